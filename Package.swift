@@ -1,0 +1,60 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies point one way, down the pipeline (see docs/architecture.md):
+//   CompCore, CompDiagnostics  (leaves)
+//   Ledger      -> CompCore, CompDiagnostics
+//   SampleData  -> CompCore
+//   comp        -> everything above + ArgumentParser (thin CLI)
+// A module that imports something not listed here fails to build.
+
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "comp",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "comp", targets: ["comp"]),
+        .library(name: "CompCore", targets: ["CompCore"]),
+        .library(name: "CompDiagnostics", targets: ["CompDiagnostics"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "SampleData", targets: ["SampleData"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+    ],
+    targets: [
+        // MARK: - Libraries
+        .target(name: "CompCore", swiftSettings: swift6),
+        .target(name: "CompDiagnostics", swiftSettings: swift6),
+        .target(name: "Ledger", dependencies: ["CompCore", "CompDiagnostics"], swiftSettings: swift6),
+        .target(name: "SampleData", dependencies: ["CompCore"], swiftSettings: swift6),
+
+        // MARK: - Executables
+        .executableTarget(
+            name: "comp",
+            dependencies: [
+                "CompCore", "CompDiagnostics", "Ledger", "SampleData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swift6
+        ),
+
+        // MARK: - Tests
+        .testTarget(
+            name: "CompCoreTests",
+            dependencies: ["CompCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: swift6
+        ),
+        .testTarget(name: "CompDiagnosticsTests", dependencies: ["CompDiagnostics"], swiftSettings: swift6),
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: ["Ledger", "CompCore", "CompDiagnostics", "SampleData"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swift6
+        ),
+        .testTarget(name: "SampleDataTests", dependencies: ["SampleData", "Ledger", "CompCore"], swiftSettings: swift6),
+        .testTarget(name: "compTests", dependencies: ["comp"], swiftSettings: swift6),
+    ]
+)

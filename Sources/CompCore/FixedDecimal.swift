@@ -1,0 +1,261 @@
+/// An exact decimal number with six fraction digits, stored as a count of millionths in an `Int64`.
+///
+/// This is the storage form of every amount, quota, rate and fx rate that comp reads: the input
+/// contract (`FORMATS.md`) allows at most six fraction digits, and parsing more is an error, never
+/// a silent rounding. The range is ±9,223,372,036,854.775807. Every operation that can leave the
+/// range or lose digits throws ``ArithmeticError``; none wraps and none traps.
+///
+/// Binary floating point never touches a `FixedDecimal`: there is no conversion from or to `Double`.
+@frozen
+public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConvertible, Codable {
+    /// The value in millionths (10⁻⁶).
+    public var units: Int64
+
+    /// Number of fraction digits held.
+    public static let scale = 6
+    /// Units per whole one (10⁶).
+    public static let unitsPerOne: Int64 = 1_000_000
+
+    /// Zero.
+    public static let zero = FixedDecimal(units: 0)
+    /// One.
+    public static let one = FixedDecimal(units: unitsPerOne)
+
+    /// A value from its raw count of millionths.
+    @inlinable
+    public init(units: Int64) { self.units = units }
+
+    /// A whole number, or `nil` when it does not fit.
+    @inlinable
+    public init?(exactly integer: Int) {
+        let (product, overflow) = Int64(integer).multipliedReportingOverflow(by: Self.unitsPerOne)
+        if overflow { return nil }
+        self.units = product
+    }
+
+    /// Parses plain decimal notation: an optional `-` (or `+`), digits, optionally `.` and up to six
+    /// fraction digits. No exponent, no grouping separators, no surrounding spaces.
+    public init(parsing text: some StringProtocol) throws(DecimalParseError) {
+        var utf8 = Array(text.utf8)
+        let outcome = utf8.withUnsafeMutableBufferPointer { buffer -> DecimalParseOutcome in
+            guard let base = buffer.baseAddress else { return .failure(.empty) }
+            return parseFixedDecimal(UnsafePointer(base), buffer.count, maxFractionDigits: Self.scale)
+        }
+        switch outcome {
+        case .success(let units): self.units = units
+        case .failure(let error): throw error
+        }
+    }
+
+    @inlinable public static func < (lhs: Self, rhs: Self) -> Bool { lhs.units < rhs.units }
+
+    /// True when the value is below zero.
+    @inlinable public var isNegative: Bool { units < 0 }
+    /// True when the value is zero.
+    @inlinable public var isZero: Bool { units == 0 }
+
+    // MARK: Exact arithmetic
+
+    /// `self + other`, exactly.
+    @inlinable
+    public func adding(_ other: Self) throws(ArithmeticError) -> Self {
+        let (sum, overflow) = units.addingReportingOverflow(other.units)
+        if overflow { throw .overflow(operation: "\(self) + \(other)") }
+        return Self(units: sum)
+    }
+
+    /// `self - other`, exactly.
+    @inlinable
+    public func subtracting(_ other: Self) throws(ArithmeticError) -> Self {
+        let (difference, overflow) = units.subtractingReportingOverflow(other.units)
+        if overflow { throw .overflow(operation: "\(self) - \(other)") }
+        return Self(units: difference)
+    }
+
+    /// `-self`, exactly.
+    @inlinable
+    public func negated() throws(ArithmeticError) -> Self {
+        let (negated, overflow) = Int64(0).subtractingReportingOverflow(units)
+        if overflow { throw .overflow(operation: "-(\(self))") }
+        return Self(units: negated)
+    }
+
+    /// `self × count`, exactly.
+    @inlinable
+    public func multiplied(by count: Int64) throws(ArithmeticError) -> Self {
+        let (product, overflow) = units.multipliedReportingOverflow(by: count)
+        if overflow { throw .overflow(operation: "\(self) × \(count)") }
+        return Self(units: product)
+    }
+
+    /// The exact product `self × other` (twelve fraction digits), with no rounding.
+    @inlinable
+    public func exactProduct(_ other: Self) -> WideDecimal {
+        WideDecimal(value: Int128(units) * Int128(other.units), scale: 2 * Self.scale)
+    }
+
+    /// `self × other` rounded to six fraction digits by `mode`.
+    @inlinable
+    public func multiplied(by other: Self, rounding mode: RoundingMode) throws(ArithmeticError) -> Self {
+        try exactProduct(other).fixed(rounding: mode)
+    }
+
+    /// `self ÷ divisor` rounded to six fraction digits by `mode`.
+    @inlinable
+    public func divided(by divisor: Self, rounding mode: RoundingMode) throws(ArithmeticError) -> Self {
+        if divisor.units == 0 { throw .divisionByZero }
+        // (a/10⁶) / (b/10⁶) = a/b, so the quotient in millionths is a·10⁶ / b.
+        guard let quotient = roundedQuotient(Int128(units) * Int128(Self.unitsPerOne), Int128(divisor.units), mode),
+            let result = Int64(exactly: quotient)
+        else { throw .overflow(operation: "\(self) ÷ \(divisor)") }
+        return Self(units: result)
+    }
+
+    /// `self ÷ count` rounded to six fraction digits by `mode`.
+    @inlinable
+    public func divided(by count: Int64, rounding mode: RoundingMode) throws(ArithmeticError) -> Self {
+        if count == 0 { throw .divisionByZero }
+        guard let quotient = roundedQuotient(Int128(units), Int128(count), mode), let result = Int64(exactly: quotient)
+        else { throw .overflow(operation: "\(self) ÷ \(count)") }
+        return Self(units: result)
+    }
+
+    /// The value rounded to `digits` fraction digits (0...6) by `mode`.
+    @inlinable
+    public func rounded(toFractionDigits digits: Int, _ mode: RoundingMode = .halfEven) throws(ArithmeticError) -> Self {
+        precondition(digits >= 0 && digits <= Self.scale, "fraction digits must be 0...6")
+        if digits == Self.scale { return self }
+        let step = Int128(powerOfTen(Self.scale - digits))
+        guard let steps = roundedQuotient(Int128(units), step, mode), let result = Int64(exactly: steps * step) else {
+            throw .overflow(operation: "rounding \(self)")
+        }
+        return Self(units: result)
+    }
+
+    // MARK: Text
+
+    /// Plain notation with the fewest fraction digits that show the value exactly (`12.5`, `-80`, `0.075`).
+    public var description: String {
+        var digits = Self.scale
+        var units = self.units
+        while digits > 0 && units % 10 == 0 {
+            units /= 10
+            digits -= 1
+        }
+        return formatScaled(Int128(self.units), scale: Self.scale, fractionDigits: digits)
+    }
+
+    /// Plain notation with exactly `fractionDigits` digits (0...6) after the point, rounding by `mode`
+    /// when the value has more. Never prints `-0.00`.
+    public func formatted(fractionDigits: Int, rounding mode: RoundingMode = .halfEven) -> String {
+        precondition(fractionDigits >= 0 && fractionDigits <= Self.scale)
+        let step = powerOfTen(Self.scale - fractionDigits)
+        // Cannot overflow: the quotient is smaller in magnitude than the Int64 it came from (plus one).
+        let steps = roundedQuotient(Int128(units), step, mode) ?? 0
+        return formatScaled(steps * step, scale: Self.scale, fractionDigits: fractionDigits)
+    }
+}
+
+/// The result of parsing a decimal from bytes (no existential, no allocation).
+@frozen
+public enum DecimalParseOutcome: Sendable, Equatable {
+    /// The parsed value in units of 10^-maxFractionDigits.
+    case success(Int64)
+    /// Why the text is not acceptable.
+    case failure(DecimalParseError)
+}
+
+/// Parses a plain decimal from `count` bytes at `start` into units of 10^-`maxFractionDigits`.
+///
+/// Accepts `[+-]?digits[.digits]` and `[+-]?.digits`; at least one digit. Fewer fraction digits are
+/// scaled up; more are an error. This is the hot-path parser used by the CSV readers.
+@inlinable
+public func parseFixedDecimal(
+    _ start: UnsafePointer<UInt8>, _ count: Int, maxFractionDigits: Int = 6
+) -> DecimalParseOutcome {
+    if count == 0 { return .failure(.empty) }
+    var index = 0
+    var negative = false
+    let first = start[0]
+    if first == UInt8(ascii: "-") {
+        negative = true
+        index = 1
+    } else if first == UInt8(ascii: "+") {
+        index = 1
+    }
+    var value: UInt64 = 0
+    var significant = 0  // digits accumulated after leading zeros
+    var sawDigit = false
+    var fractionDigits = 0
+    var inFraction = false
+    while index < count {
+        let byte = start[index]
+        let digit = byte &- UInt8(ascii: "0")
+        if digit < 10 {
+            sawDigit = true
+            if inFraction {
+                fractionDigits &+= 1
+                if fractionDigits > maxFractionDigits {
+                    // Count every fraction digit for the message, then fail.
+                    var total = fractionDigits
+                    var rest = index + 1
+                    while rest < count, start[rest] &- UInt8(ascii: "0") < 10 {
+                        total += 1
+                        rest += 1
+                    }
+                    if rest < count { return .failure(.invalidCharacter) }
+                    return .failure(.tooManyFractionDigits(found: total, allowed: maxFractionDigits))
+                }
+            }
+            if value != 0 || digit != 0 {
+                significant &+= 1
+                if significant > 19 { return .failure(.outOfRange) }
+                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+                let (next, o2) = times10.addingReportingOverflow(UInt64(digit))
+                if o1 || o2 { return .failure(.outOfRange) }
+                value = next
+            }
+        } else if byte == UInt8(ascii: ".") && !inFraction {
+            inFraction = true
+        } else {
+            return .failure(.invalidCharacter)
+        }
+        index &+= 1
+    }
+    if !sawDigit { return .failure(.invalidCharacter) }
+    var scaled = value
+    var missing = maxFractionDigits - fractionDigits
+    while missing > 0 {
+        let (times10, overflow) = scaled.multipliedReportingOverflow(by: 10)
+        if overflow { return .failure(.outOfRange) }
+        scaled = times10
+        missing -= 1
+    }
+    if scaled > UInt64(Int64.max) { return .failure(.outOfRange) }
+    let signed = Int64(scaled)
+    return .success(negative ? -signed : signed)
+}
+
+/// Formats `value / 10^scale` with exactly `fractionDigits` digits, which must already be exact.
+@usableFromInline
+func formatScaled(_ value: Int128, scale: Int, fractionDigits: Int) -> String {
+    precondition(fractionDigits <= scale)
+    let shown = value / powerOfTen(scale - fractionDigits)
+    let negative = shown < 0
+    var magnitude = shown.magnitude
+    var digits: [UInt8] = []
+    digits.reserveCapacity(42)
+    repeat {
+        digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+        magnitude /= 10
+    } while magnitude != 0
+    while digits.count <= fractionDigits { digits.append(UInt8(ascii: "0")) }
+    var out: [UInt8] = []
+    out.reserveCapacity(digits.count + 2)
+    if negative { out.append(UInt8(ascii: "-")) }
+    for position in stride(from: digits.count - 1, through: 0, by: -1) {
+        if position == fractionDigits - 1 { out.append(UInt8(ascii: ".")) }
+        out.append(digits[position])
+    }
+    return String(decoding: out, as: UTF8.self)
+}

@@ -1,0 +1,189 @@
+/// An exact decimal intermediate: an `Int128` count of 10^-`scale` units, `scale` in 0...30.
+///
+/// Products and sums that must stay exact before their one rounding live here: an amount (6 digits)
+/// times an fx rate (6 digits) times a 50% weight has 13 fraction digits, and the reference plan
+/// sums those exactly before rounding bookings to cents. Every operation checks for overflow.
+@frozen
+public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The value in units of 10^-scale.
+    public var value: Int128
+    /// Fraction digits, 0...30.
+    public var scale: Int
+
+    /// The largest scale a wide decimal may carry.
+    public static let maxScale = 30
+
+    /// Zero at scale 0.
+    public static let zero = WideDecimal(value: 0, scale: 0)
+
+    /// A value from its raw parts.
+    @inlinable
+    public init(value: Int128, scale: Int) {
+        precondition(scale >= 0 && scale <= Self.maxScale, "scale must be 0...30")
+        self.value = value
+        self.scale = scale
+    }
+
+    /// The exact value of a six-digit fixed decimal.
+    @inlinable
+    public init(_ fixed: FixedDecimal) {
+        self.init(value: Int128(fixed.units), scale: FixedDecimal.scale)
+    }
+
+    /// A whole number.
+    @inlinable
+    public init(_ integer: Int64) {
+        self.init(value: Int128(integer), scale: 0)
+    }
+
+    /// The same value expressed with `newScale` fraction digits (must not be smaller than `scale`).
+    @inlinable
+    public func rescaled(to newScale: Int) throws(ArithmeticError) -> WideDecimal {
+        precondition(newScale >= scale && newScale <= Self.maxScale)
+        if newScale == scale { return self }
+        let (scaled, overflow) = value.multipliedReportingOverflow(by: powerOfTen(newScale - scale))
+        if overflow { throw .overflow(operation: "rescaling \(self)") }
+        return WideDecimal(value: scaled, scale: newScale)
+    }
+
+    /// `self + other`, exactly, at the larger of the two scales.
+    @inlinable
+    public func adding(_ other: WideDecimal) throws(ArithmeticError) -> WideDecimal {
+        let target = max(scale, other.scale)
+        let a = try rescaled(to: target)
+        let b = try other.rescaled(to: target)
+        let (sum, overflow) = a.value.addingReportingOverflow(b.value)
+        if overflow { throw .overflow(operation: "\(self) + \(other)") }
+        return WideDecimal(value: sum, scale: target)
+    }
+
+    /// `self - other`, exactly, at the larger of the two scales.
+    @inlinable
+    public func subtracting(_ other: WideDecimal) throws(ArithmeticError) -> WideDecimal {
+        try adding(other.negated())
+    }
+
+    /// `-self`, exactly.
+    @inlinable
+    public func negated() throws(ArithmeticError) -> WideDecimal {
+        let (negated, overflow) = Int128(0).subtractingReportingOverflow(value)
+        if overflow { throw .overflow(operation: "-(\(self))") }
+        return WideDecimal(value: negated, scale: scale)
+    }
+
+    /// `self × other`, exactly; the scales add.
+    @inlinable
+    public func multiplied(by other: WideDecimal) throws(ArithmeticError) -> WideDecimal {
+        let target = scale + other.scale
+        if target > Self.maxScale { throw .overflow(operation: "\(self) × \(other) (scale \(target))") }
+        let (product, overflow) = value.multipliedReportingOverflow(by: other.value)
+        if overflow { throw .overflow(operation: "\(self) × \(other)") }
+        return WideDecimal(value: product, scale: target)
+    }
+
+    /// `self ÷ divisor` rounded by `mode` to `resultScale` fraction digits.
+    @inlinable
+    public func divided(
+        by divisor: WideDecimal, scale resultScale: Int, rounding mode: RoundingMode
+    ) throws(ArithmeticError) -> WideDecimal {
+        if divisor.value == 0 { throw .divisionByZero }
+        // (a·10^-s) / (b·10^-t) in units of 10^-r  =  a · 10^(r + t - s) / b
+        let shift = resultScale + divisor.scale - scale
+        var numerator = value
+        var denominator = divisor.value
+        if shift >= 0 {
+            if shift > 38 { throw .overflow(operation: "\(self) ÷ \(divisor)") }
+            let (scaled, overflow) = numerator.multipliedReportingOverflow(by: powerOfTen(shift))
+            if overflow { throw .overflow(operation: "\(self) ÷ \(divisor)") }
+            numerator = scaled
+        } else {
+            if -shift > 38 { throw .overflow(operation: "\(self) ÷ \(divisor)") }
+            let (scaled, overflow) = denominator.multipliedReportingOverflow(by: powerOfTen(-shift))
+            if overflow { throw .overflow(operation: "\(self) ÷ \(divisor)") }
+            denominator = scaled
+        }
+        guard let quotient = roundedQuotient(numerator, denominator, mode) else {
+            throw .overflow(operation: "\(self) ÷ \(divisor)")
+        }
+        return WideDecimal(value: quotient, scale: resultScale)
+    }
+
+    /// The value rounded to `digits` fraction digits by `mode` (no-op when it already has no more).
+    @inlinable
+    public func rounded(toFractionDigits digits: Int, _ mode: RoundingMode = .halfEven) -> WideDecimal {
+        precondition(digits >= 0 && digits <= Self.maxScale)
+        if digits >= scale { return self }
+        // A quotient by 10^k (k ≥ 1) always fits.
+        let quotient = roundedQuotient(value, powerOfTen(scale - digits), mode) ?? 0
+        return WideDecimal(value: quotient, scale: digits)
+    }
+
+    /// Rounds to six fraction digits by `mode` and narrows to a ``FixedDecimal``.
+    @inlinable
+    public func fixed(rounding mode: RoundingMode) throws(ArithmeticError) -> FixedDecimal {
+        let six = scale > FixedDecimal.scale ? rounded(toFractionDigits: FixedDecimal.scale, mode) : try rescaled(to: FixedDecimal.scale)
+        guard let units = Int64(exactly: six.value) else { throw .overflow(operation: "narrowing \(self)") }
+        return FixedDecimal(units: units)
+    }
+
+    /// Narrows to a ``FixedDecimal`` only when no digit would be lost.
+    @inlinable
+    public func fixedExactly() throws(ArithmeticError) -> FixedDecimal {
+        if scale > FixedDecimal.scale && value % powerOfTen(scale - FixedDecimal.scale) != 0 {
+            throw .precisionLoss(operation: "narrowing \(self)")
+        }
+        return try fixed(rounding: .down)
+    }
+
+    /// The sign: -1, 0 or 1.
+    @inlinable public var signum: Int { value < 0 ? -1 : (value == 0 ? 0 : 1) }
+
+    public static func < (lhs: WideDecimal, rhs: WideDecimal) -> Bool {
+        compare(lhs, rhs) < 0
+    }
+
+    public static func == (lhs: WideDecimal, rhs: WideDecimal) -> Bool {
+        compare(lhs, rhs) == 0
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        // Equal values at different scales must hash alike: hash the trailing-zero-stripped form.
+        var v = value
+        var s = scale
+        while s > 0 && v % 10 == 0 {
+            v /= 10
+            s -= 1
+        }
+        hasher.combine(v)
+        hasher.combine(s)
+    }
+
+    /// -1, 0 or 1 as `lhs` is below, equal to or above `rhs`; exact at any scales.
+    public static func compare(_ lhs: WideDecimal, _ rhs: WideDecimal) -> Int {
+        if lhs.scale == rhs.scale { return lhs.value < rhs.value ? -1 : (lhs.value == rhs.value ? 0 : 1) }
+        if lhs.signum != rhs.signum { return lhs.signum < rhs.signum ? -1 : 1 }
+        let target = max(lhs.scale, rhs.scale)
+        do {
+            let a = try lhs.rescaled(to: target)
+            let b = try rhs.rescaled(to: target)
+            return a.value < b.value ? -1 : (a.value == b.value ? 0 : 1)
+        } catch {
+            // The one that overflowed when scaled up is the larger in magnitude.
+            let lhsBigger = lhs.scale < rhs.scale
+            let sign = lhs.signum
+            return (lhsBigger ? 1 : -1) * sign
+        }
+    }
+
+    /// Plain notation with all `scale` fraction digits.
+    public var description: String { formatScaled(value, scale: scale, fractionDigits: scale) }
+
+    /// Plain notation with exactly `fractionDigits` digits, rounding by `mode` when needed.
+    public func formatted(fractionDigits: Int, rounding mode: RoundingMode = .halfEven) -> String {
+        let shown = rounded(toFractionDigits: fractionDigits, mode)
+        if shown.scale == fractionDigits { return formatScaled(shown.value, scale: shown.scale, fractionDigits: fractionDigits) }
+        // Fewer digits than asked: pad with zeros.
+        let padded = (try? shown.rescaled(to: fractionDigits)) ?? shown
+        return formatScaled(padded.value, scale: padded.scale, fractionDigits: padded.scale)
+    }
+}

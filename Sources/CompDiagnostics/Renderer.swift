@@ -1,0 +1,83 @@
+/// Renders diagnostics in the swiftc layout:
+///
+/// ```
+/// Plans/ae.plan:12:9: error: unknown name 'bookingz' [#plan.unknownName]
+///  12 | let a = bookingz / quota(bookings)
+///     |         ^~~~~~~~
+///     = hint: did you mean `bookings`?
+/// ```
+///
+/// Diagnostics without quotable source (CSV rows) render as one line, `file:line:field: message`.
+public struct DiagnosticRenderer: Sendable {
+    /// Whether to color the severity with ANSI escapes (for terminals).
+    public var colors: Bool
+    /// Whether to append the stable id (`[#plan.unknownName]`).
+    public var showIDs: Bool
+
+    /// A renderer.
+    public init(colors: Bool = false, showIDs: Bool = true) {
+        self.colors = colors
+        self.showIDs = showIDs
+    }
+
+    /// Renders one diagnostic; `source` supplies the line to quote when the diagnostic has a range.
+    public func render(_ diagnostic: Diagnostic, source: SourceFile? = nil) -> String {
+        var out = "\(diagnostic.location): "
+        if let source, diagnostic.range != nil {
+            out += severityLabel(diagnostic.severity) + ": " + diagnostic.message
+            if showIDs { out += " [#\(diagnostic.id)]" }
+            out += "\n"
+            if let range = diagnostic.range { out += snippet(range, in: source) }
+        } else {
+            if diagnostic.severity != .error { out += severityLabel(diagnostic.severity) + ": " }
+            out += diagnostic.message
+            out += "\n"
+        }
+        for note in diagnostic.notes {
+            if let location = note.location {
+                out += "\(location): \(severityLabel(.note)): \(note.message)\n"
+                if let range = note.range, let source, source.path == location.file { out += snippet(range, in: source) }
+            } else {
+                out += "    = note: \(note.message)\n"
+            }
+        }
+        if let hint = diagnostic.hint { out += "    = hint: \(hint)\n" }
+        return out
+    }
+
+    /// Renders many diagnostics; `sources` maps file paths to their text.
+    public func render(_ diagnostics: [Diagnostic], sources: [String: SourceFile] = [:]) -> String {
+        diagnostics.map { render($0, source: sources[$0.location.file]) }.joined()
+    }
+
+    private func severityLabel(_ severity: Severity) -> String {
+        guard colors else { return severity.rawValue }
+        switch severity {
+        case .error: return "\u{1B}[1;31merror\u{1B}[0m"
+        case .warning: return "\u{1B}[1;35mwarning\u{1B}[0m"
+        case .note: return "\u{1B}[1;36mnote\u{1B}[0m"
+        }
+    }
+
+    private func snippet(_ range: SourceRange, in source: SourceFile) -> String {
+        let start = source.location(of: range.start)
+        let lineText = source.text(ofLine: start.line)
+        let number = String(start.line)
+        let gutter = String(repeating: " ", count: number.count + 1)
+        // Replace tabs so the caret lines up whatever the terminal's tab width.
+        let shown = lineText.replacingTabs()
+        let lineLength = shown.unicodeScalars.count
+        let endLocation = source.location(of: range.end)
+        let caretColumn = start.column
+        var width = endLocation.line == start.line ? endLocation.column - start.column : lineLength - caretColumn + 1
+        width = max(1, width)
+        let marker = "^" + String(repeating: "~", count: max(0, width - 1))
+        return " \(number) | \(shown)\n\(gutter) | \(String(repeating: " ", count: max(0, caretColumn - 1)))\(marker)\n"
+    }
+}
+
+extension String {
+    fileprivate func replacingTabs() -> String {
+        String(unicodeScalars.map { $0 == "\t" ? " " : Character($0) })
+    }
+}
