@@ -1,0 +1,290 @@
+/// Limits that keep a hostile file from exhausting memory or time.
+public struct CSVLimits: Sendable, Hashable {
+    /// Most fields a record may have.
+    public var maxFields: Int
+    /// Longest field, in bytes.
+    public var maxFieldBytes: Int
+
+    /// Limits.
+    public init(maxFields: Int = 1024, maxFieldBytes: Int = 1 << 20) {
+        self.maxFields = maxFields
+        self.maxFieldBytes = maxFieldBytes
+    }
+}
+
+/// The outcome of reading one record.
+enum CSVRecordStatus: Equatable {
+    case end
+    case record
+    case problem(CSVRecordProblem)
+}
+
+/// What went wrong tokenizing a record.
+enum CSVRecordProblem: Equatable {
+    /// A quote inside an unquoted field (`ab"c`), at the field index.
+    case strayQuote(field: Int)
+    /// Text after a closing quote (`"ab"c`).
+    case textAfterQuote(field: Int)
+    /// End of file inside a quoted field.
+    case unterminatedQuote(field: Int)
+    /// More fields than `maxFields`.
+    case tooManyFields
+    /// A field longer than `maxFieldBytes`.
+    case fieldTooLong(field: Int)
+}
+
+/// A byte-level RFC 4180 tokenizer: quoted fields, `""` escapes, CRLF or LF, newlines inside
+/// quotes. It hands out one record at a time as pointers to field bytes (into the file, or into a
+/// scratch buffer for quoted fields that needed unescaping).
+///
+/// Not Sendable: each worker owns its own.
+struct CSVTokenizer: ~Copyable {
+    let base: UnsafePointer<UInt8>
+    /// Absolute end of the readable bytes (a quoted field may run past the chunk end up to here).
+    let end: Int
+    let limits: CSVLimits
+    /// Offset of the next unread byte.
+    var position: Int
+    /// Physical 1-based line of `position`.
+    var line: Int
+
+    /// Per field: start offset, length, whether it lives in `scratch`.
+    private(set) var fieldStarts: UnsafeMutablePointer<Int>
+    private(set) var fieldCounts: UnsafeMutablePointer<Int>
+    private var fieldInScratch: UnsafeMutablePointer<Bool>
+    private(set) var fieldCount = 0
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var scratchCapacity: Int
+    private var scratchUsed = 0
+    /// Start line of the last record.
+    private(set) var recordLine = 0
+    /// Start offset of the last record.
+    private(set) var recordStart = 0
+
+    init(base: UnsafePointer<UInt8>, end: Int, position: Int, line: Int, limits: CSVLimits) {
+        self.base = base
+        self.end = end
+        self.position = position
+        self.line = line
+        self.limits = limits
+        let capacity = limits.maxFields + 1
+        fieldStarts = .allocate(capacity: capacity)
+        fieldCounts = .allocate(capacity: capacity)
+        fieldInScratch = .allocate(capacity: capacity)
+        scratchCapacity = 4096
+        scratch = .allocate(capacity: scratchCapacity)
+    }
+
+    deinit {
+        fieldStarts.deallocate()
+        fieldCounts.deallocate()
+        fieldInScratch.deallocate()
+        scratch.deallocate()
+    }
+
+    /// Pointer to the bytes of field `index` of the current record.
+    @inline(__always)
+    func fieldPointer(_ index: Int) -> UnsafePointer<UInt8> {
+        fieldInScratch[index] ? UnsafePointer(scratch + fieldStarts[index]) : base + fieldStarts[index]
+    }
+
+    /// Length of field `index` of the current record.
+    @inline(__always)
+    func fieldLength(_ index: Int) -> Int { fieldCounts[index] }
+
+    /// The text of field `index` (for messages), lossily decoded and shortened.
+    func fieldText(_ index: Int, limit: Int = 60) -> String {
+        let count = fieldCounts[index]
+        let shown = min(count, limit)
+        var text = String(decoding: UnsafeBufferPointer(start: fieldPointer(index), count: shown), as: UTF8.self)
+        if shown < count { text += "…" }
+        return text
+    }
+
+    /// True when the record is a single empty field (a blank line).
+    var isBlankLine: Bool { fieldCount == 1 && fieldCounts[0] == 0 && !fieldInScratch[0] }
+
+    /// Reads the next record: `.end` at end of input, `.record` for a well-formed record, or the
+    /// first problem (the tokenizer has then skipped to the end of the record).
+    @inline(__always)
+    mutating func next() -> CSVRecordStatus {
+        if position >= end { return .end }
+        fieldCount = 0
+        scratchUsed = 0
+        recordLine = line
+        recordStart = position
+        var problem: CSVRecordProblem? = nil
+        var pos = position
+        let stop = end
+        while true {
+            // One field per iteration.
+            if fieldCount >= limits.maxFields {
+                problem = problem ?? .tooManyFields
+                // Skip the rest of the record, honouring quotes.
+                pos = skipRecord(from: pos)
+                break
+            }
+            if pos < stop && base[pos] == UInt8(ascii: "\"") {
+                // Quoted field.
+                let fieldIndex = fieldCount
+                var scan = pos + 1
+                let contentStart = scan
+                var needsCopy = false
+                var closed = false
+                while scan < stop {
+                    let byte = base[scan]
+                    if byte == UInt8(ascii: "\"") {
+                        if scan + 1 < stop && base[scan + 1] == UInt8(ascii: "\"") {
+                            needsCopy = true
+                            scan += 2
+                            continue
+                        }
+                        closed = true
+                        break
+                    }
+                    if byte == UInt8(ascii: "\n") { line += 1 }
+                    scan += 1
+                }
+                let contentEnd = scan
+                if contentEnd - contentStart > limits.maxFieldBytes { problem = problem ?? .fieldTooLong(field: fieldIndex) }
+                if needsCopy {
+                    let start = appendUnescaped(contentStart, contentEnd)
+                    fieldStarts[fieldIndex] = start
+                    fieldCounts[fieldIndex] = scratchUsed - start
+                    fieldInScratch[fieldIndex] = true
+                } else {
+                    fieldStarts[fieldIndex] = contentStart
+                    fieldCounts[fieldIndex] = contentEnd - contentStart
+                    fieldInScratch[fieldIndex] = false
+                }
+                fieldCount += 1
+                if !closed {
+                    problem = problem ?? .unterminatedQuote(field: fieldIndex)
+                    pos = stop
+                    break
+                }
+                pos = scan + 1
+                // After the closing quote: delimiter, line end, or end of input.
+                if pos >= stop { break }
+                let after = base[pos]
+                if after == UInt8(ascii: ",") {
+                    pos += 1
+                    continue
+                }
+                if after == UInt8(ascii: "\n") {
+                    pos += 1
+                    line += 1
+                    break
+                }
+                if after == UInt8(ascii: "\r") && pos + 1 < stop && base[pos + 1] == UInt8(ascii: "\n") {
+                    pos += 2
+                    line += 1
+                    break
+                }
+                problem = problem ?? .textAfterQuote(field: fieldIndex)
+                pos = skipRecord(from: pos)
+                break
+            } else {
+                // Unquoted field: scan to a delimiter or line end.
+                let start = pos
+                var scan = pos
+                var sawQuote = false
+                while scan < stop {
+                    let byte = base[scan]
+                    if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\n") { break }
+                    if byte == UInt8(ascii: "\"") { sawQuote = true }
+                    scan += 1
+                }
+                var fieldEnd = scan
+                if scan < stop && base[scan] == UInt8(ascii: "\n") && fieldEnd > start && base[fieldEnd - 1] == UInt8(ascii: "\r") {
+                    fieldEnd -= 1
+                } else if scan >= stop && fieldEnd > start && base[fieldEnd - 1] == UInt8(ascii: "\r") {
+                    fieldEnd -= 1
+                }
+                let fieldIndex = fieldCount
+                fieldStarts[fieldIndex] = start
+                fieldCounts[fieldIndex] = fieldEnd - start
+                fieldInScratch[fieldIndex] = false
+                fieldCount += 1
+                if sawQuote { problem = problem ?? .strayQuote(field: fieldIndex) }
+                if fieldEnd - start > limits.maxFieldBytes { problem = problem ?? .fieldTooLong(field: fieldIndex) }
+                if scan >= stop {
+                    pos = stop
+                    break
+                }
+                if base[scan] == UInt8(ascii: ",") {
+                    pos = scan + 1
+                    continue
+                }
+                // Newline.
+                pos = scan + 1
+                line += 1
+                break
+            }
+        }
+        position = pos
+        if let problem { return .problem(problem) }
+        return .record
+    }
+
+    /// Copies `start..<end` into scratch, turning `""` into `"`; returns the scratch start offset.
+    private mutating func appendUnescaped(_ start: Int, _ end: Int) -> Int {
+        let needed = scratchUsed + (end - start)
+        if needed > scratchCapacity {
+            var capacity = scratchCapacity
+            while capacity < needed { capacity *= 2 }
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            grown.update(from: scratch, count: scratchUsed)
+            scratch.deallocate()
+            scratch = grown
+            scratchCapacity = capacity
+        }
+        let first = scratchUsed
+        var index = start
+        while index < end {
+            let byte = base[index]
+            scratch[scratchUsed] = byte
+            scratchUsed += 1
+            index += byte == UInt8(ascii: "\"") ? 2 : 1
+        }
+        return first
+    }
+
+    /// Skips to just past the end of the current record, honouring quotes; counts lines.
+    private mutating func skipRecord(from start: Int) -> Int {
+        var pos = start
+        var quoted = false
+        while pos < end {
+            let byte = base[pos]
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                if !quoted { return pos + 1 }
+            } else if byte == UInt8(ascii: "\"") {
+                quoted.toggle()
+            }
+            pos += 1
+        }
+        return end
+    }
+}
+
+extension CSVRecordProblem {
+    /// The 1-based field number the problem is at (or 1).
+    var fieldNumber: Int {
+        switch self {
+        case .strayQuote(let f), .textAfterQuote(let f), .unterminatedQuote(let f), .fieldTooLong(let f): return f + 1
+        case .tooManyFields: return 1
+        }
+    }
+
+    /// The message, in the reader's terms.
+    func message(limits: CSVLimits) -> String {
+        switch self {
+        case .strayQuote: return "a quote (\") inside an unquoted field; quote the whole field and double inner quotes (\"\")"
+        case .textAfterQuote: return "text after a closing quote; a quoted field must end at a comma or line end"
+        case .unterminatedQuote: return "a quoted field is never closed (missing \")"
+        case .tooManyFields: return "the row has more than \(limits.maxFields) fields"
+        case .fieldTooLong: return "a field is longer than \(limits.maxFieldBytes) bytes"
+        }
+    }
+}

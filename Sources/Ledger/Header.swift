@@ -1,0 +1,97 @@
+import CompDiagnostics
+
+/// A row-level problem found while loading: where and what.
+struct RowError: Sendable {
+    let line: Int
+    let field: Int
+    let id: DiagnosticID
+    let message: String
+    let severity: Severity
+
+    init(line: Int, field: Int, _ entry: (DiagnosticID, String), severity: Severity = .error) {
+        self.line = line
+        self.field = field
+        self.id = entry.0
+        self.message = entry.1
+        self.severity = severity
+    }
+
+    func diagnostic(file: String) -> Diagnostic {
+        Diagnostic(severity, id: id, message: message, location: SourceLocation(file: file, line: line, column: field))
+    }
+}
+
+/// A parsed header: column names and where the data starts.
+struct CSVHeader {
+    let names: [String]
+    /// Offset of the first data byte.
+    let bodyStart: Int
+    /// Line of the first data byte.
+    let bodyLine: Int
+
+    /// Field index of `name`.
+    func field(_ name: String) -> Int? { names.firstIndex(of: name) }
+}
+
+/// Reads and checks the header of `file`. Returns `nil` (with errors added) when the file cannot
+/// be read as CSV at all.
+func readHeader(
+    _ file: MappedFile, display: String, required: [String], limits: CSVLimits, errors: inout [RowError]
+) -> CSVHeader? {
+    guard let base = file.base, file.count > 0 else {
+        errors.append(RowError(line: 1, field: 1, DataMessage.emptyFile()))
+        return nil
+    }
+    var start = 0
+    if file.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
+    var tokenizer = CSVTokenizer(base: base, end: file.count, position: start, line: 1, limits: limits)
+    switch tokenizer.next() {
+    case .end:
+        errors.append(RowError(line: 1, field: 1, DataMessage.emptyFile()))
+        return nil
+    case .problem(let problem):
+        errors.append(RowError(line: 1, field: problem.fieldNumber, DataMessage.notCSV(problem.message(limits: limits))))
+        return nil
+    case .record:
+        break
+    }
+    var names: [String] = []
+    var firstField: [String: Int] = [:]
+    var ok = true
+    for index in 0..<tokenizer.fieldCount {
+        let pointer = tokenizer.fieldPointer(index)
+        let length = tokenizer.fieldLength(index)
+        let bytes = UnsafeBufferPointer(start: pointer, count: length)
+        if !isValidUTF8(pointer, length) || bytes.contains(where: { $0 < 0x20 && $0 != 0x09 }) {
+            errors.append(
+                RowError(line: 1, field: index + 1, DataMessage.notCSV("field \(index + 1) holds binary or non-UTF-8 bytes")))
+            return nil
+        }
+        let name = String(decoding: bytes, as: UTF8.self).trimmingSpaces()
+        if name.isEmpty {
+            errors.append(RowError(line: 1, field: index + 1, ("data.emptyColumnName", "column \(index + 1) has no name in the header")))
+            ok = false
+        } else if let first = firstField[name] {
+            errors.append(RowError(line: 1, field: index + 1, DataMessage.duplicateColumn(name, firstField: first)))
+            ok = false
+        } else {
+            firstField[name] = index + 1
+        }
+        names.append(name)
+    }
+    for column in required where firstField[column] == nil {
+        errors.append(RowError(line: 1, field: 1, DataMessage.missingColumn(column)))
+        ok = false
+    }
+    if !ok { return nil }
+    return CSVHeader(names: names, bodyStart: tokenizer.position, bodyLine: tokenizer.line)
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
+        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+        return String(scalars)
+    }
+}

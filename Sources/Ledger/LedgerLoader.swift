@@ -1,0 +1,169 @@
+import CompCore
+import CompDiagnostics
+
+/// Loads and validates a data directory (`FORMATS.md`): every row is accepted or rejected with a
+/// reason, every problem is reported as `file:line:field: message`, and the counts reconcile.
+///
+/// Bad bytes never crash the loader: the CSV reader has field-count and field-size limits, ids
+/// have a length limit, and text must be UTF-8.
+public enum LedgerLoader {
+    /// Loads the standard files of `directory`.
+    public static func load(directory: String, options: LedgerLoadOptions = LedgerLoadOptions()) -> LedgerLoad {
+        load(files: LedgerFiles(directory: directory), options: options)
+    }
+
+    /// Loads the given files.
+    public static func load(files: LedgerFiles, options: LedgerLoadOptions = LedgerLoadOptions()) -> LedgerLoad {
+        var perFile: [String: [RowError]] = [:]
+        var reconciliation: [String: FileReconciliation] = [:]
+
+        func open(_ path: String, required: Bool) -> MappedFile? {
+            do {
+                return try MappedFile(path: path)
+            } catch {
+                switch error {
+                case .cannotOpen(_, let code) where code == ENOENT_CODE && !required:
+                    return nil
+                case .cannotOpen(_, let code), .cannotRead(_, let code):
+                    let reason =
+                        code == ENOENT_CODE
+                        ? "file not found; a data directory needs transactions.csv, roster.csv and quotas.csv (splits.csv and fx.csv are optional)"
+                        : "cannot read the file: \(systemErrorMessage(code))"
+                    perFile[path, default: []].append(RowError(line: 0, field: 0, DataMessage.fileMissing(reason)))
+                    return nil
+                }
+            }
+        }
+
+        func header(_ file: MappedFile, _ path: String, _ required: [String]) -> CSVHeader? {
+            var errors: [RowError] = []
+            let result = readHeader(file, display: path, required: required, limits: options.limits, errors: &errors)
+            perFile[path, default: []].append(contentsOf: errors)
+            return result
+        }
+
+        func record(_ path: String, present: Bool, read: Int, rejected: Int) {
+            reconciliation[path] = FileReconciliation(file: path, present: present, rowsRead: read, accepted: read - rejected, rejected: rejected)
+        }
+
+        // fx.csv first: the transaction scan checks every (currency, month) against it.
+        var fx = FXTable(base: options.baseCurrency, rates: [], index: [:])
+        if let file = open(files.fx, required: false) {
+            if let head = header(file, files.fx, ["currency", "period", "rate"]) {
+                var errors: [RowError] = []
+                let outcome = loadFX(file, header: head, options: options, errors: &errors)
+                perFile[files.fx, default: []].append(contentsOf: errors)
+                fx = outcome.table
+                record(files.fx, present: true, read: outcome.rowsRead, rejected: outcome.rejected)
+            } else {
+                record(files.fx, present: true, read: 0, rejected: 0)
+            }
+        } else {
+            record(files.fx, present: perFile[files.fx] != nil, read: 0, rejected: 0)
+        }
+
+        // roster.csv: the reps everything else refers to.
+        var roster = RosterTable(repIDs: [], rows: [], attributeNames: [], rowsByRep: [], lookup: ByteStringTable())
+        var rosterReadable = false
+        if let file = open(files.roster, required: true), let head = header(file, files.roster, ["rep", "name", "plan", "start"]) {
+            var errors: [RowError] = []
+            let outcome = loadRoster(file, header: head, options: options, errors: &errors)
+            perFile[files.roster, default: []].append(contentsOf: errors)
+            roster = outcome.table
+            rosterReadable = true
+            record(files.roster, present: true, read: outcome.rowsRead, rejected: outcome.rejected)
+        } else {
+            record(files.roster, present: true, read: 0, rejected: 0)
+        }
+
+        // transactions.csv.
+        var transactions = TransactionTable.empty
+        var index = TransactionIDIndex(ids: transactions.ids, count: 0, sorted: true)
+        var totals = CurrencyAccumulator()
+        if let file = open(files.transactions, required: true),
+            let head = header(file, files.transactions, ["id", "date", "rep", "amount", "currency"])
+        {
+            if rosterReadable {
+                let outcome = loadTransactions(
+                    file: file, display: files.transactions, header: head, reps: roster.lookup,
+                    fx: FXAvailability(base: options.baseCurrency, rates: fx.rates), options: options)
+                perFile[files.transactions, default: []].append(contentsOf: outcome.errors)
+                transactions = outcome.table
+                index = outcome.index
+                totals = outcome.totals
+                record(files.transactions, present: true, read: outcome.rowsRead, rejected: outcome.rejected)
+            } else {
+                perFile[files.transactions, default: []].append(
+                    RowError(line: 0, field: 0, ("data.notChecked", "not checked, because roster.csv could not be read"), severity: .warning))
+                record(files.transactions, present: true, read: 0, rejected: 0)
+            }
+        } else {
+            record(files.transactions, present: true, read: 0, rejected: 0)
+        }
+
+        // quotas.csv.
+        var quotas = QuotaTable(rows: [], index: [:])
+        if let file = open(files.quotas, required: true), let head = header(file, files.quotas, ["rep", "period", "amount"]) {
+            var errors: [RowError] = []
+            let outcome = loadQuotas(file, header: head, roster: roster, options: options, errors: &errors)
+            perFile[files.quotas, default: []].append(contentsOf: errors)
+            quotas = outcome.table
+            record(files.quotas, present: true, read: outcome.rowsRead, rejected: outcome.rejected)
+        } else {
+            record(files.quotas, present: true, read: 0, rejected: 0)
+        }
+
+        // splits.csv (optional).
+        var splits = SplitTable(rows: [], byTransaction: [:])
+        if let file = open(files.splits, required: false) {
+            if let head = header(file, files.splits, ["txn", "rep", "share"]) {
+                var errors: [RowError] = []
+                let outcome = loadSplits(file, header: head, roster: roster, transactions: index, options: options, errors: &errors)
+                perFile[files.splits, default: []].append(contentsOf: errors)
+                splits = outcome.table
+                record(files.splits, present: true, read: outcome.rowsRead, rejected: outcome.rejected)
+            } else {
+                record(files.splits, present: true, read: 0, rejected: 0)
+            }
+        } else {
+            record(files.splits, present: perFile[files.splits] != nil, read: 0, rejected: 0)
+        }
+
+        // Diagnostics in a stable order: by file as FORMATS.md lists them, then line and field.
+        let order = [files.transactions, files.roster, files.quotas, files.splits, files.fx]
+        var diagnostics: [Diagnostic] = []
+        var errorCount = 0
+        var warningCount = 0
+        for path in order {
+            guard let errors = perFile[path] else { continue }
+            let sorted = errors.enumerated().sorted { ($0.element.line, $0.element.field, $0.offset) < ($1.element.line, $1.element.field, $1.offset) }
+            for (_, error) in sorted {
+                if error.severity == .error { errorCount += 1 } else { warningCount += 1 }
+                if diagnostics.count < options.storedDiagnosticLimit { diagnostics.append(error.diagnostic(file: path)) }
+            }
+        }
+        let data = LedgerData(transactions: transactions, roster: roster, quotas: quotas, splits: splits, fx: fx)
+        let summary = Reconciliation(
+            files: order.compactMap { reconciliation[$0] }, currencyTotals: totals.totals,
+            rejectedWithoutCurrency: totals.rejectedWithoutCurrency)
+        return LedgerLoad(data: data, diagnostics: diagnostics, errorCount: errorCount, warningCount: warningCount, reconciliation: summary)
+    }
+}
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+    let ENOENT_CODE = ENOENT
+#elseif canImport(Darwin)
+    import Darwin
+    let ENOENT_CODE = ENOENT
+#endif
+
+extension TransactionTable {
+    /// A table with no rows.
+    static var empty: TransactionTable {
+        TransactionTable(
+            count: 0, ids: TransactionIDs(arenas: [], arenaRowStarts: [], ends: Column([])), lines: Column([]),
+            dates: Column([]), reps: Column([]), amounts: Column([]), currencyCodes: Column([]),
+            currencies: ISOCurrencies.list, quantities: Column([]), reverses: Column([]), attributes: [])
+    }
+}

@@ -1,0 +1,113 @@
+import CompCore
+import CompDiagnostics
+import Dispatch
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
+
+/// How to load a data directory.
+public struct LedgerLoadOptions: Sendable {
+    /// Worker threads for the transaction scan (default: every core).
+    public var threads: Int
+    /// The currency fx rates convert into; transactions in it need no rate.
+    public var baseCurrency: Currency
+    /// Fiscal calendar for quarter and year labels in `quotas.csv`.
+    public var fiscalCalendar: FiscalCalendar
+    /// Accept split shares that add up to more than 1 (overlay credit).
+    public var allowOverlaySplits: Bool
+    /// CSV limits against hostile files.
+    public var limits: CSVLimits
+    /// Longest id (transaction or rep), in bytes.
+    public var maxIDBytes: Int
+    /// Diagnostics kept in memory (all are counted).
+    public var storedDiagnosticLimit: Int
+    /// Target bytes per parse chunk (more chunks than threads balances the load).
+    public var chunkBytes: Int
+
+    /// Options with defaults: all cores, USD, calendar year, no overlay splits.
+    public init(
+        threads: Int? = nil, baseCurrency: Currency = .usd, fiscalCalendar: FiscalCalendar = .calendar,
+        allowOverlaySplits: Bool = false, limits: CSVLimits = CSVLimits(), maxIDBytes: Int = 256,
+        storedDiagnosticLimit: Int = 1_000_000, chunkBytes: Int = 64 << 20
+    ) {
+        self.threads = max(1, threads ?? activeProcessorCount())
+        self.baseCurrency = baseCurrency
+        self.fiscalCalendar = fiscalCalendar
+        self.allowOverlaySplits = allowOverlaySplits
+        self.limits = limits
+        self.maxIDBytes = maxIDBytes
+        self.storedDiagnosticLimit = storedDiagnosticLimit
+        self.chunkBytes = max(1 << 16, chunkBytes)
+    }
+}
+
+/// Cores available to this process.
+public func activeProcessorCount() -> Int {
+    max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+}
+
+/// The input files of a data directory, as `FORMATS.md` names them.
+public struct LedgerFiles: Sendable {
+    /// `transactions.csv` (required).
+    public var transactions: String
+    /// `roster.csv` (required).
+    public var roster: String
+    /// `quotas.csv` (required).
+    public var quotas: String
+    /// `splits.csv` (optional).
+    public var splits: String
+    /// `fx.csv` (optional).
+    public var fx: String
+
+    /// The standard file names inside `directory`.
+    public init(directory: String) {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        transactions = prefix + "transactions.csv"
+        roster = prefix + "roster.csv"
+        quotas = prefix + "quotas.csv"
+        splits = prefix + "splits.csv"
+        fx = prefix + "fx.csv"
+    }
+}
+
+/// The outcome of loading: the accepted data, every problem, and the reconciliation.
+public struct LedgerLoad: Sendable {
+    /// Accepted rows of every file.
+    public let data: LedgerData
+    /// Problems found, sorted by file (load order), line and field; at most
+    /// ``LedgerLoadOptions/storedDiagnosticLimit`` are kept.
+    public let diagnostics: [Diagnostic]
+    /// Errors found (all counted, kept or not).
+    public let errorCount: Int
+    /// Warnings found.
+    public let warningCount: Int
+    /// Rows read, accepted, rejected; amounts per currency.
+    public let reconciliation: Reconciliation
+
+    /// True when nothing was rejected and no file-level error occurred.
+    public var isClean: Bool { errorCount == 0 }
+}
+
+/// Runs `body(i)` for `i` in `0..<count` on up to `threads` threads and returns the results in
+/// index order. Each iteration writes only its own slot, so no lock is needed.
+func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    if count == 0 { return [] }
+    let workers = max(1, min(threads, count))
+    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        // Invariant: slot i is written exactly once, by the worker that owns index i.
+        nonisolated(unsafe) let slots = buffer
+        if workers == 1 {
+            for index in 0..<count { (slots.baseAddress.unsafelyUnwrapped + index).initialize(to: body(index)) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var index = worker
+                while index < count {
+                    (slots.baseAddress.unsafelyUnwrapped + index).initialize(to: body(index))
+                    index += workers
+                }
+            }
+        }
+        initialized = count
+    }
+}

@@ -1,0 +1,101 @@
+import CompCore
+
+/// ISO 4217 currencies by a direct 26³ table: three upper-case letters → index, no hashing.
+enum ISOCurrencies {
+    /// Every ISO currency, sorted by code; a table's currency index points here.
+    static let list: [Currency] = Currency.isoMinorUnits.keys.sorted().compactMap { Currency(code: $0) }
+
+    /// Index + 1 per three-letter combination; 0 = not a currency.
+    static let table: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 26 * 26 * 26)
+        for (index, currency) in list.enumerated() {
+            let bytes = Array(currency.code.utf8)
+            let slot = Int(bytes[0] - 65) * 676 + Int(bytes[1] - 65) * 26 + Int(bytes[2] - 65)
+            table[slot] = UInt8(index + 1)
+        }
+        return table
+    }()
+
+    /// The index of the currency spelled by the bytes, or -1.
+    @inline(__always)
+    static func index(_ start: UnsafePointer<UInt8>, _ count: Int, table: UnsafeBufferPointer<UInt8>) -> Int {
+        guard count == 3 else { return -1 }
+        let a = start[0] &- 65
+        let b = start[1] &- 65
+        let c = start[2] &- 65
+        guard a < 26 && b < 26 && c < 26 else { return -1 }
+        return Int(table[Int(a) * 676 + Int(b) * 26 + Int(c)]) - 1
+    }
+
+    /// The index of `currency`, or -1 when it is not an ISO currency.
+    static func index(of currency: Currency) -> Int {
+        list.firstIndex(of: currency) ?? -1
+    }
+}
+
+/// Which (currency, month) pairs have an fx rate, as a flat bit table for the scan.
+struct FXAvailability: Sendable {
+    let baseIndex: Int
+    let minMonth: Int
+    let span: Int
+    let available: [Bool]
+
+    init(base: Currency, rates: [FXRate]) {
+        baseIndex = ISOCurrencies.index(of: base)
+        let months = rates.map { $0.month.firstMonth }
+        minMonth = months.min() ?? 0
+        span = rates.isEmpty ? 0 : (months.max() ?? 0) - minMonth + 1
+        var available = [Bool](repeating: false, count: span * ISOCurrencies.list.count)
+        for rate in rates {
+            let index = ISOCurrencies.index(of: rate.currency)
+            if index >= 0 { available[index * span + rate.month.firstMonth - minMonth] = true }
+        }
+        self.available = available
+    }
+
+    @inline(__always)
+    func has(_ currency: Int, _ month: Int) -> Bool {
+        if currency == baseIndex { return true }
+        let offset = month - minMonth
+        guard offset >= 0 && offset < span else { return false }
+        return available[currency * span + offset]
+    }
+}
+
+/// Date parsing for the scan: day number and absolute month in one pass over the ten bytes.
+@inline(__always)
+func parseDateFields(_ start: UnsafePointer<UInt8>, _ count: Int) -> (days: Int32, month: Int)? {
+    guard count == 10, start[4] == UInt8(ascii: "-"), start[7] == UInt8(ascii: "-") else { return nil }
+    @inline(__always) func d(_ i: Int) -> Int? {
+        let v = start[i] &- 48
+        return v < 10 ? Int(v) : nil
+    }
+    guard let y0 = d(0), let y1 = d(1), let y2 = d(2), let y3 = d(3), let m0 = d(5), let m1 = d(6), let d0 = d(8),
+        let d1 = d(9)
+    else { return nil }
+    let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
+    let month = m0 * 10 + m1
+    let day = d0 * 10 + d1
+    guard let date = CivilDate(year: year, month: month, day: day) else { return nil }
+    return (date.daysSinceEpoch, year * 12 + month - 1)
+}
+
+/// Parses an optional sign and up to nine digits as an `Int32`.
+@inline(__always)
+func parseInt32(_ start: UnsafePointer<UInt8>, _ count: Int) -> Int32? {
+    var index = 0
+    var negative = false
+    if count > 0 && (start[0] == UInt8(ascii: "-") || start[0] == UInt8(ascii: "+")) {
+        negative = start[0] == UInt8(ascii: "-")
+        index = 1
+    }
+    guard index < count, count - index <= 9 else { return nil }
+    var value: Int32 = 0
+    while index < count {
+        let digit = start[index] &- 48
+        guard digit < 10 else { return nil }
+        value = value &* 10 &+ Int32(digit)
+        index &+= 1
+    }
+    return negative ? -value : value
+}

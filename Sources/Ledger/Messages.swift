@@ -1,0 +1,143 @@
+import CompCore
+import CompDiagnostics
+
+/// The catalogue of data-file messages, alphabetical by id. Each says what is wrong and, where it
+/// helps, how to fix it. Tests match on the ids.
+enum DataMessage {
+    static func badCurrency(_ text: String) -> (DiagnosticID, String) {
+        ("data.badCurrency", "currency \"\(text)\" is not an ISO 4217 code (three upper-case letters, e.g. USD)")
+    }
+
+    static func badDate(_ column: String, _ text: String) -> (DiagnosticID, String) {
+        ("data.badDate", "\(column) \"\(text)\" is not a valid date; write YYYY-MM-DD")
+    }
+
+    static func badDecimal(_ column: String, _ text: String, _ error: DecimalParseError) -> (DiagnosticID, String) {
+        switch error {
+        case .tooManyFractionDigits(let found, let allowed):
+            return ("data.tooManyFractionDigits", "\(column) \"\(text)\" has \(found) fraction digits; at most \(allowed) are allowed")
+        case .outOfRange:
+            return ("data.decimalOutOfRange", "\(column) \"\(text)\" is out of range (at most ±9223372036854.775807)")
+        case .empty, .invalidCharacter:
+            return ("data.badDecimal", "\(column) \"\(text)\" is not a plain decimal (like 1234.56 or -80)")
+        }
+    }
+
+    static func badPeriod(_ text: String, monthOnly: Bool) -> (DiagnosticID, String) {
+        monthOnly
+            ? ("data.badPeriod", "period \"\(text)\" is not a month; write YYYY-MM")
+            : ("data.badPeriod", "period \"\(text)\" is not a period; write YYYY (year), YYYY-Qn (quarter) or YYYY-MM (month)")
+    }
+
+    static func badQuantity(_ text: String) -> (DiagnosticID, String) {
+        ("data.badQuantity", "quantity \"\(text)\" is not a whole number")
+    }
+
+    static func csvSyntax(_ message: String) -> (DiagnosticID, String) { ("data.csvSyntax", message) }
+
+    static func duplicateColumn(_ name: String, firstField: Int) -> (DiagnosticID, String) {
+        ("data.duplicateColumn", "column \"\(name)\" appears twice in the header (first as field \(firstField))")
+    }
+
+    static func duplicateFX(_ currency: String, _ month: String, firstLine: Int) -> (DiagnosticID, String) {
+        ("data.duplicateFX", "second fx rate for \(currency) in \(month) (first on line \(firstLine))")
+    }
+
+    static func duplicateID(_ id: String, firstLine: Int?) -> (DiagnosticID, String) {
+        if let firstLine {
+            return ("data.duplicateID", "duplicate transaction id \"\(id)\" (first on line \(firstLine))")
+        }
+        return ("data.duplicateID", "duplicate transaction id \"\(id)\"")
+    }
+
+    static func duplicateQuota(_ rep: String, _ period: String, _ measure: String?, firstLine: Int) -> (DiagnosticID, String) {
+        let what = measure.map { " and measure \"\($0)\"" } ?? ""
+        return ("data.duplicateQuota", "second quota for rep \"\(rep)\", period \(period)\(what) (first on line \(firstLine))")
+    }
+
+    static func duplicateSplit(_ txn: String, _ rep: String, firstLine: Int) -> (DiagnosticID, String) {
+        ("data.duplicateSplit", "second split of transaction \"\(txn)\" to rep \"\(rep)\" (first on line \(firstLine))")
+    }
+
+    static func emptyFile() -> (DiagnosticID, String) {
+        ("data.emptyFile", "the file is empty; it needs a header row")
+    }
+
+    static func endBeforeStart(_ start: CivilDate, _ end: CivilDate) -> (DiagnosticID, String) {
+        ("data.endBeforeStart", "end \(end) is before start \(start)")
+    }
+
+    static func fieldCount(found: Int, expected: Int) -> (DiagnosticID, String) {
+        ("data.fieldCount", "the row has \(found) field\(found == 1 ? "" : "s"); the header has \(expected)")
+    }
+
+    static func fileMissing(_ reason: String) -> (DiagnosticID, String) { ("data.fileMissing", reason) }
+
+    static func idTooLong(_ column: String, limit: Int) -> (DiagnosticID, String) {
+        ("data.valueTooLong", "\(column) is longer than \(limit) bytes")
+    }
+
+    static func invalidUTF8(_ column: String) -> (DiagnosticID, String) {
+        ("data.invalidUTF8", "\(column) is not valid UTF-8; save the file as UTF-8")
+    }
+
+    static func managerCycle(_ cycle: [String]) -> (DiagnosticID, String) {
+        ("data.managerCycle", "managers form a cycle: \(cycle.joined(separator: " → "))")
+    }
+
+    static func missingColumn(_ name: String) -> (DiagnosticID, String) {
+        ("data.missingColumn", "missing required column \"\(name)\" in the header")
+    }
+
+    static func missingFX(_ currency: String, _ month: String, base: String) -> (DiagnosticID, String) {
+        ("data.missingFX", "no fx rate for \(currency) in \(month); add a row \"\(currency),\(month),<\(base) per \(currency)>\" to fx.csv")
+    }
+
+    static func missingValue(_ column: String) -> (DiagnosticID, String) {
+        ("data.missingValue", "\(column) is empty; it is required")
+    }
+
+    static func negative(_ column: String, _ text: String) -> (DiagnosticID, String) {
+        ("data.negativeValue", "\(column) \"\(text)\" is negative")
+    }
+
+    static func notCSV(_ reason: String) -> (DiagnosticID, String) {
+        ("data.notCSV", "the header is not CSV: \(reason)")
+    }
+
+    static func nonPositive(_ column: String, _ text: String) -> (DiagnosticID, String) {
+        ("data.nonPositiveValue", "\(column) \"\(text)\" must be greater than zero")
+    }
+
+    static func reversalOfItself(_ id: String) -> (DiagnosticID, String) {
+        ("data.unknownReversal", "transaction \"\(id)\" reverses itself")
+    }
+
+    static func rosterOverlap(_ rep: String, otherLine: Int, _ range: String, _ otherRange: String) -> (DiagnosticID, String) {
+        ("data.rosterOverlap", "roster rows for rep \"\(rep)\" overlap: \(range) overlaps \(otherRange) on line \(otherLine)")
+    }
+
+    static func shareOutOfRange(_ text: String) -> (DiagnosticID, String) {
+        ("data.badShare", "share \"\(text)\" must be greater than 0 and at most 1")
+    }
+
+    static func splitShares(_ txn: String, _ total: FixedDecimal) -> (DiagnosticID, String) {
+        ("data.splitShares", "split shares of transaction \"\(txn)\" add up to \(total), not 1")
+    }
+
+    static func unknownManager(_ manager: String) -> (DiagnosticID, String) {
+        ("data.unknownManager", "manager \"\(manager)\" is not a rep on the roster")
+    }
+
+    static func unknownRep(_ rep: String) -> (DiagnosticID, String) {
+        ("data.unknownRep", "rep \"\(rep)\" is not on the roster")
+    }
+
+    static func unknownReversal(_ id: String) -> (DiagnosticID, String) {
+        ("data.unknownReversal", "reverses \"\(id)\", which is not an accepted transaction in this ledger")
+    }
+
+    static func unknownTransaction(_ id: String) -> (DiagnosticID, String) {
+        ("data.unknownTransaction", "transaction \"\(id)\" is not an accepted transaction in transactions.csv")
+    }
+}

@@ -1,0 +1,394 @@
+import CompCore
+import CompDiagnostics
+
+/// A record of a small file with its fields as strings.
+struct TextRecord {
+    let line: Int
+    let fields: [String]
+    /// Per field: the bytes were valid UTF-8.
+    let valid: [Bool]
+}
+
+/// Reads every record of a small file (roster, quotas, splits, fx) as strings; syntax problems and
+/// field-count mismatches become errors and the record is skipped. Returns the records and the
+/// number of data rows read (blank lines excluded).
+func readTextRecords(
+    _ file: MappedFile, header: CSVHeader, limits: CSVLimits, errors: inout [RowError]
+) -> (records: [TextRecord], rowsRead: Int) {
+    guard let base = file.base else { return ([], 0) }
+    var tokenizer = CSVTokenizer(base: base, end: file.count, position: header.bodyStart, line: header.bodyLine, limits: limits)
+    var records: [TextRecord] = []
+    var rowsRead = 0
+    while true {
+        let status = tokenizer.next()
+        if status == .end { break }
+        let line = tokenizer.recordLine
+        if case .problem(let problem) = status {
+            rowsRead += 1
+            errors.append(RowError(line: line, field: problem.fieldNumber, DataMessage.csvSyntax(problem.message(limits: limits))))
+            continue
+        }
+        if tokenizer.isBlankLine { continue }
+        rowsRead += 1
+        if tokenizer.fieldCount != header.names.count {
+            errors.append(RowError(line: line, field: 1, DataMessage.fieldCount(found: tokenizer.fieldCount, expected: header.names.count)))
+            continue
+        }
+        var fields: [String] = []
+        var valid: [Bool] = []
+        fields.reserveCapacity(tokenizer.fieldCount)
+        for index in 0..<tokenizer.fieldCount {
+            let pointer = tokenizer.fieldPointer(index)
+            let length = tokenizer.fieldLength(index)
+            fields.append(String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self))
+            valid.append(isValidUTF8(pointer, length))
+        }
+        records.append(TextRecord(line: line, fields: fields, valid: valid))
+    }
+    return (records, rowsRead)
+}
+
+/// Field access by column name for one record, collecting errors for the row.
+struct RecordReader {
+    let header: CSVHeader
+    let record: TextRecord
+    var errors: [RowError] = []
+
+    init(header: CSVHeader, record: TextRecord) {
+        self.header = header
+        self.record = record
+    }
+
+    var line: Int { record.line }
+
+    func fieldNumber(_ column: String) -> Int { (header.field(column) ?? 0) + 1 }
+
+    /// The text of `column` (`nil` when the column is absent or the value empty and optional).
+    mutating func text(_ column: String, required: Bool, maxBytes: Int? = nil) -> String? {
+        guard let index = header.field(column) else { return nil }
+        let value = record.fields[index]
+        if !record.valid[index] {
+            errors.append(RowError(line: line, field: index + 1, DataMessage.invalidUTF8(column)))
+            return nil
+        }
+        if value.isEmpty {
+            if required { errors.append(RowError(line: line, field: index + 1, DataMessage.missingValue(column))) }
+            return nil
+        }
+        if let maxBytes, value.utf8.count > maxBytes {
+            errors.append(RowError(line: line, field: index + 1, DataMessage.idTooLong(column, limit: maxBytes)))
+            return nil
+        }
+        return value
+    }
+
+    mutating func date(_ column: String, required: Bool) -> CivilDate? {
+        guard let value = text(column, required: required) else { return nil }
+        guard let date = CivilDate(parsing: value) else {
+            error(column, DataMessage.badDate(column, shorten(value)))
+            return nil
+        }
+        return date
+    }
+
+    mutating func decimal(_ column: String, required: Bool) -> FixedDecimal? {
+        guard let value = text(column, required: required) else { return nil }
+        do {
+            return try FixedDecimal(parsing: value)
+        } catch {
+            self.error(column, DataMessage.badDecimal(column, shorten(value), error))
+            return nil
+        }
+    }
+
+    mutating func currency(_ column: String, required: Bool) -> Currency? {
+        guard let value = text(column, required: required) else { return nil }
+        guard let currency = Currency(code: value) else {
+            error(column, DataMessage.badCurrency(shorten(value)))
+            return nil
+        }
+        return currency
+    }
+
+    mutating func error(_ column: String, _ entry: (DiagnosticID, String)) {
+        errors.append(RowError(line: line, field: fieldNumber(column), entry))
+    }
+}
+
+/// Shortens a value for a message.
+func shorten(_ text: String, limit: Int = 60) -> String {
+    text.count <= limit ? text : String(text.prefix(limit)) + "…"
+}
+
+// MARK: - roster.csv
+
+struct RosterOutcome {
+    let table: RosterTable
+    let rowsRead: Int
+    let rejected: Int
+}
+
+func loadRoster(
+    _ file: MappedFile, header: CSVHeader, options: LedgerLoadOptions, errors: inout [RowError]
+) -> RosterOutcome {
+    let (records, rowsRead) = readTextRecords(file, header: header, limits: options.limits, errors: &errors)
+    var lookup = ByteStringTable(expected: max(16, records.count))
+    var repIDs: [String] = []
+    var candidates: [(row: RosterRow, managerID: String?)] = []
+    let attributeColumns = header.names.filter {
+        !["rep", "name", "manager", "plan", "start", "end", "currency", "target_incentive"].contains($0)
+    }
+    func intern(_ id: String) -> RepIndex {
+        var bytes = Array(id.utf8)
+        let code = bytes.withUnsafeMutableBufferPointer { buffer -> UInt32 in
+            guard let base = buffer.baseAddress else { return 0 }
+            return lookup.intern(UnsafePointer(base), buffer.count)
+        }
+        if Int(code) == repIDs.count { repIDs.append(id) }
+        return RepIndex(code)
+    }
+    for record in records {
+        var reader = RecordReader(header: header, record: record)
+        let repID = reader.text("rep", required: true, maxBytes: options.maxIDBytes)
+        // A rep with a valid id is known even when its row is rejected, so that its transactions
+        // are not reported a second time as "not on the roster".
+        let rep = repID.map(intern)
+        let name = reader.text("name", required: true)
+        let managerID = reader.text("manager", required: false, maxBytes: options.maxIDBytes)
+        let plan = reader.text("plan", required: true)
+        let start = reader.date("start", required: true)
+        let end = reader.date("end", required: false)
+        let currency = reader.currency("currency", required: false)
+        let target = reader.decimal("target_incentive", required: false)
+        if let start, let end, end < start { reader.error("end", DataMessage.endBeforeStart(start, end)) }
+        if let target, target.isNegative { reader.error("target_incentive", DataMessage.negative("target_incentive", target.description)) }
+        let attributes = attributeColumns.map { reader.text($0, required: false) ?? "" }
+        if reader.errors.isEmpty, let rep, let name, let plan, let start {
+            candidates.append(
+                (
+                    RosterRow(
+                        rep: rep, name: name, manager: nil, plan: plan, start: start, end: end, currency: currency,
+                        targetIncentive: target, attributes: attributes, line: record.line), managerID
+                ))
+        } else {
+            errors.append(contentsOf: reader.errors)
+        }
+    }
+    // Managers must be reps on the roster.
+    var rows: [RosterRow] = []
+    for (row, managerID) in candidates {
+        var manager: RepIndex? = nil
+        if let managerID {
+            var bytes = Array(managerID.utf8)
+            let code = bytes.withUnsafeMutableBufferPointer { buffer -> Int32 in
+                guard let base = buffer.baseAddress else { return -1 }
+                return lookup.find(UnsafePointer(base), buffer.count)
+            }
+            if code < 0 {
+                errors.append(RowError(line: row.line, field: (header.field("manager") ?? 0) + 1, DataMessage.unknownManager(shorten(managerID))))
+                continue
+            }
+            manager = code
+        }
+        rows.append(
+            RosterRow(
+                rep: row.rep, name: row.name, manager: manager, plan: row.plan, start: row.start, end: row.end,
+                currency: row.currency, targetIncentive: row.targetIncentive, attributes: row.attributes, line: row.line))
+    }
+    // Overlapping date ranges for one rep.
+    var byRep = [[Int]](repeating: [], count: repIDs.count)
+    for (index, row) in rows.enumerated() { byRep[Int(row.rep)].append(index) }
+    var overlapping = Set<Int>()
+    for rep in byRep.indices where byRep[rep].count > 1 {
+        let ordered = byRep[rep].sorted { (rows[$0].start, rows[$0].line) < (rows[$1].start, rows[$1].line) }
+        var kept = ordered[0]
+        for index in ordered.dropFirst() {
+            let earlier = rows[kept]
+            let later = rows[index]
+            if earlier.end.map({ later.start <= $0 }) ?? true {
+                // The row that starts later is rejected; the one it collides with stays.
+                errors.append(
+                    RowError(
+                        line: later.line, field: (header.field("start") ?? 0) + 1,
+                        DataMessage.rosterOverlap(repIDs[rep], otherLine: earlier.line, rangeText(later), rangeText(earlier))))
+                overlapping.insert(index)
+            } else {
+                kept = index
+            }
+        }
+    }
+    // Manager cycles (a rep who is, through the chain, their own manager).
+    var managersOf = [[(RepIndex, Int)]](repeating: [], count: repIDs.count)
+    for (index, row) in rows.enumerated() where !overlapping.contains(index) {
+        if let manager = row.manager { managersOf[Int(row.rep)].append((manager, row.line)) }
+    }
+    var state = [UInt8](repeating: 0, count: repIDs.count)  // 0 new, 1 on stack, 2 done
+    var cycleLines = Set<Int>()
+    for startRep in 0..<repIDs.count where state[startRep] == 0 {
+        // Iterative DFS with an explicit path.
+        var stack: [(rep: Int, next: Int)] = [(startRep, 0)]
+        state[startRep] = 1
+        while let top = stack.last {
+            let edges = managersOf[top.rep]
+            if top.next < edges.count {
+                stack[stack.count - 1].next += 1
+                let (manager, line) = edges[top.next]
+                let target = Int(manager)
+                if state[target] == 1 {
+                    if let position = stack.firstIndex(where: { $0.rep == target }) {
+                        let cycle = stack[position...].map { repIDs[$0.rep] } + [repIDs[target]]
+                        if !cycleLines.contains(line) {
+                            cycleLines.insert(line)
+                            errors.append(RowError(line: line, field: (header.field("manager") ?? 0) + 1, DataMessage.managerCycle(cycle)))
+                        }
+                    }
+                } else if state[target] == 0 {
+                    state[target] = 1
+                    stack.append((target, 0))
+                }
+            } else {
+                state[top.rep] = 2
+                stack.removeLast()
+            }
+        }
+    }
+    let accepted = rows.enumerated().filter { !overlapping.contains($0.offset) && !cycleLines.contains($0.element.line) }.map(\.element)
+    var rowsByRep = [[Int]](repeating: [], count: repIDs.count)
+    for (index, row) in accepted.enumerated() { rowsByRep[Int(row.rep)].append(index) }
+    for rep in rowsByRep.indices { rowsByRep[rep].sort { accepted[$0].start < accepted[$1].start } }
+    let table = RosterTable(repIDs: repIDs, rows: accepted, attributeNames: attributeColumns, rowsByRep: rowsByRep, lookup: lookup)
+    return RosterOutcome(table: table, rowsRead: rowsRead, rejected: rowsRead - accepted.count)
+}
+
+private func rangeText(_ row: RosterRow) -> String {
+    "\(row.start)…\(row.end.map(\.description) ?? "open")"
+}
+
+// MARK: - quotas.csv
+
+func loadQuotas(
+    _ file: MappedFile, header: CSVHeader, roster: RosterTable, options: LedgerLoadOptions, errors: inout [RowError]
+) -> (table: QuotaTable, rowsRead: Int, rejected: Int) {
+    let (records, rowsRead) = readTextRecords(file, header: header, limits: options.limits, errors: &errors)
+    var rows: [QuotaRow] = []
+    var index: [QuotaTable.QuotaKey: Int] = [:]
+    for record in records {
+        var reader = RecordReader(header: header, record: record)
+        let repID = reader.text("rep", required: true, maxBytes: options.maxIDBytes)
+        let rep = repID.flatMap { roster.index(of: $0) }
+        if let repID, rep == nil { reader.error("rep", DataMessage.unknownRep(shorten(repID))) }
+        var period: Period? = nil
+        if let text = reader.text("period", required: true) {
+            period = Period(parsing: text, calendar: options.fiscalCalendar)
+            if period == nil { reader.error("period", DataMessage.badPeriod(shorten(text), monthOnly: false)) }
+        }
+        let amount = reader.decimal("amount", required: true)
+        if let amount, amount.isNegative { reader.error("amount", DataMessage.negative("amount", amount.description)) }
+        let measure = reader.text("measure", required: false)
+        if reader.errors.isEmpty, let rep, let period, let amount {
+            let key = QuotaTable.QuotaKey(rep: rep, period: period, measure: measure)
+            if let first = index[key] {
+                reader.error(
+                    "period", DataMessage.duplicateQuota(roster.repIDs[Int(rep)], period.description, measure, firstLine: rows[first].line))
+            } else {
+                index[key] = rows.count
+                rows.append(QuotaRow(rep: rep, period: period, amount: amount, measure: measure, line: record.line))
+                continue
+            }
+        }
+        errors.append(contentsOf: reader.errors)
+    }
+    return (QuotaTable(rows: rows, index: index), rowsRead, rowsRead - rows.count)
+}
+
+// MARK: - fx.csv
+
+func loadFX(
+    _ file: MappedFile, header: CSVHeader, options: LedgerLoadOptions, errors: inout [RowError]
+) -> (table: FXTable, rowsRead: Int, rejected: Int) {
+    let (records, rowsRead) = readTextRecords(file, header: header, limits: options.limits, errors: &errors)
+    var rates: [FXRate] = []
+    var index: [FXTable.FXKey: Int] = [:]
+    for record in records {
+        var reader = RecordReader(header: header, record: record)
+        let currency = reader.currency("currency", required: true)
+        var month: Period? = nil
+        if let text = reader.text("period", required: true) {
+            month = Period(parsing: text)
+            if month?.kind != .month {
+                month = nil
+                reader.error("period", DataMessage.badPeriod(shorten(text), monthOnly: true))
+            }
+        }
+        let rate = reader.decimal("rate", required: true)
+        if let rate, rate.units <= 0 { reader.error("rate", DataMessage.nonPositive("rate", rate.description)) }
+        if reader.errors.isEmpty, let currency, let month, let rate {
+            let key = FXTable.FXKey(currency: currency.code, month: month.firstMonth)
+            if let first = index[key] {
+                reader.error("period", DataMessage.duplicateFX(currency.code, month.description, firstLine: rates[first].line))
+            } else {
+                index[key] = rates.count
+                rates.append(FXRate(currency: currency, month: month, rate: rate, line: record.line))
+                continue
+            }
+        }
+        errors.append(contentsOf: reader.errors)
+    }
+    return (FXTable(base: options.baseCurrency, rates: rates, index: index), rowsRead, rowsRead - rates.count)
+}
+
+// MARK: - splits.csv
+
+func loadSplits(
+    _ file: MappedFile, header: CSVHeader, roster: RosterTable, transactions: TransactionIDIndex,
+    options: LedgerLoadOptions, errors: inout [RowError]
+) -> (table: SplitTable, rowsRead: Int, rejected: Int) {
+    let (records, rowsRead) = readTextRecords(file, header: header, limits: options.limits, errors: &errors)
+    var candidates: [SplitRow] = []
+    var seen: [[Int32]: Int] = [:]
+    var texts: [Int32: String] = [:]
+    for record in records {
+        var reader = RecordReader(header: header, record: record)
+        let txnID = reader.text("txn", required: true, maxBytes: options.maxIDBytes)
+        var txn: Int32 = -1
+        if let txnID {
+            txn = transactions.find(txnID)
+            if txn < 0 { reader.error("txn", DataMessage.unknownTransaction(shorten(txnID))) }
+        }
+        let repID = reader.text("rep", required: true, maxBytes: options.maxIDBytes)
+        let rep = repID.flatMap { roster.index(of: $0) }
+        if let repID, rep == nil { reader.error("rep", DataMessage.unknownRep(shorten(repID))) }
+        let share = reader.decimal("share", required: true)
+        if let share, share.units <= 0 || share > .one { reader.error("share", DataMessage.shareOutOfRange(share.description)) }
+        if reader.errors.isEmpty, let rep, let share, let txnID, txn >= 0 {
+            if let first = seen[[txn, rep]] {
+                reader.error("rep", DataMessage.duplicateSplit(txnID, roster.repIDs[Int(rep)], firstLine: candidates[first].line))
+            } else {
+                seen[[txn, rep]] = candidates.count
+                texts[txn] = txnID
+                candidates.append(SplitRow(transaction: txn, rep: rep, share: share, line: record.line))
+                continue
+            }
+        }
+        errors.append(contentsOf: reader.errors)
+    }
+    // Shares of one transaction must add up to exactly 1 (or more, with overlay credit).
+    var byTransaction: [Int32: [Int]] = [:]
+    for (index, row) in candidates.enumerated() { byTransaction[row.transaction, default: []].append(index) }
+    var bad = Set<Int32>()
+    for (txn, indexes) in byTransaction {
+        var total = FixedDecimal.zero
+        for index in indexes { total = (try? total.adding(candidates[index].share)) ?? total }
+        let ok = options.allowOverlaySplits ? total >= .one : total == .one
+        if !ok {
+            bad.insert(txn)
+            let first = candidates[indexes[0]]
+            errors.append(
+                RowError(line: first.line, field: (header.field("share") ?? 0) + 1, DataMessage.splitShares(texts[txn] ?? "?", total)))
+        }
+    }
+    let rows = candidates.filter { !bad.contains($0.transaction) }
+    var finalIndex: [Int32: [Int]] = [:]
+    for (index, row) in rows.enumerated() { finalIndex[row.transaction, default: []].append(index) }
+    return (SplitTable(rows: rows, byTransaction: finalIndex), rowsRead, rowsRead - rows.count)
+}

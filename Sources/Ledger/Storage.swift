@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Heap storage for one column, written in parallel while loading and immutable afterwards.
+///
+/// Invariant that makes `@unchecked Sendable` sound: during loading, each worker writes only its
+/// own disjoint row range; after the loader returns, nothing writes again.
+@usableFromInline
+final class ColumnStorage<Element: BitwiseCopyable>: @unchecked Sendable {
+    @usableFromInline let pointer: UnsafeMutablePointer<Element>
+    @usableFromInline let capacity: Int
+    @usableFromInline var count: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 1)
+        // Allocation only reserves address space; pages become resident when written.
+        self.pointer = UnsafeMutablePointer<Element>.allocate(capacity: self.capacity)
+        self.count = 0
+    }
+
+    deinit { pointer.deallocate() }
+}
+
+/// A read-only column of fixed-width values (dates, rep indexes, amounts in millionths).
+@frozen
+public struct Column<Element: BitwiseCopyable & Sendable>: RandomAccessCollection, Sendable {
+    @usableFromInline let storage: ColumnStorage<Element>
+
+    @usableFromInline
+    init(_ storage: ColumnStorage<Element>) { self.storage = storage }
+
+    /// A column holding `values`.
+    public init(_ values: [Element]) {
+        let storage = ColumnStorage<Element>(capacity: values.count)
+        for (index, value) in values.enumerated() { (storage.pointer + index).initialize(to: value) }
+        storage.count = values.count
+        self.storage = storage
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { storage.count }
+
+    @inlinable
+    public subscript(position: Int) -> Element {
+        precondition(position >= 0 && position < storage.count, "column index out of range")
+        return storage.pointer[position]
+    }
+
+    /// Calls `body` with the column's contiguous values (the fast path for engine loops).
+    @inlinable
+    public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Element>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: storage.pointer, count: storage.count))
+    }
+}
+
+/// A file's bytes: memory-mapped when it is a regular file, read into memory otherwise.
+///
+/// Owns the mapping and unmaps it in `deinit`. Never leaves the `Ledger` module.
+final class MappedFile: @unchecked Sendable {
+    let path: String
+    let base: UnsafePointer<UInt8>?
+    let count: Int
+    private let mapped: Bool
+
+    enum OpenError: Error {
+        case cannotOpen(String, Int32)
+        case cannotRead(String, Int32)
+    }
+
+    init(path: String) throws(OpenError) {
+        self.path = path
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 { throw .cannotOpen(path, errno) }
+        defer { close(descriptor) }
+        var info = stat()
+        if fstat(descriptor, &info) != 0 { throw .cannotRead(path, errno) }
+        let isRegular = (info.st_mode & S_IFMT) == S_IFREG
+        if isRegular {
+            let size = Int(info.st_size)
+            if size == 0 {
+                base = nil
+                count = 0
+                mapped = false
+                return
+            }
+            guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+                throw .cannotRead(path, errno)
+            }
+            _ = madvise(address, size, MADV_SEQUENTIAL)
+            base = UnsafePointer(address.assumingMemoryBound(to: UInt8.self))
+            count = size
+            mapped = true
+        } else {
+            // Pipes and devices: read everything.
+            var buffer: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                if got < 0 { throw .cannotRead(path, errno) }
+                if got == 0 { break }
+                buffer.append(contentsOf: chunk[0..<got])
+            }
+            let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: max(buffer.count, 1))
+            copy.initialize(from: buffer, count: buffer.count)
+            base = UnsafePointer(copy)
+            count = buffer.count
+            mapped = false
+        }
+    }
+
+    /// Tells the kernel the bytes before `offset` are no longer needed, so a long scan does not keep
+    /// the whole file resident. Safe: the mapping is read-only and re-faults from the page cache.
+    func release(upTo offset: Int, from start: Int) {
+        guard mapped, let base else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (start + page - 1) / page * page
+        let last = offset / page * page
+        if last > first {
+            _ = madvise(UnsafeMutableRawPointer(mutating: base + first), last - first, MADV_DONTNEED)
+        }
+    }
+
+    deinit {
+        guard let base else { return }
+        if mapped {
+            munmap(UnsafeMutableRawPointer(mutating: base), count)
+        } else {
+            base.deallocate()
+        }
+    }
+}
+
+/// `strerror` as a Swift string.
+func systemErrorMessage(_ code: Int32) -> String {
+    guard let text = strerror(code) else { return "error \(code)" }
+    return String(cString: text)
+}

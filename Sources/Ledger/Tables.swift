@@ -1,0 +1,276 @@
+import CompCore
+
+/// Index of a rep in ``RosterTable/repIDs`` (dense, first-seen order in `roster.csv`).
+public typealias RepIndex = Int32
+
+/// A column of interned strings: one code per row, and the distinct values by code.
+public struct StringColumn: Sendable {
+    /// The column's header name (`product`, `kind`, `region`, or any extra column).
+    public let name: String
+    /// Distinct values; a row's value is `values[codes[row]]`. The empty string is a value like any other.
+    public let values: [String]
+    /// One code per row.
+    public let codes: Column<UInt32>
+
+    /// The value of `row`.
+    public subscript(row: Int) -> String { values[Int(codes[row])] }
+
+    /// The code of `value`, or `nil` when no row has it.
+    public func code(of value: String) -> UInt32? {
+        values.firstIndex(of: value).map { UInt32($0) }
+    }
+}
+
+/// Transaction ids, stored compactly: the bytes of every id in per-chunk arenas.
+public struct TransactionIDs: Sendable {
+    let arenas: [[UInt8]]
+    /// First row of each arena.
+    let arenaRowStarts: [Int]
+    /// End offset of each row's id within its arena.
+    let ends: Column<UInt32>
+
+    /// The id of `row`.
+    public subscript(row: Int) -> String {
+        let (arena, start, end) = locate(row)
+        return String(decoding: arenas[arena][start..<end], as: UTF8.self)
+    }
+
+    func locate(_ row: Int) -> (arena: Int, start: Int, end: Int) {
+        var arena = 0
+        var low = 0
+        var high = arenaRowStarts.count - 1
+        while low <= high {
+            let mid = (low + high) / 2
+            if arenaRowStarts[mid] <= row {
+                arena = mid
+                low = mid + 1
+            } else {
+                high = mid - 1
+            }
+        }
+        let start = row == arenaRowStarts[arena] ? 0 : Int(ends[row - 1])
+        return (arena, start, Int(ends[row]))
+    }
+
+    /// Calls `body` with the bytes of `row`'s id.
+    func withBytes<R>(_ row: Int, _ body: (UnsafePointer<UInt8>, Int) -> R) -> R {
+        let (arena, start, end) = locate(row)
+        return arenas[arena].withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else {
+                // An empty arena holds no bytes: hand out a valid pointer to nothing.
+                var empty: UInt8 = 0
+                return withUnsafePointer(to: &empty) { body($0, 0) }
+            }
+            return body(base + start, end - start)
+        }
+    }
+}
+
+/// The accepted rows of `transactions.csv`, column by column.
+///
+/// Money is stored as exact millionths (`Int64`), dates as day numbers, reps as ``RepIndex``es
+/// into the roster, currencies as indexes into ``currencies``. Rows keep the file's order.
+public struct TransactionTable: Sendable {
+    /// Number of rows.
+    public let count: Int
+    /// Transaction ids.
+    public let ids: TransactionIDs
+    /// The line of each row in `transactions.csv`, so any figure can be traced to its source row.
+    public let lines: Column<UInt32>
+    /// Credit dates.
+    public let dates: Column<CivilDate>
+    /// The rep credited, as an index into the roster's reps.
+    public let reps: Column<RepIndex>
+    /// Deal values in millionths of the row's currency.
+    public let amounts: Column<Int64>
+    /// Index into ``currencies`` per row.
+    public let currencyCodes: Column<UInt8>
+    /// The currencies rows may refer to, by index.
+    public let currencies: [Currency]
+    /// Quantity per row (0 when the column is absent or the field empty).
+    public let quantities: Column<Int32>
+    /// For a reversal, the row it cancels; -1 otherwise.
+    public let reverses: Column<Int32>
+    /// Every other column (product, kind, region, extras), in header order.
+    public let attributes: [StringColumn]
+
+    /// The amount of `row` as money.
+    public func money(at row: Int) -> Money {
+        Money(FixedDecimal(units: amounts[row]), currencies[Int(currencyCodes[row])])
+    }
+
+    /// The string column called `name`, if the file had one.
+    public func attribute(_ name: String) -> StringColumn? { attributes.first { $0.name == name } }
+
+    /// Rows grouped by rep (a counting sort, stable): the rows of rep `r` are
+    /// `rows[starts[r]..<starts[r + 1]]`, in file order.
+    public func rowsByRep(repCount: Int) -> (starts: [Int], rows: [Int32]) {
+        var starts = [Int](repeating: 0, count: repCount + 1)
+        reps.withUnsafeBufferPointer { reps in
+            for rep in reps { starts[Int(rep) + 1] += 1 }
+        }
+        for index in 0..<repCount { starts[index + 1] += starts[index] }
+        var cursor = starts
+        var rows = [Int32](repeating: 0, count: count)
+        reps.withUnsafeBufferPointer { reps in
+            for (row, rep) in reps.enumerated() {
+                rows[cursor[Int(rep)]] = Int32(row)
+                cursor[Int(rep)] += 1
+            }
+        }
+        return (starts, rows)
+    }
+}
+
+/// One row of `roster.csv`: a rep on a plan for a date range.
+public struct RosterRow: Sendable, Hashable {
+    /// The rep.
+    public let rep: RepIndex
+    /// Display name.
+    public let name: String
+    /// The manager, if any.
+    public let manager: RepIndex?
+    /// Comp plan id.
+    public let plan: String
+    /// First day on the plan.
+    public let start: CivilDate
+    /// Last day on the plan (`nil` = open).
+    public let end: CivilDate?
+    /// Payout currency (`nil` = the plan's).
+    public let currency: Currency?
+    /// Annual on-target variable pay.
+    public let targetIncentive: FixedDecimal?
+    /// Extra columns, parallel to ``RosterTable/attributeNames``.
+    public let attributes: [String]
+    /// Line in the file.
+    public let line: Int
+
+    /// True when the row covers `date`.
+    public func covers(_ date: CivilDate) -> Bool { start <= date && (end.map { date <= $0 } ?? true) }
+}
+
+/// `roster.csv`: who the payees are, their managers and plan assignments.
+public struct RosterTable: Sendable {
+    /// Distinct rep ids by ``RepIndex``.
+    public let repIDs: [String]
+    /// Accepted rows, in file order.
+    public let rows: [RosterRow]
+    /// Names of extra columns (`segment`, `region`, ...).
+    public let attributeNames: [String]
+    /// Row indexes per rep, in date order.
+    public let rowsByRep: [[Int]]
+    let lookup: ByteStringTable
+
+    /// The index of `repID`, or `nil` when it is not on the roster.
+    public func index(of repID: String) -> RepIndex? {
+        var bytes = Array(repID.utf8)
+        let code = bytes.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            return lookup.find(UnsafePointer(base), buffer.count)
+        }
+        return code < 0 ? nil : code
+    }
+
+    /// The roster row of `rep` that covers `date`.
+    public func assignment(of rep: RepIndex, on date: CivilDate) -> RosterRow? {
+        rowsByRep[Int(rep)].lazy.map { rows[$0] }.first { $0.covers(date) }
+    }
+}
+
+/// One row of `quotas.csv`.
+public struct QuotaRow: Sendable, Hashable {
+    /// The rep.
+    public let rep: RepIndex
+    /// The period the quota is for.
+    public let period: Period
+    /// The quota.
+    public let amount: FixedDecimal
+    /// The measure it applies to (`nil` = the plan's primary measure).
+    public let measure: String?
+    /// Line in the file.
+    public let line: Int
+}
+
+/// `quotas.csv`: quotas by rep, period and measure.
+public struct QuotaTable: Sendable {
+    /// Accepted rows, in file order.
+    public let rows: [QuotaRow]
+    let index: [QuotaKey: Int]
+
+    struct QuotaKey: Hashable {
+        let rep: RepIndex
+        let period: Period
+        let measure: String?
+    }
+
+    /// The quota of `rep` for exactly `period` and `measure` (`nil` measure = the primary one).
+    public func quota(rep: RepIndex, period: Period, measure: String? = nil) -> FixedDecimal? {
+        index[QuotaKey(rep: rep, period: period, measure: measure)].map { rows[$0].amount }
+    }
+}
+
+/// One row of `splits.csv`.
+public struct SplitRow: Sendable, Hashable {
+    /// The transaction row in ``TransactionTable``.
+    public let transaction: Int32
+    /// The rep credited.
+    public let rep: RepIndex
+    /// Fraction of the credit.
+    public let share: FixedDecimal
+    /// Line in the file.
+    public let line: Int
+}
+
+/// `splits.csv`: credit splits between reps.
+public struct SplitTable: Sendable {
+    /// Accepted rows, in file order.
+    public let rows: [SplitRow]
+    /// Split rows per transaction row.
+    public let byTransaction: [Int32: [Int]]
+}
+
+/// One row of `fx.csv`.
+public struct FXRate: Sendable, Hashable {
+    /// The currency converted from.
+    public let currency: Currency
+    /// The month (`YYYY-MM`).
+    public let month: Period
+    /// Units of the base currency for one unit of `currency`.
+    public let rate: FixedDecimal
+    /// Line in the file.
+    public let line: Int
+}
+
+/// `fx.csv`: monthly exchange rates into the base currency.
+public struct FXTable: Sendable {
+    /// The currency rates convert into.
+    public let base: Currency
+    /// Accepted rows, in file order.
+    public let rates: [FXRate]
+    let index: [FXKey: Int]
+
+    struct FXKey: Hashable {
+        let currency: String
+        let month: Int
+    }
+
+    /// Units of ``base`` per unit of `currency` in the month containing `monthNumber`; 1 for the base.
+    public func rate(_ currency: Currency, monthNumber: Int) -> FixedDecimal? {
+        if currency == base { return .one }
+        return index[FXKey(currency: currency.code, month: monthNumber)].map { rates[$0].rate }
+    }
+}
+
+/// Everything a run reads, validated: the accepted rows of every input file.
+public struct LedgerData: Sendable {
+    /// `transactions.csv`.
+    public let transactions: TransactionTable
+    /// `roster.csv`.
+    public let roster: RosterTable
+    /// `quotas.csv`.
+    public let quotas: QuotaTable
+    /// `splits.csv` (empty when absent).
+    public let splits: SplitTable
+    /// `fx.csv` (empty when absent).
+    public let fx: FXTable
+}

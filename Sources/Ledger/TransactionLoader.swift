@@ -1,0 +1,712 @@
+import CompCore
+import CompDiagnostics
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
+
+/// Field roles in `transactions.csv`.
+private enum Role: UInt8 {
+    case id, date, rep, amount, currency, quantity, reverses, attribute
+}
+
+/// Everything a parse worker needs, shared read-only (the column storages are written in
+/// disjoint row ranges, one range per chunk).
+private struct ScanContext: Sendable {
+    let file: MappedFile
+    let roles: [Role]
+    let attributeSlot: [Int]
+    let attributeCount: Int
+    let fields: Int
+    let idField: Int
+    let reversesField: Int
+    let currencyField: Int
+    let reps: ByteStringTable
+    let fx: FXAvailability
+    let isoTable: [UInt8]
+    let limits: CSVLimits
+    let maxIDBytes: Int
+    let names: [String]
+    let baseCode: String
+    let columns: Columns
+}
+
+/// The column storages being filled.
+private struct Columns: Sendable {
+    let idEnds: ColumnStorage<UInt32>
+    let lines: ColumnStorage<UInt32>
+    let dates: ColumnStorage<CivilDate>
+    let reps: ColumnStorage<RepIndex>
+    let amounts: ColumnStorage<Int64>
+    let currencies: ColumnStorage<UInt8>
+    let quantities: ColumnStorage<Int32>
+    let reverses: ColumnStorage<Int32>
+    let attributes: [ColumnStorage<UInt32>]
+
+    init(capacity: Int, attributes: Int) {
+        idEnds = ColumnStorage(capacity: capacity)
+        lines = ColumnStorage(capacity: capacity)
+        dates = ColumnStorage(capacity: capacity)
+        reps = ColumnStorage(capacity: capacity)
+        amounts = ColumnStorage(capacity: capacity)
+        currencies = ColumnStorage(capacity: capacity)
+        quantities = ColumnStorage(capacity: capacity)
+        reverses = ColumnStorage(capacity: capacity)
+        self.attributes = (0..<attributes).map { _ in ColumnStorage(capacity: capacity) }
+    }
+
+    /// Moves `count` rows from `from` to `to` in every column (regions may overlap).
+    func move(from: Int, to: Int, count: Int) {
+        guard from != to && count > 0 else { return }
+        func shift<T>(_ storage: ColumnStorage<T>) {
+            memmove(storage.pointer + to, storage.pointer + from, count * MemoryLayout<T>.stride)
+        }
+        shift(idEnds)
+        shift(lines)
+        shift(dates)
+        shift(reps)
+        shift(amounts)
+        shift(currencies)
+        shift(quantities)
+        shift(reverses)
+        for column in attributes { shift(column) }
+    }
+
+    func setCount(_ count: Int) {
+        idEnds.count = count
+        lines.count = count
+        dates.count = count
+        reps.count = count
+        amounts.count = count
+        currencies.count = count
+        quantities.count = count
+        reverses.count = count
+        for column in attributes { column.count = count }
+    }
+}
+
+/// A reversal reference found by a worker: local row and the target id's bytes in a side arena.
+private struct ReversalRef: Sendable {
+    let localRow: Int
+    let start: Int
+    let count: Int
+}
+
+/// Per-currency running totals (count and exact sum in millionths).
+struct CurrencyAccumulator: Sendable {
+    var acceptedRows: [Int]
+    var acceptedSum: [Int128]
+    var rejectedRows: [Int]
+    var rejectedSum: [Int128]
+    var rejectedWithoutCurrency = 0
+
+    init() {
+        let count = ISOCurrencies.list.count
+        acceptedRows = [Int](repeating: 0, count: count)
+        acceptedSum = [Int128](repeating: 0, count: count)
+        rejectedRows = [Int](repeating: 0, count: count)
+        rejectedSum = [Int128](repeating: 0, count: count)
+    }
+
+    mutating func merge(_ other: CurrencyAccumulator) {
+        for index in acceptedRows.indices {
+            acceptedRows[index] += other.acceptedRows[index]
+            acceptedSum[index] += other.acceptedSum[index]
+            rejectedRows[index] += other.rejectedRows[index]
+            rejectedSum[index] += other.rejectedSum[index]
+        }
+        rejectedWithoutCurrency += other.rejectedWithoutCurrency
+    }
+
+    var totals: [CurrencyTotal] {
+        ISOCurrencies.list.indices.compactMap { index in
+            guard acceptedRows[index] > 0 || rejectedRows[index] > 0 else { return nil }
+            return CurrencyTotal(
+                currency: ISOCurrencies.list[index], acceptedRows: acceptedRows[index],
+                acceptedAmount: WideDecimal(value: acceptedSum[index], scale: 6), rejectedRows: rejectedRows[index],
+                rejectedAmount: WideDecimal(value: rejectedSum[index], scale: 6))
+        }
+    }
+}
+
+/// What one chunk worker produced.
+private struct ChunkResult: Sendable {
+    var start: Int
+    var rowBase: Int
+    var rowCount = 0
+    var endPosition: Int
+    var endLine: Int
+    var rowsRead = 0
+    var rejected = 0
+    var errors: [RowError] = []
+    var attributeTables: [ByteStringTable]
+    var idArena: [UInt8] = []
+    var monotonic = true
+    var reversals: [ReversalRef] = []
+    var reversalArena: [UInt8] = []
+    var totals = CurrencyAccumulator()
+
+    init(start: Int, rowBase: Int, line: Int, attributes: Int) {
+        self.start = start
+        self.rowBase = rowBase
+        self.endPosition = start
+        self.endLine = line
+        self.attributeTables = (0..<attributes).map { _ in ByteStringTable(expected: 64) }
+    }
+}
+
+/// The result of loading `transactions.csv`.
+struct TransactionsOutcome: Sendable {
+    let table: TransactionTable
+    let index: TransactionIDIndex
+    let errors: [RowError]
+    let rowsRead: Int
+    let rejected: Int
+    let totals: CurrencyAccumulator
+}
+
+/// Finds a row by transaction id: binary search when ids are strictly increasing (the usual
+/// ledger), a hash table otherwise.
+struct TransactionIDIndex: Sendable {
+    let ids: TransactionIDs
+    let count: Int
+    let sorted: Bool
+    let slots: [Int32]
+
+    init(ids: TransactionIDs, count: Int, sorted: Bool) {
+        self.ids = ids
+        self.count = count
+        self.sorted = sorted
+        if sorted {
+            slots = []
+        } else {
+            var size = 16
+            while size < count * 2 { size <<= 1 }
+            var slots = [Int32](repeating: -1, count: size)
+            let mask = size - 1
+            for row in 0..<count {
+                let hash = ids.withBytes(row) { hashBytes($0, $1, seed: processHashSeed) }
+                var slot = Int(truncatingIfNeeded: hash) & mask
+                while slots[slot] >= 0 { slot = (slot + 1) & mask }
+                slots[slot] = Int32(row)
+            }
+            self.slots = slots
+        }
+    }
+
+    /// The first row with this id, or -1.
+    func find(_ start: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
+        if sorted {
+            var low = 0
+            var high = count - 1
+            while low <= high {
+                let mid = (low + high) / 2
+                let order = ids.withBytes(mid) { compareBytes($0, $1, start, length) }
+                if order == 0 { return Int32(mid) }
+                if order < 0 { low = mid + 1 } else { high = mid - 1 }
+            }
+            return -1
+        }
+        guard !slots.isEmpty else { return -1 }
+        let mask = slots.count - 1
+        var slot = Int(truncatingIfNeeded: hashBytes(start, length, seed: processHashSeed)) & mask
+        while slots[slot] >= 0 {
+            let row = Int(slots[slot])
+            if ids.withBytes(row, { $1 == length && memcmpBytes($0, start, length) }) { return Int32(row) }
+            slot = (slot + 1) & mask
+        }
+        return -1
+    }
+
+    /// The row with the id `text`, or -1.
+    func find(_ text: String) -> Int32 {
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return -1 }
+            return find(UnsafePointer(base), buffer.count)
+        }
+    }
+}
+
+/// Loads `transactions.csv` in parallel: split at newlines into chunks, scan every chunk on its own
+/// thread into preallocated columns, then stitch (re-scanning a chunk whose cut fell inside a quoted
+/// field), merge the string tables, and check ids and reversals across the whole file.
+func loadTransactions(
+    file: MappedFile, display: String, header: CSVHeader, reps: ByteStringTable, fx: FXAvailability,
+    options: LedgerLoadOptions
+) -> TransactionsOutcome {
+    // Roles by field.
+    var roles: [Role] = []
+    var attributeSlot: [Int] = []
+    var attributeNames: [String] = []
+    for name in header.names {
+        let role: Role
+        switch name {
+        case "id": role = .id
+        case "date": role = .date
+        case "rep": role = .rep
+        case "amount": role = .amount
+        case "currency": role = .currency
+        case "quantity": role = .quantity
+        case "reverses": role = .reverses
+        default: role = .attribute
+        }
+        roles.append(role)
+        if role == .attribute {
+            attributeSlot.append(attributeNames.count)
+            attributeNames.append(name)
+        } else {
+            attributeSlot.append(-1)
+        }
+    }
+    let base = file.base
+    let size = file.count
+
+    // Chunk boundaries, cut just after a newline.
+    let bodyStart = header.bodyStart
+    let bodyBytes = size - bodyStart
+    let chunkCount = max(1, min(max(options.threads, (bodyBytes + options.chunkBytes - 1) / options.chunkBytes), max(1, bodyBytes / 4096)))
+    var cuts = [bodyStart]
+    if let base {
+        for k in 1..<chunkCount {
+            var cut = bodyStart + bodyBytes / chunkCount * k
+            cut = max(cut, cuts[cuts.count - 1])
+            if let found = memchr(base + cut, Int32(UInt8(ascii: "\n")), size - cut) {
+                cut = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base + 1
+            } else {
+                cut = size
+            }
+            if cut > cuts[cuts.count - 1] && cut < size { cuts.append(cut) }
+        }
+    }
+    cuts.append(size)
+    let chunks = cuts.count - 1
+    let chunkCuts = cuts
+
+    // Pass 1: newlines per chunk bound the rows per chunk and give each chunk's first line.
+    let newlineCounts: [Int] = parallelMap(chunks, threads: options.threads) { k in
+        guard let base = file.base else { return 0 }
+        var count = 0
+        var position = chunkCuts[k]
+        let end = chunkCuts[k + 1]
+        while position < end {
+            guard let found = memchr(base + position, Int32(UInt8(ascii: "\n")), end - position) else { break }
+            count += 1
+            position = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base + 1
+        }
+        return count
+    }
+    var rowBases = [Int](repeating: 0, count: chunks + 1)
+    var firstLines = [Int](repeating: header.bodyLine, count: chunks + 1)
+    for k in 0..<chunks {
+        rowBases[k + 1] = rowBases[k] + newlineCounts[k] + 1
+        firstLines[k + 1] = firstLines[k] + newlineCounts[k]
+    }
+    let capacity = rowBases[chunks]
+    let bases = rowBases
+    let lines = firstLines
+    let columns = Columns(capacity: capacity, attributes: attributeNames.count)
+    let context = ScanContext(
+        file: file, roles: roles, attributeSlot: attributeSlot, attributeCount: attributeNames.count,
+        fields: header.names.count, idField: roles.firstIndex(of: .id) ?? 0,
+        reversesField: roles.firstIndex(of: .reverses) ?? -1, currencyField: roles.firstIndex(of: .currency) ?? 0,
+        reps: reps, fx: fx, isoTable: ISOCurrencies.table, limits: options.limits, maxIDBytes: options.maxIDBytes,
+        names: header.names, baseCode: options.baseCurrency.code, columns: columns)
+
+    // Pass 2: scan.
+    var results: [ChunkResult] = parallelMap(chunks, threads: options.threads) { k in
+        scanChunk(context, start: chunkCuts[k], end: chunkCuts[k + 1], line: lines[k], rowBase: bases[k])
+    }
+    // Stitch: a chunk must start where the previous one's last record ended.
+    for k in 1..<max(1, chunks) {
+        let expected = results[k - 1].endPosition
+        if results[k].start != expected {
+            if expected >= cuts[k + 1] {
+                var empty = ChunkResult(start: expected, rowBase: rowBases[k], line: results[k - 1].endLine, attributes: attributeNames.count)
+                empty.endPosition = expected
+                results[k] = empty
+            } else {
+                results[k] = scanChunk(context, start: expected, end: cuts[k + 1], line: results[k - 1].endLine, rowBase: rowBases[k])
+            }
+        }
+    }
+
+    // Merge string tables; remap each chunk's local codes to global ones.
+    var globalTables = (0..<attributeNames.count).map { _ in ByteStringTable(expected: 256) }
+    var remaps: [[[UInt32]]] = []
+    for result in results {
+        var chunkRemap: [[UInt32]] = []
+        for (slot, local) in result.attributeTables.enumerated() {
+            var remap = [UInt32](repeating: 0, count: local.count)
+            for code in 0..<local.count {
+                let bytes = Array(local.bytes(code))
+                remap[code] = bytes.withUnsafeBufferPointer { buffer in
+                    guard let start = buffer.baseAddress else {
+                        var empty: UInt8 = 0
+                        return withUnsafePointer(to: &empty) { globalTables[slot].intern($0, 0) }
+                    }
+                    return globalTables[slot].intern(start, buffer.count)
+                }
+            }
+            chunkRemap.append(remap)
+        }
+        remaps.append(chunkRemap)
+    }
+    let finalRemaps = remaps
+    let chunkSpans = results.map { ($0.rowBase, $0.rowCount) }
+    _ = parallelMap(chunks, threads: options.threads) { k in
+        let (rowBase, rowCount) = chunkSpans[k]
+        for (slot, column) in columns.attributes.enumerated() {
+            let remap = finalRemaps[k][slot]
+            remap.withUnsafeBufferPointer { remap in
+                for row in rowBase..<(rowBase + rowCount) {
+                    column.pointer[row] = remap[Int(column.pointer[row])]
+                }
+            }
+        }
+        return 0
+    }
+
+    // Compact the chunks into one contiguous run of rows.
+    var arenas: [[UInt8]] = []
+    var arenaRowStarts: [Int] = []
+    var next = 0
+    var sorted = true
+    var lastIDChunk = -1
+    for k in 0..<chunks where results[k].rowCount > 0 {
+        columns.move(from: results[k].rowBase, to: next, count: results[k].rowCount)
+        results[k].rowBase = next
+        arenas.append(results[k].idArena)
+        arenaRowStarts.append(next)
+        if !results[k].monotonic { sorted = false }
+        if lastIDChunk >= 0 && sorted {
+            // Last id of the previous chunk must be below the first id of this one.
+            let previous = results[lastIDChunk]
+            let lastEnd = Int(columns.idEnds.pointer[next - 1])
+            let lastStart = previous.rowCount > 1 ? Int(columns.idEnds.pointer[next - 2]) : 0
+            let firstEnd = Int(columns.idEnds.pointer[next])
+            let order = previous.idArena.withUnsafeBufferPointer { a in
+                results[k].idArena.withUnsafeBufferPointer { b -> Int in
+                    guard let a = a.baseAddress, let b = b.baseAddress else { return -1 }
+                    return compareBytes(a + lastStart, lastEnd - lastStart, b, firstEnd)
+                }
+            }
+            if order >= 0 { sorted = false }
+        }
+        lastIDChunk = k
+        next += results[k].rowCount
+    }
+    var count = next
+    columns.setCount(count)
+    var ids = TransactionIDs(arenas: arenas, arenaRowStarts: arenaRowStarts, ends: Column(columns.idEnds))
+
+    var errors: [RowError] = []
+    var totals = CurrencyAccumulator()
+    var rowsRead = 0
+    var rejected = 0
+    for result in results {
+        errors.append(contentsOf: result.errors)
+        totals.merge(result.totals)
+        rowsRead += result.rowsRead
+        rejected += result.rejected
+    }
+
+    // Across rows: duplicate ids, then reversals.
+    var reject = [Bool]()
+    var postErrors: [RowError] = []
+    func markRejected(_ row: Int) {
+        if reject.isEmpty { reject = [Bool](repeating: false, count: count) }
+        reject[row] = true
+    }
+    var index = TransactionIDIndex(ids: ids, count: count, sorted: sorted)
+    if !sorted {
+        // The index holds every row, inserted in file order, so a lookup finds the earliest row
+        // with an id; any other row with that id is a later duplicate.
+        for row in 0..<count {
+            let first = Int(ids.withBytes(row) { index.find($0, $1) })
+            if first >= 0 && first != row {
+                markRejected(row)
+                postErrors.append(
+                    RowError(
+                        line: Int(columns.lines.pointer[row]), field: context.idField + 1,
+                        DataMessage.duplicateID(ids[row], firstLine: Int(columns.lines.pointer[first]))))
+            }
+        }
+    }
+    // Reversals.
+    var targets: [(row: Int, target: Int)] = []
+    for result in results {
+        for reference in result.reversals {
+            let row = result.rowBase + reference.localRow
+            let target = result.reversalArena.withUnsafeBufferPointer { arena -> Int32 in
+                guard let start = arena.baseAddress else { return -1 }
+                return index.find(start + reference.start, reference.count)
+            }
+            let text = String(decoding: result.reversalArena[reference.start..<(reference.start + reference.count)], as: UTF8.self)
+            if target < 0 || (!reject.isEmpty && reject[Int(target)]) {
+                markRejected(row)
+                postErrors.append(
+                    RowError(line: Int(columns.lines.pointer[row]), field: context.reversesField + 1, DataMessage.unknownReversal(text)))
+            } else if Int(target) == row {
+                markRejected(row)
+                postErrors.append(
+                    RowError(line: Int(columns.lines.pointer[row]), field: context.reversesField + 1, DataMessage.reversalOfItself(text)))
+            } else {
+                columns.reverses.pointer[row] = target
+                targets.append((row, Int(target)))
+            }
+        }
+    }
+    // A reversal of a rejected reversal is rejected too; repeat until nothing changes.
+    if !reject.isEmpty {
+        var changed = true
+        while changed {
+            changed = false
+            for (row, target) in targets where reject[target] && !reject[row] {
+                reject[row] = true
+                changed = true
+                postErrors.append(
+                    RowError(line: Int(columns.lines.pointer[row]), field: context.reversesField + 1, DataMessage.unknownReversal(ids[target])))
+            }
+        }
+    }
+
+    // Drop rows rejected across rows: move the totals, compact the columns, renumber reversals.
+    if !reject.isEmpty {
+        var newIndex = [Int32](repeating: -1, count: count)
+        var kept = 0
+        var newArena: [UInt8] = []
+        for row in 0..<count {
+            let currency = Int(columns.currencies.pointer[row])
+            if reject[row] {
+                rejected += 1
+                totals.acceptedRows[currency] -= 1
+                totals.acceptedSum[currency] -= Int128(columns.amounts.pointer[row])
+                totals.rejectedRows[currency] += 1
+                totals.rejectedSum[currency] += Int128(columns.amounts.pointer[row])
+                continue
+            }
+            ids.withBytes(row) { start, length in newArena.append(contentsOf: UnsafeBufferPointer(start: start, count: length)) }
+            newIndex[row] = Int32(kept)
+            columns.move(from: row, to: kept, count: 1)
+            columns.idEnds.pointer[kept] = UInt32(newArena.count)
+            kept += 1
+        }
+        for row in 0..<kept where columns.reverses.pointer[row] >= 0 {
+            columns.reverses.pointer[row] = newIndex[Int(columns.reverses.pointer[row])]
+        }
+        count = kept
+        columns.setCount(count)
+        ids = TransactionIDs(arenas: [newArena], arenaRowStarts: [0], ends: Column(columns.idEnds))
+        index = TransactionIDIndex(ids: ids, count: count, sorted: sorted)
+    }
+
+    errors.append(contentsOf: postErrors)
+    errors.sort { ($0.line, $0.field) < ($1.line, $1.field) }
+
+    let table = TransactionTable(
+        count: count, ids: ids, lines: Column(columns.lines), dates: Column(columns.dates), reps: Column(columns.reps),
+        amounts: Column(columns.amounts), currencyCodes: Column(columns.currencies), currencies: ISOCurrencies.list,
+        quantities: Column(columns.quantities), reverses: Column(columns.reverses),
+        attributes: attributeNames.enumerated().map { slot, name in
+            StringColumn(
+                name: name, values: (0..<globalTables[slot].count).map { globalTables[slot].string($0) },
+                codes: Column(columns.attributes[slot]))
+        })
+    return TransactionsOutcome(table: table, index: index, errors: errors, rowsRead: rowsRead, rejected: rejected, totals: totals)
+}
+
+/// Scans the records that start in `start..<end`, writing accepted rows from `rowBase` on.
+private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, rowBase: Int) -> ChunkResult {
+    var result = ChunkResult(start: start, rowBase: rowBase, line: line, attributes: context.attributeCount)
+    guard let base = context.file.base else { return result }
+    let columns = context.columns
+    var tokenizer = CSVTokenizer(base: base, end: context.file.count, position: start, line: line, limits: context.limits)
+    var row = rowBase
+    var invalidCodes = [Set<UInt32>](repeating: [], count: context.attributeCount)
+    var attributeCodes = [UInt32](repeating: 0, count: context.attributeCount)
+    var rowErrors: [RowError] = []
+    result.idArena.reserveCapacity(max(64, (end - start) / 6))
+    var previousIDStart = -1
+    var releasedUpTo = start
+    let releaseStep = 32 << 20
+    let fieldCount = context.fields
+    let roles = context.roles
+
+    context.isoTable.withUnsafeBufferPointer { isoTable in
+        while tokenizer.position < end {
+            let status = tokenizer.next()
+            if status == .end { break }
+            let recordLine = tokenizer.recordLine
+            if tokenizer.position - releasedUpTo > releaseStep {
+                context.file.release(upTo: tokenizer.recordStart, from: releasedUpTo)
+                releasedUpTo = tokenizer.recordStart
+            }
+            if case .problem(let problem) = status {
+                result.rowsRead += 1
+                result.rejected += 1
+                result.totals.rejectedWithoutCurrency += 1
+                result.errors.append(
+                    RowError(line: recordLine, field: problem.fieldNumber, DataMessage.csvSyntax(problem.message(limits: context.limits))))
+                continue
+            }
+            if tokenizer.isBlankLine { continue }
+            result.rowsRead += 1
+            if tokenizer.fieldCount != fieldCount {
+                result.rejected += 1
+                result.totals.rejectedWithoutCurrency += 1
+                result.errors.append(RowError(line: recordLine, field: 1, DataMessage.fieldCount(found: tokenizer.fieldCount, expected: fieldCount)))
+                continue
+            }
+            rowErrors.removeAll(keepingCapacity: true)
+            var days: Int32 = 0
+            var month = 0
+            var dateOK = false
+            var rep: Int32 = -1
+            var amount: Int64 = 0
+            var amountOK = false
+            var currency = -1
+            var quantity: Int32 = 0
+            var idStart: UnsafePointer<UInt8> = base
+            var idLength = 0
+            var reversesStart: UnsafePointer<UInt8> = base
+            var reversesLength = 0
+            for field in 0..<fieldCount {
+                let pointer = tokenizer.fieldPointer(field)
+                let length = tokenizer.fieldLength(field)
+                switch roles[field] {
+                case .id:
+                    if length == 0 {
+                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.missingValue("id")))
+                    } else if length > context.maxIDBytes {
+                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.idTooLong("id", limit: context.maxIDBytes)))
+                    } else if !isValidUTF8(pointer, length) {
+                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.invalidUTF8("id")))
+                    } else {
+                        idStart = pointer
+                        idLength = length
+                    }
+                case .date:
+                    if length == 0 {
+                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.missingValue("date")))
+                    } else if let parsed = parseDateFields(pointer, length) {
+                        days = parsed.days
+                        month = parsed.month
+                        dateOK = true
+                    } else {
+                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.badDate("date", tokenizer.fieldText(field))))
+                    }
+                case .rep:
+                    if length == 0 {
+                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.missingValue("rep")))
+                    } else {
+                        rep = context.reps.find(pointer, length)
+                        if rep < 0 {
+                            rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.unknownRep(tokenizer.fieldText(field))))
+                        }
+                    }
+                case .amount:
+                    if length == 0 {
+                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.missingValue("amount")))
+                    } else {
+                        switch parseFixedDecimal(pointer, length) {
+                        case .success(let units):
+                            amount = units
+                            amountOK = true
+                        case .failure(let error):
+                            rowErrors.append(
+                                RowError(line: recordLine, field: field + 1, DataMessage.badDecimal("amount", tokenizer.fieldText(field), error)))
+                        }
+                    }
+                case .currency:
+                    if length == 0 {
+                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.missingValue("currency")))
+                    } else {
+                        currency = ISOCurrencies.index(pointer, length, table: isoTable)
+                        if currency < 0 {
+                            rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.badCurrency(tokenizer.fieldText(field))))
+                        }
+                    }
+                case .quantity:
+                    if length > 0 {
+                        if let value = parseInt32(pointer, length) {
+                            quantity = value
+                        } else {
+                            rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.badQuantity(tokenizer.fieldText(field))))
+                        }
+                    }
+                case .reverses:
+                    if length > 0 {
+                        if length > context.maxIDBytes {
+                            rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.idTooLong("reverses", limit: context.maxIDBytes)))
+                        } else {
+                            reversesStart = pointer
+                            reversesLength = length
+                        }
+                    }
+                case .attribute:
+                    let slot = context.attributeSlot[field]
+                    let before = result.attributeTables[slot].count
+                    let code = result.attributeTables[slot].intern(pointer, length)
+                    if result.attributeTables[slot].count != before && !isValidUTF8(pointer, length) {
+                        invalidCodes[slot].insert(code)
+                    }
+                    if !invalidCodes[slot].isEmpty && invalidCodes[slot].contains(code) {
+                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.invalidUTF8(context.names[field])))
+                    }
+                    attributeCodes[slot] = code
+                }
+            }
+            if dateOK && currency >= 0 && !context.fx.has(currency, month) {
+                let label = Period(kind: .month, containingMonth: month).description
+                rowErrors.append(
+                    RowError(
+                        line: recordLine, field: context.currencyField + 1,
+                        DataMessage.missingFX(ISOCurrencies.list[currency].code, label, base: context.baseCode)))
+            }
+            if !rowErrors.isEmpty {
+                rowErrors.sort { $0.field < $1.field }
+                result.errors.append(contentsOf: rowErrors)
+                result.rejected += 1
+                if currency >= 0 && amountOK {
+                    result.totals.rejectedRows[currency] += 1
+                    result.totals.rejectedSum[currency] += Int128(amount)
+                } else {
+                    result.totals.rejectedWithoutCurrency += 1
+                }
+                continue
+            }
+            // Accepted: write the row.
+            let idOffset = result.idArena.count
+            result.idArena.append(contentsOf: UnsafeBufferPointer(start: idStart, count: idLength))
+            if result.monotonic && previousIDStart >= 0 {
+                let order = result.idArena.withUnsafeBufferPointer { arena -> Int in
+                    guard let arena = arena.baseAddress else { return 1 }
+                    return compareBytes(arena + previousIDStart, idOffset - previousIDStart, arena + idOffset, idLength)
+                }
+                if order >= 0 { result.monotonic = false }
+            }
+            previousIDStart = idOffset
+            columns.idEnds.pointer[row] = UInt32(truncatingIfNeeded: result.idArena.count)
+            columns.lines.pointer[row] = UInt32(truncatingIfNeeded: recordLine)
+            columns.dates.pointer[row] = CivilDate(daysSinceEpoch: days)
+            columns.reps.pointer[row] = rep
+            columns.amounts.pointer[row] = amount
+            columns.currencies.pointer[row] = UInt8(truncatingIfNeeded: currency)
+            columns.quantities.pointer[row] = quantity
+            columns.reverses.pointer[row] = -1
+            for slot in 0..<context.attributeCount { columns.attributes[slot].pointer[row] = attributeCodes[slot] }
+            if reversesLength > 0 {
+                result.reversals.append(ReversalRef(localRow: row - rowBase, start: result.reversalArena.count, count: reversesLength))
+                result.reversalArena.append(contentsOf: UnsafeBufferPointer(start: reversesStart, count: reversesLength))
+            }
+            result.totals.acceptedRows[currency] += 1
+            result.totals.acceptedSum[currency] += Int128(amount)
+            row += 1
+        }
+    }
+    result.rowCount = row - rowBase
+    result.endPosition = tokenizer.position
+    result.endLine = tokenizer.line
+    return result
+}

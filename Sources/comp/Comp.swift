@@ -1,0 +1,44 @@
+import ArgumentParser
+import CompCore
+import CompDiagnostics
+import Ledger
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
+
+/// sysexits(3) codes used by every command.
+enum Exit {
+    /// Bad input data or plan (EX_DATAERR).
+    static let dataError = ExitCode(65)
+    /// Command-line usage error (EX_USAGE).
+    static let usage = ExitCode(64)
+    /// Internal failure (EX_SOFTWARE).
+    static let software = ExitCode(70)
+    /// Cannot create or write an output file (EX_CANTCREAT).
+    static let cannotCreate = ExitCode(73)
+}
+
+@main
+struct Comp: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "comp",
+        abstract: "A sales-compensation batch engine: exact money, explainable payouts.",
+        discussion: """
+            Exit status: 0 success, 64 usage error, 65 bad input data, 70 internal error, \
+            73 cannot write output.
+            """,
+        version: "0.1.0",
+        subcommands: [Validate.self, Sample.self]
+    )
+}
+
+/// Writes to standard error.
+func printError(_ text: String) {
+    var text = text
+    if !text.hasSuffix("\n") { text += "\n" }
+    fputs(text, stderr)
+}
+
+/// True when standard error is a terminal (colors, progress).
+var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }

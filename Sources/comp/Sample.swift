@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct Sample: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Write a deterministic sample data set.")
+    func run() throws {}
+}

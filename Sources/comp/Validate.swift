@@ -1,0 +1,65 @@
+import ArgumentParser
+import CompCore
+import CompDiagnostics
+import Ledger
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check a data directory and print its reconciliation.",
+        discussion: """
+            Reads transactions.csv, roster.csv, quotas.csv and, when present, splits.csv and fx.csv \
+            (see FORMATS.md). Prints rows read, accepted and rejected per file and the sum of amounts \
+            per currency, or every problem as file:line:field: message (the first \
+            --max-errors of them, then a count of the rest) and exits with status 65.
+            """)
+
+    @Option(name: .long, help: "The data directory.")
+    var data: String
+
+    @Option(name: .long, help: "Currency the fx rates convert into.")
+    var baseCurrency: String = "USD"
+
+    @Option(name: .long, help: "First month of the fiscal year (1-12), for quarter and year quotas.")
+    var fiscalYearStart: Int = 1
+
+    @Option(name: .long, help: "Worker threads (default: every core).")
+    var threads: Int?
+
+    @Option(name: .long, help: "How many problems to list.")
+    var maxErrors: Int = 100
+
+    @Flag(name: .long, help: "Accept split shares that add up to more than 1 (overlay credit).")
+    var overlaySplits = false
+
+    func validate() throws {
+        guard Currency(code: baseCurrency) != nil else {
+            throw ValidationError("--base-currency \(baseCurrency) is not an ISO 4217 code")
+        }
+        guard FiscalCalendar(startMonth: fiscalYearStart) != nil else {
+            throw ValidationError("--fiscal-year-start must be 1...12")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if maxErrors < 0 { throw ValidationError("--max-errors must not be negative") }
+    }
+
+    func run() throws {
+        guard let base = Currency(code: baseCurrency), let calendar = FiscalCalendar(startMonth: fiscalYearStart) else {
+            throw Exit.usage
+        }
+        let options = LedgerLoadOptions(
+            threads: threads, baseCurrency: base, fiscalCalendar: calendar, allowOverlaySplits: overlaySplits)
+        let load = LedgerLoader.load(directory: data, options: options)
+        print(load.reconciliation.summary, terminator: "")
+        let listed = load.diagnostics.prefix(maxErrors)
+        if !listed.isEmpty {
+            printError(listed.map(\.description).joined(separator: "\n"))
+            let rest = load.errorCount + load.warningCount - listed.count
+            if rest > 0 { printError("… and \(rest) more (\(load.errorCount) errors, \(load.warningCount) warnings in all)") }
+        }
+        if load.errorCount > 0 {
+            printError("\(data): \(load.errorCount) error\(load.errorCount == 1 ? "" : "s"); the data is not valid")
+            throw Exit.dataError
+        }
+        print("\(data): valid (\(load.data.transactions.count) transactions, \(load.data.roster.repIDs.count) reps)")
+    }
+}
