@@ -51,7 +51,6 @@ let package = Package(
         .testTarget(
             name: "LedgerTests",
             dependencies: ["Ledger", "CompCore", "CompDiagnostics", "SampleData"],
-            resources: [.copy("Fixtures")],
             swiftSettings: swift6
         ),
         .testTarget(name: "SampleDataTests", dependencies: ["SampleData", "Ledger", "CompCore"], swiftSettings: swift6),

@@ -2,7 +2,8 @@
 ///
 /// This is the storage form of every amount, quota, rate and fx rate that comp reads: the input
 /// contract (`FORMATS.md`) allows at most six fraction digits, and parsing more is an error, never
-/// a silent rounding. The range is ±9,223,372,036,854.775807. Every operation that can leave the
+/// a silent rounding. The range is -9,223,372,036,854.775808 ... 9,223,372,036,854.775807 (the
+/// `Int64` range); text parses back for every value in it. Every operation that can leave the
 /// range or lose digits throws ``ArithmeticError``; none wraps and none traps.
 ///
 /// Binary floating point never touches a `FixedDecimal`: there is no conversion from or to `Double`.
@@ -183,6 +184,39 @@ public func parseFixedDecimal(
     } else if first == UInt8(ascii: "+") {
         index = 1
     }
+    // Fast path: at most 19 characters after the sign cannot overflow a UInt64 of digits.
+    if count &- index <= 19 && count > index {
+        var value: UInt64 = 0
+        var point = -1
+        var position = index
+        while position < count {
+            let byte = start[position]
+            let digit = byte &- UInt8(ascii: "0")
+            if digit < 10 {
+                value = value &* 10 &+ UInt64(digit)
+            } else if byte == UInt8(ascii: ".") && point < 0 {
+                point = position
+            } else {
+                return .failure(.invalidCharacter)
+            }
+            position &+= 1
+        }
+        let fraction = point < 0 ? 0 : count &- point &- 1
+        let digits = count &- index &- (point < 0 ? 0 : 1)
+        if digits == 0 { return .failure(.invalidCharacter) }
+        if fraction > maxFractionDigits {
+            return .failure(.tooManyFractionDigits(found: fraction, allowed: maxFractionDigits))
+        }
+        var missing = maxFractionDigits &- fraction
+        while missing > 0 {
+            let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+            if overflow { return .failure(.outOfRange) }
+            value = times10
+            missing &-= 1
+        }
+        if value > UInt64(Int64.max) { return .failure(.outOfRange) }
+        return .success(negative ? -Int64(value) : Int64(value))
+    }
     var value: UInt64 = 0
     var significant = 0  // digits accumulated after leading zeros
     var sawDigit = false
@@ -231,7 +265,12 @@ public func parseFixedDecimal(
         scaled = times10
         missing -= 1
     }
-    if scaled > UInt64(Int64.max) { return .failure(.outOfRange) }
+    if scaled > UInt64(Int64.max) {
+        // The most negative value has no positive twin, but arithmetic can produce it and
+        // `description` prints it, so it must parse back.
+        if negative && scaled == UInt64(Int64.max) + 1 { return .success(.min) }
+        return .failure(.outOfRange)
+    }
     let signed = Int64(scaled)
     return .success(negative ? -signed : signed)
 }

@@ -99,6 +99,9 @@ public struct DiagnosticCollector: Sendable {
     public private(set) var errorCount = 0
     /// Warnings seen, listed or not.
     public private(set) var warningCount = 0
+    /// Errors and warnings seen but not kept. Counted as they are dropped, because notes also take
+    /// listing slots, so `totalCount - listed.count` would undercount.
+    public private(set) var unlistedCount = 0
 
     /// A collector that keeps at most `limit` diagnostics.
     public init(limit: Int = 100) {
@@ -112,7 +115,11 @@ public struct DiagnosticCollector: Sendable {
         case .warning: warningCount += 1
         case .note: break
         }
-        if listed.count < limit { listed.append(diagnostic) }
+        if listed.count < limit {
+            listed.append(diagnostic)
+        } else if diagnostic.severity != .note {
+            unlistedCount += 1
+        }
     }
 
     /// Records several diagnostics.
@@ -122,9 +129,6 @@ public struct DiagnosticCollector: Sendable {
 
     /// Every diagnostic seen (errors and warnings).
     public var totalCount: Int { errorCount + warningCount }
-
-    /// Diagnostics seen but not kept.
-    public var unlistedCount: Int { max(0, totalCount - listed.count) }
 
     /// True when at least one error was recorded.
     public var hasErrors: Bool { errorCount > 0 }

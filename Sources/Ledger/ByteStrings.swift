@@ -29,23 +29,72 @@ func hashBytes(_ start: UnsafePointer<UInt8>, _ count: Int, seed: UInt64) -> UIn
 /// Output never depends on it (tables are looked up, never iterated in hash order).
 let processHashSeed: UInt64 = UInt64.random(in: 0...UInt64.max)
 
+/// A key as the table sees it: up to 16 bytes inline (zero-padded), or a hash for longer keys.
+struct KeyWords {
+    var w0: UInt64
+    var w1: UInt64
+    var length: UInt32
+
+    /// The key of `count` bytes at `start`. With `readable` ≥ 16 (bytes that may be read from
+    /// `start` on), short keys are loaded as two words and masked instead of copied byte by byte.
+    @inline(__always)
+    init(_ start: UnsafePointer<UInt8>, _ count: Int, seed: UInt64, readable: Int = 0) {
+        length = UInt32(truncatingIfNeeded: count)
+        if count <= 16 {
+            if readable >= 16 {
+                let raw = UnsafeRawPointer(start)
+                let a = raw.loadUnaligned(as: UInt64.self)
+                let b = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                w0 = count >= 8 ? a : a & ((1 &<< UInt64(count &* 8)) &- 1)
+                w1 = count >= 16 ? b : (count <= 8 ? 0 : b & ((1 &<< UInt64((count &- 8) &* 8)) &- 1))
+            } else {
+                var pair: (UInt64, UInt64) = (0, 0)
+                withUnsafeMutableBytes(of: &pair) { $0.copyMemory(from: UnsafeRawBufferPointer(start: start, count: count)) }
+                w0 = pair.0
+                w1 = pair.1
+            }
+        } else {
+            w0 = hashBytes(start, count, seed: seed)
+            w1 = 0
+        }
+    }
+
+    @inline(__always)
+    func hash(_ seed: UInt64) -> UInt64 {
+        var h = (w0 ^ seed) &* 0x9E37_79B9_7F4A_7C15
+        h ^= (w1 &+ UInt64(length)) &* 0xBF58_476D_1CE4_E5B9
+        h ^= h >> 29
+        h = h &* 0x94D0_49BB_1331_11EB
+        return h ^ (h >> 32)
+    }
+}
+
 /// An interning table of byte strings: each distinct string gets a dense code in first-seen order.
 ///
-/// Open addressing with linear probing; keys live in one arena. Not thread-safe: each loader worker
-/// owns one, and tables are merged afterwards.
-struct ByteStringTable {
+/// Open addressing with linear probing. Keys of up to 16 bytes (most ids, products, regions) are
+/// compared inline in the slot, without touching the arena; longer keys compare a hash and then
+/// the bytes. Not thread-safe: each loader worker owns one, and tables are merged afterwards.
+struct ByteStringTable: Sendable {
+    private struct Slot: Sendable {
+        var w0: UInt64 = 0
+        var w1: UInt64 = 0
+        var length: UInt32 = 0
+        /// Code + 1; 0 = empty.
+        var code: UInt32 = 0
+    }
+
     private(set) var arena: [UInt8] = []
     /// Start offset of each string in `arena`, plus a final end offset.
     private(set) var offsets: [Int] = [0]
-    private var hashes: [UInt64] = []
-    /// Code + 1 per slot; 0 = empty.
-    private var slots: [UInt32]
+    private var slots: [Slot]
     private var mask: Int
+    /// The hash seed, copied once from ``processHashSeed`` (no global access per lookup).
+    let seed: UInt64 = processHashSeed
 
     init(expected: Int = 16) {
         var size = 16
         while size < expected * 2 { size <<= 1 }
-        slots = [UInt32](repeating: 0, count: size)
+        slots = [Slot](repeating: Slot(), count: size)
         mask = size - 1
     }
 
@@ -53,19 +102,18 @@ struct ByteStringTable {
 
     /// The code of the string, or -1 when absent.
     @inline(__always)
-    func find(_ start: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
-        find(start, length, hash: hashBytes(start, length, seed: processHashSeed))
-    }
-
-    @inline(__always)
-    func find(_ start: UnsafePointer<UInt8>, _ length: Int, hash: UInt64) -> Int32 {
-        slots.withUnsafeBufferPointer { slots in
-            var slot = Int(truncatingIfNeeded: hash) & mask
+    func find(_ start: UnsafePointer<UInt8>, _ length: Int, readable: Int = 0) -> Int32 {
+        let key = KeyWords(start, length, seed: seed, readable: readable)
+        return slots.withUnsafeBufferPointer { slots in
+            var slot = Int(truncatingIfNeeded: key.hash(seed)) & mask
             while true {
                 let entry = slots[slot]
-                if entry == 0 { return -1 }
-                let code = Int(entry &- 1)
-                if hashes[code] == hash && equals(code, start, length) { return Int32(code) }
+                if entry.code == 0 { return -1 }
+                if entry.w0 == key.w0 && entry.w1 == key.w1 && entry.length == key.length
+                    && (length <= 16 || equals(Int(entry.code &- 1), start, length))
+                {
+                    return Int32(entry.code &- 1)
+                }
                 slot = (slot &+ 1) & mask
             }
         }
@@ -73,21 +121,26 @@ struct ByteStringTable {
 
     /// The code of the string, adding it when absent.
     @inline(__always)
-    mutating func intern(_ start: UnsafePointer<UInt8>, _ length: Int) -> UInt32 {
-        let hash = hashBytes(start, length, seed: processHashSeed)
-        var slot = Int(truncatingIfNeeded: hash) & mask
-        while true {
-            let entry = slots[slot]
-            if entry == 0 { break }
-            let code = Int(entry &- 1)
-            if hashes[code] == hash && equals(code, start, length) { return UInt32(code) }
-            slot = (slot &+ 1) & mask
+    mutating func intern(_ start: UnsafePointer<UInt8>, _ length: Int, readable: Int = 0) -> UInt32 {
+        let key = KeyWords(start, length, seed: seed, readable: readable)
+        var slot = Int(truncatingIfNeeded: key.hash(seed)) & mask
+        let found: UInt32? = slots.withUnsafeBufferPointer { slots in
+            while true {
+                let entry = slots[slot]
+                if entry.code == 0 { return nil }
+                if entry.w0 == key.w0 && entry.w1 == key.w1 && entry.length == key.length
+                    && (length <= 16 || equals(Int(entry.code &- 1), start, length))
+                {
+                    return entry.code &- 1
+                }
+                slot = (slot &+ 1) & mask
+            }
         }
+        if let found { return found }
         let code = count
         arena.append(contentsOf: UnsafeBufferPointer(start: start, count: length))
         offsets.append(arena.count)
-        hashes.append(hash)
-        slots[slot] = UInt32(code + 1)
+        slots[slot] = Slot(w0: key.w0, w1: key.w1, length: key.length, code: UInt32(code + 1))
         if count * 2 > slots.count { grow() }
         return UInt32(code)
     }
@@ -104,13 +157,15 @@ struct ByteStringTable {
     }
 
     private mutating func grow() {
+        let old = slots
         let size = slots.count * 2
-        slots = [UInt32](repeating: 0, count: size)
+        slots = [Slot](repeating: Slot(), count: size)
         mask = size - 1
-        for code in 0..<count {
-            var slot = Int(truncatingIfNeeded: hashes[code]) & mask
-            while slots[slot] != 0 { slot = (slot + 1) & mask }
-            slots[slot] = UInt32(code + 1)
+        for entry in old where entry.code != 0 {
+            let key = KeyWords(w0: entry.w0, w1: entry.w1, length: entry.length)
+            var slot = Int(truncatingIfNeeded: key.hash(seed)) & mask
+            while slots[slot].code != 0 { slot = (slot + 1) & mask }
+            slots[slot] = entry
         }
     }
 
@@ -119,6 +174,15 @@ struct ByteStringTable {
 
     /// The string of `code` (bytes were validated as UTF-8 before interning).
     func string(_ code: Int) -> String { String(decoding: bytes(code), as: UTF8.self) }
+}
+
+extension KeyWords {
+    @inline(__always)
+    init(w0: UInt64, w1: UInt64, length: UInt32) {
+        self.w0 = w0
+        self.w1 = w1
+        self.length = length
+    }
 }
 
 @inline(__always)

@@ -23,7 +23,7 @@ public struct StringColumn: Sendable {
 
 /// Transaction ids, stored compactly: the bytes of every id in per-chunk arenas.
 public struct TransactionIDs: Sendable {
-    let arenas: [[UInt8]]
+    let arenas: [Column<UInt8>]
     /// First row of each arena.
     let arenaRowStarts: [Int]
     /// End offset of each row's id within its arena.
@@ -32,7 +32,7 @@ public struct TransactionIDs: Sendable {
     /// The id of `row`.
     public subscript(row: Int) -> String {
         let (arena, start, end) = locate(row)
-        return String(decoding: arenas[arena][start..<end], as: UTF8.self)
+        return arenas[arena].withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[start..<end]), as: UTF8.self) }
     }
 
     func locate(_ row: Int) -> (arena: Int, start: Int, end: Int) {

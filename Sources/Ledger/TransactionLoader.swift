@@ -140,7 +140,7 @@ private struct ChunkResult: Sendable {
     var rejected = 0
     var errors: [RowError] = []
     var attributeTables: [ByteStringTable]
-    var idArena: [UInt8] = []
+    var idArena = Column<UInt8>([])
     var monotonic = true
     var reversals: [ReversalRef] = []
     var reversalArena: [UInt8] = []
@@ -289,11 +289,17 @@ func loadTransactions(
         var count = 0
         var position = chunkCuts[k]
         let end = chunkCuts[k + 1]
+        var released = position
         while position < end {
             guard let found = memchr(base + position, Int32(UInt8(ascii: "\n")), end - position) else { break }
             count += 1
             position = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base + 1
+            if position - released > 32 << 20 {
+                file.release(upTo: position, from: released)
+                released = position
+            }
         }
+        file.release(upTo: end, from: released)
         return count
     }
     var rowBases = [Int](repeating: 0, count: chunks + 1)
@@ -368,7 +374,7 @@ func loadTransactions(
     }
 
     // Compact the chunks into one contiguous run of rows.
-    var arenas: [[UInt8]] = []
+    var arenas: [Column<UInt8>] = []
     var arenaRowStarts: [Int] = []
     var next = 0
     var sorted = true
@@ -475,7 +481,7 @@ func loadTransactions(
     if !reject.isEmpty {
         var newIndex = [Int32](repeating: -1, count: count)
         var kept = 0
-        var newArena: [UInt8] = []
+        var newArena = ByteArena(capacity: 64)
         for row in 0..<count {
             let currency = Int(columns.currencies.pointer[row])
             if reject[row] {
@@ -486,7 +492,7 @@ func loadTransactions(
                 totals.rejectedSum[currency] += Int128(columns.amounts.pointer[row])
                 continue
             }
-            ids.withBytes(row) { start, length in newArena.append(contentsOf: UnsafeBufferPointer(start: start, count: length)) }
+            ids.withBytes(row) { start, length in newArena.append(start, length) }
             newIndex[row] = Int32(kept)
             columns.move(from: row, to: kept, count: 1)
             columns.idEnds.pointer[kept] = UInt32(newArena.count)
@@ -497,7 +503,7 @@ func loadTransactions(
         }
         count = kept
         columns.setCount(count)
-        ids = TransactionIDs(arenas: [newArena], arenaRowStarts: [0], ends: Column(columns.idEnds))
+        ids = TransactionIDs(arenas: [newArena.finish()], arenaRowStarts: [0], ends: Column(columns.idEnds))
         index = TransactionIDIndex(ids: ids, count: count, sorted: sorted)
     }
 
@@ -516,22 +522,83 @@ func loadTransactions(
     return TransactionsOutcome(table: table, index: index, errors: errors, rowsRead: rowsRead, rejected: rejected, totals: totals)
 }
 
+/// A growable byte buffer for id arenas. Its storage is reserved, not touched, until written, so
+/// a generous first capacity costs no memory.
+private struct ByteArena {
+    var storage: ColumnStorage<UInt8>
+    var count = 0
+
+    init(capacity: Int) { storage = ColumnStorage(capacity: max(64, capacity)) }
+
+    @inline(__always)
+    mutating func append(_ start: UnsafePointer<UInt8>, _ length: Int) {
+        if count &+ length > storage.capacity {
+            let grown = ColumnStorage<UInt8>(capacity: max(storage.capacity * 2, count + length))
+            grown.pointer.update(from: storage.pointer, count: count)
+            storage = grown
+        }
+        (storage.pointer + count).update(from: start, count: length)
+        count &+= length
+    }
+
+    /// The bytes as a column.
+    func finish() -> Column<UInt8> {
+        storage.count = count
+        return Column(storage)
+    }
+}
+
 /// Scans the records that start in `start..<end`, writing accepted rows from `rowBase` on.
 private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, rowBase: Int) -> ChunkResult {
     var result = ChunkResult(start: start, rowBase: rowBase, line: line, attributes: context.attributeCount)
     guard let base = context.file.base else { return result }
-    let columns = context.columns
-    var tokenizer = CSVTokenizer(base: base, end: context.file.count, position: start, line: line, limits: context.limits)
+    let fileEnd = context.file.count
+    var tokenizer = CSVTokenizer(base: base, end: fileEnd, position: start, line: line, limits: context.limits)
     var row = rowBase
+    var tables = result.attributeTables
     var invalidCodes = [Set<UInt32>](repeating: [], count: context.attributeCount)
-    var attributeCodes = [UInt32](repeating: 0, count: context.attributeCount)
-    var rowErrors: [RowError] = []
-    result.idArena.reserveCapacity(max(64, (end - start) / 6))
+    var idArena = ByteArena(capacity: (end - start) / 5)
     var previousIDStart = -1
+    var monotonic = true
     var releasedUpTo = start
-    let releaseStep = 32 << 20
+    let releaseStep = 8 << 20
     let fieldCount = context.fields
     let roles = context.roles
+    // Field indexes by role (-1 when the optional column is absent).
+    let idField = roles.firstIndex(of: .id) ?? 0
+    let dateField = roles.firstIndex(of: .date) ?? 0
+    let repField = roles.firstIndex(of: .rep) ?? 0
+    let amountField = roles.firstIndex(of: .amount) ?? 0
+    let currencyField = roles.firstIndex(of: .currency) ?? 0
+    let quantityField = roles.firstIndex(of: .quantity) ?? -1
+    let reversesField = roles.firstIndex(of: .reverses) ?? -1
+    let attributeFields = roles.indices.filter { roles[$0] == .attribute }
+    let reps = context.reps
+    let fx = context.fx
+    let maxID = context.maxIDBytes
+    // Output columns.
+    let idEnds = context.columns.idEnds.pointer
+    let lines = context.columns.lines.pointer
+    let dates = context.columns.dates.pointer
+    let repColumn = context.columns.reps.pointer
+    let amounts = context.columns.amounts.pointer
+    let currencies = context.columns.currencies.pointer
+    let quantities = context.columns.quantities.pointer
+    let reverses = context.columns.reverses.pointer
+    let attributeColumns = context.columns.attributes.map(\.pointer)
+    var totals = result.totals
+    // Sorted ledgers repeat a date many times: remember the last one parsed.
+    var lastDateWord: UInt64 = 0
+    var lastDateTail: UInt16 = 0
+    var lastDays: Int32 = 0
+    var lastMonth = 0
+    var haveLastDate = false
+
+    @inline(__always) func readable(_ pointer: UnsafePointer<UInt8>) -> Int {
+        // Bytes that may be read from a field pointer: to the end of the mapped file when the field
+        // lies in it, none (forcing a careful copy) when it lies in the tokenizer's scratch.
+        pointer >= base && pointer < base + fileEnd ? base + fileEnd - pointer : 0
+    }
 
     context.isoTable.withUnsafeBufferPointer { isoTable in
         while tokenizer.position < end {
@@ -545,7 +612,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             if case .problem(let problem) = status {
                 result.rowsRead += 1
                 result.rejected += 1
-                result.totals.rejectedWithoutCurrency += 1
+                totals.rejectedWithoutCurrency += 1
                 result.errors.append(
                     RowError(line: recordLine, field: problem.fieldNumber, DataMessage.csvSyntax(problem.message(limits: context.limits))))
                 continue
@@ -554,157 +621,189 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             result.rowsRead += 1
             if tokenizer.fieldCount != fieldCount {
                 result.rejected += 1
-                result.totals.rejectedWithoutCurrency += 1
+                totals.rejectedWithoutCurrency += 1
                 result.errors.append(RowError(line: recordLine, field: 1, DataMessage.fieldCount(found: tokenizer.fieldCount, expected: fieldCount)))
                 continue
             }
-            rowErrors.removeAll(keepingCapacity: true)
+            let firstError = result.errors.count
+
+            // id
+            let idStart = tokenizer.fieldPointer(idField)
+            let idLength = tokenizer.fieldLength(idField)
+            if idLength == 0 {
+                result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.missingValue("id")))
+            } else if idLength > maxID {
+                result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.idTooLong("id", limit: maxID)))
+            } else if !isValidUTF8(idStart, idLength) {
+                result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.invalidUTF8("id")))
+            }
+
+            // date
             var days: Int32 = 0
             var month = 0
             var dateOK = false
+            let datePointer = tokenizer.fieldPointer(dateField)
+            let dateLength = tokenizer.fieldLength(dateField)
+            if dateLength == 10 && readable(datePointer) >= 16 {
+                let raw = UnsafeRawPointer(datePointer)
+                let word = raw.loadUnaligned(as: UInt64.self)
+                let tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+                if haveLastDate && word == lastDateWord && tail == lastDateTail {
+                    days = lastDays
+                    month = lastMonth
+                    dateOK = true
+                } else if let parsed = parseDateFields(datePointer, dateLength) {
+                    days = parsed.days
+                    month = parsed.month
+                    dateOK = true
+                    lastDateWord = word
+                    lastDateTail = tail
+                    lastDays = days
+                    lastMonth = month
+                    haveLastDate = true
+                }
+            } else if let parsed = parseDateFields(datePointer, dateLength) {
+                days = parsed.days
+                month = parsed.month
+                dateOK = true
+            }
+            if !dateOK {
+                result.errors.append(
+                    RowError(
+                        line: recordLine, field: dateField + 1,
+                        dateLength == 0 ? DataMessage.missingValue("date") : DataMessage.badDate("date", tokenizer.fieldText(dateField))))
+            }
+
+            // rep
             var rep: Int32 = -1
-            var amount: Int64 = 0
-            var amountOK = false
-            var currency = -1
-            var quantity: Int32 = 0
-            var idStart: UnsafePointer<UInt8> = base
-            var idLength = 0
-            var reversesStart: UnsafePointer<UInt8> = base
-            var reversesLength = 0
-            for field in 0..<fieldCount {
-                let pointer = tokenizer.fieldPointer(field)
-                let length = tokenizer.fieldLength(field)
-                switch roles[field] {
-                case .id:
-                    if length == 0 {
-                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.missingValue("id")))
-                    } else if length > context.maxIDBytes {
-                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.idTooLong("id", limit: context.maxIDBytes)))
-                    } else if !isValidUTF8(pointer, length) {
-                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.invalidUTF8("id")))
-                    } else {
-                        idStart = pointer
-                        idLength = length
-                    }
-                case .date:
-                    if length == 0 {
-                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.missingValue("date")))
-                    } else if let parsed = parseDateFields(pointer, length) {
-                        days = parsed.days
-                        month = parsed.month
-                        dateOK = true
-                    } else {
-                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.badDate("date", tokenizer.fieldText(field))))
-                    }
-                case .rep:
-                    if length == 0 {
-                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.missingValue("rep")))
-                    } else {
-                        rep = context.reps.find(pointer, length)
-                        if rep < 0 {
-                            rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.unknownRep(tokenizer.fieldText(field))))
-                        }
-                    }
-                case .amount:
-                    if length == 0 {
-                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.missingValue("amount")))
-                    } else {
-                        switch parseFixedDecimal(pointer, length) {
-                        case .success(let units):
-                            amount = units
-                            amountOK = true
-                        case .failure(let error):
-                            rowErrors.append(
-                                RowError(line: recordLine, field: field + 1, DataMessage.badDecimal("amount", tokenizer.fieldText(field), error)))
-                        }
-                    }
-                case .currency:
-                    if length == 0 {
-                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.missingValue("currency")))
-                    } else {
-                        currency = ISOCurrencies.index(pointer, length, table: isoTable)
-                        if currency < 0 {
-                            rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.badCurrency(tokenizer.fieldText(field))))
-                        }
-                    }
-                case .quantity:
-                    if length > 0 {
-                        if let value = parseInt32(pointer, length) {
-                            quantity = value
-                        } else {
-                            rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.badQuantity(tokenizer.fieldText(field))))
-                        }
-                    }
-                case .reverses:
-                    if length > 0 {
-                        if length > context.maxIDBytes {
-                            rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.idTooLong("reverses", limit: context.maxIDBytes)))
-                        } else {
-                            reversesStart = pointer
-                            reversesLength = length
-                        }
-                    }
-                case .attribute:
-                    let slot = context.attributeSlot[field]
-                    let before = result.attributeTables[slot].count
-                    let code = result.attributeTables[slot].intern(pointer, length)
-                    if result.attributeTables[slot].count != before && !isValidUTF8(pointer, length) {
-                        invalidCodes[slot].insert(code)
-                    }
-                    if !invalidCodes[slot].isEmpty && invalidCodes[slot].contains(code) {
-                        rowErrors.append(RowError(line: recordLine, field: field + 1, DataMessage.invalidUTF8(context.names[field])))
-                    }
-                    attributeCodes[slot] = code
+            let repPointer = tokenizer.fieldPointer(repField)
+            let repLength = tokenizer.fieldLength(repField)
+            if repLength == 0 {
+                result.errors.append(RowError(line: recordLine, field: repField + 1, DataMessage.missingValue("rep")))
+            } else {
+                rep = reps.find(repPointer, repLength, readable: readable(repPointer))
+                if rep < 0 {
+                    result.errors.append(RowError(line: recordLine, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField))))
                 }
             }
-            if dateOK && currency >= 0 && !context.fx.has(currency, month) {
-                let label = Period(kind: .month, containingMonth: month).description
-                rowErrors.append(
-                    RowError(
-                        line: recordLine, field: context.currencyField + 1,
-                        DataMessage.missingFX(ISOCurrencies.list[currency].code, label, base: context.baseCode)))
+
+            // amount
+            var amount: Int64 = 0
+            var amountOK = false
+            let amountLength = tokenizer.fieldLength(amountField)
+            if amountLength == 0 {
+                result.errors.append(RowError(line: recordLine, field: amountField + 1, DataMessage.missingValue("amount")))
+            } else {
+                switch parseFixedDecimal(tokenizer.fieldPointer(amountField), amountLength) {
+                case .success(let units):
+                    amount = units
+                    amountOK = true
+                case .failure(let error):
+                    result.errors.append(
+                        RowError(line: recordLine, field: amountField + 1, DataMessage.badDecimal("amount", tokenizer.fieldText(amountField), error)))
+                }
             }
-            if !rowErrors.isEmpty {
-                rowErrors.sort { $0.field < $1.field }
-                result.errors.append(contentsOf: rowErrors)
+
+            // currency, and its fx rate for the month
+            var currency = -1
+            let currencyLength = tokenizer.fieldLength(currencyField)
+            if currencyLength == 0 {
+                result.errors.append(RowError(line: recordLine, field: currencyField + 1, DataMessage.missingValue("currency")))
+            } else {
+                currency = ISOCurrencies.index(tokenizer.fieldPointer(currencyField), currencyLength, table: isoTable)
+                if currency < 0 {
+                    result.errors.append(
+                        RowError(line: recordLine, field: currencyField + 1, DataMessage.badCurrency(tokenizer.fieldText(currencyField))))
+                } else if dateOK && !fx.has(currency, month) {
+                    let label = Period(kind: .month, containingMonth: month).description
+                    result.errors.append(
+                        RowError(
+                            line: recordLine, field: currencyField + 1,
+                            DataMessage.missingFX(ISOCurrencies.list[currency].code, label, base: context.baseCode)))
+                }
+            }
+
+            // quantity
+            var quantity: Int32 = 0
+            if quantityField >= 0 {
+                let length = tokenizer.fieldLength(quantityField)
+                if length > 0 {
+                    if let value = parseInt32(tokenizer.fieldPointer(quantityField), length) {
+                        quantity = value
+                    } else {
+                        result.errors.append(
+                            RowError(line: recordLine, field: quantityField + 1, DataMessage.badQuantity(tokenizer.fieldText(quantityField))))
+                    }
+                }
+            }
+
+            // reverses
+            var reversesLength = 0
+            if reversesField >= 0 {
+                reversesLength = tokenizer.fieldLength(reversesField)
+                if reversesLength > maxID {
+                    result.errors.append(RowError(line: recordLine, field: reversesField + 1, DataMessage.idTooLong("reverses", limit: maxID)))
+                }
+            }
+
+            // string attributes
+            for (slot, field) in attributeFields.enumerated() {
+                let pointer = tokenizer.fieldPointer(field)
+                let length = tokenizer.fieldLength(field)
+                let before = tables[slot].count
+                let code = tables[slot].intern(pointer, length, readable: readable(pointer))
+                if tables[slot].count != before && !isValidUTF8(pointer, length) { invalidCodes[slot].insert(code) }
+                if !invalidCodes[slot].isEmpty && invalidCodes[slot].contains(code) {
+                    result.errors.append(RowError(line: recordLine, field: field + 1, DataMessage.invalidUTF8(context.names[field])))
+                }
+                attributeColumns[slot][row] = code
+            }
+
+            if result.errors.count != firstError {
+                // Report the row's problems in field order.
+                if result.errors.count - firstError > 1 { result.errors[firstError...].sort { $0.field < $1.field } }
                 result.rejected += 1
                 if currency >= 0 && amountOK {
-                    result.totals.rejectedRows[currency] += 1
-                    result.totals.rejectedSum[currency] += Int128(amount)
+                    totals.rejectedRows[currency] += 1
+                    totals.rejectedSum[currency] += Int128(amount)
                 } else {
-                    result.totals.rejectedWithoutCurrency += 1
+                    totals.rejectedWithoutCurrency += 1
                 }
                 continue
             }
+
             // Accepted: write the row.
-            let idOffset = result.idArena.count
-            result.idArena.append(contentsOf: UnsafeBufferPointer(start: idStart, count: idLength))
-            if result.monotonic && previousIDStart >= 0 {
-                let order = result.idArena.withUnsafeBufferPointer { arena -> Int in
-                    guard let arena = arena.baseAddress else { return 1 }
-                    return compareBytes(arena + previousIDStart, idOffset - previousIDStart, arena + idOffset, idLength)
-                }
-                if order >= 0 { result.monotonic = false }
+            let idOffset = idArena.count
+            idArena.append(idStart, idLength)
+            if monotonic && previousIDStart >= 0 {
+                let arena = idArena.storage.pointer
+                let order = compareBytes(arena + previousIDStart, idOffset - previousIDStart, arena + idOffset, idLength)
+                if order >= 0 { monotonic = false }
             }
             previousIDStart = idOffset
-            columns.idEnds.pointer[row] = UInt32(truncatingIfNeeded: result.idArena.count)
-            columns.lines.pointer[row] = UInt32(truncatingIfNeeded: recordLine)
-            columns.dates.pointer[row] = CivilDate(daysSinceEpoch: days)
-            columns.reps.pointer[row] = rep
-            columns.amounts.pointer[row] = amount
-            columns.currencies.pointer[row] = UInt8(truncatingIfNeeded: currency)
-            columns.quantities.pointer[row] = quantity
-            columns.reverses.pointer[row] = -1
-            for slot in 0..<context.attributeCount { columns.attributes[slot].pointer[row] = attributeCodes[slot] }
+            idEnds[row] = UInt32(truncatingIfNeeded: idArena.count)
+            lines[row] = UInt32(truncatingIfNeeded: recordLine)
+            dates[row] = CivilDate(daysSinceEpoch: days)
+            repColumn[row] = rep
+            amounts[row] = amount
+            currencies[row] = UInt8(truncatingIfNeeded: currency)
+            quantities[row] = quantity
+            reverses[row] = -1
             if reversesLength > 0 {
                 result.reversals.append(ReversalRef(localRow: row - rowBase, start: result.reversalArena.count, count: reversesLength))
-                result.reversalArena.append(contentsOf: UnsafeBufferPointer(start: reversesStart, count: reversesLength))
+                result.reversalArena.append(
+                    contentsOf: UnsafeBufferPointer(start: tokenizer.fieldPointer(reversesField), count: reversesLength))
             }
-            result.totals.acceptedRows[currency] += 1
-            result.totals.acceptedSum[currency] += Int128(amount)
+            totals.acceptedRows[currency] &+= 1
+            totals.acceptedSum[currency] &+= Int128(amount)
             row += 1
         }
     }
+    context.file.release(upTo: tokenizer.position, from: releasedUpTo)
+    result.attributeTables = tables
+    result.totals = totals
+    result.idArena = idArena.finish()
+    result.monotonic = monotonic
     result.rowCount = row - rowBase
     result.endPosition = tokenizer.position
     result.endLine = tokenizer.line

@@ -1,6 +1,53 @@
 import ArgumentParser
+import SampleData
 
 struct Sample: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a deterministic sample data set.")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        abstract: "Write a realistic, deterministic sample data set (FORMATS.md shape).",
+        discussion: """
+            Writes transactions.csv, roster.csv, quotas.csv and fx.csv: VPs, managers and AE reps on \
+            plan AE-STD, several currencies with monthly fx, products including WIDGET-X, kinds \
+            new/upsell/renewal, about 1% reversals, monthly quotas and target incentives. The same \
+            arguments always give byte-identical files, whatever --threads is.
+            """)
+
+    @Option(name: .long, help: "Number of AE reps.")
+    var reps: Int = 1_000
+
+    @Option(name: .long, help: "Number of transactions.")
+    var txns: Int = 100_000
+
+    @Option(name: .long, help: "Random seed.")
+    var seed: UInt64 = 1
+
+    @Option(name: .long, help: "Calendar year of the transactions.")
+    var year: Int = 2027
+
+    @Option(name: .long, help: "Output directory (created if missing).")
+    var out: String
+
+    @Option(name: .long, help: "Worker threads (default: every core); does not change the output.")
+    var threads: Int?
+
+    func validate() throws {
+        if reps < 1 { throw ValidationError("--reps must be at least 1") }
+        if txns < 0 { throw ValidationError("--txns must not be negative") }
+        if !(1900...9998).contains(year) { throw ValidationError("--year must be 1900...9998") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        var options = SampleOptions(reps: reps, transactions: txns, seed: seed, year: year)
+        if let threads { options.threads = threads }
+        do {
+            let summary = try SampleGenerator.write(options, to: out)
+            for file in summary.files {
+                print("\(file.path): \(file.rows) rows, \(file.bytes) bytes")
+            }
+            print("\(summary.reps) reps, \(summary.managers) managers, \(summary.vps) VPs; \(summary.transactions) transactions, \(summary.reversals) reversals")
+        } catch {
+            printError("comp sample: \(error)")
+            throw Exit.cannotCreate
+        }
+    }
 }

@@ -1,0 +1,230 @@
+import CompCore
+import Foundation
+import Ledger
+import Testing
+
+/// One bad input and exactly the messages it must produce.
+struct BadCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let file: String
+    let text: String
+    let expected: [String]
+    var testDescription: String { name }
+}
+
+let header = "id,date,rep,amount,currency,product,kind,quantity,region,reverses\n"
+
+let badCases: [BadCase] = [
+    BadCase(
+        name: "bad decimal", file: "transactions.csv", text: header + "T1,2027-01-05,R1,\"12,50\",USD,P,new,1,NA,\n",
+        expected: ["transactions.csv:2:4: amount \"12,50\" is not a plain decimal (like 1234.56 or -80)"]),
+    BadCase(
+        name: "too many fraction digits", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1.1234567,USD,P,new,1,NA,\n",
+        expected: ["transactions.csv:2:4: amount \"1.1234567\" has 7 fraction digits; at most 6 are allowed"]),
+    BadCase(
+        name: "amount out of range", file: "transactions.csv", text: header + "T1,2027-01-05,R1,99999999999999,USD,P,new,1,NA,\n",
+        expected: ["transactions.csv:2:4: amount \"99999999999999\" is out of range (at most ±9223372036854.775807)"]),
+    BadCase(
+        name: "bad date", file: "transactions.csv", text: header + "T1,2027-02-29,R1,1,USD,P,new,1,NA,\n",
+        expected: ["transactions.csv:2:2: date \"2027-02-29\" is not a valid date; write YYYY-MM-DD"]),
+    BadCase(
+        name: "missing required column", file: "transactions.csv", text: "id,date,rep,currency\nT1,2027-01-05,R1,USD\n",
+        expected: ["transactions.csv:1:1: missing required column \"amount\" in the header"]),
+    BadCase(
+        name: "missing required value", file: "transactions.csv", text: header + ",2027-01-05,R1,1,USD,P,new,1,NA,\n",
+        expected: ["transactions.csv:2:1: id is empty; it is required"]),
+    BadCase(
+        name: "duplicate transaction id", file: "transactions.csv",
+        text: header + "T2,2027-01-05,R1,1,USD,P,new,1,NA,\nT1,2027-01-05,R1,1,USD,P,new,1,NA,\nT2,2027-01-06,R1,2,USD,P,new,1,NA,\n",
+        expected: ["transactions.csv:4:1: duplicate transaction id \"T2\" (first on line 2)"]),
+    BadCase(
+        name: "transaction for an unknown rep", file: "transactions.csv", text: header + "T1,2027-01-05,R9,1,USD,P,new,1,NA,\n",
+        expected: ["transactions.csv:2:3: rep \"R9\" is not on the roster"]),
+    BadCase(
+        name: "quota for an unknown rep", file: "quotas.csv", text: "rep,period,amount\nR1,2027-01,100\nR7,2027-01,100\n",
+        expected: ["quotas.csv:3:1: rep \"R7\" is not on the roster"]),
+    BadCase(
+        name: "split for an unknown rep", file: "splits.csv", text: "txn,rep,share\nT2,R1,0.5\nT2,R8,0.5\n",
+        expected: [
+            "splits.csv:2:3: split shares of transaction \"T2\" add up to 0.5, not 1",
+            "splits.csv:3:2: rep \"R8\" is not on the roster",
+        ]),
+    BadCase(
+        name: "reversal of an unknown transaction", file: "transactions.csv",
+        text: header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\nT2,2027-01-06,R1,-1,USD,P,new,-1,NA,T0\n",
+        expected: ["transactions.csv:3:10: reverses \"T0\", which is not an accepted transaction in this ledger"]),
+    BadCase(
+        name: "overlapping roster rows", file: "roster.csv",
+        text: "rep,name,plan,start,end\nR1,A,AE-STD,2026-01-01,2027-03-31\nR2,B,AE-STD,2026-01-01,\nR1,A,AE-STD,2027-03-01,\n",
+        expected: ["roster.csv:4:4: roster rows for rep \"R1\" overlap: 2027-03-01…open overlaps 2026-01-01…2027-03-31 on line 2"]),
+    BadCase(
+        name: "split shares not adding to one", file: "splits.csv", text: "txn,rep,share\nT2,R1,0.5\nT2,R2,0.4\n",
+        expected: ["splits.csv:2:3: split shares of transaction \"T2\" add up to 0.9, not 1"]),
+    BadCase(
+        name: "currency-month without an fx rate", file: "transactions.csv", text: header + "T1,2027-03-05,R1,10,EUR,P,new,1,NA,\n",
+        expected: ["transactions.csv:2:5: no fx rate for EUR in 2027-03; add a row \"EUR,2027-03,<USD per EUR>\" to fx.csv"]),
+    BadCase(
+        name: "header that is not CSV", file: "transactions.csv", text: "\"id,date\n",
+        expected: ["transactions.csv:1:1: the header is not CSV: a quoted field is never closed (missing \")"]),
+    BadCase(
+        name: "binary header", file: "transactions.csv", text: "PK\u{03}\u{04}\u{00}\u{00},x\n",
+        expected: ["transactions.csv:1:1: the header is not CSV: field 1 holds binary or non-UTF-8 bytes"]),
+    BadCase(
+        name: "empty file", file: "roster.csv", text: "",
+        expected: [
+            "transactions.csv: warning: not checked, because roster.csv could not be read",
+            "roster.csv:1:1: the file is empty; it needs a header row",
+            "quotas.csv:2:1: rep \"R1\" is not on the roster",
+            "quotas.csv:3:1: rep \"R1\" is not on the roster",
+            "quotas.csv:4:1: rep \"R2\" is not on the roster",
+            "splits.csv:2:2: transaction \"T2\" is not an accepted transaction in transactions.csv",
+            "splits.csv:2:2: rep \"R1\" is not on the roster",
+            "splits.csv:3:2: transaction \"T2\" is not an accepted transaction in transactions.csv",
+            "splits.csv:3:2: rep \"R2\" is not on the roster",
+        ]),
+    BadCase(
+        name: "wrong field count", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,USD\n",
+        expected: ["transactions.csv:2:1: the row has 5 fields; the header has 10"]),
+    BadCase(
+        name: "stray quote", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,USD,Wid\"get,new,1,NA,\n",
+        expected: [
+            "transactions.csv:2:6: a quote (\") inside an unquoted field; quote the whole field and double inner quotes (\"\")"
+        ]),
+    BadCase(
+        name: "unknown currency", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,usd,P,new,1,NA,\n",
+        expected: ["transactions.csv:2:5: currency \"usd\" is not an ISO 4217 code (three upper-case letters, e.g. USD)"]),
+    BadCase(
+        name: "fractional quantity", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,USD,P,new,2.5,NA,\n",
+        expected: ["transactions.csv:2:8: quantity \"2.5\" is not a whole number"]),
+    BadCase(
+        name: "unknown manager", file: "roster.csv", text: "rep,name,manager,plan,start\nR1,A,M9,AE-STD,2026-01-01\nR2,B,,AE-STD,2026-01-01\n",
+        expected: ["roster.csv:2:3: manager \"M9\" is not a rep on the roster"]),
+    BadCase(
+        name: "manager cycle", file: "roster.csv",
+        text: "rep,name,manager,plan,start\nR1,A,R2,AE-STD,2026-01-01\nR2,B,R1,AE-STD,2026-01-01\n",
+        expected: ["roster.csv:3:3: managers form a cycle: R1 → R2 → R1"]),
+    BadCase(
+        name: "end before start", file: "roster.csv", text: "rep,name,plan,start,end\nR1,A,AE-STD,2026-01-01,2025-12-31\nR2,B,AE-STD,2026-01-01,\n",
+        expected: ["roster.csv:2:5: end 2025-12-31 is before start 2026-01-01"]),
+    BadCase(
+        name: "bad quota period", file: "quotas.csv", text: "rep,period,amount\nR1,2027-13,100\nR2,27-Q1,5\n",
+        expected: [
+            "quotas.csv:2:2: period \"2027-13\" is not a period; write YYYY (year), YYYY-Qn (quarter) or YYYY-MM (month)",
+            "quotas.csv:3:2: period \"27-Q1\" is not a period; write YYYY (year), YYYY-Qn (quarter) or YYYY-MM (month)",
+        ]),
+    BadCase(
+        name: "duplicate quota", file: "quotas.csv", text: "rep,period,amount\nR1,2027-01,100\nR1,2027-01,200\n",
+        expected: ["quotas.csv:3:2: second quota for rep \"R1\", period 2027-01 (first on line 2)"]),
+    BadCase(
+        name: "fx period must be a month", file: "fx.csv", text: "currency,period,rate\nEUR,2027-01,1.08\nGBP,2027-Q1,1.3\n",
+        expected: ["fx.csv:3:2: period \"2027-Q1\" is not a month; write YYYY-MM"]),
+    BadCase(
+        name: "non-positive fx rate", file: "fx.csv", text: "currency,period,rate\nEUR,2027-01,0\n",
+        expected: [
+            "transactions.csv:3:5: no fx rate for EUR in 2027-01; add a row \"EUR,2027-01,<USD per EUR>\" to fx.csv",
+            "splits.csv:2:2: transaction \"T2\" is not an accepted transaction in transactions.csv",
+            "splits.csv:3:2: transaction \"T2\" is not an accepted transaction in transactions.csv",
+            "fx.csv:2:3: rate \"0\" must be greater than zero",
+        ]),
+    BadCase(
+        name: "split share out of range", file: "splits.csv", text: "txn,rep,share\nT2,R1,1.5\n",
+        expected: ["splits.csv:2:3: share \"1.5\" must be greater than 0 and at most 1"]),
+    BadCase(
+        name: "duplicate column", file: "quotas.csv", text: "rep,period,amount,rep\nR1,2027-01,100,R1\n",
+        expected: ["quotas.csv:1:4: column \"rep\" appears twice in the header (first as field 1)"]),
+    BadCase(
+        name: "invalid UTF-8 value", file: "roster.csv",
+        text: "rep,name,plan,start\nR1,A,AE-STD,2026-01-01\nR2,B\u{FFFD},AE-STD,2026-01-01\n".replacingOccurrences(of: "\u{FFFD}", with: "\u{01}"),
+        expected: []),
+    BadCase(
+        name: "text after closing quote", file: "transactions.csv", text: header + "T1,2027-01-05,R1,\"1\"0,USD,P,new,1,NA,\n",
+        expected: ["transactions.csv:2:4: text after a closing quote; a quoted field must end at a comma or line end"]),
+]
+
+@Suite struct Validation {
+    @Test(arguments: badCases)
+    func reportsExactMessage(_ bad: BadCase) throws {
+        let directory = try DataDirectory(Minimal.with(bad.file, bad.text))
+        let (load, messages) = directory.load()
+        #expect(messages == bad.expected)
+        #expect(load.errorCount == bad.expected.filter { !$0.contains(": warning: ") }.count)
+        // Nothing lost: every row read is accepted or rejected.
+        for file in load.reconciliation.files { #expect(file.rowsRead == file.accepted + file.rejected) }
+    }
+
+    @Test func invalidUTF8IsRejected() throws {
+        var roster = Array("rep,name,plan,start\nR1,A,AE-STD,2026-01-01\nR2,B".utf8)
+        roster += [0xFF, 0xFE]
+        roster += Array(",AE-STD,2026-01-01\n".utf8)
+        var files = Minimal.files.mapValues { Array($0.utf8) }
+        files["roster.csv"] = roster
+        let directory = try DataDirectory(bytes: files)
+        let (_, messages) = directory.load()
+        #expect(messages.first == "roster.csv:3:2: name is not valid UTF-8; save the file as UTF-8")
+    }
+
+    @Test func missingDirectoryNamesEveryRequiredFile() {
+        let load = LedgerLoader.load(directory: "/nonexistent/comp-data")
+        let messages = load.diagnostics.map(\.description)
+        #expect(messages.count == 3)
+        #expect(messages[0].hasPrefix("/nonexistent/comp-data/transactions.csv: file not found"))
+        #expect(messages[1].hasPrefix("/nonexistent/comp-data/roster.csv: file not found"))
+        #expect(messages[2].hasPrefix("/nonexistent/comp-data/quotas.csv: file not found"))
+    }
+
+    @Test func listsEveryErrorAndCountsRejectedAmounts() throws {
+        var text = header
+        for index in 1...250 { text += "T\(index),2027-01-05,R1,x\(index),USD,P,new,1,NA,\n" }
+        text += "T999,2027-01-05,R1,5.5,USD,P,new,1,NA,\n"
+        let directory = try DataDirectory(Minimal.with("transactions.csv", text))
+        let (load, messages) = directory.load()
+        #expect(load.errorCount == 250)
+        #expect(messages.count == 250)
+        #expect(messages[249] == "transactions.csv:251:4: amount \"x250\" is not a plain decimal (like 1234.56 or -80)")
+        let file = load.reconciliation.files[0]
+        #expect((file.rowsRead, file.accepted, file.rejected) == (251, 1, 250))
+        #expect(load.reconciliation.rejectedWithoutCurrency == 250)
+    }
+
+    @Test func crlfBomAndBlankLines() throws {
+        let text = "\u{FEFF}" + header.replacingOccurrences(of: "\n", with: "\r\n")
+            + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\r\n\r\nT2,2027-01-06,R1,2,USD,\"P\r\nQ\",new,1,NA,\r\n"
+        let directory = try DataDirectory(Minimal.with("transactions.csv", text))
+        let (load, messages) = directory.load()
+        #expect(messages == [])
+        #expect(load.data.transactions.count == 2)
+        #expect(load.data.transactions.attribute("product")?[1] == "P\r\nQ")
+        #expect(load.data.transactions.attribute("region")?[1] == "NA")
+        #expect(load.data.transactions.lines[1] == 4)
+    }
+
+    @Test func randomBytesNeverCrash() throws {
+        var generator = SplitMix(seed: 42)
+        for round in 0..<40 {
+            var bytes = Array(header.utf8)
+            let length = Int(generator.next() % 4000)
+            let alphabet = Array("T1,2027-01-05R\"\n\r.-9EURSD \u{00}".utf8) + [0xFF, 0xC3]
+            for _ in 0..<length {
+                bytes.append(round % 2 == 0 ? alphabet[Int(generator.next() % UInt64(alphabet.count))] : UInt8(truncatingIfNeeded: generator.next()))
+            }
+            var files = Minimal.files.mapValues { Array($0.utf8) }
+            files["transactions.csv"] = bytes
+            let directory = try DataDirectory(bytes: files)
+            let (load, _) = directory.load()
+            for file in load.reconciliation.files { #expect(file.rowsRead == file.accepted + file.rejected) }
+        }
+    }
+}
+
+/// A tiny deterministic generator for randomized tests.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
