@@ -28,8 +28,12 @@ let package = Package(
         // MARK: - Libraries
         .target(name: "CompCore", swiftSettings: swift6),
         .target(name: "CompDiagnostics", swiftSettings: swift6),
-        .target(name: "Ledger", dependencies: ["CompCore", "CompDiagnostics"], swiftSettings: swift6),
+        .target(name: "Ledger", dependencies: ["CompCore", "CompDiagnostics", "CompCShims"], swiftSettings: swift6),
         .target(name: "SampleData", dependencies: ["CompCore"], swiftSettings: swift6),
+
+        // MARK: - C shims
+        // Header-only SIMD helpers for the CSV scanner (SSE2 with a portable fallback).
+        .target(name: "CompCShims"),
 
         // MARK: - Executables
         .executableTarget(

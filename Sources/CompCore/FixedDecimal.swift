@@ -207,14 +207,18 @@ public func parseFixedDecimal(
         if fraction > maxFractionDigits {
             return .failure(.tooManyFractionDigits(found: fraction, allowed: maxFractionDigits))
         }
-        var missing = maxFractionDigits &- fraction
-        while missing > 0 {
-            let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+        let missing = maxFractionDigits &- fraction
+        if missing > 0 {
+            if missing > 19 { return value == 0 ? .success(0) : .failure(.outOfRange) }
+            let (scaled, overflow) = value.multipliedReportingOverflow(by: powersOfTen64[missing])
             if overflow { return .failure(.outOfRange) }
-            value = times10
-            missing &-= 1
+            value = scaled
         }
-        if value > UInt64(Int64.max) { return .failure(.outOfRange) }
+        if value > UInt64(Int64.max) {
+            // As on the slow path below: the most negative value parses.
+            if negative && value == UInt64(Int64.max) + 1 { return .success(.min) }
+            return .failure(.outOfRange)
+        }
         return .success(negative ? -Int64(value) : Int64(value))
     }
     var value: UInt64 = 0
@@ -274,6 +278,10 @@ public func parseFixedDecimal(
     let signed = Int64(scaled)
     return .success(negative ? -signed : signed)
 }
+
+/// 10⁰ … 10¹⁹ as `UInt64`.
+@usableFromInline
+let powersOfTen64: [UInt64] = (0...19).map { exponent in (0..<exponent).reduce(UInt64(1)) { value, _ in value &* 10 } }
 
 /// Formats `value / 10^scale` with exactly `fractionDigits` digits, which must already be exact.
 @usableFromInline

@@ -587,6 +587,15 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     let reverses = context.columns.reverses.pointer
     let attributeColumns = context.columns.attributes.map(\.pointer)
     var totals = result.totals
+    let currencyCount = ISOCurrencies.list.count
+    let acceptedRows = UnsafeMutablePointer<Int>.allocate(capacity: currencyCount)
+    acceptedRows.initialize(repeating: 0, count: currencyCount)
+    let acceptedSums = UnsafeMutablePointer<Int128>.allocate(capacity: currencyCount)
+    acceptedSums.initialize(repeating: 0, count: currencyCount)
+    defer {
+        acceptedRows.deallocate()
+        acceptedSums.deallocate()
+    }
     // Sorted ledgers repeat a date many times: remember the last one parsed.
     var lastDateWord: UInt64 = 0
     var lastDateTail: UInt16 = 0
@@ -750,9 +759,15 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             for (slot, field) in attributeFields.enumerated() {
                 let pointer = tokenizer.fieldPointer(field)
                 let length = tokenizer.fieldLength(field)
-                let before = tables[slot].count
-                let code = tables[slot].intern(pointer, length, readable: readable(pointer))
-                if tables[slot].count != before && !isValidUTF8(pointer, length) { invalidCodes[slot].insert(code) }
+                let available = readable(pointer)
+                var code: UInt32
+                let found = tables[slot].find(pointer, length, readable: available)
+                if found >= 0 {
+                    code = UInt32(found)
+                } else {
+                    code = tables[slot].intern(pointer, length, readable: available)
+                    if !isValidUTF8(pointer, length) { invalidCodes[slot].insert(code) }
+                }
                 if !invalidCodes[slot].isEmpty && invalidCodes[slot].contains(code) {
                     result.errors.append(RowError(line: recordLine, field: field + 1, DataMessage.invalidUTF8(context.names[field])))
                 }
@@ -794,12 +809,17 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 result.reversalArena.append(
                     contentsOf: UnsafeBufferPointer(start: tokenizer.fieldPointer(reversesField), count: reversesLength))
             }
-            totals.acceptedRows[currency] &+= 1
-            totals.acceptedSum[currency] &+= Int128(amount)
+            // Int128 sums of Int64 amounts cannot overflow below 2⁶³ rows.
+            acceptedRows[currency] &+= 1
+            acceptedSums[currency] &+= Int128(amount)
             row += 1
         }
     }
     context.file.release(upTo: tokenizer.position, from: releasedUpTo)
+    for index in 0..<currencyCount {
+        totals.acceptedRows[index] += acceptedRows[index]
+        totals.acceptedSum[index] += acceptedSums[index]
+    }
     result.attributeTables = tables
     result.totals = totals
     result.idArena = idArena.finish()

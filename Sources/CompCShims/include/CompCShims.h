@@ -1,0 +1,33 @@
+#ifndef COMP_C_SHIMS_H
+#define COMP_C_SHIMS_H
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/// Classifies 16 bytes at `p` for the CSV scanner. Returns a 64-bit value whose bits 0-15 flag
+/// commas, bits 16-31 newlines and bits 32-47 double quotes (bit i = byte i). The caller
+/// guarantees 16 readable bytes.
+static inline uint64_t comp_csv_classify16(const uint8_t *p) {
+#if defined(__SSE2__)
+    __m128i bytes = _mm_loadu_si128((const __m128i *)p);
+    uint64_t commas = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8(',')));
+    uint64_t newlines = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('\n')));
+    uint64_t quotes = (uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('"')));
+    return commas | (newlines << 16) | (quotes << 32);
+#else
+    uint64_t result = 0;
+    for (int i = 0; i < 16; i++) {
+        uint8_t c = p[i];
+        if (c == ',') result |= (uint64_t)1 << i;
+        else if (c == '\n') result |= (uint64_t)1 << (16 + i);
+        else if (c == '"') result |= (uint64_t)1 << (32 + i);
+    }
+    return result;
+#endif
+}
+
+#endif

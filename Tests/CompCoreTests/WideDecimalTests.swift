@@ -1,0 +1,221 @@
+import CompCore
+import Testing
+
+@Suite("WideDecimal")
+struct WideDecimalTests {
+    /// A credit: amount × fx × 50%, exact, with 13 fraction digits.
+    static func credit(_ amount: String, fx: String) throws -> WideDecimal {
+        try dec(amount).exactProduct(dec(fx)).multiplied(by: WideDecimal(value: 5, scale: 1))
+    }
+
+    @Test("amount × fx × 0.5 has 13 fraction digits and is exact")
+    func thirteenDigitProducts() throws {
+        let a = try Self.credit("1234.56", fx: "1.085123")
+        let b = try Self.credit("980.10", fx: "1.085123")
+        let c = try Self.credit("455.75", fx: "1.085123")
+        #expect(a.scale == 13)
+        #expect(a.description == "669.8247254400000")
+        #expect(b.description == "531.7645261500000")
+        #expect(c.description == "247.2724036250000")
+        #expect(a == WideDecimal(value: 66_982_472_544, scale: 8))
+    }
+
+    @Test("summing exactly and rounding once differs from rounding each credit first")
+    func roundOnce() throws {
+        let credits = try [
+            Self.credit("1234.56", fx: "1.085123"),
+            Self.credit("980.10", fx: "1.085123"),
+            Self.credit("455.75", fx: "1.085123"),
+        ]
+        var exact = WideDecimal.zero
+        for credit in credits { exact = try exact.adding(credit) }
+        #expect(exact.scale == 13)
+        #expect(exact.description == "1448.8616552150000")
+        let roundedOnce = exact.rounded(toFractionDigits: 2, .halfEven)
+        #expect(roundedOnce.description == "1448.86")
+        #expect(try roundedOnce.fixed(rounding: .halfEven) == dec("1448.86"))
+
+        // Rounding each credit to cents first loses a cent: 669.82 + 531.76 + 247.27.
+        var roundedFirst = WideDecimal.zero
+        for credit in credits { roundedFirst = try roundedFirst.adding(credit.rounded(toFractionDigits: 2, .halfEven)) }
+        #expect(roundedFirst.description == "1448.85")
+        #expect(roundedFirst != roundedOnce)
+
+        // Rounding each to six digits first (what FixedDecimal.multiplied does) does not help either:
+        // 669.824725 + 531.764526 + 247.272404 = 1448.861655, the same cents here, but not exact.
+        var sixFirst = FixedDecimal.zero
+        for credit in credits { sixFirst = try sixFirst.adding(credit.fixed(rounding: .halfEven)) }
+        #expect(sixFirst == dec("1448.861655"))
+        #expect(WideDecimal(sixFirst) != exact)
+    }
+
+    @Test("a tie at 13 digits rounds half-even only once it is summed")
+    func tieAcrossCredits() throws {
+        // 0.01 × 1 × 0.5 = 0.005: each rounds (half-even) to 0.00, three sum to 0.015 → 0.02.
+        let credit = try Self.credit("0.01", fx: "1")
+        #expect(credit.rounded(toFractionDigits: 2, .halfEven) == WideDecimal.zero)
+        let sum = try credit.adding(credit).adding(credit)
+        #expect(sum.description == "0.0150000000000")
+        #expect(sum.rounded(toFractionDigits: 2, .halfEven).description == "0.02")
+        #expect(sum.rounded(toFractionDigits: 2, .down).description == "0.01")
+    }
+
+    @Test("comparison and equality are exact across scales")
+    func compareAcrossScales() {
+        let oneAndHalf = WideDecimal(value: 15, scale: 1)
+        #expect(oneAndHalf == WideDecimal(value: 1_500, scale: 3))
+        #expect(oneAndHalf == WideDecimal(value: 15 * powerOfTen(29), scale: 30))
+        #expect(oneAndHalf < WideDecimal(value: 1_501, scale: 3))
+        #expect(oneAndHalf > WideDecimal(value: 1_499, scale: 3))
+        #expect(WideDecimal(value: -15, scale: 1) < WideDecimal(value: -149, scale: 2))
+        #expect(WideDecimal(value: -15, scale: 1) > WideDecimal(value: -1_501, scale: 3))
+        #expect(WideDecimal(value: -1, scale: 30) < WideDecimal.zero)
+        #expect(WideDecimal(value: 0, scale: 12) == WideDecimal.zero)
+        #expect(WideDecimal(value: -1, scale: 0) < WideDecimal(value: 1, scale: 30))
+        #expect(WideDecimal.compare(WideDecimal(value: 2, scale: 0), WideDecimal(value: 20, scale: 1)) == 0)
+        #expect(WideDecimal.compare(WideDecimal(value: 2, scale: 0), WideDecimal(value: 21, scale: 1)) == -1)
+        #expect(WideDecimal.compare(WideDecimal(value: 22, scale: 1), WideDecimal(value: 2, scale: 0)) == 1)
+        // Equal values hash alike whatever their scale.
+        #expect(Set([oneAndHalf, WideDecimal(value: 1_500, scale: 3), WideDecimal(value: 150, scale: 2)]).count == 1)
+        #expect(Set([WideDecimal.zero, WideDecimal(value: 0, scale: 30)]).count == 1)
+    }
+
+    @Test("comparison stays exact when rescaling would overflow")
+    func compareHuge() {
+        let huge = WideDecimal(value: .max, scale: 0)
+        let tiny = WideDecimal(value: 1, scale: 30)
+        #expect(WideDecimal.compare(huge, tiny) == 1)
+        #expect(WideDecimal.compare(tiny, huge) == -1)
+        #expect(tiny < huge)
+        let hugeNegative = WideDecimal(value: -Int128.max, scale: 0)
+        let tinyNegative = WideDecimal(value: -1, scale: 30)
+        #expect(WideDecimal.compare(hugeNegative, tinyNegative) == -1)
+        #expect(WideDecimal.compare(tinyNegative, hugeNegative) == 1)
+        #expect(hugeNegative < tinyNegative)
+        #expect(huge != WideDecimal(value: .max, scale: 1))
+    }
+
+    @Test("divided(by:scale:rounding:)")
+    func divide() throws {
+        let one = WideDecimal(1)
+        let three = WideDecimal(3)
+        #expect(try one.divided(by: three, scale: 10, rounding: .halfEven).description == "0.3333333333")
+        #expect(try WideDecimal(2).divided(by: three, scale: 2, rounding: .halfEven).description == "0.67")
+        #expect(try WideDecimal(2).divided(by: three, scale: 2, rounding: .down).description == "0.66")
+        #expect(try WideDecimal(-2).divided(by: three, scale: 2, rounding: .floor).description == "-0.67")
+        #expect(try one.divided(by: WideDecimal(8), scale: 2, rounding: .halfEven).description == "0.12")
+        #expect(try one.divided(by: WideDecimal(8), scale: 2, rounding: .halfUp).description == "0.13")
+        #expect(try one.divided(by: WideDecimal(8), scale: 3, rounding: .halfEven).description == "0.125")
+        // The dividend has more digits than the result: the divisor is scaled instead.
+        let exactOne = WideDecimal(value: 1_000_000_000_000, scale: 12)
+        #expect(try exactOne.divided(by: three, scale: 2, rounding: .halfEven).description == "0.33")
+        // Divisor with digits of its own: 1448.861655215 ÷ 1.5 = 965.907770143333…
+        let sum = WideDecimal(value: 14_488_616_552_150_000, scale: 13)
+        #expect(
+            try sum.divided(by: WideDecimal(value: 15, scale: 1), scale: 6, rounding: .halfEven).description
+                == "965.907770")
+        #expect(
+            try sum.divided(by: WideDecimal(value: 15, scale: 1), scale: 6, rounding: .up).description == "965.907771")
+        // Attainment: bookings ÷ quota to six digits.
+        #expect(
+            try WideDecimal(dec("1448.86")).divided(by: WideDecimal(dec("2000")), scale: 6, rounding: .halfEven)
+                .description == "0.724430")
+        #expect(throws: ArithmeticError.divisionByZero) {
+            try one.divided(by: WideDecimal(value: 0, scale: 6), scale: 2, rounding: .halfEven)
+        }
+    }
+
+    @Test("add, subtract, multiply, negate and their overflow")
+    func arithmetic() throws {
+        let a = WideDecimal(value: 125, scale: 2)  // 1.25
+        let b = WideDecimal(value: 5, scale: 3)  // 0.005
+        #expect(try a.adding(b).description == "1.255")
+        #expect(try a.subtracting(b).description == "1.245")
+        #expect(try b.subtracting(a).description == "-1.245")
+        #expect(try a.multiplied(by: b).description == "0.00625")
+        #expect(try a.negated().description == "-1.25")
+        #expect(try a.rescaled(to: 5).description == "1.25000")
+        #expect(WideDecimal(dec("-80")).description == "-80.000000")
+        #expect(WideDecimal(42 as Int64).description == "42")
+        #expect(WideDecimal(value: -5, scale: 3).description == "-0.005")
+        #expect(throws: ArithmeticError.overflow(operation: "170141183460469231731687303715884105727 + 1")) {
+            try WideDecimal(value: .max, scale: 0).adding(WideDecimal(1))
+        }
+        #expect(throws: ArithmeticError.overflow(operation: "-(-170141183460469231731687303715884105728)")) {
+            try WideDecimal(value: .min, scale: 0).negated()
+        }
+        #expect(throws: ArithmeticError.overflow(operation: "rescaling 170141183460469231731687303715884105727")) {
+            try WideDecimal(value: .max, scale: 0).adding(WideDecimal(value: 1, scale: 1))
+        }
+        #expect(throws: ArithmeticError.overflow(operation: "170141183460469231731687303715884105727 × 2")) {
+            try WideDecimal(value: .max, scale: 0).multiplied(by: WideDecimal(2))
+        }
+        #expect(throws: ArithmeticError.overflow(operation: "0.000000000000000001 × 0.0000000000001 (scale 31)")) {
+            try WideDecimal(value: 1, scale: 18).multiplied(by: WideDecimal(value: 1, scale: 13))
+        }
+        #expect(try WideDecimal(value: 1, scale: 18).multiplied(by: WideDecimal(value: 1, scale: 12)).scale == 30)
+    }
+
+    @Test("division overflow names both operands")
+    func divisionOverflow() {
+        let divisor = WideDecimal(value: 1, scale: 30)
+        let operation = "1 ÷ 0." + String(repeating: "0", count: 29) + "1"
+        #expect(divisor.description == "0." + String(repeating: "0", count: 29) + "1")
+        #expect(throws: ArithmeticError.overflow(operation: operation)) {
+            try WideDecimal(1).divided(by: divisor, scale: 30, rounding: .halfEven)
+        }
+        #expect(throws: ArithmeticError.overflow(operation: "-170141183460469231731687303715884105728 ÷ -1")) {
+            try WideDecimal(value: .min, scale: 0).divided(by: WideDecimal(-1), scale: 0, rounding: .halfEven)
+        }
+    }
+
+    @Test("narrowing to FixedDecimal")
+    func narrowing() throws {
+        let thirteen = WideDecimal(value: 14_488_616_552_150_000, scale: 13)  // 1448.861655215
+        #expect(try thirteen.fixed(rounding: .halfEven) == dec("1448.861655"))
+        #expect(try thirteen.fixed(rounding: .up) == dec("1448.861656"))
+        #expect(throws: ArithmeticError.precisionLoss(operation: "narrowing 1448.8616552150000")) {
+            try thirteen.fixedExactly()
+        }
+        #expect(try WideDecimal(value: 15_000_000, scale: 7).fixedExactly() == dec("1.5"))
+        #expect(try WideDecimal(value: -1_234, scale: 2).fixedExactly() == dec("-12.34"))
+        #expect(try WideDecimal(value: -1_234, scale: 2).fixed(rounding: .halfEven) == dec("-12.34"))
+        #expect(try WideDecimal(7 as Int64).fixed(rounding: .halfEven) == dec("7"))
+        let tooBig = WideDecimal(value: Int128(Int64.max) + 1, scale: 6)
+        #expect(throws: ArithmeticError.overflow(operation: "narrowing 9223372036854.775808")) {
+            try tooBig.fixed(rounding: .halfEven)
+        }
+        #expect(throws: ArithmeticError.overflow(operation: "rescaling 170141183460469231731687303715884105727")) {
+            try WideDecimal(value: .max, scale: 0).fixed(rounding: .halfEven)
+        }
+    }
+
+    @Test("formatting pads or rounds to the digits asked for, never printing -0")
+    func formatting() {
+        let value = WideDecimal(value: 14_488_616_552_150_000, scale: 13)
+        #expect(value.formatted(fractionDigits: 2) == "1448.86")
+        #expect(value.formatted(fractionDigits: 0) == "1449")
+        #expect(value.formatted(fractionDigits: 9, rounding: .halfEven) == "1448.861655215")
+        #expect(value.formatted(fractionDigits: 8, rounding: .halfEven) == "1448.86165522")
+        #expect(value.formatted(fractionDigits: 8, rounding: .down) == "1448.86165521")
+        #expect(WideDecimal(value: 125, scale: 2).formatted(fractionDigits: 5) == "1.25000")
+        #expect(WideDecimal(value: -5, scale: 3).formatted(fractionDigits: 2) == "0.00")
+        #expect(WideDecimal(value: -5, scale: 3).formatted(fractionDigits: 2, rounding: .halfUp) == "-0.01")
+        #expect(WideDecimal(value: -5, scale: 3).formatted(fractionDigits: 5) == "-0.00500")
+        #expect(WideDecimal(value: -4, scale: 13).formatted(fractionDigits: 6) == "0.000000")
+        #expect(WideDecimal(42 as Int64).formatted(fractionDigits: 0) == "42")
+        #expect(WideDecimal.zero.formatted(fractionDigits: 3) == "0.000")
+    }
+
+    @Test("rounding a wide value is a no-op at or above its scale")
+    func roundingNoOp() {
+        let value = WideDecimal(value: 1_234, scale: 2)
+        #expect(value.rounded(toFractionDigits: 2).scale == 2)
+        #expect(value.rounded(toFractionDigits: 10).scale == 2)
+        #expect(value.rounded(toFractionDigits: 1).description == "12.3")
+        #expect(value.rounded(toFractionDigits: 0, .ceiling).description == "13")
+        #expect(value.signum == 1)
+        #expect(WideDecimal(value: -3, scale: 4).signum == -1)
+        #expect(WideDecimal(value: 0, scale: 4).signum == 0)
+    }
+}
