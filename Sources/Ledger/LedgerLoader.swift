@@ -162,8 +162,9 @@ extension TransactionTable {
     /// A table with no rows.
     static var empty: TransactionTable {
         TransactionTable(
-            count: 0, ids: TransactionIDs(arenas: [], arenaRowStarts: [], ends: Column([])), lines: Column([]),
-            dates: Column([]), reps: Column([]), amounts: Column([]), currencyCodes: Column([]),
-            currencies: ISOCurrencies.list, quantities: Column([]), reverses: Column([]), attributes: [])
+            count: 0, ids: TransactionIDs(arenas: [], arenaRowStarts: [], ends: Column([])),
+            lineMap: LineMap(rows: [], deltas: []), dates: Column([]), reps: Column([]), amounts: Column([]),
+            currencyCodes: Column([]), currencies: ISOCurrencies.list, quantities: Column([]),
+            reversals: ReversalList(rows: [], targets: []), attributes: [])
     }
 }

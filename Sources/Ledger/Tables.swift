@@ -66,6 +66,54 @@ public struct TransactionIDs: Sendable {
     }
 }
 
+/// Rows to file lines without a column: most rows sit at `row + constant`, so only the rows where
+/// the constant changes (after a rejected row, a blank line or a field with a line break) are kept.
+public struct LineMap: Sendable {
+    let rows: [Int]
+    let deltas: [Int]
+
+    /// The 1-based line of `row`.
+    public func line(of row: Int) -> Int {
+        var low = 0
+        var high = rows.count - 1
+        var found = -1
+        while low <= high {
+            let mid = (low + high) / 2
+            if rows[mid] <= row {
+                found = mid
+                low = mid + 1
+            } else {
+                high = mid - 1
+            }
+        }
+        return found < 0 ? row + 2 : row + deltas[found]
+    }
+}
+
+/// Reversals, sparse (about 1% of a ledger): each reversal row and the row it cancels.
+public struct ReversalList: Sendable {
+    /// Reversal rows, ascending.
+    public let rows: [Int32]
+    /// The row each one cancels, parallel to ``rows``.
+    public let targets: [Int32]
+
+    /// Number of reversals.
+    public var count: Int { rows.count }
+
+    /// The row that `row` reverses, or `nil` when it is not a reversal.
+    public func target(of row: Int) -> Int? {
+        var low = 0
+        var high = rows.count - 1
+        while low <= high {
+            let mid = (low + high) / 2
+            let value = Int(rows[mid])
+            if value == row { return Int(targets[mid]) }
+            if value < row { low = mid + 1 } else { high = mid - 1 }
+        }
+        return nil
+    }
+}
+
 /// The accepted rows of `transactions.csv`, column by column.
 ///
 /// Money is stored as exact millionths (`Int64`), dates as day numbers, reps as ``RepIndex``es
@@ -75,8 +123,8 @@ public struct TransactionTable: Sendable {
     public let count: Int
     /// Transaction ids.
     public let ids: TransactionIDs
-    /// The line of each row in `transactions.csv`, so any figure can be traced to its source row.
-    public let lines: Column<UInt32>
+    /// Maps rows to their lines in `transactions.csv`, so any figure can be traced to its source row.
+    public let lineMap: LineMap
     /// Credit dates.
     public let dates: Column<CivilDate>
     /// The rep credited, as an index into the roster's reps.
@@ -89,10 +137,13 @@ public struct TransactionTable: Sendable {
     public let currencies: [Currency]
     /// Quantity per row (0 when the column is absent or the field empty).
     public let quantities: Column<Int32>
-    /// For a reversal, the row it cancels; -1 otherwise.
-    public let reverses: Column<Int32>
+    /// The reversal rows and the rows they cancel.
+    public let reversals: ReversalList
     /// Every other column (product, kind, region, extras), in header order.
     public let attributes: [StringColumn]
+
+    /// The line of `row` in `transactions.csv`.
+    public func line(of row: Int) -> Int { lineMap.line(of: row) }
 
     /// The amount of `row` as money.
     public func money(at row: Int) -> Money {

@@ -34,24 +34,20 @@ private struct ScanContext: Sendable {
 /// The column storages being filled.
 private struct Columns: Sendable {
     let idEnds: ColumnStorage<UInt32>
-    let lines: ColumnStorage<UInt32>
     let dates: ColumnStorage<CivilDate>
     let reps: ColumnStorage<RepIndex>
     let amounts: ColumnStorage<Int64>
     let currencies: ColumnStorage<UInt8>
     let quantities: ColumnStorage<Int32>
-    let reverses: ColumnStorage<Int32>
     let attributes: [ColumnStorage<UInt32>]
 
     init(capacity: Int, attributes: Int) {
         idEnds = ColumnStorage(capacity: capacity)
-        lines = ColumnStorage(capacity: capacity)
         dates = ColumnStorage(capacity: capacity)
         reps = ColumnStorage(capacity: capacity)
         amounts = ColumnStorage(capacity: capacity)
         currencies = ColumnStorage(capacity: capacity)
         quantities = ColumnStorage(capacity: capacity)
-        reverses = ColumnStorage(capacity: capacity)
         self.attributes = (0..<attributes).map { _ in ColumnStorage(capacity: capacity) }
     }
 
@@ -62,25 +58,21 @@ private struct Columns: Sendable {
             memmove(storage.pointer + to, storage.pointer + from, count * MemoryLayout<T>.stride)
         }
         shift(idEnds)
-        shift(lines)
         shift(dates)
         shift(reps)
         shift(amounts)
         shift(currencies)
         shift(quantities)
-        shift(reverses)
         for column in attributes { shift(column) }
     }
 
     func setCount(_ count: Int) {
         idEnds.count = count
-        lines.count = count
         dates.count = count
         reps.count = count
         amounts.count = count
         currencies.count = count
         quantities.count = count
-        reverses.count = count
         for column in attributes { column.count = count }
     }
 }
@@ -88,6 +80,7 @@ private struct Columns: Sendable {
 /// A reversal reference found by a worker: local row and the target id's bytes in a side arena.
 private struct ReversalRef: Sendable {
     let localRow: Int
+    let line: Int
     let start: Int
     let count: Int
 }
@@ -143,6 +136,9 @@ private struct ChunkResult: Sendable {
     var idArena = Column<UInt8>([])
     var monotonic = true
     var reversals: [ReversalRef] = []
+    /// Local rows where `line - localRow` changes, and the new difference.
+    var lineBreakRows: [Int] = []
+    var lineBreakDeltas: [Int] = []
     var reversalArena: [UInt8] = []
     var totals = CurrencyAccumulator()
 
@@ -305,7 +301,9 @@ func loadTransactions(
     var rowBases = [Int](repeating: 0, count: chunks + 1)
     var firstLines = [Int](repeating: header.bodyLine, count: chunks + 1)
     for k in 0..<chunks {
-        rowBases[k + 1] = rowBases[k] + newlineCounts[k] + 1
+        // Every chunk but the last ends just after a newline, so its records number at most its
+        // newlines; the last may end without one.
+        rowBases[k + 1] = rowBases[k] + newlineCounts[k] + (k == chunks - 1 ? 1 : 0)
         firstLines[k + 1] = firstLines[k] + newlineCounts[k]
     }
     let capacity = rowBases[chunks]
@@ -373,9 +371,11 @@ func loadTransactions(
         return 0
     }
 
-    // Compact the chunks into one contiguous run of rows.
+    // Compact the chunks into one contiguous run of rows (a no-op when no chunk left a hole).
     var arenas: [Column<UInt8>] = []
     var arenaRowStarts: [Int] = []
+    var breakRows: [Int] = []
+    var breakDeltas: [Int] = []
     var next = 0
     var sorted = true
     var lastIDChunk = -1
@@ -384,19 +384,22 @@ func loadTransactions(
         results[k].rowBase = next
         arenas.append(results[k].idArena)
         arenaRowStarts.append(next)
+        for (row, delta) in zip(results[k].lineBreakRows, results[k].lineBreakDeltas) {
+            // line = localRow + delta = globalRow - next + delta
+            if breakDeltas.last != delta - next {
+                breakRows.append(next + row)
+                breakDeltas.append(delta - next)
+            }
+        }
         if !results[k].monotonic { sorted = false }
         if lastIDChunk >= 0 && sorted {
-            // Last id of the previous chunk must be below the first id of this one.
+            // The last id of the previous chunk must be below the first id of this one.
             let previous = results[lastIDChunk]
             let lastEnd = Int(columns.idEnds.pointer[next - 1])
             let lastStart = previous.rowCount > 1 ? Int(columns.idEnds.pointer[next - 2]) : 0
             let firstEnd = Int(columns.idEnds.pointer[next])
-            let order = previous.idArena.withUnsafeBufferPointer { a in
-                results[k].idArena.withUnsafeBufferPointer { b -> Int in
-                    guard let a = a.baseAddress, let b = b.baseAddress else { return -1 }
-                    return compareBytes(a + lastStart, lastEnd - lastStart, b, firstEnd)
-                }
-            }
+            let order = compareBytes(
+                previous.idArena.storage.pointer + lastStart, lastEnd - lastStart, results[k].idArena.storage.pointer, firstEnd)
             if order >= 0 { sorted = false }
         }
         lastIDChunk = k
@@ -405,6 +408,7 @@ func loadTransactions(
     var count = next
     columns.setCount(count)
     var ids = TransactionIDs(arenas: arenas, arenaRowStarts: arenaRowStarts, ends: Column(columns.idEnds))
+    var lineMap = LineMap(rows: breakRows, deltas: breakDeltas)
 
     var errors: [RowError] = []
     var totals = CurrencyAccumulator()
@@ -434,16 +438,17 @@ func loadTransactions(
                 markRejected(row)
                 postErrors.append(
                     RowError(
-                        line: Int(columns.lines.pointer[row]), field: context.idField + 1,
-                        DataMessage.duplicateID(ids[row], firstLine: Int(columns.lines.pointer[first]))))
+                        line: lineMap.line(of: row), field: context.idField + 1,
+                        DataMessage.duplicateID(ids[row], firstLine: lineMap.line(of: first))))
             }
         }
     }
-    // Reversals.
-    var targets: [(row: Int, target: Int)] = []
+    // Reversals: resolve each target id to its row.
+    var pairs: [(row: Int, target: Int, line: Int)] = []
     for result in results {
         for reference in result.reversals {
             let row = result.rowBase + reference.localRow
+            if !reject.isEmpty && reject[row] { continue }
             let target = result.reversalArena.withUnsafeBufferPointer { arena -> Int32 in
                 guard let start = arena.baseAddress else { return -1 }
                 return index.find(start + reference.start, reference.count)
@@ -451,15 +456,12 @@ func loadTransactions(
             let text = String(decoding: result.reversalArena[reference.start..<(reference.start + reference.count)], as: UTF8.self)
             if target < 0 || (!reject.isEmpty && reject[Int(target)]) {
                 markRejected(row)
-                postErrors.append(
-                    RowError(line: Int(columns.lines.pointer[row]), field: context.reversesField + 1, DataMessage.unknownReversal(text)))
+                postErrors.append(RowError(line: reference.line, field: context.reversesField + 1, DataMessage.unknownReversal(text)))
             } else if Int(target) == row {
                 markRejected(row)
-                postErrors.append(
-                    RowError(line: Int(columns.lines.pointer[row]), field: context.reversesField + 1, DataMessage.reversalOfItself(text)))
+                postErrors.append(RowError(line: reference.line, field: context.reversesField + 1, DataMessage.reversalOfItself(text)))
             } else {
-                columns.reverses.pointer[row] = target
-                targets.append((row, Int(target)))
+                pairs.append((row, Int(target), reference.line))
             }
         }
     }
@@ -468,13 +470,14 @@ func loadTransactions(
         var changed = true
         while changed {
             changed = false
-            for (row, target) in targets where reject[target] && !reject[row] {
-                reject[row] = true
+            for pair in pairs where reject[pair.target] && !reject[pair.row] {
+                reject[pair.row] = true
                 changed = true
                 postErrors.append(
-                    RowError(line: Int(columns.lines.pointer[row]), field: context.reversesField + 1, DataMessage.unknownReversal(ids[target])))
+                    RowError(line: pair.line, field: context.reversesField + 1, DataMessage.unknownReversal(ids[pair.target])))
             }
         }
+        pairs.removeAll { reject[$0.row] }
     }
 
     // Drop rows rejected across rows: move the totals, compact the columns, renumber reversals.
@@ -482,6 +485,8 @@ func loadTransactions(
         var newIndex = [Int32](repeating: -1, count: count)
         var kept = 0
         var newArena = ByteArena(capacity: 64)
+        var newBreakRows: [Int] = []
+        var newBreakDeltas: [Int] = []
         for row in 0..<count {
             let currency = Int(columns.currencies.pointer[row])
             if reject[row] {
@@ -494,16 +499,20 @@ func loadTransactions(
             }
             ids.withBytes(row) { start, length in newArena.append(start, length) }
             newIndex[row] = Int32(kept)
+            let delta = lineMap.line(of: row) - kept
+            if newBreakDeltas.last != delta {
+                newBreakRows.append(kept)
+                newBreakDeltas.append(delta)
+            }
             columns.move(from: row, to: kept, count: 1)
             columns.idEnds.pointer[kept] = UInt32(newArena.count)
             kept += 1
         }
-        for row in 0..<kept where columns.reverses.pointer[row] >= 0 {
-            columns.reverses.pointer[row] = newIndex[Int(columns.reverses.pointer[row])]
-        }
+        pairs = pairs.map { ($0.row == -1 ? -1 : Int(newIndex[$0.row]), Int(newIndex[$0.target]), $0.line) }
         count = kept
         columns.setCount(count)
         ids = TransactionIDs(arenas: [newArena.finish()], arenaRowStarts: [0], ends: Column(columns.idEnds))
+        lineMap = LineMap(rows: newBreakRows, deltas: newBreakDeltas)
         index = TransactionIDIndex(ids: ids, count: count, sorted: sorted)
     }
 
@@ -511,9 +520,10 @@ func loadTransactions(
     errors.sort { ($0.line, $0.field) < ($1.line, $1.field) }
 
     let table = TransactionTable(
-        count: count, ids: ids, lines: Column(columns.lines), dates: Column(columns.dates), reps: Column(columns.reps),
+        count: count, ids: ids, lineMap: lineMap, dates: Column(columns.dates), reps: Column(columns.reps),
         amounts: Column(columns.amounts), currencyCodes: Column(columns.currencies), currencies: ISOCurrencies.list,
-        quantities: Column(columns.quantities), reverses: Column(columns.reverses),
+        quantities: Column(columns.quantities),
+        reversals: ReversalList(rows: pairs.map { Int32($0.row) }, targets: pairs.map { Int32($0.target) }),
         attributes: attributeNames.enumerated().map { slot, name in
             StringColumn(
                 name: name, values: (0..<globalTables[slot].count).map { globalTables[slot].string($0) },
@@ -578,13 +588,12 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     let maxID = context.maxIDBytes
     // Output columns.
     let idEnds = context.columns.idEnds.pointer
-    let lines = context.columns.lines.pointer
     let dates = context.columns.dates.pointer
     let repColumn = context.columns.reps.pointer
     let amounts = context.columns.amounts.pointer
     let currencies = context.columns.currencies.pointer
     let quantities = context.columns.quantities.pointer
-    let reverses = context.columns.reverses.pointer
+    var lineDelta = Int.min
     let attributeColumns = context.columns.attributes.map(\.pointer)
     var totals = result.totals
     let currencyCount = ISOCurrencies.list.count
@@ -797,15 +806,19 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             }
             previousIDStart = idOffset
             idEnds[row] = UInt32(truncatingIfNeeded: idArena.count)
-            lines[row] = UInt32(truncatingIfNeeded: recordLine)
+            if recordLine - (row - rowBase) != lineDelta {
+                lineDelta = recordLine - (row - rowBase)
+                result.lineBreakRows.append(row - rowBase)
+                result.lineBreakDeltas.append(lineDelta)
+            }
             dates[row] = CivilDate(daysSinceEpoch: days)
             repColumn[row] = rep
             amounts[row] = amount
             currencies[row] = UInt8(truncatingIfNeeded: currency)
             quantities[row] = quantity
-            reverses[row] = -1
             if reversesLength > 0 {
-                result.reversals.append(ReversalRef(localRow: row - rowBase, start: result.reversalArena.count, count: reversesLength))
+                result.reversals.append(
+                    ReversalRef(localRow: row - rowBase, line: recordLine, start: result.reversalArena.count, count: reversesLength))
                 result.reversalArena.append(
                     contentsOf: UnsafeBufferPointer(start: tokenizer.fieldPointer(reversesField), count: reversesLength))
             }

@@ -20,9 +20,10 @@ import Testing
         #expect(txns.dates[1] == CivilDate(year: 2027, month: 1, day: 6))
         #expect(load.data.roster.repIDs[Int(txns.reps[0])] == "R1")
         #expect(txns.quantities[2] == -2)
-        #expect(txns.reverses[2] == 0)
-        #expect(txns.reverses[0] == -1)
-        #expect(txns.lines[2] == 4)
+        #expect(txns.reversals.target(of: 2) == 0)
+        #expect(txns.reversals.target(of: 0) == nil)
+        #expect(txns.reversals.count == 1)
+        #expect(txns.line(of: 2) == 4)
         #expect(txns.attribute("product")?[0] == "WIDGET-X")
         #expect(txns.attribute("kind")?[1] == "renewal")
         #expect(txns.attribute("region")?.values == ["NA", "EMEA"])
@@ -61,7 +62,9 @@ import Testing
             let note = index % 7 == 0 ? "\"multi\nline, \"\"quoted\"\"\"" : "plain"
             text += "T\(String(format: "%06d", index)),2027-01-05,R\(index % 2 + 1),\(index).25,USD,\(note),new,1,NA,\n"
         }
-        let directory = try DataDirectory(Minimal.with("transactions.csv", text))
+        var files = Minimal.with("transactions.csv", text)
+        files["splits.csv"] = nil
+        let directory = try DataDirectory(files)
         var options = LedgerLoadOptions(threads: threads)
         options.chunkBytes = 1 << 16
         let (load, messages) = directory.load(options)
@@ -70,7 +73,8 @@ import Testing
         let product = try #require(load.data.transactions.attribute("product"))
         #expect(product[6] == "multi\nline, \"quoted\"")
         #expect(product[0] == "plain")
-        #expect(load.data.transactions.lines[7] == 10)  // T000008 starts after one two-line record
+        #expect(load.data.transactions.line(of: 7) == 10)  // T000008 starts after one two-line record
+        #expect(load.data.transactions.line(of: 2999) == 2999 + 2 + 428)  // 428 records span two lines
         let usd = try #require(load.reconciliation.currencyTotals.first)
         // Σ (i + 0.25) for i in 1...3000 = 4,501,500 + 750.
         #expect(usd.acceptedAmount == WideDecimal(value: 4_502_250_000_000, scale: 6))
@@ -88,9 +92,7 @@ import Testing
         #expect(load.data.roster.repIDs.count == reps)
         #expect(load.data.quotas.rows.count == quotas)
         #expect(load.data.fx.rates.count == fx)
-        var reversals = 0
-        load.data.transactions.reverses.withUnsafeBufferPointer { for target in $0 where target >= 0 { reversals += 1 } }
-        #expect(reversals == transactions / 100)
+        #expect(load.data.transactions.reversals.count == transactions / 100)
         #expect(load.data.roster.rows.filter { $0.plan == "AE-STD" }.count == (name == "ae-10k" ? 100 : 1_000))
     }
 }
