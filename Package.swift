@@ -5,6 +5,8 @@ import PackageDescription
 //   CompCore, CompDiagnostics  (leaves)
 //   Ledger      -> CompCore, CompDiagnostics
 //   SampleData  -> CompCore
+//   PlanModel   -> CompCore, CompDiagnostics       (the narrow waist both front ends produce)
+//   PlanLanguage -> PlanModel, CompCore, CompDiagnostics
 //   comp        -> everything above + ArgumentParser (thin CLI)
 // A module that imports something not listed here fails to build.
 
@@ -18,6 +20,8 @@ let package = Package(
         .library(name: "CompCore", targets: ["CompCore"]),
         .library(name: "CompDiagnostics", targets: ["CompDiagnostics"]),
         .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "PlanModel", targets: ["PlanModel"]),
+        .library(name: "PlanLanguage", targets: ["PlanLanguage"]),
         .library(name: "SampleData", targets: ["SampleData"]),
     ],
     dependencies: [
@@ -30,6 +34,8 @@ let package = Package(
         .target(name: "CompDiagnostics", swiftSettings: swift6),
         .target(name: "Ledger", dependencies: ["CompCore", "CompDiagnostics", "CompCShims"], swiftSettings: swift6),
         .target(name: "SampleData", dependencies: ["CompCore"], swiftSettings: swift6),
+        .target(name: "PlanModel", dependencies: ["CompCore", "CompDiagnostics"], swiftSettings: swift6),
+        .target(name: "PlanLanguage", dependencies: ["PlanModel", "CompCore", "CompDiagnostics"], swiftSettings: swift6),
 
         // MARK: - C shims
         // Header-only SIMD helpers for the CSV scanner (SSE2 with a portable fallback).
@@ -39,7 +45,7 @@ let package = Package(
         .executableTarget(
             name: "comp",
             dependencies: [
-                "CompCore", "CompDiagnostics", "Ledger", "SampleData",
+                "CompCore", "CompDiagnostics", "Ledger", "SampleData", "PlanModel", "PlanLanguage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift6
@@ -55,6 +61,11 @@ let package = Package(
         .testTarget(
             name: "LedgerTests",
             dependencies: ["Ledger", "CompCore", "CompDiagnostics", "SampleData"],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "PlanLanguageTests",
+            dependencies: ["PlanLanguage", "PlanModel", "CompCore", "CompDiagnostics"],
             swiftSettings: swift6
         ),
         .testTarget(name: "SampleDataTests", dependencies: ["SampleData", "Ledger", "CompCore"], swiftSettings: swift6),

@@ -1,0 +1,1 @@
+// Lexer, parser, checker and formatter for the plan language.

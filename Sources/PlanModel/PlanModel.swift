@@ -1,0 +1,1 @@
+// The checked, typed plan model: see docs/language.md.
