@@ -18,6 +18,9 @@ public struct CSVLimits: Sendable, Hashable {
 enum CSVRecordStatus: Equatable {
     case end
     case record
+    /// The buffer ends inside this record and more input follows (`isFinal` is false): refill
+    /// from `recordStart` and read again. Nothing was consumed.
+    case incomplete
     case problem(CSVRecordProblem)
 }
 
@@ -41,9 +44,11 @@ enum CSVRecordProblem: Equatable {
 ///
 /// Not Sendable: each worker owns its own.
 struct CSVTokenizer: ~Copyable {
-    let base: UnsafePointer<UInt8>
-    /// Absolute end of the readable bytes (a quoted field may run past the chunk end up to here).
-    let end: Int
+    private(set) var base: UnsafePointer<UInt8>
+    /// End of the readable bytes (a quoted field may run past the chunk end up to here).
+    private(set) var end: Int
+    /// True when `end` is the end of the input; false when a buffer will be refilled.
+    private(set) var isFinal = true
     let limits: CSVLimits
     /// Offset of the next unread byte.
     var position: Int
@@ -79,6 +84,15 @@ struct CSVTokenizer: ~Copyable {
         scratch = .allocate(capacity: scratchCapacity)
     }
 
+    /// Points the tokenizer at a new buffer (after a refill), keeping its scratch space.
+    mutating func reset(base: UnsafePointer<UInt8>, end: Int, position: Int, line: Int, isFinal: Bool) {
+        self.base = base
+        self.end = end
+        self.position = position
+        self.line = line
+        self.isFinal = isFinal
+    }
+
     deinit {
         fieldStarts.deallocate()
         fieldCounts.deallocate()
@@ -90,6 +104,13 @@ struct CSVTokenizer: ~Copyable {
     @inline(__always)
     func fieldPointer(_ index: Int) -> UnsafePointer<UInt8> {
         anyInScratch && fieldInScratch[index] ? UnsafePointer(scratch + fieldStarts[index]) : base + fieldStarts[index]
+    }
+
+    /// Bytes that may be read from field `index`'s pointer on: to the end of the file for a field
+    /// in the file, 0 for one in scratch (so callers copy instead of over-reading).
+    @inline(__always)
+    func fieldReadable(_ index: Int) -> Int {
+        anyInScratch && fieldInScratch[index] ? 0 : end &- fieldStarts[index]
     }
 
     /// Length of field `index` of the current record.
@@ -112,7 +133,7 @@ struct CSVTokenizer: ~Copyable {
     /// first problem (the tokenizer has then skipped to the end of the record).
     @inline(__always)
     mutating func next() -> CSVRecordStatus {
-        if position >= end { return .end }
+        if position >= end { return isFinal ? .end : .incomplete }
         if fastRecord() { return .record }
         fieldCount = 0
         scratchUsed = 0
@@ -122,12 +143,13 @@ struct CSVTokenizer: ~Copyable {
         var problem: CSVRecordProblem? = nil
         var pos = position
         let stop = end
+        var terminated = false
         while true {
             // One field per iteration.
             if fieldCount >= limits.maxFields {
                 problem = problem ?? .tooManyFields
                 // Skip the rest of the record, honouring quotes.
-                pos = skipRecord(from: pos)
+                (pos, terminated) = skipRecord(from: pos)
                 break
             }
             if pos < stop && base[pos] == UInt8(ascii: "\"") {
@@ -180,15 +202,18 @@ struct CSVTokenizer: ~Copyable {
                 if after == UInt8(ascii: "\n") {
                     pos += 1
                     line += 1
+                    terminated = true
                     break
                 }
                 if after == UInt8(ascii: "\r") && pos + 1 < stop && base[pos + 1] == UInt8(ascii: "\n") {
                     pos += 2
                     line += 1
+                    terminated = true
                     break
                 }
+                if after == UInt8(ascii: "\r") && pos + 1 >= stop && !isFinal { break }
                 problem = problem ?? .textAfterQuote(field: fieldIndex)
-                pos = skipRecord(from: pos)
+                (pos, terminated) = skipRecord(from: pos)
                 break
             } else {
                 // Unquoted field: scan to a delimiter or line end.
@@ -225,8 +250,14 @@ struct CSVTokenizer: ~Copyable {
                 // Newline.
                 pos = scan + 1
                 line += 1
+                terminated = true
                 break
             }
+        }
+        if !terminated && !isFinal {
+            // The record runs past the buffer: undo and ask for more input.
+            line = recordLine
+            return .incomplete
         }
         position = pos
         if let problem { return .problem(problem) }
@@ -254,9 +285,10 @@ struct CSVTokenizer: ~Copyable {
             let scope: UInt64 = newlines == 0 ? 0xFFFF : ((newlines & (0 &- newlines)) &- 1)
             if (classes &>> 32) & scope != 0 { return false }
             var commas = classes & scope
+            // Possibly too many fields for the limit: let the careful path count and report it.
+            if fields &+ 16 >= maxFields { return false }
             while commas != 0 {
                 let offset = pos &+ commas.trailingZeroBitCount
-                if fields >= maxFields || offset &- fieldStart > maxBytes { return false }
                 starts[fields] = fieldStart
                 counts[fields] = offset &- fieldStart
                 fields &+= 1
@@ -267,7 +299,8 @@ struct CSVTokenizer: ~Copyable {
                 let newline = pos &+ newlines.trailingZeroBitCount
                 var fieldEnd = newline
                 if fieldEnd > fieldStart && base[fieldEnd &- 1] == UInt8(ascii: "\r") { fieldEnd &-= 1 }
-                if fields >= maxFields || fieldEnd &- fieldStart > maxBytes { return false }
+                // A record no longer than the field limit cannot hold a field over it.
+                if newline &- position > maxBytes { return false }
                 starts[fields] = fieldStart
                 counts[fields] = fieldEnd &- fieldStart
                 fieldCount = fields &+ 1
@@ -307,21 +340,22 @@ struct CSVTokenizer: ~Copyable {
         return first
     }
 
-    /// Skips to just past the end of the current record, honouring quotes; counts lines.
-    private mutating func skipRecord(from start: Int) -> Int {
+    /// Skips to just past the end of the current record, honouring quotes; counts lines. Reports
+    /// whether a line end was found before the end of the buffer.
+    private mutating func skipRecord(from start: Int) -> (position: Int, terminated: Bool) {
         var pos = start
         var quoted = false
         while pos < end {
             let byte = base[pos]
             if byte == UInt8(ascii: "\n") {
                 line += 1
-                if !quoted { return pos + 1 }
+                if !quoted { return (pos + 1, true) }
             } else if byte == UInt8(ascii: "\"") {
                 quoted.toggle()
             }
             pos += 1
         }
-        return end
+        return (end, false)
     }
 }
 

@@ -46,7 +46,7 @@ func readHeader(
     if file.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
     var tokenizer = CSVTokenizer(base: base, end: file.count, position: start, line: 1, limits: limits)
     switch tokenizer.next() {
-    case .end:
+    case .end, .incomplete:  // `.incomplete` cannot happen: the whole file is one final block.
         errors.append(RowError(line: 1, field: 1, DataMessage.emptyFile()))
         return nil
     case .problem(let problem):

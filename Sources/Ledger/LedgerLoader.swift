@@ -15,6 +15,8 @@ public enum LedgerLoader {
     /// Loads the given files.
     public static func load(files: LedgerFiles, options: LedgerLoadOptions = LedgerLoadOptions()) -> LedgerLoad {
         var perFile: [String: [RowError]] = [:]
+        var timer = PhaseTimer()
+        var timings: [PhaseTiming] = []
         var reconciliation: [String: FileReconciliation] = [:]
 
         func open(_ path: String, required: Bool) -> MappedFile? {
@@ -62,6 +64,7 @@ public enum LedgerLoader {
             record(files.fx, present: perFile[files.fx] != nil, read: 0, rejected: 0)
         }
 
+        timer.mark("fx.csv")
         // roster.csv: the reps everything else refers to.
         var roster = RosterTable(repIDs: [], rows: [], attributeNames: [], rowsByRep: [], lookup: ByteStringTable())
         var rosterReadable = false
@@ -76,6 +79,8 @@ public enum LedgerLoader {
             record(files.roster, present: true, read: 0, rejected: 0)
         }
 
+        timer.mark("roster.csv")
+        timings += timer.timings
         // transactions.csv.
         var transactions = TransactionTable.empty
         var index = TransactionIDIndex(ids: transactions.ids, count: 0, sorted: true)
@@ -89,6 +94,7 @@ public enum LedgerLoader {
                     fx: FXAvailability(base: options.baseCurrency, rates: fx.rates), options: options)
                 perFile[files.transactions, default: []].append(contentsOf: outcome.errors)
                 transactions = outcome.table
+                timings += outcome.timings
                 index = outcome.index
                 totals = outcome.totals
                 record(files.transactions, present: true, read: outcome.rowsRead, rejected: outcome.rejected)
@@ -101,6 +107,7 @@ public enum LedgerLoader {
             record(files.transactions, present: true, read: 0, rejected: 0)
         }
 
+        timer = PhaseTimer()
         // quotas.csv.
         var quotas = QuotaTable(rows: [], index: [:])
         if let file = open(files.quotas, required: true), let head = header(file, files.quotas, ["rep", "period", "amount"]) {
@@ -129,6 +136,8 @@ public enum LedgerLoader {
             record(files.splits, present: perFile[files.splits] != nil, read: 0, rejected: 0)
         }
 
+        timer.mark("quotas.csv and splits.csv")
+        timings += timer.timings
         // Diagnostics in a stable order: by file as FORMATS.md lists them, then line and field.
         let order = [files.transactions, files.roster, files.quotas, files.splits, files.fx]
         var diagnostics: [Diagnostic] = []
@@ -146,7 +155,8 @@ public enum LedgerLoader {
         let summary = Reconciliation(
             files: order.compactMap { reconciliation[$0] }, currencyTotals: totals.totals,
             rejectedWithoutCurrency: totals.rejectedWithoutCurrency)
-        return LedgerLoad(data: data, diagnostics: diagnostics, errorCount: errorCount, warningCount: warningCount, reconciliation: summary)
+        return LedgerLoad(
+            timings: timings, data: data, diagnostics: diagnostics, errorCount: errorCount, warningCount: warningCount, reconciliation: summary)
     }
 }
 

@@ -71,8 +71,33 @@ public struct LedgerFiles: Sendable {
     }
 }
 
+/// How long one phase of a load took (for benchmarks and `--timings`).
+public struct PhaseTiming: Sendable, Hashable {
+    /// The phase.
+    public let name: String
+    /// Wall-clock time.
+    public let duration: Duration
+}
+
+/// Records consecutive phase durations.
+struct PhaseTimer {
+    private let clock = ContinuousClock()
+    private var last: ContinuousClock.Instant
+    private(set) var timings: [PhaseTiming] = []
+
+    init() { last = clock.now }
+
+    mutating func mark(_ name: String) {
+        let now = clock.now
+        timings.append(PhaseTiming(name: name, duration: now - last))
+        last = now
+    }
+}
+
 /// The outcome of loading: the accepted data, every problem, and the reconciliation.
 public struct LedgerLoad: Sendable {
+    /// Wall-clock time per phase, in order.
+    public let timings: [PhaseTiming]
     /// Accepted rows of every file.
     public let data: LedgerData
     /// Problems found, sorted by file (load order), line and field; at most

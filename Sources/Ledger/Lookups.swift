@@ -99,3 +99,51 @@ func parseInt32(_ start: UnsafePointer<UInt8>, _ count: Int) -> Int32? {
     }
     return negative ? -value : value
 }
+
+/// The common amount shape, `-?digits(.digits)?` with at most 12 integer and 6 fraction digits, in
+/// millionths; `nil` for anything else (the full parser then decides and explains).
+@inline(__always)
+func parsePlainAmount(_ start: UnsafePointer<UInt8>, _ count: Int) -> Int64? {
+    var index = 0
+    var negative = false
+    if count > 0 && start[0] == UInt8(ascii: "-") {
+        negative = true
+        index = 1
+    }
+    var integer: Int64 = 0
+    var digits = 0
+    while index < count {
+        let digit = start[index] &- 48
+        if digit >= 10 { break }
+        integer = integer &* 10 &+ Int64(digit)
+        digits &+= 1
+        index &+= 1
+    }
+    if digits == 0 || digits > 12 { return nil }
+    var fraction: Int64 = 0
+    var fractionDigits = 0
+    if index < count {
+        guard start[index] == UInt8(ascii: ".") else { return nil }
+        index &+= 1
+        while index < count {
+            let digit = start[index] &- 48
+            if digit >= 10 { return nil }
+            fraction = fraction &* 10 &+ Int64(digit)
+            fractionDigits &+= 1
+            index &+= 1
+        }
+        if fractionDigits == 0 || fractionDigits > 6 { return nil }
+    }
+    let scale: Int64
+    switch fractionDigits {
+    case 0: scale = 1_000_000
+    case 1: scale = 100_000
+    case 2: scale = 10_000
+    case 3: scale = 1_000
+    case 4: scale = 100
+    case 5: scale = 10
+    default: scale = 1
+    }
+    let value = integer &* 1_000_000 &+ fraction &* scale
+    return negative ? -value : value
+}

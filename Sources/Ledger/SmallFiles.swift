@@ -21,7 +21,7 @@ func readTextRecords(
     var rowsRead = 0
     while true {
         let status = tokenizer.next()
-        if status == .end { break }
+        if status == .end || status == .incomplete { break }
         let line = tokenizer.recordLine
         if case .problem(let problem) = status {
             rowsRead += 1
@@ -269,36 +269,128 @@ private func rangeText(_ row: RosterRow) -> String {
 func loadQuotas(
     _ file: MappedFile, header: CSVHeader, roster: RosterTable, options: LedgerLoadOptions, errors: inout [RowError]
 ) -> (table: QuotaTable, rowsRead: Int, rejected: Int) {
-    let (records, rowsRead) = readTextRecords(file, header: header, limits: options.limits, errors: &errors)
+    // Byte-level, like the transaction scan: a quota file has a row per rep and period, which is
+    // over a million rows for 100,000 payees.
+    guard let base = file.base else { return (QuotaTable(rows: [], index: [:]), 0, 0) }
+    let repField = header.field("rep") ?? 0
+    let periodField = header.field("period") ?? 0
+    let amountField = header.field("amount") ?? 0
+    let measureField = header.field("measure") ?? -1
+    let calendar = options.fiscalCalendar
+    var tokenizer = CSVTokenizer(base: base, end: file.count, position: header.bodyStart, line: header.bodyLine, limits: options.limits)
     var rows: [QuotaRow] = []
     var index: [QuotaTable.QuotaKey: Int] = [:]
-    for record in records {
-        var reader = RecordReader(header: header, record: record)
-        let repID = reader.text("rep", required: true, maxBytes: options.maxIDBytes)
-        let rep = repID.flatMap { roster.index(of: $0) }
-        if let repID, rep == nil { reader.error("rep", DataMessage.unknownRep(shorten(repID))) }
-        var period: Period? = nil
-        if let text = reader.text("period", required: true) {
-            period = Period(parsing: text, calendar: options.fiscalCalendar)
-            if period == nil { reader.error("period", DataMessage.badPeriod(shorten(text), monthOnly: false)) }
+    rows.reserveCapacity(file.count / 24)
+    index.reserveCapacity(file.count / 24)
+    var measures = ByteStringTable(expected: 8)
+    var measureNames: [String] = []
+    var rowsRead = 0
+    while true {
+        let status = tokenizer.next()
+        if status == .end || status == .incomplete { break }
+        let line = tokenizer.recordLine
+        if case .problem(let problem) = status {
+            rowsRead += 1
+            errors.append(RowError(line: line, field: problem.fieldNumber, DataMessage.csvSyntax(problem.message(limits: options.limits))))
+            continue
         }
-        let amount = reader.decimal("amount", required: true)
-        if let amount, amount.isNegative { reader.error("amount", DataMessage.negative("amount", amount.description)) }
-        let measure = reader.text("measure", required: false)
-        if reader.errors.isEmpty, let rep, let period, let amount {
+        if tokenizer.isBlankLine { continue }
+        rowsRead += 1
+        if tokenizer.fieldCount != header.names.count {
+            errors.append(RowError(line: line, field: 1, DataMessage.fieldCount(found: tokenizer.fieldCount, expected: header.names.count)))
+            continue
+        }
+        var rowErrors: [RowError] = []
+        // rep
+        var rep: RepIndex = -1
+        let repLength = tokenizer.fieldLength(repField)
+        if repLength == 0 {
+            rowErrors.append(RowError(line: line, field: repField + 1, DataMessage.missingValue("rep")))
+        } else {
+            rep = roster.lookup.find(tokenizer.fieldPointer(repField), repLength)
+            if rep < 0 { rowErrors.append(RowError(line: line, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField)))) }
+        }
+        // period
+        var period: Period? = nil
+        let periodLength = tokenizer.fieldLength(periodField)
+        if periodLength == 0 {
+            rowErrors.append(RowError(line: line, field: periodField + 1, DataMessage.missingValue("period")))
+        } else {
+            period = parsePeriod(tokenizer.fieldPointer(periodField), periodLength, calendar: calendar)
+            if period == nil {
+                rowErrors.append(
+                    RowError(line: line, field: periodField + 1, DataMessage.badPeriod(tokenizer.fieldText(periodField), monthOnly: false)))
+            }
+        }
+        // amount
+        var amount: Int64 = 0
+        let amountLength = tokenizer.fieldLength(amountField)
+        if amountLength == 0 {
+            rowErrors.append(RowError(line: line, field: amountField + 1, DataMessage.missingValue("amount")))
+        } else if let units = parsePlainAmount(tokenizer.fieldPointer(amountField), amountLength) {
+            amount = units
+        } else {
+            switch parseFixedDecimal(tokenizer.fieldPointer(amountField), amountLength) {
+            case .success(let units): amount = units
+            case .failure(let error):
+                rowErrors.append(
+                    RowError(line: line, field: amountField + 1, DataMessage.badDecimal("amount", tokenizer.fieldText(amountField), error)))
+            }
+        }
+        if amount < 0 {
+            rowErrors.append(
+                RowError(line: line, field: amountField + 1, DataMessage.negative("amount", FixedDecimal(units: amount).description)))
+        }
+        // measure (optional)
+        var measure: String? = nil
+        if measureField >= 0 && tokenizer.fieldLength(measureField) > 0 {
+            let pointer = tokenizer.fieldPointer(measureField)
+            let length = tokenizer.fieldLength(measureField)
+            if !isValidUTF8(pointer, length) {
+                rowErrors.append(RowError(line: line, field: measureField + 1, DataMessage.invalidUTF8("measure")))
+            } else {
+                let code = Int(measures.intern(pointer, length))
+                if code == measureNames.count { measureNames.append(measures.string(code)) }
+                measure = measureNames[code]
+            }
+        }
+        if rowErrors.isEmpty, let period {
             let key = QuotaTable.QuotaKey(rep: rep, period: period, measure: measure)
             if let first = index[key] {
-                reader.error(
-                    "period", DataMessage.duplicateQuota(roster.repIDs[Int(rep)], period.description, measure, firstLine: rows[first].line))
+                rowErrors.append(
+                    RowError(
+                        line: line, field: periodField + 1,
+                        DataMessage.duplicateQuota(roster.repIDs[Int(rep)], period.description, measure, firstLine: rows[first].line)))
             } else {
                 index[key] = rows.count
-                rows.append(QuotaRow(rep: rep, period: period, amount: amount, measure: measure, line: record.line))
+                rows.append(QuotaRow(rep: rep, period: period, amount: FixedDecimal(units: amount), measure: measure, line: line))
                 continue
             }
         }
-        errors.append(contentsOf: reader.errors)
+        errors.append(contentsOf: rowErrors)
     }
     return (QuotaTable(rows: rows, index: index), rowsRead, rowsRead - rows.count)
+}
+
+/// Parses `YYYY`, `YYYY-Qn` or `YYYY-MM` from bytes in `calendar`.
+func parsePeriod(_ start: UnsafePointer<UInt8>, _ count: Int, calendar: FiscalCalendar) -> Period? {
+    func digit(_ index: Int) -> Int? {
+        let value = start[index] &- 48
+        return value < 10 ? Int(value) : nil
+    }
+    guard count == 4 || count == 7, let y0 = digit(0), let y1 = digit(1), let y2 = digit(2), let y3 = digit(3) else { return nil }
+    let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
+    guard year >= 1 else { return nil }
+    if count == 4 { return Period(kind: .year, containingMonth: calendar.yearStart(ofLabelYear: year), calendar: calendar) }
+    guard start[4] == UInt8(ascii: "-") else { return nil }
+    if start[5] == UInt8(ascii: "Q") {
+        guard let quarter = digit(6), (1...4).contains(quarter) else { return nil }
+        return Period(kind: .quarter, containingMonth: calendar.yearStart(ofLabelYear: year) + (quarter - 1) * 3, calendar: calendar)
+    }
+    guard let m0 = digit(5), let m1 = digit(6) else { return nil }
+    let month = m0 * 10 + m1
+    guard (1...12).contains(month) else { return nil }
+    return Period(kind: .month, containingMonth: year * 12 + month - 1, calendar: calendar)
 }
 
 // MARK: - fx.csv

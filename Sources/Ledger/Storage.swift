@@ -64,6 +64,8 @@ final class MappedFile: @unchecked Sendable {
     let base: UnsafePointer<UInt8>?
     let count: Int
     private let mapped: Bool
+    /// An open descriptor for block reads (regular files only), -1 otherwise.
+    private let descriptor: Int32
 
     enum OpenError: Error {
         case cannotOpen(String, Int32)
@@ -74,31 +76,41 @@ final class MappedFile: @unchecked Sendable {
         self.path = path
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 { throw .cannotOpen(path, errno) }
-        defer { close(descriptor) }
         var info = stat()
-        if fstat(descriptor, &info) != 0 { throw .cannotRead(path, errno) }
+        if fstat(descriptor, &info) != 0 {
+            let code = errno
+            close(descriptor)
+            throw .cannotRead(path, code)
+        }
         let isRegular = (info.st_mode & S_IFMT) == S_IFREG
         if isRegular {
             let size = Int(info.st_size)
             if size == 0 {
+                close(descriptor)
                 base = nil
                 count = 0
                 mapped = false
+                self.descriptor = -1
                 return
             }
             guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
-                throw .cannotRead(path, errno)
+                let code = errno
+                close(descriptor)
+                throw .cannotRead(path, code)
             }
+            self.descriptor = descriptor
             _ = madvise(address, size, MADV_SEQUENTIAL)
             base = UnsafePointer(address.assumingMemoryBound(to: UInt8.self))
             count = size
             mapped = true
         } else {
+            defer { close(descriptor) }
+            self.descriptor = -1
             // Pipes and devices: read everything.
             var buffer: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             while true {
-                let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+                let got = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
                 if got < 0 { throw .cannotRead(path, errno) }
                 if got == 0 { break }
                 buffer.append(contentsOf: chunk[0..<got])
@@ -123,7 +135,56 @@ final class MappedFile: @unchecked Sendable {
         }
     }
 
+    /// True when ``read(into:count:at:)`` works (a regular file); otherwise scan ``base`` directly.
+    var canReadBlocks: Bool { descriptor >= 0 }
+
+    /// Reads up to `count` bytes at `offset` into `destination` (pread, retried on EINTR and short
+    /// reads); returns the bytes read, 0 at the end of the file or on an error.
+    func read(into destination: UnsafeMutablePointer<UInt8>, count: Int, at offset: Int) -> Int {
+        var done = 0
+        while done < count {
+            let got = pread(descriptor, destination + done, count - done, off_t(offset + done))
+            if got < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            if got == 0 { break }
+            done += got
+        }
+        return done
+    }
+
+    /// Newlines in `start..<end`, read in blocks (or counted in memory for non-regular inputs).
+    func countNewlines(from start: Int, to end: Int) -> Int {
+        var count = 0
+        func countIn(_ bytes: UnsafePointer<UInt8>, _ length: Int) {
+            var position = 0
+            while position < length,
+                let found = memchr(bytes + position, Int32(UInt8(ascii: "\n")), length - position)
+            {
+                count += 1
+                position = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - bytes + 1
+            }
+        }
+        if !canReadBlocks {
+            if let base { countIn(base + start, end - start) }
+            return count
+        }
+        let size = 1 << 20
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        defer { buffer.deallocate() }
+        var offset = start
+        while offset < end {
+            let got = read(into: buffer, count: min(size, end - offset), at: offset)
+            if got == 0 { break }
+            countIn(buffer, got)
+            offset += got
+        }
+        return count
+    }
+
     deinit {
+        if descriptor >= 0 { close(descriptor) }
         guard let base else { return }
         if mapped {
             munmap(UnsafeMutableRawPointer(mutating: base), count)

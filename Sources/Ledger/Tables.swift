@@ -252,6 +252,14 @@ public struct QuotaTable: Sendable {
         let rep: RepIndex
         let period: Period
         let measure: String?
+
+        func hash(into hasher: inout Hasher) {
+            // The period's calendar is the same for every key of one table: leave it out.
+            hasher.combine(rep)
+            hasher.combine(period.firstMonth)
+            hasher.combine(period.kind.months)
+            if let measure { hasher.combine(measure) }
+        }
     }
 
     /// The quota of `rep` for exactly `period` and `measure` (`nil` measure = the primary one).

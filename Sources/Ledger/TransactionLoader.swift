@@ -153,6 +153,7 @@ private struct ChunkResult: Sendable {
 
 /// The result of loading `transactions.csv`.
 struct TransactionsOutcome: Sendable {
+    let timings: [PhaseTiming]
     let table: TransactionTable
     let index: TransactionIDIndex
     let errors: [RowError]
@@ -193,13 +194,33 @@ struct TransactionIDIndex: Sendable {
     /// The first row with this id, or -1.
     func find(_ start: UnsafePointer<UInt8>, _ length: Int) -> Int32 {
         if sorted {
-            var low = 0
-            var high = count - 1
+            // Binary search straight over the id bytes: pick the arena, then the row.
+            let ends = ids.ends.storage.pointer
+            let starts = ids.arenaRowStarts
+            var arena = 0
+            var low = 1
+            var high = starts.count - 1
             while low <= high {
                 let mid = (low + high) / 2
-                let order = ids.withBytes(mid) { compareBytes($0, $1, start, length) }
+                let firstEnd = Int(ends[starts[mid]])
+                if compareBytes(ids.arenas[mid].storage.pointer, firstEnd, start, length) <= 0 {
+                    arena = mid
+                    low = mid + 1
+                } else {
+                    high = mid - 1
+                }
+            }
+            guard arena < starts.count else { return -1 }
+            let bytes = ids.arenas[arena].storage.pointer
+            let first = starts[arena]
+            var lowRow = first
+            var highRow = (arena + 1 < starts.count ? starts[arena + 1] : count) - 1
+            while lowRow <= highRow {
+                let mid = (lowRow + highRow) / 2
+                let idStart = mid == first ? 0 : Int(ends[mid - 1])
+                let order = compareBytes(bytes + idStart, Int(ends[mid]) - idStart, start, length)
                 if order == 0 { return Int32(mid) }
-                if order < 0 { low = mid + 1 } else { high = mid - 1 }
+                if order < 0 { lowRow = mid + 1 } else { highRow = mid - 1 }
             }
             return -1
         }
@@ -280,23 +301,9 @@ func loadTransactions(
     let chunkCuts = cuts
 
     // Pass 1: newlines per chunk bound the rows per chunk and give each chunk's first line.
+    var timer = PhaseTimer()
     let newlineCounts: [Int] = parallelMap(chunks, threads: options.threads) { k in
-        guard let base = file.base else { return 0 }
-        var count = 0
-        var position = chunkCuts[k]
-        let end = chunkCuts[k + 1]
-        var released = position
-        while position < end {
-            guard let found = memchr(base + position, Int32(UInt8(ascii: "\n")), end - position) else { break }
-            count += 1
-            position = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base + 1
-            if position - released > 32 << 20 {
-                file.release(upTo: position, from: released)
-                released = position
-            }
-        }
-        file.release(upTo: end, from: released)
-        return count
+        file.countNewlines(from: chunkCuts[k], to: chunkCuts[k + 1])
     }
     var rowBases = [Int](repeating: 0, count: chunks + 1)
     var firstLines = [Int](repeating: header.bodyLine, count: chunks + 1)
@@ -316,7 +323,7 @@ func loadTransactions(
         reversesField: roles.firstIndex(of: .reverses) ?? -1, currencyField: roles.firstIndex(of: .currency) ?? 0,
         reps: reps, fx: fx, isoTable: ISOCurrencies.table, limits: options.limits, maxIDBytes: options.maxIDBytes,
         names: header.names, baseCode: options.baseCurrency.code, columns: columns)
-
+    timer.mark("transactions: count lines")
     // Pass 2: scan.
     var results: [ChunkResult] = parallelMap(chunks, threads: options.threads) { k in
         scanChunk(context, start: chunkCuts[k], end: chunkCuts[k + 1], line: lines[k], rowBase: bases[k])
@@ -335,6 +342,7 @@ func loadTransactions(
         }
     }
 
+    timer.mark("transactions: scan and validate")
     // Merge string tables; remap each chunk's local codes to global ones.
     var globalTables = (0..<attributeNames.count).map { _ in ByteStringTable(expected: 256) }
     var remaps: [[[UInt32]]] = []
@@ -371,6 +379,7 @@ func loadTransactions(
         return 0
     }
 
+    timer.mark("transactions: merge string tables")
     // Compact the chunks into one contiguous run of rows (a no-op when no chunk left a hole).
     var arenas: [Column<UInt8>] = []
     var arenaRowStarts: [Int] = []
@@ -421,6 +430,7 @@ func loadTransactions(
         rejected += result.rejected
     }
 
+    timer.mark("transactions: compact")
     // Across rows: duplicate ids, then reversals.
     var reject = [Bool]()
     var postErrors: [RowError] = []
@@ -516,6 +526,7 @@ func loadTransactions(
         index = TransactionIDIndex(ids: ids, count: count, sorted: sorted)
     }
 
+    timer.mark("transactions: ids and reversals")
     errors.append(contentsOf: postErrors)
     errors.sort { ($0.line, $0.field) < ($1.line, $1.field) }
 
@@ -529,7 +540,16 @@ func loadTransactions(
                 name: name, values: (0..<globalTables[slot].count).map { globalTables[slot].string($0) },
                 codes: Column(columns.attributes[slot]))
         })
-    return TransactionsOutcome(table: table, index: index, errors: errors, rowsRead: rowsRead, rejected: rejected, totals: totals)
+    return TransactionsOutcome(
+        timings: timer.timings, table: table, index: index, errors: errors, rowsRead: rowsRead, rejected: rejected, totals: totals)
+}
+
+/// One entry of the scan's per-column key cache (code + 1; 0 = empty).
+private struct CachedKey {
+    var w0: UInt64 = 0
+    var w1: UInt64 = 0
+    var length: UInt32 = 0
+    var code: UInt32 = 0
 }
 
 /// A growable byte buffer for id arenas. Its storage is reserved, not touched, until written, so
@@ -561,17 +581,26 @@ private struct ByteArena {
 /// Scans the records that start in `start..<end`, writing accepted rows from `rowBase` on.
 private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, rowBase: Int) -> ChunkResult {
     var result = ChunkResult(start: start, rowBase: rowBase, line: line, attributes: context.attributeCount)
-    guard let base = context.file.base else { return result }
-    let fileEnd = context.file.count
-    var tokenizer = CSVTokenizer(base: base, end: fileEnd, position: start, line: line, limits: context.limits)
+    let file = context.file
+    guard let mapped = file.base else { return result }
+    // Regular files are read in blocks with pread (no page faults, bounded memory); other inputs
+    // were read whole into memory and are scanned in place as one final block.
+    let blockReads = file.canReadBlocks
+    var capacity = blockReads ? 4 << 20 : 0
+    var buffer = blockReads ? UnsafeMutablePointer<UInt8>.allocate(capacity: capacity) : UnsafeMutablePointer(mutating: mapped)
+    defer { if blockReads { buffer.deallocate() } }
+    /// File offset of `buffer[0]`; next offset to read; bytes in the buffer.
+    var bufferOffset = blockReads ? start : 0
+    var readOffset = start
+    var filled = blockReads ? 0 : file.count
+    var tokenizer = CSVTokenizer(
+        base: UnsafePointer(buffer), end: filled, position: blockReads ? 0 : start, line: line, limits: context.limits)
     var row = rowBase
     var tables = result.attributeTables
     var invalidCodes = [Set<UInt32>](repeating: [], count: context.attributeCount)
     var idArena = ByteArena(capacity: (end - start) / 5)
     var previousIDStart = -1
     var monotonic = true
-    var releasedUpTo = start
-    let releaseStep = 8 << 20
     let fieldCount = context.fields
     let roles = context.roles
     // Field indexes by role (-1 when the optional column is absent).
@@ -596,6 +625,10 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     var lineDelta = Int.min
     let attributeColumns = context.columns.attributes.map(\.pointer)
     var totals = result.totals
+    let seed = reps.seed
+    let attributeCache = UnsafeMutablePointer<CachedKey>.allocate(capacity: max(1, context.attributeCount * 64))
+    attributeCache.initialize(repeating: CachedKey(), count: max(1, context.attributeCount * 64))
+    defer { attributeCache.deallocate() }
     let currencyCount = ISOCurrencies.list.count
     let acceptedRows = UnsafeMutablePointer<Int>.allocate(capacity: currencyCount)
     acceptedRows.initialize(repeating: 0, count: currencyCount)
@@ -612,21 +645,34 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     var lastMonth = 0
     var haveLastDate = false
 
-    @inline(__always) func readable(_ pointer: UnsafePointer<UInt8>) -> Int {
-        // Bytes that may be read from a field pointer: to the end of the mapped file when the field
-        // lies in it, none (forcing a careful copy) when it lies in the tokenizer's scratch.
-        pointer >= base && pointer < base + fileEnd ? base + fileEnd - pointer : 0
-    }
 
     context.isoTable.withUnsafeBufferPointer { isoTable in
-        while tokenizer.position < end {
-            let status = tokenizer.next()
-            if status == .end { break }
-            let recordLine = tokenizer.recordLine
-            if tokenizer.position - releasedUpTo > releaseStep {
-                context.file.release(upTo: tokenizer.recordStart, from: releasedUpTo)
-                releasedUpTo = tokenizer.recordStart
+      blocks: while true {
+        if blockReads {
+            // Keep the unread tail, grow the buffer if one record fills it, read more.
+            let consumed = tokenizer.position
+            let keep = filled - consumed
+            if consumed > 0 {
+                memmove(buffer, buffer + consumed, keep)
+                bufferOffset += consumed
+            } else if keep == capacity {
+                let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+                grown.update(from: buffer, count: keep)
+                buffer.deallocate()
+                buffer = grown
+                capacity *= 2
             }
+            let got = file.read(into: buffer + keep, count: capacity - keep, at: readOffset)
+            readOffset += got
+            filled = keep + got
+            let final = got == 0 || readOffset >= file.count
+            tokenizer.reset(base: UnsafePointer(buffer), end: filled, position: 0, line: tokenizer.line, isFinal: final)
+        }
+        while bufferOffset + tokenizer.position < end {
+            let status = tokenizer.next()
+            if status == .end { break blocks }
+            if status == .incomplete { continue blocks }
+            let recordLine = tokenizer.recordLine
             if case .problem(let problem) = status {
                 result.rowsRead += 1
                 result.rejected += 1
@@ -662,7 +708,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             var dateOK = false
             let datePointer = tokenizer.fieldPointer(dateField)
             let dateLength = tokenizer.fieldLength(dateField)
-            if dateLength == 10 && readable(datePointer) >= 16 {
+            if dateLength == 10 && tokenizer.fieldReadable(dateField) >= 16 {
                 let raw = UnsafeRawPointer(datePointer)
                 let word = raw.loadUnaligned(as: UInt64.self)
                 let tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
@@ -699,7 +745,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             if repLength == 0 {
                 result.errors.append(RowError(line: recordLine, field: repField + 1, DataMessage.missingValue("rep")))
             } else {
-                rep = reps.find(repPointer, repLength, readable: readable(repPointer))
+                rep = reps.find(repPointer, repLength, readable: tokenizer.fieldReadable(repField))
                 if rep < 0 {
                     result.errors.append(RowError(line: recordLine, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField))))
                 }
@@ -712,13 +758,21 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             if amountLength == 0 {
                 result.errors.append(RowError(line: recordLine, field: amountField + 1, DataMessage.missingValue("amount")))
             } else {
-                switch parseFixedDecimal(tokenizer.fieldPointer(amountField), amountLength) {
-                case .success(let units):
+                let pointer = tokenizer.fieldPointer(amountField)
+                if let units = parsePlainAmount(pointer, amountLength) {
                     amount = units
                     amountOK = true
-                case .failure(let error):
-                    result.errors.append(
-                        RowError(line: recordLine, field: amountField + 1, DataMessage.badDecimal("amount", tokenizer.fieldText(amountField), error)))
+                } else {
+                    switch parseFixedDecimal(pointer, amountLength) {
+                    case .success(let units):
+                        amount = units
+                        amountOK = true
+                    case .failure(let error):
+                        result.errors.append(
+                            RowError(
+                                line: recordLine, field: amountField + 1,
+                                DataMessage.badDecimal("amount", tokenizer.fieldText(amountField), error)))
+                    }
                 }
             }
 
@@ -768,14 +822,27 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             for (slot, field) in attributeFields.enumerated() {
                 let pointer = tokenizer.fieldPointer(field)
                 let length = tokenizer.fieldLength(field)
-                let available = readable(pointer)
+                let available = tokenizer.fieldReadable(field)
                 var code: UInt32
-                let found = tables[slot].find(pointer, length, readable: available)
-                if found >= 0 {
-                    code = UInt32(found)
+                // Attribute columns have few distinct values: a small direct-mapped cache of short
+                // keys answers most rows without hashing into the table.
+                let key = KeyWords(pointer, length, seed: seed, readable: available)
+                let mix = (key.w0 ^ (key.w1 &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(key.length)) &* 0xBF58_476D_1CE4_E5B9
+                let cacheSlot = slot &* 64 &+ Int(truncatingIfNeeded: mix &>> 58)
+                let cached = attributeCache[cacheSlot]
+                if length <= 16 && cached.code != 0 && cached.w0 == key.w0 && cached.w1 == key.w1 && cached.length == key.length {
+                    code = cached.code &- 1
                 } else {
-                    code = tables[slot].intern(pointer, length, readable: available)
-                    if !isValidUTF8(pointer, length) { invalidCodes[slot].insert(code) }
+                    let found = tables[slot].find(pointer, length, readable: available)
+                    if found >= 0 {
+                        code = UInt32(found)
+                    } else {
+                        code = tables[slot].intern(pointer, length, readable: available)
+                        if !isValidUTF8(pointer, length) { invalidCodes[slot].insert(code) }
+                    }
+                    if length <= 16 {
+                        attributeCache[cacheSlot] = CachedKey(w0: key.w0, w1: key.w1, length: key.length, code: code &+ 1)
+                    }
                 }
                 if !invalidCodes[slot].isEmpty && invalidCodes[slot].contains(code) {
                     result.errors.append(RowError(line: recordLine, field: field + 1, DataMessage.invalidUTF8(context.names[field])))
@@ -827,8 +894,9 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             acceptedSums[currency] &+= Int128(amount)
             row += 1
         }
+        break blocks
+      }
     }
-    context.file.release(upTo: tokenizer.position, from: releasedUpTo)
     for index in 0..<currencyCount {
         totals.acceptedRows[index] += acceptedRows[index]
         totals.acceptedSum[index] += acceptedSums[index]
@@ -838,7 +906,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     result.idArena = idArena.finish()
     result.monotonic = monotonic
     result.rowCount = row - rowBase
-    result.endPosition = tokenizer.position
+    result.endPosition = bufferOffset + tokenizer.position
     result.endLine = tokenizer.line
     return result
 }

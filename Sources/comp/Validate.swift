@@ -31,6 +31,9 @@ struct Validate: ParsableCommand {
     @Flag(name: .long, help: "Accept split shares that add up to more than 1 (overlay credit).")
     var overlaySplits = false
 
+    @Flag(name: .long, help: "Print how long each loading phase took (to standard error).")
+    var timings = false
+
     func validate() throws {
         guard Currency(code: baseCurrency) != nil else {
             throw ValidationError("--base-currency \(baseCurrency) is not an ISO 4217 code")
@@ -49,6 +52,12 @@ struct Validate: ParsableCommand {
         let options = LedgerLoadOptions(
             threads: threads, baseCurrency: base, fiscalCalendar: calendar, allowOverlaySplits: overlaySplits)
         let load = LedgerLoader.load(directory: data, options: options)
+        if timings {
+            for phase in load.timings {
+                let ms = Double(phase.duration.components.attoseconds) / 1e15 + Double(phase.duration.components.seconds) * 1000
+                printError("\(phase.name): \(Int(ms.rounded())) ms")
+            }
+        }
         print(load.reconciliation.summary, terminator: "")
         let listed = load.diagnostics.prefix(maxErrors)
         if !listed.isEmpty {

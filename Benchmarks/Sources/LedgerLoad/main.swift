@@ -56,6 +56,10 @@ if let directory = arguments.once {
         exit(65)
     }
     print(load.data.transactions.count)
+    for phase in load.timings {
+        let ms = Double(phase.duration.components.seconds) * 1000 + Double(phase.duration.components.attoseconds) / 1e15
+        print("  \(phase.name): \(String(format: "%.0f", ms)) ms")
+    }
     exit(0)
 }
 
@@ -128,6 +132,7 @@ var wcPeak = 0
 var loadTimes: [Double] = []
 var loadPeak = 0
 var rows = 0
+var lastPhases: [String] = []
 for _ in 0..<arguments.runs {
     let wc = measure("/usr/bin/wc", ["-l", ledger])
     wcTimes.append(wc.seconds)
@@ -137,7 +142,9 @@ for _ in 0..<arguments.runs {
     let load = measure(executable, childArguments)
     loadTimes.append(load.seconds)
     loadPeak = max(loadPeak, load.peakKiB)
-    rows = Int(load.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    let outputLines = load.output.split(separator: "\n")
+    rows = outputLines.first.flatMap { Int($0) } ?? -1
+    lastPhases = outputLines.dropFirst().map(String.init)
 }
 
 let megabytes = Double(bytes) / 1e6
@@ -154,3 +161,6 @@ print("| `wc -l` | \(fixed(wcMedian, 3)) | \(fixed(megabytes / wcMedian, 0)) | \
 print("| load + validate | \(fixed(loadMedian, 3)) | \(fixed(megabytes / loadMedian, 0)) | \(fixed(Double(rows) / loadMedian / 1e6, 1)) | \(fixed(Double(loadPeak) / 1024, 1)) |")
 print("")
 print("load / wc -l time ratio: \(fixed(loadMedian / wcMedian, 2))×; peak memory / file size: \(fixed(Double(loadPeak) * 1024 / Double(max(bytes, 1)), 2))")
+print("")
+print("phases of the last run:")
+for phase in lastPhases { print(phase) }
