@@ -497,6 +497,10 @@ func loadTransactions(
         var newArena = ByteArena(capacity: 64)
         var newBreakRows: [Int] = []
         var newBreakDeltas: [Int] = []
+        // The loop rewrites `idEnds` in place, so read ids through a copy of the old offsets.
+        let oldIDs = TransactionIDs(
+            arenas: ids.arenas, arenaRowStarts: ids.arenaRowStarts,
+            ends: Column(Array(UnsafeBufferPointer(start: columns.idEnds.pointer, count: count))))
         for row in 0..<count {
             let currency = Int(columns.currencies.pointer[row])
             if reject[row] {
@@ -507,7 +511,7 @@ func loadTransactions(
                 totals.rejectedSum[currency] += Int128(columns.amounts.pointer[row])
                 continue
             }
-            ids.withBytes(row) { start, length in newArena.append(start, length) }
+            oldIDs.withBytes(row) { start, length in newArena.append(start, length) }
             newIndex[row] = Int32(kept)
             let delta = lineMap.line(of: row) - kept
             if newBreakDeltas.last != delta {

@@ -96,3 +96,53 @@ import Testing
         #expect(load.data.roster.rows.filter { $0.plan == "AE-STD" }.count == (name == "ae-10k" ? 100 : 1_000))
     }
 }
+
+@Suite struct UnsortedLedgers {
+    /// Ids out of order take the hash-index path; a duplicate far from its first occurrence (in
+    /// another chunk) must still be found, and reversals must resolve to the right rows.
+    @Test(arguments: [1, 2, 4])
+    func duplicatesAcrossChunksAndReversals(threads: Int) throws {
+        var text = "id,date,rep,amount,currency,product,kind,quantity,region,reverses\n"
+        var generator = SplitMix(seed: 7)
+        var ids = (1...4000).map { "X\($0)" }
+        for index in stride(from: ids.count - 1, to: 0, by: -1) {
+            ids.swapAt(index, Int(generator.next() % UInt64(index + 1)))
+        }
+        for id in ids { text += "\(id),2027-02-01,R1,10,USD,P,new,1,NA,\n" }
+        text += "X17,2027-03-01,R1,99,USD,P,new,1,NA,\n"  // duplicate of a row far above
+        text += "Y1,2027-03-02,R1,-10,USD,P,new,-1,NA,X17\n"  // reverses the first X17
+        var files = Minimal.with("transactions.csv", text)
+        files["splits.csv"] = nil
+        let directory = try DataDirectory(files)
+        var options = LedgerLoadOptions(threads: threads)
+        options.chunkBytes = 1 << 16
+        let (load, messages) = directory.load(options)
+        let firstLine = (ids.firstIndex(of: "X17") ?? 0) + 2
+        #expect(messages == ["transactions.csv:4002:1: duplicate transaction id \"X17\" (first on line \(firstLine))"])
+        let table = load.data.transactions
+        #expect(table.count == 4001)
+        let reversal = table.count - 1
+        #expect(table.ids[reversal] == "Y1")
+        let target = try #require(table.reversals.target(of: reversal))
+        #expect(table.ids[target] == "X17")
+        #expect(table.line(of: target) == firstLine)
+        #expect(table.line(of: reversal) == 4003)
+        let usd = try #require(load.reconciliation.currencyTotals.first)
+        #expect(usd.acceptedAmount == WideDecimal(value: 39_990_000_000, scale: 6))
+        #expect(usd.rejectedRows == 1)
+        #expect(usd.rejectedAmount == WideDecimal(value: 99_000_000, scale: 6))
+    }
+
+    @Test func oversizedFieldIsRejectedAndLoadingContinues() throws {
+        var text = "id,date,rep,amount,currency,product,kind,quantity,region,reverses\n"
+        text += "T1,2027-01-05,R1,1,USD," + String(repeating: "W", count: 1_200_000) + ",new,1,NA,\n"
+        text += "T2,2027-01-06,R1,2,USD,P,new,1,NA,\n"
+        var files = Minimal.with("transactions.csv", text)
+        files["splits.csv"] = nil
+        let directory = try DataDirectory(files)
+        let (load, messages) = directory.load()
+        #expect(messages == ["transactions.csv:2:6: a field is longer than 1048576 bytes"])
+        #expect(load.data.transactions.count == 1)
+        #expect(load.data.transactions.ids[0] == "T2")
+    }
+}
