@@ -146,3 +146,59 @@ import Testing
         #expect(load.data.transactions.ids[0] == "T2")
     }
 }
+
+@Suite struct Differential {
+    /// A random ledger with good rows, bad rows, duplicates, quoted fields with line breaks and
+    /// reversals (some of unknown ids), loaded in one chunk on one thread and in many small chunks
+    /// on several threads: tables, line numbers and diagnostics must be identical.
+    @Test(arguments: 1...12)
+    func chunkedLoadEqualsSingleChunkLoad(seed: Int) throws {
+        var generator = SplitMix(seed: UInt64(seed))
+        func pick(_ n: Int) -> Int { Int(generator.next() % UInt64(n)) }
+        var text = "id,date,rep,amount,currency,product,kind,quantity,region,reverses\n"
+        var ids: [String] = []
+        let sorted = seed % 2 == 0
+        for index in 0..<3000 {
+            let id = sorted ? "T\(String(format: "%06d", index))" : "T\(pick(100_000))"
+            let reverses = pick(20) == 0 && !ids.isEmpty ? (pick(4) == 0 ? "NOPE\(pick(9))" : ids[pick(ids.count)]) : ""
+            let product = ["P1", "\"multi\nline\"", "\"with \"\"quote\"\"\"", "WIDGET-X", ""][pick(5)]
+            let amount = ["12.50", "-3", "1.1234567", "x", "99999999999999", "0.000001"][pick(6)]
+            let date = ["2027-01-05", "2027-02-30", "2027-03-31"][pick(3)]
+            let rep = ["R1", "R2", "R9"][pick(3)]
+            let currency = ["USD", "EUR", "usd"][pick(3)]
+            switch pick(40) {
+            case 0: text += "\n"
+            case 1: text += "broken,row\n"
+            default: text += "\(id),\(date),\(rep),\(amount),\(currency),\(product),new,\(pick(9)),NA,\(reverses)\n"
+            }
+            ids.append(id)
+        }
+        var files = Minimal.with("transactions.csv", text)
+        files["splits.csv"] = nil
+        let directory = try DataDirectory(files)
+        let (single, singleMessages) = directory.load(LedgerLoadOptions(threads: 1, chunkBytes: 1 << 30))
+        var options = LedgerLoadOptions(threads: 3)
+        options.chunkBytes = 1 << 16
+        let (chunked, chunkedMessages) = directory.load(options)
+        #expect(singleMessages == chunkedMessages)
+        #expect(single.errorCount == chunked.errorCount)
+        #expect(single.reconciliation == chunked.reconciliation)
+        let a = single.data.transactions
+        let b = chunked.data.transactions
+        try #require(a.count == b.count)
+        #expect(a.count > 100)
+        for row in 0..<a.count {
+            #expect(a.ids[row] == b.ids[row])
+            #expect(a.amounts[row] == b.amounts[row])
+            #expect(a.dates[row] == b.dates[row])
+            #expect(a.reps[row] == b.reps[row])
+            #expect(a.line(of: row) == b.line(of: row))
+            #expect(a.attribute("product")?[row] == b.attribute("product")?[row])
+            #expect(a.reversals.target(of: row) == b.reversals.target(of: row))
+        }
+        // Nothing lost.
+        let file = chunked.reconciliation.files[0]
+        #expect(file.rowsRead == file.accepted + file.rejected)
+        #expect(file.accepted == b.count)
+    }
+}
