@@ -463,7 +463,9 @@ func loadTransactions(
                 guard let start = arena.baseAddress else { return -1 }
                 return index.find(start + reference.start, reference.count)
             }
-            let text = String(decoding: result.reversalArena[reference.start..<(reference.start + reference.count)], as: UTF8.self)
+            var text: String {
+                String(decoding: result.reversalArena[reference.start..<(reference.start + reference.count)], as: UTF8.self)
+            }
             if target < 0 || (!reject.isEmpty && reject[Int(target)]) {
                 markRejected(row)
                 postErrors.append(RowError(line: reference.line, field: context.reversesField + 1, DataMessage.unknownReversal(text)))

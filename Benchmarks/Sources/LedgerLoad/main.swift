@@ -64,7 +64,7 @@ if let directory = arguments.once {
 }
 
 /// Runs a command, returns (wall seconds, its peak RSS in KiB, stdout).
-func measure(_ executable: String, _ args: [String]) -> (seconds: Double, peakKiB: Int, output: String) {
+func measure(_ executable: String, _ args: [String]) -> (seconds: Double, peakKiB: Int, cpu: Double, output: String) {
     var pid: pid_t = 0
     var fileActions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&fileActions)
@@ -93,7 +93,9 @@ func measure(_ executable: String, _ args: [String]) -> (seconds: Double, peakKi
     _ = wait4(pid, &waitStatus, 0, &usage)
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     for pointer in argv { free(pointer) }
-    return (seconds, Int(usage.ru_maxrss), String(decoding: output, as: UTF8.self))
+    let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
+        + Double(usage.ru_stime.tv_usec) / 1e6
+    return (seconds, Int(usage.ru_maxrss), cpu, String(decoding: output, as: UTF8.self))
 }
 
 func median(_ values: [Double]) -> Double {
@@ -130,17 +132,21 @@ _ = measure("/usr/bin/wc", ["-l", ledger])
 var wcTimes: [Double] = []
 var wcPeak = 0
 var loadTimes: [Double] = []
+var loadCPU: [Double] = []
+var wcCPU: [Double] = []
 var loadPeak = 0
 var rows = 0
 var lastPhases: [String] = []
 for _ in 0..<arguments.runs {
     let wc = measure("/usr/bin/wc", ["-l", ledger])
     wcTimes.append(wc.seconds)
+    wcCPU.append(wc.cpu)
     wcPeak = max(wcPeak, wc.peakKiB)
     var childArguments = ["--once", directory]
     if let threads = arguments.threads { childArguments += ["--threads", String(threads)] }
     let load = measure(executable, childArguments)
     loadTimes.append(load.seconds)
+    loadCPU.append(load.cpu)
     loadPeak = max(loadPeak, load.peakKiB)
     let outputLines = load.output.split(separator: "\n")
     rows = outputLines.first.flatMap { Int($0) } ?? -1
@@ -155,10 +161,10 @@ print("")
 print("ledger: \(ledger)")
 print("        \(fixed(megabytes, 1)) MB, \(rows) rows accepted, \(threads) threads, median of \(arguments.runs) runs")
 print("")
-print("| what | median s | MB/s | M rows/s | peak RSS MiB |")
-print("| --- | ---: | ---: | ---: | ---: |")
-print("| `wc -l` | \(fixed(wcMedian, 3)) | \(fixed(megabytes / wcMedian, 0)) | \(fixed(Double(rows) / wcMedian / 1e6, 1)) | \(fixed(Double(wcPeak) / 1024, 1)) |")
-print("| load + validate | \(fixed(loadMedian, 3)) | \(fixed(megabytes / loadMedian, 0)) | \(fixed(Double(rows) / loadMedian / 1e6, 1)) | \(fixed(Double(loadPeak) / 1024, 1)) |")
+print("| what | median s | MB/s | M rows/s | CPU s (user+sys) | peak RSS MiB |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
+print("| `wc -l` | \(fixed(wcMedian, 3)) | \(fixed(megabytes / wcMedian, 0)) | \(fixed(Double(rows) / wcMedian / 1e6, 1)) | \(fixed(median(wcCPU), 2)) | \(fixed(Double(wcPeak) / 1024, 1)) |")
+print("| load + validate | \(fixed(loadMedian, 3)) | \(fixed(megabytes / loadMedian, 0)) | \(fixed(Double(rows) / loadMedian / 1e6, 1)) | \(fixed(median(loadCPU), 2)) | \(fixed(Double(loadPeak) / 1024, 1)) |")
 print("")
 print("load / wc -l time ratio: \(fixed(loadMedian / wcMedian, 2))×; peak memory / file size: \(fixed(Double(loadPeak) * 1024 / Double(max(bytes, 1)), 2))")
 print("")
