@@ -47,12 +47,15 @@ struct Demo: ParsableCommand {
         }
         let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         print("Loaded and validated in \(milliseconds) ms.")
-        print("""
-
-            Next:
-              comp validate --data \(data)      check a data directory (try breaking a row)
-              comp sample --help                 bigger data sets (10M rows: --reps 10000 --txns 10000000)
-              docs/guide.md                      the user guide; FORMATS.md describes the input files
-            """)
+        let next = [
+            ("comp validate --data \(data)", "check a data directory (try breaking a row)"),
+            ("comp sample --help", "bigger data sets (10M rows: --reps 10000 --txns 10000000)"),
+            ("docs/guide.md", "the user guide; docs/formats.md describes the input files"),
+        ]
+        let width = next.map(\.0.count).max() ?? 0
+        print("\nNext:")
+        for (command, what) in next {
+            print("  " + command + String(repeating: " ", count: width - command.count + 3) + what)
+        }
     }
 }
