@@ -5,15 +5,29 @@ public typealias RepIndex = Int32
 
 /// A column of interned strings: one code per row, and the distinct values by code.
 public struct StringColumn: Sendable {
+    /// Codes per row: 16 bits while the column has fewer than 65,535 distinct values, 32 bits after.
+    public enum Codes: Sendable {
+        case narrow(Column<UInt16>)
+        case wide(Column<UInt32>)
+    }
+
     /// The column's header name (`product`, `kind`, `region`, or any extra column).
     public let name: String
-    /// Distinct values; a row's value is `values[codes[row]]`. The empty string is a value like any other.
+    /// Distinct values; a row's value is `values[code(at: row)]`. The empty string is a value like any other.
     public let values: [String]
     /// One code per row.
-    public let codes: Column<UInt32>
+    public let codes: Codes
+
+    /// The code of `row`.
+    public func code(at row: Int) -> UInt32 {
+        switch codes {
+        case .narrow(let column): return UInt32(column[row])
+        case .wide(let column): return column[row]
+        }
+    }
 
     /// The value of `row`.
-    public subscript(row: Int) -> String { values[Int(codes[row])] }
+    public subscript(row: Int) -> String { values[Int(code(at: row))] }
 
     /// The code of `value`, or `nil` when no row has it.
     public func code(of value: String) -> UInt32? {

@@ -32,14 +32,20 @@ private struct ScanContext: Sendable {
 }
 
 /// The column storages being filled.
-private struct Columns: Sendable {
+///
+/// String columns start narrow (`UInt16` codes, 0xFFFF marking a code kept in the chunk's wide
+/// list) and become wide (`UInt32`) after the merge only when a column has 65,535 or more
+/// distinct values. Invariant behind `@unchecked Sendable`: `wide` changes only between the
+/// parallel phases; during a phase each worker writes only its own rows.
+private final class Columns: @unchecked Sendable {
     let idEnds: ColumnStorage<UInt32>
     let dates: ColumnStorage<CivilDate>
     let reps: ColumnStorage<RepIndex>
     let amounts: ColumnStorage<Int64>
     let currencies: ColumnStorage<UInt8>
     let quantities: ColumnStorage<Int32>
-    let attributes: [ColumnStorage<UInt32>]
+    let attributes: [ColumnStorage<UInt16>]
+    var wide: [ColumnStorage<UInt32>?]
 
     init(capacity: Int, attributes: Int) {
         idEnds = ColumnStorage(capacity: capacity)
@@ -49,6 +55,7 @@ private struct Columns: Sendable {
         currencies = ColumnStorage(capacity: capacity)
         quantities = ColumnStorage(capacity: capacity)
         self.attributes = (0..<attributes).map { _ in ColumnStorage(capacity: capacity) }
+        self.wide = [ColumnStorage<UInt32>?](repeating: nil, count: attributes)
     }
 
     /// Moves `count` rows from `from` to `to` in every column (regions may overlap).
@@ -63,7 +70,9 @@ private struct Columns: Sendable {
         shift(amounts)
         shift(currencies)
         shift(quantities)
-        for column in attributes { shift(column) }
+        for (slot, column) in attributes.enumerated() {
+            if let wide = wide[slot] { shift(wide) } else { shift(column) }
+        }
     }
 
     func setCount(_ count: Int) {
@@ -74,6 +83,7 @@ private struct Columns: Sendable {
         currencies.count = count
         quantities.count = count
         for column in attributes { column.count = count }
+        for column in wide { column?.count = count }
     }
 }
 
@@ -133,6 +143,8 @@ private struct ChunkResult: Sendable {
     var rejected = 0
     var errors: [RowError] = []
     var attributeTables: [ByteStringTable]
+    /// Per string column: local rows whose local code did not fit 16 bits, and the code.
+    var wideCodes: [[(row: Int, code: UInt32)]]
     var idArena = Column<UInt8>([])
     var monotonic = true
     var reversals: [ReversalRef] = []
@@ -148,6 +160,7 @@ private struct ChunkResult: Sendable {
         self.endPosition = start
         self.endLine = line
         self.attributeTables = (0..<attributes).map { _ in ByteStringTable(expected: 64) }
+        self.wideCodes = [[(row: Int, code: UInt32)]](repeating: [], count: attributes)
     }
 }
 
@@ -366,13 +379,28 @@ func loadTransactions(
     }
     let finalRemaps = remaps
     let chunkSpans = results.map { ($0.rowBase, $0.rowCount) }
+    let wideCodes = results.map(\.wideCodes)
+    for slot in 0..<attributeNames.count where globalTables[slot].count > Int(UInt16.max) {
+        columns.wide[slot] = ColumnStorage<UInt32>(capacity: capacity)
+    }
+    let wideColumns = columns.wide
     _ = parallelMap(chunks, threads: options.threads) { k in
         let (rowBase, rowCount) = chunkSpans[k]
         for (slot, column) in columns.attributes.enumerated() {
             let remap = finalRemaps[k][slot]
             remap.withUnsafeBufferPointer { remap in
-                for row in rowBase..<(rowBase + rowCount) {
-                    column.pointer[row] = remap[Int(column.pointer[row])]
+                if let wide = wideColumns[slot] {
+                    for row in rowBase..<(rowBase + rowCount) where column.pointer[row] != UInt16.max {
+                        wide.pointer[row] = remap[Int(column.pointer[row])]
+                    }
+                    for entry in wideCodes[k][slot] { wide.pointer[rowBase + entry.row] = remap[Int(entry.code)] }
+                } else {
+                    for row in rowBase..<(rowBase + rowCount) where column.pointer[row] != UInt16.max {
+                        column.pointer[row] = UInt16(truncatingIfNeeded: remap[Int(column.pointer[row])])
+                    }
+                    for entry in wideCodes[k][slot] {
+                        column.pointer[rowBase + entry.row] = UInt16(truncatingIfNeeded: remap[Int(entry.code)])
+                    }
                 }
             }
         }
@@ -544,7 +572,7 @@ func loadTransactions(
         attributes: attributeNames.enumerated().map { slot, name in
             StringColumn(
                 name: name, values: (0..<globalTables[slot].count).map { globalTables[slot].string($0) },
-                codes: Column(columns.attributes[slot]))
+                codes: columns.wide[slot].map { .wide(Column($0)) } ?? .narrow(Column(columns.attributes[slot])))
         })
     return TransactionsOutcome(
         timings: timer.timings, table: table, index: index, errors: errors, rowsRead: rowsRead, rejected: rejected, totals: totals)
@@ -629,6 +657,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     let currencies = context.columns.currencies.pointer
     let quantities = context.columns.quantities.pointer
     var lineDelta = Int.min
+    var pendingWide: [(slot: Int, code: UInt32)] = []
     let attributeColumns = context.columns.attributes.map(\.pointer)
     var totals = result.totals
     let seed = reps.seed
@@ -825,6 +854,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             }
 
             // string attributes
+            pendingWide.removeAll(keepingCapacity: true)
             for (slot, field) in attributeFields.enumerated() {
                 let pointer = tokenizer.fieldPointer(field)
                 let length = tokenizer.fieldLength(field)
@@ -853,7 +883,13 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 if !invalidCodes[slot].isEmpty && invalidCodes[slot].contains(code) {
                     result.errors.append(RowError(line: recordLine, field: field + 1, DataMessage.invalidUTF8(context.names[field])))
                 }
-                attributeColumns[slot][row] = code
+                if code < UInt32(UInt16.max) {
+                    attributeColumns[slot][row] = UInt16(truncatingIfNeeded: code)
+                } else {
+                    // Committed to the chunk's wide list only if the row is accepted.
+                    attributeColumns[slot][row] = UInt16.max
+                    pendingWide.append((slot, code))
+                }
             }
 
             if result.errors.count != firstError {
@@ -870,6 +906,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             }
 
             // Accepted: write the row.
+            for (slot, code) in pendingWide { result.wideCodes[slot].append((row - rowBase, code)) }
             let idOffset = idArena.count
             idArena.append(idStart, idLength)
             if monotonic && previousIDStart >= 0 {

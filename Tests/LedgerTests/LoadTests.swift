@@ -202,3 +202,38 @@ import Testing
         #expect(file.accepted == b.count)
     }
 }
+
+@Suite struct WideStringColumns {
+    /// A column with more distinct values than 16-bit codes hold switches to 32-bit codes; values
+    /// still come back exactly, across chunks and threads, and rejected rows leave no trace.
+    @Test(arguments: [1, 3])
+    func highCardinalityExtraColumn(threads: Int) throws {
+        var text = "id,date,rep,amount,currency,opportunity\n"
+        for index in 0..<70_000 {
+            // Every 1000th row is bad (unknown rep) and carries a value no accepted row has.
+            let rep = index % 1000 == 999 ? "R9" : "R1"
+            let opportunity = index % 1000 == 999 ? "REJECTED-\(index)" : "O\(index)"
+            text += "T\(String(format: "%06d", index)),2027-01-05,\(rep),1,USD,\(opportunity)\n"
+        }
+        var files = Minimal.with("transactions.csv", text)
+        files["splits.csv"] = nil
+        let directory = try DataDirectory(files)
+        var options = LedgerLoadOptions(threads: threads)
+        options.chunkBytes = 1 << 18
+        let (load, _) = directory.load(options)
+        #expect(load.errorCount == 70)
+        let table = load.data.transactions
+        #expect(table.count == 69_930)
+        let column = try #require(table.attribute("opportunity"))
+        guard case .wide = column.codes else {
+            Issue.record("expected 32-bit codes for \(column.values.count) values")
+            return
+        }
+        // Row r is the (r + r/999)-th input row: one in every 1000 input rows was rejected.
+        for row in [0, 998, 999, 65_534, 65_535, 69_929] {
+            let input = row + row / 999
+            #expect(column[row] == "O\(input)")
+            #expect(table.ids[row] == "T\(String(format: "%06d", input))")
+        }
+    }
+}
