@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+/// End-to-end tests of the `comp` binary: exit codes and what a user sees.
+@Suite struct CLI {
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    /// The built binary (swift test builds it, since this target depends on it).
+    static var binary: URL? {
+        let candidates = [".build/debug/comp", ".build/x86_64-unknown-linux-gnu/debug/comp", ".build/aarch64-unknown-linux-gnu/debug/comp"]
+        return candidates.map { root.appendingPathComponent($0) }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    func run(_ arguments: [String]) throws -> Result {
+        let binary = try #require(CLI.binary, "comp binary not built")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("comp-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func validateSharedDataSet() throws {
+        let data = CLI.root.appendingPathComponent("../shared/data/ae-10k").standardizedFileURL.path
+        try #require(FileManager.default.fileExists(atPath: data + "/transactions.csv"))
+        let result = try run(["validate", "--data", data])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasPrefix(data + "/transactions.csv") && $0.hasSuffix("10,000      10,000           0") })
+        #expect(lines.contains { $0.hasPrefix("USD") && $0.contains("34942377.34") })
+        #expect(lines.last == "\(data): valid (10000 transactions, 115 reps)")
+    }
+
+    @Test func validateReportsEveryProblemAndExits65() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = [
+            "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,100\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,12.5,USD\nT2,2027-02-30,R2,1.1234567,USD\n",
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
+        let result = try run(["validate", "--data", directory.path])
+        #expect(result.status == 65)
+        let path = directory.path + "/transactions.csv"
+        #expect(
+            result.stderr == """
+                \(path):3:2: date "2027-02-30" is not a valid date; write YYYY-MM-DD
+                \(path):3:3: rep "R2" is not on the roster
+                \(path):3:4: amount "1.1234567" has 7 fraction digits; at most 6 are allowed
+                \(directory.path): 3 errors; the data is not valid
+
+                """)
+    }
+
+    @Test func usageErrorsExit64() throws {
+        #expect(try run(["validate"]).status == 64)
+        #expect(try run(["validate", "--data", "x", "--threads", "0"]).status == 64)
+        #expect(try run(["sample", "--reps", "0", "--out", "x"]).status == 64)
+    }
+
+    @Test func sampleIsDeterministicAndValid() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let a = directory.appendingPathComponent("a").path
+        let b = directory.appendingPathComponent("b").path
+        #expect(try run(["sample", "--reps", "40", "--txns", "3000", "--seed", "9", "--out", a, "--threads", "1"]).status == 0)
+        #expect(try run(["sample", "--reps", "40", "--txns", "3000", "--seed", "9", "--out", b, "--threads", "3"]).status == 0)
+        for name in ["transactions.csv", "roster.csv", "quotas.csv", "fx.csv"] {
+            let left = try Data(contentsOf: URL(fileURLWithPath: a + "/" + name))
+            let right = try Data(contentsOf: URL(fileURLWithPath: b + "/" + name))
+            #expect(left == right, "\(name) differs between thread counts")
+        }
+        let check = try run(["validate", "--data", a])
+        #expect(check.status == 0)
+        #expect(check.stdout.hasSuffix("\(a): valid (3000 transactions, \(40 + 5 + 1) reps)\n"))
+    }
+}
