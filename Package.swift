@@ -66,6 +66,7 @@ let package = Package(
         .testTarget(
             name: "PlanLanguageTests",
             dependencies: ["PlanLanguage", "PlanModel", "CompCore", "CompDiagnostics"],
+            exclude: ["Fixtures", "Snapshots"],  // read through #filePath, not bundled
             swiftSettings: swift6
         ),
         .testTarget(name: "SampleDataTests", dependencies: ["SampleData", "Ledger", "CompCore"], swiftSettings: swift6),

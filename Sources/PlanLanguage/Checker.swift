@@ -1,0 +1,388 @@
+import CompCore
+import CompDiagnostics
+import PlanModel
+
+/// Where an expression is evaluated, which decides the names it may read.
+enum EvaluationContext {
+    /// Once per transaction: `txn.*`, `rep.*`, parameters.
+    case transaction
+    /// Once per payee and period: measures, derived values, quotas, components, `rep.*`, parameters.
+    case period
+    /// At check time: literals only.
+    case constant
+}
+
+/// A declared name and what it denotes.
+enum Symbol {
+    case parameter(Int)
+    case table(Int)
+    case credit(Int)
+    case measure(Int)
+    case derived(Int)
+    case component(Int)
+    case input(Int)
+
+    var kindName: String {
+        switch self {
+        case .parameter: return "parameter"
+        case .table: return "table"
+        case .credit: return "credit rule"
+        case .measure: return "measure"
+        case .derived: return "value"
+        case .component: return "component"
+        case .input: return "input"
+        }
+    }
+}
+
+/// The state of a lazily checked node, for cycle detection.
+enum NodeState {
+    case pending
+    case visiting
+    case done(Bool)
+}
+
+/// A declaration with the file it came from.
+struct Located<T> {
+    var value: T
+    var file: Int
+}
+
+/// Name resolution, type checking and lowering to ``Plan`` in one pass over the declarations.
+final class Checker {
+    let sink: DiagnosticSink
+    let overrides: [String: String]
+
+    // Settings.
+    var currency = Currency.usd
+    var currencySet = false
+    var periodKind = PeriodKind.month
+    var fiscalCalendar = FiscalCalendar.calendar
+    var defaultMode = RoundingMode.halfEven
+    var version: String?
+    var effective: DateRange?
+
+    // Symbols.
+    var symbols: [String: (symbol: Symbol, file: Int, range: SourceRange)] = [:]
+    var used: Set<String> = []
+
+    // Declarations by kind (AST).
+    var paramDecls: [Located<(Ident, ExprNode)>] = []
+    var tableDecls: [Located<Decl>] = []
+    var creditDecls: [Located<Decl>] = []
+    var measureDecls: [Located<Decl>] = []
+    var letDecls: [Located<Decl>] = []
+    var componentDecls: [Located<Decl>] = []
+    var inputDecls: [Located<Decl>] = []
+    var quotaDecls: [String: [PeriodKind: (QuotaProration, Int, SourceRange)]] = [:]
+
+    // Lowered model parts.
+    var parameters: [Parameter?] = []
+    var attributes: [Attribute] = []
+    var attributeIndex: [String: Int] = [:]
+    var inputs: [InputTable?] = []
+    var creditRules: [CreditRule?] = []
+    var measures: [Measure?] = []
+    var derived: [DerivedValue?] = []
+    var quotas: [Quota] = []
+    var quotaIndex: [String: Int] = [:]
+    var tables: [RateTable?] = []
+    var components: [Component?] = []
+    var limits: [Limit] = []
+    var draws: [Draw] = []
+    var clawback: ClawbackPolicy?
+    var holdbacks: [Holdback] = []
+    var order: [ValueRef] = []
+
+    var derivedState: [NodeState] = []
+    var componentState: [NodeState] = []
+    var tableState: [NodeState] = []
+    var stack: [String] = []
+    var reportedCycles: Set<[String]> = []
+    var hintsLeft = PlanLimits.maxHints
+    /// Declarations that failed to parse: uses of these names are not reported again.
+    var failedNames: Set<String> = []
+    /// Declarations parsed with a skipped line: they are declared but not checked further.
+    var poisoned: Set<String> = []
+
+    /// True (and nothing is reported) when `name` is unknown only because its declaration had a syntax error.
+    func knownBroken(_ name: String) -> Bool { failedNames.contains(name) || poisoned.contains(name) }
+
+    /// A "did you mean" hint, within the per-check budget so hostile input cannot make it quadratic.
+    func suggest(for name: String, among candidates: some Sequence<String>) -> String? {
+        guard hintsLeft > 0 else { return nil }
+        hintsLeft -= 1
+        return suggestion(for: name, among: candidates)
+    }
+
+    init(sink: DiagnosticSink, overrides: [String: String]) {
+        self.sink = sink
+        self.overrides = overrides
+    }
+
+    func span(_ file: Int, _ range: SourceRange) -> SourceSpan { SourceSpan(file: file, range: range) }
+
+    func error(_ message: PlanMessage, _ file: Int, _ range: SourceRange, hint: String? = nil,
+               notes: [(String, Int, SourceRange)] = []) {
+        sink.emit(message, file: file, range, notes: notes, hint: hint)
+    }
+
+    // MARK: Symbols
+
+    func declare(_ name: Ident, _ symbol: Symbol, file: Int) {
+        if let existing = symbols[name.name] {
+            error(.duplicateDefinition(name.name), file, name.range,
+                  notes: [("'\(name.name)' is first defined here", existing.file, existing.range)])
+            return
+        }
+        if ["txn", "rep", "total"].contains(name.name) {
+            error(.duplicateDefinition(name.name), file, name.range, hint: "'\(name.name)' is a built-in name")
+            return
+        }
+        symbols[name.name] = (symbol, file, name.range)
+    }
+
+    func collect(_ decls: [Decl], file: Int, library: Bool) {
+        var seenSettings: [String: SourceRange] = [:]
+        for decl in decls {
+            if decl.recovered, let name = declaredName(decl) { poisoned.insert(name) }
+            if library {
+                switch decl.kind {
+                case .param, .table, .attribute: break
+                default:
+                    error(.libraryNotAllowed, file, decl.keyword.range)
+                    continue
+                }
+            }
+            switch decl.kind {
+            case .setting, .effective:
+                let key = decl.keyword.name
+                if let first = seenSettings[key] {
+                    error(.duplicateSetting(key), file, decl.keyword.range, notes: [("first set here", file, first)])
+                    continue
+                }
+                seenSettings[key] = decl.keyword.range
+                setting(decl, file: file)
+            case .param(let name, let value):
+                declare(name, .parameter(paramDecls.count), file: file)
+                paramDecls.append(Located(value: (name, value), file: file))
+            case .attribute(let scope, let name, let type, let optional):
+                declareAttribute(scope: scope, name: name, type: type, optional: optional, file: file)
+            case .input(let name, _, _, _):
+                declare(name, .input(inputDecls.count), file: file)
+                inputDecls.append(Located(value: decl, file: file))
+            case .credit(let name, _, _):
+                declare(name, .credit(creditDecls.count), file: file)
+                creditDecls.append(Located(value: decl, file: file))
+            case .measure(let name, _, _, _, _):
+                declare(name, .measure(measureDecls.count), file: file)
+                measureDecls.append(Located(value: decl, file: file))
+            case .letValue(let name, _, _):
+                declare(name, .derived(letDecls.count), file: file)
+                letDecls.append(Located(value: decl, file: file))
+            case .table(let name, _, _, _, _, _):
+                declare(name, .table(tableDecls.count), file: file)
+                tableDecls.append(Located(value: decl, file: file))
+            case .component(let name, _, _, _):
+                declare(name, .component(componentDecls.count), file: file)
+                componentDecls.append(Located(value: decl, file: file))
+            case .quota, .limit, .draw, .clawback, .holdback:
+                break
+            }
+        }
+    }
+
+    func declaredName(_ decl: Decl) -> String? {
+        switch decl.kind {
+        case .param(let name, _), .input(let name, _, _, _), .credit(let name, _, _), .measure(let name, _, _, _, _),
+            .letValue(let name, _, _), .table(let name, _, _, _, _, _), .component(let name, _, _, _), .draw(let name, _, _):
+            return name.name
+        default:
+            return nil
+        }
+    }
+
+    // MARK: Settings
+
+    static let modeNames: [String: RoundingMode] = [
+        "half_even": .halfEven, "half_up": .halfUp, "down": .down, "up": .up, "floor": .floor, "ceiling": .ceiling,
+    ]
+
+    func setting(_ decl: Decl, file: Int) {
+        switch decl.kind {
+        case .effective(let start, let end):
+            guard let first = constantDate(start, file) else { return }
+            var last: CivilDate?
+            if let end {
+                guard let date = constantDate(end, file) else { return }
+                last = date
+                if date < first {
+                    error(.tierOrder("the effective end date is before the start date"), file, end.range)
+                }
+            }
+            effective = DateRange(start: first, end: last)
+        case .setting(let keyword, let value):
+            guard let value else { return }
+            switch (keyword.name, value) {
+            case ("currency", .name(let code)):
+                if let parsed = Currency(code: code.name) {
+                    currency = parsed
+                    currencySet = true
+                } else {
+                    error(.unknownCurrency(code.name), file, code.range,
+                          hint: suggest(for: code.name, among: Currency.isoMinorUnits.keys))
+                    currencySet = true
+                }
+            case ("period", .name(let word)):
+                switch word.name {
+                case "month": periodKind = .month
+                case "quarter": periodKind = .quarter
+                default:
+                    error(.invalidValue("payout period", word.name, "'month' or 'quarter'"), file, word.range,
+                          hint: suggest(for: word.name, among: ["month", "quarter"]))
+                }
+            case ("rounding", .name(let word)):
+                if let mode = Checker.modeNames[word.name] {
+                    defaultMode = mode
+                } else {
+                    badMode(word, file)
+                }
+            case ("fiscal_year_start", .number(let text, let range)):
+                if let month = Int(text), let calendar = FiscalCalendar(startMonth: month) {
+                    fiscalCalendar = calendar
+                } else {
+                    error(.invalidValue("fiscal year start", text, "a month number 1-12"), file, range)
+                }
+            case ("version", .string(let text, _)):
+                version = unquote(text)
+            default:
+                break
+            }
+        default:
+            break
+        }
+    }
+
+    func badMode(_ word: Ident, _ file: Int) {
+        error(.invalidValue("rounding mode", word.name, "half_even, half_up, down, up, floor or ceiling"), file,
+              word.range, hint: suggest(for: word.name, among: Checker.modeNames.keys))
+    }
+
+    func roundingRule(_ clause: RoundClause?, type: ValueType, file: Int) -> RoundingRule {
+        let defaultDigits: Int
+        switch type {
+        case .money: defaultDigits = currency.minorUnits
+        case .count: defaultDigits = 0
+        default: defaultDigits = 6
+        }
+        guard let clause else { return RoundingRule(mode: defaultMode, digits: defaultDigits, origin: .planDefault) }
+        var mode = defaultMode
+        if let parsed = Checker.modeNames[clause.mode.name] { mode = parsed } else { badMode(clause.mode, file) }
+        var digits = defaultDigits
+        if let (text, range) = clause.digits {
+            if let value = Int(text), (0...6).contains(value) {
+                digits = value
+            } else {
+                error(.invalidValue("number of fraction digits", text, "0 to 6"), file, range)
+            }
+        }
+        return RoundingRule(mode: mode, digits: digits, origin: .declared)
+    }
+
+    var defaultDivision: RoundingRule { RoundingRule(mode: defaultMode, digits: 6, origin: .planDefault) }
+
+    // MARK: Attributes
+
+    static let builtinAttributes: [AttributeScope: [String: (ValueType?, Bool)]] = [
+        .transaction: [
+            "id": (.text, false), "date": (.date, false), "rep": (.text, false), "amount": (nil, false),
+            "currency": (.text, false), "product": (.text, true), "kind": (.text, true), "quantity": (.count, true),
+            "region": (.text, true), "reverses": (.text, true), "effective_date": (.date, false),
+            "is_reversal": (.bool, false),
+        ],
+        .rep: [
+            "id": (.text, false), "name": (.text, false), "manager": (.text, true), "plan": (.text, false),
+            "start": (.date, false), "end": (.date, true), "currency": (.text, true), "target_incentive": (nil, true),
+        ],
+    ]
+
+    func builtinType(_ scope: AttributeScope, _ name: String) -> (ValueType, Bool)? {
+        guard let entry = Checker.builtinAttributes[scope]?[name] else { return nil }
+        if let type = entry.0 { return (type, entry.1) }
+        // Money columns: the transaction's own currency, or the plan currency for the roster.
+        return (scope == .transaction ? .money(.transaction) : .money(.fixed(currency)), entry.1)
+    }
+
+    func typeNamed(_ word: Ident, scope: AttributeScope, file: Int) -> ValueType? {
+        switch word.name {
+        case "text": return .text
+        case "count": return .count
+        case "rate", "number": return .rate
+        case "date": return .date
+        case "bool": return .bool
+        case "money": return scope == .transaction ? .money(.transaction) : .money(.fixed(currency))
+        default:
+            error(.invalidValue("type", word.name, "text, count, rate, money, date or bool"), file, word.range,
+                  hint: suggest(for: word.name, among: ["text", "count", "rate", "money", "date", "bool"]))
+            return nil
+        }
+    }
+
+    var declaredAttributes: [String: (ValueType, Bool, Int, SourceRange)] = [:]
+
+    func declareAttribute(scope: Ident, name: Ident, type: Ident, optional: Bool, file: Int) {
+        guard let attributeScope = AttributeScope(rawValue: scope.name) else {
+            error(.invalidValue("attribute scope", scope.name, "'txn' or 'rep'"), file, scope.range)
+            return
+        }
+        let key = "\(scope.name).\(name.name)"
+        if builtinType(attributeScope, name.name) != nil {
+            error(.duplicateDefinition(key), file, name.range, hint: "'\(key)' is a built-in attribute")
+            return
+        }
+        if let existing = declaredAttributes[key] {
+            error(.duplicateDefinition(key), file, name.range, notes: [("first declared here", existing.2, existing.3)])
+            return
+        }
+        guard let valueType = typeNamed(type, scope: attributeScope, file: file) else { return }
+        declaredAttributes[key] = (valueType, optional, file, name.range)
+    }
+
+    func attribute(_ scope: Ident, _ name: Ident, _ context: EvaluationContext, file: Int) -> Expr? {
+        guard let attributeScope = AttributeScope(rawValue: scope.name) else {
+            error(.unknownName(scope.name), file, scope.range, hint: suggest(for: scope.name, among: ["txn", "rep"]))
+            return nil
+        }
+        let key = "\(scope.name).\(name.name)"
+        let found: (ValueType, Bool, Bool)?
+        if let builtin = builtinType(attributeScope, name.name) {
+            found = (builtin.0, builtin.1, true)
+        } else if let declared = declaredAttributes[key] {
+            found = (declared.0, declared.1, false)
+        } else {
+            found = nil
+        }
+        guard let (type, optional, builtIn) = found else {
+            let candidates = Array(Checker.builtinAttributes[attributeScope]?.keys ?? [:].keys)
+                + declaredAttributes.keys.filter { $0.hasPrefix(scope.name + ".") }.map { String($0.dropFirst(scope.name.count + 1)) }
+            error(.unknownAttribute(scope.name, name.name), file, name.range,
+                  hint: suggest(for: name.name, among: candidates)
+                    ?? "declare extra columns with 'attribute \(key): text'")
+            return nil
+        }
+        if attributeScope == .transaction && context != .transaction {
+            error(.transactionOutsideCredit(key), file, scope.range.union(name.range))
+            return nil
+        }
+        let index: Int
+        if let existing = attributeIndex[key] {
+            index = existing
+        } else {
+            index = attributes.count
+            attributeIndex[key] = index
+            attributes.append(Attribute(scope: attributeScope, name: name.name, type: type, optional: optional,
+                                        builtIn: builtIn, span: span(file, scope.range.union(name.range))))
+        }
+        return Expr(.attribute(AttributeID(index)), type: type, span: span(file, scope.range.union(name.range)))
+    }
+}

@@ -1,0 +1,828 @@
+import CompCore
+import CompDiagnostics
+import PlanModel
+
+extension Checker {
+    // MARK: Values looked up by index (lowered on first use)
+
+    func parameterValue(_ index: Int) -> Parameter? { index < parameters.count ? parameters[index] : nil }
+    func inputValue(_ index: Int) -> InputTable? { index < inputs.count ? inputs[index] : nil }
+    func creditValue(_ index: Int) -> CreditRule? { index < creditRules.count ? creditRules[index] : nil }
+    func measureValue(_ index: Int) -> Measure? { index < measures.count ? measures[index] : nil }
+
+    func enterNode(_ state: NodeState, _ name: String, _ file: Int, _ range: SourceRange) -> Bool? {
+        if case .pending = state, stack.count >= PlanLimits.maxDependencyDepth {
+            error(.dependencyTooDeep(name), file, range)
+            return false
+        }
+        switch state {
+        case .done(let ok): return ok
+        case .visiting:
+            if let start = stack.firstIndex(of: name) {
+                let path = Array(stack[start...]) + [name]
+                if reportedCycles.insert(Set(path).sorted()).inserted {
+                    let notes = path.dropFirst().dropLast().compactMap { member -> (String, Int, SourceRange)? in
+                        symbols[member].map { ("'\(member)' is defined here", $0.file, $0.range) }
+                    }
+                    error(.cycle(path), file, range, notes: Array(notes))
+                }
+            }
+            return false
+        case .pending: return nil
+        }
+    }
+
+    func derivedValue(_ index: Int) -> DerivedValue? {
+        let located = letDecls[index]
+        guard case .letValue(let name, let valueNode, let clause) = located.value.kind else { return nil }
+        if poisoned.contains(name.name) { derivedState[index] = .done(false) }
+        if let done = enterNode(derivedState[index], name.name, located.file, name.range) {
+            return done ? derived[index] : nil
+        }
+        derivedState[index] = .visiting
+        stack.append(name.name)
+        defer { stack.removeLast() }
+        // The rule's digits depend on the type, so look at the type first with the default rule.
+        var result: DerivedValue?
+        if let probe = lower(valueNode, .period, located.file) {
+            let rule = roundingRule(clause, type: probe.type, file: located.file)
+            var expr = probe
+            if case .divide(let a, let b, _) = probe.kind { expr = Expr(.divide(a, b, rule), type: probe.type, span: probe.span) }
+            result = DerivedValue(name: name.name, expr: expr, rounding: rule, span: span(located.file, located.value.range))
+        }
+        derived[index] = result
+        derivedState[index] = .done(result != nil)
+        if result != nil { order.append(.derived(DerivedID(index))) }
+        return result
+    }
+
+    func componentValue(_ index: Int) -> Component? {
+        let located = componentDecls[index]
+        guard case .component(let name, let display, let body, let clause) = located.value.kind else { return nil }
+        if poisoned.contains(name.name) { componentState[index] = .done(false) }
+        if let done = enterNode(componentState[index], name.name, located.file, name.range) {
+            return done ? components[index] : nil
+        }
+        componentState[index] = .visiting
+        stack.append(name.name)
+        defer { stack.removeLast() }
+        let file = located.file
+        let moneyType = ValueType.money(.fixed(currency))
+        let rule = roundingRule(clause, type: moneyType, file: file)
+        var lowered: ComponentBody?
+        switch body {
+        case .expr(let node):
+            if let expr = lower(node, .period, file, top: rule) {
+                if expr.type == moneyType {
+                    lowered = .formula(expr)
+                } else {
+                    error(.moneyNotInPlanCurrency("a component", describe(expr.type), currency.code), file, node.range)
+                }
+            }
+        case .spiff(let lines, _, let range):
+            lowered = spiff(lines, file, range).map { .spiff($0) }
+        case .override(let rateNode, let creditName, let levels, let thresholdNode, let range):
+            lowered = override(rateNode, creditName, levels, thresholdNode, file, range).map { .override($0) }
+        case .graduated(let valueNode, let floorNode, let amountNode, let stepNode, let ceilingNode, let range):
+            let value = lower(valueNode, .period, file)
+            let floor = lower(floorNode, .period, file)
+            let amount = lower(amountNode, .period, file)
+            let step = lower(stepNode, .period, file)
+            let ceiling = ceilingNode.flatMap { lower($0, .period, file) }
+            if let value, let floor, let amount, let step, ceilingNode == nil || ceiling != nil {
+                var ok = true
+                for (part, source) in [(floor, floorNode), (step, stepNode)] + (ceiling.map { [($0, ceilingNode ?? floorNode)] } ?? [])
+                where unify(part.type, value.type) == nil || !value.type.isNumeric {
+                    mismatch(value.type, part.type, "compare", file, source.range)
+                    ok = false
+                }
+                if amount.type != moneyType {
+                    error(.moneyNotInPlanCurrency("a graduated bonus pays an amount that", describe(amount.type), currency.code), file, amountNode.range)
+                    ok = false
+                }
+                if ok {
+                    let expr = Expr(.graduated(value: value, floor: floor, step: step, amountPerStep: amount, ceiling: ceiling),
+                                    type: moneyType, span: span(file, range))
+                    lowered = .formula(expr)
+                }
+            }
+        }
+        var result: Component?
+        if let lowered {
+            var displayName: String?
+            if case .string(let text, _) = display { displayName = unquote(text) }
+            result = Component(name: name.name, displayName: displayName, body: lowered, type: moneyType, rounding: rule,
+                               span: span(file, located.value.range))
+        }
+        components[index] = result
+        componentState[index] = .done(result != nil)
+        if result != nil { order.append(.component(ComponentID(index))) }
+        return result
+    }
+
+    func spiff(_ lines: [BlockLine], _ file: Int, _ range: SourceRange) -> Spiff? {
+        var window: DateRange?
+        var basis = SpiffDateBasis.transactionDate
+        var filters: [Expr] = []
+        var payout: SpiffPayout?
+        var ok = true
+        let moneyType = ValueType.money(.fixed(currency))
+        for line in lines {
+            switch line.keyword.name {
+            case "window":
+                guard let start = spiffDate(line.exprs[0], file, start: true), let end = spiffDate(line.exprs[1], file, start: false) else {
+                    ok = false
+                    continue
+                }
+                if end < start {
+                    error(.tierOrder("the window ends before it starts"), file, line.range)
+                    ok = false
+                }
+                window = DateRange(start: start, end: end)
+                if line.words.count == 2 {
+                    if let parsed = SpiffDateBasis(rawValue: line.words[1].name) {
+                        basis = parsed
+                    } else {
+                        error(.invalidValue("window date", line.words[1].name, "'date' or 'effective_date'"), file, line.words[1].range,
+                              hint: suggest(for: line.words[1].name, among: ["date", "effective_date"]))
+                        ok = false
+                    }
+                }
+            case "where":
+                guard let filter = lower(line.exprs[0], .transaction, file) else {
+                    ok = false
+                    continue
+                }
+                if filter.type != .bool {
+                    error(.typeMismatch("'where' needs a condition, found \(describe(filter.type))"), file, line.exprs[0].range)
+                    ok = false
+                }
+                filters.append(filter)
+            case "pay":
+                if line.exprs.isEmpty {
+                    let tableName = line.words[1]
+                    guard let entry = symbols[tableName.name], case .table(let index) = entry.symbol else {
+                        if !knownBroken(tableName.name) { error(.unknownName(tableName.name), file, tableName.range) }
+                        ok = false
+                        continue
+                    }
+                    used.insert(tableName.name)
+                    guard let table = tableValue(index) else {
+                        ok = false
+                        continue
+                    }
+                    if table.valueType != moneyType || unify(table.boundType, .count) == nil {
+                        error(.typeMismatch("a spiff table is looked up by a count and pays money in \(currency.code)"), file, tableName.range)
+                        ok = false
+                    }
+                    payout = .tieredByCount(TableID(index))
+                    continue
+                }
+                guard let amount = lower(line.exprs[0], .period, file) else {
+                    ok = false
+                    continue
+                }
+                let unit = line.words.last?.name ?? ""
+                if unit == "amount" {
+                    if amount.type != .rate {
+                        error(.typeMismatch("'pay … of amount' needs a rate, found \(describe(amount.type))"), file, line.exprs[0].range)
+                        ok = false
+                    }
+                    payout = .percentOfAmount(amount)
+                } else {
+                    if amount.type != moneyType {
+                        error(.moneyNotInPlanCurrency("a spiff payout", describe(amount.type), currency.code), file, line.exprs[0].range)
+                        ok = false
+                    }
+                    switch unit {
+                    case "unit": payout = .perUnit(amount)
+                    case "deal": payout = .perDeal(amount)
+                    default:
+                        error(.invalidValue("spiff unit", unit, "'unit' or 'deal'"), file, line.words.last?.range ?? line.range,
+                              hint: suggest(for: unit, among: ["unit", "deal"]))
+                        ok = false
+                    }
+                }
+            default: break
+            }
+        }
+        let keywords = Set(lines.map(\.keyword.name))
+        if !keywords.contains("window") { error(.missingSetting("window"), file, range) }
+        if !keywords.contains("pay") { error(.missingSetting("pay"), file, range) }
+        guard ok, let window, let payout else { return nil }
+        return Spiff(window: window, dateBasis: basis, filter: conjunction(filters), payout: payout, span: span(file, range))
+    }
+
+    func spiffDate(_ node: ExprNode, _ file: Int, start: Bool) -> CivilDate? {
+        switch node {
+        case .month(let text, let range), .quarter(let text, let range):
+            guard let period = Period(parsing: text, calendar: fiscalCalendar) else {
+                error(.invalidDate(text), file, range)
+                return nil
+            }
+            return start ? period.startDate : period.endDate
+        default:
+            return constantDate(node, file)
+        }
+    }
+
+    func conjunction(_ filters: [Expr]) -> Expr? {
+        guard var combined = filters.first else { return nil }
+        for next in filters.dropFirst() {
+            combined = Expr(.and(combined, next), type: .bool,
+                            span: SourceSpan(file: combined.span.file, range: combined.span.range.union(next.span.range)))
+        }
+        return combined
+    }
+
+    func levels(_ word: Ident?, _ file: Int) -> (Int?, Bool) {
+        guard let word else { return (nil, true) }
+        if word.name == "all" { return (nil, true) }
+        guard let count = Int(word.name), count >= 1, count <= 32 else {
+            error(.invalidValue("number of levels", word.name, "1 to 32 or 'all'"), file, word.range)
+            return (nil, false)
+        }
+        return (count, true)
+    }
+
+    func override(_ rateNode: ExprNode, _ creditName: Ident, _ levelWord: Ident?, _ thresholdNode: ExprNode?, _ file: Int,
+                  _ range: SourceRange) -> ManagerOverride? {
+        let rate = lower(rateNode, .period, file)
+        let threshold = thresholdNode.flatMap { lower($0, .period, file) }
+        guard let entry = symbols[creditName.name], case .credit(let index) = entry.symbol else {
+            if knownBroken(creditName.name) { return nil }
+            let candidates = symbols.compactMap { key, value -> String? in
+                if case .credit = value.symbol { return key }
+                return nil
+            }
+            error(.unknownName(creditName.name), file, creditName.range, hint: suggest(for: creditName.name, among: candidates))
+            return nil
+        }
+        used.insert(creditName.name)
+        let (count, levelsOK) = levels(levelWord, file)
+        guard let rate, thresholdNode == nil || threshold != nil, levelsOK, let rule = creditValue(index) else { return nil }
+        if rate.type != .rate {
+            error(.typeMismatch("an override rate must be a rate, found \(describe(rate.type))"), file, rateNode.range)
+            return nil
+        }
+        if rule.type != .money(.fixed(currency)) {
+            error(.moneyNotInPlanCurrency("overridden credits", describe(rule.type), currency.code), file, creditName.range)
+            return nil
+        }
+        if let threshold, threshold.type != .bool {
+            error(.typeMismatch("'when' needs a condition, found \(describe(threshold.type))"), file, thresholdNode?.range ?? range)
+            return nil
+        }
+        return ManagerOverride(rate: rate, creditRule: CreditRuleID(index), levels: levelWord == nil ? 1 : count,
+                               threshold: threshold, span: span(file, range))
+    }
+
+    // MARK: Tables
+
+    func tableValue(_ index: Int) -> RateTable? {
+        let located = tableDecls[index]
+        guard case .table(let name, let modeWord, let basisWord, let boundaryWord, let rows, _) = located.value.kind else { return nil }
+        if poisoned.contains(name.name) { tableState[index] = .done(false) }
+        if let done = enterNode(tableState[index], name.name, located.file, name.range) {
+            return done ? tables[index] : nil
+        }
+        tableState[index] = .visiting
+        stack.append(name.name)
+        defer { stack.removeLast() }
+        let result = table(name, modeWord, basisWord, boundaryWord, rows, located.file, located.value.range)
+        tables[index] = result
+        tableState[index] = .done(result != nil)
+        return result
+    }
+
+    func table(_ name: Ident, _ modeWord: Ident, _ basisWord: Ident, _ boundaryWord: Ident?, _ rows: [TierRow], _ file: Int,
+               _ range: SourceRange) -> RateTable? {
+        var ok = true
+        let modes = ["marginal", "retroactive", "per_transaction", "interpolated"]
+        let mode = TableMode(rawValue: modeWord.name)
+        if mode == nil {
+            error(.invalidValue("table mode", modeWord.name, modes.joined(separator: ", ")), file, modeWord.range,
+                  hint: suggest(for: modeWord.name, among: modes))
+            ok = false
+        }
+        let basis = TierBasis(rawValue: basisWord.name)
+        if basis == nil {
+            error(.invalidValue("tier basis", basisWord.name, "'amount' or 'attainment'"), file, basisWord.range,
+                  hint: suggest(for: basisWord.name, among: ["amount", "attainment"]))
+            ok = false
+        }
+        var boundary = BoundaryRule.higherTier
+        if let boundaryWord {
+            if let parsed = BoundaryRule(rawValue: boundaryWord.name) {
+                boundary = parsed
+            } else {
+                error(.invalidValue("boundary rule", boundaryWord.name, "'higher' or 'lower'"), file, boundaryWord.range,
+                      hint: suggest(for: boundaryWord.name, among: ["higher", "lower"]))
+                ok = false
+            }
+        }
+        guard !rows.isEmpty else {
+            error(.emptyTable, file, name.range)
+            return nil
+        }
+        var boundType: ValueType?
+        var valueType: ValueType?
+        var tiers: [Tier] = []
+        for (position, row) in rows.enumerated() {
+            let lower = row.lower.flatMap { literal($0, file) }
+            let upper = row.upper.flatMap { literal($0, file) }
+            let value = literal(row.value, file)
+            let endValue = row.endValue.flatMap { literal($0, file) }
+            if (row.lower != nil && lower == nil) || (row.upper != nil && upper == nil) || value == nil
+                || (row.endValue != nil && endValue == nil)
+            {
+                ok = false
+                continue
+            }
+            for (bound, node) in [(lower, row.lower), (upper, row.upper)] {
+                guard let bound, let node else { continue }
+                guard bound.type.isNumeric else {
+                    error(.typeMismatch("tier bounds are numbers, found \(describe(bound.type))"), file, node.range)
+                    ok = false
+                    continue
+                }
+                if let current = boundType {
+                    if let common = unify(current, bound.type) { boundType = common } else {
+                        mismatch(current, bound.type, "mix tier bounds of", file, node.range)
+                        ok = false
+                    }
+                } else {
+                    boundType = bound.type
+                }
+            }
+            for (candidate, node) in [(value, Optional(row.value)), (endValue, row.endValue)] {
+                guard let candidate, let node else { continue }
+                guard candidate.type == .rate || candidate.type == .count || candidate.type.isMoney else {
+                    error(.typeMismatch("tier values are rates or amounts, found \(describe(candidate.type))"), file, node.range)
+                    ok = false
+                    continue
+                }
+                if let current = valueType {
+                    if let common = unify(current, candidate.type) { valueType = common } else {
+                        mismatch(current, candidate.type, "mix tier values of", file, node.range)
+                        ok = false
+                    }
+                } else {
+                    valueType = candidate.type == .count ? .rate : candidate.type
+                }
+            }
+            if row.endValue != nil && mode != .interpolated && mode != nil {
+                error(.typeMismatch("'->' end values are only for interpolated tables"), file, row.endValue?.range ?? row.range)
+                ok = false
+            }
+            if row.lower == nil && position != 0 {
+                error(.tierOrder("only the first tier can be 'up to'"), file, row.range)
+                ok = false
+            }
+            if row.upper == nil && position != rows.count - 1 {
+                error(.tierOrder("only the last tier can be 'and above'"), file, row.range)
+                ok = false
+            }
+            var gate: Expr?
+            if let gateNode = row.gate {
+                gate = self.lower(gateNode, .period, file)
+                if let g = gate, g.type != .bool {
+                    error(.typeMismatch("a tier gate needs a condition, found \(describe(g.type))"), file, gateNode.range)
+                    ok = false
+                }
+                if gate == nil { ok = false }
+            }
+            if let lower, let upper, unify(lower.type, upper.type) != nil, let lowerValue = numeric(lower),
+                let upperValue = numeric(upper), lowerValue >= upperValue
+            {
+                error(.tierOrder("a tier's lower bound must be below its upper bound"), file, row.range)
+                ok = false
+            }
+            if let previous = tiers.last, let previousUpper = previous.upper.flatMap(numeric), let start = lower.flatMap(numeric),
+                let previousRow = rows[safe: position - 1]
+            {
+                if start > previousUpper {
+                    error(.tierGap(previous.upper?.description ?? "", lower?.description ?? ""), file, row.range,
+                          notes: [("the previous tier ends here", file, previousRow.upper?.range ?? previousRow.range)])
+                    ok = false
+                } else if start < previousUpper {
+                    error(.tierOverlap(lower?.description ?? "", previous.upper?.description ?? ""), file, row.range,
+                          notes: [("the previous tier ends here", file, previousRow.upper?.range ?? previousRow.range)])
+                    ok = false
+                }
+            }
+            if let value {
+                tiers.append(Tier(lower: lower, upper: upper, value: value, endValue: endValue,
+                                  gate: gate, span: span(file, row.range)))
+            }
+        }
+        guard ok, let mode, let basis, let boundType, let valueType else { return nil }
+        if basis == .attainment && boundType != .rate {
+            error(.typeMismatch("attainment tiers are bounded by rates (percentages of quota), found \(describe(boundType))"), file,
+                  rows[0].range)
+            return nil
+        }
+        if (mode == .marginal || mode == .perTransaction) && valueType != .rate {
+            error(.tableValueType(mode.rawValue), file, modeWord.range)
+            return nil
+        }
+        if case .money(.fixed(let c)) = valueType, c.code != currency.code, currencySet {
+            error(.moneyNotInPlanCurrency("tier amounts", describe(valueType), currency.code), file, rows[0].value.range)
+            return nil
+        }
+        // Tiers of count bounds keep counts; mixed bounds were widened to rates.
+        let finalTiers = tiers.map { tier -> Tier in
+            var copy = tier
+            if boundType == .rate {
+                copy.lower = tier.lower.map(asRate)
+                copy.upper = tier.upper.map(asRate)
+            }
+            if valueType == .rate {
+                copy.value = asRate(tier.value)
+                copy.endValue = tier.endValue.map(asRate)
+            }
+            return copy
+        }
+        return RateTable(name: name.name, mode: mode, basis: basis, boundary: boundary, boundType: boundType, valueType: valueType,
+                         tiers: finalTiers, span: span(file, range))
+    }
+
+    func asRate(_ value: Value) -> Value {
+        if case .count(let c) = value, let fixed = FixedDecimal(exactly: Int(c)) { return .rate(Rate(fixed)) }
+        return value
+    }
+
+    // MARK: Eager declarations
+
+    func lowerParameters() {
+        parameters = Array(repeating: nil, count: paramDecls.count)
+        for (index, located) in paramDecls.enumerated() {
+            let (name, node) = located.value
+            guard var value = literal(node, located.file) else { continue }
+            var overridden = false
+            if let text = overrides[name.name] {
+                if let parsed = parseOverride(text, like: value) {
+                    value = parsed
+                    overridden = true
+                } else {
+                    error(.badOverride(name.name, "'\(text)' is not a \(describe(value.type))"), located.file, name.range)
+                    continue
+                }
+            }
+            parameters[index] = Parameter(name: name.name, type: value.type, value: value, overridden: overridden,
+                                          span: span(located.file, name.range.union(node.range)))
+        }
+    }
+
+    func parseOverride(_ text: String, like value: Value) -> Value? {
+        let trimmed = text.split(separator: " ", omittingEmptySubsequences: true)
+        switch value {
+        case .money(let m):
+            guard trimmed.count == 1 || trimmed.count == 2 else { return nil }
+            if trimmed.count == 2 && String(trimmed[1]) != m.currency.code { return nil }
+            guard let amount = try? FixedDecimal(parsing: trimmed[0]) else { return nil }
+            return .money(Money(amount, m.currency))
+        case .rate:
+            guard let rate = try? Rate(parsing: text) else { return nil }
+            return .rate(rate)
+        case .count:
+            return Int64(text).map { .count($0) }
+        case .date:
+            return CivilDate(parsing: text).map { .date($0) }
+        case .text:
+            return .text(text)
+        case .bool:
+            return text == "true" ? .bool(true) : (text == "false" ? .bool(false) : nil)
+        }
+    }
+
+    func lowerInputs() {
+        inputs = Array(repeating: nil, count: inputDecls.count)
+        for (index, located) in inputDecls.enumerated() {
+            guard case .input(let name, let fileNode, let columnNode, let typeWord) = located.value.kind,
+                case .string(let fileText, _) = fileNode, case .string(let columnText, _) = columnNode,
+                let type = typeNamed(typeWord, scope: .rep, file: located.file)
+            else { continue }
+            inputs[index] = InputTable(name: name.name, file: unquote(fileText), column: unquote(columnText), type: type,
+                                       span: span(located.file, located.value.range))
+        }
+    }
+
+    func lowerCredits() {
+        creditRules = Array(repeating: nil, count: creditDecls.count)
+        let moneyType = ValueType.money(.fixed(currency))
+        for (index, located) in creditDecls.enumerated() {
+            guard case .credit(let name, let lines, _) = located.value.kind, !poisoned.contains(name.name) else { continue }
+            let file = located.file
+            var filters: [Expr] = []
+            var amount: Expr?
+            var weight: Expr?
+            var recipients: [CreditRecipient] = []
+            var ok = true
+            for line in lines {
+                switch line.keyword.name {
+                case "where", "amount", "weight":
+                    guard let expr = lower(line.exprs[0], .transaction, file) else {
+                        ok = false
+                        continue
+                    }
+                    if line.keyword.name == "where" {
+                        if expr.type != .bool {
+                            error(.typeMismatch("'where' needs a condition, found \(describe(expr.type))"), file, line.exprs[0].range)
+                            ok = false
+                        }
+                        filters.append(expr)
+                    } else if line.keyword.name == "amount" {
+                        if amount != nil {
+                            error(.duplicateSetting("amount"), file, line.keyword.range)
+                            ok = false
+                        }
+                        if expr.type == .money(.transaction) {
+                            error(.currencyMismatch(describe(expr.type), describe(moneyType), "credit"), file, line.exprs[0].range,
+                                  hint: "convert transaction amounts with fx(txn.amount)")
+                            ok = false
+                        } else if expr.type != moneyType && expr.type != .count {
+                            error(.moneyNotInPlanCurrency("a credit amount", describe(expr.type), currency.code), file, line.exprs[0].range,
+                                  hint: "credits are money in the plan currency or counts")
+                            ok = false
+                        }
+                        amount = expr
+                    } else {
+                        if expr.type != .rate && expr.type != .count {
+                            error(.typeMismatch("a weight must be a rate, found \(describe(expr.type))"), file, line.exprs[0].range)
+                            ok = false
+                        }
+                        weight = expr
+                    }
+                case "to":
+                    let who = line.words[0]
+                    let at = span(file, line.range)
+                    switch who.name {
+                    case "rep": recipients.append(CreditRecipient(kind: .rep, span: at))
+                    case "splits": recipients.append(CreditRecipient(kind: .splits(overlay: line.words.count > 1), span: at))
+                    case "managers":
+                        let (count, levelsOK) = levels(line.words[1], file)
+                        if levelsOK { recipients.append(CreditRecipient(kind: .managers(levels: count), span: at)) } else { ok = false }
+                    default:
+                        error(.invalidValue("recipient", who.name, "'rep', 'splits' or 'managers'"), file, who.range,
+                              hint: suggest(for: who.name, among: ["rep", "splits", "managers"]))
+                        ok = false
+                    }
+                default: break
+                }
+            }
+            if !lines.contains(where: { $0.keyword.name == "amount" }) { error(.missingSetting("amount"), file, name.range) }
+            guard ok, let amount else { continue }
+            creditRules[index] = CreditRule(name: name.name, filter: conjunction(filters), amount: amount, weight: weight,
+                                            recipients: recipients.isEmpty ? [CreditRecipient(kind: .rep, span: span(file, name.range))] : recipients,
+                                            type: amount.type,
+                                            span: span(file, located.value.range))
+        }
+    }
+
+    func lowerMeasures() {
+        measures = Array(repeating: nil, count: measureDecls.count)
+        for (index, located) in measureDecls.enumerated() {
+            guard case .measure(let name, let aggregationWord, let creditName, let windowWord, let clause) = located.value.kind else { continue }
+            let file = located.file
+            let aggregations = ["sum", "count", "min", "max", "avg"]
+            guard let aggregation = Aggregation(rawValue: aggregationWord.name) else {
+                error(.invalidValue("aggregation", aggregationWord.name, aggregations.joined(separator: ", ")), file, aggregationWord.range,
+                      hint: suggest(for: aggregationWord.name, among: aggregations))
+                continue
+            }
+            var window = MeasureWindow.period
+            if let windowWord {
+                guard let parsed = MeasureWindow(rawValue: windowWord.name) else {
+                    error(.invalidValue("measure window", windowWord.name, "'period', 'qtd' or 'ytd'"), file, windowWord.range,
+                          hint: suggest(for: windowWord.name, among: ["period", "qtd", "ytd"]))
+                    continue
+                }
+                window = parsed
+            }
+            guard let entry = symbols[creditName.name], case .credit(let creditIndex) = entry.symbol else {
+                let candidates = symbols.compactMap { key, value -> String? in
+                    if case .credit = value.symbol { return key }
+                    return nil
+                }
+                if knownBroken(creditName.name) {
+                    continue
+                } else if let entry = symbols[creditName.name] {
+                    error(.nameNotUsable(creditName.name, entry.symbol.kindName, "in a measure; aggregate a credit rule"), file, creditName.range)
+                } else {
+                    error(.unknownName(creditName.name), file, creditName.range, hint: suggest(for: creditName.name, among: candidates))
+                }
+                continue
+            }
+            used.insert(creditName.name)
+            guard let rule = creditValue(creditIndex) else { continue }
+            var type = rule.type
+            if aggregation == .count { type = .count }
+            if aggregation == .avg && type == .count { type = .rate }
+            measures[index] = Measure(name: name.name, aggregation: aggregation, creditRule: CreditRuleID(creditIndex), window: window,
+                                      type: type, rounding: roundingRule(clause, type: type, file: file),
+                                      span: span(file, located.value.range))
+        }
+    }
+
+    func collectQuotaDeclarations(_ decls: [Decl], file: Int) {
+        for decl in decls {
+            guard case .quota(let measure, let periodWord, let prorateWord) = decl.kind else { continue }
+            guard let entry = symbols[measure.name], case .measure = entry.symbol else {
+                error(.unknownName(measure.name), file, measure.range,
+                      hint: suggest(for: measure.name, among: measureDecls.compactMap { decl -> String? in
+                          if case .measure(let n, _, _, _, _) = decl.value.kind { return n.name }
+                          return nil
+                      }))
+                continue
+            }
+            var kind = periodKind
+            if let periodWord {
+                guard let parsed = PeriodKind(rawValue: periodWord.name) else {
+                    error(.invalidValue("quota period", periodWord.name, "month, quarter or year"), file, periodWord.range)
+                    continue
+                }
+                kind = parsed
+            }
+            var proration = QuotaProration.actualDays
+            if let prorateWord {
+                guard let parsed = QuotaProration(rawValue: prorateWord.name) else {
+                    error(.invalidValue("proration", prorateWord.name, "'actual_days' or 'none'"), file, prorateWord.range,
+                          hint: suggest(for: prorateWord.name, among: ["actual_days", "none"]))
+                    continue
+                }
+                proration = parsed
+            }
+            if quotaDecls[measure.name]?[kind] != nil {
+                error(.duplicateSetting("quota \(measure.name)"), file, decl.keyword.range)
+                continue
+            }
+            quotaDecls[measure.name, default: [:]][kind] = (proration, file, decl.range)
+        }
+    }
+
+    func target(_ word: Ident, _ file: Int) -> LimitTarget? {
+        if word.name == "total" { return .total }
+        guard let entry = symbols[word.name], case .component(let index) = entry.symbol else {
+            if knownBroken(word.name) { return nil }
+            let candidates = ["total"] + symbols.compactMap { key, value -> String? in
+                if case .component = value.symbol { return key }
+                return nil
+            }
+            error(.unknownName(word.name), file, word.range, hint: suggest(for: word.name, among: candidates))
+            return nil
+        }
+        used.insert(word.name)
+        return .component(ComponentID(index))
+    }
+
+    func constantRate(_ node: ExprNode, _ file: Int, _ what: String) -> Rate? {
+        guard let value = literal(node, file) else { return nil }
+        switch value {
+        case .rate(let rate): return rate
+        default:
+            error(.typeMismatch("\(what) must be a rate, found \(describe(value.type))"), file, node.range)
+            return nil
+        }
+    }
+
+    func lowerPayoutRules(_ decls: [Decl], file: Int) {
+        let moneyType = ValueType.money(.fixed(currency))
+        for decl in decls {
+            switch decl.kind {
+            case .limit(let kindWord, let targetWord, let amountNode, let perWord):
+                let target = self.target(targetWord, file)
+                let amount = lower(amountNode, .period, file)
+                var per = LimitPeriod.period
+                if let perWord {
+                    if let parsed = LimitPeriod(rawValue: perWord.name) { per = parsed } else {
+                        error(.invalidValue("limit period", perWord.name, "'period' or 'year'"), file, perWord.range,
+                              hint: suggest(for: perWord.name, among: ["period", "year"]))
+                        continue
+                    }
+                }
+                guard let target, let amount else { continue }
+                guard amount.type == moneyType else {
+                    error(.moneyNotInPlanCurrency("a \(kindWord.name)", describe(amount.type), currency.code), file, amountNode.range)
+                    continue
+                }
+                limits.append(Limit(kind: kindWord.name == "cap" ? .cap : .floor, target: target, amount: amount, per: per,
+                                    span: span(file, decl.range)))
+            case .draw(let name, let lines, _):
+                draw(name, lines, file, decl.range)
+            case .clawback(let lines, _):
+                if clawback != nil {
+                    error(.duplicateSetting("clawback"), file, decl.keyword.range)
+                    continue
+                }
+                var charge = ClawbackCharge.reversalPeriod
+                var share = Rate.one
+                var window: Int?
+                var ok = true
+                for line in lines {
+                    switch line.keyword.name {
+                    case "charge":
+                        if let parsed = ClawbackCharge(rawValue: line.words[0].name) { charge = parsed } else {
+                            error(.invalidValue("clawback charge", line.words[0].name, "'reversal_period' or 'original_period'"), file,
+                                  line.words[0].range, hint: suggest(for: line.words[0].name, among: ["reversal_period", "original_period"]))
+                            ok = false
+                        }
+                    case "share":
+                        if let rate = constantRate(line.exprs[0], file, "a clawback share") { share = rate } else { ok = false }
+                    case "window":
+                        if case .count(let days)? = literal(line.exprs[0], file), days > 0 { window = Int(days) } else {
+                            error(.invalidValue("clawback window", shown(line.exprs[0]), "a positive number of days"), file, line.exprs[0].range)
+                            ok = false
+                        }
+                    default: break
+                    }
+                }
+                if ok { clawback = ClawbackPolicy(charge: charge, share: share, windowDays: window, span: span(file, decl.range)) }
+            case .holdback(let shareNode, let targetWord, let releaseWord):
+                let share = constantRate(shareNode, file, "a holdback share")
+                let target = self.target(targetWord, file)
+                let release = HoldbackRelease(rawValue: releaseWord.name)
+                if release == nil {
+                    error(.invalidValue("release", releaseWord.name, "'quarter_end' or 'year_end'"), file, releaseWord.range,
+                          hint: suggest(for: releaseWord.name, among: ["quarter_end", "year_end"]))
+                }
+                guard let share, let target, let release else { continue }
+                holdbacks.append(Holdback(share: share, target: target, release: release, span: span(file, decl.range)))
+            default:
+                break
+            }
+        }
+    }
+
+    func draw(_ name: Ident, _ lines: [BlockLine], _ file: Int, _ range: SourceRange) {
+        let moneyType = ValueType.money(.fixed(currency))
+        var kind: DrawKind?
+        var amount: Expr?
+        var start: Period?
+        var end: Period?
+        var recoveryStart: Period?
+        var recoveryLimit: RecoveryLimit?
+        var ok = true
+        for line in lines {
+            switch line.keyword.name {
+            case "type":
+                let kinds = ["recoverable", "recoverable_guarantee", "non_recoverable_guarantee"]
+                if let parsed = DrawKind(rawValue: line.words[0].name) { kind = parsed } else {
+                    error(.invalidValue("draw type", line.words[0].name, kinds.joined(separator: ", ")), file, line.words[0].range,
+                          hint: suggest(for: line.words[0].name, among: kinds))
+                    ok = false
+                }
+            case "amount":
+                guard let expr = lower(line.exprs[0], .period, file) else {
+                    ok = false
+                    continue
+                }
+                if expr.type != moneyType {
+                    error(.moneyNotInPlanCurrency("a draw amount", describe(expr.type), currency.code), file, line.exprs[0].range)
+                    ok = false
+                }
+                amount = expr
+            case "periods":
+                start = constantPeriod(line.exprs[0], file)
+                if line.exprs.count > 1 { end = constantPeriod(line.exprs[1], file) }
+                if start == nil || (line.exprs.count > 1 && end == nil) { ok = false }
+                if let start, let end, end < start {
+                    error(.tierOrder("the draw's last period is before its first"), file, line.range)
+                    ok = false
+                }
+            case "recovery_start":
+                recoveryStart = constantPeriod(line.exprs[0], file)
+                if recoveryStart == nil { ok = false }
+            case "recovery_max":
+                guard let expr = lower(line.exprs[0], .period, file) else {
+                    ok = false
+                    continue
+                }
+                if expr.type == .rate {
+                    recoveryLimit = .share(expr)
+                } else if expr.type == moneyType {
+                    recoveryLimit = .amount(expr)
+                } else {
+                    error(.typeMismatch("'recovery_max' is a share of earnings or money in \(currency.code), found \(describe(expr.type))"),
+                          file, line.exprs[0].range)
+                    ok = false
+                }
+            default: break
+            }
+        }
+        let keywords = Set(lines.map(\.keyword.name))
+        if !keywords.contains("type") { error(.missingSetting("type"), file, name.range) }
+        if !keywords.contains("amount") { error(.missingSetting("amount"), file, name.range) }
+        guard ok, let kind, let amount else { return }
+        if kind == .nonRecoverableGuarantee && (recoveryStart != nil || recoveryLimit != nil) {
+            error(.typeMismatch("a non-recoverable guarantee is never recovered; remove 'recovery_start' and 'recovery_max'"), file, name.range)
+            return
+        }
+        draws.append(Draw(name: name.name, kind: kind, amount: amount, start: start, end: end, recoveryStart: recoveryStart,
+                          recoveryLimit: recoveryLimit, span: span(file, range)))
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}

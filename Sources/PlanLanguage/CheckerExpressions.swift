@@ -1,0 +1,645 @@
+import CompCore
+import CompDiagnostics
+import PlanModel
+
+extension Checker {
+    // MARK: Types
+
+    func sameCurrency(_ a: MoneyCurrency, _ b: MoneyCurrency) -> Bool {
+        switch (a, b) {
+        case (.transaction, .transaction): return true
+        case (.fixed(let x), .fixed(let y)): return x.code == y.code
+        default: return false
+        }
+    }
+
+    /// The common type of two values that may meet (branches, comparisons, list items): counts widen to rates.
+    func unify(_ a: ValueType, _ b: ValueType) -> ValueType? {
+        switch (a, b) {
+        case (.money(let x), .money(let y)): return sameCurrency(x, y) ? a : nil
+        case (.count, .count): return .count
+        case (.count, .rate), (.rate, .count), (.rate, .rate): return .rate
+        default: return a == b ? a : nil
+        }
+    }
+
+    func describe(_ type: ValueType) -> String {
+        switch type {
+        case .money(let c): return "money (\(c))"
+        default: return type.description
+        }
+    }
+
+    func mismatch(_ a: ValueType, _ b: ValueType, _ verb: String, _ file: Int, _ range: SourceRange) {
+        if case .money(let x) = a, case .money(let y) = b {
+            let hint = (x == .transaction || y == .transaction) ? "convert transaction amounts with fx(txn.amount)" : nil
+            error(.currencyMismatch(describe(a), describe(b), verb), file, range, hint: hint)
+        } else {
+            error(.typeMismatch("cannot \(verb) \(describe(a)) and \(describe(b))"), file, range)
+        }
+    }
+
+    func arithmeticType(_ op: BinaryOp, _ a: ValueType, _ b: ValueType) -> ValueType? {
+        switch op {
+        case .add, .subtract:
+            switch (a, b) {
+            case (.money(let x), .money(let y)): return sameCurrency(x, y) ? a : nil
+            default: return (a.isMoney || b.isMoney || !a.isNumeric || !b.isNumeric) ? nil : unify(a, b)
+            }
+        case .multiply:
+            switch (a, b) {
+            case (.money, .money): return nil
+            case (.money, .rate), (.money, .count): return a
+            case (.rate, .money), (.count, .money): return b
+            default: return (a.isNumeric && b.isNumeric) ? unify(a, b) : nil
+            }
+        case .divide:
+            switch (a, b) {
+            case (.money(let x), .money(let y)): return sameCurrency(x, y) ? .rate : nil
+            case (.money, .rate), (.money, .count): return a
+            case (.rate, .money), (.count, .money): return nil
+            default: return (a.isNumeric && b.isNumeric) ? .rate : nil
+            }
+        default: return nil
+        }
+    }
+
+    func verb(_ op: BinaryOp) -> String {
+        switch op {
+        case .add: return "add"
+        case .subtract: return "subtract"
+        case .multiply: return "multiply"
+        case .divide: return "divide"
+        default: return "compare"
+        }
+    }
+
+    // MARK: Constants
+
+    /// The text of a simple literal or name for a message, or "this value".
+    func shown(_ node: ExprNode) -> String {
+        switch node {
+        case .number(let t, _), .percent(let t, _), .date(let t, _), .month(let t, _), .quarter(let t, _), .string(let t, _):
+            return t
+        case .money(let t, let code, _): return "\(t) \(code.name)"
+        case .name(let i): return i.name
+        default: return "this value"
+        }
+    }
+
+    func constantDate(_ node: ExprNode, _ file: Int) -> CivilDate? {
+        guard case .date(let text, let range) = node else {
+            error(.expected("a date (YYYY-MM-DD)", "an expression"), file, node.range)
+            return nil
+        }
+        guard let date = CivilDate(parsing: text) else {
+            error(.invalidDate(text), file, range)
+            return nil
+        }
+        return date
+    }
+
+    /// A payout period literal: a month (`2027-01`) in a monthly plan, a quarter (`2027-Q1`) in a quarterly one.
+    func constantPeriod(_ node: ExprNode, _ file: Int) -> Period? {
+        let expected = periodKind == .month ? "a month (YYYY-MM)" : "a quarter (YYYY-Qn)"
+        let text: String
+        let range: SourceRange
+        switch node {
+        case .month(let t, let r) where periodKind == .month: (text, range) = (t, r)
+        case .quarter(let t, let r) where periodKind == .quarter: (text, range) = (t, r)
+        default:
+            error(.expected(expected, shown(node) == "this value" ? "an expression" : "'\(shown(node))'"), file, node.range)
+            return nil
+        }
+        guard let period = Period(parsing: text, calendar: fiscalCalendar) else {
+            error(.invalidDate(text), file, range)
+            return nil
+        }
+        return period
+    }
+
+    /// A literal (with an optional leading minus) as a value.
+    func literal(_ node: ExprNode, _ file: Int) -> Value? {
+        switch node {
+        case .number(let text, let range):
+            if text.contains(".") {
+                do throws(DecimalParseError) {
+                    return .rate(Rate(try FixedDecimal(parsing: text)))
+                } catch {
+                    self.error(.invalidNumber(text, error.description), file, range)
+                    return nil
+                }
+            }
+            guard let value = Int64(text), value <= Int64(Int32.max) * 1000 else {
+                error(.invalidNumber(text, "is too large"), file, range)
+                return nil
+            }
+            return .count(value)
+        case .percent(let text, let range):
+            do throws(DecimalParseError) {
+                return .rate(try Rate(parsing: text))
+            } catch {
+                self.error(.invalidNumber(text, error.description), file, range)
+                return nil
+            }
+        case .money(let text, let code, let range):
+            guard let money = moneyCurrency(code, file) else { return nil }
+            do throws(DecimalParseError) {
+                return .money(Money(try FixedDecimal(parsing: text), money))
+            } catch {
+                self.error(.invalidNumber(text, error.description), file, range)
+                return nil
+            }
+        case .date(let text, let range):
+            guard let date = CivilDate(parsing: text) else {
+                error(.invalidDate(text), file, range)
+                return nil
+            }
+            return .date(date)
+        case .string(let text, _): return .text(unquote(text))
+        case .bool(let flag, _): return .bool(flag)
+        case .negate(let inner, _):
+            guard let value = literal(inner, file) else { return nil }
+            switch value {
+            case .money(let m): return .money(Money(FixedDecimal(units: -m.amount.units), m.currency))
+            case .rate(let r): return .rate(Rate(FixedDecimal(units: -r.value.units)))
+            case .count(let c): return .count(-c)
+            default:
+                error(.typeMismatch("cannot negate \(value.type)"), file, node.range)
+                return nil
+            }
+        case .paren(let inner, _): return literal(inner, file)
+        case .month(let text, let range), .quarter(let text, let range):
+            error(.typeMismatch("'\(text)' is a period; use it after 'in' or in 'periods'"), file, range)
+            return nil
+        default:
+            error(.notConstant("this value"), file, node.range, hint: "write a literal such as 150 USD, 5%, 3 or \"text\"")
+            return nil
+        }
+    }
+
+    func moneyCurrency(_ code: Ident, _ file: Int) -> Currency? {
+        guard let parsed = Currency(code: code.name) else {
+            error(.unknownCurrency(code.name), file, code.range,
+                  hint: suggest(for: code.name, among: Currency.isoMinorUnits.keys))
+            return nil
+        }
+        return parsed
+    }
+
+    func numeric(_ value: Value) -> FixedDecimal? {
+        switch value {
+        case .money(let m): return m.amount
+        case .rate(let r): return r.value
+        case .count(let c): return FixedDecimal(exactly: Int(c))
+        default: return nil
+        }
+    }
+
+    func zero(_ type: ValueType) -> Value? {
+        switch type {
+        case .money(.fixed(let c)): return .money(Money(.zero, c))
+        case .rate: return .rate(.zero)
+        case .count: return .count(0)
+        default: return nil
+        }
+    }
+
+    // MARK: Expressions
+
+    /// Checks and lowers an expression. Returns `nil` after reporting an error.
+    ///
+    /// - Parameter top: the rounding rule of the value this expression is the whole of; a division
+    ///   at the top uses it, so the quotient is rounded exactly once.
+    func lower(_ node: ExprNode, _ context: EvaluationContext, _ file: Int, top: RoundingRule? = nil) -> Expr? {
+        let at = span(file, node.range)
+        if context == .constant {
+            guard let value = literal(node, file) else { return nil }
+            return Expr(.literal(value), type: value.type, span: at)
+        }
+        switch node {
+        case .number, .percent, .money, .date, .string, .bool, .month, .quarter:
+            guard let value = literal(node, file) else { return nil }
+            return Expr(.literal(value), type: value.type, span: at)
+        case .paren(let inner, _):
+            return lower(inner, context, file, top: top)
+        case .name(let name):
+            return reference(name, context, file)
+        case .member(let scope, let name):
+            return attribute(scope, name, context, file: file)
+        case .negate(let inner, _):
+            guard let operand = lower(inner, context, file) else { return nil }
+            guard operand.type.isNumeric else {
+                error(.typeMismatch("cannot negate \(describe(operand.type))"), file, node.range)
+                return nil
+            }
+            return Expr(.negate(operand), type: operand.type, span: at)
+        case .not(let inner, _):
+            guard let operand = lower(inner, context, file) else { return nil }
+            guard operand.type == .bool else {
+                error(.typeMismatch("'not' needs a condition, found \(describe(operand.type))"), file, inner.range)
+                return nil
+            }
+            return Expr(.not(operand), type: .bool, span: at)
+        case .binary(let op, let a, let b, _):
+            let lhs = lower(a, context, file)
+            let rhs = lower(b, context, file)
+            guard let lhs, let rhs else { return nil }
+            switch op {
+            case .and, .or:
+                for (operand, source) in [(lhs, a), (rhs, b)] where operand.type != .bool {
+                    error(.typeMismatch("'\(op.rawValue)' needs conditions, found \(describe(operand.type))"), file, source.range)
+                    return nil
+                }
+                return Expr(op == .and ? .and(lhs, rhs) : .or(lhs, rhs), type: .bool, span: at)
+            case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
+                guard let common = unify(lhs.type, rhs.type) else {
+                    mismatch(lhs.type, rhs.type, "compare", file, node.range)
+                    return nil
+                }
+                if op != .equal && op != .notEqual && (common == .text || common == .bool) {
+                    error(.typeMismatch("cannot order \(describe(common)) values with '\(op.rawValue)'"), file, node.range)
+                    return nil
+                }
+                let comparison = ComparisonOperator(rawValue: op.rawValue) ?? .equal
+                return Expr(.compare(comparison, lhs, rhs), type: .bool, span: at)
+            case .add, .subtract, .multiply, .divide:
+                guard let type = arithmeticType(op, lhs.type, rhs.type) else {
+                    mismatch(lhs.type, rhs.type, verb(op), file, node.range)
+                    return nil
+                }
+                switch op {
+                case .add: return Expr(.arithmetic(.add, lhs, rhs), type: type, span: at)
+                case .subtract: return Expr(.arithmetic(.subtract, lhs, rhs), type: type, span: at)
+                case .multiply: return Expr(.arithmetic(.multiply, lhs, rhs), type: type, span: at)
+                default: return Expr(.divide(lhs, rhs, top ?? defaultDivision), type: type, span: at)
+                }
+            }
+        case .inList(let subject, let items, _):
+            guard let lhs = lower(subject, context, file) else { return nil }
+            var lowered: [Expr] = []
+            for item in items {
+                guard let value = lower(item, context, file) else { return nil }
+                guard unify(lhs.type, value.type) != nil else {
+                    mismatch(lhs.type, value.type, "compare", file, item.range)
+                    return nil
+                }
+                lowered.append(value)
+            }
+            return Expr(.member(lhs, lowered), type: .bool, span: at)
+        case .inRange(let subject, let lowerNode, let upperNode, _):
+            guard let lhs = lower(subject, context, file) else { return nil }
+            let lowerBound: Expr?
+            let upperBound: Expr?
+            if case .month(let text, let range) = lowerNode, lowerNode == upperNode {
+                lowerBound = periodBound(text, range, file, start: true)
+                upperBound = periodBound(text, range, file, start: false)
+            } else if case .quarter(let text, let range) = lowerNode, lowerNode == upperNode {
+                lowerBound = periodBound(text, range, file, start: true)
+                upperBound = periodBound(text, range, file, start: false)
+            } else {
+                lowerBound = rangeBound(lowerNode, context, file, start: true)
+                upperBound = rangeBound(upperNode, context, file, start: false)
+            }
+            guard let lowerBound, let upperBound else { return nil }
+            for bound in [lowerBound, upperBound] where unify(lhs.type, bound.type) == nil || lhs.type == .text || lhs.type == .bool {
+                mismatch(lhs.type, bound.type, "compare", file, node.range)
+                return nil
+            }
+            return Expr(.inRange(lhs, lower: lowerBound, upper: upperBound), type: .bool, span: at)
+        case .when(let valueNode, let conditionNode, _):
+            let value = lower(valueNode, context, file)
+            let condition = lower(conditionNode, context, file)
+            guard let value, let condition else { return nil }
+            guard condition.type == .bool else {
+                error(.typeMismatch("'when' needs a condition, found \(describe(condition.type))"), file, conditionNode.range)
+                return nil
+            }
+            guard let zeroValue = zero(value.type) else {
+                error(.typeMismatch("'when' needs an amount, rate or count, found \(describe(value.type))"), file, valueNode.range)
+                return nil
+            }
+            let otherwise = Expr(.literal(zeroValue), type: value.type, span: at)
+            return Expr(.conditional(condition, value, otherwise), type: value.type, span: at)
+        case .ifThen(let c, let a, let b, _):
+            let condition = lower(c, context, file)
+            let then = lower(a, context, file)
+            let otherwise = lower(b, context, file)
+            guard let condition, let then, let otherwise else { return nil }
+            guard condition.type == .bool else {
+                error(.typeMismatch("'if' needs a condition, found \(describe(condition.type))"), file, c.range)
+                return nil
+            }
+            guard let type = unify(then.type, otherwise.type) else {
+                mismatch(then.type, otherwise.type, "choose between", file, node.range)
+                return nil
+            }
+            return Expr(.conditional(condition, then, otherwise), type: type, span: at)
+        case .match(let subjectNode, let armNodes, _):
+            guard let subject = lower(subjectNode, context, file) else { return nil }
+            var arms: [MatchArm] = []
+            var otherwise: Expr?
+            var resultType: ValueType?
+            var failed = false
+            for arm in armNodes {
+                guard let result = lower(arm.result, context, file) else {
+                    failed = true
+                    continue
+                }
+                if let current = resultType {
+                    guard let common = unify(current, result.type) else {
+                        mismatch(current, result.type, "choose between", file, arm.result.range)
+                        failed = true
+                        continue
+                    }
+                    resultType = common
+                } else {
+                    resultType = result.type
+                }
+                if arm.patterns.isEmpty {
+                    otherwise = result
+                    continue
+                }
+                var values: [Value] = []
+                for pattern in arm.patterns {
+                    guard let value = literal(pattern, file) else {
+                        failed = true
+                        continue
+                    }
+                    if unify(subject.type, value.type) == nil {
+                        mismatch(subject.type, value.type, "compare", file, pattern.range)
+                        failed = true
+                    }
+                    values.append(value)
+                }
+                let armRange = (arm.patterns.first?.range ?? arm.result.range).union(arm.result.range)
+                arms.append(MatchArm(patterns: values, result: result, span: span(file, armRange)))
+            }
+            if failed { return nil }
+            guard let otherwise, let resultType else {
+                error(.matchWithoutElse, file, node.range)
+                return nil
+            }
+            return Expr(.match(subject, arms: arms, otherwise: otherwise), type: resultType, span: at)
+        case .call(let callee, let args, _):
+            return call(callee, args, context, file, node: node, top: top)
+        }
+    }
+
+    func periodBound(_ text: String, _ range: SourceRange, _ file: Int, start: Bool) -> Expr? {
+        guard let period = Period(parsing: text, calendar: fiscalCalendar) else {
+            error(.invalidDate(text), file, range)
+            return nil
+        }
+        return Expr(.literal(.date(start ? period.startDate : period.endDate)), type: .date, span: span(file, range))
+    }
+
+    func rangeBound(_ node: ExprNode, _ context: EvaluationContext, _ file: Int, start: Bool) -> Expr? {
+        switch node {
+        case .month(let text, let range), .quarter(let text, let range):
+            return periodBound(text, range, file, start: start)
+        default:
+            return lower(node, context, file)
+        }
+    }
+
+    // MARK: Names
+
+    func reference(_ name: Ident, _ context: EvaluationContext, _ file: Int) -> Expr? {
+        let at = span(file, name.range)
+        guard let entry = symbols[name.name] else {
+            if knownBroken(name.name) { return nil }
+            let candidates = Array(symbols.keys) + ["txn", "rep"]
+            error(.unknownName(name.name), file, name.range, hint: suggest(for: name.name, among: candidates))
+            return nil
+        }
+        used.insert(name.name)
+        switch entry.symbol {
+        case .parameter(let index):
+            guard let parameter = parameterValue(index) else { return nil }
+            return Expr(.parameter(ParameterID(index)), type: parameter.type, span: at)
+        case .table:
+            error(.nameNotUsable(name.name, "table", "as a value"), file, name.range, hint: "apply it: \(name.name)(value)")
+            return nil
+        case .credit:
+            error(.nameNotUsable(name.name, "credit rule", "as a value"), file, name.range,
+                  hint: "aggregate it in a measure: measure m = sum(\(name.name))")
+            return nil
+        case .measure(let index), .derived(let index), .component(let index), .input(let index):
+            guard context == .period else {
+                error(.periodValueInCredit(name.name), file, name.range)
+                return nil
+            }
+            switch entry.symbol {
+            case .measure:
+                guard let measure = measureValue(index) else { return nil }
+                return Expr(.measure(MeasureID(index)), type: measure.type, span: at)
+            case .derived:
+                guard let value = derivedValue(index) else { return nil }
+                return Expr(.derived(DerivedID(index)), type: value.expr.type, span: at)
+            case .component:
+                guard let component = componentValue(index) else { return nil }
+                return Expr(.component(ComponentID(index)), type: component.type, span: at)
+            default:
+                guard let input = inputValue(index) else { return nil }
+                return Expr(.input(InputID(index)), type: input.type, span: at)
+            }
+        }
+    }
+
+    // MARK: Calls
+
+    func call(_ callee: Ident, _ args: [ExprNode], _ context: EvaluationContext, _ file: Int, node: ExprNode,
+              top: RoundingRule?) -> Expr? {
+        let at = span(file, node.range)
+        func arity(_ expected: ClosedRange<Int>) -> Bool {
+            if expected.contains(args.count) { return true }
+            let text = expected.lowerBound == expected.upperBound ? "\(expected.lowerBound)" : "\(expected.lowerBound) or \(expected.upperBound)"
+            error(.badArgumentCount(callee.name, text, args.count), file, node.range)
+            return false
+        }
+        switch callee.name {
+        case "min", "max":
+            guard arity(2...2) else { return nil }
+            let a = lower(args[0], context, file)
+            let b = lower(args[1], context, file)
+            guard let a, let b else { return nil }
+            guard a.type.isNumeric || a.type == .date, let type = unify(a.type, b.type) else {
+                mismatch(a.type, b.type, "compare", file, node.range)
+                return nil
+            }
+            return Expr(.call(callee.name == "min" ? .min : .max, [a, b]), type: type, span: at)
+        case "abs":
+            guard arity(1...1), let a = lower(args[0], context, file) else { return nil }
+            guard a.type.isNumeric else {
+                error(.typeMismatch("'abs' needs a number, found \(describe(a.type))"), file, args[0].range)
+                return nil
+            }
+            return Expr(.call(.abs, [a]), type: a.type, span: at)
+        case "round":
+            guard arity(2...3) else { return nil }
+            guard case .number(let digitsText, _) = args[1], let digits = Int(digitsText), (0...6).contains(digits) else {
+                error(.invalidValue("number of fraction digits", shown(args[1]), "an integer 0 to 6"), file, args[1].range)
+                return nil
+            }
+            var mode = defaultMode
+            if args.count == 3 {
+                guard case .name(let word) = args[2], let parsed = Checker.modeNames[word.name] else {
+                    if case .name(let word) = args[2] { badMode(word, file) } else {
+                        error(.expected("a rounding mode", "an expression"), file, args[2].range)
+                    }
+                    return nil
+                }
+                mode = parsed
+            }
+            let rule = RoundingRule(mode: mode, digits: digits, origin: .declared)
+            guard let value = lower(args[0], context, file, top: rule) else { return nil }
+            guard value.type.isNumeric else {
+                error(.typeMismatch("'round' needs a number, found \(describe(value.type))"), file, args[0].range)
+                return nil
+            }
+            return Expr(.round(value, rule), type: value.type, span: at)
+        case "fx":
+            guard arity(1...1), let value = lower(args[0], context, file) else { return nil }
+            guard context == .transaction else {
+                error(.transactionOutsideCredit("fx"), file, callee.range)
+                return nil
+            }
+            guard value.type == .money(.transaction) else {
+                error(.typeMismatch("'fx' converts money in the transaction's currency, found \(describe(value.type))"), file,
+                      args[0].range, hint: "fx(txn.amount)")
+                return nil
+            }
+            return Expr(.convert(value, to: currency), type: .money(.fixed(currency)), span: at)
+        case "quota":
+            return quotaCall(callee, args, context, file, at: at)
+        case "sum", "count", "avg":
+            error(.aggregateOutsideMeasure(callee.name), file, callee.range)
+            return nil
+        default:
+            break
+        }
+        guard let entry = symbols[callee.name] else {
+            if knownBroken(callee.name) { return nil }
+            let candidates = ["min", "max", "abs", "round", "fx", "quota"] + symbols.compactMap { key, value in
+                if case .table = value.symbol { return key }
+                return nil
+            }
+            error(.unknownFunction(callee.name), file, callee.range, hint: suggest(for: callee.name, among: candidates))
+            return nil
+        }
+        guard case .table(let index) = entry.symbol else {
+            error(.nameNotUsable(callee.name, entry.symbol.kindName, "as a function"), file, callee.range)
+            return nil
+        }
+        used.insert(callee.name)
+        guard context == .period else {
+            error(.periodValueInCredit(callee.name), file, callee.range)
+            return nil
+        }
+        guard let table = tableValue(index) else { return nil }
+        let id = TableID(index)
+        if table.mode == .perTransaction {
+            guard arity(1...1) else { return nil }
+            guard case .name(let creditName) = args[0], let creditEntry = symbols[creditName.name],
+                case .credit(let creditIndex) = creditEntry.symbol
+            else {
+                error(.typeMismatch("a per_transaction table is applied to a credit rule: \(callee.name)(credits)"), file, args[0].range)
+                return nil
+            }
+            used.insert(creditName.name)
+            guard let rule = creditValue(creditIndex) else { return nil }
+            guard unify(rule.type, table.boundType) != nil else {
+                mismatch(rule.type, table.boundType, "compare", file, args[0].range)
+                return nil
+            }
+            guard let type = resultType(table, rule.type) else {
+                mismatch(table.valueType, rule.type, "multiply", file, node.range)
+                return nil
+            }
+            return Expr(.applyTablePerTransaction(id, credits: CreditRuleID(creditIndex)), type: type, span: at)
+        }
+        if table.basis == .attainment {
+            guard args.count == 2 else {
+                error(.tableNeedsQuota, file, node.range)
+                return nil
+            }
+            let value = lower(args[0], context, file)
+            let quota = lower(args[1], context, file)
+            guard let value, let quota else { return nil }
+            guard value.type.isNumeric, unify(value.type, quota.type) != nil else {
+                mismatch(value.type, quota.type, "compare", file, node.range)
+                return nil
+            }
+            guard let type = resultType(table, value.type) else {
+                mismatch(table.valueType, value.type, "multiply", file, node.range)
+                return nil
+            }
+            return Expr(.applyTable(id, value: value, quota: quota), type: type, span: at)
+        }
+        guard arity(1...1), let value = lower(args[0], context, file) else { return nil }
+        guard unify(value.type, table.boundType) != nil else {
+            mismatch(value.type, table.boundType, "compare", file, args[0].range)
+            return nil
+        }
+        guard let type = resultType(table, value.type) else {
+            mismatch(table.valueType, value.type, "multiply", file, node.range)
+            return nil
+        }
+        return Expr(.applyTable(id, value: value, quota: nil), type: type, span: at)
+    }
+
+    /// What applying `table` to a value of type `valueType` produces: rates multiply the value, amounts are paid as they are.
+    func resultType(_ table: RateTable, _ valueType: ValueType) -> ValueType? {
+        if table.valueType.isMoney { return table.valueType }
+        return arithmeticType(.multiply, table.valueType, valueType)
+    }
+
+    func quotaCall(_ callee: Ident, _ args: [ExprNode], _ context: EvaluationContext, _ file: Int, at: SourceSpan) -> Expr? {
+        guard (1...2).contains(args.count) else {
+            error(.badArgumentCount("quota", "1 or 2", args.count), file, at.range)
+            return nil
+        }
+        guard context == .period else {
+            error(.periodValueInCredit("quota"), file, callee.range)
+            return nil
+        }
+        guard case .name(let measureName) = args[0], let entry = symbols[measureName.name], case .measure(let index) = entry.symbol else {
+            let candidates = symbols.compactMap { key, value -> String? in
+                if case .measure = value.symbol { return key }
+                return nil
+            }
+            if case .name(let word) = args[0], knownBroken(word.name) {
+                return nil
+            } else if case .name(let word) = args[0], symbols[word.name] == nil {
+                error(.unknownName(word.name), file, word.range, hint: suggest(for: word.name, among: candidates))
+            } else {
+                error(.typeMismatch("'quota' takes a measure name"), file, args[0].range)
+            }
+            return nil
+        }
+        used.insert(measureName.name)
+        var kind = periodKind
+        if args.count == 2 {
+            guard case .name(let word) = args[1], let parsed = PeriodKind(rawValue: word.name) else {
+                error(.invalidValue("quota period", shown(args[1]), "month, quarter or year"), file, args[1].range)
+                return nil
+            }
+            kind = parsed
+        }
+        guard let measure = measureValue(index) else { return nil }
+        let key = "\(index).\(kind.rawValue)"
+        let quotaIndex: Int
+        if let existing = self.quotaIndex[key] {
+            quotaIndex = existing
+        } else {
+            quotaIndex = quotas.count
+            self.quotaIndex[key] = quotaIndex
+            let declared = quotaDecls[measure.name]?[kind]
+            quotas.append(Quota(measure: MeasureID(index), measureName: measure.name, periodKind: kind,
+                                proration: declared?.0 ?? .actualDays, type: measure.type,
+                                span: declared.map { span($0.1, $0.2) } ?? at))
+        }
+        return Expr(.quota(QuotaID(quotaIndex)), type: measure.type, span: at)
+    }
+}

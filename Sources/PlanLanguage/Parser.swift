@@ -1,0 +1,907 @@
+import CompDiagnostics
+
+/// Thrown after a diagnostic has been emitted, to unwind to the nearest recovery point.
+struct ParseFailure: Error {}
+
+/// The words that start a declaration inside a plan or library block.
+let declarationKeywords: Set<String> = [
+    "currency", "period", "fiscal_year_start", "version", "rounding", "effective", "param", "attribute", "input",
+    "credit", "measure", "let", "quota", "table", "component", "cap", "floor", "draw", "clawback", "holdback",
+]
+
+/// A recursive-descent parser that recovers at declarations and block lines, so one pass reports
+/// every syntax error.
+final class Parser {
+    let bytes: [UInt8]
+    let tokens: [Token]
+    let comments: [Comment]
+    let sink: DiagnosticSink
+    let file: Int
+    var index = 0
+    var commentIndex = 0
+    var depth = 0
+    var lastEnd = 0
+    var reportedDepth = false
+    /// Keywords of the block being parsed: at the start of a line they end an expression.
+    var lineKeywords: Set<String> = []
+    /// The name of the declaration being parsed, if read yet.
+    var declaringName: String?
+    var failedNames: Set<String> = []
+
+    init(bytes: [UInt8], tokens: [Token], comments: [Comment], sink: DiagnosticSink, file: Int) {
+        self.bytes = bytes
+        self.tokens = tokens
+        self.comments = comments
+        self.sink = sink
+        self.file = file
+    }
+
+    // MARK: Tokens
+
+    var current: Token { tokens[index] }
+    var next: Token { tokens[min(index + 1, tokens.count - 1)] }
+
+    func text(_ token: Token) -> String { String(decoding: bytes[token.range.start..<token.range.end], as: UTF8.self) }
+    func text(_ range: SourceRange) -> String { String(decoding: bytes[range.start..<range.end], as: UTF8.self) }
+
+    @discardableResult
+    func advance() -> Token {
+        let token = tokens[index]
+        if token.kind != .eof { index += 1 }
+        lastEnd = token.range.end
+        return token
+    }
+
+    func check(_ kind: TokenKind) -> Bool { current.kind == kind }
+    func isWord(_ word: String) -> Bool { current.kind == .identifier && text(current) == word }
+
+    func describe(_ token: Token) -> String {
+        switch token.kind {
+        case .identifier: return "'\(text(token))'"
+        case .eof, .invalid: return token.kind.spelling
+        case .string, .integer, .decimal, .percent, .date, .month, .quarter: return "\(token.kind.spelling) \(text(token))"
+        default: return token.kind.spelling
+        }
+    }
+
+    func fail(_ message: PlanMessage, _ range: SourceRange, hint: String? = nil) -> ParseFailure {
+        sink.emit(message, file: file, range, hint: hint)
+        return ParseFailure()
+    }
+
+    func failExpected(_ what: String, hint: String? = nil) -> ParseFailure {
+        // An invalid token has its own lexer diagnostic already.
+        if current.kind == .invalid { return ParseFailure() }
+        return fail(.expected(what, describe(current)), current.range, hint: hint)
+    }
+
+    @discardableResult
+    func expect(_ kind: TokenKind, _ what: String? = nil) throws(ParseFailure) -> Token {
+        guard check(kind) else { throw failExpected(what ?? kind.spelling) }
+        return advance()
+    }
+
+    func identifier(_ what: String) throws(ParseFailure) -> Ident {
+        guard check(.identifier) else { throw failExpected(what) }
+        let token = advance()
+        return Ident(name: text(token), range: token.range)
+    }
+
+    func word(_ word: String) throws(ParseFailure) -> Ident {
+        guard isWord(word) else { throw failExpected("'\(word)'") }
+        return try identifier(word)
+    }
+
+    /// The name a declaration introduces; remembered so a failed declaration does not cause
+    /// "unknown name" errors at every use.
+    func declaredName(_ what: String) throws(ParseFailure) -> Ident {
+        let name = try identifier(what)
+        declaringName = name.name
+        return name
+    }
+
+    func enter() throws(ParseFailure) {
+        depth += 1
+        if depth > PlanLimits.maxNestingDepth {
+            if !reportedDepth {
+                reportedDepth = true
+                sink.emit(.nestingTooDeep, file: file, current.range)
+            }
+            throw ParseFailure()
+        }
+    }
+
+    func leave() { depth -= 1 }
+
+    // MARK: Trivia
+
+    func newlines(from start: Int, to end: Int) -> Int {
+        var count = 0
+        var i = start
+        while i < end && i < bytes.count {
+            if bytes[i] == UInt8(ascii: "\n") { count += 1 }
+            i += 1
+        }
+        return count
+    }
+
+    func leadingTrivia() -> Trivia {
+        var trivia = Trivia()
+        let start = current.range.start
+        var first = start
+        while commentIndex < comments.count && comments[commentIndex].range.start < start {
+            let comment = comments[commentIndex]
+            if trivia.leading.isEmpty { first = comment.range.start }
+            trivia.leading.append(text(comment.range))
+            commentIndex += 1
+        }
+        trivia.blankBefore = newlines(from: lastEnd, to: first) >= 2
+        return trivia
+    }
+
+    func trailingComment() -> String? {
+        guard commentIndex < comments.count else { return nil }
+        let comment = comments[commentIndex]
+        guard comment.range.start >= lastEnd, comment.range.start < current.range.start || current.kind == .eof,
+            newlines(from: lastEnd, to: comment.range.start) == 0
+        else { return nil }
+        commentIndex += 1
+        return text(comment.range)
+    }
+
+    func remainingComments(before offset: Int) -> [String] {
+        var out: [String] = []
+        while commentIndex < comments.count && comments[commentIndex].range.start < offset {
+            out.append(text(comments[commentIndex].range))
+            commentIndex += 1
+        }
+        return out
+    }
+
+    // MARK: Recovery
+
+    /// Skips to the next declaration keyword at the start of a line, or to the `}` that closes
+    /// the enclosing block, keeping nested braces balanced.
+    func synchronizeDeclaration(from start: Int) {
+        var braces = 0
+        if index == start && !check(.rbrace) && !check(.eof) { advance() }
+        while !check(.eof) {
+            if braces == 0 && check(.rbrace) { return }
+            if braces == 0 && current.atLineStart && current.kind == .identifier && declarationKeywords.contains(text(current)) {
+                return
+            }
+            if check(.lbrace) { braces += 1 }
+            if check(.rbrace) { braces -= 1 }
+            advance()
+        }
+    }
+
+    /// Skips to the next line inside a block, or to the block's `}`.
+    func synchronizeLine(from start: Int) {
+        var braces = 0
+        if index == start && !check(.rbrace) && !check(.eof) { advance() }
+        while !check(.eof) {
+            if braces == 0 && check(.rbrace) { return }
+            if braces == 0 && current.atLineStart { return }
+            if check(.lbrace) { braces += 1 }
+            if check(.rbrace) { braces -= 1 }
+            advance()
+        }
+    }
+
+    // MARK: File
+
+    func parseFile() -> FileNode {
+        var node = FileNode()
+        while isWord("use") {
+            let trivia = leadingTrivia()
+            let start = index
+            do throws(ParseFailure) {
+                let keyword = advance()
+                let path = try expect(.string, "a file path in quotes")
+                var use = UseDecl(path: unquote(text(path)), range: keyword.range.union(path.range))
+                use.trivia = trivia
+                use.trivia.trailing = trailingComment()
+                node.uses.append(use)
+            } catch {
+                synchronizeLine(from: start)
+            }
+        }
+        node.headerTrivia = leadingTrivia()
+        do throws(ParseFailure) {
+            let headerStart = current.range.start
+            if isWord("plan") {
+                advance()
+                let id = try expect(.string, "the plan id in quotes")
+                node.name = .string(text(id), id.range)
+                if check(.string) {
+                    let display = advance()
+                    node.displayName = .string(text(display), display.range)
+                }
+            } else if isWord("library") {
+                advance()
+                node.isLibrary = true
+                let name = try identifier("a library name")
+                node.name = .name(name)
+            } else {
+                throw failExpected("'plan' or 'library'")
+            }
+            node.headerRange = SourceRange(start: headerStart, end: lastEnd)
+            try expect(.lbrace)
+            node.headerTrivia.trailing = trailingComment()
+        } catch {
+            node.name = nil  // no header: nothing more to check
+            return node
+        }
+        node.decls = parseDeclarations()
+        node.failedNames = failedNames
+        node.closing = remainingComments(before: current.range.start)
+        if check(.rbrace) {
+            advance()
+            node.trailing = remainingComments(before: Int.max)
+            if !check(.eof) {
+                sink.emit(.unexpectedToken(describe(current) + " after the end of the \(node.isLibrary ? "library" : "plan")"), file: file, current.range)
+            }
+        } else {
+            sink.emit(.expected("'}' to close the \(node.isLibrary ? "library" : "plan")", describe(current)), file: file, current.range)
+        }
+        return node
+    }
+
+    func parseDeclarations() -> [Decl] {
+        var decls: [Decl] = []
+        while !check(.rbrace) && !check(.eof) {
+            let trivia = leadingTrivia()
+            let start = index
+            let problems = sink.count
+            declaringName = nil
+            do throws(ParseFailure) {
+                var decl = try parseDeclaration()
+                decl.trivia = trivia
+                decl.trivia.trailing = trailingComment()
+                decl.recovered = sink.count > problems
+                decls.append(decl)
+            } catch {
+                if let name = declaringName { failedNames.insert(name) }
+                synchronizeDeclaration(from: start)
+            }
+        }
+        return decls
+    }
+
+    func parseDeclaration() throws(ParseFailure) -> Decl {
+        guard check(.identifier) else { throw failExpected("a declaration") }
+        let keyword = try identifier("a declaration")
+        let kind: DeclKind
+        switch keyword.name {
+        case "currency", "period", "rounding":
+            kind = .setting(keyword, .name(try identifier("a \(keyword.name)")))
+        case "fiscal_year_start":
+            let token = try expect(.integer, "a month number 1-12")
+            kind = .setting(keyword, .number(text(token), token.range))
+        case "version":
+            let token = try expect(.string, "a version in quotes")
+            kind = .setting(keyword, .string(text(token), token.range))
+        case "effective":
+            let start = try parsePrimary()
+            var end: ExprNode?
+            if check(.kwTo) {
+                advance()
+                end = try parsePrimary()
+            }
+            kind = .effective(start, end)
+        case "param":
+            let name = try declaredName("a parameter name")
+            try expect(.assign)
+            kind = .param(name, try parseExpr())
+        case "attribute":
+            let scope = try identifier("'txn' or 'rep'")
+            try expect(.dot)
+            let name = try identifier("an attribute name")
+            try expect(.colon)
+            let type = try identifier("a type")
+            var optional = false
+            if isWord("optional") {
+                advance()
+                optional = true
+            }
+            kind = .attribute(scope: scope, name: name, type: type, optional: optional)
+        case "input":
+            let name = try declaredName("an input name")
+            _ = try word("from")
+            let path = try expect(.string, "a file name in quotes")
+            _ = try word("column")
+            let column = try expect(.string, "a column name in quotes")
+            try expect(.colon)
+            let type = try identifier("a type")
+            kind = .input(name, file: .string(text(path), path.range), column: .string(text(column), column.range), type: type)
+        case "credit":
+            let name = try declaredName("a credit rule name")
+            let (lines, closing) = try parseBlock(parseCreditLine)
+            kind = .credit(name, lines, closing: closing)
+        case "measure":
+            let name = try declaredName("a measure name")
+            try expect(.assign)
+            let aggregation = try identifier("sum, count, min, max or avg")
+            try expect(.lparen)
+            let credit = try identifier("a credit rule name")
+            try expect(.rparen)
+            var window: Ident?
+            if isWord("over") {
+                advance()
+                window = try identifier("'period', 'qtd' or 'ytd'")
+            }
+            kind = .measure(name, aggregation: aggregation, credit: credit, window: window, try parseRoundClause())
+        case "let":
+            let name = try declaredName("a name")
+            try expect(.assign)
+            let expr = try parseExpr()
+            kind = .letValue(name, expr, try parseRoundClause())
+        case "quota":
+            let measure = try identifier("a measure name")
+            var period: Ident?
+            var prorate: Ident?
+            if isWord("per") {
+                advance()
+                period = try identifier("'month', 'quarter' or 'year'")
+            }
+            if isWord("prorate") {
+                advance()
+                prorate = try identifier("'actual_days' or 'none'")
+            }
+            kind = .quota(measure: measure, period: period, prorate: prorate)
+        case "table":
+            let name = try declaredName("a table name")
+            let mode = try identifier("a table mode (marginal, retroactive, per_transaction, interpolated)")
+            _ = try word("on")
+            let basis = try identifier("'amount' or 'attainment'")
+            var boundary: Ident?
+            if isWord("boundary") {
+                advance()
+                boundary = try identifier("'higher' or 'lower'")
+            }
+            let (rows, closing) = try parseRows()
+            kind = .table(name, mode: mode, basis: basis, boundary: boundary, rows, closing: closing)
+        case "component":
+            let name = try declaredName("a component name")
+            var display: ExprNode?
+            if check(.string) {
+                let token = advance()
+                display = .string(text(token), token.range)
+            }
+            try expect(.assign)
+            let body = try parseComponentBody()
+            kind = .component(name, display: display, body, try parseRoundClause())
+        case "cap", "floor":
+            let target = try identifier("'total' or a component name")
+            _ = try word("at")
+            let amount = try parseExpr()
+            var per: Ident?
+            if isWord("per") {
+                advance()
+                per = try identifier("'period' or 'year'")
+            }
+            kind = .limit(kind: keyword, target: target, amount: amount, per: per)
+        case "draw":
+            let name = try identifier("a draw name")
+            let (lines, closing) = try parseBlock(parseDrawLine)
+            kind = .draw(name, lines, closing: closing)
+        case "clawback":
+            let (lines, closing) = try parseBlock(parseClawbackLine)
+            kind = .clawback(lines, closing: closing)
+        case "holdback":
+            let share = try parseAdditive()
+            _ = try word("of")
+            let target = try identifier("'total' or a component name")
+            _ = try word("release")
+            let release = try identifier("'quarter_end' or 'year_end'")
+            kind = .holdback(share: share, target: target, release: release)
+        default:
+            throw fail(.unknownDeclaration(keyword.name), keyword.range,
+                       hint: suggestion(for: keyword.name, among: declarationKeywords))
+        }
+        return Decl(keyword: keyword, kind: kind, range: SourceRange(start: keyword.range.start, end: lastEnd))
+    }
+
+    func parseRoundClause() throws(ParseFailure) -> RoundClause? {
+        guard isWord("round"), next.kind == .identifier else { return nil }
+        let start = advance().range.start
+        let mode = try identifier("a rounding mode")
+        var digits: (String, SourceRange)?
+        if check(.integer) {
+            let token = advance()
+            digits = (text(token), token.range)
+        }
+        return RoundClause(mode: mode, digits: digits, range: SourceRange(start: start, end: lastEnd))
+    }
+
+    // MARK: Blocks
+
+    func parseBlock(_ line: (Ident) throws(ParseFailure) -> BlockLine) throws(ParseFailure) -> ([BlockLine], [String]) {
+        try expect(.lbrace)
+        try enter()
+        defer { leave() }
+        let outer = lineKeywords
+        lineKeywords = Parser.blockKeywords
+        defer { lineKeywords = outer }
+        var lines: [BlockLine] = []
+        while !check(.rbrace) && !check(.eof) {
+            let trivia = leadingTrivia()
+            let start = index
+            do throws(ParseFailure) {
+                let keyword: Ident
+                if check(.kwTo) {
+                    let token = advance()
+                    keyword = Ident(name: "to", range: token.range)
+                } else {
+                    keyword = try identifier("a block line")
+                }
+                var parsed = try line(keyword)
+                parsed.trivia = trivia
+                parsed.trivia.trailing = trailingComment()
+                lines.append(parsed)
+            } catch {
+                synchronizeLine(from: start)
+            }
+        }
+        let closing = remainingComments(before: current.range.start)
+        try expect(.rbrace, "'}' to close the block")
+        return (lines, closing)
+    }
+
+    func blockLine(_ keyword: Ident, _ parts: [Part]) -> BlockLine {
+        var line = BlockLine(keyword: keyword, exprs: [], words: [], shape: [], range: keyword.range)
+        for part in parts {
+            switch part {
+            case .expr(let e):
+                line.shape.append(.expr(line.exprs.count))
+                line.exprs.append(e)
+            case .word(let w):
+                line.shape.append(.word(line.words.count))
+                line.words.append(w)
+            case .to: line.shape.append(.to)
+            }
+        }
+        line.range = SourceRange(start: keyword.range.start, end: lastEnd)
+        return line
+    }
+
+    enum Part {
+        case expr(ExprNode)
+        case word(Ident)
+        case to
+    }
+
+    func unknownLine(_ keyword: Ident, _ allowed: [String], _ block: String) -> ParseFailure {
+        fail(.unexpectedToken("'\(keyword.name)' in a \(block) block"), keyword.range,
+             hint: suggestion(for: keyword.name, among: allowed) ?? "expected one of: \(allowed.joined(separator: ", "))")
+    }
+
+    /// Words that start a line inside a `credit`, `spiff`, `draw` or `clawback` block.
+    static let blockKeywords: Set<String> = [
+        "where", "amount", "weight", "window", "pay", "type", "periods", "recovery_start", "recovery_max", "charge",
+        "share",
+    ]
+
+    func parseCreditLine(_ keyword: Ident) throws(ParseFailure) -> BlockLine {
+        switch keyword.name {
+        case "where", "amount", "weight":
+            return blockLine(keyword, [.expr(try parseExpr())])
+        case "to":
+            let who = try identifier("'rep', 'splits' or 'managers'")
+            var parts: [Part] = [.word(who)]
+            if who.name == "splits" && isWord("overlay") { parts.append(.word(try identifier("overlay"))) }
+            if who.name == "managers" {
+                if check(.integer) {
+                    let token = advance()
+                    parts.append(.word(Ident(name: text(token), range: token.range)))
+                } else {
+                    parts.append(.word(try word("all")))
+                }
+                parts.append(.word(try word("levels")))
+            }
+            return blockLine(keyword, parts)
+        default:
+            throw unknownLine(keyword, ["where", "amount", "weight", "to"], "credit")
+        }
+    }
+
+    func parseSpiffLine(_ keyword: Ident) throws(ParseFailure) -> BlockLine {
+        switch keyword.name {
+        case "window":
+            let lower = try parseAdditive()
+            try expect(.kwTo)
+            var parts: [Part] = [.expr(lower), .to, .expr(try parseAdditive())]
+            if isWord("by") {
+                parts.append(.word(try identifier("by")))
+                parts.append(.word(try identifier("'date' or 'effective_date'")))
+            }
+            return blockLine(keyword, parts)
+        case "where":
+            return blockLine(keyword, [.expr(try parseExpr())])
+        case "pay":
+            if isWord("table") {
+                let table = try identifier("table")
+                let name = try identifier("a table name")
+                let by = try word("by")
+                let count = try word("count")
+                return blockLine(keyword, [.word(table), .word(name), .word(by), .word(count)])
+            }
+            let amount = try parseAdditive()
+            if isWord("per") {
+                let per = try identifier("per")
+                let unit = try identifier("'unit' or 'deal'")
+                return blockLine(keyword, [.expr(amount), .word(per), .word(unit)])
+            }
+            let of = try word("of")
+            let what = try word("amount")
+            return blockLine(keyword, [.expr(amount), .word(of), .word(what)])
+        default:
+            throw unknownLine(keyword, ["window", "where", "pay"], "spiff")
+        }
+    }
+
+    func parseDrawLine(_ keyword: Ident) throws(ParseFailure) -> BlockLine {
+        switch keyword.name {
+        case "type":
+            return blockLine(keyword, [.word(try identifier("a draw type"))])
+        case "amount", "recovery_start", "recovery_max":
+            return blockLine(keyword, [.expr(try parseAdditive())])
+        case "periods":
+            let first = try parsePrimary()
+            if check(.kwTo) {
+                advance()
+                return blockLine(keyword, [.expr(first), .to, .expr(try parsePrimary())])
+            }
+            return blockLine(keyword, [.expr(first)])
+        default:
+            throw unknownLine(keyword, ["type", "amount", "periods", "recovery_start", "recovery_max"], "draw")
+        }
+    }
+
+    func parseClawbackLine(_ keyword: Ident) throws(ParseFailure) -> BlockLine {
+        switch keyword.name {
+        case "charge":
+            return blockLine(keyword, [.word(try identifier("'reversal_period' or 'original_period'"))])
+        case "share":
+            return blockLine(keyword, [.expr(try parseAdditive())])
+        case "window":
+            let days = try parsePrimary()
+            return blockLine(keyword, [.expr(days), .word(try word("days"))])
+        default:
+            throw unknownLine(keyword, ["charge", "share", "window"], "clawback")
+        }
+    }
+
+    func parseRows() throws(ParseFailure) -> ([TierRow], [String]) {
+        try expect(.lbrace)
+        var rows: [TierRow] = []
+        while !check(.rbrace) && !check(.eof) {
+            let trivia = leadingTrivia()
+            let start = index
+            do throws(ParseFailure) {
+                let first = current.range.start
+                var lower: ExprNode?
+                var upper: ExprNode?
+                if isWord("up") {
+                    advance()
+                    try expect(.kwTo)
+                    upper = try parseAdditive()
+                } else {
+                    lower = try parseAdditive()
+                    if check(.kwAnd) {
+                        advance()
+                        _ = try word("above")
+                    } else {
+                        try expect(.kwTo, "'to' or 'and above'")
+                        upper = try parseAdditive()
+                    }
+                }
+                try expect(.colon)
+                let value = try parseAdditive()
+                var endValue: ExprNode?
+                if check(.arrow) {
+                    advance()
+                    endValue = try parseAdditive()
+                }
+                var gate: ExprNode?
+                if check(.kwIf) {
+                    advance()
+                    gate = try parseOr()
+                }
+                var row = TierRow(lower: lower, upper: upper, value: value, endValue: endValue, gate: gate,
+                                  range: SourceRange(start: first, end: lastEnd))
+                row.trivia = trivia
+                row.trivia.trailing = trailingComment()
+                rows.append(row)
+            } catch {
+                synchronizeLine(from: start)
+            }
+        }
+        let closing = remainingComments(before: current.range.start)
+        try expect(.rbrace, "'}' to close the table")
+        return (rows, closing)
+    }
+
+    func parseComponentBody() throws(ParseFailure) -> ComponentBodyNode {
+        let start = current.range.start
+        if isWord("spiff") && next.kind == .lbrace {
+            advance()
+            let (lines, closing) = try parseBlock(parseSpiffLine)
+            return .spiff(lines, closing: closing, SourceRange(start: start, end: lastEnd))
+        }
+        if isWord("override") {
+            advance()
+            let rate = try parseAdditive()
+            _ = try word("of")
+            let credit = try identifier("a credit rule name")
+            var levels: Ident?
+            if isWord("levels") {
+                advance()
+                if check(.integer) {
+                    let token = advance()
+                    levels = Ident(name: text(token), range: token.range)
+                } else {
+                    levels = try word("all")
+                }
+            }
+            var threshold: ExprNode?
+            if check(.kwWhen) {
+                advance()
+                threshold = try parseOr()
+            }
+            return .override(rate: rate, credit: credit, levels: levels, threshold: threshold,
+                             SourceRange(start: start, end: lastEnd))
+        }
+        if isWord("graduated") && next.kind != .lparen {
+            advance()
+            let value = try parseAdditive()
+            _ = try word("above")
+            let floor = try parseAdditive()
+            _ = try word("pays")
+            let amount = try parseAdditive()
+            _ = try word("per")
+            let step = try parseAdditive()
+            var ceiling: ExprNode?
+            if isWord("up") {
+                advance()
+                try expect(.kwTo)
+                ceiling = try parseAdditive()
+            }
+            return .graduated(value: value, floor: floor, amount: amount, step: step, ceiling: ceiling,
+                              SourceRange(start: start, end: lastEnd))
+        }
+        return .expr(try parseExpr())
+    }
+
+    // MARK: Expressions
+
+    func parseExpr() throws(ParseFailure) -> ExprNode {
+        try enter()
+        defer { leave() }
+        let value = try parseOr()
+        if check(.kwWhen) {
+            advance()
+            let condition = try parseOr()
+            return .when(value, condition, value.range.union(condition.range))
+        }
+        return value
+    }
+
+    func binaryChain(_ ops: [TokenKind: BinaryOp], _ operand: () throws(ParseFailure) -> ExprNode) throws(ParseFailure) -> ExprNode {
+        var lhs = try operand()
+        var links = 0
+        defer { depth -= links }
+        while let op = ops[current.kind] {
+            advance()
+            try enter()
+            links += 1
+            let rhs = try operand()
+            lhs = .binary(op, lhs, rhs, lhs.range.union(rhs.range))
+        }
+        return lhs
+    }
+
+    func parseOr() throws(ParseFailure) -> ExprNode { try binaryChain([.kwOr: .or], parseAnd) }
+    func parseAnd() throws(ParseFailure) -> ExprNode { try binaryChain([.kwAnd: .and], parseNot) }
+
+    func parseNot() throws(ParseFailure) -> ExprNode {
+        guard check(.kwNot) else { return try parseComparison() }
+        let start = advance().range.start
+        try enter()
+        defer { leave() }
+        let operand = try parseNot()
+        return .not(operand, SourceRange(start: start, end: operand.range.end))
+    }
+
+    static let comparisons: [TokenKind: BinaryOp] = [
+        .equal: .equal, .notEqual: .notEqual, .less: .less, .lessEqual: .lessEqual, .greater: .greater,
+        .greaterEqual: .greaterEqual,
+    ]
+
+    func parseComparison() throws(ParseFailure) -> ExprNode {
+        let lhs = try parseAdditive()
+        if let op = Parser.comparisons[current.kind] {
+            advance()
+            let rhs = try parseAdditive()
+            return .binary(op, lhs, rhs, lhs.range.union(rhs.range))
+        }
+        if check(.kwIn) {
+            advance()
+            if check(.lbracket) {
+                advance()
+                var items: [ExprNode] = []
+                try enter()
+                defer { leave() }
+                if !check(.rbracket) {
+                    items.append(try parseAdditive())
+                    while check(.comma) {
+                        advance()
+                        items.append(try parseAdditive())
+                    }
+                }
+                let close = try expect(.rbracket, "',' or ']'")
+                return .inList(lhs, items, lhs.range.union(close.range))
+            }
+            let lower = try parseAdditive()
+            if check(.kwTo) {
+                advance()
+                let upper = try parseAdditive()
+                return .inRange(lhs, lower, upper, lhs.range.union(upper.range))
+            }
+            switch lower {
+            case .month, .quarter: return .inRange(lhs, lower, lower, lhs.range.union(lower.range))
+            default: throw failExpected("'to' (a range) after 'in'")
+            }
+        }
+        return lhs
+    }
+
+    func parseAdditive() throws(ParseFailure) -> ExprNode {
+        try binaryChain([.plus: .add, .minus: .subtract], parseMultiplicative)
+    }
+
+    func parseMultiplicative() throws(ParseFailure) -> ExprNode {
+        try binaryChain([.star: .multiply, .slash: .divide], parseUnary)
+    }
+
+    func parseUnary() throws(ParseFailure) -> ExprNode {
+        guard check(.minus) else { return try parsePrimary() }
+        let start = advance().range.start
+        try enter()
+        defer { leave() }
+        let operand = try parseUnary()
+        return .negate(operand, SourceRange(start: start, end: operand.range.end))
+    }
+
+    func isCurrencyCode(_ token: Token) -> Bool {
+        guard token.kind == .identifier, token.range.end - token.range.start == 3 else { return false }
+        return bytes[token.range.start..<token.range.end].allSatisfy { $0 >= 65 && $0 <= 90 }
+    }
+
+    func parsePrimary() throws(ParseFailure) -> ExprNode {
+        let token = current
+        switch token.kind {
+        case .integer, .decimal:
+            advance()
+            if isCurrencyCode(current) && newlines(from: token.range.end, to: current.range.start) == 0 {
+                let code = advance()
+                return .money(text(token), Ident(name: text(code), range: code.range), token.range.union(code.range))
+            }
+            return .number(text(token), token.range)
+        case .percent:
+            advance()
+            return .percent(text(token), token.range)
+        case .date:
+            advance()
+            return .date(text(token), token.range)
+        case .month:
+            advance()
+            return .month(text(token), token.range)
+        case .quarter:
+            advance()
+            return .quarter(text(token), token.range)
+        case .string:
+            advance()
+            return .string(text(token), token.range)
+        case .kwTrue, .kwFalse:
+            advance()
+            return .bool(token.kind == .kwTrue, token.range)
+        case .identifier:
+            // A declaration keyword at the start of a line means the expression before it is missing.
+            if token.atLineStart && (declarationKeywords.contains(text(token)) || lineKeywords.contains(text(token))) {
+                throw failExpected("an expression")
+            }
+            let name = try identifier("a name")
+            if check(.dot) {
+                advance()
+                let field = try identifier("an attribute name after '.'")
+                return .member(name, field)
+            }
+            if check(.lparen) {
+                advance()
+                try enter()
+                defer { leave() }
+                var args: [ExprNode] = []
+                if !check(.rparen) {
+                    args.append(try parseExpr())
+                    while check(.comma) {
+                        advance()
+                        args.append(try parseExpr())
+                    }
+                }
+                let close = try expect(.rparen, "',' or ')'")
+                return .call(name, args, name.range.union(close.range))
+            }
+            return .name(name)
+        case .lparen:
+            advance()
+            try enter()
+            defer { leave() }
+            let inner = try parseExpr()
+            let close = try expect(.rparen)
+            return .paren(inner, token.range.union(close.range))
+        case .kwIf:
+            advance()
+            try enter()
+            defer { leave() }
+            let condition = try parseOr()
+            try expect(.kwThen)
+            let then = try parseOr()
+            try expect(.kwElse)
+            let otherwise = try parseOr()
+            return .ifThen(condition, then, otherwise, token.range.union(otherwise.range))
+        case .kwMatch:
+            advance()
+            try enter()
+            defer { leave() }
+            let subject = try parseAdditive()
+            try expect(.lbrace)
+            var arms: [MatchArmNode] = []
+            while !check(.rbrace) && !check(.eof) {
+                let trivia = leadingTrivia()
+                if check(.kwElse) {
+                    advance()
+                    try expect(.fatArrow)
+                    var arm = MatchArmNode(patterns: [], result: try parseOr())
+                    arm.trivia = trivia
+                    arm.trivia.trailing = trailingComment()
+                    arms.append(arm)
+                    continue
+                }
+                var patterns = [try parseAdditive()]
+                while check(.comma) {
+                    advance()
+                    patterns.append(try parseAdditive())
+                }
+                try expect(.fatArrow, "'=>'")
+                var arm = MatchArmNode(patterns: patterns, result: try parseOr())
+                arm.trivia = trivia
+                arm.trivia.trailing = trailingComment()
+                arms.append(arm)
+            }
+            let close = try expect(.rbrace, "'}' to close the match")
+            return .match(subject, arms, token.range.union(close.range))
+        default:
+            throw failExpected("an expression")
+        }
+    }
+}
+
+/// The contents of a string literal token (quotes removed, escapes resolved).
+func unquote(_ literal: String) -> String {
+    var out = ""
+    var iterator = literal.dropFirst().dropLast().makeIterator()
+    while let c = iterator.next() {
+        if c == "\\", let escaped = iterator.next() {
+            switch escaped {
+            case "n": out.append("\n")
+            case "t": out.append("\t")
+            default: out.append(escaped)
+            }
+        } else {
+            out.append(c)
+        }
+    }
+    return out
+}

@@ -1,0 +1,214 @@
+import CompCore
+import CompDiagnostics
+import Foundation
+import PlanModel
+
+/// The outcome of checking a plan file: the model when there are no errors, and every diagnostic.
+public struct PlanCheckResult: Sendable {
+    /// The checked plan; `nil` when there are errors, or when the file is a library.
+    public let plan: Plan?
+    /// Errors and warnings, in source order per file.
+    public let diagnostics: [Diagnostic]
+    /// The files read (the checked file first, then the libraries it uses).
+    public let sources: [SourceFile]
+
+    /// True when at least one diagnostic is an error.
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+
+    /// The diagnostics in the swiftc layout, with source lines and carets.
+    public func rendered(colors: Bool = false) -> String {
+        var byPath: [String: SourceFile] = [:]
+        for source in sources { byPath[source.path] = source }
+        return DiagnosticRenderer(colors: colors).render(diagnostics, sources: byPath)
+    }
+}
+
+/// Checks plan files: lexing, parsing, name resolution, type checking and lowering to ``PlanModel/Plan``.
+public enum PlanChecker {
+    /// Reads `path` (and every library it uses) from disk and checks it.
+    ///
+    /// - Parameters:
+    ///   - path: the plan or library file, as the user named it (used verbatim in messages).
+    ///   - overrides: parameter values for a what-if run, by name (`["spiff_rate": "200 USD"]`).
+    public static func check(path: String, overrides: [String: String] = [:]) -> PlanCheckResult {
+        guard let bytes = readFile(path) else {
+            let diagnostic = Diagnostic(.error, id: PlanMessage.readFailed(path).id, message: PlanMessage.readFailed(path).text,
+                                        location: SourceLocation(file: path, line: 0, column: 0))
+            return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
+        }
+        return check(source: SourceFile(path: path, bytes: bytes), overrides: overrides, loader: readFile)
+    }
+
+    /// Checks a plan held in memory; `loader` reads the files named by `use` (paths relative to the plan's directory).
+    public static func check(
+        source: SourceFile, overrides: [String: String] = [:],
+        loader: @escaping @Sendable (String) -> [UInt8]? = { _ in nil }
+    ) -> PlanCheckResult {
+        withLargeStack { checkOnThisThread(source: source, overrides: overrides, loader: loader) }
+    }
+
+    static func checkOnThisThread(
+        source: SourceFile, overrides: [String: String], loader: (String) -> [UInt8]?
+    ) -> PlanCheckResult {
+        let sink = DiagnosticSink(sources: [source])
+        var parsed: [FileNode?] = [parse(source, file: 0, sink: sink)]
+        var libraries: [Int] = []
+        var reading: [String] = [source.path]
+        func loadUses(of index: Int) {
+            guard let node = parsed[index] else { return }
+            for use in node.uses {
+                let path = resolve(use.path, relativeTo: sink.sources[index].path)
+                if reading.contains(path) {
+                    sink.emit(.includeCycle(use.path), file: index, use.range)
+                    continue
+                }
+                if let existing = sink.sources.firstIndex(where: { $0.path == path }) {
+                    _ = existing
+                    continue
+                }
+                guard let bytes = loader(path) else {
+                    sink.emit(.readFailed(use.path), file: index, use.range)
+                    continue
+                }
+                let fileIndex = sink.sources.count
+                sink.sources.append(SourceFile(path: path, bytes: bytes))
+                parsed.append(parse(sink.sources[fileIndex], file: fileIndex, sink: sink))
+                if let library = parsed[fileIndex], !library.isLibrary {
+                    sink.emit(.notALibrary(use.path), file: index, use.range)
+                    continue
+                }
+                libraries.append(fileIndex)
+                reading.append(path)
+                loadUses(of: fileIndex)
+                reading.removeLast()
+            }
+        }
+        loadUses(of: 0)
+        let checker = Checker(sink: sink, overrides: overrides)
+        let main = parsed[0]
+        let plan = main.flatMap { checker.run(main: $0, libraries: libraries.compactMap { index in parsed[index].map { (index, $0) } }) }
+        let diagnostics = sink.diagnostics
+        let hasErrors = diagnostics.contains { $0.severity == .error }
+        return PlanCheckResult(plan: hasErrors ? nil : plan, diagnostics: diagnostics, sources: sink.sources)
+    }
+
+    static func parse(_ source: SourceFile, file: Int, sink: DiagnosticSink) -> FileNode? {
+        if source.bytes.count > PlanLimits.maxFileBytes {
+            sink.emit(.fileTooLarge, file: file, nil)
+            return nil
+        }
+        let (tokens, comments, problems) = Lexer.tokenize(source.bytes)
+        for (message, range) in problems { sink.emit(message, file: file, range) }
+        let parser = Parser(bytes: source.bytes, tokens: tokens, comments: comments, sink: sink, file: file)
+        return parser.parseFile()
+    }
+
+    static func resolve(_ path: String, relativeTo base: String) -> String {
+        if path.hasPrefix("/") { return path }
+        guard let slash = base.lastIndex(of: "/") else { return path }
+        var parts = base[..<slash].split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        for part in path.split(separator: "/") {
+            if part == ".." && !parts.isEmpty && parts.last != ".." && parts.last != "" {
+                parts.removeLast()
+            } else if part != "." {
+                parts.append(String(part))
+            }
+        }
+        return parts.joined(separator: "/")
+    }
+
+    static func readFile(_ path: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: path).map { Array($0) }
+    }
+}
+
+/// The result of formatting: the canonical text, or the diagnostics that prevent formatting.
+public struct FormatResult: Sendable {
+    /// The canonical text; `nil` when the file has syntax errors.
+    public let text: String?
+    /// Syntax errors (formatting needs a file that parses).
+    public let diagnostics: [Diagnostic]
+    /// The formatted file.
+    public let source: SourceFile
+
+    /// The diagnostics in the swiftc layout.
+    public func rendered(colors: Bool = false) -> String {
+        DiagnosticRenderer(colors: colors).render(diagnostics, sources: [source.path: source])
+    }
+}
+
+/// The canonical formatter (`comp fmt`).
+public enum PlanFormatter {
+    /// Formats a file. Formatting is idempotent: formatting the result again gives the same text.
+    public static func format(_ source: SourceFile) -> FormatResult {
+        withLargeStack { formatOnThisThread(source) }
+    }
+
+    static func formatOnThisThread(_ source: SourceFile) -> FormatResult {
+        let sink = DiagnosticSink(sources: [source])
+        let node = PlanChecker.parse(source, file: 0, sink: sink)
+        guard let node, !sink.hasErrors else {
+            return FormatResult(text: nil, diagnostics: sink.diagnostics, source: source)
+        }
+        return FormatResult(text: CanonicalPrinter.print(node), diagnostics: [], source: source)
+    }
+}
+
+extension Checker {
+    /// Checks the main file (a plan or a library) with the libraries it uses; returns the plan when it lowers.
+    func run(main: FileNode, libraries: [(Int, FileNode)]) -> Plan? {
+        failedNames = libraries.reduce(main.failedNames) { $0.union($1.1.failedNames) }
+        for (index, library) in libraries { collect(library.decls, file: index, library: true) }
+        collect(main.decls, file: 0, library: main.isLibrary)
+        if !main.isLibrary && !currencySet && main.name != nil {
+            sink.emit(.missingSetting("currency"), file: 0, main.headerRange, hint: "add 'currency USD' (an ISO 4217 code)")
+        }
+        if !main.isLibrary && main.name != nil && !main.decls.contains(where: { $0.keyword.name == "period" }) {
+            sink.emit(.missingSetting("period"), file: 0, main.headerRange, hint: "add 'period month' or 'period quarter'")
+        }
+        derivedState = Array(repeating: .pending, count: letDecls.count)
+        componentState = Array(repeating: .pending, count: componentDecls.count)
+        tableState = Array(repeating: .pending, count: tableDecls.count)
+        derived = Array(repeating: nil, count: letDecls.count)
+        components = Array(repeating: nil, count: componentDecls.count)
+        tables = Array(repeating: nil, count: tableDecls.count)
+        lowerParameters()
+        for name in overrides.keys.sorted() where !paramDecls.contains(where: { $0.value.0.name == name }) {
+            sink.emit(.unknownParameter(name), file: 0, nil, hint: suggest(for: name, among: paramDecls.map { $0.value.0.name }))
+        }
+        lowerInputs()
+        lowerCredits()
+        lowerMeasures()
+        for (index, library) in libraries { collectQuotaDeclarations(library.decls, file: index) }
+        collectQuotaDeclarations(main.decls, file: 0)
+        for index in tableDecls.indices { _ = tableValue(index) }
+        for index in letDecls.indices { _ = derivedValue(index) }
+        for index in componentDecls.indices { _ = componentValue(index) }
+        lowerPayoutRules(main.decls, file: 0)
+        if !main.isLibrary { warnUnused() }
+        guard !main.isLibrary, case .string(let idText, _)? = main.name else { return nil }
+        var displayName: String?
+        if case .string(let text, _)? = main.displayName { displayName = unquote(text) }
+        let measureRefs = measures.indices.map { ValueRef.measure(MeasureID($0)) }
+        return Plan(
+            id: unquote(idText), displayName: displayName, currency: currency, period: periodKind, fiscalCalendar: fiscalCalendar,
+            version: version, effective: effective, defaultRoundingMode: defaultMode, files: sink.sources.map(\.path),
+            parameters: parameters.compactMap { $0 }, attributes: attributes, inputs: inputs.compactMap { $0 },
+            creditRules: creditRules.compactMap { $0 }, measures: measures.compactMap { $0 }, derived: derived.compactMap { $0 },
+            quotas: quotas, tables: tables.compactMap { $0 }, components: components.compactMap { $0 }, limits: limits,
+            draws: draws, clawback: clawback, holdbacks: holdbacks, evaluationOrder: measureRefs + order,
+            span: SourceSpan(file: 0, range: main.headerRange))
+    }
+
+    func warnUnused() {
+        for (name, entry) in symbols.sorted(by: { ($0.value.file, $0.value.range.start) < ($1.value.file, $1.value.range.start) })
+        where entry.file == 0 && !used.contains(name) {
+            switch entry.symbol {
+            case .parameter, .table, .credit, .input:
+                sink.emit(.unusedDefinition(entry.symbol.kindName, name), file: 0, entry.range)
+            default:
+                break
+            }
+        }
+    }
+}

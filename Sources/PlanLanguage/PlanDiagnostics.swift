@@ -1,0 +1,214 @@
+import CompDiagnostics
+
+/// One message of the plan-language catalogue: a stable id, a severity and the text.
+struct PlanMessage: Sendable, Hashable {
+    let id: DiagnosticID
+    let severity: Severity
+    let text: String
+
+    init(_ id: String, _ severity: Severity = .error, _ text: String) {
+        self.id = DiagnosticID(rawValue: "plan." + id)
+        self.severity = severity
+        self.text = text
+    }
+}
+
+// The catalogue, alphabetical by id. Tests match ids, not wording; see docs/language.md.
+extension PlanMessage {
+    static func aggregateOutsideMeasure(_ name: String) -> Self {
+        .init("aggregateOutsideMeasure", .error, "'\(name)' aggregates credits; use it in a 'measure' declaration")
+    }
+    static func badArgumentCount(_ name: String, _ expected: String, _ found: Int) -> Self {
+        .init("badArgumentCount", .error, "'\(name)' takes \(expected) argument\(expected == "1" ? "" : "s"), found \(found)")
+    }
+    static func badOverride(_ name: String, _ reason: String) -> Self {
+        .init("badOverride", .error, "cannot override parameter '\(name)': \(reason)")
+    }
+    static func currencyMismatch(_ a: String, _ b: String, _ operation: String) -> Self {
+        .init("currencyMismatch", .error, "currency mismatch: cannot \(operation) \(a) and \(b)")
+    }
+    static func cycle(_ path: [String]) -> Self {
+        .init("cycle", .error, "definitions form a cycle: \(path.joined(separator: " -> "))")
+    }
+    static func dependencyTooDeep(_ name: String) -> Self {
+        .init("dependencyTooDeep", .error, "'\(name)' depends on a chain of more than \(PlanLimits.maxDependencyDepth) definitions")
+    }
+    static func duplicateDefinition(_ name: String) -> Self {
+        .init("duplicateDefinition", .error, "'\(name)' is already defined")
+    }
+    static func duplicateSetting(_ name: String) -> Self {
+        .init("duplicateSetting", .error, "'\(name)' is set more than once")
+    }
+    static let emptyTable = PlanMessage("emptyTable", .error, "a table needs at least one tier")
+    static func expected(_ what: String, _ found: String) -> Self {
+        .init("expected", .error, "expected \(what), found \(found)")
+    }
+    static let fileTooLarge = PlanMessage(
+        "fileTooLarge", .error, "the file is larger than the \(PlanLimits.maxFileBytes / 1024) KiB limit for plan files")
+    static func includeCycle(_ path: String) -> Self {
+        .init("includeCycle", .error, "'\(path)' is already being read (files use each other in a cycle)")
+    }
+    static func invalidCharacter(_ text: String) -> Self {
+        .init("invalidCharacter", .error, "invalid character '\(text)'")
+    }
+    static func invalidDate(_ text: String) -> Self {
+        .init("invalidDate", .error, "'\(text)' is not a calendar date")
+    }
+    static func invalidNumber(_ text: String, _ reason: String) -> Self {
+        .init("invalidNumber", .error, "'\(text)' \(reason)")
+    }
+    static func invalidValue(_ setting: String, _ text: String, _ allowed: String) -> Self {
+        .init("invalidValue", .error, "'\(text)' is not a valid \(setting); expected \(allowed)")
+    }
+    static let libraryNotAllowed = PlanMessage(
+        "libraryNotAllowed", .error, "a library may only hold 'param', 'table' and 'attribute' declarations")
+    static let matchWithoutElse = PlanMessage("matchWithoutElse", .error, "a match needs an 'else' arm")
+    static func missingSetting(_ name: String) -> Self {
+        .init("missingSetting", .error, "missing '\(name)'")
+    }
+    static func moneyNotInPlanCurrency(_ what: String, _ type: String, _ currency: String) -> Self {
+        .init("moneyNotInPlanCurrency", .error, "\(what) must be money in \(currency), found \(type)")
+    }
+    static func nameNotUsable(_ name: String, _ kind: String, _ use: String) -> Self {
+        .init("nameNotUsable", .error, "'\(name)' is a \(kind) and cannot be used \(use)")
+    }
+    static let nestingTooDeep = PlanMessage(
+        "nestingTooDeep", .error, "nesting is deeper than \(PlanLimits.maxNestingDepth) levels")
+    static func notALibrary(_ path: String) -> Self {
+        .init("notALibrary", .error, "'\(path)' is a plan; 'use' needs a library file")
+    }
+    static func notConstant(_ what: String) -> Self {
+        .init("notConstant", .error, "\(what) must be a constant")
+    }
+    static func periodValueInCredit(_ name: String) -> Self {
+        .init("periodValueInCredit", .error, "'\(name)' is a per-period value and cannot be used per transaction")
+    }
+    static func readFailed(_ path: String) -> Self {
+        .init("readFailed", .error, "cannot read '\(path)'")
+    }
+    static let tableNeedsQuota = PlanMessage(
+        "tableNeedsQuota", .error, "an attainment table is applied to a value and its quota: table(value, quota)")
+    static func tableValueType(_ mode: String) -> Self {
+        .init("tableValueType", .error, "a \(mode) table pays rates; use a retroactive or interpolated table for amounts")
+    }
+    static func tierGap(_ a: String, _ b: String) -> Self {
+        .init("tierGap", .error, "gap between tiers: nothing covers \(a) to \(b)")
+    }
+    static func tierOrder(_ reason: String) -> Self {
+        .init("tierOrder", .error, reason)
+    }
+    static func tierOverlap(_ a: String, _ b: String) -> Self {
+        .init("tierOverlap", .error, "tiers overlap between \(a) and \(b)")
+    }
+    static func transactionOutsideCredit(_ name: String) -> Self {
+        .init("transactionOutsideCredit", .error, "'\(name)' is a transaction attribute; it can only be used in 'credit' and 'spiff' blocks")
+    }
+    static func typeMismatch(_ text: String) -> Self {
+        .init("typeMismatch", .error, text)
+    }
+    static func unexpectedToken(_ found: String) -> Self {
+        .init("unexpectedToken", .error, "unexpected \(found)")
+    }
+    static func unknownAttribute(_ scope: String, _ name: String) -> Self {
+        .init("unknownAttribute", .error, "unknown attribute '\(scope).\(name)'")
+    }
+    static func unknownCurrency(_ code: String) -> Self {
+        .init("unknownCurrency", .error, "'\(code)' is not an ISO 4217 currency code")
+    }
+    static func unknownDeclaration(_ word: String) -> Self {
+        .init("unknownDeclaration", .error, "unknown declaration '\(word)'")
+    }
+    static func unknownFunction(_ name: String) -> Self {
+        .init("unknownFunction", .error, "unknown function '\(name)'")
+    }
+    static func unknownName(_ name: String) -> Self {
+        .init("unknownName", .error, "unknown name '\(name)'")
+    }
+    static func unknownParameter(_ name: String) -> Self {
+        .init("unknownParameter", .error, "no parameter '\(name)' to override")
+    }
+    static let unterminatedString = PlanMessage("unterminatedString", .error, "unterminated string")
+    static func unusedDefinition(_ kind: String, _ name: String) -> Self {
+        .init("unusedDefinition", .warning, "\(kind) '\(name)' is never used")
+    }
+}
+
+/// Limits that keep hostile input from exhausting memory or the stack.
+public enum PlanLimits {
+    /// The largest plan file accepted, in bytes.
+    public static let maxFileBytes = 1 << 20
+    /// The deepest nesting of expressions and blocks accepted.
+    public static let maxNestingDepth = 64
+    /// The longest chain of definitions that refer to each other (`let a = b`, `let b = c`, …).
+    public static let maxDependencyDepth = 128
+    /// How many "did you mean" hints one check computes (each compares a name with every declaration).
+    public static let maxHints = 100
+}
+
+/// Collects diagnostics for the files of one check.
+final class DiagnosticSink {
+    private var entries: [(file: Int, offset: Int, sequence: Int, diagnostic: Diagnostic)] = []
+    var sources: [SourceFile]
+
+    /// Every diagnostic, in file order, then source order (stable for equal positions).
+    var diagnostics: [Diagnostic] {
+        entries.sorted { ($0.file, $0.offset, $0.sequence) < ($1.file, $1.offset, $1.sequence) }.map(\.diagnostic)
+    }
+
+    init(sources: [SourceFile] = []) { self.sources = sources }
+
+    var hasErrors: Bool { entries.contains { $0.diagnostic.severity == .error } }
+
+    /// How many diagnostics have been emitted so far (to tell whether a stretch of parsing failed).
+    var count: Int { entries.count }
+
+    func emit(
+        _ message: PlanMessage, file: Int, _ range: SourceRange?, notes: [(String, Int, SourceRange)] = [],
+        hint: String? = nil
+    ) {
+        let source = sources[file]
+        let location = range.map { source.location(of: $0.start) } ?? SourceLocation(file: source.path, line: 0, column: 0)
+        let rendered = notes.map { note -> DiagnosticNote in
+            let noteSource = sources[note.1]
+            return DiagnosticNote(message: note.0, location: noteSource.location(of: note.2.start), range: note.2)
+        }
+        let diagnostic = Diagnostic(
+            message.severity, id: message.id, message: message.text, location: location, range: range, notes: rendered,
+            hint: hint)
+        entries.append((file, range?.start ?? -1, entries.count, diagnostic))
+    }
+}
+
+/// Edit distance for "did you mean" hints.
+func editDistance(_ a: String, _ b: String) -> Int {
+    let x = Array(a.unicodeScalars)
+    let y = Array(b.unicodeScalars)
+    if x.isEmpty { return y.count }
+    if y.isEmpty { return x.count }
+    var previous = Array(0...y.count)
+    var current = [Int](repeating: 0, count: y.count + 1)
+    for i in 1...x.count {
+        current[0] = i
+        for j in 1...y.count {
+            let cost = x[i - 1] == y[j - 1] ? 0 : 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+        }
+        swap(&previous, &current)
+    }
+    return previous[y.count]
+}
+
+/// "did you mean `x`?" for the closest candidate within a third of the name's length, if any.
+func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
+    var best: (name: String, distance: Int, prefix: Int)?
+    let limit = max(1, name.count / 3)
+    for candidate in candidates where candidate != name && abs(candidate.count - name.count) <= limit {
+        let distance = editDistance(name.lowercased(), candidate.lowercased())
+        guard distance <= limit else { continue }
+        let prefix = zip(name, candidate).prefix { $0 == $1 }.count
+        // Closest first; on a tie the longer common prefix, then alphabetical, so hints are stable.
+        if let current = best, (current.distance, -current.prefix, current.name) <= (distance, -prefix, candidate) { continue }
+        best = (candidate, distance, prefix)
+    }
+    return best.map { "did you mean `\($0.name)`?" }
+}

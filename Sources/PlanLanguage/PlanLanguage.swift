@@ -1,1 +1,0 @@
-// Lexer, parser, checker and formatter for the plan language.

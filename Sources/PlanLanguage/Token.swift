@@ -1,0 +1,262 @@
+import CompDiagnostics
+
+/// The kinds of token of the plan language.
+enum TokenKind: UInt8, Sendable, Hashable {
+    case identifier, integer, decimal, percent, date, month, quarter, string
+    case lbrace, rbrace, lparen, rparen, lbracket, rbracket, comma, colon, dot
+    case assign, equal, notEqual, less, lessEqual, greater, greaterEqual
+    case plus, minus, star, slash, arrow, fatArrow
+    // Reserved words.
+    case kwAnd, kwOr, kwNot, kwIn, kwTo, kwWhen, kwIf, kwThen, kwElse, kwMatch, kwTrue, kwFalse
+    case invalid, eof
+
+    /// How the token reads in messages.
+    var spelling: String {
+        switch self {
+        case .identifier: return "name"
+        case .integer, .decimal: return "number"
+        case .percent: return "percentage"
+        case .date: return "date"
+        case .month: return "month"
+        case .quarter: return "quarter"
+        case .string: return "string"
+        case .lbrace: return "'{'"
+        case .rbrace: return "'}'"
+        case .lparen: return "'('"
+        case .rparen: return "')'"
+        case .lbracket: return "'['"
+        case .rbracket: return "']'"
+        case .comma: return "','"
+        case .colon: return "':'"
+        case .dot: return "'.'"
+        case .assign: return "'='"
+        case .equal: return "'=='"
+        case .notEqual: return "'!='"
+        case .less: return "'<'"
+        case .lessEqual: return "'<='"
+        case .greater: return "'>'"
+        case .greaterEqual: return "'>='"
+        case .plus: return "'+'"
+        case .minus: return "'-'"
+        case .star: return "'*'"
+        case .slash: return "'/'"
+        case .arrow: return "'->'"
+        case .fatArrow: return "'=>'"
+        case .kwAnd: return "'and'"
+        case .kwOr: return "'or'"
+        case .kwNot: return "'not'"
+        case .kwIn: return "'in'"
+        case .kwTo: return "'to'"
+        case .kwWhen: return "'when'"
+        case .kwIf: return "'if'"
+        case .kwThen: return "'then'"
+        case .kwElse: return "'else'"
+        case .kwMatch: return "'match'"
+        case .kwTrue: return "'true'"
+        case .kwFalse: return "'false'"
+        case .invalid: return "invalid character"
+        case .eof: return "end of file"
+        }
+    }
+
+    static let reserved: [String: TokenKind] = [
+        "and": .kwAnd, "or": .kwOr, "not": .kwNot, "in": .kwIn, "to": .kwTo, "when": .kwWhen, "if": .kwIf,
+        "then": .kwThen, "else": .kwElse, "match": .kwMatch, "true": .kwTrue, "false": .kwFalse,
+    ]
+}
+
+/// A token: kind and byte range (G7: offsets only; line and column are computed when rendering).
+struct Token: Sendable, Hashable {
+    var kind: TokenKind
+    var range: SourceRange
+    /// True when only spaces precede the token on its line.
+    var atLineStart: Bool
+}
+
+/// A `#` comment, kept beside the tokens so the formatter can put it back.
+struct Comment: Sendable, Hashable {
+    var range: SourceRange
+    /// True when the comment is alone on its line.
+    var ownLine: Bool
+}
+
+/// Splits plan text into tokens and comments. Never fails: bad bytes become `.invalid` tokens and
+/// diagnostics.
+struct Lexer {
+    let bytes: [UInt8]
+    var position = 0
+    var lineStart = true
+    var tokens: [Token] = []
+    var comments: [Comment] = []
+    var problems: [(PlanMessage, SourceRange)] = []
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    static func tokenize(_ bytes: [UInt8]) -> (tokens: [Token], comments: [Comment], problems: [(PlanMessage, SourceRange)]) {
+        var lexer = Lexer(bytes: bytes)
+        lexer.run()
+        return (lexer.tokens, lexer.comments, lexer.problems)
+    }
+
+    private func peek(_ offset: Int = 0) -> UInt8 {
+        let index = position + offset
+        return index < bytes.count ? bytes[index] : 0
+    }
+
+    private static func isDigit(_ b: UInt8) -> Bool { b >= 48 && b <= 57 }
+    private static func isIdentStart(_ b: UInt8) -> Bool { (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 95 }
+    private static func isIdentPart(_ b: UInt8) -> Bool { isIdentStart(b) || isDigit(b) }
+
+    private mutating func add(_ kind: TokenKind, _ start: Int) {
+        tokens.append(Token(kind: kind, range: SourceRange(start: start, end: position), atLineStart: lineStart))
+        lineStart = false
+    }
+
+    mutating func run() {
+        // A UTF-8 byte order mark is allowed and dropped.
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { position = 3 }
+        while position < bytes.count {
+            let b = bytes[position]
+            let start = position
+            switch b {
+            case UInt8(ascii: "\n"):
+                position += 1
+                lineStart = true
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
+                position += 1
+            case UInt8(ascii: "#"):
+                while position < bytes.count && bytes[position] != UInt8(ascii: "\n") { position += 1 }
+                var end = position
+                if end > start && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                comments.append(Comment(range: SourceRange(start: start, end: end), ownLine: lineStart))
+            case UInt8(ascii: "\""):
+                lexString(start)
+            case _ where Lexer.isDigit(b):
+                lexNumber(start)
+            case _ where Lexer.isIdentStart(b):
+                while position < bytes.count && Lexer.isIdentPart(bytes[position]) { position += 1 }
+                let text = String(decoding: bytes[start..<position], as: UTF8.self)
+                add(TokenKind.reserved[text] ?? .identifier, start)
+            default:
+                lexPunctuation(start, b)
+            }
+        }
+        tokens.append(Token(kind: .eof, range: SourceRange(start: bytes.count, end: bytes.count), atLineStart: true))
+    }
+
+    private mutating func lexString(_ start: Int) {
+        position += 1
+        while position < bytes.count {
+            let c = bytes[position]
+            if c == UInt8(ascii: "\"") {
+                position += 1
+                add(.string, start)
+                return
+            }
+            if c == UInt8(ascii: "\n") { break }
+            if c == UInt8(ascii: "\\") && position + 1 < bytes.count && bytes[position + 1] != UInt8(ascii: "\n") {
+                position += 2
+            } else {
+                position += 1
+            }
+        }
+        problems.append((.unterminatedString, SourceRange(start: start, end: position)))
+        add(.invalid, start)
+    }
+
+    private mutating func lexNumber(_ start: Int) {
+        // Dates and periods: 4 digits, '-', then 2 digits (month, maybe followed by -DD) or Qn.
+        do {
+            let fourDigits = (0..<4).allSatisfy { Lexer.isDigit(peek($0)) }
+            if fourDigits && peek(4) == UInt8(ascii: "-") {
+                if Lexer.isDigit(peek(5)) && Lexer.isDigit(peek(6)) && !Lexer.isIdentPart(peek(7)) {
+                    if peek(7) == UInt8(ascii: "-") && Lexer.isDigit(peek(8)) && Lexer.isDigit(peek(9))
+                        && !Lexer.isIdentPart(peek(10))
+                    {
+                        position += 10
+                        add(.date, start)
+                        return
+                    }
+                    if peek(7) != UInt8(ascii: "-") {
+                        position += 7
+                        add(.month, start)
+                        return
+                    }
+                }
+                if peek(5) == UInt8(ascii: "Q") && Lexer.isDigit(peek(6)) && !Lexer.isIdentPart(peek(7)) {
+                    position += 7
+                    add(.quarter, start)
+                    return
+                }
+            }
+        }
+        while position < bytes.count && Lexer.isDigit(bytes[position]) { position += 1 }
+        var kind = TokenKind.integer
+        if peek() == UInt8(ascii: ".") && Lexer.isDigit(peek(1)) {
+            position += 1
+            while position < bytes.count && Lexer.isDigit(bytes[position]) { position += 1 }
+            kind = .decimal
+        }
+        if peek() == UInt8(ascii: "%") {
+            position += 1
+            kind = .percent
+        }
+        add(kind, start)
+    }
+
+    private mutating func lexPunctuation(_ start: Int, _ b: UInt8) {
+        let next = peek(1)
+        var kind: TokenKind
+        var length = 1
+        switch b {
+        case UInt8(ascii: "{"): kind = .lbrace
+        case UInt8(ascii: "}"): kind = .rbrace
+        case UInt8(ascii: "("): kind = .lparen
+        case UInt8(ascii: ")"): kind = .rparen
+        case UInt8(ascii: "["): kind = .lbracket
+        case UInt8(ascii: "]"): kind = .rbracket
+        case UInt8(ascii: ","): kind = .comma
+        case UInt8(ascii: ":"): kind = .colon
+        case UInt8(ascii: "."): kind = .dot
+        case UInt8(ascii: "+"): kind = .plus
+        case UInt8(ascii: "*"): kind = .star
+        case UInt8(ascii: "/"): kind = .slash
+        case UInt8(ascii: "-"):
+            if next == UInt8(ascii: ">") { kind = .arrow; length = 2 } else { kind = .minus }
+        case UInt8(ascii: "="):
+            if next == UInt8(ascii: "=") {
+                kind = .equal; length = 2
+            } else if next == UInt8(ascii: ">") {
+                kind = .fatArrow; length = 2
+            } else {
+                kind = .assign
+            }
+        case UInt8(ascii: "!"):
+            if next == UInt8(ascii: "=") { kind = .notEqual; length = 2 } else { kind = .invalid }
+        case UInt8(ascii: "<"):
+            if next == UInt8(ascii: "=") { kind = .lessEqual; length = 2 } else { kind = .less }
+        case UInt8(ascii: ">"):
+            if next == UInt8(ascii: "=") { kind = .greaterEqual; length = 2 } else { kind = .greater }
+        default:
+            kind = .invalid
+            // Take a whole UTF-8 sequence so the caret covers one character.
+            if b >= 0xC0 {
+                while position + length < bytes.count && bytes[position + length] & 0xC0 == 0x80 && length < 4 {
+                    length += 1
+                }
+            }
+        }
+        position += length
+        if kind == .invalid {
+            let text = String(decoding: bytes[start..<position], as: UTF8.self)
+            let shown = text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0xFFFD }) ? text : "\\x" + hex(b)
+            problems.append((.invalidCharacter(shown), SourceRange(start: start, end: position)))
+        }
+        add(kind, start)
+    }
+
+    private func hex(_ b: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF")
+        return String([digits[Int(b >> 4)], digits[Int(b & 15)]])
+    }
+}

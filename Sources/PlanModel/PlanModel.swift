@@ -1,1 +1,0 @@
-// The checked, typed plan model: see docs/language.md.

@@ -1,0 +1,44 @@
+import ArgumentParser
+import CompDiagnostics
+import PlanLanguage
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check plan files: syntax, names, types, tables.",
+        discussion: """
+            Reports every error and warning in the swiftc layout (file:line:col, the source line, a caret, \
+            hints) on standard error. Exits 0 when every file checks (warnings allowed), 65 otherwise.
+            """)
+
+    @Argument(help: "Plan or library files.")
+    var files: [String]
+
+    @Option(name: .long, help: "Override a parameter for a what-if run: --param name=value (repeatable).")
+    var param: [String] = []
+
+    @Flag(name: .long, help: "Print the checked plan model.")
+    var dump = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one plan file") }
+        for item in param where !item.contains("=") {
+            throw ValidationError("--param \(item): expected name=value")
+        }
+    }
+
+    func run() throws {
+        var overrides: [String: String] = [:]
+        for item in param {
+            let parts = item.split(separator: "=", maxSplits: 1)
+            overrides[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        var failed = false
+        for file in files {
+            let result = PlanChecker.check(path: file, overrides: overrides)
+            if !result.diagnostics.isEmpty { printError(result.rendered(colors: stderrIsTerminal)) }
+            if result.hasErrors { failed = true }
+            if dump, let plan = result.plan { print(plan.dump, terminator: "") }
+        }
+        if failed { throw Exit.dataError }
+    }
+}

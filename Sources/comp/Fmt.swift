@@ -1,0 +1,46 @@
+import ArgumentParser
+import CompDiagnostics
+import Foundation
+import PlanLanguage
+
+struct Fmt: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Rewrite plan files in the canonical layout.",
+        discussion: """
+            Formatting is idempotent. With --check nothing is written: files that are not canonical are \
+            listed and the exit status is 65. Files with syntax errors are reported and left alone (exit 65).
+            """)
+
+    @Argument(help: "Plan or library files.")
+    var files: [String]
+
+    @Flag(name: .long, help: "Only check that the files are canonical.")
+    var check = false
+
+    func run() throws {
+        var failed = false
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                printError("\(file): error: cannot read the file")
+                failed = true
+                continue
+            }
+            let source = SourceFile(path: file, bytes: Array(data))
+            let result = PlanFormatter.format(source)
+            guard let text = result.text else {
+                printError(result.rendered(colors: stderrIsTerminal))
+                failed = true
+                continue
+            }
+            if Array(text.utf8) == source.bytes { continue }
+            if check {
+                printError("\(file): not canonically formatted (run comp fmt \(file))")
+                failed = true
+            } else if !FileManager.default.createFile(atPath: file, contents: Data(text.utf8)) {
+                printError("\(file): error: cannot write the file")
+                throw Exit.cannotCreate
+            }
+        }
+        if failed { throw Exit.dataError }
+    }
+}

@@ -1,0 +1,92 @@
+import CompDiagnostics
+import PlanLanguage
+import PlanModel
+import Testing
+
+/// Every file under Plans/ (examples and shared libraries).
+struct PlanFile: CustomTestStringConvertible, Sendable {
+    let relativePath: String
+    var testDescription: String { relativePath }
+    var path: String { Paths.plans + "/" + relativePath }
+    var snapshotName: String { relativePath.replacingSlashes() + ".dump.txt" }
+
+    static func all() -> [PlanFile] { Paths.files(under: Paths.plans, suffix: ".plan").map { PlanFile(relativePath: $0) } }
+}
+
+extension String {
+    fileprivate func replacingSlashes() -> String { String(map { $0 == "/" ? "_" : $0 }) }
+}
+
+@Suite("Plans/ examples")
+struct ExampleTests {
+    @Test("Plans/ holds the reference plan and one example per concept")
+    func inventory() {
+        let names = Set(PlanFile.all().map(\.relativePath))
+        #expect(names.contains("examples/ae-standard.plan"))
+        #expect(names.count >= 15, "found \(names.count) plan files")
+    }
+
+    @Test("every plan checks without errors or warnings", arguments: PlanFile.all())
+    func checks(_ file: PlanFile) {
+        let result = PlanChecker.check(path: file.path)
+        #expect(result.diagnostics.isEmpty, "\n\(result.rendered())")
+    }
+
+    @Test("plan model dumps match the golden files", arguments: PlanFile.all())
+    func goldenDump(_ file: PlanFile) throws {
+        let result = PlanChecker.check(path: file.path)
+        guard let plan = result.plan else { return }  // libraries have no model of their own
+        var dump = plan.dump
+        // File paths depend on the checkout; keep them relative.
+        dump = dump.replacingOccurrences(of: Paths.plans + "/", with: "Plans/")
+        if let problem = snapshotMismatch(dump, named: file.snapshotName) { Issue.record(Comment(rawValue: problem)) }
+    }
+
+    @Test("fmt leaves every plan unchanged and is idempotent", arguments: PlanFile.all())
+    func formatRoundTrip(_ file: PlanFile) throws {
+        let text = try #require(Paths.read(file.path))
+        let once = try #require(PlanFormatter.format(SourceFile(path: file.path, text: text)).text)
+        #expect(once == text, "the example is not in canonical form")
+        let twice = try #require(PlanFormatter.format(SourceFile(path: file.path, text: once)).text)
+        #expect(twice == once)
+    }
+
+    @Test("the reference plan has the shape of REFERENCE_PLAN.md")
+    func referencePlan() throws {
+        let plan = try #require(PlanChecker.check(path: Paths.plans + "/examples/ae-standard.plan").plan)
+        #expect(plan.id == "AE-STD")
+        #expect(plan.currency.code == "USD")
+        #expect(plan.period == .month)
+        #expect(plan.components.map(\.name) == ["commission", "spiff", "bonus"])
+        #expect(plan.measures.map(\.name) + plan.derived.map(\.name) == ["bookings", "attainment"])
+        #expect(plan.measures[0].rounding == RoundingRule(mode: .halfEven, digits: 2, origin: .declared))
+        #expect(plan.derived[0].rounding == RoundingRule(mode: .halfEven, digits: 6, origin: .declared))
+        let table = try #require(plan.tables.first)
+        #expect(table.mode == .marginal)
+        #expect(table.basis == .attainment)
+        #expect(table.tiers.map { $0.value.description } == ["3%", "6%", "10%", "12%"])
+        #expect(table.tiers.first?.lower == nil)
+        #expect(table.tiers.last?.upper == nil)
+        guard case .spiff(let spiff) = plan.components[1].body else {
+            Issue.record("spiff is not a SPIFF")
+            return
+        }
+        #expect(spiff.dateBasis == .effectiveDate)
+        #expect(spiff.window.start.description == "2027-03-01")
+        #expect(spiff.window.end?.description == "2027-03-31")
+        #expect(plan.limits.count == 1)
+        #expect(plan.limits[0].kind == .cap)
+        #expect(plan.limits[0].target == .total)
+    }
+
+    @Test("a parameter override reaches the model; a bad one is reported")
+    func overrides() throws {
+        let path = Paths.plans + "/examples/parameters.plan"
+        let plan = try #require(PlanChecker.check(path: path, overrides: ["spiff_rate": "200 USD"]).plan)
+        let parameter = try #require(plan.parameters.first { $0.name == "spiff_rate" })
+        #expect(parameter.overridden)
+        #expect(parameter.value.description == "200 USD")
+        let bad = PlanChecker.check(path: path, overrides: ["spiff_rate": "12%", "nope": "1"])
+        #expect(bad.diagnostics.map(\.id.rawValue).sorted() == ["plan.badOverride", "plan.unknownParameter"])
+    }
+}

@@ -1,0 +1,132 @@
+import CompDiagnostics
+import Foundation
+@testable import PlanLanguage
+import Testing
+
+/// Bounded randomized tests: random bytes and random token soup must never crash or hang, and
+/// whatever formats must format idempotently.
+///
+/// This is also the fuzz entry point: `PLAN_FUZZ_ITERATIONS=200000 PLAN_FUZZ_SEED=7 swift test
+/// --filter HostileInputTests` runs longer with other seeds.
+@Suite("Hostile input")
+struct HostileInputTests {
+    static var iterations: Int {
+        ProcessInfo.processInfo.environment["PLAN_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 200
+    }
+    static var seeds: [UInt64] {
+        if let seed = ProcessInfo.processInfo.environment["PLAN_FUZZ_SEED"].flatMap(UInt64.init) { return [seed] }
+        return [1, 2, 3]
+    }
+
+    static let vocabulary: [String] = [
+        "plan", "\"AE\"", "library", "use", "\"x.plan\"", "{", "}", "(", ")", "[", "]", ",", ":", ".", "=", "==", "!=", "<",
+        "<=", ">", ">=", "+", "-", "*", "/", "->", "=>", "and", "or", "not", "in", "to", "when", "if", "then", "else",
+        "match", "true", "false", "currency", "USD", "period", "month", "quarter", "rounding", "half_even", "param", "credit",
+        "measure", "let", "quota", "table", "component", "cap", "floor", "draw", "clawback", "holdback", "spiff", "override",
+        "graduated", "above", "pays", "per", "up", "amount", "weight", "where", "sum", "count", "bookings", "sales", "txn",
+        "rep", "fx", "round", "2", "0.5", "50%", "150", "2027-03-01", "2027-03", "2027-Q1", "marginal", "on", "attainment",
+        "and", "above", "total", "at", "window", "pay", "unit", "#c\n", "\n", "\n", " ", "\"s\"", "é", "\u{0}", "\"",
+    ]
+
+    static func exercise(_ bytes: [UInt8]) {
+        let source = SourceFile(path: "fuzz.plan", bytes: bytes)
+        let result = PlanChecker.check(source: source)
+        _ = result.rendered()
+        let formatted = PlanFormatter.format(source)
+        if let text = formatted.text {
+            let again = PlanFormatter.format(SourceFile(path: "fuzz.plan", text: text))
+            #expect(again.text == text, "formatting is not idempotent for:\n\(String(decoding: bytes, as: UTF8.self))")
+            // No comment is lost or changed.
+            #expect(Self.comments(bytes) == Self.comments(Array(text.utf8)), "comments changed for:\n\(String(decoding: bytes, as: UTF8.self))")
+        }
+    }
+
+    static func comments(_ bytes: [UInt8]) -> [String] {
+        Lexer.tokenize(bytes).comments.map { String(decoding: bytes[$0.range.start..<$0.range.end], as: UTF8.self) }.sorted()
+    }
+
+    @Test("random bytes never crash", arguments: seeds)
+    func randomBytes(seed: UInt64) {
+        var generator = SeededGenerator(seed: seed)
+        for _ in 0..<Self.iterations {
+            let count = Int.random(in: 0...200, using: &generator)
+            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            Self.exercise(bytes)
+        }
+    }
+
+    @Test("random token soup never crashes", arguments: seeds)
+    func tokenSoup(seed: UInt64) {
+        var generator = SeededGenerator(seed: seed &+ 100)
+        for _ in 0..<Self.iterations {
+            let count = Int.random(in: 0...80, using: &generator)
+            var text = Bool.random(using: &generator) ? "plan \"P\" {\n currency USD\n period month\n" : ""
+            for _ in 0..<count {
+                text += Self.vocabulary.randomElement(using: &generator) ?? ""
+                text += " "
+            }
+            Self.exercise(Array(text.utf8))
+        }
+    }
+
+    @Test("mutations of the reference plan never crash", arguments: seeds)
+    func mutatedExample(seed: UInt64) throws {
+        let original = Array(try #require(Paths.read(Paths.plans + "/examples/ae-standard.plan")).utf8)
+        var generator = SeededGenerator(seed: seed &+ 200)
+        for _ in 0..<(Self.iterations / 4) {
+            var bytes = original
+            for _ in 0..<Int.random(in: 1...4, using: &generator) where !bytes.isEmpty {
+                let index = Int.random(in: 0..<bytes.count, using: &generator)
+                switch Int.random(in: 0...2, using: &generator) {
+                case 0: bytes.remove(at: index)
+                case 1: bytes.insert(UInt8.random(in: 32...126, using: &generator), at: index)
+                default: bytes[index] = UInt8.random(in: 32...126, using: &generator)
+                }
+            }
+            Self.exercise(bytes)
+        }
+    }
+
+    @Test("deep nesting gives a diagnostic, not a stack overflow")
+    func deepNesting() {
+        let depth = 100_000
+        let text = "plan \"P\" {\n currency USD\n period month\n let x = " + String(repeating: "(", count: depth) + "1"
+            + String(repeating: ")", count: depth) + "\n}\n"
+        let result = PlanChecker.check(source: SourceFile(path: "deep.plan", text: text))
+        #expect(result.diagnostics.map(\.id.rawValue) == ["plan.nestingTooDeep"])
+        let chain = "plan \"P\" {\n currency USD\n period month\n let x = 1" + String(repeating: " + 1", count: 50_000) + "\n}\n"
+        let long = PlanChecker.check(source: SourceFile(path: "chain.plan", text: chain))
+        #expect(long.diagnostics.map(\.id.rawValue) == ["plan.nestingTooDeep"])
+        let unary = "plan \"P\" {\n let x = " + String(repeating: "-", count: 50_000) + "1\n}\n"
+        #expect(PlanChecker.check(source: SourceFile(path: "neg.plan", text: unary)).hasErrors)
+    }
+
+    @Test("long chains of definitions give a diagnostic, not a stack overflow")
+    func longChains() {
+        var text = "plan \"P\" {\n currency USD\n period month\n"
+        for index in 0..<1000 { text += " let v\(index) = v\(index + 1) + 1\n" }
+        text += " let v1000 = 1\n}\n"
+        let result = PlanChecker.check(source: SourceFile(path: "chain.plan", text: text))
+        #expect(result.hasErrors)
+        #expect(Set(result.diagnostics.map(\.id.rawValue)) == ["plan.dependencyTooDeep"])
+    }
+
+    @Test("many unknown names stay fast (hints have a budget)")
+    func manyUnknownNames() {
+        var text = "plan \"P\" {\n currency USD\n period month\n"
+        for index in 0..<1000 { text += " let name\(index) = nmae\(index) + 1\n" }
+        text += "}\n"
+        let result = PlanChecker.check(source: SourceFile(path: "names.plan", text: text))
+        #expect(result.diagnostics.count == 1000)
+        let hinted = result.diagnostics.filter { $0.hint != nil }.count
+        #expect(hinted > 0 && hinted <= PlanLimits.maxHints)
+    }
+
+    @Test("an oversized file gives a diagnostic")
+    func oversized() {
+        let text = "# " + String(repeating: "x", count: PlanLimits.maxFileBytes) + "\n"
+        let result = PlanChecker.check(source: SourceFile(path: "big.plan", text: text))
+        #expect(result.diagnostics.map(\.id.rawValue) == ["plan.fileTooLarge"])
+        #expect(PlanFormatter.format(SourceFile(path: "big.plan", text: text)).text == nil)
+    }
+}

@@ -1,0 +1,67 @@
+import CompDiagnostics
+import PlanLanguage
+import PlanModel
+import Testing
+
+@Suite("Plan language details")
+struct LanguageTests {
+    static let header = "plan \"T\" {\n  currency USD\n  period month\n"
+
+    func check(_ body: String) -> PlanCheckResult {
+        PlanChecker.check(source: SourceFile(path: "t.plan", text: Self.header + body + "}\n"))
+    }
+
+    @Test("diagnostics render in the swiftc layout with a hint")
+    func rendering() {
+        let result = check("  credit sales {\n    amount fx(txn.amount)\n  }\n  measure bookings = sum(sales)\n  let a = bookingz * 2\n")
+        let expected = """
+            t.plan:8:11: error: unknown name 'bookingz' [#plan.unknownName]
+             8 |   let a = bookingz * 2
+               |           ^~~~~~~~
+                = hint: did you mean `bookings`?
+
+            """
+        #expect(result.rendered() == expected)
+    }
+
+    @Test("the same tier table is explicit about its mode")
+    func modes() throws {
+        for mode in ["marginal", "retroactive", "per_transaction", "interpolated"] {
+            let result = check("  table t \(mode) on amount {\n    up to 100 USD : 1%\n    100 USD and above : 2%\n  }\n")
+            #expect(result.diagnostics.map(\.id.rawValue) == ["plan.unusedDefinition"], "\(mode)")
+        }
+    }
+
+    @Test("a division directly under a rounding is rounded once, by that rule")
+    func divisionRounding() throws {
+        let plan = try #require(check("  let x = round(10 USD / 3, 2, half_up)\n").plan)
+        guard case .round(let inner, let rule) = plan.derived[0].expr.kind, case .divide(_, _, let divisionRule) = inner.kind else {
+            Issue.record("unexpected shape")
+            return
+        }
+        #expect(rule == divisionRule)
+        #expect(divisionRule.digits == 2 && divisionRule.mode == .halfUp)
+    }
+
+    @Test("rate + money is a type error; money + money in two currencies is a currency mismatch")
+    func typeErrors() {
+        #expect(check("  let a = 5% + 10 USD\n").diagnostics.map(\.id.rawValue) == ["plan.typeMismatch"])
+        #expect(check("  let a = 5 EUR + 10 USD\n").diagnostics.map(\.id.rawValue) == ["plan.currencyMismatch"])
+        #expect(check("  let a = 5 USD * 10%\n").diagnostics.isEmpty)
+    }
+
+    @Test("the plan model is Sendable and value-typed")
+    func sendable() throws {
+        func requireSendable<T: Sendable>(_ value: T) -> T { value }
+        let plan = try #require(check("  credit sales {\n    amount fx(txn.amount)\n  }\n  measure b = sum(sales)\n").plan)
+        let copy = requireSendable(plan)
+        #expect(copy == plan)
+        #expect(copy.creditRules[0].recipients.map(\.kind) == [.rep])
+    }
+
+    @Test("edit-distance hints pick the closest name")
+    func hints() {
+        let result = check("  param spiff_rate = 150 USD\n  let a = spif_rate * 2\n")
+        #expect(result.diagnostics.first { $0.id.rawValue == "plan.unknownName" }?.hint == "did you mean `spiff_rate`?")
+    }
+}

@@ -1,0 +1,82 @@
+import CompDiagnostics
+@testable import PlanLanguage
+import Testing
+
+@Suite("Lexer and formatter")
+struct LexerFormatterTests {
+    func kinds(_ text: String) -> [TokenKind] {
+        Lexer.tokenize(Array(text.utf8)).tokens.map(\.kind).dropLast()
+    }
+
+    @Test("dates, months and quarters are literals; spaced minus is subtraction")
+    func periods() {
+        #expect(kinds("2027-03-01 2027-03 2027-Q1") == [.date, .month, .quarter])
+        #expect(kinds("2027 - 03") == [.integer, .minus, .integer])
+        #expect(kinds("12.5% 0.5 150") == [.percent, .decimal, .integer])
+        #expect(kinds("a->b=>c==d!=e<=f>=g") == [.identifier, .arrow, .identifier, .fatArrow, .identifier, .equal,
+                                                   .identifier, .notEqual, .identifier, .lessEqual, .identifier,
+                                                   .greaterEqual, .identifier])
+    }
+
+    @Test("tokens carry byte offsets; columns count characters")
+    func offsets() {
+        let text = "let é = \"ü\" # c"
+        let (tokens, comments, problems) = Lexer.tokenize(Array(text.utf8))
+        #expect(tokens[0].range == SourceRange(start: 0, end: 3))
+        #expect(problems.count == 1)  // 'é' is not an identifier character
+        #expect(tokens[2].range.start == 7)
+        #expect(comments.map(\.range) == [SourceRange(start: 14, end: 17)])
+        let source = SourceFile(path: "x", text: text)
+        #expect(source.location(of: tokens[3].range.start).column == 9)
+    }
+
+    @Test("a money literal needs its currency on the same line")
+    func moneyLiteral() {
+        let header = "plan \"T\" {\n  currency USD\n  period month\n"
+        let sameLine = PlanChecker.check(source: SourceFile(path: "t", text: header + "  param p = 150 USD\n  let x = p\n}\n"))
+        #expect(sameLine.diagnostics.isEmpty)
+        let split = PlanChecker.check(source: SourceFile(path: "t", text: header + "  param p = 150\n  USD\n}\n"))
+        #expect(split.diagnostics.map(\.id.rawValue).contains("plan.unknownDeclaration"))
+    }
+
+    static let messy = """
+        # top comment
+        use   "x.plan"   # trailing use
+        plan "M"   "Messy" {   # header comment
+        currency    USD
+            period month
+
+
+          credit sales { amount fx( txn.amount )*match txn.kind { "new","upsell"=>100% # arm
+          else=>0% }
+          where txn.kind in["a","b"]and not(txn.region=="X")
+          to managers 2 levels
+          # closing comment in block
+          }
+          measure bookings=sum(sales)over ytd round half_up 2
+          let a=if bookings>0 USD then 1 else 2*3%  # tail
+          table t retroactive on amount boundary lower{
+          up to 5 USD:1%
+          # row comment
+          5 USD and above : 2% if a>1%
+          }
+          component c "C"=t(bookings)+(bookings-1 USD)*-2 when a==1 round floor
+          # final
+        }
+        # after
+        """
+
+    @Test("the canonical layout (golden)")
+    func canonicalLayout() throws {
+        let formatted = try #require(PlanFormatter.format(SourceFile(path: "messy.plan", text: Self.messy)).text)
+        if let problem = snapshotMismatch(formatted, named: "messy.formatted.plan.txt") { Issue.record(Comment(rawValue: problem)) }
+        #expect(PlanFormatter.format(SourceFile(path: "messy.plan", text: formatted)).text == formatted)
+    }
+
+    @Test("a file with syntax errors is not formatted")
+    func syntaxErrors() {
+        let result = PlanFormatter.format(SourceFile(path: "bad.plan", text: "plan \"X\" {\n  let = 3\n}\n"))
+        #expect(result.text == nil)
+        #expect(result.diagnostics.map(\.id.rawValue) == ["plan.expected"])
+    }
+}
