@@ -88,6 +88,6 @@ let package = Package(
             swiftSettings: swift6
         ),
         .testTarget(name: "SampleDataTests", dependencies: ["SampleData", "Ledger", "CompCore"], swiftSettings: swift6),
-        .testTarget(name: "compTests", dependencies: ["comp"], swiftSettings: swift6),
+        .testTarget(name: "compTests", dependencies: ["comp", "Store", "RunResults", "CompCore"], swiftSettings: swift6),
     ]
 )
