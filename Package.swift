@@ -52,7 +52,8 @@ let package = Package(
         ),
 
         // MARK: - C shims
-        // Header-only SIMD helpers for the CSV scanner (SSE2 with a portable fallback).
+        // SIMD helpers for the CSV scanner (SSE2, portable fallback) and SHA-256 with the x86 SHA
+        // extensions (used when the CPU has them).
         .target(name: "CompCShims"),
 
         // MARK: - Executables
