@@ -9,6 +9,7 @@ import PackageDescription
 //   PlanLanguage -> PlanModel, CompCore, CompDiagnostics
 //   RunResults  -> CompCore                         (what a run produces)
 //   Store       -> RunResults, CompCore, GRDB       (the only SQLite user)
+//   Engine      -> PlanModel, Ledger, RunResults, CompCore, CompDiagnostics
 //   comp        -> everything above + ArgumentParser (thin CLI)
 // A module that imports something not listed here fails to build.
 
@@ -26,6 +27,7 @@ let package = Package(
         .library(name: "PlanLanguage", targets: ["PlanLanguage"]),
         .library(name: "RunResults", targets: ["RunResults"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "Engine", targets: ["Engine"]),
         .library(name: "SampleData", targets: ["SampleData"]),
     ],
     dependencies: [
@@ -41,6 +43,12 @@ let package = Package(
         .target(name: "SampleData", dependencies: ["CompCore"], swiftSettings: swift6),
         .target(name: "PlanModel", dependencies: ["CompCore", "CompDiagnostics"], swiftSettings: swift6),
         .target(name: "PlanLanguage", dependencies: ["PlanModel", "CompCore", "CompDiagnostics"], swiftSettings: swift6),
+        // Evaluates plans over the ledger (the only Dispatch user besides the loader's scan).
+        .target(
+            name: "Engine",
+            dependencies: ["PlanModel", "Ledger", "RunResults", "CompCore", "CompDiagnostics"],
+            swiftSettings: swift6
+        ),
         // What a run produces (payout lines, measures, traces, rejects): written by the engine,
         // persisted by Store, read by exports and reports.
         .target(name: "RunResults", dependencies: ["CompCore"], swiftSettings: swift6),
@@ -81,6 +89,11 @@ let package = Package(
         .testTarget(
             name: "PlanLanguageTests",
             dependencies: ["PlanLanguage", "PlanModel", "CompCore", "CompDiagnostics"],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: ["Engine", "PlanLanguage", "PlanModel", "Ledger", "RunResults", "CompCore"],
             swiftSettings: swift6
         ),
         .testTarget(

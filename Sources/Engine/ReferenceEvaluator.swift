@@ -1,0 +1,450 @@
+import CompCore
+import CompDiagnostics
+import Ledger
+import PlanModel
+import RunResults
+
+/// A straightforward, single-threaded evaluator of the plan model: the semantics everything
+/// faster is checked against (STYLE.md G12, "differential"). It walks the expressions of
+/// ``PlanModel/Plan`` per payee and period with exact decimals and produces payout lines,
+/// measures and traces.
+///
+/// Supported: crediting (filters, amounts with fx, weights, the rep, split partners, managers up
+/// n levels), measures (sum, count, min, max, average; period, QTD, YTD), quotas with actual-day
+/// proration, derived values, rate tables (marginal, retroactive, per-transaction, interpolated;
+/// amount or attainment tiers; gates), SPIFFs, conditional and graduated bonuses, caps and floors
+/// per period or year on components or the total, and rounding rules. Plans with draws, holdbacks,
+/// clawback policies, manager overrides or input tables are refused with a clear error for now.
+public enum ReferenceEvaluator {
+    /// Evaluates `plan` over every period the ledger covers, for every payee on the plan.
+    public static func evaluate(_ plan: Plan, data: LedgerData) throws(EvaluationError) -> RunOutput {
+        do {
+            let run = try PlanEvaluation(plan: plan, data: data)
+            return try run.evaluate()
+        } catch let error as EvaluationError {
+            throw error
+        } catch {
+            throw EvaluationError(rep: nil, period: nil, what: nil, message: String(describing: error), source: nil)
+        }
+    }
+}
+
+struct QuotaLookup: Hashable {
+    let rep: RepIndex
+    let firstMonth: Int
+    let months: Int
+    let measure: String?
+}
+
+/// One credit: its exact value in the plan currency and the ledger row it came from.
+struct Credit {
+    let value: WideDecimal
+    let row: Int32
+}
+
+final class PlanEvaluation {
+    let plan: Plan
+    let data: LedgerData
+    let transactions: TransactionTable
+    let roster: RosterTable
+    /// Payees on the plan, in rep-id byte order.
+    let payees: [RepIndex]
+    /// Run periods (the plan's payout period kind), in order.
+    let periods: [Period]
+    /// credits[rule][payee][period]
+    var credits: [[[[Credit]]]]
+    /// Rows grouped by rep.
+    let rowsByRep: (starts: [Int], rows: [Int32])
+    let sources: [SourceFile?]
+    /// The payee and period being evaluated, and memoized values.
+    var payee = 0
+    var periodIndex = 0
+    var memo: [ValueRef: EvalValue] = [:]
+    /// Quotas by rep, period (first month and length, whatever calendar labelled them) and measure.
+    let quotaIndex: [QuotaLookup: QuotaRow]
+    /// Per payee: paid amounts by limit index and fiscal year, for per-year caps and floors.
+    var paidPerYear: [Int: [Int: WideDecimal]] = [:]
+
+    init(plan: Plan, data: LedgerData) throws {
+        self.plan = plan
+        self.data = data
+        self.transactions = data.transactions
+        self.roster = data.roster
+        if !plan.draws.isEmpty || !plan.holdbacks.isEmpty || plan.clawback != nil || !plan.inputs.isEmpty
+            || plan.components.contains(where: { if case .override = $0.body { return true } else { return false } })
+        {
+            throw EvaluationError(
+                rep: nil, period: nil, what: "plan \(plan.id)",
+                message: "draws, holdbacks, clawback policies, manager overrides and input tables are not evaluated yet",
+                source: nil)
+        }
+        if plan.currency != data.fx.base {
+            throw EvaluationError(
+                rep: nil, period: nil, what: "plan \(plan.id)",
+                message: "the plan pays in \(plan.currency.code) but fx.csv converts into \(data.fx.base.code); run with --base-currency \(plan.currency.code)",
+                source: nil)
+        }
+        var onPlan = Set<RepIndex>()
+        for row in data.roster.rows where row.plan == plan.id { onPlan.insert(row.rep) }
+        payees = onPlan.sorted { Array(data.roster.repIDs[Int($0)].utf8).lexicographicallyPrecedes(Array(data.roster.repIDs[Int($1)].utf8)) }
+        // Periods: from the first to the last transaction date of the ledger.
+        var first = CivilDate.maximum
+        var last = CivilDate.minimum
+        data.transactions.dates.withUnsafeBufferPointer { dates in
+            for date in dates {
+                if date < first { first = date }
+                if date > last { last = date }
+            }
+        }
+        var periods: [Period] = []
+        if first <= last {
+            var period = Period(kind: plan.period, containing: first, calendar: plan.fiscalCalendar)
+            let end = Period(kind: plan.period, containing: last, calendar: plan.fiscalCalendar)
+            while period <= end {
+                periods.append(period)
+                period = period.next
+            }
+        }
+        self.periods = periods
+        self.rowsByRep = data.transactions.rowsByRep(repCount: data.roster.repIDs.count)
+        var quotaIndex: [QuotaLookup: QuotaRow] = [:]
+        for row in data.quotas.rows {
+            quotaIndex[QuotaLookup(rep: row.rep, firstMonth: row.period.firstMonth, months: row.period.kind.months, measure: row.measure)] = row
+        }
+        self.quotaIndex = quotaIndex
+        self.credits = []
+        self.sources = plan.files.map { path in
+            guard let bytes = try? readWholeFile(path) else { return nil }
+            return SourceFile(path: path, bytes: bytes)
+        }
+    }
+
+    // MARK: Locations
+
+    func location(_ span: SourceSpan) -> String {
+        guard span.file < sources.count, let source = sources[span.file] else {
+            return span.file < plan.files.count ? plan.files[span.file] : "?"
+        }
+        return source.location(of: span.range.start).description
+    }
+
+    func failure(_ message: String, what: String? = nil, span: SourceSpan? = nil) -> EvaluationError {
+        EvaluationError(
+            rep: payee < payees.count ? roster.repIDs[Int(payees[payee])] : nil,
+            period: periodIndex < periods.count ? periods[periodIndex].description : nil, what: what, message: message,
+            source: span.map(location))
+    }
+
+    // MARK: Crediting
+
+    func periodIndex(of date: CivilDate) -> Int? {
+        guard let first = periods.first else { return nil }
+        let month = date.monthNumber
+        let index = (month - first.firstMonth) / plan.period.months
+        guard month >= first.firstMonth, index < periods.count else { return nil }
+        return index
+    }
+
+    func credit() throws {
+        let payeeIndex = Dictionary(uniqueKeysWithValues: payees.enumerated().map { ($1, $0) })
+        credits = plan.creditRules.map { _ in
+            payees.map { _ in [[Credit]](repeating: [], count: periods.count) }
+        }
+        for (ruleIndex, rule) in plan.creditRules.enumerated() {
+            for (position, rep) in payees.enumerated() {
+                payee = position
+                let start = rowsByRep.starts[Int(rep)]
+                let end = rowsByRep.starts[Int(rep) + 1]
+                for index in start..<end {
+                    let row = Int(rowsByRep.rows[index])
+                    let date = transactions.dates[row]
+                    guard let assignment = roster.assignment(of: rep, on: date), assignment.plan == plan.id,
+                        let period = periodIndex(of: date)
+                    else { continue }
+                    periodIndex = period
+                    let context = Context(rep: rep, row: row, assignment: assignment)
+                    if let filter = rule.filter, try eval(filter, context) != .bool(true) { continue }
+                    guard case .number(var value) = try eval(rule.amount, context) else { continue }
+                    if let weight = rule.weight {
+                        guard case .number(let factor) = try eval(weight, context) else { continue }
+                        value = try Exact.multiply(value, factor)
+                    }
+                    for recipient in rule.recipients {
+                        switch recipient {
+                        case .rep:
+                            credits[ruleIndex][position][period].append(Credit(value: value, row: Int32(row)))
+                        case .splits:
+                            if let splits = data.splits.byTransaction[Int32(row)] {
+                                for splitIndex in splits {
+                                    let split = data.splits.rows[splitIndex]
+                                    guard let partner = payeeIndex[split.rep] else { continue }
+                                    let share = try Exact.multiply(value, WideDecimal(split.share))
+                                    credits[ruleIndex][partner][period].append(Credit(value: share, row: Int32(row)))
+                                }
+                            } else {
+                                credits[ruleIndex][position][period].append(Credit(value: value, row: Int32(row)))
+                            }
+                        case .managers(let levels):
+                            var manager = assignment.manager
+                            var level = 0
+                            while let current = manager, level < (levels ?? Int.max) {
+                                if let target = payeeIndex[current] {
+                                    credits[ruleIndex][target][period].append(Credit(value: value, row: Int32(row)))
+                                }
+                                manager = roster.assignment(of: current, on: date)?.manager
+                                level += 1
+                                if level > roster.repIDs.count { break }  // the roster has no cycles; be safe anyway
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Evaluation
+
+    func evaluate() throws -> RunOutput {
+        try credit()
+        var output = RunOutput()
+        let measureOrder = (plan.measures.indices.map { (ValueRef.measure(MeasureID($0)), plan.measures[$0].span) }
+            + plan.derived.indices.map { (ValueRef.derived(DerivedID($0)), plan.derived[$0].span) })
+            .sorted { ($0.1.file, $0.1.range.start) < ($1.1.file, $1.1.range.start) }
+        for position in payees.indices {
+            payee = position
+            let rep = payees[position]
+            let repID = roster.repIDs[Int(rep)]
+            for period in periods.indices {
+                periodIndex = period
+                memo.removeAll(keepingCapacity: true)
+                // An assignment to this plan during the period (the last one that overlaps it).
+                let assignment = roster.rowsByRep[Int(rep)].map { roster.rows[$0] }.last {
+                    $0.plan == plan.id && $0.start <= periods[period].endDate
+                        && ($0.end.map { $0 >= periods[period].startDate } ?? true)
+                }
+                guard let assignment else { continue }
+                let context = Context(rep: rep, row: nil, assignment: assignment)
+                for ref in plan.evaluationOrder { _ = try value(of: ref, context) }
+                for (order, entry) in measureOrder.enumerated() {
+                    guard case .number(let number) = try value(of: entry.0, context) else { continue }
+                    let (name, digits): (String, Int) = {
+                        switch entry.0 {
+                        case .measure(let id): return (plan.measures[id.index].name, plan.measures[id.index].rounding.digits)
+                        case .derived(let id): return (plan.derived[id.index].name, plan.derived[id.index].rounding.digits)
+                        case .component(let id): return (plan.components[id.index].name, plan.components[id.index].rounding.digits)
+                        }
+                    }()
+                    output.measures.append(
+                        MeasureValue(
+                            rep: repID, period: periods[period].description, plan: plan.id, measure: name, order: order,
+                            value: try Exact.toFixed(number), digits: digits))
+                }
+                var componentValues: [WideDecimal] = []
+                for index in plan.components.indices {
+                    guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else {
+                        throw failure("did not produce an amount", what: plan.components[index].name, span: plan.components[index].span)
+                    }
+                    amount = try applyLimits(to: .component(ComponentID(index)), amount, context)
+                    componentValues.append(amount)
+                }
+                var total = WideDecimal.zero
+                for amount in componentValues { total = try Exact.add(total, amount) }
+                total = try applyLimits(to: .total, total, context)
+                let rows = creditRows(forPayee: position, period: period)
+                for (index, component) in plan.components.enumerated() {
+                    output.traces.append(
+                        TraceRecord(
+                            plan: plan.id, component: component.name, rule: describe(component.body),
+                            source: location(component.span), transactions: RowSet(rows: rows)))
+                    output.payouts.append(
+                        PayoutLine(
+                            rep: repID, period: periods[period].description, plan: plan.id, component: component.name,
+                            order: index, amount: try Exact.toFixed(componentValues[index]), currency: plan.currency,
+                            trace: output.traces.count - 1))
+                }
+                output.payouts.append(
+                    PayoutLine(
+                        rep: repID, period: periods[period].description, plan: plan.id, component: "total",
+                        order: plan.components.count, amount: try Exact.toFixed(total), currency: plan.currency))
+            }
+        }
+        return output
+    }
+
+    func creditRows(forPayee position: Int, period: Int) -> [Int32] {
+        var rows: [Int32] = []
+        for rule in credits.indices { rows += credits[rule][position][period].map(\.row) }
+        return rows
+    }
+
+    func describe(_ body: ComponentBody) -> String {
+        switch body {
+        case .formula: return "formula"
+        case .spiff: return "spiff"
+        case .override: return "manager override"
+        }
+    }
+
+    /// Caps and floors on a component or the total, per period or per fiscal year.
+    func applyLimits(to target: LimitTarget, _ amount: WideDecimal, _ context: Context) throws -> WideDecimal {
+        var result = amount
+        for (index, limit) in plan.limits.enumerated() where limit.target == target {
+            let value = try eval(limit.amount, context)
+            guard case .number(let bound) = value else { continue }  // missing (e.g. no target incentive): no limit
+            switch limit.per {
+            case .period:
+                if limit.kind == .cap && result > bound { result = bound }
+                if limit.kind == .floor && result < bound { result = bound }
+            case .year:
+                let year = periods[periodIndex].fiscalYear
+                let paid = paidPerYear[payee * 1_000_003 + index]?[year] ?? .zero
+                let room = try Exact.subtract(bound, paid)
+                if limit.kind == .cap && result > room { result = room }
+                if limit.kind == .floor && result < room && periodIndex + 1 < periods.count
+                    && periods[periodIndex + 1].fiscalYear != year
+                {
+                    result = room
+                }
+                paidPerYear[payee * 1_000_003 + index, default: [:]][year] = try Exact.add(paid, result)
+            }
+        }
+        return result
+    }
+
+    // MARK: Values
+
+    struct Context {
+        let rep: RepIndex
+        let row: Int?
+        let assignment: RosterRow
+    }
+
+    func value(of ref: ValueRef, _ context: Context) throws -> EvalValue {
+        if let known = memo[ref] { return known }
+        let result: EvalValue
+        switch ref {
+        case .measure(let id):
+            let measure = plan.measures[id.index]
+            result = try aggregate(measure, context)
+        case .derived(let id):
+            let derived = plan.derived[id.index]
+            result = try rounded(eval(derived.expr, context), derived.rounding)
+        case .component(let id):
+            let component = plan.components[id.index]
+            let raw: EvalValue
+            switch component.body {
+            case .formula(let expr): raw = try eval(expr, context)
+            case .spiff(let spiff): raw = try evaluateSpiff(spiff, context)
+            case .override: throw failure("manager overrides are not evaluated yet", what: component.name, span: component.span)
+            }
+            result = rounded(raw, component.rounding)
+        }
+        memo[ref] = result
+        return result
+    }
+
+    func rounded(_ value: EvalValue, _ rule: RoundingRule) -> EvalValue {
+        if case .number(let number) = value { return .number(Exact.round(number, rule)) }
+        return value
+    }
+
+    func aggregate(_ measure: Measure, _ context: Context) throws -> EvalValue {
+        let rule = measure.creditRule.index
+        let current = periods[periodIndex]
+        var range = periodIndex...periodIndex
+        switch measure.window {
+        case .period: break
+        case .quarterToDate, .yearToDate:
+            let kind: PeriodKind = measure.window == .quarterToDate ? .quarter : .year
+            let start = current.enclosing(kind).firstMonth
+            let first = periods.firstIndex { $0.firstMonth >= start } ?? periodIndex
+            range = min(first, periodIndex)...periodIndex
+        }
+        var sum = WideDecimal.zero
+        var count = 0
+        var low: WideDecimal? = nil
+        var high: WideDecimal? = nil
+        for period in range {
+            for credit in credits[rule][payee][period] {
+                sum = try Exact.add(sum, credit.value)
+                count += 1
+                if low.map({ credit.value < $0 }) ?? true { low = credit.value }
+                if high.map({ credit.value > $0 }) ?? true { high = credit.value }
+            }
+        }
+        let value: WideDecimal
+        switch measure.aggregation {
+        case .sum: value = sum
+        case .count: value = WideDecimal(Int64(count))
+        case .min: value = low ?? .zero
+        case .max: value = high ?? .zero
+        case .avg:
+            value = count == 0 ? .zero : try sum.divided(by: WideDecimal(Int64(count)), scale: 18, rounding: measure.rounding.mode)
+        }
+        return .number(Exact.round(value, measure.rounding))
+    }
+
+    func evaluateSpiff(_ spiff: Spiff, _ context: Context) throws -> EvalValue {
+        let rep = payees[payee]
+        let period = periods[periodIndex]
+        var total = WideDecimal.zero
+        var deals: Int64 = 0
+        for index in rowsByRep.starts[Int(rep)]..<rowsByRep.starts[Int(rep) + 1] {
+            let row = Int(rowsByRep.rows[index])
+            let date = transactions.dates[row]
+            guard period.contains(date), let assignment = roster.assignment(of: rep, on: date), assignment.plan == plan.id
+            else { continue }
+            var basis = date
+            if spiff.dateBasis == .effectiveDate, let original = transactions.reversals.target(of: row) {
+                basis = transactions.dates[original]
+            }
+            guard basis >= spiff.window.start, spiff.window.end.map({ basis <= $0 }) ?? true else { continue }
+            let rowContext = Context(rep: rep, row: row, assignment: assignment)
+            if let filter = spiff.filter, try eval(filter, rowContext) != .bool(true) { continue }
+            let reversal = transactions.reversals.target(of: row) != nil
+            switch spiff.payout {
+            case .perUnit(let amount):
+                guard case .number(let each) = try eval(amount, rowContext) else { continue }
+                total = try Exact.add(total, Exact.multiply(each, WideDecimal(Int64(transactions.quantities[row]))))
+            case .perDeal(let amount):
+                guard case .number(let each) = try eval(amount, rowContext) else { continue }
+                total = reversal ? try Exact.subtract(total, each) : try Exact.add(total, each)
+            case .percentOfAmount(let rate):
+                guard case .number(let share) = try eval(rate, rowContext) else { continue }
+                let amount = try convertToPlan(WideDecimal(FixedDecimal(units: transactions.amounts[row])), row: row)
+                total = try Exact.add(total, Exact.multiply(amount, share))
+            case .tieredByCount:
+                deals += reversal ? -1 : 1
+            }
+        }
+        if case .tieredByCount(let tableID) = spiff.payout {
+            return .number(try applyTable(tableID, value: WideDecimal(deals), quota: nil, context))
+        }
+        return .number(total)
+    }
+
+    func convertToPlan(_ amount: WideDecimal, row: Int) throws -> WideDecimal {
+        let currency = transactions.currencies[Int(transactions.currencyCodes[row])]
+        guard let rate = data.fx.rate(currency, monthNumber: transactions.dates[row].monthNumber) else {
+            throw failure("no fx rate for \(currency.code) in \(Period(kind: .month, containing: transactions.dates[row]))")
+        }
+        return try Exact.multiply(amount, WideDecimal(rate))
+    }
+}
+
+func readWholeFile(_ path: String) throws -> [UInt8] {
+    guard let file = fopen(path, "rb") else { throw EvaluationError(rep: nil, period: nil, what: nil, message: "cannot read \(path)", source: nil) }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let got = fread(&chunk, 1, chunk.count, file)
+        if got <= 0 { break }
+        bytes += chunk[0..<got]
+    }
+    return bytes
+}
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
