@@ -10,6 +10,7 @@ import PackageDescription
 //   RunResults  -> CompCore                         (what a run produces)
 //   Store       -> RunResults, CompCore, GRDB       (the only SQLite user)
 //   Engine      -> PlanModel, Ledger, RunResults, CompCore, CompDiagnostics
+//   Runner      -> PlanLanguage, Ledger, Engine, Store (one run, end to end; the CLI calls it)
 //   comp        -> everything above + ArgumentParser (thin CLI)
 // A module that imports something not listed here fails to build.
 
@@ -49,6 +50,12 @@ let package = Package(
             dependencies: ["PlanModel", "Ledger", "RunResults", "CompCore", "CompDiagnostics"],
             swiftSettings: swift6
         ),
+        // Orchestrates a run: plans checked, data loaded, plans evaluated, results stored.
+        .target(
+            name: "Runner",
+            dependencies: ["PlanLanguage", "PlanModel", "Ledger", "Engine", "Store", "RunResults", "CompCore", "CompDiagnostics"],
+            swiftSettings: swift6
+        ),
         // What a run produces (payout lines, measures, traces, rejects): written by the engine,
         // persisted by Store, read by exports and reports.
         .target(name: "RunResults", dependencies: ["CompCore"], swiftSettings: swift6),
@@ -68,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "comp",
             dependencies: [
-                "CompCore", "CompDiagnostics", "Ledger", "SampleData", "PlanModel", "PlanLanguage", "RunResults", "Store",
+                "CompCore", "CompDiagnostics", "Ledger", "SampleData", "PlanModel", "PlanLanguage", "RunResults", "Store", "Engine", "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift6

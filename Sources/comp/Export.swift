@@ -33,38 +33,43 @@ struct Export: ParsableCommand {
     var runID: Int64?
 
     func run() throws {
-        let store: ResultStore
-        do {
-            store = try ResultStore(path: db)
-        } catch {
-            printError("comp export: \(error)")
-            throw Exit.dataError
-        }
-        let id: RunID
-        do {
-            if let runID {
-                id = RunID(rawValue: runID)
-                guard try store.run(id) != nil else {
-                    printError("comp export: \(db) has no run \(runID)")
-                    throw Exit.dataError
-                }
-            } else {
-                guard let latest = try store.latestCompletedRun() else {
-                    printError("comp export: \(db) has no completed run yet; run `comp run` first")
-                    throw Exit.dataError
-                }
-                id = latest
+        try exportRun(what, db: db, out: out, runID: runID)
+    }
+}
+
+/// Exports payouts or measures of a run (the latest completed one when `runID` is nil).
+func exportRun(_ what: Export.What, db: String, out: String, runID: Int64?) throws {
+    let store: ResultStore
+    do {
+        store = try ResultStore(path: db)
+    } catch {
+        printError("comp export: \(error)")
+        throw Exit.dataError
+    }
+    let id: RunID
+    do {
+        if let runID {
+            id = RunID(rawValue: runID)
+            guard try store.run(id) != nil else {
+                printError("comp export: \(db) has no run \(runID)")
+                throw Exit.dataError
             }
-            let text: String
-            switch what {
-            case .payouts: text = ResultExport.payoutsCSV(try store.payouts(id))
-            case .measures: text = ResultExport.measuresCSV(try store.measures(id))
+        } else {
+            guard let latest = try store.latestCompletedRun() else {
+                printError("comp export: \(db) has no completed run yet; run `comp run` first")
+                throw Exit.dataError
             }
-            try writeOutput(text, to: out)
-        } catch let error as StoreError {
-            printError("comp export: \(error)")
-            throw Exit.software
+            id = latest
         }
+        let text: String
+        switch what {
+        case .payouts: text = ResultExport.payoutsCSV(try store.payouts(id))
+        case .measures: text = ResultExport.measuresCSV(try store.measures(id))
+        }
+        try writeOutput(text, to: out)
+    } catch let error as StoreError {
+        printError("comp export: \(error)")
+        throw Exit.software
     }
 }
 
