@@ -1,5 +1,6 @@
 import CompCore
 import CompDiagnostics
+import Dispatch
 import Ledger
 import PlanModel
 import RunResults
@@ -17,15 +18,51 @@ import RunResults
 /// clawback policies, manager overrides or input tables are refused with a clear error for now.
 public enum ReferenceEvaluator {
     /// Evaluates `plan` over every period the ledger covers, for every payee on the plan.
-    public static func evaluate(_ plan: Plan, data: LedgerData) throws(EvaluationError) -> RunOutput {
+    ///
+    /// Crediting runs once (a credit can go to another payee: split partners, managers); then the
+    /// payees are cut into shards evaluated on `threads` threads, each shard writing only its own
+    /// result slot, and the results are joined in payee order. The output is therefore the same
+    /// for any thread count (tested byte for byte).
+    public static func evaluate(_ plan: Plan, data: LedgerData, threads: Int = 1) throws(EvaluationError) -> RunOutput {
+        let snapshot: EvaluationSnapshot
         do {
-            let run = try PlanEvaluation(plan: plan, data: data)
-            return try run.evaluate()
-        } catch let error as EvaluationError {
-            throw error
+            let prototype = try PlanEvaluation(plan: plan, data: data)
+            try prototype.credit()
+            snapshot = prototype.snapshot
         } catch {
-            throw EvaluationError(rep: nil, period: nil, what: nil, message: String(describing: error), source: nil)
+            throw wrap(error)
         }
+        let payees = snapshot.payees.count
+        let shards = max(1, min(payees, max(1, threads) * 8))
+        let results: [Result<RunOutput, EvaluationError>] = shardMap(shards, threads: max(1, threads)) { shard in
+            let range = (payees * shard / shards)..<(payees * (shard + 1) / shards)
+            do {
+                return .success(try PlanEvaluation(snapshot: snapshot).evaluate(payees: range))
+            } catch {
+                return .failure(wrap(error))
+            }
+        }
+        var output = RunOutput()
+        for result in results {
+            switch result {
+            case .failure(let error): throw error
+            case .success(let part):
+                let offset = output.traces.count
+                output.traces += part.traces
+                output.payouts += part.payouts.map { line in
+                    var line = line
+                    line.trace = line.trace.map { $0 + offset }
+                    return line
+                }
+                output.measures += part.measures
+            }
+        }
+        return output
+    }
+
+    static func wrap(_ error: any Error) -> EvaluationError {
+        if let error = error as? EvaluationError { return error }
+        return EvaluationError(rep: nil, period: nil, what: nil, message: String(describing: error), source: nil)
     }
 }
 
@@ -34,6 +71,18 @@ struct QuotaLookup: Hashable {
     let firstMonth: Int
     let months: Int
     let measure: String?
+}
+
+/// The immutable state of a plan evaluation after crediting, shared by every shard.
+struct EvaluationSnapshot: Sendable {
+    let plan: Plan
+    let data: LedgerData
+    let payees: [RepIndex]
+    let periods: [Period]
+    let credits: [[[[Credit]]]]
+    let rowsByRep: (starts: [Int], rows: [Int32])
+    let sources: [SourceFile?]
+    let quotaIndex: [QuotaLookup: QuotaRow]
 }
 
 /// One credit: its exact value in the plan currency and the ledger row it came from.
@@ -64,6 +113,26 @@ final class PlanEvaluation {
     let quotaIndex: [QuotaLookup: QuotaRow]
     /// Per payee: paid amounts by limit index and fiscal year, for per-year caps and floors.
     var paidPerYear: [Int: [Int: WideDecimal]] = [:]
+
+    /// What shards share: everything but the per-payee evaluation state.
+    var snapshot: EvaluationSnapshot {
+        EvaluationSnapshot(
+            plan: plan, data: data, payees: payees, periods: periods, credits: credits, rowsByRep: rowsByRep,
+            sources: sources, quotaIndex: quotaIndex)
+    }
+
+    init(snapshot: EvaluationSnapshot) {
+        plan = snapshot.plan
+        data = snapshot.data
+        transactions = snapshot.data.transactions
+        roster = snapshot.data.roster
+        payees = snapshot.payees
+        periods = snapshot.periods
+        credits = snapshot.credits
+        rowsByRep = snapshot.rowsByRep
+        sources = snapshot.sources
+        quotaIndex = snapshot.quotaIndex
+    }
 
     init(plan: Plan, data: LedgerData) throws {
         self.plan = plan
@@ -204,13 +273,12 @@ final class PlanEvaluation {
 
     // MARK: Evaluation
 
-    func evaluate() throws -> RunOutput {
-        try credit()
+    func evaluate(payees range: Range<Int>) throws -> RunOutput {
         var output = RunOutput()
         let measureOrder = (plan.measures.indices.map { (ValueRef.measure(MeasureID($0)), plan.measures[$0].span) }
             + plan.derived.indices.map { (ValueRef.derived(DerivedID($0)), plan.derived[$0].span) })
             .sorted { ($0.1.file, $0.1.range.start) < ($1.1.file, $1.1.range.start) }
-        for position in payees.indices {
+        for position in range {
             payee = position
             let rep = payees[position]
             let repID = roster.repIDs[Int(rep)]
@@ -448,3 +516,24 @@ func readWholeFile(_ path: String) throws -> [UInt8] {
 #if canImport(Glibc)
     @preconcurrency import Glibc
 #endif
+
+/// Runs `body(i)` for `i` in `0..<count` on up to `threads` threads and returns the results in
+/// index order. The one concurrency primitive of the engine: each iteration writes only its own
+/// slot, so no lock is needed, and the result does not depend on the thread count.
+func shardMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    if count == 0 { return [] }
+    let workers = max(1, min(threads, count))
+    if workers == 1 { return (0..<count).map(body) }
+    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        // Invariant: slot i is initialized exactly once, by the worker that owns index i.
+        nonisolated(unsafe) let slots = buffer
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var index = worker
+            while index < count {
+                if let base = slots.baseAddress { (base + index).initialize(to: body(index)) }
+                index += workers
+            }
+        }
+        initialized = count
+    }
+}

@@ -113,7 +113,7 @@ public enum Runner {
         var output = RunOutput()
         for plan in plans {
             do {
-                let result = try ReferenceEvaluator.evaluate(plan, data: data)
+                let result = try ReferenceEvaluator.evaluate(plan, data: data, threads: request.threads ?? activeProcessorCount())
                 output.payouts += result.payouts
                 output.measures += result.measures
                 let offset = output.traces.count

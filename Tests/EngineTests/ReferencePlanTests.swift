@@ -65,3 +65,21 @@ func referenceCSV(_ output: RunOutput) -> String {
         #expect(actual == expected)
     }
 }
+
+@Suite struct Determinism {
+    @Test func sameOutputForAnyThreadCount() throws {
+        let data = packageRoot + "/../shared/data/ae-10k"
+        try #require(FileManager.default.fileExists(atPath: data + "/transactions.csv"))
+        let checked = PlanChecker.check(path: packageRoot + "/Plans/examples/ae-standard.plan")
+        let plan = try #require(checked.plan)
+        let load = LedgerLoader.load(directory: data)
+        let single = try ReferenceEvaluator.evaluate(plan, data: load.data, threads: 1)
+        #expect(single.payouts.count == 100 * 12 * 4)
+        for threads in [2, 3, 8] {
+            let parallel = try ReferenceEvaluator.evaluate(plan, data: load.data, threads: threads)
+            #expect(parallel.payouts == single.payouts)
+            #expect(parallel.measures == single.measures)
+            #expect(parallel.traces == single.traces)
+        }
+    }
+}
