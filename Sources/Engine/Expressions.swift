@@ -243,13 +243,40 @@ extension PlanEvaluation {
             ends.append(end)
         }
         let rateValued = table.valueType == .rate
+        func label(_ index: Int) -> String {
+            let tier = table.tiers[index]
+            switch (tier.lower, tier.upper) {
+            case (nil, nil): return "all"
+            case (nil, let upper?): return "up to \(upper)"
+            case (let lower?, nil): return "\(lower) and above"
+            case (let lower?, let upper?): return "\(lower) to \(upper)"
+            }
+        }
+        func note(tier index: Int?, value: WideDecimal?) {
+            guard let component = evaluatingComponent, forcing == nil else { return }
+            var entry = notes[component] ?? TraceNote()
+            entry.rule = "\(table.mode.rawValue) table \(table.name) on \(table.basis.rawValue)"
+            entry.tier = index.map { "tier \($0 + 1): \(label($0))" } ?? "below the first tier"
+            if let value {
+                if rateValued, let rate = try? value.fixed(rounding: .halfEven) {
+                    entry.rate = Rate(rate).percentString
+                } else {
+                    entry.rate = value.formatted(fractionDigits: plan.currency.minorUnits)
+                }
+            }
+            entry.base = x.formatted(fractionDigits: min(6, max(plan.currency.minorUnits, 2)))
+                + (quota.map { " against quota \($0.formatted(fractionDigits: plan.currency.minorUnits))" } ?? "")
+            notes[component] = entry
+        }
         switch forcing ?? table.mode {
         case .marginal, .perTransaction:
             guard rateValued else { fallthrough }
             var total = WideDecimal.zero
+            var reachedTier: Int? = nil
             for (index, tier) in table.tiers.enumerated() {
                 let low = try bound(tier.lower)
                 let high = try bound(tier.upper)
+                if low.map({ x >= $0 }) ?? true { reachedTier = index }
                 var top = x
                 if let high, top > high { top = high }
                 var slice: WideDecimal
@@ -261,6 +288,7 @@ extension PlanEvaluation {
                 }
                 total = try Exact.add(total, Exact.multiply(values[index], slice))
             }
+            note(tier: reachedTier, value: reachedTier.map { values[$0] })
             return total
         case .retroactive, .interpolated:
             var reached: Int? = nil
@@ -281,7 +309,10 @@ extension PlanEvaluation {
                     break
                 }
             }
-            guard let index = reached else { return .zero }
+            guard let index = reached else {
+                note(tier: nil, value: nil)
+                return .zero
+            }
             var value = values[index]
             if (forcing ?? table.mode) == .interpolated, let end = ends[index], let low = try bound(table.tiers[index].lower),
                 let high = try bound(table.tiers[index].upper), high > low
@@ -289,6 +320,7 @@ extension PlanEvaluation {
                 let position = try Exact.subtract(x, low).divided(by: Exact.subtract(high, low), scale: 18, rounding: .halfEven)
                 value = try Exact.add(value, Exact.multiply(Exact.subtract(end, value), position))
             }
+            note(tier: index, value: value)
             return rateValued ? try Exact.multiply(value, x) : value
         }
     }

@@ -85,6 +85,15 @@ struct EvaluationSnapshot: Sendable {
     let quotaIndex: [QuotaLookup: QuotaRow]
 }
 
+/// What a component's trace says beyond its rule and source.
+struct TraceNote {
+    var rule: String? = nil
+    var tier: String? = nil
+    var rate: String? = nil
+    var base: String? = nil
+    var limit: String? = nil
+}
+
 /// One credit: its exact value in the plan currency and the ledger row it came from.
 struct Credit {
     let value: WideDecimal
@@ -109,6 +118,10 @@ final class PlanEvaluation {
     var payee = 0
     var periodIndex = 0
     var memo: [ValueRef: EvalValue] = [:]
+    /// The component being evaluated, and what its trace will say (tier, rate, base, limit).
+    var evaluatingComponent: Int? = nil
+    var notes: [Int: TraceNote] = [:]
+    var totalLimitNote: String? = nil
     /// Quotas by rep, period (first month and length, whatever calendar labelled them) and measure.
     let quotaIndex: [QuotaLookup: QuotaRow]
     /// Per payee: paid amounts by limit index and fiscal year, for per-year caps and floors.
@@ -285,6 +298,8 @@ final class PlanEvaluation {
             for period in periods.indices {
                 periodIndex = period
                 memo.removeAll(keepingCapacity: true)
+                notes.removeAll(keepingCapacity: true)
+                totalLimitNote = nil
                 // An assignment to this plan during the period (the last one that overlaps it).
                 let assignment = roster.rowsByRep[Int(rep)].map { roster.rows[$0] }.last {
                     $0.plan == plan.id && $0.start <= periods[period].endDate
@@ -320,20 +335,27 @@ final class PlanEvaluation {
                 total = try applyLimits(to: .total, total, context)
                 let rows = creditRows(forPayee: position, period: period)
                 for (index, component) in plan.components.enumerated() {
+                    let note = notes[index] ?? TraceNote()
                     output.traces.append(
                         TraceRecord(
-                            plan: plan.id, component: component.name, rule: describe(component.body),
-                            source: location(component.span), transactions: RowSet(rows: rows)))
+                            plan: plan.id, component: component.name, rule: note.rule ?? describe(component.body),
+                            source: location(component.span), tier: note.tier, rate: note.rate, base: note.base,
+                            limit: note.limit, transactions: RowSet(rows: rows)))
                     output.payouts.append(
                         PayoutLine(
                             rep: repID, period: periods[period].description, plan: plan.id, component: component.name,
                             order: index, amount: try Exact.toFixed(componentValues[index]), currency: plan.currency,
                             trace: output.traces.count - 1))
                 }
+                output.traces.append(
+                    TraceRecord(
+                        plan: plan.id, component: "total", rule: "sum of the components", source: location(plan.span),
+                        limit: totalLimitNote, transactions: RowSet(rows: rows)))
                 output.payouts.append(
                     PayoutLine(
                         rep: repID, period: periods[period].description, plan: plan.id, component: "total",
-                        order: plan.components.count, amount: try Exact.toFixed(total), currency: plan.currency))
+                        order: plan.components.count, amount: try Exact.toFixed(total), currency: plan.currency,
+                        trace: output.traces.count - 1))
             }
         }
         return output
@@ -359,6 +381,13 @@ final class PlanEvaluation {
         for (index, limit) in plan.limits.enumerated() where limit.target == target {
             let value = try eval(limit.amount, context)
             guard case .number(let bound) = value else { continue }  // missing (e.g. no target incentive): no limit
+            let before = result
+            defer {
+                if result != before {
+                    let text = "\(limit.kind.rawValue) \(limit.per == .year ? "per year " : "")at \(bound.formatted(fractionDigits: plan.currency.minorUnits)) \(plan.currency.code) (\(location(limit.span)))"
+                    if case .component(let id) = target { notes[id.index, default: TraceNote()].limit = text } else { totalLimitNote = text }
+                }
+            }
             switch limit.per {
             case .period:
                 if limit.kind == .cap && result > bound { result = bound }
@@ -399,6 +428,9 @@ final class PlanEvaluation {
             result = try rounded(eval(derived.expr, context), derived.rounding)
         case .component(let id):
             let component = plan.components[id.index]
+            let outer = evaluatingComponent
+            evaluatingComponent = id.index
+            defer { evaluatingComponent = outer }
             let raw: EvalValue
             switch component.body {
             case .formula(let expr): raw = try eval(expr, context)

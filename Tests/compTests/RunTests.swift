@@ -103,3 +103,30 @@ import Testing
         #expect(payouts.split(separator: "\n").count == 20 * 12 * 4 + 1)
     }
 }
+
+@Suite struct ExplainCommand {
+    let cli = CLI()
+
+    @Test func explainsTiersCapsAndTransactions() throws {
+        let data = CLI.root.appendingPathComponent("../shared/data/ae-10k").standardizedFileURL.path
+        try #require(FileManager.default.fileExists(atPath: data + "/transactions.csv"))
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("results.sqlite").path
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        #expect(try cli.run(["run", "--plans", plan, "--data", data, "--db", db]).status == 0)
+        let result = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2027-04"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("R000001, 2027-04 (run 1, plan AE-STD, computed ") == true)
+        #expect(lines.contains("  bookings    104275.73"))
+        #expect(lines.contains("  attainment  3.094235"))
+        // Bookings are 3.09 quotas: the 12% tier; the total 11,648.59 is capped at 35,000 × 0.25.
+        #expect(lines.contains { $0.hasPrefix("  commission         9648.59 USD   marginal table ae_tiers on attainment; tier 4: 150% and above; rate 12%; on 104275.73 against quota 33700.00") })
+        #expect(lines.contains { $0.hasPrefix("  total              8750.00 USD   sum of the components; cap at 8750.00 USD") })
+        #expect(lines.last?.hasPrefix("transactions (12): T000002552, T000002638,") == true)
+        let missing = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2026-04"])
+        #expect(missing.status == 65)
+        #expect(missing.stderr.hasPrefix("comp explain: run 1 has no payouts for rep R000001 in 2026-04; it has 2027-01, 2027-02,"))
+    }
+}
