@@ -122,6 +122,8 @@ final class PlanEvaluation {
     var evaluatingComponent: Int? = nil
     var notes: [Int: TraceNote] = [:]
     var totalLimitNote: String? = nil
+    /// The current payee's ledger rows by run period (built once per payee).
+    var payeeRowsByPeriod: [[Int32]] = []
     /// Quotas by rep, period (first month and length, whatever calendar labelled them) and measure.
     let quotaIndex: [QuotaLookup: QuotaRow]
     /// Per payee: paid amounts by limit index and fiscal year, for per-year caps and floors.
@@ -294,6 +296,11 @@ final class PlanEvaluation {
         for position in range {
             payee = position
             let rep = payees[position]
+            payeeRowsByPeriod = [[Int32]](repeating: [], count: periods.count)
+            for index in rowsByRep.starts[Int(rep)]..<rowsByRep.starts[Int(rep) + 1] {
+                let row = rowsByRep.rows[index]
+                if let period = periodIndex(of: transactions.dates[Int(row)]) { payeeRowsByPeriod[period].append(row) }
+            }
             let repID = roster.repIDs[Int(rep)]
             for period in periods.indices {
                 periodIndex = period
@@ -340,7 +347,7 @@ final class PlanEvaluation {
                         TraceRecord(
                             plan: plan.id, component: component.name, rule: note.rule ?? describe(component.body),
                             source: location(component.span), tier: note.tier, rate: note.rate, base: note.base,
-                            limit: note.limit, transactions: RowSet(rows: rows)))
+                            limit: note.limit))
                     output.payouts.append(
                         PayoutLine(
                             rep: repID, period: periods[period].description, plan: plan.id, component: component.name,
@@ -489,8 +496,8 @@ final class PlanEvaluation {
         let period = periods[periodIndex]
         var total = WideDecimal.zero
         var deals: Int64 = 0
-        for index in rowsByRep.starts[Int(rep)]..<rowsByRep.starts[Int(rep) + 1] {
-            let row = Int(rowsByRep.rows[index])
+        for stored in payeeRowsByPeriod[periodIndex] {
+            let row = Int(stored)
             let date = transactions.dates[row]
             guard period.contains(date), let assignment = roster.assignment(of: rep, on: date), assignment.plan == plan.id
             else { continue }

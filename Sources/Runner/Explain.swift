@@ -44,7 +44,7 @@ public enum Explainer {
                     if let base = trace.base { parts.append("on \(base)") }
                     if let limit = trace.limit { parts.append(limit) }
                     text += "   " + parts.joined(separator: "; ") + "   [\(trace.source)]"
-                    if rows.isEmpty { rows = trace.transactions.rows }
+                    if !trace.transactions.rows.isEmpty { rows = trace.transactions.rows }
                 }
                 lines.append(text)
             }
