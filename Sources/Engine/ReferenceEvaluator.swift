@@ -98,6 +98,8 @@ struct TraceNote {
 struct Credit {
     let value: WideDecimal
     let row: Int32
+    /// 0 for the payee's own (or split) credit; k for a credit rolled up from k levels below.
+    var level: Int32 = 0
 }
 
 final class PlanEvaluation {
@@ -122,6 +124,9 @@ final class PlanEvaluation {
     var evaluatingComponent: Int? = nil
     var notes: [Int: TraceNote] = [:]
     var totalLimitNote: String? = nil
+    /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
+    var drawBalances: [WideDecimal] = []
+    var heldBack: [WideDecimal] = []
     /// The current payee's ledger rows by run period (built once per payee).
     var payeeRowsByPeriod: [[Int32]] = []
     /// Quotas by rep, period (first month and length, whatever calendar labelled them) and measure.
@@ -154,12 +159,15 @@ final class PlanEvaluation {
         self.data = data
         self.transactions = data.transactions
         self.roster = data.roster
-        if !plan.draws.isEmpty || !plan.holdbacks.isEmpty || plan.clawback != nil || !plan.inputs.isEmpty
-            || plan.components.contains(where: { if case .override = $0.body { return true } else { return false } })
-        {
+        if let clawback = plan.clawback, clawback.charge == .originalPeriod {
             throw EvaluationError(
                 rep: nil, period: nil, what: "plan \(plan.id)",
-                message: "draws, holdbacks, clawback policies, manager overrides and input tables are not evaluated yet",
+                message: "clawbacks charged to the original period are not evaluated yet (charge reversal_period is)",
+                source: nil)
+        }
+        if !plan.inputs.isEmpty {
+            throw EvaluationError(
+                rep: nil, period: nil, what: "plan \(plan.id)", message: "input tables (\(plan.inputs.map(\.name).joined(separator: ", "))) are not evaluated yet",
                 source: nil)
         }
         if plan.currency != data.fx.base {
@@ -234,17 +242,27 @@ final class PlanEvaluation {
         credits = plan.creditRules.map { _ in
             payees.map { _ in [[Credit]](repeating: [], count: periods.count) }
         }
+        // Every transaction is looked at, not only the payees' own: a credit can roll up to a
+        // manager on this plan from a rep on another plan.
+        let repCount = roster.repIDs.count
+        func isPayee(_ rep: RepIndex, on date: CivilDate) -> Int? {
+            guard let position = payeeIndex[rep], let assignment = roster.assignment(of: rep, on: date),
+                assignment.plan == plan.id
+            else { return nil }
+            return position
+        }
         for (ruleIndex, rule) in plan.creditRules.enumerated() {
-            for (position, rep) in payees.enumerated() {
-                payee = position
-                let start = rowsByRep.starts[Int(rep)]
-                let end = rowsByRep.starts[Int(rep) + 1]
+            for repNumber in 0..<repCount {
+                let rep = RepIndex(repNumber)
+                payee = payeeIndex[rep] ?? payees.count
+                let start = rowsByRep.starts[repNumber]
+                let end = rowsByRep.starts[repNumber + 1]
                 for index in start..<end {
                     let row = Int(rowsByRep.rows[index])
                     let date = transactions.dates[row]
-                    guard let assignment = roster.assignment(of: rep, on: date), assignment.plan == plan.id,
-                        let period = periodIndex(of: date)
-                    else { continue }
+                    guard let assignment = roster.assignment(of: rep, on: date), let period = periodIndex(of: date) else {
+                        continue
+                    }
                     periodIndex = period
                     let context = Context(rep: rep, row: row, assignment: assignment)
                     if let filter = rule.filter, try eval(filter, context) != .bool(true) { continue }
@@ -254,30 +272,32 @@ final class PlanEvaluation {
                         value = try Exact.multiply(value, factor)
                     }
                     for recipient in rule.recipients {
-                        switch recipient {
+                        switch recipient.kind {
                         case .rep:
-                            credits[ruleIndex][position][period].append(Credit(value: value, row: Int32(row)))
+                            if let position = isPayee(rep, on: date) {
+                                credits[ruleIndex][position][period].append(Credit(value: value, row: Int32(row)))
+                            }
                         case .splits:
                             if let splits = data.splits.byTransaction[Int32(row)] {
                                 for splitIndex in splits {
                                     let split = data.splits.rows[splitIndex]
-                                    guard let partner = payeeIndex[split.rep] else { continue }
+                                    guard let partner = isPayee(split.rep, on: date) else { continue }
                                     let share = try Exact.multiply(value, WideDecimal(split.share))
                                     credits[ruleIndex][partner][period].append(Credit(value: share, row: Int32(row)))
                                 }
-                            } else {
+                            } else if let position = isPayee(rep, on: date) {
                                 credits[ruleIndex][position][period].append(Credit(value: value, row: Int32(row)))
                             }
                         case .managers(let levels):
                             var manager = assignment.manager
                             var level = 0
-                            while let current = manager, level < (levels ?? Int.max) {
-                                if let target = payeeIndex[current] {
-                                    credits[ruleIndex][target][period].append(Credit(value: value, row: Int32(row)))
+                            while let current = manager, level < (levels ?? Int.max), level <= repCount {
+                                if let target = isPayee(current, on: date) {
+                                    credits[ruleIndex][target][period].append(
+                                        Credit(value: value, row: Int32(row), level: Int32(level + 1)))
                                 }
                                 manager = roster.assignment(of: current, on: date)?.manager
                                 level += 1
-                                if level > roster.repIDs.count { break }  // the roster has no cycles; be safe anyway
                             }
                         }
                     }
@@ -295,6 +315,8 @@ final class PlanEvaluation {
             .sorted { ($0.1.file, $0.1.range.start) < ($1.1.file, $1.1.range.start) }
         for position in range {
             payee = position
+            drawBalances = [WideDecimal](repeating: .zero, count: plan.draws.count)
+            heldBack = [WideDecimal](repeating: .zero, count: plan.holdbacks.count)
             let rep = payees[position]
             payeeRowsByPeriod = [[Int32]](repeating: [], count: periods.count)
             for index in rowsByRep.starts[Int(rep)]..<rowsByRep.starts[Int(rep) + 1] {
@@ -340,6 +362,7 @@ final class PlanEvaluation {
                 var total = WideDecimal.zero
                 for amount in componentValues { total = try Exact.add(total, amount) }
                 total = try applyLimits(to: .total, total, context)
+                total = try applyDrawsAndHoldbacks(total, components: componentValues, context)
                 let rows = creditRows(forPayee: position, period: period)
                 for (index, component) in plan.components.enumerated() {
                     let note = notes[index] ?? TraceNote()
@@ -442,7 +465,7 @@ final class PlanEvaluation {
             switch component.body {
             case .formula(let expr): raw = try eval(expr, context)
             case .spiff(let spiff): raw = try evaluateSpiff(spiff, context)
-            case .override: throw failure("manager overrides are not evaluated yet", what: component.name, span: component.span)
+            case .override(let override): raw = try evaluateOverride(override, context)
             }
             result = rounded(raw, component.rounding)
         }
@@ -574,5 +597,108 @@ func shardMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -
             }
         }
         initialized = count
+    }
+}
+
+extension PlanEvaluation {
+    /// A manager override: the rate times the credits of the rule that came from reps below the
+    /// payee, down to `levels` (all when `nil`), when the threshold (if any) holds.
+    func evaluateOverride(_ override: ManagerOverride, _ context: Context) throws -> EvalValue {
+        if let threshold = override.threshold, try eval(threshold, context) != .bool(true) { return .zero }
+        guard case .number(let rate) = try eval(override.rate, context) else { return .missing }
+        var team = WideDecimal.zero
+        for credit in credits[override.creditRule.index][payee][periodIndex]
+        where credit.level >= 1 && override.levels.map({ Int(credit.level) <= $0 }) ?? true {
+            team = try Exact.add(team, credit.value)
+        }
+        return .number(try Exact.multiply(rate, team))
+    }
+
+    /// Draws and holdbacks turn earnings (the total after caps and floors) into what is payable,
+    /// period by period with balances carried per payee:
+    /// - recoverable draw: paid on top of earnings in its periods; the balance is recovered from
+    ///   `recovery_start` (or the first period after the draw) at most the recovery limit a period;
+    /// - recoverable guarantee: earnings below the amount are topped up in its periods and the top-up
+    ///   is owed, recovered from later periods (never below the guarantee inside its periods);
+    /// - non-recoverable guarantee: topped up, nothing owed;
+    /// - holdback: a share of the target withheld each period and released at quarter or year end.
+    func applyDrawsAndHoldbacks(_ earnings: WideDecimal, components: [WideDecimal], _ context: Context) throws -> WideDecimal {
+        let period = periods[periodIndex]
+        let money = RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault)
+        var payable = earnings
+        var notes: [String] = []
+        for (index, draw) in plan.draws.enumerated() {
+            guard case .number(let amount) = try eval(draw.amount, context) else { continue }
+            let inWindow = (draw.start.map { period >= $0 } ?? true) && (draw.end.map { period <= $0 } ?? true)
+            switch draw.kind {
+            case .recoverable:
+                if inWindow {
+                    payable = try Exact.add(payable, amount)
+                    drawBalances[index] = try Exact.add(drawBalances[index], amount)
+                    notes.append("draw \(draw.name) +\(format(amount))")
+                    continue
+                }
+            case .recoverableGuarantee, .nonRecoverableGuarantee:
+                if inWindow && payable < amount {
+                    let topUp = try Exact.subtract(amount, payable)
+                    payable = amount
+                    if draw.kind == .recoverableGuarantee { drawBalances[index] = try Exact.add(drawBalances[index], topUp) }
+                    notes.append("guarantee \(draw.name) +\(format(topUp))")
+                    continue
+                }
+            }
+            // Recovery.
+            guard draw.kind != .nonRecoverableGuarantee, drawBalances[index].signum > 0, payable.signum > 0 else { continue }
+            if let start = draw.recoveryStart, period < start { continue }
+            var recover = drawBalances[index]
+            switch draw.recoveryLimit {
+            case .share(let expr)?:
+                if case .number(let share) = try eval(expr, context) {
+                    let limit = Exact.round(try Exact.multiply(share, payable), money)
+                    if limit < recover { recover = limit }
+                }
+            case .amount(let expr)?:
+                if case .number(let limit) = try eval(expr, context), limit < recover { recover = limit }
+            case nil:
+                break
+            }
+            if recover > payable { recover = payable }
+            if inWindow && draw.kind == .recoverableGuarantee {
+                // Recovery never takes the pay below the guarantee inside its periods.
+                let room = try Exact.subtract(payable, amount)
+                if room < recover { recover = room.signum > 0 ? room : .zero }
+            }
+            guard recover.signum > 0 else { continue }
+            payable = try Exact.subtract(payable, recover)
+            drawBalances[index] = try Exact.subtract(drawBalances[index], recover)
+            notes.append("recovered for \(draw.name) -\(format(recover)), \(format(drawBalances[index])) still owed")
+        }
+        for (index, holdback) in plan.holdbacks.enumerated() {
+            let base: WideDecimal
+            switch holdback.target {
+            case .total: base = earnings
+            case .component(let id): base = components[id.index]
+            }
+            let withheld = Exact.round(try Exact.multiply(WideDecimal(holdback.share.value), base), money)
+            payable = try Exact.subtract(payable, withheld)
+            heldBack[index] = try Exact.add(heldBack[index], withheld)
+            if withheld.signum != 0 { notes.append("holdback -\(format(withheld))") }
+            let releaseKind: PeriodKind = holdback.release == .quarterEnd ? .quarter : .year
+            let isLast = period.endMonth == period.enclosing(releaseKind).endMonth
+            if isLast && heldBack[index].signum != 0 {
+                payable = try Exact.add(payable, heldBack[index])
+                notes.append("holdback released +\(format(heldBack[index]))")
+                heldBack[index] = .zero
+            }
+        }
+        if !notes.isEmpty {
+            let text = notes.joined(separator: "; ")
+            totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
+        }
+        return payable
+    }
+
+    func format(_ value: WideDecimal) -> String {
+        value.formatted(fractionDigits: plan.currency.minorUnits) + " " + plan.currency.code
     }
 }

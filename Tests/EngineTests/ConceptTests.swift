@@ -1,0 +1,157 @@
+import CompCore
+import CompDiagnostics
+import Engine
+import Foundation
+import Ledger
+import PlanLanguage
+import PlanModel
+import RunResults
+import Testing
+
+/// A plan checked from text, evaluated over CSV files written to a temporary directory.
+func evaluate(plan text: String, files: [String: String]) throws -> RunOutput {
+    let checked = PlanChecker.check(source: SourceFile(path: "test.plan", text: text))
+    let plan = try #require(checked.plan, "\(checked.rendered())")
+    let directory = NSTemporaryDirectory() + "comp-engine-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    for (name, content) in files { try Data(content.utf8).write(to: URL(fileURLWithPath: directory + "/" + name)) }
+    let load = LedgerLoader.load(directory: directory)
+    #expect(load.errorCount == 0, "\(load.diagnostics.map(\.description))")
+    return try ReferenceEvaluator.evaluate(plan, data: load.data, threads: 2)
+}
+
+/// `rep period component` → amount text, for a compact expectation.
+func totals(_ output: RunOutput, component: String = "total") -> [String] {
+    output.payouts.filter { $0.component == component }.map { "\($0.rep) \($0.period) \($0.amount.formatted(fractionDigits: 2))" }
+}
+
+/// Transactions for one rep: (date, amount) pairs, kind new, USD.
+func ledger(_ rows: [(String, String, String)]) -> String {
+    var text = "id,date,rep,amount,currency,kind\n"
+    for (index, row) in rows.enumerated() { text += "T\(index + 1),\(row.0),\(row.1),\(row.2),USD,new\n" }
+    return text
+}
+
+@Suite struct Draws {
+    /// Earnings are 8% of bookings: 0 in January–March, 8,000 in April–June.
+    let files = [
+        "roster.csv": "rep,name,plan,start\nR1,Ana,DRAW,2026-01-01\n",
+        "quotas.csv": "rep,period,amount\n",
+        "transactions.csv": ledger([
+            ("2027-01-05", "R1", "0"), ("2027-04-05", "R1", "100000"), ("2027-05-05", "R1", "100000"),
+            ("2027-06-05", "R1", "100000"),
+        ]),
+    ]
+
+    func plan(_ draw: String) -> String {
+        """
+        plan "DRAW" {
+          currency USD
+          period month
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          component commission = bookings * 8%
+          \(draw)
+        }
+        """
+    }
+
+    @Test func recoverableDrawIsPaidThenRecoveredAtMostHalfAMonth() throws {
+        let output = try evaluate(
+            plan: plan("draw ramp {\n type recoverable\n amount 3000 USD\n periods 2027-01 to 2027-03\n recovery_start 2027-04\n recovery_max 50%\n}"),
+            files: files)
+        // 9,000 paid in Q1; April and May recover 4,000 each (50% of 8,000); June the last 1,000.
+        #expect(
+            totals(output) == [
+                "R1 2027-01 3000.00", "R1 2027-02 3000.00", "R1 2027-03 3000.00", "R1 2027-04 4000.00", "R1 2027-05 4000.00",
+                "R1 2027-06 7000.00",
+            ])
+    }
+
+    @Test func recoverableGuaranteeTopsUpAndRecovers() throws {
+        var files = self.files
+        // April earnings 1,200 (bookings 15,000); May 5,000 (62,500).
+        files["transactions.csv"] = ledger([("2027-04-05", "R1", "15000"), ("2027-05-05", "R1", "62500")])
+        let output = try evaluate(
+            plan: plan("draw safety_net {\n type recoverable_guarantee\n amount 2000 USD\n periods 2027-04 to 2027-06\n recovery_max 1000 USD\n}"),
+            files: files)
+        // April topped up to 2,000 (800 owed); May pays 5,000 − 800 = 4,200.
+        #expect(totals(output) == ["R1 2027-04 2000.00", "R1 2027-05 4200.00"])
+    }
+
+    @Test func nonRecoverableGuaranteeOwesNothing() throws {
+        var files = self.files
+        files["transactions.csv"] = ledger([("2027-01-05", "R1", "7500"), ("2027-03-05", "R1", "100000")])
+        let output = try evaluate(
+            plan: plan("draw onboarding {\n type non_recoverable_guarantee\n amount 1500 USD\n periods 2027-01 to 2027-02\n}"),
+            files: files)
+        // January 600 → 1,500; February 0 → 1,500; March 8,000, nothing recovered.
+        #expect(totals(output) == ["R1 2027-01 1500.00", "R1 2027-02 1500.00", "R1 2027-03 8000.00"])
+    }
+}
+
+@Suite struct Holdbacks {
+    @Test func tenPercentWithheldAndReleasedAtQuarterEnd() throws {
+        let output = try evaluate(
+            plan: """
+                plan "HOLD" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 7%
+                  holdback 10% of commission release quarter_end
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,HOLD,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "50000"), ("2027-04-05", "R1", "10000")]),
+            ])
+        // January 3,500 commission pays 3,150; the 350 comes back with March. April 700 pays 630.
+        #expect(totals(output, component: "commission").first == "R1 2027-01 3500.00")
+        #expect(totals(output) == ["R1 2027-01 3150.00", "R1 2027-02 0.00", "R1 2027-03 350.00", "R1 2027-04 630.00"])
+    }
+}
+
+@Suite struct ManagerOverrides {
+    @Test func directAndDeepOverrides() throws {
+        let output = try evaluate(
+            plan: """
+                plan "MGR" {
+                  currency USD
+                  period month
+                  credit team_sales {
+                    where txn.kind in ["new", "upsell"]
+                    amount fx(txn.amount)
+                    to managers all levels
+                  }
+                  measure team_bookings = sum(team_sales)
+                  let team_attainment = team_bookings / quota(team_bookings) round half_even 6
+                  component direct_override = override 2% of team_sales levels 1
+                  component deep_override = override 0.5% of team_sales levels all when team_attainment >= 100%
+                }
+                """,
+            files: [
+                "roster.csv": """
+                    rep,name,manager,plan,start
+                    M1,Mia,,MGR,2026-01-01
+                    R1,Ana,M1,AE,2026-01-01
+                    R2,Ben,M1,AE,2026-01-01
+                    R3,Cy,R1,AE,2026-01-01
+
+                    """,
+                "quotas.csv": "rep,period,amount\nM1,2027-01,250000\nM1,2027-02,300000\n",
+                "transactions.csv": ledger([
+                    ("2027-01-05", "R1", "100000"), ("2027-01-06", "R2", "100000"), ("2027-01-07", "R3", "50000"),
+                    ("2027-02-05", "R1", "100000"), ("2027-02-06", "R2", "100000"), ("2027-02-07", "R3", "50000"),
+                ]),
+            ])
+        // Direct reports R1 and R2 bring 200,000: 2% = 4,000. All levels 250,000 at 100% of the
+        // January quota: 0.5% = 1,250; in February the quota is 300,000 (83%): no deep override.
+        #expect(totals(output, component: "direct_override") == ["M1 2027-01 4000.00", "M1 2027-02 4000.00"])
+        #expect(totals(output, component: "deep_override") == ["M1 2027-01 1250.00", "M1 2027-02 0.00"])
+        #expect(totals(output) == ["M1 2027-01 5250.00", "M1 2027-02 4000.00"])
+    }
+}
