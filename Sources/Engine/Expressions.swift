@@ -13,8 +13,14 @@ extension PlanEvaluation {
             return EvalValue(plan.parameters[id.index].value)
         case .attribute(let id):
             return try attribute(plan.attributes[id.index], context, expr.span)
-        case .input:
-            throw failure("input tables are not evaluated yet", span: expr.span)
+        case .input(let id):
+            let input = plan.inputs[id.index]
+            guard let table = inputs[input.name],
+                let value = table.value(rep: payees[payee], period: periods[periodIndex])
+            else {
+                throw failure("no \(input.column) in \(input.file) for this rep and period", what: "input \(input.name)", span: expr.span)
+            }
+            return .number(WideDecimal(value))
         case .measure(let id):
             return try value(of: .measure(id), context)
         case .derived(let id):

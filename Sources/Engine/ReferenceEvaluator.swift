@@ -23,10 +23,12 @@ public enum ReferenceEvaluator {
     /// payees are cut into shards evaluated on `threads` threads, each shard writing only its own
     /// result slot, and the results are joined in payee order. The output is therefore the same
     /// for any thread count (tested byte for byte).
-    public static func evaluate(_ plan: Plan, data: LedgerData, threads: Int = 1) throws(EvaluationError) -> RunOutput {
+    public static func evaluate(
+        _ plan: Plan, data: LedgerData, inputs: [String: InputTableValues] = [:], threads: Int = 1
+    ) throws(EvaluationError) -> RunOutput {
         let snapshot: EvaluationSnapshot
         do {
-            let prototype = try PlanEvaluation(plan: plan, data: data)
+            let prototype = try PlanEvaluation(plan: plan, data: data, inputs: inputs)
             try prototype.credit()
             snapshot = prototype.snapshot
         } catch {
@@ -83,6 +85,7 @@ struct EvaluationSnapshot: Sendable {
     let rowsByRep: (starts: [Int], rows: [Int32])
     let sources: [SourceFile?]
     let quotaIndex: [QuotaLookup: QuotaRow]
+    let inputs: [String: InputTableValues]
 }
 
 /// What a component's trace says beyond its rule and source.
@@ -131,6 +134,8 @@ final class PlanEvaluation {
     var payeeRowsByPeriod: [[Int32]] = []
     /// Quotas by rep, period (first month and length, whatever calendar labelled them) and measure.
     let quotaIndex: [QuotaLookup: QuotaRow]
+    /// Input tables by name.
+    let inputs: [String: InputTableValues]
     /// Per payee: paid amounts by limit index and fiscal year, for per-year caps and floors.
     var paidPerYear: [Int: [Int: WideDecimal]] = [:]
 
@@ -138,7 +143,7 @@ final class PlanEvaluation {
     var snapshot: EvaluationSnapshot {
         EvaluationSnapshot(
             plan: plan, data: data, payees: payees, periods: periods, credits: credits, rowsByRep: rowsByRep,
-            sources: sources, quotaIndex: quotaIndex)
+            sources: sources, quotaIndex: quotaIndex, inputs: inputs)
     }
 
     init(snapshot: EvaluationSnapshot) {
@@ -152,10 +157,12 @@ final class PlanEvaluation {
         rowsByRep = snapshot.rowsByRep
         sources = snapshot.sources
         quotaIndex = snapshot.quotaIndex
+        inputs = snapshot.inputs
     }
 
-    init(plan: Plan, data: LedgerData) throws {
+    init(plan: Plan, data: LedgerData, inputs: [String: InputTableValues]) throws {
         self.plan = plan
+        self.inputs = inputs
         self.data = data
         self.transactions = data.transactions
         self.roster = data.roster
@@ -165,9 +172,9 @@ final class PlanEvaluation {
                 message: "clawbacks charged to the original period are not evaluated yet (charge reversal_period is)",
                 source: nil)
         }
-        if !plan.inputs.isEmpty {
+        for input in plan.inputs where inputs[input.name] == nil {
             throw EvaluationError(
-                rep: nil, period: nil, what: "plan \(plan.id)", message: "input tables (\(plan.inputs.map(\.name).joined(separator: ", "))) are not evaluated yet",
+                rep: nil, period: nil, what: "plan \(plan.id)", message: "input table \(input.name) (\(input.file)) was not loaded",
                 source: nil)
         }
         if plan.currency != data.fx.base {

@@ -111,9 +111,24 @@ public enum Runner {
 
         // Evaluate.
         var output = RunOutput()
+        var inputFiles: [String] = []
         for plan in plans {
+            // Input tables (MBO scores and the like) live in the data directory.
+            var inputs: [String: InputTableValues] = [:]
+            var inputErrors: [String] = []
+            for input in plan.inputs {
+                let path = (request.data.hasSuffix("/") ? request.data : request.data + "/") + input.file
+                let (table, diagnostics) = InputTableReader.load(
+                    path: path, column: input.column, roster: data.roster,
+                    options: LedgerLoadOptions(threads: request.threads, fiscalCalendar: plan.fiscalCalendar))
+                inputErrors += diagnostics.filter { $0.severity == .error }.map(\.description)
+                inputs[input.name] = table
+                if !inputFiles.contains(path) { inputFiles.append(path) }
+            }
+            if !inputErrors.isEmpty { throw .badData(listed: Array(inputErrors.prefix(100)), total: inputErrors.count) }
             do {
-                let result = try ReferenceEvaluator.evaluate(plan, data: data, threads: request.threads ?? activeProcessorCount())
+                let result = try ReferenceEvaluator.evaluate(
+                    plan, data: data, inputs: inputs, threads: request.threads ?? activeProcessorCount())
                 output.payouts += result.payouts
                 output.measures += result.measures
                 let offset = output.traces.count
@@ -169,6 +184,10 @@ public enum Runner {
             for path in planFiles {
                 let fingerprint = try Fingerprinter.fingerprint(path: path)
                 inputs.append(InputFingerprint(kind: "plan", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
+            }
+            for path in inputFiles {
+                let fingerprint = try Fingerprinter.fingerprint(path: path)
+                inputs.append(InputFingerprint(kind: "input", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
             }
             for file in load.reconciliation.files where file.present {
                 let fingerprint = try Fingerprinter.fingerprint(path: file.file)

@@ -18,7 +18,15 @@ func evaluate(plan text: String, files: [String: String]) throws -> RunOutput {
     for (name, content) in files { try Data(content.utf8).write(to: URL(fileURLWithPath: directory + "/" + name)) }
     let load = LedgerLoader.load(directory: directory)
     #expect(load.errorCount == 0, "\(load.diagnostics.map(\.description))")
-    return try ReferenceEvaluator.evaluate(plan, data: load.data, threads: 2)
+    var inputs: [String: InputTableValues] = [:]
+    for input in plan.inputs {
+        let (table, diagnostics) = InputTableReader.load(
+            path: directory + "/" + input.file, column: input.column, roster: load.data.roster,
+            options: LedgerLoadOptions(fiscalCalendar: plan.fiscalCalendar))
+        #expect(diagnostics.isEmpty, "\(diagnostics.map(\.description))")
+        inputs[input.name] = table
+    }
+    return try ReferenceEvaluator.evaluate(plan, data: load.data, inputs: inputs, threads: 2)
 }
 
 /// `rep period component` → amount text, for a compact expectation.
@@ -153,5 +161,51 @@ func ledger(_ rows: [(String, String, String)]) -> String {
         #expect(totals(output, component: "direct_override") == ["M1 2027-01 4000.00", "M1 2027-02 4000.00"])
         #expect(totals(output, component: "deep_override") == ["M1 2027-01 1250.00", "M1 2027-02 0.00"])
         #expect(totals(output) == ["M1 2027-01 5250.00", "M1 2027-02 4000.00"])
+    }
+}
+
+@Suite struct InputTables {
+    @Test func mboScoresFromAnInputTable() throws {
+        let output = try evaluate(
+            plan: """
+                plan "MBO" {
+                  currency USD
+                  period quarter
+                  input mbo_score from "mbo.csv" column "score": rate
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component mbo_bonus = mbo_score * 3000 USD
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,MBO,2026-01-01\nR2,Ben,MBO,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "mbo.csv": "rep,period,score\nR1,2027-Q1,0.8\nR2,2027-Q1,1.05\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "10"), ("2027-02-05", "R2", "10")]),
+            ])
+        // A score of 0.8 pays 2,400.00; 1.05 pays 3,150.00.
+        #expect(totals(output) == ["R1 2027-Q1 2400.00", "R2 2027-Q1 3150.00"])
+    }
+
+    @Test func aMissingScoreNamesRepPeriodAndFile() throws {
+        #expect(throws: EvaluationError.self) {
+            _ = try evaluate(
+                plan: """
+                    plan "MBO" {
+                      currency USD
+                      period quarter
+                      input mbo_score from "mbo.csv" column "score": rate
+                      credit sales { amount fx(txn.amount) }
+                      measure bookings = sum(sales)
+                      component mbo_bonus = mbo_score * 3000 USD
+                    }
+                    """,
+                files: [
+                    "roster.csv": "rep,name,plan,start\nR1,Ana,MBO,2026-01-01\n",
+                    "quotas.csv": "rep,period,amount\n",
+                    "mbo.csv": "rep,period,score\n",
+                    "transactions.csv": ledger([("2027-01-05", "R1", "10")]),
+                ])
+        }
     }
 }
