@@ -13,9 +13,10 @@ import RunResults
 /// Supported: crediting (filters, amounts with fx, weights, the rep, split partners, managers up
 /// n levels), measures (sum, count, min, max, average; period, QTD, YTD), quotas with actual-day
 /// proration, derived values, rate tables (marginal, retroactive, per-transaction, interpolated;
-/// amount or attainment tiers; gates), SPIFFs, conditional and graduated bonuses, caps and floors
-/// per period or year on components or the total, and rounding rules. Plans with draws, holdbacks,
-/// clawback policies, manager overrides or input tables are refused with a clear error for now.
+/// amount or attainment tiers; gates), SPIFFs, conditional and graduated bonuses, MBO input
+/// tables, manager overrides, caps and floors per period or year on components or the total,
+/// draws, holdbacks, clawbacks (in the reversal's period, or charged back to the original period
+/// within a window), and rounding rules.
 public enum ReferenceEvaluator {
     /// Evaluates `plan` over every period the ledger covers, for every payee on the plan.
     ///
@@ -86,6 +87,16 @@ struct EvaluationSnapshot: Sendable {
     let sources: [SourceFile?]
     let quotaIndex: [QuotaLookup: QuotaRow]
     let inputs: [String: InputTableValues]
+    let lateCredits: [[[LateCredit]]]
+}
+
+/// A reversal's credit charged back to the period of the transaction it reverses.
+struct LateCredit: Sendable {
+    let credit: Credit
+    /// Run period of the original transaction.
+    let original: Int
+    /// Run period of the reversal (where the adjustment is paid).
+    let reversal: Int
 }
 
 /// What a component's trace says beyond its rule and source.
@@ -127,6 +138,11 @@ final class PlanEvaluation {
     var evaluatingComponent: Int? = nil
     var notes: [Int: TraceNote] = [:]
     var totalLimitNote: String? = nil
+    /// Reversals charged back to their original period (`clawback { charge original_period }`),
+    /// by rule and payee.
+    var lateCredits: [[[LateCredit]]] = []
+    /// True while an earlier period is re-evaluated for a clawback (no carried state changes).
+    var restating = false
     /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
     var drawBalances: [WideDecimal] = []
     var heldBack: [WideDecimal] = []
@@ -143,7 +159,7 @@ final class PlanEvaluation {
     var snapshot: EvaluationSnapshot {
         EvaluationSnapshot(
             plan: plan, data: data, payees: payees, periods: periods, credits: credits, rowsByRep: rowsByRep,
-            sources: sources, quotaIndex: quotaIndex, inputs: inputs)
+            sources: sources, quotaIndex: quotaIndex, inputs: inputs, lateCredits: lateCredits)
     }
 
     init(snapshot: EvaluationSnapshot) {
@@ -158,6 +174,7 @@ final class PlanEvaluation {
         sources = snapshot.sources
         quotaIndex = snapshot.quotaIndex
         inputs = snapshot.inputs
+        lateCredits = snapshot.lateCredits
     }
 
     init(plan: Plan, data: LedgerData, inputs: [String: InputTableValues]) throws {
@@ -166,12 +183,6 @@ final class PlanEvaluation {
         self.data = data
         self.transactions = data.transactions
         self.roster = data.roster
-        if let clawback = plan.clawback, clawback.charge == .originalPeriod {
-            throw EvaluationError(
-                rep: nil, period: nil, what: "plan \(plan.id)",
-                message: "clawbacks charged to the original period are not evaluated yet (charge reversal_period is)",
-                source: nil)
-        }
         for input in plan.inputs where inputs[input.name] == nil {
             throw EvaluationError(
                 rep: nil, period: nil, what: "plan \(plan.id)", message: "input table \(input.name) (\(input.file)) was not loaded",
@@ -249,6 +260,7 @@ final class PlanEvaluation {
         credits = plan.creditRules.map { _ in
             payees.map { _ in [[Credit]](repeating: [], count: periods.count) }
         }
+        lateCredits = plan.creditRules.map { _ in payees.map { _ in [] } }
         // Every transaction is looked at, not only the payees' own: a credit can roll up to a
         // manager on this plan from a rep on another plan.
         let repCount = roster.repIDs.count
@@ -271,6 +283,18 @@ final class PlanEvaluation {
                         continue
                     }
                     periodIndex = period
+                    // A reversal under `charge original_period` is charged back to the original's
+                    // period when it falls inside the window; outside it, it is not clawed back.
+                    var chargedTo: Int? = nil
+                    if let clawback = plan.clawback, clawback.charge == .originalPeriod,
+                        let original = transactions.reversals.target(of: row)
+                    {
+                        let originalDate = transactions.dates[original]
+                        if let window = clawback.windowDays, originalDate.days(to: date) > window { continue }
+                        if let originalPeriod = periodIndex(of: originalDate), originalPeriod < period {
+                            chargedTo = originalPeriod
+                        }
+                    }
                     let context = Context(rep: rep, row: row, assignment: assignment)
                     if let filter = rule.filter, try eval(filter, context) != .bool(true) { continue }
                     guard case .number(var value) = try eval(rule.amount, context) else { continue }
@@ -282,7 +306,12 @@ final class PlanEvaluation {
                         switch recipient.kind {
                         case .rep:
                             if let position = isPayee(rep, on: date) {
-                                credits[ruleIndex][position][period].append(Credit(value: value, row: Int32(row)))
+                                let credit = Credit(value: value, row: Int32(row))
+                                if let original = chargedTo {
+                                    lateCredits[ruleIndex][position].append(LateCredit(credit: credit, original: original, reversal: period))
+                                } else {
+                                    credits[ruleIndex][position][period].append(credit)
+                                }
                             }
                         case .splits:
                             if let splits = data.splits.byTransaction[Int32(row)] {
@@ -369,6 +398,7 @@ final class PlanEvaluation {
                 var total = WideDecimal.zero
                 for amount in componentValues { total = try Exact.add(total, amount) }
                 total = try applyLimits(to: .total, total, context)
+                total = try Exact.add(total, clawbackAdjustment(in: period, context))
                 total = try applyDrawsAndHoldbacks(total, components: componentValues, context)
                 let rows = creditRows(forPayee: position, period: period)
                 for (index, component) in plan.components.enumerated() {
@@ -439,7 +469,7 @@ final class PlanEvaluation {
                 {
                     result = room
                 }
-                paidPerYear[payee * 1_000_003 + index, default: [:]][year] = try Exact.add(paid, result)
+                if !restating { paidPerYear[payee * 1_000_003 + index, default: [:]][year] = try Exact.add(paid, result) }
             }
         }
         return result
@@ -707,5 +737,65 @@ extension PlanEvaluation {
 
     func format(_ value: WideDecimal) -> String {
         value.formatted(fractionDigits: plan.currency.minorUnits) + " " + plan.currency.code
+    }
+}
+
+extension PlanEvaluation {
+    /// The clawback adjustment paid in `period`: for each earlier period whose transactions were
+    /// reversed in this one, the change in that period's earnings when it is restated with the
+    /// reversals (times the clawback share). The earlier period's lines stay as they were paid.
+    func clawbackAdjustment(in period: Int, _ context: Context) throws -> WideDecimal {
+        guard let clawback = plan.clawback, clawback.charge == .originalPeriod else { return .zero }
+        var originals = Set<Int>()
+        for rule in lateCredits.indices {
+            for late in lateCredits[rule][payee] where late.reversal == period { originals.insert(late.original) }
+        }
+        guard !originals.isEmpty else { return .zero }
+        let money = RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault)
+        var adjustment = WideDecimal.zero
+        for original in originals.sorted() {
+            let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
+            let after = try restatedEarnings(original, throughReversalPeriod: period, context)
+            let change = Exact.round(try Exact.multiply(WideDecimal(clawback.share.value), Exact.subtract(after, before)), money)
+            adjustment = try Exact.add(adjustment, change)
+            if change.signum != 0 {
+                let text = "clawback of \(periods[original]): \(format(change))"
+                totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
+            }
+        }
+        return adjustment
+    }
+
+    /// The earnings (components after caps and floors, summed, total caps and floors applied) of
+    /// an earlier period, with the reversals charged back to it up to `last` included.
+    func restatedEarnings(_ original: Int, throughReversalPeriod last: Int, _ context: Context) throws -> WideDecimal {
+        let savedPeriod = periodIndex
+        let savedMemo = memo
+        let savedNotes = notes
+        let savedTotalNote = totalLimitNote
+        let savedCredits = credits
+        defer {
+            periodIndex = savedPeriod
+            memo = savedMemo
+            notes = savedNotes
+            totalLimitNote = savedTotalNote
+            credits = savedCredits
+            restating = false
+        }
+        restating = true
+        periodIndex = original
+        memo = [:]
+        for rule in lateCredits.indices {
+            for late in lateCredits[rule][payee] where late.original == original && late.reversal <= last {
+                credits[rule][payee][original].append(late.credit)
+            }
+        }
+        var total = WideDecimal.zero
+        for index in plan.components.indices {
+            guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else { continue }
+            amount = try applyLimits(to: .component(ComponentID(index)), amount, context)
+            total = try Exact.add(total, amount)
+        }
+        return try applyLimits(to: .total, total, context)
     }
 }

@@ -209,3 +209,64 @@ func ledger(_ rows: [(String, String, String)]) -> String {
         }
     }
 }
+
+@Suite struct Clawbacks {
+    func plan(_ clawback: String) -> String {
+        """
+        plan "CLAW" {
+          currency USD
+          period month
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          component commission = bookings * 7%
+          \(clawback)
+        }
+        """
+    }
+
+    func files(reversalDate: String) -> [String: String] {
+        [
+            "roster.csv": "rep,name,plan,start\nR1,Ana,CLAW,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": """
+                id,date,rep,amount,currency,kind,reverses
+                T1,2027-01-05,R1,50000,USD,new,
+                T2,2027-02-10,R1,10000,USD,new,
+                T3,\(reversalDate),R1,-50000,USD,new,T1
+
+                """,
+        ]
+    }
+
+    @Test func chargedBackToTheOriginalPeriod() throws {
+        let output = try evaluate(
+            plan: plan("clawback {\n charge original_period\n share 100%\n window 180 days\n}"),
+            files: files(reversalDate: "2027-03-20"))
+        // January paid 3,500.00 and stays as paid; March pays the −3,500.00 adjustment.
+        #expect(totals(output, component: "commission") == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 0.00"])
+        #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 -3500.00"])
+        let march = try #require(output.payouts.first { $0.period == "2027-03" && $0.component == "total" })
+        let trace = try #require(march.trace.map { output.traces[$0] })
+        #expect(trace.limit == "clawback of 2027-01: -3500.00 USD")
+    }
+
+    @Test func inTheReversalPeriodByDefault() throws {
+        let output = try evaluate(plan: plan(""), files: files(reversalDate: "2027-03-20"))
+        #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 -3500.00"])
+        #expect(totals(output, component: "commission").last == "R1 2027-03 -3500.00")
+    }
+
+    @Test func notClawedBackOutsideTheWindow() throws {
+        let output = try evaluate(
+            plan: plan("clawback {\n charge original_period\n share 50%\n window 30 days\n}"),
+            files: files(reversalDate: "2027-03-20"))
+        #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 0.00"])
+    }
+
+    @Test func aShareOfTheDifference() throws {
+        let output = try evaluate(
+            plan: plan("clawback {\n charge original_period\n share 50%\n window 180 days\n}"),
+            files: files(reversalDate: "2027-03-20"))
+        #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 -1750.00"])
+    }
+}
