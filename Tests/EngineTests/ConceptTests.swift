@@ -270,3 +270,54 @@ func ledger(_ rows: [(String, String, String)]) -> String {
         #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 -1750.00"])
     }
 }
+
+@Suite struct TableModes {
+    /// Six deals of one month, 3,000.00 in all, none above 2,000.
+    let files = [
+        "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n",
+        "quotas.csv": "rep,period,amount\n",
+        "transactions.csv": ledger([
+            ("2027-01-02", "R1", "300"), ("2027-01-03", "R1", "500"), ("2027-01-04", "R1", "700"),
+            ("2027-01-05", "R1", "400"), ("2027-01-06", "R1", "200"), ("2027-01-07", "R1", "900"),
+        ]),
+    ]
+
+    func plan(mode: String, middle: String = "6%", boundary: String = "", apply: String = "tiers(bookings)") -> String {
+        """
+        plan "T" {
+          currency USD
+          period month
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          table tiers \(mode) on amount \(boundary){
+            up to 2000 USD           : 4%
+            2000 USD to 4000 USD     : \(middle)
+            4000 USD and above       : 10%
+          }
+          component commission = \(apply)
+        }
+        """
+    }
+
+    @Test func sameDealsFourModesFourTotals() throws {
+        // marginal: 4% × 2,000 + 6% × 1,000 = 140.00
+        #expect(totals(try evaluate(plan: plan(mode: "marginal"), files: files)) == ["R1 2027-01 140.00"])
+        // retroactive: the tier reached (6%) on all of 3,000 = 180.00
+        #expect(totals(try evaluate(plan: plan(mode: "retroactive"), files: files)) == ["R1 2027-01 180.00"])
+        // per transaction: every deal is below 2,000, so 4% of each: 120.00
+        #expect(
+            totals(try evaluate(plan: plan(mode: "per_transaction", apply: "tiers(sales)"), files: files)) == ["R1 2027-01 120.00"])
+        // interpolated: 5% → 9% across 2,000–4,000; at 3,000 the rate is 7%: 210.00
+        #expect(totals(try evaluate(plan: plan(mode: "interpolated", middle: "5% -> 9%"), files: files)) == ["R1 2027-01 210.00"])
+    }
+
+    @Test func exactBoundaryTakesTheHigherTierUnlessToldOtherwise() throws {
+        var files = self.files
+        files["transactions.csv"] = ledger([("2027-01-02", "R1", "1500"), ("2027-01-03", "R1", "500")])  // exactly 2,000
+        #expect(totals(try evaluate(plan: plan(mode: "retroactive"), files: files)) == ["R1 2027-01 120.00"])
+        #expect(
+            totals(try evaluate(plan: plan(mode: "retroactive", boundary: "boundary lower "), files: files)) == ["R1 2027-01 80.00"])
+        // Marginal is the same either way: 4% of 2,000.
+        #expect(totals(try evaluate(plan: plan(mode: "marginal"), files: files)) == ["R1 2027-01 80.00"])
+    }
+}
