@@ -29,7 +29,7 @@ struct Comp: ParsableCommand {
             73 cannot write output.
             """,
         version: "0.1.0",
-        subcommands: [Demo.self, Run.self, Export.self, Explain.self, Validate.self, Sample.self]
+        subcommands: [Demo.self, Run.self, Export.self, Explain.self, Graph.self, Validate.self, Sample.self]
     )
 }
 

@@ -83,3 +83,42 @@ func referenceCSV(_ output: RunOutput) -> String {
         }
     }
 }
+
+@Suite struct Graphs {
+    @Test func referencePlanGraph() throws {
+        let checked = PlanChecker.check(path: packageRoot + "/Plans/examples/ae-standard.plan")
+        let graph = PlanGraph(try #require(checked.plan))
+        #expect(
+            graph.text == """
+                plan AE-STD
+                  constant:
+                    table ae_tiers (marginal on attainment)
+                  per transaction:
+                    credit sales
+                  per payee-period:
+                    measure bookings = sum (period)  <- credit.sales
+                    quota(bookings) per month
+                    let attainment  <- measure.bookings, quota.bookings
+                    component commission  <- table.ae_tiers, measure.bookings, quota.bookings
+                    component spiff
+                    component bonus  <- measure.bookings, quota.bookings
+                    total  <- component.commission, component.spiff, component.bonus, limit.1
+                    cap total per period
+
+                """)
+        #expect(graph.dot.hasPrefix("digraph \"AE-STD\" {\n  rankdir=LR;\n"))
+        #expect(graph.dot.contains("  \"credit.sales\" -> \"measure.bookings\";\n"))
+    }
+
+    @Test func everyExamplePlanHasAGraphAndEvaluatesOrSaysWhy() throws {
+        let directory = packageRoot + "/Plans/examples"
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".plan") }
+        #expect(files.count >= 10)
+        for file in files {
+            let checked = PlanChecker.check(path: directory + "/" + file)
+            guard let plan = checked.plan else { continue }  // shared-definition libraries have no plan
+            let graph = PlanGraph(plan)
+            #expect(graph.nodes.contains { $0.id == "total" }, "\(file)")
+        }
+    }
+}
