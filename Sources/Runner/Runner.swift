@@ -22,11 +22,14 @@ public struct RunRequest: Sendable {
     public var quarantine: Bool
     /// Parameter overrides for a what-if run, by name.
     public var overrides: [String: String]
+    /// Called at the start of each phase (`checking plans`, `loading data`, ...), for progress display.
+    public var progress: (@Sendable (String) -> Void)?
 
     public init(
         plans: [String], data: String, database: String, threads: Int? = nil, quarantine: Bool = false,
-        overrides: [String: String] = [:]
+        overrides: [String: String] = [:], progress: (@Sendable (String) -> Void)? = nil
     ) {
+        self.progress = progress
         self.plans = plans
         self.data = data
         self.database = database
@@ -87,7 +90,9 @@ public enum Runner {
         let start = clock.now
         let startedAt = timestamp()
 
+        let report = request.progress ?? { _ in }
         // Plans.
+        report("checking plans")
         let planFiles = try planPaths(request.plans)
         var plans: [Plan] = []
         var rendered = ""
@@ -102,6 +107,7 @@ public enum Runner {
         if planIDs.count != plans.count { throw .badPlans("two plan files define the same plan id") }
 
         // Data.
+        report("loading and validating \(request.data)")
         let load = LedgerLoader.load(
             directory: request.data, options: LedgerLoadOptions(threads: request.threads, baseCurrency: plans[0].currency))
         if load.errorCount > 0 && !request.quarantine {
@@ -110,6 +116,7 @@ public enum Runner {
         let data = load.data
 
         // Evaluate.
+        report("evaluating \(plans.map(\.id).joined(separator: ", "))")
         var output = RunOutput()
         var inputFiles: [String] = []
         for plan in plans {
@@ -179,6 +186,7 @@ public enum Runner {
         }
 
         // Fingerprints of every input.
+        report("fingerprinting inputs")
         var inputs: [InputFingerprint] = []
         do {
             for path in planFiles {
@@ -199,6 +207,7 @@ public enum Runner {
         }
 
         // Store, in one transaction.
+        report("storing the run in \(request.database)")
         let threads = request.threads ?? activeProcessorCount()
         var options: [String: String] = ["quarantine": String(request.quarantine)]
         for (name, value) in request.overrides { options["param." + name] = value }

@@ -34,9 +34,9 @@ struct Comp: ParsableCommand {
 }
 
 /// Writes to standard error.
-func printError(_ text: String) {
+func printError(_ text: String, newline: Bool = true) {
     var text = text
-    if !text.hasSuffix("\n") { text += "\n" }
+    if newline && !text.hasSuffix("\n") { text += "\n" }
     fputs(text, stderr)
 }
 

@@ -43,11 +43,16 @@ struct Run: ParsableCommand {
             let parts = override.split(separator: "=", maxSplits: 1)
             parameters[String(parts[0])] = String(parts[1])
         }
-        let request = RunRequest(plans: plans, data: data, database: db, threads: threads, quarantine: quarantine, overrides: parameters)
+        var request = RunRequest(plans: plans, data: data, database: db, threads: threads, quarantine: quarantine, overrides: parameters)
+        if stderrIsTerminal {
+            // On a terminal, show the phase being worked on; the line is cleared when the run ends.
+            request.progress = { phase in printError("\u{1B}[2K\r… \(phase)", newline: false) }
+        }
         let summary: RunSummary
         do {
             summary = try Runner.run(request)
         } catch {
+            if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false) }
             printError(error.description)
             switch error {
             case .badPlans, .badData, .input: throw Exit.dataError
@@ -55,6 +60,7 @@ struct Run: ParsableCommand {
             case .storage: throw Exit.cannotCreate
             }
         }
+        if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false) }
         print(render(summary, database: db))
     }
 }
