@@ -270,18 +270,19 @@ final class PlanEvaluation {
             else { return nil }
             return position
         }
-        for (ruleIndex, rule) in plan.creditRules.enumerated() {
-            for repNumber in 0..<repCount {
-                let rep = RepIndex(repNumber)
-                payee = payeeIndex[rep] ?? payees.count
-                let start = rowsByRep.starts[repNumber]
-                let end = rowsByRep.starts[repNumber + 1]
-                for index in start..<end {
-                    let row = Int(rowsByRep.rows[index])
-                    let date = transactions.dates[row]
-                    guard let assignment = roster.assignment(of: rep, on: date), let period = periodIndex(of: date) else {
-                        continue
-                    }
+        for repNumber in 0..<repCount {
+            let rep = RepIndex(repNumber)
+            payee = payeeIndex[rep] ?? payees.count
+            let start = rowsByRep.starts[repNumber]
+            let end = rowsByRep.starts[repNumber + 1]
+            // Most reps have one roster row: look it up once, not per transaction.
+            let onlyRow: RosterRow? = roster.rowsByRep[repNumber].count == 1 ? roster.rows[roster.rowsByRep[repNumber][0]] : nil
+            for index in start..<end {
+                let row = Int(rowsByRep.rows[index])
+                let date = transactions.dates[row]
+                let found = onlyRow.flatMap { $0.covers(date) ? $0 : nil } ?? (onlyRow == nil ? roster.assignment(of: rep, on: date) : nil)
+                guard let assignment = found, let period = periodIndex(of: date) else { continue }
+                for (ruleIndex, rule) in plan.creditRules.enumerated() {
                     periodIndex = period
                     // A reversal under `charge original_period` is charged back to the original's
                     // period when it falls inside the window; outside it, it is not clawed back.
