@@ -7,6 +7,10 @@ import PackageDescription
 //   SampleData  -> CompCore
 //   PlanModel   -> CompCore, CompDiagnostics       (the narrow waist both front ends produce)
 //   PlanLanguage -> PlanModel, CompCore, CompDiagnostics
+//   RunResults  -> CompCore                         (what a run produces)
+//   Store       -> RunResults, CompCore, GRDB       (the only SQLite user)
+//   Engine      -> PlanModel, Ledger, RunResults, CompCore, CompDiagnostics
+//   Runner      -> PlanLanguage, Ledger, Engine, Store (one run, end to end; the CLI calls it)
 //   comp        -> everything above + ArgumentParser (thin CLI)
 // A module that imports something not listed here fails to build.
 
@@ -22,11 +26,15 @@ let package = Package(
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "PlanModel", targets: ["PlanModel"]),
         .library(name: "PlanLanguage", targets: ["PlanLanguage"]),
+        .library(name: "RunResults", targets: ["RunResults"]),
+        .library(name: "Store", targets: ["Store"]),
+        .library(name: "Engine", targets: ["Engine"]),
         .library(name: "SampleData", targets: ["SampleData"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // MARK: - Libraries
@@ -36,16 +44,38 @@ let package = Package(
         .target(name: "SampleData", dependencies: ["CompCore"], swiftSettings: swift6),
         .target(name: "PlanModel", dependencies: ["CompCore", "CompDiagnostics"], swiftSettings: swift6),
         .target(name: "PlanLanguage", dependencies: ["PlanModel", "CompCore", "CompDiagnostics"], swiftSettings: swift6),
+        // Evaluates plans over the ledger (the only Dispatch user besides the loader's scan).
+        .target(
+            name: "Engine",
+            dependencies: ["PlanModel", "Ledger", "RunResults", "CompCore", "CompDiagnostics"],
+            swiftSettings: swift6
+        ),
+        // Orchestrates a run: plans checked, data loaded, plans evaluated, results stored.
+        .target(
+            name: "Runner",
+            dependencies: ["PlanLanguage", "PlanModel", "Ledger", "Engine", "Store", "RunResults", "CompCore", "CompDiagnostics"],
+            swiftSettings: swift6
+        ),
+        // What a run produces (payout lines, measures, traces, rejects): written by the engine,
+        // persisted by Store, read by exports and reports.
+        .target(name: "RunResults", dependencies: ["CompCore"], swiftSettings: swift6),
+        // SQLite results through GRDB: the only module that sees SQLite.
+        .target(
+            name: "Store",
+            dependencies: ["RunResults", "CompCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swift6
+        ),
 
         // MARK: - C shims
-        // Header-only SIMD helpers for the CSV scanner (SSE2 with a portable fallback).
+        // SIMD helpers for the CSV scanner (SSE2, portable fallback) and SHA-256 with the x86 SHA
+        // extensions (used when the CPU has them).
         .target(name: "CompCShims"),
 
         // MARK: - Executables
         .executableTarget(
             name: "comp",
             dependencies: [
-                "CompCore", "CompDiagnostics", "Ledger", "SampleData", "PlanModel", "PlanLanguage",
+                "CompCore", "CompDiagnostics", "Ledger", "SampleData", "PlanModel", "PlanLanguage", "RunResults", "Store", "Engine", "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift6
@@ -69,7 +99,17 @@ let package = Package(
             exclude: ["Fixtures", "Snapshots"],  // read through #filePath, not bundled
             swiftSettings: swift6
         ),
+        .testTarget(
+            name: "EngineTests",
+            dependencies: ["Engine", "PlanLanguage", "PlanModel", "Ledger", "RunResults", "CompCore"],
+            swiftSettings: swift6
+        ),
+        .testTarget(
+            name: "StoreTests",
+            dependencies: ["Store", "RunResults", "CompCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swift6
+        ),
         .testTarget(name: "SampleDataTests", dependencies: ["SampleData", "Ledger", "CompCore"], swiftSettings: swift6),
-        .testTarget(name: "compTests", dependencies: ["comp"], swiftSettings: swift6),
+        .testTarget(name: "compTests", dependencies: ["comp", "Store", "RunResults", "CompCore"], swiftSettings: swift6),
     ]
 )

@@ -19,21 +19,8 @@ func readTextRecords(
     var tokenizer = CSVTokenizer(base: base, end: file.count, position: header.bodyStart, line: header.bodyLine, limits: limits)
     var records: [TextRecord] = []
     var rowsRead = 0
-    while true {
-        let status = tokenizer.next()
-        if status == .end || status == .incomplete { break }
+    while nextDataRecord(&tokenizer, header: header, limits: limits, errors: &errors, rowsRead: &rowsRead) {
         let line = tokenizer.recordLine
-        if case .problem(let problem) = status {
-            rowsRead += 1
-            errors.append(RowError(line: line, field: problem.fieldNumber, DataMessage.csvSyntax(problem.message(limits: limits))))
-            continue
-        }
-        if tokenizer.isBlankLine { continue }
-        rowsRead += 1
-        if tokenizer.fieldCount != header.names.count {
-            errors.append(RowError(line: line, field: 1, DataMessage.fieldCount(found: tokenizer.fieldCount, expected: header.names.count)))
-            continue
-        }
         var fields: [String] = []
         var valid: [Bool] = []
         fields.reserveCapacity(tokenizer.fieldCount)
@@ -46,6 +33,31 @@ func readTextRecords(
         records.append(TextRecord(line: line, fields: fields, valid: valid))
     }
     return (records, rowsRead)
+}
+
+/// Advances to the next well-formed data record of a small file (read whole, so never
+/// `.incomplete`). Blank lines are skipped; rows with a syntax problem or the wrong number of
+/// fields are counted, reported and skipped. Returns false at the end of the file.
+func nextDataRecord(
+    _ tokenizer: inout CSVTokenizer, header: CSVHeader, limits: CSVLimits, errors: inout [RowError], rowsRead: inout Int
+) -> Bool {
+    while true {
+        let status = tokenizer.next()
+        if status == .end || status == .incomplete { return false }
+        let line = tokenizer.recordLine
+        if case .problem(let problem) = status {
+            rowsRead += 1
+            errors.append(RowError(line: line, field: problem.fieldNumber, DataMessage.csvSyntax(problem.message(limits: limits))))
+            continue
+        }
+        if tokenizer.isBlankLine { continue }
+        rowsRead += 1
+        if tokenizer.fieldCount != header.names.count {
+            errors.append(RowError(line: line, field: 1, DataMessage.fieldCount(found: tokenizer.fieldCount, expected: header.names.count)))
+            continue
+        }
+        return true
+    }
 }
 
 /// Field access by column name for one record, collecting errors for the row.
@@ -285,21 +297,8 @@ func loadQuotas(
     var measures = ByteStringTable(expected: 8)
     var measureNames: [String] = []
     var rowsRead = 0
-    while true {
-        let status = tokenizer.next()
-        if status == .end || status == .incomplete { break }
+    while nextDataRecord(&tokenizer, header: header, limits: options.limits, errors: &errors, rowsRead: &rowsRead) {
         let line = tokenizer.recordLine
-        if case .problem(let problem) = status {
-            rowsRead += 1
-            errors.append(RowError(line: line, field: problem.fieldNumber, DataMessage.csvSyntax(problem.message(limits: options.limits))))
-            continue
-        }
-        if tokenizer.isBlankLine { continue }
-        rowsRead += 1
-        if tokenizer.fieldCount != header.names.count {
-            errors.append(RowError(line: line, field: 1, DataMessage.fieldCount(found: tokenizer.fieldCount, expected: header.names.count)))
-            continue
-        }
         var rowErrors: [RowError] = []
         // rep
         var rep: RepIndex = -1

@@ -29,14 +29,16 @@ struct Comp: ParsableCommand {
             73 cannot write output.
             """,
         version: "0.1.0",
-        subcommands: [Demo.self, Validate.self, Sample.self, Check.self, Fmt.self]
+        subcommands: [
+            Demo.self, Run.self, Export.self, Explain.self, Graph.self, Check.self, Fmt.self, Validate.self, Sample.self,
+        ]
     )
 }
 
 /// Writes to standard error.
-func printError(_ text: String) {
+func printError(_ text: String, newline: Bool = true) {
     var text = text
-    if !text.hasSuffix("\n") { text += "\n" }
+    if newline && !text.hasSuffix("\n") { text += "\n" }
     fputs(text, stderr)
 }
 

@@ -1,16 +1,23 @@
 import ArgumentParser
 import Ledger
+import Runner
 import SampleData
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Generate example data and check it end to end (the newcomer's first command).",
+        abstract: "The main job end to end on generated example data (the newcomer's first command).",
         discussion: """
-            Writes a deterministic sample data set (1,000 reps, 100,000 transactions by default) into \
-            --out, loads and validates it, and prints the reconciliation and where to look next.
+            Writes a deterministic sample data set (1,000 reps, 100,000 transactions by default) and \
+            the reference plan AE-STD into --out, runs the plan over every month, stores the results \
+            in --out/results.sqlite, exports payouts.csv and measures.csv, and prints the summary and \
+            where to look next.
             """)
 
-    @Option(name: .long, help: "Where to write the example data.")
+    @Option(name: .long, help: "Where to write the example data and results.")
     var out: String = "demo"
 
     @Option(name: .long, help: "Number of AE reps.")
@@ -25,7 +32,8 @@ struct Demo: ParsableCommand {
     }
 
     func run() throws {
-        let data = out.hasSuffix("/") ? out + "data" : out + "/data"
+        let base = out.hasSuffix("/") ? String(out.dropLast()) : out
+        let data = base + "/data"
         let summary: SampleSummary
         do {
             summary = try SampleGenerator.write(SampleOptions(reps: reps, transactions: txns, seed: 1), to: data)
@@ -34,23 +42,28 @@ struct Demo: ParsableCommand {
             throw Exit.cannotCreate
         }
         print("Wrote \(summary.transactions) transactions for \(summary.reps) reps to \(data)/")
-        let clock = ContinuousClock()
-        let start = clock.now
-        let load = LedgerLoader.load(directory: data)
-        let elapsed = clock.now - start
-        print("")
-        print(load.reconciliation.summary, terminator: "")
-        print("")
-        if load.errorCount > 0 {
-            printError(load.diagnostics.prefix(20).map(\.description).joined(separator: "\n"))
+        let plan = base + "/ae-standard.plan"
+        let database = base + "/results.sqlite"
+        try writeOutput(demoPlanText, to: plan)
+        // A demo always starts from a fresh results database.
+        for suffix in ["", "-wal", "-shm"] { unlink(database + suffix) }
+        let result: RunSummary
+        do {
+            result = try Runner.run(RunRequest(plans: [plan], data: data, database: database))
+        } catch {
+            printError(error.description)
             throw Exit.dataError
         }
-        let milliseconds = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
-        print("Loaded and validated in \(milliseconds) ms.")
+        print(render(result, database: database))
+        for (what, file) in [(Export.What.payouts, "payouts.csv"), (.measures, "measures.csv")] {
+            try exportRun(what, db: database, out: base + "/" + file, runID: nil)
+        }
         let next = [
+            ("\(base)/payouts.csv", "every payee, month and component, then the total (FORMATS.md \"Outputs\")"),
+            ("\(base)/measures.csv", "bookings and attainment per payee and month"),
+            ("\(plan)", "the plan that computed them (docs/language.md explains it)"),
             ("comp validate --data \(data)", "check a data directory (try breaking a row)"),
-            ("comp sample --help", "bigger data sets (10M rows: --reps 10000 --txns 10000000)"),
-            ("docs/guide.md", "the user guide; docs/formats.md describes the input files"),
+            ("comp run --help", "run your own plans and data"),
         ]
         let width = next.map(\.0.count).max() ?? 0
         print("\nNext:")

@@ -34,6 +34,9 @@ struct Validate: ParsableCommand {
     @Flag(name: .long, help: "Print how long each loading phase took (to standard error).")
     var timings = false
 
+    @Flag(name: .long, help: "Print the SHA-256 and size of every input file.")
+    var fingerprints = false
+
     func validate() throws {
         guard Currency(code: baseCurrency) != nil else {
             throw ValidationError("--base-currency \(baseCurrency) is not an ISO 4217 code")
@@ -59,6 +62,17 @@ struct Validate: ParsableCommand {
             }
         }
         print(load.reconciliation.summary, terminator: "")
+        if fingerprints {
+            print("")
+            for file in load.reconciliation.files where file.present {
+                do {
+                    let fingerprint = try Fingerprinter.fingerprint(path: file.file)
+                    print("sha256 \(fingerprint.sha256)  \(fingerprint.bytes) bytes  \(file.file)")
+                } catch {
+                    printError("comp validate: \(error)")
+                }
+            }
+        }
         let listed = load.diagnostics.prefix(maxErrors)
         if !listed.isEmpty {
             printError(listed.map(\.description).joined(separator: "\n"))

@@ -62,8 +62,7 @@ import Testing
             let note = index % 7 == 0 ? "\"multi\nline, \"\"quoted\"\"\"" : "plain"
             text += "T\(String(format: "%06d", index)),2027-01-05,R\(index % 2 + 1),\(index).25,USD,\(note),new,1,NA,\n"
         }
-        var files = Minimal.with("transactions.csv", text)
-        files["splits.csv"] = nil
+        let files = Minimal.ledgerOnly(text)
         let directory = try DataDirectory(files)
         var options = LedgerLoadOptions(threads: threads)
         options.chunkBytes = 1 << 16
@@ -111,8 +110,7 @@ import Testing
         for id in ids { text += "\(id),2027-02-01,R1,10,USD,P,new,1,NA,\n" }
         text += "X17,2027-03-01,R1,99,USD,P,new,1,NA,\n"  // duplicate of a row far above
         text += "Y1,2027-03-02,R1,-10,USD,P,new,-1,NA,X17\n"  // reverses the first X17
-        var files = Minimal.with("transactions.csv", text)
-        files["splits.csv"] = nil
+        let files = Minimal.ledgerOnly(text)
         let directory = try DataDirectory(files)
         var options = LedgerLoadOptions(threads: threads)
         options.chunkBytes = 1 << 16
@@ -137,8 +135,7 @@ import Testing
         var text = "id,date,rep,amount,currency,product,kind,quantity,region,reverses\n"
         text += "T1,2027-01-05,R1,1,USD," + String(repeating: "W", count: 1_200_000) + ",new,1,NA,\n"
         text += "T2,2027-01-06,R1,2,USD,P,new,1,NA,\n"
-        var files = Minimal.with("transactions.csv", text)
-        files["splits.csv"] = nil
+        let files = Minimal.ledgerOnly(text)
         let directory = try DataDirectory(files)
         let (load, messages) = directory.load()
         #expect(messages == ["transactions.csv:2:6: a field is longer than 1048576 bytes"])
@@ -173,8 +170,7 @@ import Testing
             }
             ids.append(id)
         }
-        var files = Minimal.with("transactions.csv", text)
-        files["splits.csv"] = nil
+        let files = Minimal.ledgerOnly(text)
         let directory = try DataDirectory(files)
         let (single, singleMessages) = directory.load(LedgerLoadOptions(threads: 1, chunkBytes: 1 << 30))
         var options = LedgerLoadOptions(threads: 3)
@@ -215,8 +211,7 @@ import Testing
             let opportunity = index % 1000 == 999 ? "REJECTED-\(index)" : "O\(index)"
             text += "T\(String(format: "%06d", index)),2027-01-05,\(rep),1,USD,\(opportunity)\n"
         }
-        var files = Minimal.with("transactions.csv", text)
-        files["splits.csv"] = nil
+        let files = Minimal.ledgerOnly(text)
         let directory = try DataDirectory(files)
         var options = LedgerLoadOptions(threads: threads)
         options.chunkBytes = 1 << 18

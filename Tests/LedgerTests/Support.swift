@@ -72,6 +72,13 @@ enum Minimal {
         ["roster.csv": roster, "transactions.csv": transactions, "quotas.csv": quotas, "fx.csv": fx, "splits.csv": splits]
     }
 
+    /// The minimal files with `text` as the ledger and no splits.csv (it names T2 of the minimal ledger).
+    static func ledgerOnly(_ text: String) -> [String: String] {
+        var files = with("transactions.csv", text)
+        files["splits.csv"] = nil
+        return files
+    }
+
     static func with(_ name: String, _ text: String) -> [String: String] {
         var files = files
         files[name] = text

@@ -179,8 +179,7 @@ let badCases: [BadCase] = [
         var text = header
         for index in 1...250 { text += "T\(index),2027-01-05,R1,x\(index),USD,P,new,1,NA,\n" }
         text += "T999,2027-01-05,R1,5.5,USD,P,new,1,NA,\n"
-        var files = Minimal.with("transactions.csv", text)
-        files["splits.csv"] = nil
+        let files = Minimal.ledgerOnly(text)
         let directory = try DataDirectory(files)
         let (load, messages) = directory.load()
         #expect(load.errorCount == 250)

@@ -4,6 +4,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "CompSHA256.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif

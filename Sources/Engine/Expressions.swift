@@ -1,0 +1,335 @@
+import CompCore
+import Ledger
+import PlanModel
+
+extension PlanEvaluation {
+    /// Evaluates an expression in a payee-period context, or a transaction context when
+    /// `context.row` is set. Exact throughout; only `divide` and `round` round, by their rules.
+    func eval(_ expr: Expr, _ context: Context) throws -> EvalValue {
+        switch expr.kind {
+        case .literal(let value):
+            return EvalValue(value)
+        case .parameter(let id):
+            return EvalValue(plan.parameters[id.index].value)
+        case .attribute(let id):
+            return try attribute(plan.attributes[id.index], context, expr.span)
+        case .input(let id):
+            let input = plan.inputs[id.index]
+            guard let table = inputs[input.name],
+                let value = table.value(rep: payees[payee], period: periods[periodIndex])
+            else {
+                throw failure("no \(input.column) in \(input.file) for this rep and period", what: "input \(input.name)", span: expr.span)
+            }
+            return .number(WideDecimal(value))
+        case .measure(let id):
+            return try value(of: .measure(id), context)
+        case .derived(let id):
+            return try value(of: .derived(id), context)
+        case .component(let id):
+            return try value(of: .component(id), context)
+        case .quota(let id):
+            return try quota(plan.quotas[id.index], context, expr.span)
+        case .negate(let operand):
+            guard case .number(let value) = try eval(operand, context) else { return .missing }
+            return .number(try value.negated())
+        case .arithmetic(let op, let left, let right):
+            guard case .number(let a) = try eval(left, context), case .number(let b) = try eval(right, context) else {
+                return .missing
+            }
+            switch op {
+            case .add: return .number(try Exact.add(a, b))
+            case .subtract: return .number(try Exact.subtract(a, b))
+            case .multiply: return .number(try Exact.multiply(a, b))
+            }
+        case .divide(let left, let right, let rule):
+            guard case .number(let a) = try eval(left, context), case .number(let b) = try eval(right, context) else {
+                return .missing
+            }
+            if b.value == 0 { throw failure("division by zero", span: expr.span) }
+            return .number(try Exact.trim(a).divided(by: Exact.trim(b), scale: rule.digits, rounding: rule.mode))
+        case .compare(let op, let left, let right):
+            let a = try eval(left, context)
+            let b = try eval(right, context)
+            guard let order = compare(a, b) else { return .bool(false) }
+            switch op {
+            case .equal: return .bool(order == 0)
+            case .notEqual: return .bool(order != 0)
+            case .less: return .bool(order < 0)
+            case .lessOrEqual: return .bool(order <= 0)
+            case .greater: return .bool(order > 0)
+            case .greaterOrEqual: return .bool(order >= 0)
+            }
+        case .and(let left, let right):
+            guard try eval(left, context) == .bool(true) else { return .bool(false) }
+            return .bool(try eval(right, context) == .bool(true))
+        case .or(let left, let right):
+            if try eval(left, context) == .bool(true) { return .bool(true) }
+            return .bool(try eval(right, context) == .bool(true))
+        case .not(let operand):
+            return .bool(try eval(operand, context) != .bool(true))
+        case .member(let subject, let list):
+            let value = try eval(subject, context)
+            for candidate in list where compare(value, try eval(candidate, context)) == 0 { return .bool(true) }
+            return .bool(false)
+        case .inRange(let subject, let lower, let upper):
+            let value = try eval(subject, context)
+            guard let low = compare(value, try eval(lower, context)), let high = compare(value, try eval(upper, context)) else {
+                return .bool(false)
+            }
+            return .bool(low >= 0 && high <= 0)
+        case .conditional(let condition, let then, let otherwise):
+            return try eval(condition, context) == .bool(true) ? eval(then, context) : eval(otherwise, context)
+        case .match(let subject, let arms, let otherwise):
+            let value = try eval(subject, context)
+            for arm in arms where arm.patterns.contains(where: { compare(value, EvalValue($0)) == 0 }) {
+                return try eval(arm.result, context)
+            }
+            return try eval(otherwise, context)
+        case .call(let builtin, let arguments):
+            let values = try arguments.map { try eval($0, context) }
+            var numbers: [WideDecimal] = []
+            for value in values {
+                guard case .number(let number) = value else { return .missing }
+                numbers.append(number)
+            }
+            guard let first = numbers.first else { return .missing }
+            switch builtin {
+            case .min: return .number(numbers.dropFirst().reduce(first) { $1 < $0 ? $1 : $0 })
+            case .max: return .number(numbers.dropFirst().reduce(first) { $1 > $0 ? $1 : $0 })
+            case .abs: return .number(first.signum < 0 ? try first.negated() : first)
+            }
+        case .round(let operand, let rule):
+            return rounded(try eval(operand, context), rule)
+        case .convert(let operand, _):
+            guard case .number(let amount) = try eval(operand, context) else { return .missing }
+            guard let row = context.row else { throw failure("fx() needs a transaction", span: expr.span) }
+            return .number(try convertToPlan(amount, row: row))
+        case .applyTable(let id, let valueExpr, let quotaExpr):
+            guard case .number(let value) = try eval(valueExpr, context) else { return .missing }
+            var quota: WideDecimal? = nil
+            if let quotaExpr {
+                guard case .number(let q) = try eval(quotaExpr, context) else { return .missing }
+                quota = q
+            }
+            return .number(try applyTable(id, value: value, quota: quota, context))
+        case .applyTablePerTransaction(let id, let rule):
+            var total = WideDecimal.zero
+            for credit in credits[rule.index][payee][periodIndex] {
+                total = try Exact.add(total, applyTable(id, value: credit.value, quota: nil, context, forcing: .marginal))
+            }
+            return .number(total)
+        case .graduated(let valueExpr, let floorExpr, let stepExpr, let perStepExpr, let ceilingExpr):
+            guard case .number(var value) = try eval(valueExpr, context), case .number(let floor) = try eval(floorExpr, context),
+                case .number(let step) = try eval(stepExpr, context), case .number(let perStep) = try eval(perStepExpr, context)
+            else { return .missing }
+            if let ceilingExpr, case .number(let ceiling) = try eval(ceilingExpr, context), value > ceiling { value = ceiling }
+            guard value > floor else { return .zero }
+            if step.value == 0 { throw failure("graduated step is zero", span: expr.span) }
+            let steps = try Exact.subtract(value, floor).divided(by: Exact.trim(step), scale: 18, rounding: .halfEven)
+            return .number(try Exact.multiply(perStep, steps))
+        }
+    }
+
+    /// -1, 0, 1, or `nil` when the values cannot be compared (one is missing).
+    func compare(_ a: EvalValue, _ b: EvalValue) -> Int? {
+        switch (a, b) {
+        case (.number(let x), .number(let y)): return WideDecimal.compare(x, y)
+        case (.date(let x), .date(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+        case (.text(let x), .text(let y)): return x == y ? 0 : (Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8)) ? -1 : 1)
+        case (.bool(let x), .bool(let y)): return x == y ? 0 : (x ? 1 : -1)
+        default: return nil
+        }
+    }
+
+    // MARK: Attributes
+
+    func attribute(_ attribute: Attribute, _ context: Context, _ span: SourceSpan) throws -> EvalValue {
+        switch attribute.scope {
+        case .transaction:
+            guard let row = context.row else { throw failure("txn.\(attribute.name) is read outside a transaction", span: span) }
+            switch attribute.name {
+            case "id": return .text(transactions.ids[row])
+            case "date": return .date(transactions.dates[row])
+            case "rep": return .text(roster.repIDs[Int(transactions.reps[row])])
+            case "amount": return .number(WideDecimal(FixedDecimal(units: transactions.amounts[row])))
+            case "currency": return .text(transactions.currencies[Int(transactions.currencyCodes[row])].code)
+            case "quantity": return .number(WideDecimal(Int64(transactions.quantities[row])))
+            case "reverses":
+                guard let target = transactions.reversals.target(of: row) else { return .missing }
+                return .text(transactions.ids[target])
+            default:
+                guard let column = transactions.attribute(attribute.name) else { return .missing }
+                return typed(column[row], attribute)
+            }
+        case .rep:
+            let row = context.assignment
+            switch attribute.name {
+            case "id", "rep": return .text(roster.repIDs[Int(row.rep)])
+            case "name": return .text(row.name)
+            case "plan": return .text(row.plan)
+            case "manager": return row.manager.map { .text(roster.repIDs[Int($0)]) } ?? .missing
+            case "start": return .date(row.start)
+            case "end": return row.end.map { .date($0) } ?? .missing
+            case "currency": return .text((row.currency ?? plan.currency).code)
+            case "target_incentive": return row.targetIncentive.map { .number(WideDecimal($0)) } ?? .missing
+            default:
+                guard let index = roster.attributeNames.firstIndex(of: attribute.name) else { return .missing }
+                return typed(row.attributes[index], attribute)
+            }
+        }
+    }
+
+    /// A text attribute read as the type the plan declares for it.
+    func typed(_ text: String, _ attribute: Attribute) -> EvalValue {
+        switch attribute.type {
+        case .text: return .text(text)
+        case .count where text.isEmpty:
+            return .zero  // an empty count column counts as 0 (docs/language.md)
+        case .money, .rate, .count:
+            if text.isEmpty { return .missing }
+            guard let value = try? FixedDecimal(parsing: text) else { return .missing }
+            return .number(WideDecimal(value))
+        case .date: return CivilDate(parsing: text).map { .date($0) } ?? .missing
+        case .bool: return text == "true" ? .bool(true) : (text == "false" ? .bool(false) : .missing)
+        }
+    }
+
+    // MARK: Quotas
+
+    func quota(_ quota: Quota, _ context: Context, _ span: SourceSpan) throws -> EvalValue {
+        let current = periods[periodIndex]
+        let target = quota.periodKind <= current.kind ? current : current.enclosing(quota.periodKind)
+        let rep = payees[payee]
+        let found = quotaIndex[QuotaLookup(rep: rep, firstMonth: target.firstMonth, months: target.kind.months, measure: quota.measureName)]
+            ?? quotaIndex[QuotaLookup(rep: rep, firstMonth: target.firstMonth, months: target.kind.months, measure: nil)]
+        guard let row = found else {
+            throw failure("no quota for measure \(quota.measureName) in \(target) in quotas.csv", span: span)
+        }
+        var amount = WideDecimal(row.amount)
+        if quota.proration == .actualDays {
+            var active = 0
+            for index in roster.rowsByRep[Int(rep)] where roster.rows[index].plan == plan.id {
+                let assignment = roster.rows[index]
+                active += Proration.activeDays(in: target, from: assignment.start, through: assignment.end)
+            }
+            let days = target.dayCount
+            if active < days {
+                amount = try Exact.multiply(amount, WideDecimal(Int64(active))).divided(
+                    by: WideDecimal(Int64(days)), scale: 6, rounding: plan.defaultRoundingMode)
+            }
+        }
+        return .number(amount)
+    }
+
+    // MARK: Rate tables
+
+    /// Applies a rate table to `value`; with `quota`, attainment bounds are scaled by it.
+    func applyTable(
+        _ id: TableID, value x: WideDecimal, quota: WideDecimal?, _ context: Context, forcing: TableMode? = nil
+    ) throws -> WideDecimal {
+        let table = plan.tables[id.index]
+        func bound(_ value: Value?) throws -> WideDecimal? {
+            guard let value else { return nil }
+            guard case .number(let number) = EvalValue(value) else { return nil }
+            if table.basis == .attainment, let quota { return try Exact.multiply(number, quota) }
+            return number
+        }
+        // Effective tier values: a tier whose gate is closed pays what the tier below it pays.
+        var values: [WideDecimal] = []
+        var ends: [WideDecimal?] = []
+        for (index, tier) in table.tiers.enumerated() {
+            guard case .number(var rate) = EvalValue(tier.value) else { throw failure("tier value is not a number", span: tier.span) }
+            var end = tier.endValue.flatMap { value -> WideDecimal? in
+                if case .number(let number) = EvalValue(value) { return number }
+                return nil
+            }
+            if let gate = tier.gate, try eval(gate, context) != .bool(true) {
+                rate = index > 0 ? values[index - 1] : .zero
+                end = nil
+            }
+            values.append(rate)
+            ends.append(end)
+        }
+        let rateValued = table.valueType == .rate
+        func label(_ index: Int) -> String {
+            let tier = table.tiers[index]
+            switch (tier.lower, tier.upper) {
+            case (nil, nil): return "all"
+            case (nil, let upper?): return "up to \(upper)"
+            case (let lower?, nil): return "\(lower) and above"
+            case (let lower?, let upper?): return "\(lower) to \(upper)"
+            }
+        }
+        func note(tier index: Int?, value: WideDecimal?) {
+            guard let component = evaluatingComponent, forcing == nil else { return }
+            var entry = notes[component] ?? TraceNote()
+            entry.rule = "\(table.mode.rawValue) table \(table.name) on \(table.basis.rawValue)"
+            entry.tier = index.map { "tier \($0 + 1): \(label($0))" } ?? "below the first tier"
+            if let value {
+                if rateValued, let rate = try? value.fixed(rounding: .halfEven) {
+                    entry.rate = Rate(rate).percentString
+                } else {
+                    entry.rate = value.formatted(fractionDigits: plan.currency.minorUnits)
+                }
+            }
+            entry.base = x.formatted(fractionDigits: min(6, max(plan.currency.minorUnits, 2)))
+                + (quota.map { " against quota \($0.formatted(fractionDigits: plan.currency.minorUnits))" } ?? "")
+            notes[component] = entry
+        }
+        switch forcing ?? table.mode {
+        case .marginal, .perTransaction:
+            guard rateValued else { fallthrough }
+            var total = WideDecimal.zero
+            var reachedTier: Int? = nil
+            for (index, tier) in table.tiers.enumerated() {
+                let low = try bound(tier.lower)
+                let high = try bound(tier.upper)
+                if low.map({ x >= $0 }) ?? true { reachedTier = index }
+                var top = x
+                if let high, top > high { top = high }
+                var slice: WideDecimal
+                if let low {
+                    slice = try Exact.subtract(top, low)
+                    if slice.signum < 0 { slice = .zero }
+                } else {
+                    slice = top
+                }
+                total = try Exact.add(total, Exact.multiply(values[index], slice))
+            }
+            note(tier: reachedTier, value: reachedTier.map { values[$0] })
+            return total
+        case .retroactive, .interpolated:
+            var reached: Int? = nil
+            for (index, tier) in table.tiers.enumerated() {
+                let low = try bound(tier.lower)
+                let high = try bound(tier.upper)
+                let aboveLow: Bool
+                let belowHigh: Bool
+                if table.boundary == .higherTier {
+                    aboveLow = low.map { x >= $0 } ?? true
+                    belowHigh = high.map { x < $0 } ?? true
+                } else {
+                    aboveLow = low.map { x > $0 } ?? true
+                    belowHigh = high.map { x <= $0 } ?? true
+                }
+                if aboveLow && belowHigh {
+                    reached = index
+                    break
+                }
+            }
+            guard let index = reached else {
+                note(tier: nil, value: nil)
+                return .zero
+            }
+            var value = values[index]
+            if (forcing ?? table.mode) == .interpolated, let end = ends[index], let low = try bound(table.tiers[index].lower),
+                let high = try bound(table.tiers[index].upper), high > low
+            {
+                let position = try Exact.subtract(x, low).divided(by: Exact.subtract(high, low), scale: 18, rounding: .halfEven)
+                value = try Exact.add(value, Exact.multiply(Exact.subtract(end, value), position))
+            }
+            note(tier: index, value: value)
+            return rateValued ? try Exact.multiply(value, x) : value
+        }
+    }
+}

@@ -1,0 +1,187 @@
+import PlanModel
+
+/// The evaluation graph of a plan, for people: what is computed per transaction, per payee and
+/// period, and across periods, and what each value reads. `comp graph` prints it as text or as
+/// Graphviz DOT.
+public struct PlanGraph: Sendable {
+    /// How often a node is evaluated.
+    public enum Stage: String, Sendable {
+        case perTransaction = "per transaction"
+        case perPayeePeriod = "per payee-period"
+        case acrossPeriods = "across periods"
+        case constant = "constant"
+    }
+
+    /// One node.
+    public struct Node: Sendable {
+        public let id: String
+        public let label: String
+        public let stage: Stage
+    }
+
+    public let plan: String
+    public let nodes: [Node]
+    /// Edges from what is read to what reads it.
+    public let edges: [(from: String, to: String)]
+
+    /// The graph of `plan`.
+    public init(_ plan: Plan) {
+        var nodes: [Node] = []
+        var edges: [(String, String)] = []
+        func id(_ ref: ExprKind) -> String? {
+            switch ref {
+            case .parameter(let p): return "param.\(plan.parameters[p.index].name)"
+            case .input(let i): return "input.\(plan.inputs[i.index].name)"
+            case .measure(let m): return "measure.\(plan.measures[m.index].name)"
+            case .derived(let d): return "let.\(plan.derived[d.index].name)"
+            case .component(let c): return "component.\(plan.components[c.index].name)"
+            case .quota(let q): return "quota.\(plan.quotas[q.index].measureName)"
+            case .applyTable(let t, _, _): return "table.\(plan.tables[t.index].name)"
+            case .applyTablePerTransaction(let t, let rule):
+                edges.append(("credit.\(plan.creditRules[rule.index].name)", "table.\(plan.tables[t.index].name)"))
+                return "table.\(plan.tables[t.index].name)"
+            default: return nil
+            }
+        }
+        func references(_ expr: Expr?, into target: String) {
+            guard let expr else { return }
+            var seen = Set<String>()
+            func walk(_ e: Expr) {
+                if let source = id(e.kind), seen.insert(source).inserted { edges.append((source, target)) }
+                for child in e.children { walk(child) }
+            }
+            walk(expr)
+        }
+        for parameter in plan.parameters {
+            nodes.append(Node(id: "param.\(parameter.name)", label: "param \(parameter.name) = \(parameter.value)", stage: .constant))
+        }
+        for input in plan.inputs {
+            nodes.append(Node(id: "input.\(input.name)", label: "input \(input.name) (\(input.file))", stage: .perPayeePeriod))
+        }
+        for rule in plan.creditRules {
+            let target = "credit.\(rule.name)"
+            nodes.append(Node(id: target, label: "credit \(rule.name)", stage: .perTransaction))
+            references(rule.filter, into: target)
+            references(rule.amount, into: target)
+            references(rule.weight, into: target)
+        }
+        for measure in plan.measures {
+            let target = "measure.\(measure.name)"
+            let stage: Stage = measure.window == .period ? .perPayeePeriod : .acrossPeriods
+            nodes.append(Node(id: target, label: "measure \(measure.name) = \(measure.aggregation.rawValue) (\(measure.window.rawValue))", stage: stage))
+            edges.append(("credit.\(plan.creditRules[measure.creditRule.index].name)", target))
+        }
+        for quota in plan.quotas {
+            nodes.append(Node(id: "quota.\(quota.measureName)", label: "quota(\(quota.measureName)) per \(quota.periodKind.rawValue)", stage: .perPayeePeriod))
+        }
+        for table in plan.tables {
+            nodes.append(Node(id: "table.\(table.name)", label: "table \(table.name) (\(table.mode.rawValue) on \(table.basis.rawValue))", stage: .constant))
+            for tier in table.tiers { references(tier.gate, into: "table.\(table.name)") }
+        }
+        for derived in plan.derived {
+            let target = "let.\(derived.name)"
+            nodes.append(Node(id: target, label: "let \(derived.name)", stage: .perPayeePeriod))
+            references(derived.expr, into: target)
+        }
+        for component in plan.components {
+            let target = "component.\(component.name)"
+            nodes.append(Node(id: target, label: "component \(component.name)", stage: .perPayeePeriod))
+            edges.append((target, "total"))
+            switch component.body {
+            case .formula(let expr): references(expr, into: target)
+            case .spiff(let spiff):
+                references(spiff.filter, into: target)
+                switch spiff.payout {
+                case .perUnit(let e), .perDeal(let e), .percentOfAmount(let e): references(e, into: target)
+                case .tieredByCount(let t): edges.append(("table.\(plan.tables[t.index].name)", target))
+                }
+            case .override(let override):
+                references(override.rate, into: target)
+                references(override.threshold, into: target)
+                edges.append(("credit.\(plan.creditRules[override.creditRule.index].name)", target))
+            }
+        }
+        nodes.append(Node(id: "total", label: "total", stage: .perPayeePeriod))
+        for (index, limit) in plan.limits.enumerated() {
+            let target = "limit.\(index + 1)"
+            let what: String
+            switch limit.target {
+            case .total: what = "total"
+            case .component(let c): what = plan.components[c.index].name
+            }
+            nodes.append(
+                Node(id: target, label: "\(limit.kind.rawValue) \(what) per \(limit.per.rawValue)", stage: limit.per == .year ? .acrossPeriods : .perPayeePeriod))
+            references(limit.amount, into: target)
+            edges.append((target, limit.target == .total ? "total" : "component.\(what)"))
+        }
+        for draw in plan.draws {
+            nodes.append(Node(id: "draw.\(draw.name)", label: "draw \(draw.name) (\(draw.kind.rawValue))", stage: .acrossPeriods))
+            edges.append(("total", "draw.\(draw.name)"))
+        }
+        for (index, holdback) in plan.holdbacks.enumerated() {
+            nodes.append(Node(id: "holdback.\(index + 1)", label: "holdback \(holdback.share.percentString) (\(holdback.release.rawValue))", stage: .acrossPeriods))
+            edges.append(("total", "holdback.\(index + 1)"))
+        }
+        self.plan = plan.id
+        self.nodes = nodes
+        self.edges = edges
+    }
+
+    /// The graph as indented text: nodes by stage, each with what it reads.
+    public var text: String {
+        var lines = ["plan \(plan)"]
+        for stage in [Stage.constant, .perTransaction, .perPayeePeriod, .acrossPeriods] {
+            let members = nodes.filter { $0.stage == stage }
+            guard !members.isEmpty else { continue }
+            lines.append("  \(stage.rawValue):")
+            for node in members {
+                let inputs = edges.filter { $0.to == node.id }.map(\.from)
+                lines.append("    \(node.label)" + (inputs.isEmpty ? "" : "  <- " + inputs.joined(separator: ", ")))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The graph in Graphviz DOT, one cluster per stage.
+    public var dot: String {
+        func quoted(_ text: String) -> String {
+            var out = "\""
+            for character in text {
+                if character == "\"" || character == "\\" { out.append("\\") }
+                out.append(character == "\n" ? " " : character)
+            }
+            return out + "\""
+        }
+        var lines = ["digraph \(quoted(plan)) {", "  rankdir=LR;", "  node [shape=box, fontname=\"Helvetica\"];"]
+        for (index, stage) in [Stage.constant, .perTransaction, .perPayeePeriod, .acrossPeriods].enumerated() {
+            let members = nodes.filter { $0.stage == stage }
+            guard !members.isEmpty else { continue }
+            lines.append("  subgraph cluster_\(index) {")
+            lines.append("    label=\(quoted(stage.rawValue));")
+            for node in members { lines.append("    \(quoted(node.id)) [label=\(quoted(node.label))];") }
+            lines.append("  }")
+        }
+        for edge in edges { lines.append("  \(quoted(edge.from)) -> \(quoted(edge.to));") }
+        lines.append("}")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension Expr {
+    /// The direct subexpressions.
+    var children: [Expr] {
+        switch kind {
+        case .literal, .parameter, .attribute, .input, .measure, .derived, .component, .quota, .applyTablePerTransaction: return []
+        case .negate(let e), .not(let e), .round(let e, _), .convert(let e, _): return [e]
+        case .arithmetic(_, let a, let b), .divide(let a, let b, _), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b):
+            return [a, b]
+        case .member(let e, let list): return [e] + list
+        case .inRange(let e, let lower, let upper): return [e, lower, upper]
+        case .conditional(let c, let a, let b): return [c, a, b]
+        case .match(let e, let arms, let otherwise): return [e] + arms.map(\.result) + [otherwise]
+        case .call(_, let arguments): return arguments
+        case .applyTable(_, let value, let quota): return [value] + (quota.map { [$0] } ?? [])
+        case .graduated(let value, let floor, let step, let amount, let ceiling): return [value, floor, step, amount] + (ceiling.map { [$0] } ?? [])
+        }
+    }
+}

@@ -1,0 +1,803 @@
+import CompCore
+import CompDiagnostics
+import Dispatch
+import Ledger
+import PlanModel
+import RunResults
+
+/// A straightforward, single-threaded evaluator of the plan model: the semantics everything
+/// faster is checked against (STYLE.md G12, "differential"). It walks the expressions of
+/// ``PlanModel/Plan`` per payee and period with exact decimals and produces payout lines,
+/// measures and traces.
+///
+/// Supported: crediting (filters, amounts with fx, weights, the rep, split partners, managers up
+/// n levels), measures (sum, count, min, max, average; period, QTD, YTD), quotas with actual-day
+/// proration, derived values, rate tables (marginal, retroactive, per-transaction, interpolated;
+/// amount or attainment tiers; gates), SPIFFs, conditional and graduated bonuses, MBO input
+/// tables, manager overrides, caps and floors per period or year on components or the total,
+/// draws, holdbacks, clawbacks (in the reversal's period, or charged back to the original period
+/// within a window), and rounding rules.
+public enum ReferenceEvaluator {
+    /// Evaluates `plan` over every period the ledger covers, for every payee on the plan.
+    ///
+    /// Crediting runs once (a credit can go to another payee: split partners, managers); then the
+    /// payees are cut into shards evaluated on `threads` threads, each shard writing only its own
+    /// result slot, and the results are joined in payee order. The output is therefore the same
+    /// for any thread count (tested byte for byte).
+    public static func evaluate(
+        _ plan: Plan, data: LedgerData, inputs: [String: InputTableValues] = [:], threads: Int = 1
+    ) throws(EvaluationError) -> RunOutput {
+        let snapshot: EvaluationSnapshot
+        do {
+            let prototype = try PlanEvaluation(plan: plan, data: data, inputs: inputs)
+            try prototype.credit()
+            snapshot = prototype.snapshot
+        } catch {
+            throw wrap(error)
+        }
+        let payees = snapshot.payees.count
+        let shards = max(1, min(payees, max(1, threads) * 8))
+        let results: [Result<RunOutput, EvaluationError>] = shardMap(shards, threads: max(1, threads)) { shard in
+            let range = (payees * shard / shards)..<(payees * (shard + 1) / shards)
+            do {
+                return .success(try PlanEvaluation(snapshot: snapshot).evaluate(payees: range))
+            } catch {
+                return .failure(wrap(error))
+            }
+        }
+        var output = RunOutput()
+        for result in results {
+            switch result {
+            case .failure(let error): throw error
+            case .success(let part):
+                let offset = output.traces.count
+                output.traces += part.traces
+                output.payouts += part.payouts.map { line in
+                    var line = line
+                    line.trace = line.trace.map { $0 + offset }
+                    return line
+                }
+                output.measures += part.measures
+            }
+        }
+        return output
+    }
+
+    static func wrap(_ error: any Error) -> EvaluationError {
+        if let error = error as? EvaluationError { return error }
+        return EvaluationError(rep: nil, period: nil, what: nil, message: String(describing: error), source: nil)
+    }
+}
+
+struct QuotaLookup: Hashable {
+    let rep: RepIndex
+    let firstMonth: Int
+    let months: Int
+    let measure: String?
+}
+
+/// The immutable state of a plan evaluation after crediting, shared by every shard.
+struct EvaluationSnapshot: Sendable {
+    let plan: Plan
+    let data: LedgerData
+    let payees: [RepIndex]
+    let periods: [Period]
+    let credits: [[[[Credit]]]]
+    let rowsByRep: (starts: [Int], rows: [Int32])
+    let sources: [SourceFile?]
+    let quotaIndex: [QuotaLookup: QuotaRow]
+    let inputs: [String: InputTableValues]
+    let lateCredits: [[[LateCredit]]]
+}
+
+/// A reversal's credit charged back to the period of the transaction it reverses.
+struct LateCredit: Sendable {
+    let credit: Credit
+    /// Run period of the original transaction.
+    let original: Int
+    /// Run period of the reversal (where the adjustment is paid).
+    let reversal: Int
+}
+
+/// What a component's trace says beyond its rule and source.
+struct TraceNote {
+    var rule: String? = nil
+    var tier: String? = nil
+    var rate: String? = nil
+    var base: String? = nil
+    var limit: String? = nil
+}
+
+/// One credit: its exact value in the plan currency and the ledger row it came from.
+struct Credit {
+    let value: WideDecimal
+    let row: Int32
+    /// 0 for the payee's own (or split) credit; k for a credit rolled up from k levels below.
+    var level: Int32 = 0
+}
+
+final class PlanEvaluation {
+    let plan: Plan
+    let data: LedgerData
+    let transactions: TransactionTable
+    let roster: RosterTable
+    /// Payees on the plan, in rep-id byte order.
+    let payees: [RepIndex]
+    /// Run periods (the plan's payout period kind), in order.
+    let periods: [Period]
+    /// credits[rule][payee][period]
+    var credits: [[[[Credit]]]]
+    /// Rows grouped by rep.
+    let rowsByRep: (starts: [Int], rows: [Int32])
+    let sources: [SourceFile?]
+    /// The payee and period being evaluated, and memoized values.
+    var payee = 0
+    var periodIndex = 0
+    var memo: [ValueRef: EvalValue] = [:]
+    /// The component being evaluated, and what its trace will say (tier, rate, base, limit).
+    var evaluatingComponent: Int? = nil
+    var notes: [Int: TraceNote] = [:]
+    var totalLimitNote: String? = nil
+    /// Reversals charged back to their original period (`clawback { charge original_period }`),
+    /// by rule and payee.
+    var lateCredits: [[[LateCredit]]] = []
+    /// True while an earlier period is re-evaluated for a clawback (no carried state changes).
+    var restating = false
+    /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
+    var drawBalances: [WideDecimal] = []
+    var heldBack: [WideDecimal] = []
+    /// The current payee's ledger rows by run period (built once per payee).
+    var payeeRowsByPeriod: [[Int32]] = []
+    /// Quotas by rep, period (first month and length, whatever calendar labelled them) and measure.
+    let quotaIndex: [QuotaLookup: QuotaRow]
+    /// Input tables by name.
+    let inputs: [String: InputTableValues]
+    /// Per payee: paid amounts by limit index and fiscal year, for per-year caps and floors.
+    var paidPerYear: [Int: [Int: WideDecimal]] = [:]
+
+    /// What shards share: everything but the per-payee evaluation state.
+    var snapshot: EvaluationSnapshot {
+        EvaluationSnapshot(
+            plan: plan, data: data, payees: payees, periods: periods, credits: credits, rowsByRep: rowsByRep,
+            sources: sources, quotaIndex: quotaIndex, inputs: inputs, lateCredits: lateCredits)
+    }
+
+    init(snapshot: EvaluationSnapshot) {
+        plan = snapshot.plan
+        data = snapshot.data
+        transactions = snapshot.data.transactions
+        roster = snapshot.data.roster
+        payees = snapshot.payees
+        periods = snapshot.periods
+        credits = snapshot.credits
+        rowsByRep = snapshot.rowsByRep
+        sources = snapshot.sources
+        quotaIndex = snapshot.quotaIndex
+        inputs = snapshot.inputs
+        lateCredits = snapshot.lateCredits
+    }
+
+    init(plan: Plan, data: LedgerData, inputs: [String: InputTableValues]) throws {
+        self.plan = plan
+        self.inputs = inputs
+        self.data = data
+        self.transactions = data.transactions
+        self.roster = data.roster
+        for input in plan.inputs where inputs[input.name] == nil {
+            throw EvaluationError(
+                rep: nil, period: nil, what: "plan \(plan.id)", message: "input table \(input.name) (\(input.file)) was not loaded",
+                source: nil)
+        }
+        if plan.currency != data.fx.base {
+            throw EvaluationError(
+                rep: nil, period: nil, what: "plan \(plan.id)",
+                message: "the plan pays in \(plan.currency.code) but fx.csv converts into \(data.fx.base.code); run with --base-currency \(plan.currency.code)",
+                source: nil)
+        }
+        var onPlan = Set<RepIndex>()
+        for row in data.roster.rows where row.plan == plan.id { onPlan.insert(row.rep) }
+        payees = onPlan.sorted { Array(data.roster.repIDs[Int($0)].utf8).lexicographicallyPrecedes(Array(data.roster.repIDs[Int($1)].utf8)) }
+        // Periods: from the first to the last transaction date of the ledger.
+        var first = CivilDate.maximum
+        var last = CivilDate.minimum
+        data.transactions.dates.withUnsafeBufferPointer { dates in
+            for date in dates {
+                if date < first { first = date }
+                if date > last { last = date }
+            }
+        }
+        var periods: [Period] = []
+        if first <= last {
+            var period = Period(kind: plan.period, containing: first, calendar: plan.fiscalCalendar)
+            let end = Period(kind: plan.period, containing: last, calendar: plan.fiscalCalendar)
+            while period <= end {
+                periods.append(period)
+                period = period.next
+            }
+        }
+        self.periods = periods
+        self.rowsByRep = data.transactions.rowsByRep(repCount: data.roster.repIDs.count)
+        var quotaIndex: [QuotaLookup: QuotaRow] = [:]
+        for row in data.quotas.rows {
+            quotaIndex[QuotaLookup(rep: row.rep, firstMonth: row.period.firstMonth, months: row.period.kind.months, measure: row.measure)] = row
+        }
+        self.quotaIndex = quotaIndex
+        self.credits = []
+        self.sources = plan.files.map { path in
+            guard let bytes = try? readWholeFile(path) else { return nil }
+            return SourceFile(path: path, bytes: bytes)
+        }
+    }
+
+    // MARK: Locations
+
+    func location(_ span: SourceSpan) -> String {
+        guard span.file < sources.count, let source = sources[span.file] else {
+            return span.file < plan.files.count ? plan.files[span.file] : "?"
+        }
+        return source.location(of: span.range.start).description
+    }
+
+    func failure(_ message: String, what: String? = nil, span: SourceSpan? = nil) -> EvaluationError {
+        EvaluationError(
+            rep: payee < payees.count ? roster.repIDs[Int(payees[payee])] : nil,
+            period: periodIndex < periods.count ? periods[periodIndex].description : nil, what: what, message: message,
+            source: span.map(location))
+    }
+
+    // MARK: Crediting
+
+    func periodIndex(of date: CivilDate) -> Int? {
+        guard let first = periods.first else { return nil }
+        let month = date.monthNumber
+        let index = (month - first.firstMonth) / plan.period.months
+        guard month >= first.firstMonth, index < periods.count else { return nil }
+        return index
+    }
+
+    func credit() throws {
+        let payeeIndex = Dictionary(uniqueKeysWithValues: payees.enumerated().map { ($1, $0) })
+        credits = plan.creditRules.map { _ in
+            payees.map { _ in [[Credit]](repeating: [], count: periods.count) }
+        }
+        lateCredits = plan.creditRules.map { _ in payees.map { _ in [] } }
+        // Every transaction is looked at, not only the payees' own: a credit can roll up to a
+        // manager on this plan from a rep on another plan.
+        let repCount = roster.repIDs.count
+        func isPayee(_ rep: RepIndex, on date: CivilDate) -> Int? {
+            guard let position = payeeIndex[rep], let assignment = roster.assignment(of: rep, on: date),
+                assignment.plan == plan.id
+            else { return nil }
+            return position
+        }
+        for repNumber in 0..<repCount {
+            let rep = RepIndex(repNumber)
+            payee = payeeIndex[rep] ?? payees.count
+            let start = rowsByRep.starts[repNumber]
+            let end = rowsByRep.starts[repNumber + 1]
+            // Most reps have one roster row: look it up once, not per transaction.
+            let onlyRow: RosterRow? = roster.rowsByRep[repNumber].count == 1 ? roster.rows[roster.rowsByRep[repNumber][0]] : nil
+            for index in start..<end {
+                let row = Int(rowsByRep.rows[index])
+                let date = transactions.dates[row]
+                let found = onlyRow.flatMap { $0.covers(date) ? $0 : nil } ?? (onlyRow == nil ? roster.assignment(of: rep, on: date) : nil)
+                guard let assignment = found, let period = periodIndex(of: date) else { continue }
+                for (ruleIndex, rule) in plan.creditRules.enumerated() {
+                    periodIndex = period
+                    // A reversal under `charge original_period` is charged back to the original's
+                    // period when it falls inside the window; outside it, it is not clawed back.
+                    var chargedTo: Int? = nil
+                    if let clawback = plan.clawback, clawback.charge == .originalPeriod,
+                        let original = transactions.reversals.target(of: row)
+                    {
+                        let originalDate = transactions.dates[original]
+                        if let window = clawback.windowDays, originalDate.days(to: date) > window { continue }
+                        if let originalPeriod = periodIndex(of: originalDate), originalPeriod < period {
+                            chargedTo = originalPeriod
+                        }
+                    }
+                    let context = Context(rep: rep, row: row, assignment: assignment)
+                    if let filter = rule.filter, try eval(filter, context) != .bool(true) { continue }
+                    guard case .number(var value) = try eval(rule.amount, context) else { continue }
+                    if let weight = rule.weight {
+                        guard case .number(let factor) = try eval(weight, context) else { continue }
+                        value = try Exact.multiply(value, factor)
+                    }
+                    for recipient in rule.recipients {
+                        switch recipient.kind {
+                        case .rep:
+                            if let position = isPayee(rep, on: date) {
+                                let credit = Credit(value: value, row: Int32(row))
+                                if let original = chargedTo {
+                                    lateCredits[ruleIndex][position].append(LateCredit(credit: credit, original: original, reversal: period))
+                                } else {
+                                    credits[ruleIndex][position][period].append(credit)
+                                }
+                            }
+                        case .splits:
+                            if let splits = data.splits.byTransaction[Int32(row)] {
+                                for splitIndex in splits {
+                                    let split = data.splits.rows[splitIndex]
+                                    guard let partner = isPayee(split.rep, on: date) else { continue }
+                                    let share = try Exact.multiply(value, WideDecimal(split.share))
+                                    credits[ruleIndex][partner][period].append(Credit(value: share, row: Int32(row)))
+                                }
+                            } else if let position = isPayee(rep, on: date) {
+                                credits[ruleIndex][position][period].append(Credit(value: value, row: Int32(row)))
+                            }
+                        case .managers(let levels):
+                            var manager = assignment.manager
+                            var level = 0
+                            while let current = manager, level < (levels ?? Int.max), level <= repCount {
+                                if let target = isPayee(current, on: date) {
+                                    credits[ruleIndex][target][period].append(
+                                        Credit(value: value, row: Int32(row), level: Int32(level + 1)))
+                                }
+                                manager = roster.assignment(of: current, on: date)?.manager
+                                level += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Evaluation
+
+    func evaluate(payees range: Range<Int>) throws -> RunOutput {
+        var output = RunOutput()
+        let measureOrder = (plan.measures.indices.map { (ValueRef.measure(MeasureID($0)), plan.measures[$0].span) }
+            + plan.derived.indices.map { (ValueRef.derived(DerivedID($0)), plan.derived[$0].span) })
+            .sorted { ($0.1.file, $0.1.range.start) < ($1.1.file, $1.1.range.start) }
+        for position in range {
+            payee = position
+            drawBalances = [WideDecimal](repeating: .zero, count: plan.draws.count)
+            heldBack = [WideDecimal](repeating: .zero, count: plan.holdbacks.count)
+            let rep = payees[position]
+            payeeRowsByPeriod = [[Int32]](repeating: [], count: periods.count)
+            for index in rowsByRep.starts[Int(rep)]..<rowsByRep.starts[Int(rep) + 1] {
+                let row = rowsByRep.rows[index]
+                if let period = periodIndex(of: transactions.dates[Int(row)]) { payeeRowsByPeriod[period].append(row) }
+            }
+            let repID = roster.repIDs[Int(rep)]
+            for period in periods.indices {
+                periodIndex = period
+                memo.removeAll(keepingCapacity: true)
+                notes.removeAll(keepingCapacity: true)
+                totalLimitNote = nil
+                // An assignment to this plan during the period (the last one that overlaps it).
+                let assignment = roster.rowsByRep[Int(rep)].map { roster.rows[$0] }.last {
+                    $0.plan == plan.id && $0.start <= periods[period].endDate
+                        && ($0.end.map { $0 >= periods[period].startDate } ?? true)
+                }
+                guard let assignment else { continue }
+                let context = Context(rep: rep, row: nil, assignment: assignment)
+                for ref in plan.evaluationOrder { _ = try value(of: ref, context) }
+                for (order, entry) in measureOrder.enumerated() {
+                    guard case .number(let number) = try value(of: entry.0, context) else { continue }
+                    let (name, digits): (String, Int) = {
+                        switch entry.0 {
+                        case .measure(let id): return (plan.measures[id.index].name, plan.measures[id.index].rounding.digits)
+                        case .derived(let id): return (plan.derived[id.index].name, plan.derived[id.index].rounding.digits)
+                        case .component(let id): return (plan.components[id.index].name, plan.components[id.index].rounding.digits)
+                        }
+                    }()
+                    output.measures.append(
+                        MeasureValue(
+                            rep: repID, period: periods[period].description, plan: plan.id, measure: name, order: order,
+                            value: try Exact.toFixed(number), digits: digits))
+                }
+                var componentValues: [WideDecimal] = []
+                for index in plan.components.indices {
+                    guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else {
+                        throw failure("did not produce an amount", what: plan.components[index].name, span: plan.components[index].span)
+                    }
+                    amount = try applyLimits(to: .component(ComponentID(index)), amount, context)
+                    componentValues.append(amount)
+                }
+                var total = WideDecimal.zero
+                for amount in componentValues { total = try Exact.add(total, amount) }
+                total = try applyLimits(to: .total, total, context)
+                total = try Exact.add(total, clawbackAdjustment(in: period, context))
+                total = try applyDrawsAndHoldbacks(total, components: componentValues, context)
+                let rows = creditRows(forPayee: position, period: period)
+                for (index, component) in plan.components.enumerated() {
+                    let note = notes[index] ?? TraceNote()
+                    output.traces.append(
+                        TraceRecord(
+                            plan: plan.id, component: component.name, rule: note.rule ?? describe(component.body),
+                            source: location(component.span), tier: note.tier, rate: note.rate, base: note.base,
+                            limit: note.limit))
+                    output.payouts.append(
+                        PayoutLine(
+                            rep: repID, period: periods[period].description, plan: plan.id, component: component.name,
+                            order: index, amount: try Exact.toFixed(componentValues[index]), currency: plan.currency,
+                            trace: output.traces.count - 1))
+                }
+                output.traces.append(
+                    TraceRecord(
+                        plan: plan.id, component: "total", rule: "sum of the components", source: location(plan.span),
+                        limit: totalLimitNote, transactions: RowSet(rows: rows)))
+                output.payouts.append(
+                    PayoutLine(
+                        rep: repID, period: periods[period].description, plan: plan.id, component: "total",
+                        order: plan.components.count, amount: try Exact.toFixed(total), currency: plan.currency,
+                        trace: output.traces.count - 1))
+            }
+        }
+        return output
+    }
+
+    func creditRows(forPayee position: Int, period: Int) -> [Int32] {
+        var rows: [Int32] = []
+        for rule in credits.indices { rows += credits[rule][position][period].map(\.row) }
+        return rows
+    }
+
+    func describe(_ body: ComponentBody) -> String {
+        switch body {
+        case .formula: return "formula"
+        case .spiff: return "spiff"
+        case .override: return "manager override"
+        }
+    }
+
+    /// Caps and floors on a component or the total, per period or per fiscal year.
+    func applyLimits(to target: LimitTarget, _ amount: WideDecimal, _ context: Context) throws -> WideDecimal {
+        var result = amount
+        for (index, limit) in plan.limits.enumerated() where limit.target == target {
+            let value = try eval(limit.amount, context)
+            guard case .number(let bound) = value else { continue }  // missing (e.g. no target incentive): no limit
+            let before = result
+            defer {
+                if result != before {
+                    let text = "\(limit.kind.rawValue) \(limit.per == .year ? "per year " : "")at \(bound.formatted(fractionDigits: plan.currency.minorUnits)) \(plan.currency.code) (\(location(limit.span)))"
+                    if case .component(let id) = target { notes[id.index, default: TraceNote()].limit = text } else { totalLimitNote = text }
+                }
+            }
+            switch limit.per {
+            case .period:
+                if limit.kind == .cap && result > bound { result = bound }
+                if limit.kind == .floor && result < bound { result = bound }
+            case .year:
+                let year = periods[periodIndex].fiscalYear
+                let paid = paidPerYear[payee * 1_000_003 + index]?[year] ?? .zero
+                let room = try Exact.subtract(bound, paid)
+                if limit.kind == .cap && result > room { result = room }
+                if limit.kind == .floor && result < room && periodIndex + 1 < periods.count
+                    && periods[periodIndex + 1].fiscalYear != year
+                {
+                    result = room
+                }
+                if !restating { paidPerYear[payee * 1_000_003 + index, default: [:]][year] = try Exact.add(paid, result) }
+            }
+        }
+        return result
+    }
+
+    // MARK: Values
+
+    struct Context {
+        let rep: RepIndex
+        let row: Int?
+        let assignment: RosterRow
+    }
+
+    func value(of ref: ValueRef, _ context: Context) throws -> EvalValue {
+        if let known = memo[ref] { return known }
+        let result: EvalValue
+        switch ref {
+        case .measure(let id):
+            let measure = plan.measures[id.index]
+            result = try aggregate(measure, context)
+        case .derived(let id):
+            let derived = plan.derived[id.index]
+            result = try rounded(eval(derived.expr, context), derived.rounding)
+        case .component(let id):
+            let component = plan.components[id.index]
+            let outer = evaluatingComponent
+            evaluatingComponent = id.index
+            defer { evaluatingComponent = outer }
+            let raw: EvalValue
+            switch component.body {
+            case .formula(let expr): raw = try eval(expr, context)
+            case .spiff(let spiff): raw = try evaluateSpiff(spiff, context)
+            case .override(let override): raw = try evaluateOverride(override, context)
+            }
+            result = rounded(raw, component.rounding)
+        }
+        memo[ref] = result
+        return result
+    }
+
+    func rounded(_ value: EvalValue, _ rule: RoundingRule) -> EvalValue {
+        if case .number(let number) = value { return .number(Exact.round(number, rule)) }
+        return value
+    }
+
+    func aggregate(_ measure: Measure, _ context: Context) throws -> EvalValue {
+        let rule = measure.creditRule.index
+        let current = periods[periodIndex]
+        var range = periodIndex...periodIndex
+        switch measure.window {
+        case .period: break
+        case .quarterToDate, .yearToDate:
+            let kind: PeriodKind = measure.window == .quarterToDate ? .quarter : .year
+            let start = current.enclosing(kind).firstMonth
+            let first = periods.firstIndex { $0.firstMonth >= start } ?? periodIndex
+            range = min(first, periodIndex)...periodIndex
+        }
+        var sum = WideDecimal.zero
+        var count = 0
+        var low: WideDecimal? = nil
+        var high: WideDecimal? = nil
+        for period in range {
+            for credit in credits[rule][payee][period] {
+                sum = try Exact.add(sum, credit.value)
+                // A reversal takes its deal back out of a count.
+                count += transactions.reversals.target(of: Int(credit.row)) == nil ? 1 : -1
+                if low.map({ credit.value < $0 }) ?? true { low = credit.value }
+                if high.map({ credit.value > $0 }) ?? true { high = credit.value }
+            }
+        }
+        let value: WideDecimal
+        switch measure.aggregation {
+        case .sum: value = sum
+        case .count: value = WideDecimal(Int64(count))
+        case .min: value = low ?? .zero
+        case .max: value = high ?? .zero
+        case .avg:
+            value = count == 0 ? .zero : try sum.divided(by: WideDecimal(Int64(count)), scale: 18, rounding: measure.rounding.mode)
+        }
+        return .number(Exact.round(value, measure.rounding))
+    }
+
+    func evaluateSpiff(_ spiff: Spiff, _ context: Context) throws -> EvalValue {
+        let rep = payees[payee]
+        let period = periods[periodIndex]
+        var total = WideDecimal.zero
+        var deals: Int64 = 0
+        for stored in payeeRowsByPeriod[periodIndex] {
+            let row = Int(stored)
+            let date = transactions.dates[row]
+            guard period.contains(date), let assignment = roster.assignment(of: rep, on: date), assignment.plan == plan.id
+            else { continue }
+            var basis = date
+            if spiff.dateBasis == .effectiveDate, let original = transactions.reversals.target(of: row) {
+                basis = transactions.dates[original]
+            }
+            guard basis >= spiff.window.start, spiff.window.end.map({ basis <= $0 }) ?? true else { continue }
+            let rowContext = Context(rep: rep, row: row, assignment: assignment)
+            if let filter = spiff.filter, try eval(filter, rowContext) != .bool(true) { continue }
+            let reversal = transactions.reversals.target(of: row) != nil
+            switch spiff.payout {
+            case .perUnit(let amount):
+                guard case .number(let each) = try eval(amount, rowContext) else { continue }
+                total = try Exact.add(total, Exact.multiply(each, WideDecimal(Int64(transactions.quantities[row]))))
+            case .perDeal(let amount):
+                guard case .number(let each) = try eval(amount, rowContext) else { continue }
+                total = reversal ? try Exact.subtract(total, each) : try Exact.add(total, each)
+            case .percentOfAmount(let rate):
+                guard case .number(let share) = try eval(rate, rowContext) else { continue }
+                let amount = try convertToPlan(WideDecimal(FixedDecimal(units: transactions.amounts[row])), row: row)
+                total = try Exact.add(total, Exact.multiply(amount, share))
+            case .tieredByCount:
+                deals += reversal ? -1 : 1
+            }
+        }
+        if case .tieredByCount(let tableID) = spiff.payout {
+            return .number(try applyTable(tableID, value: WideDecimal(deals), quota: nil, context))
+        }
+        return .number(total)
+    }
+
+    func convertToPlan(_ amount: WideDecimal, row: Int) throws -> WideDecimal {
+        let currency = transactions.currencies[Int(transactions.currencyCodes[row])]
+        guard let rate = data.fx.rate(currency, monthNumber: transactions.dates[row].monthNumber) else {
+            throw failure("no fx rate for \(currency.code) in \(Period(kind: .month, containing: transactions.dates[row]))")
+        }
+        return try Exact.multiply(amount, WideDecimal(rate))
+    }
+}
+
+func readWholeFile(_ path: String) throws -> [UInt8] {
+    guard let file = fopen(path, "rb") else { throw EvaluationError(rep: nil, period: nil, what: nil, message: "cannot read \(path)", source: nil) }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let got = fread(&chunk, 1, chunk.count, file)
+        if got <= 0 { break }
+        bytes += chunk[0..<got]
+    }
+    return bytes
+}
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
+
+/// Runs `body(i)` for `i` in `0..<count` on up to `threads` threads and returns the results in
+/// index order. The one concurrency primitive of the engine: each iteration writes only its own
+/// slot, so no lock is needed, and the result does not depend on the thread count.
+func shardMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    if count == 0 { return [] }
+    let workers = max(1, min(threads, count))
+    if workers == 1 { return (0..<count).map(body) }
+    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        // Invariant: slot i is initialized exactly once, by the worker that owns index i.
+        nonisolated(unsafe) let slots = buffer
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var index = worker
+            while index < count {
+                if let base = slots.baseAddress { (base + index).initialize(to: body(index)) }
+                index += workers
+            }
+        }
+        initialized = count
+    }
+}
+
+extension PlanEvaluation {
+    /// A manager override: the rate times the credits of the rule that came from reps below the
+    /// payee, down to `levels` (all when `nil`), when the threshold (if any) holds.
+    func evaluateOverride(_ override: ManagerOverride, _ context: Context) throws -> EvalValue {
+        if let threshold = override.threshold, try eval(threshold, context) != .bool(true) { return .zero }
+        guard case .number(let rate) = try eval(override.rate, context) else { return .missing }
+        var team = WideDecimal.zero
+        for credit in credits[override.creditRule.index][payee][periodIndex]
+        where credit.level >= 1 && override.levels.map({ Int(credit.level) <= $0 }) ?? true {
+            team = try Exact.add(team, credit.value)
+        }
+        return .number(try Exact.multiply(rate, team))
+    }
+
+    /// Draws and holdbacks turn earnings (the total after caps and floors) into what is payable,
+    /// period by period with balances carried per payee:
+    /// - recoverable draw: paid on top of earnings in its periods; the balance is recovered from
+    ///   `recovery_start` (or the first period after the draw) at most the recovery limit a period;
+    /// - recoverable guarantee: earnings below the amount are topped up in its periods and the top-up
+    ///   is owed, recovered from later periods (never below the guarantee inside its periods);
+    /// - non-recoverable guarantee: topped up, nothing owed;
+    /// - holdback: a share of the target withheld each period and released at quarter or year end.
+    func applyDrawsAndHoldbacks(_ earnings: WideDecimal, components: [WideDecimal], _ context: Context) throws -> WideDecimal {
+        let period = periods[periodIndex]
+        let money = RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault)
+        var payable = earnings
+        var notes: [String] = []
+        for (index, draw) in plan.draws.enumerated() {
+            guard case .number(let amount) = try eval(draw.amount, context) else { continue }
+            let inWindow = (draw.start.map { period >= $0 } ?? true) && (draw.end.map { period <= $0 } ?? true)
+            switch draw.kind {
+            case .recoverable:
+                if inWindow {
+                    payable = try Exact.add(payable, amount)
+                    drawBalances[index] = try Exact.add(drawBalances[index], amount)
+                    notes.append("draw \(draw.name) +\(format(amount))")
+                    continue
+                }
+            case .recoverableGuarantee, .nonRecoverableGuarantee:
+                if inWindow && payable < amount {
+                    let topUp = try Exact.subtract(amount, payable)
+                    payable = amount
+                    if draw.kind == .recoverableGuarantee { drawBalances[index] = try Exact.add(drawBalances[index], topUp) }
+                    notes.append("guarantee \(draw.name) +\(format(topUp))")
+                    continue
+                }
+            }
+            // Recovery.
+            guard draw.kind != .nonRecoverableGuarantee, drawBalances[index].signum > 0, payable.signum > 0 else { continue }
+            if let start = draw.recoveryStart, period < start { continue }
+            var recover = drawBalances[index]
+            switch draw.recoveryLimit {
+            case .share(let expr)?:
+                if case .number(let share) = try eval(expr, context) {
+                    let limit = Exact.round(try Exact.multiply(share, payable), money)
+                    if limit < recover { recover = limit }
+                }
+            case .amount(let expr)?:
+                if case .number(let limit) = try eval(expr, context), limit < recover { recover = limit }
+            case nil:
+                break
+            }
+            if recover > payable { recover = payable }
+            if inWindow && draw.kind == .recoverableGuarantee {
+                // Recovery never takes the pay below the guarantee inside its periods.
+                let room = try Exact.subtract(payable, amount)
+                if room < recover { recover = room.signum > 0 ? room : .zero }
+            }
+            guard recover.signum > 0 else { continue }
+            payable = try Exact.subtract(payable, recover)
+            drawBalances[index] = try Exact.subtract(drawBalances[index], recover)
+            notes.append("recovered for \(draw.name) -\(format(recover)), \(format(drawBalances[index])) still owed")
+        }
+        for (index, holdback) in plan.holdbacks.enumerated() {
+            let base: WideDecimal
+            switch holdback.target {
+            case .total: base = earnings
+            case .component(let id): base = components[id.index]
+            }
+            let withheld = Exact.round(try Exact.multiply(WideDecimal(holdback.share.value), base), money)
+            payable = try Exact.subtract(payable, withheld)
+            heldBack[index] = try Exact.add(heldBack[index], withheld)
+            if withheld.signum != 0 { notes.append("holdback -\(format(withheld))") }
+            let releaseKind: PeriodKind = holdback.release == .quarterEnd ? .quarter : .year
+            let isLast = period.endMonth == period.enclosing(releaseKind).endMonth
+            if isLast && heldBack[index].signum != 0 {
+                payable = try Exact.add(payable, heldBack[index])
+                notes.append("holdback released +\(format(heldBack[index]))")
+                heldBack[index] = .zero
+            }
+        }
+        if !notes.isEmpty {
+            let text = notes.joined(separator: "; ")
+            totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
+        }
+        return payable
+    }
+
+    func format(_ value: WideDecimal) -> String {
+        value.formatted(fractionDigits: plan.currency.minorUnits) + " " + plan.currency.code
+    }
+}
+
+extension PlanEvaluation {
+    /// The clawback adjustment paid in `period`: for each earlier period whose transactions were
+    /// reversed in this one, the change in that period's earnings when it is restated with the
+    /// reversals (times the clawback share). The earlier period's lines stay as they were paid.
+    func clawbackAdjustment(in period: Int, _ context: Context) throws -> WideDecimal {
+        guard let clawback = plan.clawback, clawback.charge == .originalPeriod else { return .zero }
+        var originals = Set<Int>()
+        for rule in lateCredits.indices {
+            for late in lateCredits[rule][payee] where late.reversal == period { originals.insert(late.original) }
+        }
+        guard !originals.isEmpty else { return .zero }
+        let money = RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault)
+        var adjustment = WideDecimal.zero
+        for original in originals.sorted() {
+            let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
+            let after = try restatedEarnings(original, throughReversalPeriod: period, context)
+            let change = Exact.round(try Exact.multiply(WideDecimal(clawback.share.value), Exact.subtract(after, before)), money)
+            adjustment = try Exact.add(adjustment, change)
+            if change.signum != 0 {
+                let text = "clawback of \(periods[original]): \(format(change))"
+                totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
+            }
+        }
+        return adjustment
+    }
+
+    /// The earnings (components after caps and floors, summed, total caps and floors applied) of
+    /// an earlier period, with the reversals charged back to it up to `last` included.
+    func restatedEarnings(_ original: Int, throughReversalPeriod last: Int, _ context: Context) throws -> WideDecimal {
+        let savedPeriod = periodIndex
+        let savedMemo = memo
+        let savedNotes = notes
+        let savedTotalNote = totalLimitNote
+        let savedCredits = credits
+        defer {
+            periodIndex = savedPeriod
+            memo = savedMemo
+            notes = savedNotes
+            totalLimitNote = savedTotalNote
+            credits = savedCredits
+            restating = false
+        }
+        restating = true
+        periodIndex = original
+        memo = [:]
+        for rule in lateCredits.indices {
+            for late in lateCredits[rule][payee] where late.original == original && late.reversal <= last {
+                credits[rule][payee][original].append(late.credit)
+            }
+        }
+        var total = WideDecimal.zero
+        for index in plan.components.indices {
+            guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else { continue }
+            amount = try applyLimits(to: .component(ComponentID(index)), amount, context)
+            total = try Exact.add(total, amount)
+        }
+        return try applyLimits(to: .total, total, context)
+    }
+}

@@ -1,0 +1,89 @@
+import CompCore
+import CompDiagnostics
+
+/// Values of a plan's input table (`input mbo_score from "mbo.csv" column "score": rate`): one
+/// decimal per rep and period, read from a CSV with columns `rep`, `period` and the named column.
+public struct InputTableValues: Sendable {
+    struct Key: Hashable {
+        let rep: RepIndex
+        let firstMonth: Int
+        let months: Int
+    }
+
+    /// The file read.
+    public let file: String
+    let values: [Key: FixedDecimal]
+
+    /// The value for `rep` in exactly `period`, if the file has one.
+    public func value(rep: RepIndex, period: Period) -> FixedDecimal? {
+        values[Key(rep: rep, firstMonth: period.firstMonth, months: period.kind.months)]
+    }
+
+    /// Number of values.
+    public var count: Int { values.count }
+}
+
+/// Reads input tables with the same rules and messages as the other data files.
+public enum InputTableReader {
+    /// Reads `path`, taking the value from `column`; every problem is a diagnostic.
+    public static func load(
+        path: String, column: String, roster: RosterTable, options: LedgerLoadOptions = LedgerLoadOptions()
+    ) -> (table: InputTableValues, diagnostics: [Diagnostic]) {
+        var errors: [RowError] = []
+        var values: [InputTableValues.Key: FixedDecimal] = [:]
+        var lines: [InputTableValues.Key: Int] = [:]
+        func finish() -> (InputTableValues, [Diagnostic]) {
+            let sorted = errors.sorted { ($0.line, $0.field) < ($1.line, $1.field) }
+            return (InputTableValues(file: path, values: values), sorted.map { $0.diagnostic(file: path) })
+        }
+        let file: MappedFile
+        do {
+            file = try MappedFile(path: path)
+        } catch {
+            switch error {
+            case .cannotOpen(_, let code), .cannotRead(_, let code):
+                errors.append(RowError(line: 0, field: 0, DataMessage.fileMissing("cannot read the input table: \(systemErrorMessage(code))")))
+            }
+            return finish()
+        }
+        guard let header = readHeader(file, display: path, required: ["rep", "period", column], limits: options.limits, errors: &errors),
+            let base = file.base
+        else { return finish() }
+        let repField = header.field("rep") ?? 0
+        let periodField = header.field("period") ?? 0
+        let valueField = header.field(column) ?? 0
+        var tokenizer = CSVTokenizer(base: base, end: file.count, position: header.bodyStart, line: header.bodyLine, limits: options.limits)
+        var rowsRead = 0
+        while nextDataRecord(&tokenizer, header: header, limits: options.limits, errors: &errors, rowsRead: &rowsRead) {
+            let line = tokenizer.recordLine
+            let rep = roster.lookup.find(tokenizer.fieldPointer(repField), tokenizer.fieldLength(repField))
+            if rep < 0 {
+                errors.append(RowError(line: line, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField))))
+            }
+            let period = parsePeriod(tokenizer.fieldPointer(periodField), tokenizer.fieldLength(periodField), calendar: options.fiscalCalendar)
+            if period == nil {
+                errors.append(
+                    RowError(line: line, field: periodField + 1, DataMessage.badPeriod(tokenizer.fieldText(periodField), monthOnly: false)))
+            }
+            var value: FixedDecimal? = nil
+            switch parseFixedDecimal(tokenizer.fieldPointer(valueField), tokenizer.fieldLength(valueField)) {
+            case .success(let units): value = FixedDecimal(units: units)
+            case .failure(let error):
+                errors.append(
+                    RowError(line: line, field: valueField + 1, DataMessage.badDecimal(column, tokenizer.fieldText(valueField), error)))
+            }
+            guard rep >= 0, let period, let value else { continue }
+            let key = InputTableValues.Key(rep: rep, firstMonth: period.firstMonth, months: period.kind.months)
+            if let first = lines[key] {
+                errors.append(
+                    RowError(
+                        line: line, field: periodField + 1,
+                        ("data.duplicateInput", "second \(column) for rep \"\(roster.repIDs[Int(rep)])\" in \(period) (first on line \(first))")))
+                continue
+            }
+            values[key] = value
+            lines[key] = line
+        }
+        return finish()
+    }
+}

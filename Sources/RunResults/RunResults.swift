@@ -1,0 +1,274 @@
+import CompCore
+
+/// The identity of a stored run.
+public struct RunID: RawRepresentable, Sendable, Hashable, Comparable, CustomStringConvertible {
+    public let rawValue: Int64
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+    public static func < (lhs: RunID, rhs: RunID) -> Bool { lhs.rawValue < rhs.rawValue }
+    public var description: String { String(rawValue) }
+}
+
+/// One input of a run and the exact bytes it had: kind (`plan`, `transactions`, `roster`, ...),
+/// path as given, SHA-256 and size.
+public struct InputFingerprint: Sendable, Hashable {
+    public var kind: String
+    public var path: String
+    public var sha256: String
+    public var bytes: Int
+
+    public init(kind: String, path: String, sha256: String, bytes: Int) {
+        self.kind = kind
+        self.path = path
+        self.sha256 = sha256
+        self.bytes = bytes
+    }
+}
+
+/// What identifies a run: when, with what engine, on what inputs, with which options.
+public struct RunRecord: Sendable, Hashable {
+    /// Start time, ISO 8601 UTC (`2027-02-01T09:30:00Z`).
+    public var startedAt: String
+    /// End time, ISO 8601 UTC.
+    public var finishedAt: String
+    /// The engine version that computed it.
+    public var engineVersion: String
+    /// Worker threads used (results do not depend on it; recorded for audit).
+    public var threads: Int
+    /// Plan ids run.
+    public var plans: [String]
+    /// Every input with its fingerprint.
+    public var inputs: [InputFingerprint]
+    /// Options that change results (parameter overrides, quarantine), as `key=value` pairs.
+    public var options: [String: String]
+
+    public init(
+        startedAt: String, finishedAt: String, engineVersion: String, threads: Int, plans: [String],
+        inputs: [InputFingerprint], options: [String: String] = [:]
+    ) {
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.engineVersion = engineVersion
+        self.threads = threads
+        self.plans = plans
+        self.inputs = inputs
+        self.options = options
+    }
+}
+
+/// One payout line: what a payee earns from one component (or `total`) in one period.
+public struct PayoutLine: Sendable, Hashable {
+    /// Rep id.
+    public var rep: String
+    /// Period label (`2027-03`, `2027-Q1`, `2027`).
+    public var period: String
+    /// Plan id.
+    public var plan: String
+    /// Component name, or `total`.
+    public var component: String
+    /// Position of the component in the plan's declaration order (`total` comes last).
+    public var order: Int
+    /// The amount, already rounded to what is paid.
+    public var amount: FixedDecimal
+    /// The payout currency (its minor units decide the exported digits).
+    public var currency: Currency
+    /// Index into ``RunOutput/traces``, when the line has a trace.
+    public var trace: Int?
+
+    public init(
+        rep: String, period: String, plan: String, component: String, order: Int, amount: FixedDecimal, currency: Currency,
+        trace: Int? = nil
+    ) {
+        self.rep = rep
+        self.period = period
+        self.plan = plan
+        self.component = component
+        self.order = order
+        self.amount = amount
+        self.currency = currency
+        self.trace = trace
+    }
+}
+
+/// One measure or derived value of a payee in a period, at the precision the plan rounds it to.
+public struct MeasureValue: Sendable, Hashable {
+    public var rep: String
+    public var period: String
+    public var plan: String
+    /// Measure or derived value name.
+    public var measure: String
+    /// Position in the plan's declaration order.
+    public var order: Int
+    /// The value.
+    public var value: FixedDecimal
+    /// Fraction digits to show (the plan's rounding for it).
+    public var digits: Int
+
+    public init(rep: String, period: String, plan: String, measure: String, order: Int, value: FixedDecimal, digits: Int) {
+        self.rep = rep
+        self.period = period
+        self.plan = plan
+        self.measure = measure
+        self.order = order
+        self.value = value
+        self.digits = digits
+    }
+}
+
+/// Why a payout line is what it is: the rule, tier, rate, base, limit applied, and the
+/// transactions (ledger rows) that fed it.
+public struct TraceRecord: Sendable, Hashable {
+    public var plan: String
+    public var component: String
+    /// The rule, as a reader would name it (`marginal tiers on bookings`).
+    public var rule: String
+    /// Where the rule is written (`Plans/ae.plan:14:3`).
+    public var source: String
+    /// The tier reached, if any (`100% ..< 150%`).
+    public var tier: String?
+    /// The rate applied, if any (`10%`).
+    public var rate: String?
+    /// The base the rate applied to, if any.
+    public var base: String?
+    /// A cap or floor that bound, if any (`cap total at 8750.00 USD`).
+    public var limit: String?
+    /// The ledger rows that fed it.
+    public var transactions: RowSet
+
+    public init(
+        plan: String, component: String, rule: String, source: String, tier: String? = nil, rate: String? = nil,
+        base: String? = nil, limit: String? = nil, transactions: RowSet = RowSet(rows: [])
+    ) {
+        self.plan = plan
+        self.component = component
+        self.rule = rule
+        self.source = source
+        self.tier = tier
+        self.rate = rate
+        self.base = base
+        self.limit = limit
+        self.transactions = transactions
+    }
+}
+
+/// A set of ledger rows stored compactly: ascending rows as delta varints (one or two bytes per
+/// row for a payee's transactions), so a trace never costs a database row per transaction.
+public struct RowSet: Sendable, Hashable {
+    /// The encoding.
+    public let encoded: [UInt8]
+    /// Number of rows.
+    public let count: Int
+
+    /// The set of `rows` (sorted and deduplicated first).
+    public init(rows: [Int32]) {
+        let sorted = Array(Set(rows)).sorted()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(sorted.count * 2)
+        var previous: Int64 = -1
+        for row in sorted {
+            var delta = UInt64(Int64(row) - previous)
+            previous = Int64(row)
+            while delta >= 0x80 {
+                bytes.append(UInt8(truncatingIfNeeded: delta) | 0x80)
+                delta >>= 7
+            }
+            bytes.append(UInt8(delta))
+        }
+        encoded = bytes
+        count = sorted.count
+    }
+
+    /// A set from its encoding (as read back from storage); `nil` when the bytes are malformed.
+    public init?(encoded: [UInt8]) {
+        var count = 0
+        var shift: UInt64 = 0
+        for byte in encoded {
+            if byte & 0x80 == 0 {
+                count += 1
+                shift = 0
+            } else {
+                shift += 7
+                if shift > 56 { return nil }
+            }
+        }
+        if shift != 0 { return nil }
+        self.encoded = encoded
+        self.count = count
+    }
+
+    /// The rows, ascending.
+    public var rows: [Int32] {
+        var rows: [Int32] = []
+        rows.reserveCapacity(count)
+        var previous: Int64 = -1
+        var delta: UInt64 = 0
+        var shift: UInt64 = 0
+        for byte in encoded {
+            delta |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 {
+                previous += Int64(delta)
+                rows.append(Int32(truncatingIfNeeded: previous))
+                delta = 0
+                shift = 0
+            } else {
+                shift += 7
+            }
+        }
+        return rows
+    }
+}
+
+/// An input row a run did not use, and why.
+public struct RejectRecord: Sendable, Hashable {
+    public var file: String
+    public var line: Int
+    public var field: Int
+    /// Stable id of the reason (`data.badDecimal`, `run.otherPlan`).
+    public var code: String
+    public var message: String
+
+    public init(file: String, line: Int, field: Int, code: String, message: String) {
+        self.file = file
+        self.line = line
+        self.field = field
+        self.code = code
+        self.message = message
+    }
+}
+
+/// Per input file: every row credited, excluded by a named rule, or rejected.
+public struct ReconciliationRecord: Sendable, Hashable {
+    public var file: String
+    public var rowsRead: Int
+    public var accepted: Int
+    public var rejected: Int
+    /// Accepted rows that no plan credited, by reason (`other plan: MGR-OVR`).
+    public var excluded: [String: Int]
+
+    public init(file: String, rowsRead: Int, accepted: Int, rejected: Int, excluded: [String: Int] = [:]) {
+        self.file = file
+        self.rowsRead = rowsRead
+        self.accepted = accepted
+        self.rejected = rejected
+        self.excluded = excluded
+    }
+}
+
+/// Everything a run produces.
+public struct RunOutput: Sendable {
+    public var payouts: [PayoutLine]
+    public var measures: [MeasureValue]
+    public var traces: [TraceRecord]
+    public var rejects: [RejectRecord]
+    public var reconciliation: [ReconciliationRecord]
+
+    public init(
+        payouts: [PayoutLine] = [], measures: [MeasureValue] = [], traces: [TraceRecord] = [], rejects: [RejectRecord] = [],
+        reconciliation: [ReconciliationRecord] = []
+    ) {
+        self.payouts = payouts
+        self.measures = measures
+        self.traces = traces
+        self.rejects = rejects
+        self.reconciliation = reconciliation
+    }
+}

@@ -1,0 +1,83 @@
+import CompCore
+import Foundation
+import Ledger
+import RunResults
+import Store
+
+/// Why a rep's numbers are what they are, from a stored run: measures, each payout line with its
+/// rule, tier, rate, base and any cap or floor, and the transactions that fed them.
+public enum Explainer {
+    /// The explanation of `rep` in `period` of run `run` (the latest completed one when `nil`).
+    public static func explain(database: String, rep: String, period: String, run: RunID? = nil) throws(RunFailure) -> String {
+        do {
+            let store = try ResultStore(path: database)
+            guard let id = try run ?? store.latestCompletedRun() else {
+                throw RunFailure.input("\(database) has no completed run yet; run `comp run` first")
+            }
+            guard let record = try store.run(id) else { throw RunFailure.input("\(database) has no run \(id)") }
+            let payouts = try store.payouts(id).filter { $0.rep == rep && $0.period == period }
+            let measures = try store.measures(id).filter { $0.rep == rep && $0.period == period }
+            if payouts.isEmpty {
+                let periods = Set(try store.payouts(id).filter { $0.rep == rep }.map(\.period)).sorted()
+                if periods.isEmpty { throw RunFailure.input("run \(id) has no payouts for rep \(rep)") }
+                throw RunFailure.input("run \(id) has no payouts for rep \(rep) in \(period); it has \(periods.joined(separator: ", "))")
+            }
+            var lines: [String] = []
+            lines.append("\(rep), \(period) (run \(id), plan \(payouts[0].plan), computed \(record.finishedAt))")
+            if !measures.isEmpty {
+                lines.append("measures:")
+                let width = measures.map(\.measure.count).max() ?? 0
+                for value in measures {
+                    lines.append("  \(value.measure.padded(width))  \(value.value.formatted(fractionDigits: value.digits))")
+                }
+            }
+            lines.append("payouts:")
+            let width = payouts.map(\.component.count).max() ?? 0
+            var rows: [Int32] = []
+            for line in payouts {
+                let amount = line.amount.formatted(fractionDigits: line.currency.minorUnits) + " " + line.currency.code
+                var text = "  \(line.component.padded(width))  \(amount.leftPadded(18))"
+                if let index = line.trace, let trace = try store.trace(id, index) {
+                    var parts = [trace.rule]
+                    if let tier = trace.tier { parts.append(tier) }
+                    if let rate = trace.rate { parts.append("rate \(rate)") }
+                    if let base = trace.base { parts.append("on \(base)") }
+                    if let limit = trace.limit { parts.append(limit) }
+                    text += "   " + parts.joined(separator: "; ") + "   [\(trace.source)]"
+                    if !trace.transactions.rows.isEmpty { rows = trace.transactions.rows }
+                }
+                lines.append(text)
+            }
+            lines.append(try transactionsLine(rows, record: record))
+            return lines.joined(separator: "\n") + "\n"
+        } catch let error as RunFailure {
+            throw error
+        } catch {
+            throw RunFailure.storage(String(describing: error))
+        }
+    }
+
+    /// The transactions that fed the lines, by id when the ledger is still the one the run read.
+    static func transactionsLine(_ rows: [Int32], record: RunRecord) throws -> String {
+        guard !rows.isEmpty else { return "transactions: none in this period" }
+        guard let ledger = record.inputs.first(where: { $0.kind == "transactions" }) else {
+            return "transactions: \(rows.count) (rows \(rows.prefix(20).map(String.init).joined(separator: ", ")))"
+        }
+        let fingerprint = try? Fingerprinter.fingerprint(path: ledger.path)
+        guard fingerprint?.sha256 == ledger.sha256 else {
+            return "transactions: \(rows.count); \(ledger.path) has changed since the run, so their ids are not shown"
+        }
+        let directory = (ledger.path as NSString).deletingLastPathComponent
+        let load = LedgerLoader.load(directory: directory.isEmpty ? "." : directory)
+        let ids = rows.compactMap { row -> String? in
+            Int(row) < load.data.transactions.count ? load.data.transactions.ids[Int(row)] : nil
+        }
+        let shown = ids.prefix(50).joined(separator: ", ")
+        return "transactions (\(ids.count)): \(shown)\(ids.count > 50 ? ", …" : "")"
+    }
+}
+
+extension String {
+    fileprivate func padded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+    fileprivate func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

@@ -1,0 +1,266 @@
+import CompCore
+import CompDiagnostics
+import Engine
+import Foundation
+import Ledger
+import PlanLanguage
+import PlanModel
+import RunResults
+import Store
+
+/// What `comp run` is asked to do.
+public struct RunRequest: Sendable {
+    /// Plan files, or directories whose `*.plan` files are all run.
+    public var plans: [String]
+    /// The data directory.
+    public var data: String
+    /// The results database.
+    public var database: String
+    /// Worker threads for loading (results do not depend on it).
+    public var threads: Int?
+    /// Keep going when rows are rejected, recording each one, instead of refusing the data.
+    public var quarantine: Bool
+    /// Parameter overrides for a what-if run, by name.
+    public var overrides: [String: String]
+    /// Called at the start of each phase (`checking plans`, `loading data`, ...), for progress display.
+    public var progress: (@Sendable (String) -> Void)?
+
+    public init(
+        plans: [String], data: String, database: String, threads: Int? = nil, quarantine: Bool = false,
+        overrides: [String: String] = [:], progress: (@Sendable (String) -> Void)? = nil
+    ) {
+        self.progress = progress
+        self.plans = plans
+        self.data = data
+        self.database = database
+        self.threads = threads
+        self.quarantine = quarantine
+        self.overrides = overrides
+    }
+}
+
+/// What a run did, for the summary a person reads.
+public struct RunSummary: Sendable {
+    public let run: RunID
+    public let plans: [String]
+    public let payees: Int
+    public let periods: [String]
+    /// Totals per plan and component, in declaration order (`total` last).
+    public let componentTotals: [(plan: String, component: String, amount: FixedDecimal, currency: Currency)]
+    public let rejected: Int
+    public let warnings: [String]
+    public let reconciliation: [ReconciliationRecord]
+    public let seconds: Double
+}
+
+/// Why a run did not happen. Nothing was written.
+public enum RunFailure: Error, Sendable, CustomStringConvertible {
+    /// Plans have errors (rendered diagnostics).
+    case badPlans(String)
+    /// The data has errors and `--quarantine` was not given (the first diagnostics, and the count).
+    case badData(listed: [String], total: Int)
+    /// Evaluation failed (rep, period, rule in the message).
+    case evaluation(String)
+    /// The results could not be stored.
+    case storage(String)
+    /// A plan file or the data could not be read.
+    case input(String)
+
+    public var description: String {
+        switch self {
+        case .badPlans(let text): return text
+        case .badData(let listed, let total):
+            var text = listed.joined(separator: "\n")
+            if total > listed.count { text += "\n… and \(total - listed.count) more" }
+            return text + "\nthe data has \(total) error\(total == 1 ? "" : "s"); nothing was run (use --quarantine to run without the rejected rows)"
+        case .evaluation(let text), .storage(let text), .input(let text): return text
+        }
+    }
+}
+
+/// Runs plans over a data directory and records the results: check the plans, load and validate
+/// the data, evaluate every period the ledger covers, reconcile, and store everything in one
+/// transaction.
+public enum Runner {
+    /// The engine version recorded with every run.
+    public static let engineVersion = "0.1.0"
+
+    public static func run(_ request: RunRequest) throws(RunFailure) -> RunSummary {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let startedAt = timestamp()
+
+        let report = request.progress ?? { _ in }
+        // Plans.
+        report("checking plans")
+        let planFiles = try planPaths(request.plans)
+        var plans: [Plan] = []
+        var rendered = ""
+        for path in planFiles {
+            let result = PlanChecker.check(path: path, overrides: request.overrides)
+            if result.hasErrors { rendered += result.rendered() }
+            if let plan = result.plan { plans.append(plan) }
+        }
+        if !rendered.isEmpty { throw .badPlans(rendered) }
+        if plans.isEmpty { throw .input("no plan found in \(request.plans.joined(separator: ", "))") }
+        let planIDs = Set(plans.map(\.id))
+        if planIDs.count != plans.count { throw .badPlans("two plan files define the same plan id") }
+
+        // Data.
+        report("loading and validating \(request.data)")
+        let load = LedgerLoader.load(
+            directory: request.data, options: LedgerLoadOptions(threads: request.threads, baseCurrency: plans[0].currency))
+        if load.errorCount > 0 && !request.quarantine {
+            throw .badData(listed: load.diagnostics.prefix(100).map(\.description), total: load.errorCount)
+        }
+        let data = load.data
+
+        // Evaluate.
+        report("evaluating \(plans.map(\.id).joined(separator: ", "))")
+        var output = RunOutput()
+        var inputFiles: [String] = []
+        for plan in plans {
+            // Input tables (MBO scores and the like) live in the data directory.
+            var inputs: [String: InputTableValues] = [:]
+            var inputErrors: [String] = []
+            for input in plan.inputs {
+                let path = (request.data.hasSuffix("/") ? request.data : request.data + "/") + input.file
+                let (table, diagnostics) = InputTableReader.load(
+                    path: path, column: input.column, roster: data.roster,
+                    options: LedgerLoadOptions(threads: request.threads, fiscalCalendar: plan.fiscalCalendar))
+                inputErrors += diagnostics.filter { $0.severity == .error }.map(\.description)
+                inputs[input.name] = table
+                if !inputFiles.contains(path) { inputFiles.append(path) }
+            }
+            if !inputErrors.isEmpty { throw .badData(listed: Array(inputErrors.prefix(100)), total: inputErrors.count) }
+            do {
+                let result = try ReferenceEvaluator.evaluate(
+                    plan, data: data, inputs: inputs, threads: request.threads ?? activeProcessorCount())
+                output.payouts += result.payouts
+                output.measures += result.measures
+                let offset = output.traces.count
+                output.traces += result.traces
+                if offset > 0 {
+                    for index in (output.payouts.count - result.payouts.count)..<output.payouts.count {
+                        output.payouts[index].trace = output.payouts[index].trace.map { $0 + offset }
+                    }
+                }
+            } catch {
+                throw .evaluation(error.description)
+            }
+        }
+
+        // Reconcile: every accepted transaction is credited to a payee of a plan in this run, or
+        // excluded with the reason.
+        var warnings: [String] = []
+        var excluded: [String: Int] = [:]
+        var otherPlans: [String: Set<RepIndex>] = [:]
+        let transactions = data.transactions
+        for row in 0..<transactions.count {
+            let rep = transactions.reps[row]
+            let date = transactions.dates[row]
+            guard let assignment = data.roster.assignment(of: rep, on: date) else {
+                excluded["rep has no roster assignment on the transaction date", default: 0] += 1
+                continue
+            }
+            if !planIDs.contains(assignment.plan) {
+                excluded["rep on plan \(assignment.plan), not in this run", default: 0] += 1
+            }
+        }
+        for row in data.roster.rows where !planIDs.contains(row.plan) {
+            otherPlans[row.plan, default: []].insert(row.rep)
+        }
+        for (plan, reps) in otherPlans.sorted(by: { $0.key < $1.key }) {
+            warnings.append("\(reps.count) payee\(reps.count == 1 ? "" : "s") on plan \(plan) left out (no plan file for it in this run)")
+        }
+        var reconciliation: [ReconciliationRecord] = []
+        for file in load.reconciliation.files where file.present {
+            reconciliation.append(
+                ReconciliationRecord(
+                    file: file.file, rowsRead: file.rowsRead, accepted: file.accepted, rejected: file.rejected,
+                    excluded: file.file.hasSuffix("transactions.csv") ? excluded : [:]))
+        }
+        output.reconciliation = reconciliation
+        output.rejects = load.diagnostics.filter { $0.severity == .error }.map {
+            RejectRecord(file: $0.location.file, line: $0.location.line, field: $0.location.column, code: $0.id.rawValue, message: $0.message)
+        }
+
+        // Fingerprints of every input.
+        report("fingerprinting inputs")
+        var inputs: [InputFingerprint] = []
+        do {
+            for path in planFiles {
+                let fingerprint = try Fingerprinter.fingerprint(path: path)
+                inputs.append(InputFingerprint(kind: "plan", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
+            }
+            for path in inputFiles {
+                let fingerprint = try Fingerprinter.fingerprint(path: path)
+                inputs.append(InputFingerprint(kind: "input", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
+            }
+            for file in load.reconciliation.files where file.present {
+                let fingerprint = try Fingerprinter.fingerprint(path: file.file)
+                let kind = String(file.file.split(separator: "/").last?.split(separator: ".").first ?? "data")
+                inputs.append(InputFingerprint(kind: kind, path: file.file, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
+            }
+        } catch {
+            throw .input(String(describing: error))
+        }
+
+        // Store, in one transaction.
+        report("storing the run in \(request.database)")
+        let threads = request.threads ?? activeProcessorCount()
+        var options: [String: String] = ["quarantine": String(request.quarantine)]
+        for (name, value) in request.overrides { options["param." + name] = value }
+        let record = RunRecord(
+            startedAt: startedAt, finishedAt: timestamp(), engineVersion: engineVersion, threads: threads,
+            plans: plans.map(\.id), inputs: inputs, options: options)
+        let id: RunID
+        do {
+            let store = try ResultStore(path: request.database)
+            id = try store.record(record, output: output)
+        } catch {
+            throw .storage(error.description)
+        }
+
+        // Summary.
+        var totals: [String: FixedDecimal] = [:]
+        var order: [(plan: String, component: String, currency: Currency)] = []
+        for line in output.payouts {
+            let key = line.plan + "\u{0}" + line.component
+            if totals[key] == nil { order.append((line.plan, line.component, line.currency)) }
+            totals[key] = (try? (totals[key] ?? .zero).adding(line.amount)) ?? totals[key]
+        }
+        let elapsed = clock.now - start
+        return RunSummary(
+            run: id, plans: plans.map(\.id), payees: Set(output.payouts.map(\.rep)).count,
+            periods: Array(Set(output.payouts.map(\.period))).sorted(),
+            componentTotals: order.map { ($0.plan, $0.component, totals[$0.plan + "\u{0}" + $0.component] ?? .zero, $0.currency) },
+            rejected: load.errorCount, warnings: warnings, reconciliation: reconciliation,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// Plan files named directly, or the `*.plan` files of named directories (sorted).
+    static func planPaths(_ paths: [String]) throws(RunFailure) -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw .input("\(path): no such plan file or directory")
+            }
+            if isDirectory.boolValue {
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+                let prefix = path.hasSuffix("/") ? path : path + "/"
+                files += names.filter { $0.hasSuffix(".plan") }.sorted().map { prefix + $0 }
+            } else {
+                files.append(path)
+            }
+        }
+        return files
+    }
+
+    static func timestamp() -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date())
+    }
+}

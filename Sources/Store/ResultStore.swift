@@ -1,0 +1,330 @@
+import CompCore
+import Foundation
+import GRDB
+import RunResults
+
+/// A storage failure, with the SQLite error (code, message and the SQL that failed) kept.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// What was being done.
+    public let operation: String
+    /// The underlying error's description.
+    public let underlying: String
+
+    public var description: String { "\(operation): \(underlying)" }
+}
+
+/// The results database: runs, their inputs, payouts, measures, traces, rejects and the
+/// reconciliation, in SQLite through GRDB.
+///
+/// A run is written in one transaction ([`record(_:output:)`](x-source-tag://record)): a failed or
+/// killed run leaves the database as it was. Money is stored as INTEGER millionths, never REAL.
+public final class ResultStore {
+    private let queue: DatabaseQueue
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String) throws(StoreError) {
+        var configuration = Configuration()
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            try Self.migrator.migrate(queue)
+        } catch {
+            throw StoreError(operation: "opening \(path)", underlying: String(describing: error))
+        }
+    }
+
+    /// The schema, as an ordered list of named migrations.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: runs, payouts, measures, traces, rejects, reconciliation") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE runs (
+                        id INTEGER PRIMARY KEY,
+                        started_at TEXT NOT NULL,
+                        finished_at TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('completed', 'failed')),
+                        engine_version TEXT NOT NULL,
+                        threads INTEGER NOT NULL,
+                        plans TEXT NOT NULL,
+                        options TEXT NOT NULL
+                    );
+                    CREATE TABLE run_inputs (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        kind TEXT NOT NULL,
+                        path TEXT NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        bytes INTEGER NOT NULL
+                    );
+                    CREATE TABLE payouts (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        rep TEXT NOT NULL,
+                        period TEXT NOT NULL,
+                        plan TEXT NOT NULL,
+                        component TEXT NOT NULL,
+                        ord INTEGER NOT NULL,
+                        amount INTEGER NOT NULL,
+                        currency TEXT NOT NULL,
+                        trace INTEGER
+                    );
+                    CREATE INDEX payouts_by_run ON payouts(run_id, rep, period, ord);
+                    CREATE TABLE measures (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        rep TEXT NOT NULL,
+                        period TEXT NOT NULL,
+                        plan TEXT NOT NULL,
+                        measure TEXT NOT NULL,
+                        ord INTEGER NOT NULL,
+                        value INTEGER NOT NULL,
+                        digits INTEGER NOT NULL
+                    );
+                    CREATE INDEX measures_by_run ON measures(run_id, rep, period, ord);
+                    CREATE TABLE traces (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        id INTEGER NOT NULL,
+                        plan TEXT NOT NULL,
+                        component TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        tier TEXT,
+                        rate TEXT,
+                        base TEXT,
+                        limit_applied TEXT,
+                        transaction_count INTEGER NOT NULL,
+                        transactions BLOB NOT NULL,
+                        PRIMARY KEY (run_id, id)
+                    );
+                    CREATE TABLE rejects (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        file TEXT NOT NULL,
+                        line INTEGER NOT NULL,
+                        field INTEGER NOT NULL,
+                        code TEXT NOT NULL,
+                        message TEXT NOT NULL
+                    );
+                    CREATE TABLE reconciliation (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        file TEXT NOT NULL,
+                        rows_read INTEGER NOT NULL,
+                        accepted INTEGER NOT NULL,
+                        rejected INTEGER NOT NULL,
+                        excluded TEXT NOT NULL
+                    );
+                    """)
+        }
+        return migrator
+    }
+
+    /// Writes a completed run and everything it produced, in one transaction. Returns its id.
+    /// If anything fails, nothing of the run is stored.
+    public func record(_ run: RunRecord, output: RunOutput) throws(StoreError) -> RunID {
+        do {
+            return try queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO runs (started_at, finished_at, status, engine_version, threads, plans, options)
+                        VALUES (?, ?, 'completed', ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        run.startedAt, run.finishedAt, run.engineVersion, run.threads, run.plans.joined(separator: ","),
+                        run.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"),
+                    ])
+                let id = db.lastInsertedRowID
+                let input = try db.makeStatement(
+                    sql: "INSERT INTO run_inputs (run_id, kind, path, sha256, bytes) VALUES (?, ?, ?, ?, ?)")
+                for file in run.inputs {
+                    try input.execute(arguments: [id, file.kind, file.path, file.sha256, file.bytes])
+                }
+                let payout = try db.makeStatement(
+                    sql: """
+                        INSERT INTO payouts (run_id, rep, period, plan, component, ord, amount, currency, trace)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for line in output.payouts {
+                    payout.setUncheckedArguments([
+                        id, line.rep, line.period, line.plan, line.component, line.order, line.amount.units,
+                        line.currency.code, line.trace,
+                    ])
+                    try payout.execute()
+                }
+                let measure = try db.makeStatement(
+                    sql: """
+                        INSERT INTO measures (run_id, rep, period, plan, measure, ord, value, digits)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for value in output.measures {
+                    measure.setUncheckedArguments([
+                        id, value.rep, value.period, value.plan, value.measure, value.order, value.value.units, value.digits,
+                    ])
+                    try measure.execute()
+                }
+                let trace = try db.makeStatement(
+                    sql: """
+                        INSERT INTO traces (run_id, id, plan, component, rule, source, tier, rate, base, limit_applied,
+                            transaction_count, transactions)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for (index, record) in output.traces.enumerated() {
+                    trace.setUncheckedArguments([
+                        id, index, record.plan, record.component, record.rule, record.source, record.tier, record.rate,
+                        record.base, record.limit, record.transactions.count, Data(record.transactions.encoded),
+                    ])
+                    try trace.execute()
+                }
+                let reject = try db.makeStatement(
+                    sql: "INSERT INTO rejects (run_id, file, line, field, code, message) VALUES (?, ?, ?, ?, ?, ?)")
+                for record in output.rejects {
+                    try reject.execute(arguments: [id, record.file, record.line, record.field, record.code, record.message])
+                }
+                let reconciliation = try db.makeStatement(
+                    sql: """
+                        INSERT INTO reconciliation (run_id, file, rows_read, accepted, rejected, excluded)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """)
+                for record in output.reconciliation {
+                    let excluded = record.excluded.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                    try reconciliation.execute(arguments: [
+                        id, record.file, record.rowsRead, record.accepted, record.rejected, excluded.joined(separator: "\n"),
+                    ])
+                }
+                return RunID(rawValue: id)
+            }
+        } catch {
+            throw StoreError(operation: "recording the run", underlying: String(describing: error))
+        }
+    }
+
+    /// The most recent completed run, if any.
+    public func latestCompletedRun() throws(StoreError) -> RunID? {
+        do {
+            return try queue.read { db in
+                try Int64.fetchOne(db, sql: "SELECT max(id) FROM runs WHERE status = 'completed'").map(RunID.init)
+            }
+        } catch {
+            throw StoreError(operation: "finding the latest run", underlying: String(describing: error))
+        }
+    }
+
+    /// Ids of all runs, oldest first.
+    public func runs() throws(StoreError) -> [RunID] {
+        do {
+            return try queue.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM runs ORDER BY id").map(RunID.init) }
+        } catch {
+            throw StoreError(operation: "listing runs", underlying: String(describing: error))
+        }
+    }
+
+    /// The run's record, or `nil` when there is no such run.
+    public func run(_ id: RunID) throws(StoreError) -> RunRecord? {
+        do {
+            return try queue.read { db -> RunRecord? in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id.rawValue]) else {
+                    return nil
+                }
+                let inputs = try Row.fetchAll(
+                    db, sql: "SELECT kind, path, sha256, bytes FROM run_inputs WHERE run_id = ? ORDER BY rowid",
+                    arguments: [id.rawValue]
+                ).map { InputFingerprint(kind: $0["kind"], path: $0["path"], sha256: $0["sha256"], bytes: $0["bytes"]) }
+                let options: String = row["options"]
+                let plans: String = row["plans"]
+                var optionMap: [String: String] = [:]
+                for line in options.split(separator: "\n") {
+                    let parts = line.split(separator: "=", maxSplits: 1)
+                    if parts.count == 2 { optionMap[String(parts[0])] = String(parts[1]) }
+                }
+                return RunRecord(
+                    startedAt: row["started_at"], finishedAt: row["finished_at"], engineVersion: row["engine_version"],
+                    threads: row["threads"], plans: plans.isEmpty ? [] : plans.split(separator: ",").map(String.init),
+                    inputs: inputs, options: optionMap)
+            }
+        } catch {
+            throw StoreError(operation: "reading run \(id)", underlying: String(describing: error))
+        }
+    }
+
+    /// The run's payout lines, sorted as exports want them: rep (byte order), period, component order.
+    public func payouts(_ id: RunID) throws(StoreError) -> [PayoutLine] {
+        do {
+            return try queue.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT rep, period, plan, component, ord, amount, currency, trace FROM payouts
+                        WHERE run_id = ? ORDER BY rep, period, ord
+                        """,
+                    arguments: [id.rawValue]
+                ).map { row in
+                    let code: String = row["currency"]
+                    return PayoutLine(
+                        rep: row["rep"], period: row["period"], plan: row["plan"], component: row["component"],
+                        order: row["ord"], amount: FixedDecimal(units: row["amount"]),
+                        currency: Currency(code: code) ?? Currency(unlistedCode: code, minorUnits: 2), trace: row["trace"])
+                }
+            }
+        } catch {
+            throw StoreError(operation: "reading payouts of run \(id)", underlying: String(describing: error))
+        }
+    }
+
+    /// The run's measures, sorted like payouts.
+    public func measures(_ id: RunID) throws(StoreError) -> [MeasureValue] {
+        do {
+            return try queue.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT rep, period, plan, measure, ord, value, digits FROM measures
+                        WHERE run_id = ? ORDER BY rep, period, ord
+                        """,
+                    arguments: [id.rawValue]
+                ).map { row in
+                    MeasureValue(
+                        rep: row["rep"], period: row["period"], plan: row["plan"], measure: row["measure"], order: row["ord"],
+                        value: FixedDecimal(units: row["value"]), digits: row["digits"])
+                }
+            }
+        } catch {
+            throw StoreError(operation: "reading measures of run \(id)", underlying: String(describing: error))
+        }
+    }
+
+    /// The trace with index `trace` of a run.
+    public func trace(_ id: RunID, _ trace: Int) throws(StoreError) -> TraceRecord? {
+        do {
+            return try queue.read { db -> TraceRecord? in
+                guard
+                    let row = try Row.fetchOne(
+                        db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, trace])
+                else { return nil }
+                let blob: Data? = row["transactions"]
+                let bytes = blob.map { [UInt8]($0) } ?? []
+                return TraceRecord(
+                    plan: row["plan"], component: row["component"], rule: row["rule"], source: row["source"],
+                    tier: row["tier"], rate: row["rate"], base: row["base"], limit: row["limit_applied"],
+                    transactions: RowSet(encoded: bytes) ?? RowSet(rows: []))
+            }
+        } catch {
+            throw StoreError(operation: "reading trace \(trace) of run \(id)", underlying: String(describing: error))
+        }
+    }
+
+    /// The run's rejected input rows, by file, line and field.
+    public func rejects(_ id: RunID) throws(StoreError) -> [RejectRecord] {
+        do {
+            return try queue.read { db in
+                try Row.fetchAll(
+                    db, sql: "SELECT file, line, field, code, message FROM rejects WHERE run_id = ? ORDER BY rowid",
+                    arguments: [id.rawValue]
+                ).map { RejectRecord(file: $0["file"], line: $0["line"], field: $0["field"], code: $0["code"], message: $0["message"]) }
+            }
+        } catch {
+            throw StoreError(operation: "reading rejects of run \(id)", underlying: String(describing: error))
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ResultStore: Sendable {}

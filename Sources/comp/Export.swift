@@ -1,0 +1,95 @@
+import ArgumentParser
+import RunResults
+import Store
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export payouts or measures of a run as CSV (FORMATS.md \"Outputs\").",
+        discussion: """
+            payouts:  rep,period,plan,component,amount,currency
+            measures: rep,period,plan,measure,value
+            Sorted by rep (byte order), period, then the plan's declaration order. Exports the latest \
+            completed run unless --run names another.
+            """)
+
+    enum What: String, ExpressibleByArgument, CaseIterable {
+        case payouts, measures
+    }
+
+    @Argument(help: "What to export: payouts or measures.")
+    var what: What
+
+    @Option(name: .long, help: "The results database.")
+    var db: String
+
+    @Option(name: .long, help: "Output file ('-' for standard output).")
+    var out: String
+
+    @Option(name: .customLong("run"), help: "Run id (default: the latest completed run).")
+    var runID: Int64?
+
+    func run() throws {
+        try exportRun(what, db: db, out: out, runID: runID)
+    }
+}
+
+/// Exports payouts or measures of a run (the latest completed one when `runID` is nil).
+func exportRun(_ what: Export.What, db: String, out: String, runID: Int64?) throws {
+    let store: ResultStore
+    do {
+        store = try ResultStore(path: db)
+    } catch {
+        printError("comp export: \(error)")
+        throw Exit.dataError
+    }
+    let id: RunID
+    do {
+        if let runID {
+            id = RunID(rawValue: runID)
+            guard try store.run(id) != nil else {
+                printError("comp export: \(db) has no run \(runID)")
+                throw Exit.dataError
+            }
+        } else {
+            guard let latest = try store.latestCompletedRun() else {
+                printError("comp export: \(db) has no completed run yet; run `comp run` first")
+                throw Exit.dataError
+            }
+            id = latest
+        }
+        let text: String
+        switch what {
+        case .payouts: text = ResultExport.payoutsCSV(try store.payouts(id))
+        case .measures: text = ResultExport.measuresCSV(try store.measures(id))
+        }
+        try writeOutput(text, to: out)
+    } catch let error as StoreError {
+        printError("comp export: \(error)")
+        throw Exit.software
+    }
+}
+
+/// Writes `text` to `path` (or standard output for `-`), replacing the file atomically.
+func writeOutput(_ text: String, to path: String) throws {
+    if path == "-" {
+        print(text, terminator: "")
+        return
+    }
+    let temporary = path + ".tmp-\(getpid())"
+    guard let file = fopen(temporary, "w") else {
+        printError("cannot write \(path): \(String(cString: strerror(errno)))")
+        throw Exit.cannotCreate
+    }
+    var bytes = Array(text.utf8)
+    let written = bytes.withUnsafeMutableBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+    let closed = fclose(file)
+    guard written == bytes.count, closed == 0, rename(temporary, path) == 0 else {
+        unlink(temporary)
+        printError("cannot write \(path): \(String(cString: strerror(errno)))")
+        throw Exit.cannotCreate
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import CompCore
+import Runner
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run plans over a data directory and store the results.",
+        discussion: """
+            Checks the plans, loads and validates the data (refusing bad data with every error listed, \
+            unless --quarantine is given, which runs without the rejected rows and records each one), \
+            computes every period the ledger covers, and stores the run in one database transaction: \
+            a failed run leaves the database as it was.
+            """)
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Plan files, or directories of .plan files.")
+    var plans: [String]
+
+    @Option(name: .long, help: "The data directory.")
+    var data: String
+
+    @Option(name: .long, help: "The results database (created if missing).")
+    var db: String
+
+    @Option(name: .long, help: "Worker threads (default: every core); results do not depend on it.")
+    var threads: Int?
+
+    @Flag(name: .long, help: "Run without rejected rows instead of refusing the data; each is recorded.")
+    var quarantine = false
+
+    @Option(name: .customLong("set"), help: "Override a plan parameter: --set name=value (repeatable).")
+    var overrides: [String] = []
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        for override in overrides where !override.contains("=") {
+            throw ValidationError("--set takes name=value, not '\(override)'")
+        }
+    }
+
+    func run() throws {
+        var parameters: [String: String] = [:]
+        for override in overrides {
+            let parts = override.split(separator: "=", maxSplits: 1)
+            parameters[String(parts[0])] = String(parts[1])
+        }
+        var request = RunRequest(plans: plans, data: data, database: db, threads: threads, quarantine: quarantine, overrides: parameters)
+        if stderrIsTerminal {
+            // On a terminal, show the phase being worked on; the line is cleared when the run ends.
+            request.progress = { phase in printError("\u{1B}[2K\r… \(phase)", newline: false) }
+        }
+        let summary: RunSummary
+        do {
+            summary = try Runner.run(request)
+        } catch {
+            if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false) }
+            printError(error.description)
+            switch error {
+            case .badPlans, .badData, .input: throw Exit.dataError
+            case .evaluation: throw Exit.dataError
+            case .storage: throw Exit.cannotCreate
+            }
+        }
+        if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false) }
+        print(render(summary, database: db))
+    }
+}
+
+/// The run summary a person reads.
+func render(_ summary: RunSummary, database: String) -> String {
+    var lines: [String] = []
+    let periods = summary.periods.isEmpty ? "no periods" : "\(summary.periods.count) period\(summary.periods.count == 1 ? "" : "s") (\(summary.periods.first ?? "") … \(summary.periods.last ?? ""))"
+    lines.append("run \(summary.run): plan \(summary.plans.joined(separator: ", ")), \(grouped(summary.payees)) payees, \(periods)")
+    let width = max(10, summary.componentTotals.map(\.component.count).max() ?? 0)
+    for total in summary.componentTotals {
+        let amount = grouped(decimal: total.amount.formatted(fractionDigits: total.currency.minorUnits))
+        lines.append("  " + total.component.padding(width) + "  " + String(repeating: " ", count: max(0, 18 - amount.count)) + amount + " " + total.currency.code)
+    }
+    for record in summary.reconciliation {
+        var text = "  \(record.file): \(grouped(record.rowsRead)) rows, \(grouped(record.accepted)) accepted, \(grouped(record.rejected)) rejected"
+        for (reason, count) in record.excluded.sorted(by: { $0.key < $1.key }) { text += "; \(grouped(count)) excluded: \(reason)" }
+        lines.append(text)
+    }
+    for warning in summary.warnings { lines.append("warning: \(warning)") }
+    lines.append("stored in \(database) in \(String(format: "%.2f", summary.seconds)) s; `comp export payouts --db \(database) --out payouts.csv` writes the payouts")
+    return lines.joined(separator: "\n")
+}
+
+func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var out = ""
+    for (index, character) in digits.enumerated() {
+        if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
+        out.append(character)
+    }
+    return value < 0 ? "-" + out : out
+}
+
+func grouped(decimal text: String) -> String {
+    let negative = text.hasPrefix("-")
+    let body = negative ? String(text.dropFirst()) : text
+    let parts = body.split(separator: ".", maxSplits: 1)
+    let integer = Int(parts[0]).map(grouped) ?? String(parts[0])
+    return (negative ? "-" : "") + integer + (parts.count > 1 ? "." + parts[1] : "")
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}

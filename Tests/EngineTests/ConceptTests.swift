@@ -1,0 +1,323 @@
+import CompCore
+import CompDiagnostics
+import Engine
+import Foundation
+import Ledger
+import PlanLanguage
+import PlanModel
+import RunResults
+import Testing
+
+/// A plan checked from text, evaluated over CSV files written to a temporary directory.
+func evaluate(plan text: String, files: [String: String]) throws -> RunOutput {
+    let checked = PlanChecker.check(source: SourceFile(path: "test.plan", text: text))
+    let plan = try #require(checked.plan, "\(checked.rendered())")
+    let directory = NSTemporaryDirectory() + "comp-engine-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    for (name, content) in files { try Data(content.utf8).write(to: URL(fileURLWithPath: directory + "/" + name)) }
+    let load = LedgerLoader.load(directory: directory)
+    #expect(load.errorCount == 0, "\(load.diagnostics.map(\.description))")
+    var inputs: [String: InputTableValues] = [:]
+    for input in plan.inputs {
+        let (table, diagnostics) = InputTableReader.load(
+            path: directory + "/" + input.file, column: input.column, roster: load.data.roster,
+            options: LedgerLoadOptions(fiscalCalendar: plan.fiscalCalendar))
+        #expect(diagnostics.isEmpty, "\(diagnostics.map(\.description))")
+        inputs[input.name] = table
+    }
+    return try ReferenceEvaluator.evaluate(plan, data: load.data, inputs: inputs, threads: 2)
+}
+
+/// `rep period component` → amount text, for a compact expectation.
+func totals(_ output: RunOutput, component: String = "total") -> [String] {
+    output.payouts.filter { $0.component == component }.map { "\($0.rep) \($0.period) \($0.amount.formatted(fractionDigits: 2))" }
+}
+
+/// Transactions for one rep: (date, amount) pairs, kind new, USD.
+func ledger(_ rows: [(String, String, String)]) -> String {
+    var text = "id,date,rep,amount,currency,kind\n"
+    for (index, row) in rows.enumerated() { text += "T\(index + 1),\(row.0),\(row.1),\(row.2),USD,new\n" }
+    return text
+}
+
+@Suite struct Draws {
+    /// Earnings are 8% of bookings: 0 in January–March, 8,000 in April–June.
+    let files = [
+        "roster.csv": "rep,name,plan,start\nR1,Ana,DRAW,2026-01-01\n",
+        "quotas.csv": "rep,period,amount\n",
+        "transactions.csv": ledger([
+            ("2027-01-05", "R1", "0"), ("2027-04-05", "R1", "100000"), ("2027-05-05", "R1", "100000"),
+            ("2027-06-05", "R1", "100000"),
+        ]),
+    ]
+
+    func plan(_ draw: String) -> String {
+        """
+        plan "DRAW" {
+          currency USD
+          period month
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          component commission = bookings * 8%
+          \(draw)
+        }
+        """
+    }
+
+    @Test func recoverableDrawIsPaidThenRecoveredAtMostHalfAMonth() throws {
+        let output = try evaluate(
+            plan: plan("draw ramp {\n type recoverable\n amount 3000 USD\n periods 2027-01 to 2027-03\n recovery_start 2027-04\n recovery_max 50%\n}"),
+            files: files)
+        // 9,000 paid in Q1; April and May recover 4,000 each (50% of 8,000); June the last 1,000.
+        #expect(
+            totals(output) == [
+                "R1 2027-01 3000.00", "R1 2027-02 3000.00", "R1 2027-03 3000.00", "R1 2027-04 4000.00", "R1 2027-05 4000.00",
+                "R1 2027-06 7000.00",
+            ])
+    }
+
+    @Test func recoverableGuaranteeTopsUpAndRecovers() throws {
+        var files = self.files
+        // April earnings 1,200 (bookings 15,000); May 5,000 (62,500).
+        files["transactions.csv"] = ledger([("2027-04-05", "R1", "15000"), ("2027-05-05", "R1", "62500")])
+        let output = try evaluate(
+            plan: plan("draw safety_net {\n type recoverable_guarantee\n amount 2000 USD\n periods 2027-04 to 2027-06\n recovery_max 1000 USD\n}"),
+            files: files)
+        // April topped up to 2,000 (800 owed); May pays 5,000 − 800 = 4,200.
+        #expect(totals(output) == ["R1 2027-04 2000.00", "R1 2027-05 4200.00"])
+    }
+
+    @Test func nonRecoverableGuaranteeOwesNothing() throws {
+        var files = self.files
+        files["transactions.csv"] = ledger([("2027-01-05", "R1", "7500"), ("2027-03-05", "R1", "100000")])
+        let output = try evaluate(
+            plan: plan("draw onboarding {\n type non_recoverable_guarantee\n amount 1500 USD\n periods 2027-01 to 2027-02\n}"),
+            files: files)
+        // January 600 → 1,500; February 0 → 1,500; March 8,000, nothing recovered.
+        #expect(totals(output) == ["R1 2027-01 1500.00", "R1 2027-02 1500.00", "R1 2027-03 8000.00"])
+    }
+}
+
+@Suite struct Holdbacks {
+    @Test func tenPercentWithheldAndReleasedAtQuarterEnd() throws {
+        let output = try evaluate(
+            plan: """
+                plan "HOLD" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 7%
+                  holdback 10% of commission release quarter_end
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,HOLD,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "50000"), ("2027-04-05", "R1", "10000")]),
+            ])
+        // January 3,500 commission pays 3,150; the 350 comes back with March. April 700 pays 630.
+        #expect(totals(output, component: "commission").first == "R1 2027-01 3500.00")
+        #expect(totals(output) == ["R1 2027-01 3150.00", "R1 2027-02 0.00", "R1 2027-03 350.00", "R1 2027-04 630.00"])
+    }
+}
+
+@Suite struct ManagerOverrides {
+    @Test func directAndDeepOverrides() throws {
+        let output = try evaluate(
+            plan: """
+                plan "MGR" {
+                  currency USD
+                  period month
+                  credit team_sales {
+                    where txn.kind in ["new", "upsell"]
+                    amount fx(txn.amount)
+                    to managers all levels
+                  }
+                  measure team_bookings = sum(team_sales)
+                  let team_attainment = team_bookings / quota(team_bookings) round half_even 6
+                  component direct_override = override 2% of team_sales levels 1
+                  component deep_override = override 0.5% of team_sales levels all when team_attainment >= 100%
+                }
+                """,
+            files: [
+                "roster.csv": """
+                    rep,name,manager,plan,start
+                    M1,Mia,,MGR,2026-01-01
+                    R1,Ana,M1,AE,2026-01-01
+                    R2,Ben,M1,AE,2026-01-01
+                    R3,Cy,R1,AE,2026-01-01
+
+                    """,
+                "quotas.csv": "rep,period,amount\nM1,2027-01,250000\nM1,2027-02,300000\n",
+                "transactions.csv": ledger([
+                    ("2027-01-05", "R1", "100000"), ("2027-01-06", "R2", "100000"), ("2027-01-07", "R3", "50000"),
+                    ("2027-02-05", "R1", "100000"), ("2027-02-06", "R2", "100000"), ("2027-02-07", "R3", "50000"),
+                ]),
+            ])
+        // Direct reports R1 and R2 bring 200,000: 2% = 4,000. All levels 250,000 at 100% of the
+        // January quota: 0.5% = 1,250; in February the quota is 300,000 (83%): no deep override.
+        #expect(totals(output, component: "direct_override") == ["M1 2027-01 4000.00", "M1 2027-02 4000.00"])
+        #expect(totals(output, component: "deep_override") == ["M1 2027-01 1250.00", "M1 2027-02 0.00"])
+        #expect(totals(output) == ["M1 2027-01 5250.00", "M1 2027-02 4000.00"])
+    }
+}
+
+@Suite struct InputTables {
+    @Test func mboScoresFromAnInputTable() throws {
+        let output = try evaluate(
+            plan: """
+                plan "MBO" {
+                  currency USD
+                  period quarter
+                  input mbo_score from "mbo.csv" column "score": rate
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component mbo_bonus = mbo_score * 3000 USD
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,MBO,2026-01-01\nR2,Ben,MBO,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "mbo.csv": "rep,period,score\nR1,2027-Q1,0.8\nR2,2027-Q1,1.05\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "10"), ("2027-02-05", "R2", "10")]),
+            ])
+        // A score of 0.8 pays 2,400.00; 1.05 pays 3,150.00.
+        #expect(totals(output) == ["R1 2027-Q1 2400.00", "R2 2027-Q1 3150.00"])
+    }
+
+    @Test func aMissingScoreNamesRepPeriodAndFile() throws {
+        #expect(throws: EvaluationError.self) {
+            _ = try evaluate(
+                plan: """
+                    plan "MBO" {
+                      currency USD
+                      period quarter
+                      input mbo_score from "mbo.csv" column "score": rate
+                      credit sales { amount fx(txn.amount) }
+                      measure bookings = sum(sales)
+                      component mbo_bonus = mbo_score * 3000 USD
+                    }
+                    """,
+                files: [
+                    "roster.csv": "rep,name,plan,start\nR1,Ana,MBO,2026-01-01\n",
+                    "quotas.csv": "rep,period,amount\n",
+                    "mbo.csv": "rep,period,score\n",
+                    "transactions.csv": ledger([("2027-01-05", "R1", "10")]),
+                ])
+        }
+    }
+}
+
+@Suite struct Clawbacks {
+    func plan(_ clawback: String) -> String {
+        """
+        plan "CLAW" {
+          currency USD
+          period month
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          component commission = bookings * 7%
+          \(clawback)
+        }
+        """
+    }
+
+    func files(reversalDate: String) -> [String: String] {
+        [
+            "roster.csv": "rep,name,plan,start\nR1,Ana,CLAW,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": """
+                id,date,rep,amount,currency,kind,reverses
+                T1,2027-01-05,R1,50000,USD,new,
+                T2,2027-02-10,R1,10000,USD,new,
+                T3,\(reversalDate),R1,-50000,USD,new,T1
+
+                """,
+        ]
+    }
+
+    @Test func chargedBackToTheOriginalPeriod() throws {
+        let output = try evaluate(
+            plan: plan("clawback {\n charge original_period\n share 100%\n window 180 days\n}"),
+            files: files(reversalDate: "2027-03-20"))
+        // January paid 3,500.00 and stays as paid; March pays the −3,500.00 adjustment.
+        #expect(totals(output, component: "commission") == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 0.00"])
+        #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 -3500.00"])
+        let march = try #require(output.payouts.first { $0.period == "2027-03" && $0.component == "total" })
+        let trace = try #require(march.trace.map { output.traces[$0] })
+        #expect(trace.limit == "clawback of 2027-01: -3500.00 USD")
+    }
+
+    @Test func inTheReversalPeriodByDefault() throws {
+        let output = try evaluate(plan: plan(""), files: files(reversalDate: "2027-03-20"))
+        #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 -3500.00"])
+        #expect(totals(output, component: "commission").last == "R1 2027-03 -3500.00")
+    }
+
+    @Test func notClawedBackOutsideTheWindow() throws {
+        let output = try evaluate(
+            plan: plan("clawback {\n charge original_period\n share 50%\n window 30 days\n}"),
+            files: files(reversalDate: "2027-03-20"))
+        #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 0.00"])
+    }
+
+    @Test func aShareOfTheDifference() throws {
+        let output = try evaluate(
+            plan: plan("clawback {\n charge original_period\n share 50%\n window 180 days\n}"),
+            files: files(reversalDate: "2027-03-20"))
+        #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 -1750.00"])
+    }
+}
+
+@Suite struct TableModes {
+    /// Six deals of one month, 3,000.00 in all, none above 2,000.
+    let files = [
+        "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n",
+        "quotas.csv": "rep,period,amount\n",
+        "transactions.csv": ledger([
+            ("2027-01-02", "R1", "300"), ("2027-01-03", "R1", "500"), ("2027-01-04", "R1", "700"),
+            ("2027-01-05", "R1", "400"), ("2027-01-06", "R1", "200"), ("2027-01-07", "R1", "900"),
+        ]),
+    ]
+
+    func plan(mode: String, middle: String = "6%", boundary: String = "", apply: String = "tiers(bookings)") -> String {
+        """
+        plan "T" {
+          currency USD
+          period month
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          table tiers \(mode) on amount \(boundary){
+            up to 2000 USD           : 4%
+            2000 USD to 4000 USD     : \(middle)
+            4000 USD and above       : 10%
+          }
+          component commission = \(apply)
+        }
+        """
+    }
+
+    @Test func sameDealsFourModesFourTotals() throws {
+        // marginal: 4% × 2,000 + 6% × 1,000 = 140.00
+        #expect(totals(try evaluate(plan: plan(mode: "marginal"), files: files)) == ["R1 2027-01 140.00"])
+        // retroactive: the tier reached (6%) on all of 3,000 = 180.00
+        #expect(totals(try evaluate(plan: plan(mode: "retroactive"), files: files)) == ["R1 2027-01 180.00"])
+        // per transaction: every deal is below 2,000, so 4% of each: 120.00
+        #expect(
+            totals(try evaluate(plan: plan(mode: "per_transaction", apply: "tiers(sales)"), files: files)) == ["R1 2027-01 120.00"])
+        // interpolated: 5% → 9% across 2,000–4,000; at 3,000 the rate is 7%: 210.00
+        #expect(totals(try evaluate(plan: plan(mode: "interpolated", middle: "5% -> 9%"), files: files)) == ["R1 2027-01 210.00"])
+    }
+
+    @Test func exactBoundaryTakesTheHigherTierUnlessToldOtherwise() throws {
+        var files = self.files
+        files["transactions.csv"] = ledger([("2027-01-02", "R1", "1500"), ("2027-01-03", "R1", "500")])  // exactly 2,000
+        #expect(totals(try evaluate(plan: plan(mode: "retroactive"), files: files)) == ["R1 2027-01 120.00"])
+        #expect(
+            totals(try evaluate(plan: plan(mode: "retroactive", boundary: "boundary lower "), files: files)) == ["R1 2027-01 80.00"])
+        // Marginal is the same either way: 4% of 2,000.
+        #expect(totals(try evaluate(plan: plan(mode: "marginal"), files: files)) == ["R1 2027-01 80.00"])
+    }
+}

@@ -1,0 +1,124 @@
+import CompCore
+import Engine
+import Foundation
+import Ledger
+import PlanLanguage
+import PlanModel
+import RunResults
+import Testing
+
+let packageRoot: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path
+}()
+
+/// Pivots payouts and measures into REFERENCE_PLAN.md's wide form.
+func referenceCSV(_ output: RunOutput) -> String {
+    var measures: [String: [String: MeasureValue]] = [:]
+    for value in output.measures { measures["\(value.rep),\(value.period)", default: [:]][value.measure] = value }
+    var payouts: [String: [String: PayoutLine]] = [:]
+    var keys: [(String, String)] = []
+    for line in output.payouts {
+        let key = "\(line.rep),\(line.period)"
+        if payouts[key] == nil { keys.append((line.rep, line.period)) }
+        payouts[key, default: [:]][line.component] = line
+    }
+    keys.sort { a, b in
+        a.0 != b.0 ? Array(a.0.utf8).lexicographicallyPrecedes(Array(b.0.utf8)) : a.1 < b.1
+    }
+    var out = "rep,month,bookings,attainment,commission,spiff,bonus,capped_total\n"
+    for (rep, period) in keys {
+        let key = "\(rep),\(period)"
+        func measure(_ name: String) -> String {
+            guard let value = measures[key]?[name] else { return "?" }
+            return value.value.formatted(fractionDigits: value.digits)
+        }
+        func payout(_ name: String) -> String {
+            guard let line = payouts[key]?[name] else { return "?" }
+            return line.amount.formatted(fractionDigits: line.currency.minorUnits)
+        }
+        out += [rep, period, measure("bookings"), measure("attainment"), payout("commission"), payout("spiff"), payout("bonus"), payout("total")]
+            .joined(separator: ",") + "\n"
+    }
+    return out
+}
+
+@Suite struct ReferencePlan {
+    @Test(arguments: ["ae-10k", "ae-100k"])
+    func matchesTheExpectedPayouts(dataSet: String) throws {
+        let data = packageRoot + "/../shared/data/" + dataSet
+        try #require(FileManager.default.fileExists(atPath: data + "/expected-payouts.csv"))
+        let checked = PlanChecker.check(path: packageRoot + "/Plans/examples/ae-standard.plan")
+        let plan = try #require(checked.plan, "\(checked.rendered())")
+        let load = LedgerLoader.load(directory: data)
+        #expect(load.errorCount == 0)
+        let output = try ReferenceEvaluator.evaluate(plan, data: load.data)
+        let expected = try String(contentsOfFile: data + "/expected-payouts.csv", encoding: .utf8)
+        let actual = referenceCSV(output)
+        if actual != expected {
+            let a = actual.split(separator: "\n")
+            let e = expected.split(separator: "\n")
+            let firstDifference = zip(a, e).enumerated().first { $0.element.0 != $0.element.1 }
+            Issue.record("first difference at line \((firstDifference?.offset ?? -1) + 1): \(firstDifference.map { "\($0.element.0) vs \($0.element.1)" } ?? "lengths \(a.count) vs \(e.count)")")
+        }
+        #expect(actual == expected)
+    }
+}
+
+@Suite struct Determinism {
+    @Test func sameOutputForAnyThreadCount() throws {
+        let data = packageRoot + "/../shared/data/ae-10k"
+        try #require(FileManager.default.fileExists(atPath: data + "/transactions.csv"))
+        let checked = PlanChecker.check(path: packageRoot + "/Plans/examples/ae-standard.plan")
+        let plan = try #require(checked.plan)
+        let load = LedgerLoader.load(directory: data)
+        let single = try ReferenceEvaluator.evaluate(plan, data: load.data, threads: 1)
+        #expect(single.payouts.count == 100 * 12 * 4)
+        for threads in [2, 3, 8] {
+            let parallel = try ReferenceEvaluator.evaluate(plan, data: load.data, threads: threads)
+            #expect(parallel.payouts == single.payouts)
+            #expect(parallel.measures == single.measures)
+            #expect(parallel.traces == single.traces)
+        }
+    }
+}
+
+@Suite struct Graphs {
+    @Test func referencePlanGraph() throws {
+        let checked = PlanChecker.check(path: packageRoot + "/Plans/examples/ae-standard.plan")
+        let graph = PlanGraph(try #require(checked.plan))
+        #expect(
+            graph.text == """
+                plan AE-STD
+                  constant:
+                    table ae_tiers (marginal on attainment)
+                  per transaction:
+                    credit sales
+                  per payee-period:
+                    measure bookings = sum (period)  <- credit.sales
+                    quota(bookings) per month
+                    let attainment  <- measure.bookings, quota.bookings
+                    component commission  <- table.ae_tiers, measure.bookings, quota.bookings
+                    component spiff
+                    component bonus  <- measure.bookings, quota.bookings
+                    total  <- component.commission, component.spiff, component.bonus, limit.1
+                    cap total per period
+
+                """)
+        #expect(graph.dot.hasPrefix("digraph \"AE-STD\" {\n  rankdir=LR;\n"))
+        #expect(graph.dot.contains("  \"credit.sales\" -> \"measure.bookings\";\n"))
+    }
+
+    @Test func everyExamplePlanHasAGraphAndEvaluatesOrSaysWhy() throws {
+        let directory = packageRoot + "/Plans/examples"
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".plan") }
+        #expect(files.count >= 10)
+        for file in files {
+            let checked = PlanChecker.check(path: directory + "/" + file)
+            guard let plan = checked.plan else { continue }  // shared-definition libraries have no plan
+            let graph = PlanGraph(plan)
+            #expect(graph.nodes.contains { $0.id == "total" }, "\(file)")
+        }
+    }
+}

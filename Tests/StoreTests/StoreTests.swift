@@ -1,0 +1,163 @@
+import CompCore
+import Foundation
+import GRDB
+import RunResults
+import Store
+import Testing
+
+/// A temporary database file, removed with its WAL files when released.
+final class TemporaryDatabase {
+    let path: String
+    init() {
+        path = NSTemporaryDirectory() + "comp-store-\(UUID().uuidString).sqlite"
+    }
+    deinit {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
+}
+
+func money(_ text: String) -> FixedDecimal {
+    (try? FixedDecimal(parsing: text)) ?? .zero
+}
+
+let usd = Currency(code: "USD") ?? .usd
+let jpy = Currency(code: "JPY") ?? .jpy
+
+let sampleRun = RunRecord(
+    startedAt: "2027-02-01T09:30:00Z", finishedAt: "2027-02-01T09:30:02Z", engineVersion: "0.1.0", threads: 2,
+    plans: ["AE-STD"],
+    inputs: [InputFingerprint(kind: "transactions", path: "data/transactions.csv", sha256: String(repeating: "a", count: 64), bytes: 123)],
+    options: ["param.spiff_rate": "200 USD", "quarantine": "false"])
+
+let sampleOutput = RunOutput(
+    payouts: [
+        // Deliberately unsorted; "R10" sorts before "R9" in byte order.
+        PayoutLine(rep: "R9", period: "2027-01", plan: "AE-STD", component: "total", order: 3, amount: money("-0.004"), currency: usd),
+        PayoutLine(rep: "R9", period: "2027-01", plan: "AE-STD", component: "commission", order: 0, amount: money("234.24"), currency: usd, trace: 0),
+        PayoutLine(rep: "R10", period: "2027-01", plan: "AE-STD", component: "commission", order: 0, amount: money("-12.5"), currency: usd),
+        PayoutLine(rep: "Rossi, Nils", period: "2027-01", plan: "AE-STD", component: "spiff", order: 1, amount: money("1500"), currency: jpy),
+    ],
+    measures: [
+        MeasureValue(rep: "R9", period: "2027-01", plan: "AE-STD", measure: "attainment", order: 1, value: money("0.431384"), digits: 6),
+        MeasureValue(rep: "R9", period: "2027-01", plan: "AE-STD", measure: "bookings", order: 0, value: money("7808.05"), digits: 2),
+    ],
+    traces: [
+        TraceRecord(
+            plan: "AE-STD", component: "commission", rule: "marginal tiers on bookings", source: "Plans/ae.plan:14:3",
+            tier: "0% ..< 50%", rate: "3%", base: "7808.05 USD", limit: nil, transactions: RowSet(rows: [5, 900, 17, 100_000]))
+    ],
+    rejects: [RejectRecord(file: "transactions.csv", line: 4, field: 2, code: "data.badDate", message: "date \"2027-02-30\" is not a valid date")],
+    reconciliation: [ReconciliationRecord(file: "transactions.csv", rowsRead: 10, accepted: 9, rejected: 1, excluded: ["other plan MGR-OVR": 2])])
+
+@Suite struct ResultStoreTests {
+    @Test func recordsAndReadsBackARun() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        #expect(try store.latestCompletedRun() == nil)
+        let id = try store.record(sampleRun, output: sampleOutput)
+        #expect(try store.latestCompletedRun() == id)
+        #expect(try store.run(id) == sampleRun)
+        let payouts = try store.payouts(id)
+        #expect(payouts.map(\.rep) == ["R10", "R9", "R9", "Rossi, Nils"])
+        #expect(payouts[1].component == "commission" && payouts[1].trace == 0)
+        #expect(payouts[2].amount == money("-0.004"))
+        #expect(try store.measures(id).map(\.measure) == ["bookings", "attainment"])
+        let trace = try #require(try store.trace(id, 0))
+        #expect(trace.transactions.rows == [5, 17, 900, 100_000])
+        #expect(trace.tier == "0% ..< 50%")
+        #expect(try store.rejects(id) == sampleOutput.rejects)
+        // A second run becomes the latest; the first stays readable.
+        let second = try store.record(sampleRun, output: RunOutput())
+        #expect(try store.latestCompletedRun() == second)
+        #expect(try store.runs() == [id, second])
+        #expect(try store.payouts(id).count == 4)
+        #expect(try store.payouts(second).isEmpty)
+    }
+
+    @Test func exportsFollowTheOutputContract() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        let id = try store.record(sampleRun, output: sampleOutput)
+        #expect(
+            ResultExport.payoutsCSV(try store.payouts(id)) == """
+                rep,period,plan,component,amount,currency
+                R10,2027-01,AE-STD,commission,-12.50,USD
+                R9,2027-01,AE-STD,commission,234.24,USD
+                R9,2027-01,AE-STD,total,0.00,USD
+                "Rossi, Nils",2027-01,AE-STD,spiff,1500,JPY
+
+                """)
+        #expect(
+            ResultExport.measuresCSV(try store.measures(id)) == """
+                rep,period,plan,measure,value
+                R9,2027-01,AE-STD,bookings,7808.05
+                R9,2027-01,AE-STD,attainment,0.431384
+
+                """)
+    }
+
+    @Test func aFailedRunLeavesNothing() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        let kept = try store.record(sampleRun, output: sampleOutput)
+        // Make the measures insert fail half-way through the run's transaction.
+        let raw = try DatabaseQueue(path: database.path)
+        try raw.write { db in
+            try db.execute(sql: "CREATE TRIGGER boom BEFORE INSERT ON measures BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+        }
+        #expect(throws: StoreError.self) { try store.record(sampleRun, output: sampleOutput) }
+        #expect(try store.runs() == [kept])
+        let counts = try raw.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM payouts") ?? -1,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM run_inputs") ?? -1
+            )
+        }
+        #expect(counts.0 == 4)
+        #expect(counts.1 == 1)
+    }
+
+    @Test func aKilledWriterLeavesNothing() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        _ = try store.record(sampleRun, output: sampleOutput)
+        // Another process starts writing a run and is killed before it commits.
+        let script = """
+            import os, signal, sqlite3
+            db = sqlite3.connect('\(database.path)', isolation_level=None)
+            db.execute('BEGIN')
+            db.execute("INSERT INTO runs (started_at, finished_at, status, engine_version, threads, plans, options) VALUES ('x', 'x', 'completed', 'x', 1, 'P', '')")
+            db.execute("INSERT INTO payouts (run_id, rep, period, plan, component, ord, amount, currency) VALUES (2, 'R1', '2027-01', 'P', 'c', 0, 1, 'USD')")
+            os.kill(os.getpid(), signal.SIGKILL)
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        let reopened = try ResultStore(path: database.path)
+        #expect(try reopened.runs().count == 1)
+        #expect(try reopened.payouts(try #require(try reopened.latestCompletedRun())).count == 4)
+    }
+}
+
+@Suite struct RowSetTests {
+    @Test(arguments: [[Int32](), [0], [3, 1, 2, 2], [0, 127, 128, 16_383, 16_384, 2_000_000_000], Array(0..<1000).map { Int32($0 * 37) }])
+    func roundTrip(rows: [Int32]) {
+        let set = RowSet(rows: rows)
+        #expect(set.rows == Array(Set(rows)).sorted())
+        #expect(set.count == Set(rows).count)
+        #expect(RowSet(encoded: set.encoded) == set)
+    }
+
+    @Test func compactForNearbyRows() {
+        let set = RowSet(rows: (0..<10_000).map { Int32($0 * 100) })
+        #expect(set.encoded.count == 10_000)  // one byte per row when rows are < 128 apart
+    }
+
+    @Test func malformedEncodingIsRejected() {
+        #expect(RowSet(encoded: [0x80]) == nil)
+        #expect(RowSet(encoded: [UInt8](repeating: 0xFF, count: 10) + [1]) == nil)
+    }
+}

@@ -1,0 +1,61 @@
+import CompCore
+import Foundation
+import RunResults
+import Store
+import Testing
+
+@Suite struct ExportCommand {
+    let cli = CLI()
+
+    func storeWithTwoRuns(_ path: String) throws {
+        let store = try ResultStore(path: path)
+        let run = RunRecord(startedAt: "2027-02-01T00:00:00Z", finishedAt: "2027-02-01T00:00:01Z", engineVersion: "test", threads: 1, plans: ["AE-STD"], inputs: [])
+        let usd = try #require(Currency(code: "USD"))
+        let first = RunOutput(payouts: [
+            PayoutLine(rep: "R1", period: "2027-01", plan: "AE-STD", component: "commission", order: 0, amount: FixedDecimal(units: 1_000_000), currency: usd)
+        ])
+        let second = RunOutput(
+            payouts: [
+                PayoutLine(rep: "R2", period: "2027-01", plan: "AE-STD", component: "total", order: 1, amount: FixedDecimal(units: 2_500_000), currency: usd),
+                PayoutLine(rep: "R2", period: "2027-01", plan: "AE-STD", component: "commission", order: 0, amount: FixedDecimal(units: 2_500_000), currency: usd),
+            ],
+            measures: [
+                MeasureValue(rep: "R2", period: "2027-01", plan: "AE-STD", measure: "attainment", order: 0, value: FixedDecimal(units: 431_384), digits: 6)
+            ])
+        _ = try store.record(run, output: first)
+        _ = try store.record(run, output: second)
+    }
+
+    @Test func exportsTheLatestRunOrTheNamedOne() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("results.sqlite").path
+        try storeWithTwoRuns(db)
+        let out = directory.appendingPathComponent("payouts.csv").path
+        #expect(try cli.run(["export", "payouts", "--db", db, "--out", out]).status == 0)
+        #expect(
+            try String(contentsOfFile: out, encoding: .utf8) == """
+                rep,period,plan,component,amount,currency
+                R2,2027-01,AE-STD,commission,2.50,USD
+                R2,2027-01,AE-STD,total,2.50,USD
+
+                """)
+        #expect(try cli.run(["export", "payouts", "--db", db, "--out", out, "--run", "1"]).status == 0)
+        #expect(try String(contentsOfFile: out, encoding: .utf8).hasSuffix("R1,2027-01,AE-STD,commission,1.00,USD\n"))
+        let measures = try cli.run(["export", "measures", "--db", db, "--out", "-"])
+        #expect(measures.stdout == "rep,period,plan,measure,value\nR2,2027-01,AE-STD,attainment,0.431384\n")
+    }
+
+    @Test func explainsWhatIsMissing() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("empty.sqlite").path
+        let empty = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(empty.status == 65)
+        #expect(empty.stderr == "comp export: \(db) has no completed run yet; run `comp run` first\n")
+        try storeWithTwoRuns(db)
+        let missing = try cli.run(["export", "payouts", "--db", db, "--out", "-", "--run", "9"])
+        #expect(missing.status == 65)
+        #expect(missing.stderr == "comp export: \(db) has no run 9\n")
+    }
+}

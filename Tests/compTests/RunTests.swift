@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+
+@Suite struct RunCommand {
+    let cli = CLI()
+
+    /// The pivot of REFERENCE_PLAN.md from the two exports.
+    func pivot(payouts: String, measures: String) -> String {
+        var values: [String: [String: String]] = [:]
+        var keys: [String] = []
+        for line in measures.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let key = fields[0] + "," + fields[1]
+            if values[key] == nil { keys.append(key) }
+            values[key, default: [:]][fields[3]] = fields[4]
+        }
+        for line in payouts.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            values[fields[0] + "," + fields[1], default: [:]][fields[3]] = fields[4]
+        }
+        var out = "rep,month,bookings,attainment,commission,spiff,bonus,capped_total\n"
+        for key in keys {
+            let v = values[key] ?? [:]
+            out += [key, v["bookings"], v["attainment"], v["commission"], v["spiff"], v["bonus"], v["total"]].map { $0 ?? "?" }
+                .joined(separator: ",") + "\n"
+        }
+        return out
+    }
+
+    @Test func referencePlanOnTheSharedTenThousandSet() throws {
+        let data = CLI.root.appendingPathComponent("../shared/data/ae-10k").standardizedFileURL.path
+        try #require(FileManager.default.fileExists(atPath: data + "/expected-payouts.csv"))
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("results.sqlite").path
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let run = try cli.run(["run", "--plans", plan, "--data", data, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("run 1: plan AE-STD, 100 payees, 12 periods (2027-01 … 2027-12)\n"))
+        #expect(run.stdout.contains("warning: 15 payees on plan MGR-OVR left out (no plan file for it in this run)"))
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        let measures = try cli.run(["export", "measures", "--db", db, "--out", "-"])
+        let expected = try String(contentsOfFile: data + "/expected-payouts.csv", encoding: .utf8)
+        #expect(pivot(payouts: payouts.stdout, measures: measures.stdout) == expected)
+    }
+
+    @Test func badDataIsRefusedUnlessQuarantined() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let files = [
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-06,R1,12;5,USD,new\n",
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: data.appendingPathComponent(name)) }
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let refused = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("transactions.csv:3:4: amount \"12;5\" is not a plain decimal"))
+        #expect(refused.stderr.contains("nothing was run (use --quarantine to run without the rejected rows)"))
+        #expect(!FileManager.default.fileExists(atPath: db))
+        let quarantined = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db, "--quarantine"])
+        #expect(quarantined.status == 0, "\(quarantined.stderr)")
+        #expect(quarantined.stdout.contains("transactions.csv: 2 rows, 1 accepted, 1 rejected"))
+        // 1500 on a 1000 quota: 3% × 500 + 6% × 500 + 10% × 500 = 95.00, bonus 2000, cap 12000 / 4 = 3000.
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(
+            payouts.stdout == """
+                rep,period,plan,component,amount,currency
+                R1,2027-01,AE-STD,commission,95.00,USD
+                R1,2027-01,AE-STD,spiff,0.00,USD
+                R1,2027-01,AE-STD,bonus,2000.00,USD
+                R1,2027-01,AE-STD,total,2095.00,USD
+
+                """)
+    }
+
+    @Test func badPlansAreRefusedWithDiagnostics() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("broken.plan").path
+        try Data("plan \"X\" {\n  currency USD\n  period month\n  measure m = sum(nothing)\n}\n".utf8).write(to: URL(fileURLWithPath: plan))
+        let data = CLI.root.appendingPathComponent("../shared/data/ae-10k").standardizedFileURL.path
+        let result = try cli.run(["run", "--plans", plan, "--data", data, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains(plan + ":4:"))
+        #expect(result.stderr.contains("error:"))
+    }
+
+    @Test func demoPlanIsTheExamplePlan() throws {
+        let example = try String(contentsOfFile: CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path, encoding: .utf8)
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let demo = try cli.run(["demo", "--out", directory.path, "--reps", "20", "--txns", "2000"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let written = try String(contentsOfFile: directory.appendingPathComponent("ae-standard.plan").path, encoding: .utf8)
+        #expect(written == example)
+        let payouts = try String(contentsOfFile: directory.appendingPathComponent("payouts.csv").path, encoding: .utf8)
+        // 20 reps × 12 months × (3 components + total) rows, plus the header.
+        #expect(payouts.split(separator: "\n").count == 20 * 12 * 4 + 1)
+    }
+}
+
+@Suite struct ExplainCommand {
+    let cli = CLI()
+
+    @Test func explainsTiersCapsAndTransactions() throws {
+        let data = CLI.root.appendingPathComponent("../shared/data/ae-10k").standardizedFileURL.path
+        try #require(FileManager.default.fileExists(atPath: data + "/transactions.csv"))
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("results.sqlite").path
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        #expect(try cli.run(["run", "--plans", plan, "--data", data, "--db", db]).status == 0)
+        let result = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2027-04"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("R000001, 2027-04 (run 1, plan AE-STD, computed ") == true)
+        #expect(lines.contains("  bookings    104275.73"))
+        #expect(lines.contains("  attainment  3.094235"))
+        // Bookings are 3.09 quotas: the 12% tier; the total 11,648.59 is capped at 35,000 × 0.25.
+        #expect(lines.contains { $0.hasPrefix("  commission         9648.59 USD   marginal table ae_tiers on attainment; tier 4: 150% and above; rate 12%; on 104275.73 against quota 33700.00") })
+        #expect(lines.contains { $0.hasPrefix("  total              8750.00 USD   sum of the components; cap at 8750.00 USD") })
+        #expect(lines.last?.hasPrefix("transactions (12): T000002552, T000002638,") == true)
+        let missing = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2026-04"])
+        #expect(missing.status == 65)
+        #expect(missing.stderr.hasPrefix("comp explain: run 1 has no payouts for rep R000001 in 2026-04; it has 2027-01, 2027-02,"))
+    }
+}
