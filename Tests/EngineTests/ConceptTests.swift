@@ -165,18 +165,20 @@ func ledger(_ rows: [(String, String, String)]) -> String {
 }
 
 @Suite struct InputTables {
+    let mboPlan = """
+        plan "MBO" {
+          currency USD
+          period quarter
+          input mbo_score from "mbo.csv" column "score": rate
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          component mbo_bonus = mbo_score * 3000 USD
+        }
+        """
+
     @Test func mboScoresFromAnInputTable() throws {
         let output = try evaluate(
-            plan: """
-                plan "MBO" {
-                  currency USD
-                  period quarter
-                  input mbo_score from "mbo.csv" column "score": rate
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component mbo_bonus = mbo_score * 3000 USD
-                }
-                """,
+            plan: mboPlan,
             files: [
                 "roster.csv": "rep,name,plan,start\nR1,Ana,MBO,2026-01-01\nR2,Ben,MBO,2026-01-01\n",
                 "quotas.csv": "rep,period,amount\n",
@@ -190,16 +192,7 @@ func ledger(_ rows: [(String, String, String)]) -> String {
     @Test func aMissingScoreNamesRepPeriodAndFile() throws {
         #expect(throws: EvaluationError.self) {
             _ = try evaluate(
-                plan: """
-                    plan "MBO" {
-                      currency USD
-                      period quarter
-                      input mbo_score from "mbo.csv" column "score": rate
-                      credit sales { amount fx(txn.amount) }
-                      measure bookings = sum(sales)
-                      component mbo_bonus = mbo_score * 3000 USD
-                    }
-                    """,
+                plan: mboPlan,
                 files: [
                     "roster.csv": "rep,name,plan,start\nR1,Ana,MBO,2026-01-01\n",
                     "quotas.csv": "rep,period,amount\n",
