@@ -27,13 +27,13 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Run without rejected rows instead of refusing the data; each is recorded.")
     var quarantine = false
 
-    @Option(name: .customLong("set"), help: "Override a plan parameter: --set name=value (repeatable).")
+    @Option(name: .customLong("param"), help: "Override a plan parameter for a what-if run: --param name=value (repeatable).")
     var overrides: [String] = []
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         for override in overrides where !override.contains("=") {
-            throw ValidationError("--set takes name=value, not '\(override)'")
+            throw ValidationError("--param takes name=value, not '\(override)'")
         }
     }
 

@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+@Suite struct CheckAndFormat {
+    let cli = CLI()
+
+    @Test func everyPlanInPlansChecks() throws {
+        let examples = CLI.root.appendingPathComponent("Plans/examples").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: examples).filter { $0.hasSuffix(".plan") }.sorted()
+        #expect(files.count >= 17)
+        let result = try cli.run(["check"] + files.map { examples + "/" + $0 })
+        #expect(result.status == 0, "\(result.stderr)")
+        let format = try cli.run(["fmt", "--check"] + files.map { examples + "/" + $0 })
+        #expect(format.status == 0, "\(format.stderr)")
+    }
+
+    @Test func aBrokenPlanGetsEveryErrorWithCaretsAndExits65() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("broken.plan").path
+        try Data(
+            """
+            plan "X" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component a = bookingz * 5%
+              component b = bookings + 5%
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        let result = try cli.run(["check", plan])
+        #expect(result.status == 65)
+        let errors = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+        #expect(errors.count == 2)
+        #expect(errors.first?.hasPrefix(plan + ":6:17: error: ") == true)
+        #expect(result.stderr.contains("did you mean `bookings`?"))
+        #expect(result.stderr.contains(" 6 |   component a = bookingz * 5%"))
+        #expect(errors.last?.hasPrefix(plan + ":7:") == true)
+    }
+
+    @Test func fmtMakesAFileCanonicalAndIsIdempotent() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("messy.plan").path
+        try Data("plan \"X\" {\ncurrency   USD\n     period month\n}\n".utf8).write(to: URL(fileURLWithPath: plan))
+        #expect(try cli.run(["fmt", "--check", plan]).status != 0)
+        #expect(try cli.run(["fmt", plan]).status == 0)
+        let once = try String(contentsOfFile: plan, encoding: .utf8)
+        #expect(once == "plan \"X\" {\n  currency USD\n  period month\n}\n")
+        #expect(try cli.run(["fmt", "--check", plan]).status == 0)
+        #expect(try cli.run(["fmt", plan]).status == 0)
+        #expect(try String(contentsOfFile: plan, encoding: .utf8) == once)
+    }
+}
