@@ -29,8 +29,40 @@ public enum ReferenceEvaluator {
     ) throws(EvaluationError) -> RunOutput {
         let snapshot: EvaluationSnapshot
         do {
+            // Credit in parallel by source rep: each shard credits its reps' transactions into its own
+            // buffers; the buffers are joined in shard order. Sums, counts, minima and maxima do not
+            // depend on the order of credits, and traces sort their rows, so neither does the output.
             let prototype = try PlanEvaluation(plan: plan, data: data, inputs: inputs)
-            try prototype.credit()
+            let empty = prototype.snapshot
+            let repCount = data.roster.repIDs.count
+            let creditShards = max(1, min(repCount, max(1, threads) * 4))
+            let parts: [Result<([[[[Credit]]]], [[[LateCredit]]]), EvaluationError>] = shardMap(creditShards, threads: max(1, threads)) { shard in
+                do {
+                    let evaluator = PlanEvaluation(snapshot: empty)
+                    try evaluator.credit(reps: (repCount * shard / creditShards)..<(repCount * (shard + 1) / creditShards))
+                    return .success((evaluator.credits, evaluator.lateCredits))
+                } catch {
+                    return .failure(wrap(error))
+                }
+            }
+            var credits = plan.creditRules.map { _ in empty.payees.map { _ in [[Credit]](repeating: [], count: empty.periods.count) } }
+            var lateCredits = plan.creditRules.map { _ in empty.payees.map { _ in [LateCredit]() } }
+            for part in parts {
+                switch part {
+                case .failure(let error): throw error
+                case .success(let (partCredits, partLate)):
+                    for rule in credits.indices {
+                        for payee in credits[rule].indices {
+                            for period in credits[rule][payee].indices where !partCredits[rule][payee][period].isEmpty {
+                                credits[rule][payee][period] += partCredits[rule][payee][period]
+                            }
+                            lateCredits[rule][payee] += partLate[rule][payee]
+                        }
+                    }
+                }
+            }
+            prototype.credits = credits
+            prototype.lateCredits = lateCredits
             snapshot = prototype.snapshot
         } catch {
             throw wrap(error)
@@ -255,7 +287,7 @@ final class PlanEvaluation {
         return index
     }
 
-    func credit() throws {
+    func credit(reps: Range<Int>? = nil) throws {
         let payeeIndex = Dictionary(uniqueKeysWithValues: payees.enumerated().map { ($1, $0) })
         credits = plan.creditRules.map { _ in
             payees.map { _ in [[Credit]](repeating: [], count: periods.count) }
@@ -264,13 +296,14 @@ final class PlanEvaluation {
         // Every transaction is looked at, not only the payees' own: a credit can roll up to a
         // manager on this plan from a rep on another plan.
         let repCount = roster.repIDs.count
+        let range = reps ?? 0..<repCount
         func isPayee(_ rep: RepIndex, on date: CivilDate) -> Int? {
             guard let position = payeeIndex[rep], let assignment = roster.assignment(of: rep, on: date),
                 assignment.plan == plan.id
             else { return nil }
             return position
         }
-        for repNumber in 0..<repCount {
+        for repNumber in range {
             let rep = RepIndex(repNumber)
             payee = payeeIndex[rep] ?? payees.count
             let start = rowsByRep.starts[repNumber]
