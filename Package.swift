@@ -62,7 +62,10 @@ let package = Package(
         // SQLite results through GRDB: the only module that sees SQLite.
         .target(
             name: "Store",
-            dependencies: ["RunResults", "CompCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "RunResults", "CompCore", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swift6
         ),
 
