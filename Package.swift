@@ -11,6 +11,7 @@ import PackageDescription
 //   Store       -> RunResults, CompCore, GRDB       (the only SQLite user)
 //   Engine      -> PlanModel, Ledger, RunResults, CompCore, CompDiagnostics
 //   Runner      -> PlanLanguage, Ledger, Engine, Store (one run, end to end; the CLI calls it)
+//   PlanXML     -> CLibXML2, CompDiagnostics         (the only libxml2 user)
 //   comp        -> everything above + ArgumentParser (thin CLI)
 // A module that imports something not listed here fails to build.
 
@@ -29,6 +30,7 @@ let package = Package(
         .library(name: "RunResults", targets: ["RunResults"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "PlanXML", targets: ["PlanXML"]),
         .library(name: "SampleData", targets: ["SampleData"]),
     ],
     dependencies: [
@@ -69,7 +71,11 @@ let package = Package(
             swiftSettings: swift6
         ),
 
+        // XML plans through libxml2: the only module that sees libxml2.
+        .target(name: "PlanXML", dependencies: ["CLibXML2", "CompDiagnostics"], swiftSettings: swift6),
+
         // MARK: - C shims
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // SIMD helpers for the CSV scanner (SSE2, portable fallback) and SHA-256 with the x86 SHA
         // extensions (used when the CPU has them).
         .target(name: "CompCShims"),
@@ -102,6 +108,7 @@ let package = Package(
             exclude: ["Fixtures", "Snapshots"],  // read through #filePath, not bundled
             swiftSettings: swift6
         ),
+        .testTarget(name: "PlanXMLTests", dependencies: ["PlanXML", "CompDiagnostics"], swiftSettings: swift6),
         .testTarget(
             name: "EngineTests",
             dependencies: ["Engine", "PlanLanguage", "PlanModel", "Ledger", "RunResults", "CompCore"],

@@ -1,0 +1,223 @@
+import CLibXML2
+import CompDiagnostics
+
+/// An element of an XML document, copied out of libxml2 into plain Swift values (no C pointer
+/// leaves this module; the libxml2 document is freed before `read` returns).
+public struct XMLElement: Sendable, Hashable {
+    /// The element name.
+    public let name: String
+    /// Attributes in document order.
+    public let attributes: [(name: String, value: String)]
+    /// Child elements in document order.
+    public let children: [XMLElement]
+    /// The element's own text (whitespace-only text is dropped).
+    public let text: String
+    /// Line of the start tag (libxml2 reports the line where the tag ends for long tags).
+    public let line: Int
+
+    /// The value of attribute `name`.
+    public func attribute(_ name: String) -> String? { attributes.first { $0.name == name }?.value }
+
+    public static func == (lhs: XMLElement, rhs: XMLElement) -> Bool {
+        lhs.name == rhs.name && lhs.attributes.map(\.name) == rhs.attributes.map(\.name)
+            && lhs.attributes.map(\.value) == rhs.attributes.map(\.value) && lhs.children == rhs.children
+            && lhs.text == rhs.text && lhs.line == rhs.line
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(line)
+    }
+}
+
+/// Limits for untrusted XML.
+public struct XMLLimits: Sendable, Hashable {
+    /// Largest document accepted, in bytes.
+    public var maxBytes: Int
+    /// Deepest element nesting accepted.
+    public var maxDepth: Int
+
+    public init(maxBytes: Int = 16 << 20, maxDepth: Int = 64) {
+        self.maxBytes = maxBytes
+        self.maxDepth = maxDepth
+    }
+}
+
+/// Reads XML plans safely: no network, no DTDs (so no entity expansion and no external
+/// entities), UTF-8 only, bounded size and depth. Every refusal is a diagnostic with the file
+/// and line, in words a comp admin understands.
+public enum XMLReader {
+    /// Parses `bytes` (the content of `path`) into an element tree.
+    public static func read(_ bytes: [UInt8], path: String, limits: XMLLimits = XMLLimits()) throws(XMLReadError) -> XMLElement {
+        func fail(_ line: Int, _ id: DiagnosticID, _ message: String) -> XMLReadError {
+            XMLReadError(
+                diagnostic: Diagnostic(.error, id: id, message: message, location: SourceLocation(file: path, line: line, column: line == 0 ? 0 : 1)))
+        }
+        if bytes.count > limits.maxBytes {
+            throw fail(0, "xml.tooLarge", "the file is \(bytes.count) bytes; XML plans may be at most \(limits.maxBytes) bytes")
+        }
+        if bytes.isEmpty { throw fail(0, "xml.empty", "the file is empty; expected an XML plan") }
+        if let encoding = declaredEncoding(bytes), encoding.lowercased() != "utf-8" {
+            throw fail(1, "xml.encoding", "the file declares encoding \"\(encoding)\"; XML plans must be UTF-8")
+        }
+        if let line = firstInvalidUTF8Line(bytes) {
+            throw fail(line, "xml.encoding", "the file is not valid UTF-8 (first bad byte on this line); save it as UTF-8")
+        }
+        // Refuse DTDs before libxml2 sees them: no entity can then be declared, expanded or fetched.
+        if let line = lineOf(Array("<!DOCTYPE".utf8), in: bytes) {
+            throw fail(
+                line, "xml.doctype",
+                "a DOCTYPE declaration is not allowed in a plan (no DTDs and no entities: they can read local files or expand without bound)")
+        }
+        comp_xml_install_silence()
+        guard let context = xmlNewParserCtxt() else { throw fail(0, "xml.internal", "libxml2 could not create a parser") }
+        defer { xmlFreeParserCtxt(context) }
+        // NONET: never fetch anything. No NOENT (entities are not substituted), no DTDLOAD, no
+        // HUGE (libxml2 keeps its depth and amplification limits).
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        let document: xmlDocPtr? = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                xmlCtxtReadMemory(context, chars.baseAddress, Int32(chars.count), path, "UTF-8", options)
+            }
+        }
+        guard let document else {
+            if let error = xmlCtxtGetLastError(context) {
+                let line = Int(error.pointee.line)
+                let message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
+                throw fail(line, "xml.malformed", "the XML is not well-formed: \(explain(message))")
+            }
+            throw fail(0, "xml.malformed", "the XML is not well-formed")
+        }
+        defer { xmlFreeDoc(document) }
+        if document.pointee.intSubset != nil || document.pointee.extSubset != nil {
+            let line = document.pointee.intSubset.map { Int(xmlGetLineNo(UnsafeMutablePointer(OpaquePointer($0)))) } ?? 1
+            throw fail(
+                max(1, line), "xml.doctype",
+                "a DOCTYPE declaration is not allowed in a plan (no DTDs and no entities: they can read local files or expand without bound)")
+        }
+        guard let root = xmlDocGetRootElement(document) else { throw fail(1, "xml.empty", "the document has no root element") }
+        return try convert(root, depth: 1, limits: limits, fail: fail)
+    }
+
+    private static func convert(
+        _ node: xmlNodePtr, depth: Int, limits: XMLLimits, fail: (Int, DiagnosticID, String) -> XMLReadError
+    ) throws(XMLReadError) -> XMLElement {
+        let line = Int(xmlGetLineNo(node))
+        if depth > limits.maxDepth {
+            throw fail(line, "xml.tooDeep", "elements are nested deeper than \(limits.maxDepth) levels")
+        }
+        var attributes: [(String, String)] = []
+        var attribute = node.pointee.properties
+        while let current = attribute {
+            let name = current.pointee.name.map { String(cString: $0) } ?? ""
+            var value = ""
+            var child = current.pointee.children
+            while let text = child {
+                if let content = text.pointee.content { value += String(cString: content) }
+                child = text.pointee.next
+            }
+            attributes.append((name, value))
+            attribute = current.pointee.next
+        }
+        var children: [XMLElement] = []
+        var text = ""
+        var child = node.pointee.children
+        while let current = child {
+            switch current.pointee.type {
+            case XML_ELEMENT_NODE:
+                children.append(try convert(current, depth: depth + 1, limits: limits, fail: fail))
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = current.pointee.content { text += String(cString: content) }
+            case XML_ENTITY_REF_NODE:
+                throw fail(Int(xmlGetLineNo(current)), "xml.entity", "entity references are not allowed in a plan")
+            default:
+                break  // comments, processing instructions
+            }
+            child = current.pointee.next
+        }
+        let name = node.pointee.name.map { String(cString: $0) } ?? ""
+        let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
+        return XMLElement(
+            name: name, attributes: attributes.map { (name: $0.0, value: $0.1) }, children: children,
+            text: trimmed.isEmpty ? "" : text.trimmingWhitespace(), line: line)
+    }
+
+    /// The encoding named in the XML declaration, if any.
+    static func declaredEncoding(_ bytes: [UInt8]) -> String? {
+        let head = Array(bytes.prefix(200))
+        guard head.starts(with: Array("<?xml".utf8)) else { return nil }
+        // The declaration ends at "?>"; look for encoding="..." or encoding='...' inside it.
+        var end = head.count
+        for index in 0..<max(0, head.count - 1) where head[index] == UInt8(ascii: "?") && head[index + 1] == UInt8(ascii: ">") {
+            end = index
+            break
+        }
+        let declaration = Array(head[0..<end])
+        let key = Array("encoding".utf8)
+        guard let start = (0...max(0, declaration.count - key.count)).first(where: { declaration[$0...].starts(with: key) }) else {
+            return nil
+        }
+        var index = start + key.count
+        while index < declaration.count, declaration[index] == UInt8(ascii: " ") || declaration[index] == UInt8(ascii: "=") {
+            index += 1
+        }
+        guard index < declaration.count, declaration[index] == UInt8(ascii: "\"") || declaration[index] == UInt8(ascii: "'") else {
+            return nil
+        }
+        let quote = declaration[index]
+        let value = declaration[(index + 1)...].prefix { $0 != quote }
+        return String(decoding: value, as: UTF8.self)
+    }
+
+    /// The 1-based line where `needle` first occurs in `bytes`, or `nil`.
+    static func lineOf(_ needle: [UInt8], in bytes: [UInt8]) -> Int? {
+        guard needle.count <= bytes.count, let first = needle.first else { return nil }
+        var line = 1
+        for index in 0...(bytes.count - needle.count) {
+            let byte = bytes[index]
+            if byte == 10 { line += 1 }
+            if byte == first && bytes[index..<(index + needle.count)].elementsEqual(needle) { return line }
+        }
+        return nil
+    }
+
+    /// The 1-based line of the first byte that is not valid UTF-8, or `nil`.
+    static func firstInvalidUTF8Line(_ bytes: [UInt8]) -> Int? {
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        var line = 1
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): if scalar == "\n" { line += 1 }
+            case .emptyInput: return nil
+            case .error: return line
+            }
+        }
+    }
+
+    /// libxml2's messages, made friendlier where they are cryptic.
+    static func explain(_ message: String) -> String {
+        let trimmed = message.trimmingWhitespace()
+        if trimmed.contains("Excessive depth") { return "elements are nested too deeply" }
+        if trimmed.contains("Premature end of data") || trimmed.contains("EndTag") || trimmed.contains("end of document") {
+            return "the file ends before the document does (is it truncated?): \(trimmed)"
+        }
+        return trimmed
+    }
+}
+
+/// Why an XML plan was refused.
+public struct XMLReadError: Error, Sendable, CustomStringConvertible {
+    /// The problem, with file and line.
+    public let diagnostic: Diagnostic
+    public var description: String { diagnostic.description }
+}
+
+extension String {
+    fileprivate func trimmingWhitespace() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -1,0 +1,107 @@
+import CompDiagnostics
+import Foundation
+import PlanXML
+import Testing
+
+/// Hostile XML must be refused quickly with a clear message, never crash, never touch the
+/// network or the file system.
+@Suite struct HostileXML {
+    func refusal(_ text: String, limits: XMLLimits = XMLLimits()) -> String? {
+        refusal(Array(text.utf8), limits: limits)
+    }
+
+    func refusal(_ bytes: [UInt8], limits: XMLLimits = XMLLimits()) -> String? {
+        do {
+            _ = try XMLReader.read(bytes, path: "plan.xml", limits: limits)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func aPlainDocumentIsRead() throws {
+        let root = try XMLReader.read(
+            Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plan id=\"AE-STD\">\n  <currency>USD</currency>\n  <!-- a comment -->\n  <period>month</period>\n</plan>\n".utf8),
+            path: "plan.xml")
+        #expect(root.name == "plan")
+        #expect(root.attribute("id") == "AE-STD")
+        #expect(root.children.map(\.name) == ["currency", "period"])
+        #expect(root.children.map(\.text) == ["USD", "month"])
+        #expect(root.children.map(\.line) == [3, 5])
+    }
+
+    @Test func billionLaughs() {
+        var text = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n"
+        text += " <!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"
+        for level in 2...9 {
+            text += " <!ENTITY lol\(level) \"" + String(repeating: "&lol\(level - 1);", count: 10) + "\">\n"
+        }
+        text += "]>\n<plan>&lol9;</plan>\n"
+        let clock = ContinuousClock()
+        let start = clock.now
+        let message = refusal(text)
+        #expect(clock.now - start < .seconds(2))
+        #expect(message?.hasPrefix("plan.xml:2:1: a DOCTYPE declaration is not allowed in a plan") == true, "\(message ?? "accepted")")
+    }
+
+    @Test(arguments: ["file:///etc/passwd", "http://127.0.0.1:9/secret.txt"])
+    func externalEntity(target: String) {
+        let text = "<?xml version=\"1.0\"?>\n<!DOCTYPE plan [ <!ENTITY x SYSTEM \"\(target)\"> ]>\n<plan>&x;</plan>\n"
+        let message = refusal(text)
+        #expect(message?.contains("a DOCTYPE declaration is not allowed in a plan") == true, "\(message ?? "accepted")")
+        #expect(message?.contains("root:") != true)  // nothing of /etc/passwd leaks into the message
+    }
+
+    @Test func tenThousandDeepNesting() {
+        let text = "<?xml version=\"1.0\"?>\n" + String(repeating: "<a>", count: 10_000) + String(repeating: "</a>", count: 10_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let message = refusal(text)
+        #expect(clock.now - start < .seconds(2))
+        #expect(message?.contains("nested too deeply") == true || message?.contains("nested deeper than 64 levels") == true, "\(message ?? "accepted")")
+    }
+
+    @Test func nestingPastOurOwnLimit() {
+        let text = String(repeating: "<a>", count: 100) + String(repeating: "</a>", count: 100)
+        #expect(refusal(text) == "plan.xml:1:1: elements are nested deeper than 64 levels")
+    }
+
+    @Test func nonUTF8EncodingDeclaration() {
+        let text = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<plan/>\n"
+        #expect(refusal(text) == "plan.xml:1:1: the file declares encoding \"ISO-8859-1\"; XML plans must be UTF-8")
+    }
+
+    @Test func invalidUTF8Bytes() {
+        var bytes = Array("<?xml version=\"1.0\"?>\n<plan>\n<name>".utf8)
+        bytes += [0xE9, 0x74, 0xE9]  // Latin-1 "été"
+        bytes += Array("</name></plan>\n".utf8)
+        #expect(refusal(bytes) == "plan.xml:3:1: the file is not valid UTF-8 (first bad byte on this line); save it as UTF-8")
+    }
+
+    @Test func truncatedFile() {
+        let text = "<?xml version=\"1.0\"?>\n<plan id=\"X\">\n  <currency>USD</currency>\n  <period>mo"
+        let message = refusal(text)
+        #expect(message?.hasPrefix("plan.xml:4:1: the XML is not well-formed:") == true, "\(message ?? "accepted")")
+    }
+
+    @Test func twoHundredMegabytes() {
+        let bytes = [UInt8](repeating: UInt8(ascii: " "), count: 200 << 20)
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(refusal(bytes) == "plan.xml: the file is 209715200 bytes; XML plans may be at most 16777216 bytes")
+        #expect(clock.now - start < .seconds(1))
+    }
+
+    @Test func randomBytesNeverCrash() {
+        var state: UInt64 = 99
+        for round in 0..<200 {
+            var bytes = Array("<?xml version=\"1.0\"?><plan>".utf8)
+            let alphabet = Array("<>/=\"'&;!?[]-aé DOCTYPE ENTITY".utf8)
+            for _ in 0..<(round * 7 % 500) {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                bytes.append(round % 3 == 0 ? UInt8(truncatingIfNeeded: state >> 33) : alphabet[Int(state >> 33) % alphabet.count])
+            }
+            _ = refusal(bytes)
+        }
+    }
+}
