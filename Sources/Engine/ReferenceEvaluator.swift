@@ -175,6 +175,8 @@ final class PlanEvaluation {
     var lateCredits: [[[LateCredit]]] = []
     /// True while an earlier period is re-evaluated for a clawback (no carried state changes).
     var restating = false
+    /// Fx rates by currency index and month (a string-keyed lookup per transaction was measurable).
+    var fxCache: [Int: WideDecimal] = [:]
     /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
     var drawBalances: [WideDecimal] = []
     var heldBack: [WideDecimal] = []
@@ -626,11 +628,17 @@ final class PlanEvaluation {
     }
 
     func convertToPlan(_ amount: WideDecimal, row: Int) throws -> WideDecimal {
-        let currency = transactions.currencies[Int(transactions.currencyCodes[row])]
-        guard let rate = data.fx.rate(currency, monthNumber: transactions.dates[row].monthNumber) else {
+        let code = Int(transactions.currencyCodes[row])
+        let month = transactions.dates[row].monthNumber
+        let key = code &* 1_000_000 &+ month
+        if let rate = fxCache[key] { return try Exact.multiply(amount, rate) }
+        let currency = transactions.currencies[code]
+        guard let rate = data.fx.rate(currency, monthNumber: month) else {
             throw failure("no fx rate for \(currency.code) in \(Period(kind: .month, containing: transactions.dates[row]))")
         }
-        return try Exact.multiply(amount, WideDecimal(rate))
+        let wide = Exact.trim(WideDecimal(rate))
+        fxCache[key] = wide
+        return try Exact.multiply(amount, wide)
     }
 }
 

@@ -57,7 +57,9 @@ enum Exact {
     static func add(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal { try a.adding(b) }
     static func subtract(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal { try a.subtracting(b) }
     static func multiply(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal {
-        try trim(a).multiplied(by: trim(b))
+        // Trailing zeros are trimmed (an Int128 division each) only when the scales would not fit.
+        if a.scale + b.scale <= WideDecimal.maxScale, let product = try? a.multiplied(by: b) { return product }
+        return try trim(a).multiplied(by: trim(b))
     }
 
     /// Drops trailing zero fraction digits (exactly), keeping scales small.
