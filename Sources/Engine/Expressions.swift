@@ -135,7 +135,7 @@ extension PlanEvaluation {
         switch (a, b) {
         case (.number(let x), .number(let y)): return WideDecimal.compare(x, y)
         case (.date(let x), .date(let y)): return x < y ? -1 : (x == y ? 0 : 1)
-        case (.text(let x), .text(let y)): return x == y ? 0 : (Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8)) ? -1 : 1)
+        case (.text(let x), .text(let y)): return x == y ? 0 : (x.utf8.lexicographicallyPrecedes(y.utf8) ? -1 : 1)
         case (.bool(let x), .bool(let y)): return x == y ? 0 : (x ? 1 : -1)
         default: return nil
         }

@@ -230,7 +230,7 @@ final class PlanEvaluation {
         }
         var onPlan = Set<RepIndex>()
         for row in data.roster.rows where row.plan == plan.id { onPlan.insert(row.rep) }
-        payees = onPlan.sorted { Array(data.roster.repIDs[Int($0)].utf8).lexicographicallyPrecedes(Array(data.roster.repIDs[Int($1)].utf8)) }
+        payees = onPlan.sorted { data.roster.repIDs[Int($0)].utf8.lexicographicallyPrecedes(data.roster.repIDs[Int($1)].utf8) }
         // Periods: from the first to the last transaction date of the ledger.
         var first = CivilDate.maximum
         var last = CivilDate.minimum

@@ -34,8 +34,8 @@ public enum ResultExport {
         items.enumerated().sorted { a, b in
             let x = key(a.element)
             let y = key(b.element)
-            if x.0 != y.0 { return Array(x.0.utf8).lexicographicallyPrecedes(Array(y.0.utf8)) }
-            if x.1 != y.1 { return Array(x.1.utf8).lexicographicallyPrecedes(Array(y.1.utf8)) }
+            if x.0 != y.0 { return x.0.utf8.lexicographicallyPrecedes(y.0.utf8) }
+            if x.1 != y.1 { return x.1.utf8.lexicographicallyPrecedes(y.1.utf8) }
             if x.2 != y.2 { return x.2 < y.2 }
             return a.offset < b.offset
         }.map(\.element)

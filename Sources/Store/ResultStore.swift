@@ -271,6 +271,7 @@ public final class ResultStore {
 
     /// The run's payout lines, sorted as exports want them: rep (byte order), period, component order.
     public func payouts(_ id: RunID) throws(StoreError) -> [PayoutLine] {
+        var currencies: [String: Currency] = [:]
         do {
             return try queue.read { db in
                 try Row.fetchAll(
@@ -281,11 +282,18 @@ public final class ResultStore {
                         """,
                     arguments: [id.rawValue]
                 ).map { row in
-                    let code: String = row["currency"]
+                    // Positional access: GRDB's by-name lookup lower-cases the name for every value.
+                    let code: String = row[6]
+                    let currency: Currency
+                    if let known = currencies[code] {
+                        currency = known
+                    } else {
+                        currency = Currency(code: code) ?? Currency(unlistedCode: code, minorUnits: 2)
+                        currencies[code] = currency
+                    }
                     return PayoutLine(
-                        rep: row["rep"], period: row["period"], plan: row["plan"], component: row["component"],
-                        order: row["ord"], amount: FixedDecimal(units: row["amount"]),
-                        currency: Currency(code: code) ?? Currency(unlistedCode: code, minorUnits: 2), trace: row["trace"])
+                        rep: row[0], period: row[1], plan: row[2], component: row[3], order: row[4],
+                        amount: FixedDecimal(units: row[5]), currency: currency, trace: row[7])
                 }
             }
         } catch {
@@ -306,8 +314,8 @@ public final class ResultStore {
                     arguments: [id.rawValue]
                 ).map { row in
                     MeasureValue(
-                        rep: row["rep"], period: row["period"], plan: row["plan"], measure: row["measure"], order: row["ord"],
-                        value: FixedDecimal(units: row["value"]), digits: row["digits"])
+                        rep: row[0], period: row[1], plan: row[2], measure: row[3], order: row[4],
+                        value: FixedDecimal(units: row[5]), digits: row[6])
                 }
             }
         } catch {
