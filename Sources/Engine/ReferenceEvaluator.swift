@@ -133,6 +133,8 @@ struct LateCredit: Sendable {
 
 /// What a component's trace says beyond its rule and source.
 struct TraceNote {
+    /// Ledger rows that fed the line when they are not simply its credit rules' credits (SPIFFs).
+    var rows: [Int32]? = nil
     var rule: String? = nil
     var tier: String? = nil
     var rate: String? = nil
@@ -177,6 +179,7 @@ final class PlanEvaluation {
     var restating = false
     /// Fx rates by currency index and month (a string-keyed lookup per transaction was measurable).
     var fxCache: [Int: WideDecimal] = [:]
+    var feedingRulesCache: [Set<Int>]? = nil
     /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
     var drawBalances: [WideDecimal] = []
     var heldBack: [WideDecimal] = []
@@ -439,11 +442,14 @@ final class PlanEvaluation {
                 let rows = creditRows(forPayee: position, period: period)
                 for (index, component) in plan.components.enumerated() {
                     let note = notes[index] ?? TraceNote()
+                    // The line's own transactions: a SPIFF's qualifying rows, or the credits of the
+                    // rules it reads through its measures and values.
+                    let fed = note.rows ?? creditRows(forPayee: position, period: period, rules: feedingRules[index])
                     output.traces.append(
                         TraceRecord(
                             plan: plan.id, component: component.name, rule: note.rule ?? describe(component.body),
                             source: location(component.span), tier: note.tier, rate: note.rate, base: note.base,
-                            limit: note.limit))
+                            limit: note.limit, transactions: RowSet(rows: fed)))
                     output.payouts.append(
                         PayoutLine(
                             rep: repID, period: periods[period].description, plan: plan.id, component: component.name,
@@ -464,10 +470,51 @@ final class PlanEvaluation {
         return output
     }
 
-    func creditRows(forPayee position: Int, period: Int) -> [Int32] {
+    func creditRows(forPayee position: Int, period: Int, rules: Set<Int>? = nil) -> [Int32] {
         var rows: [Int32] = []
-        for rule in credits.indices { rows += credits[rule][position][period].map(\.row) }
+        for rule in credits.indices where rules?.contains(rule) ?? true { rows += credits[rule][position][period].map(\.row) }
         return rows
+    }
+
+    /// Per component, the credit rules it reads (through measures, derived values, other
+    /// components, per-transaction tables and overrides).
+    var feedingRules: [Set<Int>] {
+        if let cached = feedingRulesCache { return cached }
+        var memo: [ValueRef: Set<Int>] = [:]
+        func rules(_ expr: Expr?) -> Set<Int> {
+            guard let expr else { return [] }
+            var found = Set<Int>()
+            switch expr.kind {
+            case .measure(let id): found.formUnion(rules(of: .measure(id)))
+            case .derived(let id): found.formUnion(rules(of: .derived(id)))
+            case .component(let id): found.formUnion(rules(of: .component(id)))
+            case .quota(let id): found.formUnion(rules(of: .measure(plan.quotas[id.index].measure)))
+            case .applyTablePerTransaction(_, let rule): found.insert(rule.index)
+            default: break
+            }
+            for child in expr.children { found.formUnion(rules(child)) }
+            return found
+        }
+        func rules(of ref: ValueRef) -> Set<Int> {
+            if let known = memo[ref] { return known }
+            memo[ref] = []  // the checker rejects cycles; this only stops a runaway walk
+            let result: Set<Int>
+            switch ref {
+            case .measure(let id): result = [plan.measures[id.index].creditRule.index]
+            case .derived(let id): result = rules(plan.derived[id.index].expr)
+            case .component(let id):
+                switch plan.components[id.index].body {
+                case .formula(let expr): result = rules(expr)
+                case .spiff: result = []
+                case .override(let override): result = Set([override.creditRule.index]).union(rules(override.threshold))
+                }
+            }
+            memo[ref] = result
+            return result
+        }
+        let computed = plan.components.indices.map { rules(of: .component(ComponentID($0))) }
+        feedingRulesCache = computed
+        return computed
     }
 
     func describe(_ body: ComponentBody) -> String {
@@ -593,6 +640,15 @@ final class PlanEvaluation {
         let period = periods[periodIndex]
         var total = WideDecimal.zero
         var deals: Int64 = 0
+        var qualifying: [Int32] = []
+        defer {
+            if let component = evaluatingComponent {
+                notes[component, default: TraceNote()].rows = qualifying
+                if notes[component]?.rule == nil {
+                    notes[component]?.rule = "spiff: \(qualifying.count) qualifying transaction\(qualifying.count == 1 ? "" : "s") in the window"
+                }
+            }
+        }
         for stored in payeeRowsByPeriod[periodIndex] {
             let row = Int(stored)
             let date = transactions.dates[row]
@@ -606,6 +662,7 @@ final class PlanEvaluation {
             let rowContext = Context(rep: rep, row: row, assignment: assignment)
             if let filter = spiff.filter, try eval(filter, rowContext) != .bool(true) { continue }
             let reversal = transactions.reversals.target(of: row) != nil
+            qualifying.append(Int32(row))
             switch spiff.payout {
             case .perUnit(let amount):
                 guard case .number(let each) = try eval(amount, rowContext) else { continue }

@@ -33,10 +33,11 @@ public enum Explainer {
             }
             lines.append("payouts:")
             let width = payouts.map(\.component.count).max() ?? 0
-            var rows: [Int32] = []
+            var rowsByLine: [[Int32]] = []
             for line in payouts {
                 let amount = line.amount.formatted(fractionDigits: line.currency.minorUnits) + " " + line.currency.code
                 var text = "  \(line.component.padded(width))  \(amount.leftPadded(18))"
+                var rows: [Int32] = []
                 if let index = line.trace, let trace = try store.trace(id, index) {
                     var parts = [trace.rule]
                     if let tier = trace.tier { parts.append(tier) }
@@ -44,11 +45,18 @@ public enum Explainer {
                     if let base = trace.base { parts.append("on \(base)") }
                     if let limit = trace.limit { parts.append(limit) }
                     text += "   " + parts.joined(separator: "; ") + "   [\(trace.source)]"
-                    if !trace.transactions.rows.isEmpty { rows = trace.transactions.rows }
+                    rows = trace.transactions.rows
                 }
                 lines.append(text)
+                rowsByLine.append(rows)
             }
-            lines.append(try transactionsLine(rows, record: record))
+            // The transactions behind each line that has its own (a SPIFF's qualifying deals), then all.
+            let all = rowsByLine.last ?? []
+            let resolver = try TransactionNames(record: record)
+            for (index, rows) in rowsByLine.enumerated().dropLast() where !rows.isEmpty && rows != all {
+                lines.append("transactions of \(payouts[index].component): " + resolver.describe(rows))
+            }
+            lines.append(all.isEmpty ? "transactions: none in this period" : "transactions: " + resolver.describe(all))
             return lines.joined(separator: "\n") + "\n"
         } catch let error as RunFailure {
             throw error
@@ -56,27 +64,42 @@ public enum Explainer {
             throw RunFailure.storage(String(describing: error))
         }
     }
+}
 
-    /// The transactions that fed the lines, by id when the ledger is still the one the run read.
-    static func transactionsLine(_ rows: [Int32], record: RunRecord) throws -> String {
-        guard !rows.isEmpty else { return "transactions: none in this period" }
+/// Turns ledger rows into transaction ids, when the ledger is still the one the run read.
+struct TransactionNames {
+    let ids: TransactionIDs?
+    let count: Int
+    let note: String?
+
+    init(record: RunRecord) throws {
         guard let ledger = record.inputs.first(where: { $0.kind == "transactions" }) else {
-            return "transactions: \(rows.count) (rows \(rows.prefix(20).map(String.init).joined(separator: ", ")))"
+            ids = nil
+            count = 0
+            note = "the run did not record its ledger"
+            return
         }
         let fingerprint = try? Fingerprinter.fingerprint(path: ledger.path)
         guard fingerprint?.sha256 == ledger.sha256 else {
-            return "transactions: \(rows.count); \(ledger.path) has changed since the run, so their ids are not shown"
+            ids = nil
+            count = 0
+            note = "\(ledger.path) has changed since the run, so ids are not shown"
+            return
         }
         let directory = (ledger.path as NSString).deletingLastPathComponent
         let load = LedgerLoader.load(directory: directory.isEmpty ? "." : directory)
-        let ids = rows.compactMap { row -> String? in
-            Int(row) < load.data.transactions.count ? load.data.transactions.ids[Int(row)] : nil
-        }
-        let shown = ids.prefix(50).joined(separator: ", ")
-        return "transactions (\(ids.count)): \(shown)\(ids.count > 50 ? ", …" : "")"
+        ids = load.data.transactions.ids
+        count = load.data.transactions.count
+        note = nil
+    }
+
+    /// `(n) T1, T2, …` (at most 50 ids), or the count and why ids are missing.
+    func describe(_ rows: [Int32]) -> String {
+        guard let ids else { return "\(rows.count) (\(note ?? ""))" }
+        let names = rows.compactMap { Int($0) < count ? ids[Int($0)] : nil }
+        return "(\(names.count)) " + names.prefix(50).joined(separator: ", ") + (names.count > 50 ? ", …" : "")
     }
 }
-
 extension String {
     fileprivate func padded(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
     fileprivate func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }

@@ -124,7 +124,11 @@ import Testing
         // Bookings are 3.09 quotas: the 12% tier; the total 11,648.59 is capped at 35,000 × 0.25.
         #expect(lines.contains { $0.hasPrefix("  commission         9648.59 USD   marginal table ae_tiers on attainment; tier 4: 150% and above; rate 12%; on 104275.73 against quota 33700.00") })
         #expect(lines.contains { $0.hasPrefix("  total              8750.00 USD   sum of the components; cap at 8750.00 USD") })
-        #expect(lines.last?.hasPrefix("transactions (12): T000002552, T000002638,") == true)
+        #expect(lines.last?.hasPrefix("transactions: (12) T000002552, T000002638,") == true)
+        // In March a WIDGET-X sale qualifies for the SPIFF: that line names its own transaction.
+        let march = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2027-03"])
+        #expect(march.stdout.contains("spiff: 1 qualifying transaction in the window"))
+        #expect(march.stdout.contains("\ntransactions of spiff: (1) T000002072\n"))
         let missing = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2026-04"])
         #expect(missing.status == 65)
         #expect(missing.stderr.hasPrefix("comp explain: run 1 has no payouts for rep R000001 in 2026-04; it has 2027-01, 2027-02,"))
