@@ -45,7 +45,9 @@ extension PlanEvaluation {
             guard case .number(let a) = try eval(left, context), case .number(let b) = try eval(right, context) else {
                 return .missing
             }
-            if b.value == 0 { throw failure("division by zero", span: expr.span) }
+            if b.value == 0 {
+                throw failure("division by zero (the divisor is 0; a quota of 0?)", what: evaluatingName, span: expr.span)
+            }
             return .number(try Exact.trim(a).divided(by: Exact.trim(b), scale: rule.digits, rounding: rule.mode))
         case .compare(let op, let left, let right):
             let a = try eval(left, context)
@@ -111,7 +113,7 @@ extension PlanEvaluation {
                 guard case .number(let q) = try eval(quotaExpr, context) else { return .missing }
                 quota = q
             }
-            return .number(try applyTable(id, value: value, quota: quota, context))
+            return .number(try applyTable(id, value: value, quota: quota, context, valueIsRate: valueExpr.type == .rate && quotaExpr == nil))
         case .applyTablePerTransaction(let id, let rule):
             var total = WideDecimal.zero
             for credit in credits[rule.index][payee][periodIndex] {
@@ -155,8 +157,13 @@ extension PlanEvaluation {
             case "currency": return .text(transactions.currencies[Int(transactions.currencyCodes[row])].code)
             case "quantity": return .number(WideDecimal(Int64(transactions.quantities[row])))
             case "reverses":
-                guard let target = transactions.reversals.target(of: row) else { return .missing }
+                guard let target = transactions.reversals.target(of: row) else { return .text("") }
                 return .text(transactions.ids[target])
+            case "is_reversal":
+                return .bool(transactions.reversals.target(of: row) != nil)
+            case "effective_date":
+                // A reversal's effective date is the date of the deal it reverses.
+                return .date(transactions.dates[transactions.reversals.target(of: row) ?? row])
             default:
                 guard let column = transactions.attribute(attribute.name) else { return .missing }
                 return typed(column[row], attribute)
@@ -167,7 +174,7 @@ extension PlanEvaluation {
             case "id", "rep": return .text(roster.repIDs[Int(row.rep)])
             case "name": return .text(row.name)
             case "plan": return .text(row.plan)
-            case "manager": return row.manager.map { .text(roster.repIDs[Int($0)]) } ?? .missing
+            case "manager": return .text(row.manager.map { roster.repIDs[Int($0)] } ?? "")
             case "start": return .date(row.start)
             case "end": return row.end.map { .date($0) } ?? .missing
             case "currency": return .text((row.currency ?? plan.currency).code)
@@ -201,7 +208,8 @@ extension PlanEvaluation {
         let target = quota.periodKind <= current.kind ? current : current.enclosing(quota.periodKind)
         let rep = payees[payee]
         let found = quotaIndex[QuotaLookup(rep: rep, firstMonth: target.firstMonth, months: target.kind.months, measure: quota.measureName)]
-            ?? quotaIndex[QuotaLookup(rep: rep, firstMonth: target.firstMonth, months: target.kind.months, measure: nil)]
+            ?? (quota.measure.index == 0
+                ? quotaIndex[QuotaLookup(rep: rep, firstMonth: target.firstMonth, months: target.kind.months, measure: nil)] : nil)
         guard let row = found else {
             throw failure("no quota for measure \(quota.measureName) in \(target) in quotas.csv", span: span)
         }
@@ -225,7 +233,8 @@ extension PlanEvaluation {
 
     /// Applies a rate table to `value`; with `quota`, attainment bounds are scaled by it.
     func applyTable(
-        _ id: TableID, value x: WideDecimal, quota: WideDecimal?, _ context: Context, forcing: TableMode? = nil
+        _ id: TableID, value x: WideDecimal, quota: WideDecimal?, _ context: Context, forcing: TableMode? = nil,
+        valueIsRate: Bool = false
     ) throws -> WideDecimal {
         let table = plan.tables[id.index]
         func bound(_ value: Value?) throws -> WideDecimal? {
@@ -329,7 +338,9 @@ extension PlanEvaluation {
                 value = try Exact.add(value, Exact.multiply(Exact.subtract(end, value), position))
             }
             note(tier: index, value: value)
-            return rateValued ? try Exact.multiply(value, x) : value
+            // A rate table looked up with a rate (a payout curve on attainment) gives the rate itself,
+            // a multiplier; looked up with an amount it pays the rate on the amount.
+            return rateValued && !valueIsRate ? try Exact.multiply(value, x) : value
         }
     }
 }

@@ -37,12 +37,14 @@ public enum ReferenceEvaluator {
             let repCount = data.roster.repIDs.count
             let creditShards = max(1, min(repCount, max(1, threads) * 4))
             let parts: [Result<([[[[Credit]]]], [[[LateCredit]]]), EvaluationError>] = shardMap(creditShards, threads: max(1, threads)) { shard in
+                let evaluator = PlanEvaluation(snapshot: empty)
                 do {
-                    let evaluator = PlanEvaluation(snapshot: empty)
                     try evaluator.credit(reps: (repCount * shard / creditShards)..<(repCount * (shard + 1) / creditShards))
                     return .success((evaluator.credits, evaluator.lateCredits))
+                } catch let error as EvaluationError {
+                    return .failure(error)
                 } catch {
-                    return .failure(wrap(error))
+                    return .failure(evaluator.failure(String(describing: error), what: "crediting"))
                 }
             }
             var credits = plan.creditRules.map { _ in empty.payees.map { _ in [[Credit]](repeating: [], count: empty.periods.count) } }
@@ -71,10 +73,14 @@ public enum ReferenceEvaluator {
         let shards = max(1, min(payees, max(1, threads) * 8))
         let results: [Result<RunOutput, EvaluationError>] = shardMap(shards, threads: max(1, threads)) { shard in
             let range = (payees * shard / shards)..<(payees * (shard + 1) / shards)
+            let evaluator = PlanEvaluation(snapshot: snapshot)
             do {
-                return .success(try PlanEvaluation(snapshot: snapshot).evaluate(payees: range))
+                return .success(try evaluator.evaluate(payees: range))
+            } catch let error as EvaluationError {
+                return .failure(error)
             } catch {
-                return .failure(wrap(error))
+                // Arithmetic failures (overflow) get the rep, period and value being evaluated.
+                return .failure(evaluator.failure(String(describing: error), what: evaluator.evaluatingName))
             }
         }
         var output = RunOutput()
@@ -170,6 +176,8 @@ final class PlanEvaluation {
     var memo: [ValueRef: EvalValue] = [:]
     /// The component being evaluated, and what its trace will say (tier, rate, base, limit).
     var evaluatingComponent: Int? = nil
+    /// The measure, value or component being evaluated, for error messages.
+    var evaluatingName: String? = nil
     var notes: [Int: TraceNote] = [:]
     var totalLimitNote: String? = nil
     /// Reversals charged back to their original period (`clawback { charge original_period }`),
@@ -234,14 +242,29 @@ final class PlanEvaluation {
         var onPlan = Set<RepIndex>()
         for row in data.roster.rows where row.plan == plan.id { onPlan.insert(row.rep) }
         payees = onPlan.sorted { data.roster.repIDs[Int($0)].utf8.lexicographicallyPrecedes(data.roster.repIDs[Int($1)].utf8) }
-        // Periods: from the first to the last transaction date of the ledger.
+        // Periods: from the first to the last date of a transaction whose rep is on this plan on
+        // that date, or who reports to someone on it (roll-ups), inside the plan's effective dates.
         var first = CivilDate.maximum
         var last = CivilDate.minimum
-        data.transactions.dates.withUnsafeBufferPointer { dates in
-            for date in dates {
-                if date < first { first = date }
-                if date > last { last = date }
+        var relevant = onPlan
+        var changed = true
+        while changed {
+            changed = false
+            for row in data.roster.rows where !relevant.contains(row.rep) {
+                if let manager = row.manager, relevant.contains(manager) {
+                    relevant.insert(row.rep)
+                    changed = true
+                }
             }
+        }
+        let transactions = data.transactions
+        for row in 0..<transactions.count where relevant.contains(transactions.reps[row]) {
+            let date = transactions.dates[row]
+            if let effective = plan.effective {
+                if date < effective.start || (effective.end.map { date > $0 } ?? false) { continue }
+            }
+            if date < first { first = date }
+            if date > last { last = date }
         }
         var periods: [Period] = []
         if first <= last {
@@ -320,6 +343,10 @@ final class PlanEvaluation {
                 let date = transactions.dates[row]
                 let found = onlyRow.flatMap { $0.covers(date) ? $0 : nil } ?? (onlyRow == nil ? roster.assignment(of: rep, on: date) : nil)
                 guard let assignment = found, let period = periodIndex(of: date) else { continue }
+                // Outside the plan's effective dates nothing is credited.
+                if let effective = plan.effective, date < effective.start || (effective.end.map { date > $0 } ?? false) {
+                    continue
+                }
                 for (ruleIndex, rule) in plan.creditRules.enumerated() {
                     periodIndex = period
                     // A reversal under `charge original_period` is charged back to the original's
@@ -353,23 +380,40 @@ final class PlanEvaluation {
                                 }
                             }
                         case .splits:
-                            if let splits = data.splits.byTransaction[Int32(row)] {
+                            // A reversal is split like the deal it reverses (splits.csv names the deal).
+                            let splitSource = data.splits.byTransaction[Int32(row)] != nil
+                                ? Int32(row) : Int32(transactions.reversals.target(of: row) ?? row)
+                            if let splits = data.splits.byTransaction[splitSource] {
                                 for splitIndex in splits {
                                     let split = data.splits.rows[splitIndex]
                                     guard let partner = isPayee(split.rep, on: date) else { continue }
                                     let share = try Exact.multiply(value, WideDecimal(split.share))
-                                    credits[ruleIndex][partner][period].append(Credit(value: share, row: Int32(row)))
+                                    let credit = Credit(value: share, row: Int32(row))
+                                    if let original = chargedTo {
+                                        lateCredits[ruleIndex][partner].append(LateCredit(credit: credit, original: original, reversal: period))
+                                    } else {
+                                        credits[ruleIndex][partner][period].append(credit)
+                                    }
                                 }
                             } else if let position = isPayee(rep, on: date) {
-                                credits[ruleIndex][position][period].append(Credit(value: value, row: Int32(row)))
+                                let credit = Credit(value: value, row: Int32(row))
+                                if let original = chargedTo {
+                                    lateCredits[ruleIndex][position].append(LateCredit(credit: credit, original: original, reversal: period))
+                                } else {
+                                    credits[ruleIndex][position][period].append(credit)
+                                }
                             }
                         case .managers(let levels):
                             var manager = assignment.manager
                             var level = 0
                             while let current = manager, level < (levels ?? Int.max), level <= repCount {
                                 if let target = isPayee(current, on: date) {
-                                    credits[ruleIndex][target][period].append(
-                                        Credit(value: value, row: Int32(row), level: Int32(level + 1)))
+                                    let credit = Credit(value: value, row: Int32(row), level: Int32(level + 1))
+                                    if let original = chargedTo {
+                                        lateCredits[ruleIndex][target].append(LateCredit(credit: credit, original: original, reversal: period))
+                                    } else {
+                                        credits[ruleIndex][target][period].append(credit)
+                                    }
                                 }
                                 manager = roster.assignment(of: current, on: date)?.manager
                                 level += 1
@@ -424,7 +468,7 @@ final class PlanEvaluation {
                     output.measures.append(
                         MeasureValue(
                             rep: repID, period: periods[period].description, plan: plan.id, measure: name, order: order,
-                            value: try Exact.toFixed(number), digits: digits))
+                            value: try fixed(number, name), digits: digits))
                 }
                 var componentValues: [WideDecimal] = []
                 for index in plan.components.indices {
@@ -432,11 +476,15 @@ final class PlanEvaluation {
                         throw failure("did not produce an amount", what: plan.components[index].name, span: plan.components[index].span)
                     }
                     amount = try applyLimits(to: .component(ComponentID(index)), amount, context)
+                    // A cap or floor does not undo the component's rounding rule.
+                    amount = Exact.round(amount, plan.components[index].rounding)
                     componentValues.append(amount)
                 }
                 var total = WideDecimal.zero
                 for amount in componentValues { total = try Exact.add(total, amount) }
                 total = try applyLimits(to: .total, total, context)
+                total = Exact.round(
+                    total, RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault))
                 total = try Exact.add(total, clawbackAdjustment(in: period, context))
                 total = try applyDrawsAndHoldbacks(total, components: componentValues, context)
                 let rows = creditRows(forPayee: position, period: period)
@@ -453,7 +501,7 @@ final class PlanEvaluation {
                     output.payouts.append(
                         PayoutLine(
                             rep: repID, period: periods[period].description, plan: plan.id, component: component.name,
-                            order: index, amount: try Exact.toFixed(componentValues[index]), currency: plan.currency,
+                            order: index, amount: try fixed(componentValues[index], component.name), currency: plan.currency,
                             trace: output.traces.count - 1))
                 }
                 output.traces.append(
@@ -463,11 +511,20 @@ final class PlanEvaluation {
                 output.payouts.append(
                     PayoutLine(
                         rep: repID, period: periods[period].description, plan: plan.id, component: "total",
-                        order: plan.components.count, amount: try Exact.toFixed(total), currency: plan.currency,
+                        order: plan.components.count, amount: try fixed(total, "total"), currency: plan.currency,
                         trace: output.traces.count - 1))
             }
         }
         return output
+    }
+
+    /// Narrows an exact value to the stored form; an overflow names the rep, period and line.
+    func fixed(_ value: WideDecimal, _ name: String) throws -> FixedDecimal {
+        do {
+            return try Exact.toFixed(value)
+        } catch {
+            throw failure("\(value) does not fit the stored range (±9223372036854.775807): \(error)", what: name)
+        }
     }
 
     func creditRows(forPayee position: Int, period: Int, rules: Set<Int>? = nil) -> [Int32] {
@@ -547,9 +604,8 @@ final class PlanEvaluation {
                 let paid = paidPerYear[payee * 1_000_003 + index]?[year] ?? .zero
                 let room = try Exact.subtract(bound, paid)
                 if limit.kind == .cap && result > room { result = room }
-                if limit.kind == .floor && result < room && periodIndex + 1 < periods.count
-                    && periods[periodIndex + 1].fiscalYear != year
-                {
+                let yearEnds = periods[periodIndex].endMonth == periods[periodIndex].enclosing(.year).endMonth
+                if limit.kind == .floor && result < room && yearEnds {
                     result = room
                 }
                 if !restating { paidPerYear[payee * 1_000_003 + index, default: [:]][year] = try Exact.add(paid, result) }
@@ -568,6 +624,26 @@ final class PlanEvaluation {
 
     func value(of ref: ValueRef, _ context: Context) throws -> EvalValue {
         if let known = memo[ref] { return known }
+        let outerName = evaluatingName
+        defer { evaluatingName = outerName }
+        let name: String
+        switch ref {
+        case .measure(let id): name = plan.measures[id.index].name
+        case .derived(let id): name = plan.derived[id.index].name
+        case .component(let id): name = plan.components[id.index].name
+        }
+        evaluatingName = name
+        do {
+            return try computeValue(of: ref, context)
+        } catch let error as EvaluationError {
+            throw error
+        } catch {
+            // Arithmetic failures (overflow) name the rep, period and value being computed.
+            throw failure(String(describing: error), what: name)
+        }
+    }
+
+    func computeValue(of ref: ValueRef, _ context: Context) throws -> EvalValue {
         let result: EvalValue
         switch ref {
         case .measure(let id):
@@ -630,7 +706,8 @@ final class PlanEvaluation {
         case .min: value = low ?? .zero
         case .max: value = high ?? .zero
         case .avg:
-            value = count == 0 ? .zero : try sum.divided(by: WideDecimal(Int64(count)), scale: 18, rounding: measure.rounding.mode)
+            // The average deal: reversals take deals back out of the count; with none left, 0.
+            value = count <= 0 ? .zero : try sum.divided(by: WideDecimal(Int64(count)), scale: 18, rounding: measure.rounding.mode)
         }
         return .number(Exact.round(value, measure.rounding))
     }
@@ -821,7 +898,9 @@ extension PlanEvaluation {
             heldBack[index] = try Exact.add(heldBack[index], withheld)
             if withheld.signum != 0 { notes.append("holdback -\(format(withheld))") }
             let releaseKind: PeriodKind = holdback.release == .quarterEnd ? .quarter : .year
-            let isLast = period.endMonth == period.enclosing(releaseKind).endMonth
+            // Released at the end of the quarter or year, or when the payee leaves the plan.
+            let leaves = context.assignment.end.map { $0 <= period.endDate } ?? false
+            let isLast = period.endMonth == period.enclosing(releaseKind).endMonth || leaves
             if isLast && heldBack[index].signum != 0 {
                 payable = try Exact.add(payable, heldBack[index])
                 notes.append("holdback released +\(format(heldBack[index]))")
@@ -897,5 +976,20 @@ extension PlanEvaluation {
             total = try Exact.add(total, amount)
         }
         return try applyLimits(to: .total, total, context)
+    }
+}
+
+extension ReferenceEvaluator {
+    /// How to load data for `plans`: fx into the (first) plan's currency, quota periods in its
+    /// fiscal calendar, and overlay split shares accepted when a plan credits `to splits overlay`.
+    public static func loadOptions(for plans: [Plan], threads: Int? = nil) -> LedgerLoadOptions {
+        let overlay = plans.contains { plan in
+            plan.creditRules.contains { rule in
+                rule.recipients.contains { if case .splits(overlay: true) = $0.kind { return true } else { return false } }
+            }
+        }
+        return LedgerLoadOptions(
+            threads: threads, baseCurrency: plans.first?.currency ?? .usd,
+            fiscalCalendar: plans.first?.fiscalCalendar ?? .calendar, allowOverlaySplits: overlay)
     }
 }

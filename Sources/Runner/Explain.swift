@@ -79,15 +79,24 @@ struct TransactionNames {
             note = "the run did not record its ledger"
             return
         }
-        let fingerprint = try? Fingerprinter.fingerprint(path: ledger.path)
-        guard fingerprint?.sha256 == ledger.sha256 else {
-            ids = nil
-            count = 0
-            note = "\(ledger.path) has changed since the run, so ids are not shown"
-            return
+        // Row numbers are only meaningful for exactly the data the run read, read the same way.
+        for input in record.inputs where input.kind != "plan" && input.kind != "input" {
+            guard (try? Fingerprinter.fingerprint(path: input.path))?.sha256 == input.sha256 else {
+                ids = nil
+                count = 0
+                note = "\(input.path) has changed since the run, so ids are not shown"
+                return
+            }
         }
+        let options = record.options
+        let calendar = FiscalCalendar(
+            startMonth: options["fiscal_year_start"].flatMap { Int($0) } ?? 1,
+            naming: options["fiscal_year_naming"].flatMap(FiscalCalendar.YearNaming.init(rawValue:)) ?? .endingYear)
+        let loadOptions = LedgerLoadOptions(
+            baseCurrency: options["base_currency"].flatMap { Currency(code: $0) } ?? .usd, fiscalCalendar: calendar ?? .calendar,
+            allowOverlaySplits: options["overlay_splits"] == "true")
         let directory = (ledger.path as NSString).deletingLastPathComponent
-        let load = LedgerLoader.load(directory: directory.isEmpty ? "." : directory)
+        let load = LedgerLoader.load(directory: directory.isEmpty ? "." : directory, options: loadOptions)
         ids = load.data.transactions.ids
         count = load.data.transactions.count
         note = nil

@@ -109,7 +109,7 @@ public enum Runner {
         // Data.
         report("loading and validating \(request.data)")
         let load = LedgerLoader.load(
-            directory: request.data, options: LedgerLoadOptions(threads: request.threads, baseCurrency: plans[0].currency))
+            directory: request.data, options: ReferenceEvaluator.loadOptions(for: plans, threads: request.threads))
         if load.errorCount > 0 && !request.quarantine {
             throw .badData(listed: load.diagnostics.prefix(100).map(\.description), total: load.errorCount)
         }
@@ -209,7 +209,14 @@ public enum Runner {
         // Store, in one transaction.
         report("storing the run in \(request.database)")
         let threads = request.threads ?? activeProcessorCount()
-        var options: [String: String] = ["quarantine": String(request.quarantine)]
+        let loadOptions = ReferenceEvaluator.loadOptions(for: plans, threads: request.threads)
+        // The load options are recorded so that `comp explain` can read the ledger the same way.
+        var options: [String: String] = [
+            "quarantine": String(request.quarantine), "base_currency": loadOptions.baseCurrency.code,
+            "fiscal_year_start": String(loadOptions.fiscalCalendar.startMonth),
+            "fiscal_year_naming": loadOptions.fiscalCalendar.naming.rawValue,
+            "overlay_splits": String(loadOptions.allowOverlaySplits),
+        ]
         for (name, value) in request.overrides { options["param." + name] = value }
         let record = RunRecord(
             startedAt: startedAt, finishedAt: timestamp(), engineVersion: engineVersion, threads: threads,

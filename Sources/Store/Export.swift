@@ -8,7 +8,7 @@ public enum ResultExport {
     /// `rep,period,plan,component,amount,currency`.
     public static func payoutsCSV(_ lines: [PayoutLine]) -> String {
         var out = "rep,period,plan,component,amount,currency\n"
-        for line in sorted(lines, by: { ($0.rep, $0.period, $0.order) }) {
+        for line in sorted(lines, by: { ($0.rep, $0.period + "\u{0}" + $0.plan, $0.order) }) {
             out += [
                 line.rep, line.period, line.plan, line.component,
                 line.amount.formatted(fractionDigits: line.currency.minorUnits), line.currency.code,
@@ -21,7 +21,7 @@ public enum ResultExport {
     /// `rep,period,plan,measure,value`.
     public static func measuresCSV(_ values: [MeasureValue]) -> String {
         var out = "rep,period,plan,measure,value\n"
-        for value in sorted(values, by: { ($0.rep, $0.period, $0.order) }) {
+        for value in sorted(values, by: { ($0.rep, $0.period + "\u{0}" + $0.plan, $0.order) }) {
             out += [value.rep, value.period, value.plan, value.measure, value.value.formatted(fractionDigits: value.digits)]
                 .map(csvField).joined(separator: ",")
             out += "\n"

@@ -278,7 +278,7 @@ public final class ResultStore {
                     db,
                     sql: """
                         SELECT rep, period, plan, component, ord, amount, currency, trace FROM payouts
-                        WHERE run_id = ? ORDER BY rep, period, ord
+                        WHERE run_id = ? ORDER BY rep, period, plan, ord
                         """,
                     arguments: [id.rawValue]
                 ).map { row in
@@ -309,7 +309,7 @@ public final class ResultStore {
                     db,
                     sql: """
                         SELECT rep, period, plan, measure, ord, value, digits FROM measures
-                        WHERE run_id = ? ORDER BY rep, period, ord
+                        WHERE run_id = ? ORDER BY rep, period, plan, ord
                         """,
                     arguments: [id.rawValue]
                 ).map { row in

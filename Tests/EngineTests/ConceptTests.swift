@@ -16,7 +16,7 @@ func evaluate(plan text: String, files: [String: String]) throws -> RunOutput {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
     for (name, content) in files { try Data(content.utf8).write(to: URL(fileURLWithPath: directory + "/" + name)) }
-    let load = LedgerLoader.load(directory: directory)
+    let load = LedgerLoader.load(directory: directory, options: ReferenceEvaluator.loadOptions(for: [plan]))
     #expect(load.errorCount == 0, "\(load.diagnostics.map(\.description))")
     var inputs: [String: InputTableValues] = [:]
     for input in plan.inputs {
