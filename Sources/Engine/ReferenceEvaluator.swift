@@ -487,6 +487,21 @@ final class PlanEvaluation {
                     total, RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault))
                 total = try Exact.add(total, clawbackAdjustment(in: period, context))
                 total = try applyDrawsAndHoldbacks(total, components: componentValues, context)
+                // The roster's payout currency (default: the plan's): lines are converted at the fx
+                // rate of the period's last month and rounded to that currency's minor units.
+                let payout = assignment.currency ?? plan.currency
+                var convert: (WideDecimal) throws -> WideDecimal = { $0 }
+                if payout != plan.currency {
+                    let month = periods[period].endMonth - 1
+                    guard let rate = data.fx.rate(payout, monthNumber: month), rate.units > 0 else {
+                        throw failure(
+                            "no fx rate for \(payout.code) in \(Period(kind: .month, containingMonth: month)) to pay this rep in \(payout.code)")
+                    }
+                    let rule = RoundingRule(mode: plan.defaultRoundingMode, digits: payout.minorUnits, origin: .planDefault)
+                    convert = { try $0.divided(by: WideDecimal(rate), scale: rule.digits, rounding: rule.mode) }
+                    let text = "paid in \(payout.code) at \(rate) \(plan.currency.code) per \(payout.code)"
+                    totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
+                }
                 let rows = creditRows(forPayee: position, period: period)
                 for (index, component) in plan.components.enumerated() {
                     let note = notes[index] ?? TraceNote()
@@ -501,7 +516,7 @@ final class PlanEvaluation {
                     output.payouts.append(
                         PayoutLine(
                             rep: repID, period: periods[period].description, plan: plan.id, component: component.name,
-                            order: index, amount: try fixed(componentValues[index], component.name), currency: plan.currency,
+                            order: index, amount: try fixed(convert(componentValues[index]), component.name), currency: payout,
                             trace: output.traces.count - 1))
                 }
                 output.traces.append(
@@ -511,7 +526,7 @@ final class PlanEvaluation {
                 output.payouts.append(
                     PayoutLine(
                         rep: repID, period: periods[period].description, plan: plan.id, component: "total",
-                        order: plan.components.count, amount: try fixed(total, "total"), currency: plan.currency,
+                        order: plan.components.count, amount: try fixed(convert(total), "total"), currency: payout,
                         trace: output.traces.count - 1))
             }
         }

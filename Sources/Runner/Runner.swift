@@ -233,7 +233,8 @@ public enum Runner {
         var totals: [String: FixedDecimal] = [:]
         var order: [(plan: String, component: String, currency: Currency)] = []
         for line in output.payouts {
-            let key = line.plan + "\u{0}" + line.component
+            // Per plan, component and payout currency: amounts in different currencies never add up.
+            let key = line.plan + "\u{0}" + line.component + "\u{0}" + line.currency.code
             if totals[key] == nil { order.append((line.plan, line.component, line.currency)) }
             totals[key] = (try? (totals[key] ?? .zero).adding(line.amount)) ?? totals[key]
         }
@@ -241,7 +242,11 @@ public enum Runner {
         return RunSummary(
             run: id, plans: plans.map(\.id), payees: Set(output.payouts.map(\.rep)).count,
             periods: Array(Set(output.payouts.map(\.period))).sorted(),
-            componentTotals: order.map { ($0.plan, $0.component, totals[$0.plan + "\u{0}" + $0.component] ?? .zero, $0.currency) },
+            componentTotals: order.enumerated().sorted {
+                ($0.element.plan, $0.element.currency.code, $0.offset) < ($1.element.plan, $1.element.currency.code, $1.offset)
+            }.map(\.element).map {
+                ($0.plan, $0.component, totals[$0.plan + "\u{0}" + $0.component + "\u{0}" + $0.currency.code] ?? .zero, $0.currency)
+            },
             rejected: load.errorCount, warnings: warnings, reconciliation: reconciliation,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }

@@ -244,11 +244,12 @@ import Testing
             files: [
                 "roster.csv": "rep,name,plan,start,currency\nR1,Ana,CUR,2026-01-01,EUR\n",
                 "quotas.csv": "rep,period,amount\n",
+                "fx.csv": "currency,period,rate\nEUR,2027-01,1.25\n",
                 "transactions.csv": ledger([("2027-01-05", "R1", "1000")]),
             ])
-        withKnownIssue("payouts are in the plan currency; conversion to the roster's payout currency is not built yet") {
-            #expect(output.payouts.allSatisfy { $0.currency.code == "EUR" })
-        }
+        #expect(output.payouts.allSatisfy { $0.currency.code == "EUR" })
+        // 10% of 1,000 USD = 100 USD, paid at 1.25 USD per EUR: 80.00 EUR.
+        #expect(totals(output) == ["R1 2027-01 80.00"])
     }
 
     /// docs/language.md lists `txn.effective_date` and `txn.is_reversal` as built-in attributes (the
