@@ -199,6 +199,8 @@ final class PlanEvaluation {
     let inputs: [String: InputTableValues]
     /// Per payee: paid amounts by limit index and fiscal year, for per-year caps and floors.
     var paidPerYear: [Int: [Int: WideDecimal]] = [:]
+    /// `paidPerYear` as it was at the start of each period of the current payee.
+    var paidSnapshots: [Int: [Int: [Int: WideDecimal]]] = [:]
 
     /// What shards share: everything but the per-payee evaluation state.
     var snapshot: EvaluationSnapshot {
@@ -435,6 +437,10 @@ final class PlanEvaluation {
         for position in range {
             payee = position
             drawBalances = [WideDecimal](repeating: .zero, count: plan.draws.count)
+            // Per-year limit state belongs to one payee; snapshots per period let a clawback
+            // restate an earlier period against what had been paid by then.
+            paidPerYear = [:]
+            paidSnapshots = [:]
             heldBack = [WideDecimal](repeating: .zero, count: plan.holdbacks.count)
             let rep = payees[position]
             payeeRowsByPeriod = [[Int32]](repeating: [], count: periods.count)
@@ -447,6 +453,7 @@ final class PlanEvaluation {
                 periodIndex = period
                 memo.removeAll(keepingCapacity: true)
                 notes.removeAll(keepingCapacity: true)
+                paidSnapshots[period] = paidPerYear
                 totalLimitNote = nil
                 // An assignment to this plan during the period (the last one that overlaps it).
                 let assignment = roster.rowsByRep[Int(rep)].map { roster.rows[$0] }.last {
@@ -968,12 +975,15 @@ extension PlanEvaluation {
         let savedNotes = notes
         let savedTotalNote = totalLimitNote
         let savedCredits = credits
+        let savedPaid = paidPerYear
+        paidPerYear = paidSnapshots[original] ?? [:]
         defer {
             periodIndex = savedPeriod
             memo = savedMemo
             notes = savedNotes
             totalLimitNote = savedTotalNote
             credits = savedCredits
+            paidPerYear = savedPaid
             restating = false
         }
         restating = true

@@ -223,9 +223,8 @@ import Testing
         // January 3,500.00, February 2,100.00 capped to the 1,500.00 left. The January deal is
         // reversed: something must be clawed back in March (the engine pays 0.00).
         let march = totals(output).last
-        withKnownIssue("clawback restatement reads the per-year cap's paid-to-date as of now, not as of the original period") {
-            #expect(march != "R1 2027-03 0.00")
-        }
+        // January is restated against what had been paid by January (nothing): the whole 3,500.00 comes back.
+        #expect(march == "R1 2027-03 -3500.00")
     }
 
     /// FORMATS.md: roster `currency` is the payout currency (default: the plan's). The engine
