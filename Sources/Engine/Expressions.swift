@@ -169,7 +169,7 @@ extension PlanEvaluation {
                 return typed(column[row], attribute)
             }
         case .rep:
-            let row = context.assignment
+            let row = roster.rows[context.assignmentIndex]
             switch attribute.name {
             case "id", "rep": return .text(roster.repIDs[Int(row.rep)])
             case "name": return .text(row.name)

@@ -328,8 +328,8 @@ final class PlanEvaluation {
         let repCount = roster.repIDs.count
         let range = reps ?? 0..<repCount
         func isPayee(_ rep: RepIndex, on date: CivilDate) -> Int? {
-            guard let position = payeeIndex[rep], let assignment = roster.assignment(of: rep, on: date),
-                assignment.plan == plan.id
+            guard let position = payeeIndex[rep], let index = roster.assignmentIndex(of: rep, on: date),
+                roster.rows[index].plan == plan.id
             else { return nil }
             return position
         }
@@ -338,13 +338,12 @@ final class PlanEvaluation {
             payee = payeeIndex[rep] ?? payees.count
             let start = rowsByRep.starts[repNumber]
             let end = rowsByRep.starts[repNumber + 1]
-            // Most reps have one roster row: look it up once, not per transaction.
-            let onlyRow: RosterRow? = roster.rowsByRep[repNumber].count == 1 ? roster.rows[roster.rowsByRep[repNumber][0]] : nil
             for index in start..<end {
                 let row = Int(rowsByRep.rows[index])
                 let date = transactions.dates[row]
-                let found = onlyRow.flatMap { $0.covers(date) ? $0 : nil } ?? (onlyRow == nil ? roster.assignment(of: rep, on: date) : nil)
-                guard let assignment = found, let period = periodIndex(of: date) else { continue }
+                guard let assignmentIndex = roster.assignmentIndex(of: rep, on: date), let period = periodIndex(of: date) else {
+                    continue
+                }
                 // Outside the plan's effective dates nothing is credited.
                 if let effective = plan.effective, date < effective.start || (effective.end.map { date > $0 } ?? false) {
                     continue
@@ -363,7 +362,7 @@ final class PlanEvaluation {
                             chargedTo = originalPeriod
                         }
                     }
-                    let context = Context(rep: rep, row: row, assignment: assignment)
+                    let context = Context(rep: rep, row: row, assignmentIndex: assignmentIndex)
                     if let filter = rule.filter, try eval(filter, context) != .bool(true) { continue }
                     guard case .number(var value) = try eval(rule.amount, context) else { continue }
                     if let weight = rule.weight {
@@ -406,7 +405,7 @@ final class PlanEvaluation {
                                 }
                             }
                         case .managers(let levels):
-                            var manager = assignment.manager
+                            var manager = roster.rows[assignmentIndex].manager
                             var level = 0
                             while let current = manager, level < (levels ?? Int.max), level <= repCount {
                                 if let target = isPayee(current, on: date) {
@@ -456,12 +455,13 @@ final class PlanEvaluation {
                 paidSnapshots[period] = paidPerYear
                 totalLimitNote = nil
                 // An assignment to this plan during the period (the last one that overlaps it).
-                let assignment = roster.rowsByRep[Int(rep)].map { roster.rows[$0] }.last {
-                    $0.plan == plan.id && $0.start <= periods[period].endDate
-                        && ($0.end.map { $0 >= periods[period].startDate } ?? true)
+                let assignmentIndex = roster.rowsByRep[Int(rep)].last {
+                    roster.rows[$0].plan == plan.id && roster.rows[$0].start <= periods[period].endDate
+                        && (roster.rows[$0].end.map { $0 >= periods[period].startDate } ?? true)
                 }
-                guard let assignment else { continue }
-                let context = Context(rep: rep, row: nil, assignment: assignment)
+                guard let assignmentIndex else { continue }
+                let assignment = roster.rows[assignmentIndex]
+                let context = Context(rep: rep, row: nil, assignmentIndex: assignmentIndex)
                 for ref in plan.evaluationOrder { _ = try value(of: ref, context) }
                 for (order, entry) in measureOrder.enumerated() {
                     guard case .number(let number) = try value(of: entry.0, context) else { continue }
@@ -641,7 +641,8 @@ final class PlanEvaluation {
     struct Context {
         let rep: RepIndex
         let row: Int?
-        let assignment: RosterRow
+        /// Index of the roster row in force (not the row itself: copying it per context costs retains).
+        let assignmentIndex: Int
     }
 
     func value(of ref: ValueRef, _ context: Context) throws -> EvalValue {
@@ -751,14 +752,15 @@ final class PlanEvaluation {
         for stored in payeeRowsByPeriod[periodIndex] {
             let row = Int(stored)
             let date = transactions.dates[row]
-            guard period.contains(date), let assignment = roster.assignment(of: rep, on: date), assignment.plan == plan.id
+            guard period.contains(date), let assignmentIndex = roster.assignmentIndex(of: rep, on: date),
+                roster.rows[assignmentIndex].plan == plan.id
             else { continue }
             var basis = date
             if spiff.dateBasis == .effectiveDate, let original = transactions.reversals.target(of: row) {
                 basis = transactions.dates[original]
             }
             guard basis >= spiff.window.start, spiff.window.end.map({ basis <= $0 }) ?? true else { continue }
-            let rowContext = Context(rep: rep, row: row, assignment: assignment)
+            let rowContext = Context(rep: rep, row: row, assignmentIndex: assignmentIndex)
             if let filter = spiff.filter, try eval(filter, rowContext) != .bool(true) { continue }
             let reversal = transactions.reversals.target(of: row) != nil
             qualifying.append(Int32(row))
@@ -921,7 +923,7 @@ extension PlanEvaluation {
             if withheld.signum != 0 { notes.append("holdback -\(format(withheld))") }
             let releaseKind: PeriodKind = holdback.release == .quarterEnd ? .quarter : .year
             // Released at the end of the quarter or year, or when the payee leaves the plan.
-            let leaves = context.assignment.end.map { $0 <= period.endDate } ?? false
+            let leaves = roster.rows[context.assignmentIndex].end.map { $0 <= period.endDate } ?? false
             let isLast = period.endMonth == period.enclosing(releaseKind).endMonth || leaves
             if isLast && heldBack[index].signum != 0 {
                 payable = try Exact.add(payable, heldBack[index])

@@ -238,7 +238,15 @@ public struct RosterTable: Sendable {
 
     /// The roster row of `rep` that covers `date`.
     public func assignment(of rep: RepIndex, on date: CivilDate) -> RosterRow? {
-        rowsByRep[Int(rep)].lazy.map { rows[$0] }.first { $0.covers(date) }
+        assignmentIndex(of: rep, on: date).map { rows[$0] }
+    }
+
+    /// The index in ``rows`` of `rep`'s row that covers `date`, without copying the row.
+    public func assignmentIndex(of rep: RepIndex, on date: CivilDate) -> Int? {
+        for index in rowsByRep[Int(rep)] where rows[index].start <= date && (rows[index].end.map { date <= $0 } ?? true) {
+            return index
+        }
+        return nil
     }
 }
 
