@@ -327,6 +327,12 @@ final class PlanEvaluation {
         // manager on this plan from a rep on another plan.
         let repCount = roster.repIDs.count
         let range = reps ?? 0..<repCount
+        // The rules' parts, taken out once: copying a whole CreditRule per transaction was measurable.
+        let ruleCount = plan.creditRules.count
+        let filters = plan.creditRules.map(\.filter)
+        let amounts = plan.creditRules.map(\.amount)
+        let weights = plan.creditRules.map(\.weight)
+        let recipients = plan.creditRules.map { $0.recipients.map(\.kind) }
         func isPayee(_ rep: RepIndex, on date: CivilDate) -> Int? {
             guard let position = payeeIndex[rep], let index = roster.assignmentIndex(of: rep, on: date),
                 roster.rows[index].plan == plan.id
@@ -348,7 +354,7 @@ final class PlanEvaluation {
                 if let effective = plan.effective, date < effective.start || (effective.end.map { date > $0 } ?? false) {
                     continue
                 }
-                for (ruleIndex, rule) in plan.creditRules.enumerated() {
+                for ruleIndex in 0..<ruleCount {
                     periodIndex = period
                     // A reversal under `charge original_period` is charged back to the original's
                     // period when it falls inside the window; outside it, it is not clawed back.
@@ -363,14 +369,14 @@ final class PlanEvaluation {
                         }
                     }
                     let context = Context(rep: rep, row: row, assignmentIndex: assignmentIndex)
-                    if let filter = rule.filter, try eval(filter, context) != .bool(true) { continue }
-                    guard case .number(var value) = try eval(rule.amount, context) else { continue }
-                    if let weight = rule.weight {
+                    if let filter = filters[ruleIndex], try eval(filter, context) != .bool(true) { continue }
+                    guard case .number(var value) = try eval(amounts[ruleIndex], context) else { continue }
+                    if let weight = weights[ruleIndex] {
                         guard case .number(let factor) = try eval(weight, context) else { continue }
                         value = try Exact.multiply(value, factor)
                     }
-                    for recipient in rule.recipients {
-                        switch recipient.kind {
+                    for recipient in recipients[ruleIndex] {
+                        switch recipient {
                         case .rep:
                             if let position = isPayee(rep, on: date) {
                                 let credit = Credit(value: value, row: Int32(row))
