@@ -28,6 +28,7 @@ public enum ReferenceEvaluator {
         _ plan: Plan, data: LedgerData, inputs: [String: InputTableValues] = [:], threads: Int = 1
     ) throws(EvaluationError) -> RunOutput {
         let snapshot: EvaluationSnapshot
+        var credited: [Bool] = []
         do {
             // Credit in parallel by source rep: each shard credits its reps' transactions into its own
             // buffers; the buffers are joined in shard order. Sums, counts, minima and maxima do not
@@ -36,11 +37,11 @@ public enum ReferenceEvaluator {
             let empty = prototype.snapshot
             let repCount = data.roster.repIDs.count
             let creditShards = max(1, min(repCount, max(1, threads) * 4))
-            let parts: [Result<([[[[Credit]]]], [[[LateCredit]]]), EvaluationError>] = shardMap(creditShards, threads: max(1, threads)) { shard in
+            let parts: [Result<([[[[Credit]]]], [[[LateCredit]]], [Int32]), EvaluationError>] = shardMap(creditShards, threads: max(1, threads)) { shard in
                 let evaluator = PlanEvaluation(snapshot: empty)
                 do {
                     try evaluator.credit(reps: (repCount * shard / creditShards)..<(repCount * (shard + 1) / creditShards))
-                    return .success((evaluator.credits, evaluator.lateCredits))
+                    return .success((evaluator.credits, evaluator.lateCredits, evaluator.creditedRowList))
                 } catch let error as EvaluationError {
                     return .failure(error)
                 } catch {
@@ -49,10 +50,12 @@ public enum ReferenceEvaluator {
             }
             var credits = plan.creditRules.map { _ in empty.payees.map { _ in [[Credit]](repeating: [], count: empty.periods.count) } }
             var lateCredits = plan.creditRules.map { _ in empty.payees.map { _ in [LateCredit]() } }
+            credited = [Bool](repeating: false, count: data.transactions.count)
             for part in parts {
                 switch part {
                 case .failure(let error): throw error
-                case .success(let (partCredits, partLate)):
+                case .success(let (partCredits, partLate, partRows)):
+                    for row in partRows { credited[Int(row)] = true }
                     for rule in credits.indices {
                         for payee in credits[rule].indices {
                             for period in credits[rule][payee].indices where !partCredits[rule][payee][period].isEmpty {
@@ -98,6 +101,7 @@ public enum ReferenceEvaluator {
                 output.measures += part.measures
             }
         }
+        output.credited = credited
         return output
     }
 
@@ -187,6 +191,10 @@ final class PlanEvaluation {
     var restating = false
     /// Fx rates by currency index and month (a string-keyed lookup per transaction was measurable).
     var fxCache: [Int: WideDecimal] = [:]
+    /// Rows credited to some payee by this evaluator's crediting (for the reconciliation).
+    var creditedRowList: [Int32] = []
+    /// Credits appended so far (to see whether a row was credited at all).
+    var appendedCredits = 0
     var feedingRulesCache: [Set<Int>]? = nil
     /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
     var drawBalances: [WideDecimal] = []
@@ -350,6 +358,8 @@ final class PlanEvaluation {
                 guard let assignmentIndex = roster.assignmentIndex(of: rep, on: date), let period = periodIndex(of: date) else {
                     continue
                 }
+                let creditsBefore = appendedCredits
+                defer { if appendedCredits != creditsBefore { creditedRowList.append(Int32(row)) } }
                 // Outside the plan's effective dates nothing is credited.
                 if let effective = plan.effective, date < effective.start || (effective.end.map { date > $0 } ?? false) {
                     continue
@@ -381,8 +391,10 @@ final class PlanEvaluation {
                             if let position = isPayee(rep, on: date) {
                                 let credit = Credit(value: value, row: Int32(row))
                                 if let original = chargedTo {
+                                    appendedCredits += 1
                                     lateCredits[ruleIndex][position].append(LateCredit(credit: credit, original: original, reversal: period))
                                 } else {
+                                    appendedCredits += 1
                                     credits[ruleIndex][position][period].append(credit)
                                 }
                             }
@@ -397,16 +409,20 @@ final class PlanEvaluation {
                                     let share = try Exact.multiply(value, WideDecimal(split.share))
                                     let credit = Credit(value: share, row: Int32(row))
                                     if let original = chargedTo {
+                                        appendedCredits += 1
                                         lateCredits[ruleIndex][partner].append(LateCredit(credit: credit, original: original, reversal: period))
                                     } else {
+                                        appendedCredits += 1
                                         credits[ruleIndex][partner][period].append(credit)
                                     }
                                 }
                             } else if let position = isPayee(rep, on: date) {
                                 let credit = Credit(value: value, row: Int32(row))
                                 if let original = chargedTo {
+                                    appendedCredits += 1
                                     lateCredits[ruleIndex][position].append(LateCredit(credit: credit, original: original, reversal: period))
                                 } else {
+                                    appendedCredits += 1
                                     credits[ruleIndex][position][period].append(credit)
                                 }
                             }
@@ -417,8 +433,10 @@ final class PlanEvaluation {
                                 if let target = isPayee(current, on: date) {
                                     let credit = Credit(value: value, row: Int32(row), level: Int32(level + 1))
                                     if let original = chargedTo {
+                                        appendedCredits += 1
                                         lateCredits[ruleIndex][target].append(LateCredit(credit: credit, original: original, reversal: period))
                                     } else {
+                                        appendedCredits += 1
                                         credits[ruleIndex][target][period].append(credit)
                                     }
                                 }

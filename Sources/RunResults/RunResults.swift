@@ -260,6 +260,9 @@ public struct RunOutput: Sendable {
     public var traces: [TraceRecord]
     public var rejects: [RejectRecord]
     public var reconciliation: [ReconciliationRecord]
+    /// Per ledger row: true when some credit rule credited it to a payee of the run (for the
+    /// reconciliation; empty when unknown).
+    public var credited: [Bool] = []
 
     public init(
         payouts: [PayoutLine] = [], measures: [MeasureValue] = [], traces: [TraceRecord] = [], rejects: [RejectRecord] = [],

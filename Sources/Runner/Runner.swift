@@ -136,6 +136,11 @@ public enum Runner {
             do {
                 let result = try ReferenceEvaluator.evaluate(
                     plan, data: data, inputs: inputs, threads: request.threads ?? activeProcessorCount())
+                if output.credited.isEmpty {
+                    output.credited = result.credited
+                } else {
+                    for (row, flag) in result.credited.enumerated() where flag { output.credited[row] = true }
+                }
                 output.payouts += result.payouts
                 output.measures += result.measures
                 let offset = output.traces.count
@@ -156,7 +161,7 @@ public enum Runner {
         var excluded: [String: Int] = [:]
         var otherPlans: [String: Set<RepIndex>] = [:]
         let transactions = data.transactions
-        for row in 0..<transactions.count {
+        for row in 0..<transactions.count where !(row < output.credited.count && output.credited[row]) {
             let rep = transactions.reps[row]
             let date = transactions.dates[row]
             guard let assignment = data.roster.assignment(of: rep, on: date) else {
@@ -165,6 +170,8 @@ public enum Runner {
             }
             if !planIDs.contains(assignment.plan) {
                 excluded["rep on plan \(assignment.plan), not in this run", default: 0] += 1
+            } else {
+                excluded["not credited by any credit rule of plan \(assignment.plan) (filters or dates)", default: 0] += 1
             }
         }
         for row in data.roster.rows where !planIDs.contains(row.plan) {

@@ -134,3 +134,58 @@ import Testing
         #expect(missing.stderr.hasPrefix("comp explain: run 1 has no payouts for rep R000001 in 2026-04; it has 2027-01, 2027-02,"))
     }
 }
+
+@Suite struct Reconciliation {
+    let cli = CLI()
+
+    @Test func everyRowIsCreditedOrExcludedWithItsReason() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let files = [
+            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\nR9,Zed,OTHER,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "splits.csv": "txn,rep,share\nT3,R1,1\n",
+            // T1 is credited; T2 is filtered out by the rule; T3 belongs to a rep on another plan but
+            // is credited to R1 through its split; T4 is a rep on another plan, not credited.
+            "transactions.csv": """
+                id,date,rep,amount,currency,kind
+                T1,2027-01-05,R1,100,USD,new
+                T2,2027-01-06,R1,200,USD,renewal
+                T3,2027-01-07,R9,300,USD,new
+                T4,2027-01-08,R9,400,USD,new
+
+                """,
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: data.appendingPathComponent(name)) }
+        let plan = directory.appendingPathComponent("p.plan").path
+        try Data(
+            """
+            plan "P" {
+              currency USD
+              period month
+              credit sales {
+                where txn.kind == "new"
+                amount fx(txn.amount)
+                to splits
+              }
+              measure bookings = sum(sales)
+              component commission = bookings * 10%
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let result = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = result.stdout.split(separator: "\n").first { $0.contains("transactions.csv:") }.map(String.init) ?? ""
+        #expect(
+            line.hasSuffix(
+                "transactions.csv: 4 rows, 4 accepted, 0 rejected; 1 excluded: not credited by any credit rule of plan P (filters or dates); 1 excluded: rep on plan OTHER, not in this run"
+            ), "\(line)")
+        // T1 and T3 are credited to R1: 10% of 400.
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(payouts.stdout.contains("R1,2027-01,P,commission,40.00,USD\n"))
+    }
+}
