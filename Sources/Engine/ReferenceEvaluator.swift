@@ -737,14 +737,22 @@ final class PlanEvaluation {
         var count = 0
         var low: WideDecimal? = nil
         var high: WideDecimal? = nil
-        for period in range {
-            for credit in credits[rule][payee][period] {
-                sum = try Exact.add(sum, credit.value)
-                // A reversal takes its deal back out of a count.
-                count += transactions.reversals.target(of: Int(credit.row)) == nil ? 1 : -1
-                if low.map({ credit.value < $0 }) ?? true { low = credit.value }
-                if high.map({ credit.value > $0 }) ?? true { high = credit.value }
+        var windowCredits: [Credit] = []
+        for period in range { windowCredits += credits[rule][payee][period] }
+        // Reversals charged back to an earlier period of a QTD/YTD window count in the window from
+        // the period they happen in (the period itself is restated by the clawback instead).
+        if range.count > 1 && !restating {
+            for late in lateCredits[rule][payee]
+            where late.original >= range.lowerBound && late.original < periodIndex && late.reversal <= periodIndex {
+                windowCredits.append(late.credit)
             }
+        }
+        for credit in windowCredits {
+            sum = try Exact.add(sum, credit.value)
+            // A reversal takes its deal back out of a count.
+            count += transactions.reversals.target(of: Int(credit.row)) == nil ? 1 : -1
+            if low.map({ credit.value < $0 }) ?? true { low = credit.value }
+            if high.map({ credit.value > $0 }) ?? true { high = credit.value }
         }
         let value: WideDecimal
         switch measure.aggregation {

@@ -314,3 +314,39 @@ func ledger(_ rows: [(String, String, String)]) -> String {
         #expect(totals(try evaluate(plan: plan(mode: "marginal"), files: files)) == ["R1 2027-01 80.00"])
     }
 }
+
+@Suite struct ClawbacksAndWindows {
+    @Test func aChargedBackReversalLeavesTheYearToDateMeasure() throws {
+        let output = try evaluate(
+            plan: """
+                plan "CLAWYTD" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  measure ytd_bookings = sum(sales) over ytd
+                  component commission = bookings * 7%
+                  clawback {
+                    charge original_period
+                    share 100%
+                    window 180 days
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,CLAWYTD,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-01-05,R1,50000,USD,new,
+                    T2,2027-02-10,R1,10000,USD,new,
+                    T3,2027-03-20,R1,-50000,USD,new,T1
+
+                    """,
+            ])
+        let ytd = output.measures.filter { $0.measure == "ytd_bookings" }.map { "\($0.period) \($0.value.formatted(fractionDigits: 2))" }
+        // The January deal is reversed in March: from March on it no longer counts year to date.
+        #expect(ytd == ["2027-01 50000.00", "2027-02 60000.00", "2027-03 10000.00"])
+        #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 -3500.00"])
+    }
+}
