@@ -369,6 +369,10 @@ final class PlanEvaluation {
                     // A reversal under `charge original_period` is charged back to the original's
                     // period when it falls inside the window; outside it, it is not clawed back.
                     var chargedTo: Int? = nil
+                    // Who is charged: under `original_period`, whoever was credited for the deal on
+                    // its own date (a rep's manager may have changed since).
+                    var payeeDate = date
+                    var chainStart = assignmentIndex
                     if let clawback = plan.clawback, clawback.charge == .originalPeriod,
                         let original = transactions.reversals.target(of: row)
                     {
@@ -376,6 +380,10 @@ final class PlanEvaluation {
                         if let window = clawback.windowDays, originalDate.days(to: date) > window { continue }
                         if let originalPeriod = periodIndex(of: originalDate), originalPeriod < period {
                             chargedTo = originalPeriod
+                            if let then = roster.assignmentIndex(of: rep, on: originalDate) {
+                                payeeDate = originalDate
+                                chainStart = then
+                            }
                         }
                     }
                     let context = Context(rep: rep, row: row, assignmentIndex: assignmentIndex)
@@ -388,7 +396,7 @@ final class PlanEvaluation {
                     for recipient in recipients[ruleIndex] {
                         switch recipient {
                         case .rep:
-                            if let position = isPayee(rep, on: date) {
+                            if let position = isPayee(rep, on: payeeDate) {
                                 let credit = Credit(value: value, row: Int32(row))
                                 if let original = chargedTo {
                                     appendedCredits += 1
@@ -405,7 +413,7 @@ final class PlanEvaluation {
                             if let splits = data.splits.byTransaction[splitSource] {
                                 for splitIndex in splits {
                                     let split = data.splits.rows[splitIndex]
-                                    guard let partner = isPayee(split.rep, on: date) else { continue }
+                                    guard let partner = isPayee(split.rep, on: payeeDate) else { continue }
                                     let share = try Exact.multiply(value, WideDecimal(split.share))
                                     let credit = Credit(value: share, row: Int32(row))
                                     if let original = chargedTo {
@@ -416,7 +424,7 @@ final class PlanEvaluation {
                                         credits[ruleIndex][partner][period].append(credit)
                                     }
                                 }
-                            } else if let position = isPayee(rep, on: date) {
+                            } else if let position = isPayee(rep, on: payeeDate) {
                                 let credit = Credit(value: value, row: Int32(row))
                                 if let original = chargedTo {
                                     appendedCredits += 1
@@ -427,10 +435,10 @@ final class PlanEvaluation {
                                 }
                             }
                         case .managers(let levels):
-                            var manager = roster.rows[assignmentIndex].manager
+                            var manager = roster.rows[chainStart].manager
                             var level = 0
                             while let current = manager, level < (levels ?? Int.max), level <= repCount {
-                                if let target = isPayee(current, on: date) {
+                                if let target = isPayee(current, on: payeeDate) {
                                     let credit = Credit(value: value, row: Int32(row), level: Int32(level + 1))
                                     if let original = chargedTo {
                                         appendedCredits += 1
@@ -440,7 +448,7 @@ final class PlanEvaluation {
                                         credits[ruleIndex][target][period].append(credit)
                                     }
                                 }
-                                manager = roster.assignment(of: current, on: date)?.manager
+                                manager = roster.assignment(of: current, on: payeeDate)?.manager
                                 level += 1
                             }
                         }

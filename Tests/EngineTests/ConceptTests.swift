@@ -350,3 +350,52 @@ func ledger(_ rows: [(String, String, String)]) -> String {
         #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 -3500.00"])
     }
 }
+
+@Suite struct ClawbacksAndTeams {
+    static let plan = """
+        plan "MGRCLAW" {
+          currency USD
+          period month
+          credit team_sales {
+            amount fx(txn.amount)
+            to managers 1 levels
+          }
+          component direct_override = override 2% of team_sales levels 1
+          clawback {
+            charge original_period
+            share 100%
+            window 180 days
+          }
+        }
+        """
+
+    /// R1 reports to M1 in January and to M2 from February. The January deal, reversed in March,
+    /// is charged back to the manager who was paid for it in January, not to the new one.
+    @Test func aReversalIsChargedToTheManagerWhoWasPaidForTheDeal() throws {
+        let output = try evaluate(
+            plan: Self.plan,
+            files: [
+                "roster.csv": """
+                    rep,name,manager,plan,start,end
+                    M1,Mia,,MGRCLAW,2026-01-01,
+                    M2,Max,,MGRCLAW,2026-01-01,
+                    R1,Ana,M1,AE,2026-01-01,2027-01-31
+                    R1,Ana,M2,AE,2027-02-01,
+
+                    """,
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-01-05,R1,100000,USD,new,
+                    T2,2027-02-10,R1,10000,USD,new,
+                    T3,2027-03-20,R1,-100000,USD,new,T1
+
+                    """,
+            ])
+        // M1 earned 2,000 in January for T1 and pays it back in March; M2 keeps its 200 for T2.
+        #expect(totals(output) == [
+            "M1 2027-01 2000.00", "M1 2027-02 0.00", "M1 2027-03 -2000.00",
+            "M2 2027-01 0.00", "M2 2027-02 200.00", "M2 2027-03 0.00",
+        ])
+    }
+}
