@@ -398,13 +398,8 @@ final class PlanEvaluation {
                         case .rep:
                             if let position = isPayee(rep, on: payeeDate) {
                                 let credit = Credit(value: value, row: Int32(row))
-                                if let original = chargedTo {
-                                    appendedCredits += 1
-                                    lateCredits[ruleIndex][position].append(LateCredit(credit: credit, original: original, reversal: period))
-                                } else {
-                                    appendedCredits += 1
-                                    credits[ruleIndex][position][period].append(credit)
-                                }
+                                give(credit, rule: ruleIndex, to: position, in: period, chargedTo: chargedTo)
+                                appendedCredits += 1
                             }
                         case .splits:
                             // A reversal is split like the deal it reverses (splits.csv names the deal).
@@ -416,23 +411,13 @@ final class PlanEvaluation {
                                     guard let partner = isPayee(split.rep, on: payeeDate) else { continue }
                                     let share = try Exact.multiply(value, WideDecimal(split.share))
                                     let credit = Credit(value: share, row: Int32(row))
-                                    if let original = chargedTo {
-                                        appendedCredits += 1
-                                        lateCredits[ruleIndex][partner].append(LateCredit(credit: credit, original: original, reversal: period))
-                                    } else {
-                                        appendedCredits += 1
-                                        credits[ruleIndex][partner][period].append(credit)
-                                    }
+                                    give(credit, rule: ruleIndex, to: partner, in: period, chargedTo: chargedTo)
+                                    appendedCredits += 1
                                 }
                             } else if let position = isPayee(rep, on: payeeDate) {
                                 let credit = Credit(value: value, row: Int32(row))
-                                if let original = chargedTo {
-                                    appendedCredits += 1
-                                    lateCredits[ruleIndex][position].append(LateCredit(credit: credit, original: original, reversal: period))
-                                } else {
-                                    appendedCredits += 1
-                                    credits[ruleIndex][position][period].append(credit)
-                                }
+                                give(credit, rule: ruleIndex, to: position, in: period, chargedTo: chargedTo)
+                                appendedCredits += 1
                             }
                         case .managers(let levels):
                             var manager = roster.rows[chainStart].manager
@@ -440,13 +425,8 @@ final class PlanEvaluation {
                             while let current = manager, level < (levels ?? Int.max), level <= repCount {
                                 if let target = isPayee(current, on: payeeDate) {
                                     let credit = Credit(value: value, row: Int32(row), level: Int32(level + 1))
-                                    if let original = chargedTo {
-                                        appendedCredits += 1
-                                        lateCredits[ruleIndex][target].append(LateCredit(credit: credit, original: original, reversal: period))
-                                    } else {
-                                        appendedCredits += 1
-                                        credits[ruleIndex][target][period].append(credit)
-                                    }
+                                    give(credit, rule: ruleIndex, to: target, in: period, chargedTo: chargedTo)
+                                    appendedCredits += 1
                                 }
                                 manager = roster.assignment(of: current, on: payeeDate)?.manager
                                 level += 1
@@ -459,6 +439,17 @@ final class PlanEvaluation {
     }
 
     // MARK: Evaluation
+
+    /// Files one credit: in its own period, or, for a reversal charged back to an earlier period,
+    /// among the late credits that restate that period.
+    @inline(__always)
+    private func give(_ credit: Credit, rule: Int, to position: Int, in period: Int, chargedTo original: Int?) {
+        if let original {
+            lateCredits[rule][position].append(LateCredit(credit: credit, original: original, reversal: period))
+        } else {
+            credits[rule][position][period].append(credit)
+        }
+    }
 
     func evaluate(payees range: Range<Int>) throws -> RunOutput {
         var output = RunOutput()
