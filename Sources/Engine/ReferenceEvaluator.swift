@@ -478,15 +478,30 @@ final class PlanEvaluation {
                 paidSnapshots[period] = paidPerYear
                 totalLimitNote = nil
                 // An assignment to this plan during the period (the last one that overlaps it).
-                let assignmentIndex = roster.rowsByRep[Int(rep)].last {
+                let current = roster.rowsByRep[Int(rep)].last {
                     roster.rows[$0].plan == plan.id && roster.rows[$0].start <= periods[period].endDate
                         && (roster.rows[$0].end.map { $0 >= periods[period].startDate } ?? true)
                 }
-                guard let assignmentIndex else { continue }
+                // A rep who has left the plan still pays back a deal reversed after leaving that was
+                // charged back to a period the plan paid for: that period gets a clawback-only payout.
+                var departed = false
+                let assignmentIndex: Int
+                if let current {
+                    assignmentIndex = current
+                } else if lateCredits.contains(where: { $0[position].contains { $0.reversal == period } }),
+                    let last = roster.rowsByRep[Int(rep)].last(where: {
+                        roster.rows[$0].plan == plan.id && roster.rows[$0].start <= periods[period].endDate
+                    })
+                {
+                    assignmentIndex = last
+                    departed = true
+                } else {
+                    continue
+                }
                 let assignment = roster.rows[assignmentIndex]
                 let context = Context(rep: rep, row: nil, assignmentIndex: assignmentIndex)
-                for ref in plan.evaluationOrder { _ = try value(of: ref, context) }
-                for (order, entry) in measureOrder.enumerated() {
+                if !departed { for ref in plan.evaluationOrder { _ = try value(of: ref, context) } }
+                for (order, entry) in measureOrder.enumerated() where !departed {
                     guard case .number(let number) = try value(of: entry.0, context) else { continue }
                     let (name, digits): (String, Int) = {
                         switch entry.0 {
@@ -501,7 +516,7 @@ final class PlanEvaluation {
                             value: try fixed(number, name), digits: digits))
                 }
                 var componentValues: [WideDecimal] = []
-                for index in plan.components.indices {
+                for index in plan.components.indices where !departed {
                     guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else {
                         throw failure("did not produce an amount", what: plan.components[index].name, span: plan.components[index].span)
                     }
@@ -511,12 +526,17 @@ final class PlanEvaluation {
                     componentValues.append(amount)
                 }
                 var total = WideDecimal.zero
-                for amount in componentValues { total = try Exact.add(total, amount) }
-                total = try applyLimits(to: .total, total, context)
-                total = Exact.round(
-                    total, RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault))
-                total = try Exact.add(total, clawbackAdjustment(in: period, context))
-                total = try applyDrawsAndHoldbacks(total, components: componentValues, context)
+                if departed {
+                    componentValues = plan.components.map { _ in .zero }
+                    total = try clawbackAdjustment(in: period, context)
+                } else {
+                    for amount in componentValues { total = try Exact.add(total, amount) }
+                    total = try applyLimits(to: .total, total, context)
+                    total = Exact.round(
+                        total, RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault))
+                    total = try Exact.add(total, clawbackAdjustment(in: period, context))
+                    total = try applyDrawsAndHoldbacks(total, components: componentValues, context)
+                }
                 // The roster's payout currency (default: the plan's): lines are converted at the fx
                 // rate of the period's last month and rounded to that currency's minor units.
                 let payout = assignment.currency ?? plan.currency

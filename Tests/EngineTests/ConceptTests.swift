@@ -399,3 +399,47 @@ func ledger(_ rows: [(String, String, String)]) -> String {
         ])
     }
 }
+
+@Suite struct ClawbacksAcrossPlanChanges {
+    /// R1 leaves the CLAWX plan at the end of January for another plan. The January deal reversed in
+    /// March is still recovered from what CLAWX paid for it.
+    @Test func aReversalAfterAPlanChangeIsStillRecovered() throws {
+        let output = try evaluate(
+            plan: """
+                plan "CLAWX" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 7%
+                  clawback {
+                    charge original_period
+                    share 100%
+                    window 180 days
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": """
+                    rep,name,manager,plan,start,end
+                    R1,Ana,,CLAWX,2026-01-01,2027-01-31
+                    R1,Ana,,OTHER,2027-02-01,
+
+                    """,
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-01-05,R1,50000,USD,new,
+                    T3,2027-03-20,R1,-50000,USD,new,T1
+
+                    """,
+            ])
+        // January paid 3,500.00; in March, off the plan, R1 gets a clawback-only line of -3,500.00.
+        #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-03 -3500.00"])
+        #expect(totals(output, component: "commission") == ["R1 2027-01 3500.00", "R1 2027-03 0.00"])
+        let march = try #require(output.payouts.first { $0.period == "2027-03" && $0.component == "total" })
+        let note = output.traces[try #require(march.trace)].limit
+        #expect(note == "clawback of 2027-01: -3500.00 USD")
+        #expect(output.measures.filter { $0.period == "2027-03" }.isEmpty)
+    }
+}
