@@ -161,6 +161,13 @@ public enum Runner {
         var excluded: [String: Int] = [:]
         var otherPlans: [String: Set<RepIndex>] = [:]
         let transactions = data.transactions
+        // Plans that charge reversals back to the deal's period leave reversals past their window uncredited.
+        var clawbackWindows: [String: Int] = [:]
+        for plan in plans {
+            if let clawback = plan.clawback, clawback.charge == .originalPeriod, let days = clawback.windowDays {
+                clawbackWindows[plan.id] = days
+            }
+        }
         for row in 0..<transactions.count where !(row < output.credited.count && output.credited[row]) {
             let rep = transactions.reps[row]
             let date = transactions.dates[row]
@@ -170,6 +177,10 @@ public enum Runner {
             }
             if !planIDs.contains(assignment.plan) {
                 excluded["rep on plan \(assignment.plan), not in this run", default: 0] += 1
+            } else if let days = clawbackWindows[assignment.plan], let original = transactions.reversals.target(of: row),
+                transactions.dates[original].days(to: date) > days
+            {
+                excluded["reversal more than \(days) days after its deal, outside the clawback window of plan \(assignment.plan)", default: 0] += 1
             } else {
                 excluded["not credited by any credit rule of plan \(assignment.plan) (filters or dates)", default: 0] += 1
             }

@@ -188,4 +188,51 @@ import Testing
         let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
         #expect(payouts.stdout.contains("R1,2027-01,P,commission,40.00,USD\n"))
     }
+
+    @Test func aReversalPastTheClawbackWindowIsExcludedWithThatReason() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let files = [
+            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            // T2 reverses T1 105 days later, past the 30-day window: it is not clawed back.
+            "transactions.csv": """
+                id,date,rep,amount,currency,kind,reverses
+                T1,2027-01-05,R1,100,USD,new,
+                T2,2027-04-20,R1,-100,USD,new,T1
+
+                """,
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: data.appendingPathComponent(name)) }
+        let plan = directory.appendingPathComponent("p.plan").path
+        try Data(
+            """
+            plan "P" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component commission = bookings * 10%
+              clawback {
+                charge original_period
+                window 30 days
+              }
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let result = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = result.stdout.split(separator: "\n").first { $0.contains("transactions.csv:") }.map(String.init) ?? ""
+        #expect(
+            line.hasSuffix(
+                "transactions.csv: 2 rows, 2 accepted, 0 rejected; 1 excluded: reversal more than 30 days after its deal, outside the clawback window of plan P"
+            ), "\(line)")
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(payouts.stdout.contains("R1,2027-01,P,total,10.00,USD\n"))
+        #expect(payouts.stdout.contains("R1,2027-04,P,total,0.00,USD\n"))
+    }
 }
