@@ -974,7 +974,11 @@ extension PlanEvaluation {
             if withheld.signum != 0 { notes.append("holdback -\(format(withheld))") }
             let releaseKind: PeriodKind = holdback.release == .quarterEnd ? .quarter : .year
             // Released at the end of the quarter or year, or when the payee leaves the plan.
-            let leaves = roster.rows[context.assignmentIndex].end.map { $0 <= period.endDate } ?? false
+            // A following roster row on the same plan (a new manager, say) is not leaving it.
+            let leaves = roster.rows[context.assignmentIndex].end.map { end in
+                end <= period.endDate
+                    && roster.assignmentIndex(of: context.rep, on: end.adding(days: 1)).map { roster.rows[$0].plan != plan.id } ?? true
+            } ?? false
             let isLast = period.endMonth == period.enclosing(releaseKind).endMonth || leaves
             if isLast && heldBack[index].signum != 0 {
                 payable = try Exact.add(payable, heldBack[index])

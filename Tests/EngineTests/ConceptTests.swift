@@ -443,3 +443,49 @@ func ledger(_ rows: [(String, String, String)]) -> String {
         #expect(output.measures.filter { $0.period == "2027-03" }.isEmpty)
     }
 }
+
+@Suite struct HoldbacksAndRosterChanges {
+    static let plan = """
+        plan "HOLD" {
+          currency USD
+          period month
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          component commission = bookings * 7%
+          holdback 10% of commission release quarter_end
+        }
+        """
+
+    /// A new roster row on the same plan (a manager change at the end of January) is not leaving
+    /// the plan: the holdback is still released with March, the quarter's last month.
+    @Test func aManagerChangeOnTheSamePlanKeepsTheHoldback() throws {
+        let output = try evaluate(
+            plan: Self.plan,
+            files: [
+                "roster.csv": """
+                    rep,name,manager,plan,start,end
+                    M1,Mia,,MGR,2026-01-01,
+                    M2,Max,,MGR,2026-01-01,
+                    R1,Ana,M1,HOLD,2026-01-01,2027-01-31
+                    R1,Ana,M2,HOLD,2027-02-01,
+
+                    """,
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "50000"), ("2027-02-05", "R1", "10000"), ("2027-03-05", "R1", "10000")]),
+            ])
+        // Commission 3,500 / 700 / 700; 10% held each month and the 490 released in March.
+        #expect(totals(output) == ["R1 2027-01 3150.00", "R1 2027-02 630.00", "R1 2027-03 1120.00"])
+    }
+
+    /// Leaving the plan releases what is held in the last month on it.
+    @Test func leavingThePlanReleasesTheHoldback() throws {
+        let output = try evaluate(
+            plan: Self.plan,
+            files: [
+                "roster.csv": "rep,name,manager,plan,start,end\nR1,Ana,,HOLD,2026-01-01,2027-02-28\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "50000"), ("2027-02-05", "R1", "10000")]),
+            ])
+        #expect(totals(output) == ["R1 2027-01 3150.00", "R1 2027-02 1050.00"])
+    }
+}
