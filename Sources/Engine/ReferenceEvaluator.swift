@@ -355,37 +355,32 @@ final class PlanEvaluation {
             for index in start..<end {
                 let row = Int(rowsByRep.rows[index])
                 let date = transactions.dates[row]
-                guard let assignmentIndex = roster.assignmentIndex(of: rep, on: date), let period = periodIndex(of: date) else {
-                    continue
+                guard let period = periodIndex(of: date) else { continue }
+                // A reversal under `charge original_period` is charged back to the original's period
+                // when it falls inside the window; outside it, it is not clawed back. Whoever was
+                // credited for the deal on its own date is charged: the rep's manager, plan or
+                // employment may have changed since.
+                var chargedTo: Int? = nil
+                var payeeDate = date
+                if let clawback = plan.clawback, clawback.charge == .originalPeriod,
+                    let original = transactions.reversals.target(of: row)
+                {
+                    let originalDate = transactions.dates[original]
+                    if let window = clawback.windowDays, originalDate.days(to: date) > window { continue }
+                    if let originalPeriod = periodIndex(of: originalDate), originalPeriod < period {
+                        chargedTo = originalPeriod
+                        payeeDate = originalDate
+                    }
                 }
+                guard let assignmentIndex = roster.assignmentIndex(of: rep, on: payeeDate) else { continue }
                 let creditsBefore = appendedCredits
                 defer { if appendedCredits != creditsBefore { creditedRowList.append(Int32(row)) } }
                 // Outside the plan's effective dates nothing is credited.
-                if let effective = plan.effective, date < effective.start || (effective.end.map { date > $0 } ?? false) {
+                if let effective = plan.effective, payeeDate < effective.start || (effective.end.map { payeeDate > $0 } ?? false) {
                     continue
                 }
                 for ruleIndex in 0..<ruleCount {
                     periodIndex = period
-                    // A reversal under `charge original_period` is charged back to the original's
-                    // period when it falls inside the window; outside it, it is not clawed back.
-                    var chargedTo: Int? = nil
-                    // Who is charged: under `original_period`, whoever was credited for the deal on
-                    // its own date (a rep's manager may have changed since).
-                    var payeeDate = date
-                    var chainStart = assignmentIndex
-                    if let clawback = plan.clawback, clawback.charge == .originalPeriod,
-                        let original = transactions.reversals.target(of: row)
-                    {
-                        let originalDate = transactions.dates[original]
-                        if let window = clawback.windowDays, originalDate.days(to: date) > window { continue }
-                        if let originalPeriod = periodIndex(of: originalDate), originalPeriod < period {
-                            chargedTo = originalPeriod
-                            if let then = roster.assignmentIndex(of: rep, on: originalDate) {
-                                payeeDate = originalDate
-                                chainStart = then
-                            }
-                        }
-                    }
                     let context = Context(rep: rep, row: row, assignmentIndex: assignmentIndex)
                     if let filter = filters[ruleIndex], try eval(filter, context) != .bool(true) { continue }
                     guard case .number(var value) = try eval(amounts[ruleIndex], context) else { continue }
@@ -420,7 +415,7 @@ final class PlanEvaluation {
                                 appendedCredits += 1
                             }
                         case .managers(let levels):
-                            var manager = roster.rows[chainStart].manager
+                            var manager = roster.rows[assignmentIndex].manager
                             var level = 0
                             while let current = manager, level < (levels ?? Int.max), level <= repCount {
                                 if let target = isPayee(current, on: payeeDate) {
