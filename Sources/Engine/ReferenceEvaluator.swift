@@ -271,7 +271,16 @@ final class PlanEvaluation {
         for row in 0..<transactions.count where relevant.contains(transactions.reps[row]) {
             let date = transactions.dates[row]
             if let effective = plan.effective {
-                if date < effective.start || (effective.end.map { date > $0 } ?? false) { continue }
+                // A reversal charged back to its deal's period counts when the deal does (its
+                // clawback is paid in the reversal's period, after the plan's end).
+                var judged = date
+                if let clawback = plan.clawback, clawback.charge == .originalPeriod,
+                    let original = transactions.reversals.target(of: row),
+                    clawback.windowDays.map({ transactions.dates[original].days(to: date) <= $0 }) ?? true
+                {
+                    judged = transactions.dates[original]
+                }
+                if judged < effective.start || (effective.end.map { judged > $0 } ?? false) { continue }
             }
             if date < first { first = date }
             if date > last { last = date }

@@ -401,6 +401,39 @@ func ledger(_ rows: [(String, String, String)]) -> String {
 }
 
 @Suite struct ClawbacksAcrossPlanChanges {
+    /// The plan is effective in January only; the January deal reversed in March is still charged
+    /// back to January.
+    @Test func aReversalAfterThePlansEffectiveEndIsStillRecovered() throws {
+        let output = try evaluate(
+            plan: """
+                plan "CLAWE" {
+                  currency USD
+                  period month
+                  effective 2027-01-01 to 2027-01-31
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 7%
+                  clawback {
+                    charge original_period
+                    window 180 days
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,CLAWE,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-01-05,R1,50000,USD,new,
+                    T2,2027-03-10,R1,10000,USD,new,
+                    T3,2027-03-20,R1,-50000,USD,new,T1
+
+                    """,
+            ])
+        // T2 falls after the effective end and earns nothing; T3 takes back January's 3,500.
+        #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 0.00", "R1 2027-03 -3500.00"])
+    }
+
     /// R1 leaves the company at the end of February (no roster row after it). The January deal
     /// reversed in March is still recovered: a clawback-only line in March.
     @Test func aReversalAfterTheRepLeftIsStillRecovered() throws {
