@@ -401,26 +401,31 @@ func ledger(_ rows: [(String, String, String)]) -> String {
 }
 
 @Suite struct ClawbacksAcrossPlanChanges {
+    /// 7% of bookings, reversals charged back to the deal's month within 180 days.
+    static func plan(effective: String = "") -> String {
+        """
+        plan "CLAWX" {
+          currency USD
+          period month
+          \(effective)
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          component commission = bookings * 7%
+          clawback {
+            charge original_period
+            window 180 days
+          }
+        }
+        """
+    }
+
     /// The plan is effective in January only; the January deal reversed in March is still charged
     /// back to January.
     @Test func aReversalAfterThePlansEffectiveEndIsStillRecovered() throws {
         let output = try evaluate(
-            plan: """
-                plan "CLAWE" {
-                  currency USD
-                  period month
-                  effective 2027-01-01 to 2027-01-31
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 7%
-                  clawback {
-                    charge original_period
-                    window 180 days
-                  }
-                }
-                """,
+            plan: Self.plan(effective: "effective 2027-01-01 to 2027-01-31"),
             files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,CLAWE,2026-01-01\n",
+                "roster.csv": "rep,name,plan,start\nR1,Ana,CLAWX,2026-01-01\n",
                 "quotas.csv": "rep,period,amount\n",
                 "transactions.csv": """
                     id,date,rep,amount,currency,kind,reverses
@@ -438,19 +443,7 @@ func ledger(_ rows: [(String, String, String)]) -> String {
     /// reversed in March is still recovered: a clawback-only line in March.
     @Test func aReversalAfterTheRepLeftIsStillRecovered() throws {
         let output = try evaluate(
-            plan: """
-                plan "CLAWX" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 7%
-                  clawback {
-                    charge original_period
-                    window 180 days
-                  }
-                }
-                """,
+            plan: Self.plan(),
             files: [
                 "roster.csv": "rep,name,plan,start,end\nR1,Ana,CLAWX,2026-01-01,2027-02-28\nR2,Ben,CLAWX,2026-01-01,\n",
                 "quotas.csv": "rep,period,amount\n",
@@ -473,20 +466,7 @@ func ledger(_ rows: [(String, String, String)]) -> String {
     /// March is still recovered from what CLAWX paid for it.
     @Test func aReversalAfterAPlanChangeIsStillRecovered() throws {
         let output = try evaluate(
-            plan: """
-                plan "CLAWX" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 7%
-                  clawback {
-                    charge original_period
-                    share 100%
-                    window 180 days
-                  }
-                }
-                """,
+            plan: Self.plan(),
             files: [
                 "roster.csv": """
                     rep,name,manager,plan,start,end
