@@ -274,13 +274,12 @@ final class PlanEvaluation {
                 // A reversal charged back to its deal's period counts when the deal does (its
                 // clawback is paid in the reversal's period, after the plan's end).
                 var judged = date
-                if let clawback = plan.clawback, clawback.charge == .originalPeriod,
-                    let original = transactions.reversals.target(of: row),
-                    clawback.windowDays.map({ transactions.dates[original].days(to: date) <= $0 }) ?? true
+                if let chargeBack = plan.chargeBack, let original = transactions.reversals.target(of: row),
+                    chargeBack.reaches(deal: transactions.dates[original], reversal: date)
                 {
                     judged = transactions.dates[original]
                 }
-                if judged < effective.start || (effective.end.map { judged > $0 } ?? false) { continue }
+                if !effective.contains(judged) { continue }
             }
             if date < first { first = date }
             if date > last { last = date }
@@ -371,11 +370,9 @@ final class PlanEvaluation {
                 // employment may have changed since.
                 var chargedTo: Int? = nil
                 var payeeDate = date
-                if let clawback = plan.clawback, clawback.charge == .originalPeriod,
-                    let original = transactions.reversals.target(of: row)
-                {
+                if let chargeBack = plan.chargeBack, let original = transactions.reversals.target(of: row) {
                     let originalDate = transactions.dates[original]
-                    if let window = clawback.windowDays, originalDate.days(to: date) > window { continue }
+                    guard chargeBack.reaches(deal: originalDate, reversal: date) else { continue }
                     if let originalPeriod = periodIndex(of: originalDate), originalPeriod < period {
                         chargedTo = originalPeriod
                         payeeDate = originalDate
@@ -385,9 +382,7 @@ final class PlanEvaluation {
                 let creditsBefore = appendedCredits
                 defer { if appendedCredits != creditsBefore { creditedRowList.append(Int32(row)) } }
                 // Outside the plan's effective dates nothing is credited.
-                if let effective = plan.effective, payeeDate < effective.start || (effective.end.map { payeeDate > $0 } ?? false) {
-                    continue
-                }
+                if let effective = plan.effective, !effective.contains(payeeDate) { continue }
                 for ruleIndex in 0..<ruleCount {
                     periodIndex = period
                     let context = Context(rep: rep, row: row, assignmentIndex: assignmentIndex)
@@ -481,27 +476,15 @@ final class PlanEvaluation {
                 notes.removeAll(keepingCapacity: true)
                 paidSnapshots[period] = paidPerYear
                 totalLimitNote = nil
-                // An assignment to this plan during the period (the last one that overlaps it).
-                let current = roster.rowsByRep[Int(rep)].last {
+                // The last assignment to this plan that starts by the period's end. A rep's rows are
+                // sorted by start and never overlap, so if it ended before the period, none is current.
+                guard let assignmentIndex = roster.rowsByRep[Int(rep)].last(where: {
                     roster.rows[$0].plan == plan.id && roster.rows[$0].start <= periods[period].endDate
-                        && (roster.rows[$0].end.map { $0 >= periods[period].startDate } ?? true)
-                }
+                }) else { continue }
                 // A rep who has left the plan still pays back a deal reversed after leaving that was
                 // charged back to a period the plan paid for: that period gets a clawback-only payout.
-                var departed = false
-                let assignmentIndex: Int
-                if let current {
-                    assignmentIndex = current
-                } else if lateCredits.contains(where: { $0[position].contains { $0.reversal == period } }),
-                    let last = roster.rowsByRep[Int(rep)].last(where: {
-                        roster.rows[$0].plan == plan.id && roster.rows[$0].start <= periods[period].endDate
-                    })
-                {
-                    assignmentIndex = last
-                    departed = true
-                } else {
-                    continue
-                }
+                let departed = roster.rows[assignmentIndex].end.map { $0 < periods[period].startDate } ?? false
+                if departed && !lateCredits.contains(where: { $0[position].contains { $0.reversal == period } }) { continue }
                 let assignment = roster.rows[assignmentIndex]
                 let context = Context(rep: rep, row: nil, assignmentIndex: assignmentIndex)
                 if !departed { for ref in plan.evaluationOrder { _ = try value(of: ref, context) } }
@@ -760,22 +743,23 @@ final class PlanEvaluation {
         var count = 0
         var low: WideDecimal? = nil
         var high: WideDecimal? = nil
-        var windowCredits: [Credit] = []
-        for period in range { windowCredits += credits[rule][payee][period] }
-        // Reversals charged back to an earlier period of a QTD/YTD window count in the window from
-        // the period they happen in (the period itself is restated by the clawback instead).
-        if range.count > 1 && !restating {
-            for late in lateCredits[rule][payee]
-            where late.original >= range.lowerBound && late.original < periodIndex && late.reversal <= periodIndex {
-                windowCredits.append(late.credit)
-            }
-        }
-        for credit in windowCredits {
+        func add(_ credit: Credit) throws {
             sum = try Exact.add(sum, credit.value)
             // A reversal takes its deal back out of a count.
             count += transactions.reversals.target(of: Int(credit.row)) == nil ? 1 : -1
             if low.map({ credit.value < $0 }) ?? true { low = credit.value }
             if high.map({ credit.value > $0 }) ?? true { high = credit.value }
+        }
+        for period in range {
+            for credit in credits[rule][payee][period] { try add(credit) }
+        }
+        // Reversals charged back to an earlier period of a QTD/YTD window count in the window from
+        // the period they happen in (the period itself is restated by the clawback instead).
+        if range.count > 1 && !restating {
+            for late in lateCredits[rule][payee]
+            where late.original >= range.lowerBound && late.original < periodIndex && late.reversal <= periodIndex {
+                try add(late.credit)
+            }
         }
         let value: WideDecimal
         switch measure.aggregation {
@@ -1007,7 +991,7 @@ extension PlanEvaluation {
     /// reversed in this one, the change in that period's earnings when it is restated with the
     /// reversals (times the clawback share). The earlier period's lines stay as they were paid.
     func clawbackAdjustment(in period: Int, _ context: Context) throws -> WideDecimal {
-        guard let clawback = plan.clawback, clawback.charge == .originalPeriod else { return .zero }
+        guard let clawback = plan.chargeBack else { return .zero }
         var originals = Set<Int>()
         for rule in lateCredits.indices {
             for late in lateCredits[rule][payee] where late.reversal == period { originals.insert(late.original) }

@@ -237,6 +237,11 @@ public struct ClawbackPolicy: Sendable, Hashable {
         self.windowDays = windowDays
         self.span = span
     }
+
+    /// Whether a reversal dated `reversal` of a deal dated `deal` falls inside the window.
+    public func reaches(deal: CivilDate, reversal: CivilDate) -> Bool {
+        windowDays.map { deal.days(to: reversal) <= $0 } ?? true
+    }
 }
 
 /// When withheld money is released.

@@ -168,6 +168,9 @@ public struct DateRange: Sendable, Hashable {
         self.start = start
         self.end = end
     }
+
+    /// Whether `date` falls in the range (both ends included).
+    public func contains(_ date: CivilDate) -> Bool { date >= start && (end.map { date <= $0 } ?? true) }
 }
 
 /// A reference to a per-payee-period value, for ``Plan/evaluationOrder``.
@@ -283,5 +286,14 @@ public struct InputTable: Sendable, Hashable {
         self.column = column
         self.type = type
         self.span = span
+    }
+}
+
+extension Plan {
+    /// The clawback policy when reversals are charged back to their deal's period (`charge
+    /// original_period`); `nil` when they are ordinary credits in their own period.
+    public var chargeBack: ClawbackPolicy? {
+        guard let clawback, clawback.charge == .originalPeriod else { return nil }
+        return clawback
     }
 }

@@ -162,12 +162,7 @@ public enum Runner {
         var otherPlans: [String: Set<RepIndex>] = [:]
         let transactions = data.transactions
         // Plans that charge reversals back to the deal's period leave reversals past their window uncredited.
-        var clawbackWindows: [String: Int] = [:]
-        for plan in plans {
-            if let clawback = plan.clawback, clawback.charge == .originalPeriod, let days = clawback.windowDays {
-                clawbackWindows[plan.id] = days
-            }
-        }
+        let chargeBacks = Dictionary(plans.compactMap { plan in plan.chargeBack.map { (plan.id, $0) } }, uniquingKeysWith: { first, _ in first })
         for row in 0..<transactions.count where !(row < output.credited.count && output.credited[row]) {
             let rep = transactions.reps[row]
             let date = transactions.dates[row]
@@ -177,8 +172,8 @@ public enum Runner {
             }
             if !planIDs.contains(assignment.plan) {
                 excluded["rep on plan \(assignment.plan), not in this run", default: 0] += 1
-            } else if let days = clawbackWindows[assignment.plan], let original = transactions.reversals.target(of: row),
-                transactions.dates[original].days(to: date) > days
+            } else if let chargeBack = chargeBacks[assignment.plan], let days = chargeBack.windowDays,
+                let original = transactions.reversals.target(of: row), !chargeBack.reaches(deal: transactions.dates[original], reversal: date)
             {
                 excluded["reversal more than \(days) days after its deal, outside the clawback window of plan \(assignment.plan)", default: 0] += 1
             } else {
