@@ -798,7 +798,7 @@ final class PlanEvaluation {
             if spiff.dateBasis == .effectiveDate, let original = transactions.reversals.target(of: row) {
                 basis = transactions.dates[original]
             }
-            guard basis >= spiff.window.start, spiff.window.end.map({ basis <= $0 }) ?? true else { continue }
+            guard spiff.window.contains(basis) else { continue }
             let rowContext = Context(rep: rep, row: row, assignmentIndex: assignmentIndex)
             if let filter = spiff.filter, try eval(filter, rowContext) != .bool(true) { continue }
             let reversal = transactions.reversals.target(of: row) != nil
