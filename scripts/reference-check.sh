@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The reference check of REFERENCE_PLAN.md on a shared data set (default ae-100k): comp run with
+# The reference check of REFERENCE_PLAN.md on a bundled reference data set (Tests/ReferenceData, default ae-100k): comp run with
 # Plans/examples/ae-standard.plan, both exports pivoted into the reference's wide form, compared
 # byte for byte with expected-payouts.csv.
 #
@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 set_name=${1:-ae-100k}
-data=../shared/data/$set_name
+data=Tests/ReferenceData/$set_name
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 swift build -c release --product comp >/dev/null

@@ -47,7 +47,7 @@ func referenceCSV(_ output: RunOutput) -> String {
 @Suite struct ReferencePlan {
     @Test(arguments: ["ae-10k", "ae-100k"])
     func matchesTheExpectedPayouts(dataSet: String) throws {
-        let data = packageRoot + "/../shared/data/" + dataSet
+        let data = packageRoot + "/Tests/ReferenceData/" + dataSet
         try #require(FileManager.default.fileExists(atPath: data + "/expected-payouts.csv"))
         let checked = PlanChecker.check(path: packageRoot + "/Plans/examples/ae-standard.plan")
         let plan = try #require(checked.plan, "\(checked.rendered())")
@@ -68,7 +68,7 @@ func referenceCSV(_ output: RunOutput) -> String {
 
 @Suite struct Determinism {
     @Test func sameOutputForAnyThreadCount() throws {
-        let data = packageRoot + "/../shared/data/ae-10k"
+        let data = packageRoot + "/Tests/ReferenceData/ae-10k"
         try #require(FileManager.default.fileExists(atPath: data + "/transactions.csv"))
         let checked = PlanChecker.check(path: packageRoot + "/Plans/examples/ae-standard.plan")
         let plan = try #require(checked.plan)

@@ -86,11 +86,11 @@ enum Minimal {
     }
 }
 
-/// The package root (for `../shared/data`).
+/// The package root (for `Tests/ReferenceData`).
 let packageRoot: String = {
     var url = URL(fileURLWithPath: #filePath)
     for _ in 0..<3 { url.deleteLastPathComponent() }
     return url.path
 }()
 
-let sharedData = packageRoot + "/../shared/data"
+let sharedData = packageRoot + "/Tests/ReferenceData"

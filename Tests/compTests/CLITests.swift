@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func validateSharedDataSet() throws {
-        let data = CLI.root.appendingPathComponent("../shared/data/ae-10k").standardizedFileURL.path
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
         try #require(FileManager.default.fileExists(atPath: data + "/transactions.csv"))
         let result = try run(["validate", "--data", data])
         #expect(result.status == 0)

@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func referencePlanOnTheSharedTenThousandSet() throws {
-        let data = CLI.root.appendingPathComponent("../shared/data/ae-10k").standardizedFileURL.path
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
         try #require(FileManager.default.fileExists(atPath: data + "/expected-payouts.csv"))
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -83,7 +83,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let plan = directory.appendingPathComponent("broken.plan").path
         try Data("plan \"X\" {\n  currency USD\n  period month\n  measure m = sum(nothing)\n}\n".utf8).write(to: URL(fileURLWithPath: plan))
-        let data = CLI.root.appendingPathComponent("../shared/data/ae-10k").standardizedFileURL.path
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
         let result = try cli.run(["run", "--plans", plan, "--data", data, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(result.status == 65)
         #expect(result.stderr.contains(plan + ":4:"))
@@ -108,7 +108,7 @@ import Testing
     let cli = CLI()
 
     @Test func explainsTiersCapsAndTransactions() throws {
-        let data = CLI.root.appendingPathComponent("../shared/data/ae-10k").standardizedFileURL.path
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
         try #require(FileManager.default.fileExists(atPath: data + "/transactions.csv"))
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
