@@ -12,6 +12,7 @@ extension PlanEvaluation {
         case .parameter(let id):
             return EvalValue(plan.parameters[id.index].value)
         case .attribute(let id):
+            if let pinnedAttribute, pinnedAttribute.id == id.index { return pinnedAttribute.value }
             return try attribute(plan.attributes[id.index], context, expr.span)
         case .input(let id):
             let input = plan.inputs[id.index]
@@ -116,7 +117,7 @@ extension PlanEvaluation {
             return .number(try applyTable(id, value: value, quota: quota, context, valueIsRate: valueExpr.type == .rate && quotaExpr == nil))
         case .applyTablePerTransaction(let id, let rule):
             var total = WideDecimal.zero
-            for credit in credits[rule.index][payee][periodIndex] {
+            for credit in creditGroup(rule.index, payee, periodIndex) {
                 total = try Exact.add(total, applyTable(id, value: credit.value, quota: nil, context, forcing: .marginal))
             }
             return .number(total)
@@ -157,13 +158,13 @@ extension PlanEvaluation {
             case "currency": return .text(transactions.currencies[Int(transactions.currencyCodes[row])].code)
             case "quantity": return .number(WideDecimal(Int64(transactions.quantities[row])))
             case "reverses":
-                guard let target = transactions.reversals.target(of: row) else { return .text("") }
+                guard let target = reversalTarget(of: row) else { return .text("") }
                 return .text(transactions.ids[target])
             case "is_reversal":
-                return .bool(transactions.reversals.target(of: row) != nil)
+                return .bool(reversalTarget(of: row) != nil)
             case "effective_date":
                 // A reversal's effective date is the date of the deal it reverses.
-                return .date(transactions.dates[transactions.reversals.target(of: row) ?? row])
+                return .date(transactions.dates[reversalTarget(of: row) ?? row])
             default:
                 guard let column = transactions.attribute(attribute.name) else { return .missing }
                 return typed(column[row], attribute)

@@ -25,8 +25,10 @@ public enum ReferenceEvaluator {
     /// result slot, and the results are joined in payee order. The output is therefore the same
     /// for any thread count (tested byte for byte).
     public static func evaluate(
-        _ plan: Plan, data: LedgerData, inputs: [String: InputTableValues] = [:], threads: Int = 1
+        _ plan: Plan, data: LedgerData, inputs: [String: InputTableValues] = [:], threads: Int = 1,
+        progress: (String) -> Void = { _ in }
     ) throws(EvaluationError) -> RunOutput {
+        progress("indexing")
         let snapshot: EvaluationSnapshot
         var credited: [Bool] = []
         do {
@@ -35,20 +37,31 @@ public enum ReferenceEvaluator {
             // depend on the order of credits, and traces sort their rows, so neither does the output.
             let prototype = try PlanEvaluation(plan: plan, data: data, inputs: inputs)
             let empty = prototype.snapshot
-            let repCount = data.roster.repIDs.count
-            let creditShards = max(1, min(repCount, max(1, threads) * 4))
-            let parts: [Result<([[[[Credit]]]], [[[LateCredit]]], [Int32]), EvaluationError>] = shardMap(creditShards, threads: max(1, threads)) { shard in
+            progress("crediting")
+            // Rows are credited in file order, in contiguous ranges: walking them rep by rep read the
+            // columns at random (a cache miss per row).
+            let rowCount = data.transactions.count
+            let creditShards = max(1, min(rowCount, max(1, threads) * 4))
+            let groups = plan.creditRules.count * empty.payees.count * empty.periods.count
+            if groups > CreditTable.maximumGroups {
+                throw EvaluationError(
+                    rep: nil, period: nil, what: "plan \(plan.id)",
+                    message: "\(plan.creditRules.count) credit rules × \(empty.payees.count) payees × \(empty.periods.count) periods is more than this engine can hold; split the plan",
+                    source: nil)
+            }
+            let parts: [Result<([Credit], [[[LateCredit]]], [Int32]), EvaluationError>] = shardMap(creditShards, threads: max(1, threads)) { shard in
                 let evaluator = PlanEvaluation(snapshot: empty)
                 do {
-                    try evaluator.credit(reps: (repCount * shard / creditShards)..<(repCount * (shard + 1) / creditShards))
-                    return .success((evaluator.credits, evaluator.lateCredits, evaluator.creditedRowList))
+                    try evaluator.credit(rows: (rowCount * shard / creditShards)..<(rowCount * (shard + 1) / creditShards))
+                    return .success((evaluator.shardCredits, evaluator.lateCredits, evaluator.creditedRowList))
                 } catch let error as EvaluationError {
                     return .failure(error)
                 } catch {
                     return .failure(evaluator.failure(String(describing: error), what: "crediting"))
                 }
             }
-            var credits = plan.creditRules.map { _ in empty.payees.map { _ in [[Credit]](repeating: [], count: empty.periods.count) } }
+            progress("merging credits")
+            var creditParts: [[Credit]] = []
             var lateCredits = plan.creditRules.map { _ in empty.payees.map { _ in [LateCredit]() } }
             credited = [Bool](repeating: false, count: data.transactions.count)
             for part in parts {
@@ -56,22 +69,21 @@ public enum ReferenceEvaluator {
                 case .failure(let error): throw error
                 case .success(let (partCredits, partLate, partRows)):
                     for row in partRows { credited[Int(row)] = true }
-                    for rule in credits.indices {
-                        for payee in credits[rule].indices {
-                            for period in credits[rule][payee].indices where !partCredits[rule][payee][period].isEmpty {
-                                credits[rule][payee][period] += partCredits[rule][payee][period]
-                            }
+                    creditParts.append(partCredits)
+                    for rule in lateCredits.indices {
+                        for payee in lateCredits[rule].indices where !partLate[rule][payee].isEmpty {
                             lateCredits[rule][payee] += partLate[rule][payee]
                         }
                     }
                 }
             }
-            prototype.credits = credits
+            prototype.credits = CreditTable(payees: empty.payees.count, periods: empty.periods.count, groups: groups, parts: creditParts)
             prototype.lateCredits = lateCredits
             snapshot = prototype.snapshot
         } catch {
             throw wrap(error)
         }
+        progress("evaluating payees")
         let payees = snapshot.payees.count
         let shards = max(1, min(payees, max(1, threads) * 8))
         let results: [Result<RunOutput, EvaluationError>] = shardMap(shards, threads: max(1, threads)) { shard in
@@ -86,6 +98,7 @@ public enum ReferenceEvaluator {
                 return .failure(evaluator.failure(String(describing: error), what: evaluator.evaluatingName))
             }
         }
+        progress("joining shards")
         var output = RunOutput()
         for result in results {
             switch result {
@@ -124,12 +137,63 @@ struct EvaluationSnapshot: Sendable {
     let data: LedgerData
     let payees: [RepIndex]
     let periods: [Period]
-    let credits: [[[[Credit]]]]
+    let credits: CreditTable
     let rowsByRep: (starts: [Int], rows: [Int32])
     let sources: [SourceFile?]
     let quotaIndex: [QuotaLookup: QuotaRow]
     let inputs: [String: InputTableValues]
     let lateCredits: [[[LateCredit]]]
+    let reversalBits: [UInt64]
+    let compiled: CompiledRows
+    let months: MonthTable
+}
+
+/// Month numbers by day over the ledger's span, and fx rates by currency and month, so that the
+/// pass over the rows converts no dates and hashes no keys.
+struct MonthTable: Sendable {
+    /// Day number (days since the epoch) of `byDay[0]`.
+    var firstDay = 0
+    var byDay: [Int32] = []
+    /// First month number of the span and the number of months.
+    var firstMonth = 0
+    var count = 0
+    /// `fx[currency × count + month − firstMonth]`: the rate into the plan currency, when fx.csv has one.
+    var fx: [WideDecimal?] = []
+
+    init() {}
+
+    init(transactions: TransactionTable, fx table: FXTable) {
+        guard transactions.count > 0 else { return }
+        var low = Int32.max
+        var high = Int32.min
+        transactions.dates.withUnsafeBufferPointer { dates in
+            for date in dates {
+                low = min(low, date.daysSinceEpoch)
+                high = max(high, date.daysSinceEpoch)
+            }
+        }
+        // A span of centuries (a mistyped year) is not tabulated; lookups then compute the month.
+        guard Int(high) - Int(low) < 200_000 else { return }
+        let first = CivilDate(daysSinceEpoch: low).monthNumber
+        let last = CivilDate(daysSinceEpoch: high).monthNumber
+        firstDay = Int(low)
+        byDay = (low...high).map { Int32(CivilDate(daysSinceEpoch: $0).monthNumber) }
+        firstMonth = first
+        count = last - first + 1
+        self.fx = transactions.currencies.flatMap { currency in
+            (first...last).map { month in table.rate(currency, monthNumber: month).map { Exact.trim(WideDecimal($0)) } }
+        }
+    }
+}
+
+/// The per-transaction expressions of a plan, compiled once (see ``RowExpr``).
+struct CompiledRows: Sendable {
+    var filters: [RowExpr?] = []
+    var amounts: [RowExpr] = []
+    var weights: [RowExpr?] = []
+    /// Per component: a SPIFF's filter and payout amount (or rate).
+    var spiffFilters: [Int: RowExpr] = [:]
+    var spiffAmounts: [Int: RowExpr] = [:]
 }
 
 /// A reversal's credit charged back to the period of the transaction it reverses.
@@ -153,11 +217,75 @@ struct TraceNote {
 }
 
 /// One credit: its exact value in the plan currency and the ledger row it came from.
-struct Credit {
-    let value: WideDecimal
+struct Credit: Sendable {
+    /// The value's units and scale (a ``WideDecimal`` packed into 32 bytes with the rest).
+    let units: Int128
     let row: Int32
     /// 0 for the payee's own (or split) credit; k for a credit rolled up from k levels below.
-    var level: Int32 = 0
+    let level: Int32
+    /// The (rule, payee, period) group while crediting (see ``CreditTable``).
+    var group: UInt32 = 0
+    let scale: UInt8
+
+    init(value: WideDecimal, row: Int32, level: Int32 = 0) {
+        units = value.value
+        scale = UInt8(value.scale)
+        self.row = row
+        self.level = level
+    }
+
+    var value: WideDecimal { WideDecimal(value: units, scale: Int(scale)) }
+}
+
+/// A plan's credits grouped by rule, payee and period, each group in ledger row order, in one
+/// flat array (a small array per group cost an allocation and a cache miss per append).
+struct CreditTable: Sendable {
+    let payees: Int
+    let periods: Int
+    /// Group `g` is `credits[starts[g]..<starts[g + 1]]`.
+    let starts: [Int]
+    let credits: [Credit]
+
+    /// The most groups a table may have (a group number is stored in 32 bits).
+    static let maximumGroups = Int(UInt32.max)
+
+    init(payees: Int, periods: Int, starts: [Int] = [0], credits: [Credit] = []) {
+        self.payees = payees
+        self.periods = periods
+        self.starts = starts
+        self.credits = credits
+    }
+
+    @inline(__always)
+    func group(rule: Int, payee: Int, period: Int) -> Int { (rule * payees + payee) * periods + period }
+
+    /// The credits of one rule, payee and period.
+    @inline(__always)
+    subscript(rule: Int, payee: Int, period: Int) -> ArraySlice<Credit> {
+        let group = group(rule: rule, payee: payee, period: period)
+        guard group + 1 < starts.count else { return [] }
+        return credits[starts[group]..<starts[group + 1]]
+    }
+
+    /// Joins the shards' credits (each in row order, shards in row order) by group, keeping row order.
+    init(payees: Int, periods: Int, groups: Int, parts: [[Credit]]) {
+        var starts = [Int](repeating: 0, count: groups + 1)
+        for part in parts { for credit in part { starts[Int(credit.group) + 1] += 1 } }
+        for group in 0..<groups { starts[group + 1] += starts[group] }
+        var cursor = starts
+        let total = starts[groups]
+        let placed = [Credit](unsafeUninitializedCapacity: total) { buffer, count in
+            for part in parts {
+                for credit in part {
+                    let group = Int(credit.group)
+                    buffer.initializeElement(at: cursor[group], to: credit)
+                    cursor[group] += 1
+                }
+            }
+            count = total
+        }
+        self.init(payees: payees, periods: periods, starts: starts, credits: placed)
+    }
 }
 
 final class PlanEvaluation {
@@ -169,8 +297,12 @@ final class PlanEvaluation {
     let payees: [RepIndex]
     /// Run periods (the plan's payout period kind), in order.
     let periods: [Period]
-    /// credits[rule][payee][period]
-    var credits: [[[[Credit]]]]
+    /// credits[rule, payee, period], after crediting.
+    var credits: CreditTable
+    /// While crediting: this shard's credits, in row order, each with its group.
+    var shardCredits: [Credit] = []
+    /// While restating an earlier period: late credits added to groups, by group.
+    var restatedCredits: [Int: [Credit]] = [:]
     /// Rows grouped by rep.
     let rowsByRep: (starts: [Int], rows: [Int32])
     let sources: [SourceFile?]
@@ -209,12 +341,20 @@ final class PlanEvaluation {
     var paidPerYear: [Int: [Int: WideDecimal]] = [:]
     /// `paidPerYear` as it was at the start of each period of the current payee.
     var paidSnapshots: [Int: [Int: [Int: WideDecimal]]] = [:]
+    /// One bit per ledger row: set for reversals (a binary search per row was measurable).
+    let reversalBits: [UInt64]
+    let months: MonthTable
+    /// The plan's per-transaction expressions, compiled.
+    var compiled = CompiledRows()
+    /// While tabulating a compiled expression: the attribute (by id) read as a fixed value.
+    var pinnedAttribute: (id: Int, value: EvalValue)? = nil
 
     /// What shards share: everything but the per-payee evaluation state.
     var snapshot: EvaluationSnapshot {
         EvaluationSnapshot(
             plan: plan, data: data, payees: payees, periods: periods, credits: credits, rowsByRep: rowsByRep,
-            sources: sources, quotaIndex: quotaIndex, inputs: inputs, lateCredits: lateCredits)
+            sources: sources, quotaIndex: quotaIndex, inputs: inputs, lateCredits: lateCredits, reversalBits: reversalBits,
+            compiled: compiled, months: months)
     }
 
     init(snapshot: EvaluationSnapshot) {
@@ -230,6 +370,9 @@ final class PlanEvaluation {
         quotaIndex = snapshot.quotaIndex
         inputs = snapshot.inputs
         lateCredits = snapshot.lateCredits
+        reversalBits = snapshot.reversalBits
+        compiled = snapshot.compiled
+        months = snapshot.months
     }
 
     init(plan: Plan, data: LedgerData, inputs: [String: InputTableValues]) throws {
@@ -300,11 +443,36 @@ final class PlanEvaluation {
             quotaIndex[QuotaLookup(rep: row.rep, firstMonth: row.period.firstMonth, months: row.period.kind.months, measure: row.measure)] = row
         }
         self.quotaIndex = quotaIndex
-        self.credits = []
+        self.credits = CreditTable(payees: payees.count, periods: periods.count)
         self.sources = plan.files.map { path in
             guard let bytes = try? readWholeFile(path) else { return nil }
             return SourceFile(path: path, bytes: bytes)
         }
+        var bits = [UInt64](repeating: 0, count: (transactions.count + 63) / 64)
+        for row in transactions.reversals.rows { bits[Int(row) >> 6] |= 1 << (UInt64(row) & 63) }
+        self.reversalBits = bits
+        self.months = MonthTable(transactions: transactions, fx: data.fx)
+        var compiled = CompiledRows()
+        compiled.filters = plan.creditRules.map { $0.filter.map(compileRow) }
+        compiled.amounts = plan.creditRules.map { compileRow($0.amount) }
+        compiled.weights = plan.creditRules.map { $0.weight.map(compileRow) }
+        for (index, component) in plan.components.enumerated() {
+            guard case .spiff(let spiff) = component.body else { continue }
+            if let filter = spiff.filter { compiled.spiffFilters[index] = compileRow(filter) }
+            switch spiff.payout {
+            case .perUnit(let amount), .perDeal(let amount): compiled.spiffAmounts[index] = compileRow(amount)
+            case .percentOfAmount(let rate): compiled.spiffAmounts[index] = compileRow(rate)
+            case .tieredByCount: break
+            }
+        }
+        self.compiled = compiled
+    }
+
+    /// The row that `row` reverses, or `nil` when it is not a reversal.
+    @inline(__always)
+    func reversalTarget(of row: Int) -> Int? {
+        guard reversalBits[row >> 6] & (1 << (UInt64(row) & 63)) != 0 else { return nil }
+        return transactions.reversals.target(of: row)
     }
 
     // MARK: Locations
@@ -325,43 +493,49 @@ final class PlanEvaluation {
 
     // MARK: Crediting
 
+    /// The month number of a date (a table lookup for dates of the ledger's span).
+    @inline(__always)
+    func monthNumber(_ date: CivilDate) -> Int {
+        let day = Int(date.daysSinceEpoch) - months.firstDay
+        if day >= 0 && day < months.byDay.count { return Int(months.byDay[day]) }
+        return date.monthNumber
+    }
+
     func periodIndex(of date: CivilDate) -> Int? {
         guard let first = periods.first else { return nil }
-        let month = date.monthNumber
+        let month = monthNumber(date)
         let index = (month - first.firstMonth) / plan.period.months
         guard month >= first.firstMonth, index < periods.count else { return nil }
         return index
     }
 
-    func credit(reps: Range<Int>? = nil) throws {
-        let payeeIndex = Dictionary(uniqueKeysWithValues: payees.enumerated().map { ($1, $0) })
-        credits = plan.creditRules.map { _ in
-            payees.map { _ in [[Credit]](repeating: [], count: periods.count) }
-        }
+    func credit(rows: Range<Int>? = nil) throws {
+        // Payee position by rep (-1: not a payee of this plan).
+        var payeeOfRep = [Int32](repeating: -1, count: roster.repIDs.count)
+        for (position, rep) in payees.enumerated() { payeeOfRep[Int(rep)] = Int32(position) }
+        shardCredits = []
         lateCredits = plan.creditRules.map { _ in payees.map { _ in [] } }
         // Every transaction is looked at, not only the payees' own: a credit can roll up to a
         // manager on this plan from a rep on another plan.
         let repCount = roster.repIDs.count
-        let range = reps ?? 0..<repCount
+        let range = rows ?? 0..<transactions.count
         // The rules' parts, taken out once: copying a whole CreditRule per transaction was measurable.
         let ruleCount = plan.creditRules.count
-        let filters = plan.creditRules.map(\.filter)
-        let amounts = plan.creditRules.map(\.amount)
-        let weights = plan.creditRules.map(\.weight)
+        let filters = compiled.filters
+        let amounts = compiled.amounts
+        let weights = compiled.weights
         let recipients = plan.creditRules.map { $0.recipients.map(\.kind) }
         func isPayee(_ rep: RepIndex, on date: CivilDate) -> Int? {
-            guard let position = payeeIndex[rep], let index = roster.assignmentIndex(of: rep, on: date),
-                roster.rows[index].plan == plan.id
+            let position = payeeOfRep[Int(rep)]
+            guard position >= 0, let index = roster.assignmentIndex(of: rep, on: date), roster.rows[index].plan == plan.id
             else { return nil }
-            return position
+            return Int(position)
         }
-        for repNumber in range {
-            let rep = RepIndex(repNumber)
-            payee = payeeIndex[rep] ?? payees.count
-            let start = rowsByRep.starts[repNumber]
-            let end = rowsByRep.starts[repNumber + 1]
-            for index in start..<end {
-                let row = Int(rowsByRep.rows[index])
+        for row in range {
+            let rep = transactions.reps[row]
+            let position = payeeOfRep[Int(rep)]
+            payee = position >= 0 ? Int(position) : payees.count
+            do {
                 let date = transactions.dates[row]
                 guard let period = periodIndex(of: date) else { continue }
                 // A reversal under `charge original_period` is charged back to the original's period
@@ -370,7 +544,7 @@ final class PlanEvaluation {
                 // employment may have changed since.
                 var chargedTo: Int? = nil
                 var payeeDate = date
-                if let chargeBack = plan.chargeBack, let original = transactions.reversals.target(of: row) {
+                if let chargeBack = plan.chargeBack, let original = reversalTarget(of: row) {
                     let originalDate = transactions.dates[original]
                     guard chargeBack.reaches(deal: originalDate, reversal: date) else { continue }
                     if let originalPeriod = periodIndex(of: originalDate), originalPeriod < period {
@@ -386,16 +560,18 @@ final class PlanEvaluation {
                 for ruleIndex in 0..<ruleCount {
                     periodIndex = period
                     let context = Context(rep: rep, row: row, assignmentIndex: assignmentIndex)
-                    if let filter = filters[ruleIndex], try eval(filter, context) != .bool(true) { continue }
-                    guard case .number(var value) = try eval(amounts[ruleIndex], context) else { continue }
+                    if let filter = filters[ruleIndex], try evalRow(filter, context, row: row) != .bool(true) { continue }
+                    guard case .number(var value) = try evalRow(amounts[ruleIndex], context, row: row) else { continue }
                     if let weight = weights[ruleIndex] {
-                        guard case .number(let factor) = try eval(weight, context) else { continue }
+                        guard case .number(let factor) = try evalRow(weight, context, row: row) else { continue }
                         value = try Exact.multiply(value, factor)
                     }
                     for recipient in recipients[ruleIndex] {
                         switch recipient {
                         case .rep:
-                            if let position = isPayee(rep, on: payeeDate) {
+                            // The rep's own assignment on that date is `assignmentIndex`.
+                            if payee < payees.count, roster.rows[assignmentIndex].plan == plan.id {
+                                let position = payee
                                 let credit = Credit(value: value, row: Int32(row))
                                 give(credit, rule: ruleIndex, to: position, in: period, chargedTo: chargedTo)
                                 appendedCredits += 1
@@ -403,7 +579,7 @@ final class PlanEvaluation {
                         case .splits:
                             // A reversal is split like the deal it reverses (splits.csv names the deal).
                             let splitSource = data.splits.byTransaction[Int32(row)] != nil
-                                ? Int32(row) : Int32(transactions.reversals.target(of: row) ?? row)
+                                ? Int32(row) : Int32(reversalTarget(of: row) ?? row)
                             if let splits = data.splits.byTransaction[splitSource] {
                                 for splitIndex in splits {
                                     let split = data.splits.rows[splitIndex]
@@ -446,8 +622,19 @@ final class PlanEvaluation {
         if let original {
             lateCredits[rule][position].append(LateCredit(credit: credit, original: original, reversal: period))
         } else {
-            credits[rule][position][period].append(credit)
+            var credit = credit
+            credit.group = UInt32(truncatingIfNeeded: credits.group(rule: rule, payee: position, period: period))
+            shardCredits.append(credit)
         }
+    }
+
+    /// The credits of one rule, payee and period (with the late credits of a restatement).
+    @inline(__always)
+    func creditGroup(_ rule: Int, _ payee: Int, _ period: Int) -> ArraySlice<Credit> {
+        let found = credits[rule, payee, period]
+        if restatedCredits.isEmpty { return found }
+        guard let extra = restatedCredits[credits.group(rule: rule, payee: payee, period: period)] else { return found }
+        return ArraySlice(Array(found) + extra)
     }
 
     func evaluate(payees range: Range<Int>) throws -> RunOutput {
@@ -581,7 +768,7 @@ final class PlanEvaluation {
 
     func creditRows(forPayee position: Int, period: Int, rules: Set<Int>? = nil) -> [Int32] {
         var rows: [Int32] = []
-        for rule in credits.indices where rules?.contains(rule) ?? true { rows += credits[rule][position][period].map(\.row) }
+        for rule in plan.creditRules.indices where rules?.contains(rule) ?? true { rows += creditGroup(rule, position, period).map(\.row) }
         return rows
     }
 
@@ -746,12 +933,12 @@ final class PlanEvaluation {
         func add(_ credit: Credit) throws {
             sum = try Exact.add(sum, credit.value)
             // A reversal takes its deal back out of a count.
-            count += transactions.reversals.target(of: Int(credit.row)) == nil ? 1 : -1
+            count += reversalTarget(of: Int(credit.row)) == nil ? 1 : -1
             if low.map({ credit.value < $0 }) ?? true { low = credit.value }
             if high.map({ credit.value > $0 }) ?? true { high = credit.value }
         }
         for period in range {
-            for credit in credits[rule][payee][period] { try add(credit) }
+            for credit in creditGroup(rule, payee, period) { try add(credit) }
         }
         // Reversals charged back to an earlier period of a QTD/YTD window count in the window from
         // the period they happen in (the period itself is restated by the clawback instead).
@@ -788,6 +975,9 @@ final class PlanEvaluation {
                 }
             }
         }
+        // The component's compiled filter and payout, when it is the one being evaluated.
+        let compiledFilter = evaluatingComponent.flatMap { compiled.spiffFilters[$0] } ?? spiff.filter.map { RowExpr.generic($0) }
+        let compiledAmount = evaluatingComponent.flatMap { compiled.spiffAmounts[$0] }
         for stored in payeeRowsByPeriod[periodIndex] {
             let row = Int(stored)
             let date = transactions.dates[row]
@@ -795,23 +985,23 @@ final class PlanEvaluation {
                 roster.rows[assignmentIndex].plan == plan.id
             else { continue }
             var basis = date
-            if spiff.dateBasis == .effectiveDate, let original = transactions.reversals.target(of: row) {
+            if spiff.dateBasis == .effectiveDate, let original = reversalTarget(of: row) {
                 basis = transactions.dates[original]
             }
             guard spiff.window.contains(basis) else { continue }
             let rowContext = Context(rep: rep, row: row, assignmentIndex: assignmentIndex)
-            if let filter = spiff.filter, try eval(filter, rowContext) != .bool(true) { continue }
-            let reversal = transactions.reversals.target(of: row) != nil
+            if let filter = compiledFilter, try evalRow(filter, rowContext, row: row) != .bool(true) { continue }
+            let reversal = reversalTarget(of: row) != nil
             qualifying.append(Int32(row))
             switch spiff.payout {
             case .perUnit(let amount):
-                guard case .number(let each) = try eval(amount, rowContext) else { continue }
+                guard case .number(let each) = try evalRow(compiledAmount ?? .generic(amount), rowContext, row: row) else { continue }
                 total = try Exact.add(total, Exact.multiply(each, WideDecimal(Int64(transactions.quantities[row]))))
             case .perDeal(let amount):
-                guard case .number(let each) = try eval(amount, rowContext) else { continue }
+                guard case .number(let each) = try evalRow(compiledAmount ?? .generic(amount), rowContext, row: row) else { continue }
                 total = reversal ? try Exact.subtract(total, each) : try Exact.add(total, each)
             case .percentOfAmount(let rate):
-                guard case .number(let share) = try eval(rate, rowContext) else { continue }
+                guard case .number(let share) = try evalRow(compiledAmount ?? .generic(rate), rowContext, row: row) else { continue }
                 let amount = try convertToPlan(WideDecimal(FixedDecimal(units: transactions.amounts[row])), row: row)
                 total = try Exact.add(total, Exact.multiply(amount, share))
             case .tieredByCount:
@@ -826,7 +1016,11 @@ final class PlanEvaluation {
 
     func convertToPlan(_ amount: WideDecimal, row: Int) throws -> WideDecimal {
         let code = Int(transactions.currencyCodes[row])
-        let month = transactions.dates[row].monthNumber
+        let month = monthNumber(transactions.dates[row])
+        let slot = code * months.count + (month - months.firstMonth)
+        if month >= months.firstMonth, month - months.firstMonth < months.count, let rate = months.fx[slot] {
+            return try Exact.multiply(amount, rate)
+        }
         let key = code &* 1_000_000 &+ month
         if let rate = fxCache[key] { return try Exact.multiply(amount, rate) }
         let currency = transactions.currencies[code]
@@ -884,7 +1078,7 @@ extension PlanEvaluation {
         if let threshold = override.threshold, try eval(threshold, context) != .bool(true) { return .zero }
         guard case .number(let rate) = try eval(override.rate, context) else { return .missing }
         var team = WideDecimal.zero
-        for credit in credits[override.creditRule.index][payee][periodIndex]
+        for credit in creditGroup(override.creditRule.index, payee, periodIndex)
         where credit.level >= 1 && override.levels.map({ Int(credit.level) <= $0 }) ?? true {
             team = try Exact.add(team, credit.value)
         }
@@ -1019,7 +1213,7 @@ extension PlanEvaluation {
         let savedMemo = memo
         let savedNotes = notes
         let savedTotalNote = totalLimitNote
-        let savedCredits = credits
+        let savedCredits = restatedCredits
         let savedPaid = paidPerYear
         paidPerYear = paidSnapshots[original] ?? [:]
         defer {
@@ -1027,7 +1221,7 @@ extension PlanEvaluation {
             memo = savedMemo
             notes = savedNotes
             totalLimitNote = savedTotalNote
-            credits = savedCredits
+            restatedCredits = savedCredits
             paidPerYear = savedPaid
             restating = false
         }
@@ -1036,7 +1230,7 @@ extension PlanEvaluation {
         memo = [:]
         for rule in lateCredits.indices {
             for late in lateCredits[rule][payee] where late.original == original && late.reversal <= last {
-                credits[rule][payee][original].append(late.credit)
+                restatedCredits[credits.group(rule: rule, payee: payee, period: original), default: []].append(late.credit)
             }
         }
         var total = WideDecimal.zero

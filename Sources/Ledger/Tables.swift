@@ -19,6 +19,7 @@ public struct StringColumn: Sendable {
     public let codes: Codes
 
     /// The code of `row`.
+    @inlinable
     public func code(at row: Int) -> UInt32 {
         switch codes {
         case .narrow(let column): return UInt32(column[row])

@@ -160,7 +160,17 @@ public struct RowSet: Sendable, Hashable {
 
     /// The set of `rows` (sorted and deduplicated first).
     public init(rows: [Int32]) {
-        let sorted = Array(Set(rows)).sorted()
+        // Usually already ascending (a payee's rows in file order): then no sort is needed.
+        var sorted = rows
+        if !rows.indices.dropFirst().allSatisfy({ rows[$0 - 1] < rows[$0] }) {
+            sorted.sort()
+            var kept = 0
+            for index in sorted.indices where index == 0 || sorted[index] != sorted[kept - 1] {
+                sorted[kept] = sorted[index]
+                kept += 1
+            }
+            sorted.removeLast(sorted.count - kept)
+        }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(sorted.count * 2)
         var previous: Int64 = -1

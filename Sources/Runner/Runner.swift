@@ -51,6 +51,8 @@ public struct RunSummary: Sendable {
     public let warnings: [String]
     public let reconciliation: [ReconciliationRecord]
     public let seconds: Double
+    /// Wall time of each phase, in order (`comp run --timings`).
+    public let phases: [(phase: String, seconds: Double)]
 }
 
 /// Why a run did not happen. Nothing was written.
@@ -90,7 +92,17 @@ public enum Runner {
         let start = clock.now
         let startedAt = timestamp()
 
-        let report = request.progress ?? { _ in }
+        let progress = request.progress ?? { _ in }
+        var phases: [(phase: String, seconds: Double)] = []
+        var phaseStart = start
+        var phaseName: String? = nil
+        func report(_ phase: String?) {
+            let now = clock.now
+            if let phaseName { phases.append((phaseName, seconds(now - phaseStart))) }
+            phaseName = phase
+            phaseStart = now
+            if let phase { progress(phase) }
+        }
         // Plans.
         report("checking plans")
         let planFiles = try planPaths(request.plans)
@@ -135,7 +147,8 @@ public enum Runner {
             if !inputErrors.isEmpty { throw .badData(listed: Array(inputErrors.prefix(100)), total: inputErrors.count) }
             do {
                 let result = try ReferenceEvaluator.evaluate(
-                    plan, data: data, inputs: inputs, threads: request.threads ?? activeProcessorCount())
+                    plan, data: data, inputs: inputs, threads: request.threads ?? activeProcessorCount(),
+                    progress: { report("\(plan.id): \($0)") })
                 if output.credited.isEmpty {
                     output.credited = result.credited
                 } else {
@@ -155,6 +168,7 @@ public enum Runner {
             }
         }
 
+        report("reconciling")
         // Reconcile: every accepted transaction is credited to a payee of a plan in this run, or
         // excluded with the reason.
         var warnings: [String] = []
@@ -243,6 +257,7 @@ public enum Runner {
         }
 
         // Summary.
+        report(nil)
         var totals: [String: FixedDecimal] = [:]
         var order: [(plan: String, component: String, currency: Currency)] = []
         for line in output.payouts {
@@ -261,7 +276,11 @@ public enum Runner {
                 ($0.plan, $0.component, totals[$0.plan + "\u{0}" + $0.component + "\u{0}" + $0.currency.code] ?? .zero, $0.currency)
             },
             rejected: load.errorCount, warnings: warnings, reconciliation: reconciliation,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            seconds: seconds(elapsed), phases: phases)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// Plan files named directly, or the `*.plan` files of named directories (sorted).

@@ -30,6 +30,9 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("param"), help: "Override a plan parameter for a what-if run: --param name=value (repeatable).")
     var overrides: [String] = []
 
+    @Flag(name: .long, help: "Print the wall time of each phase to standard error.")
+    var timings = false
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         for override in overrides where !override.contains("=") {
@@ -62,6 +65,11 @@ struct Run: ParsableCommand {
         }
         if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false) }
         print(render(summary, database: db))
+        if timings {
+            for (phase, seconds) in summary.phases {
+                printError(String(format: "%8.3f s  ", seconds) + phase)
+            }
+        }
     }
 }
 
