@@ -43,17 +43,21 @@ public enum ReferenceEvaluator {
             let rowCount = data.transactions.count
             let creditShards = max(1, min(rowCount, max(1, threads) * 4))
             let groups = plan.creditRules.count * empty.payees.count * empty.periods.count
-            if groups > CreditTable.maximumGroups {
+            if max(groups, empty.compiled.spiffComponents.count * empty.payees.count * empty.periods.count) > CreditTable.maximumGroups {
                 throw EvaluationError(
                     rep: nil, period: nil, what: "plan \(plan.id)",
                     message: "\(plan.creditRules.count) credit rules × \(empty.payees.count) payees × \(empty.periods.count) periods is more than this engine can hold; split the plan",
                     source: nil)
             }
-            let parts: [Result<([Credit], [[[LateCredit]]], [Int32]), EvaluationError>] = shardMap(creditShards, threads: max(1, threads)) { shard in
+            let spiffGroups = empty.compiled.spiffComponents.count * empty.payees.count * empty.periods.count
+            let parts: [Result<CreditShard, EvaluationError>] = shardMap(creditShards, threads: max(1, threads)) { shard in
                 let evaluator = PlanEvaluation(snapshot: empty)
                 do {
                     try evaluator.credit(rows: (rowCount * shard / creditShards)..<(rowCount * (shard + 1) / creditShards))
-                    return .success((evaluator.shardCredits, evaluator.lateCredits, evaluator.creditedRowList))
+                    return .success(
+                        CreditShard(
+                            credits: evaluator.shardCredits, lateCredits: evaluator.lateCredits, creditedRows: evaluator.creditedRowList,
+                            spiffHits: evaluator.shardSpiffHits, spiffFallback: Array(evaluator.spiffFallback)))
                 } catch let error as EvaluationError {
                     return .failure(error)
                 } catch {
@@ -62,14 +66,18 @@ public enum ReferenceEvaluator {
             }
             progress("merging credits")
             var creditParts: [[Credit]] = []
+            var spiffParts: [[Credit]] = []
             var lateCredits = plan.creditRules.map { _ in empty.payees.map { _ in [LateCredit]() } }
             credited = [Bool](repeating: false, count: data.transactions.count)
             for part in parts {
                 switch part {
                 case .failure(let error): throw error
-                case .success(let (partCredits, partLate, partRows)):
-                    for row in partRows { credited[Int(row)] = true }
-                    creditParts.append(partCredits)
+                case .success(let part):
+                    let partLate = part.lateCredits
+                    for row in part.creditedRows { credited[Int(row)] = true }
+                    creditParts.append(part.credits)
+                    spiffParts.append(part.spiffHits)
+                    prototype.spiffFallback.formUnion(part.spiffFallback)
                     for rule in lateCredits.indices {
                         for payee in lateCredits[rule].indices where !partLate[rule][payee].isEmpty {
                             lateCredits[rule][payee] += partLate[rule][payee]
@@ -78,6 +86,7 @@ public enum ReferenceEvaluator {
                 }
             }
             prototype.credits = CreditTable(payees: empty.payees.count, periods: empty.periods.count, groups: groups, parts: creditParts)
+            prototype.spiffHits = CreditTable(payees: empty.payees.count, periods: empty.periods.count, groups: spiffGroups, parts: spiffParts)
             prototype.lateCredits = lateCredits
             snapshot = prototype.snapshot
         } catch {
@@ -146,6 +155,62 @@ struct EvaluationSnapshot: Sendable {
     let reversalBits: [UInt64]
     let compiled: CompiledRows
     let months: MonthTable
+    let spiffHits: CreditTable
+    let spiffFallback: Set<Int>
+    let assignments: AssignmentTable
+}
+
+/// The roster's assignments in flat arrays, for the pass over the rows: reading a `RosterRow`
+/// (names, plan, attributes) per transaction cost retains and a string compare.
+struct AssignmentTable: Sendable {
+    /// Entries of rep `r` are `starts[r]..<starts[r + 1]`, in date order.
+    let starts: [Int32]
+    /// Per entry: the roster row, its first and last day (inclusive), whether it is on the plan, and
+    /// the manager's rep index (-1: none).
+    let rosterRow: [Int32]
+    let first: [Int32]
+    let last: [Int32]
+    let onPlan: [Bool]
+    let manager: [Int32]
+
+    init(roster: RosterTable, plan: String) {
+        var starts: [Int32] = [0]
+        var rosterRow: [Int32] = []
+        var first: [Int32] = []
+        var last: [Int32] = []
+        var onPlan: [Bool] = []
+        var manager: [Int32] = []
+        for indexes in roster.rowsByRep {
+            for index in indexes {
+                let row = roster.rows[index]
+                rosterRow.append(Int32(index))
+                first.append(row.start.daysSinceEpoch)
+                last.append(row.end?.daysSinceEpoch ?? Int32.max)
+                onPlan.append(row.plan == plan)
+                manager.append(row.manager.map { Int32($0) } ?? -1)
+            }
+            starts.append(Int32(rosterRow.count))
+        }
+        self.starts = starts
+        self.rosterRow = rosterRow
+        self.first = first
+        self.last = last
+        self.onPlan = onPlan
+        self.manager = manager
+    }
+
+    /// The entry of `rep` covering `date` (the same row as ``RosterTable/assignmentIndex(of:on:)``).
+    @inline(__always)
+    func entry(of rep: RepIndex, on date: CivilDate) -> Int? {
+        let day = date.daysSinceEpoch
+        var entry = Int(starts[Int(rep)])
+        let end = Int(starts[Int(rep) + 1])
+        while entry < end {
+            if first[entry] <= day && day <= last[entry] { return entry }
+            entry += 1
+        }
+        return nil
+    }
 }
 
 /// Month numbers by day over the ledger's span, and fx rates by currency and month, so that the
@@ -192,8 +257,42 @@ struct CompiledRows: Sendable {
     var amounts: [RowExpr] = []
     var weights: [RowExpr?] = []
     /// Per component: a SPIFF's filter and payout amount (or rate).
-    var spiffFilters: [Int: RowExpr] = [:]
-    var spiffAmounts: [Int: RowExpr] = [:]
+    /// SPIFFs by slot.
+    var spiffs: [CompiledSpiff] = []
+    /// SPIFF components in order (by slot), and each one's slot.
+    var spiffComponents: [Int] = []
+    var spiffSlots: [Int: Int] = [:]
+}
+
+/// A SPIFF's per-row test and payout, compiled.
+final class CompiledSpiff: Sendable {
+    enum Payout: Sendable {
+        case perUnit, perDeal, percentOfAmount, tieredByCount
+    }
+
+    let window: DateRange
+    let byEffectiveDate: Bool
+    let filter: RowExpr?
+    /// The per-unit or per-deal amount, or the rate of a percentage; `.constant(.missing)` when tiered.
+    let amount: RowExpr
+    let payout: Payout
+
+    init(window: DateRange, byEffectiveDate: Bool, filter: RowExpr?, amount: RowExpr, payout: Payout) {
+        self.window = window
+        self.byEffectiveDate = byEffectiveDate
+        self.filter = filter
+        self.amount = amount
+        self.payout = payout
+    }
+}
+
+/// What one crediting shard produced.
+struct CreditShard: Sendable {
+    var credits: [Credit]
+    var lateCredits: [[[LateCredit]]]
+    var creditedRows: [Int32]
+    var spiffHits: [Credit]
+    var spiffFallback: [Int]
 }
 
 /// A reversal's credit charged back to the period of the transaction it reverses.
@@ -333,6 +432,15 @@ final class PlanEvaluation {
     var heldBack: [WideDecimal] = []
     /// The current payee's ledger rows by run period (built once per payee).
     var payeeRowsByPeriod: [[Int32]] = []
+    /// The payee `payeeRowsByPeriod` was built for (-1: none).
+    var payeeRowsOwner = -1
+    /// SPIFF rows qualified and valued in the crediting pass, grouped by (SPIFF slot, payee, period);
+    /// while crediting, this shard's hits.
+    var spiffHits: CreditTable
+    var shardSpiffHits: [Credit] = []
+    /// Groups whose rows could not all be valued in the pass (an evaluation error): evaluated row by
+    /// row instead, where the error is reported with its rep and period.
+    var spiffFallback: Set<Int> = []
     /// Quotas by rep, period (first month and length, whatever calendar labelled them) and measure.
     let quotaIndex: [QuotaLookup: QuotaRow]
     /// Input tables by name.
@@ -344,6 +452,7 @@ final class PlanEvaluation {
     /// One bit per ledger row: set for reversals (a binary search per row was measurable).
     let reversalBits: [UInt64]
     let months: MonthTable
+    let assignments: AssignmentTable
     /// The plan's per-transaction expressions, compiled.
     var compiled = CompiledRows()
     /// While tabulating a compiled expression: the attribute (by id) read as a fixed value.
@@ -354,7 +463,7 @@ final class PlanEvaluation {
         EvaluationSnapshot(
             plan: plan, data: data, payees: payees, periods: periods, credits: credits, rowsByRep: rowsByRep,
             sources: sources, quotaIndex: quotaIndex, inputs: inputs, lateCredits: lateCredits, reversalBits: reversalBits,
-            compiled: compiled, months: months)
+            compiled: compiled, months: months, spiffHits: spiffHits, spiffFallback: spiffFallback, assignments: assignments)
     }
 
     init(snapshot: EvaluationSnapshot) {
@@ -373,6 +482,9 @@ final class PlanEvaluation {
         reversalBits = snapshot.reversalBits
         compiled = snapshot.compiled
         months = snapshot.months
+        spiffHits = snapshot.spiffHits
+        spiffFallback = snapshot.spiffFallback
+        assignments = snapshot.assignments
     }
 
     init(plan: Plan, data: LedgerData, inputs: [String: InputTableValues]) throws {
@@ -444,6 +556,7 @@ final class PlanEvaluation {
         }
         self.quotaIndex = quotaIndex
         self.credits = CreditTable(payees: payees.count, periods: periods.count)
+        self.spiffHits = CreditTable(payees: payees.count, periods: periods.count)
         self.sources = plan.files.map { path in
             guard let bytes = try? readWholeFile(path) else { return nil }
             return SourceFile(path: path, bytes: bytes)
@@ -452,20 +565,34 @@ final class PlanEvaluation {
         for row in transactions.reversals.rows { bits[Int(row) >> 6] |= 1 << (UInt64(row) & 63) }
         self.reversalBits = bits
         self.months = MonthTable(transactions: transactions, fx: data.fx)
+        self.assignments = AssignmentTable(roster: data.roster, plan: plan.id)
         var compiled = CompiledRows()
         compiled.filters = plan.creditRules.map { $0.filter.map(compileRow) }
         compiled.amounts = plan.creditRules.map { compileRow($0.amount) }
         compiled.weights = plan.creditRules.map { $0.weight.map(compileRow) }
         for (index, component) in plan.components.enumerated() {
             guard case .spiff(let spiff) = component.body else { continue }
-            if let filter = spiff.filter { compiled.spiffFilters[index] = compileRow(filter) }
-            switch spiff.payout {
-            case .perUnit(let amount), .perDeal(let amount): compiled.spiffAmounts[index] = compileRow(amount)
-            case .percentOfAmount(let rate): compiled.spiffAmounts[index] = compileRow(rate)
-            case .tieredByCount: break
-            }
+            compiled.spiffSlots[index] = compiled.spiffComponents.count
+            compiled.spiffComponents.append(index)
+            compiled.spiffs.append(compileSpiff(spiff))
         }
         self.compiled = compiled
+    }
+
+    /// A SPIFF's per-row parts, compiled (``compileRow(_:)``) or left to the reference evaluator.
+    func compileSpiff(_ spiff: Spiff, compiling: Bool = true) -> CompiledSpiff {
+        let row: (Expr) -> RowExpr = { compiling ? self.compileRow($0) : .generic($0) }
+        let amount: RowExpr
+        let payout: CompiledSpiff.Payout
+        switch spiff.payout {
+        case .perUnit(let each): (amount, payout) = (row(each), .perUnit)
+        case .perDeal(let each): (amount, payout) = (row(each), .perDeal)
+        case .percentOfAmount(let rate): (amount, payout) = (row(rate), .percentOfAmount)
+        case .tieredByCount: (amount, payout) = (.constant(.missing), .tieredByCount)
+        }
+        return CompiledSpiff(
+            window: spiff.window, byEffectiveDate: spiff.dateBasis == .effectiveDate, filter: spiff.filter.map(row), amount: amount,
+            payout: payout)
     }
 
     /// The row that `row` reverses, or `nil` when it is not a reversal.
@@ -525,10 +652,12 @@ final class PlanEvaluation {
         let amounts = compiled.amounts
         let weights = compiled.weights
         let recipients = plan.creditRules.map { $0.recipients.map(\.kind) }
+        let spiffs = compiled.spiffs
+        shardSpiffHits = []
+        spiffFallback = []
         func isPayee(_ rep: RepIndex, on date: CivilDate) -> Int? {
             let position = payeeOfRep[Int(rep)]
-            guard position >= 0, let index = roster.assignmentIndex(of: rep, on: date), roster.rows[index].plan == plan.id
-            else { return nil }
+            guard position >= 0, let entry = assignments.entry(of: rep, on: date), assignments.onPlan[entry] else { return nil }
             return Int(position)
         }
         for row in range {
@@ -538,6 +667,23 @@ final class PlanEvaluation {
             do {
                 let date = transactions.dates[row]
                 guard let period = periodIndex(of: date) else { continue }
+                // SPIFFs look at the payee's own rows by their own date (also reversals no credit rule takes).
+                if position >= 0 {
+                    periodIndex = period
+                    for slot in spiffs.indices {
+                        let group = spiffHits.group(rule: slot, payee: Int(position), period: period)
+                        do {
+                            guard let contribution = try spiffContribution(spiffs[slot], row: row, rep: rep) else {
+                                continue
+                            }
+                            var hit = Credit(value: contribution, row: Int32(row))
+                            hit.group = UInt32(truncatingIfNeeded: group)
+                            shardSpiffHits.append(hit)
+                        } catch {
+                            spiffFallback.insert(group)
+                        }
+                    }
+                }
                 // A reversal under `charge original_period` is charged back to the original's period
                 // when it falls inside the window; outside it, it is not clawed back. Whoever was
                 // credited for the deal on its own date is charged: the rep's manager, plan or
@@ -552,7 +698,8 @@ final class PlanEvaluation {
                         payeeDate = originalDate
                     }
                 }
-                guard let assignmentIndex = roster.assignmentIndex(of: rep, on: payeeDate) else { continue }
+                guard let assignmentEntry = assignments.entry(of: rep, on: payeeDate) else { continue }
+                let assignmentIndex = Int(assignments.rosterRow[assignmentEntry])
                 let creditsBefore = appendedCredits
                 defer { if appendedCredits != creditsBefore { creditedRowList.append(Int32(row)) } }
                 // Outside the plan's effective dates nothing is credited.
@@ -570,7 +717,7 @@ final class PlanEvaluation {
                         switch recipient {
                         case .rep:
                             // The rep's own assignment on that date is `assignmentIndex`.
-                            if payee < payees.count, roster.rows[assignmentIndex].plan == plan.id {
+                            if payee < payees.count, assignments.onPlan[assignmentEntry] {
                                 let position = payee
                                 let credit = Credit(value: value, row: Int32(row))
                                 give(credit, rule: ruleIndex, to: position, in: period, chargedTo: chargedTo)
@@ -595,7 +742,7 @@ final class PlanEvaluation {
                                 appendedCredits += 1
                             }
                         case .managers(let levels):
-                            var manager = roster.rows[assignmentIndex].manager
+                            var manager: RepIndex? = assignments.manager[assignmentEntry] >= 0 ? assignments.manager[assignmentEntry] : nil
                             var level = 0
                             while let current = manager, level < (levels ?? Int.max), level <= repCount {
                                 if let target = isPayee(current, on: payeeDate) {
@@ -603,7 +750,9 @@ final class PlanEvaluation {
                                     give(credit, rule: ruleIndex, to: target, in: period, chargedTo: chargedTo)
                                     appendedCredits += 1
                                 }
-                                manager = roster.assignment(of: current, on: payeeDate)?.manager
+                                manager = assignments.entry(of: current, on: payeeDate).flatMap {
+                                    assignments.manager[$0] >= 0 ? assignments.manager[$0] : nil
+                                }
                                 level += 1
                             }
                         }
@@ -651,11 +800,6 @@ final class PlanEvaluation {
             paidSnapshots = [:]
             heldBack = [WideDecimal](repeating: .zero, count: plan.holdbacks.count)
             let rep = payees[position]
-            payeeRowsByPeriod = [[Int32]](repeating: [], count: periods.count)
-            for index in rowsByRep.starts[Int(rep)]..<rowsByRep.starts[Int(rep) + 1] {
-                let row = rowsByRep.rows[index]
-                if let period = periodIndex(of: transactions.dates[Int(row)]) { payeeRowsByPeriod[period].append(row) }
-            }
             let repID = roster.repIDs[Int(rep)]
             for period in periods.indices {
                 periodIndex = period
@@ -962,10 +1106,7 @@ final class PlanEvaluation {
     }
 
     func evaluateSpiff(_ spiff: Spiff, _ context: Context) throws -> EvalValue {
-        let rep = payees[payee]
-        let period = periods[periodIndex]
         var total = WideDecimal.zero
-        var deals: Int64 = 0
         var qualifying: [Int32] = []
         defer {
             if let component = evaluatingComponent {
@@ -975,43 +1116,73 @@ final class PlanEvaluation {
                 }
             }
         }
-        // The component's compiled filter and payout, when it is the one being evaluated.
-        let compiledFilter = evaluatingComponent.flatMap { compiled.spiffFilters[$0] } ?? spiff.filter.map { RowExpr.generic($0) }
-        let compiledAmount = evaluatingComponent.flatMap { compiled.spiffAmounts[$0] }
-        for stored in payeeRowsByPeriod[periodIndex] {
-            let row = Int(stored)
-            let date = transactions.dates[row]
-            guard period.contains(date), let assignmentIndex = roster.assignmentIndex(of: rep, on: date),
-                roster.rows[assignmentIndex].plan == plan.id
-            else { continue }
-            var basis = date
-            if spiff.dateBasis == .effectiveDate, let original = reversalTarget(of: row) {
-                basis = transactions.dates[original]
+        if let component = evaluatingComponent, let slot = compiled.spiffSlots[component],
+            !spiffFallback.contains(spiffHits.group(rule: slot, payee: payee, period: periodIndex))
+        {
+            // Qualified and valued in the crediting pass.
+            for hit in spiffHits[slot, payee, periodIndex] {
+                qualifying.append(hit.row)
+                total = try Exact.add(total, hit.value)
             }
-            guard spiff.window.contains(basis) else { continue }
-            let rowContext = Context(rep: rep, row: row, assignmentIndex: assignmentIndex)
-            if let filter = compiledFilter, try evalRow(filter, rowContext, row: row) != .bool(true) { continue }
-            let reversal = reversalTarget(of: row) != nil
-            qualifying.append(Int32(row))
-            switch spiff.payout {
-            case .perUnit(let amount):
-                guard case .number(let each) = try evalRow(compiledAmount ?? .generic(amount), rowContext, row: row) else { continue }
-                total = try Exact.add(total, Exact.multiply(each, WideDecimal(Int64(transactions.quantities[row]))))
-            case .perDeal(let amount):
-                guard case .number(let each) = try evalRow(compiledAmount ?? .generic(amount), rowContext, row: row) else { continue }
-                total = reversal ? try Exact.subtract(total, each) : try Exact.add(total, each)
-            case .percentOfAmount(let rate):
-                guard case .number(let share) = try evalRow(compiledAmount ?? .generic(rate), rowContext, row: row) else { continue }
-                let amount = try convertToPlan(WideDecimal(FixedDecimal(units: transactions.amounts[row])), row: row)
-                total = try Exact.add(total, Exact.multiply(amount, share))
-            case .tieredByCount:
-                deals += reversal ? -1 : 1
+        } else {
+            let rep = payees[payee]
+            let compiledSpiff = evaluatingComponent.flatMap { compiled.spiffSlots[$0] }.map { compiled.spiffs[$0] }
+                ?? compileSpiff(spiff, compiling: false)
+            for stored in payeeRows(period: periodIndex) {
+                let row = Int(stored)
+                guard let contribution = try spiffContribution(compiledSpiff, row: row, rep: rep) else { continue }
+                qualifying.append(Int32(row))
+                total = try Exact.add(total, contribution)
             }
         }
         if case .tieredByCount(let tableID) = spiff.payout {
-            return .number(try applyTable(tableID, value: WideDecimal(deals), quota: nil, context))
+            return .number(try applyTable(tableID, value: total, quota: nil, context))
         }
         return .number(total)
+    }
+
+    /// What one of the payee's rows adds to a SPIFF (for a count-tiered SPIFF, +1 or −1 for a
+    /// reversal), or `nil` when it does not qualify: the rep is on the plan on its date, its date
+    /// (or its deal's, by effective date) is in the window, and it passes the filter.
+    func spiffContribution(_ spiff: CompiledSpiff, row: Int, rep: RepIndex) throws -> WideDecimal? {
+        let date = transactions.dates[row]
+        var basis = date
+        let original = reversalTarget(of: row)
+        if spiff.byEffectiveDate, let original { basis = transactions.dates[original] }
+        guard spiff.window.contains(basis) else { return nil }
+        guard let entry = assignments.entry(of: rep, on: date), assignments.onPlan[entry] else { return nil }
+        let rowContext = Context(rep: rep, row: row, assignmentIndex: Int(assignments.rosterRow[entry]))
+        if let filter = spiff.filter, try evalRow(filter, rowContext, row: row) != .bool(true) { return nil }
+        let reversal = original != nil
+        if spiff.payout == .tieredByCount { return WideDecimal(Int64(reversal ? -1 : 1)) }
+        // A row whose amount has no value qualifies and pays nothing.
+        guard case .number(let value) = try evalRow(spiff.amount, rowContext, row: row) else { return .zero }
+        switch spiff.payout {
+        case .perUnit:
+            return try Exact.multiply(value, WideDecimal(Int64(transactions.quantities[row])))
+        case .perDeal:
+            return reversal ? try value.negated() : value
+        case .percentOfAmount:
+            let amount = try convertToPlan(WideDecimal(FixedDecimal(units: transactions.amounts[row])), row: row)
+            return try Exact.multiply(amount, value)
+        case .tieredByCount:
+            return WideDecimal(Int64(reversal ? -1 : 1))
+        }
+    }
+
+    /// The current payee's ledger rows in a run period, in file order (built once per payee, when a
+    /// SPIFF is evaluated row by row).
+    func payeeRows(period: Int) -> [Int32] {
+        if payeeRowsOwner != payee {
+            payeeRowsOwner = payee
+            let rep = payees[payee]
+            payeeRowsByPeriod = [[Int32]](repeating: [], count: periods.count)
+            for index in rowsByRep.starts[Int(rep)]..<rowsByRep.starts[Int(rep) + 1] {
+                let row = rowsByRep.rows[index]
+                if let period = periodIndex(of: transactions.dates[Int(row)]) { payeeRowsByPeriod[period].append(row) }
+            }
+        }
+        return payeeRowsByPeriod[period]
     }
 
     func convertToPlan(_ amount: WideDecimal, row: Int) throws -> WideDecimal {

@@ -15,8 +15,9 @@ public enum Explainer {
                 throw RunFailure.input("\(database) has no completed run yet; run `comp run` first")
             }
             guard let record = try store.run(id) else { throw RunFailure.input("\(database) has no run \(id)") }
-            let payouts = try store.payouts(id).filter { $0.rep == rep && $0.period == period }
-            let measures = try store.measures(id).filter { $0.rep == rep && $0.period == period }
+            let found = try store.lines(id, rep: rep, period: period)
+            let payouts = found.map(\.line)
+            let measures = try store.measures(id, rep: rep, period: period)
             if payouts.isEmpty {
                 let periods = Set(try store.payouts(id).filter { $0.rep == rep }.map(\.period)).sorted()
                 if periods.isEmpty { throw RunFailure.input("run \(id) has no payouts for rep \(rep)") }
@@ -34,11 +35,11 @@ public enum Explainer {
             lines.append("payouts:")
             let width = payouts.map(\.component.count).max() ?? 0
             var rowsByLine: [[Int32]] = []
-            for line in payouts {
+            for (line, trace) in found {
                 let amount = line.amount.formatted(fractionDigits: line.currency.minorUnits) + " " + line.currency.code
                 var text = "  \(line.component.padded(width))  \(amount.leftPadded(18))"
                 var rows: [Int32] = []
-                if let index = line.trace, let trace = try store.trace(id, index) {
+                if let trace {
                     var parts = [trace.rule]
                     if let tier = trace.tier { parts.append(tier) }
                     if let rate = trace.rate { parts.append("rate \(rate)") }

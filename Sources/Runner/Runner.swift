@@ -51,8 +51,8 @@ public struct RunSummary: Sendable {
     public let warnings: [String]
     public let reconciliation: [ReconciliationRecord]
     public let seconds: Double
-    /// Wall time of each phase, in order (`comp run --timings`).
-    public let phases: [(phase: String, seconds: Double)]
+    /// Wall time and CPU time (all threads) of each phase, in order (`comp run --timings`).
+    public let phases: [(phase: String, seconds: Double, cpuSeconds: Double)]
 }
 
 /// Why a run did not happen. Nothing was written.
@@ -93,14 +93,17 @@ public enum Runner {
         let startedAt = timestamp()
 
         let progress = request.progress ?? { _ in }
-        var phases: [(phase: String, seconds: Double)] = []
+        var phases: [(phase: String, seconds: Double, cpuSeconds: Double)] = []
         var phaseStart = start
+        var phaseCPU = processCPUSeconds()
         var phaseName: String? = nil
         func report(_ phase: String?) {
             let now = clock.now
-            if let phaseName { phases.append((phaseName, seconds(now - phaseStart))) }
+            let cpu = processCPUSeconds()
+            if let phaseName { phases.append((phaseName, seconds(now - phaseStart), cpu - phaseCPU)) }
             phaseName = phase
             phaseStart = now
+            phaseCPU = cpu
             if let phase { progress(phase) }
         }
         // Plans.
@@ -277,6 +280,13 @@ public enum Runner {
             },
             rejected: load.errorCount, warnings: warnings, reconciliation: reconciliation,
             seconds: seconds(elapsed), phases: phases)
+    }
+
+    /// CPU time used by the process so far (all threads).
+    static func processCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -26,7 +26,7 @@ public final class ResultStore {
     public init(path: String) throws(StoreError) {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA journal_mode = WAL")
+            try db.execute(sql: "PRAGMA journal_mode = TRUNCATE")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
@@ -116,6 +116,22 @@ public final class ResultStore {
                     );
                     """)
         }
+        // A payout line's trace is stored on the line's own row: a separate trace row per line
+        // doubled the rows a run writes (SQLite's cost is per row). The traces table keeps traces
+        // no line refers to, and the traces of runs stored before this version.
+        migrator.registerMigration("v2: traces on payout rows") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE payouts ADD COLUMN rule TEXT;
+                    ALTER TABLE payouts ADD COLUMN source TEXT;
+                    ALTER TABLE payouts ADD COLUMN tier TEXT;
+                    ALTER TABLE payouts ADD COLUMN rate TEXT;
+                    ALTER TABLE payouts ADD COLUMN base TEXT;
+                    ALTER TABLE payouts ADD COLUMN limit_applied TEXT;
+                    ALTER TABLE payouts ADD COLUMN transaction_count INTEGER;
+                    ALTER TABLE payouts ADD COLUMN transactions BLOB;
+                    """)
+        }
         return migrator
     }
 
@@ -141,11 +157,13 @@ public final class ResultStore {
                 }
                 let payout = try db.makeStatement(
                     sql: """
-                        INSERT INTO payouts (run_id, rep, period, plan, component, ord, amount, currency, trace)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO payouts (run_id, rep, period, plan, component, ord, amount, currency, trace,
+                            rule, source, tier, rate, base, limit_applied, transaction_count, transactions)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """)
                 // The bulk tables bind through SQLite's C API: GRDB's generic arguments cost a few
                 // microseconds a row, which dominated runs with a million lines (Benchmarks/README.md).
+                var onLines = [Bool](repeating: false, count: output.traces.count)
                 for line in output.payouts {
                     let raw = RawRow(payout.sqliteStatement)
                     raw.bind(1, id)
@@ -157,6 +175,20 @@ public final class ResultStore {
                     raw.bind(7, line.amount.units)
                     raw.bind(8, line.currency.code)
                     raw.bind(9, line.trace.map(Int64.init))
+                    if let index = line.trace, index >= 0, index < output.traces.count {
+                        let record = output.traces[index]
+                        onLines[index] = true
+                        raw.bind(10, record.rule)
+                        raw.bind(11, record.source)
+                        raw.bind(12, record.tier)
+                        raw.bind(13, record.rate)
+                        raw.bind(14, record.base)
+                        raw.bind(15, record.limit)
+                        raw.bind(16, Int64(record.transactions.count))
+                        raw.bind(17, blob: record.transactions.encoded)
+                    } else {
+                        for column in Int32(10)...17 { raw.bind(column, nil as Int64?) }
+                    }
                     try raw.step(db, payout)
                 }
                 let measure = try db.makeStatement(
@@ -182,7 +214,7 @@ public final class ResultStore {
                             transaction_count, transactions)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """)
-                for (index, record) in output.traces.enumerated() {
+                for (index, record) in output.traces.enumerated() where !onLines[index] {
                     let raw = RawRow(trace.sqliteStatement)
                     raw.bind(1, id)
                     raw.bind(2, Int64(index))
@@ -303,15 +335,24 @@ public final class ResultStore {
 
     /// The run's measures, sorted like payouts.
     public func measures(_ id: RunID) throws(StoreError) -> [MeasureValue] {
+        try measures(id, where: "", [])
+    }
+
+    /// One rep's measures in one period of a run, in order.
+    public func measures(_ id: RunID, rep: String, period: String) throws(StoreError) -> [MeasureValue] {
+        try measures(id, where: " AND rep = ? AND period = ?", [rep, period])
+    }
+
+    private func measures(_ id: RunID, where filter: String, _ values: [String]) throws(StoreError) -> [MeasureValue] {
         do {
             return try queue.read { db in
                 try Row.fetchAll(
                     db,
                     sql: """
                         SELECT rep, period, plan, measure, ord, value, digits FROM measures
-                        WHERE run_id = ? ORDER BY rep, period, plan, ord
+                        WHERE run_id = ?\(filter) ORDER BY rep, period, plan, ord
                         """,
-                    arguments: [id.rawValue]
+                    arguments: StatementArguments([id.rawValue.databaseValue] + values.map(\.databaseValue))
                 ).map { row in
                     MeasureValue(
                         rep: row[0], period: row[1], plan: row[2], measure: row[3], order: row[4],
@@ -323,24 +364,72 @@ public final class ResultStore {
         }
     }
 
-    /// The trace with index `trace` of a run.
+    /// The trace with index `trace` of a run: from the payout line that carries it, or from the
+    /// traces table (traces no line refers to, and runs stored before traces moved onto lines).
     public func trace(_ id: RunID, _ trace: Int) throws(StoreError) -> TraceRecord? {
         do {
             return try queue.read { db -> TraceRecord? in
-                guard
-                    let row = try Row.fetchOne(
-                        db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, trace])
-                else { return nil }
-                let blob: Data? = row["transactions"]
-                let bytes = blob.map { [UInt8]($0) } ?? []
-                return TraceRecord(
-                    plan: row["plan"], component: row["component"], rule: row["rule"], source: row["source"],
-                    tier: row["tier"], rate: row["rate"], base: row["base"], limit: row["limit_applied"],
-                    transactions: RowSet(encoded: bytes) ?? RowSet(rows: []))
+                if let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT plan, component, rule, source, tier, rate, base, limit_applied, transactions FROM payouts
+                        WHERE run_id = ? AND trace = ? AND rule IS NOT NULL LIMIT 1
+                        """,
+                    arguments: [id.rawValue, trace])
+                {
+                    return Self.traceRecord(row)
+                }
+                return try Row.fetchOne(
+                    db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, trace]
+                ).map(Self.traceRecord)
             }
         } catch {
             throw StoreError(operation: "reading trace \(trace) of run \(id)", underlying: String(describing: error))
         }
+    }
+
+    /// One rep's payout lines in one period of a run, in component order, each with its trace
+    /// (read through the `(run, rep, period)` index: `comp explain` on a large run).
+    public func lines(_ id: RunID, rep: String, period: String) throws(StoreError) -> [(line: PayoutLine, trace: TraceRecord?)] {
+        do {
+            return try queue.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT rep, period, plan, component, ord, amount, currency, trace,
+                            rule, source, tier, rate, base, limit_applied, transactions
+                        FROM payouts WHERE run_id = ? AND rep = ? AND period = ? ORDER BY plan, ord
+                        """,
+                    arguments: [id.rawValue, rep, period]
+                ).map { row in
+                    let code: String = row["currency"]
+                    let line = PayoutLine(
+                        rep: row["rep"], period: row["period"], plan: row["plan"], component: row["component"], order: row["ord"],
+                        amount: FixedDecimal(units: row["amount"]),
+                        currency: Currency(code: code) ?? Currency(unlistedCode: code, minorUnits: 2), trace: row["trace"])
+                    var trace: TraceRecord? = nil
+                    if let _: String = row["rule"] {
+                        trace = Self.traceRecord(row)
+                    } else if let index = line.trace {
+                        trace = try Row.fetchOne(
+                            db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, index]
+                        ).map(Self.traceRecord)
+                    }
+                    return (line, trace)
+                }
+            }
+        } catch {
+            throw StoreError(operation: "reading the payouts of \(rep) in \(period) of run \(id)", underlying: String(describing: error))
+        }
+    }
+
+    private static func traceRecord(_ row: Row) -> TraceRecord {
+        let blob: Data? = row["transactions"]
+        let bytes = blob.map { [UInt8]($0) } ?? []
+        return TraceRecord(
+            plan: row["plan"], component: row["component"], rule: row["rule"], source: row["source"],
+            tier: row["tier"], rate: row["rate"], base: row["base"], limit: row["limit_applied"],
+            transactions: RowSet(encoded: bytes) ?? RowSet(rows: []))
     }
 
     /// The run's rejected input rows, by file, line and field.

@@ -66,8 +66,9 @@ struct Run: ParsableCommand {
         if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false) }
         print(render(summary, database: db))
         if timings {
-            for (phase, seconds) in summary.phases {
-                printError(String(format: "%8.3f s  ", seconds) + phase)
+            printError("  wall s    cpu s  phase")
+            for (phase, seconds, cpu) in summary.phases {
+                printError(String(format: "%8.3f %8.3f  ", seconds, cpu) + phase)
             }
         }
     }
