@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "PlanXMLTests", dependencies: ["PlanXML", "CompDiagnostics"], swiftSettings: swift6),
         .testTarget(
             name: "EngineTests",
-            dependencies: ["Engine", "PlanLanguage", "PlanModel", "Ledger", "RunResults", "CompCore"],
+            dependencies: ["Engine", "PlanLanguage", "PlanModel", "Ledger", "RunResults", "CompCore", "SampleData"],
             swiftSettings: swift6
         ),
         .testTarget(

@@ -26,7 +26,7 @@ public enum ReferenceEvaluator {
     /// for any thread count (tested byte for byte).
     public static func evaluate(
         _ plan: Plan, data: LedgerData, inputs: [String: InputTableValues] = [:], threads: Int = 1,
-        progress: (String) -> Void = { _ in }
+        compiled: Bool = true, progress: (String) -> Void = { _ in }
     ) throws(EvaluationError) -> RunOutput {
         progress("indexing")
         let snapshot: EvaluationSnapshot
@@ -35,7 +35,7 @@ public enum ReferenceEvaluator {
             // Credit in parallel by source rep: each shard credits its reps' transactions into its own
             // buffers; the buffers are joined in shard order. Sums, counts, minima and maxima do not
             // depend on the order of credits, and traces sort their rows, so neither does the output.
-            let prototype = try PlanEvaluation(plan: plan, data: data, inputs: inputs)
+            let prototype = try PlanEvaluation(plan: plan, data: data, inputs: inputs, compiling: compiled)
             let empty = prototype.snapshot
             progress("crediting")
             // Rows are credited in file order, in contiguous ranges: walking them rep by rep read the
@@ -487,7 +487,10 @@ final class PlanEvaluation {
         assignments = snapshot.assignments
     }
 
-    init(plan: Plan, data: LedgerData, inputs: [String: InputTableValues]) throws {
+    /// With `compiling` false, per-transaction expressions are walked by ``eval(_:_:)`` and SPIFFs
+    /// are evaluated row by row per payee: the plain reference semantics, which the tests hold the
+    /// compiled path to.
+    init(plan: Plan, data: LedgerData, inputs: [String: InputTableValues], compiling: Bool = true) throws {
         self.plan = plan
         self.inputs = inputs
         self.data = data
@@ -567,10 +570,11 @@ final class PlanEvaluation {
         self.months = MonthTable(transactions: transactions, fx: data.fx)
         self.assignments = AssignmentTable(roster: data.roster, plan: plan.id)
         var compiled = CompiledRows()
-        compiled.filters = plan.creditRules.map { $0.filter.map(compileRow) }
-        compiled.amounts = plan.creditRules.map { compileRow($0.amount) }
-        compiled.weights = plan.creditRules.map { $0.weight.map(compileRow) }
-        for (index, component) in plan.components.enumerated() {
+        let row: (Expr) -> RowExpr = { compiling ? self.compileRow($0) : .generic($0) }
+        compiled.filters = plan.creditRules.map { $0.filter.map(row) }
+        compiled.amounts = plan.creditRules.map { row($0.amount) }
+        compiled.weights = plan.creditRules.map { $0.weight.map(row) }
+        for (index, component) in plan.components.enumerated() where compiling {
             guard case .spiff(let spiff) = component.body else { continue }
             compiled.spiffSlots[index] = compiled.spiffComponents.count
             compiled.spiffComponents.append(index)

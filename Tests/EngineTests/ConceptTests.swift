@@ -26,7 +26,14 @@ func evaluate(plan text: String, files: [String: String]) throws -> RunOutput {
         #expect(diagnostics.isEmpty, "\(diagnostics.map(\.description))")
         inputs[input.name] = table
     }
-    return try ReferenceEvaluator.evaluate(plan, data: load.data, inputs: inputs, threads: 2)
+    let output = try ReferenceEvaluator.evaluate(plan, data: load.data, inputs: inputs, threads: 2)
+    // Differential: the compiled per-transaction path gives exactly what the plain reference walk gives.
+    let reference = try ReferenceEvaluator.evaluate(plan, data: load.data, inputs: inputs, threads: 1, compiled: false)
+    #expect(output.payouts == reference.payouts)
+    #expect(output.measures == reference.measures)
+    #expect(output.traces == reference.traces)
+    #expect(output.credited == reference.credited)
+    return output
 }
 
 /// `rep period component` → amount text, for a compact expectation.
