@@ -96,6 +96,41 @@ let sampleOutput = RunOutput(
                 """)
     }
 
+    @Test func aLineCarriesItsTraceOnItsOwnRow() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        var output = sampleOutput
+        // A trace no line refers to is kept in the traces table.
+        output.traces.append(
+            TraceRecord(
+                plan: "AE-STD", component: "audit", rule: "note", source: "Plans/ae.plan:1:1", tier: nil, rate: nil, base: nil,
+                limit: "cap at 10.00 USD", transactions: RowSet(rows: [3])))
+        let id = try store.record(sampleRun, output: output)
+        let raw = try DatabaseQueue(path: database.path)
+        let (traceRows, ruleOnLine, countOnLine) = try raw.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM traces") ?? -1,
+                try String.fetchOne(db, sql: "SELECT rule FROM payouts WHERE trace = 0"),
+                try Int.fetchOne(db, sql: "SELECT transaction_count FROM payouts WHERE trace = 0")
+            )
+        }
+        #expect(traceRows == 1)
+        #expect(ruleOnLine == "marginal tiers on bookings")
+        #expect(countOnLine == 4)
+        #expect(try store.trace(id, 0)?.transactions.rows == [5, 17, 900, 100_000])
+        #expect(try store.trace(id, 1)?.limit == "cap at 10.00 USD")
+        #expect(try store.trace(id, 2) == nil)
+        let lines = try store.lines(id, rep: "R9", period: "2027-01")
+        #expect(lines.map(\.line.component) == ["commission", "total"])
+        #expect(lines.map(\.line.amount) == [money("234.24"), money("-0.004")])
+        #expect(lines[0].trace?.tier == "0% ..< 50%")
+        #expect(lines[0].trace?.base == "7808.05 USD")
+        #expect(lines[1].trace == nil)
+        #expect(try store.lines(id, rep: "R9", period: "2027-02").isEmpty)
+        #expect(try store.measures(id, rep: "R9", period: "2027-01").map(\.measure) == ["bookings", "attainment"])
+        #expect(try store.measures(id, rep: "R10", period: "2027-01").isEmpty)
+    }
+
     @Test func aFailedRunLeavesNothing() throws {
         let database = TemporaryDatabase()
         let store = try ResultStore(path: database.path)
