@@ -215,29 +215,32 @@ public enum Runner {
             RejectRecord(file: $0.location.file, line: $0.location.line, field: $0.location.column, code: $0.id.rawValue, message: $0.message)
         }
 
-        // Fingerprints of every input.
-        report("fingerprinting inputs")
-        var inputs: [InputFingerprint] = []
-        do {
-            for path in planFiles {
-                let fingerprint = try Fingerprinter.fingerprint(path: path)
-                inputs.append(InputFingerprint(kind: "plan", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
+        // Fingerprints of every input, hashed on another thread while SQLite writes the results.
+        let inputTables = inputFiles
+        let fingerprints = Background { () throws(RunFailure) -> [InputFingerprint] in
+            var inputs: [InputFingerprint] = []
+            do {
+                for path in planFiles {
+                    let fingerprint = try Fingerprinter.fingerprint(path: path)
+                    inputs.append(InputFingerprint(kind: "plan", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
+                }
+                for path in inputTables {
+                    let fingerprint = try Fingerprinter.fingerprint(path: path)
+                    inputs.append(InputFingerprint(kind: "input", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
+                }
+                for file in load.reconciliation.files where file.present {
+                    let fingerprint = try Fingerprinter.fingerprint(path: file.file)
+                    let kind = String(file.file.split(separator: "/").last?.split(separator: ".").first ?? "data")
+                    inputs.append(InputFingerprint(kind: kind, path: file.file, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
+                }
+            } catch {
+                throw .input(String(describing: error))
             }
-            for path in inputFiles {
-                let fingerprint = try Fingerprinter.fingerprint(path: path)
-                inputs.append(InputFingerprint(kind: "input", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
-            }
-            for file in load.reconciliation.files where file.present {
-                let fingerprint = try Fingerprinter.fingerprint(path: file.file)
-                let kind = String(file.file.split(separator: "/").last?.split(separator: ".").first ?? "data")
-                inputs.append(InputFingerprint(kind: kind, path: file.file, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
-            }
-        } catch {
-            throw .input(String(describing: error))
+            return inputs
         }
 
         // Store, in one transaction.
-        report("storing the run in \(request.database)")
+        report("storing the run in \(request.database) (and fingerprinting the inputs)")
         let threads = request.threads ?? activeProcessorCount()
         let loadOptions = ReferenceEvaluator.loadOptions(for: plans, threads: request.threads)
         // The load options are recorded so that `comp explain` can read the ledger the same way.
@@ -250,12 +253,14 @@ public enum Runner {
         for (name, value) in request.overrides { options["param." + name] = value }
         let record = RunRecord(
             startedAt: startedAt, finishedAt: timestamp(), engineVersion: engineVersion, threads: threads,
-            plans: plans.map(\.id), inputs: inputs, options: options)
+            plans: plans.map(\.id), inputs: [], options: options)
         let id: RunID
         do {
             let store = try ResultStore(path: request.database)
-            id = try store.record(record, output: output)
+            id = try store.record(record, output: output, inputs: { try fingerprints.value() })
         } catch {
+            // A failure to read an input while hashing it is an input failure, not a storage one.
+            if case .failure(let failure) = fingerprints.result { throw failure }
             throw .storage(error.description)
         }
 
@@ -317,4 +322,32 @@ public enum Runner {
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date())
     }
+}
+
+/// A value computed on a global Dispatch queue while the caller does something else.
+final class Background<Value: Sendable>: @unchecked Sendable {
+    // `outcome` is written once by the worker before `done` is signalled, and read only after
+    // waiting on it: the semaphore orders the two accesses.
+    private var outcome: Result<Value, RunFailure>?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ work: @escaping @Sendable () throws(RunFailure) -> Value) {
+        DispatchQueue.global().async {
+            do throws(RunFailure) {
+                self.outcome = .success(try work())
+            } catch {
+                self.outcome = .failure(error)
+            }
+            self.done.signal()
+        }
+    }
+
+    /// Waits for the value (or its failure).
+    var result: Result<Value, RunFailure> {
+        done.wait()
+        done.signal()  // later calls return at once
+        return outcome ?? .failure(.input("background work did not finish"))
+    }
+
+    func value() throws(RunFailure) -> Value { try result.get() }
 }

@@ -137,7 +137,13 @@ public final class ResultStore {
 
     /// Writes a completed run and everything it produced, in one transaction. Returns its id.
     /// If anything fails, nothing of the run is stored.
-    public func record(_ run: RunRecord, output: RunOutput) throws(StoreError) -> RunID {
+    ///
+    /// `inputs`, when given, is called inside the transaction after the bulk rows are written and
+    /// supplies the run's input fingerprints instead of `run.inputs`: the caller can hash the inputs
+    /// while SQLite writes (the two are independent, and each takes one core).
+    public func record(
+        _ run: RunRecord, output: RunOutput, inputs: (() throws -> [InputFingerprint])? = nil
+    ) throws(StoreError) -> RunID {
         do {
             return try queue.write { db in
                 try db.execute(
@@ -150,11 +156,6 @@ public final class ResultStore {
                         run.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"),
                     ])
                 let id = db.lastInsertedRowID
-                let input = try db.makeStatement(
-                    sql: "INSERT INTO run_inputs (run_id, kind, path, sha256, bytes) VALUES (?, ?, ?, ?, ?)")
-                for file in run.inputs {
-                    try input.execute(arguments: [id, file.kind, file.path, file.sha256, file.bytes])
-                }
                 let payout = try db.makeStatement(
                     sql: """
                         INSERT INTO payouts (run_id, rep, period, plan, component, ord, amount, currency, trace,
@@ -245,6 +246,11 @@ public final class ResultStore {
                     try reconciliation.execute(arguments: [
                         id, record.file, record.rowsRead, record.accepted, record.rejected, excluded.joined(separator: "\n"),
                     ])
+                }
+                let input = try db.makeStatement(
+                    sql: "INSERT INTO run_inputs (run_id, kind, path, sha256, bytes) VALUES (?, ?, ?, ?, ?)")
+                for file in try inputs?() ?? run.inputs {
+                    try input.execute(arguments: [id, file.kind, file.path, file.sha256, file.bytes])
                 }
                 return RunID(rawValue: id)
             }
