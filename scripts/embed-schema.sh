@@ -13,6 +13,7 @@ out=Sources/PlanXML/Schema.swift
     echo '    /// The XSD text.'
     echo '    public static let text = #"""'
     cat Plans/schema/plan.xsd
+    echo ''  # the literal ends before the last line break, so the file's own final newline is kept
     echo '"""#'
     echo '}'
 } >"$out"

@@ -430,5 +430,6 @@ public enum PlanSchema {
     <xs:attribute name="recovery-start" type="payoutPeriod"/>
   </xs:complexType>
 </xs:schema>
+
 """#
 }

@@ -36,6 +36,28 @@ enum SchemaMessages {
         "xs:nonNegativeInteger": ("a whole number", "write digits only, like 180"),
     ]
 
+    /// The schema's simple types by their pattern (libxml2 names the pattern, not the type).
+    static let patternTypes: [String: String] = {
+        var result: [String: String] = [:]
+        let schema = PlanSchema.text
+        var rest = schema[...]
+        while let open = rest.range(of: "<xs:simpleType name=\"") {
+            rest = rest[open.upperBound...]
+            guard let close = rest.firstIndex(of: "\"") else { break }
+            let name = String(rest[..<close])
+            guard let end = rest.range(of: "</xs:simpleType>") else { break }
+            let body = rest[..<end.lowerBound]
+            if let pattern = body.range(of: "<xs:pattern value=\""), let patternEnd = body[pattern.upperBound...].range(of: "\"/>") {
+                let value = String(body[pattern.upperBound..<patternEnd.lowerBound])
+                    .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
+                    .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+                result[value] = name
+            }
+            rest = rest[end.upperBound...]
+        }
+        return result
+    }()
+
     static func translate(_ raw: String) -> Translated {
         var text = raw
         if text.hasSuffix(".") { text.removeLast() }
@@ -97,6 +119,14 @@ enum SchemaMessages {
             let bound = between(text, "allowed ('", "')") ?? "?"
             let side = text.hasPrefix("[facet 'minInclusive']") ? "at least" : "at most"
             return result("\(subject): '\(value)' is out of range; write a value \(side) \(bound)")
+        }
+        if text.hasPrefix("[facet 'pattern']"), let value = between(text, "The value '", "' is not accepted by the pattern '") {
+            let pattern = String(text[(text.range(of: "' is not accepted by the pattern '")?.upperBound ?? text.endIndex)...].dropLast())
+            if let type = patternTypes[pattern] {
+                if type == "expression" { return result("\(subject) is empty; write a formula in the plan language's expression syntax") }
+                if let (noun, hint) = typeHints[type] { return result("\(subject): '\(value)' is not \(noun); \(hint)") }
+            }
+            return result("\(subject): '\(value)' is not allowed here", facet: true)
         }
         if text.hasPrefix("[facet ") {
             return result("\(subject): \(text)", facet: true)

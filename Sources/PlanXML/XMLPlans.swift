@@ -98,8 +98,14 @@ public enum XMLPlans {
         var diagnostic = diagnostic
         guard diagnostic.location.line > 0 else { return diagnostic }
         let lines = SourceLikeLines(bytes)
-        let start = lines.offset(ofLine: diagnostic.location.line)
-        if start < bytes.count { diagnostic.range = SourceRange(start: start, end: start + 1) }
+        // A file cut short is reported on the line after its end: quote its last line instead.
+        var line = diagnostic.location.line
+        while line > 1 && lines.offset(ofLine: line) >= bytes.count { line -= 1 }
+        let start = lines.offset(ofLine: line)
+        if start < bytes.count {
+            diagnostic.range = SourceRange(start: start, end: start + 1)
+            diagnostic.location.line = line
+        }
         return diagnostic
     }
 

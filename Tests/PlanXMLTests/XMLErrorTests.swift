@@ -1,0 +1,167 @@
+import CompDiagnostics
+import Foundation
+import PlanLanguage
+import PlanXML
+import Testing
+
+/// Schema violations in words a comp admin understands, and semantic errors found after
+/// validation, each with the XML file's line and column.
+@Suite struct XMLErrors {
+    let sales = """
+          <credit name="sales">
+            <amount>fx(txn.amount)</amount>
+          </credit>
+          <measure name="bookings" aggregate="sum" credit="sales"/>
+        """
+
+    @Test func aMissingRequiredAttribute() {
+        let xml = planXML("""
+              <credit name="sales">
+                <amount>fx(txn.amount)</amount>
+              </credit>
+              <measure name="bookings" credit="sales"/>
+            """)
+        #expect(errors(xml) == ["plan.xml:7:4: element <measure>: attribute 'aggregate' is required"])
+    }
+
+    @Test func aRateThatIsNotARate() {
+        let xml = planXML(sales + """
+
+              <table name="tiers" mode="marginal" on="amount">
+                <tier to="1000 USD" rate="12.5x"/>
+                <tier from="1000 USD" rate="8%"/>
+              </table>
+            """)
+        #expect(
+            errors(xml) == [
+                "plan.xml:9:31: attribute 'rate' of <tier>: '12.5x' is not a rate; write a percentage like 12.5% or a decimal like 0.125"
+            ])
+    }
+
+    @Test func anElementOutOfPlace() {
+        let xml = planXML(sales + """
+
+              <component name="commission">
+                <foo/>
+              </component>
+            """)
+        #expect(
+            errors(xml) == [
+                "plan.xml:9:6: element <foo> is not expected here; expected one of <formula>, <spiff>, <override>, <graduated>"
+            ])
+    }
+
+    @Test func aWordThatIsNotOneOfTheChoices() {
+        let xml = planXML("", header: "<header currency=\"USD\" period=\"monthly\"/>")
+        #expect(errors(xml) == ["plan.xml:3:34: attribute 'period' of <header>: 'monthly' is not allowed; write one of month, quarter"])
+    }
+
+    @Test func anIncompleteElement() {
+        let xml = planXML("""
+              <credit name="sales">
+                <where>txn.kind == "new"</where>
+              </credit>
+            """)
+        #expect(errors(xml) == ["plan.xml:4:4: element <credit> is incomplete: expected one of <where>, <amount>"])
+    }
+
+    @Test func aDocumentThatIsNotAPlan() {
+        let xml = "<?xml version=\"1.0\"?>\n<plans>\n</plans>\n"
+        #expect(errors(xml) == ["plan.xml:2:2: the root element is <plans>; an XML plan has <plan> as its root"])
+    }
+
+    @Test func everySchemaErrorIsReportedInOnePass() {
+        let xml = planXML("""
+              <param name="2x" value="5"/>
+              <measure name="bookings" aggregate="total" credit="sales" digits="9"/>
+            """, header: "<header currency=\"usd\" period=\"month\" fiscal-year-start=\"13\"/>")
+        #expect(
+            errors(xml) == [
+                "plan.xml:3:21: attribute 'currency' of <header>: 'usd' is not a currency code; write an ISO 4217 code in capitals, like USD",
+                "plan.xml:3:60: attribute 'fiscal-year-start' of <header>: '13' is out of range; write a value at most 12",
+                "plan.xml:4:16: attribute 'name' of <param>: '2x' is not a name; names start with a letter or _ and hold letters, digits and _",
+                "plan.xml:5:39: attribute 'aggregate' of <measure>: 'total' is not allowed; write one of sum, count, min, max, avg",
+                "plan.xml:5:69: attribute 'digits' of <measure>: '9' is out of range; write a value at most 6",
+            ])
+    }
+
+    @Test func aTierNeedsARateOrAnAmount() {
+        let xml = planXML(sales + """
+
+              <table name="tiers" mode="marginal" on="amount">
+                <tier to="1000 USD"/>
+                <tier from="1000 USD" rate="8%" amount="5 USD"/>
+              </table>
+            """)
+        #expect(
+            errors(xml) == [
+                "plan.xml:9:5: element <tier>: attribute 'rate' (or 'amount' for a money table) is required",
+                "plan.xml:10:45: element <tier> has both 'rate' and 'amount'; give one",
+            ])
+    }
+
+    // Semantic errors: the language's checker, at the XML's positions.
+
+    @Test func anUnknownMeasure() {
+        let xml = planXML(sales + """
+
+              <quota measure="bookingz" per="month"/>
+              <let name="attainment">bookings / quota(bookings)</let>
+            """)
+        #expect(errors(xml) == ["plan.xml:8:19: unknown name 'bookingz'"])
+        let rendered = XMLPlans.check(bytes: Array(xml.utf8), path: "plan.xml").rendered()
+        #expect(rendered.contains("    = hint: did you mean `bookings`?"))
+    }
+
+    @Test func aTierGap() {
+        let xml = planXML(sales + """
+
+              <table name="tiers" mode="marginal" on="amount">
+                <tier to="1000 USD" rate="5%"/>
+                <tier from="2000 USD" rate="8%"/>
+              </table>
+              <component name="commission">
+                <formula>tiers(bookings)</formula>
+              </component>
+            """)
+        let result = XMLPlans.check(bytes: Array(xml.utf8), path: "plan.xml")
+        #expect(errors(xml) == ["plan.xml:10:17: gap between tiers: nothing covers 1000 USD to 2000 USD"])
+        #expect(
+            result.rendered().hasPrefix(
+                """
+                plan.xml:10:17: error: gap between tiers: nothing covers 1000 USD to 2000 USD [#plan.tierGap]
+                 10 |     <tier from="2000 USD" rate="8%"/>
+                    |                 ^~~~~~~~~~~~~~~~~~~~~
+                plan.xml:9:15: note: the previous tier ends here
+                """))
+    }
+
+    @Test func aCurrencyMismatch() {
+        let xml = planXML(sales + """
+
+              <component name="commission">
+                <formula>bookings * 5% + 100 EUR</formula>
+              </component>
+            """)
+        // The whole sum, from the start of the formula's text.
+        #expect(errors(xml) == ["plan.xml:9:14: currency mismatch: cannot add money (USD) and money (EUR)"])
+    }
+
+    @Test func anExpressionSyntaxErrorPointsIntoTheText() {
+        let xml = planXML(sales + """
+
+              <component name="commission">
+                <formula>bookings * * 5%</formula>
+              </component>
+            """)
+        #expect(errors(xml) == ["plan.xml:9:25: expected an expression, found '*'"])
+    }
+
+    @Test func malformedXMLHasItsLineAndIsQuoted() {
+        let xml = planXML("  <credit name=\"sales\">\n")
+        let result = XMLPlans.check(bytes: Array(xml.utf8), path: "plan.xml")
+        #expect(result.hasErrors)
+        #expect(result.rendered().hasPrefix("plan.xml:"))
+        #expect(result.rendered().contains("error: the XML is not well-formed"))
+    }
+}
