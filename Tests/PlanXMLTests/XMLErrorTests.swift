@@ -165,3 +165,36 @@ import Testing
         #expect(result.rendered().contains("error: the XML is not well-formed"))
     }
 }
+
+/// The full path (read, validate, lower, check) refuses hostile input as the reader does.
+@Suite struct XMLHostileThroughCheck {
+    @Test func anExternalEntityIsRefusedBeforeValidation() {
+        let xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE plan [ <!ENTITY x SYSTEM \"file:///etc/passwd\"> ]>\n<plan id=\"&x;\"/>\n"
+        let found = errors(xml)
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("plan.xml:2:1: a DOCTYPE declaration is not allowed in a plan") == true, "\(found)")
+    }
+
+    @Test func deepNestingIsRefusedBeforeValidation() {
+        let xml = "<?xml version=\"1.0\"?>\n<plan id=\"X\">" + String(repeating: "<a>", count: 10_000) + String(repeating: "</a>", count: 10_000)
+            + "</plan>\n"
+        let clock = ContinuousClock()
+        let start = clock.now
+        let found = errors(xml)
+        #expect(clock.now - start < .seconds(2))
+        #expect(found.count == 1)
+        #expect(found.first?.contains("nested") == true, "\(found)")
+    }
+
+    @Test func aParameterOverrideAppliesToAnXMLPlan() throws {
+        let path = repositoryRoot.appendingPathComponent("Plans/examples/parameters.plan").path
+        let xml = try #require(XMLPlans.export(path: path).xml)
+        let checked = XMLPlans.check(bytes: Array(xml.utf8), path: "parameters.xml", overrides: ["spiff_rate": "200 USD"])
+        let plan = try #require(checked.plan)
+        #expect(plan.parameters.first?.name == "spiff_rate")
+        #expect(plan.parameters.first?.overridden == true)
+        #expect("\(plan.parameters.first.map { "\($0.value)" } ?? "")" == "200 USD")
+        let unknown = XMLPlans.check(bytes: Array(xml.utf8), path: "parameters.xml", overrides: ["spiff_rat": "200 USD"])
+        #expect(unknown.diagnostics.map(\.id.rawValue).contains("plan.unknownParameter"))
+    }
+}
