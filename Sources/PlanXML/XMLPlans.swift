@@ -10,11 +10,15 @@ import PlanModel
 /// to plan text and checked by ``PlanChecker``, so every semantic check (unknown names, tier gaps,
 /// currency mismatches, types) is the language's, reported at the XML file's own lines.
 public enum XMLPlans {
+    /// The limits for XML plans: the plan language's size limit (an XML plan becomes plan text of
+    /// the same size), and the reader's depth limit.
+    public static let limits = XMLLimits(maxBytes: PlanLimits.maxFileBytes)
+
     /// True for paths that name an XML plan (`.xml`).
     public static func isXML(_ path: String) -> Bool { path.lowercased().hasSuffix(".xml") }
 
     /// Reads, validates and checks the XML plan at `path`.
-    public static func check(path: String, overrides: [String: String] = [:], limits: XMLLimits = XMLLimits()) -> PlanCheckResult {
+    public static func check(path: String, overrides: [String: String] = [:], limits: XMLLimits = XMLPlans.limits) -> PlanCheckResult {
         guard let data = FileManager.default.contents(atPath: path) else {
             let diagnostic = Diagnostic(
                 .error, id: "xml.readFailed", message: "cannot read the file", location: SourceLocation(file: path, line: 0, column: 0))
@@ -26,7 +30,7 @@ public enum XMLPlans {
     /// Validates and checks an XML plan held in memory; `loader` reads the plan-language libraries
     /// named by `<use>` (paths relative to `path`'s directory).
     public static func check(
-        bytes: [UInt8], path: String, overrides: [String: String] = [:], limits: XMLLimits = XMLLimits(),
+        bytes: [UInt8], path: String, overrides: [String: String] = [:], limits: XMLLimits = XMLPlans.limits,
         loader: @escaping @Sendable (String) -> [UInt8]? = { _ in nil }
     ) -> PlanCheckResult {
         let xmlSource = SourceFile(path: path, bytes: bytes)
@@ -43,7 +47,7 @@ public enum XMLPlans {
     }
 
     /// The schema problems of `bytes` (no semantic checks): empty when the document is a valid plan.
-    public static func validate(bytes: [UInt8], path: String, limits: XMLLimits = XMLLimits()) -> [Diagnostic] {
+    public static func validate(bytes: [UInt8], path: String, limits: XMLLimits = XMLPlans.limits) -> [Diagnostic] {
         do {
             let (root, problems) = try XMLReader.readValidated(bytes, path: path, limits: limits)
             let lines = SourceLikeLines(bytes)
@@ -56,7 +60,7 @@ public enum XMLPlans {
     /// The plan in the plan language, formatted as `comp fmt` would (`comp import`). The XML is
     /// checked first: with errors, `text` is `nil`.
     public static func planText(
-        bytes: [UInt8], path: String, limits: XMLLimits = XMLLimits(), loader: @escaping @Sendable (String) -> [UInt8]? = readFile
+        bytes: [UInt8], path: String, limits: XMLLimits = XMLPlans.limits, loader: @escaping @Sendable (String) -> [UInt8]? = readFile
     ) -> (text: String?, result: PlanCheckResult) {
         let checked = check(bytes: bytes, path: path, limits: limits, loader: loader)
         guard !checked.hasErrors, case .success(let plain) = lower(bytes: bytes, path: path, layout: .plain, limits: limits) else {

@@ -198,3 +198,12 @@ import Testing
         #expect(unknown.diagnostics.map(\.id.rawValue).contains("plan.unknownParameter"))
     }
 }
+
+extension XMLHostileThroughCheck {
+    @Test func anXMLPlanIsHeldToThePlanLanguagesSizeLimit() {
+        let filler = String(repeating: "<!-- padding padding padding padding padding padding padding -->\n", count: 20_000)
+        let xml = planXML(filler)
+        let found = errors(xml)
+        #expect(found == ["plan.xml: the file is \(xml.utf8.count) bytes; XML plans may be at most 1048576 bytes"])
+    }
+}
