@@ -3,7 +3,7 @@
 # libxml2 document, parser context, schema, schema parser and validation context must be freed
 # (PlanXML frees them with `defer` in the function that creates them). The tests cover hostile
 # input (HostileXML, XMLHostileThroughCheck), schema validation and its messages (XMLErrors, XMLSchemaFile) and lowering
-# and export of every example plan (XMLRoundTrip). (valgrind 3.19 cannot read the DWARF 5 of Swift 6 binaries and
+# and export of every example plan (XMLRoundTrip), and mutated XML plans (XMLMutations). (valgrind 3.19 cannot read the DWARF 5 of Swift 6 binaries and
 # crashes on the Swift Testing runner, hence LeakSanitizer.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ swift build --build-tests --sanitize=address --scratch-path .build-asan >/dev/nu
 log=$(mktemp)
 status=0
 ASAN_OPTIONS=detect_leaks=1 .build-asan/debug/compPackageTests.xctest \
-    --testing-library swift-testing --filter 'HostileXML|XMLHostileThroughCheck|XMLErrors|XMLSchemaFile|XMLRoundTrip' >"$log" 2>&1 || status=$?
+    --testing-library swift-testing --filter 'HostileXML|XMLHostileThroughCheck|XMLMutations|XMLErrors|XMLSchemaFile|XMLRoundTrip' >"$log" 2>&1 || status=$?
 grep -E "Test run with|LeakSanitizer|SUMMARY" "$log" || true
 if [ "$status" != 0 ] || grep -q "LeakSanitizer" "$log"; then
     echo "FAILED: leaks or test failures (full report: $log)"

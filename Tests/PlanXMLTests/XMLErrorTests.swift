@@ -207,3 +207,39 @@ extension XMLHostileThroughCheck {
         #expect(found == ["plan.xml: the file is \(xml.utf8.count) bytes; XML plans may be at most 1048576 bytes"])
     }
 }
+
+/// Mutated XML plans (bytes changed, deleted, duplicated; fixed seed) never crash the full path
+/// and always come back as a plan or as errors. `XML_FUZZ_ITERATIONS=5000` runs longer.
+@Suite struct XMLMutations {
+    @Test func mutatedExamplePlansNeverCrash() throws {
+        let directory = repositoryRoot.appendingPathComponent("Plans/examples/xml").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".xml") }.sorted()
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(max(1, bound)))
+        }
+        let alphabet = Array("<>/=\"'& \n?!-abcdefghijklmnopqrstuvwxyz%0123456789.".utf8)
+        var outcomes = (plans: 0, errors: 0)
+        for file in files {
+            let original = Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file)))
+            let iterations = ProcessInfo.processInfo.environment["XML_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 60
+            for _ in 0..<iterations {
+                var bytes = original
+                for _ in 0..<(1 + next(4)) {
+                    let at = next(bytes.count)
+                    switch next(3) {
+                    case 0: bytes[at] = alphabet[next(alphabet.count)]
+                    case 1: bytes.remove(at: at)
+                    default: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + next(40))], at: at)
+                    }
+                }
+                let result = XMLPlans.check(bytes: bytes, path: file)
+                if result.plan != nil { outcomes.plans += 1 } else { outcomes.errors += 1 }
+                #expect(result.plan != nil || result.hasErrors)
+                _ = result.rendered()
+            }
+        }
+        #expect(outcomes.errors > 0)
+    }
+}
