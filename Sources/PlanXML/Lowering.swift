@@ -111,10 +111,10 @@ final class PlanTextWriter {
 
     /// Records a problem the schema cannot express (a tier with both a rate and an amount, …).
     func problem(_ message: String, _ element: PlacedElement, attribute: String? = nil) {
-        let offset = attribute.map { element.valueOffset($0) } ?? element.start
+        let offset = attribute.map { element.valueOffset($0) } ?? (element.raw.map { $0.start + 1 } ?? element.start)
         let line = lines.line(of: offset)
         let column = offset - lines.offset(ofLine: line) + 1
-        let length = attribute.flatMap { element.raw?.attributes[$0]?.length } ?? (element.element.name.utf8.count + 1)
+        let length = attribute.flatMap { element.raw?.attributes[$0]?.length } ?? element.element.name.utf8.count
         problems.append(
             Diagnostic(
                 .error, id: "xml.invalid", message: message, location: SourceLocation(file: path, line: line, column: column),

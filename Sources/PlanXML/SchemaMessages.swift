@@ -58,6 +58,12 @@ enum SchemaMessages {
         return result
     }()
 
+    /// The children of `<plan>`, in the schema's order (`cap` and `floor` mix freely).
+    static let planChildren = [
+        "use", "header", "param", "attribute", "input", "credit", "measure", "quota", "let", "table", "component", "cap",
+        "floor", "draw", "clawback", "holdback",
+    ]
+
     static func translate(_ raw: String) -> Translated {
         var text = raw
         if text.hasSuffix(".") { text.removeLast() }
@@ -88,13 +94,15 @@ enum SchemaMessages {
             return result("\(subject): attribute '\(name)' is required")
         }
         if let name = between(text, "The attribute '", "' is not allowed") {
-            return result("\(subject) has no attribute '\(name)'")
+            return result("element <\(element ?? "?")> has no attribute '\(name)'")
         }
         if text.hasPrefix("This element is not expected") {
-            if let expected = expectedList(text) {
-                return result("\(subject) is not expected here; expected \(expected)")
+            var message = "\(subject) is not expected here"
+            if let expected = expectedList(text) { message += "; expected \(expected)" }
+            if let element, planChildren.contains(element) {
+                message += " (the children of <plan> come in this order: \(planChildren.joined(separator: ", ")))"
             }
-            return result("\(subject) is not expected here")
+            return result(message)
         }
         if text.hasPrefix("Missing child element(s)") {
             return result("\(subject) is incomplete: expected \(expectedList(text) ?? "more child elements")")

@@ -133,16 +133,28 @@ public enum XMLPlans {
             }) {
                 continue
             }
-            let key = "\(problem.line)\u{0}\(text.message)"
-            if !seen.insert(key).inserted { continue }
+            // An element that holds child elements where text is expected is also "empty": say it once.
+            if text.message.hasSuffix("is empty; write a formula in the plan language's expression syntax"),
+                translated.contains(where: {
+                    $0.problem.line == problem.line && $0.text.element == text.element && $0.text.message.contains("holds child elements")
+                })
+            {
+                continue
+            }
             let element = all.first { $0.element.name == text.element && $0.element.line == problem.line }
                 ?? all.first { $0.element.name == text.element && lines.line(of: $0.start) == problem.line }
             var range: SourceRange?
             var offset = problem.line > 0 ? lines.offset(ofLine: problem.line) : 0
             if let element, let raw = element.raw {
                 if let attribute = text.attribute, let position = raw.attributes[attribute] {
-                    offset = position.value
-                    range = SourceRange(start: position.value, end: position.value + max(1, position.length))
+                    if text.message.contains("has no attribute") {
+                        // An attribute that should not be there: point at its name.
+                        offset = position.name
+                        range = SourceRange(start: position.name, end: position.name + attribute.utf8.count)
+                    } else {
+                        offset = position.value
+                        range = SourceRange(start: position.value, end: position.value + max(1, position.length))
+                    }
                 } else {
                     offset = raw.start + 1
                     range = SourceRange(start: raw.start + 1, end: raw.start + 1 + raw.name.utf8.count)
@@ -152,6 +164,7 @@ public enum XMLPlans {
             }
             let line = problem.line > 0 ? lines.line(of: offset) : 0
             let column = problem.line > 0 ? offset - lines.offset(ofLine: line) + 1 : 0
+            if !seen.insert("\(line):\(column)\u{0}\(text.message)").inserted { continue }
             result.append(
                 Diagnostic(
                     .error, id: "xml.schema", message: text.message, location: SourceLocation(file: path, line: line, column: column),

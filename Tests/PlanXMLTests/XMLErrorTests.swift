@@ -95,8 +95,47 @@ import Testing
             """)
         #expect(
             errors(xml) == [
-                "plan.xml:9:5: element <tier>: attribute 'rate' (or 'amount' for a money table) is required",
+                "plan.xml:9:6: element <tier>: attribute 'rate' (or 'amount' for a money table) is required",
                 "plan.xml:10:45: element <tier> has both 'rate' and 'amount'; give one",
+            ])
+    }
+
+    @Test func moreSchemaMessagesInWords() {
+        let xml = planXML("""
+              <credit name="sales">stray text
+                <amount>fx(txn.amount)</amount>
+                <to recipient="managers"/>
+              </credit>
+              <let name="a"><b/></let>
+              <clawback share="lots" window-days="x"/>
+              <draw name="d" type="recoverable"><amount>1 USD</amount></draw>
+            """, header: "<header currency=\"USD\" period=\"month\" colour=\"red\"/>")
+        #expect(
+            errors(xml) == [
+                "plan.xml:3:41: element <header> has no attribute 'colour'",
+                "plan.xml:4:4: element <credit> holds text; it takes only child elements and attributes",
+                "plan.xml:8:4: element <let> holds child elements; it takes only text",
+                "plan.xml:9:20: attribute 'share' of <clawback>: 'lots' is not a rate; write a percentage like 12.5% or a decimal like 0.125",
+                "plan.xml:9:39: attribute 'window-days' of <clawback>: 'x' is not a whole number; write digits only, like 180",
+                "plan.xml:10:4: element <draw> is not expected here; expected <holdback> (the children of <plan> come in this order: use, header, param, attribute, input, credit, measure, quota, let, table, component, cap, floor, draw, clawback, holdback)",
+            ])
+    }
+
+    @Test func whatTheSchemaCannotSay() {
+        let xml = planXML("""
+              <credit name="sales">
+                <amount>fx(txn.amount)</amount>
+                <to recipient="managers"/>
+                <to recipient="rep" overlay="true"/>
+              </credit>
+              <measure name="bookings" aggregate="sum" credit="sales" digits="2"/>
+            """, header: "<header currency=\"USD\" period=\"month\" effective-to=\"2027-12-31\"/>")
+        #expect(
+            errors(xml) == [
+                "plan.xml:3:55: 'effective-to' needs 'effective-from'",
+                "plan.xml:6:6: element <to>: recipient=\"managers\" needs 'levels' (a number, or all)",
+                "plan.xml:7:34: 'overlay' applies only to recipient=\"splits\"",
+                "plan.xml:9:67: 'digits' needs 'round' (the rounding mode)",
             ])
     }
 
