@@ -106,8 +106,10 @@ public enum XMLReader {
         guard let context = xmlNewParserCtxt() else { throw fail(0, "xml.internal", "libxml2 could not create a parser") }
         defer { xmlFreeParserCtxt(context) }
         // NONET: never fetch anything. No NOENT (entities are not substituted), no DTDLOAD, no
-        // HUGE (libxml2 keeps its depth and amplification limits).
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        // HUGE (libxml2 keeps its depth and amplification limits). BIG_LINES: element line
+        // numbers past 65,535 stay right (it changes nothing else).
+        let options = Int32(
+            XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_BIG_LINES.rawValue)
         let document: xmlDocPtr? = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 xmlCtxtReadMemory(context, chars.baseAddress, Int32(chars.count), path, "UTF-8", options)

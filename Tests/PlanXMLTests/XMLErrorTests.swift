@@ -282,3 +282,11 @@ extension XMLHostileThroughCheck {
         #expect(outcomes.errors > 0)
     }
 }
+
+extension XMLErrors {
+    @Test func linesPast65535AreRight() {
+        let padding = String(repeating: "\n", count: 70_000)
+        let xml = planXML(padding + "  <measure name=\"bookings\" credit=\"sales\"/>")
+        #expect(errors(xml) == ["plan.xml:70004:4: element <measure>: attribute 'aggregate' is required"])
+    }
+}
