@@ -23,6 +23,8 @@ final class PlanTextWriter {
     private(set) var problems: [Diagnostic] = []
     let lines: SourceLikeLines
     private var lastGroup: String?
+    /// Rewrites a `<use>` path (for `comp import --out` into another directory).
+    var relocateUse: (String) -> String = { $0 }
 
     init(layout: Layout, path: String, xml: [UInt8]) {
         self.layout = layout
@@ -129,7 +131,7 @@ enum Lowering {
         for use in uses {
             w.startDeclaration(group: "use")
             w.put("use", at: use.start)
-            w.put(PlanSyntax.stringLiteral(use.attribute("path") ?? ""), at: use.valueOffset("path"))
+            w.put(PlanSyntax.stringLiteral(w.relocateUse(use.attribute("path") ?? "")), at: use.valueOffset("path"))
             w.endDeclaration(group: "use")
         }
         w.startDeclaration(group: "plan")

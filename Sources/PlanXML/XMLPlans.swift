@@ -58,12 +58,17 @@ public enum XMLPlans {
     }
 
     /// The plan in the plan language, formatted as `comp fmt` would (`comp import`). The XML is
-    /// checked first: with errors, `text` is `nil`.
+    /// checked first: with errors, `text` is `nil`. With `outputPath`, `<use>` paths are rewritten
+    /// relative to where the plan will be written.
     public static func planText(
-        bytes: [UInt8], path: String, limits: XMLLimits = XMLPlans.limits, loader: @escaping @Sendable (String) -> [UInt8]? = readFile
+        bytes: [UInt8], path: String, outputPath: String? = nil, limits: XMLLimits = XMLPlans.limits,
+        loader: @escaping @Sendable (String) -> [UInt8]? = readFile
     ) -> (text: String?, result: PlanCheckResult) {
         let checked = check(bytes: bytes, path: path, limits: limits, loader: loader)
-        guard !checked.hasErrors, case .success(let plain) = lower(bytes: bytes, path: path, layout: .plain, limits: limits) else {
+        let rewrite: (String) -> String = { use in outputPath.map { relocate(use, from: path, to: $0) } ?? use }
+        guard !checked.hasErrors,
+            case .success(let plain) = lower(bytes: bytes, path: path, layout: .plain, limits: limits, relocateUse: rewrite)
+        else {
             return (nil, checked)
         }
         let formatted = PlanFormatter.format(SourceFile(path: path, text: plain))
@@ -78,7 +83,8 @@ public enum XMLPlans {
     // MARK: - Lowering
 
     static func lower(
-        bytes: [UInt8], path: String, layout: PlanTextWriter.Layout, limits: XMLLimits
+        bytes: [UInt8], path: String, layout: PlanTextWriter.Layout, limits: XMLLimits,
+        relocateUse: @escaping (String) -> String = { $0 }
     ) -> Result<String, DiagnosticList> {
         let root: XMLElement
         let problems: [SchemaProblem]
@@ -92,6 +98,7 @@ public enum XMLPlans {
         let schemaDiagnostics = diagnostics(for: problems, root: placed, lines: lines, path: path)
         if !schemaDiagnostics.isEmpty { return .failure(DiagnosticList(schemaDiagnostics)) }
         let writer = PlanTextWriter(layout: layout, path: path, xml: bytes)
+        writer.relocateUse = relocateUse
         Lowering.write(placed, into: writer)
         if !writer.problems.isEmpty { return .failure(DiagnosticList(writer.problems)) }
         return .success(writer.text)

@@ -9,7 +9,8 @@ struct Import: ParsableCommand {
         discussion: """
             The XML is validated against the plan schema (Plans/schema/plan.xsd) and checked like a .plan \
             file; the plan is written formatted as comp fmt would write it (to standard output without \
-            --out). Exits 65 when the XML is not a valid plan (every error is listed).
+            --out; <use> paths are then rewritten relative to the output file). Exits 65 when the XML is \
+            not a valid plan (every error is listed).
             """)
 
     @Argument(help: "The XML plan.")
@@ -23,7 +24,7 @@ struct Import: ParsableCommand {
             printError("\(file): error: cannot read the file")
             throw Exit.dataError
         }
-        let (text, result) = XMLPlans.planText(bytes: Array(data), path: file)
+        let (text, result) = XMLPlans.planText(bytes: Array(data), path: file, outputPath: out)
         if !result.diagnostics.isEmpty { printError(result.rendered(colors: stderrIsTerminal)) }
         guard let text else { throw Exit.dataError }
         guard let out else {

@@ -74,6 +74,22 @@ import Testing
         #expect(withoutPositions(fromXML.stdout) == withoutPositions(fromPlan.stdout))
     }
 
+    @Test func useIsRewrittenRelativeToTheFileWritten() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("shared.plan").path
+        let result = try cli.run(["import", examples + "/xml/shared-definitions.xml", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        let library = URL(fileURLWithPath: examples + "/../shared/standard-tiers.plan").standardizedFileURL.path
+        #expect(text.hasPrefix("use \"..") && text.contains("/Plans/shared/standard-tiers.plan\"\n"))
+        #expect(try cli.run(["check", out]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: library))
+        // Printed to standard output, the path stays relative to the XML file.
+        let printed = try cli.run(["import", examples + "/xml/shared-definitions.xml"])
+        #expect(printed.stdout.hasPrefix("use \"../../shared/standard-tiers.plan\"\n"))
+    }
+
     @Test func checkReportsSchemaAndSemanticErrorsOfXMLWithTheLine() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
