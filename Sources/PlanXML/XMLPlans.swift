@@ -186,11 +186,3 @@ struct DiagnosticList: Error {
     let diagnostics: [Diagnostic]
     init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
 }
-
-extension Result where Failure == DiagnosticList {
-    /// The failure's diagnostics.
-    var failureDiagnostics: [Diagnostic] {
-        if case .failure(let list) = self { return list.diagnostics }
-        return []
-    }
-}
