@@ -10,8 +10,9 @@ import PackageDescription
 //   RunResults  -> CompCore                         (what a run produces)
 //   Store       -> RunResults, CompCore, GRDB       (the only SQLite user)
 //   Engine      -> PlanModel, Ledger, RunResults, CompCore, CompDiagnostics
-//   Runner      -> PlanLanguage, Ledger, Engine, Store (one run, end to end; the CLI calls it)
-//   PlanXML     -> CLibXML2, CompDiagnostics         (the only libxml2 user)
+//   PlanXML     -> PlanLanguage, PlanModel, CLibXML2, CompDiagnostics
+//                  (the only libxml2 user; lowers XML through the language's checker)
+//   Runner      -> PlanLanguage, PlanXML, Ledger, Engine, Store (one run, end to end; the CLI calls it)
 //   comp        -> everything above + ArgumentParser (thin CLI)
 // A module that imports something not listed here fails to build.
 
@@ -55,7 +56,9 @@ let package = Package(
         // Orchestrates a run: plans checked, data loaded, plans evaluated, results stored.
         .target(
             name: "Runner",
-            dependencies: ["PlanLanguage", "PlanModel", "Ledger", "Engine", "Store", "RunResults", "CompCore", "CompDiagnostics"],
+            dependencies: [
+                "PlanLanguage", "PlanXML", "PlanModel", "Ledger", "Engine", "Store", "RunResults", "CompCore", "CompDiagnostics",
+            ],
             swiftSettings: swift6
         ),
         // What a run produces (payout lines, measures, traces, rejects): written by the engine,
@@ -72,7 +75,8 @@ let package = Package(
         ),
 
         // XML plans through libxml2: the only module that sees libxml2.
-        .target(name: "PlanXML", dependencies: ["CLibXML2", "CompDiagnostics"], swiftSettings: swift6),
+        .target(
+            name: "PlanXML", dependencies: ["PlanLanguage", "PlanModel", "CLibXML2", "CompDiagnostics"], swiftSettings: swift6),
 
         // MARK: - C shims
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
@@ -84,7 +88,8 @@ let package = Package(
         .executableTarget(
             name: "comp",
             dependencies: [
-                "CompCore", "CompDiagnostics", "Ledger", "SampleData", "PlanModel", "PlanLanguage", "RunResults", "Store", "Engine", "Runner",
+                "CompCore", "CompDiagnostics", "Ledger", "SampleData", "PlanModel", "PlanLanguage", "PlanXML", "RunResults", "Store",
+                "Engine", "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift6
@@ -108,7 +113,9 @@ let package = Package(
             exclude: ["Fixtures", "Snapshots"],  // read through #filePath, not bundled
             swiftSettings: swift6
         ),
-        .testTarget(name: "PlanXMLTests", dependencies: ["PlanXML", "CompDiagnostics"], swiftSettings: swift6),
+        .testTarget(
+            name: "PlanXMLTests", dependencies: ["PlanXML", "PlanLanguage", "PlanModel", "CompDiagnostics"],
+            swiftSettings: swift6),
         .testTarget(
             name: "EngineTests",
             dependencies: ["Engine", "PlanLanguage", "PlanModel", "Ledger", "RunResults", "CompCore", "SampleData"],

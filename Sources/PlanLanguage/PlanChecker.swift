@@ -12,6 +12,13 @@ public struct PlanCheckResult: Sendable {
     /// The files read (the checked file first, then the libraries it uses).
     public let sources: [SourceFile]
 
+    /// A result; other front ends (XML) build theirs from the language's.
+    public init(plan: Plan?, diagnostics: [Diagnostic], sources: [SourceFile]) {
+        self.plan = plan
+        self.diagnostics = diagnostics
+        self.sources = sources
+    }
+
     /// True when at least one diagnostic is an error.
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 

@@ -53,6 +53,31 @@ public enum XMLReader {
             XMLReadError(
                 diagnostic: Diagnostic(.error, id: id, message: message, location: SourceLocation(file: path, line: line, column: line == 0 ? 0 : 1)))
         }
+        try precheck(bytes, limits: limits, fail: fail)
+        return try withDocument(bytes, path: path, limits: limits, fail: fail) { root throws(XMLReadError) in
+            try convert(root, depth: 1, limits: limits, fail: fail)
+        }
+    }
+
+    /// Parses `bytes` and validates the document against ``PlanSchema/text``: the element tree and
+    /// every schema problem (libxml2's line and message), in document order.
+    static func readValidated(
+        _ bytes: [UInt8], path: String, limits: XMLLimits = XMLLimits()
+    ) throws(XMLReadError) -> (root: XMLElement, problems: [SchemaProblem]) {
+        func fail(_ line: Int, _ id: DiagnosticID, _ message: String) -> XMLReadError {
+            XMLReadError(
+                diagnostic: Diagnostic(.error, id: id, message: message, location: SourceLocation(file: path, line: line, column: line == 0 ? 0 : 1)))
+        }
+        try precheck(bytes, limits: limits, fail: fail)
+        return try withDocument(bytes, path: path, limits: limits, fail: fail) { root throws(XMLReadError) in
+            let element = try convert(root, depth: 1, limits: limits, fail: fail)
+            guard let document = root.pointee.doc else { throw fail(0, "xml.internal", "libxml2 lost the document") }
+            return (element, try SchemaValidation.validate(document, fail: fail))
+        }
+    }
+
+    /// The checks made before libxml2 sees the bytes: size, encoding, no DOCTYPE.
+    static func precheck(_ bytes: [UInt8], limits: XMLLimits, fail: (Int, DiagnosticID, String) -> XMLReadError) throws(XMLReadError) {
         if bytes.count > limits.maxBytes {
             throw fail(0, "xml.tooLarge", "the file is \(bytes.count) bytes; XML plans may be at most \(limits.maxBytes) bytes")
         }
@@ -69,12 +94,22 @@ public enum XMLReader {
                 line, "xml.doctype",
                 "a DOCTYPE declaration is not allowed in a plan (no DTDs and no entities: they can read local files or expand without bound)")
         }
+    }
+
+    /// Parses `bytes` with the safe options and calls `body` with the root element; the parser
+    /// context and the document are freed when `body` returns.
+    private static func withDocument<T>(
+        _ bytes: [UInt8], path: String, limits: XMLLimits, fail: (Int, DiagnosticID, String) -> XMLReadError,
+        _ body: (xmlNodePtr) throws(XMLReadError) -> T
+    ) throws(XMLReadError) -> T {
         comp_xml_install_silence()
         guard let context = xmlNewParserCtxt() else { throw fail(0, "xml.internal", "libxml2 could not create a parser") }
         defer { xmlFreeParserCtxt(context) }
         // NONET: never fetch anything. No NOENT (entities are not substituted), no DTDLOAD, no
-        // HUGE (libxml2 keeps its depth and amplification limits).
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        // HUGE (libxml2 keeps its depth and amplification limits). BIG_LINES: element line
+        // numbers past 65,535 stay right (it changes nothing else).
+        let options = Int32(
+            XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_BIG_LINES.rawValue)
         let document: xmlDocPtr? = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
                 xmlCtxtReadMemory(context, chars.baseAddress, Int32(chars.count), path, "UTF-8", options)
@@ -96,7 +131,7 @@ public enum XMLReader {
                 "a DOCTYPE declaration is not allowed in a plan (no DTDs and no entities: they can read local files or expand without bound)")
         }
         guard let root = xmlDocGetRootElement(document) else { throw fail(1, "xml.empty", "the document has no root element") }
-        return try convert(root, depth: 1, limits: limits, fail: fail)
+        return try body(root)
     }
 
     private static func convert(

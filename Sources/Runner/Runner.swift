@@ -5,12 +5,13 @@ import Foundation
 import Ledger
 import PlanLanguage
 import PlanModel
+import PlanXML
 import RunResults
 import Store
 
 /// What `comp run` is asked to do.
 public struct RunRequest: Sendable {
-    /// Plan files, or directories whose `*.plan` files are all run.
+    /// Plan files (`.plan` or `.xml`), or directories whose `*.plan` and `*.xml` files are all run.
     public var plans: [String]
     /// The data directory.
     public var data: String
@@ -112,7 +113,9 @@ public enum Runner {
         var plans: [Plan] = []
         var rendered = ""
         for path in planFiles {
-            let result = PlanChecker.check(path: path, overrides: request.overrides)
+            let result =
+                XMLPlans.isXML(path)
+                ? XMLPlans.check(path: path, overrides: request.overrides) : PlanChecker.check(path: path, overrides: request.overrides)
             if result.hasErrors { rendered += result.rendered() }
             if let plan = result.plan { plans.append(plan) }
         }
@@ -298,7 +301,7 @@ public enum Runner {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// Plan files named directly, or the `*.plan` files of named directories (sorted).
+    /// Plan files named directly, or the `*.plan` and `*.xml` files of named directories (sorted).
     static func planPaths(_ paths: [String]) throws(RunFailure) -> [String] {
         var files: [String] = []
         for path in paths {
@@ -309,7 +312,7 @@ public enum Runner {
             if isDirectory.boolValue {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
                 let prefix = path.hasSuffix("/") ? path : path + "/"
-                files += names.filter { $0.hasSuffix(".plan") }.sorted().map { prefix + $0 }
+                files += names.filter { $0.hasSuffix(".plan") || $0.lowercased().hasSuffix(".xml") }.sorted().map { prefix + $0 }
             } else {
                 files.append(path)
             }

@@ -1,16 +1,17 @@
 import ArgumentParser
 import CompDiagnostics
 import PlanLanguage
+import PlanXML
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check plan files: syntax, names, types, tables.",
+        abstract: "Check plan files (.plan or .xml): syntax, names, types, tables.",
         discussion: """
             Reports every error and warning in the swiftc layout (file:line:col, the source line, a caret, \
-            hints) on standard error. Exits 0 when every file checks (warnings allowed), 65 otherwise.
+            hints) on standard error. XML plans are validated against the plan schema first. Exits 0 when every file checks (warnings allowed), 65 otherwise.
             """)
 
-    @Argument(help: "Plan or library files.")
+    @Argument(help: "Plan or library files, or XML plans (.xml).")
     var files: [String]
 
     @Option(name: .long, help: "Override a parameter for a what-if run: --param name=value (repeatable).")
@@ -34,7 +35,8 @@ struct Check: ParsableCommand {
         }
         var failed = false
         for file in files {
-            let result = PlanChecker.check(path: file, overrides: overrides)
+            let result =
+                XMLPlans.isXML(file) ? XMLPlans.check(path: file, overrides: overrides) : PlanChecker.check(path: file, overrides: overrides)
             if !result.diagnostics.isEmpty { printError(result.rendered(colors: stderrIsTerminal)) }
             if result.hasErrors { failed = true }
             if dump, let plan = result.plan { print(plan.dump, terminator: "") }

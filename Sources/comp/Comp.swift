@@ -30,7 +30,8 @@ struct Comp: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Demo.self, Run.self, Export.self, Explain.self, Graph.self, Check.self, Fmt.self, Validate.self, Sample.self,
+            Demo.self, Run.self, Export.self, Explain.self, Graph.self, Check.self, Fmt.self, Import.self, ExportPlan.self, Validate.self,
+            Sample.self,
         ]
     )
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CompDiagnostics
 import Foundation
 import PlanLanguage
+import PlanXML
 
 struct Fmt: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,6 +21,11 @@ struct Fmt: ParsableCommand {
     func run() throws {
         var failed = false
         for file in files {
+            if XMLPlans.isXML(file) {
+                printError("\(file): error: comp fmt formats plan-language files; an XML plan is canonical as comp export-plan writes it")
+                failed = true
+                continue
+            }
             guard let data = FileManager.default.contents(atPath: file) else {
                 printError("\(file): error: cannot read the file")
                 failed = true

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import PlanLanguage
+import PlanXML
 
 struct Graph: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +14,7 @@ struct Graph: ParsableCommand {
     var dot = false
 
     func run() throws {
-        let checked = PlanChecker.check(path: plan)
+        let checked = XMLPlans.isXML(plan) ? XMLPlans.check(path: plan) : PlanChecker.check(path: plan)
         guard let model = checked.plan else {
             printError(checked.rendered())
             throw Exit.dataError

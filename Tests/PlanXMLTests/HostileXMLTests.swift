@@ -105,3 +105,11 @@ import Testing
         }
     }
 }
+
+extension HostileXML {
+    @Test func elementLinesPast65535() throws {
+        let text = "<plan>" + String(repeating: "\n", count: 70_000) + "<header/></plan>\n"
+        let root = try XMLReader.read(Array(text.utf8), path: "plan.xml")
+        #expect(root.children.map(\.line) == [70_001])
+    }
+}

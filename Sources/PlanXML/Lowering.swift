@@ -1,0 +1,488 @@
+import CompDiagnostics
+import PlanLanguage
+
+/// Writes the plan-language text of a validated XML plan.
+///
+/// In the *aligned* layout every fragment is written at the byte offset of the XML it comes from
+/// (the element, the attribute value, the text), with the XML's line breaks kept and everything
+/// else blank. The language's checker then reports positions that are the XML file's own lines
+/// and columns, and the engine's traces point into the XML file. In the *plain* layout the text is
+/// ordinary plan text (one declaration per line), which `comp import` formats.
+final class PlanTextWriter {
+    enum Layout {
+        case aligned
+        case plain
+    }
+
+    let layout: Layout
+    let path: String
+    /// The XML bytes with every byte except line feeds blanked (aligned layout).
+    private let canvas: [UInt8]
+    private var canvasPosition = 0
+    private(set) var out: [UInt8] = []
+    private(set) var problems: [Diagnostic] = []
+    let lines: SourceLikeLines
+    private var lastGroup: String?
+    /// Rewrites a `<use>` path (for `comp import --out` into another directory).
+    var relocateUse: (String) -> String = { $0 }
+
+    init(layout: Layout, path: String, xml: [UInt8]) {
+        self.layout = layout
+        self.path = path
+        self.canvas = xml.map { $0 == 0x0A ? 0x0A : 0x20 }
+        self.canvasSource = xml
+        self.lines = SourceLikeLines(xml)
+    }
+
+    var text: String { String(decoding: out, as: UTF8.self) }
+
+    /// Writes `fragment` at `offset` (aligned) or after a space (plain).
+    func put(_ fragment: String, at offset: Int?) {
+        switch layout {
+        case .plain:
+            if let last = out.last, last != 0x0A, last != 0x20 { out.append(0x20) }
+            out += Array(fragment.utf8)
+        case .aligned:
+            if let offset, offset > canvasPosition {
+                // Blank (and line breaks) up to the offset, absorbing what earlier fragments overran.
+                var debt = out.count - canvasPosition
+                for index in canvasPosition..<min(offset, canvas.count) {
+                    if canvas[index] == 0x0A {
+                        out.append(0x0A)
+                    } else if debt > 0 {
+                        debt -= 1
+                    } else {
+                        out.append(0x20)
+                    }
+                }
+                canvasPosition = min(offset, canvas.count)
+            }
+            if let last = out.last, last != 0x0A, last != 0x20 { out.append(0x20) }
+            out += Array(fragment.utf8)
+        }
+    }
+
+    /// Writes glue (`=`, `{`, `}`) right after what was written last.
+    func glue(_ fragment: String) { put(fragment, at: nil) }
+
+    /// Writes an expression held as an element's text, line by line at the lines of the XML text.
+    func expression(_ element: PlacedElement) {
+        let text = element.element.text
+        let start = textOffset(element)
+        let parts = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let firstLine = lines.line(of: start)
+        for (index, part) in parts.enumerated() {
+            if index == 0 {
+                put(String(part), at: start)
+            } else {
+                switch layout {
+                case .plain: out.append(0x0A)
+                case .aligned: break
+                }
+                put(String(part), at: lines.offset(ofLine: firstLine + index))
+            }
+        }
+    }
+
+    /// Where an element's text starts in the XML.
+    func textOffset(_ element: PlacedElement) -> Int {
+        guard let raw = element.raw else { return element.lineStart }
+        var offset = raw.contentStart
+        let bytes = canvasSource
+        while offset < bytes.count, bytes[offset] == 0x20 || bytes[offset] == 0x0A || bytes[offset] == 0x09 || bytes[offset] == 0x0D {
+            offset += 1
+        }
+        return offset
+    }
+
+    /// The XML bytes (for locating text).
+    let canvasSource: [UInt8]
+
+    /// Ends a declaration: a line break in the plain layout, with a blank line between groups.
+    func endDeclaration(group: String) {
+        guard layout == .plain else { return }
+        out.append(0x0A)
+        lastGroup = group
+    }
+
+    /// Starts a declaration of `group` (a blank line before the first of a new group, plain layout).
+    func startDeclaration(group: String) {
+        guard layout == .plain else { return }
+        if let lastGroup, lastGroup != group { out.append(0x0A) }
+    }
+
+    /// Records a problem the schema cannot express (a tier with both a rate and an amount, …).
+    func problem(_ message: String, _ element: PlacedElement, attribute: String? = nil) {
+        let offset = attribute.map { element.valueOffset($0) } ?? (element.raw.map { $0.start + 1 } ?? element.start)
+        let line = lines.line(of: offset)
+        let column = offset - lines.offset(ofLine: line) + 1
+        let length = attribute.flatMap { element.raw?.attributes[$0]?.length } ?? element.element.name.utf8.count
+        problems.append(
+            Diagnostic(
+                .error, id: "xml.invalid", message: message, location: SourceLocation(file: path, line: line, column: column),
+                range: SourceRange(start: offset, end: offset + max(1, length))))
+    }
+}
+
+/// Lowers a validated `<plan>` element to plan text.
+enum Lowering {
+    static func write(_ plan: PlacedElement, into w: PlanTextWriter) {
+        let uses = plan.children("use")
+        for use in uses {
+            w.startDeclaration(group: "use")
+            w.put("use", at: use.start)
+            w.put(PlanSyntax.stringLiteral(w.relocateUse(use.attribute("path") ?? "")), at: use.valueOffset("path"))
+            w.endDeclaration(group: "use")
+        }
+        w.startDeclaration(group: "plan")
+        w.put("plan", at: uses.isEmpty ? plan.start : nil)
+        w.put(PlanSyntax.stringLiteral(plan.attribute("id") ?? ""), at: plan.valueOffset("id"))
+        if let name = plan.attribute("name") { w.put(PlanSyntax.stringLiteral(name), at: plan.valueOffset("name")) }
+        w.glue("{")
+        w.endDeclaration(group: "")
+        for child in plan.children {
+            declaration(child, w)
+        }
+        w.glue("}")
+        w.endDeclaration(group: "end")
+    }
+
+    static func roundClause(_ e: PlacedElement, _ w: PlanTextWriter) {
+        if let mode = e.attribute("round") {
+            w.put("round", at: e.attributeOffset("round"))
+            w.put(mode, at: e.valueOffset("round"))
+            if let digits = e.attribute("digits") { w.put(digits, at: e.valueOffset("digits")) }
+        } else if e.attribute("digits") != nil {
+            w.problem("'digits' needs 'round' (the rounding mode)", e, attribute: "digits")
+        }
+    }
+
+    static func declaration(_ e: PlacedElement, _ w: PlanTextWriter) {
+        let name = e.element.name
+        switch name {
+        case "use":
+            return
+        case "header":
+            w.startDeclaration(group: "header")
+            let settings: [(String, String)] = [
+                ("currency", "currency"), ("period", "period"), ("fiscal-year-start", "fiscal_year_start"), ("version", "version"),
+                ("rounding", "rounding"),
+            ]
+            for (attribute, keyword) in settings {
+                guard let value = e.attribute(attribute) else { continue }
+                w.put(keyword, at: e.attributeOffset(attribute))
+                w.put(attribute == "version" ? PlanSyntax.stringLiteral(value) : value, at: e.valueOffset(attribute))
+                w.endDeclaration(group: "header")
+            }
+            if let from = e.attribute("effective-from") {
+                w.put("effective", at: e.attributeOffset("effective-from"))
+                w.put(from, at: e.valueOffset("effective-from"))
+                if let to = e.attribute("effective-to") {
+                    w.put("to", at: e.attributeOffset("effective-to"))
+                    w.put(to, at: e.valueOffset("effective-to"))
+                }
+                w.endDeclaration(group: "header")
+            } else if e.attribute("effective-to") != nil {
+                w.problem("'effective-to' needs 'effective-from'", e, attribute: "effective-to")
+            }
+            return
+        default:
+            break
+        }
+        let group = name == "floor" ? "cap" : name
+        w.startDeclaration(group: group)
+        defer { w.endDeclaration(group: group) }
+        let value = { (attribute: String) in e.attribute(attribute) ?? "" }
+        switch name {
+        case "param":
+            w.put("param", at: e.start)
+            w.put(value("name"), at: e.valueOffset("name"))
+            w.glue("=")
+            w.put(value("value"), at: e.valueOffset("value"))
+        case "attribute":
+            w.put("attribute", at: e.start)
+            w.put("\(value("scope")).\(value("name")):", at: e.valueOffset("name"))
+            w.put(value("type"), at: e.valueOffset("type"))
+            if e.attribute("optional") == "true" || e.attribute("optional") == "1" { w.put("optional", at: e.valueOffset("optional")) }
+        case "input":
+            w.put("input", at: e.start)
+            w.put(value("name"), at: e.valueOffset("name"))
+            w.put("from", at: e.attributeOffset("file"))
+            w.put(PlanSyntax.stringLiteral(value("file")), at: e.valueOffset("file"))
+            w.put("column", at: e.attributeOffset("column"))
+            w.put(PlanSyntax.stringLiteral(value("column")) + ":", at: e.valueOffset("column"))
+            w.put(value("type"), at: e.valueOffset("type"))
+        case "credit":
+            w.put("credit", at: e.start)
+            w.put(value("name"), at: e.valueOffset("name"))
+            w.glue("{")
+            w.endDeclaration(group: "")
+            for line in e.children {
+                switch line.element.name {
+                case "to":
+                    w.put("to", at: line.start)
+                    let recipient = line.attribute("recipient") ?? "rep"
+                    w.put(recipient, at: line.valueOffset("recipient"))
+                    let overlay = line.attribute("overlay")
+                    if recipient == "splits" {
+                        if overlay == "true" || overlay == "1" { w.put("overlay", at: line.valueOffset("overlay")) }
+                    } else if overlay != nil {
+                        w.problem("'overlay' applies only to recipient=\"splits\"", line, attribute: "overlay")
+                    }
+                    if recipient == "managers" {
+                        if let levels = line.attribute("levels") {
+                            w.put(levels, at: line.valueOffset("levels"))
+                            w.glue("levels")
+                        } else {
+                            w.problem("element <to>: recipient=\"managers\" needs 'levels' (a number, or all)", line)
+                        }
+                    } else if line.attribute("levels") != nil {
+                        w.problem("'levels' applies only to recipient=\"managers\"", line, attribute: "levels")
+                    }
+                default:
+                    w.put(line.element.name, at: line.start)
+                    w.expression(line)
+                }
+                w.endDeclaration(group: "")
+            }
+            w.glue("}")
+        case "measure":
+            w.put("measure", at: e.start)
+            w.put(value("name"), at: e.valueOffset("name"))
+            w.glue("=")
+            w.put(value("aggregate") + "(", at: e.valueOffset("aggregate"))
+            w.put(value("credit"), at: e.valueOffset("credit"))
+            w.glue(")")
+            if let over = e.attribute("over") {
+                w.put("over", at: e.attributeOffset("over"))
+                w.put(over, at: e.valueOffset("over"))
+            }
+            roundClause(e, w)
+        case "quota":
+            w.put("quota", at: e.start)
+            w.put(value("measure"), at: e.valueOffset("measure"))
+            if let per = e.attribute("per") {
+                w.put("per", at: e.attributeOffset("per"))
+                w.put(per, at: e.valueOffset("per"))
+            }
+            if let prorate = e.attribute("prorate") {
+                w.put("prorate", at: e.attributeOffset("prorate"))
+                w.put(prorate, at: e.valueOffset("prorate"))
+            }
+        case "let":
+            w.put("let", at: e.start)
+            w.put(value("name"), at: e.valueOffset("name"))
+            w.glue("=")
+            w.expression(e)
+            roundClause(e, w)
+        case "table":
+            w.put("table", at: e.start)
+            w.put(value("name"), at: e.valueOffset("name"))
+            w.put(value("mode"), at: e.valueOffset("mode"))
+            w.put("on", at: e.attributeOffset("on"))
+            w.put(value("on"), at: e.valueOffset("on"))
+            if let boundary = e.attribute("boundary") {
+                w.put("boundary", at: e.attributeOffset("boundary"))
+                w.put(boundary, at: e.valueOffset("boundary"))
+            }
+            w.glue("{")
+            w.endDeclaration(group: "")
+            for tier in e.children("tier") { self.tier(tier, w) }
+            w.glue("}")
+        case "component":
+            component(e, w)
+        case "cap", "floor":
+            w.put(name, at: e.start)
+            w.put(value("target"), at: e.valueOffset("target"))
+            w.glue("at")
+            w.expression(e)
+            if let per = e.attribute("per") {
+                w.put("per", at: nil)
+                w.put(per, at: e.valueOffset("per"))
+            }
+        case "draw":
+            w.put("draw", at: e.start)
+            w.put(value("name"), at: e.valueOffset("name"))
+            w.glue("{")
+            w.endDeclaration(group: "")
+            w.put("type", at: e.attributeOffset("type"))
+            w.put(value("type"), at: e.valueOffset("type"))
+            w.endDeclaration(group: "")
+            if let from = e.attribute("from") {
+                w.put("periods", at: e.attributeOffset("from"))
+                w.put(from, at: e.valueOffset("from"))
+                if let to = e.attribute("to") {
+                    w.put("to", at: e.attributeOffset("to"))
+                    w.put(to, at: e.valueOffset("to"))
+                }
+                w.endDeclaration(group: "")
+            } else if e.attribute("to") != nil {
+                w.problem("'to' needs 'from' (the first period of the draw)", e, attribute: "to")
+            }
+            if let start = e.attribute("recovery-start") {
+                w.put("recovery_start", at: e.attributeOffset("recovery-start"))
+                w.put(start, at: e.valueOffset("recovery-start"))
+                w.endDeclaration(group: "")
+            }
+            for line in e.children {
+                w.put(line.element.name == "recovery-max" ? "recovery_max" : line.element.name, at: line.start)
+                w.expression(line)
+                w.endDeclaration(group: "")
+            }
+            w.glue("}")
+        case "clawback":
+            w.put("clawback", at: e.start)
+            w.glue("{")
+            w.endDeclaration(group: "")
+            if let charge = e.attribute("charge") {
+                w.put("charge", at: e.attributeOffset("charge"))
+                w.put(charge, at: e.valueOffset("charge"))
+                w.endDeclaration(group: "")
+            }
+            if let share = e.attribute("share") {
+                w.put("share", at: e.attributeOffset("share"))
+                w.put(share, at: e.valueOffset("share"))
+                w.endDeclaration(group: "")
+            }
+            if let days = e.attribute("window-days") {
+                w.put("window", at: e.attributeOffset("window-days"))
+                w.put(days, at: e.valueOffset("window-days"))
+                w.glue("days")
+                w.endDeclaration(group: "")
+            }
+            w.glue("}")
+        case "holdback":
+            w.put("holdback", at: e.start)
+            w.put(value("share"), at: e.valueOffset("share"))
+            w.glue("of")
+            w.put(value("target"), at: e.valueOffset("target"))
+            w.put("release", at: e.attributeOffset("release"))
+            w.put(value("release"), at: e.valueOffset("release"))
+        default:
+            w.problem("element <\(name)> is not part of a plan", e)
+        }
+    }
+
+    static func tier(_ t: PlacedElement, _ w: PlanTextWriter) {
+        let from = t.attribute("from")
+        let to = t.attribute("to")
+        switch (from, to) {
+        case (nil, let upper?):
+            w.put("up to", at: t.start)
+            w.put(upper, at: t.valueOffset("to"))
+        case (let lower?, nil):
+            w.put(lower, at: t.valueOffset("from"))
+            w.glue("and above")
+        case (let lower?, let upper?):
+            w.put(lower, at: t.valueOffset("from"))
+            w.glue("to")
+            w.put(upper, at: t.valueOffset("to"))
+        case (nil, nil):
+            w.problem("element <tier> needs 'from', 'to' or both (its band)", t)
+            return
+        }
+        let rate = t.attribute("rate")
+        let amount = t.attribute("amount")
+        let endRate = t.attribute("end-rate")
+        let endAmount = t.attribute("end-amount")
+        w.glue(":")
+        switch (rate, amount) {
+        case (let rate?, nil):
+            w.put(rate, at: t.valueOffset("rate"))
+            if endAmount != nil { w.problem("a tier with a 'rate' ends with 'end-rate', not 'end-amount'", t, attribute: "end-amount") }
+            if let endRate {
+                w.glue("->")
+                w.put(endRate, at: t.valueOffset("end-rate"))
+            }
+        case (nil, let amount?):
+            w.put(amount, at: t.valueOffset("amount"))
+            if endRate != nil { w.problem("a tier with an 'amount' ends with 'end-amount', not 'end-rate'", t, attribute: "end-rate") }
+            if let endAmount {
+                w.glue("->")
+                w.put(endAmount, at: t.valueOffset("end-amount"))
+            }
+        case (_?, _?):
+            w.problem("element <tier> has both 'rate' and 'amount'; give one", t, attribute: "amount")
+        case (nil, nil):
+            w.problem("element <tier>: attribute 'rate' (or 'amount' for a money table) is required", t)
+        }
+        if let gate = t.child("if") {
+            w.put("if", at: gate.start)
+            w.expression(gate)
+        }
+        w.endDeclaration(group: "")
+    }
+
+    static func component(_ e: PlacedElement, _ w: PlanTextWriter) {
+        w.put("component", at: e.start)
+        w.put(e.attribute("name") ?? "", at: e.valueOffset("name"))
+        if let display = e.attribute("display-name") {
+            w.put(PlanSyntax.stringLiteral(display), at: e.valueOffset("display-name"))
+        }
+        w.glue("=")
+        guard let body = e.children.first else { return }
+        switch body.element.name {
+        case "formula":
+            w.expression(body)
+        case "spiff":
+            w.put("spiff", at: body.start)
+            w.glue("{")
+            w.endDeclaration(group: "")
+            w.put("window", at: body.attributeOffset("from"))
+            w.put(body.attribute("from") ?? "", at: body.valueOffset("from"))
+            w.put("to", at: body.attributeOffset("to"))
+            w.put(body.attribute("to") ?? "", at: body.valueOffset("to"))
+            if let by = body.attribute("by") {
+                w.put("by", at: body.attributeOffset("by"))
+                w.put(by, at: body.valueOffset("by"))
+            }
+            w.endDeclaration(group: "")
+            for line in body.children {
+                switch line.element.name {
+                case "where":
+                    w.put("where", at: line.start)
+                    w.expression(line)
+                case "pay-per-unit", "pay-per-deal":
+                    w.put("pay", at: line.start)
+                    w.expression(line)
+                    w.glue(line.element.name == "pay-per-unit" ? "per unit" : "per deal")
+                case "pay-of-amount":
+                    w.put("pay", at: line.start)
+                    w.expression(line)
+                    w.glue("of amount")
+                case "pay-by-count":
+                    w.put("pay table", at: line.start)
+                    w.put(line.attribute("table") ?? "", at: line.valueOffset("table"))
+                    w.glue("by count")
+                default:
+                    break
+                }
+                w.endDeclaration(group: "")
+            }
+            w.glue("}")
+        case "override":
+            w.put("override", at: body.start)
+            if let rate = body.child("rate") { w.expression(rate) }
+            w.glue("of")
+            w.put(body.attribute("credit") ?? "", at: body.valueOffset("credit"))
+            if let levels = body.attribute("levels") {
+                w.glue("levels")
+                w.put(levels, at: body.valueOffset("levels"))
+            }
+            if let condition = body.child("when") {
+                w.put("when", at: condition.start)
+                w.expression(condition)
+            }
+        case "graduated":
+            w.put("graduated", at: body.start)
+            let words = ["value": "", "above": "above", "pays": "pays", "per": "per", "up-to": "up to"]
+            for part in body.children {
+                if let word = words[part.element.name], !word.isEmpty { w.put(word, at: part.start) }
+                w.expression(part)
+            }
+        default:
+            break
+        }
+        roundClause(e, w)
+    }
+}

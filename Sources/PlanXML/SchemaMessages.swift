@@ -1,0 +1,184 @@
+import Foundation
+
+/// Turns libxml2's schema messages into words a comp admin understands.
+///
+/// libxml2 writes `Element 'tier', attribute 'rate': '12.5x' is not a valid value of the atomic
+/// type 'rate'.`; comp writes `attribute 'rate' of <tier>: '12.5x' is not a rate; write a
+/// percentage like 12.5% or a decimal like 0.125`.
+enum SchemaMessages {
+    /// A translated problem: the element and attribute it is about, and the message.
+    struct Translated: Hashable {
+        var element: String?
+        var attribute: String?
+        var message: String
+        /// Facet messages that a type message on the same value repeats.
+        var isFacet: Bool
+    }
+
+    /// What each schema type expects, in the reader's words.
+    static let typeHints: [String: (noun: String, hint: String)] = [
+        "rate": ("a rate", "write a percentage like 12.5% or a decimal like 0.125"),
+        "money": ("an amount of money", "write a number and a currency code, like 1500 USD"),
+        "bound": ("a tier bound", "write a percentage (50%), an amount (1000 USD) or a number (10)"),
+        "date": ("a date", "write YYYY-MM-DD, like 2027-03-01"),
+        "payoutPeriod": ("a payout period", "write a month (2027-03) or a fiscal quarter (2027-Q1)"),
+        "day": ("a date, month or quarter", "write 2027-03-01, 2027-03 or 2027-Q1"),
+        "literal": (
+            "a value",
+            "write a number (3), a percentage (5%), an amount (150 USD), a date (2027-03-01), a month (2027-03), a quarter (2027-Q1), a quoted string (\"text\"), true or false"
+        ),
+        "name": ("a name", "names start with a letter or _ and hold letters, digits and _"),
+        "currency": ("a currency code", "write an ISO 4217 code in capitals, like USD"),
+        "digits": ("a number of digits", "write 0 to 6"),
+        "levels": ("a number of levels", "write a number of levels (1, 2, ...) or all"),
+        "xs:boolean": ("true or false", "write true or false"),
+        "xs:integer": ("a whole number", "write digits only, like 3"),
+        "xs:nonNegativeInteger": ("a whole number", "write digits only, like 180"),
+    ]
+
+    /// The schema's simple types by their pattern (libxml2 names the pattern, not the type).
+    static let patternTypes: [String: String] = {
+        var result: [String: String] = [:]
+        let schema = PlanSchema.text
+        var rest = schema[...]
+        while let open = rest.range(of: "<xs:simpleType name=\"") {
+            rest = rest[open.upperBound...]
+            guard let close = rest.firstIndex(of: "\"") else { break }
+            let name = String(rest[..<close])
+            guard let end = rest.range(of: "</xs:simpleType>") else { break }
+            let body = rest[..<end.lowerBound]
+            if let pattern = body.range(of: "<xs:pattern value=\""), let patternEnd = body[pattern.upperBound...].range(of: "\"/>") {
+                let value = String(body[pattern.upperBound..<patternEnd.lowerBound])
+                    .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
+                    .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+                result[value] = name
+            }
+            rest = rest[end.upperBound...]
+        }
+        return result
+    }()
+
+    /// The children of `<plan>`, in the schema's order (`cap` and `floor` mix freely).
+    static let planChildren = [
+        "use", "header", "param", "attribute", "input", "credit", "measure", "quota", "let", "table", "component", "cap",
+        "floor", "draw", "clawback", "holdback",
+    ]
+
+    static func translate(_ raw: String) -> Translated {
+        var text = raw
+        if text.hasSuffix(".") { text.removeLast() }
+        var element: String?
+        var attribute: String?
+        // "Element 'X'[, attribute 'Y']: rest"
+        if text.hasPrefix("Element '"), let close = text.dropFirst(9).firstIndex(of: "'") {
+            element = String(text[text.index(text.startIndex, offsetBy: 9)..<close])
+            var rest = text[text.index(after: close)...]
+            if rest.hasPrefix(", attribute '"), let attributeClose = rest.dropFirst(13).firstIndex(of: "'") {
+                attribute = String(rest[rest.index(rest.startIndex, offsetBy: 13)..<attributeClose])
+                rest = rest[rest.index(after: attributeClose)...]
+            }
+            if rest.hasPrefix(": ") { rest = rest.dropFirst(2) }
+            text = String(rest)
+        }
+        let subject: String
+        switch (element, attribute) {
+        case (let e?, let a?): subject = "attribute '\(a)' of <\(e)>"
+        case (let e?, nil): subject = "element <\(e)>"
+        default: subject = "the document"
+        }
+        func result(_ message: String, facet: Bool = false) -> Translated {
+            Translated(element: element, attribute: attribute, message: message, isFacet: facet)
+        }
+
+        if let name = between(text, "The attribute '", "' is required but missing") {
+            return result("\(subject): attribute '\(name)' is required")
+        }
+        if let name = between(text, "The attribute '", "' is not allowed") {
+            return result("element <\(element ?? "?")> has no attribute '\(name)'")
+        }
+        if text.hasPrefix("This element is not expected") {
+            var message = "\(subject) is not expected here"
+            if let expected = expectedList(text) { message += "; expected \(expected)" }
+            if let element, planChildren.contains(element) {
+                message += " (the children of <plan> come in this order: \(planChildren.joined(separator: ", ")))"
+            }
+            return result(message)
+        }
+        if text.hasPrefix("Missing child element(s)") {
+            return result("\(subject) is incomplete: expected \(expectedList(text) ?? "more child elements")")
+        }
+        if text.hasPrefix("No matching global declaration available for the validation root") {
+            return result("the root element is <\(element ?? "?")>; an XML plan has <plan> as its root")
+        }
+        if text.hasPrefix("Character content other than whitespace is not allowed") {
+            return result("\(subject) holds text; it takes only child elements and attributes")
+        }
+        if text.hasPrefix("Element content is not allowed") {
+            return result("\(subject) holds child elements; it takes only text")
+        }
+        if text.hasPrefix("[facet 'enumeration']"), let value = between(text, "The value '", "' is not an element of the set"),
+            let set = between(text, "{", "}")
+        {
+            let choices = set.replacingAll("'", with: "")
+            return result("\(subject): '\(value)' is not allowed; write one of \(choices)")
+        }
+        if text.hasPrefix("[facet 'minInclusive']") || text.hasPrefix("[facet 'maxInclusive']") {
+            let value = between(text, "The value '", "'") ?? "?"
+            let bound = between(text, "allowed ('", "')") ?? "?"
+            let side = text.hasPrefix("[facet 'minInclusive']") ? "at least" : "at most"
+            return result("\(subject): '\(value)' is out of range; write a value \(side) \(bound)")
+        }
+        if text.hasPrefix("[facet 'pattern']"), let value = between(text, "The value '", "' is not accepted by the pattern '") {
+            let pattern = String(text[(text.range(of: "' is not accepted by the pattern '")?.upperBound ?? text.endIndex)...].dropLast())
+            if let type = patternTypes[pattern] {
+                if type == "expression" { return result("\(subject) is empty; write a formula in the plan language's expression syntax") }
+                if let (noun, hint) = typeHints[type] { return result("\(subject): '\(value)' is not \(noun); \(hint)") }
+            }
+            return result("\(subject): '\(value)' is not allowed here", facet: true)
+        }
+        if text.hasPrefix("[facet ") {
+            return result("\(subject): \(text)", facet: true)
+        }
+        if let value = between(text, "'", "' is not a valid value of the "), let type = between(text, "atomic type '", "'") {
+            if type == "expression" || type == "text" {
+                let what = type == "expression" ? "a formula in the plan language's expression syntax" : "a value"
+                return result("\(subject) is empty; write \(what)")
+            }
+            if let (noun, hint) = typeHints[type] {
+                return result("\(subject): '\(value)' is not \(noun); \(hint)")
+            }
+            return result("\(subject): '\(value)' is not allowed here", facet: true)
+        }
+        return result("\(subject): \(text)")
+    }
+
+    /// `Expected is one of ( a, b )` → `one of <a>, <b>`; `Expected is ( a )` → `<a>`.
+    static func expectedList(_ text: String) -> String? {
+        guard let list = between(text, "( ", " )") else { return nil }
+        let names = list.split(separator: ",").map { "<" + $0.trimmingCharacters() + ">" }
+        if names.count == 1 { return names[0] }
+        return "one of " + names.joined(separator: ", ")
+    }
+
+    /// The text between the first `start` and the next `end` after it.
+    static func between(_ text: String, _ start: String, _ end: String) -> String? {
+        guard let open = text.range(of: start) else { return nil }
+        guard let close = text[open.upperBound...].range(of: end) else { return nil }
+        return String(text[open.upperBound..<close.lowerBound])
+    }
+}
+
+extension String {
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

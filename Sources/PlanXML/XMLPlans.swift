@@ -1,0 +1,188 @@
+import CompDiagnostics
+import Foundation
+import PlanLanguage
+import PlanModel
+
+/// XML plans: check (parse, validate against ``PlanSchema``, lower through the plan language's
+/// checker), import to plan-language text, and export a plan file as XML.
+///
+/// An XML plan means exactly what the same plan written in the plan language means: it is lowered
+/// to plan text and checked by ``PlanChecker``, so every semantic check (unknown names, tier gaps,
+/// currency mismatches, types) is the language's, reported at the XML file's own lines.
+public enum XMLPlans {
+    /// The limits for XML plans: the plan language's size limit (an XML plan becomes plan text of
+    /// the same size), and the reader's depth limit.
+    public static let limits = XMLLimits(maxBytes: PlanLimits.maxFileBytes)
+
+    /// True for paths that name an XML plan (`.xml`).
+    public static func isXML(_ path: String) -> Bool { path.lowercased().hasSuffix(".xml") }
+
+    /// Reads, validates and checks the XML plan at `path`.
+    public static func check(path: String, overrides: [String: String] = [:], limits: XMLLimits = XMLPlans.limits) -> PlanCheckResult {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let diagnostic = Diagnostic(
+                .error, id: "xml.readFailed", message: "cannot read the file", location: SourceLocation(file: path, line: 0, column: 0))
+            return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
+        }
+        return check(bytes: Array(data), path: path, overrides: overrides, limits: limits, loader: readFile)
+    }
+
+    /// Validates and checks an XML plan held in memory; `loader` reads the plan-language libraries
+    /// named by `<use>` (paths relative to `path`'s directory).
+    public static func check(
+        bytes: [UInt8], path: String, overrides: [String: String] = [:], limits: XMLLimits = XMLPlans.limits,
+        loader: @escaping @Sendable (String) -> [UInt8]? = { _ in nil }
+    ) -> PlanCheckResult {
+        let xmlSource = SourceFile(path: path, bytes: bytes)
+        switch lower(bytes: bytes, path: path, layout: .aligned, limits: limits) {
+        case .failure(let list):
+            return PlanCheckResult(plan: nil, diagnostics: list.diagnostics, sources: [xmlSource])
+        case .success(let text):
+            // The aligned text has the XML's offsets, so positions are the XML file's; quote the XML.
+            let result = PlanChecker.check(source: SourceFile(path: path, text: text), overrides: overrides, loader: loader)
+            var sources = result.sources
+            if !sources.isEmpty { sources[0] = xmlSource }
+            return PlanCheckResult(plan: result.plan, diagnostics: result.diagnostics, sources: sources)
+        }
+    }
+
+    /// The schema problems of `bytes` (no semantic checks): empty when the document is a valid plan.
+    public static func validate(bytes: [UInt8], path: String, limits: XMLLimits = XMLPlans.limits) -> [Diagnostic] {
+        do {
+            let (root, problems) = try XMLReader.readValidated(bytes, path: path, limits: limits)
+            let lines = SourceLikeLines(bytes)
+            return diagnostics(for: problems, root: PlacedElement.place(root, bytes: bytes, source: lines), lines: lines, path: path)
+        } catch {
+            return [located(error.diagnostic, bytes: bytes)]
+        }
+    }
+
+    /// The plan in the plan language, formatted as `comp fmt` would (`comp import`). The XML is
+    /// checked first: with errors, `text` is `nil`. With `outputPath`, `<use>` paths are rewritten
+    /// relative to where the plan will be written.
+    public static func planText(
+        bytes: [UInt8], path: String, outputPath: String? = nil, limits: XMLLimits = XMLPlans.limits,
+        loader: @escaping @Sendable (String) -> [UInt8]? = readFile
+    ) -> (text: String?, result: PlanCheckResult) {
+        let checked = check(bytes: bytes, path: path, limits: limits, loader: loader)
+        let rewrite: (String) -> String = { use in outputPath.map { relocate(use, from: path, to: $0) } ?? use }
+        guard !checked.hasErrors,
+            case .success(let plain) = lower(bytes: bytes, path: path, layout: .plain, limits: limits, relocateUse: rewrite)
+        else {
+            return (nil, checked)
+        }
+        let formatted = PlanFormatter.format(SourceFile(path: path, text: plain))
+        return (formatted.text, checked)
+    }
+
+    /// Reads the file at `path` (the default loader for `<use>`).
+    @Sendable public static func readFile(_ path: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: path).map { Array($0) }
+    }
+
+    // MARK: - Lowering
+
+    static func lower(
+        bytes: [UInt8], path: String, layout: PlanTextWriter.Layout, limits: XMLLimits,
+        relocateUse: @escaping (String) -> String = { $0 }
+    ) -> Result<String, DiagnosticList> {
+        let root: XMLElement
+        let problems: [SchemaProblem]
+        do {
+            (root, problems) = try XMLReader.readValidated(bytes, path: path, limits: limits)
+        } catch {
+            return .failure(DiagnosticList([located(error.diagnostic, bytes: bytes)]))
+        }
+        let lines = SourceLikeLines(bytes)
+        let placed = PlacedElement.place(root, bytes: bytes, source: lines)
+        let schemaDiagnostics = diagnostics(for: problems, root: placed, lines: lines, path: path)
+        if !schemaDiagnostics.isEmpty { return .failure(DiagnosticList(schemaDiagnostics)) }
+        let writer = PlanTextWriter(layout: layout, path: path, xml: bytes)
+        writer.relocateUse = relocateUse
+        Lowering.write(placed, into: writer)
+        if !writer.problems.isEmpty { return .failure(DiagnosticList(writer.problems)) }
+        return .success(writer.text)
+    }
+
+    /// Gives a reader error a one-byte range at its line, so that it renders with the line quoted.
+    static func located(_ diagnostic: Diagnostic, bytes: [UInt8]) -> Diagnostic {
+        var diagnostic = diagnostic
+        guard diagnostic.location.line > 0 else { return diagnostic }
+        let lines = SourceLikeLines(bytes)
+        // A file cut short is reported on the line after its end: quote its last line instead.
+        var line = diagnostic.location.line
+        while line > 1 && lines.offset(ofLine: line) >= bytes.count { line -= 1 }
+        let start = lines.offset(ofLine: line)
+        if start < bytes.count {
+            diagnostic.range = SourceRange(start: start, end: start + 1)
+            diagnostic.location.line = line
+        }
+        return diagnostic
+    }
+
+    /// Schema problems in the reader's words, each pointing at its element or attribute.
+    static func diagnostics(for problems: [SchemaProblem], root: PlacedElement, lines: SourceLikeLines, path: String) -> [Diagnostic] {
+        let translated = problems.map { (problem: $0, text: SchemaMessages.translate($0.message)) }
+        var seen = Set<String>()
+        var result: [Diagnostic] = []
+        var all: [PlacedElement] = []
+        func collect(_ element: PlacedElement) {
+            all.append(element)
+            element.children.forEach(collect)
+        }
+        collect(root)
+        for (index, entry) in translated.enumerated() {
+            let (problem, text) = entry
+            // A facet message is followed by a type message on the same value; keep the clearer one.
+            if text.isFacet, translated.indices.contains(where: { other in
+                other != index && translated[other].problem.line == problem.line && translated[other].text.element == text.element
+                    && translated[other].text.attribute == text.attribute && !translated[other].text.isFacet
+            }) {
+                continue
+            }
+            // An element that holds child elements where text is expected is also "empty": say it once.
+            if text.message.hasSuffix("is empty; write a formula in the plan language's expression syntax"),
+                translated.contains(where: {
+                    $0.problem.line == problem.line && $0.text.element == text.element && $0.text.message.contains("holds child elements")
+                })
+            {
+                continue
+            }
+            let element = all.first { $0.element.name == text.element && $0.element.line == problem.line }
+                ?? all.first { $0.element.name == text.element && lines.line(of: $0.start) == problem.line }
+            var range: SourceRange?
+            var offset = problem.line > 0 ? lines.offset(ofLine: problem.line) : 0
+            if let element, let raw = element.raw {
+                if let attribute = text.attribute, let position = raw.attributes[attribute] {
+                    if text.message.contains("has no attribute") {
+                        // An attribute that should not be there: point at its name.
+                        offset = position.name
+                        range = SourceRange(start: position.name, end: position.name + attribute.utf8.count)
+                    } else {
+                        offset = position.value
+                        range = SourceRange(start: position.value, end: position.value + max(1, position.length))
+                    }
+                } else {
+                    offset = raw.start + 1
+                    range = SourceRange(start: raw.start + 1, end: raw.start + 1 + raw.name.utf8.count)
+                }
+            } else if problem.line > 0 {
+                range = SourceRange(start: offset, end: offset + 1)
+            }
+            let line = problem.line > 0 ? lines.line(of: offset) : 0
+            let column = problem.line > 0 ? offset - lines.offset(ofLine: line) + 1 : 0
+            if !seen.insert("\(line):\(column)\u{0}\(text.message)").inserted { continue }
+            result.append(
+                Diagnostic(
+                    .error, id: "xml.schema", message: text.message, location: SourceLocation(file: path, line: line, column: column),
+                    range: range))
+        }
+        return result
+    }
+}
+
+/// Diagnostics as an `Error`, for `Result`.
+struct DiagnosticList: Error {
+    let diagnostics: [Diagnostic]
+    init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import CompDiagnostics
+import Foundation
+import PlanXML
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Convert an XML plan to the plan language.",
+        discussion: """
+            The XML is validated against the plan schema (Plans/schema/plan.xsd) and checked like a .plan \
+            file; the plan is written formatted as comp fmt would write it (to standard output without \
+            --out; <use> paths are then rewritten relative to the output file). Exits 65 when the XML is \
+            not a valid plan (every error is listed).
+            """)
+
+    @Argument(help: "The XML plan.")
+    var file: String
+
+    @Option(name: .long, help: "Write the plan to this file instead of standard output.")
+    var out: String?
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            printError("\(file): error: cannot read the file")
+            throw Exit.dataError
+        }
+        let (text, result) = XMLPlans.planText(bytes: Array(data), path: file, outputPath: out)
+        if !result.diagnostics.isEmpty { printError(result.rendered(colors: stderrIsTerminal)) }
+        guard let text else { throw Exit.dataError }
+        guard let out else {
+            print(text, terminator: "")
+            return
+        }
+        if !FileManager.default.createFile(atPath: out, contents: Data(text.utf8)) {
+            printError("\(out): error: cannot write the file")
+            throw Exit.cannotCreate
+        }
+    }
+}
+
+struct ExportPlan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export-plan",
+        abstract: "Write a plan file as XML that validates against the plan schema.",
+        discussion: """
+            The plan is checked first (exit 65 with its errors). The XML is canonical: importing it and \
+            exporting again gives the same bytes. Comments are not carried over; <use> paths are rewritten \
+            relative to the XML file.
+            """)
+
+    @Argument(help: "The plan file (.plan).")
+    var file: String
+
+    @Option(name: .long, help: "The XML file to write.")
+    var out: String
+
+    func run() throws {
+        let exported = XMLPlans.export(path: file, outputPath: out)
+        if !exported.result.diagnostics.isEmpty { printError(exported.result.rendered(colors: stderrIsTerminal)) }
+        guard let xml = exported.xml else { throw Exit.dataError }
+        let problems = XMLPlans.validate(bytes: Array(xml.utf8), path: out)
+        if !problems.isEmpty {
+            printError(DiagnosticRenderer().render(problems, sources: [out: SourceFile(path: out, text: xml)]))
+            printError("comp: internal error: the exported XML does not validate")
+            throw Exit.software
+        }
+        if !FileManager.default.createFile(atPath: out, contents: Data(xml.utf8)) {
+            printError("\(out): error: cannot write the file")
+            throw Exit.cannotCreate
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import CompDiagnostics
+import Foundation
+import PlanLanguage
+import PlanModel
+import PlanXML
+import Testing
+
+/// An XML plan means what the same plan in the plan language means, and the two convert both ways
+/// without loss.
+@Suite struct XMLRoundTrip {
+    @Test func everyExamplePlanIsCovered() {
+        #expect(examplePlans().count >= 17)
+    }
+
+    @Test(arguments: examplePlans())
+    func planToXMLToPlanGivesTheSameModel(path: String) throws {
+        let original = PlanChecker.check(path: path)
+        let plan = try #require(original.plan, "\(original.rendered())")
+        let exported = XMLPlans.export(path: path)
+        let xml = try #require(exported.xml)
+        #expect(XMLPlans.validate(bytes: Array(xml.utf8), path: "export.xml").isEmpty)
+        // Beside the plan, so that a <use> path resolves the same way.
+        let xmlPath = String(path.dropLast(".plan".count)) + ".xml"
+        let checked = XMLPlans.check(bytes: Array(xml.utf8), path: xmlPath, loader: XMLPlans.readFile)
+        let lowered = try #require(checked.plan, "\(checked.rendered())")
+        #expect(meaning(lowered) == meaning(plan))
+        #expect(lowered.files.first == xmlPath)
+        #expect(checked.diagnostics.map(\.message) == original.diagnostics.map(\.message))
+    }
+
+    @Test(arguments: examplePlans())
+    func xmlToPlanToXMLIsByteIdentical(path: String) throws {
+        let xml = try #require(XMLPlans.export(path: path).xml)
+        let xmlPath = String(path.dropLast(".plan".count)) + ".xml"
+        let (text, result) = XMLPlans.planText(bytes: Array(xml.utf8), path: xmlPath)
+        let planText = try #require(text, "\(result.rendered())")
+        // The imported plan is formatted as `comp fmt` would write it.
+        #expect(PlanFormatter.format(SourceFile(path: "imported.plan", text: planText)).text == planText)
+        let (syntax, diagnostics) = PlanSyntax.parse(SourceFile(path: "imported.plan", text: planText))
+        let reparsed = try #require(syntax, "\(diagnostics)")
+        #expect(XMLPlans.export(reparsed) == xml)
+    }
+
+    @Test func exampleXMLFilesAreTheCurrentExportAndMeanTheSame() throws {
+        let directory = repositoryRoot.appendingPathComponent("Plans/examples/xml").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".xml") }.sorted()
+        #expect(files.count >= 3)
+        for file in files {
+            let xmlPath = directory + "/" + file
+            let planPath = repositoryRoot.appendingPathComponent("Plans/examples/" + file.dropLast(4) + ".plan").path
+            let stored = try String(contentsOfFile: xmlPath, encoding: .utf8)
+            #expect(XMLPlans.export(path: planPath, outputPath: xmlPath).xml == stored, "\(file): run comp export-plan again")
+            let fromXML = XMLPlans.check(path: xmlPath)
+            let fromPlan = PlanChecker.check(path: planPath)
+            let lowered = try #require(fromXML.plan, "\(fromXML.rendered())")
+            #expect(meaning(lowered) == meaning(try #require(fromPlan.plan)))
+        }
+    }
+
+    @Test func spansPointIntoTheXMLFile() throws {
+        let path = repositoryRoot.appendingPathComponent("Plans/examples/xml/ae-standard.xml").path
+        let plan = try #require(XMLPlans.check(path: path).plan)
+        let source = SourceFile(path: path, bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        let text = String(decoding: source.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        func line(_ span: SourceSpan) -> String { String(text[source.line(containing: span.range.start) - 1]) }
+        #expect(line(plan.components[0].span) == "  <component name=\"commission\" round=\"half_even\" digits=\"2\">")
+        #expect(line(plan.tables[0].tiers[2].span) == "    <tier from=\"100%\" to=\"150%\" rate=\"10%\"/>")
+        #expect(line(plan.limits[0].span) == "  <cap target=\"total\" per=\"period\">round(3 * rep.target_incentive / 12, 2, half_even)</cap>")
+        #expect(source.location(of: plan.measures[0].span.range.start).column == 3)
+    }
+
+    @Test func exportEscapesTextAndAttributes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xml-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("escapes.plan").path
+        try Data(
+            """
+            plan "A&B" "Sales <EMEA> \\"Q\\" & more" {
+              currency USD
+              period month
+              credit sales {
+                where txn.kind != "a<b&c"
+                amount fx(txn.amount)
+              }
+              measure bookings = sum(sales)
+              component commission = bookings * 5% when bookings < 1000 USD
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: path))
+        let xml = try #require(XMLPlans.export(path: path).xml)
+        #expect(xml.contains("<plan id=\"A&amp;B\" name=\"Sales &lt;EMEA> &quot;Q&quot; &amp; more\">"))
+        #expect(xml.contains("<where>txn.kind != \"a&lt;b&amp;c\"</where>"))
+        #expect(xml.contains("<formula>bookings * 5% when bookings &lt; 1000 USD</formula>"))
+        let lowered = try #require(XMLPlans.check(bytes: Array(xml.utf8), path: "escapes.xml").plan)
+        #expect(meaning(lowered) == meaning(try #require(PlanChecker.check(path: path).plan)))
+        #expect(lowered.displayName == "Sales <EMEA> \"Q\" & more")
+    }
+}
+
+@Suite struct XMLSchemaFile {
+    @Test func embeddedSchemaEqualsTheFile() throws {
+        let file = try Data(contentsOf: repositoryRoot.appendingPathComponent("Plans/schema/plan.xsd"))
+        // Compared as text (a failure then prints a readable difference), then byte for byte.
+        #expect(String(decoding: file, as: UTF8.self) == PlanSchema.text, "run scripts/embed-schema.sh")
+        #expect(file.count == PlanSchema.text.utf8.count && file.elementsEqual(PlanSchema.text.utf8))
+    }
+
+    @Test func theSchemaImportsAndIncludesNothing() {
+        #expect(!PlanSchema.text.contains("xs:import"))
+        #expect(!PlanSchema.text.contains("xs:include"))
+        #expect(!PlanSchema.text.contains("xs:redefine"))
+    }
+}

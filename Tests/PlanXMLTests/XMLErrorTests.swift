@@ -1,0 +1,292 @@
+import CompDiagnostics
+import Foundation
+import PlanLanguage
+import PlanXML
+import Testing
+
+/// Schema violations in words a comp admin understands, and semantic errors found after
+/// validation, each with the XML file's line and column.
+@Suite struct XMLErrors {
+    let sales = """
+          <credit name="sales">
+            <amount>fx(txn.amount)</amount>
+          </credit>
+          <measure name="bookings" aggregate="sum" credit="sales"/>
+        """
+
+    @Test func aMissingRequiredAttribute() {
+        let xml = planXML("""
+              <credit name="sales">
+                <amount>fx(txn.amount)</amount>
+              </credit>
+              <measure name="bookings" credit="sales"/>
+            """)
+        #expect(errors(xml) == ["plan.xml:7:4: element <measure>: attribute 'aggregate' is required"])
+    }
+
+    @Test func aRateThatIsNotARate() {
+        let xml = planXML(sales + """
+
+              <table name="tiers" mode="marginal" on="amount">
+                <tier to="1000 USD" rate="12.5x"/>
+                <tier from="1000 USD" rate="8%"/>
+              </table>
+            """)
+        #expect(
+            errors(xml) == [
+                "plan.xml:9:31: attribute 'rate' of <tier>: '12.5x' is not a rate; write a percentage like 12.5% or a decimal like 0.125"
+            ])
+    }
+
+    @Test func anElementOutOfPlace() {
+        let xml = planXML(sales + """
+
+              <component name="commission">
+                <foo/>
+              </component>
+            """)
+        #expect(
+            errors(xml) == [
+                "plan.xml:9:6: element <foo> is not expected here; expected one of <formula>, <spiff>, <override>, <graduated>"
+            ])
+    }
+
+    @Test func aWordThatIsNotOneOfTheChoices() {
+        let xml = planXML("", header: "<header currency=\"USD\" period=\"monthly\"/>")
+        #expect(errors(xml) == ["plan.xml:3:34: attribute 'period' of <header>: 'monthly' is not allowed; write one of month, quarter"])
+    }
+
+    @Test func anIncompleteElement() {
+        let xml = planXML("""
+              <credit name="sales">
+                <where>txn.kind == "new"</where>
+              </credit>
+            """)
+        #expect(errors(xml) == ["plan.xml:4:4: element <credit> is incomplete: expected one of <where>, <amount>"])
+    }
+
+    @Test func aDocumentThatIsNotAPlan() {
+        let xml = "<?xml version=\"1.0\"?>\n<plans>\n</plans>\n"
+        #expect(errors(xml) == ["plan.xml:2:2: the root element is <plans>; an XML plan has <plan> as its root"])
+    }
+
+    @Test func everySchemaErrorIsReportedInOnePass() {
+        let xml = planXML("""
+              <param name="2x" value="5"/>
+              <measure name="bookings" aggregate="total" credit="sales" digits="9"/>
+            """, header: "<header currency=\"usd\" period=\"month\" fiscal-year-start=\"13\"/>")
+        #expect(
+            errors(xml) == [
+                "plan.xml:3:21: attribute 'currency' of <header>: 'usd' is not a currency code; write an ISO 4217 code in capitals, like USD",
+                "plan.xml:3:60: attribute 'fiscal-year-start' of <header>: '13' is out of range; write a value at most 12",
+                "plan.xml:4:16: attribute 'name' of <param>: '2x' is not a name; names start with a letter or _ and hold letters, digits and _",
+                "plan.xml:5:39: attribute 'aggregate' of <measure>: 'total' is not allowed; write one of sum, count, min, max, avg",
+                "plan.xml:5:69: attribute 'digits' of <measure>: '9' is out of range; write a value at most 6",
+            ])
+    }
+
+    @Test func aTierNeedsARateOrAnAmount() {
+        let xml = planXML(sales + """
+
+              <table name="tiers" mode="marginal" on="amount">
+                <tier to="1000 USD"/>
+                <tier from="1000 USD" rate="8%" amount="5 USD"/>
+              </table>
+            """)
+        #expect(
+            errors(xml) == [
+                "plan.xml:9:6: element <tier>: attribute 'rate' (or 'amount' for a money table) is required",
+                "plan.xml:10:45: element <tier> has both 'rate' and 'amount'; give one",
+            ])
+    }
+
+    @Test func moreSchemaMessagesInWords() {
+        let xml = planXML("""
+              <credit name="sales">stray text
+                <amount>fx(txn.amount)</amount>
+                <to recipient="managers"/>
+              </credit>
+              <let name="a"><b/></let>
+              <clawback share="lots" window-days="x"/>
+              <draw name="d" type="recoverable"><amount>1 USD</amount></draw>
+            """, header: "<header currency=\"USD\" period=\"month\" colour=\"red\"/>")
+        #expect(
+            errors(xml) == [
+                "plan.xml:3:41: element <header> has no attribute 'colour'",
+                "plan.xml:4:4: element <credit> holds text; it takes only child elements and attributes",
+                "plan.xml:8:4: element <let> holds child elements; it takes only text",
+                "plan.xml:9:20: attribute 'share' of <clawback>: 'lots' is not a rate; write a percentage like 12.5% or a decimal like 0.125",
+                "plan.xml:9:39: attribute 'window-days' of <clawback>: 'x' is not a whole number; write digits only, like 180",
+                "plan.xml:10:4: element <draw> is not expected here; expected <holdback> (the children of <plan> come in this order: use, header, param, attribute, input, credit, measure, quota, let, table, component, cap, floor, draw, clawback, holdback)",
+            ])
+    }
+
+    @Test func whatTheSchemaCannotSay() {
+        let xml = planXML("""
+              <credit name="sales">
+                <amount>fx(txn.amount)</amount>
+                <to recipient="managers"/>
+                <to recipient="rep" overlay="true"/>
+              </credit>
+              <measure name="bookings" aggregate="sum" credit="sales" digits="2"/>
+            """, header: "<header currency=\"USD\" period=\"month\" effective-to=\"2027-12-31\"/>")
+        #expect(
+            errors(xml) == [
+                "plan.xml:3:55: 'effective-to' needs 'effective-from'",
+                "plan.xml:6:6: element <to>: recipient=\"managers\" needs 'levels' (a number, or all)",
+                "plan.xml:7:34: 'overlay' applies only to recipient=\"splits\"",
+                "plan.xml:9:67: 'digits' needs 'round' (the rounding mode)",
+            ])
+    }
+
+    // Semantic errors: the language's checker, at the XML's positions.
+
+    @Test func anUnknownMeasure() {
+        let xml = planXML(sales + """
+
+              <quota measure="bookingz" per="month"/>
+              <let name="attainment">bookings / quota(bookings)</let>
+            """)
+        #expect(errors(xml) == ["plan.xml:8:19: unknown name 'bookingz'"])
+        let rendered = XMLPlans.check(bytes: Array(xml.utf8), path: "plan.xml").rendered()
+        #expect(rendered.contains("    = hint: did you mean `bookings`?"))
+    }
+
+    @Test func aTierGap() {
+        let xml = planXML(sales + """
+
+              <table name="tiers" mode="marginal" on="amount">
+                <tier to="1000 USD" rate="5%"/>
+                <tier from="2000 USD" rate="8%"/>
+              </table>
+              <component name="commission">
+                <formula>tiers(bookings)</formula>
+              </component>
+            """)
+        let result = XMLPlans.check(bytes: Array(xml.utf8), path: "plan.xml")
+        #expect(errors(xml) == ["plan.xml:10:17: gap between tiers: nothing covers 1000 USD to 2000 USD"])
+        #expect(
+            result.rendered().hasPrefix(
+                """
+                plan.xml:10:17: error: gap between tiers: nothing covers 1000 USD to 2000 USD [#plan.tierGap]
+                 10 |     <tier from="2000 USD" rate="8%"/>
+                    |                 ^~~~~~~~~~~~~~~~~~~~~
+                plan.xml:9:15: note: the previous tier ends here
+                """))
+    }
+
+    @Test func aCurrencyMismatch() {
+        let xml = planXML(sales + """
+
+              <component name="commission">
+                <formula>bookings * 5% + 100 EUR</formula>
+              </component>
+            """)
+        // The whole sum, from the start of the formula's text.
+        #expect(errors(xml) == ["plan.xml:9:14: currency mismatch: cannot add money (USD) and money (EUR)"])
+    }
+
+    @Test func anExpressionSyntaxErrorPointsIntoTheText() {
+        let xml = planXML(sales + """
+
+              <component name="commission">
+                <formula>bookings * * 5%</formula>
+              </component>
+            """)
+        #expect(errors(xml) == ["plan.xml:9:25: expected an expression, found '*'"])
+    }
+
+    @Test func malformedXMLHasItsLineAndIsQuoted() {
+        let xml = planXML("  <credit name=\"sales\">\n")
+        let result = XMLPlans.check(bytes: Array(xml.utf8), path: "plan.xml")
+        #expect(result.hasErrors)
+        #expect(result.rendered().hasPrefix("plan.xml:"))
+        #expect(result.rendered().contains("error: the XML is not well-formed"))
+    }
+}
+
+/// The full path (read, validate, lower, check) refuses hostile input as the reader does.
+@Suite struct XMLHostileThroughCheck {
+    @Test func anExternalEntityIsRefusedBeforeValidation() {
+        let xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE plan [ <!ENTITY x SYSTEM \"file:///etc/passwd\"> ]>\n<plan id=\"&x;\"/>\n"
+        let found = errors(xml)
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("plan.xml:2:1: a DOCTYPE declaration is not allowed in a plan") == true, "\(found)")
+    }
+
+    @Test func deepNestingIsRefusedBeforeValidation() {
+        let xml = "<?xml version=\"1.0\"?>\n<plan id=\"X\">" + String(repeating: "<a>", count: 10_000) + String(repeating: "</a>", count: 10_000)
+            + "</plan>\n"
+        let clock = ContinuousClock()
+        let start = clock.now
+        let found = errors(xml)
+        #expect(clock.now - start < .seconds(2))
+        #expect(found.count == 1)
+        #expect(found.first?.contains("nested") == true, "\(found)")
+    }
+
+    @Test func aParameterOverrideAppliesToAnXMLPlan() throws {
+        let path = repositoryRoot.appendingPathComponent("Plans/examples/parameters.plan").path
+        let xml = try #require(XMLPlans.export(path: path).xml)
+        let checked = XMLPlans.check(bytes: Array(xml.utf8), path: "parameters.xml", overrides: ["spiff_rate": "200 USD"])
+        let plan = try #require(checked.plan)
+        #expect(plan.parameters.first?.name == "spiff_rate")
+        #expect(plan.parameters.first?.overridden == true)
+        #expect("\(plan.parameters.first.map { "\($0.value)" } ?? "")" == "200 USD")
+        let unknown = XMLPlans.check(bytes: Array(xml.utf8), path: "parameters.xml", overrides: ["spiff_rat": "200 USD"])
+        #expect(unknown.diagnostics.map(\.id.rawValue).contains("plan.unknownParameter"))
+    }
+}
+
+extension XMLHostileThroughCheck {
+    @Test func anXMLPlanIsHeldToThePlanLanguagesSizeLimit() {
+        let filler = String(repeating: "<!-- padding padding padding padding padding padding padding -->\n", count: 20_000)
+        let xml = planXML(filler)
+        let found = errors(xml)
+        #expect(found == ["plan.xml: the file is \(xml.utf8.count) bytes; XML plans may be at most 1048576 bytes"])
+    }
+}
+
+/// Mutated XML plans (bytes changed, deleted, duplicated; fixed seed) never crash the full path
+/// and always come back as a plan or as errors. `XML_FUZZ_ITERATIONS=5000` runs longer.
+@Suite struct XMLMutations {
+    @Test func mutatedExamplePlansNeverCrash() throws {
+        let directory = repositoryRoot.appendingPathComponent("Plans/examples/xml").path
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".xml") }.sorted()
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(max(1, bound)))
+        }
+        let alphabet = Array("<>/=\"'& \n?!-abcdefghijklmnopqrstuvwxyz%0123456789.".utf8)
+        var outcomes = (plans: 0, errors: 0)
+        for file in files {
+            let original = Array(try Data(contentsOf: URL(fileURLWithPath: directory + "/" + file)))
+            let iterations = ProcessInfo.processInfo.environment["XML_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 60
+            for _ in 0..<iterations {
+                var bytes = original
+                for _ in 0..<(1 + next(4)) {
+                    let at = next(bytes.count)
+                    switch next(3) {
+                    case 0: bytes[at] = alphabet[next(alphabet.count)]
+                    case 1: bytes.remove(at: at)
+                    default: bytes.insert(contentsOf: bytes[at..<min(bytes.count, at + next(40))], at: at)
+                    }
+                }
+                let result = XMLPlans.check(bytes: bytes, path: file)
+                if result.plan != nil { outcomes.plans += 1 } else { outcomes.errors += 1 }
+                #expect(result.plan != nil || result.hasErrors)
+                _ = result.rendered()
+            }
+        }
+        #expect(outcomes.errors > 0)
+    }
+}
+
+extension XMLErrors {
+    @Test func linesPast65535AreRight() {
+        let padding = String(repeating: "\n", count: 70_000)
+        let xml = planXML(padding + "  <measure name=\"bookings\" credit=\"sales\"/>")
+        #expect(errors(xml) == ["plan.xml:70004:4: element <measure>: attribute 'aggregate' is required"])
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+
+/// `comp import`, `comp export-plan`, and XML plans in `comp check` and `comp run`.
+@Suite struct XMLCommands {
+    let cli = CLI()
+    let examples = CLI.root.appendingPathComponent("Plans/examples").path
+
+    @Test func exportPlanWritesTheCanonicalXML() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("draws.xml").path
+        let result = try cli.run(["export-plan", examples + "/draws.plan", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        let written = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(written == (try String(contentsOfFile: examples + "/xml/draws.xml", encoding: .utf8)))
+        #expect(try cli.run(["check", out]).status == 0)
+    }
+
+    @Test func exportPlanRefusesAPlanWithErrors() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("broken.plan").path
+        try Data("plan \"X\" {\n  currency USD\n  period month\n  component a = bookingz * 5%\n}\n".utf8).write(to: URL(fileURLWithPath: plan))
+        let out = directory.appendingPathComponent("broken.xml").path
+        let result = try cli.run(["export-plan", plan, "--out", out])
+        #expect(result.status == 65)
+        #expect(result.stderr.hasPrefix(plan + ":4:17: error: unknown name 'bookingz'"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func importPrintsThePlanFormattedAndWritesItWithOut() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let printed = try cli.run(["import", examples + "/xml/clawbacks-holdbacks.xml"])
+        #expect(printed.status == 0, "\(printed.stderr)")
+        #expect(
+            printed.stdout == """
+                plan "CLAW-DEMO" "Clawbacks and holdbacks" {
+                  currency USD
+                  period month
+
+                  credit sales {
+                    amount fx(txn.amount)
+                  }
+
+                  measure bookings = sum(sales)
+
+                  component commission = bookings * 7%
+
+                  clawback {
+                    charge original_period
+                    share 100%
+                    window 180 days
+                  }
+
+                  holdback 10% of commission release quarter_end
+                }
+
+                """)
+        let out = directory.appendingPathComponent("ae.plan").path
+        let written = try cli.run(["import", examples + "/xml/ae-standard.xml", "--out", out])
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(written.stdout.isEmpty)
+        #expect(try cli.run(["fmt", "--check", out]).status == 0)
+        let fromXML = try cli.run(["check", "--dump", examples + "/xml/ae-standard.xml"])
+        let fromPlan = try cli.run(["check", "--dump", out])
+        #expect(fromXML.status == 0 && fromPlan.status == 0)
+        func withoutPositions(_ dump: String) -> String {
+            dump.split(separator: "\n").filter { !$0.contains(" file 0 ") }.map { $0.replacing(#/ @\d+:\d+-\d+/#, with: "") }
+                .joined(separator: "\n")
+        }
+        #expect(withoutPositions(fromXML.stdout) == withoutPositions(fromPlan.stdout))
+    }
+
+    @Test func useIsRewrittenRelativeToTheFileWritten() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("shared.plan").path
+        let result = try cli.run(["import", examples + "/xml/shared-definitions.xml", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        let library = URL(fileURLWithPath: examples + "/../shared/standard-tiers.plan").standardizedFileURL.path
+        #expect(text.hasPrefix("use \"..") && text.contains("/Plans/shared/standard-tiers.plan\"\n"))
+        #expect(try cli.run(["check", out]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: library))
+        // Printed to standard output, the path stays relative to the XML file.
+        let printed = try cli.run(["import", examples + "/xml/shared-definitions.xml"])
+        #expect(printed.stdout.hasPrefix("use \"../../shared/standard-tiers.plan\"\n"))
+    }
+
+    @Test func checkReportsSchemaAndSemanticErrorsOfXMLWithTheLine() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bad = directory.appendingPathComponent("bad.xml").path
+        try Data(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plan id="X">
+              <header currency="USD" period="month"/>
+              <credit name="sales">
+                <amount>fx(txn.amount)</amount>
+              </credit>
+              <measure name="bookings" aggregate="sum" credit="sales"/>
+              <table name="tiers" mode="marginal" on="amount">
+                <tier to="1000 USD" rate="12.5x"/>
+              </table>
+            </plan>
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: bad))
+        let result = try cli.run(["check", bad])
+        #expect(result.status == 65)
+        #expect(
+            result.stderr == """
+                \(bad):9:31: error: attribute 'rate' of <tier>: '12.5x' is not a rate; write a percentage like 12.5% or a decimal like 0.125 [#xml.schema]
+                 9 |     <tier to="1000 USD" rate="12.5x"/>
+                   |                               ^~~~~
+
+                """)
+        let xml = try String(contentsOfFile: bad, encoding: .utf8).replacingOccurrences(of: "12.5x", with: "5%")
+            .replacingOccurrences(of: "credit=\"sales\"", with: "credit=\"salez\"")
+        try Data(xml.utf8).write(to: URL(fileURLWithPath: bad))
+        let semantic = try cli.run(["check", bad])
+        #expect(semantic.status == 65)
+        #expect(semantic.stderr.contains("\(bad):7:52: error: unknown name 'salez' [#plan.unknownName]\n"))
+        #expect(semantic.stderr.contains(" 7 |   <measure name=\"bookings\" aggregate=\"sum\" credit=\"salez\"/>\n"))
+    }
+
+    @Test func importOfAnInvalidPlanExits65() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let bad = directory.appendingPathComponent("bad.xml").path
+        try Data("<?xml version=\"1.0\"?>\n<plan id=\"X\"/>\n".utf8).write(to: URL(fileURLWithPath: bad))
+        let result = try cli.run(["import", bad])
+        #expect(result.status == 65)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.hasPrefix("\(bad):2:2: error: element <plan> is incomplete: expected one of <use>, <header> [#xml.schema]"))
+    }
+
+    @Test func runAcceptsXMLPlansAndADirectoryOfThem() throws {
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
+        try #require(FileManager.default.fileExists(atPath: data + "/expected-payouts.csv"))
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plans = directory.appendingPathComponent("plans")
+        try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: examples + "/xml/ae-standard.xml", toPath: plans.appendingPathComponent("ae-standard.xml").path)
+        let db = directory.appendingPathComponent("results.sqlite").path
+        let run = try cli.run(["run", "--plans", plans.path, "--data", data, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("run 1: plan AE-STD, 100 payees, 12 periods (2027-01 … 2027-12)\n"))
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        let measures = try cli.run(["export", "measures", "--db", db, "--out", "-"])
+        let expected = try String(contentsOfFile: data + "/expected-payouts.csv", encoding: .utf8)
+        #expect(RunCommand().pivot(payouts: payouts.stdout, measures: measures.stdout) == expected)
+        // Traces name the XML file and the line of the component (line 21: <component name="commission" …>).
+        let explained = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2027-04"])
+        #expect(explained.stdout.contains("on 104275.73 against quota 33700.00   [\(plans.path)/ae-standard.xml:21:3]"), "\(explained.stdout)")
+    }
+}
