@@ -87,6 +87,10 @@ public enum ReferenceEvaluator {
             }
             prototype.credits = CreditTable(payees: empty.payees.count, periods: empty.periods.count, groups: groups, parts: creditParts)
             prototype.spiffHits = CreditTable(payees: empty.payees.count, periods: empty.periods.count, groups: spiffGroups, parts: spiffParts)
+            let hasSpiffs = plan.components.contains { if case .spiff = $0.body { return true } else { return false } }
+            if hasSpiffs && (!compiled || !prototype.spiffFallback.isEmpty) {
+                prototype.rowsByRep = data.transactions.rowsByRep(repCount: data.roster.repIDs.count)
+            }
             prototype.lateCredits = lateCredits
             snapshot = prototype.snapshot
         } catch {
@@ -109,19 +113,25 @@ public enum ReferenceEvaluator {
         }
         progress("joining shards")
         var output = RunOutput()
+        var parts: [RunOutput] = []
         for result in results {
             switch result {
             case .failure(let error): throw error
-            case .success(let part):
-                let offset = output.traces.count
-                output.traces += part.traces
-                output.payouts += part.payouts.map { line in
-                    var line = line
-                    line.trace = line.trace.map { $0 + offset }
-                    return line
-                }
-                output.measures += part.measures
+            case .success(let part): parts.append(part)
             }
+        }
+        output.payouts.reserveCapacity(parts.reduce(0) { $0 + $1.payouts.count })
+        output.measures.reserveCapacity(parts.reduce(0) { $0 + $1.measures.count })
+        output.traces.reserveCapacity(parts.reduce(0) { $0 + $1.traces.count })
+        for part in parts {
+            let offset = output.traces.count
+            let first = output.payouts.count
+            output.traces.append(contentsOf: part.traces)
+            output.payouts.append(contentsOf: part.payouts)
+            if offset > 0 {
+                for index in first..<output.payouts.count { output.payouts[index].trace = output.payouts[index].trace.map { $0 + offset } }
+            }
+            output.measures.append(contentsOf: part.measures)
         }
         output.credited = credited
         return output
@@ -259,6 +269,8 @@ struct CompiledRows: Sendable {
     /// Per component: a SPIFF's filter and payout amount (or rate).
     /// SPIFFs by slot.
     var spiffs: [CompiledSpiff] = []
+    /// Per credit rule: its fast form, when it has one.
+    var fastRules: [FastCreditRule?] = []
     /// SPIFF components in order (by slot), and each one's slot.
     var spiffComponents: [Int] = []
     var spiffSlots: [Int: Int] = [:]
@@ -402,8 +414,8 @@ final class PlanEvaluation {
     var shardCredits: [Credit] = []
     /// While restating an earlier period: late credits added to groups, by group.
     var restatedCredits: [Int: [Credit]] = [:]
-    /// Rows grouped by rep.
-    let rowsByRep: (starts: [Int], rows: [Int32])
+    /// Rows grouped by rep; built only when SPIFFs are evaluated row by row (see `payeeRows`).
+    var rowsByRep: (starts: [Int], rows: [Int32]) = ([], [])
     let sources: [SourceFile?]
     /// The payee and period being evaluated, and memoized values.
     var payee = 0
@@ -514,19 +526,20 @@ final class PlanEvaluation {
         // that date, or who reports to someone on it (roll-ups), inside the plan's effective dates.
         var first = CivilDate.maximum
         var last = CivilDate.minimum
-        var relevant = onPlan
+        var relevant = [Bool](repeating: false, count: data.roster.repIDs.count)
+        for rep in onPlan { relevant[Int(rep)] = true }
         var changed = true
         while changed {
             changed = false
-            for row in data.roster.rows where !relevant.contains(row.rep) {
-                if let manager = row.manager, relevant.contains(manager) {
-                    relevant.insert(row.rep)
+            for row in data.roster.rows where !relevant[Int(row.rep)] {
+                if let manager = row.manager, relevant[Int(manager)] {
+                    relevant[Int(row.rep)] = true
                     changed = true
                 }
             }
         }
         let transactions = data.transactions
-        for row in 0..<transactions.count where relevant.contains(transactions.reps[row]) {
+        for row in 0..<transactions.count where relevant[Int(transactions.reps[row])] {
             let date = transactions.dates[row]
             if let effective = plan.effective {
                 // A reversal charged back to its deal's period counts when the deal does (its
@@ -552,7 +565,6 @@ final class PlanEvaluation {
             }
         }
         self.periods = periods
-        self.rowsByRep = data.transactions.rowsByRep(repCount: data.roster.repIDs.count)
         var quotaIndex: [QuotaLookup: QuotaRow] = [:]
         for row in data.quotas.rows {
             quotaIndex[QuotaLookup(rep: row.rep, firstMonth: row.period.firstMonth, months: row.period.kind.months, measure: row.measure)] = row
@@ -574,6 +586,12 @@ final class PlanEvaluation {
         compiled.filters = plan.creditRules.map { $0.filter.map(row) }
         compiled.amounts = plan.creditRules.map { row($0.amount) }
         compiled.weights = plan.creditRules.map { $0.weight.map(row) }
+        compiled.fastRules = plan.creditRules.indices.map { index in
+            guard compiling else { return nil }
+            return FastCreditRule(
+                filter: compiled.filters[index], amount: compiled.amounts[index], weight: compiled.weights[index],
+                recipients: plan.creditRules[index].recipients.map(\.kind))
+        }
         for (index, component) in plan.components.enumerated() where compiling {
             guard case .spiff(let spiff) = component.body else { continue }
             compiled.spiffSlots[index] = compiled.spiffComponents.count
@@ -640,138 +658,12 @@ final class PlanEvaluation {
         return index
     }
 
-    func credit(rows: Range<Int>? = nil) throws {
-        // Payee position by rep (-1: not a payee of this plan).
-        var payeeOfRep = [Int32](repeating: -1, count: roster.repIDs.count)
-        for (position, rep) in payees.enumerated() { payeeOfRep[Int(rep)] = Int32(position) }
-        shardCredits = []
-        lateCredits = plan.creditRules.map { _ in payees.map { _ in [] } }
-        // Every transaction is looked at, not only the payees' own: a credit can roll up to a
-        // manager on this plan from a rep on another plan.
-        let repCount = roster.repIDs.count
-        let range = rows ?? 0..<transactions.count
-        // The rules' parts, taken out once: copying a whole CreditRule per transaction was measurable.
-        let ruleCount = plan.creditRules.count
-        let filters = compiled.filters
-        let amounts = compiled.amounts
-        let weights = compiled.weights
-        let recipients = plan.creditRules.map { $0.recipients.map(\.kind) }
-        let spiffs = compiled.spiffs
-        shardSpiffHits = []
-        spiffFallback = []
-        func isPayee(_ rep: RepIndex, on date: CivilDate) -> Int? {
-            let position = payeeOfRep[Int(rep)]
-            guard position >= 0, let entry = assignments.entry(of: rep, on: date), assignments.onPlan[entry] else { return nil }
-            return Int(position)
-        }
-        for row in range {
-            let rep = transactions.reps[row]
-            let position = payeeOfRep[Int(rep)]
-            payee = position >= 0 ? Int(position) : payees.count
-            do {
-                let date = transactions.dates[row]
-                guard let period = periodIndex(of: date) else { continue }
-                // SPIFFs look at the payee's own rows by their own date (also reversals no credit rule takes).
-                if position >= 0 {
-                    periodIndex = period
-                    for slot in spiffs.indices {
-                        let group = spiffHits.group(rule: slot, payee: Int(position), period: period)
-                        do {
-                            guard let contribution = try spiffContribution(spiffs[slot], row: row, rep: rep) else {
-                                continue
-                            }
-                            var hit = Credit(value: contribution, row: Int32(row))
-                            hit.group = UInt32(truncatingIfNeeded: group)
-                            shardSpiffHits.append(hit)
-                        } catch {
-                            spiffFallback.insert(group)
-                        }
-                    }
-                }
-                // A reversal under `charge original_period` is charged back to the original's period
-                // when it falls inside the window; outside it, it is not clawed back. Whoever was
-                // credited for the deal on its own date is charged: the rep's manager, plan or
-                // employment may have changed since.
-                var chargedTo: Int? = nil
-                var payeeDate = date
-                if let chargeBack = plan.chargeBack, let original = reversalTarget(of: row) {
-                    let originalDate = transactions.dates[original]
-                    guard chargeBack.reaches(deal: originalDate, reversal: date) else { continue }
-                    if let originalPeriod = periodIndex(of: originalDate), originalPeriod < period {
-                        chargedTo = originalPeriod
-                        payeeDate = originalDate
-                    }
-                }
-                guard let assignmentEntry = assignments.entry(of: rep, on: payeeDate) else { continue }
-                let assignmentIndex = Int(assignments.rosterRow[assignmentEntry])
-                let creditsBefore = appendedCredits
-                defer { if appendedCredits != creditsBefore { creditedRowList.append(Int32(row)) } }
-                // Outside the plan's effective dates nothing is credited.
-                if let effective = plan.effective, !effective.contains(payeeDate) { continue }
-                for ruleIndex in 0..<ruleCount {
-                    periodIndex = period
-                    let context = Context(rep: rep, row: row, assignmentIndex: assignmentIndex)
-                    if let filter = filters[ruleIndex], try evalRow(filter, context, row: row) != .bool(true) { continue }
-                    guard case .number(var value) = try evalRow(amounts[ruleIndex], context, row: row) else { continue }
-                    if let weight = weights[ruleIndex] {
-                        guard case .number(let factor) = try evalRow(weight, context, row: row) else { continue }
-                        value = try Exact.multiply(value, factor)
-                    }
-                    for recipient in recipients[ruleIndex] {
-                        switch recipient {
-                        case .rep:
-                            // The rep's own assignment on that date is `assignmentIndex`.
-                            if payee < payees.count, assignments.onPlan[assignmentEntry] {
-                                let position = payee
-                                let credit = Credit(value: value, row: Int32(row))
-                                give(credit, rule: ruleIndex, to: position, in: period, chargedTo: chargedTo)
-                                appendedCredits += 1
-                            }
-                        case .splits:
-                            // A reversal is split like the deal it reverses (splits.csv names the deal).
-                            let splitSource = data.splits.byTransaction[Int32(row)] != nil
-                                ? Int32(row) : Int32(reversalTarget(of: row) ?? row)
-                            if let splits = data.splits.byTransaction[splitSource] {
-                                for splitIndex in splits {
-                                    let split = data.splits.rows[splitIndex]
-                                    guard let partner = isPayee(split.rep, on: payeeDate) else { continue }
-                                    let share = try Exact.multiply(value, WideDecimal(split.share))
-                                    let credit = Credit(value: share, row: Int32(row))
-                                    give(credit, rule: ruleIndex, to: partner, in: period, chargedTo: chargedTo)
-                                    appendedCredits += 1
-                                }
-                            } else if let position = isPayee(rep, on: payeeDate) {
-                                let credit = Credit(value: value, row: Int32(row))
-                                give(credit, rule: ruleIndex, to: position, in: period, chargedTo: chargedTo)
-                                appendedCredits += 1
-                            }
-                        case .managers(let levels):
-                            var manager: RepIndex? = assignments.manager[assignmentEntry] >= 0 ? assignments.manager[assignmentEntry] : nil
-                            var level = 0
-                            while let current = manager, level < (levels ?? Int.max), level <= repCount {
-                                if let target = isPayee(current, on: payeeDate) {
-                                    let credit = Credit(value: value, row: Int32(row), level: Int32(level + 1))
-                                    give(credit, rule: ruleIndex, to: target, in: period, chargedTo: chargedTo)
-                                    appendedCredits += 1
-                                }
-                                manager = assignments.entry(of: current, on: payeeDate).flatMap {
-                                    assignments.manager[$0] >= 0 ? assignments.manager[$0] : nil
-                                }
-                                level += 1
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
     // MARK: Evaluation
 
     /// Files one credit: in its own period, or, for a reversal charged back to an earlier period,
     /// among the late credits that restate that period.
     @inline(__always)
-    private func give(_ credit: Credit, rule: Int, to position: Int, in period: Int, chargedTo original: Int?) {
+    func give(_ credit: Credit, rule: Int, to position: Int, in period: Int, chargedTo original: Int?) {
         if let original {
             lateCredits[rule][position].append(LateCredit(credit: credit, original: original, reversal: period))
         } else {
@@ -1181,9 +1073,16 @@ final class PlanEvaluation {
             payeeRowsOwner = payee
             let rep = payees[payee]
             payeeRowsByPeriod = [[Int32]](repeating: [], count: periods.count)
-            for index in rowsByRep.starts[Int(rep)]..<rowsByRep.starts[Int(rep) + 1] {
-                let row = rowsByRep.rows[index]
-                if let period = periodIndex(of: transactions.dates[Int(row)]) { payeeRowsByPeriod[period].append(row) }
+            if rowsByRep.starts.count > Int(rep) + 1 {
+                for index in rowsByRep.starts[Int(rep)]..<rowsByRep.starts[Int(rep) + 1] {
+                    let row = rowsByRep.rows[index]
+                    if let period = periodIndex(of: transactions.dates[Int(row)]) { payeeRowsByPeriod[period].append(row) }
+                }
+            } else {
+                // Not grouped in advance (evaluate groups them when it knows SPIFFs go row by row).
+                for row in 0..<transactions.count where transactions.reps[row] == rep {
+                    if let period = periodIndex(of: transactions.dates[row]) { payeeRowsByPeriod[period].append(Int32(row)) }
+                }
             }
         }
         return payeeRowsByPeriod[period]

@@ -137,7 +137,7 @@ public enum Runner {
         report("evaluating \(plans.map(\.id).joined(separator: ", "))")
         var output = RunOutput()
         var inputFiles: [String] = []
-        for plan in plans {
+        for (planIndex, plan) in plans.enumerated() {
             // Input tables (MBO scores and the like) live in the data directory.
             var inputs: [String: InputTableValues] = [:]
             var inputErrors: [String] = []
@@ -155,16 +155,17 @@ public enum Runner {
                 let result = try ReferenceEvaluator.evaluate(
                     plan, data: data, inputs: inputs, threads: request.threads ?? activeProcessorCount(),
                     progress: { report("\(plan.id): \($0)") })
-                if output.credited.isEmpty {
-                    output.credited = result.credited
+                if planIndex == 0 {
+                    // The first (usually only) plan's output is taken whole, not copied line by line.
+                    let reconciliationSoFar = output.reconciliation
+                    output = result
+                    output.reconciliation = reconciliationSoFar
                 } else {
-                    for (row, flag) in result.credited.enumerated() where flag { output.credited[row] = true }
-                }
-                output.payouts += result.payouts
-                output.measures += result.measures
-                let offset = output.traces.count
-                output.traces += result.traces
-                if offset > 0 {
+                    for (row, flag) in result.credited.enumerated() where flag && row < output.credited.count { output.credited[row] = true }
+                    let offset = output.traces.count
+                    output.payouts += result.payouts
+                    output.measures += result.measures
+                    output.traces += result.traces
                     for index in (output.payouts.count - result.payouts.count)..<output.payouts.count {
                         output.payouts[index].trace = output.payouts[index].trace.map { $0 + offset }
                     }

@@ -1,0 +1,312 @@
+import CompCore
+import Ledger
+import PlanModel
+
+/// A credit rule in the shape most plans have, reduced to columns and tables: credit the rep
+/// (`to rep`), an amount of `txn.amount` or `fx(txn.amount)`, and a filter and a weight that are
+/// constants or read one string column (`txn.kind == "new"`, `match txn.kind { … }`). Such a rule
+/// credits a row with a few array reads and one or two exact multiplications; any other rule goes
+/// through ``RowExpr`` (the results are the same; the differential tests check it).
+struct FastCreditRule: Sendable {
+    /// A per-code table over one string column.
+    struct Coded<Value: Sendable>: Sendable {
+        let codes: StringColumn.Codes
+        let table: [Value]
+
+        @inline(__always)
+        func callAsFunction(_ row: Int) -> Value {
+            switch codes {
+            case .narrow(let column): return table[Int(column[row])]
+            case .wide(let column): return table[Int(column[row])]
+            }
+        }
+    }
+
+    /// True for `fx(txn.amount)`, false for `txn.amount`.
+    let converted: Bool
+    /// Whether a row passes the filter (none: every row).
+    let filter: Coded<Bool>?
+    let constantFilter: Bool
+    /// The weight by code (`nil`: no number, so no credit), or a constant one.
+    let weight: Coded<WideDecimal?>?
+    let constantWeight: WideDecimal??
+
+    /// The fast form of a compiled rule, when it has one.
+    init?(filter: RowExpr?, amount: RowExpr, weight: RowExpr?, recipients: [Recipient]) {
+        guard recipients.count == 1, case .rep = recipients[0] else { return nil }
+        switch amount {
+        case .amount: converted = false
+        case .convert(.amount): converted = true
+        default: return nil
+        }
+        switch filter {
+        case nil:
+            self.filter = nil
+            constantFilter = true
+        case .constant(let value)?:
+            self.filter = nil
+            constantFilter = value == .bool(true)
+        case .coded(let codes, let table, _)?:
+            var flags: [Bool] = []
+            for entry in table {
+                guard let entry else { return nil }  // an entry that failed: the general path reports it
+                flags.append(entry == .bool(true))
+            }
+            self.filter = Coded(codes: codes, table: flags)
+            constantFilter = true
+        default:
+            return nil
+        }
+        switch weight {
+        case nil:
+            self.weight = nil
+            constantWeight = .some(nil)
+        case .constant(let value)?:
+            self.weight = nil
+            if case .number(let number) = value { constantWeight = .some(number) } else { constantWeight = nil }
+        case .coded(let codes, let table, _)?:
+            var factors: [WideDecimal?] = []
+            for entry in table {
+                guard let entry else { return nil }
+                if case .number(let number) = entry { factors.append(number) } else { factors.append(nil) }
+            }
+            self.weight = Coded(codes: codes, table: factors)
+            constantWeight = .some(nil)
+        default:
+            return nil
+        }
+    }
+}
+
+extension PlanEvaluation {
+    /// Credits ledger rows `rows` (all by default) into this evaluator's shard buffers: credits by
+    /// (rule, payee, period) group, reversals charged back to earlier periods, SPIFF rows, and the
+    /// rows credited at all.
+    ///
+    /// The rows are taken in file order, a chunk at a time: first what every rule needs (the run
+    /// period, the roster assignment, a charge-back), then each rule over the chunk. Credits of one
+    /// rule therefore come out in row order, as the reference walk gives them.
+    func credit(rows: Range<Int>? = nil) throws {
+        // Payee position by rep (-1: not a payee of this plan).
+        var payeeOfRep = [Int32](repeating: -1, count: roster.repIDs.count)
+        for (position, rep) in payees.enumerated() { payeeOfRep[Int(rep)] = Int32(position) }
+        shardCredits = []
+        lateCredits = plan.creditRules.map { _ in payees.map { _ in [] } }
+        shardSpiffHits = []
+        spiffFallback = []
+        // Every transaction is looked at, not only the payees' own: a credit can roll up to a
+        // manager on this plan from a rep on another plan.
+        let range = rows ?? 0..<transactions.count
+        let ruleCount = plan.creditRules.count
+        let recipients = plan.creditRules.map { $0.recipients.map(\.kind) }
+        let fastRules = compiled.fastRules
+        let spiffs = compiled.spiffs
+        let dates = transactions.dates
+        let reps = transactions.reps
+        let chargeBack = plan.chargeBack
+        let effective = plan.effective
+        let onPlan = assignments.onPlan
+        let periodCount = periods.count
+        let payeeCount = payees.count
+
+        // One chunk's rows that reach the rules, with what the rules need.
+        let chunkSize = 4096
+        var chunkRows: [Int32] = []
+        var chunkPeriods: [Int32] = []
+        var chunkEntries: [Int32] = []
+        var chunkCharged: [Int32] = []  // run period a reversal is charged back to, or -1
+        var chunkDates: [CivilDate] = []
+        var chunkCredited = [Bool](repeating: false, count: chunkSize)
+        chunkRows.reserveCapacity(chunkSize)
+        chunkPeriods.reserveCapacity(chunkSize)
+        chunkEntries.reserveCapacity(chunkSize)
+        chunkCharged.reserveCapacity(chunkSize)
+        chunkDates.reserveCapacity(chunkSize)
+        var localCredits: [Credit] = []
+        var credited: [Int32] = []
+
+        var chunkStart = range.lowerBound
+        while chunkStart < range.upperBound {
+            let chunk = chunkStart..<min(chunkStart + chunkSize, range.upperBound)
+            chunkStart = chunk.upperBound
+            chunkRows.removeAll(keepingCapacity: true)
+            chunkPeriods.removeAll(keepingCapacity: true)
+            chunkEntries.removeAll(keepingCapacity: true)
+            chunkCharged.removeAll(keepingCapacity: true)
+            chunkDates.removeAll(keepingCapacity: true)
+            for row in chunk {
+                let rep = reps[row]
+                let position = payeeOfRep[Int(rep)]
+                let date = dates[row]
+                guard let period = periodIndex(of: date) else { continue }
+                // SPIFFs look at the payee's own rows by their own date (also reversals no credit rule takes).
+                if position >= 0 && !spiffs.isEmpty {
+                    payee = Int(position)
+                    periodIndex = period
+                    for slot in spiffs.indices {
+                        let group = spiffHits.group(rule: slot, payee: Int(position), period: period)
+                        do {
+                            guard let contribution = try spiffContribution(spiffs[slot], row: row, rep: rep) else { continue }
+                            var hit = Credit(value: contribution, row: Int32(row))
+                            hit.group = UInt32(truncatingIfNeeded: group)
+                            shardSpiffHits.append(hit)
+                        } catch {
+                            spiffFallback.insert(group)
+                        }
+                    }
+                }
+                // A reversal under `charge original_period` is charged back to the original's period
+                // when it falls inside the window; outside it, it is not clawed back. Whoever was
+                // credited for the deal on its own date is charged: the rep's manager, plan or
+                // employment may have changed since.
+                var chargedTo: Int32 = -1
+                var payeeDate = date
+                if let chargeBack, let original = reversalTarget(of: row) {
+                    let originalDate = dates[original]
+                    guard chargeBack.reaches(deal: originalDate, reversal: date) else { continue }
+                    if let originalPeriod = periodIndex(of: originalDate), originalPeriod < period {
+                        chargedTo = Int32(originalPeriod)
+                        payeeDate = originalDate
+                    }
+                }
+                guard let entry = assignments.entry(of: rep, on: payeeDate) else { continue }
+                // Outside the plan's effective dates nothing is credited.
+                if let effective, !effective.contains(payeeDate) { continue }
+                chunkRows.append(Int32(row))
+                chunkPeriods.append(Int32(period))
+                chunkEntries.append(Int32(entry))
+                chunkCharged.append(chargedTo)
+                chunkDates.append(payeeDate)
+            }
+            for index in chunkRows.indices { chunkCredited[index] = false }
+
+            for rule in 0..<ruleCount {
+                if let fast = fastRules[rule] {
+                    // The fast path: the rep credits itself; filter and weight by code.
+                    let weightFor = fast.weight
+                    let constantWeight = fast.constantWeight
+                    for index in chunkRows.indices {
+                        let row = Int(chunkRows[index])
+                        let rep = reps[row]
+                        let position = Int(payeeOfRep[Int(rep)])
+                        guard position >= 0, onPlan[Int(chunkEntries[index])], fast.constantFilter else { continue }
+                        if let filter = fast.filter, !filter(row) { continue }
+                        let period = Int(chunkPeriods[index])
+                        var value: WideDecimal
+                        do {
+                            value = WideDecimal(value: Int128(transactions.amounts[row]), scale: FixedDecimal.scale)
+                            if fast.converted { value = try convertToPlan(value, row: row) }
+                            if let weightFor {
+                                guard let factor = weightFor(row) else { continue }
+                                value = try Exact.multiply(value, factor)
+                            } else if let factor = constantWeight {
+                                if let factor { value = try Exact.multiply(value, factor) }
+                            } else {
+                                continue
+                            }
+                        } catch {
+                            // Reported like the general path's errors, with this row's payee and period.
+                            payee = position
+                            periodIndex = period
+                            throw error
+                        }
+                        var credit = Credit(value: value, row: Int32(row))
+                        let charged = Int(chunkCharged[index])
+                        if charged >= 0 {
+                            lateCredits[rule][position].append(LateCredit(credit: credit, original: charged, reversal: period))
+                        } else {
+                            credit.group = UInt32(truncatingIfNeeded: (rule * payeeCount + position) * periodCount + period)
+                            localCredits.append(credit)
+                        }
+                        chunkCredited[index] = true
+                    }
+                } else {
+                    for index in chunkRows.indices {
+                        if try creditGeneral(
+                            rule: rule, row: Int(chunkRows[index]), period: Int(chunkPeriods[index]), entry: Int(chunkEntries[index]),
+                            chargedTo: chunkCharged[index] >= 0 ? Int(chunkCharged[index]) : nil, payeeDate: chunkDates[index],
+                            recipients: recipients[rule], payeeOfRep: payeeOfRep)
+                        {
+                            chunkCredited[index] = true
+                        }
+                    }
+                    // The general path files through `give` into `shardCredits`; keep row order per rule.
+                    if !shardCredits.isEmpty {
+                        localCredits.append(contentsOf: shardCredits)
+                        shardCredits.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            for index in chunkRows.indices where chunkCredited[index] { credited.append(chunkRows[index]) }
+        }
+        shardCredits = localCredits
+        creditedRowList = credited
+    }
+
+    /// Credits one row by one rule through the compiled expressions and any recipients; true when
+    /// some payee was credited.
+    private func creditGeneral(
+        rule ruleIndex: Int, row: Int, period: Int, entry assignmentEntry: Int, chargedTo: Int?, payeeDate: CivilDate,
+        recipients: [Recipient], payeeOfRep: [Int32]
+    ) throws -> Bool {
+        let rep = transactions.reps[row]
+        let position = payeeOfRep[Int(rep)]
+        payee = position >= 0 ? Int(position) : payees.count
+        periodIndex = period
+        func isPayee(_ rep: RepIndex, on date: CivilDate) -> Int? {
+            let position = payeeOfRep[Int(rep)]
+            guard position >= 0, let entry = assignments.entry(of: rep, on: date), assignments.onPlan[entry] else { return nil }
+            return Int(position)
+        }
+        let context = Context(rep: rep, row: row, assignmentIndex: Int(assignments.rosterRow[assignmentEntry]))
+        if let filter = compiled.filters[ruleIndex], try evalRow(filter, context, row: row) != .bool(true) { return false }
+        guard case .number(var value) = try evalRow(compiled.amounts[ruleIndex], context, row: row) else { return false }
+        if let weight = compiled.weights[ruleIndex] {
+            guard case .number(let factor) = try evalRow(weight, context, row: row) else { return false }
+            value = try Exact.multiply(value, factor)
+        }
+        var credited = false
+        for recipient in recipients {
+            switch recipient {
+            case .rep:
+                // The rep's own assignment on that date is `assignmentEntry`.
+                if payee < payees.count, assignments.onPlan[assignmentEntry] {
+                    give(Credit(value: value, row: Int32(row)), rule: ruleIndex, to: payee, in: period, chargedTo: chargedTo)
+                    credited = true
+                }
+            case .splits:
+                // A reversal is split like the deal it reverses (splits.csv names the deal).
+                let splitSource = data.splits.byTransaction[Int32(row)] != nil ? Int32(row) : Int32(reversalTarget(of: row) ?? row)
+                if let splits = data.splits.byTransaction[splitSource] {
+                    for splitIndex in splits {
+                        let split = data.splits.rows[splitIndex]
+                        guard let partner = isPayee(split.rep, on: payeeDate) else { continue }
+                        let share = try Exact.multiply(value, WideDecimal(split.share))
+                        give(Credit(value: share, row: Int32(row)), rule: ruleIndex, to: partner, in: period, chargedTo: chargedTo)
+                        credited = true
+                    }
+                } else if let position = isPayee(rep, on: payeeDate) {
+                    give(Credit(value: value, row: Int32(row)), rule: ruleIndex, to: position, in: period, chargedTo: chargedTo)
+                    credited = true
+                }
+            case .managers(let levels):
+                var manager: RepIndex? = assignments.manager[assignmentEntry] >= 0 ? assignments.manager[assignmentEntry] : nil
+                var level = 0
+                let repCount = roster.repIDs.count
+                while let current = manager, level < (levels ?? Int.max), level <= repCount {
+                    if let target = isPayee(current, on: payeeDate) {
+                        give(
+                            Credit(value: value, row: Int32(row), level: Int32(level + 1)), rule: ruleIndex, to: target, in: period,
+                            chargedTo: chargedTo)
+                        credited = true
+                    }
+                    manager = assignments.entry(of: current, on: payeeDate).flatMap {
+                        assignments.manager[$0] >= 0 ? assignments.manager[$0] : nil
+                    }
+                    level += 1
+                }
+            }
+        }
+        return credited
+    }
+}
