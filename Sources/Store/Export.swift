@@ -7,36 +7,44 @@ import RunResults
 public enum ResultExport {
     /// `rep,period,plan,component,amount,currency`.
     public static func payoutsCSV(_ lines: [PayoutLine]) -> String {
-        var out = "rep,period,plan,component,amount,currency\n"
-        for line in sorted(lines, by: { ($0.rep, $0.period + "\u{0}" + $0.plan, $0.order) }) {
-            out += [
-                line.rep, line.period, line.plan, line.component,
-                line.amount.formatted(fractionDigits: line.currency.minorUnits), line.currency.code,
-            ].map(csvField).joined(separator: ",")
-            out += "\n"
+        var out = CSVBuffer("rep,period,plan,component,amount,currency\n", capacity: lines.count * 48)
+        for line in sorted(lines) {
+            out.field(line.rep)
+            out.field(line.period)
+            out.field(line.plan)
+            out.field(line.component)
+            out.field(line.amount.formatted(fractionDigits: line.currency.minorUnits))
+            out.field(line.currency.code, last: true)
         }
-        return out
+        return out.text
     }
 
     /// `rep,period,plan,measure,value`.
     public static func measuresCSV(_ values: [MeasureValue]) -> String {
-        var out = "rep,period,plan,measure,value\n"
-        for value in sorted(values, by: { ($0.rep, $0.period + "\u{0}" + $0.plan, $0.order) }) {
-            out += [value.rep, value.period, value.plan, value.measure, value.value.formatted(fractionDigits: value.digits)]
-                .map(csvField).joined(separator: ",")
-            out += "\n"
+        var out = CSVBuffer("rep,period,plan,measure,value\n", capacity: values.count * 40)
+        for value in sorted(values) {
+            out.field(value.rep)
+            out.field(value.period)
+            out.field(value.plan)
+            out.field(value.measure)
+            out.field(value.value.formatted(fractionDigits: value.digits), last: true)
         }
-        return out
+        return out.text
     }
 
-    /// Sorts by (rep bytes, period bytes, order), stable.
-    static func sorted<T>(_ items: [T], by key: (T) -> (String, String, Int)) -> [T] {
-        items.enumerated().sorted { a, b in
-            let x = key(a.element)
-            let y = key(b.element)
-            if x.0 != y.0 { return x.0.utf8.lexicographicallyPrecedes(y.0.utf8) }
-            if x.1 != y.1 { return x.1.utf8.lexicographicallyPrecedes(y.1.utf8) }
-            if x.2 != y.2 { return x.2 < y.2 }
+    /// Sorts by (rep bytes, period bytes, plan bytes, order), stable; the store reads rows in this
+    /// order already, so usually this only checks it.
+    static func sorted<T: ExportRow>(_ items: [T]) -> [T] {
+        func precedes(_ a: T, _ b: T) -> Bool {
+            if a.rep != b.rep { return a.rep.utf8.lexicographicallyPrecedes(b.rep.utf8) }
+            if a.period != b.period { return a.period.utf8.lexicographicallyPrecedes(b.period.utf8) }
+            if a.plan != b.plan { return a.plan.utf8.lexicographicallyPrecedes(b.plan.utf8) }
+            return a.order < b.order
+        }
+        if items.indices.dropFirst().allSatisfy({ !precedes(items[$0], items[$0 - 1]) }) { return items }
+        return items.enumerated().sorted { a, b in
+            if precedes(a.element, b.element) { return true }
+            if precedes(b.element, a.element) { return false }
             return a.offset < b.offset
         }.map(\.element)
     }
@@ -51,4 +59,49 @@ public enum ResultExport {
         }
         return quoted + "\""
     }
+}
+
+/// What exports sort by.
+protocol ExportRow {
+    var rep: String { get }
+    var period: String { get }
+    var plan: String { get }
+    var order: Int { get }
+}
+
+extension PayoutLine: ExportRow {}
+extension MeasureValue: ExportRow {}
+
+/// CSV text built as bytes (a `String` per field and `joined` per line was most of an export).
+struct CSVBuffer {
+    private var bytes: [UInt8]
+
+    init(_ header: String, capacity: Int) {
+        bytes = []
+        bytes.reserveCapacity(capacity + header.utf8.count)
+        bytes.append(contentsOf: header.utf8)
+    }
+
+    /// Appends one field (quoted when it needs it) and a comma, or the line end after the last.
+    mutating func field(_ text: String, last: Bool = false) {
+        let utf8 = text.utf8
+        var needsQuotes = false
+        for byte in utf8 where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 10 || byte == 13 {
+            needsQuotes = true
+            break
+        }
+        if needsQuotes {
+            bytes.append(UInt8(ascii: "\""))
+            for byte in utf8 {
+                if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+                bytes.append(byte)
+            }
+            bytes.append(UInt8(ascii: "\""))
+        } else {
+            bytes.append(contentsOf: utf8)
+        }
+        bytes.append(last ? 10 : UInt8(ascii: ","))
+    }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
 }
