@@ -29,7 +29,10 @@ extension PlanEvaluation {
         case .component(let id):
             return try value(of: .component(id), context)
         case .quota(let id):
-            return try quota(plan.quotas[id.index], context, expr.span)
+            if let known = quotaMemo[id.index] { return known }
+            let value = try quota(plan.quotas[id.index], context, expr.span)
+            quotaMemo[id.index] = value
+            return value
         case .negate(let operand):
             guard case .number(let value) = try eval(operand, context) else { return .missing }
             return .number(try value.negated())
@@ -232,6 +235,25 @@ extension PlanEvaluation {
 
     // MARK: Rate tables
 
+    /// A table's trace texts: its rule and each tier's label (made once per evaluator).
+    func tableTexts(_ id: TableID) -> (rule: String, tiers: [String]) {
+        if let known = tableTextCache[id.index] { return known }
+        let table = plan.tables[id.index]
+        let tiers = table.tiers.enumerated().map { index, tier -> String in
+            let label: String
+            switch (tier.lower, tier.upper) {
+            case (nil, nil): label = "all"
+            case (nil, let upper?): label = "up to \(upper)"
+            case (let lower?, nil): label = "\(lower) and above"
+            case (let lower?, let upper?): label = "\(lower) to \(upper)"
+            }
+            return "tier \(index + 1): \(label)"
+        }
+        let texts = (rule: "\(table.mode.rawValue) table \(table.name) on \(table.basis.rawValue)", tiers: tiers)
+        tableTextCache[id.index] = texts
+        return texts
+    }
+
     /// Applies a rate table to `value`; with `quota`, attainment bounds are scaled by it.
     func applyTable(
         _ id: TableID, value x: WideDecimal, quota: WideDecimal?, _ context: Context, forcing: TableMode? = nil,
@@ -261,23 +283,22 @@ extension PlanEvaluation {
             ends.append(end)
         }
         let rateValued = table.valueType == .rate
-        func label(_ index: Int) -> String {
-            let tier = table.tiers[index]
-            switch (tier.lower, tier.upper) {
-            case (nil, nil): return "all"
-            case (nil, let upper?): return "up to \(upper)"
-            case (let lower?, nil): return "\(lower) and above"
-            case (let lower?, let upper?): return "\(lower) to \(upper)"
-            }
-        }
         func note(tier index: Int?, value: WideDecimal?) {
-            guard let component = evaluatingComponent, forcing == nil else { return }
+            guard let component = evaluatingComponent, forcing == nil, !restating else { return }
             var entry = notes[component] ?? TraceNote()
-            entry.rule = "\(table.mode.rawValue) table \(table.name) on \(table.basis.rawValue)"
-            entry.tier = index.map { "tier \($0 + 1): \(label($0))" } ?? "below the first tier"
+            let texts = tableTexts(id)
+            entry.rule = texts.rule
+            entry.tier = index.map { texts.tiers[$0] } ?? "below the first tier"
             if let value {
                 if rateValued, let rate = try? value.fixed(rounding: .halfEven) {
-                    entry.rate = Rate(rate).percentString
+                    // Tier rates repeat on every line: their text is made once.
+                    if let known = rateTexts[rate] {
+                        entry.rate = known
+                    } else {
+                        let text = Rate(rate).percentString
+                        rateTexts[rate] = text
+                        entry.rate = text
+                    }
                 } else {
                     entry.rate = value.formatted(fractionDigits: plan.currency.minorUnits)
                 }

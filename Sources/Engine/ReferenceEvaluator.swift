@@ -421,6 +421,11 @@ final class PlanEvaluation {
     var payee = 0
     var periodIndex = 0
     var memo: [ValueRef: EvalValue] = [:]
+    /// Trace texts of tables, and of tier rates, made once.
+    var tableTextCache: [Int: (rule: String, tiers: [String])] = [:]
+    var rateTexts: [FixedDecimal: String] = [:]
+    /// Quotas looked up in the current payee-period, by quota id.
+    var quotaMemo: [Int: EvalValue] = [:]
     /// The component being evaluated, and what its trace will say (tier, rate, base, limit).
     var evaluatingComponent: Int? = nil
     /// The measure, value or component being evaluated, for error messages.
@@ -617,6 +622,10 @@ final class PlanEvaluation {
             payout: payout)
     }
 
+    /// True when `row` reverses another.
+    @inline(__always)
+    func isReversal(_ row: Int) -> Bool { reversalBits[row >> 6] & (1 << (UInt64(row) & 63)) != 0 }
+
     /// The row that `row` reverses, or `nil` when it is not a reversal.
     @inline(__always)
     func reversalTarget(of row: Int) -> Int? {
@@ -684,6 +693,10 @@ final class PlanEvaluation {
 
     func evaluate(payees range: Range<Int>) throws -> RunOutput {
         var output = RunOutput()
+        // Texts every line repeats, made once.
+        let periodNames = periods.map(\.description)
+        let componentLocations = plan.components.map { location($0.span) }
+        let planLocation = location(plan.span)
         let measureOrder = (plan.measures.indices.map { (ValueRef.measure(MeasureID($0)), plan.measures[$0].span) }
             + plan.derived.indices.map { (ValueRef.derived(DerivedID($0)), plan.derived[$0].span) })
             .sorted { ($0.1.file, $0.1.range.start) < ($1.1.file, $1.1.range.start) }
@@ -700,6 +713,7 @@ final class PlanEvaluation {
             for period in periods.indices {
                 periodIndex = period
                 memo.removeAll(keepingCapacity: true)
+                quotaMemo.removeAll(keepingCapacity: true)
                 notes.removeAll(keepingCapacity: true)
                 paidSnapshots[period] = paidPerYear
                 totalLimitNote = nil
@@ -726,7 +740,7 @@ final class PlanEvaluation {
                     }()
                     output.measures.append(
                         MeasureValue(
-                            rep: repID, period: periods[period].description, plan: plan.id, measure: name, order: order,
+                            rep: repID, period: periodNames[period], plan: plan.id, measure: name, order: order,
                             value: try fixed(number, name), digits: digits))
                 }
                 var componentValues: [WideDecimal] = []
@@ -767,29 +781,39 @@ final class PlanEvaluation {
                     totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
                 }
                 let rows = creditRows(forPayee: position, period: period)
+                // Most lines read every credit rule: their row set is the total's, encoded once.
+                let allRows = RowSet(rows: rows)
+                let periodName = periodNames[period]
                 for (index, component) in plan.components.enumerated() {
                     let note = notes[index] ?? TraceNote()
                     // The line's own transactions: a SPIFF's qualifying rows, or the credits of the
                     // rules it reads through its measures and values.
-                    let fed = note.rows ?? creditRows(forPayee: position, period: period, rules: feedingRules[index])
+                    let fed: RowSet
+                    if let own = note.rows {
+                        fed = RowSet(rows: own)
+                    } else if feedingRules[index].count == plan.creditRules.count {
+                        fed = allRows
+                    } else {
+                        fed = RowSet(rows: creditRows(forPayee: position, period: period, rules: feedingRules[index]))
+                    }
                     output.traces.append(
                         TraceRecord(
                             plan: plan.id, component: component.name, rule: note.rule ?? describe(component.body),
-                            source: location(component.span), tier: note.tier, rate: note.rate, base: note.base,
-                            limit: note.limit, transactions: RowSet(rows: fed)))
+                            source: componentLocations[index], tier: note.tier, rate: note.rate, base: note.base,
+                            limit: note.limit, transactions: fed))
                     output.payouts.append(
                         PayoutLine(
-                            rep: repID, period: periods[period].description, plan: plan.id, component: component.name,
+                            rep: repID, period: periodName, plan: plan.id, component: component.name,
                             order: index, amount: try fixed(convert(componentValues[index]), component.name), currency: payout,
                             trace: output.traces.count - 1))
                 }
                 output.traces.append(
                     TraceRecord(
-                        plan: plan.id, component: "total", rule: "sum of the components", source: location(plan.span),
-                        limit: totalLimitNote, transactions: RowSet(rows: rows)))
+                        plan: plan.id, component: "total", rule: "sum of the components", source: planLocation,
+                        limit: totalLimitNote, transactions: allRows))
                 output.payouts.append(
                     PayoutLine(
-                        rep: repID, period: periods[period].description, plan: plan.id, component: "total",
+                        rep: repID, period: periodName, plan: plan.id, component: "total",
                         order: plan.components.count, amount: try fixed(convert(total), "total"), currency: payout,
                         trace: output.traces.count - 1))
             }
@@ -970,12 +994,21 @@ final class PlanEvaluation {
         var count = 0
         var low: WideDecimal? = nil
         var high: WideDecimal? = nil
+        // Only what the aggregation needs is tracked (a sum of ~100 credits per payee-period is the
+        // common case).
+        let aggregation = measure.aggregation
+        let needsSum = aggregation == .sum || aggregation == .avg
+        let needsCount = aggregation == .count || aggregation == .avg
         func add(_ credit: Credit) throws {
-            sum = try Exact.add(sum, credit.value)
+            let value = credit.value
+            switch aggregation {
+            case .min: if low.map({ value < $0 }) ?? true { low = value }
+            case .max: if high.map({ value > $0 }) ?? true { high = value }
+            default: break
+            }
+            if needsSum { sum = try Exact.add(sum, value) }
             // A reversal takes its deal back out of a count.
-            count += reversalTarget(of: Int(credit.row)) == nil ? 1 : -1
-            if low.map({ credit.value < $0 }) ?? true { low = credit.value }
-            if high.map({ credit.value > $0 }) ?? true { high = credit.value }
+            if needsCount { count += isReversal(Int(credit.row)) ? -1 : 1 }
         }
         for period in range {
             for credit in creditGroup(rule, payee, period) { try add(credit) }
@@ -1285,6 +1318,7 @@ extension PlanEvaluation {
     func restatedEarnings(_ original: Int, throughReversalPeriod last: Int, _ context: Context) throws -> WideDecimal {
         let savedPeriod = periodIndex
         let savedMemo = memo
+        let savedQuotas = quotaMemo
         let savedNotes = notes
         let savedTotalNote = totalLimitNote
         let savedCredits = restatedCredits
@@ -1293,6 +1327,7 @@ extension PlanEvaluation {
         defer {
             periodIndex = savedPeriod
             memo = savedMemo
+            quotaMemo = savedQuotas
             notes = savedNotes
             totalLimitNote = savedTotalNote
             restatedCredits = savedCredits
@@ -1302,6 +1337,7 @@ extension PlanEvaluation {
         restating = true
         periodIndex = original
         memo = [:]
+        quotaMemo = [:]
         for rule in lateCredits.indices {
             for late in lateCredits[rule][payee] where late.original == original && late.reversal <= last {
                 restatedCredits[credits.group(rule: rule, payee: payee, period: original), default: []].append(late.credit)
