@@ -31,6 +31,15 @@ struct FastCreditRule: Sendable {
     let weight: Coded<WideDecimal?>?
     let constantWeight: WideDecimal??
 
+    /// A code column as one of its two widths.
+    static func columns(_ codes: StringColumn.Codes?) -> (Column<UInt16>?, Column<UInt32>?) {
+        switch codes {
+        case .narrow(let column)?: return (column, nil)
+        case .wide(let column)?: return (nil, column)
+        case nil: return (nil, nil)
+        }
+    }
+
     /// The fast form of a compiled rule, when it has one.
     init?(filter: RowExpr?, amount: RowExpr, weight: RowExpr?, recipients: [Recipient]) {
         guard recipients.count == 1, case .rep = recipients[0] else { return nil }
@@ -108,6 +117,29 @@ extension PlanEvaluation {
         let onPlan = assignments.onPlan
         let periodCount = periods.count
         let payeeCount = payees.count
+        // What the loops read, in locals: reading them through `self` cost a retain or an
+        // exclusivity check per row.
+        let amounts = transactions.amounts
+        let currencyCodes = transactions.currencyCodes
+        let monthTable = months
+        let table = assignments
+        let bits = reversalBits
+        let firstMonth = periods.first?.firstMonth ?? 0
+        let periodMonths = plan.period.months
+        let spiffWindows = spiffs.map { (window: $0.window, byEffectiveDate: $0.byEffectiveDate) }
+        @inline(__always) func month(_ date: CivilDate) -> Int {
+            let day = Int(date.daysSinceEpoch) - monthTable.firstDay
+            return day >= 0 && day < monthTable.byDay.count ? Int(monthTable.byDay[day]) : date.monthNumber
+        }
+        /// The run period of a date (``periodIndex(of:)``).
+        @inline(__always) func runPeriod(of date: CivilDate) -> Int? {
+            guard periodCount > 0 else { return nil }
+            let month = month(date)
+            guard month >= firstMonth else { return nil }
+            let index = (month - firstMonth) / periodMonths
+            return index < periodCount ? index : nil
+        }
+        @inline(__always) func isReversal(_ row: Int) -> Bool { bits[row >> 6] & (1 << (UInt64(row) & 63)) != 0 }
 
         // One chunk's rows that reach the rules, with what the rules need.
         let chunkSize = 4096
@@ -138,13 +170,16 @@ extension PlanEvaluation {
                 let rep = reps[row]
                 let position = payeeOfRep[Int(rep)]
                 let date = dates[row]
-                guard let period = periodIndex(of: date) else { continue }
+                guard let period = runPeriod(of: date) else { continue }
                 // SPIFFs look at the payee's own rows by their own date (also reversals no credit rule takes).
                 if position >= 0 && !spiffs.isEmpty {
-                    payee = Int(position)
-                    periodIndex = period
                     for slot in spiffs.indices {
-                        let group = spiffHits.group(rule: slot, payee: Int(position), period: period)
+                        // Most rows are outside a SPIFF's window: that is checked here first.
+                        let basis = spiffWindows[slot].byEffectiveDate && isReversal(row) ? dates[reversalTarget(of: row) ?? row] : date
+                        guard spiffWindows[slot].window.contains(basis) else { continue }
+                        payee = Int(position)
+                        periodIndex = period
+                        let group = (slot * payeeCount + Int(position)) * periodCount + period
                         do {
                             guard let contribution = try spiffContribution(spiffs[slot], row: row, rep: rep) else { continue }
                             var hit = Credit(value: contribution, row: Int32(row))
@@ -161,15 +196,15 @@ extension PlanEvaluation {
                 // employment may have changed since.
                 var chargedTo: Int32 = -1
                 var payeeDate = date
-                if let chargeBack, let original = reversalTarget(of: row) {
+                if let chargeBack, isReversal(row), let original = reversalTarget(of: row) {
                     let originalDate = dates[original]
                     guard chargeBack.reaches(deal: originalDate, reversal: date) else { continue }
-                    if let originalPeriod = periodIndex(of: originalDate), originalPeriod < period {
+                    if let originalPeriod = runPeriod(of: originalDate), originalPeriod < period {
                         chargedTo = Int32(originalPeriod)
                         payeeDate = originalDate
                     }
                 }
-                guard let entry = assignments.entry(of: rep, on: payeeDate) else { continue }
+                guard let entry = table.entry(of: rep, on: payeeDate) else { continue }
                 // Outside the plan's effective dates nothing is credited.
                 if let effective, !effective.contains(payeeDate) { continue }
                 chunkRows.append(Int32(row))
@@ -183,21 +218,43 @@ extension PlanEvaluation {
             for rule in 0..<ruleCount {
                 if let fast = fastRules[rule] {
                     // The fast path: the rep credits itself; filter and weight by code.
-                    let weightFor = fast.weight
                     let constantWeight = fast.constantWeight
+                    // The tables and code columns as plain locals (a struct holding them was copied,
+                    // with two retains, per row).
+                    let hasWeight = fast.weight != nil
+                    let weightTable = fast.weight?.table ?? []
+                    let (weightNarrow, weightWide) = FastCreditRule.columns(fast.weight?.codes)
+                    let hasFilter = fast.filter != nil
+                    let filterTable = fast.filter?.table ?? []
+                    let (filterNarrow, filterWide) = FastCreditRule.columns(fast.filter?.codes)
                     for index in chunkRows.indices {
                         let row = Int(chunkRows[index])
                         let rep = reps[row]
                         let position = Int(payeeOfRep[Int(rep)])
                         guard position >= 0, onPlan[Int(chunkEntries[index])], fast.constantFilter else { continue }
-                        if let filter = fast.filter, !filter(row) { continue }
+                        if hasFilter {
+                            let code = filterNarrow.map { Int($0[row]) } ?? filterWide.map { Int($0[row]) } ?? 0
+                            if !filterTable[code] { continue }
+                        }
                         let period = Int(chunkPeriods[index])
                         var value: WideDecimal
                         do {
-                            value = WideDecimal(value: Int128(transactions.amounts[row]), scale: FixedDecimal.scale)
-                            if fast.converted { value = try convertToPlan(value, row: row) }
-                            if let weightFor {
-                                guard let factor = weightFor(row) else { continue }
+                            value = WideDecimal(value: Int128(amounts[row]), scale: FixedDecimal.scale)
+                            if fast.converted {
+                                let code = Int(currencyCodes[row])
+                                let month = month(dates[row])
+                                let offset = month - monthTable.firstMonth
+                                if offset >= 0, offset < monthTable.count, let rate = monthTable.fx[code * monthTable.count + offset] {
+                                    value = try Exact.multiply(value, rate)
+                                } else {
+                                    payee = position
+                                    periodIndex = period
+                                    value = try convertToPlan(value, row: row)
+                                }
+                            }
+                            if hasWeight {
+                                let code = weightNarrow.map { Int($0[row]) } ?? weightWide.map { Int($0[row]) } ?? 0
+                                guard let factor = weightTable[code] else { continue }
                                 value = try Exact.multiply(value, factor)
                             } else if let factor = constantWeight {
                                 if let factor { value = try Exact.multiply(value, factor) }
