@@ -26,7 +26,9 @@ PY
 }
 
 rm -f "$work"/results.sqlite*
-read -r comp_s comp_kib < <(measure sh -c "$comp run --plans Plans/examples/ae-standard.plan --data $work/data --db $work/results.sqlite && $comp export payouts --db $work/results.sqlite --out $work/payouts.csv && $comp export measures --db $work/results.sqlite --out $work/measures.csv")
+# comp writes both exports as part of the run (--export-payouts/--export-measures write what
+# `comp export` writes, on another core while SQLite stores the run).
+read -r comp_s comp_kib < <(measure $comp run --plans Plans/examples/ae-standard.plan --data "$work/data" --db "$work/results.sqlite" --export-payouts "$work/payouts.csv" --export-measures "$work/measures.csv")
 read -r duck_s duck_kib < <(measure python3 Benchmarks/duckdb/run_reference.py "$work/data" "$work/duckdb-payouts.csv")
 
 # Same numbers? Pivot comp's exports into the reference's wide form and compare.

@@ -25,6 +25,10 @@ public struct RunRequest: Sendable {
     public var overrides: [String: String]
     /// Called at the start of each phase (`checking plans`, `loading data`, ...), for progress display.
     public var progress: (@Sendable (String) -> Void)?
+    /// Files to write the run's payouts and measures to (as `comp export` writes them), put in
+    /// place only once the run is stored.
+    public var exportPayouts: String? = nil
+    public var exportMeasures: String? = nil
 
     public init(
         plans: [String], data: String, database: String, threads: Int? = nil, quarantine: Bool = false,
@@ -258,14 +262,47 @@ public enum Runner {
         let record = RunRecord(
             startedAt: startedAt, finishedAt: timestamp(), engineVersion: engineVersion, threads: threads,
             plans: plans.map(\.id), inputs: [], options: options)
+        // Export files are formatted and written on another thread while SQLite writes, to
+        // temporary names renamed into place once the run is stored.
+        let finished = output
+        var exports: [(kind: ExportKind, path: String)] = []
+        if let path = request.exportPayouts { exports.append((.payouts, path)) }
+        if let path = request.exportMeasures { exports.append((.measures, path)) }
+        let exportList = exports
+        let temporaryFiles = Background { () throws(RunFailure) -> [(temporary: String, path: String)] in
+            var written: [(temporary: String, path: String)] = []
+            for export in exportList {
+                let text = export.kind == .payouts ? ResultExport.payoutsCSV(finished.payouts) : ResultExport.measuresCSV(finished.measures)
+                let temporary = export.path + ".tmp-\(getpid())"
+                do throws(StoreError) {
+                    try ResultExport.write(text, to: temporary)
+                } catch {
+                    for file in written { unlink(file.temporary) }
+                    throw .input(error.description)
+                }
+                written.append((temporary, export.path))
+            }
+            return written
+        }
         let id: RunID
         do {
             let store = try ResultStore(path: request.database)
             id = try store.record(record, output: output, inputs: { try fingerprints.value() })
         } catch {
+            if case .success(let files) = temporaryFiles.result { for file in files { unlink(file.temporary) } }
             // A failure to read an input while hashing it is an input failure, not a storage one.
             if case .failure(let failure) = fingerprints.result { throw failure }
             throw .storage(error.description)
+        }
+        switch temporaryFiles.result {
+        case .failure(let failure):
+            throw .input("run \(id) is stored, but an export was not written: \(failure)")
+        case .success(let files):
+            for file in files where rename(file.temporary, file.path) != 0 {
+                let reason = String(cString: strerror(errno))
+                for other in files { unlink(other.temporary) }
+                throw .input("run \(id) is stored, but \(file.path) could not be written: \(reason)")
+            }
         }
 
         // Summary.
@@ -326,6 +363,11 @@ public enum Runner {
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date())
     }
+}
+
+/// What an export file holds.
+enum ExportKind: Sendable {
+    case payouts, measures
 }
 
 /// A value computed on a global Dispatch queue while the caller does something else.

@@ -1,4 +1,5 @@
 import CompCore
+import Foundation
 import RunResults
 
 /// The output files of `FORMATS.md` ("Outputs"): payouts and measures as CSV, sorted by rep
@@ -47,6 +48,20 @@ public enum ResultExport {
             if precedes(b.element, a.element) { return false }
             return a.offset < b.offset
         }.map(\.element)
+    }
+
+    /// Writes `text` to the file at `path` (created or truncated).
+    public static func write(_ text: String, to path: String) throws(StoreError) {
+        guard let file = fopen(path, "w") else {
+            throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(errno)))
+        }
+        var text = text
+        let written = text.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) == $0.count }
+        if fclose(file) != 0 || !written {
+            let reason = String(cString: strerror(errno))
+            unlink(path)
+            throw StoreError(operation: "writing \(path)", underlying: reason)
+        }
     }
 
     /// A CSV field, quoted only when it holds a comma, quote or line break.

@@ -167,58 +167,74 @@ public final class ResultStore {
                         run.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"),
                     ])
                 let id = db.lastInsertedRowID
-                let payout = try db.makeStatement(
-                    sql: """
-                        INSERT INTO payouts (run_id, rep, period, plan, component, ord, amount, currency, trace,
-                            rule, source, tier, rate, base, limit_applied, transaction_count, transactions)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """)
-                // The bulk tables bind through SQLite's C API: GRDB's generic arguments cost a few
-                // microseconds a row, which dominated runs with a million lines (Benchmarks/README.md).
-                var onLines = [Bool](repeating: false, count: output.traces.count)
-                for line in output.payouts {
-                    let raw = RawRow(payout.sqliteStatement)
-                    raw.bind(1, id)
-                    raw.bind(2, line.rep)
-                    raw.bind(3, line.period)
-                    raw.bind(4, line.plan)
-                    raw.bind(5, line.component)
-                    raw.bind(6, Int64(line.order))
-                    raw.bind(7, line.amount.units)
-                    raw.bind(8, line.currency.code)
-                    raw.bind(9, line.trace.map(Int64.init))
-                    if let index = line.trace, index >= 0, index < output.traces.count {
-                        let record = output.traces[index]
-                        onLines[index] = true
-                        raw.bind(10, record.rule)
-                        raw.bind(11, record.source)
-                        raw.bind(12, record.tier)
-                        raw.bind(13, record.rate)
-                        raw.bind(14, record.base)
-                        raw.bind(15, record.limit)
-                        raw.bind(16, Int64(record.transactions.count))
-                        raw.bind(17, blob: record.transactions.encoded)
-                    } else {
-                        for column in Int32(10)...17 { raw.bind(column, nil as Int64?) }
-                    }
-                    try raw.step(db, payout)
+                // The bulk tables bind through SQLite's C API (GRDB's generic arguments cost a few
+                // microseconds a row), 32 rows per statement (a statement step per row was most of
+                // SQLite's time).
+                let batch = 32
+                func values(_ columns: Int, rows: Int) -> String {
+                    let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+                    return Array(repeating: row, count: rows).joined(separator: ", ")
                 }
-                let measure = try db.makeStatement(
-                    sql: """
-                        INSERT INTO measures (run_id, rep, period, plan, measure, ord, value, digits)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """)
-                for value in output.measures {
-                    let raw = RawRow(measure.sqliteStatement)
-                    raw.bind(1, id)
-                    raw.bind(2, value.rep)
-                    raw.bind(3, value.period)
-                    raw.bind(4, value.plan)
-                    raw.bind(5, value.measure)
-                    raw.bind(6, Int64(value.order))
-                    raw.bind(7, value.value.units)
-                    raw.bind(8, Int64(value.digits))
-                    try raw.step(db, measure)
+                let payoutColumns = """
+                    INSERT INTO payouts (run_id, rep, period, plan, component, ord, amount, currency, trace,
+                        rule, source, tier, rate, base, limit_applied, transaction_count, transactions) VALUES
+                    """
+                let fullPayouts = try db.makeStatement(sql: payoutColumns + values(17, rows: batch))
+                var onLines = [Bool](repeating: false, count: output.traces.count)
+                var start = 0
+                while start < output.payouts.count {
+                    let count = min(batch, output.payouts.count - start)
+                    let statement = count == batch ? fullPayouts : try db.makeStatement(sql: payoutColumns + values(17, rows: count))
+                    let raw = RawRow(statement.sqliteStatement)
+                    for (offset, line) in output.payouts[start..<(start + count)].enumerated() {
+                        let base = Int32(offset * 17)
+                        raw.bind(base + 1, id)
+                        raw.bind(base + 2, line.rep)
+                        raw.bind(base + 3, line.period)
+                        raw.bind(base + 4, line.plan)
+                        raw.bind(base + 5, line.component)
+                        raw.bind(base + 6, Int64(line.order))
+                        raw.bind(base + 7, line.amount.units)
+                        raw.bind(base + 8, line.currency.code)
+                        raw.bind(base + 9, line.trace.map(Int64.init))
+                        if let index = line.trace, index >= 0, index < output.traces.count {
+                            let record = output.traces[index]
+                            onLines[index] = true
+                            raw.bind(base + 10, record.rule)
+                            raw.bind(base + 11, record.source)
+                            raw.bind(base + 12, record.tier)
+                            raw.bind(base + 13, record.rate)
+                            raw.bind(base + 14, record.base)
+                            raw.bind(base + 15, record.limit)
+                            raw.bind(base + 16, Int64(record.transactions.count))
+                            raw.bind(base + 17, blob: record.transactions.encoded)
+                        } else {
+                            for column in (base + 10)...(base + 17) { raw.bind(column, nil as Int64?) }
+                        }
+                    }
+                    try raw.step(db, statement)
+                    start += count
+                }
+                let measureColumns = "INSERT INTO measures (run_id, rep, period, plan, measure, ord, value, digits) VALUES "
+                let fullMeasures = try db.makeStatement(sql: measureColumns + values(8, rows: batch))
+                start = 0
+                while start < output.measures.count {
+                    let count = min(batch, output.measures.count - start)
+                    let statement = count == batch ? fullMeasures : try db.makeStatement(sql: measureColumns + values(8, rows: count))
+                    let raw = RawRow(statement.sqliteStatement)
+                    for (offset, value) in output.measures[start..<(start + count)].enumerated() {
+                        let base = Int32(offset * 8)
+                        raw.bind(base + 1, id)
+                        raw.bind(base + 2, value.rep)
+                        raw.bind(base + 3, value.period)
+                        raw.bind(base + 4, value.plan)
+                        raw.bind(base + 5, value.measure)
+                        raw.bind(base + 6, Int64(value.order))
+                        raw.bind(base + 7, value.value.units)
+                        raw.bind(base + 8, Int64(value.digits))
+                    }
+                    try raw.step(db, statement)
+                    start += count
                 }
                 let trace = try db.makeStatement(
                     sql: """

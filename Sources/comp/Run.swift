@@ -30,6 +30,12 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("param"), help: "Override a plan parameter for a what-if run: --param name=value (repeatable).")
     var overrides: [String] = []
 
+    @Option(name: .customLong("export-payouts"), help: "Also write the payouts CSV (as `comp export payouts` does) to this file.")
+    var exportPayouts: String?
+
+    @Option(name: .customLong("export-measures"), help: "Also write the measures CSV (as `comp export measures` does) to this file.")
+    var exportMeasures: String?
+
     @Flag(name: .long, help: "Print the wall time of each phase to standard error.")
     var timings = false
 
@@ -47,6 +53,8 @@ struct Run: ParsableCommand {
             parameters[String(parts[0])] = String(parts[1])
         }
         var request = RunRequest(plans: plans, data: data, database: db, threads: threads, quarantine: quarantine, overrides: parameters)
+        request.exportPayouts = exportPayouts
+        request.exportMeasures = exportMeasures
         if stderrIsTerminal {
             // On a terminal, show the phase being worked on; the line is cleared when the run ends.
             request.progress = { phase in printError("\u{1B}[2K\r… \(phase)", newline: false) }

@@ -131,6 +131,36 @@ let sampleOutput = RunOutput(
         #expect(try store.measures(id, rep: "R10", period: "2027-01").isEmpty)
     }
 
+    @Test func manyLinesAreWrittenInBatchesAndReadBackInOrder() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        // 70 lines (two batches of 32 and a tail of 6) and 45 measures, each line with its trace.
+        var output = RunOutput()
+        for index in 0..<70 {
+            let rep = "R\(100 + index / 2)"
+            output.traces.append(
+                TraceRecord(
+                    plan: "P", component: "c\(index % 2)", rule: "rule \(index)", source: "p.plan:1:1", tier: nil, rate: nil,
+                    base: nil, limit: nil, transactions: RowSet(rows: [Int32(index), Int32(index + 1000)])))
+            output.payouts.append(
+                PayoutLine(
+                    rep: rep, period: "2027-01", plan: "P", component: "c\(index % 2)", order: index % 2,
+                    amount: FixedDecimal(units: Int64(index) * 10_000), currency: usd, trace: index))
+        }
+        for index in 0..<45 {
+            output.measures.append(
+                MeasureValue(
+                    rep: "R\(100 + index)", period: "2027-01", plan: "P", measure: "m", order: 0,
+                    value: FixedDecimal(units: Int64(index)), digits: 2))
+        }
+        let id = try store.record(sampleRun, output: output)
+        #expect(try store.payouts(id) == output.payouts)
+        #expect(try store.measures(id) == output.measures)
+        #expect(try store.trace(id, 69)?.rule == "rule 69")
+        #expect(try store.trace(id, 69)?.transactions.rows == [69, 1069])
+        #expect(try store.lines(id, rep: "R134", period: "2027-01").map(\.trace?.rule) == ["rule 68", "rule 69"])
+    }
+
     @Test func aFailedRunLeavesNothing() throws {
         let database = TemporaryDatabase()
         let store = try ResultStore(path: database.path)

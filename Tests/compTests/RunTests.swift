@@ -42,6 +42,33 @@ import Testing
         let measures = try cli.run(["export", "measures", "--db", db, "--out", "-"])
         let expected = try String(contentsOfFile: data + "/expected-payouts.csv", encoding: .utf8)
         #expect(pivot(payouts: payouts.stdout, measures: measures.stdout) == expected)
+
+        // The run can write the same two files itself, and they are the exports of the run it stored.
+        let payoutsFile = directory.appendingPathComponent("payouts.csv").path
+        let measuresFile = directory.appendingPathComponent("measures.csv").path
+        let second = try cli.run([
+            "run", "--plans", plan, "--data", data, "--db", db, "--export-payouts", payoutsFile, "--export-measures", measuresFile,
+        ])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.hasPrefix("run 2: "))
+        #expect(try String(contentsOfFile: payoutsFile, encoding: .utf8) == payouts.stdout)
+        #expect(try String(contentsOfFile: measuresFile, encoding: .utf8) == measures.stdout)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }.isEmpty)
+    }
+
+    @Test func aRunThatIsNotStoredWritesNoExport() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        // The database path is a directory: the run cannot be stored.
+        let db = directory.appendingPathComponent("not-a-file")
+        try FileManager.default.createDirectory(at: db, withIntermediateDirectories: true)
+        let payoutsFile = directory.appendingPathComponent("payouts.csv").path
+        let run = try cli.run(["run", "--plans", plan, "--data", data, "--db", db.path, "--export-payouts", payoutsFile])
+        #expect(run.status == 73, "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: payoutsFile))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["not-a-file"])
     }
 
     @Test func badDataIsRefusedUnlessQuarantined() throws {
