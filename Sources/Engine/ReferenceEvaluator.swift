@@ -85,8 +85,10 @@ public enum ReferenceEvaluator {
                     }
                 }
             }
-            prototype.credits = CreditTable(payees: empty.payees.count, periods: empty.periods.count, groups: groups, parts: creditParts)
-            prototype.spiffHits = CreditTable(payees: empty.payees.count, periods: empty.periods.count, groups: spiffGroups, parts: spiffParts)
+            prototype.credits = CreditTable(
+                payees: empty.payees.count, periods: empty.periods.count, groups: groups, parts: creditParts, threads: threads)
+            prototype.spiffHits = CreditTable(
+                payees: empty.payees.count, periods: empty.periods.count, groups: spiffGroups, parts: spiffParts, threads: threads)
             let hasSpiffs = plan.components.contains { if case .spiff = $0.body { return true } else { return false } }
             if hasSpiffs && (!compiled || !prototype.spiffFallback.isEmpty) {
                 prototype.rowsByRep = data.transactions.rowsByRep(repCount: data.roster.repIDs.count)
@@ -378,7 +380,51 @@ struct CreditTable: Sendable {
         return credits[starts[group]..<starts[group + 1]]
     }
 
-    /// Joins the shards' credits (each in row order, shards in row order) by group, keeping row order.
+    /// Joins the shards' credits (each in row order, shards in row order) by group, keeping row
+    /// order. With several threads, the shards are counted and placed in parallel: each shard's
+    /// credits of a group go to their own stretch of the group.
+    init(payees: Int, periods: Int, groups: Int, parts: [[Credit]], threads: Int) {
+        let partCount = parts.count
+        guard threads > 1, partCount > 1, partCount * groups <= 1 << 23 else {
+            self.init(payees: payees, periods: periods, groups: groups, parts: parts)
+            return
+        }
+        let counts: [[Int32]] = shardMap(partCount, threads: threads) { part in
+            var counts = [Int32](repeating: 0, count: groups)
+            for credit in parts[part] { counts[Int(credit.group)] += 1 }
+            return counts
+        }
+        var starts = [Int](repeating: 0, count: groups + 1)
+        var offsets = [[Int]](repeating: [Int](repeating: 0, count: groups), count: partCount)
+        var running = 0
+        for group in 0..<groups {
+            starts[group] = running
+            for part in 0..<partCount {
+                offsets[part][group] = running
+                running += Int(counts[part][group])
+            }
+        }
+        starts[groups] = running
+        let total = running
+        let firstPlaces = offsets
+        let placed = [Credit](unsafeUninitializedCapacity: total) { buffer, count in
+            // Invariant: every slot is written exactly once, by the shard whose stretch it is in.
+            nonisolated(unsafe) let slots = buffer
+            _ = shardMap(partCount, threads: threads) { part in
+                var cursor = firstPlaces[part]
+                for credit in parts[part] {
+                    let group = Int(credit.group)
+                    slots.initializeElement(at: cursor[group], to: credit)
+                    cursor[group] += 1
+                }
+                return 0
+            }
+            count = total
+        }
+        self.init(payees: payees, periods: periods, starts: starts, credits: placed)
+    }
+
+    /// Joins the shards' credits by group on one thread.
     init(payees: Int, periods: Int, groups: Int, parts: [[Credit]]) {
         var starts = [Int](repeating: 0, count: groups + 1)
         for part in parts { for credit in part { starts[Int(credit.group) + 1] += 1 } }
