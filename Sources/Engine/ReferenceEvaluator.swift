@@ -28,6 +28,35 @@ public enum ReferenceEvaluator {
         _ plan: Plan, data: LedgerData, inputs: [String: InputTableValues] = [:], threads: Int = 1,
         compiled: Bool = true, progress: (String) -> Void = { _ in }
     ) throws(EvaluationError) -> RunOutput {
+        var parts: [RunOutput] = []
+        let credited: [Bool]
+        do {
+            credited = try evaluate(plan, data: data, inputs: inputs, threads: threads, compiled: compiled, progress: progress) {
+                parts.append($0)
+            }
+        } catch {
+            throw wrap(error)
+        }
+        progress("joining shards")
+        var output = RunOutput()
+        output.payouts.reserveCapacity(parts.reduce(0) { $0 + $1.payouts.count })
+        output.measures.reserveCapacity(parts.reduce(0) { $0 + $1.measures.count })
+        output.traces.reserveCapacity(parts.reduce(0) { $0 + $1.traces.count })
+        for part in parts { output.append(part) }
+        output.credited = credited
+        return output
+    }
+
+    /// Evaluates `plan` like ``evaluate(_:data:inputs:threads:compiled:progress:)``, handing each
+    /// shard's output (payees in order; trace indexes are the part's own) to `consume` on the
+    /// calling thread as soon as it and every shard before it are done, while later shards are
+    /// still being evaluated: a caller can store results as they come. Returns, per ledger row,
+    /// whether some payee was credited by it. An error of `consume` stops the evaluation and is
+    /// rethrown; evaluation errors are ``EvaluationError``s.
+    public static func evaluate(
+        _ plan: Plan, data: LedgerData, inputs: [String: InputTableValues] = [:], threads: Int = 1,
+        compiled: Bool = true, progress: (String) -> Void = { _ in }, consume: (RunOutput) throws -> Void
+    ) throws -> [Bool] {
         progress("indexing")
         let snapshot: EvaluationSnapshot
         var credited: [Bool] = []
@@ -101,42 +130,43 @@ public enum ReferenceEvaluator {
         progress("evaluating payees")
         let payees = snapshot.payees.count
         let shards = max(1, min(payees, max(1, threads) * 8))
-        let results: [Result<RunOutput, EvaluationError>] = shardMap(shards, threads: max(1, threads)) { shard in
-            let range = (payees * shard / shards)..<(payees * (shard + 1) / shards)
-            let evaluator = PlanEvaluation(snapshot: snapshot)
-            do {
-                return .success(try evaluator.evaluate(payees: range))
-            } catch let error as EvaluationError {
-                return .failure(error)
-            } catch {
-                // Arithmetic failures (overflow) get the rep, period and value being evaluated.
-                return .failure(evaluator.failure(String(describing: error), what: evaluator.evaluatingName))
+        let slots = OrderedSlots<Result<RunOutput, EvaluationError>>(count: shards)
+        // The shards run on Dispatch's threads; this thread takes their outputs in order.
+        DispatchQueue.global().async {
+            _ = shardMap(shards, threads: max(1, threads)) { shard -> Int in
+                if slots.isCancelled {
+                    slots.put(shard, .success(RunOutput()))
+                    return 0
+                }
+                let range = (payees * shard / shards)..<(payees * (shard + 1) / shards)
+                let evaluator = PlanEvaluation(snapshot: snapshot)
+                do {
+                    slots.put(shard, .success(try evaluator.evaluate(payees: range)))
+                } catch let error as EvaluationError {
+                    slots.put(shard, .failure(error))
+                } catch {
+                    // Arithmetic failures (overflow) get the rep, period and value being evaluated.
+                    slots.put(shard, .failure(evaluator.failure(String(describing: error), what: evaluator.evaluatingName)))
+                }
+                return 0
             }
         }
-        progress("joining shards")
-        var output = RunOutput()
-        var parts: [RunOutput] = []
-        for result in results {
-            switch result {
-            case .failure(let error): throw error
-            case .success(let part): parts.append(part)
+        do {
+            for shard in 0..<shards {
+                switch slots.take(shard) {
+                case .failure(let error)?: throw error
+                case .success(let part)?: try consume(part)
+                case nil:
+                    throw EvaluationError(rep: nil, period: nil, what: nil, message: "shard \(shard) of \(shards) gave no result", source: nil)
+                }
             }
+        } catch {
+            // Stop the shards not started yet, and wait for the running ones to finish.
+            slots.cancel()
+            slots.drain()
+            throw error
         }
-        output.payouts.reserveCapacity(parts.reduce(0) { $0 + $1.payouts.count })
-        output.measures.reserveCapacity(parts.reduce(0) { $0 + $1.measures.count })
-        output.traces.reserveCapacity(parts.reduce(0) { $0 + $1.traces.count })
-        for part in parts {
-            let offset = output.traces.count
-            let first = output.payouts.count
-            output.traces.append(contentsOf: part.traces)
-            output.payouts.append(contentsOf: part.payouts)
-            if offset > 0 {
-                for index in first..<output.payouts.count { output.payouts[index].trace = output.payouts[index].trace.map { $0 + offset } }
-            }
-            output.measures.append(contentsOf: part.measures)
-        }
-        output.credited = credited
-        return output
+        return credited
     }
 
     static func wrap(_ error: any Error) -> EvaluationError {
@@ -1221,6 +1251,67 @@ func shardMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -
             }
         }
         initialized = count
+    }
+}
+
+/// Results of shards handed from the workers that compute them to one consumer that takes them in
+/// order: slot `i` is written once by its worker, then read once by the consumer.
+final class OrderedSlots<Value: Sendable>: @unchecked Sendable {
+    // Each slot is written before its semaphore is signalled and read after it is waited on, so
+    // the semaphore orders the two accesses; no slot is written twice.
+    private let values: UnsafeMutableBufferPointer<Value?>
+    private let ready: [DispatchSemaphore]
+    private let state = DispatchSemaphore(value: 1)
+    private var cancelled = false
+    private var taken: Int = 0
+
+    init(count: Int) {
+        values = UnsafeMutableBufferPointer<Value?>.allocate(capacity: count)
+        values.initialize(repeating: nil)
+        ready = (0..<count).map { _ in DispatchSemaphore(value: 0) }
+    }
+
+    deinit {
+        values.deinitialize()
+        values.deallocate()
+    }
+
+    func put(_ index: Int, _ value: Value) {
+        values[index] = value
+        ready[index].signal()
+    }
+
+    /// Waits for slot `index` and takes its value (`nil` only if it was taken before).
+    func take(_ index: Int) -> Value? {
+        ready[index].wait()
+        state.wait()
+        taken = max(taken, index + 1)
+        state.signal()
+        defer { values[index] = nil }
+        return values[index]
+    }
+
+    var isCancelled: Bool {
+        state.wait()
+        defer { state.signal() }
+        return cancelled
+    }
+
+    func cancel() {
+        state.wait()
+        cancelled = true
+        state.signal()
+    }
+
+    /// Waits until every slot not taken yet has been written (the workers are done with it).
+    func drain() {
+        state.wait()
+        let first = taken
+        state.signal()
+        for index in first..<ready.count {
+            ready[index].wait()
+            values[index] = nil
+        }
     }
 }
 

@@ -284,4 +284,17 @@ public struct RunOutput: Sendable {
         self.rejects = rejects
         self.reconciliation = reconciliation
     }
+
+    /// Appends another output's lines, measures and traces (its trace indexes are its own: they
+    /// are shifted past the traces already here).
+    public mutating func append(_ part: RunOutput) {
+        let offset = traces.count
+        let first = payouts.count
+        traces.append(contentsOf: part.traces)
+        payouts.append(contentsOf: part.payouts)
+        if offset > 0 {
+            for index in first..<payouts.count { payouts[index].trace = payouts[index].trace.map { $0 + offset } }
+        }
+        measures.append(contentsOf: part.measures)
+    }
 }

@@ -137,12 +137,11 @@ public enum Runner {
         }
         let data = load.data
 
-        // Evaluate.
-        report("evaluating \(plans.map(\.id).joined(separator: ", "))")
-        var output = RunOutput()
+        // Input tables (MBO scores and the like) live in the data directory; all are read, and
+        // refused with every error, before anything is written.
+        var inputsByPlan: [[String: InputTableValues]] = []
         var inputFiles: [String] = []
-        for (planIndex, plan) in plans.enumerated() {
-            // Input tables (MBO scores and the like) live in the data directory.
+        for plan in plans {
             var inputs: [String: InputTableValues] = [:]
             var inputErrors: [String] = []
             for input in plan.inputs {
@@ -155,40 +154,152 @@ public enum Runner {
                 if !inputFiles.contains(path) { inputFiles.append(path) }
             }
             if !inputErrors.isEmpty { throw .badData(listed: Array(inputErrors.prefix(100)), total: inputErrors.count) }
-            do {
-                let result = try ReferenceEvaluator.evaluate(
-                    plan, data: data, inputs: inputs, threads: request.threads ?? activeProcessorCount(),
-                    progress: { report("\(plan.id): \($0)") })
-                if planIndex == 0 {
-                    // The first (usually only) plan's output is taken whole, not copied line by line.
-                    let reconciliationSoFar = output.reconciliation
-                    output = result
-                    output.reconciliation = reconciliationSoFar
-                } else {
-                    for (row, flag) in result.credited.enumerated() where flag && row < output.credited.count { output.credited[row] = true }
-                    let offset = output.traces.count
-                    output.payouts += result.payouts
-                    output.measures += result.measures
-                    output.traces += result.traces
-                    for index in (output.payouts.count - result.payouts.count)..<output.payouts.count {
-                        output.payouts[index].trace = output.payouts[index].trace.map { $0 + offset }
-                    }
-                }
-            } catch {
-                throw .evaluation(error.description)
-            }
+            inputsByPlan.append(inputs)
         }
 
-        report("reconciling")
-        // Reconcile: every accepted transaction is credited to a payee of a plan in this run, or
-        // excluded with the reason.
+        // Fingerprints of every input, hashed on another thread while the run is stored (started
+        // with the payee evaluation: during crediting it would take a core from it).
+        let inputTables = inputFiles
+        let fingerprint = { @Sendable () throws(RunFailure) -> [InputFingerprint] in
+            var inputs: [InputFingerprint] = []
+            do {
+                for path in planFiles {
+                    let fingerprint = try Fingerprinter.fingerprint(path: path)
+                    inputs.append(InputFingerprint(kind: "plan", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
+                }
+                for path in inputTables {
+                    let fingerprint = try Fingerprinter.fingerprint(path: path)
+                    inputs.append(InputFingerprint(kind: "input", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
+                }
+                for file in load.reconciliation.files where file.present {
+                    let fingerprint = try Fingerprinter.fingerprint(path: file.file)
+                    let kind = String(file.file.split(separator: "/").last?.split(separator: ".").first ?? "data")
+                    inputs.append(InputFingerprint(kind: kind, path: file.file, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
+                }
+            } catch {
+                throw .input(String(describing: error))
+            }
+            return inputs
+        }
+
+        let threads = request.threads ?? activeProcessorCount()
+        let loadOptions = ReferenceEvaluator.loadOptions(for: plans, threads: request.threads)
+        // The load options are recorded so that `comp explain` can read the ledger the same way.
+        var options: [String: String] = [
+            "quarantine": String(request.quarantine), "base_currency": loadOptions.baseCurrency.code,
+            "fiscal_year_start": String(loadOptions.fiscalCalendar.startMonth),
+            "fiscal_year_naming": loadOptions.fiscalCalendar.naming.rawValue,
+            "overlay_splits": String(loadOptions.allowOverlaySplits),
+        ]
+        for (name, value) in request.overrides { options["param." + name] = value }
+        let record = RunRecord(
+            startedAt: startedAt, finishedAt: startedAt, engineVersion: engineVersion, threads: threads,
+            plans: plans.map(\.id), inputs: [], options: options)
+
+        // Evaluate and store in one transaction: each shard's lines are written while later shards
+        // are still being evaluated. A failure anywhere leaves the database as it was.
+        var output = RunOutput()
+        var warnings: [String] = []
+        var reconciliation: [ReconciliationRecord] = []
+        var failure: RunFailure? = nil
+        var fingerprints: Background<[InputFingerprint]>? = nil
+        var temporaryFiles: Background<[(temporary: String, path: String)]>? = nil
+        let id: RunID
+        do {
+            let store = try ResultStore(path: request.database)
+            id = try store.record(record, inputs: { try (fingerprints ?? Background(fingerprint)).value() }, finishedAt: { timestamp() }) {
+                write in
+                report("evaluating \(plans.map(\.id).joined(separator: ", ")) and storing the run in \(request.database)")
+                for (planIndex, plan) in plans.enumerated() {
+                    do {
+                        let credited = try ReferenceEvaluator.evaluate(
+                            plan, data: data, inputs: inputsByPlan[planIndex], threads: threads,
+                            progress: { report("\(plan.id): \($0)") }
+                        ) { part in
+                            if fingerprints == nil { fingerprints = Background(fingerprint) }
+                            try write(part)
+                            output.append(part)
+                        }
+                        if output.credited.isEmpty {
+                            output.credited = credited
+                        } else {
+                            for (row, flag) in credited.enumerated() where flag && row < output.credited.count { output.credited[row] = true }
+                        }
+                    } catch let error as EvaluationError {
+                        failure = .evaluation(error.description)
+                        throw error
+                    }
+                }
+
+                report("reconciling")
+                (reconciliation, warnings) = reconcile(output.credited, plans: plans, data: data, load: load)
+                output.reconciliation = reconciliation
+                output.rejects = load.diagnostics.filter { $0.severity == .error }.map {
+                    RejectRecord(
+                        file: $0.location.file, line: $0.location.line, field: $0.location.column, code: $0.id.rawValue, message: $0.message)
+                }
+                // Export files are formatted and written on another thread while SQLite finishes,
+                // to temporary names renamed into place once the run is stored.
+                temporaryFiles = exportFiles(output, payouts: request.exportPayouts, measures: request.exportMeasures)
+                report("storing the run in \(request.database)")
+                return output
+            }
+        } catch {
+            if case .success(let files)? = temporaryFiles?.result { for file in files { unlink(file.temporary) } }
+            if let failure { throw failure }
+            // A failure to read an input while hashing it is an input failure, not a storage one.
+            if case .failure(let failure)? = fingerprints?.result { throw failure }
+            throw .storage(error.description)
+        }
+        switch temporaryFiles?.result {
+        case .failure(let failure)?:
+            throw .input("run \(id) is stored, but an export was not written: \(failure)")
+        case .success(let files)?:
+            for file in files where rename(file.temporary, file.path) != 0 {
+                let reason = String(cString: strerror(errno))
+                for other in files { unlink(other.temporary) }
+                throw .input("run \(id) is stored, but \(file.path) could not be written: \(reason)")
+            }
+        case nil:
+            break
+        }
+
+        // Summary.
+        report(nil)
+        var totals: [String: FixedDecimal] = [:]
+        var order: [(plan: String, component: String, currency: Currency)] = []
+        for line in output.payouts {
+            // Per plan, component and payout currency: amounts in different currencies never add up.
+            let key = line.plan + "\u{0}" + line.component + "\u{0}" + line.currency.code
+            if totals[key] == nil { order.append((line.plan, line.component, line.currency)) }
+            totals[key] = (try? (totals[key] ?? .zero).adding(line.amount)) ?? totals[key]
+        }
+        let elapsed = clock.now - start
+        return RunSummary(
+            run: id, plans: plans.map(\.id), payees: Set(output.payouts.map(\.rep)).count,
+            periods: Array(Set(output.payouts.map(\.period))).sorted(),
+            componentTotals: order.enumerated().sorted {
+                ($0.element.plan, $0.element.currency.code, $0.offset) < ($1.element.plan, $1.element.currency.code, $1.offset)
+            }.map(\.element).map {
+                ($0.plan, $0.component, totals[$0.plan + "\u{0}" + $0.component + "\u{0}" + $0.currency.code] ?? .zero, $0.currency)
+            },
+            rejected: load.errorCount, warnings: warnings, reconciliation: reconciliation,
+            seconds: seconds(elapsed), phases: phases)
+    }
+
+    /// Every accepted transaction is credited to a payee of a plan in this run, or excluded with
+    /// the reason. Returns the reconciliation per input file, and warnings for left-out payees.
+    static func reconcile(
+        _ credited: [Bool], plans: [Plan], data: LedgerData, load: LedgerLoad
+    ) -> (reconciliation: [ReconciliationRecord], warnings: [String]) {
+        let planIDs = Set(plans.map(\.id))
         var warnings: [String] = []
         var excluded: [String: Int] = [:]
         var otherPlans: [String: Set<RepIndex>] = [:]
         let transactions = data.transactions
         // Plans that charge reversals back to the deal's period leave reversals past their window uncredited.
         let chargeBacks = Dictionary(plans.compactMap { plan in plan.chargeBack.map { (plan.id, $0) } }, uniquingKeysWith: { first, _ in first })
-        for row in 0..<transactions.count where !(row < output.credited.count && output.credited[row]) {
+        for row in 0..<transactions.count where !(row < credited.count && credited[row]) {
             let rep = transactions.reps[row]
             let date = transactions.dates[row]
             guard let assignment = data.roster.assignment(of: rep, on: date) else {
@@ -218,61 +329,22 @@ public enum Runner {
                     file: file.file, rowsRead: file.rowsRead, accepted: file.accepted, rejected: file.rejected,
                     excluded: file.file.hasSuffix("transactions.csv") ? excluded : [:]))
         }
-        output.reconciliation = reconciliation
-        output.rejects = load.diagnostics.filter { $0.severity == .error }.map {
-            RejectRecord(file: $0.location.file, line: $0.location.line, field: $0.location.column, code: $0.id.rawValue, message: $0.message)
-        }
+        return (reconciliation, warnings)
+    }
 
-        // Fingerprints of every input, hashed on another thread while SQLite writes the results.
-        let inputTables = inputFiles
-        let fingerprints = Background { () throws(RunFailure) -> [InputFingerprint] in
-            var inputs: [InputFingerprint] = []
-            do {
-                for path in planFiles {
-                    let fingerprint = try Fingerprinter.fingerprint(path: path)
-                    inputs.append(InputFingerprint(kind: "plan", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
-                }
-                for path in inputTables {
-                    let fingerprint = try Fingerprinter.fingerprint(path: path)
-                    inputs.append(InputFingerprint(kind: "input", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
-                }
-                for file in load.reconciliation.files where file.present {
-                    let fingerprint = try Fingerprinter.fingerprint(path: file.file)
-                    let kind = String(file.file.split(separator: "/").last?.split(separator: ".").first ?? "data")
-                    inputs.append(InputFingerprint(kind: kind, path: file.file, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
-                }
-            } catch {
-                throw .input(String(describing: error))
-            }
-            return inputs
-        }
-
-        // Store, in one transaction.
-        report("storing the run in \(request.database) (and fingerprinting the inputs)")
-        let threads = request.threads ?? activeProcessorCount()
-        let loadOptions = ReferenceEvaluator.loadOptions(for: plans, threads: request.threads)
-        // The load options are recorded so that `comp explain` can read the ledger the same way.
-        var options: [String: String] = [
-            "quarantine": String(request.quarantine), "base_currency": loadOptions.baseCurrency.code,
-            "fiscal_year_start": String(loadOptions.fiscalCalendar.startMonth),
-            "fiscal_year_naming": loadOptions.fiscalCalendar.naming.rawValue,
-            "overlay_splits": String(loadOptions.allowOverlaySplits),
-        ]
-        for (name, value) in request.overrides { options["param." + name] = value }
-        let record = RunRecord(
-            startedAt: startedAt, finishedAt: timestamp(), engineVersion: engineVersion, threads: threads,
-            plans: plans.map(\.id), inputs: [], options: options)
-        // Export files are formatted and written on another thread while SQLite writes, to
-        // temporary names renamed into place once the run is stored.
-        let finished = output
+    /// Starts writing the requested export files to temporary names; `nil` when none is requested.
+    static func exportFiles(
+        _ output: RunOutput, payouts: String?, measures: String?
+    ) -> Background<[(temporary: String, path: String)]>? {
         var exports: [(kind: ExportKind, path: String)] = []
-        if let path = request.exportPayouts { exports.append((.payouts, path)) }
-        if let path = request.exportMeasures { exports.append((.measures, path)) }
+        if let payouts { exports.append((.payouts, payouts)) }
+        if let measures { exports.append((.measures, measures)) }
+        if exports.isEmpty { return nil }
         let exportList = exports
-        let temporaryFiles = Background { () throws(RunFailure) -> [(temporary: String, path: String)] in
+        return Background { () throws(RunFailure) -> [(temporary: String, path: String)] in
             var written: [(temporary: String, path: String)] = []
             for export in exportList {
-                let text = export.kind == .payouts ? ResultExport.payoutsCSV(finished.payouts) : ResultExport.measuresCSV(finished.measures)
+                let text = export.kind == .payouts ? ResultExport.payoutsCSV(output.payouts) : ResultExport.measuresCSV(output.measures)
                 let temporary = export.path + ".tmp-\(getpid())"
                 do throws(StoreError) {
                     try ResultExport.write(text, to: temporary)
@@ -284,48 +356,6 @@ public enum Runner {
             }
             return written
         }
-        let id: RunID
-        do {
-            let store = try ResultStore(path: request.database)
-            id = try store.record(record, output: output, inputs: { try fingerprints.value() })
-        } catch {
-            if case .success(let files) = temporaryFiles.result { for file in files { unlink(file.temporary) } }
-            // A failure to read an input while hashing it is an input failure, not a storage one.
-            if case .failure(let failure) = fingerprints.result { throw failure }
-            throw .storage(error.description)
-        }
-        switch temporaryFiles.result {
-        case .failure(let failure):
-            throw .input("run \(id) is stored, but an export was not written: \(failure)")
-        case .success(let files):
-            for file in files where rename(file.temporary, file.path) != 0 {
-                let reason = String(cString: strerror(errno))
-                for other in files { unlink(other.temporary) }
-                throw .input("run \(id) is stored, but \(file.path) could not be written: \(reason)")
-            }
-        }
-
-        // Summary.
-        report(nil)
-        var totals: [String: FixedDecimal] = [:]
-        var order: [(plan: String, component: String, currency: Currency)] = []
-        for line in output.payouts {
-            // Per plan, component and payout currency: amounts in different currencies never add up.
-            let key = line.plan + "\u{0}" + line.component + "\u{0}" + line.currency.code
-            if totals[key] == nil { order.append((line.plan, line.component, line.currency)) }
-            totals[key] = (try? (totals[key] ?? .zero).adding(line.amount)) ?? totals[key]
-        }
-        let elapsed = clock.now - start
-        return RunSummary(
-            run: id, plans: plans.map(\.id), payees: Set(output.payouts.map(\.rep)).count,
-            periods: Array(Set(output.payouts.map(\.period))).sorted(),
-            componentTotals: order.enumerated().sorted {
-                ($0.element.plan, $0.element.currency.code, $0.offset) < ($1.element.plan, $1.element.currency.code, $1.offset)
-            }.map(\.element).map {
-                ($0.plan, $0.component, totals[$0.plan + "\u{0}" + $0.component + "\u{0}" + $0.currency.code] ?? .zero, $0.currency)
-            },
-            rejected: load.errorCount, warnings: warnings, reconciliation: reconciliation,
-            seconds: seconds(elapsed), phases: phases)
     }
 
     /// CPU time used by the process so far (all threads).

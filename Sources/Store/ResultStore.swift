@@ -11,6 +11,16 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// The underlying error's description.
     public let underlying: String
 
+    /// The error a run's producer threw, when the failure was not SQLite's (see
+    /// ``ResultStore/record(_:inputs:produce:)``).
+    public let cause: (any Error)?
+
+    public init(operation: String, underlying: String, cause: (any Error)? = nil) {
+        self.operation = operation
+        self.underlying = underlying
+        self.cause = cause
+    }
+
     public var description: String { "\(operation): \(underlying)" }
 }
 
@@ -155,6 +165,23 @@ public final class ResultStore {
     public func record(
         _ run: RunRecord, output: RunOutput, inputs: (() throws -> [InputFingerprint])? = nil
     ) throws(StoreError) -> RunID {
+        try record(run, inputs: inputs) { write in
+            try write(output)
+            return output
+        }
+    }
+
+    /// Writes a run whose results arrive in parts, in one transaction: `produce` is called inside
+    /// the transaction and hands each part (payout lines, measures, traces; a part's trace indexes
+    /// are its own) to `write` as soon as it has it, so that SQLite writes while the rest is being
+    /// computed; it returns what comes last (rejects and reconciliation). If `produce` throws,
+    /// nothing of the run is stored, and its error is the one thrown.
+    ///
+    /// `finishedAt`, when given, is the run's finishing time, asked for once `produce` is done.
+    public func record(
+        _ run: RunRecord, inputs: (() throws -> [InputFingerprint])? = nil, finishedAt: (() -> String)? = nil,
+        produce: (_ write: (RunOutput) throws -> Void) throws -> RunOutput
+    ) throws(StoreError) -> RunID {
         do {
             return try queue.write { db in
                 try db.execute(
@@ -167,100 +194,14 @@ public final class ResultStore {
                         run.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"),
                     ])
                 let id = db.lastInsertedRowID
-                // The bulk tables bind through SQLite's C API (GRDB's generic arguments cost a few
-                // microseconds a row), 32 rows per statement (a statement step per row was most of
-                // SQLite's time).
-                let batch = 32
-                func values(_ columns: Int, rows: Int) -> String {
-                    let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
-                    return Array(repeating: row, count: rows).joined(separator: ", ")
-                }
-                let payoutColumns = """
-                    INSERT INTO payouts (run_id, rep, period, plan, component, ord, amount, currency, trace,
-                        rule, source, tier, rate, base, limit_applied, transaction_count, transactions) VALUES
-                    """
-                let fullPayouts = try db.makeStatement(sql: payoutColumns + values(17, rows: batch))
-                var onLines = [Bool](repeating: false, count: output.traces.count)
-                var start = 0
-                while start < output.payouts.count {
-                    let count = min(batch, output.payouts.count - start)
-                    let statement = count == batch ? fullPayouts : try db.makeStatement(sql: payoutColumns + values(17, rows: count))
-                    let raw = RawRow(statement.sqliteStatement)
-                    for (offset, line) in output.payouts[start..<(start + count)].enumerated() {
-                        let base = Int32(offset * 17)
-                        raw.bind(base + 1, id)
-                        raw.bind(base + 2, line.rep)
-                        raw.bind(base + 3, line.period)
-                        raw.bind(base + 4, line.plan)
-                        raw.bind(base + 5, line.component)
-                        raw.bind(base + 6, Int64(line.order))
-                        raw.bind(base + 7, line.amount.units)
-                        raw.bind(base + 8, line.currency.code)
-                        raw.bind(base + 9, line.trace.map(Int64.init))
-                        if let index = line.trace, index >= 0, index < output.traces.count {
-                            let record = output.traces[index]
-                            onLines[index] = true
-                            raw.bind(base + 10, record.rule)
-                            raw.bind(base + 11, record.source)
-                            raw.bind(base + 12, record.tier)
-                            raw.bind(base + 13, record.rate)
-                            raw.bind(base + 14, record.base)
-                            raw.bind(base + 15, record.limit)
-                            raw.bind(base + 16, Int64(record.transactions.count))
-                            raw.bind(base + 17, blob: record.transactions.encoded)
-                        } else {
-                            for column in (base + 10)...(base + 17) { raw.bind(column, nil as Int64?) }
-                        }
-                    }
-                    try raw.step(db, statement)
-                    start += count
-                }
-                let measureColumns = "INSERT INTO measures (run_id, rep, period, plan, measure, ord, value, digits) VALUES "
-                let fullMeasures = try db.makeStatement(sql: measureColumns + values(8, rows: batch))
-                start = 0
-                while start < output.measures.count {
-                    let count = min(batch, output.measures.count - start)
-                    let statement = count == batch ? fullMeasures : try db.makeStatement(sql: measureColumns + values(8, rows: count))
-                    let raw = RawRow(statement.sqliteStatement)
-                    for (offset, value) in output.measures[start..<(start + count)].enumerated() {
-                        let base = Int32(offset * 8)
-                        raw.bind(base + 1, id)
-                        raw.bind(base + 2, value.rep)
-                        raw.bind(base + 3, value.period)
-                        raw.bind(base + 4, value.plan)
-                        raw.bind(base + 5, value.measure)
-                        raw.bind(base + 6, Int64(value.order))
-                        raw.bind(base + 7, value.value.units)
-                        raw.bind(base + 8, Int64(value.digits))
-                    }
-                    try raw.step(db, statement)
-                    start += count
-                }
-                let trace = try db.makeStatement(
-                    sql: """
-                        INSERT INTO traces (run_id, id, plan, component, rule, source, tier, rate, base, limit_applied,
-                            transaction_count, transactions)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """)
-                for (index, record) in output.traces.enumerated() where !onLines[index] {
-                    let raw = RawRow(trace.sqliteStatement)
-                    raw.bind(1, id)
-                    raw.bind(2, Int64(index))
-                    raw.bind(3, record.plan)
-                    raw.bind(4, record.component)
-                    raw.bind(5, record.rule)
-                    raw.bind(6, record.source)
-                    raw.bind(7, record.tier)
-                    raw.bind(8, record.rate)
-                    raw.bind(9, record.base)
-                    raw.bind(10, record.limit)
-                    raw.bind(11, Int64(record.transactions.count))
-                    raw.bind(12, blob: record.transactions.encoded)
-                    try raw.step(db, trace)
+                let writer = try BulkWriter(db, run: id)
+                let tail = try produce { part in try writer.write(part) }
+                if let finishedAt {
+                    try db.execute(sql: "UPDATE runs SET finished_at = ? WHERE id = ?", arguments: [finishedAt(), id])
                 }
                 let reject = try db.makeStatement(
                     sql: "INSERT INTO rejects (run_id, file, line, field, code, message) VALUES (?, ?, ?, ?, ?, ?)")
-                for record in output.rejects {
+                for record in tail.rejects {
                     try reject.execute(arguments: [id, record.file, record.line, record.field, record.code, record.message])
                 }
                 let reconciliation = try db.makeStatement(
@@ -268,7 +209,7 @@ public final class ResultStore {
                         INSERT INTO reconciliation (run_id, file, rows_read, accepted, rejected, excluded)
                         VALUES (?, ?, ?, ?, ?, ?)
                         """)
-                for record in output.reconciliation {
+                for record in tail.reconciliation {
                     let excluded = record.excluded.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
                     try reconciliation.execute(arguments: [
                         id, record.file, record.rowsRead, record.accepted, record.rejected, excluded.joined(separator: "\n"),
@@ -281,8 +222,13 @@ public final class ResultStore {
                 }
                 return RunID(rawValue: id)
             }
-        } catch {
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
             throw StoreError(operation: "recording the run", underlying: String(describing: error))
+        } catch {
+            // Not SQLite's: the producer's own failure, passed through in words.
+            throw StoreError(operation: "recording the run", underlying: String(describing: error), cause: error)
         }
     }
 
@@ -561,5 +507,119 @@ private struct RawReader {
         guard let bytes = sqlite3_column_text(handle, column) else { return "" }
         let count = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+}
+
+/// Writes the bulk rows of a run (payout lines with their traces, measures, traces no line
+/// carries), part after part, through SQLite's C API: GRDB's generic arguments cost a few
+/// microseconds a row, and a statement step per row was most of SQLite's time, so rows go 32 to
+/// a statement.
+private final class BulkWriter {
+    let db: Database
+    let id: Int64
+    /// Traces written so far: a part's trace indexes are offset by it.
+    var traceBase = 0
+    let batch = 32
+    let payoutColumns = """
+        INSERT INTO payouts (run_id, rep, period, plan, component, ord, amount, currency, trace,
+            rule, source, tier, rate, base, limit_applied, transaction_count, transactions) VALUES
+        """
+    let measureColumns = "INSERT INTO measures (run_id, rep, period, plan, measure, ord, value, digits) VALUES "
+    let fullPayouts: Statement
+    let fullMeasures: Statement
+    let trace: Statement
+
+    init(_ db: Database, run id: Int64) throws {
+        self.db = db
+        self.id = id
+        fullPayouts = try db.makeStatement(sql: payoutColumns + Self.values(17, rows: batch))
+        fullMeasures = try db.makeStatement(sql: measureColumns + Self.values(8, rows: batch))
+        trace = try db.makeStatement(
+            sql: """
+                INSERT INTO traces (run_id, id, plan, component, rule, source, tier, rate, base, limit_applied,
+                    transaction_count, transactions)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+    }
+
+    static func values(_ columns: Int, rows: Int) -> String {
+        let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
+        return Array(repeating: row, count: rows).joined(separator: ", ")
+    }
+
+    func write(_ part: RunOutput) throws {
+        let base = traceBase
+        traceBase += part.traces.count
+        var onLines = [Bool](repeating: false, count: part.traces.count)
+        var start = 0
+        while start < part.payouts.count {
+            let count = min(batch, part.payouts.count - start)
+            let statement = count == batch ? fullPayouts : try db.makeStatement(sql: payoutColumns + Self.values(17, rows: count))
+            let raw = RawRow(statement.sqliteStatement)
+            for (offset, line) in part.payouts[start..<(start + count)].enumerated() {
+                let column = Int32(offset * 17)
+                raw.bind(column + 1, id)
+                raw.bind(column + 2, line.rep)
+                raw.bind(column + 3, line.period)
+                raw.bind(column + 4, line.plan)
+                raw.bind(column + 5, line.component)
+                raw.bind(column + 6, Int64(line.order))
+                raw.bind(column + 7, line.amount.units)
+                raw.bind(column + 8, line.currency.code)
+                raw.bind(column + 9, line.trace.map { Int64($0 + base) })
+                if let index = line.trace, index >= 0, index < part.traces.count {
+                    let record = part.traces[index]
+                    onLines[index] = true
+                    raw.bind(column + 10, record.rule)
+                    raw.bind(column + 11, record.source)
+                    raw.bind(column + 12, record.tier)
+                    raw.bind(column + 13, record.rate)
+                    raw.bind(column + 14, record.base)
+                    raw.bind(column + 15, record.limit)
+                    raw.bind(column + 16, Int64(record.transactions.count))
+                    raw.bind(column + 17, blob: record.transactions.encoded)
+                } else {
+                    for index in (column + 10)...(column + 17) { raw.bind(index, nil as Int64?) }
+                }
+            }
+            try raw.step(db, statement)
+            start += count
+        }
+        start = 0
+        while start < part.measures.count {
+            let count = min(batch, part.measures.count - start)
+            let statement = count == batch ? fullMeasures : try db.makeStatement(sql: measureColumns + Self.values(8, rows: count))
+            let raw = RawRow(statement.sqliteStatement)
+            for (offset, value) in part.measures[start..<(start + count)].enumerated() {
+                let column = Int32(offset * 8)
+                raw.bind(column + 1, id)
+                raw.bind(column + 2, value.rep)
+                raw.bind(column + 3, value.period)
+                raw.bind(column + 4, value.plan)
+                raw.bind(column + 5, value.measure)
+                raw.bind(column + 6, Int64(value.order))
+                raw.bind(column + 7, value.value.units)
+                raw.bind(column + 8, Int64(value.digits))
+            }
+            try raw.step(db, statement)
+            start += count
+        }
+        // Traces no line carries keep their own rows.
+        for (index, record) in part.traces.enumerated() where !onLines[index] {
+            let raw = RawRow(trace.sqliteStatement)
+            raw.bind(1, id)
+            raw.bind(2, Int64(base + index))
+            raw.bind(3, record.plan)
+            raw.bind(4, record.component)
+            raw.bind(5, record.rule)
+            raw.bind(6, record.source)
+            raw.bind(7, record.tier)
+            raw.bind(8, record.rate)
+            raw.bind(9, record.base)
+            raw.bind(10, record.limit)
+            raw.bind(11, Int64(record.transactions.count))
+            raw.bind(12, blob: record.transactions.encoded)
+            try raw.step(db, trace)
+        }
     }
 }

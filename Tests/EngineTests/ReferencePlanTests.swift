@@ -85,6 +85,36 @@ func referenceCSV(_ output: RunOutput) -> String {
     }
 }
 
+@Suite struct StreamedEvaluation {
+    /// Parts arrive in payee order and join to what `evaluate` returns; a consumer's error stops
+    /// the evaluation and comes back out.
+    @Test func partsJoinToTheWholeAndAConsumerErrorStopsIt() throws {
+        struct Stop: Error {}
+        let data = packageRoot + "/Tests/ReferenceData/ae-10k"
+        let plan = try #require(PlanChecker.check(path: packageRoot + "/Plans/examples/ae-standard.plan").plan)
+        let load = LedgerLoader.load(directory: data)
+        let whole = try ReferenceEvaluator.evaluate(plan, data: load.data, threads: 2)
+        var joined = RunOutput()
+        var parts = 0
+        let credited = try ReferenceEvaluator.evaluate(plan, data: load.data, threads: 2) { part in
+            joined.append(part)
+            parts += 1
+        }
+        #expect(parts == 16)
+        #expect(joined.payouts == whole.payouts)
+        #expect(joined.traces == whole.traces)
+        #expect(credited == whole.credited)
+        var seen = 0
+        #expect(throws: Stop.self) {
+            _ = try ReferenceEvaluator.evaluate(plan, data: load.data, threads: 2) { _ in
+                seen += 1
+                if seen == 3 { throw Stop() }
+            }
+        }
+        #expect(seen == 3)
+    }
+}
+
 @Suite struct Graphs {
     @Test func referencePlanGraph() throws {
         let checked = PlanChecker.check(path: packageRoot + "/Plans/examples/ae-standard.plan")

@@ -161,6 +161,47 @@ let sampleOutput = RunOutput(
         #expect(try store.lines(id, rep: "R134", period: "2027-01").map(\.trace?.rule) == ["rule 68", "rule 69"])
     }
 
+    @Test func aRunStoredInPartsNumbersItsTracesAcrossParts() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        func part(_ rep: String) -> RunOutput {
+            RunOutput(
+                payouts: [PayoutLine(rep: rep, period: "2027-01", plan: "P", component: "c", order: 0, amount: money("1"), currency: usd, trace: 0)],
+                traces: [
+                    TraceRecord(
+                        plan: "P", component: "c", rule: "rule of \(rep)", source: "p.plan:1:1", tier: nil, rate: nil, base: nil,
+                        limit: nil, transactions: RowSet(rows: [1]))
+                ])
+        }
+        let id = try store.record(sampleRun, finishedAt: { "2027-02-01T00:00:00Z" }) { write in
+            try write(part("R1"))
+            try write(part("R2"))
+            return RunOutput(rejects: sampleOutput.rejects)
+        }
+        #expect(try store.payouts(id).map(\.trace) == [0, 1])
+        #expect(try store.trace(id, 1)?.rule == "rule of R2")
+        #expect(try store.rejects(id) == sampleOutput.rejects)
+        #expect(try store.run(id)?.finishedAt == "2027-02-01T00:00:00Z")
+    }
+
+    @Test func aProducerThatFailsLeavesNothingAndItsErrorIsKept() throws {
+        struct Boom: Error {}
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        let kept = try store.record(sampleRun, output: sampleOutput)
+        do {
+            _ = try store.record(sampleRun) { write in
+                try write(sampleOutput)
+                throw Boom()
+            }
+            Issue.record("the run was stored")
+        } catch {
+            #expect(error.cause is Boom)
+        }
+        #expect(try store.runs() == [kept])
+        #expect(try store.payouts(kept).count == 4)
+    }
+
     @Test func aFailedRunLeavesNothing() throws {
         let database = TemporaryDatabase()
         let store = try ResultStore(path: database.path)

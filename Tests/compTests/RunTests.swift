@@ -56,6 +56,37 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains(".tmp-") }.isEmpty)
     }
 
+    @Test func anEvaluationErrorLeavesTheDatabaseAsItWas() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        func write(_ files: [String: String]) throws {
+            for (name, text) in files { try Data(text.utf8).write(to: data.appendingPathComponent(name)) }
+        }
+        try write([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR1,2027-02,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-02-06,R1,500,USD,new\n",
+        ])
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let first = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
+        #expect(first.status == 0, "\(first.stderr)")
+        // February's quota is gone: evaluating February fails after January's lines were written.
+        try write(["quotas.csv": "rep,period,amount\nR1,2027-01,1000\n"])
+        let payoutsFile = directory.appendingPathComponent("payouts.csv").path
+        let failed = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db, "--export-payouts", payoutsFile])
+        #expect(failed.status == 65)
+        #expect(failed.stderr.contains("ae-standard.plan:23:31: rep R1, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv"), "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: payoutsFile))
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(payouts.stdout.split(separator: "\n").count == 1 + 8)  // run 1's two months, four lines each
+        let second = try cli.run(["export", "payouts", "--db", db, "--out", "-", "--run", "2"])
+        #expect(second.status == 65)
+        #expect(second.stderr.contains("has no run 2"))
+    }
+
     @Test func aRunThatIsNotStoredWritesNoExport() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
