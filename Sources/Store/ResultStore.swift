@@ -153,6 +153,11 @@ public final class ResultStore {
                     CREATE INDEX measures_by_run ON measures(run_id, rep, period, plan, ord);
                     """)
         }
+        // Most lines of a rep-period read the same transactions (every credit rule's): the set is
+        // stored on the first such line, and the others name that line's `ord`.
+        migrator.registerMigration("v4: shared transaction sets") { db in
+            try db.execute(sql: "ALTER TABLE payouts ADD COLUMN same_transactions_as INTEGER")
+        }
         return migrator
     }
 
@@ -355,16 +360,24 @@ public final class ResultStore {
                 if let row = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT plan, component, rule, source, tier, rate, base, limit_applied, transactions FROM payouts
-                        WHERE run_id = ? AND trace = ? AND rule IS NOT NULL LIMIT 1
+                        SELECT rep, period, plan, component, rule, source, tier, rate, base, limit_applied, transactions,
+                            same_transactions_as
+                        FROM payouts WHERE run_id = ? AND trace = ? AND rule IS NOT NULL LIMIT 1
                         """,
                     arguments: [id.rawValue, trace])
                 {
-                    return Self.traceRecord(row)
+                    var shared: Data? = nil
+                    if let ord: Int64 = row["same_transactions_as"] {
+                        shared = try Data.fetchOne(
+                            db,
+                            sql: "SELECT transactions FROM payouts WHERE run_id = ? AND rep = ? AND period = ? AND plan = ? AND ord = ?",
+                            arguments: [id.rawValue, row["rep"] as String, row["period"] as String, row["plan"] as String, ord])
+                    }
+                    return Self.traceRecord(row, shared: shared)
                 }
                 return try Row.fetchOne(
                     db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, trace]
-                ).map(Self.traceRecord)
+                ).map { Self.traceRecord($0) }
             }
         } catch {
             throw StoreError(operation: "reading trace \(trace) of run \(id)", underlying: String(describing: error))
@@ -376,15 +389,20 @@ public final class ResultStore {
     public func lines(_ id: RunID, rep: String, period: String) throws(StoreError) -> [(line: PayoutLine, trace: TraceRecord?)] {
         do {
             return try queue.read { db in
-                try Row.fetchAll(
+                let rows = try Row.fetchAll(
                     db,
                     sql: """
                         SELECT rep, period, plan, component, ord, amount, currency, trace,
-                            rule, source, tier, rate, base, limit_applied, transactions
+                            rule, source, tier, rate, base, limit_applied, transactions, same_transactions_as
                         FROM payouts WHERE run_id = ? AND rep = ? AND period = ? ORDER BY plan, ord
                         """,
-                    arguments: [id.rawValue, rep, period]
-                ).map { row in
+                    arguments: [id.rawValue, rep, period])
+                // Transaction sets stored once per rep-period, by plan and ord.
+                var sets: [String: Data] = [:]
+                for row in rows {
+                    if let blob: Data = row["transactions"] { sets["\(row["plan"] as String)\u{0}\(row["ord"] as Int64)"] = blob }
+                }
+                return try rows.map { row in
                     let code: String = row["currency"]
                     let line = PayoutLine(
                         rep: row["rep"], period: row["period"], plan: row["plan"], component: row["component"], order: row["ord"],
@@ -392,11 +410,12 @@ public final class ResultStore {
                         currency: Currency(code: code) ?? Currency(unlistedCode: code, minorUnits: 2), trace: row["trace"])
                     var trace: TraceRecord? = nil
                     if let _: String = row["rule"] {
-                        trace = Self.traceRecord(row)
+                        let shared = (row["same_transactions_as"] as Int64?).flatMap { sets["\(line.plan)\u{0}\($0)"] }
+                        trace = Self.traceRecord(row, shared: shared)
                     } else if let index = line.trace {
                         trace = try Row.fetchOne(
                             db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, index]
-                        ).map(Self.traceRecord)
+                        ).map { Self.traceRecord($0) }
                     }
                     return (line, trace)
                 }
@@ -406,8 +425,9 @@ public final class ResultStore {
         }
     }
 
-    private static func traceRecord(_ row: Row) -> TraceRecord {
-        let blob: Data? = row["transactions"]
+    /// A trace from a payout or trace row; `shared` is the transaction set of the line it names.
+    private static func traceRecord(_ row: Row, shared: Data? = nil) -> TraceRecord {
+        let blob: Data? = row["transactions"] ?? shared
         let bytes = blob.map { [UInt8]($0) } ?? []
         return TraceRecord(
             plan: row["plan"], component: row["component"], rule: row["rule"], source: row["source"],
@@ -522,7 +542,7 @@ private final class BulkWriter {
     let batch = 32
     let payoutColumns = """
         INSERT INTO payouts (run_id, rep, period, plan, component, ord, amount, currency, trace,
-            rule, source, tier, rate, base, limit_applied, transaction_count, transactions) VALUES
+            rule, source, tier, rate, base, limit_applied, transaction_count, transactions, same_transactions_as) VALUES
         """
     let measureColumns = "INSERT INTO measures (run_id, rep, period, plan, measure, ord, value, digits) VALUES "
     let fullPayouts: Statement
@@ -532,7 +552,7 @@ private final class BulkWriter {
     init(_ db: Database, run id: Int64) throws {
         self.db = db
         self.id = id
-        fullPayouts = try db.makeStatement(sql: payoutColumns + Self.values(17, rows: batch))
+        fullPayouts = try db.makeStatement(sql: payoutColumns + Self.values(18, rows: batch))
         fullMeasures = try db.makeStatement(sql: measureColumns + Self.values(8, rows: batch))
         trace = try db.makeStatement(
             sql: """
@@ -547,6 +567,12 @@ private final class BulkWriter {
         return Array(repeating: row, count: rows).joined(separator: ", ")
     }
 
+    /// The rep-period (and plan) being written, and the transaction sets its lines stored so far.
+    var groupRep = ""
+    var groupPeriod = ""
+    var groupPlan = ""
+    var groupSets: [(order: Int, set: RowSet)] = []
+
     func write(_ part: RunOutput) throws {
         let base = traceBase
         traceBase += part.traces.count
@@ -554,10 +580,14 @@ private final class BulkWriter {
         var start = 0
         while start < part.payouts.count {
             let count = min(batch, part.payouts.count - start)
-            let statement = count == batch ? fullPayouts : try db.makeStatement(sql: payoutColumns + Self.values(17, rows: count))
+            let statement = count == batch ? fullPayouts : try db.makeStatement(sql: payoutColumns + Self.values(18, rows: count))
             let raw = RawRow(statement.sqliteStatement)
             for (offset, line) in part.payouts[start..<(start + count)].enumerated() {
-                let column = Int32(offset * 17)
+                let column = Int32(offset * 18)
+                if line.rep != groupRep || line.period != groupPeriod || line.plan != groupPlan {
+                    (groupRep, groupPeriod, groupPlan) = (line.rep, line.period, line.plan)
+                    groupSets.removeAll(keepingCapacity: true)
+                }
                 raw.bind(column + 1, id)
                 raw.bind(column + 2, line.rep)
                 raw.bind(column + 3, line.period)
@@ -577,9 +607,16 @@ private final class BulkWriter {
                     raw.bind(column + 14, record.base)
                     raw.bind(column + 15, record.limit)
                     raw.bind(column + 16, Int64(record.transactions.count))
-                    raw.bind(column + 17, blob: record.transactions.encoded)
+                    if let earlier = groupSets.first(where: { $0.set == record.transactions }) {
+                        raw.bind(column + 17, nil as Int64?)
+                        raw.bind(column + 18, Int64(earlier.order))
+                    } else {
+                        raw.bind(column + 17, blob: record.transactions.encoded)
+                        raw.bind(column + 18, nil as Int64?)
+                        groupSets.append((line.order, record.transactions))
+                    }
                 } else {
-                    for index in (column + 10)...(column + 17) { raw.bind(index, nil as Int64?) }
+                    for index in (column + 10)...(column + 18) { raw.bind(index, nil as Int64?) }
                 }
             }
             try raw.step(db, statement)

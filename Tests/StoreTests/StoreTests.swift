@@ -202,6 +202,32 @@ let sampleOutput = RunOutput(
         #expect(try store.payouts(kept).count == 4)
     }
 
+    @Test func linesReadingTheSameTransactionsStoreThemOnce() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        let rows = RowSet(rows: [4, 8, 15, 16, 23, 42])
+        func trace(_ component: String, _ set: RowSet) -> TraceRecord {
+            TraceRecord(
+                plan: "P", component: component, rule: "r", source: "p.plan:1:1", tier: nil, rate: nil, base: nil, limit: nil,
+                transactions: set)
+        }
+        func line(_ component: String, _ order: Int, rep: String = "R1") -> PayoutLine {
+            PayoutLine(rep: rep, period: "2027-01", plan: "P", component: component, order: order, amount: money("1"), currency: usd, trace: order)
+        }
+        let output = RunOutput(
+            payouts: [line("commission", 0), line("spiff", 1), line("total", 2)],
+            traces: [trace("commission", rows), trace("spiff", RowSet(rows: [8])), trace("total", rows)])
+        let id = try store.record(sampleRun, output: output)
+        let raw = try DatabaseQueue(path: database.path)
+        let stored = try raw.read { db in
+            try Row.fetchAll(db, sql: "SELECT ord, transactions IS NULL AS shared, same_transactions_as FROM payouts ORDER BY ord")
+                .map { [$0[0] as Int64, $0[1] as Int64, ($0[2] as Int64?) ?? -1] }
+        }
+        #expect(stored == [[0, 0, -1], [1, 0, -1], [2, 1, 0]])
+        #expect(try store.trace(id, 2)?.transactions.rows == [4, 8, 15, 16, 23, 42])
+        #expect(try store.lines(id, rep: "R1", period: "2027-01").map { $0.trace?.transactions.count } == [6, 1, 6])
+    }
+
     @Test func aFailedRunLeavesNothing() throws {
         let database = TemporaryDatabase()
         let store = try ResultStore(path: database.path)
