@@ -496,7 +496,9 @@ final class PlanEvaluation {
     /// The payee and period being evaluated, and memoized values.
     var payee = 0
     var periodIndex = 0
-    var memo: [ValueRef: EvalValue] = [:]
+    /// Values computed in the current payee-period, by slot (``memoSlot(_:)``): a dictionary
+    /// lookup and insert per value was measurable.
+    var memo: [EvalValue?] = []
     /// Trace texts of tables, and of tier rates, made once.
     var tableTextCache: [Int: (rule: String, tiers: [String])] = [:]
     var rateTexts: [FixedDecimal: String] = [:]
@@ -788,7 +790,7 @@ final class PlanEvaluation {
             let repID = roster.repIDs[Int(rep)]
             for period in periods.indices {
                 periodIndex = period
-                memo.removeAll(keepingCapacity: true)
+                resetMemo()
                 quotaMemo.removeAll(keepingCapacity: true)
                 notes.removeAll(keepingCapacity: true)
                 paidSnapshots[period] = paidPerYear
@@ -1003,7 +1005,8 @@ final class PlanEvaluation {
     }
 
     func value(of ref: ValueRef, _ context: Context) throws -> EvalValue {
-        if let known = memo[ref] { return known }
+        let slot = memoSlot(ref)
+        if memo.count > slot, let known = memo[slot] { return known }
         let outerName = evaluatingName
         defer { evaluatingName = outerName }
         let name: String
@@ -1045,8 +1048,30 @@ final class PlanEvaluation {
             }
             result = rounded(raw, component.rounding)
         }
-        memo[ref] = result
+        let slot = memoSlot(ref)
+        if memo.count <= slot { resetMemo() }
+        memo[slot] = result
         return result
+    }
+
+    /// The memo slot of a measure, derived value or component.
+    @inline(__always)
+    func memoSlot(_ ref: ValueRef) -> Int {
+        switch ref {
+        case .measure(let id): return id.index
+        case .derived(let id): return plan.measures.count + id.index
+        case .component(let id): return plan.measures.count + plan.derived.count + id.index
+        }
+    }
+
+    /// Forgets every computed value (a new payee-period).
+    func resetMemo() {
+        let count = plan.measures.count + plan.derived.count + plan.components.count
+        if memo.count == count {
+            for index in memo.indices { memo[index] = nil }
+        } else {
+            memo = [EvalValue?](repeating: nil, count: count)
+        }
     }
 
     func rounded(_ value: EvalValue, _ rule: RoundingRule) -> EvalValue {
@@ -1473,7 +1498,7 @@ extension PlanEvaluation {
         }
         restating = true
         periodIndex = original
-        memo = [:]
+        resetMemo()
         quotaMemo = [:]
         for rule in lateCredits.indices {
             for late in lateCredits[rule][payee] where late.original == original && late.reversal <= last {

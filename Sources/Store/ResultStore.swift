@@ -498,6 +498,53 @@ private struct RawRow {
     }
 }
 
+/// The text and blob values of one statement's rows, copied into one buffer and bound without a
+/// further copy (SQLite's SQLITE_STATIC): binding each string as SQLITE_TRANSIENT cost SQLite a
+/// malloc and a copy per value.
+private struct BoundBytes {
+    private var bytes: [UInt8] = []
+    private var spans: [(index: Int32, offset: Int, count: Int, blob: Bool)] = []
+    private var nulls: [Int32] = []
+
+    mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+        nulls.removeAll(keepingCapacity: true)
+    }
+
+    mutating func text(_ index: Int32, _ value: String?) {
+        guard let value else { return nulls.append(index) }
+        let offset = bytes.count
+        bytes.append(contentsOf: value.utf8)
+        spans.append((index, offset, bytes.count - offset, false))
+    }
+
+    mutating func blob(_ index: Int32, _ value: [UInt8]) {
+        let offset = bytes.count
+        bytes.append(contentsOf: value)
+        spans.append((index, offset, value.count, true))
+    }
+
+    /// Binds every value to `raw`'s statement and runs `body` (which steps it) while the bytes are
+    /// valid; the statement is rebound before it is stepped again.
+    func bound(to raw: RawRow, _ body: () throws -> Void) throws {
+        for index in nulls { sqlite3_bind_null(raw.handle, index) }
+        try bytes.withUnsafeBytes { buffer in
+            // A zero-length value still needs a non-null pointer (a null one would bind NULL).
+            let base = buffer.baseAddress ?? UnsafeRawPointer(bitPattern: 1)
+            for span in spans {
+                let pointer = base.map { $0 + span.offset }
+                if span.blob {
+                    sqlite3_bind_blob(raw.handle, span.index, pointer, Int32(span.count), nil)
+                } else {
+                    sqlite3_bind_text(raw.handle, span.index, pointer?.assumingMemoryBound(to: CChar.self), Int32(span.count), nil)
+                }
+            }
+            try body()
+        }
+    }
+}
+
 /// Steps a prepared query through the C API and hands each row's columns to `body`. The
 /// statement handle stays inside this module, owned by its GRDB `Statement`.
 private struct RawReader {
@@ -572,6 +619,8 @@ private final class BulkWriter {
     var groupPeriod = ""
     var groupPlan = ""
     var groupSets: [(order: Int, set: RowSet)] = []
+    /// The text and blob values of the statement being filled.
+    private var values = BoundBytes()
 
     func write(_ part: RunOutput) throws {
         let base = traceBase
@@ -582,6 +631,7 @@ private final class BulkWriter {
             let count = min(batch, part.payouts.count - start)
             let statement = count == batch ? fullPayouts : try db.makeStatement(sql: payoutColumns + Self.values(18, rows: count))
             let raw = RawRow(statement.sqliteStatement)
+            values.reset()
             for (offset, line) in part.payouts[start..<(start + count)].enumerated() {
                 let column = Int32(offset * 18)
                 if line.rep != groupRep || line.period != groupPeriod || line.plan != groupPlan {
@@ -589,29 +639,29 @@ private final class BulkWriter {
                     groupSets.removeAll(keepingCapacity: true)
                 }
                 raw.bind(column + 1, id)
-                raw.bind(column + 2, line.rep)
-                raw.bind(column + 3, line.period)
-                raw.bind(column + 4, line.plan)
-                raw.bind(column + 5, line.component)
+                values.text(column + 2, line.rep)
+                values.text(column + 3, line.period)
+                values.text(column + 4, line.plan)
+                values.text(column + 5, line.component)
                 raw.bind(column + 6, Int64(line.order))
                 raw.bind(column + 7, line.amount.units)
-                raw.bind(column + 8, line.currency.code)
+                values.text(column + 8, line.currency.code)
                 raw.bind(column + 9, line.trace.map { Int64($0 + base) })
                 if let index = line.trace, index >= 0, index < part.traces.count {
                     let record = part.traces[index]
                     onLines[index] = true
-                    raw.bind(column + 10, record.rule)
-                    raw.bind(column + 11, record.source)
-                    raw.bind(column + 12, record.tier)
-                    raw.bind(column + 13, record.rate)
-                    raw.bind(column + 14, record.base)
-                    raw.bind(column + 15, record.limit)
+                    values.text(column + 10, record.rule)
+                    values.text(column + 11, record.source)
+                    values.text(column + 12, record.tier)
+                    values.text(column + 13, record.rate)
+                    values.text(column + 14, record.base)
+                    values.text(column + 15, record.limit)
                     raw.bind(column + 16, Int64(record.transactions.count))
                     if let earlier = groupSets.first(where: { $0.set == record.transactions }) {
                         raw.bind(column + 17, nil as Int64?)
                         raw.bind(column + 18, Int64(earlier.order))
                     } else {
-                        raw.bind(column + 17, blob: record.transactions.encoded)
+                        values.blob(column + 17, record.transactions.encoded)
                         raw.bind(column + 18, nil as Int64?)
                         groupSets.append((line.order, record.transactions))
                     }
@@ -619,7 +669,7 @@ private final class BulkWriter {
                     for index in (column + 10)...(column + 18) { raw.bind(index, nil as Int64?) }
                 }
             }
-            try raw.step(db, statement)
+            try values.bound(to: raw) { try raw.step(db, statement) }
             start += count
         }
         start = 0
@@ -627,18 +677,19 @@ private final class BulkWriter {
             let count = min(batch, part.measures.count - start)
             let statement = count == batch ? fullMeasures : try db.makeStatement(sql: measureColumns + Self.values(8, rows: count))
             let raw = RawRow(statement.sqliteStatement)
+            values.reset()
             for (offset, value) in part.measures[start..<(start + count)].enumerated() {
                 let column = Int32(offset * 8)
                 raw.bind(column + 1, id)
-                raw.bind(column + 2, value.rep)
-                raw.bind(column + 3, value.period)
-                raw.bind(column + 4, value.plan)
-                raw.bind(column + 5, value.measure)
+                values.text(column + 2, value.rep)
+                values.text(column + 3, value.period)
+                values.text(column + 4, value.plan)
+                values.text(column + 5, value.measure)
                 raw.bind(column + 6, Int64(value.order))
                 raw.bind(column + 7, value.value.units)
                 raw.bind(column + 8, Int64(value.digits))
             }
-            try raw.step(db, statement)
+            try values.bound(to: raw) { try raw.step(db, statement) }
             start += count
         }
         // Traces no line carries keep their own rows.
