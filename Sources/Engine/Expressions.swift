@@ -54,17 +54,7 @@ extension PlanEvaluation {
             }
             return .number(try Exact.trim(a).divided(by: Exact.trim(b), scale: rule.digits, rounding: rule.mode))
         case .compare(let op, let left, let right):
-            let a = try eval(left, context)
-            let b = try eval(right, context)
-            guard let order = compare(a, b) else { return .bool(false) }
-            switch op {
-            case .equal: return .bool(order == 0)
-            case .notEqual: return .bool(order != 0)
-            case .less: return .bool(order < 0)
-            case .lessOrEqual: return .bool(order <= 0)
-            case .greater: return .bool(order > 0)
-            case .greaterOrEqual: return .bool(order >= 0)
-            }
+            return comparison(op, try eval(left, context), try eval(right, context))
         case .and(let left, let right):
             guard try eval(left, context) == .bool(true) else { return .bool(false) }
             return .bool(try eval(right, context) == .bool(true))
@@ -133,6 +123,19 @@ extension PlanEvaluation {
             if step.value == 0 { throw failure("graduated step is zero", span: expr.span) }
             let steps = try Exact.subtract(value, floor).divided(by: Exact.trim(step), scale: 18, rounding: .halfEven)
             return .number(try Exact.multiply(perStep, steps))
+        }
+    }
+
+    /// `a op b`; false when the values cannot be compared (one is missing).
+    func comparison(_ op: ComparisonOperator, _ a: EvalValue, _ b: EvalValue) -> EvalValue {
+        guard let order = compare(a, b) else { return .bool(false) }
+        switch op {
+        case .equal: return .bool(order == 0)
+        case .notEqual: return .bool(order != 0)
+        case .less: return .bool(order < 0)
+        case .lessOrEqual: return .bool(order <= 0)
+        case .greater: return .bool(order > 0)
+        case .greaterOrEqual: return .bool(order >= 0)
         }
     }
 

@@ -162,17 +162,7 @@ extension PlanEvaluation {
             case .multiply: return .number(try Exact.multiply(a, b))
             }
         case .compare(let op, let left, let right):
-            let a = try evalRow(left, context, row: row)
-            let b = try evalRow(right, context, row: row)
-            guard let order = compare(a, b) else { return .bool(false) }
-            switch op {
-            case .equal: return .bool(order == 0)
-            case .notEqual: return .bool(order != 0)
-            case .less: return .bool(order < 0)
-            case .lessOrEqual: return .bool(order <= 0)
-            case .greater: return .bool(order > 0)
-            case .greaterOrEqual: return .bool(order >= 0)
-            }
+            return comparison(op, try evalRow(left, context, row: row), try evalRow(right, context, row: row))
         case .and(let left, let right):
             guard try evalRow(left, context, row: row) == .bool(true) else { return .bool(false) }
             return .bool(try evalRow(right, context, row: row) == .bool(true))

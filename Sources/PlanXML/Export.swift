@@ -1,5 +1,4 @@
 import CompDiagnostics
-import Foundation
 import PlanLanguage
 
 /// Writes XML plans: canonical and deterministic (fixed element order and attribute order,
@@ -37,8 +36,8 @@ extension XMLPlans {
     /// `use`, written relative to `from`'s directory, made relative to `to`'s directory.
     static func relocate(_ use: String, from: String, to: String) -> String {
         if use.hasPrefix("/") { return use }
-        let target = URL(fileURLWithPath: from).deletingLastPathComponent().appendingPathComponent(use).standardizedFileURL.pathComponents
-        let directory = URL(fileURLWithPath: to).deletingLastPathComponent().standardizedFileURL.pathComponents
+        let target = FileBytes.components(FileBytes.directory(of: from) + "/" + use)
+        let directory = FileBytes.components(FileBytes.directory(of: to))
         var common = 0
         while common < min(target.count, directory.count) - 1 && target[common] == directory[common] { common += 1 }
         return (Array(repeating: "..", count: directory.count - common) + target[common...]).joined(separator: "/")

@@ -1,4 +1,3 @@
-import Foundation
 
 /// Turns libxml2's schema messages into words a comp admin understands.
 ///
@@ -41,16 +40,16 @@ enum SchemaMessages {
         var result: [String: String] = [:]
         let schema = PlanSchema.text
         var rest = schema[...]
-        while let open = rest.range(of: "<xs:simpleType name=\"") {
+        while let open = rest.firstRange(of: "<xs:simpleType name=\"") {
             rest = rest[open.upperBound...]
             guard let close = rest.firstIndex(of: "\"") else { break }
             let name = String(rest[..<close])
-            guard let end = rest.range(of: "</xs:simpleType>") else { break }
+            guard let end = rest.firstRange(of: "</xs:simpleType>") else { break }
             let body = rest[..<end.lowerBound]
-            if let pattern = body.range(of: "<xs:pattern value=\""), let patternEnd = body[pattern.upperBound...].range(of: "\"/>") {
+            if let pattern = body.firstRange(of: "<xs:pattern value=\""), let patternEnd = body[pattern.upperBound...].firstRange(of: "\"/>") {
                 let value = String(body[pattern.upperBound..<patternEnd.lowerBound])
-                    .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
-                    .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&")
+                    .replacing("&quot;", with: "\"").replacing("&lt;", with: "<")
+                    .replacing("&gt;", with: ">").replacing("&amp;", with: "&")
                 result[value] = name
             }
             rest = rest[end.upperBound...]
@@ -129,7 +128,7 @@ enum SchemaMessages {
             return result("\(subject): '\(value)' is out of range; write a value \(side) \(bound)")
         }
         if text.hasPrefix("[facet 'pattern']"), let value = between(text, "The value '", "' is not accepted by the pattern '") {
-            let pattern = String(text[(text.range(of: "' is not accepted by the pattern '")?.upperBound ?? text.endIndex)...].dropLast())
+            let pattern = String(text[(text.firstRange(of: "' is not accepted by the pattern '")?.upperBound ?? text.endIndex)...].dropLast())
             if let type = patternTypes[pattern] {
                 if type == "expression" { return result("\(subject) is empty; write a formula in the plan language's expression syntax") }
                 if let (noun, hint) = typeHints[type] { return result("\(subject): '\(value)' is not \(noun); \(hint)") }
@@ -162,8 +161,8 @@ enum SchemaMessages {
 
     /// The text between the first `start` and the next `end` after it.
     static func between(_ text: String, _ start: String, _ end: String) -> String? {
-        guard let open = text.range(of: start) else { return nil }
-        guard let close = text[open.upperBound...].range(of: end) else { return nil }
+        guard let open = text.firstRange(of: start) else { return nil }
+        guard let close = text[open.upperBound...].firstRange(of: end) else { return nil }
         return String(text[open.upperBound..<close.lowerBound])
     }
 }

@@ -1,4 +1,4 @@
-import CLibXML2
+internal import CLibXML2
 import CompDiagnostics
 
 /// One problem libxml2's schema validator reported: its line and its message.

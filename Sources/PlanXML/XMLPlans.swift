@@ -1,5 +1,4 @@
 import CompDiagnostics
-import Foundation
 import PlanLanguage
 import PlanModel
 
@@ -19,7 +18,7 @@ public enum XMLPlans {
 
     /// Reads, validates and checks the XML plan at `path`.
     public static func check(path: String, overrides: [String: String] = [:], limits: XMLLimits = XMLPlans.limits) -> PlanCheckResult {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileBytes.read(path) else {
             let diagnostic = Diagnostic(
                 .error, id: "xml.readFailed", message: "cannot read the file", location: SourceLocation(file: path, line: 0, column: 0))
             return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
@@ -77,7 +76,7 @@ public enum XMLPlans {
 
     /// Reads the file at `path` (the default loader for `<use>`).
     @Sendable public static func readFile(_ path: String) -> [UInt8]? {
-        FileManager.default.contents(atPath: path).map { Array($0) }
+        FileBytes.read(path)
     }
 
     // MARK: - Lowering

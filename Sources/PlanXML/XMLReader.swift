@@ -1,4 +1,4 @@
-import CLibXML2
+internal import CLibXML2
 import CompDiagnostics
 
 /// An element of an XML document, copied out of libxml2 into plain Swift values (no C pointer

@@ -622,75 +622,72 @@ private final class BulkWriter {
     /// The text and blob values of the statement being filled.
     private var values = BoundBytes()
 
+    /// Inserts `items`, `batch` rows to a statement; `bind` binds one item's values from its first
+    /// column (integers to the statement, texts and blobs to `values`).
+    private func insert<Item>(
+        _ items: [Item], columns: Int, prefix: String, full: Statement, bind: (Item, Int32, RawRow) -> Void
+    ) throws {
+        var start = 0
+        while start < items.count {
+            let count = min(batch, items.count - start)
+            let statement = count == batch ? full : try db.makeStatement(sql: prefix + Self.values(columns, rows: count))
+            let raw = RawRow(statement.sqliteStatement)
+            values.reset()
+            for offset in 0..<count { bind(items[start + offset], Int32(offset * columns), raw) }
+            try values.bound(to: raw) { try raw.step(db, statement) }
+            start += count
+        }
+    }
+
     func write(_ part: RunOutput) throws {
         let base = traceBase
         traceBase += part.traces.count
         var onLines = [Bool](repeating: false, count: part.traces.count)
-        var start = 0
-        while start < part.payouts.count {
-            let count = min(batch, part.payouts.count - start)
-            let statement = count == batch ? fullPayouts : try db.makeStatement(sql: payoutColumns + Self.values(18, rows: count))
-            let raw = RawRow(statement.sqliteStatement)
-            values.reset()
-            for (offset, line) in part.payouts[start..<(start + count)].enumerated() {
-                let column = Int32(offset * 18)
-                if line.rep != groupRep || line.period != groupPeriod || line.plan != groupPlan {
-                    (groupRep, groupPeriod, groupPlan) = (line.rep, line.period, line.plan)
-                    groupSets.removeAll(keepingCapacity: true)
-                }
-                raw.bind(column + 1, id)
-                values.text(column + 2, line.rep)
-                values.text(column + 3, line.period)
-                values.text(column + 4, line.plan)
-                values.text(column + 5, line.component)
-                raw.bind(column + 6, Int64(line.order))
-                raw.bind(column + 7, line.amount.units)
-                values.text(column + 8, line.currency.code)
-                raw.bind(column + 9, line.trace.map { Int64($0 + base) })
-                if let index = line.trace, index >= 0, index < part.traces.count {
-                    let record = part.traces[index]
-                    onLines[index] = true
-                    values.text(column + 10, record.rule)
-                    values.text(column + 11, record.source)
-                    values.text(column + 12, record.tier)
-                    values.text(column + 13, record.rate)
-                    values.text(column + 14, record.base)
-                    values.text(column + 15, record.limit)
-                    raw.bind(column + 16, Int64(record.transactions.count))
-                    if let earlier = groupSets.first(where: { $0.set == record.transactions }) {
-                        raw.bind(column + 17, nil as Int64?)
-                        raw.bind(column + 18, Int64(earlier.order))
-                    } else {
-                        values.blob(column + 17, record.transactions.encoded)
-                        raw.bind(column + 18, nil as Int64?)
-                        groupSets.append((line.order, record.transactions))
-                    }
+        try insert(part.payouts, columns: 18, prefix: payoutColumns, full: fullPayouts) { line, column, raw in
+            if line.rep != groupRep || line.period != groupPeriod || line.plan != groupPlan {
+                (groupRep, groupPeriod, groupPlan) = (line.rep, line.period, line.plan)
+                groupSets.removeAll(keepingCapacity: true)
+            }
+            raw.bind(column + 1, id)
+            values.text(column + 2, line.rep)
+            values.text(column + 3, line.period)
+            values.text(column + 4, line.plan)
+            values.text(column + 5, line.component)
+            raw.bind(column + 6, Int64(line.order))
+            raw.bind(column + 7, line.amount.units)
+            values.text(column + 8, line.currency.code)
+            raw.bind(column + 9, line.trace.map { Int64($0 + base) })
+            if let index = line.trace, index >= 0, index < part.traces.count {
+                let record = part.traces[index]
+                onLines[index] = true
+                values.text(column + 10, record.rule)
+                values.text(column + 11, record.source)
+                values.text(column + 12, record.tier)
+                values.text(column + 13, record.rate)
+                values.text(column + 14, record.base)
+                values.text(column + 15, record.limit)
+                raw.bind(column + 16, Int64(record.transactions.count))
+                if let earlier = groupSets.first(where: { $0.set == record.transactions }) {
+                    raw.bind(column + 17, nil as Int64?)
+                    raw.bind(column + 18, Int64(earlier.order))
                 } else {
-                    for index in (column + 10)...(column + 18) { raw.bind(index, nil as Int64?) }
+                    values.blob(column + 17, record.transactions.encoded)
+                    raw.bind(column + 18, nil as Int64?)
+                    groupSets.append((line.order, record.transactions))
                 }
+            } else {
+                for index in (column + 10)...(column + 18) { raw.bind(index, nil as Int64?) }
             }
-            try values.bound(to: raw) { try raw.step(db, statement) }
-            start += count
         }
-        start = 0
-        while start < part.measures.count {
-            let count = min(batch, part.measures.count - start)
-            let statement = count == batch ? fullMeasures : try db.makeStatement(sql: measureColumns + Self.values(8, rows: count))
-            let raw = RawRow(statement.sqliteStatement)
-            values.reset()
-            for (offset, value) in part.measures[start..<(start + count)].enumerated() {
-                let column = Int32(offset * 8)
-                raw.bind(column + 1, id)
-                values.text(column + 2, value.rep)
-                values.text(column + 3, value.period)
-                values.text(column + 4, value.plan)
-                values.text(column + 5, value.measure)
-                raw.bind(column + 6, Int64(value.order))
-                raw.bind(column + 7, value.value.units)
-                raw.bind(column + 8, Int64(value.digits))
-            }
-            try values.bound(to: raw) { try raw.step(db, statement) }
-            start += count
+        try insert(part.measures, columns: 8, prefix: measureColumns, full: fullMeasures) { value, column, raw in
+            raw.bind(column + 1, id)
+            values.text(column + 2, value.rep)
+            values.text(column + 3, value.period)
+            values.text(column + 4, value.plan)
+            values.text(column + 5, value.measure)
+            raw.bind(column + 6, Int64(value.order))
+            raw.bind(column + 7, value.value.units)
+            raw.bind(column + 8, Int64(value.digits))
         }
         // Traces no line carries keep their own rows.
         for (index, record) in part.traces.enumerated() where !onLines[index] {

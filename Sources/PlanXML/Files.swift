@@ -1,0 +1,51 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Files and paths without Foundation: this module imports libxml2, whose headers include the
+/// system's ICU, and Foundation brings its own ICU module; one module importing both fails to
+/// build (clang finds two different definitions of ICU's types).
+enum FileBytes {
+    /// The bytes of the file at `path`, or `nil` when it cannot be read.
+    static func read(_ path: String) -> [UInt8]? {
+        guard let file = fopen(path, "rb") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
+            if count < chunk.count { return ferror(file) != 0 ? nil : bytes }
+        }
+    }
+
+    /// The directory part of `path` (`.` when it has none).
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// The components of `path` made absolute (from the current directory) with `.` and `..`
+    /// resolved, the first being `/` (as `URL.pathComponents` gives them).
+    static func components(_ path: String) -> [String] {
+        var parts: [String] = []
+        if !path.hasPrefix("/") { parts = currentDirectory().split(separator: "/").map(String.init) }
+        for part in path.split(separator: "/") {
+            if part == "." { continue }
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+            } else {
+                parts.append(String(part))
+            }
+        }
+        return ["/"] + parts
+    }
+
+    static func currentDirectory() -> String {
+        guard let buffer = getcwd(nil, 0) else { return "/" }
+        defer { free(buffer) }
+        return String(cString: buffer)
+    }
+}
