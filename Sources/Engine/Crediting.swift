@@ -214,6 +214,10 @@ extension PlanEvaluation {
                 chunkDates.append(payeeDate)
             }
             for index in chunkRows.indices { chunkCredited[index] = false }
+            var chunkFailure: (index: Int, rule: Int, error: any Error, payee: Int, period: Int)? = nil
+            func record(_ index: Int, _ rule: Int, _ error: any Error, payee: Int, period: Int) {
+                if chunkFailure.map({ index < $0.index }) ?? true { chunkFailure = (index, rule, error, payee, period) }
+            }
 
             for rule in 0..<ruleCount {
                 if let fast = fastRules[rule] {
@@ -227,16 +231,19 @@ extension PlanEvaluation {
                     let hasFilter = fast.filter != nil
                     let filterTable = fast.filter?.table ?? []
                     let (filterNarrow, filterWide) = FastCreditRule.columns(fast.filter?.codes)
-                    for index in chunkRows.indices {
+                    // Rows past an earlier rule's failing row need not be credited: the run stops there.
+                    for index in 0..<(chunkFailure?.index ?? chunkRows.count) {
+                        guard fast.constantFilter else { break }
                         let row = Int(chunkRows[index])
-                        let rep = reps[row]
-                        let position = Int(payeeOfRep[Int(rep)])
-                        guard position >= 0, onPlan[Int(chunkEntries[index])], fast.constantFilter else { continue }
                         if hasFilter {
                             let code = filterNarrow.map { Int($0[row]) } ?? filterWide.map { Int($0[row]) } ?? 0
                             if !filterTable[code] { continue }
                         }
+                        let rep = reps[row]
+                        let position = Int(payeeOfRep[Int(rep)])
                         let period = Int(chunkPeriods[index])
+                        // The amount is computed for every row that passes the filter, payee or not,
+                        // as the reference walk does (so an error in it is an error either way).
                         var value: WideDecimal
                         do {
                             value = WideDecimal(value: Int128(amounts[row]), scale: FixedDecimal.scale)
@@ -247,7 +254,7 @@ extension PlanEvaluation {
                                 if offset >= 0, offset < monthTable.count, let rate = monthTable.fx[code * monthTable.count + offset] {
                                     value = try Exact.multiply(value, rate)
                                 } else {
-                                    payee = position
+                                    payee = position >= 0 ? position : payeeCount
                                     periodIndex = period
                                     value = try convertToPlan(value, row: row)
                                 }
@@ -263,10 +270,10 @@ extension PlanEvaluation {
                             }
                         } catch {
                             // Reported like the general path's errors, with this row's payee and period.
-                            payee = position
-                            periodIndex = period
-                            throw error
+                            record(index, rule, error, payee: position >= 0 ? position : payeeCount, period: period)
+                            break
                         }
+                        guard position >= 0, onPlan[Int(chunkEntries[index])] else { continue }
                         var credit = Credit(value: value, row: Int32(row))
                         let charged = Int(chunkCharged[index])
                         if charged >= 0 {
@@ -278,13 +285,18 @@ extension PlanEvaluation {
                         chunkCredited[index] = true
                     }
                 } else {
-                    for index in chunkRows.indices {
-                        if try creditGeneral(
-                            rule: rule, row: Int(chunkRows[index]), period: Int(chunkPeriods[index]), entry: Int(chunkEntries[index]),
-                            chargedTo: chunkCharged[index] >= 0 ? Int(chunkCharged[index]) : nil, payeeDate: chunkDates[index],
-                            recipients: recipients[rule], payeeOfRep: payeeOfRep)
-                        {
-                            chunkCredited[index] = true
+                    for index in 0..<(chunkFailure?.index ?? chunkRows.count) {
+                        do {
+                            if try creditGeneral(
+                                rule: rule, row: Int(chunkRows[index]), period: Int(chunkPeriods[index]), entry: Int(chunkEntries[index]),
+                                chargedTo: chunkCharged[index] >= 0 ? Int(chunkCharged[index]) : nil, payeeDate: chunkDates[index],
+                                recipients: recipients[rule], payeeOfRep: payeeOfRep)
+                            {
+                                chunkCredited[index] = true
+                            }
+                        } catch {
+                            record(index, rule, error, payee: payee, period: periodIndex)
+                            break
                         }
                     }
                     // The general path files through `give` into `shardCredits`; keep row order per rule.
@@ -293,6 +305,13 @@ extension PlanEvaluation {
                         shardCredits.removeAll(keepingCapacity: true)
                     }
                 }
+            }
+            // The chunk's first failure in row order (then rule order) is the run's, whatever the
+            // shards are: the same error for any thread count, as walking row by row would give.
+            if let failure = chunkFailure {
+                payee = failure.payee
+                periodIndex = failure.period
+                throw failure.error
             }
             for index in chunkRows.indices where chunkCredited[index] { credited.append(chunkRows[index]) }
         }

@@ -266,23 +266,35 @@ public enum Runner {
 
         // Summary.
         report(nil)
-        var totals: [String: FixedDecimal] = [:]
-        var order: [(plan: String, component: String, currency: Currency)] = []
+        // Per plan, component and payout currency (amounts in different currencies never add up),
+        // in first-seen order. Lines cycle through a handful of these, and come grouped by rep and
+        // period, so a short list and "changed since the last line" checks do.
+        var totals: [(plan: String, component: String, currency: Currency, amount: FixedDecimal)] = []
+        var payees = Set<String>()
+        var periods = Set<String>()
+        var lastRep: String? = nil
+        var lastPeriod: String? = nil
         for line in output.payouts {
-            // Per plan, component and payout currency: amounts in different currencies never add up.
-            let key = line.plan + "\u{0}" + line.component + "\u{0}" + line.currency.code
-            if totals[key] == nil { order.append((line.plan, line.component, line.currency)) }
-            totals[key] = (try? (totals[key] ?? .zero).adding(line.amount)) ?? totals[key]
+            if line.rep != lastRep {
+                payees.insert(line.rep)
+                lastRep = line.rep
+            }
+            if line.period != lastPeriod {
+                periods.insert(line.period)
+                lastPeriod = line.period
+            }
+            if let index = totals.firstIndex(where: { $0.component == line.component && $0.plan == line.plan && $0.currency == line.currency }) {
+                totals[index].amount = (try? totals[index].amount.adding(line.amount)) ?? totals[index].amount
+            } else {
+                totals.append((line.plan, line.component, line.currency, line.amount))
+            }
         }
         let elapsed = clock.now - start
         return RunSummary(
-            run: id, plans: plans.map(\.id), payees: Set(output.payouts.map(\.rep)).count,
-            periods: Array(Set(output.payouts.map(\.period))).sorted(),
-            componentTotals: order.enumerated().sorted {
+            run: id, plans: plans.map(\.id), payees: payees.count, periods: periods.sorted(),
+            componentTotals: totals.enumerated().sorted {
                 ($0.element.plan, $0.element.currency.code, $0.offset) < ($1.element.plan, $1.element.currency.code, $1.offset)
-            }.map(\.element).map {
-                ($0.plan, $0.component, totals[$0.plan + "\u{0}" + $0.component + "\u{0}" + $0.currency.code] ?? .zero, $0.currency)
-            },
+            }.map { ($0.element.plan, $0.element.component, $0.element.amount, $0.element.currency) },
             rejected: load.errorCount, warnings: warnings, reconciliation: reconciliation,
             seconds: seconds(elapsed), phases: phases)
     }

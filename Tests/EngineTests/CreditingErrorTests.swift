@@ -1,0 +1,80 @@
+import CompCore
+import CompDiagnostics
+import Engine
+import Foundation
+import Ledger
+import PlanLanguage
+import PlanModel
+import RunResults
+import Testing
+
+/// Review of the chunked, rule-by-rule crediting (Crediting.swift) and the compiled path.
+/// Found in review: crediting errors must not depend on how rows are cut into shards.
+@Suite struct CreditingErrors {
+    /// Loads `files` for the checked plan `text`.
+    func load(_ text: String, _ files: [String: String]) throws -> (Plan, LedgerData) {
+        let checked = PlanChecker.check(source: SourceFile(path: "test.plan", text: text))
+        let plan = try #require(checked.plan, "\(checked.rendered())")
+        let directory = NSTemporaryDirectory() + "comp-review-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (name, content) in files { try Data(content.utf8).write(to: URL(fileURLWithPath: directory + "/" + name)) }
+        let load = LedgerLoader.load(directory: directory, options: ReferenceEvaluator.loadOptions(for: [plan]))
+        #expect(load.errorCount == 0, "\(load.diagnostics.map(\.description))")
+        return (plan, load.data)
+    }
+
+    func failure(_ plan: Plan, _ data: LedgerData, threads: Int, compiled: Bool) -> String? {
+        do {
+            _ = try ReferenceEvaluator.evaluate(plan, data: data, threads: threads, compiled: compiled)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    /// Two rows fail, each in a different credit rule: T1 (R1, January) in rule `b`, T2 (R2,
+    /// February) in rule `a`. Rows are credited a chunk at a time, rule by rule, in shards whose
+    /// number depends on the thread count (1 thread: T1 and T2 share a shard; 2 threads: they do
+    /// not). Rule `a` reaches T2 before rule `b` reaches T1, but the error reported must be the
+    /// first failing row in file order, T1 (rep R1, 2027-01), for any thread count and both paths.
+    @Test func creditingErrorDoesNotDependOnThreadCount() throws {
+        let text = """
+            plan "ERR" {
+              currency USD
+              period month
+              credit a {
+                where txn.kind == "a"
+                amount fx(txn.amount) / txn.quantity
+              }
+              credit b {
+                where txn.kind == "b"
+                amount fx(txn.amount) / txn.quantity
+              }
+              measure sa = sum(a)
+              measure sb = sum(b)
+              component commission = (sa + sb) * 10%
+            }
+            """
+        var ledger = "id,date,rep,amount,currency,kind,quantity\n"
+        ledger += "T1,2027-01-05,R1,100,USD,b,0\n"
+        ledger += "T2,2027-02-05,R2,100,USD,a,0\n"
+        for index in 3...8 { ledger += "T\(index),2027-03-05,R1,100,USD,a,1\n" }
+        let (plan, data) = try load(
+            text,
+            [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,ERR,2026-01-01\nR2,Ben,ERR,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger,
+            ])
+        let one = try #require(failure(plan, data, threads: 1, compiled: false))
+        let two = try #require(failure(plan, data, threads: 2, compiled: false))
+        let compiledTwo = try #require(failure(plan, data, threads: 2, compiled: true))
+        #expect(one == two)
+        #expect(two == compiledTwo)
+        #expect(one.contains("rep R1, 2027-01"), "\(one)")
+        #expect(two.contains("rep R1, 2027-01"), "\(two)")
+        for threads in [3, 8] { #expect(failure(plan, data, threads: threads, compiled: true) == one) }
+    }
+}
+
