@@ -2,7 +2,7 @@ import CompCore
 import Foundation
 import GRDB
 import RunResults
-import Store
+@testable import Store
 import Testing
 
 /// A temporary database file, removed with its WAL files when released.
@@ -226,6 +226,37 @@ let sampleOutput = RunOutput(
         #expect(stored == [[0, 0, -1], [1, 0, -1], [2, 1, 0]])
         #expect(try store.trace(id, 2)?.transactions.rows == [4, 8, 15, 16, 23, 42])
         #expect(try store.lines(id, rep: "R1", period: "2027-01").map { $0.trace?.transactions.count } == [6, 1, 6])
+    }
+
+    @Test func aDatabaseOfTheFirstSchemaIsMigratedAndItsRunsStayReadable() throws {
+        let database = TemporaryDatabase()
+        // A database as the first version wrote it: a run whose trace lives in the traces table.
+        let old = try DatabaseQueue(path: database.path)
+        try ResultStore.migrator.migrate(old, upTo: "v1: runs, payouts, measures, traces, rejects, reconciliation")
+        try old.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (id, started_at, finished_at, status, engine_version, threads, plans, options)
+                    VALUES (1, 'a', 'b', 'completed', '0.1.0', 2, 'P', '');
+                    INSERT INTO payouts (run_id, rep, period, plan, component, ord, amount, currency, trace)
+                    VALUES (1, 'R1', '2027-01', 'P', 'commission', 0, 1500000, 'USD', 0),
+                           (1, 'R1', '2027-01', 'P', 'total', 1, 1500000, 'USD', NULL);
+                    INSERT INTO traces (run_id, id, plan, component, rule, source, tier, rate, base, limit_applied,
+                        transaction_count, transactions)
+                    VALUES (1, 0, 'P', 'commission', 'old rule', 'p.plan:3:1', NULL, '3%', NULL, NULL, 2, x'0203');
+                    """)
+        }
+        let store = try ResultStore(path: database.path)
+        let run = RunID(rawValue: 1)
+        #expect(try store.payouts(run).map(\.amount) == [money("1.5"), money("1.5")])
+        #expect(try store.trace(run, 0)?.rule == "old rule")
+        #expect(try store.trace(run, 0)?.transactions.rows == [1, 4])
+        let lines = try store.lines(run, rep: "R1", period: "2027-01")
+        #expect(lines.map { $0.trace?.rule } == ["old rule", nil])
+        // New runs go into the same database, with traces on their lines.
+        let second = try store.record(sampleRun, output: sampleOutput)
+        #expect(try store.runs() == [run, second])
+        #expect(try store.trace(second, 0)?.tier == "0% ..< 50%")
     }
 
     @Test func aFailedRunLeavesNothing() throws {
