@@ -199,6 +199,9 @@ public enum Runner {
         // Evaluate and store in one transaction: each shard's lines are written while later shards
         // are still being evaluated. A failure anywhere leaves the database as it was.
         var output = RunOutput()
+        var parts: [RunOutput] = []
+        // Export files asked for are formatted on another thread as the parts come.
+        let exporting = request.exportPayouts != nil || request.exportMeasures != nil ? ExportFormatter() : nil
         var warnings: [String] = []
         var reconciliation: [ReconciliationRecord] = []
         var failure: RunFailure? = nil
@@ -218,7 +221,9 @@ public enum Runner {
                         ) { part in
                             if fingerprints == nil { fingerprints = Background(fingerprint) }
                             try write(part)
-                            output.append(part)
+                            // Kept whole: joining them here would cost this thread, SQLite's, a copy of every line.
+                            parts.append(part)
+                            exporting?.add(part)
                         }
                         if output.credited.isEmpty {
                             output.credited = credited
@@ -240,7 +245,8 @@ public enum Runner {
                 }
                 // Export files are formatted and written on another thread while SQLite finishes,
                 // to temporary names renamed into place once the run is stored.
-                temporaryFiles = exportFiles(output, payouts: request.exportPayouts, measures: request.exportMeasures)
+                temporaryFiles = exportFiles(
+                    parts, formatted: exporting, payouts: request.exportPayouts, measures: request.exportMeasures)
                 report("storing the run in \(request.database)")
                 return output
             }
@@ -274,7 +280,7 @@ public enum Runner {
         var periods = Set<String>()
         var lastRep: String? = nil
         var lastPeriod: String? = nil
-        for line in output.payouts {
+        for line in parts.lazy.flatMap(\.payouts) {
             if line.rep != lastRep {
                 payees.insert(line.rep)
                 lastRep = line.rep
@@ -346,7 +352,7 @@ public enum Runner {
 
     /// Starts writing the requested export files to temporary names; `nil` when none is requested.
     static func exportFiles(
-        _ output: RunOutput, payouts: String?, measures: String?
+        _ parts: [RunOutput], formatted: ExportFormatter?, payouts: String?, measures: String?
     ) -> Background<[(temporary: String, path: String)]>? {
         var exports: [(kind: ExportKind, path: String)] = []
         if let payouts { exports.append((.payouts, payouts)) }
@@ -355,8 +361,15 @@ public enum Runner {
         let exportList = exports
         return Background { () throws(RunFailure) -> [(temporary: String, path: String)] in
             var written: [(temporary: String, path: String)] = []
+            // Formatted as the parts came, when they came in export order (one plan); otherwise
+            // the parts are joined and sorted here, on this thread.
+            let ready = formatted?.texts()
             for export in exportList {
-                let text = export.kind == .payouts ? ResultExport.payoutsCSV(output.payouts) : ResultExport.measuresCSV(output.measures)
+                let text: String
+                switch export.kind {
+                case .payouts: text = ready?.payouts ?? ResultExport.payoutsCSV(parts.flatMap(\.payouts))
+                case .measures: text = ready?.measures ?? ResultExport.measuresCSV(parts.flatMap(\.measures))
+                }
                 let temporary = export.path + ".tmp-\(getpid())"
                 do throws(StoreError) {
                     try ResultExport.write(text, to: temporary)
@@ -404,6 +417,23 @@ public enum Runner {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date())
+    }
+}
+
+/// Formats a run's export files on a serial queue of its own, part by part, as the run's
+/// results arrive.
+final class ExportFormatter: @unchecked Sendable {
+    // `export` is only touched by blocks on `queue`, which runs them one at a time, in order.
+    private let queue = DispatchQueue(label: "comp.export")
+    private var export = IncrementalExport()
+
+    func add(_ part: RunOutput) {
+        queue.async { self.export.append(part) }
+    }
+
+    /// Waits for the parts added so far; `nil` when they were not in export order.
+    func texts() -> (payouts: String, measures: String)? {
+        queue.sync { export.texts }
     }
 }
 

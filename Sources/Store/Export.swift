@@ -6,42 +6,33 @@ import RunResults
 /// (byte order), period and declaration order, amounts in plain notation with the currency's
 /// minor-unit digits, never `-0.00`, quoted only when a field needs it, LF line ends.
 public enum ResultExport {
+    static let payoutsHeader = "rep,period,plan,component,amount,currency\n"
+    static let measuresHeader = "rep,period,plan,measure,value\n"
+
     /// `rep,period,plan,component,amount,currency`.
     public static func payoutsCSV(_ lines: [PayoutLine]) -> String {
-        var out = CSVBuffer("rep,period,plan,component,amount,currency\n", capacity: lines.count * 48)
-        for line in sorted(lines) {
-            out.field(line.rep)
-            out.field(line.period)
-            out.field(line.plan)
-            out.field(line.component)
-            out.field(line.amount.formatted(fractionDigits: line.currency.minorUnits))
-            out.field(line.currency.code, last: true)
-        }
+        var out = CSVBuffer(payoutsHeader, capacity: lines.count * 48)
+        for line in sorted(lines) { out.line(line) }
         return out.text
     }
 
     /// `rep,period,plan,measure,value`.
     public static func measuresCSV(_ values: [MeasureValue]) -> String {
-        var out = CSVBuffer("rep,period,plan,measure,value\n", capacity: values.count * 40)
-        for value in sorted(values) {
-            out.field(value.rep)
-            out.field(value.period)
-            out.field(value.plan)
-            out.field(value.measure)
-            out.field(value.value.formatted(fractionDigits: value.digits), last: true)
-        }
+        var out = CSVBuffer(measuresHeader, capacity: values.count * 40)
+        for value in sorted(values) { out.line(value) }
         return out.text
     }
 
     /// Sorts by (rep bytes, period bytes, plan bytes, order), stable; the store reads rows in this
     /// order already, so usually this only checks it.
+    static func precedes<T: ExportRow>(_ a: T, _ b: T) -> Bool {
+        if a.rep != b.rep { return a.rep.utf8.lexicographicallyPrecedes(b.rep.utf8) }
+        if a.period != b.period { return a.period.utf8.lexicographicallyPrecedes(b.period.utf8) }
+        if a.plan != b.plan { return a.plan.utf8.lexicographicallyPrecedes(b.plan.utf8) }
+        return a.order < b.order
+    }
+
     static func sorted<T: ExportRow>(_ items: [T]) -> [T] {
-        func precedes(_ a: T, _ b: T) -> Bool {
-            if a.rep != b.rep { return a.rep.utf8.lexicographicallyPrecedes(b.rep.utf8) }
-            if a.period != b.period { return a.period.utf8.lexicographicallyPrecedes(b.period.utf8) }
-            if a.plan != b.plan { return a.plan.utf8.lexicographicallyPrecedes(b.plan.utf8) }
-            return a.order < b.order
-        }
         if items.indices.dropFirst().allSatisfy({ !precedes(items[$0], items[$0 - 1]) }) { return items }
         return items.enumerated().sorted { a, b in
             if precedes(a.element, b.element) { return true }
@@ -88,7 +79,7 @@ extension PayoutLine: ExportRow {}
 extension MeasureValue: ExportRow {}
 
 /// CSV text built as bytes (a `String` per field and `joined` per line was most of an export).
-struct CSVBuffer {
+struct CSVBuffer: Sendable {
     private var bytes: [UInt8]
 
     init(_ header: String, capacity: Int) {
@@ -119,4 +110,54 @@ struct CSVBuffer {
     }
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func line(_ line: PayoutLine) {
+        field(line.rep)
+        field(line.period)
+        field(line.plan)
+        field(line.component)
+        field(line.amount.formatted(fractionDigits: line.currency.minorUnits))
+        field(line.currency.code, last: true)
+    }
+
+    mutating func line(_ value: MeasureValue) {
+        field(value.rep)
+        field(value.period)
+        field(value.plan)
+        field(value.measure)
+        field(value.value.formatted(fractionDigits: value.digits), last: true)
+    }
+}
+
+/// The two export files of a run, formatted part by part as a run's results arrive (in payee
+/// order), so that they are ready when the run is. If the lines do not arrive in export order
+/// (several plans), ``texts`` is `nil` and the caller formats the whole output instead.
+public struct IncrementalExport: Sendable {
+    private var payouts = CSVBuffer(ResultExport.payoutsHeader, capacity: 0)
+    private var measures = CSVBuffer(ResultExport.measuresHeader, capacity: 0)
+    private var lastLine: PayoutLine? = nil
+    private var lastMeasure: MeasureValue? = nil
+    private var inOrder = true
+
+    public init() {}
+
+    /// Formats one part's lines and measures after the previous parts'.
+    public mutating func append(_ part: RunOutput) {
+        guard inOrder else { return }
+        for line in part.payouts {
+            if let lastLine, !ResultExport.precedes(lastLine, line) { return inOrder = false }
+            payouts.line(line)
+            lastLine = line
+        }
+        for value in part.measures {
+            if let lastMeasure, !ResultExport.precedes(lastMeasure, value) { return inOrder = false }
+            measures.line(value)
+            lastMeasure = value
+        }
+    }
+
+    /// The payouts and measures files, or `nil` when the parts were not in export order.
+    public var texts: (payouts: String, measures: String)? {
+        inOrder ? (payouts.text, measures.text) : nil
+    }
 }

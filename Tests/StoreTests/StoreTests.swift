@@ -259,6 +259,21 @@ let sampleOutput = RunOutput(
         #expect(try store.trace(second, 0)?.tier == "0% ..< 50%")
     }
 
+    @Test func exportsFormattedPartByPartEqualTheWholeOrGiveWay() throws {
+        let lines = sampleOutput.payouts.sorted { ResultExport.precedes($0, $1) }
+        let measures = sampleOutput.measures.sorted { ResultExport.precedes($0, $1) }
+        var inOrder = IncrementalExport()
+        inOrder.append(RunOutput(payouts: Array(lines[0..<2]), measures: Array(measures[0..<1])))
+        inOrder.append(RunOutput(payouts: Array(lines[2...]), measures: Array(measures[1...])))
+        #expect(inOrder.texts?.payouts == ResultExport.payoutsCSV(sampleOutput.payouts))
+        #expect(inOrder.texts?.measures == ResultExport.measuresCSV(sampleOutput.measures))
+        // Parts out of export order (two plans, one after the other): the caller sorts the whole.
+        var outOfOrder = IncrementalExport()
+        outOfOrder.append(RunOutput(payouts: Array(lines[2...])))
+        outOfOrder.append(RunOutput(payouts: Array(lines[0..<2])))
+        #expect(outOfOrder.texts == nil)
+    }
+
     @Test func aFailedRunLeavesNothing() throws {
         let database = TemporaryDatabase()
         let store = try ResultStore(path: database.path)

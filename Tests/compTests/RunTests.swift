@@ -87,6 +87,63 @@ import Testing
         #expect(second.stderr.contains("has no run 2"))
     }
 
+    @Test func twoPlansExportInExportOrder() throws {
+        // R1 and R3 are on AE-STD, R2 on FLAT: the plans are evaluated one after the other, and
+        // the run's exports must still come out sorted by rep, like `comp export`'s.
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let files = [
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\nR2,Ben,FLAT,2026-01-01,\nR3,Cy,AE-STD,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR3,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-06,R2,800,USD,new\nT3,2027-01-07,R3,500,USD,new\n",
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: data.appendingPathComponent(name)) }
+        let flat = directory.appendingPathComponent("flat.plan")
+        try Data(
+            """
+            plan "FLAT" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales) round half_even 2
+              component commission = bookings * 5% round half_even 2
+            }
+
+            """.utf8
+        ).write(to: flat)
+        let db = directory.appendingPathComponent("results.sqlite").path
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let payoutsFile = directory.appendingPathComponent("payouts.csv").path
+        let measuresFile = directory.appendingPathComponent("measures.csv").path
+        let run = try cli.run([
+            "run", "--plans", plan, flat.path, "--data", data.path, "--db", db, "--export-payouts", payoutsFile,
+            "--export-measures", measuresFile,
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        let measures = try cli.run(["export", "measures", "--db", db, "--out", "-"])
+        #expect(try String(contentsOfFile: payoutsFile, encoding: .utf8) == payouts.stdout)
+        #expect(try String(contentsOfFile: measuresFile, encoding: .utf8) == measures.stdout)
+        // 800 × 5% = 40.00 for R2 between R1's and R3's lines.
+        #expect(
+            payouts.stdout == """
+                rep,period,plan,component,amount,currency
+                R1,2027-01,AE-STD,commission,95.00,USD
+                R1,2027-01,AE-STD,spiff,0.00,USD
+                R1,2027-01,AE-STD,bonus,2000.00,USD
+                R1,2027-01,AE-STD,total,2095.00,USD
+                R2,2027-01,FLAT,commission,40.00,USD
+                R2,2027-01,FLAT,total,40.00,USD
+                R3,2027-01,AE-STD,commission,15.00,USD
+                R3,2027-01,AE-STD,spiff,0.00,USD
+                R3,2027-01,AE-STD,bonus,0.00,USD
+                R3,2027-01,AE-STD,total,15.00,USD
+
+                """)
+    }
+
     @Test func aRunThatIsNotStoredWritesNoExport() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
