@@ -27,6 +27,18 @@ import Testing
         return out
     }
 
+    /// An empty `data` directory inside `directory`.
+    func dataDirectory(in directory: URL) throws -> URL {
+        let data = directory.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        return data
+    }
+
+    /// Writes each file (name → text) into `directory`.
+    func write(_ files: [String: String], to directory: URL) throws {
+        for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
+    }
+
     @Test func referencePlanOnTheSharedTenThousandSet() throws {
         let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
         try #require(FileManager.default.fileExists(atPath: data + "/expected-payouts.csv"))
@@ -59,22 +71,18 @@ import Testing
     @Test func anEvaluationErrorLeavesTheDatabaseAsItWas() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = directory.appendingPathComponent("data")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        func write(_ files: [String: String]) throws {
-            for (name, text) in files { try Data(text.utf8).write(to: data.appendingPathComponent(name)) }
-        }
+        let data = try dataDirectory(in: directory)
         try write([
             "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
             "quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR1,2027-02,1000\n",
             "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-02-06,R1,500,USD,new\n",
-        ])
+        ], to: data)
         let db = directory.appendingPathComponent("r.sqlite").path
         let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
         let first = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
         #expect(first.status == 0, "\(first.stderr)")
         // February's quota is gone: evaluating February fails after January's lines were written.
-        try write(["quotas.csv": "rep,period,amount\nR1,2027-01,1000\n"])
+        try write(["quotas.csv": "rep,period,amount\nR1,2027-01,1000\n"], to: data)
         let payoutsFile = directory.appendingPathComponent("payouts.csv").path
         let failed = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db, "--export-payouts", payoutsFile])
         #expect(failed.status == 65)
@@ -92,14 +100,13 @@ import Testing
         // the run's exports must still come out sorted by rep, like `comp export`'s.
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = directory.appendingPathComponent("data")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let data = try dataDirectory(in: directory)
         let files = [
             "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\nR2,Ben,FLAT,2026-01-01,\nR3,Cy,AE-STD,2026-01-01,12000\n",
             "quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR3,2027-01,1000\n",
             "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-06,R2,800,USD,new\nT3,2027-01-07,R3,500,USD,new\n",
         ]
-        for (name, text) in files { try Data(text.utf8).write(to: data.appendingPathComponent(name)) }
+        try write(files, to: data)
         let flat = directory.appendingPathComponent("flat.plan")
         try Data(
             """
@@ -162,14 +169,13 @@ import Testing
     @Test func badDataIsRefusedUnlessQuarantined() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = directory.appendingPathComponent("data")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let data = try dataDirectory(in: directory)
         let files = [
             "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
             "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
             "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-06,R1,12;5,USD,new\n",
         ]
-        for (name, text) in files { try Data(text.utf8).write(to: data.appendingPathComponent(name)) }
+        try write(files, to: data)
         let db = directory.appendingPathComponent("r.sqlite").path
         let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
         let refused = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
@@ -256,8 +262,7 @@ import Testing
     @Test func everyRowIsCreditedOrExcludedWithItsReason() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = directory.appendingPathComponent("data")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let data = try dataDirectory(in: directory)
         let files = [
             "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\nR9,Zed,OTHER,2026-01-01\n",
             "quotas.csv": "rep,period,amount\n",
@@ -273,7 +278,7 @@ import Testing
 
                 """,
         ]
-        for (name, text) in files { try Data(text.utf8).write(to: data.appendingPathComponent(name)) }
+        try write(files, to: data)
         let plan = directory.appendingPathComponent("p.plan").path
         try Data(
             """
@@ -307,8 +312,7 @@ import Testing
     @Test func aReversalPastTheClawbackWindowIsExcludedWithThatReason() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = directory.appendingPathComponent("data")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let data = try dataDirectory(in: directory)
         let files = [
             "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n",
             "quotas.csv": "rep,period,amount\n",
@@ -320,7 +324,7 @@ import Testing
 
                 """,
         ]
-        for (name, text) in files { try Data(text.utf8).write(to: data.appendingPathComponent(name)) }
+        try write(files, to: data)
         let plan = directory.appendingPathComponent("p.plan").path
         try Data(
             """
