@@ -1,6 +1,18 @@
 import Foundation
 import Testing
 
+/// An empty `data` directory inside `directory`.
+func dataDirectory(in directory: URL) throws -> URL {
+    let data = directory.appendingPathComponent("data")
+    try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+    return data
+}
+
+/// Writes each file (name → text) into `directory`.
+func writeFiles(_ files: [String: String], to directory: URL) throws {
+    for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
+}
+
 @Suite struct RunCommand {
     let cli = CLI()
 
@@ -25,18 +37,6 @@ import Testing
                 .joined(separator: ",") + "\n"
         }
         return out
-    }
-
-    /// An empty `data` directory inside `directory`.
-    func dataDirectory(in directory: URL) throws -> URL {
-        let data = directory.appendingPathComponent("data")
-        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        return data
-    }
-
-    /// Writes each file (name → text) into `directory`.
-    func write(_ files: [String: String], to directory: URL) throws {
-        for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
     }
 
     @Test func referencePlanOnTheSharedTenThousandSet() throws {
@@ -72,7 +72,7 @@ import Testing
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = try dataDirectory(in: directory)
-        try write([
+        try writeFiles([
             "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
             "quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR1,2027-02,1000\n",
             "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-02-06,R1,500,USD,new\n",
@@ -82,7 +82,7 @@ import Testing
         let first = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
         #expect(first.status == 0, "\(first.stderr)")
         // February's quota is gone: evaluating February fails after January's lines were written.
-        try write(["quotas.csv": "rep,period,amount\nR1,2027-01,1000\n"], to: data)
+        try writeFiles(["quotas.csv": "rep,period,amount\nR1,2027-01,1000\n"], to: data)
         let payoutsFile = directory.appendingPathComponent("payouts.csv").path
         let failed = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db, "--export-payouts", payoutsFile])
         #expect(failed.status == 65)
@@ -106,7 +106,7 @@ import Testing
             "quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR3,2027-01,1000\n",
             "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-06,R2,800,USD,new\nT3,2027-01-07,R3,500,USD,new\n",
         ]
-        try write(files, to: data)
+        try writeFiles(files, to: data)
         let flat = directory.appendingPathComponent("flat.plan")
         try Data(
             """
@@ -175,7 +175,7 @@ import Testing
             "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
             "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-06,R1,12;5,USD,new\n",
         ]
-        try write(files, to: data)
+        try writeFiles(files, to: data)
         let db = directory.appendingPathComponent("r.sqlite").path
         let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
         let refused = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
@@ -278,7 +278,7 @@ import Testing
 
                 """,
         ]
-        try write(files, to: data)
+        try writeFiles(files, to: data)
         let plan = directory.appendingPathComponent("p.plan").path
         try Data(
             """
@@ -324,7 +324,7 @@ import Testing
 
                 """,
         ]
-        try write(files, to: data)
+        try writeFiles(files, to: data)
         let plan = directory.appendingPathComponent("p.plan").path
         try Data(
             """
