@@ -78,3 +78,52 @@ import Testing
     }
 }
 
+
+/// Columns past the tabulation limit (65,536 distinct values, stored with 32-bit codes) are read
+/// through the reference evaluator; below it they are tables. Both give what the reference walk
+/// gives (`evaluate(plan:files:)` runs both paths and compares them).
+@Suite struct WideColumnsAndTables {
+    func plan(_ customer: String) -> String {
+        """
+        plan "WIDE" {
+          currency USD
+          period month
+          attribute txn.customer: text
+          credit sales {
+            where txn.customer != "\(customer)"
+            amount fx(txn.amount)
+            weight match txn.kind {
+              "new" => 100%
+              else  => 50%
+            }
+          }
+          measure bookings = sum(sales) round half_even 2
+          component commission = bookings * 10% round half_even 2
+        }
+        """
+    }
+
+    func files(customers: Int) -> [String: String] {
+        var ledger = "id,date,rep,amount,currency,kind,customer\n"
+        for index in 0..<customers {
+            ledger += "T\(index),2027-01-05,R1,10,USD,\(index % 3 == 0 ? "new" : "renewal"),C\(index)\n"
+        }
+        return [
+            "roster.csv": "rep,name,plan,start\nR1,Ana,WIDE,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": ledger,
+        ]
+    }
+
+    @Test func aNarrowColumnIsTabulated() throws {
+        // 300 rows: 100 new (10 each), 200 renewals (5 each), minus C0 (new): 990 + 1000 = 1990.
+        let output = try evaluate(plan: plan("C0"), files: files(customers: 300))
+        #expect(totals(output, component: "commission") == ["R1 2027-01 199.00"])
+    }
+
+    @Test func aColumnPastTheLimitIsReadRowByRow() throws {
+        // 70,000 distinct customers: 23,334 new (10 each) and 46,666 renewals (5 each), minus C3 (new).
+        let output = try evaluate(plan: plan("C3"), files: files(customers: 70_000))
+        #expect(totals(output, component: "commission") == ["R1 2027-01 46666.00"])
+    }
+}
