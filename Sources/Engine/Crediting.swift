@@ -100,8 +100,10 @@ extension PlanEvaluation {
         var payeeOfRep = [Int32](repeating: -1, count: roster.repIDs.count)
         for (position, rep) in payees.enumerated() { payeeOfRep[Int(rep)] = Int32(position) }
         shardCredits = []
+        shardGroups = []
         lateCredits = plan.creditRules.map { _ in payees.map { _ in [] } }
         shardSpiffHits = []
+        shardSpiffGroups = []
         spiffFallback = []
         // Every transaction is looked at, not only the payees' own: a credit can roll up to a
         // manager on this plan from a rep on another plan.
@@ -155,6 +157,7 @@ extension PlanEvaluation {
         chunkCharged.reserveCapacity(chunkSize)
         chunkDates.reserveCapacity(chunkSize)
         var localCredits: [Credit] = []
+        var localGroups: [UInt32] = []
         var credited: [Int32] = []
 
         var chunkStart = range.lowerBound
@@ -182,9 +185,8 @@ extension PlanEvaluation {
                         let group = (slot * payeeCount + Int(position)) * periodCount + period
                         do {
                             guard let contribution = try spiffContribution(spiffs[slot], row: row, rep: rep) else { continue }
-                            var hit = Credit(value: contribution, row: Int32(row))
-                            hit.group = UInt32(truncatingIfNeeded: group)
-                            shardSpiffHits.append(hit)
+                            shardSpiffHits.append(Credit(value: contribution, row: Int32(row)))
+                            shardSpiffGroups.append(UInt32(truncatingIfNeeded: group))
                         } catch {
                             spiffFallback.insert(group)
                         }
@@ -274,13 +276,13 @@ extension PlanEvaluation {
                             break
                         }
                         guard position >= 0, onPlan[Int(chunkEntries[index])] else { continue }
-                        var credit = Credit(value: value, row: Int32(row))
+                        let credit = Credit(value: value, row: Int32(row))
                         let charged = Int(chunkCharged[index])
                         if charged >= 0 {
                             lateCredits[rule][position].append(LateCredit(credit: credit, original: charged, reversal: period))
                         } else {
-                            credit.group = UInt32(truncatingIfNeeded: (rule * payeeCount + position) * periodCount + period)
                             localCredits.append(credit)
+                            localGroups.append(UInt32(truncatingIfNeeded: (rule * payeeCount + position) * periodCount + period))
                         }
                         chunkCredited[index] = true
                     }
@@ -302,7 +304,9 @@ extension PlanEvaluation {
                     // The general path files through `give` into `shardCredits`; keep row order per rule.
                     if !shardCredits.isEmpty {
                         localCredits.append(contentsOf: shardCredits)
+                        localGroups.append(contentsOf: shardGroups)
                         shardCredits.removeAll(keepingCapacity: true)
+                        shardGroups.removeAll(keepingCapacity: true)
                     }
                 }
             }
@@ -316,6 +320,7 @@ extension PlanEvaluation {
             for index in chunkRows.indices where chunkCredited[index] { credited.append(chunkRows[index]) }
         }
         shardCredits = localCredits
+        shardGroups = localGroups
         creditedRowList = credited
     }
 
@@ -370,6 +375,9 @@ extension PlanEvaluation {
                 var level = 0
                 let repCount = roster.repIDs.count
                 while let current = manager, level < (levels ?? Int.max), level <= repCount {
+                    if level + 1 > Int(Credit.maximumLevel) {
+                        throw failure("a manager chain deeper than \(Credit.maximumLevel) levels", what: "credit \(plan.creditRules[ruleIndex].name)")
+                    }
                     if let target = isPayee(current, on: payeeDate) {
                         give(
                             Credit(value: value, row: Int32(row), level: Int32(level + 1)), rule: ruleIndex, to: target, in: period,

@@ -85,8 +85,9 @@ public enum ReferenceEvaluator {
                     try evaluator.credit(rows: (rowCount * shard / creditShards)..<(rowCount * (shard + 1) / creditShards))
                     return .success(
                         CreditShard(
-                            credits: evaluator.shardCredits, lateCredits: evaluator.lateCredits, creditedRows: evaluator.creditedRowList,
-                            spiffHits: evaluator.shardSpiffHits, spiffFallback: Array(evaluator.spiffFallback)))
+                            credits: evaluator.shardCredits, creditGroups: evaluator.shardGroups, lateCredits: evaluator.lateCredits,
+                            creditedRows: evaluator.creditedRowList, spiffHits: evaluator.shardSpiffHits,
+                            spiffHitGroups: evaluator.shardSpiffGroups, spiffFallback: Array(evaluator.spiffFallback)))
                 } catch let error as EvaluationError {
                     return .failure(error)
                 } catch {
@@ -95,7 +96,9 @@ public enum ReferenceEvaluator {
             }
             progress("merging credits")
             var creditParts: [[Credit]] = []
+            var creditGroupParts: [[UInt32]] = []
             var spiffParts: [[Credit]] = []
+            var spiffGroupParts: [[UInt32]] = []
             var lateCredits = plan.creditRules.map { _ in empty.payees.map { _ in [LateCredit]() } }
             credited = [Bool](repeating: false, count: data.transactions.count)
             for part in parts {
@@ -105,7 +108,9 @@ public enum ReferenceEvaluator {
                     let partLate = part.lateCredits
                     for row in part.creditedRows { credited[Int(row)] = true }
                     creditParts.append(part.credits)
+                    creditGroupParts.append(part.creditGroups)
                     spiffParts.append(part.spiffHits)
+                    spiffGroupParts.append(part.spiffHitGroups)
                     prototype.spiffFallback.formUnion(part.spiffFallback)
                     for rule in lateCredits.indices {
                         for payee in lateCredits[rule].indices where !partLate[rule][payee].isEmpty {
@@ -115,9 +120,11 @@ public enum ReferenceEvaluator {
                 }
             }
             prototype.credits = CreditTable(
-                payees: empty.payees.count, periods: empty.periods.count, groups: groups, parts: creditParts, threads: threads)
+                payees: empty.payees.count, periods: empty.periods.count, groups: groups, parts: creditParts,
+                partGroups: creditGroupParts, threads: threads)
             prototype.spiffHits = CreditTable(
-                payees: empty.payees.count, periods: empty.periods.count, groups: spiffGroups, parts: spiffParts, threads: threads)
+                payees: empty.payees.count, periods: empty.periods.count, groups: spiffGroups, parts: spiffParts,
+                partGroups: spiffGroupParts, threads: threads)
             let hasSpiffs = plan.components.contains { if case .spiff = $0.body { return true } else { return false } }
             if hasSpiffs && (!compiled || !prototype.spiffFallback.isEmpty) {
                 prototype.rowsByRep = data.transactions.rowsByRep(repCount: data.roster.repIDs.count)
@@ -333,9 +340,12 @@ final class CompiledSpiff: Sendable {
 /// What one crediting shard produced.
 struct CreditShard: Sendable {
     var credits: [Credit]
+    /// Each credit's (rule, payee, period) group, parallel to `credits`.
+    var creditGroups: [UInt32]
     var lateCredits: [[[LateCredit]]]
     var creditedRows: [Int32]
     var spiffHits: [Credit]
+    var spiffHitGroups: [UInt32]
     var spiffFallback: [Int]
 }
 
@@ -359,25 +369,31 @@ struct TraceNote {
     var limit: String? = nil
 }
 
-/// One credit: its exact value in the plan currency and the ledger row it came from.
+/// One credit: its exact value in the plan currency and the ledger row it came from, in 24
+/// bytes (ten million of them are a run's largest table): the value's 128 bits as two words, the
+/// row, and the scale and roll-up level packed in one word.
 struct Credit: Sendable {
-    /// The value's units and scale (a ``WideDecimal`` packed into 32 bytes with the rest).
-    let units: Int128
+    private let low: UInt64
+    private let high: Int64
     let row: Int32
-    /// 0 for the payee's own (or split) credit; k for a credit rolled up from k levels below.
-    let level: Int32
-    /// The (rule, payee, period) group while crediting (see ``CreditTable``).
-    var group: UInt32 = 0
-    let scale: UInt8
+    /// The scale in the low 8 bits, the level above them.
+    private let packed: UInt32
 
+    /// The deepest roll-up level a credit can carry.
+    static let maximumLevel: Int32 = (1 << 24) - 1
+
+    /// `level` must be at most ``maximumLevel`` (crediting checks it).
     init(value: WideDecimal, row: Int32, level: Int32 = 0) {
-        units = value.value
-        scale = UInt8(value.scale)
+        low = UInt64(truncatingIfNeeded: value.value)
+        high = Int64(truncatingIfNeeded: value.value >> 64)
         self.row = row
-        self.level = level
+        packed = UInt32(truncatingIfNeeded: value.scale) & 0xFF | UInt32(truncatingIfNeeded: level) << 8
     }
 
-    var value: WideDecimal { WideDecimal(value: units, scale: Int(scale)) }
+    var value: WideDecimal { WideDecimal(value: Int128(high) << 64 | Int128(low), scale: Int(packed & 0xFF)) }
+
+    /// 0 for the payee's own (or split) credit; k for a credit rolled up from k levels below.
+    var level: Int32 { Int32(packed >> 8) }
 }
 
 /// A plan's credits grouped by rule, payee and period, each group in ledger row order, in one
@@ -413,15 +429,15 @@ struct CreditTable: Sendable {
     /// Joins the shards' credits (each in row order, shards in row order) by group, keeping row
     /// order. With several threads, the shards are counted and placed in parallel: each shard's
     /// credits of a group go to their own stretch of the group.
-    init(payees: Int, periods: Int, groups: Int, parts: [[Credit]], threads: Int) {
+    init(payees: Int, periods: Int, groups: Int, parts: [[Credit]], partGroups: [[UInt32]], threads: Int) {
         let partCount = parts.count
         guard threads > 1, partCount > 1, partCount * groups <= 1 << 23 else {
-            self.init(payees: payees, periods: periods, groups: groups, parts: parts)
+            self.init(payees: payees, periods: periods, groups: groups, parts: parts, partGroups: partGroups)
             return
         }
         let counts: [[Int32]] = shardMap(partCount, threads: threads) { part in
             var counts = [Int32](repeating: 0, count: groups)
-            for credit in parts[part] { counts[Int(credit.group)] += 1 }
+            for group in partGroups[part] { counts[Int(group)] += 1 }
             return counts
         }
         var starts = [Int](repeating: 0, count: groups + 1)
@@ -442,10 +458,9 @@ struct CreditTable: Sendable {
             nonisolated(unsafe) let slots = buffer
             _ = shardMap(partCount, threads: threads) { part in
                 var cursor = firstPlaces[part]
-                for credit in parts[part] {
-                    let group = Int(credit.group)
-                    slots.initializeElement(at: cursor[group], to: credit)
-                    cursor[group] += 1
+                for (credit, group) in zip(parts[part], partGroups[part]) {
+                    slots.initializeElement(at: cursor[Int(group)], to: credit)
+                    cursor[Int(group)] += 1
                 }
                 return 0
             }
@@ -455,18 +470,17 @@ struct CreditTable: Sendable {
     }
 
     /// Joins the shards' credits by group on one thread.
-    init(payees: Int, periods: Int, groups: Int, parts: [[Credit]]) {
+    init(payees: Int, periods: Int, groups: Int, parts: [[Credit]], partGroups: [[UInt32]]) {
         var starts = [Int](repeating: 0, count: groups + 1)
-        for part in parts { for credit in part { starts[Int(credit.group) + 1] += 1 } }
+        for groupsOfPart in partGroups { for group in groupsOfPart { starts[Int(group) + 1] += 1 } }
         for group in 0..<groups { starts[group + 1] += starts[group] }
         var cursor = starts
         let total = starts[groups]
         let placed = [Credit](unsafeUninitializedCapacity: total) { buffer, count in
-            for part in parts {
-                for credit in part {
-                    let group = Int(credit.group)
-                    buffer.initializeElement(at: cursor[group], to: credit)
-                    cursor[group] += 1
+            for (part, groups) in zip(parts, partGroups) {
+                for (credit, group) in zip(part, groups) {
+                    buffer.initializeElement(at: cursor[Int(group)], to: credit)
+                    cursor[Int(group)] += 1
                 }
             }
             count = total
@@ -486,8 +500,9 @@ final class PlanEvaluation {
     let periods: [Period]
     /// credits[rule, payee, period], after crediting.
     var credits: CreditTable
-    /// While crediting: this shard's credits, in row order, each with its group.
+    /// While crediting: this shard's credits, in row order, and each one's group.
     var shardCredits: [Credit] = []
+    var shardGroups: [UInt32] = []
     /// While restating an earlier period: late credits added to groups, by group.
     var restatedCredits: [Int: [Credit]] = [:]
     /// Rows grouped by rep; built only when SPIFFs are evaluated row by row (see `payeeRows`).
@@ -533,6 +548,7 @@ final class PlanEvaluation {
     /// while crediting, this shard's hits.
     var spiffHits: CreditTable
     var shardSpiffHits: [Credit] = []
+    var shardSpiffGroups: [UInt32] = []
     /// Groups whose rows could not all be valued in the pass (an evaluation error): evaluated row by
     /// row instead, where the error is reported with its rep and period.
     var spiffFallback: Set<Int> = []
@@ -754,9 +770,8 @@ final class PlanEvaluation {
         if let original {
             lateCredits[rule][position].append(LateCredit(credit: credit, original: original, reversal: period))
         } else {
-            var credit = credit
-            credit.group = UInt32(truncatingIfNeeded: credits.group(rule: rule, payee: position, period: period))
             shardCredits.append(credit)
+            shardGroups.append(UInt32(truncatingIfNeeded: credits.group(rule: rule, payee: position, period: period)))
         }
     }
 
