@@ -665,6 +665,7 @@ final class PlanEvaluation {
         }
         self.periods = periods
         var quotaIndex: [QuotaLookup: QuotaRow] = [:]
+        quotaIndex.reserveCapacity(data.quotas.rows.count)
         for row in data.quotas.rows {
             quotaIndex[QuotaLookup(rep: row.rep, firstMonth: row.period.firstMonth, months: row.period.kind.months, measure: row.measure)] = row
         }
