@@ -125,23 +125,12 @@ extension PlanEvaluation {
         let currencyCodes = transactions.currencyCodes
         let monthTable = months
         let table = assignments
-        let bits = reversalBits
-        let firstMonth = periods.first?.firstMonth ?? 0
-        let periodMonths = plan.period.months
+        let reversals = reversalBits
+        let periodsByMonth = runPeriods
         let spiffWindows = spiffs.map { (window: $0.window, byEffectiveDate: $0.byEffectiveDate) }
-        @inline(__always) func month(_ date: CivilDate) -> Int {
-            let day = Int(date.daysSinceEpoch) - monthTable.firstDay
-            return day >= 0 && day < monthTable.byDay.count ? Int(monthTable.byDay[day]) : date.monthNumber
-        }
         /// The run period of a date (``periodIndex(of:)``).
-        @inline(__always) func runPeriod(of date: CivilDate) -> Int? {
-            guard periodCount > 0 else { return nil }
-            let month = month(date)
-            guard month >= firstMonth else { return nil }
-            let index = (month - firstMonth) / periodMonths
-            return index < periodCount ? index : nil
-        }
-        @inline(__always) func isReversal(_ row: Int) -> Bool { bits[row >> 6] & (1 << (UInt64(row) & 63)) != 0 }
+        @inline(__always) func runPeriod(of date: CivilDate) -> Int? { periodsByMonth.period(ofMonth: monthTable.month(of: date)) }
+        @inline(__always) func isReversal(_ row: Int) -> Bool { reversals.contains(row) }
 
         // One chunk's rows that reach the rules, with what the rules need.
         let chunkSize = 4096
@@ -250,10 +239,7 @@ extension PlanEvaluation {
                         do {
                             value = WideDecimal(value: Int128(amounts[row]), scale: FixedDecimal.scale)
                             if fast.converted {
-                                let code = Int(currencyCodes[row])
-                                let month = month(dates[row])
-                                let offset = month - monthTable.firstMonth
-                                if offset >= 0, offset < monthTable.count, let rate = monthTable.fx[code * monthTable.count + offset] {
+                                if let rate = monthTable.rate(currency: Int(currencyCodes[row]), month: monthTable.month(of: dates[row])) {
                                     value = try Exact.multiply(value, rate)
                                 } else {
                                     payee = position >= 0 ? position : payeeCount

@@ -201,7 +201,7 @@ struct EvaluationSnapshot: Sendable {
     let quotaIndex: [QuotaLookup: QuotaRow]
     let inputs: [String: InputTableValues]
     let lateCredits: [[[LateCredit]]]
-    let reversalBits: [UInt64]
+    let reversalBits: ReversalBits
     let compiled: CompiledRows
     let months: MonthTable
     let spiffHits: CreditTable
@@ -262,6 +262,34 @@ struct AssignmentTable: Sendable {
     }
 }
 
+/// One bit per ledger row, set for reversals (a binary search per row was measurable).
+struct ReversalBits: Sendable {
+    private let words: [UInt64]
+
+    init(rows: Int, reversals: ReversalList) {
+        var words = [UInt64](repeating: 0, count: (rows + 63) / 64)
+        for row in reversals.rows { words[Int(row) >> 6] |= 1 << (UInt64(row) & 63) }
+        self.words = words
+    }
+
+    @inline(__always)
+    func contains(_ row: Int) -> Bool { words[row >> 6] & (1 << (UInt64(row) & 63)) != 0 }
+}
+
+/// Which run period a month falls in: periods of `monthsPerPeriod` months from `firstMonth`.
+struct RunPeriodIndex: Sendable {
+    let firstMonth: Int
+    let monthsPerPeriod: Int
+    let count: Int
+
+    @inline(__always)
+    func period(ofMonth month: Int) -> Int? {
+        guard count > 0, month >= firstMonth else { return nil }
+        let index = (month - firstMonth) / monthsPerPeriod
+        return index < count ? index : nil
+    }
+}
+
 /// Month numbers by day over the ledger's span, and fx rates by currency and month, so that the
 /// pass over the rows converts no dates and hashes no keys.
 struct MonthTable: Sendable {
@@ -275,6 +303,21 @@ struct MonthTable: Sendable {
     var fx: [WideDecimal?] = []
 
     init() {}
+
+    /// The month number of `date` (a table lookup inside the ledger's span).
+    @inline(__always)
+    func month(of date: CivilDate) -> Int {
+        let day = Int(date.daysSinceEpoch) - firstDay
+        return day >= 0 && day < byDay.count ? Int(byDay[day]) : date.monthNumber
+    }
+
+    /// The rate into the plan currency of currency `code` in `month`, when the table has it.
+    @inline(__always)
+    func rate(currency code: Int, month: Int) -> WideDecimal? {
+        let offset = month - firstMonth
+        guard offset >= 0, offset < count else { return nil }
+        return fx[code * count + offset]
+    }
 
     init(transactions: TransactionTable, fx table: FXTable) {
         guard transactions.count > 0 else { return }
@@ -534,8 +577,6 @@ final class PlanEvaluation {
     var fxCache: [Int: WideDecimal] = [:]
     /// Rows credited to some payee by this evaluator's crediting (for the reconciliation).
     var creditedRowList: [Int32] = []
-    /// Credits appended so far (to see whether a row was credited at all).
-    var appendedCredits = 0
     var feedingRulesCache: [Set<Int>]? = nil
     /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
     var drawBalances: [WideDecimal] = []
@@ -560,8 +601,8 @@ final class PlanEvaluation {
     var paidPerYear: [Int: [Int: WideDecimal]] = [:]
     /// `paidPerYear` as it was at the start of each period of the current payee.
     var paidSnapshots: [Int: [Int: [Int: WideDecimal]]] = [:]
-    /// One bit per ledger row: set for reversals (a binary search per row was measurable).
-    let reversalBits: [UInt64]
+    /// Which rows are reversals.
+    let reversalBits: ReversalBits
     let months: MonthTable
     let assignments: AssignmentTable
     /// The plan's per-transaction expressions, compiled.
@@ -676,9 +717,7 @@ final class PlanEvaluation {
             guard let bytes = try? readWholeFile(path) else { return nil }
             return SourceFile(path: path, bytes: bytes)
         }
-        var bits = [UInt64](repeating: 0, count: (transactions.count + 63) / 64)
-        for row in transactions.reversals.rows { bits[Int(row) >> 6] |= 1 << (UInt64(row) & 63) }
-        self.reversalBits = bits
+        self.reversalBits = ReversalBits(rows: transactions.count, reversals: transactions.reversals)
         self.months = MonthTable(transactions: transactions, fx: data.fx)
         self.assignments = AssignmentTable(roster: data.roster, plan: plan.id)
         var compiled = CompiledRows()
@@ -719,12 +758,12 @@ final class PlanEvaluation {
 
     /// True when `row` reverses another.
     @inline(__always)
-    func isReversal(_ row: Int) -> Bool { reversalBits[row >> 6] & (1 << (UInt64(row) & 63)) != 0 }
+    func isReversal(_ row: Int) -> Bool { reversalBits.contains(row) }
 
     /// The row that `row` reverses, or `nil` when it is not a reversal.
     @inline(__always)
     func reversalTarget(of row: Int) -> Int? {
-        guard reversalBits[row >> 6] & (1 << (UInt64(row) & 63)) != 0 else { return nil }
+        guard reversalBits.contains(row) else { return nil }
         return transactions.reversals.target(of: row)
     }
 
@@ -746,20 +785,13 @@ final class PlanEvaluation {
 
     // MARK: Crediting
 
-    /// The month number of a date (a table lookup for dates of the ledger's span).
-    @inline(__always)
-    func monthNumber(_ date: CivilDate) -> Int {
-        let day = Int(date.daysSinceEpoch) - months.firstDay
-        if day >= 0 && day < months.byDay.count { return Int(months.byDay[day]) }
-        return date.monthNumber
+    /// The run periods by month.
+    var runPeriods: RunPeriodIndex {
+        RunPeriodIndex(firstMonth: periods.first?.firstMonth ?? 0, monthsPerPeriod: plan.period.months, count: periods.count)
     }
 
     func periodIndex(of date: CivilDate) -> Int? {
-        guard let first = periods.first else { return nil }
-        let month = monthNumber(date)
-        let index = (month - first.firstMonth) / plan.period.months
-        guard month >= first.firstMonth, index < periods.count else { return nil }
-        return index
+        runPeriods.period(ofMonth: months.month(of: date))
     }
 
     // MARK: Evaluation
@@ -1240,11 +1272,8 @@ final class PlanEvaluation {
 
     func convertToPlan(_ amount: WideDecimal, row: Int) throws -> WideDecimal {
         let code = Int(transactions.currencyCodes[row])
-        let month = monthNumber(transactions.dates[row])
-        let slot = code * months.count + (month - months.firstMonth)
-        if month >= months.firstMonth, month - months.firstMonth < months.count, let rate = months.fx[slot] {
-            return try Exact.multiply(amount, rate)
-        }
+        let month = months.month(of: transactions.dates[row])
+        if let rate = months.rate(currency: code, month: month) { return try Exact.multiply(amount, rate) }
         let key = code &* 1_000_000 &+ month
         if let rate = fxCache[key] { return try Exact.multiply(amount, rate) }
         let currency = transactions.currencies[code]

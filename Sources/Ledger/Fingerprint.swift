@@ -23,10 +23,7 @@ public enum Fingerprinter {
         do {
             file = try MappedFile(path: path)
         } catch {
-            switch error {
-            case .cannotOpen(_, let code), .cannotRead(_, let code):
-                throw FingerprintError(path: path, reason: systemErrorMessage(code))
-            }
+            throw FingerprintError(path: path, reason: error.reason)
         }
         var hash = StreamingSHA256()
         if file.canReadBlocks {

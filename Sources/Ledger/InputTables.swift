@@ -40,10 +40,7 @@ public enum InputTableReader {
         do {
             file = try MappedFile(path: path)
         } catch {
-            switch error {
-            case .cannotOpen(_, let code), .cannotRead(_, let code):
-                errors.append(RowError(line: 0, field: 0, DataMessage.fileMissing("cannot read the input table: \(systemErrorMessage(code))")))
-            }
+            errors.append(RowError(line: 0, field: 0, DataMessage.fileMissing("cannot read the input table: \(error.reason)")))
             return finish()
         }
         guard let header = readHeader(file, display: path, required: ["rep", "period", column], limits: options.limits, errors: &errors),

@@ -94,6 +94,13 @@ final class MappedFile: @unchecked Sendable {
     enum OpenError: Error {
         case cannotOpen(String, Int32)
         case cannotRead(String, Int32)
+
+        /// The system's words for the failure.
+        var reason: String {
+            switch self {
+            case .cannotOpen(_, let code), .cannotRead(_, let code): return systemErrorMessage(code)
+            }
+        }
     }
 
     init(path: String) throws(OpenError) {

@@ -80,16 +80,16 @@ func writeOutput(_ text: String, to path: String) throws {
         return
     }
     let temporary = path + ".tmp-\(getpid())"
-    guard let file = fopen(temporary, "w") else {
-        printError("cannot write \(path): \(String(cString: strerror(errno)))")
+    do {
+        try ResultExport.write(text, to: temporary)
+    } catch {
+        printError("cannot write \(path): \(error.underlying)")
         throw Exit.cannotCreate
     }
-    var bytes = Array(text.utf8)
-    let written = bytes.withUnsafeMutableBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-    let closed = fclose(file)
-    guard written == bytes.count, closed == 0, rename(temporary, path) == 0 else {
+    guard rename(temporary, path) == 0 else {
+        let reason = String(cString: strerror(errno))
         unlink(temporary)
-        printError("cannot write \(path): \(String(cString: strerror(errno)))")
+        printError("cannot write \(path): \(reason)")
         throw Exit.cannotCreate
     }
 }

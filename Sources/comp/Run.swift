@@ -102,16 +102,6 @@ func render(_ summary: RunSummary, database: String) -> String {
     return lines.joined(separator: "\n")
 }
 
-func grouped(_ value: Int) -> String {
-    let digits = String(value.magnitude)
-    var out = ""
-    for (index, character) in digits.enumerated() {
-        if index > 0 && (digits.count - index) % 3 == 0 { out.append(",") }
-        out.append(character)
-    }
-    return value < 0 ? "-" + out : out
-}
-
 func grouped(decimal text: String) -> String {
     let negative = text.hasPrefix("-")
     let body = negative ? String(text.dropFirst()) : text
