@@ -147,6 +147,11 @@ extension PlanEvaluation {
         chunkDates.reserveCapacity(chunkSize)
         var localCredits: [Credit] = []
         var localGroups: [UInt32] = []
+        // Room for a credit per row and rule up front (up to four rules): reserved pages that are
+        // never written cost nothing, while growing by doubling copied the shard and faulted in
+        // fresh pages for each copy.
+        localCredits.reserveCapacity(range.count * min(ruleCount, 4))
+        localGroups.reserveCapacity(range.count * min(ruleCount, 4))
         var credited: [Int32] = []
 
         var chunkStart = range.lowerBound
