@@ -158,6 +158,68 @@ public final class ResultStore {
         migrator.registerMigration("v4: shared transaction sets") { db in
             try db.execute(sql: "ALTER TABLE payouts ADD COLUMN same_transactions_as INTEGER")
         }
+        // One row per payee, period and plan (a statement): its lines and measures as JSON
+        // arrays, the transaction sets their traces name as one blob, and each distinct (rule,
+        // source) once per run in `trace_rules`. SQLite's cost is per row, and a statement used to
+        // be about six rows. The views `payouts` and `measures` give the rows and columns of the
+        // tables they replace, so queries written against earlier schemas keep working; runs
+        // stored before are moved into statements here.
+        migrator.registerMigration("v5: a row per statement") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE statements (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        rep TEXT NOT NULL,
+                        period TEXT NOT NULL,
+                        plan TEXT NOT NULL,
+                        lines TEXT NOT NULL,
+                        measures TEXT NOT NULL,
+                        transactions BLOB NOT NULL,
+                        trace_first INTEGER,
+                        trace_last INTEGER
+                    );
+                    CREATE INDEX statements_by_run ON statements(run_id, rep, period, plan);
+                    CREATE TABLE trace_rules (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        id INTEGER NOT NULL,
+                        rule TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        PRIMARY KEY (run_id, id)
+                    );
+                    """)
+            try StatementMigration.run(db)
+            try db.execute(
+                sql: """
+                    DROP TABLE payouts;
+                    DROP TABLE measures;
+                    CREATE VIEW payouts AS
+                    SELECT s.run_id AS run_id, s.rep AS rep, s.period AS period, s.plan AS plan,
+                        json_extract(l.value, '$[0]') AS component,
+                        json_extract(l.value, '$[1]') AS ord,
+                        json_extract(l.value, '$[2]') AS amount,
+                        json_extract(l.value, '$[3]') AS currency,
+                        json_extract(l.value, '$[4]') AS trace,
+                        r.rule AS rule,
+                        r.source AS source,
+                        json_extract(l.value, '$[6]') AS tier,
+                        json_extract(l.value, '$[7]') AS rate,
+                        json_extract(l.value, '$[8]') AS base,
+                        json_extract(l.value, '$[9]') AS limit_applied,
+                        json_extract(l.value, '$[10]') AS transaction_count,
+                        substr(s.transactions, json_extract(l.value, '$[11]') + 1, json_extract(l.value, '$[12]')) AS transactions
+                    FROM statements AS s
+                    JOIN json_each(s.lines) AS l
+                    LEFT JOIN trace_rules AS r ON r.run_id = s.run_id AND r.id = json_extract(l.value, '$[5]');
+                    CREATE VIEW measures AS
+                    SELECT s.run_id AS run_id, s.rep AS rep, s.period AS period, s.plan AS plan,
+                        json_extract(m.value, '$[0]') AS measure,
+                        json_extract(m.value, '$[1]') AS ord,
+                        json_extract(m.value, '$[2]') AS value,
+                        json_extract(m.value, '$[3]') AS digits
+                    FROM statements AS s
+                    JOIN json_each(s.measures) AS m;
+                    """)
+        }
         return migrator
     }
 
@@ -285,32 +347,24 @@ public final class ResultStore {
         }
     }
 
-    /// The run's payout lines, sorted as exports want them: rep (byte order), period, component order.
+    /// The run's payout lines, sorted as exports want them: rep (byte order), period, plan,
+    /// component order.
     public func payouts(_ id: RunID) throws(StoreError) -> [PayoutLine] {
         var currencies: [String: Currency] = [:]
         do {
             return try queue.read { db in
                 let statement = try db.makeStatement(
-                    sql: """
-                        SELECT rep, period, plan, component, ord, amount, currency, trace FROM payouts
-                        WHERE run_id = ? ORDER BY rep, period, plan, ord
-                        """)
+                    sql: "SELECT rep, period, plan, lines FROM statements WHERE run_id = ? ORDER BY rep, period, plan")
                 try statement.setArguments([id.rawValue])
                 var lines: [PayoutLine] = []
                 // Read through the C API: GRDB's rows cost about a microsecond each, most of an export.
                 try RawReader.forEachRow(db, statement) { row in
-                    let code = row.text(6)
-                    let currency: Currency
-                    if let known = currencies[code] {
-                        currency = known
-                    } else {
-                        currency = Currency(code: code) ?? Currency(unlistedCode: code, minorUnits: 2)
-                        currencies[code] = currency
+                    let rep = row.text(0)
+                    let period = row.text(1)
+                    let plan = row.text(2)
+                    for stored in try row.rows(3, width: LineField.width) {
+                        lines.append(try Self.payoutLine(stored, rep: rep, period: period, plan: plan, currencies: &currencies))
                     }
-                    lines.append(
-                        PayoutLine(
-                            rep: row.text(0), period: row.text(1), plan: row.text(2), component: row.text(3), order: Int(row.int64(4)),
-                            amount: FixedDecimal(units: row.int64(5)), currency: currency, trace: row.isNull(7) ? nil : Int(row.int64(7))))
                 }
                 return lines
             }
@@ -333,17 +387,22 @@ public final class ResultStore {
         do {
             return try queue.read { db in
                 let statement = try db.makeStatement(
-                    sql: """
-                        SELECT rep, period, plan, measure, ord, value, digits FROM measures
-                        WHERE run_id = ?\(filter) ORDER BY rep, period, plan, ord
-                        """)
+                    sql: "SELECT rep, period, plan, measures FROM statements WHERE run_id = ?\(filter) ORDER BY rep, period, plan")
                 try statement.setArguments(StatementArguments([id.rawValue.databaseValue] + values.map(\.databaseValue)))
                 var measures: [MeasureValue] = []
                 try RawReader.forEachRow(db, statement) { row in
-                    measures.append(
-                        MeasureValue(
-                            rep: row.text(0), period: row.text(1), plan: row.text(2), measure: row.text(3), order: Int(row.int64(4)),
-                            value: FixedDecimal(units: row.int64(5)), digits: Int(row.int64(6))))
+                    let rep = row.text(0)
+                    let period = row.text(1)
+                    let plan = row.text(2)
+                    for stored in try row.rows(3, width: MeasureField.width) {
+                        guard let name = stored[MeasureField.name].string, let order = stored[MeasureField.order].integer,
+                            let value = stored[MeasureField.value].integer, let digits = stored[MeasureField.digits].integer
+                        else { throw MalformedStatement(reason: "a measure of \(rep) in \(period) lacks a value") }
+                        measures.append(
+                            MeasureValue(
+                                rep: rep, period: period, plan: plan, measure: name, order: Int(order), value: FixedDecimal(units: value),
+                                digits: Int(digits)))
+                    }
                 }
                 return measures
             }
@@ -352,28 +411,45 @@ public final class ResultStore {
         }
     }
 
-    /// The trace with index `trace` of a run: from the payout line that carries it, or from the
+    /// A payout line from its stored values.
+    private static func payoutLine(
+        _ stored: [JSONScalar], rep: String, period: String, plan: String, currencies: inout [String: Currency]
+    ) throws(MalformedStatement) -> PayoutLine {
+        guard let component = stored[LineField.component].string, let order = stored[LineField.order].integer,
+            let amount = stored[LineField.amount].integer, let code = stored[LineField.currency].string
+        else { throw MalformedStatement(reason: "a payout line of \(rep) in \(period) lacks a value") }
+        let currency: Currency
+        if let known = currencies[code] {
+            currency = known
+        } else {
+            currency = Currency(code: code) ?? Currency(unlistedCode: code, minorUnits: 2)
+            currencies[code] = currency
+        }
+        return PayoutLine(
+            rep: rep, period: period, plan: plan, component: component, order: Int(order), amount: FixedDecimal(units: amount),
+            currency: currency, trace: stored[LineField.trace].integer.map { Int($0) })
+    }
+
+    /// The trace with number `trace` of a run: from the payout line that carries it, or from the
     /// traces table (traces no line refers to, and runs stored before traces moved onto lines).
     public func trace(_ id: RunID, _ trace: Int) throws(StoreError) -> TraceRecord? {
         do {
             return try queue.read { db -> TraceRecord? in
-                if let row = try Row.fetchOne(
+                let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT rep, period, plan, component, rule, source, tier, rate, base, limit_applied, transactions,
-                            same_transactions_as
-                        FROM payouts WHERE run_id = ? AND trace = ? AND rule IS NOT NULL LIMIT 1
+                        SELECT rep, period, plan, lines, transactions FROM statements
+                        WHERE run_id = ? AND trace_first <= ? AND trace_last >= ?
                         """,
-                    arguments: [id.rawValue, trace])
-                {
-                    var shared: Data? = nil
-                    if let ord: Int64 = row["same_transactions_as"] {
-                        shared = try Data.fetchOne(
-                            db,
-                            sql: "SELECT transactions FROM payouts WHERE run_id = ? AND rep = ? AND period = ? AND plan = ? AND ord = ?",
-                            arguments: [id.rawValue, row["rep"] as String, row["period"] as String, row["plan"] as String, ord])
+                    arguments: [id.rawValue, trace, trace])
+                var rules = RuleCache(run: id.rawValue)
+                var currencies: [String: Currency] = [:]
+                for row in rows {
+                    let lines = try Self.storedLines(row["lines"] as String)
+                    for stored in lines where stored[LineField.trace].integer == Int64(trace) && stored[LineField.rule] != .null {
+                        let line = try Self.payoutLine(stored, rep: row["rep"], period: row["period"], plan: row["plan"], currencies: &currencies)
+                        return try Self.traceRecord(stored, line: line, blob: row["transactions"], rules: &rules, db)
                     }
-                    return Self.traceRecord(row, shared: shared)
                 }
                 return try Row.fetchOne(
                     db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, trace]
@@ -384,50 +460,85 @@ public final class ResultStore {
         }
     }
 
-    /// One rep's payout lines in one period of a run, in component order, each with its trace
-    /// (read through the `(run, rep, period)` index: `comp explain` on a large run).
+    /// One rep's payout lines in one period of a run, by plan and component order, each with its
+    /// trace (read through the `(run, rep, period)` index: `comp explain` on a large run).
     public func lines(_ id: RunID, rep: String, period: String) throws(StoreError) -> [(line: PayoutLine, trace: TraceRecord?)] {
         do {
             return try queue.read { db in
                 let rows = try Row.fetchAll(
                     db,
-                    sql: """
-                        SELECT rep, period, plan, component, ord, amount, currency, trace,
-                            rule, source, tier, rate, base, limit_applied, transactions, same_transactions_as
-                        FROM payouts WHERE run_id = ? AND rep = ? AND period = ? ORDER BY plan, ord
-                        """,
+                    sql: "SELECT plan, lines, transactions FROM statements WHERE run_id = ? AND rep = ? AND period = ? ORDER BY plan",
                     arguments: [id.rawValue, rep, period])
-                // Transaction sets stored once per rep-period, by plan and ord.
-                var sets: [String: Data] = [:]
+                var rules = RuleCache(run: id.rawValue)
+                var currencies: [String: Currency] = [:]
+                var found: [(line: PayoutLine, trace: TraceRecord?)] = []
                 for row in rows {
-                    if let blob: Data = row["transactions"] { sets["\(row["plan"] as String)\u{0}\(row["ord"] as Int64)"] = blob }
-                }
-                return try rows.map { row in
-                    let code: String = row["currency"]
-                    let line = PayoutLine(
-                        rep: row["rep"], period: row["period"], plan: row["plan"], component: row["component"], order: row["ord"],
-                        amount: FixedDecimal(units: row["amount"]),
-                        currency: Currency(code: code) ?? Currency(unlistedCode: code, minorUnits: 2), trace: row["trace"])
-                    var trace: TraceRecord? = nil
-                    if let _: String = row["rule"] {
-                        let shared = (row["same_transactions_as"] as Int64?).flatMap { sets["\(line.plan)\u{0}\($0)"] }
-                        trace = Self.traceRecord(row, shared: shared)
-                    } else if let index = line.trace {
-                        trace = try Row.fetchOne(
-                            db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, index]
-                        ).map { Self.traceRecord($0) }
+                    for stored in try Self.storedLines(row["lines"] as String) {
+                        let line = try Self.payoutLine(stored, rep: rep, period: period, plan: row["plan"], currencies: &currencies)
+                        var trace: TraceRecord? = nil
+                        if stored[LineField.rule] != .null {
+                            trace = try Self.traceRecord(stored, line: line, blob: row["transactions"], rules: &rules, db)
+                        } else if let index = line.trace {
+                            trace = try Row.fetchOne(
+                                db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, index]
+                            ).map { Self.traceRecord($0) }
+                        }
+                        found.append((line, trace))
                     }
-                    return (line, trace)
                 }
+                return found
             }
         } catch {
             throw StoreError(operation: "reading the payouts of \(rep) in \(period) of run \(id)", underlying: String(describing: error))
         }
     }
 
-    /// A trace from a payout or trace row; `shared` is the transaction set of the line it names.
-    private static func traceRecord(_ row: Row, shared: Data? = nil) -> TraceRecord {
-        let blob: Data? = row["transactions"] ?? shared
+    /// A statement's lines from its JSON text.
+    private static func storedLines(_ text: String) throws(MalformedStatement) -> [[JSONScalar]] {
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBufferPointer { buffer throws(MalformedStatement) in try JSONRows.parse(buffer, width: LineField.width) }
+    }
+
+    /// A run's (rule, source) pairs, read as lines name them.
+    private struct RuleCache {
+        let run: Int64
+        var known: [Int64: (rule: String, source: String)] = [:]
+
+        mutating func rule(_ id: Int64, _ db: Database) throws -> (rule: String, source: String) {
+            if let pair = known[id] { return pair }
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT rule, source FROM trace_rules WHERE run_id = ? AND id = ?", arguments: [run, id])
+            else { throw MalformedStatement(reason: "a line names rule \(id), which is not stored") }
+            let pair = (rule: row["rule"] as String, source: row["source"] as String)
+            known[id] = pair
+            return pair
+        }
+    }
+
+    /// The trace a stored line carries.
+    private static func traceRecord(
+        _ stored: [JSONScalar], line: PayoutLine, blob: Data?, rules: inout RuleCache, _ db: Database
+    ) throws -> TraceRecord {
+        guard let ruleID = stored[LineField.rule].integer else { throw MalformedStatement(reason: "a trace without its rule") }
+        let rule = try rules.rule(ruleID, db)
+        var set = RowSet(rows: [])
+        if let offset = stored[LineField.offset].integer, let count = stored[LineField.bytes].integer {
+            let bytes = blob.map { [UInt8]($0) } ?? []
+            guard offset >= 0, count >= 0, offset + count <= Int64(bytes.count),
+                let decoded = RowSet(encoded: Array(bytes[Int(offset)..<Int(offset + count)]))
+            else { throw MalformedStatement(reason: "a line's transactions are not in its statement") }
+            set = decoded
+        }
+        return TraceRecord(
+            plan: line.plan, component: line.component, rule: rule.rule, source: rule.source,
+            tier: stored[LineField.tier].string, rate: stored[LineField.rate].string, base: stored[LineField.base].string,
+            limit: stored[LineField.limit].string, transactions: set)
+    }
+
+    /// A trace from a row of the traces table.
+    private static func traceRecord(_ row: Row) -> TraceRecord {
+        let blob: Data? = row["transactions"]
         let bytes = blob.map { [UInt8]($0) } ?? []
         return TraceRecord(
             plan: row["plan"], component: row["component"], rule: row["rule"], source: row["source"],
@@ -519,6 +630,12 @@ private struct BoundBytes {
         spans.append((index, offset, bytes.count - offset, false))
     }
 
+    mutating func text(_ index: Int32, bytes value: [UInt8]) {
+        let offset = bytes.count
+        bytes.append(contentsOf: value)
+        spans.append((index, offset, value.count, false))
+    }
+
     mutating func blob(_ index: Int32, _ value: [UInt8]) {
         let offset = bytes.count
         bytes.append(contentsOf: value)
@@ -569,6 +686,13 @@ private struct RawReader {
 
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
+    /// The column's JSON array of arrays (a statement's lines or measures).
+    func rows(_ column: Int32, width: Int) throws(MalformedStatement) -> [[JSONScalar]] {
+        guard let bytes = sqlite3_column_text(handle, column) else { throw MalformedStatement(reason: "no text") }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return try JSONRows.parse(UnsafeBufferPointer(start: bytes, count: count), width: width)
+    }
+
     /// The column as UTF-8 text (invalid bytes replaced; NUL bytes kept).
     func text(_ column: Int32) -> String {
         guard let bytes = sqlite3_column_text(handle, column) else { return "" }
@@ -577,36 +701,39 @@ private struct RawReader {
     }
 }
 
-/// Writes the bulk rows of a run (payout lines with their traces, measures, traces no line
-/// carries), part after part, through SQLite's C API: GRDB's generic arguments cost a few
-/// microseconds a row, and a statement step per row was most of SQLite's time, so rows go 32 to
-/// a statement.
+/// Writes the bulk rows of a run, part after part, through SQLite's C API: a statement row per
+/// payee, period and plan (see Statements.swift), 16 rows to an INSERT (a statement step per row
+/// was most of SQLite's time, and GRDB's generic arguments cost a few microseconds a row), and
+/// the traces no line carries.
 private final class BulkWriter {
     let db: Database
     let id: Int64
     /// Traces written so far: a part's trace indexes are offset by it.
     var traceBase = 0
-    let batch = 32
-    let payoutColumns = """
-        INSERT INTO payouts (run_id, rep, period, plan, component, ord, amount, currency, trace,
-            rule, source, tier, rate, base, limit_applied, transaction_count, transactions, same_transactions_as) VALUES
+    let batch = 16
+    static let columns = 9
+    static let prefix = """
+        INSERT INTO statements (run_id, rep, period, plan, lines, measures, transactions, trace_first, trace_last) VALUES
         """
-    let measureColumns = "INSERT INTO measures (run_id, rep, period, plan, measure, ord, value, digits) VALUES "
-    let fullPayouts: Statement
-    let fullMeasures: Statement
+    let full: Statement
     let trace: Statement
+    let rules: RuleInterner
+    /// The text and blob values of the statement being filled.
+    private var values = BoundBytes()
+    private var json = JSONWriter()
+    private var sets = TransactionSets()
 
     init(_ db: Database, run id: Int64) throws {
         self.db = db
         self.id = id
-        fullPayouts = try db.makeStatement(sql: payoutColumns + Self.values(18, rows: batch))
-        fullMeasures = try db.makeStatement(sql: measureColumns + Self.values(8, rows: batch))
+        full = try db.makeStatement(sql: Self.prefix + Self.values(Self.columns, rows: batch))
         trace = try db.makeStatement(
             sql: """
                 INSERT INTO traces (run_id, id, plan, component, rule, source, tier, rate, base, limit_applied,
                     transaction_count, transactions)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+        rules = try RuleInterner(db, run: id)
     }
 
     static func values(_ columns: Int, rows: Int) -> String {
@@ -614,80 +741,67 @@ private final class BulkWriter {
         return Array(repeating: row, count: rows).joined(separator: ", ")
     }
 
-    /// The rep-period (and plan) being written, and the transaction sets its lines stored so far.
-    var groupRep = ""
-    var groupPeriod = ""
-    var groupPlan = ""
-    var groupSets: [(order: Int, set: RowSet)] = []
-    /// The text and blob values of the statement being filled.
-    private var values = BoundBytes()
-
-    /// Inserts `items`, `batch` rows to a statement; `bind` binds one item's values from its first
-    /// column (integers to the statement, texts and blobs to `values`).
-    private func insert<Item>(
-        _ items: [Item], columns: Int, prefix: String, full: Statement, bind: (Item, Int32, RawRow) -> Void
-    ) throws {
-        var start = 0
-        while start < items.count {
-            let count = min(batch, items.count - start)
-            let statement = count == batch ? full : try db.makeStatement(sql: prefix + Self.values(columns, rows: count))
-            let raw = RawRow(statement.sqliteStatement)
-            values.reset()
-            for offset in 0..<count { bind(items[start + offset], Int32(offset * columns), raw) }
-            try values.bound(to: raw) { try raw.step(db, statement) }
-            start += count
-        }
-    }
-
     func write(_ part: RunOutput) throws {
         let base = traceBase
         traceBase += part.traces.count
         var onLines = [Bool](repeating: false, count: part.traces.count)
-        try insert(part.payouts, columns: 18, prefix: payoutColumns, full: fullPayouts) { line, column, raw in
-            if line.rep != groupRep || line.period != groupPeriod || line.plan != groupPlan {
-                (groupRep, groupPeriod, groupPlan) = (line.rep, line.period, line.plan)
-                groupSets.removeAll(keepingCapacity: true)
-            }
-            raw.bind(column + 1, id)
-            values.text(column + 2, line.rep)
-            values.text(column + 3, line.period)
-            values.text(column + 4, line.plan)
-            values.text(column + 5, line.component)
-            raw.bind(column + 6, Int64(line.order))
-            raw.bind(column + 7, line.amount.units)
-            values.text(column + 8, line.currency.code)
-            raw.bind(column + 9, line.trace.map { Int64($0 + base) })
-            if let index = line.trace, index >= 0, index < part.traces.count {
-                let record = part.traces[index]
-                onLines[index] = true
-                values.text(column + 10, record.rule)
-                values.text(column + 11, record.source)
-                values.text(column + 12, record.tier)
-                values.text(column + 13, record.rate)
-                values.text(column + 14, record.base)
-                values.text(column + 15, record.limit)
-                raw.bind(column + 16, Int64(record.transactions.count))
-                if let earlier = groupSets.first(where: { $0.set == record.transactions }) {
-                    raw.bind(column + 17, nil as Int64?)
-                    raw.bind(column + 18, Int64(earlier.order))
-                } else {
-                    values.blob(column + 17, record.transactions.encoded)
-                    raw.bind(column + 18, nil as Int64?)
-                    groupSets.append((line.order, record.transactions))
+        let groups = StatementGroup.groups(of: part)
+        var start = 0
+        while start < groups.count {
+            let count = min(batch, groups.count - start)
+            let statement = count == batch ? full : try db.makeStatement(sql: Self.prefix + Self.values(Self.columns, rows: count))
+            let raw = RawRow(statement.sqliteStatement)
+            values.reset()
+            for offset in 0..<count {
+                let group = groups[start + offset]
+                let column = Int32(offset * Self.columns)
+                sets.reset()
+                json.bytes.removeAll(keepingCapacity: true)
+                json.open()
+                var first: Int64? = nil
+                var last: Int64? = nil
+                for (position, lineIndex) in group.lines.enumerated() {
+                    let line = part.payouts[lineIndex]
+                    var stored = StoredLine(
+                        component: line.component, order: Int64(line.order), amount: line.amount.units, currency: line.currency.code,
+                        trace: line.trace.map { Int64($0 + base) })
+                    if let index = line.trace, index >= 0, index < part.traces.count {
+                        let record = part.traces[index]
+                        onLines[index] = true
+                        stored.rule = try rules.id(rule: record.rule, source: record.source)
+                        stored.tier = record.tier
+                        stored.rate = record.rate
+                        stored.base = record.base
+                        stored.limit = record.limit
+                        stored.count = Int64(record.transactions.count)
+                        stored.span = sets.span(of: record.transactions)
+                        let number = Int64(index + base)
+                        first = min(first ?? number, number)
+                        last = max(last ?? number, number)
+                    }
+                    if position > 0 { json.comma() }
+                    stored.write(to: &json)
                 }
-            } else {
-                for index in (column + 10)...(column + 18) { raw.bind(index, nil as Int64?) }
+                json.close()
+                raw.bind(column + 1, id)
+                values.text(column + 2, group.rep)
+                values.text(column + 3, group.period)
+                values.text(column + 4, group.plan)
+                values.text(column + 5, bytes: json.bytes)
+                json.bytes.removeAll(keepingCapacity: true)
+                json.open()
+                for (position, measureIndex) in group.measures.enumerated() {
+                    if position > 0 { json.comma() }
+                    writeMeasure(part.measures[measureIndex], to: &json)
+                }
+                json.close()
+                values.text(column + 6, bytes: json.bytes)
+                values.blob(column + 7, sets.blob)
+                raw.bind(column + 8, first)
+                raw.bind(column + 9, last)
             }
-        }
-        try insert(part.measures, columns: 8, prefix: measureColumns, full: fullMeasures) { value, column, raw in
-            raw.bind(column + 1, id)
-            values.text(column + 2, value.rep)
-            values.text(column + 3, value.period)
-            values.text(column + 4, value.plan)
-            values.text(column + 5, value.measure)
-            raw.bind(column + 6, Int64(value.order))
-            raw.bind(column + 7, value.value.units)
-            raw.bind(column + 8, Int64(value.digits))
+            try values.bound(to: raw) { try raw.step(db, statement) }
+            start += count
         }
         // Traces no line carries keep their own rows.
         for (index, record) in part.traces.enumerated() where !onLines[index] {
@@ -706,5 +820,47 @@ private final class BulkWriter {
             raw.bind(12, blob: record.transactions.encoded)
             try raw.step(db, trace)
         }
+    }
+}
+
+/// The ids of a run's (rule, source) pairs in `trace_rules`, each inserted the first time it is
+/// seen: a rule's text and source are the same on most of a run's lines.
+private final class RuleInterner {
+    private struct Key: Hashable {
+        let rule: String
+        let source: String
+    }
+    private let db: Database
+    private let run: Int64
+    private let insert: Statement
+    private var ids: [Key: Int64] = [:]
+    /// The last pair looked up: lines cycle through a plan's few components.
+    private var recent: [(key: Key, id: Int64)] = []
+
+    init(_ db: Database, run: Int64) throws {
+        self.db = db
+        self.run = run
+        insert = try db.makeStatement(sql: "INSERT INTO trace_rules (run_id, id, rule, source) VALUES (?, ?, ?, ?)")
+    }
+
+    func id(rule: String, source: String) throws -> Int64 {
+        for entry in recent where entry.key.rule == rule && entry.key.source == source { return entry.id }
+        let key = Key(rule: rule, source: source)
+        let id: Int64
+        if let known = ids[key] {
+            id = known
+        } else {
+            id = Int64(ids.count)
+            ids[key] = id
+            let raw = RawRow(insert.sqliteStatement)
+            raw.bind(1, run)
+            raw.bind(2, id)
+            raw.bind(3, rule)
+            raw.bind(4, source)
+            try raw.step(db, insert)
+        }
+        if recent.count == 8 { recent.removeFirst() }
+        recent.append((key, id))
+        return id
     }
 }

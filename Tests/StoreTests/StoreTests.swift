@@ -219,11 +219,15 @@ let sampleOutput = RunOutput(
             traces: [trace("commission", rows), trace("spiff", RowSet(rows: [8])), trace("total", rows)])
         let id = try store.record(sampleRun, output: output)
         let raw = try DatabaseQueue(path: database.path)
-        let stored = try raw.read { db in
-            try Row.fetchAll(db, sql: "SELECT ord, transactions IS NULL AS shared, same_transactions_as FROM payouts ORDER BY ord")
-                .map { [$0[0] as Int64, $0[1] as Int64, ($0[2] as Int64?) ?? -1] }
+        // The statement's blob holds each set once; the view gives every line its own.
+        let (blobBytes, perLine) = try raw.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT length(transactions) FROM statements") ?? -1,
+                try Row.fetchAll(db, sql: "SELECT ord, transactions FROM payouts ORDER BY ord").map { [UInt8]($0[1] as Data) }
+            )
         }
-        #expect(stored == [[0, 0, -1], [1, 0, -1], [2, 1, 0]])
+        #expect(blobBytes == rows.encoded.count + RowSet(rows: [8]).encoded.count)
+        #expect(perLine == [rows.encoded, RowSet(rows: [8]).encoded, rows.encoded])
         #expect(try store.trace(id, 2)?.transactions.rows == [4, 8, 15, 16, 23, 42])
         #expect(try store.lines(id, rep: "R1", period: "2027-01").map { $0.trace?.transactions.count } == [6, 1, 6])
     }
@@ -259,6 +263,116 @@ let sampleOutput = RunOutput(
         #expect(try store.trace(second, 0)?.tier == "0% ..< 50%")
     }
 
+    @Test func aDatabaseOfTheFourthSchemaIsMovedIntoStatementsExactly() throws {
+        let database = TemporaryDatabase()
+        let old = try DatabaseQueue(path: database.path)
+        try ResultStore.migrator.migrate(old, upTo: "v4: shared transaction sets")
+        try old.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (id, started_at, finished_at, status, engine_version, threads, plans, options)
+                    VALUES (1, 'a', 'b', 'completed', '0.1.0', 2, 'P', '');
+                    INSERT INTO payouts (run_id, rep, period, plan, component, ord, amount, currency, trace, rule, source, tier,
+                        rate, base, limit_applied, transaction_count, transactions, same_transactions_as)
+                    VALUES (1, 'R1', '2027-01', 'P', 'commission', 0, 1500000, 'USD', 0, 'tiers', 'p.plan:3:1', 'tier 1', '3%',
+                               '50.00', NULL, 2, x'0203', NULL),
+                           (1, 'R1', '2027-01', 'P', 'total', 1, 1500000, 'USD', 1, 'sum', 'p.plan:1:1', NULL, NULL, NULL,
+                               'cap at 1.50 USD', 2, NULL, 0),
+                           (1, 'R2', '2027-01', 'P', 'total', 1, -250000, 'EUR', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                               NULL, NULL);
+                    INSERT INTO measures (run_id, rep, period, plan, measure, ord, value, digits)
+                    VALUES (1, 'R1', '2027-01', 'P', 'bookings', 0, 50000000, 2),
+                           (1, 'R3', '2027-02', 'P', 'bookings', 0, 7000000, 2);
+                    """)
+        }
+        let store = try ResultStore(path: database.path)
+        let run = RunID(rawValue: 1)
+        #expect(try store.payouts(run).map { "\($0.rep) \($0.component) \($0.amount) \($0.currency.code) \($0.trace ?? -1)" } == [
+            "R1 commission 1.5 USD 0", "R1 total 1.5 USD 1", "R2 total -0.25 EUR -1",
+        ])
+        #expect(try store.measures(run).map { "\($0.rep) \($0.period) \($0.value)" } == ["R1 2027-01 50", "R3 2027-02 7"])
+        // The line that shared the commission's set has it.
+        #expect(try store.trace(run, 1)?.transactions.rows == [1, 4])
+        #expect(try store.trace(run, 1)?.limit == "cap at 1.50 USD")
+        #expect(try store.trace(run, 0)?.tier == "tier 1")
+        let stored = try old.read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM statements") ?? -1,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM trace_rules") ?? -1,
+                try Row.fetchAll(db, sql: "SELECT rule, transactions FROM payouts ORDER BY rep, ord").map {
+                    "\(($0[0] as String?) ?? "-") \(($0[1] as Data?).map { [UInt8]($0) } ?? [])"
+                }
+            )
+        }
+        #expect(stored.0 == 3)
+        #expect(stored.1 == 2)
+        #expect(stored.2 == ["tiers [2, 3]", "sum [2, 3]", "- []"])
+    }
+
+    @Test func theViewsGiveTheColumnsOfTheTablesTheyReplace() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        _ = try store.record(sampleRun, output: sampleOutput)
+        let raw = try DatabaseQueue(path: database.path)
+        let (payoutColumns, measureColumns, line) = try raw.read { db in
+            (
+                try db.columns(in: "payouts").map(\.name), try db.columns(in: "measures").map(\.name),
+                try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT amount, typeof(amount), trace, rule, source, tier, rate, base, transaction_count, length(transactions)
+                        FROM payouts WHERE rep = 'R9' AND component = 'commission'
+                        """)
+            )
+        }
+        #expect(payoutColumns == [
+            "run_id", "rep", "period", "plan", "component", "ord", "amount", "currency", "trace", "rule", "source", "tier", "rate",
+            "base", "limit_applied", "transaction_count", "transactions",
+        ])
+        #expect(measureColumns == ["run_id", "rep", "period", "plan", "measure", "ord", "value", "digits"])
+        let row = try #require(line)
+        #expect(row[0] as Int64 == 234_240_000)
+        #expect(row[1] as String == "integer")
+        #expect(row[2] as Int64 == 0)
+        #expect(row[3] as String == "marginal tiers on bookings")
+        #expect(row[4] as String == "Plans/ae.plan:14:3")
+        #expect(row[5] as String == "0% ..< 50%")
+        #expect(row[6] as String == "3%")
+        #expect(row[7] as String == "7808.05 USD")
+        #expect(row[8] as Int64 == 4)
+        #expect(row[9] as Int64 == Int64(RowSet(rows: [5, 17, 900, 100_000]).encoded.count))
+    }
+
+    @Test func hostileTextIsStoredAndReadBackExactly() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        let names = ["Ünal \"the closer\" \\ O'Brien", "tab\there\nnewline\u{1}bell\u{7f}", "🚀 rep, with comma", "[1,2]\",\""]
+        var output = RunOutput()
+        for (index, name) in names.enumerated() {
+            output.payouts.append(
+                PayoutLine(rep: name, period: "2027-01", plan: "P\"", component: name, order: 0, amount: money("1.25"), currency: usd, trace: index))
+            output.measures.append(MeasureValue(rep: name, period: "2027-01", plan: "P\"", measure: name, order: 0, value: money("-3"), digits: 2))
+            output.traces.append(TraceRecord(plan: "P\"", component: name, rule: name, source: name, tier: name, rate: nil, base: name, limit: name))
+        }
+        let id = try store.record(sampleRun, output: output)
+        let sortedNames = names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        #expect(try store.payouts(id).map(\.component) == sortedNames)
+        #expect(try store.payouts(id).map(\.rep) == sortedNames)
+        #expect(try store.measures(id).map(\.measure) == sortedNames)
+        for (index, name) in names.enumerated() {
+            let lines = try store.lines(id, rep: name, period: "2027-01")
+            #expect(lines.count == 1)
+            #expect(lines.first?.trace?.rule == name)
+            #expect(lines.first?.trace?.tier == name)
+            #expect(lines.first?.trace?.limit == name)
+            #expect(try store.trace(id, index)?.source == name)
+        }
+        // SQLite's own JSON functions read the same texts.
+        let raw = try DatabaseQueue(path: database.path)
+        let viewed = try raw.read { db in try String.fetchAll(db, sql: "SELECT component FROM payouts ORDER BY rep") }
+        #expect(viewed == sortedNames)
+    }
+
     @Test func exportsFormattedPartByPartEqualTheWholeOrGiveWay() throws {
         let lines = sampleOutput.payouts.sorted { ResultExport.precedes($0, $1) }
         let measures = sampleOutput.measures.sorted { ResultExport.precedes($0, $1) }
@@ -278,10 +392,12 @@ let sampleOutput = RunOutput(
         let database = TemporaryDatabase()
         let store = try ResultStore(path: database.path)
         let kept = try store.record(sampleRun, output: sampleOutput)
-        // Make the measures insert fail half-way through the run's transaction.
+        // Make the insert fail half-way through the run's transaction: the run's row and two
+        // statements are written before the third is refused.
         let raw = try DatabaseQueue(path: database.path)
         try raw.write { db in
-            try db.execute(sql: "CREATE TRIGGER boom BEFORE INSERT ON measures BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
+            try db.execute(
+                sql: "CREATE TRIGGER boom BEFORE INSERT ON statements WHEN NEW.rep = 'Rossi, Nils' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END")
         }
         #expect(throws: StoreError.self) { try store.record(sampleRun, output: sampleOutput) }
         #expect(try store.runs() == [kept])
@@ -305,7 +421,7 @@ let sampleOutput = RunOutput(
             db = sqlite3.connect('\(database.path)', isolation_level=None)
             db.execute('BEGIN')
             db.execute("INSERT INTO runs (started_at, finished_at, status, engine_version, threads, plans, options) VALUES ('x', 'x', 'completed', 'x', 1, 'P', '')")
-            db.execute("INSERT INTO payouts (run_id, rep, period, plan, component, ord, amount, currency) VALUES (2, 'R1', '2027-01', 'P', 'c', 0, 1, 'USD')")
+            db.execute("INSERT INTO statements (run_id, rep, period, plan, lines, measures, transactions) VALUES (2, 'R1', '2027-01', 'P', '[]', '[]', x'')")
             os.kill(os.getpid(), signal.SIGKILL)
             """
         let process = Process()

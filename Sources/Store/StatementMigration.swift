@@ -1,0 +1,124 @@
+import CompCore
+import Foundation
+import GRDB
+import RunResults
+
+/// Moves the runs stored by schemas v1–v4 (a row per payout line and per measure) into
+/// statements (schema v5), exactly: every line keeps its amount, order, currency, trace number
+/// and the trace stored on it; a trace kept in the traces table stays there.
+enum StatementMigration {
+    private struct Key: Hashable {
+        let run: Int64
+        let rep: String
+        let period: String
+        let plan: String
+    }
+
+    static func run(_ db: Database) throws {
+        // Measures by statement, in order.
+        var measures: [Key: [MeasureValue]] = [:]
+        var measureKeys: [Key] = []
+        for row in try Row.fetchAll(
+            db, sql: "SELECT run_id, rep, period, plan, measure, ord, value, digits FROM measures ORDER BY run_id, rep, period, plan, ord")
+        {
+            let key = Key(run: row["run_id"], rep: row["rep"], period: row["period"], plan: row["plan"])
+            if measures[key] == nil { measureKeys.append(key) }
+            measures[key, default: []].append(
+                MeasureValue(
+                    rep: key.rep, period: key.period, plan: key.plan, measure: row["measure"], order: row["ord"],
+                    value: FixedDecimal(units: row["value"]), digits: row["digits"]))
+        }
+        let insertStatement = try db.makeStatement(
+            sql: """
+                INSERT INTO statements (run_id, rep, period, plan, lines, measures, transactions, trace_first, trace_last)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let insertRule = try db.makeStatement(sql: "INSERT INTO trace_rules (run_id, id, rule, source) VALUES (?, ?, ?, ?)")
+        var rules: [Int64: [String: Int64]] = [:]
+        func ruleID(run: Int64, rule: String, source: String) throws -> Int64 {
+            let name = rule + "\u{0}" + source
+            if let id = rules[run]?[name] { return id }
+            let id = Int64(rules[run]?.count ?? 0)
+            rules[run, default: [:]][name] = id
+            try insertRule.execute(arguments: [run, id, rule, source])
+            return id
+        }
+        func store(_ key: Key, lines: [StoredLine], blob: [UInt8]) throws {
+            var json = JSONWriter()
+            json.open()
+            for (position, line) in lines.enumerated() {
+                if position > 0 { json.comma() }
+                line.write(to: &json)
+            }
+            json.close()
+            let linesText = String(decoding: json.bytes, as: UTF8.self)
+            json = JSONWriter()
+            json.open()
+            for (position, value) in (measures.removeValue(forKey: key) ?? []).enumerated() {
+                if position > 0 { json.comma() }
+                writeMeasure(value, to: &json)
+            }
+            json.close()
+            let carried = lines.filter { $0.rule != nil }.compactMap(\.trace)
+            try insertStatement.execute(arguments: [
+                key.run, key.rep, key.period, key.plan, linesText, String(decoding: json.bytes, as: UTF8.self), Data(blob),
+                carried.min(), carried.max(),
+            ])
+        }
+
+        // Lines, a statement at a time.
+        let cursor = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT run_id, rep, period, plan, component, ord, amount, currency, trace, rule, source, tier, rate, base,
+                    limit_applied, transaction_count, transactions, same_transactions_as
+                FROM payouts ORDER BY run_id, rep, period, plan, ord
+                """)
+        var current: Key? = nil
+        var lines: [StoredLine] = []
+        var sets = TransactionSets()
+        var byOrder: [Int64: RowSet] = [:]
+        var pendingShared: [(line: Int, order: Int64)] = []
+        func flush() throws {
+            guard let key = current else { return }
+            // A line that shared an earlier line's set (v4) gets that set.
+            for (index, order) in pendingShared {
+                if let set = byOrder[order] { lines[index].span = sets.span(of: set) }
+            }
+            try store(key, lines: lines, blob: sets.blob)
+            lines.removeAll()
+            sets.reset()
+            byOrder.removeAll()
+            pendingShared.removeAll()
+        }
+        while let row = try cursor.next() {
+            let key = Key(run: row["run_id"], rep: row["rep"], period: row["period"], plan: row["plan"])
+            if key != current {
+                try flush()
+                current = key
+            }
+            let order: Int64 = row["ord"]
+            var line = StoredLine(
+                component: row["component"], order: order, amount: row["amount"], currency: row["currency"], trace: row["trace"])
+            if let rule: String = row["rule"] {
+                line.rule = try ruleID(run: key.run, rule: rule, source: row["source"] ?? "")
+                line.tier = row["tier"]
+                line.rate = row["rate"]
+                line.base = row["base"]
+                line.limit = row["limit_applied"]
+                line.count = row["transaction_count"]
+                if let blob: Data = row["transactions"] {
+                    let set = RowSet(encoded: [UInt8](blob)) ?? RowSet(rows: [])
+                    byOrder[order] = set
+                    line.span = sets.span(of: set)
+                } else if let shared: Int64 = row["same_transactions_as"] {
+                    pendingShared.append((lines.count, shared))
+                }
+            }
+            lines.append(line)
+        }
+        try flush()
+        // Statements with measures and no lines.
+        for key in measureKeys where measures[key] != nil { try store(key, lines: [], blob: []) }
+    }
+}

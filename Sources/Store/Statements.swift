@@ -1,0 +1,415 @@
+import CompCore
+import RunResults
+
+// A run's results are stored one row per payee, period and plan (a "statement", schema v5): its
+// payout lines and measures as JSON arrays, and the transaction sets their traces name as one
+// blob. SQLite's cost is per row, and a payee-period has a handful of lines and measures: six
+// rows became one. The views `payouts` and `measures` present one row per line and per measure,
+// with the columns earlier schemas had (see ``ResultStore/migrator``).
+//
+// A line is the array
+//   [component, ord, amount, currency, trace, rule, tier, rate, base, limit, transaction_count,
+//    transactions_offset, transactions_bytes]
+// where `amount` is in millionths, `trace` the run's trace number (or null), `rule` the id of the
+// (rule, source) pair in `trace_rules` (null when the trace is not on the line), and the last two
+// locate the line's transaction set in the statement's `transactions` blob (null: none).
+// A measure is the array [measure, ord, value, digits], `value` in millionths.
+
+/// Positions in a line's JSON array.
+enum LineField {
+    static let component = 0, order = 1, amount = 2, currency = 3, trace = 4, rule = 5, tier = 6, rate = 7, base = 8, limit = 9,
+        count = 10, offset = 11, bytes = 12
+    /// Values in a line.
+    static let width = 13
+}
+
+/// Positions in a measure's JSON array.
+enum MeasureField {
+    static let name = 0, order = 1, value = 2, digits = 3
+    /// Values in a measure.
+    static let width = 4
+}
+
+/// Appends JSON values to a byte buffer: strings escaped as RFC 8259 requires, integers in
+/// decimal, no whitespace.
+struct JSONWriter {
+    var bytes: [UInt8] = []
+
+    mutating func string(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(byte)
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 15)])
+            default:
+                bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    mutating func string(_ text: String?) {
+        if let text { string(text) } else { null() }
+    }
+
+    mutating func integer(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits, most significant last
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
+    }
+
+    mutating func integer(_ value: Int64?) {
+        if let value { integer(value) } else { null() }
+    }
+
+    mutating func null() { bytes.append(contentsOf: [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")]) }
+
+    mutating func open() { bytes.append(UInt8(ascii: "[")) }
+
+    mutating func close() { bytes.append(UInt8(ascii: "]")) }
+
+    mutating func comma() { bytes.append(UInt8(ascii: ",")) }
+}
+
+/// A JSON scalar as stored in a statement.
+enum JSONScalar: Equatable {
+    case string(String)
+    case integer(Int64)
+    case null
+
+    var string: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
+    var integer: Int64? {
+        if case .integer(let value) = self { return value }
+        return nil
+    }
+}
+
+/// Why a stored statement could not be read (a database written by something else, or damaged).
+struct MalformedStatement: Error, CustomStringConvertible {
+    let reason: String
+    var description: String { "a stored statement is malformed: \(reason)" }
+}
+
+/// Reads what ``JSONWriter`` writes: an array of arrays of strings, integers and nulls (any JSON
+/// whitespace allowed). Nothing else is accepted.
+struct JSONRows {
+    /// The rows of the array in `bytes`, each at least `width` long.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, width: Int) throws(MalformedStatement) -> [[JSONScalar]] {
+        var reader = Reader(bytes: bytes)
+        var rows: [[JSONScalar]] = []
+        try reader.expect(UInt8(ascii: "["))
+        if try reader.peek() == UInt8(ascii: "]") {
+            reader.position += 1
+        } else {
+            while true {
+                try reader.expect(UInt8(ascii: "["))
+                var row: [JSONScalar] = []
+                row.reserveCapacity(width)
+                if try reader.peek() == UInt8(ascii: "]") {
+                    reader.position += 1
+                } else {
+                    while true {
+                        row.append(try reader.scalar())
+                        if try reader.separator(closing: UInt8(ascii: "]")) { break }
+                    }
+                }
+                guard row.count >= width else { throw MalformedStatement(reason: "an entry has \(row.count) values, not \(width)") }
+                rows.append(row)
+                if try reader.separator(closing: UInt8(ascii: "]")) { break }
+            }
+        }
+        reader.skipSpace()
+        guard reader.position == bytes.count else { throw MalformedStatement(reason: "text after the array") }
+        return rows
+    }
+
+    private struct Reader {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var position = 0
+
+        mutating func skipSpace() {
+            while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+        }
+
+        mutating func peek() throws(MalformedStatement) -> UInt8 {
+            skipSpace()
+            guard position < bytes.count else { throw MalformedStatement(reason: "the text ends early") }
+            return bytes[position]
+        }
+
+        mutating func expect(_ byte: UInt8) throws(MalformedStatement) {
+            guard try peek() == byte else { throw MalformedStatement(reason: "expected '\(Character(Unicode.Scalar(byte)))'") }
+            position += 1
+        }
+
+        /// Consumes a comma (false) or `closing` (true).
+        mutating func separator(closing: UInt8) throws(MalformedStatement) -> Bool {
+            let byte = try peek()
+            position += 1
+            if byte == UInt8(ascii: ",") { return false }
+            if byte == closing { return true }
+            throw MalformedStatement(reason: "expected ',' or ']'")
+        }
+
+        mutating func scalar() throws(MalformedStatement) -> JSONScalar {
+            let first = try peek()
+            switch first {
+            case UInt8(ascii: "\""):
+                return .string(try string())
+            case UInt8(ascii: "n"):
+                guard position + 4 <= bytes.count, bytes[position + 1] == UInt8(ascii: "u"), bytes[position + 2] == UInt8(ascii: "l"),
+                    bytes[position + 3] == UInt8(ascii: "l")
+                else { throw MalformedStatement(reason: "expected null") }
+                position += 4
+                return .null
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                var negative = false
+                if first == UInt8(ascii: "-") {
+                    negative = true
+                    position += 1
+                }
+                var magnitude: UInt64 = 0
+                let start = position
+                while position < bytes.count, bytes[position] >= UInt8(ascii: "0"), bytes[position] <= UInt8(ascii: "9") {
+                    let (times, overflow) = magnitude.multipliedReportingOverflow(by: 10)
+                    let (sum, carry) = times.addingReportingOverflow(UInt64(bytes[position] - UInt8(ascii: "0")))
+                    guard !overflow, !carry else { throw MalformedStatement(reason: "an integer out of range") }
+                    magnitude = sum
+                    position += 1
+                }
+                guard position > start else { throw MalformedStatement(reason: "expected a digit") }
+                if negative {
+                    guard magnitude <= UInt64(Int64.max) + 1 else { throw MalformedStatement(reason: "an integer out of range") }
+                    return .integer(magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude))
+                }
+                guard magnitude <= UInt64(Int64.max) else { throw MalformedStatement(reason: "an integer out of range") }
+                return .integer(Int64(magnitude))
+            default:
+                throw MalformedStatement(reason: "expected a string, an integer or null")
+            }
+        }
+
+        mutating func string() throws(MalformedStatement) -> String {
+            position += 1  // the opening quote
+            let start = position
+            // Fast path: no escapes.
+            while position < bytes.count, bytes[position] != UInt8(ascii: "\""), bytes[position] != UInt8(ascii: "\\") { position += 1 }
+            guard position < bytes.count else { throw MalformedStatement(reason: "a string is not closed") }
+            if bytes[position] == UInt8(ascii: "\"") {
+                position += 1
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position - 1]), as: UTF8.self)
+            }
+            var out = Array(bytes[start..<position])
+            while true {
+                guard position < bytes.count else { throw MalformedStatement(reason: "a string is not closed") }
+                let byte = bytes[position]
+                position += 1
+                if byte == UInt8(ascii: "\"") { break }
+                guard byte == UInt8(ascii: "\\") else {
+                    out.append(byte)
+                    continue
+                }
+                guard position < bytes.count else { throw MalformedStatement(reason: "a string is not closed") }
+                let escape = bytes[position]
+                position += 1
+                switch escape {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escape)
+                case UInt8(ascii: "b"): out.append(8)
+                case UInt8(ascii: "f"): out.append(12)
+                case UInt8(ascii: "n"): out.append(10)
+                case UInt8(ascii: "r"): out.append(13)
+                case UInt8(ascii: "t"): out.append(9)
+                case UInt8(ascii: "u"):
+                    var scalar = try hex4()
+                    if (0xD800..<0xDC00).contains(scalar), position + 6 <= bytes.count, bytes[position] == UInt8(ascii: "\\"),
+                        bytes[position + 1] == UInt8(ascii: "u")
+                    {
+                        position += 2
+                        let low = try hex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw MalformedStatement(reason: "a broken surrogate pair") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw MalformedStatement(reason: "a broken surrogate pair") }
+                    out.append(contentsOf: String(Character(unicode)).utf8)
+                default:
+                    throw MalformedStatement(reason: "an unknown escape")
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+
+        mutating func hex4() throws(MalformedStatement) -> UInt32 {
+            guard position + 4 <= bytes.count else { throw MalformedStatement(reason: "a short \\u escape") }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[position]
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: throw MalformedStatement(reason: "a bad \\u escape")
+                }
+                value = value << 4 | UInt32(digit)
+                position += 1
+            }
+            return value
+        }
+    }
+}
+
+/// One payee-period-plan's lines and measures, as they are grouped for storage.
+struct StatementGroup {
+    let rep: String
+    let period: String
+    let plan: String
+    /// Indexes into the part's payouts (sorted by order) and measures (sorted by order).
+    var lines: [Int] = []
+    var measures: [Int] = []
+}
+
+extension StatementGroup {
+    /// The part's lines and measures grouped by (rep, period, plan), in first-seen order.
+    static func groups(of part: RunOutput) -> [StatementGroup] {
+        var groups: [StatementGroup] = []
+        var index: [StatementKey: Int] = [:]
+        func group(_ rep: String, _ period: String, _ plan: String) -> Int {
+            // Lines of a statement come together: most lookups are the previous line's.
+            if let last = groups.indices.last, groups[last].rep == rep, groups[last].period == period, groups[last].plan == plan {
+                return last
+            }
+            let key = StatementKey(rep: rep, period: period, plan: plan)
+            if let found = index[key] { return found }
+            groups.append(StatementGroup(rep: rep, period: period, plan: plan))
+            index[key] = groups.count - 1
+            return groups.count - 1
+        }
+        for (position, line) in part.payouts.enumerated() { groups[group(line.rep, line.period, line.plan)].lines.append(position) }
+        for (position, value) in part.measures.enumerated() {
+            groups[group(value.rep, value.period, value.plan)].measures.append(position)
+        }
+        for slot in groups.indices {
+            let lines = groups[slot].lines
+            if !lines.indices.dropFirst().allSatisfy({ part.payouts[lines[$0 - 1]].order <= part.payouts[lines[$0]].order }) {
+                groups[slot].lines = lines.enumerated().sorted {
+                    (part.payouts[$0.element].order, $0.offset) < (part.payouts[$1.element].order, $1.offset)
+                }.map(\.element)
+            }
+            let measures = groups[slot].measures
+            if !measures.indices.dropFirst().allSatisfy({ part.measures[measures[$0 - 1]].order <= part.measures[measures[$0]].order }) {
+                groups[slot].measures = measures.enumerated().sorted {
+                    (part.measures[$0.element].order, $0.offset) < (part.measures[$1.element].order, $1.offset)
+                }.map(\.element)
+            }
+        }
+        return groups
+    }
+}
+
+private struct StatementKey: Hashable {
+    let rep: String
+    let period: String
+    let plan: String
+}
+
+/// The fields of one stored line, as the statement writer and the v5 migration hand them over.
+struct StoredLine {
+    var component: String
+    var order: Int64
+    var amount: Int64
+    var currency: String
+    var trace: Int64?
+    var rule: Int64?
+    var tier: String?
+    var rate: String?
+    var base: String?
+    var limit: String?
+    var count: Int64?
+    /// Where the line's transaction set is in the statement's blob.
+    var span: (offset: Int64, bytes: Int64)?
+
+    func write(to json: inout JSONWriter) {
+        json.open()
+        json.string(component)
+        json.comma()
+        json.integer(order)
+        json.comma()
+        json.integer(amount)
+        json.comma()
+        json.string(currency)
+        json.comma()
+        json.integer(trace)
+        json.comma()
+        json.integer(rule)
+        json.comma()
+        json.string(tier)
+        json.comma()
+        json.string(rate)
+        json.comma()
+        json.string(base)
+        json.comma()
+        json.string(limit)
+        json.comma()
+        json.integer(count)
+        json.comma()
+        json.integer(span?.offset)
+        json.comma()
+        json.integer(span?.bytes)
+        json.close()
+    }
+}
+
+/// A statement's transaction sets, each stored once (most lines of a payee-period read the same
+/// credits).
+struct TransactionSets {
+    var blob: [UInt8] = []
+    private var stored: [(set: RowSet, offset: Int)] = []
+
+    /// Where `set` is in the blob (appended the first time).
+    mutating func span(of set: RowSet) -> (offset: Int64, bytes: Int64) {
+        if let earlier = stored.first(where: { $0.set == set }) {
+            return (Int64(earlier.offset), Int64(set.encoded.count))
+        }
+        let offset = blob.count
+        blob.append(contentsOf: set.encoded)
+        stored.append((set, offset))
+        return (Int64(offset), Int64(set.encoded.count))
+    }
+
+    mutating func reset() {
+        blob.removeAll(keepingCapacity: true)
+        stored.removeAll(keepingCapacity: true)
+    }
+}
+
+/// A measure's stored fields.
+func writeMeasure(_ value: MeasureValue, to json: inout JSONWriter) {
+    json.open()
+    json.string(value.measure)
+    json.comma()
+    json.integer(Int64(value.order))
+    json.comma()
+    json.integer(value.value.units)
+    json.comma()
+    json.integer(Int64(value.digits))
+    json.close()
+}
