@@ -155,6 +155,14 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         let steps = roundedQuotient(Int128(units), step, mode) ?? 0
         return formatScaled(steps * step, scale: Self.scale, fractionDigits: fractionDigits)
     }
+
+    /// Appends what ``formatted(fractionDigits:rounding:)`` returns, as UTF-8, to `bytes`
+    /// (without making a `String`: exports format millions of amounts).
+    public func appendFormatted(fractionDigits: Int, to bytes: inout [UInt8], rounding mode: RoundingMode = .halfEven) {
+        precondition(fractionDigits >= 0 && fractionDigits <= Self.scale)
+        let step = powerOfTen(Self.scale - fractionDigits)
+        appendDigits(roundedQuotient(Int128(units), step, mode) ?? 0, fractionDigits: fractionDigits, to: &bytes)
+    }
 }
 
 /// The result of parsing a decimal from bytes (no existential, no allocation).
@@ -287,22 +295,44 @@ let powersOfTen64: [UInt64] = (0...19).map { exponent in (0..<exponent).reduce(U
 @usableFromInline
 func formatScaled(_ value: Int128, scale: Int, fractionDigits: Int) -> String {
     precondition(fractionDigits <= scale)
-    let shown = value / powerOfTen(scale - fractionDigits)
-    let negative = shown < 0
-    var magnitude = shown.magnitude
-    var digits: [UInt8] = []
-    digits.reserveCapacity(42)
-    repeat {
-        digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-        magnitude /= 10
-    } while magnitude != 0
-    while digits.count <= fractionDigits { digits.append(UInt8(ascii: "0")) }
     var out: [UInt8] = []
-    out.reserveCapacity(digits.count + 2)
-    if negative { out.append(UInt8(ascii: "-")) }
-    for position in stride(from: digits.count - 1, through: 0, by: -1) {
-        if position == fractionDigits - 1 { out.append(UInt8(ascii: ".")) }
-        out.append(digits[position])
-    }
+    appendDigits(value / powerOfTen(scale - fractionDigits), fractionDigits: fractionDigits, to: &out)
     return String(decoding: out, as: UTF8.self)
+}
+
+/// Appends `shown / 10^fractionDigits` as UTF-8 with exactly `fractionDigits` digits after the
+/// point (none: no point), a minus sign when negative.
+@usableFromInline
+func appendDigits(_ shown: Int128, fractionDigits: Int, to out: inout [UInt8]) {
+    if shown < 0 { out.append(UInt8(ascii: "-")) }
+    let magnitude = shown.magnitude
+    // Digits least significant first, in a fixed buffer (an Int128 has at most 39).
+    var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+    withUnsafeMutableBytes(of: &buffer) { digits in
+        var count = 0
+        if magnitude <= UInt128(UInt64.max) {
+            // The common case in 64-bit arithmetic (a 128-bit division is a library call).
+            var small = UInt64(magnitude)
+            repeat {
+                digits[count] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: small % 10)
+                small /= 10
+                count += 1
+            } while small != 0
+        } else {
+            var large = magnitude
+            repeat {
+                digits[count] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: large % 10)
+                large /= 10
+                count += 1
+            } while large != 0
+        }
+        while count <= fractionDigits && count < digits.count {
+            digits[count] = UInt8(ascii: "0")
+            count += 1
+        }
+        for position in stride(from: count - 1, through: 0, by: -1) {
+            if position == fractionDigits - 1 { out.append(UInt8(ascii: ".")) }
+            out.append(digits[position])
+        }
+    }
 }

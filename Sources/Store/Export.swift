@@ -90,22 +90,30 @@ struct CSVBuffer: Sendable {
 
     /// Appends one field (quoted when it needs it) and a comma, or the line end after the last.
     mutating func field(_ text: String, last: Bool = false) {
-        let utf8 = text.utf8
-        var needsQuotes = false
-        for byte in utf8 where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 10 || byte == 13 {
-            needsQuotes = true
-            break
-        }
-        if needsQuotes {
-            bytes.append(UInt8(ascii: "\""))
-            for byte in utf8 {
-                if byte == UInt8(ascii: "\"") { bytes.append(byte) }
-                bytes.append(byte)
+        var text = text
+        text.withUTF8 { utf8 in
+            var needsQuotes = false
+            for byte in utf8 where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 10 || byte == 13 {
+                needsQuotes = true
+                break
             }
-            bytes.append(UInt8(ascii: "\""))
-        } else {
-            bytes.append(contentsOf: utf8)
+            if needsQuotes {
+                bytes.append(UInt8(ascii: "\""))
+                for byte in utf8 {
+                    if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+                    bytes.append(byte)
+                }
+                bytes.append(UInt8(ascii: "\""))
+            } else {
+                bytes.append(contentsOf: utf8)
+            }
         }
+        bytes.append(last ? 10 : UInt8(ascii: ","))
+    }
+
+    /// Appends an amount with `digits` fraction digits (never quoted) and a comma, or the line end.
+    mutating func field(_ amount: FixedDecimal, digits: Int, last: Bool = false) {
+        amount.appendFormatted(fractionDigits: digits, to: &bytes)
         bytes.append(last ? 10 : UInt8(ascii: ","))
     }
 
@@ -116,7 +124,7 @@ struct CSVBuffer: Sendable {
         field(line.period)
         field(line.plan)
         field(line.component)
-        field(line.amount.formatted(fractionDigits: line.currency.minorUnits))
+        field(line.amount, digits: line.currency.minorUnits)
         field(line.currency.code, last: true)
     }
 
@@ -125,7 +133,7 @@ struct CSVBuffer: Sendable {
         field(value.period)
         field(value.plan)
         field(value.measure)
-        field(value.value.formatted(fractionDigits: value.digits), last: true)
+        field(value.value, digits: value.digits, last: true)
     }
 }
 

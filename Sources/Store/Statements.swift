@@ -37,6 +37,14 @@ struct JSONWriter {
 
     mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
+        var text = text
+        let plain = text.withUTF8 { utf8 in
+            // Most texts need no escape: copied whole.
+            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        if plain { return bytes.append(UInt8(ascii: "\"")) }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
@@ -290,6 +298,63 @@ struct StatementGroup {
 extension StatementGroup {
     /// The part's lines and measures grouped by (rep, period, plan), in first-seen order.
     static func groups(of part: RunOutput) -> [StatementGroup] {
+        var groups = sortedGroups(of: part) ?? hashedGroups(of: part)
+        for slot in groups.indices {
+            let lines = groups[slot].lines
+            if !lines.indices.dropFirst().allSatisfy({ part.payouts[lines[$0 - 1]].order <= part.payouts[lines[$0]].order }) {
+                groups[slot].lines = lines.enumerated().sorted {
+                    (part.payouts[$0.element].order, $0.offset) < (part.payouts[$1.element].order, $1.offset)
+                }.map(\.element)
+            }
+            let measures = groups[slot].measures
+            if !measures.indices.dropFirst().allSatisfy({ part.measures[measures[$0 - 1]].order <= part.measures[measures[$0]].order }) {
+                groups[slot].measures = measures.enumerated().sorted {
+                    (part.measures[$0.element].order, $0.offset) < (part.measures[$1.element].order, $1.offset)
+                }.map(\.element)
+            }
+        }
+        return groups
+    }
+
+    /// Byte order of (rep, period, plan), as exports sort.
+    private static func precedes(_ a: (String, String, String), _ b: (String, String, String)) -> Bool {
+        if a.0 != b.0 { return a.0.utf8.lexicographicallyPrecedes(b.0.utf8) }
+        if a.1 != b.1 { return a.1.utf8.lexicographicallyPrecedes(b.1.utf8) }
+        return a.2.utf8.lexicographicallyPrecedes(b.2.utf8)
+    }
+
+    /// The groups when lines and measures each come in (rep, period, plan) order and every
+    /// measure's statement has lines (a one-plan run's parts): no hashing. `nil` otherwise.
+    private static func sortedGroups(of part: RunOutput) -> [StatementGroup]? {
+        var groups: [StatementGroup] = []
+        for (position, line) in part.payouts.enumerated() {
+            if let last = groups.indices.last, groups[last].rep == line.rep, groups[last].period == line.period,
+                groups[last].plan == line.plan
+            {
+                groups[last].lines.append(position)
+                continue
+            }
+            if let last = groups.last, !precedes((last.rep, last.period, last.plan), (line.rep, line.period, line.plan)) { return nil }
+            groups.append(StatementGroup(rep: line.rep, period: line.period, plan: line.plan, lines: [position]))
+        }
+        var cursor = 0
+        for (position, value) in part.measures.enumerated() {
+            while cursor < groups.count,
+                groups[cursor].rep != value.rep || groups[cursor].period != value.period || groups[cursor].plan != value.plan
+            {
+                // Only forward: a measure before the cursor's statement has no statement of lines.
+                guard precedes((groups[cursor].rep, groups[cursor].period, groups[cursor].plan), (value.rep, value.period, value.plan))
+                else { return nil }
+                cursor += 1
+            }
+            guard cursor < groups.count else { return nil }
+            groups[cursor].measures.append(position)
+        }
+        return groups
+    }
+
+    /// The groups in first-seen order, found through a hash table.
+    private static func hashedGroups(of part: RunOutput) -> [StatementGroup] {
         var groups: [StatementGroup] = []
         var index: [StatementKey: Int] = [:]
         func group(_ rep: String, _ period: String, _ plan: String) -> Int {
@@ -306,20 +371,6 @@ extension StatementGroup {
         for (position, line) in part.payouts.enumerated() { groups[group(line.rep, line.period, line.plan)].lines.append(position) }
         for (position, value) in part.measures.enumerated() {
             groups[group(value.rep, value.period, value.plan)].measures.append(position)
-        }
-        for slot in groups.indices {
-            let lines = groups[slot].lines
-            if !lines.indices.dropFirst().allSatisfy({ part.payouts[lines[$0 - 1]].order <= part.payouts[lines[$0]].order }) {
-                groups[slot].lines = lines.enumerated().sorted {
-                    (part.payouts[$0.element].order, $0.offset) < (part.payouts[$1.element].order, $1.offset)
-                }.map(\.element)
-            }
-            let measures = groups[slot].measures
-            if !measures.indices.dropFirst().allSatisfy({ part.measures[measures[$0 - 1]].order <= part.measures[measures[$0]].order }) {
-                groups[slot].measures = measures.enumerated().sorted {
-                    (part.measures[$0.element].order, $0.offset) < (part.measures[$1.element].order, $1.offset)
-                }.map(\.element)
-            }
         }
         return groups
     }

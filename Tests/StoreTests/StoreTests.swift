@@ -373,6 +373,31 @@ let sampleOutput = RunOutput(
         #expect(viewed == sortedNames)
     }
 
+    @Test func statementsGroupLinesAndMeasuresInAnyOrder() {
+        func line(_ rep: String, _ period: String, _ order: Int) -> PayoutLine {
+            PayoutLine(rep: rep, period: period, plan: "P", component: "c\(order)", order: order, amount: money("1"), currency: usd)
+        }
+        func measure(_ rep: String, _ period: String, _ order: Int) -> MeasureValue {
+            MeasureValue(rep: rep, period: period, plan: "P", measure: "m\(order)", order: order, value: money("1"), digits: 2)
+        }
+        func shape(_ part: RunOutput) -> [String] {
+            StatementGroup.groups(of: part).map { "\($0.rep) \($0.period) lines \($0.lines) measures \($0.measures)" }
+        }
+        // In order: grouped without hashing.
+        let sorted = RunOutput(
+            payouts: [line("R1", "2027-01", 0), line("R1", "2027-01", 1), line("R1", "2027-02", 0), line("R2", "2027-01", 0)],
+            measures: [measure("R1", "2027-01", 0), measure("R1", "2027-02", 0), measure("R1", "2027-02", 1), measure("R2", "2027-01", 0)])
+        #expect(shape(sorted) == [
+            "R1 2027-01 lines [0, 1] measures [0]", "R1 2027-02 lines [2] measures [1, 2]", "R2 2027-01 lines [3] measures [3]",
+        ])
+        // A statement with measures only, lines coming back to an earlier statement, components
+        // out of order: the same statements, found by hashing.
+        let mixed = RunOutput(
+            payouts: [line("R2", "2027-01", 1), line("R1", "2027-01", 0), line("R2", "2027-01", 0)],
+            measures: [measure("R0", "2027-01", 0), measure("R2", "2027-01", 0)])
+        #expect(shape(mixed) == ["R2 2027-01 lines [2, 0] measures [1]", "R1 2027-01 lines [1] measures []", "R0 2027-01 lines [] measures [0]"])
+    }
+
     @Test func exportsFormattedPartByPartEqualTheWholeOrGiveWay() throws {
         let lines = sampleOutput.payouts.sorted { ResultExport.precedes($0, $1) }
         let measures = sampleOutput.measures.sorted { ResultExport.precedes($0, $1) }
