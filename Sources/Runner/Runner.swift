@@ -205,12 +205,13 @@ public enum Runner {
         var warnings: [String] = []
         var reconciliation: [ReconciliationRecord] = []
         var failure: RunFailure? = nil
-        var fingerprints: Background<[InputFingerprint]>? = nil
+        // Hashing starts with the plan's indexing, which takes one core: the other would be idle.
+        let fingerprints = Background(fingerprint)
         var temporaryFiles: Background<[(temporary: String, path: String)]>? = nil
         let id: RunID
         do {
             let store = try ResultStore(path: request.database)
-            id = try store.record(record, inputs: { try (fingerprints ?? Background(fingerprint)).value() }, finishedAt: { timestamp() }) {
+            id = try store.record(record, inputs: { try fingerprints.value() }, finishedAt: { timestamp() }) {
                 write in
                 report("evaluating \(plans.map(\.id).joined(separator: ", ")) and storing the run in \(request.database)")
                 for (planIndex, plan) in plans.enumerated() {
@@ -219,7 +220,6 @@ public enum Runner {
                             plan, data: data, inputs: inputsByPlan[planIndex], threads: threads,
                             progress: { report("\(plan.id): \($0)") }
                         ) { part in
-                            if fingerprints == nil { fingerprints = Background(fingerprint) }
                             try write(part)
                             // Kept whole: joining them here would cost this thread, SQLite's, a copy of every line.
                             parts.append(part)
@@ -254,7 +254,7 @@ public enum Runner {
             if case .success(let files)? = temporaryFiles?.result { for file in files { unlink(file.temporary) } }
             if let failure { throw failure }
             // A failure to read an input while hashing it is an input failure, not a storage one.
-            if case .failure(let failure)? = fingerprints?.result { throw failure }
+            if case .failure(let failure) = fingerprints.result { throw failure }
             throw .storage(error.description)
         }
         switch temporaryFiles?.result {
