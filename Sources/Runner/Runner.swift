@@ -222,7 +222,8 @@ public enum Runner {
                         ) { part in
                             try write(part)
                             // Kept whole: joining them here would cost this thread, SQLite's, a copy of every line.
-                            parts.append(part)
+                            // Without the traces, which are stored now and not needed again (most of a part's memory).
+                            parts.append(RunOutput(payouts: part.payouts, measures: part.measures))
                             exporting?.add(part)
                         }
                         if output.credited.isEmpty {
