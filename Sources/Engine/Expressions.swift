@@ -30,7 +30,7 @@ extension PlanEvaluation {
             return try value(of: .component(id), context)
         case .quota(let id):
             if let known = quotaMemo[id.index] { return known }
-            let value = try quota(plan.quotas[id.index], context, expr.span)
+            let value = try quota(plan.quotas[id.index], code: quotaCodes[id.index], context, expr.span)
             quotaMemo[id.index] = value
             return value
         case .negate(let operand):
@@ -210,17 +210,17 @@ extension PlanEvaluation {
 
     // MARK: Quotas
 
-    func quota(_ quota: Quota, _ context: Context, _ span: SourceSpan) throws -> EvalValue {
+    /// `code` is the quota's measure in ``QuotaIndex``.
+    func quota(_ quota: Quota, code: Int32, _ context: Context, _ span: SourceSpan) throws -> EvalValue {
         let current = periods[periodIndex]
         let target = quota.periodKind <= current.kind ? current : current.enclosing(quota.periodKind)
         let rep = payees[payee]
-        let found = quotaIndex[QuotaLookup(rep: rep, firstMonth: target.firstMonth, months: target.kind.months, measure: quota.measureName)]
-            ?? (quota.measure.index == 0
-                ? quotaIndex[QuotaLookup(rep: rep, firstMonth: target.firstMonth, months: target.kind.months, measure: nil)] : nil)
-        guard let row = found else {
+        let found = quotaIndex.amount(rep: rep, period: target, measure: code)
+            ?? (quota.measure.index == 0 ? quotaIndex.amount(rep: rep, period: target, measure: QuotaIndex.primary) : nil)
+        guard let found else {
             throw failure("no quota for measure \(quota.measureName) in \(target) in quotas.csv", span: span)
         }
-        var amount = WideDecimal(row.amount)
+        var amount = WideDecimal(found)
         if quota.proration == .actualDays {
             var active = 0
             for index in roster.rowsByRep[Int(rep)] where roster.rows[index].plan == plan.id {

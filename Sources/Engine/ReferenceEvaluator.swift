@@ -182,11 +182,48 @@ public enum ReferenceEvaluator {
     }
 }
 
+/// A quota's key: rep, period (first month and length) and measure, the measure as a code of
+/// ``QuotaIndex`` (hashing integers, not a name, once per payee-period).
 struct QuotaLookup: Hashable {
     let rep: RepIndex
-    let firstMonth: Int
-    let months: Int
-    let measure: String?
+    let firstMonth: Int32
+    let months: Int32
+    let measure: Int32
+}
+
+/// Quota amounts by rep, period and measure.
+struct QuotaIndex: Sendable {
+    /// Code of a measure name in quotas.csv; an empty `measure` cell (the plan's primary
+    /// measure) is `primary`, a name no row has is `absent`.
+    private let codes: [String: Int32]
+    private let amounts: [QuotaLookup: FixedDecimal]
+    static let primary: Int32 = -1
+    static let absent: Int32 = -2
+
+    init(_ rows: [QuotaRow]) {
+        var codes: [String: Int32] = [:]
+        var amounts: [QuotaLookup: FixedDecimal] = [:]
+        amounts.reserveCapacity(rows.count)
+        for row in rows {
+            var code = Self.primary
+            if let name = row.measure {
+                code = codes[name] ?? Int32(codes.count)
+                codes[name] = code
+            }
+            amounts[QuotaLookup(rep: row.rep, firstMonth: Int32(row.period.firstMonth), months: Int32(row.period.kind.months), measure: code)] =
+                row.amount
+        }
+        self.codes = codes
+        self.amounts = amounts
+    }
+
+    /// The code of a measure name (``absent`` when no row names it).
+    func code(of measure: String) -> Int32 { codes[measure] ?? Self.absent }
+
+    func amount(rep: RepIndex, period: Period, measure: Int32) -> FixedDecimal? {
+        guard measure != Self.absent else { return nil }
+        return amounts[QuotaLookup(rep: rep, firstMonth: Int32(period.firstMonth), months: Int32(period.kind.months), measure: measure)]
+    }
 }
 
 /// The immutable state of a plan evaluation after crediting, shared by every shard.
@@ -198,7 +235,9 @@ struct EvaluationSnapshot: Sendable {
     let credits: CreditTable
     let rowsByRep: (starts: [Int], rows: [Int32])
     let sources: [SourceFile?]
-    let quotaIndex: [QuotaLookup: QuotaRow]
+    let quotaIndex: QuotaIndex
+    /// Per plan quota, its measure's code in `quotaIndex`.
+    let quotaCodes: [Int32]
     let inputs: [String: InputTableValues]
     let lateCredits: [[[LateCredit]]]
     let reversalBits: ReversalBits
@@ -594,7 +633,9 @@ final class PlanEvaluation {
     /// row instead, where the error is reported with its rep and period.
     var spiffFallback: Set<Int> = []
     /// Quotas by rep, period (first month and length, whatever calendar labelled them) and measure.
-    let quotaIndex: [QuotaLookup: QuotaRow]
+    let quotaIndex: QuotaIndex
+    /// Per plan quota, its measure's code in `quotaIndex`.
+    let quotaCodes: [Int32]
     /// Input tables by name.
     let inputs: [String: InputTableValues]
     /// Per payee: paid amounts by limit index and fiscal year, for per-year caps and floors.
@@ -614,7 +655,7 @@ final class PlanEvaluation {
     var snapshot: EvaluationSnapshot {
         EvaluationSnapshot(
             plan: plan, data: data, payees: payees, periods: periods, credits: credits, rowsByRep: rowsByRep,
-            sources: sources, quotaIndex: quotaIndex, inputs: inputs, lateCredits: lateCredits, reversalBits: reversalBits,
+            sources: sources, quotaIndex: quotaIndex, quotaCodes: quotaCodes, inputs: inputs, lateCredits: lateCredits, reversalBits: reversalBits,
             compiled: compiled, months: months, spiffHits: spiffHits, spiffFallback: spiffFallback, assignments: assignments)
     }
 
@@ -629,6 +670,7 @@ final class PlanEvaluation {
         rowsByRep = snapshot.rowsByRep
         sources = snapshot.sources
         quotaIndex = snapshot.quotaIndex
+        quotaCodes = snapshot.quotaCodes
         inputs = snapshot.inputs
         lateCredits = snapshot.lateCredits
         reversalBits = snapshot.reversalBits
@@ -705,12 +747,9 @@ final class PlanEvaluation {
             }
         }
         self.periods = periods
-        var quotaIndex: [QuotaLookup: QuotaRow] = [:]
-        quotaIndex.reserveCapacity(data.quotas.rows.count)
-        for row in data.quotas.rows {
-            quotaIndex[QuotaLookup(rep: row.rep, firstMonth: row.period.firstMonth, months: row.period.kind.months, measure: row.measure)] = row
-        }
+        let quotaIndex = QuotaIndex(data.quotas.rows)
         self.quotaIndex = quotaIndex
+        self.quotaCodes = plan.quotas.map { quotaIndex.code(of: $0.measureName) }
         self.credits = CreditTable(payees: payees.count, periods: periods.count)
         self.spiffHits = CreditTable(payees: payees.count, periods: periods.count)
         self.sources = plan.files.map { path in
