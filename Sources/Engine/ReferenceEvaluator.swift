@@ -571,6 +571,13 @@ struct CreditTable: Sendable {
     }
 }
 
+/// The evaluation of one plan by one thread: a shard makes its own from the shared snapshot.
+///
+/// Its mutable state is marked `@exclusivity(unchecked)`: the dynamic exclusivity checks on
+/// these properties cost about a twentieth of evaluation. That is sound because an instance is
+/// used by one thread only, and no method keeps an access to one of these properties open (an
+/// `inout` or a `modify`) across a call that could touch the same property; debug builds of the
+/// test suite ran with the checks on before they were turned off here.
 final class PlanEvaluation {
     let plan: Plan
     let data: LedgerData
@@ -581,57 +588,57 @@ final class PlanEvaluation {
     /// Run periods (the plan's payout period kind), in order.
     let periods: [Period]
     /// credits[rule, payee, period], after crediting.
-    var credits: CreditTable
+    @exclusivity(unchecked) var credits: CreditTable
     /// While crediting: this shard's credits, in row order, and each one's group.
-    var shardCredits: [Credit] = []
-    var shardGroups: [UInt32] = []
+    @exclusivity(unchecked) var shardCredits: [Credit] = []
+    @exclusivity(unchecked) var shardGroups: [UInt32] = []
     /// While restating an earlier period: late credits added to groups, by group.
-    var restatedCredits: [Int: [Credit]] = [:]
+    @exclusivity(unchecked) var restatedCredits: [Int: [Credit]] = [:]
     /// Rows grouped by rep; built only when SPIFFs are evaluated row by row (see `payeeRows`).
-    var rowsByRep: (starts: [Int], rows: [Int32]) = ([], [])
+    @exclusivity(unchecked) var rowsByRep: (starts: [Int], rows: [Int32]) = ([], [])
     let sources: [SourceFile?]
     /// The payee and period being evaluated, and memoized values.
-    var payee = 0
-    var periodIndex = 0
+    @exclusivity(unchecked) var payee = 0
+    @exclusivity(unchecked) var periodIndex = 0
     /// Values computed in the current payee-period, by slot (``memoSlot(_:)``): a dictionary
     /// lookup and insert per value was measurable.
-    var memo: [EvalValue?] = []
+    @exclusivity(unchecked) var memo: [EvalValue?] = []
     /// Trace texts of tables, and of tier rates, made once.
-    var tableTextCache: [Int: (rule: String, tiers: [String])] = [:]
-    var rateTexts: [FixedDecimal: String] = [:]
+    @exclusivity(unchecked) var tableTextCache: [Int: (rule: String, tiers: [String])] = [:]
+    @exclusivity(unchecked) var rateTexts: [FixedDecimal: String] = [:]
     /// Quotas looked up in the current payee-period, by quota id.
-    var quotaMemo: [Int: EvalValue] = [:]
+    @exclusivity(unchecked) var quotaMemo: [Int: EvalValue] = [:]
     /// The component being evaluated, and what its trace will say (tier, rate, base, limit).
-    var evaluatingComponent: Int? = nil
+    @exclusivity(unchecked) var evaluatingComponent: Int? = nil
     /// The measure, value or component being evaluated, for error messages.
-    var evaluatingName: String? = nil
-    var notes: [Int: TraceNote] = [:]
-    var totalLimitNote: String? = nil
+    @exclusivity(unchecked) var evaluatingName: String? = nil
+    @exclusivity(unchecked) var notes: [Int: TraceNote] = [:]
+    @exclusivity(unchecked) var totalLimitNote: String? = nil
     /// Reversals charged back to their original period (`clawback { charge original_period }`),
     /// by rule and payee.
-    var lateCredits: [[[LateCredit]]] = []
+    @exclusivity(unchecked) var lateCredits: [[[LateCredit]]] = []
     /// True while an earlier period is re-evaluated for a clawback (no carried state changes).
-    var restating = false
+    @exclusivity(unchecked) var restating = false
     /// Fx rates by currency index and month (a string-keyed lookup per transaction was measurable).
-    var fxCache: [Int: WideDecimal] = [:]
+    @exclusivity(unchecked) var fxCache: [Int: WideDecimal] = [:]
     /// Rows credited to some payee by this evaluator's crediting (for the reconciliation).
-    var creditedRowList: [Int32] = []
-    var feedingRulesCache: [Set<Int>]? = nil
+    @exclusivity(unchecked) var creditedRowList: [Int32] = []
+    @exclusivity(unchecked) var feedingRulesCache: [Set<Int>]? = nil
     /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
-    var drawBalances: [WideDecimal] = []
-    var heldBack: [WideDecimal] = []
+    @exclusivity(unchecked) var drawBalances: [WideDecimal] = []
+    @exclusivity(unchecked) var heldBack: [WideDecimal] = []
     /// The current payee's ledger rows by run period (built once per payee).
-    var payeeRowsByPeriod: [[Int32]] = []
+    @exclusivity(unchecked) var payeeRowsByPeriod: [[Int32]] = []
     /// The payee `payeeRowsByPeriod` was built for (-1: none).
-    var payeeRowsOwner = -1
+    @exclusivity(unchecked) var payeeRowsOwner = -1
     /// SPIFF rows qualified and valued in the crediting pass, grouped by (SPIFF slot, payee, period);
     /// while crediting, this shard's hits.
-    var spiffHits: CreditTable
-    var shardSpiffHits: [Credit] = []
-    var shardSpiffGroups: [UInt32] = []
+    @exclusivity(unchecked) var spiffHits: CreditTable
+    @exclusivity(unchecked) var shardSpiffHits: [Credit] = []
+    @exclusivity(unchecked) var shardSpiffGroups: [UInt32] = []
     /// Groups whose rows could not all be valued in the pass (an evaluation error): evaluated row by
     /// row instead, where the error is reported with its rep and period.
-    var spiffFallback: Set<Int> = []
+    @exclusivity(unchecked) var spiffFallback: Set<Int> = []
     /// Quotas by rep, period (first month and length, whatever calendar labelled them) and measure.
     let quotaIndex: QuotaIndex
     /// Per plan quota, its measure's code in `quotaIndex`.
@@ -639,17 +646,17 @@ final class PlanEvaluation {
     /// Input tables by name.
     let inputs: [String: InputTableValues]
     /// Per payee: paid amounts by limit index and fiscal year, for per-year caps and floors.
-    var paidPerYear: [Int: [Int: WideDecimal]] = [:]
+    @exclusivity(unchecked) var paidPerYear: [Int: [Int: WideDecimal]] = [:]
     /// `paidPerYear` as it was at the start of each period of the current payee.
-    var paidSnapshots: [Int: [Int: [Int: WideDecimal]]] = [:]
+    @exclusivity(unchecked) var paidSnapshots: [Int: [Int: [Int: WideDecimal]]] = [:]
     /// Which rows are reversals.
     let reversalBits: ReversalBits
     let months: MonthTable
     let assignments: AssignmentTable
     /// The plan's per-transaction expressions, compiled.
-    var compiled = CompiledRows()
+    @exclusivity(unchecked) var compiled = CompiledRows()
     /// While tabulating a compiled expression: the attribute (by id) read as a fixed value.
-    var pinnedAttribute: (id: Int, value: EvalValue)? = nil
+    @exclusivity(unchecked) var pinnedAttribute: (id: Int, value: EvalValue)? = nil
 
     /// What shards share: everything but the per-payee evaluation state.
     var snapshot: EvaluationSnapshot {
