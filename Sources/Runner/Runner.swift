@@ -364,16 +364,16 @@ public enum Runner {
             var written: [(temporary: String, path: String)] = []
             // Formatted as the parts came, when they came in export order (one plan); otherwise
             // the parts are joined and sorted here, on this thread.
-            let ready = formatted?.texts()
+            let ready = formatted?.bytes()
             for export in exportList {
-                let text: String
+                var text: [UInt8]
                 switch export.kind {
-                case .payouts: text = ready?.payouts ?? ResultExport.payoutsCSV(parts.flatMap(\.payouts))
-                case .measures: text = ready?.measures ?? ResultExport.measuresCSV(parts.flatMap(\.measures))
+                case .payouts: text = ready?.payouts ?? Array(ResultExport.payoutsCSV(parts.flatMap(\.payouts)).utf8)
+                case .measures: text = ready?.measures ?? Array(ResultExport.measuresCSV(parts.flatMap(\.measures)).utf8)
                 }
                 let temporary = export.path + ".tmp-\(getpid())"
                 do throws(StoreError) {
-                    try ResultExport.write(text, to: temporary)
+                    try text.withUnsafeBufferPointer { bytes throws(StoreError) in try ResultExport.write(bytes: bytes, to: temporary) }
                 } catch {
                     for file in written { unlink(file.temporary) }
                     throw .input(error.description)
@@ -433,8 +433,8 @@ final class ExportFormatter: @unchecked Sendable {
     }
 
     /// Waits for the parts added so far; `nil` when they were not in export order.
-    func texts() -> (payouts: String, measures: String)? {
-        queue.sync { export.texts }
+    func bytes() -> (payouts: [UInt8], measures: [UInt8])? {
+        queue.sync { export.bytes }
     }
 }
 

@@ -43,11 +43,20 @@ public enum ResultExport {
 
     /// Writes `text` to the file at `path` (created or truncated).
     public static func write(_ text: String, to path: String) throws(StoreError) {
+        var text = text
+        var failure: StoreError? = nil
+        text.withUTF8 { bytes in
+            do throws(StoreError) { try write(bytes: bytes, to: path) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Writes `bytes` (UTF-8 text) to the file at `path` (created or truncated).
+    public static func write(bytes: UnsafeBufferPointer<UInt8>, to path: String) throws(StoreError) {
         guard let file = fopen(path, "w") else {
             throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(errno)))
         }
-        var text = text
-        let written = text.withUTF8 { fwrite($0.baseAddress, 1, $0.count, file) == $0.count }
+        let written = bytes.isEmpty || fwrite(bytes.baseAddress, 1, bytes.count, file) == bytes.count
         if fclose(file) != 0 || !written {
             let reason = String(cString: strerror(errno))
             unlink(path)
@@ -119,6 +128,9 @@ struct CSVBuffer: Sendable {
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// The text as bytes (valid UTF-8: only Strings and digits were appended).
+    var utf8: [UInt8] { bytes }
+
     mutating func line(_ line: PayoutLine) {
         field(line.rep)
         field(line.period)
@@ -167,5 +179,10 @@ public struct IncrementalExport: Sendable {
     /// The payouts and measures files, or `nil` when the parts were not in export order.
     public var texts: (payouts: String, measures: String)? {
         inOrder ? (payouts.text, measures.text) : nil
+    }
+
+    /// ``texts`` as UTF-8 bytes, without making Strings of them (they are written to files).
+    public var bytes: (payouts: [UInt8], measures: [UInt8])? {
+        inOrder ? (payouts.utf8, measures.utf8) : nil
     }
 }

@@ -36,6 +36,7 @@ public final class ResultStore {
     public init(path: String) throws(StoreError) {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA page_size = 16384")
             try db.execute(sql: "PRAGMA journal_mode = TRUNCATE")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
