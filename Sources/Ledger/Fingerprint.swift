@@ -17,8 +17,9 @@ public enum Fingerprinter {
     /// True when the hardware path is used on this machine.
     public static let usesHardware: Bool = comp_sha256_hardware() != 0
 
-    /// The fingerprint of the file at `path`.
-    public static func fingerprint(path: String) throws -> FileFingerprint {
+    /// The fingerprint of the file at `path`. `stop`, checked between blocks of a megabyte, ends
+    /// the hashing early with an error (a run that failed no longer needs it).
+    public static func fingerprint(path: String, stop: () -> Bool = { false }) throws -> FileFingerprint {
         let file: MappedFile
         do {
             file = try MappedFile(path: path)
@@ -32,6 +33,7 @@ public enum Fingerprinter {
             defer { buffer.deallocate() }
             var offset = 0
             while offset < file.count {
+                if stop() { throw FingerprintError(path: path, reason: "hashing was stopped") }
                 let got = file.read(into: buffer, count: min(size, file.count - offset), at: offset)
                 if got == 0 { throw FingerprintError(path: path, reason: "the file shrank while it was read") }
                 hash.update(UnsafeRawBufferPointer(start: buffer, count: got))

@@ -157,22 +157,24 @@ public enum Runner {
             inputsByPlan.append(inputs)
         }
 
-        // Fingerprints of every input, hashed on another thread while the run is stored (started
-        // with the payee evaluation: during crediting it would take a core from it).
+        // Fingerprints of every input, hashed on another thread while the plan is evaluated and
+        // the run stored; stopped if the run fails.
         let inputTables = inputFiles
+        let hashingStop = StopFlag()
         let fingerprint = { @Sendable () throws(RunFailure) -> [InputFingerprint] in
             var inputs: [InputFingerprint] = []
+            let stop = { hashingStop.isSet }
             do {
                 for path in planFiles {
-                    let fingerprint = try Fingerprinter.fingerprint(path: path)
+                    let fingerprint = try Fingerprinter.fingerprint(path: path, stop: stop)
                     inputs.append(InputFingerprint(kind: "plan", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
                 }
                 for path in inputTables {
-                    let fingerprint = try Fingerprinter.fingerprint(path: path)
+                    let fingerprint = try Fingerprinter.fingerprint(path: path, stop: stop)
                     inputs.append(InputFingerprint(kind: "input", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
                 }
                 for file in load.reconciliation.files where file.present {
-                    let fingerprint = try Fingerprinter.fingerprint(path: file.file)
+                    let fingerprint = try Fingerprinter.fingerprint(path: file.file, stop: stop)
                     let kind = String(file.file.split(separator: "/").last?.split(separator: ".").first ?? "data")
                     inputs.append(InputFingerprint(kind: kind, path: file.file, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
                 }
@@ -205,12 +207,17 @@ public enum Runner {
         var warnings: [String] = []
         var reconciliation: [ReconciliationRecord] = []
         var failure: RunFailure? = nil
-        // Hashing starts with the plan's indexing, which takes one core: the other would be idle.
-        let fingerprints = Background(fingerprint)
         var temporaryFiles: Background<[(temporary: String, path: String)]>? = nil
         let id: RunID
+        let store: ResultStore
         do {
-            let store = try ResultStore(path: request.database)
+            store = try ResultStore(path: request.database)
+        } catch {
+            throw .storage(error.description)
+        }
+        // Hashing starts with the plan's indexing, which takes one core: the other would be idle.
+        let fingerprints = Background(fingerprint)
+        do {
             id = try store.record(record, inputs: { try fingerprints.value() }, finishedAt: { timestamp() }) {
                 write in
                 report("evaluating \(plans.map(\.id).joined(separator: ", ")) and storing the run in \(request.database)")
@@ -252,10 +259,11 @@ public enum Runner {
                 return output
             }
         } catch {
+            hashingStop.set()
             if case .success(let files)? = temporaryFiles?.result { for file in files { unlink(file.temporary) } }
             if let failure { throw failure }
             // A failure to read an input while hashing it is an input failure, not a storage one.
-            if case .failure(let failure) = fingerprints.result { throw failure }
+            if let cause = error.cause as? RunFailure { throw cause }
             throw .storage(error.description)
         }
         switch temporaryFiles?.result {
@@ -419,6 +427,17 @@ public enum Runner {
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date())
     }
+}
+
+/// A flag one thread sets and others read (to stop background work).
+final class StopFlag: @unchecked Sendable {
+    // `set` is guarded by `lock`; reads take it too.
+    private let lock = NSLock()
+    private var value = false
+
+    func set() { lock.withLock { value = true } }
+
+    var isSet: Bool { lock.withLock { value } }
 }
 
 /// Formats a run's export files on a serial queue of its own, part by part, as the run's

@@ -26,9 +26,10 @@ public enum ResultExport {
     /// Sorts by (rep bytes, period bytes, plan bytes, order), stable; the store reads rows in this
     /// order already, so usually this only checks it.
     static func precedes<T: ExportRow>(_ a: T, _ b: T) -> Bool {
-        if a.rep != b.rep { return a.rep.utf8.lexicographicallyPrecedes(b.rep.utf8) }
-        if a.period != b.period { return a.period.utf8.lexicographicallyPrecedes(b.period.utf8) }
-        if a.plan != b.plan { return a.plan.utf8.lexicographicallyPrecedes(b.plan.utf8) }
+        // By bytes throughout (`!=` on strings would call canonically equivalent ids equal).
+        if !sameBytes(a.rep, b.rep) { return a.rep.utf8.lexicographicallyPrecedes(b.rep.utf8) }
+        if !sameBytes(a.period, b.period) { return a.period.utf8.lexicographicallyPrecedes(b.period.utf8) }
+        if !sameBytes(a.plan, b.plan) { return a.plan.utf8.lexicographicallyPrecedes(b.plan.utf8) }
         return a.order < b.order
     }
 

@@ -173,11 +173,11 @@ public final class ResultStore {
                         rep TEXT NOT NULL,
                         period TEXT NOT NULL,
                         plan TEXT NOT NULL,
+                        trace_first INTEGER,
+                        trace_last INTEGER,
                         lines TEXT NOT NULL,
                         measures TEXT NOT NULL,
-                        transactions BLOB NOT NULL,
-                        trace_first INTEGER,
-                        trace_last INTEGER
+                        transactions BLOB NOT NULL
                     );
                     CREATE INDEX statements_by_run ON statements(run_id, rep, period, plan);
                     CREATE TABLE trace_rules (
@@ -358,15 +358,18 @@ public final class ResultStore {
                     sql: "SELECT rep, period, plan, lines FROM statements WHERE run_id = ? ORDER BY rep, period, plan")
                 try statement.setArguments([id.rawValue])
                 var lines: [PayoutLine] = []
+                var group = StatementRun<PayoutLine>(order: \.order)
                 // Read through the C API: GRDB's rows cost about a microsecond each, most of an export.
                 try RawReader.forEachRow(db, statement) { row in
                     let rep = row.text(0)
                     let period = row.text(1)
                     let plan = row.text(2)
+                    group.start(rep: rep, period: period, plan: plan, flushingInto: &lines)
                     for stored in try row.rows(3, width: LineField.width) {
-                        lines.append(try Self.payoutLine(stored, rep: rep, period: period, plan: plan, currencies: &currencies))
+                        group.items.append(try Self.payoutLine(stored, rep: rep, period: period, plan: plan, currencies: &currencies))
                     }
                 }
+                group.flush(into: &lines)
                 return lines
             }
         } catch {
@@ -391,20 +394,27 @@ public final class ResultStore {
                     sql: "SELECT rep, period, plan, measures FROM statements WHERE run_id = ?\(filter) ORDER BY rep, period, plan")
                 try statement.setArguments(StatementArguments([id.rawValue.databaseValue] + values.map(\.databaseValue)))
                 var measures: [MeasureValue] = []
+                var group = StatementRun<MeasureValue>(order: \.order)
                 try RawReader.forEachRow(db, statement) { row in
                     let rep = row.text(0)
                     let period = row.text(1)
                     let plan = row.text(2)
+                    group.start(rep: rep, period: period, plan: plan, flushingInto: &measures)
                     for stored in try row.rows(3, width: MeasureField.width) {
                         guard let name = stored[MeasureField.name].string, let order = stored[MeasureField.order].integer,
                             let value = stored[MeasureField.value].integer, let digits = stored[MeasureField.digits].integer
                         else { throw MalformedStatement(reason: "a measure of \(rep) in \(period) lacks a value") }
-                        measures.append(
+                        // Exports show at most the stored digits.
+                        guard (0...Int64(FixedDecimal.scale)).contains(digits) else {
+                            throw MalformedStatement(reason: "measure \(name) of \(rep) in \(period) has \(digits) digits")
+                        }
+                        group.items.append(
                             MeasureValue(
                                 rep: rep, period: period, plan: plan, measure: name, order: Int(order), value: FixedDecimal(units: value),
                                 digits: Int(digits)))
                     }
                 }
+                group.flush(into: &measures)
                 return measures
             }
         } catch {
@@ -473,7 +483,9 @@ public final class ResultStore {
                 var rules = RuleCache(run: id.rawValue)
                 var currencies: [String: Currency] = [:]
                 var found: [(line: PayoutLine, trace: TraceRecord?)] = []
+                var group = StatementRun<(line: PayoutLine, trace: TraceRecord?)>(order: \.line.order)
                 for row in rows {
+                    group.start(rep: rep, period: period, plan: row["plan"], flushingInto: &found)
                     for stored in try Self.storedLines(row["lines"] as String) {
                         let line = try Self.payoutLine(stored, rep: rep, period: period, plan: row["plan"], currencies: &currencies)
                         var trace: TraceRecord? = nil
@@ -484,9 +496,10 @@ public final class ResultStore {
                                 db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, index]
                             ).map { Self.traceRecord($0) }
                         }
-                        found.append((line, trace))
+                        group.items.append((line, trace))
                     }
                 }
+                group.flush(into: &found)
                 return found
             }
         } catch {
@@ -526,7 +539,7 @@ public final class ResultStore {
         var set = RowSet(rows: [])
         if let offset = stored[LineField.offset].integer, let count = stored[LineField.bytes].integer {
             let bytes = blob.map { [UInt8]($0) } ?? []
-            guard offset >= 0, count >= 0, offset + count <= Int64(bytes.count),
+            guard offset >= 0, count >= 0, offset <= Int64(bytes.count), count <= Int64(bytes.count) - offset,
                 let decoded = RowSet(encoded: Array(bytes[Int(offset)..<Int(offset + count)]))
             else { throw MalformedStatement(reason: "a line's transactions are not in its statement") }
             set = decoded
@@ -714,7 +727,7 @@ private final class BulkWriter {
     let batch = 16
     static let columns = 9
     static let prefix = """
-        INSERT INTO statements (run_id, rep, period, plan, lines, measures, transactions, trace_first, trace_last) VALUES
+        INSERT INTO statements (run_id, rep, period, plan, trace_first, trace_last, lines, measures, transactions) VALUES
         """
     let full: Statement
     let trace: Statement
@@ -791,7 +804,9 @@ private final class BulkWriter {
                 values.text(column + 2, group.rep)
                 values.text(column + 3, group.period)
                 values.text(column + 4, group.plan)
-                values.text(column + 5, bytes: json.bytes)
+                raw.bind(column + 5, first)
+                raw.bind(column + 6, last)
+                values.text(column + 7, bytes: json.bytes)
                 json.bytes.removeAll(keepingCapacity: true)
                 json.open()
                 for (position, measureIndex) in group.measures.enumerated() {
@@ -799,10 +814,8 @@ private final class BulkWriter {
                     writeMeasure(part.measures[measureIndex], to: &json)
                 }
                 json.close()
-                values.text(column + 6, bytes: json.bytes)
-                values.blob(column + 7, sets.blob)
-                raw.bind(column + 8, first)
-                raw.bind(column + 9, last)
+                values.text(column + 8, bytes: json.bytes)
+                values.blob(column + 9, sets.blob)
             }
             try values.bound(to: raw) { try raw.step(db, statement) }
             start += count
@@ -830,9 +843,17 @@ private final class BulkWriter {
 /// The ids of a run's (rule, source) pairs in `trace_rules`, each inserted the first time it is
 /// seen: a rule's text and source are the same on most of a run's lines.
 private final class RuleInterner {
+    /// Equal and hashed by bytes (see ``sameBytes(_:_:)``).
     private struct Key: Hashable {
         let rule: String
         let source: String
+
+        static func == (a: Key, b: Key) -> Bool { sameBytes(a.rule, b.rule) && sameBytes(a.source, b.source) }
+
+        func hash(into hasher: inout Hasher) {
+            hashBytes(rule, into: &hasher)
+            hashBytes(source, into: &hasher)
+        }
     }
     private let db: Database
     private let run: Int64
@@ -848,7 +869,7 @@ private final class RuleInterner {
     }
 
     func id(rule: String, source: String) throws -> Int64 {
-        for entry in recent where entry.key.rule == rule && entry.key.source == source { return entry.id }
+        for entry in recent where sameBytes(entry.key.rule, rule) && sameBytes(entry.key.source, source) { return entry.id }
         let key = Key(rule: rule, source: source)
         let id: Int64
         if let known = ids[key] {
@@ -866,5 +887,34 @@ private final class RuleInterner {
         if recent.count == 8 { recent.removeFirst() }
         recent.append((key, id))
         return id
+    }
+}
+
+/// A statement's items as they are read: the rows of one (rep, period, plan) are adjacent in a
+/// reader's order, and a run written in parts may hold more than one row for the same statement
+/// (the public `record(produce:)` accepts any parts), so items are gathered until the statement
+/// changes and put in declaration order then.
+private struct StatementRun<Item> {
+    var items: [Item] = []
+    private var key: (rep: String, period: String, plan: String)? = nil
+    /// An item's position in its plan's declaration order.
+    let order: (Item) -> Int
+
+    init(order: @escaping (Item) -> Int) { self.order = order }
+
+    /// Begins reading a row of (rep, period, plan): a different statement flushes the previous.
+    mutating func start(rep: String, period: String, plan: String, flushingInto output: inout [Item]) {
+        if let key, sameBytes(key.rep, rep), sameBytes(key.period, period), sameBytes(key.plan, plan) { return }
+        flush(into: &output)
+        key = (rep, period, plan)
+    }
+
+    /// Appends the gathered items, in order (stable), to `output`.
+    mutating func flush(into output: inout [Item]) {
+        if !items.indices.dropFirst().allSatisfy({ order(items[$0 - 1]) <= order(items[$0]) }) {
+            items = items.enumerated().sorted { (order($0.element), $0.offset) < (order($1.element), $1.offset) }.map(\.element)
+        }
+        output.append(contentsOf: items)
+        items.removeAll(keepingCapacity: true)
     }
 }

@@ -7,11 +7,23 @@ import RunResults
 /// statements (schema v5), exactly: every line keeps its amount, order, currency, trace number
 /// and the trace stored on it; a trace kept in the traces table stays there.
 enum StatementMigration {
+    /// A statement of a run, equal and hashed by bytes (see ``sameBytes(_:_:)``).
     private struct Key: Hashable {
         let run: Int64
         let rep: String
         let period: String
         let plan: String
+
+        static func == (a: Key, b: Key) -> Bool {
+            a.run == b.run && sameBytes(a.rep, b.rep) && sameBytes(a.period, b.period) && sameBytes(a.plan, b.plan)
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(run)
+            hashBytes(rep, into: &hasher)
+            hashBytes(period, into: &hasher)
+            hashBytes(plan, into: &hasher)
+        }
     }
 
     static func run(_ db: Database) throws {
@@ -30,13 +42,14 @@ enum StatementMigration {
         }
         let insertStatement = try db.makeStatement(
             sql: """
-                INSERT INTO statements (run_id, rep, period, plan, lines, measures, transactions, trace_first, trace_last)
+                INSERT INTO statements (run_id, rep, period, plan, trace_first, trace_last, lines, measures, transactions)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         let insertRule = try db.makeStatement(sql: "INSERT INTO trace_rules (run_id, id, rule, source) VALUES (?, ?, ?, ?)")
-        var rules: [Int64: [String: Int64]] = [:]
+        // By bytes: a rule text and its source, with a separator no UTF-8 text contains.
+        var rules: [Int64: [[UInt8]: Int64]] = [:]
         func ruleID(run: Int64, rule: String, source: String) throws -> Int64 {
-            let name = rule + "\u{0}" + source
+            let name = Array(rule.utf8) + [0xFF] + Array(source.utf8)
             if let id = rules[run]?[name] { return id }
             let id = Int64(rules[run]?.count ?? 0)
             rules[run, default: [:]][name] = id
@@ -61,8 +74,8 @@ enum StatementMigration {
             json.close()
             let carried = lines.filter { $0.rule != nil }.compactMap(\.trace)
             try insertStatement.execute(arguments: [
-                key.run, key.rep, key.period, key.plan, linesText, String(decoding: json.bytes, as: UTF8.self), Data(blob),
-                carried.min(), carried.max(),
+                key.run, key.rep, key.period, key.plan, carried.min(), carried.max(), linesText, String(decoding: json.bytes, as: UTF8.self),
+                Data(blob),
             ])
         }
 

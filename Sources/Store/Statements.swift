@@ -1,4 +1,5 @@
 import CompCore
+import Foundation
 import RunResults
 
 // A run's results are stored one row per payee, period and plan (a "statement", schema v5): its
@@ -14,6 +15,29 @@ import RunResults
 // (rule, source) pair in `trace_rules` (null when the trace is not on the line), and the last two
 // locate the line's transaction set in the statement's `transactions` blob (null: none).
 // A measure is the array [measure, ord, value, digits], `value` in millionths.
+
+/// True when `a` and `b` have the same UTF-8 bytes. Swift's `==` on strings compares canonical
+/// equivalence ("é" precomposed equals "e" + combining accent): two rep ids or rule texts that
+/// differ in their bytes are different here, as they are to SQLite and in the exports.
+@inline(__always)
+func sameBytes(_ a: String, _ b: String) -> Bool {
+    var a = a
+    var b = b
+    return a.withUTF8 { x in
+        b.withUTF8 { y in
+            guard x.count == y.count else { return false }
+            guard let p = x.baseAddress, let q = y.baseAddress else { return true }
+            return memcmp(p, q, x.count) == 0
+        }
+    }
+}
+
+/// Feeds a string's UTF-8 bytes to `hasher` (the hash that goes with ``sameBytes(_:_:)``).
+func hashBytes(_ text: String, into hasher: inout Hasher) {
+    var text = text
+    text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    hasher.combine(0xFF as UInt8)  // ends the field: ("ab", "c") and ("a", "bc") differ
+}
 
 /// Positions in a line's JSON array.
 enum LineField {
@@ -318,8 +342,8 @@ extension StatementGroup {
 
     /// Byte order of (rep, period, plan), as exports sort.
     private static func precedes(_ a: (String, String, String), _ b: (String, String, String)) -> Bool {
-        if a.0 != b.0 { return a.0.utf8.lexicographicallyPrecedes(b.0.utf8) }
-        if a.1 != b.1 { return a.1.utf8.lexicographicallyPrecedes(b.1.utf8) }
+        if !sameBytes(a.0, b.0) { return a.0.utf8.lexicographicallyPrecedes(b.0.utf8) }
+        if !sameBytes(a.1, b.1) { return a.1.utf8.lexicographicallyPrecedes(b.1.utf8) }
         return a.2.utf8.lexicographicallyPrecedes(b.2.utf8)
     }
 
@@ -328,8 +352,8 @@ extension StatementGroup {
     private static func sortedGroups(of part: RunOutput) -> [StatementGroup]? {
         var groups: [StatementGroup] = []
         for (position, line) in part.payouts.enumerated() {
-            if let last = groups.indices.last, groups[last].rep == line.rep, groups[last].period == line.period,
-                groups[last].plan == line.plan
+            if let last = groups.indices.last, sameBytes(groups[last].rep, line.rep), sameBytes(groups[last].period, line.period),
+                sameBytes(groups[last].plan, line.plan)
             {
                 groups[last].lines.append(position)
                 continue
@@ -340,7 +364,8 @@ extension StatementGroup {
         var cursor = 0
         for (position, value) in part.measures.enumerated() {
             while cursor < groups.count,
-                groups[cursor].rep != value.rep || groups[cursor].period != value.period || groups[cursor].plan != value.plan
+                !sameBytes(groups[cursor].rep, value.rep) || !sameBytes(groups[cursor].period, value.period)
+                    || !sameBytes(groups[cursor].plan, value.plan)
             {
                 // Only forward: a measure before the cursor's statement has no statement of lines.
                 guard precedes((groups[cursor].rep, groups[cursor].period, groups[cursor].plan), (value.rep, value.period, value.plan))
@@ -359,7 +384,9 @@ extension StatementGroup {
         var index: [StatementKey: Int] = [:]
         func group(_ rep: String, _ period: String, _ plan: String) -> Int {
             // Lines of a statement come together: most lookups are the previous line's.
-            if let last = groups.indices.last, groups[last].rep == rep, groups[last].period == period, groups[last].plan == plan {
+            if let last = groups.indices.last, sameBytes(groups[last].rep, rep), sameBytes(groups[last].period, period),
+                sameBytes(groups[last].plan, plan)
+            {
                 return last
             }
             let key = StatementKey(rep: rep, period: period, plan: plan)
@@ -376,10 +403,21 @@ extension StatementGroup {
     }
 }
 
+/// A statement's (rep, period, plan), equal and hashed by bytes.
 private struct StatementKey: Hashable {
     let rep: String
     let period: String
     let plan: String
+
+    static func == (a: StatementKey, b: StatementKey) -> Bool {
+        sameBytes(a.rep, b.rep) && sameBytes(a.period, b.period) && sameBytes(a.plan, b.plan)
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hashBytes(rep, into: &hasher)
+        hashBytes(period, into: &hasher)
+        hashBytes(plan, into: &hasher)
+    }
 }
 
 /// The fields of one stored line, as the statement writer and the v5 migration hand them over.

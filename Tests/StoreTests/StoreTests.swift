@@ -398,6 +398,73 @@ let sampleOutput = RunOutput(
         #expect(shape(mixed) == ["R2 2027-01 lines [2, 0] measures [1]", "R1 2027-01 lines [1] measures []", "R0 2027-01 lines [] measures [0]"])
     }
 
+    @Test func idsThatDifferOnlyInTheirBytesStayApart() throws {
+        // "José" precomposed and with a combining accent: equal to Swift's `==`, different bytes.
+        let composed = "Jos\u{E9}"
+        let decomposed = "Jose\u{301}"
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        func line(_ rep: String, _ trace: Int) -> PayoutLine {
+            PayoutLine(rep: rep, period: "2027-01", plan: "P", component: "c", order: 0, amount: money("1"), currency: usd, trace: trace)
+        }
+        let output = RunOutput(
+            payouts: [line(decomposed, 0), line(composed, 1)],
+            traces: [
+                TraceRecord(plan: "P", component: "c", rule: "rate " + decomposed, source: "p.plan:1:1"),
+                TraceRecord(plan: "P", component: "c", rule: "rate " + composed, source: "p.plan:1:1"),
+            ])
+        let id = try store.record(sampleRun, output: output)
+        // Byte order: "e" (0x65) sorts before the precomposed é (0xC3 0xA9).
+        #expect(try store.payouts(id).map { Array($0.rep.utf8) } == [Array(decomposed.utf8), Array(composed.utf8)])
+        #expect(try store.lines(id, rep: composed, period: "2027-01").map { Array(($0.trace?.rule ?? "").utf8) } == [Array(("rate " + composed).utf8)])
+        #expect(try store.lines(id, rep: decomposed, period: "2027-01").count == 1)
+        #expect(try store.trace(id, 1).map { Array($0.rule.utf8) } == Array(("rate " + composed).utf8))
+        #expect(ResultExport.precedes(line(decomposed, 0), line(composed, 0)))
+        #expect(!ResultExport.precedes(line(composed, 0), line(decomposed, 0)))
+    }
+
+    @Test func aStatementWrittenInTwoPartsReadsBackInOrder() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        func line(_ order: Int) -> PayoutLine {
+            PayoutLine(rep: "R1", period: "2027-01", plan: "P", component: "c\(order)", order: order, amount: money("1"), currency: usd)
+        }
+        func measure(_ order: Int) -> MeasureValue {
+            MeasureValue(rep: "R1", period: "2027-01", plan: "P", measure: "m\(order)", order: order, value: money("1"), digits: 2)
+        }
+        let id = try store.record(sampleRun) { write in
+            try write(RunOutput(payouts: [line(0), line(2)], measures: [measure(2)]))
+            try write(RunOutput(payouts: [line(1)], measures: [measure(1)]))
+            return RunOutput()
+        }
+        #expect(try store.payouts(id).map(\.order) == [0, 1, 2])
+        #expect(try store.measures(id).map(\.order) == [1, 2])
+        #expect(try store.lines(id, rep: "R1", period: "2027-01").map(\.line.order) == [0, 1, 2])
+    }
+
+    @Test func aDamagedStatementIsAnErrorNotACrash() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        let id = try store.record(sampleRun, output: sampleOutput)
+        let raw = try DatabaseQueue(path: database.path)
+        try raw.write { db in
+            // A transaction span past the end of Int64, and a measure with more digits than stored.
+            try db.execute(
+                sql: """
+                    UPDATE statements SET
+                        lines = '[["commission",0,1,"USD",0,0,null,null,null,null,1,9223372036854775807,1]]',
+                        measures = '[["bookings",0,1,99]]'
+                    WHERE rep = 'R9'
+                    """)
+        }
+        #expect(throws: StoreError.self) { try store.lines(id, rep: "R9", period: "2027-01") }
+        #expect(throws: StoreError.self) { try store.trace(id, 0) }
+        #expect(throws: StoreError.self) { try store.measures(id) }
+        try raw.write { db in try db.execute(sql: "UPDATE statements SET lines = '[[\"commission\",0' WHERE rep = 'R9'") }
+        let error = try #require(throws: StoreError.self) { try store.payouts(id) }
+        #expect(error.description.contains("a stored statement is malformed: the text ends early"))
+    }
+
     @Test func exportsFormattedPartByPartEqualTheWholeOrGiveWay() throws {
         let lines = sampleOutput.payouts.sorted { ResultExport.precedes($0, $1) }
         let measures = sampleOutput.measures.sorted { ResultExport.precedes($0, $1) }
