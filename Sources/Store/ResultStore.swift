@@ -859,8 +859,13 @@ private final class RuleInterner {
     private let run: Int64
     private let insert: Statement
     private var ids: [Key: Int64] = [:]
-    /// The last pair looked up: lines cycle through a plan's few components.
-    private var recent: [(key: Key, id: Int64)] = []
+    /// The last pairs looked up: lines cycle through a plan's few components.
+    private struct Recent {
+        var rule: String
+        var source: String
+        let id: Int64
+    }
+    @exclusivity(unchecked) private var recent: [Recent] = []
 
     init(_ db: Database, run: Int64) throws {
         self.db = db
@@ -869,7 +874,12 @@ private final class RuleInterner {
     }
 
     func id(rule: String, source: String) throws -> Int64 {
-        for entry in recent where sameBytes(entry.key.rule, rule) && sameBytes(entry.key.source, source) { return entry.id }
+        for slot in recent.indices where sameBytes(recent[slot].rule, rule) && sameBytes(recent[slot].source, source) {
+            // Keep these very strings: the part's next lines share them, and equal bits compare fastest.
+            recent[slot].rule = rule
+            recent[slot].source = source
+            return recent[slot].id
+        }
         let key = Key(rule: rule, source: source)
         let id: Int64
         if let known = ids[key] {
@@ -885,7 +895,7 @@ private final class RuleInterner {
             try raw.step(db, insert)
         }
         if recent.count == 8 { recent.removeFirst() }
-        recent.append((key, id))
+        recent.append(Recent(rule: rule, source: source, id: id))
         return id
     }
 }

@@ -21,6 +21,18 @@ import RunResults
 /// differ in their bytes are different here, as they are to SQLite and in the exports.
 @inline(__always)
 func sameBytes(_ a: String, _ b: String) -> Bool {
+    // Equal bits are equal bytes: a small string holds its bytes inline, and a large one points
+    // at storage no one can change while both strings share it. Most comparisons end here.
+    if MemoryLayout<String>.size == 16 {
+        let identical = withUnsafeBytes(of: a) { x in
+            withUnsafeBytes(of: b) { y in
+                x.loadUnaligned(as: UInt64.self) == y.loadUnaligned(as: UInt64.self)
+                    && x.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == y.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            }
+        }
+        if identical { return true }
+    }
+    guard a.utf8.count == b.utf8.count else { return false }
     var a = a
     var b = b
     return a.withUTF8 { x in
@@ -351,31 +363,55 @@ extension StatementGroup {
     /// measure's statement has lines (a one-plan run's parts): no hashing. `nil` otherwise.
     private static func sortedGroups(of part: RunOutput) -> [StatementGroup]? {
         var groups: [StatementGroup] = []
-        for (position, line) in part.payouts.enumerated() {
-            if let last = groups.indices.last, sameBytes(groups[last].rep, line.rep), sameBytes(groups[last].period, line.period),
-                sameBytes(groups[last].plan, line.plan)
-            {
-                groups[last].lines.append(position)
-                continue
+        // The statement being filled, in locals (reading it back out of `groups` cost retains).
+        var rep = ""
+        var period = ""
+        var plan = ""
+        var lines: [Int] = []
+        part.payouts.withUnsafeBufferPointer { payouts in
+            for position in payouts.indices {
+                if !lines.isEmpty, sameBytes(rep, payouts[position].rep), sameBytes(period, payouts[position].period),
+                    sameBytes(plan, payouts[position].plan)
+                {
+                    lines.append(position)
+                    continue
+                }
+                if !lines.isEmpty {
+                    groups.append(StatementGroup(rep: rep, period: period, plan: plan, lines: lines))
+                    lines = []
+                }
+                rep = payouts[position].rep
+                period = payouts[position].period
+                plan = payouts[position].plan
+                lines.append(position)
             }
-            if let last = groups.last, !precedes((last.rep, last.period, last.plan), (line.rep, line.period, line.plan)) { return nil }
-            groups.append(StatementGroup(rep: line.rep, period: line.period, plan: line.plan, lines: [position]))
+        }
+        if !lines.isEmpty { groups.append(StatementGroup(rep: rep, period: period, plan: plan, lines: lines)) }
+        for index in groups.indices.dropFirst()
+        where !precedes((groups[index - 1].rep, groups[index - 1].period, groups[index - 1].plan), (groups[index].rep, groups[index].period, groups[index].plan)) {
+            return nil
         }
         var cursor = 0
-        for (position, value) in part.measures.enumerated() {
-            while cursor < groups.count,
-                !sameBytes(groups[cursor].rep, value.rep) || !sameBytes(groups[cursor].period, value.period)
-                    || !sameBytes(groups[cursor].plan, value.plan)
-            {
-                // Only forward: a measure before the cursor's statement has no statement of lines.
-                guard precedes((groups[cursor].rep, groups[cursor].period, groups[cursor].plan), (value.rep, value.period, value.plan))
-                else { return nil }
-                cursor += 1
+        let found: Bool = part.measures.withUnsafeBufferPointer { measures in
+            for position in measures.indices {
+                while cursor < groups.count,
+                    !sameBytes(groups[cursor].rep, measures[position].rep) || !sameBytes(groups[cursor].period, measures[position].period)
+                        || !sameBytes(groups[cursor].plan, measures[position].plan)
+                {
+                    // Only forward: a measure before the cursor's statement has no statement of lines.
+                    guard
+                        precedes(
+                            (groups[cursor].rep, groups[cursor].period, groups[cursor].plan),
+                            (measures[position].rep, measures[position].period, measures[position].plan))
+                    else { return false }
+                    cursor += 1
+                }
+                guard cursor < groups.count else { return false }
+                groups[cursor].measures.append(position)
             }
-            guard cursor < groups.count else { return nil }
-            groups[cursor].measures.append(position)
+            return true
         }
-        return groups
+        return found ? groups : nil
     }
 
     /// The groups in first-seen order, found through a hash table.
