@@ -201,13 +201,15 @@ public enum Runner {
         // Evaluate and store in one transaction: each shard's lines are written while later shards
         // are still being evaluated. A failure anywhere leaves the database as it was.
         var output = RunOutput()
-        var parts: [RunOutput] = []
+        // The summary's totals, gathered as the parts are stored (no part is kept: a run's lines
+        // would be a tenth of its memory).
+        var summary = SummaryTotals()
         // Export files asked for are formatted on another thread as the parts come.
         let exporting = request.exportPayouts != nil || request.exportMeasures != nil ? ExportFormatter() : nil
         var warnings: [String] = []
         var reconciliation: [ReconciliationRecord] = []
         var failure: RunFailure? = nil
-        var temporaryFiles: Background<[(temporary: String, path: String)]>? = nil
+        var temporaryFiles: Background<[(temporary: String, path: String)]?>? = nil
         let id: RunID
         let store: ResultStore
         do {
@@ -228,9 +230,7 @@ public enum Runner {
                             progress: { report("\(plan.id): \($0)") }
                         ) { part in
                             try write(part)
-                            // Kept whole: joining them here would cost this thread, SQLite's, a copy of every line.
-                            // Without the traces, which are stored now and not needed again (most of a part's memory).
-                            parts.append(RunOutput(payouts: part.payouts, measures: part.measures))
+                            summary.add(part.payouts)
                             exporting?.add(part)
                         }
                         if output.credited.isEmpty {
@@ -253,57 +253,40 @@ public enum Runner {
                 }
                 // Export files are formatted and written on another thread while SQLite finishes,
                 // to temporary names renamed into place once the run is stored.
-                temporaryFiles = exportFiles(
-                    parts, formatted: exporting, payouts: request.exportPayouts, measures: request.exportMeasures)
+                temporaryFiles = exportFiles(formatted: exporting, payouts: request.exportPayouts, measures: request.exportMeasures)
                 report("storing the run in \(request.database)")
                 return output
             }
         } catch {
             hashingStop.set()
-            if case .success(let files)? = temporaryFiles?.result { for file in files { unlink(file.temporary) } }
+            if case .success(let files?)? = temporaryFiles?.result { for file in files { unlink(file.temporary) } }
             if let failure { throw failure }
             // A failure to read an input while hashing it is an input failure, not a storage one.
             if let cause = error.cause as? RunFailure { throw cause }
             throw .storage(error.description)
         }
-        switch temporaryFiles?.result {
+        var exported = temporaryFiles?.result
+        if case .success(nil)? = exported {
+            // The parts did not come in export order (several plans): the files are made from the
+            // stored run, as `comp export` makes them.
+            exported = exportFiles(from: store, run: id, payouts: request.exportPayouts, measures: request.exportMeasures)
+        }
+        switch exported {
         case .failure(let failure)?:
             throw .input("run \(id) is stored, but an export was not written: \(failure)")
-        case .success(let files)?:
+        case .success(let files?)?:
             for file in files where rename(file.temporary, file.path) != 0 {
                 let reason = String(cString: strerror(errno))
                 for other in files { unlink(other.temporary) }
                 throw .input("run \(id) is stored, but \(file.path) could not be written: \(reason)")
             }
-        case nil:
+        case .success(nil)?, nil:
             break
         }
 
         // Summary.
         report(nil)
-        // Per plan, component and payout currency (amounts in different currencies never add up),
-        // in first-seen order. Lines cycle through a handful of these, and come grouped by rep and
-        // period, so a short list and "changed since the last line" checks do.
-        var totals: [(plan: String, component: String, currency: Currency, amount: FixedDecimal)] = []
-        var payees = Set<String>()
-        var periods = Set<String>()
-        var lastRep: String? = nil
-        var lastPeriod: String? = nil
-        for line in parts.lazy.flatMap(\.payouts) {
-            if line.rep != lastRep {
-                payees.insert(line.rep)
-                lastRep = line.rep
-            }
-            if line.period != lastPeriod {
-                periods.insert(line.period)
-                lastPeriod = line.period
-            }
-            if let index = totals.firstIndex(where: { $0.component == line.component && $0.plan == line.plan && $0.currency == line.currency }) {
-                totals[index].amount = (try? totals[index].amount.adding(line.amount)) ?? totals[index].amount
-            } else {
-                totals.append((line.plan, line.component, line.currency, line.amount))
-            }
-        }
+        let (totals, payees, periods) = (summary.totals, summary.payees, summary.periods)
         let elapsed = clock.now - start
         return RunSummary(
             run: id, plans: plans.map(\.id), payees: payees.count, periods: periods.sorted(),
@@ -360,36 +343,49 @@ public enum Runner {
     }
 
     /// Starts writing the requested export files to temporary names; `nil` when none is requested.
+    /// Its value is `nil` when the parts did not come in export order: the files are then made
+    /// from the stored run (``exportFiles(from:run:payouts:measures:)``).
     static func exportFiles(
-        _ parts: [RunOutput], formatted: ExportFormatter?, payouts: String?, measures: String?
-    ) -> Background<[(temporary: String, path: String)]>? {
-        var exports: [(kind: ExportKind, path: String)] = []
-        if let payouts { exports.append((.payouts, payouts)) }
-        if let measures { exports.append((.measures, measures)) }
-        if exports.isEmpty { return nil }
-        let exportList = exports
-        return Background { () throws(RunFailure) -> [(temporary: String, path: String)] in
-            var written: [(temporary: String, path: String)] = []
-            // Formatted as the parts came, when they came in export order (one plan); otherwise
-            // the parts are joined and sorted here, on this thread.
-            let ready = formatted?.bytes()
-            for export in exportList {
-                var text: [UInt8]
-                switch export.kind {
-                case .payouts: text = ready?.payouts ?? Array(ResultExport.payoutsCSV(parts.flatMap(\.payouts)).utf8)
-                case .measures: text = ready?.measures ?? Array(ResultExport.measuresCSV(parts.flatMap(\.measures)).utf8)
-                }
-                let temporary = export.path + ".tmp-\(getpid())"
-                do throws(StoreError) {
-                    try text.withUnsafeBufferPointer { bytes throws(StoreError) in try ResultExport.write(bytes: bytes, to: temporary) }
-                } catch {
-                    for file in written { unlink(file.temporary) }
-                    throw .input(error.description)
-                }
-                written.append((temporary, export.path))
-            }
-            return written
+        formatted: ExportFormatter?, payouts: String?, measures: String?
+    ) -> Background<[(temporary: String, path: String)]?>? {
+        guard let formatted, payouts != nil || measures != nil else { return nil }
+        return Background { () throws(RunFailure) -> [(temporary: String, path: String)]? in
+            guard let ready = formatted.bytes() else { return nil }
+            return try writeExports([(ready.payouts, payouts), (ready.measures, measures)])
         }
+    }
+
+    /// The requested export files made from a stored run, written to temporary names.
+    static func exportFiles(
+        from store: ResultStore, run id: RunID, payouts: String?, measures: String?
+    ) -> Result<[(temporary: String, path: String)]?, RunFailure> {
+        do throws(StoreError) {
+            var payoutText: [UInt8] = []
+            var measureText: [UInt8] = []
+            if payouts != nil { payoutText = Array(ResultExport.payoutsCSV(try store.payouts(id)).utf8) }
+            if measures != nil { measureText = Array(ResultExport.measuresCSV(try store.measures(id)).utf8) }
+            return Result { () throws(RunFailure) in try writeExports([(payoutText, payouts), (measureText, measures)]) }
+        } catch {
+            return .failure(.input(error.description))
+        }
+    }
+
+    /// Writes each (bytes, path) with a path to a temporary name next to it; on a failure, removes
+    /// the ones written.
+    static func writeExports(_ exports: [(bytes: [UInt8], path: String?)]) throws(RunFailure) -> [(temporary: String, path: String)] {
+        var written: [(temporary: String, path: String)] = []
+        for export in exports {
+            guard let path = export.path else { continue }
+            let temporary = path + ".tmp-\(getpid())"
+            do throws(StoreError) {
+                try export.bytes.withUnsafeBufferPointer { bytes throws(StoreError) in try ResultExport.write(bytes: bytes, to: temporary) }
+            } catch {
+                for file in written { unlink(file.temporary) }
+                throw .input(error.description)
+            }
+            written.append((temporary, path))
+        }
+        return written
     }
 
     /// CPU time used by the process so far (all threads).
@@ -426,6 +422,36 @@ public enum Runner {
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(identifier: "UTC")
         return formatter.string(from: Date())
+    }
+}
+
+/// The summary's totals, gathered part by part: per plan, component and payout currency
+/// (amounts in different currencies never add up), in first-seen order, and the payees and
+/// periods seen. Lines cycle through a handful of totals and come grouped by rep and period, so a
+/// short list and "changed since the last line" checks do.
+struct SummaryTotals {
+    var totals: [(plan: String, component: String, currency: Currency, amount: FixedDecimal)] = []
+    var payees = Set<String>()
+    var periods = Set<String>()
+    private var lastRep: String? = nil
+    private var lastPeriod: String? = nil
+
+    mutating func add(_ lines: [PayoutLine]) {
+        for line in lines {
+            if line.rep != lastRep {
+                payees.insert(line.rep)
+                lastRep = line.rep
+            }
+            if line.period != lastPeriod {
+                periods.insert(line.period)
+                lastPeriod = line.period
+            }
+            if let index = totals.firstIndex(where: { $0.component == line.component && $0.plan == line.plan && $0.currency == line.currency }) {
+                totals[index].amount = (try? totals[index].amount.adding(line.amount)) ?? totals[index].amount
+            } else {
+                totals.append((line.plan, line.component, line.currency, line.amount))
+            }
+        }
     }
 }
 
