@@ -613,6 +613,8 @@ final class PlanEvaluation {
     /// The measure, value or component being evaluated, for error messages.
     @exclusivity(unchecked) var evaluatingName: String? = nil
     @exclusivity(unchecked) var notes: [Int: TraceNote] = [:]
+    /// SPIFF rule texts by qualifying count (``spiffRuleText(count:)``).
+    @exclusivity(unchecked) var spiffRuleTexts: [String] = []
     @exclusivity(unchecked) var totalLimitNote: String? = nil
     /// Reversals charged back to their original period (`clawback { charge original_period }`),
     /// by rule and payee.
@@ -1229,15 +1231,22 @@ final class PlanEvaluation {
         return .number(Exact.round(value, measure.rounding))
     }
 
+    /// "spiff: 3 qualifying transactions in the window", made once per count (every payee-period
+    /// with a SPIFF has one).
+    func spiffRuleText(count: Int) -> String {
+        if count < spiffRuleTexts.count { return spiffRuleTexts[count] }
+        let text = "spiff: \(count) qualifying transaction\(count == 1 ? "" : "s") in the window"
+        if count == spiffRuleTexts.count && count < 4096 { spiffRuleTexts.append(text) }
+        return text
+    }
+
     func evaluateSpiff(_ spiff: Spiff, _ context: Context) throws -> EvalValue {
         var total = WideDecimal.zero
         var qualifying: [Int32] = []
         defer {
             if let component = evaluatingComponent {
                 notes[component, default: TraceNote()].rows = qualifying
-                if notes[component]?.rule == nil {
-                    notes[component]?.rule = "spiff: \(qualifying.count) qualifying transaction\(qualifying.count == 1 ? "" : "s") in the window"
-                }
+                if notes[component]?.rule == nil { notes[component]?.rule = spiffRuleText(count: qualifying.count) }
             }
         }
         if let component = evaluatingComponent, let slot = compiled.spiffSlots[component],
