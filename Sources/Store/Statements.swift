@@ -103,6 +103,12 @@ struct JSONWriter {
     }
 
     mutating func integer(_ value: Int64) {
+        // Most integers in a statement are small (orders, counts, digits, offsets).
+        if value >= 0 && value < 100 {
+            if value >= 10 { bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10)) }
+            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10))
+            return
+        }
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits, most significant last
