@@ -528,6 +528,43 @@ let sampleOutput = RunOutput(
     }
 }
 
+@Suite struct StatementJSONTests {
+    @Test func integersAndStringsRoundTrip() throws {
+        let integers: [Int64] = [0, 7, 9, 10, 42, 99, 100, 101, 12_345, -1, -9, -10, -99, -100, Int64.max, Int64.min]
+        let strings = ["", "plain", "quote \" and \\ backslash", "tab\t newline\n bell\u{7}", "Ünal 🚀", "\u{1F}"]
+        var json = JSONWriter()
+        json.open()
+        json.open()
+        for (index, value) in integers.enumerated() {
+            if index > 0 { json.comma() }
+            json.integer(value)
+        }
+        json.close()
+        json.comma()
+        json.open()
+        for (index, text) in strings.enumerated() {
+            if index > 0 { json.comma() }
+            json.string(text)
+        }
+        json.comma()
+        json.null()
+        json.close()
+        json.close()
+        #expect(String(decoding: json.bytes, as: UTF8.self).hasPrefix("[[0,7,9,10,42,99,100,101,12345,-1,-9,-10,-99,-100,9223372036854775807,-9223372036854775808]"))
+        let rows = try json.bytes.withUnsafeBufferPointer { try JSONRows.parse($0, width: 1) }
+        #expect(rows.count == 2)
+        #expect(rows[0].map(\.integer) == integers.map { Optional($0) })
+        #expect(rows[1].dropLast().map(\.string) == strings.map { Optional($0) })
+        #expect(rows[1].last == .null)
+    }
+
+    @Test(arguments: ["", "[", "[[1,]]", "[[1] x", "[[\"a]]", "[[99999999999999999999]]", "[[\"\\q\"]]", "[[\"\\ud800\"]]", "[[tru]]"])
+    func malformedTextIsAnError(_ text: String) {
+        let bytes = Array(text.utf8)
+        #expect(throws: MalformedStatement.self) { try bytes.withUnsafeBufferPointer { try JSONRows.parse($0, width: 1) } }
+    }
+}
+
 @Suite struct RowSetTests {
     @Test(arguments: [[Int32](), [0], [3, 1, 2, 2], [0, 127, 128, 16_383, 16_384, 2_000_000_000], Array(0..<1000).map { Int32($0 * 37) }])
     func roundTrip(rows: [Int32]) {
