@@ -127,6 +127,9 @@ let package = Package(
             swiftSettings: swift6
         ),
         .testTarget(name: "SampleDataTests", dependencies: ["SampleData", "Ledger", "CompCore"], swiftSettings: swift6),
-        .testTarget(name: "compTests", dependencies: ["comp", "Store", "RunResults", "CompCore"], swiftSettings: swift6),
+        .testTarget(
+            name: "compTests",
+            dependencies: ["comp", "Store", "RunResults", "CompCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swift6),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// An empty `data` directory inside `directory`.
@@ -37,6 +38,39 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
                 .joined(separator: ",") + "\n"
         }
         return out
+    }
+
+    /// What a run stores (statements, traces, rejects, reconciliation, inputs) is the same
+    /// whatever the thread count: shards end at payee boundaries, and trace numbers run on.
+    @Test func theStoredRunIsTheSameForAnyThreadCount() throws {
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
+        try #require(FileManager.default.fileExists(atPath: data + "/transactions.csv"))
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        var dumps: [String] = []
+        for threads in ["1", "3", "8"] {
+            let db = directory.appendingPathComponent("run-\(threads).sqlite").path
+            let run = try cli.run(["run", "--plans", plan, "--data", data, "--db", db, "--threads", threads])
+            #expect(run.status == 0, "\(run.stderr)")
+            dumps.append(
+                try DatabaseQueue(path: db).read { db in
+                    var text = ""
+                    for query in [
+                        "SELECT run_id, rep, period, plan, trace_first, trace_last, lines, measures, hex(transactions) FROM statements ORDER BY rowid",
+                        "SELECT * FROM trace_rules ORDER BY run_id, id",
+                        "SELECT run_id, id, plan, component, rule, source, tier, rate, base, limit_applied, hex(transactions) FROM traces ORDER BY id",
+                        "SELECT * FROM rejects ORDER BY rowid", "SELECT * FROM reconciliation ORDER BY rowid",
+                        "SELECT * FROM run_inputs ORDER BY rowid",
+                    ] {
+                        for row in try Row.fetchAll(db, sql: query) { text += row.description + "\n" }
+                    }
+                    return text
+                })
+        }
+        #expect(dumps[0].contains("rep:\"R000001\" period:\"2027-01\""))
+        #expect(dumps[1] == dumps[0])
+        #expect(dumps[2] == dumps[0])
     }
 
     @Test func referencePlanOnTheSharedTenThousandSet() throws {
