@@ -300,6 +300,11 @@ func formatScaled(_ value: Int128, scale: Int, fractionDigits: Int) -> String {
     return String(decoding: out, as: UTF8.self)
 }
 
+/// Appends `value` in decimal as UTF-8 (a minus sign when negative), without making a `String`.
+public func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+    appendDigits(Int128(value), fractionDigits: 0, to: &out)
+}
+
 /// Appends `shown / 10^fractionDigits` as UTF-8 with exactly `fractionDigits` digits after the
 /// point (none: no point), a minus sign when negative.
 @usableFromInline

@@ -27,20 +27,13 @@ public enum ResultExport {
     /// order already, so usually this only checks it.
     static func precedes<T: ExportRow>(_ a: T, _ b: T) -> Bool {
         // By bytes throughout (`!=` on strings would call canonically equivalent ids equal).
-        if !sameBytes(a.rep, b.rep) { return a.rep.utf8.lexicographicallyPrecedes(b.rep.utf8) }
-        if !sameBytes(a.period, b.period) { return a.period.utf8.lexicographicallyPrecedes(b.period.utf8) }
-        if !sameBytes(a.plan, b.plan) { return a.plan.utf8.lexicographicallyPrecedes(b.plan.utf8) }
+        if !sameBytes(a.rep, b.rep) || !sameBytes(a.period, b.period) || !sameBytes(a.plan, b.plan) {
+            return keyPrecedes(rep: a.rep, period: a.period, plan: a.plan, rep: b.rep, period: b.period, plan: b.plan)
+        }
         return a.order < b.order
     }
 
-    static func sorted<T: ExportRow>(_ items: [T]) -> [T] {
-        if items.indices.dropFirst().allSatisfy({ !precedes(items[$0], items[$0 - 1]) }) { return items }
-        return items.enumerated().sorted { a, b in
-            if precedes(a.element, b.element) { return true }
-            if precedes(b.element, a.element) { return false }
-            return a.offset < b.offset
-        }.map(\.element)
-    }
+    static func sorted<T: ExportRow>(_ items: [T]) -> [T] { stablySorted(items) { precedes($0, $1) } }
 
     /// Writes `text` to the file at `path` (created or truncated).
     public static func write(_ text: String, to path: String) throws(StoreError) {

@@ -462,9 +462,7 @@ public final class ResultStore {
                         return try Self.traceRecord(stored, line: line, blob: row["transactions"], rules: &rules, db)
                     }
                 }
-                return try Row.fetchOne(
-                    db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, trace]
-                ).map { Self.traceRecord($0) }
+                return try Self.tracesTableRecord(db, run: id, trace: trace)
             }
         } catch {
             throw StoreError(operation: "reading trace \(trace) of run \(id)", underlying: String(describing: error))
@@ -492,9 +490,7 @@ public final class ResultStore {
                         if stored[LineField.rule] != .null {
                             trace = try Self.traceRecord(stored, line: line, blob: row["transactions"], rules: &rules, db)
                         } else if let index = line.trace {
-                            trace = try Row.fetchOne(
-                                db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, index]
-                            ).map { Self.traceRecord($0) }
+                            trace = try Self.tracesTableRecord(db, run: id, trace: index)
                         }
                         group.items.append((line, trace))
                     }
@@ -548,6 +544,11 @@ public final class ResultStore {
             plan: line.plan, component: line.component, rule: rule.rule, source: rule.source,
             tier: stored[LineField.tier].string, rate: stored[LineField.rate].string, base: stored[LineField.base].string,
             limit: stored[LineField.limit].string, transactions: set)
+    }
+
+    /// Trace `trace` of a run from the traces table (traces no line carries, and runs of schema v1).
+    private static func tracesTableRecord(_ db: Database, run id: RunID, trace: Int) throws -> TraceRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, trace]).map { traceRecord($0) }
     }
 
     /// A trace from a row of the traces table.
@@ -774,10 +775,9 @@ private final class BulkWriter {
                 let column = Int32(offset * Self.columns)
                 sets.reset()
                 json.bytes.removeAll(keepingCapacity: true)
-                json.open()
                 var first: Int64? = nil
                 var last: Int64? = nil
-                for (position, lineIndex) in group.lines.enumerated() {
+                try json.array(group.lines) { json, lineIndex in
                     let line = part.payouts[lineIndex]
                     var stored = StoredLine(
                         component: line.component, order: Int64(line.order), amount: line.amount.units, currency: line.currency.code,
@@ -796,10 +796,8 @@ private final class BulkWriter {
                         first = min(first ?? number, number)
                         last = max(last ?? number, number)
                     }
-                    if position > 0 { json.comma() }
                     stored.write(to: &json)
                 }
-                json.close()
                 raw.bind(column + 1, id)
                 values.text(column + 2, group.rep)
                 values.text(column + 3, group.period)
@@ -808,12 +806,7 @@ private final class BulkWriter {
                 raw.bind(column + 6, last)
                 values.text(column + 7, bytes: json.bytes)
                 json.bytes.removeAll(keepingCapacity: true)
-                json.open()
-                for (position, measureIndex) in group.measures.enumerated() {
-                    if position > 0 { json.comma() }
-                    writeMeasure(part.measures[measureIndex], to: &json)
-                }
-                json.close()
+                json.array(group.measures) { json, measureIndex in writeMeasure(part.measures[measureIndex], to: &json) }
                 values.text(column + 8, bytes: json.bytes)
                 values.blob(column + 9, sets.blob)
             }
@@ -921,10 +914,7 @@ private struct StatementRun<Item> {
 
     /// Appends the gathered items, in order (stable), to `output`.
     mutating func flush(into output: inout [Item]) {
-        if !items.indices.dropFirst().allSatisfy({ order(items[$0 - 1]) <= order(items[$0]) }) {
-            items = items.enumerated().sorted { (order($0.element), $0.offset) < (order($1.element), $1.offset) }.map(\.element)
-        }
-        output.append(contentsOf: items)
+        output.append(contentsOf: stablySorted(items) { order($0) < order($1) })
         items.removeAll(keepingCapacity: true)
     }
 }

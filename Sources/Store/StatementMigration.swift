@@ -58,20 +58,10 @@ enum StatementMigration {
         }
         func store(_ key: Key, lines: [StoredLine], blob: [UInt8]) throws {
             var json = JSONWriter()
-            json.open()
-            for (position, line) in lines.enumerated() {
-                if position > 0 { json.comma() }
-                line.write(to: &json)
-            }
-            json.close()
+            json.array(lines) { json, line in line.write(to: &json) }
             let linesText = String(decoding: json.bytes, as: UTF8.self)
             json = JSONWriter()
-            json.open()
-            for (position, value) in (measures.removeValue(forKey: key) ?? []).enumerated() {
-                if position > 0 { json.comma() }
-                writeMeasure(value, to: &json)
-            }
-            json.close()
+            json.array(measures.removeValue(forKey: key) ?? []) { json, value in writeMeasure(value, to: &json) }
             let carried = lines.filter { $0.rule != nil }.compactMap(\.trace)
             try insertStatement.execute(arguments: [
                 key.run, key.rep, key.period, key.plan, carried.min(), carried.max(), linesText, String(decoding: json.bytes, as: UTF8.self),

@@ -37,11 +37,28 @@ func sameBytes(_ a: String, _ b: String) -> Bool {
     var b = b
     return a.withUTF8 { x in
         b.withUTF8 { y in
-            guard x.count == y.count else { return false }
             guard let p = x.baseAddress, let q = y.baseAddress else { return true }
             return memcmp(p, q, x.count) == 0
         }
     }
+}
+
+/// Byte order of (rep, period, plan) keys, as exports sort.
+func keyPrecedes(rep a0: String, period a1: String, plan a2: String, rep b0: String, period b1: String, plan b2: String) -> Bool {
+    if !sameBytes(a0, b0) { return a0.utf8.lexicographicallyPrecedes(b0.utf8) }
+    if !sameBytes(a1, b1) { return a1.utf8.lexicographicallyPrecedes(b1.utf8) }
+    return a2.utf8.lexicographicallyPrecedes(b2.utf8)
+}
+
+/// `items` in `precedes` order, keeping the given order among equals; returned as they are when
+/// already in order (the usual case, checked in one pass).
+func stablySorted<T>(_ items: [T], by precedes: (T, T) -> Bool) -> [T] {
+    if items.indices.dropFirst().allSatisfy({ !precedes(items[$0], items[$0 - 1]) }) { return items }
+    return items.enumerated().sorted { a, b in
+        if precedes(a.element, b.element) { return true }
+        if precedes(b.element, a.element) { return false }
+        return a.offset < b.offset
+    }.map(\.element)
 }
 
 /// Feeds a string's UTF-8 bytes to `hasher` (the hash that goes with ``sameBytes(_:_:)``).
@@ -109,18 +126,7 @@ struct JSONWriter {
             bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10))
             return
         }
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 20 digits, most significant last
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[count] = UInt8(truncatingIfNeeded: magnitude % 10) &+ UInt8(ascii: "0")
-                magnitude /= 10
-                count += 1
-            } while magnitude > 0
-            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
-        }
+        appendDecimal(value, to: &bytes)
     }
 
     mutating func integer(_ value: Int64?) {
@@ -128,6 +134,16 @@ struct JSONWriter {
     }
 
     mutating func null() { bytes.append(contentsOf: [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")]) }
+
+    /// Appends `[`, each item as `element` writes it (commas between), and `]`.
+    mutating func array<Items: Sequence>(_ items: Items, _ element: (inout JSONWriter, Items.Element) throws -> Void) rethrows {
+        open()
+        for (position, item) in items.enumerated() {
+            if position > 0 { comma() }
+            try element(&self, item)
+        }
+        close()
+    }
 
     mutating func open() { bytes.append(UInt8(ascii: "[")) }
 
@@ -342,27 +358,14 @@ extension StatementGroup {
     static func groups(of part: RunOutput) -> [StatementGroup] {
         var groups = sortedGroups(of: part) ?? hashedGroups(of: part)
         for slot in groups.indices {
-            let lines = groups[slot].lines
-            if !lines.indices.dropFirst().allSatisfy({ part.payouts[lines[$0 - 1]].order <= part.payouts[lines[$0]].order }) {
-                groups[slot].lines = lines.enumerated().sorted {
-                    (part.payouts[$0.element].order, $0.offset) < (part.payouts[$1.element].order, $1.offset)
-                }.map(\.element)
-            }
-            let measures = groups[slot].measures
-            if !measures.indices.dropFirst().allSatisfy({ part.measures[measures[$0 - 1]].order <= part.measures[measures[$0]].order }) {
-                groups[slot].measures = measures.enumerated().sorted {
-                    (part.measures[$0.element].order, $0.offset) < (part.measures[$1.element].order, $1.offset)
-                }.map(\.element)
-            }
+            groups[slot].lines = stablySorted(groups[slot].lines) { part.payouts[$0].order < part.payouts[$1].order }
+            groups[slot].measures = stablySorted(groups[slot].measures) { part.measures[$0].order < part.measures[$1].order }
         }
         return groups
     }
 
-    /// Byte order of (rep, period, plan), as exports sort.
     private static func precedes(_ a: (String, String, String), _ b: (String, String, String)) -> Bool {
-        if !sameBytes(a.0, b.0) { return a.0.utf8.lexicographicallyPrecedes(b.0.utf8) }
-        if !sameBytes(a.1, b.1) { return a.1.utf8.lexicographicallyPrecedes(b.1.utf8) }
-        return a.2.utf8.lexicographicallyPrecedes(b.2.utf8)
+        keyPrecedes(rep: a.0, period: a.1, plan: a.2, rep: b.0, period: b.1, plan: b.2)
     }
 
     /// The groups when lines and measures each come in (rep, period, plan) order and every
