@@ -70,6 +70,13 @@ public struct SourceFile: Sendable {
         self.init(path: path, bytes: Array(text.utf8))
     }
 
+    /// The offset where 1-based `line` starts: 0 before the first line, the end of the text past
+    /// the last.
+    public func offset(ofLine line: Int) -> Int {
+        guard line >= 1 else { return 0 }
+        return line <= lineStarts.count ? lineStarts[line - 1] : bytes.count
+    }
+
     /// The 1-based line containing `offset`.
     public func line(containing offset: Int) -> Int {
         var low = 0

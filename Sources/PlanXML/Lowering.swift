@@ -21,7 +21,7 @@ final class PlanTextWriter {
     private var canvasPosition = 0
     private(set) var out: [UInt8] = []
     private(set) var problems: [Diagnostic] = []
-    let lines: SourceLikeLines
+    let lines: SourceFile
     private var lastGroup: String?
     /// Rewrites a `<use>` path (for `comp import --out` into another directory).
     var relocateUse: (String) -> String = { $0 }
@@ -31,7 +31,7 @@ final class PlanTextWriter {
         self.path = path
         self.canvas = xml.map { $0 == 0x0A ? 0x0A : 0x20 }
         self.canvasSource = xml
-        self.lines = SourceLikeLines(xml)
+        self.lines = SourceFile(path: path, bytes: xml)
     }
 
     var text: String { String(decoding: out, as: UTF8.self) }
@@ -70,7 +70,7 @@ final class PlanTextWriter {
         let text = element.element.text
         let start = textOffset(element)
         let parts = text.split(separator: "\n", omittingEmptySubsequences: false)
-        let firstLine = lines.line(of: start)
+        let firstLine = lines.line(containing: start)
         for (index, part) in parts.enumerated() {
             if index == 0 {
                 put(String(part), at: start)
@@ -114,7 +114,7 @@ final class PlanTextWriter {
     /// Records a problem the schema cannot express (a tier with both a rate and an amount, …).
     func problem(_ message: String, _ element: PlacedElement, attribute: String? = nil) {
         let offset = attribute.map { element.valueOffset($0) } ?? (element.raw.map { $0.start + 1 } ?? element.start)
-        let line = lines.line(of: offset)
+        let line = lines.line(containing: offset)
         let column = offset - lines.offset(ofLine: line) + 1
         let length = attribute.flatMap { element.raw?.attributes[$0]?.length } ?? element.element.name.utf8.count
         problems.append(

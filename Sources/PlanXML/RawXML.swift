@@ -1,3 +1,5 @@
+import CompDiagnostics
+
 /// Byte positions of the elements of a well-formed document, found by a small scan of the raw
 /// bytes (libxml2 reports only line numbers). Used to point diagnostics at the exact element,
 /// attribute or text, and to lay out the plan text an XML plan is checked as.
@@ -106,7 +108,7 @@ struct PlacedElement {
     func child(_ name: String) -> PlacedElement? { children.first { $0.element.name == name } }
 
     /// Pairs libxml2's tree with the raw scan (both in document order).
-    static func place(_ root: XMLElement, bytes: [UInt8], source: SourceLikeLines) -> PlacedElement {
+    static func place(_ root: XMLElement, bytes: [UInt8], source: SourceFile) -> PlacedElement {
         let raw = RawXML.elements(bytes)
         var next = 0
         func walk(_ element: XMLElement) -> PlacedElement {
@@ -119,35 +121,5 @@ struct PlacedElement {
             return PlacedElement(element: element, raw: match, children: children, lineStart: source.offset(ofLine: element.line))
         }
         return walk(root)
-    }
-}
-
-/// Line starts of a byte buffer.
-struct SourceLikeLines {
-    let starts: [Int]
-    let count: Int
-
-    init(_ bytes: [UInt8]) {
-        var starts = [0]
-        for (offset, byte) in bytes.enumerated() where byte == 0x0A { starts.append(offset + 1) }
-        self.starts = starts
-        self.count = bytes.count
-    }
-
-    /// The offset where 1-based `line` starts (clamped).
-    func offset(ofLine line: Int) -> Int {
-        guard line >= 1 else { return 0 }
-        return line <= starts.count ? starts[line - 1] : count
-    }
-
-    /// The 1-based line of `offset`.
-    func line(of offset: Int) -> Int {
-        var low = 0
-        var high = starts.count - 1
-        while low < high {
-            let mid = (low + high + 1) / 2
-            if starts[mid] <= offset { low = mid } else { high = mid - 1 }
-        }
-        return low + 1
     }
 }

@@ -49,7 +49,7 @@ public enum XMLPlans {
     public static func validate(bytes: [UInt8], path: String, limits: XMLLimits = XMLPlans.limits) -> [Diagnostic] {
         do {
             let (root, problems) = try XMLReader.readValidated(bytes, path: path, limits: limits)
-            let lines = SourceLikeLines(bytes)
+            let lines = SourceFile(path: path, bytes: bytes)
             return diagnostics(for: problems, root: PlacedElement.place(root, bytes: bytes, source: lines), lines: lines, path: path)
         } catch {
             return [located(error.diagnostic, bytes: bytes)]
@@ -92,7 +92,7 @@ public enum XMLPlans {
         } catch {
             return .failure(DiagnosticList([located(error.diagnostic, bytes: bytes)]))
         }
-        let lines = SourceLikeLines(bytes)
+        let lines = SourceFile(path: path, bytes: bytes)
         let placed = PlacedElement.place(root, bytes: bytes, source: lines)
         let schemaDiagnostics = diagnostics(for: problems, root: placed, lines: lines, path: path)
         if !schemaDiagnostics.isEmpty { return .failure(DiagnosticList(schemaDiagnostics)) }
@@ -107,7 +107,7 @@ public enum XMLPlans {
     static func located(_ diagnostic: Diagnostic, bytes: [UInt8]) -> Diagnostic {
         var diagnostic = diagnostic
         guard diagnostic.location.line > 0 else { return diagnostic }
-        let lines = SourceLikeLines(bytes)
+        let lines = SourceFile(path: diagnostic.location.file, bytes: bytes)
         // A file cut short is reported on the line after its end: quote its last line instead.
         var line = diagnostic.location.line
         while line > 1 && lines.offset(ofLine: line) >= bytes.count { line -= 1 }
@@ -120,7 +120,7 @@ public enum XMLPlans {
     }
 
     /// Schema problems in the reader's words, each pointing at its element or attribute.
-    static func diagnostics(for problems: [SchemaProblem], root: PlacedElement, lines: SourceLikeLines, path: String) -> [Diagnostic] {
+    static func diagnostics(for problems: [SchemaProblem], root: PlacedElement, lines: SourceFile, path: String) -> [Diagnostic] {
         let translated = problems.map { (problem: $0, text: SchemaMessages.translate($0.message)) }
         var seen = Set<String>()
         var result: [Diagnostic] = []
@@ -148,7 +148,7 @@ public enum XMLPlans {
                 continue
             }
             let element = all.first { $0.element.name == text.element && $0.element.line == problem.line }
-                ?? all.first { $0.element.name == text.element && lines.line(of: $0.start) == problem.line }
+                ?? all.first { $0.element.name == text.element && lines.line(containing: $0.start) == problem.line }
             var range: SourceRange?
             var offset = problem.line > 0 ? lines.offset(ofLine: problem.line) : 0
             if let element, let raw = element.raw {
@@ -168,7 +168,7 @@ public enum XMLPlans {
             } else if problem.line > 0 {
                 range = SourceRange(start: offset, end: offset + 1)
             }
-            let line = problem.line > 0 ? lines.line(of: offset) : 0
+            let line = problem.line > 0 ? lines.line(containing: offset) : 0
             let column = problem.line > 0 ? offset - lines.offset(ofLine: line) + 1 : 0
             if !seen.insert("\(line):\(column)\u{0}\(text.message)").inserted { continue }
             result.append(
