@@ -99,6 +99,24 @@ final class PlanTextWriter {
     let canvasSource: [UInt8]
 
     /// Ends a declaration: a line break in the plain layout, with a blank line between groups.
+    /// Writes `keyword` where attribute `attribute` of `element` is, and `value` where its value is.
+    func put(_ keyword: String, _ value: String, attribute: String, of element: PlacedElement) {
+        put(keyword, at: element.attributeOffset(attribute))
+        put(value, at: element.valueOffset(attribute))
+    }
+
+    /// Writes `keyword FROM [to TO]` from attributes `from` and `to` of `element`, ending the
+    /// declaration in `group`; `to` without `from` is the problem `message`.
+    func putRange(_ keyword: String, from: String, to: String, of element: PlacedElement, group: String, missingFrom message: String) {
+        if let start = element.attribute(from) {
+            put(keyword, start, attribute: from, of: element)
+            if let end = element.attribute(to) { put("to", end, attribute: to, of: element) }
+            endDeclaration(group: group)
+        } else if element.attribute(to) != nil {
+            problem(message, element, attribute: to)
+        }
+    }
+
     func endDeclaration(group: String) {
         guard layout == .plain else { return }
         out.append(0x0A)
@@ -149,8 +167,7 @@ enum Lowering {
 
     static func roundClause(_ e: PlacedElement, _ w: PlanTextWriter) {
         if let mode = e.attribute("round") {
-            w.put("round", at: e.attributeOffset("round"))
-            w.put(mode, at: e.valueOffset("round"))
+            w.put("round", mode, attribute: "round", of: e)
             if let digits = e.attribute("digits") { w.put(digits, at: e.valueOffset("digits")) }
         } else if e.attribute("digits") != nil {
             w.problem("'digits' needs 'round' (the rounding mode)", e, attribute: "digits")
@@ -170,21 +187,12 @@ enum Lowering {
             ]
             for (attribute, keyword) in settings {
                 guard let value = e.attribute(attribute) else { continue }
-                w.put(keyword, at: e.attributeOffset(attribute))
-                w.put(attribute == "version" ? PlanSyntax.stringLiteral(value) : value, at: e.valueOffset(attribute))
+                w.put(keyword, attribute == "version" ? PlanSyntax.stringLiteral(value) : value, attribute: attribute, of: e)
                 w.endDeclaration(group: "header")
             }
-            if let from = e.attribute("effective-from") {
-                w.put("effective", at: e.attributeOffset("effective-from"))
-                w.put(from, at: e.valueOffset("effective-from"))
-                if let to = e.attribute("effective-to") {
-                    w.put("to", at: e.attributeOffset("effective-to"))
-                    w.put(to, at: e.valueOffset("effective-to"))
-                }
-                w.endDeclaration(group: "header")
-            } else if e.attribute("effective-to") != nil {
-                w.problem("'effective-to' needs 'effective-from'", e, attribute: "effective-to")
-            }
+            w.putRange(
+                "effective", from: "effective-from", to: "effective-to", of: e, group: "header",
+                missingFrom: "'effective-to' needs 'effective-from'")
             return
         default:
             break
@@ -207,10 +215,8 @@ enum Lowering {
         case "input":
             w.put("input", at: e.start)
             w.put(value("name"), at: e.valueOffset("name"))
-            w.put("from", at: e.attributeOffset("file"))
-            w.put(PlanSyntax.stringLiteral(value("file")), at: e.valueOffset("file"))
-            w.put("column", at: e.attributeOffset("column"))
-            w.put(PlanSyntax.stringLiteral(value("column")) + ":", at: e.valueOffset("column"))
+            w.put("from", PlanSyntax.stringLiteral(value("file")), attribute: "file", of: e)
+            w.put("column", PlanSyntax.stringLiteral(value("column")) + ":", attribute: "column", of: e)
             w.put(value("type"), at: e.valueOffset("type"))
         case "credit":
             w.put("credit", at: e.start)
@@ -254,20 +260,17 @@ enum Lowering {
             w.put(value("credit"), at: e.valueOffset("credit"))
             w.glue(")")
             if let over = e.attribute("over") {
-                w.put("over", at: e.attributeOffset("over"))
-                w.put(over, at: e.valueOffset("over"))
+                w.put("over", over, attribute: "over", of: e)
             }
             roundClause(e, w)
         case "quota":
             w.put("quota", at: e.start)
             w.put(value("measure"), at: e.valueOffset("measure"))
             if let per = e.attribute("per") {
-                w.put("per", at: e.attributeOffset("per"))
-                w.put(per, at: e.valueOffset("per"))
+                w.put("per", per, attribute: "per", of: e)
             }
             if let prorate = e.attribute("prorate") {
-                w.put("prorate", at: e.attributeOffset("prorate"))
-                w.put(prorate, at: e.valueOffset("prorate"))
+                w.put("prorate", prorate, attribute: "prorate", of: e)
             }
         case "let":
             w.put("let", at: e.start)
@@ -279,11 +282,9 @@ enum Lowering {
             w.put("table", at: e.start)
             w.put(value("name"), at: e.valueOffset("name"))
             w.put(value("mode"), at: e.valueOffset("mode"))
-            w.put("on", at: e.attributeOffset("on"))
-            w.put(value("on"), at: e.valueOffset("on"))
+            w.put("on", value("on"), attribute: "on", of: e)
             if let boundary = e.attribute("boundary") {
-                w.put("boundary", at: e.attributeOffset("boundary"))
-                w.put(boundary, at: e.valueOffset("boundary"))
+                w.put("boundary", boundary, attribute: "boundary", of: e)
             }
             w.glue("{")
             w.endDeclaration(group: "")
@@ -305,23 +306,11 @@ enum Lowering {
             w.put(value("name"), at: e.valueOffset("name"))
             w.glue("{")
             w.endDeclaration(group: "")
-            w.put("type", at: e.attributeOffset("type"))
-            w.put(value("type"), at: e.valueOffset("type"))
+            w.put("type", value("type"), attribute: "type", of: e)
             w.endDeclaration(group: "")
-            if let from = e.attribute("from") {
-                w.put("periods", at: e.attributeOffset("from"))
-                w.put(from, at: e.valueOffset("from"))
-                if let to = e.attribute("to") {
-                    w.put("to", at: e.attributeOffset("to"))
-                    w.put(to, at: e.valueOffset("to"))
-                }
-                w.endDeclaration(group: "")
-            } else if e.attribute("to") != nil {
-                w.problem("'to' needs 'from' (the first period of the draw)", e, attribute: "to")
-            }
+            w.putRange("periods", from: "from", to: "to", of: e, group: "", missingFrom: "'to' needs 'from' (the first period of the draw)")
             if let start = e.attribute("recovery-start") {
-                w.put("recovery_start", at: e.attributeOffset("recovery-start"))
-                w.put(start, at: e.valueOffset("recovery-start"))
+                w.put("recovery_start", start, attribute: "recovery-start", of: e)
                 w.endDeclaration(group: "")
             }
             for line in e.children {
@@ -335,18 +324,15 @@ enum Lowering {
             w.glue("{")
             w.endDeclaration(group: "")
             if let charge = e.attribute("charge") {
-                w.put("charge", at: e.attributeOffset("charge"))
-                w.put(charge, at: e.valueOffset("charge"))
+                w.put("charge", charge, attribute: "charge", of: e)
                 w.endDeclaration(group: "")
             }
             if let share = e.attribute("share") {
-                w.put("share", at: e.attributeOffset("share"))
-                w.put(share, at: e.valueOffset("share"))
+                w.put("share", share, attribute: "share", of: e)
                 w.endDeclaration(group: "")
             }
             if let days = e.attribute("window-days") {
-                w.put("window", at: e.attributeOffset("window-days"))
-                w.put(days, at: e.valueOffset("window-days"))
+                w.put("window", days, attribute: "window-days", of: e)
                 w.glue("days")
                 w.endDeclaration(group: "")
             }
@@ -356,8 +342,7 @@ enum Lowering {
             w.put(value("share"), at: e.valueOffset("share"))
             w.glue("of")
             w.put(value("target"), at: e.valueOffset("target"))
-            w.put("release", at: e.attributeOffset("release"))
-            w.put(value("release"), at: e.valueOffset("release"))
+            w.put("release", value("release"), attribute: "release", of: e)
         default:
             w.problem("element <\(name)> is not part of a plan", e)
         }
