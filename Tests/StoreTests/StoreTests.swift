@@ -12,7 +12,7 @@ final class TemporaryDatabase {
         path = NSTemporaryDirectory() + "comp-store-\(UUID().uuidString).sqlite"
     }
     deinit {
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        for suffix in ["", "-journal", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 }
 
