@@ -50,7 +50,7 @@ let package = Package(
         // Evaluates plans over the ledger (the only Dispatch user besides the loader's scan).
         .target(
             name: "Engine",
-            dependencies: ["PlanModel", "Ledger", "RunResults", "CompCore", "CompDiagnostics"],
+            dependencies: ["PlanModel", "Ledger", "RunResults", "CompCore", "CompDiagnostics", "CompCShims"],
             swiftSettings: swift6
         ),
         // Orchestrates a run: plans checked, data loaded, plans evaluated, results stored.

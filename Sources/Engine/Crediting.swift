@@ -1,3 +1,4 @@
+import CompCShims
 import CompCore
 import Ledger
 import PlanModel
@@ -90,12 +91,13 @@ struct FastCreditRule: Sendable {
 extension PlanEvaluation {
     /// Credits ledger rows `rows` (all by default) into this evaluator's shard buffers: credits by
     /// (rule, payee, period) group, reversals charged back to earlier periods, SPIFF rows, and the
-    /// rows credited at all.
+    /// rows credited at all. With `summingGroups`, the credits' values are not kept but added up
+    /// per group (``SummedCredits``), for plans that only sum and count them.
     ///
     /// The rows are taken in file order, a chunk at a time: first what every rule needs (the run
     /// period, the roster assignment, a charge-back), then each rule over the chunk. Credits of one
     /// rule therefore come out in row order, as the reference walk gives them.
-    func credit(rows: Range<Int>? = nil) throws {
+    func credit(rows: Range<Int>? = nil, summingGroups: Int? = nil) throws {
         // Payee position by rep (-1: not a payee of this plan).
         var payeeOfRep = [Int32](repeating: -1, count: roster.repIDs.count)
         for (position, rep) in payees.enumerated() { payeeOfRep[Int(rep)] = Int32(position) }
@@ -147,10 +149,41 @@ extension PlanEvaluation {
         chunkDates.reserveCapacity(chunkSize)
         var localCredits: [Credit] = []
         var localGroups: [UInt32] = []
+        // Summed credits: rows, and per group the partial sum and count (plain locals: reaching
+        // them through an optional or a struct cost a copy check per credit).
+        let summing = summingGroups != nil
+        var summedRows: [Int32] = []
+        var partialTotals = [GroupTotal](repeating: GroupTotal(), count: summingGroups ?? 0)
+        // A rule's credits of one chunk, added to their groups after the rule's pass over the chunk:
+        // the groups are reached at random, and adding them in a tight loop that prefetches a few
+        // ahead hides most of the cache misses (adding each as it was made stalled on every one).
+        var pending: [Credit] = []
+        func addPending() {
+            guard !pending.isEmpty else { return }
+            let first = localGroups.count - pending.count
+            let ahead = 8
+            localGroups.withUnsafeBufferPointer { groups in
+                partialTotals.withUnsafeMutableBufferPointer { totals in
+                    guard let base = totals.baseAddress else { return }
+                    for index in pending.indices {
+                        if index + ahead < pending.count { comp_prefetch_for_write(base + Int(groups[first + index + ahead])) }
+                        let group = Int(groups[first + index])
+                        let credit = pending[index]
+                        if !totals[group].add(credit.value, reversal: isReversal(Int(credit.row))) { overflowed.insert(group) }
+                    }
+                }
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
+        var overflowed = Set<Int>()
         // Room for a credit per row and rule up front (up to four rules): reserved pages that are
         // never written cost nothing, while growing by doubling copied the shard and faulted in
         // fresh pages for each copy.
-        localCredits.reserveCapacity(range.count * min(ruleCount, 4))
+        if summing {
+            summedRows.reserveCapacity(range.count * min(ruleCount, 4))
+        } else {
+            localCredits.reserveCapacity(range.count * min(ruleCount, 4))
+        }
         localGroups.reserveCapacity(range.count * min(ruleCount, 4))
         var credited: [Int32] = []
 
@@ -272,11 +305,18 @@ extension PlanEvaluation {
                         if charged >= 0 {
                             lateCredits[rule][position].append(LateCredit(credit: credit, original: charged, reversal: period))
                         } else {
-                            localCredits.append(credit)
-                            localGroups.append(UInt32(truncatingIfNeeded: (rule * payeeCount + position) * periodCount + period))
+                            let group = (rule * payeeCount + position) * periodCount + period
+                            localGroups.append(UInt32(truncatingIfNeeded: group))
+                            if summing {
+                                summedRows.append(Int32(row))
+                                pending.append(credit)
+                            } else {
+                                localCredits.append(credit)
+                            }
                         }
                         chunkCredited[index] = true
                     }
+                    addPending()
                 } else {
                     for index in 0..<(chunkFailure?.index ?? chunkRows.count) {
                         do {
@@ -294,10 +334,16 @@ extension PlanEvaluation {
                     }
                     // The general path files through `give` into `shardCredits`; keep row order per rule.
                     if !shardCredits.isEmpty {
-                        localCredits.append(contentsOf: shardCredits)
                         localGroups.append(contentsOf: shardGroups)
-                        shardCredits.removeAll(keepingCapacity: true)
+                        if summing {
+                            for credit in shardCredits { summedRows.append(credit.row) }
+                            pending.append(contentsOf: shardCredits)
+                            addPending()
+                        } else {
+                            localCredits.append(contentsOf: shardCredits)
+                        }
                         shardGroups.removeAll(keepingCapacity: true)
+                        shardCredits.removeAll(keepingCapacity: true)
                     }
                 }
             }
@@ -312,6 +358,11 @@ extension PlanEvaluation {
         }
         shardCredits = localCredits
         shardGroups = localGroups
+        if summing {
+            var summed = SummedCredits(rows: summedRows, totals: partialTotals)
+            summed.overflowed = overflowed.sorted()
+            shardSums = summed
+        }
         creditedRowList = credited
     }
 

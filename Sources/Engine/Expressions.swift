@@ -110,7 +110,7 @@ extension PlanEvaluation {
             return .number(try applyTable(id, value: value, quota: quota, context, valueIsRate: valueExpr.type == .rate && quotaExpr == nil))
         case .applyTablePerTransaction(let id, let rule):
             var total = WideDecimal.zero
-            for credit in creditGroup(rule.index, payee, periodIndex) {
+            for credit in try creditGroup(rule.index, payee, periodIndex) {
                 total = try Exact.add(total, applyTable(id, value: credit.value, quota: nil, context, forcing: .marginal))
             }
             return .number(total)

@@ -24,6 +24,10 @@ public enum ReferenceEvaluator {
     /// payees are cut into shards evaluated on `threads` threads, each shard writing only its own
     /// result slot, and the results are joined in payee order. The output is therefore the same
     /// for any thread count (tested byte for byte).
+    ///
+    /// With `compiled` false the plan is evaluated by the plain reference walk: per-transaction
+    /// expressions walked as written, SPIFFs row by row, every credit kept and added up where a
+    /// measure reads it. The tests hold the default, compiled path to it.
     public static func evaluate(
         _ plan: Plan, data: LedgerData, inputs: [String: InputTableValues] = [:], threads: Int = 1,
         compiled: Bool = true, progress: (String) -> Void = { _ in }
@@ -70,8 +74,14 @@ public enum ReferenceEvaluator {
             // Rows are credited in file order, in contiguous ranges: walking them rep by rep read the
             // columns at random (a cache miss per row).
             let rowCount = data.transactions.count
-            let creditShards = max(1, min(rowCount, max(1, threads) * 4))
             let groups = plan.creditRules.count * empty.payees.count * empty.periods.count
+            // A plan that only sums and counts its credits keeps, per shard, each group's partial sum
+            // and count instead of every credit's value (``CreditTable/summed``), when those fit the
+            // budget. The shards are then a fixed number, whatever the threads: partial sums are
+            // exact, but where a sum overflows must not depend on the thread count.
+            let summing = compiled && PlanEvaluation.creditsAreSummed(plan)
+                && CreditTable.summingShards * groups * CreditTable.summingBytesPerGroup <= CreditTable.summingBudget
+            let creditShards = max(1, min(rowCount, summing ? CreditTable.summingShards : max(1, threads) * 4))
             if max(groups, empty.compiled.spiffComponents.count * empty.payees.count * empty.periods.count) > CreditTable.maximumGroups {
                 throw EvaluationError(
                     rep: nil, period: nil, what: "plan \(plan.id)",
@@ -82,11 +92,12 @@ public enum ReferenceEvaluator {
             let parts: [Result<CreditShard, EvaluationError>] = shardMap(creditShards, threads: max(1, threads)) { shard in
                 let evaluator = PlanEvaluation(snapshot: empty)
                 do {
-                    try evaluator.credit(rows: (rowCount * shard / creditShards)..<(rowCount * (shard + 1) / creditShards))
+                    try evaluator.credit(
+                        rows: (rowCount * shard / creditShards)..<(rowCount * (shard + 1) / creditShards), summingGroups: summing ? groups : nil)
                     return .success(
                         CreditShard(
-                            credits: evaluator.shardCredits, creditGroups: evaluator.shardGroups, lateCredits: evaluator.lateCredits,
-                            creditedRows: evaluator.creditedRowList, spiffHits: evaluator.shardSpiffHits,
+                            credits: evaluator.shardCredits, creditGroups: evaluator.shardGroups, summed: evaluator.shardSums,
+                            lateCredits: evaluator.lateCredits, creditedRows: evaluator.creditedRowList, spiffHits: evaluator.shardSpiffHits,
                             spiffHitGroups: evaluator.shardSpiffGroups, spiffFallback: Array(evaluator.spiffFallback)))
                 } catch let error as EvaluationError {
                     return .failure(error)
@@ -97,6 +108,7 @@ public enum ReferenceEvaluator {
             progress("merging credits")
             var creditParts: [[Credit]] = []
             var creditGroupParts: [[UInt32]] = []
+            var summedParts: [SummedCredits] = []
             var spiffParts: [[Credit]] = []
             var spiffGroupParts: [[UInt32]] = []
             var lateCredits = plan.creditRules.map { _ in empty.payees.map { _ in [LateCredit]() } }
@@ -109,6 +121,7 @@ public enum ReferenceEvaluator {
                     for row in part.creditedRows { credited[Int(row)] = true }
                     creditParts.append(part.credits)
                     creditGroupParts.append(part.creditGroups)
+                    if let summed = part.summed { summedParts.append(summed) }
                     spiffParts.append(part.spiffHits)
                     spiffGroupParts.append(part.spiffHitGroups)
                     prototype.spiffFallback.formUnion(part.spiffFallback)
@@ -119,9 +132,18 @@ public enum ReferenceEvaluator {
                     }
                 }
             }
-            prototype.credits = CreditTable(
-                payees: empty.payees.count, periods: empty.periods.count, groups: groups, parts: creditParts,
-                partGroups: creditGroupParts, threads: threads)
+            if summing {
+                prototype.credits = CreditTable(
+                    payees: empty.payees.count, periods: empty.periods.count, groups: groups, summing: summedParts,
+                    partGroups: creditGroupParts, threads: threads)
+            } else {
+                prototype.credits = CreditTable(
+                    payees: empty.payees.count, periods: empty.periods.count, groups: groups, parts: creditParts,
+                    partGroups: creditGroupParts, threads: threads)
+            }
+            creditParts = []
+            creditGroupParts = []
+            summedParts = []
             prototype.spiffHits = CreditTable(
                 payees: empty.payees.count, periods: empty.periods.count, groups: spiffGroups, parts: spiffParts,
                 partGroups: spiffGroupParts, threads: threads)
@@ -421,14 +443,53 @@ final class CompiledSpiff: Sendable {
 
 /// What one crediting shard produced.
 struct CreditShard: Sendable {
+    /// The credits (none when they are summed).
     var credits: [Credit]
-    /// Each credit's (rule, payee, period) group, parallel to `credits`.
+    /// Each credit's (rule, payee, period) group, parallel to `credits` or to `summed.rows`.
     var creditGroups: [UInt32]
+    /// When the plan's credits are summed: their rows, and per group their partial sum and count.
+    var summed: SummedCredits?
     var lateCredits: [[[LateCredit]]]
     var creditedRows: [Int32]
     var spiffHits: [Credit]
     var spiffHitGroups: [UInt32]
     var spiffFallback: [Int]
+}
+
+/// One crediting shard's credits of a plan that only sums and counts them: each credit's row (in
+/// row order, with its group in ``CreditShard/creditGroups``), and per group the exact sum of the
+/// values and the count, a reversal counting −1. A group whose sum overflowed is listed instead.
+struct SummedCredits: Sendable {
+    var rows: [Int32] = []
+    var totals: [GroupTotal]
+    var overflowed: [Int] = []
+
+    init(rows: [Int32], totals: [GroupTotal]) {
+        self.rows = rows
+        self.totals = totals
+    }
+}
+
+/// A group's exact sum of credits and its count (a reversal counts −1), side by side: adding a
+/// credit, made in random group order, then touches one cache line (two arrays cost two misses).
+struct GroupTotal: Sendable {
+    var sum = WideDecimal.zero
+    var count: Int32 = 0
+
+    /// Adds one credit; false (and nothing added) when the sum overflows.
+    @inline(__always)
+    mutating func add(_ value: WideDecimal, reversal: Bool) -> Bool {
+        if sum.scale == value.scale {
+            let (next, overflow) = sum.value.addingReportingOverflow(value.value)
+            if overflow { return false }
+            sum = WideDecimal(value: next, scale: sum.scale)
+        } else {
+            guard let next = try? sum.adding(value) else { return false }
+            sum = next
+        }
+        count &+= reversal ? -1 : 1
+        return true
+    }
 }
 
 /// A reversal's credit charged back to the period of the transaction it reverses.
@@ -480,27 +541,51 @@ struct Credit: Sendable {
 
 /// A plan's credits grouped by rule, payee and period, each group in ledger row order, in one
 /// flat array (a small array per group cost an allocation and a cache miss per append).
+///
+/// A *summed* table (``init(payees:periods:groups:summing:partGroups:threads:)``) keeps only each
+/// credit's row, with each group's exact sum and signed count: all that a plan reads which only
+/// sums, counts and averages its credits. At ten million credits that is 40 MB of rows instead of
+/// 240 MB of credits (and the shards' 200 MB of values before them), and a measure reads one sum
+/// instead of adding up its credits again.
 struct CreditTable: Sendable {
     let payees: Int
     let periods: Int
-    /// Group `g` is `credits[starts[g]..<starts[g + 1]]`.
+    /// Group `g` is `credits[starts[g]..<starts[g + 1]]` (`rows[…]` in a summed table).
     let starts: [Int]
+    /// The credits; empty in a summed table.
     let credits: [Credit]
+    /// A summed table's rows, and per group the exact sum of the values and the count (a reversal
+    /// counts −1); empty in a full table.
+    let rows: [Int32]
+    let sums: [WideDecimal]
+    let signedCounts: [Int]
+    /// Groups of a summed table whose sum overflowed.
+    let overflowed: Set<Int>
+    let isSummed: Bool
 
     /// The most groups a table may have (a group number is stored in 32 bits).
     static let maximumGroups = Int(UInt32.max)
+    /// Crediting shards of a plan whose credits are summed, and what their partial sums may take.
+    static let summingShards = 8
+    static let summingBytesPerGroup = MemoryLayout<WideDecimal>.stride + MemoryLayout<Int32>.stride
+    static let summingBudget = 128 << 20
 
     init(payees: Int, periods: Int, starts: [Int] = [0], credits: [Credit] = []) {
         self.payees = payees
         self.periods = periods
         self.starts = starts
         self.credits = credits
+        rows = []
+        sums = []
+        signedCounts = []
+        overflowed = []
+        isSummed = false
     }
 
     @inline(__always)
     func group(rule: Int, payee: Int, period: Int) -> Int { (rule * payees + payee) * periods + period }
 
-    /// The credits of one rule, payee and period.
+    /// The credits of one rule, payee and period (a full table's).
     @inline(__always)
     subscript(rule: Int, payee: Int, period: Int) -> ArraySlice<Credit> {
         let group = group(rule: rule, payee: payee, period: period)
@@ -508,14 +593,103 @@ struct CreditTable: Sendable {
         return credits[starts[group]..<starts[group + 1]]
     }
 
+    /// Appends the ledger rows of group `group`'s credits, in row order.
+    @inline(__always)
+    func appendRows(of group: Int, to target: inout [Int32]) {
+        guard group + 1 < starts.count else { return }
+        if isSummed {
+            target.append(contentsOf: rows[starts[group]..<starts[group + 1]])
+        } else {
+            for credit in credits[starts[group]..<starts[group + 1]] { target.append(credit.row) }
+        }
+    }
+
+    /// A summed table's sum and signed count of group `group`; `nil` when the sum overflowed.
+    @inline(__always)
+    func summary(of group: Int) -> (sum: WideDecimal, count: Int)? {
+        guard group < sums.count else { return (.zero, 0) }
+        if !overflowed.isEmpty && overflowed.contains(group) { return nil }
+        return (sums[group], signedCounts[group])
+    }
+
     /// Joins the shards' credits (each in row order, shards in row order) by group, keeping row
-    /// order. With several threads, the shards are counted and placed in parallel: each shard's
-    /// credits of a group go to their own stretch of the group.
+    /// order.
     init(payees: Int, periods: Int, groups: Int, parts: [[Credit]], partGroups: [[UInt32]], threads: Int) {
+        let (starts, placed) = Self.place(parts, partGroups: partGroups, groups: groups, threads: threads)
+        self.init(payees: payees, periods: periods, starts: starts, credits: placed)
+    }
+
+    /// Joins the shards' summed credits: their rows by group, keeping row order, and per group the
+    /// shards' partial sums and counts added in shard order. With several threads the groups are
+    /// cut into one range per thread.
+    init(payees: Int, periods: Int, groups: Int, summing parts: [SummedCredits], partGroups: [[UInt32]], threads: Int) {
+        let (starts, rows) = Self.place(parts.map(\.rows), partGroups: partGroups, groups: groups, threads: threads)
+        var sums = [WideDecimal](repeating: .zero, count: groups)
+        var counts = [Int](repeating: 0, count: groups)
+        var overflowed = Set<Int>()
+        for part in parts { overflowed.formUnion(part.overflowed) }
+        let workers = max(1, min(threads, groups / 4096 + 1))
+        let bounds = (0...workers).map { groups * $0 / workers }
+        let failed: [[Int]] = sums.withUnsafeMutableBufferPointer { sumBuffer in
+            counts.withUnsafeMutableBufferPointer { countBuffer in
+                // Invariant: a group's sum and count are written only by the worker whose range holds it.
+                nonisolated(unsafe) let sumSlots = sumBuffer
+                nonisolated(unsafe) let countSlots = countBuffer
+                return shardMap(workers, threads: workers) { worker in
+                    var failed: [Int] = []
+                    for group in bounds[worker]..<bounds[worker + 1] {
+                        var sum = WideDecimal.zero
+                        var count = 0
+                        for part in parts {
+                            count += Int(part.totals[group].count)
+                            guard let next = try? sum.adding(part.totals[group].sum) else {
+                                failed.append(group)
+                                break
+                            }
+                            sum = next
+                        }
+                        sumSlots[group] = sum
+                        countSlots[group] = count
+                    }
+                    return failed
+                }
+            }
+        }
+        for list in failed { overflowed.formUnion(list) }
+        self.payees = payees
+        self.periods = periods
+        self.starts = starts
+        self.credits = []
+        self.rows = rows
+        self.sums = sums
+        self.signedCounts = counts
+        self.overflowed = overflowed
+        isSummed = true
+    }
+
+    /// Places the shards' items (each shard in row order, shards in row order) by group, keeping
+    /// row order; returns the group starts and the items. With several threads the shards are
+    /// counted and placed in parallel: each shard's items of a group go to their own stretch of it.
+    static func place<Item: Sendable>(
+        _ parts: [[Item]], partGroups: [[UInt32]], groups: Int, threads: Int
+    ) -> (starts: [Int], items: [Item]) {
         let partCount = parts.count
         guard threads > 1, partCount > 1, partCount * groups <= 1 << 23 else {
-            self.init(payees: payees, periods: periods, groups: groups, parts: parts, partGroups: partGroups)
-            return
+            var starts = [Int](repeating: 0, count: groups + 1)
+            for groupsOfPart in partGroups { for group in groupsOfPart { starts[Int(group) + 1] += 1 } }
+            for group in 0..<groups { starts[group + 1] += starts[group] }
+            var cursor = starts
+            let total = starts[groups]
+            let placed = [Item](unsafeUninitializedCapacity: total) { buffer, count in
+                for (part, groups) in zip(parts, partGroups) {
+                    for (item, group) in zip(part, groups) {
+                        buffer.initializeElement(at: cursor[Int(group)], to: item)
+                        cursor[Int(group)] += 1
+                    }
+                }
+                count = total
+            }
+            return (starts, placed)
         }
         let counts: [[Int32]] = shardMap(partCount, threads: threads) { part in
             var counts = [Int32](repeating: 0, count: groups)
@@ -535,39 +709,20 @@ struct CreditTable: Sendable {
         starts[groups] = running
         let total = running
         let firstPlaces = offsets
-        let placed = [Credit](unsafeUninitializedCapacity: total) { buffer, count in
+        let placed = [Item](unsafeUninitializedCapacity: total) { buffer, count in
             // Invariant: every slot is written exactly once, by the shard whose stretch it is in.
             nonisolated(unsafe) let slots = buffer
             _ = shardMap(partCount, threads: threads) { part in
                 var cursor = firstPlaces[part]
-                for (credit, group) in zip(parts[part], partGroups[part]) {
-                    slots.initializeElement(at: cursor[Int(group)], to: credit)
+                for (item, group) in zip(parts[part], partGroups[part]) {
+                    slots.initializeElement(at: cursor[Int(group)], to: item)
                     cursor[Int(group)] += 1
                 }
                 return 0
             }
             count = total
         }
-        self.init(payees: payees, periods: periods, starts: starts, credits: placed)
-    }
-
-    /// Joins the shards' credits by group on one thread.
-    init(payees: Int, periods: Int, groups: Int, parts: [[Credit]], partGroups: [[UInt32]]) {
-        var starts = [Int](repeating: 0, count: groups + 1)
-        for groupsOfPart in partGroups { for group in groupsOfPart { starts[Int(group) + 1] += 1 } }
-        for group in 0..<groups { starts[group + 1] += starts[group] }
-        var cursor = starts
-        let total = starts[groups]
-        let placed = [Credit](unsafeUninitializedCapacity: total) { buffer, count in
-            for (part, groups) in zip(parts, partGroups) {
-                for (credit, group) in zip(part, groups) {
-                    buffer.initializeElement(at: cursor[Int(group)], to: credit)
-                    cursor[Int(group)] += 1
-                }
-            }
-            count = total
-        }
-        self.init(payees: payees, periods: periods, starts: starts, credits: placed)
+        return (starts, placed)
     }
 }
 
@@ -592,6 +747,8 @@ final class PlanEvaluation {
     /// While crediting: this shard's credits, in row order, and each one's group.
     @exclusivity(unchecked) var shardCredits: [Credit] = []
     @exclusivity(unchecked) var shardGroups: [UInt32] = []
+    /// While crediting a plan whose credits are summed: this shard's rows and partial sums.
+    @exclusivity(unchecked) var shardSums: SummedCredits? = nil
     /// While restating an earlier period: late credits added to groups, by group.
     @exclusivity(unchecked) var restatedCredits: [Int: [Credit]] = [:]
     /// Rows grouped by rep; built only when SPIFFs are evaluated row by row (see `payeeRows`).
@@ -788,6 +945,43 @@ final class PlanEvaluation {
         self.compiled = compiled
     }
 
+    /// True when the plan reads its credits only through sums, counts and averages: no measure
+    /// takes a minimum or maximum, no table is applied per transaction and no manager override
+    /// reads credits by level. Its credits can then be summed as they are made (``CreditTable``).
+    static func creditsAreSummed(_ plan: Plan) -> Bool {
+        if plan.measures.contains(where: { $0.aggregation == .min || $0.aggregation == .max }) { return false }
+        func perTransaction(_ expr: Expr?) -> Bool {
+            guard let expr else { return false }
+            if case .applyTablePerTransaction = expr.kind { return true }
+            return expr.children.contains { perTransaction($0) }
+        }
+        var expressions: [Expr?] = []
+        for rule in plan.creditRules { expressions += [rule.filter, rule.amount, rule.weight] }
+        expressions += plan.derived.map(\.expr)
+        for component in plan.components {
+            switch component.body {
+            case .formula(let expr): expressions.append(expr)
+            case .override: return false
+            case .spiff(let spiff):
+                expressions.append(spiff.filter)
+                switch spiff.payout {
+                case .perUnit(let expr), .perDeal(let expr), .percentOfAmount(let expr): expressions.append(expr)
+                case .tieredByCount: break
+                }
+            }
+        }
+        for table in plan.tables { expressions += table.tiers.map(\.gate) }
+        expressions += plan.limits.map(\.amount)
+        for draw in plan.draws {
+            expressions.append(draw.amount)
+            switch draw.recoveryLimit {
+            case .share(let expr)?, .amount(let expr)?: expressions.append(expr)
+            case nil: break
+            }
+        }
+        return !expressions.contains { perTransaction($0) }
+    }
+
     /// A SPIFF's per-row parts, compiled (``compileRow(_:)``) or left to the reference evaluator.
     func compileSpiff(_ spiff: Spiff, compiling: Bool = true) -> CompiledSpiff {
         let row: (Expr) -> RowExpr = { compiling ? self.compileRow($0) : .generic($0) }
@@ -856,9 +1050,15 @@ final class PlanEvaluation {
         }
     }
 
-    /// The credits of one rule, payee and period (with the late credits of a restatement).
+    /// The credits of one rule, payee and period (with the late credits of a restatement). A summed
+    /// table has no credits to give: the plans it is made for read only sums and counts
+    /// (``creditsAreSummed(_:)``), so reaching here with one is a defect, reported, not a wrong
+    /// number.
     @inline(__always)
-    func creditGroup(_ rule: Int, _ payee: Int, _ period: Int) -> ArraySlice<Credit> {
+    func creditGroup(_ rule: Int, _ payee: Int, _ period: Int) throws -> ArraySlice<Credit> {
+        if credits.isSummed {
+            throw failure("internal error: the credits of rule \(plan.creditRules[rule].name) were summed, not kept; please report this plan")
+        }
         let found = credits[rule, payee, period]
         if restatedCredits.isEmpty { return found }
         guard let extra = restatedCredits[credits.group(rule: rule, payee: payee, period: period)] else { return found }
@@ -1006,7 +1206,11 @@ final class PlanEvaluation {
 
     func creditRows(forPayee position: Int, period: Int, rules: Set<Int>? = nil) -> [Int32] {
         var rows: [Int32] = []
-        for rule in plan.creditRules.indices where rules?.contains(rule) ?? true { rows += creditGroup(rule, position, period).map(\.row) }
+        for rule in plan.creditRules.indices where rules?.contains(rule) ?? true {
+            let group = credits.group(rule: rule, payee: position, period: period)
+            credits.appendRows(of: group, to: &rows)
+            if !restatedCredits.isEmpty, let extra = restatedCredits[group] { for credit in extra { rows.append(credit.row) } }
+        }
         return rows
     }
 
@@ -1208,7 +1412,18 @@ final class PlanEvaluation {
             if needsCount { count += isReversal(Int(credit.row)) ? -1 : 1 }
         }
         for period in range {
-            for credit in creditGroup(rule, payee, period) { try add(credit) }
+            if credits.isSummed {
+                // Summed in the crediting pass.
+                let group = credits.group(rule: rule, payee: payee, period: period)
+                guard let (groupSum, groupCount) = credits.summary(of: group) else {
+                    throw failure("the sum of the \(plan.creditRules[rule].name) credits of \(periods[period]) overflows", what: measure.name)
+                }
+                if needsSum { sum = try Exact.add(sum, groupSum) }
+                if needsCount { count += groupCount }
+                if !restatedCredits.isEmpty, let extra = restatedCredits[group] { for credit in extra { try add(credit) } }
+            } else {
+                for credit in try creditGroup(rule, payee, period) { try add(credit) }
+            }
         }
         // Reversals charged back to an earlier period of a QTD/YTD window count in the window from
         // the period they happen in (the period itself is restated by the clawback instead).
@@ -1447,7 +1662,7 @@ extension PlanEvaluation {
         if let threshold = override.threshold, try eval(threshold, context) != .bool(true) { return .zero }
         guard case .number(let rate) = try eval(override.rate, context) else { return .missing }
         var team = WideDecimal.zero
-        for credit in creditGroup(override.creditRule.index, payee, periodIndex)
+        for credit in try creditGroup(override.creditRule.index, payee, periodIndex)
         where credit.level >= 1 && override.levels.map({ Int(credit.level) <= $0 }) ?? true {
             team = try Exact.add(team, credit.value)
         }

@@ -32,4 +32,13 @@ static inline uint64_t comp_csv_classify16(const uint8_t *p) {
 #endif
 }
 
+/// Asks the CPU to bring the cache line at `p` in for writing; a hint only, never a fault.
+static inline void comp_prefetch_for_write(const void *p) {
+#if defined(__GNUC__) || defined(__clang__)
+    __builtin_prefetch(p, 1, 3);
+#else
+    (void)p;
+#endif
+}
+
 #endif

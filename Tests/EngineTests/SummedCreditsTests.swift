@@ -1,0 +1,115 @@
+import CompCore
+import CompDiagnostics
+@testable import Engine
+import Foundation
+import Ledger
+import PlanLanguage
+import PlanModel
+import RunResults
+import Testing
+
+/// Plans that only sum, count and average their credits have them summed per group as they are
+/// made (`CreditTable` summed), instead of keeping every credit's value. The `evaluate(plan:files:)`
+/// helper compares every such run with the plain reference walk, which keeps every credit.
+@Suite struct SummedCredits {
+    func plan(_ path: String) throws -> Plan {
+        let checked = PlanChecker.check(path: packageRoot + "/Plans/examples/" + path)
+        return try #require(checked.plan, "\(checked.rendered())")
+    }
+
+    /// Which plans qualify: sums, counts and averages do; a minimum or maximum, a table applied
+    /// per transaction, or a manager override reading credits by level need every credit.
+    @Test func plansThatOnlySumQualify() throws {
+        #expect(PlanEvaluation.creditsAreSummed(try plan("ae-standard.plan")))
+        #expect(!PlanEvaluation.creditsAreSummed(try plan("measures.plan")))  // min(sales), max(sales)
+        #expect(!PlanEvaluation.creditsAreSummed(try plan("rate-tables.plan")))  // table … per_transaction
+        #expect(!PlanEvaluation.creditsAreSummed(try plan("manager-override.plan")))
+    }
+
+    /// Sum, count and average of January with a reversal: T1 1,000 and T2 500 are deals, T3 reverses
+    /// T1 (−1,000). Sum = 1,000 + 500 − 1,000 = 500.00; count = 1 + 1 − 1 = 1 (a reversal takes its
+    /// deal back out); average = 500 / 1 = 500.00. February: T4 300 alone, so 300.00, 1, 300.00.
+    /// The year to date in February: 800.00 over 2 deals.
+    @Test func sumsCountsAndAveragesWithReversals() throws {
+        let output = try evaluate(
+            plan: """
+                plan "SUMS" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure booked = sum(sales) round half_even 2
+                  measure deals = count(sales)
+                  measure average_deal = avg(sales) round half_even 2
+                  measure booked_ytd = sum(sales) over ytd round half_even 2
+                  measure deals_ytd = count(sales) over ytd
+                  component commission = booked * 10% round half_even 2
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,SUMS,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-01-05,R1,1000,USD,new,
+                    T2,2027-01-10,R1,500,USD,new,
+                    T3,2027-01-20,R1,-1000,USD,new,T1
+                    T4,2027-02-03,R1,300,USD,new,
+
+                    """,
+            ])
+        let values = output.measures.map { "\($0.period) \($0.measure) \($0.value.formatted(fractionDigits: $0.digits))" }
+        #expect(
+            values == [
+                "2027-01 booked 500.00", "2027-01 deals 1", "2027-01 average_deal 500.00", "2027-01 booked_ytd 500.00",
+                "2027-01 deals_ytd 1",
+                "2027-02 booked 300.00", "2027-02 deals 1", "2027-02 average_deal 300.00", "2027-02 booked_ytd 800.00",
+                "2027-02 deals_ytd 2",
+            ])
+        #expect(totals(output, component: "commission") == ["R1 2027-01 50.00", "R1 2027-02 30.00"])
+        // The line's transactions are the credits' rows, as when every credit is kept.
+        let january = try #require(output.payouts.first { $0.period == "2027-01" && $0.component == "commission" })
+        #expect(january.trace.map { output.traces[$0].transactions.count } == 3)
+    }
+
+    /// Three credits of 9,000,000,000,000 EUR at 9,000,000,000,000.000001 USD per EUR are each 8.1e25 USD
+    /// with 12 fraction digits (8.1e37 units, where 128 bits hold 1.7e38): each fits, their sum
+    /// does not. Summed as they are made, the
+    /// overflow is reported where the measure reads the sum, naming the rep, period and measure.
+    @Test func anOverflowingSumNamesTheMeasure() throws {
+        let text = """
+            plan "BIG" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component commission = bookings * 0
+            }
+            """
+        let checked = PlanChecker.check(source: SourceFile(path: "big.plan", text: text))
+        let plan = try #require(checked.plan, "\(checked.rendered())")
+        let directory = NSTemporaryDirectory() + "comp-summed-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let files = [
+            "roster.csv": "rep,name,plan,start\nR1,Ana,BIG,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "fx.csv": "currency,period,rate\nEUR,2027-01,9000000000000.000001\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,9000000000000,EUR,new\nT2,2027-01-06,R1,9000000000000,EUR,new\n"
+                + "T3,2027-01-07,R1,9000000000000,EUR,new\n",
+        ]
+        for (name, content) in files { try Data(content.utf8).write(to: URL(fileURLWithPath: directory + "/" + name)) }
+        let load = LedgerLoader.load(directory: directory, options: ReferenceEvaluator.loadOptions(for: [plan]))
+        #expect(load.errorCount == 0, "\(load.diagnostics.map(\.description))")
+        for compiled in [true, false] {
+            do throws(EvaluationError) {
+                _ = try ReferenceEvaluator.evaluate(plan, data: load.data, threads: 2, compiled: compiled)
+                Issue.record("expected an overflow (compiled: \(compiled))")
+            } catch {
+                #expect(error.rep == "R1")
+                #expect(error.period == "2027-01")
+                #expect(error.what == "bookings")
+                if compiled { #expect(error.message == "the sum of the sales credits of 2027-01 overflows") }
+            }
+        }
+    }
+}
