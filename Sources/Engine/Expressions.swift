@@ -223,9 +223,11 @@ extension PlanEvaluation {
         var amount = WideDecimal(found)
         if quota.proration == .actualDays {
             var active = 0
-            for index in roster.rowsByRep[Int(rep)] where roster.rows[index].plan == plan.id {
-                let assignment = roster.rows[index]
-                active += Proration.activeDays(in: target, from: assignment.start, through: assignment.end)
+            for entry in Int(assignments.starts[Int(rep)])..<Int(assignments.starts[Int(rep) + 1]) where assignments.onPlan[entry] {
+                let last = assignments.last[entry]
+                active += Proration.activeDays(
+                    in: target, from: CivilDate(daysSinceEpoch: assignments.first[entry]),
+                    through: last == Int32.max ? nil : CivilDate(daysSinceEpoch: last))
             }
             let days = target.dayCount
             if active < days {
@@ -257,35 +259,54 @@ extension PlanEvaluation {
         return texts
     }
 
+    /// A table's tiers as numbers, made once per evaluator (converting each tier's values per
+    /// lookup cost copies and retains on every payee-period).
+    func tierConstants(of id: TableID) throws -> TierConstants {
+        if let known = tierConstants[id.index] { return known }
+        let table = plan.tables[id.index]
+        func number(_ value: Value?) -> WideDecimal? {
+            guard let value, case .number(let number) = EvalValue(value) else { return nil }
+            return number
+        }
+        var values: [WideDecimal] = []
+        for tier in table.tiers {
+            guard let rate = number(tier.value) else { throw failure("tier value is not a number", span: tier.span) }
+            values.append(rate)
+        }
+        let constants = TierConstants(
+            values: values, ends: table.tiers.map { number($0.endValue) }, lowers: table.tiers.map { number($0.lower) },
+            uppers: table.tiers.map { number($0.upper) }, gates: table.tiers.map(\.gate),
+            hasGates: table.tiers.contains { $0.gate != nil }, attainmentBasis: table.basis == .attainment,
+            rateValued: table.valueType == .rate, higherTierBoundary: table.boundary == .higherTier, mode: table.mode)
+        tierConstants[id.index] = constants
+        return constants
+    }
+
     /// Applies a rate table to `value`; with `quota`, attainment bounds are scaled by it.
     func applyTable(
         _ id: TableID, value x: WideDecimal, quota: WideDecimal?, _ context: Context, forcing: TableMode? = nil,
         valueIsRate: Bool = false
     ) throws -> WideDecimal {
-        let table = plan.tables[id.index]
-        func bound(_ value: Value?) throws -> WideDecimal? {
-            guard let value else { return nil }
-            guard case .number(let number) = EvalValue(value) else { return nil }
-            if table.basis == .attainment, let quota { return try Exact.multiply(number, quota) }
+        let constants = try tierConstants(of: id)
+        let scaledByQuota = constants.attainmentBasis ? quota : nil
+        func bound(_ number: WideDecimal?) throws -> WideDecimal? {
+            guard let number else { return nil }
+            if let scaledByQuota { return try Exact.multiply(number, scaledByQuota) }
             return number
         }
         // Effective tier values: a tier whose gate is closed pays what the tier below it pays.
-        var values: [WideDecimal] = []
-        var ends: [WideDecimal?] = []
-        for (index, tier) in table.tiers.enumerated() {
-            guard case .number(var rate) = EvalValue(tier.value) else { throw failure("tier value is not a number", span: tier.span) }
-            var end = tier.endValue.flatMap { value -> WideDecimal? in
-                if case .number(let number) = EvalValue(value) { return number }
-                return nil
+        var values = constants.values
+        var ends = constants.ends
+        if constants.hasGates {
+            for (index, gate) in constants.gates.enumerated() {
+                if let gate, try eval(gate, context) != .bool(true) {
+                    values[index] = index > 0 ? values[index - 1] : .zero
+                    ends[index] = nil
+                }
             }
-            if let gate = tier.gate, try eval(gate, context) != .bool(true) {
-                rate = index > 0 ? values[index - 1] : .zero
-                end = nil
-            }
-            values.append(rate)
-            ends.append(end)
         }
-        let rateValued = table.valueType == .rate
+        let tierCount = values.count
+        let rateValued = constants.rateValued
         func note(tier index: Int?, value: WideDecimal?) {
             guard let component = evaluatingComponent, forcing == nil, !restating else { return }
             var entry = notes[component] ?? TraceNote()
@@ -310,14 +331,14 @@ extension PlanEvaluation {
                 + (quota.map { " against quota \($0.formatted(fractionDigits: plan.currency.minorUnits))" } ?? "")
             notes[component] = entry
         }
-        switch forcing ?? table.mode {
+        switch forcing ?? constants.mode {
         case .marginal, .perTransaction:
             guard rateValued else { fallthrough }
             var total = WideDecimal.zero
             var reachedTier: Int? = nil
-            for (index, tier) in table.tiers.enumerated() {
-                let low = try bound(tier.lower)
-                let high = try bound(tier.upper)
+            for index in 0..<tierCount {
+                let low = try bound(constants.lowers[index])
+                let high = try bound(constants.uppers[index])
                 if low.map({ x >= $0 }) ?? true { reachedTier = index }
                 var top = x
                 if let high, top > high { top = high }
@@ -334,12 +355,12 @@ extension PlanEvaluation {
             return total
         case .retroactive, .interpolated:
             var reached: Int? = nil
-            for (index, tier) in table.tiers.enumerated() {
-                let low = try bound(tier.lower)
-                let high = try bound(tier.upper)
+            for index in 0..<tierCount {
+                let low = try bound(constants.lowers[index])
+                let high = try bound(constants.uppers[index])
                 let aboveLow: Bool
                 let belowHigh: Bool
-                if table.boundary == .higherTier {
+                if constants.higherTierBoundary {
                     aboveLow = low.map { x >= $0 } ?? true
                     belowHigh = high.map { x < $0 } ?? true
                 } else {
@@ -356,8 +377,8 @@ extension PlanEvaluation {
                 return .zero
             }
             var value = values[index]
-            if (forcing ?? table.mode) == .interpolated, let end = ends[index], let low = try bound(table.tiers[index].lower),
-                let high = try bound(table.tiers[index].upper), high > low
+            if (forcing ?? constants.mode) == .interpolated, let end = ends[index], let low = try bound(constants.lowers[index]),
+                let high = try bound(constants.uppers[index]), high > low
             {
                 let position = try Exact.subtract(x, low).divided(by: Exact.subtract(high, low), scale: 18, rounding: .halfEven)
                 value = try Exact.add(value, Exact.multiply(Exact.subtract(end, value), position))
@@ -368,4 +389,19 @@ extension PlanEvaluation {
             return rateValued && !valueIsRate ? try Exact.multiply(value, x) : value
         }
     }
+}
+
+/// A rate table's tiers as exact numbers: each tier's value, end value (interpolation), bounds
+/// (`nil`: open) and gate, with what the lookup needs of the table.
+struct TierConstants {
+    let values: [WideDecimal]
+    let ends: [WideDecimal?]
+    let lowers: [WideDecimal?]
+    let uppers: [WideDecimal?]
+    let gates: [Expr?]
+    let hasGates: Bool
+    let attainmentBasis: Bool
+    let rateValued: Bool
+    let higherTierBoundary: Bool
+    let mode: TableMode
 }

@@ -763,6 +763,10 @@ final class PlanEvaluation {
     /// Trace texts of tables, and of tier rates, made once.
     @exclusivity(unchecked) var tableTextCache: [Int: (rule: String, tiers: [String])] = [:]
     @exclusivity(unchecked) var rateTexts: [FixedDecimal: String] = [:]
+    /// Source locations of the plan's limits, for their trace notes (made once).
+    @exclusivity(unchecked) var limitLocations: [String] = []
+    /// Per table, its tiers' constant parts (``TierConstants``), made once.
+    @exclusivity(unchecked) var tierConstants: [Int: TierConstants] = [:]
     /// Quotas looked up in the current payee-period, by quota id.
     @exclusivity(unchecked) var quotaMemo: [Int: EvalValue] = [:]
     /// The component being evaluated, and what its trace will say (tier, rate, base, limit).
@@ -1093,14 +1097,20 @@ final class PlanEvaluation {
                 totalLimitNote = nil
                 // The last assignment to this plan that starts by the period's end. A rep's rows are
                 // sorted by start and never overlap, so if it ended before the period, none is current.
-                guard let assignmentIndex = roster.rowsByRep[Int(rep)].last(where: {
-                    roster.rows[$0].plan == plan.id && roster.rows[$0].start <= periods[period].endDate
-                }) else { continue }
+                // (Read from the flat assignment table: a roster row per period cost retains and a
+                // string compare per row.)
+                let periodEnd = periods[period].endDate.daysSinceEpoch
+                var current: Int? = nil
+                for entry in Int(assignments.starts[Int(rep)])..<Int(assignments.starts[Int(rep) + 1])
+                where assignments.onPlan[entry] && assignments.first[entry] <= periodEnd {
+                    current = entry
+                }
+                guard let current else { continue }
+                let assignmentIndex = Int(assignments.rosterRow[current])
                 // A rep who has left the plan still pays back a deal reversed after leaving that was
                 // charged back to a period the plan paid for: that period gets a clawback-only payout.
-                let departed = roster.rows[assignmentIndex].end.map { $0 < periods[period].startDate } ?? false
+                let departed = assignments.last[current] < periods[period].startDate.daysSinceEpoch
                 if departed && !lateCredits.contains(where: { $0[position].contains { $0.reversal == period } }) { continue }
-                let assignment = roster.rows[assignmentIndex]
                 let context = Context(rep: rep, row: nil, assignmentIndex: assignmentIndex)
                 if !departed { for ref in plan.evaluationOrder { _ = try value(of: ref, context) } }
                 for (order, entry) in measureOrder.enumerated() where !departed {
@@ -1141,7 +1151,7 @@ final class PlanEvaluation {
                 }
                 // The roster's payout currency (default: the plan's): lines are converted at the fx
                 // rate of the period's last month and rounded to that currency's minor units.
-                let payout = assignment.currency ?? plan.currency
+                let payout = roster.rows[assignmentIndex].currency ?? plan.currency
                 var convert: (WideDecimal) throws -> WideDecimal = { $0 }
                 if payout != plan.currency {
                     let month = periods[period].endMonth - 1
@@ -1272,7 +1282,8 @@ final class PlanEvaluation {
             let before = result
             defer {
                 if result != before {
-                    let text = "\(limit.kind.rawValue) \(limit.per == .year ? "per year " : "")at \(bound.formatted(fractionDigits: plan.currency.minorUnits)) \(plan.currency.code) (\(location(limit.span)))"
+                    if limitLocations.isEmpty { limitLocations = plan.limits.map { location($0.span) } }
+                    let text = "\(limit.kind.rawValue) \(limit.per == .year ? "per year " : "")at \(bound.formatted(fractionDigits: plan.currency.minorUnits)) \(plan.currency.code) (\(limitLocations[index]))"
                     if case .component(let id) = target { notes[id.index, default: TraceNote()].limit = text } else { totalLimitNote = text }
                 }
             }
@@ -1328,25 +1339,24 @@ final class PlanEvaluation {
 
     func computeValue(of ref: ValueRef, _ context: Context) throws -> EvalValue {
         let result: EvalValue
+        // Fields are read in place: copying a measure or a component (names, expressions) cost
+        // retains and releases per value.
         switch ref {
         case .measure(let id):
-            let measure = plan.measures[id.index]
-            result = try aggregate(measure, context)
+            result = try aggregate(plan.measures[id.index], context)
         case .derived(let id):
-            let derived = plan.derived[id.index]
-            result = try rounded(eval(derived.expr, context), derived.rounding)
+            result = try rounded(eval(plan.derived[id.index].expr, context), plan.derived[id.index].rounding)
         case .component(let id):
-            let component = plan.components[id.index]
             let outer = evaluatingComponent
             evaluatingComponent = id.index
             defer { evaluatingComponent = outer }
             let raw: EvalValue
-            switch component.body {
+            switch plan.components[id.index].body {
             case .formula(let expr): raw = try eval(expr, context)
             case .spiff(let spiff): raw = try evaluateSpiff(spiff, context)
             case .override(let override): raw = try evaluateOverride(override, context)
             }
-            result = rounded(raw, component.rounding)
+            result = rounded(raw, plan.components[id.index].rounding)
         }
         let slot = memoSlot(ref)
         if memo.count <= slot { resetMemo() }
