@@ -309,35 +309,43 @@ public func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
 /// point (none: no point), a minus sign when negative.
 @usableFromInline
 func appendDigits(_ shown: Int128, fractionDigits: Int, to out: inout [UInt8]) {
-    if shown < 0 { out.append(UInt8(ascii: "-")) }
     let magnitude = shown.magnitude
-    // Digits least significant first, in a fixed buffer (an Int128 has at most 39).
-    var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
-    withUnsafeMutableBytes(of: &buffer) { digits in
+    // Written right to left into a fixed buffer (an Int128 has at most 39 digits; with the point,
+    // the sign and the zeros that pad a small value, 64 bytes), then appended at once: an append
+    // per byte cost a uniqueness and a capacity check each.
+    var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    withUnsafeMutableBytes(of: &buffer) { raw in
+        var position = raw.count
         var count = 0
+        @inline(__always) func put(_ digit: UInt8) {
+            if count == fractionDigits && fractionDigits > 0 {
+                position -= 1
+                raw[position] = UInt8(ascii: ".")
+            }
+            position -= 1
+            raw[position] = UInt8(ascii: "0") &+ digit
+            count += 1
+        }
         if magnitude <= UInt128(UInt64.max) {
             // The common case in 64-bit arithmetic (a 128-bit division is a library call).
             var small = UInt64(magnitude)
             repeat {
-                digits[count] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: small % 10)
+                put(UInt8(truncatingIfNeeded: small % 10))
                 small /= 10
-                count += 1
             } while small != 0
         } else {
             var large = magnitude
             repeat {
-                digits[count] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: large % 10)
+                put(UInt8(truncatingIfNeeded: large % 10))
                 large /= 10
-                count += 1
             } while large != 0
         }
-        while count <= fractionDigits && count < digits.count {
-            digits[count] = UInt8(ascii: "0")
-            count += 1
+        // At least one digit before the point.
+        while count <= fractionDigits && position > 2 { put(0) }
+        if shown < 0 {
+            position -= 1
+            raw[position] = UInt8(ascii: "-")
         }
-        for position in stride(from: count - 1, through: 0, by: -1) {
-            if position == fractionDigits - 1 { out.append(UInt8(ascii: ".")) }
-            out.append(digits[position])
-        }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[position...]))
     }
 }

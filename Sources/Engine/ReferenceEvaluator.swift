@@ -1074,6 +1074,10 @@ final class PlanEvaluation {
         // Texts every line repeats, made once.
         let periodNames = periods.map(\.description)
         let componentLocations = plan.components.map { location($0.span) }
+        let componentNames = plan.components.map(\.name)
+        let componentKinds = plan.components.map { describe($0.body) }
+        let feeding = feedingRules
+        let readsEveryRule = feeding.map { $0.count == plan.creditRules.count }
         let planLocation = location(plan.span)
         let measureOrder = (plan.measures.indices.map { (ValueRef.measure(MeasureID($0)), plan.measures[$0].span) }
             + plan.derived.indices.map { (ValueRef.derived(DerivedID($0)), plan.derived[$0].span) })
@@ -1168,27 +1172,27 @@ final class PlanEvaluation {
                 // Most lines read every credit rule: their row set is the total's, encoded once.
                 let allRows = RowSet(rows: rows)
                 let periodName = periodNames[period]
-                for (index, component) in plan.components.enumerated() {
+                for index in plan.components.indices {
                     let note = notes[index] ?? TraceNote()
                     // The line's own transactions: a SPIFF's qualifying rows, or the credits of the
                     // rules it reads through its measures and values.
                     let fed: RowSet
                     if let own = note.rows {
                         fed = RowSet(rows: own)
-                    } else if feedingRules[index].count == plan.creditRules.count {
+                    } else if readsEveryRule[index] {
                         fed = allRows
                     } else {
-                        fed = RowSet(rows: creditRows(forPayee: position, period: period, rules: feedingRules[index]))
+                        fed = RowSet(rows: creditRows(forPayee: position, period: period, rules: feeding[index]))
                     }
                     output.traces.append(
                         TraceRecord(
-                            plan: plan.id, component: component.name, rule: note.rule ?? describe(component.body),
+                            plan: plan.id, component: componentNames[index], rule: note.rule ?? componentKinds[index],
                             source: componentLocations[index], tier: note.tier, rate: note.rate, base: note.base,
                             limit: note.limit, transactions: fed))
                     output.payouts.append(
                         PayoutLine(
-                            rep: repID, period: periodName, plan: plan.id, component: component.name,
-                            order: index, amount: try fixed(convert(componentValues[index]), component.name), currency: payout,
+                            rep: repID, period: periodName, plan: plan.id, component: componentNames[index],
+                            order: index, amount: try fixed(convert(componentValues[index]), componentNames[index]), currency: payout,
                             trace: output.traces.count - 1))
                 }
                 output.traces.append(

@@ -171,19 +171,25 @@ public struct RowSet: Sendable, Hashable {
             }
             sorted.removeLast(sorted.count - kept)
         }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(sorted.count * 2)
-        var previous: Int64 = -1
-        for row in sorted {
-            var delta = UInt64(Int64(row) - previous)
-            previous = Int64(row)
-            while delta >= 0x80 {
-                bytes.append(UInt8(truncatingIfNeeded: delta) | 0x80)
-                delta >>= 7
+        // Sorted distinct rows differ by less than 2^32: 5 bytes each at most, and 10 for the first
+        // (a negative row wraps). Written through a buffer: an append per byte cost a uniqueness
+        // and a capacity check each.
+        encoded = [UInt8](unsafeUninitializedCapacity: sorted.count * 5 + 5) { bytes, written in
+            var position = 0
+            var previous: Int64 = -1
+            for row in sorted {
+                var delta = UInt64(bitPattern: Int64(row) &- previous)
+                previous = Int64(row)
+                while delta >= 0x80 {
+                    bytes[position] = UInt8(truncatingIfNeeded: delta) | 0x80
+                    position += 1
+                    delta >>= 7
+                }
+                bytes[position] = UInt8(delta)
+                position += 1
             }
-            bytes.append(UInt8(delta))
+            written = position
         }
-        encoded = bytes
         count = sorted.count
     }
 

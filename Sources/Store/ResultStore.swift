@@ -783,15 +783,15 @@ private final class BulkWriter {
                         component: line.component, order: Int64(line.order), amount: line.amount.units, currency: line.currency.code,
                         trace: line.trace.map { Int64($0 + base) })
                     if let index = line.trace, index >= 0, index < part.traces.count {
-                        let record = part.traces[index]
+                        // Fields read in place (a copy of the record retained and released each one).
                         onLines[index] = true
-                        stored.rule = try rules.id(rule: record.rule, source: record.source)
-                        stored.tier = record.tier
-                        stored.rate = record.rate
-                        stored.base = record.base
-                        stored.limit = record.limit
-                        stored.count = Int64(record.transactions.count)
-                        stored.span = sets.span(of: record.transactions)
+                        stored.rule = try rules.id(rule: part.traces[index].rule, source: part.traces[index].source)
+                        stored.tier = part.traces[index].tier
+                        stored.rate = part.traces[index].rate
+                        stored.base = part.traces[index].base
+                        stored.limit = part.traces[index].limit
+                        stored.count = Int64(part.traces[index].transactions.count)
+                        stored.span = sets.span(of: part.traces[index].transactions)
                         let number = Int64(index + base)
                         first = min(first ?? number, number)
                         last = max(last ?? number, number)

@@ -205,6 +205,13 @@ struct WideDecimalTests {
         #expect(WideDecimal(value: -4, scale: 13).formatted(fractionDigits: 6) == "0.000000")
         #expect(WideDecimal(42 as Int64).formatted(fractionDigits: 0) == "42")
         #expect(WideDecimal.zero.formatted(fractionDigits: 3) == "0.000")
+        // Beyond 64 bits, and the widest values and scales.
+        #expect(WideDecimal(value: Int128.max, scale: 0).formatted(fractionDigits: 0) == "170141183460469231731687303715884105727")
+        #expect(WideDecimal(value: Int128.min + 1, scale: 30).formatted(fractionDigits: 30) == "-170141183.460469231731687303715884105727")
+        #expect(WideDecimal(value: 7, scale: 30).formatted(fractionDigits: 30) == "0.000000000000000000000000000007")
+        var bytes: [UInt8] = Array("x=".utf8)
+        appendDecimal(Int64.min, to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == "x=-9223372036854775808")
     }
 
     @Test("rounding a wide value is a no-op at or above its scale")

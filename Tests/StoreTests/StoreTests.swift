@@ -202,6 +202,19 @@ let sampleOutput = RunOutput(
         #expect(try store.payouts(kept).count == 4)
     }
 
+    /// Row sets are delta varints of the sorted, distinct rows: 0 → delta 1; 127 → 127; 128 → 1;
+    /// 200,000 → 199,872 = C0 99 0C; Int32.max → 2,147,283,647 = BF E5 F3 FF 07.
+    @Test func rowSetsEncodeSortedDeltas() throws {
+        let set = RowSet(rows: [200_000, 0, 127, 128, Int32.max, 128])
+        #expect(set.count == 5)
+        #expect(set.encoded == [0x01, 0x7F, 0x01, 0xC0, 0x99, 0x0C, 0xBF, 0xE5, 0xF3, 0xFF, 0x07])
+        #expect(set.rows == [0, 127, 128, 200_000, Int32.max])
+        #expect(RowSet(encoded: set.encoded)?.rows == set.rows)
+        #expect(RowSet(rows: []).encoded.isEmpty)
+        // A negative row (never a ledger row) still encodes without running past its buffer.
+        #expect(RowSet(rows: [Int32.min, -1, 5]).count == 3)
+    }
+
     @Test func linesReadingTheSameTransactionsStoreThemOnce() throws {
         let database = TemporaryDatabase()
         let store = try ResultStore(path: database.path)
