@@ -392,8 +392,9 @@ extension PlanEvaluation {
 }
 
 /// A rate table's tiers as exact numbers: each tier's value, end value (interpolation), bounds
-/// (`nil`: open) and gate, with what the lookup needs of the table.
-struct TierConstants {
+/// (`nil`: open) and gate, with what the lookup needs of the table. A class: a lookup then takes
+/// one reference, not a retain per array.
+final class TierConstants {
     let values: [WideDecimal]
     let ends: [WideDecimal?]
     let lowers: [WideDecimal?]
@@ -404,4 +405,20 @@ struct TierConstants {
     let rateValued: Bool
     let higherTierBoundary: Bool
     let mode: TableMode
+
+    init(
+        values: [WideDecimal], ends: [WideDecimal?], lowers: [WideDecimal?], uppers: [WideDecimal?], gates: [Expr?], hasGates: Bool,
+        attainmentBasis: Bool, rateValued: Bool, higherTierBoundary: Bool, mode: TableMode
+    ) {
+        self.values = values
+        self.ends = ends
+        self.lowers = lowers
+        self.uppers = uppers
+        self.gates = gates
+        self.hasGates = hasGates
+        self.attainmentBasis = attainmentBasis
+        self.rateValued = rateValued
+        self.higherTierBoundary = higherTierBoundary
+        self.mode = mode
+    }
 }

@@ -206,45 +206,66 @@ public enum ReferenceEvaluator {
 
 /// A quota's key: rep, period (first month and length) and measure, the measure as a code of
 /// ``QuotaIndex`` (hashing integers, not a name, once per payee-period).
-struct QuotaLookup: Hashable {
-    let rep: RepIndex
-    let firstMonth: Int32
-    let months: Int32
-    let measure: Int32
-}
-
-/// Quota amounts by rep, period and measure.
+/// Quota amounts by rep, period and measure: each rep's rows side by side, found by a short scan
+/// (a hashed lookup into one table of every rep's rows missed the cache on most payee-periods).
 struct QuotaIndex: Sendable {
+    /// One quotas.csv row: its period (first month and length, whatever calendar labelled it),
+    /// measure code and amount.
+    private struct Entry: Sendable {
+        let firstMonth: Int32
+        let months: Int32
+        let measure: Int32
+        let amount: FixedDecimal
+    }
+
     /// Code of a measure name in quotas.csv; an empty `measure` cell (the plan's primary
     /// measure) is `primary`, a name no row has is `absent`.
     private let codes: [String: Int32]
-    private let amounts: [QuotaLookup: FixedDecimal]
+    /// Rep `r`'s rows are `entries[starts[r]..<starts[r + 1]]`, in file order.
+    private let starts: [Int32]
+    private let entries: [Entry]
     static let primary: Int32 = -1
     static let absent: Int32 = -2
 
     init(_ rows: [QuotaRow]) {
         var codes: [String: Int32] = [:]
-        var amounts: [QuotaLookup: FixedDecimal] = [:]
-        amounts.reserveCapacity(rows.count)
+        let repCount = (rows.map { Int($0.rep) }.max() ?? -1) + 1
+        var starts = [Int32](repeating: 0, count: repCount + 1)
+        for row in rows { starts[Int(row.rep) + 1] += 1 }
+        for rep in 0..<repCount { starts[rep + 1] += starts[rep] }
+        var cursor = starts
+        var entries = [Entry](repeating: Entry(firstMonth: 0, months: 0, measure: 0, amount: .zero), count: rows.count)
         for row in rows {
             var code = Self.primary
             if let name = row.measure {
                 code = codes[name] ?? Int32(codes.count)
                 codes[name] = code
             }
-            amounts[QuotaLookup(rep: row.rep, firstMonth: Int32(row.period.firstMonth), months: Int32(row.period.kind.months), measure: code)] =
-                row.amount
+            entries[Int(cursor[Int(row.rep)])] = Entry(
+                firstMonth: Int32(row.period.firstMonth), months: Int32(row.period.kind.months), measure: code, amount: row.amount)
+            cursor[Int(row.rep)] += 1
         }
         self.codes = codes
-        self.amounts = amounts
+        self.starts = starts
+        self.entries = entries
     }
 
     /// The code of a measure name (``absent`` when no row names it).
     func code(of measure: String) -> Int32 { codes[measure] ?? Self.absent }
 
+    /// The amount of `rep`'s row for `period` and `measure`; of several such rows, the last.
     func amount(rep: RepIndex, period: Period, measure: Int32) -> FixedDecimal? {
-        guard measure != Self.absent else { return nil }
-        return amounts[QuotaLookup(rep: rep, firstMonth: Int32(period.firstMonth), months: Int32(period.kind.months), measure: measure)]
+        guard measure != Self.absent, Int(rep) + 1 < starts.count else { return nil }
+        let firstMonth = Int32(period.firstMonth)
+        let months = Int32(period.kind.months)
+        var index = Int(starts[Int(rep) + 1])
+        let first = Int(starts[Int(rep)])
+        while index > first {
+            index -= 1
+            let entry = entries[index]
+            if entry.firstMonth == firstMonth && entry.months == months && entry.measure == measure { return entry.amount }
+        }
+        return nil
     }
 }
 
@@ -1078,6 +1099,11 @@ final class PlanEvaluation {
         let componentKinds = plan.components.map { describe($0.body) }
         let feeding = feedingRules
         let readsEveryRule = feeding.map { $0.count == plan.creditRules.count }
+        // Room for every line up front: growing by doubling copied the shard's lines each time.
+        let statements = range.count * periods.count
+        output.payouts.reserveCapacity(statements * (plan.components.count + 1))
+        output.traces.reserveCapacity(statements * (plan.components.count + 1))
+        output.measures.reserveCapacity(statements * (plan.measures.count + plan.derived.count))
         let planLocation = location(plan.span)
         let measureOrder = (plan.measures.indices.map { (ValueRef.measure(MeasureID($0)), plan.measures[$0].span) }
             + plan.derived.indices.map { (ValueRef.derived(DerivedID($0)), plan.derived[$0].span) })

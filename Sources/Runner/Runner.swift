@@ -437,19 +437,34 @@ struct SummaryTotals {
     private var lastPeriod: String? = nil
 
     mutating func add(_ lines: [PayoutLine]) {
-        for line in lines {
-            if line.rep != lastRep {
-                payees.insert(line.rep)
-                lastRep = line.rep
+        // Lines are read in place (a copy of each cost retains), and a line's total is looked for
+        // from the one after the last line's: lines cycle through a plan's components.
+        var next = 0
+        for index in lines.indices {
+            if lines[index].rep != lastRep {
+                payees.insert(lines[index].rep)
+                lastRep = lines[index].rep
             }
-            if line.period != lastPeriod {
-                periods.insert(line.period)
-                lastPeriod = line.period
+            if lines[index].period != lastPeriod {
+                periods.insert(lines[index].period)
+                lastPeriod = lines[index].period
             }
-            if let index = totals.firstIndex(where: { $0.component == line.component && $0.plan == line.plan && $0.currency == line.currency }) {
-                totals[index].amount = (try? totals[index].amount.adding(line.amount)) ?? totals[index].amount
+            var found: Int? = nil
+            for step in 0..<totals.count {
+                let candidate = (next + step) % totals.count
+                if totals[candidate].component == lines[index].component && totals[candidate].plan == lines[index].plan
+                    && totals[candidate].currency == lines[index].currency
+                {
+                    found = candidate
+                    break
+                }
+            }
+            if let found {
+                totals[found].amount = (try? totals[found].amount.adding(lines[index].amount)) ?? totals[found].amount
+                next = found + 1
             } else {
-                totals.append((line.plan, line.component, line.currency, line.amount))
+                totals.append((lines[index].plan, lines[index].component, lines[index].currency, lines[index].amount))
+                next = 0
             }
         }
     }
