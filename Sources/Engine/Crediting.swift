@@ -154,28 +154,9 @@ extension PlanEvaluation {
         let summing = summingGroups != nil
         var summedRows: [Int32] = []
         var partialTotals = [GroupTotal](repeating: GroupTotal(), count: summingGroups ?? 0)
-        // A rule's credits of one chunk, added to their groups after the rule's pass over the chunk:
-        // the groups are reached at random, and adding them in a tight loop that prefetches a few
-        // ahead hides most of the cache misses (adding each as it was made stalled on every one).
-        var pending: [Credit] = []
-        func addPending() {
-            guard !pending.isEmpty else { return }
-            let first = localGroups.count - pending.count
-            let ahead = 8
-            localGroups.withUnsafeBufferPointer { groups in
-                partialTotals.withUnsafeMutableBufferPointer { totals in
-                    guard let base = totals.baseAddress else { return }
-                    for index in pending.indices {
-                        if index + ahead < pending.count { comp_prefetch_for_write(base + Int(groups[first + index + ahead])) }
-                        let group = Int(groups[first + index])
-                        let credit = pending[index]
-                        if !totals[group].add(credit.value, reversal: isReversal(Int(credit.row))) { overflowed.insert(group) }
-                    }
-                }
-            }
-            pending.removeAll(keepingCapacity: true)
-        }
-        var overflowed = Set<Int>()
+        // A rule's credits of one chunk, added to their groups after the rule's pass over the chunk
+        // (``PendingCredits``).
+        var pending = PendingCredits()
         // Room for a credit per row and rule up front (up to four rules): reserved pages that are
         // never written cost nothing, while growing by doubling copied the shard and faulted in
         // fresh pages for each copy.
@@ -309,14 +290,14 @@ extension PlanEvaluation {
                             localGroups.append(UInt32(truncatingIfNeeded: group))
                             if summing {
                                 summedRows.append(Int32(row))
-                                pending.append(credit)
+                                pending.credits.append(credit)
                             } else {
                                 localCredits.append(credit)
                             }
                         }
                         chunkCredited[index] = true
                     }
-                    addPending()
+                    pending.add(groups: localGroups, to: &partialTotals, reversals: reversals)
                 } else {
                     for index in 0..<(chunkFailure?.index ?? chunkRows.count) {
                         do {
@@ -337,8 +318,8 @@ extension PlanEvaluation {
                         localGroups.append(contentsOf: shardGroups)
                         if summing {
                             for credit in shardCredits { summedRows.append(credit.row) }
-                            pending.append(contentsOf: shardCredits)
-                            addPending()
+                            pending.credits.append(contentsOf: shardCredits)
+                            pending.add(groups: localGroups, to: &partialTotals, reversals: reversals)
                         } else {
                             localCredits.append(contentsOf: shardCredits)
                         }
@@ -360,7 +341,7 @@ extension PlanEvaluation {
         shardGroups = localGroups
         if summing {
             var summed = SummedCredits(rows: summedRows, totals: partialTotals)
-            summed.overflowed = overflowed.sorted()
+            summed.overflowed = pending.overflowed.sorted()
             shardSums = summed
         }
         creditedRowList = credited
@@ -434,5 +415,38 @@ extension PlanEvaluation {
             }
         }
         return credited
+    }
+}
+
+/// Credits made but not yet added to their groups' totals. The groups are reached at random:
+/// adding a chunk's credits in a tight loop that prefetches a few ahead hides most of the cache
+/// misses (adding each as it was made stalled on every one). A struct passed `inout`, not locals
+/// captured by a nested function: captured variables are boxed and every access to them was
+/// checked for exclusivity at run time.
+struct PendingCredits {
+    var credits: [Credit] = []
+    /// Groups whose sum overflowed.
+    var overflowed = Set<Int>()
+
+    /// Adds the pending credits, which are the last of `groups`' credits, to `totals`.
+    mutating func add(groups: [UInt32], to totals: inout [GroupTotal], reversals: ReversalBits) {
+        guard !credits.isEmpty else { return }
+        let first = groups.count - credits.count
+        let ahead = 8
+        let count = credits.count
+        credits.withUnsafeBufferPointer { credits in
+            groups.withUnsafeBufferPointer { groups in
+                totals.withUnsafeMutableBufferPointer { totals in
+                    guard let base = totals.baseAddress else { return }
+                    for index in 0..<count {
+                        if index + ahead < count { comp_prefetch_for_write(base + Int(groups[first + index + ahead])) }
+                        let group = Int(groups[first + index])
+                        let credit = credits[index]
+                        if !totals[group].add(credit.value, reversal: reversals.contains(Int(credit.row))) { overflowed.insert(group) }
+                    }
+                }
+            }
+        }
+        credits.removeAll(keepingCapacity: true)
     }
 }
