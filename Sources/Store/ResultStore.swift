@@ -330,17 +330,22 @@ public final class ResultStore {
                 let inputs = try Row.fetchAll(
                     db, sql: "SELECT kind, path, sha256, bytes FROM run_inputs WHERE run_id = ? ORDER BY rowid",
                     arguments: [id.rawValue]
-                ).map { InputFingerprint(kind: $0["kind"], path: $0["path"], sha256: $0["sha256"], bytes: $0["bytes"]) }
-                let options: String = row["options"]
-                let plans: String = row["plans"]
+                ).map {
+                    InputFingerprint(
+                        kind: try $0.decode(forColumn: "kind"), path: try $0.decode(forColumn: "path"),
+                        sha256: try $0.decode(forColumn: "sha256"), bytes: try $0.decode(forColumn: "bytes"))
+                }
+                let options: String = try row.decode(forColumn: "options")
+                let plans: String = try row.decode(forColumn: "plans")
                 var optionMap: [String: String] = [:]
                 for line in options.split(separator: "\n") {
                     let parts = line.split(separator: "=", maxSplits: 1)
                     if parts.count == 2 { optionMap[String(parts[0])] = String(parts[1]) }
                 }
                 return RunRecord(
-                    startedAt: row["started_at"], finishedAt: row["finished_at"], engineVersion: row["engine_version"],
-                    threads: row["threads"], plans: plans.isEmpty ? [] : plans.split(separator: ",").map(String.init),
+                    startedAt: try row.decode(forColumn: "started_at"), finishedAt: try row.decode(forColumn: "finished_at"),
+                    engineVersion: try row.decode(forColumn: "engine_version"), threads: try row.decode(forColumn: "threads"),
+                    plans: plans.isEmpty ? [] : plans.split(separator: ",").map(String.init),
                     inputs: inputs, options: optionMap)
             }
         } catch {
@@ -456,10 +461,13 @@ public final class ResultStore {
                 var rules = RuleCache(run: id.rawValue)
                 var currencies: [String: Currency] = [:]
                 for row in rows {
-                    let lines = try Self.storedLines(row["lines"] as String)
+                    let lines = try Self.storedLines(try row.decode(String.self, forColumn: "lines"))
                     for stored in lines where stored[LineField.trace].integer == Int64(trace) && stored[LineField.rule] != .null {
-                        let line = try Self.payoutLine(stored, rep: row["rep"], period: row["period"], plan: row["plan"], currencies: &currencies)
-                        return try Self.traceRecord(stored, line: line, blob: row["transactions"], rules: &rules, db)
+                        let line = try Self.payoutLine(
+                            stored, rep: try row.decode(forColumn: "rep"), period: try row.decode(forColumn: "period"),
+                            plan: try row.decode(forColumn: "plan"), currencies: &currencies)
+                        return try Self.traceRecord(
+                            stored, line: line, blob: try row.decode(forColumn: "transactions"), rules: &rules, db)
                     }
                 }
                 return try Self.tracesTableRecord(db, run: id, trace: trace)
@@ -483,12 +491,14 @@ public final class ResultStore {
                 var found: [(line: PayoutLine, trace: TraceRecord?)] = []
                 var group = StatementRun<(line: PayoutLine, trace: TraceRecord?)>(order: \.line.order)
                 for row in rows {
-                    group.start(rep: rep, period: period, plan: row["plan"], flushingInto: &found)
-                    for stored in try Self.storedLines(row["lines"] as String) {
-                        let line = try Self.payoutLine(stored, rep: rep, period: period, plan: row["plan"], currencies: &currencies)
+                    let plan: String = try row.decode(forColumn: "plan")
+                    group.start(rep: rep, period: period, plan: plan, flushingInto: &found)
+                    for stored in try Self.storedLines(try row.decode(String.self, forColumn: "lines")) {
+                        let line = try Self.payoutLine(stored, rep: rep, period: period, plan: plan, currencies: &currencies)
                         var trace: TraceRecord? = nil
                         if stored[LineField.rule] != .null {
-                            trace = try Self.traceRecord(stored, line: line, blob: row["transactions"], rules: &rules, db)
+                            trace = try Self.traceRecord(
+                                stored, line: line, blob: try row.decode(forColumn: "transactions"), rules: &rules, db)
                         } else if let index = line.trace {
                             trace = try Self.tracesTableRecord(db, run: id, trace: index)
                         }
@@ -520,7 +530,9 @@ public final class ResultStore {
                 let row = try Row.fetchOne(
                     db, sql: "SELECT rule, source FROM trace_rules WHERE run_id = ? AND id = ?", arguments: [run, id])
             else { throw MalformedStatement(reason: "a line names rule \(id), which is not stored") }
-            let pair = (rule: row["rule"] as String, source: row["source"] as String)
+            let pair = (
+                rule: try row.decode(String.self, forColumn: "rule"), source: try row.decode(String.self, forColumn: "source")
+            )
             known[id] = pair
             return pair
         }
@@ -548,16 +560,18 @@ public final class ResultStore {
 
     /// Trace `trace` of a run from the traces table (traces no line carries, and runs of schema v1).
     private static func tracesTableRecord(_ db: Database, run id: RunID, trace: Int) throws -> TraceRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, trace]).map { traceRecord($0) }
+        try Row.fetchOne(db, sql: "SELECT * FROM traces WHERE run_id = ? AND id = ?", arguments: [id.rawValue, trace]).map { try traceRecord($0) }
     }
 
-    /// A trace from a row of the traces table.
-    private static func traceRecord(_ row: Row) -> TraceRecord {
-        let blob: Data? = row["transactions"]
+    /// A trace from a row of the traces table; a value of the wrong type is an error, not a trap.
+    private static func traceRecord(_ row: Row) throws -> TraceRecord {
+        let blob: Data? = try row.decode(forColumn: "transactions")
         let bytes = blob.map { [UInt8]($0) } ?? []
         return TraceRecord(
-            plan: row["plan"], component: row["component"], rule: row["rule"], source: row["source"],
-            tier: row["tier"], rate: row["rate"], base: row["base"], limit: row["limit_applied"],
+            plan: try row.decode(forColumn: "plan"), component: try row.decode(forColumn: "component"),
+            rule: try row.decode(forColumn: "rule"), source: try row.decode(forColumn: "source"),
+            tier: try row.decode(forColumn: "tier"), rate: try row.decode(forColumn: "rate"),
+            base: try row.decode(forColumn: "base"), limit: try row.decode(forColumn: "limit_applied"),
             transactions: RowSet(encoded: bytes) ?? RowSet(rows: []))
     }
 
@@ -568,7 +582,12 @@ public final class ResultStore {
                 try Row.fetchAll(
                     db, sql: "SELECT file, line, field, code, message FROM rejects WHERE run_id = ? ORDER BY rowid",
                     arguments: [id.rawValue]
-                ).map { RejectRecord(file: $0["file"], line: $0["line"], field: $0["field"], code: $0["code"], message: $0["message"]) }
+                ).map {
+                    RejectRecord(
+                        file: try $0.decode(forColumn: "file"), line: try $0.decode(forColumn: "line"),
+                        field: try $0.decode(forColumn: "field"), code: try $0.decode(forColumn: "code"),
+                        message: try $0.decode(forColumn: "message"))
+                }
             }
         } catch {
             throw StoreError(operation: "reading rejects of run \(id)", underlying: String(describing: error))

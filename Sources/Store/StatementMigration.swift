@@ -14,6 +14,20 @@ enum StatementMigration {
         let period: String
         let plan: String
 
+        init(run: Int64, rep: String, period: String, plan: String) {
+            self.run = run
+            self.rep = rep
+            self.period = period
+            self.plan = plan
+        }
+
+        /// The key of a row of the old payouts or measures table.
+        init(_ row: Row) throws {
+            self.init(
+                run: try row.decode(forColumn: "run_id"), rep: try row.decode(forColumn: "rep"),
+                period: try row.decode(forColumn: "period"), plan: try row.decode(forColumn: "plan"))
+        }
+
         static func == (a: Key, b: Key) -> Bool {
             a.run == b.run && sameBytes(a.rep, b.rep) && sameBytes(a.period, b.period) && sameBytes(a.plan, b.plan)
         }
@@ -33,12 +47,13 @@ enum StatementMigration {
         for row in try Row.fetchAll(
             db, sql: "SELECT run_id, rep, period, plan, measure, ord, value, digits FROM measures ORDER BY run_id, rep, period, plan, ord")
         {
-            let key = Key(run: row["run_id"], rep: row["rep"], period: row["period"], plan: row["plan"])
+            let key = try Key(row)
             if measures[key] == nil { measureKeys.append(key) }
             measures[key, default: []].append(
                 MeasureValue(
-                    rep: key.rep, period: key.period, plan: key.plan, measure: row["measure"], order: row["ord"],
-                    value: FixedDecimal(units: row["value"]), digits: row["digits"]))
+                    rep: key.rep, period: key.period, plan: key.plan, measure: try row.decode(forColumn: "measure"),
+                    order: try row.decode(forColumn: "ord"), value: FixedDecimal(units: try row.decode(forColumn: "value")),
+                    digits: try row.decode(forColumn: "digits")))
         }
         let insertStatement = try db.makeStatement(
             sql: """
@@ -95,26 +110,27 @@ enum StatementMigration {
             pendingShared.removeAll()
         }
         while let row = try cursor.next() {
-            let key = Key(run: row["run_id"], rep: row["rep"], period: row["period"], plan: row["plan"])
+            let key = try Key(row)
             if key != current {
                 try flush()
                 current = key
             }
-            let order: Int64 = row["ord"]
+            let order: Int64 = try row.decode(forColumn: "ord")
             var line = StoredLine(
-                component: row["component"], order: order, amount: row["amount"], currency: row["currency"], trace: row["trace"])
-            if let rule: String = row["rule"] {
-                line.rule = try ruleID(run: key.run, rule: rule, source: row["source"] ?? "")
-                line.tier = row["tier"]
-                line.rate = row["rate"]
-                line.base = row["base"]
-                line.limit = row["limit_applied"]
-                line.count = row["transaction_count"]
-                if let blob: Data = row["transactions"] {
+                component: try row.decode(forColumn: "component"), order: order, amount: try row.decode(forColumn: "amount"),
+                currency: try row.decode(forColumn: "currency"), trace: try row.decode(forColumn: "trace"))
+            if let rule: String = try row.decode(forColumn: "rule") {
+                line.rule = try ruleID(run: key.run, rule: rule, source: (try row.decode(forColumn: "source")) ?? "")
+                line.tier = try row.decode(forColumn: "tier")
+                line.rate = try row.decode(forColumn: "rate")
+                line.base = try row.decode(forColumn: "base")
+                line.limit = try row.decode(forColumn: "limit_applied")
+                line.count = try row.decode(forColumn: "transaction_count")
+                if let blob: Data = try row.decode(forColumn: "transactions") {
                     let set = RowSet(encoded: [UInt8](blob)) ?? RowSet(rows: [])
                     byOrder[order] = set
                     line.span = sets.span(of: set)
-                } else if let shared: Int64 = row["same_transactions_as"] {
+                } else if let shared: Int64 = try row.decode(forColumn: "same_transactions_as") {
                     pendingShared.append((lines.count, shared))
                 }
             }

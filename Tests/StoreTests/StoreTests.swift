@@ -478,6 +478,26 @@ let sampleOutput = RunOutput(
         #expect(error.description.contains("a stored statement is malformed: the text ends early"))
     }
 
+    /// A value of the wrong type in a run's own columns (a text where a count belongs) is an
+    /// error naming the column, not a trap.
+    @Test func aDamagedRunRecordIsAnErrorNotACrash() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        let id = try store.record(sampleRun, output: sampleOutput)
+        let raw = try DatabaseQueue(path: database.path)
+        try raw.write { db in try db.execute(sql: "UPDATE runs SET threads = 'many'") }
+        let error = try #require(throws: StoreError.self) { try store.run(id) }
+        #expect(error.description.hasPrefix("reading run 1: could not decode Int from database value \"many\" - column: \"threads\""))
+        try raw.write { db in
+            try db.execute(sql: "UPDATE runs SET threads = 2")
+            try db.execute(sql: "UPDATE run_inputs SET bytes = 'lots'")
+        }
+        let inputs = try #require(throws: StoreError.self) { try store.run(id) }
+        #expect(inputs.description.contains("column: \"bytes\""))
+        // The run's payouts are still readable.
+        #expect(try store.payouts(id).count == sampleOutput.payouts.count)
+    }
+
     @Test func exportsFormattedPartByPartEqualTheWholeOrGiveWay() throws {
         let lines = sampleOutput.payouts.sorted { ResultExport.precedes($0, $1) }
         let measures = sampleOutput.measures.sorted { ResultExport.precedes($0, $1) }
