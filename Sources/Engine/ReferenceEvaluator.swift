@@ -912,6 +912,8 @@ final class PlanEvaluation {
             }
         }
         let transactions = data.transactions
+        var firstRow = 0
+        var lastRow = 0
         for row in 0..<transactions.count where relevant[Int(transactions.reps[row])] {
             let date = transactions.dates[row]
             if let effective = plan.effective {
@@ -925,13 +927,30 @@ final class PlanEvaluation {
                 }
                 if !effective.contains(judged) { continue }
             }
-            if date < first { first = date }
-            if date > last { last = date }
+            if date < first {
+                first = date
+                firstRow = row
+            }
+            if date > last {
+                last = date
+                lastRow = row
+            }
         }
         var periods: [Period] = []
         if first <= last {
             var period = Period(kind: plan.period, containing: first, calendar: plan.fiscalCalendar)
             let end = Period(kind: plan.period, containing: last, calendar: plan.fiscalCalendar)
+            // A mistyped year (9999-12-31) would otherwise ask for a statement per payee for every
+            // period of eight thousand years, and run the machine out of memory.
+            let span = (end.firstMonth - period.firstMonth) / plan.period.months + 1
+            if span > Self.maximumPeriods {
+                throw EvaluationError(
+                    rep: nil, period: nil, what: "plan \(plan.id)",
+                    message: "its transactions run from \(first) (\(transactions.ids[firstRow])) to \(last) (\(transactions.ids[lastRow])), "
+                        + "\(span) \(plan.period.rawValue) periods, and a run computes at most \(Self.maximumPeriods); "
+                        + "correct the date that is wrong, or give the plan `effective` dates",
+                    source: nil)
+            }
             while period <= end {
                 periods.append(period)
                 period = period.next
@@ -1006,6 +1025,9 @@ final class PlanEvaluation {
         }
         return !expressions.contains { perTransaction($0) }
     }
+
+    /// The most payout periods one run computes (a century of months).
+    static let maximumPeriods = 1_200
 
     /// A SPIFF's per-row parts, compiled (``compileRow(_:)``) or left to the reference evaluator.
     func compileSpiff(_ spiff: Spiff, compiling: Bool = true) -> CompiledSpiff {

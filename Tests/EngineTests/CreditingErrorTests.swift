@@ -33,6 +33,30 @@ import Testing
         }
     }
 
+    /// A mistyped year: T2 dated 9999-12-31 would make the run span 2027-01 … 9999-12, 95,676
+    /// months (12 × 7,973 years), a statement per payee for each. The run refuses, naming both ends.
+    @Test func aRunOfMoreThanACenturyOfPeriodsIsRefused() throws {
+        let (plan, data) = try load(
+            """
+            plan "P" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component commission = bookings * 10%
+            }
+            """,
+            [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,100,USD,new\nT2,9999-12-31,R1,100,USD,new\n",
+            ])
+        #expect(
+            failure(plan, data, threads: 2, compiled: true)
+                == "plan P: its transactions run from 2027-01-05 (T1) to 9999-12-31 (T2), 95676 month periods, and a run computes at most 1200; correct the date that is wrong, or give the plan `effective` dates"
+        )
+    }
+
     /// Two rows fail, each in a different credit rule: T1 (R1, January) in rule `b`, T2 (R2,
     /// February) in rule `a`. Rows are credited a chunk at a time, rule by rule, in shards whose
     /// number depends on the thread count (1 thread: T1 and T2 share a shard; 2 threads: they do
