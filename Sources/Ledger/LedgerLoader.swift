@@ -33,6 +33,9 @@ public enum LedgerLoader {
                         : "cannot read the file: \(systemErrorMessage(code))"
                     perFile[path, default: []].append(RowError(line: 0, field: 0, DataMessage.fileMissing(reason)))
                     return nil
+                case .notARegularFile:
+                    perFile[path, default: []].append(RowError(line: 0, field: 0, DataMessage.fileMissing("cannot read the file: \(error.reason)")))
+                    return nil
                 }
             }
         }
@@ -138,17 +141,22 @@ public enum LedgerLoader {
 
         timer.mark("quotas.csv and splits.csv")
         timings += timer.timings
-        // Diagnostics in a stable order: by file as FORMATS.md lists them, then line and field.
+        // Diagnostics in a stable order: problems with a whole file first (a missing or unreadable
+        // fx.csv explains thousands of rows without a rate), then by file as FORMATS.md lists them,
+        // line and field.
         let order = [files.transactions, files.roster, files.quotas, files.splits, files.fx]
         var diagnostics: [Diagnostic] = []
         var errorCount = 0
         var warningCount = 0
-        for path in order {
-            guard let errors = perFile[path] else { continue }
-            let sorted = errors.enumerated().sorted { ($0.element.line, $0.element.field, $0.offset) < ($1.element.line, $1.element.field, $1.offset) }
-            for (_, error) in sorted {
-                if error.severity == .error { errorCount += 1 } else { warningCount += 1 }
-                if diagnostics.count < options.storedDiagnosticLimit { diagnostics.append(error.diagnostic(file: path)) }
+        for wholeFile in [true, false] {
+            for path in order {
+                guard let errors = perFile[path] else { continue }
+                let sorted = errors.enumerated().filter { ($0.element.line == 0) == wholeFile }
+                    .sorted { ($0.element.line, $0.element.field, $0.offset) < ($1.element.line, $1.element.field, $1.offset) }
+                for (_, error) in sorted {
+                    if error.severity == .error { errorCount += 1 } else { warningCount += 1 }
+                    if diagnostics.count < options.storedDiagnosticLimit { diagnostics.append(error.diagnostic(file: path)) }
+                }
             }
         }
         let data = LedgerData(transactions: transactions, roster: roster, quotas: quotas, splits: splits, fx: fx)

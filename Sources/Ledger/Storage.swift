@@ -80,32 +80,36 @@ public struct Column<Element: BitwiseCopyable & Sendable>: RandomAccessCollectio
     }
 }
 
-/// A file's bytes: memory-mapped when it is a regular file, read into memory otherwise.
+/// A regular file's bytes, memory-mapped (anything else is refused: see ``OpenError``).
 ///
 /// Owns the mapping and unmaps it in `deinit`. Never leaves the `Ledger` module.
 final class MappedFile: @unchecked Sendable {
     let path: String
     let base: UnsafePointer<UInt8>?
     let count: Int
-    private let mapped: Bool
     /// An open descriptor for block reads (regular files only), -1 otherwise.
     private let descriptor: Int32
 
     enum OpenError: Error {
         case cannotOpen(String, Int32)
         case cannotRead(String, Int32)
+        /// A directory, device, pipe or socket: a device such as /dev/zero never ends, and a pipe
+        /// with no writer never answers.
+        case notARegularFile(String)
 
         /// The system's words for the failure.
         var reason: String {
             switch self {
             case .cannotOpen(_, let code), .cannotRead(_, let code): return systemErrorMessage(code)
+            case .notARegularFile: return "not a regular file (a directory, device or pipe); give a file"
             }
         }
     }
 
     init(path: String) throws(OpenError) {
         self.path = path
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // Non-blocking, so that opening a pipe with no writer does not wait for one.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if descriptor < 0 { throw .cannotOpen(path, errno) }
         var info = stat()
         if fstat(descriptor, &info) != 0 {
@@ -120,7 +124,6 @@ final class MappedFile: @unchecked Sendable {
                 close(descriptor)
                 base = nil
                 count = 0
-                mapped = false
                 self.descriptor = -1
                 return
             }
@@ -133,31 +136,16 @@ final class MappedFile: @unchecked Sendable {
             _ = madvise(address, size, MADV_SEQUENTIAL)
             base = UnsafePointer(address.assumingMemoryBound(to: UInt8.self))
             count = size
-            mapped = true
         } else {
-            defer { close(descriptor) }
-            self.descriptor = -1
-            // Pipes and devices: read everything.
-            var buffer: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            while true {
-                let got = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-                if got < 0 { throw .cannotRead(path, errno) }
-                if got == 0 { break }
-                buffer.append(contentsOf: chunk[0..<got])
-            }
-            let copy = UnsafeMutablePointer<UInt8>.allocate(capacity: max(buffer.count, 1))
-            copy.initialize(from: buffer, count: buffer.count)
-            base = UnsafePointer(copy)
-            count = buffer.count
-            mapped = false
+            close(descriptor)
+            throw .notARegularFile(path)
         }
     }
 
     /// Tells the kernel the bytes before `offset` are no longer needed, so a long scan does not keep
     /// the whole file resident. Safe: the mapping is read-only and re-faults from the page cache.
     func release(upTo offset: Int, from start: Int) {
-        guard mapped, let base else { return }
+        guard let base else { return }
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         let first = (start + page - 1) / page * page
         let last = offset / page * page
@@ -217,11 +205,7 @@ final class MappedFile: @unchecked Sendable {
     deinit {
         if descriptor >= 0 { close(descriptor) }
         guard let base else { return }
-        if mapped {
-            munmap(UnsafeMutableRawPointer(mutating: base), count)
-        } else {
-            base.deallocate()
-        }
+        munmap(UnsafeMutableRawPointer(mutating: base), count)
     }
 }
 

@@ -22,17 +22,11 @@ struct Check: ParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one plan file") }
-        for item in param where !item.contains("=") {
-            throw ValidationError("--param \(item): expected name=value")
-        }
+        _ = try parameterOverrides(param)
     }
 
     func run() throws {
-        var overrides: [String: String] = [:]
-        for item in param {
-            let parts = item.split(separator: "=", maxSplits: 1)
-            overrides[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-        }
+        let overrides = try parameterOverrides(param)
         var failed = false
         for file in files {
             let result =

@@ -41,17 +41,11 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        for override in overrides where !override.contains("=") {
-            throw ValidationError("--param takes name=value, not '\(override)'")
-        }
+        _ = try parameterOverrides(overrides)
     }
 
     func run() throws {
-        var parameters: [String: String] = [:]
-        for override in overrides {
-            let parts = override.split(separator: "=", maxSplits: 1)
-            parameters[String(parts[0])] = String(parts[1])
-        }
+        let parameters = try parameterOverrides(overrides)
         var request = RunRequest(plans: plans, data: data, database: db, threads: threads, quarantine: quarantine, overrides: parameters)
         request.exportPayouts = exportPayouts
         request.exportMeasures = exportMeasures
@@ -112,4 +106,17 @@ func grouped(decimal text: String) -> String {
 
 extension String {
     func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}
+
+/// `--param name=value` options as a dictionary; a missing `=` or an empty name is a usage error
+/// (an empty value is the plan checker's to judge).
+func parameterOverrides(_ items: [String]) throws -> [String: String] {
+    var overrides: [String: String] = [:]
+    for item in items {
+        guard let equals = item.firstIndex(of: "=") else { throw ValidationError("--param takes name=value, not '\(item)'") }
+        let name = String(item[..<equals])
+        guard !name.isEmpty else { throw ValidationError("--param takes name=value; '\(item)' has no name") }
+        overrides[name] = String(item[item.index(after: equals)...])
+    }
+    return overrides
 }

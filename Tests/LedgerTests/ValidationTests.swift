@@ -232,3 +232,33 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+/// Data files must be regular files: a device such as /dev/zero never ends, and a pipe with no
+/// writer never answers. Either is refused at once, first among the diagnostics.
+@Suite struct NotRegularFiles {
+    @Test func aDeviceAPipeAndADirectoryAreRefused() throws {
+        let directory = try DataDirectory(Minimal.files)
+        let transactions = directory.path + "/transactions.csv"
+        try FileManager.default.removeItem(atPath: transactions)
+        try FileManager.default.createSymbolicLink(atPath: transactions, withDestinationPath: "/dev/zero")
+        let refusal = "cannot read the file: not a regular file (a directory, device or pipe); give a file"
+        var (load, lines) = directory.load()
+        #expect(lines.first == "transactions.csv: \(refusal)")
+        // splits.csv names transactions that were never read: those are the other errors.
+        #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("splits.csv:") }, "\(lines)")
+
+        try FileManager.default.removeItem(atPath: transactions)
+        #expect(mkfifo(transactions, 0o600) == 0)
+        (load, lines) = directory.load()
+        #expect(lines.first == "transactions.csv: \(refusal)")
+
+        // An unreadable fx.csv comes before the rows it leaves without a rate.
+        try FileManager.default.removeItem(atPath: transactions)
+        try Data(Minimal.transactions.utf8).write(to: URL(fileURLWithPath: transactions))
+        try FileManager.default.removeItem(atPath: directory.path + "/fx.csv")
+        try FileManager.default.createDirectory(atPath: directory.path + "/fx.csv", withIntermediateDirectories: false)
+        (load, lines) = directory.load()
+        #expect(lines.first == "fx.csv: \(refusal)")
+        #expect(load.errorCount > 1)
+    }
+}

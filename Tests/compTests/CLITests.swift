@@ -82,6 +82,13 @@ import Testing
         #expect(try run(["validate"]).status == 64)
         #expect(try run(["validate", "--data", "x", "--threads", "0"]).status == 64)
         #expect(try run(["sample", "--reps", "0", "--out", "x"]).status == 64)
+        // A --param without a name is a usage error (it used to trap), for run and for check.
+        for item in ["=1", "=", "rate"] {
+            let result = try run(["run", "--plans", "x.plan", "--data", "x", "--db", "x.sqlite", "--param", item])
+            #expect(result.status == 64, "\(item)")
+            #expect(result.stderr.contains("--param takes name=value"), "\(item)")
+            #expect(try run(["check", "x.plan", "--param", item]).status == 64, "\(item)")
+        }
     }
 
     @Test func sampleIsDeterministicAndValid() throws {
