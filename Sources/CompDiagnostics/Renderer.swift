@@ -61,23 +61,33 @@ public struct DiagnosticRenderer: Sendable {
 
     private func snippet(_ range: SourceRange, in source: SourceFile) -> String {
         let start = source.location(of: range.start)
-        let lineText = source.text(ofLine: start.line)
         let number = String(start.line)
         let gutter = String(repeating: " ", count: number.count + 1)
-        // Replace tabs so the caret lines up whatever the terminal's tab width.
-        let shown = lineText.replacingTabs()
-        let lineLength = shown.unicodeScalars.count
+        let lineLength = source.length(ofLine: start.line)
         let endLocation = source.location(of: range.end)
         let caretColumn = start.column
         var width = endLocation.line == start.line ? endLocation.column - start.column : lineLength - caretColumn + 1
         width = max(1, width)
+        // A long line is shown as a window around the caret: printing the whole line for each of
+        // many diagnostics on it made the output grow with the square of the line.
+        var first = 0
+        var last = lineLength
+        var indent = max(0, caretColumn - 1)
+        if lineLength > Self.maximumShownColumns {
+            first = max(0, min(indent - Self.columnsBeforeCaret, lineLength - Self.maximumShownColumns))
+            last = min(lineLength, first + Self.maximumShownColumns)
+            width = max(1, min(width, last - indent))
+            indent = indent - first + (first > 0 ? 1 : 0)
+        }
+        // Tabs become spaces so the caret lines up whatever the terminal's tab width.
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: source.scalars(ofLine: start.line, columns: first..<last).lazy.map { $0 == "\t" ? " " : $0 })
+        let text = (first > 0 ? "…" : "") + String(view) + (last < lineLength ? "…" : "")
         let marker = "^" + String(repeating: "~", count: max(0, width - 1))
-        return " \(number) | \(shown)\n\(gutter) | \(String(repeating: " ", count: max(0, caretColumn - 1)))\(marker)\n"
+        return " \(number) | \(text)\n\(gutter) | \(String(repeating: " ", count: max(0, indent)))\(marker)\n"
     }
-}
 
-extension String {
-    fileprivate func replacingTabs() -> String {
-        String(unicodeScalars.map { $0 == "\t" ? " " : Character($0) })
-    }
+    /// The widest source line shown in full, and how much of a longer one is shown before the caret.
+    static let maximumShownColumns = 160
+    static let columnsBeforeCaret = 60
 }

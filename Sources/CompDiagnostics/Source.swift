@@ -53,16 +53,29 @@ public struct SourceFile: Sendable {
     public let bytes: [UInt8]
     /// Offsets at which each line starts (line 1 starts at 0).
     public let lineStarts: [Int]
+    /// Per line, whether it is all ASCII: its columns are then its bytes, found without counting
+    /// (counting made many diagnostics on one long line quadratic).
+    private let asciiLines: [Bool]
 
     /// A source file from its path and bytes.
     public init(path: String, bytes: [UInt8]) {
         self.path = path
         self.bytes = bytes
         var starts = [0]
-        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-            starts.append(offset + 1)
+        var ascii: [Bool] = []
+        var lineIsASCII = true
+        for (offset, byte) in bytes.enumerated() {
+            if byte == UInt8(ascii: "\n") {
+                starts.append(offset + 1)
+                ascii.append(lineIsASCII)
+                lineIsASCII = true
+            } else if byte >= 0x80 {
+                lineIsASCII = false
+            }
         }
+        ascii.append(lineIsASCII)
         self.lineStarts = starts
+        self.asciiLines = ascii
     }
 
     /// A source file from text.
@@ -93,6 +106,7 @@ public struct SourceFile: Sendable {
         let clamped = max(0, min(offset, bytes.count))
         let line = line(containing: clamped)
         let start = lineStarts[line - 1]
+        if asciiLines[line - 1] { return SourceLocation(file: path, line: line, column: clamped - start + 1) }
         var column = 1
         var index = start
         while index < clamped {
@@ -101,6 +115,36 @@ public struct SourceFile: Sendable {
             index += 1
         }
         return SourceLocation(file: path, line: line, column: column)
+    }
+
+    /// The length in characters (Unicode scalars) of 1-based `line`, without its line break.
+    public func length(ofLine line: Int) -> Int {
+        guard line >= 1 && line <= lineStarts.count else { return 0 }
+        let (start, end) = bounds(ofLine: line)
+        if asciiLines[line - 1] { return end - start }
+        return bytes[start..<end].reduce(0) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 }
+    }
+
+    /// Characters `columns` (0-based) of 1-based `line`: on an ASCII line, without reading the rest.
+    public func scalars(ofLine line: Int, columns: Range<Int>) -> [Unicode.Scalar] {
+        guard line >= 1 && line <= lineStarts.count else { return [] }
+        let (start, end) = bounds(ofLine: line)
+        if asciiLines[line - 1] {
+            let low = min(end, start + max(0, columns.lowerBound))
+            let high = min(end, start + max(0, columns.upperBound))
+            return bytes[low..<max(low, high)].map { Unicode.Scalar($0) }
+        }
+        let all = Array(text(ofLine: line).unicodeScalars)
+        let low = min(all.count, max(0, columns.lowerBound))
+        return Array(all[low..<max(low, min(all.count, columns.upperBound))])
+    }
+
+    /// Where 1-based `line` starts and ends (before its line break).
+    private func bounds(ofLine line: Int) -> (start: Int, end: Int) {
+        let start = lineStarts[line - 1]
+        var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
+        if end > start && bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        return (start, max(start, end))
     }
 
     /// The text of 1-based `line`, without its line break.

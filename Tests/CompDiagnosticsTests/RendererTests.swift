@@ -31,6 +31,34 @@ struct RendererTests {
         .error, id: "data.badDecimal", message: "amount \"12,50\" is not a plain decimal",
         location: Location(file: "data/transactions.csv", line: 3, column: 4))
 
+    /// A line longer than 160 characters is shown as a window of 160 around the caret (60 before
+    /// it), with "…" where it is cut: 2,000 diagnostics on one long line printed it 2,000 times.
+    @Test("long lines are shown as a window around the caret (golden)")
+    func longLineWindow() {
+        let line = (0..<60).map { "item\($0 < 10 ? "0" : "")\($0) " }.joined()  // 420 characters
+        let text = line + "bad\n"
+        let source = SourceFile(path: "long.plan", text: text)
+        let offset = byteOffset(of: "bad", in: text)
+        let diagnostic = Diagnostic(
+            .error, id: "plan.unknownName", message: "unknown name 'bad'", location: source.location(of: offset),
+            range: SourceRange(start: offset, end: offset + 3))
+        #expect(diagnostic.location == Location(file: "long.plan", line: 1, column: 421))
+        let shown = String(text.dropFirst(423 - 160).prefix(160))
+        let expected = """
+            long.plan:1:421: error: unknown name 'bad' [#plan.unknownName]
+             1 | …\(shown)
+               | \(String(repeating: " ", count: 421 - 1 - (423 - 160) + 1))^~~
+
+            """
+        #expect(DiagnosticRenderer().render(diagnostic, source: source) == expected)
+        // Columns count characters on a line that is not ASCII, and bytes on one that is.
+        let mixed = SourceFile(path: "m.plan", text: "abc\n\u{e9}\u{e9}x\n")
+        #expect(mixed.location(of: 2).column == 3)
+        #expect(mixed.location(of: 8).column == 3)
+        #expect(mixed.length(ofLine: 2) == 3)
+        #expect(mixed.scalars(ofLine: 2, columns: 1..<9) == ["\u{e9}", "x"])
+    }
+
     @Test("error with range, notes and hint (golden)")
     func fullDiagnostic() {
         let diagnostic = Self.unknownName()
