@@ -209,7 +209,7 @@ public enum Runner {
         var warnings: [String] = []
         var reconciliation: [ReconciliationRecord] = []
         var failure: RunFailure? = nil
-        var temporaryFiles: Background<[(temporary: String, path: String)]?>? = nil
+        var temporaryFiles: Background<[ExportFile]?>? = nil
         let id: RunID
         let store: ResultStore
         do {
@@ -259,7 +259,7 @@ public enum Runner {
             }
         } catch {
             hashingStop.set()
-            if case .success(let files?)? = temporaryFiles?.result { for file in files { unlink(file.temporary) } }
+            if case .success(let files?)? = temporaryFiles?.result { for file in files { file.discard() } }
             if let failure { throw failure }
             // A failure to read an input while hashing it is an input failure, not a storage one.
             if let cause = error.cause as? RunFailure { throw cause }
@@ -275,10 +275,11 @@ public enum Runner {
         case .failure(let failure)?:
             throw .input("run \(id) is stored, but an export was not written: \(failure)")
         case .success(let files?)?:
-            for file in files where rename(file.temporary, file.path) != 0 {
-                let reason = String(cString: strerror(errno))
-                for other in files { unlink(other.temporary) }
-                throw .input("run \(id) is stored, but \(file.path) could not be written: \(reason)")
+            for (index, file) in files.enumerated() {
+                if let reason = file.putInPlace() {
+                    for other in files[(index + 1)...] { other.discard() }
+                    throw .input("run \(id) is stored, but \(file.target.path) could not be written: \(reason)")
+                }
             }
         case .success(nil)?, nil:
             break
@@ -347,9 +348,9 @@ public enum Runner {
     /// from the stored run (``exportFiles(from:run:payouts:measures:)``).
     static func exportFiles(
         formatted: ExportFormatter?, payouts: String?, measures: String?
-    ) -> Background<[(temporary: String, path: String)]?>? {
+    ) -> Background<[ExportFile]?>? {
         guard let formatted, payouts != nil || measures != nil else { return nil }
-        return Background { () throws(RunFailure) -> [(temporary: String, path: String)]? in
+        return Background { () throws(RunFailure) -> [ExportFile]? in
             guard let ready = formatted.bytes() else { return nil }
             return try writeExports([(ready.payouts, payouts), (ready.measures, measures)])
         }
@@ -358,7 +359,7 @@ public enum Runner {
     /// The requested export files made from a stored run, written to temporary names.
     static func exportFiles(
         from store: ResultStore, run id: RunID, payouts: String?, measures: String?
-    ) -> Result<[(temporary: String, path: String)]?, RunFailure> {
+    ) -> Result<[ExportFile]?, RunFailure> {
         do throws(StoreError) {
             var payoutText: [UInt8] = []
             var measureText: [UInt8] = []
@@ -370,20 +371,24 @@ public enum Runner {
         }
     }
 
-    /// Writes each (bytes, path) with a path to a temporary name next to it; on a failure, removes
-    /// the ones written.
-    static func writeExports(_ exports: [(bytes: [UInt8], path: String?)]) throws(RunFailure) -> [(temporary: String, path: String)] {
-        var written: [(temporary: String, path: String)] = []
+    /// Writes each (bytes, path) with a path to a temporary name next to it (a device or pipe keeps
+    /// its bytes, written in place once the run is stored); on a failure, removes the ones written.
+    static func writeExports(_ exports: [(bytes: [UInt8], path: String?)]) throws(RunFailure) -> [ExportFile] {
+        var written: [ExportFile] = []
         for export in exports {
             guard let path = export.path else { continue }
-            let temporary = path + ".tmp-\(getpid())"
             do throws(StoreError) {
-                try export.bytes.withUnsafeBufferPointer { bytes throws(StoreError) in try ResultExport.write(bytes: bytes, to: temporary) }
+                let target = try OutputTarget(path)
+                if target.inPlace {
+                    written.append(ExportFile(target: target, temporary: nil, bytes: export.bytes))
+                } else {
+                    try ResultExport.write(export.bytes, to: target.temporary)
+                    written.append(ExportFile(target: target, temporary: target.temporary, bytes: []))
+                }
             } catch {
-                for file in written { unlink(file.temporary) }
+                for file in written { file.discard() }
                 throw .input(error.description)
             }
-            written.append((temporary, path))
         }
         return written
     }
@@ -529,4 +534,35 @@ final class Background<Value: Sendable>: @unchecked Sendable {
     }
 
     func value() throws(RunFailure) -> Value { try result.get() }
+}
+
+/// An export file of a run, ready to be put in place once the run is stored: written to a
+/// temporary name to be renamed over its target, or, for a device or pipe, its bytes to write.
+struct ExportFile: Sendable {
+    let target: OutputTarget
+    let temporary: String?
+    let bytes: [UInt8]
+
+    /// Renames or writes the file into place; the reason when that failed.
+    func putInPlace() -> String? {
+        if let temporary {
+            guard rename(temporary, target.path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(temporary)
+                return reason
+            }
+            return nil
+        }
+        do throws(StoreError) {
+            try ResultExport.write(bytes, to: target.path, inPlace: true)
+            return nil
+        } catch {
+            return error.underlying
+        }
+    }
+
+    /// Removes the temporary file, if any.
+    func discard() {
+        if let temporary { unlink(temporary) }
+    }
 }

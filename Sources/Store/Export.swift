@@ -45,17 +45,29 @@ public enum ResultExport {
         if let failure { throw failure }
     }
 
-    /// Writes `bytes` (UTF-8 text) to the file at `path` (created or truncated).
-    public static func write(bytes: UnsafeBufferPointer<UInt8>, to path: String) throws(StoreError) {
+    /// Writes `bytes` (UTF-8 text) to the file at `path` (created or truncated). A file that could
+    /// not be written whole is removed, unless it was written `inPlace` (a device or pipe that
+    /// existed before: see ``OutputTarget``).
+    public static func write(bytes: UnsafeBufferPointer<UInt8>, to path: String, inPlace: Bool = false) throws(StoreError) {
         guard let file = fopen(path, "w") else {
             throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(errno)))
         }
         let written = bytes.isEmpty || fwrite(bytes.baseAddress, 1, bytes.count, file) == bytes.count
+        let writeError = errno
         if fclose(file) != 0 || !written {
-            let reason = String(cString: strerror(errno))
-            unlink(path)
+            let reason = String(cString: strerror(written ? errno : writeError))
+            if !inPlace { unlink(path) }
             throw StoreError(operation: "writing \(path)", underlying: reason)
         }
+    }
+
+    /// ``write(bytes:to:inPlace:)`` for a byte array.
+    public static func write(_ bytes: [UInt8], to path: String, inPlace: Bool = false) throws(StoreError) {
+        var failure: StoreError? = nil
+        bytes.withUnsafeBufferPointer { buffer in
+            do throws(StoreError) { try write(bytes: buffer, to: path, inPlace: inPlace) } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 
     /// A CSV field, quoted only when it holds a comma, quote or line break.
@@ -179,4 +191,49 @@ public struct IncrementalExport: Sendable {
     public var bytes: (payouts: [UInt8], measures: [UInt8])? {
         inOrder ? (payouts.utf8, measures.utf8) : nil
     }
+}
+
+/// Where an output file goes. Output files are written to a temporary name and renamed into
+/// place, so a failed write leaves the old file whole; but a symbolic link is followed first (the
+/// file it points to is replaced, not the link), and a path that exists and is not a regular file
+/// (a device such as /dev/null, a pipe) is written in place: renaming over it would replace the
+/// device with a file.
+public struct OutputTarget: Sendable, Equatable {
+    /// The file to replace, or the device or pipe to write.
+    public let path: String
+    /// True for a device or pipe: written directly, never renamed over or removed.
+    public let inPlace: Bool
+
+    /// The target of `requested`; a directory is an error.
+    public init(_ requested: String) throws(StoreError) {
+        var path = requested
+        var info = stat()
+        // Follow links by hand (a link to a file not made yet is followed too), at most 40 deep.
+        var hops = 0
+        while lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK && hops < 40 {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(path, &buffer, Int(PATH_MAX))
+            guard length > 0 else { break }
+            let link = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if link.hasPrefix("/") {
+                path = link
+            } else if let slash = path.lastIndex(of: "/") {
+                path = String(path[...slash]) + link
+            } else {
+                path = link
+            }
+            hops += 1
+        }
+        var inPlace = false
+        if stat(path, &info) == 0 {
+            let kind = info.st_mode & S_IFMT
+            if kind == S_IFDIR { throw StoreError(operation: "writing \(requested)", underlying: "it is a directory; give a file name") }
+            inPlace = kind != S_IFREG
+        }
+        self.path = path
+        self.inPlace = inPlace
+    }
+
+    /// The temporary name a regular file is written to before it is renamed into place.
+    public var temporary: String { path + ".tmp-\(getpid())" }
 }

@@ -73,20 +73,32 @@ func exportRun(_ what: Export.What, db: String, out: String, runID: Int64?) thro
     }
 }
 
-/// Writes `text` to `path` (or standard output for `-`), replacing the file atomically.
+/// Writes `text` to `path` (or standard output for `-`), replacing the file atomically (a device
+/// or pipe is written in place, and a link's target is replaced: see ``OutputTarget``).
 func writeOutput(_ text: String, to path: String) throws {
     if path == "-" {
         print(text, terminator: "")
         return
     }
-    let temporary = path + ".tmp-\(getpid())"
+    let target: OutputTarget
+    do {
+        target = try OutputTarget(path)
+        if target.inPlace {
+            try ResultExport.write(Array(text.utf8), to: target.path, inPlace: true)
+            return
+        }
+    } catch {
+        printError("cannot write \(path): \(error.underlying)")
+        throw Exit.cannotCreate
+    }
+    let temporary = target.temporary
     do {
         try ResultExport.write(text, to: temporary)
     } catch {
         printError("cannot write \(path): \(error.underlying)")
         throw Exit.cannotCreate
     }
-    guard rename(temporary, path) == 0 else {
+    guard rename(temporary, target.path) == 0 else {
         let reason = String(cString: strerror(errno))
         unlink(temporary)
         printError("cannot write \(path): \(reason)")

@@ -46,6 +46,31 @@ import Testing
         #expect(measures.stdout == "rep,period,plan,measure,value\nR2,2027-01,AE-STD,attainment,0.431384\n")
     }
 
+    /// `--out` through a symbolic link replaces the file it points to and keeps the link; a device
+    /// is written in place (renaming a temporary file over /dev/null would replace the device); a
+    /// directory is refused.
+    @Test func writesThroughLinksAndIntoDevices() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("results.sqlite").path
+        try storeWithTwoRuns(db)
+        let target = directory.appendingPathComponent("target.csv").path
+        let link = directory.appendingPathComponent("link.csv").path
+        try Data("old\n".utf8).write(to: URL(fileURLWithPath: target))
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "target.csv")
+        #expect(try cli.run(["export", "payouts", "--db", db, "--out", link]).status == 0)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "target.csv")
+        #expect(try String(contentsOfFile: target, encoding: .utf8).hasPrefix("rep,period,plan,component,amount,currency\nR2,"))
+
+        #expect(try cli.run(["export", "payouts", "--db", db, "--out", "/dev/null"]).status == 0)
+        let null = try FileManager.default.attributesOfItem(atPath: "/dev/null")
+        #expect(null[.type] as? FileAttributeType == .typeCharacterSpecial)
+
+        let refused = try cli.run(["export", "payouts", "--db", db, "--out", directory.path])
+        #expect(refused.status == 73)
+        #expect(refused.stderr == "cannot write \(directory.path): it is a directory; give a file name\n")
+    }
+
     @Test func explainsWhatIsMissing() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
