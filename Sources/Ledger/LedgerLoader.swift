@@ -15,6 +15,9 @@ public enum LedgerLoader {
     /// Loads the given files.
     public static func load(files: LedgerFiles, options: LedgerLoadOptions = LedgerLoadOptions()) -> LedgerLoad {
         var perFile: [String: [RowError]] = [:]
+        // Problems past those kept in memory, counted only (see `storedDiagnosticLimit`).
+        var droppedErrors = 0
+        var droppedWarnings = 0
         var timer = PhaseTimer()
         var timings: [PhaseTiming] = []
         var reconciliation: [String: FileReconciliation] = [:]
@@ -96,6 +99,8 @@ public enum LedgerLoader {
                     file: file, display: files.transactions, header: head, reps: roster.lookup,
                     fx: FXAvailability(base: options.baseCurrency, rates: fx.rates), options: options)
                 perFile[files.transactions, default: []].append(contentsOf: outcome.errors)
+                droppedErrors += outcome.droppedErrors
+                droppedWarnings += outcome.droppedWarnings
                 transactions = outcome.table
                 timings += outcome.timings
                 index = outcome.index
@@ -146,8 +151,8 @@ public enum LedgerLoader {
         // line and field.
         let order = [files.transactions, files.roster, files.quotas, files.splits, files.fx]
         var diagnostics: [Diagnostic] = []
-        var errorCount = 0
-        var warningCount = 0
+        var errorCount = droppedErrors
+        var warningCount = droppedWarnings
         for wholeFile in [true, false] {
             for path in order {
                 guard let errors = perFile[path] else { continue }

@@ -20,7 +20,8 @@ public struct LedgerLoadOptions: Sendable {
     public var limits: CSVLimits
     /// Longest id (transaction or rep), in bytes.
     public var maxIDBytes: Int
-    /// Diagnostics kept in memory (all are counted).
+    /// Diagnostics kept in memory, the first ones by file and line (all are counted). A file of
+    /// millions of bad rows keeps this many row errors, not one per row.
     public var storedDiagnosticLimit: Int
     /// Target bytes per parse chunk (more chunks than threads balances the load).
     public var chunkBytes: Int

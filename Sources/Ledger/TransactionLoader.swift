@@ -29,6 +29,9 @@ private struct ScanContext: Sendable {
     let names: [String]
     let baseCode: String
     let columns: Columns
+    /// Row errors a chunk keeps (the first ones; the rest are counted): a file of millions of bad
+    /// rows kept a message for each, gigabytes, though only the first few are ever shown.
+    let keptErrors: Int
 }
 
 /// The column storages being filled.
@@ -134,6 +137,15 @@ struct CurrencyAccumulator: Sendable {
 
 /// What one chunk worker produced.
 private struct ChunkResult: Sendable {
+    /// Keeps the first `count` errors (a chunk's errors are in line order) and counts the rest.
+    mutating func keepErrors(_ count: Int) {
+        guard errors.count > count else { return }
+        for error in errors[count...] {
+            if error.severity == .error { droppedErrors += 1 } else { droppedWarnings += 1 }
+        }
+        errors.removeLast(errors.count - count)
+    }
+
     var start: Int
     var rowBase: Int
     var rowCount = 0
@@ -142,6 +154,9 @@ private struct ChunkResult: Sendable {
     var rowsRead = 0
     var rejected = 0
     var errors: [RowError] = []
+    /// Errors and warnings past the ones kept, counted only.
+    var droppedErrors = 0
+    var droppedWarnings = 0
     var attributeTables: [ByteStringTable]
     /// Per string column: local rows whose local code did not fit 16 bits, and the code.
     var wideCodes: [[(row: Int, code: UInt32)]]
@@ -170,6 +185,9 @@ struct TransactionsOutcome: Sendable {
     let table: TransactionTable
     let index: TransactionIDIndex
     let errors: [RowError]
+    /// Errors and warnings found beyond those kept (``LedgerLoadOptions/storedDiagnosticLimit``).
+    let droppedErrors: Int
+    let droppedWarnings: Int
     let rowsRead: Int
     let rejected: Int
     let totals: CurrencyAccumulator
@@ -335,7 +353,8 @@ func loadTransactions(
         fields: header.names.count, idField: roles.firstIndex(of: .id) ?? 0,
         reversesField: roles.firstIndex(of: .reverses) ?? -1, currencyField: roles.firstIndex(of: .currency) ?? 0,
         reps: reps, fx: fx, isoTable: ISOCurrencies.table, limits: options.limits, maxIDBytes: options.maxIDBytes,
-        names: header.names, baseCode: options.baseCurrency.code, columns: columns)
+        names: header.names, baseCode: options.baseCurrency.code, columns: columns,
+        keptErrors: max(1, options.storedDiagnosticLimit))
     timer.mark("transactions: count lines")
     // Pass 2: scan.
     var results: [ChunkResult] = parallelMap(chunks, threads: options.threads) { k in
@@ -448,11 +467,15 @@ func loadTransactions(
     var lineMap = LineMap(rows: breakRows, deltas: breakDeltas)
 
     var errors: [RowError] = []
+    var droppedErrors = 0
+    var droppedWarnings = 0
     var totals = CurrencyAccumulator()
     var rowsRead = 0
     var rejected = 0
     for result in results {
         errors.append(contentsOf: result.errors)
+        droppedErrors += result.droppedErrors
+        droppedWarnings += result.droppedWarnings
         totals.merge(result.totals)
         rowsRead += result.rowsRead
         rejected += result.rejected
@@ -462,6 +485,10 @@ func loadTransactions(
     // Across rows: duplicate ids, then reversals.
     var reject = [Bool]()
     var postErrors: [RowError] = []
+    /// Keeps an error found across rows, or only counts it past the ones kept.
+    func addPostError(_ error: @autoclosure () -> RowError) {
+        if postErrors.count < context.keptErrors { postErrors.append(error()) } else { droppedErrors += 1 }
+    }
     func markRejected(_ row: Int) {
         if reject.isEmpty { reject = [Bool](repeating: false, count: count) }
         reject[row] = true
@@ -474,7 +501,7 @@ func loadTransactions(
             let first = Int(ids.withBytes(row) { index.find($0, $1) })
             if first >= 0 && first != row {
                 markRejected(row)
-                postErrors.append(
+                addPostError(
                     RowError(
                         line: lineMap.line(of: row), field: context.idField + 1,
                         DataMessage.duplicateID(ids[row], firstLine: lineMap.line(of: first))))
@@ -496,25 +523,28 @@ func loadTransactions(
             }
             if target < 0 || (!reject.isEmpty && reject[Int(target)]) {
                 markRejected(row)
-                postErrors.append(RowError(line: reference.line, field: context.reversesField + 1, DataMessage.unknownReversal(text)))
+                addPostError(RowError(line: reference.line, field: context.reversesField + 1, DataMessage.unknownReversal(text)))
             } else if Int(target) == row {
                 markRejected(row)
-                postErrors.append(RowError(line: reference.line, field: context.reversesField + 1, DataMessage.reversalOfItself(text)))
+                addPostError(RowError(line: reference.line, field: context.reversesField + 1, DataMessage.reversalOfItself(text)))
             } else {
                 pairs.append((row, Int(target), reference.line))
             }
         }
     }
-    // A reversal of a rejected reversal is rejected too; repeat until nothing changes.
-    if !reject.isEmpty {
-        var changed = true
-        while changed {
-            changed = false
-            for pair in pairs where reject[pair.target] && !reject[pair.row] {
+    // A reversal of a rejected reversal is rejected too, and so on down a chain: followed from the
+    // rejected rows through the reversals of each (a pass over every pair until nothing changed
+    // was quadratic in a chain's length).
+    if !reject.isEmpty && !pairs.isEmpty {
+        var reversalsOf: [Int: [Int]] = [:]
+        for (position, pair) in pairs.enumerated() { reversalsOf[pair.target, default: []].append(position) }
+        var pending = (0..<count).filter { reject[$0] && reversalsOf[$0] != nil }
+        while let target = pending.popLast() {
+            for position in reversalsOf[target] ?? [] where !reject[pairs[position].row] {
+                let pair = pairs[position]
                 reject[pair.row] = true
-                changed = true
-                postErrors.append(
-                    RowError(line: pair.line, field: context.reversesField + 1, DataMessage.unknownReversal(ids[pair.target])))
+                addPostError(RowError(line: pair.line, field: context.reversesField + 1, DataMessage.unknownReversal(ids[pair.target])))
+                pending.append(pair.row)
             }
         }
         pairs.removeAll { reject[$0.row] }
@@ -575,7 +605,8 @@ func loadTransactions(
                 codes: columns.wide[slot].map { .wide(Column($0)) } ?? .narrow(Column(columns.attributes[slot])))
         })
     return TransactionsOutcome(
-        timings: timer.timings, table: table, index: index, errors: errors, rowsRead: rowsRead, rejected: rejected, totals: totals)
+        timings: timer.timings, table: table, index: index, errors: errors, droppedErrors: droppedErrors,
+        droppedWarnings: droppedWarnings, rowsRead: rowsRead, rejected: rejected, totals: totals)
 }
 
 /// One entry of the scan's per-column key cache (code + 1; 0 = empty).
@@ -704,6 +735,8 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             tokenizer.reset(base: UnsafePointer(buffer), end: filled, position: 0, line: tokenizer.line, isFinal: final)
         }
         while bufferOffset + tokenizer.position < end {
+            // Only the first errors are kept (see ``ScanContext/keptErrors``).
+            if result.errors.count > context.keptErrors + context.keptErrors / 4 + 16 { result.keepErrors(context.keptErrors) }
             let status = tokenizer.next()
             if status == .end { break blocks }
             if status == .incomplete { continue blocks }
@@ -951,5 +984,6 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     result.rowCount = row - rowBase
     result.endPosition = bufferOffset + tokenizer.position
     result.endLine = tokenizer.line
+    result.keepErrors(context.keptErrors)
     return result
 }

@@ -52,8 +52,10 @@ struct Validate: ParsableCommand {
         guard let base = Currency(code: baseCurrency), let calendar = FiscalCalendar(startMonth: fiscalYearStart) else {
             throw Exit.usage
         }
+        // Only --max-errors problems are listed: no more are kept in memory (all are counted).
         let options = LedgerLoadOptions(
-            threads: threads, baseCurrency: base, fiscalCalendar: calendar, allowOverlaySplits: overlaySplits)
+            threads: threads, baseCurrency: base, fiscalCalendar: calendar, allowOverlaySplits: overlaySplits,
+            storedDiagnosticLimit: max(1, maxErrors))
         let load = LedgerLoader.load(directory: data, options: options)
         if timings {
             for phase in load.timings {

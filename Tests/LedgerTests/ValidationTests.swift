@@ -262,3 +262,34 @@ struct SplitMix {
         #expect(load.errorCount > 1)
     }
 }
+
+/// Millions of bad rows keep only the first problems in memory (all are counted), and a long
+/// chain of reversals whose first deal is rejected is rejected down to its end.
+@Suite struct ManyProblems {
+    /// 3,000 rows with one field each, cut into many chunks; 5 are kept: lines 2–6, the first.
+    @Test func onlyTheFirstProblemsAreKeptAndAllAreCounted() throws {
+        var text = header
+        for _ in 0..<3_000 { text += "x\n" }
+        let directory = try DataDirectory(Minimal.ledgerOnly(text))
+        let (load, lines) = directory.load(LedgerLoadOptions(threads: 2, storedDiagnosticLimit: 5, chunkBytes: 1))
+        #expect(load.errorCount == 3_000)
+        #expect(lines == (2...6).map { "transactions.csv:\($0):1: the row has 1 field; the header has 10" })
+    }
+
+    /// T1 has a bad amount, so it is rejected; T2 reverses T1, T3 reverses T2, … T400 reverses
+    /// T399, written last first in the file. Each reversal's deal is rejected, so each is rejected.
+    @Test func aChainOfReversalsOfARejectedDealIsRejectedToItsEnd() throws {
+        var text = header
+        for index in stride(from: 400, through: 2, by: -1) {
+            text += "T\(index),2027-01-05,R1,-1,USD,P,new,1,NA,T\(index - 1)\n"
+        }
+        text += "T1,2027-01-05,R1,bad,USD,P,new,1,NA,\n"
+        let directory = try DataDirectory(Minimal.ledgerOnly(text))
+        let (load, lines) = directory.load()
+        #expect(load.errorCount == 400)
+        #expect(load.data.transactions.count == 0)
+        #expect(lines.first == "transactions.csv:2:10: reverses \"T399\", which is not an accepted transaction in this ledger")
+        #expect(lines.last == "transactions.csv:401:4: amount \"bad\" is not a plain decimal (like 1234.56 or -80)")
+        for file in load.reconciliation.files { #expect(file.rowsRead == file.accepted + file.rejected) }
+    }
+}
