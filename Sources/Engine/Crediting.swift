@@ -347,6 +347,10 @@ extension PlanEvaluation {
         creditedRowList = credited
     }
 
+    /// The most manager levels a roll-up follows (``Credit/maximumLevel`` bounds what a credit can
+    /// carry; this bounds what a run makes).
+    static let maximumRollupLevels = 256
+
     /// Credits one row by one rule through the compiled expressions and any recipients; true when
     /// some payee was credited.
     private func creditGeneral(
@@ -398,8 +402,13 @@ extension PlanEvaluation {
                 var level = 0
                 let repCount = roster.repIDs.count
                 while let current = manager, level < (levels ?? Int.max), level <= repCount {
-                    if level + 1 > Int(Credit.maximumLevel) {
-                        throw failure("a manager chain deeper than \(Credit.maximumLevel) levels", what: "credit \(plan.creditRules[ruleIndex].name)")
+                    // Each level is another credit of the row: a chain of thousands of managers (a
+                    // roster error) would multiply the ledger by thousands.
+                    if level + 1 > Self.maximumRollupLevels {
+                        throw failure(
+                            "the manager chain above \(roster.repIDs[Int(rep)]) is more than \(Self.maximumRollupLevels) levels deep; "
+                                + "roll-ups follow at most \(Self.maximumRollupLevels) (check the roster's manager column)",
+                            what: "credit \(plan.creditRules[ruleIndex].name)")
                     }
                     if let target = isPayee(current, on: payeeDate) {
                         give(

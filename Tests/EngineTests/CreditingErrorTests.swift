@@ -33,6 +33,34 @@ import Testing
         }
     }
 
+    /// A roll-up to every manager level makes a credit per level: a roster whose manager column
+    /// chains 300 reps (R299 reports to R298 … to R0) would make 300 credits of each of R299's
+    /// rows. Roll-ups follow at most 256 levels; deeper is an error naming the rep.
+    @Test func aManagerChainDeeperThanTheRollupLimitIsAnError() throws {
+        var roster = "rep,name,manager,plan,start\n"
+        for index in 0..<300 { roster += "R\(index),N\(index),\(index == 0 ? "" : "R\(index - 1)"),P,2026-01-01\n" }
+        let (plan, data) = try load(
+            """
+            plan "P" {
+              currency USD
+              period month
+              credit team { amount fx(txn.amount)
+                to rep
+                to managers all levels }
+              measure bookings = sum(team)
+              component commission = bookings * 1%
+            }
+            """,
+            [
+                "roster.csv": roster, "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R299,100,USD,new\n",
+            ])
+        #expect(
+            failure(plan, data, threads: 2, compiled: true)
+                == "rep R299, 2027-01: credit team: the manager chain above R299 is more than 256 levels deep; roll-ups follow at most 256 (check the roster's manager column)"
+        )
+    }
+
     /// A mistyped year: T2 dated 9999-12-31 would make the run span 2027-01 … 9999-12, 95,676
     /// months (12 × 7,973 years), a statement per payee for each. The run refuses, naming both ends.
     @Test func aRunOfMoreThanACenturyOfPeriodsIsRefused() throws {
