@@ -10,7 +10,7 @@ public enum Explainer {
     /// The explanation of `rep` in `period` of run `run` (the latest completed one when `nil`).
     public static func explain(database: String, rep: String, period: String, run: RunID? = nil) throws(RunFailure) -> String {
         do {
-            let store = try ResultStore(path: database)
+            let store = try ResultStore(existing: database)
             guard let id = try run ?? store.latestCompletedRun() else {
                 throw RunFailure.input("\(database) has no completed run yet; run `comp run` first")
             }

@@ -32,6 +32,16 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 public final class ResultStore {
     private let queue: DatabaseQueue
 
+    /// Opens the results database at `path`, which must exist (readers such as `comp export`
+    /// and `comp explain` must not leave an empty database behind a mistyped path).
+    public convenience init(existing path: String) throws(StoreError) {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw StoreError(operation: "opening \(path)", underlying: "no results database there; `comp run --db \(path)` makes one")
+        }
+        try self.init(path: path)
+    }
+
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws(StoreError) {
         var configuration = Configuration()

@@ -41,7 +41,7 @@ struct Export: ParsableCommand {
 func exportRun(_ what: Export.What, db: String, out: String, runID: Int64?) throws {
     let store: ResultStore
     do {
-        store = try ResultStore(path: db)
+        store = try ResultStore(existing: db)
     } catch {
         printError("comp export: \(error)")
         throw Exit.dataError

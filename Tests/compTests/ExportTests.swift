@@ -75,6 +75,14 @@ import Testing
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = directory.appendingPathComponent("empty.sqlite").path
+        // No database at the path: said so, and none is left behind (export and explain only read).
+        let absent = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(absent.status == 65)
+        #expect(absent.stderr == "comp export: opening \(db): no results database there; `comp run --db \(db)` makes one\n")
+        let explained = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01"])
+        #expect(explained.status == 65)
+        #expect(!FileManager.default.fileExists(atPath: db))
+        _ = try ResultStore(path: db)
         let empty = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
         #expect(empty.status == 65)
         #expect(empty.stderr == "comp export: \(db) has no completed run yet; run `comp run` first\n")
