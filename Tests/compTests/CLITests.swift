@@ -82,6 +82,8 @@ import Testing
         #expect(try run(["validate"]).status == 64)
         #expect(try run(["validate", "--data", "x", "--threads", "0"]).status == 64)
         #expect(try run(["sample", "--reps", "0", "--out", "x"]).status == 64)
+        #expect(try run(["sample", "--reps", "99999999999", "--out", "x"]).status == 64)
+        #expect(try run(["sample", "--reps", "10", "--txns", "-1", "--out", "x"]).status == 64)
         // A --param without a name is a usage error (it used to trap), for run and for check.
         for item in ["=1", "=", "rate"] {
             let result = try run(["run", "--plans", "x.plan", "--data", "x", "--db", "x.sqlite", "--param", item])
