@@ -133,6 +133,10 @@ enum DataMessage {
         ("data.unknownRep", "rep \"\(rep)\" is not on the roster")
     }
 
+    static func reversalCycle(_ id: String, length: Int) -> (DiagnosticID, String) {
+        ("data.reversalCycle", "reverses \"\(id)\", which leads back to this transaction through \(length) reversal\(length == 1 ? "" : "s") (a cycle); a reversal cancels an earlier deal")
+    }
+
     static func unknownReversal(_ id: String) -> (DiagnosticID, String) {
         ("data.unknownReversal", "reverses \"\(id)\", which is not an accepted transaction in this ledger")
     }

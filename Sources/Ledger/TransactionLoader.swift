@@ -532,6 +532,33 @@ func loadTransactions(
             }
         }
     }
+    // Reversals that lead back to themselves (T1 reverses T2, T2 reverses T1) are rejected: each
+    // row reverses at most one other, so the rows on a cycle are found by following targets once.
+    if pairs.count > 1 {
+        var targetOf: [Int: Int] = [:]
+        for (position, pair) in pairs.enumerated() { targetOf[pair.row] = position }
+        var state: [Int: UInt8] = [:]  // 1: on the current path, 2: done
+        for start in pairs.indices where state[pairs[start].row] == nil {
+            var path: [Int] = []
+            var position: Int? = start
+            while let current = position, state[pairs[current].row] == nil {
+                state[pairs[current].row] = 1
+                path.append(current)
+                position = targetOf[pairs[current].target]
+            }
+            if let current = position, state[pairs[current].row] == 1, let first = path.firstIndex(of: current) {
+                let cycle = path[first...]
+                for member in cycle {
+                    markRejected(pairs[member].row)
+                    addPostError(
+                        RowError(
+                            line: pairs[member].line, field: context.reversesField + 1,
+                            DataMessage.reversalCycle(ids[pairs[member].target], length: cycle.count)))
+                }
+            }
+            for member in path { state[pairs[member].row] = 2 }
+        }
+    }
     // A reversal of a rejected reversal is rejected too, and so on down a chain: followed from the
     // rejected rows through the reversals of each (a pass over every pair until nothing changed
     // was quadratic in a chain's length).

@@ -276,6 +276,27 @@ struct SplitMix {
         #expect(lines == (2...6).map { "transactions.csv:\($0):1: the row has 1 field; the header has 10" })
     }
 
+    /// T1 and T2 reverse each other; T3 → T4 → T5 → T3 is a cycle of three; T7 reverses T6, an
+    /// ordinary deal. The five rows on cycles are rejected, each naming its target; T6 and T7 stay.
+    @Test func reversalCyclesAreRejected() throws {
+        var text = header
+        for (id, target) in [(1, 2), (2, 1), (3, 4), (4, 5), (5, 3), (6, 0), (7, 6)] {
+            text += "T\(id),2027-01-05,R1,\(target == 0 ? "10" : "-10"),USD,P,new,1,NA,\(target == 0 ? "" : "T\(target)")\n"
+        }
+        let directory = try DataDirectory(Minimal.ledgerOnly(text))
+        let (load, lines) = directory.load()
+        let cycle = "which leads back to this transaction through"
+        #expect(
+            lines == [
+                "transactions.csv:2:10: reverses \"T2\", \(cycle) 2 reversals (a cycle); a reversal cancels an earlier deal",
+                "transactions.csv:3:10: reverses \"T1\", \(cycle) 2 reversals (a cycle); a reversal cancels an earlier deal",
+                "transactions.csv:4:10: reverses \"T4\", \(cycle) 3 reversals (a cycle); a reversal cancels an earlier deal",
+                "transactions.csv:5:10: reverses \"T5\", \(cycle) 3 reversals (a cycle); a reversal cancels an earlier deal",
+                "transactions.csv:6:10: reverses \"T3\", \(cycle) 3 reversals (a cycle); a reversal cancels an earlier deal",
+            ])
+        #expect(load.data.transactions.count == 2)
+    }
+
     /// T1 has a bad amount, so it is rejected; T2 reverses T1, T3 reverses T2, … T400 reverses
     /// T399, written last first in the file. Each reversal's deal is rejected, so each is rejected.
     @Test func aChainOfReversalsOfARejectedDealIsRejectedToItsEnd() throws {
