@@ -534,7 +534,14 @@ func loadTransactions(
     }
     // Reversals that lead back to themselves (T1 reverses T2, T2 reverses T1) are rejected: each
     // row reverses at most one other, so the rows on a cycle are found by following targets once.
+    // Most ledgers reverse only deals, never reversals: then there is no chain to follow.
+    var reversesAReversal = false
     if pairs.count > 1 {
+        var isReversal = [UInt64](repeating: 0, count: (count + 63) / 64)
+        for pair in pairs { isReversal[pair.row >> 6] |= 1 << UInt64(pair.row & 63) }
+        reversesAReversal = pairs.contains { isReversal[$0.target >> 6] & (1 << UInt64($0.target & 63)) != 0 }
+    }
+    if reversesAReversal {
         var targetOf: [Int: Int] = [:]
         for (position, pair) in pairs.enumerated() { targetOf[pair.row] = position }
         var state: [Int: UInt8] = [:]  // 1: on the current path, 2: done
