@@ -91,7 +91,7 @@ struct FastCreditRule: Sendable {
 extension PlanEvaluation {
     /// Credits ledger rows `rows` (all by default) into this evaluator's shard buffers: credits by
     /// (rule, payee, period) group, reversals charged back to earlier periods, SPIFF rows, and the
-    /// rows credited at all. With `summingGroups`, the credits' values are not kept but added up
+    /// rows credited at all (in ``creditedFlags``). With `summingGroups`, the credits' values are not kept but added up
     /// per group (``SummedCredits``), for plans that only sum and count them.
     ///
     /// The rows are taken in file order, a chunk at a time: first what every rule needs (the run
@@ -166,7 +166,8 @@ extension PlanEvaluation {
             localCredits.reserveCapacity(range.count * min(ruleCount, 4))
         }
         localGroups.reserveCapacity(range.count * min(ruleCount, 4))
-        var credited: [Int32] = []
+        // Rows credited to some payee, marked in the run's shared flags (this shard's rows only).
+        let creditedFlags = self.creditedFlags
 
         var chunkStart = range.lowerBound
         while chunkStart < range.upperBound {
@@ -335,7 +336,9 @@ extension PlanEvaluation {
                 periodIndex = failure.period
                 throw failure.error
             }
-            for index in chunkRows.indices where chunkCredited[index] { credited.append(chunkRows[index]) }
+            if let creditedFlags {
+                for index in chunkRows.indices where chunkCredited[index] { creditedFlags[Int(chunkRows[index])] = true }
+            }
         }
         shardCredits = localCredits
         shardGroups = localGroups
@@ -344,7 +347,6 @@ extension PlanEvaluation {
             summed.overflowed = pending.overflowed.sorted()
             shardSums = summed
         }
-        creditedRowList = credited
     }
 
     /// The most manager levels a roll-up follows (``Credit/maximumLevel`` bounds what a credit can

@@ -89,20 +89,26 @@ public enum ReferenceEvaluator {
                     source: nil)
             }
             let spiffGroups = empty.compiled.spiffComponents.count * empty.payees.count * empty.periods.count
-            let parts: [Result<CreditShard, EvaluationError>] = shardMap(creditShards, threads: max(1, threads)) { shard in
-                let evaluator = PlanEvaluation(snapshot: empty)
-                do {
-                    try evaluator.credit(
-                        rows: (rowCount * shard / creditShards)..<(rowCount * (shard + 1) / creditShards), summingGroups: summing ? groups : nil)
-                    return .success(
-                        CreditShard(
-                            credits: evaluator.shardCredits, creditGroups: evaluator.shardGroups, summed: evaluator.shardSums,
-                            lateCredits: evaluator.lateCredits, creditedRows: evaluator.creditedRowList, spiffHits: evaluator.shardSpiffHits,
-                            spiffHitGroups: evaluator.shardSpiffGroups, spiffFallback: Array(evaluator.spiffFallback)))
-                } catch let error as EvaluationError {
-                    return .failure(error)
-                } catch {
-                    return .failure(evaluator.failure(String(describing: error), what: "crediting"))
+            credited = [Bool](repeating: false, count: rowCount)
+            let parts: [Result<CreditShard, EvaluationError>] = credited.withUnsafeMutableBufferPointer { flags in
+                // Invariant: a shard writes the flags of its own rows only (the ranges are disjoint).
+                nonisolated(unsafe) let flags = flags
+                return shardMap(creditShards, threads: max(1, threads)) { shard in
+                    let evaluator = PlanEvaluation(snapshot: empty)
+                    evaluator.creditedFlags = flags
+                    do {
+                        try evaluator.credit(
+                            rows: (rowCount * shard / creditShards)..<(rowCount * (shard + 1) / creditShards), summingGroups: summing ? groups : nil)
+                        return .success(
+                            CreditShard(
+                                credits: evaluator.shardCredits, creditGroups: evaluator.shardGroups, summed: evaluator.shardSums,
+                                lateCredits: evaluator.lateCredits, spiffHits: evaluator.shardSpiffHits,
+                                spiffHitGroups: evaluator.shardSpiffGroups, spiffFallback: Array(evaluator.spiffFallback)))
+                    } catch let error as EvaluationError {
+                        return .failure(error)
+                    } catch {
+                        return .failure(evaluator.failure(String(describing: error), what: "crediting"))
+                    }
                 }
             }
             progress("merging credits")
@@ -112,13 +118,11 @@ public enum ReferenceEvaluator {
             var spiffParts: [[Credit]] = []
             var spiffGroupParts: [[UInt32]] = []
             var lateCredits = plan.creditRules.map { _ in empty.payees.map { _ in [LateCredit]() } }
-            credited = [Bool](repeating: false, count: data.transactions.count)
             for part in parts {
                 switch part {
                 case .failure(let error): throw error
                 case .success(let part):
                     let partLate = part.lateCredits
-                    for row in part.creditedRows { credited[Int(row)] = true }
                     creditParts.append(part.credits)
                     creditGroupParts.append(part.creditGroups)
                     if let summed = part.summed { summedParts.append(summed) }
@@ -471,7 +475,6 @@ struct CreditShard: Sendable {
     /// When the plan's credits are summed: their rows, and per group their partial sum and count.
     var summed: SummedCredits?
     var lateCredits: [[[LateCredit]]]
-    var creditedRows: [Int32]
     var spiffHits: [Credit]
     var spiffHitGroups: [UInt32]
     var spiffFallback: [Int]
@@ -805,8 +808,9 @@ final class PlanEvaluation {
     @exclusivity(unchecked) var restating = false
     /// Fx rates by currency index and month (a string-keyed lookup per transaction was measurable).
     @exclusivity(unchecked) var fxCache: [Int: WideDecimal] = [:]
-    /// Rows credited to some payee by this evaluator's crediting (for the reconciliation).
-    @exclusivity(unchecked) var creditedRowList: [Int32] = []
+    /// Per ledger row, whether crediting gave it to some payee (for the reconciliation): the run's
+    /// flags, shared by the crediting shards, each writing only its own rows.
+    @exclusivity(unchecked) var creditedFlags: UnsafeMutableBufferPointer<Bool>? = nil
     @exclusivity(unchecked) var feedingRulesCache: [Set<Int>]? = nil
     /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
     @exclusivity(unchecked) var drawBalances: [WideDecimal] = []
