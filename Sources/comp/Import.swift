@@ -58,15 +58,20 @@ struct ExportPlan: ParsableCommand {
         let exported = XMLPlans.export(path: file, outputPath: out)
         if !exported.result.diagnostics.isEmpty { printError(exported.result.rendered(colors: stderrIsTerminal)) }
         guard let xml = exported.xml else { throw Exit.dataError }
+        // XML is wordier than the plan language: a plan near the size limit can export to more
+        // than `comp import` reads back.
+        let size = xml.utf8.count
+        if size > XMLPlans.limits.maxBytes {
+            printError(
+                "\(file): error: the plan exports to \(size) bytes of XML, and XML plans may be at most \(XMLPlans.limits.maxBytes) bytes; split it into files joined with `use`")
+            throw Exit.dataError
+        }
         let problems = XMLPlans.validate(bytes: Array(xml.utf8), path: out)
         if !problems.isEmpty {
             printError(DiagnosticRenderer().render(problems, sources: [out: SourceFile(path: out, text: xml)]))
             printError("comp: internal error: the exported XML does not validate")
             throw Exit.software
         }
-        if !FileManager.default.createFile(atPath: out, contents: Data(xml.utf8)) {
-            printError("\(out): error: cannot write the file")
-            throw Exit.cannotCreate
-        }
+        try writeOutput(xml, to: out)
     }
 }

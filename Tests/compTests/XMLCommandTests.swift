@@ -30,6 +30,27 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    /// A plan of 33,331 one-line measures (1,000,044 bytes, under the 1 MiB plan limit) exports
+    /// to 1,933,448 bytes of XML, more than `comp import` reads back: refused with the sizes, not
+    /// as an internal error, and nothing is written.
+    @Test func exportPlanRefusesXMLOverTheImportLimit() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var lines = ["plan \"BIG\" {", "  currency USD", "  period month", "  credit sales { amount fx(txn.amount) }"]
+        for index in 0..<33_331 { lines.append("  measure m\(String(repeating: "0", count: 5 - String(index).count))\(index) = sum(sales)") }
+        lines += ["  component c = m00000 * 1%", "}"]
+        let plan = directory.appendingPathComponent("big.plan").path
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: plan))
+        let out = directory.appendingPathComponent("big.xml").path
+        let result = try cli.run(["export-plan", plan, "--out", out])
+        #expect(result.status == 65)
+        #expect(
+            result.stderr
+                == "\(plan): error: the plan exports to 1933448 bytes of XML, and XML plans may be at most 1048576 bytes; split it into files joined with `use`\n"
+        )
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     @Test func importPrintsThePlanFormattedAndWritesItWithOut() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
