@@ -91,8 +91,8 @@ struct FastCreditRule: Sendable {
 extension PlanEvaluation {
     /// Credits ledger rows `rows` (all by default) into this evaluator's shard buffers: credits by
     /// (rule, payee, period) group, reversals charged back to earlier periods, SPIFF rows, and the
-    /// rows credited at all (in ``creditedFlags``). With `summingGroups`, the credits' values are not kept but added up
-    /// per group (``SummedCredits``), for plans that only sum and count them.
+    /// rows credited at all (in ``creditedFlags``). With `summingGroups`, the credits' values are
+    /// not kept but added up per group (``SummedCredits``), for plans that only sum and count them.
     ///
     /// The rows are taken in file order, a chunk at a time: first what every rule needs (the run
     /// period, the roster assignment, a charge-back), then each rule over the chunk. Credits of one

@@ -97,8 +97,8 @@ public enum ReferenceEvaluator {
                     let evaluator = PlanEvaluation(snapshot: empty)
                     evaluator.creditedFlags = flags
                     do {
-                        try evaluator.credit(
-                            rows: (rowCount * shard / creditShards)..<(rowCount * (shard + 1) / creditShards), summingGroups: summing ? groups : nil)
+                        let rows = (rowCount * shard / creditShards)..<(rowCount * (shard + 1) / creditShards)
+                        try evaluator.credit(rows: rows, summingGroups: summing ? groups : nil)
                         return .success(
                             CreditShard(
                                 credits: evaluator.shardCredits, creditGroups: evaluator.shardGroups, summed: evaluator.shardSums,
