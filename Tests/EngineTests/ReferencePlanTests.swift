@@ -1,4 +1,5 @@
 import CompCore
+import CompDiagnostics
 import Engine
 import Foundation
 import Ledger
@@ -139,6 +140,20 @@ func referenceCSV(_ output: RunOutput) -> String {
                 """)
         #expect(graph.dot.hasPrefix("digraph \"AE-STD\" {\n  rankdir=LR;\n"))
         #expect(graph.dot.contains("  \"credit.sales\" -> \"measure.bookings\";\n"))
+    }
+
+    /// 3,000 components reading one measure: each listed once with its input, and the total
+    /// reading all 3,000 in declaration order (the inputs are found once, not per node).
+    @Test func aLargePlansGraphListsEveryNodeWithItsInputs() throws {
+        var text = "plan \"D\" {\n  currency USD\n  period month\n  credit s { amount fx(txn.amount) }\n  measure b = sum(s)\n"
+        for index in 0..<3_000 { text += "  component c\(index) = b\n" }
+        text += "}\n"
+        let checked = PlanChecker.check(source: SourceFile(path: "d.plan", text: text))
+        let lines = PlanGraph(try #require(checked.plan)).text.split(separator: "\n")
+        #expect(lines.count == 3_006)  // plan, 2 stage headers, credit, measure, 3,000 components, total
+        #expect(lines.filter { $0.hasSuffix("  <- measure.b") }.count == 3_000)
+        #expect(lines.contains("    component c2999  <- measure.b"))
+        #expect(lines.last == "    total  <- " + (0..<3_000).map { "component.c\($0)" }.joined(separator: ", "))
     }
 
     @Test func everyExamplePlanHasAGraphAndEvaluatesOrSaysWhy() throws {
