@@ -79,9 +79,13 @@ public struct DiagnosticRenderer: Sendable {
             width = max(1, min(width, last - indent))
             indent = indent - first + (first > 0 ? 1 : 0)
         }
-        // Tabs become spaces so the caret lines up whatever the terminal's tab width.
+        // Tabs become spaces so the caret lines up whatever the terminal's tab width; other control
+        // characters (a NUL, an escape) become U+FFFD, so they neither cut nor drive the terminal.
         var view = String.UnicodeScalarView()
-        view.append(contentsOf: source.scalars(ofLine: start.line, columns: first..<last).lazy.map { $0 == "\t" ? " " : $0 })
+        view.append(
+            contentsOf: source.scalars(ofLine: start.line, columns: first..<last).lazy.map {
+                $0 == "\t" ? " " : ($0.value < 0x20 || $0.value == 0x7F ? "\u{FFFD}" : $0)
+            })
         let text = (first > 0 ? "…" : "") + String(view) + (last < lineLength ? "…" : "")
         let marker = "^" + String(repeating: "~", count: max(0, width - 1))
         return " \(number) | \(text)\n\(gutter) | \(String(repeating: " ", count: max(0, indent)))\(marker)\n"

@@ -154,6 +154,11 @@ struct Lexer {
                 return
             }
             if c == UInt8(ascii: "\n") { break }
+            // A NUL or other control character would be cut or garbled where the string is used
+            // (a file name stops at a NUL).
+            if c < 0x20 && c != UInt8(ascii: "\t") && c != UInt8(ascii: "\r") {
+                problems.append((.controlCharacterInString(c), SourceRange(start: position, end: position + 1)))
+            }
             if c == UInt8(ascii: "\\") && position + 1 < bytes.count && bytes[position + 1] != UInt8(ascii: "\n") {
                 position += 2
             } else {

@@ -438,6 +438,13 @@ struct SummaryTotals {
     var totals: [(plan: String, component: String, currency: Currency, amount: FixedDecimal)] = []
     var payees = Set<String>()
     var periods = Set<String>()
+    /// Where each (plan, component, currency) total is in `totals`.
+    private struct TotalKey: Hashable {
+        let plan: String
+        let component: String
+        let currency: Currency
+    }
+    private var positions: [TotalKey: Int] = [:]
     private var lastRep: String? = nil
     private var lastPeriod: String? = nil
 
@@ -454,22 +461,24 @@ struct SummaryTotals {
                 periods.insert(lines[index].period)
                 lastPeriod = lines[index].period
             }
+            // The total after the last line's first; otherwise by key (a scan of every total for
+            // each new one was quadratic in a plan's components).
             var found: Int? = nil
-            for step in 0..<totals.count {
-                let candidate = (next + step) % totals.count
-                if totals[candidate].component == lines[index].component && totals[candidate].plan == lines[index].plan
-                    && totals[candidate].currency == lines[index].currency
-                {
-                    found = candidate
-                    break
-                }
+            if next < totals.count, totals[next].component == lines[index].component, totals[next].plan == lines[index].plan,
+                totals[next].currency == lines[index].currency
+            {
+                found = next
+            } else {
+                found = positions[TotalKey(plan: lines[index].plan, component: lines[index].component, currency: lines[index].currency)]
             }
             if let found {
                 totals[found].amount = (try? totals[found].amount.adding(lines[index].amount)) ?? totals[found].amount
                 next = found + 1
             } else {
+                positions[TotalKey(plan: lines[index].plan, component: lines[index].component, currency: lines[index].currency)] =
+                    totals.count
                 totals.append((lines[index].plan, lines[index].component, lines[index].currency, lines[index].amount))
-                next = 0
+                next = totals.count
             }
         }
     }

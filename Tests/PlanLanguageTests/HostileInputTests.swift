@@ -87,6 +87,23 @@ struct HostileInputTests {
         }
     }
 
+    /// A NUL in a file name would cut it where the file is opened ("mbo.csv\0x" read mbo.csv); a
+    /// control character in a string is an error at its place, and the snippet shows U+FFFD for it.
+    @Test("a control character inside a string is an error")
+    func controlCharacterInString() {
+        let text = "plan \"P\" {\n  currency USD\n  period month\n  input m from \"mbo.csv\u{0}x\" column \"score\": rate\n}\n"
+        let result = PlanChecker.check(source: SourceFile(path: "p.plan", text: text))
+        #expect(result.hasErrors)
+        #expect(
+            result.rendered().contains(
+                """
+                p.plan:4:24: error: a string may not contain a control character (U+0000 here); remove it [#plan.controlCharacter]
+                 4 |   input m from "mbo.csv\u{FFFD}x" column "score": rate
+                   |                        ^
+
+                """))
+    }
+
     @Test("deep nesting gives a diagnostic, not a stack overflow")
     func deepNesting() {
         let depth = 100_000
