@@ -24,6 +24,12 @@ extension PlanMessage {
     static func badOverride(_ name: String, _ reason: String) -> Self {
         .init("badOverride", .error, "cannot override parameter '\(name)': \(reason)")
     }
+    static func controlCharacterInString(_ byte: UInt8) -> Self {
+        let hex = String(byte, radix: 16, uppercase: true)
+        return .init(
+            "controlCharacterInString", .error,
+            "a string may not contain a control character (U+\(String(repeating: "0", count: 4 - hex.count))\(hex) here); remove it")
+    }
     static func currencyMismatch(_ a: String, _ b: String, _ operation: String) -> Self {
         .init("currencyMismatch", .error, "currency mismatch: cannot \(operation) \(a) and \(b)")
     }
@@ -128,12 +134,6 @@ extension PlanMessage {
         .init("unknownParameter", .error, "no parameter '\(name)' to override")
     }
     static let unterminatedString = PlanMessage("unterminatedString", .error, "unterminated string")
-    static func controlCharacterInString(_ byte: UInt8) -> Self {
-        let hex = String(byte, radix: 16, uppercase: true)
-        return .init(
-            "controlCharacter", .error,
-            "a string may not contain a control character (U+\(String(repeating: "0", count: 4 - hex.count))\(hex) here); remove it")
-    }
     static func unusedDefinition(_ kind: String, _ name: String) -> Self {
         .init("unusedDefinition", .warning, "\(kind) '\(name)' is never used")
     }

@@ -29,7 +29,10 @@ struct CatalogueTests {
 
     @Test("every message id is exercised by a fixture or a test")
     func covered() {
-        var seen: Set<String> = ["fileTooLarge", "includeCycle", "badOverride", "unknownParameter", "dependencyTooDeep"]
+        var seen: Set<String> = [
+            "fileTooLarge", "includeCycle", "badOverride", "unknownParameter", "dependencyTooDeep",
+            "controlCharacterInString",  // HostileInputTests (a NUL cannot sit in a fixture file)
+        ]
         for name in Paths.files(under: Paths.fixtures, suffix: ".plan") {
             let text = Paths.read(Paths.fixtures + "/" + name) ?? ""
             var rest = Substring(text)

@@ -97,7 +97,7 @@ struct HostileInputTests {
         #expect(
             result.rendered().contains(
                 """
-                p.plan:4:24: error: a string may not contain a control character (U+0000 here); remove it [#plan.controlCharacter]
+                p.plan:4:24: error: a string may not contain a control character (U+0000 here); remove it [#plan.controlCharacterInString]
                  4 |   input m from "mbo.csv\u{FFFD}x" column "score": rate
                    |                        ^
 
