@@ -503,7 +503,15 @@ extension Checker {
                 case .string(let fileText, _) = fileNode, case .string(let columnText, _) = columnNode,
                 let type = typeNamed(typeWord, scope: .rep, file: located.file)
             else { continue }
-            inputs[index] = InputTable(name: name.name, file: unquote(fileText), column: unquote(columnText), type: type,
+            let file = unquote(fileText)
+            // An input table is a file of the data directory: a plan must not reach outside it.
+            if file.isEmpty || file.hasPrefix("/") || file.split(separator: "/", omittingEmptySubsequences: false).contains("..") {
+                error(
+                    .invalidValue("input file", file, "a file name inside the data directory (no leading /, no ..)"),
+                    located.file, located.value.range)
+                continue
+            }
+            inputs[index] = InputTable(name: name.name, file: file, column: unquote(columnText), type: type,
                                        span: span(located.file, located.value.range))
         }
     }

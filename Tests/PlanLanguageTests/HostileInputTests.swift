@@ -104,6 +104,19 @@ struct HostileInputTests {
                 """))
     }
 
+    /// An input table is read from the data directory: a plan cannot name a file outside it.
+    @Test("an input file outside the data directory is refused", arguments: ["/etc/passwd", "../x.csv", "a/../../x.csv", ""])
+    func inputOutsideTheDataDirectory(_ file: String) {
+        let text = "plan \"P\" {\n  currency USD\n  period month\n  input m from \"\(file)\" column \"score\": rate\n  component c = m * 1 USD\n}\n"
+        let result = PlanChecker.check(source: SourceFile(path: "p.plan", text: text))
+        #expect(
+            result.rendered().hasPrefix(
+                "p.plan:4:3: error: '\(file)' is not a valid input file; expected a file name inside the data directory (no leading /, no ..) [#plan.invalidValue]\n"
+            ))
+        let inside = PlanChecker.check(source: SourceFile(path: "p.plan", text: text.replacingOccurrences(of: "\"\(file)\"", with: "\"inputs/x.csv\"")))
+        #expect(!inside.hasErrors, "\(inside.rendered())")
+    }
+
     @Test("deep nesting gives a diagnostic, not a stack overflow")
     func deepNesting() {
         let depth = 100_000
