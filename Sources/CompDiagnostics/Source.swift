@@ -122,7 +122,8 @@ public struct SourceFile: Sendable {
         guard line >= 1 && line <= lineStarts.count else { return 0 }
         let (start, end) = bounds(ofLine: line)
         if asciiLines[line - 1] { return end - start }
-        return bytes[start..<end].reduce(0) { $1 & 0xC0 != 0x80 ? $0 + 1 : $0 }
+        // Counted as ``scalars(ofLine:columns:)`` decodes the line (a stray byte is one U+FFFD).
+        return text(ofLine: line).unicodeScalars.count
     }
 
     /// Characters `columns` (0-based) of 1-based `line`: on an ASCII line, without reading the rest.

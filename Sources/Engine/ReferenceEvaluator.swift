@@ -500,9 +500,11 @@ struct GroupTotal: Sendable {
     var sum = WideDecimal.zero
     var count: Int32 = 0
 
-    /// Adds one credit; false (and nothing added) when the sum overflows.
+    /// Adds one credit; false when the sum overflows (the sum is then left as it was, the group is
+    /// marked by the caller, and the count still counts the credit).
     @inline(__always)
     mutating func add(_ value: WideDecimal, reversal: Bool) -> Bool {
+        count &+= reversal ? -1 : 1
         if sum.scale == value.scale {
             let (next, overflow) = sum.value.addingReportingOverflow(value.value)
             if overflow { return false }
@@ -511,7 +513,6 @@ struct GroupTotal: Sendable {
             guard let next = try? sum.adding(value) else { return false }
             sum = next
         }
-        count &+= reversal ? -1 : 1
         return true
     }
 }
@@ -591,7 +592,7 @@ struct CreditTable: Sendable {
     static let maximumGroups = Int(UInt32.max)
     /// Crediting shards of a plan whose credits are summed, and what their partial sums may take.
     static let summingShards = 8
-    static let summingBytesPerGroup = MemoryLayout<WideDecimal>.stride + MemoryLayout<Int32>.stride
+    static let summingBytesPerGroup = MemoryLayout<GroupTotal>.stride
     static let summingBudget = 128 << 20
 
     init(payees: Int, periods: Int, starts: [Int] = [0], credits: [Credit] = []) {
@@ -628,11 +629,12 @@ struct CreditTable: Sendable {
         }
     }
 
-    /// A summed table's sum and signed count of group `group`; `nil` when the sum overflowed.
+    /// A summed table's sum and signed count of group `group`; the sum is `nil` when it overflowed
+    /// (a measure that only counts still has its count).
     @inline(__always)
-    func summary(of group: Int) -> (sum: WideDecimal, count: Int)? {
+    func summary(of group: Int) -> (sum: WideDecimal?, count: Int) {
         guard group < sums.count else { return (.zero, 0) }
-        if !overflowed.isEmpty && overflowed.contains(group) { return nil }
+        if !overflowed.isEmpty && overflowed.contains(group) { return (nil, signedCounts[group]) }
         return (sums[group], signedCounts[group])
     }
 
@@ -664,13 +666,16 @@ struct CreditTable: Sendable {
                     for group in bounds[worker]..<bounds[worker + 1] {
                         var sum = WideDecimal.zero
                         var count = 0
+                        var sumOverflowed = false
                         for part in parts {
                             count += Int(part.totals[group].count)
-                            guard let next = try? sum.adding(part.totals[group].sum) else {
+                            guard !sumOverflowed else { continue }
+                            if let next = try? sum.adding(part.totals[group].sum) {
+                                sum = next
+                            } else {
+                                sumOverflowed = true
                                 failed.append(group)
-                                break
                             }
-                            sum = next
                         }
                         sumSlots[group] = sum
                         countSlots[group] = count
@@ -1481,10 +1486,13 @@ final class PlanEvaluation {
             if credits.isSummed {
                 // Summed in the crediting pass.
                 let group = credits.group(rule: rule, payee: payee, period: period)
-                guard let (groupSum, groupCount) = credits.summary(of: group) else {
-                    throw failure("the sum of the \(plan.creditRules[rule].name) credits of \(periods[period]) overflows", what: measure.name)
+                let (groupSum, groupCount) = credits.summary(of: group)
+                if needsSum {
+                    guard let groupSum else {
+                        throw failure("the sum of the \(plan.creditRules[rule].name) credits of \(periods[period]) overflows", what: measure.name)
+                    }
+                    sum = try Exact.add(sum, groupSum)
                 }
-                if needsSum { sum = try Exact.add(sum, groupSum) }
                 if needsCount { count += groupCount }
                 if !restatedCredits.isEmpty, let extra = restatedCredits[group] { for credit in extra { try add(credit) } }
             } else {

@@ -485,9 +485,18 @@ func loadTransactions(
     // Across rows: duplicate ids, then reversals.
     var reject = [Bool]()
     var postErrors: [RowError] = []
-    /// Keeps an error found across rows, or only counts it past the ones kept.
-    func addPostError(_ error: @autoclosure () -> RowError) {
-        if postErrors.count < context.keptErrors { postErrors.append(error()) } else { droppedErrors += 1 }
+    /// Keeps an error found across rows. They are found in no particular line order (duplicates,
+    /// then reversals, then chains), so the first ones by line are kept: past twice the number
+    /// kept, the list is sorted and cut back, and the rest only counted.
+    func addPostError(_ error: RowError) {
+        postErrors.append(error)
+        if postErrors.count >= 2 * context.keptErrors + 16 { keepFirstPostErrors() }
+    }
+    func keepFirstPostErrors() {
+        guard postErrors.count > context.keptErrors else { return }
+        postErrors.sort { ($0.line, $0.field) < ($1.line, $1.field) }
+        droppedErrors += postErrors.count - context.keptErrors
+        postErrors.removeLast(postErrors.count - context.keptErrors)
     }
     func markRejected(_ row: Int) {
         if reject.isEmpty { reject = [Bool](repeating: false, count: count) }
@@ -625,6 +634,7 @@ func loadTransactions(
     }
 
     timer.mark("transactions: ids and reversals")
+    keepFirstPostErrors()
     errors.append(contentsOf: postErrors)
     errors.sort { ($0.line, $0.field) < ($1.line, $1.field) }
 

@@ -144,6 +144,12 @@ struct Lexer {
         tokens.append(Token(kind: .eof, range: SourceRange(start: bytes.count, end: bytes.count), atLineStart: true))
     }
 
+    /// A byte a string may not hold: a control character other than a tab or a carriage return,
+    /// or DEL.
+    static func isControlInString(_ byte: UInt8) -> Bool {
+        (byte < 0x20 && byte != UInt8(ascii: "\t") && byte != UInt8(ascii: "\r")) || byte == 0x7F
+    }
+
     private mutating func lexString(_ start: Int) {
         position += 1
         while position < bytes.count {
@@ -156,10 +162,14 @@ struct Lexer {
             if c == UInt8(ascii: "\n") { break }
             // A NUL or other control character would be cut or garbled where the string is used
             // (a file name stops at a NUL).
-            if c < 0x20 && c != UInt8(ascii: "\t") && c != UInt8(ascii: "\r") {
+            if Lexer.isControlInString(c) {
                 problems.append((.controlCharacterInString(c), SourceRange(start: position, end: position + 1)))
             }
             if c == UInt8(ascii: "\\") && position + 1 < bytes.count && bytes[position + 1] != UInt8(ascii: "\n") {
+                // An escaped character is kept as it is: a control character is no better escaped.
+                if Lexer.isControlInString(bytes[position + 1]) {
+                    problems.append((.controlCharacterInString(bytes[position + 1]), SourceRange(start: position + 1, end: position + 2)))
+                }
                 position += 2
             } else {
                 position += 1

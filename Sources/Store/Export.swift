@@ -206,14 +206,29 @@ public struct OutputTarget: Sendable, Equatable {
 
     /// The target of `requested`; a directory is an error.
     public init(_ requested: String) throws(StoreError) {
-        var path = requested
         var info = stat()
-        // Follow links by hand (a link to a file not made yet is followed too), at most 40 deep.
+        // What the path reaches, links followed by the kernel: a device or pipe (/dev/null,
+        // /dev/stdout on a pipe, a FIFO) is written as it is, under the name given; so is anything
+        // under /dev or /proc, whatever it leads to (`--out /dev/stdout >> file` appends).
+        if stat(requested, &info) == 0 {
+            let kind = info.st_mode & S_IFMT
+            if kind == S_IFDIR { throw StoreError(operation: "writing \(requested)", underlying: "it is a directory; give a file name") }
+            if kind != S_IFREG || requested.hasPrefix("/dev/") || requested.hasPrefix("/proc/") {
+                self.init(path: requested, inPlace: true)
+                return
+            }
+        }
+        // A regular file, or nothing yet: follow links by hand, so that the file a link points to
+        // is replaced (or made), not the link.
+        var path = requested
         var hops = 0
-        while lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK && hops < 40 {
+        while lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK {
+            hops += 1
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
             let length = readlink(path, &buffer, Int(PATH_MAX))
-            guard length > 0 else { break }
+            guard hops <= 40, length > 0 else {
+                throw StoreError(operation: "writing \(requested)", underlying: "too many levels of symbolic links")
+            }
             let link = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if link.hasPrefix("/") {
                 path = link
@@ -222,14 +237,11 @@ public struct OutputTarget: Sendable, Equatable {
             } else {
                 path = link
             }
-            hops += 1
         }
-        var inPlace = false
-        if stat(path, &info) == 0 {
-            let kind = info.st_mode & S_IFMT
-            if kind == S_IFDIR { throw StoreError(operation: "writing \(requested)", underlying: "it is a directory; give a file name") }
-            inPlace = kind != S_IFREG
-        }
+        self.init(path: path, inPlace: false)
+    }
+
+    private init(path: String, inPlace: Bool) {
         self.path = path
         self.inPlace = inPlace
     }

@@ -57,6 +57,11 @@ struct RendererTests {
         #expect(mixed.location(of: 8).column == 3)
         #expect(mixed.length(ofLine: 2) == 3)
         #expect(mixed.scalars(ofLine: 2, columns: 1..<9) == ["\u{e9}", "x"])
+        // Stray bytes decode to one U+FFFD each, and the length counts them the same way.
+        let stray = SourceFile(path: "s.plan", bytes: Array("ab".utf8) + [0x80, 0x80, 0x80] + Array("cd".utf8))
+        #expect(stray.length(ofLine: 1) == 7)
+        #expect(stray.scalars(ofLine: 1, columns: 0..<7).count == 7)
+        #expect(stray.scalars(ofLine: 1, columns: 5..<7) == ["c", "d"])
     }
 
     @Test("error with range, notes and hint (golden)")

@@ -111,5 +111,15 @@ import Testing
                 if compiled { #expect(error.message == "the sum of the sales credits of 2027-01 overflows") }
             }
         }
+        // A measure that only counts the same credits has its count: 3 deals, on both paths.
+        let counting = try #require(
+            PlanChecker.check(
+                source: SourceFile(path: "count.plan", text: text.replacingOccurrences(of: "measure bookings = sum(sales)", with: "measure deals = count(sales)")
+                    .replacingOccurrences(of: "bookings * 0", with: "deals * 0 USD"))
+            ).plan)
+        for compiled in [true, false] {
+            let output = try ReferenceEvaluator.evaluate(counting, data: load.data, threads: 2, compiled: compiled)
+            #expect(output.measures.map { "\($0.measure) \($0.value.formatted(fractionDigits: $0.digits))" } == ["deals 3"])
+        }
     }
 }

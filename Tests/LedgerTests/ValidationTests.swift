@@ -297,6 +297,22 @@ struct SplitMix {
         #expect(load.data.transactions.count == 2)
     }
 
+    /// Problems found across rows are kept first by line, though they are found by kind: T9 on
+    /// line 3 reverses an unknown id, and T1 on lines 5–7 repeats line 2's id (ids unsorted).
+    @Test func problemsAcrossRowsAreKeptInLineOrder() throws {
+        var text = header
+        text += "T1,2027-01-05,R1,10,USD,P,new,1,NA,\n"
+        text += "T9,2027-01-05,R1,-10,USD,P,new,1,NA,T404\n"
+        text += "T5,2027-01-05,R1,10,USD,P,new,1,NA,\n"
+        for _ in 0..<3 { text += "T1,2027-01-05,R1,10,USD,P,new,1,NA,\n" }
+        let directory = try DataDirectory(Minimal.ledgerOnly(text))
+        var (load, lines) = directory.load(LedgerLoadOptions(threads: 2, storedDiagnosticLimit: 1))
+        #expect(load.errorCount == 4)
+        #expect(lines == ["transactions.csv:3:10: reverses \"T404\", which is not an accepted transaction in this ledger"])
+        (load, lines) = directory.load(LedgerLoadOptions(threads: 2, storedDiagnosticLimit: 2))
+        #expect(lines.map { $0.prefix(20) } == ["transactions.csv:3:1", "transactions.csv:5:1"])
+    }
+
     /// T1 has a bad amount, so it is rejected; T2 reverses T1, T3 reverses T2, … T400 reverses
     /// T399, written last first in the file. Each reversal's deal is rejected, so each is rejected.
     @Test func aChainOfReversalsOfARejectedDealIsRejectedToItsEnd() throws {

@@ -104,6 +104,16 @@ struct HostileInputTests {
                 """))
     }
 
+    /// Escaped, a control character is no better: `"A\<NUL>B"` and a DEL are refused too.
+    @Test("an escaped control character or a DEL inside a string is an error")
+    func escapedControlCharacterInString() {
+        for (inner, code) in [("A\\\u{0}B", "U+0000"), ("A\u{7F}B", "U+007F")] {
+            let text = "plan \"\(inner)\" {\n  currency USD\n  period month\n}\n"
+            let rendered = PlanChecker.check(source: SourceFile(path: "p.plan", text: text)).rendered()
+            #expect(rendered.contains("error: a string may not contain a control character (\(code) here); remove it"), "\(rendered)")
+        }
+    }
+
     /// An input table is read from the data directory: a plan cannot name a file outside it.
     @Test("an input file outside the data directory is refused", arguments: ["/etc/passwd", "../x.csv", "a/../../x.csv", ""])
     func inputOutsideTheDataDirectory(_ file: String) {

@@ -66,6 +66,17 @@ import Testing
         let null = try FileManager.default.attributesOfItem(atPath: "/dev/null")
         #expect(null[.type] as? FileAttributeType == .typeCharacterSpecial)
 
+        // /dev/stdout on a pipe (the test reads standard output through one) is written in place.
+        let piped = try cli.run(["export", "payouts", "--db", db, "--out", "/dev/stdout"])
+        #expect(piped.status == 0)
+        #expect(piped.stdout.hasPrefix("rep,period,plan,component,amount,currency\nR2,"))
+
+        let loop = directory.appendingPathComponent("loop").path
+        try FileManager.default.createSymbolicLink(atPath: loop, withDestinationPath: "loop")
+        let looped = try cli.run(["export", "payouts", "--db", db, "--out", loop])
+        #expect(looped.status == 73)
+        #expect(looped.stderr == "cannot write \(loop): too many levels of symbolic links\n")
+
         let refused = try cli.run(["export", "payouts", "--db", db, "--out", directory.path])
         #expect(refused.status == 73)
         #expect(refused.stderr == "cannot write \(directory.path): it is a directory; give a file name\n")
