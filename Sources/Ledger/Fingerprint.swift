@@ -27,20 +27,16 @@ public enum Fingerprinter {
             throw FingerprintError(path: path, reason: error.reason)
         }
         var hash = StreamingSHA256()
-        if file.canReadBlocks {
-            let size = 1 << 20
-            let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
-            defer { buffer.deallocate() }
-            var offset = 0
-            while offset < file.count {
-                if stop() { throw FingerprintError(path: path, reason: "hashing was stopped") }
-                let got = file.read(into: buffer, count: min(size, file.count - offset), at: offset)
-                if got == 0 { throw FingerprintError(path: path, reason: "the file shrank while it was read") }
-                hash.update(UnsafeRawBufferPointer(start: buffer, count: got))
-                offset += got
-            }
-        } else if let base = file.base {
-            hash.update(UnsafeRawBufferPointer(start: base, count: file.count))
+        let size = 1 << 20
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        defer { buffer.deallocate() }
+        var offset = 0
+        while offset < file.count {
+            if stop() { throw FingerprintError(path: path, reason: "hashing was stopped") }
+            let got = file.read(into: buffer, count: min(size, file.count - offset), at: offset)
+            if got == 0 { throw FingerprintError(path: path, reason: "the file shrank while it was read") }
+            hash.update(UnsafeRawBufferPointer(start: buffer, count: got))
+            offset += got
         }
         return FileFingerprint(path: path, bytes: file.count, sha256: hash.hexDigest())
     }

@@ -26,20 +26,15 @@ public enum LedgerLoader {
             do {
                 return try MappedFile(path: path)
             } catch {
-                switch error {
-                case .cannotOpen(_, let code) where code == ENOENT_CODE && !required:
-                    return nil
-                case .cannotOpen(_, let code), .cannotRead(_, let code):
-                    let reason =
-                        code == ENOENT_CODE
-                        ? "file not found; a data directory needs transactions.csv, roster.csv and quotas.csv (splits.csv and fx.csv are optional)"
-                        : "cannot read the file: \(systemErrorMessage(code))"
-                    perFile[path, default: []].append(RowError(line: 0, field: 0, DataMessage.fileMissing(reason)))
-                    return nil
-                case .notARegularFile:
-                    perFile[path, default: []].append(RowError(line: 0, field: 0, DataMessage.fileMissing("cannot read the file: \(error.reason)")))
-                    return nil
+                let reason: String
+                if case .cannotOpen(_, let code) = error, code == ENOENT_CODE {
+                    if !required { return nil }
+                    reason = "file not found; a data directory needs transactions.csv, roster.csv and quotas.csv (splits.csv and fx.csv are optional)"
+                } else {
+                    reason = "cannot read the file: \(error.reason)"
                 }
+                perFile[path, default: []].append(RowError(line: 0, field: 0, DataMessage.fileMissing(reason)))
+                return nil
             }
         }
 

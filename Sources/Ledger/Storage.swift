@@ -87,7 +87,7 @@ final class MappedFile: @unchecked Sendable {
     let path: String
     let base: UnsafePointer<UInt8>?
     let count: Int
-    /// An open descriptor for block reads (regular files only), -1 otherwise.
+    /// An open descriptor for block reads, -1 for an empty file.
     private let descriptor: Int32
 
     enum OpenError: Error {
@@ -154,9 +154,6 @@ final class MappedFile: @unchecked Sendable {
         }
     }
 
-    /// True when ``read(into:count:at:)`` works (a regular file); otherwise scan ``base`` directly.
-    var canReadBlocks: Bool { descriptor >= 0 }
-
     /// Reads up to `count` bytes at `offset` into `destination` (pread, retried on EINTR and short
     /// reads); returns the bytes read, 0 at the end of the file or on an error.
     func read(into destination: UnsafeMutablePointer<UInt8>, count: Int, at offset: Int) -> Int {
@@ -173,7 +170,7 @@ final class MappedFile: @unchecked Sendable {
         return done
     }
 
-    /// Newlines in `start..<end`, read in blocks (or counted in memory for non-regular inputs).
+    /// Newlines in `start..<end`, read in blocks.
     func countNewlines(from start: Int, to end: Int) -> Int {
         var count = 0
         func countIn(_ bytes: UnsafePointer<UInt8>, _ length: Int) {
@@ -184,10 +181,6 @@ final class MappedFile: @unchecked Sendable {
                 count += 1
                 position = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - bytes + 1
             }
-        }
-        if !canReadBlocks {
-            if let base { countIn(base + start, end - start) }
-            return count
         }
         let size = 1 << 20
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)

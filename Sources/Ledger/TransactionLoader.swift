@@ -136,15 +136,22 @@ struct CurrencyAccumulator: Sendable {
 }
 
 /// What one chunk worker produced.
-private struct ChunkResult: Sendable {
-    /// Keeps the first `count` errors (a chunk's errors are in line order) and counts the rest.
-    mutating func keepErrors(_ count: Int) {
-        guard errors.count > count else { return }
-        for error in errors[count...] {
-            if error.severity == .error { droppedErrors += 1 } else { droppedWarnings += 1 }
-        }
-        errors.removeLast(errors.count - count)
+/// Keeps the first `count` of `errors` by line and field, and counts the rest by severity into
+/// `dropped`.
+private func keepFirst(_ count: Int, of errors: inout [RowError], dropped: inout (errors: Int, warnings: Int)) {
+    guard errors.count > count else { return }
+    let precedes = { (a: RowError, b: RowError) in (a.line, a.field) < (b.line, b.field) }
+    // A chunk's errors come in line order already; errors found across rows do not.
+    if !errors.indices.dropFirst().allSatisfy({ !precedes(errors[$0], errors[$0 - 1]) }) { errors.sort(by: precedes) }
+    for error in errors[count...] {
+        if error.severity == .error { dropped.errors += 1 } else { dropped.warnings += 1 }
     }
+    errors.removeLast(errors.count - count)
+}
+
+private struct ChunkResult: Sendable {
+    /// Keeps the first `count` errors and counts the rest.
+    mutating func keepErrors(_ count: Int) { keepFirst(count, of: &errors, dropped: &dropped) }
 
     var start: Int
     var rowBase: Int
@@ -155,8 +162,7 @@ private struct ChunkResult: Sendable {
     var rejected = 0
     var errors: [RowError] = []
     /// Errors and warnings past the ones kept, counted only.
-    var droppedErrors = 0
-    var droppedWarnings = 0
+    var dropped = (errors: 0, warnings: 0)
     var attributeTables: [ByteStringTable]
     /// Per string column: local rows whose local code did not fit 16 bits, and the code.
     var wideCodes: [[(row: Int, code: UInt32)]]
@@ -467,15 +473,14 @@ func loadTransactions(
     var lineMap = LineMap(rows: breakRows, deltas: breakDeltas)
 
     var errors: [RowError] = []
-    var droppedErrors = 0
-    var droppedWarnings = 0
+    var dropped = (errors: 0, warnings: 0)
     var totals = CurrencyAccumulator()
     var rowsRead = 0
     var rejected = 0
     for result in results {
         errors.append(contentsOf: result.errors)
-        droppedErrors += result.droppedErrors
-        droppedWarnings += result.droppedWarnings
+        dropped.errors += result.dropped.errors
+        dropped.warnings += result.dropped.warnings
         totals.merge(result.totals)
         rowsRead += result.rowsRead
         rejected += result.rejected
@@ -492,12 +497,7 @@ func loadTransactions(
         postErrors.append(error)
         if postErrors.count >= 2 * context.keptErrors + 16 { keepFirstPostErrors() }
     }
-    func keepFirstPostErrors() {
-        guard postErrors.count > context.keptErrors else { return }
-        postErrors.sort { ($0.line, $0.field) < ($1.line, $1.field) }
-        droppedErrors += postErrors.count - context.keptErrors
-        postErrors.removeLast(postErrors.count - context.keptErrors)
-    }
+    func keepFirstPostErrors() { keepFirst(context.keptErrors, of: &postErrors, dropped: &dropped) }
     func markRejected(_ row: Int) {
         if reject.isEmpty { reject = [Bool](repeating: false, count: count) }
         reject[row] = true
@@ -649,8 +649,8 @@ func loadTransactions(
                 codes: columns.wide[slot].map { .wide(Column($0)) } ?? .narrow(Column(columns.attributes[slot])))
         })
     return TransactionsOutcome(
-        timings: timer.timings, table: table, index: index, errors: errors, droppedErrors: droppedErrors,
-        droppedWarnings: droppedWarnings, rowsRead: rowsRead, rejected: rejected, totals: totals)
+        timings: timer.timings, table: table, index: index, errors: errors, droppedErrors: dropped.errors,
+        droppedWarnings: dropped.warnings, rowsRead: rowsRead, rejected: rejected, totals: totals)
 }
 
 /// One entry of the scan's per-column key cache (code + 1; 0 = empty).
@@ -691,19 +691,16 @@ private struct ByteArena {
 private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, rowBase: Int) -> ChunkResult {
     var result = ChunkResult(start: start, rowBase: rowBase, line: line, attributes: context.attributeCount)
     let file = context.file
-    guard let mapped = file.base else { return result }
-    // Regular files are read in blocks with pread (no page faults, bounded memory); other inputs
-    // were read whole into memory and are scanned in place as one final block.
-    let blockReads = file.canReadBlocks
-    var capacity = blockReads ? 4 << 20 : 0
-    var buffer = blockReads ? UnsafeMutablePointer<UInt8>.allocate(capacity: capacity) : UnsafeMutablePointer(mutating: mapped)
-    defer { if blockReads { buffer.deallocate() } }
+    guard file.base != nil else { return result }
+    // The file (always a regular one) is read in blocks with pread: no page faults, bounded memory.
+    var capacity = 4 << 20
+    var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    defer { buffer.deallocate() }
     /// File offset of `buffer[0]`; next offset to read; bytes in the buffer.
-    var bufferOffset = blockReads ? start : 0
+    var bufferOffset = start
     var readOffset = start
-    var filled = blockReads ? 0 : file.count
-    var tokenizer = CSVTokenizer(
-        base: UnsafePointer(buffer), end: filled, position: blockReads ? 0 : start, line: line, limits: context.limits)
+    var filled = 0
+    var tokenizer = CSVTokenizer(base: UnsafePointer(buffer), end: filled, position: 0, line: line, limits: context.limits)
     var row = rowBase
     var tables = result.attributeTables
     var invalidCodes = [Set<UInt32>](repeating: [], count: context.attributeCount)
@@ -758,26 +755,24 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
 
     context.isoTable.withUnsafeBufferPointer { isoTable in
       blocks: while true {
-        if blockReads {
-            // Keep the unread tail, grow the buffer if one record fills it, read more.
-            let consumed = tokenizer.position
-            let keep = filled - consumed
-            if consumed > 0 {
-                memmove(buffer, buffer + consumed, keep)
-                bufferOffset += consumed
-            } else if keep == capacity {
-                let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
-                grown.update(from: buffer, count: keep)
-                buffer.deallocate()
-                buffer = grown
-                capacity *= 2
-            }
-            let got = file.read(into: buffer + keep, count: capacity - keep, at: readOffset)
-            readOffset += got
-            filled = keep + got
-            let final = got == 0 || readOffset >= file.count
-            tokenizer.reset(base: UnsafePointer(buffer), end: filled, position: 0, line: tokenizer.line, isFinal: final)
+        // Keep the unread tail, grow the buffer if one record fills it, read more.
+        let consumed = tokenizer.position
+        let keep = filled - consumed
+        if consumed > 0 {
+            memmove(buffer, buffer + consumed, keep)
+            bufferOffset += consumed
+        } else if keep == capacity {
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+            grown.update(from: buffer, count: keep)
+            buffer.deallocate()
+            buffer = grown
+            capacity *= 2
         }
+        let got = file.read(into: buffer + keep, count: capacity - keep, at: readOffset)
+        readOffset += got
+        filled = keep + got
+        let final = got == 0 || readOffset >= file.count
+        tokenizer.reset(base: UnsafePointer(buffer), end: filled, position: 0, line: tokenizer.line, isFinal: final)
         while bufferOffset + tokenizer.position < end {
             // Only the first errors are kept (see ``ScanContext/keptErrors``).
             if result.errors.count > context.keptErrors + context.keptErrors / 4 + 16 { result.keepErrors(context.keptErrors) }
