@@ -209,7 +209,7 @@ public enum Runner {
         var warnings: [String] = []
         var reconciliation: [ReconciliationRecord] = []
         var failure: RunFailure? = nil
-        var temporaryFiles: Background<[ExportFile]?>? = nil
+        var temporaryFiles: Background<[StagedOutput]?>? = nil
         let id: RunID
         let store: ResultStore
         do {
@@ -276,9 +276,11 @@ public enum Runner {
             throw .input("run \(id) is stored, but an export was not written: \(failure)")
         case .success(let files?)?:
             for (index, file) in files.enumerated() {
-                if let reason = file.putInPlace() {
+                do throws(StoreError) {
+                    try file.commit()
+                } catch {
                     for other in files[(index + 1)...] { other.discard() }
-                    throw .input("run \(id) is stored, but \(file.target.path) could not be written: \(reason)")
+                    throw .input("run \(id) is stored, but \(file.target.path) could not be written: \(error.underlying)")
                 }
             }
         case .success(nil)?, nil:
@@ -348,9 +350,9 @@ public enum Runner {
     /// from the stored run (``exportFiles(from:run:payouts:measures:)``).
     static func exportFiles(
         formatted: ExportFormatter?, payouts: String?, measures: String?
-    ) -> Background<[ExportFile]?>? {
+    ) -> Background<[StagedOutput]?>? {
         guard let formatted, payouts != nil || measures != nil else { return nil }
-        return Background { () throws(RunFailure) -> [ExportFile]? in
+        return Background { () throws(RunFailure) -> [StagedOutput]? in
             guard let ready = formatted.bytes() else { return nil }
             return try writeExports([(ready.payouts, payouts), (ready.measures, measures)])
         }
@@ -359,7 +361,7 @@ public enum Runner {
     /// The requested export files made from a stored run, written to temporary names.
     static func exportFiles(
         from store: ResultStore, run id: RunID, payouts: String?, measures: String?
-    ) -> Result<[ExportFile]?, RunFailure> {
+    ) -> Result<[StagedOutput]?, RunFailure> {
         do throws(StoreError) {
             var payoutText: [UInt8] = []
             var measureText: [UInt8] = []
@@ -371,20 +373,14 @@ public enum Runner {
         }
     }
 
-    /// Writes each (bytes, path) with a path to a temporary name next to it (a device or pipe keeps
-    /// its bytes, written in place once the run is stored); on a failure, removes the ones written.
-    static func writeExports(_ exports: [(bytes: [UInt8], path: String?)]) throws(RunFailure) -> [ExportFile] {
-        var written: [ExportFile] = []
+    /// Stages each (bytes, path) with a path (``StagedOutput``), to be put in place once the run is
+    /// stored; on a failure, removes the ones staged.
+    static func writeExports(_ exports: [(bytes: [UInt8], path: String?)]) throws(RunFailure) -> [StagedOutput] {
+        var written: [StagedOutput] = []
         for export in exports {
             guard let path = export.path else { continue }
             do throws(StoreError) {
-                let target = try OutputTarget(path)
-                if target.inPlace {
-                    written.append(ExportFile(target: target, temporary: nil, bytes: export.bytes))
-                } else {
-                    try ResultExport.write(export.bytes, to: target.temporary)
-                    written.append(ExportFile(target: target, temporary: target.temporary, bytes: []))
-                }
+                written.append(try StagedOutput(export.bytes, for: path))
             } catch {
                 for file in written { file.discard() }
                 throw .input(error.description)
@@ -543,35 +539,4 @@ final class Background<Value: Sendable>: @unchecked Sendable {
     }
 
     func value() throws(RunFailure) -> Value { try result.get() }
-}
-
-/// An export file of a run, ready to be put in place once the run is stored: written to a
-/// temporary name to be renamed over its target, or, for a device or pipe, its bytes to write.
-struct ExportFile: Sendable {
-    let target: OutputTarget
-    let temporary: String?
-    let bytes: [UInt8]
-
-    /// Renames or writes the file into place; the reason when that failed.
-    func putInPlace() -> String? {
-        if let temporary {
-            guard rename(temporary, target.path) == 0 else {
-                let reason = String(cString: strerror(errno))
-                unlink(temporary)
-                return reason
-            }
-            return nil
-        }
-        do throws(StoreError) {
-            try ResultExport.write(bytes, to: target.path, inPlace: true)
-            return nil
-        } catch {
-            return error.underlying
-        }
-    }
-
-    /// Removes the temporary file, if any.
-    func discard() {
-        if let temporary { unlink(temporary) }
-    }
 }

@@ -35,39 +35,20 @@ public enum ResultExport {
 
     static func sorted<T: ExportRow>(_ items: [T]) -> [T] { stablySorted(items) { precedes($0, $1) } }
 
-    /// Writes `text` to the file at `path` (created or truncated).
-    public static func write(_ text: String, to path: String) throws(StoreError) {
-        var text = text
-        var failure: StoreError? = nil
-        text.withUTF8 { bytes in
-            do throws(StoreError) { try write(bytes: bytes, to: path) } catch { failure = error }
-        }
-        if let failure { throw failure }
-    }
-
     /// Writes `bytes` (UTF-8 text) to the file at `path` (created or truncated). A file that could
     /// not be written whole is removed, unless it was written `inPlace` (a device or pipe that
-    /// existed before: see ``OutputTarget``).
-    public static func write(bytes: UnsafeBufferPointer<UInt8>, to path: String, inPlace: Bool = false) throws(StoreError) {
+    /// existed before: see ``OutputTarget``). Output files go through ``StagedOutput``.
+    static func write(_ bytes: [UInt8], to path: String, inPlace: Bool = false) throws(StoreError) {
         guard let file = fopen(path, "w") else {
             throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(errno)))
         }
-        let written = bytes.isEmpty || fwrite(bytes.baseAddress, 1, bytes.count, file) == bytes.count
+        let written = bytes.isEmpty || bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) } == bytes.count
         let writeError = errno
         if fclose(file) != 0 || !written {
             let reason = String(cString: strerror(written ? errno : writeError))
             if !inPlace { unlink(path) }
             throw StoreError(operation: "writing \(path)", underlying: reason)
         }
-    }
-
-    /// ``write(bytes:to:inPlace:)`` for a byte array.
-    public static func write(_ bytes: [UInt8], to path: String, inPlace: Bool = false) throws(StoreError) {
-        var failure: StoreError? = nil
-        bytes.withUnsafeBufferPointer { buffer in
-            do throws(StoreError) { try write(bytes: buffer, to: path, inPlace: inPlace) } catch { failure = error }
-        }
-        if let failure { throw failure }
     }
 
     /// A CSV field, quoted only when it holds a comma, quote or line break.
@@ -247,5 +228,42 @@ public struct OutputTarget: Sendable, Equatable {
     }
 
     /// The temporary name a regular file is written to before it is renamed into place.
-    public var temporary: String { path + ".tmp-\(getpid())" }
+    var temporary: String { path + ".tmp-\(getpid())" }
+}
+
+/// An output file written but not yet in place: a regular file's bytes wait in a temporary file
+/// beside it, to be renamed over it; a device's or pipe's bytes are kept, to be written in place.
+/// `comp export` puts it in place at once; a run, once the run is stored.
+public struct StagedOutput: Sendable {
+    public let target: OutputTarget
+    private let temporary: String?
+    private let bytes: [UInt8]
+
+    /// Stages `bytes` for the file at `path` (see ``OutputTarget``).
+    public init(_ bytes: [UInt8], for path: String) throws(StoreError) {
+        target = try OutputTarget(path)
+        if target.inPlace {
+            temporary = nil
+            self.bytes = bytes
+        } else {
+            try ResultExport.write(bytes, to: target.temporary)
+            temporary = target.temporary
+            self.bytes = []
+        }
+    }
+
+    /// Renames or writes the file into place; on a failure the temporary file is removed.
+    public func commit() throws(StoreError) {
+        guard let temporary else { return try ResultExport.write(bytes, to: target.path, inPlace: true) }
+        guard rename(temporary, target.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw StoreError(operation: "writing \(target.path)", underlying: reason)
+        }
+    }
+
+    /// Removes the temporary file, if any.
+    public func discard() {
+        if let temporary { unlink(temporary) }
+    }
 }

@@ -80,28 +80,10 @@ func writeOutput(_ text: String, to path: String) throws {
         print(text, terminator: "")
         return
     }
-    let target: OutputTarget
     do {
-        target = try OutputTarget(path)
-        if target.inPlace {
-            try ResultExport.write(Array(text.utf8), to: target.path, inPlace: true)
-            return
-        }
+        try StagedOutput(Array(text.utf8), for: path).commit()
     } catch {
         printError("cannot write \(path): \(error.underlying)")
-        throw Exit.cannotCreate
-    }
-    let temporary = target.temporary
-    do {
-        try ResultExport.write(text, to: temporary)
-    } catch {
-        printError("cannot write \(path): \(error.underlying)")
-        throw Exit.cannotCreate
-    }
-    guard rename(temporary, target.path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        unlink(temporary)
-        printError("cannot write \(path): \(reason)")
         throw Exit.cannotCreate
     }
 }
