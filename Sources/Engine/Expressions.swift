@@ -262,7 +262,7 @@ extension PlanEvaluation {
     /// A table's tiers as numbers, made once per evaluator (converting each tier's values per
     /// lookup cost copies and retains on every payee-period).
     func tierConstants(of id: TableID) throws -> TierConstants {
-        if let known = tierConstants[id.index] { return known }
+        if let known = tierConstantsCache[id.index] { return known }
         let table = plan.tables[id.index]
         func number(_ value: Value?) -> WideDecimal? {
             guard let value, case .number(let number) = EvalValue(value) else { return nil }
@@ -278,7 +278,7 @@ extension PlanEvaluation {
             uppers: table.tiers.map { number($0.upper) }, gates: table.tiers.map(\.gate),
             hasGates: table.tiers.contains { $0.gate != nil }, attainmentBasis: table.basis == .attainment,
             rateValued: table.valueType == .rate, higherTierBoundary: table.boundary == .higherTier, mode: table.mode)
-        tierConstants[id.index] = constants
+        tierConstantsCache[id.index] = constants
         return constants
     }
 

@@ -145,9 +145,6 @@ public enum ReferenceEvaluator {
                     payees: empty.payees.count, periods: empty.periods.count, groups: groups, parts: creditParts,
                     partGroups: creditGroupParts, threads: threads)
             }
-            creditParts = []
-            creditGroupParts = []
-            summedParts = []
             prototype.spiffHits = CreditTable(
                 payees: empty.payees.count, periods: empty.periods.count, groups: spiffGroups, parts: spiffParts,
                 partGroups: spiffGroupParts, threads: threads)
@@ -795,7 +792,7 @@ final class PlanEvaluation {
     /// Source locations of the plan's limits, for their trace notes (made once).
     @exclusivity(unchecked) var limitLocations: [String] = []
     /// Per table, its tiers' constant parts (``TierConstants``), made once.
-    @exclusivity(unchecked) var tierConstants: [Int: TierConstants] = [:]
+    @exclusivity(unchecked) var tierConstantsCache: [Int: TierConstants] = [:]
     /// Quotas looked up in the current payee-period, by quota id.
     @exclusivity(unchecked) var quotaMemo: [Int: EvalValue] = [:]
     /// The component being evaluated, and what its trace will say (tier, rate, base, limit).
