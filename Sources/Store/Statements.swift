@@ -43,11 +43,29 @@ func sameBytes(_ a: String, _ b: String) -> Bool {
     }
 }
 
+/// True when `a`'s UTF-8 bytes sort before `b`'s (memcmp order; a prefix first). The generic
+/// `utf8.lexicographicallyPrecedes` walked the views byte by byte through their iterators.
+@inline(__always)
+func bytesPrecede(_ a: String, _ b: String) -> Bool {
+    var a = a
+    var b = b
+    return a.withUTF8 { x in
+        b.withUTF8 { y in
+            let common = min(x.count, y.count)
+            if common > 0, let p = x.baseAddress, let q = y.baseAddress {
+                let order = memcmp(p, q, common)
+                if order != 0 { return order < 0 }
+            }
+            return x.count < y.count
+        }
+    }
+}
+
 /// Byte order of (rep, period, plan) keys, as exports sort.
 func keyPrecedes(rep a0: String, period a1: String, plan a2: String, rep b0: String, period b1: String, plan b2: String) -> Bool {
-    if !sameBytes(a0, b0) { return a0.utf8.lexicographicallyPrecedes(b0.utf8) }
-    if !sameBytes(a1, b1) { return a1.utf8.lexicographicallyPrecedes(b1.utf8) }
-    return a2.utf8.lexicographicallyPrecedes(b2.utf8)
+    if !sameBytes(a0, b0) { return bytesPrecede(a0, b0) }
+    if !sameBytes(a1, b1) { return bytesPrecede(a1, b1) }
+    return bytesPrecede(a2, b2)
 }
 
 /// `items` in `precedes` order, keeping the given order among equals; returned as they are when

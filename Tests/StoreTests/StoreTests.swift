@@ -617,3 +617,26 @@ let sampleOutput = RunOutput(
         #expect(RowSet(encoded: [UInt8](repeating: 0xFF, count: 10) + [1]) == nil)
     }
 }
+
+@Suite struct ByteOrderTests {
+    /// Keys sort by their UTF-8 bytes, as memcmp does, a prefix first: "R10" < "R9" (0x31 < 0x39),
+    /// "R1" < "R10", "Z" < "a" (0x5A < 0x61), precomposed "é" (C3 A9) after "e" + U+0301 (65 CC 81),
+    /// which Swift's `<` calls equal.
+    @Test func bytesPrecedeIsMemcmpOrder() {
+        #expect(bytesPrecede("R10", "R9"))
+        #expect(!bytesPrecede("R9", "R10"))
+        #expect(bytesPrecede("R1", "R10"))
+        #expect(!bytesPrecede("R10", "R1"))
+        #expect(!bytesPrecede("R1", "R1"))
+        #expect(bytesPrecede("", "a"))
+        #expect(!bytesPrecede("", ""))
+        #expect(bytesPrecede("Z", "a"))
+        #expect(bytesPrecede("e\u{301}", "\u{e9}"))
+        #expect(!bytesPrecede("\u{e9}", "e\u{301}"))
+        let long = String(repeating: "x", count: 40)
+        #expect(bytesPrecede(long, long + "y"))
+        #expect(keyPrecedes(rep: "R1", period: "2027-02", plan: "A", rep: "R1", period: "2027-10", plan: "A"))
+        #expect(!keyPrecedes(rep: "R1", period: "2027-10", plan: "A", rep: "R1", period: "2027-02", plan: "A"))
+        #expect(keyPrecedes(rep: "R1", period: "2027-02", plan: "A", rep: "R1", period: "2027-02", plan: "B"))
+    }
+}

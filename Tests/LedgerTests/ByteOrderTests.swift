@@ -1,0 +1,38 @@
+@testable import Ledger
+import Testing
+
+@Suite struct ByteOrderTests {
+    func compare(_ a: String, _ b: String) -> Int {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        return x.withUnsafeBufferPointer { p in
+            y.withUnsafeBufferPointer { q in
+                var empty: UInt8 = 0
+                return withUnsafePointer(to: &empty) { none in
+                    compareBytes(p.baseAddress ?? none, p.count, q.baseAddress ?? none, q.count)
+                }
+            }
+        }
+    }
+
+    /// Byte order, a prefix first, whether the first difference is in the first eight bytes, a
+    /// later word, or the tail: "T000000009" < "T000000010" differ at byte 8 (0x30 < 0x31, in the
+    /// tail after one word); "T00000001" < "T00000002" at byte 8 of nine; bytes ≥ 0x80 sort after
+    /// ASCII (unsigned), and a difference in a word's first byte outweighs its later bytes.
+    @Test func compareBytesIsMemcmpOrder() {
+        #expect(compare("T000000009", "T000000010") == -1)
+        #expect(compare("T000000010", "T000000009") == 1)
+        #expect(compare("T00000001", "T00000002") == -1)
+        #expect(compare("T0000000100000000", "T0000000100000001") == -1)
+        #expect(compare("B0000000", "A9999999") == 1)
+        #expect(compare("A9999999", "B0000000") == -1)
+        #expect(compare("ABCDEFGH", "ABCDEFGH") == 0)
+        #expect(compare("ABCDEFGH", "ABCDEFGHI") == -1)
+        #expect(compare("ABCDEFGHI", "ABCDEFGH") == 1)
+        #expect(compare("", "") == 0)
+        #expect(compare("", "A") == -1)
+        #expect(compare("AAAAAAA\u{e9}", "AAAAAAAz") == 1)
+        #expect(compare("\u{e9}AAAAAAA", "zAAAAAAA") == 1)
+        #expect(compare("aBCDEFGH", "AbCDEFGH") == 1)
+    }
+}
