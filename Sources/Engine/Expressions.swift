@@ -309,7 +309,7 @@ extension PlanEvaluation {
         let rateValued = constants.rateValued
         func note(tier index: Int?, value: WideDecimal?) {
             guard let component = evaluatingComponent, forcing == nil, !restating else { return }
-            var entry = notes[component] ?? TraceNote()
+            var entry = notes[component]
             let texts = tableTexts(id)
             entry.rule = texts.rule
             entry.tier = index.map { texts.tiers[$0] } ?? "below the first tier"

@@ -793,13 +793,15 @@ final class PlanEvaluation {
     @exclusivity(unchecked) var limitLocations: [String] = []
     /// Per table, its tiers' constant parts (``TierConstants``), made once.
     @exclusivity(unchecked) var tierConstantsCache: [Int: TierConstants] = [:]
-    /// Quotas looked up in the current payee-period, by quota id.
-    @exclusivity(unchecked) var quotaMemo: [Int: EvalValue] = [:]
+    /// Quotas looked up in the current payee-period, by quota id (``resetMemo()`` sizes it).
+    @exclusivity(unchecked) var quotaMemo: [EvalValue?] = []
     /// The component being evaluated, and what its trace will say (tier, rate, base, limit).
     @exclusivity(unchecked) var evaluatingComponent: Int? = nil
     /// The measure, value or component being evaluated, for error messages.
     @exclusivity(unchecked) var evaluatingName: String? = nil
-    @exclusivity(unchecked) var notes: [Int: TraceNote] = [:]
+    /// By component (``resetMemo()`` sizes it, ``resetNotes()`` empties it); an untouched note
+    /// is empty.
+    @exclusivity(unchecked) var notes: [TraceNote] = []
     /// SPIFF rule texts by qualifying count (``spiffRuleText(count:)``).
     @exclusivity(unchecked) var spiffRuleTexts: [String] = []
     @exclusivity(unchecked) var totalLimitNote: String? = nil
@@ -1133,6 +1135,8 @@ final class PlanEvaluation {
         output.traces.reserveCapacity(statements * (plan.components.count + 1))
         output.measures.reserveCapacity(statements * (plan.measures.count + plan.derived.count))
         let planLocation = location(plan.span)
+        var componentValues: [WideDecimal] = []
+        componentValues.reserveCapacity(plan.components.count)
         let measureOrder = (plan.measures.indices.map { (ValueRef.measure(MeasureID($0)), plan.measures[$0].span) }
             + plan.derived.indices.map { (ValueRef.derived(DerivedID($0)), plan.derived[$0].span) })
             .sorted { ($0.1.file, $0.1.range.start) < ($1.1.file, $1.1.range.start) }
@@ -1149,9 +1153,10 @@ final class PlanEvaluation {
             for period in periods.indices {
                 periodIndex = period
                 resetMemo()
-                quotaMemo.removeAll(keepingCapacity: true)
-                notes.removeAll(keepingCapacity: true)
-                paidSnapshots[period] = paidPerYear
+                resetNotes()
+                // Only a plan with per-year limits pays into `paidPerYear`; an empty one needs no
+                // snapshot (a missing snapshot reads as empty).
+                if !paidPerYear.isEmpty { paidSnapshots[period] = paidPerYear }
                 totalLimitNote = nil
                 // The last assignment to this plan that starts by the period's end. A rep's rows are
                 // sorted by start and never overlap, so if it ended before the period, none is current.
@@ -1185,7 +1190,7 @@ final class PlanEvaluation {
                             rep: repID, period: periodNames[period], plan: plan.id, measure: name, order: order,
                             value: try fixed(number, name), digits: digits))
                 }
-                var componentValues: [WideDecimal] = []
+                componentValues.removeAll(keepingCapacity: true)
                 for index in plan.components.indices where !departed {
                     guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else {
                         throw failure("did not produce an amount", what: plan.components[index].name, span: plan.components[index].span)
@@ -1227,7 +1232,7 @@ final class PlanEvaluation {
                 let allRows = RowSet(rows: rows)
                 let periodName = periodNames[period]
                 for index in plan.components.indices {
-                    let note = notes[index] ?? TraceNote()
+                    let note = notes[index]
                     // The line's own transactions: a SPIFF's qualifying rows, or the credits of the
                     // rules it reads through its measures and values.
                     let fed: RowSet
@@ -1342,7 +1347,7 @@ final class PlanEvaluation {
                 if result != before {
                     if limitLocations.isEmpty { limitLocations = plan.limits.map { location($0.span) } }
                     let text = "\(limit.kind.rawValue) \(limit.per == .year ? "per year " : "")at \(bound.formatted(fractionDigits: plan.currency.minorUnits)) \(plan.currency.code) (\(limitLocations[index]))"
-                    if case .component(let id) = target { notes[id.index, default: TraceNote()].limit = text } else { totalLimitNote = text }
+                    if case .component(let id) = target { notes[id.index].limit = text } else { totalLimitNote = text }
                 }
             }
             switch limit.per {
@@ -1433,12 +1438,31 @@ final class PlanEvaluation {
     }
 
     /// Forgets every computed value (a new payee-period).
+    /// Forgets the values and quotas of the payee-period evaluated last.
     func resetMemo() {
         let count = plan.measures.count + plan.derived.count + plan.components.count
         if memo.count == count {
             for index in memo.indices { memo[index] = nil }
         } else {
             memo = [EvalValue?](repeating: nil, count: count)
+        }
+        if quotaMemo.count == plan.quotas.count {
+            for index in quotaMemo.indices { quotaMemo[index] = nil }
+        } else {
+            quotaMemo = [EvalValue?](repeating: nil, count: plan.quotas.count)
+        }
+        // Notes are kept (a restatement saves and restores them), but must exist before any
+        // component is evaluated.
+        if notes.count != plan.components.count { notes = [TraceNote](repeating: TraceNote(), count: plan.components.count) }
+    }
+
+    /// Empties every component's trace note (arrays by component: a dictionary cost a hash per
+    /// note read and written, several per payee-period).
+    func resetNotes() {
+        if notes.count == plan.components.count {
+            for index in notes.indices { notes[index] = TraceNote() }
+        } else {
+            notes = [TraceNote](repeating: TraceNote(), count: plan.components.count)
         }
     }
 
@@ -1531,8 +1555,8 @@ final class PlanEvaluation {
         var qualifying: [Int32] = []
         defer {
             if let component = evaluatingComponent {
-                notes[component, default: TraceNote()].rows = qualifying
-                if notes[component]?.rule == nil { notes[component]?.rule = spiffRuleText(count: qualifying.count) }
+                notes[component].rows = qualifying
+                if notes[component].rule == nil { notes[component].rule = spiffRuleText(count: qualifying.count) }
             }
         }
         if let component = evaluatingComponent, let slot = compiled.spiffSlots[component],
@@ -1885,7 +1909,6 @@ extension PlanEvaluation {
         restating = true
         periodIndex = original
         resetMemo()
-        quotaMemo = [:]
         for rule in lateCredits.indices {
             for late in lateCredits[rule][payee] where late.original == original && late.reversal <= last {
                 restatedCredits[credits.group(rule: rule, payee: payee, period: original), default: []].append(late.credit)

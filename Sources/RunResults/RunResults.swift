@@ -74,6 +74,7 @@ public struct PayoutLine: Sendable, Hashable {
     /// Index into ``RunOutput/traces``, when the line has a trace.
     public var trace: Int?
 
+    @inlinable
     public init(
         rep: String, period: String, plan: String, component: String, order: Int, amount: FixedDecimal, currency: Currency,
         trace: Int? = nil
@@ -103,6 +104,7 @@ public struct MeasureValue: Sendable, Hashable {
     /// Fraction digits to show (the plan's rounding for it).
     public var digits: Int
 
+    @inlinable
     public init(rep: String, period: String, plan: String, measure: String, order: Int, value: FixedDecimal, digits: Int) {
         self.rep = rep
         self.period = period
@@ -134,6 +136,8 @@ public struct TraceRecord: Sendable, Hashable {
     /// The ledger rows that fed it.
     public var transactions: RowSet
 
+    // Inlinable: built where a run's evaluation appends it, without a temporary copied and destroyed.
+    @inlinable
     public init(
         plan: String, component: String, rule: String, source: String, tier: String? = nil, rate: String? = nil,
         base: String? = nil, limit: String? = nil, transactions: RowSet = RowSet(rows: [])
