@@ -41,9 +41,20 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
     public func rescaled(to newScale: Int) throws(ArithmeticError) -> WideDecimal {
         precondition(newScale >= scale && newScale <= Self.maxScale)
         if newScale == scale { return self }
+        // Most values and shifts fit 64 bits: one hardware multiply, which cannot overflow 128.
+        if newScale - scale <= 18, let small = Int64(exactly: value) {
+            return WideDecimal(value: Self.fullProduct(small, smallPowerOfTen(newScale - scale)), scale: newScale)
+        }
         let (scaled, overflow) = value.multipliedReportingOverflow(by: powerOfTen(newScale - scale))
         if overflow { throw .overflow(operation: "rescaling \(self)") }
         return WideDecimal(value: scaled, scale: newScale)
+    }
+
+    /// The exact 128-bit product of two 64-bit integers (the hardware's widening multiply).
+    @inlinable
+    static func fullProduct(_ a: Int64, _ b: Int64) -> Int128 {
+        let (high, low) = a.multipliedFullWidth(by: b)
+        return Int128(high) << 64 | Int128(low)
     }
 
     /// `self + other`, exactly, at the larger of the two scales.
@@ -76,6 +87,10 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
     public func multiplied(by other: WideDecimal) throws(ArithmeticError) -> WideDecimal {
         let target = scale + other.scale
         if target > Self.maxScale { throw .overflow(operation: "\(self) × \(other) (scale \(target))") }
+        // Two 64-bit factors (most amounts, rates and weights): their product always fits 128 bits.
+        if let a = Int64(exactly: value), let b = Int64(exactly: other.value) {
+            return WideDecimal(value: Self.fullProduct(a, b), scale: target)
+        }
         let (product, overflow) = value.multipliedReportingOverflow(by: other.value)
         if overflow { throw .overflow(operation: "\(self) × \(other)") }
         return WideDecimal(value: product, scale: target)
@@ -185,5 +200,31 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
         // Fewer digits than asked: pad with zeros.
         let padded = (try? shown.rescaled(to: fractionDigits)) ?? shown
         return formatScaled(padded.value, scale: padded.scale, fractionDigits: padded.scale)
+    }
+}
+
+/// 10^`exponent` for 0...18 (a table in the binary: no global to initialise, no 128-bit value).
+@inlinable
+func smallPowerOfTen(_ exponent: Int) -> Int64 {
+    switch exponent {
+    case 0: return 1
+    case 1: return 10
+    case 2: return 100
+    case 3: return 1_000
+    case 4: return 10_000
+    case 5: return 100_000
+    case 6: return 1_000_000
+    case 7: return 10_000_000
+    case 8: return 100_000_000
+    case 9: return 1_000_000_000
+    case 10: return 10_000_000_000
+    case 11: return 100_000_000_000
+    case 12: return 1_000_000_000_000
+    case 13: return 10_000_000_000_000
+    case 14: return 100_000_000_000_000
+    case 15: return 1_000_000_000_000_000
+    case 16: return 10_000_000_000_000_000
+    case 17: return 100_000_000_000_000_000
+    default: return 1_000_000_000_000_000_000
     }
 }

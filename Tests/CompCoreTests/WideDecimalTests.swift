@@ -156,6 +156,34 @@ struct WideDecimalTests {
         #expect(try WideDecimal(value: 1, scale: 18).multiplied(by: WideDecimal(value: 1, scale: 12)).scale == 30)
     }
 
+    /// Products and rescalings of 64-bit values take the hardware's widening multiply; they must
+    /// equal the 128-bit ones at the edges: Int64.max² = 85070591730234615847396907784232501249,
+    /// Int64.min² = 2^126 = 85070591730234615865843651857942052864, Int64.min × −1 = 2^63, and a
+    /// factor just past 64 bits goes the 128-bit way (2^64 × 3 = 55340232221128654848).
+    @Test("64-bit products and rescalings are exact at the edges")
+    func widePaths() throws {
+        let max = WideDecimal(value: Int128(Int64.max), scale: 2)
+        let min = WideDecimal(value: Int128(Int64.min), scale: 3)
+        #expect(try max.multiplied(by: max) == WideDecimal(value: Int128("85070591730234615847396907784232501249")!, scale: 4))
+        #expect(try min.multiplied(by: min) == WideDecimal(value: Int128("85070591730234615865843651857942052864")!, scale: 6))
+        #expect(try min.multiplied(by: WideDecimal(value: -1, scale: 0)).value == Int128(1) << 63)
+        #expect(try max.multiplied(by: min).value == Int128(Int64.max) * Int128(Int64.min))
+        let beyond = WideDecimal(value: Int128(1) << 64, scale: 0)
+        #expect(try beyond.multiplied(by: WideDecimal(value: 3, scale: 1)) == WideDecimal(value: Int128("55340232221128654848")!, scale: 1))
+        #expect(throws: ArithmeticError.self) { try beyond.multiplied(by: WideDecimal(value: Int128(1) << 64, scale: 0)) }
+        // Rescaling: every shift of 0...18 on a 64-bit value, and the 128-bit way past it.
+        for shift in 0...18 {
+            var power: Int128 = 1
+            for _ in 0..<shift { power *= 10 }
+            #expect(try max.rescaled(to: 2 + shift) == WideDecimal(value: Int128(Int64.max) * power, scale: 2 + shift))
+            #expect(try min.rescaled(to: 3 + shift).value == Int128(Int64.min) * power)
+        }
+        #expect(try WideDecimal(value: 7, scale: 0).rescaled(to: 30).value == Int128("7000000000000000000000000000000")!)
+        #expect(throws: ArithmeticError.self) { try max.rescaled(to: 30) }
+        // 1.25 × 0.5 at the scales credits have: 0.625, scale 3.
+        #expect(try WideDecimal(value: 125, scale: 2).multiplied(by: WideDecimal(value: 5, scale: 1)) == WideDecimal(value: 625, scale: 3))
+    }
+
     @Test("division overflow names both operands")
     func divisionOverflow() {
         let divisor = WideDecimal(value: 1, scale: 30)
