@@ -20,25 +20,11 @@ public enum Fingerprinter {
     /// The fingerprint of the file at `path`. `stop`, checked between blocks of a megabyte, ends
     /// the hashing early with an error (a run that failed no longer needs it).
     public static func fingerprint(path: String, stop: () -> Bool = { false }) throws -> FileFingerprint {
-        let file: MappedFile
-        do {
-            file = try MappedFile(path: path)
-        } catch {
-            throw FingerprintError(path: path, reason: error.reason)
+        var progress = FingerprintProgress(paths: [path])
+        guard let fingerprint = try progress.finish(stop: stop).first else {
+            throw FingerprintError(path: path, reason: "it was not hashed")
         }
-        var hash = StreamingSHA256()
-        let size = 1 << 20
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
-        defer { buffer.deallocate() }
-        var offset = 0
-        while offset < file.count {
-            if stop() { throw FingerprintError(path: path, reason: "hashing was stopped") }
-            let got = file.read(into: buffer, count: min(size, file.count - offset), at: offset)
-            if got == 0 { throw FingerprintError(path: path, reason: "the file shrank while it was read") }
-            hash.update(UnsafeRawBufferPointer(start: buffer, count: got))
-            offset += got
-        }
-        return FileFingerprint(path: path, bytes: file.count, sha256: hash.hexDigest())
+        return fingerprint
     }
 
     /// The SHA-256 of `bytes` through the same path (for tests and small inputs).
@@ -56,8 +42,73 @@ public struct FingerprintError: Error, Sendable, CustomStringConvertible {
     public var description: String { "cannot read \(path): \(reason)" }
 }
 
+/// Files being fingerprinted a block at a time, in order. A value: one thread can hash part of
+/// the files and another finish them from a copy of where the first got to (``step(_:)`` after
+/// ``step(_:)``, then ``finish(stop:)``), and the fingerprints are those of one pass.
+public struct FingerprintProgress: Sendable {
+    /// Bytes hashed by one ``step(_:)``.
+    public static let blockSize = 1 << 20
+    /// The files, in the order they are hashed.
+    public let paths: [String]
+    /// Fingerprints of the files finished, in order.
+    public private(set) var done: [FileFingerprint] = []
+    /// The file being hashed (open once it is started), and how far.
+    private var current: MappedFile? = nil
+    private var offset = 0
+    private var hash = StreamingSHA256()
+
+    public init(paths: [String]) { self.paths = paths }
+
+    /// True when every file is hashed.
+    public var isFinished: Bool { done.count == paths.count }
+
+    /// Hashes the next block of the current file (finishing it at its end), using `buffer` of
+    /// ``blockSize`` bytes; false once every file is done. A file that cannot be read is an error,
+    /// and the progress is as it was before the step.
+    public mutating func step(_ buffer: UnsafeMutablePointer<UInt8>) throws(FingerprintError) -> Bool {
+        guard done.count < paths.count else { return false }
+        let path = paths[done.count]
+        let file: MappedFile
+        if let current {
+            file = current
+        } else {
+            do {
+                file = try MappedFile(path: path)
+            } catch {
+                throw FingerprintError(path: path, reason: error.reason)
+            }
+            current = file
+            offset = 0
+            hash = StreamingSHA256()
+        }
+        if offset < file.count {
+            let got = file.read(into: buffer, count: min(Self.blockSize, file.count - offset), at: offset)
+            if got == 0 { throw FingerprintError(path: path, reason: "the file shrank while it was read") }
+            hash.update(UnsafeRawBufferPointer(start: buffer, count: got))
+            offset += got
+        }
+        if offset >= file.count {
+            var finished = hash
+            done.append(FileFingerprint(path: path, bytes: file.count, sha256: finished.hexDigest()))
+            current = nil
+        }
+        return done.count < paths.count
+    }
+
+    /// Hashes what is left; `stop`, checked between blocks, ends it with an error.
+    public mutating func finish(stop: () -> Bool = { false }) throws(FingerprintError) -> [FileFingerprint] {
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.blockSize)
+        defer { buffer.deallocate() }
+        while !isFinished {
+            if stop() { throw FingerprintError(path: paths[done.count], reason: "hashing was stopped") }
+            _ = try step(buffer)
+        }
+        return done
+    }
+}
+
 /// SHA-256 with whole blocks compressed by the hardware path when available.
-struct StreamingSHA256 {
+struct StreamingSHA256: Sendable {
     private var state: [UInt32] = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
     ]

@@ -8,6 +8,7 @@ import PlanModel
 import PlanXML
 import RunResults
 import Store
+import Synchronization
 
 /// What `comp run` is asked to do.
 public struct RunRequest: Sendable {
@@ -128,7 +129,15 @@ public enum Runner {
         let planIDs = Set(plans.map(\.id))
         if planIDs.count != plans.count { throw .badPlans("two plan files define the same plan id") }
 
-        // Data.
+        // Data. Its files are hashed from now on, on a thread that only takes a core no one else
+        // wants (the load's serial steps and the ends of its parallel ones leave some); what is left
+        // when evaluation starts is finished at normal priority (see ``IdleFingerprinter``).
+        let hashingStop = StopFlag()
+        let ledgerFiles = LedgerFiles(directory: request.data)
+        let early = IdleFingerprinter(
+            paths: [ledgerFiles.transactions, ledgerFiles.roster, ledgerFiles.quotas, ledgerFiles.fx, ledgerFiles.splits]
+                .filter(isRegularFile))
+        defer { early.stop() }
         report("loading and validating \(request.data)")
         let load = LedgerLoader.load(
             directory: request.data, options: ReferenceEvaluator.loadOptions(for: plans, threads: request.threads))
@@ -157,13 +166,18 @@ public enum Runner {
             inputsByPlan.append(inputs)
         }
 
-        // Fingerprints of every input, hashed on another thread while the plan is evaluated and
+        // Fingerprints of every input, finished on another thread while the plan is evaluated and
         // the run stored; stopped if the run fails.
         let inputTables = inputFiles
-        let hashingStop = StopFlag()
         let fingerprint = { @Sendable () throws(RunFailure) -> [InputFingerprint] in
             var inputs: [InputFingerprint] = []
             let stop = { hashingStop.isSet }
+            // The data files the early hashing got through (a file it could not read, or one that
+            // appeared since, is hashed below, which reports why it cannot be).
+            var progress = early.takeOver()
+            _ = try? progress.finish(stop: stop)
+            var hashed: [String: FileFingerprint] = [:]
+            for fingerprint in progress.done { hashed[fingerprint.path] = fingerprint }
             do {
                 for path in planFiles {
                     let fingerprint = try Fingerprinter.fingerprint(path: path, stop: stop)
@@ -174,7 +188,7 @@ public enum Runner {
                     inputs.append(InputFingerprint(kind: "input", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
                 }
                 for file in load.reconciliation.files where file.present {
-                    let fingerprint = try Fingerprinter.fingerprint(path: file.file, stop: stop)
+                    let fingerprint = try hashed[file.file] ?? Fingerprinter.fingerprint(path: file.file, stop: stop)
                     let kind = String(file.file.split(separator: "/").last?.split(separator: ".").first ?? "data")
                     inputs.append(InputFingerprint(kind: kind, path: file.file, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
                 }
@@ -217,10 +231,10 @@ public enum Runner {
         } catch {
             throw .storage(error.description)
         }
-        // Hashing starts with the plan's indexing, which takes one core: the other would be idle.
-        let fingerprints = Background(fingerprint)
+        // What is left of the hashing goes on at normal priority from the first evaluated part on.
+        var fingerprints: Background<[InputFingerprint]>? = nil
         do {
-            id = try store.record(record, inputs: { try fingerprints.value() }, finishedAt: { timestamp() }) {
+            id = try store.record(record, inputs: { try (fingerprints ?? Background(fingerprint)).value() }, finishedAt: { timestamp() }) {
                 write in
                 report("evaluating \(plans.map(\.id).joined(separator: ", ")) and storing the run in \(request.database)")
                 for (planIndex, plan) in plans.enumerated() {
@@ -229,6 +243,7 @@ public enum Runner {
                             plan, data: data, inputs: inputsByPlan[planIndex], threads: threads,
                             progress: { report("\(plan.id): \($0)") }
                         ) { part in
+                            if fingerprints == nil { fingerprints = Background(fingerprint) }
                             try write(part)
                             summary.add(part.payouts)
                             exporting?.add(part)
@@ -489,6 +504,80 @@ final class StopFlag: @unchecked Sendable {
     func set() { lock.withLock { value = true } }
 
     var isSet: Bool { lock.withLock { value } }
+}
+
+/// Input files hashed on a thread of their own in the idle scheduling class (`SCHED_IDLE`: it runs
+/// only on a core nothing else wants), so that hashing fills the gaps a run leaves instead of taking
+/// a core from it. ``takeOver()`` stops the thread and hands over where it got to, to be finished
+/// at normal priority: on a busy machine the idle thread may get no time at all.
+///
+/// The thread publishes its progress after each block into one of two slots, alternately, and
+/// checks the stop flag before writing a slot. With sequentially consistent atomics, once
+/// ``takeOver()`` has set the flag and read the count of published snapshots, the thread writes at
+/// most the other slot again: the slot read is never being written.
+public final class IdleFingerprinter: @unchecked Sendable {
+    private let initial: FingerprintProgress
+    private let slots: UnsafeMutablePointer<FingerprintProgress>
+    /// Snapshots published; the latest is in `slots[published & 1]`.
+    private let published = Atomic<Int>(0)
+    private let stopped = Atomic<Bool>(false)
+
+    /// Starts hashing `paths`, in order.
+    public init(paths: [String]) {
+        initial = FingerprintProgress(paths: paths)
+        slots = UnsafeMutablePointer<FingerprintProgress>.allocate(capacity: 2)
+        slots.initialize(repeating: initial, count: 2)
+        guard !paths.isEmpty else { return }
+        let start = initial
+        let thread = Thread { [self] in work(from: start) }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    deinit {
+        slots.deinitialize(count: 2)
+        slots.deallocate()
+    }
+
+    private func work(from start: FingerprintProgress) {
+        var parameters = sched_param()
+        parameters.sched_priority = 0
+        // SCHED_IDLE (5), for this thread only; where it is refused, the thread runs as it is.
+        _ = sched_setscheduler(0, 5, &parameters)
+        var progress = start
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: FingerprintProgress.blockSize)
+        defer { buffer.deallocate() }
+        while true {
+            let more: Bool
+            do {
+                more = try progress.step(buffer)
+            } catch {
+                return  // whoever takes over meets the same file and reports it
+            }
+            if stopped.load(ordering: .sequentiallyConsistent) { return }
+            let next = published.load(ordering: .relaxed) + 1  // only this thread publishes
+            slots[next & 1] = progress
+            published.store(next, ordering: .sequentiallyConsistent)
+            if !more { return }
+        }
+    }
+
+    /// Stops the thread (at its next block) and returns how far it got, to be finished by the
+    /// caller. Call once.
+    public func takeOver() -> FingerprintProgress {
+        stopped.store(true, ordering: .sequentiallyConsistent)
+        let count = published.load(ordering: .sequentiallyConsistent)
+        return count > 0 ? slots[count & 1] : initial
+    }
+
+    /// Stops the thread (a run that failed no longer needs the fingerprints).
+    public func stop() { stopped.store(true, ordering: .sequentiallyConsistent) }
+}
+
+/// True for a path that names a regular file (links followed).
+func isRegularFile(_ path: String) -> Bool {
+    var info = stat()
+    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
 }
 
 /// Formats a run's export files on a serial queue of its own, part by part, as the run's

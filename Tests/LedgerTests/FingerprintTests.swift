@@ -29,3 +29,41 @@ import Testing
         #expect(throws: FingerprintError.self) { try Fingerprinter.fingerprint(path: "/nonexistent/x.csv") }
     }
 }
+
+@Suite struct FingerprintProgressTests {
+    /// Hashing can stop after any block and be finished from a copy (as the run's idle-priority
+    /// thread hands over): every split gives the digests of whole-file hashing. The files span
+    /// several blocks (2.5 MiB: blocks of 1 MiB, 1 MiB and 0.5 MiB), one block, and nothing.
+    @Test func finishedFromACopyAfterAnyStep() throws {
+        let directory = try DataDirectory([:])
+        var generator = SplitMix(seed: 7)
+        let sizes = [FingerprintProgress.blockSize * 5 / 2, 100, 0]
+        var paths: [String] = []
+        for (index, size) in sizes.enumerated() {
+            let path = directory.path + "/f\(index).bin"
+            let bytes = (0..<size).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            paths.append(path)
+        }
+        let whole = try paths.map { try Fingerprinter.fingerprint(path: $0) }
+        #expect(whole.map(\.bytes) == sizes)
+        #expect(whole[2].sha256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: FingerprintProgress.blockSize)
+        defer { buffer.deallocate() }
+        // Three blocks for the first file, one each for the others: five steps in all.
+        for split in 0...5 {
+            var first = FingerprintProgress(paths: paths)
+            for _ in 0..<split { _ = try first.step(buffer) }
+            var second = first
+            #expect(try second.finish() == whole, "split after \(split) steps")
+            #expect(first.done == Array(whole.prefix(split <= 2 ? 0 : split - 2)), "split after \(split) steps")
+        }
+    }
+
+    @Test func anUnreadableFileStopsTheStepsWithItsName() throws {
+        var progress = FingerprintProgress(paths: ["/nonexistent/a.csv"])
+        #expect(throws: FingerprintError.self) { try progress.finish() }
+        #expect(progress.done.isEmpty)
+        #expect(!progress.isFinished)
+    }
+}

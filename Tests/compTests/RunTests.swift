@@ -69,6 +69,16 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
                 })
         }
         #expect(dumps[0].contains("rep:\"R000001\" period:\"2027-01\""))
+        // The data files are hashed while the run goes on (partly on an idle-priority thread, then
+        // finished on another): what is stored is `sha256sum` of each file.
+        for (file, sha256) in [
+            ("transactions.csv", "ff18df658b18f8b4323a969f4f90a427b360f2e54816a54530ceab4f1b28251d"),
+            ("roster.csv", "0a3fd22aadfe9729acd7f2724bdb48bab0ecec574af6295db7675d102deceb7a"),
+            ("quotas.csv", "a28ad0d9dac5e869983bfe9e45068bdda50eb3df9240f3a47d2190fe735a11ea"),
+            ("fx.csv", "3abc72545d1c96955ceff3ad23dec9d0f3f14963ad525a8ddcbec8c6f09e75d6"),
+        ] {
+            #expect(dumps[0].contains("path:\"\(data)/\(file)\" sha256:\"\(sha256)\""), "\(file)")
+        }
         #expect(dumps[1] == dumps[0])
         #expect(dumps[2] == dumps[0])
     }
