@@ -136,17 +136,24 @@ extension PlanEvaluation {
 
         // One chunk's rows that reach the rules, with what the rules need.
         let chunkSize = 4096
-        var chunkRows: [Int32] = []
-        var chunkPeriods: [Int32] = []
-        var chunkEntries: [Int32] = []
-        var chunkCharged: [Int32] = []  // run period a reversal is charged back to, or -1
-        var chunkDates: [CivilDate] = []
-        var chunkCredited = [Bool](repeating: false, count: chunkSize)
-        chunkRows.reserveCapacity(chunkSize)
-        chunkPeriods.reserveCapacity(chunkSize)
-        chunkEntries.reserveCapacity(chunkSize)
-        chunkCharged.reserveCapacity(chunkSize)
-        chunkDates.reserveCapacity(chunkSize)
+        // Fixed buffers of a chunk's size, filled from the start each chunk (appending to arrays
+        // checked their uniqueness and capacity five times a row).
+        let chunkRows = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)
+        let chunkPeriods = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)
+        let chunkEntries = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)
+        let chunkCharged = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)  // run period a reversal is charged back to, or -1
+        let chunkDates = UnsafeMutablePointer<CivilDate>.allocate(capacity: chunkSize)
+        let chunkCredited = UnsafeMutablePointer<Bool>.allocate(capacity: chunkSize)
+        defer {
+            chunkRows.deallocate()
+            chunkPeriods.deallocate()
+            chunkEntries.deallocate()
+            chunkCharged.deallocate()
+            chunkDates.deallocate()
+            chunkCredited.deallocate()
+        }
+        /// Rows of the current chunk that reach the rules.
+        var chunkCount = 0
         var localCredits: [Credit] = []
         var localGroups: [UInt32] = []
         // Summed credits: rows, and per group the partial sum and count (plain locals: reaching
@@ -173,11 +180,7 @@ extension PlanEvaluation {
         while chunkStart < range.upperBound {
             let chunk = chunkStart..<min(chunkStart + chunkSize, range.upperBound)
             chunkStart = chunk.upperBound
-            chunkRows.removeAll(keepingCapacity: true)
-            chunkPeriods.removeAll(keepingCapacity: true)
-            chunkEntries.removeAll(keepingCapacity: true)
-            chunkCharged.removeAll(keepingCapacity: true)
-            chunkDates.removeAll(keepingCapacity: true)
+            chunkCount = 0
             for row in chunk {
                 let rep = reps[row]
                 let position = payeeOfRep[Int(rep)]
@@ -218,13 +221,14 @@ extension PlanEvaluation {
                 guard let entry = table.entry(of: rep, on: payeeDate) else { continue }
                 // Outside the plan's effective dates nothing is credited.
                 if let effective, !effective.contains(payeeDate) { continue }
-                chunkRows.append(Int32(row))
-                chunkPeriods.append(Int32(period))
-                chunkEntries.append(Int32(entry))
-                chunkCharged.append(chargedTo)
-                chunkDates.append(payeeDate)
+                chunkRows[chunkCount] = Int32(row)
+                chunkPeriods[chunkCount] = Int32(period)
+                chunkEntries[chunkCount] = Int32(entry)
+                chunkCharged[chunkCount] = chargedTo
+                chunkDates[chunkCount] = payeeDate
+                chunkCount += 1
             }
-            for index in chunkRows.indices { chunkCredited[index] = false }
+            for index in 0..<chunkCount { chunkCredited[index] = false }
             var chunkFailure: (index: Int, rule: Int, error: any Error, payee: Int, period: Int)? = nil
             func record(_ index: Int, _ rule: Int, _ error: any Error, payee: Int, period: Int) {
                 if chunkFailure.map({ index < $0.index }) ?? true { chunkFailure = (index, rule, error, payee, period) }
@@ -243,7 +247,7 @@ extension PlanEvaluation {
                     let filterTable = fast.filter?.table ?? []
                     let (filterNarrow, filterWide) = FastCreditRule.columns(fast.filter?.codes)
                     // Rows past an earlier rule's failing row need not be credited: the run stops there.
-                    for index in 0..<(chunkFailure?.index ?? chunkRows.count) {
+                    for index in 0..<(chunkFailure?.index ?? chunkCount) {
                         guard fast.constantFilter else { break }
                         let row = Int(chunkRows[index])
                         if hasFilter {
@@ -300,7 +304,7 @@ extension PlanEvaluation {
                     }
                     pending.add(groups: localGroups, to: &partialTotals, reversals: reversals)
                 } else {
-                    for index in 0..<(chunkFailure?.index ?? chunkRows.count) {
+                    for index in 0..<(chunkFailure?.index ?? chunkCount) {
                         do {
                             if try creditGeneral(
                                 rule: rule, row: Int(chunkRows[index]), period: Int(chunkPeriods[index]), entry: Int(chunkEntries[index]),
@@ -337,7 +341,7 @@ extension PlanEvaluation {
                 throw failure.error
             }
             if let creditedFlags {
-                for index in chunkRows.indices where chunkCredited[index] { creditedFlags[Int(chunkRows[index])] = true }
+                for index in 0..<chunkCount where chunkCredited[index] { creditedFlags[Int(chunkRows[index])] = true }
             }
         }
         shardCredits = localCredits
