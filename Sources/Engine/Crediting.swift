@@ -144,7 +144,13 @@ extension PlanEvaluation {
         let chunkCharged = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)  // run period a reversal is charged back to, or -1
         let chunkDates = UnsafeMutablePointer<CivilDate>.allocate(capacity: chunkSize)
         let chunkCredited = UnsafeMutablePointer<Bool>.allocate(capacity: chunkSize)
+        let stagedGroups = UnsafeMutablePointer<UInt32>.allocate(capacity: chunkSize)
+        let stagedRows = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)
+        let stagedCredits = UnsafeMutablePointer<Credit>.allocate(capacity: chunkSize)
         defer {
+            stagedGroups.deallocate()
+            stagedRows.deallocate()
+            stagedCredits.deallocate()
             chunkRows.deallocate()
             chunkPeriods.deallocate()
             chunkEntries.deallocate()
@@ -246,6 +252,9 @@ extension PlanEvaluation {
                     let hasFilter = fast.filter != nil
                     let filterTable = fast.filter?.table ?? []
                     let (filterNarrow, filterWide) = FastCreditRule.columns(fast.filter?.codes)
+                    // A rule credits a row at most once here: its credits of the chunk are staged in
+                    // buffers of the chunk's size.
+                    var staged = 0
                     // Rows past an earlier rule's failing row need not be credited: the run stops there.
                     for index in 0..<(chunkFailure?.index ?? chunkCount) {
                         guard fast.constantFilter else { break }
@@ -292,15 +301,20 @@ extension PlanEvaluation {
                             lateCredits[rule][position].append(LateCredit(credit: credit, original: charged, reversal: period))
                         } else {
                             let group = (rule * payeeCount + position) * periodCount + period
-                            localGroups.append(UInt32(truncatingIfNeeded: group))
-                            if summing {
-                                summedRows.append(Int32(row))
-                                pending.credits.append(credit)
-                            } else {
-                                localCredits.append(credit)
-                            }
+                            stagedGroups[staged] = UInt32(truncatingIfNeeded: group)
+                            stagedRows[staged] = Int32(row)
+                            stagedCredits[staged] = credit
+                            staged += 1
                         }
                         chunkCredited[index] = true
+                    }
+                    // The chunk's credits of this rule, appended at once.
+                    localGroups.append(contentsOf: UnsafeBufferPointer(start: stagedGroups, count: staged))
+                    if summing {
+                        summedRows.append(contentsOf: UnsafeBufferPointer(start: stagedRows, count: staged))
+                        pending.credits.append(contentsOf: UnsafeBufferPointer(start: stagedCredits, count: staged))
+                    } else {
+                        localCredits.append(contentsOf: UnsafeBufferPointer(start: stagedCredits, count: staged))
                     }
                     pending.add(groups: localGroups, to: &partialTotals, reversals: reversals)
                 } else {
