@@ -12,7 +12,10 @@
 final class ColumnStorage<Element: BitwiseCopyable>: @unchecked Sendable {
     @usableFromInline let pointer: UnsafeMutablePointer<Element>
     @usableFromInline let capacity: Int
-    @usableFromInline var count: Int
+    /// Set while the column is filled, then only read. Unchecked exclusivity: a read of a class's
+    /// `var` was checked at run time (a call per element read in every engine loop), and nothing
+    /// reads it while it is written.
+    @usableFromInline @exclusivity(unchecked) var count: Int
     /// True when the memory came from `posix_memalign` (freed with `free`), false for `allocate`.
     private let aligned: Bool
 
