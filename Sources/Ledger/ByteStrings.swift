@@ -93,7 +93,7 @@ struct ByteStringTable: Sendable {
 
     init(expected: Int = 16) {
         var size = 16
-        while size < expected * 2 { size <<= 1 }
+        while size * 3 < expected * 4 { size <<= 1 }
         slots = [Slot](repeating: Slot(), count: size)
         mask = size - 1
     }
@@ -141,7 +141,7 @@ struct ByteStringTable: Sendable {
         arena.append(contentsOf: UnsafeBufferPointer(start: start, count: length))
         offsets.append(arena.count)
         slots[slot] = Slot(w0: key.w0, w1: key.w1, length: key.length, code: UInt32(code + 1))
-        if count * 2 > slots.count { grow() }
+        if count * 4 > slots.count * 3 { grow() }
         return UInt32(code)
     }
 
