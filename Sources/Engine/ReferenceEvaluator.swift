@@ -664,10 +664,12 @@ struct CreditTable: Sendable {
                         var sum = WideDecimal.zero
                         var count = 0
                         var sumOverflowed = false
-                        for part in parts {
-                            count += Int(part.totals[group].count)
+                        // By index, reading in place: `for part in parts` copied each part, with a
+                        // retain and a release of its arrays per part and group.
+                        for part in parts.indices {
+                            count += Int(parts[part].totals[group].count)
                             guard !sumOverflowed else { continue }
-                            if let next = try? sum.adding(part.totals[group].sum) {
+                            if let next = try? sum.adding(parts[part].totals[group].sum) {
                                 sum = next
                             } else {
                                 sumOverflowed = true
