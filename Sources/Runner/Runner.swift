@@ -609,8 +609,11 @@ final class Background<Value: Sendable>: @unchecked Sendable {
     private var outcome: Result<Value, RunFailure>?
     private let done = DispatchSemaphore(value: 0)
 
+    /// Starts `work` on a thread of its own. Not on a Dispatch queue: while the evaluation's
+    /// shards hold every worker thread of the global queues, a block put there waited for them to
+    /// finish (hashing that should have gone alongside the evaluation ran after it).
     init(_ work: @escaping @Sendable () throws(RunFailure) -> Value) {
-        DispatchQueue.global().async {
+        let thread = Thread {
             do throws(RunFailure) {
                 self.outcome = .success(try work())
             } catch {
@@ -618,6 +621,7 @@ final class Background<Value: Sendable>: @unchecked Sendable {
             }
             self.done.signal()
         }
+        thread.start()
     }
 
     /// Waits for the value (or its failure).
