@@ -1439,7 +1439,6 @@ final class PlanEvaluation {
         }
     }
 
-    /// Forgets every computed value (a new payee-period).
     /// Forgets the values and quotas of the payee-period evaluated last.
     func resetMemo() {
         let count = plan.measures.count + plan.derived.count + plan.components.count

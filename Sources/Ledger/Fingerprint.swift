@@ -63,8 +63,8 @@ public struct FingerprintProgress: Sendable {
     public var isFinished: Bool { done.count == paths.count }
 
     /// Hashes the next block of the current file (finishing it at its end), using `buffer` of
-    /// ``blockSize`` bytes; false once every file is done. A file that cannot be read is an error,
-    /// and the progress is as it was before the step.
+    /// ``blockSize`` bytes; false once every file is done. A file that cannot be opened, or that
+    /// shrinks while it is read, is an error (and stays one: the step does not move past it).
     public mutating func step(_ buffer: UnsafeMutablePointer<UInt8>) throws(FingerprintError) -> Bool {
         guard done.count < paths.count else { return false }
         let path = paths[done.count]
