@@ -4,6 +4,7 @@ import Dispatch
 import Ledger
 import PlanModel
 import RunResults
+import Synchronization
 
 /// A straightforward, single-threaded evaluator of the plan model: the semantics everything
 /// faster is checked against (STYLE.md G12, "differential"). It walks the expressions of
@@ -1677,13 +1678,16 @@ func shardMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -
     let workers = max(1, min(threads, count))
     if workers == 1 { return (0..<count).map(body) }
     return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-        // Invariant: slot i is initialized exactly once, by the worker that owns index i.
+        // Invariant: slot i is initialized exactly once, by the worker that took index i.
         nonisolated(unsafe) let slots = buffer
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var index = worker
-            while index < count {
+        // Workers take the next index as they finish one: handed out in turns in advance, one
+        // worker sat idle while the other finished a longer shard.
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                if index >= count { break }
                 if let base = slots.baseAddress { (base + index).initialize(to: body(index)) }
-                index += workers
             }
         }
         initialized = count
