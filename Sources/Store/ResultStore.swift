@@ -792,7 +792,8 @@ private final class BulkWriter {
         let base = traceBase
         traceBase += part.traces.count
         var onLines = [Bool](repeating: false, count: part.traces.count)
-        let groups = StatementGroup.groups(of: part)
+        let grouping = StatementGroup.groups(of: part)
+        let groups = grouping.groups
         var start = 0
         while start < groups.count {
             let count = min(batch, groups.count - start)
@@ -806,7 +807,8 @@ private final class BulkWriter {
                 json.bytes.removeAll(keepingCapacity: true)
                 var first: Int64? = nil
                 var last: Int64? = nil
-                try json.array(group.lines) { json, lineIndex in
+                try json.array(group.lines) { json, position in
+                    let lineIndex = grouping.line(position)
                     let line = part.payouts[lineIndex]
                     var stored = StoredLine(
                         component: line.component, order: Int64(line.order), amount: line.amount.units, currency: line.currency.code,
@@ -835,7 +837,7 @@ private final class BulkWriter {
                 raw.bind(column + 6, last)
                 values.text(column + 7, bytes: json.bytes)
                 json.bytes.removeAll(keepingCapacity: true)
-                json.array(group.measures) { json, measureIndex in writeMeasure(part.measures[measureIndex], to: &json) }
+                json.array(group.measures) { json, position in writeMeasure(part.measures[grouping.measure(position)], to: &json) }
                 values.text(column + 8, bytes: json.bytes)
                 values.blob(column + 9, sets.blob)
             }

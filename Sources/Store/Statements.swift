@@ -366,61 +366,100 @@ struct StatementGroup {
     let rep: String
     let period: String
     let plan: String
-    /// Indexes into the part's payouts (sorted by order) and measures (sorted by order).
-    var lines: [Int] = []
-    var measures: [Int] = []
+    /// Where the group's lines and measures are in ``StatementGroups/lineOrder`` and
+    /// ``StatementGroups/measureOrder``.
+    var lines: Range<Int>
+    var measures: Range<Int>
+}
+
+/// A part's lines and measures grouped by (rep, period, plan), in first-seen order, each group's
+/// sorted by order. A group is a range of positions: in a one-plan run's part they are the part's
+/// own positions (no index list is made), otherwise positions in an index list.
+struct StatementGroups {
+    var groups: [StatementGroup] = []
+    /// The part's payout indexes, group after group; `nil` when they are the positions themselves.
+    var lineOrder: [Int]? = nil
+    /// The part's measure indexes, likewise.
+    var measureOrder: [Int]? = nil
+
+    /// The payout index at `position` of a group's lines.
+    @inline(__always)
+    func line(_ position: Int) -> Int { lineOrder?[position] ?? position }
+
+    /// The measure index at `position` of a group's measures.
+    @inline(__always)
+    func measure(_ position: Int) -> Int { measureOrder?[position] ?? position }
+
+    /// The payout indexes of `group`'s lines.
+    func lines(of group: StatementGroup) -> [Int] { group.lines.map(line) }
+
+    /// The measure indexes of `group`'s measures.
+    func measures(of group: StatementGroup) -> [Int] { group.measures.map(measure) }
 }
 
 extension StatementGroup {
     /// The part's lines and measures grouped by (rep, period, plan), in first-seen order.
-    static func groups(of part: RunOutput) -> [StatementGroup] {
-        var groups = sortedGroups(of: part) ?? hashedGroups(of: part)
-        for slot in groups.indices {
-            groups[slot].lines = stablySorted(groups[slot].lines) { part.payouts[$0].order < part.payouts[$1].order }
-            groups[slot].measures = stablySorted(groups[slot].measures) { part.measures[$0].order < part.measures[$1].order }
+    static func groups(of part: RunOutput) -> StatementGroups {
+        if let sorted = sortedGroups(of: part) { return sorted }
+        // By hashing: each group's indexes, sorted by order, then laid end to end.
+        let lists = hashedGroups(of: part)
+        var grouping = StatementGroups()
+        var lineOrder: [Int] = []
+        var measureOrder: [Int] = []
+        lineOrder.reserveCapacity(part.payouts.count)
+        measureOrder.reserveCapacity(part.measures.count)
+        for list in lists {
+            let lineStart = lineOrder.count
+            lineOrder.append(contentsOf: stablySorted(list.lines) { part.payouts[$0].order < part.payouts[$1].order })
+            let measureStart = measureOrder.count
+            measureOrder.append(contentsOf: stablySorted(list.measures) { part.measures[$0].order < part.measures[$1].order })
+            grouping.groups.append(
+                StatementGroup(
+                    rep: list.rep, period: list.period, plan: list.plan, lines: lineStart..<lineOrder.count,
+                    measures: measureStart..<measureOrder.count))
         }
-        return groups
+        grouping.lineOrder = lineOrder
+        grouping.measureOrder = measureOrder
+        return grouping
     }
 
     private static func precedes(_ a: (String, String, String), _ b: (String, String, String)) -> Bool {
         keyPrecedes(rep: a.0, period: a.1, plan: a.2, rep: b.0, period: b.1, plan: b.2)
     }
 
-    /// The groups when lines and measures each come in (rep, period, plan) order and every
-    /// measure's statement has lines (a one-plan run's parts): no hashing. `nil` otherwise.
-    private static func sortedGroups(of part: RunOutput) -> [StatementGroup]? {
+    /// The groups when lines and measures each come in (rep, period, plan) order, each statement's
+    /// by order, and every measure's statement has lines (a one-plan run's parts): no hashing, no
+    /// index lists. `nil` otherwise.
+    private static func sortedGroups(of part: RunOutput) -> StatementGroups? {
         var groups: [StatementGroup] = []
-        // The statement being filled, in locals (reading it back out of `groups` cost retains).
-        var rep = ""
-        var period = ""
-        var plan = ""
-        var lines: [Int] = []
-        part.payouts.withUnsafeBufferPointer { payouts in
-            for position in payouts.indices {
-                if !lines.isEmpty, sameBytes(rep, payouts[position].rep), sameBytes(period, payouts[position].period),
-                    sameBytes(plan, payouts[position].plan)
+        let ordered: Bool = part.payouts.withUnsafeBufferPointer { payouts in
+            var start = 0
+            while start < payouts.count {
+                var end = start + 1
+                while end < payouts.count, sameBytes(payouts[start].rep, payouts[end].rep),
+                    sameBytes(payouts[start].period, payouts[end].period), sameBytes(payouts[start].plan, payouts[end].plan)
                 {
-                    lines.append(position)
-                    continue
+                    if payouts[end].order < payouts[end - 1].order { return false }
+                    end += 1
                 }
-                if !lines.isEmpty {
-                    groups.append(StatementGroup(rep: rep, period: period, plan: plan, lines: lines))
-                    lines = []
+                if let last = groups.last,
+                    !precedes((last.rep, last.period, last.plan), (payouts[start].rep, payouts[start].period, payouts[start].plan))
+                {
+                    return false
                 }
-                rep = payouts[position].rep
-                period = payouts[position].period
-                plan = payouts[position].plan
-                lines.append(position)
+                groups.append(
+                    StatementGroup(
+                        rep: payouts[start].rep, period: payouts[start].period, plan: payouts[start].plan, lines: start..<end,
+                        measures: 0..<0))
+                start = end
             }
+            return true
         }
-        if !lines.isEmpty { groups.append(StatementGroup(rep: rep, period: period, plan: plan, lines: lines)) }
-        for index in groups.indices.dropFirst()
-        where !precedes((groups[index - 1].rep, groups[index - 1].period, groups[index - 1].plan), (groups[index].rep, groups[index].period, groups[index].plan)) {
-            return nil
-        }
+        guard ordered else { return nil }
         var cursor = 0
         let found: Bool = part.measures.withUnsafeBufferPointer { measures in
-            for position in measures.indices {
+            var position = 0
+            while position < measures.count {
                 while cursor < groups.count,
                     !sameBytes(groups[cursor].rep, measures[position].rep) || !sameBytes(groups[cursor].period, measures[position].period)
                         || !sameBytes(groups[cursor].plan, measures[position].plan)
@@ -434,16 +473,36 @@ extension StatementGroup {
                     cursor += 1
                 }
                 guard cursor < groups.count else { return false }
-                groups[cursor].measures.append(position)
+                // The statement's measures: this one and those after it with the same key, by order.
+                var end = position + 1
+                while end < measures.count, sameBytes(measures[position].rep, measures[end].rep),
+                    sameBytes(measures[position].period, measures[end].period), sameBytes(measures[position].plan, measures[end].plan)
+                {
+                    if measures[end].order < measures[end - 1].order { return false }
+                    end += 1
+                }
+                groups[cursor].measures = position..<end
+                position = end
+                cursor += 1
             }
             return true
         }
-        return found ? groups : nil
+        guard found else { return nil }
+        // Groups without measures keep an empty range at their neighbours' place.
+        var next = 0
+        for index in groups.indices {
+            if groups[index].measures.isEmpty {
+                groups[index].measures = next..<next
+            } else {
+                next = groups[index].measures.upperBound
+            }
+        }
+        return StatementGroups(groups: groups)
     }
 
-    /// The groups in first-seen order, found through a hash table.
-    private static func hashedGroups(of part: RunOutput) -> [StatementGroup] {
-        var groups: [StatementGroup] = []
+    /// Each statement's indexes in first-seen order, found through a hash table.
+    private static func hashedGroups(of part: RunOutput) -> [(rep: String, period: String, plan: String, lines: [Int], measures: [Int])] {
+        var groups: [(rep: String, period: String, plan: String, lines: [Int], measures: [Int])] = []
         var index: [StatementKey: Int] = [:]
         func group(_ rep: String, _ period: String, _ plan: String) -> Int {
             // Lines of a statement come together: most lookups are the previous line's.
@@ -454,7 +513,7 @@ extension StatementGroup {
             }
             let key = StatementKey(rep: rep, period: period, plan: plan)
             if let found = index[key] { return found }
-            groups.append(StatementGroup(rep: rep, period: period, plan: plan))
+            groups.append((rep, period, plan, [], []))
             index[key] = groups.count - 1
             return groups.count - 1
         }

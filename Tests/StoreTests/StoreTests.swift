@@ -394,7 +394,10 @@ let sampleOutput = RunOutput(
             MeasureValue(rep: rep, period: period, plan: "P", measure: "m\(order)", order: order, value: money("1"), digits: 2)
         }
         func shape(_ part: RunOutput) -> [String] {
-            StatementGroup.groups(of: part).map { "\($0.rep) \($0.period) lines \($0.lines) measures \($0.measures)" }
+            let grouping = StatementGroup.groups(of: part)
+            return grouping.groups.map {
+                "\($0.rep) \($0.period) lines \(grouping.lines(of: $0)) measures \(grouping.measures(of: $0))"
+            }
         }
         // In order: grouped without hashing.
         let sorted = RunOutput(
@@ -409,6 +412,21 @@ let sampleOutput = RunOutput(
             payouts: [line("R2", "2027-01", 1), line("R1", "2027-01", 0), line("R2", "2027-01", 0)],
             measures: [measure("R0", "2027-01", 0), measure("R2", "2027-01", 0)])
         #expect(shape(mixed) == ["R2 2027-01 lines [2, 0] measures [1]", "R1 2027-01 lines [1] measures []", "R0 2027-01 lines [] measures [0]"])
+        // In statement order but a statement's components out of order, and a statement with no
+        // measures between two with measures: sorted by order within the statement.
+        let reordered = RunOutput(
+            payouts: [line("R1", "2027-01", 1), line("R1", "2027-01", 0), line("R1", "2027-02", 0), line("R2", "2027-01", 0)],
+            measures: [measure("R1", "2027-01", 1), measure("R1", "2027-01", 0), measure("R2", "2027-01", 0)])
+        #expect(shape(reordered) == [
+            "R1 2027-01 lines [1, 0] measures [1, 0]", "R1 2027-02 lines [2] measures []", "R2 2027-01 lines [3] measures [2]",
+        ])
+        // In order, with a statement that has no measures: no index lists at all.
+        let plain = RunOutput(
+            payouts: [line("R1", "2027-01", 0), line("R1", "2027-02", 0), line("R2", "2027-01", 0)],
+            measures: [measure("R1", "2027-01", 0), measure("R2", "2027-01", 0), measure("R2", "2027-01", 1)])
+        #expect(shape(plain) == ["R1 2027-01 lines [0] measures [0]", "R1 2027-02 lines [1] measures []", "R2 2027-01 lines [2] measures [1, 2]"])
+        #expect(StatementGroup.groups(of: plain).lineOrder == nil && StatementGroup.groups(of: sorted).measureOrder == nil)
+        #expect(StatementGroup.groups(of: reordered).lineOrder == [1, 0, 2, 3])
     }
 
     @Test func idsThatDifferOnlyInTheirBytesStayApart() throws {
