@@ -34,8 +34,19 @@ public func roundedQuotient(_ dividend: Int128, _ divisor: Int128, _ mode: Round
         let (negated, overflow) = Int128(0).subtractingReportingOverflow(dividend)
         return overflow ? nil : negated
     }
-    let quotient = dividend / divisor
-    let remainder = dividend % divisor
+    // One hardware division when both fit 64 bits (most amounts and powers of ten); otherwise one
+    // 128-bit division (a library call), the remainder taken back by a multiplication that cannot
+    // overflow (|quotient × divisor| ≤ |dividend|).
+    let quotient: Int128
+    let remainder: Int128
+    if let a = Int64(exactly: dividend), let b = Int64(exactly: divisor) {
+        let (q, r) = a.quotientAndRemainder(dividingBy: b)
+        quotient = Int128(q)
+        remainder = Int128(r)
+    } else {
+        quotient = dividend / divisor
+        remainder = dividend &- quotient &* divisor
+    }
     if remainder == 0 { return quotient }
     let negative = (dividend < 0) != (divisor < 0)
     // quotient is truncated toward zero; `away` moves it one step away from zero.

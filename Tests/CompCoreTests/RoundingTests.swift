@@ -253,6 +253,44 @@ struct RoundedQuotientTests {
         #expect(roundedQuotient(row.dividend, row.divisor, row.mode) == row.expected)
     }
 
+    /// The 64-bit path (one hardware division) and the 128-bit one (a division, the remainder
+    /// multiplied back) agree with quotient and remainder taken by Int128's own `/` and `%`, in
+    /// every mode, around the edges of 64 bits: Int64.min and .max, one past them, ties (±5 / 10,
+    /// ±15 / 10), divisors of 1, -1, 10^18 and Int64.max, and a divisor past 64 bits.
+    @Test("64-bit and 128-bit paths agree at the edges")
+    func widths() {
+        func reference(_ dividend: Int128, _ divisor: Int128, _ mode: RoundingMode) -> Int128 {
+            let quotient = dividend / divisor
+            let remainder = dividend % divisor
+            if remainder == 0 { return quotient }
+            let negative = (dividend < 0) != (divisor < 0)
+            let away = negative ? quotient - 1 : quotient + 1
+            switch mode {
+            case .down: return quotient
+            case .up: return away
+            case .floor: return negative ? away : quotient
+            case .ceiling: return negative ? quotient : away
+            case .halfUp, .halfEven:
+                let twice = remainder.magnitude * 2
+                if twice > divisor.magnitude { return away }
+                if twice < divisor.magnitude { return quotient }
+                return mode == .halfUp || quotient & 1 != 0 ? away : quotient
+            }
+        }
+        let big = Int128(Int64.max)
+        let small = Int128(Int64.min)
+        let dividends: [Int128] = [0, 5, -5, 15, -15, 25, 999_999, -1_000_001, big, big + 1, big - 1, small, small - 1, small + 1, big * 7 + 3, small * 3 - 2]
+        let divisors: [Int128] = [1, 2, -2, 10, -10, 7, -7, 1_000_000_000_000_000_000, big, small + 1, big + 1, -(big + 1), Int128(1) << 70]
+        let modes: [RoundingMode] = [.down, .up, .floor, .ceiling, .halfUp, .halfEven]
+        for dividend in dividends {
+            for divisor in divisors {
+                for mode in modes {
+                    #expect(roundedQuotient(dividend, divisor, mode) == reference(dividend, divisor, mode), "\(dividend) / \(divisor) \(mode)")
+                }
+            }
+        }
+    }
+
     @Test("the written-out extremes are Int128's")
     func constants() {
         #expect(int128Max == Int128.max)
