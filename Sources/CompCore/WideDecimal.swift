@@ -195,11 +195,18 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// Plain notation with exactly `fractionDigits` digits, rounding by `mode` when needed.
     public func formatted(fractionDigits: Int, rounding mode: RoundingMode = .halfEven) -> String {
+        var bytes: [UInt8] = []
+        appendFormatted(fractionDigits: fractionDigits, to: &bytes, rounding: mode)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends what ``formatted(fractionDigits:rounding:)`` returns, as UTF-8, to `bytes` (texts
+    /// made of several numbers are then made into one `String`, not one per number and joined).
+    public func appendFormatted(fractionDigits: Int, to bytes: inout [UInt8], rounding mode: RoundingMode = .halfEven) {
         let shown = rounded(toFractionDigits: fractionDigits, mode)
-        if shown.scale == fractionDigits { return formatScaled(shown.value, scale: shown.scale, fractionDigits: fractionDigits) }
         // Fewer digits than asked: pad with zeros.
-        let padded = (try? shown.rescaled(to: fractionDigits)) ?? shown
-        return formatScaled(padded.value, scale: padded.scale, fractionDigits: padded.scale)
+        let padded = shown.scale == fractionDigits ? shown : ((try? shown.rescaled(to: fractionDigits)) ?? shown)
+        appendDigits(padded.value, fractionDigits: padded.scale, to: &bytes)
     }
 }
 

@@ -309,27 +309,32 @@ extension PlanEvaluation {
         let rateValued = constants.rateValued
         func note(tier index: Int?, value: WideDecimal?) {
             guard let component = evaluatingComponent, forcing == nil, !restating else { return }
-            var entry = notes[component]
+            // Written in place (a copy of the note retained and released its texts).
             let texts = tableTexts(id)
-            entry.rule = texts.rule
-            entry.tier = index.map { texts.tiers[$0] } ?? "below the first tier"
+            notes[component].rule = texts.rule
+            notes[component].tier = index.map { texts.tiers[$0] } ?? "below the first tier"
             if let value {
                 if rateValued, let rate = try? value.fixed(rounding: .halfEven) {
                     // Tier rates repeat on every line: their text is made once.
                     if let known = rateTexts[rate] {
-                        entry.rate = known
+                        notes[component].rate = known
                     } else {
                         let text = Rate(rate).percentString
                         rateTexts[rate] = text
-                        entry.rate = text
+                        notes[component].rate = text
                     }
                 } else {
-                    entry.rate = value.formatted(fractionDigits: plan.currency.minorUnits)
+                    notes[component].rate = value.formatted(fractionDigits: plan.currency.minorUnits)
                 }
             }
-            entry.base = x.formatted(fractionDigits: min(6, max(plan.currency.minorUnits, 2)))
-                + (quota.map { " against quota \($0.formatted(fractionDigits: plan.currency.minorUnits))" } ?? "")
-            notes[component] = entry
+            // "282102.40 against quota 383500.00": the numbers and words in one buffer, one string.
+            textScratch.removeAll(keepingCapacity: true)
+            x.appendFormatted(fractionDigits: min(6, max(plan.currency.minorUnits, 2)), to: &textScratch)
+            if let quota {
+                textScratch.append(contentsOf: " against quota ".utf8)
+                quota.appendFormatted(fractionDigits: plan.currency.minorUnits, to: &textScratch)
+            }
+            notes[component].base = String(decoding: textScratch, as: UTF8.self)
         }
         switch forcing ?? constants.mode {
         case .marginal, .perTransaction:

@@ -805,6 +805,8 @@ final class PlanEvaluation {
     /// By component (``resetMemo()`` sizes it, ``resetNotes()`` empties it); an untouched note
     /// is empty.
     @exclusivity(unchecked) var notes: [TraceNote] = []
+    /// A buffer trace texts are put together in, reused.
+    @exclusivity(unchecked) var textScratch: [UInt8] = []
     /// SPIFF rule texts by qualifying count (``spiffRuleText(count:)``).
     @exclusivity(unchecked) var spiffRuleTexts: [String] = []
     @exclusivity(unchecked) var totalLimitNote: String? = nil
