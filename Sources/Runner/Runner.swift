@@ -228,9 +228,7 @@ public enum Runner {
         let store: ResultStore
         // A database this run makes is removed again if the run fails: a failed run leaves things
         // as they were, and an empty results file is not how they were.
-        // (Nothing at all at the path: a dangling symbolic link there is the user's, not new.)
-        var existing = stat()
-        let databaseIsNew = lstat(request.database, &existing) != 0 && errno == ENOENT
+        let databaseIsNew = !FileManager.default.fileExists(atPath: request.database)
         do {
             store = try ResultStore(path: request.database)
         } catch {
