@@ -226,9 +226,6 @@ public enum Runner {
         var temporaryFiles: Background<[StagedOutput]?>? = nil
         let id: RunID
         let store: ResultStore
-        // A database this run makes is removed again if the run fails: a failed run leaves things
-        // as they were, and an empty results file is not how they were.
-        let databaseIsNew = !FileManager.default.fileExists(atPath: request.database)
         do {
             store = try ResultStore(path: request.database)
         } catch {
@@ -278,9 +275,6 @@ public enum Runner {
         } catch {
             hashingStop.set()
             if case .success(let files?)? = temporaryFiles?.result { for file in files { file.discard() } }
-            if databaseIsNew, (try? store.runs().isEmpty) == true {
-                for suffix in ["", "-journal", "-wal", "-shm"] { unlink(request.database + suffix) }
-            }
             if let failure { throw failure }
             // A failure to read an input while hashing it is an input failure, not a storage one.
             if let cause = error.cause as? RunFailure { throw cause }
