@@ -210,6 +210,54 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["not-a-file"])
     }
 
+    /// A run that fails while it is evaluated (a payout past the stored range) stores nothing:
+    /// a database that held a run holds the same run, and a new one holds none.
+    @Test func aRunThatFailsStoresNothing() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles(
+            [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,BIG,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+                "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,1500,USD\n",
+            ], to: data)
+        let plans = directory.appendingPathComponent("plans")
+        try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
+        func write(_ factor: String) throws {
+            try Data(
+                """
+                plan "BIG" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * \(factor)
+                }
+
+                """.utf8
+            ).write(to: plans.appendingPathComponent("big.plan"))
+        }
+        // 1500 × 10,000,000,000 = 15,000,000,000,000: past the stored range of ±9,223,372,036,854.775807.
+        try write("10000000000")
+        let fresh = directory.appendingPathComponent("fresh.sqlite").path
+        let failed = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", fresh])
+        #expect(failed.status != 0)
+        #expect(failed.stderr.contains("does not fit the stored range"), "\(failed.stderr)")
+        if FileManager.default.fileExists(atPath: fresh) {
+            #expect(try DatabaseQueue(path: fresh).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM runs") } == 0)
+        }
+        // A database with a run in it keeps that run, and only it.
+        let db = directory.appendingPathComponent("r.sqlite").path
+        try write("2")
+        #expect(try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db]).status == 0)
+        try write("10000000000")
+        #expect(try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db]).status != 0)
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(payouts.stdout == "rep,period,plan,component,amount,currency\nR1,2027-01,BIG,commission,3000.00,USD\nR1,2027-01,BIG,total,3000.00,USD\n")
+        #expect(try DatabaseQueue(path: db).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM runs") } == 1)
+    }
+
     @Test func badDataIsRefusedUnlessQuarantined() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
