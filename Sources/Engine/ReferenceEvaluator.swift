@@ -161,10 +161,13 @@ public enum ReferenceEvaluator {
         progress("evaluating payees")
         let payees = snapshot.payees.count
         let shards = max(1, min(payees, max(1, threads) * 8))
-        let slots = OrderedSlots<Result<RunOutput, EvaluationError>>(count: shards)
+        // At most a shard per thread and one more run ahead of the consumer: when storing is slower
+        // than evaluating (many payees, few transactions), finished shards no longer pile up in
+        // memory (each holds thousands of lines and traces).
+        let slots = OrderedSlots<Result<RunOutput, EvaluationError>>(count: shards, window: max(1, threads) + 1)
         // The shards run on Dispatch's threads; this thread takes their outputs in order.
         DispatchQueue.global().async {
-            _ = shardMap(shards, threads: max(1, threads)) { shard -> Int in
+            _ = shardMap(shards, threads: max(1, threads), gate: slots.gate) { shard -> Int in
                 if slots.isCancelled {
                     slots.put(shard, .success(RunOutput()))
                     return 0
@@ -1675,10 +1678,20 @@ func readWholeFile(_ path: String) throws -> [UInt8] {
 /// Runs `body(i)` for `i` in `0..<count` on up to `threads` threads and returns the results in
 /// index order. The one concurrency primitive of the engine: each iteration writes only its own
 /// slot, so no lock is needed, and the result does not depend on the thread count.
-func shardMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+///
+/// With a `gate`, a worker waits on it before it takes each index (and gives it back when none is
+/// left): whoever consumes the results signals it as it goes, which bounds how far ahead of the
+/// consumer the workers run. Indexes are taken in order after the wait, so the lowest ones not yet
+/// consumed always have their permits.
+func shardMap<T: Sendable>(_ count: Int, threads: Int, gate: DispatchSemaphore? = nil, _ body: @Sendable (Int) -> T) -> [T] {
     if count == 0 { return [] }
     let workers = max(1, min(threads, count))
-    if workers == 1 { return (0..<count).map(body) }
+    if workers == 1 {
+        return (0..<count).map { index in
+            gate?.wait()
+            return body(index)
+        }
+    }
     return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
         // Invariant: slot i is initialized exactly once, by the worker that took index i.
         nonisolated(unsafe) let slots = buffer
@@ -1687,8 +1700,12 @@ func shardMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -
         let next = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while true {
+                gate?.wait()
                 let index = next.add(1, ordering: .relaxed).oldValue
-                if index >= count { break }
+                if index >= count {
+                    gate?.signal()
+                    break
+                }
                 if let base = slots.baseAddress { (base + index).initialize(to: body(index)) }
             }
         }
@@ -1706,11 +1723,14 @@ final class OrderedSlots<Value: Sendable>: @unchecked Sendable {
     private let state = DispatchSemaphore(value: 1)
     private var cancelled = false
     private var taken: Int = 0
+    /// Permits for workers to start a slot: `window` at first, one more each time a slot is taken.
+    let gate: DispatchSemaphore
 
-    init(count: Int) {
+    init(count: Int, window: Int) {
         values = UnsafeMutableBufferPointer<Value?>.allocate(capacity: count)
         values.initialize(repeating: nil)
         ready = (0..<count).map { _ in DispatchSemaphore(value: 0) }
+        gate = DispatchSemaphore(value: window)
     }
 
     deinit {
@@ -1723,13 +1743,17 @@ final class OrderedSlots<Value: Sendable>: @unchecked Sendable {
         ready[index].signal()
     }
 
-    /// Waits for slot `index` and takes its value (`nil` only if it was taken before).
+    /// Waits for slot `index` and takes its value (`nil` only if it was taken before); a worker
+    /// waiting at the ``gate`` may then start the next slot.
     func take(_ index: Int) -> Value? {
         ready[index].wait()
         state.wait()
         taken = max(taken, index + 1)
         state.signal()
-        defer { values[index] = nil }
+        defer {
+            values[index] = nil
+            gate.signal()
+        }
         return values[index]
     }
 
@@ -1743,6 +1767,8 @@ final class OrderedSlots<Value: Sendable>: @unchecked Sendable {
         state.wait()
         cancelled = true
         state.signal()
+        // Workers waiting at the gate go on, find the run cancelled and fill their slots at once.
+        for _ in 0..<ready.count { gate.signal() }
     }
 
     /// Waits until every slot not taken yet has been written (the workers are done with it).
