@@ -209,8 +209,6 @@ public enum ReferenceEvaluator {
     }
 }
 
-/// A quota's key: rep, period (first month and length) and measure, the measure as a code of
-/// ``QuotaIndex`` (hashing integers, not a name, once per payee-period).
 /// Quota amounts by rep, period and measure: each rep's rows side by side, found by a short scan
 /// (a hashed lookup into one table of every rep's rows missed the cache on most payee-periods).
 struct QuotaIndex: Sendable {

@@ -135,7 +135,6 @@ struct CurrencyAccumulator: Sendable {
     }
 }
 
-/// What one chunk worker produced.
 /// Keeps the first `count` of `errors` by line and field, and counts the rest by severity into
 /// `dropped`.
 private func keepFirst(_ count: Int, of errors: inout [RowError], dropped: inout (errors: Int, warnings: Int)) {
@@ -149,6 +148,7 @@ private func keepFirst(_ count: Int, of errors: inout [RowError], dropped: inout
     errors.removeLast(errors.count - count)
 }
 
+/// What one chunk worker produced.
 private struct ChunkResult: Sendable {
     /// Keeps the first `count` errors and counts the rest.
     mutating func keepErrors(_ count: Int) { keepFirst(count, of: &errors, dropped: &dropped) }
