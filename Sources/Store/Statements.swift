@@ -435,13 +435,7 @@ extension StatementGroup {
         let ordered: Bool = part.payouts.withUnsafeBufferPointer { payouts in
             var start = 0
             while start < payouts.count {
-                var end = start + 1
-                while end < payouts.count, sameBytes(payouts[start].rep, payouts[end].rep),
-                    sameBytes(payouts[start].period, payouts[end].period), sameBytes(payouts[start].plan, payouts[end].plan)
-                {
-                    if payouts[end].order < payouts[end - 1].order { return false }
-                    end += 1
-                }
+                guard let end = statementEnd(payouts, from: start) else { return false }
                 if let last = groups.last,
                     !precedes((last.rep, last.period, last.plan), (payouts[start].rep, payouts[start].period, payouts[start].plan))
                 {
@@ -472,32 +466,27 @@ extension StatementGroup {
                     else { return false }
                     cursor += 1
                 }
-                guard cursor < groups.count else { return false }
-                // The statement's measures: this one and those after it with the same key, by order.
-                var end = position + 1
-                while end < measures.count, sameBytes(measures[position].rep, measures[end].rep),
-                    sameBytes(measures[position].period, measures[end].period), sameBytes(measures[position].plan, measures[end].plan)
-                {
-                    if measures[end].order < measures[end - 1].order { return false }
-                    end += 1
-                }
+                guard cursor < groups.count, let end = statementEnd(measures, from: position) else { return false }
                 groups[cursor].measures = position..<end
                 position = end
                 cursor += 1
             }
             return true
         }
-        guard found else { return nil }
-        // Groups without measures keep an empty range at their neighbours' place.
-        var next = 0
-        for index in groups.indices {
-            if groups[index].measures.isEmpty {
-                groups[index].measures = next..<next
-            } else {
-                next = groups[index].measures.upperBound
-            }
+        return found ? StatementGroups(groups: groups) : nil
+    }
+
+    /// Where the statement of `items[start]` ends: past the items after it with the same (rep,
+    /// period, plan). `nil` when their orders do not ascend (the statement needs sorting).
+    private static func statementEnd<Row: ExportRow>(_ items: UnsafeBufferPointer<Row>, from start: Int) -> Int? {
+        var end = start + 1
+        while end < items.count, sameBytes(items[start].rep, items[end].rep), sameBytes(items[start].period, items[end].period),
+            sameBytes(items[start].plan, items[end].plan)
+        {
+            if items[end].order < items[end - 1].order { return nil }
+            end += 1
         }
-        return StatementGroups(groups: groups)
+        return end
     }
 
     /// Each statement's indexes in first-seen order, found through a hash table.
