@@ -4,7 +4,6 @@ import Dispatch
 import Ledger
 import PlanModel
 import RunResults
-import Synchronization
 
 /// A straightforward, single-threaded evaluator of the plan model: the semantics everything
 /// faster is checked against (STYLE.md G12, "differential"). It walks the expressions of
@@ -94,7 +93,7 @@ public enum ReferenceEvaluator {
             let parts: [Result<CreditShard, EvaluationError>] = credited.withUnsafeMutableBufferPointer { flags in
                 // Invariant: a shard writes the flags of its own rows only (the ranges are disjoint).
                 nonisolated(unsafe) let flags = flags
-                return shardMap(creditShards, threads: max(1, threads)) { shard in
+                return parallelMap(creditShards, threads: max(1, threads)) { shard in
                     let evaluator = PlanEvaluation(snapshot: empty)
                     evaluator.creditedFlags = flags
                     do {
@@ -167,7 +166,7 @@ public enum ReferenceEvaluator {
         let slots = OrderedSlots<Result<RunOutput, EvaluationError>>(count: shards, window: max(1, threads) + 1)
         // The shards run on Dispatch's threads; this thread takes their outputs in order.
         DispatchQueue.global().async {
-            _ = shardMap(shards, threads: max(1, threads), gate: slots.gate) { shard -> Int in
+            _ = parallelMap(shards, threads: max(1, threads), gate: slots.gate) { shard -> Int in
                 if slots.isCancelled {
                     slots.put(shard, .success(RunOutput()))
                     return 0
@@ -660,7 +659,7 @@ struct CreditTable: Sendable {
                 // Invariant: a group's sum and count are written only by the worker whose range holds it.
                 nonisolated(unsafe) let sumSlots = sumBuffer
                 nonisolated(unsafe) let countSlots = countBuffer
-                return shardMap(workers, threads: workers) { worker in
+                return parallelMap(workers, threads: workers) { worker in
                     var failed: [Int] = []
                     for group in bounds[worker]..<bounds[worker + 1] {
                         var sum = WideDecimal.zero
@@ -721,7 +720,7 @@ struct CreditTable: Sendable {
             }
             return (starts, placed)
         }
-        let counts: [[Int32]] = shardMap(partCount, threads: threads) { part in
+        let counts: [[Int32]] = parallelMap(partCount, threads: threads) { part in
             var counts = [Int32](repeating: 0, count: groups)
             for group in partGroups[part] { counts[Int(group)] += 1 }
             return counts
@@ -742,7 +741,7 @@ struct CreditTable: Sendable {
         let placed = [Item](unsafeUninitializedCapacity: total) { buffer, count in
             // Invariant: every slot is written exactly once, by the shard whose stretch it is in.
             nonisolated(unsafe) let slots = buffer
-            _ = shardMap(partCount, threads: threads) { part in
+            _ = parallelMap(partCount, threads: threads) { part in
                 var cursor = firstPlaces[part]
                 for (item, group) in zip(parts[part], partGroups[part]) {
                     slots.initializeElement(at: cursor[Int(group)], to: item)
@@ -1673,43 +1672,6 @@ func readWholeFile(_ path: String) throws -> [UInt8] {
     @preconcurrency import Glibc
 #endif
 
-/// Runs `body(i)` for `i` in `0..<count` on up to `threads` threads and returns the results in
-/// index order. The one concurrency primitive of the engine: each iteration writes only its own
-/// slot, so no lock is needed, and the result does not depend on the thread count.
-///
-/// With a `gate`, a worker waits on it before it takes each index (and gives it back when none is
-/// left): whoever consumes the results signals it as it goes, which bounds how far ahead of the
-/// consumer the workers run. Indexes are taken in order after the wait, so the lowest ones not yet
-/// consumed always have their permits.
-func shardMap<T: Sendable>(_ count: Int, threads: Int, gate: DispatchSemaphore? = nil, _ body: @Sendable (Int) -> T) -> [T] {
-    if count == 0 { return [] }
-    let workers = max(1, min(threads, count))
-    if workers == 1 {
-        return (0..<count).map { index in
-            gate?.wait()
-            return body(index)
-        }
-    }
-    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-        // Invariant: slot i is initialized exactly once, by the worker that took index i.
-        nonisolated(unsafe) let slots = buffer
-        // Workers take the next index as they finish one: handed out in turns in advance, one
-        // worker sat idle while the other finished a longer shard.
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                gate?.wait()
-                let index = next.add(1, ordering: .relaxed).oldValue
-                if index >= count {
-                    gate?.signal()
-                    break
-                }
-                if let base = slots.baseAddress { (base + index).initialize(to: body(index)) }
-            }
-        }
-        initialized = count
-    }
-}
 
 /// Results of shards handed from the workers that compute them to one consumer that takes them in
 /// order: slot `i` is written once by its worker, then read once by the consumer.

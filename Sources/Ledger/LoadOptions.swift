@@ -1,7 +1,5 @@
 import CompCore
 import CompDiagnostics
-import Dispatch
-import Synchronization
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -116,28 +114,3 @@ public struct LedgerLoad: Sendable {
     public var isClean: Bool { errorCount == 0 }
 }
 
-/// Runs `body(i)` for `i` in `0..<count` on up to `threads` threads and returns the results in
-/// index order. Each iteration writes only its own slot, so no lock is needed. Workers take the
-/// next index as they finish one (handing them out in turns in advance left one worker idle
-/// while the other still had a chunk or two to go).
-func parallelMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
-    if count == 0 { return [] }
-    let workers = max(1, min(threads, count))
-    return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-        // Invariant: slot i is written exactly once, by the worker that took index i.
-        nonisolated(unsafe) let slots = buffer
-        if workers == 1 {
-            for index in 0..<count { (slots.baseAddress.unsafelyUnwrapped + index).initialize(to: body(index)) }
-        } else {
-            let next = Atomic<Int>(0)
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while true {
-                    let index = next.add(1, ordering: .relaxed).oldValue
-                    if index >= count { break }
-                    (slots.baseAddress.unsafelyUnwrapped + index).initialize(to: body(index))
-                }
-            }
-        }
-        initialized = count
-    }
-}
