@@ -346,19 +346,6 @@ struct AssignmentTable: Sendable {
     }
 }
 
-/// One bit per ledger row, set for reversals (a binary search per row was measurable).
-struct ReversalBits: Sendable {
-    private let words: [UInt64]
-
-    init(rows: Int, reversals: ReversalList) {
-        var words = [UInt64](repeating: 0, count: (rows + 63) / 64)
-        for row in reversals.rows { words[Int(row) >> 6] |= 1 << (UInt64(row) & 63) }
-        self.words = words
-    }
-
-    @inline(__always)
-    func contains(_ row: Int) -> Bool { words[row >> 6] & (1 << (UInt64(row) & 63)) != 0 }
-}
 
 /// Which run period a month falls in: periods of `monthsPerPeriod` months from `firstMonth`.
 struct RunPeriodIndex: Sendable {

@@ -105,6 +105,28 @@ public struct LineMap: Sendable {
     }
 }
 
+/// One bit per ledger row, set for the reversals: a test per row costs a load, where the
+/// ``ReversalList``'s binary search per row was measurable. The loader's reversal checks and the
+/// engine's crediting use it.
+public struct ReversalBits: Sendable {
+    @usableFromInline let words: [UInt64]
+
+    /// The rows `marked` of a table of `rows` rows.
+    public init(rows: Int, marking marked: some Sequence<Int>) {
+        var words = [UInt64](repeating: 0, count: (rows + 63) / 64)
+        for row in marked { words[row >> 6] |= 1 << (UInt64(row) & 63) }
+        self.words = words
+    }
+
+    /// The reversals of a transaction table of `rows` rows.
+    public init(rows: Int, reversals: ReversalList) {
+        self.init(rows: rows, marking: reversals.rows.lazy.map { Int($0) })
+    }
+
+    @inlinable @inline(__always)
+    public func contains(_ row: Int) -> Bool { words[row >> 6] & (1 << (UInt64(row) & 63)) != 0 }
+}
+
 /// Reversals, sparse (about 1% of a ledger): each reversal row and the row it cancels.
 public struct ReversalList: Sendable {
     /// Reversal rows, ascending.

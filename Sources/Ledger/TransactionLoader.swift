@@ -546,9 +546,8 @@ func loadTransactions(
     // Most ledgers reverse only deals, never reversals: then there is no chain to follow.
     var reversesAReversal = false
     if pairs.count > 1 {
-        var isReversal = [UInt64](repeating: 0, count: (count + 63) / 64)
-        for pair in pairs { isReversal[pair.row >> 6] |= 1 << UInt64(pair.row & 63) }
-        reversesAReversal = pairs.contains { isReversal[$0.target >> 6] & (1 << UInt64($0.target & 63)) != 0 }
+        let isReversal = ReversalBits(rows: count, marking: pairs.lazy.map(\.row))
+        reversesAReversal = pairs.contains { isReversal.contains($0.target) }
     }
     if reversesAReversal {
         var targetOf: [Int: Int] = [:]
