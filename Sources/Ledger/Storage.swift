@@ -16,39 +16,18 @@ final class ColumnStorage<Element: BitwiseCopyable>: @unchecked Sendable {
     /// `var` was checked at run time (a call per element read in every engine loop), and nothing
     /// reads it while it is written.
     @usableFromInline @exclusivity(unchecked) var count: Int
-    /// True when the memory came from `posix_memalign` (freed with `free`), false for `allocate`.
-    private let aligned: Bool
-
-    /// Columns of at least this many bytes are backed by transparent huge pages where the kernel
-    /// allows it: far fewer page faults while parallel workers fill them.
-    static var hugePageThreshold: Int { 8 << 20 }
 
     init(capacity: Int) {
         self.capacity = max(capacity, 1)
-        let bytes = self.capacity * MemoryLayout<Element>.stride
-        // Allocation only reserves address space; pages become resident when written.
-        if bytes >= Self.hugePageThreshold {
-            var raw: UnsafeMutableRawPointer? = nil
-            if posix_memalign(&raw, 2 << 20, bytes) == 0, let raw {
-                _ = madvise(raw, bytes, MADV_HUGEPAGE)
-                self.pointer = raw.bindMemory(to: Element.self, capacity: self.capacity)
-                self.count = 0
-                self.aligned = true
-                return
-            }
-        }
+        // Allocation only reserves address space; pages become resident when written. No
+        // transparent huge pages (`MADV_HUGEPAGE`): in this VM a huge page comes from memory the
+        // host has taken back, and faulting it in ran at 0.5 GB/s against 2.6 for small pages
+        // (a 10M-transaction run took 0.2-1.6 s longer after a pause; `Benchmarks/README.md`).
         self.pointer = UnsafeMutablePointer<Element>.allocate(capacity: self.capacity)
         self.count = 0
-        self.aligned = false
     }
 
-    deinit {
-        if aligned {
-            free(UnsafeMutableRawPointer(pointer))
-        } else {
-            pointer.deallocate()
-        }
-    }
+    deinit { pointer.deallocate() }
 }
 
 /// A read-only column of fixed-width values (dates, rep indexes, amounts in millionths).
