@@ -1,3 +1,5 @@
+import CompCShims
+
 #if canImport(Glibc)
     @preconcurrency import Glibc
 #elseif canImport(Darwin)
@@ -155,15 +157,6 @@ final class MappedFile: @unchecked Sendable {
     /// Newlines in `start..<end`, read in blocks.
     func countNewlines(from start: Int, to end: Int) -> Int {
         var count = 0
-        func countIn(_ bytes: UnsafePointer<UInt8>, _ length: Int) {
-            var position = 0
-            while position < length,
-                let found = memchr(bytes + position, Int32(UInt8(ascii: "\n")), length - position)
-            {
-                count += 1
-                position = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - bytes + 1
-            }
-        }
         let size = 1 << 20
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
         defer { buffer.deallocate() }
@@ -171,7 +164,7 @@ final class MappedFile: @unchecked Sendable {
         while offset < end {
             let got = read(into: buffer, count: min(size, end - offset), at: offset)
             if got == 0 { break }
-            countIn(buffer, got)
+            count += comp_count_byte(buffer, got, UInt8(ascii: "\n"))
             offset += got
         }
         return count
