@@ -56,6 +56,45 @@ public struct SourceFile: Sendable {
     /// Per line, whether it is all ASCII: its columns are then its bytes, found without counting
     /// (counting made many diagnostics on one long line quadratic).
     private let asciiLines: [Bool]
+    /// Per block of ``blockSize`` bytes (and one for the end of the text), the columns between the
+    /// start of the line holding the block's first byte and that byte, and where decoding stands
+    /// there. A column of a non-ASCII line is then found by reading at most a block's bytes:
+    /// counting from the line's start made thousands of diagnostics on one long line quadratic.
+    private let blocks: [(column: Int, state: Decoding)]
+    private static let blockSize = 256
+
+    /// Where a UTF-8 decoder stands between bytes: the continuation bytes a character still
+    /// needs, and the range its next byte must be in.
+    private struct Decoding {
+        var remaining: UInt8 = 0
+        var low: UInt8 = 0x80
+        var high: UInt8 = 0xBF
+
+        /// Takes `byte`; true when it starts a column: a character, or the U+FFFD a decoder puts
+        /// for an invalid byte or an unfinished sequence (one per maximal subpart, as Swift's
+        /// `String(decoding:as:)` does).
+        mutating func starts(_ byte: UInt8) -> Bool {
+            if remaining > 0 && byte >= low && byte <= high {
+                remaining -= 1
+                low = 0x80
+                high = 0xBF
+                return false
+            }
+            low = 0x80
+            high = 0xBF
+            switch byte {
+            case 0xC2...0xDF: remaining = 1
+            case 0xE0: (remaining, low) = (2, 0xA0)
+            case 0xE1...0xEC, 0xEE...0xEF: remaining = 2
+            case 0xED: (remaining, high) = (2, 0x9F)
+            case 0xF0: (remaining, low) = (3, 0x90)
+            case 0xF1...0xF3: remaining = 3
+            case 0xF4: (remaining, high) = (3, 0x8F)
+            default: remaining = 0
+            }
+            return true
+        }
+    }
 
     /// A source file from its path and bytes.
     public init(path: String, bytes: [UInt8]) {
@@ -63,19 +102,73 @@ public struct SourceFile: Sendable {
         self.bytes = bytes
         var starts = [0]
         var ascii: [Bool] = []
+        var blocks: [(column: Int, state: Decoding)] = []
+        blocks.reserveCapacity(bytes.count / Self.blockSize + 1)
         var lineIsASCII = true
+        var column = 0
+        var state = Decoding()
         for (offset, byte) in bytes.enumerated() {
+            if offset % Self.blockSize == 0 { blocks.append((column, state)) }
             if byte == UInt8(ascii: "\n") {
                 starts.append(offset + 1)
                 ascii.append(lineIsASCII)
                 lineIsASCII = true
-            } else if byte >= 0x80 {
-                lineIsASCII = false
+                column = 0
+                state = Decoding()
+            } else {
+                if byte >= 0x80 { lineIsASCII = false }
+                if state.starts(byte) { column += 1 }
             }
         }
+        if bytes.count % Self.blockSize == 0 { blocks.append((column, state)) }
         ascii.append(lineIsASCII)
         self.lineStarts = starts
         self.asciiLines = ascii
+        self.blocks = blocks
+    }
+
+    /// The columns started in `lineStart..<offset`, `offset` on that line.
+    private func columns(before offset: Int, lineStart: Int) -> Int {
+        let block = offset / Self.blockSize
+        var index = block * Self.blockSize
+        var count = 0
+        var state = Decoding()
+        if index >= lineStart {
+            (count, state) = blocks[block]
+        } else {
+            index = lineStart
+        }
+        while index < offset {
+            if state.starts(bytes[index]) { count += 1 }
+            index += 1
+        }
+        return count
+    }
+
+    /// The offset where 0-based `column` of the line `start..<end` starts, or `end` past its last.
+    private func offset(ofColumn column: Int, start: Int, end: Int) -> Int {
+        var index = start
+        var count = 0
+        var state = Decoding()
+        // The last block starting on the line at or before the column.
+        var low = (start + Self.blockSize - 1) / Self.blockSize
+        var high = end / Self.blockSize
+        if low <= high && blocks[low].column <= column {
+            while low < high {
+                let middle = (low + high + 1) / 2
+                if blocks[middle].column <= column { low = middle } else { high = middle - 1 }
+            }
+            index = low * Self.blockSize
+            (count, state) = blocks[low]
+        }
+        while index < end {
+            if state.starts(bytes[index]) {
+                if count == column { return index }
+                count += 1
+            }
+            index += 1
+        }
+        return end
     }
 
     /// A source file from text.
@@ -107,14 +200,8 @@ public struct SourceFile: Sendable {
         let line = line(containing: clamped)
         let start = lineStarts[line - 1]
         if asciiLines[line - 1] { return SourceLocation(file: path, line: line, column: clamped - start + 1) }
-        var column = 1
-        var index = start
-        while index < clamped {
-            // Count lead bytes only, so a multi-byte character is one column.
-            if bytes[index] & 0xC0 != 0x80 { column += 1 }
-            index += 1
-        }
-        return SourceLocation(file: path, line: line, column: column)
+        // A multi-byte character is one column; an invalid byte is one, as it decodes to U+FFFD.
+        return SourceLocation(file: path, line: line, column: columns(before: clamped, lineStart: start) + 1)
     }
 
     /// The length in characters (Unicode scalars) of 1-based `line`, without its line break.
@@ -122,11 +209,10 @@ public struct SourceFile: Sendable {
         guard line >= 1 && line <= lineStarts.count else { return 0 }
         let (start, end) = bounds(ofLine: line)
         if asciiLines[line - 1] { return end - start }
-        // Counted as ``scalars(ofLine:columns:)`` decodes the line (a stray byte is one U+FFFD).
-        return text(ofLine: line).unicodeScalars.count
+        return columns(before: end, lineStart: start)
     }
 
-    /// Characters `columns` (0-based) of 1-based `line`: on an ASCII line, without reading the rest.
+    /// Characters `columns` (0-based) of 1-based `line`, read without the rest of the line.
     public func scalars(ofLine line: Int, columns: Range<Int>) -> [Unicode.Scalar] {
         guard line >= 1 && line <= lineStarts.count else { return [] }
         let (start, end) = bounds(ofLine: line)
@@ -135,9 +221,10 @@ public struct SourceFile: Sendable {
             let high = min(end, start + max(0, columns.upperBound))
             return bytes[low..<max(low, high)].map { Unicode.Scalar($0) }
         }
-        let all = Array(text(ofLine: line).unicodeScalars)
-        let low = min(all.count, max(0, columns.lowerBound))
-        return Array(all[low..<max(low, min(all.count, columns.upperBound))])
+        // Only the wanted columns are decoded (a stray byte shows as U+FFFD).
+        let low = offset(ofColumn: max(0, columns.lowerBound), start: start, end: end)
+        let high = offset(ofColumn: max(columns.lowerBound, columns.upperBound), start: start, end: end)
+        return Array(String(decoding: bytes[low..<max(low, high)], as: UTF8.self).unicodeScalars)
     }
 
     /// Where 1-based `line` starts and ends (before its line break).

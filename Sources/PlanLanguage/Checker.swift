@@ -109,10 +109,12 @@ final class Checker {
     func knownBroken(_ name: String) -> Bool { failedNames.contains(name) || poisoned.contains(name) }
 
     /// A "did you mean" hint, within the per-check budget so hostile input cannot make it quadratic.
-    func suggest(for name: String, among candidates: some Sequence<String>) -> String? {
+    /// The candidates are built only while the budget lasts: a plan with thousands of unknown
+    /// names copied every declared name for each of them.
+    func suggest<Candidates: Sequence<String>>(for name: String, among candidates: @autoclosure () -> Candidates) -> String? {
         guard hintsLeft > 0 else { return nil }
         hintsLeft -= 1
-        return suggestion(for: name, among: candidates)
+        return suggestion(for: name, among: candidates())
     }
 
     init(sink: DiagnosticSink, overrides: [String: String]) {
@@ -363,10 +365,12 @@ final class Checker {
             found = nil
         }
         guard let (type, optional, builtIn) = found else {
-            let candidates = Array(Checker.builtinAttributes[attributeScope]?.keys ?? [:].keys)
-                + declaredAttributes.keys.filter { $0.hasPrefix(scope.name + ".") }.map { String($0.dropFirst(scope.name.count + 1)) }
+            func candidates() -> [String] {
+                Array(Checker.builtinAttributes[attributeScope]?.keys ?? [:].keys)
+                    + declaredAttributes.keys.filter { $0.hasPrefix(scope.name + ".") }.map { String($0.dropFirst(scope.name.count + 1)) }
+            }
             error(.unknownAttribute(scope.name, name.name), file, name.range,
-                  hint: suggest(for: name.name, among: candidates)
+                  hint: suggest(for: name.name, among: candidates())
                     ?? "declare extra columns with 'attribute \(key): text'")
             return nil
         }

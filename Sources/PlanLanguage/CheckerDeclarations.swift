@@ -251,11 +251,13 @@ extension Checker {
         let threshold = thresholdNode.flatMap { lower($0, .period, file) }
         guard let entry = symbols[creditName.name], case .credit(let index) = entry.symbol else {
             if knownBroken(creditName.name) { return nil }
-            let candidates = symbols.compactMap { key, value -> String? in
-                if case .credit = value.symbol { return key }
-                return nil
+            func candidates() -> [String] {
+                symbols.compactMap { key, value -> String? in
+                    if case .credit = value.symbol { return key }
+                    return nil
+                }
             }
-            error(.unknownName(creditName.name), file, creditName.range, hint: suggest(for: creditName.name, among: candidates))
+            error(.unknownName(creditName.name), file, creditName.range, hint: suggest(for: creditName.name, among: candidates()))
             return nil
         }
         used.insert(creditName.name)
@@ -609,16 +611,18 @@ extension Checker {
                 window = parsed
             }
             guard let entry = symbols[creditName.name], case .credit(let creditIndex) = entry.symbol else {
-                let candidates = symbols.compactMap { key, value -> String? in
-                    if case .credit = value.symbol { return key }
-                    return nil
+                func candidates() -> [String] {
+                    symbols.compactMap { key, value -> String? in
+                        if case .credit = value.symbol { return key }
+                        return nil
+                    }
                 }
                 if knownBroken(creditName.name) {
                     continue
                 } else if let entry = symbols[creditName.name] {
                     error(.nameNotUsable(creditName.name, entry.symbol.kindName, "in a measure; aggregate a credit rule"), file, creditName.range)
                 } else {
-                    error(.unknownName(creditName.name), file, creditName.range, hint: suggest(for: creditName.name, among: candidates))
+                    error(.unknownName(creditName.name), file, creditName.range, hint: suggest(for: creditName.name, among: candidates()))
                 }
                 continue
             }
@@ -673,11 +677,13 @@ extension Checker {
         if word.name == "total" { return .total }
         guard let entry = symbols[word.name], case .component(let index) = entry.symbol else {
             if knownBroken(word.name) { return nil }
-            let candidates = ["total"] + symbols.compactMap { key, value -> String? in
-                if case .component = value.symbol { return key }
-                return nil
+            func candidates() -> [String] {
+                ["total"] + symbols.compactMap { key, value -> String? in
+                    if case .component = value.symbol { return key }
+                    return nil
+                }
             }
-            error(.unknownName(word.name), file, word.range, hint: suggest(for: word.name, among: candidates))
+            error(.unknownName(word.name), file, word.range, hint: suggest(for: word.name, among: candidates()))
             return nil
         }
         used.insert(word.name)

@@ -409,8 +409,7 @@ extension Checker {
         let at = span(file, name.range)
         guard let entry = symbols[name.name] else {
             if knownBroken(name.name) { return nil }
-            let candidates = Array(symbols.keys) + ["txn", "rep"]
-            error(.unknownName(name.name), file, name.range, hint: suggest(for: name.name, among: candidates))
+            error(.unknownName(name.name), file, name.range, hint: suggest(for: name.name, among: Array(symbols.keys) + ["txn", "rep"]))
             return nil
         }
         used.insert(name.name)
@@ -521,11 +520,13 @@ extension Checker {
         }
         guard let entry = symbols[callee.name] else {
             if knownBroken(callee.name) { return nil }
-            let candidates = ["min", "max", "abs", "round", "fx", "quota"] + symbols.compactMap { key, value in
-                if case .table = value.symbol { return key }
-                return nil
+            func candidates() -> [String] {
+                ["min", "max", "abs", "round", "fx", "quota"] + symbols.compactMap { key, value in
+                    if case .table = value.symbol { return key }
+                    return nil
+                }
             }
-            error(.unknownFunction(callee.name), file, callee.range, hint: suggest(for: callee.name, among: candidates))
+            error(.unknownFunction(callee.name), file, callee.range, hint: suggest(for: callee.name, among: candidates()))
             return nil
         }
         guard case .table(let index) = entry.symbol else {
@@ -605,14 +606,16 @@ extension Checker {
             return nil
         }
         guard case .name(let measureName) = args[0], let entry = symbols[measureName.name], case .measure(let index) = entry.symbol else {
-            let candidates = symbols.compactMap { key, value -> String? in
-                if case .measure = value.symbol { return key }
-                return nil
+            func candidates() -> [String] {
+                symbols.compactMap { key, value -> String? in
+                    if case .measure = value.symbol { return key }
+                    return nil
+                }
             }
             if case .name(let word) = args[0], knownBroken(word.name) {
                 return nil
             } else if case .name(let word) = args[0], symbols[word.name] == nil {
-                error(.unknownName(word.name), file, word.range, hint: suggest(for: word.name, among: candidates))
+                error(.unknownName(word.name), file, word.range, hint: suggest(for: word.name, among: candidates()))
             } else {
                 error(.typeMismatch("'quota' takes a measure name"), file, args[0].range)
             }

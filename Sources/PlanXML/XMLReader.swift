@@ -36,10 +36,14 @@ public struct XMLLimits: Sendable, Hashable {
     public var maxBytes: Int
     /// Deepest element nesting accepted.
     public var maxDepth: Int
+    /// Most attributes on one element (a plan's elements have a handful; libxml2 checks an
+    /// element's attributes for duplicates pairwise, so 50,000 of them took minutes).
+    public var maxAttributes: Int
 
-    public init(maxBytes: Int = 16 << 20, maxDepth: Int = 64) {
+    public init(maxBytes: Int = 16 << 20, maxDepth: Int = 64, maxAttributes: Int = 256) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
+        self.maxAttributes = maxAttributes
     }
 }
 
@@ -94,6 +98,11 @@ public enum XMLReader {
                 line, "xml.doctype",
                 "a DOCTYPE declaration is not allowed in a plan (no DTDs and no entities: they can read local files or expand without bound)")
         }
+        if let offset = crowdedElement(bytes, limit: limits.maxAttributes) {
+            throw fail(
+                bytes[..<offset].reduce(1) { $1 == 10 ? $0 + 1 : $0 }, "xml.tooManyAttributes",
+                "an element has more than \(limits.maxAttributes) attributes; plan elements have only a few")
+        }
         // libxml2 reports every "--" inside a comment with the whole comment so far: a comment of
         // 200,000 dashes took 16 s. XML forbids "--" there anyway.
         if let offset = doubleHyphenInComment(bytes) {
@@ -101,6 +110,67 @@ public enum XMLReader {
                 bytes[..<offset].reduce(1) { $1 == 10 ? $0 + 1 : $0 }, "xml.comment",
                 "a comment may not contain \"--\" before its end (XML 1.0); remove the double hyphen or end the comment with -->")
         }
+    }
+
+    /// The offset of the first tag with more than `limit` attributes (counted as `=` outside
+    /// quoted values), or `nil`. Comments, CDATA sections, processing instructions and
+    /// declarations are skipped; anything unterminated is left to libxml2 to report.
+    static func crowdedElement(_ bytes: [UInt8], limit: Int) -> Int? {
+        let count = bytes.count
+        func starts(_ prefix: StaticString, at index: Int) -> Bool {
+            let length = prefix.utf8CodeUnitCount
+            guard index + length <= count else { return false }
+            return prefix.withUTF8Buffer { prefix in (0..<length).allSatisfy { bytes[index + $0] == prefix[$0] } }
+        }
+        func end(of terminator: StaticString, from index: Int) -> Int? {
+            var position = index
+            while position < count {
+                if starts(terminator, at: position) { return position + terminator.utf8CodeUnitCount }
+                position += 1
+            }
+            return nil
+        }
+        var index = 0
+        while index < count {
+            guard bytes[index] == UInt8(ascii: "<") else {
+                index += 1
+                continue
+            }
+            let skipped: Int?
+            if starts("<!--", at: index) {
+                skipped = end(of: "-->", from: index + 4)
+            } else if starts("<![CDATA[", at: index) {
+                skipped = end(of: "]]>", from: index + 9)
+            } else if starts("<?", at: index) {
+                skipped = end(of: "?>", from: index + 2)
+            } else if starts("<!", at: index) {
+                skipped = end(of: ">", from: index + 2)
+            } else {
+                // A tag: count the attributes up to its `>`.
+                let tag = index
+                var attributes = 0
+                var quote: UInt8? = nil
+                var position = index + 1
+                while position < count {
+                    let byte = bytes[position]
+                    if let open = quote {
+                        if byte == open { quote = nil }
+                    } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                        quote = byte
+                    } else if byte == UInt8(ascii: "=") {
+                        attributes += 1
+                        if attributes > limit { return tag }
+                    } else if byte == UInt8(ascii: ">") {
+                        break
+                    }
+                    position += 1
+                }
+                skipped = position + 1
+            }
+            guard let next = skipped else { return nil }
+            index = next
+        }
+        return nil
     }
 
     /// The offset of the first "--" inside a comment that does not end it, or `nil`. CDATA

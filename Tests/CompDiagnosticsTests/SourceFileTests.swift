@@ -110,4 +110,40 @@ struct SourceFileTests {
             Location(file: "data/transactions.csv", line: 1042, column: 4).description == "data/transactions.csv:1042:4"
         )
     }
+
+    /// Columns on long non-ASCII lines come from per-block counts: checked against Swift's own
+    /// decoding (a character per scalar, an invalid byte or unfinished sequence one U+FFFD), at
+    /// every offset, across block edges (blocks are 256 bytes) and line breaks.
+    @Test("columns of long non-ASCII lines match decoding", arguments: [false, true])
+    func longNonASCIILines(invalidBytes: Bool) {
+        var pieces: [[UInt8]] = ["a", "é", "€", "𝄞", " ", "bc", "\t"].map { Array($0.utf8) }
+        if invalidBytes { pieces += [[0x80], [0xE2, 0x82], [0xE0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xC0], [0xFF], [0xED, 0xA0, 0x80]] }
+        var generator = SystemRandomNumberGenerator()
+        var bytes: [UInt8] = []
+        for line in 0..<4 {
+            for _ in 0..<(line == 2 ? 5 : 700) { bytes += pieces.randomElement(using: &generator) ?? [] }
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        let file = SourceFile(path: "long.plan", bytes: bytes)
+        func scalars(_ slice: ArraySlice<UInt8>) -> [Unicode.Scalar] { Array(String(decoding: slice, as: UTF8.self).unicodeScalars) }
+        var line = 1
+        var lineStart = 0
+        for offset in 0...bytes.count {
+            let column = scalars(bytes[lineStart..<offset]).count + 1
+            #expect(file.location(of: offset) == Location(file: "long.plan", line: line, column: column), "offset \(offset)")
+            if offset < bytes.count && bytes[offset] == UInt8(ascii: "\n") {
+                line += 1
+                lineStart = offset + 1
+            }
+        }
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { scalars($0) }
+        for (index, characters) in lines.enumerated() {
+            #expect(file.length(ofLine: index + 1) == characters.count)
+            for window in [0..<10, 250..<400, 300..<300, 690..<2_000, 5_000..<6_000] {
+                let low = min(characters.count, window.lowerBound)
+                let expected = Array(characters[low..<min(characters.count, max(low, window.upperBound))])
+                #expect(file.scalars(ofLine: index + 1, columns: window) == expected, "line \(index + 1), columns \(window)")
+            }
+        }
+    }
 }

@@ -162,6 +162,25 @@ struct HostileInputTests {
         #expect(hinted > 0 && hinted <= PlanLimits.maxHints)
     }
 
+    /// 20,000 unknown names on one non-ASCII line: each copied every declared name for its hint
+    /// (after the hint budget too) and each snippet recounted the line, minutes in all.
+    @Test("thousands of unknown names on one long line stay fast")
+    func unknownNamesOnOneLine() {
+        let count = 20_000
+        let text = "plan \"P\" \"Prämie\" { currency USD period month "
+            + (0..<count).map { "let a\($0) = z" }.joined(separator: " ") + " }"
+        let clock = ContinuousClock()
+        let start = clock.now
+        let result = PlanChecker.check(source: SourceFile(path: "line.plan", text: text))
+        let rendered = result.rendered()
+        #expect(clock.now - start < .seconds(10))
+        #expect(result.diagnostics.count == count)
+        // The last one: its column counts "ä" as one character.
+        let offset = text.utf8.count - 3
+        #expect(result.diagnostics.last?.location == SourceLocation(file: "line.plan", line: 1, column: offset))
+        #expect(rendered.hasPrefix("line.plan:1:56: error: unknown name 'z' [#plan.unknownName]\n"))
+    }
+
     @Test("an oversized file gives a diagnostic")
     func oversized() {
         let text = "# " + String(repeating: "x", count: PlanLimits.maxFileBytes) + "\n"

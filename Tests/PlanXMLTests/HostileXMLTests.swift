@@ -67,6 +67,24 @@ import Testing
         #expect(message?.contains("root:") != true)  // nothing of /etc/passwd leaks into the message
     }
 
+    /// libxml2 checks an element's attributes for duplicates pairwise: 50,000 of them took
+    /// minutes. The reader refuses them first.
+    @Test func fiftyThousandAttributes() {
+        let attributes = (0..<50_000).map { "a\($0)=\"1\"" }.joined(separator: " ")
+        let text = "<?xml version=\"1.0\"?>\n<plan \(attributes) id=\"AE\">\n</plan>\n"
+        #expect(refusal(text) == "plan.xml:2:1: an element has more than 256 attributes; plan elements have only a few")
+    }
+
+    @Test func attributesAreCountedOnlyInTags() {
+        func tag(_ count: Int) -> String { "<e " + (0..<count).map { "a\($0)='x=y'" }.joined(separator: " ") + "/>" }
+        #expect(XMLReader.crowdedElement(Array(tag(256).utf8), limit: 256) == nil)
+        #expect(XMLReader.crowdedElement(Array(("<r>" + tag(257)).utf8), limit: 256) == 3)
+        // `=` in text, comments, CDATA and quoted values is not an attribute.
+        let quiet = "<r a=\"=====\">" + String(repeating: "=", count: 300) + "<!-- " + String(repeating: "x= ", count: 300)
+            + " --><![CDATA[" + String(repeating: "=", count: 300) + "]]></r>"
+        #expect(XMLReader.crowdedElement(Array(quiet.utf8), limit: 256) == nil)
+    }
+
     @Test func tenThousandDeepNesting() {
         let text = "<?xml version=\"1.0\"?>\n" + String(repeating: "<a>", count: 10_000) + String(repeating: "</a>", count: 10_000)
         let clock = ContinuousClock()
