@@ -73,6 +73,9 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
     case storage(String)
     /// A plan file or the data could not be read.
     case input(String)
+    /// An output file (an export) could not be written, or would replace the results database,
+    /// an input, or the other export.
+    case output(String)
 
     public var description: String {
         switch self {
@@ -81,7 +84,7 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
             var text = listed.joined(separator: "\n")
             if total > listed.count { text += "\n… and \(total - listed.count) more" }
             return text + "\nthe data has \(total) error\(total == 1 ? "" : "s"); nothing was run (use --quarantine to run without the rejected rows)"
-        case .evaluation(let text), .storage(let text), .input(let text): return text
+        case .evaluation(let text), .storage(let text), .input(let text), .output(let text): return text
         }
     }
 }
@@ -128,6 +131,15 @@ public enum Runner {
         if plans.isEmpty { throw .input("no plan found in \(request.plans.joined(separator: ", "))") }
         let planIDs = Set(plans.map(\.id))
         if planIDs.count != plans.count { throw .badPlans("two plan files define the same plan id") }
+
+        // Before anything is read: the database must be one comp can write, and no export may
+        // replace it or an input.
+        do throws(StoreError) {
+            _ = try ResultStore.vet(request.database)
+        } catch {
+            throw .storage(error.description)
+        }
+        try checkOutputs(request, planFiles: planFiles)
 
         // Data. Its files are hashed from now on, on a thread that only takes a core no one else
         // wants (the load's serial steps and the ends of its parallel ones leave some); what is left
@@ -288,14 +300,14 @@ public enum Runner {
         }
         switch exported {
         case .failure(let failure)?:
-            throw .input("run \(id) is stored, but an export was not written: \(failure)")
+            throw .output("run \(id) is stored, but an export was not written: \(failure)")
         case .success(let files?)?:
             for (index, file) in files.enumerated() {
                 do throws(StoreError) {
                     try file.commit()
                 } catch {
                     for other in files[(index + 1)...] { other.discard() }
-                    throw .input("run \(id) is stored, but \(file.target.path) could not be written: \(error.underlying)")
+                    throw .output("run \(id) is stored, but \(file.target.path) could not be written: \(error.underlying)")
                 }
             }
         case .success(nil)?, nil:
@@ -360,6 +372,53 @@ public enum Runner {
         return (reconciliation, warnings)
     }
 
+    /// Refuses an export naming the results database, a plan file, a file of the data directory,
+    /// or the other export: the run would be stored and then replaced by a CSV, or its inputs by
+    /// its outputs.
+    static func checkOutputs(_ request: RunRequest, planFiles: [String]) throws(RunFailure) {
+        let exports = [("--export-payouts", request.exportPayouts), ("--export-measures", request.exportMeasures)]
+            .compactMap { option, path in path.map { (option: option, path: $0) } }
+        guard !exports.isEmpty else { return }
+        var guarded: [(what: String, path: String)] = [("the results database", request.database)]
+        guarded += planFiles.map { ("a plan file", $0) }
+        let directory = request.data.hasSuffix("/") ? request.data : request.data + "/"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: request.data)) ?? []
+        guarded += names.sorted().map { ("an input file", directory + $0) }
+        for (index, export) in exports.enumerated() {
+            // The directory must be there: a run is stored before its exports are put in place.
+            let target = (try? OutputTarget(export.path))?.path ?? export.path
+            let directory = target.lastIndex(of: "/").map { String(target[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                throw .output("\(export.option) \(export.path): no directory \(directory); make it first")
+            }
+            if access(directory, W_OK) != 0 {
+                throw .output("\(export.option) \(export.path): the directory \(directory) is not writable")
+            }
+            for other in guarded + exports[..<index].map({ ("the \($0.option) file", $0.path) }) where sameFile(export.path, other.path) {
+                throw .output("\(export.option) \(export.path) is \(other.what) (\(other.path)); give another file name")
+            }
+        }
+    }
+
+    /// Whether two paths name the same file: the same inode when both exist, else the same path
+    /// once links are followed and `.` and `..` resolved.
+    static func sameFile(_ first: String, _ second: String) -> Bool {
+        var a = stat()
+        var b = stat()
+        if stat(first, &a) == 0 && stat(second, &b) == 0 { return a.st_dev == b.st_dev && a.st_ino == b.st_ino }
+        func normalized(_ path: String) -> String {
+            let resolved = (try? OutputTarget(path).path) ?? path
+            let absolute = resolved.hasPrefix("/") ? resolved : FileManager.default.currentDirectoryPath + "/" + resolved
+            var parts: [Substring] = []
+            for part in absolute.split(separator: "/") where part != "." {
+                if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+            }
+            return "/" + parts.joined(separator: "/")
+        }
+        return normalized(first) == normalized(second)
+    }
+
     /// Starts writing the requested export files to temporary names; `nil` when none is requested.
     /// Its value is `nil` when the parts did not come in export order: the files are then made
     /// from the stored run (``exportFiles(from:run:payouts:measures:)``).
@@ -384,7 +443,7 @@ public enum Runner {
             if measures != nil { measureText = Array(ResultExport.measuresCSV(try store.measures(id)).utf8) }
             return Result { () throws(RunFailure) in try writeExports([(payoutText, payouts), (measureText, measures)]) }
         } catch {
-            return .failure(.input(error.description))
+            return .failure(.storage(error.description))
         }
     }
 
@@ -398,7 +457,7 @@ public enum Runner {
                 written.append(try StagedOutput(export.bytes, for: path))
             } catch {
                 for file in written { file.discard() }
-                throw .input(error.description)
+                throw .output(error.description)
             }
         }
         return written

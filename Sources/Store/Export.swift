@@ -226,9 +226,6 @@ public struct OutputTarget: Sendable, Equatable {
         self.path = path
         self.inPlace = inPlace
     }
-
-    /// The temporary name a regular file is written to before it is renamed into place.
-    var temporary: String { path + ".tmp-\(getpid())" }
 }
 
 /// An output file written but not yet in place: a regular file's bytes wait in a temporary file
@@ -246,10 +243,48 @@ public struct StagedOutput: Sendable {
             temporary = nil
             self.bytes = bytes
         } else {
-            try ResultExport.write(bytes, to: target.temporary)
-            temporary = target.temporary
+            temporary = try Self.writeTemporary(bytes, beside: target.path)
             self.bytes = []
         }
+    }
+
+    /// Writes `bytes` to a new file beside `path`, to be renamed over it, and returns its name.
+    /// The file is made with `O_EXCL | O_NOFOLLOW` under a name with a random part: a link planted
+    /// under a name that could be guessed is never followed. It gets the mode of the file it
+    /// replaces (a 0600 export stays 0600).
+    static func writeTemporary(_ bytes: [UInt8], beside path: String) throws(StoreError) -> String {
+        var info = stat()
+        let mode: mode_t? = stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<100 {
+            let name = path + ".tmp-\(getpid())-" + String(generator.next() & 0xFFFF_FFFF, radix: 16)
+            let descriptor = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode ?? 0o666)
+            if descriptor < 0 {
+                if errno == EEXIST { continue }
+                throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(errno)))
+            }
+            var failure: Int32 = 0
+            if let mode, fchmod(descriptor, mode) != 0 { failure = errno }
+            var done = 0
+            while failure == 0 && done < bytes.count {
+                let wrote = bytes.withUnsafeBufferPointer { buffer in
+                    write(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done)
+                }
+                if wrote < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                } else {
+                    done += wrote
+                }
+            }
+            if close(descriptor) != 0 && failure == 0 { failure = errno }
+            if failure != 0 {
+                unlink(name)
+                throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(failure)))
+            }
+            return name
+        }
+        throw StoreError(operation: "writing \(path)", underlying: "no free temporary name beside it")
     }
 
     /// Renames or writes the file into place; on a failure the temporary file is removed.

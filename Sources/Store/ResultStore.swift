@@ -35,12 +35,46 @@ public final class ResultStore {
     /// Opens the results database at `path`, which must exist (readers such as `comp export`
     /// and `comp explain` must not leave an empty database behind a mistyped path).
     public convenience init(existing path: String) throws(StoreError) {
-        var info = stat()
-        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+        guard try Self.vet(path) else {
             throw StoreError(operation: "opening \(path)", underlying: "no results database there; `comp run --db \(path)` makes one")
         }
         try self.init(path: path)
     }
+
+    /// Looks at what is at `path` before SQLite touches it: true for a comp results database,
+    /// false when nothing or an empty file is there (a database can be made), and an error for
+    /// anything else: a directory or device (SQLite would put its journal beside /dev/null),
+    /// a file that is not SQLite, or another program's database (comp's tables would be added
+    /// to it).
+    public static func vet(_ path: String) throws(StoreError) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw StoreError(operation: "opening \(path)", underlying: "not a regular file (a directory, device or pipe); give a database file name")
+        }
+        if info.st_size == 0 { return false }
+        let foreign = "not a comp results database; give a new file name or one `comp run` made"
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let isComp = try queue.read { db in
+                try db.tableExists("grdb_migrations")
+                    && (try Bool.fetchOne(
+                        db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE identifier = ?)",
+                        arguments: [Self.firstMigration]) ?? false)
+            }
+            guard isComp else { throw StoreError(operation: "opening \(path)", underlying: foreign) }
+            return true
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(operation: "opening \(path)", underlying: foreign)
+        }
+    }
+
+    /// The name of the schema's first migration: a database that has it is comp's.
+    static let firstMigration = "v1: runs, payouts, measures, traces, rejects, reconciliation"
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws(StoreError) {
@@ -61,7 +95,7 @@ public final class ResultStore {
     /// The schema, as an ordered list of named migrations.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: runs, payouts, measures, traces, rejects, reconciliation") { db in
+        migrator.registerMigration(firstMigration) { db in
             try db.execute(
                 sql: """
                     CREATE TABLE runs (

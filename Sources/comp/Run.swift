@@ -62,7 +62,7 @@ struct Run: ParsableCommand {
             switch error {
             case .badPlans, .badData, .input: throw Exit.dataError
             case .evaluation: throw Exit.dataError
-            case .storage: throw Exit.cannotCreate
+            case .storage, .output: throw Exit.cannotCreate
             }
         }
         if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false) }

@@ -139,6 +139,89 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         #expect(second.stderr.contains("has no run 2"))
     }
 
+    /// An export naming the database, an input or the other export is refused before anything
+    /// is read (the run was stored, then replaced by a CSV); so is a database path that is not a
+    /// file comp can use. Each with exit 73 and nothing changed.
+    @Test func outputsNeverReplaceTheDatabaseOrTheInputs() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        let ledger = "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n"
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": ledger,
+        ], to: data)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let first = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
+        #expect(first.status == 0, "\(first.stderr)")
+        let stored = try Data(contentsOf: URL(fileURLWithPath: db))
+        let base = ["run", "--plans", plan, "--data", data.path, "--db", db]
+        let ledgerPath = data.path + "/transactions.csv"
+        let cases: [([String], String)] = [
+            (["--export-payouts", db], "--export-payouts \(db) is the results database (\(db)); give another file name"),
+            (["--export-measures", data.path + "/../data/transactions.csv"],
+             "--export-measures \(data.path)/../data/transactions.csv is an input file (\(ledgerPath)); give another file name"),
+            (["--export-payouts", plan], "--export-payouts \(plan) is a plan file (\(plan)); give another file name"),
+            (["--export-payouts", directory.path + "/p.csv", "--export-measures", directory.path + "/./p.csv"],
+             "--export-measures \(directory.path)/./p.csv is the --export-payouts file (\(directory.path)/p.csv); give another file name"),
+            (["--export-payouts", directory.path + "/missing/p.csv"],
+             "--export-payouts \(directory.path)/missing/p.csv: no directory \(directory.path)/missing; make it first"),
+        ]
+        for (options, message) in cases {
+            let refused = try cli.run(base + options)
+            #expect(refused.status == 73)
+            #expect(refused.stderr == message + "\n")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == stored)
+        #expect(try String(contentsOfFile: ledgerPath, encoding: .utf8) == ledger)
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/p.csv"))
+
+        // A database path that is a directory, or another program's file, is refused and left alone.
+        let foreign = directory.appendingPathComponent("notes.sqlite").path
+        try DatabaseQueue(path: foreign).write { try $0.execute(sql: "CREATE TABLE notes (text TEXT)") }
+        let foreignBytes = try Data(contentsOf: URL(fileURLWithPath: foreign))
+        for (path, reason) in [
+            (foreign, "not a comp results database; give a new file name or one `comp run` made"),
+            (data.path, "not a regular file (a directory, device or pipe); give a database file name"),
+        ] {
+            let refused = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", path])
+            #expect(refused.status == 73)
+            #expect(refused.stderr == "opening \(path): \(reason)\n")
+            let exported = try cli.run(["export", "payouts", "--db", path, "--out", "-"])
+            #expect(exported.status == 65)
+            #expect(exported.stderr == "comp export: opening \(path): \(reason)\n")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: foreign)) == foreignBytes)
+    }
+
+    /// An export replacing a file keeps its mode, and its temporary file is made new, never
+    /// through a link someone put in its place.
+    @Test func exportsKeepTheModeOfTheFileTheyReplace() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
+        ], to: data)
+        let payouts = directory.appendingPathComponent("payouts.csv").path
+        try Data("old".utf8).write(to: URL(fileURLWithPath: payouts))
+        #expect(chmod(payouts, 0o600) == 0)
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let run = try cli.run([
+            "run", "--plans", plan, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path,
+            "--export-payouts", payouts,
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: payouts)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(try String(contentsOfFile: payouts, encoding: .utf8).hasPrefix("rep,period,plan,component,amount,currency\nR1,2027-01,AE-STD,"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["data", "payouts.csv", "r.sqlite", "r.sqlite-journal"])
+    }
+
     @Test func twoPlansExportInExportOrder() throws {
         // R1 and R3 are on AE-STD, R2 on FLAT: the plans are evaluated one after the other, and
         // the run's exports must still come out sorted by rep, like `comp export`'s.
