@@ -225,3 +225,27 @@ extension PlanSyntax.Line {
         }
     }
 }
+
+extension PlanSyntax {
+    /// Whether `text` is one expression and nothing more: no comment, nothing after it. XML plans
+    /// hold expressions as element text, which is written into plan text; more than an expression
+    /// there would add lines the XML does not show (a `component` after a line break, a `#` that
+    /// hides the rounding written after it). Text that does not lex or parse is left to the plan's
+    /// own check, which reports it where it stands.
+    public static func isSingleExpression(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        let (tokens, comments, problems) = Lexer.tokenize(bytes)
+        if !comments.isEmpty { return false }
+        if !problems.isEmpty { return true }
+        return withLargeStack {
+            let sink = DiagnosticSink(sources: [SourceFile(path: "expression", bytes: bytes)])
+            let parser = Parser(bytes: bytes, tokens: tokens, comments: [], sink: sink, file: 0)
+            do {
+                _ = try parser.parseExpr()
+            } catch {
+                return true
+            }
+            return parser.current.kind == .eof
+        }
+    }
+}

@@ -68,6 +68,12 @@ final class PlanTextWriter {
     /// Writes an expression held as an element's text, line by line at the lines of the XML text.
     func expression(_ element: PlacedElement) {
         let text = element.element.text
+        // The text goes into plan text as it is: one expression, or it could add lines of its own.
+        if !PlanSyntax.isSingleExpression(text) {
+            problem(
+                "<\(element.element.name)> must hold one expression, with no comment and nothing after it "
+                    + "(each declaration is an element of its own)", element)
+        }
         let start = textOffset(element)
         let parts = text.split(separator: "\n", omittingEmptySubsequences: false)
         let firstLine = lines.line(containing: start)

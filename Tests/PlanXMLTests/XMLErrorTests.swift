@@ -196,6 +196,34 @@ import Testing
         #expect(errors(xml) == ["plan.xml:9:25: expected an expression, found '*'"])
     }
 
+    /// Expression text is written into plan text: a line after the expression would declare a
+    /// component the XML does not have, and a comment would hide the rounding written after it.
+    @Test(arguments: [
+        ("bookings * 5%\n    component evil = 1000000 USD", "formula"),
+        ("bookings * 5% # half", "formula"),
+        ("bookings * 5%\n}\ncomponent evil = 1 USD", "formula"),
+    ])
+    func anExpressionTextHoldsOneExpression(text: String, element: String) {
+        let xml = planXML(sales + """
+
+              <component name="commission" round="half_even" digits="2">
+                <\(element)>\(text)</\(element)>
+              </component>
+            """)
+        #expect(
+            errors(xml) == [
+                "plan.xml:9:6: <formula> must hold one expression, with no comment and nothing after it (each declaration is an element of its own)"
+            ])
+    }
+
+    @Test func multiLineExpressionsStayValid() {
+        #expect(PlanSyntax.isSingleExpression("bookings *\n  5%"))
+        #expect(PlanSyntax.isSingleExpression("match txn.kind {\n  \"new\" => 100%\n  else => 0%\n}"))
+        #expect(PlanSyntax.isSingleExpression("\"# not a comment\""))
+        #expect(!PlanSyntax.isSingleExpression("txn.product == \"W\"\n pay 150 USD per unit"))
+        #expect(!PlanSyntax.isSingleExpression("1 # note"))
+    }
+
     @Test func malformedXMLHasItsLineAndIsQuoted() {
         let xml = planXML("  <credit name=\"sales\">\n")
         let result = XMLPlans.check(bytes: Array(xml.utf8), path: "plan.xml")
