@@ -77,6 +77,12 @@ public enum PlanChecker {
                     sink.emit(.readFailed(use.path), file: index, use.range)
                     continue
                 }
+                // A file that does not start like a plan file is not parsed, so nothing of it is
+                // quoted (`use "/etc/passwd"` printed its first line under a syntax error).
+                if bytes.count <= PlanLimits.maxFileBytes && !startsLikePlanFile(bytes) {
+                    sink.emit(.notAPlanFile(use.path), file: index, use.range)
+                    continue
+                }
                 let fileIndex = sink.sources.count
                 sink.sources.append(SourceFile(path: path, bytes: bytes))
                 parsed.append(parse(sink.sources[fileIndex], file: fileIndex, sink: sink))
@@ -108,6 +114,14 @@ public enum PlanChecker {
         for (message, range) in problems { sink.emit(message, file: file, range) }
         let parser = Parser(bytes: source.bytes, tokens: tokens, comments: comments, sink: sink, file: file)
         return parser.parseFile()
+    }
+
+    /// Whether the first word of `bytes` (after comments) is one a plan file starts with.
+    static func startsLikePlanFile(_ bytes: [UInt8]) -> Bool {
+        let (tokens, _, _) = Lexer.tokenize(bytes)
+        guard let first = tokens.first, first.kind == .identifier else { return false }
+        let word = String(decoding: bytes[first.range.start..<first.range.end], as: UTF8.self)
+        return word == "library" || word == "plan" || word == "use"
     }
 
     static func resolve(_ path: String, relativeTo base: String) -> String {

@@ -83,6 +83,9 @@ extension PlanMessage {
     static func notALibrary(_ path: String) -> Self {
         .init("notALibrary", .error, "'\(path)' is a plan; 'use' needs a library file")
     }
+    static func notAPlanFile(_ path: String) -> Self {
+        .init("notAPlanFile", .error, "'\(path)' is not a plan file (it does not start with 'library', 'plan' or 'use'); 'use' needs a library file")
+    }
     static func notConstant(_ what: String) -> Self {
         .init("notConstant", .error, "\(what) must be a constant")
     }

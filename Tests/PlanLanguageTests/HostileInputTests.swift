@@ -181,6 +181,20 @@ struct HostileInputTests {
         #expect(rendered.hasPrefix("line.plan:1:56: error: unknown name 'z' [#plan.unknownName]\n"))
     }
 
+    /// `use` can name any file; one that does not start like a plan file is refused at the `use`
+    /// and nothing of it is shown (a syntax error quoted /etc/passwd's first line).
+    @Test("a used file that is not a plan file is not quoted")
+    func usedFileThatIsNotAPlan() {
+        let text = "use \"/etc/passwd\"\nplan \"P\" {\n  currency USD\n  period month\n}\n"
+        let result = PlanChecker.check(
+            source: SourceFile(path: "p.plan", text: text), overrides: [:],
+            loader: { _ in Array("root:x:0:0:secret:/root:/bin/bash\n".utf8) })
+        #expect(result.diagnostics.map(\.description) == [
+            "p.plan:1:1: '/etc/passwd' is not a plan file (it does not start with 'library', 'plan' or 'use'); 'use' needs a library file"
+        ])
+        #expect(!result.rendered().contains("secret"))
+    }
+
     @Test("an oversized file gives a diagnostic")
     func oversized() {
         let text = "# " + String(repeating: "x", count: PlanLimits.maxFileBytes) + "\n"
