@@ -125,7 +125,7 @@ extension Checker {
         var basis = SpiffDateBasis.transactionDate
         var filters: [Expr] = []
         var payout: SpiffPayout?
-        var ok = true
+        var ok = singleLines(lines, ["window", "pay"], file)
         let moneyType = ValueType.money(.fixed(currency))
         for line in lines {
             switch line.keyword.name {
@@ -528,7 +528,7 @@ extension Checker {
             var amount: Expr?
             var weight: Expr?
             var recipients: [CreditRecipient] = []
-            var ok = true
+            var ok = singleLines(lines, ["amount", "weight"], file)
             for line in lines {
                 switch line.keyword.name {
                 case "where", "amount", "weight":
@@ -543,10 +543,6 @@ extension Checker {
                         }
                         filters.append(expr)
                     } else if line.keyword.name == "amount" {
-                        if amount != nil {
-                            error(.duplicateSetting("amount"), file, line.keyword.range)
-                            ok = false
-                        }
                         if expr.type == .money(.transaction) {
                             error(.currencyMismatch(describe(expr.type), describe(moneyType), "credit"), file, line.exprs[0].range,
                                   hint: "convert transaction amounts with fx(txn.amount)")
@@ -732,7 +728,7 @@ extension Checker {
                 var charge = ClawbackCharge.reversalPeriod
                 var share = Rate.one
                 var window: Int?
-                var ok = true
+                var ok = singleLines(lines, ["charge", "share", "window"], file)
                 for line in lines {
                     switch line.keyword.name {
                     case "charge":
@@ -768,6 +764,22 @@ extension Checker {
         }
     }
 
+    /// Reports each of `keywords` set on more than one line of a block (the last one had silently
+    /// won); false when one was.
+    func singleLines(_ lines: [BlockLine], _ keywords: Set<String>, _ file: Int) -> Bool {
+        var first: [String: SourceRange] = [:]
+        var ok = true
+        for line in lines where keywords.contains(line.keyword.name) {
+            if let earlier = first[line.keyword.name] {
+                error(.duplicateSetting(line.keyword.name), file, line.keyword.range, notes: [("first set here", file, earlier)])
+                ok = false
+            } else {
+                first[line.keyword.name] = line.keyword.range
+            }
+        }
+        return ok
+    }
+
     func draw(_ name: Ident, _ lines: [BlockLine], _ file: Int, _ range: SourceRange) {
         let moneyType = ValueType.money(.fixed(currency))
         var kind: DrawKind?
@@ -776,7 +788,7 @@ extension Checker {
         var end: Period?
         var recoveryStart: Period?
         var recoveryLimit: RecoveryLimit?
-        var ok = true
+        var ok = singleLines(lines, ["type", "amount", "periods", "recovery_start", "recovery_max"], file)
         for line in lines {
             switch line.keyword.name {
             case "type":
