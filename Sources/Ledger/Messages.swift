@@ -77,6 +77,10 @@ enum DataMessage {
         ("data.valueTooLong", "\(column) is longer than \(limit) bytes")
     }
 
+    static func controlCharacter(_ column: String) -> (DiagnosticID, String) {
+        ("data.controlCharacter", "\(column) holds a control character (a NUL, tab or line break); ids must be printable")
+    }
+
     static func invalidUTF8(_ column: String) -> (DiagnosticID, String) {
         ("data.invalidUTF8", "\(column) is not valid UTF-8; save the file as UTF-8")
     }

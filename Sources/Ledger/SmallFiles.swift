@@ -91,6 +91,12 @@ struct RecordReader {
             errors.append(RowError(line: line, field: index + 1, DataMessage.idTooLong(column, limit: maxBytes)))
             return nil
         }
+        // Ids (the fields with a length limit) are printable: a NUL in one was cut short by SQLite
+        // and could not be named on the command line.
+        if maxBytes != nil, value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            errors.append(RowError(line: line, field: index + 1, DataMessage.controlCharacter(column)))
+            return nil
+        }
         return value
     }
 

@@ -137,6 +137,20 @@ let badCases: [BadCase] = [
         text: "rep,name,plan,start\nR1,A,AE-STD,2026-01-01\nR2,B\u{FFFD},AE-STD,2026-01-01\n".replacingOccurrences(of: "\u{FFFD}", with: "\u{01}"),
         expected: []),
     BadCase(
+        name: "control characters in ids", file: "transactions.csv",
+        text: header + "T\u{0}1,2027-01-05,R1,1,USD,P,new,1,NA,\nT2,2027-01-05,R1,1,USD,P,new,1,NA,\n\"T\n3\",2027-01-06,R1,1,USD,P,new,1,NA,\n"
+            + "T4\u{7F},2027-01-06,R1,1,USD,P,new,1,NA,\nT5,2027-01-07,R1,-1,USD,P,new,1,NA,T\u{0}1\n",
+        expected: [
+            "transactions.csv:2:1: id holds a control character (a NUL, tab or line break); ids must be printable",
+            "transactions.csv:4:1: id holds a control character (a NUL, tab or line break); ids must be printable",
+            "transactions.csv:6:1: id holds a control character (a NUL, tab or line break); ids must be printable",
+            "transactions.csv:7:10: reverses \"T\u{0}1\", which is not an accepted transaction in this ledger",
+        ]),
+    BadCase(
+        name: "control character in a roster id", file: "roster.csv",
+        text: "rep,name,plan,start\nR1,A,AE-STD,2026-01-01\nR2,B,AE-STD,2026-01-01\nR\u{0}3,C,AE-STD,2026-01-01\n",
+        expected: ["roster.csv:4:1: rep holds a control character (a NUL, tab or line break); ids must be printable"]),
+    BadCase(
         name: "text after closing quote", file: "transactions.csv", text: header + "T1,2027-01-05,R1,\"1\"0,USD,P,new,1,NA,\n",
         expected: ["transactions.csv:2:4: text after a closing quote; a quoted field must end at a comma or line end"]),
 ]

@@ -47,6 +47,26 @@ static inline size_t comp_count_byte(const uint8_t *p, size_t count, uint8_t byt
     return found;
 }
 
+/// The offset of the first control character (a byte below 0x20, or DEL) in `p[0..<count]`, or
+/// -1. Bytes of multi-byte UTF-8 characters (0x80 and up) are never control characters.
+static inline long comp_find_control(const uint8_t *p, size_t count) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i highest = _mm_set1_epi8(0x1F), del = _mm_set1_epi8(0x7F);
+    for (; i + 16 <= count; i += 16) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(p + i));
+        /* unsigned bytes <= 0x1F: the minimum with 0x1F is the byte itself */
+        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(bytes, highest), bytes);
+        int mask = _mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(bytes, del)));
+        if (mask) return (long)(i + (size_t)__builtin_ctz((unsigned)mask));
+    }
+#endif
+    for (; i < count; i++) {
+        if (p[i] < 0x20 || p[i] == 0x7F) return (long)i;
+    }
+    return -1;
+}
+
 /// Asks the CPU to bring the cache line at `p` in for writing; a hint only, never a fault.
 static inline void comp_prefetch_for_write(const void *p) {
 #if defined(__GNUC__) || defined(__clang__)
