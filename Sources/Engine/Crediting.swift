@@ -404,8 +404,13 @@ extension PlanEvaluation {
                 }
             case .splits:
                 // A reversal is split like the deal it reverses (splits.csv names the deal).
-                let splitSource = data.splits.byTransaction[Int32(row)] != nil ? Int32(row) : Int32(reversalTarget(of: row) ?? row)
-                if let splits = data.splits.byTransaction[splitSource] {
+                let own = Int32(row)
+                let named = data.splits.byTransaction[own] != nil || data.splits.refused.contains(own)
+                let splitSource = named ? own : Int32(reversalTarget(of: row) ?? row)
+                if data.splits.refused.contains(splitSource) {
+                    // Its split rows were rejected (--quarantine): who shares the credit is not
+                    // known, so no one is credited (the reconciliation says why).
+                } else if let splits = data.splits.byTransaction[splitSource] {
                     for splitIndex in splits {
                         let split = data.splits.rows[splitIndex]
                         guard let partner = isPayee(split.rep, on: payeeDate) else { continue }

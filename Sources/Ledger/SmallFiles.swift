@@ -444,6 +444,7 @@ func loadSplits(
     var candidates: [SplitRow] = []
     var seen: [[Int32]: Int] = [:]
     var texts: [Int32: String] = [:]
+    var refused = Set<Int32>()
     for record in records {
         var reader = RecordReader(header: header, record: record)
         let txnID = reader.text("txn", required: true, maxBytes: options.maxIDBytes)
@@ -468,6 +469,7 @@ func loadSplits(
             }
         }
         errors.append(contentsOf: reader.errors)
+        if txn >= 0 { refused.insert(txn) }
     }
     // Shares of one transaction must add up to exactly 1 (or more, with overlay credit).
     var byTransaction: [Int32: [Int]] = [:]
@@ -479,13 +481,21 @@ func loadSplits(
         let ok = options.allowOverlaySplits ? total >= .one : total == .one
         if !ok {
             bad.insert(txn)
-            let first = candidates[indexes[0]]
-            errors.append(
-                RowError(line: first.line, field: (header.field("share") ?? 0) + 1, DataMessage.splitShares(texts[txn] ?? "?", total)))
+            // Every row of the transaction is rejected, each with the reason.
+            for index in indexes {
+                errors.append(
+                    RowError(
+                        line: candidates[index].line, field: (header.field("share") ?? 0) + 1,
+                        DataMessage.splitShares(texts[txn] ?? "?", total)))
+            }
         }
     }
     let rows = candidates.filter { !bad.contains($0.transaction) }
     var finalIndex: [Int32: [Int]] = [:]
     for (index, row) in rows.enumerated() { finalIndex[row.transaction, default: []].append(index) }
-    return (SplitTable(rows: rows, byTransaction: finalIndex), rowsRead, rowsRead - rows.count)
+    // Transactions named only in rejected rows are refused: crediting their own rep instead (as
+    // for a transaction splits.csv does not name) would pay someone the file never named.
+    refused.formUnion(bad)
+    refused.subtract(finalIndex.keys)
+    return (SplitTable(rows: rows, byTransaction: finalIndex, refused: refused), rowsRead, rowsRead - rows.count)
 }

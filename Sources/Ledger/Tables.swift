@@ -331,6 +331,9 @@ public struct SplitTable: Sendable {
     public let rows: [SplitRow]
     /// Split rows per transaction row.
     public let byTransaction: [Int32: [Int]]
+    /// Transaction rows that splits.csv names in rows it rejected (with `--quarantine`): who
+    /// shares their credit is not known, so a `to splits` rule credits no one with them.
+    public var refused: Set<Int32> = []
 }
 
 /// One row of `fx.csv`.

@@ -346,8 +346,12 @@ public enum Runner {
                 excluded["rep has no roster assignment on the transaction date", default: 0] += 1
                 continue
             }
+            let splitSource = data.splits.byTransaction[Int32(row)] != nil || data.splits.refused.contains(Int32(row))
+                ? Int32(row) : Int32(transactions.reversals.target(of: row) ?? row)
             if !planIDs.contains(assignment.plan) {
                 excluded["rep on plan \(assignment.plan), not in this run", default: 0] += 1
+            } else if data.splits.refused.contains(splitSource) {
+                excluded["its rows in splits.csv were rejected (who shares the credit is not known)", default: 0] += 1
             } else if let chargeBack = chargeBacks[assignment.plan], let days = chargeBack.windowDays,
                 let original = transactions.reversals.target(of: row), !chargeBack.reaches(deal: transactions.dates[original], reversal: date)
             {

@@ -421,7 +421,7 @@ import Testing
     /// 0.5 credit 100,000 and 50,000). The data is loaded with `LedgerLoadOptions` defaults, which
     /// reject such splits: Runner.swift:111-112 never sets `allowOverlaySplits` (nor the plan's
     /// `fiscalCalendar`), and this helper loads the same way, so `comp run` refuses the data (or,
-    /// with --quarantine, drops the split rows and credits the owner alone).
+    /// with --quarantine, drops the split rows and credits no one with the deal).
     @Test func overlaySplitsAreAcceptedForAnOverlayPlan() throws {
         let output = try evaluate(
             plan: """

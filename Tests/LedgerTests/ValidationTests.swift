@@ -59,7 +59,10 @@ let badCases: [BadCase] = [
         expected: ["roster.csv:4:4: roster rows for rep \"R1\" overlap: 2027-03-01…open overlaps 2026-01-01…2027-03-31 on line 2"]),
     BadCase(
         name: "split shares not adding to one", file: "splits.csv", text: "txn,rep,share\nT2,R1,0.5\nT2,R2,0.4\n",
-        expected: ["splits.csv:2:3: split shares of transaction \"T2\" add up to 0.9, not 1"]),
+        expected: [
+            "splits.csv:2:3: split shares of transaction \"T2\" add up to 0.9, not 1",
+            "splits.csv:3:3: split shares of transaction \"T2\" add up to 0.9, not 1",
+        ]),
     BadCase(
         name: "currency-month without an fx rate", file: "transactions.csv", text: header + "T1,2027-03-05,R1,10,EUR,P,new,1,NA,\n",
         expected: ["transactions.csv:2:5: no fx rate for EUR in 2027-03; add a row \"EUR,2027-03,<USD per EUR>\" to fx.csv"]),

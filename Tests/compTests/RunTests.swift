@@ -222,6 +222,56 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["data", "payouts.csv", "r.sqlite", "r.sqlite-journal"])
     }
 
+    /// With --quarantine, a transaction whose split rows were all rejected is credited to no one
+    /// (its own rep was never named by splits.csv), and the reconciliation says why; every
+    /// rejected split row has its reason stored.
+    @Test func aTransactionWithRejectedSplitsIsCreditedToNoOne() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,SPL,2026-01-01\nR2,Ben,SPL,2026-01-01\nR3,Cy,SPL,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,1000,USD\nT2,2027-01-06,R1,2000,USD\nT3,2027-01-07,R1,4000,USD\n",
+            // T1: 0.5 + 0.2 (both rows rejected); T2: a share of 0 (rejected); T3 split evenly.
+            "splits.csv": "txn,rep,share\nT1,R2,0.5\nT1,R3,0.2\nT2,R2,0\nT3,R2,0.5\nT3,R3,0.5\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("spl.plan")
+        try Data(
+            """
+            plan "SPL" {
+              currency USD
+              period month
+              credit sales {
+                amount fx(txn.amount)
+                to splits
+              }
+              measure bookings = sum(sales)
+              component commission = bookings * 10%
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db, "--quarantine"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("transactions.csv: 3 rows, 3 accepted, 0 rejected; 2 excluded: its rows in splits.csv were rejected (who shares the credit is not known)"))
+        #expect(run.stdout.contains("splits.csv: 5 rows, 2 accepted, 3 rejected"))
+        // Only T3 is credited: 2,000 each to R2 and R3, 10% of it paid; R1 gets nothing.
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(payouts.stdout.split(separator: "\n").filter { $0.contains(",commission,") } == [
+            "R1,2027-01,SPL,commission,0.00,USD", "R2,2027-01,SPL,commission,200.00,USD", "R3,2027-01,SPL,commission,200.00,USD",
+        ])
+        let rejects = try DatabaseQueue(path: db).read { db in
+            try String.fetchAll(db, sql: "SELECT line || ': ' || message FROM rejects WHERE file LIKE '%splits.csv' ORDER BY line")
+        }
+        #expect(rejects == [
+            "2: split shares of transaction \"T1\" add up to 0.7, not 1",
+            "3: split shares of transaction \"T1\" add up to 0.7, not 1",
+            "4: share \"0\" must be greater than 0 and at most 1",
+        ])
+    }
+
     @Test func twoPlansExportInExportOrder() throws {
         // R1 and R3 are on AE-STD, R2 on FLAT: the plans are evaluated one after the other, and
         // the run's exports must still come out sorted by rep, like `comp export`'s.
