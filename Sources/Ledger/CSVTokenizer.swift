@@ -174,6 +174,27 @@ struct CSVTokenizer: ~Copyable {
                     scan += 1
                 }
                 let contentEnd = scan
+                if !closed && (isFinal || contentEnd - contentStart > limits.maxFieldBytes) {
+                    // A quote never closed (or open past the field limit): the record is taken to
+                    // be its first line only, and reading goes on at the next line. Reading on to
+                    // the end of the file hid every row after it from the reconciliation.
+                    problem = problem ?? (isFinal ? .unterminatedQuote(field: fieldIndex) : .fieldTooLong(field: fieldIndex))
+                    line = recordLine
+                    var next = recordStart
+                    while next < stop && base[next] != UInt8(ascii: "\n") { next += 1 }
+                    fieldCount += 1
+                    fieldStarts[fieldIndex] = contentStart
+                    fieldCounts[fieldIndex] = 0
+                    fieldInScratch[fieldIndex] = false
+                    if next < stop {
+                        pos = next + 1
+                        line += 1
+                        terminated = true
+                    } else {
+                        pos = stop
+                    }
+                    break
+                }
                 if contentEnd - contentStart > limits.maxFieldBytes { problem = problem ?? .fieldTooLong(field: fieldIndex) }
                 if needsCopy {
                     let start = appendUnescaped(contentStart, contentEnd)

@@ -77,6 +77,14 @@ enum DataMessage {
         ("data.valueTooLong", "\(column) is longer than \(limit) bytes")
     }
 
+    static func recordsInField(_ column: String, lines: Int) -> (DiagnosticID, String) {
+        (
+            "data.recordsInField",
+            "\(column) is a quoted text holding \(lines) line\(lines == 1 ? "" : "s") shaped like records; "
+                + "if a closing quote is missing, those rows were read as this text"
+        )
+    }
+
     static func controlCharacter(_ column: String) -> (DiagnosticID, String) {
         ("data.controlCharacter", "\(column) holds a control character (a NUL, tab or line break); ids must be printable")
     }

@@ -712,6 +712,26 @@ private struct ByteArena {
     }
 }
 
+/// The lines after the first of a field's text that hold at least `commas` commas.
+private func recordShapedLines(_ start: UnsafePointer<UInt8>, _ count: Int, commas: Int) -> Int {
+    guard commas > 0 else { return 0 }
+    var found = 0
+    var seen = 0
+    var afterBreak = false
+    for index in 0..<count {
+        let byte = start[index]
+        if byte == UInt8(ascii: "\n") {
+            if afterBreak && seen >= commas { found += 1 }
+            afterBreak = true
+            seen = 0
+        } else if byte == UInt8(ascii: ",") {
+            seen += 1
+        }
+    }
+    if afterBreak && seen >= commas { found += 1 }
+    return found
+}
+
 /// Scans the records that start in `start..<end`, writing accepted rows from `rowBase` on.
 private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, rowBase: Int) -> ChunkResult {
     var result = ChunkResult(start: start, rowBase: rowBase, line: line, attributes: context.attributeCount)
@@ -1033,6 +1053,20 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             acceptedRows[currency] &+= 1
             acceptedSums[currency] &+= Int128(amount)
             row += 1
+            // A record over several lines: a field holding lines shaped like records (a comma for
+            // every field) is likely a quote left open that a later quote closed, the rows
+            // between taken for its text. Valid CSV, so a warning, not a rejection.
+            if tokenizer.line &- recordLine > 1 {
+                for field in 0..<fieldCount {
+                    let lines = recordShapedLines(tokenizer.fieldPointer(field), tokenizer.fieldLength(field), commas: fieldCount - 1)
+                    if lines > 0 {
+                        result.errors.append(
+                            RowError(
+                                line: recordLine, field: field + 1, DataMessage.recordsInField(context.names[field], lines: lines),
+                                severity: .warning))
+                    }
+                }
+            }
         }
         break blocks
       }

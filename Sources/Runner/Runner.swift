@@ -317,6 +317,11 @@ public enum Runner {
         // Summary.
         report(nil)
         let (totals, payees, periods) = (summary.totals, summary.payees, summary.periods)
+        // The data's own warnings (a quoted text holding lines shaped like records, …): the first
+        // ones, with the count of the rest (`comp validate` lists them all).
+        let dataWarnings = load.diagnostics.filter { $0.severity == .warning }
+        warnings = dataWarnings.prefix(20).map { "\($0.location): \($0.message)" } + warnings
+        if dataWarnings.count > 20 { warnings.insert("… and \(dataWarnings.count - 20) more warnings about the data", at: 20) }
         let elapsed = clock.now - start
         return RunSummary(
             run: id, plans: plans.map(\.id), payees: payees.count, periods: periods.sorted(),

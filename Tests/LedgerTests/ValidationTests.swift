@@ -172,6 +172,45 @@ let badCases: [BadCase] = [
         for file in load.reconciliation.files { #expect(file.rowsRead == file.accepted + file.rejected) }
     }
 
+    /// A quote that is never closed makes its record one line long, and the rows after it are
+    /// read: it had swallowed the rest of the file, rows the reconciliation never saw.
+    @Test func anUnclosedQuoteLosesNoRowAfterIt() throws {
+        var text = header + "T1,2027-01-05,R1,1,USD,\"Acme 5in,new,1,NA,\n"
+        for index in 2...2_000 { text += "T\(index),2027-01-05,R1,1,USD,P,new,1,NA,\n" }
+        for ending in ["", "a closing \" much later,new,1,NA,\n"] {
+            var files = Minimal.ledgerOnly(text + ending)
+            files["splits.csv"] = nil
+            let (load, messages) = try DataDirectory(files).load()
+            let expected = ending.isEmpty
+                ? "transactions.csv:2:6: a quoted field is never closed (missing \")"
+                : "transactions.csv:2:6: text after a closing quote; a quoted field must end at a comma or line end"
+            #expect(messages.first == expected)
+            let file = load.reconciliation.files[0]
+            #expect(file.rowsRead == file.accepted + file.rejected)
+            if ending.isEmpty {
+                #expect(file.rowsRead == 2_000)
+                #expect(file.accepted == 1_999)
+            }
+        }
+    }
+
+    /// A quote left open and closed rows later is valid CSV: the rows between are the field's
+    /// text. A warning says so when they look like records.
+    @Test func rowsInsideAQuotedFieldAreWarnedAbout() throws {
+        var text = header + "T1,2027-01-05,R1,1,USD,\"Acme 5in\n"
+        for index in 2...4 { text += "T\(index),2027-01-05,R1,1,USD,P,new,1,NA,\n" }
+        text += "Bolt 3in\",new,1,NA,\nT9,2027-01-06,R1,1,USD,\"two\nlines, of text\",new,1,NA,\n"
+        var files = Minimal.ledgerOnly(text)
+        files["splits.csv"] = nil
+        let (load, messages) = try DataDirectory(files).load()
+        #expect(messages == [
+            "transactions.csv:2:6: warning: product is a quoted text holding 3 lines shaped like records; "
+                + "if a closing quote is missing, those rows were read as this text"
+        ])
+        #expect(load.errorCount == 0)
+        #expect(load.data.transactions.count == 2)
+    }
+
     @Test func invalidUTF8IsRejected() throws {
         var roster = Array("rep,name,plan,start\nR1,A,AE-STD,2026-01-01\nR2,B".utf8)
         roster += [0xFF, 0xFE]
