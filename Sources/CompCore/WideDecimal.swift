@@ -86,7 +86,11 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
     @inlinable
     public func multiplied(by other: WideDecimal) throws(ArithmeticError) -> WideDecimal {
         let target = scale + other.scale
-        if target > Self.maxScale { throw .overflow(operation: "\(self) × \(other) (scale \(target))") }
+        if target > Self.maxScale {
+            throw .overflow(
+                operation: "\(self) × \(other): the exact product needs \(target) fraction digits, more than the \(Self.maxScale) kept; "
+                    + "round a factor first (round(…, 6))")
+        }
         // Two 64-bit factors (most amounts, rates and weights): their product always fits 128 bits.
         if let a = Int64(exactly: value), let b = Int64(exactly: other.value) {
             return WideDecimal(value: Self.fullProduct(a, b), scale: target)

@@ -1387,8 +1387,15 @@ final class PlanEvaluation {
         } catch let error as EvaluationError {
             throw error
         } catch {
-            // Arithmetic failures (overflow) name the rep, period and value being computed.
-            throw failure(String(describing: error), what: name)
+            // Arithmetic failures (overflow) name the rep, period and value being computed, and
+            // where the value is written.
+            let span: SourceSpan
+            switch ref {
+            case .measure(let id): span = plan.measures[id.index].span
+            case .derived(let id): span = plan.derived[id.index].span
+            case .component(let id): span = plan.components[id.index].span
+            }
+            throw failure(String(describing: error), what: name, span: span)
         }
     }
 

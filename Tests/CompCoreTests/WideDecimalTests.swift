@@ -150,7 +150,10 @@ struct WideDecimalTests {
         #expect(throws: ArithmeticError.overflow(operation: "170141183460469231731687303715884105727 × 2")) {
             try WideDecimal(value: .max, scale: 0).multiplied(by: WideDecimal(2))
         }
-        #expect(throws: ArithmeticError.overflow(operation: "0.000000000000000001 × 0.0000000000001 (scale 31)")) {
+        #expect(
+            throws: ArithmeticError.overflow(
+                operation: "0.000000000000000001 × 0.0000000000001: the exact product needs 31 fraction digits, more than the 30 kept; round a factor first (round(…, 6))")
+        ) {
             try WideDecimal(value: 1, scale: 18).multiplied(by: WideDecimal(value: 1, scale: 13))
         }
         #expect(try WideDecimal(value: 1, scale: 18).multiplied(by: WideDecimal(value: 1, scale: 12)).scale == 30)

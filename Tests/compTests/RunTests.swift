@@ -272,6 +272,38 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         ])
     }
 
+    /// A product whose exact value needs more than 30 fraction digits fails the run at the line
+    /// of the value, saying how to avoid it: 1234.57 (2 digits) × 0.123457 × 0.654321 × 0.333333
+    /// × 0.987653 × 0.111111 (6 digits each, no trailing zero to drop) needs 32.
+    @Test func aProductPastTheScaleLimitNamesItsLine() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,1234.57,USD\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("p.plan")
+        try Data(
+            """
+            plan "P" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component c = round(bookings * 0.123457 * 0.654321 * 0.333333 * 0.987653 * 0.111111, 2)
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 65)
+        #expect(
+            run.stderr == "\(plan.path):6:3: rep R1, 2027-01: c: arithmetic overflow in 32.83257885452964923345362521 × 0.111111: "
+                + "the exact product needs 32 fraction digits, more than the 30 kept; round a factor first (round(…, 6))\n")
+    }
+
     @Test func twoPlansExportInExportOrder() throws {
         // R1 and R3 are on AE-STD, R2 on FLAT: the plans are evaluated one after the other, and
         // the run's exports must still come out sorted by rep, like `comp export`'s.
