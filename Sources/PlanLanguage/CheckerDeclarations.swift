@@ -686,10 +686,27 @@ extension Checker {
         return .component(ComponentID(index))
     }
 
-    func constantRate(_ node: ExprNode, _ file: Int, _ what: String) -> Rate? {
+    /// The amount of a constant money expression (a literal, or a negated one), else `nil`.
+    static func constantMoney(_ expr: Expr) -> FixedDecimal? {
+        switch expr.kind {
+        case .literal(.money(let money)): return money.amount
+        case .negate(let inner): return constantMoney(inner).flatMap { try? FixedDecimal.zero.subtracting($0) }
+        default: return nil
+        }
+    }
+
+    /// A constant rate; a share (`share: true`) must be more than 0% and at most 100%: a holdback
+    /// of 200% withheld twice the pay, and one of -50% paid 150% and took it back later.
+    func constantRate(_ node: ExprNode, _ file: Int, _ what: String, share: Bool = false) -> Rate? {
         guard let value = literal(node, file) else { return nil }
         switch value {
-        case .rate(let rate): return rate
+        case .rate(let rate):
+            if share && (rate <= .zero || rate > .one) {
+                let setting = what.hasPrefix("a ") ? String(what.dropFirst(2)) : what
+                error(.invalidValue(setting, shown(node), "a share above 0% and at most 100%"), file, node.range)
+                return nil
+            }
+            return rate
         default:
             error(.typeMismatch("\(what) must be a rate, found \(describe(value.type))"), file, node.range)
             return nil
@@ -716,8 +733,21 @@ extension Checker {
                     error(.moneyNotInPlanCurrency("a \(kindWord.name)", describe(amount.type), currency.code), file, amountNode.range)
                     continue
                 }
-                limits.append(Limit(kind: kindWord.name == "cap" ? .cap : .floor, target: target, amount: amount, per: per,
-                                    span: span(file, decl.range)))
+                let kind: LimitKind = kindWord.name == "cap" ? .cap : .floor
+                // A constant floor above a constant cap of the same target and period: no amount
+                // meets both (a cap of -100 with a floor of 100 paid the floor everywhere).
+                if let value = Self.constantMoney(amount) {
+                    for other in limits where other.kind != kind && other.target == target && other.per == per {
+                        guard let otherValue = Self.constantMoney(other.amount) else { continue }
+                        let (floor, cap) = kind == .floor ? (value, otherValue) : (otherValue, value)
+                        if floor > cap {
+                            error(
+                                .limitsContradict(targetWord.name, floor: "\(floor) \(currency.code)", cap: "\(cap) \(currency.code)"), file,
+                                decl.range, notes: [("the other limit", other.span.file, other.span.range)])
+                        }
+                    }
+                }
+                limits.append(Limit(kind: kind, target: target, amount: amount, per: per, span: span(file, decl.range)))
             case .draw(let name, let lines, _):
                 draw(name, lines, file, decl.range)
             case .clawback(let lines, _):
@@ -738,7 +768,7 @@ extension Checker {
                             ok = false
                         }
                     case "share":
-                        if let rate = constantRate(line.exprs[0], file, "a clawback share") { share = rate } else { ok = false }
+                        if let rate = constantRate(line.exprs[0], file, "a clawback share", share: true) { share = rate } else { ok = false }
                     case "window":
                         if case .count(let days)? = literal(line.exprs[0], file), days > 0 { window = Int(days) } else {
                             error(.invalidValue("clawback window", shown(line.exprs[0]), "a positive number of days"), file, line.exprs[0].range)
@@ -749,7 +779,7 @@ extension Checker {
                 }
                 if ok { clawback = ClawbackPolicy(charge: charge, share: share, windowDays: window, span: span(file, decl.range)) }
             case .holdback(let shareNode, let targetWord, let releaseWord):
-                let share = constantRate(shareNode, file, "a holdback share")
+                let share = constantRate(shareNode, file, "a holdback share", share: true)
                 let target = self.target(targetWord, file)
                 let release = HoldbackRelease(rawValue: releaseWord.name)
                 if release == nil {
@@ -805,6 +835,10 @@ extension Checker {
                 }
                 if expr.type != moneyType {
                     error(.moneyNotInPlanCurrency("a draw amount", describe(expr.type), currency.code), file, line.exprs[0].range)
+                    ok = false
+                } else if Self.constantMoney(expr).map({ $0 <= .zero }) ?? false {
+                    // A draw advances money to the rep: one of -3,000 charged the rep every period.
+                    error(.invalidValue("draw amount", shown(line.exprs[0]), "an amount above zero"), file, line.exprs[0].range)
                     ok = false
                 }
                 amount = expr

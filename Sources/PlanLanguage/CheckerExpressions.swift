@@ -83,6 +83,9 @@ extension Checker {
             return t
         case .money(let t, let code, _): return "\(t) \(code.name)"
         case .name(let i): return i.name
+        case .negate(let inner, _):
+            let text = shown(inner)
+            return text == "this value" ? text : "-" + text
         default: return "this value"
         }
     }

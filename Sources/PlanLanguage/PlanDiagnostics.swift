@@ -68,6 +68,9 @@ extension PlanMessage {
     }
     static let libraryNotAllowed = PlanMessage(
         "libraryNotAllowed", .error, "a library may only hold 'param', 'table' and 'attribute' declarations")
+    static func limitsContradict(_ target: String, floor: String, cap: String) -> Self {
+        .init("limitsContradict", .error, "the floor of \(target) (\(floor)) is above its cap (\(cap)): no amount meets both")
+    }
     static let matchWithoutElse = PlanMessage("matchWithoutElse", .error, "a match needs an 'else' arm")
     static func missingSetting(_ name: String) -> Self {
         .init("missingSetting", .error, "missing '\(name)'")
