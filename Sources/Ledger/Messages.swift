@@ -149,6 +149,14 @@ enum DataMessage {
         ("data.reversalCycle", "reverses \"\(id)\", which leads back to this transaction through \(length) reversal\(length == 1 ? "" : "s") (a cycle); a reversal cancels an earlier deal")
     }
 
+    static func reversalBeforeDeal(_ id: String, dealDate: String) -> (DiagnosticID, String) {
+        ("data.reversalBeforeDeal", "reverses \"\(id)\", dated \(dealDate), later than this reversal")
+    }
+
+    static func overReversed(_ id: String, total: String, deal: String) -> (DiagnosticID, String) {
+        ("data.overReversed", "reversals of \"\(id)\" add up to \(total), more than the deal's \(deal)")
+    }
+
     static func unknownReversal(_ id: String) -> (DiagnosticID, String) {
         ("data.unknownReversal", "reverses \"\(id)\", which is not an accepted transaction in this ledger")
     }

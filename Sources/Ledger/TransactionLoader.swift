@@ -618,6 +618,37 @@ func loadTransactions(
         pairs.removeAll { reject[$0.row] }
     }
 
+    // Reversals that look wrong but follow the format (a reversal is an ordinary row): warnings.
+    // One dated before its deal, and reversals of a deal adding up to more than the deal.
+    if !pairs.isEmpty {
+        var reversedTotal: [Int: Int128] = [:]
+        for pair in pairs where reject.isEmpty || !reject[pair.row] {
+            let dealDate = columns.dates.pointer[pair.target]
+            if columns.dates.pointer[pair.row] < dealDate {
+                addPostError(
+                    RowError(
+                        line: pair.line, field: context.reversesField + 1,
+                        DataMessage.reversalBeforeDeal(ids[pair.target], dealDate: dealDate.description), severity: .warning))
+            }
+            if columns.currencies.pointer[pair.row] == columns.currencies.pointer[pair.target] {
+                let total = reversedTotal[pair.target, default: 0] + Int128(columns.amounts.pointer[pair.row])
+                reversedTotal[pair.target] = total
+                let deal = Int128(columns.amounts.pointer[pair.target])
+                // Past the deal's size, in the other direction (each reversal warns once it is past).
+                if (deal >= 0 && total < -deal) || (deal < 0 && total > -deal) {
+                    let code = ISOCurrencies.list[Int(columns.currencies.pointer[pair.row])].code
+                    addPostError(
+                        RowError(
+                            line: pair.line, field: context.reversesField + 1,
+                            DataMessage.overReversed(
+                                ids[pair.target], total: "\(FixedDecimal(units: Int64(clamping: total))) \(code)",
+                                deal: "\(FixedDecimal(units: Int64(clamping: deal))) \(code)"),
+                            severity: .warning))
+                }
+            }
+        }
+    }
+
     // Drop rows rejected across rows: move the totals, compact the columns, renumber reversals.
     if !reject.isEmpty {
         var newIndex = [Int32](repeating: -1, count: count)

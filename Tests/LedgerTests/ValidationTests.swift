@@ -150,6 +150,14 @@ let badCases: [BadCase] = [
             "transactions.csv:7:10: reverses \"T\u{0}1\", which is not an accepted transaction in this ledger",
         ]),
     BadCase(
+        name: "reversals past their deal, and one dated before it (warnings)", file: "transactions.csv",
+        text: header + "T1,2027-01-10,R1,100,USD,P,new,1,NA,\nT2,2027-01-12,R1,-60,USD,P,new,-1,NA,T1\n"
+            + "T3,2027-01-13,R1,-60,USD,P,new,-1,NA,T1\nT4,2027-01-05,R1,-50,EUR,P,new,-1,NA,T1\n",
+        expected: [
+            "transactions.csv:4:10: warning: reversals of \"T1\" add up to -120 USD, more than the deal's 100 USD",
+            "transactions.csv:5:10: warning: reverses \"T1\", dated 2027-01-10, later than this reversal",
+        ]),
+    BadCase(
         name: "control character in a roster id", file: "roster.csv",
         text: "rep,name,plan,start\nR1,A,AE-STD,2026-01-01\nR2,B,AE-STD,2026-01-01\nR\u{0}3,C,AE-STD,2026-01-01\n",
         expected: ["roster.csv:4:1: rep holds a control character (a NUL, tab or line break); ids must be printable"]),
