@@ -119,18 +119,27 @@ public enum Runner {
         report("checking plans")
         let planFiles = try planPaths(request.plans)
         var plans: [Plan] = []
+        var planPathsByID: [String: [String]] = [:]
         var rendered = ""
         for path in planFiles {
             let result =
                 XMLPlans.isXML(path)
                 ? XMLPlans.check(path: path, overrides: request.overrides) : PlanChecker.check(path: path, overrides: request.overrides)
             if result.hasErrors { rendered += result.rendered() }
-            if let plan = result.plan { plans.append(plan) }
+            if let plan = result.plan {
+                plans.append(plan)
+                planPathsByID[plan.id, default: []].append(path)
+            }
         }
         if !rendered.isEmpty { throw .badPlans(rendered) }
         if plans.isEmpty { throw .input("no plan found in \(request.plans.joined(separator: ", "))") }
         let planIDs = Set(plans.map(\.id))
-        if planIDs.count != plans.count { throw .badPlans("two plan files define the same plan id") }
+        if planIDs.count != plans.count {
+            let repeated = planPathsByID.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }
+            throw .badPlans(
+                repeated.map { "plan id \"\($0.key)\" is defined by more than one file: \($0.value.joined(separator: ", ")); a run takes each plan once" }
+                    .joined(separator: "\n"))
+        }
 
         // Before anything is read: the database must be one comp can write, and no export may
         // replace it or an input.

@@ -83,10 +83,19 @@ public enum SampleGenerator {
             guard isDirectory.boolValue else { throw .cannotCreateDirectory(path: path, reason: "a file is in the way") }
             return
         }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw .cannotCreateDirectory(path: path, reason: "\(error.localizedDescription)")
+        // Each missing directory on the way, with mkdir, so that the failure names the part of the
+        // path and the system's reason (Foundation said "NSCocoaErrorDomain error 512").
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: prefix, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else { throw .cannotCreateDirectory(path: path, reason: "\(prefix) is a file, not a directory") }
+                continue
+            }
+            if mkdir(prefix, 0o777) != 0 && errno != EEXIST {
+                throw .cannotCreateDirectory(path: path, reason: String(cString: strerror(errno)))
+            }
         }
     }
 

@@ -42,9 +42,10 @@ struct Fmt: ParsableCommand {
             if check {
                 printError("\(file): not canonically formatted (run comp fmt \(file))")
                 failed = true
-            } else if !FileManager.default.createFile(atPath: file, contents: Data(text.utf8)) {
-                printError("\(file): error: cannot write the file")
-                throw Exit.cannotCreate
+            } else {
+                // Through a temporary file renamed into place: a link's target is rewritten (not
+                // the link replaced by a file), and the file keeps its mode.
+                try writeOutput(text, to: file)
             }
         }
         if failed { throw Exit.dataError }

@@ -31,10 +31,7 @@ struct Import: ParsableCommand {
             print(text, terminator: "")
             return
         }
-        if !FileManager.default.createFile(atPath: out, contents: Data(text.utf8)) {
-            printError("\(out): error: cannot write the file")
-            throw Exit.cannotCreate
-        }
+        try writeOutput(text, to: out)
     }
 }
 

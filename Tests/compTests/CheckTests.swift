@@ -54,4 +54,20 @@ import Testing
         #expect(try cli.run(["fmt", plan]).status == 0)
         #expect(try String(contentsOfFile: plan, encoding: .utf8) == once)
     }
+
+    /// fmt through a symbolic link rewrites the file it points to (the link stays a link) and
+    /// keeps the file's mode.
+    @Test func fmtFollowsLinksAndKeepsTheMode() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("real.plan").path
+        let link = directory.appendingPathComponent("link.plan").path
+        try Data("plan \"X\" {\ncurrency   USD\n     period month\n}\n".utf8).write(to: URL(fileURLWithPath: plan))
+        #expect(chmod(plan, 0o600) == 0)
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "real.plan")
+        #expect(try cli.run(["fmt", link]).status == 0)
+        #expect(try String(contentsOfFile: plan, encoding: .utf8) == "plan \"X\" {\n  currency USD\n  period month\n}\n")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: link) == "real.plan")
+        #expect((try FileManager.default.attributesOfItem(atPath: plan)[.posixPermissions] as? Int) == 0o600)
+    }
 }

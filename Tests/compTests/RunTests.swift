@@ -304,6 +304,24 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
                 + "the exact product needs 32 fraction digits, more than the 30 kept; round a factor first (round(…, 6))\n")
     }
 
+    /// Two files defining one plan id are named, with the id; a file in the way of a sample's
+    /// directory is named too (the message had been Foundation's "error 512").
+    @Test func conflictsNameTheirFiles() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let xml = CLI.root.appendingPathComponent("Plans/examples/xml/ae-standard.xml").path
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
+        let run = try cli.run(["run", "--plans", plan, xml, "--data", data, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 65)
+        #expect(run.stderr == "plan id \"AE-STD\" is defined by more than one file: \(plan), \(xml); a run takes each plan once\n")
+        let file = directory.appendingPathComponent("file").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let sample = try cli.run(["sample", "--reps", "2", "--txns", "2", "--out", file + "/data"])
+        #expect(sample.status == 73)
+        #expect(sample.stderr == "comp sample: cannot create directory '\(file)/data': \(file) is a file, not a directory\n")
+    }
+
     @Test func twoPlansExportInExportOrder() throws {
         // R1 and R3 are on AE-STD, R2 on FLAT: the plans are evaluated one after the other, and
         // the run's exports must still come out sorted by rep, like `comp export`'s.
