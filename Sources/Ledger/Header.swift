@@ -44,6 +44,15 @@ func readHeader(
     }
     var start = 0
     if file.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
+    // Lines ended by CR alone (old Mac files) read as one endless line: say so, rather than
+    // "more than 1024 fields" or a field too long.
+    let head = UnsafeBufferPointer(start: base + start, count: min(file.count - start, 1 << 16))
+    if let firstBreak = head.firstIndex(where: { $0 == 0x0A || $0 == 0x0D }), head[firstBreak] == 0x0D,
+        firstBreak + 1 >= head.count || head[firstBreak + 1] != 0x0A
+    {
+        errors.append(RowError(line: 1, field: 1, DataMessage.notCSV("lines end with a carriage return alone; save the file with LF or CRLF line ends")))
+        return nil
+    }
     var tokenizer = CSVTokenizer(base: base, end: file.count, position: start, line: 1, limits: limits)
     switch tokenizer.next() {
     case .end, .incomplete:  // `.incomplete` cannot happen: the whole file is one final block.

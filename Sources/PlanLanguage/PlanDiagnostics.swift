@@ -61,7 +61,9 @@ extension PlanMessage {
         .init("invalidDate", .error, "'\(text)' is not a calendar date")
     }
     static func invalidNumber(_ text: String, _ reason: String) -> Self {
-        .init("invalidNumber", .error, "'\(text)' \(reason)")
+        // A 100,000-digit literal was quoted whole.
+        let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+        return .init("invalidNumber", .error, "'\(shown)' \(reason)")
     }
     static func invalidValue(_ setting: String, _ text: String, _ allowed: String) -> Self {
         .init("invalidValue", .error, "'\(text)' is not a valid \(setting); expected \(allowed)")

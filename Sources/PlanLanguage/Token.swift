@@ -216,6 +216,17 @@ struct Lexer {
             position += 1
             kind = .percent
         }
+        // A letter straight after the digits (`1e10`, `10k`): not a number of this language, and
+        // read as two tokens it became "unknown declaration 'e10'".
+        if kind != .percent && Lexer.isIdentPart(peek()) {
+            while position < bytes.count && Lexer.isIdentPart(bytes[position]) { position += 1 }
+            let text = String(decoding: bytes[start..<position], as: UTF8.self)
+            problems.append((
+                .invalidNumber(text, "is not a number: write plain digits with an optional decimal point (no exponent or suffix), and a space before a currency"),
+                SourceRange(start: start, end: position)))
+            add(.invalid, start)
+            return
+        }
         add(kind, start)
     }
 

@@ -158,6 +158,9 @@ let badCases: [BadCase] = [
             "transactions.csv:5:10: warning: reverses \"T1\", dated 2027-01-10, later than this reversal",
         ]),
     BadCase(
+        name: "lines ended by CR alone", file: "quotas.csv", text: "rep,period,amount\rR1,2027-01,100\r",
+        expected: ["quotas.csv:1:1: the header is not CSV: lines end with a carriage return alone; save the file with LF or CRLF line ends"]),
+    BadCase(
         name: "control character in a roster id", file: "roster.csv",
         text: "rep,name,plan,start\nR1,A,AE-STD,2026-01-01\nR2,B,AE-STD,2026-01-01\nR\u{0}3,C,AE-STD,2026-01-01\n",
         expected: ["roster.csv:4:1: rep holds a control character (a NUL, tab or line break); ids must be printable"]),
