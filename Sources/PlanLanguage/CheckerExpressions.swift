@@ -76,6 +76,16 @@ extension Checker {
 
     // MARK: Constants
 
+    /// Whether a constant is zero (a divisor that fails every period).
+    static func isZero(_ value: Value) -> Bool {
+        switch value {
+        case .money(let money): return money.amount.isZero
+        case .rate(let rate): return rate.value.isZero
+        case .count(let count): return count == 0
+        default: return false
+        }
+    }
+
     /// The text of a simple literal or name for a message, or "this value".
     func shown(_ node: ExprNode) -> String {
         switch node {
@@ -275,7 +285,13 @@ extension Checker {
                 case .add: return Expr(.arithmetic(.add, lhs, rhs), type: type, span: at)
                 case .subtract: return Expr(.arithmetic(.subtract, lhs, rhs), type: type, span: at)
                 case .multiply: return Expr(.arithmetic(.multiply, lhs, rhs), type: type, span: at)
-                default: return Expr(.divide(lhs, rhs, top ?? defaultDivision), type: type, span: at)
+                default:
+                    // A constant zero divisor fails every period: say so here, not at run time.
+                    if case .literal(let value) = rhs.kind, Self.isZero(value) {
+                        error(.divisionByZero, file, node.range)
+                        return nil
+                    }
+                    return Expr(.divide(lhs, rhs, top ?? defaultDivision), type: type, span: at)
                 }
             }
         case .inList(let subject, let items, _):

@@ -39,6 +39,8 @@ extension PlanMessage {
     static func dependencyTooDeep(_ name: String) -> Self {
         .init("dependencyTooDeep", .error, "'\(name)' depends on a chain of more than \(PlanLimits.maxDependencyDepth) definitions")
     }
+    static let divisionByZero = PlanMessage(
+        "divisionByZero", .error, "division by zero: the divisor is a constant 0, so every period would fail")
     static func duplicateDefinition(_ name: String) -> Self {
         .init("duplicateDefinition", .error, "'\(name)' is already defined")
     }
