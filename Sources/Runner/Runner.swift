@@ -331,6 +331,16 @@ public enum Runner {
         let dataWarnings = load.diagnostics.filter { $0.severity == .warning }
         warnings = dataWarnings.prefix(20).map { "\($0.location): \($0.message)" } + warnings
         if dataWarnings.count > 20 { warnings.insert("… and \(dataWarnings.count - 20) more warnings about the data", at: 20) }
+        // Quota rows naming a measure no plan of the run has a quota for are not used: say so
+        // (a misspelt measure left every quota of it out without a word).
+        let quotaMeasures = Set(plans.flatMap { $0.quotas.map(\.measureName) })
+        var unusedQuotas: [String: Int] = [:]
+        for row in data.quotas.rows { if let measure = row.measure, !quotaMeasures.contains(measure) { unusedQuotas[measure, default: 0] += 1 } }
+        for (measure, count) in unusedQuotas.sorted(by: { $0.key < $1.key }) {
+            warnings.append(
+                "quotas.csv has \(count) row\(count == 1 ? "" : "s") for measure \"\(measure)\", which no plan in this run has a quota for; "
+                    + "they are not used")
+        }
         let elapsed = clock.now - start
         return RunSummary(
             run: id, plans: plans.map(\.id), payees: payees.count, periods: periods.sorted(),

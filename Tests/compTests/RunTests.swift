@@ -322,6 +322,23 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         #expect(sample.stderr == "comp sample: cannot create directory '\(file)/data': \(file) is a file, not a directory\n")
     }
 
+    /// Quota rows for a measure no plan of the run has a quota for are not used, and the run says so.
+    @Test func unusedQuotaRowsAreWarnedAbout() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount,measure\nR1,2027-01,1000,\nR1,2027-01,900,bookingz\nR1,2027-02,900,bookingz\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
+        ], to: data)
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let run = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains(
+            "warning: quotas.csv has 2 rows for measure \"bookingz\", which no plan in this run has a quota for; they are not used\n"))
+    }
+
     @Test func twoPlansExportInExportOrder() throws {
         // R1 and R3 are on AE-STD, R2 on FLAT: the plans are evaluated one after the other, and
         // the run's exports must still come out sorted by rep, like `comp export`'s.
