@@ -117,19 +117,9 @@ public enum XMLReader {
     /// declarations are skipped; anything unterminated is left to libxml2 to report.
     static func crowdedElement(_ bytes: [UInt8], limit: Int) -> Int? {
         let count = bytes.count
-        func starts(_ prefix: StaticString, at index: Int) -> Bool {
-            let length = prefix.utf8CodeUnitCount
-            guard index + length <= count else { return false }
-            return prefix.withUTF8Buffer { prefix in (0..<length).allSatisfy { bytes[index + $0] == prefix[$0] } }
-        }
-        func end(of terminator: StaticString, from index: Int) -> Int? {
-            var position = index
-            while position < count {
-                if starts(terminator, at: position) { return position + terminator.utf8CodeUnitCount }
-                position += 1
-            }
-            return nil
-        }
+        let scan = RawScan(bytes: bytes)
+        func starts(_ prefix: StaticString, at index: Int) -> Bool { scan.starts(prefix, at: index) }
+        func end(of terminator: StaticString, from index: Int) -> Int? { scan.end(of: terminator, from: index) }
         var index = 0
         while index < count {
             guard bytes[index] == UInt8(ascii: "<") else {
@@ -178,20 +168,9 @@ public enum XMLReader {
     /// an unterminated construct is left to libxml2 to report.
     static func doubleHyphenInComment(_ bytes: [UInt8]) -> Int? {
         let count = bytes.count
-        func starts(_ prefix: StaticString, at index: Int) -> Bool {
-            let length = prefix.utf8CodeUnitCount
-            guard index + length <= count else { return false }
-            return prefix.withUTF8Buffer { prefix in (0..<length).allSatisfy { bytes[index + $0] == prefix[$0] } }
-        }
-        /// The index just past the first `terminator` at or after `index`, or `nil`.
-        func end(of terminator: StaticString, from index: Int) -> Int? {
-            var position = index
-            while position < count {
-                if starts(terminator, at: position) { return position + terminator.utf8CodeUnitCount }
-                position += 1
-            }
-            return nil
-        }
+        let scan = RawScan(bytes: bytes)
+        func starts(_ prefix: StaticString, at index: Int) -> Bool { scan.starts(prefix, at: index) }
+        func end(of terminator: StaticString, from index: Int) -> Int? { scan.end(of: terminator, from: index) }
         var index = 0
         while index < count {
             guard bytes[index] == UInt8(ascii: "<") else {
@@ -377,5 +356,28 @@ extension String {
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
         return String(scalars)
+    }
+}
+
+/// Prefix and terminator searches over a document's raw bytes, for the checks made before libxml2
+/// sees it.
+private struct RawScan {
+    let bytes: [UInt8]
+
+    /// Whether `prefix` starts at `index`.
+    func starts(_ prefix: StaticString, at index: Int) -> Bool {
+        let length = prefix.utf8CodeUnitCount
+        guard index + length <= bytes.count else { return false }
+        return prefix.withUTF8Buffer { prefix in (0..<length).allSatisfy { bytes[index + $0] == prefix[$0] } }
+    }
+
+    /// The index just past the first `terminator` at or after `index`, or `nil`.
+    func end(of terminator: StaticString, from index: Int) -> Int? {
+        var position = index
+        while position < bytes.count {
+            if starts(terminator, at: position) { return position + terminator.utf8CodeUnitCount }
+            position += 1
+        }
+        return nil
     }
 }
