@@ -423,28 +423,10 @@ public enum Runner {
             if access(directory, W_OK) != 0 {
                 throw .output("\(export.option) \(export.path): the directory \(directory) is not writable")
             }
-            for other in guarded + exports[..<index].map({ ("the \($0.option) file", $0.path) }) where sameFile(export.path, other.path) {
+            for other in guarded + exports[..<index].map({ ("the \($0.option) file", $0.path) }) where OutputTarget.sameFile(export.path, other.path) {
                 throw .output("\(export.option) \(export.path) is \(other.what) (\(other.path)); give another file name")
             }
         }
-    }
-
-    /// Whether two paths name the same file: the same inode when both exist, else the same path
-    /// once links are followed and `.` and `..` resolved.
-    static func sameFile(_ first: String, _ second: String) -> Bool {
-        var a = stat()
-        var b = stat()
-        if stat(first, &a) == 0 && stat(second, &b) == 0 { return a.st_dev == b.st_dev && a.st_ino == b.st_ino }
-        func normalized(_ path: String) -> String {
-            let resolved = (try? OutputTarget(path).path) ?? path
-            let absolute = resolved.hasPrefix("/") ? resolved : FileManager.default.currentDirectoryPath + "/" + resolved
-            var parts: [Substring] = []
-            for part in absolute.split(separator: "/") where part != "." {
-                if part == ".." { _ = parts.popLast() } else { parts.append(part) }
-            }
-            return "/" + parts.joined(separator: "/")
-        }
-        return normalized(first) == normalized(second)
     }
 
     /// Starts writing the requested export files to temporary names; `nil` when none is requested.

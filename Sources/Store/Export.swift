@@ -226,6 +226,25 @@ public struct OutputTarget: Sendable, Equatable {
         self.path = path
         self.inPlace = inPlace
     }
+
+    /// Whether two paths name the same file: the same inode when both exist, else the same path
+    /// once links are followed and `.` and `..` resolved. An output must never be one of the
+    /// inputs it is made from.
+    public static func sameFile(_ first: String, _ second: String) -> Bool {
+        var a = stat()
+        var b = stat()
+        if stat(first, &a) == 0 && stat(second, &b) == 0 { return a.st_dev == b.st_dev && a.st_ino == b.st_ino }
+        func normalized(_ path: String) -> String {
+            let resolved = (try? OutputTarget(path).path) ?? path
+            let absolute = resolved.hasPrefix("/") ? resolved : FileManager.default.currentDirectoryPath + "/" + resolved
+            var parts: [Substring] = []
+            for part in absolute.split(separator: "/") where part != "." {
+                if part == ".." { _ = parts.popLast() } else { parts.append(part) }
+            }
+            return "/" + parts.joined(separator: "/")
+        }
+        return normalized(first) == normalized(second)
+    }
 }
 
 /// An output file written but not yet in place: a regular file's bytes wait in a temporary file

@@ -47,6 +47,7 @@ public final class ResultStore {
     /// a file that is not SQLite, or another program's database (comp's tables would be added
     /// to it).
     public static func vet(_ path: String) throws(StoreError) -> Bool {
+        guard !path.isEmpty else { throw StoreError(operation: "opening the results database", underlying: "the path is empty; give a file name") }
         var info = stat()
         guard stat(path, &info) == 0 else { return false }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
@@ -57,7 +58,7 @@ public final class ResultStore {
         do {
             var configuration = Configuration()
             configuration.readonly = true
-            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let queue = try DatabaseQueue(path: Self.plainFileName(path), configuration: configuration)
             let isComp = try queue.read { db in
                 try db.tableExists("grdb_migrations")
                     && (try Bool.fetchOne(
@@ -73,11 +74,18 @@ public final class ResultStore {
         }
     }
 
+    /// `path` as SQLite must read it to open that very file: a relative path gets `./` in front,
+    /// so that `:memory:` or `file:r.sqlite?mode=memory` name files, not an in-memory database or
+    /// a URI (a run "stored" into one kept nothing; `file:r.sqlite` escaped the check that an
+    /// export does not overwrite the database).
+    static func plainFileName(_ path: String) -> String { path.hasPrefix("/") ? path : "./" + path }
+
     /// The name of the schema's first migration: a database that has it is comp's.
     static let firstMigration = "v1: runs, payouts, measures, traces, rejects, reconciliation"
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws(StoreError) {
+        guard !path.isEmpty else { throw StoreError(operation: "opening the results database", underlying: "the path is empty; give a file name") }
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA page_size = 16384")
@@ -85,7 +93,7 @@ public final class ResultStore {
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
+            queue = try DatabaseQueue(path: Self.plainFileName(path), configuration: configuration)
             try Self.migrator.migrate(queue)
         } catch {
             throw StoreError(operation: "opening \(path)", underlying: String(describing: error))

@@ -66,7 +66,7 @@ func exportRun(_ what: Export.What, db: String, out: String, runID: Int64?) thro
         case .payouts: text = ResultExport.payoutsCSV(try store.payouts(id))
         case .measures: text = ResultExport.measuresCSV(try store.measures(id))
         }
-        try writeOutput(text, to: out)
+        try writeOutput(text, to: out, inputs: [db])
     } catch let error as StoreError {
         printError("comp export: \(error)")
         throw Exit.software
@@ -75,10 +75,22 @@ func exportRun(_ what: Export.What, db: String, out: String, runID: Int64?) thro
 
 /// Writes `text` to `path` (or standard output for `-`), replacing the file atomically (a device
 /// or pipe is written in place, and a link's target is replaced: see ``OutputTarget``).
-func writeOutput(_ text: String, to path: String) throws {
+///
+/// `inputs` are the files the output is made from: naming one of them as the output is refused
+/// (`comp export --db r.sqlite --out r.sqlite` had replaced every stored run with a CSV).
+func writeOutput(_ text: String, to path: String, inputs: [String] = []) throws {
     if path == "-" {
         print(text, terminator: "")
+        // A full disk or a closed pipe must not pass for success.
+        if fflush(stdout) != 0 || ferror(stdout) != 0 {
+            printError("cannot write to standard output: \(String(cString: strerror(errno)))")
+            throw Exit.cannotCreate
+        }
         return
+    }
+    if let input = inputs.first(where: { OutputTarget.sameFile(path, $0) }) {
+        printError("cannot write \(path): it is \(input), an input of this command; give another file name")
+        throw Exit.cannotCreate
     }
     do {
         try StagedOutput(Array(text.utf8), for: path).commit()

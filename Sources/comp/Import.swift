@@ -31,7 +31,7 @@ struct Import: ParsableCommand {
             print(text, terminator: "")
             return
         }
-        try writeOutput(text, to: out)
+        try writeOutput(text, to: out, inputs: [file] + result.sources.map(\.path))
     }
 }
 
@@ -69,6 +69,6 @@ struct ExportPlan: ParsableCommand {
             printError("comp: internal error: the exported XML does not validate")
             throw Exit.software
         }
-        try writeOutput(xml, to: out)
+        try writeOutput(xml, to: out, inputs: [file] + exported.result.sources.map(\.path))
     }
 }

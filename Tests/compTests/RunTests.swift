@@ -196,6 +196,42 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         #expect(try Data(contentsOf: URL(fileURLWithPath: foreign)) == foreignBytes)
     }
 
+    /// A database path is a file name, never an SQLite URI or in-memory name (a run "stored" in
+    /// `:memory:` kept nothing, and `file:r.sqlite` slipped past the export check); and no command
+    /// writes its output over one of its inputs.
+    @Test func pathsAreFilesAndOutputsAreNotInputs() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
+        ], to: data)
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        for name in ["file:r.sqlite", ":memory:"] {
+            let run = try cli.run(["run", "--plans", plan, "--data", "data", "--db", name], in: directory)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path), "\(name)")
+        }
+        let empty = try cli.run(["run", "--plans", plan, "--data", "data", "--db", ""], in: directory)
+        #expect(empty.status == 73)
+        #expect(empty.stderr == "opening the results database: the path is empty; give a file name\n")
+
+        let export = try cli.run(["export", "payouts", "--db", "file:r.sqlite", "--out", "./file:r.sqlite"], in: directory)
+        #expect(export.status == 73)
+        #expect(export.stderr == "cannot write ./file:r.sqlite: it is file:r.sqlite, an input of this command; give another file name\n")
+        let copy = directory.appendingPathComponent("ae.plan").path
+        try FileManager.default.copyItem(atPath: plan, toPath: copy)
+        let original = try String(contentsOfFile: copy, encoding: .utf8)
+        let exportPlan = try cli.run(["export-plan", copy, "--out", copy])
+        #expect(exportPlan.status == 73)
+        #expect(try String(contentsOfFile: copy, encoding: .utf8) == original)
+        let xml = directory.appendingPathComponent("ae.xml").path
+        #expect(try cli.run(["export-plan", copy, "--out", xml]).status == 0)
+        #expect(try cli.run(["import", xml, "--out", directory.path + "/./ae.xml"]).status == 73)
+    }
+
     /// An export replacing a file keeps its mode, and its temporary file is made new, never
     /// through a link someone put in its place.
     @Test func exportsKeepTheModeOfTheFileTheyReplace() throws {
