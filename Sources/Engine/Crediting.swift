@@ -402,7 +402,7 @@ extension PlanEvaluation {
                     give(Credit(value: value, row: Int32(row)), rule: ruleIndex, to: payee, in: period, chargedTo: chargedTo)
                     credited = true
                 }
-            case .splits:
+            case .splits(let overlay):
                 // A reversal is split like the deal it reverses (splits.csv names the deal).
                 let own = Int32(row)
                 let named = data.splits.byTransaction[own] != nil || data.splits.refused.contains(own)
@@ -411,6 +411,19 @@ extension PlanEvaluation {
                     // Its split rows were rejected (--quarantine): who shares the credit is not
                     // known, so no one is credited (the reconciliation says why).
                 } else if let splits = data.splits.byTransaction[splitSource] {
+                    // Shares over 1 are accepted when some rule of the run credits `to splits
+                    // overlay`; a plain `to splits` rule must not credit more than the deal.
+                    if !overlay {
+                        var total = FixedDecimal.zero
+                        for splitIndex in splits { total = (try? total.adding(data.splits.rows[splitIndex].share)) ?? total }
+                        if total != .one {
+                            throw failure(
+                                "the split shares of transaction \"\(transactions.ids[Int(splitSource)])\" add up to \(total); "
+                                    + "rule '\(plan.creditRules[ruleIndex].name)' credits 'to splits', which needs exactly 1 (shares over 1 "
+                                    + "were accepted for the 'to splits overlay' rules of this run)",
+                                what: plan.creditRules[ruleIndex].name, span: plan.creditRules[ruleIndex].span)
+                        }
+                    }
                     for splitIndex in splits {
                         let split = data.splits.rows[splitIndex]
                         guard let partner = isPayee(split.rep, on: payeeDate) else { continue }

@@ -308,6 +308,48 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         ])
     }
 
+    /// Shares over 1 are accepted for a run with a `to splits overlay` rule, but a plain `to splits`
+    /// rule must not credit them: 100,000 split 1.0 + 0.5 had credited 150,000 of bookings.
+    @Test func aPlainSplitRuleRefusesOverlayShares() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,SPL,2026-01-01\nR2,Ben,SPL,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency,product\nT1,2027-01-05,R1,100000,USD,SECURITY\n",
+            "splits.csv": "txn,rep,share\nT1,R1,1.0\nT1,R2,0.5\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("spl.plan")
+        try Data(
+            """
+            plan "SPL" {
+              currency USD
+              period month
+              credit split_sales {
+                amount fx(txn.amount)
+                to splits
+              }
+              credit overlay_sales {
+                where txn.product == "SECURITY"
+                amount fx(txn.amount)
+                to splits overlay
+              }
+              measure bookings = sum(split_sales)
+              measure overlay_bookings = sum(overlay_sales)
+              component commission = bookings * 5% + overlay_bookings * 1%
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 65)
+        #expect(
+            run.stderr == "\(plan.path):4:3: rep R1, 2027-01: split_sales: the split shares of transaction \"T1\" add up to 1.5; "
+                + "rule 'split_sales' credits 'to splits', which needs exactly 1 (shares over 1 were accepted for the 'to splits overlay' "
+                + "rules of this run)\n")
+    }
+
     /// A product whose exact value needs more than 30 fraction digits fails the run at the line
     /// of the value, saying how to avoid it: 1234.57 (2 digits) × 0.123457 × 0.654321 × 0.333333
     /// × 0.987653 × 0.111111 (6 digits each, no trailing zero to drop) needs 32.
