@@ -153,6 +153,10 @@ enum DataMessage {
         ("data.reversalBeforeDeal", "reverses \"\(id)\", dated \(dealDate), later than this reversal")
     }
 
+    static func reversalByOtherRep(_ id: String, dealRep: String) -> (DiagnosticID, String) {
+        ("data.reversalByOtherRep", "reverses \"\(id)\", a deal of rep \"\(dealRep)\"; this row's own rep is charged for it")
+    }
+
     static func overReversed(_ id: String, total: String, deal: String) -> (DiagnosticID, String) {
         ("data.overReversed", "reversals of \"\(id)\" add up to \(total), more than the deal's \(deal)")
     }

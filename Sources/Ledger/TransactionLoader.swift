@@ -624,6 +624,15 @@ func loadTransactions(
         var reversedTotal: [Int: Int128] = [:]
         for pair in pairs where reject.isEmpty || !reject[pair.row] {
             let dealDate = columns.dates.pointer[pair.target]
+            let dealRep = columns.reps.pointer[pair.target]
+            if columns.reps.pointer[pair.row] != dealRep {
+                // The reversal's own rep is charged (it is an ordinary row), not the deal's.
+                addPostError(
+                    RowError(
+                        line: pair.line, field: context.reversesField + 1,
+                        DataMessage.reversalByOtherRep(ids[pair.target], dealRep: context.reps.string(Int(dealRep))),
+                        severity: .warning))
+            }
             if columns.dates.pointer[pair.row] < dealDate {
                 addPostError(
                     RowError(

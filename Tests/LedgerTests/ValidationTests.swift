@@ -158,6 +158,10 @@ let badCases: [BadCase] = [
             "transactions.csv:5:10: warning: reverses \"T1\", dated 2027-01-10, later than this reversal",
         ]),
     BadCase(
+        name: "a reversal booked by another rep (warning)", file: "transactions.csv",
+        text: header + "T1,2027-01-10,R1,100,USD,P,new,1,NA,\nT2,2027-01-12,R2,-100,USD,P,new,-1,NA,T1\n",
+        expected: ["transactions.csv:3:10: warning: reverses \"T1\", a deal of rep \"R1\"; this row's own rep is charged for it"]),
+    BadCase(
         name: "lines ended by CR alone", file: "quotas.csv", text: "rep,period,amount\rR1,2027-01,100\r",
         expected: ["quotas.csv:1:1: the header is not CSV: lines end with a carriage return alone; save the file with LF or CRLF line ends"]),
     BadCase(
