@@ -12,8 +12,25 @@ struct RowError: Sendable {
         self.line = line
         self.field = field
         self.id = entry.0
-        self.message = entry.1
+        self.message = Self.printable(entry.1)
         self.severity = severity
+    }
+
+    /// `text` with control characters written as escapes (`\u{0}`, `\t`, `\u{1B}`): a value quoted in a
+    /// message can hold them, and a NUL cut the message short on the terminal and in SQLite.
+    static func printable(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 9: out += "\\t"
+            case 10: out += "\\n"
+            case 13: out += "\\r"
+            case 0..<0x20, 0x7F: out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
     }
 
     func diagnostic(file: String) -> Diagnostic {
@@ -104,3 +121,4 @@ extension String {
         return String(scalars)
     }
 }
+

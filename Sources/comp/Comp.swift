@@ -40,7 +40,9 @@ struct Comp: ParsableCommand {
 func printError(_ text: String, newline: Bool = true) {
     var text = text
     if newline && !text.hasSuffix("\n") { text += "\n" }
-    fputs(text, stderr)
+    // fwrite, not fputs: a NUL in a message must not end it.
+    var bytes = Array(text.utf8)
+    _ = fwrite(&bytes, 1, bytes.count, stderr)
 }
 
 /// True when standard error is a terminal (colors, progress).

@@ -147,7 +147,8 @@ let badCases: [BadCase] = [
             "transactions.csv:2:1: id holds a control character (a NUL, tab or line break); ids must be printable",
             "transactions.csv:4:1: id holds a control character (a NUL, tab or line break); ids must be printable",
             "transactions.csv:6:1: id holds a control character (a NUL, tab or line break); ids must be printable",
-            "transactions.csv:7:10: reverses \"T\u{0}1\", which is not an accepted transaction in this ledger",
+            // A control character quoted in a message is escaped (a NUL cut it short).
+            "transactions.csv:7:10: reverses \"T\\u{0}1\", which is not an accepted transaction in this ledger",
         ]),
     BadCase(
         name: "reversals past their deal, and one dated before it (warnings)", file: "transactions.csv",
