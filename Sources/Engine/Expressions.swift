@@ -50,7 +50,15 @@ extension PlanEvaluation {
                 return .missing
             }
             if b.value == 0 {
-                throw failure("division by zero (the divisor is 0; a quota of 0?)", what: evaluatingName, span: expr.span)
+                // The hint names what the divisor is: a quota row of 0, or a value that is 0 in
+                // this period (guard it with `if … > 0 then … else …`).
+                let hint: String
+                if case .quota = right.kind {
+                    hint = "the quota is 0 in quotas.csv"
+                } else {
+                    hint = "the divisor is 0 in this period; guard it with 'if divisor != 0 then … else …'"
+                }
+                throw failure("division by zero (\(hint))", what: evaluatingName, span: expr.span)
             }
             return .number(try Exact.trim(a).divided(by: Exact.trim(b), scale: rule.digits, rounding: rule.mode))
         case .compare(let op, let left, let right):

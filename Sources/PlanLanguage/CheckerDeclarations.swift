@@ -32,6 +32,21 @@ extension Checker {
         }
     }
 
+    /// `expr` with the divisions that are the whole value (at the top, or a branch of an `if` or
+    /// `when` at the top) rounded by `rule`: a ratio is rounded once.
+    static func roundingTopDivisions(_ expr: Expr, _ rule: RoundingRule) -> Expr {
+        switch expr.kind {
+        case .divide(let a, let b, _):
+            return Expr(.divide(a, b, rule), type: expr.type, span: expr.span)
+        case .conditional(let condition, let then, let otherwise):
+            return Expr(
+                .conditional(condition, roundingTopDivisions(then, rule), roundingTopDivisions(otherwise, rule)), type: expr.type,
+                span: expr.span)
+        default:
+            return expr
+        }
+    }
+
     func derivedValue(_ index: Int) -> DerivedValue? {
         let located = letDecls[index]
         guard case .letValue(let name, let valueNode, let clause) = located.value.kind else { return nil }
@@ -46,8 +61,7 @@ extension Checker {
         var result: DerivedValue?
         if let probe = lower(valueNode, .period, located.file) {
             let rule = roundingRule(clause, type: probe.type, file: located.file)
-            var expr = probe
-            if case .divide(let a, let b, _) = probe.kind { expr = Expr(.divide(a, b, rule), type: probe.type, span: probe.span) }
+            let expr = Self.roundingTopDivisions(probe, rule)
             result = DerivedValue(name: name.name, expr: expr, rounding: rule, span: span(located.file, located.value.range))
         }
         derived[index] = result

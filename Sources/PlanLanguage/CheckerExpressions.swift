@@ -327,7 +327,8 @@ extension Checker {
             }
             return Expr(.inRange(lhs, lower: lowerBound, upper: upperBound), type: .bool, span: at)
         case .when(let valueNode, let conditionNode, _):
-            let value = lower(valueNode, context, file)
+            // The chosen value is the whole value: a division there is rounded once, by `top`.
+            let value = lower(valueNode, context, file, top: top)
             let condition = lower(conditionNode, context, file)
             guard let value, let condition else { return nil }
             guard condition.type == .bool else {
@@ -342,8 +343,9 @@ extension Checker {
             return Expr(.conditional(condition, value, otherwise), type: value.type, span: at)
         case .ifThen(let c, let a, let b, _):
             let condition = lower(c, context, file)
-            let then = lower(a, context, file)
-            let otherwise = lower(b, context, file)
+            // Either branch is the whole value when chosen: a division there is rounded once, by `top`.
+            let then = lower(a, context, file, top: top)
+            let otherwise = lower(b, context, file, top: top)
             guard let condition, let then, let otherwise else { return nil }
             guard condition.type == .bool else {
                 error(.typeMismatch("'if' needs a condition, found \(describe(condition.type))"), file, c.range)
