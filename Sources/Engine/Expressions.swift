@@ -385,12 +385,23 @@ extension PlanEvaluation {
                     break
                 }
             }
+            // Past a closed last tier the highest tier is still the one reached (it had paid 0:
+            // selling more paid nothing); an interpolated band gives its end value there.
+            var pastTop = false
+            if reached == nil, tierCount > 0, let high = try bound(constants.uppers[tierCount - 1]),
+                constants.higherTierBoundary ? x >= high : x > high
+            {
+                reached = tierCount - 1
+                pastTop = true
+            }
             guard let index = reached else {
                 note(tier: nil, value: nil)
                 return .zero
             }
             var value = values[index]
-            if (forcing ?? constants.mode) == .interpolated, let end = ends[index], let low = try bound(constants.lowers[index]),
+            if pastTop, (forcing ?? constants.mode) == .interpolated, let end = ends[index] {
+                value = end
+            } else if (forcing ?? constants.mode) == .interpolated, let end = ends[index], let low = try bound(constants.lowers[index]),
                 let high = try bound(constants.uppers[index]), high > low
             {
                 let position = try Exact.subtract(x, low).divided(by: Exact.subtract(high, low), scale: 18, rounding: .halfEven)

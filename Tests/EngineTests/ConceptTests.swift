@@ -311,6 +311,21 @@ func ledger(_ rows: [(String, String, String)]) -> String {
         #expect(totals(try evaluate(plan: plan(mode: "interpolated", middle: "5% -> 9%"), files: files)) == ["R1 2027-01 210.00"])
     }
 
+    /// Past a closed last tier (no `and above`), the last tier is the one reached: bookings of
+    /// 5,000 with tiers up to 4,000 pay 6% of all of it (retroactive: 300.00), the band's end rate
+    /// (interpolated 5% → 9%: 9% × 5,000 = 450.00), and marginal pays the slices it covers (4% ×
+    /// 2,000 + 6% × 2,000 = 200.00). They had paid 0.00 for selling more.
+    @Test func pastAClosedLastTierTheLastTierApplies() throws {
+        var files = self.files
+        files["transactions.csv"] = ledger([("2027-01-02", "R1", "3000"), ("2027-01-03", "R1", "2000")])
+        func closed(_ mode: String, _ middle: String) -> String {
+            plan(mode: mode, middle: middle).replacingOccurrences(of: "    4000 USD and above       : 10%\n", with: "")
+        }
+        #expect(totals(try evaluate(plan: closed("retroactive", "6%"), files: files)) == ["R1 2027-01 300.00"])
+        #expect(totals(try evaluate(plan: closed("interpolated", "5% -> 9%"), files: files)) == ["R1 2027-01 450.00"])
+        #expect(totals(try evaluate(plan: closed("marginal", "6%"), files: files)) == ["R1 2027-01 200.00"])
+    }
+
     @Test func exactBoundaryTakesTheHigherTierUnlessToldOtherwise() throws {
         var files = self.files
         files["transactions.csv"] = ledger([("2027-01-02", "R1", "1500"), ("2027-01-03", "R1", "500")])  // exactly 2,000
