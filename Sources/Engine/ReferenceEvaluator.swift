@@ -889,7 +889,7 @@ final class PlanEvaluation {
         if plan.currency != data.fx.base {
             throw EvaluationError(
                 rep: nil, period: nil, what: "plan \(plan.id)",
-                message: "the plan pays in \(plan.currency.code) but fx.csv converts into \(data.fx.base.code); run with --base-currency \(plan.currency.code)",
+                message: "the plan pays in \(plan.currency.code) but the data was loaded with fx.csv converting into \(data.fx.base.code); run this plan on its own (comp validate takes --base-currency \(plan.currency.code))",
                 source: nil)
         }
         var onPlan = Set<RepIndex>()

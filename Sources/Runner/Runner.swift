@@ -141,6 +141,18 @@ public enum Runner {
                     .joined(separator: "\n"))
         }
 
+        // The data is read once for all plans, in one currency and one fiscal calendar: plans that
+        // differ are refused whatever their order (the first plan's had been used for all, so the
+        // order of --plans changed which quota rows were found).
+        if let first = plans.first {
+            for plan in plans.dropFirst() where plan.fiscalCalendar != first.fiscalCalendar || plan.currency != first.currency {
+                throw .badPlans(
+                    "plans \"\(first.id)\" (\(first.currency.code), fiscal year from month \(first.fiscalCalendar.startMonth)) and "
+                        + "\"\(plan.id)\" (\(plan.currency.code), fiscal year from month \(plan.fiscalCalendar.startMonth)) "
+                        + "read the data differently; run them separately")
+            }
+        }
+
         // Before anything is read: the database must be one comp can write, and no export may
         // replace it or an input.
         do throws(StoreError) {

@@ -393,6 +393,14 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         let run = try cli.run(["run", "--plans", plan, xml, "--data", data, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(run.status == 65)
         #expect(run.stderr == "plan id \"AE-STD\" is defined by more than one file: \(plan), \(xml); a run takes each plan once\n")
+        // Plans that read the data differently (another fiscal calendar) are refused in either order.
+        let shifted = directory.appendingPathComponent("shifted.plan")
+        try Data("plan \"H2\" {\n  currency USD\n  period quarter\n  fiscal_year_start 2\n}\n".utf8).write(to: shifted)
+        for order in [[plan, shifted.path], [shifted.path, plan]] {
+            let mixed = try cli.run(["run", "--plans"] + order + ["--data", data, "--db", directory.appendingPathComponent("m.sqlite").path])
+            #expect(mixed.status == 65)
+            #expect(mixed.stderr.hasSuffix("read the data differently; run them separately\n"), "\(mixed.stderr)")
+        }
         let file = directory.appendingPathComponent("file").path
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
         let sample = try cli.run(["sample", "--reps", "2", "--txns", "2", "--out", file + "/data"])
