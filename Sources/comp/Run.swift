@@ -116,6 +116,10 @@ func parameterOverrides(_ items: [String]) throws -> [String: String] {
         guard let equals = item.firstIndex(of: "=") else { throw ValidationError("--param takes name=value, not '\(item)'") }
         let name = String(item[..<equals])
         guard !name.isEmpty else { throw ValidationError("--param takes name=value; '\(item)' has no name") }
+        // The same name twice is a mistake, not "the last one wins".
+        if let earlier = overrides[name] {
+            throw ValidationError("--param \(name) is given twice ('\(earlier)' and '\(item[item.index(after: equals)...])'); give it once")
+        }
         overrides[name] = String(item[item.index(after: equals)...])
     }
     return overrides

@@ -92,6 +92,9 @@ import Testing
             #expect(result.stderr.contains("--param takes name=value"), "\(item)")
             #expect(try run(["check", "x.plan", "--param", item]).status == 64, "\(item)")
         }
+        let twice = try run(["run", "--plans", "x.plan", "--data", "x", "--db", "x.sqlite", "--param", "rate=5%", "--param", "rate=6%"])
+        #expect(twice.status == 64)
+        #expect(twice.stderr.contains("--param rate is given twice ('5%' and '6%'); give it once"))
     }
 
     @Test func sampleIsDeterministicAndValid() throws {
