@@ -30,7 +30,12 @@ enum DataMessage {
     }
 
     static func badQuantity(_ text: String) -> (DiagnosticID, String) {
-        ("data.badQuantity", "quantity \"\(text)\" is not a whole number")
+        // All digits but too many: say it is the size, not the shape.
+        let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        if !digits.isEmpty && digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            return ("data.badQuantity", "quantity \"\(text)\" is out of range (at most ±999,999,999)")
+        }
+        return ("data.badQuantity", "quantity \"\(text)\" is not a whole number")
     }
 
     static func csvSyntax(_ message: String) -> (DiagnosticID, String) { ("data.csvSyntax", message) }

@@ -163,6 +163,9 @@ let badCases: [BadCase] = [
         text: header + "T1,2027-01-10,R1,100,USD,P,new,1,NA,\nT2,2027-01-12,R2,-100,USD,P,new,-1,NA,T1\n",
         expected: ["transactions.csv:3:10: warning: reverses \"T1\", a deal of rep \"R1\"; this row's own rep is charged for it"]),
     BadCase(
+        name: "quantity out of range", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,USD,P,new,1000000000,NA,\n",
+        expected: ["transactions.csv:2:8: quantity \"1000000000\" is out of range (at most ±999,999,999)"]),
+    BadCase(
         name: "lines ended by CR alone", file: "quotas.csv", text: "rep,period,amount\rR1,2027-01,100\r",
         expected: ["quotas.csv:1:1: the header is not CSV: lines end with a carriage return alone; save the file with LF or CRLF line ends"]),
     BadCase(
