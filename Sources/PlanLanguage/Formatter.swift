@@ -59,8 +59,8 @@ struct CanonicalPrinter {
         case .input(let name, let file, let column, let type):
             emit(indent, withTrailing("input \(name.name) from \(expr(file, indent)) column \(expr(column, indent)): \(type.name)", decl.trivia))
         case .credit(let name, let lines, let closing):
-            emit(indent, withTrailing("credit \(name.name) {", decl.trivia))
-            block(lines, closing, indent)
+            emit(indent, "credit \(name.name) {")
+            block(lines, closing, indent, trailing: decl.trivia)
         case .measure(let name, let aggregation, let credit, let window, let round):
             var text = "measure \(name.name) = \(aggregation.name)(\(credit.name))"
             if let window { text += " over \(window.name)" }
@@ -75,7 +75,7 @@ struct CanonicalPrinter {
         case .table(let name, let mode, let basis, let boundary, let rows, let closing):
             var text = "table \(name.name) \(mode.name) on \(basis.name)"
             if let boundary { text += " boundary \(boundary.name)" }
-            emit(indent, withTrailing(text + " {", decl.trivia))
+            emit(indent, text + " {")
             let bounds = rows.map { row -> String in
                 switch (row.lower, row.upper) {
                 case (nil, let upper?): return "up to \(expr(upper, indent))"
@@ -93,7 +93,7 @@ struct CanonicalPrinter {
                 emit(indent + 1, withTrailing(line, row.trivia))
             }
             for comment in closing { emit(indent + 1, comment) }
-            emit(indent, "}")
+            emit(indent, withTrailing("}", decl.trivia))
         case .component(let name, let display, let body, let round):
             var head = "component \(name.name)"
             if let display { head += " " + expr(display, indent) }
@@ -102,8 +102,8 @@ struct CanonicalPrinter {
             case .expr(let value):
                 emit(indent, withTrailing(head + expr(value, indent) + roundText(round), decl.trivia))
             case .spiff(let lines, let closing, _):
-                emit(indent, withTrailing(head + "spiff {", decl.trivia))
-                block(lines, closing, indent, suffix: roundText(round))
+                emit(indent, head + "spiff {")
+                block(lines, closing, indent, suffix: roundText(round), trailing: decl.trivia)
             case .override(let rate, let credit, let levels, let threshold, _):
                 var text = head + "override \(expr(rate, indent)) of \(credit.name)"
                 if let levels { text += " levels \(levels.name)" }
@@ -119,17 +119,19 @@ struct CanonicalPrinter {
             if let per { text += " per \(per.name)" }
             emit(indent, withTrailing(text, decl.trivia))
         case .draw(let name, let lines, let closing):
-            emit(indent, withTrailing("draw \(name.name) {", decl.trivia))
-            block(lines, closing, indent)
+            emit(indent, "draw \(name.name) {")
+            block(lines, closing, indent, trailing: decl.trivia)
         case .clawback(let lines, let closing):
-            emit(indent, withTrailing("clawback {", decl.trivia))
-            block(lines, closing, indent)
+            emit(indent, "clawback {")
+            block(lines, closing, indent, trailing: decl.trivia)
         case .holdback(let share, let target, let release):
             emit(indent, withTrailing("holdback \(expr(share, indent)) of \(target.name) release \(release.name)", decl.trivia))
         }
     }
 
-    mutating func block(_ lines: [BlockLine], _ closing: [String], _ indent: Int, suffix: String = "") {
+    /// A block's lines and closing brace; a comment after the declaration goes after the brace,
+    /// where it was read from (on the opening line it moved into the block on the next pass).
+    mutating func block(_ lines: [BlockLine], _ closing: [String], _ indent: Int, suffix: String = "", trailing: Trivia? = nil) {
         for (index, line) in lines.enumerated() {
             leading(line.trivia, indent + 1, first: index == 0)
             var text = line.keyword.name
@@ -143,7 +145,7 @@ struct CanonicalPrinter {
             emit(indent + 1, withTrailing(text, line.trivia))
         }
         for comment in closing { emit(indent + 1, comment) }
-        emit(indent, "}" + suffix)
+        emit(indent, trailing.map { withTrailing("}" + suffix, $0) } ?? "}" + suffix)
     }
 
     func roundText(_ clause: RoundClause?) -> String {

@@ -73,6 +73,16 @@ struct LexerFormatterTests {
         #expect(PlanFormatter.format(SourceFile(path: "messy.plan", text: formatted)).text == formatted)
     }
 
+    /// A comment after a one-line block's closing brace stays after the brace: it had moved to the
+    /// opening line, then into the block, one step per pass.
+    @Test("a comment after a block's closing brace stays there")
+    func commentAfterClosingBrace() throws {
+        let text = "plan \"W\" {\n  currency USD\n  period month\n  credit sales { amount fx(txn.amount) } # c3\n  measure b = sum(sales)\n}\n"
+        let once = try #require(PlanFormatter.format(SourceFile(path: "w.plan", text: text)).text)
+        #expect(once == "plan \"W\" {\n  currency USD\n  period month\n  credit sales {\n    amount fx(txn.amount)\n  }  # c3\n  measure b = sum(sales)\n}\n")
+        #expect(PlanFormatter.format(SourceFile(path: "w.plan", text: once)).text == once)
+    }
+
     @Test("a file with syntax errors is not formatted")
     func syntaxErrors() {
         let result = PlanFormatter.format(SourceFile(path: "bad.plan", text: "plan \"X\" {\n  let = 3\n}\n"))
