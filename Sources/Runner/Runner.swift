@@ -67,6 +67,9 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
     case badPlans(String)
     /// The data has errors and `--quarantine` was not given (the first diagnostics, and the count).
     case badData(listed: [String], total: Int)
+    /// A plan's input table (MBO scores and the like) has errors: a score is read for a payee and
+    /// period, so a row cannot be left out, even with `--quarantine`.
+    case badInputTable(listed: [String], total: Int)
     /// Evaluation failed (rep, period, rule in the message).
     case evaluation(String)
     /// The results could not be stored.
@@ -84,6 +87,11 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
             var text = listed.joined(separator: "\n")
             if total > listed.count { text += "\n… and \(total - listed.count) more" }
             return text + "\nthe data has \(total) error\(total == 1 ? "" : "s"); nothing was run (use --quarantine to run without the rejected rows)"
+        case .badInputTable(let listed, let total):
+            var text = listed.joined(separator: "\n")
+            if total > listed.count { text += "\n… and \(total - listed.count) more" }
+            return text + "\nthe input tables have \(total) error\(total == 1 ? "" : "s"); nothing was run "
+                + "(--quarantine does not leave out input table rows: a payee's score is needed; correct the file)"
         case .evaluation(let text), .storage(let text), .input(let text), .output(let text): return text
         }
     }
@@ -195,7 +203,7 @@ public enum Runner {
                 inputs[input.name] = table
                 if !inputFiles.contains(path) { inputFiles.append(path) }
             }
-            if !inputErrors.isEmpty { throw .badData(listed: Array(inputErrors.prefix(100)), total: inputErrors.count) }
+            if !inputErrors.isEmpty { throw .badInputTable(listed: Array(inputErrors.prefix(100)), total: inputErrors.count) }
             inputsByPlan.append(inputs)
         }
 

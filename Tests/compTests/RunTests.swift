@@ -408,6 +408,26 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         #expect(sample.stderr == "comp sample: cannot create directory '\(file)/data': \(file) is a file, not a directory\n")
     }
 
+    /// An input table's errors stop the run even with --quarantine, and the message says why
+    /// (it had told the user to use --quarantine, which was given).
+    @Test func inputTableErrorsAreNotQuarantined() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,BONUS-DEMO,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
+            "mbo.csv": "rep,period,score\nR1,2027-Q1,abc\n",
+        ], to: data)
+        let plan = CLI.root.appendingPathComponent("Plans/examples/bonuses.plan").path
+        let run = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path, "--quarantine"])
+        #expect(run.status == 65)
+        #expect(run.stderr.hasSuffix(
+            "the input tables have 1 error; nothing was run (--quarantine does not leave out input table rows: a payee's score is needed; correct the file)\n"),
+            "\(run.stderr)")
+    }
+
     /// Quota rows for a measure no plan of the run has a quota for are not used, and the run says so.
     @Test func unusedQuotaRowsAreWarnedAbout() throws {
         let directory = try cli.temporaryDirectory()
