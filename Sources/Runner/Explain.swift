@@ -85,7 +85,11 @@ struct TransactionNames {
             guard (try? Fingerprinter.fingerprint(path: input.path))?.sha256 == input.sha256 else {
                 ids = nil
                 count = 0
-                note = "\(input.path) has changed since the run, so ids are not shown"
+                // Missing is not changed: the run records paths as given, relative to where it ran.
+                note =
+                    FileManager.default.fileExists(atPath: input.path)
+                    ? "\(input.path) has changed since the run, so ids are not shown"
+                    : "\(input.path) is not found from this directory (the run read it from where it was started), so ids are not shown"
                 return
             }
         }

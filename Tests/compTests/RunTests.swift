@@ -428,6 +428,27 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
             "\(run.stderr)")
     }
 
+    /// explain run elsewhere than the run says the ledger is not found from there (a relative path
+    /// is recorded as given), not that it changed; where it is found unchanged, ids are shown.
+    @Test func explainTellsMissingFromChanged() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
+        ], to: data)
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        #expect(try cli.run(["run", "--plans", plan, "--data", "data", "--db", "r.sqlite"], in: directory).status == 0)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let here = try cli.run(["explain", "--db", "r.sqlite", "--rep", "R1", "--period", "2027-01"], in: directory)
+        #expect(here.stdout.contains("T1"), "\(here.stdout)")
+        let elsewhere = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01"], in: data)
+        #expect(elsewhere.stdout.contains(
+            "data/transactions.csv is not found from this directory (the run read it from where it was started), so ids are not shown"))
+    }
+
     /// Quota rows for a measure no plan of the run has a quota for are not used, and the run says so.
     @Test func unusedQuotaRowsAreWarnedAbout() throws {
         let directory = try cli.temporaryDirectory()
