@@ -120,7 +120,18 @@ public struct PlanGraph: Sendable {
         }
         for (index, holdback) in plan.holdbacks.enumerated() {
             nodes.append(Node(id: "holdback.\(index + 1)", label: "holdback \(holdback.share.percentString) (\(holdback.release.rawValue))", stage: .acrossPeriods))
-            edges.append(("total", "holdback.\(index + 1)"))
+            // Withheld from what it names: a component, or the total.
+            switch holdback.target {
+            case .total: edges.append(("total", "holdback.\(index + 1)"))
+            case .component(let c): edges.append(("component.\(plan.components[c.index].name)", "holdback.\(index + 1)"))
+            }
+        }
+        if let clawback = plan.clawback {
+            // Reversals are charged per the policy, back across periods: it reads the credits.
+            var label = "clawback \(clawback.share.percentString) charged to \(clawback.charge.rawValue)"
+            if let days = clawback.windowDays { label += " within \(days) days" }
+            nodes.append(Node(id: "clawback", label: label, stage: .acrossPeriods))
+            for rule in plan.creditRules { edges.append(("credit.\(rule.name)", "clawback")) }
         }
         self.plan = plan.id
         self.nodes = nodes

@@ -16,7 +16,8 @@ struct Graph: ParsableCommand {
     func run() throws {
         let checked = XMLPlans.isXML(plan) ? XMLPlans.check(path: plan) : PlanChecker.check(path: plan)
         guard let model = checked.plan else {
-            printError(checked.rendered())
+            // A library checks clean but has no plan: say so (it printed only an empty line).
+            printError(checked.hasErrors ? checked.rendered() : "\(plan): a library has no plan, so no graph; run comp graph on a plan that uses it")
             throw Exit.dataError
         }
         let graph = PlanGraph(model)

@@ -156,6 +156,17 @@ func referenceCSV(_ output: RunOutput) -> String {
         #expect(lines.last == "    total  <- " + (0..<3_000).map { "component.c\($0)" }.joined(separator: ", "))
     }
 
+    /// A holdback reads the component it withholds from (not the total), and the clawback policy
+    /// is a node reading the credits.
+    @Test func holdbacksAndClawbacksInTheGraph() throws {
+        let checked = PlanChecker.check(path: packageRoot + "/Plans/examples/clawbacks-holdbacks.plan")
+        let lines = PlanGraph(try #require(checked.plan)).text.split(separator: "\n")
+        #expect(lines.suffix(2) == [
+            "    holdback 10% (quarter_end)  <- component.commission",
+            "    clawback 100% charged to original_period within 180 days  <- credit.sales",
+        ])
+    }
+
     @Test func everyExamplePlanHasAGraphAndEvaluatesOrSaysWhy() throws {
         let directory = packageRoot + "/Plans/examples"
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".plan") }
