@@ -1185,7 +1185,11 @@ final class PlanEvaluation {
                 componentValues.removeAll(keepingCapacity: true)
                 for index in plan.components.indices where !departed {
                     guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else {
-                        throw failure("did not produce an amount", what: plan.components[index].name, span: plan.components[index].span)
+                        throw failure(
+                            "did not produce an amount: a value it reads has none for this payee and period (an empty optional "
+                                + "column such as rep.target_incentive has no value; fill it in on the roster, or write the "
+                                + "component as 'if rep.target_incentive > 0 USD then … else 0 USD': a comparison with no value is false)",
+                            what: plan.components[index].name, span: plan.components[index].span)
                     }
                     amount = try applyLimits(to: .component(ComponentID(index)), amount, context)
                     // A cap or floor does not undo the component's rounding rule.
