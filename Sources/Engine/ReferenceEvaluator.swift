@@ -1180,7 +1180,7 @@ final class PlanEvaluation {
                     output.measures.append(
                         MeasureValue(
                             rep: repID, period: periodNames[period], plan: plan.id, measure: name, order: order,
-                            value: try fixed(number, name), digits: digits))
+                            value: try fixed(number, name, span: self.span(of: entry.0)), digits: digits))
                 }
                 componentValues.removeAll(keepingCapacity: true)
                 for index in plan.components.indices where !departed {
@@ -1247,7 +1247,8 @@ final class PlanEvaluation {
                     output.payouts.append(
                         PayoutLine(
                             rep: repID, period: periodName, plan: plan.id, component: componentNames[index],
-                            order: index, amount: try fixed(convert(componentValues[index]), componentNames[index]), currency: payout,
+                            order: index, amount: try fixed(convert(componentValues[index]), componentNames[index], span: plan.components[index].span),
+                            currency: payout,
                             trace: output.traces.count - 1))
                 }
                 output.traces.append(
@@ -1265,11 +1266,21 @@ final class PlanEvaluation {
     }
 
     /// Narrows an exact value to the stored form; an overflow names the rep, period and line.
-    func fixed(_ value: WideDecimal, _ name: String) throws -> FixedDecimal {
+    /// Where a measure, value or component is declared.
+    func span(of ref: ValueRef) -> SourceSpan {
+        switch ref {
+        case .measure(let id): return plan.measures[id.index].span
+        case .derived(let id): return plan.derived[id.index].span
+        case .component(let id): return plan.components[id.index].span
+        }
+    }
+
+    /// `span` is read only on a failure (a component's span copied on every line cost retains).
+    func fixed(_ value: WideDecimal, _ name: String, span: @autoclosure () -> SourceSpan? = nil) throws -> FixedDecimal {
         do {
             return try Exact.toFixed(value)
         } catch {
-            throw failure("\(value) does not fit the stored range (±9223372036854.775807): \(error)", what: name)
+            throw failure("\(value) does not fit the stored range (±9223372036854.775807): \(error)", what: name, span: span())
         }
     }
 
@@ -1393,13 +1404,7 @@ final class PlanEvaluation {
         } catch {
             // Arithmetic failures (overflow) name the rep, period and value being computed, and
             // where the value is written.
-            let span: SourceSpan
-            switch ref {
-            case .measure(let id): span = plan.measures[id.index].span
-            case .derived(let id): span = plan.derived[id.index].span
-            case .component(let id): span = plan.components[id.index].span
-            }
-            throw failure(String(describing: error), what: name, span: span)
+            throw failure(String(describing: error), what: name, span: span(of: ref))
         }
     }
 
