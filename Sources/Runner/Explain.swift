@@ -24,46 +24,70 @@ public enum Explainer {
                 throw RunFailure.input("run \(id) has no payouts for rep \(rep) in \(period); it has \(periods.joined(separator: ", "))")
             }
             var lines: [String] = []
-            lines.append("\(rep), \(period) (run \(id), plan \(payouts[0].plan), computed \(record.finishedAt))")
-            if !measures.isEmpty {
-                lines.append("measures:")
-                let width = measures.map(\.measure.count).max() ?? 0
-                for value in measures {
-                    lines.append("  \(value.measure.padded(width))  \(value.value.formatted(fractionDigits: value.digits))")
-                }
-            }
-            lines.append("payouts:")
-            let width = payouts.map(\.component.count).max() ?? 0
-            var rowsByLine: [[Int32]] = []
-            for (line, trace) in found {
-                let amount = line.amount.formatted(fractionDigits: line.currency.minorUnits) + " " + line.currency.code
-                var text = "  \(line.component.padded(width))  \(amount.leftPadded(18))"
-                var rows: [Int32] = []
-                if let trace {
-                    var parts = [trace.rule]
-                    if let tier = trace.tier { parts.append(tier) }
-                    if let rate = trace.rate { parts.append("rate \(rate)") }
-                    if let base = trace.base { parts.append("on \(base)") }
-                    if let limit = trace.limit { parts.append(limit) }
-                    text += "   " + parts.joined(separator: "; ") + "   [\(trace.source)]"
-                    rows = trace.transactions.rows
-                }
-                lines.append(text)
-                rowsByLine.append(rows)
-            }
-            // The transactions behind each line that has its own (a SPIFF's qualifying deals), then all.
-            let all = rowsByLine.last ?? []
+            // A rep who changed plans within the period has a statement per plan: one section each
+            // (their measures and lines had run together under the first plan's name).
+            var plans: [String] = []
+            for line in payouts where !plans.contains(line.plan) { plans.append(line.plan) }
             let resolver = try TransactionNames(record: record)
-            for (index, rows) in rowsByLine.enumerated().dropLast() where !rows.isEmpty && rows != all {
-                lines.append("transactions of \(payouts[index].component): " + resolver.describe(rows))
+            if plans.count == 1 {
+                lines.append("\(rep), \(period) (run \(id), plan \(plans[0]), computed \(record.finishedAt))")
+            } else {
+                lines.append("\(rep), \(period) (run \(id), plans \(plans.joined(separator: ", ")), computed \(record.finishedAt))")
             }
-            lines.append(all.isEmpty ? "transactions: none in this period" : "transactions: " + resolver.describe(all))
+            for plan in plans {
+                if plans.count > 1 { lines.append("plan \(plan):") }
+                section(
+                    found.filter { $0.line.plan == plan }, measures: measures.filter { $0.plan == plan }, resolver: resolver,
+                    into: &lines)
+            }
             return lines.joined(separator: "\n") + "\n"
         } catch let error as RunFailure {
             throw error
         } catch {
             throw RunFailure.storage(String(describing: error))
         }
+    }
+}
+
+extension Explainer {
+    /// One plan's measures, payout lines (rule, tier, rate, base, limit, source) and transactions.
+    static func section(
+        _ found: [(line: PayoutLine, trace: TraceRecord?)], measures: [MeasureValue], resolver: TransactionNames,
+        into lines: inout [String]
+    ) {
+        let payouts = found.map(\.line)
+        if !measures.isEmpty {
+            lines.append("measures:")
+            let width = measures.map(\.measure.count).max() ?? 0
+            for value in measures {
+                lines.append("  \(value.measure.padded(width))  \(value.value.formatted(fractionDigits: value.digits))")
+            }
+        }
+        lines.append("payouts:")
+        let width = payouts.map(\.component.count).max() ?? 0
+        var rowsByLine: [[Int32]] = []
+        for (line, trace) in found {
+            let amount = line.amount.formatted(fractionDigits: line.currency.minorUnits) + " " + line.currency.code
+            var text = "  \(line.component.padded(width))  \(amount.leftPadded(18))"
+            var rows: [Int32] = []
+            if let trace {
+                var parts = [trace.rule]
+                if let tier = trace.tier { parts.append(tier) }
+                if let rate = trace.rate { parts.append("rate \(rate)") }
+                if let base = trace.base { parts.append("on \(base)") }
+                if let limit = trace.limit { parts.append(limit) }
+                text += "   " + parts.joined(separator: "; ") + "   [\(trace.source)]"
+                rows = trace.transactions.rows
+            }
+            lines.append(text)
+            rowsByLine.append(rows)
+        }
+        // The transactions behind each line that has its own (a SPIFF's qualifying deals), then all.
+        let all = rowsByLine.last ?? []
+        for (index, rows) in rowsByLine.enumerated().dropLast() where !rows.isEmpty && rows != all {
+            lines.append("transactions of \(payouts[index].component): " + resolver.describe(rows))
+        }
+        lines.append(all.isEmpty ? "transactions: none in this period" : "transactions: " + resolver.describe(all))
     }
 }
 

@@ -449,6 +449,30 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
             "data/transactions.csv is not found from this directory (the run read it from where it was started), so ids are not shown"))
     }
 
+    /// A rep who changed plans within a month is explained plan by plan (the two statements had run
+    /// together under the first plan's name).
+    @Test func explainShowsEachPlanOfAPeriod() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,end,target_incentive\nR1,One,AE-STD,2026-01-01,2027-01-15,120000\nR1,One,AE2,2027-01-16,,60000\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,31000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,10000,USD,new\nT2,2027-01-20,R1,20000,USD,new\n",
+        ], to: data)
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let second = directory.appendingPathComponent("ae2.plan")
+        try String(contentsOfFile: plan, encoding: .utf8).replacingOccurrences(of: "plan \"AE-STD\"", with: "plan \"AE2\"")
+            .write(to: second, atomically: false, encoding: .utf8)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        #expect(try cli.run(["run", "--plans", plan, second.path, "--data", data.path, "--db", db]).status == 0)
+        let explained = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01"])
+        let lines = explained.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("R1, 2027-01 (run 1, plans AE-STD, AE2, computed ") == true, "\(explained.stdout)")
+        #expect(lines.filter { $0.hasPrefix("plan ") } == ["plan AE-STD:", "plan AE2:"])
+        #expect(lines.filter { $0.hasPrefix("transactions: ") } == ["transactions: (1) T1", "transactions: (1) T2"])
+    }
+
     /// Quota rows for a measure no plan of the run has a quota for are not used, and the run says so.
     @Test func unusedQuotaRowsAreWarnedAbout() throws {
         let directory = try cli.temporaryDirectory()
