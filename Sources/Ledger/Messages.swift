@@ -90,6 +90,10 @@ enum DataMessage {
         )
     }
 
+    static func zeroQuota() -> (DiagnosticID, String) {
+        ("data.zeroQuota", "a quota of 0: a plan that divides by it (attainment) stops the run for this rep and period")
+    }
+
     static func controlCharacter(_ column: String) -> (DiagnosticID, String) {
         ("data.controlCharacter", "\(column) holds a control character (a NUL, tab or line break); ids must be printable")
     }

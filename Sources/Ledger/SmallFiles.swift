@@ -369,6 +369,10 @@ func loadQuotas(
             } else {
                 index[key] = rows.count
                 rows.append(QuotaRow(rep: rep, period: period, amount: FixedDecimal(units: amount), measure: measure, line: line))
+                // Accepted (a plan may only compare with it), but a plan dividing by it stops the run.
+                if amount == 0 {
+                    errors.append(RowError(line: line, field: amountField + 1, DataMessage.zeroQuota(), severity: .warning))
+                }
                 continue
             }
         }
