@@ -401,7 +401,7 @@ public enum Runner {
             {
                 excluded["reversal more than \(days) days after its deal, outside the clawback window of plan \(assignment.plan)", default: 0] += 1
             } else {
-                excluded["not credited by any credit rule of plan \(assignment.plan) (filters or dates)", default: 0] += 1
+                excluded["not credited by any credit rule of plan \(assignment.plan) (filters, dates, or split partners who are not payees of this run)", default: 0] += 1
             }
         }
         for row in data.roster.rows where !planIDs.contains(row.plan) {

@@ -745,7 +745,7 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         let line = result.stdout.split(separator: "\n").first { $0.contains("transactions.csv:") }.map(String.init) ?? ""
         #expect(
             line.hasSuffix(
-                "transactions.csv: 4 rows, 4 accepted, 0 rejected; 1 excluded: not credited by any credit rule of plan P (filters or dates); 1 excluded: rep on plan OTHER, not in this run"
+                "transactions.csv: 4 rows, 4 accepted, 0 rejected; 1 excluded: not credited by any credit rule of plan P (filters, dates, or split partners who are not payees of this run); 1 excluded: rep on plan OTHER, not in this run"
             ), "\(line)")
         // T1 and T3 are credited to R1: 10% of 400.
         let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
