@@ -143,6 +143,7 @@ extension PlanEvaluation {
         let chunkEntries = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)
         let chunkCharged = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)  // run period a reversal is charged back to, or -1
         let chunkDates = UnsafeMutablePointer<CivilDate>.allocate(capacity: chunkSize)
+        let chunkReps = UnsafeMutablePointer<RepIndex>.allocate(capacity: chunkSize)  // the rep credited (a deal's, for a charged-back reversal)
         let chunkCredited = UnsafeMutablePointer<Bool>.allocate(capacity: chunkSize)
         let stagedGroups = UnsafeMutablePointer<UInt32>.allocate(capacity: chunkSize)
         let stagedRows = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)
@@ -156,6 +157,7 @@ extension PlanEvaluation {
             chunkEntries.deallocate()
             chunkCharged.deallocate()
             chunkDates.deallocate()
+            chunkReps.deallocate()
             chunkCredited.deallocate()
         }
         /// Rows of the current chunk that reach the rules.
@@ -216,15 +218,18 @@ extension PlanEvaluation {
                 // employment may have changed since.
                 var chargedTo: Int32 = -1
                 var payeeDate = date
+                var creditedRep = rep
                 if let chargeBack, isReversal(row), let original = reversalTarget(of: row) {
                     let originalDate = dates[original]
                     guard chargeBack.reaches(deal: originalDate, reversal: date) else { continue }
+                    // The deal's rep is charged, also when another rep booked the reversal.
+                    creditedRep = reps[original]
                     if let originalPeriod = runPeriod(of: originalDate), originalPeriod < period {
                         chargedTo = Int32(originalPeriod)
                         payeeDate = originalDate
                     }
                 }
-                guard let entry = table.entry(of: rep, on: payeeDate) else { continue }
+                guard let entry = table.entry(of: creditedRep, on: payeeDate) else { continue }
                 // Outside the plan's effective dates nothing is credited.
                 if let effective, !effective.contains(payeeDate) { continue }
                 chunkRows[chunkCount] = Int32(row)
@@ -232,6 +237,7 @@ extension PlanEvaluation {
                 chunkEntries[chunkCount] = Int32(entry)
                 chunkCharged[chunkCount] = chargedTo
                 chunkDates[chunkCount] = payeeDate
+                chunkReps[chunkCount] = creditedRep
                 chunkCount += 1
             }
             for index in 0..<chunkCount { chunkCredited[index] = false }
@@ -263,7 +269,7 @@ extension PlanEvaluation {
                             let code = filterNarrow.map { Int($0[row]) } ?? filterWide.map { Int($0[row]) } ?? 0
                             if !filterTable[code] { continue }
                         }
-                        let rep = reps[row]
+                        let rep = chunkReps[index]
                         let position = Int(payeeOfRep[Int(rep)])
                         let period = Int(chunkPeriods[index])
                         // The amount is computed for every row that passes the filter, payee or not,
@@ -323,6 +329,7 @@ extension PlanEvaluation {
                             if try creditGeneral(
                                 rule: rule, row: Int(chunkRows[index]), period: Int(chunkPeriods[index]), entry: Int(chunkEntries[index]),
                                 chargedTo: chunkCharged[index] >= 0 ? Int(chunkCharged[index]) : nil, payeeDate: chunkDates[index],
+                                creditedRep: chunkReps[index],
                                 recipients: recipients[rule], payeeOfRep: payeeOfRep)
                             {
                                 chunkCredited[index] = true
@@ -375,9 +382,8 @@ extension PlanEvaluation {
     /// some payee was credited.
     private func creditGeneral(
         rule ruleIndex: Int, row: Int, period: Int, entry assignmentEntry: Int, chargedTo: Int?, payeeDate: CivilDate,
-        recipients: [Recipient], payeeOfRep: [Int32]
+        creditedRep rep: RepIndex, recipients: [Recipient], payeeOfRep: [Int32]
     ) throws -> Bool {
-        let rep = transactions.reps[row]
         let position = payeeOfRep[Int(rep)]
         payee = position >= 0 ? Int(position) : payees.count
         periodIndex = period

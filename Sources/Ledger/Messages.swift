@@ -163,7 +163,10 @@ enum DataMessage {
     }
 
     static func reversalByOtherRep(_ id: String, dealRep: String) -> (DiagnosticID, String) {
-        ("data.reversalByOtherRep", "reverses \"\(id)\", a deal of rep \"\(dealRep)\"; this row's own rep is charged for it")
+        (
+            "data.reversalByOtherRep",
+            "reverses \"\(id)\", a deal of rep \"\(dealRep)\": this row's rep is charged, or under 'charge original_period' the deal's"
+        )
     }
 
     static func overReversed(_ id: String, total: String, deal: String) -> (DiagnosticID, String) {

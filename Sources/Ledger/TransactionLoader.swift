@@ -626,7 +626,7 @@ func loadTransactions(
             let dealDate = columns.dates.pointer[pair.target]
             let dealRep = columns.reps.pointer[pair.target]
             if columns.reps.pointer[pair.row] != dealRep {
-                // The reversal's own rep is charged (it is an ordinary row), not the deal's.
+                // Which rep is charged depends on the plan's clawback policy: worth a look either way.
                 addPostError(
                     RowError(
                         line: pair.line, field: context.reversesField + 1,

@@ -250,6 +250,20 @@ func ledger(_ rows: [(String, String, String)]) -> String {
         #expect(trace.limit == "clawback of 2027-01: -3500.00 USD")
     }
 
+    /// A reversal booked by R2 of R1's January deal: under `charge original_period` R1, who was
+    /// paid for it, is charged (−3,500.00 in March); by default the reversal is R2's own row.
+    @Test func aReversalByAnotherRepChargesTheDealsRep() throws {
+        var files = files(reversalDate: "2027-03-20")
+        files["roster.csv"] = "rep,name,plan,start\nR1,Ana,CLAW,2026-01-01\nR2,Ben,CLAW,2026-01-01\n"
+        files["transactions.csv"] = (files["transactions.csv"] ?? "").replacingOccurrences(of: "2027-03-20,R1,", with: "2027-03-20,R2,")
+        let charged = try evaluate(plan: plan("clawback {\n charge original_period\n share 100%\n window 180 days\n}"), files: files)
+        #expect(totals(charged).filter { $0.hasSuffix("2027-03 -3500.00") || $0.contains("R2") } == [
+            "R1 2027-03 -3500.00", "R2 2027-01 0.00", "R2 2027-02 0.00", "R2 2027-03 0.00",
+        ])
+        let ordinary = try evaluate(plan: plan(""), files: files)
+        #expect(totals(ordinary).filter { $0.contains("2027-03") } == ["R1 2027-03 0.00", "R2 2027-03 -3500.00"])
+    }
+
     @Test func inTheReversalPeriodByDefault() throws {
         let output = try evaluate(plan: plan(""), files: files(reversalDate: "2027-03-20"))
         #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 -3500.00"])

@@ -161,7 +161,7 @@ let badCases: [BadCase] = [
     BadCase(
         name: "a reversal booked by another rep (warning)", file: "transactions.csv",
         text: header + "T1,2027-01-10,R1,100,USD,P,new,1,NA,\nT2,2027-01-12,R2,-100,USD,P,new,-1,NA,T1\n",
-        expected: ["transactions.csv:3:10: warning: reverses \"T1\", a deal of rep \"R1\"; this row's own rep is charged for it"]),
+        expected: ["transactions.csv:3:10: warning: reverses \"T1\", a deal of rep \"R1\": this row's rep is charged, or under 'charge original_period' the deal's"]),
     BadCase(
         name: "a quota of 0 (warning)", file: "quotas.csv", text: "rep,period,amount\nR1,2027-01,0\nR2,2027-01,100\n",
         expected: ["quotas.csv:2:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run for this rep and period"]),
