@@ -14,6 +14,21 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
     for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
 }
 
+/// The reference plan's file.
+let aeStandard = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+
+/// A `data` directory inside `directory` with one AE-STD rep, R1 (target incentive 12,000, a
+/// 2027-01 quota of 1,000), and one 1,500 USD deal on 2027-01-05.
+func oneDeal(in directory: URL) throws -> URL {
+    let data = try dataDirectory(in: directory)
+    try writeFiles([
+        "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+        "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+        "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
+    ], to: data)
+    return data
+}
+
 @Suite struct RunCommand {
     let cli = CLI()
 
@@ -47,7 +62,7 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         try #require(FileManager.default.fileExists(atPath: data + "/transactions.csv"))
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let plan = aeStandard
         var dumps: [String] = []
         for threads in ["1", "3", "8"] {
             let db = directory.appendingPathComponent("run-\(threads).sqlite").path
@@ -89,7 +104,7 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = directory.appendingPathComponent("results.sqlite").path
-        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let plan = aeStandard
         let run = try cli.run(["run", "--plans", plan, "--data", data, "--db", db])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.hasPrefix("run 1: plan AE-STD, 100 payees, 12 periods (2027-01 … 2027-12)\n"))
@@ -122,7 +137,7 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
             "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-02-06,R1,500,USD,new\n",
         ], to: data)
         let db = directory.appendingPathComponent("r.sqlite").path
-        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let plan = aeStandard
         let first = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
         #expect(first.status == 0, "\(first.stderr)")
         // February's quota is gone: evaluating February fails after January's lines were written.
@@ -153,7 +168,7 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
             "transactions.csv": ledger,
         ], to: data)
         let db = directory.appendingPathComponent("r.sqlite").path
-        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let plan = aeStandard
         let first = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
         #expect(first.status == 0, "\(first.stderr)")
         let stored = try Data(contentsOf: URL(fileURLWithPath: db))
@@ -202,13 +217,8 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
     @Test func pathsAreFilesAndOutputsAreNotInputs() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = try dataDirectory(in: directory)
-        try writeFiles([
-            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
-            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
-            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
-        ], to: data)
-        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        _ = try oneDeal(in: directory)  // read as "data", relative to the directory
+        let plan = aeStandard
         for name in ["file:r.sqlite", ":memory:"] {
             let run = try cli.run(["run", "--plans", plan, "--data", "data", "--db", name], in: directory)
             #expect(run.status == 0, "\(run.stderr)")
@@ -237,16 +247,11 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
     @Test func exportsKeepTheModeOfTheFileTheyReplace() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = try dataDirectory(in: directory)
-        try writeFiles([
-            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
-            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
-            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
-        ], to: data)
+        let data = try oneDeal(in: directory)
         let payouts = directory.appendingPathComponent("payouts.csv").path
         try Data("old".utf8).write(to: URL(fileURLWithPath: payouts))
         #expect(chmod(payouts, 0o600) == 0)
-        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let plan = aeStandard
         let run = try cli.run([
             "run", "--plans", plan, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path,
             "--export-payouts", payouts,
@@ -387,7 +392,7 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
     @Test func conflictsNameTheirFiles() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let plan = aeStandard
         let xml = CLI.root.appendingPathComponent("Plans/examples/xml/ae-standard.xml").path
         let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
         let run = try cli.run(["run", "--plans", plan, xml, "--data", data, "--db", directory.appendingPathComponent("r.sqlite").path])
@@ -433,13 +438,8 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
     @Test func explainTellsMissingFromChanged() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = try dataDirectory(in: directory)
-        try writeFiles([
-            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
-            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
-            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
-        ], to: data)
-        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let data = try oneDeal(in: directory)
+        let plan = aeStandard
         #expect(try cli.run(["run", "--plans", plan, "--data", "data", "--db", "r.sqlite"], in: directory).status == 0)
         let db = directory.appendingPathComponent("r.sqlite").path
         let here = try cli.run(["explain", "--db", "r.sqlite", "--rep", "R1", "--period", "2027-01"], in: directory)
@@ -460,7 +460,7 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
             "quotas.csv": "rep,period,amount\nR1,2027-01,31000\n",
             "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,10000,USD,new\nT2,2027-01-20,R1,20000,USD,new\n",
         ], to: data)
-        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let plan = aeStandard
         let second = directory.appendingPathComponent("ae2.plan")
         try String(contentsOfFile: plan, encoding: .utf8).replacingOccurrences(of: "plan \"AE-STD\"", with: "plan \"AE2\"")
             .write(to: second, atomically: false, encoding: .utf8)
@@ -483,7 +483,7 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
             "quotas.csv": "rep,period,amount,measure\nR1,2027-01,1000,\nR1,2027-01,900,bookingz\nR1,2027-02,900,bookingz\n",
             "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
         ], to: data)
-        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let plan = aeStandard
         let run = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains(
@@ -516,7 +516,7 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
             """.utf8
         ).write(to: flat)
         let db = directory.appendingPathComponent("results.sqlite").path
-        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let plan = aeStandard
         let payoutsFile = directory.appendingPathComponent("payouts.csv").path
         let measuresFile = directory.appendingPathComponent("measures.csv").path
         let run = try cli.run([
@@ -550,7 +550,7 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
-        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let plan = aeStandard
         // The database path is a directory: the run cannot be stored.
         let db = directory.appendingPathComponent("not-a-file")
         try FileManager.default.createDirectory(at: db, withIntermediateDirectories: true)
@@ -620,7 +620,7 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         ]
         try writeFiles(files, to: data)
         let db = directory.appendingPathComponent("r.sqlite").path
-        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let plan = aeStandard
         let refused = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
         #expect(refused.status == 65)
         #expect(refused.stderr.contains("transactions.csv:3:4: amount \"12;5\" is not a plain decimal"))
@@ -677,7 +677,7 @@ func writeFiles(_ files: [String: String], to directory: URL) throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = directory.appendingPathComponent("results.sqlite").path
-        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let plan = aeStandard
         #expect(try cli.run(["run", "--plans", plan, "--data", data, "--db", db]).status == 0)
         let result = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2027-04"])
         #expect(result.status == 0, "\(result.stderr)")
