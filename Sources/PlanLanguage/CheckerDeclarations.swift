@@ -477,6 +477,14 @@ extension Checker {
             guard var value = literal(node, located.file) else { continue }
             var overridden = false
             if let text = overrides[name.name] {
+                // A bare number over 1 for a rate is most likely meant as a percentage: --param
+                // base_rate=4 had silently paid 400%.
+                if case .rate = value, !text.contains("%"), let rate = try? Rate(parsing: text), rate > .one {
+                    error(
+                        .badOverride(name.name, "'\(text)' as a rate is \(rate.percentString); write '\(text)%' for \(text) percent, or '\(rate.percentString)' if that is meant"),
+                        located.file, name.range)
+                    continue
+                }
                 if let parsed = parseOverride(text, like: value) {
                     value = parsed
                     overridden = true

@@ -88,5 +88,13 @@ struct ExampleTests {
         #expect(parameter.value.description == "200 USD")
         let bad = PlanChecker.check(path: path, overrides: ["spiff_rate": "12%", "nope": "1"])
         #expect(bad.diagnostics.map(\.id.rawValue).sorted() == ["plan.badOverride", "plan.unknownParameter"])
+        // A bare number over 1 for a rate is refused (it would be 400%); 4% and 0.04 are fine.
+        let bare = PlanChecker.check(path: path, overrides: ["base_rate": "4"])
+        #expect(bare.diagnostics.map(\.message) == [
+            "cannot override parameter 'base_rate': '4' as a rate is 400%; write '4%' for 4 percent, or '400%' if that is meant"
+        ])
+        for text in ["4%", "0.04", "1"] {
+            #expect(PlanChecker.check(path: path, overrides: ["base_rate": text]).diagnostics.isEmpty, "\(text)")
+        }
     }
 }
