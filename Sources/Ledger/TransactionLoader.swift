@@ -752,7 +752,8 @@ private struct ByteArena {
     }
 }
 
-/// The lines after the first of a field's text that hold at least `commas` commas.
+/// The lines after the first of a field's text that hold exactly `commas` commas (the shape of a
+/// record; a line with more could not have been one).
 private func recordShapedLines(_ start: UnsafePointer<UInt8>, _ count: Int, commas: Int) -> Int {
     guard commas > 0 else { return 0 }
     var found = 0
@@ -761,14 +762,14 @@ private func recordShapedLines(_ start: UnsafePointer<UInt8>, _ count: Int, comm
     for index in 0..<count {
         let byte = start[index]
         if byte == UInt8(ascii: "\n") {
-            if afterBreak && seen >= commas { found += 1 }
+            if afterBreak && seen == commas { found += 1 }
             afterBreak = true
             seen = 0
         } else if byte == UInt8(ascii: ",") {
             seen += 1
         }
     }
-    if afterBreak && seen >= commas { found += 1 }
+    if afterBreak && seen == commas { found += 1 }
     return found
 }
 

@@ -477,9 +477,11 @@ extension Checker {
             guard var value = literal(node, located.file) else { continue }
             var overridden = false
             if let text = overrides[name.name] {
-                // A bare number over 1 for a rate is most likely meant as a percentage: --param
-                // base_rate=4 had silently paid 400%.
-                if case .rate = value, !text.contains("%"), let rate = try? Rate(parsing: text), rate > .one {
+                // A bare number over 1 for a rate the plan writes as a percentage is most likely
+                // meant as one: --param base_rate=4 for `base_rate = 3%` had silently paid 400%.
+                // Only when the plan itself writes the rate as a percentage: a threshold declared
+                // as 1.2 is overridden as 1.5.
+                if case .rate = value, case .percent = node, !text.contains("%"), let rate = try? Rate(parsing: text), rate > .one {
                     error(
                         .badOverride(name.name, "'\(text)' as a rate is \(rate.percentString); write '\(text)%' for \(text) percent, or '\(rate.percentString)' if that is meant"),
                         located.file, name.range)

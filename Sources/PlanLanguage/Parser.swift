@@ -808,8 +808,9 @@ final class Parser {
             advance()
             return .bool(token.kind == .kwTrue, token.range)
         case .identifier:
-            // A declaration keyword at the start of a line means the expression before it is missing.
-            if token.atLineStart && (declarationKeywords.contains(text(token)) || lineKeywords.contains(text(token))) {
+            // A declaration keyword at the start of a line means the expression before it is missing;
+            // followed by `(` it is a function (`quota(bookings)` continuing an expression).
+            if token.atLineStart && next.kind != .lparen && (declarationKeywords.contains(text(token)) || lineKeywords.contains(text(token))) {
                 throw failExpected("an expression")
             }
             let name = try identifier("a name")

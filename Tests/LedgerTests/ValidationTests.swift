@@ -231,6 +231,10 @@ let badCases: [BadCase] = [
         ])
         #expect(load.errorCount == 0)
         #expect(load.data.transactions.count == 2)
+        // A line with more commas than a record has could not have been one: no warning.
+        var prose = Minimal.ledgerOnly(header + "T1,2027-01-05,R1,1,USD,\"a\nb,c,d,e,f,g,h,i,j,k,l,m\",new,1,NA,\n")
+        prose["splits.csv"] = nil
+        #expect(try DataDirectory(prose).load().1 == [])
     }
 
     @Test func invalidUTF8IsRejected() throws {

@@ -96,5 +96,10 @@ struct ExampleTests {
         for text in ["4%", "0.04", "1"] {
             #expect(PlanChecker.check(path: path, overrides: ["base_rate": text]).diagnostics.isEmpty, "\(text)")
         }
+        // A rate the plan itself writes as a bare number is overridden the same way.
+        let bareRate = "plan \"B\" {\n  currency USD\n  period month\n  param threshold = 1.2\n  credit s { amount fx(txn.amount) }\n"
+            + "  measure b = sum(s)\n  component c = 100 USD when threshold > 1\n}\n"
+        let overridden = PlanChecker.check(source: SourceFile(path: "b.plan", text: bareRate), overrides: ["threshold": "1.5"])
+        #expect(overridden.diagnostics.isEmpty, "\(overridden.rendered())")
     }
 }

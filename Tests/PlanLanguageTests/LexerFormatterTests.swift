@@ -83,6 +83,15 @@ struct LexerFormatterTests {
         #expect(PlanFormatter.format(SourceFile(path: "w.plan", text: once)).text == once)
     }
 
+    /// `quota(` starting a continuation line is the function, not a quota declaration.
+    @Test("an expression may continue on a line that starts with quota(")
+    func quotaCallOnAContinuationLine() {
+        let text = "plan \"Q\" {\n  currency USD\n  period month\n  credit s { amount fx(txn.amount) }\n  measure b = sum(s)\n"
+            + "  quota b per month\n  let a = b /\n    quota(b) round half_even 6\n  component c = b * a\n}\n"
+        let result = PlanChecker.check(source: SourceFile(path: "q.plan", text: text))
+        #expect(result.diagnostics.isEmpty, "\(result.rendered())")
+    }
+
     @Test("a file with syntax errors is not formatted")
     func syntaxErrors() {
         let result = PlanFormatter.format(SourceFile(path: "bad.plan", text: "plan \"X\" {\n  let = 3\n}\n"))

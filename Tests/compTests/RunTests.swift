@@ -191,6 +191,9 @@ func oneDeal(in directory: URL) throws -> URL {
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == stored)
         #expect(try String(contentsOfFile: ledgerPath, encoding: .utf8) == ledger)
+        // A device replaces nothing: both exports may go to /dev/null.
+        let discarded = try cli.run(base + ["--export-payouts", "/dev/null", "--export-measures", "/dev/null"])
+        #expect(discarded.status == 0, "\(discarded.stderr)")
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/p.csv"))
 
         // A database path that is a directory, or another program's file, is refused and left alone.
