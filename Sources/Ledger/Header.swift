@@ -65,7 +65,8 @@ func readHeader(
     // "more than 1024 fields" or a field too long.
     let head = UnsafeBufferPointer(start: base + start, count: min(file.count - start, 1 << 16))
     if let firstBreak = head.firstIndex(where: { $0 == 0x0A || $0 == 0x0D }), head[firstBreak] == 0x0D,
-        firstBreak + 1 >= head.count || head[firstBreak + 1] != 0x0A
+        firstBreak + 1 >= head.count || head[firstBreak + 1] != 0x0A,
+        !head[..<firstBreak].contains(UInt8(ascii: "\""))  // a CR inside a quoted name is the tokenizer's to judge
     {
         errors.append(RowError(line: 1, field: 1, DataMessage.notCSV("lines end with a carriage return alone; save the file with LF or CRLF line ends")))
         return nil
@@ -90,7 +91,7 @@ func readHeader(
         let bytes = UnsafeBufferPointer(start: pointer, count: length)
         if !isValidUTF8(pointer, length) || bytes.contains(where: { $0 < 0x20 && $0 != 0x09 }) {
             errors.append(
-                RowError(line: 1, field: index + 1, DataMessage.notCSV("field \(index + 1) holds binary or non-UTF-8 bytes")))
+                RowError(line: 1, field: index + 1, DataMessage.notCSV("field \(index + 1) holds a control character or bytes that are not UTF-8 (binary data?)")))
             return nil
         }
         let name = String(decoding: bytes, as: UTF8.self).trimmingSpaces()

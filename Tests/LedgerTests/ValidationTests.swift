@@ -71,7 +71,7 @@ let badCases: [BadCase] = [
         expected: ["transactions.csv:1:1: the header is not CSV: a quoted field is never closed (missing \")"]),
     BadCase(
         name: "binary header", file: "transactions.csv", text: "PK\u{03}\u{04}\u{00}\u{00},x\n",
-        expected: ["transactions.csv:1:1: the header is not CSV: field 1 holds binary or non-UTF-8 bytes"]),
+        expected: ["transactions.csv:1:1: the header is not CSV: field 1 holds a control character or bytes that are not UTF-8 (binary data?)"]),
     BadCase(
         name: "empty file", file: "roster.csv", text: "",
         expected: [
