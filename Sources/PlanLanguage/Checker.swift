@@ -89,6 +89,8 @@ final class Checker {
     var tables: [RateTable?] = []
     var components: [Component?] = []
     var limits: [Limit] = []
+    /// Per target and period, the lowest constant cap and the highest constant floor so far.
+    var constantLimitBounds: [LimitBoundKey: LimitBounds] = [:]
     var draws: [Draw] = []
     var clawback: ClawbackPolicy?
     var holdbacks: [Holdback] = []
@@ -389,4 +391,16 @@ final class Checker {
         }
         return Expr(.attribute(AttributeID(index)), type: type, span: span(file, scope.range.union(name.range)))
     }
+}
+
+/// A limit's target and period: caps and floors that bound the same amount.
+struct LimitBoundKey: Hashable {
+    let target: LimitTarget
+    let per: LimitPeriod
+}
+
+/// The tightest constant limits of one target and period, with where each is declared.
+struct LimitBounds {
+    var lowestCap: (FixedDecimal, SourceSpan)?
+    var highestFloor: (FixedDecimal, SourceSpan)?
 }

@@ -760,18 +760,27 @@ extension Checker {
                 let kind: LimitKind = kindWord.name == "cap" ? .cap : .floor
                 // A constant floor above a constant cap of the same target and period: no amount
                 // meets both (a cap of -100 with a floor of 100 paid the floor everywhere).
+                // Checked against the tightest earlier limit of the other kind (the lowest cap, the
+                // highest floor): a limit contradicts some earlier one exactly when it contradicts
+                // that one, and comparing every pair was quadratic in the number of limits.
+                let here = span(file, decl.range)
                 if let value = Self.constantMoney(amount) {
-                    for other in limits where other.kind != kind && other.target == target && other.per == per {
-                        guard let otherValue = Self.constantMoney(other.amount) else { continue }
+                    let key = LimitBoundKey(target: target, per: per)
+                    var bounds = constantLimitBounds[key] ?? LimitBounds()
+                    let opposite = kind == .floor ? bounds.lowestCap : bounds.highestFloor
+                    if let (otherValue, otherSpan) = opposite {
                         let (floor, cap) = kind == .floor ? (value, otherValue) : (otherValue, value)
                         if floor > cap {
                             error(
                                 .limitsContradict(targetWord.name, floor: "\(floor) \(currency.code)", cap: "\(cap) \(currency.code)"), file,
-                                decl.range, notes: [("the other limit", other.span.file, other.span.range)])
+                                decl.range, notes: [("the other limit", otherSpan.file, otherSpan.range)])
                         }
                     }
+                    if kind == .cap, bounds.lowestCap.map({ value < $0.0 }) ?? true { bounds.lowestCap = (value, here) }
+                    if kind == .floor, bounds.highestFloor.map({ value > $0.0 }) ?? true { bounds.highestFloor = (value, here) }
+                    constantLimitBounds[key] = bounds
                 }
-                limits.append(Limit(kind: kind, target: target, amount: amount, per: per, span: span(file, decl.range)))
+                limits.append(Limit(kind: kind, target: target, amount: amount, per: per, span: here))
             case .draw(let name, let lines, _):
                 draw(name, lines, file, decl.range)
             case .clawback(let lines, _):
