@@ -419,16 +419,12 @@ extension PlanEvaluation {
                 } else if let splits = data.splits.byTransaction[splitSource] {
                     // Shares over 1 are accepted when some rule of the run credits `to splits
                     // overlay`; a plain `to splits` rule must not credit more than the deal.
-                    if !overlay {
-                        var total = FixedDecimal.zero
-                        for splitIndex in splits { total = (try? total.adding(data.splits.rows[splitIndex].share)) ?? total }
-                        if total != .one {
-                            throw failure(
-                                "the split shares of transaction \"\(transactions.ids[Int(splitSource)])\" add up to \(total); "
-                                    + "rule '\(plan.creditRules[ruleIndex].name)' credits 'to splits', which needs exactly 1 (shares over 1 "
-                                    + "were accepted for the 'to splits overlay' rules of this run)",
-                                what: plan.creditRules[ruleIndex].name, span: plan.creditRules[ruleIndex].span)
-                        }
+                    if !overlay, let total = data.splits.overlaid[splitSource] {
+                        throw failure(
+                            "the split shares of transaction \"\(transactions.ids[Int(splitSource)])\" add up to \(total); "
+                                + "rule '\(plan.creditRules[ruleIndex].name)' credits 'to splits', which needs exactly 1 (shares over 1 "
+                                + "were accepted for the 'to splits overlay' rules of this run)",
+                            what: plan.creditRules[ruleIndex].name, span: plan.creditRules[ruleIndex].span)
                     }
                     for splitIndex in splits {
                         let split = data.splits.rows[splitIndex]

@@ -479,10 +479,12 @@ func loadSplits(
     var byTransaction: [Int32: [Int]] = [:]
     for (index, row) in candidates.enumerated() { byTransaction[row.transaction, default: []].append(index) }
     var bad = Set<Int32>()
+    var overlaid: [Int32: FixedDecimal] = [:]
     for (txn, indexes) in byTransaction {
         var total = FixedDecimal.zero
         for index in indexes { total = (try? total.adding(candidates[index].share)) ?? total }
         let ok = options.allowOverlaySplits ? total >= .one : total == .one
+        if ok && total != .one { overlaid[txn] = total }
         if !ok {
             bad.insert(txn)
             // Every row of the transaction is rejected, each with the reason.
@@ -501,5 +503,5 @@ func loadSplits(
     // for a transaction splits.csv does not name) would pay someone the file never named.
     refused.formUnion(bad)
     refused.subtract(finalIndex.keys)
-    return (SplitTable(rows: rows, byTransaction: finalIndex, refused: refused), rowsRead, rowsRead - rows.count)
+    return (SplitTable(rows: rows, byTransaction: finalIndex, refused: refused, overlaid: overlaid), rowsRead, rowsRead - rows.count)
 }

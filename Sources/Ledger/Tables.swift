@@ -334,6 +334,9 @@ public struct SplitTable: Sendable {
     /// Transaction rows that splits.csv names in rows it rejected (with `--quarantine`): who
     /// shares their credit is not known, so a `to splits` rule credits no one with them.
     public var refused: Set<Int32> = []
+    /// Transaction rows whose shares add up to more than 1 (accepted only for a run with a `to
+    /// splits overlay` rule), with their total: a plain `to splits` rule must not credit them.
+    public var overlaid: [Int32: FixedDecimal] = [:]
 }
 
 /// One row of `fx.csv`.
