@@ -118,8 +118,6 @@ public enum XMLReader {
     static func crowdedElement(_ bytes: [UInt8], limit: Int) -> Int? {
         let count = bytes.count
         let scan = RawScan(bytes: bytes)
-        func starts(_ prefix: StaticString, at index: Int) -> Bool { scan.starts(prefix, at: index) }
-        func end(of terminator: StaticString, from index: Int) -> Int? { scan.end(of: terminator, from: index) }
         var index = 0
         while index < count {
             guard bytes[index] == UInt8(ascii: "<") else {
@@ -127,14 +125,14 @@ public enum XMLReader {
                 continue
             }
             let skipped: Int?
-            if starts("<!--", at: index) {
-                skipped = end(of: "-->", from: index + 4)
-            } else if starts("<![CDATA[", at: index) {
-                skipped = end(of: "]]>", from: index + 9)
-            } else if starts("<?", at: index) {
-                skipped = end(of: "?>", from: index + 2)
-            } else if starts("<!", at: index) {
-                skipped = end(of: ">", from: index + 2)
+            if scan.starts("<!--", at: index) {
+                skipped = scan.end(of: "-->", from: index + 4)
+            } else if scan.starts("<![CDATA[", at: index) {
+                skipped = scan.end(of: "]]>", from: index + 9)
+            } else if scan.starts("<?", at: index) {
+                skipped = scan.end(of: "?>", from: index + 2)
+            } else if scan.starts("<!", at: index) {
+                skipped = scan.end(of: ">", from: index + 2)
             } else {
                 // A tag: count the attributes up to its `>`.
                 let tag = index
@@ -169,15 +167,13 @@ public enum XMLReader {
     static func doubleHyphenInComment(_ bytes: [UInt8]) -> Int? {
         let count = bytes.count
         let scan = RawScan(bytes: bytes)
-        func starts(_ prefix: StaticString, at index: Int) -> Bool { scan.starts(prefix, at: index) }
-        func end(of terminator: StaticString, from index: Int) -> Int? { scan.end(of: terminator, from: index) }
         var index = 0
         while index < count {
             guard bytes[index] == UInt8(ascii: "<") else {
                 index += 1
                 continue
             }
-            if starts("<!--", at: index) {
+            if scan.starts("<!--", at: index) {
                 var position = index + 4
                 while position + 1 < count && !(bytes[position] == UInt8(ascii: "-") && bytes[position + 1] == UInt8(ascii: "-")) {
                     position += 1
@@ -185,11 +181,11 @@ public enum XMLReader {
                 guard position + 1 < count else { return nil }
                 guard position + 2 < count, bytes[position + 2] == UInt8(ascii: ">") else { return position }
                 index = position + 3
-            } else if starts("<![CDATA[", at: index) {
-                guard let next = end(of: "]]>", from: index + 9) else { return nil }
+            } else if scan.starts("<![CDATA[", at: index) {
+                guard let next = scan.end(of: "]]>", from: index + 9) else { return nil }
                 index = next
-            } else if starts("<?", at: index) {
-                guard let next = end(of: "?>", from: index + 2) else { return nil }
+            } else if scan.starts("<?", at: index) {
+                guard let next = scan.end(of: "?>", from: index + 2) else { return nil }
                 index = next
             } else {
                 index += 1

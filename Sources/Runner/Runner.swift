@@ -433,10 +433,11 @@ public enum Runner {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: request.data)) ?? []
         guarded += names.sorted().map { ("an input file", directory + $0) }
         for (index, export) in exports.enumerated() {
+            let resolved = try? OutputTarget(export.path)
             // A device or pipe (/dev/null for both) is written in place and replaces nothing.
-            if (try? OutputTarget(export.path))?.inPlace == true { continue }
+            if resolved?.inPlace == true { continue }
             // The directory must be there: a run is stored before its exports are put in place.
-            let target = (try? OutputTarget(export.path))?.path ?? export.path
+            let target = resolved?.path ?? export.path
             let directory = target.lastIndex(of: "/").map { String(target[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
             var isDirectory: ObjCBool = false
             if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
