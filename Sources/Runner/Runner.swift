@@ -30,6 +30,11 @@ public struct RunRequest: Sendable {
     /// place only once the run is stored.
     public var exportPayouts: String? = nil
     public var exportMeasures: String? = nil
+    /// Whether the run's large structures (the ledger, its credits, the outputs) are freed when
+    /// the run returns. A process that exits right after the run, as `comp run` does, sets this to
+    /// false: the kernel takes them back at exit far faster than they are freed one by one
+    /// (``ProcessExit``). A program that runs more than once must leave it true.
+    public var freesMemory = true
 
     public init(
         plans: [String], data: String, database: String, threads: Int? = nil, quarantine: Bool = false,
@@ -361,6 +366,7 @@ public enum Runner {
                 "quotas.csv has \(count) row\(count == 1 ? "" : "s") for measure \"\(measure)\", which no plan in this run has a quota for; "
                     + "they are not used")
         }
+        if !request.freesMemory { ProcessExit.keep((load, output, inputsByPlan)) }
         let elapsed = clock.now - start
         return RunSummary(
             run: id, plans: plans.map(\.id), payees: payees.count, periods: periods.sorted(),

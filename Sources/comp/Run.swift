@@ -49,6 +49,8 @@ struct Run: ParsableCommand {
         var request = RunRequest(plans: plans, data: data, database: db, threads: threads, quarantine: quarantine, overrides: parameters)
         request.exportPayouts = exportPayouts
         request.exportMeasures = exportMeasures
+        // The process ends with the run: what it holds is left to the exit to take back.
+        request.freesMemory = false
         if stderrIsTerminal {
             // On a terminal, show the phase being worked on; the line is cleared when the run ends.
             request.progress = { phase in printError("\u{1B}[2K\r… \(phase)", newline: false) }
