@@ -26,11 +26,18 @@ public enum ResultExport {
     /// Sorts by (rep bytes, period bytes, plan bytes, order), stable; the store reads rows in this
     /// order already, so usually this only checks it.
     static func precedes<T: ExportRow>(_ a: T, _ b: T) -> Bool {
-        // By bytes throughout (`!=` on strings would call canonically equivalent ids equal).
-        if !sameBytes(a.rep, b.rep) || !sameBytes(a.period, b.period) || !sameBytes(a.plan, b.plan) {
-            return keyPrecedes(rep: a.rep, period: a.period, plan: a.plan, rep: b.rep, period: b.period, plan: b.plan)
-        }
-        return a.order < b.order
+        sameKey(a, b) ? a.order < b.order : keyPrecedes(a, b)
+    }
+
+    /// Same rep, period and plan, by bytes (`==` on strings would call canonically equivalent
+    /// ids equal).
+    static func sameKey<T: ExportRow>(_ a: T, _ b: T) -> Bool {
+        sameBytes(a.rep, b.rep) && sameBytes(a.period, b.period) && sameBytes(a.plan, b.plan)
+    }
+
+    /// Whether `a`'s (rep, period, plan) comes before `b`'s, by bytes.
+    static func keyPrecedes<T: ExportRow>(_ a: T, _ b: T) -> Bool {
+        Store.keyPrecedes(rep: a.rep, period: a.period, plan: a.plan, rep: b.rep, period: b.period, plan: b.plan)
     }
 
     static func sorted<T: ExportRow>(_ items: [T]) -> [T] { stablySorted(items) { precedes($0, $1) } }
@@ -118,21 +125,32 @@ struct CSVBuffer: Sendable {
     /// The text as bytes (valid UTF-8: only Strings and digits were appended).
     var utf8: [UInt8] { bytes }
 
-    mutating func line(_ line: PayoutLine) {
-        field(line.rep)
-        field(line.period)
-        field(line.plan)
+    mutating func line(_ line: PayoutLine) { self.line(line, prefix: Self.prefix(line)) }
+
+    mutating func line(_ value: MeasureValue) { line(value, prefix: Self.prefix(value)) }
+
+    /// A payout line whose first fields, `rep,period,plan,`, are `prefix` (see ``prefix(_:)``).
+    mutating func line(_ line: PayoutLine, prefix: [UInt8]) {
+        bytes.append(contentsOf: prefix)
         field(line.component)
         field(line.amount, digits: line.currency.minorUnits)
         field(line.currency.code, last: true)
     }
 
-    mutating func line(_ value: MeasureValue) {
-        field(value.rep)
-        field(value.period)
-        field(value.plan)
+    /// A measure line whose first fields, `rep,period,plan,`, are `prefix` (see ``prefix(_:)``).
+    mutating func line(_ value: MeasureValue, prefix: [UInt8]) {
+        bytes.append(contentsOf: prefix)
         field(value.measure)
         field(value.value, digits: value.digits, last: true)
+    }
+
+    /// `rep,period,plan,` of a line, each field quoted when it needs it.
+    static func prefix<T: ExportRow>(_ row: T) -> [UInt8] {
+        var buffer = CSVBuffer("", capacity: row.rep.utf8.count + row.period.utf8.count + row.plan.utf8.count + 8)
+        buffer.field(row.rep)
+        buffer.field(row.period)
+        buffer.field(row.plan)
+        return buffer.bytes
     }
 }
 
@@ -140,10 +158,14 @@ struct CSVBuffer: Sendable {
 /// order), so that they are ready when the run is. If the lines do not arrive in export order
 /// (several plans), ``texts`` is `nil` and the caller formats the whole output instead.
 public struct IncrementalExport: Sendable {
-    private var payouts = CSVBuffer(ResultExport.payoutsHeader, capacity: 0)
-    private var measures = CSVBuffer(ResultExport.measuresHeader, capacity: 0)
+    private var payouts = CSVBuffer(ResultExport.payoutsHeader, capacity: 1 << 20)
+    private var measures = CSVBuffer(ResultExport.measuresHeader, capacity: 1 << 20)
     private var lastLine: PayoutLine? = nil
     private var lastMeasure: MeasureValue? = nil
+    /// `rep,period,plan,` of the last line and of the last measure, as written: the lines of one
+    /// payee and period share it (formatting it field by field was most of an export's time).
+    private var payoutPrefix: [UInt8] = []
+    private var measurePrefix: [UInt8] = []
     private var inOrder = true
 
     public init() {}
@@ -152,13 +174,25 @@ public struct IncrementalExport: Sendable {
     public mutating func append(_ part: RunOutput) {
         guard inOrder else { return }
         for line in part.payouts {
-            if let lastLine, !ResultExport.precedes(lastLine, line) { return inOrder = false }
-            payouts.line(line)
+            if let lastLine {
+                let sameKey = ResultExport.sameKey(lastLine, line)
+                guard sameKey ? lastLine.order < line.order : ResultExport.keyPrecedes(lastLine, line) else { return inOrder = false }
+                if !sameKey { payoutPrefix = CSVBuffer.prefix(line) }
+            } else {
+                payoutPrefix = CSVBuffer.prefix(line)
+            }
+            payouts.line(line, prefix: payoutPrefix)
             lastLine = line
         }
         for value in part.measures {
-            if let lastMeasure, !ResultExport.precedes(lastMeasure, value) { return inOrder = false }
-            measures.line(value)
+            if let lastMeasure {
+                let sameKey = ResultExport.sameKey(lastMeasure, value)
+                guard sameKey ? lastMeasure.order < value.order : ResultExport.keyPrecedes(lastMeasure, value) else { return inOrder = false }
+                if !sameKey { measurePrefix = CSVBuffer.prefix(value) }
+            } else {
+                measurePrefix = CSVBuffer.prefix(value)
+            }
+            measures.line(value, prefix: measurePrefix)
             lastMeasure = value
         }
     }

@@ -529,6 +529,15 @@ let sampleOutput = RunOutput(
         outOfOrder.append(RunOutput(payouts: Array(lines[2...])))
         outOfOrder.append(RunOutput(payouts: Array(lines[0..<2])))
         #expect(outOfOrder.texts == nil)
+        // Within one payee and period (whose first fields are written once), components out of
+        // declaration order give way too.
+        let pair = try #require(lines.indices.dropFirst().first { ResultExport.sameKey(lines[$0 - 1], lines[$0]) })
+        var swapped = IncrementalExport()
+        swapped.append(RunOutput(payouts: Array(lines[..<(pair - 1)]) + [lines[pair], lines[pair - 1]]))
+        #expect(swapped.texts == nil)
+        var kept = IncrementalExport()
+        kept.append(RunOutput(payouts: Array(lines[...pair])))
+        #expect(kept.texts?.payouts == ResultExport.payoutsCSV(Array(lines[...pair])))
     }
 
     @Test func aFailedRunLeavesNothing() throws {
