@@ -240,6 +240,21 @@ func isValidUTF8(_ start: UnsafePointer<UInt8>, _ count: Int) -> Bool {
     return validateUTF8Slow(UnsafeBufferPointer(start: start, count: count))
 }
 
+/// ``isValidUTF8(_:_:)`` for a short field with at least 16 bytes readable from `start` (in the
+/// read buffer): its bytes are checked as two words, without a loop.
+@inline(__always)
+func isValidUTF8(_ start: UnsafePointer<UInt8>, _ count: Int, readable: Int) -> Bool {
+    guard count <= 16 && readable >= 16 else { return isValidUTF8(start, count) }
+    let raw = UnsafeRawPointer(start)
+    let a = raw.loadUnaligned(as: UInt64.self)
+    let b = raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+    // Only the field's own bytes count; what follows it in the buffer is masked off.
+    let first = count >= 8 ? a : a & ((1 &<< UInt64(count &* 8)) &- 1)
+    let second = count >= 16 ? b : (count <= 8 ? 0 : b & ((1 &<< UInt64((count &- 8) &* 8)) &- 1))
+    if (first | second) & 0x8080_8080_8080_8080 == 0 { return true }
+    return validateUTF8Slow(UnsafeBufferPointer(start: start, count: count))
+}
+
 private func validateUTF8Slow(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     var decoder = UTF8()
     var iterator = bytes.makeIterator()

@@ -891,7 +891,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.missingValue("id")))
             } else if idLength > maxID {
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.idTooLong("id", limit: maxID)))
-            } else if !isValidUTF8(idStart, idLength) {
+            } else if !isValidUTF8(idStart, idLength, readable: tokenizer.fieldReadable(idField)) {
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.invalidUTF8("id")))
             }
 

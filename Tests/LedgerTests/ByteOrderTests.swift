@@ -36,3 +36,38 @@ import Testing
         #expect(compare("aBCDEFGH", "AbCDEFGH") == 1)
     }
 }
+
+@Suite("UTF-8 check of short fields")
+struct ShortFieldUTF8Tests {
+    /// The two-word check sees exactly the field's bytes: a high byte inside a field of any length
+    /// up to 16 is found (and judged as UTF-8), one just past its end is not.
+    @Test func wordCheckSeesOnlyTheField() {
+        for count in 0...16 {
+            var buffer = [UInt8](repeating: UInt8(ascii: "a"), count: 32)
+            buffer.withUnsafeBufferPointer { bytes in
+                #expect(isValidUTF8(bytes.baseAddress!, count, readable: 32) == true)
+            }
+            // A lone continuation byte just after the field: not the field's.
+            buffer[count] = 0x80
+            buffer.withUnsafeBufferPointer { bytes in
+                #expect(isValidUTF8(bytes.baseAddress!, count, readable: 32) == true, "count \(count)")
+            }
+            buffer[count] = UInt8(ascii: "a")
+            for position in 0..<count {
+                buffer[position] = 0x80
+                buffer.withUnsafeBufferPointer { bytes in
+                    #expect(isValidUTF8(bytes.baseAddress!, count, readable: 32) == false, "count \(count), byte \(position)")
+                }
+                buffer[position] = UInt8(ascii: "a")
+            }
+            // Valid multi-byte text in the field passes ("é" is C3 A9).
+            if count >= 2 {
+                buffer[count - 2] = 0xC3
+                buffer[count - 1] = 0xA9
+                buffer.withUnsafeBufferPointer { bytes in
+                    #expect(isValidUTF8(bytes.baseAddress!, count, readable: 32) == true, "count \(count)")
+                }
+            }
+        }
+    }
+}
