@@ -264,8 +264,11 @@ public enum Runner {
         // The summary's totals, gathered as the parts are stored (no part is kept: a run's lines
         // would be a tenth of its memory).
         var summary = SummaryTotals()
-        // Export files asked for are formatted on another thread as the parts come.
-        let exporting = request.exportPayouts != nil || request.exportMeasures != nil ? ExportFormatter() : nil
+        // Export files asked for are formatted on another thread as the parts come, and written to
+        // temporary names as they are formatted.
+        let exporting =
+            request.exportPayouts != nil || request.exportMeasures != nil
+            ? ExportFormatter(payouts: request.exportPayouts, measures: request.exportMeasures) : nil
         var warnings: [String] = []
         var reconciliation: [ReconciliationRecord] = []
         var failure: RunFailure? = nil
@@ -312,15 +315,16 @@ public enum Runner {
                     RejectRecord(
                         file: $0.location.file, line: $0.location.line, field: $0.location.column, code: $0.id.rawValue, message: $0.message)
                 }
-                // Export files are formatted and written on another thread while SQLite finishes,
-                // to temporary names renamed into place once the run is stored.
-                temporaryFiles = exportFiles(formatted: exporting, payouts: request.exportPayouts, measures: request.exportMeasures)
+                // The rest of the export files is written on another thread while SQLite finishes;
+                // they are renamed into place once the run is stored.
+                temporaryFiles = exporting.map { formatter in Background { () throws(RunFailure) in try formatter.finish() } }
                 report("storing the run in \(request.database)")
                 return output
             }
         } catch {
             hashingStop.set()
             if case .success(let files?)? = temporaryFiles?.result { for file in files { file.discard() } }
+            exporting?.discard()
             if let failure { throw failure }
             // A failure to read an input while hashing it is an input failure, not a storage one.
             if let cause = error.cause as? RunFailure { throw cause }
@@ -455,19 +459,6 @@ public enum Runner {
             for other in guarded + exports[..<index].map({ ("the \($0.option) file", $0.path) }) where OutputTarget.sameFile(export.path, other.path) {
                 throw .output("\(export.option) \(export.path) is \(other.what) (\(other.path)); give another file name")
             }
-        }
-    }
-
-    /// Starts writing the requested export files to temporary names; `nil` when none is requested.
-    /// Its value is `nil` when the parts did not come in export order: the files are then made
-    /// from the stored run (``exportFiles(from:run:payouts:measures:)``).
-    static func exportFiles(
-        formatted: ExportFormatter?, payouts: String?, measures: String?
-    ) -> Background<[StagedOutput]?>? {
-        guard let formatted, payouts != nil || measures != nil else { return nil }
-        return Background { () throws(RunFailure) -> [StagedOutput]? in
-            guard let ready = formatted.bytes() else { return nil }
-            return try writeExports([(ready.payouts, payouts), (ready.measures, measures)])
         }
     }
 
@@ -679,19 +670,89 @@ func isRegularFile(_ path: String) -> Bool {
 }
 
 /// Formats a run's export files on a serial queue of its own, part by part, as the run's
-/// results arrive.
+/// results arrive, and writes them to their temporary files as it goes (what is formatted is
+/// written out every few megabytes), so that little is left to write when the run is stored.
 final class ExportFormatter: @unchecked Sendable {
-    // `export` is only touched by blocks on `queue`, which runs them one at a time, in order.
+    // `export`, `writers`, `started` and `failure` are only touched by blocks on `queue`, which
+    // runs them one at a time, in order.
     private let queue = DispatchQueue(label: "comp.export")
     private var export = IncrementalExport()
+    private let paths: [String?]
+    /// The payouts and measures files being staged (made at the first write; nil when not asked).
+    private var writers: [StagedOutput.Writer?] = []
+    private var started = false
+    private var failure: StoreError? = nil
+    /// Formatted bytes are written out once this many are held.
+    private let flushBytes: Int
 
-    func add(_ part: RunOutput) {
-        queue.async { self.export.append(part) }
+    init(payouts: String?, measures: String?, flushBytes: Int = 4 << 20) {
+        paths = [payouts, measures]
+        self.flushBytes = flushBytes
     }
 
-    /// Waits for the parts added so far; `nil` when they were not in export order.
-    func bytes() -> (payouts: [UInt8], measures: [UInt8])? {
-        queue.sync { export.bytes }
+    func add(_ part: RunOutput) {
+        queue.async {
+            self.export.append(part)
+            if self.export.bufferedBytes >= self.flushBytes { self.flush() }
+        }
+    }
+
+    /// Writes what is formatted to the staged files (on `queue`). Parts out of export order are
+    /// not written: the files are then made from the stored run.
+    private func flush() {
+        guard failure == nil, let pieces = export.drain() else { return }
+        do throws(StoreError) {
+            if !started {
+                started = true
+                for path in paths { writers.append(try path.map { path throws(StoreError) in try StagedOutput.Writer(for: path) }) }
+            }
+            try writers[0]?.write(pieces.payouts)
+            try writers[1]?.write(pieces.measures)
+        } catch {
+            failure = error
+            discardWriters()
+        }
+    }
+
+    private func discardWriters() {
+        for writer in writers { writer?.discard() }
+        writers = []
+    }
+
+    /// Waits for the parts added so far, writes the rest and stages the files; `nil` when the
+    /// parts were not in export order (nothing is staged then).
+    func finish() throws(RunFailure) -> [StagedOutput]? {
+        let result = queue.sync { () -> Result<[StagedOutput]?, RunFailure> in
+            guard export.isInOrder else {
+                discardWriters()
+                return .success(nil)
+            }
+            flush()
+            if let failure { return .failure(.output(failure.description)) }
+            var staged: [StagedOutput] = []
+            for writer in writers {
+                guard let writer else { continue }
+                do throws(StoreError) {
+                    staged.append(try writer.finish())
+                } catch {
+                    for file in staged { file.discard() }
+                    discardWriters()
+                    return .failure(.output(error.description))
+                }
+            }
+            return .success(staged)
+        }
+        return try result.get()
+    }
+
+    /// Waits until the parts added so far are formatted (and written, when past the threshold).
+    func waitForParts() {
+        queue.sync {}
+    }
+
+    /// Removes the files staged so far (the run failed).
+    func discard() {
+        queue.sync { discardWriters() }
     }
 }
 

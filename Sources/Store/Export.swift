@@ -122,6 +122,17 @@ struct CSVBuffer: Sendable {
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Bytes held.
+    var count: Int { bytes.count }
+
+    /// The bytes held, leaving the buffer empty (with room for as many again).
+    mutating func take() -> [UInt8] {
+        let taken = bytes
+        bytes = []
+        bytes.reserveCapacity(taken.count)
+        return taken
+    }
+
     /// The text as bytes (valid UTF-8: only Strings and digits were appended).
     var utf8: [UInt8] { bytes }
 
@@ -195,6 +206,19 @@ public struct IncrementalExport: Sendable {
             measures.line(value, prefix: measurePrefix)
             lastMeasure = value
         }
+    }
+
+    /// Bytes formatted and not yet drained.
+    public var bufferedBytes: Int { payouts.count + measures.count }
+
+    /// Whether every part so far came in export order.
+    public var isInOrder: Bool { inOrder }
+
+    /// The payouts and measures bytes formatted since the last drain (the headers come with the
+    /// first), taken out of the buffers; `nil` once the parts are known not to be in export order.
+    /// The drained pieces and then ``bytes`` make the whole files.
+    public mutating func drain() -> (payouts: [UInt8], measures: [UInt8])? {
+        inOrder ? (payouts.take(), measures.take()) : nil
     }
 
     /// The payouts and measures files, or `nil` when the parts were not in export order.
@@ -291,21 +315,96 @@ public struct StagedOutput: Sendable {
 
     /// Stages `bytes` for the file at `path` (see ``OutputTarget``).
     public init(_ bytes: [UInt8], for path: String) throws(StoreError) {
-        target = try OutputTarget(path)
-        if target.inPlace {
-            temporary = nil
-            self.bytes = bytes
-        } else {
-            temporary = try Self.writeTemporary(bytes, beside: target.path)
-            self.bytes = []
+        let writer = try Writer(for: path)
+        do throws(StoreError) {
+            try writer.write(bytes)
+            self = try writer.finish()
+        } catch {
+            writer.discard()
+            throw error
         }
     }
 
-    /// Writes `bytes` to a new file beside `path`, to be renamed over it, and returns its name.
-    /// The file is made with `O_EXCL | O_NOFOLLOW` under a name with a random part: a link planted
-    /// under a name that could be guessed is never followed. It gets the mode of the file it
-    /// replaces (a 0600 export stays 0600).
-    static func writeTemporary(_ bytes: [UInt8], beside path: String) throws(StoreError) -> String {
+    fileprivate init(target: OutputTarget, temporary: String?, bytes: [UInt8]) {
+        self.target = target
+        self.temporary = temporary
+        self.bytes = bytes
+    }
+
+    /// Stages an output given piece by piece: a regular file's pieces go to its temporary file as
+    /// they come (a run's exports are written while the run is still being evaluated, not all at
+    /// its end); a device's or pipe's are kept until ``StagedOutput/commit()``. Used from one
+    /// thread at a time; ``finish()`` or ``discard()`` ends it.
+    public final class Writer {
+        public let target: OutputTarget
+        /// The temporary file and its open descriptor (nil for a target written in place).
+        private var temporary: String?
+        private var descriptor: Int32 = -1
+        private var kept: [UInt8] = []
+
+        /// Starts staging the file at `path`: for a regular file, a new temporary file beside it is
+        /// made now (see ``StagedOutput/makeTemporary(beside:)``).
+        public init(for path: String) throws(StoreError) {
+            target = try OutputTarget(path)
+            if !target.inPlace {
+                (temporary, descriptor) = try StagedOutput.makeTemporary(beside: target.path)
+            }
+        }
+
+        deinit { if descriptor >= 0 { close(descriptor) } }
+
+        /// Appends `bytes` to the staged file.
+        public func write(_ bytes: [UInt8]) throws(StoreError) {
+            guard let temporary else { return kept.append(contentsOf: bytes) }
+            guard descriptor >= 0 else { throw StoreError(operation: "writing \(target.path)", underlying: "the staged file is closed") }
+            var done = 0
+            while done < bytes.count {
+                let wrote = bytes.withUnsafeBufferPointer { buffer in
+                    writeDescriptor(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done)
+                }
+                if wrote < 0 {
+                    if errno == EINTR { continue }
+                    let failure = errno
+                    close(descriptor)
+                    descriptor = -1
+                    unlink(temporary)
+                    self.temporary = nil
+                    throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
+                }
+                done += wrote
+            }
+        }
+
+        /// The staged output, ready to be committed.
+        public func finish() throws(StoreError) -> StagedOutput {
+            guard let temporary else { return StagedOutput(target: target, temporary: nil, bytes: kept) }
+            guard descriptor >= 0 else { throw StoreError(operation: "writing \(target.path)", underlying: "the staged file is closed") }
+            let closed = close(descriptor)
+            let failure = errno
+            descriptor = -1
+            if closed != 0 {
+                unlink(temporary)
+                self.temporary = nil
+                throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
+            }
+            return StagedOutput(target: target, temporary: temporary, bytes: [])
+        }
+
+        /// Removes the temporary file, if any; nothing is put in place.
+        public func discard() {
+            if descriptor >= 0 { close(descriptor) }
+            descriptor = -1
+            if let temporary { unlink(temporary) }
+            temporary = nil
+            kept = []
+        }
+    }
+
+    /// Makes a new file beside `path`, to be renamed over it, and returns its name and open
+    /// descriptor. The file is made with `O_EXCL | O_NOFOLLOW` under a name with a random part: a
+    /// link planted under a name that could be guessed is never followed. It gets the mode of the
+    /// file it replaces (a 0600 export stays 0600).
+    static func makeTemporary(beside path: String) throws(StoreError) -> (name: String, descriptor: Int32) {
         var info = stat()
         let mode: mode_t? = stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
         var generator = SystemRandomNumberGenerator()
@@ -316,26 +415,13 @@ public struct StagedOutput: Sendable {
                 if errno == EEXIST { continue }
                 throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(errno)))
             }
-            var failure: Int32 = 0
-            if let mode, fchmod(descriptor, mode) != 0 { failure = errno }
-            var done = 0
-            while failure == 0 && done < bytes.count {
-                let wrote = bytes.withUnsafeBufferPointer { buffer in
-                    write(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done)
-                }
-                if wrote < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                } else {
-                    done += wrote
-                }
-            }
-            if close(descriptor) != 0 && failure == 0 { failure = errno }
-            if failure != 0 {
+            if let mode, fchmod(descriptor, mode) != 0 {
+                let failure = errno
+                close(descriptor)
                 unlink(name)
                 throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(failure)))
             }
-            return name
+            return (name, descriptor)
         }
         throw StoreError(operation: "writing \(path)", underlying: "no free temporary name beside it")
     }
@@ -354,4 +440,9 @@ public struct StagedOutput: Sendable {
     public func discard() {
         if let temporary { unlink(temporary) }
     }
+}
+
+/// `write(2)`, under a name no method shadows.
+private func writeDescriptor(_ descriptor: Int32, _ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
 }
