@@ -745,6 +745,19 @@ private struct ByteArena {
         count &+= length
     }
 
+    /// ``append(_:_:)`` for bytes with at least 16 readable from `start` (in the read buffer): an
+    /// id of up to 16 bytes is copied as two words, not through a `memmove` call per row. The
+    /// bytes stored past the id are slack, overwritten by the next one and never read.
+    @inline(__always)
+    mutating func append(_ start: UnsafePointer<UInt8>, _ length: Int, readable: Int) {
+        guard length <= 16 && readable >= 16 && count &+ 16 <= storage.capacity else { return append(start, length) }
+        let source = UnsafeRawPointer(start)
+        let target = UnsafeMutableRawPointer(storage.pointer + count)
+        target.storeBytes(of: source.loadUnaligned(as: UInt64.self), as: UInt64.self)
+        target.storeBytes(of: source.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+        count &+= length
+    }
+
     /// The bytes as a column.
     func finish() -> Column<UInt8> {
         storage.count = count
@@ -1066,7 +1079,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             // Accepted: write the row.
             for (slot, code) in pendingWide { result.wideCodes[slot].append((row - rowBase, code)) }
             let idOffset = idArena.count
-            idArena.append(idStart, idLength)
+            idArena.append(idStart, idLength, readable: tokenizer.fieldReadable(idField))
             if monotonic && previousIDStart >= 0 {
                 let arena = idArena.storage.pointer
                 let order = compareBytes(arena + previousIDStart, idOffset - previousIDStart, arena + idOffset, idLength)
