@@ -68,7 +68,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
-                "RunResults", "CompCore", .product(name: "GRDB", package: "GRDB.swift"),
+                "RunResults", "CompCore", "CompCShims", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: swift6

@@ -682,6 +682,8 @@ final class ExportFormatter: @unchecked Sendable {
     private var writers: [StagedOutput.Writer?] = []
     private var started = false
     private var failure: StoreError? = nil
+    /// Bytes written out so far (tests: ``queueWrittenBytes()``).
+    private var writtenBytes = 0
     /// Formatted bytes are written out once this many are held.
     private let flushBytes: Int
 
@@ -708,6 +710,7 @@ final class ExportFormatter: @unchecked Sendable {
             }
             try writers[0]?.write(pieces.payouts)
             try writers[1]?.write(pieces.measures)
+            writtenBytes += (writers[0] == nil ? 0 : pieces.payouts.count) + (writers[1] == nil ? 0 : pieces.measures.count)
         } catch {
             failure = error
             discardWriters()
@@ -748,6 +751,11 @@ final class ExportFormatter: @unchecked Sendable {
     /// Waits until the parts added so far are formatted (and written, when past the threshold).
     func waitForParts() {
         queue.sync {}
+    }
+
+    /// ``writtenBytes``, read on the queue (tests).
+    func queueWrittenBytes() -> Int {
+        queue.sync { writtenBytes }
     }
 
     /// Removes the files staged so far (the run failed).

@@ -1,3 +1,4 @@
+import CompCShims
 import CompCore
 import Foundation
 import RunResults
@@ -331,23 +332,55 @@ public struct StagedOutput: Sendable {
         self.bytes = bytes
     }
 
-    /// Stages an output given piece by piece: a regular file's pieces go to its temporary file as
-    /// they come (a run's exports are written while the run is still being evaluated, not all at
-    /// its end); a device's or pipe's are kept until ``StagedOutput/commit()``. Used from one
-    /// thread at a time; ``finish()`` or ``discard()`` ends it.
+    /// Stages an output given piece by piece: a regular file's pieces go to a new file in its
+    /// directory as they come (a run's exports are written while the run is still being
+    /// evaluated, not all at its end); a device's or pipe's are kept until
+    /// ``StagedOutput/commit()``. Where the system allows, the new file has no name until
+    /// ``finish()``: a run killed meanwhile leaves nothing behind. Used from one thread at a
+    /// time; ``finish()`` or ``discard()`` ends it.
     public final class Writer {
         public let target: OutputTarget
-        /// The temporary file and its open descriptor (nil for a target written in place).
-        private var temporary: String?
+        private enum Staging {
+            /// A device or pipe: the bytes, kept.
+            case inPlace
+            /// A file with no name yet (O_TMPFILE), named beside the target by ``finish()``.
+            case unnamed
+            /// A temporary file under this name.
+            case named(String)
+            /// Finished (named as given) or discarded (nil).
+            case done(String?)
+        }
+        private var staging: Staging
         private var descriptor: Int32 = -1
         private var kept: [UInt8] = []
 
-        /// Starts staging the file at `path`: for a regular file, a new temporary file beside it is
+        /// Starts staging the file at `path`: for a regular file, a new file in its directory is
         /// made now (see ``StagedOutput/makeTemporary(beside:)``).
         public init(for path: String) throws(StoreError) {
-            target = try OutputTarget(path)
-            if !target.inPlace {
-                (temporary, descriptor) = try StagedOutput.makeTemporary(beside: target.path)
+            let target = try OutputTarget(path)
+            self.target = target
+            if target.inPlace {
+                staging = .inPlace
+                return
+            }
+            let directory = target.path.lastIndex(of: "/").map { String(target.path[..<$0]) } ?? "."
+            var info = stat()
+            let replaced = stat(target.path, &info) == 0
+            let mode: mode_t = replaced ? info.st_mode & 0o7777 : 0o666
+            let unnamed = comp_open_unnamed(directory.isEmpty ? "/" : directory, UInt32(mode))
+            if unnamed >= 0 {
+                // The mode of the file it replaces (a 0600 export stays 0600), whatever the umask.
+                if replaced && fchmod(unnamed, mode) != 0 {
+                    let failure = errno
+                    close(unnamed)
+                    throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
+                }
+                descriptor = unnamed
+                staging = .unnamed
+            } else {
+                let (name, named) = try StagedOutput.makeTemporary(beside: target.path)
+                descriptor = named
+                staging = .named(name)
             }
         }
 
@@ -355,8 +388,11 @@ public struct StagedOutput: Sendable {
 
         /// Appends `bytes` to the staged file.
         public func write(_ bytes: [UInt8]) throws(StoreError) {
-            guard let temporary else { return kept.append(contentsOf: bytes) }
-            guard descriptor >= 0 else { throw StoreError(operation: "writing \(target.path)", underlying: "the staged file is closed") }
+            switch staging {
+            case .inPlace: return kept.append(contentsOf: bytes)
+            case .done: throw StoreError(operation: "writing \(target.path)", underlying: "the staged file is closed")
+            case .unnamed, .named: break
+            }
             var done = 0
             while done < bytes.count {
                 let wrote = bytes.withUnsafeBufferPointer { buffer in
@@ -365,38 +401,71 @@ public struct StagedOutput: Sendable {
                 if wrote < 0 {
                     if errno == EINTR { continue }
                     let failure = errno
-                    close(descriptor)
-                    descriptor = -1
-                    unlink(temporary)
-                    self.temporary = nil
+                    discard()
                     throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
                 }
                 done += wrote
             }
         }
 
-        /// The staged output, ready to be committed.
+        /// The staged output, ready to be committed: an unnamed file gets a temporary name beside
+        /// the target now.
         public func finish() throws(StoreError) -> StagedOutput {
-            guard let temporary else { return StagedOutput(target: target, temporary: nil, bytes: kept) }
-            guard descriptor >= 0 else { throw StoreError(operation: "writing \(target.path)", underlying: "the staged file is closed") }
+            let name: String
+            switch staging {
+            case .inPlace: return StagedOutput(target: target, temporary: nil, bytes: kept)
+            case .done: throw StoreError(operation: "writing \(target.path)", underlying: "the staged file is closed")
+            case .named(let given): name = given
+            case .unnamed:
+                var generator = SystemRandomNumberGenerator()
+                var named: String? = nil
+                for _ in 0..<100 {
+                    let candidate = target.path + ".tmp-\(getpid())-" + String(generator.next() & 0xFFFF_FFFF, radix: 16)
+                    if comp_name_unnamed(descriptor, candidate) == 0 {
+                        named = candidate
+                        break
+                    }
+                    if errno != EEXIST {
+                        let failure = errno
+                        discard()
+                        throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
+                    }
+                }
+                guard let named else {
+                    discard()
+                    throw StoreError(operation: "writing \(target.path)", underlying: "no free temporary name beside it")
+                }
+                name = named
+                staging = .named(named)
+            }
             let closed = close(descriptor)
             let failure = errno
             descriptor = -1
             if closed != 0 {
-                unlink(temporary)
-                self.temporary = nil
+                unlink(name)
+                staging = .done(nil)
                 throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
             }
-            return StagedOutput(target: target, temporary: temporary, bytes: [])
+            staging = .done(name)
+            return StagedOutput(target: target, temporary: name, bytes: [])
         }
 
-        /// Removes the temporary file, if any; nothing is put in place.
+        /// Removes what was staged (a finished file too); nothing is put in place.
         public func discard() {
             if descriptor >= 0 { close(descriptor) }
             descriptor = -1
-            if let temporary { unlink(temporary) }
-            temporary = nil
+            switch staging {
+            case .named(let name), .done(let name?): unlink(name)
+            case .inPlace, .unnamed, .done(nil): break
+            }
+            staging = .done(nil)
             kept = []
+        }
+
+        /// Whether the staged bytes are in a file that has no name yet (tests).
+        var isUnnamed: Bool {
+            if case .unnamed = staging { return true }
+            return false
         }
     }
 

@@ -44,11 +44,12 @@ import Testing
         let all = parts()
         formatter.add(all[0])
         formatter.waitForParts()
-        let staged = try temporaries(in: directory)
-        #expect(staged.count == 2)
+        // The first part's lines and measures, with the headers, are written (to files that have
+        // no name yet, where the system allows it); nothing is in place.
+        let firstPart = ResultExport.payoutsCSV(all[0].payouts).utf8.count + ResultExport.measuresCSV(all[0].measures).utf8.count
+        #expect(formatter.queueWrittenBytes() == firstPart)
         #expect(!FileManager.default.fileExists(atPath: payouts))
-        let firstPiece = try String(contentsOfFile: directory + "/" + staged[1], encoding: .utf8)
-        #expect(firstPiece.hasPrefix("rep,period,plan,component,amount,currency\nR1,2027-01,AE,commission,1.00,USD\n"))
+        #expect(!FileManager.default.fileExists(atPath: measures))
         formatter.add(all[1])
         formatter.add(all[2])
         let files = try #require(try formatter.finish())
@@ -71,7 +72,7 @@ import Testing
         let all = parts()
         formatter.add(all[1])
         formatter.waitForParts()
-        #expect(try temporaries(in: directory).count == 1)
+        #expect(formatter.queueWrittenBytes() > 0)
         formatter.add(all[0])
         #expect(try formatter.finish() == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
@@ -80,7 +81,7 @@ import Testing
         let failed = ExportFormatter(payouts: directory + "/p.csv", measures: directory + "/m.csv", flushBytes: 64)
         failed.add(all[0])
         failed.waitForParts()
-        #expect(try temporaries(in: directory).count == 2)
+        #expect(failed.queueWrittenBytes() > 0)
         failed.discard()
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
     }

@@ -76,4 +76,13 @@ static inline void comp_prefetch_for_write(const void *p) {
 #endif
 }
 
+/// Opens a new file with no name in directory `directory`, for writing, with `mode` (less the
+/// umask): Linux's O_TMPFILE. If the process dies before the file is named it vanishes. Returns
+/// the descriptor, or -1 with errno set (EOPNOTSUPP where the system or file system has none).
+int comp_open_unnamed(const char *directory, unsigned mode);
+
+/// Gives the unnamed file open as `descriptor` (from comp_open_unnamed) the name `path`, which
+/// must not exist. Returns 0, or -1 with errno set.
+int comp_name_unnamed(int descriptor, const char *path);
+
 #endif
