@@ -30,12 +30,14 @@ public enum ReferenceEvaluator {
     /// measure reads it. The tests hold the default, compiled path to it.
     public static func evaluate(
         _ plan: Plan, data: LedgerData, inputs: [String: InputTableValues] = [:], threads: Int = 1,
-        compiled: Bool = true, progress: (String) -> Void = { _ in }
+        compiled: Bool = true, runSpan: TransactionSpan? = nil, progress: (String) -> Void = { _ in }
     ) throws(EvaluationError) -> RunOutput {
         var parts: [RunOutput] = []
         let credited: [Bool]
         do {
-            credited = try evaluate(plan, data: data, inputs: inputs, threads: threads, compiled: compiled, progress: progress) {
+            credited = try evaluate(
+                plan, data: data, inputs: inputs, threads: threads, compiled: compiled, runSpan: runSpan, progress: progress
+            ) {
                 parts.append($0)
             }
         } catch {
@@ -51,6 +53,19 @@ public enum ReferenceEvaluator {
         return output
     }
 
+    /// The span of every plan of a run (the union of each plan's ``TransactionSpan``), to pass as
+    /// `runSpan` when a run evaluates several plans over one ledger: every payee then gets the
+    /// same periods. `nil` for one plan (its own span is used) or when no plan has a transaction.
+    public static func runSpan(of plans: [Plan], data: LedgerData) -> TransactionSpan? {
+        guard plans.count > 1 else { return nil }
+        var joined: TransactionSpan? = nil
+        for plan in plans {
+            guard let span = PlanEvaluation.transactionSpan(of: plan, data: data) else { continue }
+            joined = joined?.union(span) ?? span
+        }
+        return joined
+    }
+
     /// Evaluates `plan` like ``evaluate(_:data:inputs:threads:compiled:progress:)``, handing each
     /// shard's output (payees in order; trace indexes are the part's own) to `consume` on the
     /// calling thread as soon as it and every shard before it are done, while later shards are
@@ -59,7 +74,8 @@ public enum ReferenceEvaluator {
     /// rethrown; evaluation errors are ``EvaluationError``s.
     public static func evaluate(
         _ plan: Plan, data: LedgerData, inputs: [String: InputTableValues] = [:], threads: Int = 1,
-        compiled: Bool = true, progress: (String) -> Void = { _ in }, consume: (RunOutput) throws -> Void
+        compiled: Bool = true, runSpan: TransactionSpan? = nil, progress: (String) -> Void = { _ in },
+        consume: (RunOutput) throws -> Void
     ) throws -> [Bool] {
         progress("indexing")
         let snapshot: EvaluationSnapshot
@@ -68,7 +84,7 @@ public enum ReferenceEvaluator {
             // Credit in parallel by source rep: each shard credits its reps' transactions into its own
             // buffers; the buffers are joined in shard order. Sums, counts, minima and maxima do not
             // depend on the order of credits, and traces sort their rows, so neither does the output.
-            let prototype = try PlanEvaluation(plan: plan, data: data, inputs: inputs, compiling: compiled)
+            let prototype = try PlanEvaluation(plan: plan, data: data, inputs: inputs, compiling: compiled, runSpan: runSpan)
             let empty = prototype.snapshot
             progress("crediting")
             // Rows are credited in file order, in contiguous ranges: walking them rep by rep read the
@@ -875,7 +891,9 @@ final class PlanEvaluation {
     /// With `compiling` false, per-transaction expressions are walked by ``eval(_:_:)`` and SPIFFs
     /// are evaluated row by row per payee: the plain reference semantics, which the tests hold the
     /// compiled path to.
-    init(plan: Plan, data: LedgerData, inputs: [String: InputTableValues], compiling: Bool = true) throws {
+    /// The evaluation of `plan` over `data`; `runSpan` is the span of every plan of the run
+    /// (``TransactionSpan``), when it has several.
+    init(plan: Plan, data: LedgerData, inputs: [String: InputTableValues], compiling: Bool = true, runSpan: TransactionSpan? = nil) throws {
         self.plan = plan
         self.inputs = inputs
         self.data = data
@@ -895,59 +913,35 @@ final class PlanEvaluation {
         var onPlan = Set<RepIndex>()
         for row in data.roster.rows where row.plan == plan.id { onPlan.insert(row.rep) }
         payees = onPlan.sorted { data.roster.repIDs[Int($0)].utf8.lexicographicallyPrecedes(data.roster.repIDs[Int($1)].utf8) }
-        // Periods: from the first to the last date of a transaction whose rep is on this plan on
-        // that date, or who reports to someone on it (roll-ups), inside the plan's effective dates.
-        var first = CivilDate.maximum
-        var last = CivilDate.minimum
-        var relevant = [Bool](repeating: false, count: data.roster.repIDs.count)
-        for rep in onPlan { relevant[Int(rep)] = true }
-        var changed = true
-        while changed {
-            changed = false
-            for row in data.roster.rows where !relevant[Int(row.rep)] {
-                if let manager = row.manager, relevant[Int(manager)] {
-                    relevant[Int(row.rep)] = true
-                    changed = true
-                }
-            }
-        }
+        // Periods: from the first to the last date of a transaction of this plan's (see
+        // ``transactionSpan(of:data:)``), widened to the run's span when the run has several plans,
+        // so that every payee of the run gets the same months (a payee with no deal yet is still
+        // paid a scheduled draw); the run's span counts only inside this plan's effective dates.
         let transactions = data.transactions
-        var firstRow = 0
-        var lastRow = 0
-        for row in 0..<transactions.count where relevant[Int(transactions.reps[row])] {
-            let date = transactions.dates[row]
+        var span = Self.transactionSpan(of: plan, data: data)
+        if var wider = runSpan {
             if let effective = plan.effective {
-                // A reversal charged back to its deal's period counts when the deal does (its
-                // clawback is paid in the reversal's period, after the plan's end).
-                var judged = date
-                if let chargeBack = plan.chargeBack, let original = transactions.reversals.target(of: row),
-                    chargeBack.reaches(deal: transactions.dates[original], reversal: date)
-                {
-                    judged = transactions.dates[original]
-                }
-                if !effective.contains(judged) { continue }
+                if wider.first < effective.start { (wider.first, wider.firstRow) = (effective.start, nil) }
+                if let end = effective.end, wider.last > end { (wider.last, wider.lastRow) = (end, nil) }
             }
-            if date < first {
-                first = date
-                firstRow = row
-            }
-            if date > last {
-                last = date
-                lastRow = row
-            }
+            if wider.first <= wider.last { span = span.map { $0.union(wider) } ?? wider }
         }
+        let first = span?.first ?? CivilDate.maximum
+        let last = span?.last ?? CivilDate.minimum
         var periods: [Period] = []
         if first <= last {
             var period = Period(kind: plan.period, containing: first, calendar: plan.fiscalCalendar)
             let end = Period(kind: plan.period, containing: last, calendar: plan.fiscalCalendar)
             // A mistyped year (9999-12-31) would otherwise ask for a statement per payee for every
             // period of eight thousand years, and run the machine out of memory.
-            let span = (end.firstMonth - period.firstMonth) / plan.period.months + 1
-            if span > Self.maximumPeriods {
+            let count = (end.firstMonth - period.firstMonth) / plan.period.months + 1
+            if count > Self.maximumPeriods {
+                let firstID = span?.firstRow.map { " (\(transactions.ids[$0]))" } ?? ""
+                let lastID = span?.lastRow.map { " (\(transactions.ids[$0]))" } ?? ""
                 throw EvaluationError(
                     rep: nil, period: nil, what: "plan \(plan.id)",
-                    message: "its transactions run from \(first) (\(transactions.ids[firstRow])) to \(last) (\(transactions.ids[lastRow])), "
-                        + "\(span) \(plan.period.rawValue) periods, and a run computes at most \(Self.maximumPeriods); "
+                    message: "its transactions run from \(first)\(firstID) to \(last)\(lastID), "
+                        + "\(count) \(plan.period.rawValue) periods, and a run computes at most \(Self.maximumPeriods); "
                         + "correct the date that is wrong, or give the plan `effective` dates",
                     source: nil)
             }
@@ -987,6 +981,49 @@ final class PlanEvaluation {
             compiled.spiffs.append(compileSpiff(spiff))
         }
         self.compiled = compiled
+    }
+
+    /// The first and last date of a transaction whose rep is on `plan` on that date, or reports to
+    /// someone on it (roll-ups), inside the plan's effective dates (a reversal charged back to its
+    /// deal's period counts when the deal does: its clawback is paid in the reversal's period,
+    /// after the plan's end); `nil` when there is none. Rows of reps on no plan of the run do not
+    /// count: one stray row of another plan's rep would add a period whose quotas no payee has.
+    static func transactionSpan(of plan: Plan, data: LedgerData) -> TransactionSpan? {
+        var onPlan = [Bool](repeating: false, count: data.roster.repIDs.count)
+        for row in data.roster.rows where row.plan == plan.id { onPlan[Int(row.rep)] = true }
+        var relevant = onPlan
+        var changed = true
+        while changed {
+            changed = false
+            for row in data.roster.rows where !relevant[Int(row.rep)] {
+                if let manager = row.manager, relevant[Int(manager)] {
+                    relevant[Int(row.rep)] = true
+                    changed = true
+                }
+            }
+        }
+        let transactions = data.transactions
+        var span: TransactionSpan? = nil
+        for row in 0..<transactions.count where relevant[Int(transactions.reps[row])] {
+            let date = transactions.dates[row]
+            if let effective = plan.effective {
+                var judged = date
+                if let chargeBack = plan.chargeBack, let original = transactions.reversals.target(of: row),
+                    chargeBack.reaches(deal: transactions.dates[original], reversal: date)
+                {
+                    judged = transactions.dates[original]
+                }
+                if !effective.contains(judged) { continue }
+            }
+            guard var found = span else {
+                span = TransactionSpan(first: date, last: date, firstRow: row, lastRow: row)
+                continue
+            }
+            if date < found.first { (found.first, found.firstRow) = (date, row) }
+            if date > found.last { (found.last, found.lastRow) = (date, row) }
+            span = found
+        }
+        return span
     }
 
     /// True when the plan reads its credits only through sums, counts and averages: no measure
@@ -1932,5 +1969,22 @@ extension ReferenceEvaluator {
         return LedgerLoadOptions(
             threads: threads, baseCurrency: plans.first?.currency ?? .usd,
             fiscalCalendar: plans.first?.fiscalCalendar ?? .calendar, allowOverlaySplits: overlay)
+    }
+}
+
+/// The dates a plan's transactions span (``PlanEvaluation/transactionSpan(of:data:)``), with the
+/// rows that have the first and last (nil where an effective date cut the span).
+public struct TransactionSpan: Sendable, Equatable {
+    public var first: CivilDate
+    public var last: CivilDate
+    public var firstRow: Int?
+    public var lastRow: Int?
+
+    /// The span covering both.
+    public func union(_ other: TransactionSpan) -> TransactionSpan {
+        var joined = self
+        if other.first < first { (joined.first, joined.firstRow) = (other.first, other.firstRow) }
+        if other.last > last { (joined.last, joined.lastRow) = (other.last, other.lastRow) }
+        return joined
     }
 }

@@ -286,10 +286,12 @@ public enum Runner {
             id = try store.record(record, inputs: { try (fingerprints ?? Background(fingerprint)).value() }, finishedAt: { timestamp() }) {
                 write in
                 report("evaluating \(plans.map(\.id).joined(separator: ", ")) and storing the run in \(request.database)")
+                // The plans of one run share its periods.
+                let runSpan = ReferenceEvaluator.runSpan(of: plans, data: data)
                 for (planIndex, plan) in plans.enumerated() {
                     do {
                         let credited = try ReferenceEvaluator.evaluate(
-                            plan, data: data, inputs: inputsByPlan[planIndex], threads: threads,
+                            plan, data: data, inputs: inputsByPlan[planIndex], threads: threads, runSpan: runSpan,
                             progress: { report("\(plan.id): \($0)") }
                         ) { part in
                             if fingerprints == nil { fingerprints = Background(fingerprint) }

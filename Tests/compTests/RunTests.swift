@@ -549,6 +549,64 @@ func oneDeal(in directory: URL) throws -> URL {
                 """)
     }
 
+    /// The plans of one run share its periods, from the first to the last transaction of any of
+    /// them: R1 (plan DR) has no deal in January, but R2 (plan OT) has, so January is computed for
+    /// R1 too and its scheduled 3,000 draw paid; R2 gets zero rows for February to April. April:
+    /// commission 100,000 × 8% = 8,000.00, recovery min(50% × 8,000, 9,000 owed) = 4,000.00.
+    @Test func thePlansOfARunShareItsPeriods() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,DR,2027-01-01\nR2,Ben,OT,2027-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nt1,2027-01-10,R2,5000,USD\nt2,2027-02-10,R1,10000,USD\nt3,2027-04-10,R1,100000,USD\n",
+        ], to: data)
+        let plans = directory.appendingPathComponent("plans")
+        try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
+        try writeFiles([
+            "dr.plan": """
+                plan "DR" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 8%
+                  draw ramp {
+                    type recoverable
+                    amount 3000 USD
+                    periods 2027-01 to 2027-03
+                    recovery_start 2027-04
+                    recovery_max 50%
+                  }
+                }
+
+                """,
+            "ot.plan": """
+                plan "OT" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 1%
+                }
+
+                """,
+        ], to: plans)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("run 1: plan DR, OT, 2 payees, 4 periods (2027-01 … 2027-04)\n"), "\(run.stdout)")
+        let totals = try cli.run(["export", "payouts", "--db", db, "--out", "-"]).stdout.split(separator: "\n")
+            .filter { $0.contains(",total,") }
+        #expect(
+            totals == [
+                "R1,2027-01,DR,total,3000.00,USD", "R1,2027-02,DR,total,3800.00,USD", "R1,2027-03,DR,total,3000.00,USD",
+                "R1,2027-04,DR,total,4000.00,USD", "R2,2027-01,OT,total,50.00,USD", "R2,2027-02,OT,total,0.00,USD",
+                "R2,2027-03,OT,total,0.00,USD", "R2,2027-04,OT,total,0.00,USD",
+            ])
+    }
+
     @Test func aRunThatIsNotStoredWritesNoExport() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
