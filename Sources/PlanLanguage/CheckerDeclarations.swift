@@ -810,6 +810,15 @@ extension Checker {
                     default: break
                     }
                 }
+                // `share` and `window` shape a charge-back; under `reversal_period` a reversal is an
+                // ordinary negative credit, charged whole whenever it comes: they would be ignored
+                // (a share of 100% says just that).
+                if ok && charge == .reversalPeriod {
+                    for line in lines where (line.keyword.name == "share" && share != .one) || line.keyword.name == "window" {
+                        error(.clawbackNeedsOriginalPeriod(line.keyword.name), file, line.keyword.range)
+                        ok = false
+                    }
+                }
                 if ok { clawback = ClawbackPolicy(charge: charge, share: share, windowDays: window, span: span(file, decl.range)) }
             case .holdback(let shareNode, let targetWord, let releaseWord):
                 let share = constantRate(shareNode, file, "a holdback share", share: true)

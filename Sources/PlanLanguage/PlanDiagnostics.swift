@@ -24,6 +24,13 @@ extension PlanMessage {
     static func badOverride(_ name: String, _ reason: String) -> Self {
         .init("badOverride", .error, "cannot override parameter '\(name)': \(reason)")
     }
+    static func clawbackNeedsOriginalPeriod(_ setting: String) -> Self {
+        .init(
+            "clawbackNeedsOriginalPeriod", .error,
+            "'\(setting)' applies only to reversals charged back with 'charge original_period'; under 'charge reversal_period' "
+                + "(the default) a reversal is an ordinary negative credit in its own period, charged whole; "
+                + "add 'charge original_period' or remove '\(setting)'")
+    }
     static func controlCharacterInString(_ byte: UInt8) -> Self {
         let hex = String(byte, radix: 16, uppercase: true)
         return .init(
