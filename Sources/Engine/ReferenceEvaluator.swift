@@ -1383,6 +1383,10 @@ final class PlanEvaluation {
     /// Caps and floors on a component or the total, per period or per fiscal year.
     func applyLimits(to target: LimitTarget, _ amount: WideDecimal, _ context: Context) throws -> WideDecimal {
         var result = amount
+        // Each yearly limit counts what is paid once every limit of the target has been applied,
+        // not what it let through itself: a per-year cap declared before a per-period cap had
+        // counted the amount before the period cap as paid, and underpaid the year.
+        var yearly: [(index: Int, year: Int, paid: WideDecimal)] = []
         for (index, limit) in plan.limits.enumerated() where limit.target == target {
             let value = try eval(limit.amount, context)
             guard case .number(let bound) = value else { continue }  // missing (e.g. no target incentive): no limit
@@ -1407,7 +1411,12 @@ final class PlanEvaluation {
                 if limit.kind == .floor && result < room && yearEnds {
                     result = room
                 }
-                if !restating { paidPerYear[payee * 1_000_003 + index, default: [:]][year] = try Exact.add(paid, result) }
+                yearly.append((index, year, paid))
+            }
+        }
+        if !restating {
+            for entry in yearly {
+                paidPerYear[payee * 1_000_003 + entry.index, default: [:]][entry.year] = try Exact.add(entry.paid, result)
             }
         }
         return result

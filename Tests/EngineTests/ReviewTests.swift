@@ -192,6 +192,36 @@ import Testing
     /// A clawback restates the original period with `applyLimits`, which reads `paidPerYear` as it
     /// is *now* (including later periods). Once a per-year cap is used up, the restated period's
     /// room is 0 both before and after the reversal, and the clawback disappears.
+    /// A yearly cap counts what was paid, after every limit of its target, whatever the order the
+    /// limits are written in. 2,000 earned a month, capped at 1,500 a month and 5,000 a year:
+    /// 1,500, 1,500, 1,500, then the 500 left, then nothing. Written year cap first, the year cap
+    /// had counted the 2,000 before the monthly cap (paying 1,500, 1,500, 1,000, 0, 0: 4,000).
+    @Test(arguments: [
+        "cap commission at 5000 USD per year\n  cap commission at 1500 USD per period",
+        "cap commission at 1500 USD per period\n  cap commission at 5000 USD per year",
+        "cap total at 5000 USD per year\n  cap total at 1500 USD per period",
+    ])
+    func aYearlyCapCountsWhatIsPaidAfterEveryLimit(limits: String) throws {
+        let output = try evaluate(
+            plan: """
+                plan "YC" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  \(limits)
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,YC,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger((1...5).map { ("2027-0\($0)-10", "R1", "20000") }),
+            ])
+        #expect(
+            totals(output) == ["R1 2027-01 1500.00", "R1 2027-02 1500.00", "R1 2027-03 1500.00", "R1 2027-04 500.00", "R1 2027-05 0.00"])
+    }
+
     @Test func clawbackIsNotLostUnderAPerYearCap() throws {
         let output = try evaluate(
             plan: """
