@@ -186,27 +186,28 @@ public struct IncrementalExport: Sendable {
     public mutating func append(_ part: RunOutput) {
         guard inOrder else { return }
         for line in part.payouts {
-            if let lastLine {
-                let sameKey = ResultExport.sameKey(lastLine, line)
-                guard sameKey ? lastLine.order < line.order : ResultExport.keyPrecedes(lastLine, line) else { return inOrder = false }
-                if !sameKey { payoutPrefix = CSVBuffer.prefix(line) }
-            } else {
-                payoutPrefix = CSVBuffer.prefix(line)
-            }
+            guard Self.follows(line, after: lastLine, prefix: &payoutPrefix) else { return inOrder = false }
             payouts.line(line, prefix: payoutPrefix)
             lastLine = line
         }
         for value in part.measures {
-            if let lastMeasure {
-                let sameKey = ResultExport.sameKey(lastMeasure, value)
-                guard sameKey ? lastMeasure.order < value.order : ResultExport.keyPrecedes(lastMeasure, value) else { return inOrder = false }
-                if !sameKey { measurePrefix = CSVBuffer.prefix(value) }
-            } else {
-                measurePrefix = CSVBuffer.prefix(value)
-            }
+            guard Self.follows(value, after: lastMeasure, prefix: &measurePrefix) else { return inOrder = false }
             measures.line(value, prefix: measurePrefix)
             lastMeasure = value
         }
+    }
+
+    /// Whether `row` may come after `last` in export order; `prefix` becomes `row`'s first fields
+    /// when its payee, period or plan differs from `last`'s.
+    private static func follows<Row: ExportRow>(_ row: Row, after last: Row?, prefix: inout [UInt8]) -> Bool {
+        guard let last else {
+            prefix = CSVBuffer.prefix(row)
+            return true
+        }
+        let sameKey = ResultExport.sameKey(last, row)
+        guard sameKey ? last.order < row.order : ResultExport.keyPrecedes(last, row) else { return false }
+        if !sameKey { prefix = CSVBuffer.prefix(row) }
+        return true
     }
 
     /// Bytes formatted and not yet drained.
