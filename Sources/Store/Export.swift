@@ -47,6 +47,24 @@ public enum ResultExport {
     /// not be written whole is removed, unless it was written `inPlace` (a device or pipe that
     /// existed before: see ``OutputTarget``). Output files go through ``StagedOutput``.
     static func write(_ bytes: [UInt8], to path: String, inPlace: Bool = false) throws(StoreError) {
+        // The process's own standard output or error (`--out /dev/stdout >> file`, `> file`): written
+        // through its descriptor, so the shell's append and the offset the summary is printed at
+        // hold. Opening the path again truncated a redirected file, and started a second offset
+        // at 0 that the summary then overwrote.
+        if inPlace, let descriptor = Self.standardDescriptor(of: path) {
+            var done = 0
+            while done < bytes.count {
+                let wrote = bytes.withUnsafeBufferPointer { buffer in
+                    writeDescriptor(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done)
+                }
+                if wrote < 0 {
+                    if errno == EINTR { continue }
+                    throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(errno)))
+                }
+                done += wrote
+            }
+            return
+        }
         guard let file = fopen(path, "w") else {
             throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(errno)))
         }
@@ -57,6 +75,18 @@ public enum ResultExport {
             if !inPlace { unlink(path) }
             throw StoreError(operation: "writing \(path)", underlying: reason)
         }
+    }
+
+    /// 1 or 2 when `path` is the file this process's standard output or error is (the same device
+    /// and inode: `/dev/stdout`, `/dev/fd/1`, a pipe or a redirected file); nil otherwise.
+    static func standardDescriptor(of path: String) -> Int32? {
+        var target = stat()
+        guard stat(path, &target) == 0 else { return nil }
+        for descriptor: Int32 in [1, 2] {
+            var open = stat()
+            if fstat(descriptor, &open) == 0 && open.st_dev == target.st_dev && open.st_ino == target.st_ino { return descriptor }
+        }
+        return nil
     }
 
     /// A CSV field, quoted only when it holds a comma, quote or line break.
@@ -294,9 +324,19 @@ public struct OutputTarget: Sendable, Equatable {
         var a = stat()
         var b = stat()
         if stat(first, &a) == 0 && stat(second, &b) == 0 { return a.st_dev == b.st_dev && a.st_ino == b.st_ino }
+        // A file not made yet: the same name in the same directory, the directory compared as the
+        // kernel resolves it (a directory reached through a link, `..` after a link).
         func normalized(_ path: String) -> String {
             let resolved = (try? OutputTarget(path).path) ?? path
             let absolute = resolved.hasPrefix("/") ? resolved : FileManager.default.currentDirectoryPath + "/" + resolved
+            let slash = absolute.lastIndex(of: "/") ?? absolute.startIndex
+            let name = String(absolute[absolute.index(after: slash)...])
+            let directory = String(absolute[..<slash])
+            if let real = realpath(directory.isEmpty ? "/" : directory, nil) {
+                defer { free(real) }
+                let canonical = String(cString: real)
+                return (canonical == "/" ? "" : canonical) + "/" + name
+            }
             var parts: [Substring] = []
             for part in absolute.split(separator: "/") where part != "." {
                 if part == ".." { _ = parts.popLast() } else { parts.append(part) }

@@ -81,21 +81,31 @@ struct Run: ParsableCommand {
 /// The run summary a person reads.
 func render(_ summary: RunSummary, database: String) -> String {
     var lines: [String] = []
-    let periods = summary.periods.isEmpty ? "no periods" : "\(summary.periods.count) period\(summary.periods.count == 1 ? "" : "s") (\(summary.periods.first ?? "") … \(summary.periods.last ?? ""))"
-    lines.append("run \(summary.run): plan \(summary.plans.joined(separator: ", ")), \(grouped(summary.payees)) payees, \(periods)")
+    let periods: String
+    switch summary.periods.count {
+    case 0: periods = "no periods"
+    case 1: periods = "1 period (\(summary.periods[0]))"
+    default: periods = "\(summary.periods.count) periods (\(summary.periods.first ?? "") … \(summary.periods.last ?? ""))"
+    }
+    lines.append("run \(summary.run): plan \(summary.plans.joined(separator: ", ")), \(counted(summary.payees, "payee")), \(periods)")
     let width = max(10, summary.componentTotals.map(\.component.count).max() ?? 0)
     for total in summary.componentTotals {
         let amount = grouped(decimal: total.amount.formatted(fractionDigits: total.currency.minorUnits))
         lines.append("  " + total.component.padding(width) + "  " + String(repeating: " ", count: max(0, 18 - amount.count)) + amount + " " + total.currency.code)
     }
     for record in summary.reconciliation {
-        var text = "  \(record.file): \(grouped(record.rowsRead)) rows, \(grouped(record.accepted)) accepted, \(grouped(record.rejected)) rejected"
+        var text = "  \(record.file): \(counted(record.rowsRead, "row")), \(grouped(record.accepted)) accepted, \(grouped(record.rejected)) rejected"
         for (reason, count) in record.excluded.sorted(by: { $0.key < $1.key }) { text += "; \(grouped(count)) excluded: \(reason)" }
         lines.append(text)
     }
     for warning in summary.warnings { lines.append("warning: \(warning)") }
     lines.append("stored in \(database) in \(String(format: "%.2f", summary.seconds)) s; `comp export payouts --db \(database) --out payouts.csv` writes the payouts")
     return lines.joined(separator: "\n")
+}
+
+/// `count` grouped by thousands, with `noun` in the singular for one ("1 payee", "1,200 payees").
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(grouped(count)) \(noun)\(count == 1 ? "" : "s")"
 }
 
 func grouped(decimal text: String) -> String {

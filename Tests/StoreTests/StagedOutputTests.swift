@@ -70,3 +70,20 @@ import Testing
         try staged.commit()
     }
 }
+
+@Suite struct OutputSameFile {
+    /// Two spellings of one file not made yet, one through a linked directory: the same file (an
+    /// export named so replaced the database the run had just made).
+    @Test func aNewFileReachedThroughALinkedDirectoryIsTheSameFile() throws {
+        let folder = NSTemporaryDirectory() + "comp-same-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder + "/d", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createSymbolicLink(atPath: folder + "/dl", withDestinationPath: "d")
+        #expect(OutputTarget.sameFile(folder + "/dl/new.db", folder + "/d/new.db"))
+        #expect(OutputTarget.sameFile(folder + "/dl/../d/new.db", folder + "/d/./new.db"))
+        #expect(!OutputTarget.sameFile(folder + "/dl/new.db", folder + "/d/other.db"))
+        // Existing files are compared by inode.
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/d/old.db"))
+        #expect(OutputTarget.sameFile(folder + "/dl/old.db", folder + "/d/old.db"))
+    }
+}

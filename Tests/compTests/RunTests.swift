@@ -607,6 +607,40 @@ func oneDeal(in directory: URL) throws -> URL {
             ])
     }
 
+    /// `/dev/stdout` is written through the process's own standard output: a shell's `>>` keeps
+    /// what the file held, and with `>` the run's summary comes after the CSV instead of over it.
+    @Test func anExportToStandardOutputKeepsTheShellsRedirection() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try oneDeal(in: directory)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let binary = try #require(CLI.binary).path
+        let appended = directory.appendingPathComponent("appended.txt").path
+        let written = directory.appendingPathComponent("written.txt").path
+        try Data("KEEP ME\n".utf8).write(to: URL(fileURLWithPath: appended))
+        let script = """
+            '\(binary)' run --plans '\(aeStandard)' --data '\(data.path)' --db '\(db)' --export-payouts /dev/stdout > '\(written)' &&
+            '\(binary)' export payouts --db '\(db)' --out /dev/stdout >> '\(appended)'
+            """
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", script]
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
+        let csv = """
+            rep,period,plan,component,amount,currency
+            R1,2027-01,AE-STD,commission,95.00,USD
+            R1,2027-01,AE-STD,spiff,0.00,USD
+            R1,2027-01,AE-STD,bonus,2000.00,USD
+            R1,2027-01,AE-STD,total,2095.00,USD
+
+            """
+        #expect(try String(contentsOfFile: appended, encoding: .utf8) == "KEEP ME\n" + csv)
+        let run = try String(contentsOfFile: written, encoding: .utf8)
+        #expect(run.hasPrefix(csv + "run 1: plan AE-STD, 1 payee, 1 period (2027-01)\n"), "\(run)")
+    }
+
     @Test func aRunThatIsNotStoredWritesNoExport() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
