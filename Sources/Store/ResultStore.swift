@@ -55,6 +55,20 @@ public final class ResultStore {
         }
         if info.st_size == 0 { return false }
         let foreign = "not a comp results database; give a new file name or one `comp run` made"
+        // Not SQLite at all: refused without SQLite touching it.
+        guard Self.hasSQLiteHeader(path) else { throw StoreError(operation: "opening \(path)", underlying: foreign) }
+        // A run killed while it was writing leaves a hot journal beside the database. A read-only
+        // connection cannot roll it back and fails; the first read-write one does, and the
+        // database is again as it was before that run.
+        var journal = stat()
+        if stat(path + "-journal", &journal) == 0 && journal.st_size > 0 {
+            do {
+                let recovering = try DatabaseQueue(path: Self.plainFileName(path))
+                _ = try recovering.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+            } catch {
+                throw StoreError(operation: "opening \(path)", underlying: Self.reason(error, foreign: foreign))
+            }
+        }
         do {
             var configuration = Configuration()
             configuration.readonly = true
@@ -70,7 +84,30 @@ public final class ResultStore {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(operation: "opening \(path)", underlying: foreign)
+            throw StoreError(operation: "opening \(path)", underlying: Self.reason(error, foreign: foreign))
+        }
+    }
+
+    /// Whether the file at `path` starts as every SQLite database does ("SQLite format 3\0").
+    static func hasSQLiteHeader(_ path: String) -> Bool {
+        guard let file = fopen(path, "rb") else { return false }
+        defer { fclose(file) }
+        var header = [UInt8](repeating: 0, count: 16)
+        guard fread(&header, 1, 16, file) == 16 else { return false }
+        return header == Array("SQLite format 3\0".utf8)
+    }
+
+    /// What to say of a failure to open or read a database: busy or locked (another run is
+    /// writing it), out of memory or I/O as SQLite says; anything else means it is not comp's.
+    static func reason(_ error: any Error, foreign: String) -> String {
+        guard let error = error as? DatabaseError else { return foreign }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return "the database is in use (another `comp run` may be writing it); try again when it has finished"
+        case .SQLITE_IOERR, .SQLITE_NOMEM, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY:
+            return "SQLite could not read it: \(error.message ?? "\(error.resultCode)")"
+        default:
+            return foreign
         }
     }
 

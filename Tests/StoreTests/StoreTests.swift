@@ -540,6 +540,44 @@ let sampleOutput = RunOutput(
         #expect(kept.texts?.payouts == ResultExport.payoutsCSV(Array(lines[...pair])))
     }
 
+    /// A run killed while writing leaves a hot journal beside the database (here: the two files
+    /// copied while a write transaction has spilled pages). Every comp command refused such a
+    /// database as "not a comp results database"; it is rolled back instead, to the runs before.
+    @Test func aHotJournalIsRolledBackNotRefused() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        let first = try store.record(sampleRun, output: sampleOutput)
+        let copy = database.path + ".copy"
+        defer {
+            unlink(copy)
+            unlink(copy + "-journal")
+        }
+        struct Abandon: Error {}
+        let raw = try DatabaseQueue(path: database.path)
+        do {
+            try raw.write { db in
+                try db.execute(sql: "PRAGMA cache_size = 2")
+                for index in 0..<2_000 {
+                    try db.execute(
+                        sql: "INSERT INTO runs (started_at, finished_at, status, engine_version, threads, plans, options) VALUES (?, ?, 'completed', '0', 1, '[]', '{}')",
+                        arguments: ["s\(index)", "f\(index)"])
+                }
+                // The files as a killed process would leave them.
+                for (from, to) in [(database.path, copy), (database.path + "-journal", copy + "-journal")] {
+                    unlink(to)
+                    try FileManager.default.copyItem(atPath: from, toPath: to)
+                }
+                throw Abandon()
+            }
+        } catch is Abandon {}
+        var journal = stat()
+        #expect(stat(copy + "-journal", &journal) == 0 && journal.st_size > 0)
+        #expect(try ResultStore.vet(copy) == true)
+        let recovered = try ResultStore(existing: copy)
+        #expect(try recovered.runs() == [first])
+        #expect(try recovered.payouts(first).count == sampleOutput.payouts.count)
+    }
+
     @Test func aFailedRunLeavesNothing() throws {
         let database = TemporaryDatabase()
         let store = try ResultStore(path: database.path)
