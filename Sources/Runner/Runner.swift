@@ -173,7 +173,8 @@ public enum Runner {
         } catch {
             throw .storage(error.description)
         }
-        try checkOutputs(request, planFiles: planFiles)
+        let dataDirectory = request.data.hasSuffix("/") ? request.data : request.data + "/"
+        try checkOutputs(request, planFiles: planFiles, inputTables: plans.flatMap { $0.inputs.map { dataDirectory + $0.file } })
 
         // Data. Its files are hashed from now on, on a thread that only takes a core no one else
         // wants (the load's serial steps and the ends of its parallel ones leave some); what is left
@@ -435,7 +436,7 @@ public enum Runner {
     /// Refuses an export naming the results database, a plan file, a file of the data directory,
     /// or the other export: the run would be stored and then replaced by a CSV, or its inputs by
     /// its outputs.
-    static func checkOutputs(_ request: RunRequest, planFiles: [String]) throws(RunFailure) {
+    static func checkOutputs(_ request: RunRequest, planFiles: [String], inputTables: [String] = []) throws(RunFailure) {
         let exports = [("--export-payouts", request.exportPayouts), ("--export-measures", request.exportMeasures)]
             .compactMap { option, path in path.map { (option: option, path: $0) } }
         guard !exports.isEmpty else { return }
@@ -444,12 +445,20 @@ public enum Runner {
         let directory = request.data.hasSuffix("/") ? request.data : request.data + "/"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: request.data)) ?? []
         guarded += names.sorted().map { ("an input file", directory + $0) }
+        // Input tables may sit in a folder of the data directory.
+        guarded += inputTables.map { ("an input table of a plan", $0) }
         for (index, export) in exports.enumerated() {
-            let resolved = try? OutputTarget(export.path)
+            // A directory or a loop of links is refused now, not once the run is stored.
+            let resolved: OutputTarget
+            do throws(StoreError) {
+                resolved = try OutputTarget(export.path)
+            } catch {
+                throw .output("\(export.option) \(export.path): \(error.underlying)")
+            }
             // A device or pipe (/dev/null for both) is written in place and replaces nothing.
-            if resolved?.inPlace == true { continue }
+            if resolved.inPlace { continue }
             // The directory must be there: a run is stored before its exports are put in place.
-            let target = resolved?.path ?? export.path
+            let target = resolved.path
             let directory = target.lastIndex(of: "/").map { String(target[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
             var isDirectory: ObjCBool = false
             if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {

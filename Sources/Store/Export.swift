@@ -2,6 +2,7 @@ import CompCShims
 import CompCore
 import Foundation
 import RunResults
+import Synchronization
 
 /// The output files of `FORMATS.md` ("Outputs"): payouts and measures as CSV, sorted by rep
 /// (byte order), period and declaration order, amounts in plain notation with the currency's
@@ -347,13 +348,22 @@ public struct OutputTarget: Sendable, Equatable {
     }
 }
 
-/// An output file written but not yet in place: a regular file's bytes wait in a temporary file
-/// beside it, to be renamed over it; a device's or pipe's bytes are kept, to be written in place.
-/// `comp export` puts it in place at once; a run, once the run is stored.
+/// An output file written but not yet in place: a regular file's bytes wait in a file with no
+/// name (where the system has them) or in a temporary file beside it, to be named or renamed over
+/// it; a device's or pipe's bytes are kept, to be written in place. `comp export` puts it in place
+/// at once; a run, once the run is stored.
 public struct StagedOutput: Sendable {
     public let target: OutputTarget
-    private let temporary: String?
-    private let bytes: [UInt8]
+    private let staged: Staged
+
+    fileprivate enum Staged: Sendable {
+        /// The bytes for a device or pipe.
+        case kept([UInt8])
+        /// A temporary file under this name.
+        case named(String)
+        /// A file with no name yet: a run killed before its commit leaves nothing on disk.
+        case unnamed(UnnamedFile)
+    }
 
     /// Stages `bytes` for the file at `path` (see ``OutputTarget``).
     public init(_ bytes: [UInt8], for path: String) throws(StoreError) {
@@ -367,29 +377,28 @@ public struct StagedOutput: Sendable {
         }
     }
 
-    fileprivate init(target: OutputTarget, temporary: String?, bytes: [UInt8]) {
+    fileprivate init(target: OutputTarget, staged: Staged) {
         self.target = target
-        self.temporary = temporary
-        self.bytes = bytes
+        self.staged = staged
     }
 
     /// Stages an output given piece by piece: a regular file's pieces go to a new file in its
     /// directory as they come (a run's exports are written while the run is still being
     /// evaluated, not all at its end); a device's or pipe's are kept until
-    /// ``StagedOutput/commit()``. Where the system allows, the new file has no name until
-    /// ``finish()``: a run killed meanwhile leaves nothing behind. Used from one thread at a
-    /// time; ``finish()`` or ``discard()`` ends it.
+    /// ``StagedOutput/commit()``. Where the system allows, the new file has no name until it is
+    /// committed: a run killed before then leaves nothing behind. Used from one thread at a time;
+    /// ``finish()`` or ``discard()`` ends it.
     public final class Writer {
         public let target: OutputTarget
         private enum Staging {
             /// A device or pipe: the bytes, kept.
             case inPlace
-            /// A file with no name yet (O_TMPFILE), named beside the target by ``finish()``.
-            case unnamed
-            /// A temporary file under this name.
+            /// A file with no name yet (O_TMPFILE).
+            case unnamed(UnnamedFile)
+            /// A temporary file under this name, open as `descriptor`.
             case named(String)
-            /// Finished (named as given) or discarded (nil).
-            case done(String?)
+            /// Finished or discarded.
+            case done
         }
         private var staging: Staging
         private var descriptor: Int32 = -1
@@ -410,14 +419,15 @@ public struct StagedOutput: Sendable {
             let mode: mode_t = replaced ? info.st_mode & 0o7777 : 0o666
             let unnamed = comp_open_unnamed(directory.isEmpty ? "/" : directory, UInt32(mode))
             if unnamed >= 0 {
+                let file = UnnamedFile(unnamed)
                 // The mode of the file it replaces (a 0600 export stays 0600), whatever the umask.
                 if replaced && fchmod(unnamed, mode) != 0 {
                     let failure = errno
-                    close(unnamed)
+                    file.close()
                     throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
                 }
                 descriptor = unnamed
-                staging = .unnamed
+                staging = .unnamed(file)
             } else {
                 let (name, named) = try StagedOutput.makeTemporary(beside: target.path)
                 descriptor = named
@@ -425,7 +435,9 @@ public struct StagedOutput: Sendable {
             }
         }
 
-        deinit { if descriptor >= 0 { close(descriptor) } }
+        deinit {
+            if case .named = staging, descriptor >= 0 { close(descriptor) }
+        }
 
         /// Appends `bytes` to the staged file.
         public func write(_ bytes: [UInt8]) throws(StoreError) {
@@ -449,57 +461,43 @@ public struct StagedOutput: Sendable {
             }
         }
 
-        /// The staged output, ready to be committed: an unnamed file gets a temporary name beside
-        /// the target now.
+        /// The staged output, ready to be committed (an unnamed file stays unnamed until then).
         public func finish() throws(StoreError) -> StagedOutput {
-            let name: String
             switch staging {
-            case .inPlace: return StagedOutput(target: target, temporary: nil, bytes: kept)
-            case .done: throw StoreError(operation: "writing \(target.path)", underlying: "the staged file is closed")
-            case .named(let given): name = given
-            case .unnamed:
-                var generator = SystemRandomNumberGenerator()
-                var named: String? = nil
-                for _ in 0..<100 {
-                    let candidate = target.path + ".tmp-\(getpid())-" + String(generator.next() & 0xFFFF_FFFF, radix: 16)
-                    if comp_name_unnamed(descriptor, candidate) == 0 {
-                        named = candidate
-                        break
-                    }
-                    if errno != EEXIST {
-                        let failure = errno
-                        discard()
-                        throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
-                    }
+            case .inPlace:
+                staging = .done
+                return StagedOutput(target: target, staged: .kept(kept))
+            case .done:
+                throw StoreError(operation: "writing \(target.path)", underlying: "the staged file is closed")
+            case .unnamed(let file):
+                // The descriptor now belongs to the staged output.
+                staging = .done
+                descriptor = -1
+                return StagedOutput(target: target, staged: .unnamed(file))
+            case .named(let name):
+                let closed = close(descriptor)
+                let failure = errno
+                descriptor = -1
+                staging = .done
+                if closed != 0 {
+                    unlink(name)
+                    throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
                 }
-                guard let named else {
-                    discard()
-                    throw StoreError(operation: "writing \(target.path)", underlying: "no free temporary name beside it")
-                }
-                name = named
-                staging = .named(named)
+                return StagedOutput(target: target, staged: .named(name))
             }
-            let closed = close(descriptor)
-            let failure = errno
-            descriptor = -1
-            if closed != 0 {
-                unlink(name)
-                staging = .done(nil)
-                throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
-            }
-            staging = .done(name)
-            return StagedOutput(target: target, temporary: name, bytes: [])
         }
 
-        /// Removes what was staged (a finished file too); nothing is put in place.
+        /// Removes what was staged and not yet finished; nothing is put in place.
         public func discard() {
-            if descriptor >= 0 { close(descriptor) }
-            descriptor = -1
             switch staging {
-            case .named(let name), .done(let name?): unlink(name)
-            case .inPlace, .unnamed, .done(nil): break
+            case .unnamed(let file): file.close()
+            case .named(let name):
+                if descriptor >= 0 { close(descriptor) }
+                unlink(name)
+            case .inPlace, .done: break
             }
-            staging = .done(nil)
+            descriptor = -1
+            staging = .done
             kept = []
         }
 
@@ -519,7 +517,7 @@ public struct StagedOutput: Sendable {
         let mode: mode_t? = stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<100 {
-            let name = path + ".tmp-\(getpid())-" + String(generator.next() & 0xFFFF_FFFF, radix: 16)
+            let name = temporaryName(beside: path, &generator)
             let descriptor = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode ?? 0o666)
             if descriptor < 0 {
                 if errno == EEXIST { continue }
@@ -536,23 +534,93 @@ public struct StagedOutput: Sendable {
         throw StoreError(operation: "writing \(path)", underlying: "no free temporary name beside it")
     }
 
-    /// Renames or writes the file into place; on a failure the temporary file is removed.
+    /// `path.tmp-PID-xxxxxxxx`, the random part from `generator`.
+    static func temporaryName(beside path: String, _ generator: inout SystemRandomNumberGenerator) -> String {
+        path + ".tmp-\(getpid())-" + String(generator.next() & 0xFFFF_FFFF, radix: 16)
+    }
+
+    /// Puts the file in place: renames the temporary file over the target, or names the unnamed
+    /// one (straight as the target when nothing is there, else under a temporary name renamed over
+    /// it), or writes a device's bytes. On a failure nothing is left behind.
     public func commit() throws(StoreError) {
-        guard let temporary else { return try ResultExport.write(bytes, to: target.path, inPlace: true) }
-        guard rename(temporary, target.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw StoreError(operation: "writing \(target.path)", underlying: reason)
+        switch staged {
+        case .kept(let bytes):
+            try ResultExport.write(bytes, to: target.path, inPlace: true)
+        case .named(let temporary):
+            guard rename(temporary, target.path) == 0 else {
+                let reason = String(cString: strerror(errno))
+                unlink(temporary)
+                throw StoreError(operation: "writing \(target.path)", underlying: reason)
+            }
+        case .unnamed(let file):
+            try file.place(at: target.path)
         }
     }
 
-    /// Removes the temporary file, if any.
+    /// Removes what was staged: nothing is put in place.
     public func discard() {
-        if let temporary { unlink(temporary) }
+        switch staged {
+        case .kept: break
+        case .named(let temporary): unlink(temporary)
+        case .unnamed(let file): file.close()
+        }
+    }
+}
+
+/// An open file with no name (O_TMPFILE), closed once: whichever copy of a staged output commits
+/// or discards it first closes it (a descriptor closed twice could close a file opened since).
+final class UnnamedFile: Sendable {
+    private let descriptor: Mutex<Int32>
+
+    init(_ descriptor: Int32) { self.descriptor = Mutex(descriptor) }
+
+    deinit { close() }
+
+    /// Closes the file; with no name it is gone.
+    func close() {
+        descriptor.withLock { descriptor in
+            if descriptor >= 0 { _ = closeDescriptor(descriptor) }
+            descriptor = -1
+        }
+    }
+
+    /// Names the file `path`, replacing what is there, and closes it.
+    func place(at path: String) throws(StoreError) {
+        let result: StoreError? = descriptor.withLock { descriptor in
+            guard descriptor >= 0 else { return StoreError(operation: "writing \(path)", underlying: "the staged file is closed") }
+            defer {
+                _ = closeDescriptor(descriptor)
+                descriptor = -1
+            }
+            // Nothing there: named in one step.
+            if comp_name_unnamed(descriptor, path) == 0 { return nil }
+            guard errno == EEXIST else { return StoreError(operation: "writing \(path)", underlying: String(cString: strerror(errno))) }
+            var generator = SystemRandomNumberGenerator()
+            for _ in 0..<100 {
+                let temporary = StagedOutput.temporaryName(beside: path, &generator)
+                if comp_name_unnamed(descriptor, temporary) != 0 {
+                    if errno == EEXIST { continue }
+                    return StoreError(operation: "writing \(path)", underlying: String(cString: strerror(errno)))
+                }
+                guard rename(temporary, path) == 0 else {
+                    let reason = String(cString: strerror(errno))
+                    unlink(temporary)
+                    return StoreError(operation: "writing \(path)", underlying: reason)
+                }
+                return nil
+            }
+            return StoreError(operation: "writing \(path)", underlying: "no free temporary name beside it")
+        }
+        if let result { throw result }
     }
 }
 
 /// `write(2)`, under a name no method shadows.
 private func writeDescriptor(_ descriptor: Int32, _ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int {
     write(descriptor, bytes, count)
+}
+
+/// `close(2)`, under a name no method shadows.
+private func closeDescriptor(_ descriptor: Int32) -> Int32 {
+    close(descriptor)
 }

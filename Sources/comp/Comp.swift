@@ -34,6 +34,17 @@ struct Comp: ParsableCommand {
             Sample.self,
         ]
     )
+
+    static func main() {
+        // argv[0] is always there: an empty command line means the runtime could not read it (on
+        // Linux it reads /proc/self/cmdline). Parsing nothing printed the help and exited 0, as
+        // if the run asked for had been made.
+        if CommandLine.arguments.isEmpty {
+            printError("comp: cannot read the command line (is /proc mounted?); nothing was run")
+            Glibc.exit(Exit.software.rawValue)
+        }
+        main(nil)
+    }
 }
 
 /// Writes to standard error.

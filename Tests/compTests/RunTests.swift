@@ -183,7 +183,17 @@ func oneDeal(in directory: URL) throws -> URL {
              "--export-measures \(directory.path)/./p.csv is the --export-payouts file (\(directory.path)/p.csv); give another file name"),
             (["--export-payouts", directory.path + "/missing/p.csv"],
              "--export-payouts \(directory.path)/missing/p.csv: no directory \(directory.path)/missing; make it first"),
+            // Refused before the run, not once it is stored.
+            (["--export-payouts", directory.path + "/outdir"], "--export-payouts \(directory.path)/outdir: it is a directory; give a file name"),
+            (["--export-payouts", directory.path + "/loopa"], "--export-payouts \(directory.path)/loopa: too many levels of symbolic links"),
+            // One new file, reached through a linked directory and directly.
+            (["--export-payouts", directory.path + "/dl/p.csv", "--export-measures", directory.path + "/p.csv"],
+             "--export-measures \(directory.path)/p.csv is the --export-payouts file (\(directory.path)/dl/p.csv); give another file name"),
         ]
+        try FileManager.default.createDirectory(atPath: directory.path + "/outdir", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: directory.path + "/loopa", withDestinationPath: "loopb")
+        try FileManager.default.createSymbolicLink(atPath: directory.path + "/loopb", withDestinationPath: "loopa")
+        try FileManager.default.createSymbolicLink(atPath: directory.path + "/dl", withDestinationPath: directory.path)
         for (options, message) in cases {
             let refused = try cli.run(base + options)
             #expect(refused.status == 73)
@@ -191,6 +201,36 @@ func oneDeal(in directory: URL) throws -> URL {
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == stored)
         #expect(try String(contentsOfFile: ledgerPath, encoding: .utf8) == ledger)
+        #expect(try cli.run(["export", "payouts", "--db", db, "--out", "-"]).stdout.split(separator: "\n").count == 5)  // run 1 only
+        // A new database, named again through a linked directory by an export: refused, nothing made.
+        let newDatabase = directory.path + "/new.sqlite"
+        let replacing = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", newDatabase, "--export-payouts", directory.path + "/dl/new.sqlite"])
+        #expect(replacing.status == 73)
+        #expect(replacing.stderr == "--export-payouts \(directory.path)/dl/new.sqlite is the results database (\(newDatabase)); give another file name\n")
+        #expect(!FileManager.default.fileExists(atPath: newDatabase))
+        // A plan's input table in a folder of the data directory is an input too.
+        try FileManager.default.createDirectory(atPath: data.path + "/sub", withIntermediateDirectories: true)
+        let scores = "rep,period,score\nR1,2027-01,80%\n"
+        try writeFiles(["sub/mbo.csv": scores], to: data)
+        let mboPlan = directory.path + "/mbo.plan"
+        try Data(
+            """
+            plan "AE-STD" {
+              currency USD
+              period month
+              input mbo from "sub/mbo.csv" column "score": rate
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component bonus = 100 USD * mbo
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: mboPlan))
+        let table = data.path + "/sub/mbo.csv"
+        let overTable = try cli.run(["run", "--plans", mboPlan, "--data", data.path, "--db", db, "--export-payouts", table])
+        #expect(overTable.status == 73)
+        #expect(overTable.stderr == "--export-payouts \(table) is an input table of a plan (\(table)); give another file name\n")
+        #expect(try String(contentsOfFile: table, encoding: .utf8) == scores)
         // A device replaces nothing: both exports may go to /dev/null.
         let discarded = try cli.run(base + ["--export-payouts", "/dev/null", "--export-measures", "/dev/null"])
         #expect(discarded.status == 0, "\(discarded.stderr)")
