@@ -921,8 +921,8 @@ final class PlanEvaluation {
         var span = Self.transactionSpan(of: plan, data: data)
         if var wider = runSpan {
             if let effective = plan.effective {
-                if wider.first < effective.start { (wider.first, wider.firstRow) = (effective.start, nil) }
-                if let end = effective.end, wider.last > end { (wider.last, wider.lastRow) = (end, nil) }
+                if wider.first < effective.start { (wider.first, wider.firstRow, wider.firstPlan) = (effective.start, nil, plan.id) }
+                if let end = effective.end, wider.last > end { (wider.last, wider.lastRow, wider.lastPlan) = (end, nil, plan.id) }
             }
             if wider.first <= wider.last { span = span.map { $0.union(wider) } ?? wider }
         }
@@ -936,13 +936,20 @@ final class PlanEvaluation {
             // period of eight thousand years, and run the machine out of memory.
             let count = (end.firstMonth - period.firstMonth) / plan.period.months + 1
             if count > Self.maximumPeriods {
-                let firstID = span?.firstRow.map { " (\(transactions.ids[$0]))" } ?? ""
-                let lastID = span?.lastRow.map { " (\(transactions.ids[$0]))" } ?? ""
+                // The span may come from another plan of the run: name the plans of its ends.
+                let own = span?.firstPlan == plan.id && span?.lastPlan == plan.id
+                func end(_ row: Int?, _ owner: String?) -> String {
+                    let parts = [row.map { transactions.ids[$0] }, own ? nil : owner.map { "plan \($0)" }].compactMap { $0 }
+                    return parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
+                }
+                let culprits = Set([span?.firstPlan, span?.lastPlan].compactMap { $0 }).sorted()
                 throw EvaluationError(
                     rep: nil, period: nil, what: "plan \(plan.id)",
-                    message: "its transactions run from \(first)\(firstID) to \(last)\(lastID), "
+                    message: "\(own ? "its" : "the run's") transactions run from \(first)\(end(span?.firstRow, span?.firstPlan)) "
+                        + "to \(last)\(end(span?.lastRow, span?.lastPlan)), "
                         + "\(count) \(plan.period.rawValue) periods, and a run computes at most \(Self.maximumPeriods); "
-                        + "correct the date that is wrong, or give the plan `effective` dates",
+                        + "correct the date that is wrong, or give "
+                        + (own || culprits.isEmpty ? "the plan" : "plan \(culprits.joined(separator: " and "))") + " `effective` dates",
                     source: nil)
             }
             while period <= end {
@@ -1016,7 +1023,7 @@ final class PlanEvaluation {
                 if !effective.contains(judged) { continue }
             }
             guard var found = span else {
-                span = TransactionSpan(first: date, last: date, firstRow: row, lastRow: row)
+                span = TransactionSpan(first: date, last: date, firstRow: row, lastRow: row, firstPlan: plan.id, lastPlan: plan.id)
                 continue
             }
             if date < found.first { (found.first, found.firstRow) = (date, row) }
@@ -1988,12 +1995,15 @@ public struct TransactionSpan: Sendable, Equatable {
     public var last: CivilDate
     public var firstRow: Int?
     public var lastRow: Int?
+    /// The plans whose transactions the first and last are.
+    public var firstPlan: String?
+    public var lastPlan: String?
 
     /// The span covering both.
     public func union(_ other: TransactionSpan) -> TransactionSpan {
         var joined = self
-        if other.first < first { (joined.first, joined.firstRow) = (other.first, other.firstRow) }
-        if other.last > last { (joined.last, joined.lastRow) = (other.last, other.lastRow) }
+        if other.first < first { (joined.first, joined.firstRow, joined.firstPlan) = (other.first, other.firstRow, other.firstPlan) }
+        if other.last > last { (joined.last, joined.lastRow, joined.lastPlan) = (other.last, other.lastRow, other.lastPlan) }
         return joined
     }
 }

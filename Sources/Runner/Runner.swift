@@ -440,7 +440,12 @@ public enum Runner {
         let exports = [("--export-payouts", request.exportPayouts), ("--export-measures", request.exportMeasures)]
             .compactMap { option, path in path.map { (option: option, path: $0) } }
         guard !exports.isEmpty else { return }
-        var guarded: [(what: String, path: String)] = [("the results database", request.database)]
+        // SQLite's own files beside the database are part of it.
+        var guarded: [(what: String, path: String)] = [
+            ("the results database", request.database), ("the results database's journal", request.database + "-journal"),
+            ("the results database's write-ahead log", request.database + "-wal"),
+            ("the results database's shared memory", request.database + "-shm"),
+        ]
         guarded += planFiles.map { ("a plan file", $0) }
         let directory = request.data.hasSuffix("/") ? request.data : request.data + "/"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: request.data)) ?? []

@@ -176,6 +176,8 @@ func oneDeal(in directory: URL) throws -> URL {
         let ledgerPath = data.path + "/transactions.csv"
         let cases: [([String], String)] = [
             (["--export-payouts", db], "--export-payouts \(db) is the results database (\(db)); give another file name"),
+            (["--export-measures", db + "-journal"],
+             "--export-measures \(db)-journal is the results database's journal (\(db)-journal); give another file name"),
             (["--export-measures", data.path + "/../data/transactions.csv"],
              "--export-measures \(data.path)/../data/transactions.csv is an input file (\(ledgerPath)); give another file name"),
             (["--export-payouts", plan], "--export-payouts \(plan) is a plan file (\(plan)); give another file name"),
@@ -645,6 +647,18 @@ func oneDeal(in directory: URL) throws -> URL {
                 "R1,2027-04,DR,total,4000.00,USD", "R2,2027-01,OT,total,50.00,USD", "R2,2027-02,OT,total,0.00,USD",
                 "R2,2027-03,OT,total,0.00,USD", "R2,2027-04,OT,total,0.00,USD",
             ])
+        // A mistyped year in a transaction of DR's rep: OT, evaluated first, fails on the run's span,
+        // and the message names the plan whose transactions stretch it.
+        try writeFiles([
+            "transactions.csv": "id,date,rep,amount,currency\nt1,2027-01-10,R2,5000,USD\nt2,2027-02-10,R1,10000,USD\nt9,2299-06-15,R1,1,USD\n"
+        ], to: data)
+        let stretched = try cli.run(["run", "--plans", plans.path + "/ot.plan", plans.path + "/dr.plan", "--data", data.path, "--db", db])
+        #expect(stretched.status == 65)
+        #expect(
+            stretched.stderr.contains(
+                "plan OT: the run's transactions run from 2027-01-10 (t1, plan OT) to 2299-06-15 (t9, plan DR), 3270 month periods, "
+                    + "and a run computes at most 1200; correct the date that is wrong, or give plan DR and OT `effective` dates"),
+            "\(stretched.stderr)")
     }
 
     /// `/dev/stdout` is written through the process's own standard output: a shell's `>>` keeps
