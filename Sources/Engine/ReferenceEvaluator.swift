@@ -1226,6 +1226,10 @@ final class PlanEvaluation {
                             rep: repID, period: periodNames[period], plan: plan.id, measure: name, order: order,
                             value: try fixed(number, name, span: self.span(of: entry.0)), digits: digits))
                 }
+                // Clawbacks paid in this period are known before its limits: what they take back is
+                // no longer paid in the year, so a yearly cap or floor counts it from this period on.
+                let clawback = try clawbackAdjustment(in: period, context)
+                try countPaid(clawback, in: period)
                 componentValues.removeAll(keepingCapacity: true)
                 for index in plan.components.indices where !departed {
                     guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else {
@@ -1243,15 +1247,16 @@ final class PlanEvaluation {
                 var total = WideDecimal.zero
                 if departed {
                     componentValues = plan.components.map { _ in .zero }
-                    total = try clawbackAdjustment(in: period, context)
+                    total = clawback.total
                 } else {
                     for amount in componentValues { total = try Exact.add(total, amount) }
                     total = try applyLimits(to: .total, total, context)
                     total = Exact.round(
                         total, RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault))
-                    total = try Exact.add(total, clawbackAdjustment(in: period, context))
+                    total = try Exact.add(total, clawback.total)
                     total = try applyDrawsAndHoldbacks(total, components: componentValues, context)
                 }
+                if let note = clawback.note { totalLimitNote = totalLimitNote.map { $0 + "; " + note } ?? note }
                 // The roster's payout currency (default: the plan's): lines are converted at the fx
                 // rate of the period's last month and rounded to that currency's minor units.
                 let payout = roster.rows[assignmentIndex].currency ?? plan.currency
@@ -1909,34 +1914,58 @@ extension PlanEvaluation {
 }
 
 extension PlanEvaluation {
-    /// The clawback adjustment paid in `period`: for each earlier period whose transactions were
-    /// reversed in this one, the change in that period's earnings when it is restated with the
-    /// reversals (times the clawback share). The earlier period's lines stay as they were paid.
-    func clawbackAdjustment(in period: Int, _ context: Context) throws -> WideDecimal {
-        guard let clawback = plan.chargeBack else { return .zero }
+    /// What the clawbacks paid in `period` take back: the change of each earlier period's
+    /// restated earnings by the reversals charged to it in `period`, times the clawback share,
+    /// rounded to money, in total and per component (after its limits); and the note for the line.
+    func clawbackAdjustment(in period: Int, _ context: Context) throws -> (total: WideDecimal, components: [WideDecimal], note: String?) {
+        guard let clawback = plan.chargeBack else { return (.zero, [], nil) }
         var originals = Set<Int>()
         for rule in lateCredits.indices {
             for late in lateCredits[rule][payee] where late.reversal == period { originals.insert(late.original) }
         }
-        guard !originals.isEmpty else { return .zero }
+        guard !originals.isEmpty else { return (.zero, [], nil) }
         let money = RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault)
+        let share = WideDecimal(clawback.share.value)
         var adjustment = WideDecimal.zero
+        var components = plan.components.map { _ in WideDecimal.zero }
+        var note: String? = nil
         for original in originals.sorted() {
             let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
             let after = try restatedEarnings(original, throughReversalPeriod: period, context)
-            let change = Exact.round(try Exact.multiply(WideDecimal(clawback.share.value), Exact.subtract(after, before)), money)
+            let change = Exact.round(try Exact.multiply(share, Exact.subtract(after.total, before.total)), money)
             adjustment = try Exact.add(adjustment, change)
+            for index in components.indices {
+                let part = Exact.round(try Exact.multiply(share, Exact.subtract(after.components[index], before.components[index])), money)
+                components[index] = try Exact.add(components[index], part)
+            }
             if change.signum != 0 {
                 let text = "clawback of \(periods[original]): \(format(change))"
-                totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
+                note = note.map { $0 + "; " + text } ?? text
             }
         }
-        return adjustment
+        return (adjustment, components, note)
     }
 
-    /// The earnings (components after caps and floors, summed, total caps and floors applied) of
-    /// an earlier period, with the reversals charged back to it up to `last` included.
-    func restatedEarnings(_ original: Int, throughReversalPeriod last: Int, _ context: Context) throws -> WideDecimal {
+    /// Counts a clawback paid in `period` as paid in its fiscal year, for every yearly limit (of
+    /// the total, or of a component by the component's part).
+    func countPaid(_ clawback: (total: WideDecimal, components: [WideDecimal], note: String?), in period: Int) throws {
+        guard !restating, clawback.note != nil || clawback.components.contains(where: { $0.signum != 0 }) else { return }
+        let year = periods[period].fiscalYear
+        for (index, limit) in plan.limits.enumerated() where limit.per == .year {
+            let change: WideDecimal
+            switch limit.target {
+            case .total: change = clawback.total
+            case .component(let id): change = clawback.components.isEmpty ? .zero : clawback.components[id.index]
+            }
+            guard change.signum != 0 else { continue }
+            let key = payee * 1_000_003 + index
+            paidPerYear[key, default: [:]][year] = try Exact.add(paidPerYear[key]?[year] ?? .zero, change)
+        }
+    }
+
+    /// The earnings of an earlier period (components after their caps and floors, and their sum
+    /// after the total's), with the reversals charged back to it up to `last` included.
+    func restatedEarnings(_ original: Int, throughReversalPeriod last: Int, _ context: Context) throws -> (total: WideDecimal, components: [WideDecimal]) {
         let savedPeriod = periodIndex
         let savedMemo = memo
         let savedQuotas = quotaMemo
@@ -1964,12 +1993,17 @@ extension PlanEvaluation {
             }
         }
         var total = WideDecimal.zero
+        var components: [WideDecimal] = []
         for index in plan.components.indices {
-            guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else { continue }
+            guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else {
+                components.append(.zero)
+                continue
+            }
             amount = try applyLimits(to: .component(ComponentID(index)), amount, context)
+            components.append(amount)
             total = try Exact.add(total, amount)
         }
-        return try applyLimits(to: .total, total, context)
+        return (try applyLimits(to: .total, total, context), components)
     }
 }
 

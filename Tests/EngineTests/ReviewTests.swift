@@ -222,6 +222,44 @@ import Testing
             totals(output) == ["R1 2027-01 1500.00", "R1 2027-02 1500.00", "R1 2027-03 1500.00", "R1 2027-04 500.00", "R1 2027-05 0.00"])
     }
 
+    /// A clawback paid back in a period is no longer paid in the year: yearly caps and floors count
+    /// it from that period on (they had counted the deal's whole commission, and took the
+    /// clawback a second time). Commission 10%: January 20,000 + 10,000 = 3,000.00.
+    /// Cap 5,000 a year, T2 reversed in March: January restated is 2,000, so −1,000 in March and
+    /// 2,000 counted as paid; March earns 2,500 (3,000 left), paying 2,500 − 1,000 = 1,500;
+    /// April's 1,000 finds 500 left. The year pays 5,000, as it does without the charge-back.
+    /// Floor 5,000 a year, T2 reversed in December: 2,000 counted, so December is raised to 3,000
+    /// and pays 3,000 − 1,000 = 2,000: the year reaches 5,000.
+    @Test(arguments: [
+        ("cap", "T3,2027-03-10,R1,25000,USD,new,\nR2,2027-03-15,R1,-10000,USD,new,T2\nT4,2027-04-10,R1,10000,USD,new,\n",
+         ["2027-01 3000.00", "2027-03 1500.00", "2027-04 500.00"]),
+        ("floor", "R2,2027-12-15,R1,-10000,USD,new,T2\n", ["2027-01 3000.00", "2027-12 2000.00"]),
+    ])
+    func aClawbackCountsAgainstTheYearsLimits(kind: String, rows: String, paid: [String]) throws {
+        let output = try evaluate(
+            plan: """
+                plan "Y" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10% round half_even 2
+                  \(kind) total at 5000 USD per year
+                  clawback {
+                    charge original_period
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,Y,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,kind,reverses\nT1,2027-01-10,R1,20000,USD,new,\nT2,2027-01-20,R1,10000,USD,new,\n" + rows,
+            ])
+        let lines = output.payouts.filter { $0.component == "total" }
+        #expect(lines.filter { $0.amount.units != 0 }.map { "\($0.period) \($0.amount.formatted(fractionDigits: 2))" } == paid)
+        #expect(lines.reduce(Int64(0)) { $0 + $1.amount.units } == 5_000 * FixedDecimal.unitsPerOne)
+    }
+
     @Test func clawbackIsNotLostUnderAPerYearCap() throws {
         let output = try evaluate(
             plan: """
