@@ -1254,7 +1254,7 @@ final class PlanEvaluation {
                     total = Exact.round(
                         total, RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault))
                     total = try Exact.add(total, clawback.total)
-                    total = try applyDrawsAndHoldbacks(total, components: componentValues, context)
+                    total = try applyDrawsAndHoldbacks(total, clawback: clawback.total, components: componentValues, context)
                 }
                 if let note = clawback.note { totalLimitNote = totalLimitNote.map { $0 + "; " + note } ?? note }
                 // The roster's payout currency (default: the plan's): lines are converted at the fx
@@ -1826,7 +1826,11 @@ extension PlanEvaluation {
     ///   is owed, recovered from later periods (never below the guarantee inside its periods);
     /// - non-recoverable guarantee: topped up, nothing owed;
     /// - holdback: a share of the target withheld each period and released at quarter or year end.
-    func applyDrawsAndHoldbacks(_ earnings: WideDecimal, components: [WideDecimal], _ context: Context) throws -> WideDecimal {
+    /// `earnings` includes `clawback`, the charge-backs paid in this period: a guarantee tops up
+    /// the period's own earnings, never a charge-back (it had paid back the cancelled deal).
+    func applyDrawsAndHoldbacks(
+        _ earnings: WideDecimal, clawback: WideDecimal = .zero, components: [WideDecimal], _ context: Context
+    ) throws -> WideDecimal {
         let period = periods[periodIndex]
         let money = RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault)
         var payable = earnings
@@ -1843,9 +1847,10 @@ extension PlanEvaluation {
                     continue
                 }
             case .recoverableGuarantee, .nonRecoverableGuarantee:
-                if inWindow && payable < amount {
-                    let topUp = try Exact.subtract(amount, payable)
-                    payable = amount
+                let own = try Exact.subtract(payable, clawback)
+                if inWindow && own < amount {
+                    let topUp = try Exact.subtract(amount, own)
+                    payable = try Exact.add(payable, topUp)
                     if draw.kind == .recoverableGuarantee { drawBalances[index] = try Exact.add(drawBalances[index], topUp) }
                     notes.append("guarantee \(draw.name) +\(format(topUp))")
                     continue
@@ -1886,7 +1891,7 @@ extension PlanEvaluation {
             let withheld = Exact.round(try Exact.multiply(WideDecimal(holdback.share.value), base), money)
             payable = try Exact.subtract(payable, withheld)
             heldBack[index] = try Exact.add(heldBack[index], withheld)
-            if withheld.signum != 0 { notes.append("holdback -\(format(withheld))") }
+            if withheld.signum != 0 { notes.append("holdback \(withheld.signum > 0 ? "-" : "+")\(format(withheld.signum > 0 ? withheld : WideDecimal(value: -withheld.value, scale: withheld.scale)))") }
             let releaseKind: PeriodKind = holdback.release == .quarterEnd ? .quarter : .year
             // Released at the end of the quarter or year, or when the payee leaves the plan.
             // A following roster row on the same plan (a new manager, say) is not leaving it.
@@ -2003,7 +2008,17 @@ extension PlanEvaluation {
             components.append(amount)
             total = try Exact.add(total, amount)
         }
-        return (try applyLimits(to: .total, total, context), components)
+        total = try applyLimits(to: .total, total, context)
+        // The period paid at least its guarantee: restated, it still does (a cancelled deal
+        // takes back what it added above the guarantee, not the guarantee).
+        let period = periods[original]
+        for draw in plan.draws where draw.kind == .recoverableGuarantee || draw.kind == .nonRecoverableGuarantee {
+            guard (draw.start.map { period >= $0 } ?? true) && (draw.end.map { period <= $0 } ?? true),
+                case .number(let amount) = try eval(draw.amount, context), total < amount
+            else { continue }
+            total = amount
+        }
+        return (total, components)
     }
 }
 
