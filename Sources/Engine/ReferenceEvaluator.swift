@@ -1608,7 +1608,13 @@ final class PlanEvaluation {
 
     /// "spiff: 3 qualifying transactions in the window", made once per count (every payee-period
     /// with a SPIFF has one).
-    func spiffRuleText(count: Int) -> String {
+    func spiffRuleText(count: Int, reversals: Int = 0) -> String {
+        // A reversal in the window qualifies too, and takes back what its deal paid: said, so
+        // that "2 qualifying transactions" paying 0.00 reads right.
+        if reversals > 0 {
+            return "spiff: \(count) qualifying transaction\(count == 1 ? "" : "s") in the window, "
+                + (reversals == count ? (count == 1 ? "a reversal" : "all reversals") : reversals == 1 ? "1 of them a reversal" : "\(reversals) of them reversals")
+        }
         if count < spiffRuleTexts.count { return spiffRuleTexts[count] }
         let text = "spiff: \(count) qualifying transaction\(count == 1 ? "" : "s") in the window"
         if count == spiffRuleTexts.count && count < 4096 { spiffRuleTexts.append(text) }
@@ -1621,7 +1627,10 @@ final class PlanEvaluation {
         defer {
             if let component = evaluatingComponent {
                 notes[component].rows = qualifying
-                if notes[component].rule == nil { notes[component].rule = spiffRuleText(count: qualifying.count) }
+                if notes[component].rule == nil {
+                    let reversals = qualifying.reduce(0) { $0 + (reversalBits.contains(Int($1)) ? 1 : 0) }
+                    notes[component].rule = spiffRuleText(count: qualifying.count, reversals: reversals)
+                }
             }
         }
         if let component = evaluatingComponent, let slot = compiled.spiffSlots[component],

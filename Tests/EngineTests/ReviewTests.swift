@@ -304,6 +304,42 @@ import Testing
         #expect(totals(output).map { String($0.dropFirst(3)) } == paid)
     }
 
+    /// A per-deal SPIFF counts a reversal as taking a deal back: a deal and its reversal in the
+    /// window pay 0 × 100 = 0.00, and the trace says the second transaction is a reversal (it
+    /// said "2 qualifying transactions" next to 0.00).
+    @Test func aSpiffTraceNamesTheReversalsItCounts() throws {
+        let output = try evaluate(
+            plan: """
+                plan "SP" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  component perdeal = spiff {
+                    window 2027-01-01 to 2027-03-31 by effective_date
+                    where txn.product == "W"
+                    pay 100 USD per deal
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,SP,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,product,kind,reverses
+                    T1,2027-01-05,R1,9500,USD,W,new,
+                    T2,2027-02-05,R1,-9500,USD,W,new,T1
+                    T3,2027-02-06,R1,100,USD,W,new,
+
+                    """,
+            ])
+        #expect(totals(output, component: "perdeal") == ["R1 2027-01 100.00", "R1 2027-02 0.00"])
+        let february = try #require(output.payouts.first { $0.period == "2027-02" && $0.component == "perdeal" })
+        let trace = try #require(february.trace.map { output.traces[$0] })
+        #expect(trace.rule == "spiff: 2 qualifying transactions in the window, 1 of them a reversal")
+    }
+
     @Test func clawbackIsNotLostUnderAPerYearCap() throws {
         let output = try evaluate(
             plan: """
