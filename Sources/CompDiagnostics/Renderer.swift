@@ -28,6 +28,12 @@ public struct DiagnosticRenderer: Sendable {
             if showIDs { out += " [#\(diagnostic.id)]" }
             out += "\n"
             if let range = diagnostic.range { out += snippet(range, in: source) }
+        } else if diagnostic.range == nil && diagnostic.id.rawValue.hasPrefix("plan.") {
+            // A plan's diagnostic with nothing to quote (a --param naming no parameter): still
+            // with its severity and id, as the catalogue promises.
+            out += severityLabel(diagnostic.severity) + ": " + diagnostic.message
+            if showIDs { out += " [#\(diagnostic.id)]" }
+            out += "\n"
         } else {
             if diagnostic.severity != .error { out += severityLabel(diagnostic.severity) + ": " }
             out += diagnostic.message

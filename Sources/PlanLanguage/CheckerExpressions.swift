@@ -185,8 +185,20 @@ extension Checker {
         case .month(let text, let range), .quarter(let text, let range):
             error(.typeMismatch("'\(text)' is a period; use it after 'in' or in 'periods'"), file, range)
             return nil
+        case .name(let name):
+            // A parameter is a constant of the run (its overridden value in a what-if run): a tier's
+            // rate or bound, a share or a window may be one.
+            if let entry = symbols[name.name], case .parameter(let index) = entry.symbol {
+                used.insert(name.name)
+                if let parameter = parameterValue(index) { return parameter.value }
+                // Declared after the parameter being lowered, or itself in error.
+                if knownBroken(name.name) { return nil }
+                error(.notConstant("parameter '\(name.name)'"), file, node.range, hint: "a parameter's value may name only parameters declared before it")
+                return nil
+            }
+            fallthrough
         default:
-            error(.notConstant("this value"), file, node.range, hint: "write a literal such as 150 USD, 5%, 3 or \"text\"")
+            error(.notConstant("this value"), file, node.range, hint: "write a literal such as 150 USD, 5%, 3, \"text\" or a parameter")
             return nil
         }
     }

@@ -101,5 +101,39 @@ struct ExampleTests {
             + "  measure b = sum(s)\n  component c = 100 USD when threshold > 1\n}\n"
         let overridden = PlanChecker.check(source: SourceFile(path: "b.plan", text: bareRate), overrides: ["threshold": "1.5"])
         #expect(overridden.diagnostics.isEmpty, "\(overridden.rendered())")
+        // An unknown name, with nothing to quote, still says error and its id.
+        #expect(bad.rendered().contains("parameters.plan: error: no parameter 'nope' to override [#plan.unknownParameter]\n"), "\(bad.rendered())")
+    }
+
+    /// A tier's rate or bound may be a parameter (a constant of the run): a what-if on a tier rate
+    /// changes that tier, and the parameter is used (it had been "never used" beside an error
+    /// saying its use must be a constant).
+    @Test func aTierRateMayBeAParameter() throws {
+        let text = """
+            plan "W" {
+              currency USD
+              period month
+              param top_rate = 10%
+              param gate = 100%
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              table tiers marginal on attainment {
+                up to gate    : 5%
+                gate and above : top_rate
+              }
+              component commission = tiers(bookings, quota(bookings))
+            }
+
+            """
+        let checked = PlanChecker.check(source: SourceFile(path: "w.plan", text: text))
+        #expect(checked.diagnostics.isEmpty, "\(checked.rendered())")
+        let plan = try #require(checked.plan)
+        #expect(plan.tables[0].tiers.map { $0.value.description } == ["5%", "10%"])
+        let whatIf = try #require(PlanChecker.check(source: SourceFile(path: "w.plan", text: text), overrides: ["top_rate": "12%", "gate": "80%"]).plan)
+        #expect(whatIf.tables[0].tiers.map { $0.value.description } == ["5%", "12%"])
+        #expect(whatIf.tables[0].tiers[1].lower?.description == "80%")
+        // A parameter's own value may name a parameter declared before it, not one after.
+        let later = PlanChecker.check(source: SourceFile(path: "l.plan", text: text.replacingOccurrences(of: "param top_rate = 10%", with: "param top_rate = other\n  param other = 9%")))
+        #expect(later.diagnostics.map(\.message).contains("parameter 'other' must be a constant"), "\(later.rendered())")
     }
 }
