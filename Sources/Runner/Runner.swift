@@ -313,6 +313,7 @@ public enum Runner {
 
                 report("reconciling")
                 (reconciliation, warnings) = reconcile(output.credited, plans: plans, data: data, load: load)
+                warnings += clawbackPolicyWarnings(plans: plans, data: data)
                 output.reconciliation = reconciliation
                 output.rejects = load.diagnostics.filter { $0.severity == .error }.map {
                     RejectRecord(
@@ -382,6 +383,40 @@ public enum Runner {
             }.map { ($0.element.plan, $0.element.component, $0.element.amount, $0.element.currency) },
             rejected: load.errorCount, warnings: warnings, reconciliation: reconciliation,
             seconds: seconds(elapsed), phases: phases)
+    }
+
+    /// Reversals whose deal was paid under one plan of the run and which come when the rep is on
+    /// another, when the two plans charge reversals differently (`charge original_period` and
+    /// `reversal_period`): each plan applies its own policy, so the reversal may be charged by
+    /// both or by neither. Said with the count and the first transaction, so that the plans can be
+    /// given the same policy.
+    static func clawbackPolicyWarnings(plans: [Plan], data: LedgerData) -> [String] {
+        var charges: [String: ClawbackCharge] = [:]
+        for plan in plans { charges[plan.id] = plan.clawback?.charge ?? .reversalPeriod }
+        guard Set(charges.values).count > 1 else { return [] }
+        let transactions = data.transactions
+        let roster = data.roster
+        var count = 0
+        var first: (row: Int, deal: String, now: String)? = nil
+        for (row, target) in zip(transactions.reversals.rows, transactions.reversals.targets) {
+            let (row, target) = (Int(row), Int(target))
+            let rep = transactions.reps[target]
+            guard let dealIndex = roster.assignmentIndex(of: rep, on: transactions.dates[target]),
+                let nowIndex = roster.assignmentIndex(of: rep, on: transactions.dates[row])
+            else { continue }
+            let deal = roster.rows[dealIndex].plan
+            let now = roster.rows[nowIndex].plan
+            guard deal != now, let dealCharge = charges[deal], let nowCharge = charges[now], dealCharge != nowCharge else { continue }
+            count += 1
+            if first == nil || row < first?.row ?? 0 { first = (row, deal, now) }
+        }
+        guard let first else { return [] }
+        return [
+            "\(count) reversal\(count == 1 ? "" : "s") (the first \(transactions.ids[first.row]), line \(transactions.line(of: first.row))) "
+                + "of a deal paid under plan \(first.deal) come\(count == 1 ? "s" : "") when the rep is on plan \(first.now), and the two "
+                + "charge reversals differently: each applies its own `clawback`, so such a reversal may be charged twice or not at all; "
+                + "give both plans the same `charge`"
+        ]
     }
 
     /// Every accepted transaction is credited to a payee of a plan in this run, or excluded with

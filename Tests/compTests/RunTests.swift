@@ -695,6 +695,51 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(run.hasPrefix(csv + "run 1: plan AE-STD, 1 payee, 1 period (2027-01)\n"), "\(run)")
     }
 
+    /// A rep who moves from a plan that charges reversals back to the deal's period to one that
+    /// charges them when they come: the reversal of an old deal is handled by each plan under its
+    /// own policy (charged twice here), and the run says so, naming the first such reversal.
+    @Test func differentClawbackPoliciesAcrossAPlanChangeAreWarnedOf() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,end\nR3,Ana,OLD,2027-01-01,2027-03-31\nR3,Ana,NEW,2027-04-01,\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency,reverses\nc1,2027-01-10,R3,5000,USD,\nc2,2027-05-10,R3,-5000,USD,c1\n",
+        ], to: data)
+        let plans = directory.appendingPathComponent("plans")
+        try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
+        func plan(_ id: String, _ rate: String, _ charge: String) -> String {
+            """
+            plan "\(id)" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component commission = bookings * \(rate)
+              clawback {
+                charge \(charge)
+              }
+            }
+
+            """
+        }
+        try writeFiles(["old.plan": plan("OLD", "10%", "original_period"), "new.plan": plan("NEW", "20%", "reversal_period")], to: plans)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(
+            run.stdout.contains(
+                "warning: 1 reversal (the first c2, line 3) of a deal paid under plan OLD comes when the rep is on plan NEW, and the two "
+                    + "charge reversals differently: each applies its own `clawback`, so such a reversal may be charged twice or not at all; "
+                    + "give both plans the same `charge`"), "\(run.stdout)")
+        // The same policy on both: no warning.
+        try writeFiles(["new.plan": plan("NEW", "20%", "original_period")], to: plans)
+        let same = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db])
+        #expect(same.status == 0, "\(same.stderr)")
+        #expect(!same.stdout.contains("charge reversals differently"))
+    }
+
     @Test func aRunThatIsNotStoredWritesNoExport() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
