@@ -1,5 +1,6 @@
 import CompCore
 import CompDiagnostics
+import Dispatch
 
 /// Loads and validates a data directory (`FORMATS.md`): every row is accepted or rejected with a
 /// reason, every problem is reported as `file:line:field: message`, and the counts reconcile.
@@ -82,6 +83,19 @@ public enum LedgerLoader {
 
         timer.mark("roster.csv")
         timings += timer.timings
+        // quotas.csv needs only the roster: it is read on a queue of its own while the transactions
+        // are, filling the cores the scan's serial steps leave idle.
+        let quotaFile = open(files.quotas, required: true)
+        let quotaHeader = quotaFile.flatMap { header($0, files.quotas, ["rep", "period", "amount"]) }
+        let quotaLoad = QuotaLoad()
+        if let quotaFile, let quotaHeader {
+            let rosterForQuotas = roster
+            quotaLoad.start { [options] in
+                var errors: [RowError] = []
+                let outcome = loadQuotas(quotaFile, header: quotaHeader, roster: rosterForQuotas, options: options, errors: &errors)
+                return (outcome.table, outcome.rowsRead, outcome.rejected, errors)
+            }
+        }
         // transactions.csv.
         var transactions = TransactionTable.empty
         var index = TransactionIDIndex(ids: transactions.ids, count: 0, sorted: true)
@@ -111,12 +125,10 @@ public enum LedgerLoader {
         }
 
         timer = PhaseTimer()
-        // quotas.csv.
+        // quotas.csv (read alongside the transactions).
         var quotas = QuotaTable(rows: [], index: [:])
-        if let file = open(files.quotas, required: true), let head = header(file, files.quotas, ["rep", "period", "amount"]) {
-            var errors: [RowError] = []
-            let outcome = loadQuotas(file, header: head, roster: roster, options: options, errors: &errors)
-            perFile[files.quotas, default: []].append(contentsOf: errors)
+        if let outcome = quotaLoad.wait() {
+            perFile[files.quotas, default: []].append(contentsOf: outcome.errors)
             quotas = outcome.table
             record(files.quotas, present: true, read: outcome.rowsRead, rejected: outcome.rejected)
         } else {
@@ -184,5 +196,32 @@ extension TransactionTable {
             lineMap: LineMap(rows: [], deltas: []), dates: Column([]), reps: Column([]), amounts: Column([]),
             currencyCodes: Column([]), currencies: ISOCurrencies.list, quantities: Column([]),
             reversals: ReversalList(rows: [], targets: []), attributes: [])
+    }
+}
+
+/// quotas.csv read on a serial queue of its own (it gets a thread even while the transaction
+/// scan holds the shared workers).
+private final class QuotaLoad: @unchecked Sendable {
+    typealias Outcome = (table: QuotaTable, rowsRead: Int, rejected: Int, errors: [RowError])
+    // `outcome` is written once on the queue before `done` is signalled, and read only after
+    // waiting on it.
+    private var outcome: Outcome? = nil
+    private var started = false
+    private let done = DispatchSemaphore(value: 0)
+    private let queue = DispatchQueue(label: "comp.ledger.quotas")
+
+    func start(_ work: @escaping @Sendable () -> Outcome) {
+        started = true
+        queue.async {
+            self.outcome = work()
+            self.done.signal()
+        }
+    }
+
+    /// The outcome, once read; nil when it was never started.
+    func wait() -> Outcome? {
+        guard started else { return nil }
+        done.wait()
+        return outcome
     }
 }
