@@ -53,16 +53,8 @@ public enum ResultExport {
         // hold. Opening the path again truncated a redirected file, and started a second offset
         // at 0 that the summary then overwrote.
         if inPlace, let descriptor = Self.standardDescriptor(of: path) {
-            var done = 0
-            while done < bytes.count {
-                let wrote = bytes.withUnsafeBufferPointer { buffer in
-                    writeDescriptor(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done)
-                }
-                if wrote < 0 {
-                    if errno == EINTR { continue }
-                    throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(errno)))
-                }
-                done += wrote
+            if let failure = writeAll(descriptor, bytes) {
+                throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(failure)))
             }
             return
         }
@@ -446,18 +438,9 @@ public struct StagedOutput: Sendable {
             case .done: throw StoreError(operation: "writing \(target.path)", underlying: "the staged file is closed")
             case .unnamed, .named: break
             }
-            var done = 0
-            while done < bytes.count {
-                let wrote = bytes.withUnsafeBufferPointer { buffer in
-                    writeDescriptor(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done)
-                }
-                if wrote < 0 {
-                    if errno == EINTR { continue }
-                    let failure = errno
-                    discard()
-                    throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
-                }
-                done += wrote
+            if let failure = writeAll(descriptor, bytes) {
+                discard()
+                throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
             }
         }
 
@@ -615,9 +598,21 @@ final class UnnamedFile: Sendable {
     }
 }
 
-/// `write(2)`, under a name no method shadows.
-private func writeDescriptor(_ descriptor: Int32, _ bytes: UnsafePointer<UInt8>?, _ count: Int) -> Int {
-    write(descriptor, bytes, count)
+/// Writes all of `bytes` to `descriptor` (`write(2)` again after a short write or EINTR); the
+/// error number of a failure, nil when all were written.
+private func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32? {
+    var done = 0
+    while done < bytes.count {
+        let wrote = bytes.withUnsafeBufferPointer { buffer in
+            write(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done)
+        }
+        if wrote < 0 {
+            if errno == EINTR { continue }
+            return errno
+        }
+        done += wrote
+    }
+    return nil
 }
 
 /// `close(2)`, under a name no method shadows.
