@@ -2040,9 +2040,35 @@ extension ReferenceEvaluator {
                 rule.recipients.contains { if case .splits(overlay: true) = $0.kind { return true } else { return false } }
             }
         }
-        return LedgerLoadOptions(
+        var options = LedgerLoadOptions(
             threads: threads, baseCurrency: plans.first?.currency ?? .usd,
             fiscalCalendar: plans.first?.fiscalCalendar ?? .calendar, allowOverlaySplits: overlay)
+        options.declaredColumns = declaredColumns(of: plans)
+        return options
+    }
+
+    /// The extra columns the plans declare with a type (`attribute txn.boost: rate`), for the
+    /// loader to check.
+    public static func declaredColumns(of plans: [Plan]) -> [DeclaredColumn] {
+        var columns: [DeclaredColumn] = []
+        for plan in plans {
+            for attribute in plan.attributes where !attribute.builtIn {
+                let kind: DeclaredColumn.Kind
+                switch attribute.type {
+                case .money: kind = .money
+                case .rate: kind = .rate
+                case .count: kind = .count
+                case .date: kind = .date
+                case .text: kind = .text
+                case .bool: kind = .bool
+                }
+                let column = DeclaredColumn(
+                    file: attribute.scope == .transaction ? .transactions : .roster, name: attribute.name, kind: kind,
+                    optional: attribute.optional, declaredBy: "plan \(plan.id)")
+                if !columns.contains(column) { columns.append(column) }
+            }
+        }
+        return columns
     }
 }
 

@@ -42,6 +42,16 @@ public enum LedgerLoader {
         func header(_ file: MappedFile, _ path: String, _ required: [String]) -> CSVHeader? {
             var errors: [RowError] = []
             let result = readHeader(file, display: path, required: required, limits: options.limits, errors: &errors)
+            // A column a plan reads (not optional) must be there.
+            let declaredIn: DeclaredColumn.File? = path == files.transactions ? .transactions : path == files.roster ? .roster : nil
+            if let result, let declaredIn {
+                for column in options.declaredColumns where column.file == declaredIn && !column.optional && result.field(column.name) == nil {
+                    errors.append(
+                        RowError(
+                            line: max(1, result.bodyLine - 1), field: 1,
+                            DataMessage.declaredColumnMissing(column.name, by: column.declaredBy, column.declaration)))
+                }
+            }
             perFile[path, default: []].append(contentsOf: errors)
             return result
         }

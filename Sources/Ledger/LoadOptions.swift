@@ -24,6 +24,9 @@ public struct LedgerLoadOptions: Sendable {
     public var storedDiagnosticLimit: Int
     /// Target bytes per parse chunk (more chunks than threads balances the load).
     public var chunkBytes: Int
+    /// Columns the plans declare with a type (`attribute txn.boost: rate`): their values are
+    /// checked as that type, each bad one rejecting its row like a bad built-in value.
+    public var declaredColumns: [DeclaredColumn] = []
 
     /// Options with defaults: all cores, USD, calendar year, no overlay splits.
     public init(
@@ -39,6 +42,88 @@ public struct LedgerLoadOptions: Sendable {
         self.maxIDBytes = maxIDBytes
         self.storedDiagnosticLimit = storedDiagnosticLimit
         self.chunkBytes = max(1 << 16, chunkBytes)
+    }
+}
+
+/// A column a plan declares with a type (`attribute txn.boost: rate`, `attribute rep.tier: count
+/// optional`): its values are checked as that type when the data is loaded, so that a value the
+/// plan cannot read is a data error at its file, line and field, not a row quietly left out.
+public struct DeclaredColumn: Sendable, Hashable {
+    /// Which file the column is in.
+    public enum File: String, Sendable, Hashable {
+        case transactions, roster
+    }
+    /// The declared type.
+    public enum Kind: String, Sendable, Hashable {
+        case text, money, rate, count, date, bool
+    }
+    public var file: File
+    public var name: String
+    public var kind: Kind
+    /// An optional column may be empty (and missing from the header).
+    public var optional: Bool
+    /// Who declares it, for messages (`plan AE-STD`).
+    public var declaredBy: String
+
+    public init(file: File, name: String, kind: Kind, optional: Bool, declaredBy: String) {
+        self.file = file
+        self.name = name
+        self.kind = kind
+        self.optional = optional
+        self.declaredBy = declaredBy
+    }
+
+    /// The columns as one line, to record with a run (`comp explain` reads the ledger again the
+    /// same way): `transactions.boost:rate;roster.tier:count?` (`?` for optional).
+    public static func recorded(_ columns: [DeclaredColumn]) -> String {
+        columns.map { "\($0.file.rawValue).\($0.name):\($0.kind.rawValue)\($0.optional ? "?" : "")" }.joined(separator: ";")
+    }
+
+    /// The columns of a ``recorded(_:)`` line (entries it cannot read are left out).
+    public static func parse(recorded text: String) -> [DeclaredColumn] {
+        text.split(separator: ";").compactMap { entry in
+            guard let dot = entry.firstIndex(of: "."), let colon = entry.lastIndex(of: ":"), dot < colon,
+                let file = File(rawValue: String(entry[..<dot]))
+            else { return nil }
+            var kindText = entry[entry.index(after: colon)...]
+            let optional = kindText.hasSuffix("?")
+            if optional { kindText = kindText.dropLast() }
+            guard let kind = Kind(rawValue: String(kindText)) else { return nil }
+            return DeclaredColumn(
+                file: file, name: String(entry[entry.index(after: dot)..<colon]), kind: kind, optional: optional, declaredBy: "the run's plans")
+        }
+    }
+
+    /// `txn.boost: rate` or `rep.tier: count optional`, as the plan declares it.
+    var declaration: String {
+        "attribute \(file == .transactions ? "txn" : "rep").\(name): \(kind.rawValue)\(optional ? " optional" : "")"
+    }
+
+    /// What is wrong with `text` as a value of the column, or nil when it is one.
+    func problem(with text: String) -> (DiagnosticID, String)? {
+        if text.isEmpty {
+            return optional || kind == .text ? nil : DataMessage.declaredValueMissing(name, by: declaredBy, declaration)
+        }
+        switch kind {
+        case .text: return nil
+        case .money, .rate:
+            var bytes = Array(text.utf8)
+            let parsed = bytes.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress.map { parseFixedDecimal(UnsafePointer($0), buffer.count) } ?? .failure(.empty)
+            }
+            if case .failure(let error) = parsed { return DataMessage.badDecimal(name, text, error) }
+            return nil
+        case .count:
+            var bytes = Array(text.utf8)
+            let whole = bytes.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress.flatMap { parseInt32(UnsafePointer($0), buffer.count) } != nil
+            }
+            return whole ? nil : DataMessage.notWholeNumber(name, text, by: declaredBy, declaration)
+        case .date:
+            return CivilDate(parsing: text) == nil ? DataMessage.badDate(name, text) : nil
+        case .bool:
+            return text == "true" || text == "false" ? nil : DataMessage.notBoolean(name, text)
+        }
     }
 }
 

@@ -106,6 +106,22 @@ enum DataMessage {
         ("data.managerCycle", "managers form a cycle: \(cycle.joined(separator: " → "))")
     }
 
+    static func declaredValueMissing(_ column: String, by plan: String, _ declaration: String) -> (DiagnosticID, String) {
+        ("data.missingValue", "\(column) is empty; \(plan) reads it (\(declaration)): fill it in, or declare it optional")
+    }
+
+    static func declaredColumnMissing(_ column: String, by plan: String, _ declaration: String) -> (DiagnosticID, String) {
+        ("data.missingColumn", "missing column \"\(column)\" in the header; \(plan) reads it (\(declaration)): add it, or declare it optional")
+    }
+
+    static func notWholeNumber(_ column: String, _ text: String, by plan: String, _ declaration: String) -> (DiagnosticID, String) {
+        ("data.badCount", "\(column) \"\(text)\" is not a whole number; \(plan) reads it as a count (\(declaration))")
+    }
+
+    static func notBoolean(_ column: String, _ text: String) -> (DiagnosticID, String) {
+        ("data.badBool", "\(column) \"\(text)\" is not true or false")
+    }
+
     static func missingColumn(_ name: String) -> (DiagnosticID, String) {
         ("data.missingColumn", "missing required column \"\(name)\" in the header")
     }

@@ -156,6 +156,7 @@ func loadRoster(
     let attributeColumns = header.names.filter {
         !["rep", "name", "manager", "plan", "start", "end", "currency", "target_incentive"].contains($0)
     }
+    let declared = options.declaredColumns.filter { $0.file == .roster }
     func intern(_ id: String) -> RepIndex {
         var bytes = Array(id.utf8)
         let code = bytes.withUnsafeMutableBufferPointer { buffer -> UInt32 in
@@ -181,6 +182,15 @@ func loadRoster(
         if let start, let end, end < start { reader.error("end", DataMessage.endBeforeStart(start, end)) }
         if let target, target.isNegative { reader.error("target_incentive", DataMessage.negative("target_incentive", target.description)) }
         let attributes = attributeColumns.map { reader.text($0, required: false) ?? "" }
+        // Columns a plan declares with a type: each value must be one.
+        for (column, value) in zip(attributeColumns, attributes) {
+            for declaration in declared where declaration.name == column {
+                if let problem = declaration.problem(with: value) {
+                    reader.error(column, problem)
+                    break
+                }
+            }
+        }
         if reader.errors.isEmpty, let rep, let name, let plan, let start {
             candidates.append(
                 (

@@ -33,6 +33,8 @@ private struct ScanContext: Sendable {
     /// Row errors a chunk keeps (the first ones; the rest are counted): a file of millions of bad
     /// rows kept a message for each, gigabytes, though only the first few are ever shown.
     let keptErrors: Int
+    /// Per attribute slot, the plans' declarations of the column (checked once per distinct value).
+    let declared: [[DeclaredColumn]]
 }
 
 /// The column storages being filled.
@@ -361,7 +363,8 @@ func loadTransactions(
         reversesField: roles.firstIndex(of: .reverses) ?? -1, currencyField: roles.firstIndex(of: .currency) ?? 0,
         reps: reps, fx: fx, isoTable: ISOCurrencies.table, limits: options.limits, maxIDBytes: options.maxIDBytes,
         names: header.names, baseCode: options.baseCurrency.code, columns: columns,
-        keptErrors: max(1, options.storedDiagnosticLimit))
+        keptErrors: max(1, options.storedDiagnosticLimit),
+        declared: attributeNames.map { name in options.declaredColumns.filter { $0.file == .transactions && $0.name == name } })
     timer.mark("transactions: count lines")
     // Pass 2: scan.
     var results: [ChunkResult] = parallelMap(chunks, threads: options.threads) { k in
@@ -803,6 +806,9 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     var row = rowBase
     var tables = result.attributeTables
     var invalidCodes = [Set<UInt32>](repeating: [], count: context.attributeCount)
+    // Values a plan's declaration of the column cannot read, by code, with what is wrong.
+    var badValues = [[UInt32: (DiagnosticID, String)]](repeating: [:], count: context.attributeCount)
+    let declared = context.declared
     var idArena = ByteArena(capacity: (end - start) / 5)
     var previousIDStart = -1
     var monotonic = true
@@ -1045,7 +1051,12 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                         code = UInt32(found)
                     } else {
                         code = tables[slot].intern(pointer, length, readable: available)
-                        if !isValidUTF8(pointer, length) { invalidCodes[slot].insert(code) }
+                        if !isValidUTF8(pointer, length) {
+                            invalidCodes[slot].insert(code)
+                        } else if !declared[slot].isEmpty {
+                            let text = String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
+                            if let problem = declared[slot].lazy.compactMap({ $0.problem(with: text) }).first { badValues[slot][code] = problem }
+                        }
                     }
                     if length <= 16 {
                         attributeCache[cacheSlot] = CachedKey(w0: key.w0, w1: key.w1, length: key.length, code: code &+ 1)
@@ -1053,6 +1064,8 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 }
                 if !invalidCodes[slot].isEmpty && invalidCodes[slot].contains(code) {
                     result.errors.append(RowError(line: recordLine, field: field + 1, DataMessage.invalidUTF8(context.names[field])))
+                } else if !badValues[slot].isEmpty, let problem = badValues[slot][code] {
+                    result.errors.append(RowError(line: recordLine, field: field + 1, problem))
                 }
                 if code < UInt32(UInt16.max) {
                     attributeColumns[slot][row] = UInt16(truncatingIfNeeded: code)

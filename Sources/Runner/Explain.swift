@@ -121,9 +121,11 @@ struct TransactionNames {
         let calendar = FiscalCalendar(
             startMonth: options["fiscal_year_start"].flatMap { Int($0) } ?? 1,
             naming: options["fiscal_year_naming"].flatMap(FiscalCalendar.YearNaming.init(rawValue:)) ?? .endingYear)
-        let loadOptions = LedgerLoadOptions(
+        var loadOptions = LedgerLoadOptions(
             baseCurrency: options["base_currency"].flatMap { Currency(code: $0) } ?? .usd, fiscalCalendar: calendar ?? .calendar,
             allowOverlaySplits: options["overlay_splits"] == "true")
+        // Rows the run rejected for a declared column's value are left out again, so row numbers match.
+        loadOptions.declaredColumns = DeclaredColumn.parse(recorded: options["declared_columns"] ?? "")
         let directory = (ledger.path as NSString).deletingLastPathComponent
         let load = LedgerLoader.load(directory: directory.isEmpty ? "." : directory, options: loadOptions)
         ids = load.data.transactions.ids

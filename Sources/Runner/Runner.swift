@@ -253,6 +253,7 @@ public enum Runner {
             "fiscal_year_start": String(loadOptions.fiscalCalendar.startMonth),
             "fiscal_year_naming": loadOptions.fiscalCalendar.naming.rawValue,
             "overlay_splits": String(loadOptions.allowOverlaySplits),
+            "declared_columns": DeclaredColumn.recorded(loadOptions.declaredColumns),
         ]
         for (name, value) in request.overrides { options["param." + name] = value }
         let record = RunRecord(

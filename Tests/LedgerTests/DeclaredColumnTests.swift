@@ -1,0 +1,91 @@
+import CompDiagnostics
+import Foundation
+import Ledger
+import Testing
+
+/// Columns a plan declares with a type are checked as that type when the data is loaded: a value
+/// the plan could not read rejects its row at its file, line and field (it had been read as "no
+/// value", and the row quietly left out of the credits with a wrong reason).
+@Suite struct DeclaredColumns {
+    func options(_ columns: [DeclaredColumn]) -> LedgerLoadOptions {
+        var options = LedgerLoadOptions(threads: 2)
+        options.declaredColumns = columns
+        return options
+    }
+
+    @Test func badValuesOfADeclaredTransactionColumnRejectTheirRows() throws {
+        let ledger = """
+            id,date,rep,amount,currency,boost,units,signed,flag
+            T1,2027-01-05,R1,100,USD,1.5,3,2027-01-01,true
+            T2,2027-01-05,R1,100,USD,1e2,3,2027-01-01,true
+            T3,2027-01-05,R1,100,USD,"1,5",2.5,2027-02-30,yes
+            T4,2027-01-05,R1,100,USD,,,,
+            T5,2027-01-05,R1,100,USD,1.1234567,-4,2027-01-01,false
+
+            """
+        let columns = [
+            DeclaredColumn(file: .transactions, name: "boost", kind: .rate, optional: false, declaredBy: "plan P"),
+            DeclaredColumn(file: .transactions, name: "units", kind: .count, optional: true, declaredBy: "plan P"),
+            DeclaredColumn(file: .transactions, name: "signed", kind: .date, optional: true, declaredBy: "plan P"),
+            DeclaredColumn(file: .transactions, name: "flag", kind: .bool, optional: true, declaredBy: "plan Q"),
+        ]
+        let directory = try DataDirectory(Minimal.ledgerOnly(ledger))
+        let (load, messages) = directory.load(options(columns))
+        #expect(messages == [
+            "transactions.csv:3:6: boost \"1e2\" is not a plain decimal (like 1234.56 or -80)",
+            "transactions.csv:4:6: boost \"1,5\" is not a plain decimal (like 1234.56 or -80)",
+            "transactions.csv:4:7: units \"2.5\" is not a whole number; plan P reads it as a count (attribute txn.units: count optional)",
+            "transactions.csv:4:8: signed \"2027-02-30\" is not a valid date; write YYYY-MM-DD",
+            "transactions.csv:4:9: flag \"yes\" is not true or false",
+            "transactions.csv:5:6: boost is empty; plan P reads it (attribute txn.boost: rate): fill it in, or declare it optional",
+            "transactions.csv:6:6: boost \"1.1234567\" has 7 fraction digits; at most 6 are allowed",
+        ])
+        // T1 and T5's other columns are fine; only T1 is accepted (T5's boost is not).
+        #expect(load.data.transactions.count == 1)
+        let file = try #require(load.reconciliation.files.first { $0.file.hasSuffix("transactions.csv") })
+        #expect(file.rowsRead == 5)
+        #expect(file.rejected == 4)
+        // Without the declarations the same file loads whole: the loader knows no plan.
+        #expect(directory.load().0.data.transactions.count == 5)
+    }
+
+    @Test func aDeclaredColumnMissingFromTheHeaderIsAnErrorUnlessOptional() throws {
+        let directory = try DataDirectory(Minimal.ledgerOnly(Minimal.transactions))
+        let (_, messages) = directory.load(options([
+            DeclaredColumn(file: .transactions, name: "boost", kind: .rate, optional: false, declaredBy: "plan P"),
+            DeclaredColumn(file: .transactions, name: "segment", kind: .text, optional: true, declaredBy: "plan P"),
+            DeclaredColumn(file: .roster, name: "tier", kind: .count, optional: false, declaredBy: "plan P"),
+        ]))
+        #expect(messages == [
+            "transactions.csv:1:1: missing column \"boost\" in the header; plan P reads it (attribute txn.boost: rate): add it, or declare it optional",
+            "roster.csv:1:1: missing column \"tier\" in the header; plan P reads it (attribute rep.tier: count): add it, or declare it optional",
+        ])
+    }
+
+    @Test func badValuesOfADeclaredRosterColumnRejectTheRosterRow() throws {
+        let roster = "rep,name,plan,start,tier,bonus_rate\nR1,Ana,AE-STD,2026-01-01,abc,5%\nR2,Ben,AE-STD,2026-01-01,2,0.05\n"
+        let directory = try DataDirectory(["roster.csv": roster, "transactions.csv": "id,date,rep,amount,currency\n", "quotas.csv": "rep,period,amount\n"])
+        let (load, messages) = directory.load(options([
+            DeclaredColumn(file: .roster, name: "tier", kind: .count, optional: false, declaredBy: "plan AE-STD"),
+            DeclaredColumn(file: .roster, name: "bonus_rate", kind: .rate, optional: false, declaredBy: "plan AE-STD"),
+        ]))
+        #expect(messages == [
+            "roster.csv:2:5: tier \"abc\" is not a whole number; plan AE-STD reads it as a count (attribute rep.tier: count)",
+            "roster.csv:2:6: bonus_rate \"5%\" is not a plain decimal (like 1234.56 or -80)",
+        ])
+        #expect(load.data.roster.rows.map(\.line) == [3])
+    }
+
+    /// The declarations are recorded with a run, for `comp explain` to read the ledger the same way.
+    @Test func recordedDeclarationsReadBack() {
+        let columns = [
+            DeclaredColumn(file: .transactions, name: "boost", kind: .rate, optional: false, declaredBy: "the run's plans"),
+            DeclaredColumn(file: .roster, name: "tier.x", kind: .count, optional: true, declaredBy: "the run's plans"),
+        ]
+        let line = DeclaredColumn.recorded(columns)
+        #expect(line == "transactions.boost:rate;roster.tier.x:count?")
+        #expect(DeclaredColumn.parse(recorded: line) == columns)
+        #expect(DeclaredColumn.parse(recorded: "") == [])
+        #expect(DeclaredColumn.parse(recorded: "nonsense;transactions.a:weird") == [])
+    }
+}
