@@ -225,6 +225,14 @@ extension PlanEvaluation {
         let rep = payees[payee]
         let found = quotaIndex.amount(rep: rep, period: target, measure: code)
             ?? (quota.measure.index == 0 ? quotaIndex.amount(rep: rep, period: target, measure: QuotaIndex.primary) : nil)
+        // A row naming the plan's first measure and one leaving the measure empty are the same
+        // quota twice: which one is meant is not known (the named one had silently won).
+        if quota.measure.index == 0, let lines = quotaIndex.conflict(rep: rep, period: target, measure: code) {
+            throw failure(
+                "two quotas for measure \(quota.measureName) in \(target) in quotas.csv: line \(lines.named) names it and line "
+                    + "\(lines.empty) leaves the measure empty, which means the plan's first measure, \(quota.measureName); keep one",
+                span: span)
+        }
         guard let found else {
             throw failure("no quota for measure \(quota.measureName) in \(target) in quotas.csv", span: span)
         }

@@ -234,6 +234,7 @@ struct QuotaIndex: Sendable {
         let months: Int32
         let measure: Int32
         let amount: FixedDecimal
+        let line: Int32
     }
 
     /// Code of a measure name in quotas.csv; an empty `measure` cell (the plan's primary
@@ -252,7 +253,7 @@ struct QuotaIndex: Sendable {
         for row in rows { starts[Int(row.rep) + 1] += 1 }
         for rep in 0..<repCount { starts[rep + 1] += starts[rep] }
         var cursor = starts
-        var entries = [Entry](repeating: Entry(firstMonth: 0, months: 0, measure: 0, amount: .zero), count: rows.count)
+        var entries = [Entry](repeating: Entry(firstMonth: 0, months: 0, measure: 0, amount: .zero, line: 0), count: rows.count)
         for row in rows {
             var code = Self.primary
             if let name = row.measure {
@@ -260,7 +261,8 @@ struct QuotaIndex: Sendable {
                 codes[name] = code
             }
             entries[Int(cursor[Int(row.rep)])] = Entry(
-                firstMonth: Int32(row.period.firstMonth), months: Int32(row.period.kind.months), measure: code, amount: row.amount)
+                firstMonth: Int32(row.period.firstMonth), months: Int32(row.period.kind.months), measure: code, amount: row.amount,
+                line: Int32(clamping: row.line))
             cursor[Int(row.rep)] += 1
         }
         self.codes = codes
@@ -270,6 +272,22 @@ struct QuotaIndex: Sendable {
 
     /// The code of a measure name (``absent`` when no row names it).
     func code(of measure: String) -> Int32 { codes[measure] ?? Self.absent }
+
+    /// The lines of `rep`'s two rows for `period` when one names `measure` and the other leaves
+    /// the measure empty (the plan's first measure, which `measure` is): the same quota twice.
+    func conflict(rep: RepIndex, period: Period, measure: Int32) -> (named: Int, empty: Int)? {
+        guard measure >= 0, Int(rep) + 1 < starts.count else { return nil }
+        let firstMonth = Int32(period.firstMonth)
+        let months = Int32(period.kind.months)
+        var named: Int32? = nil
+        var empty: Int32? = nil
+        for entry in entries[Int(starts[Int(rep)])..<Int(starts[Int(rep) + 1])] where entry.firstMonth == firstMonth && entry.months == months {
+            if entry.measure == measure { named = entry.line }
+            if entry.measure == Self.primary { empty = entry.line }
+        }
+        guard let named, let empty else { return nil }
+        return (Int(named), Int(empty))
+    }
 
     /// The amount of `rep`'s row for `period` and `measure`; of several such rows, the last.
     func amount(rep: RepIndex, period: Period, measure: Int32) -> FixedDecimal? {

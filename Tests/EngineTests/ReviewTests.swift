@@ -340,6 +340,34 @@ import Testing
         #expect(trace.rule == "spiff: 2 qualifying transactions in the window, 1 of them a reversal")
     }
 
+    /// A quota row naming the plan's first measure and one leaving the measure empty (which means
+    /// that measure) are the same quota twice: the run stops and names both lines (the named row
+    /// had silently won, 500 against 1,000, paying a 2,000 bonus).
+    @Test func theSameQuotaNamedAndUnnamedStopsTheRun() throws {
+        let error = try #require(throws: EvaluationError.self) {
+            _ = try evaluate(
+                plan: """
+                    plan "Q" {
+                      currency USD
+                      period month
+                      credit sales { amount fx(txn.amount) }
+                      measure bookings = sum(sales)
+                      quota bookings per month
+                      component bonus = 2000 USD when bookings >= quota(bookings)
+                    }
+                    """,
+                files: [
+                    "roster.csv": "rep,name,plan,start\nR1,Ana,Q,2026-01-01\n",
+                    "quotas.csv": "rep,period,amount,measure\nR1,2027-01,1000,\nR1,2027-01,500,bookings\n",
+                    "transactions.csv": ledger([("2027-01-05", "R1", "500")]),
+                ])
+        }
+        #expect(
+            error.description.contains(
+                "rep R1, 2027-01: two quotas for measure bookings in 2027-01 in quotas.csv: line 3 names it and line 2 leaves the "
+                    + "measure empty, which means the plan's first measure, bookings; keep one"), "\(error.description)")
+    }
+
     @Test func clawbackIsNotLostUnderAPerYearCap() throws {
         let output = try evaluate(
             plan: """
