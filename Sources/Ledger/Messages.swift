@@ -122,6 +122,27 @@ enum DataMessage {
         ("data.badBool", "\(column) \"\(text)\" is not true or false")
     }
 
+    static func baseCurrencyRate(_ code: String, rate: String? = nil) -> (DiagnosticID, String) {
+        guard let rate else { return ("data.baseCurrencyRate", "\(code) is the base currency, which converts at 1; this row is not needed") }
+        return ("data.baseCurrencyRate", "\(code) is the base currency, which converts at 1, not \(rate); remove the row")
+    }
+
+    static func lookalikeRep(_ id: String, firstLine: Int) -> (DiagnosticID, String) {
+        ("data.lookalikeRep",
+         "rep \"\(id)\" reads the same as the rep on line \(firstLine) but is written with other Unicode characters (composed "
+            + "and decomposed accents); they are two reps: write the id the same way in every file")
+    }
+
+    static func reversalInOtherCurrency(_ id: String, _ code: String, deal: String) -> (DiagnosticID, String) {
+        ("data.reversalCurrency",
+         "this reversal of \(id) is in \(code) and the deal in \(deal): it is valued in its own currency and month, so it may not "
+            + "take back what the deal paid; write it in the deal's currency")
+    }
+
+    static func reversalWithDealsSign(_ id: String, _ amount: String, deal: String) -> (DiagnosticID, String) {
+        ("data.reversalSign", "this reversal of \(id) (\(amount)) has the sign of its deal (\(deal)): it adds to the deal instead of taking it back")
+    }
+
     static func missingColumn(_ name: String) -> (DiagnosticID, String) {
         ("data.missingColumn", "missing required column \"\(name)\" in the header")
     }

@@ -71,7 +71,7 @@ public struct Reconciliation: Sendable, Hashable {
             }
         }
         if rejectedWithoutCurrency > 0 {
-            lines.append("\(grouped(rejectedWithoutCurrency)) rejected transaction rows had no readable currency")
+            lines.append("\(grouped(rejectedWithoutCurrency)) rejected transaction rows had no readable currency or amount, so they are not in the table above")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -157,13 +157,28 @@ func loadRoster(
         !["rep", "name", "manager", "plan", "start", "end", "currency", "target_incentive"].contains($0)
     }
     let declared = options.declaredColumns.filter { $0.file == .roster }
-    func intern(_ id: String) -> RepIndex {
+    // Non-ASCII ids by their text (Swift compares strings by canonical equivalence): "José" written
+    // with a composed é and with e plus an accent are two reps that print the same.
+    var lookalikes: [String: (id: String, line: Int)] = [:]
+    func intern(_ id: String, line: Int) -> RepIndex {
         var bytes = Array(id.utf8)
         let code = bytes.withUnsafeMutableBufferPointer { buffer -> UInt32 in
             guard let base = buffer.baseAddress else { return 0 }
             return lookup.intern(UnsafePointer(base), buffer.count)
         }
-        if Int(code) == repIDs.count { repIDs.append(id) }
+        if Int(code) == repIDs.count {
+            repIDs.append(id)
+            if bytes.contains(where: { $0 >= 0x80 }) {
+                if let other = lookalikes[id] {
+                    errors.append(
+                        RowError(
+                            line: line, field: header.field("rep").map { $0 + 1 } ?? 1, DataMessage.lookalikeRep(id, firstLine: other.line),
+                            severity: .warning))
+                } else {
+                    lookalikes[id] = (id, line)
+                }
+            }
+        }
         return RepIndex(code)
     }
     for record in records {
@@ -171,7 +186,7 @@ func loadRoster(
         let repID = reader.text("rep", required: true, maxBytes: options.maxIDBytes)
         // A rep with a valid id is known even when its row is rejected, so that its transactions
         // are not reported a second time as "not on the roster".
-        let rep = repID.map(intern)
+        let rep = repID.map { intern($0, line: record.line) }
         let name = reader.text("name", required: true)
         let managerID = reader.text("manager", required: false, maxBytes: options.maxIDBytes)
         let plan = reader.text("plan", required: true)
@@ -433,6 +448,14 @@ func loadFX(
         }
         let rate = reader.decimal("rate", required: true)
         if let rate, rate.units <= 0 { reader.error("rate", DataMessage.nonPositive("rate", rate.description)) }
+        // The base currency converts at 1: a rate for it is either redundant or a mistake.
+        if let currency, currency == options.baseCurrency, let rate, rate.units > 0 {
+            if rate == .one {
+                errors.append(RowError(line: record.line, field: reader.fieldNumber("currency"), DataMessage.baseCurrencyRate(currency.code), severity: .warning))
+            } else {
+                reader.error("rate", DataMessage.baseCurrencyRate(currency.code, rate: rate.description))
+            }
+        }
         if reader.errors.isEmpty, let currency, let month, let rate {
             let key = FXTable.FXKey(currency: currency.code, month: month.firstMonth)
             if let first = index[key] {

@@ -642,6 +642,26 @@ func loadTransactions(
                         line: pair.line, field: context.reversesField + 1,
                         DataMessage.reversalBeforeDeal(ids[pair.target], dealDate: dealDate.description), severity: .warning))
             }
+            let reversalAmount = columns.amounts.pointer[pair.row]
+            let dealAmount = columns.amounts.pointer[pair.target]
+            if columns.currencies.pointer[pair.row] != columns.currencies.pointer[pair.target] {
+                // Valued at its own currency and month: it does not take back what the deal paid.
+                addPostError(
+                    RowError(
+                        line: pair.line, field: context.currencyField + 1,
+                        DataMessage.reversalInOtherCurrency(
+                            ids[pair.target], ISOCurrencies.list[Int(columns.currencies.pointer[pair.row])].code,
+                            deal: ISOCurrencies.list[Int(columns.currencies.pointer[pair.target])].code),
+                        severity: .warning))
+            } else if (reversalAmount > 0 && dealAmount > 0) || (reversalAmount < 0 && dealAmount < 0) {
+                // Same sign as its deal: it adds to the deal instead of taking it back.
+                addPostError(
+                    RowError(
+                        line: pair.line, field: context.reversesField + 1,
+                        DataMessage.reversalWithDealsSign(
+                            ids[pair.target], FixedDecimal(units: reversalAmount).description, deal: FixedDecimal(units: dealAmount).description),
+                        severity: .warning))
+            }
             if columns.currencies.pointer[pair.row] == columns.currencies.pointer[pair.target] {
                 let total = reversedTotal[pair.target, default: 0] + Int128(columns.amounts.pointer[pair.row])
                 reversedTotal[pair.target] = total
@@ -976,6 +996,13 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                     amountOK = true
                 } else {
                     switch parseFixedDecimal(pointer, amountLength) {
+                    case .success(let units) where units == .min:
+                        // The type's most negative value has no positive twin: outside the
+                        // documented ±9223372036854.775807, and negating it would overflow.
+                        result.errors.append(
+                            RowError(
+                                line: recordLine, field: amountField + 1,
+                                DataMessage.badDecimal("amount", tokenizer.fieldText(amountField), .outOfRange)))
                     case .success(let units):
                         amount = units
                         amountOK = true

@@ -376,6 +376,16 @@ public enum Runner {
                     + "they are not used")
         }
         if !request.freesMemory { ProcessExit.keep((load, output, inputsByPlan)) }
+        // Split rows no rule reads: the credit went whole to each deal's rep.
+        let splitting = plans.contains { plan in
+            plan.creditRules.contains { rule in rule.recipients.contains { if case .splits = $0.kind { return true } else { return false } } }
+        }
+        if !splitting && !data.splits.rows.isEmpty {
+            let count = data.splits.rows.count
+            warnings.append(
+                "splits.csv has \(count) row\(count == 1 ? "" : "s"), but no credit rule of the run's plans credits `to splits`; "
+                    + "they are not used (each deal is credited to its own rep)")
+        }
         let elapsed = clock.now - start
         return RunSummary(
             run: id, plans: plans.map(\.id), payees: payees.count, periods: periods.sorted(),

@@ -156,7 +156,29 @@ let badCases: [BadCase] = [
             + "T3,2027-01-13,R1,-60,USD,P,new,-1,NA,T1\nT4,2027-01-05,R1,-50,EUR,P,new,-1,NA,T1\n",
         expected: [
             "transactions.csv:4:10: warning: reversals of \"T1\" add up to -120 USD, more than the deal's 100 USD",
+            "transactions.csv:5:5: warning: this reversal of T1 is in EUR and the deal in USD: it is valued in its own currency and month, so it may not take back what the deal paid; write it in the deal's currency",
             "transactions.csv:5:10: warning: reverses \"T1\", dated 2027-01-10, later than this reversal",
+        ]),
+    BadCase(
+        name: "a reversal with its deal's sign (warning)", file: "transactions.csv",
+        text: header + "T1,2027-01-10,R1,100,USD,P,new,1,NA,\nT2,2027-01-12,R1,500,USD,P,new,1,NA,T1\n",
+        expected: ["transactions.csv:3:10: warning: this reversal of T1 (500) has the sign of its deal (100): it adds to the deal instead of taking it back"]),
+    BadCase(
+        name: "the most negative amount (out of the documented range)", file: "transactions.csv",
+        text: header + "T1,2027-01-10,R1,-9223372036854.775808,USD,P,new,1,NA,\n",
+        expected: ["transactions.csv:2:4: amount \"-9223372036854.775808\" is out of range (at most ±9223372036854.775807)"]),
+    BadCase(
+        name: "an fx rate for the base currency", file: "fx.csv",
+        text: "currency,period,rate\nUSD,2027-01,1\nUSD,2027-02,2\nEUR,2027-01,1.083689\n",
+        expected: [
+            "fx.csv:2:1: warning: USD is the base currency, which converts at 1; this row is not needed",
+            "fx.csv:3:3: USD is the base currency, which converts at 1, not 2; remove the row",
+        ]),
+    BadCase(
+        name: "rep ids that read the same in other Unicode characters (warning)", file: "roster.csv",
+        text: "rep,name,plan,start\nM1,Mia,MGR,2026-01-01\nR1,A,AE-STD,2026-01-01\nR2,B,AE-STD,2026-01-01\nJos\u{E9},C,AE-STD,2026-01-01\nJose\u{301},D,AE-STD,2026-01-01\n",
+        expected: [
+            "roster.csv:6:1: warning: rep \"Jose\u{301}\" reads the same as the rep on line 5 but is written with other Unicode characters (composed and decomposed accents); they are two reps: write the id the same way in every file"
         ]),
     BadCase(
         name: "a reversal booked by another rep (warning)", file: "transactions.csv",

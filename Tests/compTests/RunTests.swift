@@ -740,6 +740,26 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(!same.stdout.contains("charge reversals differently"))
     }
 
+    /// splits.csv rows no credit rule reads are said to be unused (they had been "accepted" and
+    /// silently had no effect).
+    @Test func splitsNoRuleReadsAreWarnedOf() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try oneDeal(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\nR2,Ben,AE-STD,2026-01-01,12000\n",
+            "splits.csv": "txn,rep,share\nT1,R1,0.5\nT1,R2,0.5\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR2,2027-01,1000\n",
+        ], to: data)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(
+            run.stdout.contains(
+                "warning: splits.csv has 2 rows, but no credit rule of the run's plans credits `to splits`; they are not used "
+                    + "(each deal is credited to its own rep)"), "\(run.stdout)")
+    }
+
     @Test func aRunThatIsNotStoredWritesNoExport() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
