@@ -177,6 +177,11 @@ private struct ChunkResult: Sendable {
     var lineBreakDeltas: [Int] = []
     var reversalArena: [UInt8] = []
     var totals = CurrencyAccumulator()
+    /// The ids of rows rejected for another field (their id is well formed), end offsets into
+    /// `rejectedIDArena`, and lines: a later row with the same id is still a duplicate.
+    var rejectedIDArena: [UInt8] = []
+    var rejectedIDEnds: [Int] = []
+    var rejectedIDLines: [Int] = []
 
     init(start: Int, rowBase: Int, line: Int, attributes: Int) {
         self.start = start
@@ -543,6 +548,31 @@ func loadTransactions(
                     RowError(
                         line: lineMap.line(of: row), field: context.idField + 1,
                         DataMessage.duplicateID(ids[row], firstLine: lineMap.line(of: first))))
+            }
+        }
+    }
+    // Rows rejected for another field still hold their id: a row with the same id, before or
+    // after, is a duplicate, said now rather than once the first is corrected.
+    var rejectedFirstLine: [[UInt8]: Int] = [:]
+    for result in results {
+        var start = 0
+        for (end, line) in zip(result.rejectedIDEnds, result.rejectedIDLines) {
+            let bytes = Array(result.rejectedIDArena[start..<end])
+            start = end
+            let text = String(decoding: bytes, as: UTF8.self)
+            if let earlier = rejectedFirstLine[bytes] {
+                addPostError(RowError(line: line, field: context.idField + 1, DataMessage.duplicateID(text, firstLine: earlier)))
+                continue
+            }
+            rejectedFirstLine[bytes] = line
+            let accepted = bytes.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { index.find($0, buffer.count) } ?? -1 }
+            guard accepted >= 0 else { continue }
+            let acceptedLine = lineMap.line(of: Int(accepted))
+            if acceptedLine < line {
+                addPostError(RowError(line: line, field: context.idField + 1, DataMessage.duplicateID(text, firstLine: acceptedLine)))
+            } else if reject.isEmpty || !reject[Int(accepted)] {
+                markRejected(Int(accepted))
+                addPostError(RowError(line: acceptedLine, field: context.idField + 1, DataMessage.duplicateID(text, firstLine: line)))
             }
         }
     }
@@ -926,6 +956,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             // id
             let idStart = tokenizer.fieldPointer(idField)
             let idLength = tokenizer.fieldLength(idField)
+            let idErrors = result.errors.count
             if idLength == 0 {
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.missingValue("id")))
             } else if idLength > maxID {
@@ -1104,6 +1135,12 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             }
 
             if result.errors.count != firstError {
+                // A well-formed id of a rejected row is kept: a later row with it is a duplicate.
+                if idLength > 0 && !result.errors[idErrors...].contains(where: { $0.field == idField + 1 }) {
+                    result.rejectedIDArena.append(contentsOf: UnsafeBufferPointer(start: idStart, count: idLength))
+                    result.rejectedIDEnds.append(result.rejectedIDArena.count)
+                    result.rejectedIDLines.append(recordLine)
+                }
                 // Report the row's problems in field order.
                 if result.errors.count - firstError > 1 { result.errors[firstError...].sort { $0.field < $1.field } }
                 result.rejected += 1

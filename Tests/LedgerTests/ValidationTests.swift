@@ -160,6 +160,16 @@ let badCases: [BadCase] = [
             "transactions.csv:5:10: warning: reverses \"T1\", dated 2027-01-10, later than this reversal",
         ]),
     BadCase(
+        name: "a duplicate of a row rejected for another field", file: "transactions.csv",
+        text: header + "T1,2027-01-10,R1,1e2,USD,P,new,1,NA,\nT1,2027-01-11,R1,100,USD,P,new,1,NA,\n"
+            + "T2,2027-01-10,R1,100,USD,P,new,1,NA,\nT2,2027-01-11,R1,abc,USD,P,new,1,NA,\n",
+        expected: [
+            "transactions.csv:2:4: amount \"1e2\" is not a plain decimal (like 1234.56 or -80)",
+            "transactions.csv:3:1: duplicate transaction id \"T1\" (first on line 2)",
+            "transactions.csv:5:1: duplicate transaction id \"T2\" (first on line 4)",
+            "transactions.csv:5:4: amount \"abc\" is not a plain decimal (like 1234.56 or -80)",
+        ]),
+    BadCase(
         name: "a reversal with its deal's sign (warning)", file: "transactions.csv",
         text: header + "T1,2027-01-10,R1,100,USD,P,new,1,NA,\nT2,2027-01-12,R1,500,USD,P,new,1,NA,T1\n",
         expected: ["transactions.csv:3:10: warning: this reversal of T1 (500) has the sign of its deal (100): it adds to the deal instead of taking it back"]),
