@@ -772,6 +772,34 @@ func loadTransactions(
 }
 
 /// One entry of the scan's per-column key cache (code + 1; 0 = empty).
+/// A chunk's values of declared columns that their declaration cannot read, by attribute slot
+/// and code. Used by one scan at a time.
+private final class DeclaredProblems {
+    private let declared: [[DeclaredColumn]]
+    private var byCode: [[UInt32: (DiagnosticID, String)]]
+    /// Whether any value was found bad (checked per row before anything else).
+    private(set) var any = false
+
+    init(declared: [[DeclaredColumn]]) {
+        self.declared = declared
+        byCode = declared.map { _ in [:] }
+    }
+
+    /// Whether attribute `slot` is declared by a plan.
+    func checks(_ slot: Int) -> Bool { !declared[slot].isEmpty }
+
+    /// Judges a new value of attribute `slot` (valid UTF-8).
+    func judge(slot: Int, code: UInt32, _ pointer: UnsafePointer<UInt8>, _ length: Int) {
+        let text = String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
+        if let problem = declared[slot].lazy.compactMap({ $0.problem(with: text) }).first {
+            byCode[slot][code] = problem
+            any = true
+        }
+    }
+
+    func problem(slot: Int, code: UInt32) -> (DiagnosticID, String)? { byCode[slot][code] }
+}
+
 private struct CachedKey {
     var w0: UInt64 = 0
     var w1: UInt64 = 0
@@ -856,9 +884,9 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     var row = rowBase
     var tables = result.attributeTables
     var invalidCodes = [Set<UInt32>](repeating: [], count: context.attributeCount)
-    // Values a plan's declaration of the column cannot read, by code, with what is wrong.
-    var badValues = [[UInt32: (DiagnosticID, String)]](repeating: [:], count: context.attributeCount)
-    let declared = context.declared
+    // Values a plan's declaration of the column cannot read, by code, with what is wrong (a
+    // class: arrays of dictionaries mutated in the loop had their uniqueness set up per row).
+    let declaredProblems = DeclaredProblems(declared: context.declared)
     var idArena = ByteArena(capacity: (end - start) / 5)
     var previousIDStart = -1
     var monotonic = true
@@ -1111,9 +1139,8 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                         code = tables[slot].intern(pointer, length, readable: available)
                         if !isValidUTF8(pointer, length) {
                             invalidCodes[slot].insert(code)
-                        } else if !declared[slot].isEmpty {
-                            let text = String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
-                            if let problem = declared[slot].lazy.compactMap({ $0.problem(with: text) }).first { badValues[slot][code] = problem }
+                        } else if declaredProblems.checks(slot) {
+                            declaredProblems.judge(slot: slot, code: code, pointer, length)
                         }
                     }
                     if length <= 16 {
@@ -1122,7 +1149,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 }
                 if !invalidCodes[slot].isEmpty && invalidCodes[slot].contains(code) {
                     result.errors.append(RowError(line: recordLine, field: field + 1, DataMessage.invalidUTF8(context.names[field])))
-                } else if !badValues[slot].isEmpty, let problem = badValues[slot][code] {
+                } else if declaredProblems.any, let problem = declaredProblems.problem(slot: slot, code: code) {
                     result.errors.append(RowError(line: recordLine, field: field + 1, problem))
                 }
                 if code < UInt32(UInt16.max) {
