@@ -1247,7 +1247,10 @@ final class PlanEvaluation {
                 // Clawbacks paid in this period are known before its limits: what they take back is
                 // no longer paid in the year, so a yearly cap or floor counts it from this period on.
                 let clawback = try clawbackAdjustment(in: period, context)
-                try countPaid(clawback, in: period)
+                try countPaid(clawback)
+                // Restating this period later must see what the year had paid once its clawbacks
+                // were counted (the room they freed was spent here).
+                if !paidPerYear.isEmpty { paidSnapshots[period] = paidPerYear }
                 componentValues.removeAll(keepingCapacity: true)
                 for index in plan.components.indices where !departed {
                     guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else {
@@ -1949,49 +1952,60 @@ extension PlanEvaluation {
     /// What the clawbacks paid in `period` take back: the change of each earlier period's
     /// restated earnings by the reversals charged to it in `period`, times the clawback share,
     /// rounded to money, in total and per component (after its limits); and the note for the line.
-    func clawbackAdjustment(in period: Int, _ context: Context) throws -> (total: WideDecimal, components: [WideDecimal], note: String?) {
-        guard let clawback = plan.chargeBack else { return (.zero, [], nil) }
+    func clawbackAdjustment(in period: Int, _ context: Context) throws -> Clawback {
+        guard let clawback = plan.chargeBack else { return Clawback() }
         var originals = Set<Int>()
         for rule in lateCredits.indices {
             for late in lateCredits[rule][payee] where late.reversal == period { originals.insert(late.original) }
         }
-        guard !originals.isEmpty else { return (.zero, [], nil) }
+        guard !originals.isEmpty else { return Clawback() }
         let money = RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault)
         let share = WideDecimal(clawback.share.value)
-        var adjustment = WideDecimal.zero
-        var components = plan.components.map { _ in WideDecimal.zero }
-        var note: String? = nil
+        var result = Clawback()
         for original in originals.sorted() {
             let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
             let after = try restatedEarnings(original, throughReversalPeriod: period, context)
             let change = Exact.round(try Exact.multiply(share, Exact.subtract(after.total, before.total)), money)
-            adjustment = try Exact.add(adjustment, change)
-            for index in components.indices {
-                let part = Exact.round(try Exact.multiply(share, Exact.subtract(after.components[index], before.components[index])), money)
-                components[index] = try Exact.add(components[index], part)
+            result.total = try Exact.add(result.total, change)
+            var components: [WideDecimal] = []
+            for index in plan.components.indices {
+                components.append(Exact.round(try Exact.multiply(share, Exact.subtract(after.components[index], before.components[index])), money))
             }
+            result.byOriginal.append((original, change, components))
             if change.signum != 0 {
                 let text = "clawback of \(periods[original]): \(format(change))"
-                note = note.map { $0 + "; " + text } ?? text
+                result.note = result.note.map { $0 + "; " + text } ?? text
             }
         }
-        return (adjustment, components, note)
+        return result
     }
 
-    /// Counts a clawback paid in `period` as paid in its fiscal year, for every yearly limit (of
-    /// the total, or of a component by the component's part).
-    func countPaid(_ clawback: (total: WideDecimal, components: [WideDecimal], note: String?), in period: Int) throws {
-        guard !restating, clawback.note != nil || clawback.components.contains(where: { $0.signum != 0 }) else { return }
-        let year = periods[period].fiscalYear
-        for (index, limit) in plan.limits.enumerated() where limit.per == .year {
-            let change: WideDecimal
-            switch limit.target {
-            case .total: change = clawback.total
-            case .component(let id): change = clawback.components.isEmpty ? .zero : clawback.components[id.index]
+    /// What the clawbacks paid in a period take back: in all, and per original period (the
+    /// total's change and each component's, after its limits).
+    struct Clawback {
+        var total = WideDecimal.zero
+        var byOriginal: [(original: Int, total: WideDecimal, components: [WideDecimal])] = []
+        var note: String? = nil
+    }
+
+    /// Counts each clawback as no longer paid in the fiscal year of the deal it takes back (whose
+    /// room the deal had used), for every yearly limit: of the total, or of a component by the
+    /// component's part. Counted against the year it is paid in, a December deal reversed in
+    /// January had freed the new year's room and paid it twice.
+    func countPaid(_ clawback: Clawback) throws {
+        guard !restating else { return }
+        for change in clawback.byOriginal {
+            let year = periods[change.original].fiscalYear
+            for (index, limit) in plan.limits.enumerated() where limit.per == .year {
+                let amount: WideDecimal
+                switch limit.target {
+                case .total: amount = change.total
+                case .component(let id): amount = change.components[id.index]
+                }
+                guard amount.signum != 0 else { continue }
+                let key = payee * 1_000_003 + index
+                paidPerYear[key, default: [:]][year] = try Exact.add(paidPerYear[key]?[year] ?? .zero, amount)
             }
-            guard change.signum != 0 else { continue }
-            let key = payee * 1_000_003 + index
-            paidPerYear[key, default: [:]][year] = try Exact.add(paidPerYear[key]?[year] ?? .zero, change)
         }
     }
 

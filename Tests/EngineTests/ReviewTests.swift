@@ -368,6 +368,43 @@ import Testing
                     + "measure empty, which means the plan's first measure, bookings; keep one"), "\(error.description)")
     }
 
+    /// Cap 5,000 a year, commission 10%, `charge original_period`. Two deals, each reversed: A
+    /// (January, 5,000.00) is taken back in March, which frees the room B (March, 5,000.00) is
+    /// paid in; B is taken back in April. Restating March must see that room (its snapshot is taken
+    /// after March's clawback is counted), or B's −5,000.00 is lost and the year keeps 5,000.00.
+    /// A December deal reversed in January frees December's year, not January's: the new year's
+    /// 100,000 deal pays 5,000.00 and no more, as without the cancelled deal.
+    @Test(arguments: [
+        ("A,2027-01-10,R1,50000,USD,\nARev,2027-03-05,R1,-50000,USD,A\nB,2027-03-10,R1,50000,USD,\nBRev,2027-04-05,R1,-50000,USD,B\n",
+         ["2027-01 5000.00", "2027-04 -5000.00"], Int64(0)),
+        ("A,2027-12-10,R1,50000,USD,\nARev,2028-01-05,R1,-50000,USD,A\nB,2028-01-10,R1,100000,USD,\n",
+         ["2027-12 5000.00"], Int64(5_000)),
+    ])
+    func aClawbackFreesTheRoomOfTheDealsYear(rows: String, paid: [String], sum: Int64) throws {
+        let output = try evaluate(
+            plan: """
+                plan "CC" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  cap total at 5000 USD per year
+                  clawback {
+                    charge original_period
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,CC,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,reverses\n" + rows,
+            ])
+        let lines = output.payouts.filter { $0.component == "total" }
+        #expect(lines.filter { $0.amount.units != 0 }.map { "\($0.period) \($0.amount.formatted(fractionDigits: 2))" } == paid)
+        #expect(lines.reduce(Int64(0)) { $0 + $1.amount.units } == sum * FixedDecimal.unitsPerOne)
+    }
+
     @Test func clawbackIsNotLostUnderAPerYearCap() throws {
         let output = try evaluate(
             plan: """
