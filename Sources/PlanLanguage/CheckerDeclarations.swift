@@ -474,7 +474,11 @@ extension Checker {
         parameters = Array(repeating: nil, count: paramDecls.count)
         for (index, located) in paramDecls.enumerated() {
             let (name, node) = located.value
-            guard var value = literal(node, located.file) else { continue }
+            // A parameter that fails here has had its error: a use of it is not reported again.
+            guard var value = literal(node, located.file) else {
+                failedNames.insert(name.name)
+                continue
+            }
             var overridden = false
             if let text = overrides[name.name] {
                 // A bare number over 1 for a rate the plan writes as a percentage is most likely
@@ -485,6 +489,7 @@ extension Checker {
                     error(
                         .badOverride(name.name, "'\(text)' as a rate is \(rate.percentString); write '\(text)%' for \(text) percent, or '\(rate.percentString)' if that is meant"),
                         located.file, name.range)
+                    failedNames.insert(name.name)
                     continue
                 }
                 if let parsed = parseOverride(text, like: value) {
@@ -492,6 +497,7 @@ extension Checker {
                     overridden = true
                 } else {
                     error(.badOverride(name.name, "'\(text)' is not a \(describe(value.type))"), located.file, name.range)
+                    failedNames.insert(name.name)
                     continue
                 }
             }

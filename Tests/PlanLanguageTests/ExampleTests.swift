@@ -132,6 +132,9 @@ struct ExampleTests {
         let whatIf = try #require(PlanChecker.check(source: SourceFile(path: "w.plan", text: text), overrides: ["top_rate": "12%", "gate": "80%"]).plan)
         #expect(whatIf.tables[0].tiers.map { $0.value.description } == ["5%", "12%"])
         #expect(whatIf.tables[0].tiers[1].lower?.description == "80%")
+        // A bad override is one error, not a second one at the tier that uses the parameter.
+        let bad = PlanChecker.check(source: SourceFile(path: "w.plan", text: text), overrides: ["top_rate": "15"])
+        #expect(bad.diagnostics.map(\.id.rawValue) == ["plan.badOverride"], "\(bad.rendered())")
         // A parameter's own value may name a parameter declared before it, not one after.
         let later = PlanChecker.check(source: SourceFile(path: "l.plan", text: text.replacingOccurrences(of: "param top_rate = 10%", with: "param top_rate = other\n  param other = 9%")))
         #expect(later.diagnostics.map(\.message).contains("parameter 'other' must be a constant"), "\(later.rendered())")
