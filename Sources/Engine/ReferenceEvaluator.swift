@@ -934,15 +934,22 @@ final class PlanEvaluation {
         // Periods: from the first to the last date of a transaction of this plan's (see
         // ``transactionSpan(of:data:)``), widened to the run's span when the run has several plans,
         // so that every payee of the run gets the same months (a payee with no deal yet is still
-        // paid a scheduled draw); the run's span counts only inside this plan's effective dates.
+        // paid a scheduled draw); the run's span counts only inside this plan's effective dates
+        // and the fiscal years of its own transactions.
         let transactions = data.transactions
         var span = Self.transactionSpan(of: plan, data: data)
-        if var wider = runSpan {
+        if var wider = runSpan, let own = span {
             if let effective = plan.effective {
                 if wider.first < effective.start { (wider.first, wider.firstRow, wider.firstPlan) = (effective.start, nil, plan.id) }
                 if let end = effective.end, wider.last > end { (wider.last, wider.lastRow, wider.lastPlan) = (end, nil, plan.id) }
             }
-            if wider.first <= wider.last { span = span.map { $0.union(wider) } ?? wider }
+            // Only within the fiscal years of the plan's own transactions: another plan's deal a
+            // year away would add months whose quotas this plan's payees were never given.
+            let firstYear = Period(kind: .month, containing: own.first, calendar: plan.fiscalCalendar).enclosing(.year)
+            let lastYear = Period(kind: .month, containing: own.last, calendar: plan.fiscalCalendar).enclosing(.year)
+            if wider.first < firstYear.startDate { (wider.first, wider.firstRow, wider.firstPlan) = (firstYear.startDate, nil, plan.id) }
+            if wider.last > lastYear.endDate { (wider.last, wider.lastRow, wider.lastPlan) = (lastYear.endDate, nil, plan.id) }
+            if wider.first <= wider.last { span = own.union(wider) }
         }
         let first = span?.first ?? CivilDate.maximum
         let last = span?.last ?? CivilDate.minimum

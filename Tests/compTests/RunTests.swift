@@ -647,8 +647,20 @@ func oneDeal(in directory: URL) throws -> URL {
                 "R1,2027-04,DR,total,4000.00,USD", "R2,2027-01,OT,total,50.00,USD", "R2,2027-02,OT,total,0.00,USD",
                 "R2,2027-03,OT,total,0.00,USD", "R2,2027-04,OT,total,0.00,USD",
             ])
-        // A mistyped year in a transaction of DR's rep: OT, evaluated first, fails on the run's span,
-        // and the message names the plan whose transactions stretch it.
+        // OT's deal in the next fiscal year gives OT January 2028, not DR, whose own transactions
+        // are all in 2027 (a plan's payees would need quotas for months another plan added).
+        try writeFiles([
+            "transactions.csv": "id,date,rep,amount,currency\nt1,2027-01-10,R2,5000,USD\nt2,2027-02-10,R1,10000,USD\nt8,2028-01-10,R2,100,USD\n"
+        ], to: data)
+        let nextYear = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db])
+        #expect(nextYear.status == 0, "\(nextYear.stderr)")
+        let lines = try cli.run(["export", "payouts", "--db", db, "--out", "-"]).stdout.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("R1,2028") }.isEmpty)
+        #expect(lines.contains("R2,2028-01,OT,total,1.00,USD"))
+        #expect(lines.contains("R1,2027-12,DR,total,0.00,USD"))
+        // A mistyped year in a transaction of DR's rep: DR fails on the span (OT, whose own
+        // transactions are all in 2027, takes the run's months of 2027 only), and the message
+        // names the plans whose transactions make it.
         try writeFiles([
             "transactions.csv": "id,date,rep,amount,currency\nt1,2027-01-10,R2,5000,USD\nt2,2027-02-10,R1,10000,USD\nt9,2299-06-15,R1,1,USD\n"
         ], to: data)
@@ -656,7 +668,7 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(stretched.status == 65)
         #expect(
             stretched.stderr.contains(
-                "plan OT: the run's transactions run from 2027-01-10 (t1, plan OT) to 2299-06-15 (t9, plan DR), 3270 month periods, "
+                "plan DR: the run's transactions run from 2027-01-10 (t1, plan OT) to 2299-06-15 (t9, plan DR), 3270 month periods, "
                     + "and a run computes at most 1200; correct the date that is wrong, or give plan DR and OT `effective` dates"),
             "\(stretched.stderr)")
     }
