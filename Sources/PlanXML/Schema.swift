@@ -42,17 +42,23 @@ public enum PlanSchema {
   </xs:simpleType>
   <xs:simpleType name="rate">
     <xs:restriction base="xs:string">
-      <xs:pattern value="-?[0-9]+(\.[0-9]{1,4})?%|-?[0-9]+(\.[0-9]{1,6})?"/>
+      <xs:pattern value="-?[0-9]+(\.[0-9]{1,4})?%|-?[0-9]+(\.[0-9]{1,6})?|[A-Za-z_][A-Za-z0-9_]*"/>
     </xs:restriction>
   </xs:simpleType>
   <xs:simpleType name="money">
     <xs:restriction base="xs:string">
-      <xs:pattern value="-?[0-9]+(\.[0-9]{1,6})? [A-Z]{3}"/>
+      <xs:pattern value="-?[0-9]+(\.[0-9]{1,6})? [A-Z]{3}|[A-Za-z_][A-Za-z0-9_]*"/>
     </xs:restriction>
   </xs:simpleType>
   <xs:simpleType name="bound">
     <xs:restriction base="xs:string">
-      <xs:pattern value="-?[0-9]+(\.[0-9]{1,4})?%|-?[0-9]+(\.[0-9]{1,6})?( [A-Z]{3})?"/>
+      <xs:pattern value="-?[0-9]+(\.[0-9]{1,4})?%|-?[0-9]+(\.[0-9]{1,6})?( [A-Z]{3})?|[A-Za-z_][A-Za-z0-9_]*"/>
+    </xs:restriction>
+  </xs:simpleType>
+  <!-- A whole number of days, or a parameter's name. -->
+  <xs:simpleType name="days">
+    <xs:restriction base="xs:string">
+      <xs:pattern value="[0-9]+|[A-Za-z_][A-Za-z0-9_]*"/>
     </xs:restriction>
   </xs:simpleType>
   <xs:simpleType name="date">
@@ -300,7 +306,7 @@ public enum PlanSchema {
           <xs:complexType>
             <xs:attribute name="charge" type="charge"/>
             <xs:attribute name="share" type="rate"/>
-            <xs:attribute name="window-days" type="xs:nonNegativeInteger"/>
+            <xs:attribute name="window-days" type="days"/>
           </xs:complexType>
         </xs:element>
         <xs:element name="holdback" minOccurs="0" maxOccurs="unbounded">

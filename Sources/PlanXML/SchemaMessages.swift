@@ -16,9 +16,10 @@ enum SchemaMessages {
 
     /// What each schema type expects, in the reader's words.
     static let typeHints: [String: (noun: String, hint: String)] = [
-        "rate": ("a rate", "write a percentage like 12.5% or a decimal like 0.125"),
-        "money": ("an amount of money", "write a number and a currency code, like 1500 USD"),
-        "bound": ("a tier bound", "write a percentage (50%), an amount (1000 USD) or a number (10)"),
+        "rate": ("a rate", "write a percentage like 12.5% or a decimal like 0.125, or a parameter's name"),
+        "money": ("an amount of money", "write a number and a currency code, like 1500 USD, or a parameter's name"),
+        "bound": ("a tier bound", "write a percentage (50%), an amount (1000 USD), a number (10) or a parameter's name"),
+        "days": ("a number of days", "write digits only, like 180, or a parameter's name"),
         "date": ("a date", "write YYYY-MM-DD, like 2027-03-01"),
         "payoutPeriod": ("a payout period", "write a month (2027-03) or a fiscal quarter (2027-Q1)"),
         "day": ("a date, month or quarter", "write 2027-03-01, 2027-03 or 2027-Q1"),

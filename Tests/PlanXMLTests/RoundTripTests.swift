@@ -28,6 +28,47 @@ import Testing
         #expect(checked.diagnostics.map(\.message) == original.diagnostics.map(\.message))
     }
 
+    /// Parameters where the plan language asks for a constant (a tier's rate and bounds, a
+    /// clawback's share and window) export to XML that validates and reads back the same: the
+    /// export had failed its own validation (exit 70).
+    @Test func parametersInTiersAndClawbacksRoundTrip() throws {
+        let directory = NSTemporaryDirectory() + "comp-xml-param-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/p.plan"
+        try Data(
+            """
+            plan "P" {
+              currency USD
+              period month
+              param cut = 50%
+              param top_rate = 10%
+              param share = 50%
+              param days = 90
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              quota bookings per month
+              table tiers marginal on attainment {
+                up to cut     : 3%
+                cut and above : top_rate
+              }
+              component commission = tiers(bookings, quota(bookings))
+              clawback {
+                charge original_period
+                share share
+                window days days
+              }
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: path))
+        try planToXMLToPlanGivesTheSameModel(path: path)
+        try xmlToPlanToXMLIsByteIdentical(path: path)
+        let xml = try #require(XMLPlans.export(path: path).xml)
+        #expect(xml.contains("rate=\"top_rate\""))
+        #expect(xml.contains("window-days=\"days\""))
+    }
+
     @Test(arguments: examplePlans())
     func xmlToPlanToXMLIsByteIdentical(path: String) throws {
         let xml = try #require(XMLPlans.export(path: path).xml)

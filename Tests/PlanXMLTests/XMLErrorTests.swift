@@ -34,7 +34,7 @@ import Testing
             """)
         #expect(
             errors(xml) == [
-                "plan.xml:9:31: attribute 'rate' of <tier>: '12.5x' is not a rate; write a percentage like 12.5% or a decimal like 0.125"
+                "plan.xml:9:31: attribute 'rate' of <tier>: '12.5x' is not a rate; write a percentage like 12.5% or a decimal like 0.125, or a parameter's name"
             ])
     }
 
@@ -107,7 +107,7 @@ import Testing
                 <to recipient="managers"/>
               </credit>
               <let name="a"><b/></let>
-              <clawback share="lots" window-days="x"/>
+              <clawback share="12 %" window-days="1.5"/>
               <draw name="d" type="recoverable"><amount>1 USD</amount></draw>
             """, header: "<header currency=\"USD\" period=\"month\" colour=\"red\"/>")
         #expect(
@@ -115,8 +115,8 @@ import Testing
                 "plan.xml:3:41: element <header> has no attribute 'colour'",
                 "plan.xml:4:4: element <credit> holds text; it takes only child elements and attributes",
                 "plan.xml:8:4: element <let> holds child elements; it takes only text",
-                "plan.xml:9:20: attribute 'share' of <clawback>: 'lots' is not a rate; write a percentage like 12.5% or a decimal like 0.125",
-                "plan.xml:9:39: attribute 'window-days' of <clawback>: 'x' is not a whole number; write digits only, like 180",
+                "plan.xml:9:20: attribute 'share' of <clawback>: '12 %' is not a rate; write a percentage like 12.5% or a decimal like 0.125, or a parameter's name",
+                "plan.xml:9:39: attribute 'window-days' of <clawback>: '1.5' is not a number of days; write digits only, like 180, or a parameter's name",
                 "plan.xml:10:4: element <draw> is not expected here; expected <holdback> (the children of <plan> come in this order: use, header, param, attribute, input, credit, measure, quota, let, table, component, cap, floor, draw, clawback, holdback)",
             ])
     }

@@ -135,7 +135,7 @@ import Testing
         #expect(result.status == 65)
         #expect(
             result.stderr == """
-                \(bad):9:31: error: attribute 'rate' of <tier>: '12.5x' is not a rate; write a percentage like 12.5% or a decimal like 0.125 [#xml.schema]
+                \(bad):9:31: error: attribute 'rate' of <tier>: '12.5x' is not a rate; write a percentage like 12.5% or a decimal like 0.125, or a parameter's name [#xml.schema]
                  9 |     <tier to="1000 USD" rate="12.5x"/>
                    |                               ^~~~~
 
