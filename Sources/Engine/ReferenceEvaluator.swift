@@ -1979,6 +1979,13 @@ extension PlanEvaluation {
                 components.append(Exact.round(try Exact.multiply(share, Exact.subtract(after.components[index], before.components[index])), money))
             }
             result.byOriginal.append((original, change, components))
+            // A recoverable guarantee now advancing more (the deal had lifted the month above it)
+            // is owed that much more, as for a rep who never had the deal.
+            for index in Set(before.owed.keys).union(after.owed.keys) {
+                let more = Exact.round(
+                    try Exact.multiply(share, Exact.subtract(after.owed[index] ?? .zero, before.owed[index] ?? .zero)), money)
+                if more.signum != 0 { result.owed[index] = try Exact.add(result.owed[index] ?? .zero, more) }
+            }
             if change.signum != 0 {
                 let text = "clawback of \(periods[original]): \(format(change))"
                 result.note = result.note.map { $0 + "; " + text } ?? text
@@ -1993,6 +2000,8 @@ extension PlanEvaluation {
         var total = WideDecimal.zero
         var byOriginal: [(original: Int, total: WideDecimal, components: [WideDecimal])] = []
         var note: String? = nil
+        /// By recoverable guarantee (draw index), how much more its restated periods advanced.
+        var owed: [Int: WideDecimal] = [:]
     }
 
     /// Counts each clawback as no longer paid in the fiscal year of the deal it takes back (whose
@@ -2001,6 +2010,7 @@ extension PlanEvaluation {
     /// January had freed the new year's room and paid it twice.
     func countPaid(_ clawback: Clawback) throws {
         guard !restating else { return }
+        for (index, more) in clawback.owed { drawBalances[index] = try Exact.add(drawBalances[index], more) }
         for change in clawback.byOriginal {
             let year = periods[change.original].fiscalYear
             for (index, limit) in plan.limits.enumerated() where limit.per == .year {
@@ -2018,7 +2028,9 @@ extension PlanEvaluation {
 
     /// The earnings of an earlier period (components after their caps and floors, and their sum
     /// after the total's), with the reversals charged back to it up to `last` included.
-    func restatedEarnings(_ original: Int, throughReversalPeriod last: Int, _ context: Context) throws -> (total: WideDecimal, components: [WideDecimal]) {
+    func restatedEarnings(
+        _ original: Int, throughReversalPeriod last: Int, _ context: Context
+    ) throws -> (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal]) {
         let savedPeriod = periodIndex
         let savedMemo = memo
         let savedQuotas = quotaMemo
@@ -2059,14 +2071,17 @@ extension PlanEvaluation {
         total = try applyLimits(to: .total, total, context)
         // The period paid at least its guarantee: restated, it still does (a cancelled deal
         // takes back what it added above the guarantee, not the guarantee).
+        // What a recoverable guarantee advanced (and is owed) is known per draw.
         let period = periods[original]
-        for draw in plan.draws where draw.kind == .recoverableGuarantee || draw.kind == .nonRecoverableGuarantee {
+        var owed: [Int: WideDecimal] = [:]
+        for (index, draw) in plan.draws.enumerated() where draw.kind == .recoverableGuarantee || draw.kind == .nonRecoverableGuarantee {
             guard (draw.start.map { period >= $0 } ?? true) && (draw.end.map { period <= $0 } ?? true),
                 case .number(let amount) = try eval(draw.amount, context), total < amount
             else { continue }
+            if draw.kind == .recoverableGuarantee { owed[index] = try Exact.subtract(amount, total) }
             total = amount
         }
-        return (total, components)
+        return (total, components, owed)
     }
 }
 

@@ -405,6 +405,51 @@ import Testing
         #expect(lines.reduce(Int64(0)) { $0 + $1.amount.units } == sum * FixedDecimal.unitsPerOne)
     }
 
+    /// A recoverable guarantee's month restated by a charge-back advances what it would have
+    /// without the deal, and that is owed: R1's January deal (3,000.00) is reversed in February,
+    /// R2 never had one; both earn 10,000.00 a month from April and are paid the same, R1 still
+    /// owing 1,000.00 after June as R2 does (R1 had owed only February's top-up).
+    @Test func aChargedBackGuaranteedMonthIsOwedAsWithoutTheDeal() throws {
+        let output = try evaluate(
+            plan: """
+                plan "G" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  draw safety_net {
+                    type recoverable_guarantee
+                    amount 2000 USD
+                    periods 2027-01 to 2027-02
+                    recovery_max 1000 USD
+                  }
+                  clawback {
+                    charge original_period
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\nR2,Ben,G,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,reverses
+                    D1,2027-01-10,R1,30000,USD,
+                    D2,2027-02-10,R1,-30000,USD,D1
+                    Z,2027-01-10,R2,0,USD,
+                    \((4...6).map { "A\($0)1,2027-0\($0)-10,R1,100000,USD,\nA\($0)2,2027-0\($0)-10,R2,100000,USD," }.joined(separator: "\n"))
+
+                    """,
+            ])
+        func paid(_ rep: String) -> Int64 {
+            output.payouts.filter { $0.rep == rep && $0.component == "total" }.reduce(0) { $0 + $1.amount.units }
+        }
+        #expect(paid("R1") == 31_000 * FixedDecimal.unitsPerOne)
+        #expect(paid("R2") == 31_000 * FixedDecimal.unitsPerOne)
+        let june = try #require(output.payouts.first { $0.rep == "R1" && $0.period == "2027-06" && $0.component == "total" })
+        #expect(june.trace.map { output.traces[$0].limit } == "recovered for safety_net -1000.00 USD, 1000.00 USD still owed")
+    }
+
     @Test func clawbackIsNotLostUnderAPerYearCap() throws {
         let output = try evaluate(
             plan: """
