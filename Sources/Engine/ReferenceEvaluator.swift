@@ -938,18 +938,21 @@ final class PlanEvaluation {
         // and the fiscal years of its own transactions.
         let transactions = data.transactions
         var span = Self.transactionSpan(of: plan, data: data)
-        if var wider = runSpan, let own = span {
+        if var wider = runSpan {
             if let effective = plan.effective {
                 if wider.first < effective.start { (wider.first, wider.firstRow, wider.firstPlan) = (effective.start, nil, plan.id) }
                 if let end = effective.end, wider.last > end { (wider.last, wider.lastRow, wider.lastPlan) = (end, nil, plan.id) }
             }
             // Only within the fiscal years of the plan's own transactions: another plan's deal a
-            // year away would add months whose quotas this plan's payees were never given.
-            let firstYear = Period(kind: .month, containing: own.first, calendar: plan.fiscalCalendar).enclosing(.year)
-            let lastYear = Period(kind: .month, containing: own.last, calendar: plan.fiscalCalendar).enclosing(.year)
-            if wider.first < firstYear.startDate { (wider.first, wider.firstRow, wider.firstPlan) = (firstYear.startDate, nil, plan.id) }
-            if wider.last > lastYear.endDate { (wider.last, wider.lastRow, wider.lastPlan) = (lastYear.endDate, nil, plan.id) }
-            if wider.first <= wider.last { span = own.union(wider) }
+            // year away would add months whose quotas this plan's payees were never given. A plan
+            // with none of its own yet (new hires on a draw) takes the run's whole span.
+            if let own = span {
+                let firstYear = Period(kind: .month, containing: own.first, calendar: plan.fiscalCalendar).enclosing(.year)
+                let lastYear = Period(kind: .month, containing: own.last, calendar: plan.fiscalCalendar).enclosing(.year)
+                if wider.first < firstYear.startDate { (wider.first, wider.firstRow, wider.firstPlan) = (firstYear.startDate, nil, plan.id) }
+                if wider.last > lastYear.endDate { (wider.last, wider.lastRow, wider.lastPlan) = (lastYear.endDate, nil, plan.id) }
+            }
+            if wider.first <= wider.last { span = span.map { $0.union(wider) } ?? wider }
         }
         let first = span?.first ?? CivilDate.maximum
         let last = span?.last ?? CivilDate.minimum

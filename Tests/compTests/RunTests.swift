@@ -658,6 +658,16 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(lines.filter { $0.hasPrefix("R1,2028") }.isEmpty)
         #expect(lines.contains("R2,2028-01,OT,total,1.00,USD"))
         #expect(lines.contains("R1,2027-12,DR,total,0.00,USD"))
+        // A plan none of whose reps has a deal yet takes the run's whole span: the new hire is paid
+        // the scheduled draw (3 × 3,000.00), with nothing to recover in April.
+        try writeFiles([
+            "transactions.csv": "id,date,rep,amount,currency\nt1,2027-01-10,R2,5000,USD\nt3,2027-04-10,R2,100,USD\n"
+        ], to: data)
+        let noDeals = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db])
+        #expect(noDeals.status == 0, "\(noDeals.stderr)")
+        let drawn = try cli.run(["export", "payouts", "--db", db, "--out", "-"]).stdout.split(separator: "\n")
+            .filter { $0.hasPrefix("R1,") && $0.contains(",total,") }
+        #expect(drawn == ["R1,2027-01,DR,total,3000.00,USD", "R1,2027-02,DR,total,3000.00,USD", "R1,2027-03,DR,total,3000.00,USD", "R1,2027-04,DR,total,0.00,USD"])
         // A mistyped year in a transaction of DR's rep: DR fails on the span (OT, whose own
         // transactions are all in 2027, takes the run's months of 2027 only), and the message
         // names the plans whose transactions make it.
