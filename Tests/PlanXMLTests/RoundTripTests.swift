@@ -53,6 +53,13 @@ import Testing
                 cut and above : top_rate
               }
               component commission = tiers(bookings, quota(bookings))
+              param start_amt = 2000 USD
+              table ramp interpolated on amount {
+                up to 1000 USD       : 0 USD
+                1000 USD to 3000 USD : start_amt -> 3000 USD
+                3000 USD and above   : 3000 USD
+              }
+              component ramp_bonus = ramp(bookings)
               clawback {
                 charge original_period
                 share share
@@ -67,6 +74,8 @@ import Testing
         let xml = try #require(XMLPlans.export(path: path).xml)
         #expect(xml.contains("rate=\"top_rate\""))
         #expect(xml.contains("window-days=\"days\""))
+        // A money parameter starting an interpolated tier is an amount, as its end value says.
+        #expect(xml.contains("amount=\"start_amt\" end-amount=\"3000 USD\""))
     }
 
     @Test(arguments: examplePlans())
