@@ -809,7 +809,12 @@ extension Checker {
                     case "share":
                         if let rate = constantRate(line.exprs[0], file, "a clawback share", share: true) { share = rate } else { ok = false }
                     case "window":
-                        if case .count(let days)? = literal(line.exprs[0], file), days > 0 { window = Int(days) } else {
+                        // No value: its error has been given (a refused parameter, an unknown name).
+                        guard let value = literal(line.exprs[0], file) else {
+                            ok = false
+                            continue
+                        }
+                        if case .count(let days) = value, days > 0 { window = Int(days) } else {
                             error(.invalidValue("clawback window", shown(line.exprs[0]), "a positive number of days"), file, line.exprs[0].range)
                             ok = false
                         }

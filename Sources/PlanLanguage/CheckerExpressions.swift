@@ -196,6 +196,13 @@ extension Checker {
                 error(.notConstant("parameter '\(name.name)'"), file, node.range, hint: "a parameter's value may name only parameters declared before it")
                 return nil
             }
+            // A name that is nothing: a misspelt parameter, most likely.
+            if symbols[name.name] == nil {
+                if knownBroken(name.name) { return nil }
+                let parameters = symbols.filter { if case .parameter = $0.value.symbol { return true } else { return false } }.map(\.key)
+                error(.unknownName(name.name), file, name.range, hint: suggest(for: name.name, among: parameters))
+                return nil
+            }
             fallthrough
         default:
             error(.notConstant("this value"), file, node.range, hint: "write a literal such as 150 USD, 5%, 3, \"text\" or a parameter")

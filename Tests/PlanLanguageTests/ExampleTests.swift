@@ -135,6 +135,12 @@ struct ExampleTests {
         // A bad override is one error, not a second one at the tier that uses the parameter.
         let bad = PlanChecker.check(source: SourceFile(path: "w.plan", text: text), overrides: ["top_rate": "15"])
         #expect(bad.diagnostics.map(\.id.rawValue) == ["plan.badOverride"], "\(bad.rendered())")
+        // So is a refused override of a clawback window.
+        let window = text.replacingOccurrences(
+            of: "  component commission", with: "  param days = 90\n  clawback {\n    charge original_period\n    window days days\n  }\n  component commission")
+        #expect(PlanChecker.check(source: SourceFile(path: "w.plan", text: window)).diagnostics.isEmpty)
+        let badWindow = PlanChecker.check(source: SourceFile(path: "w.plan", text: window), overrides: ["days": "abc"])
+        #expect(badWindow.diagnostics.map(\.id.rawValue) == ["plan.badOverride"], "\(badWindow.rendered())")
         // A parameter's own value may name a parameter declared before it, not one after.
         let later = PlanChecker.check(source: SourceFile(path: "l.plan", text: text.replacingOccurrences(of: "param top_rate = 10%", with: "param top_rate = other\n  param other = 9%")))
         #expect(later.diagnostics.map(\.message).contains("parameter 'other' must be a constant"), "\(later.rendered())")
