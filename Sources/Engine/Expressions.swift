@@ -234,7 +234,12 @@ extension PlanEvaluation {
                 span: span)
         }
         guard let found else {
-            throw failure("no quota for measure \(quota.measureName) in \(target) in quotas.csv", span: span)
+            // A month only another plan's transactions brought into the run: say so.
+            let added = addedBy[periodIndex].map { other in
+                "; \(periods[periodIndex]) is in this run for plan \(other)'s transactions (plan \(plan.id) has none then): "
+                    + "add the quota, or give plan \(plan.id) `effective` dates that leave it out"
+            } ?? ""
+            throw failure("no quota for measure \(quota.measureName) in \(target) in quotas.csv" + added, span: span)
         }
         var amount = WideDecimal(found)
         if quota.proration == .actualDays {

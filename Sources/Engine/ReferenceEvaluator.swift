@@ -311,6 +311,7 @@ struct EvaluationSnapshot: Sendable {
     let data: LedgerData
     let payees: [RepIndex]
     let periods: [Period]
+    let addedBy: [String?]
     let credits: CreditTable
     let rowsByRep: (starts: [Int], rows: [Int32])
     let sources: [SourceFile?]
@@ -792,6 +793,9 @@ final class PlanEvaluation {
     let payees: [RepIndex]
     /// Run periods (the plan's payout period kind), in order.
     let periods: [Period]
+    /// Per period, the plan of the run whose transactions brought it when the plan's own do not
+    /// reach it (for messages: a quota missing there is explained).
+    let addedBy: [String?]
     /// credits[rule, payee, period], after crediting.
     @exclusivity(unchecked) var credits: CreditTable
     /// While crediting: this shard's credits, in row order, and each one's group.
@@ -879,7 +883,7 @@ final class PlanEvaluation {
     /// What shards share: everything but the per-payee evaluation state.
     var snapshot: EvaluationSnapshot {
         EvaluationSnapshot(
-            plan: plan, data: data, payees: payees, periods: periods, credits: credits, rowsByRep: rowsByRep,
+            plan: plan, data: data, payees: payees, periods: periods, addedBy: addedBy, credits: credits, rowsByRep: rowsByRep,
             sources: sources, quotaIndex: quotaIndex, quotaCodes: quotaCodes, inputs: inputs, lateCredits: lateCredits, reversalBits: reversalBits,
             compiled: compiled, months: months, spiffHits: spiffHits, spiffFallback: spiffFallback, assignments: assignments)
     }
@@ -891,6 +895,7 @@ final class PlanEvaluation {
         roster = snapshot.data.roster
         payees = snapshot.payees
         periods = snapshot.periods
+        addedBy = snapshot.addedBy
         credits = snapshot.credits
         rowsByRep = snapshot.rowsByRep
         sources = snapshot.sources
@@ -938,6 +943,7 @@ final class PlanEvaluation {
         // and the fiscal years of its own transactions.
         let transactions = data.transactions
         var span = Self.transactionSpan(of: plan, data: data)
+        let ownSpan = span
         if var wider = runSpan {
             if let effective = plan.effective {
                 if wider.first < effective.start { (wider.first, wider.firstRow, wider.firstPlan) = (effective.start, nil, plan.id) }
@@ -986,6 +992,11 @@ final class PlanEvaluation {
             }
         }
         self.periods = periods
+        self.addedBy = periods.map { period in
+            if let own = ownSpan, period.endDate >= own.first && period.startDate <= own.last { return nil }
+            guard let runSpan else { return nil }
+            return ownSpan.map { period.endDate < $0.first } ?? true ? runSpan.firstPlan : runSpan.lastPlan
+        }
         let quotaIndex = QuotaIndex(data.quotas.rows)
         self.quotaIndex = quotaIndex
         self.quotaCodes = plan.quotas.map { quotaIndex.code(of: $0.measureName) }

@@ -414,8 +414,10 @@ extension Checker {
                 error(.tierOrder("a tier's lower bound must be below its upper bound"), file, row.range)
                 ok = false
             }
+            // Against the row just above only: when that one could not be read (its error is given),
+            // a gap to the one before it is not real.
             if let previous = tiers.last, let previousUpper = previous.upper.flatMap(numeric), let start = lower.flatMap(numeric),
-                let previousRow = rows[safe: position - 1]
+                let previousRow = rows[safe: position - 1], tiers.count == position
             {
                 if start > previousUpper {
                     error(.tierGap(previous.upper?.description ?? "", lower?.description ?? ""), file, row.range,

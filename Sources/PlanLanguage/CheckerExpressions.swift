@@ -200,7 +200,9 @@ extension Checker {
             if symbols[name.name] == nil {
                 if knownBroken(name.name) { return nil }
                 let parameters = symbols.filter { if case .parameter = $0.value.symbol { return true } else { return false } }.map(\.key)
-                error(.unknownName(name.name), file, name.range, hint: suggest(for: name.name, among: parameters))
+                error(
+                    .unknownName(name.name), file, name.range,
+                    hint: suggest(for: name.name, among: parameters) ?? "write a parameter's name, or a text in quotes: \"\(name.name)\"")
                 return nil
             }
             fallthrough

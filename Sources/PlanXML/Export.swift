@@ -111,15 +111,15 @@ extension XMLPlans {
                     out.text(1, "let", [("name", name)] + rounding(rule), value)
                 case .table(let name, let mode, let basis, let boundary, let tiers):
                     out.open(1, "table", [("name", name), ("mode", mode), ("on", basis), ("boundary", boundary)])
+                    // An amount is written with its currency ("1500 USD"); a parameter's name says
+                    // nothing, so the table's other values decide (a table pays rates or amounts).
+                    func isAmount(_ text: String) -> Bool {
+                        let parts = text.split(separator: " ")
+                        return parts.count == 2 && parts[1].count == 3 && parts[1].allSatisfy { $0.isASCII && $0.isUppercase }
+                    }
+                    let isMoney = tiers.contains { isAmount($0.value.text()) || ($0.endValue.map { isAmount($0.text()) } ?? false) }
                     for tier in tiers {
                         let value = tier.value.text()
-                        // An amount is written with its currency ("1500 USD"); a parameter's name says
-                        // nothing, so the other end of an interpolated tier decides.
-                        func isAmount(_ text: String) -> Bool {
-                            let parts = text.split(separator: " ")
-                            return parts.count == 2 && parts[1].count == 3 && parts[1].allSatisfy { $0.isASCII && $0.isUppercase }
-                        }
-                        let isMoney = isAmount(value) || (tier.endValue.map { isAmount($0.text()) } ?? false)
                         let attributes: [(String, String?)] = [
                             ("from", tier.lower?.text()), ("to", tier.upper?.text()),
                             (isMoney ? "amount" : "rate", value), (isMoney ? "end-amount" : "end-rate", tier.endValue?.text()),

@@ -57,8 +57,9 @@ import Testing
               table ramp interpolated on amount {
                 up to 1000 USD       : 0 USD
                 1000 USD to 3000 USD : start_amt -> 3000 USD
-                3000 USD and above   : 3000 USD
+                3000 USD and above   : top_amt
               }
+              param top_amt = 3000 USD
               component ramp_bonus = ramp(bookings)
               clawback {
                 charge original_period
@@ -76,6 +77,7 @@ import Testing
         #expect(xml.contains("window-days=\"days\""))
         // A money parameter starting an interpolated tier is an amount, as its end value says.
         #expect(xml.contains("amount=\"start_amt\" end-amount=\"3000 USD\""))
+        #expect(xml.contains("from=\"3000 USD\" amount=\"top_amt\""))
     }
 
     @Test(arguments: examplePlans())

@@ -668,6 +668,21 @@ func oneDeal(in directory: URL) throws -> URL {
         let drawn = try cli.run(["export", "payouts", "--db", db, "--out", "-"]).stdout.split(separator: "\n")
             .filter { $0.hasPrefix("R1,") && $0.contains(",total,") }
         #expect(drawn == ["R1,2027-01,DR,total,3000.00,USD", "R1,2027-02,DR,total,3000.00,USD", "R1,2027-03,DR,total,3000.00,USD", "R1,2027-04,DR,total,0.00,USD"])
+        // A plan with no deal yet that reads quotas, in a run whose other plan has a deal in the
+        // next year: the missing quota says which plan's transactions brought the month.
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2027-01-01\nR2,Ben,OT,2027-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency\nt1,2027-01-10,R2,5000,USD\nt8,2027-02-10,R2,100,USD\n",
+        ], to: data)
+        let withAE = try cli.run(["run", "--plans", aeStandard, plans.path + "/ot.plan", "--data", data.path, "--db", db])
+        #expect(withAE.status == 65)
+        #expect(
+            withAE.stderr.contains(
+                "rep R1, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv; 2027-02 is in this run for plan OT's "
+                    + "transactions (plan AE-STD has none then): add the quota, or give plan AE-STD `effective` dates that leave it out"),
+            "\(withAE.stderr)")
+        try writeFiles(["roster.csv": "rep,name,plan,start\nR1,Ana,DR,2027-01-01\nR2,Ben,OT,2027-01-01\n"], to: data)
         // A mistyped year in a transaction of DR's rep: DR fails on the span (OT, whose own
         // transactions are all in 2027, takes the run's months of 2027 only), and the message
         // names the plans whose transactions make it.
