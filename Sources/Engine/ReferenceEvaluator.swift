@@ -945,18 +945,14 @@ final class PlanEvaluation {
         var span = Self.transactionSpan(of: plan, data: data)
         let ownSpan = span
         if var wider = runSpan {
-            if let effective = plan.effective {
-                if wider.first < effective.start { (wider.first, wider.firstRow, wider.firstPlan) = (effective.start, nil, plan.id) }
-                if let end = effective.end, wider.last > end { (wider.last, wider.lastRow, wider.lastPlan) = (end, nil, plan.id) }
-            }
+            if let effective = plan.effective { wider.clip(from: effective.start, to: effective.end, by: plan.id) }
             // Only within the fiscal years of the plan's own transactions: another plan's deal a
             // year away would add months whose quotas this plan's payees were never given. A plan
             // with none of its own yet (new hires on a draw) takes the run's whole span.
             if let own = span {
                 let firstYear = Period(kind: .month, containing: own.first, calendar: plan.fiscalCalendar).enclosing(.year)
                 let lastYear = Period(kind: .month, containing: own.last, calendar: plan.fiscalCalendar).enclosing(.year)
-                if wider.first < firstYear.startDate { (wider.first, wider.firstRow, wider.firstPlan) = (firstYear.startDate, nil, plan.id) }
-                if wider.last > lastYear.endDate { (wider.last, wider.lastRow, wider.lastPlan) = (lastYear.endDate, nil, plan.id) }
+                wider.clip(from: firstYear.startDate, to: lastYear.endDate, by: plan.id)
             }
             if wider.first <= wider.last { span = span.map { $0.union(wider) } ?? wider }
         }
@@ -1356,7 +1352,6 @@ final class PlanEvaluation {
         return output
     }
 
-    /// Narrows an exact value to the stored form; an overflow names the rep, period and line.
     /// Where a measure, value or component is declared.
     func span(of ref: ValueRef) -> SourceSpan {
         switch ref {
@@ -1366,6 +1361,7 @@ final class PlanEvaluation {
         }
     }
 
+    /// Narrows an exact value to the stored form; an overflow names the rep, period and line.
     /// `span` is read only on a failure (a component's span copied on every line cost retains).
     func fixed(_ value: WideDecimal, _ name: String, span: @autoclosure () -> SourceSpan? = nil) throws -> FixedDecimal {
         do {
@@ -1440,7 +1436,7 @@ final class PlanEvaluation {
         // Each yearly limit counts what is paid once every limit of the target has been applied,
         // not what it let through itself: a per-year cap declared before a per-period cap had
         // counted the amount before the period cap as paid, and underpaid the year.
-        var yearly: [(index: Int, year: Int, paid: WideDecimal)] = []
+        var yearly: [(index: Int, year: Int)] = []
         for (index, limit) in plan.limits.enumerated() where limit.target == target {
             let value = try eval(limit.amount, context)
             guard case .number(let bound) = value else { continue }  // missing (e.g. no target incentive): no limit
@@ -1458,22 +1454,29 @@ final class PlanEvaluation {
                 if limit.kind == .floor && result < bound { result = bound }
             case .year:
                 let year = periods[periodIndex].fiscalYear
-                let paid = paidPerYear[payee * 1_000_003 + index]?[year] ?? .zero
+                let paid = paidPerYear[paidKey(limit: index)]?[year] ?? .zero
                 let room = try Exact.subtract(bound, paid)
                 if limit.kind == .cap && result > room { result = room }
                 let yearEnds = periods[periodIndex].endMonth == periods[periodIndex].enclosing(.year).endMonth
                 if limit.kind == .floor && result < room && yearEnds {
                     result = room
                 }
-                yearly.append((index, year, paid))
+                yearly.append((index, year))
             }
         }
         if !restating {
-            for entry in yearly {
-                paidPerYear[payee * 1_000_003 + entry.index, default: [:]][entry.year] = try Exact.add(entry.paid, result)
-            }
+            for entry in yearly { try countPaid(result, limit: entry.index, year: entry.year) }
         }
         return result
+    }
+
+    /// The key of the current payee's counter for yearly limit `limit` in ``paidPerYear``.
+    func paidKey(limit: Int) -> Int { payee * 1_000_003 + limit }
+
+    /// Adds `amount` to what the current payee was paid in fiscal `year` under yearly limit `limit`.
+    func countPaid(_ amount: WideDecimal, limit: Int, year: Int) throws {
+        let key = paidKey(limit: limit)
+        paidPerYear[key, default: [:]][year] = try Exact.add(paidPerYear[key]?[year] ?? .zero, amount)
     }
 
     // MARK: Values
@@ -1888,7 +1891,7 @@ extension PlanEvaluation {
         var notes: [String] = []
         for (index, draw) in plan.draws.enumerated() {
             guard case .number(let amount) = try eval(draw.amount, context) else { continue }
-            let inWindow = (draw.start.map { period >= $0 } ?? true) && (draw.end.map { period <= $0 } ?? true)
+            let inWindow = draw.covers(period)
             switch draw.kind {
             case .recoverable:
                 if inWindow {
@@ -1942,7 +1945,8 @@ extension PlanEvaluation {
             let withheld = Exact.round(try Exact.multiply(WideDecimal(holdback.share.value), base), money)
             payable = try Exact.subtract(payable, withheld)
             heldBack[index] = try Exact.add(heldBack[index], withheld)
-            if withheld.signum != 0 { notes.append("holdback \(withheld.signum > 0 ? "-" : "+")\(format(withheld.signum > 0 ? withheld : WideDecimal(value: -withheld.value, scale: withheld.scale)))") }
+            if withheld.signum > 0 { notes.append("holdback -\(format(withheld))") }
+            if withheld.signum < 0 { notes.append("holdback +\(format(try withheld.negated()))") }
             let releaseKind: PeriodKind = holdback.release == .quarterEnd ? .quarter : .year
             // Released at the end of the quarter or year, or when the payee leaves the plan.
             // A following roster row on the same plan (a new manager, say) is not leaving it.
@@ -2034,8 +2038,7 @@ extension PlanEvaluation {
                 case .component(let id): amount = change.components[id.index]
                 }
                 guard amount.signum != 0 else { continue }
-                let key = payee * 1_000_003 + index
-                paidPerYear[key, default: [:]][year] = try Exact.add(paidPerYear[key]?[year] ?? .zero, amount)
+                try countPaid(amount, limit: index, year: year)
             }
         }
     }
@@ -2084,12 +2087,12 @@ extension PlanEvaluation {
         }
         total = try applyLimits(to: .total, total, context)
         // The period paid at least its guarantee: restated, it still does (a cancelled deal
-        // takes back what it added above the guarantee, not the guarantee).
-        // What a recoverable guarantee advanced (and is owed) is known per draw.
+        // takes back what it added above the guarantee, not the guarantee); what a recoverable
+        // guarantee advances is owed, by draw.
         let period = periods[original]
         var owed: [Int: WideDecimal] = [:]
         for (index, draw) in plan.draws.enumerated() where draw.kind == .recoverableGuarantee || draw.kind == .nonRecoverableGuarantee {
-            guard (draw.start.map { period >= $0 } ?? true) && (draw.end.map { period <= $0 } ?? true),
+            guard draw.covers(period),
                 case .number(let amount) = try eval(draw.amount, context), total < amount
             else { continue }
             if draw.kind == .recoverableGuarantee { owed[index] = try Exact.subtract(amount, total) }
@@ -2151,11 +2154,25 @@ public struct TransactionSpan: Sendable, Equatable {
     public var firstPlan: String?
     public var lastPlan: String?
 
+    /// Cuts the span to `start`…`end` (`nil`: open); an end moved to a bound is `plan`'s and
+    /// has no row.
+    public mutating func clip(from start: CivilDate, to end: CivilDate?, by plan: String) {
+        if first < start { (first, firstRow, firstPlan) = (start, nil, plan) }
+        if let end, last > end { (last, lastRow, lastPlan) = (end, nil, plan) }
+    }
+
     /// The span covering both.
     public func union(_ other: TransactionSpan) -> TransactionSpan {
         var joined = self
         if other.first < first { (joined.first, joined.firstRow, joined.firstPlan) = (other.first, other.firstRow, other.firstPlan) }
         if other.last > last { (joined.last, joined.lastRow, joined.lastPlan) = (other.last, other.lastRow, other.lastPlan) }
         return joined
+    }
+}
+
+extension Draw {
+    /// Whether `period` is one of the draw's (its first to its last; open ends reach every period).
+    func covers(_ period: Period) -> Bool {
+        (start.map { period >= $0 } ?? true) && (end.map { period <= $0 } ?? true)
     }
 }
