@@ -44,15 +44,14 @@ public enum ResultExport {
 
     static func sorted<T: ExportRow>(_ items: [T]) -> [T] { stablySorted(items) { precedes($0, $1) } }
 
-    /// Writes `bytes` (UTF-8 text) to the file at `path` (created or truncated). A file that could
-    /// not be written whole is removed, unless it was written `inPlace` (a device or pipe that
-    /// existed before: see ``OutputTarget``). Output files go through ``StagedOutput``.
-    static func write(_ bytes: [UInt8], to path: String, inPlace: Bool = false) throws(StoreError) {
+    /// Writes `bytes` (UTF-8 text) to the device or pipe at `path` (see ``OutputTarget``; regular
+    /// files go through ``StagedOutput``'s temporary files).
+    static func writeInPlace(_ bytes: [UInt8], to path: String) throws(StoreError) {
         // The process's own standard output or error (`--out /dev/stdout >> file`, `> file`): written
         // through its descriptor, so the shell's append and the offset the summary is printed at
         // hold. Opening the path again truncated a redirected file, and started a second offset
         // at 0 that the summary then overwrote.
-        if inPlace, let descriptor = Self.standardDescriptor(of: path) {
+        if let descriptor = Self.standardDescriptor(of: path) {
             if let failure = writeAll(descriptor, bytes) {
                 throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(failure)))
             }
@@ -64,9 +63,7 @@ public enum ResultExport {
         let written = bytes.isEmpty || bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) } == bytes.count
         let writeError = errno
         if fclose(file) != 0 || !written {
-            let reason = String(cString: strerror(written ? errno : writeError))
-            if !inPlace { unlink(path) }
-            throw StoreError(operation: "writing \(path)", underlying: reason)
+            throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(written ? errno : writeError)))
         }
     }
 
@@ -157,9 +154,6 @@ struct CSVBuffer: Sendable {
         return taken
     }
 
-    /// The text as bytes (valid UTF-8: only Strings and digits were appended).
-    var utf8: [UInt8] { bytes }
-
     mutating func line(_ line: PayoutLine) { self.line(line, prefix: Self.prefix(line)) }
 
     mutating func line(_ value: MeasureValue) { line(value, prefix: Self.prefix(value)) }
@@ -241,7 +235,7 @@ public struct IncrementalExport: Sendable {
 
     /// The payouts and measures bytes formatted since the last drain (the headers come with the
     /// first), taken out of the buffers; `nil` once the parts are known not to be in export order.
-    /// The drained pieces and then ``bytes`` make the whole files.
+    /// The drained pieces, in order, make the whole files.
     public mutating func drain() -> (payouts: [UInt8], measures: [UInt8])? {
         inOrder ? (payouts.take(), measures.take()) : nil
     }
@@ -251,10 +245,6 @@ public struct IncrementalExport: Sendable {
         inOrder ? (payouts.text, measures.text) : nil
     }
 
-    /// ``texts`` as UTF-8 bytes, without making Strings of them (they are written to files).
-    public var bytes: (payouts: [UInt8], measures: [UInt8])? {
-        inOrder ? (payouts.utf8, measures.utf8) : nil
-    }
 }
 
 /// Where an output file goes. Output files are written to a temporary name and renamed into
@@ -528,7 +518,7 @@ public struct StagedOutput: Sendable {
     public func commit() throws(StoreError) {
         switch staged {
         case .kept(let bytes):
-            try ResultExport.write(bytes, to: target.path, inPlace: true)
+            try ResultExport.writeInPlace(bytes, to: target.path)
         case .named(let temporary):
             guard rename(temporary, target.path) == 0 else {
                 let reason = String(cString: strerror(errno))
