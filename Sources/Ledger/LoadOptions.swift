@@ -107,12 +107,13 @@ public struct DeclaredColumn: Sendable, Hashable {
         switch kind {
         case .text: return nil
         case .money, .rate:
-            var bytes = Array(text.utf8)
-            let parsed = bytes.withUnsafeMutableBufferPointer { buffer in
-                buffer.baseAddress.map { parseFixedDecimal(UnsafePointer($0), buffer.count) } ?? .failure(.empty)
+            // As the engine reads the value (and as the roster's own decimals are checked).
+            do throws(DecimalParseError) {
+                _ = try FixedDecimal(parsing: text)
+                return nil
+            } catch {
+                return DataMessage.badDecimal(name, text, error)
             }
-            if case .failure(let error) = parsed { return DataMessage.badDecimal(name, text, error) }
-            return nil
         case .count:
             var bytes = Array(text.utf8)
             let whole = bytes.withUnsafeMutableBufferPointer { buffer in

@@ -674,7 +674,7 @@ func loadTransactions(
             }
             let reversalAmount = columns.amounts.pointer[pair.row]
             let dealAmount = columns.amounts.pointer[pair.target]
-            if columns.currencies.pointer[pair.row] != columns.currencies.pointer[pair.target] {
+            guard columns.currencies.pointer[pair.row] == columns.currencies.pointer[pair.target] else {
                 // Valued at its own currency and month: it does not take back what the deal paid.
                 addPostError(
                     RowError(
@@ -683,7 +683,9 @@ func loadTransactions(
                             ids[pair.target], ISOCurrencies.list[Int(columns.currencies.pointer[pair.row])].code,
                             deal: ISOCurrencies.list[Int(columns.currencies.pointer[pair.target])].code),
                         severity: .warning))
-            } else if (reversalAmount > 0 && dealAmount > 0) || (reversalAmount < 0 && dealAmount < 0) {
+                continue
+            }
+            if (reversalAmount > 0 && dealAmount > 0) || (reversalAmount < 0 && dealAmount < 0) {
                 // Same sign as its deal: it adds to the deal instead of taking it back.
                 addPostError(
                     RowError(
@@ -692,21 +694,19 @@ func loadTransactions(
                             ids[pair.target], FixedDecimal(units: reversalAmount).description, deal: FixedDecimal(units: dealAmount).description),
                         severity: .warning))
             }
-            if columns.currencies.pointer[pair.row] == columns.currencies.pointer[pair.target] {
-                let total = reversedTotal[pair.target, default: 0] + Int128(columns.amounts.pointer[pair.row])
-                reversedTotal[pair.target] = total
-                let deal = Int128(columns.amounts.pointer[pair.target])
-                // Past the deal's size, in the other direction (each reversal warns once it is past).
-                if (deal >= 0 && total < -deal) || (deal < 0 && total > -deal) {
-                    let code = ISOCurrencies.list[Int(columns.currencies.pointer[pair.row])].code
-                    addPostError(
-                        RowError(
-                            line: pair.line, field: context.reversesField + 1,
-                            DataMessage.overReversed(
-                                ids[pair.target], total: "\(FixedDecimal(units: Int64(clamping: total))) \(code)",
-                                deal: "\(FixedDecimal(units: Int64(clamping: deal))) \(code)"),
-                            severity: .warning))
-                }
+            let total = reversedTotal[pair.target, default: 0] + Int128(reversalAmount)
+            reversedTotal[pair.target] = total
+            let deal = Int128(dealAmount)
+            // Past the deal's size, in the other direction (each reversal warns once it is past).
+            if (deal >= 0 && total < -deal) || (deal < 0 && total > -deal) {
+                let code = ISOCurrencies.list[Int(columns.currencies.pointer[pair.row])].code
+                addPostError(
+                    RowError(
+                        line: pair.line, field: context.reversesField + 1,
+                        DataMessage.overReversed(
+                            ids[pair.target], total: "\(FixedDecimal(units: Int64(clamping: total))) \(code)",
+                            deal: "\(FixedDecimal(units: Int64(clamping: deal))) \(code)"),
+                        severity: .warning))
             }
         }
     }
