@@ -110,6 +110,11 @@ final class Checker {
     /// True (and nothing is reported) when `name` is unknown only because its declaration had a syntax error.
     func knownBroken(_ name: String) -> Bool { failedNames.contains(name) || poisoned.contains(name) }
 
+    /// The declared names whose symbol matches (candidates for a "did you mean" hint).
+    func names(where matches: (Symbol) -> Bool) -> [String] {
+        symbols.compactMap { key, value in matches(value.symbol) ? key : nil }
+    }
+
     /// A "did you mean" hint, within the per-check budget so hostile input cannot make it quadratic.
     /// The candidates are built only while the budget lasts: a plan with thousands of unknown
     /// names copied every declared name for each of them.

@@ -265,12 +265,7 @@ extension Checker {
         let threshold = thresholdNode.flatMap { lower($0, .period, file) }
         guard let entry = symbols[creditName.name], case .credit(let index) = entry.symbol else {
             if knownBroken(creditName.name) { return nil }
-            func candidates() -> [String] {
-                symbols.compactMap { key, value -> String? in
-                    if case .credit = value.symbol { return key }
-                    return nil
-                }
-            }
+            func candidates() -> [String] { names { if case .credit = $0 { true } else { false } } }
             error(.unknownName(creditName.name), file, creditName.range, hint: suggest(for: creditName.name, among: candidates()))
             return nil
         }
@@ -476,36 +471,35 @@ extension Checker {
         parameters = Array(repeating: nil, count: paramDecls.count)
         for (index, located) in paramDecls.enumerated() {
             let (name, node) = located.value
-            // A parameter that fails here has had its error: a use of it is not reported again.
-            guard var value = literal(node, located.file) else {
+            guard let (value, overridden) = lowerParameter(name, node, located.file) else {
+                // A parameter that fails here has had its error: a use of it is not reported again.
                 failedNames.insert(name.name)
                 continue
-            }
-            var overridden = false
-            if let text = overrides[name.name] {
-                // A bare number over 1 for a rate the plan writes as a percentage is most likely
-                // meant as one: --param base_rate=4 for `base_rate = 3%` had silently paid 400%.
-                // Only when the plan itself writes the rate as a percentage: a threshold declared
-                // as 1.2 is overridden as 1.5.
-                if case .rate = value, case .percent = node, !text.contains("%"), let rate = try? Rate(parsing: text), rate > .one {
-                    error(
-                        .badOverride(name.name, "'\(text)' as a rate is \(rate.percentString); write '\(text)%' for \(text) percent, or '\(rate.percentString)' if that is meant"),
-                        located.file, name.range)
-                    failedNames.insert(name.name)
-                    continue
-                }
-                if let parsed = parseOverride(text, like: value) {
-                    value = parsed
-                    overridden = true
-                } else {
-                    error(.badOverride(name.name, "'\(text)' is not a \(describe(value.type))"), located.file, name.range)
-                    failedNames.insert(name.name)
-                    continue
-                }
             }
             parameters[index] = Parameter(name: name.name, type: value.type, value: value, overridden: overridden,
                                           span: span(located.file, name.range.union(node.range)))
         }
+    }
+
+    /// A parameter's value, its override applied (and whether there was one); `nil` after the
+    /// error when either cannot be read.
+    func lowerParameter(_ name: Ident, _ node: ExprNode, _ file: Int) -> (Value, overridden: Bool)? {
+        guard let value = literal(node, file) else { return nil }
+        guard let text = overrides[name.name] else { return (value, false) }
+        // A bare number over 1 for a rate the plan writes as a percentage is most likely meant as
+        // one: --param base_rate=4 for `base_rate = 3%` had silently paid 400%. Only when the plan
+        // itself writes the rate as a percentage: a threshold declared as 1.2 is overridden as 1.5.
+        if case .rate = value, case .percent = node, !text.contains("%"), let rate = try? Rate(parsing: text), rate > .one {
+            error(
+                .badOverride(name.name, "'\(text)' as a rate is \(rate.percentString); write '\(text)%' for \(text) percent, or '\(rate.percentString)' if that is meant"),
+                file, name.range)
+            return nil
+        }
+        guard let parsed = parseOverride(text, like: value) else {
+            error(.badOverride(name.name, "'\(text)' is not a \(describe(value.type))"), file, name.range)
+            return nil
+        }
+        return (parsed, true)
     }
 
     func parseOverride(_ text: String, like value: Value) -> Value? {
@@ -639,12 +633,7 @@ extension Checker {
                 window = parsed
             }
             guard let entry = symbols[creditName.name], case .credit(let creditIndex) = entry.symbol else {
-                func candidates() -> [String] {
-                    symbols.compactMap { key, value -> String? in
-                        if case .credit = value.symbol { return key }
-                        return nil
-                    }
-                }
+                func candidates() -> [String] { names { if case .credit = $0 { true } else { false } } }
                 if knownBroken(creditName.name) {
                     continue
                 } else if let entry = symbols[creditName.name] {
@@ -705,12 +694,7 @@ extension Checker {
         if word.name == "total" { return .total }
         guard let entry = symbols[word.name], case .component(let index) = entry.symbol else {
             if knownBroken(word.name) { return nil }
-            func candidates() -> [String] {
-                ["total"] + symbols.compactMap { key, value -> String? in
-                    if case .component = value.symbol { return key }
-                    return nil
-                }
-            }
+            func candidates() -> [String] { ["total"] + names { if case .component = $0 { true } else { false } } }
             error(.unknownName(word.name), file, word.range, hint: suggest(for: word.name, among: candidates()))
             return nil
         }

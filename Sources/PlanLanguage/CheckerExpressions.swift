@@ -199,7 +199,7 @@ extension Checker {
             // A name that is nothing: a misspelt parameter, most likely.
             if symbols[name.name] == nil {
                 if knownBroken(name.name) { return nil }
-                let parameters = symbols.filter { if case .parameter = $0.value.symbol { return true } else { return false } }.map(\.key)
+                let parameters = names { if case .parameter = $0 { true } else { false } }
                 error(
                     .unknownName(name.name), file, name.range,
                     hint: suggest(for: name.name, among: parameters) ?? "write a parameter's name, or a text in quotes: \"\(name.name)\"")
@@ -562,12 +562,7 @@ extension Checker {
         }
         guard let entry = symbols[callee.name] else {
             if knownBroken(callee.name) { return nil }
-            func candidates() -> [String] {
-                ["min", "max", "abs", "round", "fx", "quota"] + symbols.compactMap { key, value in
-                    if case .table = value.symbol { return key }
-                    return nil
-                }
-            }
+            func candidates() -> [String] { ["min", "max", "abs", "round", "fx", "quota"] + names { if case .table = $0 { true } else { false } } }
             error(.unknownFunction(callee.name), file, callee.range, hint: suggest(for: callee.name, among: candidates()))
             return nil
         }
@@ -648,12 +643,7 @@ extension Checker {
             return nil
         }
         guard case .name(let measureName) = args[0], let entry = symbols[measureName.name], case .measure(let index) = entry.symbol else {
-            func candidates() -> [String] {
-                symbols.compactMap { key, value -> String? in
-                    if case .measure = value.symbol { return key }
-                    return nil
-                }
-            }
+            func candidates() -> [String] { names { if case .measure = $0 { true } else { false } } }
             if case .name(let word) = args[0], knownBroken(word.name) {
                 return nil
             } else if case .name(let word) = args[0], symbols[word.name] == nil {
