@@ -159,7 +159,7 @@ func loadRoster(
     let declared = options.declaredColumns.filter { $0.file == .roster }
     // Non-ASCII ids by their text (Swift compares strings by canonical equivalence): "José" written
     // with a composed é and with e plus an accent are two reps that print the same.
-    var lookalikes: [String: (id: String, line: Int)] = [:]
+    var lookalikes: [String: Int] = [:]  // text → line of its first spelling
     func intern(_ id: String, line: Int) -> RepIndex {
         var bytes = Array(id.utf8)
         let code = bytes.withUnsafeMutableBufferPointer { buffer -> UInt32 in
@@ -169,13 +169,13 @@ func loadRoster(
         if Int(code) == repIDs.count {
             repIDs.append(id)
             if bytes.contains(where: { $0 >= 0x80 }) {
-                if let other = lookalikes[id] {
+                if let firstLine = lookalikes[id] {
                     errors.append(
                         RowError(
-                            line: line, field: header.field("rep").map { $0 + 1 } ?? 1, DataMessage.lookalikeRep(id, firstLine: other.line),
+                            line: line, field: header.field("rep").map { $0 + 1 } ?? 1, DataMessage.lookalikeRep(id, firstLine: firstLine),
                             severity: .warning))
                 } else {
-                    lookalikes[id] = (id, line)
+                    lookalikes[id] = line
                 }
             }
         }
