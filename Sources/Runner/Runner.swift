@@ -50,6 +50,11 @@ public struct RunRequest: Sendable {
     }
 }
 
+extension RunRequest {
+    /// The data directory with a trailing `/`, to put a file name after.
+    var dataPrefix: String { data.hasSuffix("/") ? data : data + "/" }
+}
+
 /// What a run did, for the summary a person reads.
 public struct RunSummary: Sendable {
     public let run: RunID
@@ -173,8 +178,7 @@ public enum Runner {
         } catch {
             throw .storage(error.description)
         }
-        let dataDirectory = request.data.hasSuffix("/") ? request.data : request.data + "/"
-        try checkOutputs(request, planFiles: planFiles, inputTables: plans.flatMap { $0.inputs.map { dataDirectory + $0.file } })
+        try checkOutputs(request, planFiles: planFiles, inputTables: plans.flatMap { $0.inputs.map { request.dataPrefix + $0.file } })
 
         // Data. Its files are hashed from now on, on a thread that only takes a core no one else
         // wants (the load's serial steps and the ends of its parallel ones leave some); what is left
@@ -201,7 +205,7 @@ public enum Runner {
             var inputs: [String: InputTableValues] = [:]
             var inputErrors: [String] = []
             for input in plan.inputs {
-                let path = (request.data.hasSuffix("/") ? request.data : request.data + "/") + input.file
+                let path = request.dataPrefix + input.file
                 let (table, diagnostics) = InputTableReader.load(
                     path: path, column: input.column, roster: data.roster,
                     options: LedgerLoadOptions(threads: request.threads, fiscalCalendar: plan.fiscalCalendar))
@@ -493,9 +497,8 @@ public enum Runner {
             ("the results database's shared memory", request.database + "-shm"),
         ]
         guarded += planFiles.map { ("a plan file", $0) }
-        let directory = request.data.hasSuffix("/") ? request.data : request.data + "/"
         let names = (try? FileManager.default.contentsOfDirectory(atPath: request.data)) ?? []
-        guarded += names.sorted().map { ("an input file", directory + $0) }
+        guarded += names.sorted().map { ("an input file", request.dataPrefix + $0) }
         // Input tables may sit in a folder of the data directory.
         guarded += inputTables.map { ("an input table of a plan", $0) }
         for (index, export) in exports.enumerated() {
