@@ -155,6 +155,9 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     /// The sign: -1, 0 or 1.
+    /// Whether the value has no fraction (`5`, `5.000`).
+    @inlinable public var isWhole: Bool { scale == 0 || value % powerOfTen(scale) == 0 }
+
     @inlinable public var signum: Int { value < 0 ? -1 : (value == 0 ? 0 : 1) }
 
     public static func < (lhs: WideDecimal, rhs: WideDecimal) -> Bool {

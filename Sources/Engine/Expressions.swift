@@ -298,7 +298,13 @@ extension PlanEvaluation {
             values: values, ends: table.tiers.map { number($0.endValue) }, lowers: table.tiers.map { number($0.lower) },
             uppers: table.tiers.map { number($0.upper) }, gates: table.tiers.map(\.gate),
             hasGates: table.tiers.contains { $0.gate != nil }, attainmentBasis: table.basis == .attainment,
-            rateValued: table.valueType == .rate, higherTierBoundary: table.boundary == .higherTier, mode: table.mode)
+            rateValued: table.valueType == .rate,
+            valueTexts: values.map { value in
+                if table.valueType == .rate, let rate = try? value.fixed(rounding: .halfEven) { return Array(Rate(rate).percentString.utf8) }
+                return Array((value.formatted(fractionDigits: plan.currency.minorUnits) + " " + plan.currency.code).utf8)
+            },
+            boundIsRate: table.boundType == .rate,
+            boundIsMoney: { if case .money = table.boundType { return true } else { return false } }(), higherTierBoundary: table.boundary == .higherTier, mode: table.mode)
         tierConstantsCache[id.index] = constants
         return constants
     }
@@ -318,42 +324,95 @@ extension PlanEvaluation {
         // Effective tier values: a tier whose gate is closed pays what the tier below it pays.
         var values = constants.values
         var ends = constants.ends
+        // With gates: per tier, whether its gate is closed, and the tier whose value it pays (-1: none).
+        var closedGates: [Bool] = []
+        var paidTier: [Int] = []
         if constants.hasGates {
+            closedGates = [Bool](repeating: false, count: values.count)
+            paidTier = Array(values.indices)
             for (index, gate) in constants.gates.enumerated() {
                 if let gate, try eval(gate, context) != .bool(true) {
                     values[index] = index > 0 ? values[index - 1] : .zero
                     ends[index] = nil
+                    closedGates[index] = true
+                    paidTier[index] = index > 0 ? paidTier[index - 1] : -1
                 }
             }
         }
         let tierCount = values.count
         let rateValued = constants.rateValued
-        func note(tier index: Int?, value: WideDecimal?) {
-            guard let component = evaluatingComponent, forcing == nil, !restating else { return }
+        let wantsNote = evaluatingComponent != nil && forcing == nil && !restating
+        let minorUnits = plan.currency.minorUnits
+        let code = plan.currency.code
+        /// A tier's value as the trace shows it: `6%`, or `500.00 USD` for an amount table.
+        func valueText(_ value: WideDecimal) -> String {
+            if rateValued, let rate = try? value.fixed(rounding: .halfEven) {
+                // Tier rates repeat on every line: their text is made once.
+                if let known = rateTexts[rate] { return known }
+                let text = Rate(rate).percentString
+                rateTexts[rate] = text
+                return text
+            }
+            return value.formatted(fractionDigits: minorUnits) + " " + code
+        }
+        /// Appends `value` as the kind of number it is: money with its currency, a rate as a
+        /// percentage, a count as a whole number (an attainment of 0.873393 had shown as "0.87").
+        func appendValue(_ value: WideDecimal, money: Bool, to text: inout [UInt8]) {
+            if money {
+                value.appendFormatted(fractionDigits: min(6, max(minorUnits, 2)), to: &text)
+                text.append(0x20)
+                text.append(contentsOf: code.utf8)
+            } else if constants.boundIsRate, let rate = try? value.fixed(rounding: .halfEven) {
+                text.append(contentsOf: Rate(rate).percentString.utf8)
+            } else {
+                let digits = value.isWhole ? 0 : min(6, value.scale)
+                value.appendFormatted(fractionDigits: digits, to: &text)
+            }
+        }
+        /// Records the tier reached, its value (a marginal table: every slice it paid) and the base.
+        func note(tier index: Int?, value: WideDecimal?, slices: [(tier: Int, size: WideDecimal)] = []) {
+            guard wantsNote, let component = evaluatingComponent else { return }
             // Written in place (a copy of the note retained and released its texts).
             let texts = tableTexts(id)
             notes[component].rule = texts.rule
-            notes[component].tier = index.map { texts.tiers[$0] } ?? "below the first tier"
-            if let value {
-                if rateValued, let rate = try? value.fixed(rounding: .halfEven) {
-                    // Tier rates repeat on every line: their text is made once.
-                    if let known = rateTexts[rate] {
-                        notes[component].rate = known
-                    } else {
-                        let text = Rate(rate).percentString
-                        rateTexts[rate] = text
-                        notes[component].rate = text
-                    }
-                } else {
-                    notes[component].rate = value.formatted(fractionDigits: plan.currency.minorUnits)
-                }
+            if let index {
+                notes[component].tier =
+                    closedGates.isEmpty || !closedGates[index]
+                    ? texts.tiers[index]
+                    : texts.tiers[index] + " (its condition is not met: it pays "
+                        + (index > 0 ? "tier \(index)'s rate" : "nothing") + ")"
+            } else {
+                notes[component].tier = "below the first tier"
             }
-            // "282102.40 against quota 383500.00": the numbers and words in one buffer, one string.
+            let money = quota != nil || constants.boundIsMoney
+            if !slices.isEmpty {
+                // "3% on 384000.00 + 6% on 172084.22": what each slice paid, so the rate and base
+                // shown give the amount (the top slice's rate alone did not).
+                textScratch.removeAll(keepingCapacity: true)
+                for (position, slice) in slices.enumerated() {
+                    if position > 0 { textScratch.append(contentsOf: " + ".utf8) }
+                    // Tier values' texts are made once per table.
+                    let paid = paidTier.isEmpty ? slice.tier : paidTier[slice.tier]
+                    if paid >= 0 {
+                        textScratch.append(contentsOf: constants.valueTexts[paid])
+                    } else {
+                        textScratch.append(contentsOf: valueText(.zero).utf8)
+                    }
+                    textScratch.append(contentsOf: " on ".utf8)
+                    appendValue(slice.size, money: money, to: &textScratch)
+                }
+                notes[component].rate = String(decoding: textScratch, as: UTF8.self)
+            } else if let value {
+                notes[component].rate = valueText(value)
+            }
+            // "282102.40 USD against quota 383500.00 USD": the numbers and words in one buffer, one string.
             textScratch.removeAll(keepingCapacity: true)
-            x.appendFormatted(fractionDigits: min(6, max(plan.currency.minorUnits, 2)), to: &textScratch)
+            appendValue(x, money: money, to: &textScratch)
             if let quota {
                 textScratch.append(contentsOf: " against quota ".utf8)
-                quota.appendFormatted(fractionDigits: plan.currency.minorUnits, to: &textScratch)
+                quota.appendFormatted(fractionDigits: minorUnits, to: &textScratch)
+                textScratch.append(0x20)
+                textScratch.append(contentsOf: code.utf8)
             }
             notes[component].base = String(decoding: textScratch, as: UTF8.self)
         }
@@ -362,6 +421,9 @@ extension PlanEvaluation {
             guard rateValued else { fallthrough }
             var total = WideDecimal.zero
             var reachedTier: Int? = nil
+            var slices = sliceScratch
+            slices.removeAll(keepingCapacity: true)
+            defer { sliceScratch = slices }
             for index in 0..<tierCount {
                 let low = try bound(constants.lowers[index])
                 let high = try bound(constants.uppers[index])
@@ -376,8 +438,9 @@ extension PlanEvaluation {
                     slice = top
                 }
                 total = try Exact.add(total, Exact.multiply(values[index], slice))
+                if wantsNote && slice.signum != 0 { slices.append((index, slice)) }
             }
-            note(tier: reachedTier, value: reachedTier.map { values[$0] })
+            note(tier: reachedTier, value: reachedTier.map { values[$0] }, slices: slices)
             return total
         case .retroactive, .interpolated:
             var reached: Int? = nil
@@ -440,12 +503,17 @@ final class TierConstants {
     let hasGates: Bool
     let attainmentBasis: Bool
     let rateValued: Bool
+    /// Each tier's value as a trace shows it (`6%`, `500.00 USD`), made once.
+    let valueTexts: [[UInt8]]
+    /// The bounds are rates (attainment) or money; otherwise counts.
+    let boundIsRate: Bool
+    let boundIsMoney: Bool
     let higherTierBoundary: Bool
     let mode: TableMode
 
     init(
         values: [WideDecimal], ends: [WideDecimal?], lowers: [WideDecimal?], uppers: [WideDecimal?], gates: [Expr?], hasGates: Bool,
-        attainmentBasis: Bool, rateValued: Bool, higherTierBoundary: Bool, mode: TableMode
+        attainmentBasis: Bool, rateValued: Bool, valueTexts: [[UInt8]], boundIsRate: Bool, boundIsMoney: Bool, higherTierBoundary: Bool, mode: TableMode
     ) {
         self.values = values
         self.ends = ends
@@ -455,6 +523,9 @@ final class TierConstants {
         self.hasGates = hasGates
         self.attainmentBasis = attainmentBasis
         self.rateValued = rateValued
+        self.valueTexts = valueTexts
+        self.boundIsRate = boundIsRate
+        self.boundIsMoney = boundIsMoney
         self.higherTierBoundary = higherTierBoundary
         self.mode = mode
     }

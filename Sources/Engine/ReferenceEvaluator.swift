@@ -830,6 +830,8 @@ final class PlanEvaluation {
     /// By component (``resetMemo()`` sizes it, ``resetNotes()`` empties it); an untouched note
     /// is empty.
     @exclusivity(unchecked) var notes: [TraceNote] = []
+    /// The slices a marginal table paid, for its trace (reused).
+    @exclusivity(unchecked) var sliceScratch: [(tier: Int, size: WideDecimal)] = []
     /// A buffer trace texts are put together in, reused.
     @exclusivity(unchecked) var textScratch: [UInt8] = []
     /// SPIFF rule texts by qualifying count (``spiffRuleText(count:)``).
@@ -845,7 +847,7 @@ final class PlanEvaluation {
     /// Per ledger row, whether crediting gave it to some payee (for the reconciliation): the run's
     /// flags, shared by the crediting shards, each writing only its own rows.
     @exclusivity(unchecked) var creditedFlags: UnsafeMutableBufferPointer<Bool>? = nil
-    @exclusivity(unchecked) var feedingRulesCache: [Set<Int>]? = nil
+    @exclusivity(unchecked) var feedingRulesCache: [(rules: Set<Int>, window: MeasureWindow)]? = nil
     /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
     @exclusivity(unchecked) var drawBalances: [WideDecimal] = []
     @exclusivity(unchecked) var heldBack: [WideDecimal] = []
@@ -1144,6 +1146,83 @@ final class PlanEvaluation {
         return source.location(of: span.range.start).description
     }
 
+    /// The plan text of `span` on one line, for a trace (`formula if attainment >= 100% then …`):
+    /// comments dropped, each run of spaces and line breaks one space, at most 200 characters.
+    /// `nil` where the plan's text is not at hand.
+    func sourceText(_ span: SourceSpan) -> String? {
+        guard span.file < sources.count, let source = sources[span.file] else { return nil }
+        var bytes = source.bytes
+        var start = max(0, min(span.range.start, bytes.count))
+        var end = max(start, min(span.range.end, bytes.count))
+        if bytes.first == UInt8(ascii: "<") {
+            // An XML plan: the expression is a text node, whose raw bytes may hold entities
+            // (`&gt;=`), so its span's length does not fit them; the node is read to its end.
+            guard let node = xmlTextNode(bytes, from: start) else { return nil }
+            bytes = node
+            start = 0
+            end = node.count
+        }
+        var text: [UInt8] = []
+        var inString = false
+        var inComment = false
+        for byte in bytes[start..<end] {
+            if inComment {
+                if byte == 0x0A { inComment = false } else { continue }
+            }
+            if byte == UInt8(ascii: "\"") { inString.toggle() }
+            if byte == UInt8(ascii: "#") && !inString {
+                inComment = true
+                continue
+            }
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                if let last = text.last, last != 0x20 { text.append(0x20) }
+            } else {
+                text.append(byte)
+            }
+        }
+        while text.last == 0x20 { text.removeLast() }
+        if text.isEmpty { return nil }
+        let line = String(decoding: text, as: UTF8.self)
+        return line.count > 200 ? String(line.prefix(199)) + "…" : line
+    }
+
+    /// The text node of an XML document starting at `start`, its entity and character references
+    /// decoded; `nil` for one that holds markup (a CDATA section) or a reference it cannot read.
+    func xmlTextNode(_ bytes: [UInt8], from start: Int) -> [UInt8]? {
+        var node: [UInt8] = []
+        var index = start
+        while index < bytes.count && bytes[index] != UInt8(ascii: "<") {
+            guard bytes[index] == UInt8(ascii: "&") else {
+                node.append(bytes[index])
+                index += 1
+                continue
+            }
+            guard let semicolon = bytes[index...].prefix(12).firstIndex(of: UInt8(ascii: ";")) else { return nil }
+            let name = String(decoding: bytes[(index + 1)..<semicolon], as: UTF8.self)
+            let scalar: Unicode.Scalar?
+            switch name {
+            case "lt": scalar = "<"
+            case "gt": scalar = ">"
+            case "amp": scalar = "&"
+            case "quot": scalar = "\""
+            case "apos": scalar = "'"
+            default:
+                if name.hasPrefix("#x") {
+                    scalar = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init)
+                } else if name.hasPrefix("#") {
+                    scalar = UInt32(name.dropFirst(), radix: 10).flatMap(Unicode.Scalar.init)
+                } else {
+                    scalar = nil
+                }
+            }
+            guard let scalar else { return nil }
+            node.append(contentsOf: String(Character(scalar)).utf8)
+            index = semicolon + 1
+        }
+        if bytes[index...].starts(with: "<![CDATA[".utf8) { return nil }
+        return node
+    }
+
     func failure(_ message: String, what: String? = nil, span: SourceSpan? = nil) -> EvaluationError {
         EvaluationError(
             rep: payee < payees.count ? roster.repIDs[Int(payees[payee])] : nil,
@@ -1199,7 +1278,7 @@ final class PlanEvaluation {
         let componentNames = plan.components.map(\.name)
         let componentKinds = plan.components.map { describe($0.body) }
         let feeding = feedingRules
-        let readsEveryRule = feeding.map { $0.count == plan.creditRules.count }
+        let readsEveryRule = feeding.map { $0.rules.count == plan.creditRules.count && $0.window == .period }
         // Room for every line up front: growing by doubling copied the shard's lines each time.
         let statements = range.count * periods.count
         output.payouts.reserveCapacity(statements * (plan.components.count + 1))
@@ -1314,6 +1393,9 @@ final class PlanEvaluation {
                 // Most lines read every credit rule: their row set is the total's, encoded once.
                 let allRows = RowSet(rows: rows)
                 let periodName = periodNames[period]
+                // Rows behind a line that are not the period's credits (a SPIFF's, earlier periods'
+                // under a year-to-date measure, reversals charged back here): the total has them too.
+                var extraRows = clawback.rows
                 for index in plan.components.indices {
                     let note = notes[index]
                     // The line's own transactions: a SPIFF's qualifying rows, or the credits of the
@@ -1321,10 +1403,16 @@ final class PlanEvaluation {
                     let fed: RowSet
                     if let own = note.rows {
                         fed = RowSet(rows: own)
+                        if feeding[index].window != .period { extraRows += own }
                     } else if readsEveryRule[index] {
                         fed = allRows
                     } else {
-                        fed = RowSet(rows: creditRows(forPayee: position, period: period, rules: feeding[index]))
+                        var own: [Int32] = []
+                        for earlier in periods(of: feeding[index].window, through: period) {
+                            own += creditRows(forPayee: position, period: earlier, rules: feeding[index].rules)
+                        }
+                        fed = RowSet(rows: own)
+                        extraRows += own
                     }
                     output.traces.append(
                         TraceRecord(
@@ -1341,7 +1429,7 @@ final class PlanEvaluation {
                 output.traces.append(
                     TraceRecord(
                         plan: plan.id, component: "total", rule: "sum of the components", source: planLocation,
-                        limit: totalLimitNote, transactions: allRows))
+                        limit: totalLimitNote, transactions: extraRows.isEmpty ? allRows : RowSet(rows: rows + extraRows)))
                 output.payouts.append(
                     PayoutLine(
                         rep: repID, period: periodName, plan: plan.id, component: "total",
@@ -1382,49 +1470,71 @@ final class PlanEvaluation {
     }
 
     /// Per component, the credit rules it reads (through measures, derived values, other
-    /// components, per-transaction tables and overrides).
-    var feedingRules: [Set<Int>] {
+    /// components, per-transaction tables and overrides), and the widest window of the measures
+    /// it reads: a line reading a year-to-date measure was fed by the year's transactions.
+    var feedingRules: [(rules: Set<Int>, window: MeasureWindow)] {
         if let cached = feedingRulesCache { return cached }
-        var memo: [ValueRef: Set<Int>] = [:]
-        func rules(_ expr: Expr?) -> Set<Int> {
-            guard let expr else { return [] }
-            var found = Set<Int>()
+        func widest(_ a: MeasureWindow, _ b: MeasureWindow) -> MeasureWindow {
+            if a == .yearToDate || b == .yearToDate { return .yearToDate }
+            return a == .quarterToDate || b == .quarterToDate ? .quarterToDate : .period
+        }
+        typealias Feed = (rules: Set<Int>, window: MeasureWindow)
+        var memo: [ValueRef: Feed] = [:]
+        func merge(_ found: inout Feed, _ more: Feed) {
+            found.rules.formUnion(more.rules)
+            found.window = widest(found.window, more.window)
+        }
+        func feed(_ expr: Expr?) -> Feed {
+            guard let expr else { return ([], .period) }
+            var found: Feed = ([], .period)
             switch expr.kind {
-            case .measure(let id): found.formUnion(rules(of: .measure(id)))
-            case .derived(let id): found.formUnion(rules(of: .derived(id)))
-            case .component(let id): found.formUnion(rules(of: .component(id)))
-            case .quota(let id): found.formUnion(rules(of: .measure(plan.quotas[id.index].measure)))
-            case .applyTablePerTransaction(_, let rule): found.insert(rule.index)
+            case .measure(let id): merge(&found, feed(of: .measure(id)))
+            case .derived(let id): merge(&found, feed(of: .derived(id)))
+            case .component(let id): merge(&found, feed(of: .component(id)))
+            case .quota(let id): found.rules.formUnion(feed(of: .measure(plan.quotas[id.index].measure)).rules)
+            case .applyTablePerTransaction(_, let rule): found.rules.insert(rule.index)
             default: break
             }
-            for child in expr.children { found.formUnion(rules(child)) }
+            for child in expr.children { merge(&found, feed(child)) }
             return found
         }
-        func rules(of ref: ValueRef) -> Set<Int> {
+        func feed(of ref: ValueRef) -> Feed {
             if let known = memo[ref] { return known }
-            memo[ref] = []  // the checker rejects cycles; this only stops a runaway walk
-            let result: Set<Int>
+            memo[ref] = ([], .period)  // the checker rejects cycles; this only stops a runaway walk
+            let result: Feed
             switch ref {
-            case .measure(let id): result = [plan.measures[id.index].creditRule.index]
-            case .derived(let id): result = rules(plan.derived[id.index].expr)
+            case .measure(let id): result = ([plan.measures[id.index].creditRule.index], plan.measures[id.index].window)
+            case .derived(let id): result = feed(plan.derived[id.index].expr)
             case .component(let id):
                 switch plan.components[id.index].body {
-                case .formula(let expr): result = rules(expr)
-                case .spiff: result = []
-                case .override(let override): result = Set([override.creditRule.index]).union(rules(override.threshold))
+                case .formula(let expr): result = feed(expr)
+                case .spiff: result = ([], .period)
+                case .override(let override):
+                    var found = feed(override.threshold)
+                    found.rules.insert(override.creditRule.index)
+                    result = found
                 }
             }
             memo[ref] = result
             return result
         }
-        let computed = plan.components.indices.map { rules(of: .component(ComponentID($0))) }
+        let computed = plan.components.indices.map { feed(of: .component(ComponentID($0))) }
         feedingRulesCache = computed
         return computed
     }
 
+    /// The run periods a measure over `window` reads in `period`: the period itself, or the run's
+    /// periods from the start of its fiscal quarter or year (as ``aggregate(_:_:)`` sums them).
+    func periods(of window: MeasureWindow, through period: Int) -> ClosedRange<Int> {
+        guard window != .period else { return period...period }
+        let start = periods[period].enclosing(window == .quarterToDate ? .quarter : .year).firstMonth
+        let first = periods.firstIndex { $0.firstMonth >= start } ?? period
+        return min(first, period)...period
+    }
+
     func describe(_ body: ComponentBody) -> String {
         switch body {
-        case .formula: return "formula"
+        case .formula(let expr): return sourceText(expr.span).map { "formula " + $0 } ?? "formula"
         case .spiff: return "spiff"
         case .override: return "manager override"
         }
@@ -1444,7 +1554,12 @@ final class PlanEvaluation {
             defer {
                 if result != before {
                     if limitLocations.isEmpty { limitLocations = plan.limits.map { location($0.span) } }
-                    let text = "\(limit.kind.rawValue) \(limit.per == .year ? "per year " : "")at \(bound.formatted(fractionDigits: plan.currency.minorUnits)) \(plan.currency.code) (\(limitLocations[index]))"
+                    // "cap at 18250.00 USD, from 32045.05 USD": what the limit bound, and what it bound.
+                    let code = plan.currency.code
+                    let digits = plan.currency.minorUnits
+                    let text =
+                        "\(limit.kind.rawValue) \(limit.per == .year ? "per year " : "")at \(bound.formatted(fractionDigits: digits)) \(code), "
+                        + "from \(before.formatted(fractionDigits: digits)) \(code) (\(limitLocations[index]))"
                     if case .component(let id) = target { notes[id.index].limit = text } else { totalLimitNote = text }
                 }
             }
@@ -1583,16 +1698,7 @@ final class PlanEvaluation {
 
     func aggregate(_ measure: Measure, _ context: Context) throws -> EvalValue {
         let rule = measure.creditRule.index
-        let current = periods[periodIndex]
-        var range = periodIndex...periodIndex
-        switch measure.window {
-        case .period: break
-        case .quarterToDate, .yearToDate:
-            let kind: PeriodKind = measure.window == .quarterToDate ? .quarter : .year
-            let start = current.enclosing(kind).firstMonth
-            let first = periods.firstIndex { $0.firstMonth >= start } ?? periodIndex
-            range = min(first, periodIndex)...periodIndex
-        }
+        let range = periods(of: measure.window, through: periodIndex)
         var sum = WideDecimal.zero
         var count = 0
         var low: WideDecimal? = nil
@@ -1862,12 +1968,35 @@ extension PlanEvaluation {
     /// A manager override: the rate times the credits of the rule that came from reps below the
     /// payee, down to `levels` (all when `nil`), when the threshold (if any) holds.
     func evaluateOverride(_ override: ManagerOverride, _ context: Context) throws -> EvalValue {
-        if let threshold = override.threshold, try eval(threshold, context) != .bool(true) { return .zero }
+        // The trace: which credits of the team fed it, at what rate, or why it paid nothing.
+        let noting = restating ? nil : evaluatingComponent
+        let levels = override.levels.map { $0 == 1 ? "1 level down" : "up to \($0) levels down" } ?? "every level down"
+        if let component = noting {
+            notes[component].rule = "manager override on \(plan.creditRules[override.creditRule.index].name) credits from \(levels)"
+            notes[component].rows = []
+        }
+        if let threshold = override.threshold, try eval(threshold, context) != .bool(true) {
+            if let component = noting {
+                notes[component].tier = "its condition is not met (" + (sourceText(threshold.span) ?? "when …") + "): it pays nothing"
+            }
+            return .zero
+        }
         guard case .number(let rate) = try eval(override.rate, context) else { return .missing }
         var team = WideDecimal.zero
+        var rows: [Int32] = []
         for credit in try creditGroup(override.creditRule.index, payee, periodIndex)
         where credit.level >= 1 && override.levels.map({ Int(credit.level) <= $0 }) ?? true {
             team = try Exact.add(team, credit.value)
+            if noting != nil { rows.append(credit.row) }
+        }
+        if let component = noting {
+            notes[component].rows = rows
+            if override.rate.type == .rate, let fixed = try? rate.fixed(rounding: .halfEven) {
+                notes[component].rate = Rate(fixed).percentString
+            } else {
+                notes[component].rate = rate.formatted(fractionDigits: min(6, max(2, rate.scale)))
+            }
+            notes[component].base = "\(team.formatted(fractionDigits: plan.currency.minorUnits)) \(plan.currency.code) of team credits"
         }
         return .number(try Exact.multiply(rate, team))
     }
@@ -1980,13 +2109,18 @@ extension PlanEvaluation {
     func clawbackAdjustment(in period: Int, _ context: Context) throws -> Clawback {
         guard let clawback = plan.chargeBack else { return Clawback() }
         var originals = Set<Int>()
+        var rows: [Int32] = []
         for rule in lateCredits.indices {
-            for late in lateCredits[rule][payee] where late.reversal == period { originals.insert(late.original) }
+            for late in lateCredits[rule][payee] where late.reversal == period {
+                originals.insert(late.original)
+                rows.append(late.credit.row)
+            }
         }
         guard !originals.isEmpty else { return Clawback() }
         let money = RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault)
         let share = WideDecimal(clawback.share.value)
         var result = Clawback()
+        result.rows = rows
         for original in originals.sorted() {
             let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
             let after = try restatedEarnings(original, throughReversalPeriod: period, context)
@@ -2018,6 +2152,8 @@ extension PlanEvaluation {
         var total = WideDecimal.zero
         var byOriginal: [(original: Int, total: WideDecimal, components: [WideDecimal])] = []
         var note: String? = nil
+        /// The reversals charged back (their ledger rows), for the total's trace.
+        var rows: [Int32] = []
         /// By recoverable guarantee (draw index), how much more its restated periods advanced.
         var owed: [Int: WideDecimal] = [:]
     }

@@ -10,11 +10,14 @@ import Testing
 
 /// A plan checked from text, evaluated over CSV files written to a temporary directory.
 func evaluate(plan text: String, files: [String: String]) throws -> RunOutput {
-    let checked = PlanChecker.check(source: SourceFile(path: "test.plan", text: text))
-    let plan = try #require(checked.plan, "\(checked.rendered())")
     let directory = NSTemporaryDirectory() + "comp-engine-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
+    // On disk, as a run has it: traces quote the plan's text (a formula) and its locations.
+    let path = directory + "/test.plan"
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    let checked = PlanChecker.check(source: SourceFile(path: path, text: text))
+    let plan = try #require(checked.plan, "\(checked.rendered())")
     for (name, content) in files { try Data(content.utf8).write(to: URL(fileURLWithPath: directory + "/" + name)) }
     let load = LedgerLoader.load(directory: directory, options: ReferenceEvaluator.loadOptions(for: [plan]))
     #expect(load.errorCount == 0, "\(load.diagnostics.map(\.description))")

@@ -936,9 +936,19 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(lines.first?.hasPrefix("R000001, 2027-04 (run 1, plan AE-STD, computed ") == true)
         #expect(lines.contains("  bookings    104275.73"))
         #expect(lines.contains("  attainment  3.094235"))
-        // Bookings are 3.09 quotas: the 12% tier; the total 11,648.59 is capped at 35,000 × 0.25.
-        #expect(lines.contains { $0.hasPrefix("  commission         9648.59 USD   marginal table ae_tiers on attainment; tier 4: 150% and above; rate 12%; on 104275.73 against quota 33700.00") })
-        #expect(lines.contains { $0.hasPrefix("  total              8750.00 USD   sum of the components; cap at 8750.00 USD") })
+        // Bookings are 3.09 quotas: the 12% tier. Each slice is shown, so rate and base give the
+        // amount: 3% × 16,850 + 6% × 16,850 + 10% × 16,850 + 12% × (104,275.73 − 50,550) =
+        // 505.50 + 1,011.00 + 1,685.00 + 6,447.0876 = 9,648.59. The total 9,648.59 + 2,000 bonus =
+        // 11,648.59 is capped at 35,000 × 0.25, and the line says from what.
+        #expect(
+            lines.contains {
+                $0.hasPrefix(
+                    "  commission         9648.59 USD   marginal table ae_tiers on attainment; tier 4: 150% and above; "
+                        + "rate 3% on 16850.00 USD + 6% on 16850.00 USD + 10% on 16850.00 USD + 12% on 53725.73 USD; "
+                        + "on 104275.73 USD against quota 33700.00 USD   [")
+            })
+        #expect(lines.contains { $0.hasPrefix("  bonus              2000.00 USD   formula 2000 USD when bookings >= quota(bookings)   [") })
+        #expect(lines.contains { $0.hasPrefix("  total              8750.00 USD   sum of the components; cap at 8750.00 USD, from 11648.59 USD (") })
         #expect(lines.last?.hasPrefix("transactions: (12) T000002552, T000002638,") == true)
         // In March a WIDGET-X sale qualifies for the SPIFF: that line names its own transaction.
         let march = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2027-03"])

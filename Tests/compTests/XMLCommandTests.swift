@@ -167,7 +167,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let plans = directory.appendingPathComponent("plans")
         try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: examples + "/xml/ae-standard.xml", toPath: plans.appendingPathComponent("ae-standard.xml").path)
+        // The bonus's `>=` written as an entity, as XML tools often write it: the same plan.
+        let xml = try String(contentsOfFile: examples + "/xml/ae-standard.xml", encoding: .utf8)
+        let escaped = xml.replacingOccurrences(of: "bookings >= quota(bookings)", with: "bookings &gt;= quota(bookings)")
+        #expect(escaped != xml)
+        try Data(escaped.utf8).write(to: plans.appendingPathComponent("ae-standard.xml"))
         let db = directory.appendingPathComponent("results.sqlite").path
         let run = try cli.run(["run", "--plans", plans.path, "--data", data, "--db", db])
         #expect(run.status == 0, "\(run.stderr)")
@@ -178,6 +182,10 @@ import Testing
         #expect(RunCommand().pivot(payouts: payouts.stdout, measures: measures.stdout) == expected)
         // Traces name the XML file and the line of the component (line 21: <component name="commission" …>).
         let explained = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2027-04"])
-        #expect(explained.stdout.contains("on 104275.73 against quota 33700.00   [\(plans.path)/ae-standard.xml:21:3]"), "\(explained.stdout)")
+        #expect(explained.stdout.contains("on 104275.73 USD against quota 33700.00 USD   [\(plans.path)/ae-standard.xml:21:3]"), "\(explained.stdout)")
+        // A formula's trace quotes it as the plan means it: the entity decoded.
+        #expect(
+            explained.stdout.contains("  bonus              2000.00 USD   formula 2000 USD when bookings >= quota(bookings)   ["),
+            "\(explained.stdout)")
     }
 }

@@ -1,0 +1,187 @@
+import CompCore
+import Engine
+import RunResults
+import Testing
+
+/// What a payout line's trace says: its rule, tier, rate and base must give the amount, and its
+/// transactions must be exactly the ledger rows that fed it (rows are 0-based ledger positions).
+@Suite struct Traces {
+    func trace(_ output: RunOutput, _ rep: String, _ period: String, _ component: String) throws -> TraceRecord {
+        let line = try #require(output.payouts.first { $0.rep == rep && $0.period == period && $0.component == component })
+        return try #require(line.trace.map { output.traces[$0] })
+    }
+
+    let tiers = """
+        plan "TIERS" {
+          currency USD
+          period month
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          measure bookings_ytd = sum(sales) over ytd
+          table steps marginal on amount {
+            up to 1000 USD : 5%
+            1000 USD to 2000 USD : 8%
+            2000 USD and above : 10% if bookings_ytd >= 10000 USD
+          }
+          table ladder retroactive on amount {
+            up to 5 : 0 USD
+            5 and above : 500 USD
+          }
+          measure deals = count(sales)
+          component commission = steps(bookings)
+          component ladder_bonus = ladder(deals)
+          component kicker = bookings_ytd * 1% round half_even 2
+          cap total at 300 USD per period
+        }
+        """
+
+    var files: [String: String] {
+        [
+            "roster.csv": "rep,name,plan,start\nR1,Ana,TIERS,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            // January: 1,000 exactly (the first tier's top); February: 2,500 in five deals.
+            "transactions.csv": ledger([
+                ("2027-01-05", "R1", "1000"), ("2027-02-01", "R1", "500"), ("2027-02-02", "R1", "500"),
+                ("2027-02-03", "R1", "500"), ("2027-02-04", "R1", "500"), ("2027-02-05", "R1", "500"),
+            ]),
+        ]
+    }
+
+    /// A marginal table shows every slice it paid, so rate and base give the amount: at exactly
+    /// 1,000 only the first slice pays (5% × 1,000 = 50.00; it had shown tier 2's 8% alone).
+    /// February's 2,500: 5% × 1,000 + 8% × 1,000 + the third tier's 500 at 8%, because its gate
+    /// (year to date ≥ 10,000; it is 3,500) is closed: 50 + 80 + 40 = 170.00.
+    @Test func marginalSlicesAndAClosedGate() throws {
+        let output = try evaluate(plan: tiers, files: files)
+        let january = try trace(output, "R1", "2027-01", "commission")
+        #expect(totals(output, component: "commission") == ["R1 2027-01 50.00", "R1 2027-02 170.00"])
+        #expect(january.rule == "marginal table steps on amount")
+        #expect(january.tier == "tier 2: 1000 USD to 2000 USD")
+        #expect(january.rate == "5% on 1000.00 USD")
+        #expect(january.base == "1000.00 USD")
+        let february = try trace(output, "R1", "2027-02", "commission")
+        #expect(february.tier == "tier 3: 2000 USD and above (its condition is not met: it pays tier 2's rate)")
+        #expect(february.rate == "5% on 1000.00 USD + 8% on 1000.00 USD + 8% on 500.00 USD")
+        #expect(february.base == "2500.00 USD")
+    }
+
+    /// A table of amounts looked up with a count: the value is money, the base a whole number
+    /// (it had shown "rate 500.00; on 5.00").
+    @Test func countTableShowsMoneyAndACount() throws {
+        let output = try evaluate(plan: tiers, files: files)
+        let february = try trace(output, "R1", "2027-02", "ladder_bonus")
+        #expect(totals(output, component: "ladder_bonus") == ["R1 2027-01 0.00", "R1 2027-02 500.00"])
+        #expect(february.tier == "tier 2: 5 and above")
+        #expect(february.rate == "500.00 USD")
+        #expect(february.base == "5")
+    }
+
+    /// A line reading a year-to-date measure was fed by the year's rows, not only the period's:
+    /// February's kicker is 1% of 3,500 (January's 1,000 and February's 2,500) = 35.00, and its
+    /// trace holds all six rows. The total holds them too.
+    @Test func yearToDateLinesListTheYearsTransactions() throws {
+        let output = try evaluate(plan: tiers, files: files)
+        #expect(totals(output, component: "kicker") == ["R1 2027-01 10.00", "R1 2027-02 35.00"])
+        let kicker = try trace(output, "R1", "2027-02", "kicker")
+        #expect(kicker.rule == "formula bookings_ytd * 1%")
+        #expect(kicker.transactions.rows == [0, 1, 2, 3, 4, 5])
+        #expect(try trace(output, "R1", "2027-02", "commission").transactions.rows == [1, 2, 3, 4, 5])
+        #expect(try trace(output, "R1", "2027-02", "total").transactions.rows == [0, 1, 2, 3, 4, 5])
+    }
+
+    /// A cap says what it capped: February's 170 + 500 + 35 = 705.00 is capped at 300.00.
+    @Test func capSaysWhatItCapped() throws {
+        let output = try evaluate(plan: tiers, files: files)
+        #expect(totals(output) == ["R1 2027-01 60.00", "R1 2027-02 300.00"])
+        let total = try trace(output, "R1", "2027-02", "total")
+        #expect(total.limit?.hasPrefix("cap at 300.00 USD, from 705.00 USD (") == true)
+        #expect(total.limit?.hasSuffix("/test.plan:20:3)") == true)
+        #expect(try trace(output, "R1", "2027-01", "total").limit == nil)
+    }
+
+    /// A reversal charged back to its deal's period is in the trace of the line that charges it:
+    /// T3 (row 2) reverses January's T1 in March; March's total (−3,500.00) lists it.
+    @Test func chargedBackReversalIsInTheTotalsTrace() throws {
+        let output = try evaluate(
+            plan: """
+                plan "CLAW" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 7%
+                  clawback {
+                    charge original_period
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,CLAW,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-01-05,R1,50000,USD,new,
+                    T2,2027-02-10,R1,10000,USD,new,
+                    T3,2027-03-20,R1,-50000,USD,new,T1
+
+                    """,
+            ])
+        #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 -3500.00"])
+        let march = try trace(output, "R1", "2027-03", "total")
+        #expect(march.limit == "clawback of 2027-01: -3500.00 USD")
+        #expect(march.transactions.rows == [2])
+        // January's line still lists the deal itself, February only its own.
+        #expect(try trace(output, "R1", "2027-01", "total").transactions.rows == [0])
+        #expect(try trace(output, "R1", "2027-02", "total").transactions.rows == [1])
+    }
+
+    /// An override's trace: the credits of the levels it counts (a level-1 override of V1, whose
+    /// manager M1 sold nothing, had listed R1's sale two levels down), its rate and base, and why
+    /// a gated one paid nothing.
+    @Test func overrideTraces() throws {
+        let output = try evaluate(
+            plan: """
+                plan "MGR" {
+                  currency USD
+                  period month
+                  credit team_sales {
+                    amount fx(txn.amount)
+                    to managers all levels
+                  }
+                  measure team_bookings = sum(team_sales)
+                  let team_attainment = team_bookings / quota(team_bookings) round half_even 6
+                  component direct_override = override 2% of team_sales levels 1
+                  component deep_override = override 0.5% of team_sales levels all when team_attainment >= 100%
+                }
+                """,
+            files: [
+                "roster.csv": """
+                    rep,name,manager,plan,start
+                    V1,Vic,,MGR,2026-01-01
+                    M1,Mia,V1,MGR,2026-01-01
+                    R1,Ana,M1,AE,2026-01-01
+
+                    """,
+                "quotas.csv": "rep,period,amount\nV1,2027-01,50000\nM1,2027-01,200000\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "100000")]),
+            ])
+        // V1: nothing from level 1 (M1 sold nothing); 0.5% of 100,000 = 500.00 from all levels
+        // (200% of its quota). M1: 2% of 100,000 = 2,000.00; its deep override is gated (50%).
+        #expect(totals(output, component: "direct_override") == ["M1 2027-01 2000.00", "V1 2027-01 0.00"])
+        #expect(totals(output, component: "deep_override") == ["M1 2027-01 0.00", "V1 2027-01 500.00"])
+        let direct = try trace(output, "V1", "2027-01", "direct_override")
+        #expect(direct.rule == "manager override on team_sales credits from 1 level down")
+        #expect(direct.rate == "2%")
+        #expect(direct.base == "0.00 USD of team credits")
+        #expect(direct.transactions.rows == [])
+        let deep = try trace(output, "V1", "2027-01", "deep_override")
+        #expect(deep.rule == "manager override on team_sales credits from every level down")
+        #expect(deep.rate == "0.5%")
+        #expect(deep.base == "100000.00 USD of team credits")
+        #expect(deep.transactions.rows == [0])
+        let gated = try trace(output, "M1", "2027-01", "deep_override")
+        #expect(gated.tier == "its condition is not met (team_attainment >= 100%): it pays nothing")
+        #expect(gated.rate == nil)
+        #expect(gated.transactions.rows == [])
+    }
+}
