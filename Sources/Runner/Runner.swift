@@ -446,6 +446,16 @@ public enum Runner {
         let transactions = data.transactions
         // Plans that charge reversals back to the deal's period leave reversals past their window uncredited.
         let chargeBacks = Dictionary(plans.compactMap { plan in plan.chargeBack.map { (plan.id, $0) } }, uniquingKeysWith: { first, _ in first })
+        let effectiveDates = Dictionary(plans.compactMap { plan in plan.effective.map { (plan.id, $0) } }, uniquingKeysWith: { first, _ in first })
+        /// The date a plan's effective dates judge a row by: a reversal charged back to its deal's
+        /// period goes by the deal's date (as the evaluation does).
+        func judgedDate(_ row: Int, plan: String) -> CivilDate {
+            let date = transactions.dates[row]
+            guard let chargeBack = chargeBacks[plan], let original = transactions.reversals.target(of: row),
+                chargeBack.reaches(deal: transactions.dates[original], reversal: date)
+            else { return date }
+            return transactions.dates[original]
+        }
         for row in 0..<transactions.count where !(row < credited.count && credited[row]) {
             let rep = transactions.reps[row]
             let date = transactions.dates[row]
@@ -463,6 +473,9 @@ public enum Runner {
                 let original = transactions.reversals.target(of: row), !chargeBack.reaches(deal: transactions.dates[original], reversal: date)
             {
                 excluded["reversal more than \(days) days after its deal, outside the clawback window of plan \(assignment.plan)", default: 0] += 1
+            } else if let effective = effectiveDates[assignment.plan], !effective.contains(judgedDate(row, plan: assignment.plan)) {
+                let end = effective.end.map { " to \($0)" } ?? " on"
+                excluded["dated outside the effective dates of plan \(assignment.plan) (\(effective.start)\(end))", default: 0] += 1
             } else {
                 excluded["not credited by any credit rule of plan \(assignment.plan) (filters, dates, or split partners who are not payees of this run)", default: 0] += 1
             }

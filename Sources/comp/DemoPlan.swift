@@ -8,6 +8,8 @@ plan "AE-STD" "Account Executive — Standard" {
   period month
   fiscal_year_start 1
   rounding half_even
+  # "Transactions count when date is in 2027": a row dated outside is excluded by name.
+  effective 2027-01-01 to 2027-12-31
 
   # 1. credit = amount × fx × factor (exact; fx from fx.csv for the transaction's own month).
   credit sales {

@@ -145,7 +145,7 @@ func oneDeal(in directory: URL) throws -> URL {
         let payoutsFile = directory.appendingPathComponent("payouts.csv").path
         let failed = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db, "--export-payouts", payoutsFile])
         #expect(failed.status == 65)
-        #expect(failed.stderr.contains("ae-standard.plan:23:31: rep R1, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv"), "\(failed.stderr)")
+        #expect(failed.stderr.contains("ae-standard.plan:25:31: rep R1, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv"), "\(failed.stderr)")
         #expect(!FileManager.default.fileExists(atPath: payoutsFile))
         let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
         #expect(payouts.stdout.split(separator: "\n").count == 1 + 8)  // run 1's two months, four lines each
@@ -1011,6 +1011,39 @@ func oneDeal(in directory: URL) throws -> URL {
         // T1 and T3 are credited to R1: 10% of 400.
         let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
         #expect(payouts.stdout.contains("R1,2027-01,P,commission,40.00,USD\n"))
+    }
+
+    /// The reference plan counts transactions dated in 2027 (REFERENCE_PLAN.md): rows of
+    /// 2026-12-31 and 2028-01-01 are excluded by name, not paid (with quotas for those months they
+    /// had paid 15.00 and 27.00 more), and June's 100 USD pays 3% = 3.00.
+    @Test func rowsOutsideThePlansEffectiveDatesAreExcludedByName() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        var quotas = "rep,period,amount\nR1,2026-12,1000\nR1,2028-01,1000\n"
+        for month in 1...12 { quotas += "R1,2027-\(month < 10 ? "0" : "")\(month),1000\n" }
+        try writeFiles(
+            [
+                "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+                "quotas.csv": quotas,
+                "transactions.csv": """
+                    id,date,rep,amount,currency,product,kind,quantity
+                    T1,2026-12-31,R1,500,USD,GADGET,new,1
+                    T2,2027-06-10,R1,100,USD,GADGET,new,1
+                    T3,2028-01-01,R1,700,USD,GADGET,new,1
+
+                    """,
+            ], to: data)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let result = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.hasPrefix("run 1: plan AE-STD, 1 payee, 1 period (2027-06)\n"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains(
+                "transactions.csv: 3 rows, 3 accepted, 0 rejected; 2 excluded: dated outside the effective dates of plan AE-STD (2027-01-01 to 2027-12-31)\n"
+            ), "\(result.stdout)")
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(payouts.stdout.split(separator: "\n").filter { $0.contains(",total,") } == ["R1,2027-06,AE-STD,total,3.00,USD"])
     }
 
     @Test func aReversalPastTheClawbackWindowIsExcludedWithThatReason() throws {
