@@ -80,7 +80,7 @@ LEFT JOIN spiff_units s ON s.rep = mo.rep AND s.month = mo.month;
 CREATE OR REPLACE TEMP TABLE payouts AS
 WITH parts AS (
     SELECT
-        rep, month, b, q, ti, units,
+        rep, month, b, CAST(b AS DECIMAL(38, 8)) AS bx, q, ti, units,
         -- half-even integer division n / d (d > 0): truncated quotient, then adjust.
         n // d AS tq, n % d AS tr, d
     FROM payouts_exact
@@ -98,11 +98,13 @@ WITH parts AS (
     FROM parts
 ), comp AS (
     SELECT *,
+        -- B at Q's scale first: least()/greatest() of DECIMAL(38,2) and DECIMAL(38,7) take the
+        -- first argument's scale, which rounded 0.5·Q to cents when Q had more than 2 decimals.
         round_half_even(
-            0.03 * least(b, 0.5 * q)
-            + 0.06 * least(greatest(b - 0.5 * q, 0), 0.5 * q)
-            + 0.10 * least(greatest(b - q, 0), 0.5 * q)
-            + 0.12 * greatest(b - 1.5 * q, 0), 2) * CAST(0.01 AS DECIMAL(38, 2)) AS commission,
+            0.03 * least(bx, 0.5 * q)
+            + 0.06 * least(greatest(bx - 0.5 * q, 0), 0.5 * q)
+            + 0.10 * least(greatest(bx - q, 0), 0.5 * q)
+            + 0.12 * greatest(bx - 1.5 * q, 0), 2) * CAST(0.01 AS DECIMAL(38, 2)) AS commission,
         CAST(150 * units AS DECIMAL(38, 2)) AS spiff,
         CASE WHEN b >= q THEN CAST(2000 AS DECIMAL(38, 2)) ELSE CAST(0 AS DECIMAL(38, 2)) END AS bonus,
         -- 8. cap = round(3 × TI / 12, 2) = round(TI × 0.25, 2), exact before rounding.
