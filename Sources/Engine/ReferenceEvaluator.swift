@@ -1186,12 +1186,38 @@ final class PlanEvaluation {
         return line.count > 200 ? String(line.prefix(199)) + "…" : line
     }
 
-    /// The text node of an XML document starting at `start`, its entity and character references
-    /// decoded; `nil` for one that holds markup (a CDATA section) or a reference it cannot read.
+    /// An element's text in an XML document from `start` to the next tag, as the plan reads it:
+    /// references decoded, CDATA sections' text kept, comments and processing instructions left
+    /// out; `nil` where it cannot be read (a reference it does not know, unclosed markup).
     func xmlTextNode(_ bytes: [UInt8], from start: Int) -> [UInt8]? {
         var node: [UInt8] = []
         var index = start
-        while index < bytes.count && bytes[index] != UInt8(ascii: "<") {
+        func end(of marker: String, from position: Int) -> Int? {
+            let pattern = Array(marker.utf8)
+            var at = position
+            while at + pattern.count <= bytes.count {
+                if bytes[at..<(at + pattern.count)].elementsEqual(pattern) { return at }
+                at += 1
+            }
+            return nil
+        }
+        while index < bytes.count {
+            if bytes[index...].starts(with: "<![CDATA[".utf8) {
+                guard let close = end(of: "]]>", from: index + 9) else { return nil }
+                node += bytes[(index + 9)..<close]
+                index = close + 3
+                continue
+            } else if bytes[index...].starts(with: "<!--".utf8) {
+                guard let close = end(of: "-->", from: index + 4) else { return nil }
+                index = close + 3
+                continue
+            } else if bytes[index...].starts(with: "<?".utf8) {
+                guard let close = end(of: "?>", from: index + 2) else { return nil }
+                index = close + 2
+                continue
+            } else if bytes[index] == UInt8(ascii: "<") {
+                break
+            }
             guard bytes[index] == UInt8(ascii: "&") else {
                 node.append(bytes[index])
                 index += 1
@@ -1219,7 +1245,6 @@ final class PlanEvaluation {
             node.append(contentsOf: String(Character(scalar)).utf8)
             index = semicolon + 1
         }
-        if bytes[index...].starts(with: "<![CDATA[".utf8) { return nil }
         return node
     }
 

@@ -77,6 +77,7 @@ final class PlanTextWriter {
         let start = textOffset(element)
         let parts = text.split(separator: "\n", omittingEmptySubsequences: false)
         let firstLine = lines.line(containing: start)
+        var lineStarts: [Int] = []
         for (index, part) in parts.enumerated() {
             if index == 0 {
                 put(String(part), at: start)
@@ -87,7 +88,92 @@ final class PlanTextWriter {
                 }
                 put(String(part), at: lines.offset(ofLine: firstLine + index))
             }
+            lineStarts.append(out.count - part.utf8.count)
         }
+        if layout == .aligned { recordShifts(text: Array(text.utf8), lineStarts: lineStarts, xmlStart: start) }
+    }
+
+    /// Where the aligned text and the XML part within a line: from aligned offset `at` to the
+    /// line's end, the XML is `extra` bytes further on (an entity such as `&lt;` is one character
+    /// of plan text, a CDATA section's or a comment's markup none).
+    private(set) var shifts: [(at: Int, extra: Int)] = []
+
+    /// Walks an expression's XML text beside the plan text written for it, recording a shift at
+    /// each reference, CDATA marker, comment or processing instruction. Stops where the two
+    /// cannot be matched (nothing is recorded past that point).
+    private func recordShifts(text: [UInt8], lineStarts: [Int], xmlStart: Int) {
+        let xml = canvasSource
+        var raw = xmlStart
+        var line = 0
+        var column = 0  // bytes of plan text into the current line
+        var index = 0
+        func skip(_ count: Int) {
+            shifts.append((at: lineStarts[line] + column, extra: count))
+            raw += count
+        }
+        while index < text.count && raw < xml.count && line < lineStarts.count {
+            let byte = xml[raw]
+            if byte == UInt8(ascii: "&") {
+                guard let semicolon = xml[raw...].prefix(16).firstIndex(of: UInt8(ascii: ";")) else { return }
+                // The reference is one character: its UTF-8 bytes stand where it stood.
+                let length = semicolon + 1 - raw
+                var width = 1
+                while index + width < text.count && text[index + width] & 0xC0 == 0x80 { width += 1 }
+                if length > width { shifts.append((at: lineStarts[line] + column + width, extra: length - width)) }
+                raw += length
+                index += width
+                column += width
+            } else if xml[raw...].starts(with: "<![CDATA[".utf8) {
+                skip(9)
+            } else if xml[raw...].starts(with: "]]>".utf8) && !(text[index...].starts(with: "]]>".utf8)) {
+                skip(3)
+            } else if xml[raw...].starts(with: "<!--".utf8) {
+                guard let end = find("-->", in: xml, from: raw + 4) else { return }
+                skip(end + 3 - raw)
+            } else if xml[raw...].starts(with: "<?".utf8) {
+                guard let end = find("?>", in: xml, from: raw + 2) else { return }
+                skip(end + 2 - raw)
+            } else if byte == 0x0D && text[index] == 0x0A {
+                // A CR LF (or a lone CR) is one line feed in the text.
+                raw += raw + 1 < xml.count && xml[raw + 1] == 0x0A ? 2 : 1
+                index += 1
+                line += 1
+                column = 0
+            } else if byte == text[index] {
+                raw += 1
+                index += 1
+                if byte == 0x0A {
+                    line += 1
+                    column = 0
+                } else {
+                    column += 1
+                }
+            } else {
+                return
+            }
+        }
+    }
+
+    private func find(_ needle: String, in bytes: [UInt8], from start: Int) -> Int? {
+        let pattern = Array(needle.utf8)
+        var index = start
+        while index + pattern.count <= bytes.count {
+            if bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The XML offset of an offset in aligned `text` (the same, unless an entity, CDATA
+    /// section or comment earlier in its line of an expression parted them).
+    static func xmlOffset(_ offset: Int, shifts: [(at: Int, extra: Int)], text: [UInt8]) -> Int {
+        var result = offset
+        for shift in shifts where shift.at <= offset {
+            // Only a shift in the same line counts: the next line starts aligned again.
+            let end = min(offset, text.count)
+            if shift.at <= end && !text[shift.at..<end].contains(0x0A) { result += shift.extra }
+        }
+        return result
     }
 
     /// Where an element's text starts in the XML.

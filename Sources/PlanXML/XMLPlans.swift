@@ -36,12 +36,30 @@ public enum XMLPlans {
         switch lower(bytes: bytes, path: path, layout: .aligned, limits: limits) {
         case .failure(let list):
             return PlanCheckResult(plan: nil, diagnostics: list.diagnostics, sources: [xmlSource])
-        case .success(let text):
+        case .success(let lowered):
             // The aligned text has the XML's offsets, so positions are the XML file's; quote the XML.
-            let result = PlanChecker.check(source: SourceFile(path: path, text: text), overrides: overrides, loader: loader)
+            let result = PlanChecker.check(source: SourceFile(path: path, text: lowered.text), overrides: overrides, loader: loader)
             var sources = result.sources
             if !sources.isEmpty { sources[0] = xmlSource }
-            return PlanCheckResult(plan: result.plan, diagnostics: result.diagnostics, sources: sources)
+            // Past an entity (`&lt;`), a CDATA section or a comment in an expression, the XML's
+            // columns run ahead of the plan text's: positions are moved onto the XML's own.
+            let diagnostics = result.diagnostics.map { diagnostic in
+                var moved = diagnostic
+                if diagnostic.location.file == path, let range = diagnostic.range {
+                    moved.range = SourceRange(start: lowered.xmlOffset(range.start), end: lowered.xmlOffset(range.end))
+                    moved.location = xmlSource.location(of: lowered.xmlOffset(range.start))
+                }
+                moved.notes = diagnostic.notes.map { note in
+                    var movedNote = note
+                    if note.location?.file == path, let range = note.range {
+                        movedNote.range = SourceRange(start: lowered.xmlOffset(range.start), end: lowered.xmlOffset(range.end))
+                        movedNote.location = xmlSource.location(of: lowered.xmlOffset(range.start))
+                    }
+                    return movedNote
+                }
+                return moved
+            }
+            return PlanCheckResult(plan: result.plan, diagnostics: diagnostics, sources: sources)
         }
     }
 
@@ -66,7 +84,7 @@ public enum XMLPlans {
         let checked = check(bytes: bytes, path: path, limits: limits, loader: loader)
         let rewrite: (String) -> String = { use in outputPath.map { relocate(use, from: path, to: $0) } ?? use }
         guard !checked.hasErrors,
-            case .success(let plain) = lower(bytes: bytes, path: path, layout: .plain, limits: limits, relocateUse: rewrite)
+            case .success(let plain) = lower(bytes: bytes, path: path, layout: .plain, limits: limits, relocateUse: rewrite).map(\.text)
         else {
             return (nil, checked)
         }
@@ -84,7 +102,7 @@ public enum XMLPlans {
     static func lower(
         bytes: [UInt8], path: String, layout: PlanTextWriter.Layout, limits: XMLLimits,
         relocateUse: @escaping (String) -> String = { $0 }
-    ) -> Result<String, DiagnosticList> {
+    ) -> Result<(text: String, xmlOffset: @Sendable (Int) -> Int), DiagnosticList> {
         let root: XMLElement
         let problems: [SchemaProblem]
         do {
@@ -100,7 +118,9 @@ public enum XMLPlans {
         writer.relocateUse = relocateUse
         Lowering.write(placed, into: writer)
         if !writer.problems.isEmpty { return .failure(DiagnosticList(writer.problems)) }
-        return .success(writer.text)
+        let shifts = writer.shifts
+        let text = writer.out
+        return .success((writer.text, { PlanTextWriter.xmlOffset($0, shifts: shifts, text: text) }))
     }
 
     /// Gives a reader error a one-byte range at its line, so that it renders with the line quoted.

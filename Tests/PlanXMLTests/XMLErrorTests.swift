@@ -14,6 +14,43 @@ import Testing
           <measure name="bookings" aggregate="sum" credit="sales"/>
         """
 
+    /// `<` and `&` in an expression must be written `&lt;` and `&amp;` (or in CDATA): the plan
+    /// text is one character shorter for each, so an error after one had a column 3 or 4 too far
+    /// left. Errors point at the XML's own columns, past entities, CDATA markers and comments.
+    @Test func columnsPastEntitiesCDATAAndComments() {
+        let xml = planXML(sales + """
+
+              <component name="a">
+                <formula>if bookings &lt; 1000 USD then bookingz else 0 USD</formula>
+              </component>
+              <component name="b">
+                <formula><![CDATA[if bookings < 5 USD then bokings else 0 USD]]></formula>
+              </component>
+              <component name="c">
+                <formula>bookings <!-- per deal --> * rat</formula>
+              </component>
+              <component name="d">
+                <formula>if bookings &gt; 0 USD and
+              bookings &lt; 9 USD then 1 USD else zero</formula>
+              </component>
+            """)
+        // Where each misspelt name is in the XML text itself (all ASCII: columns are bytes).
+        func at(_ word: String) -> String {
+            let lines = xml.split(separator: "\n", omittingEmptySubsequences: false)
+            for (number, line) in lines.enumerated() {
+                if let range = line.range(of: word) { return "plan.xml:\(number + 1):\(line.distance(from: line.startIndex, to: range.lowerBound) + 1)" }
+            }
+            return "?"
+        }
+        #expect(at("bookingz") == "plan.xml:9:45")  // after `&lt;`: the plan text's column was 42
+        #expect(
+            errors(xml) == [
+                "\(at("bookingz")): unknown name 'bookingz'", "\(at("bokings")): unknown name 'bokings'",
+                "\(at("rat</")): unknown name 'rat'",
+                "\(at("zero")): unknown name 'zero'",
+            ])
+    }
+
     @Test func aMissingRequiredAttribute() {
         let xml = planXML("""
               <credit name="sales">

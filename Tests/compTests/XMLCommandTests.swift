@@ -188,4 +188,44 @@ import Testing
             explained.stdout.contains("  bonus              2000.00 USD   formula 2000 USD when bookings >= quota(bookings)   ["),
             "\(explained.stdout)")
     }
+
+    /// A formula's trace quotes the plan as it reads the XML: `&lt;` as `<`, a CDATA section's
+    /// text, a comment left out (the quote had stopped at the comment, or shown `&lt;`).
+    @Test func formulaTracesOfXMLPlansReadTheTextAsThePlanDoes() throws {
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("formulas.xml").path
+        try Data(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plan id="AE-STD" name="Formulas">
+              <header currency="USD" period="month"/>
+              <credit name="sales">
+                <amount>fx(txn.amount)</amount>
+              </credit>
+              <measure name="bookings" aggregate="sum" credit="sales"/>
+              <component name="small">
+                <formula>if bookings &lt; 1000 USD then 1 USD else 0 USD</formula>
+              </component>
+              <component name="cdata">
+                <formula><![CDATA[if bookings < 5 USD then 2 USD else 0 USD]]></formula>
+              </component>
+              <component name="commented">
+                <formula>bookings <!-- per deal --> * 1%</formula>
+              </component>
+            </plan>
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plan, "--data", data, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        let explained = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2027-04"])
+        let lines = explained.stdout.split(separator: "\n").map(String.init)
+        // April's credits, renewals at full value here, are 113,262.42: 1% is 1,132.62.
+        #expect(lines.contains("  small                0.00 USD   formula if bookings < 1000 USD then 1 USD else 0 USD   [\(plan):8:3]"), "\(explained.stdout)")
+        #expect(lines.contains("  cdata                0.00 USD   formula if bookings < 5 USD then 2 USD else 0 USD   [\(plan):11:3]"))
+        #expect(lines.contains("  commented         1132.62 USD   formula bookings * 1%   [\(plan):14:3]"))
+    }
 }
