@@ -18,6 +18,18 @@ public struct SourceRange: Sendable, Hashable, Codable {
     }
 }
 
+/// The offset of the first `pattern` in `bytes` at or after `start` (`-->` closing an XML
+/// comment, `]]>` a CDATA section), or `nil`.
+public func byteOffset(of pattern: String, in bytes: [UInt8], from start: Int) -> Int? {
+    let needle = Array(pattern.utf8)
+    var index = max(0, start)
+    while index + needle.count <= bytes.count {
+        if bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
+        index += 1
+    }
+    return nil
+}
+
 /// A human-facing position: file, 1-based line and 1-based column.
 ///
 /// For plan files the column counts characters (Unicode scalars) from the start of the line; for

@@ -1192,15 +1192,7 @@ final class PlanEvaluation {
     func xmlTextNode(_ bytes: [UInt8], from start: Int) -> [UInt8]? {
         var node: [UInt8] = []
         var index = start
-        func end(of marker: String, from position: Int) -> Int? {
-            let pattern = Array(marker.utf8)
-            var at = position
-            while at + pattern.count <= bytes.count {
-                if bytes[at..<(at + pattern.count)].elementsEqual(pattern) { return at }
-                at += 1
-            }
-            return nil
-        }
+        func end(of marker: String, from position: Int) -> Int? { byteOffset(of: marker, in: bytes, from: position) }
         while index < bytes.count {
             if bytes[index...].starts(with: "<![CDATA[".utf8) {
                 guard let close = end(of: "]]>", from: index + 9) else { return nil }

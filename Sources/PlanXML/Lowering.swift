@@ -128,10 +128,10 @@ final class PlanTextWriter {
             } else if xml[raw...].starts(with: "]]>".utf8) && !(text[index...].starts(with: "]]>".utf8)) {
                 skip(3)
             } else if xml[raw...].starts(with: "<!--".utf8) {
-                guard let end = find("-->", in: xml, from: raw + 4) else { return }
+                guard let end = byteOffset(of: "-->", in: xml, from: raw + 4) else { return }
                 skip(end + 3 - raw)
             } else if xml[raw...].starts(with: "<?".utf8) {
-                guard let end = find("?>", in: xml, from: raw + 2) else { return }
+                guard let end = byteOffset(of: "?>", in: xml, from: raw + 2) else { return }
                 skip(end + 2 - raw)
             } else if byte == 0x0D && text[index] == 0x0A {
                 // A CR LF (or a lone CR) is one line feed in the text.
@@ -152,16 +152,6 @@ final class PlanTextWriter {
                 return
             }
         }
-    }
-
-    private func find(_ needle: String, in bytes: [UInt8], from start: Int) -> Int? {
-        let pattern = Array(needle.utf8)
-        var index = start
-        while index + pattern.count <= bytes.count {
-            if bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return index }
-            index += 1
-        }
-        return nil
     }
 
     /// The XML offset of an offset in aligned `text` (the same, unless an entity, CDATA

@@ -46,13 +46,15 @@ public enum XMLPlans {
             let diagnostics = result.diagnostics.map { diagnostic in
                 var moved = diagnostic
                 if diagnostic.location.file == path, let range = diagnostic.range {
-                    moved.range = SourceRange(start: lowered.xmlOffset(range.start), end: lowered.xmlOffset(range.end))
+                    let start = lowered.xmlOffset(range.start)
+                    moved.range = SourceRange(start: start, end: max(start, lowered.xmlOffset(range.end)))
                     moved.location = xmlSource.location(of: lowered.xmlOffset(range.start))
                 }
                 moved.notes = diagnostic.notes.map { note in
                     var movedNote = note
                     if note.location?.file == path, let range = note.range {
-                        movedNote.range = SourceRange(start: lowered.xmlOffset(range.start), end: lowered.xmlOffset(range.end))
+                        let start = lowered.xmlOffset(range.start)
+                        movedNote.range = SourceRange(start: start, end: max(start, lowered.xmlOffset(range.end)))
                         movedNote.location = xmlSource.location(of: lowered.xmlOffset(range.start))
                     }
                     return movedNote

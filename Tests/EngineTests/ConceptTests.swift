@@ -133,24 +133,27 @@ func ledger(_ rows: [(String, String, String)]) -> String {
     }
 }
 
+/// Overrides of 2% on the first level down and, once the team is on quota, 0.5% on all levels.
+let managerOverridePlan = """
+    plan "MGR" {
+      currency USD
+      period month
+      credit team_sales {
+        where txn.kind in ["new", "upsell"]
+        amount fx(txn.amount)
+        to managers all levels
+      }
+      measure team_bookings = sum(team_sales)
+      let team_attainment = team_bookings / quota(team_bookings) round half_even 6
+      component direct_override = override 2% of team_sales levels 1
+      component deep_override = override 0.5% of team_sales levels all when team_attainment >= 100%
+    }
+    """
+
 @Suite struct ManagerOverrides {
     @Test func directAndDeepOverrides() throws {
         let output = try evaluate(
-            plan: """
-                plan "MGR" {
-                  currency USD
-                  period month
-                  credit team_sales {
-                    where txn.kind in ["new", "upsell"]
-                    amount fx(txn.amount)
-                    to managers all levels
-                  }
-                  measure team_bookings = sum(team_sales)
-                  let team_attainment = team_bookings / quota(team_bookings) round half_even 6
-                  component direct_override = override 2% of team_sales levels 1
-                  component deep_override = override 0.5% of team_sales levels all when team_attainment >= 100%
-                }
-                """,
+            plan: managerOverridePlan,
             files: [
                 "roster.csv": """
                     rep,name,manager,plan,start

@@ -140,20 +140,7 @@ import Testing
     /// a gated one paid nothing.
     @Test func overrideTraces() throws {
         let output = try evaluate(
-            plan: """
-                plan "MGR" {
-                  currency USD
-                  period month
-                  credit team_sales {
-                    amount fx(txn.amount)
-                    to managers all levels
-                  }
-                  measure team_bookings = sum(team_sales)
-                  let team_attainment = team_bookings / quota(team_bookings) round half_even 6
-                  component direct_override = override 2% of team_sales levels 1
-                  component deep_override = override 0.5% of team_sales levels all when team_attainment >= 100%
-                }
-                """,
+            plan: managerOverridePlan,
             files: [
                 "roster.csv": """
                     rep,name,manager,plan,start
