@@ -155,6 +155,34 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     /// The sign: -1, 0 or 1.
+    /// The fewest fraction digits that show the value exactly (`12.50` at scale 6: 1).
+    @inlinable public var exactFractionDigits: Int {
+        if value == 0 { return 0 }
+        // In 64 bits when it fits: an Int128 remainder is a library call per digit.
+        if let small = Int64(exactly: value) {
+            var units = small
+            var digits = scale
+            while digits > 0 && units % 10 == 0 {
+                units /= 10
+                digits -= 1
+            }
+            return digits
+        }
+        var units = value
+        var digits = scale
+        while digits > 0 && units % 10 == 0 {
+            units /= 10
+            digits -= 1
+        }
+        return digits
+    }
+
+    /// The value as an exact percentage (`0.0415384615` → `4.15384615%`), every digit kept.
+    public var percentText: String {
+        let percent = scale >= 2 ? WideDecimal(value: value, scale: scale - 2) : WideDecimal(value: value * (scale == 1 ? 10 : 100), scale: 0)
+        return percent.formatted(fractionDigits: percent.exactFractionDigits) + "%"
+    }
+
     /// Whether the value has no fraction (`5`, `5.000`).
     @inlinable public var isWhole: Bool { scale == 0 || value % powerOfTen(scale) == 0 }
 

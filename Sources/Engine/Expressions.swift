@@ -261,6 +261,19 @@ extension PlanEvaluation {
 
     // MARK: Rate tables
 
+    /// A rate as a trace shows it, every digit kept (`6%`, `4.15384615%`): a rate cut to six
+    /// digits did not give the amount. Rates of six digits or fewer repeat on every line: their
+    /// text is made once.
+    func percentText(_ value: WideDecimal) -> String {
+        guard value.exactFractionDigits <= FixedDecimal.scale, let rate = try? value.fixed(rounding: .halfEven) else {
+            return value.percentText
+        }
+        if let known = rateTexts[rate] { return known }
+        let text = Rate(rate).percentString
+        rateTexts[rate] = text
+        return text
+    }
+
     /// A table's trace texts: its rule and each tier's label (made once per evaluator).
     func tableTexts(_ id: TableID) -> (rule: String, tiers: [String]) {
         if let known = tableTextCache[id.index] { return known }
@@ -346,27 +359,21 @@ extension PlanEvaluation {
         let code = plan.currency.code
         /// A tier's value as the trace shows it: `6%`, or `500.00 USD` for an amount table.
         func valueText(_ value: WideDecimal) -> String {
-            if rateValued, let rate = try? value.fixed(rounding: .halfEven) {
-                // Tier rates repeat on every line: their text is made once.
-                if let known = rateTexts[rate] { return known }
-                let text = Rate(rate).percentString
-                rateTexts[rate] = text
-                return text
-            }
-            return value.formatted(fractionDigits: minorUnits) + " " + code
+            if rateValued { return percentText(value) }
+            return value.formatted(fractionDigits: max(minorUnits, value.exactFractionDigits)) + " " + code
         }
         /// Appends `value` as the kind of number it is: money with its currency, a rate as a
         /// percentage, a count as a whole number (an attainment of 0.873393 had shown as "0.87").
         func appendValue(_ value: WideDecimal, money: Bool, to text: inout [UInt8]) {
+            // Every digit the value has: a base cut to cents did not give the amount.
             if money {
-                value.appendFormatted(fractionDigits: min(6, max(minorUnits, 2)), to: &text)
+                value.appendFormatted(fractionDigits: value.scale <= minorUnits ? minorUnits : max(minorUnits, value.exactFractionDigits), to: &text)
                 text.append(0x20)
                 text.append(contentsOf: code.utf8)
-            } else if constants.boundIsRate, let rate = try? value.fixed(rounding: .halfEven) {
-                text.append(contentsOf: Rate(rate).percentString.utf8)
+            } else if constants.boundIsRate {
+                text.append(contentsOf: percentText(value).utf8)
             } else {
-                let digits = value.isWhole ? 0 : min(6, value.scale)
-                value.appendFormatted(fractionDigits: digits, to: &text)
+                value.appendFormatted(fractionDigits: value.exactFractionDigits, to: &text)
             }
         }
         /// Records the tier reached, its value (a marginal table: every slice it paid) and the base.

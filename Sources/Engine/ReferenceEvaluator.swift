@@ -1143,7 +1143,7 @@ final class PlanEvaluation {
         guard span.file < sources.count, let source = sources[span.file] else {
             return span.file < plan.files.count ? plan.files[span.file] : "?"
         }
-        return source.location(of: span.range.start).description
+        return source.location(of: plan.sourceOffset(span.range.start, file: span.file)).description
     }
 
     /// The plan text of `span` on one line, for a trace (`formula if attainment >= 100% then …`):
@@ -1152,11 +1152,13 @@ final class PlanEvaluation {
     func sourceText(_ span: SourceSpan) -> String? {
         guard span.file < sources.count, let source = sources[span.file] else { return nil }
         var bytes = source.bytes
-        var start = max(0, min(span.range.start, bytes.count))
-        var end = max(start, min(span.range.end, bytes.count))
+        var start = max(0, min(plan.sourceOffset(span.range.start, file: span.file), bytes.count))
+        var end = max(start, min(plan.sourceOffset(span.range.end, file: span.file), bytes.count))
         if bytes.first == UInt8(ascii: "<") {
             // An XML plan: the expression is a text node, whose raw bytes may hold entities
-            // (`&gt;=`), so its span's length does not fit them; the node is read to its end.
+            // (`&gt;=`), so its span's length does not fit them; the node is read to its end,
+            // from before a CDATA section it starts with (the span starts at its text).
+            if start >= 9 && bytes[(start - 9)..<start].elementsEqual("<![CDATA[".utf8) { start -= 9 }
             guard let node = xmlTextNode(bytes, from: start) else { return nil }
             bytes = node
             start = 0
@@ -1164,12 +1166,19 @@ final class PlanEvaluation {
         }
         var text: [UInt8] = []
         var inString = false
+        var escaped = false
         var inComment = false
         for byte in bytes[start..<end] {
             if inComment {
                 if byte == 0x0A { inComment = false } else { continue }
             }
-            if byte == UInt8(ascii: "\"") { inString.toggle() }
+            if escaped {
+                escaped = false
+            } else if inString && byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else if byte == UInt8(ascii: "\"") {
+                inString.toggle()
+            }
             if byte == UInt8(ascii: "#") && !inString {
                 inComment = true
                 continue
@@ -1215,7 +1224,7 @@ final class PlanEvaluation {
                 index += 1
                 continue
             }
-            guard let semicolon = bytes[index...].prefix(12).firstIndex(of: UInt8(ascii: ";")) else { return nil }
+            guard let semicolon = bytes[index...].prefix(40).firstIndex(of: UInt8(ascii: ";")) else { return nil }
             let name = String(decoding: bytes[(index + 1)..<semicolon], as: UTF8.self)
             let scalar: Unicode.Scalar?
             switch name {
@@ -1296,6 +1305,18 @@ final class PlanEvaluation {
         let componentKinds = plan.components.map { describe($0.body) }
         let feeding = feedingRules
         let readsEveryRule = feeding.map { $0.rules.count == plan.creditRules.count && $0.window == .period }
+        // Per component, whether it is a formula, and a table looked up and nothing more (its
+        // trace is then the table's).
+        let isFormula = plan.components.map { component -> Bool in
+            if case .formula = component.body { return true } else { return false }
+        }
+        let bareTable = plan.components.map { component -> Bool in
+            guard case .formula(let expr) = component.body else { return false }
+            switch expr.kind {
+            case .applyTable, .applyTablePerTransaction: return true
+            default: return false
+            }
+        }
         // Room for every line up front: growing by doubling copied the shard's lines each time.
         let statements = range.count * periods.count
         output.payouts.reserveCapacity(statements * (plan.components.count + 1))
@@ -1412,7 +1433,11 @@ final class PlanEvaluation {
                 let periodName = periodNames[period]
                 // Rows behind a line that are not the period's credits (a SPIFF's, earlier periods'
                 // under a year-to-date measure, reversals charged back here): the total has them too.
-                var extraRows = clawback.rows
+                // The total's rows are its lines' (with any reversal charged back here): the
+                // period's credits when a line reads every credit rule, plus the rows of lines that
+                // have their own (a SPIFF's, an override's, earlier periods' under a ytd measure).
+                var totalReadsAll = false
+                var otherRows = clawback.rows
                 for index in plan.components.indices {
                     let note = notes[index]
                     // The line's own transactions: a SPIFF's qualifying rows, or the credits of the
@@ -1420,21 +1445,33 @@ final class PlanEvaluation {
                     let fed: RowSet
                     if let own = note.rows {
                         fed = RowSet(rows: own)
-                        if feeding[index].window != .period { extraRows += own }
+                        otherRows += own
                     } else if readsEveryRule[index] {
                         fed = allRows
+                        totalReadsAll = true
                     } else {
                         var own: [Int32] = []
                         for earlier in periods(of: feeding[index].window, through: period) {
                             own += creditRows(forPayee: position, period: earlier, rules: feeding[index].rules)
                         }
                         fed = RowSet(rows: own)
-                        extraRows += own
+                        otherRows += own
+                    }
+                    // A formula that uses a table in a larger expression (`curve(attainment) * target
+                    // / 12`): the formula is the rule, the table's tier, rate and base its details.
+                    var rule = componentKinds[index]
+                    var tier = note.tier
+                    if let noted = note.rule {
+                        if isFormula[index] && !bareTable[index] {
+                            tier = noted + (note.tier.map { ", " + $0 } ?? "")
+                        } else {
+                            rule = noted
+                        }
                     }
                     output.traces.append(
                         TraceRecord(
-                            plan: plan.id, component: componentNames[index], rule: note.rule ?? componentKinds[index],
-                            source: componentLocations[index], tier: note.tier, rate: note.rate, base: note.base,
+                            plan: plan.id, component: componentNames[index], rule: rule,
+                            source: componentLocations[index], tier: tier, rate: note.rate, base: note.base,
                             limit: note.limit, transactions: fed))
                     output.payouts.append(
                         PayoutLine(
@@ -1443,10 +1480,16 @@ final class PlanEvaluation {
                             currency: payout,
                             trace: output.traces.count - 1))
                 }
+                let totalRows: RowSet
+                if totalReadsAll {
+                    totalRows = otherRows.isEmpty ? allRows : RowSet(rows: rows + otherRows)
+                } else {
+                    totalRows = RowSet(rows: otherRows)
+                }
                 output.traces.append(
                     TraceRecord(
                         plan: plan.id, component: "total", rule: "sum of the components", source: planLocation,
-                        limit: totalLimitNote, transactions: extraRows.isEmpty ? allRows : RowSet(rows: rows + extraRows)))
+                        limit: totalLimitNote, transactions: totalRows))
                 output.payouts.append(
                     PayoutLine(
                         rep: repID, period: periodName, plan: plan.id, component: "total",
@@ -1509,7 +1552,12 @@ final class PlanEvaluation {
             case .derived(let id): merge(&found, feed(of: .derived(id)))
             case .component(let id): merge(&found, feed(of: .component(id)))
             case .quota(let id): found.rules.formUnion(feed(of: .measure(plan.quotas[id.index].measure)).rules)
-            case .applyTablePerTransaction(_, let rule): found.rules.insert(rule.index)
+            case .applyTablePerTransaction(let table, let rule):
+                found.rules.insert(rule.index)
+                for tier in plan.tables[table.index].tiers { merge(&found, feed(tier.gate)) }
+            case .applyTable(let table, _, _):
+                // A tier's gate (`if annual_attainment >= 100%`) decides the rate: what it reads fed the line.
+                for tier in plan.tables[table.index].tiers { merge(&found, feed(tier.gate)) }
             default: break
             }
             for child in expr.children { merge(&found, feed(child)) }
@@ -2008,12 +2056,10 @@ extension PlanEvaluation {
         }
         if let component = noting {
             notes[component].rows = rows
-            if override.rate.type == .rate, let fixed = try? rate.fixed(rounding: .halfEven) {
-                notes[component].rate = Rate(fixed).percentString
-            } else {
-                notes[component].rate = rate.formatted(fractionDigits: min(6, max(2, rate.scale)))
-            }
-            notes[component].base = "\(team.formatted(fractionDigits: plan.currency.minorUnits)) \(plan.currency.code) of team credits"
+            notes[component].rate = override.rate.type == .rate ? percentText(rate) : rate.formatted(fractionDigits: rate.exactFractionDigits)
+            // Every digit of the credits' sum: cut to cents, rate × base did not give the amount.
+            let digits = max(plan.currency.minorUnits, team.exactFractionDigits)
+            notes[component].base = "\(team.formatted(fractionDigits: digits)) \(plan.currency.code) of team credits"
         }
         return .number(try Exact.multiply(rate, team))
     }

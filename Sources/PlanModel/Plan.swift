@@ -120,6 +120,16 @@ public struct Plan: Sendable, Hashable {
     public var evaluationOrder: [ValueRef]
     /// The plan declaration.
     public var span: SourceSpan
+    /// Per file index, where offsets of ``SourceSpan``s and the file's bytes part (an XML plan:
+    /// spans are offsets into plan text laid over the XML, which an entity such as `&lt;` or a
+    /// keyword longer than its XML moves). Empty for plan-language files.
+    public var sourceShifts: [Int: [SourceShift]] = [:]
+
+    /// The offset in file `file`'s bytes of span offset `offset`.
+    public func sourceOffset(_ offset: Int, file: Int) -> Int {
+        guard let shifts = sourceShifts[file] else { return offset }
+        return SourceShift.apply(shifts, to: offset)
+    }
 
     /// A plan; front ends fill every field.
     public init(
@@ -154,6 +164,28 @@ public struct Plan: Sendable, Hashable {
         self.holdbacks = holdbacks
         self.evaluationOrder = evaluationOrder
         self.span = span
+    }
+}
+
+/// From span offset `at` up to `until` (a line's end), the file's bytes are `extra` further on
+/// (negative: nearer).
+public struct SourceShift: Sendable, Hashable {
+    public var at: Int
+    public var until: Int
+    public var extra: Int
+
+    /// A shift.
+    public init(at: Int, until: Int, extra: Int) {
+        self.at = at
+        self.until = until
+        self.extra = extra
+    }
+
+    /// `offset` moved by every shift that covers it.
+    public static func apply(_ shifts: [SourceShift], to offset: Int) -> Int {
+        var result = offset
+        for shift in shifts where shift.at <= offset && offset <= shift.until { result += shift.extra }
+        return max(0, result)
     }
 }
 

@@ -1,5 +1,6 @@
 import CompDiagnostics
 import PlanLanguage
+import PlanModel
 
 /// Writes the plan-language text of a validated XML plan.
 ///
@@ -79,6 +80,7 @@ final class PlanTextWriter {
         let firstLine = lines.line(containing: start)
         var lineStarts: [Int] = []
         for (index, part) in parts.enumerated() {
+            let xmlOffset = index == 0 ? start : lines.offset(ofLine: firstLine + index)
             if index == 0 {
                 put(String(part), at: start)
             } else {
@@ -86,17 +88,31 @@ final class PlanTextWriter {
                 case .plain: out.append(0x0A)
                 case .aligned: break
                 }
-                put(String(part), at: lines.offset(ofLine: firstLine + index))
+                put(String(part), at: xmlOffset)
             }
-            lineStarts.append(out.count - part.utf8.count)
+            let written = out.count - part.utf8.count
+            lineStarts.append(written)
+            // Plan text written before it on the line (a keyword longer than its XML) can push a
+            // line of the expression further on than its XML.
+            if layout == .aligned && written != xmlOffset { shifts.append((at: written, extra: xmlOffset - written)) }
         }
         if layout == .aligned { recordShifts(text: Array(text.utf8), lineStarts: lineStarts, xmlStart: start) }
     }
 
     /// Where the aligned text and the XML part within a line: from aligned offset `at` to the
     /// line's end, the XML is `extra` bytes further on (an entity such as `&lt;` is one character
-    /// of plan text, a CDATA section's or a comment's markup none).
+    /// of plan text, a CDATA section's or a comment's markup none; negative where plan text
+    /// written earlier on the line pushed the expression on).
     private(set) var shifts: [(at: Int, extra: Int)] = []
+
+    /// The shifts, each up to the end of its line of plan text (``PlanModel/SourceShift``).
+    var sourceShifts: [SourceShift] {
+        shifts.map { shift in
+            var end = shift.at
+            while end < out.count && out[end] != 0x0A { end += 1 }
+            return SourceShift(at: shift.at, until: end, extra: shift.extra)
+        }
+    }
 
     /// Walks an expression's XML text beside the plan text written for it, recording a shift at
     /// each reference, CDATA marker, comment or processing instruction. Stops where the two
@@ -114,7 +130,7 @@ final class PlanTextWriter {
         while index < text.count && raw < xml.count && line < lineStarts.count {
             let byte = xml[raw]
             if byte == UInt8(ascii: "&") {
-                guard let semicolon = xml[raw...].prefix(16).firstIndex(of: UInt8(ascii: ";")) else { return }
+                guard let semicolon = xml[raw...].prefix(40).firstIndex(of: UInt8(ascii: ";")) else { return }
                 // The reference is one character: its UTF-8 bytes stand where it stood.
                 let length = semicolon + 1 - raw
                 var width = 1
@@ -154,17 +170,6 @@ final class PlanTextWriter {
         }
     }
 
-    /// The XML offset of an offset in aligned `text` (the same, unless an entity, CDATA
-    /// section or comment earlier in its line of an expression parted them).
-    static func xmlOffset(_ offset: Int, shifts: [(at: Int, extra: Int)], text: [UInt8]) -> Int {
-        var result = offset
-        for shift in shifts where shift.at <= offset {
-            // Only a shift in the same line counts: the next line starts aligned again.
-            let end = min(offset, text.count)
-            if shift.at <= end && !text[shift.at..<end].contains(0x0A) { result += shift.extra }
-        }
-        return result
-    }
 
     /// Where an element's text starts in the XML.
     func textOffset(_ element: PlacedElement) -> Int {

@@ -41,27 +41,30 @@ public enum XMLPlans {
             let result = PlanChecker.check(source: SourceFile(path: path, text: lowered.text), overrides: overrides, loader: loader)
             var sources = result.sources
             if !sources.isEmpty { sources[0] = xmlSource }
+            var plan = result.plan
+            if !lowered.shifts.isEmpty { plan?.sourceShifts[0] = lowered.shifts }
+            func xmlOffset(_ offset: Int) -> Int { SourceShift.apply(lowered.shifts, to: offset) }
             // Past an entity (`&lt;`), a CDATA section or a comment in an expression, the XML's
             // columns run ahead of the plan text's: positions are moved onto the XML's own.
             let diagnostics = result.diagnostics.map { diagnostic in
                 var moved = diagnostic
                 if diagnostic.location.file == path, let range = diagnostic.range {
-                    let start = lowered.xmlOffset(range.start)
-                    moved.range = SourceRange(start: start, end: max(start, lowered.xmlOffset(range.end)))
-                    moved.location = xmlSource.location(of: lowered.xmlOffset(range.start))
+                    let start = xmlOffset(range.start)
+                    moved.range = SourceRange(start: start, end: max(start, xmlOffset(range.end)))
+                    moved.location = xmlSource.location(of: xmlOffset(range.start))
                 }
                 moved.notes = diagnostic.notes.map { note in
                     var movedNote = note
                     if note.location?.file == path, let range = note.range {
-                        let start = lowered.xmlOffset(range.start)
-                        movedNote.range = SourceRange(start: start, end: max(start, lowered.xmlOffset(range.end)))
-                        movedNote.location = xmlSource.location(of: lowered.xmlOffset(range.start))
+                        let start = xmlOffset(range.start)
+                        movedNote.range = SourceRange(start: start, end: max(start, xmlOffset(range.end)))
+                        movedNote.location = xmlSource.location(of: xmlOffset(range.start))
                     }
                     return movedNote
                 }
                 return moved
             }
-            return PlanCheckResult(plan: result.plan, diagnostics: diagnostics, sources: sources)
+            return PlanCheckResult(plan: plan, diagnostics: diagnostics, sources: sources)
         }
     }
 
@@ -104,7 +107,7 @@ public enum XMLPlans {
     static func lower(
         bytes: [UInt8], path: String, layout: PlanTextWriter.Layout, limits: XMLLimits,
         relocateUse: @escaping (String) -> String = { $0 }
-    ) -> Result<(text: String, xmlOffset: @Sendable (Int) -> Int), DiagnosticList> {
+    ) -> Result<(text: String, shifts: [SourceShift]), DiagnosticList> {
         let root: XMLElement
         let problems: [SchemaProblem]
         do {
@@ -120,9 +123,7 @@ public enum XMLPlans {
         writer.relocateUse = relocateUse
         Lowering.write(placed, into: writer)
         if !writer.problems.isEmpty { return .failure(DiagnosticList(writer.problems)) }
-        let shifts = writer.shifts
-        let text = writer.out
-        return .success((writer.text, { PlanTextWriter.xmlOffset($0, shifts: shifts, text: text) }))
+        return .success((writer.text, writer.sourceShifts))
     }
 
     /// Gives a reader error a one-byte range at its line, so that it renders with the line quoted.

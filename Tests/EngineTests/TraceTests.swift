@@ -85,7 +85,9 @@ import Testing
         let kicker = try trace(output, "R1", "2027-02", "kicker")
         #expect(kicker.rule == "formula bookings_ytd * 1%")
         #expect(kicker.transactions.rows == [0, 1, 2, 3, 4, 5])
-        #expect(try trace(output, "R1", "2027-02", "commission").transactions.rows == [1, 2, 3, 4, 5])
+        // The commission's third tier is gated on bookings_ytd: January's row decided its rate too.
+        #expect(try trace(output, "R1", "2027-02", "commission").transactions.rows == [0, 1, 2, 3, 4, 5])
+        #expect(try trace(output, "R1", "2027-02", "ladder_bonus").transactions.rows == [1, 2, 3, 4, 5])
         #expect(try trace(output, "R1", "2027-02", "total").transactions.rows == [0, 1, 2, 3, 4, 5])
     }
 
@@ -170,5 +172,109 @@ import Testing
         #expect(gated.tier == "its condition is not met (team_attainment >= 100%): it pays nothing")
         #expect(gated.rate == nil)
         #expect(gated.transactions.rows == [])
+    }
+
+    /// An interpolated rate is shown with every digit, so rate × base gives the amount: at 62.5%
+    /// attainment between 50% (2%) and 100% (6%) the rate is 2% + 4% × 0.25 = 3%; at 1,000,000
+    /// of a 1,300,000 quota (76.923076…%) it is 2% + 4% × 0.538461538… = 4.153846153…% (the
+    /// position exact to 18 digits), and that of 1,000,000 is 41,538.46 (cut to 4.1538% it gave
+    /// 41,538.00).
+    @Test func interpolatedRatesShowEveryDigit() throws {
+        let output = try evaluate(
+            plan: """
+                plan "CURVE" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  table sliding interpolated on attainment {
+                    up to 50% : 2%
+                    50% to 100% : 2% -> 6%
+                    100% and above : 6%
+                  }
+                  component commission = sliding(bookings, quota(bookings)) round half_even 2
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,CURVE,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\nR1,2027-01,1600\nR1,2027-02,1300000\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "1000"), ("2027-02-05", "R1", "1000000")]),
+            ])
+        #expect(totals(output, component: "commission") == ["R1 2027-01 30.00", "R1 2027-02 41538.46"])
+        #expect(try trace(output, "R1", "2027-01", "commission").rate == "3%")
+        let february = try trace(output, "R1", "2027-02", "commission")
+        #expect(february.rate?.hasPrefix("4.1538461538461538") == true, "\(february.rate ?? "")")
+        #expect(february.base == "1000000.00 USD against quota 1300000.00 USD")
+    }
+
+    /// A table inside a larger formula: the formula is the rule, the table's tier, rate and base
+    /// its details (the line had read as the bare table: rate 220% on 160% for 22,000.00).
+    @Test func aTableInsideAFormulaKeepsTheFormulaAsItsRule() throws {
+        let output = try evaluate(
+            plan: """
+                plan "INC" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  let attainment = bookings / quota(bookings) round half_even 6
+                  table curve retroactive on amount {
+                    up to 100% : 50%
+                    100% and above : 200%
+                  }
+                  component incentive = curve(attainment) * 1200 USD / 12 round half_even 2
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,INC,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "1600")]),
+            ])
+        // 160% attainment: 200% × 1,200 / 12 = 200.00.
+        #expect(totals(output, component: "incentive") == ["R1 2027-01 200.00"])
+        let line = try trace(output, "R1", "2027-01", "incentive")
+        #expect(line.rule == "formula curve(attainment) * 1200 USD / 12")
+        #expect(line.tier == "retroactive table curve on amount, tier 2: 100% and above")
+        #expect(line.rate == "200%")
+        #expect(line.base == "160%")
+    }
+
+    /// An override's base has every digit of the team's credits: 2% of 100,000.749999 is
+    /// 2,000.01499998, paid 2,000.01; the base cut to cents (100,000.75) gave 2,000.02.
+    @Test func overrideBaseShowsEveryDigit() throws {
+        let output = try evaluate(
+            plan: managerOverridePlan,
+            files: [
+                "roster.csv": "rep,name,manager,plan,start\nM1,Mia,,MGR,2026-01-01\nR1,Ana,M1,AE,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\nM1,2027-01,1000000\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "100000.749999")]),
+            ])
+        #expect(totals(output, component: "direct_override") == ["M1 2027-01 2000.01"])
+        #expect(try trace(output, "M1", "2027-01", "direct_override").base == "100000.749999 USD of team credits")
+    }
+
+    /// A plan with no credit rule (SPIFFs only): the total's transactions are its SPIFF lines'
+    /// (they had been "none"); lines that list nothing give a total that lists nothing.
+    @Test func theTotalListsItsLinesTransactions() throws {
+        let output = try evaluate(
+            plan: """
+                plan "SP" {
+                  currency USD
+                  period month
+                  component units = spiff {
+                    window 2027-01-01 to 2027-01-31
+                    where txn.kind == "new"
+                    pay 10 USD per deal
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,SP,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "100"), ("2027-01-06", "R1", "200"), ("2027-02-06", "R1", "300")]),
+            ])
+        #expect(totals(output) == ["R1 2027-01 20.00", "R1 2027-02 0.00"])
+        #expect(try trace(output, "R1", "2027-01", "total").transactions.rows == [0, 1])
+        #expect(try trace(output, "R1", "2027-02", "total").transactions.rows == [])
     }
 }
