@@ -1,6 +1,7 @@
 import CompDiagnostics
 import Foundation
 import PlanLanguage
+import PlanModel
 import PlanXML
 import Testing
 
@@ -49,6 +50,26 @@ import Testing
                 "\(at("rat</")): unknown name 'rat'",
                 "\(at("zero")): unknown name 'zero'",
             ])
+    }
+
+    /// Plan text laid over the XML can run longer than its XML (an override's `of team_sales
+    /// levels all` is written after its `<rate>` line): the `<when>` expression then sat 11 bytes
+    /// from its XML, which errors and trace quotes must undo.
+    @Test func anExpressionPushedOnByEarlierPlanText() throws {
+        let path = repositoryRoot.appendingPathComponent("Plans/examples/xml/manager-override.xml").path
+        let good = try String(contentsOfFile: path, encoding: .utf8)
+        let xml = good.replacingOccurrences(of: "<when>team_attainment >= 100%</when>", with: "<when>team_attainmnt >= 100%</when>")
+        #expect(errors(xml) == ["plan.xml:19:13: unknown name 'team_attainmnt'"])
+        // The checked plan maps the expression's span back onto the XML.
+        let plan = try #require(XMLPlans.check(bytes: Array(good.utf8), path: "plan.xml").plan)
+        let component = try #require(plan.components.first { $0.name == "deep_override" })
+        guard case .override(let override) = component.body, let threshold = override.threshold else {
+            Issue.record("deep_override is not a gated override")
+            return
+        }
+        let bytes = Array(good.utf8)
+        let start = plan.sourceOffset(threshold.span.range.start, file: threshold.span.file)
+        #expect(String(decoding: bytes[start..<(start + 25)], as: UTF8.self) == "team_attainment >= 100%</")
     }
 
     @Test func aMissingRequiredAttribute() {
