@@ -31,11 +31,15 @@ extension PlanMessage {
                 + "(the default) a reversal is an ordinary negative credit in its own period, charged whole; "
                 + "add 'charge original_period' or remove '\(setting)'")
     }
-    static func controlCharacterInString(_ byte: UInt8) -> Self {
-        let hex = String(byte, radix: 16, uppercase: true)
+    static func controlCharacterInString(_ scalar: UInt32) -> Self {
+        let hex = String(scalar, radix: 16, uppercase: true)
+        let code = "U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)"
+        let bidi = scalar == 0x061C || (0x200E...0x200F).contains(scalar) || (0x202A...0x202E).contains(scalar) || (0x2066...0x2069).contains(scalar)
         return .init(
             "controlCharacterInString", .error,
-            "a string may not contain a control character (U+\(String(repeating: "0", count: 4 - hex.count))\(hex) here); remove it")
+            bidi
+                ? "a string may not contain a bidirectional formatting character (\(code) here): it makes the plan read differently from what it computes; remove it"
+                : "a string may not contain a control character (\(code) here); remove it")
     }
     static func currencyMismatch(_ a: String, _ b: String, _ operation: String) -> Self {
         .init("currencyMismatch", .error, "currency mismatch: cannot \(operation) \(a) and \(b)")

@@ -150,6 +150,26 @@ struct Lexer {
         (byte < 0x20 && byte != UInt8(ascii: "\t") && byte != UInt8(ascii: "\r")) || byte == 0x7F
     }
 
+    /// A character a string may not hold that UTF-8 writes in several bytes, and its length: a C1
+    /// control (U+0080–U+009F, such as a terminal's CSI), a bidirectional formatting character
+    /// (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069: it makes the plan, and every trace
+    /// quoting it, read differently from what it computes), or a line or paragraph separator
+    /// (U+2028, U+2029).
+    static func invisibleControl(_ bytes: [UInt8], at index: Int) -> (scalar: UInt32, length: Int)? {
+        guard index + 1 < bytes.count else { return nil }
+        let (b0, b1) = (bytes[index], bytes[index + 1])
+        if b0 == 0xC2 && (0x80...0x9F).contains(b1) { return (UInt32(b1), 2) }
+        if b0 == 0xD8 && b1 == 0x9C { return (0x061C, 2) }
+        guard b0 == 0xE2, index + 2 < bytes.count else { return nil }
+        let b2 = bytes[index + 2]
+        let scalar = 0x2000 | (UInt32(b1 & 0x3F) << 6) | UInt32(b2 & 0x3F)
+        guard b1 == 0x80 || b1 == 0x81 else { return nil }
+        switch scalar {
+        case 0x200E, 0x200F, 0x2028...0x202E, 0x2066...0x2069: return (scalar, 3)
+        default: return nil
+        }
+    }
+
     private mutating func lexString(_ start: Int) {
         position += 1
         while position < bytes.count {
@@ -163,12 +183,22 @@ struct Lexer {
             // A NUL or other control character would be cut or garbled where the string is used
             // (a file name stops at a NUL).
             if Lexer.isControlInString(c) {
-                problems.append((.controlCharacterInString(c), SourceRange(start: position, end: position + 1)))
+                problems.append((.controlCharacterInString(UInt32(c)), SourceRange(start: position, end: position + 1)))
+            }
+            if let (scalar, length) = Lexer.invisibleControl(bytes, at: position) {
+                problems.append((.controlCharacterInString(scalar), SourceRange(start: position, end: position + length)))
+                position += length
+                continue
             }
             if c == UInt8(ascii: "\\") && position + 1 < bytes.count && bytes[position + 1] != UInt8(ascii: "\n") {
                 // An escaped character is kept as it is: a control character is no better escaped.
                 if Lexer.isControlInString(bytes[position + 1]) {
-                    problems.append((.controlCharacterInString(bytes[position + 1]), SourceRange(start: position + 1, end: position + 2)))
+                    problems.append((.controlCharacterInString(UInt32(bytes[position + 1])), SourceRange(start: position + 1, end: position + 2)))
+                }
+                if let (scalar, length) = Lexer.invisibleControl(bytes, at: position + 1) {
+                    problems.append((.controlCharacterInString(scalar), SourceRange(start: position + 1, end: position + 1 + length)))
+                    position += 1 + length
+                    continue
                 }
                 position += 2
             } else {

@@ -114,6 +114,27 @@ struct HostileInputTests {
         }
     }
 
+    /// A right-to-left override makes a formula display differently from what it computes (and
+    /// every trace quoting it); a C1 control such as CSI drives a terminal; a line separator breaks
+    /// a line where none is seen. Each is refused in a string, escaped or not, at its place.
+    @Test("bidirectional formatting, C1 controls and line separators inside a string are errors")
+    func invisibleCharactersInString() {
+        let cases: [(String, String, String)] = [
+            ("A\u{202E}B", "4:34", "a bidirectional formatting character (U+202E here): it makes the plan read differently from what it computes"),
+            ("A\\\u{2067}B", "4:35", "a bidirectional formatting character (U+2067 here): it makes the plan read differently from what it computes"),
+            ("A\u{9B}31m", "4:34", "a control character (U+009B here)"),
+            ("A\u{2028}B", "4:34", "a control character (U+2028 here)"),
+        ]
+        for (inner, location, message) in cases {
+            let text = "plan \"P\" {\n  currency USD\n  period month\n  component c = if rep.name == \"\(inner)\" then 1 USD else 0 USD\n}\n"
+            let rendered = PlanChecker.check(source: SourceFile(path: "p.plan", text: text)).rendered()
+            #expect(rendered.contains("p.plan:\(location): error: a string may not contain \(message); remove it [#plan.controlCharacterInString]"), "\(rendered)")
+        }
+        // Other non-ASCII text is fine: "Zürich", "東京", a right-to-left script itself.
+        let text = "plan \"P\" {\n  currency USD\n  period month\n  component c = if rep.name == \"Zürich 東京 שלום\" then 1 USD else 0 USD\n}\n"
+        #expect(!PlanChecker.check(source: SourceFile(path: "p.plan", text: text)).hasErrors)
+    }
+
     /// An input table is read from the data directory: a plan cannot name a file outside it.
     @Test("an input file outside the data directory is refused", arguments: ["/etc/passwd", "../x.csv", "a/../../x.csv", ""])
     func inputOutsideTheDataDirectory(_ file: String) {
