@@ -179,7 +179,13 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// The value as an exact percentage (`0.0415384615` → `4.15384615%`), every digit kept.
     public var percentText: String {
-        let percent = scale >= 2 ? WideDecimal(value: value, scale: scale - 2) : WideDecimal(value: value * (scale == 1 ? 10 : 100), scale: 0)
+        var percent = WideDecimal(value: value, scale: max(scale - 2, 0))
+        if scale < 2 {
+            let (scaled, overflow) = value.multipliedReportingOverflow(by: scale == 1 ? 10 : 100)
+            // Too large to show as a percentage: shown as the number it is.
+            if overflow { return formatted(fractionDigits: exactFractionDigits) }
+            percent = WideDecimal(value: scaled, scale: 0)
+        }
         return percent.formatted(fractionDigits: percent.exactFractionDigits) + "%"
     }
 

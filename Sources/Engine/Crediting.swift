@@ -222,11 +222,14 @@ extension PlanEvaluation {
                 if let chargeBack, isReversal(row), let original = reversalTarget(of: row) {
                     let originalDate = dates[original]
                     guard chargeBack.reaches(deal: originalDate, reversal: date) else { continue }
-                    // The deal's rep is charged, also when another rep booked the reversal.
+                    // The deal's rep is charged, also when another rep booked the reversal, on the
+                    // deal's date (its plan, manager and effective dates), also within the deal's own
+                    // period: a same-month reversal dated after the rep left or the plan ended had
+                    // been dropped, and the deal stayed paid.
                     creditedRep = reps[original]
+                    payeeDate = originalDate
                     if let originalPeriod = runPeriod(of: originalDate), originalPeriod < period {
                         chargedTo = Int32(originalPeriod)
-                        payeeDate = originalDate
                     }
                 }
                 guard let entry = table.entry(of: creditedRep, on: payeeDate) else { continue }

@@ -387,7 +387,7 @@ extension PlanEvaluation {
                     closedGates.isEmpty || !closedGates[index]
                     ? texts.tiers[index]
                     : texts.tiers[index] + " (its condition is not met: it pays "
-                        + (index > 0 ? "tier \(index)'s rate" : "nothing") + ")"
+                        + (paidTier[index] >= 0 ? "tier \(paidTier[index] + 1)'s rate" : "nothing") + ")"
             } else {
                 notes[component].tier = "below the first tier"
             }

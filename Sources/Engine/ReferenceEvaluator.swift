@@ -847,7 +847,7 @@ final class PlanEvaluation {
     /// Per ledger row, whether crediting gave it to some payee (for the reconciliation): the run's
     /// flags, shared by the crediting shards, each writing only its own rows.
     @exclusivity(unchecked) var creditedFlags: UnsafeMutableBufferPointer<Bool>? = nil
-    @exclusivity(unchecked) var feedingRulesCache: [(rules: Set<Int>, window: MeasureWindow)]? = nil
+    @exclusivity(unchecked) var feedingRulesCache: [[Int: MeasureWindow]]? = nil
     /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
     @exclusivity(unchecked) var drawBalances: [WideDecimal] = []
     @exclusivity(unchecked) var heldBack: [WideDecimal] = []
@@ -1154,11 +1154,13 @@ final class PlanEvaluation {
         var bytes = source.bytes
         var start = max(0, min(plan.sourceOffset(span.range.start, file: span.file), bytes.count))
         var end = max(start, min(plan.sourceOffset(span.range.end, file: span.file), bytes.count))
-        if bytes.first == UInt8(ascii: "<") {
+        if isXML(source) {
             // An XML plan: the expression is a text node, whose raw bytes may hold entities
             // (`&gt;=`), so its span's length does not fit them; the node is read to its end,
             // from before a CDATA section it starts with (the span starts at its text).
-            if start >= 9 && bytes[(start - 9)..<start].elementsEqual("<![CDATA[".utf8) { start -= 9 }
+            var before = start
+            while before > 0 && [0x20, 0x09, 0x0A, 0x0D].contains(bytes[before - 1]) { before -= 1 }
+            if before >= 9 && bytes[(before - 9)..<before].elementsEqual("<![CDATA[".utf8) { start = before - 9 }
             guard let node = xmlTextNode(bytes, from: start) else { return nil }
             bytes = node
             start = 0
@@ -1193,6 +1195,15 @@ final class PlanEvaluation {
         if text.isEmpty { return nil }
         let line = String(decoding: text, as: UTF8.self)
         return line.count > 200 ? String(line.prefix(199)) + "…" : line
+    }
+
+    /// Whether a plan file is XML: named `.xml`, or starting with markup after any byte-order
+    /// mark and blanks.
+    func isXML(_ source: SourceFile) -> Bool {
+        if source.path.lowercased().hasSuffix(".xml") { return true }
+        var bytes = source.bytes[...]
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        return bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "<")
     }
 
     /// An element's text in an XML document from `start` to the next tag, as the plan reads it:
@@ -1304,7 +1315,7 @@ final class PlanEvaluation {
         let componentNames = plan.components.map(\.name)
         let componentKinds = plan.components.map { describe($0.body) }
         let feeding = feedingRules
-        let readsEveryRule = feeding.map { $0.rules.count == plan.creditRules.count && $0.window == .period }
+        let readsEveryRule = feeding.map { $0.count == plan.creditRules.count && $0.values.allSatisfy { $0 == .period } }
         // Per component, whether it is a formula, and a table looked up and nothing more (its
         // trace is then the table's).
         let isFormula = plan.components.map { component -> Bool in
@@ -1451,8 +1462,10 @@ final class PlanEvaluation {
                         totalReadsAll = true
                     } else {
                         var own: [Int32] = []
-                        for earlier in periods(of: feeding[index].window, through: period) {
-                            own += creditRows(forPayee: position, period: earlier, rules: feeding[index].rules)
+                        for (rule, window) in feeding[index].sorted(by: { $0.key < $1.key }) {
+                            for earlier in periods(of: window, through: period) {
+                                own += creditRows(forPayee: position, period: earlier, rules: [rule])
+                            }
                         }
                         fed = RowSet(rows: own)
                         otherRows += own
@@ -1530,30 +1543,31 @@ final class PlanEvaluation {
     }
 
     /// Per component, the credit rules it reads (through measures, derived values, other
-    /// components, per-transaction tables and overrides), and the widest window of the measures
-    /// it reads: a line reading a year-to-date measure was fed by the year's transactions.
-    var feedingRules: [(rules: Set<Int>, window: MeasureWindow)] {
+    /// components, table gates, per-transaction tables and overrides), each with the widest window
+    /// it is read over: a line reading a year-to-date measure of a rule was fed by the year's rows
+    /// of that rule (not of every rule it reads).
+    var feedingRules: [[Int: MeasureWindow]] {
         if let cached = feedingRulesCache { return cached }
         func widest(_ a: MeasureWindow, _ b: MeasureWindow) -> MeasureWindow {
             if a == .yearToDate || b == .yearToDate { return .yearToDate }
             return a == .quarterToDate || b == .quarterToDate ? .quarterToDate : .period
         }
-        typealias Feed = (rules: Set<Int>, window: MeasureWindow)
+        typealias Feed = [Int: MeasureWindow]
         var memo: [ValueRef: Feed] = [:]
         func merge(_ found: inout Feed, _ more: Feed) {
-            found.rules.formUnion(more.rules)
-            found.window = widest(found.window, more.window)
+            found.merge(more) { widest($0, $1) }
         }
         func feed(_ expr: Expr?) -> Feed {
-            guard let expr else { return ([], .period) }
-            var found: Feed = ([], .period)
+            guard let expr else { return [:] }
+            var found: Feed = [:]
             switch expr.kind {
             case .measure(let id): merge(&found, feed(of: .measure(id)))
             case .derived(let id): merge(&found, feed(of: .derived(id)))
             case .component(let id): merge(&found, feed(of: .component(id)))
-            case .quota(let id): found.rules.formUnion(feed(of: .measure(plan.quotas[id.index].measure)).rules)
+            // A quota is looked up, not summed: its measure's rule is read, over no window.
+            case .quota(let id): merge(&found, feed(of: .measure(plan.quotas[id.index].measure)).mapValues { _ in .period })
             case .applyTablePerTransaction(let table, let rule):
-                found.rules.insert(rule.index)
+                merge(&found, [rule.index: .period])
                 for tier in plan.tables[table.index].tiers { merge(&found, feed(tier.gate)) }
             case .applyTable(let table, _, _):
                 // A tier's gate (`if annual_attainment >= 100%`) decides the rate: what it reads fed the line.
@@ -1565,18 +1579,18 @@ final class PlanEvaluation {
         }
         func feed(of ref: ValueRef) -> Feed {
             if let known = memo[ref] { return known }
-            memo[ref] = ([], .period)  // the checker rejects cycles; this only stops a runaway walk
+            memo[ref] = [:]  // the checker rejects cycles; this only stops a runaway walk
             let result: Feed
             switch ref {
-            case .measure(let id): result = ([plan.measures[id.index].creditRule.index], plan.measures[id.index].window)
+            case .measure(let id): result = [plan.measures[id.index].creditRule.index: plan.measures[id.index].window]
             case .derived(let id): result = feed(plan.derived[id.index].expr)
             case .component(let id):
                 switch plan.components[id.index].body {
                 case .formula(let expr): result = feed(expr)
-                case .spiff: result = ([], .period)
+                case .spiff: result = [:]
                 case .override(let override):
                     var found = feed(override.threshold)
-                    found.rules.insert(override.creditRule.index)
+                    merge(&found, [override.creditRule.index: .period])
                     result = found
                 }
             }

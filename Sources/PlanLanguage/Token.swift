@@ -160,7 +160,7 @@ struct Lexer {
         let (b0, b1) = (bytes[index], bytes[index + 1])
         if b0 == 0xC2 && (0x80...0x9F).contains(b1) { return (UInt32(b1), 2) }
         if b0 == 0xD8 && b1 == 0x9C { return (0x061C, 2) }
-        guard b0 == 0xE2, index + 2 < bytes.count else { return nil }
+        guard b0 == 0xE2, index + 2 < bytes.count, bytes[index + 2] & 0xC0 == 0x80 else { return nil }
         let b2 = bytes[index + 2]
         let scalar = 0x2000 | (UInt32(b1 & 0x3F) << 6) | UInt32(b2 & 0x3F)
         guard b1 == 0x80 || b1 == 0x81 else { return nil }

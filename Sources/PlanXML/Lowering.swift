@@ -79,6 +79,7 @@ final class PlanTextWriter {
         let parts = text.split(separator: "\n", omittingEmptySubsequences: false)
         let firstLine = lines.line(containing: start)
         var lineStarts: [Int] = []
+        var lineEnds: [Int] = []
         for (index, part) in parts.enumerated() {
             let xmlOffset = index == 0 ? start : lines.offset(ofLine: firstLine + index)
             if index == 0 {
@@ -92,39 +93,37 @@ final class PlanTextWriter {
             }
             let written = out.count - part.utf8.count
             lineStarts.append(written)
+            lineEnds.append(out.count)
             // Plan text written before it on the line (a keyword longer than its XML) can push a
             // line of the expression further on than its XML.
-            if layout == .aligned && written != xmlOffset { shifts.append((at: written, extra: xmlOffset - written)) }
+            if layout == .aligned && written != xmlOffset {
+                sourceShifts.append(SourceShift(at: written, until: out.count, extra: xmlOffset - written))
+            }
         }
-        if layout == .aligned { recordShifts(text: Array(text.utf8), lineStarts: lineStarts, xmlStart: start) }
+        if layout == .aligned { recordShifts(text: Array(text.utf8), lineStarts: lineStarts, lineEnds: lineEnds, xmlStart: start) }
     }
 
-    /// Where the aligned text and the XML part within a line: from aligned offset `at` to the
-    /// line's end, the XML is `extra` bytes further on (an entity such as `&lt;` is one character
-    /// of plan text, a CDATA section's or a comment's markup none; negative where plan text
-    /// written earlier on the line pushed the expression on).
-    private(set) var shifts: [(at: Int, extra: Int)] = []
-
-    /// The shifts, each up to the end of its line of plan text (``PlanModel/SourceShift``).
-    var sourceShifts: [SourceShift] {
-        shifts.map { shift in
-            var end = shift.at
-            while end < out.count && out[end] != 0x0A { end += 1 }
-            return SourceShift(at: shift.at, until: end, extra: shift.extra)
-        }
-    }
+    /// Where the aligned text and the XML part within an expression's line: from aligned offset
+    /// `at` to the end of that line of the expression (not of the line: another expression
+    /// further on is placed anew), the XML is `extra` bytes further on (an entity such as `&lt;`
+    /// is one character of plan text, a CDATA section's or a comment's markup none; negative
+    /// where plan text written earlier on the line pushed the expression on).
+    private(set) var sourceShifts: [SourceShift] = []
 
     /// Walks an expression's XML text beside the plan text written for it, recording a shift at
     /// each reference, CDATA marker, comment or processing instruction. Stops where the two
     /// cannot be matched (nothing is recorded past that point).
-    private func recordShifts(text: [UInt8], lineStarts: [Int], xmlStart: Int) {
+    private func recordShifts(text: [UInt8], lineStarts: [Int], lineEnds: [Int], xmlStart: Int) {
         let xml = canvasSource
         var raw = xmlStart
         var line = 0
         var column = 0  // bytes of plan text into the current line
         var index = 0
+        func shift(at offset: Int, _ extra: Int) {
+            sourceShifts.append(SourceShift(at: offset, until: lineEnds[line], extra: extra))
+        }
         func skip(_ count: Int) {
-            shifts.append((at: lineStarts[line] + column, extra: count))
+            shift(at: lineStarts[line] + column, count)
             raw += count
         }
         while index < text.count && raw < xml.count && line < lineStarts.count {
@@ -135,7 +134,7 @@ final class PlanTextWriter {
                 let length = semicolon + 1 - raw
                 var width = 1
                 while index + width < text.count && text[index + width] & 0xC0 == 0x80 { width += 1 }
-                if length > width { shifts.append((at: lineStarts[line] + column + width, extra: length - width)) }
+                if length > width { shift(at: lineStarts[line] + column + width, length - width) }
                 raw += length
                 index += width
                 column += width
@@ -176,8 +175,20 @@ final class PlanTextWriter {
         guard let raw = element.raw else { return element.lineStart }
         var offset = raw.contentStart
         let bytes = canvasSource
-        while offset < bytes.count, bytes[offset] == 0x20 || bytes[offset] == 0x0A || bytes[offset] == 0x09 || bytes[offset] == 0x0D {
-            offset += 1
+        // The text as the reader gives it starts after leading blanks, comments and processing
+        // instructions, and inside a CDATA section it starts with (past the blanks there too).
+        while offset < bytes.count {
+            if bytes[offset] == 0x20 || bytes[offset] == 0x0A || bytes[offset] == 0x09 || bytes[offset] == 0x0D {
+                offset += 1
+            } else if bytes[offset...].starts(with: "<!--".utf8), let end = byteOffset(of: "-->", in: bytes, from: offset + 4) {
+                offset = end + 3
+            } else if bytes[offset...].starts(with: "<?".utf8), let end = byteOffset(of: "?>", in: bytes, from: offset + 2) {
+                offset = end + 2
+            } else if bytes[offset...].starts(with: "<![CDATA[".utf8) {
+                offset += 9
+            } else {
+                break
+            }
         }
         return offset
     }

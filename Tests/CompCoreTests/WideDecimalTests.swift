@@ -256,4 +256,20 @@ struct WideDecimalTests {
         #expect(WideDecimal(value: -3, scale: 4).signum == -1)
         #expect(WideDecimal(value: 0, scale: 4).signum == 0)
     }
+
+    /// What a trace shows: the fewest digits that keep the value exact, and a rate as an exact
+    /// percentage; a value too large to scale by 100 is shown as it is (it had trapped).
+    @Test("exact fraction digits and percentages")
+    func exactDigitsAndPercentages() {
+        #expect(WideDecimal(value: 12_500_000, scale: 6).exactFractionDigits == 1)
+        #expect(WideDecimal(value: -1_230, scale: 3).exactFractionDigits == 2)
+        #expect(WideDecimal(value: 0, scale: 9).exactFractionDigits == 0)
+        #expect(WideDecimal(value: Int128(Int64.max) * 1_000, scale: 20).exactFractionDigits == 17)
+        #expect(WideDecimal(value: 41_538_461_538_461_538, scale: 18).percentText == "4.1538461538461538%")
+        #expect(WideDecimal(value: 6, scale: 2).percentText == "6%")
+        #expect(WideDecimal(value: -125, scale: 3).percentText == "-12.5%")
+        #expect(WideDecimal(value: 3, scale: 0).percentText == "300%")
+        #expect(WideDecimal(value: 15, scale: 1).percentText == "150%")
+        #expect(WideDecimal(value: Int128.max, scale: 0).percentText == "170141183460469231731687303715884105727")
+    }
 }

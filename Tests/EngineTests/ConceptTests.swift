@@ -256,6 +256,40 @@ let managerOverridePlan = """
         #expect(trace.limit == "clawback of 2027-01: -3500.00 USD")
     }
 
+    /// Under `charge original_period` a reversal is judged on its deal's date, also within the
+    /// deal's own month: a deal of 50,000 on March 10 reversed on March 20, after the plan's
+    /// effective end (March 15), takes the 3,500.00 back (the reversal had been dropped, and
+    /// the deal stayed paid). T1 in January pays 7% of 1,000 = 70.00.
+    @Test func aSameMonthReversalAfterTheEffectiveEndIsJudgedOnItsDeal() throws {
+        let output = try evaluate(
+            plan: """
+                plan "CLAW" {
+                  currency USD
+                  period month
+                  effective 2027-01-01 to 2027-03-15
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 7%
+                  clawback {
+                    charge original_period
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,CLAW,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-01-05,R1,1000,USD,new,
+                    T2,2027-03-10,R1,50000,USD,new,
+                    T3,2027-03-20,R1,-50000,USD,new,T2
+
+                    """,
+            ])
+        #expect(totals(output, component: "commission") == ["R1 2027-01 70.00", "R1 2027-02 0.00", "R1 2027-03 0.00"])
+        #expect(output.credited == [true, true, true])
+    }
+
     /// A reversal booked by R2 of R1's January deal: under `charge original_period` R1, who was
     /// paid for it, is charged (−3,500.00 in March); by default the reversal is R2's own row.
     @Test func aReversalByAnotherRepChargesTheDealsRep() throws {

@@ -277,4 +277,71 @@ import Testing
         #expect(try trace(output, "R1", "2027-01", "total").transactions.rows == [0, 1])
         #expect(try trace(output, "R1", "2027-02", "total").transactions.rows == [])
     }
+
+    /// Two closed gates in a row: the third tier pays what the second pays, which is the first
+    /// tier's rate (the note had said "tier 2's rate"). 2,500: 5% of all of it = 125.00.
+    @Test func stackedClosedGatesNameTheTierThatPays() throws {
+        let output = try evaluate(
+            plan: """
+                plan "G" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  measure bookings_ytd = sum(sales) over ytd
+                  table t marginal on amount {
+                    up to 1000 USD : 5%
+                    1000 USD to 2000 USD : 8% if bookings_ytd > 1000000 USD
+                    2000 USD and above : 12% if bookings_ytd > 1000000 USD
+                  }
+                  component commission = t(bookings)
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "2500")]),
+            ])
+        #expect(totals(output, component: "commission") == ["R1 2027-01 125.00"])
+        let line = try trace(output, "R1", "2027-01", "commission")
+        #expect(line.tier == "tier 3: 2000 USD and above (its condition is not met: it pays tier 1's rate)")
+        #expect(line.rate == "5% on 1000.00 USD + 5% on 1000.00 USD + 5% on 500.00 USD")
+    }
+
+    /// A ytd measure of one rule widens only that rule's rows: March's line lists March's new
+    /// business and the year's renewals, not January's new business (which it never read).
+    @Test func aYearToDateWindowWidensOnlyItsOwnRule() throws {
+        let output = try evaluate(
+            plan: """
+                plan "W" {
+                  currency USD
+                  period month
+                  credit newbiz {
+                    where txn.kind == "new"
+                    amount fx(txn.amount)
+                  }
+                  credit renew {
+                    where txn.kind == "renewal"
+                    amount fx(txn.amount)
+                  }
+                  measure nb = sum(newbiz)
+                  measure rn_ytd = sum(renew) over ytd
+                  component commission = nb * 1% + 10 USD when rn_ytd > 0 USD
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,W,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind
+                    T1,2027-01-05,R1,1000,USD,new
+                    T2,2027-01-06,R1,500,USD,renewal
+                    T3,2027-03-05,R1,2000,USD,new
+
+                    """,
+            ])
+        // March: 1% of 2,000 + 10 (January's renewal counts year to date) = 30.00.
+        #expect(totals(output, component: "commission") == ["R1 2027-01 20.00", "R1 2027-02 10.00", "R1 2027-03 30.00"])
+        #expect(try trace(output, "R1", "2027-03", "commission").transactions.rows == [1, 2])
+    }
 }

@@ -72,6 +72,33 @@ import Testing
         #expect(String(decoding: bytes[start..<(start + 25)], as: UTF8.self) == "team_attainment >= 100%</")
     }
 
+    /// Two expressions on one line (minified XML): an entity in the first no longer moves the
+    /// second's columns (it had been reported 3 columns too far right); a CDATA section starting
+    /// with blanks and a line break is read from its first character.
+    @Test func expressionsSharingALineAndCDATAWithLeadingBlanks() {
+        let xml = planXML(sales + """
+
+              <component name="o"><override credit="sales" levels="1"><rate>if bookings &gt; 0 USD then 1% else 2%</rate><when>bookngs &gt; 5 USD</when></override></component>
+              <component name="c">
+                <formula><![CDATA[
+                  100 USD when bookings @ 20000 USD]]></formula>
+              </component>
+            """)
+        func at(_ word: String) -> String {
+            let lines = xml.split(separator: "\n", omittingEmptySubsequences: false)
+            for (number, line) in lines.enumerated() {
+                if let range = line.range(of: word) { return "plan.xml:\(number + 1):\(line.distance(from: line.startIndex, to: range.lowerBound) + 1)" }
+            }
+            return "?"
+        }
+        #expect(
+            errors(xml) == [
+                "\(at("bookngs")): unknown name 'bookngs'",
+                "\(at("bookings @")): 'when' needs a condition, found money (USD)",
+                "\(at("@")): invalid character '@'",
+            ])
+    }
+
     @Test func aMissingRequiredAttribute() {
         let xml = planXML("""
               <credit name="sales">
