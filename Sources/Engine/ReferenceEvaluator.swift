@@ -1048,17 +1048,21 @@ final class PlanEvaluation {
         }
         let transactions = data.transactions
         var span: TransactionSpan? = nil
-        for row in 0..<transactions.count where relevant[Int(transactions.reps[row])] {
+        for row in 0..<transactions.count {
             let date = transactions.dates[row]
-            if let effective = plan.effective {
-                var judged = date
-                if let chargeBack = plan.chargeBack, let original = transactions.reversals.target(of: row),
-                    chargeBack.reaches(deal: transactions.dates[original], reversal: date)
-                {
-                    judged = transactions.dates[original]
-                }
-                if !effective.contains(judged) { continue }
+            // A reversal charged back to its deal is the deal's rep's, whoever booked it: its month
+            // is a period of the plan (a reversal booked by a rep on another plan had been left out
+            // with its month, and the deal stayed paid).
+            var judged = date
+            var rep = transactions.reps[row]
+            if let chargeBack = plan.chargeBack, let original = transactions.reversals.target(of: row),
+                chargeBack.reaches(deal: transactions.dates[original], reversal: date)
+            {
+                judged = transactions.dates[original]
+                rep = transactions.reps[original]
             }
+            guard relevant[Int(rep)] else { continue }
+            if let effective = plan.effective, !effective.contains(judged) { continue }
             guard var found = span else {
                 span = TransactionSpan(first: date, last: date, firstRow: row, lastRow: row, firstPlan: plan.id, lastPlan: plan.id)
                 continue

@@ -447,35 +447,40 @@ public enum Runner {
         // Plans that charge reversals back to the deal's period leave reversals past their window uncredited.
         let chargeBacks = Dictionary(plans.compactMap { plan in plan.chargeBack.map { (plan.id, $0) } }, uniquingKeysWith: { first, _ in first })
         let effectiveDates = Dictionary(plans.compactMap { plan in plan.effective.map { (plan.id, $0) } }, uniquingKeysWith: { first, _ in first })
-        /// The date a plan's effective dates judge a row by: a reversal charged back to its deal's
-        /// period goes by the deal's date (as the evaluation does).
-        func judgedDate(_ row: Int, plan: String) -> CivilDate {
-            let date = transactions.dates[row]
-            guard let chargeBack = chargeBacks[plan], let original = transactions.reversals.target(of: row),
-                chargeBack.reaches(deal: transactions.dates[original], reversal: date)
-            else { return date }
-            return transactions.dates[original]
-        }
         for row in 0..<transactions.count where !(row < credited.count && credited[row]) {
-            let rep = transactions.reps[row]
-            let date = transactions.dates[row]
+            var rep = transactions.reps[row]
+            var date = transactions.dates[row]
+            // A reversal its rep's plan charges back to the deal is judged as the deal: the deal's
+            // rep, on the deal's date (as the crediting does).
+            var asDeal = false
+            if let original = transactions.reversals.target(of: row), let own = data.roster.assignment(of: rep, on: date),
+                let chargeBack = chargeBacks[own.plan], chargeBack.reaches(deal: transactions.dates[original], reversal: date)
+            {
+                rep = transactions.reps[original]
+                date = transactions.dates[original]
+                asDeal = true
+            }
             guard let assignment = data.roster.assignment(of: rep, on: date) else {
-                excluded["rep has no roster assignment on the transaction date", default: 0] += 1
+                excluded[
+                    asDeal ? "reverses a deal whose rep had no roster assignment on the deal's date" : "rep has no roster assignment on the transaction date",
+                    default: 0] += 1
                 continue
             }
             let splitSource = data.splits.byTransaction[Int32(row)] != nil || data.splits.refused.contains(Int32(row))
                 ? Int32(row) : Int32(transactions.reversals.target(of: row) ?? row)
             if !planIDs.contains(assignment.plan) {
-                excluded["rep on plan \(assignment.plan), not in this run", default: 0] += 1
+                excluded[asDeal ? "reverses a deal of a rep on plan \(assignment.plan), not in this run" : "rep on plan \(assignment.plan), not in this run", default: 0] += 1
             } else if data.splits.refused.contains(splitSource) {
                 excluded["its rows in splits.csv were rejected (who shares the credit is not known)", default: 0] += 1
             } else if let chargeBack = chargeBacks[assignment.plan], let days = chargeBack.windowDays,
                 let original = transactions.reversals.target(of: row), !chargeBack.reaches(deal: transactions.dates[original], reversal: date)
             {
                 excluded["reversal more than \(days) days after its deal, outside the clawback window of plan \(assignment.plan)", default: 0] += 1
-            } else if let effective = effectiveDates[assignment.plan], !effective.contains(judgedDate(row, plan: assignment.plan)) {
+            } else if let effective = effectiveDates[assignment.plan], !effective.contains(date) {
                 let end = effective.end.map { " to \($0)" } ?? " on"
-                excluded["dated outside the effective dates of plan \(assignment.plan) (\(effective.start)\(end))", default: 0] += 1
+                excluded[
+                    (asDeal ? "reverses a deal dated" : "dated") + " outside the effective dates of plan \(assignment.plan) (\(effective.start)\(end))",
+                    default: 0] += 1
             } else {
                 excluded["not credited by any credit rule of plan \(assignment.plan) (filters, dates, or split partners who are not payees of this run)", default: 0] += 1
             }

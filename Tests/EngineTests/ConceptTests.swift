@@ -290,6 +290,26 @@ let managerOverridePlan = """
         #expect(output.credited == [true, true, true])
     }
 
+    /// A reversal booked by a rep on a plan outside the run still charges the deal's rep: its
+    /// month is a period of the plan (it had been left out with its month, R1 keeping 1,000.00).
+    @Test func aReversalBookedOnAnotherPlanMakesItsMonthAPeriod() throws {
+        let output = try evaluate(
+            plan: plan("clawback {\n charge original_period\n}"),
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,CLAW,2027-01-01\nR9,Zed,OTHER,2027-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-01-10,R1,10000,USD,new,
+                    X1,2027-03-10,R9,-10000,USD,new,T1
+
+                    """,
+            ])
+        // January 7% of 10,000 = 700.00, charged back in March.
+        #expect(totals(output) == ["R1 2027-01 700.00", "R1 2027-02 0.00", "R1 2027-03 -700.00"])
+        #expect(output.credited == [true, true])
+    }
+
     /// A reversal booked by R2 of R1's January deal: under `charge original_period` R1, who was
     /// paid for it, is charged (−3,500.00 in March); by default the reversal is R2's own row.
     @Test func aReversalByAnotherRepChargesTheDealsRep() throws {

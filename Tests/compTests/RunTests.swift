@@ -1046,6 +1046,61 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(payouts.stdout.split(separator: "\n").filter { $0.contains(",total,") } == ["R1,2027-06,AE-STD,total,3.00,USD"])
     }
 
+    /// Under `charge original_period` a reversal is judged as its deal (the deal's rep on the
+    /// deal's date): R1 was on plan OTHER when T1 was made, R2 not on the roster yet, and EF's
+    /// T4 is dated before the plan's start; their reversals say so (they had been "not credited
+    /// by any credit rule", and X4 "dated outside the effective dates" though March is inside).
+    @Test func reversalsChargedBackAreReconciledAsTheirDeals() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles(
+            [
+                "roster.csv": """
+                    rep,name,plan,start,end
+                    R1,One,OTHER,2027-01-01,2027-01-31
+                    R1,One,CB,2027-02-01,
+                    R2,Two,CB,2027-02-01,
+                    R3,Three,CB,2027-01-01,
+
+                    """,
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,reverses
+                    T1,2027-01-10,R1,10000,USD,
+                    X1,2027-03-10,R1,-10000,USD,T1
+                    T2,2027-01-10,R2,10000,USD,
+                    X2,2027-03-10,R2,-10000,USD,T2
+                    T3,2027-02-10,R3,1000,USD,
+
+                    """,
+            ], to: data)
+        let plan = directory.appendingPathComponent("cb.plan").path
+        try Data(
+            """
+            plan "CB" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component commission = bookings * 10%
+              clawback {
+                charge original_period
+              }
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let result = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout.contains(
+                "transactions.csv: 5 rows, 5 accepted, 0 rejected; 1 excluded: rep has no roster assignment on the transaction date; "
+                    + "1 excluded: rep on plan OTHER, not in this run; 1 excluded: reverses a deal of a rep on plan OTHER, not in this run; "
+                    + "1 excluded: reverses a deal whose rep had no roster assignment on the deal's date\n"), "\(result.stdout)")
+    }
+
     @Test func aReversalPastTheClawbackWindowIsExcludedWithThatReason() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
