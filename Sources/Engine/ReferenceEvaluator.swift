@@ -840,8 +840,10 @@ final class PlanEvaluation {
     /// Reversals charged back to their original period (`clawback { charge original_period }`),
     /// by rule and payee.
     @exclusivity(unchecked) var lateCredits: [[[LateCredit]]] = []
-    /// True while an earlier period is re-evaluated for a clawback (no carried state changes).
+    /// True while an earlier period is re-evaluated for a clawback (no carried state changes),
+    /// and the last run period whose reversals that restatement counts.
     @exclusivity(unchecked) var restating = false
+    @exclusivity(unchecked) var restatedThrough = 0
     /// Fx rates by currency index and month (a string-keyed lookup per transaction was measurable).
     @exclusivity(unchecked) var fxCache: [Int: WideDecimal] = [:]
     /// Per ledger row, whether crediting gave it to some payee (for the reconciliation): the run's
@@ -1820,10 +1822,14 @@ final class PlanEvaluation {
             }
         }
         // Reversals charged back to an earlier period of a QTD/YTD window count in the window from
-        // the period they happen in (the period itself is restated by the clawback instead).
-        if range.count > 1 && !restating {
+        // the period they happen in (the period itself is restated by the clawback instead). A
+        // restated period's window counts those its restatement has reached: restated as of
+        // April, March's quarter no longer holds a January deal reversed in March (it had, and a
+        // quarterly bonus that deal had lifted stayed paid).
+        if range.count > 1 {
+            let through = restating ? restatedThrough : periodIndex
             for late in lateCredits[rule][payee]
-            where late.original >= range.lowerBound && late.original < periodIndex && late.reversal <= periodIndex {
+            where late.original >= range.lowerBound && late.original < periodIndex && late.reversal <= through {
                 try add(late.credit)
             }
         }
@@ -2284,6 +2290,7 @@ extension PlanEvaluation {
             restating = false
         }
         restating = true
+        restatedThrough = last
         periodIndex = original
         resetMemo()
         for rule in lateCredits.indices {

@@ -290,6 +290,45 @@ let managerOverridePlan = """
         #expect(output.credited == [true, true, true])
     }
 
+    /// Restating a period counts the charge-backs its quarter and year had by then: T1 (January,
+    /// 20,000) is reversed in March and T3 (March, 25,000) in April. March paid 5% of 25,000 =
+    /// 1,250 (year to date 35,000 ≥ 20,000), the 300 bonus (quarter 35,000 ≥ 30,000) and −1,000 for
+    /// T1. Restated as of April, March's quarter holds only February's 10,000: no bonus, and no
+    /// commission, so April charges back −1,550.00 (it kept the bonus: −1,250.00).
+    @Test func aRestatedPeriodCountsEarlierChargeBacksInItsWindows() throws {
+        let output = try evaluate(
+            plan: """
+                plan "YT" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  measure ytd = sum(sales) over ytd
+                  measure qtd = sum(sales) over qtd
+                  component commission = bookings * (if ytd >= 20000 USD then 5% else 2%)
+                  component qbonus = 300 USD when qtd >= 30000 USD
+                  clawback {
+                    charge original_period
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,YT,2027-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-01-10,R1,20000,USD,new,
+                    T2,2027-02-10,R1,10000,USD,new,
+                    X1,2027-03-10,R1,-20000,USD,new,T1
+                    T3,2027-03-12,R1,25000,USD,new,
+                    X3,2027-04-12,R1,-25000,USD,new,T3
+
+                    """,
+            ])
+        // January 5% of 20,000 = 1,000; February 5% of 10,000 (year 30,000) + 300 (quarter 30,000).
+        #expect(totals(output) == ["R1 2027-01 1000.00", "R1 2027-02 800.00", "R1 2027-03 550.00", "R1 2027-04 -1550.00"])
+    }
+
     /// A reversal booked by a rep on a plan outside the run still charges the deal's rep: its
     /// month is a period of the plan (it had been left out with its month, R1 keeping 1,000.00).
     @Test func aReversalBookedOnAnotherPlanMakesItsMonthAPeriod() throws {
