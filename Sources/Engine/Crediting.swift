@@ -194,17 +194,24 @@ extension PlanEvaluation {
                 let position = payeeOfRep[Int(rep)]
                 let date = dates[row]
                 guard let period = runPeriod(of: date) else { continue }
-                // SPIFFs look at the payee's own rows by their own date (also reversals no credit rule takes).
-                if position >= 0 && !spiffs.isEmpty {
+                // SPIFFs look at the payee's own rows by their own date (also reversals no credit rule
+                // takes); a reversal charged back to its deal is the deal's rep's (``spiffOwner(of:)``).
+                var spiffPosition = position
+                var spiffRep = rep
+                if chargeBack != nil && !spiffs.isEmpty && isReversal(row) {
+                    spiffRep = spiffOwner(of: row).rep
+                    spiffPosition = payeeOfRep[Int(spiffRep)]
+                }
+                if spiffPosition >= 0 && !spiffs.isEmpty {
                     for slot in spiffs.indices {
                         // Most rows are outside a SPIFF's window: that is checked here first.
                         let basis = spiffWindows[slot].byEffectiveDate && isReversal(row) ? dates[reversalTarget(of: row) ?? row] : date
                         guard spiffWindows[slot].window.contains(basis) else { continue }
-                        payee = Int(position)
+                        payee = Int(spiffPosition)
                         periodIndex = period
-                        let group = (slot * payeeCount + Int(position)) * periodCount + period
+                        let group = (slot * payeeCount + Int(spiffPosition)) * periodCount + period
                         do {
-                            guard let contribution = try spiffContribution(spiffs[slot], row: row, rep: rep) else { continue }
+                            guard let contribution = try spiffContribution(spiffs[slot], row: row, rep: spiffRep) else { continue }
                             shardSpiffHits.append(Credit(value: contribution, row: Int32(row)))
                             shardSpiffGroups.append(UInt32(truncatingIfNeeded: group))
                         } catch {

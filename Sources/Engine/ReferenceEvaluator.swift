@@ -1143,6 +1143,28 @@ final class PlanEvaluation {
         return transactions.reversals.target(of: row)
     }
 
+    /// Whose a row is for SPIFFs, and on what date its rep's assignment is judged: a reversal the
+    /// plan charges back to its deal (`charge original_period`, inside the window) is the deal's
+    /// rep's, on the deal's date, whoever booked it and whether or not the rep has left since;
+    /// any other row its own rep's on its own date.
+    func spiffOwner(of row: Int) -> (rep: RepIndex, date: CivilDate) {
+        let date = transactions.dates[row]
+        guard let chargeBack = plan.chargeBack, let original = reversalTarget(of: row),
+            chargeBack.reaches(deal: transactions.dates[original], reversal: date)
+        else { return (transactions.reps[row], date) }
+        return (transactions.reps[original], transactions.dates[original])
+    }
+
+    /// Whether a payee has a SPIFF take-back (a reversal qualifying in a window) in a period.
+    func hasSpiffTakeBack(payee: Int, period: Int) -> Bool {
+        for slot in compiled.spiffSlots.values {
+            let group = spiffHits.group(rule: slot, payee: payee, period: period)
+            if spiffFallback.contains(group) { return true }
+            if spiffHits[slot, payee, period].contains(where: { reversalBits.contains(Int($0.row)) }) { return true }
+        }
+        return false
+    }
+
     // MARK: Locations
 
     func location(_ span: SourceSpan) -> String {
@@ -1327,6 +1349,9 @@ final class PlanEvaluation {
         let isFormula = plan.components.map { component -> Bool in
             if case .formula = component.body { return true } else { return false }
         }
+        let isSpiff = plan.components.map { component -> Bool in
+            if case .spiff = component.body { return true } else { return false }
+        }
         let bareTable = plan.components.map { component -> Bool in
             guard case .formula(let expr) = component.body else { return false }
             switch expr.kind {
@@ -1378,7 +1403,11 @@ final class PlanEvaluation {
                 // A rep who has left the plan still pays back a deal reversed after leaving that was
                 // charged back to a period the plan paid for: that period gets a clawback-only payout.
                 let departed = assignments.last[current] < periods[period].startDate.daysSinceEpoch
-                if departed && !lateCredits.contains(where: { $0[position].contains { $0.reversal == period } }) { continue }
+                if departed && !lateCredits.contains(where: { $0[position].contains { $0.reversal == period } })
+                    && !hasSpiffTakeBack(payee: position, period: period)
+                {
+                    continue
+                }
                 let context = Context(rep: rep, row: nil, assignmentIndex: assignmentIndex)
                 if !departed { for ref in plan.evaluationOrder { _ = try value(of: ref, context) } }
                 for (order, entry) in measureOrder.enumerated() where !departed {
@@ -1403,7 +1432,13 @@ final class PlanEvaluation {
                 // were counted (the room they freed was spent here).
                 if !paidPerYear.isEmpty { paidSnapshots[period] = paidPerYear }
                 componentValues.removeAll(keepingCapacity: true)
-                for index in plan.components.indices where !departed {
+                for index in plan.components.indices {
+                    // A payee who has left has only what is taken back: the clawback on the total,
+                    // and a SPIFF's take-back of a reversed deal on its own line.
+                    if departed && !isSpiff[index] {
+                        componentValues.append(.zero)
+                        continue
+                    }
                     guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else {
                         throw failure(
                             "did not produce an amount: a value it reads has none for this payee and period (an empty optional "
@@ -1418,8 +1453,8 @@ final class PlanEvaluation {
                 }
                 var total = WideDecimal.zero
                 if departed {
-                    componentValues = plan.components.map { _ in .zero }
-                    total = clawback.total
+                    for amount in componentValues { total = try Exact.add(total, amount) }
+                    total = try Exact.add(total, clawback.total)
                 } else {
                     for amount in componentValues { total = try Exact.add(total, amount) }
                     total = try applyLimits(to: .total, total, context)
@@ -1907,7 +1942,8 @@ final class PlanEvaluation {
         let original = reversalTarget(of: row)
         if spiff.byEffectiveDate, let original { basis = transactions.dates[original] }
         guard spiff.window.contains(basis) else { return nil }
-        guard let entry = assignments.entry(of: rep, on: date), assignments.onPlan[entry] else { return nil }
+        // The rep's assignment on the date the row is judged by (a charged-back reversal: its deal's).
+        guard let entry = assignments.entry(of: rep, on: spiffOwner(of: row).date), assignments.onPlan[entry] else { return nil }
         let rowContext = Context(rep: rep, row: row, assignmentIndex: Int(assignments.rosterRow[entry]))
         if let filter = spiff.filter, try evalRow(filter, rowContext, row: row) != .bool(true) { return nil }
         let reversal = original != nil
@@ -1934,16 +1970,24 @@ final class PlanEvaluation {
             payeeRowsOwner = payee
             let rep = payees[payee]
             payeeRowsByPeriod = [[Int32]](repeating: [], count: periods.count)
+            var rows: [Int32] = []
             if rowsByRep.starts.count > Int(rep) + 1 {
-                for index in rowsByRep.starts[Int(rep)]..<rowsByRep.starts[Int(rep) + 1] {
-                    let row = rowsByRep.rows[index]
-                    if let period = periodIndex(of: transactions.dates[Int(row)]) { payeeRowsByPeriod[period].append(row) }
-                }
+                rows = Array(rowsByRep.rows[rowsByRep.starts[Int(rep)]..<rowsByRep.starts[Int(rep) + 1]])
             } else {
                 // Not grouped in advance (evaluate groups them when it knows SPIFFs go row by row).
-                for row in 0..<transactions.count where transactions.reps[row] == rep {
-                    if let period = periodIndex(of: transactions.dates[row]) { payeeRowsByPeriod[period].append(Int32(row)) }
+                for row in 0..<transactions.count where transactions.reps[row] == rep { rows.append(Int32(row)) }
+            }
+            // Reversals charged back to a deal are the deal's rep's, whoever booked them.
+            if plan.chargeBack != nil {
+                rows.removeAll { spiffOwner(of: Int($0)).rep != rep }
+                for (row, target) in zip(transactions.reversals.rows, transactions.reversals.targets)
+                where transactions.reps[Int(target)] == rep && transactions.reps[Int(row)] != rep && spiffOwner(of: Int(row)).rep == rep {
+                    rows.append(row)
                 }
+                rows.sort()
+            }
+            for row in rows {
+                if let period = periodIndex(of: transactions.dates[Int(row)]) { payeeRowsByPeriod[period].append(row) }
             }
         }
         return payeeRowsByPeriod[period]
