@@ -159,16 +159,13 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
     @inlinable public var exactFractionDigits: Int {
         if value == 0 { return 0 }
         // In 64 bits when it fits: an Int128 remainder is a library call per digit.
-        if let small = Int64(exactly: value) {
-            var units = small
-            var digits = scale
-            while digits > 0 && units % 10 == 0 {
-                units /= 10
-                digits -= 1
-            }
-            return digits
-        }
-        var units = value
+        if let small = Int64(exactly: value) { return Self.fractionDigits(small, scale: scale) }
+        return Self.fractionDigits(value, scale: scale)
+    }
+
+    /// `scale` less the trailing zero digits of `units`.
+    @inlinable static func fractionDigits<Units: BinaryInteger>(_ units: Units, scale: Int) -> Int {
+        var units = units
         var digits = scale
         while digits > 0 && units % 10 == 0 {
             units /= 10
