@@ -233,7 +233,7 @@ extension PlanEvaluation {
                     // deal's date (its plan, manager and effective dates), also within the deal's own
                     // period: a same-month reversal dated after the rep left or the plan ended had
                     // been dropped, and the deal stayed paid.
-                    creditedRep = reps[original]
+                    creditedRep = reps[transactions.reversals.rootDeal(of: original)]
                     payeeDate = originalDate
                     if let originalPeriod = runPeriod(of: originalDate), originalPeriod < period {
                         chargedTo = Int32(originalPeriod)

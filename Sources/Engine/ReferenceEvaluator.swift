@@ -855,6 +855,9 @@ final class PlanEvaluation {
     @exclusivity(unchecked) var heldBack: [WideDecimal] = []
     /// The current payee's ledger rows by run period (built once per payee).
     @exclusivity(unchecked) var payeeRowsByPeriod: [[Int32]] = []
+    /// Reversals charged back to a deal of a rep other than the one who booked them, by the deal's
+    /// rep (built when first needed, for SPIFFs evaluated row by row).
+    @exclusivity(unchecked) var foreignReversals: [RepIndex: [Int32]]? = nil
     /// The payee `payeeRowsByPeriod` was built for (-1: none).
     @exclusivity(unchecked) var payeeRowsOwner = -1
     /// SPIFF rows qualified and valued in the crediting pass, grouped by (SPIFF slot, payee, period);
@@ -1061,7 +1064,7 @@ final class PlanEvaluation {
                 chargeBack.reaches(deal: transactions.dates[original], reversal: date)
             {
                 judged = transactions.dates[original]
-                rep = transactions.reps[original]
+                rep = transactions.reps[transactions.reversals.rootDeal(of: original)]
             }
             guard relevant[Int(rep)] else { continue }
             if let effective = plan.effective, !effective.contains(judged) { continue }
@@ -1152,15 +1155,29 @@ final class PlanEvaluation {
         guard let chargeBack = plan.chargeBack, let original = reversalTarget(of: row),
             chargeBack.reaches(deal: transactions.dates[original], reversal: date)
         else { return (transactions.reps[row], date) }
-        return (transactions.reps[original], transactions.dates[original])
+        return (transactions.reps[transactions.reversals.rootDeal(of: original)], transactions.dates[original])
     }
 
     /// Whether a payee has a SPIFF take-back (a reversal qualifying in a window) in a period.
-    func hasSpiffTakeBack(payee: Int, period: Int) -> Bool {
-        for slot in compiled.spiffSlots.values {
-            let group = spiffHits.group(rule: slot, payee: payee, period: period)
-            if spiffFallback.contains(group) { return true }
-            if spiffHits[slot, payee, period].contains(where: { reversalBits.contains(Int($0.row)) }) { return true }
+    func hasSpiffTakeBack(payee position: Int, period: Int) -> Bool {
+        if !compiled.spiffSlots.isEmpty {
+            for slot in compiled.spiffSlots.values {
+                let group = spiffHits.group(rule: slot, payee: position, period: period)
+                if spiffFallback.contains(group) { return true }
+                if spiffHits[slot, position, period].contains(where: { reversalBits.contains(Int($0.row)) }) { return true }
+            }
+            return false
+        }
+        // Row by row (the reference walk): a reversal among the payee's rows that a SPIFF takes.
+        let saved = payee
+        payee = position
+        defer { payee = saved }
+        for component in plan.components {
+            guard case .spiff(let spiff) = component.body else { continue }
+            let compiledSpiff = compileSpiff(spiff, compiling: false)
+            for row in payeeRows(period: period) where reversalBits.contains(Int(row)) {
+                if (try? spiffContribution(compiledSpiff, row: Int(row), rep: payees[position])) ?? nil != nil { return true }
+            }
         }
         return false
     }
@@ -1980,10 +1997,16 @@ final class PlanEvaluation {
             // Reversals charged back to a deal are the deal's rep's, whoever booked them.
             if plan.chargeBack != nil {
                 rows.removeAll { spiffOwner(of: Int($0)).rep != rep }
-                for (row, target) in zip(transactions.reversals.rows, transactions.reversals.targets)
-                where transactions.reps[Int(target)] == rep && transactions.reps[Int(row)] != rep && spiffOwner(of: Int(row)).rep == rep {
-                    rows.append(row)
+                if foreignReversals == nil {
+                    // Once per evaluator: reversals whose SPIFF owner is not the rep who booked them.
+                    var found: [RepIndex: [Int32]] = [:]
+                    for row in transactions.reversals.rows {
+                        let owner = spiffOwner(of: Int(row)).rep
+                        if owner != transactions.reps[Int(row)] { found[owner, default: []].append(row) }
+                    }
+                    foreignReversals = found
                 }
+                rows += foreignReversals?[rep] ?? []
                 rows.sort()
             }
             for row in rows {
@@ -2245,6 +2268,15 @@ extension PlanEvaluation {
             for late in lateCredits[rule][payee] where late.reversal == period {
                 originals.insert(late.original)
                 rows.append(late.credit.row)
+                // A qtd/ytd measure of a later period of the deal's fiscal year counted the deal too:
+                // restated, that period changes as well (its quarterly bonus, its ytd rate), and only
+                // so do a period's adjustments add up to what it paid less what it earns in the end.
+                if hasWindowedMeasures {
+                    let year = periods[late.original].fiscalYear
+                    for later in (late.original + 1)..<max(late.original + 1, period) where periods[later].fiscalYear == year {
+                        originals.insert(later)
+                    }
+                }
             }
         }
         guard !originals.isEmpty else { return Clawback() }
@@ -2276,6 +2308,10 @@ extension PlanEvaluation {
         }
         return result
     }
+
+    /// Whether a measure sums over a quarter or year to date (a charge-back then restates the
+    /// later periods of its deal's year too).
+    var hasWindowedMeasures: Bool { plan.measures.contains { $0.window != .period } }
 
     /// What the clawbacks paid in a period take back: in all, and per original period (the
     /// total's change and each component's, after its limits).

@@ -137,6 +137,18 @@ public struct ReversalList: Sendable {
     /// Number of reversals.
     public var count: Int { rows.count }
 
+    /// The deal at the root of `row`'s chain of reversals (a reversal of a reversal reinstates
+    /// the deal it reversed), or `row` itself when it reverses nothing. Reversals point at rows
+    /// before them in time, so chains end; the walk stops after 64 steps all the same.
+    public func rootDeal(of row: Int) -> Int {
+        var current = row
+        for _ in 0..<64 {
+            guard let next = target(of: current) else { return current }
+            current = next
+        }
+        return current
+    }
+
     /// The row that `row` reverses, or `nil` when it is not a reversal.
     public func target(of row: Int) -> Int? {
         var low = 0

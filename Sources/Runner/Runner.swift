@@ -456,7 +456,7 @@ public enum Runner {
             if let original = transactions.reversals.target(of: row), let own = data.roster.assignment(of: rep, on: date),
                 let chargeBack = chargeBacks[own.plan], chargeBack.reaches(deal: transactions.dates[original], reversal: date)
             {
-                rep = transactions.reps[original]
+                rep = transactions.reps[transactions.reversals.rootDeal(of: original)]
                 date = transactions.dates[original]
                 asDeal = true
             }

@@ -290,51 +290,60 @@ let managerOverridePlan = """
         #expect(output.credited == [true, true, true])
     }
 
-    /// Restating a period counts the charge-backs its quarter and year had by then: T1 (January,
-    /// 20,000) is reversed in March and T3 (March, 25,000) in April. March paid 5% of 25,000 =
-    /// 1,250 (year to date 35,000 ≥ 20,000), the 300 bonus (quarter 35,000 ≥ 30,000) and −1,000 for
-    /// T1. Restated as of April, March's quarter holds only February's 10,000: no bonus, and no
-    /// commission, so April charges back −1,550.00 (it kept the bonus: −1,250.00).
-    @Test func aRestatedPeriodCountsEarlierChargeBacksInItsWindows() throws {
-        let output = try evaluate(
-            plan: """
-                plan "YT" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  measure ytd = sum(sales) over ytd
-                  measure qtd = sum(sales) over qtd
-                  component commission = bookings * (if ytd >= 20000 USD then 5% else 2%)
-                  component qbonus = 300 USD when qtd >= 30000 USD
-                  clawback {
-                    charge original_period
-                  }
-                }
-                """,
-            files: [
+    /// A charge-back restates every period of the deal's year whose qtd/ytd measures counted the
+    /// deal, and a restated period counts the charge-backs its windows had by then. T1 (January,
+    /// 20,000) is reversed in March and T3 (March, 25,000) in April; commission 5% once the year
+    /// reaches 20,000 (else 2%), 300 when the quarter reaches 30,000.
+    /// - Paid: January 1,000; February 5% of 10,000 + 300 = 800; March 5% of 25,000 (year 35,000)
+    ///   + 300 (quarter 35,000) = 1,550, less March's charge-backs.
+    /// - Charged back in March, as if without T1: January −1,000; February −600 (2% of 10,000,
+    ///   no bonus: it paid 800); March pays 1,550 − 1,600 = −50.00.
+    /// - Charged back in April, as if without T3 too: March 2% of 0, no bonus: −1,550.00.
+    /// Both reversals in April give the same total, −3,150.00 (the adjustments add up).
+    @Test func chargeBacksRestateTheLaterPeriodsTheirDealLifted() throws {
+        let plan = """
+            plan "YT" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              measure ytd = sum(sales) over ytd
+              measure qtd = sum(sales) over qtd
+              component commission = bookings * (if ytd >= 20000 USD then 5% else 2%)
+              component qbonus = 300 USD when qtd >= 30000 USD
+              clawback {
+                charge original_period
+              }
+            }
+            """
+        func files(_ x1: String) -> [String: String] {
+            [
                 "roster.csv": "rep,name,plan,start\nR1,Ana,YT,2027-01-01\n",
                 "quotas.csv": "rep,period,amount\n",
                 "transactions.csv": """
                     id,date,rep,amount,currency,kind,reverses
                     T1,2027-01-10,R1,20000,USD,new,
                     T2,2027-02-10,R1,10000,USD,new,
-                    X1,2027-03-10,R1,-20000,USD,new,T1
+                    X1,\(x1),R1,-20000,USD,new,T1
                     T3,2027-03-12,R1,25000,USD,new,
                     X3,2027-04-12,R1,-25000,USD,new,T3
 
                     """,
-            ])
-        // January 5% of 20,000 = 1,000; February 5% of 10,000 (year 30,000) + 300 (quarter 30,000).
-        #expect(totals(output) == ["R1 2027-01 1000.00", "R1 2027-02 800.00", "R1 2027-03 550.00", "R1 2027-04 -1550.00"])
+            ]
+        }
+        let apart = try evaluate(plan: plan, files: files("2027-03-10"))
+        #expect(totals(apart) == ["R1 2027-01 1000.00", "R1 2027-02 800.00", "R1 2027-03 -50.00", "R1 2027-04 -1550.00"])
+        let together = try evaluate(plan: plan, files: files("2027-04-10"))
+        // March paid 1,550 with T1 in its year; April takes back 1,000 + 600 + 1,550.
+        #expect(totals(together) == ["R1 2027-01 1000.00", "R1 2027-02 800.00", "R1 2027-03 1550.00", "R1 2027-04 -3150.00"])
     }
 
-    /// Under `charge original_period` a SPIFF's take-back of a reversed deal is the deal's rep's,
-    /// whoever booked the reversal and whether or not the rep has left: R1 (left on March 31)
-    /// and R2 each sold 10,000 in March (commission 1,000, SPIFF 100 by effective date, 10 by
-    /// date); both deals are reversed in April, R2's booked by R3. Each pays back −1,000 and the
-    /// 100 in April (R1 had kept the SPIFF; R3, who never had the deal, had paid it).
-    @Test func aSpiffTakeBackIsTheDealsRepsUnderOriginalPeriod() throws {
+    /// A deal reversed and then reinstated (a reversal of the reversal), both booked by the
+    /// rep's manager on another plan: each follows the deal to its rep. February pays 5% of
+    /// 2,000 = 100 and the 250 SPIFF; May charges back −100 and takes back the SPIFF (−250);
+    /// June charges May back in turn: +100 (the reinstated commission; the SPIFF's effective
+    /// date is May, outside the window). The reinstatement had been excluded ("rep on plan MGR").
+    @Test func aReinstatementBookedByAnotherRepFollowsTheDeal() throws {
         let output = try evaluate(
             plan: """
                 plan "SP" {
@@ -342,14 +351,10 @@ let managerOverridePlan = """
                   period month
                   credit sales { amount fx(txn.amount) }
                   measure bookings = sum(sales)
-                  component commission = bookings * 10%
-                  component push = spiff {
-                    window 2027-03-01 to 2027-03-31 by effective_date
-                    pay 100 USD per deal
-                  }
-                  component bydate = spiff {
-                    window 2027-03-01 to 2027-03-31 by date
-                    pay 10 USD per deal
+                  component commission = bookings * 5%
+                  component bounty = spiff {
+                    window 2027-02-01 to 2027-02-28 by effective_date
+                    pay 250 USD per deal
                   }
                   clawback {
                     charge original_period
@@ -357,21 +362,48 @@ let managerOverridePlan = """
                 }
                 """,
             files: [
-                "roster.csv": "rep,name,plan,start,end\nR1,Ana,SP,2027-01-01,2027-03-31\nR2,Ben,SP,2027-01-01,\nR3,Cy,SP,2027-01-01,\n",
+                "roster.csv": "rep,name,manager,plan,start\nM1,Mia,,MGR,2027-01-01\nR1,Ana,M1,SP,2027-01-01\n",
                 "quotas.csv": "rep,period,amount\n",
                 "transactions.csv": """
                     id,date,rep,amount,currency,kind,reverses
-                    T1,2027-03-10,R1,10000,USD,new,
-                    X1,2027-04-10,R1,-10000,USD,new,T1
-                    T2,2027-03-10,R2,10000,USD,new,
-                    X2,2027-04-10,R3,-10000,USD,new,T2
+                    T1,2027-02-10,R1,2000,USD,new,
+                    X1,2027-05-10,M1,-2000,USD,new,T1
+                    Y1,2027-06-10,M1,2000,USD,new,X1
 
                     """,
             ])
-        #expect(totals(output) == ["R1 2027-03 1110.00", "R1 2027-04 -1100.00", "R2 2027-03 1110.00", "R2 2027-04 -1100.00", "R3 2027-03 0.00", "R3 2027-04 0.00"])
-        #expect(totals(output, component: "push") == ["R1 2027-03 100.00", "R1 2027-04 -100.00", "R2 2027-03 100.00", "R2 2027-04 -100.00", "R3 2027-03 0.00", "R3 2027-04 0.00"])
-        // R1's April line is a clawback-only line: the commission is zero, the SPIFF takes its part back.
-        #expect(totals(output, component: "commission").filter { $0.hasPrefix("R1 2027-04") } == ["R1 2027-04 0.00"])
+        #expect(totals(output) == ["R1 2027-02 350.00", "R1 2027-03 0.00", "R1 2027-04 0.00", "R1 2027-05 -350.00", "R1 2027-06 100.00"])
+        #expect(output.credited == [true, true, true])
+    }
+
+    /// A rep who has left, on a plan of SPIFFs only: a reversal of a February deal in May takes
+    /// the 250 back on a clawback-only line (there is no commission to charge back).
+    @Test func aLeaversSpiffOnlyTakeBack() throws {
+        let output = try evaluate(
+            plan: """
+                plan "SO" {
+                  currency USD
+                  period month
+                  component bounty = spiff {
+                    window 2027-02-01 to 2027-02-28 by effective_date
+                    pay 250 USD per deal
+                  }
+                  clawback {
+                    charge original_period
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start,end\nR1,Ana,SO,2027-01-01,2027-03-31\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-02-10,R1,2000,USD,new,
+                    X1,2027-05-10,R1,-2000,USD,new,T1
+
+                    """,
+            ])
+        #expect(totals(output) == ["R1 2027-02 250.00", "R1 2027-03 0.00", "R1 2027-05 -250.00"])
     }
 
     /// A reversal booked by a rep on a plan outside the run still charges the deal's rep: its
