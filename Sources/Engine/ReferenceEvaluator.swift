@@ -1959,8 +1959,11 @@ final class PlanEvaluation {
         let original = reversalTarget(of: row)
         if spiff.byEffectiveDate, let original { basis = transactions.dates[original] }
         guard spiff.window.contains(basis) else { return nil }
-        // The rep's assignment on the date the row is judged by (a charged-back reversal: its deal's).
-        guard let entry = assignments.entry(of: rep, on: spiffOwner(of: row).date), assignments.onPlan[entry] else { return nil }
+        // The rep's assignment on the date the row is judged by (a charged-back reversal: its
+        // deal's), inside the plan's effective dates, as for credits.
+        let judged = spiffOwner(of: row).date
+        if let effective = plan.effective, !effective.contains(judged) { return nil }
+        guard let entry = assignments.entry(of: rep, on: judged), assignments.onPlan[entry] else { return nil }
         let rowContext = Context(rep: rep, row: row, assignmentIndex: Int(assignments.rosterRow[entry]))
         if let filter = spiff.filter, try evalRow(filter, rowContext, row: row) != .bool(true) { return nil }
         let reversal = original != nil

@@ -451,6 +451,43 @@ let managerOverridePlan = """
         #expect(totals(output, component: "commission").filter { $0.hasPrefix("R1 2027-04") } == ["R1 2027-04 0.00"])
     }
 
+    /// A plan that ended on March 15 has April as a period only for a charge-back: a deal of
+    /// April 5 in a SPIFF window running to April 30 is after the plan, and pays no SPIFF (it had
+    /// paid 250). March: 5% of 2,000 + 250; April: T1's charge-back −100 and its SPIFF −250.
+    @Test func aSpiffPaysNothingAfterThePlansEffectiveEnd() throws {
+        let output = try evaluate(
+            plan: """
+                plan "SE" {
+                  currency USD
+                  period month
+                  effective 2027-01-01 to 2027-03-15
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 5%
+                  component bounty = spiff {
+                    window 2027-03-01 to 2027-04-30 by effective_date
+                    pay 250 USD per deal
+                  }
+                  clawback {
+                    charge original_period
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,SE,2027-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-03-10,R1,2000,USD,new,
+                    T2,2027-04-05,R1,1000,USD,new,
+                    X1,2027-04-10,R1,-2000,USD,new,T1
+
+                    """,
+            ])
+        #expect(totals(output, component: "bounty") == ["R1 2027-03 250.00", "R1 2027-04 -250.00"])
+        #expect(totals(output) == ["R1 2027-03 350.00", "R1 2027-04 -350.00"])
+    }
+
     /// A reversal booked by a rep on a plan outside the run still charges the deal's rep: its
     /// month is a period of the plan (it had been left out with its month, R1 keeping 1,000.00).
     @Test func aReversalBookedOnAnotherPlanMakesItsMonthAPeriod() throws {
