@@ -2274,9 +2274,10 @@ extension PlanEvaluation {
                 // A qtd/ytd measure of a later period of the deal's fiscal year counted the deal too:
                 // restated, that period changes as well (its quarterly bonus, its ytd rate), and only
                 // so do a period's adjustments add up to what it paid less what it earns in the end.
-                if hasWindowedMeasures {
-                    let year = periods[late.original].fiscalYear
-                    for later in (late.original + 1)..<max(late.original + 1, period) where periods[later].fiscalYear == year {
+                if let window = widestMeasureWindow {
+                    // Only the periods whose windows hold the deal's: its quarter's or its year's.
+                    for later in (late.original + 1)..<max(late.original + 1, period)
+                    where periods(of: window, through: later).contains(late.original) {
                         originals.insert(later)
                     }
                 }
@@ -2312,9 +2313,12 @@ extension PlanEvaluation {
         return result
     }
 
-    /// Whether a measure sums over a quarter or year to date (a charge-back then restates the
-    /// later periods of its deal's year too).
-    var hasWindowedMeasures: Bool { plan.measures.contains { $0.window != .period } }
+    /// The widest window a measure sums over (quarter or year to date), if any: a charge-back
+    /// then restates the later periods whose windows hold its deal's period too.
+    var widestMeasureWindow: MeasureWindow? {
+        if plan.measures.contains(where: { $0.window == .yearToDate }) { return .yearToDate }
+        return plan.measures.contains(where: { $0.window == .quarterToDate }) ? .quarterToDate : nil
+    }
 
     /// What the clawbacks paid in a period take back: in all, and per original period (the
     /// total's change and each component's, after its limits).
