@@ -233,10 +233,14 @@ extension PlanEvaluation {
                     // deal's date (its plan, manager and effective dates), also within the deal's own
                     // period: a same-month reversal dated after the rep left or the plan ended had
                     // been dropped, and the deal stayed paid.
-                    creditedRep = reps[transactions.reversals.rootDeal(of: original)]
-                    payeeDate = originalDate
-                    if let originalPeriod = runPeriod(of: originalDate), originalPeriod < period {
-                        chargedTo = Int32(originalPeriod)
+                    // A reversal of a reversal reinstates the deal: it goes back to the deal itself
+                    // (its rep, date and period), so every period the cancellation restated is
+                    // restated again with the deal standing.
+                    let root = transactions.reversals.rootDeal(of: original)
+                    creditedRep = reps[root]
+                    payeeDate = dates[root]
+                    if let dealPeriod = runPeriod(of: dates[root]), dealPeriod < period {
+                        chargedTo = Int32(dealPeriod)
                     }
                 }
                 guard let entry = table.entry(of: creditedRep, on: payeeDate) else { continue }

@@ -1063,8 +1063,9 @@ final class PlanEvaluation {
             if let chargeBack = plan.chargeBack, let original = transactions.reversals.target(of: row),
                 chargeBack.reaches(deal: transactions.dates[original], reversal: date)
             {
-                judged = transactions.dates[original]
-                rep = transactions.reps[transactions.reversals.rootDeal(of: original)]
+                let root = transactions.reversals.rootDeal(of: original)
+                judged = transactions.dates[root]
+                rep = transactions.reps[root]
             }
             guard relevant[Int(rep)] else { continue }
             if let effective = plan.effective, !effective.contains(judged) { continue }
@@ -2306,7 +2307,8 @@ extension PlanEvaluation {
                 if more.signum != 0 { result.owed[index] = try Exact.add(result.owed[index] ?? .zero, more) }
             }
             if change.signum != 0 {
-                let text = "clawback of \(periods[original]): \(format(change))"
+                // A reinstated deal pays back what its cancellation took: not a clawback.
+                let text = change.signum < 0 ? "clawback of \(periods[original]): \(format(change))" : "restated \(periods[original]): +\(format(change))"
                 result.note = result.note.map { $0 + "; " + text } ?? text
             }
         }

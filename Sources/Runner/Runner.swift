@@ -456,8 +456,9 @@ public enum Runner {
             if let original = transactions.reversals.target(of: row), let own = data.roster.assignment(of: rep, on: date),
                 let chargeBack = chargeBacks[own.plan], chargeBack.reaches(deal: transactions.dates[original], reversal: date)
             {
-                rep = transactions.reps[transactions.reversals.rootDeal(of: original)]
-                date = transactions.dates[original]
+                let root = transactions.reversals.rootDeal(of: original)
+                rep = transactions.reps[root]
+                date = transactions.dates[root]
                 asDeal = true
             }
             guard let assignment = data.roster.assignment(of: rep, on: date) else {

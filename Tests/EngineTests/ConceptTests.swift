@@ -376,6 +376,44 @@ let managerOverridePlan = """
         #expect(output.credited == [true, true, true])
     }
 
+    /// A deal cancelled and then reinstated ends as if it had stood: T1 (January, 20,000) is
+    /// reversed in March and reinstated in May. Standing, it pays January 1,000, February 5% of
+    /// 10,000 + 300 (quarter 30,000) = 800 and March 300 (the quarter still 30,000), 2,100 in all.
+    /// March charges back January −1,000 and February −600; May restates January, February and
+    /// March with the deal back: +1,000 + 600 + 300 = 1,900 (the reinstatement had gone to March
+    /// alone, and February's −600 stayed).
+    @Test func aReinstatedDealEndsAsIfItHadStood() throws {
+        let output = try evaluate(
+            plan: """
+                plan "YT" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  measure ytd = sum(sales) over ytd
+                  measure qtd = sum(sales) over qtd
+                  component commission = bookings * (if ytd >= 20000 USD then 5% else 2%)
+                  component qbonus = 300 USD when qtd >= 30000 USD
+                  clawback {
+                    charge original_period
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,YT,2027-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-01-10,R1,20000,USD,new,
+                    T2,2027-02-10,R1,10000,USD,new,
+                    X1,2027-03-10,R1,-20000,USD,new,T1
+                    Y1,2027-05-10,R1,20000,USD,new,X1
+
+                    """,
+            ])
+        #expect(totals(output) == ["R1 2027-01 1000.00", "R1 2027-02 800.00", "R1 2027-03 -1600.00", "R1 2027-04 0.00", "R1 2027-05 1900.00"])
+    }
+
     /// A rep who has left, on a plan of SPIFFs only: a reversal of a February deal in May takes
     /// the 250 back on a clawback-only line (there is no commission to charge back).
     @Test func aLeaversSpiffOnlyTakeBack() throws {
