@@ -137,16 +137,58 @@ public struct ReversalList: Sendable {
     /// Number of reversals.
     public var count: Int { rows.count }
 
-    /// The deal at the root of `row`'s chain of reversals (a reversal of a reversal reinstates
-    /// the deal it reversed), or `row` itself when it reverses nothing. Reversals point at rows
-    /// before them in time, so chains end; the walk stops after 64 steps all the same.
-    public func rootDeal(of row: Int) -> Int {
-        var current = row
-        for _ in 0..<64 {
-            guard let next = target(of: current) else { return current }
-            current = next
+    /// Per reversal, the deal at the root of its chain (parallel to ``rows``).
+    let roots: [Int32]
+
+    /// Reversals `rows` (ascending) and the rows they cancel.
+    public init(rows: [Int32], targets: [Int32]) {
+        self.rows = rows
+        self.targets = targets
+        // Each chain walked once: the rows on a walk get the root it ends at.
+        var roots = [Int32](repeating: -1, count: rows.count)
+        func index(of row: Int32) -> Int? {
+            var low = 0
+            var high = rows.count - 1
+            while low <= high {
+                let mid = (low + high) / 2
+                if rows[mid] == row { return mid }
+                if rows[mid] < row { low = mid + 1 } else { high = mid - 1 }
+            }
+            return nil
         }
-        return current
+        var path: [Int] = []
+        for start in rows.indices where roots[start] < 0 {
+            path.removeAll(keepingCapacity: true)
+            var current = start
+            var root = targets[start]
+            while true {
+                if roots[current] >= 0 {
+                    root = roots[current]
+                    break
+                }
+                path.append(current)
+                root = targets[current]
+                // The loader refuses cycles; a walk longer than the list would be one.
+                guard let next = index(of: root), path.count <= rows.count else { break }
+                current = next
+            }
+            for step in path { roots[step] = root }
+        }
+        self.roots = roots
+    }
+
+    /// The deal at the root of `row`'s chain of reversals (a reversal of a reversal reinstates
+    /// the deal it reversed), or `row` itself when it reverses nothing.
+    public func rootDeal(of row: Int) -> Int {
+        var low = 0
+        var high = rows.count - 1
+        while low <= high {
+            let mid = (low + high) / 2
+            let value = Int(rows[mid])
+            if value == row { return Int(roots[mid]) }
+            if value < row { low = mid + 1 } else { high = mid - 1 }
+        }
+        return row
     }
 
     /// The row that `row` reverses, or `nil` when it is not a reversal.

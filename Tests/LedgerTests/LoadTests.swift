@@ -235,3 +235,23 @@ import Testing
         }
     }
 }
+
+/// A reversal of a reversal reinstates the deal: every link of a chain leads back to the deal,
+/// however long the chain and wherever its rows stand in the file.
+@Suite struct ReversalChains {
+    @Test func everyLinkLeadsToTheRootDeal() {
+        // Rows 0 and 500 are deals; 1...300 a chain on row 0 (each reversing the one before),
+        // and 400 (before 450 in the file) reverses 450, which reverses 500.
+        var pairs: [(row: Int32, target: Int32)] = (1...300).map { (Int32($0), Int32($0 - 1)) }
+        pairs.append((400, 450))
+        pairs.append((450, 500))
+        let list = ReversalList(rows: pairs.map(\.row), targets: pairs.map(\.target))
+        #expect(list.rootDeal(of: 300) == 0)
+        #expect(list.rootDeal(of: 1) == 0)
+        #expect(list.rootDeal(of: 400) == 500)
+        #expect(list.rootDeal(of: 450) == 500)
+        #expect(list.rootDeal(of: 0) == 0)
+        #expect(list.rootDeal(of: 500) == 500)
+        #expect(list.target(of: 400) == 450)
+    }
+}
