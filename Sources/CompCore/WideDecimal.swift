@@ -154,7 +154,6 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
         return try fixed(rounding: .down)
     }
 
-    /// The sign: -1, 0 or 1.
     /// The fewest fraction digits that show the value exactly (`12.50` at scale 6: 1).
     @inlinable public var exactFractionDigits: Int {
         if value == 0 { return 0 }
@@ -186,9 +185,7 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
         return percent.formatted(fractionDigits: percent.exactFractionDigits) + "%"
     }
 
-    /// Whether the value has no fraction (`5`, `5.000`).
-    @inlinable public var isWhole: Bool { scale == 0 || value % powerOfTen(scale) == 0 }
-
+    /// The sign: -1, 0 or 1.
     @inlinable public var signum: Int { value < 0 ? -1 : (value == 0 ? 0 : 1) }
 
     public static func < (lhs: WideDecimal, rhs: WideDecimal) -> Bool {

@@ -226,20 +226,17 @@ extension PlanEvaluation {
                 var chargedTo: Int32 = -1
                 var payeeDate = date
                 var creditedRep = rep
-                if let chargeBack, isReversal(row), let original = reversalTarget(of: row) {
-                    let originalDate = dates[original]
-                    guard chargeBack.reaches(deal: originalDate, reversal: date) else { continue }
+                if chargeBack != nil && isReversal(row) {
+                    // Past the window it is not clawed back.
+                    guard let deal = chargedBack(row) else { continue }
                     // The deal's rep is charged, also when another rep booked the reversal, on the
                     // deal's date (its plan, manager and effective dates), also within the deal's own
-                    // period: a same-month reversal dated after the rep left or the plan ended had
-                    // been dropped, and the deal stayed paid.
-                    // A reversal of a reversal reinstates the deal: it goes back to the deal itself
-                    // (its rep, date and period), so every period the cancellation restated is
-                    // restated again with the deal standing.
-                    let root = transactions.reversals.rootDeal(of: original)
-                    creditedRep = reps[root]
-                    payeeDate = dates[root]
-                    if let dealPeriod = runPeriod(of: dates[root]), dealPeriod < period {
+                    // period (a same-month reversal dated after the rep left or the plan ended had
+                    // been dropped, and the deal stayed paid). A reversal of a reversal goes back to
+                    // the deal itself, so every period the cancellation restated is restated again.
+                    creditedRep = reps[deal.root]
+                    payeeDate = dates[deal.root]
+                    if let dealPeriod = runPeriod(of: dates[deal.root]), dealPeriod < period {
                         chargedTo = Int32(dealPeriod)
                     }
                 }

@@ -274,6 +274,13 @@ extension PlanEvaluation {
         return text
     }
 
+    /// A table value as a trace shows it: a rate as a percentage (``percentText(_:)``), an amount
+    /// with every digit it has and the plan's currency (`500.00 USD`).
+    func tableValueText(_ value: WideDecimal, rateValued: Bool) -> String {
+        if rateValued { return percentText(value) }
+        return value.formatted(fractionDigits: max(plan.currency.minorUnits, value.exactFractionDigits)) + " " + plan.currency.code
+    }
+
     /// A table's trace texts: its rule and each tier's label (made once per evaluator).
     func tableTexts(_ id: TableID) -> (rule: String, tiers: [String]) {
         if let known = tableTextCache[id.index] { return known }
@@ -312,10 +319,7 @@ extension PlanEvaluation {
             uppers: table.tiers.map { number($0.upper) }, gates: table.tiers.map(\.gate),
             hasGates: table.tiers.contains { $0.gate != nil }, attainmentBasis: table.basis == .attainment,
             rateValued: table.valueType == .rate,
-            valueTexts: values.map { value in
-                if table.valueType == .rate, let rate = try? value.fixed(rounding: .halfEven) { return Array(Rate(rate).percentString.utf8) }
-                return Array((value.formatted(fractionDigits: plan.currency.minorUnits) + " " + plan.currency.code).utf8)
-            },
+            valueTexts: values.map { Array(tableValueText($0, rateValued: table.valueType == .rate).utf8) },
             boundIsRate: table.boundType == .rate,
             boundIsMoney: { if case .money = table.boundType { return true } else { return false } }(), higherTierBoundary: table.boundary == .higherTier, mode: table.mode)
         tierConstantsCache[id.index] = constants
@@ -337,17 +341,14 @@ extension PlanEvaluation {
         // Effective tier values: a tier whose gate is closed pays what the tier below it pays.
         var values = constants.values
         var ends = constants.ends
-        // With gates: per tier, whether its gate is closed, and the tier whose value it pays (-1: none).
-        var closedGates: [Bool] = []
+        // With gates: per tier, the tier whose value it pays (itself, unless its gate is closed; -1: none).
         var paidTier: [Int] = []
         if constants.hasGates {
-            closedGates = [Bool](repeating: false, count: values.count)
             paidTier = Array(values.indices)
             for (index, gate) in constants.gates.enumerated() {
                 if let gate, try eval(gate, context) != .bool(true) {
                     values[index] = index > 0 ? values[index - 1] : .zero
                     ends[index] = nil
-                    closedGates[index] = true
                     paidTier[index] = index > 0 ? paidTier[index - 1] : -1
                 }
             }
@@ -357,11 +358,6 @@ extension PlanEvaluation {
         let wantsNote = evaluatingComponent != nil && forcing == nil && !restating
         let minorUnits = plan.currency.minorUnits
         let code = plan.currency.code
-        /// A tier's value as the trace shows it: `6%`, or `500.00 USD` for an amount table.
-        func valueText(_ value: WideDecimal) -> String {
-            if rateValued { return percentText(value) }
-            return value.formatted(fractionDigits: max(minorUnits, value.exactFractionDigits)) + " " + code
-        }
         /// Appends `value` as the kind of number it is: money with its currency, a rate as a
         /// percentage, a count as a whole number (an attainment of 0.873393 had shown as "0.87").
         func appendValue(_ value: WideDecimal, money: Bool, to text: inout [UInt8]) {
@@ -384,7 +380,7 @@ extension PlanEvaluation {
             notes[component].rule = texts.rule
             if let index {
                 notes[component].tier =
-                    closedGates.isEmpty || !closedGates[index]
+                    paidTier.isEmpty || paidTier[index] == index
                     ? texts.tiers[index]
                     : texts.tiers[index] + " (its condition is not met: it pays "
                         + (paidTier[index] >= 0 ? "tier \(paidTier[index] + 1)'s rate" : "nothing") + ")"
@@ -403,14 +399,14 @@ extension PlanEvaluation {
                     if paid >= 0 {
                         textScratch.append(contentsOf: constants.valueTexts[paid])
                     } else {
-                        textScratch.append(contentsOf: valueText(.zero).utf8)
+                        textScratch.append(contentsOf: tableValueText(.zero, rateValued: rateValued).utf8)
                     }
                     textScratch.append(contentsOf: " on ".utf8)
                     appendValue(slice.size, money: money, to: &textScratch)
                 }
                 notes[component].rate = String(decoding: textScratch, as: UTF8.self)
             } else if let value {
-                notes[component].rate = valueText(value)
+                notes[component].rate = tableValueText(value, rateValued: rateValued)
             }
             // "282102.40 USD against quota 383500.00 USD": the numbers and words in one buffer, one string.
             textScratch.removeAll(keepingCapacity: true)

@@ -1060,12 +1060,9 @@ final class PlanEvaluation {
             // with its month, and the deal stayed paid).
             var judged = date
             var rep = transactions.reps[row]
-            if let chargeBack = plan.chargeBack, let original = transactions.reversals.target(of: row),
-                chargeBack.reaches(deal: transactions.dates[original], reversal: date)
-            {
-                let root = transactions.reversals.rootDeal(of: original)
-                judged = transactions.dates[root]
-                rep = transactions.reps[root]
+            if let deal = chargedBack(row, plan: plan, transactions: transactions) {
+                judged = transactions.dates[deal.root]
+                rep = transactions.reps[deal.root]
             }
             guard relevant[Int(rep)] else { continue }
             if let effective = plan.effective, !effective.contains(judged) { continue }
@@ -1147,16 +1144,29 @@ final class PlanEvaluation {
         return transactions.reversals.target(of: row)
     }
 
+    /// For a reversal `plan` charges back to its deal (`charge original_period`, inside the
+    /// window): the row it reverses, and the deal at the root of its chain (a reversal of a
+    /// reversal reinstates that deal), whose rep is charged whoever booked the reversal. `nil` for
+    /// any other row.
+    static func chargedBack(_ row: Int, plan: Plan, transactions: TransactionTable) -> (original: Int, root: Int)? {
+        guard let chargeBack = plan.chargeBack, let original = transactions.reversals.target(of: row),
+            chargeBack.reaches(deal: transactions.dates[original], reversal: transactions.dates[row])
+        else { return nil }
+        return (original, transactions.reversals.rootDeal(of: original))
+    }
+
+    /// ``chargedBack(_:plan:transactions:)`` of this plan (a bit test first: most rows are not reversals).
+    func chargedBack(_ row: Int) -> (original: Int, root: Int)? {
+        guard plan.chargeBack != nil, reversalBits.contains(row) else { return nil }
+        return Self.chargedBack(row, plan: plan, transactions: transactions)
+    }
+
     /// Whose a row is for SPIFFs, and on what date its rep's assignment is judged: a reversal the
-    /// plan charges back to its deal (`charge original_period`, inside the window) is the deal's
-    /// rep's, on the deal's date, whoever booked it and whether or not the rep has left since;
-    /// any other row its own rep's on its own date.
+    /// plan charges back is the deal's rep's, on the date of the row it reverses, whether or not
+    /// the rep has left since; any other row its own rep's on its own date.
     func spiffOwner(of row: Int) -> (rep: RepIndex, date: CivilDate) {
-        let date = transactions.dates[row]
-        guard let chargeBack = plan.chargeBack, let original = reversalTarget(of: row),
-            chargeBack.reaches(deal: transactions.dates[original], reversal: date)
-        else { return (transactions.reps[row], date) }
-        return (transactions.reps[transactions.reversals.rootDeal(of: original)], transactions.dates[original])
+        guard let deal = chargedBack(row) else { return (transactions.reps[row], transactions.dates[row]) }
+        return (transactions.reps[deal.root], transactions.dates[deal.original])
     }
 
     /// Whether a payee has a SPIFF take-back (a reversal qualifying in a window) in a period.
@@ -1501,8 +1511,6 @@ final class PlanEvaluation {
                 // Most lines read every credit rule: their row set is the total's, encoded once.
                 let allRows = RowSet(rows: rows)
                 let periodName = periodNames[period]
-                // Rows behind a line that are not the period's credits (a SPIFF's, earlier periods'
-                // under a year-to-date measure, reversals charged back here): the total has them too.
                 // The total's rows are its lines' (with any reversal charged back here): the
                 // period's credits when a line reads every credit rule, plus the rows of lines that
                 // have their own (a SPIFF's, an override's, earlier periods' under a ytd measure).
@@ -1607,14 +1615,10 @@ final class PlanEvaluation {
     /// of that rule (not of every rule it reads).
     var feedingRules: [[Int: MeasureWindow]] {
         if let cached = feedingRulesCache { return cached }
-        func widest(_ a: MeasureWindow, _ b: MeasureWindow) -> MeasureWindow {
-            if a == .yearToDate || b == .yearToDate { return .yearToDate }
-            return a == .quarterToDate || b == .quarterToDate ? .quarterToDate : .period
-        }
         typealias Feed = [Int: MeasureWindow]
         var memo: [ValueRef: Feed] = [:]
         func merge(_ found: inout Feed, _ more: Feed) {
-            found.merge(more) { widest($0, $1) }
+            found.merge(more) { $0.widest($1) }
         }
         func feed(_ expr: Expr?) -> Feed {
             guard let expr else { return [:] }
@@ -2318,8 +2322,8 @@ extension PlanEvaluation {
     /// The widest window a measure sums over (quarter or year to date), if any: a charge-back
     /// then restates the later periods whose windows hold its deal's period too.
     var widestMeasureWindow: MeasureWindow? {
-        if plan.measures.contains(where: { $0.window == .yearToDate }) { return .yearToDate }
-        return plan.measures.contains(where: { $0.window == .quarterToDate }) ? .quarterToDate : nil
+        let widest = plan.measures.reduce(MeasureWindow.period) { $0.widest($1.window) }
+        return widest == .period ? nil : widest
     }
 
     /// What the clawbacks paid in a period take back: in all, and per original period (the
@@ -2487,5 +2491,13 @@ extension Draw {
     /// Whether `period` is one of the draw's (its first to its last; open ends reach every period).
     func covers(_ period: Period) -> Bool {
         (start.map { period >= $0 } ?? true) && (end.map { period <= $0 } ?? true)
+    }
+}
+
+extension MeasureWindow {
+    /// The wider of two windows (a year holds its quarters, a quarter its periods).
+    func widest(_ other: MeasureWindow) -> MeasureWindow {
+        if self == .yearToDate || other == .yearToDate { return .yearToDate }
+        return self == .quarterToDate || other == .quarterToDate ? .quarterToDate : .period
     }
 }

@@ -169,7 +169,6 @@ final class PlanTextWriter {
         }
     }
 
-
     /// Where an element's text starts in the XML.
     func textOffset(_ element: PlacedElement) -> Int {
         guard let raw = element.raw else { return element.lineStart }

@@ -43,26 +43,23 @@ public enum XMLPlans {
             if !sources.isEmpty { sources[0] = xmlSource }
             var plan = result.plan
             if !lowered.shifts.isEmpty { plan?.sourceShifts[0] = lowered.shifts }
-            func xmlOffset(_ offset: Int) -> Int { SourceShift.apply(lowered.shifts, to: offset) }
             // Past an entity (`&lt;`), a CDATA section or a comment in an expression, the XML's
             // columns run ahead of the plan text's: positions are moved onto the XML's own.
+            func moved(_ range: SourceRange) -> (range: SourceRange, location: SourceLocation) {
+                let start = SourceShift.apply(lowered.shifts, to: range.start)
+                let end = max(start, SourceShift.apply(lowered.shifts, to: range.end))
+                return (SourceRange(start: start, end: end), xmlSource.location(of: start))
+            }
             let diagnostics = result.diagnostics.map { diagnostic in
-                var moved = diagnostic
+                var diagnostic = diagnostic
                 if diagnostic.location.file == path, let range = diagnostic.range {
-                    let start = xmlOffset(range.start)
-                    moved.range = SourceRange(start: start, end: max(start, xmlOffset(range.end)))
-                    moved.location = xmlSource.location(of: xmlOffset(range.start))
+                    (diagnostic.range, diagnostic.location) = moved(range)
                 }
-                moved.notes = diagnostic.notes.map { note in
-                    var movedNote = note
-                    if note.location?.file == path, let range = note.range {
-                        let start = xmlOffset(range.start)
-                        movedNote.range = SourceRange(start: start, end: max(start, xmlOffset(range.end)))
-                        movedNote.location = xmlSource.location(of: xmlOffset(range.start))
-                    }
-                    return movedNote
+                for index in diagnostic.notes.indices where diagnostic.notes[index].location?.file == path {
+                    guard let range = diagnostic.notes[index].range else { continue }
+                    (diagnostic.notes[index].range, diagnostic.notes[index].location) = moved(range)
                 }
-                return moved
+                return diagnostic
             }
             return PlanCheckResult(plan: plan, diagnostics: diagnostics, sources: sources)
         }
