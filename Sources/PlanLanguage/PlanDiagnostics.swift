@@ -78,6 +78,12 @@ extension PlanMessage {
         let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
         return .init("invalidNumber", .error, "'\(shown)' \(reason)")
     }
+    static func invalidUTF8(_ byte: UInt8) -> Self {
+        let hex = String(byte, radix: 16, uppercase: true)
+        return .init(
+            "invalidUTF8", .error,
+            "byte \\x\(hex.count < 2 ? "0" + hex : hex) is not UTF-8 text: a plan file must be UTF-8; save it as UTF-8 or remove the byte")
+    }
     static func invalidValue(_ setting: String, _ text: String, _ allowed: String) -> Self {
         .init("invalidValue", .error, "'\(text)' is not a valid \(setting); expected \(allowed)")
     }

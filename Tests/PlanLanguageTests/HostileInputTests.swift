@@ -135,6 +135,37 @@ struct HostileInputTests {
         #expect(!PlanChecker.check(source: SourceFile(path: "p.plan", text: text)).hasErrors)
     }
 
+    /// Bytes that are not UTF-8 inside a string or a comment were read as U+FFFD: a plan named
+    /// "a\xFFb" became "a\u{FFFD}b" in every statement without a word. Each bad byte is an error at
+    /// its place; a stray continuation byte, an overlong form, a surrogate and a cut sequence too.
+    @Test("bytes that are not UTF-8 inside a string or a comment are errors at their place")
+    func invalidUTF8() {
+        func bytes(_ parts: [UInt8]...) -> [UInt8] { parts.flatMap { $0 } }
+        let head = Array("plan \"P\" {\n  currency USD\n  period month\n  component c = if rep.name == \"A".utf8)
+        let tail = Array("B\" then 1 USD else 0 USD  # caf".utf8)
+        let source = bytes(
+            head, [0xFF, 0x80, 0xC0, 0xAF, 0xED, 0xA0, 0x80, 0xE2, 0x82], tail, [0xE9], Array("\n}\n".utf8))
+        let result = PlanChecker.check(source: SourceFile(path: "p.plan", bytes: source))
+        let lines = result.rendered().split(separator: "\n").filter { $0.hasPrefix("p.plan:") }
+        let message = "is not UTF-8 text: a plan file must be UTF-8; save it as UTF-8 or remove the byte [#plan.invalidUTF8]"
+        #expect(
+            lines == [
+                "p.plan:4:34: error: byte \\xFF \(message)",
+                "p.plan:4:35: error: byte \\x80 \(message)",
+                "p.plan:4:36: error: byte \\xC0 \(message)",
+                "p.plan:4:37: error: byte \\xAF \(message)",
+                "p.plan:4:38: error: byte \\xED \(message)",
+                "p.plan:4:39: error: byte \\xA0 \(message)",
+                "p.plan:4:40: error: byte \\x80 \(message)",
+                "p.plan:4:41: error: byte \\xE2 \(message)",
+                "p.plan:4:42: error: byte \\x82 \(message)",
+                "p.plan:4:73: error: byte \\xE9 \(message)",
+            ], "\(result.rendered())")
+        // Valid UTF-8 of every length is fine, in a string and in a comment.
+        let good = "plan \"P\" {\n  currency USD\n  period month\n  component c = if rep.name == \"é東😀\" then 1 USD else 0 USD  # café 😀\n}\n"
+        #expect(!PlanChecker.check(source: SourceFile(path: "p.plan", text: good)).hasErrors)
+    }
+
     /// An input table is read from the data directory: a plan cannot name a file outside it.
     @Test("an input file outside the data directory is refused", arguments: ["/etc/passwd", "../x.csv", "a/../../x.csv", ""])
     func inputOutsideTheDataDirectory(_ file: String) {
