@@ -1398,6 +1398,20 @@ final class PlanEvaluation {
         let measureOrder = (plan.measures.indices.map { (ValueRef.measure(MeasureID($0)), plan.measures[$0].span) }
             + plan.derived.indices.map { (ValueRef.derived(DerivedID($0)), plan.derived[$0].span) })
             .sorted { ($0.1.file, $0.1.range.start) < ($1.1.file, $1.1.range.start) }
+        // Name, shown digits and unit of each, in that order.
+        let measureInfo: [(String, Int, MeasureUnit?)] = measureOrder.map { entry in
+            switch entry.0 {
+            case .measure(let id):
+                let measure = plan.measures[id.index]
+                return (measure.name, measure.rounding.digits, ReferenceEvaluator.unit(of: measure.type))
+            case .derived(let id):
+                let derived = plan.derived[id.index]
+                return (derived.name, derived.rounding.digits, ReferenceEvaluator.unit(of: derived.expr.type))
+            case .component(let id):
+                let component = plan.components[id.index]
+                return (component.name, component.rounding.digits, ReferenceEvaluator.unit(of: component.type))
+            }
+        }
         for position in range {
             payee = position
             drawBalances = [WideDecimal](repeating: .zero, count: plan.draws.count)
@@ -1440,17 +1454,11 @@ final class PlanEvaluation {
                 if !departed { for ref in plan.evaluationOrder { _ = try value(of: ref, context) } }
                 for (order, entry) in measureOrder.enumerated() where !departed {
                     guard case .number(let number) = try value(of: entry.0, context) else { continue }
-                    let (name, digits): (String, Int) = {
-                        switch entry.0 {
-                        case .measure(let id): return (plan.measures[id.index].name, plan.measures[id.index].rounding.digits)
-                        case .derived(let id): return (plan.derived[id.index].name, plan.derived[id.index].rounding.digits)
-                        case .component(let id): return (plan.components[id.index].name, plan.components[id.index].rounding.digits)
-                        }
-                    }()
+                    let (name, digits, unit) = measureInfo[order]
                     output.measures.append(
                         MeasureValue(
                             rep: repID, period: periodNames[period], plan: plan.id, measure: name, order: order,
-                            value: try fixed(number, name, span: self.span(of: entry.0)), digits: digits))
+                            value: try fixed(number, name, span: self.span(of: entry.0)), digits: digits, unit: unit))
                 }
                 // Clawbacks paid in this period are known before its limits: what they take back is
                 // no longer paid in the year, so a yearly cap or floor counts it from this period on.
@@ -2499,5 +2507,17 @@ extension MeasureWindow {
     func widest(_ other: MeasureWindow) -> MeasureWindow {
         if self == .yearToDate || other == .yearToDate { return .yearToDate }
         return self == .quarterToDate || other == .quarterToDate ? .quarterToDate : .period
+    }
+}
+
+extension ReferenceEvaluator {
+    /// What a measure of `type` counts, as stored with its value.
+    static func unit(of type: ValueType) -> MeasureUnit? {
+        switch type {
+        case .money(.fixed(let currency)): return .money(currency.code)
+        case .rate: return .rate
+        case .count: return .count
+        case .money(.transaction), .date, .text, .bool: return nil
+        }
     }
 }

@@ -103,9 +103,14 @@ public struct MeasureValue: Sendable, Hashable {
     public var value: FixedDecimal
     /// Fraction digits to show (the plan's rounding for it).
     public var digits: Int
+    /// What the value counts: money in a currency, a rate or a count; nil when not recorded (runs
+    /// stored before units were).
+    public var unit: MeasureUnit?
 
     @inlinable
-    public init(rep: String, period: String, plan: String, measure: String, order: Int, value: FixedDecimal, digits: Int) {
+    public init(
+        rep: String, period: String, plan: String, measure: String, order: Int, value: FixedDecimal, digits: Int, unit: MeasureUnit? = nil
+    ) {
         self.rep = rep
         self.period = period
         self.plan = plan
@@ -113,6 +118,37 @@ public struct MeasureValue: Sendable, Hashable {
         self.order = order
         self.value = value
         self.digits = digits
+        self.unit = unit
+    }
+}
+
+/// What a measure's value counts.
+public enum MeasureUnit: Sendable, Hashable {
+    /// Money in the currency with this ISO 4217 code.
+    case money(String)
+    /// A rate or ratio (1 is 100%).
+    case rate
+    /// A whole number (deals, units).
+    case count
+
+    /// The stored form: the currency code, `rate` or `count`.
+    public var code: String {
+        switch self {
+        case .money(let currency): return currency
+        case .rate: return "rate"
+        case .count: return "count"
+        }
+    }
+
+    /// The unit of a stored form; nil for anything else.
+    public init?(code: String) {
+        switch code {
+        case "rate": self = .rate
+        case "count": self = .count
+        default:
+            guard code.utf8.count == 3, code.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else { return nil }
+            self = .money(code)
+        }
     }
 }
 

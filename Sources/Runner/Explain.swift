@@ -50,6 +50,16 @@ public enum Explainer {
 }
 
 extension Explainer {
+    /// A measure's value with its unit: `2402.73 USD`, `0.086429 (8.6429%)`, `7`.
+    static func measureText(_ value: MeasureValue) -> String {
+        let number = value.value.formatted(fractionDigits: value.digits)
+        switch value.unit {
+        case .money(let currency): return number + " " + currency
+        case .rate: return number + " (" + WideDecimal(value: Int128(value.value.units), scale: FixedDecimal.scale).percentText + ")"
+        case .count, nil: return number
+        }
+    }
+
     /// One plan's measures, payout lines (rule, tier, rate, base, limit, source) and transactions.
     static func section(
         _ found: [(line: PayoutLine, trace: TraceRecord?)], measures: [MeasureValue], resolver: TransactionNames,
@@ -60,7 +70,7 @@ extension Explainer {
             lines.append("measures:")
             let width = measures.map(\.measure.count).max() ?? 0
             for value in measures {
-                lines.append("  \(value.measure.padded(width))  \(value.value.formatted(fractionDigits: value.digits))")
+                lines.append("  \(value.measure.padded(width))  \(measureText(value))")
             }
         }
         lines.append("payouts:")

@@ -310,6 +310,23 @@ public final class ResultStore {
                     JOIN json_each(s.measures) AS m;
                     """)
         }
+        // A measure's unit (its currency, `rate` or `count`) is stored with its value; runs
+        // stored before have none (NULL in the view).
+        migrator.registerMigration("v6: measure units") { db in
+            try db.execute(
+                sql: """
+                    DROP VIEW measures;
+                    CREATE VIEW measures AS
+                    SELECT s.run_id AS run_id, s.rep AS rep, s.period AS period, s.plan AS plan,
+                        json_extract(m.value, '$[0]') AS measure,
+                        json_extract(m.value, '$[1]') AS ord,
+                        json_extract(m.value, '$[2]') AS value,
+                        json_extract(m.value, '$[3]') AS digits,
+                        json_extract(m.value, '$[4]') AS unit
+                    FROM statements AS s
+                    JOIN json_each(s.measures) AS m;
+                    """)
+        }
         return migrator
     }
 
@@ -502,10 +519,11 @@ public final class ResultStore {
                         guard (0...Int64(FixedDecimal.scale)).contains(digits) else {
                             throw MalformedStatement(reason: "measure \(name) of \(rep) in \(period) has \(digits) digits")
                         }
+                        let unit = stored.count > MeasureField.unit ? stored[MeasureField.unit].string.flatMap(MeasureUnit.init(code:)) : nil
                         group.items.append(
                             MeasureValue(
                                 rep: rep, period: period, plan: plan, measure: name, order: Int(order), value: FixedDecimal(units: value),
-                                digits: Int(digits)))
+                                digits: Int(digits), unit: unit))
                     }
                 }
                 group.flush(into: &measures)

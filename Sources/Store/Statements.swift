@@ -14,7 +14,9 @@ import RunResults
 // where `amount` is in millionths, `trace` the run's trace number (or null), `rule` the id of the
 // (rule, source) pair in `trace_rules` (null when the trace is not on the line), and the last two
 // locate the line's transaction set in the statement's `transactions` blob (null: none).
-// A measure is the array [measure, ord, value, digits], `value` in millionths.
+// A measure is the array [measure, ord, value, digits, unit], `value` in millionths, `unit` the
+// currency code of money, `rate` or `count` (absent in runs stored before units were, and for a
+// value of another type).
 
 /// True when `a` and `b` have the same UTF-8 bytes. Swift's `==` on strings compares canonical
 /// equivalence ("é" precomposed equals "e" + combining accent): two rep ids or rule texts that
@@ -96,8 +98,8 @@ enum LineField {
 
 /// Positions in a measure's JSON array.
 enum MeasureField {
-    static let name = 0, order = 1, value = 2, digits = 3
-    /// Values in a measure.
+    static let name = 0, order = 1, value = 2, digits = 3, unit = 4
+    /// Values every measure has (the unit is optional).
     static let width = 4
 }
 
@@ -611,5 +613,9 @@ func writeMeasure(_ value: MeasureValue, to json: inout JSONWriter) {
     json.integer(value.value.units)
     json.comma()
     json.integer(Int64(value.digits))
+    if let unit = value.unit {
+        json.comma()
+        json.string(unit.code)
+    }
     json.close()
 }

@@ -46,7 +46,8 @@ struct Demo: ParsableCommand {
         let database = base + "/results.sqlite"
         try writeOutput(demoPlanText, to: plan)
         // A demo always starts from a fresh results database.
-        for suffix in ["", "-wal", "-shm"] { unlink(database + suffix) }
+        // The journal too: a hot one left by a killed run would be played back into the new file.
+        for suffix in ["", "-journal", "-wal", "-shm"] { unlink(database + suffix) }
         let result: RunSummary
         do {
             result = try Runner.run(RunRequest(plans: [plan], data: data, database: database))
@@ -58,17 +59,38 @@ struct Demo: ParsableCommand {
         for (what, file) in [(Export.What.payouts, "payouts.csv"), (.measures, "measures.csv")] {
             try exportRun(what, db: database, out: base + "/" + file, runID: nil)
         }
-        let next = [
+        var next = [
             ("\(base)/payouts.csv", "every payee, month and component, then the total (FORMATS.md \"Outputs\")"),
             ("\(base)/measures.csv", "bookings and attainment per payee and month"),
             ("\(plan)", "the plan that computed them (docs/language.md explains it)"),
             ("comp validate --data \(data)", "check a data directory (try breaking a row)"),
             ("comp run --help", "run your own plans and data"),
         ]
+        if let (rep, period) = firstCommission(inPayouts: base + "/payouts.csv") {
+            next.insert(("comp explain --db \(database) --rep \(rep) --period \(period)", "why that rep's month pays what it pays"), at: 2)
+        }
         let width = next.map(\.0.count).max() ?? 0
         print("\nNext:")
         for (command, what) in next {
             print("  " + command + String(repeating: " ", count: width - command.count + 3) + what)
         }
+    }
+
+    /// The rep and period of the first commission line above zero in a payouts export, for an
+    /// `explain` worth reading.
+    private func firstCommission(inPayouts path: String) -> (rep: String, period: String)? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var line: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(line) }
+        while getline(&line, &capacity, file) > 0 {
+            guard let line else { break }
+            // rep,period,plan,component,amount,currency (sample rep ids hold no comma or quote)
+            let fields = String(cString: line).split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count == 6, fields[3] == "commission", fields[4] != "0.00", !fields[4].hasPrefix("-") else { continue }
+            return (String(fields[0]), String(fields[1]))
+        }
+        return nil
     }
 }

@@ -38,8 +38,8 @@ let sampleOutput = RunOutput(
         PayoutLine(rep: "Rossi, Nils", period: "2027-01", plan: "AE-STD", component: "spiff", order: 1, amount: money("1500"), currency: jpy),
     ],
     measures: [
-        MeasureValue(rep: "R9", period: "2027-01", plan: "AE-STD", measure: "attainment", order: 1, value: money("0.431384"), digits: 6),
-        MeasureValue(rep: "R9", period: "2027-01", plan: "AE-STD", measure: "bookings", order: 0, value: money("7808.05"), digits: 2),
+        MeasureValue(rep: "R9", period: "2027-01", plan: "AE-STD", measure: "attainment", order: 1, value: money("0.431384"), digits: 6, unit: .rate),
+        MeasureValue(rep: "R9", period: "2027-01", plan: "AE-STD", measure: "bookings", order: 0, value: money("7808.05"), digits: 2, unit: .money("USD")),
     ],
     traces: [
         TraceRecord(
@@ -128,6 +128,7 @@ let sampleOutput = RunOutput(
         #expect(lines[1].trace == nil)
         #expect(try store.lines(id, rep: "R9", period: "2027-02").isEmpty)
         #expect(try store.measures(id, rep: "R9", period: "2027-01").map(\.measure) == ["bookings", "attainment"])
+        #expect(try store.measures(id, rep: "R9", period: "2027-01").map(\.unit) == [.money("USD"), .rate])
         #expect(try store.measures(id, rep: "R10", period: "2027-01").isEmpty)
     }
 
@@ -342,7 +343,7 @@ let sampleOutput = RunOutput(
             "run_id", "rep", "period", "plan", "component", "ord", "amount", "currency", "trace", "rule", "source", "tier", "rate",
             "base", "limit_applied", "transaction_count", "transactions",
         ])
-        #expect(measureColumns == ["run_id", "rep", "period", "plan", "measure", "ord", "value", "digits"])
+        #expect(measureColumns == ["run_id", "rep", "period", "plan", "measure", "ord", "value", "digits", "unit"])
         let row = try #require(line)
         #expect(row[0] as Int64 == 234_240_000)
         #expect(row[1] as String == "integer")
@@ -354,6 +355,34 @@ let sampleOutput = RunOutput(
         #expect(row[7] as String == "7808.05 USD")
         #expect(row[8] as Int64 == 4)
         #expect(row[9] as Int64 == Int64(RowSet(rows: [5, 17, 900, 100_000]).encoded.count))
+    }
+
+    /// A measure's unit is stored with it (the currency of money, `rate`, `count`) and read back;
+    /// one without a unit, as runs stored before units were, reads as nil and NULL in the view.
+    @Test func measureUnitsAreStoredAndReadBack() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        var output = RunOutput()
+        output.payouts = [
+            PayoutLine(rep: "R1", period: "2027-01", plan: "P", component: "c", order: 0, amount: money("1"), currency: usd)
+        ]
+        output.measures = [
+            MeasureValue(rep: "R1", period: "2027-01", plan: "P", measure: "deals", order: 0, value: money("7"), digits: 0, unit: .count),
+            MeasureValue(rep: "R1", period: "2027-01", plan: "P", measure: "old", order: 1, value: money("2.5"), digits: 2),
+            MeasureValue(rep: "R1", period: "2027-01", plan: "P", measure: "fee", order: 2, value: money("3"), digits: 0, unit: .money("JPY")),
+        ]
+        let id = try store.record(sampleRun, output: output)
+        #expect(try store.measures(id).map(\.unit) == [.count, nil, .money("JPY")])
+        let raw = try DatabaseQueue(path: database.path)
+        let (units, stored) = try raw.read { db in
+            (
+                try Row.fetchAll(db, sql: "SELECT measure, unit FROM measures ORDER BY ord").map { "\($0[0] as String) \(($0[1] as String?) ?? "NULL")" },
+                try String.fetchOne(db, sql: "SELECT measures FROM statements")
+            )
+        }
+        #expect(units == ["deals count", "old NULL", "fee JPY"])
+        #expect(stored == #"[["deals",0,7000000,0,"count"],["old",1,2500000,2],["fee",2,3000000,0,"JPY"]]"#)
+        #expect(MeasureUnit(code: "usd") == nil && MeasureUnit(code: "US") == nil && MeasureUnit(code: "EUR") == .money("EUR"))
     }
 
     @Test func hostileTextIsStoredAndReadBackExactly() throws {

@@ -934,8 +934,9 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("R000001, 2027-04 (run 1, plan AE-STD, computed ") == true)
-        #expect(lines.contains("  bookings    104275.73"))
-        #expect(lines.contains("  attainment  3.094235"))
+        // Each measure with its unit: money with its currency, a rate also as a percentage.
+        #expect(lines.contains("  bookings    104275.73 USD"))
+        #expect(lines.contains("  attainment  3.094235 (309.4235%)"))
         // Bookings are 3.09 quotas: the 12% tier. Each slice is shown, so rate and base give the
         // amount: 3% × 16,850 + 6% × 16,850 + 10% × 16,850 + 12% × (104,275.73 − 50,550) =
         // 505.50 + 1,011.00 + 1,685.00 + 6,447.0876 = 9,648.59. The total 9,648.59 + 2,000 bonus =
