@@ -69,10 +69,15 @@ struct Demo: ParsableCommand {
         if let (rep, period) = firstCommission(inPayouts: base + "/payouts.csv") {
             next.insert(("comp explain --db \(database) --rep \(rep) --period \(period)", "why that rep's month pays what it pays"), at: 2)
         }
-        let width = next.map(\.0.count).max() ?? 0
+        // A long command (explain's) has its words on the next line, under the others'.
+        let width = next.map(\.0.count).filter { $0 <= 40 }.max() ?? 0
         print("\nNext:")
         for (command, what) in next {
-            print("  " + command + String(repeating: " ", count: width - command.count + 3) + what)
+            if command.count > width {
+                print("  " + command + "\n" + String(repeating: " ", count: width + 5) + what)
+            } else {
+                print("  " + command + String(repeating: " ", count: width - command.count + 3) + what)
+            }
         }
     }
 

@@ -916,6 +916,15 @@ func oneDeal(in directory: URL) throws -> URL {
         let payouts = try String(contentsOfFile: directory.appendingPathComponent("payouts.csv").path, encoding: .utf8)
         // 20 reps × 12 months × (3 components + total) rows, plus the header.
         #expect(payouts.split(separator: "\n").count == 20 * 12 * 4 + 1)
+        // The explain command it suggests names the first commission above zero, and works.
+        let suggested = try #require(demo.stdout.split(separator: "\n").first { $0.hasPrefix("  comp explain --db ") })
+        let firstPaid = try #require(
+            payouts.split(separator: "\n").map { $0.split(separator: ",") }.first { $0[3] == "commission" && $0[4] != "0.00" })
+        #expect(suggested.hasSuffix(" --rep \(firstPaid[0]) --period \(firstPaid[1])"))
+        let explained = try cli.run(Array(suggested.split(separator: " ").dropFirst().map(String.init)))
+        #expect(explained.status == 0, "\(explained.stderr)")
+        #expect(explained.stdout.hasPrefix("\(firstPaid[0]), \(firstPaid[1]) (run 1, plan AE-STD"))
+        #expect(explained.stdout.contains("  commission  "))
     }
 }
 
