@@ -1038,6 +1038,12 @@ final class PlanEvaluation {
     /// after the plan's end); `nil` when there is none. Rows of reps on no plan of the run do not
     /// count: one stray row of another plan's rep would add a period whose quotas no payee has.
     static func transactionSpan(of plan: Plan, data: LedgerData) -> TransactionSpan? {
+        // A `to splits` rule credits the partners splits.csv names, whoever booked the deal: a
+        // deal of a rep outside the run is a partner's (its month had not been a period, and the
+        // partner's share was lost).
+        let splitsCredited = plan.creditRules.contains { rule in
+            rule.recipients.contains { if case .splits = $0.kind { return true } else { return false } }
+        }
         var onPlan = [Bool](repeating: false, count: data.roster.repIDs.count)
         for row in data.roster.rows where row.plan == plan.id { onPlan[Int(row.rep)] = true }
         var relevant = onPlan
@@ -1064,7 +1070,7 @@ final class PlanEvaluation {
                 judged = transactions.dates[deal.root]
                 rep = transactions.reps[deal.root]
             }
-            guard relevant[Int(rep)] else { continue }
+            guard relevant[Int(rep)] || (splitsCredited && hasPartner(row, in: relevant, data: data)) else { continue }
             if let effective = plan.effective, !effective.contains(judged) { continue }
             guard var found = span else {
                 span = TransactionSpan(first: date, last: date, firstRow: row, lastRow: row, firstPlan: plan.id, lastPlan: plan.id)
@@ -1075,6 +1081,18 @@ final class PlanEvaluation {
             span = found
         }
         return span
+    }
+
+    /// Whether splits.csv names a partner in `reps` for `row`: its own split rows, or for a
+    /// reversal without any, those of the deal it reverses (as crediting splits it).
+    static func hasPartner(_ row: Int, in reps: [Bool], data: LedgerData) -> Bool {
+        let splits = data.splits
+        if splits.byTransaction.isEmpty { return false }
+        var source = Int32(row)
+        if splits.byTransaction[source] == nil && !splits.refused.contains(source), let original = data.transactions.reversals.target(of: row) {
+            source = Int32(original)
+        }
+        return splits.byTransaction[source]?.contains { reps[Int(splits.rows[$0].rep)] } ?? false
     }
 
     /// True when the plan reads its credits only through sums, counts and averages: no measure
@@ -1970,6 +1988,9 @@ final class PlanEvaluation {
         let date = transactions.dates[row]
         var basis = date
         let original = reversalTarget(of: row)
+        // A reversal past the clawback window is excluded, as it is from credits: it takes back
+        // no SPIFF (it had taken back the SPIFF of a deal it no longer charges, and one never paid).
+        if original != nil && plan.chargeBack != nil && chargedBack(row) == nil { return nil }
         if spiff.byEffectiveDate, let original { basis = transactions.dates[original] }
         guard spiff.window.contains(basis) else { return nil }
         // The rep's assignment on the date the row is judged by (a charged-back reversal: its

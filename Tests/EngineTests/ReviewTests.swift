@@ -151,6 +151,78 @@ import Testing
             ])
     }
 
+    /// A deal booked by a rep outside the run (X1 on plan PX) and split 50/50 with R1: R1's
+    /// January share is 0.5 × 1,000 × 10% = 50.00. January had not been a period of the run (only
+    /// R1's own March deal counted), so the share was lost, and the deal was reported as excluded.
+    /// Now the run's periods include the months of deals split to its payees.
+    @Test func aSplitPartnersShareMakesItsMonthAPeriod() throws {
+        let output = try evaluate(
+            plan: """
+                plan "P1" {
+                  currency USD
+                  period month
+                  credit sales {
+                    amount fx(txn.amount)
+                    to splits
+                  }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,manager,plan,start,end\nX1,Owner,,PX,2027-01-01,\nR1,Partner,,P1,2027-01-01,\n",
+                "quotas.csv": "rep,period,amount\n",
+                "splits.csv": "txn,rep,share\nT1,X1,0.5\nT1,R1,0.5\n",
+                "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-15,X1,1000.00,USD\nT2,2027-03-10,R1,200.00,USD\n",
+            ])
+        // March: 200 × 10% = 20.00; February has no credit.
+        #expect(totals(output, component: "commission") == ["R1 2027-01 50.00", "R1 2027-02 0.00", "R1 2027-03 20.00"])
+        // Both rows are credited (to R1): nothing is excluded.
+        #expect(output.credited == [true, true])
+    }
+
+    /// Under `charge original_period` with a 30-day window, a reversal 55 days after its deal is
+    /// excluded (the deal stays paid). It had still taken back the deal's SPIFF: March paid
+    /// −250.00 while the reconciliation said the reversal was outside the window. January:
+    /// 7% × 1,000 + 250 = 320.00; March: nothing.
+    @Test func aReversalPastTheClawbackWindowTakesBackNoSpiff() throws {
+        let output = try evaluate(
+            plan: """
+                plan "P1" {
+                  currency USD
+                  period month
+                  credit sales {
+                    amount fx(txn.amount)
+                  }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 7%
+                  component logos = spiff {
+                    window 2027-01-01 to 2027-03-31
+                    where txn.kind == "new"
+                    pay 250 USD per deal
+                  }
+                  clawback {
+                    charge original_period
+                    share 100%
+                    window 30 days
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,P1,2027-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-01-05,R1,1000.00,USD,new,
+                    V1,2027-03-01,R1,-1000.00,USD,new,T1
+
+                    """,
+            ])
+        #expect(totals(output, component: "logos") == ["R1 2027-01 250.00", "R1 2027-02 0.00", "R1 2027-03 0.00"])
+        #expect(totals(output) == ["R1 2027-01 320.00", "R1 2027-02 0.00", "R1 2027-03 0.00"])
+        #expect(output.credited == [true, false])
+    }
+
     /// `clawback { charge original_period share 50% }` only applies to `to rep` credits: for `to
     /// splits` (and `to managers`) the reversal is a plain negative credit in the reversal period
     /// (ReferenceEvaluator.swift:355-376 ignore `chargedTo`), so the share is not applied.
