@@ -483,14 +483,41 @@ extension PlanEvaluation {
             } else if (forcing ?? constants.mode) == .interpolated, let end = ends[index], let low = try bound(constants.lowers[index]),
                 let high = try bound(constants.uppers[index]), high > low
             {
-                let position = try Exact.subtract(x, low).divided(by: Exact.subtract(high, low), scale: 18, rounding: .halfEven)
-                value = try Exact.add(value, Exact.multiply(Exact.subtract(end, value), position))
+                // value + (end − value) × (x − low) / (high − low), divided last: the position
+                // alone (50/3000) seldom ends, and its rounding had moved a cent (1.05% on 1,050
+                // paid 11.03, not 11.025 → 11.02).
+                let span = try Exact.subtract(high, low)
+                let along = try Exact.multiply(Exact.subtract(end, value), Exact.subtract(x, low))
+                let start = value
+                value = try Exact.add(start, Self.quotient(along, span))
+                note(tier: index, value: value)
+                guard rateValued && !valueIsRate else { return value }
+                // The amount likewise: start × x + along × x / (high − low), one division.
+                return try Exact.add(Exact.multiply(start, x), Self.quotient(Exact.multiply(along, x), span))
             }
             note(tier: index, value: value)
             // A rate table looked up with a rate (a payout curve on attainment) gives the rate itself,
             // a multiplier; looked up with an amount it pays the rate on the amount.
             return rateValued && !valueIsRate ? try Exact.multiply(value, x) : value
         }
+    }
+}
+
+extension PlanEvaluation {
+    /// `numerator ÷ divisor`, exact when the quotient ends within 24 fraction digits (rounded half
+    /// even past them otherwise: it then never ends, so no rounding tie is at stake), with fewer
+    /// digits where 24 would overflow.
+    static func quotient(_ numerator: WideDecimal, _ divisor: WideDecimal) throws -> WideDecimal {
+        let (numerator, divisor) = (Exact.trim(numerator), Exact.trim(divisor))
+        var failure: ArithmeticError = .divisionByZero
+        for scale in [24, 18, 12] {
+            do {
+                return Exact.trim(try numerator.divided(by: divisor, scale: scale, rounding: .halfEven))
+            } catch {
+                failure = error
+            }
+        }
+        throw failure
     }
 }
 

@@ -151,6 +151,53 @@ import Testing
             ])
     }
 
+    /// An interpolated rate is exact: the position in the band (50/3000, 0.175/0.75) seldom ends
+    /// as a decimal, and rounding it first moved amounts on a rounding edge.
+    /// - `amt` on 1,050: 1% + 3% × 50/3000 = 1.05%, × 1,050 = 11.025 → half even **11.02** (was
+    ///   11.03); on 3,150: 1% + 3% × 2150/3000 = 3.15%, × 3,150 = 99.225 → **99.22**.
+    /// - `curve` at 850 of quota 2,000 (band 500 to 2,000): 15% − 12% × 350/1500 = 12.2%, × 850 =
+    ///   103.70 exactly, so `round up` gives **103.70** (was 103.71); at 2,000 of 3,000 (band 750
+    ///   to 3,000): 15% − 12% × 1250/2250 = 8.333…%, × 2,000 = 166.666… → up 166.67, down 166.66;
+    ///   R3's 3,150 of 3,000 is past 100%: 6% × 3,150 = 189.00. `amt` on 850: 1% → 8.50; on 2,000:
+    ///   1% + 3% × 1000/3000 = 2% → 40.00.
+    @Test func interpolatedRatesAreExact() throws {
+        let output = try evaluate(
+            plan: """
+                plan "MIN" {
+                  currency USD
+                  period month
+                  credit sales {
+                    amount fx(txn.amount)
+                  }
+                  measure bookings = sum(sales)
+                  quota bookings per month prorate none
+                  table curve interpolated on attainment {
+                    up to 25%      : 4%
+                    25% to 100%    : 15% -> 3%
+                    100% and above : 6%
+                  }
+                  table amt interpolated on amount {
+                    up to 1000 USD       : 1%
+                    1000 USD to 4000 USD : 1% -> 4%
+                    4000 USD and above   : 4%
+                  }
+                  component up = curve(bookings, quota(bookings)) round up 2
+                  component down = curve(bookings, quota(bookings)) round down 2
+                  component even = amt(bookings)
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,MIN,2027-01-01\nR2,Ben,MIN,2027-01-01\nR3,Cy,MIN,2027-01-01\n",
+                "quotas.csv": "rep,period,amount\nR1,2027-05,2000\nR2,2027-05,3000\nR3,2027-05,3000\n",
+                "transactions.csv": "id,date,rep,amount,currency\nT1,2027-05-07,R1,850,USD\nT2,2027-05-07,R2,2000,USD\nT3,2027-05-07,R3,1050,USD\nT4,2027-05-08,R3,2100,USD\n",
+            ])
+        #expect(totals(output, component: "up") == ["R1 2027-05 103.70", "R2 2027-05 166.67", "R3 2027-05 189.00"])
+        #expect(totals(output, component: "down") == ["R1 2027-05 103.70", "R2 2027-05 166.66", "R3 2027-05 189.00"])
+        #expect(totals(output, component: "even") == ["R1 2027-05 8.50", "R2 2027-05 40.00", "R3 2027-05 99.22"])
+        // The trace gives the exact rate.
+        #expect(output.traces.contains { $0.component == "up" && $0.rate == "12.2%" })
+    }
+
     /// A deal booked by a rep outside the run (X1 on plan PX) and split 50/50 with R1: R1's
     /// January share is 0.5 × 1,000 × 10% = 50.00. January had not been a period of the run (only
     /// R1's own March deal counted), so the share was lost, and the deal was reported as excluded.
