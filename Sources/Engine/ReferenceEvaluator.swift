@@ -1711,6 +1711,14 @@ final class PlanEvaluation {
     /// Caps and floors on a component or the total, per period or per fiscal year.
     func applyLimits(to target: LimitTarget, _ amount: WideDecimal, _ context: Context) throws -> WideDecimal {
         var result = amount
+        // A bound is paid at the digits of what it bounds, rounded inside it: a cap of 150.50 on
+        // a component rounded to whole units pays 150 (its own rounding had made it 151), a floor
+        // of 100.40 pays 101. What a yearly limit counts is then what was paid.
+        let digits: Int
+        switch target {
+        case .component(let id): digits = plan.components[id.index].rounding.digits
+        case .total: digits = plan.currency.minorUnits
+        }
         // Each yearly limit counts what is paid once every limit of the target has been applied,
         // not what it let through itself: a per-year cap declared before a per-period cap had
         // counted the amount before the period cap as paid, and underpaid the year.
@@ -1733,16 +1741,16 @@ final class PlanEvaluation {
             }
             switch limit.per {
             case .period:
-                if limit.kind == .cap && result > bound { result = bound }
-                if limit.kind == .floor && result < bound { result = bound }
+                if limit.kind == .cap && result > bound { result = Exact.round(bound, RoundingRule(mode: .floor, digits: digits, origin: .planDefault)) }
+                if limit.kind == .floor && result < bound { result = Exact.round(bound, RoundingRule(mode: .ceiling, digits: digits, origin: .planDefault)) }
             case .year:
                 let year = periods[periodIndex].fiscalYear
                 let paid = paidPerYear[paidKey(limit: index)]?[year] ?? .zero
                 let room = try Exact.subtract(bound, paid)
-                if limit.kind == .cap && result > room { result = room }
+                if limit.kind == .cap && result > room { result = Exact.round(room, RoundingRule(mode: .floor, digits: digits, origin: .planDefault)) }
                 let yearEnds = periods[periodIndex].endMonth == periods[periodIndex].enclosing(.year).endMonth
                 if limit.kind == .floor && result < room && yearEnds {
-                    result = room
+                    result = Exact.round(room, RoundingRule(mode: .ceiling, digits: digits, origin: .planDefault))
                 }
                 yearly.append((index, year))
             }

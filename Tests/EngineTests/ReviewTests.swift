@@ -151,6 +151,66 @@ import Testing
             ])
     }
 
+    /// A cap or floor that binds pays its bound at the digits of what it bounds, rounded inside
+    /// it, and a yearly limit counts what was paid. Fiscal year from March, so January and
+    /// February end the year.
+    /// - `c` (10%, whole units) earns 200 in January against a yearly cap of 150.50: it pays 150
+    ///   (its own half-up rounding had paid 151, past the cap); February's 200 has 0.50 of room
+    ///   left: 0. The year pays 150 ≤ 150.50.
+    /// - `d` (1%, whole units) earns 20 and 20 against a yearly floor of 100.40: February tops up
+    ///   to 100.40 − 20 = 80.40 → 81 (it had paid 80: a year of 100, below the floor).
+    /// - The total of MIN3 (`rounding down`) is capped at 0.1% of a target incentive of 1,000.01
+    ///   = 1.00001 a month: January pays 1.00 and counts 1.00 (it had counted 1.00001), so the
+    ///   yearly floor of 25 tops February up to 24.00 (it had paid 23.99: a year of 24.99).
+    @Test func boundLimitsArePaidInsideTheirBound() throws {
+        let whole = try evaluate(
+            plan: """
+                plan "MIN4" {
+                  currency USD
+                  period month
+                  fiscal_year_start 3
+                  credit sales {
+                    amount fx(txn.amount)
+                  }
+                  measure bookings = sum(sales)
+                  component c = bookings * 10% round half_up 0
+                  component d = bookings * 1% round half_up 0
+                  cap c at 150.50 USD per year
+                  floor d at 100.40 USD per year
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,MIN4,2027-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-10,R1,2000,USD\nT2,2027-02-10,R1,2000,USD\n",
+            ])
+        #expect(totals(whole, component: "c") == ["R1 2027-01 150.00", "R1 2027-02 0.00"])
+        #expect(totals(whole, component: "d") == ["R1 2027-01 20.00", "R1 2027-02 81.00"])
+        #expect(totals(whole) == ["R1 2027-01 170.00", "R1 2027-02 81.00"])
+        let total = try evaluate(
+            plan: """
+                plan "MIN3" {
+                  currency USD
+                  period month
+                  fiscal_year_start 3
+                  rounding down
+                  credit sales {
+                    amount fx(txn.amount)
+                  }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  cap total at rep.target_incentive * 0.1% per period
+                  floor total at 25 USD per year
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,MIN3,2027-01-01,1000.01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-10,R1,1000,USD\nT2,2027-02-10,R1,0,USD\n",
+            ])
+        #expect(totals(total) == ["R1 2027-01 1.00", "R1 2027-02 24.00"])
+    }
+
     /// An interpolated rate is exact: the position in the band (50/3000, 0.175/0.75) seldom ends
     /// as a decimal, and rounding it first moved amounts on a rounding edge.
     /// - `amt` on 1,050: 1% + 3% × 50/3000 = 1.05%, × 1,050 = 11.025 → half even **11.02** (was
