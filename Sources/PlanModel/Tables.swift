@@ -39,7 +39,7 @@ public struct Tier: Sendable, Hashable {
     /// For interpolated tables, the value at the upper bound.
     public var endValue: Value?
     /// A gate: when present and false for the payee-period, the tier pays the rate of the highest
-    /// ungated tier below it (a gated accelerator).
+    /// tier below it that pays its own: ungated, or gated with its gate true (a gated accelerator).
     public var gate: Expr?
     /// The row.
     public var span: SourceSpan
