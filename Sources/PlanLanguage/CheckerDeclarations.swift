@@ -83,6 +83,15 @@ extension Checker {
         let file = located.file
         let moneyType = ValueType.money(.fixed(currency))
         let rule = roundingRule(clause, type: moneyType, file: file)
+        // A payout line is paid in the currency's minor units: finer digits would be rounded
+        // again where it is paid, and the lines would not add up to the total.
+        if let (_, range) = clause?.digits, rule.digits > currency.minorUnits {
+            error(
+                .roundingFinerThanCurrency(name.name, rule.digits, currency.code, currency.minorUnits), file, range,
+                hint: currency.minorUnits == 0
+                    ? "round it to 0 digits, or leave the digits out"
+                    : "round it to at most \(currency.minorUnits) digit\(currency.minorUnits == 1 ? "" : "s"), or leave the digits out")
+        }
         var lowered: ComponentBody?
         switch body {
         case .expr(let node):

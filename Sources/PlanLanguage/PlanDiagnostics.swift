@@ -119,6 +119,12 @@ extension PlanMessage {
     static func readFailed(_ path: String) -> Self {
         .init("readFailed", .error, "cannot read '\(path)'")
     }
+    static func roundingFinerThanCurrency(_ component: String, _ digits: Int, _ code: String, _ minorUnits: Int) -> Self {
+        .init(
+            "roundingFinerThanCurrency", .error,
+            "component '\(component)' rounds to \(digits) fraction digits, but \(code) is paid in \(minorUnits): a payout line is paid in the "
+                + "currency's minor units")
+    }
     static let tableNeedsQuota = PlanMessage(
         "tableNeedsQuota", .error, "an attainment table is applied to a value and its quota: table(value, quota)")
     static func tableValueType(_ mode: String) -> Self {
