@@ -36,6 +36,9 @@ enum CSVRecordProblem: Equatable {
     case tooManyFields
     /// A field longer than `maxFieldBytes`.
     case fieldTooLong(field: Int)
+    /// A quoted field that runs on over line ends past `maxFieldBytes`: its closing quote is
+    /// most likely missing.
+    case quoteRunsOn(field: Int)
 }
 
 /// A byte-level RFC 4180 tokenizer: quoted fields, `""` escapes, CRLF or LF, newlines inside
@@ -178,7 +181,7 @@ struct CSVTokenizer: ~Copyable {
                     // A quote never closed (or open past the field limit): the record is taken to
                     // be its first line only, and reading goes on at the next line. Reading on to
                     // the end of the file hid every row after it from the reconciliation.
-                    problem = problem ?? (isFinal ? .unterminatedQuote(field: fieldIndex) : .fieldTooLong(field: fieldIndex))
+                    problem = problem ?? (isFinal ? .unterminatedQuote(field: fieldIndex) : .quoteRunsOn(field: fieldIndex))
                     line = recordLine
                     var next = recordStart
                     while next < stop && base[next] != UInt8(ascii: "\n") { next += 1 }
@@ -195,7 +198,10 @@ struct CSVTokenizer: ~Copyable {
                     }
                     break
                 }
-                if contentEnd - contentStart > limits.maxFieldBytes { problem = problem ?? .fieldTooLong(field: fieldIndex) }
+                if contentEnd - contentStart > limits.maxFieldBytes {
+                    let runsOn = line > recordLine
+                    problem = problem ?? (runsOn ? .quoteRunsOn(field: fieldIndex) : .fieldTooLong(field: fieldIndex))
+                }
                 if needsCopy {
                     let start = appendUnescaped(contentStart, contentEnd)
                     fieldStarts[fieldIndex] = start
@@ -361,22 +367,43 @@ struct CSVTokenizer: ~Copyable {
         return first
     }
 
-    /// Skips to just past the end of the current record, honouring quotes; counts lines. Reports
-    /// whether a line end was found before the end of the buffer.
+    /// Skips to just past the line end after `start`: a broken record ends there, whatever
+    /// quotes follow (honouring them, a stray quote swallowed every row up to the next quote in
+    /// the file). Reports whether a line end was found before the end of the buffer.
     private mutating func skipRecord(from start: Int) -> (position: Int, terminated: Bool) {
         var pos = start
-        var quoted = false
         while pos < end {
-            let byte = base[pos]
-            if byte == UInt8(ascii: "\n") {
+            if base[pos] == UInt8(ascii: "\n") {
                 line += 1
-                if !quoted { return (pos + 1, true) }
-            } else if byte == UInt8(ascii: "\"") {
-                quoted.toggle()
+                return (pos + 1, true)
             }
             pos += 1
         }
         return (end, false)
+    }
+
+    /// The physical lines the last record ran over (more than 1 when a quoted field held a line
+    /// end).
+    var recordLines: Int {
+        var lines = 1
+        var index = recordStart
+        while index < position {
+            if base[index] == UInt8(ascii: "\n") && index + 1 < position { lines += 1 }
+            index += 1
+        }
+        return lines
+    }
+
+    /// Takes a broken last record (a syntax problem, or the wrong number of fields) to be its
+    /// first line only when its quotes ran it over several: reading goes on at its second line,
+    /// so the rows a stray quote swallowed are read, and counted, as rows of their own.
+    mutating func resumeAfterFirstLine() {
+        var index = recordStart
+        while index < position && base[index] != UInt8(ascii: "\n") { index += 1 }
+        if index + 1 < position {
+            position = index + 1
+            line = recordLine + 1
+        }
     }
 }
 
@@ -384,7 +411,7 @@ extension CSVRecordProblem {
     /// The 1-based field number the problem is at (or 1).
     var fieldNumber: Int {
         switch self {
-        case .strayQuote(let f), .textAfterQuote(let f), .unterminatedQuote(let f), .fieldTooLong(let f): return f + 1
+        case .strayQuote(let f), .textAfterQuote(let f), .unterminatedQuote(let f), .fieldTooLong(let f), .quoteRunsOn(let f): return f + 1
         case .tooManyFields: return 1
         }
     }
@@ -397,6 +424,9 @@ extension CSVRecordProblem {
         case .unterminatedQuote: return "a quoted field is never closed (missing \")"
         case .tooManyFields: return "the row has more than \(limits.maxFields) fields"
         case .fieldTooLong: return "a field is longer than \(limits.maxFieldBytes) bytes"
+        case .quoteRunsOn:
+            return "a quoted field opened here runs on over line ends for more than \(limits.maxFieldBytes) bytes: its closing quote is "
+                + "most likely missing; close it on this line (the lines after it are read as rows of their own)"
         }
     }
 }

@@ -72,8 +72,16 @@ enum DataMessage {
         ("data.endBeforeStart", "end \(end) is before start \(start)")
     }
 
-    static func fieldCount(found: Int, expected: Int) -> (DiagnosticID, String) {
-        ("data.fieldCount", "the row has \(found) field\(found == 1 ? "" : "s"); the header has \(expected)")
+    static func fieldCount(found: Int, expected: Int, lines: Int = 1) -> (DiagnosticID, String) {
+        if lines > 1 {
+            return (
+                "data.fieldCount",
+                "a quoted field opened on this line runs on over \(lines) lines, and the row then has \(found) field\(found == 1 ? "" : "s"), "
+                    + "not the header's \(expected): close the quote on this line (a quote inside a quoted field is written \"\"); "
+                    + "the lines after it are read as rows of their own"
+            )
+        }
+        return ("data.fieldCount", "the row has \(found) field\(found == 1 ? "" : "s"); the header has \(expected)")
     }
 
     static func fileMissing(_ reason: String) -> (DiagnosticID, String) { ("data.fileMissing", reason) }

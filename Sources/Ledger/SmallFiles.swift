@@ -48,12 +48,17 @@ func nextDataRecord(
         if case .problem(let problem) = status {
             rowsRead += 1
             errors.append(RowError(line: line, field: problem.fieldNumber, DataMessage.csvSyntax(problem.message(limits: limits))))
+            tokenizer.resumeAfterFirstLine()
             continue
         }
         if tokenizer.isBlankLine { continue }
         rowsRead += 1
         if tokenizer.fieldCount != header.names.count {
-            errors.append(RowError(line: line, field: 1, DataMessage.fieldCount(found: tokenizer.fieldCount, expected: header.names.count)))
+            errors.append(
+                RowError(
+                    line: line, field: 1,
+                    DataMessage.fieldCount(found: tokenizer.fieldCount, expected: header.names.count, lines: tokenizer.recordLines)))
+            tokenizer.resumeAfterFirstLine()
             continue
         }
         return true

@@ -972,6 +972,8 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 totals.rejectedWithoutCurrency += 1
                 result.errors.append(
                     RowError(line: recordLine, field: problem.fieldNumber, DataMessage.csvSyntax(problem.message(limits: context.limits))))
+                // Quotes that ran it over several lines: the lines after its first are rows.
+                tokenizer.resumeAfterFirstLine()
                 continue
             }
             if tokenizer.isBlankLine { continue }
@@ -979,7 +981,11 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             if tokenizer.fieldCount != fieldCount {
                 result.rejected += 1
                 totals.rejectedWithoutCurrency += 1
-                result.errors.append(RowError(line: recordLine, field: 1, DataMessage.fieldCount(found: tokenizer.fieldCount, expected: fieldCount)))
+                result.errors.append(
+                    RowError(
+                        line: recordLine, field: 1,
+                        DataMessage.fieldCount(found: tokenizer.fieldCount, expected: fieldCount, lines: tokenizer.recordLines)))
+                tokenizer.resumeAfterFirstLine()
                 continue
             }
             let firstError = result.errors.count
@@ -1180,6 +1186,16 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                     totals.rejectedSum[currency] += Int128(amount)
                 } else {
                     totals.rejectedWithoutCurrency += 1
+                }
+                // Rejected, with quoted text over lines shaped like records: a quote left open
+                // took those rows for its text. They are read as rows of their own (rejected with
+                // it, they had been lost).
+                if tokenizer.line &- recordLine > 1
+                    && (0..<fieldCount).contains(where: {
+                        recordShapedLines(tokenizer.fieldPointer($0), tokenizer.fieldLength($0), commas: fieldCount - 1) > 0
+                    })
+                {
+                    tokenizer.resumeAfterFirstLine()
                 }
                 continue
             }

@@ -241,11 +241,42 @@ let badCases: [BadCase] = [
             #expect(messages.first == expected)
             let file = load.reconciliation.files[0]
             #expect(file.rowsRead == file.accepted + file.rejected)
-            if ending.isEmpty {
-                #expect(file.rowsRead == 2_000)
-                #expect(file.accepted == 1_999)
-            }
+            // Closed much later, the quote ran the record over 2,000 lines: it is taken to be its
+            // first line, and the lines after it are rows (the last one, with 4 fields, rejected).
+            #expect(file.rowsRead == (ending.isEmpty ? 2_000 : 2_001))
+            #expect(file.accepted == 1_999)
         }
+    }
+
+    /// A stray quote after a closing one (`"USD"X"`) had opened a quoted run that swallowed every
+    /// row up to the next quote in the file: T2 and T3 were neither accepted nor rejected (read 1
+    /// of 4). A quoted field that runs a row over several lines and leaves it with the wrong number
+    /// of fields likewise: the row is its first line, the lines after it are rows. In roster.csv
+    /// too, where the swallowed reps then looked unknown.
+    @Test func aStrayQuoteSwallowsNoRow() throws {
+        let ledger = "id,date,rep,amount,currency\n"
+            + "T1,2027-01-05,R1,10,\"USD\"X\"\nT2,2027-01-06,R1,20,USD\nT3,2027-01-07,R1,30,\"USD\"\nT4,2027-01-08,R1,40,USD\n"
+            + "T5,2027-01-09,R1,\"50,USD\nT6,2027-01-10,R1,60,USD\nT7,2027-01-11,R1,70,US\"\n"
+            + "T8,2027-01-12,R1,\"80\nT9,2027-01-13,R1,90,USD\nT10,2027-01-14,R1,100\",USD\n"
+        var files = Minimal.ledgerOnly(ledger)
+        files["splits.csv"] = nil
+        files["roster.csv"] = "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\nR9,\"Nine,AE-STD,2026-01-01\nR2,Ben,AE-STD,2026-01-01\nR3,\"Cy, Jr\",AE-STD,2026-01-01\n"
+        let (load, messages) = try DataDirectory(files).load()
+        #expect(messages == [
+            "transactions.csv:2:5: text after a closing quote; a quoted field must end at a comma or line end",
+            "transactions.csv:6:1: a quoted field opened on this line runs on over 3 lines, and the row then has 4 fields, not the header's 5: "
+                + "close the quote on this line (a quote inside a quoted field is written \"\"); the lines after it are read as rows of their own",
+            "transactions.csv:8:5: a quote (\") inside an unquoted field; quote the whole field and double inner quotes (\"\")",
+            "transactions.csv:9:4: amount \"80\\nT9,2027-01-13,R1,90,USD\\nT10,2027-01-14,R1,100\" is not a plain decimal (like 1234.56 or -80)",
+            "transactions.csv:11:4: a quote (\") inside an unquoted field; quote the whole field and double inner quotes (\"\")",
+            "roster.csv:3:2: text after a closing quote; a quoted field must end at a comma or line end",
+        ])
+        #expect((0..<load.data.transactions.count).map { load.data.transactions.ids[$0] } == ["T2", "T3", "T4", "T6", "T9"])
+        #expect(load.data.roster.repIDs.sorted() == ["R1", "R2", "R3"])
+        for file in load.reconciliation.files where file.present {
+            #expect(file.rowsRead == file.accepted + file.rejected)
+        }
+        #expect(load.reconciliation.files.first { $0.file.hasSuffix("transactions.csv") }.map { ($0.rowsRead, $0.rejected) } ?? (0, 0) == (10, 5))
     }
 
     /// A quote left open and closed rows later is valid CSV: the rows between are the field's
