@@ -22,6 +22,10 @@ public enum LedgerLoader {
         var timer = PhaseTimer()
         var timings: [PhaseTiming] = []
         var reconciliation: [String: FileReconciliation] = [:]
+        // Files that cannot be read row by row (unreadable, or a header in error): leaving out
+        // their rows would leave out the whole file.
+        var unusable: Set<String> = []
+        var fileProblems: [Diagnostic] = []
 
         func open(_ path: String, required: Bool) -> MappedFile? {
             do {
@@ -34,7 +38,10 @@ public enum LedgerLoader {
                 } else {
                     reason = "cannot read the file: \(error.reason)"
                 }
-                perFile[path, default: []].append(RowError(line: 0, field: 0, DataMessage.fileMissing(reason)))
+                let problem = RowError(line: 0, field: 0, DataMessage.fileMissing(reason))
+                perFile[path, default: []].append(problem)
+                unusable.insert(path)
+                fileProblems.append(problem.diagnostic(file: path))
                 return nil
             }
         }
@@ -53,6 +60,10 @@ public enum LedgerLoader {
                 }
             }
             perFile[path, default: []].append(contentsOf: errors)
+            if result == nil || errors.contains(where: { $0.severity == .error }) {
+                unusable.insert(path)
+                fileProblems += errors.filter { $0.severity == .error }.map { $0.diagnostic(file: path) }
+            }
             return result
         }
 
@@ -186,7 +197,9 @@ public enum LedgerLoader {
             files: order.compactMap { reconciliation[$0] }, currencyTotals: totals.totals,
             rejectedWithoutCurrency: totals.rejectedWithoutCurrency)
         return LedgerLoad(
-            timings: timings, data: data, diagnostics: diagnostics, errorCount: errorCount, warningCount: warningCount, reconciliation: summary)
+            timings: timings, data: data, diagnostics: diagnostics, errorCount: errorCount, warningCount: warningCount, reconciliation: summary,
+            unusableFiles: order.filter(unusable.contains),
+            fileProblems: fileProblems.sorted { (order.firstIndex(of: $0.location.file) ?? 0) < (order.firstIndex(of: $1.location.file) ?? 0) })
     }
 }
 

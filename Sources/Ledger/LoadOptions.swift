@@ -195,6 +195,12 @@ public struct LedgerLoad: Sendable {
     public let warningCount: Int
     /// Rows read, accepted, rejected; amounts per currency.
     public let reconciliation: Reconciliation
+    /// Files that could not be read row by row: unreadable, or with a header in error (a
+    /// required or declared column missing, a duplicate column, not CSV). Their rows cannot be
+    /// left out one by one, so `--quarantine` does not run without them.
+    public var unusableFiles: [String] = []
+    /// What makes each of ``unusableFiles`` unusable.
+    public var fileProblems: [Diagnostic] = []
 
     /// True when nothing was rejected and no file-level error occurred.
     public var isClean: Bool { errorCount == 0 }

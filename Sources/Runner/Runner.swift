@@ -80,6 +80,9 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
     /// A plan's input table (MBO scores and the like) has errors: a score is read for a payee and
     /// period, so a row cannot be left out, even with `--quarantine`.
     case badInputTable(listed: [String], total: Int)
+    /// A data file cannot be read row by row (unreadable, or its header in error): even with
+    /// `--quarantine` the run does not go on without the whole file.
+    case unusableFiles(listed: [String], files: [String])
     /// Evaluation failed (rep, period, rule in the message).
     case evaluation(String)
     /// The results could not be stored.
@@ -102,6 +105,11 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
             if total > listed.count { text += "\n… and \(total - listed.count) more" }
             return text + "\nthe input tables have \(total) error\(total == 1 ? "" : "s"); nothing was run "
                 + "(--quarantine does not leave out input table rows: a payee's score is needed; correct the file)"
+        case .unusableFiles(let listed, let files):
+            return (listed + [
+                "\(files.joined(separator: ", ")) cannot be read row by row; nothing was run (--quarantine leaves out rejected rows, "
+                    + "not whole files: correct \(files.count == 1 ? "its header" : "their headers") first)"
+            ]).joined(separator: "\n")
         case .evaluation(let text), .storage(let text), .input(let text), .output(let text): return text
         }
     }
@@ -194,6 +202,9 @@ public enum Runner {
             directory: request.data, options: ReferenceEvaluator.loadOptions(for: plans, threads: request.threads))
         if load.errorCount > 0 && !request.quarantine {
             throw .badData(listed: load.diagnostics.prefix(100).map(\.description), total: load.errorCount)
+        }
+        if !load.unusableFiles.isEmpty {
+            throw .unusableFiles(listed: load.fileProblems.prefix(100).map(\.description), files: load.unusableFiles)
         }
         let data = load.data
 

@@ -62,7 +62,7 @@ struct Run: ParsableCommand {
             if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false) }
             printError(error.description)
             switch error {
-            case .badPlans, .badData, .badInputTable, .input: throw Exit.dataError
+            case .badPlans, .badData, .badInputTable, .unusableFiles, .input: throw Exit.dataError
             case .evaluation: throw Exit.dataError
             case .storage, .output: throw Exit.cannotCreate
             }

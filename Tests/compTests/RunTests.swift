@@ -478,6 +478,33 @@ func oneDeal(in directory: URL) throws -> URL {
             "\(run.stderr)")
     }
 
+    /// A file whose header is in error cannot be read row by row: with --quarantine it had been
+    /// left out whole (0 rows, 0 payees, exit 0, a run stored). Even with --quarantine the run is
+    /// refused, with every header problem, and nothing is stored.
+    @Test func aFileWithABadHeaderIsNotQuarantined() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amt,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
+            "fx.csv": "currency,month,rate\nEUR,2027-01,1.1\n",
+        ], to: data)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db, "--quarantine"])
+        #expect(run.status == 65)
+        #expect(
+            run.stderr == """
+                \(data.path)/transactions.csv:1:1: missing required column "amount" in the header
+                \(data.path)/fx.csv:1:1: missing required column "period" in the header
+                \(data.path)/transactions.csv, \(data.path)/fx.csv cannot be read row by row; nothing was run (--quarantine leaves out \
+                rejected rows, not whole files: correct their headers first)
+
+                """, "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: db))
+    }
+
     /// explain run elsewhere than the run says the ledger is not found from there (a relative path
     /// is recorded as given), not that it changed; where it is found unchanged, ids are shown.
     @Test func explainTellsMissingFromChanged() throws {
