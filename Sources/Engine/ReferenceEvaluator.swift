@@ -2282,7 +2282,10 @@ extension PlanEvaluation {
                 end <= period.endDate
                     && roster.assignmentIndex(of: context.rep, on: end.adding(days: 1)).map { roster.rows[$0].plan != plan.id } ?? true
             } ?? false
-            let isLast = period.endMonth == period.enclosing(releaseKind).endMonth || leaves
+            // The plan's last effective period releases it too: no period of the plan follows, so
+            // it had been held for good.
+            let planEnds = plan.effective?.end.map { $0 <= period.endDate } ?? false
+            let isLast = period.endMonth == period.enclosing(releaseKind).endMonth || leaves || planEnds
             if isLast && heldBack[index].signum != 0 {
                 payable = try Exact.add(payable, heldBack[index])
                 notes.append("holdback released +\(format(heldBack[index]))")

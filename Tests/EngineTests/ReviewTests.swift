@@ -151,6 +151,34 @@ import Testing
             ])
     }
 
+    /// A holdback is released with the plan's last effective period when the plan ends before the
+    /// quarter does: no later period of the plan would ever release it. January: 10% × 1,000 =
+    /// 100, 10.00 held, pays 90.00; February: 50, 5.00 held, and the 15.00 held is released:
+    /// 45.00 + 15.00 = 60.00 (it had paid 45.00 and kept the 15.00 for good). T4 (March) is
+    /// outside the effective dates.
+    @Test func aHoldbackIsReleasedWhenThePlanEnds() throws {
+        let output = try evaluate(
+            plan: """
+                plan "HE" {
+                  currency USD
+                  period month
+                  effective 2027-01-01 to 2027-02-28
+                  credit sales {
+                    amount fx(txn.amount)
+                  }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  holdback 10% of commission release quarter_end
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,HE,2027-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-10,R1,1000,USD\nT3,2027-02-27,R1,500,USD\nT4,2027-03-15,R1,700,USD\n",
+            ])
+        #expect(totals(output) == ["R1 2027-01 90.00", "R1 2027-02 60.00"])
+    }
+
     /// A cap or floor that binds pays its bound at the digits of what it bounds, rounded inside
     /// it, and a yearly limit counts what was paid. Fiscal year from March, so January and
     /// February end the year.
