@@ -2285,7 +2285,8 @@ extension PlanEvaluation {
             // The plan's last effective period releases it too: no period of the plan follows, so
             // it had been held for good.
             let planEnds = plan.effective?.end.map { $0 <= period.endDate } ?? false
-            let isLast = period.endMonth == period.enclosing(releaseKind).endMonth || leaves || planEnds
+            // (A yearly plan's period ends a quarter: it releases every period.)
+            let isLast = period.endMonth >= period.enclosing(releaseKind).endMonth || leaves || planEnds
             if isLast && heldBack[index].signum != 0 {
                 payable = try Exact.add(payable, heldBack[index])
                 notes.append("holdback released +\(format(heldBack[index]))")

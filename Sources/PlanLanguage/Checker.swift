@@ -246,9 +246,10 @@ final class Checker {
                 switch word.name {
                 case "month": periodKind = .month
                 case "quarter": periodKind = .quarter
+                case "year": periodKind = .year
                 default:
-                    error(.invalidValue("payout period", word.name, "'month' or 'quarter'"), file, word.range,
-                          hint: suggest(for: word.name, among: ["month", "quarter"]))
+                    error(.invalidValue("payout period", word.name, "'month', 'quarter' or 'year'"), file, word.range,
+                          hint: suggest(for: word.name, among: ["month", "quarter", "year"]))
                 }
             case ("rounding", .name(let word)):
                 if let mode = Checker.modeNames[word.name] {

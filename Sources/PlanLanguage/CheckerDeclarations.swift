@@ -640,6 +640,13 @@ extension Checker {
                     continue
                 }
                 window = parsed
+                // A year holds several quarters: "to date" from which one?
+                if window == .quarterToDate && periodKind == .year {
+                    error(
+                        .invalidValue("measure window of a yearly plan", windowWord.name, "'period' or 'ytd' (a year holds four quarters)"),
+                        file, windowWord.range)
+                    continue
+                }
             }
             guard let entry = symbols[creditName.name], case .credit(let creditIndex) = entry.symbol else {
                 func candidates() -> [String] { names { if case .credit = $0 { true } else { false } } }

@@ -112,14 +112,22 @@ extension Checker {
         return date
     }
 
-    /// A payout period literal: a month (`2027-01`) in a monthly plan, a quarter (`2027-Q1`) in a quarterly one.
+    /// A payout period literal: a month (`2027-01`) in a monthly plan, a quarter (`2027-Q1`) in a
+    /// quarterly one, a fiscal year (`2027`) in a yearly one.
     func constantPeriod(_ node: ExprNode, _ file: Int) -> Period? {
-        let expected = periodKind == .month ? "a month (YYYY-MM)" : "a quarter (YYYY-Qn)"
+        let expected: String
+        switch periodKind {
+        case .month: expected = "a month (YYYY-MM)"
+        case .quarter: expected = "a quarter (YYYY-Qn)"
+        case .year: expected = "a fiscal year (YYYY)"
+        }
         let text: String
         let range: SourceRange
         switch node {
         case .month(let t, let r) where periodKind == .month: (text, range) = (t, r)
         case .quarter(let t, let r) where periodKind == .quarter: (text, range) = (t, r)
+        case .number(let t, let r) where periodKind == .year && t.utf8.count == 4 && t.utf8.allSatisfy({ (48...57).contains($0) }):
+            (text, range) = (t, r)
         default:
             error(.expected(expected, shown(node) == "this value" ? "an expression" : "'\(shown(node))'"), file, node.range)
             return nil

@@ -108,6 +108,7 @@ public enum PlanSchema {
     <xs:restriction base="xs:string">
       <xs:enumeration value="month"/>
       <xs:enumeration value="quarter"/>
+      <xs:enumeration value="year"/>
     </xs:restriction>
   </xs:simpleType>
   <xs:simpleType name="quotaPeriod">

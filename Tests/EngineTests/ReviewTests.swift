@@ -151,6 +151,57 @@ import Testing
             ])
     }
 
+    /// `period year`, the payout period FORMATS.md names `YYYY`. Fiscal years from April, named
+    /// after the year they end in: 2027 is April 2026 to March 2027.
+    /// - R1, 2027: 60,000 + 50,000 = 110,000 against 100,000 (110%): retroactive 8% = 8,800.00,
+    ///   the 1,000 kicker; 10% of the commission held is released with the period (a year ends a
+    ///   quarter): 9,800.00. 2028: 10,000 of 50,000 (20%): 5% = 500.00.
+    /// - R2 joins 2026-10-01: 182 of 2027's 365 days, a quota of 100,000 × 182/365 = 49,863.013699;
+    ///   30,000 is 60.1648%: 5% = 1,500.00. 2028: 100,000 of 80,000: 8% = 8,000 + 1,000 = 9,000.00.
+    @Test func aYearlyPlanPaysPerFiscalYear() throws {
+        let output = try evaluate(
+            plan: """
+                plan "YR" {
+                  currency USD
+                  period year
+                  fiscal_year_start 4
+                  credit sales {
+                    amount fx(txn.amount)
+                  }
+                  measure bookings = sum(sales)
+                  measure bookings_ytd = sum(sales) over ytd
+                  quota bookings per year prorate actual_days
+                  let attainment = bookings / quota(bookings) round half_even 6
+                  table tiers retroactive on attainment {
+                    up to 100%     : 5%
+                    100% and above : 8%
+                  }
+                  component commission = tiers(bookings, quota(bookings))
+                  component kicker = 1000 USD when bookings >= quota(bookings)
+                  cap total at 10000 USD per year
+                  holdback 10% of commission release quarter_end
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,YR,2026-04-01\nR2,Ben,YR,2026-10-01\n",
+                "quotas.csv": "rep,period,amount\nR1,2027,100000\nR2,2027,100000\nR1,2028,50000\nR2,2028,80000\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency
+                    T1,2026-05-10,R1,60000,USD
+                    T2,2027-02-10,R1,50000,USD
+                    T3,2026-12-01,R2,30000,USD
+                    T4,2027-06-01,R1,10000,USD
+                    T5,2027-07-01,R2,100000,USD
+
+                    """,
+            ])
+        #expect(totals(output, component: "commission") == ["R1 2027 8800.00", "R1 2028 500.00", "R2 2027 1500.00", "R2 2028 8000.00"])
+        #expect(totals(output) == ["R1 2027 9800.00", "R1 2028 500.00", "R2 2027 1500.00", "R2 2028 9000.00"])
+        #expect(output.measures.filter { $0.measure == "attainment" }.map { $0.value.formatted(fractionDigits: 6) } == [
+            "1.100000", "0.200000", "0.601648", "1.250000",
+        ])
+    }
+
     /// A holdback is released with the plan's last effective period when the plan ends before the
     /// quarter does: no later period of the plan would ever release it. January: 10% × 1,000 =
     /// 100, 10.00 held, pays 90.00; February: 50, 5.00 held, and the 15.00 held is released:

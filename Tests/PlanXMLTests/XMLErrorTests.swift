@@ -138,7 +138,7 @@ import Testing
 
     @Test func aWordThatIsNotOneOfTheChoices() {
         let xml = planXML("", header: "<header currency=\"USD\" period=\"monthly\"/>")
-        #expect(errors(xml) == ["plan.xml:3:34: attribute 'period' of <header>: 'monthly' is not allowed; write one of month, quarter"])
+        #expect(errors(xml) == ["plan.xml:3:34: attribute 'period' of <header>: 'monthly' is not allowed; write one of month, quarter, year"])
     }
 
     @Test func anIncompleteElement() {
