@@ -299,13 +299,50 @@ public struct ReconciliationRecord: Sendable, Hashable {
     public var rejected: Int
     /// Accepted rows that no plan credited, by reason (`other plan: MGR-OVR`).
     public var excluded: [String: Int]
+    /// The ledger's rows and exact sums by currency: credited, excluded (by reason) and
+    /// rejected; for each currency they add up to what the file holds. Empty for other files.
+    public var amounts: [ReconciliationAmount]
 
-    public init(file: String, rowsRead: Int, accepted: Int, rejected: Int, excluded: [String: Int] = [:]) {
+    public init(
+        file: String, rowsRead: Int, accepted: Int, rejected: Int, excluded: [String: Int] = [:], amounts: [ReconciliationAmount] = []
+    ) {
         self.file = file
         self.rowsRead = rowsRead
         self.accepted = accepted
         self.rejected = rejected
         self.excluded = excluded
+        self.amounts = amounts
+    }
+}
+
+/// Rows of one currency with one outcome, and the exact sum of their amounts.
+public struct ReconciliationAmount: Sendable, Hashable {
+    /// What became of the rows.
+    public enum Outcome: String, Sendable, Hashable {
+        /// Credited to a payee of the run.
+        case credited
+        /// Accepted but credited to no one, for ``ReconciliationAmount/reason``.
+        case excluded
+        /// Rejected by validation (or left out by `--quarantine`).
+        case rejected
+    }
+
+    /// ISO 4217 code; empty for rejected rows whose currency could not be read.
+    public var currency: String
+    public var outcome: Outcome
+    /// Why excluded rows were excluded; nil otherwise.
+    public var reason: String?
+    public var rows: Int
+    /// The exact sum of their amounts; nil when they could not be read (rejected rows without a
+    /// readable currency or amount).
+    public var amount: WideDecimal?
+
+    public init(currency: String, outcome: Outcome, reason: String? = nil, rows: Int, amount: WideDecimal?) {
+        self.currency = currency
+        self.outcome = outcome
+        self.reason = reason
+        self.rows = rows
+        self.amount = amount
     }
 }
 

@@ -458,6 +458,8 @@ public enum Runner {
         // Plans that charge reversals back to the deal's period leave reversals past their window uncredited.
         let chargeBacks = Dictionary(plans.compactMap { plan in plan.chargeBack.map { (plan.id, $0) } }, uniquingKeysWith: { first, _ in first })
         let effectiveDates = Dictionary(plans.compactMap { plan in plan.effective.map { (plan.id, $0) } }, uniquingKeysWith: { first, _ in first })
+        // Excluded rows by reason and currency: their count and exact sum.
+        var excludedSums: [String: [Int: (rows: Int, units: Int128)]] = [:]
         for row in 0..<transactions.count where !(row < credited.count && credited[row]) {
             var rep = transactions.reps[row]
             var date = transactions.dates[row]
@@ -472,30 +474,56 @@ public enum Runner {
                 date = transactions.dates[root]
                 asDeal = true
             }
-            guard let assignment = data.roster.assignment(of: rep, on: date) else {
-                excluded[
-                    asDeal ? "reverses a deal whose rep had no roster assignment on the deal's date" : "rep has no roster assignment on the transaction date",
-                    default: 0] += 1
-                continue
-            }
-            let splitSource = data.splits.byTransaction[Int32(row)] != nil || data.splits.refused.contains(Int32(row))
-                ? Int32(row) : Int32(transactions.reversals.target(of: row) ?? row)
-            if !planIDs.contains(assignment.plan) {
-                excluded[asDeal ? "reverses a deal of a rep on plan \(assignment.plan), not in this run" : "rep on plan \(assignment.plan), not in this run", default: 0] += 1
-            } else if data.splits.refused.contains(splitSource) {
-                excluded["its rows in splits.csv were rejected (who shares the credit is not known)", default: 0] += 1
-            } else if let chargeBack = chargeBacks[assignment.plan], let days = chargeBack.windowDays,
-                let original = transactions.reversals.target(of: row), !chargeBack.reaches(deal: transactions.dates[original], reversal: date)
-            {
-                excluded["reversal more than \(days) days after its deal, outside the clawback window of plan \(assignment.plan)", default: 0] += 1
-            } else if let effective = effectiveDates[assignment.plan], !effective.contains(date) {
-                let end = effective.end.map { " to \($0)" } ?? " on"
-                excluded[
-                    (asDeal ? "reverses a deal dated" : "dated") + " outside the effective dates of plan \(assignment.plan) (\(effective.start)\(end))",
-                    default: 0] += 1
+            let reason: String
+            if let assignment = data.roster.assignment(of: rep, on: date) {
+                let splitSource = data.splits.byTransaction[Int32(row)] != nil || data.splits.refused.contains(Int32(row))
+                    ? Int32(row) : Int32(transactions.reversals.target(of: row) ?? row)
+                if !planIDs.contains(assignment.plan) {
+                    reason = asDeal ? "reverses a deal of a rep on plan \(assignment.plan), not in this run" : "rep on plan \(assignment.plan), not in this run"
+                } else if data.splits.refused.contains(splitSource) {
+                    reason = "its rows in splits.csv were rejected (who shares the credit is not known)"
+                } else if let chargeBack = chargeBacks[assignment.plan], let days = chargeBack.windowDays,
+                    let original = transactions.reversals.target(of: row), !chargeBack.reaches(deal: transactions.dates[original], reversal: date)
+                {
+                    reason = "reversal more than \(days) days after its deal, outside the clawback window of plan \(assignment.plan)"
+                } else if let effective = effectiveDates[assignment.plan], !effective.contains(date) {
+                    let end = effective.end.map { " to \($0)" } ?? " on"
+                    reason = (asDeal ? "reverses a deal dated" : "dated") + " outside the effective dates of plan \(assignment.plan) (\(effective.start)\(end))"
+                } else {
+                    reason = "not credited by any credit rule of plan \(assignment.plan) (filters, dates, or split partners who are not payees of this run)"
+                }
             } else {
-                excluded["not credited by any credit rule of plan \(assignment.plan) (filters, dates, or split partners who are not payees of this run)", default: 0] += 1
+                reason = asDeal ? "reverses a deal whose rep had no roster assignment on the deal's date" : "rep has no roster assignment on the transaction date"
             }
+            excluded[reason, default: 0] += 1
+            let code = Int(transactions.currencyCodes[row])
+            let sum = excludedSums[reason]?[code] ?? (0, 0)
+            excludedSums[reason, default: [:]][code] = (sum.rows + 1, sum.units + Int128(transactions.amounts[row]))
+        }
+        // Per currency: credited = accepted less excluded; then each exclusion; then rejected.
+        var amounts: [ReconciliationAmount] = []
+        for total in load.reconciliation.currencyTotals {
+            let code = transactions.currencies.firstIndex(of: total.currency)
+            var creditedRows = total.acceptedRows
+            var creditedSum = total.acceptedAmount
+            var lines: [ReconciliationAmount] = []
+            for (reason, byCurrency) in excludedSums.sorted(by: { $0.key < $1.key }) {
+                guard let code, let sum = byCurrency[code] else { continue }
+                let amount = WideDecimal(value: sum.units, scale: FixedDecimal.scale)
+                creditedRows -= sum.rows
+                creditedSum = (try? creditedSum.subtracting(amount)) ?? creditedSum
+                lines.append(ReconciliationAmount(currency: total.currency.code, outcome: .excluded, reason: reason, rows: sum.rows, amount: amount))
+            }
+            if total.acceptedRows > 0 {
+                amounts.append(ReconciliationAmount(currency: total.currency.code, outcome: .credited, rows: creditedRows, amount: creditedSum))
+            }
+            amounts += lines
+            if total.rejectedRows > 0 {
+                amounts.append(ReconciliationAmount(currency: total.currency.code, outcome: .rejected, rows: total.rejectedRows, amount: total.rejectedAmount))
+            }
+        }
+        if load.reconciliation.rejectedWithoutCurrency > 0 {
+            amounts.append(ReconciliationAmount(currency: "", outcome: .rejected, rows: load.reconciliation.rejectedWithoutCurrency, amount: nil))
         }
         for row in data.roster.rows where !planIDs.contains(row.plan) {
             otherPlans[row.plan, default: []].insert(row.rep)
@@ -508,7 +536,8 @@ public enum Runner {
             reconciliation.append(
                 ReconciliationRecord(
                     file: file.file, rowsRead: file.rowsRead, accepted: file.accepted, rejected: file.rejected,
-                    excluded: file.file.hasSuffix("transactions.csv") ? excluded : [:]))
+                    excluded: file.file.hasSuffix("transactions.csv") ? excluded : [:],
+                    amounts: file.file.hasSuffix("transactions.csv") ? amounts : []))
         }
         return (reconciliation, warnings)
     }

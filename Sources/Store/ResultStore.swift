@@ -327,6 +327,24 @@ public final class ResultStore {
                     JOIN json_each(s.measures) AS m;
                     """)
         }
+        // The ledger's rows and exact sums by currency and outcome (credited, excluded with its
+        // reason, rejected): the reconciliation's sums, beside its counts. Runs stored before
+        // have none.
+        migrator.registerMigration("v7: reconciliation amounts") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE reconciliation_amounts (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        file TEXT NOT NULL,
+                        currency TEXT NOT NULL,
+                        outcome TEXT NOT NULL CHECK (outcome IN ('credited', 'excluded', 'rejected')),
+                        reason TEXT,
+                        rows INTEGER NOT NULL,
+                        amount TEXT
+                    );
+                    CREATE INDEX reconciliation_amounts_by_run ON reconciliation_amounts(run_id);
+                    """)
+        }
         return migrator
     }
 
@@ -383,11 +401,21 @@ public final class ResultStore {
                         INSERT INTO reconciliation (run_id, file, rows_read, accepted, rejected, excluded)
                         VALUES (?, ?, ?, ?, ?, ?)
                         """)
+                let amount = try db.makeStatement(
+                    sql: """
+                        INSERT INTO reconciliation_amounts (run_id, file, currency, outcome, reason, rows, amount)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """)
                 for record in tail.reconciliation {
                     let excluded = record.excluded.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
                     try reconciliation.execute(arguments: [
                         id, record.file, record.rowsRead, record.accepted, record.rejected, excluded.joined(separator: "\n"),
                     ])
+                    for line in record.amounts {
+                        // Exact, every digit kept (as text: a sum may not fit an integer of millionths).
+                        let text = line.amount.map { $0.formatted(fractionDigits: $0.exactFractionDigits) }
+                        try amount.execute(arguments: [id, record.file, line.currency, line.outcome.rawValue, line.reason, line.rows, text])
+                    }
                 }
                 let input = try db.makeStatement(
                     sql: "INSERT INTO run_inputs (run_id, kind, path, sha256, bytes) VALUES (?, ?, ?, ?, ?)")

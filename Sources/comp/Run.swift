@@ -1,5 +1,6 @@
 import ArgumentParser
 import CompCore
+import RunResults
 import Runner
 
 struct Run: ParsableCommand {
@@ -97,6 +98,23 @@ func render(_ summary: RunSummary, database: String) -> String {
         var text = "  \(record.file): \(counted(record.rowsRead, "row")), \(grouped(record.accepted)) accepted, \(grouped(record.rejected)) rejected"
         for (reason, count) in record.excluded.sorted(by: { $0.key < $1.key }) { text += "; \(grouped(count)) excluded: \(reason)" }
         lines.append(text)
+        // The sums by currency: credited, excluded and rejected add up to the file's.
+        var currencies: [String] = []
+        for line in record.amounts where !currencies.contains(line.currency) { currencies.append(line.currency) }
+        for currency in currencies {
+            let minor = Currency(code: currency)?.minorUnits ?? 2
+            var parts: [String] = []
+            for outcome in [ReconciliationAmount.Outcome.credited, .excluded, .rejected] {
+                let matching = record.amounts.filter { $0.currency == currency && $0.outcome == outcome }
+                guard !matching.isEmpty else { continue }
+                let rows = matching.reduce(0) { $0 + $1.rows }
+                var sum: WideDecimal? = .zero
+                for line in matching { sum = sum.flatMap { total in line.amount.flatMap { try? total.adding($0) } } }
+                let shown = sum.map { " " + grouped(decimal: $0.formatted(fractionDigits: max(minor, $0.exactFractionDigits))) } ?? ""
+                parts.append("\(grouped(rows)) \(outcome.rawValue)\(shown)")
+            }
+            lines.append("    \(currency.isEmpty ? "(currency or amount unreadable)" : currency): " + parts.joined(separator: ", "))
+        }
     }
     for warning in summary.warnings { lines.append("warning: \(warning)") }
     lines.append("stored in \(database) in \(String(format: "%.2f", summary.seconds)) s; `comp export payouts --db \(database) --out payouts.csv` writes the payouts")

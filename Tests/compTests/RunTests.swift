@@ -478,6 +478,49 @@ func oneDeal(in directory: URL) throws -> URL {
             "\(run.stderr)")
     }
 
+    /// The reconciliation's sums are stored beside its counts: per currency, the credited,
+    /// excluded (by reason) and rejected rows and their exact sums add up to the file's.
+    /// USD: T1 1,500 and T4 −200.50 credited (1,299.50); T3 250.25 dated after the plan's
+    /// effective end, excluded. EUR: T2 700 credited at 1.1; T6 90.125 rejected (an unknown rep).
+    /// T5 ("12;5") is rejected with no amount to add: a line of its own.
+    @Test func theReconciliationStoresSumsByCurrency() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,120000\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,10000\nR1,2027-02,10000\n",
+            "fx.csv": "currency,period,rate\nEUR,2027-01,1.1\nEUR,2027-02,1.1\nEUR,2028-01,1.1\n",
+            "transactions.csv": """
+                id,date,rep,amount,currency,kind
+                T1,2027-01-05,R1,1500,USD,new
+                T2,2027-01-06,R1,700,EUR,new
+                T3,2028-01-07,R1,250.25,USD,new
+                T4,2027-02-08,R1,-200.50,USD,new
+                T5,2027-02-09,R1,12;5,USD,new
+                T6,2027-02-10,R9,90.125,EUR,new
+
+                """,
+        ], to: data)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db, "--quarantine"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("\n    EUR: 1 credited 700.00, 1 rejected 90.125\n"), "\(run.stdout)")
+        #expect(run.stdout.contains("\n    USD: 2 credited 1,299.50, 1 excluded 250.25\n    (currency or amount unreadable): 1 rejected\n"), "\(run.stdout)")
+        let rows = try DatabaseQueue(path: db).read { db in
+            try Row.fetchAll(db, sql: "SELECT currency, outcome, reason, rows, amount FROM reconciliation_amounts ORDER BY rowid").map {
+                "\($0[0] as String) \($0[1] as String) \(($0[2] as String?) ?? "-") \($0[3] as Int) \(($0[4] as String?) ?? "-")"
+            }
+        }
+        #expect(rows == [
+            "EUR credited - 1 700",
+            "EUR rejected - 1 90.125",
+            "USD credited - 2 1299.5",
+            "USD excluded dated outside the effective dates of plan AE-STD (2027-01-01 to 2027-12-31) 1 250.25",
+            " rejected - 1 -",
+        ])
+    }
+
     /// A file whose header is in error cannot be read row by row: with --quarantine it had been
     /// left out whole (0 rows, 0 payees, exit 0, a run stored). Even with --quarantine the run is
     /// refused, with every header problem, and nothing is stored.
