@@ -106,8 +106,21 @@ func readHeader(
         }
         names.append(name)
     }
+    // One field holding another separator: the file is not comma-separated.
+    let separator: String? = names.count == 1
+        ? [(";", "';'"), ("\t", "a tab"), ("|", "'|'")].first { names[0].contains($0.0) }.map { $0.1 } : nil
+    if let separator, required.contains(where: { firstField[$0] == nil }) {
+        errors.append(RowError(line: 1, field: 1, DataMessage.notCommaSeparated(separator)))
+        return nil
+    }
     for column in required where firstField[column] == nil {
-        errors.append(RowError(line: 1, field: 1, DataMessage.missingColumn(column)))
+        var hint: String? = nil
+        if let found = names.first(where: { $0.lowercased() == column || $0.unicodeScalars.filter({ $0 != "\u{FEFF}" }).map(String.init).joined().lowercased() == column }) {
+            hint = found.unicodeScalars.contains("\u{FEFF}")
+                ? "field \((firstField[found] ?? 0)) is \"\(column)\" with a byte order mark (U+FEFF) inside; save the file as UTF-8 without it"
+                : "field \((firstField[found] ?? 0)) is \"\(found)\"; names are matched exactly, in lower case"
+        }
+        errors.append(RowError(line: 1, field: 1, DataMessage.missingColumn(column, hint: hint)))
         ok = false
     }
     if !ok { return nil }

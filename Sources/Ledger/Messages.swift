@@ -151,8 +151,12 @@ enum DataMessage {
         ("data.reversalSign", "this reversal of \(id) (\(amount)) has the sign of its deal (\(deal)): it adds to the deal instead of taking it back")
     }
 
-    static func missingColumn(_ name: String) -> (DiagnosticID, String) {
-        ("data.missingColumn", "missing required column \"\(name)\" in the header")
+    static func notCommaSeparated(_ separator: String) -> (DiagnosticID, String) {
+        ("data.notCommaSeparated", "the header is one field holding \(separator): the file looks \(separator)-separated; save it comma-separated (CSV)")
+    }
+
+    static func missingColumn(_ name: String, hint: String? = nil) -> (DiagnosticID, String) {
+        ("data.missingColumn", "missing required column \"\(name)\" in the header" + (hint.map { " (\($0))" } ?? ""))
     }
 
     static func missingFX(_ currency: String, _ month: String, base: String) -> (DiagnosticID, String) {

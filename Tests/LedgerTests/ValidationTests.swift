@@ -248,6 +248,26 @@ let badCases: [BadCase] = [
         }
     }
 
+    /// A header that almost names a required column says what it holds: a ';'-separated file (one
+    /// error, not one per column), a name in capitals, a byte order mark inside a name (a second
+    /// one: the first is skipped).
+    @Test(arguments: [
+        ("id;date;rep;amount;currency\nT1;2027-01-05;R1;10;USD\n",
+         "transactions.csv:1:1: the header is one field holding ';': the file looks ';'-separated; save it comma-separated (CSV)"),
+        ("ID,date,rep,amount,currency\nT1,2027-01-05,R1,10,USD\n",
+         "transactions.csv:1:1: missing required column \"id\" in the header (field 1 is \"ID\"; names are matched exactly, in lower case)"),
+        ("\u{FEFF}\u{FEFF}id,date,rep,amount,currency\nT1,2027-01-05,R1,10,USD\n",
+         "transactions.csv:1:1: missing required column \"id\" in the header (field 1 is \"id\" with a byte order mark (U+FEFF) inside; "
+            + "save the file as UTF-8 without it)"),
+    ])
+    func aHeaderThatAlmostNamesAColumnSaysWhat(_ ledger: String, _ message: String) throws {
+        var files = Minimal.ledgerOnly(ledger)
+        files["splits.csv"] = nil
+        let (load, messages) = try DataDirectory(files).load()
+        #expect(messages == [message])
+        #expect(load.unusableFiles.count == 1)
+    }
+
     /// A stray quote after a closing one (`"USD"X"`) had opened a quoted run that swallowed every
     /// row up to the next quote in the file: T2 and T3 were neither accepted nor rejected (read 1
     /// of 4). A quoted field that runs a row over several lines and leaves it with the wrong number
