@@ -127,7 +127,7 @@ public enum LedgerLoader {
             if rosterReadable {
                 let outcome = loadTransactions(
                     file: file, display: files.transactions, header: head, reps: roster.lookup,
-                    fx: FXAvailability(base: options.baseCurrency, rates: fx.rates), options: options)
+                    fx: FXAvailability(base: options.baseCurrency, rates: fx.rates, rejected: fx.rejectedLines), options: options)
                 perFile[files.transactions, default: []].append(contentsOf: outcome.errors)
                 droppedErrors += outcome.droppedErrors
                 droppedWarnings += outcome.droppedWarnings

@@ -39,8 +39,11 @@ struct FXAvailability: Sendable {
     let minMonth: Int
     let span: Int
     let available: [Bool]
+    /// Lines of rejected fx.csv rows by currency index and month number (see
+    /// ``FXTable/rejectedLines``).
+    var rejectedLines: [Int: Int] = [:]
 
-    init(base: Currency, rates: [FXRate]) {
+    init(base: Currency, rates: [FXRate], rejected: [FXTable.FXKey: Int] = [:]) {
         baseIndex = ISOCurrencies.index(of: base)
         let months = rates.map { $0.month.firstMonth }
         minMonth = months.min() ?? 0
@@ -51,7 +54,14 @@ struct FXAvailability: Sendable {
             if index >= 0 { available[index * span + rate.month.firstMonth - minMonth] = true }
         }
         self.available = available
+        for (key, line) in rejected {
+            guard let currency = Currency(code: key.currency) else { continue }
+            rejectedLines[ISOCurrencies.index(of: currency) * 1_000_000 + key.month] = line
+        }
     }
+
+    /// The line of a rejected fx.csv row for `currency` (an index) in `month`, if one was.
+    func rejectedLine(_ currency: Int, _ month: Int) -> Int? { rejectedLines.isEmpty ? nil : rejectedLines[currency * 1_000_000 + month] }
 
     @inline(__always)
     func has(_ currency: Int, _ month: Int) -> Bool {

@@ -159,8 +159,11 @@ enum DataMessage {
         ("data.missingColumn", "missing required column \"\(name)\" in the header" + (hint.map { " (\($0))" } ?? ""))
     }
 
-    static func missingFX(_ currency: String, _ month: String, base: String) -> (DiagnosticID, String) {
-        ("data.missingFX", "no fx rate for \(currency) in \(month); add a row \"\(currency),\(month),<\(base) per \(currency)>\" to fx.csv")
+    static func missingFX(_ currency: String, _ month: String, base: String, rejectedLine: Int? = nil) -> (DiagnosticID, String) {
+        if let rejectedLine {
+            return ("data.missingFX", "no fx rate for \(currency) in \(month): its row in fx.csv (line \(rejectedLine)) was rejected; correct that row")
+        }
+        return ("data.missingFX", "no fx rate for \(currency) in \(month); add a row \"\(currency),\(month),<\(base) per \(currency)>\" to fx.csv")
     }
 
     static func missingValue(_ column: String) -> (DiagnosticID, String) {

@@ -440,6 +440,7 @@ func loadFX(
     let (records, rowsRead) = readTextRecords(file, header: header, limits: options.limits, errors: &errors)
     var rates: [FXRate] = []
     var index: [FXTable.FXKey: Int] = [:]
+    var rejectedLines: [FXTable.FXKey: Int] = [:]
     for record in records {
         var reader = RecordReader(header: header, record: record)
         let currency = reader.currency("currency", required: true)
@@ -472,8 +473,14 @@ func loadFX(
             }
         }
         errors.append(contentsOf: reader.errors)
+        if let currency, let month {
+            let key = FXTable.FXKey(currency: currency.code, month: month.firstMonth)
+            if rejectedLines[key] == nil { rejectedLines[key] = record.line }
+        }
     }
-    return (FXTable(base: options.baseCurrency, rates: rates, index: index), rowsRead, rowsRead - rates.count)
+    var table = FXTable(base: options.baseCurrency, rates: rates, index: index)
+    table.rejectedLines = rejectedLines.filter { index[$0.key] == nil }
+    return (table, rowsRead, rowsRead - rates.count)
 }
 
 // MARK: - splits.csv
@@ -518,7 +525,9 @@ func loadSplits(
     for (index, row) in candidates.enumerated() { byTransaction[row.transaction, default: []].append(index) }
     var bad = Set<Int32>()
     var overlaid: [Int32: FixedDecimal] = [:]
-    for (txn, indexes) in byTransaction {
+    // A transaction with a rejected split row is credited to no one by `to splits`: what its
+    // other rows add up to says nothing (the rejected row's error is the one to correct).
+    for (txn, indexes) in byTransaction where !refused.contains(txn) {
         var total = FixedDecimal.zero
         for index in indexes { total = (try? total.adding(candidates[index].share)) ?? total }
         let ok = options.allowOverlaySplits ? total >= .one : total == .one

@@ -412,6 +412,9 @@ public struct FXTable: Sendable {
     /// Accepted rows, in file order.
     public let rates: [FXRate]
     let index: [FXKey: Int]
+    /// The line of the first rejected row for a (currency, month) no accepted row has: a
+    /// transaction then lacks a rate because that row was rejected.
+    var rejectedLines: [FXKey: Int] = [:]
 
     struct FXKey: Hashable {
         let currency: String

@@ -1098,7 +1098,8 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                     result.errors.append(
                         RowError(
                             line: recordLine, field: currencyField + 1,
-                            DataMessage.missingFX(ISOCurrencies.list[currency].code, label, base: context.baseCode)))
+                            DataMessage.missingFX(
+                                ISOCurrencies.list[currency].code, label, base: context.baseCode, rejectedLine: fx.rejectedLine(currency, month))))
                 }
             }
 

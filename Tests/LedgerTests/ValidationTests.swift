@@ -45,10 +45,9 @@ let badCases: [BadCase] = [
         expected: ["quotas.csv:3:1: rep \"R7\" is not on the roster"]),
     BadCase(
         name: "split for an unknown rep", file: "splits.csv", text: "txn,rep,share\nT2,R1,0.5\nT2,R8,0.5\n",
-        expected: [
-            "splits.csv:2:3: split shares of transaction \"T2\" add up to 0.5, not 1",
-            "splits.csv:3:2: rep \"R8\" is not on the roster",
-        ]),
+        // The other row's shares are not also called wrong: T2 is credited to no one until the
+        // rejected row is corrected.
+        expected: ["splits.csv:3:2: rep \"R8\" is not on the roster"]),
     BadCase(
         name: "reversal of an unknown transaction", file: "transactions.csv",
         text: header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\nT2,2027-01-06,R1,-1,USD,P,new,-1,NA,T0\n",
@@ -124,7 +123,7 @@ let badCases: [BadCase] = [
     BadCase(
         name: "non-positive fx rate", file: "fx.csv", text: "currency,period,rate\nEUR,2027-01,0\n",
         expected: [
-            "transactions.csv:3:5: no fx rate for EUR in 2027-01; add a row \"EUR,2027-01,<USD per EUR>\" to fx.csv",
+            "transactions.csv:3:5: no fx rate for EUR in 2027-01: its row in fx.csv (line 2) was rejected; correct that row",
             "splits.csv:2:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
             "splits.csv:3:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
             "fx.csv:2:3: rate \"0\" must be greater than zero",
