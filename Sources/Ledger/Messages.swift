@@ -5,7 +5,9 @@ import CompDiagnostics
 /// helps, how to fix it. Tests match on the ids.
 enum DataMessage {
     static func badCurrency(_ text: String) -> (DiagnosticID, String) {
-        ("data.badCurrency", "currency \"\(text)\" is not an ISO 4217 code (three upper-case letters, e.g. USD)")
+        // Three capitals that are no currency (XYZ) are not helped by being told the shape.
+        let shaped = text.utf8.count == 3 && text.utf8.allSatisfy { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+        return ("data.badCurrency", "currency \"\(text)\" is not an ISO 4217 code" + (shaped ? " (no currency has it; e.g. USD, EUR, JPY)" : " (three upper-case letters, e.g. USD)"))
     }
 
     static func badDate(_ column: String, _ text: String) -> (DiagnosticID, String) {

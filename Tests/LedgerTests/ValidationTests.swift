@@ -96,6 +96,9 @@ let badCases: [BadCase] = [
         name: "unknown currency", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,usd,P,new,1,NA,\n",
         expected: ["transactions.csv:2:5: currency \"usd\" is not an ISO 4217 code (three upper-case letters, e.g. USD)"]),
     BadCase(
+        name: "three capitals that are no currency", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,XYZ,P,new,1,NA,\n",
+        expected: ["transactions.csv:2:5: currency \"XYZ\" is not an ISO 4217 code (no currency has it; e.g. USD, EUR, JPY)"]),
+    BadCase(
         name: "fractional quantity", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,USD,P,new,2.5,NA,\n",
         expected: ["transactions.csv:2:8: quantity \"2.5\" is not a whole number"]),
     BadCase(
