@@ -4,14 +4,25 @@ import CompDiagnostics
 /// The catalogue of data-file messages, alphabetical by id. Each says what is wrong and, where it
 /// helps, how to fix it. Tests match on the ids.
 enum DataMessage {
+    /// "; remove the spaces around it" for a value with a space or tab at either end: CSV keeps
+    /// them, and " 10" reads as no number and " R1" as no rep.
+    static func spaces(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return "" }
+        let space: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" }
+        return space(first) || space(last) ? "; remove the spaces around it" : ""
+    }
+
     static func badCurrency(_ text: String) -> (DiagnosticID, String) {
         // Three capitals that are no currency (XYZ) are not helped by being told the shape.
         let shaped = text.utf8.count == 3 && text.utf8.allSatisfy { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
-        return ("data.badCurrency", "currency \"\(text)\" is not an ISO 4217 code" + (shaped ? " (no currency has it; e.g. USD, EUR, JPY)" : " (three upper-case letters, e.g. USD)"))
+        return (
+            "data.badCurrency",
+            "currency \"\(text)\" is not an ISO 4217 code" + (shaped ? " (no currency has it; e.g. USD, EUR, JPY)" : " (three upper-case letters, e.g. USD)")
+                + spaces(text))
     }
 
     static func badDate(_ column: String, _ text: String) -> (DiagnosticID, String) {
-        ("data.badDate", "\(column) \"\(text)\" is not a valid date; write YYYY-MM-DD")
+        ("data.badDate", "\(column) \"\(text)\" is not a valid date; write YYYY-MM-DD" + spaces(text))
     }
 
     static func badDecimal(_ column: String, _ text: String, _ error: DecimalParseError) -> (DiagnosticID, String) {
@@ -21,14 +32,14 @@ enum DataMessage {
         case .outOfRange:
             return ("data.decimalOutOfRange", "\(column) \"\(text)\" is out of range (at most ±9223372036854.775807)")
         case .empty, .invalidCharacter:
-            return ("data.badDecimal", "\(column) \"\(text)\" is not a plain decimal (like 1234.56 or -80)")
+            return ("data.badDecimal", "\(column) \"\(text)\" is not a plain decimal (like 1234.56 or -80)" + spaces(text))
         }
     }
 
     static func badPeriod(_ text: String, monthOnly: Bool) -> (DiagnosticID, String) {
         monthOnly
-            ? ("data.badPeriod", "period \"\(text)\" is not a month; write YYYY-MM")
-            : ("data.badPeriod", "period \"\(text)\" is not a period; write YYYY (year), YYYY-Qn (quarter) or YYYY-MM (month)")
+            ? ("data.badPeriod", "period \"\(text)\" is not a month; write YYYY-MM" + spaces(text))
+            : ("data.badPeriod", "period \"\(text)\" is not a period; write YYYY (year), YYYY-Qn (quarter) or YYYY-MM (month)" + spaces(text))
     }
 
     static func badQuantity(_ text: String) -> (DiagnosticID, String) {
@@ -37,7 +48,7 @@ enum DataMessage {
         if !digits.isEmpty && digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
             return ("data.badQuantity", "quantity \"\(text)\" is out of range (at most ±999,999,999)")
         }
-        return ("data.badQuantity", "quantity \"\(text)\" is not a whole number")
+        return ("data.badQuantity", "quantity \"\(text)\" is not a whole number" + spaces(text))
     }
 
     static func csvSyntax(_ message: String) -> (DiagnosticID, String) { ("data.csvSyntax", message) }
@@ -201,11 +212,11 @@ enum DataMessage {
     }
 
     static func unknownManager(_ manager: String) -> (DiagnosticID, String) {
-        ("data.unknownManager", "manager \"\(manager)\" is not a rep on the roster")
+        ("data.unknownManager", "manager \"\(manager)\" is not a rep on the roster" + spaces(manager))
     }
 
     static func unknownRep(_ rep: String) -> (DiagnosticID, String) {
-        ("data.unknownRep", "rep \"\(rep)\" is not on the roster")
+        ("data.unknownRep", "rep \"\(rep)\" is not on the roster" + spaces(rep))
     }
 
     static func reversalCycle(_ id: String, length: Int) -> (DiagnosticID, String) {
@@ -228,10 +239,10 @@ enum DataMessage {
     }
 
     static func unknownReversal(_ id: String) -> (DiagnosticID, String) {
-        ("data.unknownReversal", "reverses \"\(id)\", which is not an accepted transaction in this ledger")
+        ("data.unknownReversal", "reverses \"\(id)\", which is not an accepted transaction in this ledger" + spaces(id))
     }
 
     static func unknownTransaction(_ id: String) -> (DiagnosticID, String) {
-        ("data.unknownTransaction", "transaction \"\(id)\" is not an accepted transaction in transactions.csv")
+        ("data.unknownTransaction", "transaction \"\(id)\" is not an accepted transaction in transactions.csv" + spaces(id))
     }
 }

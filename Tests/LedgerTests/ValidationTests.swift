@@ -96,6 +96,13 @@ let badCases: [BadCase] = [
         name: "unknown currency", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,usd,P,new,1,NA,\n",
         expected: ["transactions.csv:2:5: currency \"usd\" is not an ISO 4217 code (three upper-case letters, e.g. USD)"]),
     BadCase(
+        name: "spaces around values", file: "transactions.csv", text: header + "T1, 2027-01-05,R1, 1,USD ,P,new,1,NA,\n",
+        expected: [
+            "transactions.csv:2:2: date \" 2027-01-05\" is not a valid date; write YYYY-MM-DD; remove the spaces around it",
+            "transactions.csv:2:4: amount \" 1\" is not a plain decimal (like 1234.56 or -80); remove the spaces around it",
+            "transactions.csv:2:5: currency \"USD \" is not an ISO 4217 code (three upper-case letters, e.g. USD); remove the spaces around it",
+        ]),
+    BadCase(
         name: "three capitals that are no currency", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,XYZ,P,new,1,NA,\n",
         expected: ["transactions.csv:2:5: currency \"XYZ\" is not an ISO 4217 code (no currency has it; e.g. USD, EUR, JPY)"]),
     BadCase(
