@@ -1058,9 +1058,10 @@ final class PlanEvaluation {
             }
         }
         let transactions = data.transactions
+        let paysAtItsEnd = !plan.holdbacks.isEmpty || plan.limits.contains { $0.kind == .floor && $0.per == .year }
         var span: TransactionSpan? = nil
         for row in 0..<transactions.count {
-            let date = transactions.dates[row]
+            var date = transactions.dates[row]
             // A reversal charged back to its deal is the deal's rep's, whoever booked it: its month
             // is a period of the plan (a reversal booked by a rep on another plan had been left out
             // with its month, and the deal stayed paid).
@@ -1071,7 +1072,14 @@ final class PlanEvaluation {
                 rep = transactions.reps[deal.root]
             }
             guard relevant[Int(rep)] || (splitsCredited && hasPartner(row, in: relevant, data: data)) else { continue }
-            if let effective = plan.effective, !effective.contains(judged) { continue }
+            // A row after the plan's dates is not credited, but the ledger covers the plan to its
+            // end: where a last period pays out (held money released, a yearly floor's top-up),
+            // the plan's last effective period is computed even without a row of its own in it
+            // (that money had been lost).
+            if let effective = plan.effective, !effective.contains(judged) {
+                guard paysAtItsEnd, let end = effective.end, judged > end else { continue }
+                date = end
+            }
             guard var found = span else {
                 span = TransactionSpan(first: date, last: date, firstRow: row, lastRow: row, firstPlan: plan.id, lastPlan: plan.id)
                 continue
@@ -1749,7 +1757,9 @@ final class PlanEvaluation {
                 let room = try Exact.subtract(bound, paid)
                 if limit.kind == .cap && result > room { result = Exact.round(room, RoundingRule(mode: .floor, digits: digits, origin: .planDefault)) }
                 let yearEnds = periods[periodIndex].endMonth == periods[periodIndex].enclosing(.year).endMonth
-                if limit.kind == .floor && result < room && yearEnds {
+                // A restated period is not topped up again: the year's floor was settled when it
+                // was paid, and a deal reversed after it is taken back whole.
+                if limit.kind == .floor && result < room && yearEnds && !restating {
                     result = Exact.round(room, RoundingRule(mode: .ceiling, digits: digits, origin: .planDefault))
                 }
                 yearly.append((index, year))

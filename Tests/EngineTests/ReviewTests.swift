@@ -230,6 +230,75 @@ import Testing
         #expect(totals(output) == ["R1 2027-01 90.00", "R1 2027-02 60.00"])
     }
 
+    /// The plan's last effective period is computed when the ledger runs past it, even without a
+    /// row of its own: it releases what is held. May: 3% × 1,000 = 30.00, 25% held: 22.50; June
+    /// (the plan ends 2027-06-13; T2 in July is outside its dates): the 7.50 released. June had
+    /// not been a period, and the 7.50 was never paid.
+    @Test func thePlansLastEffectivePeriodIsComputed() throws {
+        let output = try evaluate(
+            plan: """
+                plan "PM" {
+                  currency USD
+                  period month
+                  effective 2027-05-09 to 2027-06-13
+                  credit sales {
+                    amount fx(txn.amount)
+                  }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 3%
+                  holdback 25% of commission release year_end
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,PM,2027-04-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency\nT1,2027-05-15,R1,1000,USD\nT2,2027-07-05,R1,500,USD\n",
+            ])
+        #expect(totals(output) == ["R1 2027-05 22.50", "R1 2027-06 7.50"])
+        #expect(output.credited == [true, false])
+    }
+
+    /// A yearly floor is not applied again when its top-up period is restated: a deal reversed
+    /// after its year's last period is taken back whole (language.md). January 5% × 1,000 = 50;
+    /// December 5% × 4,000 = 200, topped up to the floor: 450 (the year pays 500). T2 reversed in
+    /// January 2028: −200.00 (the restated December had been floored again, and nothing was
+    /// taken back).
+    @Test func aYearlyFloorIsNotAppliedAgainWhenRestating() throws {
+        let output = try evaluate(
+            plan: """
+                plan "MO" {
+                  currency USD
+                  period month
+                  credit sales {
+                    amount fx(txn.amount)
+                  }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 5%
+                  floor total at 500 USD per year
+                  clawback {
+                    charge original_period
+                    share 100%
+                    window 180 days
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,MO,2027-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,reverses
+                    T1,2027-01-10,R1,1000,USD,
+                    T2,2027-12-10,R1,4000,USD,
+                    V2,2028-01-15,R1,-4000,USD,T2
+
+                    """,
+            ])
+        let paid = totals(output)
+        #expect(paid.first == "R1 2027-01 50.00")
+        #expect(paid.contains("R1 2027-12 450.00"))
+        #expect(paid.last == "R1 2028-01 -200.00")
+    }
+
     /// A cap or floor that binds pays its bound at the digits of what it bounds, rounded inside
     /// it, and a yearly limit counts what was paid. Fiscal year from March, so January and
     /// February end the year.
