@@ -207,6 +207,10 @@ enum DataMessage {
         ("data.badShare", "share \"\(text)\" must be greater than 0 and at most 1")
     }
 
+    static func splitWithRejectedRow(_ txn: String, line: Int) -> (DiagnosticID, String) {
+        ("data.splitShares", "transaction \"\(txn)\" has a rejected split row (line \(line)): its other rows are not used until that row is corrected")
+    }
+
     static func splitShares(_ txn: String, _ total: FixedDecimal) -> (DiagnosticID, String) {
         ("data.splitShares", "split shares of transaction \"\(txn)\" add up to \(total), not 1")
     }

@@ -494,6 +494,7 @@ func loadSplits(
     var seen: [[Int32]: Int] = [:]
     var texts: [Int32: String] = [:]
     var refused = Set<Int32>()
+    var refusedLines: [Int32: Int] = [:]
     for record in records {
         var reader = RecordReader(header: header, record: record)
         let txnID = reader.text("txn", required: true, maxBytes: options.maxIDBytes)
@@ -518,16 +519,29 @@ func loadSplits(
             }
         }
         errors.append(contentsOf: reader.errors)
-        if txn >= 0 { refused.insert(txn) }
+        if txn >= 0 {
+            refused.insert(txn)
+            if refusedLines[txn] == nil { refusedLines[txn] = record.line }
+        }
     }
     // Shares of one transaction must add up to exactly 1 (or more, with overlay credit).
     var byTransaction: [Int32: [Int]] = [:]
     for (index, row) in candidates.enumerated() { byTransaction[row.transaction, default: []].append(index) }
     var bad = Set<Int32>()
     var overlaid: [Int32: FixedDecimal] = [:]
-    // A transaction with a rejected split row is credited to no one by `to splits`: what its
-    // other rows add up to says nothing (the rejected row's error is the one to correct).
-    for (txn, indexes) in byTransaction where !refused.contains(txn) {
+    for (txn, indexes) in byTransaction {
+        // A transaction with a rejected split row is credited to no one by `to splits`: its other
+        // rows are not used, and say why (what they add up to says nothing).
+        if let line = refusedLines[txn] {
+            bad.insert(txn)
+            for index in indexes {
+                errors.append(
+                    RowError(
+                        line: candidates[index].line, field: (header.field("txn") ?? 0) + 1,
+                        DataMessage.splitWithRejectedRow(texts[txn] ?? "?", line: line)))
+            }
+            continue
+        }
         var total = FixedDecimal.zero
         for index in indexes { total = (try? total.adding(candidates[index].share)) ?? total }
         let ok = options.allowOverlaySplits ? total >= .one : total == .one

@@ -45,9 +45,12 @@ let badCases: [BadCase] = [
         expected: ["quotas.csv:3:1: rep \"R7\" is not on the roster"]),
     BadCase(
         name: "split for an unknown rep", file: "splits.csv", text: "txn,rep,share\nT2,R1,0.5\nT2,R8,0.5\n",
-        // The other row's shares are not also called wrong: T2 is credited to no one until the
-        // rejected row is corrected.
-        expected: ["splits.csv:3:2: rep \"R8\" is not on the roster"]),
+        // The other row is not used, and says why (not that the shares add up to 0.5): T2 is
+        // credited to no one until the rejected row is corrected.
+        expected: [
+            "splits.csv:2:1: transaction \"T2\" has a rejected split row (line 3): its other rows are not used until that row is corrected",
+            "splits.csv:3:2: rep \"R8\" is not on the roster",
+        ]),
     BadCase(
         name: "reversal of an unknown transaction", file: "transactions.csv",
         text: header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\nT2,2027-01-06,R1,-1,USD,P,new,-1,NA,T0\n",

@@ -318,9 +318,11 @@ func oneDeal(in directory: URL) throws -> URL {
         try writeFiles([
             "roster.csv": "rep,name,plan,start\nR1,Ana,SPL,2026-01-01\nR2,Ben,SPL,2026-01-01\nR3,Cy,SPL,2026-01-01\n",
             "quotas.csv": "rep,period,amount\n",
-            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,1000,USD\nT2,2027-01-06,R1,2000,USD\nT3,2027-01-07,R1,4000,USD\n",
-            // T1: 0.5 + 0.2 (both rows rejected); T2: a share of 0 (rejected); T3 split evenly.
-            "splits.csv": "txn,rep,share\nT1,R2,0.5\nT1,R3,0.2\nT2,R2,0\nT3,R2,0.5\nT3,R3,0.5\n",
+            "transactions.csv":
+                "id,date,rep,amount,currency\nT1,2027-01-05,R1,1000,USD\nT2,2027-01-06,R1,2000,USD\nT3,2027-01-07,R1,4000,USD\nT4,2027-01-08,R1,8000,USD\n",
+            // T1: 0.5 + 0.2 (both rows rejected); T2: a share of 0 (rejected); T3 split evenly;
+            // T4: R9's row rejected, so R2's half is not used either (it had been credited alone).
+            "splits.csv": "txn,rep,share\nT1,R2,0.5\nT1,R3,0.2\nT2,R2,0\nT3,R2,0.5\nT3,R3,0.5\nT4,R2,0.5\nT4,R9,0.5\n",
         ], to: data)
         let plan = directory.appendingPathComponent("spl.plan")
         try Data(
@@ -341,8 +343,8 @@ func oneDeal(in directory: URL) throws -> URL {
         let db = directory.appendingPathComponent("r.sqlite").path
         let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db, "--quarantine"])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains("transactions.csv: 3 rows, 3 accepted, 0 rejected; 2 excluded: its rows in splits.csv were rejected (who shares the credit is not known)"))
-        #expect(run.stdout.contains("splits.csv: 5 rows, 2 accepted, 3 rejected"))
+        #expect(run.stdout.contains("transactions.csv: 4 rows, 4 accepted, 0 rejected; 3 excluded: its rows in splits.csv were rejected (who shares the credit is not known)"))
+        #expect(run.stdout.contains("splits.csv: 7 rows, 2 accepted, 5 rejected"))
         // Only T3 is credited: 2,000 each to R2 and R3, 10% of it paid; R1 gets nothing.
         let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
         #expect(payouts.stdout.split(separator: "\n").filter { $0.contains(",commission,") } == [
@@ -355,6 +357,8 @@ func oneDeal(in directory: URL) throws -> URL {
             "2: split shares of transaction \"T1\" add up to 0.7, not 1",
             "3: split shares of transaction \"T1\" add up to 0.7, not 1",
             "4: share \"0\" must be greater than 0 and at most 1",
+            "7: transaction \"T4\" has a rejected split row (line 8): its other rows are not used until that row is corrected",
+            "8: rep \"R9\" is not on the roster",
         ])
     }
 
