@@ -180,8 +180,10 @@ struct CSVTokenizer: ~Copyable {
                 if !closed && (isFinal || contentEnd - contentStart > limits.maxFieldBytes) {
                     // A quote never closed (or open past the field limit): the record is taken to
                     // be its first line only, and reading goes on at the next line. Reading on to
-                    // the end of the file hid every row after it from the reconciliation.
-                    problem = problem ?? (isFinal ? .unterminatedQuote(field: fieldIndex) : .quoteRunsOn(field: fieldIndex))
+                    // the end of the file hid every row after it from the reconciliation. (Which
+                    // problem depends on the text only, not on where a buffer happens to end.)
+                    let tooLong = contentEnd - contentStart > limits.maxFieldBytes
+                    problem = problem ?? (tooLong ? .quoteRunsOn(field: fieldIndex) : .unterminatedQuote(field: fieldIndex))
                     line = recordLine
                     var next = recordStart
                     while next < stop && base[next] != UInt8(ascii: "\n") { next += 1 }
@@ -380,6 +382,13 @@ struct CSVTokenizer: ~Copyable {
             pos += 1
         }
         return (end, false)
+    }
+
+    /// True when the last record ran over more than one physical line (a quoted field held a line
+    /// end), also when it is the file's last and has no line end of its own. Cheap: no scan.
+    var spansLines: Bool {
+        let endsLine = position > recordStart && base[position - 1] == UInt8(ascii: "\n")
+        return line - recordLine > (endsLine ? 1 : 0)
     }
 
     /// The physical lines the last record ran over (more than 1 when a quoted field held a line

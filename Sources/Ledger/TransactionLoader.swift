@@ -1000,6 +1000,10 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.idTooLong("id", limit: maxID)))
             } else if !isValidUTF8(idStart, idLength, readable: tokenizer.fieldReadable(idField)) {
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.invalidUTF8("id")))
+            } else if tokenizer.spansLines && memchr(idStart, 0x0A, idLength) != nil {
+                // An id over several lines is rejected here, not after the scan, so that the rows
+                // its quote took are read (see below).
+                result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.controlCharacter("id")))
             }
 
             // date
@@ -1191,7 +1195,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 // Rejected, with quoted text over lines shaped like records: a quote left open
                 // took those rows for its text. They are read as rows of their own (rejected with
                 // it, they had been lost).
-                if tokenizer.line &- recordLine > 1
+                if tokenizer.spansLines
                     && (0..<fieldCount).contains(where: {
                         recordShapedLines(tokenizer.fieldPointer($0), tokenizer.fieldLength($0), commas: fieldCount - 1) > 0
                     })
@@ -1235,7 +1239,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             // A record over several lines: a field holding lines shaped like records (a comma for
             // every field) is likely a quote left open that a later quote closed, the rows
             // between taken for its text. Valid CSV, so a warning, not a rejection.
-            if tokenizer.line &- recordLine > 1 {
+            if tokenizer.spansLines {
                 for field in 0..<fieldCount {
                     let lines = recordShapedLines(tokenizer.fieldPointer(field), tokenizer.fieldLength(field), commas: fieldCount - 1)
                     if lines > 0 {

@@ -260,6 +260,33 @@ let badCases: [BadCase] = [
         }
     }
 
+    /// Two more ways a quote took rows: an id over several lines (rejected after the scan, too
+    /// late to read the rows inside), and a record over two lines that ends the file without a
+    /// line end (it looked one line long). Each row is read; read = 5 and 3.
+    @Test func quotedIdsAndLastRecordsSwallowNoRow() throws {
+        let head = "id,date,rep,amount,currency\n"
+        let cases: [(String, [String], [String], Int)] = [
+            (head + "T1,2027-01-01,R1,1.00,USD\n\"T2\nT3,2027-01-03,R1,3.00,USD\nT4\",2027-01-04,R1,4.00,USD\nT5,2027-01-05,R1,5.00,USD\n",
+             ["transactions.csv:3:1: id holds a control character (a NUL, tab or line break); ids must be printable",
+              "transactions.csv:5:1: a quote (\") inside an unquoted field; quote the whole field and double inner quotes (\"\")"],
+             ["T1", "T3", "T5"], 5),
+            (head + "T1,2027-01-01,R1,1.00,USD\nT2,2027-01-02,R1,\"2\nT3,2027-01-03,R1,3.00,USD\",USD",
+             ["transactions.csv:3:4: amount \"2\\nT3,2027-01-03,R1,3.00,USD\" is not a plain decimal (like 1234.56 or -80)",
+              "transactions.csv:4:5: a quote (\") inside an unquoted field; quote the whole field and double inner quotes (\"\")"],
+             ["T1"], 3),
+        ]
+        for (ledger, expected, ids, read) in cases {
+            var files = Minimal.ledgerOnly(ledger)
+            files["splits.csv"] = nil
+            let (load, messages) = try DataDirectory(files).load()
+            #expect(messages == expected)
+            #expect((0..<load.data.transactions.count).map { load.data.transactions.ids[$0] } == ids)
+            let file = try #require(load.reconciliation.files.first { $0.file.hasSuffix("transactions.csv") })
+            #expect(file.rowsRead == read)
+            #expect(file.rowsRead == file.accepted + file.rejected)
+        }
+    }
+
     /// A header that almost names a required column says what it holds: a ';'-separated file (one
     /// error, not one per column), a name in capitals, a byte order mark inside a name (a second
     /// one: the first is skipped).
