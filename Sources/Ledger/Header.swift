@@ -116,8 +116,10 @@ func readHeader(
     for column in required where firstField[column] == nil {
         var hint: String? = nil
         if let found = names.first(where: { $0.lowercased() == column || $0.unicodeScalars.filter({ $0 != "\u{FEFF}" }).map(String.init).joined().lowercased() == column }) {
+            let withoutMark = found.unicodeScalars.filter { $0 != "\u{FEFF}" }.map(String.init).joined()
             hint = found.unicodeScalars.contains("\u{FEFF}")
-                ? "field \((firstField[found] ?? 0)) is \"\(column)\" with a byte order mark (U+FEFF) inside; save the file as UTF-8 without it"
+                ? "field \((firstField[found] ?? 0)) is \"\(withoutMark)\" with a byte order mark (U+FEFF) inside; save the file as UTF-8 without it"
+                    + (withoutMark == column ? "" : ", and write the name in lower case")
                 : "field \((firstField[found] ?? 0)) is \"\(found)\"; names are matched exactly, in lower case"
         }
         errors.append(RowError(line: 1, field: 1, DataMessage.missingColumn(column, hint: hint)))

@@ -645,7 +645,8 @@ extension Checker {
                     error(
                         .invalidValue("measure window of a yearly plan", windowWord.name, "'period' or 'ytd' (a year holds four quarters)"),
                         file, windowWord.range)
-                    continue
+                    // Checked on as a period measure: its credit rule is used.
+                    window = .period
                 }
             }
             guard let entry = symbols[creditName.name], case .credit(let creditIndex) = entry.symbol else {
