@@ -413,7 +413,8 @@ extension PlanEvaluation {
             appendValue(x, money: money, to: &textScratch)
             if let quota {
                 textScratch.append(contentsOf: " against quota ".utf8)
-                quota.appendFormatted(fractionDigits: minorUnits, to: &textScratch)
+                // Every digit a prorated quota has (the bands are built from it).
+                quota.appendFormatted(fractionDigits: max(minorUnits, min(quota.exactFractionDigits, WideDecimal.maxScale)), to: &textScratch)
                 textScratch.append(0x20)
                 textScratch.append(contentsOf: code.utf8)
             }

@@ -1564,8 +1564,17 @@ final class PlanEvaluation {
                     } else {
                         var own: [Int32] = []
                         for (rule, window) in feeding[index].sorted(by: { $0.key < $1.key }) {
-                            for earlier in periods(of: window, through: period) {
+                            let range = periods(of: window, through: period)
+                            for earlier in range {
                                 own += creditRows(forPayee: position, period: earlier, rules: [rule])
+                            }
+                            // A reversal charged back to an earlier period of the window counts in
+                            // it from its own period on (as the measure does): listed with its deal.
+                            if range.count > 1 {
+                                for late in lateCredits[rule][position]
+                                where late.original >= range.lowerBound && late.original < period && late.reversal <= period {
+                                    own.append(late.credit.row)
+                                }
                             }
                         }
                         fed = RowSet(rows: own)
@@ -1735,15 +1744,22 @@ final class PlanEvaluation {
             let value = try eval(limit.amount, context)
             guard case .number(let bound) = value else { continue }  // missing (e.g. no target incentive): no limit
             let before = result
+            // What the note adds: a yearly limit's year so far, and a bound paid rounded inside it.
+            var yearText = ""
+            // What the limit set before it was rounded inside itself.
+            var reached = bound
             defer {
                 if result != before {
                     if limitLocations.isEmpty { limitLocations = plan.limits.map { location($0.span) } }
                     // "cap at 18250.00 USD, from 32045.05 USD": what the limit bound, and what it bound.
-                    let code = plan.currency.code
-                    let digits = plan.currency.minorUnits
-                    let text =
-                        "\(limit.kind.rawValue) \(limit.per == .year ? "per year " : "")at \(bound.formatted(fractionDigits: digits)) \(code), "
-                        + "from \(before.formatted(fractionDigits: digits)) \(code) (\(limitLocations[index]))"
+                    var text =
+                        "\(limit.kind.rawValue) \(limit.per == .year ? "per year " : "")at \(limitMoney(bound))\(yearText), "
+                        + "from \(limitMoney(before))"
+                    if result != reached {
+                        let unit = digits == 0 ? "whole units" : "\(digits) digit\(digits == 1 ? "" : "s")"
+                        text += ", paid as \(limitMoney(result)): rounded inside the \(limit.kind.rawValue) to \(unit)"
+                    }
+                    text += " (\(limitLocations[index]))"
                     if case .component(let id) = target { notes[id.index].limit = text } else { totalLimitNote = text }
                 }
             }
@@ -1755,6 +1771,8 @@ final class PlanEvaluation {
                 let year = periods[periodIndex].fiscalYear
                 let paid = paidPerYear[paidKey(limit: index)]?[year] ?? .zero
                 let room = try Exact.subtract(bound, paid)
+                reached = room
+                yearText = " (\(limitMoney(paid)) paid in the year so far: \(limitMoney(room)) \(limit.kind == .cap ? "left" : "to reach it"))"
                 if limit.kind == .cap && result > room { result = Exact.round(room, RoundingRule(mode: .floor, digits: digits, origin: .planDefault)) }
                 let yearEnds = periods[periodIndex].endMonth == periods[periodIndex].enclosing(.year).endMonth
                 // A restated period is not topped up again: the year's floor was settled when it
@@ -1769,6 +1787,12 @@ final class PlanEvaluation {
             for entry in yearly { try countPaid(result, limit: entry.index, year: entry.year) }
         }
         return result
+    }
+
+    /// An amount in a limit's note, in the plan's currency with every digit it has (at least the
+    /// currency's): a bound of 1.00001 is not shown as 1.00.
+    func limitMoney(_ value: WideDecimal) -> String {
+        value.formatted(fractionDigits: max(plan.currency.minorUnits, min(value.exactFractionDigits, WideDecimal.maxScale))) + " " + plan.currency.code
     }
 
     /// The key of the current payee's counter for yearly limit `limit` in ``paidPerYear``.
@@ -2284,7 +2308,7 @@ extension PlanEvaluation {
             payable = try Exact.subtract(payable, withheld)
             heldBack[index] = try Exact.add(heldBack[index], withheld)
             if withheld.signum > 0 { notes.append("holdback -\(format(withheld))") }
-            if withheld.signum < 0 { notes.append("holdback +\(format(try withheld.negated()))") }
+            if withheld.signum < 0 { notes.append("holdback +\(format(try withheld.negated())) (its share of negative earnings, given back)") }
             let releaseKind: PeriodKind = holdback.release == .quarterEnd ? .quarter : .year
             // Released at the end of the quarter or year, or when the payee leaves the plan.
             // A following roster row on the same plan (a new manager, say) is not leaving it.
@@ -2299,7 +2323,10 @@ extension PlanEvaluation {
             let isLast = period.endMonth >= period.enclosing(releaseKind).endMonth || leaves || planEnds
             if isLast && heldBack[index].signum != 0 {
                 payable = try Exact.add(payable, heldBack[index])
-                notes.append("holdback released +\(format(heldBack[index]))")
+                notes.append(
+                    heldBack[index].signum > 0
+                        ? "holdback released +\(format(heldBack[index]))"
+                        : "holdback released -\(format(try heldBack[index].negated())) (given back early from negative earnings)")
                 heldBack[index] = .zero
             }
         }

@@ -20,8 +20,8 @@ public enum Explainer {
             let measures = try store.measures(id, rep: rep, period: period)
             if payouts.isEmpty {
                 let periods = Set(try store.payouts(id).filter { $0.rep == rep }.map(\.period)).sorted()
-                if periods.isEmpty { throw RunFailure.input("run \(id) has no payouts for rep \(rep)") }
-                throw RunFailure.input("run \(id) has no payouts for rep \(rep) in \(period); it has \(periods.joined(separator: ", "))")
+                if periods.isEmpty { throw RunFailure.input("run \(id) has no payouts for rep \"\(rep)\"") }
+                throw RunFailure.input("run \(id) has no payouts for rep \"\(rep)\" in \(period); it has \(periods.joined(separator: ", "))")
             }
             var lines: [String] = []
             // A rep who changed plans within the period has a statement per plan: one section each

@@ -335,6 +335,16 @@ import Testing
         #expect(totals(whole, component: "c") == ["R1 2027-01 150.00", "R1 2027-02 0.00"])
         #expect(totals(whole, component: "d") == ["R1 2027-01 20.00", "R1 2027-02 81.00"])
         #expect(totals(whole) == ["R1 2027-01 170.00", "R1 2027-02 81.00"])
+        // The notes say what the year had paid, and that the bound was paid rounded inside it.
+        let limits = whole.traces.compactMap(\.limit).map { $0.replacingOccurrences(of: #" \([^()]*test\.plan:\d+:\d+\)"#, with: "", options: .regularExpression) }
+        #expect(limits == [
+            "cap per year at 150.50 USD (0.00 USD paid in the year so far: 150.50 USD left), from 200.00 USD, paid as 150.00 USD: "
+                + "rounded inside the cap to whole units",
+            "cap per year at 150.50 USD (150.00 USD paid in the year so far: 0.50 USD left), from 200.00 USD, paid as 0.00 USD: "
+                + "rounded inside the cap to whole units",
+            "floor per year at 100.40 USD (20.00 USD paid in the year so far: 80.40 USD to reach it), from 20.00 USD, paid as 81.00 USD: "
+                + "rounded inside the floor to whole units",
+        ])
         let total = try evaluate(
             plan: """
                 plan "MIN3" {

@@ -1040,7 +1040,7 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(march.stdout.contains("\ntransactions of spiff: (1) T000002072\n"))
         let missing = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2026-04"])
         #expect(missing.status == 65)
-        #expect(missing.stderr.hasPrefix("comp explain: run 1 has no payouts for rep R000001 in 2026-04; it has 2027-01, 2027-02,"))
+        #expect(missing.stderr.hasPrefix("comp explain: run 1 has no payouts for rep \"R000001\" in 2026-04; it has 2027-01, 2027-02,"))
     }
 }
 
