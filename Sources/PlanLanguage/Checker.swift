@@ -100,6 +100,10 @@ final class Checker {
     var componentState: [NodeState] = []
     var tableState: [NodeState] = []
     var stack: [String] = []
+    /// Depth of each finished definition (1 + its deepest dependency's), and per definition being
+    /// lowered the deepest dependency so far (see ``endNode(_:_:_:)``).
+    var depthOf: [String: Int] = [:]
+    var childDepth: [Int] = []
     var reportedCycles: Set<[String]> = []
     var hintsLeft = PlanLimits.maxHints
     /// Declarations that failed to parse: uses of these names are not reported again.

@@ -16,7 +16,10 @@ extension Checker {
             return false
         }
         switch state {
-        case .done(let ok): return ok
+        case .done(let ok):
+            // A finished dependency: the node being lowered is at least one deeper.
+            if let depth = depthOf[name], !childDepth.isEmpty { childDepth[childDepth.count - 1] = max(childDepth[childDepth.count - 1], depth) }
+            return ok
         case .visiting:
             if let start = stack.firstIndex(of: name) {
                 let path = Array(stack[start...]) + [name]
@@ -30,6 +33,32 @@ extension Checker {
             return false
         case .pending: return nil
         }
+    }
+
+    /// Starts lowering a definition: its dependencies' depths are collected from here.
+    func beginNode(_ name: String) {
+        stack.append(name)
+        childDepth.append(0)
+    }
+
+    /// Ends lowering a definition: records its depth (1 + its deepest dependency's), and reports
+    /// it (returning false) past the limit. The stack alone caught only chains lowered from the
+    /// top: declared in order (`let l1 = l0 + …`, `let l2 = l1 + …`) each link was already done,
+    /// and 5,000 links crashed the run with a stack overflow.
+    func endNode(_ name: String, _ file: Int, _ range: SourceRange, failed: Bool) -> Bool {
+        stack.removeLast()
+        // A definition that failed already fails its dependents, each without an error.
+        let depth = failed ? 0 : (childDepth.popLast() ?? 0) + 1
+        if failed { _ = childDepth.popLast() }
+        depthOf[name] = depth
+        if !childDepth.isEmpty { childDepth[childDepth.count - 1] = max(childDepth[childDepth.count - 1], depth) }
+        guard depth <= PlanLimits.maxDependencyDepth else {
+            error(.dependencyTooDeep(name), file, range)
+            // Its dependents fail with it, without an error each.
+            depthOf[name] = 0
+            return false
+        }
+        return true
     }
 
     /// `expr` with the divisions that are the whole value (at the top, or a branch of an `if` or
@@ -55,8 +84,7 @@ extension Checker {
             return done ? derived[index] : nil
         }
         derivedState[index] = .visiting
-        stack.append(name.name)
-        defer { stack.removeLast() }
+        beginNode(name.name)
         // The rule's digits depend on the type, so look at the type first with the default rule.
         var result: DerivedValue?
         if let probe = lower(valueNode, .period, located.file) {
@@ -64,6 +92,7 @@ extension Checker {
             let expr = Self.roundingTopDivisions(probe, rule)
             result = DerivedValue(name: name.name, expr: expr, rounding: rule, span: span(located.file, located.value.range))
         }
+        if !endNode(name.name, located.file, name.range, failed: result == nil) { result = nil }
         derived[index] = result
         derivedState[index] = .done(result != nil)
         if result != nil { order.append(.derived(DerivedID(index))) }
@@ -78,8 +107,7 @@ extension Checker {
             return done ? components[index] : nil
         }
         componentState[index] = .visiting
-        stack.append(name.name)
-        defer { stack.removeLast() }
+        beginNode(name.name)
         let file = located.file
         let moneyType = ValueType.money(.fixed(currency))
         let rule = roundingRule(clause, type: moneyType, file: file)
@@ -137,6 +165,7 @@ extension Checker {
             result = Component(name: name.name, displayName: displayName, body: lowered, type: moneyType, rounding: rule,
                                span: span(file, located.value.range))
         }
+        if !endNode(name.name, file, name.range, failed: result == nil) { result = nil }
         components[index] = result
         componentState[index] = .done(result != nil)
         if result != nil { order.append(.component(ComponentID(index))) }
@@ -307,9 +336,9 @@ extension Checker {
             return done ? tables[index] : nil
         }
         tableState[index] = .visiting
-        stack.append(name.name)
-        defer { stack.removeLast() }
-        let result = table(name, modeWord, basisWord, boundaryWord, rows, located.file, located.value.range)
+        beginNode(name.name)
+        var result = table(name, modeWord, basisWord, boundaryWord, rows, located.file, located.value.range)
+        if !endNode(name.name, located.file, name.range, failed: result == nil) { result = nil }
         tables[index] = result
         tableState[index] = .done(result != nil)
         return result

@@ -203,6 +203,20 @@ struct HostileInputTests {
         #expect(Set(result.diagnostics.map(\.id.rawValue)) == ["plan.dependencyTooDeep"])
     }
 
+    /// Declared in order, each link of a chain was already checked when the next named it: the
+    /// checker's stack stayed shallow, 5,000 links passed, and `comp run` overflowed its stack.
+    /// The chain is refused once, at the link past the limit; the links after it fail with it.
+    @Test("a long chain declared in order is refused once")
+    func longChainInOrder() {
+        var text = "plan \"P\" {\n currency USD\n period month\n credit s {\n  amount fx(txn.amount)\n }\n measure b = sum(s)\n let l0 = b\n"
+        for index in 1..<5_000 { text += " let l\(index) = l\(index - 1) + b * 0%\n" }
+        text += " component c = l4999 * 1%\n}\n"
+        let result = PlanChecker.check(source: SourceFile(path: "chain.plan", text: text))
+        #expect(result.diagnostics.map(\.description) == [
+            "chain.plan:136:6: 'l128' depends on a chain of more than 128 definitions"
+        ])
+    }
+
     @Test("many unknown names stay fast (hints have a budget)")
     func manyUnknownNames() {
         var text = "plan \"P\" {\n currency USD\n period month\n"
