@@ -39,7 +39,8 @@ public enum PlanChecker {
     ///   - overrides: parameter values for a what-if run, by name (`["spiff_rate": "200 USD"]`).
     public static func check(path: String, overrides: [String: String] = [:]) -> PlanCheckResult {
         guard let bytes = readFile(path) else {
-            let diagnostic = Diagnostic(.error, id: PlanMessage.readFailed(path).id, message: PlanMessage.readFailed(path).text,
+            let message = PlanMessage.readFailed(path, BoundedFile.problem(path))
+            let diagnostic = Diagnostic(.error, id: message.id, message: message.text,
                                         location: SourceLocation(file: path, line: 0, column: 0))
             return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
         }
@@ -74,7 +75,7 @@ public enum PlanChecker {
                     continue
                 }
                 guard let bytes = loader(path) else {
-                    sink.emit(.readFailed(use.path), file: index, use.range)
+                    sink.emit(.readFailed(use.path, BoundedFile.problem(path)), file: index, use.range)
                     continue
                 }
                 // A file that does not start like a plan file is not parsed, so nothing of it is
@@ -139,7 +140,7 @@ public enum PlanChecker {
     }
 
     static func readFile(_ path: String) -> [UInt8]? {
-        FileManager.default.contents(atPath: path).map { Array($0) }
+        BoundedFile.read(path, limit: PlanLimits.maxFileBytes)
     }
 }
 

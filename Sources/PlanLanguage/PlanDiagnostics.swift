@@ -116,8 +116,8 @@ extension PlanMessage {
     static func periodValueInCredit(_ name: String) -> Self {
         .init("periodValueInCredit", .error, "'\(name)' is a per-period value and cannot be used per transaction")
     }
-    static func readFailed(_ path: String) -> Self {
-        .init("readFailed", .error, "cannot read '\(path)'")
+    static func readFailed(_ path: String, _ reason: String) -> Self {
+        .init("readFailed", .error, "cannot read '\(path)': \(reason)")
     }
     static func roundingFinerThanCurrency(_ component: String, _ digits: Int, _ code: String, _ minorUnits: Int) -> Self {
         .init(

@@ -1,3 +1,5 @@
+import CompCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -8,17 +10,11 @@
 /// system's ICU, and Foundation brings its own ICU module; one module importing both fails to
 /// build (clang finds two different definitions of ICU's types).
 enum FileBytes {
-    /// The bytes of the file at `path`, or `nil` when it cannot be read.
-    static func read(_ path: String) -> [UInt8]? {
-        guard let file = fopen(path, "rb") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
-            if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
-            if count < chunk.count { return ferror(file) != 0 ? nil : bytes }
-        }
+    /// The bytes of the regular file at `path`, at most `limit + 1` of them (more than `limit`
+    /// is too large, which the caller reports), or `nil` when it cannot be read (``BoundedFile``:
+    /// /dev/zero had been read until memory ran out, and a FIFO blocked for ever).
+    static func read(_ path: String, limit: Int) -> [UInt8]? {
+        BoundedFile.read(path, limit: limit)
     }
 
     /// The directory part of `path` (`.` when it has none).

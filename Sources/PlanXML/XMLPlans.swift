@@ -1,3 +1,4 @@
+import CompCore
 import CompDiagnostics
 import PlanLanguage
 import PlanModel
@@ -18,9 +19,10 @@ public enum XMLPlans {
 
     /// Reads, validates and checks the XML plan at `path`.
     public static func check(path: String, overrides: [String: String] = [:], limits: XMLLimits = XMLPlans.limits) -> PlanCheckResult {
-        guard let data = FileBytes.read(path) else {
+        guard let data = FileBytes.read(path, limit: limits.maxBytes) else {
             let diagnostic = Diagnostic(
-                .error, id: "xml.readFailed", message: "cannot read the file", location: SourceLocation(file: path, line: 0, column: 0))
+                .error, id: "xml.readFailed", message: "cannot read the file: \(BoundedFile.problem(path))",
+                location: SourceLocation(file: path, line: 0, column: 0))
             return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
         }
         return check(bytes: Array(data), path: path, overrides: overrides, limits: limits, loader: readFile)
@@ -96,7 +98,7 @@ public enum XMLPlans {
 
     /// Reads the file at `path` (the default loader for `<use>`).
     @Sendable public static func readFile(_ path: String) -> [UInt8]? {
-        FileBytes.read(path)
+        FileBytes.read(path, limit: PlanLimits.maxFileBytes)
     }
 
     // MARK: - Lowering

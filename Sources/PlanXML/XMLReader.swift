@@ -83,7 +83,8 @@ public enum XMLReader {
     /// The checks made before libxml2 sees the bytes: size, encoding, no DOCTYPE.
     static func precheck(_ bytes: [UInt8], limits: XMLLimits, fail: (Int, DiagnosticID, String) -> XMLReadError) throws(XMLReadError) {
         if bytes.count > limits.maxBytes {
-            throw fail(0, "xml.tooLarge", "the file is \(bytes.count) bytes; XML plans may be at most \(limits.maxBytes) bytes")
+            // Files are read no further than the limit: say "more than", not a size.
+            throw fail(0, "xml.tooLarge", "the file is larger than \(limits.maxBytes) bytes, the limit for XML plans")
         }
         if bytes.isEmpty { throw fail(0, "xml.empty", "the file is empty; expected an XML plan") }
         if let encoding = declaredEncoding(bytes), encoding.lowercased() != "utf-8" {

@@ -356,7 +356,30 @@ extension XMLHostileThroughCheck {
         let filler = String(repeating: "<!-- padding padding padding padding padding padding padding -->\n", count: 20_000)
         let xml = planXML(filler)
         let found = errors(xml)
-        #expect(found == ["plan.xml: the file is \(xml.utf8.count) bytes; XML plans may be at most 1048576 bytes"])
+        #expect(found == ["plan.xml: the file is larger than 1048576 bytes, the limit for XML plans"])
+    }
+
+    /// A device or a FIFO in place of an XML plan or a library it uses is refused at once: /dev/zero
+    /// had been read until memory ran out, and a FIFO with no writer blocked for ever.
+    @Test func devicesAndFIFOsAreNotRead() throws {
+        let directory = NSTemporaryDirectory() + "comp-xml-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fifo = directory + "/plan.xml"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let zero = directory + "/zero.xml"
+        try FileManager.default.createSymbolicLink(atPath: zero, withDestinationPath: "/dev/zero")
+        let clock = ContinuousClock()
+        let start = clock.now
+        for path in [fifo, zero] {
+            #expect(XMLPlans.check(path: path).diagnostics.map(\.description) == [
+                "\(path): cannot read the file: not a regular file (a device, pipe or socket)"
+            ])
+        }
+        let using = directory + "/using.xml"
+        try Data(planXML("", header: "<use path=\"/dev/zero\"/>\n  <header currency=\"USD\" period=\"month\"/>").utf8).write(to: URL(fileURLWithPath: using))
+        #expect(XMLPlans.check(path: using).diagnostics.map(\.message).contains("cannot read '/dev/zero': not a regular file (a device, pipe or socket)"))
+        #expect(clock.now - start < .seconds(2))
     }
 }
 
