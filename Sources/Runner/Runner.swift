@@ -292,9 +292,14 @@ public enum Runner {
         var temporaryFiles: Background<[StagedOutput]?>? = nil
         let id: RunID
         let store: ResultStore
+        // A database this run creates is removed again if the run fails: a failed run leaves
+        // nothing behind (it had left an empty database with the schema).
+        var existing = stat()
+        let created = lstat(request.database, &existing) != 0
         do {
             store = try ResultStore(path: request.database)
         } catch {
+            if created { for suffix in ["", "-journal", "-wal", "-shm"] { unlink(request.database + suffix) } }
             throw .storage(error.description)
         }
         // What is left of the hashing goes on at normal priority from the first evaluated part on.
@@ -345,6 +350,7 @@ public enum Runner {
             hashingStop.set()
             if case .success(let files?)? = temporaryFiles?.result { for file in files { file.discard() } }
             exporting?.discard()
+            if created { for suffix in ["", "-journal", "-wal", "-shm"] { unlink(request.database + suffix) } }
             if let failure { throw failure }
             // A failure to read an input while hashing it is an input failure, not a storage one.
             if let cause = error.cause as? RunFailure { throw cause }

@@ -525,6 +525,24 @@ func oneDeal(in directory: URL) throws -> URL {
         ])
     }
 
+    /// A run that fails while evaluating leaves no database behind where there was none (it had
+    /// left an empty one with the schema), and an existing one as it was.
+    @Test func aFailedRunCreatesNoDatabase() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-02-05,R1,1500,USD,new\n",
+        ], to: data)
+        let db = directory.appendingPathComponent("new.sqlite").path
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+        #expect(run.status == 65)
+        #expect(run.stderr.contains("no quota for measure bookings in 2027-02 in quotas.csv"), "\(run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["data"])
+    }
+
     /// A file whose header is in error cannot be read row by row: with --quarantine it had been
     /// left out whole (0 rows, 0 payees, exit 0, a run stored). Even with --quarantine the run is
     /// refused, with every header problem, and nothing is stored.
