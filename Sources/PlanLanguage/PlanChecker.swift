@@ -37,11 +37,19 @@ public enum PlanChecker {
     /// - Parameters:
     ///   - path: the plan or library file, as the user named it (used verbatim in messages).
     ///   - overrides: parameter values for a what-if run, by name (`["spiff_rate": "200 USD"]`).
-    public static func check(path: String, overrides: [String: String] = [:]) -> PlanCheckResult {
+    ///   - found: true when the file was found in a directory rather than named: one that does not
+    ///     start like a plan file is then not parsed, so nothing of it is quoted (a link to
+    ///     /etc/shadow among the plans printed its first line under a syntax error).
+    public static func check(path: String, overrides: [String: String] = [:], found: Bool = false) -> PlanCheckResult {
         guard let bytes = readFile(path) else {
             let message = PlanMessage.readFailed(path, BoundedFile.problem(path))
             let diagnostic = Diagnostic(.error, id: message.id, message: message.text,
                                         location: SourceLocation(file: path, line: 0, column: 0))
+            return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
+        }
+        if found && bytes.count <= PlanLimits.maxFileBytes && !startsLikePlanFile(bytes) {
+            let message = PlanMessage.notAPlanFile(path, used: false)
+            let diagnostic = Diagnostic(.error, id: message.id, message: message.text, location: SourceLocation(file: path, line: 0, column: 0))
             return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
         }
         return check(source: SourceFile(path: path, bytes: bytes), overrides: overrides, loader: readFile)

@@ -107,8 +107,10 @@ extension PlanMessage {
     static func notALibrary(_ path: String) -> Self {
         .init("notALibrary", .error, "'\(path)' is a plan; 'use' needs a library file")
     }
-    static func notAPlanFile(_ path: String) -> Self {
-        .init("notAPlanFile", .error, "'\(path)' is not a plan file (it does not start with 'library', 'plan' or 'use'); 'use' needs a library file")
+    static func notAPlanFile(_ path: String, used: Bool = true) -> Self {
+        .init(
+            "notAPlanFile", .error,
+            "'\(path)' is not a plan file (it does not start with 'library', 'plan' or 'use')" + (used ? "; 'use' needs a library file" : ""))
     }
     static func notConstant(_ what: String) -> Self {
         .init("notConstant", .error, "\(what) must be a constant")

@@ -143,15 +143,21 @@ public enum Runner {
         }
         // Plans.
         report("checking plans")
-        let planFiles = try planPaths(request.plans)
+        let (planFiles, foundPlanFiles) = try planPathsFound(request.plans)
         var plans: [Plan] = []
         var planPathsByID: [String: [String]] = [:]
+        var libraryFiles: [String] = []
         var rendered = ""
         for path in planFiles {
             let result =
                 XMLPlans.isXML(path)
-                ? XMLPlans.check(path: path, overrides: request.overrides) : PlanChecker.check(path: path, overrides: request.overrides)
+                ? XMLPlans.check(path: path, overrides: request.overrides)
+                : PlanChecker.check(path: path, overrides: request.overrides, found: foundPlanFiles.contains(path))
             if result.hasErrors { rendered += result.rendered() }
+            // The libraries a plan uses are inputs of the run too (fingerprinted, never overwritten).
+            for source in result.sources where source.path != path && !libraryFiles.contains(source.path) && !planFiles.contains(source.path) {
+                libraryFiles.append(source.path)
+            }
             if let plan = result.plan {
                 plans.append(plan)
                 planPathsByID[plan.id, default: []].append(path)
@@ -186,7 +192,8 @@ public enum Runner {
         } catch {
             throw .storage(error.description)
         }
-        try checkOutputs(request, planFiles: planFiles, inputTables: plans.flatMap { $0.inputs.map { request.dataPrefix + $0.file } })
+        try checkOutputs(
+            request, planFiles: planFiles, libraryFiles: libraryFiles, inputTables: plans.flatMap { $0.inputs.map { request.dataPrefix + $0.file } })
 
         // Data. Its files are hashed from now on, on a thread that only takes a core no one else
         // wants (the load's serial steps and the ends of its parallel ones leave some); what is left
@@ -231,6 +238,7 @@ public enum Runner {
         // Fingerprints of every input, finished on another thread while the plan is evaluated and
         // the run stored; stopped if the run fails.
         let inputTables = inputFiles
+        let libraries = libraryFiles
         let fingerprint = { @Sendable () throws(RunFailure) -> [InputFingerprint] in
             var inputs: [InputFingerprint] = []
             let stop = { hashingStop.isSet }
@@ -244,6 +252,10 @@ public enum Runner {
                 for path in planFiles {
                     let fingerprint = try Fingerprinter.fingerprint(path: path, stop: stop)
                     inputs.append(InputFingerprint(kind: "plan", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
+                }
+                for path in libraries {
+                    let fingerprint = try Fingerprinter.fingerprint(path: path, stop: stop)
+                    inputs.append(InputFingerprint(kind: "library", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
                 }
                 for path in inputTables {
                     let fingerprint = try Fingerprinter.fingerprint(path: path, stop: stop)
@@ -551,7 +563,7 @@ public enum Runner {
     /// Refuses an export naming the results database, a plan file, a file of the data directory,
     /// or the other export: the run would be stored and then replaced by a CSV, or its inputs by
     /// its outputs.
-    static func checkOutputs(_ request: RunRequest, planFiles: [String], inputTables: [String] = []) throws(RunFailure) {
+    static func checkOutputs(_ request: RunRequest, planFiles: [String], libraryFiles: [String] = [], inputTables: [String] = []) throws(RunFailure) {
         let exports = [("--export-payouts", request.exportPayouts), ("--export-measures", request.exportMeasures)]
             .compactMap { option, path in path.map { (option: option, path: $0) } }
         guard !exports.isEmpty else { return }
@@ -562,6 +574,7 @@ public enum Runner {
             ("the results database's shared memory", request.database + "-shm"),
         ]
         guarded += planFiles.map { ("a plan file", $0) }
+        guarded += libraryFiles.map { ("a library a plan uses", $0) }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: request.data)) ?? []
         guarded += names.sorted().map { ("an input file", request.dataPrefix + $0) }
         // Input tables may sit in a folder of the data directory.
@@ -636,7 +649,15 @@ public enum Runner {
 
     /// Plan files named directly, or the `*.plan` and `*.xml` files of named directories (sorted).
     static func planPaths(_ paths: [String]) throws(RunFailure) -> [String] {
+        try planPathsFound(paths).paths
+    }
+
+    /// The plan files `paths` name (directories give their `.plan` and `.xml` files, sorted), each
+    /// once, and which of them were found in a directory.
+    static func planPathsFound(_ paths: [String]) throws(RunFailure) -> (paths: [String], found: Set<String>) {
         var files: [String] = []
+        var found = Set<String>()
+        var seen = Set<String>()
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -645,12 +666,17 @@ public enum Runner {
             if isDirectory.boolValue {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
                 let prefix = path.hasSuffix("/") ? path : path + "/"
-                files += names.filter { $0.hasSuffix(".plan") || $0.lowercased().hasSuffix(".xml") }.sorted().map { prefix + $0 }
+                for name in names.filter({ $0.hasSuffix(".plan") || $0.lowercased().hasSuffix(".xml") }).sorted() {
+                    files.append(prefix + name)
+                    found.insert(prefix + name)
+                }
             } else {
                 files.append(path)
             }
         }
-        return files
+        // A file named twice (`a.plan a.plan`, or a file and its directory) is one plan, once.
+        files = files.filter { seen.insert(URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path).inserted }
+        return (files, found)
     }
 
     static func timestamp() -> String {

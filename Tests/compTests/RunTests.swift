@@ -525,6 +525,46 @@ func oneDeal(in directory: URL) throws -> URL {
         ])
     }
 
+    /// A library a plan uses is an input of the run: an export onto it is refused (it had become
+    /// the payouts CSV), and its SHA-256 is recorded with the plan's. A plan named twice is run
+    /// once; a file among the plans of a directory that is not a plan file is not quoted.
+    @Test func librariesArePlanInputs() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,LIB,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,1000,USD\n",
+        ], to: data)
+        let plans = directory.appendingPathComponent("plans")
+        try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
+        try writeFiles([
+            "lib.plan": "library rates {\n  param rate = 5%\n}\n",
+            "p.plan": "use \"lib.plan\"\nplan \"LIB\" {\n  currency USD\n  period month\n  credit s {\n    amount fx(txn.amount)\n  }\n"
+                + "  measure b = sum(s)\n  component c = b * rate\n}\n",
+        ], to: plans)
+        let plan = plans.appendingPathComponent("p.plan").path
+        let library = plans.appendingPathComponent("lib.plan").path
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let refused = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db, "--export-payouts", library])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--export-payouts \(library) is a library a plan uses (\(library)); give another file name"), "\(refused.stderr)")
+        #expect(try String(contentsOfFile: library, encoding: .utf8).hasPrefix("library rates"))
+        let run = try cli.run(["run", "--plans", plan, plan, "--data", data.path, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        let kinds = try DatabaseQueue(path: db).read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, path FROM run_inputs WHERE kind IN ('plan', 'library')").map { "\($0[0] as String) \($0[1] as String)" }
+        }
+        #expect(kinds == ["plan \(plan)", "library \(library)"])
+        // A link among the plans to a file that is not a plan: named, not quoted.
+        try FileManager.default.createSymbolicLink(atPath: plans.path + "/secret.plan", withDestinationPath: data.path + "/roster.csv")
+        let scanned = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db])
+        #expect(scanned.status == 65)
+        #expect(!scanned.stderr.contains("R1,Ana"), "\(scanned.stderr)")
+        #expect(scanned.stderr.contains("secret.plan' is not a plan file (it does not start with 'library', 'plan' or 'use')"), "\(scanned.stderr)")
+    }
+
     /// A run that fails while evaluating leaves no database behind where there was none (it had
     /// left an empty one with the schema), and an existing one as it was.
     @Test func aFailedRunCreatesNoDatabase() throws {
