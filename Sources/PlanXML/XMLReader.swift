@@ -94,10 +94,11 @@ public enum XMLReader {
             throw fail(line, "xml.encoding", "the file is not valid UTF-8 (first bad byte on this line); save it as UTF-8")
         }
         // Refuse DTDs before libxml2 sees them: no entity can then be declared, expanded or fetched.
-        if let line = lineOf(Array("<!DOCTYPE".utf8), in: bytes) {
+        if let (line, column) = doctypeInProlog(bytes) {
             throw fail(
                 line, "xml.doctype",
-                "a DOCTYPE declaration is not allowed in a plan (no DTDs and no entities: they can read local files or expand without bound)")
+                "a DOCTYPE declaration is not allowed in a plan (no DTDs and no entities: they can read local files or expand without bound)"
+            ).at(column: column)
         }
         if let offset = crowdedElement(bytes, limit: limits.maxAttributes) {
             throw fail(
@@ -304,13 +305,37 @@ public enum XMLReader {
     }
 
     /// The 1-based line where `needle` first occurs in `bytes`, or `nil`.
-    static func lineOf(_ needle: [UInt8], in bytes: [UInt8]) -> Int? {
-        guard needle.count <= bytes.count, let first = needle.first else { return nil }
-        var line = 1
-        for index in 0...(bytes.count - needle.count) {
+    /// Line and column of a DOCTYPE declaration in the prolog (before the root element, after the
+    /// XML declaration, processing instructions, comments and white space), the only place one
+    /// can be. "<!DOCTYPE" inside a comment or a CDATA section is text, and had been refused.
+    static func doctypeInProlog(_ bytes: [UInt8]) -> (line: Int, column: Int)? {
+        func starts(_ text: String, at index: Int) -> Bool {
+            let needle = Array(text.utf8)
+            return index + needle.count <= bytes.count && bytes[index..<(index + needle.count)].elementsEqual(needle)
+        }
+        func skip(past end: String, from index: Int) -> Int {
+            var index = index
+            while index < bytes.count && !starts(end, at: index) { index += 1 }
+            return index + end.utf8.count
+        }
+        var index = starts("\u{FEFF}", at: 0) ? 3 : 0
+        while index < bytes.count {
             let byte = bytes[index]
-            if byte == 10 { line += 1 }
-            if byte == first && bytes[index..<(index + needle.count)].elementsEqual(needle) { return line }
+            if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
+                index += 1
+            } else if starts("<?", at: index) {
+                index = skip(past: "?>", from: index + 2)
+            } else if starts("<!--", at: index) {
+                index = skip(past: "-->", from: index + 4)
+            } else if starts("<!DOCTYPE", at: index) {
+                let lineStart = bytes[..<index].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+                let line = bytes[..<index].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+                // Columns count characters, not bytes.
+                let column = String(decoding: bytes[lineStart..<index], as: UTF8.self).unicodeScalars.count + 1
+                return (line, column)
+            } else {
+                return nil
+            }
         }
         return nil
     }
@@ -345,6 +370,13 @@ public struct XMLReadError: Error, Sendable, CustomStringConvertible {
     /// The problem, with file and line.
     public let diagnostic: Diagnostic
     public var description: String { diagnostic.description }
+
+    /// The same problem at `column` of its line.
+    func at(column: Int) -> XMLReadError {
+        var moved = diagnostic
+        moved.location.column = column
+        return XMLReadError(diagnostic: moved)
+    }
 }
 
 extension String {

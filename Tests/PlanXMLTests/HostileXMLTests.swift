@@ -69,6 +69,16 @@ import Testing
 
     /// libxml2 checks an element's attributes for duplicates pairwise: 50,000 of them took
     /// minutes. The reader refuses them first.
+    /// "<!DOCTYPE" in a comment or a CDATA section is text: it had been refused as a DOCTYPE. A
+    /// real one after a comment is refused at its own column.
+    @Test func doctypeOnlyInTheProlog() {
+        #expect(refusal("<?xml version=\"1.0\"?>\n<!-- never add a <!DOCTYPE here -->\n<plan><x><![CDATA[a <!DOCTYPE b]]></x></plan>\n") == nil)
+        #expect(
+            refusal("<?xml version=\"1.0\"?>\n<!-- é -->  <!DOCTYPE plan [ <!ENTITY x \"y\"> ]>\n<plan/>\n")
+                == "plan.xml:2:13: a DOCTYPE declaration is not allowed in a plan (no DTDs and no entities: they can read local files or expand "
+                + "without bound)")
+    }
+
     @Test func fiftyThousandAttributes() {
         let attributes = (0..<50_000).map { "a\($0)=\"1\"" }.joined(separator: " ")
         let text = "<?xml version=\"1.0\"?>\n<plan \(attributes) id=\"AE\">\n</plan>\n"
