@@ -151,6 +151,11 @@ extension Checker {
                     error(.moneyNotInPlanCurrency("a graduated bonus pays an amount that", describe(amount.type), currency.code), file, amountNode.range)
                     ok = false
                 }
+                // A constant zero step divides every period by zero: say so here, not at run time.
+                if case .literal(let value) = step.kind, Self.isZero(value) {
+                    error(.divisionByZero, file, stepNode.range)
+                    ok = false
+                }
                 if ok {
                     let expr = Expr(.graduated(value: value, floor: floor, step: step, amountPerStep: amount, ceiling: ceiling),
                                     type: moneyType, span: span(file, range))
