@@ -107,8 +107,8 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
                 + "(--quarantine does not leave out input table rows: a payee's score is needed; correct the file)"
         case .unusableFiles(let listed, let files):
             return (listed + [
-                "\(files.joined(separator: ", ")) cannot be read row by row; nothing was run (--quarantine leaves out rejected rows, "
-                    + "not whole files: correct \(files.count == 1 ? "its header" : "their headers") first)"
+                "\(files.joined(separator: ", ")) cannot be read row by row; nothing was run (correct \(files.count == 1 ? "it" : "them") "
+                    + "first: --quarantine leaves out rejected rows, not whole files)"
             ]).joined(separator: "\n")
         case .evaluation(let text), .storage(let text), .input(let text), .output(let text): return text
         }
@@ -207,11 +207,14 @@ public enum Runner {
         report("loading and validating \(request.data)")
         let load = LedgerLoader.load(
             directory: request.data, options: ReferenceEvaluator.loadOptions(for: plans, threads: request.threads))
+        // A file that cannot be read row by row stops the run whatever the options: --quarantine
+        // cannot help (and is not suggested).
+        if !load.unusableFiles.isEmpty {
+            let listed = request.quarantine ? load.fileProblems : load.diagnostics.filter { $0.severity == .error }
+            throw .unusableFiles(listed: listed.prefix(100).map(\.description), files: load.unusableFiles)
+        }
         if load.errorCount > 0 && !request.quarantine {
             throw .badData(listed: load.diagnostics.prefix(100).map(\.description), total: load.errorCount)
-        }
-        if !load.unusableFiles.isEmpty {
-            throw .unusableFiles(listed: load.fileProblems.prefix(100).map(\.description), files: load.unusableFiles)
         }
         let data = load.data
 

@@ -603,11 +603,15 @@ func oneDeal(in directory: URL) throws -> URL {
             run.stderr == """
                 \(data.path)/transactions.csv:1:1: missing required column "amount" in the header
                 \(data.path)/fx.csv:1:1: missing required column "period" in the header
-                \(data.path)/transactions.csv, \(data.path)/fx.csv cannot be read row by row; nothing was run (--quarantine leaves out \
-                rejected rows, not whole files: correct their headers first)
+                \(data.path)/transactions.csv, \(data.path)/fx.csv cannot be read row by row; nothing was run (correct them first: \
+                --quarantine leaves out rejected rows, not whole files)
 
                 """, "\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: db))
+        // Without --quarantine the same: --quarantine is not suggested, since it cannot help.
+        let plain = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+        #expect(plain.status == 65)
+        #expect(plain.stderr == run.stderr, "\(plain.stderr)")
     }
 
     /// explain run elsewhere than the run says the ledger is not found from there (a relative path
