@@ -18,6 +18,20 @@ struct Explain: ParsableCommand {
     @Option(name: .customLong("run"), help: "Run id (default: the latest completed run).")
     var runID: Int64?
 
+    func validate() throws {
+        // A month, a quarter or a year, as exports name periods.
+        let bytes = Array(period.utf8)
+        let digits = { (range: Range<Int>) in range.allSatisfy { bytes[$0] >= 48 && bytes[$0] <= 57 } }
+        let valid: Bool
+        switch bytes.count {
+        case 4: valid = digits(0..<4)
+        case 7 where bytes[4] == UInt8(ascii: "-") && bytes[5] == UInt8(ascii: "Q"): valid = digits(0..<4) && (49...52).contains(bytes[6])
+        case 7 where bytes[4] == UInt8(ascii: "-"): valid = digits(0..<4) && digits(5..<7) && (1...12).contains(Int(period.suffix(2)) ?? 0)
+        default: valid = false
+        }
+        if !valid { throw ValidationError("--period \(period) is not a period; write YYYY-MM (2027-03), YYYY-Qn (2027-Q1) or YYYY (2027)") }
+    }
+
     func run() throws {
         do {
             print(try Explainer.explain(database: db, rep: rep, period: period, run: runID.map(RunID.init)), terminator: "")

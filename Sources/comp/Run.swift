@@ -41,8 +41,12 @@ struct Run: ParsableCommand {
     var timings = false
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be from 1 to 1024") }
         _ = try parameterOverrides(overrides)
+        for (option, path) in [("--export-payouts", exportPayouts), ("--export-measures", exportMeasures)] where path == "-" {
+            throw ValidationError(
+                "\(option) -: the run prints its summary on standard output; give a file name (or use `comp export \(option.dropFirst(9)) --out -`)")
+        }
     }
 
     func run() throws {

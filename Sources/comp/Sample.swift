@@ -33,7 +33,7 @@ struct Sample: ParsableCommand {
         if !(1...10_000_000).contains(reps) { throw ValidationError("--reps must be 1...10000000") }
         if !(0...1_000_000_000).contains(txns) { throw ValidationError("--txns must be 0...1000000000") }
         if !(1900...9998).contains(year) { throw ValidationError("--year must be 1900...9998") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be from 1 to 1024") }
     }
 
     func run() throws {

@@ -44,7 +44,7 @@ struct Validate: ParsableCommand {
         guard FiscalCalendar(startMonth: fiscalYearStart) != nil else {
             throw ValidationError("--fiscal-year-start must be 1...12")
         }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be from 1 to 1024") }
         if maxErrors < 0 { throw ValidationError("--max-errors must not be negative") }
     }
 

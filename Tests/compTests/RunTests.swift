@@ -565,6 +565,26 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(scanned.stderr.contains("secret.plan' is not a plan file (it does not start with 'library', 'plan' or 'use')"), "\(scanned.stderr)")
     }
 
+    /// Options are checked before anything runs: a period that is none, an export to standard
+    /// output beside the summary (it had made a file named "-"), a thread count past reason.
+    @Test func optionsAreCheckedFirst() throws {
+        let cases: [([String], String)] = [
+            (["explain", "--db", "x.sqlite", "--rep", "R1", "--period", "2027-13"],
+             "Error: --period 2027-13 is not a period; write YYYY-MM (2027-03), YYYY-Qn (2027-Q1) or YYYY (2027)"),
+            (["explain", "--db", "x.sqlite", "--rep", "R1", "--period", "2027-Q5"],
+             "Error: --period 2027-Q5 is not a period; write YYYY-MM (2027-03), YYYY-Qn (2027-Q1) or YYYY (2027)"),
+            (["run", "--plans", "p.plan", "--data", "d", "--db", "x.sqlite", "--export-measures", "-"],
+             "Error: --export-measures -: the run prints its summary on standard output; give a file name (or use `comp export measures --out -`)"),
+            (["run", "--plans", "p.plan", "--data", "d", "--db", "x.sqlite", "--threads", "99999"], "Error: --threads must be from 1 to 1024"),
+        ]
+        for (arguments, message) in cases {
+            let result = try cli.run(arguments)
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.stderr.hasPrefix(message), "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "-"))
+    }
+
     /// A run that fails while evaluating leaves no database behind where there was none (it had
     /// left an empty one with the schema), and an existing one as it was.
     @Test func aFailedRunCreatesNoDatabase() throws {
