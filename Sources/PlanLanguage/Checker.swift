@@ -100,6 +100,8 @@ final class Checker {
     var componentState: [NodeState] = []
     var tableState: [NodeState] = []
     var stack: [String] = []
+    /// Overridden parameters the plan does not declare.
+    var unknownOverrides: [String] = []
     /// Depth of each finished definition (1 + its deepest dependency's), and per definition being
     /// lowered the deepest dependency so far (see ``endNode(_:_:_:)``).
     var depthOf: [String: Int] = [:]

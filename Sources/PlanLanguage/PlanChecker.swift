@@ -11,6 +11,8 @@ public struct PlanCheckResult: Sendable {
     public let diagnostics: [Diagnostic]
     /// The files read (the checked file first, then the libraries it uses).
     public let sources: [SourceFile]
+    /// Overridden parameters the plan does not declare (each also an error).
+    public var unknownOverrides: [String] = []
 
     /// A result; other front ends (XML) build theirs from the language's.
     public init(plan: Plan?, diagnostics: [Diagnostic], sources: [SourceFile]) {
@@ -111,7 +113,9 @@ public enum PlanChecker {
         let plan = main.flatMap { checker.run(main: $0, libraries: libraries.compactMap { index in parsed[index].map { (index, $0) } }) }
         let diagnostics = sink.diagnostics
         let hasErrors = diagnostics.contains { $0.severity == .error }
-        return PlanCheckResult(plan: hasErrors ? nil : plan, diagnostics: diagnostics, sources: sink.sources)
+        var result = PlanCheckResult(plan: hasErrors ? nil : plan, diagnostics: diagnostics, sources: sink.sources)
+        result.unknownOverrides = checker.unknownOverrides
+        return result
     }
 
     static func parse(_ source: SourceFile, file: Int, sink: DiagnosticSink) -> FileNode? {
@@ -204,6 +208,7 @@ extension Checker {
         tables = Array(repeating: nil, count: tableDecls.count)
         lowerParameters()
         for name in overrides.keys.sorted() where !paramDecls.contains(where: { $0.value.0.name == name }) {
+            unknownOverrides.append(name)
             sink.emit(.unknownParameter(name), file: 0, nil, hint: suggest(for: name, among: paramDecls.map { $0.value.0.name }))
         }
         lowerInputs()

@@ -63,7 +63,9 @@ public enum XMLPlans {
                 }
                 return diagnostic
             }
-            return PlanCheckResult(plan: plan, diagnostics: diagnostics, sources: sources)
+            var checked = PlanCheckResult(plan: plan, diagnostics: diagnostics, sources: sources)
+            checked.unknownOverrides = result.unknownOverrides
+            return checked
         }
     }
 

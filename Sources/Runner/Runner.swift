@@ -148,11 +148,22 @@ public enum Runner {
         var planPathsByID: [String: [String]] = [:]
         var libraryFiles: [String] = []
         var rendered = ""
-        for path in planFiles {
-            let result =
-                XMLPlans.isXML(path)
-                ? XMLPlans.check(path: path, overrides: request.overrides)
-                : PlanChecker.check(path: path, overrides: request.overrides, found: foundPlanFiles.contains(path))
+        func check(_ path: String, _ overrides: [String: String]) -> PlanCheckResult {
+            XMLPlans.isXML(path)
+                ? XMLPlans.check(path: path, overrides: overrides)
+                : PlanChecker.check(path: path, overrides: overrides, found: foundPlanFiles.contains(path))
+        }
+        var results = planFiles.map { check($0, request.overrides) }
+        // A what-if parameter of a run of several plans is overridden in the plans that declare
+        // it; only one that no plan declares is an error (it had to be declared by every plan).
+        if planFiles.count > 1 && !request.overrides.isEmpty {
+            let unknownEverywhere = results.map { Set($0.unknownOverrides) }.reduce(Set(request.overrides.keys)) { $0.intersection($1) }
+            for (index, result) in results.enumerated() where result.unknownOverrides.contains(where: { !unknownEverywhere.contains($0) }) {
+                let own = request.overrides.filter { !result.unknownOverrides.contains($0.key) || unknownEverywhere.contains($0.key) }
+                results[index] = check(planFiles[index], own)
+            }
+        }
+        for (path, result) in zip(planFiles, results) {
             if result.hasErrors { rendered += result.rendered() }
             // The libraries a plan uses are inputs of the run too (fingerprinted, never overwritten).
             for source in result.sources where source.path != path && !libraryFiles.contains(source.path) && !planFiles.contains(source.path) {

@@ -565,6 +565,36 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(scanned.stderr.contains("secret.plan' is not a plan file (it does not start with 'library', 'plan' or 'use')"), "\(scanned.stderr)")
     }
 
+    /// `--param` in a run of several plans overrides the parameter in the plans that declare it
+    /// (it had been refused for the others, so it could not be overridden at all); a name no plan
+    /// declares is refused. P1: 10% × 1,000 = 100.00 (its own 5% would pay 50.00); P2: 2% × 500.
+    @Test func aParameterOfOnePlanIsOverriddenInAMultiPlanRun() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,P1,2026-01-01\nR2,Ben,P2,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,1000,USD\nT2,2027-01-06,R2,500,USD\n",
+        ], to: data)
+        let plans = directory.appendingPathComponent("plans")
+        try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
+        let body = "  currency USD\n  period month\n  credit s {\n    amount fx(txn.amount)\n  }\n  measure b = sum(s)\n"
+        try writeFiles([
+            "p1.plan": "plan \"P1\" {\n" + body + "  param rate = 5%\n  component c = b * rate\n}\n",
+            "p2.plan": "plan \"P2\" {\n" + body + "  component c = b * 2%\n}\n",
+        ], to: plans)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db, "--param", "rate=10%", "--export-payouts", directory.path + "/p.csv"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try String(contentsOfFile: directory.path + "/p.csv", encoding: .utf8).split(separator: "\n").filter { $0.contains(",c,") } == [
+            "R1,2027-01,P1,c,100.00,USD", "R2,2027-01,P2,c,10.00,USD",
+        ])
+        let unknown = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db, "--param", "rte=10%"])
+        #expect(unknown.status == 65)
+        #expect(unknown.stderr.contains("no parameter 'rte' to override"), "\(unknown.stderr)")
+    }
+
     /// Options are checked before anything runs: a period that is none, an export to standard
     /// output beside the summary (it had made a file named "-"), a thread count past reason.
     @Test func optionsAreCheckedFirst() throws {
