@@ -344,4 +344,40 @@ import Testing
         #expect(totals(output, component: "commission") == ["R1 2027-01 20.00", "R1 2027-02 10.00", "R1 2027-03 30.00"])
         #expect(try trace(output, "R1", "2027-03", "commission").transactions.rows == [1, 2])
     }
+
+    /// A ytd line lists the reversal charged back inside its window with its deal: February's
+    /// b_ytd of 500 is T1 (1,000) + V1 (−1,000) + T2 (500), not T1 and T2 (1,500). The
+    /// reversal had been listed in no line of the window.
+    @Test func aYearToDateLineListsTheReversalsItCounts() throws {
+        let output = try evaluate(
+            plan: """
+                plan "YT" {
+                  currency USD
+                  period month
+                  credit sales {
+                    amount fx(txn.amount)
+                  }
+                  measure b_ytd = sum(sales) over ytd
+                  component ykick = b_ytd * 1%
+                  clawback {
+                    charge original_period
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,YT,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,reverses
+                    T1,2027-01-10,R1,1000,USD,
+                    T2,2027-02-10,R1,500,USD,
+                    V1,2027-02-20,R1,-1000,USD,T1
+                    T3,2027-03-05,R1,200,USD,
+
+                    """,
+            ])
+        #expect(output.measures.filter { $0.measure == "b_ytd" }.map { $0.value.formatted(fractionDigits: 2) } == ["1000.00", "500.00", "700.00"])
+        #expect(try trace(output, "R1", "2027-02", "ykick").transactions.rows == [0, 1, 2])
+        #expect(try trace(output, "R1", "2027-03", "ykick").transactions.rows == [0, 1, 2, 3])
+    }
 }
