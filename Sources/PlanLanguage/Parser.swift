@@ -837,8 +837,7 @@ final class Parser {
             return .name(name)
         case .lparen:
             advance()
-            try enter()
-            defer { leave() }
+            // One level per parenthesis: parseExpr enters it (entering here too counted two).
             let inner = try parseExpr()
             let close = try expect(.rparen)
             return .paren(inner, token.range.union(close.range))
