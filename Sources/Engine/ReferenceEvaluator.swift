@@ -1059,9 +1059,10 @@ final class PlanEvaluation {
         }
         let transactions = data.transactions
         let paysAtItsEnd = !plan.holdbacks.isEmpty || plan.limits.contains { $0.kind == .floor && $0.per == .year }
+        var coveredTo: CivilDate? = nil
         var span: TransactionSpan? = nil
         for row in 0..<transactions.count {
-            var date = transactions.dates[row]
+            let date = transactions.dates[row]
             // A reversal charged back to its deal is the deal's rep's, whoever booked it: its month
             // is a period of the plan (a reversal booked by a rep on another plan had been left out
             // with its month, and the deal stayed paid).
@@ -1077,8 +1078,10 @@ final class PlanEvaluation {
             // the plan's last effective period is computed even without a row of its own in it
             // (that money had been lost).
             if let effective = plan.effective, !effective.contains(judged) {
-                guard paysAtItsEnd, let end = effective.end, judged > end else { continue }
-                date = end
+                // Only a plan the ledger covers (a row of it inside its dates, below) is extended:
+                // one that ended before the ledger begins gets no period.
+                if paysAtItsEnd, let end = effective.end, judged > end { coveredTo = end }
+                continue
             }
             guard var found = span else {
                 span = TransactionSpan(first: date, last: date, firstRow: row, lastRow: row, firstPlan: plan.id, lastPlan: plan.id)
@@ -1086,6 +1089,11 @@ final class PlanEvaluation {
             }
             if date < found.first { (found.first, found.firstRow) = (date, row) }
             if date > found.last { (found.last, found.lastRow) = (date, row) }
+            span = found
+        }
+        // The ledger runs past the plan's end: its last effective period is in the run.
+        if let end = coveredTo, var found = span, end > found.last {
+            found.last = end
             span = found
         }
         return span

@@ -149,7 +149,17 @@ public enum Runner {
         var libraryFiles: [String] = []
         var rendered = ""
         func check(_ path: String, _ overrides: [String: String]) -> PlanCheckResult {
-            XMLPlans.isXML(path)
+            // A file found in a directory that does not start like an XML document is named, not
+            // quoted (a link to /etc/shadow printed its first line under a parse error).
+            if XMLPlans.isXML(path) && foundPlanFiles.contains(path),
+                let head = BoundedFile.read(path, limit: 64), !head.isEmpty, !XMLPlans.startsLikeXML(head)
+            {
+                let diagnostic = Diagnostic(
+                    .error, id: "xml.notAPlanFile", message: "'\(path)' is not an XML plan (it does not start with '<')",
+                    location: SourceLocation(file: path, line: 0, column: 0))
+                return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
+            }
+            return XMLPlans.isXML(path)
                 ? XMLPlans.check(path: path, overrides: overrides)
                 : PlanChecker.check(path: path, overrides: overrides, found: foundPlanFiles.contains(path))
         }
@@ -221,7 +231,8 @@ public enum Runner {
         // A file that cannot be read row by row stops the run whatever the options: --quarantine
         // cannot help (and is not suggested).
         if !load.unusableFiles.isEmpty {
-            let listed = request.quarantine ? load.fileProblems : load.diagnostics.filter { $0.severity == .error }
+            // What makes the files unusable first: a hundred row errors had hidden it.
+            let listed = load.fileProblems + (request.quarantine ? [] : load.diagnostics.filter { $0.severity == .error && !load.fileProblems.contains($0) })
             throw .unusableFiles(listed: listed.prefix(100).map(\.description), files: load.unusableFiles)
         }
         if load.errorCount > 0 && !request.quarantine {

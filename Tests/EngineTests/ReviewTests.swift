@@ -258,6 +258,32 @@ import Testing
         #expect(output.credited == [true, false])
     }
 
+    /// A plan that ended before the ledger begins gets no period, holdback or not: its last
+    /// effective period had been added (and looked up a December quota no one had).
+    @Test func aPlanThatEndedBeforeTheLedgerGetsNoPeriod() throws {
+        let output = try evaluate(
+            plan: """
+                plan "OLD" {
+                  currency USD
+                  period month
+                  effective 2026-01-01 to 2026-12-31
+                  credit s {
+                    amount fx(txn.amount)
+                  }
+                  measure b = sum(s)
+                  let att = b / quota(b)
+                  component c = b * 10% when att > 50%
+                  holdback 10% of total release quarter_end
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start,end\nR1,Ana,OLD,2026-01-01,2026-12-31\nR1,Ana,NEW,2027-01-01,\n",
+                "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+                "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,1000,USD\n",
+            ])
+        #expect(output.payouts.isEmpty)
+    }
+
     /// A yearly floor is not applied again when its top-up period is restated: a deal reversed
     /// after its year's last period is taken back whole (language.md). January 5% × 1,000 = 50;
     /// December 5% × 4,000 = 200, topped up to the floor: 450 (the year pays 500). T2 reversed in

@@ -563,6 +563,13 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(scanned.status == 65)
         #expect(!scanned.stderr.contains("R1,Ana"), "\(scanned.stderr)")
         #expect(scanned.stderr.contains("secret.plan' is not a plan file (it does not start with 'library', 'plan' or 'use')"), "\(scanned.stderr)")
+        // The same as an .xml file.
+        try FileManager.default.removeItem(atPath: plans.path + "/secret.plan")
+        try FileManager.default.createSymbolicLink(atPath: plans.path + "/secret.xml", withDestinationPath: data.path + "/roster.csv")
+        let scannedXML = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db])
+        #expect(scannedXML.status == 65)
+        #expect(!scannedXML.stderr.contains("R1,Ana"), "\(scannedXML.stderr)")
+        #expect(scannedXML.stderr.contains("secret.xml' is not an XML plan (it does not start with '<')"), "\(scannedXML.stderr)")
     }
 
     /// `--param` in a run of several plans overrides the parameter in the plans that declare it
