@@ -346,7 +346,18 @@ extension PlanEvaluation {
         if constants.hasGates {
             paidTier = Array(values.indices)
             for (index, gate) in constants.gates.enumerated() {
-                if let gate, try eval(gate, context) != .bool(true) {
+                guard let gate else { continue }
+                // A gate is a payee-period condition: evaluated once per period (a row's context
+                // is not cached).
+                let key = id.index &* 65_536 &+ index
+                let open: Bool
+                if context.row == nil, let known = gateMemo[key] {
+                    open = known
+                } else {
+                    open = try eval(gate, context) == .bool(true)
+                    if context.row == nil { gateMemo[key] = open }
+                }
+                if !open {
                     values[index] = index > 0 ? values[index - 1] : .zero
                     ends[index] = nil
                     paidTier[index] = index > 0 ? paidTier[index - 1] : -1

@@ -181,22 +181,3 @@ public struct PlanGraph: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 }
-
-extension Expr {
-    /// The direct subexpressions.
-    var children: [Expr] {
-        switch kind {
-        case .literal, .parameter, .attribute, .input, .measure, .derived, .component, .quota, .applyTablePerTransaction: return []
-        case .negate(let e), .not(let e), .round(let e, _), .convert(let e, _): return [e]
-        case .arithmetic(_, let a, let b), .divide(let a, let b, _), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b):
-            return [a, b]
-        case .member(let e, let list): return [e] + list
-        case .inRange(let e, let lower, let upper): return [e, lower, upper]
-        case .conditional(let c, let a, let b): return [c, a, b]
-        case .match(let e, let arms, let otherwise): return [e] + arms.map(\.result) + [otherwise]
-        case .call(_, let arguments): return arguments
-        case .applyTable(_, let value, let quota): return [value] + (quota.map { [$0] } ?? [])
-        case .graduated(let value, let floor, let step, let amount, let ceiling): return [value, floor, step, amount] + (ceiling.map { [$0] } ?? [])
-        }
-    }
-}

@@ -823,6 +823,9 @@ final class PlanEvaluation {
     @exclusivity(unchecked) var tierConstantsCache: [Int: TierConstants] = [:]
     /// Quotas looked up in the current payee-period, by quota id (``resetMemo()`` sizes it).
     @exclusivity(unchecked) var quotaMemo: [EvalValue?] = []
+    /// Tier gates of the payee-period evaluated, by table and tier: a gate reading another table
+    /// (whose gates read another...) was evaluated again at every application, exponentially.
+    @exclusivity(unchecked) var gateMemo: [Int: Bool] = [:]
     /// The component being evaluated, and what its trace will say (tier, rate, base, limit).
     @exclusivity(unchecked) var evaluatingComponent: Int? = nil
     /// The measure, value or component being evaluated, for error messages.
@@ -1668,8 +1671,19 @@ final class PlanEvaluation {
         if let cached = feedingRulesCache { return cached }
         typealias Feed = [Int: MeasureWindow]
         var memo: [ValueRef: Feed] = [:]
+        // What each table's gates read, once per table (a gate reading another table, whose gates
+        // read another, was walked again at every use: exponentially).
+        var gateMemo: [Int: Feed] = [:]
         func merge(_ found: inout Feed, _ more: Feed) {
             found.merge(more) { $0.widest($1) }
+        }
+        func gates(of table: TableID) -> Feed {
+            if let known = gateMemo[table.index] { return known }
+            gateMemo[table.index] = [:]
+            var found: Feed = [:]
+            for tier in plan.tables[table.index].tiers { merge(&found, feed(tier.gate)) }
+            gateMemo[table.index] = found
+            return found
         }
         func feed(_ expr: Expr?) -> Feed {
             guard let expr else { return [:] }
@@ -1682,10 +1696,10 @@ final class PlanEvaluation {
             case .quota(let id): merge(&found, feed(of: .measure(plan.quotas[id.index].measure)).mapValues { _ in .period })
             case .applyTablePerTransaction(let table, let rule):
                 merge(&found, [rule.index: .period])
-                for tier in plan.tables[table.index].tiers { merge(&found, feed(tier.gate)) }
+                merge(&found, gates(of: table))
             case .applyTable(let table, _, _):
                 // A tier's gate (`if annual_attainment >= 100%`) decides the rate: what it reads fed the line.
-                for tier in plan.tables[table.index].tiers { merge(&found, feed(tier.gate)) }
+                merge(&found, gates(of: table))
             default: break
             }
             for child in expr.children { merge(&found, feed(child)) }
@@ -1883,6 +1897,7 @@ final class PlanEvaluation {
 
     /// Forgets the values and quotas of the payee-period evaluated last.
     func resetMemo() {
+        if !gateMemo.isEmpty { gateMemo.removeAll(keepingCapacity: true) }
         let count = plan.measures.count + plan.derived.count + plan.components.count
         if memo.count == count {
             for index in memo.indices { memo[index] = nil }
@@ -2452,6 +2467,7 @@ extension PlanEvaluation {
     ) throws -> (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal]) {
         let savedPeriod = periodIndex
         let savedMemo = memo
+        let savedGates = gateMemo
         let savedQuotas = quotaMemo
         let savedNotes = notes
         let savedTotalNote = totalLimitNote
@@ -2461,6 +2477,7 @@ extension PlanEvaluation {
         defer {
             periodIndex = savedPeriod
             memo = savedMemo
+            gateMemo = savedGates
             quotaMemo = savedQuotas
             notes = savedNotes
             totalLimitNote = savedTotalNote

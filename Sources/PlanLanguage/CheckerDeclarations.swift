@@ -35,6 +35,38 @@ extension Checker {
         }
     }
 
+    /// Refuses a table whose tier conditions nest deeper than ``PlanLimits/maxConditionDepth``
+    /// counting the tables they apply, whose conditions are evaluated in turn: a run evaluates them
+    /// by recursion (values and components are evaluated in order, one by one; conditions are
+    /// not), and 48 tables whose conditions each applied the one before in a 58-level expression
+    /// overflowed a worker thread's stack.
+    func checkConditionDepth() {
+        var depthOf: [Int: Int] = [:]
+        func depth(ofTable index: Int) -> Int {
+            if let known = depthOf[index] { return known }
+            depthOf[index] = 0  // a cycle is reported elsewhere
+            var deepest = 0
+            for tier in tables[index]?.tiers ?? [] { if let gate = tier.gate { deepest = max(deepest, depth(of: gate)) } }
+            depthOf[index] = deepest
+            return deepest
+        }
+        func depth(of expr: Expr) -> Int {
+            var inner = 0
+            switch expr.kind {
+            case .applyTable(let id, _, _), .applyTablePerTransaction(let id, _): inner = depth(ofTable: id.index)
+            default: break
+            }
+            for child in expr.children { inner = max(inner, depth(of: child)) }
+            return inner + 1
+        }
+        for index in tableDecls.indices where tables[index] != nil && depth(ofTable: index) > PlanLimits.maxConditionDepth {
+            let located = tableDecls[index]
+            guard case .table(let name, _, _, _, _, _) = located.value.kind else { continue }
+            error(.conditionsTooDeep(name.name), located.file, name.range)
+            return
+        }
+    }
+
     /// Starts lowering a definition: its dependencies' depths are collected from here.
     func beginNode(_ name: String) {
         stack.append(name)

@@ -217,6 +217,7 @@ extension Checker {
         for (index, library) in libraries { collectQuotaDeclarations(library.decls, file: index) }
         collectQuotaDeclarations(main.decls, file: 0)
         for index in tableDecls.indices { _ = tableValue(index) }
+        checkConditionDepth()
         for index in letDecls.indices { _ = derivedValue(index) }
         for index in componentDecls.indices { _ = componentValue(index) }
         lowerPayoutRules(main.decls, file: 0)

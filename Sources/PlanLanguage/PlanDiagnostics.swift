@@ -31,6 +31,12 @@ extension PlanMessage {
                 + "(the default) a reversal is an ordinary negative credit in its own period, charged whole; "
                 + "add 'charge original_period' or remove '\(setting)'")
     }
+    static func conditionsTooDeep(_ table: String) -> Self {
+        .init(
+            "conditionsTooDeep", .error,
+            "the tier conditions of table '\(table)' nest more than \(PlanLimits.maxConditionDepth) levels deep through the tables they "
+                + "apply; simplify them, or compute what they compare in a 'let'")
+    }
     static func controlCharacterInString(_ scalar: UInt32) -> Self {
         let hex = String(scalar, radix: 16, uppercase: true)
         let code = "U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)"
@@ -182,6 +188,8 @@ public enum PlanLimits {
     public static let maxNestingDepth = 64
     /// The longest chain of definitions that refer to each other (`let a = b`, `let b = c`, …).
     public static let maxDependencyDepth = 128
+    /// The deepest tier conditions, counting the tables they apply in turn (expression levels).
+    public static let maxConditionDepth = 256
     /// How many "did you mean" hints one check computes (each compares a name with every declaration).
     public static let maxHints = 100
 }

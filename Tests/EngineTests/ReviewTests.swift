@@ -258,6 +258,28 @@ import Testing
         #expect(output.credited == [true, false])
     }
 
+    /// Tables whose tier condition applies the table before it twice: each application evaluated
+    /// the conditions below again, 2^40 evaluations for 40 tables (a run never finished). Each
+    /// condition is now evaluated once per payee and period. Bookings of 500: every condition
+    /// holds (t0(500) = 2% × 500 = 10 ≥ 0), so t39 pays 2% = 10.00.
+    @Test func tierConditionsAreEvaluatedOncePerPeriod() throws {
+        var text = "plan \"G\" {\n  currency USD\n  period month\n  credit s {\n    amount fx(txn.amount)\n  }\n  measure b = sum(s)\n"
+        text += "  table t0 retroactive on amount {\n    up to 100 USD : 1%\n    100 USD and above : 2%\n  }\n"
+        for index in 1..<40 {
+            text += "  table t\(index) retroactive on amount {\n    up to 100 USD : 1%\n"
+                + "    100 USD and above : 2% if t\(index - 1)(b) >= 0 USD and t\(index - 1)(b) >= 0 USD\n  }\n"
+        }
+        text += "  component c = t39(b)\n}\n"
+        let output = try evaluate(
+            plan: text,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,G,2027-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-10,R1,500,USD\n",
+            ])
+        #expect(totals(output) == ["R1 2027-01 10.00"])
+    }
+
     /// A plan that ended before the ledger begins gets no period, holdback or not: its last
     /// effective period had been added (and looked up a December quota no one had).
     @Test func aPlanThatEndedBeforeTheLedgerGetsNoPeriod() throws {

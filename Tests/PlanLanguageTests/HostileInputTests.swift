@@ -203,6 +203,25 @@ struct HostileInputTests {
         #expect(Set(result.diagnostics.map(\.id.rawValue)) == ["plan.dependencyTooDeep"])
     }
 
+    /// Tier conditions that apply other tables, whose conditions apply others, are evaluated by
+    /// recursion: 48 tables whose conditions each applied the one before inside a 58-level
+    /// expression overflowed a run's worker stack. Refused at the first table past the limit.
+    @Test("tier conditions nesting too deep through tables are refused")
+    func conditionsTooDeep() {
+        var text = "plan \"P\" {\n currency USD\n period month\n credit s {\n  amount fx(txn.amount)\n }\n measure b = sum(s)\n"
+        text += " table t0 retroactive on amount {\n  up to 100 USD : 1%\n  100 USD and above : 2%\n }\n"
+        let padding = String(repeating: " + b * 0%", count: 58)
+        for index in 1..<48 {
+            text += " table t\(index) retroactive on amount {\n  up to 100 USD : 1%\n  100 USD and above : 2% if t\(index - 1)(b)\(padding) >= 0 USD\n }\n"
+        }
+        text += " component c = t47(b)\n}\n"
+        let result = PlanChecker.check(source: SourceFile(path: "gates.plan", text: text))
+        #expect(result.diagnostics.map(\.description) == [
+            "gates.plan:28:8: the tier conditions of table 't5' nest more than 256 levels deep through the tables they apply; simplify them, "
+                + "or compute what they compare in a 'let'"
+        ])
+    }
+
     /// Declared in order, each link of a chain was already checked when the next named it: the
     /// checker's stack stayed shallow, 5,000 links passed, and `comp run` overflowed its stack.
     /// The chain is refused once, at the link past the limit; the links after it fail with it.
