@@ -17,15 +17,18 @@ public enum BoundedFile {
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
-        let wanted = min(Int(info.st_size), limit) + 1
-        var bytes = [UInt8](repeating: 0, count: wanted)
+        // Read to the end or past the limit, whatever the size said (a file may grow, and some
+        // report a size of 0).
+        let wanted = limit + 1
+        var bytes = [UInt8](repeating: 0, count: min(Int(info.st_size), limit) + 1)
         var filled = 0
         while filled < wanted {
+            if filled == bytes.count { bytes += [UInt8](repeating: 0, count: min(max(bytes.count, 4096), wanted - bytes.count)) }
             let got = bytes.withUnsafeMutableBytes { buffer in
                 #if canImport(Glibc)
-                    Glibc.read(descriptor, buffer.baseAddress.map { $0 + filled }, wanted - filled)
+                    Glibc.read(descriptor, buffer.baseAddress.map { $0 + filled }, buffer.count - filled)
                 #else
-                    Darwin.read(descriptor, buffer.baseAddress.map { $0 + filled }, wanted - filled)
+                    Darwin.read(descriptor, buffer.baseAddress.map { $0 + filled }, buffer.count - filled)
                 #endif
             }
             if got < 0 {

@@ -1795,7 +1795,11 @@ final class PlanEvaluation {
                 let room = try Exact.subtract(bound, paid)
                 reached = room
                 yearText = " (\(limitMoney(paid)) paid in the year so far: \(limitMoney(room)) \(limit.kind == .cap ? "left" : "to reach it"))"
-                if limit.kind == .cap && result > room { result = Exact.round(room, RoundingRule(mode: .floor, digits: digits, origin: .planDefault)) }
+                // A year that has paid past its cap already (the bound fell mid-year) pays nothing
+                // more; a cap never takes money back (a negative amount passes through).
+                if limit.kind == .cap && result > room {
+                    result = room.signum >= 0 ? Exact.round(room, RoundingRule(mode: .floor, digits: digits, origin: .planDefault)) : min(result, .zero)
+                }
                 let yearEnds = periods[periodIndex].endMonth == periods[periodIndex].enclosing(.year).endMonth
                 // A restated period is not topped up again: the year's floor was settled when it
                 // was paid, and a deal reversed after it is taken back whole.

@@ -258,6 +258,31 @@ import Testing
         #expect(output.credited == [true, false])
     }
 
+    /// A yearly cap whose bound falls mid-year (the target incentive drops from 120,000 to 1,000)
+    /// never takes money back: January pays 1,000 and February 100 under a cap of 1,200; March's
+    /// cap of 10 was passed already (room 10 − 1,100 = −1,090), so March pays 0.00, not −1,090.
+    @Test func aYearlyCapPassedAlreadyPaysNothingMore() throws {
+        let output = try evaluate(
+            plan: """
+                plan "YC" {
+                  currency USD
+                  period month
+                  credit s {
+                    amount fx(txn.amount)
+                  }
+                  measure b = sum(s)
+                  component commission = b * 10%
+                  cap total at rep.target_incentive * 1% per year
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start,end,target_incentive\nR1,Ana,YC,2027-01-01,2027-02-28,120000\nR1,Ana,YC,2027-03-01,,1000\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-10,R1,10000,USD\nT2,2027-02-10,R1,1000,USD\nT3,2027-03-10,R1,1000,USD\n",
+            ])
+        #expect(totals(output) == ["R1 2027-01 1000.00", "R1 2027-02 100.00", "R1 2027-03 0.00"])
+    }
+
     /// Tables whose tier condition applies the table before it twice: each application evaluated
     /// the conditions below again, 2^40 evaluations for 40 tables (a run never finished). Each
     /// condition is now evaluated once per payee and period. Bookings of 500: every condition
