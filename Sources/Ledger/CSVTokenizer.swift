@@ -386,6 +386,7 @@ struct CSVTokenizer: ~Copyable {
 
     /// True when the last record ran over more than one physical line (a quoted field held a line
     /// end), also when it is the file's last and has no line end of its own. Cheap: no scan.
+    @inline(__always)
     var spansLines: Bool {
         let endsLine = position > recordStart && base[position - 1] == UInt8(ascii: "\n")
         return line - recordLine > (endsLine ? 1 : 0)
@@ -393,7 +394,7 @@ struct CSVTokenizer: ~Copyable {
 
     /// The physical lines the last record ran over (more than 1 when a quoted field held a line
     /// end).
-    var recordLines: Int {
+    @inline(never) var recordLines: Int {
         var lines = 1
         var index = recordStart
         while index < position {
@@ -406,7 +407,7 @@ struct CSVTokenizer: ~Copyable {
     /// Takes a broken last record (a syntax problem, or the wrong number of fields) to be its
     /// first line only when its quotes ran it over several: reading goes on at its second line,
     /// so the rows a stray quote swallowed are read, and counted, as rows of their own.
-    mutating func resumeAfterFirstLine() {
+    @inline(never) mutating func resumeAfterFirstLine() {
         var index = recordStart
         while index < position && base[index] != UInt8(ascii: "\n") { index += 1 }
         if index + 1 < position {

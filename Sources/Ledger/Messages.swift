@@ -6,13 +6,13 @@ import CompDiagnostics
 enum DataMessage {
     /// "; remove the spaces around it" for a value with a space or tab at either end: CSV keeps
     /// them, and " 10" reads as no number and " R1" as no rep.
-    static func spaces(_ text: String) -> String {
+    @inline(never) static func spaces(_ text: String) -> String {
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return "" }
         let space: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" }
         return space(first) || space(last) ? "; remove the spaces around it" : ""
     }
 
-    static func badCurrency(_ text: String) -> (DiagnosticID, String) {
+    @inline(never) static func badCurrency(_ text: String) -> (DiagnosticID, String) {
         // Three capitals that are no currency (XYZ) are not helped by being told the shape.
         let shaped = text.utf8.count == 3 && text.utf8.allSatisfy { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
         return (
@@ -21,11 +21,11 @@ enum DataMessage {
                 + spaces(text))
     }
 
-    static func badDate(_ column: String, _ text: String) -> (DiagnosticID, String) {
+    @inline(never) static func badDate(_ column: String, _ text: String) -> (DiagnosticID, String) {
         ("data.badDate", "\(column) \"\(text)\" is not a valid date; write YYYY-MM-DD" + spaces(text))
     }
 
-    static func badDecimal(_ column: String, _ text: String, _ error: DecimalParseError) -> (DiagnosticID, String) {
+    @inline(never) static func badDecimal(_ column: String, _ text: String, _ error: DecimalParseError) -> (DiagnosticID, String) {
         switch error {
         case .tooManyFractionDigits(let found, let allowed):
             return ("data.tooManyFractionDigits", "\(column) \"\(text)\" has \(found) fraction digits; at most \(allowed) are allowed")
@@ -36,13 +36,13 @@ enum DataMessage {
         }
     }
 
-    static func badPeriod(_ text: String, monthOnly: Bool) -> (DiagnosticID, String) {
+    @inline(never) static func badPeriod(_ text: String, monthOnly: Bool) -> (DiagnosticID, String) {
         monthOnly
             ? ("data.badPeriod", "period \"\(text)\" is not a month; write YYYY-MM" + spaces(text))
             : ("data.badPeriod", "period \"\(text)\" is not a period; write YYYY (year), YYYY-Qn (quarter) or YYYY-MM (month)" + spaces(text))
     }
 
-    static func badQuantity(_ text: String) -> (DiagnosticID, String) {
+    @inline(never) static func badQuantity(_ text: String) -> (DiagnosticID, String) {
         // All digits but too many: say it is the size, not the shape.
         let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
         if !digits.isEmpty && digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
@@ -51,41 +51,41 @@ enum DataMessage {
         return ("data.badQuantity", "quantity \"\(text)\" is not a whole number" + spaces(text))
     }
 
-    static func csvSyntax(_ message: String) -> (DiagnosticID, String) { ("data.csvSyntax", message) }
+    @inline(never) static func csvSyntax(_ message: String) -> (DiagnosticID, String) { ("data.csvSyntax", message) }
 
-    static func duplicateColumn(_ name: String, firstField: Int) -> (DiagnosticID, String) {
+    @inline(never) static func duplicateColumn(_ name: String, firstField: Int) -> (DiagnosticID, String) {
         ("data.duplicateColumn", "column \"\(name)\" appears twice in the header (first as field \(firstField))")
     }
 
-    static func duplicateFX(_ currency: String, _ month: String, firstLine: Int) -> (DiagnosticID, String) {
+    @inline(never) static func duplicateFX(_ currency: String, _ month: String, firstLine: Int) -> (DiagnosticID, String) {
         ("data.duplicateFX", "second fx rate for \(currency) in \(month) (first on line \(firstLine))")
     }
 
-    static func duplicateID(_ id: String, firstLine: Int?) -> (DiagnosticID, String) {
+    @inline(never) static func duplicateID(_ id: String, firstLine: Int?) -> (DiagnosticID, String) {
         if let firstLine {
             return ("data.duplicateID", "duplicate transaction id \"\(id)\" (first on line \(firstLine))")
         }
         return ("data.duplicateID", "duplicate transaction id \"\(id)\"")
     }
 
-    static func duplicateQuota(_ rep: String, _ period: String, _ measure: String?, firstLine: Int) -> (DiagnosticID, String) {
+    @inline(never) static func duplicateQuota(_ rep: String, _ period: String, _ measure: String?, firstLine: Int) -> (DiagnosticID, String) {
         let what = measure.map { " and measure \"\($0)\"" } ?? ""
         return ("data.duplicateQuota", "second quota for rep \"\(rep)\", period \(period)\(what) (first on line \(firstLine))")
     }
 
-    static func duplicateSplit(_ txn: String, _ rep: String, firstLine: Int) -> (DiagnosticID, String) {
+    @inline(never) static func duplicateSplit(_ txn: String, _ rep: String, firstLine: Int) -> (DiagnosticID, String) {
         ("data.duplicateSplit", "second split of transaction \"\(txn)\" to rep \"\(rep)\" (first on line \(firstLine))")
     }
 
-    static func emptyFile() -> (DiagnosticID, String) {
+    @inline(never) static func emptyFile() -> (DiagnosticID, String) {
         ("data.emptyFile", "the file is empty; it needs a header row")
     }
 
-    static func endBeforeStart(_ start: CivilDate, _ end: CivilDate) -> (DiagnosticID, String) {
+    @inline(never) static func endBeforeStart(_ start: CivilDate, _ end: CivilDate) -> (DiagnosticID, String) {
         ("data.endBeforeStart", "end \(end) is before start \(start)")
     }
 
-    static func fieldCount(found: Int, expected: Int, lines: Int = 1) -> (DiagnosticID, String) {
+    @inline(never) static func fieldCount(found: Int, expected: Int, lines: Int = 1) -> (DiagnosticID, String) {
         if lines > 1 {
             return (
                 "data.fieldCount",
@@ -97,13 +97,13 @@ enum DataMessage {
         return ("data.fieldCount", "the row has \(found) field\(found == 1 ? "" : "s"); the header has \(expected)")
     }
 
-    static func fileMissing(_ reason: String) -> (DiagnosticID, String) { ("data.fileMissing", reason) }
+    @inline(never) static func fileMissing(_ reason: String) -> (DiagnosticID, String) { ("data.fileMissing", reason) }
 
-    static func idTooLong(_ column: String, limit: Int) -> (DiagnosticID, String) {
+    @inline(never) static func idTooLong(_ column: String, limit: Int) -> (DiagnosticID, String) {
         ("data.valueTooLong", "\(column) is longer than \(limit) bytes")
     }
 
-    static func recordsInField(_ column: String, lines: Int) -> (DiagnosticID, String) {
+    @inline(never) static func recordsInField(_ column: String, lines: Int) -> (DiagnosticID, String) {
         (
             "data.recordsInField",
             "\(column) is a quoted text holding \(lines) line\(lines == 1 ? "" : "s") shaped like records; "
@@ -111,142 +111,142 @@ enum DataMessage {
         )
     }
 
-    static func zeroQuota() -> (DiagnosticID, String) {
+    @inline(never) static func zeroQuota() -> (DiagnosticID, String) {
         ("data.zeroQuota", "a quota of 0: a plan that divides by it (attainment) stops the run for this rep and period")
     }
 
-    static func controlCharacter(_ column: String) -> (DiagnosticID, String) {
+    @inline(never) static func controlCharacter(_ column: String) -> (DiagnosticID, String) {
         ("data.controlCharacter", "\(column) holds a control character (a NUL, tab or line break); ids must be printable")
     }
 
-    static func invalidUTF8(_ column: String) -> (DiagnosticID, String) {
+    @inline(never) static func invalidUTF8(_ column: String) -> (DiagnosticID, String) {
         ("data.invalidUTF8", "\(column) is not valid UTF-8; save the file as UTF-8")
     }
 
-    static func managerCycle(_ cycle: [String]) -> (DiagnosticID, String) {
+    @inline(never) static func managerCycle(_ cycle: [String]) -> (DiagnosticID, String) {
         ("data.managerCycle", "managers form a cycle: \(cycle.joined(separator: " → "))")
     }
 
-    static func declaredValueMissing(_ column: String, by plan: String, _ declaration: String) -> (DiagnosticID, String) {
+    @inline(never) static func declaredValueMissing(_ column: String, by plan: String, _ declaration: String) -> (DiagnosticID, String) {
         ("data.missingValue", "\(column) is empty; \(plan) reads it (\(declaration)): fill it in, or declare it optional")
     }
 
-    static func declaredColumnMissing(_ column: String, by plan: String, _ declaration: String) -> (DiagnosticID, String) {
+    @inline(never) static func declaredColumnMissing(_ column: String, by plan: String, _ declaration: String) -> (DiagnosticID, String) {
         ("data.missingColumn", "missing column \"\(column)\" in the header; \(plan) reads it (\(declaration)): add it, or declare it optional")
     }
 
-    static func notWholeNumber(_ column: String, _ text: String, by plan: String, _ declaration: String) -> (DiagnosticID, String) {
+    @inline(never) static func notWholeNumber(_ column: String, _ text: String, by plan: String, _ declaration: String) -> (DiagnosticID, String) {
         ("data.badCount", "\(column) \"\(text)\" is not a whole number; \(plan) reads it as a count (\(declaration))")
     }
 
-    static func notBoolean(_ column: String, _ text: String) -> (DiagnosticID, String) {
+    @inline(never) static func notBoolean(_ column: String, _ text: String) -> (DiagnosticID, String) {
         ("data.badBool", "\(column) \"\(text)\" is not true or false")
     }
 
-    static func baseCurrencyRate(_ code: String, rate: String? = nil) -> (DiagnosticID, String) {
+    @inline(never) static func baseCurrencyRate(_ code: String, rate: String? = nil) -> (DiagnosticID, String) {
         guard let rate else { return ("data.baseCurrencyRate", "\(code) is the base currency, which converts at 1; this row is not needed") }
         return ("data.baseCurrencyRate", "\(code) is the base currency, which converts at 1, not \(rate); remove the row")
     }
 
-    static func lookalikeRep(_ id: String, firstLine: Int) -> (DiagnosticID, String) {
+    @inline(never) static func lookalikeRep(_ id: String, firstLine: Int) -> (DiagnosticID, String) {
         ("data.lookalikeRep",
          "rep \"\(id)\" reads the same as the rep on line \(firstLine) but is written with other Unicode characters (composed "
             + "and decomposed accents); they are two reps: write the id the same way in every file")
     }
 
-    static func reversalInOtherCurrency(_ id: String, _ code: String, deal: String) -> (DiagnosticID, String) {
+    @inline(never) static func reversalInOtherCurrency(_ id: String, _ code: String, deal: String) -> (DiagnosticID, String) {
         ("data.reversalCurrency",
          "this reversal of \(id) is in \(code) and the deal in \(deal): it is valued in its own currency and month, so it may not "
             + "take back what the deal paid; write it in the deal's currency")
     }
 
-    static func reversalWithDealsSign(_ id: String, _ amount: String, deal: String) -> (DiagnosticID, String) {
+    @inline(never) static func reversalWithDealsSign(_ id: String, _ amount: String, deal: String) -> (DiagnosticID, String) {
         ("data.reversalSign", "this reversal of \(id) (\(amount)) has the sign of its deal (\(deal)): it adds to the deal instead of taking it back")
     }
 
-    static func notCommaSeparated(_ separator: String) -> (DiagnosticID, String) {
+    @inline(never) static func notCommaSeparated(_ separator: String) -> (DiagnosticID, String) {
         ("data.notCommaSeparated", "the header is one field holding \(separator): the file looks \(separator)-separated; save it comma-separated (CSV)")
     }
 
-    static func missingColumn(_ name: String, hint: String? = nil) -> (DiagnosticID, String) {
+    @inline(never) static func missingColumn(_ name: String, hint: String? = nil) -> (DiagnosticID, String) {
         ("data.missingColumn", "missing required column \"\(name)\" in the header" + (hint.map { " (\($0))" } ?? ""))
     }
 
-    static func missingFX(_ currency: String, _ month: String, base: String, rejectedLine: Int? = nil) -> (DiagnosticID, String) {
+    @inline(never) static func missingFX(_ currency: String, _ month: String, base: String, rejectedLine: Int? = nil) -> (DiagnosticID, String) {
         if let rejectedLine {
             return ("data.missingFX", "no fx rate for \(currency) in \(month): its row in fx.csv (line \(rejectedLine)) was rejected; correct that row")
         }
         return ("data.missingFX", "no fx rate for \(currency) in \(month); add a row \"\(currency),\(month),<\(base) per \(currency)>\" to fx.csv")
     }
 
-    static func missingValue(_ column: String) -> (DiagnosticID, String) {
+    @inline(never) static func missingValue(_ column: String) -> (DiagnosticID, String) {
         ("data.missingValue", "\(column) is empty; it is required")
     }
 
-    static func negative(_ column: String, _ text: String) -> (DiagnosticID, String) {
+    @inline(never) static func negative(_ column: String, _ text: String) -> (DiagnosticID, String) {
         ("data.negativeValue", "\(column) \"\(text)\" is negative")
     }
 
-    static func notCSV(_ reason: String) -> (DiagnosticID, String) {
+    @inline(never) static func notCSV(_ reason: String) -> (DiagnosticID, String) {
         ("data.notCSV", "the header is not CSV: \(reason)")
     }
 
-    static func nonPositive(_ column: String, _ text: String) -> (DiagnosticID, String) {
+    @inline(never) static func nonPositive(_ column: String, _ text: String) -> (DiagnosticID, String) {
         ("data.nonPositiveValue", "\(column) \"\(text)\" must be greater than zero")
     }
 
-    static func reversalOfItself(_ id: String) -> (DiagnosticID, String) {
+    @inline(never) static func reversalOfItself(_ id: String) -> (DiagnosticID, String) {
         ("data.unknownReversal", "transaction \"\(id)\" reverses itself")
     }
 
-    static func rosterOverlap(_ rep: String, otherLine: Int, _ range: String, _ otherRange: String) -> (DiagnosticID, String) {
+    @inline(never) static func rosterOverlap(_ rep: String, otherLine: Int, _ range: String, _ otherRange: String) -> (DiagnosticID, String) {
         ("data.rosterOverlap", "roster rows for rep \"\(rep)\" overlap: \(range) overlaps \(otherRange) on line \(otherLine)")
     }
 
-    static func shareOutOfRange(_ text: String) -> (DiagnosticID, String) {
+    @inline(never) static func shareOutOfRange(_ text: String) -> (DiagnosticID, String) {
         ("data.badShare", "share \"\(text)\" must be greater than 0 and at most 1")
     }
 
-    static func splitWithRejectedRow(_ txn: String, line: Int) -> (DiagnosticID, String) {
+    @inline(never) static func splitWithRejectedRow(_ txn: String, line: Int) -> (DiagnosticID, String) {
         ("data.splitShares", "transaction \"\(txn)\" has a rejected split row (line \(line)): its other rows are not used until that row is corrected")
     }
 
-    static func splitShares(_ txn: String, _ total: FixedDecimal) -> (DiagnosticID, String) {
+    @inline(never) static func splitShares(_ txn: String, _ total: FixedDecimal) -> (DiagnosticID, String) {
         ("data.splitShares", "split shares of transaction \"\(txn)\" add up to \(total), not 1")
     }
 
-    static func unknownManager(_ manager: String) -> (DiagnosticID, String) {
+    @inline(never) static func unknownManager(_ manager: String) -> (DiagnosticID, String) {
         ("data.unknownManager", "manager \"\(manager)\" is not a rep on the roster" + spaces(manager))
     }
 
-    static func unknownRep(_ rep: String) -> (DiagnosticID, String) {
+    @inline(never) static func unknownRep(_ rep: String) -> (DiagnosticID, String) {
         ("data.unknownRep", "rep \"\(rep)\" is not on the roster" + spaces(rep))
     }
 
-    static func reversalCycle(_ id: String, length: Int) -> (DiagnosticID, String) {
+    @inline(never) static func reversalCycle(_ id: String, length: Int) -> (DiagnosticID, String) {
         ("data.reversalCycle", "reverses \"\(id)\", which leads back to this transaction through \(length) reversal\(length == 1 ? "" : "s") (a cycle); a reversal cancels an earlier deal")
     }
 
-    static func reversalBeforeDeal(_ id: String, dealDate: String) -> (DiagnosticID, String) {
+    @inline(never) static func reversalBeforeDeal(_ id: String, dealDate: String) -> (DiagnosticID, String) {
         ("data.reversalBeforeDeal", "reverses \"\(id)\", dated \(dealDate), later than this reversal")
     }
 
-    static func reversalByOtherRep(_ id: String, dealRep: String) -> (DiagnosticID, String) {
+    @inline(never) static func reversalByOtherRep(_ id: String, dealRep: String) -> (DiagnosticID, String) {
         (
             "data.reversalByOtherRep",
             "reverses \"\(id)\", a deal of rep \"\(dealRep)\": this row's rep is charged, or under 'charge original_period' the deal's"
         )
     }
 
-    static func overReversed(_ id: String, total: String, deal: String) -> (DiagnosticID, String) {
+    @inline(never) static func overReversed(_ id: String, total: String, deal: String) -> (DiagnosticID, String) {
         ("data.overReversed", "reversals of \"\(id)\" add up to \(total), more than the deal's \(deal)")
     }
 
-    static func unknownReversal(_ id: String) -> (DiagnosticID, String) {
+    @inline(never) static func unknownReversal(_ id: String) -> (DiagnosticID, String) {
         ("data.unknownReversal", "reverses \"\(id)\", which is not an accepted transaction in this ledger" + spaces(id))
     }
 
-    static func unknownTransaction(_ id: String) -> (DiagnosticID, String) {
+    @inline(never) static func unknownTransaction(_ id: String) -> (DiagnosticID, String) {
         ("data.unknownTransaction", "transaction \"\(id)\" is not an accepted transaction in transactions.csv" + spaces(id))
     }
 }

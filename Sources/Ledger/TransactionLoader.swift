@@ -989,6 +989,8 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 continue
             }
             let firstError = result.errors.count
+            // Whether quotes ran the record over several lines (rare: checked once).
+            let spansLines = tokenizer.spansLines
 
             // id
             let idStart = tokenizer.fieldPointer(idField)
@@ -1000,7 +1002,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.idTooLong("id", limit: maxID)))
             } else if !isValidUTF8(idStart, idLength, readable: tokenizer.fieldReadable(idField)) {
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.invalidUTF8("id")))
-            } else if tokenizer.spansLines && memchr(idStart, 0x0A, idLength) != nil {
+            } else if spansLines && memchr(idStart, 0x0A, idLength) != nil {
                 // An id over several lines is rejected here, not after the scan, so that the rows
                 // its quote took are read (see below).
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.controlCharacter("id")))
@@ -1195,7 +1197,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 // Rejected, with quoted text over lines shaped like records: a quote left open
                 // took those rows for its text. They are read as rows of their own (rejected with
                 // it, they had been lost).
-                if tokenizer.spansLines
+                if spansLines
                     && (0..<fieldCount).contains(where: {
                         recordShapedLines(tokenizer.fieldPointer($0), tokenizer.fieldLength($0), commas: fieldCount - 1) > 0
                     })
@@ -1239,7 +1241,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             // A record over several lines: a field holding lines shaped like records (a comma for
             // every field) is likely a quote left open that a later quote closed, the rows
             // between taken for its text. Valid CSV, so a warning, not a rejection.
-            if tokenizer.spansLines {
+            if spansLines {
                 for field in 0..<fieldCount {
                     let lines = recordShapedLines(tokenizer.fieldPointer(field), tokenizer.fieldLength(field), commas: fieldCount - 1)
                     if lines > 0 {
