@@ -98,6 +98,9 @@ extension PlanMessage {
     static func limitsContradict(_ target: String, floor: String, cap: String) -> Self {
         .init("limitsContradict", .error, "the floor of \(target) (\(floor)) is above its cap (\(cap)): no amount meets both")
     }
+    static let loneCarriageReturn = PlanMessage(
+        "loneCarriageReturn", .error,
+        "a carriage return (CR) without a line feed ends no line here; save the file with LF or CRLF line ends")
     static let matchWithoutElse = PlanMessage("matchWithoutElse", .error, "a match needs an 'else' arm")
     static func missingSetting(_ name: String) -> Self {
         .init("missingSetting", .error, "missing '\(name)'")

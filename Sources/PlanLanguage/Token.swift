@@ -122,10 +122,16 @@ struct Lexer {
             case UInt8(ascii: "\n"):
                 position += 1
                 lineStart = true
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
+            case UInt8(ascii: " "), UInt8(ascii: "\t"):
+                position += 1
+            case UInt8(ascii: "\r"):
+                checkLoneCarriageReturn(at: position)
                 position += 1
             case UInt8(ascii: "#"):
                 while position < bytes.count && bytes[position] != UInt8(ascii: "\n") {
+                    // A lone CR ends the line for some editors, not here: what follows it would be
+                    // hidden in the comment.
+                    if bytes[position] == UInt8(ascii: "\r") { checkLoneCarriageReturn(at: position) }
                     position += bytes[position] < 0x80 ? 1 : checkedUTF8Length(at: position)
                 }
                 var end = position
@@ -169,6 +175,14 @@ struct Lexer {
         switch scalar {
         case 0x200E, 0x200F, 0x2028...0x202E, 0x2066...0x2069: return (scalar, 3)
         default: return nil
+        }
+    }
+
+    /// Reports a carriage return not followed by a line feed: line ends are LF or CRLF, and text
+    /// after a lone CR (shown on a line of its own by some editors) would be read as the same line.
+    private mutating func checkLoneCarriageReturn(at index: Int) {
+        if index + 1 >= bytes.count || bytes[index + 1] != UInt8(ascii: "\n") {
+            problems.append((.loneCarriageReturn, SourceRange(start: index, end: index + 1)))
         }
     }
 

@@ -203,6 +203,20 @@ struct HostileInputTests {
         #expect(Set(result.diagnostics.map(\.id.rawValue)) == ["plan.dependencyTooDeep"])
     }
 
+    /// A carriage return without a line feed ends no line: after one in a comment, a cap was
+    /// silently part of the comment (an editor that breaks lines at a lone CR showed it as code).
+    /// It is an error at its place; CRLF line ends are fine.
+    @Test("a lone carriage return is an error")
+    func loneCarriageReturn() {
+        let text = "plan \"P\" {\n  currency USD\n  period month\n  credit s {\n    amount fx(txn.amount)\n  }\n  measure b = sum(s)\n"
+            + "  component c = b * 5%  # note\r  cap total at 100 USD per period\n}\n"
+        #expect(PlanChecker.check(source: SourceFile(path: "cr.plan", text: text)).diagnostics.map(\.description) == [
+            "cr.plan:8:31: a carriage return (CR) without a line feed ends no line here; save the file with LF or CRLF line ends"
+        ])
+        let crlf = text.replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: "\r\n")
+        #expect(!PlanChecker.check(source: SourceFile(path: "crlf.plan", text: crlf)).hasErrors)
+    }
+
     /// Tier conditions that apply other tables, whose conditions apply others, are evaluated by
     /// recursion: 48 tables whose conditions each applied the one before inside a 58-level
     /// expression overflowed a run's worker stack. Refused at the first table past the limit.
