@@ -387,7 +387,8 @@ public enum Runner {
             hashingStop.set()
             if case .success(let files?)? = temporaryFiles?.result { for file in files { file.discard() } }
             exporting?.discard()
-            if created { for suffix in ["", "-journal", "-wal", "-shm"] { unlink(request.database + suffix) } }
+            // Only if it holds no run: another run started on the same new file may have stored one.
+            if created, (try? store.runs().isEmpty) == true { for suffix in ["", "-journal", "-wal", "-shm"] { unlink(request.database + suffix) } }
             if let failure { throw failure }
             // A failure to read an input while hashing it is an input failure, not a storage one.
             if let cause = error.cause as? RunFailure { throw cause }
