@@ -213,6 +213,20 @@ public enum Runner {
         } catch {
             throw .storage(error.description)
         }
+        // ... and one this run can write, with its journal beside it: a missing directory or a
+        // read-only file had failed with SQLite's words, the second only after computing it all.
+        let directory = (request.database as NSString).deletingLastPathComponent
+        let folder = directory.isEmpty ? "." : directory
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            throw .storage("--db \(request.database): no directory \(folder); make it first")
+        }
+        if access(folder, W_OK) != 0 {
+            throw .storage("--db \(request.database): the directory \(folder) is not writable (the database and its journal are written there)")
+        }
+        if FileManager.default.fileExists(atPath: request.database) && access(request.database, W_OK) != 0 {
+            throw .storage("--db \(request.database): the file is read-only; give one this run can write")
+        }
         try checkOutputs(
             request, planFiles: planFiles, libraryFiles: libraryFiles, inputTables: plans.flatMap { $0.inputs.map { request.dataPrefix + $0.file } })
 

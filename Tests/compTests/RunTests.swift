@@ -620,6 +620,10 @@ func oneDeal(in directory: URL) throws -> URL {
             #expect(result.stderr.hasPrefix(message), "\(result.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: "-"))
+        // A database in a directory that does not exist is refused before anything is read.
+        let missing = try cli.run(["run", "--plans", aeStandard, "--data", "/nonexistent-data", "--db", "/nonexistent-dir/r.sqlite"])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("--db /nonexistent-dir/r.sqlite: no directory /nonexistent-dir; make it first"), "\(missing.stderr)")
     }
 
     /// A run that fails while evaluating leaves no database behind where there was none (it had
