@@ -151,6 +151,22 @@ public enum XMLPlans {
         return diagnostic
     }
 
+    /// The value libxml2 quotes for `attribute` ("…, attribute 'rate': [facet 'pattern'] The
+    /// value '8x' is not …", or "…: '8x' is not …"), if any.
+    static func quotedValue(of attribute: String, in message: String) -> String? {
+        guard let start = message.range(of: "attribute '\(attribute)':") else { return nil }
+        var rest = message[start.upperBound...]
+        if let value = rest.range(of: "The value '") {
+            rest = rest[value.upperBound...]
+        } else if let quote = rest.firstIndex(of: "'"), !rest[..<quote].contains("[") {
+            rest = rest[rest.index(after: quote)...]
+        } else {
+            return nil
+        }
+        guard let end = rest.firstIndex(of: "'") else { return nil }
+        return String(rest[..<end])
+    }
+
     /// Schema problems in the reader's words, each pointing at its element or attribute.
     static func diagnostics(for problems: [SchemaProblem], root: PlacedElement, lines: SourceFile, path: String) -> [Diagnostic] {
         let translated = problems.map { (problem: $0, text: SchemaMessages.translate($0.message)) }
@@ -179,8 +195,17 @@ public enum XMLPlans {
             {
                 continue
             }
-            let element = all.first { $0.element.name == text.element && $0.element.line == problem.line }
-                ?? all.first { $0.element.name == text.element && lines.line(containing: $0.start) == problem.line }
+            // Several such elements on the line: the one whose attribute holds the value libxml2
+            // quotes (the first had always been taken: the caret went under another tier's rate).
+            let onLine = all.filter { $0.element.name == text.element && $0.element.line == problem.line }
+            var element = onLine.first
+            if onLine.count > 1, let attribute = text.attribute, let value = quotedValue(of: attribute, in: problem.message) {
+                element = onLine.first { candidate in
+                    guard let position = candidate.raw?.attributes[attribute], position.value + position.length <= lines.bytes.count else { return false }
+                    return lines.bytes[position.value..<(position.value + position.length)].elementsEqual(value.utf8)
+                } ?? element
+            }
+            element = element ?? all.first { $0.element.name == text.element && lines.line(containing: $0.start) == problem.line }
             var range: SourceRange?
             var offset = problem.line > 0 ? lines.offset(ofLine: problem.line) : 0
             if let element, let raw = element.raw {

@@ -359,6 +359,22 @@ extension XMLHostileThroughCheck {
         #expect(found == ["plan.xml: the file is larger than 1048576 bytes, the limit for XML plans"])
     }
 
+    /// Two elements on one line: the schema error points at the one that holds the bad value (it
+    /// pointed at the first tier's rate).
+    @Test func aSchemaErrorPointsAtTheRightElementOfALine() {
+        let xml = planXML(
+            """
+              <credit name="s"><amount>fx(txn.amount)</amount></credit>
+              <table name="t" mode="retroactive" on="amount">
+                <tier to="9 USD" rate="5%"/><tier from="9 USD" rate="8x"/>
+              </table>
+            """)
+        #expect(errors(xml) == [
+            "plan.xml:6:58: attribute 'rate' of <tier>: '8x' is not a rate; write a percentage like 12.5% or a decimal like 0.125, "
+                + "or a parameter's name"
+        ])
+    }
+
     /// A device or a FIFO in place of an XML plan or a library it uses is refused at once: /dev/zero
     /// had been read until memory ran out, and a FIFO with no writer blocked for ever.
     @Test func devicesAndFIFOsAreNotRead() throws {
