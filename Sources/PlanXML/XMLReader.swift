@@ -90,8 +90,15 @@ public enum XMLReader {
         if let encoding = declaredEncoding(bytes), encoding.lowercased() != "utf-8" {
             throw fail(1, "xml.encoding", "the file declares encoding \"\(encoding)\"; XML plans must be UTF-8")
         }
-        if let line = firstInvalidUTF8Line(bytes) {
-            throw fail(line, "xml.encoding", "the file is not valid UTF-8 (first bad byte on this line); save it as UTF-8")
+        if let (line, column) = firstInvalidUTF8(bytes) {
+            throw fail(line, "xml.encoding", "the file is not valid UTF-8 (its first bad byte is here); save it as UTF-8").at(column: column)
+        }
+        // A NUL is no XML character: libxml2 took it for the end of the document.
+        if let nul = bytes.firstIndex(of: 0) {
+            let line = bytes[..<nul].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            let lineStart = bytes[..<nul].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            let column = String(decoding: bytes[lineStart..<nul], as: UTF8.self).unicodeScalars.count + 1
+            throw fail(line, "xml.encoding", "the file holds a NUL byte, which XML does not allow (binary data?)").at(column: column)
         }
         // Refuse DTDs before libxml2 sees them: no entity can then be declared, expanded or fetched.
         if let (line, column) = doctypeInProlog(bytes) {
@@ -341,15 +348,23 @@ public enum XMLReader {
     }
 
     /// The 1-based line of the first byte that is not valid UTF-8, or `nil`.
-    static func firstInvalidUTF8Line(_ bytes: [UInt8]) -> Int? {
+    /// Line and column (in characters) of the first byte that is not valid UTF-8, or `nil`.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> (line: Int, column: Int)? {
         var decoder = UTF8()
         var iterator = bytes.makeIterator()
         var line = 1
+        var column = 1
         while true {
             switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar): if scalar == "\n" { line += 1 }
+            case .scalarValue(let scalar):
+                if scalar == "\n" {
+                    line += 1
+                    column = 1
+                } else {
+                    column += 1
+                }
             case .emptyInput: return nil
-            case .error: return line
+            case .error: return (line, column)
             }
         }
     }

@@ -118,7 +118,10 @@ import Testing
         var bytes = Array("<?xml version=\"1.0\"?>\n<plan>\n<name>".utf8)
         bytes += [0xE9, 0x74, 0xE9]  // Latin-1 "été"
         bytes += Array("</name></plan>\n".utf8)
-        #expect(refusal(bytes) == "plan.xml:3:1: the file is not valid UTF-8 (first bad byte on this line); save it as UTF-8")
+        #expect(refusal(bytes) == "plan.xml:3:7: the file is not valid UTF-8 (its first bad byte is here); save it as UTF-8")
+        // A NUL byte is named as such, at its place (it read as a file cut short).
+        #expect(refusal(Array("<?xml version=\"1.0\"?>\n<plan>ab".utf8) + [0] + Array("</plan>\n".utf8))
+            == "plan.xml:2:9: the file holds a NUL byte, which XML does not allow (binary data?)")
     }
 
     @Test func truncatedFile() {
