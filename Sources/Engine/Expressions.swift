@@ -349,7 +349,7 @@ extension PlanEvaluation {
                 guard let gate else { continue }
                 // A gate is a payee-period condition: evaluated once per period (a row's context
                 // is not cached).
-                let key = id.index &* 65_536 &+ index
+                let key = id.index << 32 | index
                 let open: Bool
                 if context.row == nil, let known = gateMemo[key] {
                     open = known
@@ -425,7 +425,7 @@ extension PlanEvaluation {
             if let quota {
                 textScratch.append(contentsOf: " against quota ".utf8)
                 // Every digit a prorated quota has (the bands are built from it).
-                quota.appendFormatted(fractionDigits: max(minorUnits, min(quota.exactFractionDigits, WideDecimal.maxScale)), to: &textScratch)
+                quota.appendFormatted(fractionDigits: max(minorUnits, quota.exactFractionDigits), to: &textScratch)
                 textScratch.append(0x20)
                 textScratch.append(contentsOf: code.utf8)
             }

@@ -1758,6 +1758,8 @@ final class PlanEvaluation {
         case .component(let id): digits = plan.components[id.index].rounding.digits
         case .total: digits = plan.currency.minorUnits
         }
+        let belowCap = RoundingRule(mode: .floor, digits: digits, origin: .planDefault)
+        let aboveFloor = RoundingRule(mode: .ceiling, digits: digits, origin: .planDefault)
         // Each yearly limit counts what is paid once every limit of the target has been applied,
         // not what it let through itself: a per-year cap declared before a per-period cap had
         // counted the amount before the period cap as paid, and underpaid the year.
@@ -1787,8 +1789,8 @@ final class PlanEvaluation {
             }
             switch limit.per {
             case .period:
-                if limit.kind == .cap && result > bound { result = Exact.round(bound, RoundingRule(mode: .floor, digits: digits, origin: .planDefault)) }
-                if limit.kind == .floor && result < bound { result = Exact.round(bound, RoundingRule(mode: .ceiling, digits: digits, origin: .planDefault)) }
+                if limit.kind == .cap && result > bound { result = Exact.round(bound, belowCap) }
+                if limit.kind == .floor && result < bound { result = Exact.round(bound, aboveFloor) }
             case .year:
                 let year = periods[periodIndex].fiscalYear
                 let paid = paidPerYear[paidKey(limit: index)]?[year] ?? .zero
@@ -1798,13 +1800,13 @@ final class PlanEvaluation {
                 // A year that has paid past its cap already (the bound fell mid-year) pays nothing
                 // more; a cap never takes money back (a negative amount passes through).
                 if limit.kind == .cap && result > room {
-                    result = room.signum >= 0 ? Exact.round(room, RoundingRule(mode: .floor, digits: digits, origin: .planDefault)) : min(result, .zero)
+                    result = room.signum >= 0 ? Exact.round(room, belowCap) : min(result, .zero)
                 }
                 let yearEnds = periods[periodIndex].endMonth == periods[periodIndex].enclosing(.year).endMonth
                 // A restated period is not topped up again: the year's floor was settled when it
                 // was paid, and a deal reversed after it is taken back whole.
                 if limit.kind == .floor && result < room && yearEnds && !restating {
-                    result = Exact.round(room, RoundingRule(mode: .ceiling, digits: digits, origin: .planDefault))
+                    result = Exact.round(room, aboveFloor)
                 }
                 yearly.append((index, year))
             }
@@ -1818,7 +1820,7 @@ final class PlanEvaluation {
     /// An amount in a limit's note, in the plan's currency with every digit it has (at least the
     /// currency's): a bound of 1.00001 is not shown as 1.00.
     func limitMoney(_ value: WideDecimal) -> String {
-        value.formatted(fractionDigits: max(plan.currency.minorUnits, min(value.exactFractionDigits, WideDecimal.maxScale))) + " " + plan.currency.code
+        value.formatted(fractionDigits: max(plan.currency.minorUnits, value.exactFractionDigits)) + " " + plan.currency.code
     }
 
     /// The key of the current payee's counter for yearly limit `limit` in ``paidPerYear``.

@@ -115,9 +115,10 @@ func readHeader(
     }
     for column in required where firstField[column] == nil {
         var hint: String? = nil
-        if let found = names.first(where: { $0.lowercased() == column || $0.unicodeScalars.filter({ $0 != "\u{FEFF}" }).map(String.init).joined().lowercased() == column }) {
-            let withoutMark = found.unicodeScalars.filter { $0 != "\u{FEFF}" }.map(String.init).joined()
-            hint = found.unicodeScalars.contains("\u{FEFF}")
+        func withoutMark(_ name: String) -> String { String(String.UnicodeScalarView(name.unicodeScalars.filter { $0 != "\u{FEFF}" })) }
+        if let found = names.first(where: { withoutMark($0).lowercased() == column }) {
+            let withoutMark = withoutMark(found)
+            hint = withoutMark != found
                 ? "field \((firstField[found] ?? 0)) is \"\(withoutMark)\" with a byte order mark (U+FEFF) inside; save the file as UTF-8 without it"
                     + (withoutMark == column ? "" : ", and write the name in lower case")
                 : "field \((firstField[found] ?? 0)) is \"\(found)\"; names are matched exactly, in lower case"

@@ -41,13 +41,13 @@ extension Checker {
     /// not), and 48 tables whose conditions each applied the one before in a 58-level expression
     /// overflowed a worker thread's stack.
     func checkConditionDepth() {
-        var depthOf: [Int: Int] = [:]
+        var tableDepth: [Int: Int] = [:]
         func depth(ofTable index: Int) -> Int {
-            if let known = depthOf[index] { return known }
-            depthOf[index] = 0  // a cycle is reported elsewhere
+            if let known = tableDepth[index] { return known }
+            tableDepth[index] = 0  // a cycle is reported elsewhere
             var deepest = 0
             for tier in tables[index]?.tiers ?? [] { if let gate = tier.gate { deepest = max(deepest, depth(of: gate)) } }
-            depthOf[index] = deepest
+            tableDepth[index] = deepest
             return deepest
         }
         func depth(of expr: Expr) -> Int {
@@ -79,9 +79,9 @@ extension Checker {
     /// and 5,000 links crashed the run with a stack overflow.
     func endNode(_ name: String, _ file: Int, _ range: SourceRange, failed: Bool) -> Bool {
         stack.removeLast()
+        let deepest = childDepth.popLast() ?? 0
         // A definition that failed already fails its dependents, each without an error.
-        let depth = failed ? 0 : (childDepth.popLast() ?? 0) + 1
-        if failed { _ = childDepth.popLast() }
+        let depth = failed ? 0 : deepest + 1
         depthOf[name] = depth
         if !childDepth.isEmpty { childDepth[childDepth.count - 1] = max(childDepth[childDepth.count - 1], depth) }
         guard depth <= PlanLimits.maxDependencyDepth else {

@@ -1,5 +1,3 @@
-import CompCore
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -10,13 +8,6 @@ import CompCore
 /// system's ICU, and Foundation brings its own ICU module; one module importing both fails to
 /// build (clang finds two different definitions of ICU's types).
 enum FileBytes {
-    /// The bytes of the regular file at `path`, at most `limit + 1` of them (more than `limit`
-    /// is too large, which the caller reports), or `nil` when it cannot be read (``BoundedFile``:
-    /// /dev/zero had been read until memory ran out, and a FIFO blocked for ever).
-    static func read(_ path: String, limit: Int) -> [UInt8]? {
-        BoundedFile.read(path, limit: limit)
-    }
-
     /// The directory part of `path` (`.` when it has none).
     static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

@@ -26,14 +26,24 @@ public enum XMLPlans {
     public static func isXML(_ path: String) -> Bool { path.lowercased().hasSuffix(".xml") }
 
     /// Reads, validates and checks the XML plan at `path`.
-    public static func check(path: String, overrides: [String: String] = [:], limits: XMLLimits = XMLPlans.limits) -> PlanCheckResult {
-        guard let data = FileBytes.read(path, limit: limits.maxBytes) else {
-            let diagnostic = Diagnostic(
-                .error, id: "xml.readFailed", message: "cannot read the file: \(BoundedFile.problem(path))",
-                location: SourceLocation(file: path, line: 0, column: 0))
-            return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
+    ///   - found: true when the file was found in a directory rather than named: one that does not
+    ///     start like an XML document is then not parsed, so nothing of it is quoted (a link to
+    ///     /etc/shadow among the plans printed its first line under a parse error).
+    public static func check(
+        path: String, overrides: [String: String] = [:], limits: XMLLimits = XMLPlans.limits, found: Bool = false
+    ) -> PlanCheckResult {
+        func refused(_ id: DiagnosticID, _ message: String) -> PlanCheckResult {
+            PlanCheckResult(
+                plan: nil, diagnostics: [Diagnostic(.error, id: id, message: message, location: SourceLocation(file: path, line: 0, column: 0))],
+                sources: [])
         }
-        return check(bytes: Array(data), path: path, overrides: overrides, limits: limits, loader: readFile)
+        guard let data = BoundedFile.read(path, limit: limits.maxBytes) else {
+            return refused("xml.readFailed", "cannot read the file: \(BoundedFile.problem(path))")
+        }
+        if found && !data.isEmpty && !startsLikeXML(data) {
+            return refused("xml.notAPlanFile", "'\(path)' is not an XML plan (it does not start with '<')")
+        }
+        return check(bytes: data, path: path, overrides: overrides, limits: limits, loader: readFile)
     }
 
     /// Validates and checks an XML plan held in memory; `loader` reads the plan-language libraries
@@ -108,7 +118,7 @@ public enum XMLPlans {
 
     /// Reads the file at `path` (the default loader for `<use>`).
     @Sendable public static func readFile(_ path: String) -> [UInt8]? {
-        FileBytes.read(path, limit: PlanLimits.maxFileBytes)
+        BoundedFile.read(path, limit: PlanLimits.maxFileBytes)
     }
 
     // MARK: - Lowering

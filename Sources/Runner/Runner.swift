@@ -149,19 +149,9 @@ public enum Runner {
         var libraryFiles: [String] = []
         var rendered = ""
         func check(_ path: String, _ overrides: [String: String]) -> PlanCheckResult {
-            // A file found in a directory that does not start like an XML document is named, not
-            // quoted (a link to /etc/shadow printed its first line under a parse error).
-            if XMLPlans.isXML(path) && foundPlanFiles.contains(path),
-                let head = BoundedFile.read(path, limit: 64), !head.isEmpty, !XMLPlans.startsLikeXML(head)
-            {
-                let diagnostic = Diagnostic(
-                    .error, id: "xml.notAPlanFile", message: "'\(path)' is not an XML plan (it does not start with '<')",
-                    location: SourceLocation(file: path, line: 0, column: 0))
-                return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
-            }
+            let found = foundPlanFiles.contains(path)
             return XMLPlans.isXML(path)
-                ? XMLPlans.check(path: path, overrides: overrides)
-                : PlanChecker.check(path: path, overrides: overrides, found: foundPlanFiles.contains(path))
+                ? XMLPlans.check(path: path, overrides: overrides, found: found) : PlanChecker.check(path: path, overrides: overrides, found: found)
         }
         var results = planFiles.map { check($0, request.overrides) }
         // A what-if parameter of a run of several plans is overridden in the plans that declare
@@ -288,17 +278,11 @@ public enum Runner {
             var hashed: [String: FileFingerprint] = [:]
             for fingerprint in progress.done { hashed[fingerprint.path] = fingerprint }
             do {
-                for path in planFiles {
-                    let fingerprint = try Fingerprinter.fingerprint(path: path, stop: stop)
-                    inputs.append(InputFingerprint(kind: "plan", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
-                }
-                for path in libraries {
-                    let fingerprint = try Fingerprinter.fingerprint(path: path, stop: stop)
-                    inputs.append(InputFingerprint(kind: "library", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
-                }
-                for path in inputTables {
-                    let fingerprint = try Fingerprinter.fingerprint(path: path, stop: stop)
-                    inputs.append(InputFingerprint(kind: "input", path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
+                for (kind, paths) in [("plan", planFiles), ("library", libraries), ("input", inputTables)] {
+                    for path in paths {
+                        let fingerprint = try Fingerprinter.fingerprint(path: path, stop: stop)
+                        inputs.append(InputFingerprint(kind: kind, path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
+                    }
                 }
                 for file in load.reconciliation.files where file.present {
                     let fingerprint = try hashed[file.file] ?? Fingerprinter.fingerprint(path: file.file, stop: stop)
@@ -350,7 +334,7 @@ public enum Runner {
         do {
             store = try ResultStore(path: request.database)
         } catch {
-            if created { for suffix in ["", "-journal", "-wal", "-shm"] { unlink(request.database + suffix) } }
+            if created { ResultStore.removeFiles(at: request.database) }
             throw .storage(error.description)
         }
         // What is left of the hashing goes on at normal priority from the first evaluated part on.
@@ -402,7 +386,7 @@ public enum Runner {
             if case .success(let files?)? = temporaryFiles?.result { for file in files { file.discard() } }
             exporting?.discard()
             // Only if it holds no run: another run started on the same new file may have stored one.
-            if created, (try? store.runs().isEmpty) == true { for suffix in ["", "-journal", "-wal", "-shm"] { unlink(request.database + suffix) } }
+            if created, (try? store.runs().isEmpty) == true { ResultStore.removeFiles(at: request.database) }
             if let failure { throw failure }
             // A failure to read an input while hashing it is an input failure, not a storage one.
             if let cause = error.cause as? RunFailure { throw cause }
@@ -510,7 +494,6 @@ public enum Runner {
     ) -> (reconciliation: [ReconciliationRecord], warnings: [String]) {
         let planIDs = Set(plans.map(\.id))
         var warnings: [String] = []
-        var excluded: [String: Int] = [:]
         var otherPlans: [String: Set<RepIndex>] = [:]
         let transactions = data.transactions
         // Plans that charge reversals back to the deal's period leave reversals past their window uncredited.
@@ -553,11 +536,11 @@ public enum Runner {
             } else {
                 reason = asDeal ? "reverses a deal whose rep had no roster assignment on the deal's date" : "rep has no roster assignment on the transaction date"
             }
-            excluded[reason, default: 0] += 1
             let code = Int(transactions.currencyCodes[row])
             let sum = excludedSums[reason]?[code] ?? (0, 0)
             excludedSums[reason, default: [:]][code] = (sum.rows + 1, sum.units + Int128(transactions.amounts[row]))
         }
+        let excluded = excludedSums.mapValues { $0.values.reduce(0) { $0 + $1.rows } }
         // Per currency: credited = accepted less excluded; then each exclusion; then rejected.
         var amounts: [ReconciliationAmount] = []
         for total in load.reconciliation.currencyTotals {
@@ -591,11 +574,11 @@ public enum Runner {
         }
         var reconciliation: [ReconciliationRecord] = []
         for file in load.reconciliation.files where file.present {
+            let isLedger = file.file.hasSuffix("transactions.csv")
             reconciliation.append(
                 ReconciliationRecord(
                     file: file.file, rowsRead: file.rowsRead, accepted: file.accepted, rejected: file.rejected,
-                    excluded: file.file.hasSuffix("transactions.csv") ? excluded : [:],
-                    amounts: file.file.hasSuffix("transactions.csv") ? amounts : []))
+                    excluded: isLedger ? excluded : [:], amounts: isLedger ? amounts : []))
         }
         return (reconciliation, warnings)
     }

@@ -41,6 +41,12 @@ public final class ResultStore {
         try self.init(path: path)
     }
 
+    /// Removes the database at `path` and the files SQLite keeps beside it (journal, write-ahead
+    /// log, shared memory).
+    public static func removeFiles(at path: String) {
+        for suffix in ["", "-journal", "-wal", "-shm"] { unlink(path + suffix) }
+    }
+
     /// Looks at what is at `path` before SQLite touches it: true for a comp results database,
     /// false when nothing or an empty file is there (a database can be made), and an error for
     /// anything else: a directory or device (SQLite would put its journal beside /dev/null),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Ledger
 import Runner
 import SampleData
+import Store
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -47,7 +48,7 @@ struct Demo: ParsableCommand {
         try writeOutput(demoPlanText, to: plan)
         // A demo always starts from a fresh results database.
         // The journal too: a hot one left by a killed run would be played back into the new file.
-        for suffix in ["", "-journal", "-wal", "-shm"] { unlink(database + suffix) }
+        ResultStore.removeFiles(at: database)
         let result: RunSummary
         do {
             result = try Runner.run(RunRequest(plans: [plan], data: data, database: database))
