@@ -327,14 +327,14 @@ public enum Runner {
         var temporaryFiles: Background<[StagedOutput]?>? = nil
         let id: RunID
         let store: ResultStore
-        // A database this run creates is removed again if the run fails: a failed run leaves
-        // nothing behind (it had left an empty database with the schema).
+        // A database this run creates is made in memory and put at its path, whole, once the run
+        // is stored: a failed or killed run leaves nothing there (a database made on disk first
+        // was left with an empty schema).
         var existing = stat()
         let created = lstat(request.database, &existing) != 0
         do {
-            store = try ResultStore(path: request.database)
+            store = try created ? ResultStore(creating: request.database) : ResultStore(path: request.database)
         } catch {
-            if created { ResultStore.removeFiles(at: request.database) }
             throw .storage(error.description)
         }
         // What is left of the hashing goes on at normal priority from the first evaluated part on.
@@ -381,12 +381,11 @@ public enum Runner {
                 report("storing the run in \(request.database)")
                 return output
             }
+            try store.persist()
         } catch {
             hashingStop.set()
             if case .success(let files?)? = temporaryFiles?.result { for file in files { file.discard() } }
             exporting?.discard()
-            // Only if it holds no run: another run started on the same new file may have stored one.
-            if created, (try? store.runs().isEmpty) == true { ResultStore.removeFiles(at: request.database) }
             if let failure { throw failure }
             // A failure to read an input while hashing it is an input failure, not a storage one.
             if let cause = error.cause as? RunFailure { throw cause }

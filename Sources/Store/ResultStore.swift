@@ -31,6 +31,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 /// killed run leaves the database as it was. Money is stored as INTEGER millionths, never REAL.
 public final class ResultStore {
     private let queue: DatabaseQueue
+    /// For a database this process makes (``init(creating:)``): where it goes once ``persist()``
+    /// is called; until then it is in memory only.
+    private let destination: String?
 
     /// Opens the results database at `path`, which must exist (readers such as `comp export`
     /// and `comp explain` must not leave an empty database behind a mistyped path).
@@ -129,18 +132,70 @@ public final class ResultStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws(StoreError) {
         guard !path.isEmpty else { throw StoreError(operation: "opening the results database", underlying: "the path is empty; give a file name") }
+        queue = try Self.open(Self.plainFileName(path), journal: "TRUNCATE", shown: path)
+        destination = nil
+    }
+
+    /// A new database for `path`, where nothing is yet: it is made in memory, and only
+    /// ``persist()`` puts it at `path`, whole, in one step. A run that fails or is killed before
+    /// then leaves nothing there (a database made on disk first was left with an empty schema).
+    public init(creating path: String) throws(StoreError) {
+        guard !path.isEmpty else { throw StoreError(operation: "opening the results database", underlying: "the path is empty; give a file name") }
+        // SQLite's memdb: one contiguous image, handed to ``persist()`` without a copy.
+        let name = "comp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
+        queue = try Self.open("file:\(name)?vfs=memdb", journal: "MEMORY", shown: path)
+        destination = path
+        // memdb stops at 1 GiB unless told otherwise; a run's database may be larger.
+        let grown: Int32 = queue.inDatabase { db in
+            var limit: sqlite3_int64 = 1 << 48
+            return sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_SIZE_LIMIT, &limit)
+        }
+        guard grown == SQLITE_OK else {
+            throw StoreError(operation: "opening \(path)", underlying: "SQLite could not make the database in memory (code \(grown))")
+        }
+    }
+
+    private static func open(_ name: String, journal: String, shown path: String) throws(StoreError) -> DatabaseQueue {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA page_size = 16384")
-            try db.execute(sql: "PRAGMA journal_mode = TRUNCATE")
+            try db.execute(sql: "PRAGMA journal_mode = \(journal)")
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         do {
-            queue = try DatabaseQueue(path: Self.plainFileName(path), configuration: configuration)
+            let queue = try DatabaseQueue(path: name, configuration: configuration)
             try Self.migrator.migrate(queue)
+            return queue
         } catch {
             throw StoreError(operation: "opening \(path)", underlying: String(describing: error))
         }
+    }
+
+    /// Puts a database made by ``init(creating:)`` at its path: its image is written to a new
+    /// file with no name yet, synced, and then named, never over a file that appeared there in
+    /// the meantime (that is an error, and nothing is left behind). Does nothing for a database
+    /// opened from a file. Reads still work afterwards.
+    public func persist() throws(StoreError) {
+        guard let destination else { return }
+        let writer = try StagedOutput.Writer(for: destination)
+        do {
+            try queue.inDatabase { db in
+                var size: sqlite3_int64 = 0
+                if let image = sqlite3_serialize(db.sqliteConnection, "main", &size, UInt32(SQLITE_SERIALIZE_NOCOPY)) {
+                    try writer.write(UnsafeRawBufferPointer(start: image, count: Int(size)))
+                } else if let copy = sqlite3_serialize(db.sqliteConnection, "main", &size, 0) {
+                    defer { sqlite3_free(copy) }
+                    try writer.write(UnsafeRawBufferPointer(start: copy, count: Int(size)))
+                } else {
+                    throw StoreError(operation: "writing \(destination)", underlying: "SQLite could not give the database's image (out of memory?)")
+                }
+            }
+        } catch {
+            writer.discard()
+            if let error = error as? StoreError { throw error }
+            throw StoreError(operation: "writing \(destination)", underlying: String(describing: error))
+        }
+        try writer.finish(synced: true).commitNew()
     }
 
     /// The schema, as an ordered list of named migrations.

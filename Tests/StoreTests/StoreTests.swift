@@ -50,6 +50,41 @@ let sampleOutput = RunOutput(
     reconciliation: [ReconciliationRecord(file: "transactions.csv", rowsRead: 10, accepted: 9, rejected: 1, excluded: ["other plan MGR-OVR": 2])])
 
 @Suite struct ResultStoreTests {
+    /// A new database is made in memory: nothing is at its path until `persist()`, which puts it
+    /// there whole; the file then opens as comp's, with the run, and the store still reads.
+    @Test func aNewDatabaseAppearsWholeOnPersist() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(creating: database.path)
+        let id = try store.record(sampleRun, output: sampleOutput)
+        #expect(!FileManager.default.fileExists(atPath: database.path))
+        try store.persist()
+        #expect(try store.latestCompletedRun() == id)
+        #expect(try ResultStore.vet(database.path))
+        let reopened = try ResultStore(existing: database.path)
+        #expect(try reopened.run(id) == sampleRun)
+        #expect(try reopened.payouts(id).map(\.amount) == store.payouts(id).map(\.amount))
+        #expect(try reopened.payouts(id).count == 4)
+        // Nothing else beside it (no journal, no temporary file).
+        let directory = (database.path as NSString).deletingLastPathComponent
+        let name = (database.path as NSString).lastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix(name) } == [name])
+    }
+
+    /// A file that appeared at the path while the run was computing (another run made it) is
+    /// never overwritten: persisting fails, saying so, and that file is as it was.
+    @Test func persistingNeverReplacesAFileThatAppeared() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(creating: database.path)
+        _ = try store.record(sampleRun, output: sampleOutput)
+        try Data("someone else's".utf8).write(to: URL(fileURLWithPath: database.path))
+        let error = try #require(throws: StoreError.self) { try store.persist() }
+        #expect(
+            error.description
+                == "writing \(database.path): a file appeared there while this run was computing (another `comp run`?); nothing was "
+                + "stored there: run again to add this run to it, or give another name")
+        #expect(try String(contentsOfFile: database.path, encoding: .utf8) == "someone else's")
+    }
+
     @Test func recordsAndReadsBackARun() throws {
         let database = TemporaryDatabase()
         let store = try ResultStore(path: database.path)
