@@ -161,19 +161,51 @@ final class Parser {
     // MARK: Recovery
 
     /// Skips to the next declaration keyword at the start of a line, or to the `}` that closes
-    /// the enclosing block, keeping nested braces balanced.
+    /// the enclosing block, keeping nested braces balanced. A word starting a line no more
+    /// indented than the failed declaration is taken as the next declaration too (an unknown
+    /// one is then reported, not skipped); a more indented one continues the failed one.
     func synchronizeDeclaration(from start: Int) {
         var braces = 0
+        let indent = column(of: tokens[min(start, tokens.count - 1)])
         if index == start && !check(.rbrace) && !check(.eof) { advance() }
         while !check(.eof) {
             if braces == 0 && check(.rbrace) { return }
-            if braces == 0 && current.atLineStart && current.kind == .identifier && declarationKeywords.contains(text(current)) {
+            if braces == 0 && current.atLineStart && current.kind == .identifier
+                && (declarationKeywords.contains(text(current)) || column(of: current) <= indent)
+            {
                 return
             }
             if check(.lbrace) { braces += 1 }
             if check(.rbrace) { braces -= 1 }
             advance()
         }
+    }
+
+    /// The byte column of `token` on its line (0 at the line's start).
+    func column(of token: Token) -> Int {
+        var start = token.range.start
+        while start > 0 && bytes[start - 1] != UInt8(ascii: "\n") { start -= 1 }
+        return token.range.start - start
+    }
+
+    /// After a plan or library header in error (`plan "A" "Title" "extra" {`): goes on with the
+    /// body, just after its `{` when one comes before the first declaration, else at that
+    /// declaration (the `{` is missing). False when neither is found.
+    func resumeAfterHeader() -> Bool {
+        var probe = index
+        while tokens[probe].kind != .eof {
+            let token = tokens[probe]
+            if token.kind == .lbrace {
+                while index <= probe { advance() }
+                return true
+            }
+            if token.atLineStart && token.kind == .identifier && declarationKeywords.contains(text(token)) {
+                while index < probe { advance() }
+                return true
+            }
+            probe += 1
+        }
+        return false
     }
 
     /// Skips to the next line inside a block, or to the block's `}`.
@@ -230,8 +262,12 @@ final class Parser {
             try expect(.lbrace)
             node.headerTrivia.trailing = trailingComment()
         } catch {
-            node.name = nil  // no header: nothing more to check
-            return node
+            // With its name read, the body is still checked (every error at once); without, there
+            // is nothing more to check.
+            guard node.name != nil, resumeAfterHeader() else {
+                node.name = nil
+                return node
+            }
         }
         node.decls = parseDeclarations()
         node.failedNames = failedNames
