@@ -187,6 +187,19 @@ extension Checker {
                 if case .literal(let value) = step.kind, Self.isZero(value) {
                     error(.divisionByZero, file, stepNode.range)
                     ok = false
+                } else if let constant = Self.constantNumber(step), constant.isNegative {
+                    // A negative step paid negative bonuses (-4,000.00 for a rep above the floor).
+                    error(.invalidValue("graduated step", shown(stepNode), "a step above 0"), file, stepNode.range)
+                    ok = false
+                }
+                // A ceiling at or below the floor paid 0 in every period, without a word.
+                if let ceiling, let ceilingNode, let top = Self.constantNumber(ceiling), let bottom = Self.constantNumber(floor),
+                    top <= bottom
+                {
+                    error(
+                        .tierOrder("a graduated bonus's ceiling ('up to \(shown(ceilingNode))') must be above its floor ('above \(shown(floorNode))')"),
+                        file, ceilingNode.range)
+                    ok = false
                 }
                 if ok {
                     let expr = Expr(.graduated(value: value, floor: floor, step: step, amountPerStep: amount, ceiling: ceiling),
@@ -459,6 +472,12 @@ extension Checker {
             }
             if row.endValue != nil && mode != .interpolated && mode != nil {
                 error(.typeMismatch("'->' end values are only for interpolated tables"), file, row.endValue?.range ?? row.range)
+                ok = false
+            } else if let endNode = row.endValue, row.lower == nil || row.upper == nil {
+                // An open band has no far end to move towards: its end value was never paid.
+                error(
+                    .typeMismatch("'->' needs a band with two bounds to move across; an open tier ('up to', 'and above') pays one value"),
+                    file, endNode.range)
                 ok = false
             }
             if row.lower == nil && position != 0 {
@@ -783,6 +802,18 @@ extension Checker {
         }
         used.insert(word.name)
         return .component(ComponentID(index))
+    }
+
+    /// The value of a constant number (a money, rate or count literal, or a negated one), else
+    /// `nil`. Only values of one type are compared with each other.
+    static func constantNumber(_ expr: Expr) -> FixedDecimal? {
+        switch expr.kind {
+        case .literal(.money(let money)): return money.amount
+        case .literal(.rate(let rate)): return rate.value
+        case .literal(.count(let count)): return FixedDecimal(exactly: Int(count))
+        case .negate(let inner): return constantNumber(inner).flatMap { try? FixedDecimal.zero.subtracting($0) }
+        default: return nil
+        }
     }
 
     /// The amount of a constant money expression (a literal, or a negated one), else `nil`.

@@ -200,6 +200,15 @@ extension Checker {
         if !main.isLibrary && main.name != nil && !main.decls.contains(where: { $0.keyword.name == "period" }) {
             sink.emit(.missingSetting("period"), file: 0, main.headerRange, hint: "add 'period month' or 'period quarter'")
         }
+        // The roster's plan column names the plan by its id: an empty one, or one with spaces at
+        // either end, matched no payee (the run paid no one and exited 0).
+        if !main.isLibrary, case .string(let text, let range)? = main.name {
+            let id = unquote(text)
+            if id.isEmpty || id.unicodeScalars.first?.properties.isWhitespace == true || id.unicodeScalars.last?.properties.isWhitespace == true {
+                sink.emit(
+                    .invalidValue("plan id", id, "a non-empty id with no spaces at either end (the roster's plan column names it)"), file: 0, range)
+            }
+        }
         derivedState = Array(repeating: .pending, count: letDecls.count)
         componentState = Array(repeating: .pending, count: componentDecls.count)
         tableState = Array(repeating: .pending, count: tableDecls.count)

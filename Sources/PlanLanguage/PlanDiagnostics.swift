@@ -79,6 +79,11 @@ extension PlanMessage {
     static func invalidDate(_ text: String) -> Self {
         .init("invalidDate", .error, "'\(text)' is not a calendar date")
     }
+    static func invalidEscape(_ text: String) -> Self {
+        .init(
+            "invalidEscape", .error,
+            "'\\\(text)' is not an escape in a string (the escapes are \\\" \\\\ \\n \\t); write \\\\ for a backslash")
+    }
     static func invalidNumber(_ text: String, _ reason: String) -> Self {
         // A 100,000-digit literal was quoted whole.
         let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
@@ -232,6 +237,9 @@ final class DiagnosticSink {
 }
 
 /// Edit distance for "did you mean" hints.
+/// The longest name, in characters, that gets a "did you mean" hint.
+let suggestionLength = 64
+
 func editDistance(_ a: String, _ b: String) -> Int {
     let x = Array(a.unicodeScalars)
     let y = Array(b.unicodeScalars)
@@ -251,10 +259,15 @@ func editDistance(_ a: String, _ b: String) -> Int {
 }
 
 /// "did you mean `x`?" for the closest candidate within a third of the name's length, if any.
+/// Names longer than ``suggestionLength`` characters get none: a typo is made in a name someone
+/// writes, and the distance costs the product of the lengths (a hostile plan's 200,000-character
+/// names took a minute).
 func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
+    guard name.utf8.count <= 4 * suggestionLength, name.unicodeScalars.count <= suggestionLength else { return nil }
     var best: (name: String, distance: Int, prefix: Int)?
     let limit = max(1, name.count / 3)
-    for candidate in candidates where candidate != name && abs(candidate.count - name.count) <= limit {
+    for candidate in candidates
+    where candidate != name && candidate.utf8.count <= 4 * suggestionLength && abs(candidate.count - name.count) <= limit {
         let distance = editDistance(name.lowercased(), candidate.lowercased())
         guard distance <= limit else { continue }
         let prefix = zip(name, candidate).prefix { $0 == $1 }.count

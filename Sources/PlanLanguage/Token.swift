@@ -254,6 +254,17 @@ struct Lexer {
                     position += 1 + length
                     continue
                 }
+                // Only \" \\ \n \t: "C:\Temp" had read as "C:Temp" and never matched.
+                let escaped = bytes[position + 1]
+                if !Lexer.isControlInString(escaped)
+                    && escaped != UInt8(ascii: "\"") && escaped != UInt8(ascii: "\\") && escaped != UInt8(ascii: "n") && escaped != UInt8(ascii: "t")
+                {
+                    let length = escaped >= 0x80 ? max(1, checkedUTF8Length(at: position + 1)) : 1
+                    let text = String(decoding: bytes[(position + 1)..<min(bytes.count, position + 1 + length)], as: UTF8.self)
+                    problems.append((.invalidEscape(text), SourceRange(start: position, end: position + 1 + length)))
+                    position += 1 + length
+                    continue
+                }
                 position += 2
             } else {
                 position += 1

@@ -89,6 +89,22 @@ struct HostileInputTests {
 
     /// A NUL in a file name would cut it where the file is opened ("mbo.csv\0x" read mbo.csv); a
     /// control character in a string is an error at its place, and the snippet shows U+FFFD for it.
+    /// "did you mean" compares a name with every declaration at a cost of the product of their
+    /// lengths: a plan of two 200,000-character names took a minute. Names past 64 characters
+    /// get no hint (and the check is immediate); a typo in a name one writes still gets one.
+    @Test("a very long unknown name gets no hint")
+    func longNamesGetNoHint() {
+        let long = String(repeating: "a", count: 200_000)
+        #expect(suggestion(for: long + "b", among: [long + "c"]) == nil)
+        #expect(suggestion(for: String(repeating: "x", count: 65), among: [String(repeating: "x", count: 64) + "y"]) == nil)
+        #expect(suggestion(for: "bookingz", among: ["bookings", long]) == "did you mean `bookings`?")
+        let sixtyFour = String(repeating: "x", count: 63)
+        #expect(suggestion(for: sixtyFour + "y", among: [sixtyFour + "z"]) == "did you mean `\(sixtyFour)z`?")
+        let plan = "plan \"L\" {\n  currency USD\n  period month\n  let \(long) = 1\n  let b = \(long)b\n}\n"
+        let result = PlanChecker.check(source: SourceFile(path: "long.plan", bytes: Array(plan.utf8)))
+        #expect(result.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.id) \($0.hint ?? "-")" } == ["5:11 plan.unknownName -"])
+    }
+
     @Test("a control character inside a string is an error")
     func controlCharacterInString() {
         let text = "plan \"P\" {\n  currency USD\n  period month\n  input m from \"mbo.csv\u{0}x\" column \"score\": rate\n}\n"
