@@ -26,9 +26,19 @@ final class Parser {
     var lineKeywords: Set<String> = []
     /// The name of the declaration being parsed, if read yet.
     var declaringName: String?
+    /// The column of the declaration being parsed (its first word's).
+    var declarationColumn = 0
+    /// Errors that leave the declaration whole (a block's missing `}`): it is still checked.
+    var unclosedBlocks = 0
     var failedNames: Set<String> = []
 
+    /// Offsets at which lines start.
+    let lineStarts: [Int]
+
     init(bytes: [UInt8], tokens: [Token], comments: [Comment], sink: DiagnosticSink, file: Int) {
+        var starts = [0]
+        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
+        lineStarts = starts
         self.bytes = bytes
         self.tokens = tokens
         self.comments = comments
@@ -182,10 +192,21 @@ final class Parser {
     }
 
     /// The byte column of `token` on its line (0 at the line's start).
-    func column(of token: Token) -> Int {
-        var start = token.range.start
-        while start > 0 && bytes[start - 1] != UInt8(ascii: "\n") { start -= 1 }
-        return token.range.start - start
+    func column(of token: Token) -> Int { token.range.start - lineStarts[lineIndex(of: token.range.start)] }
+
+    /// The line that holds `offset`, from 1.
+    func line(of offset: Int) -> Int { lineIndex(of: offset) + 1 }
+
+    /// The index in ``lineStarts`` of the line holding `offset`, by binary search (scanning back
+    /// to the line's start cost a long line's length per declaration).
+    private func lineIndex(of offset: Int) -> Int {
+        var low = 0
+        var high = lineStarts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        return low
     }
 
     /// After a plan or library header in error (`plan "A" "Title" "extra" {`): goes on with the
@@ -270,17 +291,26 @@ final class Parser {
             }
         }
         node.decls = parseDeclarations()
-        node.failedNames = failedNames
         node.closing = remainingComments(before: current.range.start)
+        let kind = node.isLibrary ? "library" : "plan"
         if check(.rbrace) {
-            advance()
+            var brace = advance()
+            // A stray '}' ended the block early, and declarations follow: said at that brace, and
+            // what follows is still checked (it had been one error, everything after it unread).
+            while current.kind == .identifier && declarationKeywords.contains(text(current)) {
+                sink.emit(.unexpectedToken("'}': it ends the \(kind), but declarations follow; remove it, or move it after them"), file: file, brace.range)
+                node.decls += parseDeclarations()
+                guard check(.rbrace) else { break }
+                brace = advance()
+            }
             node.trailing = remainingComments(before: Int.max)
-            if !check(.eof) {
-                sink.emit(.unexpectedToken(describe(current) + " after the end of the \(node.isLibrary ? "library" : "plan")"), file: file, current.range)
+            if !check(.eof) && lastEnd == brace.range.end {
+                sink.emit(.unexpectedToken(describe(current) + " after the end of the \(kind)"), file: file, current.range)
             }
         } else {
-            sink.emit(.expected("'}' to close the \(node.isLibrary ? "library" : "plan")", describe(current)), file: file, current.range)
+            sink.emit(.expected("'}' to close the \(kind)", describe(current)), file: file, current.range)
         }
+        node.failedNames = failedNames
         return node
     }
 
@@ -291,11 +321,13 @@ final class Parser {
             let start = index
             let problems = sink.count
             declaringName = nil
+            declarationColumn = column(of: current)
+            let unclosed = unclosedBlocks
             do throws(ParseFailure) {
                 var decl = try parseDeclaration()
                 decl.trivia = trivia
                 decl.trivia.trailing = trailingComment()
-                decl.recovered = sink.count > problems
+                decl.recovered = sink.count - (unclosedBlocks - unclosed) > problems
                 decls.append(decl)
             } catch {
                 if let name = declaringName { failedNames.insert(name) }
@@ -453,8 +485,21 @@ final class Parser {
 
     // MARK: Blocks
 
+    /// At a line inside a block that starts a declaration no more indented than the one being
+    /// parsed: the block's `}` is missing. Said once, here; the block ends before that line (each
+    /// later declaration had been reported as unexpected in the block, and their own errors lost).
+    func blockLeftOpen(_ opened: Token) -> Bool {
+        guard current.atLineStart, current.kind == .identifier, declarationKeywords.contains(text(current)),
+            column(of: current) <= declarationColumn
+        else { return false }
+        let line = line(of: opened.range.start)
+        sink.emit(.expected("'}' to close the block opened on line \(line)", describe(current)), file: file, current.range)
+        unclosedBlocks += 1
+        return true
+    }
+
     func parseBlock(_ line: (Ident) throws(ParseFailure) -> BlockLine) throws(ParseFailure) -> ([BlockLine], [String]) {
-        try expect(.lbrace)
+        let opened = try expect(.lbrace)
         try enter()
         defer { leave() }
         let outer = lineKeywords
@@ -462,6 +507,7 @@ final class Parser {
         defer { lineKeywords = outer }
         var lines: [BlockLine] = []
         while !check(.rbrace) && !check(.eof) {
+            if blockLeftOpen(opened) { return (lines, []) }
             let trivia = leadingTrivia()
             let start = index
             do throws(ParseFailure) {
@@ -610,9 +656,10 @@ final class Parser {
     }
 
     func parseRows() throws(ParseFailure) -> ([TierRow], [String]) {
-        try expect(.lbrace)
+        let opened = try expect(.lbrace)
         var rows: [TierRow] = []
         while !check(.rbrace) && !check(.eof) {
+            if blockLeftOpen(opened) { return (rows, []) }
             let trivia = leadingTrivia()
             let start = index
             do throws(ParseFailure) {
