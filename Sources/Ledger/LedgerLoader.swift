@@ -178,7 +178,7 @@ public enum LedgerLoader {
         // fx.csv explains thousands of rows without a rate), then by file as FORMATS.md lists them,
         // line and field.
         let order = [files.transactions, files.roster, files.quotas, files.splits, files.fx]
-        var diagnostics: [Diagnostic] = []
+        var ordered: [(path: String, error: RowError)] = []
         var errorCount = droppedErrors
         var warningCount = droppedWarnings
         for wholeFile in [true, false] {
@@ -188,10 +188,17 @@ public enum LedgerLoader {
                     .sorted { ($0.element.line, $0.element.field, $0.offset) < ($1.element.line, $1.element.field, $1.offset) }
                 for (_, error) in sorted {
                     if error.severity == .error { errorCount += 1 } else { warningCount += 1 }
-                    if diagnostics.count < options.storedDiagnosticLimit { diagnostics.append(error.diagnostic(file: path)) }
+                    ordered.append((path, error))
                 }
             }
         }
+        // Only so many are kept: errors first, then warnings, each in that order (warnings kept
+        // first had left out the error that refuses the data); kept ones stay in that order.
+        let errorPositions = ordered.indices.filter { ordered[$0].error.severity == .error }
+        let warningPositions = ordered.indices.filter { ordered[$0].error.severity != .error }
+        let kept = (errorPositions.prefix(options.storedDiagnosticLimit)
+            + warningPositions.prefix(max(0, options.storedDiagnosticLimit - errorPositions.count))).sorted()
+        let diagnostics = kept.map { ordered[$0].error.diagnostic(file: ordered[$0].path) }
         let data = LedgerData(transactions: transactions, roster: roster, quotas: quotas, splits: splits, fx: fx)
         let summary = Reconciliation(
             files: order.compactMap { reconciliation[$0] }, currencyTotals: totals.totals,

@@ -189,6 +189,14 @@ public struct LedgerLoad: Sendable {
     /// Problems found, sorted by file (load order), line and field; at most
     /// ``LedgerLoadOptions/storedDiagnosticLimit`` are kept.
     public let diagnostics: [Diagnostic]
+    /// Up to `limit` diagnostics to show: errors first, then warnings, each in file and line
+    /// order (in plain file order, a hundred warnings had hidden the error that stopped a run).
+    public func listed(limit: Int) -> [Diagnostic] {
+        let errors = diagnostics.lazy.filter { $0.severity == .error }.prefix(limit)
+        let warnings = diagnostics.lazy.filter { $0.severity != .error }.prefix(max(0, limit - errors.count))
+        return Array(errors) + Array(warnings)
+    }
+
     /// Errors found (all counted, kept or not).
     public let errorCount: Int
     /// Warnings found.

@@ -138,17 +138,19 @@ struct CurrencyAccumulator: Sendable {
     }
 }
 
-/// Keeps the first `count` of `errors` by line and field, and counts the rest by severity into
-/// `dropped`.
+/// Keeps the first `count` of `errors` by line and field, errors before warnings (a hundred
+/// warnings kept had left out the error that refuses the data), and counts the rest by severity
+/// into `dropped`. What is kept stays in line order.
 private func keepFirst(_ count: Int, of errors: inout [RowError], dropped: inout (errors: Int, warnings: Int)) {
     guard errors.count > count else { return }
-    let precedes = { (a: RowError, b: RowError) in (a.line, a.field) < (b.line, b.field) }
-    // A chunk's errors come in line order already; errors found across rows do not.
-    if !errors.indices.dropFirst().allSatisfy({ !precedes(errors[$0], errors[$0 - 1]) }) { errors.sort(by: precedes) }
+    let rank = { (error: RowError) in error.severity == .error ? 0 : 1 }
+    let precedes = { (a: RowError, b: RowError) in (rank(a), a.line, a.field) < (rank(b), b.line, b.field) }
+    errors.sort(by: precedes)
     for error in errors[count...] {
         if error.severity == .error { dropped.errors += 1 } else { dropped.warnings += 1 }
     }
     errors.removeLast(errors.count - count)
+    errors.sort { ($0.line, $0.field) < ($1.line, $1.field) }
 }
 
 /// What one chunk worker produced.

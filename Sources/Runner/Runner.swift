@@ -76,7 +76,7 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
     /// Plans have errors (rendered diagnostics).
     case badPlans(String)
     /// The data has errors and `--quarantine` was not given (the first diagnostics, and the count).
-    case badData(listed: [String], total: Int)
+    case badData(listed: [String], total: Int, warnings: Int = 0)
     /// A plan's input table (MBO scores and the like) has errors: a score is read for a payee and
     /// period, so a row cannot be left out, even with `--quarantine`.
     case badInputTable(listed: [String], total: Int)
@@ -96,9 +96,13 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .badPlans(let text): return text
-        case .badData(let listed, let total):
+        case .badData(let listed, let total, let warnings):
+            // Errors are listed first, then warnings.
             var text = listed.joined(separator: "\n")
-            if total > listed.count { text += "\n… and \(total - listed.count) more" }
+            if total + warnings > listed.count {
+                text += "\n… and \(total + warnings - listed.count) more (\(total) error\(total == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in all; "
+                    + "`comp validate --max-errors N` lists more)"
+            }
             return text + "\nthe data has \(total) error\(total == 1 ? "" : "s"); nothing was run (use --quarantine to run without the rejected rows)"
         case .badInputTable(let listed, let total):
             var text = listed.joined(separator: "\n")
@@ -240,7 +244,7 @@ public enum Runner {
             throw .unusableFiles(listed: listed.prefix(100).map(\.description), files: load.unusableFiles)
         }
         if load.errorCount > 0 && !request.quarantine {
-            throw .badData(listed: load.diagnostics.prefix(100).map(\.description), total: load.errorCount)
+            throw .badData(listed: load.listed(limit: 100).map(\.description), total: load.errorCount, warnings: load.warningCount)
         }
         let data = load.data
 

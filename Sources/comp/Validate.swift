@@ -75,11 +75,15 @@ struct Validate: ParsableCommand {
                 }
             }
         }
-        let listed = load.diagnostics.prefix(maxErrors)
+        let listed = load.listed(limit: maxErrors)
         if !listed.isEmpty {
             printError(listed.map(\.description).joined(separator: "\n"))
             let rest = load.errorCount + load.warningCount - listed.count
-            if rest > 0 { printError("… and \(rest) more (\(load.errorCount) errors, \(load.warningCount) warnings in all)") }
+            if rest > 0 {
+                let errors = "\(load.errorCount) error\(load.errorCount == 1 ? "" : "s")"
+                let warnings = "\(load.warningCount) warning\(load.warningCount == 1 ? "" : "s")"
+                printError("… and \(rest) more (\(errors), \(warnings) in all; errors are listed first)")
+            }
         }
         if load.errorCount > 0 {
             printError("\(data): \(load.errorCount) error\(load.errorCount == 1 ? "" : "s"); the data is not valid")

@@ -627,6 +627,41 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(missing.stderr.contains("--db /nonexistent-dir/r.sqlite: no directory /nonexistent-dir; make it first"), "\(missing.stderr)")
     }
 
+    /// The data's errors are listed before its warnings: a hundred warnings (reversals in another
+    /// currency than their deal) had filled the list, and the one error that refused the data was
+    /// never shown, by `run` or by `validate`.
+    @Test func errorsAreListedBeforeWarnings() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        var transactions = "id,date,rep,amount,currency,kind,reverses\nD0,2027-01-05,R1,100,USD,new,\n"
+        for index in 1...100 { transactions += "V\(index),2027-01-06,R1,-1,EUR,new,D0\n" }
+        transactions += "X1,2027-01-07,R1,1e3,USD,new,\n"
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": transactions,
+            "fx.csv": "currency,period,rate\nEUR,2027-01,1.1\n",
+        ], to: data)
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 65)
+        let lines = run.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.first == "\(data.path)/transactions.csv:103:4: amount \"1e3\" is not a plain decimal (like 1234.56 or -80)")
+        #expect(lines.count == 102)
+        #expect(lines[1].hasPrefix("\(data.path)/transactions.csv:3:5: warning: this reversal of D0 is in EUR"))
+        #expect(lines.suffix(2) == [
+            "… and 1 more (1 error, 100 warnings in all; `comp validate --max-errors N` lists more)",
+            "the data has 1 error; nothing was run (use --quarantine to run without the rejected rows)",
+        ])
+        let validate = try cli.run(["validate", "--data", data.path, "--max-errors", "3"])
+        #expect(validate.status == 65)
+        let listed = validate.stderr.split(separator: "\n").map(String.init)
+        #expect(listed.first == "\(data.path)/transactions.csv:103:4: amount \"1e3\" is not a plain decimal (like 1234.56 or -80)")
+        #expect(listed.suffix(2) == [
+            "… and 98 more (1 error, 100 warnings in all; errors are listed first)", "\(data.path): 1 error; the data is not valid",
+        ])
+    }
+
     /// A run that fails while evaluating leaves no database behind where there was none (it had
     /// left an empty one with the schema), and an existing one as it was.
     @Test func aFailedRunCreatesNoDatabase() throws {
