@@ -54,7 +54,14 @@ extension PlanEvaluation {
                 // this period (guard it with `if … > 0 then … else …`).
                 let hint: String
                 if case .quota = right.kind {
-                    hint = "the quota is 0 in quotas.csv"
+                    // Where the 0 is: the rep's quota row of 0 for a period that overlaps this one.
+                    let period = periods[periodIndex]
+                    let zero = data.quotas.rows.first { row in
+                        row.rep == context.rep && row.amount.isZero && row.period.startDate <= period.endDate
+                            && row.period.endDate >= period.startDate
+                    }
+                    hint = "the quota is 0" + (zero.map { " on line \($0.line) of quotas.csv" } ?? " in quotas.csv")
+                        + (zero == nil ? "" : "; set a quota above 0 there")
                 } else {
                     hint = "the divisor is 0 in this period; guard it with 'if divisor != 0 then … else …'"
                 }

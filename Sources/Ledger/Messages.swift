@@ -112,7 +112,7 @@ enum DataMessage {
     }
 
     @inline(never) static func zeroQuota() -> (DiagnosticID, String) {
-        ("data.zeroQuota", "a quota of 0: a plan that divides by it (attainment) stops the run for this rep and period")
+        ("data.zeroQuota", "a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period")
     }
 
     @inline(never) static func controlCharacter(_ column: String) -> (DiagnosticID, String) {

@@ -662,6 +662,29 @@ func oneDeal(in directory: URL) throws -> URL {
         ])
     }
 
+    /// A quota of 0 that attainment divides by stops the run: the message names the quota row
+    /// (it had said "in quotas.csv" only), and `validate` warns of it beforehand.
+    @Test func aZeroQuotaNamesItsRow() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\nR2,Ben,AE-STD,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR2,2027-01,0\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-06,R2,10,USD,new\n",
+        ], to: data)
+        let validate = try cli.run(["validate", "--data", data.path])
+        #expect(validate.status == 0)
+        #expect(validate.stderr.contains(
+            "\(data.path)/quotas.csv:3:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period"),
+            "\(validate.stderr)")
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 65)
+        #expect(run.stderr.hasSuffix(
+            "rep R2, 2027-01: attainment: division by zero (the quota is 0 on line 3 of quotas.csv; set a quota above 0 there)\n"),
+            "\(run.stderr)")
+    }
+
     /// A run that fails while evaluating leaves no database behind where there was none (it had
     /// left an empty one with the schema), and an existing one as it was.
     @Test func aFailedRunCreatesNoDatabase() throws {
