@@ -882,6 +882,36 @@ extension Checker {
                                 decl.range, notes: [("the other limit", otherSpan.file, otherSpan.range)])
                         }
                     }
+                    // Across periods: a floor per period adds up, over a year, past a yearly cap
+                    // (every rep was paid the floor every month, the yearly cap broken), or a
+                    // yearly floor needs more than the cap per period lets a year pay.
+                    let periodsPerYear: Int64 = periodKind == .month ? 12 : periodKind == .quarter ? 4 : 1
+                    let otherPer: LimitPeriod = per == .period ? .year : .period
+                    let otherBounds = constantLimitBounds[LimitBoundKey(target: target, per: otherPer)] ?? LimitBounds()
+                    if let (otherValue, otherSpan) = kind == .floor ? otherBounds.lowestCap : otherBounds.highestFloor,
+                        let yearly = try? (per == .period ? value : otherValue).multiplied(by: periodsPerYear)
+                    {
+                        let perPeriod = per == .period ? value : otherValue
+                        let (floor, cap): (String, String)
+                        let contradicts: Bool
+                        let spread = "\(perPeriod) \(currency.code) per period, \(yearly) \(currency.code) in a year of \(periodsPerYear) periods"
+                        if (kind == .floor) == (per == .period) {
+                            // A floor per period against a yearly cap.
+                            let yearCap = per == .period ? otherValue : value
+                            contradicts = yearly > yearCap
+                            (floor, cap) = (spread, "\(yearCap) \(currency.code) per year")
+                        } else {
+                            // A cap per period against a yearly floor.
+                            let yearFloor = per == .period ? otherValue : value
+                            contradicts = yearly < yearFloor
+                            (floor, cap) = ("\(yearFloor) \(currency.code) per year", spread)
+                        }
+                        if contradicts {
+                            error(
+                                .limitsContradict(targetWord.name, floor: floor, cap: cap), file, decl.range,
+                                notes: [("the other limit", otherSpan.file, otherSpan.range)])
+                        }
+                    }
                     if kind == .cap, bounds.lowestCap.map({ value < $0.0 }) ?? true { bounds.lowestCap = (value, here) }
                     if kind == .floor, bounds.highestFloor.map({ value > $0.0 }) ?? true { bounds.highestFloor = (value, here) }
                     constantLimitBounds[key] = bounds
