@@ -166,6 +166,12 @@ struct UseDecl: Sendable, Hashable {
 struct FileNode: Sendable, Hashable {
     /// Names of declarations that failed to parse; references to them are not reported again.
     var failedNames: Set<String> = []
+    /// Declaration words an unknown declaration was a likely misspelling of (`peroid month`), or
+    /// that start a declaration that could not be read (`currency "USD"`): their missing-setting
+    /// errors would only repeat it.
+    var misspeltKeywords: Set<String> = []
+    /// True when some declaration could not be read: what is unused then may be used by it.
+    var lostDeclarations = false
     var uses: [UseDecl] = []
     var isLibrary = false
     /// Plan id (string) or library name.

@@ -31,6 +31,8 @@ final class Parser {
     /// Errors that leave the declaration whole (a block's missing `}`): it is still checked.
     var unclosedBlocks = 0
     var failedNames: Set<String> = []
+    var misspeltKeywords: Set<String> = []
+    var lostDeclarations = false
 
     /// Offsets at which lines start.
     let lineStarts: [Int]
@@ -311,6 +313,8 @@ final class Parser {
             sink.emit(.expected("'}' to close the \(kind)", describe(current)), file: file, current.range)
         }
         node.failedNames = failedNames
+        node.misspeltKeywords = misspeltKeywords
+        node.lostDeclarations = lostDeclarations
         return node
     }
 
@@ -331,6 +335,11 @@ final class Parser {
                 decls.append(decl)
             } catch {
                 if let name = declaringName { failedNames.insert(name) }
+                lostDeclarations = true
+                // A setting written wrong (`currency "USD"`) is not also missing.
+                if tokens[start].kind == .identifier, declarationKeywords.contains(text(tokens[start])) {
+                    misspeltKeywords.insert(text(tokens[start]))
+                }
                 synchronizeDeclaration(from: start)
             }
         }
@@ -465,8 +474,12 @@ final class Parser {
             let release = try identifier("'quarter_end' or 'year_end'")
             kind = .holdback(share: share, target: target, release: release)
         default:
-            throw fail(.unknownDeclaration(keyword.name), keyword.range,
-                       hint: suggestion(for: keyword.name, among: declarationKeywords))
+            // A misspelt declaration word (`mesure bookings = …`): the name it declares is not
+            // reported as unknown at each use, and the setting it misspells not as missing.
+            if check(.identifier) && [.assign, .lbrace, .string, .colon].contains(next.kind) { failedNames.insert(text(current)) }
+            let closest = closestName(to: keyword.name, among: declarationKeywords)
+            if let closest { misspeltKeywords.insert(closest) }
+            throw fail(.unknownDeclaration(keyword.name), keyword.range, hint: closest.map { "did you mean `\($0)`?" })
         }
         return Decl(keyword: keyword, kind: kind, range: SourceRange(start: keyword.range.start, end: lastEnd))
     }

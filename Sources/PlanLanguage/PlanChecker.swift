@@ -194,10 +194,12 @@ extension Checker {
         failedNames = libraries.reduce(main.failedNames) { $0.union($1.1.failedNames) }
         for (index, library) in libraries { collect(library.decls, file: index, library: true) }
         collect(main.decls, file: 0, library: main.isLibrary)
-        if !main.isLibrary && !currencySet && main.name != nil {
+        if !main.isLibrary && !currencySet && main.name != nil && !main.misspeltKeywords.contains("currency") {
             sink.emit(.missingSetting("currency"), file: 0, main.headerRange, hint: "add 'currency USD' (an ISO 4217 code)")
         }
-        if !main.isLibrary && main.name != nil && !main.decls.contains(where: { $0.keyword.name == "period" }) {
+        if !main.isLibrary && main.name != nil && !main.decls.contains(where: { $0.keyword.name == "period" })
+            && !main.misspeltKeywords.contains("period")
+        {
             sink.emit(.missingSetting("period"), file: 0, main.headerRange, hint: "add 'period month' or 'period quarter'")
         }
         // The roster's plan column names the plan by its id: an empty one, or one with spaces at
@@ -230,7 +232,8 @@ extension Checker {
         for index in letDecls.indices { _ = derivedValue(index) }
         for index in componentDecls.indices { _ = componentValue(index) }
         lowerPayoutRules(main.decls, file: 0)
-        if !main.isLibrary { warnUnused() }
+        // A declaration that could not be read may be what uses them.
+        if !main.isLibrary && !main.lostDeclarations { warnUnused() }
         guard !main.isLibrary, case .string(let idText, _)? = main.name else { return nil }
         var displayName: String?
         if case .string(let text, _)? = main.displayName { displayName = unquote(text) }

@@ -263,6 +263,11 @@ func editDistance(_ a: String, _ b: String) -> Int {
 /// writes, and the distance costs the product of the lengths (a hostile plan's 200,000-character
 /// names took a minute).
 func suggestion(for name: String, among candidates: some Sequence<String>) -> String? {
+    closestName(to: name, among: candidates).map { "did you mean `\($0)`?" }
+}
+
+/// The candidate ``suggestion(for:among:)`` names, if any.
+func closestName(to name: String, among candidates: some Sequence<String>) -> String? {
     guard name.utf8.count <= 4 * suggestionLength, name.unicodeScalars.count <= suggestionLength else { return nil }
     var best: (name: String, distance: Int, prefix: Int)?
     let limit = max(1, name.count / 3)
@@ -275,5 +280,5 @@ func suggestion(for name: String, among candidates: some Sequence<String>) -> St
         if let current = best, (current.distance, -current.prefix, current.name) <= (distance, -prefix, candidate) { continue }
         best = (candidate, distance, prefix)
     }
-    return best.map { "did you mean `\($0.name)`?" }
+    return best?.name
 }
