@@ -84,7 +84,19 @@ final class Parser {
     func failExpected(_ what: String, hint: String? = nil) -> ParseFailure {
         // An invalid token has its own lexer diagnostic already.
         if current.kind == .invalid { return ParseFailure() }
-        return fail(.expected(what, describe(current)), current.range, hint: hint)
+        return fail(.expected(what, describe(current)), current.range, hint: hint ?? habitHint())
+    }
+
+    /// A hint for a token other languages use where the plan language has another.
+    func habitHint() -> String? {
+        // Doubled with the token before it, with nothing between (`//`, `**`).
+        let doubled = index > 0 && tokens[index - 1].kind == current.kind && tokens[index - 1].range.end == current.range.start
+        switch current.kind {
+        case .assign: return "compare with '==' ('=' only names a value: let x = …)"
+        case .slash where doubled: return "comments start with '#'"
+        case .star where doubled: return "there is no power operator; multiply"
+        default: return nil
+        }
     }
 
     @discardableResult

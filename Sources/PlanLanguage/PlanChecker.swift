@@ -124,7 +124,11 @@ public enum PlanChecker {
             return nil
         }
         let (tokens, comments, problems) = Lexer.tokenize(source.bytes)
-        for (message, range) in problems { sink.emit(message, file: file, range) }
+        for (message, range) in problems {
+            let hint = message.id.rawValue == "plan.invalidCharacter"
+                ? Lexer.hint(forInvalid: String(decoding: source.bytes[range.start..<range.end], as: UTF8.self)) : nil
+            sink.emit(message, file: file, range, hint: hint)
+        }
         let parser = Parser(bytes: source.bytes, tokens: tokens, comments: comments, sink: sink, file: file)
         return parser.parseFile()
     }

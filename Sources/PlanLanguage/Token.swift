@@ -358,6 +358,10 @@ struct Lexer {
             if next == UInt8(ascii: "=") { kind = .lessEqual; length = 2 } else { kind = .less }
         case UInt8(ascii: ">"):
             if next == UInt8(ascii: "=") { kind = .greaterEqual; length = 2 } else { kind = .greater }
+        case UInt8(ascii: "&"), UInt8(ascii: "|"):
+            // `&&` and `||` are one mistake each, not two.
+            kind = .invalid
+            if next == b { length = 2 }
         default:
             kind = .invalid
             // Take a whole UTF-8 sequence so the caret covers one character.
@@ -374,6 +378,21 @@ struct Lexer {
             problems.append((.invalidCharacter(shown), SourceRange(start: start, end: position)))
         }
         add(kind, start)
+    }
+
+    /// How to write what an invalid character was likely meant for (habits from other
+    /// languages), or nil.
+    static func hint(forInvalid text: String) -> String? {
+        switch text {
+        case "&&", "&": return "write 'and' (a and b)"
+        case "||", "|": return "write 'or' (a or b)"
+        case "!": return "write 'not' (not a), or '!=' for 'is not equal to'"
+        case "'": return "text is in double quotes: \"new\""
+        case "$", "€", "£", "¥": return "write money with its currency code after the amount: 100 USD"
+        case ";": return "a declaration ends with its line; remove the ';'"
+        case "%": return "write the percent sign right after the number: 5%"
+        default: return nil
+        }
     }
 
     private func hex(_ b: UInt8) -> String {

@@ -105,6 +105,44 @@ struct HostileInputTests {
         #expect(result.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.id) \($0.hint ?? "-")" } == ["5:11 plan.unknownName -"])
     }
 
+    /// Habits from other languages get a hint on how the plan language writes it (`&&` had been
+    /// two "invalid character" errors and no word of 'and').
+    @Test("habits from other languages get a hint")
+    func habitsGetHints() {
+        let plan = """
+            plan "A" {
+              currency USD
+              period month
+              credit sales {
+                where txn.kind = "new"
+                amount fx(txn.amount)
+              }
+              measure bookings = sum(sales)
+              component c = bookings * 1% ;
+              component d = bookings * 1% // a comment
+              let e = bookings > 0 USD && bookings < 10 USD or not (bookings == 5 USD || bookings == 6 USD)
+              let f = $100
+              let g = 5 %
+              let h = bookings ** 2
+              let i = txn.kind == 'new'
+            }
+            """
+        let result = PlanChecker.check(source: SourceFile(path: "habits.plan", bytes: Array(plan.utf8)))
+        let shown = result.diagnostics.filter { $0.severity == .error }.map { "\($0.location.line):\($0.location.column) \($0.hint ?? "-")" }
+        #expect(shown == [
+            "5:20 compare with '==' ('=' only names a value: let x = …)",
+            "9:31 a declaration ends with its line; remove the ';'",
+            "10:32 comments start with '#'",
+            "11:28 write 'and' (a and b)",
+            "11:75 write 'or' (a or b)",
+            "12:11 write money with its currency code after the amount: 100 USD",
+            "13:13 write the percent sign right after the number: 5%",
+            "14:21 there is no power operator; multiply",
+            "15:23 text is in double quotes: \"new\"",
+            "15:27 text is in double quotes: \"new\"",
+        ], "\(result.rendered())")
+    }
+
     @Test("a control character inside a string is an error")
     func controlCharacterInString() {
         let text = "plan \"P\" {\n  currency USD\n  period month\n  input m from \"mbo.csv\u{0}x\" column \"score\": rate\n}\n"
