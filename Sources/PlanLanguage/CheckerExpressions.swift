@@ -86,6 +86,32 @@ extension Checker {
         }
     }
 
+    /// The value of an expression made only of number literals and parameters (`0`, `z`,
+    /// `(1 - 1)`, `-rate`), else `nil`.
+    func foldedConstant(_ expr: Expr) -> FixedDecimal? {
+        switch expr.kind {
+        case .literal(.money(let money)): return money.amount
+        case .literal(.rate(let rate)): return rate.value
+        case .literal(.count(let count)): return FixedDecimal(exactly: Int(count))
+        case .parameter(let id):
+            switch parameterValue(id.index)?.value {
+            case .money(let money)?: return money.amount
+            case .rate(let rate)?: return rate.value
+            case .count(let count)?: return FixedDecimal(exactly: Int(count))
+            default: return nil
+            }
+        case .negate(let inner): return foldedConstant(inner).flatMap { try? FixedDecimal.zero.subtracting($0) }
+        case .arithmetic(let op, let left, let right):
+            guard let a = foldedConstant(left), let b = foldedConstant(right) else { return nil }
+            switch op {
+            case .add: return try? a.adding(b)
+            case .subtract: return try? a.subtracting(b)
+            case .multiply: return a.isZero || b.isZero ? .zero : nil
+            }
+        default: return nil
+        }
+    }
+
     /// The text of a simple literal or name for a message, or "this value".
     func shown(_ node: ExprNode) -> String {
         switch node {
@@ -315,9 +341,14 @@ extension Checker {
                 case .subtract: return Expr(.arithmetic(.subtract, lhs, rhs), type: type, span: at)
                 case .multiply: return Expr(.arithmetic(.multiply, lhs, rhs), type: type, span: at)
                 default:
-                    // A constant zero divisor fails every period: say so here, not at run time.
-                    if case .literal(let value) = rhs.kind, Self.isZero(value) {
-                        error(.divisionByZero, file, node.range)
+                    // A constant zero divisor fails every period: say so here, not at run time
+                    // (also a parameter of 0, `--param` included, or `(1 - 1)`).
+                    if let divisor = foldedConstant(rhs), divisor.isZero {
+                        var hint: String? = nil
+                        if case .parameter(let id) = rhs.kind, let parameter = parameterValue(id.index) {
+                            hint = "parameter '\(parameter.name)' is 0" + (parameter.overridden ? " (--param \(parameter.name)=…)" : "")
+                        }
+                        error(.divisionByZero, file, node.range, hint: hint)
                         return nil
                     }
                     return Expr(.divide(lhs, rhs, top ?? defaultDivision), type: type, span: at)
