@@ -137,6 +137,10 @@ final class Checker {
 
     func span(_ file: Int, _ range: SourceRange) -> SourceSpan { SourceSpan(file: file, range: range) }
 
+    /// The line of `range` in `file`, from 1.
+    func lineNumber(_ range: SourceRange, _ file: Int) -> Int { sink.sources[file].location(of: range.start).line }
+
+    /// Emits `message` (an error or a warning, as the message is).
     func error(_ message: PlanMessage, _ file: Int, _ range: SourceRange, hint: String? = nil,
                notes: [(String, Int, SourceRange)] = []) {
         sink.emit(message, file: file, range, notes: notes, hint: hint)

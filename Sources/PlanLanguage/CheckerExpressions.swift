@@ -422,7 +422,19 @@ extension Checker {
             var otherwise: Expr?
             var resultType: ValueType?
             var failed = false
+            // The arm that first names each value: a later one never applies to it (the first
+            // match wins), which had passed without a word.
+            var firstArm: [Value: SourceRange] = [:]
+            var elseArm: SourceRange?
             for arm in armNodes {
+                if arm.patterns.isEmpty {
+                    if let first = elseArm {
+                        error(.unexpectedToken("second 'else' in a match (the first is on line \(lineNumber(first, file))); a match has one"), file,
+                              arm.result.range)
+                        failed = true
+                    }
+                    elseArm = elseArm ?? arm.result.range
+                }
                 guard let result = lower(arm.result, context, file) else {
                     failed = true
                     continue
@@ -450,6 +462,11 @@ extension Checker {
                     if unify(subject.type, value.type) == nil {
                         mismatch(subject.type, value.type, "compare", file, pattern.range)
                         failed = true
+                    }
+                    if let first = firstArm[value] {
+                        error(.unreachableArm(shown(pattern), line: lineNumber(first, file)), file, pattern.range)
+                    } else {
+                        firstArm[value] = pattern.range
                     }
                     values.append(value)
                 }
