@@ -372,10 +372,10 @@ extension Checker {
             let upperBound: Expr?
             if case .month(let text, let range) = lowerNode, lowerNode == upperNode {
                 lowerBound = periodBound(text, range, file, start: true)
-                upperBound = periodBound(text, range, file, start: false)
+                upperBound = lowerBound == nil ? nil : periodBound(text, range, file, start: false)
             } else if case .quarter(let text, let range) = lowerNode, lowerNode == upperNode {
                 lowerBound = periodBound(text, range, file, start: true)
-                upperBound = periodBound(text, range, file, start: false)
+                upperBound = lowerBound == nil ? nil : periodBound(text, range, file, start: false)
             } else {
                 lowerBound = rangeBound(lowerNode, context, file, start: true)
                 upperBound = rangeBound(upperNode, context, file, start: false)

@@ -95,6 +95,9 @@ final class Parser {
         case .assign: return "compare with '==' ('=' only names a value: let x = …)"
         case .slash where doubled: return "comments start with '#'"
         case .star where doubled: return "there is no power operator; multiply"
+        case .comma where index > 0 && tokens[index - 1].kind == .integer && tokens[index - 1].range.end == current.range.start
+            && next.range.start == current.range.end && [.integer, .decimal, .percent].contains(next.kind):
+            return "numbers have no thousands separators: write \(text(tokens[index - 1]))\(text(next))"
         default: return nil
         }
     }

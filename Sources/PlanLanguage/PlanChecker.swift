@@ -123,6 +123,15 @@ public enum PlanChecker {
             sink.emit(.fileTooLarge, file: file, nil)
             return nil
         }
+        // UTF-16 (its byte order mark, or ASCII text with every other byte 0): one error, not one
+        // per NUL byte (a UTF-16 plan had 289 "invalid character" errors and no word of UTF-8).
+        let b = source.bytes
+        if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF))
+            || b.count >= 4 && ((b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0) || (b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0))
+        {
+            sink.emit(.invalidUTF8(b[0], utf16: true), file: file, SourceRange(start: 0, end: 2))
+            return nil
+        }
         let (tokens, comments, problems) = Lexer.tokenize(source.bytes)
         for (message, range) in problems {
             let hint = message.id.rawValue == "plan.invalidCharacter"

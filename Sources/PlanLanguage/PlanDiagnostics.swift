@@ -77,7 +77,13 @@ extension PlanMessage {
         .init("invalidCharacter", .error, "invalid character '\(text)'")
     }
     static func invalidDate(_ text: String) -> Self {
-        .init("invalidDate", .error, "'\(text)' is not a calendar date")
+        // Said as what it is written as: a month, a quarter or a day.
+        let parts = text.split(separator: "-")
+        if parts.count == 2, parts[1].first == "Q" {
+            return .init("invalidDate", .error, "'\(text)' is not a quarter (Q1 to Q4)")
+        }
+        if parts.count == 2 { return .init("invalidDate", .error, "'\(text)' is not a month (01 to 12)") }
+        return .init("invalidDate", .error, "'\(text)' is not a calendar date")
     }
     static func invalidEscape(_ text: String) -> Self {
         .init(
@@ -89,7 +95,8 @@ extension PlanMessage {
         let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
         return .init("invalidNumber", .error, "'\(shown)' \(reason)")
     }
-    static func invalidUTF8(_ byte: UInt8) -> Self {
+    static func invalidUTF8(_ byte: UInt8, utf16: Bool = false) -> Self {
+        if utf16 { return .init("invalidUTF8", .error, "the file is UTF-16 text: a plan file must be UTF-8; save it as UTF-8") }
         let hex = String(byte, radix: 16, uppercase: true)
         return .init(
             "invalidUTF8", .error,

@@ -189,6 +189,21 @@ struct HostileInputTests {
         #expect(!PlanChecker.check(source: SourceFile(path: "p.plan", text: text)).hasErrors)
     }
 
+    /// A UTF-16 plan (with or without its byte order mark, either byte order) is one error that
+    /// says so, not one "invalid character" per NUL byte.
+    @Test("a UTF-16 plan is one error that says so")
+    func utf16() {
+        let text = "plan \"P\" {\n  currency USD\n  period month\n}\n"
+        let little = text.utf16.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] }
+        let big = text.utf16.flatMap { [UInt8(truncatingIfNeeded: $0 >> 8), UInt8(truncatingIfNeeded: $0)] }
+        for bytes in [little, big, [0xFF, 0xFE] + little, [0xFE, 0xFF] + big] {
+            let result = PlanChecker.check(source: SourceFile(path: "p.plan", bytes: bytes))
+            #expect(result.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.message)" } == [
+                "1:1 the file is UTF-16 text: a plan file must be UTF-8; save it as UTF-8"
+            ])
+        }
+    }
+
     /// Bytes that are not UTF-8 inside a string or a comment were read as U+FFFD: a plan named
     /// "a\xFFb" became "a\u{FFFD}b" in every statement without a word. Each bad byte is an error at
     /// its place; a stray continuation byte, an overlong form, a surrogate and a cut sequence too.
