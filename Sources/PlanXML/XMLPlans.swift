@@ -153,8 +153,22 @@ public enum XMLPlans {
         // A file cut short is reported on the line after its end: quote its last line instead.
         var line = diagnostic.location.line
         while line > 1 && lines.offset(ofLine: line) >= bytes.count { line -= 1 }
-        let start = lines.offset(ofLine: line)
+        var start = lines.offset(ofLine: line)
         if start < bytes.count {
+            // At its column when it has one (the caret had been drawn at column 1): the byte where
+            // that character starts, characters counted as Unicode scalars.
+            if line == diagnostic.location.line && diagnostic.location.column > 1 {
+                var characters = 1
+                var index = start
+                while index < bytes.count && bytes[index] != UInt8(ascii: "\n") && characters < diagnostic.location.column {
+                    index += 1
+                    while index < bytes.count && bytes[index] & 0xC0 == 0x80 { index += 1 }
+                    characters += 1
+                }
+                if characters == diagnostic.location.column { start = index } else { diagnostic.location.column = characters }
+            } else {
+                diagnostic.location.column = 1
+            }
             diagnostic.range = SourceRange(start: start, end: start + 1)
             diagnostic.location.line = line
         }

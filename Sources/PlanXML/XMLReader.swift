@@ -226,7 +226,10 @@ public enum XMLReader {
             if let error = xmlCtxtGetLastError(context) {
                 let line = Int(error.pointee.line)
                 let message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
-                throw fail(line, "xml.malformed", "the XML is not well-formed: \(explain(message))")
+                let failure = fail(line, "xml.malformed", "the XML is not well-formed: \(explain(message))")
+                // libxml2 keeps the column of a parser error in `int2` (it had been column 1).
+                let column = Int(error.pointee.int2)
+                throw line > 0 && column > 0 ? failure.at(column: column) : failure
             }
             throw fail(0, "xml.malformed", "the XML is not well-formed")
         }
@@ -373,6 +376,9 @@ public enum XMLReader {
     static func explain(_ message: String) -> String {
         let trimmed = message.trimmingWhitespace()
         if trimmed.contains("Excessive depth") { return "elements are nested too deeply" }
+        if trimmed.contains("StartTag: invalid element name") || trimmed.contains("xmlParseEntityRef: no name") {
+            return "\(trimmed) (in text, write '<' as &lt; and '&' as &amp;)"
+        }
         if trimmed.contains("Premature end of data") || trimmed.contains("EndTag") || trimmed.contains("end of document") {
             return "the file ends before the document does (is it truncated?): \(trimmed)"
         }

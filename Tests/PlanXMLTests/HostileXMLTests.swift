@@ -124,10 +124,18 @@ import Testing
             == "plan.xml:2:9: the file holds a NUL byte, which XML does not allow (binary data?)")
     }
 
+    /// A '<' in text is where libxml2 found it, with how to write it (the column was 1, and
+    /// the message libxml2's alone).
+    @Test func aLessThanInTextIsShownWhereItIs() {
+        let text = "<?xml version=\"1.0\"?>\n<plan id=\"X\">\n  <where>fx(txn.amount) < 1000 USD</where>\n</plan>\n"
+        #expect(refusal(text) == "plan.xml:3:26: the XML is not well-formed: StartTag: invalid element name (in text, write '<' as &lt; and '&' as &amp;)")
+    }
+
     @Test func truncatedFile() {
         let text = "<?xml version=\"1.0\"?>\n<plan id=\"X\">\n  <currency>USD</currency>\n  <period>mo"
         let message = refusal(text)
-        #expect(message?.hasPrefix("plan.xml:4:1: the XML is not well-formed:") == true, "\(message ?? "accepted")")
+        // At the end of the last line, where libxml2 found the file ended (column 1 before).
+        #expect(message?.hasPrefix("plan.xml:4:13: the XML is not well-formed:") == true, "\(message ?? "accepted")")
     }
 
     @Test func twoHundredMegabytes() {
