@@ -642,7 +642,11 @@ extension Checker {
         creditRules = Array(repeating: nil, count: creditDecls.count)
         let moneyType = ValueType.money(.fixed(currency))
         for (index, located) in creditDecls.enumerated() {
-            guard case .credit(let name, let lines, _) = located.value.kind, !poisoned.contains(name.name) else { continue }
+            guard case .credit(let name, let lines, _) = located.value.kind else { continue }
+            // A rule with a line that could not be read is still checked line by line (a typo in
+            // one line had hidden the type errors of the others), but not made: its other uses
+            // are not reported again, and a line it lacks may be the one that failed.
+            let checkOnly = poisoned.contains(name.name)
             let file = located.file
             var filters: [Expr] = []
             var amount: Expr?
@@ -697,6 +701,7 @@ extension Checker {
                 default: break
                 }
             }
+            if checkOnly { continue }
             if !lines.contains(where: { $0.keyword.name == "amount" }) { error(.missingSetting("amount"), file, name.range) }
             guard ok, let amount else { continue }
             creditRules[index] = CreditRule(name: name.name, filter: conjunction(filters), amount: amount, weight: weight,

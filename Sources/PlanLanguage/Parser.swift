@@ -547,6 +547,12 @@ final class Parser {
                     keyword = try identifier("a block line")
                 }
                 var parsed = try line(keyword)
+                // What follows a line starts the next one (a word, or the block's end): after
+                // `where txn.kind = "new"`, `txn.kind` was read as the line and `= "new"` left,
+                // and the half line was then checked as if written so.
+                if !current.atLineStart && !check(.rbrace) && !check(.eof) && !check(.identifier) && !check(.kwTo) {
+                    throw failExpected("the end of the line")
+                }
                 parsed.trivia = trivia
                 parsed.trivia.trailing = trailingComment()
                 lines.append(parsed)

@@ -246,15 +246,17 @@ final class DiagnosticSink {
     }
 }
 
-/// Edit distance for "did you mean" hints.
 /// The longest name, in characters, that gets a "did you mean" hint.
 let suggestionLength = 64
 
+/// Edits (insert, delete, replace, or swap two neighbours: `wehre` is one from `where`) from `a`
+/// to `b`.
 func editDistance(_ a: String, _ b: String) -> Int {
     let x = Array(a.unicodeScalars)
     let y = Array(b.unicodeScalars)
     if x.isEmpty { return y.count }
     if y.isEmpty { return x.count }
+    var beforePrevious = [Int](repeating: 0, count: y.count + 1)
     var previous = Array(0...y.count)
     var current = [Int](repeating: 0, count: y.count + 1)
     for i in 1...x.count {
@@ -262,8 +264,11 @@ func editDistance(_ a: String, _ b: String) -> Int {
         for j in 1...y.count {
             let cost = x[i - 1] == y[j - 1] ? 0 : 1
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1] {
+                current[j] = min(current[j], beforePrevious[j - 2] + 1)
+            }
         }
-        swap(&previous, &current)
+        (beforePrevious, previous, current) = (previous, current, beforePrevious)
     }
     return previous[y.count]
 }
