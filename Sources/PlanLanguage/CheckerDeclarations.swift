@@ -123,6 +123,9 @@ extension Checker {
             let rule = roundingRule(clause, type: probe.type, file: located.file)
             let expr = Self.roundingTopDivisions(probe, rule)
             result = DerivedValue(name: name.name, expr: expr, rounding: rule, span: span(located.file, located.value.range))
+        } else if clause != nil {
+            // Its rounding clause is still checked (an error in the value had hidden a bad mode).
+            _ = roundingRule(clause, type: .rate, file: located.file)
         }
         if !endNode(name.name, located.file, name.range, failed: result == nil) { result = nil }
         derived[index] = result
