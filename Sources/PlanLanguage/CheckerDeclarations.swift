@@ -242,6 +242,11 @@ extension Checker {
                 if end < start {
                     error(.tierOrder("the window ends before it starts"), file, line.range)
                     ok = false
+                } else if let effective, end < effective.start || effective.end.map({ start > $0 }) == true {
+                    // No credited deal can fall in it (a 2029 window in a 2027 plan passed silently).
+                    let dates = "\(effective.start) to " + (effective.end.map { "\($0)" } ?? "open")
+                    error(.neverApplies("the window \(start) to \(end) is outside the plan's effective dates (\(dates)): this SPIFF never pays"),
+                          file, line.range)
                 }
                 window = DateRange(start: start, end: end)
                 if line.words.count == 2 {

@@ -125,6 +125,9 @@ extension PlanMessage {
     }
     static let nestingTooDeep = PlanMessage(
         "nestingTooDeep", .error, "nesting is deeper than \(PlanLimits.maxNestingDepth) levels")
+    static func neverApplies(_ text: String) -> Self {
+        .init("neverApplies", .warning, text)
+    }
     static func notALibrary(_ path: String) -> Self {
         .init("notALibrary", .error, "'\(path)' is a plan; 'use' needs a library file")
     }
