@@ -435,6 +435,7 @@ extension Checker {
         var boundType: ValueType?
         var valueType: ValueType?
         var tiers: [Tier] = []
+        var previousMisordered = false
         for (position, row) in rows.enumerated() {
             let lower = row.lower.flatMap { literal($0, file) }
             let upper = row.upper.flatMap { literal($0, file) }
@@ -488,13 +489,18 @@ extension Checker {
                     file, endNode.range)
                 ok = false
             }
+            // A tier out of order: no gap or overlap is reported beside it (they only followed
+            // from it: tiers written in the wrong order had a bogus gap besides).
+            var misordered = false
             if row.lower == nil && position != 0 {
                 error(.tierOrder("only the first tier can be 'up to'"), file, row.range)
                 ok = false
+                misordered = true
             }
             if row.upper == nil && position != rows.count - 1 {
                 error(.tierOrder("only the last tier can be 'and above'"), file, row.range)
                 ok = false
+                misordered = true
             }
             var gate: Expr?
             if let gateNode = row.gate {
@@ -510,11 +516,13 @@ extension Checker {
             {
                 error(.tierOrder("a tier's lower bound must be below its upper bound"), file, row.range)
                 ok = false
+                misordered = true
             }
+            defer { previousMisordered = misordered }
             // Against the row just above only: when that one could not be read (its error is given),
             // a gap to the one before it is not real.
-            if let previous = tiers.last, let previousUpper = previous.upper.flatMap(numeric), let start = lower.flatMap(numeric),
-                let previousRow = rows[safe: position - 1], tiers.count == position
+            if !misordered && !previousMisordered, let previous = tiers.last, let previousUpper = previous.upper.flatMap(numeric),
+                let start = lower.flatMap(numeric), let previousRow = rows[safe: position - 1], tiers.count == position
             {
                 if start > previousUpper {
                     error(.tierGap(previous.upper?.description ?? "", lower?.description ?? ""), file, row.range,
