@@ -132,7 +132,9 @@ final class Parser {
         if depth > PlanLimits.maxNestingDepth {
             if !reportedDepth {
                 reportedDepth = true
-                sink.emit(.nestingTooDeep, file: file, current.range)
+                sink.emit(
+                    .nestingTooDeep, file: file, current.range,
+                    hint: "split it into 'let' values (each operator of a chain such as a + b + c counts as a level)")
             }
             throw ParseFailure()
         }
