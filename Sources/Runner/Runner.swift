@@ -64,6 +64,9 @@ public struct RunSummary: Sendable {
     /// Totals per plan and component, in declaration order (`total` last).
     public let componentTotals: [(plan: String, component: String, amount: FixedDecimal, currency: Currency)]
     public let rejected: Int
+    /// The first rejected rows (with `--quarantine`), as `file:line:field: message`; all of them
+    /// are in the run's rejects table.
+    public let firstRejects: [String]
     public let warnings: [String]
     public let reconciliation: [ReconciliationRecord]
     public let seconds: Double
@@ -452,7 +455,9 @@ public enum Runner {
             componentTotals: totals.enumerated().sorted {
                 ($0.element.plan, $0.element.currency.code, $0.offset) < ($1.element.plan, $1.element.currency.code, $1.offset)
             }.map { ($0.element.plan, $0.element.component, $0.element.amount, $0.element.currency) },
-            rejected: load.errorCount, warnings: warnings, reconciliation: reconciliation,
+            rejected: load.errorCount,
+            firstRejects: load.listed(limit: 20).filter { $0.severity == .error }.map { "\($0.location): \($0.message)" },
+            warnings: warnings, reconciliation: reconciliation,
             seconds: seconds(elapsed), phases: phases)
     }
 

@@ -56,24 +56,20 @@ struct Demo: ParsableCommand {
             printError(error.description)
             throw Exit.dataError
         }
-        print(render(result, database: database))
+        print(render(result, database: database, data: data))
         for (what, file) in [(Export.What.payouts, "payouts.csv"), (.measures, "measures.csv")] {
             try exportRun(what, db: database, out: base + "/" + file, runID: nil)
-        }
-        // Paths as a shell reads them: `--out "de mo"` gave commands that could not be pasted.
-        func quoted(_ path: String) -> String {
-            path.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:@".contains($0) } ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }
         var next = [
             ("\(base)/payouts.csv", "every payee, month and component, then the total (FORMATS.md \"Outputs\")"),
             ("\(base)/measures.csv", "bookings and attainment per payee and month"),
             ("\(plan)", "the plan that computed them (docs/language.md explains it)"),
-            ("comp validate --data \(quoted(data))", "check a data directory (try breaking a row)"),
+            ("comp validate --data \(shellQuoted(data))", "check a data directory (try breaking a row)"),
             ("comp run --help", "run your own plans and data"),
         ]
         if let (rep, period) = firstCommission(inPayouts: base + "/payouts.csv") {
             next.insert(
-                ("comp explain --db \(quoted(database)) --rep \(quoted(rep)) --period \(period)", "why that rep's month pays what it pays"), at: 2)
+                ("comp explain --db \(shellQuoted(database)) --rep \(shellQuoted(rep)) --period \(period)", "why that rep's month pays what it pays"), at: 2)
         }
         // A long command (explain's) has its words on the next line, under the others'.
         let width = next.map(\.0.count).filter { $0 <= 40 }.max() ?? 0

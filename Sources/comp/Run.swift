@@ -73,7 +73,7 @@ struct Run: ParsableCommand {
             }
         }
         if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false) }
-        print(render(summary, database: db))
+        print(render(summary, database: db, data: data))
         if timings {
             printError("  wall s    cpu s  phase")
             for (phase, seconds, cpu) in summary.phases {
@@ -84,7 +84,7 @@ struct Run: ParsableCommand {
 }
 
 /// The run summary a person reads.
-func render(_ summary: RunSummary, database: String) -> String {
+func render(_ summary: RunSummary, database: String, data: String) -> String {
     var lines: [String] = []
     let periods: String
     switch summary.periods.count {
@@ -120,9 +120,23 @@ func render(_ summary: RunSummary, database: String) -> String {
             lines.append("    \(currency.isEmpty ? "(currency or amount unreadable)" : currency): " + parts.joined(separator: ", "))
         }
     }
+    // With --quarantine, which rows were left out and why (they had been counted only).
+    if summary.rejected > 0 {
+        lines.append("rejected (left out of the run, recorded with it):")
+        for reject in summary.firstRejects { lines.append("  " + reject) }
+        if summary.rejected > summary.firstRejects.count {
+            lines.append("  … and \(grouped(summary.rejected - summary.firstRejects.count)) more (`comp validate --data \(shellQuoted(data))` lists them all)")
+        }
+    }
     for warning in summary.warnings { lines.append("warning: \(warning)") }
     lines.append("stored in \(database) in \(String(format: "%.2f", summary.seconds)) s; `comp export payouts --db \(database) --out payouts.csv` writes the payouts")
     return lines.joined(separator: "\n")
+}
+
+/// `path` as a shell reads it, quoted when it needs to be (`--out "de mo"` gave commands that
+/// could not be pasted).
+func shellQuoted(_ path: String) -> String {
+    path.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:@".contains($0) } ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }
 
 /// `count` grouped by thousands, with `noun` in the singular for one ("1 payee", "1,200 payees").

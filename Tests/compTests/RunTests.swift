@@ -1136,6 +1136,10 @@ func oneDeal(in directory: URL) throws -> URL {
         let quarantined = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db, "--quarantine"])
         #expect(quarantined.status == 0, "\(quarantined.stderr)")
         #expect(quarantined.stdout.contains("transactions.csv: 2 rows, 1 accepted, 1 rejected"))
+        // Which row was left out, and why, is said too (it had been counted only).
+        #expect(quarantined.stdout.contains(
+            "rejected (left out of the run, recorded with it):\n  \(data.path)/transactions.csv:3:4: amount \"12;5\" is not a plain decimal"),
+            "\(quarantined.stdout)")
         // 1500 on a 1000 quota: 3% × 500 + 6% × 500 + 10% × 500 = 95.00, bonus 2000, cap 12000 / 4 = 3000.
         let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
         #expect(
