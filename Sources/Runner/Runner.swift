@@ -334,9 +334,9 @@ public enum Runner {
         var temporaryFiles: Background<[StagedOutput]?>? = nil
         let id: RunID
         let store: ResultStore
-        // A database this run creates is made in memory and put at its path, whole, once the run
-        // is stored: a failed or killed run leaves nothing there (a database made on disk first
-        // was left with an empty schema).
+        // A database this run creates is written under a hidden name and linked in at its path,
+        // whole, once the run is stored: a failed or killed run leaves nothing there (a database
+        // made at its path first was left with an empty schema).
         var existing = stat()
         let created = lstat(request.database, &existing) != 0
         do {
@@ -393,6 +393,7 @@ public enum Runner {
             hashingStop.set()
             if case .success(let files?)? = temporaryFiles?.result { for file in files { file.discard() } }
             exporting?.discard()
+            store.discard()
             if let failure { throw failure }
             // A failure to read an input while hashing it is an input failure, not a storage one.
             if let cause = error.cause as? RunFailure { throw cause }

@@ -31,9 +31,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 /// killed run leaves the database as it was. Money is stored as INTEGER millionths, never REAL.
 public final class ResultStore {
     private let queue: DatabaseQueue
-    /// For a database this process makes (``init(creating:)``): where it goes once ``persist()``
-    /// is called; until then it is in memory only.
-    private let destination: String?
+    /// For a database this process makes (``init(creating:)``): the hidden file it is written to,
+    /// and where it goes once ``persist()`` is called.
+    private let staging: (file: String, destination: String)?
 
     /// Opens the results database at `path`, which must exist (readers such as `comp export`
     /// and `comp explain` must not leave an empty database behind a mistyped path).
@@ -132,30 +132,49 @@ public final class ResultStore {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String) throws(StoreError) {
         guard !path.isEmpty else { throw StoreError(operation: "opening the results database", underlying: "the path is empty; give a file name") }
-        queue = try Self.open(Self.plainFileName(path), journal: "TRUNCATE", shown: path)
-        destination = nil
+        queue = try Self.openQueue(Self.plainFileName(path), journal: "TRUNCATE", shown: path)
+        staging = nil
     }
 
-    /// A new database for `path`, where nothing is yet: it is made in memory, and only
-    /// ``persist()`` puts it at `path`, whole, in one step. A run that fails or is killed before
-    /// then leaves nothing there (a database made on disk first was left with an empty schema).
+    /// A new database for `path`, where nothing is yet: it is written to a hidden file beside it
+    /// (`.NAME.partial-PID-…`), and only ``persist()`` links it in at `path`, whole, in one step. A
+    /// run that fails removes it; one killed (even by SIGKILL) leaves nothing at `path`, and the
+    /// next database made in that directory removes what a dead process left there. (A database
+    /// made at `path` first was left with an empty schema; one made in memory and written out at
+    /// the end cost 0.2 s at 10M transactions, written on one thread after the run instead of
+    /// while it was evaluated.)
     public init(creating path: String) throws(StoreError) {
         guard !path.isEmpty else { throw StoreError(operation: "opening the results database", underlying: "the path is empty; give a file name") }
-        // SQLite's memdb: one contiguous image, handed to ``persist()`` without a copy.
-        let name = "comp-\(getpid())-\(UInt64.random(in: 0...UInt64.max))"
-        queue = try Self.open("file:\(name)?vfs=memdb", journal: "MEMORY", shown: path)
-        destination = path
-        // memdb stops at 1 GiB unless told otherwise; a run's database may be larger.
-        let grown: Int32 = queue.inDatabase { db in
-            var limit: sqlite3_int64 = 1 << 48
-            return sqlite3_file_control(db.sqliteConnection, "main", SQLITE_FCNTL_SIZE_LIMIT, &limit)
-        }
-        guard grown == SQLITE_OK else {
-            throw StoreError(operation: "opening \(path)", underlying: "SQLite could not make the database in memory (code \(grown))")
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let prefix = "." + name + ".partial-"
+        Self.removeAbandoned(in: directory.isEmpty ? "/" : directory, prefix: prefix)
+        let file = (slash.map { String(path[...$0]) } ?? "") + prefix + "\(getpid())-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        queue = try Self.openQueue(Self.plainFileName(file), journal: "TRUNCATE", shown: path)
+        staging = (file, path)
+    }
+
+    /// Removes the staging files (``init(creating:)``) in `directory` named with `prefix` whose
+    /// process is gone: a run killed before it was stored.
+    static func removeAbandoned(in directory: String, prefix: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]) else { continue }
+            // Alive (or not ours to ask): kept.
+            if kill(pid, 0) == 0 || errno != ESRCH { continue }
+            unlink(directory + "/" + name)
         }
     }
 
-    private static func open(_ name: String, journal: String, shown path: String) throws(StoreError) -> DatabaseQueue {
+    /// Removes a database made by ``init(creating:)`` that was not persisted (a failed run).
+    public func discard() {
+        guard let staging else { return }
+        for suffix in ["", "-journal"] { unlink(staging.file + suffix) }
+    }
+
+    private static func openQueue(_ name: String, journal: String, shown path: String) throws(StoreError) -> DatabaseQueue {
         var configuration = Configuration()
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA page_size = 16384")
@@ -171,31 +190,24 @@ public final class ResultStore {
         }
     }
 
-    /// Puts a database made by ``init(creating:)`` at its path: its image is written to a new
-    /// file with no name yet, synced, and then named, never over a file that appeared there in
-    /// the meantime (that is an error, and nothing is left behind). Does nothing for a database
-    /// opened from a file. Reads still work afterwards.
+    /// Puts a database made by ``init(creating:)`` at its path: its file (synced by SQLite when
+    /// the run was committed) is linked in, which never replaces a file that appeared there in the
+    /// meantime (that is an error, and the staging file is removed), then its staging name and
+    /// journal are removed and the directory synced. Does nothing for a database opened from a
+    /// file. Reads still work afterwards.
     public func persist() throws(StoreError) {
-        guard let destination else { return }
-        let writer = try StagedOutput.Writer(for: destination)
-        do {
-            try queue.inDatabase { db in
-                var size: sqlite3_int64 = 0
-                if let image = sqlite3_serialize(db.sqliteConnection, "main", &size, UInt32(SQLITE_SERIALIZE_NOCOPY)) {
-                    try writer.write(UnsafeRawBufferPointer(start: image, count: Int(size)))
-                } else if let copy = sqlite3_serialize(db.sqliteConnection, "main", &size, 0) {
-                    defer { sqlite3_free(copy) }
-                    try writer.write(UnsafeRawBufferPointer(start: copy, count: Int(size)))
-                } else {
-                    throw StoreError(operation: "writing \(destination)", underlying: "SQLite could not give the database's image (out of memory?)")
-                }
-            }
-        } catch {
-            writer.discard()
-            if let error = error as? StoreError { throw error }
-            throw StoreError(operation: "writing \(destination)", underlying: String(describing: error))
+        guard let staging else { return }
+        let linked = link(staging.file, staging.destination)
+        let failure = errno
+        discard()
+        guard linked == 0 else { throw StagedOutput.notPlaced(staging.destination, failure) }
+        let slash = staging.destination.lastIndex(of: "/")
+        let directory = slash.map { String(staging.destination[..<$0]) } ?? "."
+        let descriptor = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if descriptor >= 0 {
+            _ = fsync(descriptor)
+            _ = close(descriptor)
         }
-        try writer.finish(synced: true).commitNew()
     }
 
     /// The schema, as an ordered list of named migrations.

@@ -64,10 +64,35 @@ let sampleOutput = RunOutput(
         #expect(try reopened.run(id) == sampleRun)
         #expect(try reopened.payouts(id).map(\.amount) == store.payouts(id).map(\.amount))
         #expect(try reopened.payouts(id).count == 4)
-        // Nothing else beside it (no journal, no temporary file).
+        // Nothing else beside it (no journal, no staging file).
         let directory = (database.path as NSString).deletingLastPathComponent
         let name = (database.path as NSString).lastPathComponent
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix(name) } == [name])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(name) } == [name])
+    }
+
+    /// A staging file left by a process that is gone (a run killed before it was stored) is
+    /// removed when the next database is made in that directory; one of a live process is kept.
+    @Test func abandonedStagingFilesAreRemoved() throws {
+        let directory = NSTemporaryDirectory() + "comp-staging-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let gone = Process()
+        gone.executableURL = URL(fileURLWithPath: "/bin/true")
+        try gone.run()
+        gone.waitUntilExit()
+        let abandoned = ".r.sqlite.partial-\(gone.processIdentifier)-1f"
+        let live = ".r.sqlite.partial-\(getpid())-2e"
+        for file in [abandoned, abandoned + "-journal", live, "other.txt"] {
+            try Data("x".utf8).write(to: URL(fileURLWithPath: directory + "/" + file))
+        }
+        let store = try ResultStore(creating: directory + "/r.sqlite")
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        #expect(!left.contains(abandoned) && !left.contains(abandoned + "-journal"))
+        #expect(left.contains(live) && left.contains("other.txt"))
+        // Its own staging file (and journal), beside them.
+        #expect(left.count == 4)
+        store.discard()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == [live, "other.txt"].sorted())
     }
 
     /// A file that appeared at the path while the run was computing (another run made it) is
@@ -83,6 +108,9 @@ let sampleOutput = RunOutput(
                 == "writing \(database.path): a file appeared there while this run was computing (another `comp run`?); nothing was "
                 + "stored there: run again to add this run to it, or give another name")
         #expect(try String(contentsOfFile: database.path, encoding: .utf8) == "someone else's")
+        let directory = (database.path as NSString).deletingLastPathComponent
+        let name = (database.path as NSString).lastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(name) } == [name])
     }
 
     @Test func recordsAndReadsBackARun() throws {
