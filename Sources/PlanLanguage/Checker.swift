@@ -370,6 +370,11 @@ final class Checker {
 
     func attribute(_ scope: Ident, _ name: Ident, _ context: EvaluationContext, file: Int) -> Expr? {
         guard let attributeScope = AttributeScope(rawValue: scope.name) else {
+            // A declared name with a dot after it (`bookings.x`): it is known, it has no parts.
+            if symbols[scope.name] != nil || knownBroken(scope.name) {
+                error(.unexpectedToken("'.' after '\(scope.name)': only txn.… and rep.… have attributes"), file, scope.range.union(name.range))
+                return nil
+            }
             error(.unknownName(scope.name), file, scope.range, hint: suggest(for: scope.name, among: ["txn", "rep"]))
             return nil
         }
