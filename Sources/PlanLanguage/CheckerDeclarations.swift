@@ -417,6 +417,12 @@ extension Checker {
             error(.invalidValue("tier basis", basisWord.name, "'amount' or 'attainment'"), file, basisWord.range,
                   hint: suggest(for: basisWord.name, among: ["amount", "attainment"]))
             ok = false
+        } else if basis == .attainment && mode == .perTransaction {
+            // Each deal's credit is looked up on its own: a deal has no quota to be a share of
+            // (it had failed at its use with "cannot compare money and rate").
+            error(.invalidValue("tier basis of a per_transaction table", basisWord.name, "'amount' (each deal's credit is looked up)"),
+                  file, basisWord.range)
+            ok = false
         }
         var boundary = BoundaryRule.higherTier
         if let boundaryWord {
