@@ -112,6 +112,8 @@ final class Checker {
     var failedNames: Set<String> = []
     /// Declarations parsed with a skipped line: they are declared but not checked further.
     var poisoned: Set<String> = []
+    /// How many `if`/`when`/`match` branches the expression being lowered is inside.
+    var guardedBranches = 0
 
     /// True (and nothing is reported) when `name` is unknown only because its declaration had a syntax error.
     func knownBroken(_ name: String) -> Bool { failedNames.contains(name) || poisoned.contains(name) }

@@ -831,6 +831,31 @@ extension Checker {
         return .component(ComponentID(index))
     }
 
+    /// The most payout periods of the plan that one fiscal year holds inside its effective dates
+    /// (12 months, 4 quarters or 1 year for a plan without an end; fewer for one that covers part
+    /// of a year only).
+    func mostPeriodsInAFiscalYear() -> Int64 {
+        let full: Int64 = periodKind == .month ? 12 : periodKind == .quarter ? 4 : 1
+        guard let effective, let end = effective.end else { return full }
+        let first = effective.start.monthNumber
+        let last = end.monthNumber
+        var most: Int64 = 0
+        var yearStart = fiscalCalendar.fiscalYearStart(containing: first)
+        while yearStart <= last && most < full {
+            let low = max(yearStart, first)
+            let high = min(yearStart + 11, last)
+            if low <= high {
+                switch periodKind {
+                case .month: most = max(most, Int64(high - low + 1))
+                case .quarter: most = max(most, Int64((high - yearStart) / 3 - (low - yearStart) / 3 + 1))
+                case .year: most = max(most, 1)
+                }
+            }
+            yearStart += 12
+        }
+        return max(1, min(full, most))
+    }
+
     /// The value of a constant number (a money, rate or count literal, or a negated one), else
     /// `nil`. Only values of one type are compared with each other.
     static func constantNumber(_ expr: Expr) -> FixedDecimal? {
@@ -912,7 +937,7 @@ extension Checker {
                     // Across periods: a floor per period adds up, over a year, past a yearly cap
                     // (every rep was paid the floor every month, the yearly cap broken), or a
                     // yearly floor needs more than the cap per period lets a year pay.
-                    let periodsPerYear: Int64 = periodKind == .month ? 12 : periodKind == .quarter ? 4 : 1
+                    let periodsPerYear = mostPeriodsInAFiscalYear()
                     let otherPer: LimitPeriod = per == .period ? .year : .period
                     let otherBounds = constantLimitBounds[LimitBoundKey(target: target, per: otherPer)] ?? LimitBounds()
                     if let (otherValue, otherSpan) = kind == .floor ? otherBounds.lowestCap : otherBounds.highestFloor,

@@ -30,6 +30,16 @@ extension Checker {
         }
     }
 
+    /// `2027-1-1` (read as 2027 − 1 − 1) as the date it was meant to be, `2027-01-01`, if it is one.
+    static func unpaddedDate(_ node: ExprNode) -> String? {
+        guard case .binary(.subtract, let left, .number(let day, _), _) = node,
+            case .binary(.subtract, .number(let year, _), .number(let month, _), _) = left,
+            let y = Int(year), let m = Int(month), let d = Int(day), CivilDate(year: y, month: m, day: d) != nil
+        else { return nil }
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(y)-\(two(m))-\(two(d))"
+    }
+
     func mismatch(_ a: ValueType, _ b: ValueType, _ verb: String, _ file: Int, _ range: SourceRange) {
         if case .money(let x) = a, case .money(let y) = b {
             let hint = (x == .transaction || y == .transaction) ? "convert transaction amounts with fx(txn.amount)" : nil
@@ -178,7 +188,7 @@ extension Checker {
                 }
             }
             guard let value = Int64(text), value <= Int64(Int32.max) * 1000 else {
-                error(.invalidNumber(text, "is too large"), file, range)
+                error(.invalidNumber(text, "is too large (a whole number is at most \(Int64(Int32.max) * 1000))"), file, range)
                 return nil
             }
             return .count(value)
@@ -322,6 +332,12 @@ extension Checker {
                 return Expr(op == .and ? .and(lhs, rhs) : .or(lhs, rhs), type: .bool, span: at)
             case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
                 guard let common = unify(lhs.type, rhs.type) else {
+                    // `txn.date > 2027-1-1` is 2027 minus 1 minus 1: say how a date is written.
+                    if lhs.type == .date || rhs.type == .date, let written = Self.unpaddedDate(lhs.type == .date ? b : a) {
+                        error(.typeMismatch("cannot compare date and count"), file, node.range,
+                              hint: "a date is written YYYY-MM-DD with two-digit months and days: \(written)")
+                        return nil
+                    }
                     mismatch(lhs.type, rhs.type, "compare", file, node.range)
                     return nil
                 }
@@ -343,7 +359,11 @@ extension Checker {
                 default:
                     // A constant zero divisor fails every period: say so here, not at run time
                     // (also a parameter of 0, `--param` included, or `(1 - 1)`).
-                    if let divisor = foldedConstant(rhs), divisor.isZero {
+                    // A parameter of 0 in a branch is what `if team_size > 0 then … / team_size`
+                    // guards against: only a literal 0 is refused there.
+                    let literalZero: Bool
+                    if case .literal = rhs.kind { literalZero = true } else { literalZero = false }
+                    if let divisor = foldedConstant(rhs), divisor.isZero, guardedBranches == 0 || literalZero {
                         var hint: String? = nil
                         if case .parameter(let id) = rhs.kind, let parameter = parameterValue(id.index) {
                             hint = "parameter '\(parameter.name)' is 0" + (parameter.overridden ? " (--param \(parameter.name)=…)" : "")
@@ -388,7 +408,9 @@ extension Checker {
             return Expr(.inRange(lhs, lower: lowerBound, upper: upperBound), type: .bool, span: at)
         case .when(let valueNode, let conditionNode, _):
             // The chosen value is the whole value: a division there is rounded once, by `top`.
+            guardedBranches += 1
             let value = lower(valueNode, context, file, top: top)
+            guardedBranches -= 1
             let condition = lower(conditionNode, context, file)
             guard let value, let condition else { return nil }
             guard condition.type == .bool else {
@@ -404,8 +426,10 @@ extension Checker {
         case .ifThen(let c, let a, let b, _):
             let condition = lower(c, context, file)
             // Either branch is the whole value when chosen: a division there is rounded once, by `top`.
+            guardedBranches += 1
             let then = lower(a, context, file, top: top)
             let otherwise = lower(b, context, file, top: top)
+            guardedBranches -= 1
             guard let condition, let then, let otherwise else { return nil }
             guard condition.type == .bool else {
                 error(.typeMismatch("'if' needs a condition, found \(describe(condition.type))"), file, c.range)
@@ -435,7 +459,10 @@ extension Checker {
                     }
                     elseArm = elseArm ?? arm.result.range
                 }
-                guard let result = lower(arm.result, context, file) else {
+                guardedBranches += 1
+                let lowered = lower(arm.result, context, file)
+                guardedBranches -= 1
+                guard let result = lowered else {
                     failed = true
                     continue
                 }

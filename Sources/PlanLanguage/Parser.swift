@@ -194,7 +194,7 @@ final class Parser {
     /// indented than the failed declaration is taken as the next declaration too (an unknown
     /// one is then reported, not skipped); a more indented one continues the failed one.
     func synchronizeDeclaration(from start: Int) {
-        var braces = 0
+        var braces = unmatchedBraces(from: start)
         let indent = column(of: tokens[min(start, tokens.count - 1)])
         if index == start && !check(.rbrace) && !check(.eof) { advance() }
         while !check(.eof) {
@@ -239,7 +239,10 @@ final class Parser {
                 while index <= probe { advance() }
                 return true
             }
-            if token.atLineStart && token.kind == .identifier && declarationKeywords.contains(text(token)) {
+            // The header's line has ended without its `{`: the body starts here (a misspelt first
+            // word is then reported as such; jumping to the first `{` of the file had entered the
+            // first declaration's block).
+            if token.atLineStart && probe > index || token.atLineStart && token.kind == .identifier {
                 while index < probe { advance() }
                 return true
             }
@@ -248,9 +251,20 @@ final class Parser {
         return false
     }
 
+    /// The `{` opened and not closed by the tokens read since `start` (a failed `match {` or
+    /// block): recovery skips to their `}` first, not taking it for the end of the plan.
+    func unmatchedBraces(from start: Int) -> Int {
+        var open = 0
+        for token in tokens[min(start, index)..<index] {
+            if token.kind == .lbrace { open += 1 }
+            if token.kind == .rbrace && open > 0 { open -= 1 }
+        }
+        return open
+    }
+
     /// Skips to the next line inside a block, or to the block's `}`.
     func synchronizeLine(from start: Int) {
-        var braces = 0
+        var braces = unmatchedBraces(from: start)
         if index == start && !check(.rbrace) && !check(.eof) { advance() }
         while !check(.eof) {
             if braces == 0 && check(.rbrace) { return }
