@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 int comp_open_unnamed(const char *directory, unsigned mode) {
 #if defined(__linux__) && defined(O_TMPFILE)
@@ -41,4 +42,17 @@ int comp_name_unnamed(int descriptor, const char *path) {
     errno = EOPNOTSUPP;
     return -1;
 #endif
+}
+
+int comp_rename_noreplace(const char *from, const char *to) {
+#if defined(__linux__) && defined(RENAME_NOREPLACE)
+    if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) return 0;
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) return -1;
+#endif
+    struct stat info;
+    if (lstat(to, &info) == 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    return rename(from, to);
 }

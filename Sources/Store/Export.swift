@@ -52,7 +52,7 @@ public enum ResultExport {
         // hold. Opening the path again truncated a redirected file, and started a second offset
         // at 0 that the summary then overwrote.
         if let descriptor = Self.standardDescriptor(of: path) {
-            if let failure = bytes.withUnsafeBytes({ writeAll(descriptor, $0) }) {
+            if let failure = writeAll(descriptor, bytes) {
                 throw StoreError(operation: "writing \(path)", underlying: String(cString: strerror(failure)))
             }
             return
@@ -423,39 +423,19 @@ public struct StagedOutput: Sendable {
 
         /// Appends `bytes` to the staged file.
         public func write(_ bytes: [UInt8]) throws(StoreError) {
-            let failure: StoreError? = bytes.withUnsafeBytes { buffer in
-                do throws(StoreError) {
-                    try write(buffer)
-                    return nil
-                } catch {
-                    return error
-                }
-            }
-            if let failure { throw failure }
-        }
-
-        /// Appends the bytes of `buffer` to the staged file.
-        public func write(_ buffer: UnsafeRawBufferPointer) throws(StoreError) {
             switch staging {
-            case .inPlace: return kept.append(contentsOf: buffer)
+            case .inPlace: return kept.append(contentsOf: bytes)
             case .done: throw StoreError(operation: "writing \(target.path)", underlying: "the staged file is closed")
             case .unnamed, .named: break
             }
-            if let failure = writeAll(descriptor, buffer) {
+            if let failure = writeAll(descriptor, bytes) {
                 discard()
                 throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
             }
         }
 
         /// The staged output, ready to be committed (an unnamed file stays unnamed until then).
-        /// With `synced`, its bytes are on disk first (`fsync`), as a database's must be before it
-        /// is named.
-        public func finish(synced: Bool = false) throws(StoreError) -> StagedOutput {
-            if synced, descriptor >= 0, fsync(descriptor) != 0 {
-                let failure = errno
-                discard()
-                throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
-            }
+        public func finish() throws(StoreError) -> StagedOutput {
             switch staging {
             case .inPlace:
                 staging = .done
@@ -550,41 +530,6 @@ public struct StagedOutput: Sendable {
         }
     }
 
-    /// Puts a new file in place where nothing is: named in one step (a `link`, which never
-    /// replaces), its directory then synced. If something appeared at the path since staging
-    /// began, nothing is put there and nothing is left behind.
-    public func commitNew() throws(StoreError) {
-        let path = target.path
-        switch staged {
-        case .kept:
-            throw StoreError(operation: "writing \(path)", underlying: "not a regular file")
-        case .named(let temporary):
-            let linked = link(temporary, path)
-            let failure = errno
-            unlink(temporary)
-            guard linked == 0 else { throw Self.notPlaced(path, failure) }
-        case .unnamed(let file):
-            try file.place(at: path, replacing: false)
-        }
-        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let descriptor = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if descriptor >= 0 {
-            _ = fsync(descriptor)
-            _ = closeDescriptor(descriptor)
-        }
-    }
-
-    /// The error of a new file that could not be named `path`.
-    static func notPlaced(_ path: String, _ failure: Int32) -> StoreError {
-        if failure == EEXIST {
-            return StoreError(
-                operation: "writing \(path)",
-                underlying: "a file appeared there while this run was computing (another `comp run`?); nothing was stored there: "
-                    + "run again to add this run to it, or give another name")
-        }
-        return StoreError(operation: "writing \(path)", underlying: String(cString: strerror(failure)))
-    }
-
     /// Removes what was staged: nothing is put in place.
     public func discard() {
         switch staged {
@@ -612,9 +557,8 @@ final class UnnamedFile: Sendable {
         }
     }
 
-    /// Names the file `path`, replacing what is there unless `replacing` is false (then a file
-    /// there is an error), and closes it.
-    func place(at path: String, replacing: Bool = true) throws(StoreError) {
+    /// Names the file `path`, replacing what is there, and closes it.
+    func place(at path: String) throws(StoreError) {
         let result: StoreError? = descriptor.withLock { descriptor in
             guard descriptor >= 0 else { return StoreError(operation: "writing \(path)", underlying: "the staged file is closed") }
             defer {
@@ -623,7 +567,7 @@ final class UnnamedFile: Sendable {
             }
             // Nothing there: named in one step.
             if comp_name_unnamed(descriptor, path) == 0 { return nil }
-            guard errno == EEXIST, replacing else { return StagedOutput.notPlaced(path, errno) }
+            guard errno == EEXIST else { return StoreError(operation: "writing \(path)", underlying: String(cString: strerror(errno))) }
             var generator = SystemRandomNumberGenerator()
             for _ in 0..<100 {
                 let temporary = StagedOutput.temporaryName(beside: path, &generator)
@@ -646,10 +590,12 @@ final class UnnamedFile: Sendable {
 
 /// Writes all of `bytes` to `descriptor` (`write(2)` again after a short write or EINTR); the
 /// error number of a failure, nil when all were written.
-private func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32? {
+private func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Int32? {
     var done = 0
     while done < bytes.count {
-        let wrote = write(descriptor, bytes.baseAddress.map { $0 + done }, bytes.count - done)
+        let wrote = bytes.withUnsafeBufferPointer { buffer in
+            write(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done)
+        }
         if wrote < 0 {
             if errno == EINTR { continue }
             return errno

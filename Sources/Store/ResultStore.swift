@@ -1,3 +1,4 @@
+import CompCShims
 import CompCore
 import Foundation
 import GRDB
@@ -137,7 +138,7 @@ public final class ResultStore {
     }
 
     /// A new database for `path`, where nothing is yet: it is written to a hidden file beside it
-    /// (`.NAME.partial-PID-…`), and only ``persist()`` links it in at `path`, whole, in one step. A
+    /// (`.NAME.partial-HOST-PID-…`), and only ``persist()`` links it in at `path`, whole, in one step. A
     /// run that fails removes it; one killed (even by SIGKILL) leaves nothing at `path`, and the
     /// next database made in that directory removes what a dead process left there. (A database
     /// made at `path` first was left with an empty schema; one made in memory and written out at
@@ -148,12 +149,23 @@ public final class ResultStore {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let prefix = "." + name + ".partial-"
+        // The host is in the name: a directory shared with other machines (NFS) holds files of
+        // processes this one cannot see, and only this host's are looked at.
+        let prefix = "." + name + ".partial-" + Self.hostName + "-"
         Self.removeAbandoned(in: directory.isEmpty ? "/" : directory, prefix: prefix)
         let file = (slash.map { String(path[...$0]) } ?? "") + prefix + "\(getpid())-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
         queue = try Self.openQueue(Self.plainFileName(file), journal: "TRUNCATE", shown: path)
         staging = (file, path)
     }
+
+    /// This host's name as a file name part (letters, digits, `-` and `.`; "host" when unknown).
+    static let hostName: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "host" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            .filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }
+        return name.isEmpty ? "host" : String(name.prefix(64))
+    }()
 
     /// Removes the staging files (``init(creating:)``) in `directory` named with `prefix` whose
     /// process is gone: a run killed before it was stored.
@@ -197,10 +209,24 @@ public final class ResultStore {
     /// file. Reads still work afterwards.
     public func persist() throws(StoreError) {
         guard let staging else { return }
-        let linked = link(staging.file, staging.destination)
-        let failure = errno
+        var placed = link(staging.file, staging.destination)
+        var failure = errno
+        // A file system without hard links (vfat, exFAT, many FUSE ones): a rename that does not
+        // replace either.
+        if placed != 0 && [EPERM, EOPNOTSUPP, ENOSYS, EMLINK].contains(failure) {
+            placed = comp_rename_noreplace(staging.file, staging.destination)
+            failure = errno
+        }
         discard()
-        guard linked == 0 else { throw StagedOutput.notPlaced(staging.destination, failure) }
+        guard placed == 0 else {
+            if failure == EEXIST {
+                throw StoreError(
+                    operation: "storing the run in \(staging.destination)",
+                    underlying: "a file appeared there while this run was computing (another `comp run`?); this run was not stored: "
+                        + "run it again to add it to that database, or give another name")
+            }
+            throw StoreError(operation: "storing the run in \(staging.destination)", underlying: String(cString: strerror(failure)))
+        }
         let slash = staging.destination.lastIndex(of: "/")
         let directory = slash.map { String(staging.destination[..<$0]) } ?? "."
         let descriptor = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -80,19 +80,22 @@ let sampleOutput = RunOutput(
         gone.executableURL = URL(fileURLWithPath: "/bin/true")
         try gone.run()
         gone.waitUntilExit()
-        let abandoned = ".r.sqlite.partial-\(gone.processIdentifier)-1f"
-        let live = ".r.sqlite.partial-\(getpid())-2e"
-        for file in [abandoned, abandoned + "-journal", live, "other.txt"] {
+        let host = ResultStore.hostName
+        let abandoned = ".r.sqlite.partial-\(host)-\(gone.processIdentifier)-1f"
+        let live = ".r.sqlite.partial-\(host)-\(getpid())-2e"
+        // Another host's: its process cannot be seen from here, so it is kept.
+        let elsewhere = ".r.sqlite.partial-other.example-\(gone.processIdentifier)-3d"
+        for file in [abandoned, abandoned + "-journal", live, elsewhere, "other.txt"] {
             try Data("x".utf8).write(to: URL(fileURLWithPath: directory + "/" + file))
         }
         let store = try ResultStore(creating: directory + "/r.sqlite")
         let left = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         #expect(!left.contains(abandoned) && !left.contains(abandoned + "-journal"))
-        #expect(left.contains(live) && left.contains("other.txt"))
+        #expect(left.contains(live) && left.contains(elsewhere) && left.contains("other.txt"))
         // Its own staging file (and journal), beside them.
-        #expect(left.count == 4)
+        #expect(left.count == 5)
         store.discard()
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == [live, "other.txt"].sorted())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == [live, elsewhere, "other.txt"].sorted())
     }
 
     /// A file that appeared at the path while the run was computing (another run made it) is
@@ -105,8 +108,8 @@ let sampleOutput = RunOutput(
         let error = try #require(throws: StoreError.self) { try store.persist() }
         #expect(
             error.description
-                == "writing \(database.path): a file appeared there while this run was computing (another `comp run`?); nothing was "
-                + "stored there: run again to add this run to it, or give another name")
+                == "storing the run in \(database.path): a file appeared there while this run was computing (another `comp run`?); "
+                + "this run was not stored: run it again to add it to that database, or give another name")
         #expect(try String(contentsOfFile: database.path, encoding: .utf8) == "someone else's")
         let directory = (database.path as NSString).deletingLastPathComponent
         let name = (database.path as NSString).lastPathComponent

@@ -85,4 +85,9 @@ int comp_open_unnamed(const char *directory, unsigned mode);
 /// must not exist. Returns 0, or -1 with errno set.
 int comp_name_unnamed(int descriptor, const char *path);
 
+/// Renames `from` to `to` unless something is at `to` (then fails with EEXIST): renameat2's
+/// RENAME_NOREPLACE, or where the file system has no such rename, a check and a rename. For file
+/// systems without hard links (vfat, exFAT, many FUSE ones). Returns 0, or -1 with errno set.
+int comp_rename_noreplace(const char *from, const char *to);
+
 #endif
