@@ -28,7 +28,7 @@ public struct DiagnosticRenderer: Sendable {
             if showIDs { out += " [#\(diagnostic.id)]" }
             out += "\n"
             if let range = diagnostic.range { out += snippet(range, in: source) }
-        } else if diagnostic.range == nil && diagnostic.id.rawValue.hasPrefix("plan.") {
+        } else if diagnostic.range == nil && (diagnostic.id.rawValue.hasPrefix("plan.") || diagnostic.id.rawValue.hasPrefix("xml.")) {
             // A plan's diagnostic with nothing to quote (a --param naming no parameter): still
             // with its severity and id, as the catalogue promises.
             out += severityLabel(diagnostic.severity) + ": " + diagnostic.message

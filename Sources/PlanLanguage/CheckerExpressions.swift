@@ -41,7 +41,9 @@ extension Checker {
     }
 
     func mismatch(_ a: ValueType, _ b: ValueType, _ verb: String, _ file: Int, _ range: SourceRange) {
-        if case .money(let x) = a, case .money(let y) = b {
+        // Money of two currencies is a currency mismatch; money and money of one currency that
+        // cannot be combined (multiplied) is a type error, not a "currency mismatch".
+        if case .money(let x) = a, case .money(let y) = b, x != y {
             let hint = (x == .transaction || y == .transaction) ? "convert transaction amounts with fx(txn.amount)" : nil
             error(.currencyMismatch(describe(a), describe(b), verb), file, range, hint: hint)
         } else {

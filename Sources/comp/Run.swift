@@ -13,7 +13,7 @@ struct Run: ParsableCommand {
             a failed run leaves the database as it was.
             """)
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Plan files, or directories of .plan files.")
+    @Option(name: .long, parsing: .upToNextOption, help: "Plan files (.plan or .xml), or directories of them.")
     var plans: [String]
 
     @Option(name: .long, help: "The data directory.")
@@ -37,7 +37,7 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("export-measures"), help: "Also write the measures CSV (as `comp export measures` does) to this file.")
     var exportMeasures: String?
 
-    @Flag(name: .long, help: "Print the wall time of each phase to standard error.")
+    @Flag(name: .long, help: "Print the wall and CPU time of each phase to standard error.")
     var timings = false
 
     func validate() throws {
@@ -93,10 +93,15 @@ func render(_ summary: RunSummary, database: String, data: String) -> String {
     default: periods = "\(summary.periods.count) periods (\(summary.periods.first ?? "") … \(summary.periods.last ?? ""))"
     }
     lines.append("run \(summary.run): plan \(summary.plans.joined(separator: ", ")), \(counted(summary.payees, "payee")), \(periods)")
-    let width = max(10, summary.componentTotals.map(\.component.count).max() ?? 0)
+    // With several plans, each total names its plan (two unlabelled `total` lines had followed
+    // each other).
+    let label = { (total: (plan: String, component: String, amount: FixedDecimal, currency: Currency)) in
+        summary.plans.count > 1 ? "\(total.plan) \(total.component)" : total.component
+    }
+    let width = max(10, summary.componentTotals.map { label($0).count }.max() ?? 0)
     for total in summary.componentTotals {
         let amount = grouped(decimal: total.amount.formatted(fractionDigits: total.currency.minorUnits))
-        lines.append("  " + total.component.padding(width) + "  " + String(repeating: " ", count: max(0, 18 - amount.count)) + amount + " " + total.currency.code)
+        lines.append("  " + label(total).padding(width) + "  " + String(repeating: " ", count: max(0, 18 - amount.count)) + amount + " " + total.currency.code)
     }
     for record in summary.reconciliation {
         var text = "  \(record.file): \(counted(record.rowsRead, "row")), \(grouped(record.accepted)) accepted, \(grouped(record.rejected)) rejected"

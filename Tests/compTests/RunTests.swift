@@ -825,6 +825,19 @@ func oneDeal(in directory: URL) throws -> URL {
             "--export-measures", measuresFile,
         ])
         #expect(run.status == 0, "\(run.stderr)")
+        // Each plan's totals are labelled with it: R1 95 + R3 15 = 110 commission, 2000 bonus
+        // (R1), total 2110; FLAT: 40.
+        #expect(
+            run.stdout.contains(
+                """
+                  AE-STD commission              110.00 USD
+                  AE-STD spiff                     0.00 USD
+                  AE-STD bonus                 2,000.00 USD
+                  AE-STD total                 2,110.00 USD
+                  FLAT commission                 40.00 USD
+                  FLAT total                      40.00 USD
+
+                """), "\(run.stdout)")
         let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
         let measures = try cli.run(["export", "measures", "--db", db, "--out", "-"])
         #expect(try String(contentsOfFile: payoutsFile, encoding: .utf8) == payouts.stdout)

@@ -33,6 +33,17 @@ import Testing
     /// A plan of 33,331 one-line measures (1,000,044 bytes, under the 1 MiB plan limit) exports
     /// to 1,933,448 bytes of XML, more than `comp import` reads back: refused with the sizes, not
     /// as an internal error, and nothing is written.
+    /// A problem with a whole XML file has its severity and id like any other (it had neither).
+    @Test func aWholeFileXMLProblemShowsItsID() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let empty = directory.appendingPathComponent("empty.xml").path
+        try Data().write(to: URL(fileURLWithPath: empty))
+        let result = try cli.run(["check", empty])
+        #expect(result.status == 65)
+        #expect(result.stderr == "\(empty): error: the file is empty; expected an XML plan [#xml.empty]\n")
+    }
+
     @Test func exportPlanRefusesXMLOverTheImportLimit() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
