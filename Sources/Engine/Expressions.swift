@@ -53,15 +53,22 @@ extension PlanEvaluation {
                 // The hint names what the divisor is: a quota row of 0, or a value that is 0 in
                 // this period (guard it with `if … > 0 then … else …`).
                 let hint: String
-                if case .quota = right.kind {
-                    // Where the 0 is: the rep's quota row of 0 for a period that overlaps this one.
-                    let period = periods[periodIndex]
-                    let zero = data.quotas.rows.first { row in
-                        row.rep == context.rep && row.amount.isZero && row.period.startDate <= period.endDate
-                            && row.period.endDate >= period.startDate
+                if case .quota(let id) = right.kind {
+                    // Where the 0 is: the row the quota was read from (found as `quota` finds it:
+                    // this rep, the quota's period, its measure or, for the first, an empty one).
+                    let quota = plan.quotas[id.index]
+                    let current = periods[periodIndex]
+                    let target = quota.periodKind <= current.kind ? current : current.enclosing(quota.periodKind)
+                    let rows = data.quotas.rows.filter { $0.rep == context.rep && $0.period == target }
+                    let row = rows.first { $0.measure == quota.measureName }
+                        ?? (quota.measure.index == 0 ? rows.first { $0.measure == nil } : nil)
+                    if let row, row.amount.isZero {
+                        hint = "the quota is 0 on line \(row.line) of quotas.csv; set a quota above 0 there"
+                    } else if row != nil {
+                        hint = "the quota is prorated to 0: the rep is on the plan for no day of \(target)"
+                    } else {
+                        hint = "the quota is 0 in quotas.csv"
                     }
-                    hint = "the quota is 0" + (zero.map { " on line \($0.line) of quotas.csv" } ?? " in quotas.csv")
-                        + (zero == nil ? "" : "; set a quota above 0 there")
                 } else {
                     hint = "the divisor is 0 in this period; guard it with 'if divisor != 0 then … else …'"
                 }

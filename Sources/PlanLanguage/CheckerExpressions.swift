@@ -450,9 +450,9 @@ extension Checker {
             var failed = false
             // The arm that first names each value: a later one never applies to it (the first
             // match wins), which had passed without a word.
-            var firstArm: [Value: SourceRange] = [:]
+            var firstArm: [Value: (range: SourceRange, arm: Int)] = [:]
             var elseArm: SourceRange?
-            for arm in armNodes {
+            for (armIndex, arm) in armNodes.enumerated() {
                 if arm.patterns.isEmpty {
                     if let first = elseArm {
                         error(.unexpectedToken("second 'else' in a match (the first is on line \(lineNumber(first, file))); a match has one"), file,
@@ -493,9 +493,13 @@ extension Checker {
                         failed = true
                     }
                     if let first = firstArm[value] {
-                        error(.unreachableArm(shown(pattern), line: lineNumber(first, file)), file, pattern.range)
+                        if first.arm == armIndex {
+                            error(.unreachableArm(shown(pattern), line: nil), file, pattern.range)
+                        } else {
+                            error(.unreachableArm(shown(pattern), line: lineNumber(first.range, file)), file, pattern.range)
+                        }
                     } else {
-                        firstArm[value] = pattern.range
+                        firstArm[value] = (pattern.range, armIndex)
                     }
                     values.append(value)
                 }

@@ -84,15 +84,17 @@ final class Parser {
     func failExpected(_ what: String, hint: String? = nil) -> ParseFailure {
         // An invalid token has its own lexer diagnostic already.
         if current.kind == .invalid { return ParseFailure() }
-        return fail(.expected(what, describe(current)), current.range, hint: hint ?? habitHint())
+        return fail(.expected(what, describe(current)), current.range, hint: hint ?? habitHint(expecting: what))
     }
 
-    /// A hint for a token other languages use where the plan language has another.
-    func habitHint() -> String? {
+    /// A hint for a token other languages use where the plan language has another (`what` is
+    /// what the parser expected there).
+    func habitHint(expecting what: String) -> String? {
         // Doubled with the token before it, with nothing between (`//`, `**`).
         let doubled = index > 0 && tokens[index - 1].kind == current.kind && tokens[index - 1].range.end == current.range.start
         switch current.kind {
-        case .assign: return "compare with '==' ('=' only names a value: let x = …)"
+        // Where a token such as '{' or ':' is expected (`credit sales = {`), '=' is no comparison.
+        case .assign where !what.hasPrefix("'"): return "compare with '==' ('=' only names a value: let x = …)"
         case .slash where doubled: return "comments start with '#'"
         case .star where doubled: return "there is no power operator; multiply"
         case .comma where index > 0 && tokens[index - 1].kind == .integer && tokens[index - 1].range.end == current.range.start
@@ -200,7 +202,7 @@ final class Parser {
         while !check(.eof) {
             if braces == 0 && check(.rbrace) { return }
             if braces == 0 && current.atLineStart && current.kind == .identifier
-                && (declarationKeywords.contains(text(current)) || column(of: current) <= indent)
+                && (declarationKeywords.contains(text(current)) || column(of: current) <= indent && startsDeclarationShape())
             {
                 return
             }
@@ -249,6 +251,15 @@ final class Parser {
             probe += 1
         }
         return false
+    }
+
+    /// Whether the word at the current token is followed, on its line, by what follows a
+    /// declaration's first word (a name, a number, a string, a `{`): `wibble 2` or `mesure
+    /// bookings = …` start a declaration; `bookings * 2`, a flush-left continuation, does not.
+    func startsDeclarationShape() -> Bool {
+        let follower = next
+        return !follower.atLineStart
+            && [.identifier, .integer, .decimal, .string, .percent, .date, .month, .quarter, .lbrace].contains(follower.kind)
     }
 
     /// The `{` opened and not closed by the tokens read since `start` (a failed `match {` or

@@ -192,8 +192,9 @@ extension PlanMessage {
     static func unknownParameter(_ name: String) -> Self {
         .init("unknownParameter", .error, "no parameter '\(name)' to override")
     }
-    static func unreachableArm(_ pattern: String, line: Int) -> Self {
-        .init("unreachableArm", .warning, "\(pattern) is matched by an earlier arm (line \(line)): this arm never applies to it")
+    static func unreachableArm(_ pattern: String, line: Int?) -> Self {
+        guard let line else { return .init("unreachableArm", .warning, "\(pattern) is named twice in this arm") }
+        return .init("unreachableArm", .warning, "\(pattern) is matched by an earlier arm (line \(line)): this arm never applies to it")
     }
     static let unterminatedString = PlanMessage("unterminatedString", .error, "unterminated string")
     static func unusedDefinition(_ kind: String, _ name: String) -> Self {

@@ -260,7 +260,10 @@ struct Lexer {
                     && escaped != UInt8(ascii: "\"") && escaped != UInt8(ascii: "\\") && escaped != UInt8(ascii: "n") && escaped != UInt8(ascii: "t")
                 {
                     let length = escaped >= 0x80 ? max(1, checkedUTF8Length(at: position + 1)) : 1
-                    let text = String(decoding: bytes[(position + 1)..<min(bytes.count, position + 1 + length)], as: UTF8.self)
+                    // A tab or carriage return is shown as its code, not put raw into the message.
+                    let text = escaped < 0x20 || escaped == 0x7F
+                        ? "x" + hex(escaped)
+                        : String(decoding: bytes[(position + 1)..<min(bytes.count, position + 1 + length)], as: UTF8.self)
                     problems.append((.invalidEscape(text), SourceRange(start: position, end: position + 1 + length)))
                     position += 1 + length
                     continue
