@@ -217,12 +217,31 @@ public enum XMLReader {
         // numbers past 65,535 stay right (it changes nothing else).
         let options = Int32(
             XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_BIG_LINES.rawValue)
-        let document: xmlDocPtr? = bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { chars in
-                xmlCtxtReadMemory(context, chars.baseAddress, Int32(chars.count), path, "UTF-8", options)
+        // The first error is the one to report: the context keeps the last, often a consequence
+        // ("Extra content at the end of the document" after an unescaped '<' in an attribute).
+        let first = FirstParseError()
+        let handler: xmlStructuredErrorFunc = { userData, error in
+            guard let userData, let error, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+            let first = Unmanaged<FirstParseError>.fromOpaque(userData).takeUnretainedValue()
+            guard first.line == nil else { return }
+            first.line = Int(error.pointee.line)
+            first.column = Int(error.pointee.int2)
+            first.message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
+        }
+        let document: xmlDocPtr? = withExtendedLifetime(first) {
+            xmlSetStructuredErrorFunc(Unmanaged.passUnretained(first).toOpaque(), handler)
+            defer { xmlSetStructuredErrorFunc(nil, nil) }
+            return bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { chars in
+                    xmlCtxtReadMemory(context, chars.baseAddress, Int32(chars.count), path, "UTF-8", options)
+                }
             }
         }
         guard let document else {
+            if let line = first.line {
+                let failure = fail(line, "xml.malformed", "the XML is not well-formed: \(explain(first.message))")
+                throw line > 0 && first.column > 0 ? failure.at(column: first.column) : failure
+            }
             if let error = xmlCtxtGetLastError(context) {
                 let line = Int(error.pointee.line)
                 let message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
@@ -376,7 +395,9 @@ public enum XMLReader {
     static func explain(_ message: String) -> String {
         let trimmed = message.trimmingWhitespace()
         if trimmed.contains("Excessive depth") { return "elements are nested too deeply" }
-        if trimmed.contains("StartTag: invalid element name") || trimmed.contains("xmlParseEntityRef: no name") {
+        if trimmed.contains("StartTag: invalid element name") || trimmed.contains("xmlParseEntityRef: no name")
+            || trimmed.contains("Unescaped '<'")
+        {
             return "\(trimmed) (in text, write '<' as &lt; and '&' as &amp;)"
         }
         if trimmed.contains("Premature end of data") || trimmed.contains("EndTag") || trimmed.contains("end of document") {
@@ -384,6 +405,13 @@ public enum XMLReader {
         }
         return trimmed
     }
+}
+
+/// The first error libxml2 raised while parsing (filled from its structured error handler).
+private final class FirstParseError {
+    var line: Int? = nil
+    var column = 0
+    var message = ""
 }
 
 /// Why an XML plan was refused.

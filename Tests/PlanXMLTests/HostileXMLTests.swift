@@ -131,6 +131,24 @@ import Testing
         #expect(refusal(text) == "plan.xml:3:26: the XML is not well-formed: StartTag: invalid element name (in text, write '<' as &lt; and '&' as &amp;)")
     }
 
+    /// The first of libxml2's errors is reported, where it is (the last had been: "Extra content
+    /// at the end of the document", a line later).
+    @Test func theFirstMalformationIsReported() {
+        let text = "<?xml version=\"1.0\"?>\n<plan id=\"A\" name=\"x<y\">\n  <header currency=\"USD\" period=\"month\"/>\n</plan>\n"
+        #expect(refusal(text) == "plan.xml:2:21: the XML is not well-formed: Unescaped '<' not allowed in attributes values "
+            + "(in text, write '<' as &lt; and '&' as &amp;)")
+    }
+
+    /// A stray continuation byte is a character of its own, as the reader counts it: the caret
+    /// is on it, not after the bytes that follow.
+    @Test func aStrayContinuationByteIsWhereTheCaretIs() throws {
+        let bytes = Array("<?xml version=\"1.0\"?>\n<plan id=\"A\" name=\"a".utf8) + [0x80, 0x80, 0x80] + Array("bcd\"/>\n".utf8)
+        let rendered = XMLPlans.check(bytes: bytes, path: "plan.xml").rendered()
+        let lines = rendered.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first?.hasPrefix("plan.xml:2:21: error: the file is not valid UTF-8") == true, "\(rendered)")
+        #expect(lines.count > 2 && lines[2] == "   |                     ^", "\(rendered)")
+    }
+
     @Test func truncatedFile() {
         let text = "<?xml version=\"1.0\"?>\n<plan id=\"X\">\n  <currency>USD</currency>\n  <period>mo"
         let message = refusal(text)
