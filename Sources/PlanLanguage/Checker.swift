@@ -152,7 +152,7 @@ final class Checker {
 
     func declare(_ name: Ident, _ symbol: Symbol, file: Int) {
         if let existing = symbols[name.name] {
-            error(.duplicateDefinition(name.name), file, name.range,
+            error(.duplicateDefinition(name.name), file, name.range, hint: "rename one of them: a name is defined once",
                   notes: [("'\(name.name)' is first defined here", existing.file, existing.range)])
             return
         }

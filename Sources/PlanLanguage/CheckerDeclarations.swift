@@ -435,7 +435,7 @@ extension Checker {
             }
         }
         guard !rows.isEmpty else {
-            error(.emptyTable, file, name.range)
+            error(.emptyTable, file, name.range, hint: "give it tiers, one per line: up to 10000 USD : 3%  …  10000 USD and above : 5%")
             return nil
         }
         var boundType: ValueType?
@@ -532,6 +532,7 @@ extension Checker {
             {
                 if start > previousUpper {
                     error(.tierGap(previous.upper?.description ?? "", lower?.description ?? ""), file, row.range,
+                          hint: "start each tier where the one before it ends (… to \(previous.upper?.description ?? "X"), \(previous.upper?.description ?? "X") to …)",
                           notes: [("the previous tier ends here", file, previousRow.upper?.range ?? previousRow.range)])
                     ok = false
                 } else if start < previousUpper {

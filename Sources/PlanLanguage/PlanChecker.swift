@@ -134,8 +134,12 @@ public enum PlanChecker {
         }
         let (tokens, comments, problems) = Lexer.tokenize(source.bytes)
         for (message, range) in problems {
-            let hint = message.id.rawValue == "plan.invalidCharacter"
-                ? Lexer.hint(forInvalid: String(decoding: source.bytes[range.start..<range.end], as: UTF8.self)) : nil
+            let hint: String?
+            switch message.id.rawValue {
+            case "plan.invalidCharacter": hint = Lexer.hint(forInvalid: String(decoding: source.bytes[range.start..<range.end], as: UTF8.self))
+            case "plan.unterminatedString": hint = "close it with '\"' on the same line (a string cannot span lines)"
+            default: hint = nil
+            }
             sink.emit(message, file: file, range, hint: hint)
         }
         let parser = Parser(bytes: source.bytes, tokens: tokens, comments: comments, sink: sink, file: file)

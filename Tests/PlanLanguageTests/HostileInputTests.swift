@@ -143,6 +143,38 @@ struct HostileInputTests {
         ], "\(result.rendered())")
     }
 
+    /// Common mistakes say how to fix them, not only what is wrong.
+    @Test("common mistakes have a how-to-fix hint")
+    func commonMistakesHaveHints() {
+        let plan = """
+            plan "A" {
+              currency USD
+              period month
+              credit sales {
+                amount fx(txn.amount)
+              }
+              measure bookings = sum(sales)
+              measure bookings = sum(sales)
+              table empty marginal on amount {
+              }
+              table gap marginal on amount {
+                up to 1000 USD : 1%
+                2000 USD and above : 2%
+              }
+              component c = gap(bookings) + empty(bookings)
+              let s = "open
+            }
+            """
+        let result = PlanChecker.check(source: SourceFile(path: "hints.plan", bytes: Array(plan.utf8)))
+        let shown = result.diagnostics.filter { $0.severity == .error }.map { "\($0.location.line) \($0.id.rawValue): \($0.hint ?? "-")" }
+        #expect(shown == [
+            "8 plan.duplicateDefinition: rename one of them: a name is defined once",
+            "9 plan.emptyTable: give it tiers, one per line: up to 10000 USD : 3%  …  10000 USD and above : 5%",
+            "13 plan.tierGap: start each tier where the one before it ends (… to 1000 USD, 1000 USD to …)",
+            "16 plan.unterminatedString: close it with '\"' on the same line (a string cannot span lines)",
+        ], "\(result.rendered())")
+    }
+
     @Test("a control character inside a string is an error")
     func controlCharacterInString() {
         let text = "plan \"P\" {\n  currency USD\n  period month\n  input m from \"mbo.csv\u{0}x\" column \"score\": rate\n}\n"
