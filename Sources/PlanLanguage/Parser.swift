@@ -34,13 +34,11 @@ final class Parser {
     var misspeltKeywords: Set<String> = []
     var lostDeclarations = false
 
-    /// Offsets at which lines start.
-    let lineStarts: [Int]
+    /// The text's lines (where each starts).
+    let lines: SourceFile
 
-    init(bytes: [UInt8], tokens: [Token], comments: [Comment], sink: DiagnosticSink, file: Int) {
-        var starts = [0]
-        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
-        lineStarts = starts
+    init(bytes: [UInt8], tokens: [Token], comments: [Comment], sink: DiagnosticSink, file: Int, lines: SourceFile? = nil) {
+        self.lines = lines ?? SourceFile(path: "", bytes: bytes)
         self.bytes = bytes
         self.tokens = tokens
         self.comments = comments
@@ -212,23 +210,13 @@ final class Parser {
         }
     }
 
-    /// The byte column of `token` on its line (0 at the line's start).
-    func column(of token: Token) -> Int { token.range.start - lineStarts[lineIndex(of: token.range.start)] }
+    /// The byte column of `token` on its line (0 at the line's start), found by the source's
+    /// binary search of line starts (scanning back to the line's start cost a long line's length
+    /// per declaration).
+    func column(of token: Token) -> Int { token.range.start - lines.offset(ofLine: lines.line(containing: token.range.start)) }
 
     /// The line that holds `offset`, from 1.
-    func line(of offset: Int) -> Int { lineIndex(of: offset) + 1 }
-
-    /// The index in ``lineStarts`` of the line holding `offset`, by binary search (scanning back
-    /// to the line's start cost a long line's length per declaration).
-    private func lineIndex(of offset: Int) -> Int {
-        var low = 0
-        var high = lineStarts.count - 1
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
-        }
-        return low
-    }
+    func line(of offset: Int) -> Int { lines.line(containing: offset) }
 
     /// After a plan or library header in error (`plan "A" "Title" "extra" {`): goes on with the
     /// body, just after its `{` when one comes before the first declaration, else at that

@@ -142,7 +142,7 @@ public enum PlanChecker {
             }
             sink.emit(message, file: file, range, hint: hint)
         }
-        let parser = Parser(bytes: source.bytes, tokens: tokens, comments: comments, sink: sink, file: file)
+        let parser = Parser(bytes: source.bytes, tokens: tokens, comments: comments, sink: sink, file: file, lines: source)
         return parser.parseFile()
     }
 
