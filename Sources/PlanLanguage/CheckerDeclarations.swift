@@ -109,6 +109,11 @@ extension Checker {
     }
 
     func derivedValue(_ index: Int) -> DerivedValue? {
+        // Lowered once, wherever it is first used: a use inside an `if` does not guard it (it is
+        // computed every period).
+        let guarded = guardedBranches
+        guardedBranches = 0
+        defer { guardedBranches = guarded }
         let located = letDecls[index]
         guard case .letValue(let name, let valueNode, let clause) = located.value.kind else { return nil }
         if poisoned.contains(name.name) { derivedState[index] = .done(false) }
@@ -135,6 +140,11 @@ extension Checker {
     }
 
     func componentValue(_ index: Int) -> Component? {
+        // Lowered once, wherever it is first used: a use inside an `if` does not guard it (it is
+        // computed every period).
+        let guarded = guardedBranches
+        guardedBranches = 0
+        defer { guardedBranches = guarded }
         let located = componentDecls[index]
         guard case .component(let name, let display, let body, let clause) = located.value.kind else { return nil }
         if poisoned.contains(name.name) { componentState[index] = .done(false) }
@@ -387,6 +397,11 @@ extension Checker {
     // MARK: Tables
 
     func tableValue(_ index: Int) -> RateTable? {
+        // Lowered once, wherever it is first used: a use inside an `if` does not guard it (it is
+        // computed every period).
+        let guarded = guardedBranches
+        guardedBranches = 0
+        defer { guardedBranches = guarded }
         let located = tableDecls[index]
         guard case .table(let name, let modeWord, let basisWord, let boundaryWord, let rows, _) = located.value.kind else { return nil }
         if poisoned.contains(name.name) { tableState[index] = .done(false) }
@@ -835,7 +850,10 @@ extension Checker {
     /// The most payout periods of the plan that one fiscal year holds inside its effective dates
     /// (12 months, 4 quarters or 1 year for a plan without an end; fewer for one that covers part
     /// of a year only).
-    func mostPeriodsInAFiscalYear() -> Int64 {
+    ///   - endingInside: only fiscal years whose last period is inside the dates (a yearly floor is
+    ///     topped up in that period: in a plan that ends before it, the floor never applies); 0 when
+    ///     there is none.
+    func mostPeriodsInAFiscalYear(endingInside: Bool = false) -> Int64 {
         let full: Int64 = periodKind == .month ? 12 : periodKind == .quarter ? 4 : 1
         guard let effective, let end = effective.end else { return full }
         let first = effective.start.monthNumber
@@ -845,7 +863,9 @@ extension Checker {
         while yearStart <= last && most < full {
             let low = max(yearStart, first)
             let high = min(yearStart + 11, last)
-            if low <= high {
+            // The year's last month must be in the dates, and the dates must reach its last day.
+            let endsInside = yearStart + 11 < last || yearStart + 11 == last && end == Period(kind: .month, containingMonth: last).endDate
+            if low <= high && (!endingInside || endsInside) {
                 switch periodKind {
                 case .month: most = max(most, Int64(high - low + 1))
                 case .quarter: most = max(most, Int64((high - yearStart) / 3 - (low - yearStart) / 3 + 1))
@@ -854,7 +874,7 @@ extension Checker {
             }
             yearStart += 12
         }
-        return max(1, min(full, most))
+        return endingInside ? min(full, most) : max(1, min(full, most))
     }
 
     /// The value of a constant number (a money, rate or count literal, or a negated one), else
@@ -938,10 +958,12 @@ extension Checker {
                     // Across periods: a floor per period adds up, over a year, past a yearly cap
                     // (every rep was paid the floor every month, the yearly cap broken), or a
                     // yearly floor needs more than the cap per period lets a year pay.
-                    let periodsPerYear = mostPeriodsInAFiscalYear()
+                    // A yearly floor against a cap per period: only years whose floor applies.
+                    let floorIsYearly = (kind == .floor) == (per == .year)
+                    let periodsPerYear = mostPeriodsInAFiscalYear(endingInside: floorIsYearly)
                     let otherPer: LimitPeriod = per == .period ? .year : .period
                     let otherBounds = constantLimitBounds[LimitBoundKey(target: target, per: otherPer)] ?? LimitBounds()
-                    if let (otherValue, otherSpan) = kind == .floor ? otherBounds.lowestCap : otherBounds.highestFloor,
+                    if periodsPerYear > 0, let (otherValue, otherSpan) = kind == .floor ? otherBounds.lowestCap : otherBounds.highestFloor,
                         let yearly = try? (per == .period ? value : otherValue).multiplied(by: periodsPerYear)
                     {
                         let perPeriod = per == .period ? value : otherValue

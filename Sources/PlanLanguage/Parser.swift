@@ -204,6 +204,13 @@ final class Parser {
             {
                 return
             }
+            // A brace the failed declaration opened and never closed (`match … {` without its `}`):
+            // the next declaration as indented as it ends the skipping, not the plan's `}`.
+            if braces > 0 && current.atLineStart && current.kind == .identifier && declarationKeywords.contains(text(current))
+                && column(of: current) <= indent
+            {
+                return
+            }
             if check(.lbrace) { braces += 1 }
             if check(.rbrace) { braces -= 1 }
             advance()

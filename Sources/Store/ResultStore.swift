@@ -138,7 +138,7 @@ public final class ResultStore {
     }
 
     /// A new database for `path`, where nothing is yet: it is written to a hidden file beside it
-    /// (`.NAME.partial-HOST-PID-…`), and only ``persist()`` links it in at `path`, whole, in one step. A
+    /// (`.NAME.partial-HOST@PID-…`), and only ``persist()`` links it in at `path`, whole, in one step. A
     /// run that fails removes it; one killed (even by SIGKILL) leaves nothing at `path`, and the
     /// next database made in that directory removes what a dead process left there. (A database
     /// made at `path` first was left with an empty schema; one made in memory and written out at
@@ -148,13 +148,23 @@ public final class ResultStore {
         guard !path.isEmpty else { throw StoreError(operation: "opening the results database", underlying: "the path is empty; give a file name") }
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        // The host is in the name: a directory shared with other machines (NFS) holds files of
-        // processes this one cannot see, and only this host's are looked at.
-        let prefix = "." + name + ".partial-" + Self.hostName + "-"
+        // The name, cut to 100 bytes: the staging name adds the host and process to it, and a
+        // valid name near the file system's limit had been refused.
+        var name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        while name.utf8.count > 100 { name.removeLast() }
+        // The host is in the name, ended by '@' (never in a host name): a directory shared with
+        // other machines (NFS) holds files of processes this one cannot see, and only this
+        // host's are looked at.
+        let prefix = "." + name + ".partial-" + Self.hostName + "@"
         Self.removeAbandoned(in: directory.isEmpty ? "/" : directory, prefix: prefix)
         let file = (slash.map { String(path[...$0]) } ?? "") + prefix + "\(getpid())-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        queue = try Self.openQueue(Self.plainFileName(file), journal: "TRUNCATE", shown: path)
+        do {
+            queue = try Self.openQueue(Self.plainFileName(file), journal: "TRUNCATE", shown: path)
+        } catch {
+            // A database that could not be made (a full disk) leaves nothing either.
+            for suffix in ["", "-journal"] { unlink(file + suffix) }
+            throw error
+        }
         staging = (file, path)
     }
 
@@ -169,16 +179,28 @@ public final class ResultStore {
 
     /// Removes the staging files (``init(creating:)``) in `directory` named with `prefix` whose
     /// process is gone: a run killed before it was stored.
-    static func removeAbandoned(in directory: String, prefix: String) {
+    /// A file is only removed when its name is exactly a staging name (`PID-HEX`, or with
+    /// `-journal`), its process is gone, and it has not been written for ``abandonedAfter``
+    /// seconds (a process in another PID namespace on this host cannot be seen, but a live run
+    /// writes its file as it goes).
+    static func removeAbandoned(in directory: String, prefix: String, now: time_t = time(nil)) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names where name.hasPrefix(prefix) {
-            let rest = name.dropFirst(prefix.count)
-            guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]) else { continue }
+            var rest = Substring(name.dropFirst(prefix.count))
+            if rest.hasSuffix("-journal") { rest = rest.dropLast("-journal".count) }
+            let parts = rest.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, !parts[1].isEmpty, parts[1].allSatisfy(\.isHexDigit) else { continue }
             // Alive (or not ours to ask): kept.
             if kill(pid, 0) == 0 || errno != ESRCH { continue }
-            unlink(directory + "/" + name)
+            var info = stat()
+            let path = directory + "/" + name
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, now - info.st_mtim.tv_sec >= abandonedAfter else { continue }
+            unlink(path)
         }
     }
+
+    /// Seconds without a write after which a dead process's staging file is removed.
+    static let abandonedAfter: time_t = 600
 
     /// Removes a database made by ``init(creating:)`` that was not persisted (a failed run).
     public func discard() {

@@ -71,7 +71,8 @@ let sampleOutput = RunOutput(
     }
 
     /// A staging file left by a process that is gone (a run killed before it was stored) is
-    /// removed when the next database is made in that directory; one of a live process is kept.
+    /// removed when the next database is made in that directory, once it is ten minutes old; one
+    /// of a live process, a recent one, another host's, or a name of another shape is kept.
     @Test func abandonedStagingFilesAreRemoved() throws {
         let directory = NSTemporaryDirectory() + "comp-staging-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -80,22 +81,27 @@ let sampleOutput = RunOutput(
         gone.executableURL = URL(fileURLWithPath: "/bin/true")
         try gone.run()
         gone.waitUntilExit()
-        let host = ResultStore.hostName
-        let abandoned = ".r.sqlite.partial-\(host)-\(gone.processIdentifier)-1f"
-        let live = ".r.sqlite.partial-\(host)-\(getpid())-2e"
-        // Another host's: its process cannot be seen from here, so it is kept.
-        let elsewhere = ".r.sqlite.partial-other.example-\(gone.processIdentifier)-3d"
-        for file in [abandoned, abandoned + "-journal", live, elsewhere, "other.txt"] {
-            try Data("x".utf8).write(to: URL(fileURLWithPath: directory + "/" + file))
+        let prefix = ".r.sqlite.partial-\(ResultStore.hostName)@"
+        let abandoned = prefix + "\(gone.processIdentifier)-1f"
+        let recent = prefix + "\(gone.processIdentifier)-4c"
+        let live = prefix + "\(getpid())-2e"
+        let elsewhere = ".r.sqlite.partial-other.example@\(gone.processIdentifier)-3d"
+        let otherShape = prefix + "\(gone.processIdentifier)-1f-x"
+        let old = [abandoned, abandoned + "-journal", live, elsewhere, otherShape, "other.txt"]
+        for file in old + [recent] { try Data("x".utf8).write(to: URL(fileURLWithPath: directory + "/" + file)) }
+        // Written an hour ago, but `recent`.
+        for file in old {
+            var times = [timeval(tv_sec: time(nil) - 3600, tv_usec: 0), timeval(tv_sec: time(nil) - 3600, tv_usec: 0)]
+            #expect(utimes(directory + "/" + file, &times) == 0)
         }
         let store = try ResultStore(creating: directory + "/r.sqlite")
-        let left = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: directory))
         #expect(!left.contains(abandoned) && !left.contains(abandoned + "-journal"))
-        #expect(left.contains(live) && left.contains(elsewhere) && left.contains("other.txt"))
+        #expect(left.isSuperset(of: [live, elsewhere, otherShape, recent, "other.txt"]))
         // Its own staging file (and journal), beside them.
-        #expect(left.count == 5)
+        #expect(left.count == 7)
         store.discard()
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).sorted() == [live, elsewhere, "other.txt"].sorted())
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: directory)) == [live, elsewhere, otherShape, recent, "other.txt"])
     }
 
     /// A file that appeared at the path while the run was computing (another run made it) is
