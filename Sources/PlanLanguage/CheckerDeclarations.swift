@@ -252,7 +252,12 @@ extension Checker {
                 if end < start {
                     error(.tierOrder("the window ends before it starts"), file, line.range)
                     ok = false
-                } else if let effective, end < effective.start || effective.end.map({ start > $0 }) == true {
+                } else if let effective,
+                    end < effective.start && !(line.words.count == 2 && line.words[1].name == "effective_date")
+                        || effective.end.map({ start > $0 }) == true
+                {
+                    // (A window before the plan by `effective_date` does apply: a reversal in the
+                    // plan's dates of a deal from before takes its SPIFF back.)
                     // No credited deal can fall in it (a 2029 window in a 2027 plan passed silently).
                     let dates = "\(effective.start) to " + (effective.end.map { "\($0)" } ?? "open")
                     error(.neverApplies("the window \(start) to \(end) is outside the plan's effective dates (\(dates)): this SPIFF never pays"),
@@ -457,6 +462,11 @@ extension Checker {
         var valueType: ValueType?
         var tiers: [Tier] = []
         var previousMisordered = false
+        // Tiers not in ascending order of their lower bounds: the order error says it, and no gap
+        // or overlap is reported in that table (they only followed from it).
+        let lowers = rows.compactMap { row in row.lower.flatMap { literal($0, file) }.flatMap(numeric) }
+        let unordered = zip(lowers, lowers.dropFirst()).contains { $0.0 > $0.1 }
+        var highestLower: FixedDecimal? = nil
         for (position, row) in rows.enumerated() {
             let lower = row.lower.flatMap { literal($0, file) }
             let upper = row.upper.flatMap { literal($0, file) }
@@ -539,10 +549,20 @@ extension Checker {
                 ok = false
                 misordered = true
             }
+            // A tier that starts below the one before it is out of order (two middle tiers
+            // swapped had given gaps and an overlap, and no word of order).
+            if let start = lower.flatMap(numeric) {
+                if !misordered, let highest = highestLower, start < highest {
+                    error(.tierOrder("tiers go in ascending order: this one starts below one before it"), file, row.range)
+                    ok = false
+                    misordered = true
+                }
+                highestLower = max(highestLower ?? start, start)
+            }
             defer { previousMisordered = misordered }
             // Against the row just above only: when that one could not be read (its error is given),
             // a gap to the one before it is not real.
-            if !misordered && !previousMisordered, let previous = tiers.last, let previousUpper = previous.upper.flatMap(numeric),
+            if !unordered && !misordered && !previousMisordered, let previous = tiers.last, let previousUpper = previous.upper.flatMap(numeric),
                 let start = lower.flatMap(numeric), let previousRow = rows[safe: position - 1], tiers.count == position
             {
                 if start > previousUpper {

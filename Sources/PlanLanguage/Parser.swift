@@ -92,7 +92,7 @@ final class Parser {
         let doubled = index > 0 && tokens[index - 1].kind == current.kind && tokens[index - 1].range.end == current.range.start
         switch current.kind {
         // Where a token such as '{' or ':' is expected (`credit sales = {`), '=' is no comparison.
-        case .assign where !what.hasPrefix("'"): return "compare with '==' ('=' only names a value: let x = …)"
+        case .assign where what != "'{'" && what != "':'": return "compare with '==' ('=' only names a value: let x = …)"
         case .slash where doubled: return "comments start with '#'"
         case .star where doubled: return "there is no power operator; multiply"
         case .comma where index > 0 && tokens[index - 1].kind == .integer && tokens[index - 1].range.end == current.range.start

@@ -221,12 +221,16 @@ public enum XMLReader {
         // ("Extra content at the end of the document" after an unescaped '<' in an attribute).
         let first = FirstParseError()
         let handler: xmlStructuredErrorFunc = { userData, error in
-            guard let userData, let error, error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue else { return }
+            guard let userData, let error else { return }
             let first = Unmanaged<FirstParseError>.fromOpaque(userData).takeUnretainedValue()
-            guard first.line == nil else { return }
+            let message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
+            // A file cut short says so in a later error ("Premature end of data"): kept for the words.
+            if message.contains("Premature end of data") || message.contains("end of document") { first.truncated = true }
+            // The first fatal one: what stopped the parse (a namespace error before it is not).
+            guard error.pointee.level.rawValue >= XML_ERR_FATAL.rawValue, first.line == nil else { return }
             first.line = Int(error.pointee.line)
             first.column = Int(error.pointee.int2)
-            first.message = error.pointee.message.map { String(cString: $0) } ?? "malformed XML"
+            first.message = message
         }
         let document: xmlDocPtr? = withExtendedLifetime(first) {
             xmlSetStructuredErrorFunc(Unmanaged.passUnretained(first).toOpaque(), handler)
@@ -239,7 +243,17 @@ public enum XMLReader {
         }
         guard let document else {
             if let line = first.line {
-                let failure = fail(line, "xml.malformed", "the XML is not well-formed: \(explain(first.message))")
+                // An error at the very end of the file is one of a file cut short, too.
+                var lineStart = 0
+                var seen = 1
+                while seen < line, let newline = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
+                    lineStart = newline + 1
+                    seen += 1
+                }
+                if seen == line && lineStart + max(0, first.column - 1) >= bytes.count - 1 { first.truncated = true }
+                let said = explain(first.message)
+                let message = first.truncated && !said.contains("truncated") ? "the file ends before the document does (is it truncated?): \(said)" : said
+                let failure = fail(line, "xml.malformed", "the XML is not well-formed: \(message)")
                 throw line > 0 && first.column > 0 ? failure.at(column: first.column) : failure
             }
             if let error = xmlCtxtGetLastError(context) {
@@ -409,6 +423,7 @@ public enum XMLReader {
 
 /// The first error libxml2 raised while parsing (filled from its structured error handler).
 private final class FirstParseError {
+    var truncated = false
     var line: Int? = nil
     var column = 0
     var message = ""

@@ -56,7 +56,7 @@ struct Demo: ParsableCommand {
             printError(error.description)
             throw Exit.dataError
         }
-        print(render(result, database: database, data: data))
+        print(render(result, database: database))
         for (what, file) in [(Export.What.payouts, "payouts.csv"), (.measures, "measures.csv")] {
             try exportRun(what, db: database, out: base + "/" + file, runID: nil)
         }

@@ -73,7 +73,7 @@ struct Run: ParsableCommand {
             }
         }
         if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false) }
-        print(render(summary, database: db, data: data))
+        print(render(summary, database: db))
         if timings {
             printError("  wall s    cpu s  phase")
             for (phase, seconds, cpu) in summary.phases {
@@ -84,7 +84,7 @@ struct Run: ParsableCommand {
 }
 
 /// The run summary a person reads.
-func render(_ summary: RunSummary, database: String, data: String) -> String {
+func render(_ summary: RunSummary, database: String) -> String {
     var lines: [String] = []
     let periods: String
     switch summary.periods.count {
@@ -130,11 +130,15 @@ func render(_ summary: RunSummary, database: String, data: String) -> String {
         lines.append("rejected (left out of the run, recorded with it):")
         for reject in summary.firstRejects { lines.append("  " + reject) }
         if summary.rejected > summary.firstRejects.count {
-            lines.append("  … and \(grouped(summary.rejected - summary.firstRejects.count)) more (`comp validate --data \(shellQuoted(data))` lists them all)")
+            // Counted as errors (a row may have several); every one is in the run's `rejects` table.
+            let more = summary.rejected - summary.firstRejects.count
+            lines.append("  … and \(grouped(more)) more error\(more == 1 ? "" : "s"), all in the rejects table of run \(summary.run) in \(shellQuoted(database))")
         }
     }
     for warning in summary.warnings { lines.append("warning: \(warning)") }
-    lines.append("stored in \(database) in \(String(format: "%.2f", summary.seconds)) s; `comp export payouts --db \(database) --out payouts.csv` writes the payouts")
+    lines.append(
+        "stored in \(database) in \(String(format: "%.2f", summary.seconds)) s; `comp export payouts --db \(shellQuoted(database)) --out payouts.csv` "
+            + "writes the payouts")
     return lines.joined(separator: "\n")
 }
 

@@ -154,6 +154,9 @@ import Testing
         let message = refusal(text)
         // At the end of the last line, where libxml2 found the file ended (column 1 before).
         #expect(message?.hasPrefix("plan.xml:4:13: the XML is not well-formed:") == true, "\(message ?? "accepted")")
+        // Cut inside an attribute: its first error is said to be one of a file cut short.
+        #expect(refusal("<?xml version=\"1.0\"?>\n<plan id=\"X\" name=\"ab")
+            == "plan.xml:2:22: the XML is not well-formed: the file ends before the document does (is it truncated?): AttValue: ' expected")
     }
 
     @Test func twoHundredMegabytes() {
