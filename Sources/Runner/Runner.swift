@@ -337,10 +337,13 @@ public enum Runner {
         // A database this run creates is written under a hidden name and linked in at its path,
         // whole, once the run is stored: a failed or killed run leaves nothing there (a database
         // made at its path first was left with an empty schema).
+        // An empty file there (made with `touch`) is no database yet either: it is replaced whole
+        // by the stored run, and a failed run leaves it empty (it had kept the schema).
         var existing = stat()
-        let created = lstat(request.database, &existing) != 0
+        let absent = lstat(request.database, &existing) != 0
+        let empty = !absent && (existing.st_mode & S_IFMT) == S_IFREG && existing.st_size == 0
         do {
-            store = try created ? ResultStore(creating: request.database) : ResultStore(path: request.database)
+            store = try absent || empty ? ResultStore(creating: request.database, replacingEmpty: empty) : ResultStore(path: request.database)
         } catch {
             throw .storage(error.description)
         }

@@ -34,7 +34,7 @@ public final class ResultStore {
     private let queue: DatabaseQueue
     /// For a database this process makes (``init(creating:)``): the hidden file it is written to,
     /// and where it goes once ``persist()`` is called.
-    private let staging: (file: String, destination: String)?
+    private let staging: (file: String, destination: String, replacingEmpty: Bool)?
 
     /// Opens the results database at `path`, which must exist (readers such as `comp export`
     /// and `comp explain` must not leave an empty database behind a mistyped path).
@@ -144,7 +144,9 @@ public final class ResultStore {
     /// made at `path` first was left with an empty schema; one made in memory and written out at
     /// the end cost 0.2 s at 10M transactions, written on one thread after the run instead of
     /// while it was evaluated.)
-    public init(creating path: String) throws(StoreError) {
+    ///   - replacingEmpty: an empty file is at `path` (made with `touch`): ``persist()`` replaces it
+    ///     if it is still empty then.
+    public init(creating path: String, replacingEmpty: Bool = false) throws(StoreError) {
         guard !path.isEmpty else { throw StoreError(operation: "opening the results database", underlying: "the path is empty; give a file name") }
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."
@@ -165,7 +167,7 @@ public final class ResultStore {
             for suffix in ["", "-journal"] { unlink(file + suffix) }
             throw error
         }
-        staging = (file, path)
+        staging = (file, path, replacingEmpty)
     }
 
     /// This host's name as a file name part (letters, digits, `-` and `.`; "host" when unknown).
@@ -231,8 +233,16 @@ public final class ResultStore {
     /// file. Reads still work afterwards.
     public func persist() throws(StoreError) {
         guard let staging else { return }
-        var placed = link(staging.file, staging.destination)
-        var failure = errno
+        var placed: Int32
+        var failure: Int32
+        var info = stat()
+        if staging.replacingEmpty && lstat(staging.destination, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && info.st_size == 0 {
+            // Still the empty file it was: replaced in one step.
+            placed = rename(staging.file, staging.destination)
+        } else {
+            placed = link(staging.file, staging.destination)
+        }
+        failure = errno
         // A file system without hard links (vfat, exFAT, many FUSE ones): a rename that does not
         // replace either.
         if placed != 0 && [EPERM, EOPNOTSUPP, ENOSYS, EMLINK].contains(failure) {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Store
 import Testing
 
 /// An empty `data` directory inside `directory`.
@@ -701,6 +702,18 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(run.status == 65)
         #expect(run.stderr.contains("no quota for measure bookings in 2027-02 in quotas.csv"), "\(run.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["data"])
+        // An empty file there (made with `touch`) stays empty after a failed run (it had been given
+        // the schema), and a run that is stored replaces it.
+        try Data().write(to: URL(fileURLWithPath: db))
+        let again = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+        #expect(again.status == 65)
+        #expect(try FileManager.default.attributesOfItem(atPath: db)[.size] as? Int == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["data", "new.sqlite"])
+        try writeFiles(["quotas.csv": "rep,period,amount\nR1,2027-02,1000\n"], to: data)
+        let stored = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+        #expect(stored.status == 0, "\(stored.stderr)")
+        #expect(try ResultStore.vet(db))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["data", "new.sqlite"])
     }
 
     /// A file whose header is in error cannot be read row by row: with --quarantine it had been
