@@ -145,29 +145,6 @@ public enum XMLPlans {
         return .success((writer.text, writer.sourceShifts))
     }
 
-    /// The length of the valid UTF-8 sequence at `index`, or 1 where none starts.
-    static func sequenceLength(_ bytes: [UInt8], at index: Int) -> Int {
-        let lead = bytes[index]
-        let length: Int
-        switch lead {
-        case 0x00...0x7F: return 1
-        case 0xC2...0xDF: length = 2
-        case 0xE0...0xEF: length = 3
-        case 0xF0...0xF4: length = 4
-        default: return 1
-        }
-        guard index + length <= bytes.count else { return 1 }
-        for offset in 1..<length where bytes[index + offset] & 0xC0 != 0x80 { return 1 }
-        // Overlong three- and four-byte forms, surrogates and scalars past U+10FFFF start none.
-        let second = bytes[index + 1]
-        if (lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F) || (lead == 0xF0 && second < 0x90)
-            || (lead == 0xF4 && second > 0x8F)
-        {
-            return 1
-        }
-        return length
-    }
-
     /// Gives a reader error a one-byte range at its line, so that it renders with the line quoted.
     static func located(_ diagnostic: Diagnostic, bytes: [UInt8]) -> Diagnostic {
         var diagnostic = diagnostic
@@ -186,7 +163,7 @@ public enum XMLPlans {
                 while index < bytes.count && bytes[index] != UInt8(ascii: "\n") && characters < diagnostic.location.column {
                     // A whole UTF-8 sequence is one character; a byte that starts none is one too,
                     // as the reader counts it (a stray continuation byte had joined the one before).
-                    index += Self.sequenceLength(bytes, at: index)
+                    index += UTF8Bytes.sequenceLength(bytes, at: index) ?? 1
                     characters += 1
                 }
                 if characters == diagnostic.location.column { start = index } else { diagnostic.location.column = characters }
