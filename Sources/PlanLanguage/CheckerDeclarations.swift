@@ -200,13 +200,13 @@ extension Checker {
                 if case .literal(let value) = step.kind, Self.isZero(value) {
                     error(.divisionByZero, file, stepNode.range)
                     ok = false
-                } else if let constant = Self.constantNumber(step), constant.isNegative {
+                } else if let constant = constantNumber(step), constant.isNegative {
                     // A negative step paid negative bonuses (-4,000.00 for a rep above the floor).
                     error(.invalidValue("graduated step", shown(stepNode), "a step above 0"), file, stepNode.range)
                     ok = false
                 }
                 // A ceiling at or below the floor paid 0 in every period, without a word.
-                if let ceiling, let ceilingNode, let top = Self.constantNumber(ceiling), let bottom = Self.constantNumber(floor),
+                if let ceiling, let ceilingNode, let top = constantNumber(ceiling), let bottom = constantNumber(floor),
                     top <= bottom
                 {
                     error(
@@ -897,27 +897,6 @@ extension Checker {
         return endingInside ? min(full, most) : max(1, min(full, most))
     }
 
-    /// The value of a constant number (a money, rate or count literal, or a negated one), else
-    /// `nil`. Only values of one type are compared with each other.
-    static func constantNumber(_ expr: Expr) -> FixedDecimal? {
-        switch expr.kind {
-        case .literal(.money(let money)): return money.amount
-        case .literal(.rate(let rate)): return rate.value
-        case .literal(.count(let count)): return FixedDecimal(exactly: Int(count))
-        case .negate(let inner): return constantNumber(inner).flatMap { try? FixedDecimal.zero.subtracting($0) }
-        default: return nil
-        }
-    }
-
-    /// The amount of a constant money expression (a literal, or a negated one), else `nil`.
-    static func constantMoney(_ expr: Expr) -> FixedDecimal? {
-        switch expr.kind {
-        case .literal(.money(let money)): return money.amount
-        case .negate(let inner): return constantMoney(inner).flatMap { try? FixedDecimal.zero.subtracting($0) }
-        default: return nil
-        }
-    }
-
     /// A constant rate; a share (`share: true`) must be more than 0% and at most 100%: a holdback
     /// of 200% withheld twice the pay, and one of -50% paid 150% and took it back later.
     func constantRate(_ node: ExprNode, _ file: Int, _ what: String, share: Bool = false) -> Rate? {
@@ -963,7 +942,7 @@ extension Checker {
                 // highest floor): a limit contradicts some earlier one exactly when it contradicts
                 // that one, and comparing every pair was quadratic in the number of limits.
                 let here = span(file, decl.range)
-                if let value = Self.constantMoney(amount) {
+                if let value = constantNumber(amount) {
                     let key = LimitBoundKey(target: target, per: per)
                     var bounds = constantLimitBounds[key] ?? LimitBounds()
                     let opposite = kind == .floor ? bounds.lowestCap : bounds.highestFloor
@@ -1114,7 +1093,7 @@ extension Checker {
                 if expr.type != moneyType {
                     error(.moneyNotInPlanCurrency("a draw amount", describe(expr.type), currency.code), file, line.exprs[0].range)
                     ok = false
-                } else if Self.constantMoney(expr).map({ $0 <= .zero }) ?? false {
+                } else if constantNumber(expr).map({ $0 <= .zero }) ?? false {
                     // A draw advances money to the rep: one of -3,000 charged the rep every period.
                     error(.invalidValue("draw amount", shown(line.exprs[0]), "an amount above zero"), file, line.exprs[0].range)
                     ok = false

@@ -98,23 +98,24 @@ extension Checker {
         }
     }
 
-    /// The value of an expression made only of number literals and parameters (`0`, `z`,
-    /// `(1 - 1)`, `-rate`), else `nil`.
-    func foldedConstant(_ expr: Expr) -> FixedDecimal? {
-        switch expr.kind {
-        case .literal(.money(let money)): return money.amount
-        case .literal(.rate(let rate)): return rate.value
-        case .literal(.count(let count)): return FixedDecimal(exactly: Int(count))
-        case .parameter(let id):
-            switch parameterValue(id.index)?.value {
+    /// The value of a constant number: a money, rate or count literal, or a negated one. With
+    /// `folding`, also a parameter's value and + − × of such values (`z`, `(d - 2)`, `-rate`).
+    /// Only values of one type are compared with each other. `nil` otherwise.
+    func constantNumber(_ expr: Expr, folding: Bool = false) -> FixedDecimal? {
+        func number(_ value: Value?) -> FixedDecimal? {
+            switch value {
             case .money(let money)?: return money.amount
             case .rate(let rate)?: return rate.value
             case .count(let count)?: return FixedDecimal(exactly: Int(count))
             default: return nil
             }
-        case .negate(let inner): return foldedConstant(inner).flatMap { try? FixedDecimal.zero.subtracting($0) }
-        case .arithmetic(let op, let left, let right):
-            guard let a = foldedConstant(left), let b = foldedConstant(right) else { return nil }
+        }
+        switch expr.kind {
+        case .literal(let value): return number(value)
+        case .negate(let inner): return constantNumber(inner, folding: folding).flatMap { try? FixedDecimal.zero.subtracting($0) }
+        case .parameter(let id) where folding: return number(parameterValue(id.index)?.value)
+        case .arithmetic(let op, let left, let right) where folding:
+            guard let a = constantNumber(left, folding: true), let b = constantNumber(right, folding: true) else { return nil }
             switch op {
             case .add: return try? a.adding(b)
             case .subtract: return try? a.subtracting(b)
@@ -365,7 +366,7 @@ extension Checker {
                     // guards against: only a literal 0 is refused there.
                     let literalZero: Bool
                     if case .literal = rhs.kind { literalZero = true } else { literalZero = false }
-                    if let divisor = foldedConstant(rhs), divisor.isZero, guardedBranches == 0 || literalZero {
+                    if let divisor = constantNumber(rhs, folding: true), divisor.isZero, guardedBranches == 0 || literalZero {
                         var hint: String? = nil
                         if case .parameter(let id) = rhs.kind, let parameter = parameterValue(id.index) {
                             hint = "parameter '\(parameter.name)' is 0" + (parameter.overridden ? " (--param \(parameter.name)=…)" : "")
