@@ -244,13 +244,8 @@ public enum XMLReader {
         guard let document else {
             if let line = first.line {
                 // An error at the very end of the file is one of a file cut short, too.
-                var lineStart = 0
-                var seen = 1
-                while seen < line, let newline = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
-                    lineStart = newline + 1
-                    seen += 1
-                }
-                if seen == line && lineStart + max(0, first.column - 1) >= bytes.count - 1 { first.truncated = true }
+                let lineStart = SourceFile(path: path, bytes: bytes).offset(ofLine: line)
+                if lineStart + max(0, first.column - 1) >= bytes.count - 1 { first.truncated = true }
                 let said = explain(first.message)
                 let message = first.truncated && !said.contains("truncated") ? "the file ends before the document does (is it truncated?): \(said)" : said
                 let failure = fail(line, "xml.malformed", "the XML is not well-formed: \(message)")

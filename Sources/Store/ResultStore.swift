@@ -34,7 +34,7 @@ public final class ResultStore {
     private let queue: DatabaseQueue
     /// For a database this process makes (``init(creating:)``): the hidden file it is written to,
     /// and where it goes once ``persist()`` is called.
-    private let staging: (file: String, destination: String, replacingEmpty: Bool)?
+    private let staging: (file: String, destination: String, directory: String, replacingEmpty: Bool)?
 
     /// Opens the results database at `path`, which must exist (readers such as `comp export`
     /// and `comp explain` must not leave an empty database behind a mistyped path).
@@ -149,7 +149,7 @@ public final class ResultStore {
     public init(creating path: String, replacingEmpty: Bool = false) throws(StoreError) {
         guard !path.isEmpty else { throw StoreError(operation: "opening the results database", underlying: "the path is empty; give a file name") }
         let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let directory = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
         // The name, cut to 100 bytes: the staging name adds the host and process to it, and a
         // valid name near the file system's limit had been refused.
         var name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -158,7 +158,7 @@ public final class ResultStore {
         // other machines (NFS) holds files of processes this one cannot see, and only this
         // host's are looked at.
         let prefix = "." + name + ".partial-" + Self.hostName + "@"
-        Self.removeAbandoned(in: directory.isEmpty ? "/" : directory, prefix: prefix)
+        Self.removeAbandoned(in: directory, prefix: prefix)
         let file = (slash.map { String(path[...$0]) } ?? "") + prefix + "\(getpid())-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
         do {
             queue = try Self.openQueue(Self.plainFileName(file), journal: "TRUNCATE", shown: path)
@@ -167,7 +167,7 @@ public final class ResultStore {
             for suffix in ["", "-journal"] { unlink(file + suffix) }
             throw error
         }
-        staging = (file, path, replacingEmpty)
+        staging = (file, path, directory, replacingEmpty)
     }
 
     /// This host's name as a file name part (letters, digits, `-` and `.`; "host" when unknown).
@@ -259,9 +259,7 @@ public final class ResultStore {
             }
             throw StoreError(operation: "storing the run in \(staging.destination)", underlying: String(cString: strerror(failure)))
         }
-        let slash = staging.destination.lastIndex(of: "/")
-        let directory = slash.map { String(staging.destination[..<$0]) } ?? "."
-        let descriptor = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let descriptor = open(staging.directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if descriptor >= 0 {
             _ = fsync(descriptor)
             _ = close(descriptor)
