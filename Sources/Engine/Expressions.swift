@@ -372,7 +372,9 @@ extension PlanEvaluation {
                     if context.row == nil { gateMemo[key] = open }
                 }
                 if !open {
-                    values[index] = index > 0 ? values[index - 1] : .zero
+                    // The tier below's rate where it ends: an interpolated tier's end value (its
+                    // start had paid less for selling more).
+                    values[index] = index > 0 ? (ends[index - 1] ?? values[index - 1]) : .zero
                     ends[index] = nil
                     paidTier[index] = index > 0 ? paidTier[index - 1] : -1
                 }

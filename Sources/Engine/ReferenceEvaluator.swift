@@ -1467,17 +1467,7 @@ final class PlanEvaluation {
                 // snapshot (a missing snapshot reads as empty).
                 if !paidPerYear.isEmpty { paidSnapshots[period] = paidPerYear }
                 totalLimitNote = nil
-                // The last assignment to this plan that starts by the period's end. A rep's rows are
-                // sorted by start and never overlap, so if it ended before the period, none is current.
-                // (Read from the flat assignment table: a roster row per period cost retains and a
-                // string compare per row.)
-                let periodEnd = periods[period].endDate.daysSinceEpoch
-                var current: Int? = nil
-                for entry in Int(assignments.starts[Int(rep)])..<Int(assignments.starts[Int(rep) + 1])
-                where assignments.onPlan[entry] && assignments.first[entry] <= periodEnd {
-                    current = entry
-                }
-                guard let current else { continue }
+                guard let current = currentAssignment(of: rep, in: period) else { continue }
                 let assignmentIndex = Int(assignments.rosterRow[current])
                 // A rep who has left the plan still pays back a deal reversed after leaving that was
                 // charged back to a period the plan paid for: that period gets a clawback-only payout.
@@ -1764,51 +1754,60 @@ final class PlanEvaluation {
         // not what it let through itself: a per-year cap declared before a per-period cap had
         // counted the amount before the period cap as paid, and underpaid the year.
         var yearly: [(index: Int, year: Int)] = []
-        for (index, limit) in plan.limits.enumerated() where limit.target == target {
-            let value = try eval(limit.amount, context)
-            guard case .number(let bound) = value else { continue }  // missing (e.g. no target incentive): no limit
-            let before = result
-            // What the note adds: a yearly limit's year so far, and a bound paid rounded inside it.
-            var yearText = ""
-            // What the limit set before it was rounded inside itself.
-            var reached = bound
-            defer {
-                if result != before {
-                    if limitLocations.isEmpty { limitLocations = plan.limits.map { location($0.span) } }
-                    // "cap at 18250.00 USD, from 32045.05 USD": what the limit bound, and what it bound.
-                    var text =
-                        "\(limit.kind.rawValue) \(limit.per == .year ? "per year " : "")at \(limitMoney(bound))\(yearText), "
-                        + "from \(limitMoney(before))"
-                    if result != reached {
-                        let unit = digits == 0 ? "whole units" : "\(digits) digit\(digits == 1 ? "" : "s")"
-                        text += ", paid as \(limitMoney(result)): rounded inside the \(limit.kind.rawValue) to \(unit)"
+        // Floors first, then caps, whatever order they are written in: where a floor and a cap
+        // cannot both hold (a yearly cap used up, then a floor per period), the cap wins, and the
+        // order had decided which one did.
+        for kind in [LimitKind.floor, .cap] {
+            for (index, limit) in plan.limits.enumerated() where limit.target == target && limit.kind == kind {
+                let value = try eval(limit.amount, context)
+                guard case .number(let bound) = value else { continue }  // missing (e.g. no target incentive): no limit
+                let before = result
+                // What the note adds: a yearly limit's year so far, and a bound paid rounded inside it.
+                var yearText = ""
+                // What the limit set before it was rounded inside itself.
+                var reached = bound
+                defer {
+                    if result != before {
+                        if limitLocations.isEmpty { limitLocations = plan.limits.map { location($0.span) } }
+                        // "cap at 18250.00 USD, from 32045.05 USD": what the limit bound, and what it bound.
+                        var text =
+                            "\(limit.kind.rawValue) \(limit.per == .year ? "per year " : "")at \(limitMoney(bound))\(yearText), "
+                            + "from \(limitMoney(before))"
+                        if result != reached {
+                            let unit = digits == 0 ? "whole units" : "\(digits) digit\(digits == 1 ? "" : "s")"
+                            text += ", paid as \(limitMoney(result)): rounded inside the \(limit.kind.rawValue) to \(unit)"
+                        }
+                        text += " (\(limitLocations[index]))"
+                        if case .component(let id) = target { notes[id.index].limit = text } else { totalLimitNote = text }
                     }
-                    text += " (\(limitLocations[index]))"
-                    if case .component(let id) = target { notes[id.index].limit = text } else { totalLimitNote = text }
                 }
-            }
-            switch limit.per {
-            case .period:
-                if limit.kind == .cap && result > bound { result = Exact.round(bound, belowCap) }
-                if limit.kind == .floor && result < bound { result = Exact.round(bound, aboveFloor) }
-            case .year:
-                let year = periods[periodIndex].fiscalYear
-                let paid = paidPerYear[paidKey(limit: index)]?[year] ?? .zero
-                let room = try Exact.subtract(bound, paid)
-                reached = room
-                yearText = " (\(limitMoney(paid)) paid in the year so far: \(limitMoney(room)) \(limit.kind == .cap ? "left" : "to reach it"))"
-                // A year that has paid past its cap already (the bound fell mid-year) pays nothing
-                // more; a cap never takes money back (a negative amount passes through).
-                if limit.kind == .cap && result > room {
-                    result = room.signum >= 0 ? Exact.round(room, belowCap) : min(result, .zero)
+                switch limit.per {
+                case .period:
+                    if limit.kind == .cap && result > bound { result = Exact.round(bound, belowCap) }
+                    if limit.kind == .floor && result < bound { result = Exact.round(bound, aboveFloor) }
+                case .year:
+                    let year = periods[periodIndex].fiscalYear
+                    let paid = paidPerYear[paidKey(limit: index)]?[year] ?? .zero
+                    let room = try Exact.subtract(bound, paid)
+                    reached = room
+                    yearText = " (\(limitMoney(paid)) paid in the year so far: \(limitMoney(room)) \(limit.kind == .cap ? "left" : "to reach it"))"
+                    // A year that has paid past its cap already (the bound fell mid-year) pays nothing
+                    // more; a cap never takes money back (a negative amount passes through).
+                    if limit.kind == .cap && result > room {
+                        result = room.signum >= 0 ? Exact.round(room, belowCap) : min(result, .zero)
+                    }
+                    // The year ends here, or the plan does (its last effective period tops the
+                    // year up: no later period of the plan would).
+                    let yearEnds =
+                        periods[periodIndex].endMonth == periods[periodIndex].enclosing(.year).endMonth
+                        || plan.effective?.end.map { $0 <= periods[periodIndex].endDate } ?? false
+                    // A restated period is not topped up again: the year's floor was settled when it
+                    // was paid, and a deal reversed after it is taken back whole.
+                    if limit.kind == .floor && result < room && yearEnds && !restating {
+                        result = Exact.round(room, aboveFloor)
+                    }
+                    yearly.append((index, year))
                 }
-                let yearEnds = periods[periodIndex].endMonth == periods[periodIndex].enclosing(.year).endMonth
-                // A restated period is not topped up again: the year's floor was settled when it
-                // was paid, and a deal reversed after it is taken back whole.
-                if limit.kind == .floor && result < room && yearEnds && !restating {
-                    result = Exact.round(room, aboveFloor)
-                }
-                yearly.append((index, year))
             }
         }
         if !restating {
@@ -2280,50 +2279,71 @@ extension PlanEvaluation {
         let money = RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault)
         var payable = earnings
         var notes: [String] = []
+        // Every draw looks at the period's own earnings, not at what another draw added or took:
+        // a guarantee written after a recoverable draw had counted the draw's advance as earnings
+        // (and topped up nothing), a recovery had taken back another draw's advance of the same
+        // period, so a plan paid differently with its draws written in another order.
+        let own = try Exact.subtract(earnings, clawback)
+        var amounts: [WideDecimal?] = []
+        for draw in plan.draws { amounts.append(try drawAmount(draw, context)) }
+        // Advances of recoverable draws, paid on top of the earnings.
+        for (index, draw) in plan.draws.enumerated() where draw.kind == .recoverable && draw.covers(period) {
+            guard let amount = amounts[index] else { continue }
+            payable = try Exact.add(payable, amount)
+            drawBalances[index] = try Exact.add(drawBalances[index], amount)
+            notes.append("draw \(draw.name) +\(format(amount))")
+        }
+        // Guarantees top up the period's own earnings (not a clawback paid in it) to the highest of
+        // them; with several, each tops up what the lower ones left (lowest first, then in plan
+        // order), so the order they are written in changes nothing.
+        var toppedUp = Set<Int>()
+        let guarantees = plan.draws.indices.filter { index in
+            plan.draws[index].kind != .recoverable && plan.draws[index].covers(period) && amounts[index] != nil
+        }
+        var guaranteed = own
+        for index in guarantees.sorted(by: { (amounts[$0] ?? .zero, $0) < (amounts[$1] ?? .zero, $1) }) {
+            guard let amount = amounts[index], guaranteed < amount else { continue }
+            let topUp = try Exact.subtract(amount, guaranteed)
+            guaranteed = amount
+            payable = try Exact.add(payable, topUp)
+            if plan.draws[index].kind == .recoverableGuarantee { drawBalances[index] = try Exact.add(drawBalances[index], topUp) }
+            notes.append("guarantee \(plan.draws[index].name) +\(format(topUp))")
+            toppedUp.insert(index)
+        }
+        // Recovery, in plan order, from the period's earnings after its clawbacks: never more than
+        // they are (an advance paid in the same period is not taken back), at most a draw's
+        // `recovery_max` of them, and inside a guarantee's periods never below the guarantee.
+        var recoverable = earnings
         for (index, draw) in plan.draws.enumerated() {
-            guard case .number(let amount) = try eval(draw.amount, context) else { continue }
-            let inWindow = draw.covers(period)
-            switch draw.kind {
-            case .recoverable:
-                if inWindow {
-                    payable = try Exact.add(payable, amount)
-                    drawBalances[index] = try Exact.add(drawBalances[index], amount)
-                    notes.append("draw \(draw.name) +\(format(amount))")
-                    continue
-                }
-            case .recoverableGuarantee, .nonRecoverableGuarantee:
-                let own = try Exact.subtract(payable, clawback)
-                if inWindow && own < amount {
-                    let topUp = try Exact.subtract(amount, own)
-                    payable = try Exact.add(payable, topUp)
-                    if draw.kind == .recoverableGuarantee { drawBalances[index] = try Exact.add(drawBalances[index], topUp) }
-                    notes.append("guarantee \(draw.name) +\(format(topUp))")
-                    continue
-                }
+            guard draw.kind != .nonRecoverableGuarantee, !toppedUp.contains(index), drawBalances[index].signum > 0, recoverable.signum > 0 else {
+                continue
             }
-            // Recovery.
-            guard draw.kind != .nonRecoverableGuarantee, drawBalances[index].signum > 0, payable.signum > 0 else { continue }
+            if draw.kind == .recoverable && draw.covers(period) { continue }
             if let start = draw.recoveryStart, period < start { continue }
             var recover = drawBalances[index]
             switch draw.recoveryLimit {
             case .share(let expr)?:
                 if case .number(let share) = try eval(expr, context) {
-                    let limit = Exact.round(try Exact.multiply(share, payable), money)
+                    let limit = Exact.round(try Exact.multiply(share, earnings), money)
                     if limit < recover { recover = limit }
                 }
             case .amount(let expr)?:
-                if case .number(let limit) = try eval(expr, context), limit < recover { recover = limit }
+                if case .number(let limit) = try eval(expr, context) {
+                    let limit = Exact.round(limit, money)
+                    if limit < recover { recover = limit }
+                }
             case nil:
                 break
             }
-            if recover > payable { recover = payable }
-            if inWindow && draw.kind == .recoverableGuarantee {
+            if recover > recoverable { recover = recoverable }
+            if draw.kind == .recoverableGuarantee && draw.covers(period), let amount = amounts[index] {
                 // Recovery never takes the pay below the guarantee inside its periods.
-                let room = try Exact.subtract(payable, amount)
+                let room = try Exact.subtract(recoverable, amount)
                 if room < recover { recover = room.signum > 0 ? room : .zero }
             }
             guard recover.signum > 0 else { continue }
             payable = try Exact.subtract(payable, recover)
+            recoverable = try Exact.subtract(recoverable, recover)
             drawBalances[index] = try Exact.subtract(drawBalances[index], recover)
             notes.append("recovered for \(draw.name) -\(format(recover)), \(format(drawBalances[index])) still owed")
         }
@@ -2368,6 +2388,22 @@ extension PlanEvaluation {
 
     func format(_ value: WideDecimal) -> String {
         value.formatted(fractionDigits: plan.currency.minorUnits) + " " + plan.currency.code
+    }
+
+    /// A draw's amount for the current payee and period, rounded to money (an amount such as
+    /// `rep.target_incentive / 12` had paid 83.333333 and left the sub-cent owed); `nil` when it has
+    /// no value (an empty target incentive: no draw). A negative amount stops the run: it would
+    /// take money from the rep as an advance.
+    func drawAmount(_ draw: Draw, _ context: Context) throws -> WideDecimal? {
+        guard case .number(let amount) = try eval(draw.amount, context) else { return nil }
+        let money = RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault)
+        let rounded = Exact.round(amount, money)
+        if rounded.signum < 0 {
+            throw failure(
+                "amount is \(format(rounded)): a draw pays a positive amount (write it as max(…, 0 USD) to pay nothing then)",
+                what: "draw \(draw.name)", span: draw.span)
+        }
+        return rounded
     }
 }
 
@@ -2466,6 +2502,20 @@ extension PlanEvaluation {
         }
     }
 
+    /// The rep's assignment to this plan in force in `period`: the last one that starts by the
+    /// period's end. A rep's rows are sorted by start and never overlap, so if it ended before the
+    /// period, none is current. (Read from the flat assignment table: a roster row per period cost
+    /// retains and a string compare per row.)
+    func currentAssignment(of rep: RepIndex, in period: Int) -> Int? {
+        let periodEnd = periods[period].endDate.daysSinceEpoch
+        var current: Int? = nil
+        for entry in Int(assignments.starts[Int(rep)])..<Int(assignments.starts[Int(rep) + 1])
+        where assignments.onPlan[entry] && assignments.first[entry] <= periodEnd {
+            current = entry
+        }
+        return current
+    }
+
     /// The earnings of an earlier period (components after their caps and floors, and their sum
     /// after the total's), with the reversals charged back to it up to `last` included.
     func restatedEarnings(
@@ -2495,6 +2545,12 @@ extension PlanEvaluation {
         restatedThrough = last
         periodIndex = original
         resetMemo()
+        // The period is restated with the roster row it was paid with (its target incentive, its
+        // attributes), not the one in force when the reversal came: a raise in between had moved
+        // the restated cap, and the clawback with it.
+        let context = currentAssignment(of: context.rep, in: original).map {
+            Context(rep: context.rep, row: nil, assignmentIndex: Int(assignments.rosterRow[$0]))
+        } ?? context
         for rule in lateCredits.indices {
             for late in lateCredits[rule][payee] where late.original == original && late.reversal <= last {
                 restatedCredits[credits.group(rule: rule, payee: payee, period: original), default: []].append(late.credit)
@@ -2517,11 +2573,13 @@ extension PlanEvaluation {
         // guarantee advances is owed, by draw.
         let period = periods[original]
         var owed: [Int: WideDecimal] = [:]
-        for (index, draw) in plan.draws.enumerated() where draw.kind == .recoverableGuarantee || draw.kind == .nonRecoverableGuarantee {
-            guard draw.covers(period),
-                case .number(let amount) = try eval(draw.amount, context), total < amount
-            else { continue }
-            if draw.kind == .recoverableGuarantee { owed[index] = try Exact.subtract(amount, total) }
+        // As the period was paid (``applyDrawsAndHoldbacks``): the lowest guarantee first.
+        var guarantees: [(index: Int, amount: WideDecimal)] = []
+        for (index, draw) in plan.draws.enumerated() where draw.kind != .recoverable && draw.covers(period) {
+            if let amount = try drawAmount(draw, context) { guarantees.append((index, amount)) }
+        }
+        for (index, amount) in guarantees.sorted(by: { ($0.amount, $0.index) < ($1.amount, $1.index) }) where total < amount {
+            if plan.draws[index].kind == .recoverableGuarantee { owed[index] = try Exact.subtract(amount, total) }
             total = amount
         }
         return (total, components, owed)

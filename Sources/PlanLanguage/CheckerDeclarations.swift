@@ -869,11 +869,9 @@ extension Checker {
 
     /// The most payout periods of the plan that one fiscal year holds inside its effective dates
     /// (12 months, 4 quarters or 1 year for a plan without an end; fewer for one that covers part
-    /// of a year only).
-    ///   - endingInside: only fiscal years whose last period is inside the dates (a yearly floor is
-    ///     topped up in that period: in a plan that ends before it, the floor never applies); 0 when
-    ///     there is none.
-    func mostPeriodsInAFiscalYear(endingInside: Bool = false) -> Int64 {
+    /// of a year only). A yearly floor applies in every such year: it is topped up in the year's
+    /// last period, or in the plan's last one when the plan ends first.
+    func mostPeriodsInAFiscalYear() -> Int64 {
         let full: Int64 = periodKind == .month ? 12 : periodKind == .quarter ? 4 : 1
         guard let effective, let end = effective.end else { return full }
         let first = effective.start.monthNumber
@@ -883,9 +881,7 @@ extension Checker {
         while yearStart <= last && most < full {
             let low = max(yearStart, first)
             let high = min(yearStart + 11, last)
-            // The year's last month must be in the dates, and the dates must reach its last day.
-            let endsInside = yearStart + 11 < last || yearStart + 11 == last && end == Period(kind: .month, containingMonth: last).endDate
-            if low <= high && (!endingInside || endsInside) {
+            if low <= high {
                 switch periodKind {
                 case .month: most = max(most, Int64(high - low + 1))
                 case .quarter: most = max(most, Int64((high - yearStart) / 3 - (low - yearStart) / 3 + 1))
@@ -894,7 +890,7 @@ extension Checker {
             }
             yearStart += 12
         }
-        return endingInside ? min(full, most) : max(1, min(full, most))
+        return max(1, min(full, most))
     }
 
     /// A constant rate; a share (`share: true`) must be more than 0% and at most 100%: a holdback
@@ -955,11 +951,9 @@ extension Checker {
                         }
                     }
                     // Across periods: a floor per period adds up, over a year, past a yearly cap
-                    // (every rep was paid the floor every month, the yearly cap broken), or a
+                    // (once the year's cap is used up, the floor is not paid: caps win), or a
                     // yearly floor needs more than the cap per period lets a year pay.
-                    // A yearly floor against a cap per period: only years whose floor applies.
-                    let floorIsYearly = (kind == .floor) == (per == .year)
-                    let periodsPerYear = mostPeriodsInAFiscalYear(endingInside: floorIsYearly)
+                    let periodsPerYear = mostPeriodsInAFiscalYear()
                     let otherPer: LimitPeriod = per == .period ? .year : .period
                     let otherBounds = constantLimitBounds[LimitBoundKey(target: target, per: otherPer)] ?? LimitBounds()
                     if periodsPerYear > 0, let (otherValue, otherSpan) = kind == .floor ? otherBounds.lowestCap : otherBounds.highestFloor,

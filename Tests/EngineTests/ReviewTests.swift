@@ -380,9 +380,10 @@ import Testing
     ///   left: 0. The year pays 150 ≤ 150.50.
     /// - `d` (1%, whole units) earns 20 and 20 against a yearly floor of 100.40: February tops up
     ///   to 100.40 − 20 = 80.40 → 81 (it had paid 80: a year of 100, below the floor).
-    /// - The total of MIN3 (`rounding down`) is capped at 0.1% of a target incentive of 1,000.01
-    ///   = 1.00001 a month: January pays 1.00 and counts 1.00 (it had counted 1.00001), so the
-    ///   yearly floor of 25 tops February up to 24.00 (it had paid 23.99: a year of 24.99).
+    /// - The commission of MIN3 (`rounding down`) is capped at 0.1% of a target incentive of
+    ///   1,000.01 = 1.00001 a month: January pays 1.00 and counts 1.00 (it had counted 1.00001), so
+    ///   the yearly floor of 25 on the total tops February up to 24.00 (it had paid 23.99: a year of
+    ///   24.99).
     @Test func boundLimitsArePaidInsideTheirBound() throws {
         let whole = try evaluate(
             plan: """
@@ -430,7 +431,7 @@ import Testing
                   }
                   measure bookings = sum(sales)
                   component commission = bookings * 10%
-                  cap total at rep.target_incentive * 0.1% per period
+                  cap commission at rep.target_incentive * 0.1% per period
                   floor total at 25 USD per year
                 }
                 """,

@@ -1,0 +1,272 @@
+import CompCore
+import Engine
+import Foundation
+import Ledger
+import PlanLanguage
+import PlanModel
+import RunResults
+import Testing
+
+/// Findings of an independent Python `decimal` oracle of draws, clawbacks, caps and floors and
+/// gated tables: each test fails on the engine before its fix.
+@Suite struct OracleFindings {
+    /// Draws of `draws.plan` (ramp 3,000 recoverable January–March, recovered 50% from April;
+    /// safety net guarantee 2,000 April–June; onboarding guarantee 1,500 January–February) written
+    /// in `order`.
+    func draws(_ order: [String]) -> String {
+        let blocks = [
+            "ramp": """
+              draw ramp {
+                type recoverable
+                amount 3000 USD
+                periods 2027-01 to 2027-03
+                recovery_start 2027-04
+                recovery_max 50%
+              }
+            """,
+            "safety_net": """
+              draw safety_net {
+                type recoverable_guarantee
+                amount 2000 USD
+                periods 2027-04 to 2027-06
+                recovery_max 1000 USD
+              }
+            """,
+            "onboarding": """
+              draw onboarding {
+                type non_recoverable_guarantee
+                amount 1500 USD
+                periods 2027-01 to 2027-02
+              }
+            """,
+        ]
+        return """
+            plan "DRAW" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component commission = bookings * 8%
+            \(order.compactMap { blocks[$0] }.joined(separator: "\n"))
+            }
+            """
+    }
+
+    /// January earns 8% × 7,500 = 600: the onboarding guarantee tops the earnings up to 1,500
+    /// (+900) and the ramp draw pays 3,000 on top: 4,500 (written ramp first, the guarantee had
+    /// counted the draw's 3,000 as earnings and topped up nothing: 3,600). February earns 0:
+    /// 1,500 + 3,000 = 4,500. March: the draw alone, 3,000. April earns 8% × 50,000 = 4,000, above
+    /// the safety net: the ramp's 9,000 is recovered at most 50% of 4,000 = 2,000 → 2,000. The same
+    /// in every order the draws are written in.
+    @Test func drawsLookAtTheEarningsWhateverTheirOrder() throws {
+        let files = [
+            "roster.csv": "rep,name,plan,start\nR1,Ana,DRAW,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": ledger([("2027-01-05", "R1", "7500"), ("2027-04-05", "R1", "50000")]),
+        ]
+        let expected = ["R1 2027-01 4500.00", "R1 2027-02 4500.00", "R1 2027-03 3000.00", "R1 2027-04 2000.00"]
+        for order in [["ramp", "safety_net", "onboarding"], ["onboarding", "safety_net", "ramp"], ["safety_net", "ramp", "onboarding"]] {
+            let output = try evaluate(plan: draws(order), files: files)
+            #expect(totals(output) == expected, "\(order)")
+        }
+    }
+
+    /// Two recoverable draws: `a` pays 1,000 in January, `b` 1,000 in February. February earns 0:
+    /// `a`'s recovery (at most 50% of the month's earnings) takes nothing, whichever is written
+    /// first; it had taken 500 of `b`'s advance when `b` came first. So February pays 1,000.
+    @Test func aRecoveryNeverTakesAnotherDrawsAdvance() throws {
+        let a = "  draw a {\n    type recoverable\n    amount 1000 USD\n    periods 2027-01 to 2027-01\n    recovery_max 50%\n  }\n"
+        let b = "  draw b {\n    type recoverable\n    amount 1000 USD\n    periods 2027-02 to 2027-02\n    recovery_max 50%\n  }\n"
+        for body in [a + b, b + a] {
+            let output = try evaluate(
+                plan: """
+                    plan "TWO" {
+                      currency USD
+                      period month
+                      credit sales { amount fx(txn.amount) }
+                      measure bookings = sum(sales)
+                      component commission = bookings * 10%
+                    \(body)}
+                    """,
+                files: [
+                    "roster.csv": "rep,name,plan,start\nR1,Ana,TWO,2026-01-01\n",
+                    "quotas.csv": "rep,period,amount\n",
+                    "transactions.csv": ledger([("2027-01-05", "R1", "0"), ("2027-02-05", "R1", "0")]),
+                ])
+            #expect(totals(output) == ["R1 2027-01 1000.00", "R1 2027-02 1000.00"])
+        }
+    }
+
+    /// A draw of `rep.target_incentive / 12` with a target incentive of 1,000 is 83.333…: it pays
+    /// 83.33 in January–March (it had paid 83.333333, shown as 83.33), and April's commission of
+    /// 1,000 recovers the 249.99 advanced: 750.01. The four months add up to the 1,000 earned.
+    @Test func aComputedDrawAmountIsPaidInCents() throws {
+        let output = try evaluate(
+            plan: """
+                plan "SUB" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  draw ramp {
+                    type recoverable
+                    amount rep.target_incentive / 12
+                    periods 2027-01 to 2027-03
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,SUB,2026-01-01,1000\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "0"), ("2027-04-05", "R1", "10000")]),
+            ])
+        #expect(totals(output) == ["R1 2027-01 83.33", "R1 2027-02 83.33", "R1 2027-03 83.33", "R1 2027-04 750.01"])
+        #expect(output.payouts.filter { $0.component == "total" }.map(\.amount.units) == [83_330_000, 83_330_000, 83_330_000, 750_010_000])
+    }
+
+    /// A draw whose amount comes out negative for a payee stops the run, naming the draw: as an
+    /// advance it would take money from the rep (the checker refuses a negative constant).
+    @Test func aNegativeDrawAmountStopsTheRun() throws {
+        let error = try #require(throws: EvaluationError.self) {
+            _ = try evaluate(
+                plan: """
+                    plan "NEG" {
+                      currency USD
+                      period month
+                      credit sales { amount fx(txn.amount) }
+                      measure bookings = sum(sales)
+                      component commission = bookings * 10%
+                      draw ramp {
+                        type recoverable
+                        amount 1000 USD - commission
+                      }
+                    }
+                    """,
+                files: [
+                    "roster.csv": "rep,name,plan,start\nR1,Ana,NEG,2026-01-01\n",
+                    "quotas.csv": "rep,period,amount\n",
+                    "transactions.csv": ledger([("2027-01-05", "R1", "20000")]),
+                ])
+        }
+        #expect(error.what == "draw ramp")
+        #expect(error.rep == "R1")
+        #expect(error.period == "2027-01")
+        #expect(error.message == "amount is -1000.00 USD: a draw pays a positive amount (write it as max(…, 0 USD) to pay nothing then)")
+    }
+
+    /// A yearly commission cap of 1,000 and a floor of 50 a month: January earns 1,000 and uses
+    /// the year's cap; February and March earn 0. The floor lifts them to 50 and the cap, with
+    /// nothing left, takes them back to 0, in either order (the cap written first had let the
+    /// floor pay 50 twice: a year of 1,100 past its cap). Caps win.
+    @Test func capsWinOverFloorsWhateverTheirOrder() throws {
+        let cap = "  cap commission at 1000 USD per year\n"
+        let floor = "  floor commission at 50 USD per period\n"
+        for body in [cap + floor, floor + cap] {
+            let output = try evaluate(
+                plan: """
+                    plan "LIM" {
+                      currency USD
+                      period month
+                      credit sales { amount fx(txn.amount) }
+                      measure bookings = sum(sales)
+                      component commission = bookings * 10%
+                    \(body)}
+                    """,
+                files: [
+                    "roster.csv": "rep,name,plan,start\nR1,Ana,LIM,2026-01-01\n",
+                    "quotas.csv": "rep,period,amount\n",
+                    "transactions.csv": ledger([("2027-01-05", "R1", "10000"), ("2027-02-05", "R1", "0"), ("2027-03-05", "R1", "0")]),
+                ])
+            #expect(totals(output) == ["R1 2027-01 1000.00", "R1 2027-02 0.00", "R1 2027-03 0.00"])
+        }
+    }
+
+    /// A plan effective January–June with a yearly floor of 5,000: January earns 100, March 200;
+    /// the ledger runs on to September. June, the plan's last period, tops the year up to
+    /// 5,000 − 300 = 4,700 (no later period of the plan would; it had paid 0).
+    @Test func aYearlyFloorIsToppedUpWhenThePlanEnds() throws {
+        let output = try evaluate(
+            plan: """
+                plan "END" {
+                  currency USD
+                  period month
+                  effective 2027-01-01 to 2027-06-30
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  floor total at 5000 USD per year
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,END,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "1000"), ("2027-03-05", "R1", "2000"), ("2027-09-05", "R1", "10")]),
+            ])
+        #expect(
+            totals(output) == [
+                "R1 2027-01 100.00", "R1 2027-02 0.00", "R1 2027-03 200.00", "R1 2027-04 0.00", "R1 2027-05 0.00", "R1 2027-06 4700.00",
+            ])
+    }
+
+    /// A January deal of 100,000 (with another of 100,000) reversed in March, charged back to
+    /// January. The cap is 3 × target incentive / 12: 30,000 in January (incentive 120,000), 3,000
+    /// from February (12,000). January paid 20,000; restated without the deal it earns 10,000
+    /// under January's own cap: March pays −10,000 (it was restated under March's cap of 3,000
+    /// and took back 0).
+    @Test func aRestatedPeriodKeepsItsOwnRosterRow() throws {
+        let output = try evaluate(
+            plan: """
+                plan "RT" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  cap total at round(3 * rep.target_incentive / 12, 2) per period
+                  clawback {
+                    charge original_period
+                    share 100%
+                    window 365 days
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start,end,target_incentive\nR1,Ana,RT,2026-01-01,2027-01-31,120000\nR1,Ana,RT,2027-02-01,,12000\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,reverses\nT1,2027-01-10,R1,100000,USD,\nT2,2027-01-11,R1,100000,USD,\n"
+                    + "R1,2027-03-10,R1,-100000,USD,T1\n",
+            ])
+        #expect(totals(output) == ["R1 2027-01 20000.00", "R1 2027-02 0.00", "R1 2027-03 -10000.00"])
+    }
+
+    /// An interpolated table with a gated top tier: 2% up to 50%, 2% → 6% from 50% to 100%, 8%
+    /// above if the year's attainment reaches 100% (it does not here). At 99% the band pays
+    /// 2% + 4% × 49/50 = 5.92% of 9,900 = 586.08; at 120% the closed tier pays the band's rate
+    /// where it ends, 6% of 12,000 = 720.00 (it had paid the band's start, 2%: 240, less for more).
+    @Test func aClosedGateAboveAnInterpolatedBandPaysTheBandsEnd() throws {
+        let output = try evaluate(
+            plan: """
+                plan "G" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  measure bookings_ytd = sum(sales) over ytd
+                  let annual_attainment = bookings_ytd / quota(bookings, year) round half_even 6
+                  table curve interpolated on attainment {
+                    up to 50%      : 2%
+                    50% to 100%    : 2% -> 6%
+                    100% and above : 8% if annual_attainment >= 100%
+                  }
+                  component commission = curve(bookings, quota(bookings))
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\nR1,2027-01,10000\nR1,2027-02,10000\nR1,2027,1000000\n",
+                "transactions.csv": ledger([("2027-01-15", "R1", "9900"), ("2027-02-15", "R1", "12000")]),
+            ])
+        #expect(totals(output, component: "commission") == ["R1 2027-01 586.08", "R1 2027-02 720.00"])
+    }
+}
