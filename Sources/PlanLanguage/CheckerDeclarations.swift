@@ -1129,6 +1129,17 @@ extension Checker {
             error(.typeMismatch("a non-recoverable guarantee is never recovered; remove 'recovery_start' and 'recovery_max'"), file, name.range)
             return
         }
+        // A recoverable draw recovers nothing while it pays: a recovery start inside its periods
+        // waited silently for their end (or, with no end, for ever).
+        if kind == .recoverable, let recoveryStart, start.map({ $0 <= recoveryStart }) ?? true, end.map({ recoveryStart <= $0 }) ?? true,
+            let line = lines.first(where: { $0.keyword.name == "recovery_start" })
+        {
+            let paid = start.map { first in end.map { "\(first) to \($0)" } ?? "from \(first) on" } ?? "every period"
+            let starts = end.map { "recovery starts after \($0)" } ?? "nothing is ever recovered"
+            error(
+                .neverApplies("recovery_start \(recoveryStart) is inside the draw's periods (\(paid)): nothing is recovered while the draw pays, so \(starts)"),
+                file, line.range)
+        }
         draws.append(Draw(name: name.name, kind: kind, amount: amount, start: start, end: end, recoveryStart: recoveryStart,
                           recoveryLimit: recoveryLimit, span: span(file, range)))
     }
