@@ -421,9 +421,7 @@ extension PlanEvaluation {
                 }
             case .splits(let overlay):
                 // A reversal is split like the deal it reverses (splits.csv names the deal).
-                let own = Int32(row)
-                let named = data.splits.byTransaction[own] != nil || data.splits.refused.contains(own)
-                let splitSource = named ? own : Int32(reversalTarget(of: row) ?? row)
+                let splitSource = data.splits.source(of: row, reversals: transactions.reversals)
                 if data.splits.refused.contains(splitSource) {
                     // Its split rows were rejected (--quarantine): who shares the credit is not
                     // known, so no one is credited (the reconciliation says why).

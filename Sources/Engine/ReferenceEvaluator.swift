@@ -1103,14 +1103,12 @@ final class PlanEvaluation {
     }
 
     /// Whether splits.csv names a partner in `reps` for `row`: its own split rows, or for a
-    /// reversal without any, those of the deal it reverses (as crediting splits it).
+    /// reversal without any, those of the deal it reverses (``SplitTable/source(of:reversals:)``,
+    /// as crediting splits it).
     static func hasPartner(_ row: Int, in reps: [Bool], data: LedgerData) -> Bool {
         let splits = data.splits
         if splits.byTransaction.isEmpty { return false }
-        var source = Int32(row)
-        if splits.byTransaction[source] == nil && !splits.refused.contains(source), let original = data.transactions.reversals.target(of: row) {
-            source = Int32(original)
-        }
+        let source = splits.source(of: row, reversals: data.transactions.reversals)
         return splits.byTransaction[source]?.contains { reps[Int(splits.rows[$0].rep)] } ?? false
     }
 

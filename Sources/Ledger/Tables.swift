@@ -391,6 +391,22 @@ public struct SplitTable: Sendable {
     /// Transaction rows whose shares add up to more than 1 (accepted only for a run with a `to
     /// splits overlay` rule), with their total: a plain `to splits` rule must not credit them.
     public var overlaid: [Int32: FixedDecimal] = [:]
+
+    /// The transaction row whose split rows share `row`'s credit: its own when splits.csv names it
+    /// (or names it in rejected rows), otherwise, for a reversal, that of the row it reverses, down
+    /// the chain: a reinstatement (a reversal of a reversal) is split like the deal (one step down,
+    /// the cancellation named no partners and the booking rep took all of it back).
+    public func source(of row: Int, reversals: ReversalList) -> Int32 {
+        var current = row
+        // Reversal chains have no cycles (the loader rejects them); the bound is a safeguard.
+        for _ in 0..<reversals.rows.count + 1 {
+            let own = Int32(current)
+            if byTransaction[own] != nil || refused.contains(own) { return own }
+            guard let target = reversals.target(of: current) else { return own }
+            current = target
+        }
+        return Int32(current)
+    }
 }
 
 /// One row of `fx.csv`.

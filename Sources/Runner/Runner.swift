@@ -62,7 +62,8 @@ public struct RunSummary: Sendable {
     public let payees: Int
     public let periods: [String]
     /// Totals per plan and component, in declaration order (`total` last).
-    public let componentTotals: [(plan: String, component: String, amount: FixedDecimal, currency: Currency)]
+    /// Exact sums: a total past what one payout line can hold (about ±9.2 trillion) is still right.
+    public let componentTotals: [(plan: String, component: String, amount: WideDecimal, currency: Currency)]
     public let rejected: Int
     /// The first rejected rows (with `--quarantine`), as `file:line:field: message`; all of them
     /// are in the run's rejects table.
@@ -458,7 +459,7 @@ public enum Runner {
             run: id, plans: plans.map(\.id), payees: payees.count, periods: periods.sorted(),
             componentTotals: totals.enumerated().sorted {
                 ($0.element.plan, $0.element.currency.code, $0.offset) < ($1.element.plan, $1.element.currency.code, $1.offset)
-            }.map { ($0.element.plan, $0.element.component, $0.element.amount, $0.element.currency) },
+            }.map { ($0.element.plan, $0.element.component, WideDecimal(value: $0.element.units, scale: FixedDecimal.scale), $0.element.currency) },
             rejected: load.errorCount,
             firstRejects: load.listed(limit: 20).filter { $0.severity == .error }.map { "\($0.location): \($0.message)" },
             warnings: warnings, reconciliation: reconciliation,
@@ -529,8 +530,7 @@ public enum Runner {
             }
             let reason: String
             if let assignment = data.roster.assignment(of: rep, on: date) {
-                let splitSource = data.splits.byTransaction[Int32(row)] != nil || data.splits.refused.contains(Int32(row))
-                    ? Int32(row) : Int32(transactions.reversals.target(of: row) ?? row)
+                let splitSource = data.splits.source(of: row, reversals: transactions.reversals)
                 if !planIDs.contains(assignment.plan) {
                     reason = asDeal ? "reverses a deal of a rep on plan \(assignment.plan), not in this run" : "rep on plan \(assignment.plan), not in this run"
                 } else if data.splits.refused.contains(splitSource) {
@@ -726,7 +726,9 @@ public enum Runner {
 /// periods seen. Lines cycle through a handful of totals and come grouped by rep and period, so a
 /// short list and "changed since the last line" checks do.
 struct SummaryTotals {
-    var totals: [(plan: String, component: String, currency: Currency, amount: FixedDecimal)] = []
+    /// Sums in micro-units, in 128 bits: the sum of lines that each fit 64 bits may not (a total
+    /// past ±9.2 trillion had silently kept its last value).
+    var totals: [(plan: String, component: String, currency: Currency, units: Int128)] = []
     var payees = Set<String>()
     var periods = Set<String>()
     /// Where each (plan, component, currency) total is in `totals`.
@@ -763,12 +765,12 @@ struct SummaryTotals {
                 found = positions[TotalKey(plan: lines[index].plan, component: lines[index].component, currency: lines[index].currency)]
             }
             if let found {
-                totals[found].amount = (try? totals[found].amount.adding(lines[index].amount)) ?? totals[found].amount
+                totals[found].units += Int128(lines[index].amount.units)
                 next = found + 1
             } else {
                 positions[TotalKey(plan: lines[index].plan, component: lines[index].component, currency: lines[index].currency)] =
                     totals.count
-                totals.append((lines[index].plan, lines[index].component, lines[index].currency, lines[index].amount))
+                totals.append((lines[index].plan, lines[index].component, lines[index].currency, Int128(lines[index].amount.units)))
                 next = totals.count
             }
         }

@@ -95,7 +95,7 @@ func render(_ summary: RunSummary, database: String) -> String {
     lines.append("run \(summary.run): plan \(summary.plans.joined(separator: ", ")), \(counted(summary.payees, "payee")), \(periods)")
     // With several plans, each total names its plan (two unlabelled `total` lines had followed
     // each other).
-    let label = { (total: (plan: String, component: String, amount: FixedDecimal, currency: Currency)) in
+    let label = { (total: (plan: String, component: String, amount: WideDecimal, currency: Currency)) in
         summary.plans.count > 1 ? "\(total.plan) \(total.component)" : total.component
     }
     let width = max(10, summary.componentTotals.map { label($0).count }.max() ?? 0)

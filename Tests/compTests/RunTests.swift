@@ -364,6 +364,80 @@ func oneDeal(in directory: URL) throws -> URL {
         ])
     }
 
+    /// A deal split 60/40, cancelled in February and reinstated in March (a reversal of the
+    /// reversal): the reinstatement is split like the deal, so A is paid 10% of 600 and B of 400
+    /// in January, back in February, and again in March (it had credited all of it to the booking
+    /// rep, A: 100 and 0 in March).
+    @Test func aReinstatedSplitDealIsSplitLikeTheDeal() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nA,Ana,SPL,2026-01-01\nB,Ben,SPL,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv":
+                "id,date,rep,amount,currency,reverses\nT1,2027-01-05,A,1000,USD,\nT2,2027-02-05,A,-1000,USD,T1\nT3,2027-03-05,A,1000,USD,T2\n",
+            "splits.csv": "txn,rep,share\nT1,A,0.6\nT1,B,0.4\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("spl.plan")
+        try Data(
+            """
+            plan "SPL" {
+              currency USD
+              period month
+              credit sales {
+                amount fx(txn.amount)
+                to splits
+              }
+              measure bookings = sum(sales)
+              component commission = bookings * 10%
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(payouts.stdout.split(separator: "\n").filter { $0.contains(",total,") } == [
+            "A,2027-01,SPL,total,60.00,USD", "A,2027-02,SPL,total,-60.00,USD", "A,2027-03,SPL,total,60.00,USD",
+            "B,2027-01,SPL,total,40.00,USD", "B,2027-02,SPL,total,-40.00,USD", "B,2027-03,SPL,total,40.00,USD",
+        ])
+    }
+
+    /// Two managers each earn an override of 5 trillion: the run's summary says 10 trillion (a
+    /// sum past what one line can hold had kept its last value, 5 trillion, with no error).
+    @Test func summaryTotalsPastALinesRangeAreExact() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,manager,plan,start\nM,Mo,,P,2027-01-01\nN,Ned,,P,2027-01-01\nA,Ana,M,AE,2027-01-01\nB,Ben,N,AE,2027-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-10,A,5000000000000,USD\nT2,2027-01-11,B,5000000000000,USD\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("p.plan")
+        try Data(
+            """
+            plan "P" {
+              currency USD
+              period month
+              credit sales {
+                amount fx(txn.amount)
+                to managers 1 levels
+              }
+              measure team = sum(sales)
+              component o = override 100% of sales levels 1
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("  o           10,000,000,000,000.00 USD\n"), "\(run.stdout)")
+        #expect(run.stdout.contains("  total       10,000,000,000,000.00 USD\n"), "\(run.stdout)")
+    }
+
     /// Shares over 1 are accepted for a run with a `to splits overlay` rule, but a plain `to splits`
     /// rule must not credit them: 100,000 split 1.0 + 0.5 had credited 150,000 of bookings.
     @Test func aPlainSplitRuleRefusesOverlayShares() throws {
