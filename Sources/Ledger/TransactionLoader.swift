@@ -1196,13 +1196,16 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 } else {
                     totals.rejectedWithoutCurrency += 1
                 }
-                // Rejected, with quoted text over lines shaped like records: a quote left open
-                // took those rows for its text. They are read as rows of their own (rejected with
-                // it, they had been lost).
-                if spansLines
-                    && (0..<fieldCount).contains(where: {
+                // Rejected for that text or a field after it, with quoted text over lines shaped
+                // like records: a quote left open took those rows for its text. They are read as
+                // rows of their own (rejected with it, they had been lost). A row rejected only for
+                // a field before the text (a typo in its amount) keeps the text whole: the quote
+                // was closed where it should be, and its lines had become rows of their own, paid.
+                if spansLines,
+                    let text = (0..<fieldCount).first(where: {
                         recordShapedLines(tokenizer.fieldPointer($0), tokenizer.fieldLength($0), commas: fieldCount - 1) > 0
-                    })
+                    }),
+                    result.errors[firstError...].contains(where: { $0.severity == .error && $0.field > text })
                 {
                     tokenizer.resumeAfterFirstLine()
                 }

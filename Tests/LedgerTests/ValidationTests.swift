@@ -359,6 +359,19 @@ let badCases: [BadCase] = [
         #expect(try DataDirectory(prose).load().1 == [])
     }
 
+    /// A row rejected for a field before its quoted text (a letter O in its amount) keeps the text
+    /// whole: its quote was closed where it should be. The record-shaped line inside had been read
+    /// as a row of its own and credited (3 rows read for a file of 1), and the text's last line
+    /// rejected as another. Rejected for the text or a field after it, the lines are rows (above).
+    @Test func aRowRejectedBeforeItsTextKeepsTheText() throws {
+        var files = Minimal.ledgerOnly(header + "T1,2027-05-21,R1,12O.00,USD,\"Bundle of:\nX9,2027-05-21,R1,100,USD,P,new,1,,\nend of list\",new,1,,\n")
+        files["splits.csv"] = nil
+        let (load, messages) = try DataDirectory(files).load()
+        #expect(messages == ["transactions.csv:2:4: amount \"12O.00\" is not a plain decimal (like 1234.56 or -80)"])
+        #expect(load.data.transactions.count == 0)
+        #expect(load.reconciliation.files.first { $0.file.hasSuffix("transactions.csv") }.map { ($0.rowsRead, $0.rejected) } ?? (0, 0) == (1, 1))
+    }
+
     @Test func invalidUTF8IsRejected() throws {
         var roster = Array("rep,name,plan,start\nR1,A,AE-STD,2026-01-01\nR2,B".utf8)
         roster += [0xFF, 0xFE]
