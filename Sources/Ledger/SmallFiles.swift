@@ -265,38 +265,84 @@ func loadRoster(
             }
         }
     }
-    // Manager cycles (a rep who is, through the chain, their own manager).
-    var managersOf = [[(RepIndex, Int)]](repeating: [], count: repIDs.count)
-    for (index, row) in rows.enumerated() where !overlapping.contains(index) {
-        if let manager = row.manager { managersOf[Int(row.rep)].append((manager, row.line)) }
+    // Manager cycles: a rep who is, through the chain on some date, their own manager. Rows hold
+    // from their start to their end, so A under B until June and B under A from July is no cycle
+    // (joining every row regardless of dates had refused it). On a date each rep has one row (an
+    // overlap is rejected above), and a cycle of rows that hold together holds on the latest of
+    // their starts: the chains are followed on each start date.
+    var managerRows = [[Int]](repeating: [], count: repIDs.count)
+    for (index, row) in rows.enumerated() where !overlapping.contains(index) && row.manager != nil {
+        managerRows[Int(row.rep)].append(index)
     }
-    var state = [UInt8](repeating: 0, count: repIDs.count)  // 0 new, 1 on stack, 2 done
+    // Only reps on a cycle of the rows of all dates can be on one on a date: the others (no
+    // manager, or no one under them, repeatedly) are set aside first.
+    var outDegree = managerRows.map(\.count)
+    var inDegree = [Int](repeating: 0, count: repIDs.count)
+    var reportsTo = [[Int]](repeating: [], count: repIDs.count)
+    for rep in managerRows.indices {
+        for index in managerRows[rep] {
+            if let manager = rows[index].manager {
+                inDegree[Int(manager)] += 1
+                reportsTo[Int(manager)].append(rep)
+            }
+        }
+    }
+    var candidate = [Bool](repeating: true, count: repIDs.count)
+    var setAside = (0..<repIDs.count).filter { outDegree[$0] == 0 || inDegree[$0] == 0 }
+    for rep in setAside { candidate[rep] = false }
+    while let rep = setAside.popLast() {
+        for index in managerRows[rep] {
+            guard let manager = rows[index].manager.map(Int.init), candidate[manager] else { continue }
+            inDegree[manager] -= 1
+            if inDegree[manager] == 0 {
+                candidate[manager] = false
+                setAside.append(manager)
+            }
+        }
+        for below in reportsTo[rep] where candidate[below] {
+            outDegree[below] -= 1
+            if outDegree[below] == 0 {
+                candidate[below] = false
+                setAside.append(below)
+            }
+        }
+    }
     var cycleLines = Set<Int>()
-    for startRep in 0..<repIDs.count where state[startRep] == 0 {
-        // Iterative DFS with an explicit path.
-        var stack: [(rep: Int, next: Int)] = [(startRep, 0)]
-        state[startRep] = 1
-        while let top = stack.last {
-            let edges = managersOf[top.rep]
-            if top.next < edges.count {
-                stack[stack.count - 1].next += 1
-                let (manager, line) = edges[top.next]
-                let target = Int(manager)
-                if state[target] == 1 {
-                    if let position = stack.firstIndex(where: { $0.rep == target }) {
-                        let cycle = stack[position...].map { repIDs[$0.rep] } + [repIDs[target]]
-                        if !cycleLines.contains(line) {
-                            cycleLines.insert(line)
-                            errors.append(RowError(line: line, field: (header.field("manager") ?? 0) + 1, DataMessage.managerCycle(cycle)))
-                        }
-                    }
-                } else if state[target] == 0 {
-                    state[target] = 1
-                    stack.append((target, 0))
+    let onCycles = (0..<repIDs.count).filter { candidate[$0] }
+    if !onCycles.isEmpty {
+        var rejectedRows = Set<Int>()
+        let dates = Set(onCycles.flatMap { managerRows[$0].map { rows[$0].start } }).sorted()
+        var state = [UInt8](repeating: 0, count: repIDs.count)  // per date: 0 new, 1 on the path, 2 done
+        for date in dates {
+            for rep in onCycles { state[rep] = 0 }
+            /// The row of `rep` in force on `date` with a manager on a cycle, if any.
+            func edge(_ rep: Int) -> Int? {
+                managerRows[rep].first { index in
+                    let row = rows[index]
+                    return !rejectedRows.contains(index) && row.start <= date && row.end.map { date <= $0 } ?? true
+                        && row.manager.map { candidate[Int($0)] } ?? false
                 }
-            } else {
-                state[top.rep] = 2
-                stack.removeLast()
+            }
+            for start in onCycles where state[start] == 0 {
+                var path: [(rep: Int, row: Int)] = []
+                var current = start
+                while state[current] == 0 {
+                    state[current] = 1
+                    guard let index = edge(current), let manager = rows[index].manager.map(Int.init) else { break }
+                    path.append((current, index))
+                    current = manager
+                }
+                if state[current] == 1, let first = path.firstIndex(where: { $0.rep == current }), let closing = path.last {
+                    // The row that closes the cycle is rejected; the others stay.
+                    let cycle = path[first...].map { repIDs[$0.rep] } + [repIDs[current]]
+                    rejectedRows.insert(closing.row)
+                    cycleLines.insert(rows[closing.row].line)
+                    errors.append(
+                        RowError(line: rows[closing.row].line, field: (header.field("manager") ?? 0) + 1, DataMessage.managerCycle(cycle)))
+                }
+                for step in path { state[step.rep] = 2 }
+                state[start] = 2
+                state[current] = state[current] == 1 ? 2 : state[current]
             }
         }
     }

@@ -359,6 +359,27 @@ let badCases: [BadCase] = [
         #expect(try DataDirectory(prose).load().1 == [])
     }
 
+    /// A and B swap places in July: A reports to B until June, B to A from July. On no date do
+    /// the managers form a cycle, so every row is kept (joining all rows whatever their dates had
+    /// refused B's July row). C and D do form one from July, when D's row under C starts: that row
+    /// is the one rejected; E → F → G → E holds from the start and is refused as before.
+    @Test func managerCyclesAreJudgedDateByDate() throws {
+        var files = Minimal.files
+        files["roster.csv"] = "rep,name,manager,plan,start,end\n"
+            + "A,Ana,B,AE-STD,2026-01-01,2027-06-30\nA,Ana,,AE-STD,2027-07-01,\nB,Ben,,AE-STD,2026-01-01,2027-06-30\nB,Ben,A,AE-STD,2027-07-01,\n"
+            + "C,Cy,D,AE-STD,2026-01-01,\nD,Dee,,AE-STD,2026-01-01,2027-06-30\nD,Dee,C,AE-STD,2027-07-01,\n"
+            + "E,Eve,F,AE-STD,2026-01-01,\nF,Fay,G,AE-STD,2026-01-01,\nG,Gus,E,AE-STD,2026-01-01,\n"
+            + "R1,Ray,,AE-STD,2026-01-01,\nR2,Rob,,AE-STD,2026-01-01,\n"
+        files["splits.csv"] = nil
+        let (load, messages) = try DataDirectory(files).load()
+        #expect(messages == [
+            "roster.csv:8:3: managers form a cycle: C → D → C",
+            "roster.csv:11:3: managers form a cycle: E → F → G → E",
+        ])
+        #expect(load.data.roster.rows.count == 10)
+        #expect(load.reconciliation.files.first { $0.file.hasSuffix("roster.csv") }.map { ($0.rowsRead, $0.rejected) } ?? (0, 0) == (12, 2))
+    }
+
     /// A row rejected for a field before its quoted text (a letter O in its amount) keeps the text
     /// whole: its quote was closed where it should be. The record-shaped line inside had been read
     /// as a row of its own and credited (3 rows read for a file of 1), and the text's last line
