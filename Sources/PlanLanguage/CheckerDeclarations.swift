@@ -395,6 +395,14 @@ extension Checker {
             error(.typeMismatch("'when' needs a condition, found \(describe(threshold.type))"), file, thresholdNode?.range ?? range)
             return nil
         }
+        // Overrides pay on the credits managers receive through the rule's roll-up: without one,
+        // the override pays nothing, ever.
+        if !rule.recipients.contains(where: { if case .managers = $0.kind { return true } else { return false } }) {
+            error(
+                .neverApplies("credit rule '\(creditName.name)' has no 'to managers' line, so no manager is credited with the team's deals "
+                    + "and this override pays nothing; add 'to managers 1 levels' (or more) to the rule"),
+                file, creditName.range)
+        }
         return ManagerOverride(rate: rate, creditRule: CreditRuleID(index), levels: levelWord == nil ? 1 : count,
                                threshold: threshold, span: span(file, range))
     }
@@ -745,6 +753,13 @@ extension Checker {
                 case "to":
                     let who = line.words[0]
                     let at = span(file, line.range)
+                    // The same recipients twice credit them twice (`to managers 2 levels` and `to
+                    // managers all levels` had doubled every manager's credit and override).
+                    if lines.prefix(while: { $0.range != line.range }).contains(where: { $0.keyword.name == "to" && $0.words.first?.name == who.name }) {
+                        error(.duplicateSetting("to \(who.name)"), file, line.range)
+                        ok = false
+                        continue
+                    }
                     switch who.name {
                     case "rep": recipients.append(CreditRecipient(kind: .rep, span: at))
                     case "splits": recipients.append(CreditRecipient(kind: .splits(overlay: line.words.count > 1), span: at))
