@@ -269,4 +269,33 @@ import Testing
             ])
         #expect(totals(output, component: "commission") == ["R1 2027-01 586.08", "R1 2027-02 720.00"])
     }
+    /// A rep paid in EUR at 3 USD per EUR: commission 1.00 USD and bonus 1.00 USD are 0.33 EUR
+    /// each (0.333… rounded half even), and the total is their sum, 0.66 EUR (converted on its
+    /// own, 2.00 USD had paid 0.67: a statement whose lines did not add up to its total). A total
+    /// that a cap changed is converted whole: 1.50 USD pays 0.50 EUR (the capped amount, not the
+    /// lines' 0.66 less 0.50 USD converted apart, 0.49).
+    @Test func linesInAPayoutCurrencyAddUpToTheTotal() throws {
+        for (cap, expected) in [("", "R1 2027-01 0.66"), ("  cap total at 1.50 USD per period\n", "R1 2027-01 0.50")] {
+            let output = try evaluate(
+                plan: """
+                    plan "FX" {
+                      currency USD
+                      period month
+                      credit sales { amount fx(txn.amount) }
+                      measure bookings = sum(sales)
+                      component commission = bookings * 1%
+                      component bonus = 1 USD
+                    \(cap)}
+                    """,
+                files: [
+                    "roster.csv": "rep,name,plan,start,currency\nR1,Ana,FX,2026-01-01,EUR\n",
+                    "quotas.csv": "rep,period,amount\n",
+                    "fx.csv": "currency,period,rate\nEUR,2027-01,3\n",
+                    "transactions.csv": ledger([("2027-01-05", "R1", "100")]),
+                ])
+            #expect(totals(output, component: "commission") == ["R1 2027-01 0.33"])
+            #expect(totals(output, component: "bonus") == ["R1 2027-01 0.33"])
+            #expect(totals(output) == [expected])
+        }
+    }
 }
