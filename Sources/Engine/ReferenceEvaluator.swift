@@ -179,18 +179,19 @@ public enum ReferenceEvaluator {
         // At most a shard per thread and one more run ahead of the consumer: when storing is slower
         // than evaluating (many payees, few transactions), finished shards no longer pile up in
         // memory (each holds thousands of lines and traces).
-        let slots = OrderedSlots<Result<RunOutput, EvaluationError>>(count: shards, window: max(1, threads) + 1)
+        let slots = OrderedSlots<Result<(RunOutput, [EvaluationError]), EvaluationError>>(count: shards, window: max(1, threads) + 1)
         // The shards run on Dispatch's threads; this thread takes their outputs in order.
         DispatchQueue.global().async {
             _ = parallelMap(shards, threads: max(1, threads), gate: slots.gate) { shard -> Int in
                 if slots.isCancelled {
-                    slots.put(shard, .success(RunOutput()))
+                    slots.put(shard, .success((RunOutput(), [])))
                     return 0
                 }
                 let range = (payees * shard / shards)..<(payees * (shard + 1) / shards)
                 let evaluator = PlanEvaluation(snapshot: snapshot)
                 do {
-                    slots.put(shard, .success(try evaluator.evaluate(payees: range)))
+                    let part = try evaluator.evaluate(payees: range)
+                    slots.put(shard, .success((part, evaluator.payeeFailures)))
                 } catch let error as EvaluationError {
                     slots.put(shard, .failure(error))
                 } catch {
@@ -201,14 +202,28 @@ public enum ReferenceEvaluator {
             }
         }
         do {
+            // Payees that failed, in payee order: once one has, nothing more is consumed (the run
+            // fails), but the next shards still say which of their payees fail too.
+            var failures: [EvaluationError] = []
             for shard in 0..<shards {
                 switch slots.take(shard) {
-                case .failure(let error)?: throw error
-                case .success(let part)?: try consume(part)
+                case .failure(let error)?:
+                    // A shard that failed as a whole (not one of its payees).
+                    if failures.isEmpty { throw error }
+                    throw EvaluationError(listing: failures + [error], complete: false)
+                case .success(let (part, partFailures))?:
+                    if failures.isEmpty && partFailures.isEmpty { try consume(part) }
+                    failures += partFailures
+                    // Each shard lists its first failures up to the limit, so the first that many
+                    // of the run are known, whatever the shards: the same list for any thread count.
+                    if failures.count >= PlanEvaluation.listedPayeeFailures {
+                        throw EvaluationError(listing: Array(failures.prefix(PlanEvaluation.listedPayeeFailures)), complete: false)
+                    }
                 case nil:
                     throw EvaluationError(rep: nil, period: nil, what: nil, message: "shard \(shard) of \(shards) gave no result", source: nil)
                 }
             }
+            if !failures.isEmpty { throw EvaluationError(listing: failures, complete: true) }
         } catch {
             // Stop the shards not started yet, and wait for the running ones to finish.
             slots.cancel()
@@ -846,6 +861,11 @@ final class PlanEvaluation {
     /// True while an earlier period is re-evaluated for a clawback (no carried state changes),
     /// and the last run period whose reversals that restatement counts.
     @exclusivity(unchecked) var restating = false
+    /// Payees of ``evaluate(payees:)`` whose evaluation failed, in payee order (at most
+    /// ``listedPayeeFailures``): their lines are left out, and the run fails listing them all.
+    var payeeFailures: [EvaluationError] = []
+    /// The most failing payees a run lists (a plan that fails for every payee stops there).
+    static let listedPayeeFailures = 100
     @exclusivity(unchecked) var restatedThrough = 0
     /// Fx rates by currency index and month (a string-keyed lookup per transaction was measurable).
     @exclusivity(unchecked) var fxCache: [Int: WideDecimal] = [:]
@@ -1448,191 +1468,205 @@ final class PlanEvaluation {
             }
         }
         for position in range {
-            payee = position
-            drawBalances = [WideDecimal](repeating: .zero, count: plan.draws.count)
-            // Per-year limit state belongs to one payee; snapshots per period let a clawback
-            // restate an earlier period against what had been paid by then.
-            paidPerYear = [:]
-            paidSnapshots = [:]
-            heldBack = [WideDecimal](repeating: .zero, count: plan.holdbacks.count)
-            let rep = payees[position]
-            let repID = roster.repIDs[Int(rep)]
-            for period in periods.indices {
-                periodIndex = period
-                resetMemo()
-                resetNotes()
-                // Only a plan with per-year limits pays into `paidPerYear`; an empty one needs no
-                // snapshot (a missing snapshot reads as empty).
-                if !paidPerYear.isEmpty { paidSnapshots[period] = paidPerYear }
-                totalLimitNote = nil
-                guard let current = currentAssignment(of: rep, in: period) else { continue }
-                let assignmentIndex = Int(assignments.rosterRow[current])
-                // A rep who has left the plan still pays back a deal reversed after leaving that was
-                // charged back to a period the plan paid for: that period gets a clawback-only payout.
-                let departed = assignments.last[current] < periods[period].startDate.daysSinceEpoch
-                if departed && !lateCredits.contains(where: { $0[position].contains { $0.reversal == period } })
-                    && !hasSpiffTakeBack(payee: position, period: period)
-                {
-                    continue
-                }
-                let context = Context(rep: rep, row: nil, assignmentIndex: assignmentIndex)
-                if !departed { for ref in plan.evaluationOrder { _ = try value(of: ref, context) } }
-                for (order, entry) in measureOrder.enumerated() where !departed {
-                    guard case .number(let number) = try value(of: entry.0, context) else { continue }
-                    let (name, digits, unit) = measureInfo[order]
-                    output.measures.append(
-                        MeasureValue(
-                            rep: repID, period: periodNames[period], plan: plan.id, measure: name, order: order,
-                            value: try fixed(number, name, span: self.span(of: entry.0)), digits: digits, unit: unit))
-                }
-                // Clawbacks paid in this period are known before its limits: what they take back is
-                // no longer paid in the year, so a yearly cap or floor counts it from this period on.
-                let clawback = try clawbackAdjustment(in: period, context)
-                try countPaid(clawback)
-                // Restating this period later must see what the year had paid once its clawbacks
-                // were counted (the room they freed was spent here).
-                if !paidPerYear.isEmpty { paidSnapshots[period] = paidPerYear }
-                componentValues.removeAll(keepingCapacity: true)
-                for index in plan.components.indices {
-                    // A payee who has left has only what is taken back: the clawback on the total,
-                    // and a SPIFF's take-back of a reversed deal on its own line.
-                    if departed && !isSpiff[index] {
-                        componentValues.append(.zero)
+            let marks = (payouts: output.payouts.count, traces: output.traces.count, measures: output.measures.count)
+            do {
+                payee = position
+                drawBalances = [WideDecimal](repeating: .zero, count: plan.draws.count)
+                // Per-year limit state belongs to one payee; snapshots per period let a clawback
+                // restate an earlier period against what had been paid by then.
+                paidPerYear = [:]
+                paidSnapshots = [:]
+                heldBack = [WideDecimal](repeating: .zero, count: plan.holdbacks.count)
+                let rep = payees[position]
+                let repID = roster.repIDs[Int(rep)]
+                for period in periods.indices {
+                    periodIndex = period
+                    resetMemo()
+                    resetNotes()
+                    // Only a plan with per-year limits pays into `paidPerYear`; an empty one needs no
+                    // snapshot (a missing snapshot reads as empty).
+                    if !paidPerYear.isEmpty { paidSnapshots[period] = paidPerYear }
+                    totalLimitNote = nil
+                    guard let current = currentAssignment(of: rep, in: period) else { continue }
+                    let assignmentIndex = Int(assignments.rosterRow[current])
+                    // A rep who has left the plan still pays back a deal reversed after leaving that was
+                    // charged back to a period the plan paid for: that period gets a clawback-only payout.
+                    let departed = assignments.last[current] < periods[period].startDate.daysSinceEpoch
+                    if departed && !lateCredits.contains(where: { $0[position].contains { $0.reversal == period } })
+                        && !hasSpiffTakeBack(payee: position, period: period)
+                    {
                         continue
                     }
-                    guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else {
-                        throw failure(
-                            "did not produce an amount: a value it reads has none for this payee and period (an empty optional "
-                                + "column such as rep.target_incentive has no value; fill it in on the roster, or write the "
-                                + "component as 'if rep.target_incentive > 0 USD then … else 0 USD': a comparison with no value is false)",
-                            what: plan.components[index].name, span: plan.components[index].span)
+                    let context = Context(rep: rep, row: nil, assignmentIndex: assignmentIndex)
+                    if !departed { for ref in plan.evaluationOrder { _ = try value(of: ref, context) } }
+                    for (order, entry) in measureOrder.enumerated() where !departed {
+                        guard case .number(let number) = try value(of: entry.0, context) else { continue }
+                        let (name, digits, unit) = measureInfo[order]
+                        output.measures.append(
+                            MeasureValue(
+                                rep: repID, period: periodNames[period], plan: plan.id, measure: name, order: order,
+                                value: try fixed(number, name, span: self.span(of: entry.0)), digits: digits, unit: unit))
                     }
-                    amount = try applyLimits(to: .component(ComponentID(index)), amount, context)
-                    // A cap or floor does not undo the component's rounding rule.
-                    amount = Exact.round(amount, plan.components[index].rounding)
-                    componentValues.append(amount)
-                }
-                var total = WideDecimal.zero
-                if departed {
-                    for amount in componentValues { total = try Exact.add(total, amount) }
-                    total = try Exact.add(total, clawback.total)
-                } else {
-                    for amount in componentValues { total = try Exact.add(total, amount) }
-                    total = try applyLimits(to: .total, total, context)
-                    total = Exact.round(
-                        total, RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault))
-                    total = try Exact.add(total, clawback.total)
-                    total = try applyDrawsAndHoldbacks(total, clawback: clawback.total, components: componentValues, context)
-                }
-                if let note = clawback.note { totalLimitNote = totalLimitNote.map { $0 + "; " + note } ?? note }
-                // The roster's payout currency (default: the plan's): lines are converted at the fx
-                // rate of the period's last month and rounded to that currency's minor units.
-                let payout = roster.rows[assignmentIndex].currency ?? plan.currency
-                var convert: (WideDecimal) throws -> WideDecimal = { $0 }
-                if payout != plan.currency {
-                    let month = periods[period].endMonth - 1
-                    guard let rate = data.fx.rate(payout, monthNumber: month), rate.units > 0 else {
-                        throw failure(
-                            "no fx rate for \(payout.code) in \(Period(kind: .month, containingMonth: month)) to pay this rep in \(payout.code)")
+                    // Clawbacks paid in this period are known before its limits: what they take back is
+                    // no longer paid in the year, so a yearly cap or floor counts it from this period on.
+                    let clawback = try clawbackAdjustment(in: period, context)
+                    try countPaid(clawback)
+                    // Restating this period later must see what the year had paid once its clawbacks
+                    // were counted (the room they freed was spent here).
+                    if !paidPerYear.isEmpty { paidSnapshots[period] = paidPerYear }
+                    componentValues.removeAll(keepingCapacity: true)
+                    for index in plan.components.indices {
+                        // A payee who has left has only what is taken back: the clawback on the total,
+                        // and a SPIFF's take-back of a reversed deal on its own line.
+                        if departed && !isSpiff[index] {
+                            componentValues.append(.zero)
+                            continue
+                        }
+                        guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else {
+                            throw failure(
+                                "did not produce an amount: a value it reads has none for this payee and period (an empty optional "
+                                    + "column such as rep.target_incentive has no value; fill it in on the roster, or write the "
+                                    + "component as 'if rep.target_incentive > 0 USD then … else 0 USD': a comparison with no value is false)",
+                                what: plan.components[index].name, span: plan.components[index].span)
+                        }
+                        amount = try applyLimits(to: .component(ComponentID(index)), amount, context)
+                        // A cap or floor does not undo the component's rounding rule.
+                        amount = Exact.round(amount, plan.components[index].rounding)
+                        componentValues.append(amount)
                     }
-                    let rule = RoundingRule(mode: plan.defaultRoundingMode, digits: payout.minorUnits, origin: .planDefault)
-                    convert = { try $0.divided(by: WideDecimal(rate), scale: rule.digits, rounding: rule.mode) }
-                    let text = "paid in \(payout.code) at \(rate) \(plan.currency.code) per \(payout.code)"
-                    totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
-                }
-                // Each line converted and rounded on its own. A total that is the sum of its lines
-                // is the sum of the converted lines: the statement adds up (converted apart, it had
-                // been a minor unit off in about one statement in thirty). One that a cap, clawback,
-                // draw or holdback changed is converted whole (the note says why it differs).
-                var paidComponents = componentValues
-                var paidTotal = total
-                if payout != plan.currency {
-                    var componentsSum = WideDecimal.zero
-                    var convertedSum = WideDecimal.zero
-                    for index in paidComponents.indices {
-                        componentsSum = try Exact.add(componentsSum, componentValues[index])
-                        paidComponents[index] = try convert(componentValues[index])
-                        convertedSum = try Exact.add(convertedSum, paidComponents[index])
-                    }
-                    paidTotal = total == componentsSum ? convertedSum : try convert(total)
-                }
-                let rows = creditRows(forPayee: position, period: period)
-                // Most lines read every credit rule: their row set is the total's, encoded once.
-                let allRows = RowSet(rows: rows)
-                let periodName = periodNames[period]
-                // The total's rows are its lines' (with any reversal charged back here): the
-                // period's credits when a line reads every credit rule, plus the rows of lines that
-                // have their own (a SPIFF's, an override's, earlier periods' under a ytd measure).
-                var totalReadsAll = false
-                var otherRows = clawback.rows
-                for index in plan.components.indices {
-                    let note = notes[index]
-                    // The line's own transactions: a SPIFF's qualifying rows, or the credits of the
-                    // rules it reads through its measures and values.
-                    let fed: RowSet
-                    if let own = note.rows {
-                        fed = RowSet(rows: own)
-                        otherRows += own
-                    } else if readsEveryRule[index] {
-                        fed = allRows
-                        totalReadsAll = true
+                    var total = WideDecimal.zero
+                    if departed {
+                        for amount in componentValues { total = try Exact.add(total, amount) }
+                        total = try Exact.add(total, clawback.total)
                     } else {
-                        var own: [Int32] = []
-                        for (rule, window) in feeding[index].sorted(by: { $0.key < $1.key }) {
-                            let range = periods(of: window, through: period)
-                            for earlier in range {
-                                own += creditRows(forPayee: position, period: earlier, rules: [rule])
-                            }
-                            // A reversal charged back to an earlier period of the window counts in
-                            // it from its own period on (as the measure does): listed with its deal.
-                            if range.count > 1 {
-                                for late in lateCredits[rule][position]
-                                where late.original >= range.lowerBound && late.original < period && late.reversal <= period {
-                                    own.append(late.credit.row)
+                        for amount in componentValues { total = try Exact.add(total, amount) }
+                        total = try applyLimits(to: .total, total, context)
+                        total = Exact.round(
+                            total, RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault))
+                        total = try Exact.add(total, clawback.total)
+                        total = try applyDrawsAndHoldbacks(total, clawback: clawback.total, components: componentValues, context)
+                    }
+                    if let note = clawback.note { totalLimitNote = totalLimitNote.map { $0 + "; " + note } ?? note }
+                    // The roster's payout currency (default: the plan's): lines are converted at the fx
+                    // rate of the period's last month and rounded to that currency's minor units.
+                    let payout = roster.rows[assignmentIndex].currency ?? plan.currency
+                    var convert: (WideDecimal) throws -> WideDecimal = { $0 }
+                    if payout != plan.currency {
+                        let month = periods[period].endMonth - 1
+                        guard let rate = data.fx.rate(payout, monthNumber: month), rate.units > 0 else {
+                            throw failure(
+                                "no fx rate for \(payout.code) in \(Period(kind: .month, containingMonth: month)) to pay this rep in \(payout.code)")
+                        }
+                        let rule = RoundingRule(mode: plan.defaultRoundingMode, digits: payout.minorUnits, origin: .planDefault)
+                        convert = { try $0.divided(by: WideDecimal(rate), scale: rule.digits, rounding: rule.mode) }
+                        let text = "paid in \(payout.code) at \(rate) \(plan.currency.code) per \(payout.code)"
+                        totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
+                    }
+                    // Each line converted and rounded on its own. A total that is the sum of its lines
+                    // is the sum of the converted lines: the statement adds up (converted apart, it had
+                    // been a minor unit off in about one statement in thirty). One that a cap, clawback,
+                    // draw or holdback changed is converted whole (the note says why it differs).
+                    var paidComponents = componentValues
+                    var paidTotal = total
+                    if payout != plan.currency {
+                        var componentsSum = WideDecimal.zero
+                        var convertedSum = WideDecimal.zero
+                        for index in paidComponents.indices {
+                            componentsSum = try Exact.add(componentsSum, componentValues[index])
+                            paidComponents[index] = try convert(componentValues[index])
+                            convertedSum = try Exact.add(convertedSum, paidComponents[index])
+                        }
+                        paidTotal = total == componentsSum ? convertedSum : try convert(total)
+                    }
+                    let rows = creditRows(forPayee: position, period: period)
+                    // Most lines read every credit rule: their row set is the total's, encoded once.
+                    let allRows = RowSet(rows: rows)
+                    let periodName = periodNames[period]
+                    // The total's rows are its lines' (with any reversal charged back here): the
+                    // period's credits when a line reads every credit rule, plus the rows of lines that
+                    // have their own (a SPIFF's, an override's, earlier periods' under a ytd measure).
+                    var totalReadsAll = false
+                    var otherRows = clawback.rows
+                    for index in plan.components.indices {
+                        let note = notes[index]
+                        // The line's own transactions: a SPIFF's qualifying rows, or the credits of the
+                        // rules it reads through its measures and values.
+                        let fed: RowSet
+                        if let own = note.rows {
+                            fed = RowSet(rows: own)
+                            otherRows += own
+                        } else if readsEveryRule[index] {
+                            fed = allRows
+                            totalReadsAll = true
+                        } else {
+                            var own: [Int32] = []
+                            for (rule, window) in feeding[index].sorted(by: { $0.key < $1.key }) {
+                                let range = periods(of: window, through: period)
+                                for earlier in range {
+                                    own += creditRows(forPayee: position, period: earlier, rules: [rule])
+                                }
+                                // A reversal charged back to an earlier period of the window counts in
+                                // it from its own period on (as the measure does): listed with its deal.
+                                if range.count > 1 {
+                                    for late in lateCredits[rule][position]
+                                    where late.original >= range.lowerBound && late.original < period && late.reversal <= period {
+                                        own.append(late.credit.row)
+                                    }
                                 }
                             }
+                            fed = RowSet(rows: own)
+                            otherRows += own
                         }
-                        fed = RowSet(rows: own)
-                        otherRows += own
+                        // A formula that uses a table in a larger expression (`curve(attainment) * target
+                        // / 12`): the formula is the rule, the table's tier, rate and base its details.
+                        var rule = componentKinds[index]
+                        var tier = note.tier
+                        if let noted = note.rule {
+                            if isFormula[index] && !bareTable[index] {
+                                tier = noted + (note.tier.map { ", " + $0 } ?? "")
+                            } else {
+                                rule = noted
+                            }
+                        }
+                        output.traces.append(
+                            TraceRecord(
+                                plan: plan.id, component: componentNames[index], rule: rule,
+                                source: componentLocations[index], tier: tier, rate: note.rate, base: note.base,
+                                limit: note.limit, transactions: fed))
+                        output.payouts.append(
+                            PayoutLine(
+                                rep: repID, period: periodName, plan: plan.id, component: componentNames[index],
+                                order: index, amount: try fixed(paidComponents[index], componentNames[index], span: plan.components[index].span),
+                                currency: payout,
+                                trace: output.traces.count - 1))
                     }
-                    // A formula that uses a table in a larger expression (`curve(attainment) * target
-                    // / 12`): the formula is the rule, the table's tier, rate and base its details.
-                    var rule = componentKinds[index]
-                    var tier = note.tier
-                    if let noted = note.rule {
-                        if isFormula[index] && !bareTable[index] {
-                            tier = noted + (note.tier.map { ", " + $0 } ?? "")
-                        } else {
-                            rule = noted
-                        }
+                    let totalRows: RowSet
+                    if totalReadsAll {
+                        totalRows = otherRows.isEmpty ? allRows : RowSet(rows: rows + otherRows)
+                    } else {
+                        totalRows = RowSet(rows: otherRows)
                     }
                     output.traces.append(
                         TraceRecord(
-                            plan: plan.id, component: componentNames[index], rule: rule,
-                            source: componentLocations[index], tier: tier, rate: note.rate, base: note.base,
-                            limit: note.limit, transactions: fed))
+                            plan: plan.id, component: "total", rule: "sum of the components", source: planLocation,
+                            limit: totalLimitNote, transactions: totalRows))
                     output.payouts.append(
                         PayoutLine(
-                            rep: repID, period: periodName, plan: plan.id, component: componentNames[index],
-                            order: index, amount: try fixed(paidComponents[index], componentNames[index], span: plan.components[index].span),
-                            currency: payout,
+                            rep: repID, period: periodName, plan: plan.id, component: "total",
+                            order: plan.components.count, amount: try fixed(paidTotal, "total"), currency: payout,
                             trace: output.traces.count - 1))
                 }
-                let totalRows: RowSet
-                if totalReadsAll {
-                    totalRows = otherRows.isEmpty ? allRows : RowSet(rows: rows + otherRows)
-                } else {
-                    totalRows = RowSet(rows: otherRows)
-                }
-                output.traces.append(
-                    TraceRecord(
-                        plan: plan.id, component: "total", rule: "sum of the components", source: planLocation,
-                        limit: totalLimitNote, transactions: totalRows))
-                output.payouts.append(
-                    PayoutLine(
-                        rep: repID, period: periodName, plan: plan.id, component: "total",
-                        order: plan.components.count, amount: try fixed(paidTotal, "total"), currency: payout,
-                        trace: output.traces.count - 1))
+            } catch {
+                // The payee is left out and the next one evaluated: a run that fails lists every
+                // payee that failed (the first ones), not only the first (fixing one after another,
+                // a run at a time). Its lines so far are taken back; the run stores nothing anyway.
+                payeeFailures.append(error as? EvaluationError ?? failure(String(describing: error), what: evaluatingName))
+                output.payouts.removeSubrange(marks.payouts...)
+                output.traces.removeSubrange(marks.traces...)
+                output.measures.removeSubrange(marks.measures...)
+                evaluatingComponent = nil
+                restating = false
+                if payeeFailures.count >= Self.listedPayeeFailures { break }
             }
         }
         return output

@@ -37,8 +37,30 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// Where the rule is written (`file:line:col`).
     public let source: String?
+    /// The failures of later payees of the same run, in payee order (a run lists every payee
+    /// that failed, up to a limit, not only the first).
+    public var others: [EvaluationError] = []
+    /// Whether more payees failed than this and ``others`` list (the run stopped listing).
+    public var listStopped = false
 
-    public var description: String {
+    init(rep: String?, period: String?, what: String?, message: String, source: String?) {
+        self.rep = rep
+        self.period = period
+        self.what = what
+        self.message = message
+        self.source = source
+    }
+
+    /// The first of `failures` (in payee order), with the rest as ``others``; `complete` false
+    /// when there may be more than those listed.
+    init(listing failures: [EvaluationError], complete: Bool) {
+        self = failures[0]
+        others = Array(failures.dropFirst())
+        listStopped = !complete
+    }
+
+    /// This failure, one line.
+    var line: String {
         var context: [String] = []
         if let rep { context.append("rep \(rep)") }
         if let period { context.append(period) }
@@ -47,6 +69,14 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
         text += message
         if let source { text = "\(source): " + text }
         return text
+    }
+
+    /// Every failure, a line each; with several, a last line counts them.
+    public var description: String {
+        guard !others.isEmpty || listStopped else { return line }
+        let count = others.count + 1
+        let tail = listStopped ? "the first \(count) payees that failed are listed; there may be more" : "\(count) payees failed"
+        return ([line] + others.map(\.line) + [tail]).joined(separator: "\n")
     }
 }
 

@@ -760,6 +760,65 @@ func oneDeal(in directory: URL) throws -> URL {
             "\(run.stderr)")
     }
 
+    /// Payees that fail are all listed, not only the first (fixing them one run at a time): R2's
+    /// quota is 0 and R3 is paid in EUR with no EUR rate; R1 is fine. The list is the same for
+    /// any thread count, and nothing is stored.
+    @Test func everyPayeeThatFailsIsListed() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,currency\nR1,Ana,AE-STD,2026-01-01,\nR2,Ben,AE-STD,2026-01-01,\nR3,Cy,AE-STD,2026-01-01,EUR\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR2,2027-01,0\nR3,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-06,R2,10,USD,new\nT3,2027-01-07,R3,10,USD,new\n",
+        ], to: data)
+        var errors: [String] = []
+        for threads in ["1", "2", "3"] {
+            let db = directory.appendingPathComponent("r\(threads).sqlite").path
+            let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db, "--threads", threads])
+            #expect(run.status == 65)
+            #expect(!FileManager.default.fileExists(atPath: db))
+            errors.append(run.stderr)
+        }
+        #expect(errors[0].hasSuffix(
+            "rep R2, 2027-01: attainment: division by zero (the quota is 0 on line 3 of quotas.csv; set a quota above 0 there)\n"
+                + "rep R3, 2027-01: no fx rate for EUR in 2027-01 to pay this rep in EUR\n"
+                + "2 payees failed\n"), "\(errors[0])")
+        #expect(errors[1] == errors[0])
+        #expect(errors[2] == errors[0])
+    }
+
+    /// A plan that fails for every payee lists the first 100 (in payee order, for any thread
+    /// count) and says there may be more.
+    @Test func theListOfFailingPayeesStopsAtAHundred() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        var roster = "rep,name,plan,start\n"
+        var quotas = "rep,period,amount\n"
+        var transactions = "id,date,rep,amount,currency,kind\n"
+        for index in 1...150 {
+            let rep = "R" + String(1000 + index)
+            roster += "\(rep),Rep \(index),AE-STD,2026-01-01\n"
+            quotas += "\(rep),2027-01,0\n"
+            transactions += "T\(index),2027-01-05,\(rep),10,USD,new\n"
+        }
+        try writeFiles(["roster.csv": roster, "quotas.csv": quotas, "transactions.csv": transactions], to: data)
+        var errors: [String] = []
+        for threads in ["1", "2", "5"] {
+            let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path, "--threads", threads])
+            #expect(run.status == 65)
+            errors.append(run.stderr)
+        }
+        let lines = errors[0].split(separator: "\n")
+        #expect(lines.filter { $0.contains(": attainment: division by zero") }.count == 100)
+        #expect(lines.last == "the first 100 payees that failed are listed; there may be more")
+        #expect(lines.contains { $0.contains(": rep R1001, 2027-01: ") } && lines.contains { $0.contains(": rep R1100, 2027-01: ") })
+        #expect(!lines.contains { $0.contains(": rep R1101, ") })
+        #expect(errors[1] == errors[0])
+        #expect(errors[2] == errors[0])
+    }
+
     /// A run that fails while evaluating leaves no database behind where there was none (it had
     /// left an empty one with the schema), and an existing one as it was.
     @Test func aFailedRunCreatesNoDatabase() throws {
