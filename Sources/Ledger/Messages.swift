@@ -53,6 +53,10 @@ enum DataMessage {
 
     @inline(never) static func csvSyntax(_ message: String) -> (DiagnosticID, String) { ("data.csvSyntax", message) }
 
+    @inline(never) static func byteOrderMarkInRow() -> (DiagnosticID, String) {
+        ("data.csvSyntax", "the row starts with a byte order mark (U+FEFF), as files joined one after the other leave it; remove it")
+    }
+
     @inline(never) static func duplicateColumn(_ name: String, firstField: Int) -> (DiagnosticID, String) {
         ("data.duplicateColumn", "column \"\(name)\" appears twice in the header (first as field \(firstField))")
     }

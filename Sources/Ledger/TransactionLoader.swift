@@ -990,6 +990,12 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 tokenizer.resumeAfterFirstLine()
                 continue
             }
+            if tokenizer.fieldLength(0) >= 3 && tokenizer.fieldPointer(0).pointee == 0xEF && startsWithByteOrderMark(tokenizer) {
+                result.rejected += 1
+                totals.rejectedWithoutCurrency += 1
+                result.errors.append(RowError(line: recordLine, field: 1, DataMessage.byteOrderMarkInRow()))
+                continue
+            }
             let firstError = result.errors.count
             // Whether quotes ran the record over several lines (rare: checked once).
             let spansLines = tokenizer.spansLines

@@ -380,6 +380,21 @@ let badCases: [BadCase] = [
         #expect(load.reconciliation.files.first { $0.file.hasSuffix("roster.csv") }.map { ($0.rowsRead, $0.rejected) } ?? (0, 0) == (12, 2))
     }
 
+    /// Files joined with `cat` leave the second one's byte order mark at the start of a row: the
+    /// row is rejected, saying so (the ledger's had been accepted with an id of "\u{FEFF}T2", which
+    /// no reversal could name; the roster's rep was unknown to the ledger, invisibly).
+    @Test func aByteOrderMarkStartingARowIsRejected() throws {
+        var files = Minimal.ledgerOnly(header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\n\u{FEFF}T2,2027-01-06,R1,2,USD,P,new,1,NA,\n")
+        files["splits.csv"] = nil
+        files["roster.csv"] = "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\n\u{FEFF}R2,Ben,AE-STD,2026-01-01\n"
+        let (load, messages) = try DataDirectory(files).load()
+        let text = "the row starts with a byte order mark (U+FEFF), as files joined one after the other leave it; remove it"
+        #expect(messages == ["transactions.csv:3:1: " + text, "roster.csv:3:1: " + text, "quotas.csv:4:1: rep \"R2\" is not on the roster"])
+        #expect(load.data.transactions.count == 1)
+        #expect(load.data.roster.repIDs == ["R1"])
+        #expect(load.reconciliation.files.filter(\.present).map { [$0.rowsRead, $0.accepted, $0.rejected] }.prefix(2) == [[2, 1, 1], [2, 1, 1]])
+    }
+
     /// A row rejected for a field before its quoted text (a letter O in its amount) keeps the text
     /// whole: its quote was closed where it should be. The record-shaped line inside had been read
     /// as a row of its own and credited (3 rows read for a file of 1), and the text's last line
