@@ -864,6 +864,8 @@ final class PlanEvaluation {
     /// Payees of ``evaluate(payees:)`` whose evaluation failed, in payee order (at most
     /// ``listedPayeeFailures``): their lines are left out, and the run fails listing them all.
     var payeeFailures: [EvaluationError] = []
+    /// Floors first, then caps (``applyLimits(to:_:_:)``).
+    static let limitKindsInOrder: [LimitKind] = [.floor, .cap]
     /// The most failing payees a run lists (a plan that fails for every payee stops there).
     static let listedPayeeFailures = 100
     @exclusivity(unchecked) var restatedThrough = 0
@@ -1805,7 +1807,7 @@ final class PlanEvaluation {
         // Floors first, then caps, whatever order they are written in: where a floor and a cap
         // cannot both hold (a yearly cap used up, then a floor per period), the cap wins, and the
         // order had decided which one did.
-        for kind in [LimitKind.floor, .cap] {
+        for kind in Self.limitKindsInOrder {
             for (index, limit) in plan.limits.enumerated() where limit.target == target && limit.kind == kind {
                 let value = try eval(limit.amount, context)
                 guard case .number(let bound) = value else { continue }  // missing (e.g. no target incentive): no limit
