@@ -1850,7 +1850,7 @@ final class PlanEvaluation {
                     // year up: no later period of the plan would).
                     let yearEnds =
                         periods[periodIndex].endMonth == periods[periodIndex].enclosing(.year).endMonth
-                        || plan.effective?.end.map { $0 <= periods[periodIndex].endDate } ?? false
+                        || plan.effective?.end.map { periods[periodIndex].startDate <= $0 && $0 <= periods[periodIndex].endDate } ?? false
                     // A restated period is not topped up again: the year's floor was settled when it
                     // was paid, and a deal reversed after it is taken back whole.
                     if limit.kind == .floor && result < room && yearEnds && !restating {
@@ -2334,8 +2334,9 @@ extension PlanEvaluation {
         // (and topped up nothing), a recovery had taken back another draw's advance of the same
         // period, so a plan paid differently with its draws written in another order.
         let own = try Exact.subtract(earnings, clawback)
+        // Amounts of the draws that pay in this period (one outside its periods is not read).
         var amounts: [WideDecimal?] = []
-        for draw in plan.draws { amounts.append(try drawAmount(draw, context)) }
+        for draw in plan.draws { amounts.append(draw.covers(period) ? try drawAmount(draw, context) : nil) }
         // Advances of recoverable draws, paid on top of the earnings.
         for (index, draw) in plan.draws.enumerated() where draw.kind == .recoverable && draw.covers(period) {
             guard let amount = amounts[index] else { continue }
@@ -2362,8 +2363,14 @@ extension PlanEvaluation {
         }
         // Recovery, in plan order, from the period's earnings after its clawbacks: never more than
         // they are (an advance paid in the same period is not taken back), at most a draw's
-        // `recovery_max` of them, and inside a guarantee's periods never below the guarantee.
+        // `recovery_max` of them, and in a period a guarantee covers, never below the highest
+        // guarantee (any of them: a recovery of another draw had taken the pay below it).
         var recoverable = earnings
+        let highestGuarantee = guarantees.compactMap { amounts[$0] }.max()
+        if let highestGuarantee {
+            let room = try Exact.subtract(own, highestGuarantee)
+            if room < recoverable { recoverable = room }
+        }
         for (index, draw) in plan.draws.enumerated() {
             guard draw.kind != .nonRecoverableGuarantee, !toppedUp.contains(index), drawBalances[index].signum > 0, recoverable.signum > 0 else {
                 continue
@@ -2386,11 +2393,6 @@ extension PlanEvaluation {
                 break
             }
             if recover > recoverable { recover = recoverable }
-            if draw.kind == .recoverableGuarantee && draw.covers(period), let amount = amounts[index] {
-                // Recovery never takes the pay below the guarantee inside its periods.
-                let room = try Exact.subtract(recoverable, amount)
-                if room < recover { recover = room.signum > 0 ? room : .zero }
-            }
             guard recover.signum > 0 else { continue }
             payable = try Exact.subtract(payable, recover)
             recoverable = try Exact.subtract(recoverable, recover)

@@ -320,44 +320,49 @@ func loadRoster(
             }
         }
     }
+    // A cycle of rows holds from the latest of their starts, and the row starting then closes it:
+    // on each start date, the chain is followed from each rep whose row starts that day (the
+    // latest row in the file first); coming back to that rep is a cycle, and its row is rejected.
+    // A chain is followed at most `longestChain` steps (the engine's roll-ups refuse a chain
+    // a quarter of that deep): a hostile ring of 100,000 reps costs rows × that, not rows².
     var cycleLines = Set<Int>()
-    let onCycles = (0..<repIDs.count).filter { candidate[$0] }
-    if !onCycles.isEmpty {
-        var rejectedRows = Set<Int>()
-        let dates = Set(onCycles.flatMap { managerRows[$0].map { rows[$0].start } }).sorted()
-        var state = [UInt8](repeating: 0, count: repIDs.count)  // per date: 0 new, 1 on the path, 2 done
-        for date in dates {
-            for rep in onCycles { state[rep] = 0 }
-            /// The row of `rep` in force on `date` with a manager on a cycle, if any.
-            func edge(_ rep: Int) -> Int? {
-                managerRows[rep].first { index in
-                    let row = rows[index]
-                    return !rejectedRows.contains(index) && row.start <= date && row.end.map { date <= $0 } ?? true
-                        && row.manager.map { candidate[Int($0)] } ?? false
-                }
-            }
-            for start in onCycles where state[start] == 0 {
-                var path: [(rep: Int, row: Int)] = []
-                var current = start
-                while state[current] == 0 {
-                    state[current] = 1
-                    guard let index = edge(current), let manager = rows[index].manager.map(Int.init) else { break }
-                    path.append((current, index))
-                    current = manager
-                }
-                if state[current] == 1, let first = path.firstIndex(where: { $0.rep == current }), let closing = path.last {
-                    // The row that closes the cycle is rejected; the others stay.
-                    let cycle = path[first...].map { repIDs[$0.rep] } + [repIDs[current]]
-                    rejectedRows.insert(closing.row)
-                    cycleLines.insert(rows[closing.row].line)
-                    errors.append(
-                        RowError(line: rows[closing.row].line, field: (header.field("manager") ?? 0) + 1, DataMessage.managerCycle(cycle)))
-                }
-                for step in path { state[step.rep] = 2 }
-                state[start] = 2
-                state[current] = state[current] == 1 ? 2 : state[current]
+    let longestChain = 1024
+    var startingRows: [(date: CivilDate, line: Int, index: Int)] = []
+    for rep in 0..<repIDs.count where candidate[rep] {
+        for index in managerRows[rep] where rows[index].manager.map({ candidate[Int($0)] }) ?? false {
+            startingRows.append((rows[index].start, rows[index].line, index))
+        }
+    }
+    startingRows.sort { ($0.date, $1.line) < ($1.date, $0.line) }
+    var rejectedRows = Set<Int>()
+    var seen = [Int](repeating: -1, count: repIDs.count)  // the walk that last passed a rep
+    for (walk, starting) in startingRows.enumerated() {
+        let date = starting.date
+        /// The row of `rep` in force on `date` with a manager, if any.
+        func edge(_ rep: Int) -> Int? {
+            managerRows[rep].first { index in
+                !rejectedRows.contains(index) && rows[index].start <= date && rows[index].end.map { date <= $0 } ?? true
             }
         }
+        let origin = Int(rows[starting.index].rep)
+        guard let firstManager = rows[starting.index].manager.map(Int.init) else { continue }
+        var path = [origin]
+        var current = firstManager
+        seen[origin] = walk
+        while current != origin && seen[current] != walk && path.count <= longestChain,
+            let index = edge(current), let manager = rows[index].manager.map(Int.init)
+        {
+            seen[current] = walk
+            path.append(current)
+            current = manager
+        }
+        guard current == origin else { continue }
+        // Said from the first rep of the cycle in roster order, the same whichever row closed it.
+        let lowest = path.indices.min { path[$0] < path[$1] } ?? 0
+        let cycle = (path[lowest...] + path[..<lowest]).map { repIDs[$0] } + [repIDs[path[lowest]]]
+        rejectedRows.insert(starting.index)
+        cycleLines.insert(starting.line)
+        errors.append(RowError(line: starting.line, field: (header.field("manager") ?? 0) + 1, DataMessage.managerCycle(cycle)))
     }
     let accepted = rows.enumerated().filter { !overlapping.contains($0.offset) && !cycleLines.contains($0.element.line) }.map(\.element)
     var rowsByRep = [[Int]](repeating: [], count: repIDs.count)

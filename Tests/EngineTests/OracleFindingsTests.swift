@@ -298,4 +298,87 @@ import Testing
             #expect(totals(output) == [expected])
         }
     }
+    /// A recoverable draw advances 1,000 in January; a guarantee of 5,000 covers February, which
+    /// earns 2,000: February pays the guarantee, 5,000, and recovers nothing (a recovery bounded
+    /// by the earnings alone had taken it to 4,000). March earns 6,000 and recovers the 1,000:
+    /// 5,000. In either order of the draws.
+    @Test func aRecoveryNeverTakesAGuaranteedPeriodBelowItsGuarantee() throws {
+        let advance = "  draw adv {\n    type recoverable\n    amount 1000 USD\n    periods 2027-01 to 2027-01\n  }\n"
+        let guarantee = "  draw g {\n    type non_recoverable_guarantee\n    amount 5000 USD\n    periods 2027-02 to 2027-02\n  }\n"
+        for body in [advance + guarantee, guarantee + advance] {
+            let output = try evaluate(
+                plan: """
+                    plan "P" {
+                      currency USD
+                      period month
+                      credit sales { amount fx(txn.amount) }
+                      measure bookings = sum(sales)
+                      component commission = bookings * 10%
+                    \(body)}
+                    """,
+                files: [
+                    "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n",
+                    "quotas.csv": "rep,period,amount\n",
+                    "transactions.csv": ledger([("2027-01-10", "R1", "10000"), ("2027-02-10", "R1", "20000"), ("2027-03-10", "R1", "60000")]),
+                ])
+            #expect(totals(output) == ["R1 2027-01 2000.00", "R1 2027-02 5000.00", "R1 2027-03 5000.00"])
+        }
+    }
+
+    /// A draw of `3000 USD - commission` paying in January only: March's commission of 6,000
+    /// makes the amount negative there, but the draw does not pay in March, so the run goes on
+    /// (the amount had been read, and refused, in every period).
+    @Test func aDrawAmountIsReadOnlyWhereTheDrawPays() throws {
+        let output = try evaluate(
+            plan: """
+                plan "P" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  draw g {
+                    type non_recoverable_guarantee
+                    amount 3000 USD - commission
+                    periods 2027-01 to 2027-01
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-10", "R1", "10000"), ("2027-03-10", "R1", "60000")]),
+            ])
+        // January: the guarantee is 3,000 − 1,000 = 2,000, above the 1,000 earned: 2,000.
+        #expect(totals(output) == ["R1 2027-01 2000.00", "R1 2027-02 0.00", "R1 2027-03 6000.00"])
+    }
+
+    /// A plan effective through December with a yearly floor of 5,000: a June deal of 10,000
+    /// (1,000 commission) reversed in January 2028 is charged back to June; January 2028, a
+    /// period after the plan's end, pays the clawback, −1,000, and no floor for a year the plan
+    /// never covered (it had topped 2028 up to 5,000: 4,000).
+    @Test func aYearlyFloorIsNotToppedUpAfterThePlanEnds() throws {
+        let output = try evaluate(
+            plan: """
+                plan "END" {
+                  currency USD
+                  period month
+                  effective 2027-01-01 to 2027-12-31
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  floor total at 5000 USD per year
+                  clawback {
+                    charge original_period
+                    window 365 days
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,END,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,reverses\nT1,2027-06-10,R1,10000,USD,\nT2,2028-01-10,R1,-10000,USD,T1\n",
+            ])
+        #expect(totals(output).last == "R1 2028-01 -1000.00")
+    }
 }

@@ -393,6 +393,9 @@ let badCases: [BadCase] = [
         #expect(load.data.transactions.count == 1)
         #expect(load.data.roster.repIDs == ["R1"])
         #expect(load.reconciliation.files.filter(\.present).map { [$0.rowsRead, $0.accepted, $0.rejected] }.prefix(2) == [[2, 1, 1], [2, 1, 1]])
+        // The rejected row's amount is read and counted with its currency.
+        #expect(load.reconciliation.rejectedWithoutCurrency == 0)
+        #expect(load.reconciliation.currencyTotals.map { "\($0.currency.code) \($0.rejectedRows) \($0.rejectedAmount.formatted(fractionDigits: 2))" } == ["USD 1 2.00"])
     }
 
     /// A row rejected for a field before its quoted text (a letter O in its amount) keeps the text
