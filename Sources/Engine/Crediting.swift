@@ -128,6 +128,7 @@ extension PlanEvaluation {
         let monthTable = months
         let table = assignments
         let reversals = reversalBits
+        let cancellations = cancellationBits
         let periodsByMonth = runPeriods
         let spiffWindows = spiffs.map { (window: $0.window, byEffectiveDate: $0.byEffectiveDate) }
         /// The run period of a date (``periodIndex(of:)``).
@@ -333,7 +334,7 @@ extension PlanEvaluation {
                     } else {
                         localCredits.append(contentsOf: UnsafeBufferPointer(start: stagedCredits, count: staged))
                     }
-                    pending.add(groups: localGroups, to: &partialTotals, reversals: reversals)
+                    pending.add(groups: localGroups, to: &partialTotals, cancellations: cancellations)
                 } else {
                     for index in 0..<(chunkFailure?.index ?? chunkCount) {
                         do {
@@ -356,7 +357,7 @@ extension PlanEvaluation {
                         if summing {
                             for credit in shardCredits { summedRows.append(credit.row) }
                             pending.credits.append(contentsOf: shardCredits)
-                            pending.add(groups: localGroups, to: &partialTotals, reversals: reversals)
+                            pending.add(groups: localGroups, to: &partialTotals, cancellations: cancellations)
                         } else {
                             localCredits.append(contentsOf: shardCredits)
                         }
@@ -487,7 +488,8 @@ struct PendingCredits {
     var overflowed = Set<Int>()
 
     /// Adds the pending credits, which are the last of `groups`' credits, to `totals`.
-    mutating func add(groups: [UInt32], to totals: inout [GroupTotal], reversals: ReversalBits) {
+    /// A cancellation counts −1 (``PlanEvaluation/cancellationBits``).
+    mutating func add(groups: [UInt32], to totals: inout [GroupTotal], cancellations: ReversalBits) {
         guard !credits.isEmpty else { return }
         let first = groups.count - credits.count
         let ahead = 8
@@ -500,7 +502,7 @@ struct PendingCredits {
                         if index + ahead < count { comp_prefetch_for_write(base + Int(groups[first + index + ahead])) }
                         let group = Int(groups[first + index])
                         let credit = credits[index]
-                        if !totals[group].add(credit.value, reversal: reversals.contains(Int(credit.row))) { overflowed.insert(group) }
+                        if !totals[group].add(credit.value, cancels: cancellations.contains(Int(credit.row))) { overflowed.insert(group) }
                     }
                 }
             }

@@ -336,6 +336,7 @@ struct EvaluationSnapshot: Sendable {
     let inputs: [String: InputTableValues]
     let lateCredits: [[[LateCredit]]]
     let reversalBits: ReversalBits
+    let cancellationBits: ReversalBits
     let compiled: CompiledRows
     let months: MonthTable
     let spiffHits: CreditTable
@@ -538,8 +539,8 @@ struct GroupTotal: Sendable {
     /// Adds one credit; false when the sum overflows (the sum is then left as it was, the group is
     /// marked by the caller, and the count still counts the credit).
     @inline(__always)
-    mutating func add(_ value: WideDecimal, reversal: Bool) -> Bool {
-        count &+= reversal ? -1 : 1
+    mutating func add(_ value: WideDecimal, cancels: Bool) -> Bool {
+        count &+= cancels ? -1 : 1
         if sum.scale == value.scale {
             let (next, overflow) = sum.value.addingReportingOverflow(value.value)
             if overflow { return false }
@@ -905,6 +906,9 @@ final class PlanEvaluation {
     @exclusivity(unchecked) var paidSnapshots: [Int: [Int: [Int: WideDecimal]]] = [:]
     /// Which rows are reversals.
     let reversalBits: ReversalBits
+    /// Which reversals take their deal back (a reinstatement, a reversal of one, puts it back):
+    /// they count −1 deal, the others +1.
+    let cancellationBits: ReversalBits
     let months: MonthTable
     let assignments: AssignmentTable
     /// The plan's per-transaction expressions, compiled.
@@ -917,7 +921,7 @@ final class PlanEvaluation {
         EvaluationSnapshot(
             plan: plan, data: data, payees: payees, periods: periods, addedBy: addedBy, credits: credits, rowsByRep: rowsByRep,
             sources: sources, quotaIndex: quotaIndex, quotaCodes: quotaCodes, inputs: inputs, lateCredits: lateCredits, reversalBits: reversalBits,
-            compiled: compiled, months: months, spiffHits: spiffHits, spiffFallback: spiffFallback, assignments: assignments)
+            cancellationBits: cancellationBits, compiled: compiled, months: months, spiffHits: spiffHits, spiffFallback: spiffFallback, assignments: assignments)
     }
 
     init(snapshot: EvaluationSnapshot) {
@@ -936,6 +940,7 @@ final class PlanEvaluation {
         inputs = snapshot.inputs
         lateCredits = snapshot.lateCredits
         reversalBits = snapshot.reversalBits
+        cancellationBits = snapshot.cancellationBits
         compiled = snapshot.compiled
         months = snapshot.months
         spiffHits = snapshot.spiffHits
@@ -1035,6 +1040,7 @@ final class PlanEvaluation {
             return SourceFile(path: path, bytes: bytes)
         }
         self.reversalBits = ReversalBits(rows: transactions.count, reversals: transactions.reversals)
+        self.cancellationBits = ReversalBits(rows: transactions.count, marking: transactions.reversals.cancellations)
         self.months = MonthTable(transactions: transactions, fx: data.fx)
         self.assignments = AssignmentTable(roster: data.roster, plan: plan.id)
         var compiled = CompiledRows()
@@ -2004,8 +2010,8 @@ final class PlanEvaluation {
             default: break
             }
             if needsSum { sum = try Exact.add(sum, value) }
-            // A reversal takes its deal back out of a count.
-            if needsCount { count += isReversal(Int(credit.row)) ? -1 : 1 }
+            // A reversal takes its deal back out of a count (a reversal of it puts it back).
+            if needsCount { count += cancellationBits.contains(Int(credit.row)) ? -1 : 1 }
         }
         for period in range {
             if credits.isSummed {
@@ -2120,20 +2126,21 @@ final class PlanEvaluation {
         guard let entry = assignments.entry(of: rep, on: judged), assignments.onPlan[entry] else { return nil }
         let rowContext = Context(rep: rep, row: row, assignmentIndex: Int(assignments.rosterRow[entry]))
         if let filter = spiff.filter, try evalRow(filter, rowContext, row: row) != .bool(true) { return nil }
-        let reversal = original != nil
-        if spiff.payout == .tieredByCount { return WideDecimal(Int64(reversal ? -1 : 1)) }
+        // A cancellation counts a deal less; a reinstatement (a reversal of one) a deal more.
+        let cancels = cancellationBits.contains(row)
+        if spiff.payout == .tieredByCount { return WideDecimal(Int64(cancels ? -1 : 1)) }
         // A row whose amount has no value qualifies and pays nothing.
         guard case .number(let value) = try evalRow(spiff.amount, rowContext, row: row) else { return .zero }
         switch spiff.payout {
         case .perUnit:
             return try Exact.multiply(value, WideDecimal(Int64(transactions.quantities[row])))
         case .perDeal:
-            return reversal ? try value.negated() : value
+            return cancels ? try value.negated() : value
         case .percentOfAmount:
             let amount = try convertToPlan(WideDecimal(FixedDecimal(units: transactions.amounts[row])), row: row)
             return try Exact.multiply(amount, value)
         case .tieredByCount:
-            return WideDecimal(Int64(reversal ? -1 : 1))
+            return WideDecimal(Int64(cancels ? -1 : 1))
         }
     }
 

@@ -139,6 +139,13 @@ public struct ReversalList: Sendable {
 
     /// Per reversal, the deal at the root of its chain (parallel to ``rows``).
     let roots: [Int32]
+    /// Per reversal, how far down its chain the deal is (parallel to ``rows``): 1 for a reversal
+    /// of the deal (a cancellation), 2 for a reversal of that (the deal reinstated), and so on.
+    let depths: [Int32]
+
+    /// The reversals that take their deal back (an odd depth: a cancellation); a reversal of a
+    /// cancellation puts it back, and counts as the deal again.
+    public var cancellations: [Int] { rows.indices.filter { depths[$0] % 2 == 1 }.map { Int(rows[$0]) } }
 
     /// Reversals `rows` (ascending) and the rows they cancel.
     public init(rows: [Int32], targets: [Int32]) {
@@ -146,6 +153,7 @@ public struct ReversalList: Sendable {
         self.targets = targets
         // Each chain walked once: the rows on a walk get the root it ends at.
         var roots = [Int32](repeating: -1, count: rows.count)
+        var depths = [Int32](repeating: 0, count: rows.count)
         func index(of row: Int32) -> Int? {
             var low = 0
             var high = rows.count - 1
@@ -161,9 +169,12 @@ public struct ReversalList: Sendable {
             path.removeAll(keepingCapacity: true)
             var current = start
             var root = targets[start]
+            // The depth of where the walk stopped: a reversal already walked, or the deal (0).
+            var base: Int32 = 0
             while true {
                 if roots[current] >= 0 {
                     root = roots[current]
+                    base = depths[current]
                     break
                 }
                 path.append(current)
@@ -172,9 +183,13 @@ public struct ReversalList: Sendable {
                 guard let next = index(of: root), path.count <= rows.count else { break }
                 current = next
             }
-            for step in path { roots[step] = root }
+            for (position, step) in path.enumerated() {
+                roots[step] = root
+                depths[step] = base + Int32(path.count - position)
+            }
         }
         self.roots = roots
+        self.depths = depths
     }
 
     /// The deal at the root of `row`'s chain of reversals (a reversal of a reversal reinstates

@@ -381,4 +381,45 @@ import Testing
             ])
         #expect(totals(output).last == "R1 2028-01 -1000.00")
     }
+    /// A deal of March (quantity 2) cancelled in April and reinstated in May (a reversal of the
+    /// reversal): May counts the deal again, +1, as the sums already add it back. The per-deal
+    /// SPIFF pays 250, −250, 250 (it took another 250 back in May); deals are 1, −1, 1, deals so
+    /// far this year 1, 0, 1, and May's average so far is 1,000 over 1 deal (it had been −1
+    /// deal, and an average of 0.00).
+    @Test func aReinstatedDealCountsAgain() throws {
+        let output = try evaluate(
+            plan: """
+                plan "S" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  measure deals = count(sales)
+                  measure deals_ytd = count(sales) over ytd
+                  measure average_ytd = avg(sales) over ytd round half_up 2
+                  component per_deal = spiff {
+                    window 2027-01-01 to 2027-12-31
+                    pay 250 USD per deal
+                  }
+                  component per_unit = spiff {
+                    window 2027-01-01 to 2027-12-31
+                    pay 150 USD per unit
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,S,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,quantity,reverses\nT1,2027-03-10,R1,1000,USD,2,\n"
+                    + "T2,2027-04-10,R1,-1000,USD,-2,T1\nT3,2027-05-10,R1,1000,USD,2,T2\n",
+            ])
+        #expect(totals(output, component: "per_deal") == ["R1 2027-03 250.00", "R1 2027-04 -250.00", "R1 2027-05 250.00"])
+        #expect(totals(output, component: "per_unit") == ["R1 2027-03 300.00", "R1 2027-04 -300.00", "R1 2027-05 300.00"])
+        func measure(_ name: String) -> [String] {
+            output.measures.filter { $0.measure == name }.map { "\($0.period) \($0.value.formatted(fractionDigits: $0.digits))" }
+        }
+        #expect(measure("deals") == ["2027-03 1", "2027-04 -1", "2027-05 1"])
+        #expect(measure("deals_ytd") == ["2027-03 1", "2027-04 0", "2027-05 1"])
+        #expect(measure("average_ytd") == ["2027-03 1000.00", "2027-04 0.00", "2027-05 1000.00"])
+    }
 }
