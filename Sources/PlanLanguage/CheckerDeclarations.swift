@@ -852,6 +852,10 @@ extension Checker {
                     continue
                 }
                 kind = parsed
+                if kind < periodKind {
+                    error(.invalidValue("quota period", periodWord.name, "the plan's period (\(periodKind.rawValue)) or longer"), file, periodWord.range)
+                    continue
+                }
             }
             var proration = QuotaProration.actualDays
             if let prorateWord {

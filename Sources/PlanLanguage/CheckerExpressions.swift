@@ -751,6 +751,12 @@ extension Checker {
                 return nil
             }
             kind = parsed
+            // A quarterly plan has no month to read a month's quota for (the quarter's row had
+            // been read instead, silently).
+            if kind < periodKind {
+                error(.invalidValue("quota period", word.name, "the plan's period (\(periodKind.rawValue)) or longer"), file, word.range)
+                return nil
+            }
         }
         guard let measure = measureValue(index) else { return nil }
         let key = "\(index).\(kind.rawValue)"

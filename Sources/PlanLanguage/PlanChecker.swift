@@ -275,5 +275,18 @@ extension Checker {
                 break
             }
         }
+        // A quota declared for a period no `quota(…)` reads: its proration changes nothing
+        // (`quota bookings per quarter` in a monthly plan declares how quota(bookings, quarter)
+        // is prorated; quota(bookings) reads the month's row).
+        var unread: [(name: String, range: SourceRange)] = []
+        for (measureName, byKind) in quotaDecls {
+            guard case .measure(let index)? = symbols[measureName]?.symbol else { continue }
+            for (kind, declared) in byKind where declared.1 == 0 && quotaIndex["\(index).\(kind.rawValue)"] == nil {
+                unread.append(("\(measureName) per \(kind.rawValue)", declared.2))
+            }
+        }
+        for quota in unread.sorted(by: { $0.range.start < $1.range.start }) {
+            sink.emit(.unusedDefinition("quota", quota.name), file: 0, quota.range)
+        }
     }
 }
