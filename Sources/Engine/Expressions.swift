@@ -257,11 +257,18 @@ extension PlanEvaluation {
         }
         var amount = WideDecimal(found)
         if quota.proration == .actualDays {
+            // Days on the plan: on a roster row of the plan and inside its effective dates (a
+            // plan in force from the 16th had counted the whole month's quota, its first half's
+            // deals excluded).
             var active = 0
+            let planStart = plan.effective?.start.daysSinceEpoch ?? Int32.min
+            let planEnd = plan.effective?.end?.daysSinceEpoch ?? Int32.max
             for entry in Int(assignments.starts[Int(rep)])..<Int(assignments.starts[Int(rep) + 1]) where assignments.onPlan[entry] {
-                let last = assignments.last[entry]
+                let first = max(assignments.first[entry], planStart)
+                let last = min(assignments.last[entry], planEnd)
+                guard first <= last else { continue }
                 active += Proration.activeDays(
-                    in: target, from: CivilDate(daysSinceEpoch: assignments.first[entry]),
+                    in: target, from: CivilDate(daysSinceEpoch: first),
                     through: last == Int32.max ? nil : CivilDate(daysSinceEpoch: last))
             }
             let days = target.dayCount

@@ -422,4 +422,36 @@ import Testing
         #expect(measure("deals_ytd") == ["2027-03 1", "2027-04 0", "2027-05 1"])
         #expect(measure("average_ytd") == ["2027-03 1000.00", "2027-04 0.00", "2027-05 1000.00"])
     }
+    /// A plan in force from 2027-03-16 to 2027-09-10, its rep on the roster all year: March's
+    /// quota of 3,100 is for the 16 days the plan is in force, 3,100 × 16/31 = 1,600.00 (the
+    /// whole 3,100 had been asked of half a month whose first deals were excluded); September's
+    /// 10/30 of 3,100 = 1,033.333333 (shown in cents); the year's 36,500 × 179/365 = 17,900.00.
+    @Test func aQuotaIsProratedToThePlansEffectiveDates() throws {
+        let output = try evaluate(
+            plan: """
+                plan "E" {
+                  currency USD
+                  period month
+                  effective 2027-03-16 to 2027-09-10
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  let q = quota(bookings)
+                  let year_q = quota(bookings, year)
+                  component c = bookings * 1%
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,E,2027-01-01\n",
+                "quotas.csv": "rep,period,amount\nR1,2027-03,3100\nR1,2027-09,3100\nR1,2027,36500\n"
+                    + (4...8).map { "R1,2027-0\($0),3100\n" }.joined(),
+                "transactions.csv": ledger([("2027-03-20", "R1", "100"), ("2027-09-05", "R1", "100")]),
+            ])
+        func values(_ name: String) -> [String] {
+            output.measures.filter { $0.measure == name }.map { "\($0.period) \($0.value.formatted(fractionDigits: 6))" }
+        }
+        #expect(values("q").first == "2027-03 1600.000000")
+        #expect(values("q").last == "2027-09 1033.330000")  // the value a `let` of money shows: cents
+        #expect(values("q").dropFirst().dropLast().allSatisfy { $0.hasSuffix(" 3100.000000") })
+        #expect(Set(values("year_q").map { $0.split(separator: " ")[1] }) == ["17900.000000"])
+    }
 }
