@@ -103,6 +103,9 @@ extension Checker {
             return Expr(
                 .conditional(condition, roundingTopDivisions(then, rule), roundingTopDivisions(otherwise, rule)), type: expr.type,
                 span: expr.span)
+        case .match(let subject, let arms, let otherwise):
+            let rounded = arms.map { MatchArm(patterns: $0.patterns, result: roundingTopDivisions($0.result, rule), span: $0.span) }
+            return Expr(.match(subject, arms: rounded, otherwise: roundingTopDivisions(otherwise, rule)), type: expr.type, span: expr.span)
         default:
             return expr
         }

@@ -463,7 +463,10 @@ extension Checker {
                     elseArm = elseArm ?? arm.result.range
                 }
                 guardedBranches += 1
-                let lowered = lower(arm.result, context, file)
+                // An arm is a branch like an `if`'s: a division at its top is rounded once, by the
+                // rule of the value the match is the whole of (it had been rounded to 6 digits
+                // first, paying 0.01 where the same `if` paid 0.00).
+                let lowered = lower(arm.result, context, file, top: top)
                 guardedBranches -= 1
                 guard let result = lowered else {
                     failed = true

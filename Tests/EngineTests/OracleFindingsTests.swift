@@ -454,4 +454,29 @@ import Testing
         #expect(values("q").dropFirst().dropLast().allSatisfy { $0.hasSuffix(" 3100.000000") })
         #expect(Set(values("year_q").map { $0.split(separator: " ")[1] }) == ["17900.000000"])
     }
+    /// A division at the top of a `match` arm is rounded once, by the value's rule, as in an `if`:
+    /// 50 / 10,001 = 0.0049995… rounds half up to 0.00 (rounded to 6 digits first, 0.005000, it
+    /// had paid 0.01 where the same `if` paid 0.00).
+    @Test func aDivisionInAMatchArmIsRoundedOnce() throws {
+        let output = try evaluate(
+            plan: """
+                plan "M" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  measure deals = count(sales)
+                  let by_match = match deals { 1 => bookings / 10001 else => 0 USD } round half_up 2
+                  let by_if = if deals == 1 then bookings / 10001 else 0 USD round half_up 2
+                  component c = by_match + by_if
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,M,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-10", "R1", "50")]),
+            ])
+        let values = output.measures.filter { $0.measure.hasPrefix("by_") }.map { "\($0.measure) \($0.value.formatted(fractionDigits: 2))" }
+        #expect(values == ["by_match 0.00", "by_if 0.00"])
+    }
 }
