@@ -681,6 +681,13 @@ extension Checker {
         case .date:
             return CivilDate(parsing: text).map { .date($0) }
         case .text:
+            // Written as in a plan (`--param region='"EMEA"'`) or bare (`--param region=EMEA`): the
+            // quotes are not part of the text (kept, it had matched nothing).
+            if text.count >= 2 && text.hasPrefix("\"") && text.hasSuffix("\"") {
+                let inner = text.dropFirst().dropLast()
+                guard !inner.contains("\"") && !inner.contains("\\") else { return nil }
+                return .text(String(inner))
+            }
             return .text(text)
         case .bool:
             return text == "true" ? .bool(true) : (text == "false" ? .bool(false) : nil)

@@ -101,6 +101,15 @@ struct ExampleTests {
             + "  measure b = sum(s)\n  component c = 100 USD when threshold > 1\n}\n"
         let overridden = PlanChecker.check(source: SourceFile(path: "b.plan", text: bareRate), overrides: ["threshold": "1.5"])
         #expect(overridden.diagnostics.isEmpty, "\(overridden.rendered())")
+        // A text is written bare or in double quotes, which are not part of it ('"EMEA"' had been
+        // the six-character text with its quotes, matching no region).
+        let region = "plan \"R\" {\n  currency USD\n  period month\n  param region = \"NA\"\n  credit s { amount fx(txn.amount) }\n"
+            + "  measure b = sum(s)\n  component c = 100 USD when region == \"EMEA\"\n}\n"
+        for written in ["EMEA", "\"EMEA\""] {
+            let checked = PlanChecker.check(source: SourceFile(path: "r.plan", text: region), overrides: ["region": written])
+            #expect(checked.plan?.parameters.first?.value == .text("EMEA"), "\(written)")
+        }
+        #expect(PlanChecker.check(source: SourceFile(path: "r.plan", text: region), overrides: ["region": "\"EM\"EA\""]).plan == nil)
         // An unknown name, with nothing to quote, still says error and its id.
         #expect(bad.rendered().contains("parameters.plan: error: no parameter 'nope' to override [#plan.unknownParameter]\n"), "\(bad.rendered())")
     }
