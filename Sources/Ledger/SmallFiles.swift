@@ -323,10 +323,11 @@ func loadRoster(
     // A cycle of rows holds from the latest of their starts, and the row starting then closes it:
     // on each start date, the chain is followed from each rep whose row starts that day (the
     // latest row in the file first); coming back to that rep is a cycle, and its row is rejected.
-    // A chain is followed at most `longestChain` steps (the engine's roll-ups refuse a chain
-    // a quarter of that deep): a hostile ring of 100,000 reps costs rows × that, not rows².
+    // A chain is followed at most `deepestChain` levels: one deeper is refused as such (no
+    // organisation is that deep; the engine's roll-ups refuse a quarter of it), so a hostile ring
+    // of 100,000 reps costs rows × that, not rows².
     var cycleLines = Set<Int>()
-    let longestChain = 1024
+    let deepestChain = 1000
     var startingRows: [(date: CivilDate, line: Int, index: Int)] = []
     for rep in 0..<repIDs.count where candidate[rep] {
         for index in managerRows[rep] where rows[index].manager.map({ candidate[Int($0)] }) ?? false {
@@ -334,35 +335,53 @@ func loadRoster(
         }
     }
     startingRows.sort { ($0.date, $1.line) < ($1.date, $0.line) }
+    // A rep's rows with a manager, by start (they do not overlap): the one in force on a date is
+    // found by a binary search (a scan of them all per step was quadratic for a rep of many rows).
+    for rep in managerRows.indices where managerRows[rep].count > 1 { managerRows[rep].sort { rows[$0].start < rows[$1].start } }
     var rejectedRows = Set<Int>()
     var seen = [Int](repeating: -1, count: repIDs.count)  // the walk that last passed a rep
     for (walk, starting) in startingRows.enumerated() {
         let date = starting.date
         /// The row of `rep` in force on `date` with a manager, if any.
         func edge(_ rep: Int) -> Int? {
-            managerRows[rep].first { index in
-                !rejectedRows.contains(index) && rows[index].start <= date && rows[index].end.map { date <= $0 } ?? true
+            let candidates = managerRows[rep]
+            var low = 0
+            var high = candidates.count
+            while low < high {
+                let middle = (low + high) / 2
+                if rows[candidates[middle]].start <= date { low = middle + 1 } else { high = middle }
             }
+            guard low > 0 else { return nil }
+            let index = candidates[low - 1]
+            guard !rejectedRows.contains(index), rows[index].end.map({ date <= $0 }) ?? true else { return nil }
+            return index
         }
         let origin = Int(rows[starting.index].rep)
         guard let firstManager = rows[starting.index].manager.map(Int.init) else { continue }
         var path = [origin]
         var current = firstManager
         seen[origin] = walk
-        while current != origin && seen[current] != walk && path.count <= longestChain,
+        while current != origin && seen[current] != walk && path.count <= deepestChain,
             let index = edge(current), let manager = rows[index].manager.map(Int.init)
         {
             seen[current] = walk
             path.append(current)
             current = manager
         }
-        guard current == origin else { continue }
-        // Said from the first rep of the cycle in roster order, the same whichever row closed it.
-        let lowest = path.indices.min { path[$0] < path[$1] } ?? 0
-        let cycle = (path[lowest...] + path[..<lowest]).map { repIDs[$0] } + [repIDs[path[lowest]]]
+        let field = (header.field("manager") ?? 0) + 1
+        if current == origin {
+            // Said from the first rep of the cycle in roster order, the same whichever row closed it.
+            let lowest = path.indices.min { path[$0] < path[$1] } ?? 0
+            let cycle = (path[lowest...] + path[..<lowest]).map { repIDs[$0] } + [repIDs[path[lowest]]]
+            errors.append(RowError(line: starting.line, field: field, DataMessage.managerCycle(cycle)))
+        } else if path.count > deepestChain {
+            errors.append(
+                RowError(line: starting.line, field: field, DataMessage.managerChainTooDeep(repIDs[origin], levels: deepestChain, on: date.description)))
+        } else {
+            continue
+        }
         rejectedRows.insert(starting.index)
         cycleLines.insert(starting.line)
-        errors.append(RowError(line: starting.line, field: (header.field("manager") ?? 0) + 1, DataMessage.managerCycle(cycle)))
     }
     let accepted = rows.enumerated().filter { !overlapping.contains($0.offset) && !cycleLines.contains($0.element.line) }.map(\.element)
     var rowsByRep = [[Int]](repeating: [], count: repIDs.count)

@@ -1006,14 +1006,16 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             let spansLines = tokenizer.spansLines
 
             // id
-            let idStart = tokenizer.fieldPointer(idField)
-            let idLength = tokenizer.fieldLength(idField)
+            // The id without a byte order mark before it (a mark alone is an empty id).
+            let idSkipped = idField == 0 ? markLength : 0
+            let idStart = tokenizer.fieldPointer(idField) + idSkipped
+            let idLength = tokenizer.fieldLength(idField) - idSkipped
             let idErrors = result.errors.count
             if idLength == 0 {
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.missingValue("id")))
             } else if idLength > maxID {
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.idTooLong("id", limit: maxID)))
-            } else if !isValidUTF8(idStart, idLength, readable: tokenizer.fieldReadable(idField)) {
+            } else if !isValidUTF8(idStart, idLength, readable: max(0, tokenizer.fieldReadable(idField) - idSkipped)) {
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.invalidUTF8("id")))
             } else if spansLines && memchr(idStart, 0x0A, idLength) != nil {
                 // An id over several lines is rejected here, not after the scan, so that the rows
@@ -1194,9 +1196,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             if result.errors.count != firstError {
                 // A well-formed id of a rejected row is kept: a later row with it is a duplicate.
                 if idLength > 0 && !result.errors[idErrors...].contains(where: { $0.field == idField + 1 }) {
-                    // Without a byte order mark before it: a later row with the id is a duplicate.
-                    let skipped = idField == 0 ? markLength : 0
-                    result.rejectedIDArena.append(contentsOf: UnsafeBufferPointer(start: idStart + skipped, count: idLength - skipped))
+                    result.rejectedIDArena.append(contentsOf: UnsafeBufferPointer(start: idStart, count: idLength))
                     result.rejectedIDEnds.append(result.rejectedIDArena.count)
                     result.rejectedIDLines.append(recordLine)
                 }
@@ -1228,7 +1228,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             // Accepted: write the row.
             for (slot, code) in pendingWide { result.wideCodes[slot].append((row - rowBase, code)) }
             let idOffset = idArena.count
-            idArena.append(idStart, idLength, readable: tokenizer.fieldReadable(idField))
+            idArena.append(idStart, idLength, readable: max(0, tokenizer.fieldReadable(idField) - idSkipped))
             if monotonic && previousIDStart >= 0 {
                 let arena = idArena.storage.pointer
                 let order = compareBytes(arena + previousIDStart, idOffset - previousIDStart, arena + idOffset, idLength)

@@ -384,18 +384,44 @@ let badCases: [BadCase] = [
     /// row is rejected, saying so (the ledger's had been accepted with an id of "\u{FEFF}T2", which
     /// no reversal could name; the roster's rep was unknown to the ledger, invisibly).
     @Test func aByteOrderMarkStartingARowIsRejected() throws {
-        var files = Minimal.ledgerOnly(header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\n\u{FEFF}T2,2027-01-06,R1,2,USD,P,new,1,NA,\n")
+        var files = Minimal.ledgerOnly(
+            header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\n\u{FEFF}T2,2027-01-06,R1,2,USD,P,new,1,NA,\n\u{FEFF},2027-01-07,R1,3,USD,P,new,1,NA,\n")
         files["splits.csv"] = nil
         files["roster.csv"] = "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\n\u{FEFF}R2,Ben,AE-STD,2026-01-01\n"
         let (load, messages) = try DataDirectory(files).load()
         let text = "the row starts with a byte order mark (U+FEFF), as files joined one after the other leave it; remove it"
-        #expect(messages == ["transactions.csv:3:1: " + text, "roster.csv:3:1: " + text, "quotas.csv:4:1: rep \"R2\" is not on the roster"])
+        #expect(messages == [
+            "transactions.csv:3:1: " + text, "transactions.csv:4:1: " + text, "transactions.csv:4:1: id is empty; it is required",
+            "roster.csv:3:1: " + text, "quotas.csv:4:1: rep \"R2\" is not on the roster",
+        ])
         #expect(load.data.transactions.count == 1)
         #expect(load.data.roster.repIDs == ["R1"])
-        #expect(load.reconciliation.files.filter(\.present).map { [$0.rowsRead, $0.accepted, $0.rejected] }.prefix(2) == [[2, 1, 1], [2, 1, 1]])
+        #expect(load.reconciliation.files.filter(\.present).map { [$0.rowsRead, $0.accepted, $0.rejected] }.prefix(2) == [[3, 1, 2], [2, 1, 1]])
         // The rejected row's amount is read and counted with its currency.
         #expect(load.reconciliation.rejectedWithoutCurrency == 0)
-        #expect(load.reconciliation.currencyTotals.map { "\($0.currency.code) \($0.rejectedRows) \($0.rejectedAmount.formatted(fractionDigits: 2))" } == ["USD 1 2.00"])
+        #expect(load.reconciliation.currencyTotals.map { "\($0.currency.code) \($0.rejectedRows) \($0.rejectedAmount.formatted(fractionDigits: 2))" } == ["USD 2 5.00"])
+    }
+
+    /// A ring of 1,005 reps, each managed by the next: a chain is followed at most 1,000 levels,
+    /// so the cycle is refused as a chain too deep (it had been let through, once chains were
+    /// cut short to keep a hostile roster linear), as is a chain still deeper than that once the
+    /// ring is broken.
+    @Test func aManagerRingLongerThanAChainMayBeIsRefused() throws {
+        var roster = "rep,name,manager,plan,start\n"
+        for index in 0..<1005 { roster += "X\(index),Rep,X\((index + 1) % 1005),AE-STD,2026-01-01\n" }
+        roster += "R1,Ana,,AE-STD,2026-01-01\nR2,Ben,,AE-STD,2026-01-01\n"
+        var files = Minimal.files
+        files["roster.csv"] = roster
+        files["splits.csv"] = nil
+        let (load, messages) = try DataDirectory(files).load()
+        // X1004's row (the file's last first) closes the ring; then X3's chain, X3 → … → X1004, is
+        // still 1,002 reps long.
+        let deep = " levels deep on 2026-01-01 (managers may form a cycle): check the manager column"
+        #expect(messages == [
+            "roster.csv:5:3: the manager chain above X3 is more than 1000" + deep,
+            "roster.csv:1006:3: the manager chain above X1004 is more than 1000" + deep,
+        ])
+        #expect(load.data.roster.rows.count == 1005)
     }
 
     /// A row rejected for a field before its quoted text (a letter O in its amount) keeps the text
