@@ -1499,7 +1499,9 @@ final class PlanEvaluation {
                     let assignmentIndex = Int(assignments.rosterRow[current])
                     // A rep who has left the plan still pays back a deal reversed after leaving that was
                     // charged back to a period the plan paid for: that period gets a clawback-only payout.
-                    let departed = assignments.last[current] < periods[period].startDate.daysSinceEpoch
+                    // So has one with no day on the plan inside its effective dates in the period (a row that
+                    // ended before a plan in force from the 16th): its quota prorated to 0.
+                    let departed = assignments.last[current] < periods[period].startDate.daysSinceEpoch || !hasDaysOnPlan(rep, in: period)
                     if departed && !lateCredits.contains(where: { $0[position].contains { $0.reversal == period } })
                         && !hasSpiffTakeBack(payee: position, period: period)
                     {
@@ -2573,6 +2575,22 @@ extension PlanEvaluation {
             current = entry
         }
         return current
+    }
+
+    /// Whether the rep is on this plan (a roster row of it) on some day of `period` inside the
+    /// plan's effective dates.
+    func hasDaysOnPlan(_ rep: RepIndex, in period: Int) -> Bool {
+        var low = periods[period].startDate.daysSinceEpoch
+        var high = periods[period].endDate.daysSinceEpoch
+        if let effective = plan.effective {
+            low = max(low, effective.start.daysSinceEpoch)
+            if let end = effective.end { high = min(high, end.daysSinceEpoch) }
+        }
+        for entry in Int(assignments.starts[Int(rep)])..<Int(assignments.starts[Int(rep) + 1])
+        where assignments.onPlan[entry] && max(assignments.first[entry], low) <= min(assignments.last[entry], high) {
+            return true
+        }
+        return false
     }
 
     /// The earnings of an earlier period (components after their caps and floors, and their sum

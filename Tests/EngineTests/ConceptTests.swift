@@ -767,8 +767,9 @@ let managerOverridePlan = """
 
                     """,
             ])
-        // T2 falls after the effective end and earns nothing; T3 takes back January's 3,500.
-        #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 0.00", "R1 2027-03 -3500.00"])
+        // T2 falls after the effective end and earns nothing; T3 takes back January's 3,500 on a
+        // clawback-only line. February, after the plan's end with nothing taken back, has no line.
+        #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-03 -3500.00"])
     }
 
     /// R1 leaves the company at the end of February (no roster row after it). The January deal

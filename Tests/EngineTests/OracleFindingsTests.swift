@@ -479,4 +479,27 @@ import Testing
         let values = output.measures.filter { $0.measure.hasPrefix("by_") }.map { "\($0.measure) \($0.value.formatted(fractionDigits: 2))" }
         #expect(values == ["by_match 0.00", "by_if 0.00"])
     }
+    /// A plan in force from 2027-01-16: B's roster row ends on the 10th, so B has no day on the
+    /// plan in January and no statement for it (the quota prorated to 0 had stopped the whole run
+    /// with a division by zero); A is paid as usual, on a quota of 3,100 × 16/31 = 1,600.
+    @Test func aRepWithNoDayOnThePlanInAPeriodHasNoStatementForIt() throws {
+        let output = try evaluate(
+            plan: """
+                plan "E" {
+                  currency USD
+                  period month
+                  effective 2027-01-16 to 2027-12-31
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  let attainment = bookings / quota(bookings) round half_even 6
+                  component c = 100 USD when attainment >= 100%
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start,end\nA,Ana,E,2026-01-01,\nB,Ben,E,2026-01-01,2027-01-10\n",
+                "quotas.csv": "rep,period,amount\nA,2027-01,3100\nB,2027-01,3100\n",
+                "transactions.csv": ledger([("2027-01-05", "B", "500"), ("2027-01-20", "A", "1600")]),
+            ])
+        #expect(totals(output) == ["A 2027-01 100.00"])
+    }
 }
