@@ -688,6 +688,8 @@ extension Checker {
                 guard !inner.contains("\"") && !inner.contains("\\") else { return nil }
                 return .text(String(inner))
             }
+            // A quote opened and not closed (`"EMEA`) is a typo, not a text to match.
+            if text.hasPrefix("\"") || text.hasSuffix("\"") { return nil }
             return .text(text)
         case .bool:
             return text == "true" ? .bool(true) : (text == "false" ? .bool(false) : nil)

@@ -109,7 +109,9 @@ struct ExampleTests {
             let checked = PlanChecker.check(source: SourceFile(path: "r.plan", text: region), overrides: ["region": written])
             #expect(checked.plan?.parameters.first?.value == .text("EMEA"), "\(written)")
         }
-        #expect(PlanChecker.check(source: SourceFile(path: "r.plan", text: region), overrides: ["region": "\"EM\"EA\""]).plan == nil)
+        for refused in ["\"EM\"EA\"", "\"EMEA", "EMEA\"", "\""] {
+            #expect(PlanChecker.check(source: SourceFile(path: "r.plan", text: region), overrides: ["region": refused]).plan == nil, "\(refused)")
+        }
         // An unknown name, with nothing to quote, still says error and its id.
         #expect(bad.rendered().contains("parameters.plan: error: no parameter 'nope' to override [#plan.unknownParameter]\n"), "\(bad.rendered())")
     }
