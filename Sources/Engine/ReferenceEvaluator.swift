@@ -1836,7 +1836,13 @@ final class PlanEvaluation {
                             text += ", paid as \(limitMoney(result)): rounded inside the \(limit.kind.rawValue) to \(unit)"
                         }
                         text += " (\(limitLocations[index]))"
-                        if case .component(let id) = target { notes[id.index].limit = text } else { totalLimitNote = text }
+                        // Each limit that bound is said, in the order they applied (a yearly cap's
+                        // note alone had hidden the cap per period that bound before it).
+                        if case .component(let id) = target {
+                            notes[id.index].limit = notes[id.index].limit.map { $0 + "; " + text } ?? text
+                        } else {
+                            totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
+                        }
                     }
                 }
                 switch limit.per {

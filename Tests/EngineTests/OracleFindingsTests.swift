@@ -502,4 +502,32 @@ import Testing
             ])
         #expect(totals(output) == ["A 2027-01 100.00"])
     }
+    /// A cap of 125 a period and of 1,000 a year on the total: September earns 600, the cap per
+    /// period takes it to 125 and the year, paid 1,000 by August, to 0. The note says both (the
+    /// yearly cap's alone, "from 125.00 USD", had hidden the step from 600).
+    @Test func everyLimitThatBindsIsInTheNote() throws {
+        let output = try evaluate(
+            plan: """
+                plan "CAPS" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 6%
+                  cap total at 125 USD per period
+                  cap total at 1000 USD per year
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,CAPS,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger((1...9).map { ("2027-0\($0)-10", "R1", "10000") }),
+            ])
+        #expect(totals(output).last == "R1 2027-09 0.00")
+        let september = try #require(output.payouts.last { $0.component == "total" })
+        let note = try #require(september.trace.flatMap { output.traces[$0].limit })
+        #expect(
+            note.replacingOccurrences(of: #" \([^()]*test\.plan:\d+:\d+\)"#, with: "", options: .regularExpression)
+                == "cap at 125.00 USD, from 600.00 USD; cap per year at 1000.00 USD (1000.00 USD paid in the year so far: 0.00 USD left), from 125.00 USD")
+    }
 }
