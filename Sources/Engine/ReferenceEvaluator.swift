@@ -1561,6 +1561,8 @@ final class PlanEvaluation {
                     // rate of the period's last month and rounded to that currency's minor units.
                     let payout = roster.rows[assignmentIndex].currency ?? plan.currency
                     var convert: (WideDecimal) throws -> WideDecimal = { $0 }
+                    // Said on every line: a line's rate and base are in the plan's currency.
+                    var conversionNote: String? = nil
                     if payout != plan.currency {
                         let month = periods[period].endMonth - 1
                         guard let rate = data.fx.rate(payout, monthNumber: month), rate.units > 0 else {
@@ -1571,6 +1573,7 @@ final class PlanEvaluation {
                         convert = { try $0.divided(by: WideDecimal(rate), scale: rule.digits, rounding: rule.mode) }
                         let text = "paid in \(payout.code) at \(rate) \(plan.currency.code) per \(payout.code)"
                         totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
+                        conversionNote = text
                     }
                     // Each line converted and rounded on its own. A total that is the sum of its lines
                     // is the sum of the converted lines: the statement adds up (converted apart, it had
@@ -1642,7 +1645,7 @@ final class PlanEvaluation {
                             TraceRecord(
                                 plan: plan.id, component: componentNames[index], rule: rule,
                                 source: componentLocations[index], tier: tier, rate: note.rate, base: note.base,
-                                limit: note.limit, transactions: fed))
+                                limit: conversionNote.map { text in note.limit.map { $0 + "; " + text } ?? text } ?? note.limit, transactions: fed))
                         output.payouts.append(
                             PayoutLine(
                                 rep: repID, period: periodName, plan: plan.id, component: componentNames[index],

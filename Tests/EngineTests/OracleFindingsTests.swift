@@ -296,6 +296,9 @@ import Testing
             #expect(totals(output, component: "commission") == ["R1 2027-01 0.33"])
             #expect(totals(output, component: "bonus") == ["R1 2027-01 0.33"])
             #expect(totals(output) == [expected])
+            // Every line says it was converted: its rate and base are in USD.
+            let notes = output.payouts.map { line in line.trace.flatMap { output.traces[$0].limit } ?? "" }
+            #expect(notes.allSatisfy { $0.hasSuffix("paid in EUR at 3 USD per EUR") }, "\(notes)")
         }
     }
     /// A recoverable draw advances 1,000 in January; a guarantee of 5,000 covers February, which
