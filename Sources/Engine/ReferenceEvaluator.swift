@@ -2306,13 +2306,8 @@ extension PlanEvaluation {
             notes[component].rule = "manager override on \(plan.creditRules[override.creditRule.index].name) credits from \(levels)"
             notes[component].rows = []
         }
-        if let threshold = override.threshold, try eval(threshold, context) != .bool(true) {
-            if let component = noting {
-                notes[component].tier = "its condition is not met (" + (sourceText(threshold.span) ?? "when …") + "): it pays nothing"
-            }
-            return .zero
-        }
-        guard case .number(let rate) = try eval(override.rate, context) else { return .missing }
+        // The team's credits at the levels counted: what the override is a rate of, and the rows
+        // a line lists, also when its condition is not met (it had listed none).
         var team = WideDecimal.zero
         var rows: [Int32] = []
         for credit in try creditGroup(override.creditRule.index, payee, periodIndex)
@@ -2320,6 +2315,14 @@ extension PlanEvaluation {
             team = try Exact.add(team, credit.value)
             if noting != nil { rows.append(credit.row) }
         }
+        if let threshold = override.threshold, try eval(threshold, context) != .bool(true) {
+            if let component = noting {
+                notes[component].tier = "its condition is not met (" + (sourceText(threshold.span) ?? "when …") + "): it pays nothing"
+                notes[component].rows = rows
+            }
+            return .zero
+        }
+        guard case .number(let rate) = try eval(override.rate, context) else { return .missing }
         if let component = noting {
             notes[component].rows = rows
             notes[component].rate = override.rate.type == .rate ? percentText(rate) : rate.formatted(fractionDigits: rate.exactFractionDigits)

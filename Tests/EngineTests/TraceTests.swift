@@ -171,7 +171,8 @@ import Testing
         let gated = try trace(output, "M1", "2027-01", "deep_override")
         #expect(gated.tier == "its condition is not met (team_attainment >= 100%): it pays nothing")
         #expect(gated.rate == nil)
-        #expect(gated.transactions.rows == [])
+        // The team's row that fed the condition is listed (it had listed none).
+        #expect(gated.transactions.rows == [0])
     }
 
     /// An interpolated rate is shown with every digit, so rate × base gives the amount: at 62.5%
