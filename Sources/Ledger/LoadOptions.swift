@@ -27,6 +27,9 @@ public struct LedgerLoadOptions: Sendable {
     /// Columns the plans declare with a type (`attribute txn.boost: rate`): their values are
     /// checked as that type, each bad one rejecting its row like a bad built-in value.
     public var declaredColumns: [DeclaredColumn] = []
+    /// Most steps the roster's manager chains may take to check for cycles over its dates: a
+    /// roster that needs more (a hostile one) is refused, in bounded time.
+    public var managerChainSteps = 20_000_000
 
     /// Options with defaults: all cores, USD, calendar year, no overlay splits.
     public init(

@@ -131,8 +131,8 @@ enum DataMessage {
         ("data.managerCycle", "managers form a cycle: \(cycle.joined(separator: " → "))")
     }
 
-    @inline(never) static func managerChainTooDeep(_ rep: String, levels: Int, on date: String) -> (DiagnosticID, String) {
-        ("data.managerCycle", "the manager chain above \(rep) is more than \(levels) levels deep on \(date) (managers may form a cycle): check the manager column")
+    @inline(never) static func managerChainsTooLong(steps: Int) -> (DiagnosticID, String) {
+        ("data.managerCycle", "the manager chains are too long to check for cycles (more than \(steps) steps over the roster's dates): check the manager column")
     }
 
     @inline(never) static func declaredValueMissing(_ column: String, by plan: String, _ declaration: String) -> (DiagnosticID, String) {

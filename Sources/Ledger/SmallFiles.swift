@@ -320,14 +320,15 @@ func loadRoster(
             }
         }
     }
-    // A cycle of rows holds from the latest of their starts, and the row starting then closes it:
-    // on each start date, the chain is followed from each rep whose row starts that day (the
-    // latest row in the file first); coming back to that rep is a cycle, and its row is rejected.
-    // A chain is followed at most `deepestChain` levels: one deeper is refused as such (no
-    // organisation is that deep; the engine's roll-ups refuse a quarter of it), so a hostile ring
-    // of 100,000 reps costs rows × that, not rows².
+    // A cycle of rows holds from the latest of their starts, and a row starting then closes it:
+    // on each start date, the chains are followed from the reps whose rows start that day (the
+    // latest row in the file first). On a date each rep has at most one manager, so a chain that
+    // comes back on itself is a cycle, and one that ends, or reaches a rep already followed that
+    // day, is none: each rep is followed once a day (a ring of 100,000 reps whose rows all start
+    // on one day is one walk). Of a cycle's rows, the one starting that day (the file's latest
+    // first) is rejected. Chains are followed for at most `budget` steps in all: a roster that
+    // needs more (a hostile ring whose every row starts on another day) is refused as a whole.
     var cycleLines = Set<Int>()
-    let deepestChain = 1000
     var startingRows: [(date: CivilDate, line: Int, index: Int)] = []
     for rep in 0..<repIDs.count where candidate[rep] {
         for index in managerRows[rep] where rows[index].manager.map({ candidate[Int($0)] }) ?? false {
@@ -339,9 +340,20 @@ func loadRoster(
     // found by a binary search (a scan of them all per step was quadratic for a rep of many rows).
     for rep in managerRows.indices where managerRows[rep].count > 1 { managerRows[rep].sort { rows[$0].start < rows[$1].start } }
     var rejectedRows = Set<Int>()
-    var seen = [Int](repeating: -1, count: repIDs.count)  // the walk that last passed a rep
-    for (walk, starting) in startingRows.enumerated() {
+    // Per rep, the day it was last followed (its position in `startingRows`' days) and whether the
+    // walk that followed it is still going (on the path) or done.
+    var followedOn = [Int](repeating: -1, count: repIDs.count)
+    var onPath = [Bool](repeating: false, count: repIDs.count)
+    var day = -1
+    var previousDate: CivilDate? = nil
+    let budget = options.managerChainSteps
+    var steps = 0
+    walks: for starting in startingRows {
         let date = starting.date
+        if date != previousDate {
+            day += 1
+            previousDate = date
+        }
         /// The row of `rep` in force on `date` with a manager, if any.
         func edge(_ rep: Int) -> Int? {
             let candidates = managerRows[rep]
@@ -357,31 +369,35 @@ func loadRoster(
             return index
         }
         let origin = Int(rows[starting.index].rep)
-        guard let firstManager = rows[starting.index].manager.map(Int.init) else { continue }
-        var path = [origin]
-        var current = firstManager
-        seen[origin] = walk
-        while current != origin && seen[current] != walk && path.count <= deepestChain,
-            let index = edge(current), let manager = rows[index].manager.map(Int.init)
-        {
-            seen[current] = walk
-            path.append(current)
+        if followedOn[origin] == day || rejectedRows.contains(starting.index) { continue }
+        var path: [(rep: Int, row: Int)] = []
+        var current = origin
+        while followedOn[current] != day, let index = edge(current), let manager = rows[index].manager.map(Int.init) {
+            followedOn[current] = day
+            onPath[current] = true
+            path.append((current, index))
             current = manager
+            steps += 1
+            if steps > budget {
+                for step in path { onPath[step.rep] = false }
+                errors.append(
+                    RowError(line: header.bodyLine, field: (header.field("manager") ?? 0) + 1, DataMessage.managerChainsTooLong(steps: budget)))
+                break walks
+            }
         }
-        let field = (header.field("manager") ?? 0) + 1
-        if current == origin {
+        if followedOn[current] == day && onPath[current], let first = path.firstIndex(where: { $0.rep == current }) {
+            let cycle = path[first...]
+            // The cycle's row that starts this day (the file's latest of them) closes it.
+            let closing = cycle.filter { rows[$0.row].start == date }.max { rows[$0.row].line < rows[$1.row].line } ?? cycle[cycle.endIndex - 1]
+            let members = cycle.map(\.rep)
             // Said from the first rep of the cycle in roster order, the same whichever row closed it.
-            let lowest = path.indices.min { path[$0] < path[$1] } ?? 0
-            let cycle = (path[lowest...] + path[..<lowest]).map { repIDs[$0] } + [repIDs[path[lowest]]]
-            errors.append(RowError(line: starting.line, field: field, DataMessage.managerCycle(cycle)))
-        } else if path.count > deepestChain {
-            errors.append(
-                RowError(line: starting.line, field: field, DataMessage.managerChainTooDeep(repIDs[origin], levels: deepestChain, on: date.description)))
-        } else {
-            continue
+            let lowest = members.indices.min { members[$0] < members[$1] } ?? members.startIndex
+            let text = (members[lowest...] + members[..<lowest]).map { repIDs[$0] } + [repIDs[members[lowest]]]
+            rejectedRows.insert(closing.row)
+            cycleLines.insert(rows[closing.row].line)
+            errors.append(RowError(line: rows[closing.row].line, field: (header.field("manager") ?? 0) + 1, DataMessage.managerCycle(text)))
         }
-        rejectedRows.insert(starting.index)
-        cycleLines.insert(starting.line)
+        for step in path { onPath[step.rep] = false }
     }
     let accepted = rows.enumerated().filter { !overlapping.contains($0.offset) && !cycleLines.contains($0.element.line) }.map(\.element)
     var rowsByRep = [[Int]](repeating: [], count: repIDs.count)
