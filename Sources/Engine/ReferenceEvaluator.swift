@@ -2088,7 +2088,9 @@ final class PlanEvaluation {
             if let component = evaluatingComponent {
                 notes[component].rows = qualifying
                 if notes[component].rule == nil {
-                    let reversals = qualifying.reduce(0) { $0 + (reversalBits.contains(Int($1)) ? 1 : 0) }
+                    // The reversals that take a deal back (a reinstatement puts it back: it
+                    // qualifies as the deal does).
+                    let reversals = qualifying.reduce(0) { $0 + (cancellationBits.contains(Int($1)) ? 1 : 0) }
                     notes[component].rule = spiffRuleText(count: qualifying.count, reversals: reversals)
                 }
             }

@@ -424,6 +424,12 @@ import Testing
         #expect(measure("deals") == ["2027-03 1", "2027-04 -1", "2027-05 1"])
         #expect(measure("deals_ytd") == ["2027-03 1", "2027-04 0", "2027-05 1"])
         #expect(measure("average_ytd") == ["2027-03 1000.00", "2027-04 0.00", "2027-05 1000.00"])
+        // May's SPIFF line says its transaction qualified, not that it was a reversal.
+        let rules = output.payouts.filter { $0.component == "per_deal" }.map { line in line.trace.flatMap { output.traces[$0].rule } ?? "" }
+        #expect(rules == [
+            "spiff: 1 qualifying transaction in the window", "spiff: 1 qualifying transaction in the window, a reversal",
+            "spiff: 1 qualifying transaction in the window",
+        ])
     }
     /// A plan in force from 2027-03-16 to 2027-09-10, its rep on the roster all year: March's
     /// quota of 3,100 is for the 16 days the plan is in force, 3,100 × 16/31 = 1,600.00 (the
