@@ -329,6 +329,9 @@ func loadRoster(
     // first) is rejected. Chains are followed for at most `budget` steps in all: a roster that
     // needs more (a hostile ring whose every row starts on another day) is refused as a whole.
     var cycleLines = Set<Int>()
+    // Where this check's errors start: a roster refused as a whole takes back the cycles found
+    // before the budget ran out (which ones those were depended on the order of the rows).
+    let firstCycleError = errors.count
     var startingRows: [(date: CivilDate, line: Int, index: Int)] = []
     for rep in 0..<repIDs.count where candidate[rep] {
         for index in managerRows[rep] where rows[index].manager.map({ candidate[Int($0)] }) ?? false {
@@ -380,8 +383,10 @@ func loadRoster(
             steps += 1
             if steps > budget {
                 for step in path { onPath[step.rep] = false }
+                errors.removeSubrange(firstCycleError...)
+                cycleLines.removeAll()
                 errors.append(
-                    RowError(line: header.bodyLine, field: (header.field("manager") ?? 0) + 1, DataMessage.managerChainsTooLong(steps: budget)))
+                    RowError(line: max(1, header.bodyLine - 1), field: (header.field("manager") ?? 0) + 1, DataMessage.managerChainsTooLong(steps: budget)))
                 break walks
             }
         }
@@ -392,7 +397,12 @@ func loadRoster(
             let members = cycle.map(\.rep)
             // Said from the first rep of the cycle in roster order, the same whichever row closed it.
             let lowest = members.indices.min { members[$0] < members[$1] } ?? members.startIndex
-            let text = (members[lowest...] + members[..<lowest]).map { repIDs[$0] } + [repIDs[members[lowest]]]
+            // A long cycle is said by its first 20 reps and its length (one of 100,000 long ids
+            // had made a message of megabytes, and many of them gigabytes).
+            let ordered = Array(members[lowest...] + members[..<lowest])
+            var text = ordered.prefix(20).map { shorten(repIDs[$0]) }
+            if ordered.count > 20 { text.append("… (\(ordered.count) reps in all)") }
+            text.append(shorten(repIDs[members[lowest]]))
             rejectedRows.insert(closing.row)
             cycleLines.insert(rows[closing.row].line)
             errors.append(RowError(line: rows[closing.row].line, field: (header.field("manager") ?? 0) + 1, DataMessage.managerCycle(text)))

@@ -420,6 +420,8 @@ let badCases: [BadCase] = [
             // Said from the first rep in roster order.
             let first = reversed ? "X1004 → X0 → X1" : "X0 → X1 → X2"
             #expect(messages.first?.contains(": managers form a cycle: " + first) ?? false, "\(reversed)")
+            // Said by its first 20 reps and its length.
+            #expect(messages.first?.hasSuffix(" → … (1005 reps in all) → " + first.prefix(while: { $0 != " " })) ?? false, "\(messages)")
             #expect(load.data.roster.rows.count == 1006)
         }
         var chain = "rep,name,manager,plan,start\nX0,Top,,AE-STD,2026-01-01\n"
@@ -447,9 +449,14 @@ let badCases: [BadCase] = [
         options.managerChainSteps = 100_000
         let (_, messages) = try DataDirectory(files).load(options)
         #expect(messages == [
-            "roster.csv:2:3: the manager chains are too long to check for cycles (more than 100000 steps over the roster's dates): "
+            "roster.csv:1:3: the manager chains are too long to check for cycles (more than 100000 steps over the roster's dates): "
                 + "check the manager column"
         ])
+        // Refused as a whole: a cycle found before the budget ran out is not said (which ones were
+        // found depended on the order of the rows).
+        var withPair = files
+        withPair["roster.csv"] = roster + "A,Al,B,AE-STD,1999-01-01\nB,Bo,A,AE-STD,1999-01-01\nR1,Ana,,AE-STD,2026-01-01\nR2,Ben,,AE-STD,2026-01-01\n"
+        #expect(try DataDirectory(withPair).load(options).1 == messages)
         // With room enough, the same ring is one cycle, closed on its last day by X1999's row.
         options.managerChainSteps = 20_000_000
         let (_, whole) = try DataDirectory(files).load(options)
