@@ -10,6 +10,11 @@ import Testing
 /// Findings of an independent Python `decimal` oracle of draws, clawbacks, caps and floors and
 /// gated tables: each test fails on the engine before its fix.
 @Suite struct OracleFindings {
+    /// The files of one rep, R1, on plan `plan` since 2026, with no quotas and `transactions`.
+    func oneRep(on plan: String, _ transactions: String) -> [String: String] {
+        ["roster.csv": "rep,name,plan,start\nR1,Ana,\(plan),2026-01-01\n", "quotas.csv": "rep,period,amount\n", "transactions.csv": transactions]
+    }
+
     /// Draws of `draws.plan` (ramp 3,000 recoverable January–March, recovered 50% from April;
     /// safety net guarantee 2,000 April–June; onboarding guarantee 1,500 January–February) written
     /// in `order`.
@@ -88,11 +93,7 @@ import Testing
                       component commission = bookings * 10%
                     \(body)}
                     """,
-                files: [
-                    "roster.csv": "rep,name,plan,start\nR1,Ana,TWO,2026-01-01\n",
-                    "quotas.csv": "rep,period,amount\n",
-                    "transactions.csv": ledger([("2027-01-05", "R1", "0"), ("2027-02-05", "R1", "0")]),
-                ])
+                files: oneRep(on: "TWO", ledger([("2027-01-05", "R1", "0"), ("2027-02-05", "R1", "0")])))
             #expect(totals(output) == ["R1 2027-01 1000.00", "R1 2027-02 1000.00"])
         }
     }
@@ -143,11 +144,7 @@ import Testing
                       }
                     }
                     """,
-                files: [
-                    "roster.csv": "rep,name,plan,start\nR1,Ana,NEG,2026-01-01\n",
-                    "quotas.csv": "rep,period,amount\n",
-                    "transactions.csv": ledger([("2027-01-05", "R1", "20000")]),
-                ])
+                files: oneRep(on: "NEG", ledger([("2027-01-05", "R1", "20000")])))
         }
         #expect(error.what == "draw ramp")
         #expect(error.rep == "R1")
@@ -173,11 +170,7 @@ import Testing
                       component commission = bookings * 10%
                     \(body)}
                     """,
-                files: [
-                    "roster.csv": "rep,name,plan,start\nR1,Ana,LIM,2026-01-01\n",
-                    "quotas.csv": "rep,period,amount\n",
-                    "transactions.csv": ledger([("2027-01-05", "R1", "10000"), ("2027-02-05", "R1", "0"), ("2027-03-05", "R1", "0")]),
-                ])
+                files: oneRep(on: "LIM", ledger([("2027-01-05", "R1", "10000"), ("2027-02-05", "R1", "0"), ("2027-03-05", "R1", "0")])))
             #expect(totals(output) == ["R1 2027-01 1000.00", "R1 2027-02 0.00", "R1 2027-03 0.00"])
         }
     }
@@ -198,11 +191,7 @@ import Testing
                   floor total at 5000 USD per year
                 }
                 """,
-            files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,END,2026-01-01\n",
-                "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": ledger([("2027-01-05", "R1", "1000"), ("2027-03-05", "R1", "2000"), ("2027-09-05", "R1", "10")]),
-            ])
+            files: oneRep(on: "END", ledger([("2027-01-05", "R1", "1000"), ("2027-03-05", "R1", "2000"), ("2027-09-05", "R1", "10")])))
         #expect(
             totals(output) == [
                 "R1 2027-01 100.00", "R1 2027-02 0.00", "R1 2027-03 200.00", "R1 2027-04 0.00", "R1 2027-05 0.00", "R1 2027-06 4700.00",
@@ -319,11 +308,7 @@ import Testing
                       component commission = bookings * 10%
                     \(body)}
                     """,
-                files: [
-                    "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n",
-                    "quotas.csv": "rep,period,amount\n",
-                    "transactions.csv": ledger([("2027-01-10", "R1", "10000"), ("2027-02-10", "R1", "20000"), ("2027-03-10", "R1", "60000")]),
-                ])
+                files: oneRep(on: "P", ledger([("2027-01-10", "R1", "10000"), ("2027-02-10", "R1", "20000"), ("2027-03-10", "R1", "60000")])))
             #expect(totals(output) == ["R1 2027-01 2000.00", "R1 2027-02 5000.00", "R1 2027-03 5000.00"])
         }
     }
@@ -347,11 +332,7 @@ import Testing
                   }
                 }
                 """,
-            files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n",
-                "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": ledger([("2027-01-10", "R1", "10000"), ("2027-03-10", "R1", "60000")]),
-            ])
+            files: oneRep(on: "P", ledger([("2027-01-10", "R1", "10000"), ("2027-03-10", "R1", "60000")])))
         // January: the guarantee is 3,000 − 1,000 = 2,000, above the 1,000 earned: 2,000.
         #expect(totals(output) == ["R1 2027-01 2000.00", "R1 2027-02 0.00", "R1 2027-03 6000.00"])
     }
@@ -377,11 +358,7 @@ import Testing
                   }
                 }
                 """,
-            files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,END,2026-01-01\n",
-                "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": "id,date,rep,amount,currency,reverses\nT1,2027-06-10,R1,10000,USD,\nT2,2028-01-10,R1,-10000,USD,T1\n",
-            ])
+            files: oneRep(on: "END", "id,date,rep,amount,currency,reverses\nT1,2027-06-10,R1,10000,USD,\nT2,2028-01-10,R1,-10000,USD,T1\n"))
         #expect(totals(output).last == "R1 2028-01 -1000.00")
     }
     /// A deal of March (quantity 2) cancelled in April and reinstated in May (a reversal of the
@@ -410,12 +387,8 @@ import Testing
                   }
                 }
                 """,
-            files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,S,2026-01-01\n",
-                "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": "id,date,rep,amount,currency,quantity,reverses\nT1,2027-03-10,R1,1000,USD,2,\n"
-                    + "T2,2027-04-10,R1,-1000,USD,-2,T1\nT3,2027-05-10,R1,1000,USD,2,T2\n",
-            ])
+            files: oneRep(on: "S", "id,date,rep,amount,currency,quantity,reverses\nT1,2027-03-10,R1,1000,USD,2,\n"
+                    + "T2,2027-04-10,R1,-1000,USD,-2,T1\nT3,2027-05-10,R1,1000,USD,2,T2\n"))
         #expect(totals(output, component: "per_deal") == ["R1 2027-03 250.00", "R1 2027-04 -250.00", "R1 2027-05 250.00"])
         #expect(totals(output, component: "per_unit") == ["R1 2027-03 300.00", "R1 2027-04 -300.00", "R1 2027-05 300.00"])
         func measure(_ name: String) -> [String] {
@@ -480,11 +453,7 @@ import Testing
                   component c = by_match + by_if
                 }
                 """,
-            files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,M,2026-01-01\n",
-                "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": ledger([("2027-01-10", "R1", "50")]),
-            ])
+            files: oneRep(on: "M", ledger([("2027-01-10", "R1", "50")])))
         let values = output.measures.filter { $0.measure.hasPrefix("by_") }.map { "\($0.measure) \($0.value.formatted(fractionDigits: 2))" }
         #expect(values == ["by_match 0.00", "by_if 0.00"])
     }
@@ -527,11 +496,7 @@ import Testing
                   cap total at 1000 USD per year
                 }
                 """,
-            files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,CAPS,2026-01-01\n",
-                "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": ledger((1...9).map { ("2027-0\($0)-10", "R1", "10000") }),
-            ])
+            files: oneRep(on: "CAPS", ledger((1...9).map { ("2027-0\($0)-10", "R1", "10000") })))
         #expect(totals(output).last == "R1 2027-09 0.00")
         let september = try #require(output.payouts.last { $0.component == "total" })
         let note = try #require(september.trace.flatMap { output.traces[$0].limit })
