@@ -261,15 +261,11 @@ extension PlanEvaluation {
             // plan in force from the 16th had counted the whole month's quota, its first half's
             // deals excluded).
             var active = 0
-            let planStart = plan.effective?.start.daysSinceEpoch ?? Int32.min
-            let planEnd = plan.effective?.end?.daysSinceEpoch ?? Int32.max
-            for entry in Int(assignments.starts[Int(rep)])..<Int(assignments.starts[Int(rep) + 1]) where assignments.onPlan[entry] {
-                let first = max(assignments.first[entry], planStart)
-                let last = min(assignments.last[entry], planEnd)
-                guard first <= last else { continue }
+            for entry in Int(assignments.starts[Int(rep)])..<Int(assignments.starts[Int(rep) + 1]) {
+                guard let days = daysOnPlan(entry) else { continue }
                 active += Proration.activeDays(
-                    in: target, from: CivilDate(daysSinceEpoch: first),
-                    through: last == Int32.max ? nil : CivilDate(daysSinceEpoch: last))
+                    in: target, from: CivilDate(daysSinceEpoch: days.lowerBound),
+                    through: days.upperBound == Int32.max ? nil : CivilDate(daysSinceEpoch: days.upperBound))
             }
             let days = target.dayCount
             if active < days {

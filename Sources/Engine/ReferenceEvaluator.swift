@@ -1560,7 +1560,8 @@ final class PlanEvaluation {
                     // The roster's payout currency (default: the plan's): lines are converted at the fx
                     // rate of the period's last month and rounded to that currency's minor units.
                     let payout = roster.rows[assignmentIndex].currency ?? plan.currency
-                    var convert: (WideDecimal) throws -> WideDecimal = { $0 }
+                    var paidComponents = componentValues
+                    var paidTotal = total
                     // Said on every line: a line's rate and base are in the plan's currency.
                     var conversionNote: String? = nil
                     if payout != plan.currency {
@@ -1570,18 +1571,15 @@ final class PlanEvaluation {
                                 "no fx rate for \(payout.code) in \(Period(kind: .month, containingMonth: month)) to pay this rep in \(payout.code)")
                         }
                         let rule = RoundingRule(mode: plan.defaultRoundingMode, digits: payout.minorUnits, origin: .planDefault)
-                        convert = { try $0.divided(by: WideDecimal(rate), scale: rule.digits, rounding: rule.mode) }
+                        let convert = { (amount: WideDecimal) throws in try amount.divided(by: WideDecimal(rate), scale: rule.digits, rounding: rule.mode) }
                         let text = "paid in \(payout.code) at \(rate) \(plan.currency.code) per \(payout.code)"
                         totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
                         conversionNote = text
-                    }
-                    // Each line converted and rounded on its own. A total that is the sum of its lines
-                    // is the sum of the converted lines: the statement adds up (converted apart, it had
-                    // been a minor unit off in about one statement in thirty). One that a cap, clawback,
-                    // draw or holdback changed is converted whole (the note says why it differs).
-                    var paidComponents = componentValues
-                    var paidTotal = total
-                    if payout != plan.currency {
+                        // Each line converted and rounded on its own. A total that is the sum of its
+                        // lines is the sum of the converted lines: the statement adds up (converted
+                        // apart, it had been a minor unit off in about one statement in thirty). One
+                        // that a cap, clawback, draw or holdback changed is converted whole (the note
+                        // says why it differs).
                         var componentsSum = WideDecimal.zero
                         var convertedSum = WideDecimal.zero
                         for index in paidComponents.indices {
@@ -1866,8 +1864,7 @@ final class PlanEvaluation {
                     // The year ends here, or the plan does (its last effective period tops the
                     // year up: no later period of the plan would).
                     let yearEnds =
-                        periods[periodIndex].endMonth == periods[periodIndex].enclosing(.year).endMonth
-                        || plan.effective?.end.map { periods[periodIndex].startDate <= $0 && $0 <= periods[periodIndex].endDate } ?? false
+                        periods[periodIndex].endMonth == periods[periodIndex].enclosing(.year).endMonth || holdsPlanEnd(periods[periodIndex])
                     // A restated period is not topped up again: the year's floor was settled when it
                     // was paid, and a deal reversed after it is taken back whole.
                     if limit.kind == .floor && result < room && yearEnds && !restating {
@@ -2357,9 +2354,7 @@ extension PlanEvaluation {
         // (and topped up nothing), a recovery had taken back another draw's advance of the same
         // period, so a plan paid differently with its draws written in another order.
         let own = try Exact.subtract(earnings, clawback)
-        // Amounts of the draws that pay in this period (one outside its periods is not read).
-        var amounts: [WideDecimal?] = []
-        for draw in plan.draws { amounts.append(draw.covers(period) ? try drawAmount(draw, context) : nil) }
+        let amounts = try drawAmounts(in: period, context)
         // Advances of recoverable draws, paid on top of the earnings.
         for (index, draw) in plan.draws.enumerated() where draw.kind == .recoverable && draw.covers(period) {
             guard let amount = amounts[index] else { continue }
@@ -2367,18 +2362,9 @@ extension PlanEvaluation {
             drawBalances[index] = try Exact.add(drawBalances[index], amount)
             notes.append("draw \(draw.name) +\(format(amount))")
         }
-        // Guarantees top up the period's own earnings (not a clawback paid in it) to the highest of
-        // them; with several, each tops up what the lower ones left (lowest first, then in plan
-        // order), so the order they are written in changes nothing.
+        // Guarantees top up the period's own earnings (not a clawback paid in it).
         var toppedUp = Set<Int>()
-        let guarantees = plan.draws.indices.filter { index in
-            plan.draws[index].kind != .recoverable && plan.draws[index].covers(period) && amounts[index] != nil
-        }
-        var guaranteed = own
-        for index in guarantees.sorted(by: { (amounts[$0] ?? .zero, $0) < (amounts[$1] ?? .zero, $1) }) {
-            guard let amount = amounts[index], guaranteed < amount else { continue }
-            let topUp = try Exact.subtract(amount, guaranteed)
-            guaranteed = amount
+        for (index, topUp) in try guaranteeTopUps(of: own, amounts: amounts) {
             payable = try Exact.add(payable, topUp)
             if plan.draws[index].kind == .recoverableGuarantee { drawBalances[index] = try Exact.add(drawBalances[index], topUp) }
             notes.append("guarantee \(plan.draws[index].name) +\(format(topUp))")
@@ -2389,7 +2375,7 @@ extension PlanEvaluation {
         // `recovery_max` of them, and in a period a guarantee covers, never below the highest
         // guarantee (any of them: a recovery of another draw had taken the pay below it).
         var recoverable = earnings
-        let highestGuarantee = guarantees.compactMap { amounts[$0] }.max()
+        let highestGuarantee = plan.draws.indices.filter { plan.draws[$0].kind != .recoverable }.compactMap { amounts[$0] }.max()
         if let highestGuarantee {
             let room = try Exact.subtract(own, highestGuarantee)
             if room < recoverable { recoverable = room }
@@ -2442,9 +2428,8 @@ extension PlanEvaluation {
             } ?? false
             // The plan's last effective period releases it too: no period of the plan follows, so
             // it had been held for good.
-            let planEnds = plan.effective?.end.map { $0 <= period.endDate } ?? false
             // (A yearly plan's period ends a quarter: it releases every period.)
-            let isLast = period.endMonth >= period.enclosing(releaseKind).endMonth || leaves || planEnds
+            let isLast = period.endMonth >= period.enclosing(releaseKind).endMonth || leaves || holdsPlanEnd(period)
             if isLast && heldBack[index].signum != 0 {
                 payable = try Exact.add(payable, heldBack[index])
                 notes.append(
@@ -2479,6 +2464,31 @@ extension PlanEvaluation {
                 what: "draw \(draw.name)", span: draw.span)
         }
         return rounded
+    }
+
+    /// The amounts of the draws that pay in `period` (``drawAmount(_:_:)``), by draw; `nil` for the
+    /// others (one outside its periods is not read).
+    func drawAmounts(in period: Period, _ context: Context) throws -> [WideDecimal?] {
+        var amounts: [WideDecimal?] = []
+        for draw in plan.draws { amounts.append(draw.covers(period) ? try drawAmount(draw, context) : nil) }
+        return amounts
+    }
+
+    /// What the guarantees among `amounts` (``drawAmounts(in:_:)``) add to earnings of `own`: the
+    /// earnings are topped up to the highest of them, each topping up what the lower ones left
+    /// (lowest first, then in plan order), so the order they are written in changes nothing.
+    func guaranteeTopUps(of own: WideDecimal, amounts: [WideDecimal?]) throws -> [(index: Int, topUp: WideDecimal)] {
+        var guarantees: [(index: Int, amount: WideDecimal)] = []
+        for (index, draw) in plan.draws.enumerated() where draw.kind != .recoverable {
+            if let amount = amounts[index] { guarantees.append((index, amount)) }
+        }
+        var topUps: [(index: Int, topUp: WideDecimal)] = []
+        var guaranteed = own
+        for (index, amount) in guarantees.sorted(by: { ($0.amount, $0.index) < ($1.amount, $1.index) }) where guaranteed < amount {
+            topUps.append((index, try Exact.subtract(amount, guaranteed)))
+            guaranteed = amount
+        }
+        return topUps
     }
 }
 
@@ -2594,17 +2604,27 @@ extension PlanEvaluation {
     /// Whether the rep is on this plan (a roster row of it) on some day of `period` inside the
     /// plan's effective dates.
     func hasDaysOnPlan(_ rep: RepIndex, in period: Int) -> Bool {
-        var low = periods[period].startDate.daysSinceEpoch
-        var high = periods[period].endDate.daysSinceEpoch
-        if let effective = plan.effective {
-            low = max(low, effective.start.daysSinceEpoch)
-            if let end = effective.end { high = min(high, end.daysSinceEpoch) }
-        }
-        for entry in Int(assignments.starts[Int(rep)])..<Int(assignments.starts[Int(rep) + 1])
-        where assignments.onPlan[entry] && max(assignments.first[entry], low) <= min(assignments.last[entry], high) {
-            return true
+        let start = periods[period].startDate.daysSinceEpoch
+        let end = periods[period].endDate.daysSinceEpoch
+        for entry in Int(assignments.starts[Int(rep)])..<Int(assignments.starts[Int(rep) + 1]) {
+            if let days = daysOnPlan(entry), days.lowerBound <= end && start <= days.upperBound { return true }
         }
         return false
+    }
+
+    /// The days of assignment `entry` on this plan inside its effective dates (days since the
+    /// epoch; `Int32.max` for an open end), `nil` when there is none.
+    func daysOnPlan(_ entry: Int) -> ClosedRange<Int32>? {
+        guard assignments.onPlan[entry] else { return nil }
+        let first = max(assignments.first[entry], plan.effective?.start.daysSinceEpoch ?? Int32.min)
+        let last = min(assignments.last[entry], plan.effective?.end?.daysSinceEpoch ?? Int32.max)
+        return first <= last ? first...last : nil
+    }
+
+    /// Whether `period` holds the last day of the plan's effective dates (its last period: it
+    /// releases what is held and tops a yearly floor up).
+    func holdsPlanEnd(_ period: Period) -> Bool {
+        plan.effective?.end.map { period.startDate <= $0 && $0 <= period.endDate } ?? false
     }
 
     /// The earnings of an earlier period (components after their caps and floors, and their sum
@@ -2664,14 +2684,10 @@ extension PlanEvaluation {
         // guarantee advances is owed, by draw.
         let period = periods[original]
         var owed: [Int: WideDecimal] = [:]
-        // As the period was paid (``applyDrawsAndHoldbacks``): the lowest guarantee first.
-        var guarantees: [(index: Int, amount: WideDecimal)] = []
-        for (index, draw) in plan.draws.enumerated() where draw.kind != .recoverable && draw.covers(period) {
-            if let amount = try drawAmount(draw, context) { guarantees.append((index, amount)) }
-        }
-        for (index, amount) in guarantees.sorted(by: { ($0.amount, $0.index) < ($1.amount, $1.index) }) where total < amount {
-            if plan.draws[index].kind == .recoverableGuarantee { owed[index] = try Exact.subtract(amount, total) }
-            total = amount
+        // As the period was paid (``applyDrawsAndHoldbacks``).
+        for (index, topUp) in try guaranteeTopUps(of: total, amounts: drawAmounts(in: period, context)) {
+            if plan.draws[index].kind == .recoverableGuarantee { owed[index] = topUp }
+            total = try Exact.add(total, topUp)
         }
         return (total, components, owed)
     }
