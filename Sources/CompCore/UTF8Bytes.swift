@@ -1,5 +1,11 @@
 /// UTF-8 checked a sequence at a time, for readers that report a bad byte at its place.
 public enum UTF8Bytes {
+    /// Whether the `count` bytes at `bytes` start with a UTF-8 byte order mark (EF BB BF).
+    @inlinable @inline(__always)
+    public static func startsWithByteOrderMark(_ bytes: UnsafePointer<UInt8>, count: Int) -> Bool {
+        count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
+    }
+
     /// The length of the valid UTF-8 sequence starting at `index`, nil when there is none there
     /// (a stray continuation byte, an overlong form, a surrogate, a scalar past U+10FFFF, a cut
     /// sequence).

@@ -1,3 +1,4 @@
+import CompCore
 import CompDiagnostics
 
 /// A row-level problem found while loading: where and what.
@@ -60,7 +61,7 @@ func readHeader(
         return nil
     }
     var start = 0
-    if file.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
+    if UTF8Bytes.startsWithByteOrderMark(base, count: file.count) { start = 3 }
     // Lines ended by CR alone (old Mac files) read as one endless line: say so, rather than
     // "more than 1024 fields" or a field too long.
     let head = UnsafeBufferPointer(start: base + start, count: min(file.count - start, 1 << 16))

@@ -61,21 +61,12 @@ func nextDataRecord(
             tokenizer.resumeAfterFirstLine()
             continue
         }
-        if startsWithByteOrderMark(tokenizer) {
+        if UTF8Bytes.startsWithByteOrderMark(tokenizer.fieldPointer(0), count: tokenizer.fieldLength(0)) {
             errors.append(RowError(line: line, field: 1, DataMessage.byteOrderMarkInRow()))
             continue
         }
         return true
     }
-}
-
-/// Whether the record's first field starts with a UTF-8 byte order mark: files joined with `cat`
-/// leave the second one's at the start of a row (its first field had kept it, invisibly: an id
-/// no reversal could name).
-func startsWithByteOrderMark(_ tokenizer: borrowing CSVTokenizer) -> Bool {
-    guard tokenizer.fieldLength(0) >= 3 else { return false }
-    let bytes = tokenizer.fieldPointer(0)
-    return bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
 }
 
 /// Field access by column name for one record, collecting errors for the row.

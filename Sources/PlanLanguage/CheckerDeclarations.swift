@@ -730,6 +730,9 @@ extension Checker {
             var amount: Expr?
             var weight: Expr?
             var recipients: [CreditRecipient] = []
+            // Recipient kinds written so far: the same ones twice credit them twice (`to managers 2
+            // levels` and `to managers all levels` had doubled every manager's credit and override).
+            var recipientWords = Set<String>()
             var ok = singleLines(lines, ["amount", "weight"], file)
             for line in lines {
                 switch line.keyword.name {
@@ -765,9 +768,7 @@ extension Checker {
                 case "to":
                     let who = line.words[0]
                     let at = span(file, line.range)
-                    // The same recipients twice credit them twice (`to managers 2 levels` and `to
-                    // managers all levels` had doubled every manager's credit and override).
-                    if lines.prefix(while: { $0.range != line.range }).contains(where: { $0.keyword.name == "to" && $0.words.first?.name == who.name }) {
+                    if !recipientWords.insert(who.name).inserted {
                         error(.duplicateSetting("to \(who.name)"), file, line.range)
                         ok = false
                         continue
@@ -846,6 +847,21 @@ extension Checker {
         }
     }
 
+    /// The period kind a quota is written for (`month`, `quarter`, `year`), reported when it is
+    /// none, or shorter than the plan's period: a quarterly plan has no month to read a month's
+    /// quota for (the quarter's row had been read instead, silently).
+    func quotaPeriod(_ text: String, _ file: Int, _ range: SourceRange) -> PeriodKind? {
+        guard let kind = PeriodKind(rawValue: text) else {
+            error(.invalidValue("quota period", text, "month, quarter or year"), file, range)
+            return nil
+        }
+        if kind < periodKind {
+            error(.invalidValue("quota period", text, "the plan's period (\(periodKind.rawValue)) or longer"), file, range)
+            return nil
+        }
+        return kind
+    }
+
     func collectQuotaDeclarations(_ decls: [Decl], file: Int) {
         for decl in decls {
             guard case .quota(let measure, let periodWord, let prorateWord) = decl.kind else { continue }
@@ -859,15 +875,8 @@ extension Checker {
             }
             var kind = periodKind
             if let periodWord {
-                guard let parsed = PeriodKind(rawValue: periodWord.name) else {
-                    error(.invalidValue("quota period", periodWord.name, "month, quarter or year"), file, periodWord.range)
-                    continue
-                }
+                guard let parsed = quotaPeriod(periodWord.name, file, periodWord.range) else { continue }
                 kind = parsed
-                if kind < periodKind {
-                    error(.invalidValue("quota period", periodWord.name, "the plan's period (\(periodKind.rawValue)) or longer"), file, periodWord.range)
-                    continue
-                }
             }
             var proration = QuotaProration.actualDays
             if let prorateWord {

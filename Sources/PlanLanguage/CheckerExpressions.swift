@@ -749,17 +749,8 @@ extension Checker {
         used.insert(measureName.name)
         var kind = periodKind
         if args.count == 2 {
-            guard case .name(let word) = args[1], let parsed = PeriodKind(rawValue: word.name) else {
-                error(.invalidValue("quota period", shown(args[1]), "month, quarter or year"), file, args[1].range)
-                return nil
-            }
+            guard let parsed = quotaPeriod(shown(args[1]), file, args[1].range) else { return nil }
             kind = parsed
-            // A quarterly plan has no month to read a month's quota for (the quarter's row had
-            // been read instead, silently).
-            if kind < periodKind {
-                error(.invalidValue("quota period", word.name, "the plan's period (\(periodKind.rawValue)) or longer"), file, word.range)
-                return nil
-            }
         }
         guard let measure = measureValue(index) else { return nil }
         let key = "\(index).\(kind.rawValue)"
