@@ -10,6 +10,12 @@ import Testing
 /// Findings of an independent Python `decimal` oracle of draws, clawbacks, caps and floors and
 /// gated tables: each test fails on the engine before its fix.
 @Suite struct OracleFindings {
+    /// A monthly USD plan `id` paying 10% of its sales as `commission`, with `lines` in it.
+    func commissionPlan(_ id: String, _ lines: String) -> String {
+        "plan \"\(id)\" {\n  currency USD\n  period month\n  credit sales { amount fx(txn.amount) }\n  measure bookings = sum(sales)\n"
+            + "  component commission = bookings * 10%\n" + lines + (lines.hasSuffix("\n") || lines.isEmpty ? "" : "\n") + "}\n"
+    }
+
     /// The files of one rep, R1, on plan `plan` since 2026, with no quotas and `transactions`.
     func oneRep(on plan: String, _ transactions: String) -> [String: String] {
         ["roster.csv": "rep,name,plan,start\nR1,Ana,\(plan),2026-01-01\n", "quotas.csv": "rep,period,amount\n", "transactions.csv": transactions]
@@ -84,15 +90,7 @@ import Testing
         let b = "  draw b {\n    type recoverable\n    amount 1000 USD\n    periods 2027-02 to 2027-02\n    recovery_max 50%\n  }\n"
         for body in [a + b, b + a] {
             let output = try evaluate(
-                plan: """
-                    plan "TWO" {
-                      currency USD
-                      period month
-                      credit sales { amount fx(txn.amount) }
-                      measure bookings = sum(sales)
-                      component commission = bookings * 10%
-                    \(body)}
-                    """,
+                plan: commissionPlan("TWO", body),
                 files: oneRep(on: "TWO", ledger([("2027-01-05", "R1", "0"), ("2027-02-05", "R1", "0")])))
             #expect(totals(output) == ["R1 2027-01 1000.00", "R1 2027-02 1000.00"])
         }
@@ -103,20 +101,13 @@ import Testing
     /// 1,000 recovers the 249.99 advanced: 750.01. The four months add up to the 1,000 earned.
     @Test func aComputedDrawAmountIsPaidInCents() throws {
         let output = try evaluate(
-            plan: """
-                plan "SUB" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 10%
+            plan: commissionPlan("SUB", """
                   draw ramp {
                     type recoverable
                     amount rep.target_incentive / 12
                     periods 2027-01 to 2027-03
                   }
-                }
-                """,
+                """),
             files: [
                 "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,SUB,2026-01-01,1000\n",
                 "quotas.csv": "rep,period,amount\n",
@@ -131,19 +122,12 @@ import Testing
     @Test func aNegativeDrawAmountStopsTheRun() throws {
         let error = try #require(throws: EvaluationError.self) {
             _ = try evaluate(
-                plan: """
-                    plan "NEG" {
-                      currency USD
-                      period month
-                      credit sales { amount fx(txn.amount) }
-                      measure bookings = sum(sales)
-                      component commission = bookings * 10%
+                plan: commissionPlan("NEG", """
                       draw ramp {
                         type recoverable
                         amount 1000 USD - commission
                       }
-                    }
-                    """,
+                    """),
                 files: oneRep(on: "NEG", ledger([("2027-01-05", "R1", "20000")])))
         }
         #expect(error.what == "draw ramp")
@@ -161,15 +145,7 @@ import Testing
         let floor = "  floor commission at 50 USD per period\n"
         for body in [cap + floor, floor + cap] {
             let output = try evaluate(
-                plan: """
-                    plan "LIM" {
-                      currency USD
-                      period month
-                      credit sales { amount fx(txn.amount) }
-                      measure bookings = sum(sales)
-                      component commission = bookings * 10%
-                    \(body)}
-                    """,
+                plan: commissionPlan("LIM", body),
                 files: oneRep(on: "LIM", ledger([("2027-01-05", "R1", "10000"), ("2027-02-05", "R1", "0"), ("2027-03-05", "R1", "0")])))
             #expect(totals(output) == ["R1 2027-01 1000.00", "R1 2027-02 0.00", "R1 2027-03 0.00"])
         }
@@ -205,21 +181,14 @@ import Testing
     /// and took back 0).
     @Test func aRestatedPeriodKeepsItsOwnRosterRow() throws {
         let output = try evaluate(
-            plan: """
-                plan "RT" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 10%
+            plan: commissionPlan("RT", """
                   cap total at round(3 * rep.target_incentive / 12, 2) per period
                   clawback {
                     charge original_period
                     share 100%
                     window 365 days
                   }
-                }
-                """,
+                """),
             files: [
                 "roster.csv": "rep,name,plan,start,end,target_incentive\nR1,Ana,RT,2026-01-01,2027-01-31,120000\nR1,Ana,RT,2027-02-01,,12000\n",
                 "quotas.csv": "rep,period,amount\n",
@@ -299,15 +268,7 @@ import Testing
         let guarantee = "  draw g {\n    type non_recoverable_guarantee\n    amount 5000 USD\n    periods 2027-02 to 2027-02\n  }\n"
         for body in [advance + guarantee, guarantee + advance] {
             let output = try evaluate(
-                plan: """
-                    plan "P" {
-                      currency USD
-                      period month
-                      credit sales { amount fx(txn.amount) }
-                      measure bookings = sum(sales)
-                      component commission = bookings * 10%
-                    \(body)}
-                    """,
+                plan: commissionPlan("P", body),
                 files: oneRep(on: "P", ledger([("2027-01-10", "R1", "10000"), ("2027-02-10", "R1", "20000"), ("2027-03-10", "R1", "60000")])))
             #expect(totals(output) == ["R1 2027-01 2000.00", "R1 2027-02 5000.00", "R1 2027-03 5000.00"])
         }
@@ -318,20 +279,13 @@ import Testing
     /// (the amount had been read, and refused, in every period).
     @Test func aDrawAmountIsReadOnlyWhereTheDrawPays() throws {
         let output = try evaluate(
-            plan: """
-                plan "P" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 10%
+            plan: commissionPlan("P", """
                   draw g {
                     type non_recoverable_guarantee
                     amount 3000 USD - commission
                     periods 2027-01 to 2027-01
                   }
-                }
-                """,
+                """),
             files: oneRep(on: "P", ledger([("2027-01-10", "R1", "10000"), ("2027-03-10", "R1", "60000")])))
         // January: the guarantee is 3,000 − 1,000 = 2,000, above the 1,000 earned: 2,000.
         #expect(totals(output) == ["R1 2027-01 2000.00", "R1 2027-02 0.00", "R1 2027-03 6000.00"])

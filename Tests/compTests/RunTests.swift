@@ -33,6 +33,21 @@ func oneDeal(in directory: URL) throws -> URL {
 @Suite struct RunCommand {
     let cli = CLI()
 
+    /// A plan crediting `to splits` and paying 10% of the credits.
+    static let splitPlan = """
+        plan "SPL" {
+          currency USD
+          period month
+          credit sales {
+            amount fx(txn.amount)
+            to splits
+          }
+          measure bookings = sum(sales)
+          component commission = bookings * 10%
+        }
+
+        """
+
     /// The pivot of REFERENCE_PLAN.md from the two exports.
     func pivot(payouts: String, measures: String) -> String {
         var values: [String: [String: String]] = [:]
@@ -327,21 +342,7 @@ func oneDeal(in directory: URL) throws -> URL {
             "splits.csv": "txn,rep,share\nT1,R2,0.5\nT1,R3,0.2\nT2,R2,0\nT3,R2,0.5\nT3,R3,0.5\nT4,R2,0.5\nT4,R9,0.5\n",
         ], to: data)
         let plan = directory.appendingPathComponent("spl.plan")
-        try Data(
-            """
-            plan "SPL" {
-              currency USD
-              period month
-              credit sales {
-                amount fx(txn.amount)
-                to splits
-              }
-              measure bookings = sum(sales)
-              component commission = bookings * 10%
-            }
-
-            """.utf8
-        ).write(to: plan)
+        try Data(Self.splitPlan.utf8).write(to: plan)
         let db = directory.appendingPathComponent("r.sqlite").path
         let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db, "--quarantine"])
         #expect(run.status == 0, "\(run.stderr)")
@@ -380,21 +381,7 @@ func oneDeal(in directory: URL) throws -> URL {
             "splits.csv": "txn,rep,share\nT1,A,0.6\nT1,B,0.4\n",
         ], to: data)
         let plan = directory.appendingPathComponent("spl.plan")
-        try Data(
-            """
-            plan "SPL" {
-              currency USD
-              period month
-              credit sales {
-                amount fx(txn.amount)
-                to splits
-              }
-              measure bookings = sum(sales)
-              component commission = bookings * 10%
-            }
-
-            """.utf8
-        ).write(to: plan)
+        try Data(Self.splitPlan.utf8).write(to: plan)
         let db = directory.appendingPathComponent("r.sqlite").path
         let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db])
         #expect(run.status == 0, "\(run.stderr)")
