@@ -238,7 +238,7 @@ final class Checker {
                 guard let date = constantDate(end, file) else { return }
                 last = date
                 if date < first {
-                    error(.tierOrder("the effective end date is before the start date"), file, end.range)
+                    error(.rangeReversed("the effective end date is before the start date"), file, end.range)
                 }
             }
             effective = DateRange(start: first, end: last)

@@ -190,11 +190,13 @@ extension Checker {
             let ceiling = ceilingNode.flatMap { lower($0, .period, file) }
             if let value, let floor, let amount, let step, ceilingNode == nil || ceiling != nil {
                 var ok = true
-                for (part, source) in [(floor, floorNode), (step, stepNode)] + (ceiling.map { [($0, ceilingNode ?? floorNode)] } ?? [])
-                where unify(part.type, value.type) == nil || !value.type.isNumeric {
+                let parts = [(floor, floorNode), (step, stepNode)] + (ceiling.map { [($0, ceilingNode ?? floorNode)] } ?? [])
+                for (part, source) in parts where unify(part.type, value.type) == nil || !value.type.isNumeric {
                     mismatch(value.type, part.type, "compare", file, source.range)
                     ok = false
                 }
+                // `graduated attainment above 80 … per 1 up to 120`: 8000% had never been reached.
+                if ok && !refuseCountsBesideRates([(value, valueNode)] + parts, "compared with a rate", file) { ok = false }
                 if amount.type != moneyType {
                     error(.moneyNotInPlanCurrency("a graduated bonus pays an amount that", describe(amount.type), currency.code), file, amountNode.range)
                     ok = false
@@ -253,7 +255,7 @@ extension Checker {
                     continue
                 }
                 if end < start {
-                    error(.tierOrder("the window ends before it starts"), file, line.range)
+                    error(.rangeReversed("the window ends before it starts"), file, line.range)
                     ok = false
                 } else if let effective,
                     end < effective.start && !(line.words.count == 2 && line.words[1].name == "effective_date")
@@ -512,6 +514,11 @@ extension Checker {
                     ok = false
                     continue
                 }
+                // A tier's count is paid as a rate: `: 3` had paid 300%.
+                if candidate.type == .count && !refuseWholeNumbersAsRates(node, "as a tier rate", file) {
+                    ok = false
+                    continue
+                }
                 if let current = valueType {
                     if let common = unify(current, candidate.type) { valueType = common } else {
                         mismatch(current, candidate.type, "mix tier values of", file, node.range)
@@ -761,6 +768,8 @@ extension Checker {
                     } else {
                         if expr.type != .rate && expr.type != .count {
                             error(.typeMismatch("a weight must be a rate, found \(describe(expr.type))"), file, line.exprs[0].range)
+                            ok = false
+                        } else if expr.type == .count && !refuseWholeNumbersAsRates(line.exprs[0], "as a weight", file) {
                             ok = false
                         }
                         weight = expr
@@ -1138,7 +1147,7 @@ extension Checker {
                 if line.exprs.count > 1 { end = constantPeriod(line.exprs[1], file) }
                 if start == nil || (line.exprs.count > 1 && end == nil) { ok = false }
                 if let start, let end, end < start {
-                    error(.tierOrder("the draw's last period is before its first"), file, line.range)
+                    error(.rangeReversed("the draw's last period is before its first"), file, line.range)
                     ok = false
                 }
             case "recovery_start":

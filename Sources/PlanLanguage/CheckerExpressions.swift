@@ -23,6 +23,46 @@ extension Checker {
         }
     }
 
+    /// The whole numbers of 2 or more that `node` can give (itself, or its branches' and arms'
+    /// results): read as a rate, `50` is 5000%, which a plan that means 50% never wants.
+    func wholeNumbers(_ node: ExprNode) -> [(text: String, range: SourceRange)] {
+        switch node {
+        case .number(let text, let range):
+            guard !text.contains("."), let value = Int64(text), value >= 2 else { return [] }
+            return [(text, range)]
+        case .paren(let inner, _), .negate(let inner, _), .when(let inner, _, _): return wholeNumbers(inner)
+        case .ifThen(_, let a, let b, _): return wholeNumbers(a) + wholeNumbers(b)
+        case .match(_, let arms, _): return arms.flatMap { wholeNumbers($0.result) }
+        default: return []
+        }
+    }
+
+    /// Where a rate meets counts (compared, added, chosen between), refuses the whole numbers of 2
+    /// or more among the counts. Returns whether there was none.
+    func refuseCountsBesideRates(_ operands: [(Expr, ExprNode)], _ role: String, _ file: Int) -> Bool {
+        guard operands.contains(where: { $0.0.type == .rate }) else { return true }
+        var none = true
+        for (operand, node) in operands where operand.type == .count {
+            if !refuseWholeNumbersAsRates(node, role, file) { none = false }
+        }
+        return none
+    }
+
+    /// Refuses each whole number of 2 or more that `node` gives where a rate is meant (`weight
+    /// 50`, a tier `: 3`, `attainment >= 100`): they had paid 5000%, 300%, or never. `role` says
+    /// how it is used ("as a weight"). Returns whether there was none.
+    @discardableResult
+    func refuseWholeNumbersAsRates(_ node: ExprNode, _ role: String, _ file: Int) -> Bool {
+        let found = wholeNumbers(node)
+        for (text, range) in found {
+            let percent = (Int64(text) ?? 0).multipliedReportingOverflow(by: 100)
+            let shown = percent.overflow ? "\(text)00%" : "\(percent.partialValue)%"
+            error(.wholeNumberAsRate(text, role, shown), file, range,
+                  hint: "write '\(text)%' for \(text) percent, or '\(shown)' if that is meant")
+        }
+        return found.isEmpty
+    }
+
     func describe(_ type: ValueType) -> String {
         switch type {
         case .money(let c): return "money (\(c))"
@@ -348,11 +388,16 @@ extension Checker {
                     error(.typeMismatch("cannot order \(describe(common)) values with '\(op.rawValue)'"), file, node.range)
                     return nil
                 }
+                if !refuseCountsBesideRates([(lhs, a), (rhs, b)], "compared with a rate", file) { return nil }
                 let comparison = ComparisonOperator(rawValue: op.rawValue) ?? .equal
                 return Expr(.compare(comparison, lhs, rhs), type: .bool, span: at)
             case .add, .subtract, .multiply, .divide:
                 guard let type = arithmeticType(op, lhs.type, rhs.type) else {
                     mismatch(lhs.type, rhs.type, verb(op), file, node.range)
+                    return nil
+                }
+                // `attainment - 100`; a product or quotient of a rate and a count is a scaling.
+                if op == .add || op == .subtract, !refuseCountsBesideRates([(lhs, a), (rhs, b)], "in a sum with a rate", file) {
                     return nil
                 }
                 switch op {
@@ -386,6 +431,7 @@ extension Checker {
                     mismatch(lhs.type, value.type, "compare", file, item.range)
                     return nil
                 }
+                if !refuseCountsBesideRates([(lhs, subject), (value, item)], "compared with a rate", file) { return nil }
                 lowered.append(value)
             }
             return Expr(.member(lhs, lowered), type: .bool, span: at)
@@ -406,6 +452,16 @@ extension Checker {
             guard let lowerBound, let upperBound else { return nil }
             for bound in [lowerBound, upperBound] where unify(lhs.type, bound.type) == nil || lhs.type == .text || lhs.type == .bool {
                 mismatch(lhs.type, bound.type, "compare", file, node.range)
+                return nil
+            }
+            if !refuseCountsBesideRates([(lhs, subject), (lowerBound, lowerNode), (upperBound, upperNode)], "compared with a rate", file) {
+                return nil
+            }
+            // Constant bounds the wrong way round hold nothing: `txn.date in 2027-12-31 to
+            // 2027-01-01` had matched no row, and paid nothing, without a word.
+            if let first = constantBound(lowerBound), let last = constantBound(upperBound), first > last {
+                error(.rangeReversed("the range ends before it starts: \(shown(lowerNode)) to \(shown(upperNode)) holds nothing"), file,
+                      node.range, hint: "write the earlier bound first: \(shown(upperNode)) to \(shown(lowerNode))")
                 return nil
             }
             return Expr(.inRange(lhs, lower: lowerBound, upper: upperBound), type: .bool, span: at)
@@ -442,6 +498,7 @@ extension Checker {
                 mismatch(then.type, otherwise.type, "choose between", file, node.range)
                 return nil
             }
+            if !refuseCountsBesideRates([(then, a), (otherwise, b)], "as a rate (the other branch gives a rate)", file) { return nil }
             return Expr(.conditional(condition, then, otherwise), type: type, span: at)
         case .match(let subjectNode, let armNodes, _):
             guard let subject = lower(subjectNode, context, file) else { return nil }
@@ -453,6 +510,7 @@ extension Checker {
             // match wins), which had passed without a word.
             var firstArm: [Value: (range: SourceRange, arm: Int)] = [:]
             var elseArm: SourceRange?
+            var results: [(Expr, ExprNode)] = []
             for (armIndex, arm) in armNodes.enumerated() {
                 if arm.patterns.isEmpty {
                     if let first = elseArm {
@@ -472,6 +530,7 @@ extension Checker {
                     failed = true
                     continue
                 }
+                results.append((result, arm.result))
                 if let current = resultType {
                     guard let common = unify(current, result.type) else {
                         mismatch(current, result.type, "choose between", file, arm.result.range)
@@ -510,7 +569,7 @@ extension Checker {
                 let armRange = (arm.patterns.first?.range ?? arm.result.range).union(arm.result.range)
                 arms.append(MatchArm(patterns: values, result: result, span: span(file, armRange)))
             }
-            if failed { return nil }
+            if failed || !refuseCountsBesideRates(results, "as a rate (other arms give rates)", file) { return nil }
             guard let otherwise, let resultType else {
                 error(.matchWithoutElse, file, node.range)
                 return nil
@@ -519,6 +578,12 @@ extension Checker {
         case .call(let callee, let args, _):
             return call(callee, args, context, file, node: node, top: top)
         }
+    }
+
+    /// A constant bound of a range as a number to order by: a date's day, or a literal number.
+    func constantBound(_ expr: Expr) -> FixedDecimal? {
+        if case .literal(.date(let date)) = expr.kind { return FixedDecimal(exactly: Int(date.daysSinceEpoch)) }
+        return constantNumber(expr)
     }
 
     func periodBound(_ text: String, _ range: SourceRange, _ file: Int, start: Bool) -> Expr? {

@@ -142,6 +142,10 @@ extension PlanMessage {
     static func periodValueInCredit(_ name: String) -> Self {
         .init("periodValueInCredit", .error, "'\(name)' is a per-period value and cannot be used per transaction")
     }
+    /// A range of dates or periods that ends before it starts: it holds nothing.
+    static func rangeReversed(_ what: String) -> Self {
+        .init("rangeReversed", .error, what)
+    }
     static func readFailed(_ path: String, _ reason: String) -> Self {
         .init("readFailed", .error, "cannot read '\(path)': \(reason)")
     }
@@ -199,6 +203,10 @@ extension PlanMessage {
     static let unterminatedString = PlanMessage("unterminatedString", .error, "unterminated string")
     static func unusedDefinition(_ kind: String, _ name: String) -> Self {
         .init("unusedDefinition", .warning, "\(kind) '\(name)' is never used")
+    }
+    /// A whole number of 2 or more where a rate is meant: `role` is how it is used ("as a weight").
+    static func wholeNumberAsRate(_ text: String, _ role: String, _ percent: String) -> Self {
+        .init("wholeNumberAsRate", .error, "'\(text)' \(role) is \(percent)")
     }
 }
 
