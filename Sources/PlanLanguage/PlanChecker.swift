@@ -249,8 +249,10 @@ extension Checker {
         for index in letDecls.indices { _ = derivedValue(index) }
         for index in componentDecls.indices { _ = componentValue(index) }
         lowerPayoutRules(main.decls, file: 0)
-        // A declaration that could not be read may be what uses them.
-        if !main.isLibrary && !main.lostDeclarations { warnUnused() }
+        // A declaration that could not be read may be what uses them; so may an expression that
+        // had an error (`sum(sale)` had called credit rule 'sales' never used): said once the
+        // plan has no error.
+        if !main.isLibrary && !main.lostDeclarations && !sink.hasErrors { warnUnused() }
         guard !main.isLibrary, case .string(let idText, _)? = main.name else { return nil }
         var displayName: String?
         if case .string(let text, _)? = main.displayName { displayName = unquote(text) }
