@@ -382,6 +382,15 @@ extension Checker {
         guard let entry = symbols[creditName.name], case .credit(let index) = entry.symbol else {
             if knownBroken(creditName.name) { return nil }
             func candidates() -> [String] { names { if case .credit = $0 { true } else { false } } }
+            if let other = symbols[creditName.name] {
+                // Defined, but not a credit rule (`override 2% of bookings`, a measure): said as such.
+                used.insert(creditName.name)
+                let rules = candidates().sorted()
+                error(.nameNotUsable(creditName.name, other.symbol.kindName, "in an override, which pays on a credit rule's credits"), file,
+                      creditName.range,
+                      hint: rules.isEmpty ? "declare a credit rule" : "name a credit rule: override … of \(rules.prefix(5).joined(separator: ", "))")
+                return nil
+            }
             error(.unknownName(creditName.name), file, creditName.range, hint: suggest(for: creditName.name, among: candidates()))
             return nil
         }
@@ -909,6 +918,13 @@ extension Checker {
         guard let entry = symbols[word.name], case .component(let index) = entry.symbol else {
             if knownBroken(word.name) { return nil }
             func candidates() -> [String] { ["total"] + names { if case .component = $0 { true } else { false } } }
+            if let other = symbols[word.name] {
+                // Defined, but not a component (`cap sales`, a credit rule): said as such.
+                used.insert(word.name)
+                error(.nameNotUsable(word.name, other.symbol.kindName, "as what a cap, floor or holdback bounds"), file, word.range,
+                      hint: "name a component or 'total': \(candidates().prefix(6).joined(separator: ", "))")
+                return nil
+            }
             error(.unknownName(word.name), file, word.range, hint: suggest(for: word.name, among: candidates()))
             return nil
         }
