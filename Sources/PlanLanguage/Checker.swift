@@ -368,6 +368,14 @@ final class Checker {
         }
         guard let valueType = typeNamed(type, scope: attributeScope, file: file) else { return }
         declaredAttributes[key] = (valueType, optional, file, name.range)
+        // The plan's own declaration is part of its model even when nothing reads it: the data is
+        // checked against it (a column it requires must be there, every value must read as its
+        // type). Unread, it had checked nothing. A library's declarations count where they are used.
+        if file == 0 && attributeIndex[key] == nil {
+            attributeIndex[key] = attributes.count
+            attributes.append(Attribute(scope: attributeScope, name: name.name, type: valueType, optional: optional,
+                                        builtIn: false, span: span(file, scope.range.union(name.range))))
+        }
     }
 
     func attribute(_ scope: Ident, _ name: Ident, _ context: EvaluationContext, file: Int) -> Expr? {

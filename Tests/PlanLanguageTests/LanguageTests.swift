@@ -32,6 +32,21 @@ struct LanguageTests {
         }
     }
 
+    /// A declared attribute nothing reads is still the plan's: the data is checked against it (a
+    /// required column must be in the header, each value must read as its type). It had been left
+    /// out of the model, and so checked nothing.
+    @Test("an attribute the plan declares is in its model even when nothing reads it")
+    func declaredAttributesAreKept() throws {
+        let result = check(
+            "  attribute txn.units: count\n  attribute rep.region: text optional\n  attribute txn.boost: rate\n"
+                + "  credit sales {\n    amount fx(txn.amount)\n    where txn.boost > 0%\n  }\n"
+                + "  measure bookings = sum(sales)\n")
+        #expect(result.diagnostics.isEmpty)
+        let plan = try #require(result.plan)
+        let declared = plan.attributes.filter { !$0.builtIn }.map { "\($0.scope.rawValue).\($0.name) \($0.type) \($0.optional)" }
+        #expect(declared == ["txn.units count false", "rep.region text true", "txn.boost rate false"])
+    }
+
     @Test("a division directly under a rounding is rounded once, by that rule")
     func divisionRounding() throws {
         let plan = try #require(check("  let x = round(10 USD / 3, 2, half_up)\n").plan)
