@@ -13,13 +13,13 @@ struct TextRecord {
 /// field-count mismatches become errors and the record is skipped. Returns the records and the
 /// number of data rows read (blank lines excluded).
 func readTextRecords(
-    _ file: MappedFile, header: CSVHeader, limits: CSVLimits, errors: inout [RowError]
+    _ file: MappedFile, header: CSVHeader, limits: CSVLimits, errors: inout [RowError], rejectedKeys: RejectedKeys? = nil
 ) -> (records: [TextRecord], rowsRead: Int) {
     guard let base = file.base else { return ([], 0) }
     var tokenizer = CSVTokenizer(base: base, end: file.count, position: header.bodyStart, line: header.bodyLine, limits: limits)
     var records: [TextRecord] = []
     var rowsRead = 0
-    while nextDataRecord(&tokenizer, header: header, limits: limits, errors: &errors, rowsRead: &rowsRead) {
+    while nextDataRecord(&tokenizer, header: header, limits: limits, errors: &errors, rowsRead: &rowsRead, rejectedKeys: rejectedKeys) {
         let line = tokenizer.recordLine
         var fields: [String] = []
         var valid: [Bool] = []
@@ -35,11 +35,36 @@ func readTextRecords(
     return (records, rowsRead)
 }
 
+/// The key column's values of rows rejected for their shape, where they can still be read: a
+/// rep whose roster row is rejected is still known by id, whatever the row's error.
+final class RejectedKeys {
+    /// The key column's field index.
+    let field: Int
+    /// By the row's first line, the key as written.
+    private(set) var entries: [(line: Int, key: String)] = []
+
+    init(field: Int) { self.field = field }
+
+    /// Keeps the key field of the tokenizer's record when it was read whole: before the field a
+    /// quoting problem is in, or, for a row with the wrong number of fields, when it is the first
+    /// (a comma too many or too few further on cannot have moved it).
+    func keep(_ tokenizer: borrowing CSVTokenizer, problemField: Int?) {
+        let readable = problemField.map { field < $0 } ?? (field == 0)
+        guard readable, field < tokenizer.fieldCount else { return }
+        let pointer = tokenizer.fieldPointer(field)
+        let length = tokenizer.fieldLength(field)
+        guard length > 0, isValidUTF8(pointer, length) else { return }
+        entries.append((tokenizer.recordLine, String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)))
+    }
+}
+
 /// Advances to the next well-formed data record of a small file (read whole, so never
 /// `.incomplete`). Blank lines are skipped; rows with a syntax problem or the wrong number of
-/// fields are counted, reported and skipped. Returns false at the end of the file.
+/// fields are counted, reported and skipped (their key kept in `rejectedKeys` when it can be
+/// read). Returns false at the end of the file.
 func nextDataRecord(
-    _ tokenizer: inout CSVTokenizer, header: CSVHeader, limits: CSVLimits, errors: inout [RowError], rowsRead: inout Int
+    _ tokenizer: inout CSVTokenizer, header: CSVHeader, limits: CSVLimits, errors: inout [RowError], rowsRead: inout Int,
+    rejectedKeys: RejectedKeys? = nil
 ) -> Bool {
     while true {
         let status = tokenizer.next()
@@ -48,6 +73,12 @@ func nextDataRecord(
         if case .problem(let problem) = status {
             rowsRead += 1
             errors.append(RowError(line: line, field: problem.fieldNumber, DataMessage.csvSyntax(problem.message(limits: limits))))
+            if let rejectedKeys {
+                // Too many fields: none is known to be where it belongs.
+                let field: Int
+                if case .tooManyFields = problem { field = 0 } else { field = problem.fieldNumber - 1 }
+                rejectedKeys.keep(tokenizer, problemField: field)
+            }
             tokenizer.resumeAfterFirstLine()
             continue
         }
@@ -58,6 +89,7 @@ func nextDataRecord(
                 RowError(
                     line: line, field: 1,
                     DataMessage.fieldCount(found: tokenizer.fieldCount, expected: header.names.count, lines: tokenizer.recordLines)))
+            rejectedKeys?.keep(tokenizer, problemField: nil)
             tokenizer.resumeAfterFirstLine()
             continue
         }
@@ -158,7 +190,8 @@ struct RosterOutcome {
 func loadRoster(
     _ file: MappedFile, header: CSVHeader, options: LedgerLoadOptions, errors: inout [RowError]
 ) -> RosterOutcome {
-    let (records, rowsRead) = readTextRecords(file, header: header, limits: options.limits, errors: &errors)
+    let rejectedKeys = header.field("rep").map { RejectedKeys(field: $0) }
+    let (records, rowsRead) = readTextRecords(file, header: header, limits: options.limits, errors: &errors, rejectedKeys: rejectedKeys)
     var lookup = ByteStringTable(expected: max(16, records.count))
     var repIDs: [String] = []
     var candidates: [(row: RosterRow, managerID: String?)] = []
@@ -190,7 +223,20 @@ func loadRoster(
         }
         return RepIndex(code)
     }
+    // A rep whose row was rejected for its shape (a comma too many in its name, a stray quote) is
+    // known by id too, when the id could be read (the same limits and characters as any id); in
+    // file order with the others.
+    let salvaged = rejectedKeys?.entries ?? []
+    var nextSalvaged = 0
+    func internSalvaged(before line: Int) {
+        while nextSalvaged < salvaged.count && salvaged[nextSalvaged].line < line {
+            let (at, id) = salvaged[nextSalvaged]
+            nextSalvaged += 1
+            if id.utf8.count <= options.maxIDBytes && !id.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) { _ = intern(id, line: at) }
+        }
+    }
     for record in records {
+        internSalvaged(before: record.line)
         var reader = RecordReader(header: header, record: record)
         let repID = reader.text("rep", required: true, maxBytes: options.maxIDBytes)
         // A rep with a valid id is known even when its row is rejected, so that its transactions
@@ -226,6 +272,7 @@ func loadRoster(
             errors.append(contentsOf: reader.errors)
         }
     }
+    internSalvaged(before: Int.max)
     // Managers must be reps on the roster.
     var rows: [RosterRow] = []
     for (row, managerID) in candidates {
