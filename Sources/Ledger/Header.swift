@@ -73,16 +73,21 @@ func readHeader(
         return nil
     }
     var tokenizer = CSVTokenizer(base: base, end: file.count, position: start, line: 1, limits: limits)
-    switch tokenizer.next() {
+    // Blank lines are skipped, before the header too: the header is the first line with text (a
+    // blank first line had been read as a header naming no column, and the file refused).
+    var status = tokenizer.next()
+    while status == .record && tokenizer.isBlankLine { status = tokenizer.next() }
+    switch status {
     case .end, .incomplete:  // `.incomplete` cannot happen: the whole file is one final block.
         errors.append(RowError(line: 1, field: 1, DataMessage.emptyFile()))
         return nil
     case .problem(let problem):
-        errors.append(RowError(line: 1, field: problem.fieldNumber, DataMessage.notCSV(problem.message(limits: limits))))
+        errors.append(RowError(line: tokenizer.recordLine, field: problem.fieldNumber, DataMessage.notCSV(problem.message(limits: limits))))
         return nil
     case .record:
         break
     }
+    let headerLine = tokenizer.recordLine
     var names: [String] = []
     var firstField: [String: Int] = [:]
     var ok = true
@@ -92,15 +97,15 @@ func readHeader(
         let bytes = UnsafeBufferPointer(start: pointer, count: length)
         if !isValidUTF8(pointer, length) || bytes.contains(where: { $0 < 0x20 && $0 != 0x09 }) {
             errors.append(
-                RowError(line: 1, field: index + 1, DataMessage.notCSV("field \(index + 1) holds a control character or bytes that are not UTF-8 (binary data?)")))
+                RowError(line: headerLine, field: index + 1, DataMessage.notCSV("field \(index + 1) holds a control character or bytes that are not UTF-8 (binary data?)")))
             return nil
         }
         let name = String(decoding: bytes, as: UTF8.self).trimmingSpaces()
         if name.isEmpty {
-            errors.append(RowError(line: 1, field: index + 1, ("data.emptyColumnName", "column \(index + 1) has no name in the header")))
+            errors.append(RowError(line: headerLine, field: index + 1, ("data.emptyColumnName", "column \(index + 1) has no name in the header")))
             ok = false
         } else if let first = firstField[name] {
-            errors.append(RowError(line: 1, field: index + 1, DataMessage.duplicateColumn(name, firstField: first)))
+            errors.append(RowError(line: headerLine, field: index + 1, DataMessage.duplicateColumn(name, firstField: first)))
             ok = false
         } else {
             firstField[name] = index + 1
@@ -111,7 +116,7 @@ func readHeader(
     let separator: String? = names.count == 1
         ? [(";", "';'"), ("\t", "a tab"), ("|", "'|'")].first { names[0].contains($0.0) }.map { $0.1 } : nil
     if let separator, required.contains(where: { firstField[$0] == nil }) {
-        errors.append(RowError(line: 1, field: 1, DataMessage.notCommaSeparated(separator)))
+        errors.append(RowError(line: headerLine, field: 1, DataMessage.notCommaSeparated(separator)))
         return nil
     }
     for column in required where firstField[column] == nil {
@@ -124,7 +129,7 @@ func readHeader(
                     + (withoutMark == column ? "" : ", and write the name in lower case")
                 : "field \((firstField[found] ?? 0)) is \"\(found)\"; names are matched exactly, in lower case"
         }
-        errors.append(RowError(line: 1, field: 1, DataMessage.missingColumn(column, hint: hint)))
+        errors.append(RowError(line: headerLine, field: 1, DataMessage.missingColumn(column, hint: hint)))
         ok = false
     }
     if !ok { return nil }

@@ -322,6 +322,20 @@ let badCases: [BadCase] = [
         #expect(load.unusableFiles.count == 1)
     }
 
+    /// Blank lines before the header are skipped like any other (the empty first line had been
+    /// read as a header naming no column: the file refused with six messages at 1:1); lines keep
+    /// their numbers. A file of blank lines is empty.
+    @Test func blankLinesBeforeTheHeaderAreSkipped() throws {
+        var files = Minimal.ledgerOnly("\n\nid,date,rep,amount,currency\nT1,2027-01-05,R1,10,USD\nT2,2027-01-05,R1,1x,USD\n")
+        let (load, messages) = try DataDirectory(files).load()
+        #expect(messages == ["transactions.csv:5:4: amount \"1x\" is not a plain decimal (like 1234.56 or -80)"])
+        #expect(load.data.transactions.count == 1)
+        files["transactions.csv"] = "\n\r\n\n"
+        #expect(try DataDirectory(files).load().1 == ["transactions.csv:1:1: the file is empty; it needs a header row"])
+        files["transactions.csv"] = "\n\nid,date,rep\n"
+        #expect(try DataDirectory(files).load().1.first == "transactions.csv:3:1: missing required column \"amount\" in the header")
+    }
+
     /// A stray quote after a closing one (`"USD"X"`) had opened a quoted run that swallowed every
     /// row up to the next quote in the file: T2 and T3 were neither accepted nor rejected (read 1
     /// of 4). A quoted field that runs a row over several lines and leaves it with the wrong number
