@@ -123,6 +123,16 @@ enum DataMessage {
         ("data.controlCharacter", "\(column) holds a control character (a NUL, tab or line break); ids must be printable")
     }
 
+    /// For an id that matched nothing, what is wrong with it when it is not a well-formed id at
+    /// all (bytes that are not UTF-8, a control character such as a tab or the CR of a `\r\r\n`
+    /// line end); `nil` when it is one (then it is not on the roster, or not an accepted transaction).
+    @inline(never) static func malformedID(_ column: String, _ bytes: UnsafeBufferPointer<UInt8>) -> (DiagnosticID, String)? {
+        guard let base = bytes.baseAddress else { return nil }
+        if !isValidUTF8(base, bytes.count) { return invalidUTF8(column) }
+        if bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return controlCharacter(column) }
+        return nil
+    }
+
     @inline(never) static func invalidUTF8(_ column: String) -> (DiagnosticID, String) {
         ("data.invalidUTF8", "\(column) is not valid UTF-8; save the file as UTF-8")
     }

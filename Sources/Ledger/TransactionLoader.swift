@@ -593,7 +593,10 @@ func loadTransactions(
             }
             if target < 0 || (!reject.isEmpty && reject[Int(target)]) {
                 markRejected(row)
-                addPostError(RowError(line: reference.line, field: context.reversesField + 1, DataMessage.unknownReversal(text)))
+                let malformed = result.reversalArena.withUnsafeBufferPointer { arena in
+                    DataMessage.malformedID("reverses", UnsafeBufferPointer(rebasing: arena[reference.start..<(reference.start + reference.count)]))
+                }
+                addPostError(RowError(line: reference.line, field: context.reversesField + 1, malformed ?? DataMessage.unknownReversal(text)))
             } else if Int(target) == row {
                 markRejected(row)
                 addPostError(RowError(line: reference.line, field: context.reversesField + 1, DataMessage.reversalOfItself(text)))
@@ -1066,7 +1069,12 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             } else {
                 rep = reps.find(repPointer, repLength, readable: tokenizer.fieldReadable(repField))
                 if rep < 0 {
-                    result.errors.append(RowError(line: recordLine, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField))))
+                    // (No closure over the tokenizer here: see the byte order mark above.)
+                    if let malformed = DataMessage.malformedID("rep", UnsafeBufferPointer(start: repPointer, count: repLength)) {
+                        result.errors.append(RowError(line: recordLine, field: repField + 1, malformed))
+                    } else {
+                        result.errors.append(RowError(line: recordLine, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField))))
+                    }
                 }
             }
 

@@ -51,6 +51,15 @@ let badCases: [BadCase] = [
             "splits.csv:2:1: transaction \"T2\" has a rejected split row (line 3): its other rows are not used until that row is corrected",
             "splits.csv:3:2: rep \"R8\" is not on the roster",
         ]),
+    // An id that matches nothing because it is no id (a tab, the CR of a `\r\r\n` line end) says
+    // so; it had been "not on the roster" or "not an accepted transaction".
+    BadCase(
+        name: "a rep or a reversal with a control character", file: "transactions.csv",
+        text: header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\nT2,2027-01-05,R\t1,1,USD,P,new,1,NA,\nT3,2027-01-06,R1,-1,USD,P,new,-1,NA,T1\r\r\n",
+        expected: [
+            "transactions.csv:3:3: rep holds a control character (a NUL, tab or line break); ids must be printable",
+            "transactions.csv:4:10: reverses holds a control character (a NUL, tab or line break); ids must be printable",
+        ]),
     BadCase(
         name: "reversal of an unknown transaction", file: "transactions.csv",
         text: header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\nT2,2027-01-06,R1,-1,USD,P,new,-1,NA,T0\n",
@@ -174,8 +183,8 @@ let badCases: [BadCase] = [
             "transactions.csv:2:1: id holds a control character (a NUL, tab or line break); ids must be printable",
             "transactions.csv:4:1: id holds a control character (a NUL, tab or line break); ids must be printable",
             "transactions.csv:6:1: id holds a control character (a NUL, tab or line break); ids must be printable",
-            // A control character quoted in a message is escaped (a NUL cut it short).
-            "transactions.csv:7:10: reverses \"T\\u{0}1\", which is not an accepted transaction in this ledger",
+            // A reversal naming no id (a NUL in it) says so, not that the transaction is unknown.
+            "transactions.csv:7:10: reverses holds a control character (a NUL, tab or line break); ids must be printable",
         ]),
     BadCase(
         name: "reversals past their deal, and one dated before it (warnings)", file: "transactions.csv",
