@@ -250,8 +250,12 @@ final class Checker {
                     currency = parsed
                     currencySet = true
                 } else {
-                    error(.unknownCurrency(code.name), file, code.range,
-                          hint: suggest(for: code.name, among: Currency.isoMinorUnits.keys))
+                    // The code it most likely means is checked against from here on: `currency EURO`
+                    // had left the plan in USD, and every EUR amount in it a mismatch.
+                    let meant = closestName(to: code.name, among: Currency.isoMinorUnits.keys.sorted())
+                        ?? (code.name.count > 3 ? Currency(code: String(code.name.uppercased().prefix(3)))?.code : nil)
+                    if let meant, let parsed = Currency(code: meant) { currency = parsed }
+                    error(.unknownCurrency(code.name), file, code.range, hint: meant.map { "did you mean `\($0)`?" })
                     currencySet = true
                 }
             case ("period", .name(let word)):
