@@ -1,3 +1,4 @@
+import CompCore
 import CompDiagnostics
 
 /// Thrown after a diagnostic has been emitted, to unwind to the nearest recovery point.
@@ -918,6 +919,20 @@ final class Parser {
         return bytes[token.range.start..<token.range.end].allSatisfy { $0 >= 65 && $0 <= 90 }
     }
 
+    /// The ISO code a word after an amount most likely means (`usd`, `Eur`, `dollars`), if any.
+    static func currencyMeant(by word: String) -> String? {
+        let upper = word.uppercased()
+        // (Not `all`, a word of the language, though it is Albania's code.)
+        if upper != word && upper.utf8.count == 3 && word != "all" && Currency(code: upper) != nil { return upper }
+        switch word.lowercased() {
+        case "dollar", "dollars", "usd$": return "USD"
+        case "euro", "euros": return "EUR"
+        case "pound", "pounds", "sterling": return "GBP"
+        case "yen": return "JPY"
+        default: return nil
+        }
+    }
+
     func parsePrimary() throws(ParseFailure) -> ExprNode {
         let token = current
         switch token.kind {
@@ -926,6 +941,16 @@ final class Parser {
             if isCurrencyCode(current) && newlines(from: token.range.end, to: current.range.start) == 0 {
                 let code = advance()
                 return .money(text(token), Ident(name: text(code), range: code.range), token.range.union(code.range))
+            }
+            // `100 usd`, `100 dollars`: money meant, and said how to write it (it had been an
+            // unknown declaration, and the number a count where money was needed). Read as the
+            // code meant, so that nothing else follows from it.
+            if current.kind == .identifier && newlines(from: token.range.end, to: current.range.start) == 0,
+                let meant = Self.currencyMeant(by: text(current))
+            {
+                let word = advance()
+                sink.emit(.unknownCurrency(text(word)), file: file, word.range, hint: "write currency codes in upper case after the amount: \(text(token)) \(meant)")
+                return .money(text(token), Ident(name: meant, range: word.range), token.range.union(word.range))
             }
             return .number(text(token), token.range)
         case .percent:

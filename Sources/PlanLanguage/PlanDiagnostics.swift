@@ -73,8 +73,8 @@ extension PlanMessage {
     static func includeCycle(_ path: String) -> Self {
         .init("includeCycle", .error, "'\(path)' is already being read (files use each other in a cycle)")
     }
-    static func invalidCharacter(_ text: String) -> Self {
-        .init("invalidCharacter", .error, "invalid character '\(text)'")
+    static func invalidCharacter(_ text: String, code: String? = nil) -> Self {
+        .init("invalidCharacter", .error, "invalid character '\(text)'" + (code.map { " (\($0))" } ?? ""))
     }
     static func invalidDate(_ text: String) -> Self {
         // Said as what it is written as: a month, a quarter or a day.

@@ -353,10 +353,29 @@ struct Lexer {
         position += length
         if kind == .invalid {
             let text = String(decoding: bytes[start..<position], as: UTF8.self)
-            let shown = text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0xFFFD }) ? text : "\\x" + hex(b)
-            problems.append((.invalidCharacter(shown), SourceRange(start: start, end: position)))
+            let scalars = Array(text.unicodeScalars)
+            let shown = scalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0xFFFD }) ? text : "\\x" + hex(b)
+            // A character outside ASCII is named by its code point too: a no-break space or a
+            // zero-width one cannot be told apart from nothing by looking.
+            var code: String? = nil
+            if scalars.count == 1, let scalar = scalars.first, scalar.value >= 0x80, shown == text {
+                let digits = String(scalar.value, radix: 16, uppercase: true)
+                code = "U+" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+            }
+            problems.append((.invalidCharacter(shown, code: code), SourceRange(start: start, end: position)))
+            // A special or invisible space separates like a space once it has been reported: `100`
+            // and `USD` either side of a no-break space had each been an error of its own too.
+            if Lexer.separatesLikeSpace(text) { return }
         }
         add(kind, start)
+    }
+
+    /// Characters that, once reported, are read as a space: special spaces and Unicode line
+    /// separators.
+    static func separatesLikeSpace(_ text: String) -> Bool {
+        guard text.unicodeScalars.count == 1, let scalar = text.unicodeScalars.first else { return false }
+        // (Not the zero-width ones: they sit inside names more than between words.)
+        return [0x00A0, 0x2007, 0x202F, 0x2009, 0x200A, 0x3000, 0x2028, 0x2029, 0x0085].contains(scalar.value)
     }
 
     /// How to write what an invalid character was likely meant for (habits from other
@@ -369,8 +388,24 @@ struct Lexer {
         case "'": return "text is in double quotes: \"new\""
         case "$", "€", "£", "¥": return "write money with its currency code after the amount: 100 USD"
         case ";": return "a declaration ends with its line; remove the ';'"
-        case "%": return "write the percent sign right after the number: 5%"
-        default: return nil
+        case "%", "\u{FF05}": return "write the percent sign right after the number: 5%"
+        case "\u{00A0}", "\u{2007}", "\u{202F}", "\u{2009}", "\u{200A}", "\u{3000}": return "a special space (pasted from a document?); write a plain space"
+        case "\u{200B}", "\u{200C}", "\u{200D}", "\u{2060}", "\u{FEFF}": return "an invisible character (pasted from a document?); delete it"
+        case "\u{2028}", "\u{2029}", "\u{0085}": return "a Unicode line separator; end the line with a plain line break"
+        case "\u{201C}", "\u{201D}", "\u{201E}", "\u{00AB}", "\u{00BB}": return "write text in straight double quotes: \"new\""
+        case "\u{2018}", "\u{2019}", "\u{201A}": return "text is in straight double quotes: \"new\""
+        case "\u{2212}", "\u{2013}", "\u{2014}": return "write '-' for minus, or 'to' between two bounds"
+        case "\u{00D7}", "\u{2715}", "\u{22C5}": return "write '*' to multiply"
+        case "\u{00F7}": return "write '/' to divide"
+        case "\u{2264}": return "write '<='"
+        case "\u{2265}": return "write '>='"
+        case "\u{2260}": return "write '!='"
+        default:
+            // A letter of another alphabet inside a name (a Cyrillic о for o): names are ASCII.
+            if let scalar = text.unicodeScalars.first, text.unicodeScalars.count == 1, scalar.properties.isAlphabetic {
+                return "names are written in ASCII letters, digits and '_'; this letter only looks like one (retype the name)"
+            }
+            return nil
         }
     }
 
