@@ -83,6 +83,14 @@ final class Parser {
     func failExpected(_ what: String, hint: String? = nil) -> ParseFailure {
         // An invalid token has its own lexer diagnostic already.
         if current.kind == .invalid { return ParseFailure() }
+        // What is missing was missed at the end of the line before the token found (an `if` with
+        // no `else`, a `(` never closed): said there, with what the next line starts with. At the
+        // next line's first token it had read as a mistake in a line that has none.
+        if index > 0, case let previous = tokens[index - 1], newlines(from: previous.range.end, to: current.range.start) > 0 {
+            let line = sink.sources[file].location(of: current.range.start).line
+            let end = SourceRange(start: previous.range.end, end: previous.range.end)
+            return fail(.expected(what, describe(current) + " on line \(line)"), end, hint: hint ?? habitHint(expecting: what))
+        }
         return fail(.expected(what, describe(current)), current.range, hint: hint ?? habitHint(expecting: what))
     }
 
