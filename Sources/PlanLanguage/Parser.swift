@@ -86,7 +86,11 @@ final class Parser {
         // What is missing was missed at the end of the line before the token found (an `if` with
         // no `else`, a `(` never closed): said there, with what the next line starts with. At the
         // next line's first token it had read as a mistake in a line that has none.
-        if index > 0, case let previous = tokens[index - 1], newlines(from: previous.range.end, to: current.range.start) > 0 {
+        // (Not what starts a line of its own, a declaration, or a block's closing brace: there the
+        // token found is the mistake.)
+        if index > 0, case let previous = tokens[index - 1], newlines(from: previous.range.end, to: current.range.start) > 0,
+            what != "a declaration" && what != "'plan' or 'library'" && !what.hasPrefix("'}'")
+        {
             let line = sink.sources[file].location(of: current.range.start).line
             let end = SourceRange(start: previous.range.end, end: previous.range.end)
             return fail(.expected(what, describe(current) + " on line \(line)"), end, hint: hint ?? habitHint(expecting: what))
@@ -103,6 +107,11 @@ final class Parser {
         // Where a token such as '{' or ':' is expected (`credit sales = {`), '=' is no comparison.
         case .assign where what != "'{'" && what != "':'": return "compare with '==' ('=' only names a value: let x = …)"
         case .slash where doubled: return "comments start with '#'"
+        // `//` or `/*` found where it starts: a comment from another language.
+        case .slash where (next.kind == .slash || next.kind == .star) && next.range.start == current.range.end:
+            return "comments start with '#'"
+        case .star where index > 0 && tokens[index - 1].kind == .slash && tokens[index - 1].range.end == current.range.start:
+            return "comments start with '#'"
         case .star where doubled: return "there is no power operator; multiply"
         case .comma where index > 0 && tokens[index - 1].kind == .integer && tokens[index - 1].range.end == current.range.start
             && next.range.start == current.range.end && [.integer, .decimal, .percent].contains(next.kind):

@@ -124,6 +124,10 @@ struct HostileInputTests {
               let f = $100
               let g = 5 %
               let h = bookings ** 2
+              let j = bookings
+              // a comment on its own line
+              let k = bookings
+              /* a block comment */
               let i = txn.kind == 'new'
             }
             """
@@ -138,8 +142,10 @@ struct HostileInputTests {
             "12:11 write money with its currency code after the amount: 100 USD",
             "13:13 write the percent sign right after the number: 5%",
             "14:21 there is no power operator; multiply",
-            "15:23 text is in double quotes: \"new\"",
-            "15:27 text is in double quotes: \"new\"",
+            "16:4 comments start with '#'",
+            "18:4 comments start with '#'",
+            "19:23 text is in double quotes: \"new\"",
+            "19:27 text is in double quotes: \"new\"",
         ], "\(result.rendered())")
     }
 
