@@ -750,6 +750,13 @@ final class Parser {
                         advance()
                         _ = try word("above")
                     } else {
+                        // `1000 USD - 2000 USD : 8%` read as one subtraction: a dash between bounds.
+                        if !check(.kwTo), case .binary(.subtract, let from, let to, _)? = lower,
+                            let dash = tokens[..<index].lastIndex(where: { $0.kind == .minus && $0.range.start >= from.range.end && $0.range.end <= to.range.start })
+                        {
+                            throw fail(.expected("'to' between tier bounds", "'-'"), tokens[dash].range,
+                                       hint: "write 'to' between the bounds of a tier: … to …")
+                        }
                         try expect(.kwTo, "'to' or 'and above'")
                         upper = try parseAdditive()
                     }
