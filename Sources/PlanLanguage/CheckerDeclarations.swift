@@ -807,7 +807,20 @@ extension Checker {
             }
             if checkOnly { continue }
             if !lines.contains(where: { $0.keyword.name == "amount" }) { error(.missingSetting("amount"), file, name.range) }
-            guard ok, let amount else { continue }
+            guard ok, let amount else {
+                // Its error is said; the rule still stands for what reads it, as money of the plan
+                // (or the count it is), so that a measure of it and the components above it are
+                // checked too: one mistake in a credit rule had hidden every later one. (A plan
+                // with an error is never run.)
+                let type = amount.map(\.type).flatMap { $0 == .count ? .count : nil } ?? moneyType
+                if let zero = zero(type) {
+                    let at = span(file, name.range)
+                    creditRules[index] = CreditRule(
+                        name: name.name, filter: nil, amount: Expr(.literal(zero), type: type, span: at), weight: nil,
+                        recipients: [CreditRecipient(kind: .rep, span: at)], type: type, span: span(file, located.value.range))
+                }
+                continue
+            }
             creditRules[index] = CreditRule(name: name.name, filter: conjunction(filters), amount: amount, weight: weight,
                                             recipients: recipients.isEmpty ? [CreditRecipient(kind: .rep, span: span(file, name.range))] : recipients,
                                             type: amount.type,
