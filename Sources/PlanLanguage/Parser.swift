@@ -318,12 +318,36 @@ final class Parser {
             }
         }
         node.headerTrivia = leadingTrivia()
+        // Lines before the header (`currency USD` above `plan "X" {`): said once, and the plan
+        // after them is still checked (it had been the only error).
+        if !isWord("plan") && !isWord("library") && !check(.eof),
+            let header = tokens[index...].firstIndex(where: {
+                $0.atLineStart && $0.kind == .identifier && String(decoding: bytes[$0.range.start..<$0.range.end], as: UTF8.self) == "plan"
+            })
+        {
+            sink.emit(.expected("'plan' or 'library'", describe(current)), file: file, current.range,
+                      hint: "the file starts with its header, plan \"ID\" { … }: settings and declarations go inside it")
+            while index < header { advance() }
+            node.headerTrivia = leadingTrivia()
+        }
         do throws(ParseFailure) {
             let headerStart = current.range.start
             if isWord("plan") {
                 advance()
-                let id = try expect(.string, "the plan id in quotes")
-                node.name = .string(text(id), id.range)
+                if current.kind != .string && current.kind != .lbrace && current.kind != .eof && !current.atLineStart {
+                    // An id written without quotes (`plan AE-STD "Title" {`): said, and taken as
+                    // written, so the rest of the file is still checked (it had been the only error).
+                    let first = current
+                    var last = current
+                    while !check(.lbrace) && !check(.string) && !check(.eof) && !current.atLineStart { last = advance() }
+                    let written = String(decoding: bytes[first.range.start..<last.range.end], as: UTF8.self)
+                    sink.emit(.expected("the plan id in quotes", "'\(written)'"), file: file, first.range.union(last.range),
+                              hint: "write the id in quotes: plan \"\(written)\"")
+                    node.name = .string("\"" + written + "\"", first.range.union(last.range))
+                } else {
+                    let id = try expect(.string, "the plan id in quotes")
+                    node.name = .string(text(id), id.range)
+                }
                 if check(.string) {
                     let display = advance()
                     node.displayName = .string(text(display), display.range)
