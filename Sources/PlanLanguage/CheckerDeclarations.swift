@@ -175,7 +175,8 @@ extension Checker {
                 if expr.type == moneyType {
                     lowered = .formula(expr)
                 } else {
-                    error(.moneyNotInPlanCurrency("a component", describe(expr.type), currency.code), file, node.range)
+                    error(.moneyNotInPlanCurrency("a component", describe(expr.type), currency.code), file, node.range,
+                          hint: moneyHint(for: node, beside: moneyType))
                 }
             }
         case .spiff(let lines, _, let range):
@@ -321,7 +322,8 @@ extension Checker {
                     payout = .percentOfAmount(amount)
                 } else {
                     if amount.type != moneyType {
-                        error(.moneyNotInPlanCurrency("a spiff payout", describe(amount.type), currency.code), file, line.exprs[0].range)
+                        error(.moneyNotInPlanCurrency("a spiff payout", describe(amount.type), currency.code), file, line.exprs[0].range,
+                              hint: moneyHint(for: line.exprs[0], beside: moneyType))
                         ok = false
                     }
                     switch unit {
@@ -1006,7 +1008,8 @@ extension Checker {
                 }
                 guard let target, let amount else { continue }
                 guard amount.type == moneyType else {
-                    error(.moneyNotInPlanCurrency("a \(kindWord.name)", describe(amount.type), currency.code), file, amountNode.range)
+                    error(.moneyNotInPlanCurrency("a \(kindWord.name)", describe(amount.type), currency.code), file, amountNode.range,
+                          hint: moneyHint(for: amountNode, beside: moneyType))
                     continue
                 }
                 let kind: LimitKind = kindWord.name == "cap" ? .cap : .floor
@@ -1163,7 +1166,8 @@ extension Checker {
                     continue
                 }
                 if expr.type != moneyType {
-                    error(.moneyNotInPlanCurrency("a draw amount", describe(expr.type), currency.code), file, line.exprs[0].range)
+                    error(.moneyNotInPlanCurrency("a draw amount", describe(expr.type), currency.code), file, line.exprs[0].range,
+                          hint: moneyHint(for: line.exprs[0], beside: moneyType))
                     ok = false
                 } else if constantNumber(expr).map({ $0 <= .zero }) ?? false {
                     // A draw advances money to the rep: one of -3,000 charged the rep every period.

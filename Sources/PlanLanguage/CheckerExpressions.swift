@@ -80,14 +80,31 @@ extension Checker {
         return "\(y)-\(two(m))-\(two(d))"
     }
 
-    func mismatch(_ a: ValueType, _ b: ValueType, _ verb: String, _ file: Int, _ range: SourceRange) {
+    /// "write 500000 USD" for a bare number where money of a currency is meant (`ytd > 500000`,
+    /// `floor … at 500`), or nil.
+    func moneyHint(for node: ExprNode, beside type: ValueType) -> String? {
+        guard case .money(.fixed(let currency)) = type else { return nil }
+        switch node {
+        case .number(let text, _): return "write the amount with its currency: \(text) \(currency.code)"
+        case .negate(.number(let text, _), _): return "write the amount with its currency: -\(text) \(currency.code)"
+        case .name(let name):
+            // A parameter declared as a bare number (`param spiff_amt = 150`).
+            guard case .parameter(let index)? = symbols[name.name]?.symbol, paramDecls.indices.contains(index),
+                case .number(let text, _) = paramDecls[index].value.1
+            else { return nil }
+            return "parameter '\(name.name)' is declared as \(text), a count: declare it with its currency, param \(name.name) = \(text) \(currency.code)"
+        default: return nil
+        }
+    }
+
+    func mismatch(_ a: ValueType, _ b: ValueType, _ verb: String, _ file: Int, _ range: SourceRange, hint: String? = nil) {
         // Money of two currencies is a currency mismatch; money and money of one currency that
         // cannot be combined (multiplied) is a type error, not a "currency mismatch".
         if case .money(let x) = a, case .money(let y) = b, x != y {
             let hint = (x == .transaction || y == .transaction) ? "convert transaction amounts with fx(txn.amount)" : nil
             error(.currencyMismatch(describe(a), describe(b), verb), file, range, hint: hint)
         } else {
-            error(.typeMismatch("cannot \(verb) \(describe(a)) and \(describe(b))"), file, range)
+            error(.typeMismatch("cannot \(verb) \(describe(a)) and \(describe(b))"), file, range, hint: hint)
         }
     }
 
@@ -381,7 +398,8 @@ extension Checker {
                               hint: "a date is written YYYY-MM-DD with two-digit months and days: \(written)")
                         return nil
                     }
-                    mismatch(lhs.type, rhs.type, "compare", file, node.range)
+                    mismatch(lhs.type, rhs.type, "compare", file, node.range,
+                             hint: moneyHint(for: b, beside: lhs.type) ?? moneyHint(for: a, beside: rhs.type))
                     return nil
                 }
                 if op != .equal && op != .notEqual && (common == .text || common == .bool) {
@@ -393,7 +411,8 @@ extension Checker {
                 return Expr(.compare(comparison, lhs, rhs), type: .bool, span: at)
             case .add, .subtract, .multiply, .divide:
                 guard let type = arithmeticType(op, lhs.type, rhs.type) else {
-                    mismatch(lhs.type, rhs.type, verb(op), file, node.range)
+                    mismatch(lhs.type, rhs.type, verb(op), file, node.range,
+                             hint: moneyHint(for: b, beside: lhs.type) ?? moneyHint(for: a, beside: rhs.type))
                     return nil
                 }
                 // `attainment - 100`; a product or quotient of a rate and a count is a scaling.

@@ -32,6 +32,21 @@ struct LanguageTests {
         }
     }
 
+    /// A bare number where money is meant says how to write it, and a parameter declared as one
+    /// says where to fix it.
+    @Test("a bare number where money is meant says how to write it")
+    func bareNumbersForMoneyHaveHints() {
+        let result = check(
+            "  param spiff_amt = 150\n  credit sales {\n    amount fx(txn.amount)\n  }\n  measure ytd = sum(sales) over ytd\n"
+                + "  component kicker = 1500 USD when ytd > 500000\n  component push = spiff {\n    window 2027-03 to 2027-03\n    pay spiff_amt per unit\n  }\n"
+                + "  floor kicker at 500 per period\n")
+        #expect(result.diagnostics.map { "\($0.location.line) \($0.hint ?? "-")" } == [
+            "9 write the amount with its currency: 500000 USD",
+            "12 parameter 'spiff_amt' is declared as 150, a count: declare it with its currency, param spiff_amt = 150 USD",
+            "14 write the amount with its currency: 500 USD",
+        ], "\(result.rendered())")
+    }
+
     /// A declared attribute nothing reads is still the plan's: the data is checked against it (a
     /// required column must be in the header, each value must read as its type). It had been left
     /// out of the model, and so checked nothing.
