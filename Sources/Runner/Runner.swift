@@ -581,6 +581,17 @@ public enum Runner {
         for row in data.roster.rows where !planIDs.contains(row.plan) {
             otherPlans[row.plan, default: []].insert(row.rep)
         }
+        // A plan no roster row names pays no one: most likely its id and the roster's plan column
+        // differ (`AE_STD` for `AE-STD`), and a run of it had only said "0 payees".
+        let rosterPlans = Set(data.roster.rows.map(\.plan))
+        for id in plans.map(\.id).sorted() where !rosterPlans.contains(id) {
+            func folded(_ text: String) -> String { String(text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init)) }
+            let named = rosterPlans.sorted()
+            let meant = named.first { folded($0) == folded(id) }
+            let hint = meant.map { "; did you mean \($0)? (the plan file's id and the roster's plan column must match exactly)" }
+                ?? (named.isEmpty ? "" : "; the roster names " + named.prefix(5).joined(separator: ", ") + (named.count > 5 ? ", …" : ""))
+            warnings.append("plan \(id) has no payees: no roster row names it" + hint)
+        }
         for (plan, reps) in otherPlans.sorted(by: { $0.key < $1.key }) {
             warnings.append("\(reps.count) payee\(reps.count == 1 ? "" : "s") on plan \(plan) left out (no plan file for it in this run)")
         }

@@ -114,6 +114,22 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(dumps[2] == dumps[0])
     }
 
+    /// A plan whose id no roster row names pays no one, and says why, with the id it most likely
+    /// means (it had said "0 payees" and nothing more).
+    @Test func aPlanIDTheRosterDoesNotNameIsWarnedWithTheOneMeant() throws {
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("typo.plan").path
+        let text = try String(contentsOfFile: aeStandard, encoding: .utf8).replacingOccurrences(of: "\"AE-STD\"", with: "\"AE_STD\"")
+        try text.write(toFile: plan, atomically: true, encoding: .utf8)
+        let run = try cli.run(["run", "--plans", plan, "--data", data, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("run 1: plan AE_STD, 0 payees, no periods\n"))
+        #expect(run.stdout.contains(
+            "warning: plan AE_STD has no payees: no roster row names it; did you mean AE-STD? (the plan file's id and the roster's plan column must match exactly)\n"))
+    }
+
     @Test func referencePlanOnTheSharedTenThousandSet() throws {
         let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
         try #require(FileManager.default.fileExists(atPath: data + "/expected-payouts.csv"))
