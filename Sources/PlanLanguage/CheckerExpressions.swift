@@ -520,7 +520,33 @@ extension Checker {
             if !refuseCountsBesideRates([(then, a), (otherwise, b)], "as a rate (the other branch gives a rate)", file) { return nil }
             return Expr(.conditional(condition, then, otherwise), type: type, span: at)
         case .match(let subjectNode, let armNodes, _):
-            guard let subject = lower(subjectNode, context, file) else { return nil }
+            guard let subject = lower(subjectNode, context, file) else {
+                // The subject's error is said; the arms are still checked (their mistakes had
+                // waited for the subject's fix to be seen).
+                var resultType: ValueType?
+                var elseArm: SourceRange?
+                for arm in armNodes {
+                    if arm.patterns.isEmpty {
+                        if let first = elseArm {
+                            error(.unexpectedToken("second 'else' in a match (the first is on line \(lineNumber(first, file))); a match has one"),
+                                  file, arm.result.range)
+                        }
+                        elseArm = elseArm ?? arm.result.range
+                    }
+                    guardedBranches += 1
+                    let lowered = lower(arm.result, context, file, top: top)
+                    guardedBranches -= 1
+                    guard let result = lowered else { continue }
+                    if let current = resultType {
+                        if let common = unify(current, result.type) { resultType = common } else {
+                            mismatch(current, result.type, "choose between", file, arm.result.range)
+                        }
+                    } else {
+                        resultType = result.type
+                    }
+                }
+                return nil
+            }
             var arms: [MatchArm] = []
             var otherwise: Expr?
             var resultType: ValueType?

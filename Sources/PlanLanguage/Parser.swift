@@ -31,6 +31,9 @@ final class Parser {
     var declarationColumn = 0
     /// Errors that leave the declaration whole (a block's missing `}`): it is still checked.
     var unclosedBlocks = 0
+    /// Mistyped words reported and read as the word meant (`boundry`): the declaration is whole,
+    /// and is checked as if it were written right.
+    var wordsReadAsMeant = 0
     var failedNames: Set<String> = []
     var misspeltKeywords: Set<String> = []
     var lostDeclarations = false
@@ -406,11 +409,12 @@ final class Parser {
             declaringName = nil
             declarationColumn = column(of: current)
             let unclosed = unclosedBlocks
+            let readAsMeant = wordsReadAsMeant
             do throws(ParseFailure) {
                 var decl = try parseDeclaration()
                 decl.trivia = trivia
                 decl.trivia.trailing = trailingComment()
-                decl.recovered = sink.count - (unclosedBlocks - unclosed) > problems
+                decl.recovered = sink.count - (unclosedBlocks - unclosed) - (wordsReadAsMeant - readAsMeant) > problems
                 decls.append(decl)
             } catch {
                 if let name = declaringName { failedNames.insert(name) }
@@ -514,6 +518,12 @@ final class Parser {
             var boundary: Ident?
             if isWord("boundary") {
                 advance()
+                boundary = try identifier("'higher' or 'lower'")
+            } else if check(.identifier) && !current.atLineStart, closestName(to: text(current), among: ["boundary"]) != nil {
+                // `boundry lower`: said with the word meant, and read as it (what follows is checked).
+                let typo = advance()
+                sink.emit(.expected("'{'", describe(typo)), file: file, typo.range, hint: "did you mean `boundary`?")
+                wordsReadAsMeant += 1
                 boundary = try identifier("'higher' or 'lower'")
             }
             let (rows, closing) = try parseRows()
