@@ -766,7 +766,12 @@ extension Checker {
         guard let entry = symbols[callee.name] else {
             if knownBroken(callee.name) { return nil }
             func candidates() -> [String] { ["min", "max", "abs", "round", "fx", "quota"] + names { if case .table = $0 { true } else { false } } }
-            error(.unknownFunction(callee.name), file, callee.range, hint: suggest(for: callee.name, among: candidates()))
+            // Names other languages give the same functions (`maximum`, `ceil`): too far apart to
+            // be a typo of the one meant.
+            let synonyms = ["maximum": "max", "greatest": "max", "minimum": "min", "least": "min", "absolute": "abs",
+                            "round_half_even": "round", "convert": "fx", "target": "quota"]
+            let hint = synonyms[callee.name.lowercased()].map { "did you mean `\($0)`?" } ?? suggest(for: callee.name, among: candidates())
+            error(.unknownFunction(callee.name), file, callee.range, hint: hint)
             return nil
         }
         guard case .table(let index) = entry.symbol else {

@@ -581,6 +581,14 @@ final class Parser {
         if check(.integer) {
             let token = advance()
             digits = (text(token), token.range)
+        } else if check(.string) && !current.atLineStart {
+            // `round half_even "2"`: the digits in quotes. Said, and read as the number.
+            let token = advance()
+            let inner = String(text(token).dropFirst().dropLast())
+            sink.emit(.expected("the number of digits", describe(token)), file: file, token.range,
+                      hint: "write the digits without quotes: round \(mode.name) \(inner)")
+            if !inner.isEmpty && inner.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) { digits = (inner, token.range) }
+            wordsReadAsMeant += 1
         }
         return RoundClause(mode: mode, digits: digits, range: SourceRange(start: start, end: lastEnd))
     }

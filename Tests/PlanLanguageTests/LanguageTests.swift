@@ -47,6 +47,22 @@ struct LanguageTests {
         ], "\(result.rendered())")
     }
 
+    /// Near misses get the word meant: a function other languages name otherwise, digits in
+    /// quotes, a misspelt `boundary` (read as meant, so the table is still checked).
+    @Test("near misses get the word meant")
+    func nearMissesHaveHints() {
+        let result = check(
+            "  credit sales {\n    amount fx(txn.amount)\n  }\n  measure bookings = sum(sales) round half_even \"2\"\n"
+                + "  let m = maximum(bookings, 0 USD)\n  table t retroactive on amount boundry lower {\n    up to 1000 USD : 5%\n"
+                + "    1000 USD and above : 8\n  }\n  component a = t(bookings)\n")
+        #expect(result.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.hint ?? "-")" } == [
+            "7:49 write the digits without quotes: round half_even 2",
+            "8:11 did you mean `max`?",
+            "9:33 did you mean `boundary`?",
+            "11:26 write '8%' for 8 percent, or '800%' if that is meant",
+        ], "\(result.rendered())")
+    }
+
     /// A declared attribute nothing reads is still the plan's: the data is checked against it (a
     /// required column must be in the header, each value must read as its type). It had been left
     /// out of the model, and so checked nothing.
