@@ -22,32 +22,35 @@ public struct DiagnosticRenderer: Sendable {
 
     /// Renders one diagnostic; `source` supplies the line to quote when the diagnostic has a range.
     public func render(_ diagnostic: Diagnostic, source: SourceFile? = nil) -> String {
-        var out = "\(diagnostic.location): "
+        // The file's path and the message can quote untrusted text (a file name, a value): shown
+        // with its control characters as escapes (``TerminalText``).
+        let message = TerminalText.safe(diagnostic.message)
+        var out = TerminalText.safe("\(diagnostic.location)") + ": "
         if let source, diagnostic.range != nil {
-            out += severityLabel(diagnostic.severity) + ": " + diagnostic.message
+            out += severityLabel(diagnostic.severity) + ": " + message
             if showIDs { out += " [#\(diagnostic.id)]" }
             out += "\n"
             if let range = diagnostic.range { out += snippet(range, in: source) }
         } else if diagnostic.range == nil && (diagnostic.id.rawValue.hasPrefix("plan.") || diagnostic.id.rawValue.hasPrefix("xml.")) {
             // A plan's diagnostic with nothing to quote (a --param naming no parameter): still
             // with its severity and id, as the catalogue promises.
-            out += severityLabel(diagnostic.severity) + ": " + diagnostic.message
+            out += severityLabel(diagnostic.severity) + ": " + message
             if showIDs { out += " [#\(diagnostic.id)]" }
             out += "\n"
         } else {
             if diagnostic.severity != .error { out += severityLabel(diagnostic.severity) + ": " }
-            out += diagnostic.message
+            out += message
             out += "\n"
         }
         for note in diagnostic.notes {
             if let location = note.location {
-                out += "\(location): \(severityLabel(.note)): \(note.message)\n"
+                out += TerminalText.safe("\(location)") + ": \(severityLabel(.note)): \(TerminalText.safe(note.message))\n"
                 if let range = note.range, let source, source.path == location.file { out += snippet(range, in: source) }
             } else {
-                out += "    = note: \(note.message)\n"
+                out += "    = note: \(TerminalText.safe(note.message))\n"
             }
         }
-        if let hint = diagnostic.hint { out += "    = hint: \(hint)\n" }
+        if let hint = diagnostic.hint { out += "    = hint: \(TerminalText.safe(hint))\n" }
         return out
     }
 
@@ -86,11 +89,12 @@ public struct DiagnosticRenderer: Sendable {
             indent = indent - first + (first > 0 ? 1 : 0)
         }
         // Tabs become spaces so the caret lines up whatever the terminal's tab width; other control
-        // characters (a NUL, an escape) become U+FFFD, so they neither cut nor drive the terminal.
+        // characters (a NUL, an escape, a C1 control, a bidirectional override) become U+FFFD, so
+        // they neither cut nor drive the terminal, nor reorder the line.
         var view = String.UnicodeScalarView()
         view.append(
             contentsOf: source.scalars(ofLine: start.line, columns: first..<last).lazy.map {
-                $0 == "\t" ? " " : ($0.value < 0x20 || $0.value == 0x7F ? "\u{FFFD}" : $0)
+                $0 == "\t" ? " " : (TerminalText.isControl($0) ? "\u{FFFD}" : $0)
             })
         let text = (first > 0 ? "…" : "") + String(view) + (last < lineLength ? "…" : "")
         let marker = "^" + String(repeating: "~", count: max(0, width - 1))

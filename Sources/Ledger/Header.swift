@@ -17,22 +17,10 @@ struct RowError: Sendable {
         self.severity = severity
     }
 
-    /// `text` with control characters written as escapes (`\u{0}`, `\t`, `\u{1B}`): a value quoted in a
-    /// message can hold them, and a NUL cut the message short on the terminal and in SQLite.
-    static func printable(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 9: out += "\\t"
-            case 10: out += "\\n"
-            case 13: out += "\\r"
-            case 0..<0x20, 0x7F: out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// `text` with control characters written as escapes (`\u{0}`, `\t`, `\u{1B}`, `\u{202E}`): a
+    /// value quoted in a message can hold them, and a NUL cut the message short on the terminal and
+    /// in SQLite (``TerminalText``).
+    static func printable(_ text: String) -> String { TerminalText.safe(text) }
 
     func diagnostic(file: String) -> Diagnostic {
         Diagnostic(severity, id: id, message: message, location: SourceLocation(file: file, line: line, column: field))

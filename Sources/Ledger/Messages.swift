@@ -120,7 +120,7 @@ enum DataMessage {
     }
 
     @inline(never) static func controlCharacter(_ column: String) -> (DiagnosticID, String) {
-        ("data.controlCharacter", "\(column) holds a control character (a NUL, tab or line break); ids must be printable")
+        ("data.controlCharacter", "\(column) holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable")
     }
 
     /// For an id that matched nothing, what is wrong with it when it is not a well-formed id at
@@ -129,7 +129,7 @@ enum DataMessage {
     @inline(never) static func malformedID(_ column: String, _ bytes: UnsafeBufferPointer<UInt8>) -> (DiagnosticID, String)? {
         guard let base = bytes.baseAddress else { return nil }
         if !isValidUTF8(base, bytes.count) { return invalidUTF8(column) }
-        if bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return controlCharacter(column) }
+        if TerminalText.containsControl(bytes) { return controlCharacter(column) }
         return nil
     }
 

@@ -134,7 +134,7 @@ struct RecordReader {
         }
         // Ids (the fields with a length limit) are printable: a NUL in one was cut short by SQLite
         // and could not be named on the command line.
-        if maxBytes != nil, value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+        if maxBytes != nil, TerminalText.containsControl(value.utf8) {
             errors.append(RowError(line: line, field: index + 1, DataMessage.controlCharacter(column)))
             return nil
         }
@@ -244,7 +244,9 @@ func loadRoster(
         let rep = repID.map { intern($0, line: record.line) }
         let name = reader.text("name", required: true)
         let managerID = reader.text("manager", required: false, maxBytes: options.maxIDBytes)
-        let plan = reader.text("plan", required: true)
+        // A plan id, printed in run summaries and stored with the run: an id's rules (a control
+        // character in it had driven the terminal and forged lines of the summary).
+        let plan = reader.text("plan", required: true, maxBytes: options.maxIDBytes)
         let start = reader.date("start", required: true)
         let end = reader.date("end", required: false)
         let currency = reader.currency("currency", required: false)

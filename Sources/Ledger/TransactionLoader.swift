@@ -524,8 +524,18 @@ func loadTransactions(
             while offset < bytes.count {
                 let found = comp_find_control(base + offset, bytes.count - offset)
                 if found < 0 { break }
-                // The row whose id holds the byte: the first with its end past it.
                 let position = offset + found
+                // A byte that may start a multi-byte control (a C1 control, a bidirectional
+                // override): decoded to see whether it does.
+                if base[position] >= 0x80 {
+                    var iterator = UnsafeBufferPointer(rebasing: bytes[position..<min(bytes.count, position + 4)]).makeIterator()
+                    var decoder = UTF8()
+                    guard case .scalarValue(let scalar) = decoder.decode(&iterator), TerminalText.isControl(scalar) else {
+                        offset = position + 1
+                        continue
+                    }
+                }
+                // The row whose id holds the byte: the first with its end past it.
                 var low = rowStart
                 var high = rowEnd - 1
                 while low < high {

@@ -31,7 +31,7 @@ struct Check: ParsableCommand {
         for file in files {
             let result =
                 XMLPlans.isXML(file) ? XMLPlans.check(path: file, overrides: overrides) : PlanChecker.check(path: file, overrides: overrides)
-            if !result.diagnostics.isEmpty { printError(result.rendered(colors: stderrIsTerminal)) }
+            if !result.diagnostics.isEmpty { printError(result.rendered(colors: stderrIsTerminal), trusted: true) }
             if result.hasErrors { failed = true }
             if dump, let plan = result.plan { print(plan.dump, terminator: "") }
         }

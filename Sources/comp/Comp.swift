@@ -43,13 +43,38 @@ struct Comp: ParsableCommand {
             printError("comp: cannot read the command line (is /proc mounted?); nothing was run")
             Glibc.exit(Exit.software.rawValue)
         }
+        // Standard output that could not be written (a full disk, a closed file) fails the command
+        // with 73, whichever command wrote it: `comp import x.xml > x.plan` on a full disk had
+        // exited 0 with the plan lost.
+        atexit {
+            guard fflush(stdout) != 0 || ferror(stdout) != 0 else { return }
+            var bytes = Array("comp: cannot write to standard output: \(String(cString: strerror(errno)))\n".utf8)
+            _ = fwrite(&bytes, 1, bytes.count, stderr)
+            _exit(Exit.cannotCreate.rawValue)
+        }
         main(nil)
     }
 }
 
-/// Writes to standard error.
-func printError(_ text: String, newline: Bool = true) {
-    var text = text
+/// Writes a report to standard output (every `print` of this module): untrusted text in it (a
+/// rep's id, a plan's name, a file name) has its control characters written as escapes, so it
+/// cannot drive the terminal or forge a line (``TerminalText``). Data (a CSV, a plan's text) is
+/// written with ``writeStandardOutput(_:)`` instead, byte for byte.
+func print(_ items: Any..., separator: String = " ", terminator: String = "\n") {
+    let text = items.map { String(describing: $0) }.joined(separator: separator) + terminator
+    writeStandardOutput(TerminalText.safe(text, lineBreaks: true))
+}
+
+/// Writes `text` to standard output as it is (a failure is found at exit: see ``Comp/main()``).
+func writeStandardOutput(_ text: String) {
+    var bytes = Array(text.utf8)
+    _ = fwrite(&bytes, 1, bytes.count, stdout)
+}
+
+/// Writes to standard error, with control characters written as escapes; `trusted` text (a
+/// rendered diagnostic with its own colors, the progress line) is written as it is.
+func printError(_ text: String, newline: Bool = true, trusted: Bool = false) {
+    var text = trusted ? text : TerminalText.safe(text, lineBreaks: true)
     if newline && !text.hasSuffix("\n") { text += "\n" }
     // fwrite, not fputs: a NUL in a message must not end it.
     var bytes = Array(text.utf8)

@@ -80,10 +80,11 @@ func exportRun(_ what: Export.What, db: String, out: String, runID: Int64?) thro
 /// (`comp export --db r.sqlite --out r.sqlite` had replaced every stored run with a CSV).
 func writeOutput(_ text: String, to path: String, inputs: [String] = []) throws {
     if path == "-" {
-        print(text, terminator: "")
+        writeStandardOutput(text)
         // A full disk or a closed pipe must not pass for success.
         if fflush(stdout) != 0 || ferror(stdout) != 0 {
             printError("cannot write to standard output: \(String(cString: strerror(errno)))")
+            clearerr(stdout)  // said here: not again at exit
             throw Exit.cannotCreate
         }
         return

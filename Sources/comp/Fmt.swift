@@ -34,7 +34,7 @@ struct Fmt: ParsableCommand {
             let source = SourceFile(path: file, bytes: Array(data))
             let result = PlanFormatter.format(source)
             guard let text = result.text else {
-                printError(result.rendered(colors: stderrIsTerminal))
+                printError(result.rendered(colors: stderrIsTerminal), trusted: true)
                 failed = true
                 continue
             }

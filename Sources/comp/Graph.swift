@@ -21,6 +21,6 @@ struct Graph: ParsableCommand {
             throw Exit.dataError
         }
         let graph = PlanGraph(model)
-        print(dot ? graph.dot : graph.text, terminator: "")
+        if dot { writeStandardOutput(graph.dot) } else { print(graph.text, terminator: "") }
     }
 }

@@ -25,10 +25,10 @@ struct Import: ParsableCommand {
             throw Exit.dataError
         }
         let (text, result) = XMLPlans.planText(bytes: Array(data), path: file, outputPath: out)
-        if !result.diagnostics.isEmpty { printError(result.rendered(colors: stderrIsTerminal)) }
+        if !result.diagnostics.isEmpty { printError(result.rendered(colors: stderrIsTerminal), trusted: true) }
         guard let text else { throw Exit.dataError }
         guard let out else {
-            print(text, terminator: "")
+            writeStandardOutput(text)
             return
         }
         try writeOutput(text, to: out, inputs: [file] + result.sources.map(\.path))
@@ -53,7 +53,7 @@ struct ExportPlan: ParsableCommand {
 
     func run() throws {
         let exported = XMLPlans.export(path: file, outputPath: out)
-        if !exported.result.diagnostics.isEmpty { printError(exported.result.rendered(colors: stderrIsTerminal)) }
+        if !exported.result.diagnostics.isEmpty { printError(exported.result.rendered(colors: stderrIsTerminal), trusted: true) }
         guard let xml = exported.xml else { throw Exit.dataError }
         // XML is wordier than the plan language: a plan near the size limit can export to more
         // than `comp import` reads back.

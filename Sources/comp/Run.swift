@@ -1,5 +1,6 @@
 import ArgumentParser
 import CompCore
+import CompDiagnostics
 import RunResults
 import Runner
 
@@ -58,13 +59,13 @@ struct Run: ParsableCommand {
         request.freesMemory = false
         if stderrIsTerminal {
             // On a terminal, show the phase being worked on; the line is cleared when the run ends.
-            request.progress = { phase in printError("\u{1B}[2K\r… \(phase)", newline: false) }
+            request.progress = { phase in printError("\u{1B}[2K\r… " + TerminalText.safe(phase), newline: false, trusted: true) }
         }
         let summary: RunSummary
         do {
             summary = try Runner.run(request)
         } catch {
-            if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false) }
+            if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false, trusted: true) }
             printError(error.description)
             switch error {
             case .badPlans, .badData, .badInputTable, .unusableFiles, .input: throw Exit.dataError
@@ -72,7 +73,7 @@ struct Run: ParsableCommand {
             case .storage, .output: throw Exit.cannotCreate
             }
         }
-        if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false) }
+        if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false, trusted: true) }
         print(render(summary, database: db))
         if timings {
             printError("  wall s    cpu s  phase")

@@ -57,9 +57,23 @@ let badCases: [BadCase] = [
         name: "a rep or a reversal with a control character", file: "transactions.csv",
         text: header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\nT2,2027-01-05,R\t1,1,USD,P,new,1,NA,\nT3,2027-01-06,R1,-1,USD,P,new,-1,NA,T1\r\r\n",
         expected: [
-            "transactions.csv:3:3: rep holds a control character (a NUL, tab or line break); ids must be printable",
-            "transactions.csv:4:10: reverses holds a control character (a NUL, tab or line break); ids must be printable",
+            "transactions.csv:3:3: rep holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
+            "transactions.csv:4:10: reverses holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
         ]),
+    // A C1 control (U+009B, the 8-bit CSI) or a bidirectional override (U+202E, which shows
+    // `T2<U+202E>DSU 00.1` as `T2 1.00 USD`) in an id is a control character too.
+    BadCase(
+        name: "ids with a C1 control or a bidirectional override", file: "transactions.csv",
+        text: header + "T\u{9B}1,2027-01-05,R1,1,USD,P,new,1,NA,\nT2\u{202E}DSU,2027-01-05,R1,1,USD,P,new,1,NA,\nT3 é,2027-01-05,R1,1,USD,P,new,1,NA,\n",
+        expected: [
+            "transactions.csv:2:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
+            "transactions.csv:3:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
+        ]),
+    // The roster's plan column is printed in run summaries: an id's rules.
+    BadCase(
+        name: "a plan name with an escape sequence", file: "roster.csv",
+        text: "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\nR2,Ben,\"X\u{1B}]0;owned\u{07}\",2026-01-01\n",
+        expected: ["roster.csv:3:3: plan holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable"]),
     BadCase(
         name: "reversal of an unknown transaction", file: "transactions.csv",
         text: header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\nT2,2027-01-06,R1,-1,USD,P,new,-1,NA,T0\n",
@@ -180,11 +194,11 @@ let badCases: [BadCase] = [
         text: header + "T\u{0}1,2027-01-05,R1,1,USD,P,new,1,NA,\nT2,2027-01-05,R1,1,USD,P,new,1,NA,\n\"T\n3\",2027-01-06,R1,1,USD,P,new,1,NA,\n"
             + "T4\u{7F},2027-01-06,R1,1,USD,P,new,1,NA,\nT5,2027-01-07,R1,-1,USD,P,new,1,NA,T\u{0}1\n",
         expected: [
-            "transactions.csv:2:1: id holds a control character (a NUL, tab or line break); ids must be printable",
-            "transactions.csv:4:1: id holds a control character (a NUL, tab or line break); ids must be printable",
-            "transactions.csv:6:1: id holds a control character (a NUL, tab or line break); ids must be printable",
+            "transactions.csv:2:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
+            "transactions.csv:4:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
+            "transactions.csv:6:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
             // A reversal naming no id (a NUL in it) says so, not that the transaction is unknown.
-            "transactions.csv:7:10: reverses holds a control character (a NUL, tab or line break); ids must be printable",
+            "transactions.csv:7:10: reverses holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
         ]),
     BadCase(
         name: "reversals past their deal, and one dated before it (warnings)", file: "transactions.csv",
@@ -242,7 +256,7 @@ let badCases: [BadCase] = [
     BadCase(
         name: "control character in a roster id", file: "roster.csv",
         text: "rep,name,plan,start\nR1,A,AE-STD,2026-01-01\nR2,B,AE-STD,2026-01-01\nR\u{0}3,C,AE-STD,2026-01-01\n",
-        expected: ["roster.csv:4:1: rep holds a control character (a NUL, tab or line break); ids must be printable"]),
+        expected: ["roster.csv:4:1: rep holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable"]),
     BadCase(
         name: "text after closing quote", file: "transactions.csv", text: header + "T1,2027-01-05,R1,\"1\"0,USD,P,new,1,NA,\n",
         expected: ["transactions.csv:2:4: text after a closing quote; a quoted field must end at a comma or line end"]),
@@ -291,7 +305,7 @@ let badCases: [BadCase] = [
         let head = "id,date,rep,amount,currency\n"
         let cases: [(String, [String], [String], Int)] = [
             (head + "T1,2027-01-01,R1,1.00,USD\n\"T2\nT3,2027-01-03,R1,3.00,USD\nT4\",2027-01-04,R1,4.00,USD\nT5,2027-01-05,R1,5.00,USD\n",
-             ["transactions.csv:3:1: id holds a control character (a NUL, tab or line break); ids must be printable",
+             ["transactions.csv:3:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
               "transactions.csv:5:1: a quote (\") inside an unquoted field; quote the whole field and double inner quotes (\"\")"],
              ["T1", "T3", "T5"], 5),
             (head + "T1,2027-01-01,R1,1.00,USD\nT2,2027-01-02,R1,\"2\nT3,2027-01-03,R1,3.00,USD\",USD",

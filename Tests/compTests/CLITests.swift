@@ -46,6 +46,26 @@ import Testing
         return url
     }
 
+    /// Standard output that cannot be written fails every command with 73 and says so (on a full
+    /// disk `comp import x.xml > x.plan` had exited 0 with the plan lost).
+    @Test func aFullStandardOutputFailsWith73() throws {
+        let binary = try #require(CLI.binary)
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let xml = CLI.root.appendingPathComponent("Plans/examples/xml/ae-standard.xml").path
+        for command in ["graph \(plan)", "graph --dot \(plan)", "import \(xml)", "check --dump \(plan)"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "'\(binary.path)' \(command) > /dev/full"]
+            let err = Pipe()
+            process.standardError = err
+            try process.run()
+            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 73, "\(command)")
+            #expect(message == "comp: cannot write to standard output: No space left on device\n", "\(command)")
+        }
+    }
+
     @Test func validateSharedDataSet() throws {
         let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
         try #require(FileManager.default.fileExists(atPath: data + "/transactions.csv"))

@@ -1,0 +1,56 @@
+/// Text from untrusted input (ids, names, paths, plan strings) made safe to show on a terminal.
+///
+/// A value can hold characters that drive the terminal instead of being shown: an escape (ESC,
+/// 0x1B) that clears the screen or sets the window title, an 8-bit CSI (U+009B), a bidirectional
+/// override that shows `T2 DSU 00.001` as `T2 100.00 USD`, a line break that forges a line of
+/// its own. They are written as escapes (`\u{1B}`, `\u{202E}`) instead.
+public enum TerminalText {
+    /// Whether `scalar` is a control character that must not reach a terminal raw: C0 controls
+    /// and DEL, C1 controls (U+0080–U+009F), bidirectional formatting characters, and the Unicode
+    /// line and paragraph separators.
+    @inlinable
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x20, 0x7F...0x9F: return true
+        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: return true
+        default: return false
+        }
+    }
+
+    /// Whether the UTF-8 `bytes` hold such a control character anywhere.
+    public static func containsControl(_ bytes: some Sequence<UInt8>) -> Bool {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): if isControl(scalar) { return true }
+            case .emptyInput: return false
+            case .error: continue
+            }
+        }
+    }
+
+    /// `text` with every control character written as an escape (`\t`, `\n`, `\r`, `\u{1B}`),
+    /// except line breaks and tabs when `lineBreaks` (a whole report, whose lines are its own).
+    public static func safe(_ text: String, lineBreaks: Bool = false) -> String {
+        // Most text has nothing to escape: no byte below 0x20, DEL, or outside ASCII.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F }) { return text }
+        guard text.unicodeScalars.contains(where: { isControl($0) && !(lineBreaks && ($0 == "\n" || $0 == "\t")) }) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if !isControl(scalar) || (lineBreaks && (scalar == "\n" || scalar == "\t")) {
+                out.append(scalar)
+                continue
+            }
+            let escape: String
+            switch scalar {
+            case "\t": escape = "\\t"
+            case "\n": escape = "\\n"
+            case "\r": escape = "\\r"
+            default: escape = "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            }
+            out.append(contentsOf: escape.unicodeScalars)
+        }
+        return String(out)
+    }
+}
