@@ -226,6 +226,12 @@ extension Checker {
             if id.isEmpty || id.unicodeScalars.first?.properties.isWhitespace == true || id.unicodeScalars.last?.properties.isWhitespace == true {
                 sink.emit(
                     .invalidValue("plan id", id, "a non-empty id with no spaces at either end (the roster's plan column names it)"), file: 0, range)
+            } else if id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                // `"AE-STD\nwarning: forged"`: an id is one line of text, like the roster's plan
+                // column that names it (which refuses control characters).
+                sink.emit(
+                    .invalidValue("plan id", text, "an id without control characters such as \\n or \\t (the roster's plan column names it)"),
+                    file: 0, range)
             }
         }
         derivedState = Array(repeating: .pending, count: letDecls.count)

@@ -206,6 +206,9 @@ struct Lexer {
                 return
             }
             if c == UInt8(ascii: "\n") { break }
+            // A carriage return alone inside a string is a lone one like any other (it had passed,
+            // and returned the terminal's cursor wherever the string was shown).
+            if c == UInt8(ascii: "\r") { checkLoneCarriageReturn(at: position) }
             // A NUL or other control character would be cut or garbled where the string is used
             // (a file name stops at a NUL).
             if Lexer.isControlInString(c) {

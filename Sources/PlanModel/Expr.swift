@@ -89,7 +89,21 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         case .rate(let rate): return rate.percentString
         case .count(let count): return String(count)
         case .date(let date): return date.description
-        case .text(let text): return "\"\(text)\""
+        case .text(let text):
+            // As the plan language writes it, so it reads back: a quote or line break inside had
+            // made `"a", x = "b"` of one value.
+            var written = "\""
+            for character in text.unicodeScalars {
+                switch character {
+                case "\"": written += "\\\""
+                case "\\": written += "\\\\"
+                case "\n": written += "\\n"
+                case "\t": written += "\\t"
+                case "\r": written += "\\r"
+                default: written.unicodeScalars.append(character)
+                }
+            }
+            return written + "\""
         case .bool(let flag): return flag ? "true" : "false"
         }
     }

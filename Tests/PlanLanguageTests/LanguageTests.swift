@@ -63,6 +63,20 @@ struct LanguageTests {
         ], "\(result.rendered())")
     }
 
+    /// A plan id is one line (`"AE\nX"` had forged a line in every summary); a carriage return
+    /// alone inside a string is a lone one; a text value is shown as the language writes it, so
+    /// it reads back (`"a\", x = \"b"` had shown as `"a", x = "b"`).
+    @Test("plan ids hold no control character; text values are shown escaped")
+    func controlCharactersInPlanStrings() throws {
+        let id = PlanChecker.check(source: SourceFile(path: "t.plan", text: "plan \"AE\\nX\" {\n  currency USD\n  period month\n}\n"))
+        #expect(id.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.id)" } == ["1:6 plan.invalidValue"])
+        let carriageReturn = PlanChecker.check(
+            source: SourceFile(path: "t.plan", text: Self.header + "  param p = \"a\rb\"\n  component c = 1 USD when p == \"z\"\n}\n"))
+        #expect(carriageReturn.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.id)" } == ["4:15 plan.loneCarriageReturn"])
+        let plan = try #require(check("  param p = \"a\\\", x = \\\"b\\n\"\n  component c = 1 USD when p == \"z\"\n").plan)
+        #expect(plan.parameters[0].value.description == "\"a\\\", x = \\\"b\\n\"")
+    }
+
     /// A declared attribute nothing reads is still the plan's: the data is checked against it (a
     /// required column must be in the header, each value must read as its type). It had been left
     /// out of the model, and so checked nothing.
