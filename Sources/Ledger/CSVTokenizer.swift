@@ -123,7 +123,9 @@ struct CSVTokenizer: ~Copyable {
     /// The text of field `index` (for messages), lossily decoded and shortened.
     func fieldText(_ index: Int, limit: Int = 60) -> String {
         let count = fieldCounts[index]
-        let shown = min(count, limit)
+        var shown = min(count, limit)
+        // Cut at a character's start, not inside it (its first bytes had shown as U+FFFD).
+        while shown < count && shown > 0 && fieldPointer(index)[shown] & 0xC0 == 0x80 { shown -= 1 }
         var text = String(decoding: UnsafeBufferPointer(start: fieldPointer(index), count: shown), as: UTF8.self)
         if shown < count { text += "…" }
         return text

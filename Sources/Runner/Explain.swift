@@ -146,7 +146,12 @@ struct TransactionNames {
     /// `(n) T1, T2, …` (at most 50 ids), or the count and why ids are missing.
     func describe(_ rows: [Int32]) -> String {
         guard let ids else { return "\(rows.count) (\(note ?? ""))" }
-        let names = rows.compactMap { Int($0) < count ? ids[Int($0)] : nil }
+        // An id with a comma, a space or a quote in it is quoted (as in CSV, `"T1, T2"`): listed
+        // bare, `T1, T2, T3` read the same for the ids `T1, T2` and `T3` as for three.
+        let names = rows.compactMap { Int($0) < count ? ids[Int($0)] : nil }.map { id -> String in
+            guard id.contains(where: { $0 == "," || $0 == " " || $0 == "\"" }) else { return id }
+            return "\"" + id.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
         return "(\(names.count)) " + names.prefix(50).joined(separator: ", ") + (names.count > 50 ? ", …" : "")
     }
 }

@@ -740,7 +740,9 @@ struct SummaryTotals {
     /// Sums in micro-units, in 128 bits: the sum of lines that each fit 64 bits may not (a total
     /// past ±9.2 trillion had silently kept its last value).
     var totals: [(plan: String, component: String, currency: Currency, units: Int128)] = []
-    var payees = Set<String>()
+    /// By their bytes: two ids that print the same (a composed é and e with an accent) are two
+    /// reps to the loader and the exports, and had been counted as one.
+    var payees = Set<[UInt8]>()
     var periods = Set<String>()
     /// Where each (plan, component, currency) total is in `totals`.
     private struct TotalKey: Hashable {
@@ -757,8 +759,8 @@ struct SummaryTotals {
         // from the one after the last line's: lines cycle through a plan's components.
         var next = 0
         for index in lines.indices {
-            if lines[index].rep != lastRep {
-                payees.insert(lines[index].rep)
+            if lastRep.map({ !$0.utf8.elementsEqual(lines[index].rep.utf8) }) ?? true {
+                payees.insert(Array(lines[index].rep.utf8))
                 lastRep = lines[index].rep
             }
             if lines[index].period != lastPeriod {

@@ -74,6 +74,12 @@ let badCases: [BadCase] = [
         name: "a plan name with an escape sequence", file: "roster.csv",
         text: "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\nR2,Ben,\"X\u{1B}]0;owned\u{07}\",2026-01-01\n",
         expected: ["roster.csv:3:3: plan holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable"]),
+    // A value shortened for a message is cut at a character's start (its first bytes had shown
+    // as U+FFFD, a character the file does not hold).
+    BadCase(
+        name: "a long value is shortened at a character", file: "transactions.csv",
+        text: header + "T1,2027-01-05,R" + String(repeating: "é", count: 40) + ",1,USD,P,new,1,NA,\n",
+        expected: ["transactions.csv:2:3: rep \"R" + String(repeating: "é", count: 29) + "…\" is not on the roster"]),
     BadCase(
         name: "reversal of an unknown transaction", file: "transactions.csv",
         text: header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\nT2,2027-01-06,R1,-1,USD,P,new,-1,NA,T0\n",

@@ -114,6 +114,31 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(dumps[2] == dumps[0])
     }
 
+    /// Two rep ids that print the same but differ in bytes (a composed é, and e with an accent)
+    /// are two payees in the summary as in the exports (they had been counted as one); `comp
+    /// explain` quotes an id with a comma in it, so its list reads one way only.
+    @Test func idsAreCountedByTheirBytesAndListedUnambiguously() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let files = [
+            "roster.csv": "rep,name,plan,start\nR\u{E9},Ana,AE-STD,2026-01-01\nRe\u{301},Ben,AE-STD,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR\u{E9},2027-01,1000\nRe\u{301},2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\n\"T1, T2\",2027-01-05,R\u{E9},100,USD,new\nT3,2027-01-06,R\u{E9},50,USD,new\n"
+                + "T4,2027-01-07,Re\u{301},10,USD,new\n",
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
+        let plan = directory.appendingPathComponent("one-month.plan").path
+        let text = try String(contentsOfFile: aeStandard, encoding: .utf8)
+            .replacingOccurrences(of: "effective 2027-01-01 to 2027-12-31", with: "effective 2027-01-01 to 2027-01-31")
+        try text.write(toFile: plan, atomically: true, encoding: .utf8)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plan, "--data", directory.path, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.hasPrefix("run 1: plan AE-STD, 2 payees, 1 period (2027-01)\n"), "\(run.stdout)")
+        let explain = try cli.run(["explain", "--db", db, "--rep", "R\u{E9}", "--period", "2027-01"], in: directory)
+        #expect(explain.stdout.hasSuffix("transactions: (2) \"T1, T2\", T3\n"), "\(explain.stdout)")
+    }
+
     /// A plan whose id no roster row names pays no one, and says why, with the id it most likely
     /// means (it had said "0 payees" and nothing more).
     @Test func aPlanIDTheRosterDoesNotNameIsWarnedWithTheOneMeant() throws {
