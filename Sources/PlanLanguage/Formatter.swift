@@ -1,4 +1,5 @@
 import CompDiagnostics
+import PlanModel
 
 /// Prints a parsed file in the canonical layout: two-space indentation, one declaration per line,
 /// single spaces around operators, aligned table and match columns, comments and single blank
@@ -191,19 +192,7 @@ struct CanonicalPrinter {
     }
 }
 
-func quote(_ text: String) -> String {
-    var out = "\""
-    for c in text {
-        switch c {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default: out.append(c)
-        }
-    }
-    return out + "\""
-}
+func quote(_ text: String) -> String { planStringLiteral(text) }
 
 extension String {
     fileprivate func padding(_ width: Int) -> String {

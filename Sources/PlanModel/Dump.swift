@@ -129,7 +129,7 @@ extension Plan {
     }
 }
 
-private func quoted(_ text: String) -> String { "\"\(text)\"" }
+private func quoted(_ text: String) -> String { planStringLiteral(text) }
 private func at(_ span: SourceSpan) -> String { "@\(span.file):\(span.range.start)-\(span.range.end)" }
 private func rule(_ r: RoundingRule) -> String { "round \(r.mode.rawValue) \(r.digits) (\(r.origin.rawValue))" }
 

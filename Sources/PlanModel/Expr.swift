@@ -89,21 +89,7 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         case .rate(let rate): return rate.percentString
         case .count(let count): return String(count)
         case .date(let date): return date.description
-        case .text(let text):
-            // As the plan language writes it, so it reads back: a quote or line break inside had
-            // made `"a", x = "b"` of one value.
-            var written = "\""
-            for character in text.unicodeScalars {
-                switch character {
-                case "\"": written += "\\\""
-                case "\\": written += "\\\\"
-                case "\n": written += "\\n"
-                case "\t": written += "\\t"
-                case "\r": written += "\\r"
-                default: written.unicodeScalars.append(character)
-                }
-            }
-            return written + "\""
+        case .text(let text): return planStringLiteral(text)
         case .bool(let flag): return flag ? "true" : "false"
         }
     }
@@ -255,4 +241,21 @@ extension Expr {
         case .graduated(let value, let floor, let step, let amount, let ceiling): return [value, floor, step, amount] + (ceiling.map { [$0] } ?? [])
         }
     }
+}
+
+/// `text` as the plan language writes a string, so it reads back: in quotes, with `\"`, `\\`,
+/// `\n`, `\t` and `\r` escaped (shown bare, `"a\", x = \"b"` read as `"a", x = "b"`).
+public func planStringLiteral(_ text: String) -> String {
+    var written = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": written += "\\\""
+        case "\\": written += "\\\\"
+        case "\n": written += "\\n"
+        case "\t": written += "\\t"
+        case "\r": written += "\\r"
+        default: written.unicodeScalars.append(scalar)
+        }
+    }
+    return written + "\""
 }
