@@ -376,6 +376,17 @@ extension PlanEvaluation {
             if let creditedFlags {
                 for index in 0..<chunkCount where chunkCredited[index] { creditedFlags[Int(chunkRows[index])] = true }
             }
+            // More credits than the machine's memory holds: stopped with a message, not killed.
+            let kept = summing ? summedRows.count : localCredits.count
+            if kept > creditLimit {
+                throw EvaluationError(
+                    rep: nil, period: nil, what: "plan \(plan.id)",
+                    message: "its \(ruleCount == 1 ? "credit rule credits" : "\(ruleCount) credit rules credit") more than "
+                        + "\(CreditTable.maximumCredits) times (each rule, each row it takes, each recipient), more than a run keeps in "
+                        + "memory (60% of this machine's, about \(CreditTable.bytesPerCredit) bytes a credit; COMP_MAX_CREDITS sets "
+                        + "another limit); use fewer credit rules, or run the ledger in parts (a period or a region at a time)",
+                    source: nil)
+            }
         }
         shardCredits = localCredits
         shardGroups = localGroups

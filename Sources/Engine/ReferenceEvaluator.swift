@@ -112,6 +112,8 @@ public enum ReferenceEvaluator {
                 return parallelMap(creditShards, threads: max(1, threads)) { shard in
                     let evaluator = PlanEvaluation(snapshot: empty)
                     evaluator.creditedFlags = flags
+                    // Each shard's share of the credits the run may keep, by its rows.
+                    evaluator.creditLimit = max(1, CreditTable.maximumCredits / creditShards)
                     do {
                         let rows = (rowCount * shard / creditShards)..<(rowCount * (shard + 1) / creditShards)
                         try evaluator.credit(rows: rows, summingGroups: summing ? groups : nil)
@@ -630,6 +632,21 @@ struct CreditTable: Sendable {
     static let summingShards = 8
     static let summingBytesPerGroup = MemoryLayout<GroupTotal>.stride
     static let summingBudget = 128 << 20
+    /// What one credit costs in memory from crediting through merging (its value, row and group,
+    /// and the placed copy), measured at about 55 bytes kept, twice that at the merge's peak.
+    static let bytesPerCredit = 110
+    /// The most credits a run keeps: what 60% of the machine's memory holds. A plan whose credit
+    /// rules make more (100 rules over 1M rows, each row credited by each) is stopped with a
+    /// message; it had run the machine out of memory and been killed.
+    /// `COMP_MAX_CREDITS` sets another limit (to bound a run's memory below the machine's, or in tests).
+    static let maximumCredits: Int = {
+        if let text = getenv("COMP_MAX_CREDITS").map({ String(cString: $0) }), let value = Int(text), value > 0 { return value }
+        let pages = sysconf(Int32(_SC_PHYS_PAGES))
+        let size = sysconf(Int32(_SC_PAGESIZE))
+        let memory = pages > 0 && size > 0 ? pages.multipliedReportingOverflow(by: size) : (partialValue: 0, overflow: true)
+        let bytes = memory.overflow || memory.partialValue <= 0 ? 8 << 30 : memory.partialValue
+        return max(1 << 20, bytes / 10 * 6 / bytesPerCredit)
+    }()
 
     init(payees: Int, periods: Int, starts: [Int] = [0], credits: [Credit] = []) {
         self.payees = payees
@@ -875,6 +892,8 @@ final class PlanEvaluation {
     /// Per ledger row, whether crediting gave it to some payee (for the reconciliation): the run's
     /// flags, shared by the crediting shards, each writing only its own rows.
     @exclusivity(unchecked) var creditedFlags: UnsafeMutableBufferPointer<Bool>? = nil
+    /// The most credits this shard may keep (``CreditTable/maximumCredits``, shared by the shards).
+    var creditLimit = Int.max
     @exclusivity(unchecked) var feedingRulesCache: [[Int: MeasureWindow]]? = nil
     /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
     @exclusivity(unchecked) var drawBalances: [WideDecimal] = []

@@ -21,11 +21,12 @@ import Testing
         let stderr: String
     }
 
-    func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+    func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
         let binary = try #require(CLI.binary, "comp binary not built")
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe()
         let err = Pipe()

@@ -139,6 +139,24 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(explain.stdout.hasSuffix("transactions: (2) \"T1, T2\", T3\n"), "\(explain.stdout)")
     }
 
+    /// Credit rules that would credit more than a run keeps in memory stop the run with a
+    /// message, and leave nothing behind (100 rules over 1M rows had run the machine out of memory
+    /// and been killed). COMP_MAX_CREDITS sets the limit low here; the 10,000 rows need 10,000.
+    @Test func creditsPastTheMemoryLimitStopTheRunWithAMessage() throws {
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let stopped = try cli.run(["run", "--plans", aeStandard, "--data", data, "--db", db], environment: ["COMP_MAX_CREDITS": "5000"])
+        #expect(stopped.status == 65)
+        #expect(stopped.stderr.hasPrefix(
+            "plan AE-STD: its credit rule credits more than 5000 times (each rule, each row it takes, each recipient), more than a run "
+                + "keeps in memory (60% of this machine's, about 110 bytes a credit; COMP_MAX_CREDITS sets another limit)"), "\(stopped.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: db))
+        let ran = try cli.run(["run", "--plans", aeStandard, "--data", data, "--db", db], environment: ["COMP_MAX_CREDITS": "20000"])
+        #expect(ran.status == 0, "\(ran.stderr)")
+    }
+
     /// A plan whose id no roster row names pays no one, and says why, with the id it most likely
     /// means (it had said "0 payees" and nothing more).
     @Test func aPlanIDTheRosterDoesNotNameIsWarnedWithTheOneMeant() throws {
