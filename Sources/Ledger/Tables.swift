@@ -335,7 +335,20 @@ public struct RosterTable: Sendable {
 
     /// The index in ``rows`` of `rep`'s row that covers `date`, without copying the row.
     public func assignmentIndex(of rep: RepIndex, on date: CivilDate) -> Int? {
-        for index in rowsByRep[Int(rep)] where rows[index].start <= date && (rows[index].end.map { date <= $0 } ?? true) {
+        let indexes = rowsByRep[Int(rep)]
+        // Rows are in start order and never overlap: a rep with many is searched (walked, it cost
+        // each of that rep's transactions every row).
+        if indexes.count > 8 {
+            var low = 0
+            var high = indexes.count
+            while high - low > 1 {
+                let middle = (low + high) / 2
+                if rows[indexes[middle]].start <= date { low = middle } else { high = middle }
+            }
+            let index = indexes[low]
+            return rows[index].start <= date && (rows[index].end.map { date <= $0 } ?? true) ? index : nil
+        }
+        for index in indexes where rows[index].start <= date && (rows[index].end.map { date <= $0 } ?? true) {
             return index
         }
         return nil

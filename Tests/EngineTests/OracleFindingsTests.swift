@@ -174,6 +174,25 @@ import Testing
             ])
     }
 
+    /// A rep with many roster rows (24: on plan P from the 1st to the 15th of each month, on Q
+    /// from the 16th) has each deal credited under the row of its own date, as with one row: the
+    /// rows are searched, not walked (walking cost each transaction the rep's every row). P pays
+    /// 10% of the 100 sold on the 10th: 10.00 a month; the 1,000 sold on the 20th is Q's.
+    @Test func aRepWithManyRosterRowsIsCreditedByTheRowOfEachDate() throws {
+        var roster = "rep,name,plan,start,end\n"
+        var deals: [(String, String, String)] = []
+        for month in 1...12 {
+            let m = month < 10 ? "0\(month)" : "\(month)"
+            let last = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+            roster += "R1,Ana,P,2027-\(m)-01,2027-\(m)-15\nR1,Ana,Q,2027-\(m)-16,2027-\(m)-\(last)\n"
+            deals += [("2027-\(m)-10", "R1", "100"), ("2027-\(m)-20", "R1", "1000")]
+        }
+        let output = try evaluate(
+            plan: commissionPlan("P", ""),
+            files: ["roster.csv": roster, "quotas.csv": "rep,period,amount\n", "transactions.csv": ledger(deals)])
+        #expect(totals(output) == (1...12).map { "R1 2027-\($0 < 10 ? "0\($0)" : "\($0)") 10.00" })
+    }
+
     /// A January deal of 100,000 (with another of 100,000) reversed in March, charged back to
     /// January. The cap is 3 × target incentive / 12: 30,000 in January (incentive 120,000), 3,000
     /// from February (12,000). January paid 20,000; restated without the deal it earns 10,000
