@@ -1732,7 +1732,10 @@ final class PlanEvaluation {
 
     func creditRows(forPayee position: Int, period: Int, rules: Set<Int>? = nil) -> [Int32] {
         var rows: [Int32] = []
-        for rule in plan.creditRules.indices where rules?.contains(rule) ?? true {
+        // The rules asked for, in rule order (looking each of the plan's rules up in them made a
+        // component's rows cost every rule of the plan: quadratic in a plan of many rules).
+        let chosen = rules.map { $0.count == 1 ? Array($0) : $0.sorted() } ?? Array(plan.creditRules.indices)
+        for rule in chosen {
             let group = credits.group(rule: rule, payee: position, period: period)
             credits.appendRows(of: group, to: &rows)
             if !restatedCredits.isEmpty, let extra = restatedCredits[group] { for credit in extra { rows.append(credit.row) } }

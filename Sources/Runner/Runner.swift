@@ -65,8 +65,10 @@ public struct RunSummary: Sendable {
     /// Exact sums: a total past what one payout line can hold (about ±9.2 trillion) is still right.
     public let componentTotals: [(plan: String, component: String, amount: WideDecimal, currency: Currency)]
     public let rejected: Int
-    /// The first rejected rows (with `--quarantine`), as `file:line:field: message`; all of them
-    /// are in the run's rejects table.
+    /// The errors stored in the run's rejects table: all of them, up to the first million
+    /// (``LedgerLoadOptions/storedDiagnosticLimit``).
+    public let storedRejects: Int
+    /// The first rejected rows (with `--quarantine`), as `file:line:field: message`.
     public let firstRejects: [String]
     public let warnings: [String]
     public let reconciliation: [ReconciliationRecord]
@@ -461,6 +463,7 @@ public enum Runner {
                 ($0.element.plan, $0.element.currency.code, $0.offset) < ($1.element.plan, $1.element.currency.code, $1.offset)
             }.map { ($0.element.plan, $0.element.component, WideDecimal(value: $0.element.units, scale: FixedDecimal.scale), $0.element.currency) },
             rejected: load.errorCount,
+            storedRejects: load.diagnostics.reduce(0) { $0 + ($1.severity == .error ? 1 : 0) },
             firstRejects: load.listed(limit: 20).filter { $0.severity == .error }.map { "\($0.location): \($0.message)" },
             warnings: warnings, reconciliation: reconciliation,
             seconds: seconds(elapsed), phases: phases)

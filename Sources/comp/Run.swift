@@ -131,9 +131,15 @@ func render(_ summary: RunSummary, database: String) -> String {
         lines.append("rejected (left out of the run, recorded with it):")
         for reject in summary.firstRejects { lines.append("  " + reject) }
         if summary.rejected > summary.firstRejects.count {
-            // Counted as errors (a row may have several); every one is in the run's `rejects` table.
+            // Counted as errors (a row may have several); the run's `rejects` table has them all, up
+            // to the first million (it had said "all" of ten million).
             let more = summary.rejected - summary.firstRejects.count
-            lines.append("  … and \(grouped(more)) more error\(more == 1 ? "" : "s"), all in the rejects table of run \(summary.run) in \(shellQuoted(database))")
+            let table = "the rejects table of run \(summary.run) in \(shellQuoted(database))"
+            lines.append(
+                "  … and \(grouped(more)) more error\(more == 1 ? "" : "s")"
+                    + (summary.storedRejects >= summary.rejected
+                        ? ", all in \(table)"
+                        : "; \(table) keeps the first \(grouped(summary.storedRejects)) (the reconciliation counts them all)"))
         }
     }
     for warning in summary.warnings { lines.append("warning: \(warning)") }
