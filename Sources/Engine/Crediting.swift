@@ -382,9 +382,10 @@ extension PlanEvaluation {
                 throw EvaluationError(
                     rep: nil, period: nil, what: "plan \(plan.id)",
                     message: "its \(ruleCount == 1 ? "credit rule credits" : "\(ruleCount) credit rules credit") more than "
-                        + "\(CreditTable.maximumCredits) times (each rule, each row it takes, each recipient), more than a run keeps in "
-                        + "memory (60% of this machine's, about \(CreditTable.bytesPerCredit) bytes a credit; COMP_MAX_CREDITS sets "
-                        + "another limit); use fewer credit rules, or run the ledger in parts (a period or a region at a time)",
+                        + "\(CreditTable.maximumCredits(summed: summing)) times (each rule, each row it takes, each recipient), more than "
+                        + "a run keeps in memory (60% of this machine's, about "
+                        + "\(summing ? CreditTable.bytesPerSummedCredit : CreditTable.bytesPerCredit) bytes a credit; COMP_MAX_CREDITS "
+                        + "sets another limit); use fewer credit rules, or run the ledger in parts (a period or a region at a time)",
                     source: nil)
             }
         }

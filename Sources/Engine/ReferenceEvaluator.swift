@@ -113,7 +113,7 @@ public enum ReferenceEvaluator {
                     let evaluator = PlanEvaluation(snapshot: empty)
                     evaluator.creditedFlags = flags
                     // Each shard's share of the credits the run may keep, by its rows.
-                    evaluator.creditLimit = max(1, CreditTable.maximumCredits / creditShards)
+                    evaluator.creditLimit = max(1, CreditTable.maximumCredits(summed: summing) / creditShards)
                     do {
                         let rows = (rowCount * shard / creditShards)..<(rowCount * (shard + 1) / creditShards)
                         try evaluator.credit(rows: rows, summingGroups: summing ? groups : nil)
@@ -644,17 +644,24 @@ struct CreditTable: Sendable {
     /// What one credit costs in memory from crediting through merging (its value, row and group,
     /// and the placed copy), measured at about 55 bytes kept, twice that at the merge's peak.
     static let bytesPerCredit = 110
+    /// A summed table keeps a credit's row only (4 bytes, with the merge's copy and slack).
+    static let bytesPerSummedCredit = 16
     /// The most credits a run keeps: what 60% of the machine's memory holds. A plan whose credit
     /// rules make more (100 rules over 1M rows, each row credited by each) is stopped with a
     /// message; it had run the machine out of memory and been killed.
-    /// `COMP_MAX_CREDITS` sets another limit (to bound a run's memory below the machine's, or in tests).
-    static let maximumCredits: Int = {
-        if let text = getenv("COMP_MAX_CREDITS").map({ String(cString: $0) }), let value = Int(text), value > 0 { return value }
+    /// `COMP_MAX_CREDITS` sets the most credits instead (to bound a run's memory below the
+    /// machine's, or in tests).
+    static func maximumCredits(summed: Bool) -> Int {
+        creditsSet ?? memoryForCredits / (summed ? bytesPerSummedCredit : bytesPerCredit)
+    }
+    private static let creditsSet: Int? = getenv("COMP_MAX_CREDITS").flatMap { Int(String(cString: $0)) }.flatMap { $0 > 0 ? $0 : nil }
+    /// The memory credits may take: 60% of the machine's.
+    private static let memoryForCredits: Int = {
         let pages = sysconf(Int32(_SC_PHYS_PAGES))
         let size = sysconf(Int32(_SC_PAGESIZE))
         let memory = pages > 0 && size > 0 ? pages.multipliedReportingOverflow(by: size) : (partialValue: 0, overflow: true)
         let bytes = memory.overflow || memory.partialValue <= 0 ? 8 << 30 : memory.partialValue
-        return max(1 << 20, bytes / 10 * 6 / bytesPerCredit)
+        return max(1 << 30, bytes / 10 * 6)
     }()
 
     init(payees: Int, periods: Int, starts: [Int] = [0], credits: [Credit] = []) {

@@ -151,7 +151,7 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(stopped.status == 65)
         #expect(stopped.stderr.hasPrefix(
             "plan AE-STD: its credit rule credits more than 5000 times (each rule, each row it takes, each recipient), more than a run "
-                + "keeps in memory (60% of this machine's, about 110 bytes a credit; COMP_MAX_CREDITS sets another limit)"), "\(stopped.stderr)")
+                + "keeps in memory (60% of this machine's, about 16 bytes a credit; COMP_MAX_CREDITS sets another limit)"), "\(stopped.stderr)")
         #expect(!FileManager.default.fileExists(atPath: db))
         let ran = try cli.run(["run", "--plans", aeStandard, "--data", data, "--db", db], environment: ["COMP_MAX_CREDITS": "20000"])
         #expect(ran.status == 0, "\(ran.stderr)")
