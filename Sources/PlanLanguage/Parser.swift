@@ -89,16 +89,34 @@ final class Parser {
         // What is missing was missed at the end of the line before the token found (an `if` with
         // no `else`, a `(` never closed): said there, with what the next line starts with. At the
         // next line's first token it had read as a mistake in a line that has none.
-        // (Not what starts a line of its own, a declaration, or a block's closing brace: there the
-        // token found is the mistake.)
+        // Only what continues that line: a closer, `then`/`else`, the header's `{`, or an operand
+        // after an operator. What starts a line of its own (a declaration, a block line, a tier, a
+        // match arm) is missing where the token found is.
         if index > 0, case let previous = tokens[index - 1], newlines(from: previous.range.end, to: current.range.start) > 0,
-            what != "a declaration" && what != "'plan' or 'library'" && !what.hasPrefix("'}'")
+            Self.continuesLine(what) || (what == "an expression" && Self.expectsOperand(after: previous.kind))
         {
             let line = sink.sources[file].location(of: current.range.start).line
             let end = SourceRange(start: previous.range.end, end: previous.range.end)
             return fail(.expected(what, describe(current) + " on line \(line)"), end, hint: hint ?? habitHint(expecting: what))
         }
         return fail(.expected(what, describe(current)), current.range, hint: hint ?? habitHint(expecting: what))
+    }
+
+    /// Whether a missing `what` belongs at the end of the line it continues.
+    static func continuesLine(_ what: String) -> Bool {
+        ["')'", "',' or ')'", "',' or ']'", "']'", "'else'", "'then'", "'{'"].contains(what)
+    }
+
+    /// Whether a token leaves an expression wanting its operand (an operator, an opening bracket,
+    /// `=`, `then`, `else`, `when`, …).
+    static func expectsOperand(after kind: TokenKind) -> Bool {
+        switch kind {
+        case .plus, .minus, .star, .slash, .lparen, .lbracket, .comma, .assign, .less, .lessEqual, .greater, .greaterEqual,
+            .equal, .notEqual, .kwAnd, .kwOr, .kwNot, .kwThen, .kwElse, .kwWhen, .kwIf, .kwIn, .kwTo, .fatArrow, .colon, .arrow:
+            return true
+        default:
+            return false
+        }
     }
 
     /// A hint for a token other languages use where the plan language has another (`what` is
