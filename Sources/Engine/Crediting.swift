@@ -185,6 +185,8 @@ extension PlanEvaluation {
         // Rows credited to some payee, marked in the run's shared flags (this shard's rows only).
         let creditedFlags = self.creditedFlags
 
+        // Credits this shard had made at the end of the chunk before (for the run's count).
+        var keptBefore = 0
         var chunkStart = range.lowerBound
         while chunkStart < range.upperBound {
             let chunk = chunkStart..<min(chunkStart + chunkSize, range.upperBound)
@@ -378,7 +380,9 @@ extension PlanEvaluation {
             }
             // More credits than the machine's memory holds: stopped with a message, not killed.
             let kept = summing ? summedRows.count : localCredits.count
-            if kept > creditLimit {
+            let madeByAll = creditCounter?.add(kept - keptBefore) ?? kept
+            keptBefore = kept
+            if madeByAll > creditLimit {
                 throw EvaluationError(
                     rep: nil, period: nil, what: "plan \(plan.id)",
                     message: "its \(ruleCount == 1 ? "credit rule credits" : "\(ruleCount) credit rules credit") more than "

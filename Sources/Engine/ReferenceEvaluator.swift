@@ -4,6 +4,7 @@ import Dispatch
 import Ledger
 import PlanModel
 import RunResults
+import Synchronization
 
 /// A straightforward, single-threaded evaluator of the plan model: the semantics everything
 /// faster is checked against (STYLE.md G12, "differential"). It walks the expressions of
@@ -106,14 +107,18 @@ public enum ReferenceEvaluator {
             }
             let spiffGroups = empty.compiled.spiffComponents.count * empty.payees.count * empty.periods.count
             credited = [Bool](repeating: false, count: rowCount)
+            let counter = CreditCounter()
             let parts: [Result<CreditShard, EvaluationError>] = credited.withUnsafeMutableBufferPointer { flags in
                 // Invariant: a shard writes the flags of its own rows only (the ranges are disjoint).
                 nonisolated(unsafe) let flags = flags
                 return parallelMap(creditShards, threads: max(1, threads)) { shard in
                     let evaluator = PlanEvaluation(snapshot: empty)
                     evaluator.creditedFlags = flags
-                    // Each shard's share of the credits the run may keep, by its rows.
-                    evaluator.creditLimit = max(1, CreditTable.maximumCredits(summed: summing) / creditShards)
+                    // The credits the run may keep, counted over every shard: whether a run is
+                    // refused depends on its total only (a share per shard had refused a run whose
+                    // credits bunched in one range of rows, and at one thread count, not another).
+                    evaluator.creditLimit = CreditTable.maximumCredits(summed: summing)
+                    evaluator.creditCounter = counter
                     do {
                         let rows = (rowCount * shard / creditShards)..<(rowCount * (shard + 1) / creditShards)
                         try evaluator.credit(rows: rows, summingGroups: summing ? groups : nil)
@@ -908,8 +913,10 @@ final class PlanEvaluation {
     /// Per ledger row, whether crediting gave it to some payee (for the reconciliation): the run's
     /// flags, shared by the crediting shards, each writing only its own rows.
     @exclusivity(unchecked) var creditedFlags: UnsafeMutableBufferPointer<Bool>? = nil
-    /// The most credits this shard may keep (``CreditTable/maximumCredits``, shared by the shards).
+    /// The most credits the run may keep (``CreditTable/maximumCredits(summed:)``), and the count
+    /// of those made, shared by the shards.
     var creditLimit = Int.max
+    var creditCounter: CreditCounter? = nil
     @exclusivity(unchecked) var feedingRulesCache: [[Int: MeasureWindow]]? = nil
     /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
     @exclusivity(unchecked) var drawBalances: [WideDecimal] = []
@@ -2823,5 +2830,15 @@ extension ReferenceEvaluator {
         case .count: return .count
         case .money(.transaction), .date, .text, .bool: return nil
         }
+    }
+}
+
+/// The credits a run's shards have made so far (they add theirs after each chunk of rows).
+final class CreditCounter: Sendable {
+    private let made = Atomic<Int>(0)
+
+    /// Adds `count` credits; returns the total made so far.
+    func add(_ count: Int) -> Int {
+        made.wrappingAdd(count, ordering: .relaxed).newValue
     }
 }
