@@ -232,7 +232,7 @@ func loadRoster(
         while nextSalvaged < salvaged.count && salvaged[nextSalvaged].line < line {
             let (at, id) = salvaged[nextSalvaged]
             nextSalvaged += 1
-            if id.utf8.count <= options.maxIDBytes && !id.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) { _ = intern(id, line: at) }
+            if id.utf8.count <= options.maxIDBytes && !TerminalText.containsControl(id.utf8) { _ = intern(id, line: at) }
         }
     }
     for record in records {

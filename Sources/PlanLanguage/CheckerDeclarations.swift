@@ -814,12 +814,19 @@ extension Checker {
                 // (or the count it is), so that a measure of it and the components above it are
                 // checked too: one mistake in a credit rule had hidden every later one. (A plan
                 // with an error is never run.)
-                let type = amount.map(\.type).flatMap { $0 == .count ? .count : nil } ?? moneyType
-                if let zero = zero(type) {
+                // Only when its amount was read (its type is then known, or is the plan's money it
+                // was meant to be converted to): an amount that could not be read at all leaves the
+                // rule unknown, and what reads it unchecked, as before (a count rule stood in as
+                // money had made `units * 10 USD` a false error).
+                let type = amount.map { $0.type == .count ? ValueType.count : moneyType }
+                if let type, let zero = zero(type) {
                     let at = span(file, name.range)
                     creditRules[index] = CreditRule(
                         name: name.name, filter: nil, amount: Expr(.literal(zero), type: type, span: at), weight: nil,
-                        recipients: [CreditRecipient(kind: .rep, span: at)], type: type, span: span(file, located.value.range))
+                        recipients: recipients.isEmpty ? [CreditRecipient(kind: .rep, span: at)] : recipients, type: type,
+                        span: span(file, located.value.range))
+                } else {
+                    failedNames.insert(name.name)
                 }
                 continue
             }

@@ -351,6 +351,20 @@ let badCases: [BadCase] = [
         #expect(load.unusableFiles.count == 1)
     }
 
+    /// A rep kept known from a roster row rejected for its shape follows an id's rules: one with
+    /// a bidirectional override stays unknown, and its transaction is rejected saying why (it had
+    /// been accepted, the override stored with the run).
+    @Test func aShapeRejectedRosterRowsIDWithAControlCharacterStaysUnknown() throws {
+        var files = Minimal.ledgerOnly("id,date,rep,amount,currency\nT1,2027-01-05,R1,10,USD\nT2,2027-01-06,R\u{202E}9,20,USD\n")
+        files["roster.csv"] = "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\nR\u{202E}9,Zed,AE-STD,2026-01-01,\nR2,Ben,AE-STD,2026-01-01\n"
+        let (load, messages) = try DataDirectory(files).load()
+        #expect(messages == [
+            "transactions.csv:3:3: rep holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
+            "roster.csv:3:1: the row has 5 fields; the header has 4",
+        ])
+        #expect(load.data.transactions.count == 1)
+    }
+
     /// Blank lines before the header are skipped like any other (the empty first line had been
     /// read as a header naming no column: the file refused with six messages at 1:1); lines keep
     /// their numbers. A file of blank lines is empty.
