@@ -525,8 +525,14 @@ extension Checker {
                     ok = false
                     continue
                 }
-                // A tier's count is paid as a rate: `: 3` had paid 300%.
-                if candidate.type == .count && !refuseWholeNumbersAsRates(node, "as a tier rate", file) {
+                // A tier's count is paid as a rate: `: 3` had paid 300%. In a marginal or
+                // per-transaction table, or one on an amount (a rate on money), always; on
+                // attainment beside tiers written as percentages (a payout curve's `: 2` is a
+                // multiplier).
+                let mixed = rows.contains { writtenAsPercentage($0.value) || $0.endValue.map(writtenAsPercentage) == true }
+                if candidate.type == .count && (mode == .marginal || mode == .perTransaction || basis == .amount || mixed)
+                    && !refuseWholeNumbersAsRates(node, "as a tier rate", file)
+                {
                     ok = false
                     continue
                 }
@@ -780,7 +786,10 @@ extension Checker {
                         if expr.type != .rate && expr.type != .count {
                             error(.typeMismatch("a weight must be a rate, found \(describe(expr.type))"), file, line.exprs[0].range)
                             ok = false
-                        } else if expr.type == .count && !refuseWholeNumbersAsRates(line.exprs[0], "as a weight", file) {
+                        } else if expr.type == .count, case .number(let text, _) = line.exprs[0], (Int64(text) ?? 0) >= 5,
+                            !refuseWholeNumbersAsRates(line.exprs[0], "as a weight", file)
+                        {
+                            // `weight 2` doubles a deal's credit; `weight 50` is 50% written without its `%`.
                             ok = false
                         }
                         weight = expr

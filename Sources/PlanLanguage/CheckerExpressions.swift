@@ -37,15 +37,57 @@ extension Checker {
         }
     }
 
-    /// Where a rate meets counts (compared, added, chosen between), refuses the whole numbers of 2
-    /// or more among the counts. Returns whether there was none.
+    /// Where an attainment (a ratio of two amounts of money) meets counts, compared or added,
+    /// refuses the whole numbers of 2 or more among the counts: `attainment >= 100` is a
+    /// percentage written without its `%`. A rate scaled by a number (`bookings / quota * 100`),
+    /// a score or a multiplier is compared with whole numbers as it is. Returns whether there was none.
     func refuseCountsBesideRates(_ operands: [(Expr, ExprNode)], _ role: String, _ file: Int) -> Bool {
-        guard operands.contains(where: { $0.0.type == .rate }) else { return true }
+        guard operands.contains(where: { $0.0.type == .rate && isMoneyRatio($0.0) }) else { return true }
         var none = true
         for (operand, node) in operands where operand.type == .count {
             if !refuseWholeNumbersAsRates(node, role, file) { none = false }
         }
         return none
+    }
+
+    /// Where branches or arms meet (an `if`, a `match`), refuses the whole numbers of 2 or more
+    /// among the counts when another gives a rate written as a percentage (`=> 50` beside
+    /// `=> 100%`). Beside decimals (`then 2 else 1.5`) they are multipliers as written.
+    func refuseCountsBesidePercentages(_ operands: [(Expr, ExprNode)], _ role: String, _ file: Int) -> Bool {
+        guard operands.contains(where: { $0.0.type == .rate && writtenAsPercentage($0.1) }) else { return true }
+        var none = true
+        for (operand, node) in operands where operand.type == .count {
+            if !refuseWholeNumbersAsRates(node, role, file) { none = false }
+        }
+        return none
+    }
+
+    /// Whether `node` is, or chooses between, percentages as written (`50%`, `-5%`, `(5%)`).
+    func writtenAsPercentage(_ node: ExprNode) -> Bool {
+        switch node {
+        case .percent: return true
+        case .paren(let inner, _), .negate(let inner, _), .when(let inner, _, _): return writtenAsPercentage(inner)
+        case .ifThen(_, let a, let b, _): return writtenAsPercentage(a) || writtenAsPercentage(b)
+        case .match(_, let arms, _): return arms.contains { writtenAsPercentage($0.result) }
+        default: return false
+        }
+    }
+
+    /// Whether `expr` is a ratio of two amounts of money (an attainment, `bookings / quota`),
+    /// through `let` values and roundings, and not scaled: divided by a written amount
+    /// (`bookings / 1000 USD`) it counts thousands, not a share.
+    func isMoneyRatio(_ expr: Expr, depth: Int = 0) -> Bool {
+        guard depth < 64 else { return false }
+        switch expr.kind {
+        case .divide(let a, let b, _):
+            if case .literal = b.kind { return false }
+            return a.type.isMoney && b.type.isMoney
+        case .round(let inner, _): return isMoneyRatio(inner, depth: depth + 1)
+        case .derived(let id):
+            guard let value = derived[safe: id.index] ?? nil else { return false }
+            return isMoneyRatio(value.expr, depth: depth + 1)
+        default: return false
+        }
     }
 
     /// Refuses each whole number of 2 or more that `node` gives where a rate is meant (`weight
@@ -517,7 +559,7 @@ extension Checker {
                 mismatch(then.type, otherwise.type, "choose between", file, node.range)
                 return nil
             }
-            if !refuseCountsBesideRates([(then, a), (otherwise, b)], "as a rate (the other branch gives a rate)", file) { return nil }
+            if !refuseCountsBesidePercentages([(then, a), (otherwise, b)], "as a rate (the other branch gives a percentage)", file) { return nil }
             return Expr(.conditional(condition, then, otherwise), type: type, span: at)
         case .match(let subjectNode, let armNodes, _):
             guard let subject = lower(subjectNode, context, file) else {
@@ -614,7 +656,7 @@ extension Checker {
                 let armRange = (arm.patterns.first?.range ?? arm.result.range).union(arm.result.range)
                 arms.append(MatchArm(patterns: values, result: result, span: span(file, armRange)))
             }
-            if failed || !refuseCountsBesideRates(results, "as a rate (other arms give rates)", file) { return nil }
+            if failed || !refuseCountsBesidePercentages(results, "as a rate (other arms give percentages)", file) { return nil }
             guard let otherwise, let resultType else {
                 error(.matchWithoutElse, file, node.range)
                 return nil
