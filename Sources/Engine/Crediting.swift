@@ -319,6 +319,7 @@ extension PlanEvaluation {
                         let charged = Int(chunkCharged[index])
                         if charged >= 0 {
                             lateCredits[rule][position].append(LateCredit(credit: credit, original: charged, reversal: period))
+                            lateCreditsMade &+= 1
                         } else {
                             let group = (rule * payeeCount + position) * periodCount + period
                             stagedGroups[staged] = UInt32(truncatingIfNeeded: group)
@@ -379,7 +380,7 @@ extension PlanEvaluation {
                 for index in 0..<chunkCount where chunkCredited[index] { creditedFlags[Int(chunkRows[index])] = true }
             }
             // More credits than the machine's memory holds: stopped with a message, not killed.
-            let kept = summing ? summedRows.count : localCredits.count
+            let kept = (summing ? summedRows.count : localCredits.count) + lateCreditsMade
             let madeByAll = creditCounter?.add(kept - keptBefore) ?? kept
             keptBefore = kept
             if madeByAll > creditLimit {

@@ -917,6 +917,8 @@ final class PlanEvaluation {
     /// of those made, shared by the shards.
     var creditLimit = Int.max
     var creditCounter: CreditCounter? = nil
+    /// Credits charged back to an earlier period made so far (counted with the others).
+    var lateCreditsMade = 0
     @exclusivity(unchecked) var feedingRulesCache: [[Int: MeasureWindow]]? = nil
     /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
     @exclusivity(unchecked) var drawBalances: [WideDecimal] = []
@@ -1447,6 +1449,7 @@ final class PlanEvaluation {
     func give(_ credit: Credit, rule: Int, to position: Int, in period: Int, chargedTo original: Int?) {
         if let original {
             lateCredits[rule][position].append(LateCredit(credit: credit, original: original, reversal: period))
+            lateCreditsMade += 1
         } else {
             shardCredits.append(credit)
             shardGroups.append(UInt32(truncatingIfNeeded: credits.group(rule: rule, payee: position, period: period)))

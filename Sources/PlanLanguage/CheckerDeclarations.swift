@@ -526,11 +526,11 @@ extension Checker {
                     continue
                 }
                 // A tier's count is paid as a rate: `: 3` had paid 300%. In a marginal or
-                // per-transaction table, or one on an amount (a rate on money), always; on
-                // attainment beside tiers written as percentages (a payout curve's `: 2` is a
+                // per-transaction table (a rate on money) always; elsewhere beside tiers written as
+                // percentages (a payout curve's `: 2`, on attainment or applied to it, is a
                 // multiplier).
                 let mixed = rows.contains { writtenAsPercentage($0.value) || $0.endValue.map(writtenAsPercentage) == true }
-                if candidate.type == .count && (mode == .marginal || mode == .perTransaction || basis == .amount || mixed)
+                if candidate.type == .count && (mode == .marginal || mode == .perTransaction || mixed)
                     && !refuseWholeNumbersAsRates(node, "as a tier rate", file)
                 {
                     ok = false
@@ -786,9 +786,7 @@ extension Checker {
                         if expr.type != .rate && expr.type != .count {
                             error(.typeMismatch("a weight must be a rate, found \(describe(expr.type))"), file, line.exprs[0].range)
                             ok = false
-                        } else if expr.type == .count, case .number(let text, _) = line.exprs[0], (Int64(text) ?? 0) >= 5,
-                            !refuseWholeNumbersAsRates(line.exprs[0], "as a weight", file)
-                        {
+                        } else if expr.type == .count, !refuseWholeNumbersAsRates(line.exprs[0], "as a weight", file, atLeast: 5) {
                             // `weight 2` doubles a deal's credit; `weight 50` is 50% written without its `%`.
                             ok = false
                         }
@@ -827,7 +825,9 @@ extension Checker {
                 // was meant to be converted to): an amount that could not be read at all leaves the
                 // rule unknown, and what reads it unchecked, as before (a count rule stood in as
                 // money had made `units * 10 USD` a false error).
-                let type = amount.map { $0.type == .count ? ValueType.count : moneyType }
+                // (Money of another currency, or a transaction's, was meant as the plan's; a rate, a
+                // text or a date is no amount at all.)
+                let type = amount.flatMap { $0.type == .count ? ValueType.count : ($0.type.isMoney ? moneyType : nil) }
                 if let type, let zero = zero(type) {
                     let at = span(file, name.range)
                     creditRules[index] = CreditRule(

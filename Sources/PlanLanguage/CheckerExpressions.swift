@@ -80,12 +80,28 @@ extension Checker {
         guard depth < 64 else { return false }
         switch expr.kind {
         case .divide(let a, let b, _):
-            if case .literal = b.kind { return false }
-            return a.type.isMoney && b.type.isMoney
+            // Divided by a constant amount (`1000 USD`, a parameter, a `let` of one) it counts units.
+            return a.type.isMoney && b.type.isMoney && !isConstant(b, depth: depth + 1)
         case .round(let inner, _): return isMoneyRatio(inner, depth: depth + 1)
+        // A capped or floored attainment (`min(attainment, 150%)`) is one still.
+        case .call(.min, let args), .call(.max, let args): return args.contains { isMoneyRatio($0, depth: depth + 1) }
         case .derived(let id):
             guard let value = derived[safe: id.index] ?? nil else { return false }
             return isMoneyRatio(value.expr, depth: depth + 1)
+        default: return false
+        }
+    }
+
+    /// Whether `expr` is the same every period: a literal, a parameter, a `let` of one.
+    func isConstant(_ expr: Expr, depth: Int = 0) -> Bool {
+        guard depth < 64 else { return false }
+        switch expr.kind {
+        case .literal, .parameter: return true
+        case .negate(let inner), .round(let inner, _): return isConstant(inner, depth: depth + 1)
+        case .arithmetic(_, let a, let b), .divide(let a, let b, _): return isConstant(a, depth: depth + 1) && isConstant(b, depth: depth + 1)
+        case .derived(let id):
+            guard let value = derived[safe: id.index] ?? nil else { return false }
+            return isConstant(value.expr, depth: depth + 1)
         default: return false
         }
     }
@@ -94,8 +110,8 @@ extension Checker {
     /// 50`, a tier `: 3`, `attainment >= 100`): they had paid 5000%, 300%, or never. `role` says
     /// how it is used ("as a weight"). Returns whether there was none.
     @discardableResult
-    func refuseWholeNumbersAsRates(_ node: ExprNode, _ role: String, _ file: Int) -> Bool {
-        let found = wholeNumbers(node)
+    func refuseWholeNumbersAsRates(_ node: ExprNode, _ role: String, _ file: Int, atLeast least: Int64 = 2) -> Bool {
+        let found = wholeNumbers(node).filter { (Int64($0.text) ?? 0) >= least }
         for (text, range) in found {
             let percent = (Int64(text) ?? 0).multipliedReportingOverflow(by: 100)
             let shown = percent.overflow ? "\(text)00%" : "\(percent.partialValue)%"

@@ -104,7 +104,10 @@ final class Parser {
 
     /// Whether a missing `what` belongs at the end of the line it continues.
     static func continuesLine(_ what: String) -> Bool {
-        ["')'", "',' or ')'", "',' or ']'", "']'", "'else'", "'then'", "'{'"].contains(what)
+        // Everything but what starts a line of its own (a declaration, a block line, a block's
+        // `}`) and an expression (which starts a tier or a match arm too: that one is judged by
+        // the token before it).
+        !["a declaration", "'plan' or 'library'", "a block line", "an expression"].contains(what) && !what.hasPrefix("'}'")
     }
 
     /// Whether a token leaves an expression wanting its operand (an operator, an opening bracket,
