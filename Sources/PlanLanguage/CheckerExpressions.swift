@@ -42,19 +42,20 @@ extension Checker {
     /// percentage written without its `%`. A rate scaled by a number (`bookings / quota * 100`),
     /// a score or a multiplier is compared with whole numbers as it is. Returns whether there was none.
     func refuseCountsBesideRates(_ operands: [(Expr, ExprNode)], _ role: String, _ file: Int) -> Bool {
-        guard operands.contains(where: { $0.0.type == .rate && isMoneyRatio($0.0) }) else { return true }
-        var none = true
-        for (operand, node) in operands where operand.type == .count {
-            if !refuseWholeNumbersAsRates(node, role, file) { none = false }
-        }
-        return none
+        refuseCounts(in: operands, role, file) { rate, _ in isMoneyRatio(rate) }
     }
 
     /// Where branches or arms meet (an `if`, a `match`), refuses the whole numbers of 2 or more
     /// among the counts when another gives a rate written as a percentage (`=> 50` beside
     /// `=> 100%`). Beside decimals (`then 2 else 1.5`) they are multipliers as written.
     func refuseCountsBesidePercentages(_ operands: [(Expr, ExprNode)], _ role: String, _ file: Int) -> Bool {
-        guard operands.contains(where: { $0.0.type == .rate && writtenAsPercentage($0.1) }) else { return true }
+        refuseCounts(in: operands, role, file) { _, node in writtenAsPercentage(node) }
+    }
+
+    /// Refuses the whole numbers of 2 or more among the counts of `operands` when one of them is a
+    /// rate that `means` a percentage. Returns whether there was none.
+    private func refuseCounts(in operands: [(Expr, ExprNode)], _ role: String, _ file: Int, when means: (Expr, ExprNode) -> Bool) -> Bool {
+        guard operands.contains(where: { $0.0.type == .rate && means($0.0, $0.1) }) else { return true }
         var none = true
         for (operand, node) in operands where operand.type == .count {
             if !refuseWholeNumbersAsRates(node, role, file) { none = false }
