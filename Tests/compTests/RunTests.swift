@@ -167,6 +167,28 @@ func oneDeal(in directory: URL) throws -> URL {
         }
     }
 
+    /// Credits charged back to their deal's earlier period (`charge original_period`) count
+    /// toward the limit like the others (they had not: a run over the limit passed). The sample
+    /// on the clawback plan credits 2,000 times in all.
+    @Test func creditsChargedBackCountTowardTheLimit() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        #expect(try cli.run(["sample", "--reps", "10", "--txns", "2000", "--out", data]).status == 0)
+        let roster = try String(contentsOfFile: data + "/roster.csv", encoding: .utf8).replacingOccurrences(of: ",AE-STD,", with: ",CLAW-DEMO,")
+        try roster.write(toFile: data + "/roster.csv", atomically: true, encoding: .utf8)
+        let plan = CLI.root.appendingPathComponent("Plans/examples/clawbacks-holdbacks.plan").path
+        let db = directory.appendingPathComponent("r.sqlite").path
+        for (limit, status) in [("2000", Int32(0)), ("1999", Int32(65))] {
+            for threads in ["1", "2"] {
+                try? FileManager.default.removeItem(atPath: db)
+                let run = try cli.run(
+                    ["run", "--plans", plan, "--data", data, "--db", db, "--threads", threads], environment: ["COMP_MAX_CREDITS": limit])
+                #expect(run.status == status, "limit \(limit), threads \(threads): \(run.stderr)")
+            }
+        }
+    }
+
     /// A plan whose id no roster row names pays no one, and says why, with the id it most likely
     /// means (it had said "0 payees" and nothing more).
     @Test func aPlanIDTheRosterDoesNotNameIsWarnedWithTheOneMeant() throws {
