@@ -752,6 +752,8 @@ final class Parser {
                 let unit = try identifier("'unit' or 'deal'")
                 return blockLine(keyword, [.expr(amount), .word(per), .word(unit)])
             }
+            // `pay 150 USD` alone: what it is paid per is missing (it had said only "expected 'of'").
+            guard isWord("of") else { throw failExpected("'per unit', 'per deal' or 'of amount'") }
             let of = try word("of")
             let what = try word("amount")
             return blockLine(keyword, [.expr(amount), .word(of), .word(what)])
