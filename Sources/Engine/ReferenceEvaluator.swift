@@ -395,15 +395,12 @@ struct AssignmentTable: Sendable {
     func entry(of rep: RepIndex, on date: CivilDate) -> Int? {
         let day = date.daysSinceEpoch
         var entry = Int(starts[Int(rep)])
-        var end = Int(starts[Int(rep) + 1])
+        let end = Int(starts[Int(rep) + 1])
         // A rep with many rows (a plan change a week for years) is searched: the rows are in date
-        // order and never overlap. Walked, it cost a transaction that rep's rows.
+        // order and never overlap.
         if end - entry > 8 {
-            while end - entry > 1 {
-                let middle = (entry + end) / 2
-                if first[middle] <= day { entry = middle } else { end = middle }
-            }
-            return first[entry] <= day && day <= last[entry] ? entry : nil
+            guard let found = lastIndex(in: entry..<end, startsBy: { first[$0] <= day }) else { return nil }
+            return day <= last[found] ? found : nil
         }
         while entry < end {
             if first[entry] <= day && day <= last[entry] { return entry }

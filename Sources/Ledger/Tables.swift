@@ -339,14 +339,9 @@ public struct RosterTable: Sendable {
         // Rows are in start order and never overlap: a rep with many is searched (walked, it cost
         // each of that rep's transactions every row).
         if indexes.count > 8 {
-            var low = 0
-            var high = indexes.count
-            while high - low > 1 {
-                let middle = (low + high) / 2
-                if rows[indexes[middle]].start <= date { low = middle } else { high = middle }
-            }
-            let index = indexes[low]
-            return rows[index].start <= date && (rows[index].end.map { date <= $0 } ?? true) ? index : nil
+            guard let found = lastIndex(in: indexes.indices, startsBy: { rows[indexes[$0]].start <= date }) else { return nil }
+            let index = indexes[found]
+            return rows[index].end.map { date <= $0 } ?? true ? index : nil
         }
         for index in indexes where rows[index].start <= date && (rows[index].end.map { date <= $0 } ?? true) {
             return index
