@@ -156,14 +156,19 @@ func oneDeal(in directory: URL) throws -> URL {
         // The limit is on the run's total, whatever the threads and wherever the credits fall in
         // the file (a share per shard had refused a run at one thread count and not another): the
         // 10,000 credits pass a limit of 10,000 and are refused at 9,999, at 1 and 2 threads.
-        for threads in ["1", "2"] {
-            try? FileManager.default.removeItem(atPath: db)
-            let refused = try cli.run(
-                ["run", "--plans", aeStandard, "--data", data, "--db", db, "--threads", threads], environment: ["COMP_MAX_CREDITS": "9999"])
-            #expect(refused.status == 65, "threads \(threads)")
-            let ran = try cli.run(
-                ["run", "--plans", aeStandard, "--data", data, "--db", db, "--threads", threads], environment: ["COMP_MAX_CREDITS": "10000"])
-            #expect(ran.status == 0, "threads \(threads): \(ran.stderr)")
+        try expectCreditLimit(exactly: 10000, plan: aeStandard, data: data, db: db)
+    }
+
+    /// Runs `plan` under `COMP_MAX_CREDITS` of `credits` (it must run) and one less (it must be
+    /// refused), at 1 and 2 threads.
+    func expectCreditLimit(exactly credits: Int, plan: String, data: String, db: String) throws {
+        for (limit, status) in [(credits, Int32(0)), (credits - 1, Int32(65))] {
+            for threads in ["1", "2"] {
+                try? FileManager.default.removeItem(atPath: db)
+                let run = try cli.run(
+                    ["run", "--plans", plan, "--data", data, "--db", db, "--threads", threads], environment: ["COMP_MAX_CREDITS": "\(limit)"])
+                #expect(run.status == status, "limit \(limit), threads \(threads): \(run.stderr)")
+            }
         }
     }
 
@@ -179,14 +184,7 @@ func oneDeal(in directory: URL) throws -> URL {
         try roster.write(toFile: data + "/roster.csv", atomically: true, encoding: .utf8)
         let plan = CLI.root.appendingPathComponent("Plans/examples/clawbacks-holdbacks.plan").path
         let db = directory.appendingPathComponent("r.sqlite").path
-        for (limit, status) in [("2000", Int32(0)), ("1999", Int32(65))] {
-            for threads in ["1", "2"] {
-                try? FileManager.default.removeItem(atPath: db)
-                let run = try cli.run(
-                    ["run", "--plans", plan, "--data", data, "--db", db, "--threads", threads], environment: ["COMP_MAX_CREDITS": limit])
-                #expect(run.status == status, "limit \(limit), threads \(threads): \(run.stderr)")
-            }
-        }
+        try expectCreditLimit(exactly: 2000, plan: plan, data: data, db: db)
     }
 
     /// A plan whose id no roster row names pays no one, and says why, with the id it most likely
