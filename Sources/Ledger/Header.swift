@@ -8,13 +8,18 @@ struct RowError: Sendable {
     let id: DiagnosticID
     let message: String
     let severity: Severity
+    /// True for an error another row's error causes (a split row of a transaction with a rejected
+    /// split row, a transaction whose fx row was rejected): listed after the causes, so that a
+    /// million of them do not push the one row to correct out of the listing.
+    let followOn: Bool
 
-    init(line: Int, field: Int, _ entry: (DiagnosticID, String), severity: Severity = .error) {
+    init(line: Int, field: Int, _ entry: (DiagnosticID, String), severity: Severity = .error, followOn: Bool = false) {
         self.line = line
         self.field = field
         self.id = entry.0
         self.message = Self.printable(entry.1)
         self.severity = severity
+        self.followOn = followOn
     }
 
     /// `text` with control characters written as escapes (`\u{0}`, `\t`, `\u{1B}`, `\u{202E}`): a

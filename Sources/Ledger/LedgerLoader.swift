@@ -175,16 +175,19 @@ public enum LedgerLoader {
         timer.mark("quotas.csv and splits.csv")
         timings += timer.timings
         // Diagnostics in a stable order: problems with a whole file first (a missing or unreadable
-        // fx.csv explains thousands of rows without a rate), then by file as FORMATS.md lists them,
-        // line and field.
+        // fx.csv explains thousands of rows without a rate), then row problems by file as
+        // FORMATS.md lists them, line and field, and last the rows another row's error refused (a
+        // rejected fx row leaves every transaction of its month without a rate).
         let order = [files.transactions, files.roster, files.quotas, files.splits, files.fx]
         var ordered: [(path: String, error: RowError)] = []
         var errorCount = droppedErrors
         var warningCount = droppedWarnings
-        for wholeFile in [true, false] {
+        /// 0: the whole file, 1: a row, 2: a row refused for another row's error.
+        func rank(_ error: RowError) -> Int { error.line == 0 ? 0 : error.followOn ? 2 : 1 }
+        for group in 0..<3 {
             for path in order {
                 guard let errors = perFile[path] else { continue }
-                let sorted = errors.enumerated().filter { ($0.element.line == 0) == wholeFile }
+                let sorted = errors.enumerated().filter { rank($0.element) == group }
                     .sorted { ($0.element.line, $0.element.field, $0.offset) < ($1.element.line, $1.element.field, $1.offset) }
                 for (_, error) in sorted {
                     if error.severity == .error { errorCount += 1 } else { warningCount += 1 }

@@ -687,7 +687,7 @@ func loadSplits(
                 errors.append(
                     RowError(
                         line: candidates[index].line, field: (header.field("txn") ?? 0) + 1,
-                        DataMessage.splitWithRejectedRow(texts[txn] ?? "?", line: line)))
+                        DataMessage.splitWithRejectedRow(texts[txn] ?? "?", line: line), followOn: true))
             }
             continue
         }

@@ -143,7 +143,9 @@ struct CurrencyAccumulator: Sendable {
 /// into `dropped`. What is kept stays in line order.
 private func keepFirst(_ count: Int, of errors: inout [RowError], dropped: inout (errors: Int, warnings: Int)) {
     guard errors.count > count else { return }
-    let rank = { (error: RowError) in error.severity == .error ? 0 : 1 }
+    // Errors before warnings, and an error another row caused (``RowError/followOn``) after the
+    // rest: the cause is what to keep.
+    let rank = { (error: RowError) in error.severity != .error ? 2 : error.followOn ? 1 : 0 }
     let precedes = { (a: RowError, b: RowError) in (rank(a), a.line, a.field) < (rank(b), b.line, b.field) }
     errors.sort(by: precedes)
     for error in errors[count...] {
@@ -1132,11 +1134,13 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                         RowError(line: recordLine, field: currencyField + 1, DataMessage.badCurrency(tokenizer.fieldText(currencyField))))
                 } else if dateOK && !fx.has(currency, month) {
                     let label = Period(kind: .month, containingMonth: month).description
+                    // A rate whose fx row was rejected: that row is the one to correct.
+                    let rejectedLine = fx.rejectedLine(currency, month)
                     result.errors.append(
                         RowError(
                             line: recordLine, field: currencyField + 1,
-                            DataMessage.missingFX(
-                                ISOCurrencies.list[currency].code, label, base: context.baseCode, rejectedLine: fx.rejectedLine(currency, month))))
+                            DataMessage.missingFX(ISOCurrencies.list[currency].code, label, base: context.baseCode, rejectedLine: rejectedLine),
+                            followOn: rejectedLine != nil))
                 }
             }
 

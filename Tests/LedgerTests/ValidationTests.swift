@@ -46,10 +46,11 @@ let badCases: [BadCase] = [
     BadCase(
         name: "split for an unknown rep", file: "splits.csv", text: "txn,rep,share\nT2,R1,0.5\nT2,R8,0.5\n",
         // The other row is not used, and says why (not that the shares add up to 0.5): T2 is
-        // credited to no one until the rejected row is corrected.
+        // credited to no one until the rejected row is corrected. The cause is listed first:
+        // a deal of a million split rows had listed a million follow-on errors before it.
         expected: [
-            "splits.csv:2:1: transaction \"T2\" has a rejected split row (line 3): its other rows are not used until that row is corrected",
             "splits.csv:3:2: rep \"R8\" is not on the roster",
+            "splits.csv:2:1: transaction \"T2\" has a rejected split row (line 3): its other rows are not used until that row is corrected",
         ]),
     // An id that matches nothing because it is no id (a tab, the CR of a `\r\r\n` line end) says
     // so; it had been "not on the roster" or "not an accepted transaction".
@@ -179,11 +180,13 @@ let badCases: [BadCase] = [
         expected: ["fx.csv:3:2: period \"2027-Q1\" is not a month; write YYYY-MM"]),
     BadCase(
         name: "non-positive fx rate", file: "fx.csv", text: "currency,period,rate\nEUR,2027-01,0\n",
+        // The rejected fx row comes before the transactions it leaves without a rate (a month's
+        // million rows had hidden it).
         expected: [
-            "transactions.csv:3:5: no fx rate for EUR in 2027-01: its row in fx.csv (line 2) was rejected; correct that row",
             "splits.csv:2:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
             "splits.csv:3:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
             "fx.csv:2:3: rate \"0\" must be greater than zero",
+            "transactions.csv:3:5: no fx rate for EUR in 2027-01: its row in fx.csv (line 2) was rejected; correct that row",
         ]),
     BadCase(
         name: "split share out of range", file: "splits.csv", text: "txn,rep,share\nT2,R1,1.5\n",
@@ -669,6 +672,28 @@ struct SplitMix {
         let (load, lines) = directory.load(LedgerLoadOptions(threads: 2, storedDiagnosticLimit: 5, chunkBytes: 1))
         #expect(load.errorCount == 3_000)
         #expect(lines == (2...6).map { "transactions.csv:\($0):1: the row has 1 field; the header has 10" })
+    }
+
+    /// A rejected fx row leaves 3,000 EUR rows of its month without a rate, and a split row
+    /// rejected last leaves its deal's three other rows unused: the causes are kept and listed
+    /// first, whatever the limit, then the rows they refused (the causes had come after them).
+    @Test func theRowToCorrectIsListedBeforeTheRowsItRefused() throws {
+        var ledger = header
+        for number in 1...3_000 { ledger += "T\(number),2027-01-05,R1,10,EUR,P,new,1,NA,\n" }
+        ledger += "S1,2027-01-05,R1,10,USD,P,new,1,NA,\n"
+        let splits = "txn,rep,share\nS1,R1,0.25\nS1,R2,0.25\nS1,M1,0.25\nS1,R404,0.25\n"
+        var files = Minimal.ledgerOnly(ledger)
+        files["fx.csv"] = "currency,period,rate\nEUR,2027-01,-1\n"
+        files["splits.csv"] = splits
+        let directory = try DataDirectory(files)
+        let (load, lines) = directory.load(LedgerLoadOptions(threads: 2, storedDiagnosticLimit: 3, chunkBytes: 4096))
+        #expect(load.errorCount == 3_000 + 3 + 1 + 1)
+        #expect(lines == [
+            "splits.csv:5:2: rep \"R404\" is not on the roster",
+            "fx.csv:2:3: rate \"-1\" must be greater than zero",
+            "transactions.csv:2:5: no fx rate for EUR in 2027-01: its row in fx.csv (line 2) was rejected; correct that row",
+        ])
+        #expect(load.listed(limit: 2).map(\.id.rawValue) == ["data.unknownRep", "data.nonPositiveValue"])
     }
 
     /// T1 and T2 reverse each other; T3 → T4 → T5 → T3 is a cycle of three; T7 reverses T6, an
