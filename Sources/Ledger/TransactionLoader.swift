@@ -186,6 +186,11 @@ private struct ChunkResult: Sendable {
     var rejectedIDArena: [UInt8] = []
     var rejectedIDEnds: [Int] = []
     var rejectedIDLines: [Int] = []
+    /// What rows rejected for another field reverse (end offsets into `rejectedReversalArena`,
+    /// and lines): a target that is nowhere in the ledger is said at once, with the other error.
+    var rejectedReversalArena: [UInt8] = []
+    var rejectedReversalEnds: [Int] = []
+    var rejectedReversalLines: [Int] = []
 
     init(start: Int, rowBase: Int, line: Int, attributes: Int) {
         self.start = start
@@ -588,6 +593,23 @@ func loadTransactions(
                 markRejected(Int(accepted))
                 addPostError(RowError(line: acceptedLine, field: context.idField + 1, DataMessage.duplicateID(text, firstLine: line)))
             }
+        }
+    }
+    // A rejected row's reversal of an id the ledger does not hold at all is a second error of
+    // the row, said now rather than once the first is corrected (one of a rejected row is not:
+    // that row's own error says what to correct).
+    for result in results {
+        var start = 0
+        for (end, line) in zip(result.rejectedReversalEnds, result.rejectedReversalLines) {
+            let bytes = Array(result.rejectedReversalArena[start..<end])
+            start = end
+            let found = bytes.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { index.find($0, buffer.count) } ?? -1 }
+            guard found < 0, rejectedFirstLine[bytes] == nil else { continue }
+            let malformed = bytes.withUnsafeBufferPointer { DataMessage.malformedID("reverses", $0) }
+            addPostError(
+                RowError(
+                    line: line, field: context.reversesField + 1,
+                    malformed ?? DataMessage.unknownReversal(String(decoding: bytes, as: UTF8.self))))
         }
     }
     // Reversals: resolve each target id to its row.
@@ -1219,6 +1241,11 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                     result.rejectedIDArena.append(contentsOf: UnsafeBufferPointer(start: idStart, count: idLength))
                     result.rejectedIDEnds.append(result.rejectedIDArena.count)
                     result.rejectedIDLines.append(recordLine)
+                }
+                if reversesLength > 0 && reversesLength <= maxID {
+                    result.rejectedReversalArena.append(contentsOf: UnsafeBufferPointer(start: tokenizer.fieldPointer(reversesField), count: reversesLength))
+                    result.rejectedReversalEnds.append(result.rejectedReversalArena.count)
+                    result.rejectedReversalLines.append(recordLine)
                 }
                 // Report the row's problems in field order.
                 if result.errors.count - firstError > 1 { result.errors[firstError...].sort { $0.field < $1.field } }

@@ -52,6 +52,19 @@ let badCases: [BadCase] = [
             "splits.csv:3:2: rep \"R8\" is not on the roster",
             "splits.csv:2:1: transaction \"T2\" has a rejected split row (line 3): its other rows are not used until that row is corrected",
         ]),
+    // A row rejected for its amount that also reverses an id the ledger does not hold gets both
+    // errors at once (the reversal had been checked only once the amount was corrected); one
+    // reversing an accepted deal or a rejected row gets only its own error.
+    BadCase(
+        name: "a rejected row reversing an unknown id", file: "transactions.csv",
+        text: header + "T1,2027-01-05,R1,10,USD,P,new,1,NA,\nT2,2027-01-06,R1,x,USD,P,new,1,NA,T404\n"
+            + "T3,2027-01-06,R1,y,USD,P,new,1,NA,T1\nT4,2027-01-06,R1,z,USD,P,new,1,NA,T3\n",
+        expected: [
+            "transactions.csv:3:4: amount \"x\" is not a plain decimal (like 1234.56 or -80)",
+            "transactions.csv:3:10: reverses \"T404\", which is not an accepted transaction in this ledger",
+            "transactions.csv:4:4: amount \"y\" is not a plain decimal (like 1234.56 or -80)",
+            "transactions.csv:5:4: amount \"z\" is not a plain decimal (like 1234.56 or -80)",
+        ]),
     // An id that matches nothing because it is no id (a tab, the CR of a `\r\r\n` line end) says
     // so; it had been "not on the roster" or "not an accepted transaction".
     BadCase(
