@@ -128,6 +128,7 @@ extension PlanEvaluation {
         let monthTable = months
         let table = assignments
         let reversals = reversalBits
+        let reversalList = transactions.reversals
         let cancellations = cancellationBits
         let periodsByMonth = runPeriods
         let spiffWindows = spiffs.map { (window: $0.window, byEffectiveDate: $0.byEffectiveDate) }
@@ -280,7 +281,9 @@ extension PlanEvaluation {
                         guard fast.constantFilter else { break }
                         let row = Int(chunkRows[index])
                         if hasFilter {
-                            let code = filterNarrow.map { Int($0[row]) } ?? filterWide.map { Int($0[row]) } ?? 0
+                            // A reversal is judged on its deal (``filterRow(of:)``).
+                            let judged = isReversal(row) ? reversalList.rootDeal(of: row) : row
+                            let code = filterNarrow.map { Int($0[judged]) } ?? filterWide.map { Int($0[judged]) } ?? 0
                             if !filterTable[code] { continue }
                         }
                         let rep = chunkReps[index]
@@ -422,7 +425,10 @@ extension PlanEvaluation {
             return Int(position)
         }
         let context = Context(rep: rep, row: row, assignmentIndex: Int(assignments.rosterRow[assignmentEntry]))
-        if let filter = compiled.filters[ruleIndex], try evalRow(filter, context, row: row) != .bool(true) { return false }
+        if let filter = compiled.filters[ruleIndex] {
+            let judged = filterContext(context, row: row)
+            if try evalRow(filter, judged.context, row: judged.row) != .bool(true) { return false }
+        }
         guard case .number(var value) = try evalRow(compiled.amounts[ruleIndex], context, row: row) else { return false }
         if let weight = compiled.weights[ruleIndex] {
             guard case .number(let factor) = try evalRow(weight, context, row: row) else { return false }

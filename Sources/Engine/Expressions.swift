@@ -186,10 +186,11 @@ extension PlanEvaluation {
             case "currency": return .text(transactions.currencies[Int(transactions.currencyCodes[row])].code)
             case "quantity": return .number(WideDecimal(Int64(transactions.quantities[row])))
             case "reverses":
-                guard let target = reversalTarget(of: row) else { return .text("") }
+                // A reversal's own, also where its filter reads its deal (``filterRow(of:)``).
+                guard let target = reversalTarget(of: context.reversal ?? row) else { return .text("") }
                 return .text(transactions.ids[target])
             case "is_reversal":
-                return .bool(reversalTarget(of: row) != nil)
+                return .bool(reversalTarget(of: context.reversal ?? row) != nil)
             case "effective_date":
                 // A reversal's effective date is the date of the deal it reverses.
                 return .date(transactions.dates[reversalTarget(of: row) ?? row])

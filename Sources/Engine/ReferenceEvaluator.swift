@@ -1947,6 +1947,26 @@ final class PlanEvaluation {
         let row: Int?
         /// Index of the roster row in force (not the row itself: copying it per context costs retains).
         let assignmentIndex: Int
+        /// A reversal whose filter is judged on its deal (`row`): its own `txn.is_reversal` and
+        /// `txn.reverses` are read from it (``PlanEvaluation/filterRow(of:)``).
+        var reversal: Int? = nil
+    }
+
+    /// The row a transaction's `where` filters read: its own, or for a reversal the deal it
+    /// reverses (the deal at the root of a chain, for a reversal of a reversal). A reversal goes
+    /// where its deal went: a cancelled 50,000 deal of a rule `where fx(txn.amount) > 10000 USD`
+    /// is taken back, though its own amount is negative (it had been excluded, and the deal stayed
+    /// paid); a deal the filter left out is not taken back either.
+    @inline(__always)
+    func filterRow(of row: Int) -> Int {
+        reversalBits.contains(row) ? transactions.reversals.rootDeal(of: row) : row
+    }
+
+    /// ``Context`` for a filter of `row` (see ``filterRow(of:)``).
+    func filterContext(_ context: Context, row: Int) -> (context: Context, row: Int) {
+        let judged = filterRow(of: row)
+        guard judged != row else { return (context, row) }
+        return (Context(rep: context.rep, row: judged, assignmentIndex: context.assignmentIndex, reversal: row), judged)
     }
 
     func value(of ref: ValueRef, _ context: Context) throws -> EvalValue {
@@ -2180,7 +2200,10 @@ final class PlanEvaluation {
         if let effective = plan.effective, !effective.contains(judged) { return nil }
         guard let entry = assignments.entry(of: rep, on: judged), assignments.onPlan[entry] else { return nil }
         let rowContext = Context(rep: rep, row: row, assignmentIndex: Int(assignments.rosterRow[entry]))
-        if let filter = spiff.filter, try evalRow(filter, rowContext, row: row) != .bool(true) { return nil }
+        if let filter = spiff.filter {
+            let judged = filterContext(rowContext, row: row)
+            if try evalRow(filter, judged.context, row: judged.row) != .bool(true) { return nil }
+        }
         // A cancellation counts a deal less; a reinstatement (a reversal of one) a deal more.
         let cancels = cancellationBits.contains(row)
         if spiff.payout == .tieredByCount { return WideDecimal(Int64(cancels ? -1 : 1)) }

@@ -870,3 +870,61 @@ let managerOverridePlan = """
         #expect(totals(output) == ["R1 2027-01 3150.00", "R1 2027-02 1050.00"])
     }
 }
+
+/// A reversal goes where its deal went: a rule's or a SPIFF's `where` reads the deal it reverses
+/// (its size, its date), so a filter on the amount neither keeps a cancelled deal paid (the
+/// reversal's own amount is negative and had failed `> 10000 USD`) nor takes back a deal it never
+/// credited. `txn.is_reversal` stays the reversal's own.
+@Suite struct ReversalsFollowTheirDeal {
+    let plan = """
+        plan "BIG" {
+          currency USD
+          period month
+          credit big {
+            where fx(txn.amount) > 10000 USD
+            amount fx(txn.amount)
+          }
+          credit kept {
+            where not txn.is_reversal
+            amount fx(txn.amount)
+          }
+          measure bookings = sum(big)
+          measure gross = sum(kept)
+          component commission = bookings * 5%
+          component gross_pay = gross * 1%
+          component logos = spiff {
+            window 2027-01 to 2027-12
+            where fx(txn.amount) >= 5000 USD
+            pay 250 USD per deal
+          }
+        }
+        """
+
+    @Test func aCancelledBigDealIsTakenBackAndASmallOneIsNot() throws {
+        let files = [
+            "roster.csv": "rep,name,plan,start\nR1,Ana,BIG,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": """
+                id,date,rep,amount,currency,kind,reverses
+                T1,2027-01-05,R1,50000,USD,new,
+                T2,2027-01-06,R1,4000,USD,new,
+                T3,2027-02-10,R1,-50000,USD,new,T1
+                T4,2027-02-11,R1,-4000,USD,new,T2
+                T5,2027-03-01,R1,20000,USD,new,T3
+
+                """,
+        ]
+        let output = try evaluate(plan: plan, files: files)
+        // January: T1 passes `> 10000` (T2 does not): 5% of 50,000 = 2,500.00. February: T1's
+        // reversal T3 is judged on T1 and takes it back, 5% of −50,000 = −2,500.00; T2's reversal
+        // T4 stays out as T2 did (it had been left out only by its own sign, and would have taken
+        // back 200.00 never paid). March: T5 reverses the reversal (T1 reinstated, 20,000 of it),
+        // judged on T1: +1,000.00.
+        #expect(totals(output, component: "commission") == ["R1 2027-01 2500.00", "R1 2027-02 -2500.00", "R1 2027-03 1000.00"])
+        // `not txn.is_reversal` still reads the row's own flag: only the deals count, 1% of 54,000.
+        #expect(totals(output, component: "gross_pay") == ["R1 2027-01 540.00", "R1 2027-02 0.00", "R1 2027-03 0.00"])
+        // The SPIFF pays T1 (≥ 5,000) in January, takes it back with T3 in February and pays it
+        // again with T5's reinstatement in March; T2 (4,000) is never paid nor taken back.
+        #expect(totals(output, component: "logos") == ["R1 2027-01 250.00", "R1 2027-02 -250.00", "R1 2027-03 250.00"])
+    }
+}
