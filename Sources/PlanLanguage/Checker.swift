@@ -355,6 +355,9 @@ final class Checker {
     }
 
     var declaredAttributes: [String: (ValueType, Bool, Int, SourceRange)] = [:]
+    /// The type an undeclared attribute being lowered is compared with (``lowerBeside``), for the
+    /// hint on how to declare it.
+    var undeclaredAttributeType: String?
 
     func declareAttribute(scope: Ident, name: Ident, type: Ident, optional: Bool, file: Int) {
         guard let attributeScope = AttributeScope(rawValue: scope.name) else {
@@ -408,7 +411,7 @@ final class Checker {
             }
             error(.unknownAttribute(scope.name, name.name), file, name.range,
                   hint: suggest(for: name.name, among: candidates())
-                    ?? "declare extra columns with 'attribute \(key): text'")
+                    ?? "declare extra columns with 'attribute \(key): \(undeclaredAttributeType ?? "text")'")
             return nil
         }
         if attributeScope == .transaction && context != .transaction {

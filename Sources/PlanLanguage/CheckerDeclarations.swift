@@ -198,6 +198,8 @@ extension Checker {
                 }
                 // `graduated attainment above 80 … per 1 up to 120`: 8000% had never been reached.
                 if ok && !refuseCountsBesideRates([(value, valueNode)] + parts, "compared with a rate", file) { ok = false }
+                // Bounds already refused (`above 80` beside a rate) are not compared again.
+                let boundsOK = ok
                 if amount.type != moneyType {
                     error(.moneyNotInPlanCurrency("a graduated bonus pays an amount that", describe(amount.type), currency.code), file, amountNode.range)
                     ok = false
@@ -212,7 +214,7 @@ extension Checker {
                     ok = false
                 }
                 // A ceiling at or below the floor paid 0 in every period, without a word.
-                if let ceiling, let ceilingNode, let top = constantNumber(ceiling), let bottom = constantNumber(floor),
+                if boundsOK, let ceiling, let ceilingNode, let top = constantNumber(ceiling), let bottom = constantNumber(floor),
                     top <= bottom
                 {
                     error(

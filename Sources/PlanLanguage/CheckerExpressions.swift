@@ -404,6 +404,31 @@ extension Checker {
 
     // MARK: Expressions
 
+    /// Lowers `node`, an operand beside `other`: an undeclared attribute compared with a literal
+    /// (`rep.tier >= 2`) is told to be declared with the literal's type (`count`), not `text`,
+    /// which the comparison would then refuse.
+    func lowerBeside(_ node: ExprNode, _ other: ExprNode?, _ context: EvaluationContext, _ file: Int) -> Expr? {
+        guard case .member = node, let other, let type = Self.literalTypeName(other) else { return lower(node, context, file) }
+        let outer = undeclaredAttributeType
+        undeclaredAttributeType = type
+        defer { undeclaredAttributeType = outer }
+        return lower(node, context, file)
+    }
+
+    /// The attribute type a literal reads as (`2` count, `2.5` and `5%` rate, `10 USD` money).
+    static func literalTypeName(_ node: ExprNode) -> String? {
+        switch node {
+        case .number(let text, _): return text.contains(".") ? "rate" : "count"
+        case .percent: return "rate"
+        case .money: return "money"
+        case .date: return "date"
+        case .string: return "text"
+        case .bool: return "bool"
+        case .paren(let inner, _), .negate(let inner, _): return literalTypeName(inner)
+        default: return nil
+        }
+    }
+
     /// Checks and lowers an expression. Returns `nil` after reporting an error.
     ///
     /// - Parameter top: the rounding rule of the value this expression is the whole of; a division
@@ -432,15 +457,17 @@ extension Checker {
             }
             return Expr(.negate(operand), type: operand.type, span: at)
         case .not(let inner, _):
-            guard let operand = lower(inner, context, file) else { return nil }
+            guard let operand = lowerBeside(inner, .bool(true, inner.range), context, file) else { return nil }
             guard operand.type == .bool else {
                 error(.typeMismatch("'not' needs a condition, found \(describe(operand.type))"), file, inner.range)
                 return nil
             }
             return Expr(.not(operand), type: .bool, span: at)
         case .binary(let op, let a, let b, _):
-            let lhs = lower(a, context, file)
-            let rhs = lower(b, context, file)
+            // Sides of a comparison or a sum share a type (a product's do not: `x * 2` may be money).
+            let sameType = op != .multiply && op != .divide
+            let lhs = lowerBeside(a, sameType ? b : nil, context, file)
+            let rhs = lowerBeside(b, sameType ? a : nil, context, file)
             guard let lhs, let rhs else { return nil }
             switch op {
             case .and, .or:
@@ -501,7 +528,7 @@ extension Checker {
                 }
             }
         case .inList(let subject, let items, _):
-            guard let lhs = lower(subject, context, file) else { return nil }
+            guard let lhs = lowerBeside(subject, items.first, context, file) else { return nil }
             var lowered: [Expr] = []
             for item in items {
                 guard let value = lower(item, context, file) else { return nil }
@@ -514,7 +541,7 @@ extension Checker {
             }
             return Expr(.member(lhs, lowered), type: .bool, span: at)
         case .inRange(let subject, let lowerNode, let upperNode, _):
-            guard let lhs = lower(subject, context, file) else { return nil }
+            guard let lhs = lowerBeside(subject, lowerNode, context, file) else { return nil }
             let lowerBound: Expr?
             let upperBound: Expr?
             if case .month(let text, let range) = lowerNode, lowerNode == upperNode {

@@ -227,6 +227,15 @@ public enum PlanLimits {
 /// Collects diagnostics for the files of one check.
 final class DiagnosticSink {
     private var entries: [(file: Int, offset: Int, sequence: Int, diagnostic: Diagnostic)] = []
+    /// What has been said where: a value the checker meets twice (a tier bound is both one tier's
+    /// end and the next one's start) is reported once.
+    private var said = Set<SaidKey>()
+    private struct SaidKey: Hashable {
+        let file: Int
+        let range: SourceRange?
+        let id: String
+        let text: String
+    }
     var sources: [SourceFile]
 
     /// Every diagnostic, in file order, then source order (stable for equal positions).
@@ -245,6 +254,7 @@ final class DiagnosticSink {
         _ message: PlanMessage, file: Int, _ range: SourceRange?, notes: [(String, Int, SourceRange)] = [],
         hint: String? = nil
     ) {
+        guard said.insert(SaidKey(file: file, range: range, id: message.id.rawValue, text: message.text)).inserted else { return }
         let source = sources[file]
         let location = range.map { source.location(of: $0.start) } ?? SourceLocation(file: source.path, line: 0, column: 0)
         let rendered = notes.map { note -> DiagnosticNote in
