@@ -9,6 +9,18 @@ import Dispatch
 /// have a length limit, and text must be UTF-8.
 public enum LedgerLoader {
     /// Loads the standard files of `directory`.
+    /// Why `path` cannot be a data directory (it does not exist, or is a file), in words for
+    /// `--data`; nil for a directory. A missing directory had been five "file not found" errors,
+    /// one per data file, and a reconciliation of zeros.
+    public static func directoryProblem(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            return errno == ENOENT_CODE ? "no such directory" : "cannot read it: \(systemErrorMessage(errno))"
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR { return nil }
+        return "not a directory; give the directory that holds transactions.csv, roster.csv and quotas.csv"
+    }
+
     public static func load(directory: String, options: LedgerLoadOptions = LedgerLoadOptions()) -> LedgerLoad {
         load(files: LedgerFiles(directory: directory), options: options)
     }
@@ -109,7 +121,15 @@ public enum LedgerLoader {
         let quotaFile = open(files.quotas, required: true)
         let quotaHeader = quotaFile.flatMap { header($0, files.quotas, ["rep", "period", "amount"]) }
         let quotaLoad = QuotaLoad()
-        if let quotaFile, let quotaHeader {
+        /// A file whose rows name reps is not checked without the roster: every row had been "not on
+        /// the roster", thousands of errors burying the one to correct.
+        func notChecked(_ path: String, because unread: String = "roster.csv") {
+            perFile[path, default: []].append(
+                RowError(line: 0, field: 0, ("data.notChecked", "not checked, because \(unread) could not be read"), severity: .warning))
+        }
+        if quotaHeader != nil && !rosterReadable {
+            notChecked(files.quotas)
+        } else if let quotaFile, let quotaHeader {
             let rosterForQuotas = roster
             quotaLoad.start { [options] in
                 var errors: [RowError] = []
@@ -121,6 +141,7 @@ public enum LedgerLoader {
         var transactions = TransactionTable.empty
         var index = TransactionIDIndex(ids: transactions.ids, count: 0, sorted: true)
         var totals = CurrencyAccumulator()
+        var transactionsReadable = false
         if let file = open(files.transactions, required: true),
             let head = header(file, files.transactions, ["id", "date", "rep", "amount", "currency"])
         {
@@ -135,10 +156,10 @@ public enum LedgerLoader {
                 timings += outcome.timings
                 index = outcome.index
                 totals = outcome.totals
+                transactionsReadable = true
                 record(files.transactions, present: true, read: outcome.rowsRead, rejected: outcome.rejected)
             } else {
-                perFile[files.transactions, default: []].append(
-                    RowError(line: 0, field: 0, ("data.notChecked", "not checked, because roster.csv could not be read"), severity: .warning))
+                notChecked(files.transactions)
                 record(files.transactions, present: true, read: 0, rejected: 0)
             }
         } else {
@@ -159,7 +180,11 @@ public enum LedgerLoader {
         // splits.csv (optional).
         var splits = SplitTable(rows: [], byTransaction: [:])
         if let file = open(files.splits, required: false) {
-            if let head = header(file, files.splits, ["txn", "rep", "share"]) {
+            if !rosterReadable || !transactionsReadable {
+                // Every row would name an unknown rep or transaction.
+                notChecked(files.splits, because: rosterReadable ? "transactions.csv" : "roster.csv")
+                record(files.splits, present: true, read: 0, rejected: 0)
+            } else if let head = header(file, files.splits, ["txn", "rep", "share"]) {
                 var errors: [RowError] = []
                 let outcome = loadSplits(file, header: head, roster: roster, transactions: index, options: options, errors: &errors)
                 perFile[files.splits, default: []].append(contentsOf: errors)

@@ -88,7 +88,7 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
     case badInputTable(listed: [String], total: Int)
     /// A data file cannot be read row by row (unreadable, or its header in error): even with
     /// `--quarantine` the run does not go on without the whole file.
-    case unusableFiles(listed: [String], files: [String])
+    case unusableFiles(listed: [String], files: [String], total: Int = 0)
     /// Evaluation failed (rep, period, rule in the message).
     case evaluation(String)
     /// The results could not be stored.
@@ -115,8 +115,10 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
             if total > listed.count { text += "\n… and \(total - listed.count) more" }
             return text + "\nthe input tables have \(total) error\(total == 1 ? "" : "s"); nothing was run "
                 + "(--quarantine does not leave out input table rows: a payee's score is needed; correct the file)"
-        case .unusableFiles(let listed, let files):
-            return (listed + [
+        case .unusableFiles(let listed, let files, let total):
+            // The rest are counted, not dropped without a word.
+            let more = total > listed.count ? ["… and \(total - listed.count) more (`comp validate --max-errors N` lists more)"] : []
+            return (listed + more + [
                 "\(files.joined(separator: ", ")) cannot be read row by row; nothing was run (correct \(files.count == 1 ? "it" : "them") "
                     + "first: --quarantine leaves out rejected rows, not whole files)"
             ]).joined(separator: "\n")
@@ -227,6 +229,7 @@ public enum Runner {
         if FileManager.default.fileExists(atPath: request.database) && access(request.database, W_OK) != 0 {
             throw .storage("--db \(request.database): the file is read-only; give one this run can write")
         }
+        if let problem = LedgerLoader.directoryProblem(request.data) { throw .input("--data \(request.data): \(problem)") }
         try checkOutputs(
             request, planFiles: planFiles, libraryFiles: libraryFiles, inputTables: plans.flatMap { $0.inputs.map { request.dataPrefix + $0.file } })
 
@@ -247,7 +250,8 @@ public enum Runner {
         if !load.unusableFiles.isEmpty {
             // What makes the files unusable first: a hundred row errors had hidden it.
             let listed = load.fileProblems + (request.quarantine ? [] : load.diagnostics.filter { $0.severity == .error && !load.fileProblems.contains($0) })
-            throw .unusableFiles(listed: listed.prefix(100).map(\.description), files: load.unusableFiles)
+            let total = request.quarantine ? listed.count : listed.count + max(0, load.errorCount - load.diagnostics.filter { $0.severity == .error }.count)
+            throw .unusableFiles(listed: listed.prefix(100).map(\.description), files: load.unusableFiles, total: total)
         }
         if load.errorCount > 0 && !request.quarantine {
             throw .badData(listed: load.listed(limit: 100).map(\.description), total: load.errorCount, warnings: load.warningCount)
@@ -626,6 +630,11 @@ public enum Runner {
         guarded += libraryFiles.map { ("a library a plan uses", $0) }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: request.data)) ?? []
         guarded += names.sorted().map { ("an input file", request.dataPrefix + $0) }
+        // A data file's name not in use yet: an export there is read as that file by the next run
+        // (a payouts file as splits.csv stopped it).
+        guarded += ["transactions.csv", "roster.csv", "quotas.csv", "splits.csv", "fx.csv"].filter { !names.contains($0) }.map {
+            ("a data file's name in --data (the next run would read it)", request.dataPrefix + $0)
+        }
         // Input tables may sit in a folder of the data directory.
         guarded += inputTables.map { ("an input table of a plan", $0) }
         for (index, export) in exports.enumerated() {
@@ -647,6 +656,13 @@ public enum Runner {
             }
             if access(directory, W_OK) != 0 {
                 throw .output("\(export.option) \(export.path): the directory \(directory) is not writable")
+            }
+            // A name the file system cannot hold fails only when the export is put in place, after
+            // the run is stored: refused now.
+            let name = target.split(separator: "/").last.map(String.init) ?? target
+            let longest = pathconf(directory, Int32(_PC_NAME_MAX))
+            if longest > 0 && name.utf8.count > longest {
+                throw .output("\(export.option): the file name is \(name.utf8.count) bytes long, longer than the \(longest) the file system takes; give a shorter one")
             }
             for other in guarded + exports[..<index].map({ ("the \($0.option) file", $0.path) }) where OutputTarget.sameFile(export.path, other.path) {
                 throw .output("\(export.option) \(export.path) is \(other.what) (\(other.path)); give another file name")

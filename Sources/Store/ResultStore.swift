@@ -15,11 +15,15 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// The error a run's producer threw, when the failure was not SQLite's (see
     /// ``ResultStore/record(_:inputs:produce:)``).
     public let cause: (any Error)?
+    /// True when SQLite found the file damaged (corrupt pages, not a database any more): bad
+    /// input to restore or replace, not an internal error.
+    public let damaged: Bool
 
-    public init(operation: String, underlying: String, cause: (any Error)? = nil) {
+    public init(operation: String, underlying: String, cause: (any Error)? = nil, damaged: Bool = false) {
         self.operation = operation
         self.underlying = underlying
         self.cause = cause
+        self.damaged = damaged
     }
 
     public var description: String { "\(operation): \(underlying)" }
@@ -114,11 +118,25 @@ public final class ResultStore {
         switch error.resultCode {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             return "the database is in use (another `comp run` may be writing it); try again when it has finished"
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return "the database file is damaged (SQLite: \(error.message ?? "\(error.resultCode)")); restore it from a backup, or give a new --db"
         case .SQLITE_IOERR, .SQLITE_NOMEM, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY:
             return "SQLite could not read it: \(error.message ?? "\(error.resultCode)")"
         default:
             return foreign
         }
+    }
+
+    /// A failure to read the database, in words: a damaged file says so and what to do (it had
+    /// been SQLite's "database disk image is malformed" and an internal error).
+    static func readFailure(_ operation: String, _ error: any Error) -> StoreError {
+        if let error = error as? DatabaseError, error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+            return StoreError(
+                operation: operation,
+                underlying: "the database file is damaged (SQLite: \(error.message ?? "\(error.resultCode)")); restore it from a backup, or run into a new --db",
+                damaged: true)
+        }
+        return StoreError(operation: operation, underlying: Self.reason(error, foreign: String(describing: error)))
     }
 
     /// `path` as SQLite must read it to open that very file: a relative path gets `./` in front,
@@ -212,6 +230,9 @@ public final class ResultStore {
 
     private static func openQueue(_ name: String, journal: String, shown path: String) throws(StoreError) -> DatabaseQueue {
         var configuration = Configuration()
+        // A reader of the database (a report, a `sqlite3` shell) is waited for a while at the
+        // commit rather than failing the run the moment it holds a lock.
+        configuration.busyMode = .timeout(15)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA page_size = 16384")
             try db.execute(sql: "PRAGMA journal_mode = \(journal)")
@@ -555,6 +576,11 @@ public final class ResultStore {
             }
         } catch let error as StoreError {
             throw error
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            // A reader that held the database past the wait (a `sqlite3` shell in a transaction).
+            throw StoreError(
+                operation: "recording the run",
+                underlying: "the database is in use (a reader or another `comp run` holds it); nothing was stored; run again when it is free")
         } catch let error as DatabaseError {
             throw StoreError(operation: "recording the run", underlying: String(describing: error))
         } catch {
@@ -612,7 +638,7 @@ public final class ResultStore {
                     inputs: inputs, options: optionMap)
             }
         } catch {
-            throw StoreError(operation: "reading run \(id)", underlying: String(describing: error))
+            throw Self.readFailure("reading run \(id)", error)
         }
     }
 
@@ -641,7 +667,7 @@ public final class ResultStore {
                 return lines
             }
         } catch {
-            throw StoreError(operation: "reading payouts of run \(id)", underlying: String(describing: error))
+            throw Self.readFailure("reading payouts of run \(id)", error)
         }
     }
 
@@ -687,7 +713,7 @@ public final class ResultStore {
                 return measures
             }
         } catch {
-            throw StoreError(operation: "reading measures of run \(id)", underlying: String(describing: error))
+            throw Self.readFailure("reading measures of run \(id)", error)
         }
     }
 
@@ -737,7 +763,7 @@ public final class ResultStore {
                 return try Self.tracesTableRecord(db, run: id, trace: trace)
             }
         } catch {
-            throw StoreError(operation: "reading trace \(trace) of run \(id)", underlying: String(describing: error))
+            throw Self.readFailure("reading trace \(trace) of run \(id)", error)
         }
     }
 
@@ -773,7 +799,7 @@ public final class ResultStore {
                 return found
             }
         } catch {
-            throw StoreError(operation: "reading the payouts of \(rep) in \(period) of run \(id)", underlying: String(describing: error))
+            throw Self.readFailure("reading the payouts of \(rep) in \(period) of run \(id)", error)
         }
     }
 
@@ -854,7 +880,7 @@ public final class ResultStore {
                 }
             }
         } catch {
-            throw StoreError(operation: "reading rejects of run \(id)", underlying: String(describing: error))
+            throw Self.readFailure("reading rejects of run \(id)", error)
         }
     }
 }

@@ -21,6 +21,7 @@ struct Check: ParsableCommand {
     var dump = false
 
     func validate() throws {
+        try refuseEmptyPaths(files.map { ("a plan file", $0) })
         if files.isEmpty { throw ValidationError("give at least one plan file") }
         _ = try parameterOverrides(param)
     }

@@ -19,6 +19,14 @@ enum Exit {
     static let cannotCreate = ExitCode(73)
 }
 
+/// Refuses an empty path: an unset shell variable (`--out "$OUT"`) had meant the file system's
+/// root (`sample --out ""` wrote /roster.csv, `--data ""` read /transactions.csv).
+func refuseEmptyPaths(_ options: [(name: String, value: String?)]) throws {
+    for option in options where option.value?.isEmpty == true {
+        throw ValidationError("\(option.name) is empty; give a path (is a shell variable unset?)")
+    }
+}
+
 @main
 struct Comp: ParsableCommand {
     static let configuration = CommandConfiguration(

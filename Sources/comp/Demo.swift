@@ -28,6 +28,7 @@ struct Demo: ParsableCommand {
     var txns: Int = 100_000
 
     func validate() throws {
+        try refuseEmptyPaths([("--out", out)])
         if reps < 1 { throw ValidationError("--reps must be at least 1") }
         if txns < 0 { throw ValidationError("--txns must not be negative") }
     }

@@ -19,6 +19,7 @@ struct Explain: ParsableCommand {
     var runID: Int64?
 
     func validate() throws {
+        try refuseEmptyPaths([("--db", db)])
         // A month, a quarter or a year, as exports name periods.
         let bytes = Array(period.utf8)
         let digits = { (range: Range<Int>) in range.allSatisfy { bytes[$0] >= 48 && bytes[$0] <= 57 } }

@@ -32,6 +32,8 @@ struct Export: ParsableCommand {
     @Option(name: .customLong("run"), help: "Run id (default: the latest completed run).")
     var runID: Int64?
 
+    func validate() throws { try refuseEmptyPaths([("--db", db), ("--out", out)]) }
+
     func run() throws {
         try exportRun(what, db: db, out: out, runID: runID)
     }
@@ -69,7 +71,7 @@ func exportRun(_ what: Export.What, db: String, out: String, runID: Int64?) thro
         try writeOutput(text, to: out, inputs: [db])
     } catch let error as StoreError {
         printError("comp export: \(error)")
-        throw Exit.software
+        throw error.damaged ? Exit.dataError : Exit.software
     }
 }
 

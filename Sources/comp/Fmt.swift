@@ -1,4 +1,5 @@
 import ArgumentParser
+import CompCore
 import CompDiagnostics
 import Foundation
 import PlanLanguage
@@ -18,6 +19,8 @@ struct Fmt: ParsableCommand {
     @Flag(name: .long, help: "Only check that the files are canonical.")
     var check = false
 
+    func validate() throws { try refuseEmptyPaths(files.map { ("a plan file", $0) }) }
+
     func run() throws {
         var failed = false
         for file in files {
@@ -26,12 +29,18 @@ struct Fmt: ParsableCommand {
                 failed = true
                 continue
             }
-            guard let data = FileManager.default.contents(atPath: file) else {
-                printError("\(file): error: cannot read the file")
+            // Bounded, and only a regular file: /dev/zero had been read without end.
+            guard let data = BoundedFile.read(file, limit: PlanLimits.maxFileBytes) else {
+                printError("\(file): error: cannot read the file: \(BoundedFile.problem(file))")
                 failed = true
                 continue
             }
-            let source = SourceFile(path: file, bytes: Array(data))
+            if data.count > PlanLimits.maxFileBytes {
+                printError("\(file): error: the file is larger than the \(PlanLimits.maxFileBytes / 1024) KiB limit for plan files")
+                failed = true
+                continue
+            }
+            let source = SourceFile(path: file, bytes: data)
             let result = PlanFormatter.format(source)
             guard let text = result.text else {
                 printError(result.rendered(colors: stderrIsTerminal), trusted: true)

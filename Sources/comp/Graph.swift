@@ -13,6 +13,8 @@ struct Graph: ParsableCommand {
     @Flag(name: .long, help: "Graphviz DOT instead of text (comp graph PLAN --dot | dot -Tsvg > graph.svg).")
     var dot = false
 
+    func validate() throws { try refuseEmptyPaths([("the plan file", plan)]) }
+
     func run() throws {
         let checked = XMLPlans.isXML(plan) ? XMLPlans.check(path: plan) : PlanChecker.check(path: plan)
         guard let model = checked.plan else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CompCore
 import CompDiagnostics
 import Foundation
 import PlanXML
@@ -19,12 +20,15 @@ struct Import: ParsableCommand {
     @Option(name: .long, help: "Write the plan to this file instead of standard output.")
     var out: String?
 
+    func validate() throws { try refuseEmptyPaths([("the XML plan", file), ("--out", out)]) }
+
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            printError("\(file): error: cannot read the file")
+        // Bounded, and only a regular file (the checker refuses one past the limit).
+        guard let data = BoundedFile.read(file, limit: XMLPlans.limits.maxBytes) else {
+            printError("\(file): error: cannot read the file: \(BoundedFile.problem(file))")
             throw Exit.dataError
         }
-        let (text, result) = XMLPlans.planText(bytes: Array(data), path: file, outputPath: out)
+        let (text, result) = XMLPlans.planText(bytes: data, path: file, outputPath: out)
         if !result.diagnostics.isEmpty { printError(result.rendered(colors: stderrIsTerminal), trusted: true) }
         guard let text else { throw Exit.dataError }
         guard let out else {
@@ -50,6 +54,8 @@ struct ExportPlan: ParsableCommand {
 
     @Option(name: .long, help: "The XML file to write.")
     var out: String
+
+    func validate() throws { try refuseEmptyPaths([("the plan file", file), ("--out", out)]) }
 
     func run() throws {
         let exported = XMLPlans.export(path: file, outputPath: out)

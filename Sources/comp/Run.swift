@@ -42,6 +42,8 @@ struct Run: ParsableCommand {
     var timings = false
 
     func validate() throws {
+        try refuseEmptyPaths(
+            plans.map { ("--plans", $0) } + [("--data", data), ("--db", db), ("--export-payouts", exportPayouts), ("--export-measures", exportMeasures)])
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be from 1 to 1024") }
         _ = try parameterOverrides(overrides)
         for (option, path) in [("--export-payouts", exportPayouts), ("--export-measures", exportMeasures)] where path == "-" {

@@ -30,6 +30,7 @@ struct Sample: ParsableCommand {
     var threads: Int?
 
     func validate() throws {
+        try refuseEmptyPaths([("--out", out)])
         if !(1...10_000_000).contains(reps) { throw ValidationError("--reps must be 1...10000000") }
         if !(0...1_000_000_000).contains(txns) { throw ValidationError("--txns must be 0...1000000000") }
         if !(1900...9998).contains(year) { throw ValidationError("--year must be 1900...9998") }

@@ -38,6 +38,7 @@ struct Validate: ParsableCommand {
     var fingerprints = false
 
     func validate() throws {
+        try refuseEmptyPaths([("--data", data)])
         guard Currency(code: baseCurrency) != nil else {
             throw ValidationError("--base-currency \(baseCurrency) is not an ISO 4217 code")
         }
@@ -56,6 +57,10 @@ struct Validate: ParsableCommand {
         let options = LedgerLoadOptions(
             threads: threads, baseCurrency: base, fiscalCalendar: calendar, allowOverlaySplits: overlaySplits,
             storedDiagnosticLimit: max(1, maxErrors))
+        if let problem = LedgerLoader.directoryProblem(data) {
+            printError("--data \(data): \(problem)")
+            throw Exit.dataError
+        }
         let load = LedgerLoader.load(directory: data, options: options)
         if timings {
             for phase in load.timings {

@@ -134,16 +134,13 @@ let badCases: [BadCase] = [
         expected: ["transactions.csv:1:1: the header is not CSV: field 1 holds a control character or bytes that are not UTF-8 (binary data?)"]),
     BadCase(
         name: "empty file", file: "roster.csv", text: "",
+        // Without the roster, the files whose rows name reps are not checked: every row had been
+        // "not on the roster", burying the one error to correct.
         expected: [
             "transactions.csv: warning: not checked, because roster.csv could not be read",
+            "quotas.csv: warning: not checked, because roster.csv could not be read",
+            "splits.csv: warning: not checked, because roster.csv could not be read",
             "roster.csv:1:1: the file is empty; it needs a header row",
-            "quotas.csv:2:1: rep \"R1\" is not on the roster",
-            "quotas.csv:3:1: rep \"R1\" is not on the roster",
-            "quotas.csv:4:1: rep \"R2\" is not on the roster",
-            "splits.csv:2:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
-            "splits.csv:2:2: rep \"R1\" is not on the roster",
-            "splits.csv:3:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
-            "splits.csv:3:2: rep \"R2\" is not on the roster",
         ]),
     BadCase(
         name: "wrong field count", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,USD\n",

@@ -135,3 +135,105 @@ import Testing
         #expect(check.stdout.hasSuffix("\(a): valid (3000 transactions, \(40 + 5 + 1) reps)\n"))
     }
 }
+
+/// What the command-line audit found: paths and directories a user gets wrong, said once, clearly,
+/// before anything is written.
+@Suite struct PathMistakes {
+    let cli = CLI()
+
+    /// An empty path (an unset shell variable) is a usage error: `sample --out ""` had written
+    /// /roster.csv, `--data ""` read /transactions.csv.
+    @Test func anEmptyPathIsAUsageError() throws {
+        for (arguments, option) in [
+            (["sample", "--out", ""], "--out"), (["demo", "--out", ""], "--out"), (["validate", "--data", ""], "--data"),
+            (["run", "--plans", aeStandard, "--data", "", "--db", "x.sqlite"], "--data"),
+            (["run", "--plans", aeStandard, "--data", "d", "--db", "x.sqlite", "--export-payouts", ""], "--export-payouts"),
+            (["export", "payouts", "--db", "x.sqlite", "--out", ""], "--out"), (["explain", "--db", "", "--rep", "R1", "--period", "2027-01"], "--db"),
+            (["fmt", ""], "a plan file"), (["check", ""], "a plan file"), (["graph", ""], "the plan file"),
+            (["import", "x.xml", "--out", ""], "--out"),
+        ] {
+            let result = try cli.run(arguments)
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.stderr.hasPrefix("Error: \(option) is empty; give a path (is a shell variable unset?)\n"), "\(arguments): \(result.stderr)")
+        }
+    }
+
+    /// A --data that is missing or a file is one error, not one "file not found" per data file
+    /// and a reconciliation of zeros.
+    @Test func aMissingOrFileDataDirectoryIsOneError() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try oneDeal(in: directory)
+        let missing = directory.appendingPathComponent("nodata").path
+        let file = data.appendingPathComponent("roster.csv").path
+        var result = try cli.run(["validate", "--data", missing])
+        #expect(result.status == 65)
+        #expect(result.stdout == "")
+        #expect(result.stderr == "--data \(missing): no such directory\n")
+        result = try cli.run(["run", "--plans", aeStandard, "--data", file, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(result.status == 65)
+        #expect(result.stderr == "--data \(file): not a directory; give the directory that holds transactions.csv, roster.csv and quotas.csv\n")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("r.sqlite").path))
+    }
+
+    /// Without a readable roster, the files whose rows name reps are not checked (every quota had
+    /// been "not on the roster", a hundred of them listed and the rest dropped without a word).
+    @Test func withoutTheRosterItsDependentsAreNotChecked() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try oneDeal(in: directory)
+        try FileManager.default.moveItem(at: data.appendingPathComponent("roster.csv"), to: data.appendingPathComponent("roster.txt"))
+        try writeFiles(["splits.csv": "txn,rep,share\nT1,R1,1\n"], to: data)
+        let prefix = data.path + "/"
+        let result = try cli.run(["validate", "--data", data.path])
+        #expect(result.status == 65)
+        #expect(result.stderr == """
+            \(prefix)roster.csv: file not found; a data directory needs transactions.csv, roster.csv and quotas.csv (splits.csv and fx.csv are optional)
+            \(prefix)transactions.csv: warning: not checked, because roster.csv could not be read
+            \(prefix)quotas.csv: warning: not checked, because roster.csv could not be read
+            \(prefix)splits.csv: warning: not checked, because roster.csv could not be read
+            \(data.path): 1 error; the data is not valid
+
+            """)
+    }
+
+    /// An export named as a data file the next run would read, or with a name longer than the
+    /// file system takes, is refused before the run (the run had been stored, then the export
+    /// failed, exit 73, and a retry stored it twice).
+    @Test func exportsThatWouldFailOrHarmAreRefusedBeforeTheRun() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try oneDeal(in: directory)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let splits = data.appendingPathComponent("splits.csv").path
+        var result = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db, "--export-payouts", splits])
+        #expect(result.status == 73)
+        #expect(result.stderr == "--export-payouts \(splits) is a data file's name in --data (the next run would read it) (\(splits)); give another file name\n")
+        let long = directory.appendingPathComponent(String(repeating: "p", count: 256) + ".csv").path
+        result = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db, "--export-measures", long])
+        #expect(result.status == 73)
+        #expect(result.stderr == "--export-measures: the file name is 260 bytes long, longer than the 255 the file system takes; give a shorter one\n")
+        #expect(!FileManager.default.fileExists(atPath: db))
+        #expect(!FileManager.default.fileExists(atPath: splits))
+    }
+
+    /// A damaged results database is bad input (65) that says what to do, not an internal error
+    /// (70) quoting SQLite.
+    @Test func aDamagedDatabaseSaysSo() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try oneDeal(in: directory)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        #expect(try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db]).status == 0)
+        // Every page after the first (the schema) overwritten with garbage.
+        let handle = try #require(FileHandle(forUpdatingAtPath: db))
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: 16384)
+        try handle.write(contentsOf: Data(repeating: 0xA5, count: Int(size) - 16384))
+        try handle.close()
+        let result = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(result.status == 65, "\(result.stderr)")
+        #expect(result.stderr.contains("the database file is damaged (SQLite: "), "\(result.stderr)")
+        #expect(result.stderr.contains("restore it from a backup"))
+    }
+}
