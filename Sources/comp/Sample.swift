@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SampleData
 
 struct Sample: ParsableCommand {
@@ -29,6 +30,12 @@ struct Sample: ParsableCommand {
     @Option(name: .long, help: "Worker threads (default: every core); does not change the output.")
     var threads: Int?
 
+    @Flag(name: .long, help: "Replace the data files already in --out (and remove its splits.csv, which names other transactions).")
+    var force = false
+
+    /// The files of a data directory (FORMATS.md).
+    static let dataFiles = ["transactions.csv", "roster.csv", "quotas.csv", "fx.csv", "splits.csv"]
+
     func validate() throws {
         try refuseEmptyPaths([("--out", out)])
         if !(1...10_000_000).contains(reps) { throw ValidationError("--reps must be 1...10000000") }
@@ -40,6 +47,20 @@ struct Sample: ParsableCommand {
     func run() throws {
         var options = SampleOptions(reps: reps, transactions: txns, seed: seed, year: year)
         if let threads { options.threads = threads }
+        // A data set already there is not replaced without --force: `--out` naming the real data
+        // directory had replaced its ledger without a word.
+        let base = out.hasSuffix("/") ? out : out + "/"
+        let present = Self.dataFiles.filter { FileManager.default.fileExists(atPath: base + $0) }
+        if !present.isEmpty && !force {
+            printError(
+                "comp sample: \(out) already holds \(present.joined(separator: ", ")); nothing was written "
+                    + "(give an empty or new directory, or --force to replace them)")
+            throw Exit.cannotCreate
+        }
+        if force && present.contains("splits.csv") && unlink(base + "splits.csv") != 0 {
+            printError("comp sample: cannot remove \(base)splits.csv: \(String(cString: strerror(errno)))")
+            throw Exit.cannotCreate
+        }
         do {
             let summary = try SampleGenerator.write(options, to: out)
             for file in summary.files {
@@ -47,7 +68,12 @@ struct Sample: ParsableCommand {
             }
             print("\(summary.reps) reps, \(summary.managers) managers, \(summary.vps) VPs; \(summary.transactions) transactions, \(summary.reversals) reversals")
         } catch {
-            printError("comp sample: \(error)")
+            // What was written is half a data set: removed (the files were not there before,
+            // unless --force was given).
+            for name in Self.dataFiles where !present.contains(name) { unlink(base + name) }
+            var leftBehind = false
+            if case .cannotWrite = error { leftBehind = present.isEmpty }
+            printError("comp sample: \(error)\(leftBehind ? "; nothing was left behind" : "")")
             throw Exit.cannotCreate
         }
     }

@@ -158,6 +158,25 @@ import Testing
         }
     }
 
+    /// `comp sample` into a directory that already holds data refuses and writes nothing (it had
+    /// replaced a ledger without a word); `--force` replaces it and removes the old splits.csv,
+    /// whose transaction ids would not match the new ledger.
+    @Test func sampleKeepsAnExistingDataSetUnlessForced() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try oneDeal(in: directory)
+        try writeFiles(["splits.csv": "txn,rep,share\nT1,R1,1\n"], to: data)
+        let before = try String(contentsOf: data.appendingPathComponent("transactions.csv"), encoding: .utf8)
+        var result = try cli.run(["sample", "--reps", "5", "--txns", "50", "--out", data.path])
+        #expect(result.status == 73)
+        #expect(result.stderr == "comp sample: \(data.path) already holds transactions.csv, roster.csv, quotas.csv, splits.csv; nothing was written (give an empty or new directory, or --force to replace them)\n")
+        #expect(try String(contentsOf: data.appendingPathComponent("transactions.csv"), encoding: .utf8) == before)
+        result = try cli.run(["sample", "--reps", "5", "--txns", "50", "--out", data.path, "--force"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: data.appendingPathComponent("splits.csv").path))
+        #expect(try cli.run(["validate", "--data", data.path]).status == 0)
+    }
+
     /// A --data that is missing or a file is one error, not one "file not found" per data file
     /// and a reconciliation of zeros.
     @Test func aMissingOrFileDataDirectoryIsOneError() throws {
