@@ -14,6 +14,19 @@ import Testing
         #expect(format.status == 0, "\(format.stderr)")
     }
 
+    /// With several files, `--param` is overridden where it is declared, as `comp run` does: a
+    /// what-if run can be checked first. Only a name no file declares is an error, in each.
+    @Test func aParameterOfSeveralPlansIsCheckedAsARunTakesIt() throws {
+        let examples = CLI.root.appendingPathComponent("Plans/examples").path
+        let files = [examples + "/ae-standard.plan", examples + "/parameters.plan"]
+        var result = try cli.run(["check"] + files + ["--param", "base_rate=4%"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr == "")
+        result = try cli.run(["check"] + files + ["--param", "nope=4%"])
+        #expect(result.status == 65)
+        #expect(result.stderr == files.map { "\($0): error: no parameter 'nope' to override [#plan.unknownParameter]\n" }.joined())
+    }
+
     @Test func aBrokenPlanGetsEveryErrorWithCaretsAndExits65() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
