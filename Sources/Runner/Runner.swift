@@ -199,13 +199,21 @@ public enum Runner {
         // The data is read once for all plans, in one currency and one fiscal calendar: plans that
         // differ are refused whatever their order (the first plan's had been used for all, so the
         // order of --plans changed which quota rows were found).
-        if let first = plans.first {
-            for plan in plans.dropFirst() where plan.fiscalCalendar != first.fiscalCalendar || plan.currency != first.currency {
-                throw .badPlans(
-                    "plans \"\(first.id)\" (\(first.currency.code), fiscal year from month \(first.fiscalCalendar.startMonth)) and "
-                        + "\"\(plan.id)\" (\(plan.currency.code), fiscal year from month \(plan.fiscalCalendar.startMonth)) "
-                        + "read the data differently; run them separately")
+        if let first = plans.first,
+            plans.contains(where: { $0.fiscalCalendar != first.fiscalCalendar || $0.currency != first.currency })
+        {
+            // Every plan, grouped by how it reads the data, with its file: the first two that
+            // differed had been named, without files, and a third left out.
+            var groups: [(key: String, plans: [String])] = []
+            for plan in plans {
+                let key = "\(plan.currency.code), fiscal year from month \(plan.fiscalCalendar.startMonth)"
+                let named = "\"\(plan.id)\" (\(planPathsByID[plan.id]?.first ?? "?"))"
+                if let index = groups.firstIndex(where: { $0.key == key }) { groups[index].plans.append(named) } else { groups.append((key, [named])) }
             }
+            throw .badPlans(
+                "the plans of a run must read the data alike (one plan currency, one fiscal year start); these differ:\n"
+                    + groups.map { "  \($0.key): \($0.plans.joined(separator: ", "))" }.joined(separator: "\n")
+                    + "\nrun each group separately")
         }
 
         // Before anything is read: the database must be one comp can write, and no export may

@@ -599,13 +599,23 @@ func oneDeal(in directory: URL) throws -> URL {
         let run = try cli.run(["run", "--plans", plan, xml, "--data", data, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(run.status == 65)
         #expect(run.stderr == "plan id \"AE-STD\" is defined by more than one file: \(plan), \(xml); a run takes each plan once\n")
-        // Plans that read the data differently (another fiscal calendar) are refused in either order.
+        // Plans that read the data differently (another fiscal calendar, another currency) are
+        // refused in either order, every plan named with its file, grouped by how it reads.
         let shifted = directory.appendingPathComponent("shifted.plan")
         try Data("plan \"H2\" {\n  currency USD\n  period quarter\n  fiscal_year_start 2\n}\n".utf8).write(to: shifted)
-        for order in [[plan, shifted.path], [shifted.path, plan]] {
+        let euro = directory.appendingPathComponent("euro.plan")
+        try Data("plan \"EU\" {\n  currency EUR\n  period month\n}\n".utf8).write(to: euro)
+        for order in [[plan, shifted.path, euro.path], [shifted.path, euro.path, plan]] {
             let mixed = try cli.run(["run", "--plans"] + order + ["--data", data, "--db", directory.appendingPathComponent("m.sqlite").path])
             #expect(mixed.status == 65)
-            #expect(mixed.stderr.hasSuffix("read the data differently; run them separately\n"), "\(mixed.stderr)")
+            let groups = [
+                order[0] == plan ? "  USD, fiscal year from month 1: \"AE-STD\" (\(plan))" : "  USD, fiscal year from month 2: \"H2\" (\(shifted.path))",
+                order[0] == plan ? "  USD, fiscal year from month 2: \"H2\" (\(shifted.path))" : "  EUR, fiscal year from month 1: \"EU\" (\(euro.path))",
+                order[0] == plan ? "  EUR, fiscal year from month 1: \"EU\" (\(euro.path))" : "  USD, fiscal year from month 1: \"AE-STD\" (\(plan))",
+            ]
+            #expect(
+                mixed.stderr == "the plans of a run must read the data alike (one plan currency, one fiscal year start); these differ:\n"
+                    + groups.joined(separator: "\n") + "\nrun each group separately\n", "\(mixed.stderr)")
         }
         let file = directory.appendingPathComponent("file").path
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
