@@ -254,7 +254,24 @@ extension PlanEvaluation {
                 "; \(periods[periodIndex]) is in this run for plan \(other)'s transactions (plan \(plan.id) has none then): "
                     + "add the quota, or give plan \(plan.id) `effective` dates that leave it out"
             } ?? ""
-            throw failure("no quota for measure \(quota.measureName) in \(target) in quotas.csv" + added, span: span)
+            // The later periods of the run missing it too, said now: a roster's quotas missing
+            // for the year had been found one run, and one month, at a time.
+            var later: [Period] = []
+            for index in (periodIndex + 1)..<max(periodIndex + 1, periods.count) {
+                let period = periods[index].kind >= quota.periodKind ? periods[index] : periods[index].enclosing(quota.periodKind)
+                if period == target || later.last == period { continue }
+                let known = quotaIndex.amount(rep: rep, period: period, measure: code)
+                    ?? (quota.measure.index == 0 ? quotaIndex.amount(rep: rep, period: period, measure: QuotaIndex.primary) : nil)
+                if known == nil { later.append(period) }
+            }
+            let alsoMissing: String
+            switch later.count {
+            case 0: alsoMissing = ""
+            case 1: alsoMissing = " (nor in \(later[0]))"
+            case 2: alsoMissing = " (nor in \(later[0]) and \(later[1]))"
+            default: alsoMissing = " (nor in \(later.count) later periods of the run, \(later[0]) … \(later[later.count - 1]))"
+            }
+            throw failure("no quota for measure \(quota.measureName) in \(target) in quotas.csv" + alsoMissing + added, span: span)
         }
         var amount = WideDecimal(found)
         if quota.proration == .actualDays {

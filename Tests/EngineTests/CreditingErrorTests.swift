@@ -33,6 +33,34 @@ import Testing
         }
     }
 
+    /// A missing quota names the later periods of the run that miss it too, so a roster's
+    /// quotas missing for the year are found in one run, not one month per run. A deal a month
+    /// from January to `last`; quotas for January only, and June when the run reaches July.
+    @Test(arguments: [
+        (2, ""), (3, " (nor in 2027-03)"), (4, " (nor in 2027-03 and 2027-04)"),
+        (7, " (nor in 4 later periods of the run, 2027-03 … 2027-07)"),
+    ])
+    func aMissingQuotaNamesTheLaterPeriodsMissingIt(last: Int, said: String) throws {
+        var transactions = "id,date,rep,amount,currency\n"
+        for month in 1...last { transactions += "T\(month),2027-0\(month)-10,R1,100,USD\n" }
+        let quotas = "rep,period,amount\nR1,2027-01,1000\n" + (last == 7 ? "R1,2027-06,1000\n" : "")
+        let (plan, data) = try load(
+            """
+            plan "P" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              quota bookings per month
+              let attainment = bookings / quota(bookings)
+              component c = if attainment >= 100% then 100 USD else 0 USD
+            }
+            """,
+            ["roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n", "quotas.csv": quotas, "transactions.csv": transactions])
+        let message = try #require(failure(plan, data, threads: 2, compiled: true))
+        #expect(message.hasSuffix("rep R1, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv\(said)"), "\(message)")
+    }
+
     /// A roll-up to every manager level makes a credit per level: a roster whose manager column
     /// chains 300 reps (R299 reports to R298 … to R0) would make 300 credits of each of R299's
     /// rows. Roll-ups follow at most 256 levels; deeper is an error naming the rep.
