@@ -94,6 +94,14 @@ public final class ResultStore {
                         arguments: [Self.firstMigration]) ?? false)
             }
             guard isComp else { throw StoreError(operation: "opening \(path)", underlying: foreign) }
+            // A database a newer comp has changed: this version neither reads nor writes it (it
+            // had been written into, its newer tables left behind by this run).
+            let unknown = try queue.read { db in try Self.migrator.appliedIdentifiers(db).subtracting(Self.migrator.migrations).sorted() }
+            if let newest = unknown.last {
+                throw StoreError(
+                    operation: "opening \(path)",
+                    underlying: "a newer comp made it (its schema has \"\(newest)\", which this version does not know); use that version, or give a new --db")
+            }
             return true
         } catch let error as StoreError {
             throw error

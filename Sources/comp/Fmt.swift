@@ -21,6 +21,12 @@ struct Fmt: ParsableCommand {
 
     func validate() throws { try refuseEmptyPaths(files.map { ("a plan file", $0) }) }
 
+    /// True for a file no one may write (its mode, not `access`, which says yes to root).
+    static func isReadOnly(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & 0o222 == 0
+    }
+
     func run() throws {
         var failed = false
         for file in files {
@@ -50,6 +56,10 @@ struct Fmt: ParsableCommand {
             if Array(text.utf8) == source.bytes { continue }
             if check {
                 printError("\(file): not canonically formatted (run comp fmt \(file))")
+                failed = true
+            } else if Self.isReadOnly(file) {
+                // A read-only file is left as it is (it had been replaced, its mode kept).
+                printError("\(file): error: the file is read-only; not formatted (make it writable first)")
                 failed = true
             } else {
                 // Through a temporary file renamed into place: a link's target is rewritten (not

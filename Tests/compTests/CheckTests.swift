@@ -27,6 +27,23 @@ import Testing
         #expect(result.stderr == files.map { "\($0): error: no parameter 'nope' to override [#plan.unknownParameter]\n" }.joined())
     }
 
+    /// A read-only plan is not formatted (it had been replaced, its mode kept): 65, untouched.
+    @Test func fmtLeavesAReadOnlyFileAlone() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("locked.plan").path
+        let text = "plan \"X\" {\n    currency USD\n  period month\n}\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: plan))
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: plan)
+        let result = try cli.run(["fmt", plan])
+        #expect(result.status == 65)
+        #expect(result.stderr == "\(plan): error: the file is read-only; not formatted (make it writable first)\n")
+        #expect(try String(contentsOfFile: plan, encoding: .utf8) == text)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: plan)
+        #expect(try cli.run(["fmt", plan]).status == 0)
+        #expect(try String(contentsOfFile: plan, encoding: .utf8) == "plan \"X\" {\n  currency USD\n  period month\n}\n")
+    }
+
     @Test func aBrokenPlanGetsEveryErrorWithCaretsAndExits65() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

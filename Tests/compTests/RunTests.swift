@@ -1662,3 +1662,29 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(payouts.stdout.contains("R1,2027-04,P,total,0.00,USD\n"))
     }
 }
+
+/// A database a newer comp has changed (a schema step this version does not know) is neither
+/// written nor read: it had been written into, the newer tables left as they were.
+@Suite struct NewerDatabases {
+    let cli = CLI()
+
+    @Test func aDatabaseANewerCompMadeIsRefused() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try oneDeal(in: directory)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        #expect(try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db]).status == 0)
+        try DatabaseQueue(path: db).write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99: a newer schema')")
+        }
+        let said = "a newer comp made it (its schema has \"v99: a newer schema\", which this version does not know); use that version, or give a new --db"
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+        #expect(run.status == 73)  // a database this run cannot write, as for another program's
+        #expect(run.stderr.contains(said), "\(run.stderr)")
+        let export = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(export.status == 65)
+        #expect(export.stderr.contains(said), "\(export.stderr)")
+        let runs = try DatabaseQueue(path: db).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") }
+        #expect(runs == 1)
+    }
+}
