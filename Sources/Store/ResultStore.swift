@@ -39,6 +39,8 @@ public final class ResultStore {
     /// For a database this process makes (``init(creating:)``): the hidden file it is written to,
     /// and where it goes once ``persist()`` is called.
     private let staging: (file: String, destination: String, directory: String, replacingEmpty: Bool)?
+    /// The staging files' slots in ``InterruptCleanup`` (removed if the process is interrupted).
+    private var interruptSlots: [Int] = []
 
     /// Opens the results database at `path`, which must exist (readers such as `comp export`
     /// and `comp explain` must not leave an empty database behind a mistyped path).
@@ -186,14 +188,18 @@ public final class ResultStore {
         let prefix = "." + name + ".partial-" + Self.hostName + "@"
         Self.removeAbandoned(in: directory, prefix: prefix)
         let file = (slash.map { String(path[...$0]) } ?? "") + prefix + "\(getpid())-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        // Registered before SQLite makes them: Ctrl-C at any point after leaves neither behind.
+        let slots = InterruptCleanup.register([file, file + "-journal"])
         do {
             queue = try Self.openQueue(Self.plainFileName(file), journal: "TRUNCATE", shown: path)
         } catch {
             // A database that could not be made (a full disk) leaves nothing either.
             for suffix in ["", "-journal"] { unlink(file + suffix) }
+            InterruptCleanup.unregister(slots)
             throw error
         }
         staging = (file, path, directory, replacingEmpty)
+        interruptSlots = slots
     }
 
     /// This host's name as a file name part (letters, digits, `-` and `.`; "host" when unknown).
@@ -234,6 +240,7 @@ public final class ResultStore {
     public func discard() {
         guard let staging else { return }
         for suffix in ["", "-journal"] { unlink(staging.file + suffix) }
+        forgetInterruptCleanup()
     }
 
     private static func openQueue(_ name: String, journal: String, shown path: String) throws(StoreError) -> DatabaseQueue {
@@ -262,6 +269,9 @@ public final class ResultStore {
     /// file. Reads still work afterwards.
     public func persist() throws(StoreError) {
         guard let staging else { return }
+        // From here the run may be in place: an interruption must not remove it, nor say it was
+        // not stored.
+        forgetInterruptCleanup()
         var placed: Int32
         var failure: Int32
         var info = stat()
@@ -293,6 +303,13 @@ public final class ResultStore {
             _ = fsync(descriptor)
             _ = close(descriptor)
         }
+    }
+
+    deinit { InterruptCleanup.unregister(interruptSlots) }
+
+    private func forgetInterruptCleanup() {
+        InterruptCleanup.unregister(interruptSlots)
+        interruptSlots = []
     }
 
     /// The schema, as an ordered list of named migrations.

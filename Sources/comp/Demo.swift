@@ -34,6 +34,7 @@ struct Demo: ParsableCommand {
     }
 
     func run() throws {
+        InterruptCleanup.install()
         let base = out.hasSuffix("/") ? String(out.dropLast()) : out
         let data = base + "/data"
         let summary: SampleSummary

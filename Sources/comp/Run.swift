@@ -3,6 +3,7 @@ import CompCore
 import CompDiagnostics
 import RunResults
 import Runner
+import Store
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -53,6 +54,8 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        // Ctrl-C leaves no hidden staging database behind.
+        InterruptCleanup.install()
         let parameters = try parameterOverrides(overrides)
         var request = RunRequest(plans: plans, data: data, database: db, threads: threads, quarantine: quarantine, overrides: parameters)
         request.exportPayouts = exportPayouts

@@ -1688,3 +1688,44 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(runs == 1)
     }
 }
+
+/// Ctrl-C during a run into a new database removes its hidden staging file at once (it had been
+/// left until a run in that directory ten minutes later cleared it) and says the run was not
+/// stored; the process ends by the signal.
+@Suite struct Interruptions {
+    let cli = CLI()
+
+    @Test func anInterruptedRunLeavesNothingBehind() throws {
+        let binary = try #require(CLI.binary)
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        #expect(try cli.run(["sample", "--reps", "300", "--txns", "200000", "--seed", "5", "--out", data]).status == 0)
+        let results = directory.appendingPathComponent("results")
+        try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["run", "--plans", aeStandard, "--data", data, "--db", results.appendingPathComponent("r.sqlite").path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Interrupted once its staging database is there (while it evaluates).
+        var staged = false
+        for _ in 0..<6000 where process.isRunning {
+            if try FileManager.default.contentsOfDirectory(atPath: results.path).contains(where: { $0.hasPrefix(".r.sqlite.partial-") }) {
+                staged = true
+                break
+            }
+            usleep(5_000)
+        }
+        try #require(staged, "the run ended before its staging database was seen")
+        kill(process.processIdentifier, SIGINT)
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(process.terminationStatus == SIGINT)
+        #expect(said.hasSuffix("comp: interrupted; the run was not stored\n"), "\(said)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: results.path) == [])
+    }
+}

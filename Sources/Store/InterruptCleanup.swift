@@ -1,0 +1,80 @@
+import Foundation
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
+
+/// Files removed when the process is interrupted (SIGINT, SIGTERM, SIGHUP) before they are put in
+/// place: a run stopped with Ctrl-C leaves no hidden staging database beside its `--db` (it had
+/// been left until a run in that directory ten minutes later cleared it). A run killed outright
+/// (SIGKILL) still leaves it, for that later run to clear.
+///
+/// ``ResultStore/init(creating:replacingEmpty:)`` registers its staging files and unregisters them
+/// when they are persisted or discarded; the handlers are installed by ``install()`` (by the
+/// command line, not by the library on its own).
+public enum InterruptCleanup {
+    static let slotCount = 32
+    /// Paths to remove (C strings made with `strdup`), nil where free. Read by the signal handler,
+    /// which only calls `unlink`, `write`, `signal` and `raise` (async-signal-safe).
+    nonisolated(unsafe) static let slots: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+        let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: slotCount)
+        slots.initialize(repeating: nil, count: slotCount)
+        return slots
+    }()
+    private static let lock = NSLock()
+
+    /// Removes the registered files when SIGINT, SIGTERM or SIGHUP arrives, says so on standard
+    /// error, and ends the process by the signal (exit status 128 + signal).
+    public static func install() {
+        _ = slots
+        // Delivered even where the parent had them blocked (a blocked mask is inherited across
+        // exec: a test runner's child ran on through SIGINT and stored the run).
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblocked, signalNumber) }
+        _ = pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+            _ = signal(signalNumber) { received in
+                var removed = false
+                for index in 0..<InterruptCleanup.slotCount {
+                    if let path = InterruptCleanup.slots[index] {
+                        _ = unlink(path)
+                        removed = true
+                    }
+                }
+                if removed {
+                    let message: StaticString = "comp: interrupted; the run was not stored\n"
+                    _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+                }
+                _ = signal(received, SIG_DFL)
+                _ = raise(received)
+            }
+        }
+    }
+
+    /// Registers `paths` to be removed on an interruption; returns the slots, for ``unregister(_:)``.
+    static func register(_ paths: [String]) -> [Int] {
+        lock.lock()
+        defer { lock.unlock() }
+        var taken: [Int] = []
+        for path in paths {
+            // No free slot (many stores at once in one process): that file is left to the
+            // abandoned-file cleanup.
+            guard let index = (0..<slotCount).first(where: { slots[$0] == nil }), let copy = strdup(path) else { continue }
+            slots[index] = copy
+            taken.append(index)
+        }
+        return taken
+    }
+
+    /// Forgets the files of `taken` (they were put in place or removed).
+    static func unregister(_ taken: [Int]) {
+        lock.lock()
+        defer { lock.unlock() }
+        for index in taken {
+            let copy = slots[index]
+            slots[index] = nil
+            free(copy)
+        }
+    }
+}
