@@ -280,9 +280,9 @@ extension PlanEvaluation {
                     for index in 0..<(chunkFailure?.index ?? chunkCount) {
                         guard fast.constantFilter else { break }
                         let row = Int(chunkRows[index])
+                        // A reversal is filtered and weighted as its deal (``filterRow(of:)``).
+                        let judged = isReversal(row) ? reversalList.rootDeal(of: row) : row
                         if hasFilter {
-                            // A reversal is judged on its deal (``filterRow(of:)``).
-                            let judged = isReversal(row) ? reversalList.rootDeal(of: row) : row
                             let code = filterNarrow.map { Int($0[judged]) } ?? filterWide.map { Int($0[judged]) } ?? 0
                             if !filterTable[code] { continue }
                         }
@@ -304,7 +304,7 @@ extension PlanEvaluation {
                                 }
                             }
                             if hasWeight {
-                                let code = weightNarrow.map { Int($0[row]) } ?? weightWide.map { Int($0[row]) } ?? 0
+                                let code = weightNarrow.map { Int($0[judged]) } ?? weightWide.map { Int($0[judged]) } ?? 0
                                 guard let factor = weightTable[code] else { continue }
                                 value = try Exact.multiply(value, factor)
                             } else if let factor = constantWeight {
@@ -425,13 +425,14 @@ extension PlanEvaluation {
             return Int(position)
         }
         let context = Context(rep: rep, row: row, assignmentIndex: Int(assignments.rosterRow[assignmentEntry]))
+        // A reversal is filtered and weighted as its deal (``filterRow(of:)``); its amount is its own.
+        let judged = filterContext(context, row: row)
         if let filter = compiled.filters[ruleIndex] {
-            let judged = filterContext(context, row: row)
             if try evalRow(filter, judged.context, row: judged.row) != .bool(true) { return false }
         }
         guard case .number(var value) = try evalRow(compiled.amounts[ruleIndex], context, row: row) else { return false }
         if let weight = compiled.weights[ruleIndex] {
-            guard case .number(let factor) = try evalRow(weight, context, row: row) else { return false }
+            guard case .number(let factor) = try evalRow(weight, judged.context, row: judged.row) else { return false }
             value = try Exact.multiply(value, factor)
         }
         var credited = false

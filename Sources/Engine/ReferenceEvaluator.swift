@@ -1952,11 +1952,12 @@ final class PlanEvaluation {
         var reversal: Int? = nil
     }
 
-    /// The row a transaction's `where` filters read: its own, or for a reversal the deal it
-    /// reverses (the deal at the root of a chain, for a reversal of a reversal). A reversal goes
-    /// where its deal went: a cancelled 50,000 deal of a rule `where fx(txn.amount) > 10000 USD`
-    /// is taken back, though its own amount is negative (it had been excluded, and the deal stayed
-    /// paid); a deal the filter left out is not taken back either.
+    /// The row a transaction's `where` filters and credit `weight` read: its own, or for a
+    /// reversal the deal it reverses (the deal at the root of a chain, for a reversal of a
+    /// reversal). A reversal goes where its deal went, at its deal's weight: a cancelled 50,000
+    /// deal of a rule `where fx(txn.amount) > 10000 USD` is taken back, though its own amount is
+    /// negative (it had been excluded, and the deal stayed paid); a deal the filter left out is not
+    /// taken back either; a weight of 150% for deals over 10,000 takes back 150%.
     @inline(__always)
     func filterRow(of row: Int) -> Int {
         reversalBits.contains(row) ? transactions.reversals.rootDeal(of: row) : row

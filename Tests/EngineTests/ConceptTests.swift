@@ -871,10 +871,11 @@ let managerOverridePlan = """
     }
 }
 
-/// A reversal goes where its deal went: a rule's or a SPIFF's `where` reads the deal it reverses
-/// (its size, its date), so a filter on the amount neither keeps a cancelled deal paid (the
-/// reversal's own amount is negative and had failed `> 10000 USD`) nor takes back a deal it never
-/// credited. `txn.is_reversal` stays the reversal's own.
+/// A reversal goes where its deal went: a rule's or a SPIFF's `where` and a rule's `weight` read
+/// the deal it reverses (its size, its date), so a filter on the amount neither keeps a cancelled
+/// deal paid (the reversal's own amount is negative and had failed `> 10000 USD`) nor takes back
+/// a deal it never credited, and a weight takes back what it gave. `txn.is_reversal` stays the
+/// reversal's own.
 @Suite struct ReversalsFollowTheirDeal {
     let plan = """
         plan "BIG" {
@@ -888,10 +889,16 @@ let managerOverridePlan = """
             where not txn.is_reversal
             amount fx(txn.amount)
           }
+          credit weighted {
+            amount fx(txn.amount)
+            weight if fx(txn.amount) > 10000 USD then 150% else 100%
+          }
           measure bookings = sum(big)
           measure gross = sum(kept)
+          measure weighted_bookings = sum(weighted)
           component commission = bookings * 5%
           component gross_pay = gross * 1%
+          component weighted_pay = weighted_bookings * 1%
           component logos = spiff {
             window 2027-01 to 2027-12
             where fx(txn.amount) >= 5000 USD
@@ -926,5 +933,10 @@ let managerOverridePlan = """
         // The SPIFF pays T1 (≥ 5,000) in January, takes it back with T3 in February and pays it
         // again with T5's reinstatement in March; T2 (4,000) is never paid nor taken back.
         #expect(totals(output, component: "logos") == ["R1 2027-01 250.00", "R1 2027-02 -250.00", "R1 2027-03 250.00"])
+        // A reversal is weighted as its deal: T1's 150% (50,000 > 10,000) is taken back at 150%
+        // by T3 (its own −50,000 had taken 100%, leaving 250.00 paid on a cancelled deal), T2 and
+        // T4 at 100%, T5 reinstates 20,000 of T1 at 150%. January 1% of 75,000 + 4,000 = 790.00,
+        // February −790.00, March 1% of 30,000 = 300.00.
+        #expect(totals(output, component: "weighted_pay") == ["R1 2027-01 790.00", "R1 2027-02 -790.00", "R1 2027-03 300.00"])
     }
 }
