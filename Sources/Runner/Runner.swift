@@ -641,7 +641,7 @@ public enum Runner {
         // A data file's name not in use yet: an export there is read as that file by the next run
         // (a payouts file as splits.csv stopped it).
         guarded += ["transactions.csv", "roster.csv", "quotas.csv", "splits.csv", "fx.csv"].filter { !names.contains($0) }.map {
-            ("a data file's name in --data (the next run would read it)", request.dataPrefix + $0)
+            ("the name of a data file, which the next run would read", request.dataPrefix + $0)
         }
         // Input tables may sit in a folder of the data directory.
         guarded += inputTables.map { ("an input table of a plan", $0) }
@@ -667,10 +667,15 @@ public enum Runner {
             }
             // A name the file system cannot hold fails only when the export is put in place, after
             // the run is stored: refused now.
+            // The name is first written with `.tmp-PID-RANDOM` after it (up to 21 bytes more)
+            // where a file is there to replace.
             let name = target.split(separator: "/").last.map(String.init) ?? target
             let longest = pathconf(directory, Int32(_PC_NAME_MAX))
-            if longest > 0 && name.utf8.count > longest {
-                throw .output("\(export.option): the file name is \(name.utf8.count) bytes long, longer than the \(longest) the file system takes; give a shorter one")
+            let room = 21
+            if longest > room && name.utf8.count + room > longest {
+                throw .output(
+                    "\(export.option): the file name is \(name.utf8.count) bytes long; give one of at most \(longest - room) "
+                        + "(the file system takes \(longest), and the export is first written under its name with up to \(room) more)")
             }
             for other in guarded + exports[..<index].map({ ("the \($0.option) file", $0.path) }) where OutputTarget.sameFile(export.path, other.path) {
                 throw .output("\(export.option) \(export.path) is \(other.what) (\(other.path)); give another file name")
