@@ -221,7 +221,8 @@ public enum Runner {
         do throws(StoreError) {
             _ = try ResultStore.vet(request.database)
         } catch {
-            throw .storage(error.description)
+            // A damaged database is bad input (65), not an output that cannot be written.
+            throw error.damaged ? .input(error.description) : .storage(error.description)
         }
         // ... and one this run can write, with its journal beside it: a missing directory or a
         // read-only file had failed with SQLite's words, the second only after computing it all.
@@ -415,7 +416,7 @@ public enum Runner {
             if let failure { throw failure }
             // A failure to read an input while hashing it is an input failure, not a storage one.
             if let cause = error.cause as? RunFailure { throw cause }
-            throw .storage(error.description)
+            throw error.damaged ? .input(error.description) : .storage(error.description)
         }
         var exported = temporaryFiles?.result
         if case .success(nil)? = exported {

@@ -82,7 +82,7 @@ public final class ResultStore {
                 let recovering = try DatabaseQueue(path: Self.plainFileName(path))
                 _ = try recovering.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
             } catch {
-                throw StoreError(operation: "opening \(path)", underlying: Self.reason(error, foreign: foreign))
+                throw Self.readFailure("opening \(path)", error, foreign: foreign)
             }
         }
         do {
@@ -108,7 +108,7 @@ public final class ResultStore {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(operation: "opening \(path)", underlying: Self.reason(error, foreign: foreign))
+            throw Self.readFailure("opening \(path)", error, foreign: foreign)
         }
     }
 
@@ -139,14 +139,11 @@ public final class ResultStore {
 
     /// A failure to read the database, in words: a damaged file says so and what to do (it had
     /// been SQLite's "database disk image is malformed" and an internal error).
-    static func readFailure(_ operation: String, _ error: any Error) -> StoreError {
+    static func readFailure(_ operation: String, _ error: any Error, foreign: String? = nil) -> StoreError {
         if let error = error as? DatabaseError, error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
-            return StoreError(
-                operation: operation,
-                underlying: "the database file is damaged (SQLite: \(error.message ?? "\(error.resultCode)")); restore it from a backup, or run into a new --db",
-                damaged: true)
+            return StoreError(operation: operation, underlying: Self.reason(error, foreign: ""), damaged: true)
         }
-        return StoreError(operation: operation, underlying: Self.reason(error, foreign: String(describing: error)))
+        return StoreError(operation: operation, underlying: Self.reason(error, foreign: foreign ?? String(describing: error)))
     }
 
     /// `path` as SQLite must read it to open that very file: a relative path gets `./` in front,
@@ -606,6 +603,8 @@ public final class ResultStore {
             throw StoreError(
                 operation: "recording the run",
                 underlying: "the database is in use (a reader or another `comp run` holds it); nothing was stored; run again when it is free")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+            throw Self.readFailure("recording the run", error)
         } catch let error as DatabaseError {
             throw StoreError(operation: "recording the run", underlying: String(describing: error))
         } catch {
@@ -621,7 +620,7 @@ public final class ResultStore {
                 try Int64.fetchOne(db, sql: "SELECT max(id) FROM runs WHERE status = 'completed'").map(RunID.init)
             }
         } catch {
-            throw StoreError(operation: "finding the latest run", underlying: String(describing: error))
+            throw Self.readFailure("finding the latest run", error)
         }
     }
 
@@ -630,7 +629,7 @@ public final class ResultStore {
         do {
             return try queue.read { db in try Int64.fetchAll(db, sql: "SELECT id FROM runs ORDER BY id").map(RunID.init) }
         } catch {
-            throw StoreError(operation: "listing runs", underlying: String(describing: error))
+            throw Self.readFailure("listing runs", error)
         }
     }
 

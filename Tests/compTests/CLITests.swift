@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// End-to-end tests of the `comp` binary: exit codes and what a user sees.
@@ -254,6 +255,32 @@ import Testing
         let result = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
         #expect(result.status == 65, "\(result.stderr)")
         #expect(result.stderr.contains("the database file is damaged (SQLite: "), "\(result.stderr)")
-        #expect(result.stderr.contains("restore it from a backup"))
+        #expect(result.stderr.contains("restore it from a backup, or give a new --db"))
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+        #expect(run.status == 65, "\(run.stderr)")
+        #expect(run.stderr.contains("the database file is damaged (SQLite: "), "\(run.stderr)")
+    }
+
+    /// Only the page of the runs table damaged: finding the latest run, listing runs and
+    /// recording one say the same, 65 (they had quoted SQLite, with 70 and 73).
+    @Test func aDamagedRunsTableSaysSo() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try oneDeal(in: directory)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        #expect(try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db]).status == 0)
+        let page = try DatabaseQueue(path: db).read { db in try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'runs'") }
+        let handle = try #require(FileHandle(forUpdatingAtPath: db))
+        try handle.seek(toOffset: UInt64((try #require(page) - 1) * 16384))
+        try handle.write(contentsOf: Data(repeating: 0xA5, count: 16384))
+        try handle.close()
+        for arguments in [
+            ["export", "payouts", "--db", db, "--out", "-"], ["explain", "--db", db, "--rep", "R1", "--period", "2027-01"],
+            ["run", "--plans", aeStandard, "--data", data.path, "--db", db],
+        ] {
+            let result = try cli.run(arguments)
+            #expect(result.status == 65, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.contains("the database file is damaged (SQLite: "), "\(arguments): \(result.stderr)")
+        }
     }
 }
