@@ -186,7 +186,9 @@ public enum LedgerLoader {
                 record(files.splits, present: true, read: 0, rejected: 0)
             } else if let head = header(file, files.splits, ["txn", "rep", "share"]) {
                 var errors: [RowError] = []
-                let outcome = loadSplits(file, header: head, roster: roster, transactions: index, options: options, errors: &errors)
+                let outcome = loadSplits(
+                    file, header: head, roster: roster, transactions: index, options: options,
+                    transactionsRejected: (reconciliation[files.transactions]?.rejected ?? 0) > 0, errors: &errors)
                 perFile[files.splits, default: []].append(contentsOf: errors)
                 splits = outcome.table
                 record(files.splits, present: true, read: outcome.rowsRead, rejected: outcome.rejected)

@@ -169,8 +169,8 @@ struct RecordReader {
         return currency
     }
 
-    mutating func error(_ column: String, _ entry: (DiagnosticID, String)) {
-        errors.append(RowError(line: line, field: fieldNumber(column), entry))
+    mutating func error(_ column: String, _ entry: (DiagnosticID, String), followOn: Bool = false) {
+        errors.append(RowError(line: line, field: fieldNumber(column), entry, followOn: followOn))
     }
 }
 
@@ -634,9 +634,11 @@ func loadFX(
 
 // MARK: - splits.csv
 
+///   - transactionsRejected: some rows of transactions.csv were rejected: a split row naming no
+///     accepted transaction likely names one of them, and is listed after the causes.
 func loadSplits(
     _ file: MappedFile, header: CSVHeader, roster: RosterTable, transactions: TransactionIDIndex,
-    options: LedgerLoadOptions, errors: inout [RowError]
+    options: LedgerLoadOptions, transactionsRejected: Bool = false, errors: inout [RowError]
 ) -> (table: SplitTable, rowsRead: Int, rejected: Int) {
     let (records, rowsRead) = readTextRecords(file, header: header, limits: options.limits, errors: &errors)
     var candidates: [SplitRow] = []
@@ -650,7 +652,7 @@ func loadSplits(
         var txn: Int32 = -1
         if let txnID {
             txn = transactions.find(txnID)
-            if txn < 0 { reader.error("txn", DataMessage.unknownTransaction(shorten(txnID))) }
+            if txn < 0 { reader.error("txn", DataMessage.unknownTransaction(shorten(txnID)), followOn: transactionsRejected) }
         }
         let repID = reader.text("rep", required: true, maxBytes: options.maxIDBytes)
         let rep = repID.flatMap { roster.index(of: $0) }

@@ -191,6 +191,9 @@ private struct ChunkResult: Sendable {
     var rejectedReversalArena: [UInt8] = []
     var rejectedReversalEnds: [Int] = []
     var rejectedReversalLines: [Int] = []
+    /// Rows rejected for their shape (a quoting problem, a wrong number of fields): their ids are
+    /// not known, so a reversal of one cannot be told from one of an id that is nowhere.
+    var shapeRejected = 0
 
     init(start: Int, rowBase: Int, line: Int, attributes: Int) {
         self.start = start
@@ -597,8 +600,10 @@ func loadTransactions(
     }
     // A rejected row's reversal of an id the ledger does not hold at all is a second error of
     // the row, said now rather than once the first is corrected (one of a rejected row is not:
-    // that row's own error says what to correct).
-    for result in results {
+    // that row's own error says what to correct). Not said where a row was rejected for its
+    // shape: its id is not known, and may be the one reversed.
+    let anyShapeRejected = results.contains { $0.shapeRejected > 0 }
+    for result in results where !anyShapeRejected {
         var start = 0
         for (end, line) in zip(result.rejectedReversalEnds, result.rejectedReversalLines) {
             let bytes = Array(result.rejectedReversalArena[start..<end])
@@ -627,10 +632,14 @@ func loadTransactions(
             }
             if target < 0 || (!reject.isEmpty && reject[Int(target)]) {
                 markRejected(row)
-                let malformed = result.reversalArena.withUnsafeBufferPointer { arena in
-                    DataMessage.malformedID("reverses", UnsafeBufferPointer(rebasing: arena[reference.start..<(reference.start + reference.count)]))
-                }
-                addPostError(RowError(line: reference.line, field: context.reversesField + 1, malformed ?? DataMessage.unknownReversal(text)))
+                let bytes = Array(result.reversalArena[reference.start..<(reference.start + reference.count)])
+                let malformed = bytes.withUnsafeBufferPointer { DataMessage.malformedID("reverses", $0) }
+                // The reversal of a row rejected for its own error follows from that error.
+                let followOn = target >= 0 || rejectedFirstLine[bytes] != nil
+                addPostError(
+                    RowError(
+                        line: reference.line, field: context.reversesField + 1, malformed ?? DataMessage.unknownReversal(text),
+                        followOn: malformed == nil && followOn))
             } else if Int(target) == row {
                 markRejected(row)
                 addPostError(RowError(line: reference.line, field: context.reversesField + 1, DataMessage.reversalOfItself(text)))
@@ -683,7 +692,8 @@ func loadTransactions(
             for position in reversalsOf[target] ?? [] where !reject[pairs[position].row] {
                 let pair = pairs[position]
                 reject[pair.row] = true
-                addPostError(RowError(line: pair.line, field: context.reversesField + 1, DataMessage.unknownReversal(ids[pair.target])))
+                addPostError(
+                    RowError(line: pair.line, field: context.reversesField + 1, DataMessage.unknownReversal(ids[pair.target]), followOn: true))
                 pending.append(pair.row)
             }
         }
@@ -1008,6 +1018,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             if case .problem(let problem) = status {
                 result.rowsRead += 1
                 result.rejected += 1
+                result.shapeRejected += 1
                 totals.rejectedWithoutCurrency += 1
                 result.errors.append(
                     RowError(line: recordLine, field: problem.fieldNumber, DataMessage.csvSyntax(problem.message(limits: context.limits))))
@@ -1019,6 +1030,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             result.rowsRead += 1
             if tokenizer.fieldCount != fieldCount {
                 result.rejected += 1
+                result.shapeRejected += 1
                 totals.rejectedWithoutCurrency += 1
                 result.errors.append(
                     RowError(

@@ -65,6 +65,15 @@ let badCases: [BadCase] = [
             "transactions.csv:4:4: amount \"y\" is not a plain decimal (like 1234.56 or -80)",
             "transactions.csv:5:4: amount \"z\" is not a plain decimal (like 1234.56 or -80)",
         ]),
+    // A row rejected for its shape has no id known: a rejected row reversing it is not told it
+    // reverses nothing (T2's target T3 has a field too few).
+    BadCase(
+        name: "a rejected row reversing a row rejected for its shape", file: "transactions.csv",
+        text: header + "T1,2027-01-05,R1,10,USD,P,new,1,NA,\nT2,2027-01-06,R1,q,USD,P,new,1,NA,T3\nT3,2027-01-06,R1,5,USD,P,new,1,NA\n",
+        expected: [
+            "transactions.csv:3:4: amount \"q\" is not a plain decimal (like 1234.56 or -80)",
+            "transactions.csv:4:1: the row has 9 fields; the header has 10",
+        ]),
     // An id that matches nothing because it is no id (a tab, the CR of a `\r\r\n` line end) says
     // so; it had been "not on the roster" or "not an accepted transaction".
     BadCase(
@@ -191,12 +200,12 @@ let badCases: [BadCase] = [
     BadCase(
         name: "non-positive fx rate", file: "fx.csv", text: "currency,period,rate\nEUR,2027-01,0\n",
         // The rejected fx row comes before the transactions it leaves without a rate (a month's
-        // million rows had hidden it).
+        // million rows had hidden it), and before the split rows of those transactions.
         expected: [
-            "splits.csv:2:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
-            "splits.csv:3:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
             "fx.csv:2:3: rate \"0\" must be greater than zero",
             "transactions.csv:3:5: no fx rate for EUR in 2027-01: its row in fx.csv (line 2) was rejected; correct that row",
+            "splits.csv:2:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
+            "splits.csv:3:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
         ]),
     BadCase(
         name: "split share out of range", file: "splits.csv", text: "txn,rep,share\nT2,R1,1.5\n",
@@ -744,7 +753,8 @@ struct SplitMix {
     }
 
     /// T1 has a bad amount, so it is rejected; T2 reverses T1, T3 reverses T2, … T400 reverses
-    /// T399, written last first in the file. Each reversal's deal is rejected, so each is rejected.
+    /// T399, written last first in the file. Each reversal's deal is rejected, so each is rejected,
+    /// and listed after the row that caused it.
     @Test func aChainOfReversalsOfARejectedDealIsRejectedToItsEnd() throws {
         var text = header
         for index in stride(from: 400, through: 2, by: -1) {
@@ -755,8 +765,10 @@ struct SplitMix {
         let (load, lines) = directory.load()
         #expect(load.errorCount == 400)
         #expect(load.data.transactions.count == 0)
-        #expect(lines.first == "transactions.csv:2:10: reverses \"T399\", which is not an accepted transaction in this ledger")
-        #expect(lines.last == "transactions.csv:401:4: amount \"bad\" is not a plain decimal (like 1234.56 or -80)")
+        // The cause first (it had been listed after the 399 reversals it refused), then those.
+        #expect(lines.first == "transactions.csv:401:4: amount \"bad\" is not a plain decimal (like 1234.56 or -80)")
+        #expect(lines[1] == "transactions.csv:2:10: reverses \"T399\", which is not an accepted transaction in this ledger")
+        #expect(lines.last == "transactions.csv:400:10: reverses \"T1\", which is not an accepted transaction in this ledger")
         for file in load.reconciliation.files { #expect(file.rowsRead == file.accepted + file.rejected) }
     }
 }
