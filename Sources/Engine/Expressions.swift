@@ -257,7 +257,8 @@ extension PlanEvaluation {
             // The later periods of the run missing it too, said now: a roster's quotas missing
             // for the year had been found one run, and one month, at a time.
             var later: [Period] = []
-            for index in (periodIndex + 1)..<max(periodIndex + 1, periods.count) {
+            // Only periods the rep is on the plan in (a rep who leaves needs no quota after).
+            for index in (periodIndex + 1)..<max(periodIndex + 1, periods.count) where hasDaysOnPlan(rep, in: index) {
                 let period = periods[index].kind >= quota.periodKind ? periods[index] : periods[index].enclosing(quota.periodKind)
                 if period == target || later.last == period { continue }
                 let known = quotaIndex.amount(rep: rep, period: period, measure: code)

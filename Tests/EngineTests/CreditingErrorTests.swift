@@ -61,6 +61,33 @@ import Testing
         #expect(message.hasSuffix("rep R1, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv\(said)"), "\(message)")
     }
 
+    /// The later periods named are those the rep is on the plan in: R1 leaves at the end of
+    /// February while R2 carries the run to May, so only February is missing for R1.
+    @Test func aMissingQuotaNamesNoPeriodAfterTheRepLeft() throws {
+        var transactions = "id,date,rep,amount,currency\n"
+        for month in 1...5 { transactions += "T\(month),2027-0\(month)-10,\(month <= 2 ? "R1" : "R2"),100,USD\n" }
+        var quotas = "rep,period,amount\nR1,2027-01,1000\n"
+        for month in 1...5 { quotas += "R2,2027-0\(month),1000\n" }
+        let (plan, data) = try load(
+            """
+            plan "P" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              quota bookings per month
+              let attainment = bookings / quota(bookings)
+              component c = if attainment >= 100% then 100 USD else 0 USD
+            }
+            """,
+            [
+                "roster.csv": "rep,name,plan,start,end\nR1,Ana,P,2026-01-01,2027-02-28\nR2,Ben,P,2026-01-01,\n", "quotas.csv": quotas,
+                "transactions.csv": transactions,
+            ])
+        let message = try #require(failure(plan, data, threads: 2, compiled: true))
+        #expect(message.hasSuffix("rep R1, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv"), "\(message)")
+    }
+
     /// A roll-up to every manager level makes a credit per level: a roster whose manager column
     /// chains 300 reps (R299 reports to R298 … to R0) would make 300 credits of each of R299's
     /// rows. Roll-ups follow at most 256 levels; deeper is an error naming the rep.
