@@ -411,7 +411,8 @@ final class Checker {
             }
             error(.unknownAttribute(scope.name, name.name), file, name.range,
                   hint: suggest(for: name.name, among: candidates())
-                    ?? "declare extra columns with 'attribute \(key): \(undeclaredAttributeType ?? "text")'")
+                    ?? undeclaredAttributeType.map { "declare extra columns with 'attribute \(key): \($0)'" }
+                    ?? "declare extra columns with 'attribute \(key): TYPE', TYPE one of text, count, rate, money, date, bool")
             return nil
         }
         if attributeScope == .transaction && context != .transaction {

@@ -197,9 +197,11 @@ extension Checker {
                     ok = false
                 }
                 // `graduated attainment above 80 … per 1 up to 120`: 8000% had never been reached.
+                let typesOK = ok
                 if ok && !refuseCountsBesideRates([(value, valueNode)] + parts, "compared with a rate", file) { ok = false }
-                // Bounds already refused (`above 80` beside a rate) are not compared again.
-                let boundsOK = ok
+                // Bounds already refused (`above 80` beside a rate) are not compared again; a
+                // refused step (`per 5`) leaves them to be compared.
+                let boundsOK = typesOK && (ok || (floor.type != .count && ceiling?.type != .count))
                 if amount.type != moneyType {
                     error(.moneyNotInPlanCurrency("a graduated bonus pays an amount that", describe(amount.type), currency.code), file, amountNode.range)
                     ok = false

@@ -421,7 +421,7 @@ extension Checker {
         case .number(let text, _): return text.contains(".") ? "rate" : "count"
         case .percent: return "rate"
         case .money: return "money"
-        case .date: return "date"
+        case .date, .month, .quarter: return "date"
         case .string: return "text"
         case .bool: return "bool"
         case .paren(let inner, _), .negate(let inner, _): return literalTypeName(inner)

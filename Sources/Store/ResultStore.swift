@@ -99,10 +99,11 @@ public final class ResultStore {
             // A database a newer comp has changed: this version neither reads nor writes it (it
             // had been written into, its newer tables left behind by this run).
             let unknown = try queue.read { db in try Self.migrator.appliedIdentifiers(db).subtracting(Self.migrator.migrations).sorted() }
-            if let newest = unknown.last {
+            if !unknown.isEmpty {
+                let steps = unknown.map { "\"\($0)\"" }.joined(separator: ", ")
                 throw StoreError(
                     operation: "opening \(path)",
-                    underlying: "a newer comp made it (its schema has \"\(newest)\", which this version does not know); use that version, or give a new --db")
+                    underlying: "a newer comp made it (its schema has \(steps), which this version does not know); use that version, or give a new --db")
             }
             return true
         } catch let error as StoreError {

@@ -131,12 +131,12 @@ struct LanguageTests {
         ("rep.tier >= 2", "count"), ("rep.ratio < 0.5", "rate"), ("txn.discount > 5%", "rate"),
         ("txn.list_price >= 100 USD", "money"), ("txn.signed in 2027-01-01 to 2027-06-30", "date"),
         ("txn.segment == \"SMB\"", "text"), ("txn.segment in [\"SMB\", \"MM\"]", "text"), ("txn.partner == true", "bool"),
-        ("not txn.flagged", "bool"), ("txn.units * 2 > 4", "text"), ("txn.list_price + 5 USD > 0 USD", "money"),
+        ("not txn.flagged", "bool"), ("txn.units * 2 > 4", "TYPE', TYPE one of text, count, rate, money, date, bool"), ("txn.signed in 2027-01", "date"), ("txn.list_price + 5 USD > 0 USD", "money"),
     ])
     func undeclaredAttributeHint(condition: String, type: String) throws {
         let result = check("  credit sales {\n    where \(condition)\n    amount fx(txn.amount)\n  }\n")
         let name = try #require(condition.split(separator: " ").first { $0.contains(".") })
         #expect(result.diagnostics.map(\.id.rawValue) == ["plan.unknownAttribute"])
-        #expect(result.diagnostics.first?.hint == "declare extra columns with 'attribute \(name): \(type)'")
+        #expect(result.diagnostics.first?.hint == "declare extra columns with 'attribute \(name): \(type)" + (type.hasPrefix("TYPE") ? "" : "'"))
     }
 }
