@@ -33,6 +33,19 @@ import Testing
         }
     }
 
+    /// A monthly plan whose attainment reads a monthly quota.
+    static let quotaPlan = """
+        plan "P" {
+          currency USD
+          period month
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          quota bookings per month
+          let attainment = bookings / quota(bookings)
+          component c = if attainment >= 100% then 100 USD else 0 USD
+        }
+        """
+
     /// A missing quota names the later periods of the run that miss it too, so a roster's
     /// quotas missing for the year are found in one run, not one month per run. A deal a month
     /// from January to `last`; quotas for January only, and June when the run reaches July.
@@ -45,17 +58,7 @@ import Testing
         for month in 1...last { transactions += "T\(month),2027-0\(month)-10,R1,100,USD\n" }
         let quotas = "rep,period,amount\nR1,2027-01,1000\n" + (last == 7 ? "R1,2027-06,1000\n" : "")
         let (plan, data) = try load(
-            """
-            plan "P" {
-              currency USD
-              period month
-              credit sales { amount fx(txn.amount) }
-              measure bookings = sum(sales)
-              quota bookings per month
-              let attainment = bookings / quota(bookings)
-              component c = if attainment >= 100% then 100 USD else 0 USD
-            }
-            """,
+            Self.quotaPlan,
             ["roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n", "quotas.csv": quotas, "transactions.csv": transactions])
         let message = try #require(failure(plan, data, threads: 2, compiled: true))
         #expect(message.hasSuffix("rep R1, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv\(said)"), "\(message)")
@@ -69,17 +72,7 @@ import Testing
         var quotas = "rep,period,amount\nR1,2027-01,1000\n"
         for month in 1...5 { quotas += "R2,2027-0\(month),1000\n" }
         let (plan, data) = try load(
-            """
-            plan "P" {
-              currency USD
-              period month
-              credit sales { amount fx(txn.amount) }
-              measure bookings = sum(sales)
-              quota bookings per month
-              let attainment = bookings / quota(bookings)
-              component c = if attainment >= 100% then 100 USD else 0 USD
-            }
-            """,
+            Self.quotaPlan,
             [
                 "roster.csv": "rep,name,plan,start,end\nR1,Ana,P,2026-01-01,2027-02-28\nR2,Ben,P,2026-01-01,\n", "quotas.csv": quotas,
                 "transactions.csv": transactions,
