@@ -226,7 +226,7 @@ public enum Runner {
         }
         // ... and one this run can write, with its journal beside it: a missing directory or a
         // read-only file had failed with SQLite's words, the second only after computing it all.
-        let directory = (request.database as NSString).deletingLastPathComponent
+        let directory = directoryPart(of: request.database)
         let folder = directory.isEmpty ? "." : directory
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
@@ -900,6 +900,13 @@ public final class IdleFingerprinter: @unchecked Sendable {
 
     /// Stops the thread (a run that failed no longer needs the fingerprints).
     public func stop() { stopped.store(true, ordering: .sequentiallyConsistent) }
+}
+
+/// The directory part of `path`: "" for a bare name, "/" for a name at the root. (Foundation's
+/// `deletingLastPathComponent` trapped on a one-character name: `comp run --db Z` crashed.)
+func directoryPart(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "" }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
 }
 
 /// True for a path that names a regular file (links followed).

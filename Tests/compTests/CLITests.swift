@@ -178,6 +178,17 @@ import Testing
         #expect(try cli.run(["validate", "--data", data.path]).status == 0)
     }
 
+    /// A one-character database name (Foundation's path call had trapped on it: exit 132).
+    @Test func aOneCharacterDatabaseName() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try oneDeal(in: directory)
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", "data", "--db", "Z"], in: directory)
+        #expect(run.status == 0, "\(run.stderr)")
+        let payouts = try cli.run(["export", "payouts", "--db", "Z", "--out", "-"], in: directory)
+        #expect(payouts.stdout.hasPrefix("rep,period,plan,component,amount,currency\nR1,2027-01,AE-STD,commission,"))
+    }
+
     /// A --data that is missing or a file is one error, not one "file not found" per data file
     /// and a reconciliation of zeros.
     @Test func aMissingOrFileDataDirectoryIsOneError() throws {
