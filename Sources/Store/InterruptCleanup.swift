@@ -21,28 +21,44 @@ public enum InterruptCleanup {
         slots.initialize(repeating: nil, count: slotCount)
         return slots
     }()
+    /// Per slot: its file may already hold a stored run (linked in place): removed, but the
+    /// interruption does not say the run was not stored.
+    nonisolated(unsafe) static let quiet: UnsafeMutablePointer<Bool> = {
+        let quiet = UnsafeMutablePointer<Bool>.allocate(capacity: slotCount)
+        quiet.initialize(repeating: false, count: slotCount)
+        return quiet
+    }()
     private static let lock = NSLock()
 
     /// Removes the registered files when SIGINT, SIGTERM or SIGHUP arrives, says so on standard
     /// error, and ends the process by the signal (exit status 128 + signal).
     public static func install() {
         _ = slots
-        // Delivered even where the parent had them blocked (a blocked mask is inherited across
-        // exec: a test runner's child ran on through SIGINT and stored the run).
+        _ = quiet
+        // A signal ignored on entry stays ignored: `nohup` ignores SIGHUP, a shell's background
+        // job SIGINT (the handler had undone both). The others are delivered even where the
+        // parent had them blocked (a blocked mask is inherited across exec: a test runner's child
+        // ran on through SIGINT and stored the run).
+        let handled = [SIGINT, SIGTERM, SIGHUP].filter { signalNumber in
+            var current = sigaction()
+            guard sigaction(signalNumber, nil, &current) == 0 else { return false }
+            let handler = current.__sigaction_handler.sa_handler.map { unsafeBitCast($0, to: Int.self) } ?? 0
+            return handler != unsafeBitCast(SIG_IGN, to: Int.self)
+        }
         var unblocked = sigset_t()
         sigemptyset(&unblocked)
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&unblocked, signalNumber) }
+        for signalNumber in handled { sigaddset(&unblocked, signalNumber) }
         _ = pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+        for signalNumber in handled {
             _ = signal(signalNumber) { received in
-                var removed = false
+                var unstored = false
                 for index in 0..<InterruptCleanup.slotCount {
                     if let path = InterruptCleanup.slots[index] {
                         _ = unlink(path)
-                        removed = true
+                        if !InterruptCleanup.quiet[index] { unstored = true }
                     }
                 }
-                if removed {
+                if unstored {
                     let message: StaticString = "comp: interrupted; the run was not stored\n"
                     _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
                 }
@@ -61,10 +77,19 @@ public enum InterruptCleanup {
             // No free slot (many stores at once in one process): that file is left to the
             // abandoned-file cleanup.
             guard let index = (0..<slotCount).first(where: { slots[$0] == nil }), let copy = strdup(path) else { continue }
+            quiet[index] = false
             slots[index] = copy
             taken.append(index)
         }
         return taken
+    }
+
+    /// From now on an interruption still removes the files of `taken` but does not say the run
+    /// was not stored (it is being put in place).
+    static func quieten(_ taken: [Int]) {
+        lock.lock()
+        defer { lock.unlock() }
+        for index in taken { quiet[index] = true }
     }
 
     /// Forgets the files of `taken` (they were put in place or removed).

@@ -267,9 +267,10 @@ public final class ResultStore {
     /// file. Reads still work afterwards.
     public func persist() throws(StoreError) {
         guard let staging else { return }
-        // From here the run may be in place: an interruption must not remove it, nor say it was
-        // not stored.
-        forgetInterruptCleanup()
+        // From here the run may be in place: an interruption still removes the staging name (a
+        // second link to the stored database, left behind otherwise) but must not say the run
+        // was not stored.
+        InterruptCleanup.quieten(interruptSlots)
         var placed: Int32
         var failure: Int32
         var info = stat()

@@ -1695,6 +1695,37 @@ func oneDeal(in directory: URL) throws -> URL {
 @Suite struct Interruptions {
     let cli = CLI()
 
+    /// A signal ignored on entry stays ignored: `nohup comp run … &` survives SIGHUP (the
+    /// handler had undone `nohup`, and the run died unstored).
+    @Test func anIgnoredSignalStaysIgnored() throws {
+        let binary = try #require(CLI.binary)
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        #expect(try cli.run(["sample", "--reps", "300", "--txns", "200000", "--seed", "5", "--out", data]).status == 0)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "trap '' HUP; exec '\(binary.path)' run --plans '\(aeStandard)' --data '\(data)' --db '\(db)' > /dev/null"]
+        try process.run()
+        var staged = false
+        for _ in 0..<6000 where process.isRunning {
+            if try FileManager.default.contentsOfDirectory(atPath: directory.path).contains(where: { $0.hasPrefix(".r.sqlite.partial-") }) {
+                staged = true
+                break
+            }
+            usleep(5_000)
+        }
+        try #require(staged, "the run ended before its staging database was seen")
+        kill(process.processIdentifier, SIGHUP)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(payouts.status == 0)
+        #expect(payouts.stdout.split(separator: "\n").count == 1 + 300 * 12 * 4)
+    }
+
     @Test func anInterruptedRunLeavesNothingBehind() throws {
         let binary = try #require(CLI.binary)
         let directory = try cli.temporaryDirectory()
