@@ -668,16 +668,6 @@ public enum Runner {
             }
             // A name the file system cannot hold fails only when the export is put in place, after
             // the run is stored: refused now.
-            // The name is first written with `.tmp-PID-RANDOM` after it (up to 21 bytes more)
-            // where a file is there to replace.
-            let name = target.split(separator: "/").last.map(String.init) ?? target
-            let longest = pathconf(directory, Int32(_PC_NAME_MAX))
-            let room = 21
-            if longest > room && name.utf8.count + room > longest {
-                throw .output(
-                    "\(export.option): the file name is \(name.utf8.count) bytes long; give one of at most \(longest - room) "
-                        + "(the file system takes \(longest), and the export is first written under its name with up to \(room) more)")
-            }
             for other in guarded + exports[..<index].map({ ("the \($0.option) file", $0.path) }) where OutputTarget.sameFile(export.path, other.path) {
                 throw .output("\(export.option) \(export.path) is \(other.what) (\(other.path)); give another file name")
             }

@@ -292,8 +292,24 @@ public struct OutputTarget: Sendable, Equatable {
                 path = link
             }
         }
+        // The file is first written under its name with `.tmp-PID-RANDOM` after it (up to 21
+        // bytes more): a name the file system cannot hold with them failed only once a file was
+        // there to replace (the second export, or a run already stored).
+        let slash = path.lastIndex(of: "/")
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let longest = pathconf(directory, Int32(_PC_NAME_MAX))
+        if longest > Self.temporarySuffixBytes && name.utf8.count + Self.temporarySuffixBytes > longest {
+            throw StoreError(
+                operation: "writing \(requested)",
+                underlying: "the file name is \(name.utf8.count) bytes long; give one of at most \(longest - Self.temporarySuffixBytes) "
+                    + "(the file system takes \(longest), and the file is first written under its name with up to \(Self.temporarySuffixBytes) more)")
+        }
         self.init(path: path, inPlace: false)
     }
+
+    /// The most bytes ``StagedOutput/temporaryName(beside:_:)`` adds to a name.
+    static let temporarySuffixBytes = 21
 
     private init(path: String, inPlace: Bool) {
         self.path = path
