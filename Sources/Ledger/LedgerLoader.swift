@@ -141,6 +141,7 @@ public enum LedgerLoader {
         var transactions = TransactionTable.empty
         var index = TransactionIDIndex(ids: transactions.ids, count: 0, sorted: true)
         var totals = CurrencyAccumulator()
+        var rejectedTransactions = RejectedIDs()
         var transactionsReadable = false
         if let file = open(files.transactions, required: true),
             let head = header(file, files.transactions, ["id", "date", "rep", "amount", "currency"])
@@ -156,6 +157,7 @@ public enum LedgerLoader {
                 timings += outcome.timings
                 index = outcome.index
                 totals = outcome.totals
+                rejectedTransactions = outcome.rejectedIDs
                 transactionsReadable = true
                 record(files.transactions, present: true, read: outcome.rowsRead, rejected: outcome.rejected)
             } else {
@@ -188,7 +190,7 @@ public enum LedgerLoader {
                 var errors: [RowError] = []
                 let outcome = loadSplits(
                     file, header: head, roster: roster, transactions: index, options: options,
-                    transactionsRejected: (reconciliation[files.transactions]?.rejected ?? 0) > 0, errors: &errors)
+                    rejectedTransactions: rejectedTransactions, errors: &errors)
                 perFile[files.splits, default: []].append(contentsOf: errors)
                 splits = outcome.table
                 record(files.splits, present: true, read: outcome.rowsRead, rejected: outcome.rejected)

@@ -634,11 +634,11 @@ func loadFX(
 
 // MARK: - splits.csv
 
-///   - transactionsRejected: some rows of transactions.csv were rejected: a split row naming no
-///     accepted transaction likely names one of them, and is listed after the causes.
+///   - rejectedTransactions: the ids of transactions.csv's rejected rows: a split row naming one
+///     follows from that row's error, and is listed after the causes.
 func loadSplits(
     _ file: MappedFile, header: CSVHeader, roster: RosterTable, transactions: TransactionIDIndex,
-    options: LedgerLoadOptions, transactionsRejected: Bool = false, errors: inout [RowError]
+    options: LedgerLoadOptions, rejectedTransactions: RejectedIDs = RejectedIDs(), errors: inout [RowError]
 ) -> (table: SplitTable, rowsRead: Int, rejected: Int) {
     let (records, rowsRead) = readTextRecords(file, header: header, limits: options.limits, errors: &errors)
     var candidates: [SplitRow] = []
@@ -652,7 +652,9 @@ func loadSplits(
         var txn: Int32 = -1
         if let txnID {
             txn = transactions.find(txnID)
-            if txn < 0 { reader.error("txn", DataMessage.unknownTransaction(shorten(txnID)), followOn: transactionsRejected) }
+            if txn < 0 {
+                reader.error("txn", DataMessage.unknownTransaction(shorten(txnID)), followOn: rejectedTransactions.mayHold(txnID))
+            }
         }
         let repID = reader.text("rep", required: true, maxBytes: options.maxIDBytes)
         let rep = repID.flatMap { roster.index(of: $0) }

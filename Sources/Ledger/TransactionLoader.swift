@@ -217,6 +217,43 @@ struct TransactionsOutcome: Sendable {
     let rowsRead: Int
     let rejected: Int
     let totals: CurrencyAccumulator
+    /// The ids of rejected rows (where they could be read), for telling a split row of a rejected
+    /// transaction from one naming an id found nowhere.
+    var rejectedIDs = RejectedIDs()
+}
+
+/// Hashes of the ids of rejected transactions, kept up to a bound: past it (or where a row was
+/// rejected for its shape, its id unread) any id may be one of them (``mayHold(_:)`` is true).
+struct RejectedIDs: Sendable {
+    private var hashes = Set<UInt64>()
+    /// Whether every rejected row's id is in ``hashes``.
+    var complete = true
+    static let maximum = 2_000_000
+
+    mutating func insert(_ start: UnsafePointer<UInt8>, _ count: Int) {
+        guard complete else { return }
+        if hashes.count >= Self.maximum {
+            complete = false
+            hashes = []
+            return
+        }
+        hashes.insert(Self.hash(start, count))
+    }
+
+    /// True when `id` is, or may be, a rejected transaction's (a hash can collide: then a split row
+    /// naming an unknown id is only listed after the causes, still listed).
+    func mayHold(_ id: String) -> Bool {
+        guard complete else { return true }
+        var id = id
+        return id.withUTF8 { buffer in buffer.baseAddress.map { hashes.contains(Self.hash($0, buffer.count)) } ?? false }
+    }
+
+    /// FNV-1a, 64 bits.
+    static func hash(_ start: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
+        var value: UInt64 = 0xcbf2_9ce4_8422_2325
+        for index in 0..<count { value = (value ^ UInt64(start[index])) &* 0x0000_0100_0000_01B3 }
+        return value
+    }
 }
 
 /// Finds a row by transaction id: binary search when ids are strictly increasing (the usual
@@ -760,6 +797,22 @@ func loadTransactions(
         }
     }
 
+    // The ids of the rejected rows, for splits.csv (``RejectedIDs``).
+    var rejectedIDs = RejectedIDs()
+    if results.contains(where: { $0.shapeRejected > 0 }) { rejectedIDs.complete = false }
+    for result in results where rejectedIDs.complete {
+        var start = 0
+        result.rejectedIDArena.withUnsafeBufferPointer { arena in
+            guard let base = arena.baseAddress else { return }
+            for end in result.rejectedIDEnds {
+                rejectedIDs.insert(base + start, end - start)
+                start = end
+            }
+        }
+    }
+    if !reject.isEmpty {
+        for row in 0..<count where reject[row] { ids.withBytes(row) { rejectedIDs.insert($0, $1) } }
+    }
     // Drop rows rejected across rows: move the totals, compact the columns, renumber reversals.
     if !reject.isEmpty {
         var newIndex = [Int32](repeating: -1, count: count)
@@ -817,7 +870,7 @@ func loadTransactions(
         })
     return TransactionsOutcome(
         timings: timer.timings, table: table, index: index, errors: errors, droppedErrors: dropped.errors,
-        droppedWarnings: dropped.warnings, rowsRead: rowsRead, rejected: rejected, totals: totals)
+        droppedWarnings: dropped.warnings, rowsRead: rowsRead, rejected: rejected, totals: totals, rejectedIDs: rejectedIDs)
 }
 
 /// One entry of the scan's per-column key cache (code + 1; 0 = empty).

@@ -715,6 +715,22 @@ struct SplitMix {
         #expect(load.listed(limit: 2).map(\.id.rawValue) == ["data.unknownRep", "data.nonPositiveValue"])
     }
 
+    /// A split row naming a transaction rejected for its fx row follows from that error; one
+    /// naming an id found nowhere (a typo) is an error of its own, listed with the causes.
+    @Test func aSplitRowOfARejectedTransactionFollowsAndATypoDoesNot() throws {
+        var files = Minimal.with("fx.csv", "currency,period,rate\nEUR,2027-01,0\n")
+        files["splits.csv"] = "txn,rep,share\nT2,R1,0.5\nT2,R2,0.5\nTYPO,R1,1\n"
+        let directory = try DataDirectory(files)
+        let (_, lines) = directory.load()
+        #expect(lines == [
+            "splits.csv:4:1: transaction \"TYPO\" is not an accepted transaction in transactions.csv",
+            "fx.csv:2:3: rate \"0\" must be greater than zero",
+            "transactions.csv:3:5: no fx rate for EUR in 2027-01: its row in fx.csv (line 2) was rejected; correct that row",
+            "splits.csv:2:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
+            "splits.csv:3:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
+        ])
+    }
+
     /// T1 and T2 reverse each other; T3 → T4 → T5 → T3 is a cycle of three; T7 reverses T6, an
     /// ordinary deal. The five rows on cycles are rejected, each naming its target; T6 and T7 stay.
     @Test func reversalCyclesAreRejected() throws {
