@@ -191,17 +191,24 @@ extension Checker {
             let ceiling = ceilingNode.flatMap { lower($0, .period, file) }
             if let value, let floor, let amount, let step, ceilingNode == nil || ceiling != nil {
                 var ok = true
-                let parts = [(floor, floorNode), (step, stepNode)] + (ceiling.map { [($0, ceilingNode ?? floorNode)] } ?? [])
-                for (part, source) in parts where unify(part.type, value.type) == nil || !value.type.isNumeric {
+                // Whether the floor and ceiling passed: only then are they compared below (a bound
+                // already refused is not compared again; a refused step leaves them to be).
+                var boundsOK = true
+                let bounds = [(floor, floorNode)] + (ceiling.map { [($0, ceilingNode ?? floorNode)] } ?? [])
+                for (index, (part, source)) in (bounds + [(step, stepNode)]).enumerated()
+                where unify(part.type, value.type) == nil || !value.type.isNumeric {
                     mismatch(value.type, part.type, "compare", file, source.range)
                     ok = false
+                    if index < bounds.count { boundsOK = false }
                 }
                 // `graduated attainment above 80 … per 1 up to 120`: 8000% had never been reached.
-                let typesOK = ok
-                if ok && !refuseCountsBesideRates([(value, valueNode)] + parts, "compared with a rate", file) { ok = false }
-                // Bounds already refused (`above 80` beside a rate) are not compared again; a
-                // refused step (`per 5`) leaves them to be compared.
-                let boundsOK = typesOK && (ok || (floor.type != .count && ceiling?.type != .count))
+                if ok {
+                    if !refuseCountsBesideRates([(value, valueNode)] + bounds, "compared with a rate", file) {
+                        ok = false
+                        boundsOK = false
+                    }
+                    if !refuseCountsBesideRates([(value, valueNode), (step, stepNode)], "compared with a rate", file) { ok = false }
+                }
                 if amount.type != moneyType {
                     error(.moneyNotInPlanCurrency("a graduated bonus pays an amount that", describe(amount.type), currency.code), file, amountNode.range)
                     ok = false
