@@ -51,12 +51,12 @@ import Testing
     /// from January to `last`; quotas for January only, and June when the run reaches July.
     @Test(arguments: [
         (2, ""), (3, " (nor in 2027-03)"), (4, " (nor in 2027-03 and 2027-04)"),
-        (7, " (nor in 4 later periods of the run, 2027-03 … 2027-07)"),
+        (7, " (nor in 4 later periods of the run, 2027-03, 2027-04, 2027-05, 2027-07)"), (5, " (nor in 3 later periods of the run, 2027-03 … 2027-05)"),
     ])
     func aMissingQuotaNamesTheLaterPeriodsMissingIt(last: Int, said: String) throws {
         var transactions = "id,date,rep,amount,currency\n"
         for month in 1...last { transactions += "T\(month),2027-0\(month)-10,R1,100,USD\n" }
-        let quotas = "rep,period,amount\nR1,2027-01,1000\n" + (last == 7 ? "R1,2027-06,1000\n" : "")
+        let quotas = "rep,period,amount\nR1,2027-01,1000\n" + (last == 7 ? "R1,2027-06,1000\n" : "")  // June given: not a range
         let (plan, data) = try load(
             Self.quotaPlan,
             ["roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n", "quotas.csv": quotas, "transactions.csv": transactions])
