@@ -128,7 +128,6 @@ extension PlanEvaluation {
         let monthTable = months
         let table = assignments
         let reversals = reversalBits
-        let reversalList = transactions.reversals
         let cancellations = cancellationBits
         let periodsByMonth = runPeriods
         let spiffWindows = spiffs.map { (window: $0.window, byEffectiveDate: $0.byEffectiveDate) }
@@ -280,10 +279,8 @@ extension PlanEvaluation {
                     for index in 0..<(chunkFailure?.index ?? chunkCount) {
                         guard fast.constantFilter else { break }
                         let row = Int(chunkRows[index])
-                        // A reversal is filtered and weighted as its deal (``filterRow(of:)``).
-                        let judged = isReversal(row) ? reversalList.rootDeal(of: row) : row
                         if hasFilter {
-                            let code = filterNarrow.map { Int($0[judged]) } ?? filterWide.map { Int($0[judged]) } ?? 0
+                            let code = filterNarrow.map { Int($0[row]) } ?? filterWide.map { Int($0[row]) } ?? 0
                             if !filterTable[code] { continue }
                         }
                         let rep = chunkReps[index]
@@ -304,7 +301,7 @@ extension PlanEvaluation {
                                 }
                             }
                             if hasWeight {
-                                let code = weightNarrow.map { Int($0[judged]) } ?? weightWide.map { Int($0[judged]) } ?? 0
+                                let code = weightNarrow.map { Int($0[row]) } ?? weightWide.map { Int($0[row]) } ?? 0
                                 guard let factor = weightTable[code] else { continue }
                                 value = try Exact.multiply(value, factor)
                             } else if let factor = constantWeight {
@@ -425,14 +422,13 @@ extension PlanEvaluation {
             return Int(position)
         }
         let context = Context(rep: rep, row: row, assignmentIndex: Int(assignments.rosterRow[assignmentEntry]))
-        // A reversal is filtered and weighted as its deal (``filterRow(of:)``); its amount is its own.
-        let judged = filterContext(context, row: row)
-        if let filter = compiled.filters[ruleIndex] {
-            if try evalRow(filter, judged.context, row: judged.row) != .bool(true) { return false }
-        }
+        // A reversal's filters and weight read its deal's size (``dealSized(_:row:)``); the amount
+        // credited is its own.
+        let sized = dealSized(context, row: row)
+        if let filter = compiled.filters[ruleIndex], try evalRow(filter, sized, row: row) != .bool(true) { return false }
         guard case .number(var value) = try evalRow(compiled.amounts[ruleIndex], context, row: row) else { return false }
         if let weight = compiled.weights[ruleIndex] {
-            guard case .number(let factor) = try evalRow(weight, judged.context, row: judged.row) else { return false }
+            guard case .number(let factor) = try evalRow(weight, sized, row: row) else { return false }
             value = try Exact.multiply(value, factor)
         }
         var credited = false

@@ -121,7 +121,8 @@ extension PlanEvaluation {
         case .convert(let operand, _):
             guard case .number(let amount) = try eval(operand, context) else { return .missing }
             guard let row = context.row else { throw failure("fx() needs a transaction", span: expr.span) }
-            return .number(try convertToPlan(amount, row: row))
+            // A reversal's size is converted as its deal's (``dealSized(_:row:)``).
+            return .number(try convertToPlan(amount, row: context.deal ?? row))
         case .applyTable(let id, let valueExpr, let quotaExpr):
             guard case .number(let value) = try eval(valueExpr, context) else { return .missing }
             var quota: WideDecimal? = nil
@@ -182,15 +183,14 @@ extension PlanEvaluation {
             case "id": return .text(transactions.ids[row])
             case "date": return .date(transactions.dates[row])
             case "rep": return .text(roster.repIDs[Int(transactions.reps[row])])
-            case "amount": return .number(WideDecimal(FixedDecimal(units: transactions.amounts[row])))
+            case "amount": return .number(WideDecimal(FixedDecimal(units: transactions.amounts[context.deal ?? row])))
             case "currency": return .text(transactions.currencies[Int(transactions.currencyCodes[row])].code)
-            case "quantity": return .number(WideDecimal(Int64(transactions.quantities[row])))
+            case "quantity": return .number(WideDecimal(Int64(transactions.quantities[context.deal ?? row])))
             case "reverses":
-                // A reversal's own, also where its filter reads its deal (``filterRow(of:)``).
-                guard let target = reversalTarget(of: context.reversal ?? row) else { return .text("") }
+                guard let target = reversalTarget(of: row) else { return .text("") }
                 return .text(transactions.ids[target])
             case "is_reversal":
-                return .bool(reversalTarget(of: context.reversal ?? row) != nil)
+                return .bool(reversalTarget(of: row) != nil)
             case "effective_date":
                 // A reversal's effective date is the date of the deal it reverses.
                 return .date(transactions.dates[reversalTarget(of: row) ?? row])

@@ -1947,27 +1947,24 @@ final class PlanEvaluation {
         let row: Int?
         /// Index of the roster row in force (not the row itself: copying it per context costs retains).
         let assignmentIndex: Int
-        /// A reversal whose filter is judged on its deal (`row`): its own `txn.is_reversal` and
-        /// `txn.reverses` are read from it (``PlanEvaluation/filterRow(of:)``).
-        var reversal: Int? = nil
+        /// For a reversal's filters and credit weight: the deal it reverses (the root of a chain),
+        /// whose `txn.amount` and `txn.quantity` (and `fx` of them) are read instead of the
+        /// reversal's own (``PlanEvaluation/dealSized(_:row:)``).
+        var deal: Int? = nil
     }
 
-    /// The row a transaction's `where` filters and credit `weight` read: its own, or for a
-    /// reversal the deal it reverses (the deal at the root of a chain, for a reversal of a
-    /// reversal). A reversal goes where its deal went, at its deal's weight: a cancelled 50,000
-    /// deal of a rule `where fx(txn.amount) > 10000 USD` is taken back, though its own amount is
-    /// negative (it had been excluded, and the deal stayed paid); a deal the filter left out is not
-    /// taken back either; a weight of 150% for deals over 10,000 takes back 150%.
-    @inline(__always)
-    func filterRow(of row: Int) -> Int {
-        reversalBits.contains(row) ? transactions.reversals.rootDeal(of: row) : row
-    }
-
-    /// ``Context`` for a filter of `row` (see ``filterRow(of:)``).
-    func filterContext(_ context: Context, row: Int) -> (context: Context, row: Int) {
-        let judged = filterRow(of: row)
-        guard judged != row else { return (context, row) }
-        return (Context(rep: context.rep, row: judged, assignmentIndex: context.assignmentIndex, reversal: row), judged)
+    /// ``Context`` for the filters and credit weight of `row`: a reversal's size is its deal's. A
+    /// size threshold judges a reversal by the deal it cancels, so a cancelled 50,000 deal of a
+    /// rule `where fx(txn.amount) > 10000 USD` is taken back (its own −50,000 had failed the
+    /// filter, and the deal stayed paid) and a 4,000 deal the rule left out is not. Everything
+    /// else (kind, product, dates, `is_reversal`) is the reversal's own, as REFERENCE_PLAN.md has
+    /// reversals ("ordinary rows: … their own kind, date and month's rate"); so is the amount
+    /// credited.
+    func dealSized(_ context: Context, row: Int) -> Context {
+        guard reversalBits.contains(row) else { return context }
+        return Context(
+            rep: context.rep, row: context.row, assignmentIndex: context.assignmentIndex,
+            deal: transactions.reversals.rootDeal(of: row))
     }
 
     func value(of ref: ValueRef, _ context: Context) throws -> EvalValue {
@@ -2201,10 +2198,7 @@ final class PlanEvaluation {
         if let effective = plan.effective, !effective.contains(judged) { return nil }
         guard let entry = assignments.entry(of: rep, on: judged), assignments.onPlan[entry] else { return nil }
         let rowContext = Context(rep: rep, row: row, assignmentIndex: Int(assignments.rosterRow[entry]))
-        if let filter = spiff.filter {
-            let judged = filterContext(rowContext, row: row)
-            if try evalRow(filter, judged.context, row: judged.row) != .bool(true) { return nil }
-        }
+        if let filter = spiff.filter, try evalRow(filter, dealSized(rowContext, row: row), row: row) != .bool(true) { return nil }
         // A cancellation counts a deal less; a reinstatement (a reversal of one) a deal more.
         let cancels = cancellationBits.contains(row)
         if spiff.payout == .tieredByCount { return WideDecimal(Int64(cancels ? -1 : 1)) }

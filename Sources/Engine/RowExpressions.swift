@@ -134,9 +134,10 @@ extension PlanEvaluation {
         case .constant(let value):
             return value
         case .amount:
-            return .number(WideDecimal(value: Int128(transactions.amounts[row]), scale: FixedDecimal.scale))
+            // A reversal's size is its deal's where the context says so (``dealSized(_:row:)``).
+            return .number(WideDecimal(value: Int128(transactions.amounts[context.deal ?? row]), scale: FixedDecimal.scale))
         case .quantity:
-            return .number(WideDecimal(value: Int128(transactions.quantities[row]), scale: 0))
+            return .number(WideDecimal(value: Int128(transactions.quantities[context.deal ?? row]), scale: 0))
         case .date:
             return .date(transactions.dates[row])
         case .coded(let codes, let table, let source):
@@ -149,7 +150,7 @@ extension PlanEvaluation {
             return try eval(source, context)
         case .convert(let operand):
             guard case .number(let amount) = try evalRow(operand, context, row: row) else { return .missing }
-            return .number(try convertToPlan(amount, row: row))
+            return .number(try convertToPlan(amount, row: context.deal ?? row))
         case .negate(let operand):
             guard case .number(let value) = try evalRow(operand, context, row: row) else { return .missing }
             return .number(try value.negated())

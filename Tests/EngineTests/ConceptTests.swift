@@ -871,12 +871,13 @@ let managerOverridePlan = """
     }
 }
 
-/// A reversal goes where its deal went: a rule's or a SPIFF's `where` and a rule's `weight` read
-/// the deal it reverses (its size, its date), so a filter on the amount neither keeps a cancelled
-/// deal paid (the reversal's own amount is negative and had failed `> 10000 USD`) nor takes back
-/// a deal it never credited, and a weight takes back what it gave. `txn.is_reversal` stays the
-/// reversal's own.
-@Suite struct ReversalsFollowTheirDeal {
+/// A reversal is judged by its deal's size: in a rule's or a SPIFF's `where` and a rule's
+/// `weight`, `txn.amount` (and `fx` of it) reads the deal it reverses, so a filter on the amount
+/// neither keeps a cancelled deal paid (the reversal's own amount is negative and had failed
+/// `> 10000 USD`) nor takes back a deal it never credited, and a weight takes back what it gave.
+/// Everything else is the reversal's own, as REFERENCE_PLAN.md has it ("their own kind"):
+/// `txn.kind`, `txn.is_reversal`, the amount credited.
+@Suite struct ReversalsAreSizedByTheirDeal {
     let plan = """
         plan "BIG" {
           currency USD
@@ -893,12 +894,18 @@ let managerOverridePlan = """
             amount fx(txn.amount)
             weight if fx(txn.amount) > 10000 USD then 150% else 100%
           }
+          credit news {
+            where txn.kind == "new"
+            amount fx(txn.amount)
+          }
           measure bookings = sum(big)
           measure gross = sum(kept)
           measure weighted_bookings = sum(weighted)
+          measure new_bookings = sum(news)
           component commission = bookings * 5%
           component gross_pay = gross * 1%
           component weighted_pay = weighted_bookings * 1%
+          component new_pay = new_bookings * 1%
           component logos = spiff {
             window 2027-01 to 2027-12
             where fx(txn.amount) >= 5000 USD
@@ -915,28 +922,34 @@ let managerOverridePlan = """
                 id,date,rep,amount,currency,kind,reverses
                 T1,2027-01-05,R1,50000,USD,new,
                 T2,2027-01-06,R1,4000,USD,new,
+                T6,2027-01-07,R1,1000,USD,new,
                 T3,2027-02-10,R1,-50000,USD,new,T1
                 T4,2027-02-11,R1,-4000,USD,new,T2
+                T7,2027-02-12,R1,-1000,USD,cancellation,T6
                 T5,2027-03-01,R1,20000,USD,new,T3
 
                 """,
         ]
         let output = try evaluate(plan: plan, files: files)
-        // January: T1 passes `> 10000` (T2 does not): 5% of 50,000 = 2,500.00. February: T1's
-        // reversal T3 is judged on T1 and takes it back, 5% of −50,000 = −2,500.00; T2's reversal
+        // January: T1 passes `> 10000` (T2 and T6 do not): 5% of 50,000 = 2,500.00. February: T1's
+        // reversal T3 is sized by T1 and takes it back, 5% of −50,000 = −2,500.00; T2's reversal
         // T4 stays out as T2 did (it had been left out only by its own sign, and would have taken
         // back 200.00 never paid). March: T5 reverses the reversal (T1 reinstated, 20,000 of it),
-        // judged on T1: +1,000.00.
+        // sized by T1: +1,000.00.
         #expect(totals(output, component: "commission") == ["R1 2027-01 2500.00", "R1 2027-02 -2500.00", "R1 2027-03 1000.00"])
-        // `not txn.is_reversal` still reads the row's own flag: only the deals count, 1% of 54,000.
-        #expect(totals(output, component: "gross_pay") == ["R1 2027-01 540.00", "R1 2027-02 0.00", "R1 2027-03 0.00"])
+        // `not txn.is_reversal` reads the row's own flag: only the deals count, 1% of 55,000.
+        #expect(totals(output, component: "gross_pay") == ["R1 2027-01 550.00", "R1 2027-02 0.00", "R1 2027-03 0.00"])
         // The SPIFF pays T1 (≥ 5,000) in January, takes it back with T3 in February and pays it
-        // again with T5's reinstatement in March; T2 (4,000) is never paid nor taken back.
+        // again with T5's reinstatement in March; T2 (4,000) and T6 are never paid nor taken back.
         #expect(totals(output, component: "logos") == ["R1 2027-01 250.00", "R1 2027-02 -250.00", "R1 2027-03 250.00"])
-        // A reversal is weighted as its deal: T1's 150% (50,000 > 10,000) is taken back at 150%
-        // by T3 (its own −50,000 had taken 100%, leaving 250.00 paid on a cancelled deal), T2 and
-        // T4 at 100%, T5 reinstates 20,000 of T1 at 150%. January 1% of 75,000 + 4,000 = 790.00,
-        // February −790.00, March 1% of 30,000 = 300.00.
-        #expect(totals(output, component: "weighted_pay") == ["R1 2027-01 790.00", "R1 2027-02 -790.00", "R1 2027-03 300.00"])
+        // A reversal is weighted by its deal's size: T1's 150% (50,000 > 10,000) is taken back at
+        // 150% by T3 (its own −50,000 had taken 100%, leaving 250.00 paid on a cancelled deal);
+        // T2, T4, T6 and T7 at 100%; T5 reinstates 20,000 of T1 at 150%. January 1% of 75,000 +
+        // 4,000 + 1,000 = 800.00, February −800.00, March 1% of 30,000 = 300.00.
+        #expect(totals(output, component: "weighted_pay") == ["R1 2027-01 800.00", "R1 2027-02 -800.00", "R1 2027-03 300.00"])
+        // The kind is the reversal's own: T7 (kind "cancellation") does not pass `kind == "new"`,
+        // so the "new" rule keeps T6's 1,000 (REFERENCE_PLAN.md: reversals are ordinary rows
+        // with their own kind). January 1% of 55,000; February −54,000; March +20,000.
+        #expect(totals(output, component: "new_pay") == ["R1 2027-01 550.00", "R1 2027-02 -540.00", "R1 2027-03 200.00"])
     }
 }
