@@ -121,8 +121,10 @@ extension PlanEvaluation {
         case .convert(let operand, _):
             guard case .number(let amount) = try eval(operand, context) else { return .missing }
             guard let row = context.row else { throw failure("fx() needs a transaction", span: expr.span) }
-            // A reversal's size is converted as its deal's (``dealSized(_:row:)``).
-            return .number(try convertToPlan(amount, row: context.deal ?? row))
+            // A reversal's size (its deal's amount) is converted as its deal's, anything else at
+            // its own row (``dealSized(_:row:)``).
+            let rate = context.deal != nil && readsTransactionAmount(operand) ? (context.deal ?? row) : row
+            return .number(try convertToPlan(amount, row: rate))
         case .applyTable(let id, let valueExpr, let quotaExpr):
             guard case .number(let value) = try eval(valueExpr, context) else { return .missing }
             var quota: WideDecimal? = nil

@@ -85,6 +85,27 @@ extension PlanEvaluation {
         }
     }
 
+    /// Whether a compiled expression reads `txn.amount` (see ``dealSized(_:row:)``).
+    func readsAmount(_ expr: RowExpr) -> Bool {
+        switch expr {
+        case .amount: return true
+        case .constant, .quantity, .date, .coded: return false
+        case .convert(let operand), .negate(let operand), .not(let operand): return readsAmount(operand)
+        case .arithmetic(_, let a, let b), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b):
+            return readsAmount(a) || readsAmount(b)
+        case .generic(let source): return readsTransactionAmount(source)
+        }
+    }
+
+    /// Whether an expression reads `txn.amount` anywhere in it.
+    func readsTransactionAmount(_ expr: Expr) -> Bool {
+        if case .attribute(let id) = expr.kind {
+            let attribute = plan.attributes[id.index]
+            return attribute.scope == .transaction && attribute.name == "amount"
+        }
+        return expr.children.contains { readsTransactionAmount($0) }
+    }
+
     /// Compiles a transaction-level expression (see ``RowExpr``).
     func compileRow(_ expr: Expr) -> RowExpr {
         switch dependency(expr) {
@@ -150,7 +171,9 @@ extension PlanEvaluation {
             return try eval(source, context)
         case .convert(let operand):
             guard case .number(let amount) = try evalRow(operand, context, row: row) else { return .missing }
-            return .number(try convertToPlan(amount, row: context.deal ?? row))
+            // The deal's amount at the deal's rate; anything else at the row's own.
+            let rate = context.deal != nil && readsAmount(operand) ? (context.deal ?? row) : row
+            return .number(try convertToPlan(amount, row: rate))
         case .negate(let operand):
             guard case .number(let value) = try evalRow(operand, context, row: row) else { return .missing }
             return .number(try value.negated())

@@ -952,4 +952,38 @@ let managerOverridePlan = """
         // with their own kind). January 1% of 55,000; February −54,000; March +20,000.
         #expect(totals(output, component: "new_pay") == ["R1 2027-01 550.00", "R1 2027-02 -540.00", "R1 2027-03 200.00"])
     }
+
+    /// Only the deal's amount is converted at the deal's row: another money column of the
+    /// reversal (its own) is converted at its own month's rate. D4 lists at 9,500 EUR in January
+    /// (× 1.10 = 10,450 > 10,000: credited 11,000); its March reversal R4 lists at 20,000 EUR
+    /// (× 0.40 = 8,000: not credited). It had been converted at January's 1.10 (22,000) and
+    /// taken −4,000 × 1% = −40.00.
+    @Test func anotherMoneyColumnIsConvertedAtTheReversalsOwnRate() throws {
+        let output = try evaluate(
+            plan: """
+                plan "LIST" {
+                  currency USD
+                  period month
+                  attribute txn.list_price: money
+                  credit listed {
+                    where fx(txn.list_price) > 10000 USD
+                    amount fx(txn.amount)
+                  }
+                  measure listed_bookings = sum(listed)
+                  component list_commission = listed_bookings * 1%
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nC,Cy,LIST,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "fx.csv": "currency,period,rate\nEUR,2027-01,1.10\nEUR,2027-03,0.40\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,list_price,reverses
+                    D4,2027-01-10,C,10000,EUR,new,9500,
+                    R4,2027-03-10,C,-10000,EUR,new,20000,D4
+
+                    """,
+            ])
+        #expect(totals(output, component: "list_commission") == ["C 2027-01 110.00", "C 2027-02 0.00", "C 2027-03 0.00"])
+    }
 }
