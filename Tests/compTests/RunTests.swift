@@ -1695,6 +1695,20 @@ func oneDeal(in directory: URL) throws -> URL {
 @Suite struct Interruptions {
     let cli = CLI()
 
+    /// Waits (up to 30 s) until the run `process` makes `r.sqlite`'s hidden staging database in
+    /// `directory`; fails the test if the run ends first.
+    func waitForStaging(of process: Process, in directory: URL) throws {
+        var staged = false
+        for _ in 0..<6000 where process.isRunning {
+            if try FileManager.default.contentsOfDirectory(atPath: directory.path).contains(where: { $0.hasPrefix(".r.sqlite.partial-") }) {
+                staged = true
+                break
+            }
+            usleep(5_000)
+        }
+        try #require(staged, "the run ended before its staging database was seen")
+    }
+
     /// A signal ignored on entry stays ignored: `nohup comp run … &` survives SIGHUP (the
     /// handler had undone `nohup`, and the run died unstored).
     @Test func anIgnoredSignalStaysIgnored() throws {
@@ -1708,15 +1722,7 @@ func oneDeal(in directory: URL) throws -> URL {
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "trap '' HUP; exec '\(binary.path)' run --plans '\(aeStandard)' --data '\(data)' --db '\(db)' > /dev/null"]
         try process.run()
-        var staged = false
-        for _ in 0..<6000 where process.isRunning {
-            if try FileManager.default.contentsOfDirectory(atPath: directory.path).contains(where: { $0.hasPrefix(".r.sqlite.partial-") }) {
-                staged = true
-                break
-            }
-            usleep(5_000)
-        }
-        try #require(staged, "the run ended before its staging database was seen")
+        try waitForStaging(of: process, in: directory)
         kill(process.processIdentifier, SIGHUP)
         process.waitUntilExit()
         #expect(process.terminationReason == .exit)
@@ -1742,15 +1748,7 @@ func oneDeal(in directory: URL) throws -> URL {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         // Interrupted once its staging database is there (while it evaluates).
-        var staged = false
-        for _ in 0..<6000 where process.isRunning {
-            if try FileManager.default.contentsOfDirectory(atPath: results.path).contains(where: { $0.hasPrefix(".r.sqlite.partial-") }) {
-                staged = true
-                break
-            }
-            usleep(5_000)
-        }
-        try #require(staged, "the run ended before its staging database was seen")
+        try waitForStaging(of: process, in: results)
         kill(process.processIdentifier, SIGINT)
         let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
