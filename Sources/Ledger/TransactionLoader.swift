@@ -610,6 +610,12 @@ func loadTransactions(
             }
         }
     }
+    // Rows rejected for their shape (a quoting problem, a wrong number of fields) have no id read.
+    let anyShapeRejected = results.contains { $0.shapeRejected > 0 }
+    // The ids of the rejected rows, for splits.csv (``RejectedIDs``): those rejected in the scan
+    // here, those rejected across rows below.
+    var rejectedIDs = RejectedIDs()
+    rejectedIDs.complete = !anyShapeRejected
     // Rows rejected for another field still hold their id: a row with the same id, before or
     // after, is a duplicate, said now rather than once the first is corrected.
     var rejectedFirstLine: [[UInt8]: Int] = [:]
@@ -618,6 +624,7 @@ func loadTransactions(
         for (end, line) in zip(result.rejectedIDEnds, result.rejectedIDLines) {
             let bytes = Array(result.rejectedIDArena[start..<end])
             start = end
+            bytes.withUnsafeBufferPointer { buffer in if let base = buffer.baseAddress { rejectedIDs.insert(base, buffer.count) } }
             let text = String(decoding: bytes, as: UTF8.self)
             if let earlier = rejectedFirstLine[bytes] {
                 addPostError(RowError(line: line, field: context.idField + 1, DataMessage.duplicateID(text, firstLine: earlier)))
@@ -639,7 +646,6 @@ func loadTransactions(
     // the row, said now rather than once the first is corrected (one of a rejected row is not:
     // that row's own error says what to correct). Not said where a row was rejected for its
     // shape: its id is not known, and may be the one reversed.
-    let anyShapeRejected = results.contains { $0.shapeRejected > 0 }
     for result in results where !anyShapeRejected {
         var start = 0
         for (end, line) in zip(result.rejectedReversalEnds, result.rejectedReversalLines) {
@@ -797,22 +803,6 @@ func loadTransactions(
         }
     }
 
-    // The ids of the rejected rows, for splits.csv (``RejectedIDs``).
-    var rejectedIDs = RejectedIDs()
-    if results.contains(where: { $0.shapeRejected > 0 }) { rejectedIDs.complete = false }
-    for result in results where rejectedIDs.complete {
-        var start = 0
-        result.rejectedIDArena.withUnsafeBufferPointer { arena in
-            guard let base = arena.baseAddress else { return }
-            for end in result.rejectedIDEnds {
-                rejectedIDs.insert(base + start, end - start)
-                start = end
-            }
-        }
-    }
-    if !reject.isEmpty {
-        for row in 0..<count where reject[row] { ids.withBytes(row) { rejectedIDs.insert($0, $1) } }
-    }
     // Drop rows rejected across rows: move the totals, compact the columns, renumber reversals.
     if !reject.isEmpty {
         var newIndex = [Int32](repeating: -1, count: count)
@@ -832,6 +822,7 @@ func loadTransactions(
                 totals.acceptedSum[currency] -= Int128(columns.amounts.pointer[row])
                 totals.rejectedRows[currency] += 1
                 totals.rejectedSum[currency] += Int128(columns.amounts.pointer[row])
+                oldIDs.withBytes(row) { rejectedIDs.insert($0, $1) }
                 continue
             }
             oldIDs.withBytes(row) { start, length in newArena.append(start, length) }
