@@ -1,3 +1,4 @@
+import CompCore
 import CompDiagnostics
 import PlanLanguage
 
@@ -36,8 +37,8 @@ extension XMLPlans {
     /// `use`, written relative to `from`'s directory, made relative to `to`'s directory.
     static func relocate(_ use: String, from: String, to: String) -> String {
         if use.hasPrefix("/") { return use }
-        let target = FileBytes.components(FileBytes.directory(of: from) + "/" + use)
-        let directory = FileBytes.components(FileBytes.directory(of: to))
+        let target = FileBytes.components(FilePaths.directory(of: from) + "/" + use)
+        let directory = FileBytes.components(FilePaths.directory(of: to))
         var common = 0
         while common < min(target.count, directory.count) - 1 && target[common] == directory[common] { common += 1 }
         return (Array(repeating: "..", count: directory.count - common) + target[common...]).joined(separator: "/")

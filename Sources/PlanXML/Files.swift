@@ -8,12 +8,6 @@
 /// system's ICU, and Foundation brings its own ICU module; one module importing both fails to
 /// build (clang finds two different definitions of ICU's types).
 enum FileBytes {
-    /// The directory part of `path` (`.` when it has none).
-    static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
-
     /// The components of `path` made absolute (from the current directory) with `.` and `..`
     /// resolved, the first being `/` (as `URL.pathComponents` gives them).
     static func components(_ path: String) -> [String] {

@@ -136,8 +136,7 @@ struct TransactionNames {
             allowOverlaySplits: options["overlay_splits"] == "true")
         // Rows the run rejected for a declared column's value are left out again, so row numbers match.
         loadOptions.declaredColumns = DeclaredColumn.parse(recorded: options["declared_columns"] ?? "")
-        let directory = directoryPart(of: ledger.path)
-        let load = LedgerLoader.load(directory: directory.isEmpty ? "." : directory, options: loadOptions)
+        let load = LedgerLoader.load(directory: FilePaths.directory(of: ledger.path), options: loadOptions)
         ids = load.data.transactions.ids
         count = load.data.transactions.count
         note = nil

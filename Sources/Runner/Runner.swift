@@ -226,8 +226,7 @@ public enum Runner {
         }
         // ... and one this run can write, with its journal beside it: a missing directory or a
         // read-only file had failed with SQLite's words, the second only after computing it all.
-        let directory = directoryPart(of: request.database)
-        let folder = directory.isEmpty ? "." : directory
+        let folder = FilePaths.directory(of: request.database)
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
             throw .storage("--db \(request.database): no directory \(folder); make it first")
@@ -658,7 +657,7 @@ public enum Runner {
             if resolved.inPlace { continue }
             // The directory must be there: a run is stored before its exports are put in place.
             let target = resolved.path
-            let directory = target.lastIndex(of: "/").map { String(target[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
+            let directory = FilePaths.directory(of: target)
             var isDirectory: ObjCBool = false
             if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
                 throw .output("\(export.option) \(export.path): no directory \(directory); make it first")
@@ -666,8 +665,6 @@ public enum Runner {
             if access(directory, W_OK) != 0 {
                 throw .output("\(export.option) \(export.path): the directory \(directory) is not writable")
             }
-            // A name the file system cannot hold fails only when the export is put in place, after
-            // the run is stored: refused now.
             for other in guarded + exports[..<index].map({ ("the \($0.option) file", $0.path) }) where OutputTarget.sameFile(export.path, other.path) {
                 throw .output("\(export.option) \(export.path) is \(other.what) (\(other.path)); give another file name")
             }
@@ -890,13 +887,6 @@ public final class IdleFingerprinter: @unchecked Sendable {
 
     /// Stops the thread (a run that failed no longer needs the fingerprints).
     public func stop() { stopped.store(true, ordering: .sequentiallyConsistent) }
-}
-
-/// The directory part of `path`: "" for a bare name, "/" for a name at the root. (Foundation's
-/// `deletingLastPathComponent` trapped on a one-character name: `comp run --db Z` crashed.)
-func directoryPart(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "" }
-    return slash == path.startIndex ? "/" : String(path[..<slash])
 }
 
 /// True for a path that names a regular file (links followed).

@@ -295,10 +295,8 @@ public struct OutputTarget: Sendable, Equatable {
         // The file is first written under its name with `.tmp-PID-RANDOM` after it (up to 21
         // bytes more): a name the file system cannot hold with them failed only once a file was
         // there to replace (the second export, or a run already stored).
-        let slash = path.lastIndex(of: "/")
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
-        let longest = pathconf(directory, Int32(_PC_NAME_MAX))
+        let name = FilePaths.name(of: path)
+        let longest = pathconf(FilePaths.directory(of: path), Int32(_PC_NAME_MAX))
         if longest > Self.temporarySuffixBytes && name.utf8.count + Self.temporarySuffixBytes > longest {
             throw StoreError(
                 operation: "writing \(requested)",
@@ -411,11 +409,10 @@ public struct StagedOutput: Sendable {
                 staging = .inPlace
                 return
             }
-            let directory = target.path.lastIndex(of: "/").map { String(target.path[..<$0]) } ?? "."
             var info = stat()
             let replaced = stat(target.path, &info) == 0
             let mode: mode_t = replaced ? info.st_mode & 0o7777 : 0o666
-            let unnamed = comp_open_unnamed(directory.isEmpty ? "/" : directory, UInt32(mode))
+            let unnamed = comp_open_unnamed(FilePaths.directory(of: target.path), UInt32(mode))
             if unnamed >= 0 {
                 let file = UnnamedFile(unnamed)
                 // The mode of the file it replaces (a 0600 export stays 0600), whatever the umask.

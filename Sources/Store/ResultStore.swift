@@ -175,10 +175,10 @@ public final class ResultStore {
     public init(creating path: String, replacingEmpty: Bool = false) throws(StoreError) {
         guard !path.isEmpty else { throw StoreError(operation: "opening the results database", underlying: "the path is empty; give a file name") }
         let slash = path.lastIndex(of: "/")
-        let directory = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        let directory = FilePaths.directory(of: path)
         // The name, cut to 100 bytes: the staging name adds the host and process to it, and a
         // valid name near the file system's limit had been refused.
-        var name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        var name = FilePaths.name(of: path)
         while name.utf8.count > 100 { name.removeLast() }
         // The host is in the name, ended by '@' (never in a host name): a directory shared with
         // other machines (NFS) holds files of processes this one cannot see, and only this
