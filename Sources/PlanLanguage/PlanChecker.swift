@@ -34,6 +34,21 @@ public struct PlanCheckResult: Sendable {
 
 /// Checks plan files: lexing, parsing, name resolution, type checking and lowering to ``PlanModel/Plan``.
 public enum PlanChecker {
+    /// Checks the files of one what-if run with `check` (a plan-language or an XML checker): a
+    /// parameter override applies in the files that declare it, and only one that no file
+    /// declares is an error, in each (it had to be declared by every file of the run).
+    public static func checkRun(
+        _ paths: [String], overrides: [String: String], check: (String, [String: String]) -> PlanCheckResult
+    ) -> [PlanCheckResult] {
+        var results = paths.map { check($0, overrides) }
+        guard paths.count > 1 && !overrides.isEmpty else { return results }
+        let unknownEverywhere = results.map { Set($0.unknownOverrides) }.reduce(Set(overrides.keys)) { $0.intersection($1) }
+        for (index, result) in results.enumerated() where result.unknownOverrides.contains(where: { !unknownEverywhere.contains($0) }) {
+            results[index] = check(paths[index], overrides.filter { !result.unknownOverrides.contains($0.key) || unknownEverywhere.contains($0.key) })
+        }
+        return results
+    }
+
     /// Reads `path` (and every library it uses) from disk and checks it.
     ///
     /// - Parameters:

@@ -165,16 +165,7 @@ public enum Runner {
             return XMLPlans.isXML(path)
                 ? XMLPlans.check(path: path, overrides: overrides, found: found) : PlanChecker.check(path: path, overrides: overrides, found: found)
         }
-        var results = planFiles.map { check($0, request.overrides) }
-        // A what-if parameter of a run of several plans is overridden in the plans that declare
-        // it; only one that no plan declares is an error (it had to be declared by every plan).
-        if planFiles.count > 1 && !request.overrides.isEmpty {
-            let unknownEverywhere = results.map { Set($0.unknownOverrides) }.reduce(Set(request.overrides.keys)) { $0.intersection($1) }
-            for (index, result) in results.enumerated() where result.unknownOverrides.contains(where: { !unknownEverywhere.contains($0) }) {
-                let own = request.overrides.filter { !result.unknownOverrides.contains($0.key) || unknownEverywhere.contains($0.key) }
-                results[index] = check(planFiles[index], own)
-            }
-        }
+        let results = PlanChecker.checkRun(planFiles, overrides: request.overrides, check: check)
         for (path, result) in zip(planFiles, results) {
             if result.hasErrors { rendered += result.rendered() }
             // The libraries a plan uses are inputs of the run too (fingerprinted, never overwritten).

@@ -32,16 +32,8 @@ struct Check: ParsableCommand {
         func check(_ file: String, _ overrides: [String: String]) -> PlanCheckResult {
             XMLPlans.isXML(file) ? XMLPlans.check(path: file, overrides: overrides) : PlanChecker.check(path: file, overrides: overrides)
         }
-        var results = files.map { check($0, overrides) }
-        // As `comp run` does: with several files, a parameter is overridden in those that declare
-        // it, and only one that none declares is an error (each file without it had been one).
-        if files.count > 1 && !overrides.isEmpty {
-            let unknownEverywhere = results.map { Set($0.unknownOverrides) }.reduce(Set(overrides.keys)) { $0.intersection($1) }
-            for (index, result) in results.enumerated() where result.unknownOverrides.contains(where: { !unknownEverywhere.contains($0) }) {
-                results[index] = check(files[index], overrides.filter { !result.unknownOverrides.contains($0.key) || unknownEverywhere.contains($0.key) })
-            }
-        }
-        for result in results {
+        // As `comp run` takes them: a parameter is overridden in the files that declare it.
+        for result in PlanChecker.checkRun(files, overrides: overrides, check: check) {
             if !result.diagnostics.isEmpty { printError(result.rendered(colors: stderrIsTerminal), trusted: true) }
             if result.hasErrors { failed = true }
             if dump, let plan = result.plan { print(plan.dump, terminator: "") }
