@@ -240,8 +240,13 @@ extension PlanEvaluation {
         let current = periods[periodIndex]
         let target = quota.periodKind <= current.kind ? current : current.enclosing(quota.periodKind)
         let rep = payees[payee]
-        let found = quotaIndex.amount(rep: rep, period: target, measure: code)
-            ?? (quota.measure.index == 0 ? quotaIndex.amount(rep: rep, period: target, measure: QuotaIndex.primary) : nil)
+        /// The rep's quota for `period`: its measure's row, or for the plan's first measure a row
+        /// leaving the measure empty.
+        func quotaRow(_ period: Period) -> FixedDecimal? {
+            quotaIndex.amount(rep: rep, period: period, measure: code)
+                ?? (quota.measure.index == 0 ? quotaIndex.amount(rep: rep, period: period, measure: QuotaIndex.primary) : nil)
+        }
+        let found = quotaRow(target)
         // A row naming the plan's first measure and one leaving the measure empty are the same
         // quota twice: which one is meant is not known (the named one had silently won).
         if quota.measure.index == 0, let lines = quotaIndex.conflict(rep: rep, period: target, measure: code) {
@@ -263,9 +268,7 @@ extension PlanEvaluation {
             for index in (periodIndex + 1)..<max(periodIndex + 1, periods.count) where hasDaysOnPlan(rep, in: index) {
                 let period = periods[index].kind >= quota.periodKind ? periods[index] : periods[index].enclosing(quota.periodKind)
                 if period == target || later.last == period { continue }
-                let known = quotaIndex.amount(rep: rep, period: period, measure: code)
-                    ?? (quota.measure.index == 0 ? quotaIndex.amount(rep: rep, period: period, measure: QuotaIndex.primary) : nil)
-                if known == nil { later.append(period) }
+                if quotaRow(period) == nil { later.append(period) }
             }
             let alsoMissing: String
             switch later.count {
