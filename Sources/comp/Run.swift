@@ -104,10 +104,29 @@ func render(_ summary: RunSummary, database: String) -> String {
     let label = { (total: (plan: String, component: String, amount: WideDecimal, currency: Currency)) in
         summary.plans.count > 1 ? "\(total.plan) \(total.component)" : total.component
     }
-    let width = max(10, summary.componentTotals.map { label($0).count }.max() ?? 0)
+    // A cap, floor, clawback, draw or holdback on the total makes it differ from the sum of the
+    // components: that difference gets its own line, so the summary adds up (a total far below
+    // the components above it read as a wrong sum).
+    var shown: [(name: String, amount: WideDecimal, currency: Currency, note: String)] = []
+    var componentsSum: WideDecimal? = .zero
     for total in summary.componentTotals {
-        let amount = grouped(decimal: total.amount.formatted(fractionDigits: total.currency.minorUnits))
-        lines.append("  " + label(total).padding(width) + "  " + String(repeating: " ", count: max(0, 18 - amount.count)) + amount + " " + total.currency.code)
+        if total.component == "total" {
+            if let sum = componentsSum, let difference = try? total.amount.subtracting(sum), difference != .zero {
+                let name = summary.plans.count > 1 ? "\(total.plan) adjustments" : "adjustments"
+                shown.append((name, difference, total.currency, "  (caps, floors, clawbacks, draws and holdbacks on the total)"))
+            }
+            componentsSum = .zero
+        } else {
+            componentsSum = componentsSum.flatMap { try? $0.adding(total.amount) }
+        }
+        shown.append((label(total), total.amount, total.currency, ""))
+    }
+    let width = max(10, shown.map(\.name.count).max() ?? 0)
+    for entry in shown {
+        let amount = grouped(decimal: entry.amount.formatted(fractionDigits: entry.currency.minorUnits))
+        lines.append(
+            "  " + entry.name.padding(width) + "  " + String(repeating: " ", count: max(0, 18 - amount.count)) + amount + " "
+                + entry.currency.code + entry.note)
     }
     for record in summary.reconciliation {
         var text = "  \(record.file): \(counted(record.rowsRead, "row")), \(grouped(record.accepted)) accepted, \(grouped(record.rejected)) rejected"

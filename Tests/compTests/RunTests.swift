@@ -1023,6 +1023,50 @@ func oneDeal(in directory: URL) throws -> URL {
             "warning: quotas.csv has 2 rows for measure \"bookingz\", which no plan in this run has a quota for; they are not used\n"))
     }
 
+    @Test func summaryShowsWhatCapsTookOffTheTotal() throws {
+        // ae-10k's capped_total is below the sum of its components wherever the cap bound: the
+        // summary shows that difference as its own line, so the lines add up to the total.
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
+        let expected = try String(contentsOfFile: data + "/expected-payouts.csv", encoding: .utf8)
+        var sums = [Int](repeating: 0, count: 4)  // commission, spiff, bonus, capped_total in cents
+        for row in expected.split(separator: "\n").dropFirst() {
+            let fields = row.split(separator: ",")
+            for column in 4..<8 { sums[column - 4] += try #require(Int(fields[column].replacingOccurrences(of: ".", with: ""))) }
+        }
+        let adjustment = sums[3] - sums[0] - sums[1] - sums[2]
+        #expect(adjustment < 0)
+        func shown(_ cents: Int) -> String {
+            let whole = abs(cents) / 100
+            var digits = String(whole)
+            var grouped = ""
+            while digits.count > 3 {
+                grouped = "," + digits.suffix(3) + grouped
+                digits.removeLast(3)
+            }
+            return (cents < 0 ? "-" : "") + digits + grouped + "." + String(format: "%02d", abs(cents) % 100)
+        }
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try cli.run([
+            "run", "--plans", aeStandard, "--data", data, "--db", directory.appendingPathComponent("results.sqlite").path,
+        ])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        let summary = lines.filter { $0.hasPrefix("  ") && $0.hasSuffix("USD") || $0.contains(" USD  (") }
+        #expect(summary.count == 5, "\(run.stdout)")
+        for (name, cents) in [("commission", sums[0]), ("spiff", sums[1]), ("bonus", sums[2]), ("total", sums[3])] {
+            #expect(lines.contains { $0.hasPrefix("  \(name) ") && $0.hasSuffix(" \(shown(cents)) USD") }, "\(name): \(run.stdout)")
+        }
+        #expect(
+            lines.contains {
+                $0.hasPrefix("  adjustments ")
+                    && $0.hasSuffix(" \(shown(adjustment)) USD  (caps, floors, clawbacks, draws and holdbacks on the total)")
+            }, "\(run.stdout)")
+        // Right before the total.
+        let position = try #require(lines.firstIndex { $0.hasPrefix("  adjustments ") })
+        #expect(lines[position + 1].hasPrefix("  total "))
+    }
+
     @Test func twoPlansExportInExportOrder() throws {
         // R1 and R3 are on AE-STD, R2 on FLAT: the plans are evaluated one after the other, and
         // the run's exports must still come out sorted by rep, like `comp export`'s.
