@@ -19,7 +19,7 @@ public enum Explainer {
             let payouts = found.map(\.line)
             let measures = try store.measures(id, rep: rep, period: period)
             if payouts.isEmpty {
-                let periods = Set(try store.payouts(id).filter { $0.rep == rep }.map(\.period)).sorted()
+                let periods = try store.periods(id, rep: rep)
                 if periods.isEmpty { throw RunFailure.input("run \(id) has no payouts for rep \"\(rep)\"") }
                 throw RunFailure.input("run \(id) has no payouts for rep \"\(rep)\" in \(period); it has \(periods.joined(separator: ", "))")
             }

@@ -662,35 +662,37 @@ public enum Runner {
         }
     }
 
-    /// The requested export files made from a stored run, written to temporary names.
+    /// The requested export files made from a stored run, written to temporary names as the run
+    /// is read (a rep at a time: see ``ResultStore/export(_:of:write:)``). On a failure, removes
+    /// the ones staged.
     static func exportFiles(
         from store: ResultStore, run id: RunID, payouts: String?, measures: String?
     ) -> Result<[StagedOutput]?, RunFailure> {
-        do throws(StoreError) {
-            var payoutText: [UInt8] = []
-            var measureText: [UInt8] = []
-            if payouts != nil { payoutText = Array(ResultExport.payoutsCSV(try store.payouts(id)).utf8) }
-            if measures != nil { measureText = Array(ResultExport.measuresCSV(try store.measures(id)).utf8) }
-            return Result { () throws(RunFailure) in try writeExports([(payoutText, payouts), (measureText, measures)]) }
-        } catch {
-            return .failure(.storage(error.description))
-        }
-    }
-
-    /// Stages each (bytes, path) with a path (``StagedOutput``), to be put in place once the run is
-    /// stored; on a failure, removes the ones staged.
-    static func writeExports(_ exports: [(bytes: [UInt8], path: String?)]) throws(RunFailure) -> [StagedOutput] {
         var written: [StagedOutput] = []
-        for export in exports {
-            guard let path = export.path else { continue }
+        for (kind, path) in [(ExportKind.payouts, payouts), (.measures, measures)] {
+            guard let path else { continue }
+            var writeFailed = false
+            var writer: StagedOutput.Writer? = nil
             do throws(StoreError) {
-                written.append(try StagedOutput(export.bytes, for: path))
+                let staging = try StagedOutput.Writer(for: path)
+                writer = staging
+                try store.export(kind, of: id) { bytes throws(StoreError) in
+                    do throws(StoreError) {
+                        try staging.write(bytes)
+                    } catch {
+                        writeFailed = true
+                        throw error
+                    }
+                }
+                writeFailed = true  // what finishing the file fails on is the file's
+                written.append(try staging.finish())
             } catch {
+                writer?.discard()
                 for file in written { file.discard() }
-                throw .output(error.description)
+                return .failure(writer == nil || writeFailed ? .output(error.description) : .storage(error.description))
             }
         }
-        return written
+        return .success(written)
     }
 
     /// CPU time used by the process so far (all threads).
@@ -979,11 +981,6 @@ final class ExportFormatter: @unchecked Sendable {
     func discard() {
         queue.sync { discardWriters() }
     }
-}
-
-/// What an export file holds.
-enum ExportKind: Sendable {
-    case payouts, measures
 }
 
 /// A value computed on a global Dispatch queue while the caller does something else.

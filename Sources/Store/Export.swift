@@ -91,6 +91,14 @@ public enum ResultExport {
     }
 }
 
+/// The two exports of a run.
+public enum ExportKind: String, Sendable, CaseIterable {
+    /// `rep,period,plan,component,amount,currency`.
+    case payouts
+    /// `rep,period,plan,measure,value`.
+    case measures
+}
+
 /// What exports sort by.
 protocol ExportRow {
     var rep: String { get }

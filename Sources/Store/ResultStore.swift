@@ -671,29 +671,100 @@ public final class ResultStore {
     /// The run's payout lines, sorted as exports want them: rep (byte order), period, plan,
     /// component order.
     public func payouts(_ id: RunID) throws(StoreError) -> [PayoutLine] {
-        var currencies: [String: Currency] = [:]
+        var lines: [PayoutLine] = []
         do {
-            return try queue.read { db in
-                let statement = try db.makeStatement(
-                    sql: "SELECT rep, period, plan, lines FROM statements WHERE run_id = ? ORDER BY rep, period, plan")
-                try statement.setArguments([id.rawValue])
-                var lines: [PayoutLine] = []
-                var group = StatementRun<PayoutLine>(order: \.order)
-                // Read through the C API: GRDB's rows cost about a microsecond each, most of an export.
-                try RawReader.forEachRow(db, statement) { row in
-                    let rep = row.text(0)
-                    let period = row.text(1)
-                    let plan = row.text(2)
-                    group.start(rep: rep, period: period, plan: plan, flushingInto: &lines)
-                    for stored in try row.rows(3, width: LineField.width) {
-                        group.items.append(try Self.payoutLine(stored, rep: rep, period: period, plan: plan, currencies: &currencies))
-                    }
-                }
-                group.flush(into: &lines)
-                return lines
-            }
+            try forEachRepsPayouts(id) { lines.append(contentsOf: $0) }
         } catch {
             throw Self.readFailure("reading payouts of run \(id)", error)
+        }
+        return lines
+    }
+
+    /// The periods a rep has payout lines in, in a run (sorted).
+    public func periods(_ id: RunID, rep: String) throws(StoreError) -> [String] {
+        do {
+            return try queue.read { db in
+                try String.fetchAll(
+                    db, sql: "SELECT DISTINCT period FROM statements WHERE run_id = ? AND rep = ? ORDER BY period",
+                    arguments: [id.rawValue, rep])
+            }
+        } catch {
+            throw Self.readFailure("reading the periods of \(rep) in run \(id)", error)
+        }
+    }
+
+    /// Writes a run's payouts or measures as their export CSV (``ResultExport``), handing the text
+    /// to `write` about a mebibyte at a time: an export of any size holds one rep's lines in
+    /// memory, not the run's. The pieces, in order, are the whole file (the header comes first,
+    /// also for a run with no lines). An error `write` throws is rethrown as it is.
+    public func export(_ what: ExportKind, of id: RunID, write: ([UInt8]) throws(StoreError) -> Void) throws(StoreError) {
+        try export(what, of: id, piece: 1 << 20, write: write)
+    }
+
+    /// ``export(_:of:write:)`` in pieces of at least `piece` bytes (each whole reps' lines) but the last.
+    func export(_ what: ExportKind, of id: RunID, piece: Int, write: ([UInt8]) throws(StoreError) -> Void) throws(StoreError) {
+        var buffer = CSVBuffer(what == .payouts ? ResultExport.payoutsHeader : ResultExport.measuresHeader, capacity: min(piece, 1 << 20) + (1 << 16))
+        var writeFailure: StoreError? = nil
+        var written = false
+        func flush() throws(StoreError) {
+            do {
+                written = true
+                try write(buffer.take())
+            } catch {
+                writeFailure = error
+                throw error
+            }
+        }
+        do {
+            switch what {
+            case .payouts:
+                try forEachRepsPayouts(id) { lines in
+                    for line in ResultExport.sorted(lines) { buffer.line(line) }
+                    if buffer.count >= piece { try flush() }
+                }
+            case .measures:
+                try forEachRepsMeasures(id, where: "", []) { values in
+                    for value in ResultExport.sorted(values) { buffer.line(value) }
+                    if buffer.count >= piece { try flush() }
+                }
+            }
+        } catch {
+            if let writeFailure { throw writeFailure }
+            throw Self.readFailure("reading \(what.rawValue) of run \(id)", error)
+        }
+        if buffer.count > 0 || !written { try flush() }
+    }
+
+    /// The run's statements' payout lines, a rep at a time (the rep's periods and plans in order,
+    /// each statement's lines in component order).
+    private func forEachRepsPayouts(_ id: RunID, _ body: ([PayoutLine]) throws -> Void) throws {
+        var currencies: [String: Currency] = [:]
+        try queue.read { db in
+            let statement = try db.makeStatement(
+                sql: "SELECT rep, period, plan, lines FROM statements WHERE run_id = ? ORDER BY rep, period, plan")
+            try statement.setArguments([id.rawValue])
+            var lines: [PayoutLine] = []
+            var group = StatementRun<PayoutLine>(order: \.order)
+            var currentRep: String? = nil
+            // Read through the C API: GRDB's rows cost about a microsecond each, most of an export.
+            try RawReader.forEachRow(db, statement) { row in
+                let rep = row.text(0)
+                let period = row.text(1)
+                let plan = row.text(2)
+                // SQLite orders text by its bytes, as exports do: a rep's rows come together.
+                if let currentRep, !sameBytes(currentRep, rep) {
+                    group.flush(into: &lines)
+                    try body(lines)
+                    lines.removeAll(keepingCapacity: true)
+                }
+                currentRep = rep
+                group.start(rep: rep, period: period, plan: plan, flushingInto: &lines)
+                for stored in try row.rows(3, width: LineField.width) {
+                    group.items.append(try Self.payoutLine(stored, rep: rep, period: period, plan: plan, currencies: &currencies))
+                }
+            }
+            group.flush(into: &lines)
+            if !lines.isEmpty { try body(lines) }
         }
     }
 
@@ -708,38 +779,52 @@ public final class ResultStore {
     }
 
     private func measures(_ id: RunID, where filter: String, _ values: [String]) throws(StoreError) -> [MeasureValue] {
+        var measures: [MeasureValue] = []
         do {
-            return try queue.read { db in
-                let statement = try db.makeStatement(
-                    sql: "SELECT rep, period, plan, measures FROM statements WHERE run_id = ?\(filter) ORDER BY rep, period, plan")
-                try statement.setArguments(StatementArguments([id.rawValue.databaseValue] + values.map(\.databaseValue)))
-                var measures: [MeasureValue] = []
-                var group = StatementRun<MeasureValue>(order: \.order)
-                try RawReader.forEachRow(db, statement) { row in
-                    let rep = row.text(0)
-                    let period = row.text(1)
-                    let plan = row.text(2)
-                    group.start(rep: rep, period: period, plan: plan, flushingInto: &measures)
-                    for stored in try row.rows(3, width: MeasureField.width) {
-                        guard let name = stored[MeasureField.name].string, let order = stored[MeasureField.order].integer,
-                            let value = stored[MeasureField.value].integer, let digits = stored[MeasureField.digits].integer
-                        else { throw MalformedStatement(reason: "a measure of \(rep) in \(period) lacks a value") }
-                        // Exports show at most the stored digits.
-                        guard (0...Int64(FixedDecimal.scale)).contains(digits) else {
-                            throw MalformedStatement(reason: "measure \(name) of \(rep) in \(period) has \(digits) digits")
-                        }
-                        let unit = stored.count > MeasureField.unit ? stored[MeasureField.unit].string.flatMap(MeasureUnit.init(code:)) : nil
-                        group.items.append(
-                            MeasureValue(
-                                rep: rep, period: period, plan: plan, measure: name, order: Int(order), value: FixedDecimal(units: value),
-                                digits: Int(digits), unit: unit))
-                    }
-                }
-                group.flush(into: &measures)
-                return measures
-            }
+            try forEachRepsMeasures(id, where: filter, values) { measures.append(contentsOf: $0) }
         } catch {
             throw Self.readFailure("reading measures of run \(id)", error)
+        }
+        return measures
+    }
+
+    /// The statements' measures (those `filter` keeps), a rep at a time, like ``forEachRepsPayouts(_:_:)``.
+    private func forEachRepsMeasures(_ id: RunID, where filter: String, _ values: [String], _ body: ([MeasureValue]) throws -> Void) throws {
+        try queue.read { db in
+            let statement = try db.makeStatement(
+                sql: "SELECT rep, period, plan, measures FROM statements WHERE run_id = ?\(filter) ORDER BY rep, period, plan")
+            try statement.setArguments(StatementArguments([id.rawValue.databaseValue] + values.map(\.databaseValue)))
+            var measures: [MeasureValue] = []
+            var group = StatementRun<MeasureValue>(order: \.order)
+            var currentRep: String? = nil
+            try RawReader.forEachRow(db, statement) { row in
+                let rep = row.text(0)
+                let period = row.text(1)
+                let plan = row.text(2)
+                if let currentRep, !sameBytes(currentRep, rep) {
+                    group.flush(into: &measures)
+                    try body(measures)
+                    measures.removeAll(keepingCapacity: true)
+                }
+                currentRep = rep
+                group.start(rep: rep, period: period, plan: plan, flushingInto: &measures)
+                for stored in try row.rows(3, width: MeasureField.width) {
+                    guard let name = stored[MeasureField.name].string, let order = stored[MeasureField.order].integer,
+                        let value = stored[MeasureField.value].integer, let digits = stored[MeasureField.digits].integer
+                    else { throw MalformedStatement(reason: "a measure of \(rep) in \(period) lacks a value") }
+                    // Exports show at most the stored digits.
+                    guard (0...Int64(FixedDecimal.scale)).contains(digits) else {
+                        throw MalformedStatement(reason: "measure \(name) of \(rep) in \(period) has \(digits) digits")
+                    }
+                    let unit = stored.count > MeasureField.unit ? stored[MeasureField.unit].string.flatMap(MeasureUnit.init(code:)) : nil
+                    group.items.append(
+                        MeasureValue(
+                            rep: rep, period: period, plan: plan, measure: name, order: Int(order), value: FixedDecimal(units: value),
+                            digits: Int(digits), unit: unit))
+                }
+            }
+            group.flush(into: &measures)
+            if !measures.isEmpty { try body(measures) }
         }
     }
 

@@ -63,15 +63,61 @@ func exportRun(_ what: Export.What, db: String, out: String, runID: Int64?) thro
             }
             id = latest
         }
-        let text: String
-        switch what {
-        case .payouts: text = ResultExport.payoutsCSV(try store.payouts(id))
-        case .measures: text = ResultExport.measuresCSV(try store.measures(id))
-        }
-        try writeOutput(text, to: out, inputs: [db])
+        let kind: ExportKind = what == .payouts ? .payouts : .measures
+        try writeOutput(to: out, inputs: [db]) { write throws(StoreError) in try store.export(kind, of: id, write: write) }
     } catch let error as StoreError {
         printError("comp export: \(error)")
         throw error.damaged ? Exit.dataError : Exit.software
+    }
+}
+
+/// Writes what `produce` hands its `write` function, piece by piece, to `path` (or standard output
+/// for `-`), replacing the file atomically once it is whole, as ``writeOutput(_:to:inputs:)``
+/// does: an export of any size is never held whole in memory. An error of `produce` other than
+/// one `write` threw (reading the database) is rethrown as it is, and nothing is written.
+func writeOutput(
+    to path: String, inputs: [String], produce: (_ write: ([UInt8]) throws(StoreError) -> Void) throws(StoreError) -> Void
+) throws {
+    if path == "-" {
+        // Standard output gets the whole text or nothing: a failure halfway leaves no half file.
+        var bytes: [UInt8] = []
+        try produce { bytes.append(contentsOf: $0) }
+        try writeOutput(String(decoding: bytes, as: UTF8.self), to: path)
+        return
+    }
+    if let input = inputs.first(where: { OutputTarget.sameFile(path, $0) }) {
+        printError("cannot write \(path): it is \(input), an input of this command; give another file name")
+        throw Exit.cannotCreate
+    }
+    let writer: StagedOutput.Writer
+    do {
+        writer = try StagedOutput.Writer(for: path)
+    } catch {
+        printError("cannot write \(path): \(error.underlying)")
+        throw Exit.cannotCreate
+    }
+    var writeFailure: StoreError? = nil
+    do throws(StoreError) {
+        try produce { bytes throws(StoreError) in
+            do throws(StoreError) {
+                try writer.write(bytes)
+            } catch {
+                writeFailure = error
+                throw error
+            }
+        }
+    } catch {
+        writer.discard()
+        guard let writeFailure else { throw error }  // reading failed: the caller says so
+        printError("cannot write \(path): \(writeFailure.underlying)")
+        throw Exit.cannotCreate
+    }
+    do {
+        try writer.finish().commit()
+    } catch {
+        writer.discard()
+        printError("cannot write \(path): \(error.underlying)")
+        throw Exit.cannotCreate
     }
 }
 

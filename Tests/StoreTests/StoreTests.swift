@@ -204,6 +204,43 @@ let sampleOutput = RunOutput(
         #expect(try store.measures(id, rep: "R10", period: "2027-01").isEmpty)
     }
 
+    /// `export` hands the file over in pieces of whole reps, and the pieces make the same file as
+    /// the whole-run path: with a piece of one byte, every rep's lines are a piece of their own.
+    @Test func exportsComeInPiecesOfWholeRepsThatMakeTheWholeFile() throws {
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        let id = try store.record(sampleRun, output: sampleOutput)
+        var pieces: [String] = []
+        try store.export(.payouts, of: id, piece: 1) { pieces.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(
+            pieces == [
+                "rep,period,plan,component,amount,currency\nR10,2027-01,AE-STD,commission,-12.50,USD\n",
+                "R9,2027-01,AE-STD,commission,234.24,USD\nR9,2027-01,AE-STD,total,0.00,USD\n",
+                "\"Rossi, Nils\",2027-01,AE-STD,spiff,1500,JPY\n",
+            ])
+        #expect(pieces.joined() == ResultExport.payoutsCSV(try store.payouts(id)))
+        // In the usual mebibyte pieces, the small file is one piece.
+        var whole: [[UInt8]] = []
+        try store.export(.measures, of: id) { whole.append($0) }
+        #expect(whole.map { String(decoding: $0, as: UTF8.self) } == [ResultExport.measuresCSV(try store.measures(id))])
+        // A run with no lines still gets its header.
+        let empty = try store.record(sampleRun, output: RunOutput())
+        var header: [String] = []
+        try store.export(.measures, of: empty) { header.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(header == ["rep,period,plan,measure,value\n"])
+        // What the writer throws comes back as it is, not as a failure to read the database.
+        var calls = 0
+        #expect {
+            try store.export(.payouts, of: id, piece: 1) { _ throws(StoreError) in
+                calls += 1
+                if calls == 2 { throw StoreError(operation: "writing payouts.csv", underlying: "No space left on device") }
+            }
+        } throws: { error in
+            (error as? StoreError)?.description == StoreError(operation: "writing payouts.csv", underlying: "No space left on device").description
+        }
+        #expect(calls == 2)
+    }
+
     @Test func manyLinesAreWrittenInBatchesAndReadBackInOrder() throws {
         let database = TemporaryDatabase()
         let store = try ResultStore(path: database.path)
