@@ -264,11 +264,19 @@ extension PlanEvaluation {
             // The later periods of the run missing it too, said now: a roster's quotas missing
             // for the year had been found one run, and one month, at a time.
             var later: [Period] = []
+            // The run's later periods this names (their own failures are not said again).
+            var covered: Set<String> = []
             // Only periods the rep is on the plan in (a rep who leaves needs no quota after).
             for index in (periodIndex + 1)..<max(periodIndex + 1, periods.count) where hasDaysOnPlan(rep, in: index) {
                 let period = periods[index].kind >= quota.periodKind ? periods[index] : periods[index].enclosing(quota.periodKind)
-                if period == target || later.last == period { continue }
-                if quotaRow(period) == nil { later.append(period) }
+                if period == target || later.last == period {
+                    if period == target || quotaRow(period) == nil { covered.insert(periods[index].description) }
+                    continue
+                }
+                if quotaRow(period) == nil {
+                    later.append(period)
+                    covered.insert(periods[index].description)
+                }
             }
             let alsoMissing: String
             switch later.count {
@@ -287,7 +295,9 @@ extension PlanEvaluation {
                         : later.prefix(3).map(\.description).joined(separator: ", ") + ", …, \(later[later.count - 1])"
                 alsoMissing = " (nor in \(later.count) later periods of the run, \(named))"
             }
-            throw failure("no quota for measure \(quota.measureName) in \(target) in quotas.csv" + alsoMissing + added, span: span)
+            var missing = failure("no quota for measure \(quota.measureName) in \(target) in quotas.csv" + alsoMissing + added, span: span)
+            missing.coveredPeriods = covered
+            throw missing
         }
         var amount = WideDecimal(found)
         if quota.proration == .actualDays {

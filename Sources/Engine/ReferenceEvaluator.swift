@@ -1519,17 +1519,21 @@ final class PlanEvaluation {
         }
         for position in range {
             let marks = (payouts: output.payouts.count, traces: output.traces.count, measures: output.measures.count)
-            do {
-                payee = position
-                drawBalances = [WideDecimal](repeating: .zero, count: plan.draws.count)
-                // Per-year limit state belongs to one payee; snapshots per period let a clawback
-                // restate an earlier period against what had been paid by then.
-                paidPerYear = [:]
-                paidSnapshots = [:]
-                heldBack = [WideDecimal](repeating: .zero, count: plan.holdbacks.count)
-                let rep = payees[position]
-                let repID = roster.repIDs[Int(rep)]
-                for period in periods.indices {
+            // The payee's first failure, with those of its later periods: a failing period does not
+            // end the payee's evaluation, so one run says every period to correct (its lines are
+            // taken back at the end; the run stores nothing anyway).
+            var payeeFailure: EvaluationError? = nil
+            payee = position
+            drawBalances = [WideDecimal](repeating: .zero, count: plan.draws.count)
+            // Per-year limit state belongs to one payee; snapshots per period let a clawback
+            // restate an earlier period against what had been paid by then.
+            paidPerYear = [:]
+            paidSnapshots = [:]
+            heldBack = [WideDecimal](repeating: .zero, count: plan.holdbacks.count)
+            let rep = payees[position]
+            let repID = roster.repIDs[Int(rep)]
+            for period in periods.indices {
+                do {
                     periodIndex = period
                     resetMemo()
                     resetNotes()
@@ -1708,17 +1712,21 @@ final class PlanEvaluation {
                             rep: repID, period: periodName, plan: plan.id, component: "total",
                             order: plan.components.count, amount: try fixed(paidTotal, "total"), currency: payout,
                             trace: output.traces.count - 1))
+                } catch {
+                    let failed = error as? EvaluationError ?? failure(String(describing: error), what: evaluatingName)
+                    evaluatingComponent = nil
+                    restating = false
+                    if payeeFailure == nil { payeeFailure = failed } else { payeeFailure?.addLater(failed) }
                 }
-            } catch {
+            }
+            if let payeeFailure {
                 // The payee is left out and the next one evaluated: a run that fails lists every
                 // payee that failed (the first ones), not only the first (fixing one after another,
-                // a run at a time). Its lines so far are taken back; the run stores nothing anyway.
-                payeeFailures.append(error as? EvaluationError ?? failure(String(describing: error), what: evaluatingName))
+                // a run at a time).
+                payeeFailures.append(payeeFailure)
                 output.payouts.removeSubrange(marks.payouts...)
                 output.traces.removeSubrange(marks.traces...)
                 output.measures.removeSubrange(marks.measures...)
-                evaluatingComponent = nil
-                restating = false
                 if payeeFailures.count >= Self.listedPayeeFailures { break }
             }
         }

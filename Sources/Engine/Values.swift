@@ -42,6 +42,13 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     public var others: [EvaluationError] = []
     /// Whether more payees failed than this and ``others`` list (the run stopped listing).
     public var listStopped = false
+    /// The same payee's failures in its later periods, each different from the ones before (a
+    /// rep's quotas of 0 in March and in June are both said in one run).
+    public var laterPeriods: [EvaluationError] = []
+    /// Later periods that failed with this very failure (a value missing in every month).
+    public var samePeriods: [String] = []
+    /// Later periods whose failure this one already names (the later periods missing a quota).
+    var coveredPeriods: Set<String> = []
 
     init(rep: String?, period: String?, what: String?, message: String, source: String?) {
         self.rep = rep
@@ -67,16 +74,42 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
         var text = context.isEmpty ? "" : context.joined(separator: ", ") + ": "
         if let what { text += "\(what): " }
         text += message
+        switch samePeriods.count {
+        case 0: break
+        case 1...4: text += " (the same in \(samePeriods.joined(separator: ", ")))"
+        default: text += " (the same in \(samePeriods.count) later periods, \(samePeriods[0]) … \(samePeriods[samePeriods.count - 1]))"
+        }
         if let source { text = "\(source): " + text }
         return text
     }
 
-    /// Every failure, a line each; with several, a last line counts them.
+    /// This payee's failures, a line each: the first, then its later periods'.
+    var payeeLines: [String] { [line] + laterPeriods.map(\.line) }
+
+    /// Takes in a failure of the same payee in a later period: said on a line of its own, added
+    /// to an identical earlier one's periods, or left out where an earlier one names its period.
+    mutating func addLater(_ failure: EvaluationError) {
+        if let period = failure.period, coveredPeriods.contains(period) || laterPeriods.contains(where: { $0.coveredPeriods.contains(period) }) {
+            return
+        }
+        func same(_ other: EvaluationError) -> Bool {
+            other.what == failure.what && other.message == failure.message && other.source == failure.source
+        }
+        if same(self) {
+            if let period = failure.period { samePeriods.append(period) }
+        } else if let index = laterPeriods.firstIndex(where: same) {
+            if let period = failure.period { laterPeriods[index].samePeriods.append(period) }
+        } else {
+            laterPeriods.append(failure)
+        }
+    }
+
+    /// Every failure, a line each; with several payees, a last line counts them.
     public var description: String {
-        guard !others.isEmpty || listStopped else { return line }
+        guard !others.isEmpty || listStopped else { return payeeLines.joined(separator: "\n") }
         let count = others.count + 1
         let tail = listStopped ? "the first \(count) payees that failed are listed; there may be more" : "\(count) payees failed"
-        return ([line] + others.map(\.line) + [tail]).joined(separator: "\n")
+        return (payeeLines + others.flatMap(\.payeeLines) + [tail]).joined(separator: "\n")
     }
 }
 

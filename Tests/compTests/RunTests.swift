@@ -874,6 +874,78 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(errors[2] == errors[0])
     }
 
+    /// A payee's failing period does not end its evaluation: its later periods' failures are said
+    /// in the same run. R1's quota is 0 in January and in March (two rows to correct, two lines);
+    /// R2 misses its quota from February on (one line naming the later month, which is not said
+    /// again); R3 is paid in EUR, with a rate for January only (one line a month). The same for
+    /// any thread count.
+    @Test func everyFailingPeriodOfAPayeeIsListed() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,currency\nR1,Ana,AE-STD,2026-01-01,\nR2,Ben,AE-STD,2026-01-01,\nR3,Cy,AE-STD,2026-01-01,EUR\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,0\nR1,2027-02,1000\nR1,2027-03,0\nR2,2027-01,1000\n"
+                + "R3,2027-01,1000\nR3,2027-02,1000\nR3,2027-03,1000\n",
+            "fx.csv": "currency,period,rate\nEUR,2027-01,1.1\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-06,R2,10,USD,new\n"
+                + "T3,2027-01-07,R3,10,USD,new\nT4,2027-03-07,R3,10,USD,new\n",
+        ], to: data)
+        var errors: [String] = []
+        for threads in ["1", "2"] {
+            let run = try cli.run([
+                "run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path, "--threads", threads,
+            ])
+            #expect(run.status == 65)
+            errors.append(run.stderr)
+        }
+        let expected: [String] = [
+            "\(aeStandard):25:20: rep R1, 2027-01: attainment: division by zero (the quota is 0 on line 2 of quotas.csv; set a quota above 0 there)",
+            "\(aeStandard):25:20: rep R1, 2027-03: attainment: division by zero (the quota is 0 on line 4 of quotas.csv; set a quota above 0 there)",
+            "\(aeStandard):25:31: rep R2, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv (nor in 2027-03)",
+            "rep R3, 2027-02: no fx rate for EUR in 2027-02 to pay this rep in EUR",
+            "rep R3, 2027-03: no fx rate for EUR in 2027-03 to pay this rep in EUR",
+            "3 payees failed",
+        ]
+        let said = errors[0].split(separator: "\n").map(String.init)
+        #expect(Array(said.suffix(expected.count)) == expected, "\(errors[0])")
+        #expect(errors[1] == errors[0])
+    }
+
+    /// A failure that is the same in later periods is said once, with those periods.
+    @Test func aFailureRepeatedInLaterPeriodsIsSaidOnce() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,TI,2027-01-01,\nR2,Ben,TI,2027-01-01,1200\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,10,USD\nT2,2027-06-05,R2,10,USD\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("ti.plan")
+        try Data(
+            """
+            plan "TI" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales) round half_even 2
+              component c = rep.target_incentive / 12 round half_even 2
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 65)
+        #expect(
+            run.stderr.hasSuffix(
+                "\(plan.path):6:3: rep R1, 2027-01: c: did not produce an amount: a value it reads has none for this payee and period (an "
+                    + "empty optional column such as rep.target_incentive has no value; fill it in on the roster, or write the component as "
+                    + "'if rep.target_incentive > 0 USD then … else 0 USD': a comparison with no value is false) (the same in 5 later "
+                    + "periods, 2027-02 … 2027-06)\n"), "\(run.stderr)")
+        #expect(run.stderr.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 1, "\(run.stderr)")
+    }
+
     /// A plan that fails for every payee lists the first 100 (in payee order, for any thread
     /// count) and says there may be more.
     @Test func theListOfFailingPayeesStopsAtAHundred() throws {
