@@ -95,10 +95,16 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
         func same(_ other: EvaluationError) -> Bool {
             other.what == failure.what && other.message == failure.message && other.source == failure.source
         }
+        // A period said already (restated by a later period's clawback, it failed again) is not
+        // said twice.
+        func adding(_ period: String?, to known: inout EvaluationError) {
+            guard let period, period != known.period, !known.samePeriods.contains(period) else { return }
+            known.samePeriods.append(period)
+        }
         if same(self) {
-            if let period = failure.period { samePeriods.append(period) }
+            adding(failure.period, to: &self)
         } else if let index = laterPeriods.firstIndex(where: same) {
-            if let period = failure.period { laterPeriods[index].samePeriods.append(period) }
+            adding(failure.period, to: &laterPeriods[index])
         } else {
             laterPeriods.append(failure)
         }

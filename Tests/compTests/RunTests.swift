@@ -946,6 +946,44 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(run.stderr.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 1, "\(run.stderr)")
     }
 
+    /// A period restated by a later period's clawback fails again the same way: it is not said
+    /// twice (nor as "the same in" itself).
+    @Test func aRestatedPeriodThatFailsIsSaidOnce() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,CB,2027-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,0\nR1,2027-02,100\nR1,2027-03,100\n",
+            "transactions.csv": "id,date,rep,amount,currency,reverses\nT1,2027-01-05,R1,100,USD,\nT2,2027-03-05,R1,-100,USD,T1\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("cb.plan")
+        try Data(
+            """
+            plan "CB" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              quota bookings per month
+              let attainment = bookings / quota(bookings) round half_even 6
+              component commission = bookings * 7% when attainment >= 0% round half_even 2
+              clawback {
+                charge original_period
+                share 100%
+                window 180 days
+              }
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 65)
+        #expect(
+            run.stderr == "\(plan.path):7:20: rep R1, 2027-01: attainment: division by zero (the quota is 0 on line 2 of quotas.csv; "
+                + "set a quota above 0 there)\n", "\(run.stderr)")
+    }
+
     /// A plan that fails for every payee lists the first 100 (in payee order, for any thread
     /// count) and says there may be more.
     @Test func theListOfFailingPayeesStopsAtAHundred() throws {
