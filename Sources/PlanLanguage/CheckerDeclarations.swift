@@ -850,9 +850,15 @@ extension Checker {
                 }
                 continue
             }
+            // A count weighted by a rate, or shared out by splits.csv's shares, is a whole number no
+            // more: count × rate is a rate, and its measures round to 6 digits, not 0 (3 units at
+            // 50% had summed to 1.5 and been paid as 2).
+            var type = amount.type
+            let shared = recipients.contains { if case .splits = $0.kind { return true } else { return false } }
+            if type == .count && (weight?.type == .rate || shared) { type = .rate }
             creditRules[index] = CreditRule(name: name.name, filter: conjunction(filters), amount: amount, weight: weight,
                                             recipients: recipients.isEmpty ? [CreditRecipient(kind: .rep, span: span(file, name.range))] : recipients,
-                                            type: amount.type,
+                                            type: type,
                                             span: span(file, located.value.range))
         }
     }

@@ -1,4 +1,5 @@
 import CompCore
+import CompDiagnostics
 import Engine
 import Foundation
 import Ledger
@@ -476,5 +477,70 @@ import Testing
         #expect(
             note.replacingOccurrences(of: #" \([^()]*test\.plan:\d+:\d+\)"#, with: "", options: .regularExpression)
                 == "cap at 125.00 USD, from 600.00 USD; cap per year at 1000.00 USD (1000.00 USD paid in the year so far: 0.00 USD left), from 125.00 USD")
+    }
+}
+
+/// Counts made fractional by a rate: a count credit weighted by 50%, or shared out by splits.csv,
+/// is a rate (count × rate), summed and paid exactly; the measure rounded 0 digits, as a count,
+/// had paid units never sold.
+@Suite struct FractionalCounts {
+    /// 3 units at 50% are 1.5 (10 USD × 1.5 = 15.00), 5 at 50% are 2.5 (25.00): rounded as a
+    /// count they had been 2 and 2 (20.00 each).
+    @Test func aWeightedCountIsNotRoundedToWholeUnits() throws {
+        let plan = """
+            plan "T" {
+              currency USD
+              period month
+              credit units {
+                amount txn.quantity
+                weight 50%
+              }
+              measure u = sum(units)
+              component c = 10 USD * u
+            }
+            """
+        let checked = PlanChecker.check(source: SourceFile(path: "t.plan", text: plan))
+        #expect(try #require(checked.plan).creditRules[0].type == ValueType.rate)
+        let output = try evaluate(
+            plan: plan,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,quantity\nT1,2027-01-05,R1,1,USD,3\nT2,2027-02-05,R1,1,USD,5\n",
+            ])
+        #expect(output.measures.map { "\($0.period) \($0.value.formatted(fractionDigits: $0.digits))" } == ["2027-01 1.500000", "2027-02 2.500000"])
+        #expect(output.payouts.filter { $0.component == "c" }.map { $0.amount.formatted(fractionDigits: 2) } == ["15.00", "25.00"])
+    }
+
+    /// A 3-unit deal split 50/50 credits 1.5 units to each partner: 150.00 each at 100 USD a unit,
+    /// 300.00 in all (rounded as counts, each had been 2 units: 400.00 for 3 units sold). Without a
+    /// weight or splits the credit stays a count.
+    @Test func aCountSharedBySplitsIsNotRoundedToWholeUnits() throws {
+        let plan = """
+            plan "T" {
+              currency USD
+              period month
+              credit units {
+                amount txn.quantity
+                to splits
+              }
+              credit whole { amount txn.quantity }
+              measure u = sum(units)
+              measure w = sum(whole)
+              component unit_bonus = 100 USD * u
+            }
+            """
+        let checked = PlanChecker.check(source: SourceFile(path: "t.plan", text: plan)).plan
+        #expect(checked?.creditRules.map(\.type) == [ValueType.rate, ValueType.count])
+        let output = try evaluate(
+            plan: plan,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\nR2,Ben,T,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,quantity\nT1,2027-01-05,R1,1000,USD,3\n",
+                "splits.csv": "txn,rep,share\nT1,R1,0.5\nT1,R2,0.5\n",
+            ])
+        #expect(
+            output.measures.map { "\($0.rep) \($0.measure) \($0.value.formatted(fractionDigits: $0.digits))" }
+                == ["R1 u 1.500000", "R1 w 3", "R2 u 1.500000", "R2 w 0"])
+        #expect(output.payouts.filter { $0.component == "unit_bonus" }.map { $0.amount.formatted(fractionDigits: 2) } == ["150.00", "150.00"])
     }
 }
