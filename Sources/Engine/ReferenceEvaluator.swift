@@ -1253,10 +1253,9 @@ final class PlanEvaluation {
     /// reversal reinstates that deal), whose rep is charged whoever booked the reversal. `nil` for
     /// any other row.
     static func chargedBack(_ row: Int, plan: Plan, transactions: TransactionTable) -> (original: Int, root: Int)? {
-        guard let chargeBack = plan.chargeBack, let original = transactions.reversals.target(of: row),
-            chargeBack.reaches(deal: transactions.dates[original], reversal: transactions.dates[row])
+        guard let chargeBack = plan.chargeBack, case .reaches(let original, let root) = ReferenceEvaluator.chargeBackReach(of: row, chargeBack, transactions: transactions)
         else { return nil }
-        return (original, transactions.reversals.rootDeal(of: original))
+        return (original, root)
     }
 
     /// ``chargedBack(_:plan:transactions:)`` of this plan (a bit test first: most rows are not reversals).
@@ -2866,5 +2865,35 @@ final class CreditCounter: Sendable {
     /// Adds `count` credits; returns the total made so far.
     func add(_ count: Int) -> Int {
         made.wrappingAdd(count, ordering: .relaxed).newValue
+    }
+}
+
+extension ReferenceEvaluator {
+    /// How a row stands against a plan's clawback window (`charge original_period`).
+    public enum ChargeBackReach: Sendable, Equatable {
+        /// Not a reversal.
+        case notAReversal
+        /// Charged back: the row it reverses, and the deal at the root of its chain.
+        case reaches(original: Int, root: Int)
+        /// Past the window from the row it reverses.
+        case pastWindow
+        /// Inside the window itself, but it reverses a reversal the window left out (somewhere up
+        /// its chain): nothing was taken back, so there is nothing for it to reinstate.
+        case reversesLeftOut
+    }
+
+    /// Whether reversal `row` is charged back under `chargeBack`: every link of its chain must be
+    /// inside the window. A reinstatement of a cancellation the window left out had credited the
+    /// deal a second time (the deal was never taken back).
+    public static func chargeBackReach(of row: Int, _ chargeBack: ClawbackPolicy, transactions: TransactionTable) -> ChargeBackReach {
+        guard let original = transactions.reversals.target(of: row) else { return .notAReversal }
+        guard chargeBack.reaches(deal: transactions.dates[original], reversal: transactions.dates[row]) else { return .pastWindow }
+        // Up the chain (a loop, not recursion: a chain may be long).
+        var reversal = original
+        while let earlier = transactions.reversals.target(of: reversal) {
+            guard chargeBack.reaches(deal: transactions.dates[earlier], reversal: transactions.dates[reversal]) else { return .reversesLeftOut }
+            reversal = earlier
+        }
+        return .reaches(original: original, root: reversal)
     }
 }

@@ -526,10 +526,9 @@ public enum Runner {
             // A reversal its rep's plan charges back to the deal is judged as the deal: the deal's
             // rep, on the deal's date (as the crediting does).
             var asDeal = false
-            if let original = transactions.reversals.target(of: row), let own = data.roster.assignment(of: rep, on: date),
-                let chargeBack = chargeBacks[own.plan], chargeBack.reaches(deal: transactions.dates[original], reversal: date)
+            if let own = data.roster.assignment(of: rep, on: date), let chargeBack = chargeBacks[own.plan],
+                case .reaches(_, let root) = ReferenceEvaluator.chargeBackReach(of: row, chargeBack, transactions: transactions)
             {
-                let root = transactions.reversals.rootDeal(of: original)
                 rep = transactions.reps[root]
                 date = transactions.dates[root]
                 asDeal = true
@@ -542,9 +541,14 @@ public enum Runner {
                 } else if data.splits.refused.contains(splitSource) {
                     reason = "its rows in splits.csv were rejected (who shares the credit is not known)"
                 } else if let chargeBack = chargeBacks[assignment.plan], let days = chargeBack.windowDays,
-                    let original = transactions.reversals.target(of: row), !chargeBack.reaches(deal: transactions.dates[original], reversal: date)
+                    case let reach = ReferenceEvaluator.chargeBackReach(of: row, chargeBack, transactions: transactions),
+                    reach == .pastWindow || reach == .reversesLeftOut
                 {
-                    reason = "reversal more than \(days) days after its deal, outside the clawback window of plan \(assignment.plan)"
+                    reason =
+                        reach == .pastWindow
+                        ? "reversal more than \(days) days after its deal, outside the clawback window of plan \(assignment.plan)"
+                        : "reverses a reversal more than \(days) days after its deal, outside the clawback window of plan "
+                            + "\(assignment.plan) (nothing was taken back for it to reinstate)"
                 } else if let effective = effectiveDates[assignment.plan], !effective.contains(date) {
                     let end = effective.end.map { " to \($0)" } ?? " on"
                     reason = (asDeal ? "reverses a deal dated" : "dated") + " outside the effective dates of plan \(assignment.plan) (\(effective.start)\(end))"

@@ -1815,6 +1815,60 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(payouts.stdout.contains("R1,2027-01,P,total,10.00,USD\n"))
         #expect(payouts.stdout.contains("R1,2027-04,P,total,0.00,USD\n"))
     }
+
+    /// A reinstatement of a cancellation the window left out reinstates nothing: nothing was
+    /// taken back. T2 cancels T1 (100) 105 days after it, past the 30-day window, and T3 reverses
+    /// T2 5 days later, inside the window from T2: T1 had been paid a second time in April (10.00
+    /// more commission, and its 100 USD bounty again). Both rows are excluded with their reasons.
+    @Test func aReinstatementOfACancellationPastTheWindowIsExcludedToo() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": """
+                id,date,rep,amount,currency,kind,reverses
+                T1,2027-01-05,R1,100,USD,new,
+                T2,2027-04-20,R1,-100,USD,new,T1
+                T3,2027-04-25,R1,100,USD,new,T2
+
+                """,
+        ], to: data)
+        let plan = directory.appendingPathComponent("p.plan").path
+        try Data(
+            """
+            plan "P" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component commission = bookings * 10%
+              component bounty = spiff {
+                window 2027-01-01 to 2027-12-31 by effective_date
+                pay 100 USD per deal
+              }
+              clawback {
+                charge original_period
+                window 30 days
+              }
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let result = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = result.stdout.split(separator: "\n").first { $0.contains("transactions.csv:") }.map(String.init) ?? ""
+        #expect(
+            line.hasSuffix(
+                "transactions.csv: 3 rows, 3 accepted, 0 rejected; 1 excluded: reversal more than 30 days after its deal, outside the "
+                    + "clawback window of plan P; 1 excluded: reverses a reversal more than 30 days after its deal, outside the clawback "
+                    + "window of plan P (nothing was taken back for it to reinstate)"), "\(line)")
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(payouts.stdout.contains("R1,2027-01,P,total,110.00,USD\n"), "\(payouts.stdout)")
+        #expect(payouts.stdout.contains("R1,2027-04,P,total,0.00,USD\n"), "\(payouts.stdout)")
+    }
 }
 
 /// A database a newer comp has changed (a schema step this version does not know) is neither
