@@ -1140,11 +1140,14 @@ final class PlanEvaluation {
             // with its month, and the deal stayed paid).
             var judged = date
             var rep = transactions.reps[row]
+            // Split like the deal too (its partners are charged).
+            var splitRow = row
             if let deal = chargedBack(row, plan: plan, transactions: transactions) {
                 judged = transactions.dates[deal.root]
                 rep = transactions.reps[deal.root]
+                splitRow = deal.root
             }
-            guard relevant[Int(rep)] || (splitsCredited && hasPartner(row, in: relevant, data: data)) else { continue }
+            guard relevant[Int(rep)] || (splitsCredited && hasPartner(splitRow, in: relevant, data: data)) else { continue }
             // A row after the plan's dates is not credited, but the ledger covers the plan to its
             // end: where a last period pays out (held money released, a yearly floor's top-up),
             // the plan's last effective period is computed even without a row of its own in it

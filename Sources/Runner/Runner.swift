@@ -484,23 +484,35 @@ public enum Runner {
         let transactions = data.transactions
         let roster = data.roster
         var count = 0
-        var first: (row: Int, deal: String, now: String)? = nil
+        var first: (row: Int, deal: String, now: String, booker: RepIndex?)? = nil
         for (row, target) in zip(transactions.reversals.rows, transactions.reversals.targets) {
             let (row, target) = (Int(row), Int(target))
             let rep = transactions.reps[target]
-            guard let dealIndex = roster.assignmentIndex(of: rep, on: transactions.dates[target]),
-                let nowIndex = roster.assignmentIndex(of: rep, on: transactions.dates[row])
-            else { continue }
+            guard let dealIndex = roster.assignmentIndex(of: rep, on: transactions.dates[target]) else { continue }
             let deal = roster.rows[dealIndex].plan
-            let now = roster.rows[nowIndex].plan
-            guard deal != now, let dealCharge = charges[deal], let nowCharge = charges[now], dealCharge != nowCharge else { continue }
+            guard let dealCharge = charges[deal] else { continue }
+            // The plan the deal's rep is on when the reversal comes, and the one of the rep who
+            // booked it (a plan charging when reversals come charges the booking rep's row).
+            var other: (plan: String, booker: RepIndex?)? = nil
+            for booker in [rep, transactions.reps[row]] {
+                guard let nowIndex = roster.assignmentIndex(of: booker, on: transactions.dates[row]) else { continue }
+                let now = roster.rows[nowIndex].plan
+                if now != deal, let nowCharge = charges[now], nowCharge != dealCharge {
+                    other = (now, booker == rep ? nil : booker)
+                    break
+                }
+            }
+            guard let other else { continue }
             count += 1
-            if first == nil || row < first?.row ?? 0 { first = (row, deal, now) }
+            if first == nil || row < first?.row ?? 0 { first = (row, deal, other.plan, other.booker) }
         }
         guard let first else { return [] }
+        let comes =
+            first.booker.map { "\(count == 1 ? "is" : "are") booked by a rep on plan \(first.now) (\(roster.repIDs[Int($0)]))" }
+            ?? "come\(count == 1 ? "s" : "") when the rep is on plan \(first.now)"
         return [
             "\(count) reversal\(count == 1 ? "" : "s") (the first \(transactions.ids[first.row]), line \(transactions.line(of: first.row))) "
-                + "of a deal paid under plan \(first.deal) come\(count == 1 ? "s" : "") when the rep is on plan \(first.now), and the two "
+                + "of a deal paid under plan \(first.deal) \(comes), and the two "
                 + "charge reversals differently: each applies its own `clawback`, so such a reversal may be charged twice or not at all; "
                 + "give both plans the same `charge`"
         ]
@@ -526,16 +538,18 @@ public enum Runner {
             // A reversal its rep's plan charges back to the deal is judged as the deal: the deal's
             // rep, on the deal's date (as the crediting does).
             var asDeal = false
+            var splitRow = row
             if let own = data.roster.assignment(of: rep, on: date), let chargeBack = chargeBacks[own.plan],
                 case .reaches(_, let root) = ReferenceEvaluator.chargeBackReach(of: row, chargeBack, transactions: transactions)
             {
                 rep = transactions.reps[root]
                 date = transactions.dates[root]
                 asDeal = true
+                splitRow = root
             }
             let reason: String
             if let assignment = data.roster.assignment(of: rep, on: date) {
-                let splitSource = data.splits.source(of: row, reversals: transactions.reversals)
+                let splitSource = data.splits.source(of: splitRow, reversals: transactions.reversals)
                 if !planIDs.contains(assignment.plan) {
                     reason = asDeal ? "reverses a deal of a rep on plan \(assignment.plan), not in this run" : "rep on plan \(assignment.plan), not in this run"
                 } else if data.splits.refused.contains(splitSource) {

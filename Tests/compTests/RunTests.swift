@@ -1432,6 +1432,77 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(!same.stdout.contains("charge reversals differently"))
     }
 
+    /// The same warning when another rep, on a plan that charges reversals differently, books the
+    /// reversal: V1 cancels R1's deal on plan C (charged back to January there) and is booked by
+    /// R2 on plan B (charged in March there too).
+    @Test func aReversalBookedUnderAPlanThatChargesDifferentlyIsWarnedOf() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,C,2026-01-01\nR2,Ben,B,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency,reverses\nD1,2027-01-10,R1,1000,USD,\nV1,2027-03-10,R2,-1000,USD,D1\n",
+        ], to: data)
+        let plans = directory.appendingPathComponent("plans")
+        try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
+        func plan(_ id: String, _ charge: String) -> String {
+            "plan \"\(id)\" {\n  currency USD\n  period month\n  credit sales { amount fx(txn.amount) }\n"
+                + "  measure bookings = sum(sales)\n  component commission = bookings * 10%\n  clawback { charge \(charge) }\n}\n"
+        }
+        try writeFiles(["c.plan": plan("C", "original_period"), "b.plan": plan("B", "reversal_period")], to: plans)
+        let run = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(
+            run.stdout.contains(
+                "warning: 1 reversal (the first V1, line 3) of a deal paid under plan C is booked by a rep on plan B (R2), and the two "
+                    + "charge reversals differently: each applies its own `clawback`, so such a reversal may be charged twice or not at all; "
+                    + "give both plans the same `charge`"), "\(run.stdout)")
+    }
+
+    /// Under `charge original_period` a reversal is split as its deal was, whatever rows
+    /// splits.csv has for the reversal itself: A (10,000) was split R1/R2 50/50, so its cancellation
+    /// takes 10% × 5,000 = 500.00 back from each. VA's own row (all of it to R3) had charged R3
+    /// 1,000.00 for a deal R3 was never paid, and left R1 and R2 paid.
+    @Test func aChargedBackReversalIsSplitAsItsDealWas() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\nR2,Ben,P,2026-01-01\nR3,Cy,P,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency,reverses\nA,2027-01-10,R1,10000.00,USD,\nVA,2027-03-03,R1,-10000.00,USD,A\n",
+            "splits.csv": "txn,rep,share\nA,R1,0.5\nA,R2,0.5\nVA,R3,1\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("p.plan")
+        try Data(
+            """
+            plan "P" {
+              currency USD
+              period month
+              credit s {
+                amount fx(txn.amount)
+                to splits
+              }
+              measure b = sum(s)
+              component commission = b * 10%
+              clawback { charge original_period }
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        let totals = payouts.stdout.split(separator: "\n").filter { $0.contains(",total,") && !$0.contains(",0.00,") }
+        #expect(
+            totals == [
+                "R1,2027-01,P,total,500.00,USD", "R1,2027-03,P,total,-500.00,USD", "R2,2027-01,P,total,500.00,USD",
+                "R2,2027-03,P,total,-500.00,USD",
+            ], "\(payouts.stdout)")
+    }
+
     /// splits.csv rows no credit rule reads are said to be unused (they had been "accepted" and
     /// silently had no effect).
     @Test func splitsNoRuleReadsAreWarnedOf() throws {
