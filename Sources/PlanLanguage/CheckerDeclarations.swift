@@ -1052,7 +1052,8 @@ extension Checker {
                 // highest floor): a limit contradicts some earlier one exactly when it contradicts
                 // that one, and comparing every pair was quadratic in the number of limits.
                 let here = span(file, decl.range)
-                if let value = constantNumber(amount) {
+                // A parameter is a constant of the run (with its `--param` value, when given).
+                if let value = constantNumber(amount, folding: true) {
                     let key = LimitBoundKey(target: target, per: per)
                     var bounds = constantLimitBounds[key] ?? LimitBounds()
                     let opposite = kind == .floor ? bounds.lowestCap : bounds.highestFloor
