@@ -134,10 +134,20 @@ extension PlanEvaluation {
             }
             return .number(try applyTable(id, value: value, quota: quota, context, valueIsRate: valueExpr.type == .rate && quotaExpr == nil))
         case .applyTablePerTransaction(let id, let rule):
+            // The line's trace sums up what each credit paid at each tier (`3% on 12000.00 USD + 6%
+            // on 4000.00 USD`): rate × base still gives the amount.
+            let noting = evaluatingComponent != nil && !restating && perTransactionTally == nil
+            if noting { perTransactionTally = PerTransactionTally(tiers: plan.tables[id.index].tiers.count) }
+            defer { if noting { perTransactionTally = nil } }
             var total = WideDecimal.zero
             for credit in try creditGroup(rule.index, payee, periodIndex) {
                 total = try Exact.add(total, applyTable(id, value: credit.value, quota: nil, context, forcing: .marginal))
+                if noting {
+                    perTransactionTally?.credits += 1
+                    if let sum = perTransactionTally?.total { perTransactionTally?.total = try Exact.add(sum, credit.value) }
+                }
             }
+            if noting, let tally = perTransactionTally { notePerTransaction(id, tally, ruleName: plan.creditRules[rule.index].name) }
             return .number(total)
         case .graduated(let valueExpr, let floorExpr, let stepExpr, let perStepExpr, let ceilingExpr):
             guard case .number(var value) = try eval(valueExpr, context), case .number(let floor) = try eval(floorExpr, context),
@@ -342,6 +352,35 @@ extension PlanEvaluation {
         return value.formatted(fractionDigits: max(plan.currency.minorUnits, value.exactFractionDigits)) + " " + plan.currency.code
     }
 
+    /// The trace of a table applied to each credit of a rule: the tiers' rates with the base each
+    /// paid over all the credits, the highest tier reached, and how many credits there were.
+    func notePerTransaction(_ id: TableID, _ tally: PerTransactionTally, ruleName: String) {
+        guard let component = evaluatingComponent, let constants = try? tierConstants(of: id) else { return }
+        let texts = tableTexts(id)
+        let money = constants.boundIsMoney
+        func shown(_ value: WideDecimal) -> String {
+            guard money else { return value.formatted(fractionDigits: value.exactFractionDigits) }
+            let digits = value.scale <= plan.currency.minorUnits ? plan.currency.minorUnits : max(plan.currency.minorUnits, value.exactFractionDigits)
+            return value.formatted(fractionDigits: digits) + " " + plan.currency.code
+        }
+        notes[component].rule = texts.rule + ", on each credit of \(ruleName)"
+        let credits = tally.credits == 1 ? "1 credit" : "\(tally.credits) credits"
+        if let highest = tally.highest {
+            // A tier whose condition is not met pays another's rate, as a single lookup's trace says.
+            let pays = tally.highestPays == highest ? "" : tally.highestPays >= 0 ? ", its condition not met: it pays tier \(tally.highestPays + 1)'s rate" : ", its condition not met: it pays nothing"
+            notes[component].tier = "\(texts.tiers[highest]) (the highest of \(credits)\(pays))"
+        }
+        // Only a rate table's slices add up to the amount as rate × base.
+        guard constants.rateValued else { return }
+        var parts: [String] = []
+        for (tier, base) in tally.bases.enumerated() where base.signum != 0 {
+            parts.append(String(decoding: constants.valueTexts[tier], as: UTF8.self) + " on " + shown(base))
+        }
+        if tally.unpaid.signum != 0 { parts.append(tableValueText(.zero, rateValued: true) + " on " + shown(tally.unpaid)) }
+        if !parts.isEmpty { notes[component].rate = parts.joined(separator: " + ") }
+        notes[component].base = shown(tally.total) + " in " + credits
+    }
+
     /// A table's trace texts: its rule and each tier's label (made once per evaluator).
     func tableTexts(_ id: TableID) -> (rule: String, tiers: [String]) {
         if let known = tableTextCache[id.index] { return known }
@@ -517,6 +556,18 @@ extension PlanEvaluation {
                 }
                 total = try Exact.add(total, Exact.multiply(values[index], slice))
                 if wantsNote && slice.signum != 0 { slices.append((index, slice)) }
+                if forcing != nil, perTransactionTally != nil, slice.signum != 0 {
+                    let paid = paidTier.isEmpty ? index : paidTier[index]
+                    if paid >= 0, let base = perTransactionTally?.bases[paid] {
+                        perTransactionTally?.bases[paid] = try Exact.add(base, slice)
+                    } else if let base = perTransactionTally?.unpaid {
+                        perTransactionTally?.unpaid = try Exact.add(base, slice)
+                    }
+                }
+            }
+            if forcing != nil, let reached = reachedTier, perTransactionTally != nil, reached >= perTransactionTally?.highest ?? reached {
+                perTransactionTally?.highest = reached
+                perTransactionTally?.highestPays = paidTier.isEmpty ? reached : paidTier[reached]
             }
             note(tier: reachedTier, value: reachedTier.map { values[$0] }, slices: slices)
             return total

@@ -888,6 +888,10 @@ final class PlanEvaluation {
     @exclusivity(unchecked) var sliceScratch: [(tier: Int, size: WideDecimal)] = []
     /// A buffer trace texts are put together in, reused.
     @exclusivity(unchecked) var textScratch: [UInt8] = []
+    /// While a table is applied to each credit of a rule (`table(rule)` per transaction), what the
+    /// trace of the line says: the base paid at each tier's rate over all the credits, and the
+    /// highest tier reached. Nil otherwise.
+    @exclusivity(unchecked) var perTransactionTally: PerTransactionTally? = nil
     /// SPIFF rule texts by qualifying count (``spiffRuleText(count:)``).
     @exclusivity(unchecked) var spiffRuleTexts: [String] = []
     @exclusivity(unchecked) var totalLimitNote: String? = nil
@@ -2899,4 +2903,22 @@ extension ReferenceEvaluator {
         }
         return .reaches(original: original, root: reversal)
     }
+}
+
+/// What a rate table applied to each credit of a rule paid, over all of them, for the line's trace.
+struct PerTransactionTally {
+    /// Per tier, the base paid at the rate that tier pays (a tier whose gate is closed pays another
+    /// tier's rate: its base is counted there).
+    var bases: [WideDecimal]
+    /// Base paid at no rate (below the first tier with its gate closed).
+    var unpaid: WideDecimal = .zero
+    /// The highest tier a credit reached, and the tier whose rate it pays (-1: none).
+    var highest: Int? = nil
+    var highestPays = -1
+    /// The credits the table was applied to.
+    var credits = 0
+    /// The sum of their values.
+    var total: WideDecimal = .zero
+
+    init(tiers: Int) { bases = [WideDecimal](repeating: .zero, count: tiers) }
 }

@@ -382,3 +382,50 @@ import Testing
         #expect(try trace(output, "R1", "2027-03", "ykick").transactions.rows == [0, 1, 2, 3])
     }
 }
+
+/// A table applied to each credit of a rule (`deal_tiers(sales)`): the line's trace adds up what
+/// every credit paid at each tier, so rate × base still gives the amount (it had shown the table's
+/// formula alone: no tier, rate or base).
+@Suite struct PerTransactionTraces {
+    /// January: 4,000 pays 3% on all of it; 25,000 pays 3% on its first 10,000 and 5% on 15,000;
+    /// 12,000.50 pays 3% on 10,000 and 5% on 2,000.50. So 3% on 24,000.00 (720.00) + 5% on
+    /// 17,000.50 (850.025) = 1,570.025, paid 1,570.02 (half even). The highest tier is the second.
+    /// February's one deal of 500 with a gate closed on the second tier pays 3% on all of it.
+    @Test func ratesAndBasesAddUpOverTheCredits() throws {
+        let plan = """
+            plan "PT" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              table deal_tiers per_transaction on amount {
+                up to 10000 USD     : 3%
+                10000 USD and above : 5% if bookings >= 20000 USD
+              }
+              component per_deal = deal_tiers(sales)
+            }
+            """
+        let output = try evaluate(
+            plan: plan,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,PT,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([
+                    ("2027-01-10", "R1", "4000.00"), ("2027-01-11", "R1", "25000.00"), ("2027-01-12", "R1", "12000.50"),
+                    ("2027-02-01", "R1", "12000"),
+                ]),
+            ])
+        #expect(totals(output, component: "per_deal") == ["R1 2027-01 1570.02", "R1 2027-02 360.00"])
+        let january = try #require(output.payouts.first { $0.period == "2027-01" && $0.component == "per_deal" }?.trace.map { output.traces[$0] })
+        #expect(january.rule == "per_transaction table deal_tiers on amount, on each credit of sales")
+        #expect(january.tier == "tier 2: 10000 USD and above (the highest of 3 credits)")
+        #expect(january.rate == "3% on 24000.00 USD + 5% on 17000.50 USD")
+        #expect(january.base == "41000.50 USD in 3 credits")
+        #expect(january.transactions.rows == [0, 1, 2])
+        // February: 12,000 reaches the second tier, whose gate (bookings ≥ 20,000) is closed: its
+        // 2,000 are paid at the first tier's 3% too: 3% × 12,000 = 360.00.
+        let february = try #require(output.payouts.first { $0.period == "2027-02" && $0.component == "per_deal" }?.trace.map { output.traces[$0] })
+        #expect(february.tier == "tier 2: 10000 USD and above (the highest of 1 credit, its condition not met: it pays tier 1's rate)")
+        #expect(february.rate == "3% on 12000.00 USD")
+        #expect(february.base == "12000.00 USD in 1 credit")
+    }
+}
