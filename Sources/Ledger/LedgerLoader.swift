@@ -191,6 +191,24 @@ public enum LedgerLoader {
                 let outcome = loadSplits(
                     file, header: head, roster: roster, transactions: index, options: options,
                     rejectedTransactions: rejectedTransactions, errors: &errors)
+                // A partner off the roster on the deal's date is credited nothing: its share of the
+                // credit goes to no one, while the row counts as credited (said, not refused: the
+                // file may be right, the roster not).
+                let repField = (head.field("rep") ?? 0) + 1
+                // Not while roster rows are rejected: a rep's rejected row may be the one that
+                // covered the date (its error says what to correct).
+                let rosterRejected = (perFile[files.roster] ?? []).contains { $0.severity == .error }
+                for row in outcome.table.rows where !rosterRejected && Int(row.transaction) < transactions.count {
+                    // A rep whose roster rows were all rejected has those errors already.
+                    guard Int(row.rep) < roster.rowsByRep.count, !roster.rowsByRep[Int(row.rep)].isEmpty else { continue }
+                    let date = transactions.dates[Int(row.transaction)]
+                    guard roster.assignmentIndex(of: row.rep, on: date) == nil else { continue }
+                    errors.append(
+                        RowError(
+                            line: row.line, field: repField,
+                            DataMessage.splitPartnerOffRoster(roster.repIDs[Int(row.rep)], transactions.ids[Int(row.transaction)], date.description),
+                            severity: .warning))
+                }
                 perFile[files.splits, default: []].append(contentsOf: errors)
                 splits = outcome.table
                 record(files.splits, present: true, read: outcome.rowsRead, rejected: outcome.rejected)

@@ -115,6 +115,14 @@ enum DataMessage {
         )
     }
 
+    @inline(never) static func splitPartnerOffRoster(_ rep: String, _ txn: String, _ date: String) -> (DiagnosticID, String) {
+        (
+            "data.splitPartnerOffRoster",
+            "rep \"\(rep)\" has no roster assignment on \(date), the date of transaction \"\(txn)\": this share of its credit goes "
+                + "to no one (give the rep a roster row that covers the date, or move the share to another partner)"
+        )
+    }
+
     @inline(never) static func zeroQuota() -> (DiagnosticID, String) {
         ("data.zeroQuota", "a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period")
     }

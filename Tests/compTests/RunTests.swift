@@ -823,6 +823,30 @@ func oneDeal(in directory: URL) throws -> URL {
         ])
     }
 
+    /// A split partner with no roster row on the deal's date is credited nothing: its share goes to
+    /// no one. `validate` and `run` say so, naming the row (it had been silent).
+    @Test func aSplitPartnerOffTheRosterOnTheDealsDateIsWarnedOf() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\nR3,Cy,AE-STD,2027-02-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nA,2027-01-10,R1,1000,USD,new\n",
+            "splits.csv": "txn,rep,share\nA,R1,0.5\nA,R3,0.5\n",
+        ], to: data)
+        let message =
+            "\(data.path)/splits.csv:3:2: warning: rep \"R3\" has no roster assignment on 2027-01-10, the date of transaction \"A\": "
+            + "this share of its credit goes to no one (give the rep a roster row that covers the date, or move the share to another partner)"
+        let validate = try cli.run(["validate", "--data", data.path])
+        #expect(validate.status == 0)
+        #expect(validate.stderr.contains(message), "\(validate.stderr)")
+        // R3 on the roster from the deal's date: nothing to say.
+        try writeFiles(["roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\nR3,Cy,AE-STD,2027-01-10\n"], to: data)
+        let fixed = try cli.run(["validate", "--data", data.path])
+        #expect(!fixed.stderr.contains("no roster assignment"), "\(fixed.stderr)")
+    }
+
     /// A quota of 0 that attainment divides by stops the run: the message names the quota row
     /// (it had said "in quotas.csv" only), and `validate` warns of it beforehand.
     @Test func aZeroQuotaNamesItsRow() throws {
