@@ -825,6 +825,11 @@ extension Checker {
                 default: break
                 }
             }
+            if recipientWords.contains("rep") && recipientWords.contains("splits"),
+                let line = lines.first(where: { $0.keyword.name == "to" && $0.words.first?.name == "splits" })
+            {
+                error(.repAndSplits(), file, line.range)
+            }
             if checkOnly { continue }
             if !lines.contains(where: { $0.keyword.name == "amount" }) { error(.missingSetting("amount"), file, name.range) }
             guard ok, let amount else {

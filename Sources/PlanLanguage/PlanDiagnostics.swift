@@ -149,6 +149,14 @@ extension PlanMessage {
     static func readFailed(_ path: String, _ reason: String) -> Self {
         .init("readFailed", .error, "cannot read '\(path)': \(reason)")
     }
+    static func repAndSplits() -> Self {
+        .init(
+            "repAndSplits", .warning,
+            "'to rep' with 'to splits' credits a deal that splits.csv names no partners for twice to its rep (whole as 'rep', and "
+                + "whole again as the deal's own split); write 'to splits' alone (such a deal goes whole to its rep), or 'to splits "
+                + "overlay' to credit partners on top of the rep's share")
+    }
+
     static func roundingFinerThanCurrency(_ component: String, _ digits: Int, _ code: String, _ minorUnits: Int) -> Self {
         .init(
             "roundingFinerThanCurrency", .error,
