@@ -739,12 +739,24 @@ public final class ResultStore {
     /// each statement's lines in component order).
     private func forEachRepsPayouts(_ id: RunID, _ body: ([PayoutLine]) throws -> Void) throws {
         var currencies: [String: Currency] = [:]
+        try forEachRepsItems(id, column: "lines", width: LineField.width, where: "", [], order: \.order, body) { stored, rep, period, plan in
+            try Self.payoutLine(stored, rep: rep, period: period, plan: plan, currencies: &currencies)
+        }
+    }
+
+    /// The items of column `column` (a JSON array of arrays of `width` scalars: a statement's lines
+    /// or measures) of the run's statements that `filter` keeps, made by `item` and handed to `body`
+    /// a rep at a time: the rep's periods and plans in order, each statement's items by `order`.
+    private func forEachRepsItems<Item>(
+        _ id: RunID, column: String, width: Int, where filter: String, _ values: [String], order: @escaping (Item) -> Int,
+        _ body: ([Item]) throws -> Void, item: ([JSONScalar], String, String, String) throws -> Item
+    ) throws {
         try queue.read { db in
             let statement = try db.makeStatement(
-                sql: "SELECT rep, period, plan, lines FROM statements WHERE run_id = ? ORDER BY rep, period, plan")
-            try statement.setArguments([id.rawValue])
-            var lines: [PayoutLine] = []
-            var group = StatementRun<PayoutLine>(order: \.order)
+                sql: "SELECT rep, period, plan, \(column) FROM statements WHERE run_id = ?\(filter) ORDER BY rep, period, plan")
+            try statement.setArguments(StatementArguments([id.rawValue.databaseValue] + values.map(\.databaseValue)))
+            var items: [Item] = []
+            var group = StatementRun<Item>(order: order)
             var currentRep: String? = nil
             // Read through the C API: GRDB's rows cost about a microsecond each, most of an export.
             try RawReader.forEachRow(db, statement) { row in
@@ -753,18 +765,16 @@ public final class ResultStore {
                 let plan = row.text(2)
                 // SQLite orders text by its bytes, as exports do: a rep's rows come together.
                 if let currentRep, !sameBytes(currentRep, rep) {
-                    group.flush(into: &lines)
-                    try body(lines)
-                    lines.removeAll(keepingCapacity: true)
+                    group.flush(into: &items)
+                    try body(items)
+                    items.removeAll(keepingCapacity: true)
                 }
                 currentRep = rep
-                group.start(rep: rep, period: period, plan: plan, flushingInto: &lines)
-                for stored in try row.rows(3, width: LineField.width) {
-                    group.items.append(try Self.payoutLine(stored, rep: rep, period: period, plan: plan, currencies: &currencies))
-                }
+                group.start(rep: rep, period: period, plan: plan, flushingInto: &items)
+                for stored in try row.rows(3, width: width) { group.items.append(try item(stored, rep, period, plan)) }
             }
-            group.flush(into: &lines)
-            if !lines.isEmpty { try body(lines) }
+            group.flush(into: &items)
+            if !items.isEmpty { try body(items) }
         }
     }
 
@@ -790,41 +800,19 @@ public final class ResultStore {
 
     /// The statements' measures (those `filter` keeps), a rep at a time, like ``forEachRepsPayouts(_:_:)``.
     private func forEachRepsMeasures(_ id: RunID, where filter: String, _ values: [String], _ body: ([MeasureValue]) throws -> Void) throws {
-        try queue.read { db in
-            let statement = try db.makeStatement(
-                sql: "SELECT rep, period, plan, measures FROM statements WHERE run_id = ?\(filter) ORDER BY rep, period, plan")
-            try statement.setArguments(StatementArguments([id.rawValue.databaseValue] + values.map(\.databaseValue)))
-            var measures: [MeasureValue] = []
-            var group = StatementRun<MeasureValue>(order: \.order)
-            var currentRep: String? = nil
-            try RawReader.forEachRow(db, statement) { row in
-                let rep = row.text(0)
-                let period = row.text(1)
-                let plan = row.text(2)
-                if let currentRep, !sameBytes(currentRep, rep) {
-                    group.flush(into: &measures)
-                    try body(measures)
-                    measures.removeAll(keepingCapacity: true)
-                }
-                currentRep = rep
-                group.start(rep: rep, period: period, plan: plan, flushingInto: &measures)
-                for stored in try row.rows(3, width: MeasureField.width) {
-                    guard let name = stored[MeasureField.name].string, let order = stored[MeasureField.order].integer,
-                        let value = stored[MeasureField.value].integer, let digits = stored[MeasureField.digits].integer
-                    else { throw MalformedStatement(reason: "a measure of \(rep) in \(period) lacks a value") }
-                    // Exports show at most the stored digits.
-                    guard (0...Int64(FixedDecimal.scale)).contains(digits) else {
-                        throw MalformedStatement(reason: "measure \(name) of \(rep) in \(period) has \(digits) digits")
-                    }
-                    let unit = stored.count > MeasureField.unit ? stored[MeasureField.unit].string.flatMap(MeasureUnit.init(code:)) : nil
-                    group.items.append(
-                        MeasureValue(
-                            rep: rep, period: period, plan: plan, measure: name, order: Int(order), value: FixedDecimal(units: value),
-                            digits: Int(digits), unit: unit))
-                }
+        try forEachRepsItems(id, column: "measures", width: MeasureField.width, where: filter, values, order: \.order, body) {
+            stored, rep, period, plan in
+            guard let name = stored[MeasureField.name].string, let order = stored[MeasureField.order].integer,
+                let value = stored[MeasureField.value].integer, let digits = stored[MeasureField.digits].integer
+            else { throw MalformedStatement(reason: "a measure of \(rep) in \(period) lacks a value") }
+            // Exports show at most the stored digits.
+            guard (0...Int64(FixedDecimal.scale)).contains(digits) else {
+                throw MalformedStatement(reason: "measure \(name) of \(rep) in \(period) has \(digits) digits")
             }
-            group.flush(into: &measures)
-            if !measures.isEmpty { try body(measures) }
+            let unit = stored.count > MeasureField.unit ? stored[MeasureField.unit].string.flatMap(MeasureUnit.init(code:)) : nil
+            return MeasureValue(
+                rep: rep, period: period, plan: plan, measure: name, order: Int(order), value: FixedDecimal(units: value),
+                digits: Int(digits), unit: unit)
         }
     }
 
