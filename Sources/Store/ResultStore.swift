@@ -134,14 +134,29 @@ public final class ResultStore {
         case .SQLITE_IOERR, .SQLITE_NOMEM, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY:
             return "SQLite could not read it: \(error.message ?? "\(error.resultCode)")"
         default:
+            if let missing = missingPart(error) {
+                return "the database lacks comp's \(missing) (changed outside comp?); restore it from a backup, or give a new --db"
+            }
             return foreign
         }
+    }
+
+    /// The table or column a query found missing (`table statements`) from a database of comp's
+    /// schema: someone changed the file outside comp (a dropped table). Nil for any other error.
+    static func missingPart(_ error: DatabaseError) -> String? {
+        guard error.resultCode == .SQLITE_ERROR, let message = error.message else { return nil }
+        for (prefix, kind) in [("no such table: ", "table"), ("no such column: ", "column")] where message.hasPrefix(prefix) {
+            return "\(kind) \(message.dropFirst(prefix.count))"
+        }
+        return nil
     }
 
     /// A failure to read the database, in words: a damaged file says so and what to do (it had
     /// been SQLite's "database disk image is malformed" and an internal error).
     static func readFailure(_ operation: String, _ error: any Error, foreign: String? = nil) -> StoreError {
-        if let error = error as? DatabaseError, error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+        if let error = error as? DatabaseError,
+            error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB || missingPart(error) != nil
+        {
             return StoreError(operation: operation, underlying: Self.reason(error, foreign: ""), damaged: true)
         }
         return StoreError(operation: operation, underlying: Self.reason(error, foreign: foreign ?? String(describing: error)))
@@ -605,7 +620,9 @@ public final class ResultStore {
             throw StoreError(
                 operation: "recording the run",
                 underlying: "the database is in use (a reader or another `comp run` holds it); nothing was stored; run again when it is free")
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+        } catch let error as DatabaseError
+            where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB || Self.missingPart(error) != nil
+        {
             throw Self.readFailure("recording the run", error)
         } catch let error as DatabaseError {
             throw StoreError(operation: "recording the run", underlying: String(describing: error))

@@ -278,6 +278,30 @@ import Testing
         #expect(run.stderr.contains("the database file is damaged (SQLite: "), "\(run.stderr)")
     }
 
+    /// A database whose statements table was dropped outside comp says so, 65, wherever it is
+    /// met (it had quoted SQLite's "no such table", with 70 or 73).
+    @Test func aDatabaseMissingATableSaysSo() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try oneDeal(in: directory)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        #expect(try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db]).status == 0)
+        try DatabaseQueue(path: db).write { db in
+            try db.execute(sql: "DROP VIEW IF EXISTS payouts; DROP VIEW IF EXISTS measures; DROP TABLE statements")
+        }
+        let said = "the database lacks comp's table statements (changed outside comp?); restore it from a backup, or give a new --db\n"
+        let export = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(export.status == 65, "\(export.stderr)")
+        #expect(export.stderr == "comp export: reading payouts of run 1: " + said, "\(export.stderr)")
+        let explain = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01"])
+        #expect(explain.status == 65, "\(explain.stderr)")
+        #expect(explain.stderr.hasSuffix(said), "\(explain.stderr)")
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+        #expect(run.status == 65, "\(run.stderr)")
+        #expect(run.stderr.hasSuffix("recording the run: " + said), "\(run.stderr)")
+        #expect(try DatabaseQueue(path: db).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM runs") } == 1)
+    }
+
     /// Only the page of the runs table damaged: finding the latest run, listing runs and
     /// recording one say the same, 65 (they had quoted SQLite, with 70 and 73).
     @Test func aDamagedRunsTableSaysSo() throws {
