@@ -137,7 +137,7 @@ extension PlanEvaluation {
             // The line's trace sums up what each credit paid at each tier (`3% on 12000.00 USD + 6%
             // on 4000.00 USD`): rate × base still gives the amount.
             let noting = evaluatingComponent != nil && !restating && perTransactionTally == nil
-            if noting { perTransactionTally = PerTransactionTally(tiers: plan.tables[id.index].tiers.count) }
+            if noting { perTransactionTally = PerTransactionTally(table: id.index, tiers: plan.tables[id.index].tiers.count) }
             defer { if noting { perTransactionTally = nil } }
             var total = WideDecimal.zero
             for credit in try creditGroup(rule.index, payee, periodIndex) {
@@ -307,6 +307,7 @@ extension PlanEvaluation {
             }
             var missing = failure("no quota for measure \(quota.measureName) in \(target) in quotas.csv" + alsoMissing + added, span: span)
             missing.coveredPeriods = covered
+            missing.missingQuota = quota.measureName
             throw missing
         }
         var amount = WideDecimal(found)
@@ -363,21 +364,27 @@ extension PlanEvaluation {
             let digits = value.scale <= plan.currency.minorUnits ? plan.currency.minorUnits : max(plan.currency.minorUnits, value.exactFractionDigits)
             return value.formatted(fractionDigits: digits) + " " + plan.currency.code
         }
+        // Every field is written (an earlier table of the same component had left its tier and
+        // rate beside this one's base).
         notes[component].rule = texts.rule + ", on each credit of \(ruleName)"
         let credits = tally.credits == 1 ? "1 credit" : "\(tally.credits) credits"
-        if let highest = tally.highest {
+        notes[component].tier = tally.highest.flatMap { highest -> String? in
+            guard highest < texts.tiers.count else { return nil }
             // A tier whose condition is not met pays another's rate, as a single lookup's trace says.
-            let pays = tally.highestPays == highest ? "" : tally.highestPays >= 0 ? ", its condition not met: it pays tier \(tally.highestPays + 1)'s rate" : ", its condition not met: it pays nothing"
-            notes[component].tier = "\(texts.tiers[highest]) (the highest of \(credits)\(pays))"
+            let pays =
+                tally.highestPays == highest
+                ? "" : tally.highestPays >= 0 ? ", its condition not met: it pays tier \(tally.highestPays + 1)'s rate" : ", its condition not met: it pays nothing"
+            return "\(texts.tiers[highest]) (the highest of \(credits)\(pays))"
         }
         // Only a rate table's slices add up to the amount as rate × base.
-        guard constants.rateValued else { return }
         var parts: [String] = []
-        for (tier, base) in tally.bases.enumerated() where base.signum != 0 {
-            parts.append(String(decoding: constants.valueTexts[tier], as: UTF8.self) + " on " + shown(base))
+        if constants.rateValued {
+            for (tier, base) in tally.bases.enumerated() where base.signum != 0 && tier < constants.valueTexts.count {
+                parts.append(String(decoding: constants.valueTexts[tier], as: UTF8.self) + " on " + shown(base))
+            }
+            if tally.unpaid.signum != 0 { parts.append(tableValueText(.zero, rateValued: true) + " on " + shown(tally.unpaid)) }
         }
-        if tally.unpaid.signum != 0 { parts.append(tableValueText(.zero, rateValued: true) + " on " + shown(tally.unpaid)) }
-        if !parts.isEmpty { notes[component].rate = parts.joined(separator: " + ") }
+        notes[component].rate = parts.isEmpty ? nil : parts.joined(separator: " + ")
         notes[component].base = shown(tally.total) + " in " + credits
     }
 
@@ -556,16 +563,18 @@ extension PlanEvaluation {
                 }
                 total = try Exact.add(total, Exact.multiply(values[index], slice))
                 if wantsNote && slice.signum != 0 { slices.append((index, slice)) }
-                if forcing != nil, perTransactionTally != nil, slice.signum != 0 {
+                // Only this table's own slices: another table applied inside it (a tier's
+                // condition) is not part of its trace.
+                if forcing != nil, perTransactionTally?.table == id.index, slice.signum != 0 {
                     let paid = paidTier.isEmpty ? index : paidTier[index]
-                    if paid >= 0, let base = perTransactionTally?.bases[paid] {
-                        perTransactionTally?.bases[paid] = try Exact.add(base, slice)
+                    if paid >= 0, let tally = perTransactionTally, paid < tally.bases.count {
+                        perTransactionTally?.bases[paid] = try Exact.add(tally.bases[paid], slice)
                     } else if let base = perTransactionTally?.unpaid {
                         perTransactionTally?.unpaid = try Exact.add(base, slice)
                     }
                 }
             }
-            if forcing != nil, let reached = reachedTier, perTransactionTally != nil, reached >= perTransactionTally?.highest ?? reached {
+            if forcing != nil, let reached = reachedTier, perTransactionTally?.table == id.index, reached >= perTransactionTally?.highest ?? reached {
                 perTransactionTally?.highest = reached
                 perTransactionTally?.highestPays = paidTier.isEmpty ? reached : paidTier[reached]
             }

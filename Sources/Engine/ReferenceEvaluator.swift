@@ -2920,5 +2920,11 @@ struct PerTransactionTally {
     /// The sum of their values.
     var total: WideDecimal = .zero
 
-    init(tiers: Int) { bases = [WideDecimal](repeating: .zero, count: tiers) }
+    /// The table applied (another table applied inside it, in a tier's condition, is not tallied).
+    let table: Int
+
+    init(table: Int, tiers: Int) {
+        self.table = table
+        bases = [WideDecimal](repeating: .zero, count: tiers)
+    }
 }

@@ -47,8 +47,10 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     public var laterPeriods: [EvaluationError] = []
     /// Later periods that failed with this very failure (a value missing in every month).
     public var samePeriods: [String] = []
-    /// Later periods whose failure this one already names (the later periods missing a quota).
+    /// Later periods whose failure this one already names (the later periods missing a quota),
+    /// and the measure whose quota they miss: only the same failure there is not said again.
     var coveredPeriods: Set<String> = []
+    var missingQuota: String? = nil
 
     init(rep: String?, period: String?, what: String?, message: String, source: String?) {
         self.rep = rep
@@ -74,10 +76,14 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
         var text = context.isEmpty ? "" : context.joined(separator: ", ") + ": "
         if let what { text += "\(what): " }
         text += message
+        // Named, not as a range: the periods need not follow one another (a rep off the plan for
+        // months in between).
         switch samePeriods.count {
         case 0: break
-        case 1...4: text += " (the same in \(samePeriods.joined(separator: ", ")))"
-        default: text += " (the same in \(samePeriods.count) later periods, \(samePeriods[0]) … \(samePeriods[samePeriods.count - 1]))"
+        case 1...5: text += " (the same in \(samePeriods.joined(separator: ", ")))"
+        default:
+            text += " (the same in \(samePeriods.count) later periods: \(samePeriods.prefix(3).joined(separator: ", ")), …, "
+                + "\(samePeriods[samePeriods.count - 1]))"
         }
         if let source { text = "\(source): " + text }
         return text
@@ -89,8 +95,9 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     /// Takes in a failure of the same payee in a later period: said on a line of its own, added
     /// to an identical earlier one's periods, or left out where an earlier one names its period.
     mutating func addLater(_ failure: EvaluationError) {
-        if let period = failure.period, coveredPeriods.contains(period) || laterPeriods.contains(where: { $0.coveredPeriods.contains(period) }) {
-            return
+        if let period = failure.period, let measure = failure.missingQuota {
+            let covers = { (known: EvaluationError) in known.missingQuota == measure && known.coveredPeriods.contains(period) }
+            if covers(self) || laterPeriods.contains(where: covers) { return }
         }
         func same(_ other: EvaluationError) -> Bool {
             other.what == failure.what && other.message == failure.message && other.source == failure.source

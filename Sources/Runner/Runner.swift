@@ -561,8 +561,8 @@ public enum Runner {
                     reason =
                         reach == .pastWindow
                         ? "reversal more than \(days) days after its deal, outside the clawback window of plan \(assignment.plan)"
-                        : "reverses a reversal more than \(days) days after its deal, outside the clawback window of plan "
-                            + "\(assignment.plan) (nothing was taken back for it to reinstate)"
+                        : "reverses a row of a chain of reversals that the clawback window of plan \(assignment.plan) left out (a "
+                            + "reversal more than \(days) days after the row it reverses): the chain charges nothing"
                 } else if let effective = effectiveDates[assignment.plan], !effective.contains(date) {
                     let end = effective.end.map { " to \($0)" } ?? " on"
                     reason = (asDeal ? "reverses a deal dated" : "dated") + " outside the effective dates of plan \(assignment.plan) (\(effective.start)\(end))"

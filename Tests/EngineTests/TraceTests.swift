@@ -429,3 +429,79 @@ import Testing
         #expect(february.base == "12000.00 USD in 1 credit")
     }
 }
+
+/// Findings of a review of the per-transaction trace.
+@Suite struct PerTransactionTraceReview {
+    /// A tier's condition that applies another per-transaction table: only the outer table's own
+    /// slices are its trace (the inner table's four tiers had been counted into the outer's two,
+    /// past its end: the run crashed). 1,500 pays 5% × 1,000 + 10% × 500 (the inner table pays
+    /// 1% × 100 + 2% × 100 + 3% × 100 + 4% × 1,200 + 1% × 100 + 2% × 100 + 3% × 100 + 4% × 100
+    /// = 70 > 1 for the month: the gate is open); 400 pays 5%: 50 + 50 + 20 = 120.00.
+    @Test func aTableInsideATiersConditionIsNotCountedInTheTrace() throws {
+        let plan = """
+            plan "G" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              table inner per_transaction on amount {
+                up to 100 USD : 1%
+                100 USD to 200 USD : 2%
+                200 USD to 300 USD : 3%
+                300 USD and above : 4%
+              }
+              table outer per_transaction on amount {
+                up to 1000 USD : 5%
+                1000 USD and above : 10% if inner(sales) > 1 USD
+              }
+              component c = outer(sales)
+            }
+            """
+        let output = try evaluate(
+            plan: plan,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-10", "R1", "1500"), ("2027-01-11", "R1", "400")]),
+            ])
+        #expect(totals(output, component: "c") == ["R1 2027-01 120.00"])
+        let trace = try #require(output.payouts.first { $0.component == "c" }?.trace.map { output.traces[$0] })
+        #expect(trace.rate == "5% on 1400.00 USD + 10% on 500.00 USD")
+        #expect(trace.base == "1900.00 USD in 2 credits")
+        #expect(trace.tier == "tier 2: 1000 USD and above (the highest of 2 credits)")
+    }
+
+    /// A component applying a table to the credits of two rules: each application writes every
+    /// field of the trace (the second, with no credits, had kept the first's tier and rate beside
+    /// its own base).
+    @Test func eachApplicationWritesTheWholeTrace() throws {
+        let plan = """
+            plan "T" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              credit big {
+                where txn.kind == "big"
+                amount fx(txn.amount)
+              }
+              measure bookings = sum(sales)
+              table deal_tiers per_transaction on amount {
+                up to 10000 USD : 3%
+                10000 USD and above : 5%
+              }
+              component c = deal_tiers(sales) + deal_tiers(big)
+            }
+            """
+        let output = try evaluate(
+            plan: plan,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-10", "R1", "15000")]),
+            ])
+        // 3% × 10,000 + 5% × 5,000 = 550.00; no "big" credit.
+        #expect(totals(output, component: "c") == ["R1 2027-01 550.00"])
+        let trace = try #require(output.payouts.first { $0.component == "c" }?.trace.map { output.traces[$0] })
+        #expect(trace.tier == "per_transaction table deal_tiers on amount, on each credit of big")
+        #expect(trace.rate == nil)
+        #expect(trace.base == "0.00 USD in 0 credits")
+    }
+}

@@ -936,15 +936,60 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(errors[1] == errors[0])
     }
 
-    /// A failure that is the same in later periods is said once, with those periods.
+    /// A missing quota's line names the later periods missing it, and only that failure there is
+    /// not said again: March misses the bookings quota too, but fails first on its units quota
+    /// of 0 (a failure of its own, said on its own line).
+    @Test func aMissingQuotasLaterPeriodsHideOnlyThatFailure() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2027-01-01\n",
+            "quotas.csv": "rep,period,amount,measure\nR1,2027-01,1000,bookings\nR1,2027-01,1,u\nR1,2027-02,1,u\nR1,2027-03,0,u\n"
+                + "R1,2027-04,1,u\nR1,2027-04,1000,bookings\n",
+            "transactions.csv": "id,date,rep,amount,currency,quantity\nT1,2027-01-05,R1,1000,USD,1\nT2,2027-02-05,R1,100,USD,1\n"
+                + "T3,2027-03-06,R1,100,USD,1\nT4,2027-04-06,R1,100,USD,1\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("p.plan")
+        try Data(
+            """
+            plan "P" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              credit units { amount txn.quantity }
+              measure u = sum(units)
+              measure bookings = sum(sales)
+              quota u
+              quota bookings
+              let uatt = u / quota(u) round half_even 6
+              let att = bookings / quota(bookings) round half_even 6
+              component a = bookings * uatt * 1%
+              component b = bookings * att * 1%
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 65)
+        #expect(
+            run.stderr.split(separator: "\n").map(String.init) == [
+                "\(plan.path):11:24: rep R1, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv (nor in 2027-03)",
+                "\(plan.path):10:14: rep R1, 2027-03: uatt: division by zero (the quota is 0 on line 5 of quotas.csv; set a quota above 0 there)",
+            ], "\(run.stderr)")
+    }
+
+    /// A failure that is the same in later periods is said once, with those periods: named, not
+    /// as a range, since R1 is off the plan from March to June.
     @Test func aFailureRepeatedInLaterPeriodsIsSaidOnce() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = try dataDirectory(in: directory)
         try writeFiles([
-            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,TI,2027-01-01,\nR2,Ben,TI,2027-01-01,1200\n",
+            "roster.csv": "rep,name,plan,start,end,target_incentive\nR1,Ana,TI,2027-01-01,2027-02-28,\nR1,Ana,TI,2027-07-01,,\n"
+                + "R2,Ben,TI,2027-01-01,,1200\n",
             "quotas.csv": "rep,period,amount\n",
-            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,10,USD\nT2,2027-06-05,R2,10,USD\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,10,USD\nT2,2027-12-05,R2,10,USD\n",
         ], to: data)
         let plan = directory.appendingPathComponent("ti.plan")
         try Data(
@@ -965,8 +1010,8 @@ func oneDeal(in directory: URL) throws -> URL {
             run.stderr.hasSuffix(
                 "\(plan.path):6:3: rep R1, 2027-01: c: did not produce an amount: a value it reads has none for this payee and period (an "
                     + "empty optional column such as rep.target_incentive has no value; fill it in on the roster, or write the component as "
-                    + "'if rep.target_incentive > 0 USD then … else 0 USD': a comparison with no value is false) (the same in 5 later "
-                    + "periods, 2027-02 … 2027-06)\n"), "\(run.stderr)")
+                    + "'if rep.target_incentive > 0 USD then … else 0 USD': a comparison with no value is false) (the same in 7 later "
+                    + "periods: 2027-02, 2027-07, 2027-08, …, 2027-12)\n"), "\(run.stderr)")
         #expect(run.stderr.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 1, "\(run.stderr)")
     }
 
@@ -1958,8 +2003,8 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(
             line.hasSuffix(
                 "transactions.csv: 3 rows, 3 accepted, 0 rejected; 1 excluded: reversal more than 30 days after its deal, outside the "
-                    + "clawback window of plan P; 1 excluded: reverses a reversal more than 30 days after its deal, outside the clawback "
-                    + "window of plan P (nothing was taken back for it to reinstate)"), "\(line)")
+                    + "clawback window of plan P; 1 excluded: reverses a row of a chain of reversals that the clawback window of plan P "
+                    + "left out (a reversal more than 30 days after the row it reverses): the chain charges nothing"), "\(line)")
         let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
         #expect(payouts.stdout.contains("R1,2027-01,P,total,110.00,USD\n"), "\(payouts.stdout)")
         #expect(payouts.stdout.contains("R1,2027-04,P,total,0.00,USD\n"), "\(payouts.stdout)")
