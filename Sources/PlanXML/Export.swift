@@ -35,6 +35,19 @@ extension XMLPlans {
     }
 
     /// `use`, written relative to `from`'s directory, made relative to `to`'s directory.
+    /// A parameter's value as the schema's `literal` takes it: negations of a negation cancel out
+    /// (`- -5%` is `5%`; the plan language reads it so, and the schema takes one sign).
+    static func parameterValue(_ text: String) -> String {
+        var rest = Substring(text)
+        var negations = 0
+        while let first = rest.first, first == "-" || first == " " {
+            if first == "-" { negations += 1 }
+            rest = rest.dropFirst()
+        }
+        guard negations > 1 else { return text }
+        return (negations % 2 == 1 ? "-" : "") + rest
+    }
+
     static func relocate(_ use: String, from: String, to: String) -> String {
         if use.hasPrefix("/") { return use }
         let target = FileBytes.components(FilePaths.directory(of: from) + "/" + use)
@@ -81,7 +94,7 @@ extension XMLPlans {
                 case .setting, .effective:
                     break
                 case .param(let name, let value):
-                    out.empty(1, "param", [("name", name), ("value", value.text())])
+                    out.empty(1, "param", [("name", name), ("value", Self.parameterValue(value.text()))])
                 case .attribute(let scope, let name, let type, let optional):
                     out.empty(1, "attribute", [("scope", scope), ("name", name), ("type", type), ("optional", optional ? "true" : nil)])
                 case .input(let name, let file, let column, let type):

@@ -21,11 +21,11 @@ enum SchemaMessages {
         "bound": ("a tier bound", "write a percentage (50%), an amount (1000 USD), a number (10) or a parameter's name"),
         "days": ("a number of days", "write digits only, like 180, or a parameter's name"),
         "date": ("a date", "write YYYY-MM-DD, like 2027-03-01"),
-        "payoutPeriod": ("a payout period", "write a month (2027-03) or a fiscal quarter (2027-Q1)"),
+        "payoutPeriod": ("a payout period", "write a month (2027-03), a fiscal quarter (2027-Q1) or a fiscal year (2027)"),
         "day": ("a date, month or quarter", "write 2027-03-01, 2027-03 or 2027-Q1"),
         "literal": (
             "a value",
-            "write a number (3), a percentage (5%), an amount (150 USD), a date (2027-03-01), a month (2027-03), a quarter (2027-Q1), a quoted string (\"text\"), true or false"
+            "write a number (3), a percentage (5%), an amount (150 USD), a date (2027-03-01), a month (2027-03), a quarter (2027-Q1), a quoted string (\"text\"), true, false, or the name of a parameter declared before it"
         ),
         "name": ("a name", "names start with a letter or _ and hold letters, digits and _"),
         "currency": ("a currency code", "write an ISO 4217 code in capitals, like USD"),

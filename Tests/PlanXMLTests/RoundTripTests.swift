@@ -80,6 +80,43 @@ import Testing
         #expect(xml.contains("from=\"3000 USD\" amount=\"top_amt\""))
     }
 
+    /// What the plan language takes and the schema had not: a parameter whose value names an
+    /// earlier parameter, a double negation (`- -5%`), and a yearly plan's draw periods (years).
+    /// Their export had failed its own validation (exit 70).
+    @Test func parameterAliasesNegationsAndYearlyDrawsRoundTrip() throws {
+        let directory = NSTemporaryDirectory() + "comp-xml-alias-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/p.plan"
+        try Data(
+            """
+            plan "YD" {
+              currency USD
+              period year
+              param base = 3%
+              param top = base
+              param off = - -1%
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component c = bookings * top + bookings * off
+              draw d {
+                type recoverable
+                amount 2000 USD
+                periods 2027 to 2028
+                recovery_start 2029
+              }
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: path))
+        try planToXMLToPlanGivesTheSameModel(path: path)
+        try xmlToPlanToXMLIsByteIdentical(path: path)
+        let xml = try #require(XMLPlans.export(path: path).xml)
+        #expect(xml.contains("<param name=\"top\" value=\"base\"/>"))
+        #expect(xml.contains("<param name=\"off\" value=\"1%\"/>"))
+        #expect(xml.contains("from=\"2027\" to=\"2028\" recovery-start=\"2029\""))
+    }
+
     @Test(arguments: examplePlans())
     func xmlToPlanToXMLIsByteIdentical(path: String) throws {
         let xml = try #require(XMLPlans.export(path: path).xml)
