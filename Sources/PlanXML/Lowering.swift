@@ -241,6 +241,15 @@ final class PlanTextWriter {
 
 /// Lowers a validated `<plan>` element to plan text.
 enum Lowering {
+    /// An `xs:boolean` attribute's value as the schema reads it: `true` or `1`, with the white
+    /// space it collapses (`optional=" true "` passed validation and had read as false).
+    static func isTrue(_ value: String?) -> Bool {
+        guard let value else { return false }
+        let space: Set<Character> = [" ", "\t", "\n", "\r", "\r\n"]
+        let trimmed = value.drop(while: { space.contains($0) }).reversed().drop(while: { space.contains($0) })
+        return String(trimmed.reversed()) == "true" || String(trimmed.reversed()) == "1"
+    }
+
     static func write(_ plan: PlacedElement, into w: PlanTextWriter) {
         let uses = plan.children("use")
         for use in uses {
@@ -308,7 +317,7 @@ enum Lowering {
             w.put("attribute", at: e.start)
             w.put("\(value("scope")).\(value("name")):", at: e.valueOffset("name"))
             w.put(value("type"), at: e.valueOffset("type"))
-            if e.attribute("optional") == "true" || e.attribute("optional") == "1" { w.put("optional", at: e.valueOffset("optional")) }
+            if Self.isTrue(e.attribute("optional")) { w.put("optional", at: e.valueOffset("optional")) }
         case "input":
             w.put("input", at: e.start)
             w.put(value("name"), at: e.valueOffset("name"))
@@ -328,7 +337,7 @@ enum Lowering {
                     w.put(recipient, at: line.valueOffset("recipient"))
                     let overlay = line.attribute("overlay")
                     if recipient == "splits" {
-                        if overlay == "true" || overlay == "1" { w.put("overlay", at: line.valueOffset("overlay")) }
+                        if Self.isTrue(overlay) { w.put("overlay", at: line.valueOffset("overlay")) }
                     } else if overlay != nil {
                         w.problem("'overlay' applies only to recipient=\"splits\"", line, attribute: "overlay")
                     }

@@ -202,3 +202,32 @@ import Testing
         #expect(!PlanSchema.text.contains("xs:redefine"))
     }
 }
+
+/// `xs:boolean` attributes read as the schema reads them, with the white space it collapses:
+/// `optional=" true "` and `overlay="true "` passed validation and had been imported as false.
+@Suite struct XMLBooleans {
+    @Test func booleansWithWhiteSpaceReadAsTheSchemaReadsThem() throws {
+        let xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plan id="B" name="b">
+              <header currency="USD" period="month"/>
+              <attribute scope="txn" name="seg" type="text" optional=" true "/>
+              <attribute scope="txn" name="tag" type="text" optional=" 0"/>
+              <credit name="sales">
+                <where>txn.seg != "Z" and txn.tag != "Y"</where>
+                <amount>fx(txn.amount)</amount>
+                <to recipient="splits" overlay="true "/>
+              </credit>
+              <measure name="bookings" aggregate="sum" credit="sales"/>
+              <component name="c">
+                <formula>bookings * 10%</formula>
+              </component>
+            </plan>
+            """
+        let (text, result) = XMLPlans.planText(bytes: Array(xml.utf8), path: "b.xml")
+        let plan = try #require(text, "\(result.rendered())")
+        #expect(plan.contains("  attribute txn.seg: text optional\n"), "\(plan)")
+        #expect(plan.contains("  attribute txn.tag: text\n"), "\(plan)")
+        #expect(plan.contains("    to splits overlay\n"), "\(plan)")
+    }
+}
