@@ -232,10 +232,13 @@ final class Checker {
     func setting(_ decl: Decl, file: Int) {
         switch decl.kind {
         case .effective(let start, let end):
-            guard let first = constantDate(start, file) else { return }
+            // Both ends read before either is given up on: two bad dates are two errors.
+            let from = constantDate(start, file)
+            let to = end.map { constantDate($0, file) }
+            guard let first = from else { return }
             var last: CivilDate?
-            if let end {
-                guard let date = constantDate(end, file) else { return }
+            if let end, let to {
+                guard let date = to else { return }
                 last = date
                 if date < first {
                     error(.rangeReversed("the effective end date is before the start date"), file, end.range)

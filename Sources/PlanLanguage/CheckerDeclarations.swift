@@ -262,7 +262,9 @@ extension Checker {
         for line in lines {
             switch line.keyword.name {
             case "window":
-                guard let start = spiffDate(line.exprs[0], file, start: true), let end = spiffDate(line.exprs[1], file, start: false) else {
+                // Both ends read before either is given up on: two bad dates are two errors.
+                let (first, last) = (spiffDate(line.exprs[0], file, start: true), spiffDate(line.exprs[1], file, start: false))
+                guard let start = first, let end = last else {
                     ok = false
                     continue
                 }

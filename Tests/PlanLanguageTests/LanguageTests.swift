@@ -24,6 +24,20 @@ struct LanguageTests {
         #expect(result.rendered() == expected)
     }
 
+    /// Both ends of a date range are read: two bad dates are two errors (the second had been said
+    /// only once the first was corrected).
+    @Test("both bad dates of a range are said")
+    func bothEndsOfADateRangeAreRead() {
+        let result = check(
+            "  effective 2027-02-29 to 2028-13-01\n  credit sales {\n    amount fx(txn.amount)\n  }\n  measure bookings = sum(sales)\n"
+                + "  component bounty = spiff {\n    window 2027-04-31 to 2027-13\n    pay 100 USD per deal\n  }\n")
+        #expect(
+            result.diagnostics.map { "\($0.location.line):\($0.location.column): \($0.message)" } == [
+                "4:13: '2027-02-29' is not a calendar date", "4:27: '2028-13-01' is not a calendar date",
+                "10:12: '2027-04-31' is not a calendar date", "10:26: '2027-13' is not a month (01 to 12)",
+            ])
+    }
+
     @Test("the same tier table is explicit about its mode")
     func modes() throws {
         for mode in ["marginal", "retroactive", "per_transaction", "interpolated"] {
