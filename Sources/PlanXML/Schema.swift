@@ -81,6 +81,12 @@ public enum PlanSchema {
       <xs:pattern value="-?[0-9]+(\.[0-9]{1,4})?%|-?[0-9]+(\.[0-9]{1,6})?( [A-Z]{3})?|[0-9]{4}-[0-9]{2}(-[0-9]{2})?|[0-9]{4}-Q[1-4]|&quot;([^&quot;\\]|\\.)*&quot;|true|false|[A-Za-z_][A-Za-z0-9_]*"/>
     </xs:restriction>
   </xs:simpleType>
+  <xs:simpleType name="monthNumber">
+    <xs:restriction base="xs:integer">
+      <xs:minInclusive value="1"/>
+      <xs:maxInclusive value="12"/>
+    </xs:restriction>
+  </xs:simpleType>
   <xs:simpleType name="digits">
     <xs:restriction base="xs:integer">
       <xs:minInclusive value="0"/>
@@ -233,14 +239,7 @@ public enum PlanSchema {
           <xs:complexType>
             <xs:attribute name="currency" type="currency" use="required"/>
             <xs:attribute name="period" type="periodKind" use="required"/>
-            <xs:attribute name="fiscal-year-start">
-              <xs:simpleType>
-                <xs:restriction base="xs:integer">
-                  <xs:minInclusive value="1"/>
-                  <xs:maxInclusive value="12"/>
-                </xs:restriction>
-              </xs:simpleType>
-            </xs:attribute>
+            <xs:attribute name="fiscal-year-start" type="monthNumber"/>
             <xs:attribute name="version" type="text"/>
             <xs:attribute name="rounding" type="roundingMode"/>
             <xs:attribute name="effective-from" type="date"/>

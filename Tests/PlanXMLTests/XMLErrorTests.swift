@@ -15,6 +15,21 @@ import Testing
           <measure name="bookings" aggregate="sum" credit="sales"/>
         """
 
+    /// A fiscal year's first month is a named type with words of its own (libxml2's "not a valid
+    /// value of the local atomic type" had been shown).
+    @Test func aFiscalYearStartThatIsNoMonthSaysSo() {
+        let header = { (value: String) in "<header currency=\"USD\" period=\"month\" fiscal-year-start=\"\(value)\"/>" }
+        #expect(
+            errors(planXML(sales, header: header("abc"))) == [
+                "plan.xml:3:60: attribute 'fiscal-year-start' of <header>: 'abc' is not a month number; write 1 to 12 (1 is January)"
+            ])
+        #expect(
+            errors(planXML(sales, header: header("13"))) == [
+                "plan.xml:3:60: attribute 'fiscal-year-start' of <header>: '13' is out of range; write a value at most 12"
+            ])
+        #expect(errors(planXML(sales, header: header("4"))).isEmpty)
+    }
+
     /// `<` and `&` in an expression must be written `&lt;` and `&amp;` (or in CDATA): the plan
     /// text is one character shorter for each, so an error after one had a column 3 or 4 too far
     /// left. Errors point at the XML's own columns, past entities, CDATA markers and comments.
