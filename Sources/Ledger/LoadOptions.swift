@@ -105,9 +105,7 @@ public struct DeclaredColumn: Sendable, Hashable {
     /// What is wrong with `text` as a value of the column, or nil when it is one.
     func problem(with text: String) -> (DiagnosticID, String)? {
         if text.isEmpty {
-            // A text too: without `optional` an empty value is missing, as for any other type (it
-            // had read as "" and passed every `!=` filter).
-            return optional ? nil : DataMessage.declaredValueMissing(name, by: declaredBy, declaration)
+            return optional || kind == .text ? nil : DataMessage.declaredValueMissing(name, by: declaredBy, declaration)
         }
         switch kind {
         case .text: return nil

@@ -49,21 +49,6 @@ import Testing
         #expect(directory.load().0.data.transactions.count == 5)
     }
 
-    /// An empty value of a declared text column is missing too, unless the column is optional:
-    /// T1's empty segment had read as "" and passed `where txn.segment != "Z"`.
-    @Test func anEmptyDeclaredTextIsMissingUnlessOptional() throws {
-        let ledger = "id,date,rep,amount,currency,segment,note\nT1,2027-01-05,R1,100,USD,,\nT2,2027-01-05,R1,100,USD,A,\n"
-        let directory = try DataDirectory(Minimal.ledgerOnly(ledger))
-        let (load, messages) = directory.load(options([
-            DeclaredColumn(file: .transactions, name: "segment", kind: .text, optional: false, declaredBy: "plan P"),
-            DeclaredColumn(file: .transactions, name: "note", kind: .text, optional: true, declaredBy: "plan P"),
-        ]))
-        #expect(messages == [
-            "transactions.csv:2:6: segment is empty; plan P reads it (attribute txn.segment: text): fill it in, or declare it optional"
-        ])
-        #expect(load.data.transactions.count == 1)
-    }
-
     @Test func aDeclaredColumnMissingFromTheHeaderIsAnErrorUnlessOptional() throws {
         let directory = try DataDirectory(Minimal.ledgerOnly(Minimal.transactions))
         let (_, messages) = directory.load(options([
