@@ -38,13 +38,23 @@ extension XMLPlans {
     /// A parameter's value as the schema's `literal` takes it: negations of a negation cancel out
     /// (`- -5%` is `5%`; the plan language reads it so, and the schema takes one sign).
     static func parameterValue(_ text: String) -> String {
+        // Signs and brackets around one value: `- -5%`, `-(-5%)`, `-(base)`.
         var rest = Substring(text)
         var negations = 0
-        while let first = rest.first, first == "-" || first == " " {
+        var opened = 0
+        while let first = rest.first, first == "-" || first == " " || first == "(" {
             if first == "-" { negations += 1 }
+            if first == "(" { opened += 1 }
             rest = rest.dropFirst()
         }
-        guard negations > 1 else { return text }
+        for _ in 0..<opened {
+            while rest.last == " " { rest = rest.dropLast() }
+            guard rest.last == ")" else { return text }
+            rest = rest.dropLast()
+        }
+        while rest.last == " " { rest = rest.dropLast() }
+        // One value: no operator or bracket left in it (`-(5% - 1%)` stays as it is).
+        guard negations + opened > 1 || opened > 0, !rest.isEmpty, !rest.contains(where: { "+*/()-".contains($0) }) else { return text }
         return (negations % 2 == 1 ? "-" : "") + rest
     }
 

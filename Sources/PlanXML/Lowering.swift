@@ -241,6 +241,9 @@ final class PlanTextWriter {
 
 /// Lowers a validated `<plan>` element to plan text.
 enum Lowering {
+    /// The plan language's reserved words that are no value (`true` and `false` are).
+    static let languageWords: Set<String> = ["and", "or", "not", "in", "to", "when", "if", "then", "else", "match"]
+
     /// An `xs:boolean` attribute's value as the schema reads it: `true` or `1`, with the white
     /// space it collapses (`optional=" true "` passed validation and had read as false).
     static func isTrue(_ value: String?) -> Bool {
@@ -309,6 +312,15 @@ enum Lowering {
         let value = { (attribute: String) in e.attribute(attribute) ?? "" }
         switch name {
         case "param":
+            // The schema takes a name for a value (an earlier parameter's); a word of the language
+            // is none (it had read on into the next element: "expected an expression, found 'credit'").
+            if Self.languageWords.contains(value("value")) {
+                w.problem(
+                    "'\(value("value"))' is a word of the plan language, not a value; write a number (3), a percentage (5%), an amount "
+                        + "(150 USD), a date, a quoted string (\"text\", written &quot;text&quot; in an attribute), true, false, or the name of a parameter declared before it",
+                    e, attribute: "value")
+                return
+            }
             w.put("param", at: e.start)
             w.put(value("name"), at: e.valueOffset("name"))
             w.glue("=")

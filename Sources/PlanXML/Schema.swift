@@ -78,7 +78,7 @@ public enum PlanSchema {
   </xs:simpleType>
   <xs:simpleType name="literal">
     <xs:restriction base="xs:string">
-      <xs:pattern value="-?[0-9]+(\.[0-9]{1,4})?%|-?[0-9]+(\.[0-9]{1,6})?( [A-Z]{3})?|[0-9]{4}-[0-9]{2}(-[0-9]{2})?|[0-9]{4}-Q[1-4]|&quot;([^&quot;\\]|\\.)*&quot;|true|false|[A-Za-z_][A-Za-z0-9_]*"/>
+      <xs:pattern value="-?[0-9]+(\.[0-9]{1,4})?%|-?[0-9]+(\.[0-9]{1,6})?( [A-Z]{3})?|[0-9]{4}-[0-9]{2}(-[0-9]{2})?|[0-9]{4}-Q[1-4]|&quot;([^&quot;\\]|\\.)*&quot;|true|false|-?[A-Za-z_][A-Za-z0-9_]*"/>
     </xs:restriction>
   </xs:simpleType>
   <xs:simpleType name="monthNumber">

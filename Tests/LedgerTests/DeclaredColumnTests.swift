@@ -49,6 +49,19 @@ import Testing
         #expect(directory.load().0.data.transactions.count == 5)
     }
 
+    /// An empty text is the value "", not a missing one, also without `optional`: rejecting it
+    /// would refuse rows of reps on plans that never read the column (the sample's managers have
+    /// no region), and change the row numbers stored runs were made with.
+    @Test func anEmptyDeclaredTextIsTheEmptyText() throws {
+        let ledger = "id,date,rep,amount,currency,segment\nT1,2027-01-05,R1,100,USD,\nT2,2027-01-05,R1,100,USD,A\n"
+        let directory = try DataDirectory(Minimal.ledgerOnly(ledger))
+        let (load, messages) = directory.load(options([
+            DeclaredColumn(file: .transactions, name: "segment", kind: .text, optional: false, declaredBy: "plan P")
+        ]))
+        #expect(messages.isEmpty)
+        #expect(load.data.transactions.count == 2)
+    }
+
     @Test func aDeclaredColumnMissingFromTheHeaderIsAnErrorUnlessOptional() throws {
         let directory = try DataDirectory(Minimal.ledgerOnly(Minimal.transactions))
         let (_, messages) = directory.load(options([

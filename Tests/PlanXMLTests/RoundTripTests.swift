@@ -96,9 +96,11 @@ import Testing
               param base = 3%
               param top = base
               param off = - -1%
+              param neg = -(base)
+              param odd = -(-1%)
               credit sales { amount fx(txn.amount) }
               measure bookings = sum(sales)
-              component c = bookings * top + bookings * off
+              component c = bookings * top + bookings * off + bookings * neg + bookings * odd
               draw d {
                 type recoverable
                 amount 2000 USD
@@ -114,6 +116,8 @@ import Testing
         let xml = try #require(XMLPlans.export(path: path).xml)
         #expect(xml.contains("<param name=\"top\" value=\"base\"/>"))
         #expect(xml.contains("<param name=\"off\" value=\"1%\"/>"))
+        #expect(xml.contains("<param name=\"neg\" value=\"-base\"/>"))
+        #expect(xml.contains("<param name=\"odd\" value=\"1%\"/>"))
         #expect(xml.contains("from=\"2027\" to=\"2028\" recovery-start=\"2029\""))
     }
 

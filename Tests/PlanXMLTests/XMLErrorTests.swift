@@ -15,6 +15,17 @@ import Testing
           <measure name="bookings" aggregate="sum" credit="sales"/>
         """
 
+    /// A parameter's value may name an earlier parameter, but a word of the language is no value:
+    /// said at the attribute (it had read on into the next element).
+    @Test func aLanguageWordAsAParameterValueIsSaidAtTheAttribute() {
+        let xml = planXML("  <param name=\"k\" value=\"not\"/>\n" + sales)
+        #expect(
+            errors(xml) == [
+                "plan.xml:4:26: 'not' is a word of the plan language, not a value; write a number (3), a percentage (5%), an amount "
+                    + "(150 USD), a date, a quoted string (\"text\", written &quot;text&quot; in an attribute), true, false, or the name of a parameter declared before it"
+            ])
+    }
+
     /// A fiscal year's first month is a named type with words of its own (libxml2's "not a valid
     /// value of the local atomic type" had been shown).
     @Test func aFiscalYearStartThatIsNoMonthSaysSo() {
