@@ -689,25 +689,14 @@ public enum Runner {
         var written: [StagedOutput] = []
         for (kind, path) in [(ExportKind.payouts, payouts), (.measures, measures)] {
             guard let path else { continue }
-            var writeFailed = false
-            var writer: StagedOutput.Writer? = nil
-            do throws(StoreError) {
-                let staging = try StagedOutput.Writer(for: path)
-                writer = staging
-                try store.export(kind, of: id) { bytes throws(StoreError) in
-                    do throws(StoreError) {
-                        try staging.write(bytes)
-                    } catch {
-                        writeFailed = true
-                        throw error
-                    }
-                }
-                writeFailed = true  // what finishing the file fails on is the file's
-                written.append(try staging.finish())
+            do throws(StagedOutput.StreamFailure) {
+                written.append(try StagedOutput.streamed(for: path) { write throws(StoreError) in try store.export(kind, of: id, write: write) })
             } catch {
-                writer?.discard()
                 for file in written { file.discard() }
-                return .failure(writer == nil || writeFailed ? .output(error.description) : .storage(error.description))
+                switch error {
+                case .writing(let failure): return .failure(.output(failure.description))
+                case .producing(let failure): return .failure(.storage(failure.description))
+                }
             }
         }
         return .success(written)

@@ -381,6 +381,47 @@ public struct StagedOutput: Sendable {
         }
     }
 
+    /// Why ``streamed(for:produce:)`` failed: the file could not be made or written, or what was
+    /// to go in it could not be produced (a database that could not be read). Nothing is staged.
+    public enum StreamFailure: Error {
+        case writing(StoreError)
+        case producing(StoreError)
+    }
+
+    /// Stages for the file at `path` what `produce` hands its `write` function, piece by piece
+    /// (see ``Writer``): an output of any size is never held whole in memory.
+    public static func streamed(
+        for path: String, produce: (_ write: ([UInt8]) throws(StoreError) -> Void) throws(StoreError) -> Void
+    ) throws(StreamFailure) -> StagedOutput {
+        let writer: Writer
+        do throws(StoreError) {
+            writer = try Writer(for: path)
+        } catch {
+            throw .writing(error)
+        }
+        var writeFailure: StoreError? = nil
+        do throws(StoreError) {
+            try produce { bytes throws(StoreError) in
+                do throws(StoreError) {
+                    try writer.write(bytes)
+                } catch {
+                    writeFailure = error
+                    throw error
+                }
+            }
+        } catch {
+            writer.discard()
+            // What `write` threw is the file's; anything else the producer's.
+            throw writeFailure.map { .writing($0) } ?? .producing(error)
+        }
+        do throws(StoreError) {
+            return try writer.finish()
+        } catch {
+            writer.discard()
+            throw .writing(error)
+        }
+    }
+
     fileprivate init(target: OutputTarget, staged: Staged) {
         self.target = target
         self.staged = staged
