@@ -59,7 +59,7 @@ struct Demo: ParsableCommand {
             throw Exit.dataError
         }
         print(render(result, database: database))
-        for (what, file) in [(Export.What.payouts, "payouts.csv"), (.measures, "measures.csv")] {
+        for (what, file) in [(ExportKind.payouts, "payouts.csv"), (.measures, "measures.csv")] {
             try exportRun(what, db: database, out: base + "/" + file, runID: nil)
         }
         var next = [

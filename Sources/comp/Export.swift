@@ -16,12 +16,8 @@ struct Export: ParsableCommand {
             completed run unless --run names another.
             """)
 
-    enum What: String, ExpressibleByArgument, CaseIterable {
-        case payouts, measures
-    }
-
     @Argument(help: "What to export: payouts or measures.")
-    var what: What
+    var what: ExportKind
 
     @Option(name: .long, help: "The results database.")
     var db: String
@@ -39,8 +35,11 @@ struct Export: ParsableCommand {
     }
 }
 
+/// What `comp export` takes as its argument (the store's own kinds of export).
+extension ExportKind: ExpressibleByArgument {}
+
 /// Exports payouts or measures of a run (the latest completed one when `runID` is nil).
-func exportRun(_ what: Export.What, db: String, out: String, runID: Int64?) throws {
+func exportRun(_ kind: ExportKind, db: String, out: String, runID: Int64?) throws {
     let store: ResultStore
     do {
         store = try ResultStore(existing: db)
@@ -63,7 +62,6 @@ func exportRun(_ what: Export.What, db: String, out: String, runID: Int64?) thro
             }
             id = latest
         }
-        let kind: ExportKind = what == .payouts ? .payouts : .measures
         try writeOutput(to: out, inputs: [db]) { write throws(StoreError) in try store.export(kind, of: id, write: write) }
     } catch let error as StoreError {
         printError("comp export: \(error)")
@@ -89,33 +87,20 @@ func writeOutput(
         printError("cannot write \(path): it is \(input), an input of this command; give another file name")
         throw Exit.cannotCreate
     }
-    let writer: StagedOutput.Writer
-    do {
-        writer = try StagedOutput.Writer(for: path)
+    let staged: StagedOutput
+    do throws(StagedOutput.StreamFailure) {
+        staged = try StagedOutput.streamed(for: path, produce: produce)
     } catch {
-        printError("cannot write \(path): \(error.underlying)")
-        throw Exit.cannotCreate
-    }
-    var writeFailure: StoreError? = nil
-    do throws(StoreError) {
-        try produce { bytes throws(StoreError) in
-            do throws(StoreError) {
-                try writer.write(bytes)
-            } catch {
-                writeFailure = error
-                throw error
-            }
+        switch error {
+        case .producing(let failure): throw failure  // reading failed: the caller says so
+        case .writing(let failure):
+            printError("cannot write \(path): \(failure.underlying)")
+            throw Exit.cannotCreate
         }
-    } catch {
-        writer.discard()
-        guard let writeFailure else { throw error }  // reading failed: the caller says so
-        printError("cannot write \(path): \(writeFailure.underlying)")
-        throw Exit.cannotCreate
     }
     do {
-        try writer.finish().commit()
+        try staged.commit()
     } catch {
-        writer.discard()
         printError("cannot write \(path): \(error.underlying)")
         throw Exit.cannotCreate
     }
