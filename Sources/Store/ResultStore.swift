@@ -151,12 +151,16 @@ public final class ResultStore {
         return nil
     }
 
+    /// Whether SQLite's error means the file is damaged: corrupt pages, not a database any more,
+    /// or a table or column of comp's schema gone.
+    static func isDamage(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB || missingPart(error) != nil
+    }
+
     /// A failure to read the database, in words: a damaged file says so and what to do (it had
     /// been SQLite's "database disk image is malformed" and an internal error).
     static func readFailure(_ operation: String, _ error: any Error, foreign: String? = nil) -> StoreError {
-        if let error = error as? DatabaseError,
-            error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB || missingPart(error) != nil
-        {
+        if let error = error as? DatabaseError, isDamage(error) {
             return StoreError(operation: operation, underlying: Self.reason(error, foreign: ""), damaged: true)
         }
         return StoreError(operation: operation, underlying: Self.reason(error, foreign: foreign ?? String(describing: error)))
@@ -620,9 +624,7 @@ public final class ResultStore {
             throw StoreError(
                 operation: "recording the run",
                 underlying: "the database is in use (a reader or another `comp run` holds it); nothing was stored; run again when it is free")
-        } catch let error as DatabaseError
-            where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB || Self.missingPart(error) != nil
-        {
+        } catch let error as DatabaseError where Self.isDamage(error) {
             throw Self.readFailure("recording the run", error)
         } catch let error as DatabaseError {
             throw StoreError(operation: "recording the run", underlying: String(describing: error))
