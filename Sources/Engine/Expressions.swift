@@ -297,12 +297,7 @@ extension PlanEvaluation {
                 // A range only where they follow one another (a rep off the plan for months in
                 // between had read as one unbroken range).
                 let unbroken = zip(later, later.dropFirst()).allSatisfy { $1.firstMonth == $0.firstMonth + $0.kind.months }
-                let named =
-                    unbroken
-                    ? "\(later[0]) … \(later[later.count - 1])"
-                    : later.count <= 5
-                        ? later.map(\.description).joined(separator: ", ")
-                        : later.prefix(3).map(\.description).joined(separator: ", ") + ", …, \(later[later.count - 1])"
+                let named = unbroken ? "\(later[0]) … \(later[later.count - 1])" : EvaluationError.naming(later.map(\.description))
                 alsoMissing = " (nor in \(later.count) later periods of the run, \(named))"
             }
             var missing = failure("no quota for measure \(quota.measureName) in \(target) in quotas.csv" + alsoMissing + added, span: span)

@@ -80,13 +80,18 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
         // months in between).
         switch samePeriods.count {
         case 0: break
-        case 1...5: text += " (the same in \(samePeriods.joined(separator: ", ")))"
-        default:
-            text += " (the same in \(samePeriods.count) later periods: \(samePeriods.prefix(3).joined(separator: ", ")), …, "
-                + "\(samePeriods[samePeriods.count - 1]))"
+        case 1...5: text += " (the same in \(Self.naming(samePeriods)))"
+        default: text += " (the same in \(samePeriods.count) later periods: \(Self.naming(samePeriods)))"
         }
         if let source { text = "\(source): " + text }
         return text
+    }
+
+    /// Periods named one by one: all of up to five, else the first three and the last
+    /// (`2027-02, 2027-07, 2027-08, …, 2027-12`).
+    static func naming(_ periods: [String]) -> String {
+        guard periods.count > 5, let last = periods.last else { return periods.joined(separator: ", ") }
+        return periods.prefix(3).joined(separator: ", ") + ", …, " + last
     }
 
     /// This payee's failures, a line each: the first, then its later periods'.
