@@ -199,8 +199,6 @@ public enum LedgerLoader {
                 // covered the date (its error says what to correct).
                 let rosterRejected = (perFile[files.roster] ?? []).contains { $0.severity == .error }
                 for row in outcome.table.rows where !rosterRejected && Int(row.transaction) < transactions.count {
-                    // A rep whose roster rows were all rejected has those errors already.
-                    guard Int(row.rep) < roster.rowsByRep.count, !roster.rowsByRep[Int(row.rep)].isEmpty else { continue }
                     let date = transactions.dates[Int(row.transaction)]
                     guard roster.assignmentIndex(of: row.rep, on: date) == nil else { continue }
                     errors.append(
