@@ -66,6 +66,11 @@ enum TokenKind: UInt8, Sendable, Hashable {
     ]
 }
 
+extension PlanSyntax {
+    /// The language's reserved words (`and`, `if`, `match`, …, `true`, `false`): no name can be one.
+    public static let reservedWords: Set<String> = Set(TokenKind.reserved.keys)
+}
+
 /// A token: kind and byte range (G7: offsets only; line and column are computed when rendering).
 struct Token: Sendable, Hashable {
     var kind: TokenKind

@@ -54,7 +54,7 @@ extension XMLPlans {
         }
         while rest.last == " " { rest = rest.dropLast() }
         // One value: no operator or bracket left in it (`-(5% - 1%)` stays as it is).
-        guard negations + opened > 1 || opened > 0, !rest.isEmpty, !rest.contains(where: { "+*/()-".contains($0) }) else { return text }
+        guard negations > 1 || opened > 0, !rest.isEmpty, !rest.contains(where: { "+*/()-".contains($0) }) else { return text }
         return (negations % 2 == 1 ? "-" : "") + rest
     }
 

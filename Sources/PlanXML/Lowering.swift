@@ -242,15 +242,15 @@ final class PlanTextWriter {
 /// Lowers a validated `<plan>` element to plan text.
 enum Lowering {
     /// The plan language's reserved words that are no value (`true` and `false` are).
-    static let languageWords: Set<String> = ["and", "or", "not", "in", "to", "when", "if", "then", "else", "match"]
+    static let languageWords = PlanSyntax.reservedWords.subtracting(["true", "false"])
 
     /// An `xs:boolean` attribute's value as the schema reads it: `true` or `1`, with the white
     /// space it collapses (`optional=" true "` passed validation and had read as false).
     static func isTrue(_ value: String?) -> Bool {
         guard let value else { return false }
         let space: Set<Character> = [" ", "\t", "\n", "\r", "\r\n"]
-        let trimmed = value.drop(while: { space.contains($0) }).reversed().drop(while: { space.contains($0) })
-        return String(trimmed.reversed()) == "true" || String(trimmed.reversed()) == "1"
+        let trimmed = String(value.drop(while: { space.contains($0) }).reversed().drop(while: { space.contains($0) }).reversed())
+        return trimmed == "true" || trimmed == "1"
     }
 
     static func write(_ plan: PlacedElement, into w: PlanTextWriter) {
