@@ -258,11 +258,8 @@ import Testing
     /// A damaged results database is bad input (65) that says what to do, not an internal error
     /// (70) quoting SQLite.
     @Test func aDamagedDatabaseSaysSo() throws {
-        let directory = try cli.temporaryDirectory()
+        let (directory, data, db) = try oneDealRun(cli)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = try oneDeal(in: directory)
-        let db = directory.appendingPathComponent("r.sqlite").path
-        #expect(try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db]).status == 0)
         // Every page after the first (the schema) overwritten with garbage.
         let handle = try #require(FileHandle(forUpdatingAtPath: db))
         let size = try handle.seekToEnd()
@@ -281,11 +278,8 @@ import Testing
     /// A database whose statements table was dropped outside comp says so, 65, wherever it is
     /// met (it had quoted SQLite's "no such table", with 70 or 73).
     @Test func aDatabaseMissingATableSaysSo() throws {
-        let directory = try cli.temporaryDirectory()
+        let (directory, data, db) = try oneDealRun(cli)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = try oneDeal(in: directory)
-        let db = directory.appendingPathComponent("r.sqlite").path
-        #expect(try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db]).status == 0)
         try DatabaseQueue(path: db).write { db in
             try db.execute(sql: "DROP VIEW IF EXISTS payouts; DROP VIEW IF EXISTS measures; DROP TABLE statements")
         }
@@ -305,11 +299,8 @@ import Testing
     /// Only the page of the runs table damaged: finding the latest run, listing runs and
     /// recording one say the same, 65 (they had quoted SQLite, with 70 and 73).
     @Test func aDamagedRunsTableSaysSo() throws {
-        let directory = try cli.temporaryDirectory()
+        let (directory, data, db) = try oneDealRun(cli)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = try oneDeal(in: directory)
-        let db = directory.appendingPathComponent("r.sqlite").path
-        #expect(try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db]).status == 0)
         let page = try DatabaseQueue(path: db).read { db in try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'runs'") }
         let handle = try #require(FileHandle(forUpdatingAtPath: db))
         try handle.seek(toOffset: UInt64((try #require(page) - 1) * 16384))

@@ -20,6 +20,17 @@ let aeStandard = CLI.root.appendingPathComponent("Plans/examples/ae-standard.pla
 
 /// A `data` directory inside `directory` with one AE-STD rep, R1 (target incentive 12,000, a
 /// 2027-01 quota of 1,000), and one 1,500 USD deal on 2027-01-05.
+/// A temporary directory with one deal (``oneDeal(in:)``) and a results database, `r.sqlite`,
+/// holding its run of the reference plan.
+func oneDealRun(_ cli: CLI) throws -> (directory: URL, data: URL, db: String) {
+    let directory = try cli.temporaryDirectory()
+    let data = try oneDeal(in: directory)
+    let db = directory.appendingPathComponent("r.sqlite").path
+    let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+    try #require(run.status == 0, "\(run.stderr)")
+    return (directory, data, db)
+}
+
 func oneDeal(in directory: URL) throws -> URL {
     let data = try dataDirectory(in: directory)
     try writeFiles([
@@ -1910,22 +1921,15 @@ func oneDeal(in directory: URL) throws -> URL {
                     + "1 excluded: reverses a deal whose rep had no roster assignment on the deal's date\n"), "\(result.stdout)")
     }
 
-    @Test func aReversalPastTheClawbackWindowIsExcludedWithThatReason() throws {
+    /// Runs R1's `transactions` under plan P (10% commission, `extra` components, charged back
+    /// within 30 days); returns the summary's transactions.csv line and the payouts export.
+    func runWithinThirtyDays(_ transactions: String, extra: String = "") throws -> (line: String, payouts: String) {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = try dataDirectory(in: directory)
-        let files = [
-            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n",
-            "quotas.csv": "rep,period,amount\n",
-            // T2 reverses T1 105 days later, past the 30-day window: it is not clawed back.
-            "transactions.csv": """
-                id,date,rep,amount,currency,kind,reverses
-                T1,2027-01-05,R1,100,USD,new,
-                T2,2027-04-20,R1,-100,USD,new,T1
-
-                """,
-        ]
-        try writeFiles(files, to: data)
+        try writeFiles(
+            ["roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n", "quotas.csv": "rep,period,amount\n", "transactions.csv": transactions],
+            to: data)
         let plan = directory.appendingPathComponent("p.plan").path
         try Data(
             """
@@ -1935,7 +1939,7 @@ func oneDeal(in directory: URL) throws -> URL {
               credit sales { amount fx(txn.amount) }
               measure bookings = sum(sales)
               component commission = bookings * 10%
-              clawback {
+            \(extra)  clawback {
                 charge original_period
                 window 30 days
               }
@@ -1947,13 +1951,24 @@ func oneDeal(in directory: URL) throws -> URL {
         let result = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
         #expect(result.status == 0, "\(result.stderr)")
         let line = result.stdout.split(separator: "\n").first { $0.contains("transactions.csv:") }.map(String.init) ?? ""
+        return (line, try cli.run(["export", "payouts", "--db", db, "--out", "-"]).stdout)
+    }
+
+    @Test func aReversalPastTheClawbackWindowIsExcludedWithThatReason() throws {
+        // T2 reverses T1 105 days later, past the 30-day window: it is not clawed back.
+        let (line, payouts) = try runWithinThirtyDays(
+            """
+            id,date,rep,amount,currency,kind,reverses
+            T1,2027-01-05,R1,100,USD,new,
+            T2,2027-04-20,R1,-100,USD,new,T1
+
+            """)
         #expect(
             line.hasSuffix(
                 "transactions.csv: 2 rows, 2 accepted, 0 rejected; 1 excluded: reversal more than 30 days after its deal, outside the clawback window of plan P"
             ), "\(line)")
-        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
-        #expect(payouts.stdout.contains("R1,2027-01,P,total,10.00,USD\n"))
-        #expect(payouts.stdout.contains("R1,2027-04,P,total,0.00,USD\n"))
+        #expect(payouts.contains("R1,2027-01,P,total,10.00,USD\n"))
+        #expect(payouts.contains("R1,2027-04,P,total,0.00,USD\n"))
     }
 
     /// A reinstatement of a cancellation the window left out reinstates nothing: nothing was
@@ -1961,53 +1976,22 @@ func oneDeal(in directory: URL) throws -> URL {
     /// T2 5 days later, inside the window from T2: T1 had been paid a second time in April (10.00
     /// more commission, and its 100 USD bounty again). Both rows are excluded with their reasons.
     @Test func aReinstatementOfACancellationPastTheWindowIsExcludedToo() throws {
-        let directory = try cli.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let data = try dataDirectory(in: directory)
-        try writeFiles([
-            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n",
-            "quotas.csv": "rep,period,amount\n",
-            "transactions.csv": """
-                id,date,rep,amount,currency,kind,reverses
-                T1,2027-01-05,R1,100,USD,new,
-                T2,2027-04-20,R1,-100,USD,new,T1
-                T3,2027-04-25,R1,100,USD,new,T2
-
-                """,
-        ], to: data)
-        let plan = directory.appendingPathComponent("p.plan").path
-        try Data(
+        let (line, payouts) = try runWithinThirtyDays(
             """
-            plan "P" {
-              currency USD
-              period month
-              credit sales { amount fx(txn.amount) }
-              measure bookings = sum(sales)
-              component commission = bookings * 10%
-              component bounty = spiff {
-                window 2027-01-01 to 2027-12-31 by effective_date
-                pay 100 USD per deal
-              }
-              clawback {
-                charge original_period
-                window 30 days
-              }
-            }
+            id,date,rep,amount,currency,kind,reverses
+            T1,2027-01-05,R1,100,USD,new,
+            T2,2027-04-20,R1,-100,USD,new,T1
+            T3,2027-04-25,R1,100,USD,new,T2
 
-            """.utf8
-        ).write(to: URL(fileURLWithPath: plan))
-        let db = directory.appendingPathComponent("r.sqlite").path
-        let result = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
-        #expect(result.status == 0, "\(result.stderr)")
-        let line = result.stdout.split(separator: "\n").first { $0.contains("transactions.csv:") }.map(String.init) ?? ""
+            """,
+            extra: "  component bounty = spiff {\n    window 2027-01-01 to 2027-12-31 by effective_date\n    pay 100 USD per deal\n  }\n")
         #expect(
             line.hasSuffix(
                 "transactions.csv: 3 rows, 3 accepted, 0 rejected; 1 excluded: reversal more than 30 days after its deal, outside the "
                     + "clawback window of plan P; 1 excluded: reverses a row of a chain of reversals that the clawback window of plan P "
                     + "left out (a reversal more than 30 days after the row it reverses): the chain charges nothing"), "\(line)")
-        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
-        #expect(payouts.stdout.contains("R1,2027-01,P,total,110.00,USD\n"), "\(payouts.stdout)")
-        #expect(payouts.stdout.contains("R1,2027-04,P,total,0.00,USD\n"), "\(payouts.stdout)")
+        #expect(payouts.contains("R1,2027-01,P,total,110.00,USD\n"), "\(payouts)")
+        #expect(payouts.contains("R1,2027-04,P,total,0.00,USD\n"), "\(payouts)")
     }
 }
 
@@ -2017,11 +2001,8 @@ func oneDeal(in directory: URL) throws -> URL {
     let cli = CLI()
 
     @Test func aDatabaseANewerCompMadeIsRefused() throws {
-        let directory = try cli.temporaryDirectory()
+        let (directory, data, db) = try oneDealRun(cli)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = try oneDeal(in: directory)
-        let db = directory.appendingPathComponent("r.sqlite").path
-        #expect(try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db]).status == 0)
         try DatabaseQueue(path: db).write { db in
             try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99: a newer schema')")
         }
