@@ -96,10 +96,14 @@ extension XMLPlans {
             ])
         func rounding(_ rule: PlanSyntax.Rounding?) -> [(String, String?)] { [("round", rule?.mode), ("digits", rule?.digits)] }
 
-        // The schema's order: each kind of declaration in source order within its kind.
-        let order = ["param", "attribute", "input", "credit", "measure", "quota", "let", "table", "component", "limit", "draw", "clawback", "holdback"]
-        for kind in order {
-            for declaration in plan.declarations where declaration.kindName == kind {
+        // The schema's order: each group of kinds in source order within the group. Measures,
+        // quotas and lets form one group, so the measures export keeps the text plan's row order.
+        let order: [Set<String>] = [
+            ["param"], ["attribute"], ["input"], ["credit"], ["measure", "quota", "let"], ["table"], ["component"], ["limit"], ["draw"],
+            ["clawback"], ["holdback"],
+        ]
+        for kinds in order {
+            for declaration in plan.declarations where kinds.contains(declaration.kindName) {
                 switch declaration {
                 case .setting, .effective:
                     break

@@ -269,32 +269,35 @@ public enum PlanSchema {
           </xs:complexType>
         </xs:element>
         <xs:element name="credit" type="credit" minOccurs="0" maxOccurs="unbounded"/>
-        <xs:element name="measure" minOccurs="0" maxOccurs="unbounded">
-          <xs:complexType>
-            <xs:attribute name="name" type="name" use="required"/>
-            <xs:attribute name="aggregate" type="aggregation" use="required"/>
-            <xs:attribute name="credit" type="name" use="required"/>
-            <xs:attribute name="over" type="window"/>
-            <xs:attributeGroup ref="rounding"/>
-          </xs:complexType>
-        </xs:element>
-        <xs:element name="quota" minOccurs="0" maxOccurs="unbounded">
-          <xs:complexType>
-            <xs:attribute name="measure" type="name" use="required"/>
-            <xs:attribute name="per" type="quotaPeriod"/>
-            <xs:attribute name="prorate" type="proration"/>
-          </xs:complexType>
-        </xs:element>
-        <xs:element name="let" minOccurs="0" maxOccurs="unbounded">
-          <xs:complexType>
-            <xs:simpleContent>
-              <xs:extension base="expression">
-                <xs:attribute name="name" type="name" use="required"/>
-                <xs:attributeGroup ref="rounding"/>
-              </xs:extension>
-            </xs:simpleContent>
-          </xs:complexType>
-        </xs:element>
+        <!-- measure, quota and let mix freely: their order is the order of the measures export -->
+        <xs:choice minOccurs="0" maxOccurs="unbounded">
+          <xs:element name="measure">
+            <xs:complexType>
+              <xs:attribute name="name" type="name" use="required"/>
+              <xs:attribute name="aggregate" type="aggregation" use="required"/>
+              <xs:attribute name="credit" type="name" use="required"/>
+              <xs:attribute name="over" type="window"/>
+              <xs:attributeGroup ref="rounding"/>
+            </xs:complexType>
+          </xs:element>
+          <xs:element name="quota">
+            <xs:complexType>
+              <xs:attribute name="measure" type="name" use="required"/>
+              <xs:attribute name="per" type="quotaPeriod"/>
+              <xs:attribute name="prorate" type="proration"/>
+            </xs:complexType>
+          </xs:element>
+          <xs:element name="let">
+            <xs:complexType>
+              <xs:simpleContent>
+                <xs:extension base="expression">
+                  <xs:attribute name="name" type="name" use="required"/>
+                  <xs:attributeGroup ref="rounding"/>
+                </xs:extension>
+              </xs:simpleContent>
+            </xs:complexType>
+          </xs:element>
+        </xs:choice>
         <xs:element name="table" type="table" minOccurs="0" maxOccurs="unbounded"/>
         <xs:element name="component" type="component" minOccurs="0" maxOccurs="unbounded"/>
         <xs:choice minOccurs="0" maxOccurs="unbounded">

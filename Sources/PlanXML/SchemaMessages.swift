@@ -59,11 +59,15 @@ enum SchemaMessages {
         return result
     }()
 
-    /// The children of `<plan>`, in the schema's order (`cap` and `floor` mix freely).
-    static let planChildren = [
+    /// The children of `<plan>`.
+    static let planChildren: Set<String> = [
         "use", "header", "param", "attribute", "input", "credit", "measure", "quota", "let", "table", "component", "cap",
         "floor", "draw", "clawback", "holdback",
     ]
+    /// The schema's order of the children of `<plan>`, for messages.
+    static let planOrder =
+        "use, header, param, attribute, input, credit, then measure, quota and let in any order, table, component, "
+        + "then cap and floor in any order, draw, clawback, holdback"
 
     static func translate(_ raw: String) -> Translated {
         var text = raw
@@ -101,7 +105,7 @@ enum SchemaMessages {
             var message = "\(subject) is not expected here"
             if let expected = expectedList(text) { message += "; expected \(expected)" }
             if let element, planChildren.contains(element) {
-                message += " (the children of <plan> come in this order: \(planChildren.joined(separator: ", ")))"
+                message += " (the children of <plan> come in this order: \(planOrder))"
             }
             return result(message)
         }

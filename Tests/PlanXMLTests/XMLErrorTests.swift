@@ -228,7 +228,7 @@ import Testing
                 "plan.xml:8:4: element <let> holds child elements; it takes only text",
                 "plan.xml:9:20: attribute 'share' of <clawback>: '12 %' is not a rate; write a percentage like 12.5% or a decimal like 0.125, or a parameter's name",
                 "plan.xml:9:39: attribute 'window-days' of <clawback>: '1.5' is not a number of days; write digits only, like 180, or a parameter's name",
-                "plan.xml:10:4: element <draw> is not expected here; expected <holdback> (the children of <plan> come in this order: use, header, param, attribute, input, credit, measure, quota, let, table, component, cap, floor, draw, clawback, holdback)",
+                "plan.xml:10:4: element <draw> is not expected here; expected <holdback> (the children of <plan> come in this order: use, header, param, attribute, input, credit, then measure, quota and let in any order, table, component, then cap and floor in any order, draw, clawback, holdback)",
             ])
     }
 

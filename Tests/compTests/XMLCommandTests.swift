@@ -200,6 +200,54 @@ import Testing
             "\(explained.stdout)")
     }
 
+    /// A `let` written between two measures keeps its place through `comp export-plan`, so the
+    /// text plan and its XML export the same measures rows in the same order (the XML had put
+    /// every measure before every let: rows a, b, half against the plan's a, half, b).
+    @Test func measuresAndLetsKeepTheirOrderThroughXML() throws {
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("order.plan").path
+        try Data(
+            """
+            plan "AE-STD" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure a = sum(sales)
+              let half = a / 2 round half_even 2
+              quota a per month
+              measure b = count(sales)
+              let share = b / 4 round half_even 1
+              component c = half * 1%
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        let xml = directory.appendingPathComponent("order.xml").path
+        let exported = try cli.run(["export-plan", plan, "--out", xml])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let text = try String(contentsOfFile: xml, encoding: .utf8)
+        let order = text.split(separator: "\n").filter { $0.contains("<measure ") || $0.contains("<let ") || $0.contains("<quota ") }
+            .map { $0.trimmingCharacters(in: .whitespaces).prefix(20) }
+        #expect(
+            order == [
+                "<measure name=\"a\" ag", "<let name=\"half\" rou", "<quota measure=\"a\" p", "<measure name=\"b\" ag",
+                "<let name=\"share\" ro",
+            ], "\(text)")
+        var exports: [String] = []
+        for (index, file) in [plan, xml].enumerated() {
+            let db = directory.appendingPathComponent("r\(index).sqlite").path
+            let run = try cli.run(["run", "--plans", file, "--data", data, "--db", db])
+            #expect(run.status == 0, "\(run.stderr)")
+            exports.append(try cli.run(["export", "measures", "--db", db, "--out", "-"]).stdout)
+        }
+        let rows = exports[0].split(separator: "\n")
+        #expect(rows.count == 1 + 100 * 12 * 4)
+        #expect(rows[1...4].map { $0.split(separator: ",")[3] } == ["a", "half", "b", "share"])
+        #expect(exports[1] == exports[0])
+    }
+
     /// A formula's trace quotes the plan as it reads the XML: `&lt;` as `<`, a CDATA section's
     /// text, a comment left out (the quote had stopped at the comment, or shown `&lt;`), also in
     /// a file that starts with a byte-order mark (it was then quoted raw).
