@@ -360,7 +360,9 @@ extension PlanEvaluation {
             return value.formatted(fractionDigits: digits) + " " + plan.currency.code
         }
         // Every field is written (an earlier table of the same component had left its tier and
-        // rate beside this one's base).
+        // rate beside this one's base); an earlier table's trace is kept beside it.
+        notes[component].keepTableNote()
+        notes[component].table = plan.tables[id.index].name + "(" + ruleName + ")"
         notes[component].rule = texts.rule + ", on each credit of \(ruleName)"
         let credits = tally.credits == 1 ? "1 credit" : "\(tally.credits) credits"
         notes[component].tier = tally.highest.flatMap { highest -> String? in
@@ -456,6 +458,10 @@ extension PlanEvaluation {
                 if context.row == nil, let known = gateMemo[key] {
                     open = known
                 } else {
+                    // A table the gate reads is not one the line pays by: its trace is not noted.
+                    let noting = evaluatingComponent
+                    evaluatingComponent = nil
+                    defer { evaluatingComponent = noting }
                     open = try eval(gate, context) == .bool(true)
                     if context.row == nil { gateMemo[key] = open }
                 }
@@ -492,6 +498,8 @@ extension PlanEvaluation {
             guard wantsNote, let component = evaluatingComponent else { return }
             // Written in place (a copy of the note retained and released its texts).
             let texts = tableTexts(id)
+            notes[component].keepTableNote()
+            notes[component].table = plan.tables[id.index].name
             notes[component].rule = texts.rule
             if let index {
                 notes[component].tier =
@@ -522,6 +530,8 @@ extension PlanEvaluation {
                 notes[component].rate = String(decoding: textScratch, as: UTF8.self)
             } else if let value {
                 notes[component].rate = tableValueText(value, rateValued: rateValued)
+            } else {
+                notes[component].rate = nil
             }
             // "282102.40 USD against quota 383500.00 USD": the numbers and words in one buffer, one string.
             textScratch.removeAll(keepingCapacity: true)

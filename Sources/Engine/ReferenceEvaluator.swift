@@ -584,6 +584,26 @@ struct TraceNote {
     var rate: String? = nil
     var base: String? = nil
     var limit: String? = nil
+    /// The table whose trace `rule`, `tier`, `rate` and `base` hold, when they hold a table's.
+    var table: String? = nil
+    /// Tables read before that one while the component was evaluated (a formula reading several
+    /// tables shows each, in the order it read them; the last alone had been shown).
+    var earlierTables: [TableNote] = []
+
+    /// Keeps the table trace held so far in ``earlierTables``, before the next table's is written.
+    mutating func keepTableNote() {
+        guard let table, let rule else { return }
+        earlierTables.append(TableNote(table: table, rule: rule, tier: tier, rate: rate, base: base))
+    }
+}
+
+/// One table's part of a component's trace (``TraceNote/earlierTables``).
+struct TableNote {
+    let table: String
+    let rule: String
+    let tier: String?
+    let rate: String?
+    let base: String?
 }
 
 /// One credit: its exact value in the plan currency and the ledger row it came from, in 24
@@ -1684,7 +1704,17 @@ final class PlanEvaluation {
                         // / 12`): the formula is the rule, the table's tier, rate and base its details.
                         var rule = componentKinds[index]
                         var tier = note.tier
-                        if let noted = note.rule {
+                        var rate = note.rate
+                        var base = note.base
+                        if !note.earlierTables.isEmpty, let table = note.table, let noted = note.rule {
+                            // Several tables: each one's tier, and its rate and base named by the table.
+                            let tables = note.earlierTables + [TableNote(table: table, rule: noted, tier: note.tier, rate: note.rate, base: note.base)]
+                            tier = tables.map { $0.rule + ($0.tier.map { ", " + $0 } ?? "") }.joined(separator: "; ")
+                            let rates = tables.compactMap { part in part.rate.map { part.table + ": " + $0 } }
+                            let bases = tables.compactMap { part in part.base.map { part.table + ": " + $0 } }
+                            rate = rates.isEmpty ? nil : rates.joined(separator: "; ")
+                            base = bases.isEmpty ? nil : bases.joined(separator: "; ")
+                        } else if let noted = note.rule {
                             if isFormula[index] && !bareTable[index] {
                                 tier = noted + (note.tier.map { ", " + $0 } ?? "")
                             } else {
@@ -1694,7 +1724,7 @@ final class PlanEvaluation {
                         output.traces.append(
                             TraceRecord(
                                 plan: plan.id, component: componentNames[index], rule: rule,
-                                source: componentLocations[index], tier: tier, rate: note.rate, base: note.base,
+                                source: componentLocations[index], tier: tier, rate: rate, base: base,
                                 limit: conversionNote.map { text in note.limit.map { $0 + "; " + text } ?? text } ?? note.limit, transactions: fed))
                         output.payouts.append(
                             PayoutLine(

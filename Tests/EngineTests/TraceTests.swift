@@ -381,6 +381,56 @@ import Testing
         #expect(try trace(output, "R1", "2027-02", "ykick").transactions.rows == [0, 1, 2])
         #expect(try trace(output, "R1", "2027-03", "ykick").transactions.rows == [0, 1, 2, 3])
     }
+
+    /// A formula reading two tables shows both, in the order it read them, each rate and base
+    /// named by its table (only the last table had been shown: count_t's 10.00 USD beside a line
+    /// of 84.00). A table read by a tier's gate is not one the line pays by, so it is not shown.
+    /// 1,300 against a quota of 1,000: 5% × 1,000 + 8% × 300 = 74.00; 2 deals: 10.00; 84.00.
+    @Test func aFormulaReadingTwoTablesShowsBoth() throws {
+        let plan = """
+            plan "T" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales) round half_even 2
+              measure deals = count(sales)
+              quota bookings per month
+              table rate_t marginal on attainment {
+                up to 100%     : 5%
+                100% and above : 8%
+              }
+              table count_t retroactive on amount {
+                up to 3     : 10 USD
+                3 and above : 50 USD
+              }
+              table gated marginal on attainment {
+                up to 100%     : 5%
+                100% and above : 8% if count_t(deals) > 0 USD
+              }
+              component combo = rate_t(bookings, quota(bookings)) + count_t(deals) round half_even 2
+              component plain = gated(bookings, quota(bookings)) round half_even 2
+            }
+            """
+        let output = try evaluate(
+            plan: plan,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n", "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+                "transactions.csv": ledger([("2027-01-10", "R1", "600"), ("2027-01-11", "R1", "700")]),
+            ])
+        #expect(totals(output, component: "combo") == ["R1 2027-01 84.00"])
+        let combo = try trace(output, "R1", "2027-01", "combo")
+        #expect(combo.rule == "formula rate_t(bookings, quota(bookings)) + count_t(deals)")
+        #expect(combo.tier == "marginal table rate_t on attainment, tier 2: 100% and above; retroactive table count_t on amount, tier 1: up to 3")
+        #expect(combo.rate == "rate_t: 5% on 1000.00 USD + 8% on 300.00 USD; count_t: 10.00 USD")
+        #expect(combo.base == "rate_t: 1300.00 USD against quota 1000.00 USD; count_t: 2")
+        // The gate is open (10.00 > 0): 74.00, traced as the bare table it is.
+        #expect(totals(output, component: "plain") == ["R1 2027-01 74.00"])
+        let plain = try trace(output, "R1", "2027-01", "plain")
+        #expect(plain.rule == "marginal table gated on attainment")
+        #expect(plain.tier == "tier 2: 100% and above")
+        #expect(plain.rate == "5% on 1000.00 USD + 8% on 300.00 USD")
+        #expect(plain.base == "1300.00 USD against quota 1000.00 USD")
+    }
 }
 
 /// A table applied to each credit of a rule (`deal_tiers(sales)`): the line's trace adds up what
@@ -471,8 +521,8 @@ import Testing
     }
 
     /// A component applying a table to the credits of two rules: each application writes every
-    /// field of the trace (the second, with no credits, had kept the first's tier and rate beside
-    /// its own base).
+    /// field of its part of the trace (the second, with no credits, had kept the first's tier and
+    /// rate beside its own base), and both parts are shown (the last alone had been).
     @Test func eachApplicationWritesTheWholeTrace() throws {
         let plan = """
             plan "T" {
@@ -500,8 +550,11 @@ import Testing
         // 3% × 10,000 + 5% × 5,000 = 550.00; no "big" credit.
         #expect(totals(output, component: "c") == ["R1 2027-01 550.00"])
         let trace = try #require(output.payouts.first { $0.component == "c" }?.trace.map { output.traces[$0] })
-        #expect(trace.tier == "per_transaction table deal_tiers on amount, on each credit of big")
-        #expect(trace.rate == nil)
-        #expect(trace.base == "0.00 USD in 0 credits")
+        #expect(
+            trace.tier
+                == "per_transaction table deal_tiers on amount, on each credit of sales, tier 2: 10000 USD and above (the highest of 1 credit); "
+                + "per_transaction table deal_tiers on amount, on each credit of big")
+        #expect(trace.rate == "deal_tiers(sales): 3% on 10000.00 USD + 5% on 5000.00 USD")
+        #expect(trace.base == "deal_tiers(sales): 15000.00 USD in 1 credit; deal_tiers(big): 0.00 USD in 0 credits")
     }
 }
