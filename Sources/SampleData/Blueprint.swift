@@ -208,6 +208,22 @@ struct Blueprint: Sendable {
         return numerator / denominator
     }
 
+    /// A team quota in whole US dollars, multiples of 100, at least 100: the team's AE quotas
+    /// (`aeQuotas`, summed) times the share of the reference plan's credit that new and upsell deals
+    /// make (a manager's team bookings leave renewals out).
+    static func teamQuotaDollars(_ aeQuotas: Int64) -> Int64 {
+        var newAndUpsell: Int128 = 0
+        var all: Int128 = 0
+        for product in Catalog.products {
+            let (new, upsell, renewal) = product.kindPercents
+            let value = Int128(product.weight) * Int128(product.unitPriceCents)
+            newAndUpsell += value * Int128((new + upsell) * 2)
+            all += value * Int128(new * Catalog.kindCreditHalves[0] + upsell * Catalog.kindCreditHalves[1] + renewal * Catalog.kindCreditHalves[2])
+        }
+        let hundreds = (Int128(aeQuotas) * newAndUpsell / max(1, all) + 50) / 100
+        return Int64(clamping: max(1, hundreds) * 100)
+    }
+
     /// The monthly quotas of AE rep `rep` in whole US dollars, multiples of 100, at least 100: the
     /// bookings the quota setter expects of the rep that month (seasonal like the calendar),
     /// stretched by the rep's load. `expected` is ``expectedCreditMicroCents(segment:)`` by segment.

@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// The shape follows the shared reference data: VPs (`V001`…, plan `MGR-OVR`), managers
 /// (`M00001`…, `MGR-OVR`) under them, AE reps (`R000001`…, plan `AE-STD`) under the managers,
-/// each with one open-ended roster row starting before the year; monthly quotas for every AE;
+/// each with one open-ended roster row starting before the year; monthly quotas for every AE,
+/// and team quotas for every manager and VP (the shared data has none: its managers are left out);
 /// monthly rates for EUR, GBP and JPY; and a year of transactions with about 1% reversals.
 ///
 /// Everything random comes from the seed through a private xoshiro256** generator, and the
@@ -202,12 +203,12 @@ public enum SampleGenerator {
         try header("quotas.csv", file)
         let expected = (0..<Catalog.segments.count).map { Blueprint.expectedCreditMicroCents(segment: $0) }
         let year = blueprint.options.year
-        for rep in 0..<blueprint.reps {
-            let quotas = blueprint.quotaDollars(rep: rep, expected: expected)
-            try file.record(maxBytes: 12 * (blueprint.repIDWidth + 40)) { writer in
+        /// Twelve monthly rows for one person.
+        func write(prefix: UInt8, number: Int, width: Int, _ quotas: [Int64]) throws(SampleDataError) {
+            try file.record(maxBytes: 12 * (width + 40)) { writer in
                 for (month, amount) in quotas.enumerated() {
-                    writer.byte(UInt8(ascii: "R"))
-                    writer.padded(rep + 1, width: blueprint.repIDWidth)
+                    writer.byte(prefix)
+                    writer.padded(number, width: width)
                     writer.byte(UInt8(ascii: ","))
                     writer.month(year: year, month: month + 1)
                     writer.byte(UInt8(ascii: ","))
@@ -216,8 +217,29 @@ public enum SampleGenerator {
                 }
             }
         }
+        // The AE quotas of each manager's team, month by month, for the team quotas below.
+        var teams = [[Int64]](repeating: [Int64](repeating: 0, count: 12), count: blueprint.managers)
+        for rep in 0..<blueprint.reps {
+            let quotas = blueprint.quotaDollars(rep: rep, expected: expected)
+            let manager = rep * blueprint.managers / blueprint.reps
+            for month in 0..<12 { teams[manager][month] += quotas[month] }
+            try write(prefix: UInt8(ascii: "R"), number: rep + 1, width: blueprint.repIDWidth, quotas)
+        }
+        // Managers and VPs (plan MGR-OVR) get a quota for the plan's first measure, the team's
+        // new and upsell bookings at every level below (`Plans/examples/manager-override.plan`).
+        var divisions = [[Int64]](repeating: [Int64](repeating: 0, count: 12), count: blueprint.vps)
+        for manager in 0..<blueprint.managers {
+            let vp = manager * blueprint.vps / blueprint.managers
+            for month in 0..<12 { divisions[vp][month] += teams[manager][month] }
+            try write(
+                prefix: UInt8(ascii: "M"), number: manager + 1, width: blueprint.managerIDWidth, teams[manager].map(Blueprint.teamQuotaDollars))
+        }
+        for vp in 0..<blueprint.vps {
+            try write(prefix: UInt8(ascii: "V"), number: vp + 1, width: blueprint.vpIDWidth, divisions[vp].map(Blueprint.teamQuotaDollars))
+        }
         try file.close()
-        return SampleSummary.File(name: "quotas.csv", path: path, rows: 12 * blueprint.reps, bytes: file.bytesWritten)
+        return SampleSummary.File(
+            name: "quotas.csv", path: path, rows: 12 * (blueprint.reps + blueprint.managers + blueprint.vps), bytes: file.bytesWritten)
     }
 
     // MARK: fx.csv

@@ -12,9 +12,10 @@ struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The main job end to end on generated example data (the newcomer's first command).",
         discussion: """
-            Writes a deterministic sample data set (1,000 reps, 100,000 transactions by default) and \
-            the reference plan AE-STD into --out, runs the plan over every month, stores the results \
-            in --out/results.sqlite, exports payouts.csv and measures.csv, and prints the summary and \
+            Writes a deterministic sample data set (1,000 reps, 100,000 transactions by default), \
+            the reference plan AE-STD (the reps) and the managers' plan MGR-OVR (their managers and \
+            VPs) into --out, runs both over every month, stores the results in \
+            --out/results.sqlite, exports payouts.csv and measures.csv, and prints the summary and \
             where to look next.
             """)
 
@@ -46,14 +47,16 @@ struct Demo: ParsableCommand {
         }
         print("Wrote \(summary.transactions) transactions for \(summary.reps) reps to \(data)/")
         let plan = base + "/ae-standard.plan"
+        let managerPlan = base + "/manager-override.plan"
         let database = base + "/results.sqlite"
         try writeOutput(demoPlanText, to: plan)
+        try writeOutput(demoManagerPlanText, to: managerPlan)
         // A demo always starts from a fresh results database.
         // The journal too: a hot one left by a killed run would be played back into the new file.
         ResultStore.removeFiles(at: database)
         let result: RunSummary
         do {
-            result = try Runner.run(RunRequest(plans: [plan], data: data, database: database))
+            result = try Runner.run(RunRequest(plans: [plan, managerPlan], data: data, database: database))
         } catch {
             printError(error.description)
             throw Exit.dataError
@@ -64,8 +67,9 @@ struct Demo: ParsableCommand {
         }
         var next = [
             ("\(base)/payouts.csv", "every payee, month and component, then the total (FORMATS.md \"Outputs\")"),
-            ("\(base)/measures.csv", "bookings and attainment per payee and month"),
-            ("\(plan)", "the plan that computed them (docs/language.md explains it)"),
+            ("\(base)/measures.csv", "bookings and attainment per payee and month (a manager's: the team's)"),
+            ("\(plan)", "the reps' plan (docs/language.md explains it)"),
+            ("\(managerPlan)", "the managers' plan: overrides on their teams' deals"),
             ("comp validate --data \(shellQuoted(data))", "check a data directory (try breaking a row)"),
             ("comp run --help", "run your own plans and data"),
         ]

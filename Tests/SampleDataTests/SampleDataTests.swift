@@ -35,7 +35,7 @@ struct SampleDataFileTests {
         #expect(summary.vps == 3)
         #expect(summary.transactions == 20_000)
         #expect(summary.files.map(\.name) == SampleGenerator.fileNames)
-        let expectedRows = ["transactions.csv": 20_000, "roster.csv": 228, "quotas.csv": 2_400, "fx.csv": 36]
+        let expectedRows = ["transactions.csv": 20_000, "roster.csv": 228, "quotas.csv": 2_736, "fx.csv": 36]
         for file in summary.files {
             let bytes = try set.bytes(file.name)
             #expect(file.bytes == bytes.count, "\(file.name)")
@@ -86,7 +86,8 @@ struct SampleDataFileTests {
         let roster = try set.table("roster.csv").rows
         #expect(roster.map { $0["rep"] } == ["V001", "M00001", "R000001"])
         #expect(roster.map { $0["manager"] } == ["", "V001", "M00001"])
-        #expect(try set.table("quotas.csv").rows.count == 12)
+        // The rep's, the manager's and the VP's twelve months.
+        #expect(try set.table("quotas.csv").rows.count == 36)
     }
 }
 
@@ -249,20 +250,43 @@ struct RosterAndQuotaTests {
         }
     }
 
-    @Test("Quotas: twelve monthly rows for every AE rep and no one else")
-    func quotasCoverEveryRep() throws {
+    @Test("Quotas: twelve monthly rows for everyone; a manager's and a VP's are their team's share")
+    func quotasCoverEveryone() throws {
         let set = try GeneratedSet()
         defer { set.remove() }
-        let aes = try set.table("roster.csv").rows.compactMap { $0["plan"] == "AE-STD" ? $0["rep"] : nil }
+        let roster = try set.table("roster.csv").rows
+        let managerOf = Dictionary(uniqueKeysWithValues: roster.map { ($0["rep"] ?? "", $0["manager"] ?? "") })
+        var quotas: [String: [Int128]] = [:]  // whole dollars by month
         var months: [String: [String]] = [:]
         for row in try set.table("quotas.csv").rows {
             let amount = try FixedDecimal(parsing: row["amount"] ?? "")
             #expect(amount > .zero)
-            months[row["rep"] ?? "", default: []].append(row["period"] ?? "")
+            let rep = row["rep"] ?? ""
+            months[rep, default: []].append(row["period"] ?? "")
+            quotas[rep, default: []].append(Int128(amount.units) / 1_000_000)
         }
         let year = (1...12).map { "2027-" + ($0 < 10 ? "0" : "") + String($0) }
-        #expect(Set(months.keys) == Set(aes))
+        #expect(Set(months.keys) == Set(roster.map { $0["rep"] ?? "" }))
         for (rep, periods) in months { #expect(periods == year, "\(rep)") }
+        // A team's AE quotas, month by month, for each manager and VP above the AE.
+        var teams: [String: [Int128]] = [:]
+        for row in roster where row["plan"] == "AE-STD" {
+            let rep = row["rep"] ?? ""
+            var above = managerOf[rep] ?? ""
+            while !above.isEmpty {
+                for month in 0..<12 { teams[above, default: [Int128](repeating: 0, count: 12)][month] += quotas[rep]?[month] ?? 0 }
+                above = managerOf[above] ?? ""
+            }
+        }
+        // New and upsell deals make 30094/36887 (about 81.6%) of the reference plan's credit:
+        // Σ weight × price × (new + upsell) over Σ weight × price × (new + upsell + renewal / 2)
+        // across the seven products. Whole hundreds, half up.
+        for row in roster where row["plan"] == "MGR-OVR" {
+            let rep = row["rep"] ?? ""
+            let team = try #require(teams[rep], "\(rep) has no team")
+            #expect(quotas[rep] == team.map { max(1, ($0 * 30094 / 36887 + 50) / 100) * 100 }, "\(rep)")
+        }
+        #expect(teams.count == 28)
     }
 
     @Test("Attainment under the reference plan spreads around 0.3 … 0.8 … 1.7")
@@ -284,7 +308,8 @@ struct RosterAndQuotaTests {
             bookings[(row["rep"] ?? "") + month, default: 0] += amount * rate * halves
         }
         var attainments: [Double] = []
-        for row in try set.table("quotas.csv").rows {
+        // The AEs' (a manager's quota is for the team's bookings).
+        for row in try set.table("quotas.csv").rows where row["rep"]?.hasPrefix("R") == true {
             let quota = Int128(try FixedDecimal(parsing: row["amount"] ?? "").units) * 2_000_000
             let booked = bookings[(row["rep"] ?? "") + (row["period"] ?? ""), default: 0]
             attainments.append(Double(booked * 10_000 / quota) / 10_000)  // statistics only

@@ -1715,17 +1715,24 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(result.stderr.contains("error:"))
     }
 
-    @Test func demoPlanIsTheExamplePlan() throws {
-        let example = try String(contentsOfFile: CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path, encoding: .utf8)
+    @Test func demoPlansAreTheExamplePlans() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let demo = try cli.run(["demo", "--out", directory.path, "--reps", "20", "--txns", "2000"])
         #expect(demo.status == 0, "\(demo.stderr)")
-        let written = try String(contentsOfFile: directory.appendingPathComponent("ae-standard.plan").path, encoding: .utf8)
-        #expect(written == example)
+        for file in ["ae-standard.plan", "manager-override.plan"] {
+            let example = try String(contentsOfFile: CLI.root.appendingPathComponent("Plans/examples/" + file).path, encoding: .utf8)
+            let written = try String(contentsOfFile: directory.appendingPathComponent(file).path, encoding: .utf8)
+            #expect(written == example, "\(file)")
+        }
+        // Every payee is run: the reps on AE-STD, their 3 managers and 1 VP on MGR-OVR (no one is
+        // left out, so there is no warning).
+        #expect(demo.stdout.contains("run 1: plan AE-STD, MGR-OVR, 24 payees, 12 periods (2027-01 … 2027-12)\n"), "\(demo.stdout)")
+        #expect(!demo.stderr.contains("left out"), "\(demo.stderr)")
         let payouts = try String(contentsOfFile: directory.appendingPathComponent("payouts.csv").path, encoding: .utf8)
-        // 20 reps × 12 months × (3 components + total) rows, plus the header.
-        #expect(payouts.split(separator: "\n").count == 20 * 12 * 4 + 1)
+        // 20 reps × 12 months × (3 components + total) rows, 4 managers × 12 × (2 overrides + total),
+        // plus the header.
+        #expect(payouts.split(separator: "\n").count == 20 * 12 * 4 + 4 * 12 * 3 + 1)
         // The explain command it suggests names the first commission above zero, and works.
         let suggested = try #require(demo.stdout.split(separator: "\n").first { $0.hasPrefix("  comp explain --db ") })
         let firstPaid = try #require(
