@@ -1978,6 +1978,16 @@ final class PlanEvaluation {
     /// The key of the current payee's counter for yearly limit `limit` in ``paidPerYear``.
     func paidKey(limit: Int) -> Int { payee * 1_000_003 + limit }
 
+    /// Adds `amount`, paid on top of the total in the current period, to what the current payee
+    /// was paid in the period's fiscal year under every yearly limit of the total.
+    func countPaidPerYear(_ amount: WideDecimal) throws {
+        guard !restating else { return }
+        let year = periods[periodIndex].fiscalYear
+        for (index, limit) in plan.limits.enumerated() where limit.per == .year {
+            if case .total = limit.target { try countPaid(amount, limit: index, year: year) }
+        }
+    }
+
     /// Adds `amount` to what the current payee was paid in fiscal `year` under yearly limit `limit`.
     func countPaid(_ amount: WideDecimal, limit: Int, year: Int) throws {
         let key = paidKey(limit: limit)
@@ -2473,15 +2483,38 @@ extension PlanEvaluation {
         var toppedUp = Set<Int>()
         for (index, topUp) in try guaranteeTopUps(of: own, amounts: amounts) {
             payable = try Exact.add(payable, topUp)
-            if plan.draws[index].kind == .recoverableGuarantee { drawBalances[index] = try Exact.add(drawBalances[index], topUp) }
+            if plan.draws[index].kind == .recoverableGuarantee {
+                drawBalances[index] = try Exact.add(drawBalances[index], topUp)
+            } else {
+                // Not owed: the rep's pay for the year, as earnings are, under every yearly limit of
+                // the total (a yearly floor had paid the guaranteed months' top-ups a second time).
+                try countPaidPerYear(topUp)
+            }
             notes.append("guarantee \(plan.draws[index].name) +\(format(topUp))")
             toppedUp.insert(index)
         }
-        // Recovery, in plan order, from the period's earnings after its clawbacks: never more than
-        // they are (an advance paid in the same period is not taken back), at most a draw's
-        // `recovery_max` of them, and in a period a guarantee covers, never below the highest
-        // guarantee (any of them: a recovery of another draw had taken the pay below it).
-        var recoverable = earnings
+        // What the holdbacks withhold: a share of the earnings (or of a component) when they are
+        // above zero, never of a top-up or an advance; negative earnings withhold nothing and give
+        // nothing back (a negative "holdback" had been released as a negative amount later).
+        var withheldAmounts: [WideDecimal] = []
+        var withheldInAll = WideDecimal.zero
+        for holdback in plan.holdbacks {
+            let base: WideDecimal
+            switch holdback.target {
+            case .total: base = earnings
+            case .component(let id): base = components[id.index]
+            }
+            let withheld = base.signum > 0 ? Exact.round(try Exact.multiply(WideDecimal(holdback.share.value), base), money) : .zero
+            withheldAmounts.append(withheld)
+            withheldInAll = try Exact.add(withheldInAll, withheld)
+        }
+        // Recovery, in plan order, from the period's earnings after its clawbacks and what its
+        // holdbacks withhold: never more than that (an advance paid in the same period is not taken
+        // back; a recovery of all the earnings had left the holdback to take the month below zero),
+        // at most a draw's `recovery_max` of the earnings, and in a period a guarantee covers, never
+        // below the highest guarantee (any of them: a recovery of another draw had taken the pay
+        // below it).
+        var recoverable = try Exact.subtract(earnings, withheldInAll)
         let highestGuarantee = plan.draws.indices.filter { plan.draws[$0].kind != .recoverable }.compactMap { amounts[$0] }.max()
         if let highestGuarantee {
             let room = try Exact.subtract(own, highestGuarantee)
@@ -2516,16 +2549,10 @@ extension PlanEvaluation {
             notes.append("recovered for \(draw.name) -\(format(recover)), \(format(drawBalances[index])) still owed")
         }
         for (index, holdback) in plan.holdbacks.enumerated() {
-            let base: WideDecimal
-            switch holdback.target {
-            case .total: base = earnings
-            case .component(let id): base = components[id.index]
-            }
-            let withheld = Exact.round(try Exact.multiply(WideDecimal(holdback.share.value), base), money)
+            let withheld = withheldAmounts[index]
             payable = try Exact.subtract(payable, withheld)
             heldBack[index] = try Exact.add(heldBack[index], withheld)
             if withheld.signum > 0 { notes.append("holdback -\(format(withheld))") }
-            if withheld.signum < 0 { notes.append("holdback +\(format(try withheld.negated())) (its share of negative earnings, given back)") }
             let releaseKind: PeriodKind = holdback.release == .quarterEnd ? .quarter : .year
             // Released at the end of the quarter or year, or when the payee leaves the plan.
             // A following roster row on the same plan (a new manager, say) is not leaving it.
@@ -2537,12 +2564,9 @@ extension PlanEvaluation {
             // it had been held for good.
             // (A yearly plan's period ends a quarter: it releases every period.)
             let isLast = period.endMonth >= period.enclosing(releaseKind).endMonth || leaves || holdsPlanEnd(period)
-            if isLast && heldBack[index].signum != 0 {
+            if isLast && heldBack[index].signum > 0 {
                 payable = try Exact.add(payable, heldBack[index])
-                notes.append(
-                    heldBack[index].signum > 0
-                        ? "holdback released +\(format(heldBack[index]))"
-                        : "holdback released -\(format(try heldBack[index].negated())) (given back early from negative earnings)")
+                notes.append("holdback released +\(format(heldBack[index]))")
                 heldBack[index] = .zero
             }
         }
