@@ -76,7 +76,7 @@ extension PlanEvaluation {
             }
             return .number(try Exact.trim(a).divided(by: Exact.trim(b), scale: rule.digits, rounding: rule.mode))
         case .compare(let op, let left, let right):
-            return comparison(op, try eval(left, context), try eval(right, context))
+            return comparison(op, try evalDeciding(left, context), try evalDeciding(right, context))
         case .and(let left, let right):
             guard try eval(left, context) == .bool(true) else { return .bool(false) }
             return .bool(try eval(right, context) == .bool(true))
@@ -86,11 +86,11 @@ extension PlanEvaluation {
         case .not(let operand):
             return .bool(try eval(operand, context) != .bool(true))
         case .member(let subject, let list):
-            let value = try eval(subject, context)
+            let value = try evalDeciding(subject, context)
             for candidate in list where compare(value, try eval(candidate, context)) == 0 { return .bool(true) }
             return .bool(false)
         case .inRange(let subject, let lower, let upper):
-            let value = try eval(subject, context)
+            let value = try evalDeciding(subject, context)
             guard let low = compare(value, try eval(lower, context)), let high = compare(value, try eval(upper, context)) else {
                 return .bool(false)
             }
@@ -98,7 +98,7 @@ extension PlanEvaluation {
         case .conditional(let condition, let then, let otherwise):
             return try eval(condition, context) == .bool(true) ? eval(then, context) : eval(otherwise, context)
         case .match(let subject, let arms, let otherwise):
-            let value = try eval(subject, context)
+            let value = try evalDeciding(subject, context)
             for arm in arms where arm.patterns.contains(where: { compare(value, EvalValue($0)) == 0 }) {
                 return try eval(arm.result, context)
             }
@@ -341,6 +341,16 @@ extension PlanEvaluation {
         return text
     }
 
+    /// Evaluates `expr` where its value decides rather than pays (a comparison's operands, a
+    /// `match` subject): a table read there is not one the line pays by, so its trace is not
+    /// noted (an override's `when kt(team_b) > 100 USD` had shown kt's tier and rate as its own).
+    func evalDeciding(_ expr: Expr, _ context: Context) throws -> EvalValue {
+        guard let noting = evaluatingComponent else { return try eval(expr, context) }
+        evaluatingComponent = nil
+        defer { evaluatingComponent = noting }
+        return try eval(expr, context)
+    }
+
     /// A table value as a trace shows it: a rate as a percentage (``percentText(_:)``), an amount
     /// with every digit it has and the plan's currency (`500.00 USD`).
     func tableValueText(_ value: WideDecimal, rateValued: Bool) -> String {
@@ -556,7 +566,13 @@ extension PlanEvaluation {
             for index in 0..<tierCount {
                 let low = try bound(constants.lowers[index])
                 let high = try bound(constants.uppers[index])
-                if low.map({ x >= $0 }) ?? true { reachedTier = index }
+                // Reached as a retroactive lookup reaches it: under `boundary lower` a value on a
+                // boundary is the lower tier's (the tier above had been named, paying nothing).
+                if let low {
+                    if constants.higherTierBoundary ? x >= low : x > low { reachedTier = index }
+                } else {
+                    reachedTier = index
+                }
                 var top = x
                 if let high, top > high { top = high }
                 var slice: WideDecimal

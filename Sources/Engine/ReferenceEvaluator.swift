@@ -1879,7 +1879,18 @@ final class PlanEvaluation {
 
     func describe(_ body: ComponentBody) -> String {
         switch body {
-        case .formula(let expr): return sourceText(expr.span).map { "formula " + $0 } ?? "formula"
+        case .formula(let expr):
+            // An XML plan writes a graduated formula as elements, not one text: each part is
+            // quoted (the line had said only "formula").
+            if case .graduated(let value, let floor, let step, let amount, let ceiling) = expr.kind,
+                expr.span.file < sources.count, let source = sources[expr.span.file], isXML(source),
+                let value = sourceText(value.span), let floor = sourceText(floor.span), let step = sourceText(step.span),
+                let amount = sourceText(amount.span)
+            {
+                let upTo = ceiling.flatMap { sourceText($0.span) }.map { " up to " + $0 } ?? ""
+                return "formula graduated \(value) above \(floor) pays \(amount) per \(step)" + upTo
+            }
+            return sourceText(expr.span).map { "formula " + $0 } ?? "formula"
         case .spiff: return "spiff"
         case .override: return "manager override"
         }

@@ -431,6 +431,83 @@ import Testing
         #expect(plain.rate == "5% on 1000.00 USD + 8% on 300.00 USD")
         #expect(plain.base == "1300.00 USD against quota 1000.00 USD")
     }
+
+    /// A table read only to decide (an override's or a formula's `when`, an `if`) is not one the
+    /// line pays by: the line keeps its own trace (the override had shown kt's tier and its 1% or
+    /// 2% as its rate). R1's 12,000 in January: kt = 2% × 12,000 = 240 > 100, the override pays
+    /// 3% × 12,000 = 360.00 and the formula 120.00; February's 3,000 gives kt 60: both pay 0.
+    @Test func aTableReadOnlyToDecideIsNotTheLinesTrace() throws {
+        let output = try evaluate(
+            plan: """
+                plan "T" {
+                  currency USD
+                  period month
+                  credit team {
+                    amount fx(txn.amount)
+                    to managers 1 levels
+                  }
+                  measure team_b = sum(team)
+                  table kt retroactive on amount {
+                    up to 1000 USD     : 1%
+                    1000 USD and above : 2%
+                  }
+                  component o = override 3% of team levels 1 when kt(team_b) > 100 USD
+                  component w = team_b * 1% when kt(team_b) > 100 USD
+                  component i = if kt(team_b) > 100 USD then 5 USD else 1 USD
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,manager,plan,start\nM1,Mo,,T,2026-01-01\nR1,Ana,M1,AE,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-10", "R1", "12000"), ("2027-02-10", "R1", "3000")]),
+            ])
+        #expect(totals(output, component: "o") == ["M1 2027-01 360.00", "M1 2027-02 0.00"])
+        #expect(totals(output, component: "w") == ["M1 2027-01 120.00", "M1 2027-02 0.00"])
+        #expect(totals(output, component: "i") == ["M1 2027-01 5.00", "M1 2027-02 1.00"])
+        let paid = try trace(output, "M1", "2027-01", "o")
+        #expect(paid.rule == "manager override on team credits from 1 level down")
+        #expect(paid.tier == nil)
+        #expect(paid.rate == "3%")
+        #expect(paid.base == "12000.00 USD of team credits")
+        let unpaid = try trace(output, "M1", "2027-02", "o")
+        #expect(unpaid.tier == "its condition is not met (kt(team_b) > 100 USD): it pays nothing")
+        #expect(unpaid.rate == nil)
+        for component in ["w", "i"] {
+            let line = try trace(output, "M1", "2027-01", component)
+            #expect(line.tier == nil && line.rate == nil && line.base == nil, "\(component): \(line)")
+        }
+        #expect(try trace(output, "M1", "2027-01", "i").rule == "formula if kt(team_b) > 100 USD then 5 USD else 1 USD")
+    }
+
+    /// Under `boundary lower` a value on a boundary is the lower tier's, in a marginal table's
+    /// trace as in a retroactive one's (the tier above had been named, though it paid nothing):
+    /// 5,000 pays 1% × 1,000 + 2% × 4,000 = 90.00 in tier 2; 1,000 pays 10.00 in tier 1.
+    @Test func aMarginalTableWithBoundaryLowerNamesTheTierPaid() throws {
+        let output = try evaluate(
+            plan: """
+                plan "T" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  table ml marginal on amount boundary lower {
+                    up to 1000 USD       : 1%
+                    1000 USD to 5000 USD : 2%
+                    5000 USD and above   : 3%
+                  }
+                  component a = ml(bookings)
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-10", "R1", "5000"), ("2027-02-10", "R1", "1000")]),
+            ])
+        #expect(totals(output, component: "a") == ["R1 2027-01 90.00", "R1 2027-02 10.00"])
+        let january = try trace(output, "R1", "2027-01", "a")
+        #expect(january.tier == "tier 2: 1000 USD to 5000 USD")
+        #expect(january.rate == "1% on 1000.00 USD + 2% on 4000.00 USD")
+        #expect(try trace(output, "R1", "2027-02", "a").tier == "tier 1: up to 1000 USD")
+    }
 }
 
 /// A table applied to each credit of a rule (`deal_tiers(sales)`): the line's trace adds up what

@@ -248,6 +248,46 @@ import Testing
         #expect(exports[1] == exports[0])
     }
 
+    /// A graduated formula, written in XML as elements rather than one text, is quoted part by
+    /// part (its line had said only "formula"). April's bookings of 113,262.42 pass 10,000:
+    /// (10,000 − 1,000) / 1,000 = 9 steps of 10 USD = 90.00.
+    @Test func aGraduatedFormulaInXMLIsQuoted() throws {
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("graduated.xml").path
+        try Data(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plan id="AE-STD" name="Graduated">
+              <header currency="USD" period="month"/>
+              <credit name="sales">
+                <amount>fx(txn.amount)</amount>
+              </credit>
+              <measure name="bookings" aggregate="sum" credit="sales"/>
+              <component name="gr">
+                <graduated>
+                  <value>bookings</value>
+                  <above>1000 USD</above>
+                  <pays>10 USD</pays>
+                  <per>1000 USD</per>
+                  <up-to>10000 USD</up-to>
+                </graduated>
+              </component>
+            </plan>
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plan, "--data", data, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        let explained = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2027-04"])
+        #expect(
+            explained.stdout.contains(
+                "  gr              90.00 USD   formula graduated bookings above 1000 USD pays 10 USD per 1000 USD up to 10000 USD   [\(plan):8:3]"),
+            "\(explained.stdout)")
+    }
+
     /// A formula's trace quotes the plan as it reads the XML: `&lt;` as `<`, a CDATA section's
     /// text, a comment left out (the quote had stopped at the comment, or shown `&lt;`), also in
     /// a file that starts with a byte-order mark (it was then quoted raw).
