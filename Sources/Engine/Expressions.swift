@@ -25,7 +25,9 @@ extension PlanEvaluation {
         case .measure(let id):
             return try value(of: .measure(id), context)
         case .derived(let id):
-            return try value(of: .derived(id), context)
+            let value = try value(of: .derived(id), context)
+            noteTablesOfLet(id.index)
+            return value
         case .component(let id):
             return try value(of: .component(id), context)
         case .quota(let id):
@@ -136,7 +138,7 @@ extension PlanEvaluation {
         case .applyTablePerTransaction(let id, let rule):
             // The line's trace sums up what each credit paid at each tier (`3% on 12000.00 USD + 6%
             // on 4000.00 USD`): rate × base still gives the amount.
-            let noting = evaluatingComponent != nil && !restating && perTransactionTally == nil
+            let noting = noteSlot != nil && !restating && perTransactionTally == nil
             if noting { perTransactionTally = PerTransactionTally(table: id.index, tiers: plan.tables[id.index].tiers.count) }
             defer { if noting { perTransactionTally = nil } }
             var total = WideDecimal.zero
@@ -345,9 +347,11 @@ extension PlanEvaluation {
     /// `match` subject): a table read there is not one the line pays by, so its trace is not
     /// noted (an override's `when kt(team_b) > 100 USD` had shown kt's tier and rate as its own).
     func evalDeciding(_ expr: Expr, _ context: Context) throws -> EvalValue {
-        guard let noting = evaluatingComponent else { return try eval(expr, context) }
+        guard evaluatingComponent != nil || evaluatingLet != nil else { return try eval(expr, context) }
+        let (component, derived) = (evaluatingComponent, evaluatingLet)
         evaluatingComponent = nil
-        defer { evaluatingComponent = noting }
+        evaluatingLet = nil
+        defer { (evaluatingComponent, evaluatingLet) = (component, derived) }
         return try eval(expr, context)
     }
 
@@ -361,7 +365,7 @@ extension PlanEvaluation {
     /// The trace of a table applied to each credit of a rule: the tiers' rates with the base each
     /// paid over all the credits, the highest tier reached, and how many credits there were.
     func notePerTransaction(_ id: TableID, _ tally: PerTransactionTally, ruleName: String) {
-        guard let component = evaluatingComponent, let constants = try? tierConstants(of: id) else { return }
+        guard let component = noteSlot, let constants = try? tierConstants(of: id) else { return }
         let texts = tableTexts(id)
         let money = constants.boundIsMoney
         func shown(_ value: WideDecimal) -> String {
@@ -469,9 +473,10 @@ extension PlanEvaluation {
                     open = known
                 } else {
                     // A table the gate reads is not one the line pays by: its trace is not noted.
-                    let noting = evaluatingComponent
+                    let (component, derived) = (evaluatingComponent, evaluatingLet)
                     evaluatingComponent = nil
-                    defer { evaluatingComponent = noting }
+                    evaluatingLet = nil
+                    defer { (evaluatingComponent, evaluatingLet) = (component, derived) }
                     open = try eval(gate, context) == .bool(true)
                     if context.row == nil { gateMemo[key] = open }
                 }
@@ -486,7 +491,7 @@ extension PlanEvaluation {
         }
         let tierCount = values.count
         let rateValued = constants.rateValued
-        let wantsNote = evaluatingComponent != nil && forcing == nil && !restating
+        let wantsNote = noteSlot != nil && forcing == nil && !restating
         let minorUnits = plan.currency.minorUnits
         let code = plan.currency.code
         /// Appends `value` as the kind of number it is: money with its currency, a rate as a
@@ -505,7 +510,7 @@ extension PlanEvaluation {
         }
         /// Records the tier reached, its value (a marginal table: every slice it paid) and the base.
         func note(tier index: Int?, value: WideDecimal?, slices: [(tier: Int, size: WideDecimal)] = []) {
-            guard wantsNote, let component = evaluatingComponent else { return }
+            guard wantsNote, let component = noteSlot else { return }
             // Written in place (a copy of the note retained and released its texts).
             let texts = tableTexts(id)
             notes[component].keepTableNote()

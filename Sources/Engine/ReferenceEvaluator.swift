@@ -589,6 +589,8 @@ struct TraceNote {
     /// Tables read before that one while the component was evaluated (a formula reading several
     /// tables shows each, in the order it read them; the last alone had been shown).
     var earlierTables: [TableNote] = []
+    /// The lets whose tables are in this trace (each once, however often it is read).
+    var lets: [Int] = []
 
     /// Keeps the table trace held so far in ``earlierTables``, before the next table's is written.
     mutating func keepTableNote() {
@@ -899,11 +901,45 @@ final class PlanEvaluation {
     @exclusivity(unchecked) var gateMemo: [Int: Bool] = [:]
     /// The component being evaluated, and what its trace will say (tier, rate, base, limit).
     @exclusivity(unchecked) var evaluatingComponent: Int? = nil
+    /// The let (derived value) being computed: a table it reads is noted for it, and shown in the
+    /// trace of every line that reads the let (``noteSlot``).
+    @exclusivity(unchecked) var evaluatingLet: Int? = nil
     /// The measure, value or component being evaluated, for error messages.
     @exclusivity(unchecked) var evaluatingName: String? = nil
-    /// By component (``resetMemo()`` sizes it, ``resetNotes()`` empties it); an untouched note
-    /// is empty.
+    /// By component, then by let (``noteSlot``) (``resetMemo()`` sizes it, ``resetNotes()``
+    /// empties it); an untouched note is empty.
     @exclusivity(unchecked) var notes: [TraceNote] = []
+
+    /// Where a table read now is noted: the let being computed, else the component being
+    /// evaluated (`nil`: neither, or a value read only to decide).
+    var noteSlot: Int? {
+        if let evaluatingLet { return plan.components.count + evaluatingLet }
+        return evaluatingComponent
+    }
+
+    /// Adds the tables the let `id` read to the trace of what reads it now (a line reading a
+    /// let's `curve(attainment)` had shown no table at all), once per reader.
+    func noteTablesOfLet(_ id: Int) {
+        guard !restating, let slot = noteSlot else { return }
+        let own = plan.components.count + id
+        guard own < notes.count, slot < notes.count, notes[own].table != nil || !notes[own].earlierTables.isEmpty,
+            !notes[slot].lets.contains(id)
+        else { return }
+        notes[slot].lets.append(id)
+        let read = notes[own]
+        var parts = read.earlierTables
+        if let table = read.table, let rule = read.rule {
+            parts.append(TableNote(table: table, rule: rule, tier: read.tier, rate: read.rate, base: read.base))
+        }
+        for part in parts {
+            notes[slot].keepTableNote()
+            notes[slot].table = part.table
+            notes[slot].rule = part.rule
+            notes[slot].tier = part.tier
+            notes[slot].rate = part.rate
+            notes[slot].base = part.base
+        }
+    }
     /// The slices a marginal table paid, for its trace (reused).
     @exclusivity(unchecked) var sliceScratch: [(tier: Int, size: WideDecimal)] = []
     /// A buffer trace texts are put together in, reused.
@@ -2063,11 +2099,19 @@ final class PlanEvaluation {
         case .measure(let id):
             result = try aggregate(plan.measures[id.index], context)
         case .derived(let id):
+            let outer = evaluatingLet
+            evaluatingLet = id.index
+            defer { evaluatingLet = outer }
             result = try rounded(eval(plan.derived[id.index].expr, context), plan.derived[id.index].rounding)
         case .component(let id):
             let outer = evaluatingComponent
+            let outerLet = evaluatingLet
             evaluatingComponent = id.index
-            defer { evaluatingComponent = outer }
+            evaluatingLet = nil
+            defer {
+                evaluatingComponent = outer
+                evaluatingLet = outerLet
+            }
             let raw: EvalValue
             switch plan.components[id.index].body {
             case .formula(let expr): raw = try eval(expr, context)
@@ -2108,16 +2152,18 @@ final class PlanEvaluation {
         }
         // Notes are kept (a restatement saves and restores them), but must exist before any
         // component is evaluated.
-        if notes.count != plan.components.count { notes = [TraceNote](repeating: TraceNote(), count: plan.components.count) }
+        if notes.count != plan.components.count + plan.derived.count {
+            notes = [TraceNote](repeating: TraceNote(), count: plan.components.count + plan.derived.count)
+        }
     }
 
     /// Empties every component's trace note (arrays by component: a dictionary cost a hash per
     /// note read and written, several per payee-period).
     func resetNotes() {
-        if notes.count == plan.components.count {
+        if notes.count == plan.components.count + plan.derived.count {
             for index in notes.indices { notes[index] = TraceNote() }
         } else {
-            notes = [TraceNote](repeating: TraceNote(), count: plan.components.count)
+            notes = [TraceNote](repeating: TraceNote(), count: plan.components.count + plan.derived.count)
         }
     }
 

@@ -508,6 +508,62 @@ import Testing
         #expect(january.rate == "1% on 1000.00 USD + 2% on 4000.00 USD")
         #expect(try trace(output, "R1", "2027-02", "a").tier == "tier 1: up to 1000 USD")
     }
+
+    /// A table read through a let is shown in the trace of every line that reads the let, also
+    /// through another let (no line had shown it). 12,000 against a quota of 10,000: attainment
+    /// 120%; the curve gives 100% + (300% − 100%) × (120% − 100%) / (200% − 100%) = 140%, so a
+    /// pays 1,400.00, b 2,800.00 and e (r2 = 280%) 280.00; rt pays 3% × 12,000 = 360.00, so c
+    /// pays 370.00.
+    @Test func aTableReadThroughALetIsShownByEachReader() throws {
+        let output = try evaluate(
+            plan: """
+                plan "T" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  quota bookings per month
+                  let attainment = bookings / quota(bookings) round half_even 6
+                  table curve interpolated on amount {
+                    up to 50%      : 0%
+                    50% to 100%    : 50% -> 100%
+                    100% to 200%   : 100% -> 300%
+                    200% and above : 300%
+                  }
+                  table rt retroactive on attainment {
+                    up to 100%     : 2%
+                    100% and above : 3%
+                  }
+                  let r = curve(attainment)
+                  let r2 = r * 2
+                  let base_comm = rt(bookings, quota(bookings))
+                  component a = r * 1000 USD
+                  component b = r * 2000 USD + r * 0 USD
+                  component c = base_comm + 10 USD
+                  component e = r2 * 100 USD
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n", "quotas.csv": "rep,period,amount\nR1,2027-01,10000\n",
+                "transactions.csv": ledger([("2027-01-10", "R1", "12000")]),
+            ])
+        #expect(totals(output) == ["R1 2027-01 4850.00"])
+        for (component, amount) in [("a", "1400.00"), ("b", "2800.00"), ("c", "370.00"), ("e", "280.00")] {
+            #expect(totals(output, component: component) == ["R1 2027-01 \(amount)"])
+        }
+        for component in ["a", "b", "e"] {
+            let line = try trace(output, "R1", "2027-01", component)
+            // Once, however often the line reads the let.
+            #expect(line.tier == "interpolated table curve on amount, tier 3: 100% to 200%", "\(component)")
+            #expect(line.rate == "140%", "\(component)")
+            #expect(line.base == "120%", "\(component)")
+        }
+        let c = try trace(output, "R1", "2027-01", "c")
+        #expect(c.rule == "formula base_comm + 10 USD")
+        #expect(c.tier == "retroactive table rt on attainment, tier 2: 100% and above")
+        #expect(c.rate == "3%")
+        #expect(c.base == "12000.00 USD against quota 10000.00 USD")
+    }
 }
 
 /// A table applied to each credit of a rule (`deal_tiers(sales)`): the line's trace adds up what
