@@ -37,8 +37,13 @@ final class PlanTextWriter {
 
     var text: String { String(decoding: out, as: UTF8.self) }
 
-    /// Writes `fragment` at `offset` (aligned) or after a space (plain).
-    func put(_ fragment: String, at offset: Int?) {
+    /// Writes `fragment` at `offset` (aligned) or after a space (plain). Where earlier plan text
+    /// ran past the blanks before `offset` (a line of plan text longer than its XML), the
+    /// fragment lands further on: a shift maps it back, so a declaration's location is its
+    /// element's (a cap after such a line had been located mid-word). `shifted: false` leaves
+    /// that to the caller (an expression's lines record their own). `located` maps a fragment
+    /// written where it must be (not at its element: `plan` after the `use` lines) back to it.
+    func put(_ fragment: String, at offset: Int?, shifted: Bool = true, located: Int? = nil) {
         switch layout {
         case .plain:
             if let last = out.last, last != 0x0A, last != 0x20 { out.append(0x20) }
@@ -59,7 +64,11 @@ final class PlanTextWriter {
                 canvasPosition = min(offset, canvas.count)
             }
             if let last = out.last, last != 0x0A, last != 0x20 { out.append(0x20) }
+            let written = out.count
             out += Array(fragment.utf8)
+            if shifted, let target = located ?? offset, target != written {
+                sourceShifts.append(SourceShift(at: written, until: out.count, extra: target - written))
+            }
         }
     }
 
@@ -83,13 +92,13 @@ final class PlanTextWriter {
         for (index, part) in parts.enumerated() {
             let xmlOffset = index == 0 ? start : lines.offset(ofLine: firstLine + index)
             if index == 0 {
-                put(String(part), at: start)
+                put(String(part), at: start, shifted: false)
             } else {
                 switch layout {
                 case .plain: out.append(0x0A)
                 case .aligned: break
                 }
-                put(String(part), at: xmlOffset)
+                put(String(part), at: xmlOffset, shifted: false)
             }
             let written = out.count - part.utf8.count
             lineStarts.append(written)
@@ -262,7 +271,7 @@ enum Lowering {
             w.endDeclaration(group: "use")
         }
         w.startDeclaration(group: "plan")
-        w.put("plan", at: uses.isEmpty ? plan.start : nil)
+        w.put("plan", at: uses.isEmpty ? plan.start : nil, located: plan.start)
         w.put(PlanSyntax.stringLiteral(plan.attribute("id") ?? ""), at: plan.valueOffset("id"))
         if let name = plan.attribute("name") { w.put(PlanSyntax.stringLiteral(name), at: plan.valueOffset("name")) }
         w.glue("{")

@@ -162,6 +162,39 @@ import Testing
         #expect(source.location(of: plan.measures[0].span.range.start).column == 3)
     }
 
+    /// A declaration after a line whose plan text is longer than its XML (`per period` written
+    /// after the expression) is located at its element, as is `plan` after `use` lines: the
+    /// second cap had been located at 34:6, mid-word, and the plan at the end of the `use` line.
+    @Test func declarationsAfterALongLineAreLocatedAtTheirElements() throws {
+        let xml = planXML(
+            """
+              <credit name="sales">
+                <amount>fx(txn.amount)</amount>
+              </credit>
+              <measure name="bookings" aggregate="sum" credit="sales"/>
+              <component name="a">
+                <formula>bookings * 1%</formula>
+              </component>
+              <cap target="a" per="period">bookings * 3</cap>
+              <cap target="total" per="period">bookings * 2</cap>
+              <floor target="total" per="period">0 USD</floor>
+            """, header: "<use path=\"lib.plan\"/>\n  <header currency=\"USD\" period=\"month\"/>")
+        let directory = NSTemporaryDirectory() + "comp-xml-shift-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Data("library lib {\n  param unused = 1\n}\n".utf8).write(to: URL(fileURLWithPath: directory + "/lib.plan"))
+        let path = directory + "/plan.xml"
+        let checked = XMLPlans.check(bytes: Array(xml.utf8), path: path, loader: XMLPlans.readFile)
+        let plan = try #require(checked.plan, "\(checked.rendered())")
+        let source = SourceFile(path: path, bytes: Array(xml.utf8))
+        func at(_ span: SourceSpan) -> String {
+            let location = source.location(of: plan.sourceOffset(span.range.start, file: span.file))
+            return "\(location.line):\(location.column)"
+        }
+        #expect(plan.limits.map { at($0.span) } == ["12:3", "13:3", "14:3"])
+        #expect(at(plan.span) == "2:1")
+    }
+
     @Test func exportEscapesTextAndAttributes() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("xml-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

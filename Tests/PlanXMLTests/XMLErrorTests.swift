@@ -281,7 +281,7 @@ import Testing
                 """
                 plan.xml:10:17: error: gap between tiers: nothing covers 1000 USD to 2000 USD [#plan.tierGap]
                  10 |     <tier from="2000 USD" rate="8%"/>
-                    |                 ^~~~~~~~~~~~~~~~~~~~~
+                    |                 ^~~~~~~~~~~~~~~~~~
                 plan.xml:9:15: note: the previous tier ends here
                 """))
     }
