@@ -541,6 +541,11 @@ extension PlanEvaluation {
                     }
                     textScratch.append(contentsOf: " on ".utf8)
                     appendValue(slice.size, money: money, to: &textScratch)
+                    // A slice of a lower tier whose condition is not met says so (the tier
+                    // reached says it for its own slice): its rate is the tier below's.
+                    if paid != slice.tier && slice.tier != index {
+                        textScratch.append(contentsOf: " (tier \(slice.tier + 1)'s condition is not met)".utf8)
+                    }
                 }
                 notes[component].rate = String(decoding: textScratch, as: UTF8.self)
             } else if let value {

@@ -306,7 +306,8 @@ import Testing
         #expect(totals(output, component: "commission") == ["R1 2027-01 125.00"])
         let line = try trace(output, "R1", "2027-01", "commission")
         #expect(line.tier == "tier 3: 2000 USD and above (its condition is not met: it pays tier 1's rate)")
-        #expect(line.rate == "5% on 1000.00 USD + 5% on 1000.00 USD + 5% on 500.00 USD")
+        // The second slice, paid at the first tier's rate, says why (only the tier reached had).
+        #expect(line.rate == "5% on 1000.00 USD + 5% on 1000.00 USD (tier 2's condition is not met) + 5% on 500.00 USD")
     }
 
     /// A ytd measure of one rule widens only that rule's rows: March's line lists March's new
