@@ -89,11 +89,11 @@ extension PlanEvaluation {
             return .bool(try eval(operand, context) != .bool(true))
         case .member(let subject, let list):
             let value = try evalDeciding(subject, context)
-            for candidate in list where compare(value, try eval(candidate, context)) == 0 { return .bool(true) }
+            for candidate in list where compare(value, try evalDeciding(candidate, context)) == 0 { return .bool(true) }
             return .bool(false)
         case .inRange(let subject, let lower, let upper):
             let value = try evalDeciding(subject, context)
-            guard let low = compare(value, try eval(lower, context)), let high = compare(value, try eval(upper, context)) else {
+            guard let low = compare(value, try evalDeciding(lower, context)), let high = compare(value, try evalDeciding(upper, context)) else {
                 return .bool(false)
             }
             return .bool(low >= 0 && high <= 0)
@@ -377,6 +377,7 @@ extension PlanEvaluation {
         // rate beside this one's base); an earlier table's trace is kept beside it.
         notes[component].keepTableNote()
         notes[component].table = plan.tables[id.index].name + "(" + ruleName + ")"
+        notes[component].tableVia = nil
         notes[component].rule = texts.rule + ", on each credit of \(ruleName)"
         let credits = tally.credits == 1 ? "1 credit" : "\(tally.credits) credits"
         notes[component].tier = tally.highest.flatMap { highest -> String? in
@@ -515,6 +516,7 @@ extension PlanEvaluation {
             let texts = tableTexts(id)
             notes[component].keepTableNote()
             notes[component].table = plan.tables[id.index].name
+            notes[component].tableVia = nil
             notes[component].rule = texts.rule
             if let index {
                 notes[component].tier =

@@ -586,6 +586,8 @@ struct TraceNote {
     var limit: String? = nil
     /// The table whose trace `rule`, `tier`, `rate` and `base` hold, when they hold a table's.
     var table: String? = nil
+    /// The let that table was read through, if any (the innermost, for a let of a let).
+    var tableVia: Int? = nil
     /// Tables read before that one while the component was evaluated (a formula reading several
     /// tables shows each, in the order it read them; the last alone had been shown).
     var earlierTables: [TableNote] = []
@@ -595,7 +597,7 @@ struct TraceNote {
     /// Keeps the table trace held so far in ``earlierTables``, before the next table's is written.
     mutating func keepTableNote() {
         guard let table, let rule else { return }
-        earlierTables.append(TableNote(table: table, rule: rule, tier: tier, rate: rate, base: base))
+        earlierTables.append(TableNote(table: table, rule: rule, tier: tier, rate: rate, base: base, via: tableVia))
     }
 }
 
@@ -606,6 +608,8 @@ struct TableNote {
     let tier: String?
     let rate: String?
     let base: String?
+    /// The let it was read through, if any.
+    let via: Int?
 }
 
 /// One credit: its exact value in the plan currency and the ledger row it came from, in 24
@@ -912,9 +916,19 @@ final class PlanEvaluation {
 
     /// Where a table read now is noted: the let being computed, else the component being
     /// evaluated (`nil`: neither, or a value read only to decide).
+    /// Only while a payee-period is evaluated (a SPIFF's `pay` is valued in the crediting pass,
+    /// before any note exists), and only for a formula: a SPIFF's or an override's trace says what
+    /// it is, which a table it reads (an override's rate through a let) had replaced.
     var noteSlot: Int? {
-        if let evaluatingLet { return plan.components.count + evaluatingLet }
-        return evaluatingComponent
+        let slot: Int
+        if let evaluatingLet {
+            slot = plan.components.count + evaluatingLet
+        } else if let evaluatingComponent, case .formula = plan.components[evaluatingComponent].body {
+            slot = evaluatingComponent
+        } else {
+            return nil
+        }
+        return slot < notes.count ? slot : nil
     }
 
     /// Adds the tables the let `id` read to the trace of what reads it now (a line reading a
@@ -922,18 +936,23 @@ final class PlanEvaluation {
     func noteTablesOfLet(_ id: Int) {
         guard !restating, let slot = noteSlot else { return }
         let own = plan.components.count + id
-        guard own < notes.count, slot < notes.count, notes[own].table != nil || !notes[own].earlierTables.isEmpty,
-            !notes[slot].lets.contains(id)
-        else { return }
-        notes[slot].lets.append(id)
+        guard own < notes.count, notes[own].table != nil || !notes[own].earlierTables.isEmpty, !notes[slot].lets.contains(id) else { return }
         let read = notes[own]
         var parts = read.earlierTables
         if let table = read.table, let rule = read.rule {
-            parts.append(TableNote(table: table, rule: rule, tier: read.tier, rate: read.rate, base: read.base))
+            parts.append(TableNote(table: table, rule: rule, tier: read.tier, rate: read.rate, base: read.base, via: read.tableVia))
         }
+        // A let of a let carries the inner let's tables: each is shown once (`b + a` with
+        // `let b = a * 2` had shown a's table twice).
+        let known = notes[slot].lets
+        notes[slot].lets.append(id)
+        for inner in read.lets where !notes[slot].lets.contains(inner) { notes[slot].lets.append(inner) }
         for part in parts {
+            let via = part.via ?? id
+            guard !known.contains(via) else { continue }
             notes[slot].keepTableNote()
             notes[slot].table = part.table
+            notes[slot].tableVia = via
             notes[slot].rule = part.rule
             notes[slot].tier = part.tier
             notes[slot].rate = part.rate
@@ -1662,7 +1681,17 @@ final class PlanEvaluation {
                         total = Exact.round(
                             total, RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault))
                         total = try Exact.add(total, clawback.total)
-                        total = try applyDrawsAndHoldbacks(total, clawback: clawback.total, components: componentValues, context)
+                        // A holdback of a component holds a share of it after its part of the
+                        // period's clawbacks (it had held from a month the charge-back took below zero).
+                        var earned = componentValues
+                        if !plan.holdbacks.isEmpty {
+                            for change in clawback.byOriginal {
+                                for index in earned.indices where index < change.components.count {
+                                    earned[index] = try Exact.add(earned[index], change.components[index])
+                                }
+                            }
+                        }
+                        total = try applyDrawsAndHoldbacks(total, clawback: clawback.total, components: earned, context)
                     }
                     if let note = clawback.note { totalLimitNote = totalLimitNote.map { $0 + "; " + note } ?? note }
                     // The roster's payout currency (default: the plan's): lines are converted at the fx
@@ -1744,7 +1773,7 @@ final class PlanEvaluation {
                         var base = note.base
                         if !note.earlierTables.isEmpty, let table = note.table, let noted = note.rule {
                             // Several tables: each one's tier, and its rate and base named by the table.
-                            let tables = note.earlierTables + [TableNote(table: table, rule: noted, tier: note.tier, rate: note.rate, base: note.base)]
+                            let tables = note.earlierTables + [TableNote(table: table, rule: noted, tier: note.tier, rate: note.rate, base: note.base, via: note.tableVia)]
                             tier = tables.map { $0.rule + ($0.tier.map { ", " + $0 } ?? "") }.joined(separator: "; ")
                             let rates = tables.compactMap { part in part.rate.map { part.table + ": " + $0 } }
                             let bases = tables.compactMap { part in part.base.map { part.table + ": " + $0 } }
@@ -2553,15 +2582,20 @@ extension PlanEvaluation {
         // What the holdbacks withhold: a share of the earnings (or of a component) when they are
         // above zero, never of a top-up or an advance; negative earnings withhold nothing and give
         // nothing back (a negative "holdback" had been released as a negative amount later).
+        // In all never more than the earnings: a component's holdback holds nothing of a month
+        // that other components or clawbacks take below zero.
         var withheldAmounts: [WideDecimal] = []
         var withheldInAll = WideDecimal.zero
+        var room = earnings.signum > 0 ? earnings : .zero
         for holdback in plan.holdbacks {
             let base: WideDecimal
             switch holdback.target {
             case .total: base = earnings
             case .component(let id): base = components[id.index]
             }
-            let withheld = base.signum > 0 ? Exact.round(try Exact.multiply(WideDecimal(holdback.share.value), base), money) : .zero
+            var withheld = base.signum > 0 ? Exact.round(try Exact.multiply(WideDecimal(holdback.share.value), base), money) : .zero
+            if withheld > room { withheld = room }
+            room = try Exact.subtract(room, withheld)
             withheldAmounts.append(withheld)
             withheldInAll = try Exact.add(withheldInAll, withheld)
         }
@@ -2714,18 +2748,22 @@ extension PlanEvaluation {
             let after = try restatedEarnings(original, throughReversalPeriod: period, context)
             let change = Exact.round(try Exact.multiply(share, Exact.subtract(after.total, before.total)), money)
             result.total = try Exact.add(result.total, change)
+            var loans = WideDecimal.zero
             var components: [WideDecimal] = []
             for index in plan.components.indices {
                 components.append(Exact.round(try Exact.multiply(share, Exact.subtract(after.components[index], before.components[index])), money))
             }
-            result.byOriginal.append((original, change, components))
             // A recoverable guarantee now advancing more (the deal had lifted the month above it)
             // is owed that much more, as for a rep who never had the deal.
             for index in Set(before.owed.keys).union(after.owed.keys) {
                 let more = Exact.round(
                     try Exact.multiply(share, Exact.subtract(after.owed[index] ?? .zero, before.owed[index] ?? .zero)), money)
                 if more.signum != 0 { result.owed[index] = try Exact.add(result.owed[index] ?? .zero, more) }
+                loans = try Exact.add(loans, more)
             }
+            // What the yearly limits count: the change less what a recoverable guarantee now lends
+            // (a loan, not pay: counted, it had used a yearly cap's room).
+            result.byOriginal.append((original, change, components, try Exact.subtract(change, loans)))
             if change.signum != 0 {
                 // A reinstated deal pays back what its cancellation took: not a clawback.
                 let text = change.signum < 0 ? "clawback of \(periods[original]): \(format(change))" : "restated \(periods[original]): +\(format(change))"
@@ -2746,7 +2784,7 @@ extension PlanEvaluation {
     /// total's change and each component's, after its limits).
     struct Clawback {
         var total = WideDecimal.zero
-        var byOriginal: [(original: Int, total: WideDecimal, components: [WideDecimal])] = []
+        var byOriginal: [(original: Int, total: WideDecimal, components: [WideDecimal], counted: WideDecimal)] = []
         var note: String? = nil
         /// The reversals charged back (their ledger rows), for the total's trace.
         var rows: [Int32] = []
@@ -2766,7 +2804,7 @@ extension PlanEvaluation {
             for (index, limit) in plan.limits.enumerated() where limit.per == .year {
                 let amount: WideDecimal
                 switch limit.target {
-                case .total: amount = change.total
+                case .total: amount = change.counted
                 case .component(let id): amount = change.components[id.index]
                 }
                 guard amount.signum != 0 else { continue }

@@ -1,0 +1,197 @@
+import Engine
+import Foundation
+import RunResults
+import Testing
+
+/// What a review of table traces through lets and of holdbacks beside clawbacks found.
+@Suite struct TraceAndHoldbackReview {
+    func trace(_ output: RunOutput, _ rep: String, _ period: String, _ component: String) throws -> TraceRecord {
+        let line = try #require(output.payouts.first { $0.rep == rep && $0.period == period && $0.component == component })
+        return try #require(line.trace.map { output.traces[$0] })
+    }
+
+    /// A SPIFF's `pay` reading a let that reads a table is valued in the crediting pass, before
+    /// any trace note exists: the run had crashed there. A target incentive of 60,000 reaches the
+    /// second tier: 20 USD a deal, two deals in March: 40.00.
+    @Test func aSpiffPayingByALetWithATable() throws {
+        let output = try evaluate(
+            plan: """
+                plan "T" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  table curve retroactive on amount {
+                    up to 50000 USD     : 10 USD
+                    50000 USD and above : 20 USD
+                  }
+                  let a = curve(rep.target_incentive)
+                  component s = spiff {
+                    window 2027-03-01 to 2027-03-31
+                    pay a per deal
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,T,2026-01-01,60000\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-03-05", "R1", "100"), ("2027-03-06", "R1", "200")]),
+            ])
+        #expect(totals(output, component: "s") == ["R1 2027-03 40.00"])
+        #expect(try trace(output, "R1", "2027-03", "s").rule == "spiff: 2 qualifying transactions in the window")
+    }
+
+    /// An override's rate read through a let that reads a table: the line stays the override's
+    /// (the table's rule had replaced it). Team credits of 15,000: the table gives 2% × 15,000 =
+    /// 300, the rate 300 / 15,000 = 2%, the override 2% × 15,000 = 300.00.
+    @Test func anOverrideRateThroughALetKeepsTheOverridesTrace() throws {
+        let output = try evaluate(
+            plan: """
+                plan "T" {
+                  currency USD
+                  period month
+                  credit team {
+                    amount fx(txn.amount)
+                    to managers 1 levels
+                  }
+                  measure team_bookings = sum(team)
+                  table ovr_rate retroactive on amount {
+                    up to 10000 USD     : 1%
+                    10000 USD and above : 2%
+                  }
+                  let r = ovr_rate(team_bookings) / team_bookings round half_even 6
+                  component o = override r of team levels 1
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,manager,plan,start\nM1,Mo,,T,2026-01-01\nR1,Ana,M1,AE,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-10", "R1", "15000")]),
+            ])
+        #expect(totals(output, component: "o") == ["M1 2027-01 300.00"])
+        let line = try trace(output, "M1", "2027-01", "o")
+        #expect(line.rule == "manager override on team credits from 1 level down")
+        #expect(line.tier == nil)
+        #expect(line.rate == "2%")
+        #expect(line.base == "15000.00 USD of team credits")
+    }
+
+    /// A let of a let carries the inner let's table: a line reading both shows it once, in
+    /// either order, and bounds of `in … to …` or items of `in [...]` decide, so their tables are
+    /// not shown. 15,000 reaches curve's second tier: 8% × 15,000 = 1,200 = a; b = 2,400.
+    @Test func aLetOfALetShowsItsTableOnceAndRangeBoundsDecide() throws {
+        let output = try evaluate(
+            plan: """
+                plan "T" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  table curve retroactive on amount {
+                    up to 10000 USD     : 4%
+                    10000 USD and above : 8%
+                  }
+                  table kick retroactive on amount {
+                    up to 10000 USD     : 1%
+                    10000 USD and above : 2%
+                  }
+                  let a = curve(bookings)
+                  let b = a * 2
+                  component c1 = b + a
+                  component c2 = a + b
+                  component c3 = a when bookings in kick(bookings) to 1000000 USD
+                  component c4 = a when bookings in [kick(bookings), 15000 USD]
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-10", "R1", "15000")]),
+            ])
+        #expect(totals(output, component: "c1") == ["R1 2027-01 3600.00"])
+        #expect(totals(output, component: "c3") == ["R1 2027-01 1200.00"])
+        #expect(totals(output, component: "c4") == ["R1 2027-01 1200.00"])
+        for component in ["c1", "c2", "c3", "c4"] {
+            let line = try trace(output, "R1", "2027-01", component)
+            #expect(line.tier == "retroactive table curve on amount, tier 2: 10000 USD and above", "\(component)")
+            #expect(line.rate == "8%", "\(component)")
+            #expect(line.base == "15000.00 USD", "\(component)")
+        }
+    }
+
+    /// A recoverable guarantee's top-up is a loan also when a clawback restates a period it
+    /// covers: the yearly cap does not count it (it had counted 1,000.00 of it).
+    /// January's 12,000 deal pays 1,200 (counted); reversed in February it restates January to 0
+    /// topped up to 1,000 (lent): −200 paid back, and the year has earned 0. February and March
+    /// lend 1,000 each. April's 60,000 earns 6,000, capped at the year's 5,000, of which the
+    /// 3,000 owed is recovered: 2,000.00.
+    @Test func aRestatedRecoverableGuaranteeIsNotCountedUnderAYearlyCap() throws {
+        let output = try evaluate(
+            plan: """
+                plan "T" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  cap total at 5000 USD per year
+                  draw g {
+                    type recoverable_guarantee
+                    amount 1000 USD
+                    periods 2027-01 to 2027-03
+                  }
+                  clawback {
+                    charge original_period
+                    share 100%
+                    window 365 days
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-01-10,R1,12000,USD,new,
+                    T2,2027-02-10,R1,-12000,USD,new,T1
+                    T3,2027-04-10,R1,60000,USD,new,
+
+                    """,
+            ])
+        #expect(totals(output) == ["R1 2027-01 1200.00", "R1 2027-02 800.00", "R1 2027-03 1000.00", "R1 2027-04 2000.00"])
+        let april = try trace(output, "R1", "2027-04", "total")
+        #expect(april.limit?.hasPrefix("cap per year at 5000.00 USD (0.00 USD paid in the year so far: 5000.00 USD left), from 6000.00 USD") == true, "\(april.limit ?? "")")
+    }
+
+    /// A holdback of a component holds nothing of a month its part of a clawback takes below
+    /// zero (it had held 10.00 of February's 100.00 commission beside a −3,000.00 charge-back).
+    /// January's 30,000 deal pays 3,000, 300 held; reversed in February beside a 1,000 deal:
+    /// 100 − 3,000 = −2,900.00, nothing held.
+    @Test func aComponentHoldbackHoldsNothingOfANegativeMonth() throws {
+        let output = try evaluate(
+            plan: """
+                plan "T" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  clawback {
+                    charge original_period
+                    share 100%
+                    window 365 days
+                  }
+                  holdback 10% of commission release quarter_end
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    T1,2027-01-10,R1,30000,USD,new,
+                    T2,2027-02-10,R1,-30000,USD,new,T1
+                    T3,2027-02-11,R1,1000,USD,new,
+
+                    """,
+            ])
+        #expect(totals(output) == ["R1 2027-01 2700.00", "R1 2027-02 -2900.00"])
+        #expect(try trace(output, "R1", "2027-02", "total").limit == "clawback of 2027-01: -3000.00 USD")
+    }
+}
