@@ -174,6 +174,12 @@ enum DataMessage {
         return ("data.baseCurrencyRate", "\(code) is the base currency, which converts at 1, not \(rate); remove the row")
     }
 
+    @inline(never) static func formulaLikeRep(_ id: String) -> (DiagnosticID, String) {
+        ("data.formulaLikeRep",
+         "rep \"\(id)\" starts with \"\(id.prefix(1))\": a spreadsheet opening an export (payouts.csv) may run it as a formula; "
+            + "exports write ids as they are, so give the rep an id that starts with a letter or digit")
+    }
+
     @inline(never) static func lookalikeRep(_ id: String, firstLine: Int) -> (DiagnosticID, String) {
         ("data.lookalikeRep",
          "rep \"\(id)\" reads the same as the rep on line \(firstLine) but is written with other Unicode characters (composed "

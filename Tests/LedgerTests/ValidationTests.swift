@@ -176,6 +176,15 @@ let badCases: [BadCase] = [
         name: "fractional quantity", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,USD,P,new,2.5,NA,\n",
         expected: ["transactions.csv:2:8: quantity \"2.5\" is not a whole number"]),
     BadCase(
+        // Exports write rep ids byte for byte: a spreadsheet may run "=1+2" as a formula.
+        name: "rep ids a spreadsheet reads as formulas (warnings, once per rep)", file: "roster.csv",
+        text: "rep,name,plan,start,end\nR1,A,AE-STD,2026-01-01,\nR2,B,AE-STD,2026-01-01,\n=1+2,C,AE-STD,2026-01-01,2026-06-30\n"
+            + "=1+2,C,AE-STD,2026-07-01,\n@SUM(A1),D,AE-STD,2026-01-01,\nR-5,E,AE-STD,2026-01-01,\n",
+        expected: [
+            "roster.csv:4:1: warning: rep \"=1+2\" starts with \"=\": a spreadsheet opening an export (payouts.csv) may run it as a formula; exports write ids as they are, so give the rep an id that starts with a letter or digit",
+            "roster.csv:6:1: warning: rep \"@SUM(A1)\" starts with \"@\": a spreadsheet opening an export (payouts.csv) may run it as a formula; exports write ids as they are, so give the rep an id that starts with a letter or digit",
+        ]),
+    BadCase(
         name: "unknown manager", file: "roster.csv", text: "rep,name,manager,plan,start\nR1,A,M9,AE-STD,2026-01-01\nR2,B,,AE-STD,2026-01-01\n",
         expected: ["roster.csv:2:3: manager \"M9\" is not a rep on the roster"]),
     BadCase(
