@@ -172,10 +172,7 @@ public enum ReferenceEvaluator {
                 payees: empty.payees.count, periods: empty.periods.count, groups: spiffGroups, parts: spiffParts,
                 partGroups: spiffGroupParts, threads: threads)
             let hasSpiffs = plan.components.contains { if case .spiff = $0.body { return true } else { return false } }
-            let spiffsByPeriod = plan.components.contains { component in
-                if case .spiff(let spiff) = component.body { return PlanEvaluation.readsPeriodValue(spiff, of: plan) } else { return false }
-            }
-            if hasSpiffs && (!compiled || spiffsByPeriod || !prototype.spiffFallback.isEmpty) {
+            if hasSpiffs && (!compiled || !prototype.spiffFallback.isEmpty) {
                 prototype.rowsByRep = data.transactions.rowsByRep(repCount: data.roster.repIDs.count)
             }
             prototype.lateCredits = lateCredits
@@ -1179,10 +1176,6 @@ final class PlanEvaluation {
         }
         for (index, component) in plan.components.enumerated() where compiling {
             guard case .spiff(let spiff) = component.body else { continue }
-            // A SPIFF that reads a payee-period value is valued when its period is evaluated, row
-            // by row: in the crediting pass such a value does not exist yet (`pay bookings * 1%
-            // per deal` had paid 0.00 without a word).
-            if Self.readsPeriodValue(spiff, of: plan) { continue }
             compiled.spiffSlots[index] = compiled.spiffComponents.count
             compiled.spiffComponents.append(index)
             compiled.spiffs.append(compileSpiff(spiff))
@@ -1311,31 +1304,6 @@ final class PlanEvaluation {
     static let maximumPeriods = 1_200
 
     /// A SPIFF's per-row parts, compiled (``compileRow(_:)``) or left to the reference evaluator.
-    /// Whether a SPIFF's filter or amount reads a payee-period value (``readsPeriodValue(_:of:)``).
-    static func readsPeriodValue(_ spiff: Spiff, of plan: Plan) -> Bool {
-        let amount: Expr?
-        switch spiff.payout {
-        case .perUnit(let each), .perDeal(let each): amount = each
-        case .percentOfAmount(let rate): amount = rate
-        case .tieredByCount: amount = nil
-        }
-        return [spiff.filter, amount].contains { $0.map { readsPeriodValue($0, of: plan) } ?? false }
-    }
-
-    /// Whether `expr` reads a payee-period value: a measure, let, component, quota, input table,
-    /// a credit rule's credits, or a table whose tier condition reads one.
-    static func readsPeriodValue(_ expr: Expr, of plan: Plan) -> Bool {
-        switch expr.kind {
-        case .measure, .derived, .component, .quota, .input, .applyTablePerTransaction:
-            return true
-        case .applyTable(let id, _, _):
-            if plan.tables[id.index].tiers.contains(where: { $0.gate.map { readsPeriodValue($0, of: plan) } ?? false }) { return true }
-        default:
-            break
-        }
-        return expr.children.contains { readsPeriodValue($0, of: plan) }
-    }
-
     func compileSpiff(_ spiff: Spiff, compiling: Bool = true) -> CompiledSpiff {
         let row: (Expr) -> RowExpr = { compiling ? self.compileRow($0) : .generic($0) }
         let amount: RowExpr
