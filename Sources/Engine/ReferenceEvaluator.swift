@@ -917,14 +917,21 @@ final class PlanEvaluation {
     /// Where a table read now is noted: the let being computed, else the component being
     /// evaluated (`nil`: neither, or a value read only to decide).
     /// Only while a payee-period is evaluated (a SPIFF's `pay` is valued in the crediting pass,
-    /// before any note exists), and only for a formula: a SPIFF's or an override's trace says what
-    /// it is, which a table it reads (an override's rate through a let) had replaced.
+    /// before any note exists), and only for a formula or a SPIFF paying by a count table (whose
+    /// trace is that table's): an override's trace says what it is, which a table its rate read
+    /// (through a let) had replaced.
     var noteSlot: Int? {
         let slot: Int
         if let evaluatingLet {
             slot = plan.components.count + evaluatingLet
-        } else if let evaluatingComponent, case .formula = plan.components[evaluatingComponent].body {
-            slot = evaluatingComponent
+        } else if let evaluatingComponent {
+            switch plan.components[evaluatingComponent].body {
+            case .formula: slot = evaluatingComponent
+            case .spiff(let spiff):
+                guard case .tieredByCount = spiff.payout else { return nil }
+                slot = evaluatingComponent
+            case .override: return nil
+            }
         } else {
             return nil
         }

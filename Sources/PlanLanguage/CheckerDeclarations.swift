@@ -326,6 +326,14 @@ extension Checker {
                     ok = false
                     continue
                 }
+                // Each deal is paid as it qualifies, and a reversal takes back what its deal was
+                // paid: a period's value (its bookings, a let) cannot size that (it had paid 0.00).
+                if let (name, range) = firstPeriodValue(in: amount) {
+                    error(.periodValueInCredit(name), file, range,
+                          hint: "a SPIFF pays each deal by literals, parameters and rep attributes; pay by the period's values in a component")
+                    ok = false
+                    continue
+                }
                 let unit = line.words.last?.name ?? ""
                 if unit == "amount" {
                     if amount.type != .rate {
@@ -437,6 +445,33 @@ extension Checker {
     }
 
     // MARK: Tables
+
+    /// The first payee-period value `expr` reads (a measure, let, component, quota, input table,
+    /// a rule's credits, or a table whose tier condition reads one), with its name and where.
+    func firstPeriodValue(in expr: Expr) -> (name: String, range: SourceRange)? {
+        func named(_ span: SourceSpan) -> String {
+            guard span.file < sink.sources.count else { return "value" }
+            let bytes = sink.sources[span.file].bytes
+            let start = min(span.range.start, bytes.count)
+            let end = min(max(start, span.range.end), bytes.count)
+            let text = String(decoding: bytes[start..<end], as: UTF8.self)
+            return String(text.prefix { $0 != "(" && $0 != " " })
+        }
+        switch expr.kind {
+        case .measure, .derived, .component, .quota, .input, .applyTablePerTransaction:
+            return (named(expr.span), expr.span.range)
+        case .applyTable(let id, _, _):
+            if let table = tableValue(id.index), table.tiers.contains(where: { $0.gate.flatMap { firstPeriodValue(in: $0) } != nil }) {
+                return (table.name, expr.span.range)
+            }
+        default:
+            break
+        }
+        for child in expr.children {
+            if let found = firstPeriodValue(in: child) { return found }
+        }
+        return nil
+    }
 
     func tableValue(_ index: Int) -> RateTable? {
         // Lowered once, wherever it is first used: a use inside an `if` does not guard it (it is

@@ -10,10 +10,10 @@ import Testing
         return try #require(line.trace.map { output.traces[$0] })
     }
 
-    /// A SPIFF's `pay` reading a let that reads a table is valued in the crediting pass, before
-    /// any trace note exists: the run had crashed there. A target incentive of 60,000 reaches the
-    /// second tier: 20 USD a deal, two deals in March: 40.00.
-    @Test func aSpiffPayingByALetWithATable() throws {
+    /// A SPIFF's `pay` reading a table is valued in the crediting pass, before any trace note
+    /// exists (through a let, which `pay` may no longer read, the run had crashed there). A target
+    /// incentive of 60,000 reaches the second tier: 20 USD a deal, two deals in March: 40.00.
+    @Test func aSpiffPayingByATable() throws {
         let output = try evaluate(
             plan: """
                 plan "T" {
@@ -25,10 +25,9 @@ import Testing
                     up to 50000 USD     : 10 USD
                     50000 USD and above : 20 USD
                   }
-                  let a = curve(rep.target_incentive)
                   component s = spiff {
                     window 2027-03-01 to 2027-03-31
-                    pay a per deal
+                    pay curve(rep.target_incentive) per deal
                   }
                 }
                 """,
