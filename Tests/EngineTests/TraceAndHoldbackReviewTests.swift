@@ -193,4 +193,45 @@ import Testing
         #expect(totals(output) == ["R1 2027-01 2700.00", "R1 2027-02 -2900.00"])
         #expect(try trace(output, "R1", "2027-02", "total").limit == "clawback of 2027-01: -3000.00 USD")
     }
+
+    /// A SPIFF paying by a count table shows the table's tier, rate and base (a change that kept
+    /// tables out of SPIFF lines had left only the count). Three deals a month: January's
+    /// bookings of 17,000 open the third tier's gate (300.00); February's 9,000 do not, so it
+    /// pays the second tier's 100.00.
+    @Test func aCountTableSpiffShowsItsTier() throws {
+        let output = try evaluate(
+            plan: """
+                plan "T" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  table ladder retroactive on amount {
+                    up to 2     : 0 USD
+                    2 to 3      : 100 USD
+                    3 and above : 300 USD if bookings > 15000 USD
+                  }
+                  component s = spiff {
+                    window 2027-01-01 to 2027-12-31
+                    pay table ladder by count
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([
+                    ("2027-01-10", "R1", "10000"), ("2027-01-11", "R1", "6000"), ("2027-01-12", "R1", "1000"),
+                    ("2027-02-10", "R1", "3000"), ("2027-02-11", "R1", "3000"), ("2027-02-12", "R1", "3000"),
+                ]),
+            ])
+        #expect(totals(output, component: "s") == ["R1 2027-01 300.00", "R1 2027-02 100.00"])
+        let january = try trace(output, "R1", "2027-01", "s")
+        #expect(january.rule == "retroactive table ladder on amount")
+        #expect(january.tier == "tier 3: 3 and above")
+        #expect(january.rate == "300.00 USD")
+        #expect(january.base == "3")
+        let february = try trace(output, "R1", "2027-02", "s")
+        #expect(february.tier == "tier 3: 3 and above (its condition is not met: it pays tier 2's rate)")
+        #expect(february.rate == "100.00 USD")
+    }
 }
