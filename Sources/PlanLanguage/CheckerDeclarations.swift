@@ -328,9 +328,11 @@ extension Checker {
                 }
                 // Each deal is paid as it qualifies, and a reversal takes back what its deal was
                 // paid: a period's value (its bookings, a let) cannot size that (it had paid 0.00).
-                if let (name, range) = firstPeriodValue(in: amount) {
-                    error(.periodValueInCredit(name), file, range,
-                          hint: "a SPIFF pays each deal by literals, parameters and rep attributes; pay by the period's values in a component")
+                if let found = firstPeriodValue(in: amount) {
+                    let through = found.table.map { "table '\($0)' reads it in a tier's condition; " } ?? ""
+                    error(.periodValueInCredit(found.name), file, found.range,
+                          hint: through + "a SPIFF's pay is valued per deal: use literals, parameters, rep attributes and tables of "
+                            + "them, 'pay table NAME by count', or a component to pay by the period's values")
                     ok = false
                     continue
                 }
@@ -447,8 +449,9 @@ extension Checker {
     // MARK: Tables
 
     /// The first payee-period value `expr` reads (a measure, let, component, quota, input table,
-    /// a rule's credits, or a table whose tier condition reads one), with its name and where.
-    func firstPeriodValue(in expr: Expr) -> (name: String, range: SourceRange)? {
+    /// a rule's credits, or one a table's tier condition reads), with its name and where (for a
+    /// table's condition: the table applied, and the table's name).
+    func firstPeriodValue(in expr: Expr) -> (name: String, range: SourceRange, table: String?)? {
         func named(_ span: SourceSpan) -> String {
             guard span.file < sink.sources.count else { return "value" }
             let bytes = sink.sources[span.file].bytes
@@ -459,10 +462,12 @@ extension Checker {
         }
         switch expr.kind {
         case .measure, .derived, .component, .quota, .input, .applyTablePerTransaction:
-            return (named(expr.span), expr.span.range)
+            return (named(expr.span), expr.span.range, nil)
         case .applyTable(let id, _, _):
-            if let table = tableValue(id.index), table.tiers.contains(where: { $0.gate.flatMap { firstPeriodValue(in: $0) } != nil }) {
-                return (table.name, expr.span.range)
+            if let table = tableValue(id.index) {
+                for tier in table.tiers {
+                    if let gate = tier.gate, let found = firstPeriodValue(in: gate) { return (found.name, expr.span.range, table.name) }
+                }
             }
         default:
             break

@@ -178,7 +178,7 @@ extension PlanMessage {
         .init("tierOverlap", .error, "tiers overlap between \(a) and \(b)")
     }
     static func transactionOutsideCredit(_ name: String) -> Self {
-        .init("transactionOutsideCredit", .error, "'\(name)' is a transaction attribute; it can only be used in 'credit' and 'spiff' blocks")
+        .init("transactionOutsideCredit", .error, "'\(name)' is a transaction attribute; it can only be used in a credit rule and a SPIFF's 'where'")
     }
     static func typeMismatch(_ text: String) -> Self {
         .init("typeMismatch", .error, text)
