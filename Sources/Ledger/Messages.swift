@@ -196,6 +196,12 @@ enum DataMessage {
         ("data.reversalSign", "this reversal of \(id) (\(amount)) has the sign of its deal (\(deal)): it adds to the deal instead of taking it back")
     }
 
+    @inline(never) static func reversalQuantityWithDealsSign(_ id: String, _ quantity: Int32, deal: Int32) -> (DiagnosticID, String) {
+        ("data.reversalQuantitySign",
+         "this reversal of \(id) has quantity \(quantity), the sign of its deal's (\(deal)): a per-unit SPIFF pays those units again "
+            + "instead of taking them back; write it as \(-Int64(quantity))")
+    }
+
     @inline(never) static func notCommaSeparated(_ separator: String) -> (DiagnosticID, String) {
         ("data.notCommaSeparated", "the header is one field holding \(separator): the file looks \(separator)-separated; save it comma-separated (CSV)")
     }

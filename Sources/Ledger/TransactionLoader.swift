@@ -22,6 +22,8 @@ private struct ScanContext: Sendable {
     let idField: Int
     let reversesField: Int
     let currencyField: Int
+    /// The `quantity` column, -1 when the file has none.
+    let quantityField: Int
     let reps: ByteStringTable
     let fx: FXAvailability
     let isoTable: [UInt8]
@@ -415,7 +417,7 @@ func loadTransactions(
         file: file, roles: roles, attributeSlot: attributeSlot, attributeCount: attributeNames.count,
         fields: header.names.count, idField: roles.firstIndex(of: .id) ?? 0,
         reversesField: roles.firstIndex(of: .reverses) ?? -1, currencyField: roles.firstIndex(of: .currency) ?? 0,
-        reps: reps, fx: fx, isoTable: ISOCurrencies.table, limits: options.limits, maxIDBytes: options.maxIDBytes,
+        quantityField: roles.firstIndex(of: .quantity) ?? -1, reps: reps, fx: fx, isoTable: ISOCurrencies.table, limits: options.limits, maxIDBytes: options.maxIDBytes,
         names: header.names, baseCode: options.baseCurrency.code, columns: columns,
         keptErrors: max(1, options.storedDiagnosticLimit),
         declared: attributeNames.map { name in options.declaredColumns.filter { $0.file == .transactions && $0.name == name } })
@@ -766,6 +768,16 @@ func loadTransactions(
             }
             let reversalAmount = columns.amounts.pointer[pair.row]
             let dealAmount = columns.amounts.pointer[pair.target]
+            // A quantity with its deal's sign: a per-unit SPIFF pays the units again instead of
+            // taking them back.
+            let reversalQuantity = columns.quantities.pointer[pair.row]
+            let dealQuantity = columns.quantities.pointer[pair.target]
+            if context.quantityField >= 0 && ((reversalQuantity > 0 && dealQuantity > 0) || (reversalQuantity < 0 && dealQuantity < 0)) {
+                addPostError(
+                    RowError(
+                        line: pair.line, field: context.quantityField + 1,
+                        DataMessage.reversalQuantityWithDealsSign(ids[pair.target], reversalQuantity, deal: dealQuantity), severity: .warning))
+            }
             guard columns.currencies.pointer[pair.row] == columns.currencies.pointer[pair.target] else {
                 // Valued at its own currency and month: it does not take back what the deal paid.
                 addPostError(

@@ -258,8 +258,16 @@ let badCases: [BadCase] = [
         ]),
     BadCase(
         name: "a reversal with its deal's sign (warning)", file: "transactions.csv",
-        text: header + "T1,2027-01-10,R1,100,USD,P,new,1,NA,\nT2,2027-01-12,R1,500,USD,P,new,1,NA,T1\n",
+        text: header + "T1,2027-01-10,R1,100,USD,P,new,1,NA,\nT2,2027-01-12,R1,500,USD,P,new,-1,NA,T1\n",
         expected: ["transactions.csv:3:10: warning: this reversal of T1 (500) has the sign of its deal (100): it adds to the deal instead of taking it back"]),
+    BadCase(
+        // A per-unit SPIFF counts the reversal's own quantity: +3 pays the units a second time.
+        name: "a reversal's quantity with its deal's sign (warning)", file: "transactions.csv",
+        text: header + "T1,2027-01-10,R1,100,USD,P,new,3,NA,\nT2,2027-01-12,R1,-100,USD,P,new,3,NA,T1\n"
+            + "T3,2027-01-13,R1,100,USD,P,new,0,NA,\nT4,2027-01-14,R1,-100,USD,P,new,2,NA,T3\n",
+        expected: [
+            "transactions.csv:3:8: warning: this reversal of T1 has quantity 3, the sign of its deal's (3): a per-unit SPIFF pays those units again instead of taking them back; write it as -3"
+        ]),
     BadCase(
         name: "the most negative amount (out of the documented range)", file: "transactions.csv",
         text: header + "T1,2027-01-10,R1,-9223372036854.775808,USD,P,new,1,NA,\n",
@@ -745,7 +753,7 @@ struct SplitMix {
     @Test func reversalCyclesAreRejected() throws {
         var text = header
         for (id, target) in [(1, 2), (2, 1), (3, 4), (4, 5), (5, 3), (6, 0), (7, 6)] {
-            text += "T\(id),2027-01-05,R1,\(target == 0 ? "10" : "-10"),USD,P,new,1,NA,\(target == 0 ? "" : "T\(target)")\n"
+            text += "T\(id),2027-01-05,R1,\(target == 0 ? "10,USD,P,new,1" : "-10,USD,P,new,-1"),NA,\(target == 0 ? "" : "T\(target)")\n"
         }
         let directory = try DataDirectory(Minimal.ledgerOnly(text))
         let (load, lines) = directory.load()
