@@ -48,7 +48,7 @@ import Testing
                 "R1 2027-01 1450.00", "R1 2027-02 2800.00", "R1 2027-03 1550.00", "R1 2027-04 0.00", "R1 2027-05 2400.00",
                 "R1 2027-06 800.00",
             ])
-        let april = try #require(output.payouts.first { $0.period == "2027-04" && $0.component == "total" }?.trace.map { output.traces[$0] })
+        let april = try trace(output, "R1", "2027-04", "total")
         #expect(april.limit == "recovered for ramp -900.00 USD, 2100.00 USD still owed; holdback -100.00 USD")
     }
 
@@ -87,7 +87,7 @@ import Testing
                     """,
             ])
         #expect(totals(output) == ["R1 2027-03 2000.00", "R1 2027-04 0.00", "R1 2027-05 -2000.00", "R1 2027-06 1000.00", "R1 2027-07 90.00"])
-        let may = try #require(output.payouts.first { $0.period == "2027-05" && $0.component == "total" }?.trace.map { output.traces[$0] })
+        let may = try trace(output, "R1", "2027-05", "total")
         #expect(may.limit == nil)
     }
 
@@ -121,7 +121,7 @@ import Testing
         #expect(paid.first == "R1 2027-01 1000.00")
         #expect(paid.last == "R1 2027-12 3000.00")
         #expect(paid == ["R1 2027-01 1000.00", "R1 2027-02 1000.00", "R1 2027-03 1000.00"] + (4...11).map { "R1 2027-\($0 < 10 ? "0" : "")\($0) 0.00" } + ["R1 2027-12 3000.00"])
-        let december = try #require(output.payouts.first { $0.period == "2027-12" && $0.component == "total" }?.trace.map { output.traces[$0] })
+        let december = try trace(output, "R1", "2027-12", "total")
         #expect(december.limit?.hasPrefix("floor per year at 6000.00 USD (3000.00 USD paid in the year so far: 3000.00 USD to reach it), from 100.00 USD") == true, "\(december.limit ?? "")")
     }
 }

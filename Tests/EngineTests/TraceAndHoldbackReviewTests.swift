@@ -5,11 +5,6 @@ import Testing
 
 /// What a review of table traces through lets and of holdbacks beside clawbacks found.
 @Suite struct TraceAndHoldbackReview {
-    func trace(_ output: RunOutput, _ rep: String, _ period: String, _ component: String) throws -> TraceRecord {
-        let line = try #require(output.payouts.first { $0.rep == rep && $0.period == period && $0.component == component })
-        return try #require(line.trace.map { output.traces[$0] })
-    }
-
     /// A SPIFF's `pay` reading a table is valued in the crediting pass, before any trace note
     /// exists (through a let, which `pay` may no longer read, the run had crashed there). A target
     /// incentive of 60,000 reaches the second tier: 20 USD a deal, two deals in March: 40.00.

@@ -5,12 +5,13 @@ import Testing
 
 /// What a payout line's trace says: its rule, tier, rate and base must give the amount, and its
 /// transactions must be exactly the ledger rows that fed it (rows are 0-based ledger positions).
-@Suite struct Traces {
-    func trace(_ output: RunOutput, _ rep: String, _ period: String, _ component: String) throws -> TraceRecord {
-        let line = try #require(output.payouts.first { $0.rep == rep && $0.period == period && $0.component == component })
-        return try #require(line.trace.map { output.traces[$0] })
-    }
+/// The trace of `rep`'s `component` line in `period`.
+func trace(_ output: RunOutput, _ rep: String, _ period: String, _ component: String) throws -> TraceRecord {
+    let line = try #require(output.payouts.first { $0.rep == rep && $0.period == period && $0.component == component })
+    return try #require(line.trace.map { output.traces[$0] })
+}
 
+@Suite struct Traces {
     let tiers = """
         plan "TIERS" {
           currency USD
