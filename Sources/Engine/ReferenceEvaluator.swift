@@ -2750,11 +2750,12 @@ extension PlanEvaluation {
         let share = WideDecimal(clawback.share.value)
         var result = Clawback()
         result.rows = rows
+        // What restatements of this period add back, by yearly cap and fiscal year (below).
+        var addedBack: [Int: [Int: WideDecimal]] = [:]
         for original in originals.sorted() {
             let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
             let after = try restatedEarnings(original, throughReversalPeriod: period, context)
-            let change = Exact.round(try Exact.multiply(share, Exact.subtract(after.total, before.total)), money)
-            result.total = try Exact.add(result.total, change)
+            var change = Exact.round(try Exact.multiply(share, Exact.subtract(after.total, before.total)), money)
             var loans = WideDecimal.zero
             var components: [WideDecimal] = []
             for index in plan.components.indices {
@@ -2770,10 +2771,37 @@ extension PlanEvaluation {
             }
             // What the yearly limits count: the change less what a recoverable guarantee now lends
             // (a loan, not pay: counted, it had used a yearly cap's room).
-            result.byOriginal.append((original, change, components, try Exact.subtract(change, loans)))
-            if change.signum != 0 {
+            var counted = try Exact.subtract(change, loans)
+            // A reinstated deal pays back what its cancellation took only within what its year
+            // has left under a yearly cap of the total: the room the cancellation freed may have
+            // been paid out since (the year had been paid past its cap).
+            var cutText: String? = nil
+            if counted.signum > 0 {
+                let year = periods[original].fiscalYear
+                let belowCap = RoundingRule(mode: .floor, digits: plan.currency.minorUnits, origin: .planDefault)
+                for (index, limit) in plan.limits.enumerated() where limit.per == .year && limit.kind == .cap {
+                    guard case .total = limit.target, case .number(let bound) = try eval(limit.amount, context) else { continue }
+                    let paid = try Exact.add(paidPerYear[paidKey(limit: index)]?[year] ?? .zero, addedBack[index]?[year] ?? .zero)
+                    let room = Exact.round(try Exact.subtract(bound, paid), belowCap)
+                    let allowed = room.signum > 0 ? room : .zero
+                    if counted > allowed {
+                        let cut = try Exact.subtract(counted, allowed)
+                        cutText = "of +\(format(change)), cut to what the cap per year at \(limitMoney(bound)) leaves"
+                        change = try Exact.subtract(change, cut)
+                        counted = allowed
+                    }
+                }
+                for (index, limit) in plan.limits.enumerated() where limit.per == .year && limit.kind == .cap {
+                    guard case .total = limit.target else { continue }
+                    addedBack[index, default: [:]][year] = try Exact.add(addedBack[index]?[year] ?? .zero, counted)
+                }
+            }
+            result.total = try Exact.add(result.total, change)
+            result.byOriginal.append((original, change, components, counted))
+            if change.signum != 0 || cutText != nil {
                 // A reinstated deal pays back what its cancellation took: not a clawback.
-                let text = change.signum < 0 ? "clawback of \(periods[original]): \(format(change))" : "restated \(periods[original]): +\(format(change))"
+                var text = change.signum < 0 ? "clawback of \(periods[original]): \(format(change))" : "restated \(periods[original]): +\(format(change))"
+                if let cutText { text += " (" + cutText + ")" }
                 result.note = result.note.map { $0 + "; " + text } ?? text
             }
         }

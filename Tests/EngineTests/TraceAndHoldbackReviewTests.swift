@@ -229,4 +229,43 @@ import Testing
         #expect(february.tier == "tier 3: 3 and above (its condition is not met: it pays tier 2's rate)")
         #expect(february.rate == "100.00 USD")
     }
+
+    /// A reinstated deal (a reversal of its reversal) pays back what its cancellation took only
+    /// within what the year has left under a yearly cap: the room the cancellation freed was paid
+    /// out since, and the year had been paid 5,000.00 past its 3,000.00 cap.
+    /// January's 20,000 deal pays 2,000; cancelled in February (−2,000: the year has paid 0), where
+    /// a 30,000 deal pays 3,000 (the year: 3,000); March's 100 meets the used-up cap; April's
+    /// reinstatement would add 2,000 to January, but the year has 0 left: 0.00.
+    @Test func aReinstatementPaysWithinTheYearlyCap() throws {
+        let output = try evaluate(
+            plan: """
+                plan "T" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  cap total at 3000 USD per year
+                  clawback {
+                    charge original_period
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    A,2027-01-10,R1,20000,USD,new,
+                    XA,2027-02-05,R1,-20000,USD,new,A
+                    B,2027-02-10,R1,30000,USD,new,
+                    C,2027-03-10,R1,1000,USD,new,
+                    XXA,2027-04-10,R1,20000,USD,new,XA
+
+                    """,
+            ])
+        #expect(totals(output) == ["R1 2027-01 2000.00", "R1 2027-02 1000.00", "R1 2027-03 0.00", "R1 2027-04 0.00"])
+        #expect(
+            try trace(output, "R1", "2027-04", "total").limit
+                == "restated 2027-01: +0.00 USD (of +2000.00 USD, cut to what the cap per year at 3000.00 USD leaves)")
+    }
 }
