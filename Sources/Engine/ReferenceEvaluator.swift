@@ -2752,10 +2752,11 @@ extension PlanEvaluation {
         result.rows = rows
         // What restatements of this period add back, by yearly cap and fiscal year (below).
         var addedBack: [Int: [Int: WideDecimal]] = [:]
+        var changes: [(original: Int, change: WideDecimal, components: [WideDecimal], loans: WideDecimal)] = []
         for original in originals.sorted() {
             let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
             let after = try restatedEarnings(original, throughReversalPeriod: period, context)
-            var change = Exact.round(try Exact.multiply(share, Exact.subtract(after.total, before.total)), money)
+            let change = Exact.round(try Exact.multiply(share, Exact.subtract(after.total, before.total)), money)
             var loans = WideDecimal.zero
             var components: [WideDecimal] = []
             for index in plan.components.indices {
@@ -2769,38 +2770,53 @@ extension PlanEvaluation {
                 if more.signum != 0 { result.owed[index] = try Exact.add(result.owed[index] ?? .zero, more) }
                 loans = try Exact.add(loans, more)
             }
+            changes.append((original, change, components, loans))
+        }
+        // Yearly caps of the total, for what restatements add back (below).
+        let yearlyCaps = plan.limits.indices.filter { index in
+            guard plan.limits[index].per == .year, plan.limits[index].kind == .cap, case .total = plan.limits[index].target else { return false }
+            return true
+        }
+        func addBack(_ amount: WideDecimal, year: Int) throws {
+            for index in yearlyCaps { addedBack[index, default: [:]][year] = try Exact.add(addedBack[index]?[year] ?? .zero, amount) }
+        }
+        // What this period takes back frees room first, whichever original period it restates.
+        for entry in changes where entry.change.signum < 0 || entry.loans.signum != 0 {
+            let counted = try Exact.subtract(entry.change, entry.loans)
+            if counted.signum < 0 { try addBack(counted, year: periods[entry.original].fiscalYear) }
+        }
+        for entry in changes {
+            var change = entry.change
             // What the yearly limits count: the change less what a recoverable guarantee now lends
             // (a loan, not pay: counted, it had used a yearly cap's room).
-            var counted = try Exact.subtract(change, loans)
+            var counted = try Exact.subtract(change, entry.loans)
             // A reinstated deal pays back what its cancellation took only within what its year
             // has left under a yearly cap of the total: the room the cancellation freed may have
-            // been paid out since (the year had been paid past its cap).
+            // been paid out since (the year had been paid past its cap). Not where a recoverable
+            // guarantee's loan changes with it: cutting the pay would have to grow the loan.
             var cutText: String? = nil
-            if counted.signum > 0 {
-                let year = periods[original].fiscalYear
+            let year = periods[entry.original].fiscalYear
+            if counted.signum > 0 && entry.loans.signum == 0 {
                 let belowCap = RoundingRule(mode: .floor, digits: plan.currency.minorUnits, origin: .planDefault)
-                for (index, limit) in plan.limits.enumerated() where limit.per == .year && limit.kind == .cap {
-                    guard case .total = limit.target, case .number(let bound) = try eval(limit.amount, context) else { continue }
+                for index in yearlyCaps {
+                    guard case .number(let bound) = try eval(plan.limits[index].amount, context) else { continue }
                     let paid = try Exact.add(paidPerYear[paidKey(limit: index)]?[year] ?? .zero, addedBack[index]?[year] ?? .zero)
                     let room = Exact.round(try Exact.subtract(bound, paid), belowCap)
                     let allowed = room.signum > 0 ? room : .zero
                     if counted > allowed {
-                        let cut = try Exact.subtract(counted, allowed)
-                        cutText = "of +\(format(change)), cut to what the cap per year at \(limitMoney(bound)) leaves"
-                        change = try Exact.subtract(change, cut)
+                        cutText = "of +\(format(entry.change)), cut to what the cap per year at \(limitMoney(bound)) leaves"
                         counted = allowed
+                        change = allowed
                     }
                 }
-                for (index, limit) in plan.limits.enumerated() where limit.per == .year && limit.kind == .cap {
-                    guard case .total = limit.target else { continue }
-                    addedBack[index, default: [:]][year] = try Exact.add(addedBack[index]?[year] ?? .zero, counted)
-                }
             }
+            if counted.signum > 0 { try addBack(counted, year: year) }
             result.total = try Exact.add(result.total, change)
-            result.byOriginal.append((original, change, components, counted))
+            result.byOriginal.append((entry.original, change, entry.components, counted))
             if change.signum != 0 || cutText != nil {
                 // A reinstated deal pays back what its cancellation took: not a clawback.
-                var text = change.signum < 0 ? "clawback of \(periods[original]): \(format(change))" : "restated \(periods[original]): +\(format(change))"
+                var text =
+                    change.signum < 0 ? "clawback of \(periods[entry.original]): \(format(change))" : "restated \(periods[entry.original]): +\(format(change))"
                 if let cutText { text += " (" + cutText + ")" }
                 result.note = result.note.map { $0 + "; " + text } ?? text
             }
