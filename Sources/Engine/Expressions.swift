@@ -474,11 +474,7 @@ extension PlanEvaluation {
                     open = known
                 } else {
                     // A table the gate reads is not one the line pays by: its trace is not noted.
-                    let (component, derived) = (evaluatingComponent, evaluatingLet)
-                    evaluatingComponent = nil
-                    evaluatingLet = nil
-                    defer { (evaluatingComponent, evaluatingLet) = (component, derived) }
-                    open = try eval(gate, context) == .bool(true)
+                    open = try evalDeciding(gate, context) == .bool(true)
                     if context.row == nil { gateMemo[key] = open }
                 }
                 if !open {

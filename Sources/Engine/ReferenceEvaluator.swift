@@ -594,10 +594,24 @@ struct TraceNote {
     /// The lets whose tables are in this trace (each once, however often it is read).
     var lets: [Int] = []
 
+    /// The table trace held now, if the fields hold one.
+    var currentTable: TableNote? {
+        guard let table, let rule else { return nil }
+        return TableNote(table: table, rule: rule, tier: tier, rate: rate, base: base, via: tableVia)
+    }
+
+    /// Every table trace noted, in the order the tables were read.
+    var tableParts: [TableNote] { earlierTables + (currentTable.map { [$0] } ?? []) }
+
     /// Keeps the table trace held so far in ``earlierTables``, before the next table's is written.
     mutating func keepTableNote() {
-        guard let table, let rule else { return }
-        earlierTables.append(TableNote(table: table, rule: rule, tier: tier, rate: rate, base: base, via: tableVia))
+        if let currentTable { earlierTables.append(currentTable) }
+    }
+
+    /// Notes `part` after the table traces held so far.
+    mutating func addTable(_ part: TableNote) {
+        keepTableNote()
+        (table, tableVia, rule, tier, rate, base) = (part.table, part.via, part.rule, part.tier, part.rate, part.base)
     }
 }
 
@@ -938,6 +952,9 @@ final class PlanEvaluation {
         return slot < notes.count ? slot : nil
     }
 
+    /// The notes' count: one per component, then one per let.
+    var noteCount: Int { plan.components.count + plan.derived.count }
+
     /// Adds the tables the let `id` read to the trace of what reads it now (a line reading a
     /// let's `curve(attainment)` had shown no table at all), once per reader.
     func noteTablesOfLet(_ id: Int) {
@@ -945,10 +962,7 @@ final class PlanEvaluation {
         let own = plan.components.count + id
         guard own < notes.count, notes[own].table != nil || !notes[own].earlierTables.isEmpty, !notes[slot].lets.contains(id) else { return }
         let read = notes[own]
-        var parts = read.earlierTables
-        if let table = read.table, let rule = read.rule {
-            parts.append(TableNote(table: table, rule: rule, tier: read.tier, rate: read.rate, base: read.base, via: read.tableVia))
-        }
+        let parts = read.tableParts
         // A let of a let carries the inner let's tables: each is shown once (`b + a` with
         // `let b = a * 2` had shown a's table twice).
         let known = notes[slot].lets
@@ -957,13 +971,7 @@ final class PlanEvaluation {
         for part in parts {
             let via = part.via ?? id
             guard !known.contains(via) else { continue }
-            notes[slot].keepTableNote()
-            notes[slot].table = part.table
-            notes[slot].tableVia = via
-            notes[slot].rule = part.rule
-            notes[slot].tier = part.tier
-            notes[slot].rate = part.rate
-            notes[slot].base = part.base
+            notes[slot].addTable(TableNote(table: part.table, rule: part.rule, tier: part.tier, rate: part.rate, base: part.base, via: via))
         }
     }
     /// The slices a marginal table paid, for its trace (reused).
@@ -1778,9 +1786,9 @@ final class PlanEvaluation {
                         var tier = note.tier
                         var rate = note.rate
                         var base = note.base
-                        if !note.earlierTables.isEmpty, let table = note.table, let noted = note.rule {
+                        if !note.earlierTables.isEmpty, note.currentTable != nil {
                             // Several tables: each one's tier, and its rate and base named by the table.
-                            let tables = note.earlierTables + [TableNote(table: table, rule: noted, tier: note.tier, rate: note.rate, base: note.base, via: note.tableVia)]
+                            let tables = note.tableParts
                             tier = tables.map { $0.rule + ($0.tier.map { ", " + $0 } ?? "") }.joined(separator: "; ")
                             let rates = tables.compactMap { part in part.rate.map { part.table + ": " + $0 } }
                             let bases = tables.compactMap { part in part.base.map { part.table + ": " + $0 } }
@@ -2188,18 +2196,16 @@ final class PlanEvaluation {
         }
         // Notes are kept (a restatement saves and restores them), but must exist before any
         // component is evaluated.
-        if notes.count != plan.components.count + plan.derived.count {
-            notes = [TraceNote](repeating: TraceNote(), count: plan.components.count + plan.derived.count)
-        }
+        if notes.count != noteCount { notes = [TraceNote](repeating: TraceNote(), count: noteCount) }
     }
 
     /// Empties every component's trace note (arrays by component: a dictionary cost a hash per
     /// note read and written, several per payee-period).
     func resetNotes() {
-        if notes.count == plan.components.count + plan.derived.count {
+        if notes.count == noteCount {
             for index in notes.indices { notes[index] = TraceNote() }
         } else {
-            notes = [TraceNote](repeating: TraceNote(), count: plan.components.count + plan.derived.count)
+            notes = [TraceNote](repeating: TraceNote(), count: noteCount)
         }
     }
 
@@ -2750,8 +2756,8 @@ extension PlanEvaluation {
         let share = WideDecimal(clawback.share.value)
         var result = Clawback()
         result.rows = rows
-        // What restatements of this period add back, by yearly cap and fiscal year (below).
-        var addedBack: [Int: [Int: WideDecimal]] = [:]
+        // What this period's restatements count under the yearly caps, by fiscal year (below).
+        var addedBack: [Int: WideDecimal] = [:]
         var changes: [(original: Int, change: WideDecimal, components: [WideDecimal], loans: WideDecimal)] = []
         for original in originals.sorted() {
             let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
@@ -2777,11 +2783,9 @@ extension PlanEvaluation {
             guard plan.limits[index].per == .year, plan.limits[index].kind == .cap, case .total = plan.limits[index].target else { return false }
             return true
         }
-        func addBack(_ amount: WideDecimal, year: Int) throws {
-            for index in yearlyCaps { addedBack[index, default: [:]][year] = try Exact.add(addedBack[index]?[year] ?? .zero, amount) }
-        }
+        func addBack(_ amount: WideDecimal, year: Int) throws { addedBack[year] = try Exact.add(addedBack[year] ?? .zero, amount) }
         // What this period takes back frees room first, whichever original period it restates.
-        for entry in changes where entry.change.signum < 0 || entry.loans.signum != 0 {
+        for entry in changes {
             let counted = try Exact.subtract(entry.change, entry.loans)
             if counted.signum < 0 { try addBack(counted, year: periods[entry.original].fiscalYear) }
         }
@@ -2800,7 +2804,7 @@ extension PlanEvaluation {
                 let belowCap = RoundingRule(mode: .floor, digits: plan.currency.minorUnits, origin: .planDefault)
                 for index in yearlyCaps {
                     guard case .number(let bound) = try eval(plan.limits[index].amount, context) else { continue }
-                    let paid = try Exact.add(paidPerYear[paidKey(limit: index)]?[year] ?? .zero, addedBack[index]?[year] ?? .zero)
+                    let paid = try Exact.add(paidPerYear[paidKey(limit: index)]?[year] ?? .zero, addedBack[year] ?? .zero)
                     let room = Exact.round(try Exact.subtract(bound, paid), belowCap)
                     let allowed = room.signum > 0 ? room : .zero
                     if counted > allowed {

@@ -772,7 +772,7 @@ func loadTransactions(
             // taking them back.
             let reversalQuantity = columns.quantities.pointer[pair.row]
             let dealQuantity = columns.quantities.pointer[pair.target]
-            if context.quantityField >= 0 && ((reversalQuantity > 0 && dealQuantity > 0) || (reversalQuantity < 0 && dealQuantity < 0)) {
+            if context.quantityField >= 0 && hasSameSign(reversalQuantity, dealQuantity) {
                 addPostError(
                     RowError(
                         line: pair.line, field: context.quantityField + 1,
@@ -789,7 +789,7 @@ func loadTransactions(
                         severity: .warning))
                 continue
             }
-            if (reversalAmount > 0 && dealAmount > 0) || (reversalAmount < 0 && dealAmount < 0) {
+            if hasSameSign(reversalAmount, dealAmount) {
                 // Same sign as its deal: it adds to the deal instead of taking it back.
                 addPostError(
                     RowError(
@@ -1403,3 +1403,6 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     result.keepErrors(context.keptErrors)
     return result
 }
+
+/// Whether `a` and `b` are both above zero or both below it (a reversal with its deal's sign).
+private func hasSameSign<T: SignedInteger>(_ a: T, _ b: T) -> Bool { (a > 0 && b > 0) || (a < 0 && b < 0) }

@@ -34,7 +34,6 @@ extension XMLPlans {
         return ExportResult(xml: export(relocated), result: checked)
     }
 
-    /// `use`, written relative to `from`'s directory, made relative to `to`'s directory.
     /// A parameter's value as the schema's `literal` takes it: negations of a negation cancel out
     /// (`- -5%` is `5%`; the plan language reads it so, and the schema takes one sign).
     static func parameterValue(_ text: String) -> String {
@@ -58,6 +57,7 @@ extension XMLPlans {
         return (negations % 2 == 1 ? "-" : "") + rest
     }
 
+    /// `use`, written relative to `from`'s directory, made relative to `to`'s directory.
     static func relocate(_ use: String, from: String, to: String) -> String {
         if use.hasPrefix("/") { return use }
         let target = FileBytes.components(FilePaths.directory(of: from) + "/" + use)

@@ -212,6 +212,13 @@ struct Blueprint: Sendable {
     /// (`aeQuotas`, summed) times the share of the reference plan's credit that new and upsell deals
     /// make (a manager's team bookings leave renewals out).
     static func teamQuotaDollars(_ aeQuotas: Int64) -> Int64 {
+        let hundreds = (Int128(aeQuotas) * teamShare.newAndUpsell / max(1, teamShare.all) + 50) / 100
+        return Int64(clamping: max(1, hundreds) * 100)
+    }
+
+    /// New and upsell deals' part of the reference plan's credit, over all of it (in the catalog's
+    /// weight × price × credit halves), worked out once.
+    static let teamShare: (newAndUpsell: Int128, all: Int128) = {
         var newAndUpsell: Int128 = 0
         var all: Int128 = 0
         for product in Catalog.products {
@@ -220,9 +227,8 @@ struct Blueprint: Sendable {
             newAndUpsell += value * Int128((new + upsell) * 2)
             all += value * Int128(new * Catalog.kindCreditHalves[0] + upsell * Catalog.kindCreditHalves[1] + renewal * Catalog.kindCreditHalves[2])
         }
-        let hundreds = (Int128(aeQuotas) * newAndUpsell / max(1, all) + 50) / 100
-        return Int64(clamping: max(1, hundreds) * 100)
-    }
+        return (newAndUpsell, all)
+    }()
 
     /// The monthly quotas of AE rep `rep` in whole US dollars, multiples of 100, at least 100: the
     /// bookings the quota setter expects of the rep that month (seasonal like the calendar),
