@@ -1690,6 +1690,12 @@ final class PlanEvaluation {
                     if departed {
                         for amount in componentValues { total = try Exact.add(total, amount) }
                         total = try Exact.add(total, clawback.total)
+                        var given: [String] = []
+                        total = try Exact.add(total, try giveBackOverRecovered(&given))
+                        if !given.isEmpty {
+                            let text = given.joined(separator: "; ")
+                            totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
+                        }
                     } else {
                         for amount in componentValues { total = try Exact.add(total, amount) }
                         total = try applyLimits(to: .total, total, context)
@@ -2624,6 +2630,7 @@ extension PlanEvaluation {
             let room = try Exact.subtract(own, highestGuarantee)
             if room < recoverable { recoverable = room }
         }
+        payable = try Exact.add(payable, try giveBackOverRecovered(&notes))
         for (index, draw) in plan.draws.enumerated() {
             guard draw.kind != .nonRecoverableGuarantee, !toppedUp.contains(index), drawBalances[index].signum > 0, recoverable.signum > 0 else {
                 continue
@@ -2679,6 +2686,23 @@ extension PlanEvaluation {
             totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
         }
         return payable
+    }
+
+    /// What is given back of loans recovered that a recoverable guarantee no longer makes: a
+    /// restated period (a cancelled deal reinstated) above the guarantee again owes nothing, and
+    /// what was recovered for it already is the rep's (kept, the rep had been paid less than one
+    /// who never lost the deal). A balance below zero is that; it is paid, and the balance cleared.
+    /// Not pay under the yearly limits: the earnings it was recovered from were counted.
+    func giveBackOverRecovered(_ notes: inout [String]) throws -> WideDecimal {
+        var given = WideDecimal.zero
+        for (index, draw) in plan.draws.enumerated() where drawBalances[index].signum < 0 {
+            let amount = try Exact.subtract(.zero, drawBalances[index])
+            drawBalances[index] = .zero
+            given = try Exact.add(given, amount)
+            notes.append(
+                "given back for \(draw.name) +\(format(amount)): recovered for a loan no longer made (the restated periods are above the guarantee)")
+        }
+        return given
     }
 
     func format(_ value: WideDecimal) -> String {
