@@ -13,3 +13,12 @@ public enum FilePaths {
         return String(path[path.index(after: slash)...])
     }
 }
+
+/// `path` as a shell reads it, quoted when it needs to be (`--out "de mo"` gave commands that
+/// could not be pasted).
+public func shellQuoted(_ path: String) -> String {
+    if path.allSatisfy({ $0.isLetter || $0.isNumber || "/._-+:@".contains($0) }) { return path }
+    var quoted = "'"
+    for character in path { quoted += character == "'" ? "'\\''" : String(character) }
+    return quoted + "'"
+}

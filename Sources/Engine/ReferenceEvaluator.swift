@@ -2577,6 +2577,10 @@ extension PlanEvaluation {
         // period, so a plan paid differently with its draws written in another order.
         let own = try Exact.subtract(earnings, clawback)
         let amounts = try drawAmounts(in: period, context)
+        // Before this period lends anything: a loan no longer made gives back what was recovered
+        // for it (given back after a top-up of the same guarantee, it had been netted against the
+        // new loan, and the rep no longer owed it).
+        payable = try Exact.add(payable, try giveBackOverRecovered(&notes))
         // Advances of recoverable draws, paid on top of the earnings.
         for (index, draw) in plan.draws.enumerated() where draw.kind == .recoverable && draw.covers(period) {
             guard let amount = amounts[index] else { continue }
@@ -2630,7 +2634,6 @@ extension PlanEvaluation {
             let room = try Exact.subtract(own, highestGuarantee)
             if room < recoverable { recoverable = room }
         }
-        payable = try Exact.add(payable, try giveBackOverRecovered(&notes))
         for (index, draw) in plan.draws.enumerated() {
             guard draw.kind != .nonRecoverableGuarantee, !toppedUp.contains(index), drawBalances[index].signum > 0, recoverable.signum > 0 else {
                 continue
@@ -2693,11 +2696,27 @@ extension PlanEvaluation {
     /// what was recovered for it already is the rep's (kept, the rep had been paid less than one
     /// who never lost the deal). A balance below zero is that; it is paid, and the balance cleared.
     /// Not pay under the yearly limits: the earnings it was recovered from were counted.
+    /// What was recovered first settles what the rep still owes on the other draws that recover
+    /// in the period (recovered in plan order, it had gone to this loan instead of theirs: a rep
+    /// who kept the deal had repaid them, and owed nothing).
     func giveBackOverRecovered(_ notes: inout [String]) throws -> WideDecimal {
         var given = WideDecimal.zero
+        let period = periods[periodIndex]
         for (index, draw) in plan.draws.enumerated() where drawBalances[index].signum < 0 {
-            let amount = try Exact.subtract(.zero, drawBalances[index])
+            var amount = try Exact.subtract(.zero, drawBalances[index])
             drawBalances[index] = .zero
+            for (other, owing) in plan.draws.enumerated() where other != index && amount.signum > 0 && drawBalances[other].signum > 0 {
+                // Only a draw a recovery would take from now.
+                if owing.kind == .nonRecoverableGuarantee || (owing.kind == .recoverable && owing.covers(period)) { continue }
+                if let start = owing.recoveryStart, period < start { continue }
+                let settled = min(amount, drawBalances[other])
+                drawBalances[other] = try Exact.subtract(drawBalances[other], settled)
+                amount = try Exact.subtract(amount, settled)
+                notes.append(
+                    "recovered for \(draw.name)'s loan no longer made, \(format(settled)) settles \(owing.name): "
+                        + "\(format(drawBalances[other])) still owed")
+            }
+            guard amount.signum > 0 else { continue }
             given = try Exact.add(given, amount)
             notes.append(
                 "given back for \(draw.name) +\(format(amount)): recovered for a loan no longer made (the restated periods are above the guarantee)")
@@ -2782,7 +2801,7 @@ extension PlanEvaluation {
         result.rows = rows
         // What this period's restatements count under the yearly caps, by fiscal year (below).
         var addedBack: [Int: WideDecimal] = [:]
-        var changes: [(original: Int, change: WideDecimal, components: [WideDecimal], loans: WideDecimal)] = []
+        var changes: [(original: Int, change: WideDecimal, components: [WideDecimal], loans: WideDecimal, owed: [Int: WideDecimal])] = []
         for original in originals.sorted() {
             let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
             let after = try restatedEarnings(original, throughReversalPeriod: period, context)
@@ -2794,13 +2813,14 @@ extension PlanEvaluation {
             }
             // A recoverable guarantee now advancing more (the deal had lifted the month above it)
             // is owed that much more, as for a rep who never had the deal.
+            var owed: [Int: WideDecimal] = [:]
             for index in Set(before.owed.keys).union(after.owed.keys) {
                 let more = Exact.round(
                     try Exact.multiply(share, Exact.subtract(after.owed[index] ?? .zero, before.owed[index] ?? .zero)), money)
-                if more.signum != 0 { result.owed[index] = try Exact.add(result.owed[index] ?? .zero, more) }
+                if more.signum != 0 { owed[index] = more }
                 loans = try Exact.add(loans, more)
             }
-            changes.append((original, change, components, loans))
+            changes.append((original, change, components, loans, owed))
         }
         // Yearly caps of the total, for what restatements add back (below).
         let yearlyCaps = plan.limits.indices.filter { index in
@@ -2815,16 +2835,20 @@ extension PlanEvaluation {
         }
         for entry in changes {
             var change = entry.change
+            var owed = entry.owed
             // What the yearly limits count: the change less what a recoverable guarantee now lends
             // (a loan, not pay: counted, it had used a yearly cap's room).
             var counted = try Exact.subtract(change, entry.loans)
             // A reinstated deal pays back what its cancellation took only within what its year
             // has left under a yearly cap of the total: the room the cancellation freed may have
-            // been paid out since (the year had been paid past its cap). Not where a recoverable
-            // guarantee's loan changes with it: cutting the pay would have to grow the loan.
+            // been paid out since (the year had been paid past its cap). What a recoverable
+            // guarantee no longer lends counts as pay again, within the room too: what the room
+            // cuts comes off the pay first, then off what the loan shrinks by (the rep owes it, or
+            // is given back less of what was recovered for the loan: a later month paid out the
+            // room the cancellation freed, and had been paid past the cap).
             var cutText: String? = nil
             let year = periods[entry.original].fiscalYear
-            if counted.signum > 0 && entry.loans.signum == 0 {
+            if counted.signum > 0 && entry.loans.signum <= 0 {
                 let belowCap = RoundingRule(mode: .floor, digits: plan.currency.minorUnits, origin: .planDefault)
                 for index in yearlyCaps {
                     guard case .number(let bound) = try eval(plan.limits[index].amount, context) else { continue }
@@ -2832,12 +2856,26 @@ extension PlanEvaluation {
                     let room = Exact.round(try Exact.subtract(bound, paid), belowCap)
                     let allowed = room.signum > 0 ? room : .zero
                     if counted > allowed {
-                        cutText = "of +\(format(entry.change)), cut to what the cap per year at \(limitMoney(bound)) leaves"
+                        var cut = try Exact.subtract(counted, allowed)
+                        cutText = entry.loans.signum == 0
+                            ? "of +\(format(entry.change)), cut to what the cap per year at \(limitMoney(bound)) leaves"
+                            : "of +\(format(counted)) with the loan no longer made, cut to what the cap per year at \(limitMoney(bound)) leaves"
                         counted = allowed
-                        change = allowed
+                        if change.signum > 0 {
+                            let fromPay = min(cut, change)
+                            change = try Exact.subtract(change, fromPay)
+                            cut = try Exact.subtract(cut, fromPay)
+                        }
+                        for index in owed.keys.sorted() where cut.signum > 0 {
+                            guard let less = owed[index], less.signum < 0 else { continue }
+                            let kept = min(cut, try Exact.subtract(.zero, less))
+                            owed[index] = try Exact.add(less, kept)
+                            cut = try Exact.subtract(cut, kept)
+                        }
                     }
                 }
             }
+            for (index, more) in owed where more.signum != 0 { result.owed[index] = try Exact.add(result.owed[index] ?? .zero, more) }
             if counted.signum > 0 { try addBack(counted, year: year) }
             result.total = try Exact.add(result.total, change)
             result.byOriginal.append((entry.original, change, entry.components, counted))

@@ -177,7 +177,16 @@ public enum Runner {
                 planPathsByID[plan.id, default: []].append(path)
             }
         }
-        if !rendered.isEmpty { throw .badPlans(rendered) }
+        if !rendered.isEmpty {
+            // Said last, as for bad data: how many, that nothing ran, and that the data is yet to
+            // be checked (it is read the way the plans say: their currency, their fiscal year).
+            let errors = results.reduce(0) { $0 + $1.diagnostics.filter { $0.severity == .error }.count }
+            let files = results.filter(\.hasErrors).count
+            throw .badPlans(
+                rendered + (rendered.hasSuffix("\n") ? "" : "\n")
+                    + "the plans have \(errors) error\(errors == 1 ? "" : "s")\(files > 1 ? " in \(files) files" : ""); nothing was run, "
+                    + "and the data was not read (`comp validate --data \(shellQuoted(request.data))` checks it meanwhile)")
+        }
         if plans.isEmpty { throw .input("no plan found in \(request.plans.joined(separator: ", "))") }
         let planIDs = Set(plans.map(\.id))
         if planIDs.count != plans.count {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CompCore
 import Ledger
 import Runner
 import SampleData

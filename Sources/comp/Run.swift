@@ -173,12 +173,6 @@ func render(_ summary: RunSummary, database: String) -> String {
     return lines.joined(separator: "\n")
 }
 
-/// `path` as a shell reads it, quoted when it needs to be (`--out "de mo"` gave commands that
-/// could not be pasted).
-func shellQuoted(_ path: String) -> String {
-    path.allSatisfy { $0.isLetter || $0.isNumber || "/._-+:@".contains($0) } ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
-}
-
 /// `count` grouped by thousands, with `noun` in the singular for one ("1 payee", "1,200 payees").
 func counted(_ count: Int, _ noun: String) -> String {
     "\(grouped(count)) \(noun)\(count == 1 ? "" : "s")"

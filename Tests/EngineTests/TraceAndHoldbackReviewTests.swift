@@ -357,4 +357,121 @@ import Testing
             try trace(output, "R1", "2027-04", "total").limit
                 == "given back for safety_net +1000.00 USD: recovered for a loan no longer made (the restated periods are above the guarantee)")
     }
+
+    /// The plan of the give-back tests: 10% of bookings, a recoverable guarantee of 1,000.00 over
+    /// `guaranteed`, charge-backs to the deal's period, and `more` (a cap, another guarantee).
+    static func guaranteePlan(_ guaranteed: String, _ more: String = "") -> String {
+        """
+        plan "G" {
+          currency USD
+          period month
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          component commission = bookings * 10%
+          draw safety_net {
+            type recoverable_guarantee
+            amount 1000 USD
+            periods \(guaranteed)
+          }
+          clawback {
+            charge original_period
+          }
+        \(more)
+        }
+        """
+    }
+
+    /// R1's deal cancelled and reinstated against R2's kept deal, with `later` rows for both.
+    static func cancelledAndKept(_ later: String) -> [String: String] {
+        [
+            "roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\nR2,Ben,G,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": """
+                id,date,rep,amount,currency,kind,reverses
+                A,2027-01-10,R1,10000,USD,new,
+                XA,2027-02-05,R1,-10000,USD,new,A
+                XXA,2027-04-10,R1,10000,USD,new,XA
+                A2,2027-01-10,R2,10000,USD,new,
+                Z2,2027-04-10,R2,0,USD,new,
+                \(later)
+
+                """,
+        ]
+    }
+
+    /// Under a yearly cap of the total, the loan no longer made counts as pay again within the
+    /// year's room: the cancellation had freed 1,000.00 of it, which March's 3,500.00 used (paid
+    /// 3,000.00, less 1,000.00 recovered); reinstated, January is pay again and the year is at its
+    /// 3,000.00, so nothing is given back (4,000.00 had been paid, R2 3,000.00). With March at
+    /// 2,500.00 the year has 500.00 left: 500.00 of the 1,000.00 recovered is given back.
+    @Test func aGivenBackLoanStaysWithinTheYearlyCap() throws {
+        let plan = Self.guaranteePlan("2027-01 to 2027-01", "  cap total at 3000 USD per year")
+        let capped = try evaluate(plan: plan, files: Self.cancelledAndKept("B,2027-03-10,R1,35000,USD,new,\nB2,2027-03-10,R2,35000,USD,new,"))
+        #expect(
+            totals(capped) == [
+                "R1 2027-01 1000.00", "R1 2027-02 0.00", "R1 2027-03 2000.00", "R1 2027-04 0.00",
+                "R2 2027-01 1000.00", "R2 2027-02 0.00", "R2 2027-03 2000.00", "R2 2027-04 0.00",
+            ])
+        #expect(
+            try trace(capped, "R1", "2027-04", "total").limit
+                == "restated 2027-01: +0.00 USD (of +1000.00 USD with the loan no longer made, cut to what the cap per year at 3000.00 USD leaves)")
+        let room = try evaluate(plan: plan, files: Self.cancelledAndKept("B,2027-03-10,R1,25000,USD,new,\nB2,2027-03-10,R2,25000,USD,new,"))
+        #expect(
+            totals(room) == [
+                "R1 2027-01 1000.00", "R1 2027-02 0.00", "R1 2027-03 1500.00", "R1 2027-04 500.00",
+                "R2 2027-01 1000.00", "R2 2027-02 0.00", "R2 2027-03 2000.00", "R2 2027-04 0.00",
+            ])
+    }
+
+    /// What was recovered for the loan no longer made is given back before the period's own
+    /// top-up (netted against it, the 1,000.00 recovered in February and March had vanished, and
+    /// the rep owed nothing where R2 owes April's top-up): both are paid 5,000.00 and owe 1,000.00,
+    /// recovered from May's 2,000.00.
+    @Test func aGivenBackLoanIsNotNettedAgainstTheSamePeriodsTopUp() throws {
+        let output = try evaluate(
+            plan: Self.guaranteePlan("2027-01 to 2027-04"),
+            files: Self.cancelledAndKept(
+                """
+                F,2027-02-10,R1,15000,USD,new,
+                B,2027-03-10,R1,15000,USD,new,
+                M,2027-05-10,R1,20000,USD,new,
+                F2,2027-02-10,R2,15000,USD,new,
+                B2,2027-03-10,R2,15000,USD,new,
+                M2,2027-05-10,R2,20000,USD,new,
+                """))
+        #expect(
+            totals(output) == [
+                "R1 2027-01 1000.00", "R1 2027-02 1000.00", "R1 2027-03 1000.00", "R1 2027-04 2000.00", "R1 2027-05 1000.00",
+                "R2 2027-01 1000.00", "R2 2027-02 1500.00", "R2 2027-03 1500.00", "R2 2027-04 1000.00", "R2 2027-05 1000.00",
+            ])
+        #expect(
+            try trace(output, "R1", "2027-04", "total").limit
+                == "given back for safety_net +1000.00 USD: recovered for a loan no longer made (the restated periods are above the guarantee); "
+                + "guarantee safety_net +1000.00 USD")
+    }
+
+    /// What was recovered for the loan no longer made first settles another guarantee's loan: March
+    /// recovered January's 1,000.00 first, so February's guarantee was still owed 500.00 (R2 had
+    /// repaid it in March); April settles it and gives back the other 500.00. Both are paid
+    /// 2,500.00 and owe nothing.
+    @Test func aGivenBackLoanSettlesAnotherGuaranteeFirst() throws {
+        let plan = Self.guaranteePlan(
+            "2027-01 to 2027-01",
+            """
+              draw later_net {
+                type recoverable_guarantee
+                amount 1000 USD
+                periods 2027-02 to 2027-02
+              }
+            """)
+        let output = try evaluate(plan: plan, files: Self.cancelledAndKept("B,2027-03-10,R1,15000,USD,new,\nB2,2027-03-10,R2,15000,USD,new,"))
+        #expect(
+            totals(output) == [
+                "R1 2027-01 1000.00", "R1 2027-02 1000.00", "R1 2027-03 0.00", "R1 2027-04 500.00",
+                "R2 2027-01 1000.00", "R2 2027-02 1000.00", "R2 2027-03 500.00", "R2 2027-04 0.00",
+            ])
+        #expect(
+            try trace(output, "R1", "2027-04", "total").limit
+                == "recovered for safety_net's loan no longer made, 500.00 USD settles later_net: 0.00 USD still owed; "
+                + "given back for safety_net +500.00 USD: recovered for a loan no longer made (the restated periods are above the guarantee)")
+    }
 }

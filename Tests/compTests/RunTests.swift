@@ -1713,6 +1713,19 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(result.status == 65)
         #expect(result.stderr.contains(plan + ":4:"))
         #expect(result.stderr.contains("error:"))
+        // Said last: how many, and that the data is yet to be checked (with a command that pastes).
+        #expect(
+            result.stderr.hasSuffix(
+                "\nthe plans have 1 error; nothing was run, and the data was not read (`comp validate --data \(data)` checks it meanwhile)\n"),
+            "\(result.stderr)")
+        let spaced = directory.appendingPathComponent("my data").path
+        let other = directory.appendingPathComponent("broken-too.plan").path
+        try Data("plan \"Y\" {\n  currency USD\n  period month\n  measure m = sum(nothing)\n}\n".utf8).write(to: URL(fileURLWithPath: other))
+        let second = try cli.run(["run", "--plans", plan, other, "--data", spaced, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(
+            second.stderr.hasSuffix(
+                "\nthe plans have 2 errors in 2 files; nothing was run, and the data was not read (`comp validate --data '\(spaced)'` checks it meanwhile)\n"),
+            "\(second.stderr)")
     }
 
     @Test func demoPlansAreTheExamplePlans() throws {
