@@ -2018,7 +2018,11 @@ final class PlanEvaluation {
                         var text =
                             "\(limit.kind.rawValue) \(limit.per == .year ? "per year " : "")at \(limitMoney(bound))\(yearText), "
                             + "from \(limitMoney(before))"
-                        if result != reached {
+                        if limit.per == .year && limit.kind == .cap && reached.signum < 0 {
+                            // Not a rounding: the year was paid past the cap before (the bound fell
+                            // mid-year), and a cap takes nothing back.
+                            text += ", paid as \(limitMoney(result)): the year is past the cap already"
+                        } else if result != reached {
                             let unit = digits == 0 ? "whole units" : "\(digits) digit\(digits == 1 ? "" : "s")"
                             text += ", paid as \(limitMoney(result)): rounded inside the \(limit.kind.rawValue) to \(unit)"
                         }

@@ -474,4 +474,33 @@ import Testing
                 == "recovered for safety_net's loan no longer made, 500.00 USD settles later_net: 0.00 USD still owed; "
                 + "given back for safety_net +500.00 USD: recovered for a loan no longer made (the restated periods are above the guarantee)")
     }
+
+    /// A year paid past its cap already (the target incentive, and the cap with it, fell in July)
+    /// pays nothing more, and the note says why: it is not a rounding inside the cap.
+    @Test func aYearPastItsCapSaysSo() throws {
+        let output = try evaluate(
+            plan: """
+                plan "T" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  cap total at rep.target_incentive / 10 per year
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start,end,target_incentive\nR1,Ana,T,2026-01-01,2027-06-30,120000\nR1,Ana,T,2027-07-01,,12000\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,kind\nA,2027-01-10,R1,100000,USD,new\nB,2027-07-10,R1,5000,USD,new\n",
+            ])
+        #expect(totals(output).filter { !$0.hasSuffix(" 0.00") } == ["R1 2027-01 10000.00"])
+        let limit = try #require(try trace(output, "R1", "2027-07", "total").limit)
+        #expect(
+            limit.hasPrefix(
+                "cap per year at 1200.00 USD (10000.00 USD paid in the year so far: -8800.00 USD left), from 500.00 USD, "
+                    + "paid as 0.00 USD: the year is past the cap already ("),
+            "\(limit)")
+        #expect(limit.hasSuffix("/test.plan:7:3)"))
+    }
 }
