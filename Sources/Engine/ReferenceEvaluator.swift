@@ -2338,7 +2338,16 @@ final class PlanEvaluation {
             }
         }
         if case .tieredByCount(let tableID) = spiff.payout {
-            return .number(try applyTable(tableID, value: total, quota: nil, context))
+            let paid = try applyTable(tableID, value: total, quota: nil, context)
+            // Said as what it is: a count of deals looked up (the table's own rule, "on amount",
+            // and a bare "3" had read as a rate paid on 3).
+            let table = plan.tables[tableID.index]
+            if let component = evaluatingComponent, notes[component].table == table.name {
+                let count = total.formatted(fractionDigits: 0)
+                notes[component].rule = "\(table.mode.rawValue) table \(table.name) by count of qualifying deals"
+                notes[component].base = "\(count) qualifying deal\(count == "1" || count == "-1" ? "" : "s")"
+            }
+            return .number(paid)
         }
         return .number(total)
     }
