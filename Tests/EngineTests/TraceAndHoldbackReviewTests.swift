@@ -316,37 +316,8 @@ import Testing
     /// Both are paid 2,500.00, what they earned.
     @Test func aReinstatementGivesBackARecoveredLoanNoLongerOwed() throws {
         let output = try evaluate(
-            plan: """
-                plan "G" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 10%
-                  draw safety_net {
-                    type recoverable_guarantee
-                    amount 1000 USD
-                    periods 2027-01 to 2027-01
-                  }
-                  clawback {
-                    charge original_period
-                  }
-                }
-                """,
-            files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\nR2,Ben,G,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": """
-                    id,date,rep,amount,currency,kind,reverses
-                    A,2027-01-10,R1,10000,USD,new,
-                    XA,2027-02-05,R1,-10000,USD,new,A
-                    B,2027-03-10,R1,15000,USD,new,
-                    XXA,2027-04-10,R1,10000,USD,new,XA
-                    A2,2027-01-10,R2,10000,USD,new,
-                    B2,2027-03-10,R2,15000,USD,new,
-                    Z2,2027-04-10,R2,0,USD,new,
-
-                    """,
-            ])
+            plan: Self.guaranteePlan("2027-01 to 2027-01"),
+            files: Self.cancelledAndKept("B,2027-03-10,R1,15000,USD,new,\nB2,2027-03-10,R2,15000,USD,new,"))
         #expect(
             totals(output) == [
                 "R1 2027-01 1000.00", "R1 2027-02 0.00", "R1 2027-03 500.00", "R1 2027-04 1000.00",
