@@ -2835,68 +2835,125 @@ extension PlanEvaluation {
             }
             changes.append((original, change, components, loans, owed))
         }
-        // Yearly caps of the total, for what restatements add back (below).
+        // Yearly caps of the total, and of components, for what restatements add back (below).
         let yearlyCaps = plan.limits.indices.filter { index in
             guard plan.limits[index].per == .year, plan.limits[index].kind == .cap, case .total = plan.limits[index].target else { return false }
             return true
         }
+        let componentYearlyCaps: [(limit: Int, component: Int)] = plan.limits.indices.compactMap { index in
+            guard plan.limits[index].per == .year, plan.limits[index].kind == .cap, case .component(let id) = plan.limits[index].target else { return nil }
+            return (index, id.index)
+        }
         func addBack(_ amount: WideDecimal, year: Int) throws { addedBack[year] = try Exact.add(addedBack[year] ?? .zero, amount) }
+        // The same for each component's yearly cap, by limit and year.
+        var addedBackByLimit: [Int: [Int: WideDecimal]] = [:]
+        func addBack(_ amount: WideDecimal, limit: Int, year: Int) throws {
+            addedBackByLimit[limit, default: [:]][year] = try Exact.add(addedBackByLimit[limit]?[year] ?? .zero, amount)
+        }
         // What this period takes back frees room first, whichever original period it restates.
         for entry in changes {
             let counted = try Exact.subtract(entry.change, entry.loans)
-            if counted.signum < 0 { try addBack(counted, year: periods[entry.original].fiscalYear) }
+            let year = periods[entry.original].fiscalYear
+            if counted.signum < 0 { try addBack(counted, year: year) }
+            for cap in componentYearlyCaps where cap.component < entry.components.count && entry.components[cap.component].signum < 0 {
+                try addBack(entry.components[cap.component], limit: cap.limit, year: year)
+            }
         }
         for entry in changes {
             var change = entry.change
             var owed = entry.owed
+            var components = entry.components
             // What the yearly limits count: the change less what a recoverable guarantee now lends
             // (a loan, not pay: counted, it had used a yearly cap's room).
             var counted = try Exact.subtract(change, entry.loans)
             // A reinstated deal pays back what its cancellation took only within what its year
-            // has left under a yearly cap of the total: the room the cancellation freed may have
-            // been paid out since (the year had been paid past its cap). What a recoverable
-            // guarantee no longer lends counts as pay again, within the room too: what the room
-            // cuts comes off the pay first, then off what the loan shrinks by (the rep owes it, or
-            // is given back less of what was recovered for the loan: a later month paid out the
-            // room the cancellation freed, and had been paid past the cap).
-            var cutText: String? = nil
+            // has left under a yearly cap: the room the cancellation freed may have been paid out
+            // since (the year had been paid past its cap).
+            var cutTexts: [String] = []
             let year = periods[entry.original].fiscalYear
+            // What a cap cuts comes off the pay first, then off what a recoverable guarantee's loan
+            // shrinks by (the rep owes it, or is given back less of what was recovered for the
+            // loan: a later month paid out the room the cancellation freed, and had been paid past
+            // the cap). Returns what it could cut.
+            var keptLoan = WideDecimal.zero
+            func cutBy(_ amount: WideDecimal) throws -> WideDecimal {
+                var cut = amount
+                if change.signum > 0 {
+                    let fromPay = min(cut, change)
+                    change = try Exact.subtract(change, fromPay)
+                    cut = try Exact.subtract(cut, fromPay)
+                }
+                for index in owed.keys.sorted() where cut.signum > 0 {
+                    guard let less = owed[index], less.signum < 0 else { continue }
+                    let kept = min(cut, try Exact.subtract(.zero, less))
+                    owed[index] = try Exact.add(less, kept)
+                    keptLoan = try Exact.add(keptLoan, kept)
+                    cut = try Exact.subtract(cut, kept)
+                }
+                let done = try Exact.subtract(amount, cut)
+                counted = try Exact.subtract(counted, done)
+                return done
+            }
+            // A component's yearly cap first: the component is paid back within its room, and the
+            // total by what that cut takes (less what the total's own limits had already held).
+            let componentsSum = try components.reduce(WideDecimal.zero) { try Exact.add($0, $1) }
+            var componentCuts = WideDecimal.zero
+            for cap in componentYearlyCaps where cap.component < components.count && components[cap.component].signum > 0 {
+                guard case .number(let bound) = try eval(plan.limits[cap.limit].amount, context) else { continue }
+                let belowCap = RoundingRule(mode: .floor, digits: plan.components[cap.component].rounding.digits, origin: .planDefault)
+                let paid = try Exact.add(paidPerYear[paidKey(limit: cap.limit)]?[year] ?? .zero, addedBackByLimit[cap.limit]?[year] ?? .zero)
+                let room = Exact.round(try Exact.subtract(bound, paid), belowCap)
+                let allowed = room.signum > 0 ? room : .zero
+                if components[cap.component] > allowed {
+                    cutTexts.append(
+                        "\(plan.components[cap.component].name) of +\(format(components[cap.component])), cut to what its cap per year at "
+                            + "\(limitMoney(bound)) leaves")
+                    componentCuts = try Exact.add(componentCuts, Exact.subtract(components[cap.component], allowed))
+                    components[cap.component] = allowed
+                }
+            }
+            for cap in componentYearlyCaps where cap.component < components.count && components[cap.component].signum > 0 {
+                try addBack(components[cap.component], limit: cap.limit, year: year)
+            }
+            if componentCuts.signum > 0 {
+                let heldByTotal = max(try Exact.subtract(componentsSum, counted), .zero)
+                let less = max(try Exact.subtract(componentCuts, heldByTotal), .zero)
+                if less.signum > 0 { _ = try cutBy(less) }
+            }
+            // Then the total's yearly caps, on what the year counts: the pay, and what a
+            // recoverable guarantee no longer lends (pay again).
             if counted.signum > 0 && entry.loans.signum <= 0 {
                 let belowCap = RoundingRule(mode: .floor, digits: plan.currency.minorUnits, origin: .planDefault)
+                let asked = counted
+                var binding: String? = nil
                 for index in yearlyCaps {
                     guard case .number(let bound) = try eval(plan.limits[index].amount, context) else { continue }
                     let paid = try Exact.add(paidPerYear[paidKey(limit: index)]?[year] ?? .zero, addedBack[year] ?? .zero)
                     let room = Exact.round(try Exact.subtract(bound, paid), belowCap)
                     let allowed = room.signum > 0 ? room : .zero
                     if counted > allowed {
-                        var cut = try Exact.subtract(counted, allowed)
-                        cutText = entry.loans.signum == 0
-                            ? "of +\(format(entry.change)), cut to what the cap per year at \(limitMoney(bound)) leaves"
-                            : "of +\(format(counted)) with the loan no longer made, cut to what the cap per year at \(limitMoney(bound)) leaves"
-                        counted = allowed
-                        if change.signum > 0 {
-                            let fromPay = min(cut, change)
-                            change = try Exact.subtract(change, fromPay)
-                            cut = try Exact.subtract(cut, fromPay)
-                        }
-                        for index in owed.keys.sorted() where cut.signum > 0 {
-                            guard let less = owed[index], less.signum < 0 else { continue }
-                            let kept = min(cut, try Exact.subtract(.zero, less))
-                            owed[index] = try Exact.add(less, kept)
-                            cut = try Exact.subtract(cut, kept)
-                        }
+                        binding = limitMoney(bound)
+                        _ = try cutBy(try Exact.subtract(counted, allowed))
                     }
                 }
+                if let binding {
+                    cutTexts.append(
+                        entry.loans.signum == 0 && componentCuts.signum == 0
+                            ? "of +\(format(entry.change)), cut to what the cap per year at \(binding) leaves"
+                            : "of +\(format(asked))\(entry.loans.signum == 0 ? "" : " with the loan no longer made"), cut to what the cap per year at \(binding) leaves")
+                }
             }
+            // What of the loan the cut keeps: still owed, or (recovered already) not given back.
+            if keptLoan.signum > 0 { cutTexts.append("\(format(keptLoan)) of the loan is kept: owed still, or not given back where recovered") }
             for (index, more) in owed where more.signum != 0 { result.owed[index] = try Exact.add(result.owed[index] ?? .zero, more) }
             if counted.signum > 0 { try addBack(counted, year: year) }
             result.total = try Exact.add(result.total, change)
-            result.byOriginal.append((entry.original, change, entry.components, counted))
-            if change.signum != 0 || cutText != nil {
+            result.byOriginal.append((entry.original, change, components, counted))
+            if change.signum != 0 || !cutTexts.isEmpty {
                 // A reinstated deal pays back what its cancellation took: not a clawback.
                 var text =
                     change.signum < 0 ? "clawback of \(periods[entry.original]): \(format(change))" : "restated \(periods[entry.original]): +\(format(change))"
-                if let cutText { text += " (" + cutText + ")" }
+                if !cutTexts.isEmpty { text += " (" + cutTexts.joined(separator: "; ") + ")" }
                 result.note = result.note.map { $0 + "; " + text } ?? text
             }
         }

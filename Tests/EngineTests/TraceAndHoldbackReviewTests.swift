@@ -384,7 +384,8 @@ import Testing
             ])
         #expect(
             try trace(capped, "R1", "2027-04", "total").limit
-                == "restated 2027-01: +0.00 USD (of +1000.00 USD with the loan no longer made, cut to what the cap per year at 3000.00 USD leaves)")
+                == "restated 2027-01: +0.00 USD (of +1000.00 USD with the loan no longer made, cut to what the cap per year at 3000.00 USD leaves; "
+                + "1000.00 USD of the loan is kept: owed still, or not given back where recovered)")
         let room = try evaluate(plan: plan, files: Self.cancelledAndKept("B,2027-03-10,R1,25000,USD,new,\nB2,2027-03-10,R2,25000,USD,new,"))
         #expect(
             totals(room) == [
@@ -473,5 +474,79 @@ import Testing
                     + "paid as 0.00 USD: the year is past the cap already ("),
             "\(limit)")
         #expect(limit.hasSuffix("/test.plan:7:3)"))
+    }
+
+    /// A reinstatement pays a component back only within what its yearly cap leaves: R1's January
+    /// 1,000.00 is cancelled in February, which frees the commission's room; February and March
+    /// pay 1,500.00 each (the year's 3,000.00); April's reinstatement is cut to 0.00 (it had paid
+    /// 1,000.00, and R1 4,000.00 against R2's 3,000.00, who kept the deal).
+    @Test func aReinstatementPaysAComponentWithinItsYearlyCap() throws {
+        let output = try evaluate(
+            plan: """
+                plan "G" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  clawback {
+                    charge original_period
+                  }
+                  cap commission at 3000 USD per year
+                }
+                """,
+            files: Self.cancelledAndKept(
+                """
+                F,2027-02-10,R1,15000,USD,new,
+                B,2027-03-10,R1,15000,USD,new,
+                F2,2027-02-10,R2,15000,USD,new,
+                B2,2027-03-10,R2,15000,USD,new,
+                """))
+        #expect(
+            totals(output) == [
+                "R1 2027-01 1000.00", "R1 2027-02 500.00", "R1 2027-03 1500.00", "R1 2027-04 0.00",
+                "R2 2027-01 1000.00", "R2 2027-02 1500.00", "R2 2027-03 500.00", "R2 2027-04 0.00",
+            ])
+        #expect(
+            try trace(output, "R1", "2027-04", "total").limit
+                == "restated 2027-01: +0.00 USD (commission of +1000.00 USD, cut to what its cap per year at 3000.00 USD leaves)")
+    }
+
+    /// The total loses what the component's yearly cap cuts, less what the total's own cap had
+    /// held back already: January's 1,500.00 commission is paid 1,200.00 under the cap per period;
+    /// reinstated in April with 500.00 of the commission's year left, January's commission is
+    /// 500.00 and its total 500.00 (not 1,200.00 − 1,000.00 = 200.00).
+    @Test func aComponentsYearlyCapCutsTheTotalOnlyByWhatItsOwnCapLeft() throws {
+        let output = try evaluate(
+            plan: """
+                plan "G" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component commission = bookings * 10%
+                  clawback {
+                    charge original_period
+                  }
+                  cap commission at 3000 USD per year
+                  cap total at 1200 USD per period
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    A,2027-01-10,R1,15000,USD,new,
+                    XA,2027-02-05,R1,-15000,USD,new,A
+                    F,2027-02-10,R1,15000,USD,new,
+                    B,2027-03-10,R1,10000,USD,new,
+                    XXA,2027-04-10,R1,15000,USD,new,XA
+
+                    """,
+            ])
+        #expect(totals(output) == ["R1 2027-01 1200.00", "R1 2027-02 0.00", "R1 2027-03 1000.00", "R1 2027-04 500.00"])
+        #expect(
+            try trace(output, "R1", "2027-04", "total").limit
+                == "restated 2027-01: +500.00 USD (commission of +1500.00 USD, cut to what its cap per year at 3000.00 USD leaves)")
     }
 }
