@@ -60,7 +60,18 @@ public struct PlanGraph: Sendable {
         }
         for rule in plan.creditRules {
             let target = "credit.\(rule.name)"
-            nodes.append(Node(id: target, label: "credit \(rule.name)", stage: .perTransaction))
+            // Who is credited, when not only the transaction's rep: splits and roll-ups to managers
+            // are resolved here, per transaction, before any payee-period is evaluated.
+            let recipients = rule.recipients.map { recipient -> String in
+                switch recipient.kind {
+                case .rep: return "rep"
+                case .splits(let overlay): return overlay ? "split partners (overlay)" : "split partners"
+                case .managers(let levels):
+                    return "managers " + (levels.map { "\($0) level\($0 == 1 ? "" : "s")" } ?? "all levels") + " up"
+                }
+            }
+            let to = recipients == ["rep"] ? "" : " to " + recipients.joined(separator: " and ")
+            nodes.append(Node(id: target, label: "credit \(rule.name)\(to)", stage: .perTransaction))
             references(rule.filter, into: target)
             references(rule.amount, into: target)
             references(rule.weight, into: target)
@@ -90,9 +101,22 @@ public struct PlanGraph: Sendable {
             switch component.body {
             case .formula(let expr): references(expr, into: target)
             case .spiff(let spiff):
-                references(spiff.filter, into: target)
+                // Qualified and valued per transaction, in the same pass as the credits; the
+                // component sums (or, by count, looks up) its period's qualifying rows.
+                let qualifying = "spiff.\(component.name)"
+                let window = "\(spiff.window.start) to \(spiff.window.end.map { "\($0)" } ?? "open end") by \(spiff.dateBasis.rawValue)"
+                let pays: String
                 switch spiff.payout {
-                case .perUnit(let e), .perDeal(let e), .percentOfAmount(let e): references(e, into: target)
+                case .perUnit: pays = "per unit"
+                case .perDeal: pays = "per deal"
+                case .percentOfAmount: pays = "% of amount"
+                case .tieredByCount(let t): pays = "table \(plan.tables[t.index].name) by count"
+                }
+                nodes.append(Node(id: qualifying, label: "spiff \(component.name) (\(window); \(pays))", stage: .perTransaction))
+                references(spiff.filter, into: qualifying)
+                edges.append((qualifying, target))
+                switch spiff.payout {
+                case .perUnit(let e), .perDeal(let e), .percentOfAmount(let e): references(e, into: qualifying)
                 case .tieredByCount(let t): edges.append(("table.\(plan.tables[t.index].name)", target))
                 }
             case .override(let override):

@@ -127,12 +127,13 @@ func referenceCSV(_ output: RunOutput) -> String {
                     table ae_tiers (marginal on attainment)
                   per transaction:
                     credit sales
+                    spiff spiff (2027-03-01 to 2027-03-31 by effective_date; per unit)
                   per payee-period:
                     measure bookings = sum (period)  <- credit.sales
                     quota(bookings) per month
                     let attainment  <- measure.bookings, quota.bookings
                     component commission  <- table.ae_tiers, measure.bookings, quota.bookings
-                    component spiff
+                    component spiff  <- spiff.spiff
                     component bonus  <- measure.bookings, quota.bookings
                     total  <- component.commission, component.spiff, component.bonus, limit.1
                     cap total per period
@@ -165,6 +166,17 @@ func referenceCSV(_ output: RunOutput) -> String {
             "    holdback 10% (quarter_end)  <- component.commission",
             "    clawback 100% charged to original_period within 180 days  <- credit.sales",
         ])
+    }
+
+    /// Who a credit goes to is resolved per transaction (splits, roll-ups to managers), and a
+    /// SPIFF qualifies its rows per transaction too: the component reads what they qualified.
+    @Test func creditRecipientsAndSpiffsInTheGraph() throws {
+        let team = PlanGraph(try #require(PlanChecker.check(path: packageRoot + "/Plans/examples/splits-and-rollup.plan").plan)).text
+        #expect(team.contains("\n    credit split_sales to split partners\n    credit overlay_sales to split partners (overlay)\n"), "\(team)")
+        #expect(team.contains("\n    credit team_sales to rep and managers 2 levels up\n"), "\(team)")
+        let spiffs = PlanGraph(try #require(PlanChecker.check(path: packageRoot + "/Plans/examples/spiffs.plan").plan)).text
+        #expect(spiffs.contains("\n    spiff widget_ladder (2027-10-01 to 2027-12-31 by date; table widget_steps by count)\n"), "\(spiffs)")
+        #expect(spiffs.contains("\n    component widget_ladder  <- spiff.widget_ladder, table.widget_steps\n"), "\(spiffs)")
     }
 
     @Test func everyExamplePlanHasAGraphAndEvaluatesOrSaysWhy() throws {
