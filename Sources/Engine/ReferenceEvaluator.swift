@@ -2874,9 +2874,9 @@ extension PlanEvaluation {
             // What a cap cuts comes off the pay first, then off what a recoverable guarantee's loan
             // shrinks by (the rep owes it, or is given back less of what was recovered for the
             // loan: a later month paid out the room the cancellation freed, and had been paid past
-            // the cap). Returns what it could cut.
+            // the cap).
             var keptLoan = WideDecimal.zero
-            func cutBy(_ amount: WideDecimal) throws -> WideDecimal {
+            func cutBy(_ amount: WideDecimal) throws {
                 var cut = amount
                 if change.signum > 0 {
                     let fromPay = min(cut, change)
@@ -2890,9 +2890,14 @@ extension PlanEvaluation {
                     keptLoan = try Exact.add(keptLoan, kept)
                     cut = try Exact.subtract(cut, kept)
                 }
-                let done = try Exact.subtract(amount, cut)
-                counted = try Exact.subtract(counted, done)
-                return done
+                // A component's cut beyond both comes off the pay below zero: the same original
+                // period may take back another component (a cut lost there had paid the component
+                // past its cap).
+                if cut.signum > 0 {
+                    change = try Exact.subtract(change, cut)
+                    cut = .zero
+                }
+                counted = try Exact.subtract(counted, amount)
             }
             // A component's yearly cap first: the component is paid back within its room, and the
             // total by what that cut takes (less what the total's own limits had already held).
@@ -2918,7 +2923,7 @@ extension PlanEvaluation {
             if componentCuts.signum > 0 {
                 let heldByTotal = max(try Exact.subtract(componentsSum, counted), .zero)
                 let less = max(try Exact.subtract(componentCuts, heldByTotal), .zero)
-                if less.signum > 0 { _ = try cutBy(less) }
+                if less.signum > 0 { try cutBy(less) }
             }
             // Then the total's yearly caps, on what the year counts: the pay, and what a
             // recoverable guarantee no longer lends (pay again).
@@ -2933,7 +2938,7 @@ extension PlanEvaluation {
                     let allowed = room.signum > 0 ? room : .zero
                     if counted > allowed {
                         binding = limitMoney(bound)
-                        _ = try cutBy(try Exact.subtract(counted, allowed))
+                        try cutBy(try Exact.subtract(counted, allowed))
                     }
                 }
                 if let binding {

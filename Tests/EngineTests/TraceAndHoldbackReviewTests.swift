@@ -549,4 +549,52 @@ import Testing
             try trace(output, "R1", "2027-04", "total").limit
                 == "restated 2027-01: +500.00 USD (commission of +1500.00 USD, cut to what its cap per year at 3000.00 USD leaves)")
     }
+
+    /// A component's cut comes off the total below zero when the same original period takes
+    /// another component back: April reinstates January's new deal (its commission cut to 0.00:
+    /// February used the year) and cancels January's renewal (its kicker −50.00), so April pays
+    /// −50.00, as for R2 who kept the deal (the cut had stopped at zero: +950.00 became 0.00, and
+    /// R1 was paid 3,050.00 against 3,000.00).
+    @Test func aComponentsCutTakesTheTotalBelowZero() throws {
+        let output = try evaluate(
+            plan: """
+                plan "G" {
+                  currency USD
+                  period month
+                  credit newb {
+                    where txn.kind == "new"
+                    amount fx(txn.amount)
+                  }
+                  credit renew {
+                    where txn.kind == "renewal"
+                    amount fx(txn.amount)
+                  }
+                  measure new_bookings = sum(newb)
+                  measure renew_bookings = sum(renew)
+                  component commission = new_bookings * 10%
+                  component kicker = renew_bookings * 10%
+                  clawback {
+                    charge original_period
+                  }
+                  cap commission at 3000 USD per year
+                }
+                """,
+            files: Self.cancelledAndKept(
+                """
+                K,2027-01-11,R1,500,USD,renewal,
+                F,2027-02-10,R1,30000,USD,new,
+                XK,2027-04-11,R1,-500,USD,renewal,K
+                K2,2027-01-11,R2,500,USD,renewal,
+                F2,2027-02-10,R2,30000,USD,new,
+                XK2,2027-04-11,R2,-500,USD,renewal,K2
+                """))
+        #expect(
+            totals(output) == [
+                "R1 2027-01 1050.00", "R1 2027-02 2000.00", "R1 2027-03 0.00", "R1 2027-04 -50.00",
+                "R2 2027-01 1050.00", "R2 2027-02 2000.00", "R2 2027-03 0.00", "R2 2027-04 -50.00",
+            ])
+        #expect(
+            try trace(output, "R1", "2027-04", "total").limit
+                == "clawback of 2027-01: -50.00 USD (commission of +1000.00 USD, cut to what its cap per year at 3000.00 USD leaves)")
+    }
 }
