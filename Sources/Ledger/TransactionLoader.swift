@@ -419,7 +419,8 @@ func loadTransactions(
         reversesField: roles.firstIndex(of: .reverses) ?? -1, currencyField: roles.firstIndex(of: .currency) ?? 0,
         quantityField: roles.firstIndex(of: .quantity) ?? -1, reps: reps, fx: fx, isoTable: ISOCurrencies.table, limits: options.limits, maxIDBytes: options.maxIDBytes,
         names: header.names, baseCode: options.baseCurrency.code, columns: columns,
-        keptErrors: max(1, options.storedDiagnosticLimit),
+        // Bounded: the limit is added to and doubled (`--max-errors 9223372036854775807` overflowed).
+        keptErrors: max(1, min(options.storedDiagnosticLimit, 1 << 40)),
         declared: attributeNames.map { name in options.declaredColumns.filter { $0.file == .transactions && $0.name == name } })
     timer.mark("transactions: count lines")
     // Pass 2: scan.

@@ -832,6 +832,10 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(listed.suffix(2) == [
             "… and 98 more (1 error, 100 warnings in all; errors are listed first)", "\(data.path): 1 error; the data is not valid",
         ])
+        // As many as asked, however many (the largest number had overflowed and crashed).
+        let all = try cli.run(["validate", "--data", data.path, "--max-errors", "\(Int.max)"])
+        #expect(all.status == 65)
+        #expect(all.stderr.split(separator: "\n").count == 102, "\(all.stderr)")
     }
 
     /// A split partner with no roster row on the deal's date is credited nothing: its share goes to
