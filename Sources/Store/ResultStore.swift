@@ -163,6 +163,13 @@ public final class ResultStore {
         if let error = error as? DatabaseError, isDamage(error) {
             return StoreError(operation: operation, underlying: Self.reason(error, foreign: ""), damaged: true)
         }
+        // Stored results comp cannot read back: the file was changed outside comp, or damaged
+        // (bad input, not an internal error).
+        if let error = error as? MalformedStatement {
+            return StoreError(
+                operation: operation,
+                underlying: "\(error) (changed outside comp, or damaged); restore it from a backup, or run again into a new --db", damaged: true)
+        }
         return StoreError(operation: operation, underlying: Self.reason(error, foreign: foreign ?? String(describing: error)))
     }
 

@@ -631,7 +631,12 @@ let sampleOutput = RunOutput(
         #expect(throws: StoreError.self) { try store.measures(id) }
         try raw.write { db in try db.execute(sql: "UPDATE statements SET lines = '[[\"commission\",0' WHERE rep = 'R9'") }
         let error = try #require(throws: StoreError.self) { try store.payouts(id) }
-        #expect(error.description.contains("a stored statement is malformed: the text ends early"))
+        #expect(
+            error.description
+                == "reading payouts of run 1: a stored statement is malformed: the text ends early (changed outside comp, or damaged); "
+                + "restore it from a backup, or run again into a new --db")
+        // Bad input (`comp export` exits 65), not an internal error (70).
+        #expect(error.damaged)
     }
 
     /// A value of the wrong type in a run's own columns (a text where a count belongs) is an
