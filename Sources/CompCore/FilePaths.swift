@@ -17,7 +17,7 @@ public enum FilePaths {
 /// `path` as a shell reads it, quoted when it needs to be (`--out "de mo"` gave commands that
 /// could not be pasted).
 public func shellQuoted(_ path: String) -> String {
-    if path.allSatisfy({ $0.isLetter || $0.isNumber || "/._-+:@".contains($0) }) { return path }
+    if !path.isEmpty && path.allSatisfy({ $0.isLetter || $0.isNumber || "/._-+:@".contains($0) }) { return path }
     var quoted = "'"
     for character in path { quoted += character == "'" ? "'\\''" : String(character) }
     return quoted + "'"

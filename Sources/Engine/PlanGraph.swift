@@ -101,8 +101,8 @@ public struct PlanGraph: Sendable {
             switch component.body {
             case .formula(let expr): references(expr, into: target)
             case .spiff(let spiff):
-                // Qualified and valued per transaction, in the same pass as the credits; the
-                // component sums (or, by count, looks up) its period's qualifying rows.
+                // Qualified and valued per transaction (in the crediting pass where it can be);
+                // the component sums (or, by count, looks up) its period's qualifying rows.
                 let qualifying = "spiff.\(component.name)"
                 let window = "\(spiff.window.start) to \(spiff.window.end.map { "\($0)" } ?? "open end") by \(spiff.dateBasis.rawValue)"
                 let pays: String

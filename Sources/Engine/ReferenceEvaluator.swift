@@ -2708,7 +2708,8 @@ extension PlanEvaluation {
     /// restated period (a cancelled deal reinstated) above the guarantee again owes nothing, and
     /// what was recovered for it already is the rep's (kept, the rep had been paid less than one
     /// who never lost the deal). A balance below zero is that; it is paid, and the balance cleared.
-    /// Not pay under the yearly limits: the earnings it was recovered from were counted.
+    /// Not counted again under the yearly limits here: the restatement that made the loan smaller
+    /// counted it (within their room).
     /// What was recovered first settles what the rep still owes on the other draws that recover
     /// in the period (recovered in plan order, it had gone to this loan instead of theirs: a rep
     /// who kept the deal had repaid them, and owed nothing).
@@ -2719,7 +2720,8 @@ extension PlanEvaluation {
             var amount = try Exact.subtract(.zero, drawBalances[index])
             drawBalances[index] = .zero
             for (other, owing) in plan.draws.enumerated() where other != index && amount.signum > 0 && drawBalances[other].signum > 0 {
-                // Only a draw a recovery would take from now.
+                // Only a draw a recovery would take from now; not limited by its `recovery_max`,
+                // which bounds what is taken of a period's earnings, not of money owed to the rep.
                 if owing.kind == .nonRecoverableGuarantee || (owing.kind == .recoverable && owing.covers(period)) { continue }
                 if let start = owing.recoveryStart, period < start { continue }
                 let settled = min(amount, drawBalances[other])
@@ -2814,18 +2816,20 @@ extension PlanEvaluation {
         result.rows = rows
         // What this period's restatements count under the yearly caps, by fiscal year (below).
         var addedBack: [Int: WideDecimal] = [:]
-        var changes: [(original: Int, change: WideDecimal, components: [WideDecimal], loans: WideDecimal, owed: [Int: WideDecimal])] = []
-        for original in originals.sorted() {
-            let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
-            let after = try restatedEarnings(original, throughReversalPeriod: period, context)
+        /// What restating `original` through this period changes, against `before` (through the
+        /// period before): the total, each component, and each recoverable guarantee's loan.
+        func restatement(
+            _ before: (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal]),
+            _ after: (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal])
+        ) throws -> (change: WideDecimal, components: [WideDecimal], loans: WideDecimal, owed: [Int: WideDecimal]) {
             let change = Exact.round(try Exact.multiply(share, Exact.subtract(after.total, before.total)), money)
-            var loans = WideDecimal.zero
             var components: [WideDecimal] = []
             for index in plan.components.indices {
                 components.append(Exact.round(try Exact.multiply(share, Exact.subtract(after.components[index], before.components[index])), money))
             }
             // A recoverable guarantee now advancing more (the deal had lifted the month above it)
             // is owed that much more, as for a rep who never had the deal.
+            var loans = WideDecimal.zero
             var owed: [Int: WideDecimal] = [:]
             for index in Set(before.owed.keys).union(after.owed.keys) {
                 let more = Exact.round(
@@ -2833,7 +2837,18 @@ extension PlanEvaluation {
                 if more.signum != 0 { owed[index] = more }
                 loans = try Exact.add(loans, more)
             }
-            changes.append((original, change, components, loans, owed))
+            return (change, components, loans, owed)
+        }
+        var changes:
+            [(
+                original: Int, change: WideDecimal, components: [WideDecimal], loans: WideDecimal, owed: [Int: WideDecimal],
+                before: (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal])
+            )] = []
+        for original in originals.sorted() {
+            let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
+            let after = try restatedEarnings(original, throughReversalPeriod: period, context)
+            let restated = try restatement(before, after)
+            changes.append((original, restated.change, restated.components, restated.loans, restated.owed, before))
         }
         // Yearly caps of the total, and of components, for what restatements add back (below).
         let yearlyCaps = plan.limits.indices.filter { index in
@@ -2863,6 +2878,7 @@ extension PlanEvaluation {
             var change = entry.change
             var owed = entry.owed
             var components = entry.components
+            var loans = entry.loans
             // What the yearly limits count: the change less what a recoverable guarantee now lends
             // (a loan, not pay: counted, it had used a yearly cap's room).
             var counted = try Exact.subtract(change, entry.loans)
@@ -2890,9 +2906,8 @@ extension PlanEvaluation {
                     keptLoan = try Exact.add(keptLoan, kept)
                     cut = try Exact.subtract(cut, kept)
                 }
-                // A component's cut beyond both comes off the pay below zero: the same original
-                // period may take back another component (a cut lost there had paid the component
-                // past its cap).
+                // Beyond both, below zero (a cap of the total cuts at most what is counted, which
+                // is the pay and the loan's shrinking: nothing is left here in practice).
                 if cut.signum > 0 {
                     change = try Exact.subtract(change, cut)
                     cut = .zero
@@ -2900,34 +2915,45 @@ extension PlanEvaluation {
                 counted = try Exact.subtract(counted, amount)
             }
             // A component's yearly cap first: the component is paid back within its room, and the
-            // total by what that cut takes (less what the total's own limits had already held).
-            let componentsSum = try components.reduce(WideDecimal.zero) { try Exact.add($0, $1) }
-            var componentCuts = WideDecimal.zero
+            // period is restated again with it bounded there, so the total's own limits and the
+            // guarantees apply to what is left (inferred from the components, a floor or a
+            // guarantee that had lifted the total was taken for a cap, and the cut was lost).
+            var ceilings: [Int: WideDecimal] = [:]
             for cap in componentYearlyCaps where cap.component < components.count && components[cap.component].signum > 0 {
                 guard case .number(let bound) = try eval(plan.limits[cap.limit].amount, context) else { continue }
                 let belowCap = RoundingRule(mode: .floor, digits: plan.components[cap.component].rounding.digits, origin: .planDefault)
                 let paid = try Exact.add(paidPerYear[paidKey(limit: cap.limit)]?[year] ?? .zero, addedBackByLimit[cap.limit]?[year] ?? .zero)
                 let room = Exact.round(try Exact.subtract(bound, paid), belowCap)
                 let allowed = room.signum > 0 ? room : .zero
-                if components[cap.component] > allowed {
+                if components[cap.component] > allowed && share.signum > 0 {
                     cutTexts.append(
                         "\(plan.components[cap.component].name) of +\(format(components[cap.component])), cut to what its cap per year at "
                             + "\(limitMoney(bound)) leaves")
-                    componentCuts = try Exact.add(componentCuts, Exact.subtract(components[cap.component], allowed))
-                    components[cap.component] = allowed
+                    // What the component may come to, before the clawback's share: a ceiling
+                    // rounded down, so that its share never passes the room.
+                    let more = try allowed.divided(by: share, scale: max(allowed.scale, 6) + 6, rounding: .floor)
+                    let ceiling = try Exact.add(entry.before.components[cap.component], more)
+                    ceilings[cap.component] = min(ceiling, ceilings[cap.component] ?? ceiling)
                 }
+            }
+            if !ceilings.isEmpty {
+                let bounded = try restatement(
+                    entry.before, try restatedEarnings(entry.original, throughReversalPeriod: period, context, ceilings: ceilings))
+                change = bounded.change
+                components = bounded.components
+                owed = bounded.owed
+                loans = bounded.loans
+                // What the guarantee's loan shrinks by less: kept (owed still, or not given back).
+                let kept = try Exact.subtract(bounded.loans, entry.loans)
+                if kept.signum > 0 { keptLoan = try Exact.add(keptLoan, kept) }
+                counted = try Exact.subtract(change, bounded.loans)
             }
             for cap in componentYearlyCaps where cap.component < components.count && components[cap.component].signum > 0 {
                 try addBack(components[cap.component], limit: cap.limit, year: year)
             }
-            if componentCuts.signum > 0 {
-                let heldByTotal = max(try Exact.subtract(componentsSum, counted), .zero)
-                let less = max(try Exact.subtract(componentCuts, heldByTotal), .zero)
-                if less.signum > 0 { try cutBy(less) }
-            }
             // Then the total's yearly caps, on what the year counts: the pay, and what a
             // recoverable guarantee no longer lends (pay again).
-            if counted.signum > 0 && entry.loans.signum <= 0 {
+            if counted.signum > 0 && loans.signum <= 0 {
                 let belowCap = RoundingRule(mode: .floor, digits: plan.currency.minorUnits, origin: .planDefault)
                 let asked = counted
                 var binding: String? = nil
@@ -2943,9 +2969,9 @@ extension PlanEvaluation {
                 }
                 if let binding {
                     cutTexts.append(
-                        entry.loans.signum == 0 && componentCuts.signum == 0
+                        loans.signum == 0 && ceilings.isEmpty
                             ? "of +\(format(entry.change)), cut to what the cap per year at \(binding) leaves"
-                            : "of +\(format(asked))\(entry.loans.signum == 0 ? "" : " with the loan no longer made"), cut to what the cap per year at \(binding) leaves")
+                            : "of +\(format(asked))\(loans.signum == 0 ? "" : " with the loan no longer made"), cut to what the cap per year at \(binding) leaves")
                 }
             }
             // What of the loan the cut keeps: still owed, or (recovered already) not given back.
@@ -3047,8 +3073,10 @@ extension PlanEvaluation {
 
     /// The earnings of an earlier period (components after their caps and floors, and their sum
     /// after the total's), with the reversals charged back to it up to `last` included.
+    /// `ceilings` bound components after their limits (a reinstatement cut to what a component's
+    /// yearly cap leaves): the total's limits and guarantees then apply to what is left.
     func restatedEarnings(
-        _ original: Int, throughReversalPeriod last: Int, _ context: Context
+        _ original: Int, throughReversalPeriod last: Int, _ context: Context, ceilings: [Int: WideDecimal] = [:]
     ) throws -> (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal]) {
         let savedPeriod = periodIndex
         let savedMemo = memo
@@ -3093,6 +3121,7 @@ extension PlanEvaluation {
                 continue
             }
             amount = try applyLimits(to: .component(ComponentID(index)), amount, context)
+            if let ceiling = ceilings[index], amount > ceiling { amount = ceiling }
             components.append(amount)
             total = try Exact.add(total, amount)
         }

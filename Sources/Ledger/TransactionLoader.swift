@@ -420,7 +420,7 @@ func loadTransactions(
         quantityField: roles.firstIndex(of: .quantity) ?? -1, reps: reps, fx: fx, isoTable: ISOCurrencies.table, limits: options.limits, maxIDBytes: options.maxIDBytes,
         names: header.names, baseCode: options.baseCurrency.code, columns: columns,
         // Bounded: the limit is added to and doubled (`--max-errors 9223372036854775807` overflowed).
-        keptErrors: max(1, min(options.storedDiagnosticLimit, 1 << 40)),
+        keptErrors: max(1, min(options.storedDiagnosticLimit, 1 << 30)),
         declared: attributeNames.map { name in options.declaredColumns.filter { $0.file == .transactions && $0.name == name } })
     timer.mark("transactions: count lines")
     // Pass 2: scan.

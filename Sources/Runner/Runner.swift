@@ -182,10 +182,16 @@ public enum Runner {
             // be checked (it is read the way the plans say: their currency, their fiscal year).
             let errors = results.reduce(0) { $0 + $1.diagnostics.filter { $0.severity == .error }.count }
             let files = results.filter(\.hasErrors).count
+            // As the plans that checked read it (the others cannot say).
+            var validate = "comp validate --data \(shellQuoted(request.data))"
+            if let first = plans.first {
+                if first.currency != .usd { validate += " --base-currency \(first.currency.code)" }
+                if first.fiscalCalendar.startMonth != 1 { validate += " --fiscal-year-start \(first.fiscalCalendar.startMonth)" }
+            }
             throw .badPlans(
                 rendered + (rendered.hasSuffix("\n") ? "" : "\n")
                     + "the plans have \(errors) error\(errors == 1 ? "" : "s")\(files > 1 ? " in \(files) files" : ""); nothing was run, "
-                    + "and the data was not read (`comp validate --data \(shellQuoted(request.data))` checks it meanwhile)")
+                    + "and the data was not read (`\(validate)` checks it meanwhile)")
         }
         if plans.isEmpty { throw .input("no plan found in \(request.plans.joined(separator: ", "))") }
         let planIDs = Set(plans.map(\.id))

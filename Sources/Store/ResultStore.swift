@@ -15,8 +15,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// The error a run's producer threw, when the failure was not SQLite's (see
     /// ``ResultStore/record(_:inputs:produce:)``).
     public let cause: (any Error)?
-    /// True when SQLite found the file damaged (corrupt pages, not a database any more): bad
-    /// input to restore or replace, not an internal error.
+    /// True when the file is damaged (SQLite found corrupt pages or no database, or comp cannot
+    /// read back what it stored): bad input to restore or replace, not an internal error.
     public let damaged: Bool
 
     public init(operation: String, underlying: String, cause: (any Error)? = nil, damaged: Bool = false) {
@@ -168,7 +168,7 @@ public final class ResultStore {
         if let error = error as? MalformedStatement {
             return StoreError(
                 operation: operation,
-                underlying: "\(error) (changed outside comp, or damaged); restore it from a backup, or run again into a new --db", damaged: true)
+                underlying: "\(error) (changed outside comp, or damaged); restore it from a backup, or give a new --db", damaged: true)
         }
         return StoreError(operation: operation, underlying: Self.reason(error, foreign: foreign ?? String(describing: error)))
     }

@@ -634,7 +634,7 @@ let sampleOutput = RunOutput(
         #expect(
             error.description
                 == "reading payouts of run 1: a stored statement is malformed: the text ends early (changed outside comp, or damaged); "
-                + "restore it from a backup, or run again into a new --db")
+                + "restore it from a backup, or give a new --db")
         // Bad input (`comp export` exits 65), not an internal error (70).
         #expect(error.damaged)
     }

@@ -1730,6 +1730,16 @@ func oneDeal(in directory: URL) throws -> URL {
             second.stderr.hasSuffix(
                 "\nthe plans have 2 errors in 2 files; nothing was run, and the data was not read (`comp validate --data '\(spaced)'` checks it meanwhile)\n"),
             "\(second.stderr)")
+        // The check reads the data as the plans that checked do: their currency and fiscal year.
+        let euro = directory.appendingPathComponent("euro.plan").path
+        try Data(
+            "plan \"E\" {\n  currency EUR\n  period month\n  fiscal_year_start 4\n  credit s { amount fx(txn.amount) }\n  measure m = sum(s)\n  component c = m * 1%\n}\n"
+                .utf8
+        ).write(to: URL(fileURLWithPath: euro))
+        let third = try cli.run(["run", "--plans", euro, plan, "--data", data, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(
+            third.stderr.hasSuffix(
+                "(`comp validate --data \(data) --base-currency EUR --fiscal-year-start 4` checks it meanwhile)\n"), "\(third.stderr)")
     }
 
     @Test func demoPlansAreTheExamplePlans() throws {
