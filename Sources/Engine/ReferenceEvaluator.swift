@@ -2734,7 +2734,7 @@ extension PlanEvaluation {
             guard amount.signum > 0 else { continue }
             given = try Exact.add(given, amount)
             notes.append(
-                "given back for \(draw.name) +\(format(amount)): recovered for a loan no longer made (the restated periods are above the guarantee)")
+                "given back for \(draw.name) +\(format(amount)): recovered for a loan it no longer makes")
         }
         return given
     }

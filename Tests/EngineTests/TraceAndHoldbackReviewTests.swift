@@ -326,7 +326,7 @@ import Testing
         #expect(try trace(output, "R1", "2027-03", "total").limit == "recovered for safety_net -1000.00 USD, 0.00 USD still owed")
         #expect(
             try trace(output, "R1", "2027-04", "total").limit
-                == "given back for safety_net +1000.00 USD: recovered for a loan no longer made (the restated periods are above the guarantee)")
+                == "given back for safety_net +1000.00 USD: recovered for a loan it no longer makes")
     }
 
     /// The plan of the give-back tests: 10% of bookings, a recoverable guarantee of 1,000.00 over
@@ -417,7 +417,7 @@ import Testing
             ])
         #expect(
             try trace(output, "R1", "2027-04", "total").limit
-                == "given back for safety_net +1000.00 USD: recovered for a loan no longer made (the restated periods are above the guarantee); "
+                == "given back for safety_net +1000.00 USD: recovered for a loan it no longer makes; "
                 + "guarantee safety_net +1000.00 USD")
     }
 
@@ -444,7 +444,7 @@ import Testing
         #expect(
             try trace(output, "R1", "2027-04", "total").limit
                 == "recovered for safety_net's loan no longer made, 500.00 USD settles later_net: 0.00 USD still owed; "
-                + "given back for safety_net +500.00 USD: recovered for a loan no longer made (the restated periods are above the guarantee)")
+                + "given back for safety_net +500.00 USD: recovered for a loan it no longer makes")
     }
 
     /// A year paid past its cap already (the target incentive, and the cap with it, fell in July)
