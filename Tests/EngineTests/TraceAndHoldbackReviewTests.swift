@@ -332,6 +332,20 @@ import Testing
     /// The plan of the give-back tests: 10% of bookings, a recoverable guarantee of 1,000.00 over
     /// `guaranteed`, charge-backs to the deal's period, and `more` (a cap, another guarantee).
     static func guaranteePlan(_ guaranteed: String, _ more: String = "") -> String {
+        clawbackPlan(
+            """
+              draw safety_net {
+                type recoverable_guarantee
+                amount 1000 USD
+                periods \(guaranteed)
+              }
+            \(more)
+            """)
+    }
+
+    /// The plan of the reinstatement tests: 10% of bookings, charge-backs to the deal's period,
+    /// and `more` (limits, draws).
+    static func clawbackPlan(_ more: String) -> String {
         """
         plan "G" {
           currency USD
@@ -339,17 +353,20 @@ import Testing
           credit sales { amount fx(txn.amount) }
           measure bookings = sum(sales)
           component commission = bookings * 10%
-          draw safety_net {
-            type recoverable_guarantee
-            amount 1000 USD
-            periods \(guaranteed)
-          }
           clawback {
             charge original_period
           }
         \(more)
         }
         """
+    }
+
+    /// One rep, R1, on plan G, with `rows` of the ledger.
+    static func oneRep(_ rows: String) -> [String: String] {
+        [
+            "roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind,reverses\n" + rows + "\n",
+        ]
     }
 
     /// R1's deal cancelled and reinstated against R2's kept deal, with `later` rows for both.
@@ -482,19 +499,7 @@ import Testing
     /// 1,000.00, and R1 4,000.00 against R2's 3,000.00, who kept the deal).
     @Test func aReinstatementPaysAComponentWithinItsYearlyCap() throws {
         let output = try evaluate(
-            plan: """
-                plan "G" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 10%
-                  clawback {
-                    charge original_period
-                  }
-                  cap commission at 3000 USD per year
-                }
-                """,
+            plan: Self.clawbackPlan("  cap commission at 3000 USD per year"),
             files: Self.cancelledAndKept(
                 """
                 F,2027-02-10,R1,15000,USD,new,
@@ -518,32 +523,15 @@ import Testing
     /// 500.00 and its total 500.00 (not 1,200.00 − 1,000.00 = 200.00).
     @Test func aComponentsYearlyCapCutsTheTotalOnlyByWhatItsOwnCapLeft() throws {
         let output = try evaluate(
-            plan: """
-                plan "G" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 10%
-                  clawback {
-                    charge original_period
-                  }
-                  cap commission at 3000 USD per year
-                  cap total at 1200 USD per period
-                }
-                """,
-            files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": """
-                    id,date,rep,amount,currency,kind,reverses
-                    A,2027-01-10,R1,15000,USD,new,
-                    XA,2027-02-05,R1,-15000,USD,new,A
-                    F,2027-02-10,R1,15000,USD,new,
-                    B,2027-03-10,R1,10000,USD,new,
-                    XXA,2027-04-10,R1,15000,USD,new,XA
-
-                    """,
-            ])
+            plan: Self.clawbackPlan("  cap commission at 3000 USD per year\n  cap total at 1200 USD per period"),
+            files: Self.oneRep(
+                """
+                A,2027-01-10,R1,15000,USD,new,
+                XA,2027-02-05,R1,-15000,USD,new,A
+                F,2027-02-10,R1,15000,USD,new,
+                B,2027-03-10,R1,10000,USD,new,
+                XXA,2027-04-10,R1,15000,USD,new,XA
+                """))
         #expect(totals(output) == ["R1 2027-01 1200.00", "R1 2027-02 0.00", "R1 2027-03 1000.00", "R1 2027-04 500.00"])
         #expect(
             try trace(output, "R1", "2027-04", "total").limit
@@ -606,24 +594,15 @@ import Testing
     /// to 500.00 leaves January at its floor, already paid: +0.00 (it had paid +200.00).
     @Test func aComponentsCutRestatesThePeriodUnderItsFloorsAndGuarantees() throws {
         let guaranteed = try evaluate(
-            plan: """
-                plan "G" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 10%
+            plan: Self.clawbackPlan(
+                """
                   draw floor {
                     type non_recoverable_guarantee
                     amount 300 USD
                     periods 2027-01 to 2027-01
                   }
-                  clawback {
-                    charge original_period
-                  }
                   cap commission at 600 USD per year
-                }
-                """,
+                """),
             files: [
                 "roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\nR2,Ben,G,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
                 "transactions.csv": """
@@ -647,31 +626,14 @@ import Testing
             try trace(guaranteed, "R1", "2027-04", "total").limit
                 == "restated 2027-01: +100.00 USD (commission of +500.00 USD, cut to what its cap per year at 600.00 USD leaves)")
         let floored = try evaluate(
-            plan: """
-                plan "G" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 10%
-                  clawback {
-                    charge original_period
-                  }
-                  cap commission at 3000 USD per year
-                  floor total at 800 USD per period
-                }
-                """,
-            files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": """
-                    id,date,rep,amount,currency,kind,reverses
-                    A,2027-01-10,R1,10000,USD,new,
-                    XA,2027-02-05,R1,-10000,USD,new,A
-                    F,2027-02-10,R1,25000,USD,new,
-                    XXA,2027-04-10,R1,10000,USD,new,XA
-
-                    """,
-            ])
+            plan: Self.clawbackPlan("  cap commission at 3000 USD per year\n  floor total at 800 USD per period"),
+            files: Self.oneRep(
+                """
+                A,2027-01-10,R1,10000,USD,new,
+                XA,2027-02-05,R1,-10000,USD,new,A
+                F,2027-02-10,R1,25000,USD,new,
+                XXA,2027-04-10,R1,10000,USD,new,XA
+                """))
         #expect(totals(floored) == ["R1 2027-01 1000.00", "R1 2027-02 2300.00", "R1 2027-03 800.00", "R1 2027-04 800.00"])
         #expect(
             try trace(floored, "R1", "2027-04", "total").limit?.hasSuffix(
