@@ -517,10 +517,11 @@ import Testing
                 == "restated 2027-01: +0.00 USD (commission of +1000.00 USD, cut to what its cap per year at 3000.00 USD leaves)")
     }
 
-    /// The total loses what the component's yearly cap cuts, less what the total's own cap had
-    /// held back already: January's 1,500.00 commission is paid 1,200.00 under the cap per period;
-    /// reinstated in April with 500.00 of the commission's year left, January's commission is
-    /// 500.00 and its total 500.00 (not 1,200.00 − 1,000.00 = 200.00).
+    /// A component cut to its yearly room is restated at that amount under the total's own cap:
+    /// January's 1,500.00 commission is paid 1,200.00 under the cap per period; reinstated in
+    /// April with 500.00 of the commission's year left, January's commission is 500.00 and its
+    /// total 500.00 (not 1,200.00 − 1,000.00 = 200.00: the cap per period had held 300.00 of the
+    /// cut back already). R2, who kept the deal, would be paid 300.00 less: see language.md.
     @Test func aComponentsYearlyCapCutsTheTotalOnlyByWhatItsOwnCapLeft() throws {
         let output = try evaluate(
             plan: Self.clawbackPlan("  cap commission at 3000 USD per year\n  cap total at 1200 USD per period"),
