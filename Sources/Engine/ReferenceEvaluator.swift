@@ -2345,7 +2345,13 @@ final class PlanEvaluation {
             if let component = evaluatingComponent, notes[component].table == table.name {
                 let count = total.formatted(fractionDigits: 0)
                 notes[component].rule = "\(table.mode.rawValue) table \(table.name) by count of qualifying deals"
-                notes[component].base = "\(count) qualifying deal\(count == "1" || count == "-1" ? "" : "s")"
+                var base = "\(count) qualifying deal\(count == "1" || count == "-1" ? "" : "s")"
+                // A reversal in the window takes one back: the rows counted say so.
+                let reversals = qualifying.reduce(0) { $0 + (cancellationBits.contains(Int($1)) ? 1 : 0) }
+                if reversals > 0 {
+                    base += " (\(qualifying.count) in the window, " + (reversals == 1 ? "1 of them a reversal" : "\(reversals) of them reversals") + ")"
+                }
+                notes[component].base = base
             }
             return .number(paid)
         }

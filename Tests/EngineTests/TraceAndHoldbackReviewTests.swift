@@ -230,6 +230,44 @@ import Testing
         #expect(february.rate == "100.00 USD")
     }
 
+    /// A reversal in a count table SPIFF's window takes a deal back, and its trace says how many
+    /// rows it counted: 3 deals and 1 reversal of one of them are 2 qualifying deals (tier 2).
+    @Test func aCountTableSpiffSaysWhatItsReversalsTakeBack() throws {
+        let output = try evaluate(
+            plan: """
+                plan "T" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  table ladder retroactive on amount {
+                    up to 2     : 0 USD
+                    2 to 3      : 100 USD
+                    3 and above : 300 USD
+                  }
+                  component s = spiff {
+                    window 2027-01-01 to 2027-12-31
+                    pay table ladder by count
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,kind,reverses
+                    A,2027-01-10,R1,1000,USD,new,
+                    B,2027-01-11,R1,1000,USD,new,
+                    C,2027-01-12,R1,1000,USD,new,
+                    XC,2027-01-20,R1,-1000,USD,new,C
+
+                    """,
+            ])
+        #expect(totals(output, component: "s") == ["R1 2027-01 100.00"])
+        let january = try trace(output, "R1", "2027-01", "s")
+        #expect(january.tier == "tier 2: 2 to 3")
+        #expect(january.base == "2 qualifying deals (4 in the window, 1 of them a reversal)")
+    }
+
     /// A reinstated deal (a reversal of its reversal) pays back what its cancellation took only
     /// within what the year has left under a yearly cap: the room the cancellation freed was paid
     /// out since, and the year had been paid 5,000.00 past its 3,000.00 cap.
