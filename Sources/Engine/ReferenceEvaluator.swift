@@ -1692,10 +1692,7 @@ final class PlanEvaluation {
                         total = try Exact.add(total, clawback.total)
                         var given: [String] = []
                         total = try Exact.add(total, try giveBackOverRecovered(&given))
-                        if !given.isEmpty {
-                            let text = given.joined(separator: "; ")
-                            totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
-                        }
+                        if !given.isEmpty { Self.add(given.joined(separator: "; "), to: &totalLimitNote) }
                     } else {
                         for amount in componentValues { total = try Exact.add(total, amount) }
                         total = try applyLimits(to: .total, total, context)
@@ -1714,7 +1711,7 @@ final class PlanEvaluation {
                         }
                         total = try applyDrawsAndHoldbacks(total, clawback: clawback.total, components: earned, context)
                     }
-                    if let note = clawback.note { totalLimitNote = totalLimitNote.map { $0 + "; " + note } ?? note }
+                    if let note = clawback.note { Self.add(note, to: &totalLimitNote) }
                     // The roster's payout currency (default: the plan's): lines are converted at the fx
                     // rate of the period's last month and rounded to that currency's minor units.
                     let payout = roster.rows[assignmentIndex].currency ?? plan.currency
@@ -1731,7 +1728,7 @@ final class PlanEvaluation {
                         let rule = RoundingRule(mode: plan.defaultRoundingMode, digits: payout.minorUnits, origin: .planDefault)
                         let convert = { (amount: WideDecimal) throws in try amount.divided(by: WideDecimal(rate), scale: rule.digits, rounding: rule.mode) }
                         let text = "paid in \(payout.code) at \(rate) \(plan.currency.code) per \(payout.code)"
-                        totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
+                        Self.add(text, to: &totalLimitNote)
                         conversionNote = text
                         // Each line converted and rounded on its own. A total that is the sum of its
                         // lines is the sum of the converted lines: the statement adds up (converted
@@ -2030,9 +2027,9 @@ final class PlanEvaluation {
                         // Each limit that bound is said, in the order they applied (a yearly cap's
                         // note alone had hidden the cap per period that bound before it).
                         if case .component(let id) = target {
-                            notes[id.index].limit = notes[id.index].limit.map { $0 + "; " + text } ?? text
+                            Self.add(text, to: &notes[id.index].limit)
                         } else {
-                            totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
+                            Self.add(text, to: &totalLimitNote)
                         }
                     }
                 }
@@ -2291,6 +2288,12 @@ final class PlanEvaluation {
 
     /// "spiff: 3 qualifying transactions in the window", made once per count (every payee-period
     /// with a SPIFF has one).
+    /// How many of `rows` take a deal back (a reinstatement puts it back: it qualifies as the
+    /// deal does).
+    func reversalCount(_ rows: [Int32]) -> Int {
+        rows.reduce(0) { $0 + (cancellationBits.contains(Int($1)) ? 1 : 0) }
+    }
+
     func spiffRuleText(count: Int, reversals: Int = 0) -> String {
         // A reversal in the window qualifies too, and takes back what its deal paid: said, so
         // that "2 qualifying transactions" paying 0.00 reads right.
@@ -2311,10 +2314,7 @@ final class PlanEvaluation {
             if let component = evaluatingComponent {
                 notes[component].rows = qualifying
                 if notes[component].rule == nil {
-                    // The reversals that take a deal back (a reinstatement puts it back: it
-                    // qualifies as the deal does).
-                    let reversals = qualifying.reduce(0) { $0 + (cancellationBits.contains(Int($1)) ? 1 : 0) }
-                    notes[component].rule = spiffRuleText(count: qualifying.count, reversals: reversals)
+                    notes[component].rule = spiffRuleText(count: qualifying.count, reversals: reversalCount(qualifying))
                 }
             }
         }
@@ -2347,7 +2347,7 @@ final class PlanEvaluation {
                 notes[component].rule = "\(table.mode.rawValue) table \(table.name) by count of qualifying deals"
                 var base = "\(count) qualifying deal\(count == "1" || count == "-1" ? "" : "s")"
                 // A reversal in the window takes one back: the rows counted say so.
-                let reversals = qualifying.reduce(0) { $0 + (cancellationBits.contains(Int($1)) ? 1 : 0) }
+                let reversals = reversalCount(qualifying)
                 if reversals > 0 {
                     base += " (\(qualifying.count) in the window, " + (reversals == 1 ? "1 of them a reversal" : "\(reversals) of them reversals") + ")"
                 }
@@ -2703,10 +2703,7 @@ extension PlanEvaluation {
                 heldBack[index] = .zero
             }
         }
-        if !notes.isEmpty {
-            let text = notes.joined(separator: "; ")
-            totalLimitNote = totalLimitNote.map { $0 + "; " + text } ?? text
-        }
+        if !notes.isEmpty { Self.add(notes.joined(separator: "; "), to: &totalLimitNote) }
         return payable
     }
 
@@ -2747,6 +2744,11 @@ extension PlanEvaluation {
 
     func format(_ value: WideDecimal) -> String {
         value.formatted(fractionDigits: plan.currency.minorUnits) + " " + plan.currency.code
+    }
+
+    /// Adds `text` to a trace note, after what it says already ("; " between).
+    static func add(_ text: String, to note: inout String?) {
+        note = note.map { $0 + "; " + text } ?? text
     }
 
     /// A draw's amount for the current payee and period, rounded to money (an amount such as
@@ -2820,13 +2822,10 @@ extension PlanEvaluation {
         let share = WideDecimal(clawback.share.value)
         var result = Clawback()
         result.rows = rows
-        // What this period's restatements count under the yearly caps, by fiscal year (below).
-        var addedBack: [Int: WideDecimal] = [:]
         /// What restating `original` through this period changes, against `before` (through the
         /// period before): the total, each component, and each recoverable guarantee's loan.
         func restatement(
-            _ before: (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal]),
-            _ after: (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal])
+            _ before: RestatedEarnings, _ after: RestatedEarnings
         ) throws -> (change: WideDecimal, components: [WideDecimal], loans: WideDecimal, owed: [Int: WideDecimal]) {
             let change = Exact.round(try Exact.multiply(share, Exact.subtract(after.total, before.total)), money)
             var components: [WideDecimal] = []
@@ -2845,18 +2844,14 @@ extension PlanEvaluation {
             }
             return (change, components, loans, owed)
         }
-        var changes:
-            [(
-                original: Int, change: WideDecimal, components: [WideDecimal], loans: WideDecimal, owed: [Int: WideDecimal],
-                before: (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal])
-            )] = []
+        var changes: [(original: Int, change: WideDecimal, components: [WideDecimal], loans: WideDecimal, owed: [Int: WideDecimal], before: RestatedEarnings)] = []
         for original in originals.sorted() {
             let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
             let after = try restatedEarnings(original, throughReversalPeriod: period, context)
             let restated = try restatement(before, after)
             changes.append((original, restated.change, restated.components, restated.loans, restated.owed, before))
         }
-        // Yearly caps of the total, and of components, for what restatements add back (below).
+        // Yearly caps of the total, and of components.
         let yearlyCaps = plan.limits.indices.filter { index in
             guard plan.limits[index].per == .year, plan.limits[index].kind == .cap, case .total = plan.limits[index].target else { return false }
             return true
@@ -2865,17 +2860,24 @@ extension PlanEvaluation {
             guard plan.limits[index].per == .year, plan.limits[index].kind == .cap, case .component(let id) = plan.limits[index].target else { return nil }
             return (index, id.index)
         }
-        func addBack(_ amount: WideDecimal, year: Int) throws { addedBack[year] = try Exact.add(addedBack[year] ?? .zero, amount) }
-        // The same for each component's yearly cap, by limit and year.
-        var addedBackByLimit: [Int: [Int: WideDecimal]] = [:]
+        // What this period's restatements count under each yearly cap, by fiscal year.
+        var addedBack: [Int: [Int: WideDecimal]] = [:]
         func addBack(_ amount: WideDecimal, limit: Int, year: Int) throws {
-            addedBackByLimit[limit, default: [:]][year] = try Exact.add(addedBackByLimit[limit]?[year] ?? .zero, amount)
+            addedBack[limit, default: [:]][year] = try Exact.add(addedBack[limit]?[year] ?? .zero, amount)
+        }
+        /// What yearly cap `limit` leaves of fiscal `year` (never below zero), rounded down to
+        /// `digits`, with its bound; `nil` when the cap has no amount for this payee.
+        func yearlyRoom(_ limit: Int, year: Int, digits: Int) throws -> (bound: WideDecimal, allowed: WideDecimal)? {
+            guard case .number(let bound) = try eval(plan.limits[limit].amount, context) else { return nil }
+            let paid = try Exact.add(paidPerYear[paidKey(limit: limit)]?[year] ?? .zero, addedBack[limit]?[year] ?? .zero)
+            let room = Exact.round(try Exact.subtract(bound, paid), RoundingRule(mode: .floor, digits: digits, origin: .planDefault))
+            return (bound, room.signum > 0 ? room : .zero)
         }
         // What this period takes back frees room first, whichever original period it restates.
         for entry in changes {
             let counted = try Exact.subtract(entry.change, entry.loans)
             let year = periods[entry.original].fiscalYear
-            if counted.signum < 0 { try addBack(counted, year: year) }
+            if counted.signum < 0 { for limit in yearlyCaps { try addBack(counted, limit: limit, year: year) } }
             for cap in componentYearlyCaps where cap.component < entry.components.count && entry.components[cap.component].signum < 0 {
                 try addBack(entry.components[cap.component], limit: cap.limit, year: year)
             }
@@ -2893,54 +2895,24 @@ extension PlanEvaluation {
             // since (the year had been paid past its cap).
             var cutTexts: [String] = []
             let year = periods[entry.original].fiscalYear
-            // What a cap cuts comes off the pay first, then off what a recoverable guarantee's loan
-            // shrinks by (the rep owes it, or is given back less of what was recovered for the
-            // loan: a later month paid out the room the cancellation freed, and had been paid past
-            // the cap).
             var keptLoan = WideDecimal.zero
-            func cutBy(_ amount: WideDecimal) throws {
-                var cut = amount
-                if change.signum > 0 {
-                    let fromPay = min(cut, change)
-                    change = try Exact.subtract(change, fromPay)
-                    cut = try Exact.subtract(cut, fromPay)
-                }
-                for index in owed.keys.sorted() where cut.signum > 0 {
-                    guard let less = owed[index], less.signum < 0 else { continue }
-                    let kept = min(cut, try Exact.subtract(.zero, less))
-                    owed[index] = try Exact.add(less, kept)
-                    keptLoan = try Exact.add(keptLoan, kept)
-                    cut = try Exact.subtract(cut, kept)
-                }
-                // Beyond both, below zero (a cap of the total cuts at most what is counted, which
-                // is the pay and the loan's shrinking: nothing is left here in practice).
-                if cut.signum > 0 {
-                    change = try Exact.subtract(change, cut)
-                    cut = .zero
-                }
-                counted = try Exact.subtract(counted, amount)
-            }
             // A component's yearly cap first: the component is paid back within its room, and the
             // period is restated again with it bounded there, so the total's own limits and the
             // guarantees apply to what is left (inferred from the components, a floor or a
             // guarantee that had lifted the total was taken for a cap, and the cut was lost).
             var ceilings: [Int: WideDecimal] = [:]
-            for cap in componentYearlyCaps where cap.component < components.count && components[cap.component].signum > 0 {
-                guard case .number(let bound) = try eval(plan.limits[cap.limit].amount, context) else { continue }
-                let belowCap = RoundingRule(mode: .floor, digits: plan.components[cap.component].rounding.digits, origin: .planDefault)
-                let paid = try Exact.add(paidPerYear[paidKey(limit: cap.limit)]?[year] ?? .zero, addedBackByLimit[cap.limit]?[year] ?? .zero)
-                let room = Exact.round(try Exact.subtract(bound, paid), belowCap)
-                let allowed = room.signum > 0 ? room : .zero
-                if components[cap.component] > allowed && share.signum > 0 {
-                    cutTexts.append(
-                        "\(plan.components[cap.component].name) of +\(format(components[cap.component])), cut to what its cap per year at "
-                            + "\(limitMoney(bound)) leaves")
-                    // What the component may come to, before the clawback's share: a ceiling
-                    // rounded down, so that its share never passes the room.
-                    let more = try allowed.divided(by: share, scale: max(allowed.scale, 6) + 6, rounding: .floor)
-                    let ceiling = try Exact.add(entry.before.components[cap.component], more)
-                    ceilings[cap.component] = min(ceiling, ceilings[cap.component] ?? ceiling)
-                }
+            for cap in componentYearlyCaps where cap.component < components.count && components[cap.component].signum > 0 && share.signum > 0 {
+                guard let (bound, allowed) = try yearlyRoom(cap.limit, year: year, digits: plan.components[cap.component].rounding.digits),
+                    components[cap.component] > allowed
+                else { continue }
+                cutTexts.append(
+                    "\(plan.components[cap.component].name) of +\(format(components[cap.component])), cut to what its cap per year at "
+                        + "\(limitMoney(bound)) leaves")
+                // What the component may come to, before the clawback's share: a ceiling rounded
+                // down, so that its share never passes the room.
+                let more = try allowed.divided(by: share, scale: max(allowed.scale, 6) + 6, rounding: .floor)
+                let ceiling = try Exact.add(entry.before.components[cap.component], more)
+                ceilings[cap.component] = min(ceiling, ceilings[cap.component] ?? ceiling)
             }
             if !ceilings.isEmpty {
                 let bounded = try restatement(
@@ -2958,19 +2930,30 @@ extension PlanEvaluation {
                 try addBack(components[cap.component], limit: cap.limit, year: year)
             }
             // Then the total's yearly caps, on what the year counts: the pay, and what a
-            // recoverable guarantee no longer lends (pay again).
+            // recoverable guarantee no longer lends (pay again). What a cap cuts comes off the pay
+            // first, then off what the loan shrinks by (the rep owes it, or is given back less of
+            // what was recovered for it: a later month paid out the room the cancellation freed,
+            // and had been paid past the cap). The two cover the cut: it is at most what is
+            // counted, the pay and the loan's shrinking.
             if counted.signum > 0 && loans.signum <= 0 {
-                let belowCap = RoundingRule(mode: .floor, digits: plan.currency.minorUnits, origin: .planDefault)
                 let asked = counted
                 var binding: String? = nil
-                for index in yearlyCaps {
-                    guard case .number(let bound) = try eval(plan.limits[index].amount, context) else { continue }
-                    let paid = try Exact.add(paidPerYear[paidKey(limit: index)]?[year] ?? .zero, addedBack[year] ?? .zero)
-                    let room = Exact.round(try Exact.subtract(bound, paid), belowCap)
-                    let allowed = room.signum > 0 ? room : .zero
-                    if counted > allowed {
-                        binding = limitMoney(bound)
-                        try cutBy(try Exact.subtract(counted, allowed))
+                for limit in yearlyCaps {
+                    guard let (bound, allowed) = try yearlyRoom(limit, year: year, digits: plan.currency.minorUnits), counted > allowed else { continue }
+                    binding = limitMoney(bound)
+                    var cut = try Exact.subtract(counted, allowed)
+                    counted = allowed
+                    if change.signum > 0 {
+                        let fromPay = min(cut, change)
+                        change = try Exact.subtract(change, fromPay)
+                        cut = try Exact.subtract(cut, fromPay)
+                    }
+                    for index in owed.keys.sorted() where cut.signum > 0 {
+                        guard let less = owed[index], less.signum < 0 else { continue }
+                        let kept = min(cut, try Exact.subtract(.zero, less))
+                        owed[index] = try Exact.add(less, kept)
+                        keptLoan = try Exact.add(keptLoan, kept)
+                        cut = try Exact.subtract(cut, kept)
                     }
                 }
                 if let binding {
@@ -2983,7 +2966,7 @@ extension PlanEvaluation {
             // What of the loan the cut keeps: still owed, or (recovered already) not given back.
             if keptLoan.signum > 0 { cutTexts.append("\(format(keptLoan)) of the loan is kept: owed still, or not given back where recovered") }
             for (index, more) in owed where more.signum != 0 { result.owed[index] = try Exact.add(result.owed[index] ?? .zero, more) }
-            if counted.signum > 0 { try addBack(counted, year: year) }
+            if counted.signum > 0 { for limit in yearlyCaps { try addBack(counted, limit: limit, year: year) } }
             result.total = try Exact.add(result.total, change)
             result.byOriginal.append((entry.original, change, components, counted))
             if change.signum != 0 || !cutTexts.isEmpty {
@@ -2991,7 +2974,7 @@ extension PlanEvaluation {
                 var text =
                     change.signum < 0 ? "clawback of \(periods[entry.original]): \(format(change))" : "restated \(periods[entry.original]): +\(format(change))"
                 if !cutTexts.isEmpty { text += " (" + cutTexts.joined(separator: "; ") + ")" }
-                result.note = result.note.map { $0 + "; " + text } ?? text
+                Self.add(text, to: &result.note)
             }
         }
         return result
@@ -3077,13 +3060,17 @@ extension PlanEvaluation {
         plan.effective?.end.map { period.startDate <= $0 && $0 <= period.endDate } ?? false
     }
 
+    /// A period's earnings as restated: the total, each component, and what each recoverable
+    /// guarantee (by draw index) lent.
+    typealias RestatedEarnings = (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal])
+
     /// The earnings of an earlier period (components after their caps and floors, and their sum
     /// after the total's), with the reversals charged back to it up to `last` included.
     /// `ceilings` bound components after their limits (a reinstatement cut to what a component's
     /// yearly cap leaves): the total's limits and guarantees then apply to what is left.
     func restatedEarnings(
         _ original: Int, throughReversalPeriod last: Int, _ context: Context, ceilings: [Int: WideDecimal] = [:]
-    ) throws -> (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal]) {
+    ) throws -> RestatedEarnings {
         let savedPeriod = periodIndex
         let savedMemo = memo
         let savedGates = gateMemo
