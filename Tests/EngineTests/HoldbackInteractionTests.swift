@@ -19,13 +19,8 @@ import Testing
     /// - June: 200 − 20 + 620 released = 800.00. The half-year pays 9,000.00, its earnings.
     @Test func aRecoveryLeavesWhatTheHoldbackHolds() throws {
         let output = try evaluate(
-            plan: """
-                plan "H" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 10%
+            plan: commissionPlan(
+                """
                   draw ramp {
                     type recoverable
                     amount 1000 USD
@@ -34,15 +29,12 @@ import Testing
                     recovery_max 100%
                   }
                   holdback 10% of total release quarter_end
-                }
-                """,
-            files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,H,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": ledger([
+                """),
+            files: oneRepFiles(
+                ledger([
                     ("2027-01-05", "R1", "5000"), ("2027-02-05", "R1", "20000"), ("2027-03-05", "R1", "3000"),
                     ("2027-04-05", "R1", "10000"), ("2027-05-05", "R1", "50000"), ("2027-06-05", "R1", "2000"),
-                ]),
-            ])
+                ])))
         #expect(
             totals(output) == [
                 "R1 2027-01 1450.00", "R1 2027-02 2800.00", "R1 2027-03 1550.00", "R1 2027-04 0.00", "R1 2027-05 2400.00",
@@ -60,32 +52,24 @@ import Testing
     /// 1,000 guarantee; 10 held and released with June: 1,000.00. July earns 100, 10 held: 90.00.
     @Test func negativeEarningsHoldNothing() throws {
         let output = try evaluate(
-            plan: """
-                plan "H" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 10%
+            plan: commissionPlan(
+                """
                   draw g {
                     type non_recoverable_guarantee
                     amount 1000 USD
                     periods 2027-06 to 2027-06
                   }
                   holdback 10% of total release quarter_end
-                }
-                """,
-            files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,H,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": """
+                """),
+            files: oneRepFiles(
+                """
                     id,date,rep,amount,currency,kind,reverses
                     T1,2027-03-05,R1,20000,USD,new,
                     T2,2027-05-05,R1,-20000,USD,new,T1
                     T3,2027-06-05,R1,1000,USD,new,
                     T4,2027-07-05,R1,1000,USD,new,
 
-                    """,
-            ])
+                    """))
         #expect(totals(output) == ["R1 2027-03 2000.00", "R1 2027-04 0.00", "R1 2027-05 -2000.00", "R1 2027-06 1000.00", "R1 2027-07 90.00"])
         let may = try trace(output, "R1", "2027-05", "total")
         #expect(may.limit == nil)
@@ -98,25 +82,17 @@ import Testing
     /// 3,000 the floor still needs. The year pays 6,000.00.
     @Test func aYearlyFloorCountsGuaranteeTopUps() throws {
         let output = try evaluate(
-            plan: """
-                plan "H" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 10%
+            plan: commissionPlan(
+                """
                   floor total at 6000 USD per year
                   draw g {
                     type non_recoverable_guarantee
                     amount 1000 USD
                     periods 2027-01 to 2027-03
                   }
-                }
-                """,
-            files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,H,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": ledger([("2027-01-05", "R1", "1000"), ("2027-12-05", "R1", "1000")]),
-            ])
+                """),
+            files: oneRepFiles(
+                ledger([("2027-01-05", "R1", "1000"), ("2027-12-05", "R1", "1000")])))
         let paid = totals(output)
         #expect(paid.first == "R1 2027-01 1000.00")
         #expect(paid.last == "R1 2027-12 3000.00")

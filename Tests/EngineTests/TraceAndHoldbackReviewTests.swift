@@ -276,31 +276,15 @@ import Testing
     /// reinstatement would add 2,000 to January, but the year has 0 left: 0.00.
     @Test func aReinstatementPaysWithinTheYearlyCap() throws {
         let output = try evaluate(
-            plan: """
-                plan "T" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 10%
-                  cap total at 3000 USD per year
-                  clawback {
-                    charge original_period
-                  }
-                }
-                """,
-            files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": """
-                    id,date,rep,amount,currency,kind,reverses
-                    A,2027-01-10,R1,20000,USD,new,
-                    XA,2027-02-05,R1,-20000,USD,new,A
-                    B,2027-02-10,R1,30000,USD,new,
-                    C,2027-03-10,R1,1000,USD,new,
-                    XXA,2027-04-10,R1,20000,USD,new,XA
-
-                    """,
-            ])
+            plan: Self.clawbackPlan("  cap total at 3000 USD per year"),
+            files: Self.oneRep(
+                """
+                A,2027-01-10,R1,20000,USD,new,
+                XA,2027-02-05,R1,-20000,USD,new,A
+                B,2027-02-10,R1,30000,USD,new,
+                C,2027-03-10,R1,1000,USD,new,
+                XXA,2027-04-10,R1,20000,USD,new,XA
+                """))
         #expect(totals(output) == ["R1 2027-01 2000.00", "R1 2027-02 1000.00", "R1 2027-03 0.00", "R1 2027-04 0.00"])
         #expect(
             try trace(output, "R1", "2027-04", "total").limit
@@ -314,32 +298,16 @@ import Testing
     /// January's deal and cancels February's: −1,000 frees 1,000, so +1,000 of the +2,000; 3,000.
     @Test func aClawbackFreesRoomForAReinstatementInTheSamePeriod() throws {
         let output = try evaluate(
-            plan: """
-                plan "T" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 10%
-                  cap total at 3000 USD per year
-                  clawback {
-                    charge original_period
-                  }
-                }
-                """,
-            files: [
-                "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": """
-                    id,date,rep,amount,currency,kind,reverses
-                    A,2027-01-10,R1,20000,USD,new,
-                    B,2027-02-10,R1,10000,USD,new,
-                    XA,2027-03-05,R1,-20000,USD,new,A
-                    C,2027-03-10,R1,20000,USD,new,
-                    XXA,2027-04-10,R1,20000,USD,new,XA
-                    XB,2027-04-11,R1,-10000,USD,new,B
-
-                    """,
-            ])
+            plan: Self.clawbackPlan("  cap total at 3000 USD per year"),
+            files: Self.oneRep(
+                """
+                A,2027-01-10,R1,20000,USD,new,
+                B,2027-02-10,R1,10000,USD,new,
+                XA,2027-03-05,R1,-20000,USD,new,A
+                C,2027-03-10,R1,20000,USD,new,
+                XXA,2027-04-10,R1,20000,USD,new,XA
+                XB,2027-04-11,R1,-10000,USD,new,B
+                """))
         #expect(totals(output) == ["R1 2027-01 2000.00", "R1 2027-02 1000.00", "R1 2027-03 0.00", "R1 2027-04 0.00"])
         #expect(
             try trace(output, "R1", "2027-04", "total").limit
@@ -384,27 +352,12 @@ import Testing
     /// The plan of the reinstatement tests: 10% of bookings, charge-backs to the deal's period,
     /// and `more` (limits, draws).
     static func clawbackPlan(_ more: String) -> String {
-        """
-        plan "G" {
-          currency USD
-          period month
-          credit sales { amount fx(txn.amount) }
-          measure bookings = sum(sales)
-          component commission = bookings * 10%
-          clawback {
-            charge original_period
-          }
-        \(more)
-        }
-        """
+        commissionPlan("  clawback {\n    charge original_period\n  }\n" + more)
     }
 
     /// One rep, R1, on plan G, with `rows` of the ledger.
     static func oneRep(_ rows: String) -> [String: String] {
-        [
-            "roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
-            "transactions.csv": "id,date,rep,amount,currency,kind,reverses\n" + rows + "\n",
-        ]
+        oneRepFiles("id,date,rep,amount,currency,kind,reverses\n" + rows + "\n")
     }
 
     /// R1's deal cancelled and reinstated against R2's kept deal, with `later` rows for both.
