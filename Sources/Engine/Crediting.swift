@@ -453,11 +453,21 @@ extension PlanEvaluation {
                     // Shares over 1 are accepted when some rule of the run credits `to splits
                     // overlay`; a plain `to splits` rule must not credit more than the deal.
                     if !overlay, let total = data.splits.overlaid[splitSource] {
-                        throw failure(
-                            "the split shares of transaction \"\(transactions.ids[Int(splitSource)])\" add up to \(total); "
-                                + "rule '\(plan.creditRules[ruleIndex].name)' credits 'to splits', which needs exactly 1 (shares over 1 "
-                                + "were accepted for the 'to splits overlay' rules of this run)",
-                            what: plan.creditRules[ruleIndex].name, span: plan.creditRules[ruleIndex].span)
+                        // Listed with every other such transaction once crediting is done; nothing
+                        // is credited for it meanwhile.
+                        splitConflictCount += 1
+                        if splitConflicts.count < Self.listedPayeeFailures {
+                            let lines = splits.map { String(data.splits.rows[$0].line) }
+                            splitConflicts.append(
+                                failure(
+                                    "the split shares of transaction \"\(transactions.ids[Int(splitSource)])\" add up to \(total) "
+                                        + "(splits.csv line\(lines.count == 1 ? "" : "s") \(lines.joined(separator: ", "))); "
+                                        + "rule '\(plan.creditRules[ruleIndex].name)' credits 'to splits', which needs exactly 1 (shares over 1 "
+                                        + "were accepted for the 'to splits overlay' rules of this run): give the transaction shares that "
+                                        + "add up to 1, or leave it out of the rule with a `where`",
+                                    what: plan.creditRules[ruleIndex].name, span: plan.creditRules[ruleIndex].span))
+                        }
+                        continue
                     }
                     for splitIndex in splits {
                         let split = data.splits.rows[splitIndex]

@@ -126,7 +126,8 @@ public enum ReferenceEvaluator {
                             CreditShard(
                                 credits: evaluator.shardCredits, creditGroups: evaluator.shardGroups, summed: evaluator.shardSums,
                                 lateCredits: evaluator.lateCredits, spiffHits: evaluator.shardSpiffHits,
-                                spiffHitGroups: evaluator.shardSpiffGroups, spiffFallback: Array(evaluator.spiffFallback)))
+                                spiffHitGroups: evaluator.shardSpiffGroups, spiffFallback: Array(evaluator.spiffFallback),
+                                splitConflicts: evaluator.splitConflicts, splitConflictCount: evaluator.splitConflictCount))
                     } catch let error as EvaluationError {
                         return .failure(error)
                     } catch {
@@ -141,6 +142,24 @@ public enum ReferenceEvaluator {
             var spiffParts: [[Credit]] = []
             var spiffGroupParts: [[UInt32]] = []
             var lateCredits = plan.creditRules.map { _ in empty.payees.map { _ in [LateCredit]() } }
+            // Every shard's split conflicts, in row order, each transaction and rule once (a deal and
+            // its reversal name the same transaction).
+            var conflicts: [EvaluationError] = []
+            var conflictsCut = false
+            var conflictLines: Set<String> = []
+            for part in parts {
+                guard case .success(let part) = part else { continue }
+                conflictsCut = conflictsCut || part.splitConflictCount > part.splitConflicts.count
+                for conflict in part.splitConflicts where conflictLines.insert(conflict.message).inserted {
+                    conflicts.append(conflict)
+                }
+            }
+            if !conflicts.isEmpty {
+                let listed = Array(conflicts.prefix(PlanEvaluation.listedPayeeFailures))
+                var error = EvaluationError(listing: listed, complete: !conflictsCut && listed.count == conflicts.count)
+                error.listedKind = "transactions"
+                throw error
+            }
             for part in parts {
                 switch part {
                 case .failure(let error): throw error
@@ -527,6 +546,8 @@ struct CreditShard: Sendable {
     var spiffHits: [Credit]
     var spiffHitGroups: [UInt32]
     var spiffFallback: [Int]
+    var splitConflicts: [EvaluationError]
+    var splitConflictCount: Int
 }
 
 /// One crediting shard's credits of a plan that only sums and counts them: each credit's row (in
@@ -994,6 +1015,11 @@ final class PlanEvaluation {
     /// Payees of ``evaluate(payees:)`` whose evaluation failed, in payee order (at most
     /// ``listedPayeeFailures``): their lines are left out, and the run fails listing them all.
     var payeeFailures: [EvaluationError] = []
+    /// Transactions with shares over 1 that a plain `to splits` rule met while crediting (at most
+    /// ``listedPayeeFailures``, in row order), and how many in all: the run fails listing them all
+    /// (it had stopped at the first, one per run).
+    var splitConflicts: [EvaluationError] = []
+    var splitConflictCount = 0
     /// Floors first, then caps (``applyLimits(to:_:_:)``).
     static let limitKindsInOrder: [LimitKind] = [.floor, .cap]
     /// The most failing payees a run lists (a plan that fails for every payee stops there).

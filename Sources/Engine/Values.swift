@@ -42,6 +42,8 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     public var others: [EvaluationError] = []
     /// Whether more payees failed than this and ``others`` list (the run stopped listing).
     public var listStopped = false
+    /// What the listing counts in its last line (`payees`; `transactions` for split conflicts).
+    var listedKind = "payees"
     /// The same payee's failures in its later periods, each different from the ones before (a
     /// rep's quotas of 0 in March and in June are both said in one run).
     public var laterPeriods: [EvaluationError] = []
@@ -126,7 +128,8 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         guard !others.isEmpty || listStopped else { return payeeLines.joined(separator: "\n") }
         let count = others.count + 1
-        let tail = listStopped ? "the first \(count) payees that failed are listed; there may be more" : "\(count) payees failed"
+        let tail =
+            listStopped ? "the first \(count) \(listedKind) that failed are listed; there may be more" : "\(count) \(listedKind) failed"
         return (payeeLines + others.flatMap(\.payeeLines) + [tail]).joined(separator: "\n")
     }
 }

@@ -47,7 +47,7 @@ struct CSVHeader {
 /// Reads and checks the header of `file`. Returns `nil` (with errors added) when the file cannot
 /// be read as CSV at all.
 func readHeader(
-    _ file: MappedFile, display: String, required: [String], limits: CSVLimits, errors: inout [RowError]
+    _ file: MappedFile, display: String, required: [String], optional: [String] = [], limits: CSVLimits, errors: inout [RowError]
 ) -> CSVHeader? {
     guard let base = file.base, file.count > 0 else {
         errors.append(RowError(line: 1, field: 1, DataMessage.emptyFile()))
@@ -126,6 +126,13 @@ func readHeader(
         ok = false
     }
     if !ok { return nil }
+    // An optional column named in another case (`Kind`, `Reverses`) is an extra column of that
+    // name, and the column itself empty on every row: valid, but it silently changes the pay (a
+    // reversal no longer reverses, a filter on `kind` takes nothing). Said, not refused.
+    for column in optional where firstField[column] == nil {
+        guard let found = names.first(where: { $0.lowercased() == column }) else { continue }
+        errors.append(RowError(line: headerLine, field: firstField[found] ?? 1, DataMessage.columnNameCase(found, column), severity: .warning))
+    }
     return CSVHeader(names: names, bodyStart: tokenizer.position, bodyLine: tokenizer.line)
 }
 

@@ -58,9 +58,9 @@ public enum LedgerLoader {
             }
         }
 
-        func header(_ file: MappedFile, _ path: String, _ required: [String]) -> CSVHeader? {
+        func header(_ file: MappedFile, _ path: String, _ required: [String], optional: [String] = []) -> CSVHeader? {
             var errors: [RowError] = []
-            let result = readHeader(file, display: path, required: required, limits: options.limits, errors: &errors)
+            let result = readHeader(file, display: path, required: required, optional: optional, limits: options.limits, errors: &errors)
             // A column a plan reads (not optional) must be there.
             let declaredIn: DeclaredColumn.File? = path == files.transactions ? .transactions : path == files.roster ? .roster : nil
             if let result, let declaredIn {
@@ -103,7 +103,7 @@ public enum LedgerLoader {
         // roster.csv: the reps everything else refers to.
         var roster = RosterTable(repIDs: [], rows: [], attributeNames: [], rowsByRep: [], lookup: ByteStringTable())
         var rosterReadable = false
-        if let file = open(files.roster, required: true), let head = header(file, files.roster, ["rep", "name", "plan", "start"]) {
+        if let file = open(files.roster, required: true), let head = header(file, files.roster, ["rep", "name", "plan", "start"], optional: ["manager", "end", "currency", "target_incentive"]) {
             var errors: [RowError] = []
             let outcome = loadRoster(file, header: head, options: options, errors: &errors)
             perFile[files.roster, default: []].append(contentsOf: errors)
@@ -119,7 +119,7 @@ public enum LedgerLoader {
         // quotas.csv needs only the roster: it is read on a queue of its own while the transactions
         // are, filling the cores the scan's serial steps leave idle.
         let quotaFile = open(files.quotas, required: true)
-        let quotaHeader = quotaFile.flatMap { header($0, files.quotas, ["rep", "period", "amount"]) }
+        let quotaHeader = quotaFile.flatMap { header($0, files.quotas, ["rep", "period", "amount"], optional: ["measure"]) }
         let quotaLoad = QuotaLoad()
         /// A file whose rows name reps is not checked without the roster: every row had been "not on
         /// the roster", thousands of errors burying the one to correct.
@@ -144,7 +144,7 @@ public enum LedgerLoader {
         var rejectedTransactions = RejectedIDs()
         var transactionsReadable = false
         if let file = open(files.transactions, required: true),
-            let head = header(file, files.transactions, ["id", "date", "rep", "amount", "currency"])
+            let head = header(file, files.transactions, ["id", "date", "rep", "amount", "currency"], optional: ["product", "kind", "quantity", "region", "reverses"])
         {
             if rosterReadable {
                 let outcome = loadTransactions(

@@ -210,6 +210,14 @@ enum DataMessage {
         ("data.missingColumn", "missing required column \"\(name)\" in the header" + (hint.map { " (\($0))" } ?? ""))
     }
 
+    @inline(never) static func columnNameCase(_ found: String, _ column: String) -> (DiagnosticID, String) {
+        (
+            "data.columnNameCase",
+            "column \"\(found)\" is not the column \"\(column)\" (names are matched exactly, in lower case): it is read as an "
+                + "extra column, and \(column) is empty on every row; rename it \"\(column)\""
+        )
+    }
+
     @inline(never) static func missingFX(_ currency: String, _ month: String, base: String, rejectedLine: Int? = nil) -> (DiagnosticID, String) {
         if let rejectedLine {
             return ("data.missingFX", "no fx rate for \(currency) in \(month): its row in fx.csv (line \(rejectedLine)) was rejected; correct that row")
@@ -257,8 +265,13 @@ enum DataMessage {
         ("data.unknownManager", "manager \"\(manager)\" is not a rep on the roster" + spaces(manager))
     }
 
-    @inline(never) static func unknownRep(_ rep: String) -> (DiagnosticID, String) {
-        ("data.unknownRep", "rep \"\(rep)\" is not on the roster" + spaces(rep))
+    /// A rep id no roster row has; one longer than the roster's ids may be (`maxBytes`) says so
+    /// (its roster row, if any, was rejected for it: "not on the roster" hid why).
+    @inline(never) static func unknownRep(_ rep: String, length: Int, maxBytes: Int) -> (DiagnosticID, String) {
+        if length > maxBytes {
+            return ("data.valueTooLong", "rep \"\(rep)\" is longer than \(maxBytes) bytes, so no roster row can name it")
+        }
+        return ("data.unknownRep", "rep \"\(rep)\" is not on the roster" + spaces(rep))
     }
 
     @inline(never) static func reversalCycle(_ id: String, length: Int) -> (DiagnosticID, String) {

@@ -496,7 +496,7 @@ func loadQuotas(
             rowErrors.append(RowError(line: line, field: repField + 1, DataMessage.missingValue("rep")))
         } else {
             rep = roster.lookup.find(tokenizer.fieldPointer(repField), repLength)
-            if rep < 0 { rowErrors.append(RowError(line: line, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField)))) }
+            if rep < 0 { rowErrors.append(RowError(line: line, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField), length: repLength, maxBytes: options.maxIDBytes))) }
         }
         // period
         var period: Period? = nil
@@ -662,7 +662,7 @@ func loadSplits(
         }
         let repID = reader.text("rep", required: true, maxBytes: options.maxIDBytes)
         let rep = repID.flatMap { roster.index(of: $0) }
-        if let repID, rep == nil { reader.error("rep", DataMessage.unknownRep(shorten(repID))) }
+        if let repID, rep == nil { reader.error("rep", DataMessage.unknownRep(shorten(repID), length: repID.utf8.count, maxBytes: options.maxIDBytes)) }
         let share = reader.decimal("share", required: true)
         if let share, share.units <= 0 || share > .one { reader.error("share", DataMessage.shareOutOfRange(share.description)) }
         if reader.errors.isEmpty, let rep, let share, let txnID, txn >= 0 {

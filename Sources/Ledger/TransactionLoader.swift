@@ -809,8 +809,7 @@ func loadTransactions(
                     RowError(
                         line: pair.line, field: context.reversesField + 1,
                         DataMessage.overReversed(
-                            ids[pair.target], total: "\(FixedDecimal(units: Int64(clamping: total))) \(code)",
-                            deal: "\(FixedDecimal(units: Int64(clamping: deal))) \(code)"),
+                            ids[pair.target], total: "\(exactUnits(total)) \(code)", deal: "\(FixedDecimal(units: dealAmount)) \(code)"),
                         severity: .warning))
             }
         }
@@ -1176,7 +1175,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                     if let malformed = DataMessage.malformedID("rep", UnsafeBufferPointer(start: repPointer, count: repLength)) {
                         result.errors.append(RowError(line: recordLine, field: repField + 1, malformed))
                     } else {
-                        result.errors.append(RowError(line: recordLine, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField))))
+                        result.errors.append(RowError(line: recordLine, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField), length: repLength, maxBytes: maxID)))
                     }
                 }
             }
@@ -1403,6 +1402,16 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     result.endLine = tokenizer.line
     result.keepErrors(context.keptErrors)
     return result
+}
+
+/// `units` millionths in plain notation without trailing zeros, also past what an Int64 holds
+/// (reversals that add up beyond it had been shown clamped, as -9223372036854.775808).
+func exactUnits(_ units: Int128) -> String {
+    if let small = Int64(exactly: units) { return FixedDecimal(units: small).description }
+    var text = WideDecimal(value: units, scale: FixedDecimal.scale).description
+    while text.hasSuffix("0") { text.removeLast() }
+    if text.hasSuffix(".") { text.removeLast() }
+    return text
 }
 
 /// Whether `a` and `b` are both above zero or both below it (a reversal with its deal's sign).

@@ -15,13 +15,23 @@ public enum Explainer {
                 throw RunFailure.input("\(database) has no completed run yet; run `comp run` first")
             }
             guard let record = try store.run(id) else { throw RunFailure.input("\(database) has no run \(id)") }
+            if let status = try store.status(of: id), status != "completed" {
+                throw RunFailure.input("run \(id) of \(database) did not complete (\(status)): its results are not whole; give a completed run")
+            }
             let found = try store.lines(id, rep: rep, period: period)
             let payouts = found.map(\.line)
             let measures = try store.measures(id, rep: rep, period: period)
             if payouts.isEmpty {
                 let periods = try store.periods(id, rep: rep)
-                if periods.isEmpty { throw RunFailure.input("run \(id) has no payouts for rep \"\(rep)\"") }
-                throw RunFailure.input("run \(id) has no payouts for rep \"\(rep)\" in \(period); it has \(periods.joined(separator: ", "))")
+                // The id as given, cut short (it may be any text); the periods at most a dozen
+                // (a run may hold a century of months).
+                let shown = rep.count > 60 ? String(rep.prefix(60)) + "…" : rep
+                if periods.isEmpty { throw RunFailure.input("run \(id) has no payouts for rep \"\(shown)\"") }
+                let listed =
+                    periods.count <= 12
+                    ? periods.joined(separator: ", ")
+                    : periods.prefix(6).joined(separator: ", ") + ", … (\(periods.count - 12) more), " + periods.suffix(6).joined(separator: ", ")
+                throw RunFailure.input("run \(id) has no payouts for rep \"\(shown)\" in \(period); it has \(listed)")
             }
             var lines: [String] = []
             // A rep who changed plans within the period has a statement per plan: one section each

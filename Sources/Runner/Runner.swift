@@ -401,6 +401,7 @@ public enum Runner {
                 report("reconciling")
                 (reconciliation, warnings) = reconcile(output.credited, plans: plans, data: data, load: load)
                 warnings += clawbackPolicyWarnings(plans: plans, data: data)
+                warnings += absentColumnWarnings(plans: plans, data: data)
                 output.reconciliation = reconciliation
                 output.rejects = load.diagnostics.filter { $0.severity == .error }.map {
                     RejectRecord(
@@ -492,6 +493,21 @@ public enum Runner {
     /// `reversal_period`): each plan applies its own policy, so the reversal may be charged by
     /// both or by neither. Said with the count and the first transaction, so that the plans can be
     /// given the same policy.
+    /// The optional ledger columns (`product`, `kind`, `region`) a plan reads that transactions.csv
+    /// does not have: each reads empty on every row, so a filter on it takes nothing (valid, but
+    /// rarely meant: a column named `Kind` is another column).
+    static func absentColumnWarnings(plans: [Plan], data: LedgerData) -> [String] {
+        var warnings: [String] = []
+        for name in ["product", "kind", "region"] where data.transactions.attribute(name) == nil {
+            let readers = plans.filter { plan in plan.attributes.contains { $0.builtIn && $0.scope == .transaction && $0.name == name } }
+            guard !readers.isEmpty else { continue }
+            warnings.append(
+                "plan\(readers.count == 1 ? "" : "s") \(readers.map(\.id).joined(separator: ", ")) read\(readers.count == 1 ? "s" : "") txn.\(name), "
+                    + "but transactions.csv has no column \"\(name)\": it is empty on every row")
+        }
+        return warnings
+    }
+
     static func clawbackPolicyWarnings(plans: [Plan], data: LedgerData) -> [String] {
         var charges: [String: ClawbackCharge] = [:]
         for plan in plans { charges[plan.id] = plan.clawback?.charge ?? .reversalPeriod }
@@ -545,6 +561,13 @@ public enum Runner {
         // Plans that charge reversals back to the deal's period leave reversals past their window uncredited.
         let chargeBacks = Dictionary(plans.compactMap { plan in plan.chargeBack.map { (plan.id, $0) } }, uniquingKeysWith: { first, _ in first })
         let effectiveDates = Dictionary(plans.compactMap { plan in plan.effective.map { (plan.id, $0) } }, uniquingKeysWith: { first, _ in first })
+        // Whether a plan of the run can credit another plan's rows (a roll-up, a split): then such
+        // a row was left out by those rules too, not only for its rep's plan (a managers' plan
+        // run alone takes its reps' new deals, not their renewals).
+        let reachesOtherPlans = plans.contains { plan in
+            plan.creditRules.contains { rule in rule.recipients.contains { if case .rep = $0.kind { return false } else { return true } } }
+        }
+        let notTaken = reachesOtherPlans ? ", and no roll-up or split of this run takes it" : ""
         // Excluded rows by reason and currency: their count and exact sum.
         var excludedSums: [String: [Int: (rows: Int, units: Int128)]] = [:]
         for row in 0..<transactions.count where !(row < credited.count && credited[row]) {
@@ -566,7 +589,9 @@ public enum Runner {
             if let assignment = data.roster.assignment(of: rep, on: date) {
                 let splitSource = data.splits.source(of: splitRow, reversals: transactions.reversals)
                 if !planIDs.contains(assignment.plan) {
-                    reason = asDeal ? "reverses a deal of a rep on plan \(assignment.plan), not in this run" : "rep on plan \(assignment.plan), not in this run"
+                    reason =
+                        (asDeal ? "reverses a deal of a rep on plan \(assignment.plan), not in this run" : "rep on plan \(assignment.plan), not in this run")
+                        + notTaken
                 } else if data.splits.refused.contains(splitSource) {
                     reason = "its rows in splits.csv were rejected (who shares the credit is not known)"
                 } else if let chargeBack = chargeBacks[assignment.plan], let days = chargeBack.windowDays,
@@ -584,6 +609,10 @@ public enum Runner {
                 } else {
                     reason = "not credited by any credit rule of plan \(assignment.plan) (filters, dates, or split partners who are not payees of this run)"
                 }
+            } else if Int(rep) < data.roster.rowsByRep.count && data.roster.rowsByRep[Int(rep)].isEmpty {
+                // Known by id from roster rows that were all rejected (--quarantine): those rows
+                // are the ones to correct, not the date.
+                reason = (asDeal ? "reverses a deal of a rep" : "rep") + " whose roster rows were all rejected (see the rejects of roster.csv)"
             } else {
                 reason = asDeal ? "reverses a deal whose rep had no roster assignment on the deal's date" : "rep has no roster assignment on the transaction date"
             }

@@ -652,6 +652,16 @@ public final class ResultStore {
         }
     }
 
+    /// The run's status (`completed`, or `failed` in a database an older engine or another tool
+    /// wrote: comp stores a run whole or not at all), or `nil` when there is no such run.
+    public func status(of id: RunID) throws(StoreError) -> String? {
+        do {
+            return try queue.read { db in try String.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [id.rawValue]) }
+        } catch {
+            throw Self.readFailure("reading run \(id)", error)
+        }
+    }
+
     /// Ids of all runs, oldest first.
     public func runs() throws(StoreError) -> [RunID] {
         do {

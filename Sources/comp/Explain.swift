@@ -9,7 +9,8 @@ struct Explain: ParsableCommand {
     @Option(name: .long, help: "The results database.")
     var db: String
 
-    @Option(name: .long, help: "Rep id.")
+    // Taken whatever it looks like: an id may start with a dash (`--rep -R5`).
+    @Option(name: .long, parsing: .unconditional, help: "Rep id.")
     var rep: String
 
     @Option(name: .long, help: "Period label (2027-03, 2027-Q1, 2027).")

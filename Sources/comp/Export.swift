@@ -51,8 +51,12 @@ func exportRun(_ kind: ExportKind, db: String, out: String, runID: Int64?) throw
     do {
         if let runID {
             id = RunID(rawValue: runID)
-            guard try store.run(id) != nil else {
+            guard let status = try store.status(of: id) else {
                 printError("comp export: \(db) has no run \(runID)")
+                throw Exit.dataError
+            }
+            guard status == "completed" else {
+                printError("comp export: run \(runID) of \(db) did not complete (\(status)): its results are not whole; give a completed run")
                 throw Exit.dataError
             }
         } else {

@@ -247,6 +247,17 @@ let badCases: [BadCase] = [
             "transactions.csv:5:10: warning: reverses \"T1\", dated 2027-01-10, later than this reversal",
         ]),
     BadCase(
+        // -9223372036854.775807 × 2 and × 3: exact, not clamped to the Int64 range (each reversal
+        // past the deal says where the sum is).
+        name: "reversals adding up past what an Int64 holds (warnings)", file: "transactions.csv",
+        text: header + "A1,2027-01-10,R1,100,USD,P,new,1,NA,\nA2,2027-01-11,R1,-9223372036854.775807,USD,P,new,-1,NA,A1\n"
+            + "A3,2027-01-12,R1,-9223372036854.775807,USD,P,new,-1,NA,A1\nA4,2027-01-13,R1,-9223372036854.775807,USD,P,new,-1,NA,A1\n",
+        expected: [
+            "transactions.csv:3:10: warning: reversals of \"A1\" add up to -9223372036854.775807 USD, more than the deal's 100 USD",
+            "transactions.csv:4:10: warning: reversals of \"A1\" add up to -18446744073709.551614 USD, more than the deal's 100 USD",
+            "transactions.csv:5:10: warning: reversals of \"A1\" add up to -27670116110564.327421 USD, more than the deal's 100 USD",
+        ]),
+    BadCase(
         name: "a duplicate of a row rejected for another field", file: "transactions.csv",
         text: header + "T1,2027-01-10,R1,1e2,USD,P,new,1,NA,\nT1,2027-01-11,R1,100,USD,P,new,1,NA,\n"
             + "T2,2027-01-10,R1,100,USD,P,new,1,NA,\nT2,2027-01-11,R1,abc,USD,P,new,1,NA,\n",
@@ -388,6 +399,28 @@ let badCases: [BadCase] = [
         let (load, messages) = try DataDirectory(files).load()
         #expect(messages == [message])
         #expect(load.unusableFiles.count == 1)
+    }
+
+    /// An optional column written in another case is another column: said with a warning (the
+    /// rows are valid, but `Reverses` no longer reverses and a filter on `kind` takes nothing),
+    /// the rows kept, `Kind` kept as an extra column and `reverses` read as absent.
+    @Test func anOptionalColumnInAnotherCaseIsAWarning() throws {
+        var files = Minimal.ledgerOnly(
+            "id,date,rep,amount,currency,Kind,quantity,Reverses\nT1,2027-01-05,R1,10,USD,new,1,\nT2,2027-01-06,R1,-10,USD,new,-1,T1\n")
+        files["splits.csv"] = nil
+        files["quotas.csv"] = "rep,period,amount,Measure\nR1,2027-01,100,\n"
+        let (load, messages) = try DataDirectory(files).load()
+        #expect(messages == [
+            "transactions.csv:1:6: warning: column \"Kind\" is not the column \"kind\" (names are matched exactly, in lower case): it is read as an extra column, and kind is empty on every row; rename it \"kind\"",
+            "transactions.csv:1:8: warning: column \"Reverses\" is not the column \"reverses\" (names are matched exactly, in lower case): it is read as an extra column, and reverses is empty on every row; rename it \"reverses\"",
+            "quotas.csv:1:4: warning: column \"Measure\" is not the column \"measure\" (names are matched exactly, in lower case): it is read as an extra column, and measure is empty on every row; rename it \"measure\"",
+        ])
+        let transactions = load.data.transactions
+        #expect(transactions.count == 2)
+        #expect(transactions.reversals.rows.isEmpty)
+        #expect(transactions.attribute("kind") == nil)
+        #expect(transactions.attribute("Kind").map { column in (0..<2).map { column[$0] } } == ["new", "new"])
+        #expect(load.unusableFiles.isEmpty)
     }
 
     /// A rep kept known from a roster row rejected for its shape follows an id's rules: one with

@@ -534,8 +534,10 @@ func oneDeal(in directory: URL) throws -> URL {
         try writeFiles([
             "roster.csv": "rep,name,plan,start\nR1,Ana,SPL,2026-01-01\nR2,Ben,SPL,2026-01-01\n",
             "quotas.csv": "rep,period,amount\n",
-            "transactions.csv": "id,date,rep,amount,currency,product\nT1,2027-01-05,R1,100000,USD,SECURITY\n",
-            "splits.csv": "txn,rep,share\nT1,R1,1.0\nT1,R2,0.5\n",
+            // T3 reverses T1: split like it, and the same conflict (listed once). T2 is a second.
+            "transactions.csv": "id,date,rep,amount,currency,product,reverses\nT1,2027-01-05,R1,100000,USD,SECURITY,\n"
+                + "T2,2027-02-06,R2,100,USD,SECURITY,\nT3,2027-03-07,R1,-100000,USD,SECURITY,T1\nT4,2027-03-08,R2,50,USD,OTHER,\n",
+            "splits.csv": "txn,rep,share\nT1,R1,1.0\nT1,R2,0.5\nT2,R2,1\nT2,R1,0.25\nT4,R1,0.5\nT4,R2,0.5\n",
         ], to: data)
         let plan = directory.appendingPathComponent("spl.plan")
         try Data(
@@ -559,12 +561,22 @@ func oneDeal(in directory: URL) throws -> URL {
 
             """.utf8
         ).write(to: plan)
-        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
-        #expect(run.status == 65)
-        #expect(
-            run.stderr == "\(plan.path):4:3: rep R1, 2027-01: split_sales: the split shares of transaction \"T1\" add up to 1.5; "
-                + "rule 'split_sales' credits 'to splits', which needs exactly 1 (shares over 1 were accepted for the 'to splits overlay' "
-                + "rules of this run)\n")
+        // Every such transaction at once, with its rows in splits.csv (the first had stopped the run).
+        for quarantine in [false, true] {
+            let run = try cli.run(
+                ["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path]
+                    + (quarantine ? ["--quarantine"] : []))
+            #expect(run.status == 65)
+            let advice = "rule 'split_sales' credits 'to splits', which needs exactly 1 (shares over 1 were accepted for the 'to splits overlay' "
+                + "rules of this run): give the transaction shares that add up to 1, or leave it out of the rule with a `where`"
+            #expect(
+                run.stderr.split(separator: "\n").map(String.init) == [
+                    "\(plan.path):4:3: rep R1, 2027-01: split_sales: the split shares of transaction \"T1\" add up to 1.5 (splits.csv lines 2, 3); " + advice,
+                    "\(plan.path):4:3: rep R2, 2027-02: split_sales: the split shares of transaction \"T2\" add up to 1.25 (splits.csv lines 4, 5); " + advice,
+                    "2 transactions failed",
+                ], "\(run.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("r.sqlite").path))
+        }
     }
 
     /// A product whose exact value needs more than 30 fraction digits fails the run at the line
@@ -773,6 +785,38 @@ func oneDeal(in directory: URL) throws -> URL {
         let unknown = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db, "--param", "rte=10%"])
         #expect(unknown.status == 65)
         #expect(unknown.stderr.contains("no parameter 'rte' to override"), "\(unknown.stderr)")
+    }
+
+    /// `comp explain` takes a rep id that starts with a dash (the loader accepts it, with a
+    /// warning), cuts a long unknown id short, and lists at most a dozen of a rep's periods.
+    @Test func explainTakesAnyRepIDAndListsFewPeriods() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\n-R5,Ana,P1,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            // 2027-01 to 2028-06: 18 months.
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,-R5,1000,USD\nT2,2028-06-06,-R5,500,USD\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("p1.plan")
+        try Data("plan \"P1\" {\n  currency USD\n  period month\n  credit s {\n    amount fx(txn.amount)\n  }\n  measure b = sum(s)\n  component c = b * 5%\n}\n".utf8)
+            .write(to: plan)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        let explained = try cli.run(["explain", "--db", db, "--rep", "-R5", "--period", "2028-06"])
+        #expect(explained.status == 0, "\(explained.stderr)")
+        #expect(explained.stdout.contains("\n  c               25.00 USD   formula b * 5%   ["), "\(explained.stdout)")
+        #expect(explained.stdout.hasSuffix("\ntransactions: (1) T2\n"))
+        let elsewhere = try cli.run(["explain", "--db", db, "--rep", "-R5", "--period", "2026"])
+        #expect(elsewhere.status == 65)
+        #expect(elsewhere.stderr == "comp explain: run 1 has no payouts for rep \"-R5\" in 2026; it has "
+            + "2027-01, 2027-02, 2027-03, 2027-04, 2027-05, 2027-06, … (6 more), 2028-01, 2028-02, 2028-03, 2028-04, 2028-05, 2028-06\n")
+        let long = String(repeating: "X", count: 5_000)
+        let unknown = try cli.run(["explain", "--db", db, "--rep", long, "--period", "2027-01"])
+        #expect(unknown.status == 65)
+        #expect(unknown.stderr == "comp explain: run 1 has no payouts for rep \"\(String(repeating: "X", count: 60))…\"\n")
     }
 
     /// Options are checked before anything runs: a period that is none, an export to standard
@@ -1215,6 +1259,28 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains(
             "warning: quotas.csv has 2 rows for measure \"bookingz\", which no plan in this run has a quota for; they are not used\n"))
+    }
+
+    /// A ledger without a column the plan filters on (`kind`, `product`) runs, every row reading
+    /// it empty, and the run says so: a commission of 0.00 had been paid without a word.
+    @Test func columnsThePlanReadsButTheLedgerLacksAreWarnedAbout() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,Kind\nT1,2027-01-05,R1,1500,USD,new\n",
+        ], to: data)
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("  commission                0.00 USD\n"), "\(run.stdout)")
+        let warnings = run.stdout.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+        #expect(warnings == [
+            "warning: \(data.path)/transactions.csv:1:6: column \"Kind\" is not the column \"kind\" (names are matched exactly, in lower case): it is read as an extra column, and kind is empty on every row; rename it \"kind\"",
+            "warning: plan AE-STD reads txn.product, but transactions.csv has no column \"product\": it is empty on every row",
+            "warning: plan AE-STD reads txn.kind, but transactions.csv has no column \"kind\": it is empty on every row",
+        ])
     }
 
     @Test func summaryShowsWhatCapsTookOffTheTotal() throws {
@@ -1860,11 +1926,41 @@ func oneDeal(in directory: URL) throws -> URL {
         let line = result.stdout.split(separator: "\n").first { $0.contains("transactions.csv:") }.map(String.init) ?? ""
         #expect(
             line.hasSuffix(
-                "transactions.csv: 4 rows, 4 accepted, 0 rejected; 1 excluded: not credited by any credit rule of plan P (filters, dates, or split partners who are not payees of this run); 1 excluded: rep on plan OTHER, not in this run"
+                "transactions.csv: 4 rows, 4 accepted, 0 rejected; 1 excluded: not credited by any credit rule of plan P (filters, dates, or split partners who are not payees of this run); 1 excluded: rep on plan OTHER, not in this run, and no roll-up or split of this run takes it"
             ), "\(line)")
         // T1 and T3 are credited to R1: 10% of 400.
         let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
         #expect(payouts.stdout.contains("R1,2027-01,P,commission,40.00,USD\n"))
+    }
+
+    /// Under --quarantine, a rep whose every roster row was rejected is known by id: its
+    /// transactions are excluded naming the rejected rows (not a date without an assignment), and
+    /// a rep id past the length limit says so (not that it is off the roster).
+    @Test func rowsOfRepsWithRejectedRosterRowsSayWhy() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        let long = String(repeating: "L", count: 257)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\nR2,Ben,P,2026-13-01\n\(long),Lee,P,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,100,USD\nT2,2027-01-06,R2,200,USD\nT3,2027-01-07,\(long),300,USD\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("p.plan").path
+        try Data("plan \"P\" {\n  currency USD\n  period month\n  credit sales {\n    amount fx(txn.amount)\n  }\n  measure b = sum(sales)\n  component c = b * 10%\n}\n".utf8)
+            .write(to: URL(fileURLWithPath: plan))
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let refused = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains(
+            "\(data.path)/transactions.csv:4:3: rep \"\(String(repeating: "L", count: 60))…\" is longer than 256 bytes, so no roster row can name it"),
+            "\(refused.stderr)")
+        let result = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db, "--quarantine"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = result.stdout.split(separator: "\n").first { $0.contains("transactions.csv:") }.map(String.init) ?? ""
+        #expect(
+            line.hasSuffix("transactions.csv: 3 rows, 2 accepted, 1 rejected; 1 excluded: rep whose roster rows were all rejected (see the rejects of roster.csv)"),
+            "\(line)")
     }
 
     /// The reference plan counts transactions dated in 2027 (REFERENCE_PLAN.md): rows of
