@@ -155,43 +155,18 @@ public enum Runner {
         }
         // Plans.
         report("checking plans")
-        let (planFiles, foundPlanFiles) = try planPathsFound(request.plans)
-        var plans: [Plan] = []
-        var planPathsByID: [String: [String]] = [:]
-        var libraryFiles: [String] = []
-        var rendered = ""
-        func check(_ path: String, _ overrides: [String: String]) -> PlanCheckResult {
-            let found = foundPlanFiles.contains(path)
-            return XMLPlans.isXML(path)
-                ? XMLPlans.check(path: path, overrides: overrides, found: found) : PlanChecker.check(path: path, overrides: overrides, found: found)
-        }
-        let results = PlanChecker.checkRun(planFiles, overrides: request.overrides, check: check)
-        for (path, result) in zip(planFiles, results) {
-            if result.hasErrors { rendered += result.rendered() }
-            // The libraries a plan uses are inputs of the run too (fingerprinted, never overwritten).
-            for source in result.sources where source.path != path && !libraryFiles.contains(source.path) && !planFiles.contains(source.path) {
-                libraryFiles.append(source.path)
-            }
-            if let plan = result.plan {
-                plans.append(plan)
-                planPathsByID[plan.id, default: []].append(path)
-            }
-        }
-        if !rendered.isEmpty {
+        let checked = try checkPlans(request.plans, overrides: request.overrides)
+        let (planFiles, plans, planPathsByID, libraryFiles) = (checked.files, checked.plans, checked.pathsByID, checked.libraries)
+        if !checked.rendered.isEmpty {
             // Said last, as for bad data: how many, that nothing ran, and that the data is yet to
             // be checked (it is read the way the plans say: their currency, their fiscal year).
-            let errors = results.reduce(0) { $0 + $1.diagnostics.filter { $0.severity == .error }.count }
-            let files = results.filter(\.hasErrors).count
-            // As the plans that checked read it (the others cannot say).
-            var validate = "comp validate --data \(shellQuoted(request.data))"
-            if let first = plans.first {
-                if first.currency != .usd { validate += " --base-currency \(first.currency.code)" }
-                if first.fiscalCalendar.startMonth != 1 { validate += " --fiscal-year-start \(first.fiscalCalendar.startMonth)" }
-            }
+            let planArguments = request.plans.map(shellQuoted).joined(separator: " ")
+            let validate = "comp validate --data \(shellQuoted(request.data)) --plans \(planArguments)"
+            let errors = checked.errorCount
             throw .badPlans(
-                rendered + (rendered.hasSuffix("\n") ? "" : "\n")
-                    + "the plans have \(errors) error\(errors == 1 ? "" : "s")\(files > 1 ? " in \(files) files" : ""); nothing was run, "
-                    + "and the data was not read (`\(validate)` checks it meanwhile)")
+                checked.rendered + (checked.rendered.hasSuffix("\n") ? "" : "\n")
+                    + "the plans have \(errors) error\(errors == 1 ? "" : "s")\(checked.failedFiles > 1 ? " in \(checked.failedFiles) files" : ""); nothing was run, "
+                    + "and the data was not read (`\(validate)` checks both)")
         }
         if plans.isEmpty { throw .input("no plan found in \(request.plans.joined(separator: ", "))") }
         let planIDs = Set(plans.map(\.id))
@@ -493,6 +468,36 @@ public enum Runner {
     /// `reversal_period`): each plan applies its own policy, so the reversal may be charged by
     /// both or by neither. Said with the count and the first transaction, so that the plans can be
     /// given the same policy.
+    /// The plans of `paths` (files, or directories of `.plan` and `.xml` files) checked as a run
+    /// takes them, with `overrides` applied: the plans that checked, and every diagnostic of the
+    /// files with errors, rendered (empty when all checked).
+    public static func checkPlans(_ paths: [String], overrides: [String: String]) throws(RunFailure) -> CheckedPlans {
+        let (planFiles, foundPlanFiles) = try planPathsFound(paths)
+        var checked = CheckedPlans(files: planFiles)
+        func check(_ path: String, _ overrides: [String: String]) -> PlanCheckResult {
+            let found = foundPlanFiles.contains(path)
+            return XMLPlans.isXML(path)
+                ? XMLPlans.check(path: path, overrides: overrides, found: found) : PlanChecker.check(path: path, overrides: overrides, found: found)
+        }
+        let results = PlanChecker.checkRun(planFiles, overrides: overrides, check: check)
+        for (path, result) in zip(planFiles, results) {
+            if result.hasErrors {
+                checked.rendered += result.rendered()
+                checked.errorCount += result.diagnostics.filter { $0.severity == .error }.count
+                checked.failedFiles += 1
+            }
+            // The libraries a plan uses are inputs of the run too (fingerprinted, never overwritten).
+            for source in result.sources where source.path != path && !checked.libraries.contains(source.path) && !planFiles.contains(source.path) {
+                checked.libraries.append(source.path)
+            }
+            if let plan = result.plan {
+                checked.plans.append(plan)
+                checked.pathsByID[plan.id, default: []].append(path)
+            }
+        }
+        return checked
+    }
+
     /// The optional ledger columns (`product`, `kind`, `region`) a plan reads that transactions.csv
     /// does not have: each reads empty on every row, so a filter on it takes nothing (valid, but
     /// rarely meant: a column named `Kind` is another column).
@@ -1064,4 +1069,23 @@ final class Background<Value: Sendable>: @unchecked Sendable {
     }
 
     func value() throws(RunFailure) -> Value { try result.get() }
+}
+
+/// Plans checked as a run takes them (``Runner/checkPlans(_:overrides:)``).
+public struct CheckedPlans: Sendable {
+    /// The plan files, directories expanded, in order.
+    public let files: [String]
+    /// The plans that checked, in file order.
+    public var plans: [Plan] = []
+    /// The files defining each plan id (more than one is an error of the run).
+    public var pathsByID: [String: [String]] = [:]
+    /// Library files the plans use (`use "lib.plan"`).
+    public var libraries: [String] = []
+    /// Every diagnostic of the files with errors, rendered; empty when every file checked.
+    public var rendered = ""
+    /// Errors in all, and the files that have them.
+    public var errorCount = 0
+    public var failedFiles = 0
+
+    init(files: [String]) { self.files = files }
 }

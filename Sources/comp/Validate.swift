@@ -1,7 +1,9 @@
 import ArgumentParser
 import CompCore
 import CompDiagnostics
+import Engine
 import Ledger
+import Runner
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,17 +12,23 @@ struct Validate: ParsableCommand {
             Reads transactions.csv, roster.csv, quotas.csv and, when present, splits.csv and fx.csv \
             (see FORMATS.md). Prints rows read, accepted and rejected per file and the sum of amounts \
             per currency, or every problem as file:line:field: message (the first \
-            --max-errors of them, then a count of the rest) and exits with status 65.
+            --max-errors of them, then a count of the rest) and exits with status 65. With --plans, \
+            the plans are checked too (every error of both is listed) and the data is read as the \
+            plans that check read it: their currency and fiscal year, the columns they declare, \
+            overlay splits, their input tables.
             """)
 
     @Option(name: .long, help: "The data directory.")
     var data: String
 
-    @Option(name: .long, help: "Currency the fx rates convert into.")
-    var baseCurrency: String = "USD"
+    @Option(name: .long, parsing: .upToNextOption, help: "Plan files (.plan or .xml), or directories of them, to check and read the data for.")
+    var plans: [String] = []
 
-    @Option(name: .long, help: "First month of the fiscal year (1-12), for quarter and year quotas.")
-    var fiscalYearStart: Int = 1
+    @Option(name: .long, help: "Currency the fx rates convert into (default: USD, or the plans').")
+    var baseCurrency: String?
+
+    @Option(name: .long, help: "First month of the fiscal year (1-12), for quarter and year quotas (default: 1, or the plans').")
+    var fiscalYearStart: Int?
 
     @Option(name: .long, help: "Worker threads (default: every core).")
     var threads: Int?
@@ -38,25 +46,52 @@ struct Validate: ParsableCommand {
     var fingerprints = false
 
     func validate() throws {
-        try refuseEmptyPaths([("--data", data)])
-        guard Currency(code: baseCurrency) != nil else {
+        try refuseEmptyPaths([("--data", data)] + plans.map { ("a plan file", $0) })
+        if let baseCurrency, Currency(code: baseCurrency) == nil {
             throw ValidationError("--base-currency \(baseCurrency) is not an ISO 4217 code")
         }
-        guard FiscalCalendar(startMonth: fiscalYearStart) != nil else {
+        if let fiscalYearStart, FiscalCalendar(startMonth: fiscalYearStart) == nil {
             throw ValidationError("--fiscal-year-start must be 1...12")
+        }
+        if !plans.isEmpty && (baseCurrency != nil || fiscalYearStart != nil) {
+            throw ValidationError("--plans set the currency and fiscal year the data is read in; leave out --base-currency and --fiscal-year-start")
         }
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be from 1 to 1024") }
         if maxErrors < 0 { throw ValidationError("--max-errors must not be negative") }
     }
 
     func run() throws {
-        guard let base = Currency(code: baseCurrency), let calendar = FiscalCalendar(startMonth: fiscalYearStart) else {
+        guard let base = Currency(code: baseCurrency ?? "USD"), let calendar = FiscalCalendar(startMonth: fiscalYearStart ?? 1) else {
             throw Exit.usage
         }
         // Only --max-errors problems are listed: no more are kept in memory (all are counted).
-        let options = LedgerLoadOptions(
+        var options = LedgerLoadOptions(
             threads: threads, baseCurrency: base, fiscalCalendar: calendar, allowOverlaySplits: overlaySplits,
             storedDiagnosticLimit: max(1, maxErrors))
+        // The plans first: their errors are listed, and the data is still read (as the plans that
+        // checked read it), so that one call says everything that stops a run.
+        var checked: CheckedPlans? = nil
+        if !plans.isEmpty {
+            do {
+                checked = try Runner.checkPlans(plans, overrides: [:])
+            } catch {
+                printError("comp validate: \(error.description)")
+                throw Exit.dataError
+            }
+            if let checked, !checked.rendered.isEmpty { printError(checked.rendered, trusted: true) }
+            if let read = checked?.plans, let first = read.first {
+                let planOptions = ReferenceEvaluator.loadOptions(for: read, threads: threads)
+                options.baseCurrency = planOptions.baseCurrency
+                options.fiscalCalendar = planOptions.fiscalCalendar
+                options.declaredColumns = planOptions.declaredColumns
+                options.allowOverlaySplits = options.allowOverlaySplits || planOptions.allowOverlaySplits
+                if read.contains(where: { $0.currency != first.currency || $0.fiscalCalendar != first.fiscalCalendar }) {
+                    printError(
+                        "comp validate: the plans read the data differently (a run refuses them); the data is read as plan \(first.id) reads it: "
+                            + "\(first.currency.code), fiscal year from month \(first.fiscalCalendar.startMonth)")
+                }
+            }
+        }
         if let problem = LedgerLoader.directoryProblem(data) {
             printError("--data \(data): \(problem)")
             throw Exit.dataError
@@ -90,10 +125,31 @@ struct Validate: ParsableCommand {
                 printError("… and \(rest) more (\(errors), \(warnings) in all; errors are listed first)")
             }
         }
-        if load.errorCount > 0 {
-            printError("\(data): \(load.errorCount) error\(load.errorCount == 1 ? "" : "s"); the data is not valid")
-            throw Exit.dataError
+        // The plans' input tables (MBO scores and the like), as a run reads them.
+        var inputErrors = 0
+        var readTables: Set<String> = []
+        let prefix = data.hasSuffix("/") ? data : data + "/"
+        for plan in checked?.plans ?? [] {
+            for input in plan.inputs where readTables.insert(input.file + "\u{0}" + input.column).inserted {
+                let (_, diagnostics) = InputTableReader.load(
+                    path: prefix + input.file, column: input.column, roster: load.data.roster,
+                    options: LedgerLoadOptions(threads: threads, fiscalCalendar: plan.fiscalCalendar))
+                let errors = diagnostics.filter { $0.severity == .error }
+                inputErrors += errors.count
+                if !errors.isEmpty { printError(errors.prefix(max(1, maxErrors)).map(\.description).joined(separator: "\n")) }
+            }
         }
-        print("\(data): valid (\(load.data.transactions.count) transactions, \(load.data.roster.repIDs.count) reps)")
+        let planErrors = checked?.errorCount ?? 0
+        if load.errorCount + inputErrors > 0 {
+            let errors = load.errorCount + inputErrors
+            printError("\(data): \(errors) error\(errors == 1 ? "" : "s"); the data is not valid")
+        }
+        if planErrors > 0 {
+            let files = checked?.failedFiles ?? 0
+            printError("the plans have \(planErrors) error\(planErrors == 1 ? "" : "s")\(files > 1 ? " in \(files) files" : "")")
+        }
+        if load.errorCount + inputErrors + planErrors > 0 { throw Exit.dataError }
+        print("\(data): valid (\(load.data.transactions.count) transactions, \(load.data.roster.repIDs.count) reps)"
+            + (checked.map { " for plan\($0.plans.count == 1 ? "" : "s") \($0.plans.map(\.id).joined(separator: ", "))" } ?? ""))
     }
 }

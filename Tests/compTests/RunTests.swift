@@ -1786,7 +1786,7 @@ func oneDeal(in directory: URL) throws -> URL {
         // Said last: how many, and that the data is yet to be checked (with a command that pastes).
         #expect(
             result.stderr.hasSuffix(
-                "\nthe plans have 1 error; nothing was run, and the data was not read (`comp validate --data \(data)` checks it meanwhile)\n"),
+                "\nthe plans have 1 error; nothing was run, and the data was not read (`comp validate --data \(data) --plans \(plan)` checks both)\n"),
             "\(result.stderr)")
         let spaced = directory.appendingPathComponent("my data").path
         let other = directory.appendingPathComponent("broken-too.plan").path
@@ -1794,18 +1794,43 @@ func oneDeal(in directory: URL) throws -> URL {
         let second = try cli.run(["run", "--plans", plan, other, "--data", spaced, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(
             second.stderr.hasSuffix(
-                "\nthe plans have 2 errors in 2 files; nothing was run, and the data was not read (`comp validate --data '\(spaced)'` checks it meanwhile)\n"),
+                "\nthe plans have 2 errors in 2 files; nothing was run, and the data was not read (`comp validate --data '\(spaced)' --plans \(plan) \(other)` checks both)\n"),
             "\(second.stderr)")
-        // The check reads the data as the plans that checked do: their currency and fiscal year.
+        // That check lists the plans' errors and the data's, the data read as the plans that
+        // checked read it: their currency (EUR here: USD rows have no rate into it).
         let euro = directory.appendingPathComponent("euro.plan").path
         try Data(
             "plan \"E\" {\n  currency EUR\n  period month\n  fiscal_year_start 4\n  credit s { amount fx(txn.amount) }\n  measure m = sum(s)\n  component c = m * 1%\n}\n"
                 .utf8
         ).write(to: URL(fileURLWithPath: euro))
         let third = try cli.run(["run", "--plans", euro, plan, "--data", data, "--db", directory.appendingPathComponent("r.sqlite").path])
-        #expect(
-            third.stderr.hasSuffix(
-                "(`comp validate --data \(data) --base-currency EUR --fiscal-year-start 4` checks it meanwhile)\n"), "\(third.stderr)")
+        #expect(third.stderr.hasSuffix("(`comp validate --data \(data) --plans \(euro) \(plan)` checks both)\n"), "\(third.stderr)")
+        let validated = try cli.run(["validate", "--data", data, "--plans", euro, plan, "--max-errors", "1"])
+        #expect(validated.status == 65)
+        let lines = validated.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.first == "\(plan):4:19: error: unknown name 'nothing' [#plan.unknownName]", "\(validated.stderr)")
+        #expect(lines.contains("\(data)/transactions.csv:3:5: no fx rate for USD in 2027-01; add a row \"USD,2027-01,<EUR per USD>\" to fx.csv"))
+        #expect(Array(lines.suffix(2)) == ["\(data): 7811 errors; the data is not valid", "the plans have 1 error"])
+        // Valid data for valid plans says for which; the plans decide the currency, not a flag.
+        let valid = try cli.run(["validate", "--data", data, "--plans", CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path])
+        #expect(valid.status == 0, "\(valid.stderr)")
+        #expect(valid.stdout.hasSuffix("\(data): valid (10000 transactions, 115 reps) for plan AE-STD\n"), "\(valid.stdout)")
+        // A column the plan declares (without `optional`) must be in the header: said by validate
+        // with the plans (without them, the data is valid).
+        let boosted = directory.appendingPathComponent("boost.plan").path
+        try Data(
+            "plan \"B\" {\n  currency USD\n  period month\n  attribute txn.boost: rate\n  credit s {\n    amount fx(txn.amount)\n    weight txn.boost\n  }\n  measure m = sum(s)\n  component c = m * 1%\n}\n"
+                .utf8
+        ).write(to: URL(fileURLWithPath: boosted))
+        let declared = try cli.run(["validate", "--data", data, "--plans", boosted])
+        #expect(declared.status == 65)
+        #expect(declared.stderr.contains(
+            "\(data)/transactions.csv:1:1: missing column \"boost\" in the header; plan B reads it (attribute txn.boost: rate): add it, or declare it optional"),
+            "\(declared.stderr)")
+        #expect(try cli.run(["validate", "--data", data]).status == 0)
+        let both = try cli.run(["validate", "--data", data, "--plans", euro, "--base-currency", "USD"])
+        #expect(both.status == 64)
+        #expect(both.stderr.contains("--plans set the currency and fiscal year the data is read in; leave out --base-currency and --fiscal-year-start"))
     }
 
     @Test func demoPlansAreTheExamplePlans() throws {
