@@ -147,7 +147,9 @@ public enum PlanChecker {
             sink.emit(.invalidUTF8(b[0], utf16: true), file: file, SourceRange(start: 0, end: 2))
             return nil
         }
-        let (tokens, comments, problems) = Lexer.tokenize(source.bytes)
+        let lexer = Lexer.lexed(source.bytes)
+        let (tokens, comments, problems) = (lexer.tokens, lexer.comments, lexer.problems)
+        defer { sink.countUnlisted(errors: lexer.droppedProblems, file: file, at: lexer.firstDropped) }
         for (message, range) in problems {
             let hint: String?
             switch message.id.rawValue {

@@ -120,6 +120,14 @@ extension PlanMessage {
     static func moneyNotInPlanCurrency(_ what: String, _ type: String, _ currency: String) -> Self {
         .init("moneyNotInPlanCurrency", .error, "\(what) must be money in \(currency), found \(type)")
     }
+    static func moreProblems(errors: Int, warnings: Int, listed: Int) -> Self {
+        let counted = [errors > 0 ? "\(errors) more error\(errors == 1 ? "" : "s")" : nil, warnings > 0 ? "\(warnings) more warning\(warnings == 1 ? "" : "s")" : nil]
+            .compactMap { $0 }.joined(separator: " and ")
+        return .init(
+            "moreProblems", errors > 0 ? .error : .warning,
+            "\(counted), from here on, not listed (a check lists its first \(listed)): correct those above and check again"
+                + " (a file that is all errors may not be a plan file)")
+    }
     static func nameNotUsable(_ name: String, _ kind: String, _ use: String) -> Self {
         .init("nameNotUsable", .error, "'\(name)' is a \(kind) and cannot be used \(use)")
     }
@@ -245,24 +253,55 @@ final class DiagnosticSink {
         let text: String
     }
     var sources: [SourceFile]
+    /// Diagnostics past ``limit`` are counted, not kept: a megabyte of invalid characters had made
+    /// a million diagnostics, each quoting its line (minutes, gigabytes of output).
+    private let limit: Int
+    private var droppedErrors = 0
+    private var droppedWarnings = 0
+    /// The file and place of the first diagnostic not kept.
+    private var firstDropped: (file: Int, range: SourceRange?)? = nil
 
-    /// Every diagnostic, in file order, then source order (stable for equal positions).
+    /// Every diagnostic, in file order, then source order (stable for equal positions); when some
+    /// were not kept, a last error says how many.
     var diagnostics: [Diagnostic] {
-        entries.sorted { ($0.file, $0.offset, $0.sequence) < ($1.file, $1.offset, $1.sequence) }.map(\.diagnostic)
+        var kept = entries.sorted { ($0.file, $0.offset, $0.sequence) < ($1.file, $1.offset, $1.sequence) }.map(\.diagnostic)
+        if let firstDropped {
+            let source = sources[firstDropped.file]
+            let location = firstDropped.range.map { source.location(of: $0.start) } ?? SourceLocation(file: source.path, line: 0, column: 0)
+            let message = PlanMessage.moreProblems(errors: droppedErrors, warnings: droppedWarnings, listed: limit)
+            kept.append(Diagnostic(message.severity, id: message.id, message: message.text, location: location))
+        }
+        return kept
     }
 
-    init(sources: [SourceFile] = []) { self.sources = sources }
+    init(sources: [SourceFile] = [], limit: Int = 100) {
+        self.sources = sources
+        self.limit = limit
+    }
 
-    var hasErrors: Bool { entries.contains { $0.diagnostic.severity == .error } }
+    var hasErrors: Bool { droppedErrors > 0 || entries.contains { $0.diagnostic.severity == .error } }
 
     /// How many diagnostics have been emitted so far (to tell whether a stretch of parsing failed).
-    var count: Int { entries.count }
+    var count: Int { entries.count + droppedErrors + droppedWarnings }
+
+    /// Counts errors found but never emitted (the lexer keeps its first thousand).
+    func countUnlisted(errors: Int, file: Int, at range: SourceRange?) {
+        guard errors > 0 else { return }
+        droppedErrors += errors
+        if firstDropped == nil { firstDropped = (file, range) }
+    }
 
     func emit(
         _ message: PlanMessage, file: Int, _ range: SourceRange?, notes: [(String, Int, SourceRange)] = [],
         hint: String? = nil
     ) {
         guard said.insert(SaidKey(file: file, range: range, id: message.id.rawValue, text: message.text)).inserted else { return }
+        // Notes do not count: they belong to a kept diagnostic.
+        if entries.count >= limit && message.severity != .note {
+            if message.severity == .error { droppedErrors += 1 } else { droppedWarnings += 1 }
+            if firstDropped == nil { firstDropped = (file, range) }
+            return
+        }
         let source = sources[file]
         let location = range.map { source.location(of: $0.start) } ?? SourceLocation(file: source.path, line: 0, column: 0)
         let rendered = notes.map { note -> DiagnosticNote in

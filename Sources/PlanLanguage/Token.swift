@@ -95,6 +95,11 @@ struct Lexer {
     var tokens: [Token] = []
     var comments: [Comment] = []
     var problems: [(PlanMessage, SourceRange)] = []
+    /// Problems past ``problemLimit`` are counted, not kept (a megabyte of invalid characters is a
+    /// million of them; a check lists a hundred), with the place of the first.
+    var droppedProblems = 0
+    var firstDropped: SourceRange? = nil
+    static let problemLimit = 1_000
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -102,6 +107,22 @@ struct Lexer {
         var lexer = Lexer(bytes: bytes)
         lexer.run()
         return (lexer.tokens, lexer.comments, lexer.problems)
+    }
+
+    /// The lexer itself, run (for its counts of problems not kept).
+    static func lexed(_ bytes: [UInt8]) -> Lexer {
+        var lexer = Lexer(bytes: bytes)
+        lexer.run()
+        return lexer
+    }
+
+    private mutating func report(_ problem: (PlanMessage, SourceRange)) {
+        if problems.count < Self.problemLimit {
+            problems.append(problem)
+        } else {
+            droppedProblems += 1
+            if firstDropped == nil { firstDropped = problem.1 }
+        }
     }
 
     private func peek(_ offset: Int = 0) -> UInt8 {
@@ -188,7 +209,7 @@ struct Lexer {
     /// after a lone CR (shown on a line of its own by some editors) would be read as the same line.
     private mutating func checkLoneCarriageReturn(at index: Int) {
         if index + 1 >= bytes.count || bytes[index + 1] != UInt8(ascii: "\n") {
-            problems.append((.loneCarriageReturn, SourceRange(start: index, end: index + 1)))
+            report((.loneCarriageReturn, SourceRange(start: index, end: index + 1)))
         }
     }
 
@@ -197,7 +218,7 @@ struct Lexer {
     /// text (a name, a label, a file name) without a word.
     private mutating func checkedUTF8Length(at index: Int) -> Int {
         if let length = UTF8Bytes.sequenceLength(bytes, at: index) { return length }
-        problems.append((.invalidUTF8(bytes[index]), SourceRange(start: index, end: index + 1)))
+        report((.invalidUTF8(bytes[index]), SourceRange(start: index, end: index + 1)))
         return 1
     }
 
@@ -217,10 +238,10 @@ struct Lexer {
             // A NUL or other control character would be cut or garbled where the string is used
             // (a file name stops at a NUL).
             if Lexer.isControlInString(c) {
-                problems.append((.controlCharacterInString(UInt32(c)), SourceRange(start: position, end: position + 1)))
+                report((.controlCharacterInString(UInt32(c)), SourceRange(start: position, end: position + 1)))
             }
             if let (scalar, length) = Lexer.invisibleControl(bytes, at: position) {
-                problems.append((.controlCharacterInString(scalar), SourceRange(start: position, end: position + length)))
+                report((.controlCharacterInString(scalar), SourceRange(start: position, end: position + length)))
                 position += length
                 continue
             }
@@ -231,10 +252,10 @@ struct Lexer {
             if c == UInt8(ascii: "\\") && position + 1 < bytes.count && bytes[position + 1] != UInt8(ascii: "\n") {
                 // An escaped character is kept as it is: a control character is no better escaped.
                 if Lexer.isControlInString(bytes[position + 1]) {
-                    problems.append((.controlCharacterInString(UInt32(bytes[position + 1])), SourceRange(start: position + 1, end: position + 2)))
+                    report((.controlCharacterInString(UInt32(bytes[position + 1])), SourceRange(start: position + 1, end: position + 2)))
                 }
                 if let (scalar, length) = Lexer.invisibleControl(bytes, at: position + 1) {
-                    problems.append((.controlCharacterInString(scalar), SourceRange(start: position + 1, end: position + 1 + length)))
+                    report((.controlCharacterInString(scalar), SourceRange(start: position + 1, end: position + 1 + length)))
                     position += 1 + length
                     continue
                 }
@@ -248,7 +269,7 @@ struct Lexer {
                     let text = escaped < 0x20 || escaped == 0x7F
                         ? "x" + hex(escaped)
                         : String(decoding: bytes[(position + 1)..<min(bytes.count, position + 1 + length)], as: UTF8.self)
-                    problems.append((.invalidEscape(text), SourceRange(start: position, end: position + 1 + length)))
+                    report((.invalidEscape(text), SourceRange(start: position, end: position + 1 + length)))
                     position += 1 + length
                     continue
                 }
@@ -257,7 +278,7 @@ struct Lexer {
                 position += 1
             }
         }
-        problems.append((.unterminatedString, SourceRange(start: start, end: position)))
+        report((.unterminatedString, SourceRange(start: start, end: position)))
         add(.invalid, start)
     }
 
@@ -303,7 +324,7 @@ struct Lexer {
         if kind != .percent && Lexer.isIdentPart(peek()) {
             while position < bytes.count && Lexer.isIdentPart(bytes[position]) { position += 1 }
             let text = String(decoding: bytes[start..<position], as: UTF8.self)
-            problems.append((
+            report((
                 .invalidNumber(text, "is not a number: write plain digits with an optional decimal point (no exponent or suffix), and a space before a currency"),
                 SourceRange(start: start, end: position)))
             add(.invalid, start)
@@ -370,7 +391,7 @@ struct Lexer {
                 let digits = String(scalar.value, radix: 16, uppercase: true)
                 code = "U+" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
             }
-            problems.append((.invalidCharacter(shown, code: code), SourceRange(start: start, end: position)))
+            report((.invalidCharacter(shown, code: code), SourceRange(start: start, end: position)))
             // A special or invisible space separates like a space once it has been reported: `100`
             // and `USD` either side of a no-break space had each been an error of its own too.
             if Lexer.separatesLikeSpace(text) { return }

@@ -324,6 +324,34 @@ struct HostileInputTests {
         #expect(!PlanChecker.check(source: SourceFile(path: "crlf.plan", text: crlf)).hasErrors)
     }
 
+    /// A file of 200,000 invalid characters lists its first hundred problems and counts the rest
+    /// in one last error (each had been a diagnostic quoting its line: a megabyte of them made
+    /// 340 MB of output in 43 s).
+    @Test("past a hundred problems, the rest are counted")
+    func problemsPastTheLimitAreCounted() {
+        let text = "plan \"P\" {\n  currency USD\n  #\n" + String(repeating: "@", count: 200_000) + "\n}\n"
+        let result = PlanChecker.check(source: SourceFile(path: "junk.plan", text: text))
+        let descriptions = result.diagnostics.map(\.description)
+        #expect(result.hasErrors)
+        #expect(descriptions.count == 101)
+        #expect(descriptions.first == "junk.plan:4:1: invalid character '@'")
+        #expect(descriptions.dropFirst(99).first == "junk.plan:4:100: invalid character '@'")
+        #expect(
+            descriptions.last
+                == "junk.plan:4:101: 199901 more errors, from here on, not listed (a check lists its first 100): correct those above and check again"
+                + " (a file that is all errors may not be a plan file)")
+        // Rendered with source lines, it stays small.
+        #expect(result.rendered().utf8.count < 200_000)
+        // Warnings past the limit are counted as warnings.
+        let noted = "plan \"P\" {\n  currency USD\n  period month\n" + (0..<150).map { "  param unused\($0) = 1\n" }.joined()
+            + "  credit s {\n    amount fx(txn.amount)\n  }\n  measure b = sum(s)\n  component c = b * 5%\n}\n"
+        let warned = PlanChecker.check(source: SourceFile(path: "w.plan", text: noted))
+        #expect(!warned.hasErrors)
+        #expect(warned.diagnostics.count == 101)
+        #expect(warned.diagnostics.last?.description.hasPrefix("w.plan:104:9: warning: ") == true, "\(warned.diagnostics.last?.description ?? "")")
+        #expect(warned.diagnostics.last?.description.hasSuffix(": warning: 50 more warnings, from here on, not listed (a check lists its first 100): correct those above and check again (a file that is all errors may not be a plan file)") == true, "\(warned.diagnostics.last?.description ?? "")")
+    }
+
     /// Tier conditions that apply other tables, whose conditions apply others, are evaluated by
     /// recursion: 48 tables whose conditions each applied the one before inside a 58-level
     /// expression overflowed a run's worker stack. Refused at the first table past the limit.
@@ -363,7 +391,9 @@ struct HostileInputTests {
         for index in 0..<1000 { text += " let name\(index) = nmae\(index) + 1\n" }
         text += "}\n"
         let result = PlanChecker.check(source: SourceFile(path: "names.plan", text: text))
-        #expect(result.diagnostics.count == 1000)
+        // The first hundred listed, the rest counted.
+        #expect(result.diagnostics.count == 101)
+        #expect(result.diagnostics.last?.message.hasPrefix("900 more errors, from here on, not listed") == true)
         let hinted = result.diagnostics.filter { $0.hint != nil }.count
         #expect(hinted > 0 && hinted <= PlanLimits.maxHints)
     }
@@ -380,10 +410,13 @@ struct HostileInputTests {
         let result = PlanChecker.check(source: SourceFile(path: "line.plan", text: text))
         let rendered = result.rendered()
         #expect(clock.now - start < .seconds(10))
-        #expect(result.diagnostics.count == count)
-        // The last one: its column counts "ä" as one character.
-        let offset = text.utf8.count - 3
-        #expect(result.diagnostics.last?.location == SourceLocation(file: "line.plan", line: 1, column: offset))
+        // The first hundred listed, the rest counted from the 101st (its column counts "ä" as one
+        // character: its byte offset, less the extra byte of "ä", plus 1).
+        #expect(result.diagnostics.count == 101)
+        let bytes = Array(text.utf8)
+        let zs = bytes.indices.filter { bytes[$0] == UInt8(ascii: "z") && bytes[$0 - 2] == UInt8(ascii: "=") }
+        #expect(result.diagnostics.last?.location == SourceLocation(file: "line.plan", line: 1, column: zs[100]))
+        #expect(result.diagnostics.last?.message.hasPrefix("\(count - 100) more errors, from here on, not listed") == true)
         #expect(rendered.hasPrefix("line.plan:1:56: error: unknown name 'z' [#plan.unknownName]\n"))
     }
 
