@@ -869,7 +869,16 @@ extension Checker {
             error(.periodValueInCredit(callee.name), file, callee.range)
             return nil
         }
-        guard let table = tableValue(index) else { return nil }
+        guard let table = tableValue(index) else {
+            // The table has errors of its own (said at the table); its arguments are still checked,
+            // so that a typo in them is not found only once the table is fixed. A credit rule's
+            // bare name (a per_transaction table's argument) is no value to check.
+            for argument in args {
+                if case .name(let name) = argument, let symbol = symbols[name.name], case .credit = symbol.symbol { continue }
+                _ = lower(argument, context, file)
+            }
+            return nil
+        }
         let id = TableID(index)
         if table.mode == .perTransaction {
             guard arity(1...1) else { return nil }

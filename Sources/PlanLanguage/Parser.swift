@@ -139,6 +139,9 @@ final class Parser {
         case .star where doubled: return "there is no power operator; multiply"
         case .comma where index > 0 && tokens[index - 1].kind == .integer && tokens[index - 1].range.end == current.range.start
             && next.range.start == current.range.end && [.integer, .decimal, .percent].contains(next.kind):
+            // The number before the comma is not what was meant: nothing more is said of it (its
+            // type had drawn "write the amount with its currency: 20 USD" for 20,000).
+            sink.suppress(file: file, tokens[index - 1].range)
             return "numbers have no thousands separators: write \(text(tokens[index - 1]))\(text(next))"
         default: return nil
         }

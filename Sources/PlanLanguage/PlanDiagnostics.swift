@@ -284,6 +284,12 @@ final class DiagnosticSink {
     /// How many diagnostics have been emitted so far (to tell whether a stretch of parsing failed).
     var count: Int { entries.count + droppedErrors + droppedWarnings }
 
+    /// Places a parse error has said all of: later diagnostics within them are dropped.
+    private var suppressed: [(file: Int, range: SourceRange)] = []
+
+    /// Drops the diagnostics emitted from now on whose range lies within `range` of `file`.
+    func suppress(file: Int, _ range: SourceRange) { suppressed.append((file, range)) }
+
     /// Counts errors found but never emitted (the lexer keeps its first thousand).
     func countUnlisted(errors: Int, file: Int, at range: SourceRange?) {
         guard errors > 0 else { return }
@@ -295,6 +301,7 @@ final class DiagnosticSink {
         _ message: PlanMessage, file: Int, _ range: SourceRange?, notes: [(String, Int, SourceRange)] = [],
         hint: String? = nil
     ) {
+        if let range, suppressed.contains(where: { $0.file == file && $0.range.start <= range.start && range.end <= $0.range.end }) { return }
         guard said.insert(SaidKey(file: file, range: range, id: message.id.rawValue, text: message.text)).inserted else { return }
         // Notes do not count: they belong to a kept diagnostic.
         if entries.count >= limit && message.severity != .note {

@@ -33,10 +33,17 @@ struct Check: ParsableCommand {
             XMLPlans.isXML(file) ? XMLPlans.check(path: file, overrides: overrides) : PlanChecker.check(path: file, overrides: overrides)
         }
         // As `comp run` takes them: a parameter is overridden in the files that declare it.
-        for result in PlanChecker.checkRun(files, overrides: overrides, check: check) {
+        var filesByID: [String: [String]] = [:]
+        for (file, result) in zip(files, PlanChecker.checkRun(files, overrides: overrides, check: check)) {
             if !result.diagnostics.isEmpty { printError(result.rendered(colors: stderrIsTerminal), trusted: true) }
             if result.hasErrors { failed = true }
             if dump, let plan = result.plan { print(plan.dump, terminator: "") }
+            if let plan = result.plan { filesByID[plan.id, default: []].append(file) }
+        }
+        // Files checked together are a run's plans: one id twice is refused there, so here too.
+        for (id, named) in filesByID.sorted(by: { $0.key < $1.key }) where named.count > 1 {
+            printError("error: plan id \"\(id)\" is defined by more than one file: \(named.joined(separator: ", ")); a run takes each plan once")
+            failed = true
         }
         if failed { throw Exit.dataError }
     }

@@ -622,6 +622,10 @@ func oneDeal(in directory: URL) throws -> URL {
         let run = try cli.run(["run", "--plans", plan, xml, "--data", data, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(run.status == 65)
         #expect(run.stderr == "plan id \"AE-STD\" is defined by more than one file: \(plan), \(xml); a run takes each plan once\n")
+        // `comp check` of the same files says so too (it had passed them).
+        let checked = try cli.run(["check", plan, xml])
+        #expect(checked.status == 65)
+        #expect(checked.stderr == "error: plan id \"AE-STD\" is defined by more than one file: \(plan), \(xml); a run takes each plan once\n")
         // Plans that read the data differently (another fiscal calendar, another currency) are
         // refused in either order, every plan named with its file, grouped by how it reads.
         let shifted = directory.appendingPathComponent("shifted.plan")
