@@ -323,7 +323,7 @@ public enum Runner {
         // temporary names as they are formatted.
         let exporting =
             request.exportPayouts != nil || request.exportMeasures != nil
-            ? ExportFormatter(payouts: request.exportPayouts, measures: request.exportMeasures) : nil
+            ? ExportFormatter(payouts: request.exportPayouts, measures: request.exportMeasures, merging: plans.count > 1) : nil
         var warnings: [String] = []
         var reconciliation: [ReconciliationRecord] = []
         var failure: RunFailure? = nil
@@ -401,8 +401,8 @@ public enum Runner {
         }
         var exported = temporaryFiles?.result
         if case .success(nil)? = exported {
-            // The parts did not come in export order (several plans): the files are made from the
-            // stored run, as `comp export` makes them.
+            // The parts did not come in export order (nor, with several plans, each plan's in
+            // its own): the files are made from the stored run, as `comp export` makes them.
             exported = exportFiles(from: store, run: id, payouts: request.exportPayouts, measures: request.exportMeasures)
         }
         switch exported {
@@ -962,16 +962,115 @@ final class ExportFormatter: @unchecked Sendable {
     /// Formatted bytes are written out once this many are held.
     private let flushBytes: Int
 
-    init(payouts: String?, measures: String?, flushBytes: Int = 4 << 20) {
+    /// A run of several plans: each plan's parts are formatted on their own, in order, spooled to
+    /// temporary files with where each payee-period starts, and merged into the export files at
+    /// the end (the plans come one after the other, their payees interleaved in export order:
+    /// such runs had read the whole run back from the database to export it).
+    private let merging: Bool
+    private var planStreams: [(plan: String, export: IncrementalExport, spools: [Spool?])] = []
+    private var mergeBroken = false
+
+    init(payouts: String?, measures: String?, flushBytes: Int = 4 << 20, merging: Bool = false) {
         paths = [payouts, measures]
         self.flushBytes = flushBytes
+        self.merging = merging
     }
 
     func add(_ part: RunOutput) {
         queue.async {
+            if self.merging { return self.addToPlanStream(part) }
             self.export.append(part)
             if self.export.bufferedBytes >= self.flushBytes { self.flush() }
         }
+    }
+
+    /// (On `queue`.) Formats `part` into its plan's stream; a part of several plans, or a plan's
+    /// parts out of order, leave the merge (the files are then made from the stored run).
+    private func addToPlanStream(_ part: RunOutput) {
+        guard !mergeBroken, failure == nil else { return }
+        guard let plan = part.payouts.first?.plan ?? part.measures.first?.plan else { return }
+        if part.payouts.contains(where: { $0.plan != plan }) || part.measures.contains(where: { $0.plan != plan }) {
+            return abandonMerge()
+        }
+        var index = planStreams.firstIndex { $0.plan == plan }
+        if index == nil {
+            var spools: [Spool?] = []
+            for path in paths {
+                guard path != nil else {
+                    spools.append(nil)
+                    continue
+                }
+                guard let spool = Spool() else {
+                    failure = StoreError(operation: "writing the exports", underlying: "no temporary file could be made (\(systemErrorText(errno)))")
+                    return
+                }
+                spools.append(spool)
+            }
+            planStreams.append((plan, IncrementalExport(tracksBlocks: true), spools))
+            index = planStreams.count - 1
+        }
+        guard let index else { return }
+        planStreams[index].export.append(part)
+        guard planStreams[index].export.isInOrder else { return abandonMerge() }
+        if planStreams[index].export.bufferedBytes >= flushBytes { flushPlanStream(index) }
+    }
+
+    private func abandonMerge() {
+        mergeBroken = true
+        planStreams = []
+    }
+
+    /// (On `queue`.) Writes what plan stream `index` has formatted to its spools.
+    private func flushPlanStream(_ index: Int) {
+        guard failure == nil, let pieces = planStreams[index].export.drain() else { return }
+        for (spool, bytes) in zip(planStreams[index].spools, [pieces.payouts, pieces.measures]) {
+            guard let spool else { continue }
+            if !spool.write(bytes) {
+                failure = StoreError(operation: "writing the exports", underlying: "a temporary file could not be written (\(systemErrorText(errno)))")
+                return
+            }
+        }
+    }
+
+    /// (On `queue`.) The export files merged from the plan streams; `nil` when the merge was left.
+    private func finishMerge() -> Result<[StagedOutput]?, RunFailure> {
+        guard !mergeBroken else { return .success(nil) }
+        for index in planStreams.indices { flushPlanStream(index) }
+        if let failure { return .failure(.output(failure.description)) }
+        var staged: [StagedOutput] = []
+        for (slot, path) in paths.enumerated() {
+            guard let path else { continue }
+            let streams = planStreams.compactMap { stream -> ExportMerge.Stream? in
+                guard let spool = stream.spools[slot] else { return nil }
+                return ExportMerge.Stream(
+                    plan: stream.plan, blocks: slot == 0 ? stream.export.payoutBlocks : stream.export.measureBlocks, size: spool.size,
+                    read: { offset, count in spool.read(offset, count) })
+            }
+            do throws(StoreError) {
+                let writer = try StagedOutput.Writer(for: path)
+                let merged: Bool
+                do throws(StoreError) {
+                    merged = try ExportMerge.merge(streams, kind: slot == 0 ? .payouts : .measures) { bytes throws(StoreError) in try writer.write(bytes) }
+                } catch {
+                    writer.discard()
+                    throw error
+                }
+                guard merged else {
+                    // A spool could not be read back: the files are made from the stored run.
+                    writer.discard()
+                    for file in staged { file.discard() }
+                    planStreams = []
+                    return .success(nil)
+                }
+                staged.append(try writer.finish())
+            } catch {
+                for file in staged { file.discard() }
+                planStreams = []
+                return .failure(.output(error.description))
+            }
+        }
+        planStreams = []
+        return .success(staged)
     }
 
     /// Writes what is formatted to the staged files (on `queue`). Parts out of export order are
@@ -1001,6 +1100,7 @@ final class ExportFormatter: @unchecked Sendable {
     /// parts were not in export order (nothing is staged then).
     func finish() throws(RunFailure) -> [StagedOutput]? {
         let result = queue.sync { () -> Result<[StagedOutput]?, RunFailure> in
+            if merging { return finishMerge() }
             guard export.isInOrder else {
                 discardWriters()
                 return .success(nil)
@@ -1035,8 +1135,63 @@ final class ExportFormatter: @unchecked Sendable {
 
     /// Removes the files staged so far (the run failed).
     func discard() {
-        queue.sync { discardWriters() }
+        queue.sync {
+            discardWriters()
+            planStreams = []
+        }
     }
+}
+
+/// A temporary file, unnamed (removed when closed), written at its end and read at any offset.
+final class Spool {
+    private let file: UnsafeMutablePointer<FILE>
+    private(set) var size = 0
+
+    init?() {
+        guard let file = tmpfile() else { return nil }
+        self.file = file
+    }
+
+    /// Appends `bytes`; false on a write error.
+    func write(_ bytes: [UInt8]) -> Bool {
+        let descriptor = fileno(file)
+        var done = 0
+        while done < bytes.count {
+            let wrote = bytes.withUnsafeBufferPointer { buffer in Glibc.write(descriptor, buffer.baseAddress.map { $0 + done }, bytes.count - done) }
+            if wrote < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            done += wrote
+        }
+        size += bytes.count
+        return true
+    }
+
+    /// `count` bytes from `offset` (fewer at the end); `nil` on a read error.
+    func read(_ offset: Int, _ count: Int) -> [UInt8]? {
+        let descriptor = fileno(file)
+        var bytes = [UInt8](repeating: 0, count: max(0, min(count, size - offset)))
+        var done = 0
+        while done < bytes.count {
+            let got = bytes.withUnsafeMutableBufferPointer { buffer in pread(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done, off_t(offset + done)) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if got == 0 { return nil }
+            done += got
+        }
+        return bytes
+    }
+
+    deinit { fclose(file) }
+}
+
+/// `strerror` as a Swift string.
+func systemErrorText(_ code: Int32) -> String {
+    guard let text = strerror(code) else { return "error \(code)" }
+    return String(cString: text)
 }
 
 /// A value computed on a global Dispatch queue while the caller does something else.

@@ -204,35 +204,45 @@ public struct IncrementalExport: Sendable {
     private var payoutPrefix: [UInt8] = []
     private var measurePrefix: [UInt8] = []
     private var inOrder = true
+    /// With ``tracksBlocks``: where each payee-period's lines start in each file, to merge the
+    /// files of several plans (``ExportMerge``); and the bytes drained so far.
+    public private(set) var payoutBlocks = ExportBlocks()
+    public private(set) var measureBlocks = ExportBlocks()
+    private var drainedPayouts = 0
+    private var drainedMeasures = 0
+    private let tracksBlocks: Bool
 
-    public init() {}
+    /// `tracksBlocks`: record where each payee-period starts (for ``ExportMerge``).
+    public init(tracksBlocks: Bool = false) { self.tracksBlocks = tracksBlocks }
 
     /// Formats one part's lines and measures after the previous parts'.
     public mutating func append(_ part: RunOutput) {
         guard inOrder else { return }
         for line in part.payouts {
-            guard Self.follows(line, after: lastLine, prefix: &payoutPrefix) else { return inOrder = false }
+            guard let newKey = Self.follows(line, after: lastLine, prefix: &payoutPrefix) else { return inOrder = false }
+            if newKey && tracksBlocks { payoutBlocks.add(line, at: drainedPayouts + payouts.count) }
             payouts.line(line, prefix: payoutPrefix)
             lastLine = line
         }
         for value in part.measures {
-            guard Self.follows(value, after: lastMeasure, prefix: &measurePrefix) else { return inOrder = false }
+            guard let newKey = Self.follows(value, after: lastMeasure, prefix: &measurePrefix) else { return inOrder = false }
+            if newKey && tracksBlocks { measureBlocks.add(value, at: drainedMeasures + measures.count) }
             measures.line(value, prefix: measurePrefix)
             lastMeasure = value
         }
     }
 
-    /// Whether `row` may come after `last` in export order; `prefix` becomes `row`'s first fields
-    /// when its payee, period or plan differs from `last`'s.
-    private static func follows<Row: ExportRow>(_ row: Row, after last: Row?, prefix: inout [UInt8]) -> Bool {
+    /// Whether `row` may come after `last` in export order (`nil` when not), and whether it starts
+    /// a new payee, period or plan; `prefix` becomes `row`'s first fields when it does.
+    private static func follows<Row: ExportRow>(_ row: Row, after last: Row?, prefix: inout [UInt8]) -> Bool? {
         guard let last else {
             prefix = CSVBuffer.prefix(row)
             return true
         }
         let sameKey = ResultExport.sameKey(last, row)
-        guard sameKey ? last.order < row.order : ResultExport.keyPrecedes(last, row) else { return false }
+        guard sameKey ? last.order < row.order : ResultExport.keyPrecedes(last, row) else { return nil }
         if !sameKey { prefix = CSVBuffer.prefix(row) }
-        return true
+        return !sameKey
     }
 
     /// Bytes formatted and not yet drained.
@@ -245,7 +255,11 @@ public struct IncrementalExport: Sendable {
     /// first), taken out of the buffers; `nil` once the parts are known not to be in export order.
     /// The drained pieces, in order, make the whole files.
     public mutating func drain() -> (payouts: [UInt8], measures: [UInt8])? {
-        inOrder ? (payouts.take(), measures.take()) : nil
+        guard inOrder else { return nil }
+        let pieces = (payouts.take(), measures.take())
+        drainedPayouts += pieces.0.count
+        drainedMeasures += pieces.1.count
+        return pieces
     }
 
     /// The payouts and measures files, or `nil` when the parts were not in export order.
@@ -253,6 +267,98 @@ public struct IncrementalExport: Sendable {
         inOrder ? (payouts.text, measures.text) : nil
     }
 
+}
+
+/// Where each payee-period's rows start in one plan's export file: its key (the rep's bytes, a
+/// NUL, the period's bytes; NUL is below every byte of an id, so keys order as (rep, period)
+/// do) and its offset.
+public struct ExportBlocks: Sendable {
+    var keys: [UInt8] = []
+    var keyEnds: [Int] = []
+    var starts: [Int] = []
+
+    /// Number of blocks.
+    public var count: Int { starts.count }
+
+    mutating func add<Row: ExportRow>(_ row: Row, at offset: Int) {
+        keys.append(contentsOf: row.rep.utf8)
+        keys.append(0)
+        keys.append(contentsOf: row.period.utf8)
+        keyEnds.append(keys.count)
+        starts.append(offset)
+    }
+
+    func key(_ index: Int) -> ArraySlice<UInt8> { keys[(index == 0 ? 0 : keyEnds[index - 1])..<keyEnds[index]] }
+}
+
+/// Merges the export files of the plans of one run, each in export order on its own, into one
+/// in export order: payee-period blocks by (rep, period) bytes, and of one payee-period the
+/// plans by their ids' bytes (as ``ResultExport`` sorts). Each file starts with the header, which
+/// is written once.
+public enum ExportMerge {
+    /// One plan's file: read through `read(offset, count)`, `size` bytes long.
+    public struct Stream {
+        public let plan: String
+        public let blocks: ExportBlocks
+        public let size: Int
+        public let read: (_ offset: Int, _ count: Int) -> [UInt8]?
+
+        public init(plan: String, blocks: ExportBlocks, size: Int, read: @escaping (_ offset: Int, _ count: Int) -> [UInt8]?) {
+            self.plan = plan
+            self.blocks = blocks
+            self.size = size
+            self.read = read
+        }
+    }
+
+    /// Writes the header of `kind` and every stream's blocks, merged, through `write` (in pieces
+    /// of about `piece` bytes). False when a stream could not be read back.
+    public static func merge(
+        _ streams: [Stream], kind: ExportKind, piece: Int = 1 << 20, write: ([UInt8]) throws(StoreError) -> Void
+    ) throws(StoreError) -> Bool {
+        var out: [UInt8] = Array((kind == .payouts ? ResultExport.payoutsHeader : ResultExport.measuresHeader).utf8)
+        out.reserveCapacity(piece + (1 << 16))
+        var next = streams.map { _ in 0 }
+        // Each stream is read ahead in chunks, in order (its blocks are taken in order).
+        var buffers = streams.map { _ in [UInt8]() }
+        var bufferStart = streams.map { _ in 0 }
+        func bytes(_ stream: Int, _ start: Int, _ end: Int) -> ArraySlice<UInt8>? {
+            if start < bufferStart[stream] || end > bufferStart[stream] + buffers[stream].count {
+                let count = max(end - start, min(piece, streams[stream].size - start))
+                guard let read = streams[stream].read(start, count), read.count >= end - start else { return nil }
+                buffers[stream] = read
+                bufferStart[stream] = start
+            }
+            return buffers[stream][(start - bufferStart[stream])..<(end - bufferStart[stream])]
+        }
+        while true {
+            var best: Int? = nil
+            for index in streams.indices where next[index] < streams[index].blocks.count {
+                guard let current = best else {
+                    best = index
+                    continue
+                }
+                let a = streams[index].blocks.key(next[index])
+                let b = streams[current].blocks.key(next[current])
+                if a.lexicographicallyPrecedes(b) || (a.elementsEqual(b) && Array(streams[index].plan.utf8).lexicographicallyPrecedes(Array(streams[current].plan.utf8))) {
+                    best = index
+                }
+            }
+            guard let stream = best else { break }
+            let block = next[stream]
+            let start = streams[stream].blocks.starts[block]
+            let end = block + 1 < streams[stream].blocks.count ? streams[stream].blocks.starts[block + 1] : streams[stream].size
+            guard let slice = bytes(stream, start, end) else { return false }
+            out.append(contentsOf: slice)
+            next[stream] += 1
+            if out.count >= piece {
+                try write(out)
+                out.removeAll(keepingCapacity: true)
+            }
+        }
+        try write(out)
+        return true
+    }
 }
 
 /// Where an output file goes. Output files are written to a temporary name and renamed into
