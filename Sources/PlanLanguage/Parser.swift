@@ -1069,6 +1069,17 @@ final class Parser {
             if token.atLineStart && next.kind != .lparen && (declarationKeywords.contains(text(token)) || lineKeywords.contains(text(token))) {
                 throw failExpected("an expression")
             }
+            // The declaration's own `round half_even 2` or `per period` where an operand was due
+            // (`2000 USD when round …`, `20000 USD * per period`): the expression ended too soon.
+            // Read as names, they had been "unknown name 'round'" and then a second error on the
+            // clause's next word, with nothing said of what is missing.
+            if next.atLineStart == false, next.kind == .identifier,
+                (text(token) == "round" && ["half_even", "half_up", "down", "up", "floor", "ceiling"].contains(text(next)))
+                    || (text(token) == "per" && ["period", "quarter", "year", "month"].contains(text(next)))
+            {
+                let after = index > 0 ? " after \(describe(tokens[index - 1]))" : ""
+                throw failExpected("an expression\(after)")
+            }
             let name = try identifier("a name")
             if check(.dot) {
                 advance()
