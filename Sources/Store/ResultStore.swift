@@ -775,7 +775,9 @@ public final class ResultStore {
     /// each statement's lines in component order).
     private func forEachRepsPayouts(_ id: RunID, _ body: ([PayoutLine]) throws -> Void) throws {
         var currencies: [String: Currency] = [:]
-        try forEachRepsItems(id, column: "lines", width: LineField.width, where: "", [], order: \.order, body) { stored, rep, period, plan in
+        // A line's first values only: its trace texts are not read (five strings a line).
+        try forEachRepsItems(id, column: "lines", width: LineField.width, materialized: LineField.trace + 1, where: "", [], order: \.order, body) {
+            stored, rep, period, plan in
             try Self.payoutLine(stored, rep: rep, period: period, plan: plan, currencies: &currencies)
         }
     }
@@ -784,8 +786,8 @@ public final class ResultStore {
     /// or measures) of the run's statements that `filter` keeps, made by `item` and handed to `body`
     /// a rep at a time: the rep's periods and plans in order, each statement's items by `order`.
     private func forEachRepsItems<Item>(
-        _ id: RunID, column: String, width: Int, where filter: String, _ values: [String], order: @escaping (Item) -> Int,
-        _ body: ([Item]) throws -> Void, item: ([JSONScalar], String, String, String) throws -> Item
+        _ id: RunID, column: String, width: Int, materialized: Int = .max, where filter: String, _ values: [String],
+        order: @escaping (Item) -> Int, _ body: ([Item]) throws -> Void, item: ([JSONScalar], String, String, String) throws -> Item
     ) throws {
         try queue.read { db in
             let statement = try db.makeStatement(
@@ -807,7 +809,7 @@ public final class ResultStore {
                 }
                 currentRep = rep
                 group.start(rep: rep, period: period, plan: plan, flushingInto: &items)
-                for stored in try row.rows(3, width: width) { group.items.append(try item(stored, rep, period, plan)) }
+                for stored in try row.rows(3, width: width, materialized: materialized) { group.items.append(try item(stored, rep, period, plan)) }
             }
             group.flush(into: &items)
             if !items.isEmpty { try body(items) }
@@ -1146,10 +1148,10 @@ private struct RawReader {
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
     /// The column's JSON array of arrays (a statement's lines or measures).
-    func rows(_ column: Int32, width: Int) throws(MalformedStatement) -> [[JSONScalar]] {
+    func rows(_ column: Int32, width: Int, materialized: Int = .max) throws(MalformedStatement) -> [[JSONScalar]] {
         guard let bytes = sqlite3_column_text(handle, column) else { throw MalformedStatement(reason: "no text") }
         let count = Int(sqlite3_column_bytes(handle, column))
-        return try JSONRows.parse(UnsafeBufferPointer(start: bytes, count: count), width: width)
+        return try JSONRows.parse(UnsafeBufferPointer(start: bytes, count: count), width: width, materialized: materialized)
     }
 
     /// The column as UTF-8 text (invalid bytes replaced; NUL bytes kept).

@@ -198,8 +198,10 @@ struct MalformedStatement: Error, CustomStringConvertible {
 /// Reads what ``JSONWriter`` writes: an array of arrays of strings, integers and nulls (any JSON
 /// whitespace allowed). Nothing else is accepted.
 struct JSONRows {
-    /// The rows of the array in `bytes`, each at least `width` long.
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, width: Int) throws(MalformedStatement) -> [[JSONScalar]] {
+    /// The rows of the array in `bytes`, each at least `width` long. Strings past the first
+    /// `materialized` values of a row are checked but not made (an empty string stands for
+    /// them): an export reads a line's first values, not its five trace texts.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, width: Int, materialized: Int = .max) throws(MalformedStatement) -> [[JSONScalar]] {
         var reader = Reader(bytes: bytes)
         var rows: [[JSONScalar]] = []
         try reader.expect(UInt8(ascii: "["))
@@ -214,7 +216,7 @@ struct JSONRows {
                     reader.position += 1
                 } else {
                     while true {
-                        row.append(try reader.scalar())
+                        row.append(try reader.scalar(keep: row.count < materialized))
                         if try reader.separator(closing: UInt8(ascii: "]")) { break }
                     }
                 }
@@ -256,11 +258,11 @@ struct JSONRows {
             throw MalformedStatement(reason: "expected ',' or ']'")
         }
 
-        mutating func scalar() throws(MalformedStatement) -> JSONScalar {
+        mutating func scalar(keep: Bool = true) throws(MalformedStatement) -> JSONScalar {
             let first = try peek()
             switch first {
             case UInt8(ascii: "\""):
-                return .string(try string())
+                return .string(try string(keep: keep))
             case UInt8(ascii: "n"):
                 guard position + 4 <= bytes.count, bytes[position + 1] == UInt8(ascii: "u"), bytes[position + 2] == UInt8(ascii: "l"),
                     bytes[position + 3] == UInt8(ascii: "l")
@@ -294,7 +296,8 @@ struct JSONRows {
             }
         }
 
-        mutating func string() throws(MalformedStatement) -> String {
+        /// A string, or with `keep` false an empty one once the string is checked.
+        mutating func string(keep: Bool = true) throws(MalformedStatement) -> String {
             position += 1  // the opening quote
             let start = position
             // Fast path: no escapes.
@@ -302,7 +305,7 @@ struct JSONRows {
             guard position < bytes.count else { throw MalformedStatement(reason: "a string is not closed") }
             if bytes[position] == UInt8(ascii: "\"") {
                 position += 1
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position - 1]), as: UTF8.self)
+                return keep ? String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position - 1]), as: UTF8.self) : ""
             }
             var out = Array(bytes[start..<position])
             while true {
@@ -340,7 +343,7 @@ struct JSONRows {
                     throw MalformedStatement(reason: "an unknown escape")
                 }
             }
-            return String(decoding: out, as: UTF8.self)
+            return keep ? String(decoding: out, as: UTF8.self) : ""
         }
 
         mutating func hex4() throws(MalformedStatement) -> UInt32 {
