@@ -230,6 +230,43 @@ struct JSONRows {
         return rows
     }
 
+    /// Each row of the lines array in `bytes` (at least `width` values each), its first four
+    /// values given to `body` (component, order, amount, currency), the rest checked, not made.
+    static func forEachLine(
+        _ bytes: UnsafeBufferPointer<UInt8>, width: Int,
+        _ body: (_ component: String, _ order: Int64, _ amount: Int64, _ currency: String) -> Void
+    ) throws(MalformedStatement) {
+        var reader = Reader(bytes: bytes)
+        try reader.expect(UInt8(ascii: "["))
+        if try reader.peek() == UInt8(ascii: "]") {
+            reader.position += 1
+        } else {
+            while true {
+                try reader.expect(UInt8(ascii: "["))
+                var first: [JSONScalar] = []
+                first.reserveCapacity(4)
+                var count = 0
+                if try reader.peek() == UInt8(ascii: "]") {
+                    reader.position += 1
+                } else {
+                    while true {
+                        let value = try reader.scalar(keep: count < 4)
+                        if count < 4 { first.append(value) }
+                        count += 1
+                        if try reader.separator(closing: UInt8(ascii: "]")) { break }
+                    }
+                }
+                guard count >= width else { throw MalformedStatement(reason: "an entry has \(count) values, not \(width)") }
+                guard let component = first[0].string, let order = first[1].integer, let amount = first[2].integer, let currency = first[3].string
+                else { throw MalformedStatement(reason: "a payout line lacks a value") }
+                body(component, order, amount, currency)
+                if try reader.separator(closing: UInt8(ascii: "]")) { break }
+            }
+        }
+        reader.skipSpace()
+        guard reader.position == bytes.count else { throw MalformedStatement(reason: "text after the array") }
+    }
+
     private struct Reader {
         let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
