@@ -455,17 +455,25 @@ extension PlanEvaluation {
                     if !overlay, let total = data.splits.overlaid[splitSource] {
                         // Listed with every other such transaction once crediting is done; nothing
                         // is credited for it meanwhile.
-                        splitConflictCount += 1
-                        if splitConflicts.count < Self.listedPayeeFailures {
+                        // Each (transaction, rule) once: a deal and its reversal meet the same shares,
+                        // and had taken two places of the shard's hundred (the listing then depended
+                        // on where the shards were cut).
+                        if !splitConflictsCut {
                             let lines = splits.map { String(data.splits.rows[$0].line) }
-                            splitConflicts.append(
-                                failure(
-                                    "the split shares of transaction \"\(transactions.ids[Int(splitSource)])\" add up to \(total) "
-                                        + "(splits.csv line\(lines.count == 1 ? "" : "s") \(lines.joined(separator: ", "))); "
-                                        + "rule '\(plan.creditRules[ruleIndex].name)' credits 'to splits', which needs exactly 1 (shares over 1 "
-                                        + "were accepted for the 'to splits overlay' rules of this run): give the transaction shares that "
-                                        + "add up to 1, or leave it out of the rule with a `where`",
-                                    what: plan.creditRules[ruleIndex].name, span: plan.creditRules[ruleIndex].span))
+                            let conflict = failure(
+                                "the split shares of transaction \"\(transactions.ids[Int(splitSource)])\" add up to \(total) "
+                                    + "(splits.csv line\(lines.count == 1 ? "" : "s") \(lines.joined(separator: ", "))); "
+                                    + "rule '\(plan.creditRules[ruleIndex].name)' credits 'to splits', which needs exactly 1 (shares over 1 "
+                                    + "were accepted for the 'to splits overlay' rules of this run): give the transaction shares that "
+                                    + "add up to 1, or leave it out of the rule with a `where`",
+                                what: plan.creditRules[ruleIndex].name, span: plan.creditRules[ruleIndex].span)
+                            if splitConflictMessages.insert(conflict.message).inserted {
+                                if splitConflicts.count < Self.listedPayeeFailures {
+                                    splitConflicts.append(conflict)
+                                } else {
+                                    splitConflictsCut = true
+                                }
+                            }
                         }
                         continue
                     }

@@ -127,7 +127,7 @@ public enum ReferenceEvaluator {
                                 credits: evaluator.shardCredits, creditGroups: evaluator.shardGroups, summed: evaluator.shardSums,
                                 lateCredits: evaluator.lateCredits, spiffHits: evaluator.shardSpiffHits,
                                 spiffHitGroups: evaluator.shardSpiffGroups, spiffFallback: Array(evaluator.spiffFallback),
-                                splitConflicts: evaluator.splitConflicts, splitConflictCount: evaluator.splitConflictCount))
+                                splitConflicts: evaluator.splitConflicts, splitConflictsCut: evaluator.splitConflictsCut))
                     } catch let error as EvaluationError {
                         return .failure(error)
                     } catch {
@@ -144,12 +144,16 @@ public enum ReferenceEvaluator {
             var lateCredits = plan.creditRules.map { _ in empty.payees.map { _ in [LateCredit]() } }
             // Every shard's split conflicts, in row order, each transaction and rule once (a deal and
             // its reversal name the same transaction).
+            // A shard that failed outright (an overflow, a division by zero) is said first: the
+            // first such shard holds the first such row, whatever the shards. Conflicts only then.
+            for part in parts { if case .failure(let error) = part { throw error } }
             var conflicts: [EvaluationError] = []
             var conflictsCut = false
             var conflictLines: Set<String> = []
             for part in parts {
                 guard case .success(let part) = part else { continue }
-                conflictsCut = conflictsCut || part.splitConflictCount > part.splitConflicts.count
+                // A shard cut its list only past a hundred distinct ones: the run has more.
+                conflictsCut = conflictsCut || part.splitConflictsCut
                 for conflict in part.splitConflicts where conflictLines.insert(conflict.message).inserted {
                     conflicts.append(conflict)
                 }
@@ -157,7 +161,8 @@ public enum ReferenceEvaluator {
             if !conflicts.isEmpty {
                 let listed = Array(conflicts.prefix(PlanEvaluation.listedPayeeFailures))
                 var error = EvaluationError(listing: listed, complete: !conflictsCut && listed.count == conflicts.count)
-                error.listedKind = "transactions"
+                // One per transaction and rule.
+                error.listedKind = "credits"
                 throw error
             }
             for part in parts {
@@ -547,7 +552,7 @@ struct CreditShard: Sendable {
     var spiffHitGroups: [UInt32]
     var spiffFallback: [Int]
     var splitConflicts: [EvaluationError]
-    var splitConflictCount: Int
+    var splitConflictsCut: Bool
 }
 
 /// One crediting shard's credits of a plan that only sums and counts them: each credit's row (in
@@ -1019,7 +1024,9 @@ final class PlanEvaluation {
     /// ``listedPayeeFailures``, in row order), and how many in all: the run fails listing them all
     /// (it had stopped at the first, one per run).
     var splitConflicts: [EvaluationError] = []
-    var splitConflictCount = 0
+    /// Their messages (each conflict once), and whether more were found than listed.
+    var splitConflictMessages: Set<String> = []
+    var splitConflictsCut = false
     /// Floors first, then caps (``applyLimits(to:_:_:)``).
     static let limitKindsInOrder: [LimitKind] = [.floor, .cap]
     /// The most failing payees a run lists (a plan that fails for every payee stops there).

@@ -42,7 +42,7 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     public var others: [EvaluationError] = []
     /// Whether more payees failed than this and ``others`` list (the run stopped listing).
     public var listStopped = false
-    /// What the listing counts in its last line (`payees`; `transactions` for split conflicts).
+    /// What the listing counts in its last line (`payees`; `credits` for split conflicts).
     var listedKind = "payees"
     /// The same payee's failures in its later periods, each different from the ones before (a
     /// rep's quotas of 0 in March and in June are both said in one run).

@@ -573,9 +573,60 @@ func oneDeal(in directory: URL) throws -> URL {
                 run.stderr.split(separator: "\n").map(String.init) == [
                     "\(plan.path):4:3: rep R1, 2027-01: split_sales: the split shares of transaction \"T1\" add up to 1.5 (splits.csv lines 2, 3); " + advice,
                     "\(plan.path):4:3: rep R2, 2027-02: split_sales: the split shares of transaction \"T2\" add up to 1.25 (splits.csv lines 4, 5); " + advice,
-                    "2 transactions failed",
+                    "2 credits failed",
                 ], "\(run.stderr)")
             #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("r.sqlite").path))
+        }
+    }
+
+    /// Split conflicts are listed the same at any thread count: a deal and its reversal are one
+    /// conflict (they had taken two of a shard's hundred places, and `--threads 1` then said
+    /// there might be more); an outright failure (a division by zero) in any shard is said
+    /// instead of them, whatever shard the conflicts were in.
+    @Test func splitConflictsAreListedAlikeAtAnyThreadCount() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        var transactions = "id,date,rep,amount,currency,product,quantity,reverses\n"
+        var splits = "txn,rep,share\n"
+        for k in 1...60 {
+            transactions += "D\(k),2027-01-05,R1,100,USD,X,1,\n"
+            splits += "D\(k),R1,1.0\nD\(k),R2,0.5\n"
+        }
+        for k in 1...60 { transactions += "V\(k),2027-02-05,R1,-100,USD,X,-1,D\(k)\n" }
+        for k in 1...360 { transactions += "F\(k),2027-03-05,R2,10,USD,P,1,\n" }
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,S,2026-01-01\nR2,Ben,S,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n", "transactions.csv": transactions, "splits.csv": splits,
+        ], to: data)
+        let plan = directory.appendingPathComponent("s.plan")
+        func writePlan(_ amount: String) throws {
+            try Data(
+                ("plan \"S\" {\n  currency USD\n  period month\n  credit plain {\n    where txn.product != \"SEC\"\n    amount \(amount)\n    to splits\n  }\n"
+                    + "  credit over {\n    where txn.product == \"SEC\"\n    amount fx(txn.amount)\n    to splits overlay\n  }\n"
+                    + "  measure b = sum(plain)\n  component c = b * 5%\n}\n").utf8
+            ).write(to: plan)
+        }
+        try writePlan("fx(txn.amount)")
+        var outputs: [String] = []
+        for threads in ["1", "2", "3"] {
+            let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path, "--threads", threads])
+            #expect(run.status == 65)
+            outputs.append(run.stderr)
+        }
+        #expect(Set(outputs).count == 1)
+        let lines = outputs[0].split(separator: "\n")
+        #expect(lines.count == 61)
+        #expect(lines.last == "60 credits failed")
+        // A quantity of 0 in the last row (the rule divides by it), in a later shard than the
+        // conflicts: that is said, at any thread count.
+        try writeFiles(["transactions.csv": transactions.replacingOccurrences(of: "F360,2027-03-05,R2,10,USD,P,1,", with: "F360,2027-03-05,R2,10,USD,P,0,")], to: data)
+        try writePlan("fx(txn.amount) / txn.quantity")
+        for threads in ["1", "2", "3"] {
+            let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path, "--threads", threads])
+            #expect(run.status == 65)
+            #expect(run.stderr.contains("division by zero"), "\(threads): \(run.stderr)")
+            #expect(!run.stderr.contains("split shares"), "\(threads): \(run.stderr)")
         }
     }
 
