@@ -13,6 +13,13 @@ public struct PlanCheckResult: Sendable {
     public let sources: [SourceFile]
     /// Overridden parameters the plan does not declare (each also an error).
     public var unknownOverrides: [String] = []
+    /// Errors found past the listing limit (counted in the last diagnostic, `plan.moreProblems`).
+    public var unlistedErrorCount = 0
+
+    /// Every error found: those listed and those only counted.
+    public var errorCount: Int {
+        diagnostics.filter { $0.severity == .error && !$0.id.rawValue.hasSuffix(".moreProblems") }.count + unlistedErrorCount
+    }
 
     /// A result; other front ends (XML) build theirs from the language's.
     public init(plan: Plan?, diagnostics: [Diagnostic], sources: [SourceFile]) {
@@ -130,6 +137,7 @@ public enum PlanChecker {
         let hasErrors = diagnostics.contains { $0.severity == .error }
         var result = PlanCheckResult(plan: hasErrors ? nil : plan, diagnostics: diagnostics, sources: sink.sources)
         result.unknownOverrides = checker.unknownOverrides
+        result.unlistedErrorCount = sink.unlistedErrors
         return result
     }
 

@@ -290,6 +290,9 @@ final class DiagnosticSink {
     /// Drops the diagnostics emitted from now on whose range lies within `range` of `file`.
     func suppress(file: Int, _ range: SourceRange) { suppressed.append((file, range)) }
 
+    /// Errors found but not listed.
+    var unlistedErrors: Int { droppedErrors }
+
     /// Counts errors found but never emitted (the lexer keeps its first thousand).
     func countUnlisted(errors: Int, file: Int, at range: SourceRange?) {
         guard errors > 0 else { return }
@@ -303,11 +306,17 @@ final class DiagnosticSink {
     ) {
         if let range, suppressed.contains(where: { $0.file == file && $0.range.start <= range.start && range.end <= $0.range.end }) { return }
         guard said.insert(SaidKey(file: file, range: range, id: message.id.rawValue, text: message.text)).inserted else { return }
-        // Notes do not count: they belong to a kept diagnostic.
+        // Notes do not count: they belong to a kept diagnostic. Errors are kept before warnings:
+        // a hundred warnings had hidden the one error that stops the plan.
         if entries.count >= limit && message.severity != .note {
-            if message.severity == .error { droppedErrors += 1 } else { droppedWarnings += 1 }
-            if firstDropped == nil { firstDropped = (file, range) }
-            return
+            if message.severity == .error, let warning = entries.lastIndex(where: { $0.diagnostic.severity == .warning }) {
+                entries.remove(at: warning)
+                droppedWarnings += 1
+            } else {
+                if message.severity == .error { droppedErrors += 1 } else { droppedWarnings += 1 }
+                if firstDropped == nil { firstDropped = (file, range) }
+                return
+            }
         }
         let source = sources[file]
         let location = range.map { source.location(of: $0.start) } ?? SourceLocation(file: source.path, line: 0, column: 0)

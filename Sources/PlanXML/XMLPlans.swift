@@ -55,7 +55,20 @@ public enum XMLPlans {
         let xmlSource = SourceFile(path: path, bytes: bytes)
         switch lower(bytes: bytes, path: path, layout: .aligned, limits: limits) {
         case .failure(let list):
-            return PlanCheckResult(plan: nil, diagnostics: list.diagnostics, sources: [xmlSource])
+            // The first hundred problems listed, as for plan text (with at most a thousand read).
+            guard list.diagnostics.count > 100 else { return PlanCheckResult(plan: nil, diagnostics: list.diagnostics, sources: [xmlSource]) }
+            let rest = list.diagnostics.dropFirst(100)
+            let errors = rest.filter { $0.severity == .error }.count
+            let warnings = rest.count - errors
+            let counted = [errors > 0 ? "\(list.diagnostics.count >= 1_000 ? "at least " : "")\(errors) more error\(errors == 1 ? "" : "s")" : nil,
+                           warnings > 0 ? "\(warnings) more warning\(warnings == 1 ? "" : "s")" : nil].compactMap { $0 }.joined(separator: " and ")
+            let summary = Diagnostic(
+                errors > 0 ? .error : .warning, id: "xml.moreProblems",
+                message: "\(counted), from here on, not listed (a check lists its first 100): correct those above and check again",
+                location: rest.first?.location ?? SourceLocation(file: path, line: 0, column: 0))
+            var result = PlanCheckResult(plan: nil, diagnostics: Array(list.diagnostics.prefix(100)) + [summary], sources: [xmlSource])
+            result.unlistedErrorCount = errors
+            return result
         case .success(let lowered):
             // The aligned text has the XML's offsets, so positions are the XML file's; quote the XML.
             let result = PlanChecker.check(source: SourceFile(path: path, text: lowered.text), overrides: overrides, loader: loader)
@@ -83,6 +96,7 @@ public enum XMLPlans {
             }
             var checked = PlanCheckResult(plan: plan, diagnostics: diagnostics, sources: sources)
             checked.unknownOverrides = result.unknownOverrides
+            checked.unlistedErrorCount = result.unlistedErrorCount
             return checked
         }
     }

@@ -161,7 +161,8 @@ public enum Runner {
             // Said last, as for bad data: how many, that nothing ran, and that the data is yet to
             // be checked (it is read the way the plans say: their currency, their fiscal year).
             let planArguments = request.plans.map(shellQuoted).joined(separator: " ")
-            let validate = "comp validate --data \(shellQuoted(request.data)) --plans \(planArguments)"
+            let parameters = request.overrides.sorted { $0.key < $1.key }.map { " --param " + shellQuoted("\($0.key)=\($0.value)") }.joined()
+            let validate = "comp validate --data \(shellQuoted(request.data))\(parameters) --plans \(planArguments)"
             let errors = checked.errorCount
             throw .badPlans(
                 checked.rendered + (checked.rendered.hasSuffix("\n") ? "" : "\n")
@@ -170,32 +171,9 @@ public enum Runner {
         }
         if plans.isEmpty { throw .input("no plan found in \(request.plans.joined(separator: ", "))") }
         let planIDs = Set(plans.map(\.id))
-        if planIDs.count != plans.count {
-            let repeated = planPathsByID.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }
-            throw .badPlans(
-                repeated.map { "plan id \"\($0.key)\" is defined by more than one file: \($0.value.joined(separator: ", ")); a run takes each plan once" }
-                    .joined(separator: "\n"))
-        }
+        if planIDs.count != plans.count { throw .badPlans(Self.repeatedPlanIDs(planPathsByID).joined(separator: "\n")) }
 
-        // The data is read once for all plans, in one currency and one fiscal calendar: plans that
-        // differ are refused whatever their order (the first plan's had been used for all, so the
-        // order of --plans changed which quota rows were found).
-        if let first = plans.first,
-            plans.contains(where: { $0.fiscalCalendar != first.fiscalCalendar || $0.currency != first.currency })
-        {
-            // Every plan, grouped by how it reads the data, with its file: the first two that
-            // differed had been named, without files, and a third left out.
-            var groups: [(key: String, plans: [String])] = []
-            for plan in plans {
-                let key = "\(plan.currency.code), fiscal year from month \(plan.fiscalCalendar.startMonth)"
-                let named = "\"\(plan.id)\" (\(planPathsByID[plan.id]?.first ?? "?"))"
-                if let index = groups.firstIndex(where: { $0.key == key }) { groups[index].plans.append(named) } else { groups.append((key, [named])) }
-            }
-            throw .badPlans(
-                "the plans of a run must read the data alike (one plan currency, one fiscal year start); these differ:\n"
-                    + groups.map { "  \($0.key): \($0.plans.joined(separator: ", "))" }.joined(separator: "\n")
-                    + "\nrun each group separately")
-        }
+        if let differing = Self.differentReadings(plans, pathsByID: planPathsByID) { throw .badPlans(differing) }
 
         // Before anything is read: the database must be one comp can write, and no export may
         // replace it or an input.
@@ -483,7 +461,7 @@ public enum Runner {
         for (path, result) in zip(planFiles, results) {
             if result.hasErrors {
                 checked.rendered += result.rendered()
-                checked.errorCount += result.diagnostics.filter { $0.severity == .error }.count
+                checked.errorCount += result.errorCount
                 checked.failedFiles += 1
             }
             // The libraries a plan uses are inputs of the run too (fingerprinted, never overwritten).
@@ -496,6 +474,41 @@ public enum Runner {
             }
         }
         return checked
+    }
+
+    /// What a run refuses of checked plans as a set: no plan in `given`, one plan id in several
+    /// files, plans that read the data differently (`comp validate --plans` says it too).
+    public static func planSetProblems(_ checked: CheckedPlans, given: [String]) -> [String] {
+        if checked.files.isEmpty { return ["no plan found in \(given.joined(separator: ", "))"] }
+        var problems = repeatedPlanIDs(checked.pathsByID)
+        if let differing = differentReadings(checked.plans, pathsByID: checked.pathsByID) { problems.append(differing) }
+        return problems
+    }
+
+    /// One message per plan id defined by more than one file.
+    static func repeatedPlanIDs(_ pathsByID: [String: [String]]) -> [String] {
+        pathsByID.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.map {
+            "plan id \"\($0.key)\" is defined by more than one file: \($0.value.joined(separator: ", ")); a run takes each plan once"
+        }
+    }
+
+    /// The data is read once for all plans, in one currency and one fiscal calendar: plans that
+    /// differ are refused whatever their order (the first plan's had been used for all, so the
+    /// order of --plans changed which quota rows were found). Every plan, grouped by how it reads
+    /// the data, with its file (the first two that differed had been named, without files).
+    static func differentReadings(_ plans: [Plan], pathsByID: [String: [String]]) -> String? {
+        guard let first = plans.first, plans.contains(where: { $0.fiscalCalendar != first.fiscalCalendar || $0.currency != first.currency }) else {
+            return nil
+        }
+        var groups: [(key: String, plans: [String])] = []
+        for plan in plans {
+            let key = "\(plan.currency.code), fiscal year from month \(plan.fiscalCalendar.startMonth)"
+            let named = "\"\(plan.id)\" (\(pathsByID[plan.id]?.first ?? "?"))"
+            if let index = groups.firstIndex(where: { $0.key == key }) { groups[index].plans.append(named) } else { groups.append((key, [named])) }
+        }
+        return "the plans of a run must read the data alike (one plan currency, one fiscal year start); these differ:\n"
+            + groups.map { "  \($0.key): \($0.plans.joined(separator: ", "))" }.joined(separator: "\n")
+            + "\nrun each group separately"
     }
 
     /// The optional ledger columns (`product`, `kind`, `region`) a plan reads that transactions.csv
@@ -1000,10 +1013,9 @@ final class ExportFormatter: @unchecked Sendable {
                     spools.append(nil)
                     continue
                 }
-                guard let spool = Spool() else {
-                    failure = StoreError(operation: "writing the exports", underlying: "no temporary file could be made (\(systemErrorText(errno)))")
-                    return
-                }
+                // No temporary file (no room, no directory): the files are made from the stored
+                // run, as without the merge.
+                guard let spool = Spool() else { return abandonMerge() }
                 spools.append(spool)
             }
             planStreams.append((plan, IncrementalExport(tracksBlocks: true), spools))
@@ -1025,10 +1037,7 @@ final class ExportFormatter: @unchecked Sendable {
         guard failure == nil, let pieces = planStreams[index].export.drain() else { return }
         for (spool, bytes) in zip(planStreams[index].spools, [pieces.payouts, pieces.measures]) {
             guard let spool else { continue }
-            if !spool.write(bytes) {
-                failure = StoreError(operation: "writing the exports", underlying: "a temporary file could not be written (\(systemErrorText(errno)))")
-                return
-            }
+            if !spool.write(bytes) { return abandonMerge() }
         }
     }
 
@@ -1142,19 +1151,28 @@ final class ExportFormatter: @unchecked Sendable {
     }
 }
 
-/// A temporary file, unnamed (removed when closed), written at its end and read at any offset.
+/// A temporary file in `$TMPDIR` (or /tmp), unnamed once made (removed when closed), written at
+/// its end and read at any offset.
 final class Spool {
-    private let file: UnsafeMutablePointer<FILE>
+    private let descriptor: Int32
     private(set) var size = 0
 
     init?() {
-        guard let file = tmpfile() else { return nil }
-        self.file = file
+        let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((directory.hasSuffix("/") ? directory : directory + "/").utf8CString.dropLast()) + Array("comp-spool-XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            let made = mkstemp(base)
+            if made >= 0 { unlink(base) }
+            return made
+        }
+        guard descriptor >= 0 else { return nil }
+        self.descriptor = descriptor
     }
 
     /// Appends `bytes`; false on a write error.
     func write(_ bytes: [UInt8]) -> Bool {
-        let descriptor = fileno(file)
+        let descriptor = self.descriptor
         var done = 0
         while done < bytes.count {
             let wrote = bytes.withUnsafeBufferPointer { buffer in Glibc.write(descriptor, buffer.baseAddress.map { $0 + done }, bytes.count - done) }
@@ -1170,7 +1188,7 @@ final class Spool {
 
     /// `count` bytes from `offset` (fewer at the end); `nil` on a read error.
     func read(_ offset: Int, _ count: Int) -> [UInt8]? {
-        let descriptor = fileno(file)
+        let descriptor = self.descriptor
         var bytes = [UInt8](repeating: 0, count: max(0, min(count, size - offset)))
         var done = 0
         while done < bytes.count {
@@ -1185,13 +1203,7 @@ final class Spool {
         return bytes
     }
 
-    deinit { fclose(file) }
-}
-
-/// `strerror` as a Swift string.
-func systemErrorText(_ code: Int32) -> String {
-    guard let text = strerror(code) else { return "error \(code)" }
-    return String(cString: text)
+    deinit { close(descriptor) }
 }
 
 /// A value computed on a global Dispatch queue while the caller does something else.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CompDiagnostics
+import Foundation
 import PlanLanguage
 import PlanXML
 
@@ -38,7 +39,13 @@ struct Check: ParsableCommand {
             if !result.diagnostics.isEmpty { printError(result.rendered(colors: stderrIsTerminal), trusted: true) }
             if result.hasErrors { failed = true }
             if dump, let plan = result.plan { print(plan.dump, terminator: "") }
-            if let plan = result.plan { filesByID[plan.id, default: []].append(file) }
+            // One file named twice (`a.plan ./a.plan`) is one plan, as a run takes it.
+            let resolved = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
+            if let plan = result.plan, !(filesByID[plan.id] ?? []).contains(where: {
+                URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path == resolved
+            }) {
+                filesByID[plan.id, default: []].append(file)
+            }
         }
         // Files checked together are a run's plans: one id twice is refused there, so here too.
         for (id, named) in filesByID.sorted(by: { $0.key < $1.key }) where named.count > 1 {

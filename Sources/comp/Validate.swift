@@ -24,6 +24,9 @@ struct Validate: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Plan files (.plan or .xml), or directories of them, to check and read the data for.")
     var plans: [String] = []
 
+    @Option(name: .customLong("param"), help: "With --plans: override a plan parameter, as for comp run: --param name=value (repeatable).")
+    var overrides: [String] = []
+
     @Option(name: .long, help: "Currency the fx rates convert into (default: USD, or the plans').")
     var baseCurrency: String?
 
@@ -53,6 +56,8 @@ struct Validate: ParsableCommand {
         if let fiscalYearStart, FiscalCalendar(startMonth: fiscalYearStart) == nil {
             throw ValidationError("--fiscal-year-start must be 1...12")
         }
+        _ = try parameterOverrides(overrides)
+        if plans.isEmpty && !overrides.isEmpty { throw ValidationError("--param overrides a parameter of the --plans; give them") }
         if !plans.isEmpty && (baseCurrency != nil || fiscalYearStart != nil) {
             throw ValidationError("--plans set the currency and fiscal year the data is read in; leave out --base-currency and --fiscal-year-start")
         }
@@ -71,14 +76,23 @@ struct Validate: ParsableCommand {
         // The plans first: their errors are listed, and the data is still read (as the plans that
         // checked read it), so that one call says everything that stops a run.
         var checked: CheckedPlans? = nil
+        // What a run refuses of the plans as a set (the same id twice, plans that read the data
+        // differently, no plan at all), each an error here too.
+        var runErrors = 0
         if !plans.isEmpty {
             do {
-                checked = try Runner.checkPlans(plans, overrides: [:])
-            } catch {
-                printError("comp validate: \(error.description)")
+                checked = try Runner.checkPlans(plans, overrides: try parameterOverrides(overrides))
+            } catch let failure as RunFailure {
+                printError("comp validate: \(failure.description)")
                 throw Exit.dataError
             }
             if let checked, !checked.rendered.isEmpty { printError(checked.rendered, trusted: true) }
+            if let checked {
+                for problem in Runner.planSetProblems(checked, given: plans) {
+                    printError("error: " + problem)
+                    runErrors += 1
+                }
+            }
             if let read = checked?.plans, let first = read.first {
                 let planOptions = ReferenceEvaluator.loadOptions(for: read, threads: threads)
                 options.baseCurrency = planOptions.baseCurrency
@@ -87,8 +101,8 @@ struct Validate: ParsableCommand {
                 options.allowOverlaySplits = options.allowOverlaySplits || planOptions.allowOverlaySplits
                 if read.contains(where: { $0.currency != first.currency || $0.fiscalCalendar != first.fiscalCalendar }) {
                     printError(
-                        "comp validate: the plans read the data differently (a run refuses them); the data is read as plan \(first.id) reads it: "
-                            + "\(first.currency.code), fiscal year from month \(first.fiscalCalendar.startMonth)")
+                        "comp validate: the data is read as plan \(first.id) reads it: \(first.currency.code), fiscal year from month "
+                            + "\(first.fiscalCalendar.startMonth)")
                 }
             }
         }
@@ -129,7 +143,9 @@ struct Validate: ParsableCommand {
         var inputErrors = 0
         var readTables: Set<String> = []
         let prefix = data.hasSuffix("/") ? data : data + "/"
-        for plan in checked?.plans ?? [] {
+        // Not when roster.csv cannot be read: every row would name an unknown rep.
+        let rosterUsable = !load.unusableFiles.contains { $0.hasSuffix("roster.csv") }
+        for plan in rosterUsable ? checked?.plans ?? [] : [] {
             for input in plan.inputs where readTables.insert(input.file + "\u{0}" + input.column).inserted {
                 let (_, diagnostics) = InputTableReader.load(
                     path: prefix + input.file, column: input.column, roster: load.data.roster,
@@ -139,7 +155,7 @@ struct Validate: ParsableCommand {
                 if !errors.isEmpty { printError(errors.prefix(max(1, maxErrors)).map(\.description).joined(separator: "\n")) }
             }
         }
-        let planErrors = checked?.errorCount ?? 0
+        let planErrors = (checked?.errorCount ?? 0) + runErrors
         if load.errorCount + inputErrors > 0 {
             let errors = load.errorCount + inputErrors
             printError("\(data): \(errors) error\(errors == 1 ? "" : "s"); the data is not valid")

@@ -352,6 +352,27 @@ struct HostileInputTests {
         #expect(warned.diagnostics.last?.description.hasSuffix(": warning: 50 more warnings, from here on, not listed (a check lists its first 100): correct those above and check again (a file that is all errors may not be a plan file)") == true, "\(warned.diagnostics.last?.description ?? "")")
     }
 
+    /// Errors are listed before warnings: 120 warnings ahead of the one error had hidden it (the
+    /// error counted, never said). The result counts every error, listed or not.
+    @Test("errors are kept ahead of warnings past the limit")
+    func errorsAheadOfWarnings() {
+        var text = "plan \"P\" {\n  currency USD\n  period month\n"
+        for index in 0..<120 { text += "  credit s\(index) {\n    amount fx(txn.amount)\n    to rep\n    to splits\n  }\n" }
+        text += "  measure b = sum(s0)\n  component c = bb * 5%\n}\n"
+        let result = PlanChecker.check(source: SourceFile(path: "w.plan", text: text))
+        #expect(result.diagnostics.count == 101)
+        #expect(result.diagnostics.contains { $0.description == "w.plan:605:17: unknown name 'bb' (did you mean `b`?)" }, "\(result.diagnostics.filter { $0.severity == .error }.map(\.description))")
+        #expect(result.diagnostics.last?.description.hasSuffix("warning: 21 more warnings, from here on, not listed (a check lists its first 100): correct those above and check again (a file that is all errors may not be a plan file)") == true, "\(result.diagnostics.last?.description ?? "")")
+        #expect(result.errorCount == 1)
+        // 300 unknown names: 100 listed, 300 counted.
+        var many = "plan \"P\" {\n  currency USD\n  period month\n"
+        for index in 0..<300 { many += "  component c\(index) = bb\(index) * 5%\n" }
+        many += "}\n"
+        let counted = PlanChecker.check(source: SourceFile(path: "m.plan", text: many))
+        #expect(counted.errorCount == 300)
+        #expect(counted.diagnostics.count == 101)
+    }
+
     /// Tier conditions that apply other tables, whose conditions apply others, are evaluated by
     /// recursion: 48 tables whose conditions each applied the one before inside a 58-level
     /// expression overflowed a run's worker stack. Refused at the first table past the limit.

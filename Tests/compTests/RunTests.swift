@@ -1888,6 +1888,41 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(both.stderr.contains("--plans set the currency and fiscal year the data is read in; leave out --base-currency and --fiscal-year-start"))
     }
 
+    /// `comp validate --plans` refuses what a run refuses of the plans as a set (one id in two
+    /// files, plans that read the data differently, no plan at all); `comp check` takes one file
+    /// named twice as one plan, as a run does; the run's suggested command keeps its --param.
+    @Test func validateRefusesWhatARunRefusesOfThePlans() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
+        let copy = directory.appendingPathComponent("copy.plan").path
+        try FileManager.default.copyItem(atPath: aeStandard, toPath: copy)
+        let twice = try cli.run(["validate", "--data", data, "--plans", aeStandard, copy])
+        #expect(twice.status == 65)
+        #expect(twice.stderr.contains("error: plan id \"AE-STD\" is defined by more than one file: \(aeStandard), \(copy); a run takes each plan once\n"))
+        let euro = directory.appendingPathComponent("euro.plan").path
+        try Data("plan \"E\" {\n  currency EUR\n  period month\n  credit s { amount fx(txn.amount) }\n  measure m = sum(s)\n  component c = m * 1%\n}\n".utf8)
+            .write(to: URL(fileURLWithPath: euro))
+        let differ = try cli.run(["validate", "--data", data, "--plans", aeStandard, euro])
+        #expect(differ.status == 65)
+        #expect(differ.stderr.contains("error: the plans of a run must read the data alike"), "\(differ.stderr)")
+        let empty = directory.appendingPathComponent("none")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let nothing = try cli.run(["validate", "--data", data, "--plans", empty.path])
+        #expect(nothing.status == 65)
+        #expect(nothing.stderr.contains("error: no plan found in \(empty.path)"), "\(nothing.stderr)")
+        let dotted = try cli.run(["check", copy, directory.path + "/./copy.plan"])
+        #expect(dotted.status == 0, "\(dotted.stderr)")
+        // A bad override: the suggested check carries it, and finds it.
+        let parameters = CLI.root.appendingPathComponent("Plans/examples/parameters.plan").path
+        let run = try cli.run(["run", "--plans", parameters, "--param", "rte=1", "--data", data, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 65)
+        #expect(run.stderr.hasSuffix("(`comp validate --data \(data) --param 'rte=1' --plans \(parameters)` checks both)\n"), "\(run.stderr)")
+        let suggested = try cli.run(["validate", "--data", data, "--param", "rte=1", "--plans", parameters])
+        #expect(suggested.status == 65)
+        #expect(suggested.stderr.contains("no parameter 'rte' to override"), "\(suggested.stderr)")
+    }
+
     @Test func demoPlansAreTheExamplePlans() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -1906,6 +1941,19 @@ func oneDeal(in directory: URL) throws -> URL {
         // 20 reps × 12 months × (3 components + total) rows, 4 managers × 12 × (2 overrides + total),
         // plus the header.
         #expect(payouts.split(separator: "\n").count == 20 * 12 * 4 + 4 * 12 * 3 + 1)
+        // Two plans' exports are merged as they are made: the same bytes as `comp export`; and the
+        // same when no temporary file can be made for the merge (the files come from the stored run).
+        let db = directory.appendingPathComponent("results.sqlite").path
+        let exported = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(exported.stdout == payouts)
+        let measures = try String(contentsOfFile: directory.appendingPathComponent("measures.csv").path, encoding: .utf8)
+        #expect(try cli.run(["export", "measures", "--db", db, "--out", "-"]).stdout == measures)
+        let again = directory.appendingPathComponent("again")
+        let spoolless = try cli.run(
+            ["demo", "--out", again.path, "--reps", "20", "--txns", "2000"], environment: ["TMPDIR": directory.appendingPathComponent("no-such-dir").path])
+        #expect(spoolless.status == 0, "\(spoolless.stderr)")
+        #expect(try String(contentsOfFile: again.appendingPathComponent("payouts.csv").path, encoding: .utf8) == payouts)
+        #expect(try String(contentsOfFile: again.appendingPathComponent("measures.csv").path, encoding: .utf8) == measures)
         // The explain command it suggests names the first commission above zero, and works.
         let suggested = try #require(demo.stdout.split(separator: "\n").first { $0.hasPrefix("  comp explain --db ") })
         let firstPaid = try #require(
