@@ -805,13 +805,7 @@ public final class ResultStore {
                 var malformed: MalformedStatement? = nil
                 try row.forEachLine(3, width: LineField.width) { component, order, amount, code in
                     guard malformed == nil else { return }
-                    let currency: Currency
-                    if let known = currencies[code] {
-                        currency = known
-                    } else {
-                        currency = Currency(code: code) ?? Currency(unlistedCode: code, minorUnits: 2)
-                        currencies[code] = currency
-                    }
+                    let currency = Self.currency(code, known: &currencies)
                     guard order >= Int64(Int.min), order <= Int64(Int.max) else {
                         malformed = MalformedStatement(reason: "a payout line of \(rep) in \(period) has order \(order)")
                         return
@@ -910,6 +904,15 @@ public final class ResultStore {
         }
     }
 
+    /// The currency of a stored line's code, looked up once per code (a code comp does not list,
+    /// from an older engine, is kept with 2 minor digits).
+    private static func currency(_ code: String, known: inout [String: Currency]) -> Currency {
+        if let currency = known[code] { return currency }
+        let currency = Currency(code: code) ?? Currency(unlistedCode: code, minorUnits: 2)
+        known[code] = currency
+        return currency
+    }
+
     /// A payout line from its stored values.
     private static func payoutLine(
         _ stored: [JSONScalar], rep: String, period: String, plan: String, currencies: inout [String: Currency]
@@ -917,13 +920,7 @@ public final class ResultStore {
         guard let component = stored[LineField.component].string, let order = stored[LineField.order].integer,
             let amount = stored[LineField.amount].integer, let code = stored[LineField.currency].string
         else { throw MalformedStatement(reason: "a payout line of \(rep) in \(period) lacks a value") }
-        let currency: Currency
-        if let known = currencies[code] {
-            currency = known
-        } else {
-            currency = Currency(code: code) ?? Currency(unlistedCode: code, minorUnits: 2)
-            currencies[code] = currency
-        }
+        let currency = Self.currency(code, known: &currencies)
         return PayoutLine(
             rep: rep, period: period, plan: plan, component: component, order: Int(order), amount: FixedDecimal(units: amount),
             currency: currency, trace: stored[LineField.trace].integer.map { Int($0) })

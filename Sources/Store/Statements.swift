@@ -202,31 +202,8 @@ struct JSONRows {
     /// `materialized` values of a row are checked but not made (an empty string stands for
     /// them): an export reads a line's first values, not its five trace texts.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, width: Int, materialized: Int = .max) throws(MalformedStatement) -> [[JSONScalar]] {
-        var reader = Reader(bytes: bytes)
         var rows: [[JSONScalar]] = []
-        try reader.expect(UInt8(ascii: "["))
-        if try reader.peek() == UInt8(ascii: "]") {
-            reader.position += 1
-        } else {
-            while true {
-                try reader.expect(UInt8(ascii: "["))
-                var row: [JSONScalar] = []
-                row.reserveCapacity(width)
-                if try reader.peek() == UInt8(ascii: "]") {
-                    reader.position += 1
-                } else {
-                    while true {
-                        row.append(try reader.scalar(keep: row.count < materialized))
-                        if try reader.separator(closing: UInt8(ascii: "]")) { break }
-                    }
-                }
-                guard row.count >= width else { throw MalformedStatement(reason: "an entry has \(row.count) values, not \(width)") }
-                rows.append(row)
-                if try reader.separator(closing: UInt8(ascii: "]")) { break }
-            }
-        }
-        reader.skipSpace()
-        guard reader.position == bytes.count else { throw MalformedStatement(reason: "text after the array") }
+        try walk(bytes, width: width, materialized: materialized, kept: .max) { row in rows.append(row) }
         return rows
     }
 
@@ -236,30 +213,42 @@ struct JSONRows {
         _ bytes: UnsafeBufferPointer<UInt8>, width: Int,
         _ body: (_ component: String, _ order: Int64, _ amount: Int64, _ currency: String) -> Void
     ) throws(MalformedStatement) {
+        try walk(bytes, width: width, materialized: 4, kept: 4) { first throws(MalformedStatement) in
+            guard let component = first[0].string, let order = first[1].integer, let amount = first[2].integer, let currency = first[3].string
+            else { throw MalformedStatement(reason: "a payout line lacks a value") }
+            body(component, order, amount, currency)
+        }
+    }
+
+    /// Reads the array of arrays in `bytes`, giving `body` each row's first `kept` values (strings
+    /// past the first `materialized` checked, not made); every row must have `width` values.
+    private static func walk(
+        _ bytes: UnsafeBufferPointer<UInt8>, width: Int, materialized: Int, kept: Int,
+        _ body: ([JSONScalar]) throws(MalformedStatement) -> Void
+    ) throws(MalformedStatement) {
         var reader = Reader(bytes: bytes)
         try reader.expect(UInt8(ascii: "["))
         if try reader.peek() == UInt8(ascii: "]") {
             reader.position += 1
         } else {
+            var row: [JSONScalar] = []
+            row.reserveCapacity(min(width, kept))
             while true {
                 try reader.expect(UInt8(ascii: "["))
-                var first: [JSONScalar] = []
-                first.reserveCapacity(4)
+                row.removeAll(keepingCapacity: true)
                 var count = 0
                 if try reader.peek() == UInt8(ascii: "]") {
                     reader.position += 1
                 } else {
                     while true {
-                        let value = try reader.scalar(keep: count < 4)
-                        if count < 4 { first.append(value) }
+                        let value = try reader.scalar(keep: count < materialized)
+                        if count < kept { row.append(value) }
                         count += 1
                         if try reader.separator(closing: UInt8(ascii: "]")) { break }
                     }
                 }
                 guard count >= width else { throw MalformedStatement(reason: "an entry has \(count) values, not \(width)") }
-                guard let component = first[0].string, let order = first[1].integer, let amount = first[2].integer, let currency = first[3].string
-                else { throw MalformedStatement(reason: "a payout line lacks a value") }
-                body(component, order, amount, currency)
+                try body(row)
                 if try reader.separator(closing: UInt8(ascii: "]")) { break }
             }
         }
