@@ -455,10 +455,14 @@ extension PlanEvaluation {
                     if !overlay, let total = data.splits.overlaid[splitSource] {
                         // Listed with every other such transaction once crediting is done; nothing
                         // is credited for it meanwhile.
-                        // Each (transaction, rule) once: a deal and its reversal meet the same shares,
-                        // and had taken two places of the shard's hundred (the listing then depended
-                        // on where the shards were cut).
-                        if !splitConflictsCut {
+                        // Each (transaction, rule) once, by its first row and the rule's place: a deal
+                        // and its reversal meet the same shares. A shard keeps the hundred first by
+                        // (row, rule), whatever order it met them in (it credits a chunk of rows rule
+                        // by rule), so the run lists the same ones at any thread count.
+                        let key = SplitConflictKey(row: row, rule: ruleIndex)
+                        if splitConflictsCut, let last = splitConflicts.last?.key, !(key < last) {
+                            // Past the hundred kept, and after all of them: nothing to keep.
+                        } else {
                             let lines = splits.map { String(data.splits.rows[$0].line) }
                             let conflict = failure(
                                 "the split shares of transaction \"\(transactions.ids[Int(splitSource)])\" add up to \(total) "
@@ -467,12 +471,15 @@ extension PlanEvaluation {
                                     + "were accepted for the 'to splits overlay' rules of this run): give the transaction shares that "
                                     + "add up to 1, or leave it out of the rule with a `where`",
                                 what: plan.creditRules[ruleIndex].name, span: plan.creditRules[ruleIndex].span)
-                            if splitConflictMessages.insert(conflict.message).inserted {
-                                if splitConflicts.count < Self.listedPayeeFailures {
-                                    splitConflicts.append(conflict)
-                                } else {
-                                    splitConflictsCut = true
-                                }
+                            if let known = splitConflicts.firstIndex(where: { $0.error.message == conflict.message }) {
+                                if key < splitConflicts[known].key { splitConflicts[known] = (key, conflict) }
+                            } else {
+                                splitConflicts.append((key, conflict))
+                            }
+                            splitConflicts.sort { $0.key < $1.key }
+                            if splitConflicts.count > Self.listedPayeeFailures {
+                                splitConflicts.removeLast()
+                                splitConflictsCut = true
                             }
                         }
                         continue

@@ -147,17 +147,18 @@ public enum ReferenceEvaluator {
             // A shard that failed outright (an overflow, a division by zero) is said first: the
             // first such shard holds the first such row, whatever the shards. Conflicts only then.
             for part in parts { if case .failure(let error) = part { throw error } }
-            var conflicts: [EvaluationError] = []
+            // Each conflict at its first place over every shard, in (row, rule) order.
+            var firstPlaces: [String: (key: SplitConflictKey, error: EvaluationError)] = [:]
             var conflictsCut = false
-            var conflictLines: Set<String> = []
             for part in parts {
                 guard case .success(let part) = part else { continue }
                 // A shard cut its list only past a hundred distinct ones: the run has more.
                 conflictsCut = conflictsCut || part.splitConflictsCut
-                for conflict in part.splitConflicts where conflictLines.insert(conflict.message).inserted {
-                    conflicts.append(conflict)
+                for conflict in part.splitConflicts where firstPlaces[conflict.error.message].map({ conflict.key < $0.key }) ?? true {
+                    firstPlaces[conflict.error.message] = conflict
                 }
             }
+            let conflicts = firstPlaces.values.sorted { $0.key < $1.key }.map(\.error)
             if !conflicts.isEmpty {
                 let listed = Array(conflicts.prefix(PlanEvaluation.listedPayeeFailures))
                 var error = EvaluationError(listing: listed, complete: !conflictsCut && listed.count == conflicts.count)
@@ -551,8 +552,15 @@ struct CreditShard: Sendable {
     var spiffHits: [Credit]
     var spiffHitGroups: [UInt32]
     var spiffFallback: [Int]
-    var splitConflicts: [EvaluationError]
+    var splitConflicts: [(key: SplitConflictKey, error: EvaluationError)]
     var splitConflictsCut: Bool
+}
+
+/// Where a split conflict is first met: its row, then its rule's place in the plan.
+struct SplitConflictKey: Comparable, Sendable {
+    let row: Int
+    let rule: Int
+    static func < (a: Self, b: Self) -> Bool { (a.row, a.rule) < (b.row, b.rule) }
 }
 
 /// One crediting shard's credits of a plan that only sums and counts them: each credit's row (in
@@ -1023,9 +1031,8 @@ final class PlanEvaluation {
     /// Transactions with shares over 1 that a plain `to splits` rule met while crediting (at most
     /// ``listedPayeeFailures``, in row order), and how many in all: the run fails listing them all
     /// (it had stopped at the first, one per run).
-    var splitConflicts: [EvaluationError] = []
-    /// Their messages (each conflict once), and whether more were found than listed.
-    var splitConflictMessages: Set<String> = []
+    var splitConflicts: [(key: SplitConflictKey, error: EvaluationError)] = []
+    /// Whether more were found than kept.
     var splitConflictsCut = false
     /// Floors first, then caps (``applyLimits(to:_:_:)``).
     static let limitKindsInOrder: [LimitKind] = [.floor, .cap]

@@ -125,7 +125,7 @@ extension PlanMessage {
             .compactMap { $0 }.joined(separator: " and ")
         return .init(
             "moreProblems", errors > 0 ? .error : .warning,
-            "\(counted), from here on, not listed (a check lists its first \(listed)): correct those above and check again"
+            "\(counted) not listed (a check lists its first \(listed), errors first): correct those listed and check again"
                 + " (a file that is all errors may not be a plan file)")
     }
     static func nameNotUsable(_ name: String, _ kind: String, _ use: String) -> Self {

@@ -64,7 +64,7 @@ public enum XMLPlans {
                            warnings > 0 ? "\(warnings) more warning\(warnings == 1 ? "" : "s")" : nil].compactMap { $0 }.joined(separator: " and ")
             let summary = Diagnostic(
                 errors > 0 ? .error : .warning, id: "xml.moreProblems",
-                message: "\(counted), from here on, not listed (a check lists its first 100): correct those above and check again",
+                message: "\(counted) not listed (a check lists its first 100, errors first): correct those listed and check again",
                 location: rest.first?.location ?? SourceLocation(file: path, line: 0, column: 0))
             var result = PlanCheckResult(plan: nil, diagnostics: Array(list.diagnostics.prefix(100)) + [summary], sources: [xmlSource])
             result.unlistedErrorCount = errors

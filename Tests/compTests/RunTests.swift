@@ -618,6 +618,25 @@ func oneDeal(in directory: URL) throws -> URL {
         let lines = outputs[0].split(separator: "\n")
         #expect(lines.count == 61)
         #expect(lines.last == "60 credits failed")
+        // Two plain rules meeting the same shares, summed or not (credits kept per row, the
+        // shards then cut by thread count): the same listing, by row and then rule.
+        try Data(
+            ("plan \"S\" {\n  currency USD\n  period month\n  credit plain {\n    where txn.product != \"SEC\"\n    amount fx(txn.amount)\n    to splits\n  }\n"
+                + "  credit other {\n    where txn.product != \"SEC\"\n    amount fx(txn.amount)\n    to splits\n  }\n"
+                + "  credit over {\n    where txn.product == \"SEC\"\n    amount fx(txn.amount)\n    to splits overlay\n  }\n"
+                + "  measure b = sum(plain)\n  measure m = max(other)\n  component c = b * 5% + m * 1%\n}\n").utf8
+        ).write(to: plan)
+        var twoRules: [String] = []
+        for threads in ["1", "2", "3"] {
+            let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path, "--threads", threads])
+            #expect(run.status == 65)
+            twoRules.append(run.stderr)
+        }
+        #expect(Set(twoRules).count == 1, "\(twoRules.map { $0.split(separator: "\n").count })")
+        let listed = twoRules[0].split(separator: "\n")
+        #expect(listed.count == 101)
+        #expect(listed.last == "the first 100 credits that failed are listed; there may be more")
+        #expect(listed[0].contains("plain: the split shares of transaction \"D1\"") && listed[1].contains("other: the split shares of transaction \"D1\""))
         // A quantity of 0 in the last row (the rule divides by it), in a later shard than the
         // conflicts: that is said, at any thread count.
         try writeFiles(["transactions.csv": transactions.replacingOccurrences(of: "F360,2027-03-05,R2,10,USD,P,1,", with: "F360,2027-03-05,R2,10,USD,P,0,")], to: data)
