@@ -108,6 +108,7 @@ public enum PlanChecker {
                 }
                 guard let bytes = loader(path) else {
                     sink.emit(.readFailed(use.path, BoundedFile.problem(path)), file: index, use.range)
+                    if sink.unreadLibrary == nil { sink.unreadLibrary = use.path }
                     continue
                 }
                 // A file that does not start like a plan file is not parsed, so nothing of it is

@@ -284,6 +284,10 @@ final class DiagnosticSink {
     /// How many diagnostics have been emitted so far (to tell whether a stretch of parsing failed).
     var count: Int { entries.count + droppedErrors + droppedWarnings }
 
+    /// A library named by `use` that could not be read (its path as written): a name it would
+    /// have defined is unknown, and says so.
+    var unreadLibrary: String? = nil
+
     /// Places a parse error has said all of: later diagnostics within them are dropped.
     private var suppressed: [(file: Int, range: SourceRange)] = []
 
@@ -323,6 +327,10 @@ final class DiagnosticSink {
         let rendered = notes.map { note -> DiagnosticNote in
             let noteSource = sources[note.1]
             return DiagnosticNote(message: note.0, location: noteSource.location(of: note.2.start), range: note.2)
+        }
+        var hint = hint
+        if hint == nil, let unreadLibrary, ["plan.unknownName", "plan.unknownFunction"].contains(message.id.rawValue) {
+            hint = "it may be defined in '\(unreadLibrary)', which could not be read (see above)"
         }
         let diagnostic = Diagnostic(
             message.severity, id: message.id, message: message.text, location: location, range: range, notes: rendered,

@@ -352,6 +352,20 @@ struct HostileInputTests {
         #expect(warned.diagnostics.last?.description.hasSuffix(": warning: 50 more warnings not listed (a check lists its first 100, errors first): correct those listed and check again (a file that is all errors may not be a plan file)") == true, "\(warned.diagnostics.last?.description ?? "")")
     }
 
+    /// A library that cannot be read leaves the names it defines unknown: each says where it may
+    /// have been defined (it had read as a typo).
+    @Test("names a missing library would define say so")
+    func namesOfAMissingLibrary() {
+        let text = "use \"missing.plan\"\nplan \"P\" {\n  currency USD\n  period month\n  credit s {\n    amount fx(txn.amount)\n  }\n"
+            + "  measure b = sum(s)\n  component c = tiers(b) + bonus_rate * b\n}\n"
+        let result = PlanChecker.check(source: SourceFile(path: "p.plan", text: text), loader: { _ in nil })
+        #expect(result.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.id.rawValue): \($0.hint ?? "-")" } == [
+            "1:1 plan.readFailed: -",
+            "9:17 plan.unknownFunction: it may be defined in 'missing.plan', which could not be read (see above)",
+            "9:28 plan.unknownName: it may be defined in 'missing.plan', which could not be read (see above)",
+        ])
+    }
+
     /// Errors are listed before warnings: 120 warnings ahead of the one error had hidden it (the
     /// error counted, never said). The result counts every error, listed or not.
     @Test("errors are kept ahead of warnings past the limit")
