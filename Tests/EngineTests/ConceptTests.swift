@@ -44,24 +44,17 @@ func totals(_ output: RunOutput, component: String = "total") -> [String] {
     output.payouts.filter { $0.component == component }.map { "\($0.rep) \($0.period) \($0.amount.formatted(fractionDigits: 2))" }
 }
 
-/// A monthly USD plan "G" paying 10% of bookings, with `more` lines inside it (limits, draws,
-/// holdbacks, a clawback block).
-func commissionPlan(_ more: String) -> String {
-    """
-    plan "G" {
-      currency USD
-      period month
-      credit sales { amount fx(txn.amount) }
-      measure bookings = sum(sales)
-      component commission = bookings * 10%
-    \(more)
-    }
-    """
+/// A monthly USD plan `id` paying 10% of its sales as `commission`, with `more` lines inside it
+/// (limits, draws, holdbacks, a clawback block), from line 7 on.
+func commissionPlan(_ more: String, id: String = "G") -> String {
+    "plan \"\(id)\" {\n  currency USD\n  period month\n  credit sales { amount fx(txn.amount) }\n  measure bookings = sum(sales)\n"
+        + "  component commission = bookings * 10%\n" + more + (more.hasSuffix("\n") || more.isEmpty ? "" : "\n") + "}\n"
 }
 
-/// The data of one rep, R1, on plan G: `transactions` is the whole ledger file, no quotas.
-func oneRepFiles(_ transactions: String) -> [String: String] {
-    ["roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\n", "quotas.csv": "rep,period,amount\n", "transactions.csv": transactions]
+/// The data of one rep, R1, on plan `plan` since 2026: `transactions` is the whole ledger file,
+/// no quotas.
+func oneRepFiles(_ transactions: String, plan: String = "G") -> [String: String] {
+    ["roster.csv": "rep,name,plan,start\nR1,Ana,\(plan),2026-01-01\n", "quotas.csv": "rep,period,amount\n", "transactions.csv": transactions]
 }
 
 /// Transactions for one rep: (date, amount) pairs, kind new, USD.

@@ -11,17 +11,6 @@ import Testing
 /// Findings of an independent Python `decimal` oracle of draws, clawbacks, caps and floors and
 /// gated tables: each test fails on the engine before its fix.
 @Suite struct OracleFindings {
-    /// A monthly USD plan `id` paying 10% of its sales as `commission`, with `lines` in it.
-    func commissionPlan(_ id: String, _ lines: String) -> String {
-        "plan \"\(id)\" {\n  currency USD\n  period month\n  credit sales { amount fx(txn.amount) }\n  measure bookings = sum(sales)\n"
-            + "  component commission = bookings * 10%\n" + lines + (lines.hasSuffix("\n") || lines.isEmpty ? "" : "\n") + "}\n"
-    }
-
-    /// The files of one rep, R1, on plan `plan` since 2026, with no quotas and `transactions`.
-    func oneRep(on plan: String, _ transactions: String) -> [String: String] {
-        ["roster.csv": "rep,name,plan,start\nR1,Ana,\(plan),2026-01-01\n", "quotas.csv": "rep,period,amount\n", "transactions.csv": transactions]
-    }
-
     /// Draws of `draws.plan` (ramp 3,000 recoverable January–March, recovered 50% from April;
     /// safety net guarantee 2,000 April–June; onboarding guarantee 1,500 January–February) written
     /// in `order`.
@@ -91,8 +80,8 @@ import Testing
         let b = "  draw b {\n    type recoverable\n    amount 1000 USD\n    periods 2027-02 to 2027-02\n    recovery_max 50%\n  }\n"
         for body in [a + b, b + a] {
             let output = try evaluate(
-                plan: commissionPlan("TWO", body),
-                files: oneRep(on: "TWO", ledger([("2027-01-05", "R1", "0"), ("2027-02-05", "R1", "0")])))
+                plan: commissionPlan(body, id: "TWO"),
+                files: oneRepFiles(ledger([("2027-01-05", "R1", "0"), ("2027-02-05", "R1", "0")]), plan: "TWO"))
             #expect(totals(output) == ["R1 2027-01 1000.00", "R1 2027-02 1000.00"])
         }
     }
@@ -102,13 +91,13 @@ import Testing
     /// 1,000 recovers the 249.99 advanced: 750.01. The four months add up to the 1,000 earned.
     @Test func aComputedDrawAmountIsPaidInCents() throws {
         let output = try evaluate(
-            plan: commissionPlan("SUB", """
+            plan: commissionPlan("""
                   draw ramp {
                     type recoverable
                     amount rep.target_incentive / 12
                     periods 2027-01 to 2027-03
                   }
-                """),
+                """, id: "SUB"),
             files: [
                 "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,SUB,2026-01-01,1000\n",
                 "quotas.csv": "rep,period,amount\n",
@@ -123,13 +112,13 @@ import Testing
     @Test func aNegativeDrawAmountStopsTheRun() throws {
         let error = try #require(throws: EvaluationError.self) {
             _ = try evaluate(
-                plan: commissionPlan("NEG", """
+                plan: commissionPlan("""
                       draw ramp {
                         type recoverable
                         amount 1000 USD - commission
                       }
-                    """),
-                files: oneRep(on: "NEG", ledger([("2027-01-05", "R1", "20000")])))
+                    """, id: "NEG"),
+                files: oneRepFiles(ledger([("2027-01-05", "R1", "20000")]), plan: "NEG"))
         }
         #expect(error.what == "draw ramp")
         #expect(error.rep == "R1")
@@ -146,8 +135,8 @@ import Testing
         let floor = "  floor commission at 50 USD per period\n"
         for body in [cap + floor, floor + cap] {
             let output = try evaluate(
-                plan: commissionPlan("LIM", body),
-                files: oneRep(on: "LIM", ledger([("2027-01-05", "R1", "10000"), ("2027-02-05", "R1", "0"), ("2027-03-05", "R1", "0")])))
+                plan: commissionPlan(body, id: "LIM"),
+                files: oneRepFiles(ledger([("2027-01-05", "R1", "10000"), ("2027-02-05", "R1", "0"), ("2027-03-05", "R1", "0")]), plan: "LIM"))
             #expect(totals(output) == ["R1 2027-01 1000.00", "R1 2027-02 0.00", "R1 2027-03 0.00"])
         }
     }
@@ -168,7 +157,7 @@ import Testing
                   floor total at 5000 USD per year
                 }
                 """,
-            files: oneRep(on: "END", ledger([("2027-01-05", "R1", "1000"), ("2027-03-05", "R1", "2000"), ("2027-09-05", "R1", "10")])))
+            files: oneRepFiles(ledger([("2027-01-05", "R1", "1000"), ("2027-03-05", "R1", "2000"), ("2027-09-05", "R1", "10")]), plan: "END"))
         #expect(
             totals(output) == [
                 "R1 2027-01 100.00", "R1 2027-02 0.00", "R1 2027-03 200.00", "R1 2027-04 0.00", "R1 2027-05 0.00", "R1 2027-06 4700.00",
@@ -189,7 +178,7 @@ import Testing
             deals += [("2027-\(m)-10", "R1", "100"), ("2027-\(m)-20", "R1", "1000")]
         }
         let output = try evaluate(
-            plan: commissionPlan("P", ""),
+            plan: commissionPlan("", id: "P"),
             files: ["roster.csv": roster, "quotas.csv": "rep,period,amount\n", "transactions.csv": ledger(deals)])
         #expect(totals(output) == (1...12).map { "R1 2027-\($0 < 10 ? "0\($0)" : "\($0)") 10.00" })
     }
@@ -201,14 +190,14 @@ import Testing
     /// and took back 0).
     @Test func aRestatedPeriodKeepsItsOwnRosterRow() throws {
         let output = try evaluate(
-            plan: commissionPlan("RT", """
+            plan: commissionPlan("""
                   cap total at round(3 * rep.target_incentive / 12, 2) per period
                   clawback {
                     charge original_period
                     share 100%
                     window 365 days
                   }
-                """),
+                """, id: "RT"),
             files: [
                 "roster.csv": "rep,name,plan,start,end,target_incentive\nR1,Ana,RT,2026-01-01,2027-01-31,120000\nR1,Ana,RT,2027-02-01,,12000\n",
                 "quotas.csv": "rep,period,amount\n",
@@ -288,8 +277,8 @@ import Testing
         let guarantee = "  draw g {\n    type non_recoverable_guarantee\n    amount 5000 USD\n    periods 2027-02 to 2027-02\n  }\n"
         for body in [advance + guarantee, guarantee + advance] {
             let output = try evaluate(
-                plan: commissionPlan("P", body),
-                files: oneRep(on: "P", ledger([("2027-01-10", "R1", "10000"), ("2027-02-10", "R1", "20000"), ("2027-03-10", "R1", "60000")])))
+                plan: commissionPlan(body, id: "P"),
+                files: oneRepFiles(ledger([("2027-01-10", "R1", "10000"), ("2027-02-10", "R1", "20000"), ("2027-03-10", "R1", "60000")]), plan: "P"))
             #expect(totals(output) == ["R1 2027-01 2000.00", "R1 2027-02 5000.00", "R1 2027-03 5000.00"])
         }
     }
@@ -299,14 +288,14 @@ import Testing
     /// (the amount had been read, and refused, in every period).
     @Test func aDrawAmountIsReadOnlyWhereTheDrawPays() throws {
         let output = try evaluate(
-            plan: commissionPlan("P", """
+            plan: commissionPlan("""
                   draw g {
                     type non_recoverable_guarantee
                     amount 3000 USD - commission
                     periods 2027-01 to 2027-01
                   }
-                """),
-            files: oneRep(on: "P", ledger([("2027-01-10", "R1", "10000"), ("2027-03-10", "R1", "60000")])))
+                """, id: "P"),
+            files: oneRepFiles(ledger([("2027-01-10", "R1", "10000"), ("2027-03-10", "R1", "60000")]), plan: "P"))
         // January: the guarantee is 3,000 − 1,000 = 2,000, above the 1,000 earned: 2,000.
         #expect(totals(output) == ["R1 2027-01 2000.00", "R1 2027-02 0.00", "R1 2027-03 6000.00"])
     }
@@ -332,7 +321,7 @@ import Testing
                   }
                 }
                 """,
-            files: oneRep(on: "END", "id,date,rep,amount,currency,reverses\nT1,2027-06-10,R1,10000,USD,\nT2,2028-01-10,R1,-10000,USD,T1\n"))
+            files: oneRepFiles("id,date,rep,amount,currency,reverses\nT1,2027-06-10,R1,10000,USD,\nT2,2028-01-10,R1,-10000,USD,T1\n", plan: "END"))
         #expect(totals(output).last == "R1 2028-01 -1000.00")
     }
     /// A deal of March (quantity 2) cancelled in April and reinstated in May (a reversal of the
@@ -361,8 +350,8 @@ import Testing
                   }
                 }
                 """,
-            files: oneRep(on: "S", "id,date,rep,amount,currency,quantity,reverses\nT1,2027-03-10,R1,1000,USD,2,\n"
-                    + "T2,2027-04-10,R1,-1000,USD,-2,T1\nT3,2027-05-10,R1,1000,USD,2,T2\n"))
+            files: oneRepFiles("id,date,rep,amount,currency,quantity,reverses\nT1,2027-03-10,R1,1000,USD,2,\n"
+                    + "T2,2027-04-10,R1,-1000,USD,-2,T1\nT3,2027-05-10,R1,1000,USD,2,T2\n", plan: "S"))
         #expect(totals(output, component: "per_deal") == ["R1 2027-03 250.00", "R1 2027-04 -250.00", "R1 2027-05 250.00"])
         #expect(totals(output, component: "per_unit") == ["R1 2027-03 300.00", "R1 2027-04 -300.00", "R1 2027-05 300.00"])
         func measure(_ name: String) -> [String] {
@@ -427,7 +416,7 @@ import Testing
                   component c = by_match + by_if
                 }
                 """,
-            files: oneRep(on: "M", ledger([("2027-01-10", "R1", "50")])))
+            files: oneRepFiles(ledger([("2027-01-10", "R1", "50")]), plan: "M"))
         let values = output.measures.filter { $0.measure.hasPrefix("by_") }.map { "\($0.measure) \($0.value.formatted(fractionDigits: 2))" }
         #expect(values == ["by_match 0.00", "by_if 0.00"])
     }
@@ -470,7 +459,7 @@ import Testing
                   cap total at 1000 USD per year
                 }
                 """,
-            files: oneRep(on: "CAPS", ledger((1...9).map { ("2027-0\($0)-10", "R1", "10000") })))
+            files: oneRepFiles(ledger((1...9).map { ("2027-0\($0)-10", "R1", "10000") }), plan: "CAPS"))
         #expect(totals(output).last == "R1 2027-09 0.00")
         let september = try #require(output.payouts.last { $0.component == "total" })
         let note = try #require(september.trace.flatMap { output.traces[$0].limit })

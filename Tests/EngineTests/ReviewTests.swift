@@ -822,13 +822,8 @@ import Testing
     /// owing 1,000.00 after June as R2 does (R1 had owed only February's top-up).
     @Test func aChargedBackGuaranteedMonthIsOwedAsWithoutTheDeal() throws {
         let output = try evaluate(
-            plan: """
-                plan "G" {
-                  currency USD
-                  period month
-                  credit sales { amount fx(txn.amount) }
-                  measure bookings = sum(sales)
-                  component commission = bookings * 10%
+            plan: commissionPlan(
+                """
                   draw safety_net {
                     type recoverable_guarantee
                     amount 2000 USD
@@ -838,8 +833,7 @@ import Testing
                   clawback {
                     charge original_period
                   }
-                }
-                """,
+                """),
             files: [
                 "roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\nR2,Ben,G,2026-01-01\n",
                 "quotas.csv": "rep,period,amount\n",
