@@ -56,6 +56,16 @@ public enum PlanChecker {
         return results
     }
 
+    /// What a check says of the problems past those it lists (plan text and XML alike): "3 more
+    /// errors and 2 more warnings not listed (…)"; `atLeast` when only some were counted.
+    public static func unlistedProblems(errors: Int, warnings: Int, listed: Int, atLeast: Bool = false) -> String {
+        let counted = [
+            errors > 0 ? "\(atLeast ? "at least " : "")\(errors) more error\(errors == 1 ? "" : "s")" : nil,
+            warnings > 0 ? "\(warnings) more warning\(warnings == 1 ? "" : "s")" : nil,
+        ].compactMap { $0 }.joined(separator: " and ")
+        return "\(counted) not listed (a check lists its first \(listed), errors first): correct those listed and check again"
+    }
+
     /// Reads `path` (and every library it uses) from disk and checks it.
     ///
     /// - Parameters:

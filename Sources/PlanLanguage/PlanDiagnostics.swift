@@ -121,12 +121,9 @@ extension PlanMessage {
         .init("moneyNotInPlanCurrency", .error, "\(what) must be money in \(currency), found \(type)")
     }
     static func moreProblems(errors: Int, warnings: Int, listed: Int) -> Self {
-        let counted = [errors > 0 ? "\(errors) more error\(errors == 1 ? "" : "s")" : nil, warnings > 0 ? "\(warnings) more warning\(warnings == 1 ? "" : "s")" : nil]
-            .compactMap { $0 }.joined(separator: " and ")
-        return .init(
+        .init(
             "moreProblems", errors > 0 ? .error : .warning,
-            "\(counted) not listed (a check lists its first \(listed), errors first): correct those listed and check again"
-                + " (a file that is all errors may not be a plan file)")
+            PlanChecker.unlistedProblems(errors: errors, warnings: warnings, listed: listed) + " (a file that is all errors may not be a plan file)")
     }
     static func nameNotUsable(_ name: String, _ kind: String, _ use: String) -> Self {
         .init("nameNotUsable", .error, "'\(name)' is a \(kind) and cannot be used \(use)")

@@ -60,11 +60,9 @@ public enum XMLPlans {
             let rest = list.diagnostics.dropFirst(100)
             let errors = rest.filter { $0.severity == .error }.count
             let warnings = rest.count - errors
-            let counted = [errors > 0 ? "\(list.diagnostics.count >= 1_000 ? "at least " : "")\(errors) more error\(errors == 1 ? "" : "s")" : nil,
-                           warnings > 0 ? "\(warnings) more warning\(warnings == 1 ? "" : "s")" : nil].compactMap { $0 }.joined(separator: " and ")
             let summary = Diagnostic(
                 errors > 0 ? .error : .warning, id: "xml.moreProblems",
-                message: "\(counted) not listed (a check lists its first 100, errors first): correct those listed and check again",
+                message: PlanChecker.unlistedProblems(errors: errors, warnings: warnings, listed: 100, atLeast: list.diagnostics.count >= 1_000),
                 location: rest.first?.location ?? SourceLocation(file: path, line: 0, column: 0))
             var result = PlanCheckResult(plan: nil, diagnostics: Array(list.diagnostics.prefix(100)) + [summary], sources: [xmlSource])
             result.unlistedErrorCount = errors

@@ -486,7 +486,7 @@ public enum Runner {
     }
 
     /// One message per plan id defined by more than one file.
-    static func repeatedPlanIDs(_ pathsByID: [String: [String]]) -> [String] {
+    public static func repeatedPlanIDs(_ pathsByID: [String: [String]]) -> [String] {
         pathsByID.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.map {
             "plan id \"\($0.key)\" is defined by more than one file: \($0.value.joined(separator: ", ")); a run takes each plan once"
         }
@@ -803,8 +803,13 @@ public enum Runner {
             }
         }
         // A file named twice (`a.plan a.plan`, or a file and its directory) is one plan, once.
-        files = files.filter { seen.insert(URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path).inserted }
+        files = files.filter { seen.insert(resolvedPlanPath($0)).inserted }
         return (files, found)
+    }
+
+    /// The file `path` names, `.`, `..` and links resolved: two names of one file are one plan.
+    public static func resolvedPlanPath(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
     static func timestamp() -> String {
@@ -1051,9 +1056,7 @@ final class ExportFormatter: @unchecked Sendable {
             guard let path else { continue }
             let streams = planStreams.compactMap { stream -> ExportMerge.Stream? in
                 guard let spool = stream.spools[slot] else { return nil }
-                return ExportMerge.Stream(
-                    plan: stream.plan, blocks: slot == 0 ? stream.export.payoutBlocks : stream.export.measureBlocks, size: spool.size,
-                    read: { offset, count in spool.read(offset, count) })
+                return ExportMerge.Stream(plan: stream.plan, blocks: slot == 0 ? stream.export.payoutBlocks : stream.export.measureBlocks, spool: spool)
             }
             do throws(StoreError) {
                 let writer = try StagedOutput.Writer(for: path)
@@ -1151,60 +1154,6 @@ final class ExportFormatter: @unchecked Sendable {
     }
 }
 
-/// A temporary file in `$TMPDIR` (or /tmp), unnamed once made (removed when closed), written at
-/// its end and read at any offset.
-final class Spool {
-    private let descriptor: Int32
-    private(set) var size = 0
-
-    init?() {
-        let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array((directory.hasSuffix("/") ? directory : directory + "/").utf8CString.dropLast()) + Array("comp-spool-XXXXXX".utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            guard let base = buffer.baseAddress else { return -1 }
-            let made = mkstemp(base)
-            if made >= 0 { unlink(base) }
-            return made
-        }
-        guard descriptor >= 0 else { return nil }
-        self.descriptor = descriptor
-    }
-
-    /// Appends `bytes`; false on a write error.
-    func write(_ bytes: [UInt8]) -> Bool {
-        let descriptor = self.descriptor
-        var done = 0
-        while done < bytes.count {
-            let wrote = bytes.withUnsafeBufferPointer { buffer in Glibc.write(descriptor, buffer.baseAddress.map { $0 + done }, bytes.count - done) }
-            if wrote < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            done += wrote
-        }
-        size += bytes.count
-        return true
-    }
-
-    /// `count` bytes from `offset` (fewer at the end); `nil` on a read error.
-    func read(_ offset: Int, _ count: Int) -> [UInt8]? {
-        let descriptor = self.descriptor
-        var bytes = [UInt8](repeating: 0, count: max(0, min(count, size - offset)))
-        var done = 0
-        while done < bytes.count {
-            let got = bytes.withUnsafeMutableBufferPointer { buffer in pread(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done, off_t(offset + done)) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            if got == 0 { return nil }
-            done += got
-        }
-        return bytes
-    }
-
-    deinit { close(descriptor) }
-}
 
 /// A value computed on a global Dispatch queue while the caller does something else.
 final class Background<Value: Sendable>: @unchecked Sendable {

@@ -296,18 +296,16 @@ public struct ExportBlocks: Sendable {
 /// plans by their ids' bytes (as ``ResultExport`` sorts). Each file starts with the header, which
 /// is written once.
 public enum ExportMerge {
-    /// One plan's file: read through `read(offset, count)`, `size` bytes long.
+    /// One plan's file, spooled, with where its payee-periods start.
     public struct Stream {
         public let plan: String
         public let blocks: ExportBlocks
-        public let size: Int
-        public let read: (_ offset: Int, _ count: Int) -> [UInt8]?
+        public let spool: Spool
 
-        public init(plan: String, blocks: ExportBlocks, size: Int, read: @escaping (_ offset: Int, _ count: Int) -> [UInt8]?) {
+        public init(plan: String, blocks: ExportBlocks, spool: Spool) {
             self.plan = plan
             self.blocks = blocks
-            self.size = size
-            self.read = read
+            self.spool = spool
         }
     }
 
@@ -324,8 +322,8 @@ public enum ExportMerge {
         var bufferStart = streams.map { _ in 0 }
         func bytes(_ stream: Int, _ start: Int, _ end: Int) -> ArraySlice<UInt8>? {
             if start < bufferStart[stream] || end > bufferStart[stream] + buffers[stream].count {
-                let count = max(end - start, min(piece, streams[stream].size - start))
-                guard let read = streams[stream].read(start, count), read.count >= end - start else { return nil }
+                let count = max(end - start, min(piece, streams[stream].spool.size - start))
+                guard let read = streams[stream].spool.read(start, count), read.count >= end - start else { return nil }
                 buffers[stream] = read
                 bufferStart[stream] = start
             }
@@ -347,7 +345,7 @@ public enum ExportMerge {
             guard let stream = best else { break }
             let block = next[stream]
             let start = streams[stream].blocks.starts[block]
-            let end = block + 1 < streams[stream].blocks.count ? streams[stream].blocks.starts[block + 1] : streams[stream].size
+            let end = block + 1 < streams[stream].blocks.count ? streams[stream].blocks.starts[block + 1] : streams[stream].spool.size
             guard let slice = bytes(stream, start, end) else { return false }
             out.append(contentsOf: slice)
             next[stream] += 1
@@ -359,6 +357,54 @@ public enum ExportMerge {
         try write(out)
         return true
     }
+}
+
+/// A temporary file in `$TMPDIR` (or /tmp), unnamed once made (removed when closed), written at
+/// its end and read at any offset.
+public final class Spool {
+    private let descriptor: Int32
+    /// Bytes written.
+    public private(set) var size = 0
+
+    /// A new empty spool; `nil` when no temporary file can be made.
+    public init?() {
+        let directory = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((directory.hasSuffix("/") ? directory : directory + "/").utf8CString.dropLast()) + Array("comp-spool-XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            guard let base = buffer.baseAddress else { return -1 }
+            let made = mkstemp(base)
+            if made >= 0 { unlink(base) }
+            return made
+        }
+        guard descriptor >= 0 else { return nil }
+        self.descriptor = descriptor
+    }
+
+    /// Appends `bytes`; false on a write error.
+    public func write(_ bytes: [UInt8]) -> Bool {
+        guard writeAll(descriptor, bytes) == nil else { return false }
+        size += bytes.count
+        return true
+    }
+
+    /// `count` bytes from `offset` (fewer at the end); `nil` on a read error.
+    public func read(_ offset: Int, _ count: Int) -> [UInt8]? {
+        let descriptor = self.descriptor
+        var bytes = [UInt8](repeating: 0, count: max(0, min(count, size - offset)))
+        var done = 0
+        while done < bytes.count {
+            let got = bytes.withUnsafeMutableBufferPointer { buffer in pread(descriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done, off_t(offset + done)) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if got == 0 { return nil }
+            done += got
+        }
+        return bytes
+    }
+
+    deinit { _ = closeDescriptor(descriptor) }
 }
 
 /// Where an output file goes. Output files are written to a temporary name and renamed into

@@ -781,11 +781,10 @@ public final class ResultStore {
             let statement = try db.makeStatement(sql: "SELECT rep, period, plan, lines FROM statements WHERE run_id = ? ORDER BY rep, period, plan")
             try statement.setArguments([id.rawValue])
             var key: (rep: String, period: String, plan: String)? = nil
-            var prefix: [UInt8] = []
             var lines: [PayoutLine] = []
             func flush() throws {
-                guard !lines.isEmpty else { return }
-                try body(prefix, stablySorted(lines) { $0.order < $1.order })
+                guard let first = lines.first else { return }
+                try body(CSVBuffer.prefix(first), stablySorted(lines) { $0.order < $1.order })
                 lines.removeAll(keepingCapacity: true)
             }
             try RawReader.forEachRow(db, statement) { row in
@@ -796,26 +795,13 @@ public final class ResultStore {
                 if key.map({ !sameBytes($0.rep, rep) || !sameBytes($0.period, period) || !sameBytes($0.plan, plan) }) ?? true {
                     try flush()
                     key = (rep, period, plan)
-                    var fields = CSVBuffer("", capacity: rep.utf8.count + period.utf8.count + plan.utf8.count + 8)
-                    fields.field(rep)
-                    fields.field(period)
-                    fields.field(plan)
-                    prefix = fields.take()
                 }
-                var malformed: MalformedStatement? = nil
                 try row.forEachLine(3, width: LineField.width) { component, order, amount, code in
-                    guard malformed == nil else { return }
-                    let currency = Self.currency(code, known: &currencies)
-                    guard order >= Int64(Int.min), order <= Int64(Int.max) else {
-                        malformed = MalformedStatement(reason: "a payout line of \(rep) in \(period) has order \(order)")
-                        return
-                    }
                     lines.append(
                         PayoutLine(
                             rep: rep, period: period, plan: plan, component: component, order: Int(order), amount: FixedDecimal(units: amount),
-                            currency: currency))
+                            currency: Self.currency(code, known: &currencies)))
                 }
-                if let malformed { throw malformed }
             }
             try flush()
         }
@@ -1209,7 +1195,8 @@ private struct RawReader {
 
     /// Each payout line of the column's JSON lines array (see ``JSONRows/forEachLine(_:width:_:)``).
     func forEachLine(
-        _ column: Int32, width: Int, _ body: (_ component: String, _ order: Int64, _ amount: Int64, _ currency: String) -> Void
+        _ column: Int32, width: Int,
+        _ body: (_ component: String, _ order: Int64, _ amount: Int64, _ currency: String) throws(MalformedStatement) -> Void
     ) throws(MalformedStatement) {
         guard let bytes = sqlite3_column_text(handle, column) else { throw MalformedStatement(reason: "no text") }
         let count = Int(sqlite3_column_bytes(handle, column))

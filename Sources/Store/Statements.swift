@@ -211,12 +211,12 @@ struct JSONRows {
     /// values given to `body` (component, order, amount, currency), the rest checked, not made.
     static func forEachLine(
         _ bytes: UnsafeBufferPointer<UInt8>, width: Int,
-        _ body: (_ component: String, _ order: Int64, _ amount: Int64, _ currency: String) -> Void
+        _ body: (_ component: String, _ order: Int64, _ amount: Int64, _ currency: String) throws(MalformedStatement) -> Void
     ) throws(MalformedStatement) {
         try walk(bytes, width: width, materialized: 4, kept: 4) { first throws(MalformedStatement) in
             guard let component = first[0].string, let order = first[1].integer, let amount = first[2].integer, let currency = first[3].string
             else { throw MalformedStatement(reason: "a payout line lacks a value") }
-            body(component, order, amount, currency)
+            try body(component, order, amount, currency)
         }
     }
 

@@ -1,8 +1,8 @@
 import ArgumentParser
 import CompDiagnostics
-import Foundation
 import PlanLanguage
 import PlanXML
+import Runner
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,21 +35,19 @@ struct Check: ParsableCommand {
         }
         // As `comp run` takes them: a parameter is overridden in the files that declare it.
         var filesByID: [String: [String]] = [:]
+        var resolvedByID: [String: Set<String>] = [:]
         for (file, result) in zip(files, PlanChecker.checkRun(files, overrides: overrides, check: check)) {
             if !result.diagnostics.isEmpty { printError(result.rendered(colors: stderrIsTerminal), trusted: true) }
             if result.hasErrors { failed = true }
             if dump, let plan = result.plan { print(plan.dump, terminator: "") }
             // One file named twice (`a.plan ./a.plan`) is one plan, as a run takes it.
-            let resolved = URL(fileURLWithPath: file).standardizedFileURL.resolvingSymlinksInPath().path
-            if let plan = result.plan, !(filesByID[plan.id] ?? []).contains(where: {
-                URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path == resolved
-            }) {
+            if let plan = result.plan, resolvedByID[plan.id, default: []].insert(Runner.resolvedPlanPath(file)).inserted {
                 filesByID[plan.id, default: []].append(file)
             }
         }
         // Files checked together are a run's plans: one id twice is refused there, so here too.
-        for (id, named) in filesByID.sorted(by: { $0.key < $1.key }) where named.count > 1 {
-            printError("error: plan id \"\(id)\" is defined by more than one file: \(named.joined(separator: ", ")); a run takes each plan once")
+        for problem in Runner.repeatedPlanIDs(filesByID) {
+            printError("error: " + problem)
             failed = true
         }
         if failed { throw Exit.dataError }
