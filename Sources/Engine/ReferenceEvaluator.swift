@@ -2042,7 +2042,13 @@ final class PlanEvaluation {
         for kind in Self.limitKindsInOrder {
             for (index, limit) in plan.limits.enumerated() where limit.target == target && limit.kind == kind {
                 let value = try eval(limit.amount, context)
-                guard case .number(let bound) = value else { continue }  // missing (e.g. no target incentive): no limit
+                guard case .number(let bound) = value else {
+                    // Missing (e.g. no target incentive): no limit this period. A yearly one still
+                    // counts what the period pays: a bound set later in the year leaves room only
+                    // for what the year has not paid already (months without one had been left out).
+                    if limit.per == .year { yearly.append((index, periods[periodIndex].fiscalYear)) }
+                    continue
+                }
                 let before = result
                 // What the note adds: a yearly limit's year so far, and a bound paid rounded inside it.
                 var yearText = ""

@@ -532,4 +532,31 @@ import Testing
                 == ["R1 u 1.500000", "R1 w 3", "R2 u 1.500000", "R2 w 0"])
         #expect(output.payouts.filter { $0.component == "unit_bonus" }.map { $0.amount.formatted(fractionDigits: 2) } == ["150.00", "150.00"])
     }
+
+    /// R1 has no target incentive until March, then 30,000: the yearly cap is 30,000 / 30 = 1,000
+    /// from March. January pays 6% × 20,000 = 1,200 (no cap yet); March earns 1,200 again, but the
+    /// year has paid 1,200 already, past the cap: 0 (the month without a bound had not been
+    /// counted, and March paid 1,000 more). The same for a cap on the component.
+    @Test(arguments: ["total", "commission"])
+    func aYearlyCapCountsMonthsItHadNoAmountFor(target: String) throws {
+        let plan = """
+            plan "F1" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component commission = bookings * 6%
+              cap \(target) at rep.target_incentive / 30 per year
+            }
+            """
+        let output = try evaluate(
+            plan: plan,
+            files: [
+                "roster.csv": "rep,name,plan,start,end,target_incentive\nR1,A,F1,2026-01-01,2027-02-28,\nR1,A,F1,2027-03-01,,30000\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,20000,USD\nT2,2027-03-05,R1,20000,USD\n",
+            ])
+        #expect(totals(output) == ["R1 2027-01 1200.00", "R1 2027-02 0.00", "R1 2027-03 0.00"])
+        #expect(totals(output, component: "commission") == ["R1 2027-01 1200.00", "R1 2027-02 0.00", "R1 2027-03 \(target == "total" ? "1200.00" : "0.00")"])
+    }
 }
