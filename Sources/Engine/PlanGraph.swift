@@ -28,6 +28,13 @@ public struct PlanGraph: Sendable {
     public init(_ plan: Plan) {
         var nodes: [Node] = []
         var edges: [(String, String)] = []
+        // A measure with quotas of several lengths (per month and per year) has a node for each:
+        // their ids name the length, or DOT draws them as one node.
+        var quotaKinds: [String: Set<String>] = [:]
+        for quota in plan.quotas { quotaKinds[quota.measureName, default: []].insert(quota.periodKind.rawValue) }
+        func quotaID(_ quota: Quota) -> String {
+            (quotaKinds[quota.measureName]?.count ?? 0) > 1 ? "quota.\(quota.measureName).\(quota.periodKind.rawValue)" : "quota.\(quota.measureName)"
+        }
         func id(_ ref: ExprKind) -> String? {
             switch ref {
             case .parameter(let p): return "param.\(plan.parameters[p.index].name)"
@@ -35,7 +42,7 @@ public struct PlanGraph: Sendable {
             case .measure(let m): return "measure.\(plan.measures[m.index].name)"
             case .derived(let d): return "let.\(plan.derived[d.index].name)"
             case .component(let c): return "component.\(plan.components[c.index].name)"
-            case .quota(let q): return "quota.\(plan.quotas[q.index].measureName)"
+            case .quota(let q): return quotaID(plan.quotas[q.index])
             case .applyTable(let t, _, _): return "table.\(plan.tables[t.index].name)"
             case .applyTablePerTransaction(let t, let rule):
                 edges.append(("credit.\(plan.creditRules[rule.index].name)", "table.\(plan.tables[t.index].name)"))
@@ -83,10 +90,15 @@ public struct PlanGraph: Sendable {
             edges.append(("credit.\(plan.creditRules[measure.creditRule.index].name)", target))
         }
         for quota in plan.quotas {
-            nodes.append(Node(id: "quota.\(quota.measureName)", label: "quota(\(quota.measureName)) per \(quota.periodKind.rawValue)", stage: .perPayeePeriod))
+            nodes.append(Node(id: quotaID(quota), label: "quota(\(quota.measureName)) per \(quota.periodKind.rawValue)", stage: .perPayeePeriod))
         }
         for table in plan.tables {
-            nodes.append(Node(id: "table.\(table.name)", label: "table \(table.name) (\(table.mode.rawValue) on \(table.basis.rawValue))", stage: .constant))
+            // A tier gated on a value is decided per payee-period; a table of numbers alone is fixed.
+            let gated = table.tiers.contains { $0.gate != nil }
+            nodes.append(
+                Node(
+                    id: "table.\(table.name)", label: "table \(table.name) (\(table.mode.rawValue) on \(table.basis.rawValue)\(gated ? ", gated tiers" : ""))",
+                    stage: gated ? .perPayeePeriod : .constant))
             for tier in table.tiers { references(tier.gate, into: "table.\(table.name)") }
         }
         for derived in plan.derived {

@@ -157,6 +157,40 @@ func referenceCSV(_ output: RunOutput) -> String {
         #expect(lines.last == "    total  <- " + (0..<3_000).map { "component.c\($0)" }.joined(separator: ", "))
     }
 
+    /// A measure with a quota per year and one per month has two quota nodes, told apart by their
+    /// ids (DOT had drawn them as one, the monthly attainment reading the yearly quota), and a
+    /// table with a tier gated on a value is decided per payee-period, not constant.
+    @Test func quotasOfTwoLengthsAndGatedTablesInTheGraph() throws {
+        let checked = PlanChecker.check(path: packageRoot + "/Plans/examples/accelerators.plan")
+        let graph = PlanGraph(try #require(checked.plan))
+        #expect(
+            graph.text == """
+                plan ACCEL-DEMO
+                  constant:
+                    table payout_curve (interpolated on amount)
+                  per transaction:
+                    credit sales
+                  per payee-period:
+                    measure bookings = sum (period)  <- credit.sales
+                    quota(bookings) per year
+                    quota(bookings) per month
+                    table commission_rates (marginal on attainment, gated tiers)  <- let.annual_attainment
+                    let attainment  <- measure.bookings, quota.bookings.month
+                    let annual_attainment  <- measure.bookings_ytd, quota.bookings.year
+                    component commission  <- table.commission_rates, measure.bookings, quota.bookings.month
+                    component incentive  <- table.payout_curve, let.attainment
+                    total  <- component.commission, component.incentive
+                  across periods:
+                    measure bookings_ytd = sum (ytd)  <- credit.sales
+
+                """)
+        let nodes = graph.dot.split(separator: "\n").filter { $0.contains("[label=") }
+        #expect(nodes.filter { $0.contains("\"quota.") } == [
+            "    \"quota.bookings.year\" [label=\"quota(bookings) per year\"];", "    \"quota.bookings.month\" [label=\"quota(bookings) per month\"];",
+        ])
+        #expect(Set(nodes.map { $0.split(separator: " [")[0] }).count == nodes.count)
+    }
+
     /// A holdback reads the component it withholds from (not the total), and the clawback policy
     /// is a node reading the credits.
     @Test func holdbacksAndClawbacksInTheGraph() throws {
