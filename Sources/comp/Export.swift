@@ -1,4 +1,5 @@
 import ArgumentParser
+import CompCore
 import RunResults
 import Store
 
@@ -98,16 +99,31 @@ func writeOutput(
         switch error {
         case .producing(let failure): throw failure  // reading failed: the caller says so
         case .writing(let failure):
-            printError("cannot write \(path): \(failure.underlying)")
+            printError(cannotWrite(path, failure.underlying))
             throw Exit.cannotCreate
         }
     }
     do {
         try staged.commit()
     } catch {
-        printError("cannot write \(path): \(error.underlying)")
+        printError(cannotWrite(path, error.underlying))
         throw Exit.cannotCreate
     }
+}
+
+/// Why `path` cannot be written, with what to do when the cause is its directory: missing
+/// ("make it first", as `comp run --export-payouts` says) or not writable; otherwise the system's
+/// reason.
+func cannotWrite(_ path: String, _ underlying: String) -> String {
+    let directory = FilePaths.directory(of: path)
+    var info = stat()
+    if stat(directory, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR {
+        return "cannot write \(path): no directory \(directory); make it first"
+    }
+    if access(directory, W_OK) != 0 {
+        return "cannot write \(path): the directory \(directory) is not writable; choose another place"
+    }
+    return "cannot write \(path): \(underlying)"
 }
 
 /// Writes `text` to `path` (or standard output for `-`), replacing the file atomically (a device
@@ -133,7 +149,7 @@ func writeOutput(_ text: String, to path: String, inputs: [String] = []) throws 
     do {
         try StagedOutput(Array(text.utf8), for: path).commit()
     } catch {
-        printError("cannot write \(path): \(error.underlying)")
+        printError(cannotWrite(path, error.underlying))
         throw Exit.cannotCreate
     }
 }

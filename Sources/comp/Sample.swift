@@ -66,7 +66,10 @@ struct Sample: ParsableCommand {
             for file in summary.files {
                 print("\(file.path): \(file.rows) rows, \(file.bytes) bytes")
             }
-            print("\(summary.reps) reps, \(summary.managers) managers, \(summary.vps) VPs; \(summary.transactions) transactions, \(summary.reversals) reversals")
+            func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+            print(
+                [counted(summary.reps, "rep"), counted(summary.managers, "manager"), counted(summary.vps, "VP")].joined(separator: ", ") + "; "
+                    + counted(summary.transactions, "transaction") + ", " + counted(summary.reversals, "reversal"))
         } catch {
             // What was written is half a data set: removed (the files were not there before,
             // unless --force was given).

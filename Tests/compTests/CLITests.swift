@@ -134,6 +134,9 @@ import Testing
         let check = try run(["validate", "--data", a])
         #expect(check.status == 0)
         #expect(check.stdout.hasSuffix("\(a): valid (3000 transactions, \(40 + 5 + 1) reps)\n"))
+        // Counts of one are singular.
+        let small = try run(["sample", "--reps", "2", "--txns", "10", "--out", directory.appendingPathComponent("c").path])
+        #expect(small.stdout.hasSuffix("\n2 reps, 1 manager, 1 VP; 10 transactions, 1 reversal\n"))
     }
 }
 

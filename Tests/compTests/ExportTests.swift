@@ -81,6 +81,12 @@ import Testing
         let refused = try cli.run(["export", "payouts", "--db", db, "--out", directory.path])
         #expect(refused.status == 73)
         #expect(refused.stderr == "cannot write \(directory.path): it is a directory; give a file name\n")
+
+        // A directory that is not there is named, with what to do (as `comp run --export-payouts` says).
+        let missing = directory.appendingPathComponent("no-such-dir/p.csv").path
+        let nowhere = try cli.run(["export", "payouts", "--db", db, "--out", missing])
+        #expect(nowhere.status == 73)
+        #expect(nowhere.stderr == "cannot write \(missing): no directory \(directory.path)/no-such-dir; make it first\n")
     }
 
     @Test func explainsWhatIsMissing() throws {
