@@ -1039,6 +1039,9 @@ final class PlanEvaluation {
     /// The most failing payees a run lists (a plan that fails for every payee stops there).
     static let listedPayeeFailures = 100
     @exclusivity(unchecked) var restatedThrough = 0
+    /// While restating: rows of reversals charged in `restatedThrough` that the restatement leaves
+    /// out (a reinstatement paid back whole is restated apart from the charge-backs at the share).
+    @exclusivity(unchecked) var restatedLeavingOut: Set<Int32> = []
     /// Fx rates by currency index and month (a string-keyed lookup per transaction was measurable).
     @exclusivity(unchecked) var fxCache: [Int: WideDecimal] = [:]
     /// Per ledger row, whether crediting gave it to some payee (for the reconciliation): the run's
@@ -2316,6 +2319,7 @@ final class PlanEvaluation {
             let through = restating ? restatedThrough : periodIndex
             for late in lateCredits[rule][payee]
             where late.original >= range.lowerBound && late.original < periodIndex && late.reversal <= through {
+                if !restatedLeavingOut.isEmpty && late.reversal == through && restatedLeavingOut.contains(late.credit.row) { continue }
                 try add(late.credit)
             }
         }
@@ -2847,10 +2851,30 @@ extension PlanEvaluation {
         guard let clawback = plan.chargeBack else { return Clawback() }
         var originals = Set<Int>()
         var rows: [Int32] = []
+        // By restated period, the reversals of this period that pay back whole what their
+        // cancellation took there. A cancellation takes the share of a period it is charged back
+        // to, but the whole of one that counted it itself (its own period, and the later periods
+        // of a qtd/ytd window): a reinstatement gives back what was taken, the share or the whole.
+        var whole: [Int: Set<Int32>] = [:]
+        var atShare = Set<Int>()
+        var cancelledIn: [Int32: Int?] = [:]
+        func touch(_ original: Int, _ row: Int32) {
+            originals.insert(original)
+            let cancelled: Int?
+            if let known = cancelledIn[row] {
+                cancelled = known
+            } else {
+                // A reinstatement (a reversal of a cancellation): the period its cancellation fell in.
+                let reinstates = !cancellationBits.contains(Int(row)) ? reversalTarget(of: Int(row)) : nil
+                cancelled = reinstates.flatMap { periodIndex(of: transactions.dates[$0]) }
+                cancelledIn[row] = cancelled
+            }
+            if let cancelled, cancelled <= original { whole[original, default: []].insert(row) } else { atShare.insert(original) }
+        }
         for rule in lateCredits.indices {
             for late in lateCredits[rule][payee] where late.reversal == period {
-                originals.insert(late.original)
                 rows.append(late.credit.row)
+                touch(late.original, late.credit.row)
                 // A qtd/ytd measure of a later period of the deal's fiscal year counted the deal too:
                 // restated, that period changes as well (its quarterly bonus, its ytd rate), and only
                 // so do a period's adjustments add up to what it paid less what it earns in the end.
@@ -2858,7 +2882,7 @@ extension PlanEvaluation {
                     // Only the periods whose windows hold the deal's: its quarter's or its year's.
                     for later in (late.original + 1)..<max(late.original + 1, period)
                     where periods(of: window, through: later).contains(late.original) {
-                        originals.insert(later)
+                        touch(later, late.credit.row)
                     }
                 }
             }
@@ -2869,9 +2893,10 @@ extension PlanEvaluation {
         var result = Clawback()
         result.rows = rows
         /// What restating `original` through this period changes, against `before` (through the
-        /// period before): the total, each component, and each recoverable guarantee's loan.
+        /// period before): the total, each component, and each recoverable guarantee's loan, times
+        /// `share`.
         func restatement(
-            _ before: RestatedEarnings, _ after: RestatedEarnings
+            _ before: RestatedEarnings, _ after: RestatedEarnings, share: WideDecimal
         ) throws -> (change: WideDecimal, components: [WideDecimal], loans: WideDecimal, owed: [Int: WideDecimal]) {
             let change = Exact.round(try Exact.multiply(share, Exact.subtract(after.total, before.total)), money)
             var components: [WideDecimal] = []
@@ -2890,12 +2915,29 @@ extension PlanEvaluation {
             }
             return (change, components, loans, owed)
         }
-        var changes: [(original: Int, change: WideDecimal, components: [WideDecimal], loans: WideDecimal, owed: [Int: WideDecimal], before: RestatedEarnings)] = []
+        var changes: [(
+            original: Int, change: WideDecimal, components: [WideDecimal], loans: WideDecimal, owed: [Int: WideDecimal], before: RestatedEarnings,
+            share: WideDecimal, leavingOut: Set<Int32>
+        )] = []
+        let wholly = WideDecimal(Int64(1))
         for original in originals.sorted() {
             let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
             let after = try restatedEarnings(original, throughReversalPeriod: period, context)
-            let restated = try restatement(before, after)
-            changes.append((original, restated.change, restated.components, restated.loans, restated.owed, before))
+            guard let paidBack = whole[original] else {
+                let restated = try restatement(before, after, share: share)
+                changes.append((original, restated.change, restated.components, restated.loans, restated.owed, before, share, []))
+                continue
+            }
+            // The reinstatements paid back whole first, then (if any) this period's charge-backs at
+            // the share, each a change of its own.
+            let shared = Set(rows).subtracting(paidBack)
+            let middle = atShare.contains(original) ? try restatedEarnings(original, throughReversalPeriod: period, context, leavingOut: shared) : after
+            let restored = try restatement(before, middle, share: wholly)
+            changes.append((original, restored.change, restored.components, restored.loans, restored.owed, before, wholly, shared))
+            if atShare.contains(original) {
+                let restated = try restatement(middle, after, share: share)
+                changes.append((original, restated.change, restated.components, restated.loans, restated.owed, middle, share, []))
+            }
         }
         // Yearly caps of the total, and of components.
         let yearlyCaps = plan.limits.indices.filter { index in
@@ -2947,6 +2989,7 @@ extension PlanEvaluation {
             // guarantees apply to what is left (inferred from the components, a floor or a
             // guarantee that had lifted the total was taken for a cap, and the cut was lost).
             var ceilings: [Int: WideDecimal] = [:]
+            let share = entry.share
             for cap in componentYearlyCaps where cap.component < components.count && components[cap.component].signum > 0 && share.signum > 0 {
                 guard let (bound, allowed) = try yearlyRoom(cap.limit, year: year, digits: plan.components[cap.component].rounding.digits),
                     components[cap.component] > allowed
@@ -2962,7 +3005,9 @@ extension PlanEvaluation {
             }
             if !ceilings.isEmpty {
                 let bounded = try restatement(
-                    entry.before, try restatedEarnings(entry.original, throughReversalPeriod: period, context, ceilings: ceilings))
+                    entry.before,
+                    try restatedEarnings(entry.original, throughReversalPeriod: period, context, ceilings: ceilings, leavingOut: entry.leavingOut),
+                    share: share)
                 change = bounded.change
                 components = bounded.components
                 owed = bounded.owed
@@ -3113,9 +3158,11 @@ extension PlanEvaluation {
     /// The earnings of an earlier period (components after their caps and floors, and their sum
     /// after the total's), with the reversals charged back to it up to `last` included.
     /// `ceilings` bound components after their limits (a reinstatement cut to what a component's
-    /// yearly cap leaves): the total's limits and guarantees then apply to what is left.
+    /// yearly cap leaves): the total's limits and guarantees then apply to what is left. Reversals
+    /// of `last` whose rows are in `leavingOut` are not counted.
     func restatedEarnings(
-        _ original: Int, throughReversalPeriod last: Int, _ context: Context, ceilings: [Int: WideDecimal] = [:]
+        _ original: Int, throughReversalPeriod last: Int, _ context: Context, ceilings: [Int: WideDecimal] = [:],
+        leavingOut: Set<Int32> = []
     ) throws -> RestatedEarnings {
         let savedPeriod = periodIndex
         let savedMemo = memo
@@ -3125,8 +3172,10 @@ extension PlanEvaluation {
         let savedTotalNote = totalLimitNote
         let savedCredits = restatedCredits
         let savedPaid = paidPerYear
+        let savedLeavingOut = restatedLeavingOut
         paidPerYear = paidSnapshots[original] ?? [:]
         defer {
+            restatedLeavingOut = savedLeavingOut
             periodIndex = savedPeriod
             memo = savedMemo
             gateMemo = savedGates
@@ -3139,6 +3188,7 @@ extension PlanEvaluation {
         }
         restating = true
         restatedThrough = last
+        restatedLeavingOut = leavingOut
         periodIndex = original
         resetMemo()
         // The period is restated with the roster row it was paid with (its target incentive, its
@@ -3149,6 +3199,7 @@ extension PlanEvaluation {
         } ?? context
         for rule in lateCredits.indices {
             for late in lateCredits[rule][payee] where late.original == original && late.reversal <= last {
+                if late.reversal == last && leavingOut.contains(late.credit.row) { continue }
                 restatedCredits[credits.group(rule: rule, payee: payee, period: original), default: []].append(late.credit)
             }
         }

@@ -533,6 +533,70 @@ import Testing
         #expect(output.payouts.filter { $0.component == "unit_bonus" }.map { $0.amount.formatted(fractionDigits: 2) } == ["150.00", "150.00"])
     }
 
+}
+
+/// Findings of the oracle and docs reviews of reinstatements under a share and of yearly limits
+/// without an amount in some periods.
+@Suite struct ReinstatementsAndYearlyLimits {
+    /// Commission 7% and a 1,000 quarterly bonus at 60,000 of quarter-to-date bookings; half of a
+    /// charge-back is taken back.
+    static let halfClawback = """
+        plan "CLW" {
+          currency USD
+          period month
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          measure bookings_qtd = sum(sales) over qtd
+          component commission = bookings * 7%
+          component qbonus = 1000 USD when bookings_qtd >= 60000 USD
+          clawback {
+            charge original_period
+            share 50%
+            window 180 days
+          }
+        }
+        """
+
+    /// A cancellation takes the share of a period it is charged back to but the whole of a period
+    /// that counted it itself; a reinstatement gives back what was taken, so the rep ends paid as
+    /// one who kept the deal (it gave back the share everywhere, and underpaid).
+    @Test(arguments: [
+        // T1 50,000 in January, T2 20,000 in February; T1 cancelled in March, reinstated in April.
+        // Kept: January 3,500; February 1,400 + the bonus (70,000 in the quarter) = 2,400; March
+        // the bonus, 1,000: 6,900. Cancelled: March takes back half of January's 3,500 (−1,750)
+        // and of February's bonus (−500), and loses its own bonus whole (its quarter counted the
+        // cancellation itself): −2,250. April gives back +1,750, +500 and March's +1,000 whole:
+        // 3,250. 3,500 + 2,400 − 2,250 + 3,250 = 6,900.
+        (
+            "T1,2027-01-05,R1,50000,USD,\nT2,2027-02-05,R1,20000,USD,\nX1,2027-03-10,R1,-50000,USD,T1\nY1,2027-04-10,R1,50000,USD,X1\n",
+            ["R1 2027-01 3500.00", "R1 2027-02 2400.00", "R1 2027-03 -2250.00", "R1 2027-04 3250.00"]
+        ),
+        // Cancelled in its own month (January pays nothing for it), reinstated in April: April
+        // pays January's 3,500 whole, as kept.
+        (
+            "T1,2027-01-05,R1,50000,USD,\nX1,2027-01-20,R1,-50000,USD,T1\nY1,2027-04-10,R1,50000,USD,X1\n",
+            ["R1 2027-01 0.00", "R1 2027-02 0.00", "R1 2027-03 0.00", "R1 2027-04 3500.00"]
+        ),
+        // Both in April: T1 (cancelled in January itself) reinstated, and T2 (30,000, paid in
+        // January: 2,100) cancelled. January restated with T1 back: 80,000 → 5,600 + the bonus,
+        // +4,500 whole; then without T2: 50,000 → 3,500, no bonus: half of −3,100, −1,550.
+        // February and March: the bonus back whole (+1,000 each), then half of it taken (−500
+        // each). April: 4,500 − 1,550 + 2 × 500 = 3,950; with January's 2,100, 6,050: as one who
+        // kept T1 (January 6,600, February and March 1,000 each) and had T2 charged back in April
+        // (−1,550 − 500 − 500).
+        (
+            "T1,2027-01-05,R1,50000,USD,\nT2,2027-01-10,R1,30000,USD,\nX1,2027-01-20,R1,-50000,USD,T1\n"
+                + "Y1,2027-04-10,R1,50000,USD,X1\nZ2,2027-04-12,R1,-30000,USD,T2\n",
+            ["R1 2027-01 2100.00", "R1 2027-02 0.00", "R1 2027-03 0.00", "R1 2027-04 3950.00"]
+        ),
+    ])
+    func aReinstatementGivesBackWhatItsCancellationTook(ledger: String, expected: [String]) throws {
+        let output = try evaluate(
+            plan: Self.halfClawback,
+            files: oneRepFiles("id,date,rep,amount,currency,reverses\n" + ledger, plan: "CLW"))
+        #expect(totals(output) == expected)
+    }
+
     /// R1 has no target incentive until March, then 30,000: the yearly cap is 30,000 / 30 = 1,000
     /// from March. January pays 6% × 20,000 = 1,200 (no cap yet); March earns 1,200 again, but the
     /// year has paid 1,200 already, past the cap: 0 (the month without a bound had not been
