@@ -211,19 +211,19 @@ public enum ReferenceEvaluator {
         // At most a shard per thread and one more run ahead of the consumer: when storing is slower
         // than evaluating (many payees, few transactions), finished shards no longer pile up in
         // memory (each holds thousands of lines and traces).
-        let slots = OrderedSlots<Result<(RunOutput, [EvaluationError]), EvaluationError>>(count: shards, window: max(1, threads) + 1)
+        let slots = OrderedSlots<Result<(RunOutput, [EvaluationError], [Int32]), EvaluationError>>(count: shards, window: max(1, threads) + 1)
         // The shards run on Dispatch's threads; this thread takes their outputs in order.
         DispatchQueue.global().async {
             _ = parallelMap(shards, threads: max(1, threads), gate: slots.gate) { shard -> Int in
                 if slots.isCancelled {
-                    slots.put(shard, .success((RunOutput(), [])))
+                    slots.put(shard, .success((RunOutput(), [], [])))
                     return 0
                 }
                 let range = (payees * shard / shards)..<(payees * (shard + 1) / shards)
                 let evaluator = PlanEvaluation(snapshot: snapshot)
                 do {
                     let part = try evaluator.evaluate(payees: range)
-                    slots.put(shard, .success((part, evaluator.payeeFailures)))
+                    slots.put(shard, .success((part, evaluator.payeeFailures, evaluator.spiffRows)))
                 } catch let error as EvaluationError {
                     slots.put(shard, .failure(error))
                 } catch {
@@ -243,8 +243,9 @@ public enum ReferenceEvaluator {
                     // A shard that failed as a whole (not one of its payees).
                     if failures.isEmpty { throw error }
                     throw EvaluationError(listing: failures + [error], complete: false)
-                case .success(let (part, partFailures))?:
+                case .success(let (part, partFailures, spiffRows))?:
                     if failures.isEmpty && partFailures.isEmpty { try consume(part) }
+                    for row in spiffRows where Int(row) < credited.count { credited[Int(row)] = true }
                     failures += partFailures
                     // Each shard lists its first failures up to the limit, so the first that many
                     // of the run are known, whatever the shards: the same list for any thread count.
@@ -1025,6 +1026,9 @@ final class PlanEvaluation {
     /// True while an earlier period is re-evaluated for a clawback (no carried state changes),
     /// and the last run period whose reversals that restatement counts.
     @exclusivity(unchecked) var restating = false
+    /// Rows that qualified for a SPIFF of a payee of ``evaluate(payees:)``: credited for the
+    /// reconciliation too (a row that only a SPIFF pays had been called "not credited").
+    @exclusivity(unchecked) var spiffRows: [Int32] = []
     /// Payees of ``evaluate(payees:)`` whose evaluation failed, in payee order (at most
     /// ``listedPayeeFailures``): their lines are left out, and the run fails listing them all.
     var payeeFailures: [EvaluationError] = []
@@ -2361,6 +2365,7 @@ final class PlanEvaluation {
         var total = WideDecimal.zero
         var qualifying: [Int32] = []
         defer {
+            if !restating { spiffRows.append(contentsOf: qualifying) }
             if let component = evaluatingComponent {
                 notes[component].rows = qualifying
                 if notes[component].rule == nil {

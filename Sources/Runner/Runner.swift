@@ -625,7 +625,7 @@ public enum Runner {
                     let end = effective.end.map { " to \($0)" } ?? " on"
                     reason = (asDeal ? "reverses a deal dated" : "dated") + " outside the effective dates of plan \(assignment.plan) (\(effective.start)\(end))"
                 } else {
-                    reason = "not credited by any credit rule of plan \(assignment.plan) (filters, dates, or split partners who are not payees of this run)"
+                    reason = "not credited by any credit rule or SPIFF of plan \(assignment.plan) (filters, dates, or split partners who are not payees of this run)"
                 }
             } else if Int(rep) < data.roster.rowsByRep.count && data.roster.rowsByRep[Int(rep)].isEmpty {
                 // Known by id from roster rows that were all rejected (--quarantine): those rows

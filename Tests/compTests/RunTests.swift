@@ -2073,11 +2073,43 @@ func oneDeal(in directory: URL) throws -> URL {
         let line = result.stdout.split(separator: "\n").first { $0.contains("transactions.csv:") }.map(String.init) ?? ""
         #expect(
             line.hasSuffix(
-                "transactions.csv: 4 rows, 4 accepted, 0 rejected; 1 excluded: not credited by any credit rule of plan P (filters, dates, or split partners who are not payees of this run); 1 excluded: rep on plan OTHER, not in this run, and no roll-up or split of this run takes it"
+                "transactions.csv: 4 rows, 4 accepted, 0 rejected; 1 excluded: not credited by any credit rule or SPIFF of plan P (filters, dates, or split partners who are not payees of this run); 1 excluded: rep on plan OTHER, not in this run, and no roll-up or split of this run takes it"
             ), "\(line)")
         // T1 and T3 are credited to R1: 10% of 400.
         let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
         #expect(payouts.stdout.contains("R1,2027-01,P,commission,40.00,USD\n"))
+    }
+
+    /// A row that only a SPIFF pays is credited (it had been "not credited by any credit rule",
+    /// beside the SPIFF line paid for it); a row no rule nor SPIFF takes is excluded, saying so.
+    /// With the plan's own credit rule (a per-transaction one, compiled) and without (the SPIFF
+    /// read from the payee's rows).
+    @Test(arguments: [true, false]) func aRowOnlyASpiffPaysIsCredited(withCreditRule: Bool) throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles(
+            [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,S,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,product,quantity\nA,2027-03-10,R1,1000,USD,WIDGET-X,2\nB,2027-03-11,R1,500,USD,GADGET,1\n",
+            ], to: data)
+        let plan = directory.appendingPathComponent("s.plan").path
+        let rule = withCreditRule ? "  credit widgets {\n    where txn.product == \"NONE\"\n    amount fx(txn.amount)\n  }\n" : ""
+        try Data(
+            ("plan \"S\" {\n  currency USD\n  period month\n" + rule
+                + "  component push = spiff {\n    window 2027-03-01 to 2027-03-31\n    where txn.product == \"WIDGET-X\"\n    pay 150 USD per unit\n  }\n}\n").utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let result = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("  push                    300.00 USD"), "\(result.stdout)")
+        #expect(
+            lines.contains {
+                $0.hasSuffix(
+                    "transactions.csv: 2 rows, 2 accepted, 0 rejected; 1 excluded: not credited by any credit rule or SPIFF of plan S (filters, dates, or split partners who are not payees of this run)")
+            }, "\(result.stdout)")
+        #expect(lines.contains("    USD: 1 credited 1,000.00, 1 excluded 500.00"), "\(result.stdout)")
     }
 
     /// Under --quarantine, a rep whose every roster row was rejected is known by id: its
