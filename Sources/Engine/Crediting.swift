@@ -445,7 +445,7 @@ extension PlanEvaluation {
                 // charged back to its deal is split as the deal was, whatever rows splits.csv has
                 // for the reversal: the charge falls on whoever was credited with the deal (the
                 // reversal's own rows had charged a rep the deal never paid).
-                let splitSource = data.splits.source(of: chargedBack(row)?.root ?? row, reversals: transactions.reversals)
+                let splitSource = splitSources.source(of: chargedBack(row)?.root ?? row)
                 if data.splits.refused.contains(splitSource) {
                     // Its split rows were rejected (--quarantine): who shares the credit is not
                     // known, so no one is credited (the reconciliation says why).

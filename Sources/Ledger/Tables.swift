@@ -206,6 +206,22 @@ public struct ReversalList: Sendable {
         return row
     }
 
+    /// The position of reversal `row` in ``rows``, or `nil` when it is not a reversal.
+    public func position(of row: Int) -> Int? {
+        var low = 0
+        var high = rows.count - 1
+        while low <= high {
+            let mid = (low + high) / 2
+            let value = Int(rows[mid])
+            if value == row { return mid }
+            if value < row { low = mid + 1 } else { high = mid - 1 }
+        }
+        return nil
+    }
+
+    /// The deal at the root of the chain of the reversal at `position` in ``rows``.
+    public func root(at position: Int) -> Int { Int(roots[position]) }
+
     /// The row that `row` reverses, or `nil` when it is not a reversal.
     public func target(of row: Int) -> Int? {
         var low = 0
@@ -414,21 +430,65 @@ public struct SplitTable: Sendable {
     /// Transaction rows whose shares add up to more than 1 (accepted only for a run with a `to
     /// splits overlay` rule), with their total: a plain `to splits` rule must not credit them.
     public var overlaid: [Int32: FixedDecimal] = [:]
+}
 
-    /// The transaction row whose split rows share `row`'s credit: its own when splits.csv names it
-    /// (or names it in rejected rows), otherwise, for a reversal, that of the row it reverses, down
-    /// the chain: a reinstatement (a reversal of a reversal) is split like the deal (one step down,
-    /// the cancellation named no partners and the booking rep took all of it back).
-    public func source(of row: Int, reversals: ReversalList) -> Int32 {
-        var current = row
-        // Reversal chains have no cycles (the loader rejects them); the bound is a safeguard.
-        for _ in 0..<reversals.rows.count + 1 {
-            let own = Int32(current)
-            if byTransaction[own] != nil || refused.contains(own) { return own }
-            guard let target = reversals.target(of: current) else { return own }
-            current = target
+/// The transaction row whose split rows share each row's credit: its own when splits.csv names it
+/// (or names it in rejected rows), otherwise, for a reversal, that of the row it reverses, down
+/// the chain: a reinstatement (a reversal of a reversal) is split like the deal (one step down,
+/// the cancellation named no partners and the booking rep took all of it back). Each chain of
+/// reversals is walked once: walked down from each of its links, a chain of 30,000 reversals took
+/// 14 s to reconcile.
+public struct SplitSources: Sendable {
+    private let splits: SplitTable
+    private let reversals: ReversalList
+    /// Per reversal (parallel to ``ReversalList/rows``), the row whose split rows share its credit.
+    private let sources: [Int32]
+
+    /// The sources of `splits` over the chains of `reversals` (with the rows `splits` refuses as
+    /// they are now).
+    public init(_ splits: SplitTable, reversals: ReversalList) {
+        self.splits = splits
+        self.reversals = reversals
+        var sources = [Int32](repeating: -1, count: reversals.count)
+        if !splits.byTransaction.isEmpty || !splits.refused.isEmpty {
+            var path: [Int] = []
+            for start in 0..<reversals.count where sources[start] < 0 {
+                path.removeAll(keepingCapacity: true)
+                var current = start
+                // What the rows above the path share from: known, or found at the top.
+                var found: Int32 = -1
+                while true {
+                    if sources[current] >= 0 {
+                        found = sources[current]
+                        break
+                    }
+                    path.append(current)
+                    let target = Int(reversals.targets[current])
+                    guard let next = reversals.position(of: target), path.count <= reversals.count else {
+                        found = Int32(target)  // the deal: its own rows, or none (it is the source either way)
+                        break
+                    }
+                    current = next
+                }
+                // From the top down: a row named in splits.csv is its own source, another shares its target's.
+                for step in path.reversed() {
+                    let own = reversals.rows[step]
+                    if splits.byTransaction[own] != nil || splits.refused.contains(own) { found = own }
+                    sources[step] = found
+                }
+            }
         }
-        return Int32(current)
+        self.sources = sources
+    }
+
+    /// The transaction row whose split rows share `row`'s credit.
+    public func source(of row: Int) -> Int32 {
+        let own = Int32(row)
+        if splits.byTransaction[own] != nil || splits.refused.contains(own) { return own }
+        guard let position = reversals.position(of: row) else { return own }
+        // Without any split row, every chain shares from its deal.
+        if sources[position] < 0 { return Int32(reversals.root(at: position)) }
+        return sources[position]
     }
 }
 

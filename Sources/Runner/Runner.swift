@@ -577,7 +577,9 @@ public enum Runner {
         var otherPlans: [String: Set<RepIndex>] = [:]
         let transactions = data.transactions
         // Plans that charge reversals back to the deal's period leave reversals past their window uncredited.
-        let chargeBacks = Dictionary(plans.compactMap { plan in plan.chargeBack.map { (plan.id, $0) } }, uniquingKeysWith: { first, _ in first })
+        let chargeBacks = Dictionary(
+            plans.compactMap { plan in plan.chargeBack.map { (plan.id, (chains: ChargeBackChains($0, transactions: transactions), windowDays: $0.windowDays)) } },
+            uniquingKeysWith: { first, _ in first })
         let effectiveDates = Dictionary(plans.compactMap { plan in plan.effective.map { (plan.id, $0) } }, uniquingKeysWith: { first, _ in first })
         // Whether a plan of the run can credit another plan's rows (a roll-up, a split): then such
         // a row was left out by those rules too, not only for its rep's plan (a managers' plan
@@ -586,6 +588,7 @@ public enum Runner {
             plan.creditRules.contains { rule in rule.recipients.contains { if case .rep = $0.kind { return false } else { return true } } }
         }
         let notTaken = reachesOtherPlans ? ", and no roll-up or split of this run takes it" : ""
+        let splitSources = SplitSources(data.splits, reversals: transactions.reversals)
         // Excluded rows by reason and currency: their count and exact sum.
         var excludedSums: [String: [Int: (rows: Int, units: Int128)]] = [:]
         for row in 0..<transactions.count where !(row < credited.count && credited[row]) {
@@ -595,9 +598,7 @@ public enum Runner {
             // rep, on the deal's date (as the crediting does).
             var asDeal = false
             var splitRow = row
-            if let own = data.roster.assignment(of: rep, on: date), let chargeBack = chargeBacks[own.plan],
-                case .reaches(_, let root) = ReferenceEvaluator.chargeBackReach(of: row, chargeBack, transactions: transactions)
-            {
+            if let own = data.roster.assignment(of: rep, on: date), let chains = chargeBacks[own.plan]?.chains, case .reaches(_, let root) = chains.reach(of: row) {
                 rep = transactions.reps[root]
                 date = transactions.dates[root]
                 asDeal = true
@@ -605,7 +606,7 @@ public enum Runner {
             }
             let reason: String
             if let assignment = data.roster.assignment(of: rep, on: date) {
-                let splitSource = data.splits.source(of: splitRow, reversals: transactions.reversals)
+                let splitSource = splitSources.source(of: splitRow)
                 if !planIDs.contains(assignment.plan) {
                     reason =
                         (asDeal ? "reverses a deal of a rep on plan \(assignment.plan), not in this run" : "rep on plan \(assignment.plan), not in this run")
@@ -613,8 +614,7 @@ public enum Runner {
                 } else if data.splits.refused.contains(splitSource) {
                     reason = "its rows in splits.csv were rejected (who shares the credit is not known)"
                 } else if let chargeBack = chargeBacks[assignment.plan], let days = chargeBack.windowDays,
-                    case let reach = ReferenceEvaluator.chargeBackReach(of: row, chargeBack, transactions: transactions),
-                    reach == .pastWindow || reach == .reversesLeftOut
+                    case let reach = chargeBack.chains.reach(of: row), reach == .pastWindow || reach == .reversesLeftOut
                 {
                     reason =
                         reach == .pastWindow

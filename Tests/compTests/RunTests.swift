@@ -2112,6 +2112,50 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(lines.contains("    USD: 1 credited 1,000.00, 1 excluded 500.00"), "\(result.stdout)")
     }
 
+    /// A chain of 3,000 reversals: K1…K1999 (February, inside the 180-day window) reverse each
+    /// other down from the January deal K0, so it ends cancelled (1,999 links: January's 100.00
+    /// taken back in February); K2000 comes 203 days after K1999, past the window, and K2001…K2999
+    /// reverse a chain the window left out. Each link's chain is known at once (walked up from
+    /// every link, 45,000 links took minutes).
+    @Test func aLongChainOfReversalsIsJudgedLinkByLink() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        var ledger = "id,date,rep,amount,currency,reverses\nK0,2027-01-05,R1,1000,USD,\n"
+        for link in 1..<3_000 {
+            let date = link < 2_000 ? "2027-02-10" : link == 2_000 ? "2027-09-01" : "2027-09-02"
+            ledger += "K\(link),\(date),R1,\(link % 2 == 1 ? "-" : "")1000,USD,K\(link - 1)\n"
+        }
+        try writeFiles(["roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\n", "quotas.csv": "rep,period,amount\n", "transactions.csv": ledger], to: data)
+        let plan = directory.appendingPathComponent("g.plan").path
+        let text = """
+            plan "G" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component commission = bookings * 10%
+              clawback {
+                charge original_period
+                window 180 days
+              }
+            }
+
+            """
+        try Data(text.utf8).write(to: URL(fileURLWithPath: plan))
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let result = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(
+            result.stdout.contains(
+                "transactions.csv: 3,000 rows, 3,000 accepted, 0 rejected; 1 excluded: reversal more than 180 days after its deal, outside "
+                    + "the clawback window of plan G; 999 excluded: reverses a row of a chain of reversals that the clawback window of plan G "
+                    + "left out (a reversal more than 180 days after the row it reverses): the chain charges nothing\n"), "\(result.stdout)")
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        let totals = payouts.stdout.split(separator: "\n").filter { $0.contains(",total,") && !$0.hasSuffix(",total,0.00,USD") }
+        #expect(totals == ["R1,2027-01,G,total,100.00,USD", "R1,2027-02,G,total,-100.00,USD"])
+    }
+
     /// Under --quarantine, a rep whose every roster row was rejected is known by id: its
     /// transactions are excluded naming the rejected rows (not a date without an assignment), and
     /// a rep id past the length limit says so (not that it is off the roster).
