@@ -187,12 +187,15 @@ public final class ResultStore {
         guard !path.isEmpty else { throw StoreError(operation: "opening the results database", underlying: "the path is empty; give a file name") }
         queue = try Self.openQueue(Self.plainFileName(path), journal: "TRUNCATE", shown: path)
         staging = nil
+        // A run into an existing database cleans up after runs killed in its directory too (a
+        // killed first run retried at once left its staging file behind for good).
+        Self.removeAbandoned(in: FilePaths.directory(of: path))
     }
 
     /// A new database for `path`, where nothing is yet: it is written to a hidden file beside it
     /// (`.NAME.partial-HOST@PID-…`), and only ``persist()`` links it in at `path`, whole, in one step. A
-    /// run that fails removes it; one killed (even by SIGKILL) leaves nothing at `path`, and the
-    /// next database made in that directory removes what a dead process left there. (A database
+    /// run that fails removes it; one killed (even by SIGKILL) leaves nothing at `path`, and a
+    /// later run in that directory removes what a dead process left there (``removeAbandoned(in:now:)``). (A database
     /// made at `path` first was left with an empty schema; one made in memory and written out at
     /// the end cost 0.2 s at 10M transactions, written on one thread after the run instead of
     /// while it was evaluated.)
@@ -210,7 +213,7 @@ public final class ResultStore {
         // other machines (NFS) holds files of processes this one cannot see, and only this
         // host's are looked at.
         let prefix = "." + name + ".partial-" + Self.hostName + "@"
-        Self.removeAbandoned(in: directory, prefix: prefix)
+        Self.removeAbandoned(in: directory)
         let file = (slash.map { String(path[...$0]) } ?? "") + prefix + "\(getpid())-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
         // Registered before SQLite makes them: Ctrl-C at any point after leaves neither behind.
         let slots = InterruptCleanup.register([file, file + "-journal"])
@@ -235,16 +238,18 @@ public final class ResultStore {
         return name.isEmpty ? "host" : String(name.prefix(64))
     }()
 
-    /// Removes the staging files (``init(creating:)``) in `directory` named with `prefix` whose
-    /// process is gone: a run killed before it was stored.
-    /// A file is only removed when its name is exactly a staging name (`PID-HEX`, or with
-    /// `-journal`), its process is gone, and it has not been written for ``abandonedAfter``
-    /// seconds (a process in another PID namespace on this host cannot be seen, but a live run
-    /// writes its file as it goes).
-    static func removeAbandoned(in directory: String, prefix: String, now: time_t = time(nil)) {
+    /// Removes the staging files (``init(creating:)``) of this host in `directory` whose process is
+    /// gone: runs killed before they were stored, into a database of any name.
+    /// A file is only removed when its name is exactly a staging name (`.NAME.partial-HOST@PID-HEX`,
+    /// or with `-journal`), its process is gone, and it has not been written for
+    /// ``abandonedAfter`` seconds (a process in another PID namespace on this host cannot be seen,
+    /// but a live run writes its file as it goes).
+    static func removeAbandoned(in directory: String, now: time_t = time(nil)) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for name in names where name.hasPrefix(prefix) {
-            var rest = Substring(name.dropFirst(prefix.count))
+        let marker = ".partial-" + hostName + "@"
+        for name in names where name.hasPrefix(".") {
+            guard let found = name.range(of: marker) else { continue }
+            var rest = name[found.upperBound...]
             if rest.hasSuffix("-journal") { rest = rest.dropLast("-journal".count) }
             let parts = rest.split(separator: "-", omittingEmptySubsequences: false)
             guard parts.count == 2, let pid = Int32(parts[0]), pid > 0, !parts[1].isEmpty, parts[1].allSatisfy(\.isHexDigit) else { continue }

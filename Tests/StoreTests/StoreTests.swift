@@ -70,9 +70,10 @@ let sampleOutput = RunOutput(
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(name) } == [name])
     }
 
-    /// A staging file left by a process that is gone (a run killed before it was stored) is
-    /// removed when the next database is made in that directory, once it is ten minutes old; one
-    /// of a live process, a recent one, another host's, or a name of another shape is kept.
+    /// A staging file left by a process that is gone (a run killed before it was stored), for a
+    /// database of any name, is removed by the next run in that directory (into a new database or
+    /// an existing one), once it is ten minutes old; one of a live process, a recent one, another
+    /// host's, or a name of another shape is kept.
     @Test func abandonedStagingFilesAreRemoved() throws {
         let directory = NSTemporaryDirectory() + "comp-staging-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -87,7 +88,8 @@ let sampleOutput = RunOutput(
         let live = prefix + "\(getpid())-2e"
         let elsewhere = ".r.sqlite.partial-other.example@\(gone.processIdentifier)-3d"
         let otherShape = prefix + "\(gone.processIdentifier)-1f-x"
-        let old = [abandoned, abandoned + "-journal", live, elsewhere, otherShape, "other.txt"]
+        let otherName = ".q.sqlite.partial-\(ResultStore.hostName)@\(gone.processIdentifier)-5a"
+        let old = [abandoned, abandoned + "-journal", otherName, live, elsewhere, otherShape, "other.txt"]
         for file in old + [recent] { try Data("x".utf8).write(to: URL(fileURLWithPath: directory + "/" + file)) }
         // Written an hour ago, but `recent`.
         for file in old {
@@ -96,12 +98,21 @@ let sampleOutput = RunOutput(
         }
         let store = try ResultStore(creating: directory + "/r.sqlite")
         let left = Set(try FileManager.default.contentsOfDirectory(atPath: directory))
-        #expect(!left.contains(abandoned) && !left.contains(abandoned + "-journal"))
+        #expect(!left.contains(abandoned) && !left.contains(abandoned + "-journal") && !left.contains(otherName))
         #expect(left.isSuperset(of: [live, elsewhere, otherShape, recent, "other.txt"]))
         // Its own staging file (and journal), beside them.
         #expect(left.count == 7)
         store.discard()
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: directory)) == [live, elsewhere, otherShape, recent, "other.txt"])
+
+        // A run into the database once it is there: another killed run's file goes too.
+        let made = try ResultStore(creating: directory + "/r.sqlite")
+        try made.persist()
+        try Data("x".utf8).write(to: URL(fileURLWithPath: directory + "/" + otherName))
+        var times = [timeval(tv_sec: time(nil) - 3600, tv_usec: 0), timeval(tv_sec: time(nil) - 3600, tv_usec: 0)]
+        #expect(utimes(directory + "/" + otherName, &times) == 0)
+        _ = try ResultStore(path: directory + "/r.sqlite")
+        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: directory)) == [live, elsewhere, otherShape, recent, "other.txt", "r.sqlite"])
     }
 
     /// A file that appeared at the path while the run was computing (another run made it) is
