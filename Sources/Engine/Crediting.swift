@@ -464,17 +464,25 @@ extension PlanEvaluation {
                             // Past the hundred kept, and after all of them: nothing to keep.
                         } else {
                             let lines = splits.map { String(data.splits.rows[$0].line) }
+                            // A reversal is split as its deal: the row the rule took is named too
+                            // (a `where` leaving the deal out does not leave its reversal out).
+                            let met =
+                                row == Int(splitSource)
+                                ? ""
+                                : ", met by reversal \"\(transactions.ids[row])\" (transactions.csv line \(transactions.line(of: row))), split as the deal it reverses"
                             let conflict = failure(
                                 "the split shares of transaction \"\(transactions.ids[Int(splitSource)])\" add up to \(total) "
-                                    + "(splits.csv line\(lines.count == 1 ? "" : "s") \(lines.joined(separator: ", "))); "
+                                    + "(splits.csv line\(lines.count == 1 ? "" : "s") \(lines.joined(separator: ", "))\(met)); "
                                     + "rule '\(plan.creditRules[ruleIndex].name)' credits 'to splits', which needs exactly 1 (shares over 1 "
                                     + "were accepted for the 'to splits overlay' rules of this run): give the transaction shares that "
                                     + "add up to 1, or leave it out of the rule with a `where`",
                                 what: plan.creditRules[ruleIndex].name, span: plan.creditRules[ruleIndex].span)
-                            if let known = splitConflicts.firstIndex(where: { $0.error.message == conflict.message }) {
-                                if key < splitConflicts[known].key { splitConflicts[known] = (key, conflict) }
+                            // One conflict for a deal and its reversals: the first met, by row.
+                            let identity = "\(splitSource) \(ruleIndex)"
+                            if let known = splitConflicts.firstIndex(where: { $0.identity == identity }) {
+                                if key < splitConflicts[known].key { splitConflicts[known] = (key, identity, conflict) }
                             } else {
-                                splitConflicts.append((key, conflict))
+                                splitConflicts.append((key, identity, conflict))
                             }
                             splitConflicts.sort { $0.key < $1.key }
                             if splitConflicts.count > Self.listedPayeeFailures {

@@ -154,8 +154,8 @@ public enum ReferenceEvaluator {
                 guard case .success(let part) = part else { continue }
                 // A shard cut its list only past a hundred distinct ones: the run has more.
                 conflictsCut = conflictsCut || part.splitConflictsCut
-                for conflict in part.splitConflicts where firstPlaces[conflict.error.message].map({ conflict.key < $0.key }) ?? true {
-                    firstPlaces[conflict.error.message] = conflict
+                for conflict in part.splitConflicts where firstPlaces[conflict.identity].map({ conflict.key < $0.key }) ?? true {
+                    firstPlaces[conflict.identity] = (conflict.key, conflict.error)
                 }
             }
             let conflicts = firstPlaces.values.sorted { $0.key < $1.key }.map(\.error)
@@ -555,7 +555,7 @@ struct CreditShard: Sendable {
     var spiffHits: [Credit]
     var spiffHitGroups: [UInt32]
     var spiffFallback: [Int]
-    var splitConflicts: [(key: SplitConflictKey, error: EvaluationError)]
+    var splitConflicts: [(key: SplitConflictKey, identity: String, error: EvaluationError)]
     var splitConflictsCut: Bool
 }
 
@@ -1037,7 +1037,8 @@ final class PlanEvaluation {
     /// Transactions with shares over 1 that a plain `to splits` rule met while crediting (at most
     /// ``listedPayeeFailures``, in row order), and how many in all: the run fails listing them all
     /// (it had stopped at the first, one per run).
-    var splitConflicts: [(key: SplitConflictKey, error: EvaluationError)] = []
+    /// `identity` is the conflict's shares and rule, the same for a deal and its reversals.
+    var splitConflicts: [(key: SplitConflictKey, identity: String, error: EvaluationError)] = []
     /// Whether more were found than kept.
     var splitConflictsCut = false
     /// Floors first, then caps (``applyLimits(to:_:_:)``).
