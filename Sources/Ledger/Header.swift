@@ -106,10 +106,10 @@ func readHeader(
         names.append(name)
     }
     // One field holding another separator: the file is not comma-separated.
-    let separator: String? = names.count == 1
-        ? [(";", "';'"), ("\t", "a tab"), ("|", "'|'")].first { names[0].contains($0.0) }.map { $0.1 } : nil
+    let separator: (shown: String, kind: String)? = names.count == 1
+        ? [(";", "';'", "semicolon"), ("\t", "a tab", "tab"), ("|", "'|'", "pipe")].first { names[0].contains($0.0) }.map { ($0.1, $0.2) } : nil
     if let separator, required.contains(where: { firstField[$0] == nil }) {
-        errors.append(RowError(line: headerLine, field: 1, DataMessage.notCommaSeparated(separator)))
+        errors.append(RowError(line: headerLine, field: 1, DataMessage.notCommaSeparated(separator.shown, kind: separator.kind)))
         return nil
     }
     for column in required where firstField[column] == nil {

@@ -17,7 +17,9 @@ enum DataMessage {
         let shaped = text.utf8.count == 3 && text.utf8.allSatisfy { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
         return (
             "data.badCurrency",
-            "currency \"\(text)\" is not an ISO 4217 code" + (shaped ? " (no currency has it; e.g. USD, EUR, JPY)" : " (three upper-case letters, e.g. USD)")
+            shaped
+                ? "currency \"\(text)\" is not an ISO 4217 currency (e.g. USD, EUR, JPY; codes of metals, funds and tests, such as XAU or XTS, are not)"
+                : "currency \"\(text)\" is not an ISO 4217 code (three upper-case letters, e.g. USD)"
                 + spaces(text))
     }
 
@@ -162,7 +164,12 @@ enum DataMessage {
     }
 
     @inline(never) static func notWholeNumber(_ column: String, _ text: String, by plan: String, _ declaration: String) -> (DiagnosticID, String) {
-        ("data.badCount", "\(column) \"\(text)\" is not a whole number; \(plan) reads it as a count (\(declaration))")
+        // All digits but too many: the size is wrong, not the shape.
+        let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
+        if !digits.isEmpty && digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            return ("data.badCount", "\(column) \"\(text)\" is out of range (at most ±999,999,999); \(plan) reads it as a count (\(declaration))")
+        }
+        return ("data.badCount", "\(column) \"\(text)\" is not a whole number; \(plan) reads it as a count (\(declaration))" + spaces(text))
     }
 
     @inline(never) static func notBoolean(_ column: String, _ text: String) -> (DiagnosticID, String) {
@@ -202,8 +209,8 @@ enum DataMessage {
             + "instead of taking them back; write it as \(-Int64(quantity))")
     }
 
-    @inline(never) static func notCommaSeparated(_ separator: String) -> (DiagnosticID, String) {
-        ("data.notCommaSeparated", "the header is one field holding \(separator): the file looks \(separator)-separated; save it comma-separated (CSV)")
+    @inline(never) static func notCommaSeparated(_ separator: String, kind: String) -> (DiagnosticID, String) {
+        ("data.notCommaSeparated", "the header is one field holding \(separator): the file looks \(kind)-separated; save it comma-separated (CSV)")
     }
 
     @inline(never) static func missingColumn(_ name: String, hint: String? = nil) -> (DiagnosticID, String) {

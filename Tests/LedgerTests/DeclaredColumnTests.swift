@@ -77,6 +77,7 @@ import Testing
 
     @Test func badValuesOfADeclaredRosterColumnRejectTheRosterRow() throws {
         let roster = "rep,name,plan,start,tier,bonus_rate\nR1,Ana,AE-STD,2026-01-01,abc,5%\nR2,Ben,AE-STD,2026-01-01,2,0.05\n"
+            + "R3,Cy,AE-STD,2026-01-01,99999999999999999999,0.05\nR4,Di,AE-STD,2026-01-01, 2,0.05\n"
         let directory = try DataDirectory(["roster.csv": roster, "transactions.csv": "id,date,rep,amount,currency\n", "quotas.csv": "rep,period,amount\n"])
         let (load, messages) = directory.load(options([
             DeclaredColumn(file: .roster, name: "tier", kind: .count, optional: false, declaredBy: "plan AE-STD"),
@@ -85,6 +86,9 @@ import Testing
         #expect(messages == [
             "roster.csv:2:5: tier \"abc\" is not a whole number; plan AE-STD reads it as a count (attribute rep.tier: count)",
             "roster.csv:2:6: bonus_rate \"5%\" is not a plain decimal (like 1234.56 or -80)",
+            // Whole, but too large: the size is wrong, not the shape; a space is pointed out.
+            "roster.csv:4:5: tier \"99999999999999999999\" is out of range (at most ±999,999,999); plan AE-STD reads it as a count (attribute rep.tier: count)",
+            "roster.csv:5:5: tier \" 2\" is not a whole number; plan AE-STD reads it as a count (attribute rep.tier: count); remove the spaces around it",
         ])
         #expect(load.data.roster.rows.map(\.line) == [3])
     }

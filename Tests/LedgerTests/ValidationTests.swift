@@ -171,7 +171,7 @@ let badCases: [BadCase] = [
         ]),
     BadCase(
         name: "three capitals that are no currency", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,XYZ,P,new,1,NA,\n",
-        expected: ["transactions.csv:2:5: currency \"XYZ\" is not an ISO 4217 code (no currency has it; e.g. USD, EUR, JPY)"]),
+        expected: ["transactions.csv:2:5: currency \"XYZ\" is not an ISO 4217 currency (e.g. USD, EUR, JPY; codes of metals, funds and tests, such as XAU or XTS, are not)"]),
     BadCase(
         name: "fractional quantity", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,USD,P,new,2.5,NA,\n",
         expected: ["transactions.csv:2:8: quantity \"2.5\" is not a whole number"]),
@@ -386,7 +386,7 @@ let badCases: [BadCase] = [
     /// one: the first is skipped).
     @Test(arguments: [
         ("id;date;rep;amount;currency\nT1;2027-01-05;R1;10;USD\n",
-         "transactions.csv:1:1: the header is one field holding ';': the file looks ';'-separated; save it comma-separated (CSV)"),
+         "transactions.csv:1:1: the header is one field holding ';': the file looks semicolon-separated; save it comma-separated (CSV)"),
         ("ID,date,rep,amount,currency\nT1,2027-01-05,R1,10,USD\n",
          "transactions.csv:1:1: missing required column \"id\" in the header (field 1 is \"ID\"; names are matched exactly, in lower case)"),
         ("\u{FEFF}\u{FEFF}id,date,rep,amount,currency\nT1,2027-01-05,R1,10,USD\n",
