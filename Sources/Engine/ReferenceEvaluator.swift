@@ -1782,7 +1782,9 @@ final class PlanEvaluation {
                         let month = periods[period].endMonth - 1
                         guard let rate = data.fx.rate(payout, monthNumber: month), rate.units > 0 else {
                             throw failure(
-                                "no fx rate for \(payout.code) in \(Period(kind: .month, containingMonth: month)) to pay this rep in \(payout.code)")
+                                "no fx rate for \(payout.code) in \(Period(kind: .month, containingMonth: month)) to pay this rep in \(payout.code): "
+                                    + "add that month's \(payout.code) rate to fx.csv, or leave the rep's currency on the roster empty to pay in "
+                                    + "\(plan.currency.code)")
                         }
                         let rule = RoundingRule(mode: plan.defaultRoundingMode, digits: payout.minorUnits, origin: .planDefault)
                         let convert = { (amount: WideDecimal) throws in try amount.divided(by: WideDecimal(rate), scale: rule.digits, rounding: rule.mode) }
