@@ -302,7 +302,14 @@ extension PlanEvaluation {
                 let named = unbroken ? "\(later[0]) … \(later[later.count - 1])" : EvaluationError.naming(later.map(\.description))
                 alsoMissing = " (nor in \(later.count) later periods of the run, \(named))"
             }
-            var missing = failure("no quota for measure \(quota.measureName) in \(target) in quotas.csv" + alsoMissing + added, span: span)
+            // A row for the rep and period naming a measure no quota of the plan reads: most likely
+            // the one meant, misspelt (measure names are matched exactly).
+            let misnamed = quotaIndex.otherMeasures(rep: rep, period: target, known: Set(plan.quotas.map(\.measureName))).first.map {
+                "; line \($0.line) names measure \"\($0.measure)\" for this rep and period, which no quota of plan \(plan.id) reads "
+                    + "(measure names must match exactly)"
+            } ?? ""
+            var missing = failure(
+                "no quota for measure \(quota.measureName) in \(target) in quotas.csv" + alsoMissing + misnamed + added, span: span)
             missing.coveredPeriods = covered
             missing.missingQuota = quota.measureName
             throw missing

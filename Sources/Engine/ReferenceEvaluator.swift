@@ -321,6 +321,20 @@ struct QuotaIndex: Sendable {
     /// The code of a measure name (``absent`` when no row names it).
     func code(of measure: String) -> Int32 { codes[measure] ?? Self.absent }
 
+    /// `rep`'s rows for `period` that name a measure other than those in `known`: their lines and
+    /// measure names, in file order (a misspelt measure, `Bookings` for `bookings`).
+    func otherMeasures(rep: RepIndex, period: Period, known: Set<String>) -> [(line: Int, measure: String)] {
+        guard Int(rep) + 1 < starts.count else { return [] }
+        let firstMonth = Int32(period.firstMonth)
+        let months = Int32(period.kind.months)
+        var names: [Int32: String] = [:]
+        for (name, code) in codes where !known.contains(name) { names[code] = name }
+        return entries[Int(starts[Int(rep)])..<Int(starts[Int(rep) + 1])].compactMap { entry in
+            guard entry.firstMonth == firstMonth, entry.months == months, let name = names[entry.measure] else { return nil }
+            return (Int(entry.line), name)
+        }
+    }
+
     /// The lines of `rep`'s two rows for `period` when one names `measure` and the other leaves
     /// the measure empty (the plan's first measure, which `measure` is): the same quota twice.
     func conflict(rep: RepIndex, period: Period, measure: Int32) -> (named: Int, empty: Int)? {

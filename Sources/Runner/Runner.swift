@@ -354,7 +354,7 @@ public enum Runner {
                 report("reconciling")
                 (reconciliation, warnings) = reconcile(output.credited, plans: plans, data: data, load: load)
                 warnings += clawbackPolicyWarnings(plans: plans, data: data)
-                warnings += absentColumnWarnings(plans: plans, data: data)
+                warnings += planDataWarnings(plans: plans, data: data)
                 output.reconciliation = reconciliation
                 output.rejects = load.diagnostics.filter { $0.severity == .error }.map {
                     RejectRecord(
@@ -407,16 +407,6 @@ public enum Runner {
         let dataWarnings = load.diagnostics.filter { $0.severity == .warning }
         warnings = dataWarnings.prefix(20).map { "\($0.location): \($0.message)" } + warnings
         if dataWarnings.count > 20 { warnings.insert("… and \(dataWarnings.count - 20) more warnings about the data", at: 20) }
-        // Quota rows naming a measure no plan of the run has a quota for are not used: say so
-        // (a misspelt measure left every quota of it out without a word).
-        let quotaMeasures = Set(plans.flatMap { $0.quotas.map(\.measureName) })
-        var unusedQuotas: [String: Int] = [:]
-        for row in data.quotas.rows { if let measure = row.measure, !quotaMeasures.contains(measure) { unusedQuotas[measure, default: 0] += 1 } }
-        for (measure, count) in unusedQuotas.sorted(by: { $0.key < $1.key }) {
-            warnings.append(
-                "quotas.csv has \(count) row\(count == 1 ? "" : "s") for measure \"\(measure)\", which no plan in this run has a quota for; "
-                    + "they are not used")
-        }
         if !request.freesMemory { ProcessExit.keep((load, output, inputsByPlan)) }
         // Split rows no rule reads: the credit went whole to each deal's rep.
         let splitting = plans.contains { plan in
@@ -509,6 +499,28 @@ public enum Runner {
         return "the plans of a run must read the data alike (one plan currency, one fiscal year start); these differ:\n"
             + groups.map { "  \($0.key): \($0.plans.joined(separator: ", "))" }.joined(separator: "\n")
             + "\nrun each group separately"
+    }
+
+    /// What the data holds that the plans will not read as meant: ledger columns they read that are
+    /// not there (``absentColumnWarnings(plans:data:)``), and quota rows for a measure no plan has a
+    /// quota for (a misspelt measure left every quota of it out without a word). For `comp run`,
+    /// and `comp validate --plans`.
+    public static func planDataWarnings(plans: [Plan], data: LedgerData) -> [String] {
+        var warnings = absentColumnWarnings(plans: plans, data: data)
+        let quotaMeasures = Set(plans.flatMap { $0.quotas.map(\.measureName) })
+        var unused: [String: (count: Int, line: Int)] = [:]
+        for row in data.quotas.rows {
+            guard let measure = row.measure, !quotaMeasures.contains(measure) else { continue }
+            unused[measure, default: (0, row.line)].count += 1
+        }
+        for (measure, found) in unused.sorted(by: { $0.key < $1.key }) {
+            // A name that differs from one with a quota only in case is said to be that one.
+            let meant = quotaMeasures.sorted().first { $0.lowercased() == measure.lowercased() }.map { " (did you mean \"\($0)\"?)" } ?? ""
+            warnings.append(
+                "quotas.csv has \(found.count) row\(found.count == 1 ? "" : "s") for measure \"\(measure)\" (the first on line \(found.line)), "
+                    + "which none of the plans has a quota for\(meant); they are not used")
+        }
+        return warnings
     }
 
     /// The optional ledger columns (`product`, `kind`, `region`) a plan reads that transactions.csv

@@ -139,6 +139,11 @@ struct Validate: ParsableCommand {
                 printError("… and \(rest) more (\(errors), \(warnings) in all; errors are listed first)")
             }
         }
+        // What the plans will not read as meant (a column they read that is missing, quota rows
+        // for a measure none of them has a quota for).
+        if let read = checked?.plans, !read.isEmpty, load.unusableFiles.isEmpty {
+            for warning in Runner.planDataWarnings(plans: read, data: load.data) { printError("warning: " + warning) }
+        }
         // The plans' input tables (MBO scores and the like), as a run reads them.
         var inputErrors = 0
         var readTables: Set<String> = []

@@ -1376,7 +1376,22 @@ func oneDeal(in directory: URL) throws -> URL {
         let run = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains(
-            "warning: quotas.csv has 2 rows for measure \"bookingz\", which no plan in this run has a quota for; they are not used\n"))
+            "warning: quotas.csv has 2 rows for measure \"bookingz\" (the first on line 3), which none of the plans has a quota for; they are not used\n"))
+
+        // Checked with the plans before any run: the same warning, and a name differing only in
+        // case is said to be the measure meant. The run then names the row where the quota is missing.
+        try writeFiles(["quotas.csv": "rep,period,amount,measure\nR1,2027-01,1000,\nR1,2027-02,900,Bookings\n",
+                        "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-02-05,R1,15,USD,new\n"], to: data)
+        let validate = try cli.run(["validate", "--data", data.path, "--plans", plan])
+        #expect(validate.status == 0, "\(validate.stderr)")
+        #expect(validate.stderr.contains(
+            "warning: quotas.csv has 1 row for measure \"Bookings\" (the first on line 3), which none of the plans has a quota for "
+                + "(did you mean \"bookings\"?); they are not used\n"), "\(validate.stderr)")
+        let failed = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", directory.appendingPathComponent("r2.sqlite").path])
+        #expect(failed.status == 65)
+        #expect(failed.stderr.contains(
+            "rep R1, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv; line 3 names measure \"Bookings\" for this rep and "
+                + "period, which no quota of plan AE-STD reads (measure names must match exactly)\n"), "\(failed.stderr)")
     }
 
     /// A ledger without a column the plan filters on (`kind`, `product`) runs, every row reading
