@@ -114,15 +114,18 @@ func readHeader(
     }
     for column in required where firstField[column] == nil {
         var hint: String? = nil
+        // At the field that is most likely the column, misnamed; else at the header's start.
+        var field = 1
         func withoutMark(_ name: String) -> String { String(String.UnicodeScalarView(name.unicodeScalars.filter { $0 != "\u{FEFF}" })) }
         if let found = names.first(where: { withoutMark($0).lowercased() == column }) {
+            field = firstField[found] ?? 1
             let withoutMark = withoutMark(found)
             hint = withoutMark != found
                 ? "field \((firstField[found] ?? 0)) is \"\(withoutMark)\" with a byte order mark (U+FEFF) inside; save the file as UTF-8 without it"
                     + (withoutMark == column ? "" : ", and write the name in lower case")
                 : "field \((firstField[found] ?? 0)) is \"\(found)\"; names are matched exactly, in lower case"
         }
-        errors.append(RowError(line: headerLine, field: 1, DataMessage.missingColumn(column, hint: hint)))
+        errors.append(RowError(line: headerLine, field: field, DataMessage.missingColumn(column, hint: hint)))
         ok = false
     }
     if !ok { return nil }

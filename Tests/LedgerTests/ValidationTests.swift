@@ -389,6 +389,9 @@ let badCases: [BadCase] = [
          "transactions.csv:1:1: the header is one field holding ';': the file looks semicolon-separated; save it comma-separated (CSV)"),
         ("ID,date,rep,amount,currency\nT1,2027-01-05,R1,10,USD\n",
          "transactions.csv:1:1: missing required column \"id\" in the header (field 1 is \"ID\"; names are matched exactly, in lower case)"),
+        // Said at the field that holds it.
+        ("id,date,Rep,amount,currency\nT1,2027-01-05,R1,10,USD\n",
+         "transactions.csv:1:3: missing required column \"rep\" in the header (field 3 is \"Rep\"; names are matched exactly, in lower case)"),
         ("\u{FEFF}\u{FEFF}id,date,rep,amount,currency\nT1,2027-01-05,R1,10,USD\n",
          "transactions.csv:1:1: missing required column \"id\" in the header (field 1 is \"id\" with a byte order mark (U+FEFF) inside; "
             + "save the file as UTF-8 without it)"),
