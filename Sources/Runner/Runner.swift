@@ -502,9 +502,10 @@ public enum Runner {
     }
 
     /// What the data holds that the plans will not read as meant: ledger columns they read that are
-    /// not there (``absentColumnWarnings(plans:data:)``), and quota rows for a measure no plan has a
-    /// quota for (a misspelt measure left every quota of it out without a word). For `comp run`,
-    /// and `comp validate --plans`.
+    /// not there (``absentColumnWarnings(plans:data:)``), quota rows for a measure no plan has a
+    /// quota for (a misspelt measure left every quota of it out without a word), and roster rows
+    /// whose manager's rows were all rejected, where plans roll credits up to managers. For `comp
+    /// run`, and `comp validate --plans`.
     public static func planDataWarnings(plans: [Plan], data: LedgerData) -> [String] {
         var warnings = absentColumnWarnings(plans: plans, data: data)
         let quotaMeasures = Set(plans.flatMap { $0.quotas.map(\.measureName) })
@@ -512,6 +513,25 @@ public enum Runner {
         for row in data.quotas.rows {
             guard let measure = row.measure, !quotaMeasures.contains(measure) else { continue }
             unused[measure, default: (0, row.line)].count += 1
+        }
+        // A manager whose roster rows were all rejected (--quarantine) ends every roll-up at the
+        // reps under them: the managers above are paid overrides without those reps' credits.
+        let rollsUp = plans.contains { plan in
+            plan.creditRules.contains { rule in rule.recipients.contains { if case .managers = $0.kind { return true } else { return false } } }
+        }
+        if rollsUp {
+            let roster = data.roster
+            var cut: [(rep: String, manager: String, line: Int)] = []
+            for row in roster.rows {
+                guard let manager = row.manager, Int(manager) < roster.rowsByRep.count, roster.rowsByRep[Int(manager)].isEmpty else { continue }
+                cut.append((roster.repIDs[Int(row.rep)], roster.repIDs[Int(manager)], row.line))
+            }
+            if let first = cut.first {
+                warnings.append(
+                    "roster.csv: \(cut.count) row\(cut.count == 1 ? "" : "s") (the first on line \(first.line), rep \(first.rep)) name\(cut.count == 1 ? "s" : "") "
+                        + "a manager whose roster rows were all rejected (\(first.manager)): roll-ups to managers stop there, and the "
+                        + "managers above are paid without those reps' credits; correct the rejected rows")
+            }
         }
         for (measure, found) in unused.sorted(by: { $0.key < $1.key }) {
             // A name that differs from one with a quota only in case is said to be that one.

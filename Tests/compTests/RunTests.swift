@@ -1394,6 +1394,50 @@ func oneDeal(in directory: URL) throws -> URL {
                 + "period, which no quota of plan AE-STD reads (measure names must match exactly)\n"), "\(failed.stderr)")
     }
 
+    /// Under --quarantine, a manager whose roster rows were all rejected ends the roll-ups at the
+    /// reps under them: the run says so (the override above had silently dropped), and the credit
+    /// still reaches the reps.
+    @Test func aRollUpCutByARejectedManagerIsWarnedAbout() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            // M1's row is rejected (a lower-case currency): R1 and R2 roll up no further.
+            "roster.csv": "rep,name,manager,plan,start,currency\nV1,Vi,,T,2026-01-01,\nM1,Mo,V1,T,2026-01-01,usd\n"
+                + "R1,Ana,M1,T,2026-01-01,\nR2,Ben,M1,T,2026-01-01,\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,100,USD\nT2,2027-01-06,R2,50,USD\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("t.plan")
+        try Data(
+            """
+            plan "T" {
+              currency USD
+              period month
+              credit team {
+                amount fx(txn.amount)
+                to rep
+                to managers all levels
+              }
+              measure bookings = sum(team)
+              component commission = bookings * 10%
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db, "--quarantine"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains(
+            "warning: roster.csv: 2 rows (the first on line 4, rep R1) name a manager whose roster rows were all rejected (M1): roll-ups "
+                + "to managers stop there, and the managers above are paid without those reps' credits; correct the rejected rows\n"),
+            "\(run.stdout)")
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(payouts.stdout.split(separator: "\n").filter { $0.contains(",total,") } == [
+            "R1,2027-01,T,total,10.00,USD", "R2,2027-01,T,total,5.00,USD", "V1,2027-01,T,total,0.00,USD",
+        ])
+    }
+
     /// A ledger without a column the plan filters on (`kind`, `product`) runs, every row reading
     /// it empty, and the run says so: a commission of 0.00 had been paid without a word.
     @Test func columnsThePlanReadsButTheLedgerLacksAreWarnedAbout() throws {
