@@ -3400,33 +3400,10 @@ public struct ChargeBackChains: Sendable {
         self.policy = policy
         self.transactions = transactions
         let reversals = transactions.reversals
-        // 0 not known yet, 1 intact, 2 broken.
-        var state = [UInt8](repeating: 0, count: reversals.count)
-        var path: [Int] = []
-        for start in 0..<reversals.count where state[start] == 0 {
-            path.removeAll(keepingCapacity: true)
-            var current = start
-            // Whether the chain above the path is intact (true at a deal).
-            var above = true
-            while true {
-                if state[current] != 0 {
-                    above = state[current] == 1
-                    break
-                }
-                path.append(current)
-                // The loader refuses cycles; a walk longer than the list would be one.
-                guard let next = reversals.position(of: Int(reversals.targets[current])), path.count <= reversals.count else { break }
-                current = next
-            }
-            // From the top of the path down: each link intact when it and everything above it are.
-            for step in path.reversed() {
-                let row = Int(reversals.rows[step])
-                let target = Int(reversals.targets[step])
-                above = above && policy.reaches(deal: transactions.dates[target], reversal: transactions.dates[row])
-                state[step] = above ? 1 : 2
-            }
+        // Each link intact when it and everything above it are (a deal is).
+        intact = reversals.resolvingChains(deal: { _ in true }) { position, above in
+            above && policy.reaches(deal: transactions.dates[Int(reversals.targets[position])], reversal: transactions.dates[Int(reversals.rows[position])])
         }
-        intact = state.map { $0 == 1 }
     }
 
     /// How `row` stands against the policy's window.

@@ -194,17 +194,7 @@ public struct ReversalList: Sendable {
 
     /// The deal at the root of `row`'s chain of reversals (a reversal of a reversal reinstates
     /// the deal it reversed), or `row` itself when it reverses nothing.
-    public func rootDeal(of row: Int) -> Int {
-        var low = 0
-        var high = rows.count - 1
-        while low <= high {
-            let mid = (low + high) / 2
-            let value = Int(rows[mid])
-            if value == row { return Int(roots[mid]) }
-            if value < row { low = mid + 1 } else { high = mid - 1 }
-        }
-        return row
-    }
+    public func rootDeal(of row: Int) -> Int { position(of: row).map { Int(roots[$0]) } ?? row }
 
     /// The position of reversal `row` in ``rows``, or `nil` when it is not a reversal.
     public func position(of row: Int) -> Int? {
@@ -223,16 +213,40 @@ public struct ReversalList: Sendable {
     public func root(at position: Int) -> Int { Int(roots[position]) }
 
     /// The row that `row` reverses, or `nil` when it is not a reversal.
-    public func target(of row: Int) -> Int? {
-        var low = 0
-        var high = rows.count - 1
-        while low <= high {
-            let mid = (low + high) / 2
-            let value = Int(rows[mid])
-            if value == row { return Int(targets[mid]) }
-            if value < row { low = mid + 1 } else { high = mid - 1 }
+    public func target(of row: Int) -> Int? { position(of: row).map { Int(targets[$0]) } }
+
+    /// A value for every reversal (parallel to ``rows``) that depends on the chain above it, each
+    /// chain walked once (walked up from each of its links, a chain of thousands was quadratic):
+    /// `deal` gives the value above a chain's first link from its deal's row, and `link` a
+    /// reversal's value from its position and the value of the row it reverses.
+    public func resolvingChains<Value>(deal: (_ row: Int) -> Value, link: (_ position: Int, _ above: Value) -> Value) -> [Value] {
+        var values: [Value?] = Array(repeating: nil, count: rows.count)
+        var path: [Int] = []
+        for start in rows.indices where values[start] == nil {
+            path.removeAll(keepingCapacity: true)
+            var current = start
+            var above: Value
+            while true {
+                if let known = values[current] {
+                    above = known
+                    break
+                }
+                path.append(current)
+                // The loader refuses cycles; a walk longer than the list would be one.
+                guard let next = position(of: Int(targets[current])), path.count <= rows.count else {
+                    above = deal(Int(targets[current]))
+                    break
+                }
+                current = next
+            }
+            // From the top of the path down.
+            for step in path.reversed() {
+                above = link(step, above)
+                values[step] = above
+            }
         }
-        return nil
+        // Every position was given its value (as a start or on the path of one).
+        return values.compactMap { $0 }
     }
 }
 
@@ -441,7 +455,8 @@ public struct SplitTable: Sendable {
 public struct SplitSources: Sendable {
     private let splits: SplitTable
     private let reversals: ReversalList
-    /// Per reversal (parallel to ``ReversalList/rows``), the row whose split rows share its credit.
+    /// Per reversal (parallel to ``ReversalList/rows``), the row whose split rows share its credit;
+    /// empty when splits.csv names no row.
     private let sources: [Int32]
 
     /// The sources of `splits` over the chains of `reversals` (with the rows `splits` refuses as
@@ -449,36 +464,15 @@ public struct SplitSources: Sendable {
     public init(_ splits: SplitTable, reversals: ReversalList) {
         self.splits = splits
         self.reversals = reversals
-        var sources = [Int32](repeating: -1, count: reversals.count)
-        if !splits.byTransaction.isEmpty || !splits.refused.isEmpty {
-            var path: [Int] = []
-            for start in 0..<reversals.count where sources[start] < 0 {
-                path.removeAll(keepingCapacity: true)
-                var current = start
-                // What the rows above the path share from: known, or found at the top.
-                var found: Int32 = -1
-                while true {
-                    if sources[current] >= 0 {
-                        found = sources[current]
-                        break
-                    }
-                    path.append(current)
-                    let target = Int(reversals.targets[current])
-                    guard let next = reversals.position(of: target), path.count <= reversals.count else {
-                        found = Int32(target)  // the deal: its own rows, or none (it is the source either way)
-                        break
-                    }
-                    current = next
-                }
-                // From the top down: a row named in splits.csv is its own source, another shares its target's.
-                for step in path.reversed() {
-                    let own = reversals.rows[step]
-                    if splits.byTransaction[own] != nil || splits.refused.contains(own) { found = own }
-                    sources[step] = found
-                }
+        // Without split rows, every chain shares from its deal (none kept: ``source(of:)`` reads the root).
+        sources =
+            splits.byTransaction.isEmpty && splits.refused.isEmpty
+            ? []
+            : reversals.resolvingChains(deal: { Int32($0) }) { position, above in
+                let own = reversals.rows[position]
+                // A row named in splits.csv is its own source; another shares its target's.
+                return splits.byTransaction[own] != nil || splits.refused.contains(own) ? own : above
             }
-        }
-        self.sources = sources
     }
 
     /// The transaction row whose split rows share `row`'s credit.
@@ -486,9 +480,7 @@ public struct SplitSources: Sendable {
         let own = Int32(row)
         if splits.byTransaction[own] != nil || splits.refused.contains(own) { return own }
         guard let position = reversals.position(of: row) else { return own }
-        // Without any split row, every chain shares from its deal.
-        if sources[position] < 0 { return Int32(reversals.root(at: position)) }
-        return sources[position]
+        return sources.isEmpty ? Int32(reversals.root(at: position)) : sources[position]
     }
 }
 
