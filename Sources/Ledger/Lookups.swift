@@ -99,6 +99,8 @@ func parseInt32(_ start: UnsafePointer<UInt8>, _ count: Int) -> Int32? {
         negative = start[0] == UInt8(ascii: "-")
         index = 1
     }
+    // Leading zeros take no room (`0000000001` is 1, as the engine reads it).
+    while index < count - 1 && start[index] == UInt8(ascii: "0") { index &+= 1 }
     guard index < count, count - index <= 9 else { return nil }
     var value: Int32 = 0
     while index < count {

@@ -164,9 +164,9 @@ enum DataMessage {
     }
 
     @inline(never) static func notWholeNumber(_ column: String, _ text: String, by plan: String, _ declaration: String) -> (DiagnosticID, String) {
-        // All digits but too many: the size is wrong, not the shape.
+        // All digits but too many (leading zeros aside): the size is wrong, not the shape.
         let digits = text.hasPrefix("-") || text.hasPrefix("+") ? text.dropFirst() : Substring(text)
-        if !digits.isEmpty && digits.allSatisfy({ $0.isASCII && $0.isNumber }) {
+        if !digits.isEmpty && digits.allSatisfy({ $0.isASCII && $0.isNumber }) && digits.drop(while: { $0 == "0" }).count > 9 {
             return ("data.badCount", "\(column) \"\(text)\" is out of range (at most ±999,999,999); \(plan) reads it as a count (\(declaration))")
         }
         return ("data.badCount", "\(column) \"\(text)\" is not a whole number; \(plan) reads it as a count (\(declaration))" + spaces(text))

@@ -77,7 +77,7 @@ import Testing
 
     @Test func badValuesOfADeclaredRosterColumnRejectTheRosterRow() throws {
         let roster = "rep,name,plan,start,tier,bonus_rate\nR1,Ana,AE-STD,2026-01-01,abc,5%\nR2,Ben,AE-STD,2026-01-01,2,0.05\n"
-            + "R3,Cy,AE-STD,2026-01-01,99999999999999999999,0.05\nR4,Di,AE-STD,2026-01-01, 2,0.05\n"
+            + "R3,Cy,AE-STD,2026-01-01,99999999999999999999,0.05\nR4,Di,AE-STD,2026-01-01, 2,0.05\nR5,Ed,AE-STD,2026-01-01,0000000001,0.05\n"
         let directory = try DataDirectory(["roster.csv": roster, "transactions.csv": "id,date,rep,amount,currency\n", "quotas.csv": "rep,period,amount\n"])
         let (load, messages) = directory.load(options([
             DeclaredColumn(file: .roster, name: "tier", kind: .count, optional: false, declaredBy: "plan AE-STD"),
@@ -90,7 +90,8 @@ import Testing
             "roster.csv:4:5: tier \"99999999999999999999\" is out of range (at most ±999,999,999); plan AE-STD reads it as a count (attribute rep.tier: count)",
             "roster.csv:5:5: tier \" 2\" is not a whole number; plan AE-STD reads it as a count (attribute rep.tier: count); remove the spaces around it",
         ])
-        #expect(load.data.roster.rows.map(\.line) == [3])
+        // Leading zeros take no room: 0000000001 is 1.
+        #expect(load.data.roster.rows.map(\.line) == [3, 6])
     }
 
     /// The declarations are recorded with a run, for `comp explain` to read the ledger the same way.
