@@ -2458,6 +2458,14 @@ final class PlanEvaluation {
         let judged = spiffOwner(of: row).date
         if let effective = plan.effective, !effective.contains(judged) { return nil }
         guard let entry = assignments.entry(of: rep, on: judged), assignments.onPlan[entry] else { return nil }
+        // A reinstatement charged back is judged as its deal too: a chain whose deal the plan
+        // never paid (dated outside its effective dates, or when its rep was not on the plan)
+        // took nothing back and gives nothing back (its SPIFF had been paid for the deal).
+        if original != nil, let deal = chargedBack(row), deal.root != deal.original {
+            let dealDate = transactions.dates[deal.root]
+            if let effective = plan.effective, !effective.contains(dealDate) { return nil }
+            guard let dealEntry = assignments.entry(of: rep, on: dealDate), assignments.onPlan[dealEntry] else { return nil }
+        }
         let rowContext = Context(rep: rep, row: row, assignmentIndex: Int(assignments.rosterRow[entry]))
         if let filter = spiff.filter, try evalRow(filter, dealSized(rowContext, row: row), row: row) != .bool(true) { return nil }
         // A cancellation counts a deal less; a reinstatement (a reversal of one) a deal more.

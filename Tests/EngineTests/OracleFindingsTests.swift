@@ -597,6 +597,43 @@ import Testing
         #expect(totals(output) == expected)
     }
 
+    /// A deal the plan never paid (dated before its effective dates: R1's T1; booked before R2
+    /// joined: U1) is not paid by its reinstatement either: its cancellation took nothing back,
+    /// and the reinstatement's 250 SPIFF per deal had been paid. R3's deal, paid, shows the chain
+    /// still pays a reinstated deal that was paid: 250 in March, −250 with its cancellation in
+    /// April, +250 with its reinstatement in May.
+    @Test func aReinstatementOfADealNeverPaidPaysNoSpiff() throws {
+        let plan = """
+            plan "P" {
+              currency USD
+              period month
+              effective 2027-02-01 to 2027-12-31
+              clawback {
+                charge original_period
+                window 365 days
+              }
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component commission = bookings * 5%
+              component bounty = spiff {
+                window 2027-01-01 to 2027-12-31 by date
+                pay 250 USD per deal
+              }
+            }
+            """
+        let output = try evaluate(
+            plan: plan,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,A,P,2026-01-01\nR2,B,P,2027-02-10\nR3,C,P,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,reverses\nT1,2027-01-05,R1,3000,USD,\nT2,2027-03-05,R1,-3000,USD,T1\n"
+                    + "T3,2027-05-05,R1,3000,USD,T2\nU1,2027-02-03,R2,1000,USD,\nU2,2027-03-05,R2,-1000,USD,U1\nU3,2027-05-05,R2,1000,USD,U2\n"
+                    + "V1,2027-03-03,R3,1000,USD,\nV2,2027-04-05,R3,-1000,USD,V1\nV3,2027-05-05,R3,1000,USD,V2\n",
+            ])
+        #expect(totals(output, component: "bounty").filter { !$0.hasSuffix(" 0.00") } == ["R3 2027-03 250.00", "R3 2027-04 -250.00", "R3 2027-05 250.00"])
+        #expect(totals(output).filter { !$0.hasSuffix(" 0.00") } == ["R3 2027-03 300.00", "R3 2027-04 -300.00", "R3 2027-05 300.00"])
+    }
+
     /// R1 has no target incentive until March, then 30,000: the yearly cap is 30,000 / 30 = 1,000
     /// from March. January pays 6% × 20,000 = 1,200 (no cap yet); March earns 1,200 again, but the
     /// year has paid 1,200 already, past the cap: 0 (the month without a bound had not been
