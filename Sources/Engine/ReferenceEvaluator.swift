@@ -2920,9 +2920,12 @@ extension PlanEvaluation {
                 // restated, that period changes as well (its quarterly bonus, its ytd rate), and only
                 // so do a period's adjustments add up to what it paid less what it earns in the end.
                 if let window = widestMeasureWindow {
-                    // Only the periods whose windows hold the deal's: its quarter's or its year's.
+                    // Only the periods whose windows hold the deal's: its quarter's or its year's,
+                    // and that the plan computed for the payee (not one after the rep left, moved
+                    // to another plan or the plan ended: it had no measures, and paid nothing for
+                    // the deal; restated, it had been paid as if the rep were still there).
                     for later in (late.original + 1)..<max(late.original + 1, period)
-                    where periods(of: window, through: later).contains(late.original) {
+                    where periods(of: window, through: later).contains(late.original) && computedOnPlan(context.rep, in: later) {
                         touch(later, late.credit.row)
                     }
                 }
@@ -3168,6 +3171,14 @@ extension PlanEvaluation {
 
     /// Whether the rep is on this plan (a roster row of it) on some day of `period` inside the
     /// plan's effective dates.
+    /// Whether the plan computed `rep`'s earnings in `period` (measures and components): on a roster
+    /// row of the plan in it, with a day on the plan inside its effective dates, as
+    /// ``evaluate(payees:)`` decides (a departed rep's period pays only what is taken back).
+    func computedOnPlan(_ rep: RepIndex, in period: Int) -> Bool {
+        guard let current = currentAssignment(of: rep, in: period) else { return false }
+        return assignments.last[current] >= periods[period].startDate.daysSinceEpoch && hasDaysOnPlan(rep, in: period)
+    }
+
     func hasDaysOnPlan(_ rep: RepIndex, in period: Int) -> Bool {
         let start = periods[period].startDate.daysSinceEpoch
         let end = periods[period].endDate.daysSinceEpoch

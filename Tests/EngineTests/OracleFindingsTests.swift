@@ -634,6 +634,45 @@ import Testing
         #expect(totals(output).filter { !$0.hasSuffix(" 0.00") } == ["R3 2027-03 300.00", "R3 2027-04 -300.00", "R3 2027-05 300.00"])
     }
 
+    /// A reinstatement restates the later months whose year-to-date measures held the deal only
+    /// where the plan computed the rep: R1 leaves at the end of March, so April, restated, had
+    /// been paid 10.00 (in full: it never counted the cancellation) for a month off the plan.
+    /// Commission 10% and 1% of year-to-date bookings; D 1,000 in January, cancelled in
+    /// February, reinstated in May (half of a charge-back taken back). Kept: January 110.00,
+    /// February 1% of 1,010 + 1.00 = 11.10, March 11.20: 132.30. Cancelled: February takes back
+    /// half of January's 110 and pays its own 0.10 + 1.00 = −53.90, March 1.20; May gives back
+    /// 55.00 for January, and February's and March's 10.00 whole (they counted the
+    /// cancellation themselves): 75.00. 110 − 53.90 + 1.20 + 75 = 132.30.
+    @Test func aReinstatementRestatesOnlyMonthsThePlanComputed() throws {
+        let plan = """
+            plan "G" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              measure ytdb = sum(sales) over ytd
+              component commission = bookings * 10%
+              component ytdc = ytdb * 1%
+              clawback {
+                charge original_period
+                share 50%
+                window 365 days
+              }
+            }
+            """
+        let output = try evaluate(
+            plan: plan,
+            files: [
+                "roster.csv": "rep,name,plan,start,end\nR1,Ana,G,2026-01-01,2027-03-31\nR2,Bo,G,2026-01-01,\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,reverses\nD,2027-01-05,R1,1000,USD,\nX2,2027-02-15,R1,10,USD,\n"
+                    + "X3,2027-03-15,R1,10,USD,\nC,2027-02-10,R1,-1000,USD,D\nR,2027-05-10,R1,1000,USD,C\nZ,2027-06-10,R2,10,USD,\n",
+            ])
+        #expect(totals(output).filter { $0.hasPrefix("R1") && !$0.hasSuffix(" 0.00") } == [
+            "R1 2027-01 110.00", "R1 2027-02 -53.90", "R1 2027-03 1.20", "R1 2027-05 75.00",
+        ])
+    }
+
     /// R1 has no target incentive until March, then 30,000: the yearly cap is 30,000 / 30 = 1,000
     /// from March. January pays 6% × 20,000 = 1,200 (no cap yet); March earns 1,200 again, but the
     /// year has paid 1,200 already, past the cap: 0 (the month without a bound had not been
