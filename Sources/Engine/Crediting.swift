@@ -460,8 +460,15 @@ extension PlanEvaluation {
                         // (row, rule), whatever order it met them in (it credits a chunk of rows rule
                         // by rule), so the run lists the same ones at any thread count.
                         let key = SplitConflictKey(row: row, rule: ruleIndex)
+                        // One conflict for a deal and its reversals: the first met, by row.
+                        let identity = "\(splitSource) \(ruleIndex)"
+                        let known = splitConflicts.firstIndex { $0.identity == identity }
                         if splitConflictsCut, let last = splitConflicts.last?.key, !(key < last) {
                             // Past the hundred kept, and after all of them: nothing to keep.
+                        } else if let known, !(key < splitConflicts[known].key) {
+                            // Met before at an earlier row (the deal, or an earlier reversal of it):
+                            // nothing to build (a deal reversed thousands of times had its message
+                            // made each time).
                         } else {
                             let lines = splits.map { String(data.splits.rows[$0].line) }
                             // A reversal is split as its deal: the row the rule took is named too
@@ -477,10 +484,8 @@ extension PlanEvaluation {
                                     + "were accepted for the 'to splits overlay' rules of this run): give the transaction shares that "
                                     + "add up to 1, or leave it out of the rule with a `where`",
                                 what: plan.creditRules[ruleIndex].name, span: plan.creditRules[ruleIndex].span)
-                            // One conflict for a deal and its reversals: the first met, by row.
-                            let identity = "\(splitSource) \(ruleIndex)"
-                            if let known = splitConflicts.firstIndex(where: { $0.identity == identity }) {
-                                if key < splitConflicts[known].key { splitConflicts[known] = (key, identity, conflict) }
+                            if let known {
+                                splitConflicts[known] = (key, identity, conflict)
                             } else {
                                 splitConflicts.append((key, identity, conflict))
                             }
