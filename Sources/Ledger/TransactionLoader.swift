@@ -278,10 +278,17 @@ struct TransactionIDIndex: Sendable {
             var slots = [Int32](repeating: -1, count: size)
             let mask = size - 1
             for row in 0..<count {
-                let hash = ids.withBytes(row) { hashBytes($0, $1, seed: processHashSeed) }
-                var slot = Int(truncatingIfNeeded: hash) & mask
-                while slots[slot] >= 0 { slot = (slot + 1) & mask }
-                slots[slot] = Int32(row)
+                // A repeated id is not entered again: ``find(_:_:)`` gives the first row, and every
+                // repeat had probed past all the earlier ones (100,000 rows of one id took seconds).
+                let slot: Int? = ids.withBytes(row) { start, length in
+                    var slot = Int(truncatingIfNeeded: hashBytes(start, length, seed: processHashSeed)) & mask
+                    while slots[slot] >= 0 {
+                        if ids.withBytes(Int(slots[slot]), { $1 == length && memcmpBytes($0, start, length) }) { return nil }
+                        slot = (slot + 1) & mask
+                    }
+                    return slot
+                }
+                if let slot { slots[slot] = Int32(row) }
             }
             self.slots = slots
         }

@@ -236,6 +236,24 @@ import Testing
     }
 }
 
+/// Ids out of order (looked up by hash) with one repeated: each repeat is a duplicate of the
+/// first, and a reversal finds that first row (repeats are no longer entered in the table: a
+/// ledger of one id repeated was quadratic).
+@Suite struct RepeatedIDs {
+    @Test func repeatsOfAnIdPointAtItsFirstRow() throws {
+        let ledger = "id,date,rep,amount,currency,reverses\nT9,2027-01-05,R1,10,USD,\nT1,2027-01-06,R1,20,USD,\n"
+            + "T1,2027-01-07,R1,30,USD,\nT1,2027-01-08,R1,40,USD,\nX,2027-02-01,R1,-20,USD,T1\n"
+        let (load, messages) = try DataDirectory(Minimal.ledgerOnly(ledger)).load()
+        #expect(messages == [
+            "transactions.csv:4:1: duplicate transaction id \"T1\" (first on line 3)",
+            "transactions.csv:5:1: duplicate transaction id \"T1\" (first on line 3)",
+        ])
+        let transactions = load.data.transactions
+        #expect((0..<transactions.count).map { transactions.ids[$0] } == ["T9", "T1", "X"])
+        #expect(transactions.reversals.target(of: 2) == 1)
+    }
+}
+
 /// A reversal of a reversal reinstates the deal: every link of a chain leads back to the deal,
 /// however long the chain and wherever its rows stand in the file.
 @Suite struct ReversalChains {
