@@ -1060,9 +1060,9 @@ final class PlanEvaluation {
     /// The most failing payees a run lists (a plan that fails for every payee stops there).
     static let listedPayeeFailures = 100
     @exclusivity(unchecked) var restatedThrough = 0
-    /// While restating: rows of reversals charged in `restatedThrough` that the restatement leaves
-    /// out (a reinstatement paid back whole is restated apart from the charge-backs at the share).
-    @exclusivity(unchecked) var restatedLeavingOut: Set<Int32> = []
+    /// While restating: rows of reversals charged after `restatedThrough` that the restatement
+    /// counts too (reinstated deals standing as the period was first paid).
+    @exclusivity(unchecked) var restatedAdding: Set<Int32> = []
     /// Fx rates by currency index and month (a string-keyed lookup per transaction was measurable).
     @exclusivity(unchecked) var fxCache: [Int: WideDecimal] = [:]
     /// Per ledger row, whether crediting gave it to some payee (for the reconciliation): the run's
@@ -1078,6 +1078,10 @@ final class PlanEvaluation {
     /// Per draw: what the current payee owes. Per holdback: what has been withheld and not released.
     @exclusivity(unchecked) var drawBalances: [WideDecimal] = []
     @exclusivity(unchecked) var heldBack: [WideDecimal] = []
+    /// By earlier period of the current payee, what the clawbacks of its later periods have
+    /// changed of it so far (the total, each component, each recoverable guarantee's loan): with
+    /// what it first paid, what it has been paid, which a reinstatement restates against.
+    @exclusivity(unchecked) var adjustedSoFar: [Int: (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal])] = [:]
     /// The current payee's ledger rows by run period (built once per payee).
     @exclusivity(unchecked) var payeeRowsByPeriod: [[Int32]] = []
     /// Reversals charged back to a deal of a rep other than the one who booked them, by the deal's
@@ -1698,6 +1702,7 @@ final class PlanEvaluation {
             // restate an earlier period against what had been paid by then.
             paidPerYear = [:]
             paidSnapshots = [:]
+            adjustedSoFar = [:]
             heldBack = [WideDecimal](repeating: .zero, count: plan.holdbacks.count)
             let rep = payees[position]
             let repID = roster.repIDs[Int(rep)]
@@ -2350,8 +2355,9 @@ final class PlanEvaluation {
         if range.count > 1 {
             let through = restating ? restatedThrough : periodIndex
             for late in lateCredits[rule][payee]
-            where late.original >= range.lowerBound && late.original < periodIndex && late.reversal <= through {
-                if !restatedLeavingOut.isEmpty && late.reversal == through && restatedLeavingOut.contains(late.credit.row) { continue }
+            where late.original >= range.lowerBound && late.original < periodIndex
+                && (late.reversal <= through || (!restatedAdding.isEmpty && restatedAdding.contains(late.credit.row)))
+            {
                 try add(late.credit)
             }
         }
@@ -2892,25 +2898,17 @@ extension PlanEvaluation {
         guard let clawback = plan.chargeBack else { return Clawback() }
         var originals = Set<Int>()
         var rows: [Int32] = []
-        // By restated period, the reversals of this period that pay back whole what their
-        // cancellation took there. A cancellation takes the share of a period it is charged back
-        // to, but the whole of one that counted it itself (its own period, and the later periods
-        // of a qtd/ytd window): a reinstatement gives back what was taken, the share or the whole.
-        var whole: [Int: Set<Int32>] = [:]
-        var atShare = Set<Int>()
-        var cancelledIn: [Int32: Int?] = [:]
+        // A reinstatement must leave a period as if its deal had stood: paid what the period
+        // earned with the deal, less the share of what charge-backs took since. So a period it
+        // touches is restated against its earnings as first paid with the reinstated deals
+        // standing (``standingReinstatements(of:through:)``), and what it has been paid. Restated
+        // step by step instead, the share had applied to what the period lost whole (its own
+        // month, which counted the cancellation itself), and charge-backs made while the deal was
+        // cancelled were not redone.
+        var reinstating = Set<Int>()
         func touch(_ original: Int, _ row: Int32) {
             originals.insert(original)
-            let cancelled: Int?
-            if let known = cancelledIn[row] {
-                cancelled = known
-            } else {
-                // A reinstatement (a reversal of a cancellation): the period its cancellation fell in.
-                let reinstates = !cancellationBits.contains(Int(row)) ? reversalTarget(of: Int(row)) : nil
-                cancelled = reinstates.flatMap { periodIndex(of: transactions.dates[$0]) }
-                cancelledIn[row] = cancelled
-            }
-            if let cancelled, cancelled <= original { whole[original, default: []].insert(row) } else { atShare.insert(original) }
+            if !cancellationBits.contains(Int(row)) { reinstating.insert(original) }
         }
         for rule in lateCredits.indices {
             for late in lateCredits[rule][payee] where late.reversal == period {
@@ -2936,52 +2934,62 @@ extension PlanEvaluation {
         let share = WideDecimal(clawback.share.value)
         var result = Clawback()
         result.rows = rows
-        /// What restating `original` through this period changes, against `before` (through the
-        /// period before): the total, each component, and each recoverable guarantee's loan, times
-        /// `share`.
+        /// What restating `original` through this period changes: from `base` (its earnings before
+        /// this period's reversals) to `after`, times the share, less what was paid for it beyond
+        /// `base` (`paid`: the same as `base` but for a reinstatement), rounded to money: the
+        /// total, each component, and each recoverable guarantee's loan.
         func restatement(
-            _ before: RestatedEarnings, _ after: RestatedEarnings, share: WideDecimal
+            _ base: RestatedEarnings, _ after: RestatedEarnings, paid: RestatedEarnings? = nil
         ) throws -> (change: WideDecimal, components: [WideDecimal], loans: WideDecimal, owed: [Int: WideDecimal]) {
-            let change = Exact.round(try Exact.multiply(share, Exact.subtract(after.total, before.total)), money)
+            func change(_ base: WideDecimal, _ after: WideDecimal, _ paid: WideDecimal?) throws -> WideDecimal {
+                let taken = try Exact.multiply(share, Exact.subtract(after, base))
+                guard let paid else { return Exact.round(taken, money) }
+                return Exact.round(try Exact.add(taken, Exact.subtract(base, paid)), money)
+            }
+            let total = try change(base.total, after.total, paid?.total)
             var components: [WideDecimal] = []
             for index in plan.components.indices {
-                components.append(Exact.round(try Exact.multiply(share, Exact.subtract(after.components[index], before.components[index])), money))
+                components.append(try change(base.components[index], after.components[index], paid?.components[index]))
             }
             // A recoverable guarantee now advancing more (the deal had lifted the month above it)
             // is owed that much more, as for a rep who never had the deal.
             var loans = WideDecimal.zero
             var owed: [Int: WideDecimal] = [:]
-            for index in Set(before.owed.keys).union(after.owed.keys) {
-                let more = Exact.round(
-                    try Exact.multiply(share, Exact.subtract(after.owed[index] ?? .zero, before.owed[index] ?? .zero)), money)
+            for index in Set(base.owed.keys).union(after.owed.keys).union(paid?.owed.keys ?? [:].keys) {
+                let more = try change(base.owed[index] ?? .zero, after.owed[index] ?? .zero, paid.map { $0.owed[index] ?? .zero })
                 if more.signum != 0 { owed[index] = more }
                 loans = try Exact.add(loans, more)
             }
-            return (change, components, loans, owed)
+            return (total, components, loans, owed)
         }
         var changes: [(
-            original: Int, change: WideDecimal, components: [WideDecimal], loans: WideDecimal, owed: [Int: WideDecimal], before: RestatedEarnings,
-            share: WideDecimal, leavingOut: Set<Int32>
+            original: Int, change: WideDecimal, components: [WideDecimal], loans: WideDecimal, owed: [Int: WideDecimal], base: RestatedEarnings,
+            paid: RestatedEarnings?
         )] = []
-        let wholly = WideDecimal(Int64(1))
         for original in originals.sorted() {
-            let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
             let after = try restatedEarnings(original, throughReversalPeriod: period, context)
-            guard let paidBack = whole[original] else {
-                let restated = try restatement(before, after, share: share)
-                changes.append((original, restated.change, restated.components, restated.loans, restated.owed, before, share, []))
+            guard reinstating.contains(original) else {
+                let before = try restatedEarnings(original, throughReversalPeriod: period - 1, context)
+                let restated = try restatement(before, after)
+                changes.append((original, restated.change, restated.components, restated.loans, restated.owed, before, nil))
                 continue
             }
-            // The reinstatements paid back whole first, then (if any) this period's charge-backs at
-            // the share, each a change of its own.
-            let shared = Set(rows).subtracting(paidBack)
-            let middle = atShare.contains(original) ? try restatedEarnings(original, throughReversalPeriod: period, context, leavingOut: shared) : after
-            let restored = try restatement(before, middle, share: wholly)
-            changes.append((original, restored.change, restored.components, restored.loans, restored.owed, before, wholly, shared))
-            if atShare.contains(original) {
-                let restated = try restatement(middle, after, share: share)
-                changes.append((original, restated.change, restated.components, restated.loans, restated.owed, middle, share, []))
+            // As first paid with the reinstated deals standing, and as paid since (first paid, and
+            // every adjustment made for it).
+            let standing = standingReinstatements(of: original, through: period)
+            let base = try restatedEarnings(original, throughReversalPeriod: original, context, adding: standing)
+            let first = try restatedEarnings(original, throughReversalPeriod: original, context)
+            let since = adjustedSoFar[original]
+            var paid = first
+            if let since {
+                paid.total = try Exact.add(first.total, since.total)
+                for index in paid.components.indices where index < since.components.count {
+                    paid.components[index] = try Exact.add(first.components[index], since.components[index])
+                }
+                for (index, more) in since.owed { paid.owed[index] = try Exact.add(first.owed[index] ?? .zero, more) }
             }
+            let restated = try restatement(base, after, paid: paid)
+            changes.append((original, restated.change, restated.components, restated.loans, restated.owed, base, paid))
         }
         // Yearly caps of the total, and of components.
         let yearlyCaps = plan.limits.indices.filter { index in
@@ -3033,7 +3041,6 @@ extension PlanEvaluation {
             // guarantees apply to what is left (inferred from the components, a floor or a
             // guarantee that had lifted the total was taken for a cap, and the cut was lost).
             var ceilings: [Int: WideDecimal] = [:]
-            let share = entry.share
             for cap in componentYearlyCaps where cap.component < components.count && components[cap.component].signum > 0 && share.signum > 0 {
                 guard let (bound, allowed) = try yearlyRoom(cap.limit, year: year, digits: plan.components[cap.component].rounding.digits),
                     components[cap.component] > allowed
@@ -3042,16 +3049,19 @@ extension PlanEvaluation {
                     "\(plan.components[cap.component].name) of +\(format(components[cap.component])), cut to what its cap per year at "
                         + "\(limitMoney(bound)) leaves")
                 // What the component may come to, before the clawback's share: a ceiling rounded
-                // down, so that its share never passes the room.
-                let more = try allowed.divided(by: share, scale: max(allowed.scale, 6) + 6, rounding: .floor)
-                let ceiling = try Exact.add(entry.before.components[cap.component], more)
+                // down, so that its share never passes the room (less what a reinstatement pays
+                // back beyond the share: what was taken whole, or by charge-backs since).
+                var room = allowed
+                if let paid = entry.paid {
+                    room = try Exact.add(room, Exact.subtract(paid.components[cap.component], entry.base.components[cap.component]))
+                }
+                let more = try room.divided(by: share, scale: max(room.scale, 6) + 6, rounding: .floor)
+                let ceiling = try Exact.add(entry.base.components[cap.component], more)
                 ceilings[cap.component] = min(ceiling, ceilings[cap.component] ?? ceiling)
             }
             if !ceilings.isEmpty {
                 let bounded = try restatement(
-                    entry.before,
-                    try restatedEarnings(entry.original, throughReversalPeriod: period, context, ceilings: ceilings, leavingOut: entry.leavingOut),
-                    share: share)
+                    entry.base, try restatedEarnings(entry.original, throughReversalPeriod: period, context, ceilings: ceilings), paid: entry.paid)
                 change = bounded.change
                 components = bounded.components
                 owed = bounded.owed
@@ -3104,6 +3114,15 @@ extension PlanEvaluation {
             if counted.signum > 0 { for limit in yearlyCaps { try addBack(counted, limit: limit, year: year) } }
             result.total = try Exact.add(result.total, change)
             result.byOriginal.append((entry.original, change, components, counted))
+            if !restating {
+                var so = adjustedSoFar[entry.original] ?? (.zero, [WideDecimal](repeating: .zero, count: components.count), [:])
+                so.total = try Exact.add(so.total, change)
+                for index in so.components.indices where index < components.count {
+                    so.components[index] = try Exact.add(so.components[index], components[index])
+                }
+                for (index, more) in owed { so.owed[index] = try Exact.add(so.owed[index] ?? .zero, more) }
+                adjustedSoFar[entry.original] = so
+            }
             if change.signum != 0 || !cutTexts.isEmpty {
                 // A reinstated deal pays back what its cancellation took: not a clawback.
                 var text =
@@ -3113,6 +3132,24 @@ extension PlanEvaluation {
             }
         }
         return result
+    }
+
+    /// The current payee's reinstatements (reversals of cancellations) charged in or before
+    /// `period` whose cancellation fell in or before `original`: their rows. The period counted
+    /// those cancellations itself, and was first paid without their deals; with these rows added
+    /// to it, it stands as first paid had the deals stood. A cancellation charged back later took
+    /// only the share, which a restatement gives back on its own.
+    func standingReinstatements(of original: Int, through period: Int) -> Set<Int32> {
+        var rows = Set<Int32>()
+        for rule in lateCredits.indices {
+            for late in lateCredits[rule][payee] where late.reversal <= period && late.reversal > original && !cancellationBits.contains(Int(late.credit.row)) {
+                let row = Int(late.credit.row)
+                if let cancellation = reversalTarget(of: row), let cancelled = periodIndex(of: transactions.dates[cancellation]), cancelled <= original {
+                    rows.insert(late.credit.row)
+                }
+            }
+        }
+        return rows
     }
 
     /// The widest window a measure sums over (quarter or year to date), if any: a charge-back
@@ -3211,10 +3248,10 @@ extension PlanEvaluation {
     /// after the total's), with the reversals charged back to it up to `last` included.
     /// `ceilings` bound components after their limits (a reinstatement cut to what a component's
     /// yearly cap leaves): the total's limits and guarantees then apply to what is left. Reversals
-    /// of `last` whose rows are in `leavingOut` are not counted.
+    /// of later periods whose rows are in `adding` are counted too.
     func restatedEarnings(
         _ original: Int, throughReversalPeriod last: Int, _ context: Context, ceilings: [Int: WideDecimal] = [:],
-        leavingOut: Set<Int32> = []
+        adding: Set<Int32> = []
     ) throws -> RestatedEarnings {
         let savedPeriod = periodIndex
         let savedMemo = memo
@@ -3224,10 +3261,10 @@ extension PlanEvaluation {
         let savedTotalNote = totalLimitNote
         let savedCredits = restatedCredits
         let savedPaid = paidPerYear
-        let savedLeavingOut = restatedLeavingOut
+        let savedAdding = restatedAdding
         paidPerYear = paidSnapshots[original] ?? [:]
         defer {
-            restatedLeavingOut = savedLeavingOut
+            restatedAdding = savedAdding
             periodIndex = savedPeriod
             memo = savedMemo
             gateMemo = savedGates
@@ -3240,7 +3277,7 @@ extension PlanEvaluation {
         }
         restating = true
         restatedThrough = last
-        restatedLeavingOut = leavingOut
+        restatedAdding = adding
         periodIndex = original
         resetMemo()
         // The period is restated with the roster row it was paid with (its target incentive, its
@@ -3250,8 +3287,8 @@ extension PlanEvaluation {
             Context(rep: context.rep, row: nil, assignmentIndex: Int(assignments.rosterRow[$0]))
         } ?? context
         for rule in lateCredits.indices {
-            for late in lateCredits[rule][payee] where late.original == original && late.reversal <= last {
-                if late.reversal == last && leavingOut.contains(late.credit.row) { continue }
+            for late in lateCredits[rule][payee] where late.original == original {
+                guard late.reversal <= last || adding.contains(late.credit.row) else { continue }
                 restatedCredits[credits.group(rule: rule, payee: payee, period: original), default: []].append(late.credit)
             }
         }

@@ -634,6 +634,138 @@ import Testing
         #expect(totals(output).filter { !$0.hasSuffix(" 0.00") } == ["R3 2027-03 300.00", "R3 2027-04 -300.00", "R3 2027-05 300.00"])
     }
 
+    /// A reinstated deal ends as if it had stood also when other charge-backs were made while it
+    /// was cancelled, and when a month lost only the share of it: the period is restated against
+    /// what it first paid with the deal standing and what it has been paid since. A keeps and
+    /// cancels what B does, and has one more chain (cancelled and reinstated): both end paid
+    /// alike.
+    @Test(arguments: [
+        // 1,000 when a month's bookings reach 30,000; a quarter of a charge-back taken back.
+        // A1 25,000 and A2 10,000 in January, A1 cancelled in January itself (January pays
+        // nothing), A2 cancelled in February (charged back: nothing to take, January paid
+        // nothing), A1 reinstated in April. As kept: January 1,000, less a quarter of it for A2's
+        // charge-back: 750, paid in April (it had paid nothing: step by step, 0).
+        (
+            """
+            plan "F3" {
+              currency USD
+              period month
+              clawback {
+                charge original_period
+                share 25%
+                window 365 days
+              }
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component bonus = 1000 USD when bookings >= 30000 USD
+            }
+            """,
+            "A1,2027-01-10,A,25000,USD,\nB1,2027-01-10,B,25000,USD,\nA2,2027-01-11,A,10000,USD,\nB2,2027-01-11,B,10000,USD,\n"
+                + "A3,2027-01-20,A,-25000,USD,A1\nA4,2027-02-10,A,-10000,USD,A2\nB4,2027-02-10,B,-10000,USD,B2\nA5,2027-04-10,A,25000,USD,A3\n",
+            ["A 2027-04 750.00", "B 2027-01 1000.00", "B 2027-02 -250.00"]
+        ),
+        // 500 when the quarter's bookings reach 20,000; 60% of a charge-back taken back. A2
+        // (22,000, January) cancelled in March (the quarter still holds A1's 25,000: nothing
+        // lost), A1 cancelled in April: 60% of 500 taken from each of January, February and
+        // March (−900). Both reinstated in May: +900, what was taken (March lost 300, not the
+        // 500 it had been given back, step by step, as a month that counted A2's cancellation).
+        (
+            """
+            plan "F3" {
+              currency USD
+              period month
+              clawback {
+                charge original_period
+                share 60%
+                window 365 days
+              }
+              credit sales { amount fx(txn.amount) }
+              measure bq = sum(sales) over qtd
+              component qbonus = 500 USD when bq >= 20000 USD
+            }
+            """,
+            "A1,2027-01-10,A,25000,USD,\nB1,2027-01-10,B,25000,USD,\nA2,2027-01-20,A,22000,USD,\nB2,2027-01-20,B,22000,USD,\n"
+                + "A3,2027-03-10,A,-22000,USD,A2\nA4,2027-04-05,A,-25000,USD,A1\nA5,2027-05-10,A,22000,USD,A3\nA6,2027-05-20,A,25000,USD,A4\n",
+            [
+                "A 2027-01 500.00", "A 2027-02 500.00", "A 2027-03 500.00", "A 2027-04 -900.00", "A 2027-05 900.00",
+                "B 2027-01 500.00", "B 2027-02 500.00", "B 2027-03 500.00",
+            ]
+        ),
+    ])
+    func aReinstatedDealEndsAsIfItHadStood(plan: String, ledger: String, expected: [String]) throws {
+        let output = try evaluate(
+            plan: plan,
+            files: [
+                "roster.csv": "rep,name,plan,start\nA,A,F3,2027-01-01\nB,B,F3,2027-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,reverses\n" + ledger,
+            ])
+        #expect(totals(output).filter { !$0.hasSuffix(" 0.00") } == expected)
+    }
+
+    /// Three chains of one rep (A1), each ending reinstated, one of them cancelled and reinstated
+    /// twice, under 60% charge-backs, tiers, a quarterly bonus and a year-to-date rate: the year
+    /// pays A1 what it pays B1, who kept every deal (a later reinstatement had restated May
+    /// against May as first paid, without the deal an earlier reinstatement had put back: 47.68
+    /// short; step by step, June had been given back a cent more than it lost).
+    @Test func reinstatementsOfSeveralChainsEndAsIfTheDealsHadStood() throws {
+        let plan = """
+            plan "F3" {
+              currency USD
+              period month
+              clawback {
+                charge original_period
+                share 60%
+                window 365 days
+              }
+              table tiers marginal on amount {
+                up to 10000 USD           : 5%
+                10000 USD to 30000 USD    : 8%
+                30000 USD and above       : 12%
+              }
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              measure bq = sum(sales) over qtd
+              measure by = sum(sales) over ytd
+              component commission = tiers(bookings)
+              component qbonus = 500 USD when bq >= 20000 USD
+              component ytdc = by * 1%
+            }
+            """
+        let ledger = """
+            id,date,rep,amount,currency,reverses
+            T19,2027-01-15,A1,9299.42,USD,
+            T20,2027-01-15,B1,9299.42,USD,
+            T21,2027-03-01,A1,-9299.42,USD,T19
+            T22,2027-03-02,A1,9299.42,USD,T21
+            T35,2027-04-08,A1,11919.5,USD,
+            T36,2027-04-08,B1,11919.5,USD,
+            T37,2027-05-23,A1,-11919.5,USD,T35
+            T31,2027-06-20,A1,39278.16,USD,
+            T32,2027-06-20,B1,39278.16,USD,
+            T38,2027-06-22,A1,11919.5,USD,T37
+            T39,2027-08-06,A1,-11919.5,USD,T38
+            T33,2027-09-18,A1,-39278.16,USD,T31
+            T40,2027-11-04,A1,11919.5,USD,T39
+            T34,2027-11-17,A1,39278.16,USD,T33
+
+            """
+        let output = try evaluate(
+            plan: plan,
+            files: ["roster.csv": "rep,name,plan,start\nA1,A,F3,2027-01-01\nB1,B,F3,2027-01-01\n", "quotas.csv": "rep,period,amount\n", "transactions.csv": ledger])
+        func year(_ rep: String) throws -> String {
+            var sum = WideDecimal.zero
+            for line in output.payouts where line.rep == rep && line.component == "total" { sum = try sum.adding(WideDecimal(line.amount)) }
+            return sum.formatted(fractionDigits: 2)
+        }
+        #expect(try year("B1") == "9165.08")
+        #expect(try year("A1") == "9165.08")
+        // November gives back what each month lost: May 71.52 (60% of 119.20), June 2,535.21
+        // (71.51 + 2,463.70, not a cent more).
+        let november = try #require(output.payouts.first { $0.rep == "A1" && $0.period == "2027-11" && $0.component == "total" })
+        let note = try #require(november.trace.map { output.traces[$0].limit }) ?? ""
+        #expect(note.contains("restated 2027-05: +71.52 USD; restated 2027-06: +2535.21 USD"), "\(note)")
+    }
+
     /// A reinstatement restates the later months whose year-to-date measures held the deal only
     /// where the plan computed the rep: R1 leaves at the end of March, so April, restated, had
     /// been paid 10.00 (in full: it never counted the cancellation) for a month off the plan.
