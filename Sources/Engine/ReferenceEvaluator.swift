@@ -1439,11 +1439,13 @@ final class PlanEvaluation {
     }
 
     /// Whose a row is for SPIFFs, and on what date its rep's assignment is judged: a reversal the
-    /// plan charges back is the deal's rep's, on the date of the row it reverses, whether or not
-    /// the rep has left since; any other row its own rep's on its own date.
+    /// plan charges back is the deal's rep's, on the deal's date (a reinstatement's too, as its
+    /// credit is: judged on its cancellation's date, a rep who had left by then was given back
+    /// nothing, and a deal never paid was), whether or not the rep has left since; any other row
+    /// its own rep's on its own date.
     func spiffOwner(of row: Int) -> (rep: RepIndex, date: CivilDate) {
         guard let deal = chargedBack(row) else { return (transactions.reps[row], transactions.dates[row]) }
-        return (transactions.reps[deal.root], transactions.dates[deal.original])
+        return (transactions.reps[deal.root], transactions.dates[deal.root])
     }
 
     /// Whether a payee has a SPIFF take-back (a reversal qualifying in a window) in a period.
@@ -2464,14 +2466,6 @@ final class PlanEvaluation {
         let judged = spiffOwner(of: row).date
         if let effective = plan.effective, !effective.contains(judged) { return nil }
         guard let entry = assignments.entry(of: rep, on: judged), assignments.onPlan[entry] else { return nil }
-        // A reinstatement charged back is judged as its deal too: a chain whose deal the plan
-        // never paid (dated outside its effective dates, or when its rep was not on the plan)
-        // took nothing back and gives nothing back (its SPIFF had been paid for the deal).
-        if original != nil, let deal = chargedBack(row), deal.root != deal.original {
-            let dealDate = transactions.dates[deal.root]
-            if let effective = plan.effective, !effective.contains(dealDate) { return nil }
-            guard let dealEntry = assignments.entry(of: rep, on: dealDate), assignments.onPlan[dealEntry] else { return nil }
-        }
         let rowContext = Context(rep: rep, row: row, assignmentIndex: Int(assignments.rosterRow[entry]))
         if let filter = spiff.filter, try evalRow(filter, dealSized(rowContext, row: row), row: row) != .bool(true) { return nil }
         // A cancellation counts a deal less; a reinstatement (a reversal of one) a deal more.

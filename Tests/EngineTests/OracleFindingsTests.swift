@@ -766,6 +766,41 @@ import Testing
         #expect(note.contains("restated 2027-05: +71.52 USD; restated 2027-06: +2535.21 USD"), "\(note)")
     }
 
+    /// A rep who left has a SPIFF taken back with a cancellation and given back with the
+    /// reinstatement, as one who stayed: both judged on the deal's date (the reinstatement had been
+    /// judged on its cancellation's, after R3 left: the 250 stayed taken).
+    @Test func aRepWhoLeftGetsASpiffBackWithAReinstatement() throws {
+        let plan = """
+            plan "P" {
+              currency USD
+              period month
+              clawback {
+                charge original_period
+                window 365 days
+              }
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component commission = bookings * 5%
+              component bounty = spiff {
+                window 2027-04-01 to 2027-08-31 by effective_date
+                pay 250 USD per deal
+              }
+            }
+            """
+        let output = try evaluate(
+            plan: plan,
+            files: [
+                "roster.csv": "rep,name,plan,start,end\nR1,A,P,2027-01-01,\nR3,C,P,2027-01-01,2027-06-15\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,reverses\nT1,2027-05-18,R3,2000,USD,\nT2,2027-06-27,R3,-2000,USD,T1\n"
+                    + "T3,2027-07-17,R3,2000,USD,T2\nU1,2027-05-18,R1,2000,USD,\nU2,2027-06-27,R1,-2000,USD,U1\nU3,2027-07-17,R1,2000,USD,U2\n",
+            ])
+        for rep in ["R1", "R3"] {
+            #expect(totals(output, component: "bounty").filter { $0.hasPrefix(rep) && !$0.hasSuffix(" 0.00") }
+                == ["\(rep) 2027-05 250.00", "\(rep) 2027-06 -250.00", "\(rep) 2027-07 250.00"])
+            #expect(totals(output).filter { $0.hasPrefix(rep) && !$0.hasSuffix(" 0.00") } == ["\(rep) 2027-05 350.00", "\(rep) 2027-06 -350.00", "\(rep) 2027-07 350.00"])
+        }
+    }
+
     /// A reinstatement restates the later months whose year-to-date measures held the deal only
     /// where the plan computed the rep: R1 leaves at the end of March, so April, restated, had
     /// been paid 10.00 (in full: it never counted the cancellation) for a month off the plan.
