@@ -476,7 +476,7 @@ extension PlanEvaluation {
                             let met =
                                 row == Int(splitSource)
                                 ? ""
-                                : ", met by reversal \"\(transactions.ids[row])\" (transactions.csv line \(transactions.line(of: row))), split as the deal it reverses"
+                                : ", met by reversal \"\(transactions.ids[row])\" (transactions.csv line \(transactions.line(of: row))), split as its deal"
                             let conflict = failure(
                                 "the split shares of transaction \"\(transactions.ids[Int(splitSource)])\" add up to \(total) "
                                     + "(splits.csv line\(lines.count == 1 ? "" : "s") \(lines.joined(separator: ", "))\(met)); "

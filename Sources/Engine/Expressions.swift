@@ -304,10 +304,13 @@ extension PlanEvaluation {
             }
             // A row for the rep and period naming a measure no quota of the plan reads: most likely
             // the one meant, misspelt (measure names are matched exactly).
-            let misnamed = quotaIndex.otherMeasures(rep: rep, period: target, known: Set(plan.quotas.map(\.measureName))).first.map {
-                "; line \($0.line) names measure \"\($0.measure)\" for this rep and period, which no quota of plan \(plan.id) reads "
-                    + "(measure names must match exactly)"
-            } ?? ""
+            // Only a name that differs in case, spaces, '_' or '-' (another plan of the run may
+            // read a name of its own).
+            func plain(_ name: String) -> String { String(name.lowercased().filter { $0 != " " && $0 != "_" && $0 != "-" }) }
+            let misnamed = quotaIndex.otherMeasures(rep: rep, period: target, known: Set(plan.quotas.map(\.measureName)))
+                .first { plain($0.measure) == plain(quota.measureName) }.map {
+                    "; line \($0.line) names measure \"\($0.measure)\" for this rep and period (measure names must match exactly)"
+                } ?? ""
             var missing = failure(
                 "no quota for measure \(quota.measureName) in \(target) in quotas.csv" + alsoMissing + misnamed + added, span: span)
             missing.coveredPeriods = covered

@@ -248,7 +248,7 @@ public final class ResultStore {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         let marker = ".partial-" + hostName + "@"
         for name in names where name.hasPrefix(".") {
-            guard let found = name.range(of: marker) else { continue }
+            guard let found = name.range(of: marker, options: .backwards) else { continue }
             var rest = name[found.upperBound...]
             if rest.hasSuffix("-journal") { rest = rest.dropLast("-journal".count) }
             let parts = rest.split(separator: "-", omittingEmptySubsequences: false)
