@@ -200,6 +200,14 @@ public enum ReferenceEvaluator {
             if hasSpiffs && (!compiled || !prototype.spiffFallback.isEmpty) {
                 prototype.rowsByRep = data.transactions.rowsByRep(repCount: data.roster.repIDs.count)
             }
+            // By original period (then row and level): a window's or a restated period's late
+            // credits are found by binary search, not by a walk over all of the payee's (a payee
+            // with thousands, over a long ledger, had each measure of each period walk them all).
+            for rule in lateCredits.indices {
+                for payee in lateCredits[rule].indices where lateCredits[rule][payee].count > 1 {
+                    lateCredits[rule][payee].sort { ($0.original, $0.credit.row, $0.credit.level) < ($1.original, $1.credit.row, $1.credit.level) }
+                }
+            }
             prototype.lateCredits = lateCredits
             snapshot = prototype.snapshot
         } catch {
@@ -1856,8 +1864,7 @@ final class PlanEvaluation {
                                 // A reversal charged back to an earlier period of the window counts in
                                 // it from its own period on (as the measure does): listed with its deal.
                                 if range.count > 1 {
-                                    for late in lateCredits[rule][position]
-                                    where late.original >= range.lowerBound && late.original < period && late.reversal <= period {
+                                    for late in lateCredits(rule, position, originals: range.lowerBound..<period) where late.reversal <= period {
                                         own.append(late.credit.row)
                                     }
                                 }
@@ -2356,10 +2363,8 @@ final class PlanEvaluation {
         // quarterly bonus that deal had lifted stayed paid).
         if range.count > 1 {
             let through = restating ? restatedThrough : periodIndex
-            for late in lateCredits[rule][payee]
-            where late.original >= range.lowerBound && late.original < periodIndex
-                && (late.reversal <= through || (!restatedAdding.isEmpty && restatedAdding.contains(late.credit.row)))
-            {
+            for late in lateCredits(rule, payee, originals: range.lowerBound..<periodIndex)
+            where late.reversal <= through || (!restatedAdding.isEmpty && restatedAdding.contains(late.credit.row)) {
                 try add(late.credit)
             }
         }
@@ -3128,6 +3133,24 @@ extension PlanEvaluation {
         return result
     }
 
+    /// The late credits of `rule` and payee `position` charged back to a period of `originals`
+    /// (they are sorted by original period).
+    func lateCredits(_ rule: Int, _ position: Int, originals: Range<Int>) -> ArraySlice<LateCredit> {
+        let all = lateCredits[rule][position]
+        guard !originals.isEmpty, !all.isEmpty else { return all[all.startIndex..<all.startIndex] }
+        func first(from period: Int) -> Int {
+            var low = all.startIndex
+            var high = all.endIndex
+            while low < high {
+                let mid = (low + high) / 2
+                if all[mid].original < period { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
+        let start = first(from: originals.lowerBound)
+        return all[start..<max(start, first(from: originals.upperBound))]
+    }
+
     /// The current payee's reinstatements (reversals of cancellations) charged in or before
     /// `period` whose cancellation fell in or before `original`: their rows. The period counted
     /// those cancellations itself, and was first paid without their deals; with these rows added
@@ -3281,7 +3304,7 @@ extension PlanEvaluation {
             Context(rep: context.rep, row: nil, assignmentIndex: Int(assignments.rosterRow[$0]))
         } ?? context
         for rule in lateCredits.indices {
-            for late in lateCredits[rule][payee] where late.original == original {
+            for late in lateCredits(rule, payee, originals: original..<(original + 1)) {
                 guard late.reversal <= last || adding.contains(late.credit.row) else { continue }
                 restatedCredits[credits.group(rule: rule, payee: payee, period: original), default: []].append(late.credit)
             }
