@@ -1090,6 +1090,10 @@ final class PlanEvaluation {
     /// changed of it so far (the total, each component, each recoverable guarantee's loan): with
     /// what it first paid, what it has been paid, which a reinstatement restates against.
     @exclusivity(unchecked) var adjustedSoFar: [Int: (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal])] = [:]
+    /// The current payee's late credits by the period they are charged in (made once per payee
+    /// that has any: each period had walked all of them).
+    @exclusivity(unchecked) var lateByReversal: [[LateCredit]] = []
+    @exclusivity(unchecked) var lateByReversalOwner = -1
     /// The current payee's ledger rows by run period (built once per payee).
     @exclusivity(unchecked) var payeeRowsByPeriod: [[Int32]] = []
     /// Reversals charged back to a deal of a rep other than the one who booked them, by the deal's
@@ -1732,7 +1736,7 @@ final class PlanEvaluation {
                     // So has one with no day on the plan inside its effective dates in the period (a row that
                     // ended before a plan in force from the 16th): its quota prorated to 0.
                     let departed = assignments.last[current] < periods[period].startDate.daysSinceEpoch || !hasDaysOnPlan(rep, in: period)
-                    if departed && !lateCredits.contains(where: { $0[position].contains { $0.reversal == period } })
+                    if departed && lateCredits(chargedIn: period).isEmpty
                         && !hasSpiffTakeBack(payee: position, period: period)
                     {
                         continue
@@ -2909,22 +2913,22 @@ extension PlanEvaluation {
             originals.insert(original)
             if !cancellationBits.contains(Int(row)) { reinstating.insert(original) }
         }
-        for rule in lateCredits.indices {
-            for late in lateCredits[rule][payee] where late.reversal == period {
-                rows.append(late.credit.row)
-                touch(late.original, late.credit.row)
-                // A qtd/ytd measure of a later period of the deal's fiscal year counted the deal too:
-                // restated, that period changes as well (its quarterly bonus, its ytd rate), and only
-                // so do a period's adjustments add up to what it paid less what it earns in the end.
-                if let window = widestMeasureWindow {
-                    // Only the periods whose windows hold the deal's: its quarter's or its year's,
-                    // and that the plan computed for the payee (not one after the rep left, moved
-                    // to another plan or the plan ended: it had no measures, and paid nothing for
-                    // the deal; restated, it had been paid as if the rep were still there).
-                    for later in (late.original + 1)..<max(late.original + 1, period)
-                    where periods(of: window, through: later).contains(late.original) && computedOnPlan(context.rep, in: later) {
-                        touch(later, late.credit.row)
-                    }
+        for late in lateCredits(chargedIn: period) {
+            rows.append(late.credit.row)
+            touch(late.original, late.credit.row)
+            // A qtd/ytd measure of a later period of the deal's fiscal year counted the deal too:
+            // restated, that period changes as well (its quarterly bonus, its ytd rate), and only
+            // so do a period's adjustments add up to what it paid less what it earns in the end.
+            if let window = widestMeasureWindow {
+                // Only the periods whose windows hold the deal's: its quarter's or its year's,
+                // and that the plan computed for the payee (not one after the rep left, moved
+                // to another plan or the plan ended: it had no measures, and paid nothing for
+                // the deal; restated, it had been paid as if the rep were still there).
+                // (A window is one run of periods: the first that does not hold the deal's ends it.)
+                var later = late.original + 1
+                while later < period && periods(of: window, through: later).contains(late.original) {
+                    if computedOnPlan(context.rep, in: later) { touch(later, late.credit.row) }
+                    later += 1
                 }
             }
         }
@@ -3133,6 +3137,22 @@ extension PlanEvaluation {
         return result
     }
 
+    /// The current payee's late credits of every rule charged in `period` (rule by rule, each in
+    /// its order).
+    func lateCredits(chargedIn period: Int) -> [LateCredit] {
+        if lateByReversalOwner != payee {
+            lateByReversalOwner = payee
+            lateByReversal = []
+            if lateCredits.contains(where: { !$0[payee].isEmpty }) {
+                lateByReversal = Array(repeating: [], count: periods.count)
+                for rule in lateCredits.indices {
+                    for late in lateCredits[rule][payee] where late.reversal >= 0 && late.reversal < periods.count { lateByReversal[late.reversal].append(late) }
+                }
+            }
+        }
+        return period >= 0 && period < lateByReversal.count ? lateByReversal[period] : []
+    }
+
     /// The late credits of `rule` and payee `position` charged back to a period of `originals`
     /// (they are sorted by original period).
     func lateCredits(_ rule: Int, _ position: Int, originals: Range<Int>) -> ArraySlice<LateCredit> {
@@ -3158,8 +3178,8 @@ extension PlanEvaluation {
     /// only the share, which a restatement gives back on its own.
     func standingReinstatements(of original: Int, through period: Int) -> Set<Int32> {
         var rows = Set<Int32>()
-        for rule in lateCredits.indices {
-            for late in lateCredits[rule][payee] where late.reversal <= period && late.reversal > original && !cancellationBits.contains(Int(late.credit.row)) {
+        for charged in (original + 1)..<max(original + 1, period + 1) {
+            for late in lateCredits(chargedIn: charged) where !cancellationBits.contains(Int(late.credit.row)) {
                 let row = Int(late.credit.row)
                 if let cancellation = reversalTarget(of: row), let cancelled = periodIndex(of: transactions.dates[cancellation]), cancelled <= original {
                     rows.insert(late.credit.row)
