@@ -1071,6 +1071,9 @@ final class PlanEvaluation {
     /// While restating: rows of reversals charged after `restatedThrough` that the restatement
     /// counts too (reinstated deals standing as the period was first paid).
     @exclusivity(unchecked) var restatedAdding: Set<Int32> = []
+    /// While restating: rows of reversals the restatement leaves out (a cancellation and its
+    /// reinstatement, both charged after the period: as if neither had been).
+    @exclusivity(unchecked) var restatedLeavingOut: Set<Int32> = []
     /// Fx rates by currency index and month (a string-keyed lookup per transaction was measurable).
     @exclusivity(unchecked) var fxCache: [Int: WideDecimal] = [:]
     /// Per ledger row, whether crediting gave it to some payee (for the reconciliation): the run's
@@ -1087,8 +1090,9 @@ final class PlanEvaluation {
     @exclusivity(unchecked) var drawBalances: [WideDecimal] = []
     @exclusivity(unchecked) var heldBack: [WideDecimal] = []
     /// By earlier period of the current payee, what the clawbacks of its later periods have
-    /// changed of it so far (the total, each component, each recoverable guarantee's loan): with
-    /// what it first paid, what it has been paid, which a reinstatement restates against.
+    /// changed of it so far, as asked before any yearly cap cut them (the total, each component,
+    /// each recoverable guarantee's loan): with what it first paid, what a reinstatement restates
+    /// against.
     @exclusivity(unchecked) var adjustedSoFar: [Int: (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal])] = [:]
     /// The current payee's late credits by the period they are charged in (made once per payee
     /// that has any: each period had walked all of them).
@@ -2368,7 +2372,9 @@ final class PlanEvaluation {
         if range.count > 1 {
             let through = restating ? restatedThrough : periodIndex
             for late in lateCredits(rule, payee, originals: range.lowerBound..<periodIndex)
-            where late.reversal <= through || (!restatedAdding.isEmpty && restatedAdding.contains(late.credit.row)) {
+            where (late.reversal <= through || (!restatedAdding.isEmpty && restatedAdding.contains(late.credit.row)))
+                && (restatedLeavingOut.isEmpty || !restatedLeavingOut.contains(late.credit.row))
+            {
                 try add(late.credit)
             }
         }
@@ -2915,22 +2921,7 @@ extension PlanEvaluation {
         }
         for late in lateCredits(chargedIn: period) {
             rows.append(late.credit.row)
-            touch(late.original, late.credit.row)
-            // A qtd/ytd measure of a later period of the deal's fiscal year counted the deal too:
-            // restated, that period changes as well (its quarterly bonus, its ytd rate), and only
-            // so do a period's adjustments add up to what it paid less what it earns in the end.
-            if let window = widestMeasureWindow {
-                // Only the periods whose windows hold the deal's: its quarter's or its year's,
-                // and that the plan computed for the payee (not one after the rep left, moved
-                // to another plan or the plan ended: it had no measures, and paid nothing for
-                // the deal; restated, it had been paid as if the rep were still there).
-                // (A window is one run of periods: the first that does not hold the deal's ends it.)
-                var later = late.original + 1
-                while later < period && periods(of: window, through: later).contains(late.original) {
-                    if computedOnPlan(context.rep, in: later) { touch(later, late.credit.row) }
-                    later += 1
-                }
-            }
+            for restated in restatedPeriods(of: late, chargedIn: period, rep: context.rep) { touch(restated, late.credit.row) }
         }
         guard !originals.isEmpty else { return Clawback() }
         let money = RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault)
@@ -2980,7 +2971,7 @@ extension PlanEvaluation {
             // As first paid with the reinstated deals standing, and as paid since (first paid, and
             // every adjustment made for it).
             let standing = standingReinstatements(of: original, through: period)
-            let base = try restatedEarnings(original, throughReversalPeriod: original, context, adding: standing)
+            let base = try restatedEarnings(original, throughReversalPeriod: original, context, adding: standing.adding)
             let first = try restatedEarnings(original, throughReversalPeriod: original, context)
             let since = adjustedSoFar[original]
             var paid = first
@@ -2991,7 +2982,25 @@ extension PlanEvaluation {
                 }
                 for (index, more) in since.owed { paid.owed[index] = try Exact.add(first.owed[index] ?? .zero, more) }
             }
-            let restated = try restatement(base, after, paid: paid)
+            // The charge-backs since, as they would have been made with the deals standing, each
+            // rounded as it was made (rounded once, the reinstated rep had been paid a cent off
+            // one who kept the deal), and what was paid beyond that first payment settled.
+            var restated = try restatement(base, base, paid: paid)
+            var previous = base
+            for charged in (original + 1)...period
+            where charged == period || lateCredits(chargedIn: charged).contains(where: {
+                restatedPeriods(of: $0, chargedIn: charged, rep: context.rep).contains(original)
+            }) {
+                let state = try restatedEarnings(
+                    original, throughReversalPeriod: charged, context, adding: standing.adding, leavingOut: standing.leavingOut)
+                let step = try restatement(previous, state)
+                restated.change = try Exact.add(restated.change, step.change)
+                for index in restated.components.indices { restated.components[index] = try Exact.add(restated.components[index], step.components[index]) }
+                restated.loans = try Exact.add(restated.loans, step.loans)
+                for (index, more) in step.owed { restated.owed[index] = try Exact.add(restated.owed[index] ?? .zero, more) }
+                previous = state
+            }
+            restated.owed = restated.owed.filter { $0.value.signum != 0 }
             changes.append((original, restated.change, restated.components, restated.loans, restated.owed, base, paid))
         }
         // Yearly caps of the total, and of components.
@@ -3118,12 +3127,14 @@ extension PlanEvaluation {
             result.total = try Exact.add(result.total, change)
             result.byOriginal.append((entry.original, change, components, counted))
             if !restating {
-                var so = adjustedSoFar[entry.original] ?? (.zero, [WideDecimal](repeating: .zero, count: components.count), [:])
-                so.total = try Exact.add(so.total, change)
-                for index in so.components.indices where index < components.count {
-                    so.components[index] = try Exact.add(so.components[index], components[index])
+                // Counted as the restatement asked, before a yearly cap cut it: a cut is not
+                // revisited (a later reinstatement had paid it back, past the cap).
+                var so = adjustedSoFar[entry.original] ?? (.zero, [WideDecimal](repeating: .zero, count: entry.components.count), [:])
+                so.total = try Exact.add(so.total, entry.change)
+                for index in so.components.indices where index < entry.components.count {
+                    so.components[index] = try Exact.add(so.components[index], entry.components[index])
                 }
-                for (index, more) in owed { so.owed[index] = try Exact.add(so.owed[index] ?? .zero, more) }
+                for (index, more) in entry.owed { so.owed[index] = try Exact.add(so.owed[index] ?? .zero, more) }
                 adjustedSoFar[entry.original] = so
             }
             if change.signum != 0 || !cutTexts.isEmpty {
@@ -3135,6 +3146,24 @@ extension PlanEvaluation {
             }
         }
         return result
+    }
+
+    /// The periods a late credit charged in `period` restates: its deal's, and the later periods of
+    /// the deal's fiscal quarter or year whose qtd/ytd measures counted the deal too (restated,
+    /// they change as well: a quarterly bonus, a ytd rate; only so do a period's adjustments add
+    /// up to what it paid less what it earns in the end), where the plan computed the rep (not a
+    /// period after the rep left, moved to another plan or the plan ended: it had no measures and
+    /// paid nothing for the deal).
+    func restatedPeriods(of late: LateCredit, chargedIn period: Int, rep: RepIndex) -> [Int] {
+        var restated = [late.original]
+        guard let window = widestMeasureWindow else { return restated }
+        // A window is one run of periods: the first that does not hold the deal's ends it.
+        var later = late.original + 1
+        while later < period && periods(of: window, through: later).contains(late.original) {
+            if computedOnPlan(rep, in: later) { restated.append(later) }
+            later += 1
+        }
+        return restated
     }
 
     /// The current payee's late credits of every rule charged in `period` (rule by rule, each in
@@ -3172,21 +3201,27 @@ extension PlanEvaluation {
     }
 
     /// The current payee's reinstatements (reversals of cancellations) charged in or before
-    /// `period` whose cancellation fell in or before `original`: their rows. The period counted
-    /// those cancellations itself, and was first paid without their deals; with these rows added
-    /// to it, it stands as first paid had the deals stood. A cancellation charged back later took
-    /// only the share, which a restatement gives back on its own.
-    func standingReinstatements(of original: Int, through period: Int) -> Set<Int32> {
-        var rows = Set<Int32>()
+    /// `period`: to add, those whose cancellation fell in or before `original` (the period
+    /// counted the cancellation itself and was first paid without the deal; with the
+    /// reinstatement added it stands as first paid had the deal stood), and to leave out, the
+    /// others with their cancellations (both charged after the period: as if neither had been).
+    func standingReinstatements(of original: Int, through period: Int) -> (adding: Set<Int32>, leavingOut: Set<Int32>) {
+        var adding = Set<Int32>()
+        var leavingOut = Set<Int32>()
         for charged in (original + 1)..<max(original + 1, period + 1) {
             for late in lateCredits(chargedIn: charged) where !cancellationBits.contains(Int(late.credit.row)) {
                 let row = Int(late.credit.row)
-                if let cancellation = reversalTarget(of: row), let cancelled = periodIndex(of: transactions.dates[cancellation]), cancelled <= original {
-                    rows.insert(late.credit.row)
+                guard let cancellation = reversalTarget(of: row) else { continue }
+                if let cancelled = periodIndex(of: transactions.dates[cancellation]), cancelled <= original {
+                    adding.insert(late.credit.row)
+                } else {
+                    // Both charged after the period: as if neither had been.
+                    leavingOut.insert(late.credit.row)
+                    leavingOut.insert(Int32(cancellation))
                 }
             }
         }
-        return rows
+        return (adding, leavingOut)
     }
 
     /// The widest window a measure sums over (quarter or year to date), if any: a charge-back
@@ -3285,10 +3320,11 @@ extension PlanEvaluation {
     /// after the total's), with the reversals charged back to it up to `last` included.
     /// `ceilings` bound components after their limits (a reinstatement cut to what a component's
     /// yearly cap leaves): the total's limits and guarantees then apply to what is left. Reversals
-    /// of later periods whose rows are in `adding` are counted too.
+    /// of later periods whose rows are in `adding` are counted too, and none whose rows are in
+    /// `leavingOut`.
     func restatedEarnings(
         _ original: Int, throughReversalPeriod last: Int, _ context: Context, ceilings: [Int: WideDecimal] = [:],
-        adding: Set<Int32> = []
+        adding: Set<Int32> = [], leavingOut: Set<Int32> = []
     ) throws -> RestatedEarnings {
         let savedPeriod = periodIndex
         let savedMemo = memo
@@ -3298,10 +3334,10 @@ extension PlanEvaluation {
         let savedTotalNote = totalLimitNote
         let savedCredits = restatedCredits
         let savedPaid = paidPerYear
-        let savedAdding = restatedAdding
+        let savedAdding = (restatedAdding, restatedLeavingOut)
         paidPerYear = paidSnapshots[original] ?? [:]
         defer {
-            restatedAdding = savedAdding
+            (restatedAdding, restatedLeavingOut) = savedAdding
             periodIndex = savedPeriod
             memo = savedMemo
             gateMemo = savedGates
@@ -3314,7 +3350,7 @@ extension PlanEvaluation {
         }
         restating = true
         restatedThrough = last
-        restatedAdding = adding
+        (restatedAdding, restatedLeavingOut) = (adding, leavingOut)
         periodIndex = original
         resetMemo()
         // The period is restated with the roster row it was paid with (its target incentive, its
@@ -3325,7 +3361,7 @@ extension PlanEvaluation {
         } ?? context
         for rule in lateCredits.indices {
             for late in lateCredits(rule, payee, originals: original..<(original + 1)) {
-                guard late.reversal <= last || adding.contains(late.credit.row) else { continue }
+                guard late.reversal <= last || adding.contains(late.credit.row), !leavingOut.contains(late.credit.row) else { continue }
                 restatedCredits[credits.group(rule: rule, payee: payee, period: original), default: []].append(late.credit)
             }
         }

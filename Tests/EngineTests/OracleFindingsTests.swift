@@ -801,6 +801,91 @@ import Testing
         }
     }
 
+    /// A reinstated deal's period is restated with the charge-backs made since as they would have
+    /// been made with the deal standing, each rounded as it was made: the rep ends paid to the
+    /// cent as one who kept the deal (rounded once, 599.99 + a cent off). Commission 5%, half of a
+    /// charge-back taken back. X 10,000 (January) is cancelled in January itself and reinstated
+    /// in April; Y1 and Y2 (2,000.20 each) are cancelled in February and March. Kept: January
+    /// 700.02, each cancellation half of 100.01 = 50.005 → 50.00 (half even): 600.02. Reinstated:
+    /// January 200.02, February and March −50.00 each, April 500.00: 600.02.
+    @Test func aReinstatedDealIsPaidToTheCentAsIfItHadStood() throws {
+        let plan = """
+            plan "C" {
+              currency USD
+              period month
+              clawback {
+                charge original_period
+                share 50%
+                window 365 days
+              }
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component commission = bookings * 5%
+            }
+            """
+        let output = try evaluate(
+            plan: plan,
+            files: [
+                "roster.csv": "rep,name,plan,start\nA,A,C,2027-01-01\nK,K,C,2027-01-01\n", "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency,reverses\nX,2027-01-05,A,10000,USD,\nY1,2027-01-06,A,2000.20,USD,\n"
+                    + "Y2,2027-01-07,A,2000.20,USD,\nXK,2027-01-05,K,10000,USD,\nY1K,2027-01-06,K,2000.20,USD,\nY2K,2027-01-07,K,2000.20,USD,\n"
+                    + "XC,2027-01-20,A,-10000,USD,X\nY1C,2027-02-10,A,-2000.20,USD,Y1\nY1KC,2027-02-10,K,-2000.20,USD,Y1K\n"
+                    + "Y2C,2027-03-10,A,-2000.20,USD,Y2\nY2KC,2027-03-10,K,-2000.20,USD,Y2K\nXR,2027-04-10,A,10000,USD,XC\n",
+            ])
+        #expect(totals(output).filter { !$0.hasSuffix(" 0.00") } == [
+            "A 2027-01 200.02", "A 2027-02 -50.00", "A 2027-03 -50.00", "A 2027-04 500.00",
+            "K 2027-01 700.02", "K 2027-02 -50.00", "K 2027-03 -50.00",
+        ])
+    }
+
+    /// A yearly cap's cut is not revisited by a later reinstatement: both reps have a restatement
+    /// of September cut to nothing by the 6,000 cap in October; A also cancels a September deal in
+    /// December and reinstates it in March 2028. The reinstatement gives back what the December
+    /// cancellation took, not the October cut too (172.33 more had been paid, past the cap).
+    @Test func aReinstatementDoesNotPayBackAYearlyCapsCut() throws {
+        let plan = """
+            plan "F3" {
+              currency USD
+              period month
+              clawback {
+                charge original_period
+                share 87.5%
+                window 365 days
+              }
+              table tiers marginal on amount {
+                up to 10000 USD           : 5%
+                10000 USD to 30000 USD    : 8%
+                30000 USD and above       : 12%
+              }
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              measure bq = sum(sales) over qtd
+              measure by = sum(sales) over ytd
+              component commission = tiers(bookings)
+              component qbonus = 500 USD when bq >= 20000 USD
+              component ytdc = by * 1%
+              cap total at 6000 USD per year
+            }
+            """
+        var ledger = "id,date,rep,amount,currency,reverses\n"
+        for rep in ["A1", "B1"] {
+            let k = rep == "A1" ? "" : "K"
+            ledger += "T19\(k),2027-05-10,\(rep),17233,USD,\nT27\(k),2027-05-14,\(rep),26807.48,USD,\nT21\(k),2027-08-08,\(rep),-17233,USD,T19\(k)\n"
+                + "T11\(k),2027-09-06,\(rep),3027.1,USD,\nT23\(k),2027-10-07,\(rep),17233,USD,T21\(k)\nT25\(k),2027-12-06,\(rep),-17233,USD,T23\(k)\n"
+        }
+        ledger += "T13,2027-12-05,A1,-3027.1,USD,T11\nT14,2028-03-04,A1,3027.1,USD,T13\n"
+        let output = try evaluate(
+            plan: plan,
+            files: ["roster.csv": "rep,name,plan,start\nA1,A,F3,2027-01-01\nB1,B,F3,2027-01-01\n", "quotas.csv": "rep,period,amount\n", "transactions.csv": ledger])
+        func paid(_ rep: String) throws -> String {
+            var sum = WideDecimal.zero
+            for line in output.payouts where line.rep == rep && line.component == "total" { sum = try sum.adding(WideDecimal(line.amount)) }
+            return sum.formatted(fractionDigits: 2)
+        }
+        #expect(try paid("A1") == "3939.47")
+        #expect(try paid("B1") == "3939.47")
+    }
+
     /// A reinstatement restates the later months whose year-to-date measures held the deal only
     /// where the plan computed the rep: R1 leaves at the end of March, so April, restated, had
     /// been paid 10.00 (in full: it never counted the cancellation) for a month off the plan.
