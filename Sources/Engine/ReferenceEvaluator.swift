@@ -3278,8 +3278,6 @@ extension PlanEvaluation {
         return current
     }
 
-    /// Whether the rep is on this plan (a roster row of it) on some day of `period` inside the
-    /// plan's effective dates.
     /// Whether the plan computed `rep`'s earnings in `period` (measures and components): on a roster
     /// row of the plan in it, with a day on the plan inside its effective dates, as
     /// ``evaluate(payees:)`` decides (a departed rep's period pays only what is taken back).
@@ -3288,6 +3286,8 @@ extension PlanEvaluation {
         return assignments.last[current] >= periods[period].startDate.daysSinceEpoch && hasDaysOnPlan(rep, in: period)
     }
 
+    /// Whether the rep is on this plan (a roster row of it) on some day of `period` inside the
+    /// plan's effective dates.
     func hasDaysOnPlan(_ rep: RepIndex, in period: Int) -> Bool {
         let start = periods[period].startDate.daysSinceEpoch
         let end = periods[period].endDate.daysSinceEpoch
