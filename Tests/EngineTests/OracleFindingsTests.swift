@@ -538,6 +538,41 @@ import Testing
 /// Findings of the oracle and docs reviews of reinstatements under a share and of yearly limits
 /// without an amount in some periods.
 @Suite struct ReinstatementsAndYearlyLimits {
+    /// Marginal tiers on a month's bookings, a quarterly bonus and a year-to-date rate, with
+    /// charge-backs to the deal's period at `share`, and `more` lines (a cap).
+    static func tieredChains(share: String, more: String = "") -> String {
+        """
+        plan "F3" {
+          currency USD
+          period month
+          clawback {
+            charge original_period
+            share \(share)
+            window 365 days
+          }
+          table tiers marginal on amount {
+            up to 10000 USD           : 5%
+            10000 USD to 30000 USD    : 8%
+            30000 USD and above       : 12%
+          }
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          measure bq = sum(sales) over qtd
+          measure by = sum(sales) over ytd
+          component commission = tiers(bookings)
+          component qbonus = 500 USD when bq >= 20000 USD
+          component ytdc = by * 1%
+        \(more)}
+        """
+    }
+
+    /// What `rep` is paid over every period of the run.
+    static func paidInAll(_ output: RunOutput, rep: String) throws -> String {
+        var sum = WideDecimal.zero
+        for line in output.payouts where line.rep == rep && line.component == "total" { sum = try sum.adding(WideDecimal(line.amount)) }
+        return sum.formatted(fractionDigits: 2)
+    }
+
     /// Commission 7% and a 1,000 quarterly bonus at 60,000 of quarter-to-date bookings; half of a
     /// charge-back is taken back.
     static let halfClawback = """
@@ -708,29 +743,7 @@ import Testing
     /// against May as first paid, without the deal an earlier reinstatement had put back: 47.68
     /// short; step by step, June had been given back a cent more than it lost).
     @Test func reinstatementsOfSeveralChainsEndAsIfTheDealsHadStood() throws {
-        let plan = """
-            plan "F3" {
-              currency USD
-              period month
-              clawback {
-                charge original_period
-                share 60%
-                window 365 days
-              }
-              table tiers marginal on amount {
-                up to 10000 USD           : 5%
-                10000 USD to 30000 USD    : 8%
-                30000 USD and above       : 12%
-              }
-              credit sales { amount fx(txn.amount) }
-              measure bookings = sum(sales)
-              measure bq = sum(sales) over qtd
-              measure by = sum(sales) over ytd
-              component commission = tiers(bookings)
-              component qbonus = 500 USD when bq >= 20000 USD
-              component ytdc = by * 1%
-            }
-            """
+        let plan = Self.tieredChains(share: "60%")
         let ledger = """
             id,date,rep,amount,currency,reverses
             T19,2027-01-15,A1,9299.42,USD,
@@ -752,13 +765,8 @@ import Testing
         let output = try evaluate(
             plan: plan,
             files: ["roster.csv": "rep,name,plan,start\nA1,A,F3,2027-01-01\nB1,B,F3,2027-01-01\n", "quotas.csv": "rep,period,amount\n", "transactions.csv": ledger])
-        func year(_ rep: String) throws -> String {
-            var sum = WideDecimal.zero
-            for line in output.payouts where line.rep == rep && line.component == "total" { sum = try sum.adding(WideDecimal(line.amount)) }
-            return sum.formatted(fractionDigits: 2)
-        }
-        #expect(try year("B1") == "9165.08")
-        #expect(try year("A1") == "9165.08")
+        #expect(try Self.paidInAll(output, rep: "B1") == "9165.08")
+        #expect(try Self.paidInAll(output, rep: "A1") == "9165.08")
         // November gives back what each month lost: May 71.52 (60% of 119.20), June 2,535.21
         // (71.51 + 2,463.70, not a cent more).
         let november = try #require(output.payouts.first { $0.rep == "A1" && $0.period == "2027-11" && $0.component == "total" })
@@ -843,30 +851,7 @@ import Testing
     /// December and reinstates it in March 2028. The reinstatement gives back what the December
     /// cancellation took, not the October cut too (172.33 more had been paid, past the cap).
     @Test func aReinstatementDoesNotPayBackAYearlyCapsCut() throws {
-        let plan = """
-            plan "F3" {
-              currency USD
-              period month
-              clawback {
-                charge original_period
-                share 87.5%
-                window 365 days
-              }
-              table tiers marginal on amount {
-                up to 10000 USD           : 5%
-                10000 USD to 30000 USD    : 8%
-                30000 USD and above       : 12%
-              }
-              credit sales { amount fx(txn.amount) }
-              measure bookings = sum(sales)
-              measure bq = sum(sales) over qtd
-              measure by = sum(sales) over ytd
-              component commission = tiers(bookings)
-              component qbonus = 500 USD when bq >= 20000 USD
-              component ytdc = by * 1%
-              cap total at 6000 USD per year
-            }
-            """
+        let plan = Self.tieredChains(share: "87.5%", more: "  cap total at 6000 USD per year\n")
         var ledger = "id,date,rep,amount,currency,reverses\n"
         for rep in ["A1", "B1"] {
             let k = rep == "A1" ? "" : "K"
@@ -877,13 +862,8 @@ import Testing
         let output = try evaluate(
             plan: plan,
             files: ["roster.csv": "rep,name,plan,start\nA1,A,F3,2027-01-01\nB1,B,F3,2027-01-01\n", "quotas.csv": "rep,period,amount\n", "transactions.csv": ledger])
-        func paid(_ rep: String) throws -> String {
-            var sum = WideDecimal.zero
-            for line in output.payouts where line.rep == rep && line.component == "total" { sum = try sum.adding(WideDecimal(line.amount)) }
-            return sum.formatted(fractionDigits: 2)
-        }
-        #expect(try paid("A1") == "3939.47")
-        #expect(try paid("B1") == "3939.47")
+        #expect(try Self.paidInAll(output, rep: "A1") == "3939.47")
+        #expect(try Self.paidInAll(output, rep: "B1") == "3939.47")
     }
 
     /// A reinstatement restates the later months whose year-to-date measures held the deal only
