@@ -1093,7 +1093,7 @@ final class PlanEvaluation {
     /// changed of it so far, as asked before any yearly cap cut them (the total, each component,
     /// each recoverable guarantee's loan): with what it first paid, what a reinstatement restates
     /// against.
-    @exclusivity(unchecked) var adjustedSoFar: [Int: (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal])] = [:]
+    @exclusivity(unchecked) var adjustedSoFar: [Int: RestatedEarnings] = [:]
     /// The current payee's late credits by the period they are charged in (made once per payee
     /// that has any: each period had walked all of them).
     @exclusivity(unchecked) var lateByReversal: [[LateCredit]] = []
@@ -1200,12 +1200,15 @@ final class PlanEvaluation {
         for row in data.roster.rows where row.plan == plan.id { onPlan.insert(row.rep) }
         payees = onPlan.sorted { data.roster.repIDs[Int($0)].utf8.lexicographicallyPrecedes(data.roster.repIDs[Int($1)].utf8) }
         // Periods: from the first to the last date of a transaction of this plan's (see
-        // ``transactionSpan(of:data:)``), widened to the run's span when the run has several plans,
+        // ``transactionSpan(of:data:chains:splitSources:)``), widened to the run's span when the run has several plans,
         // so that every payee of the run gets the same months (a payee with no deal yet is still
         // paid a scheduled draw); the run's span counts only inside this plan's effective dates
         // and the fiscal years of its own transactions.
         let transactions = data.transactions
-        var span = Self.transactionSpan(of: plan, data: data)
+        // Made once, for the span and for crediting.
+        let chargeBackChains = plan.chargeBack.map { ChargeBackChains($0, transactions: transactions) }
+        let splitSources = SplitSources(data.splits, reversals: transactions.reversals)
+        var span = Self.transactionSpan(of: plan, data: data, chains: chargeBackChains, splitSources: splitSources)
         let ownSpan = span
         if var wider = runSpan {
             if let effective = plan.effective { wider.clip(from: effective.start, to: effective.end, by: plan.id) }
@@ -1266,8 +1269,8 @@ final class PlanEvaluation {
             return SourceFile(path: path, bytes: bytes)
         }
         self.reversalBits = ReversalBits(rows: transactions.count, reversals: transactions.reversals)
-        self.chargeBackChains = plan.chargeBack.map { ChargeBackChains($0, transactions: transactions) }
-        self.splitSources = SplitSources(data.splits, reversals: transactions.reversals)
+        self.chargeBackChains = chargeBackChains
+        self.splitSources = splitSources
         self.cancellationBits = ReversalBits(rows: transactions.count, marking: transactions.reversals.cancellations)
         self.months = MonthTable(transactions: transactions, fx: data.fx)
         self.assignments = AssignmentTable(roster: data.roster, plan: plan.id)
@@ -1296,7 +1299,10 @@ final class PlanEvaluation {
     /// deal's period counts when the deal does: its clawback is paid in the reversal's period,
     /// after the plan's end); `nil` when there is none. Rows of reps on no plan of the run do not
     /// count: one stray row of another plan's rep would add a period whose quotas no payee has.
-    static func transactionSpan(of plan: Plan, data: LedgerData) -> TransactionSpan? {
+    /// `chains` and `splitSources`, when the caller has them, are the plan's (made here otherwise).
+    static func transactionSpan(
+        of plan: Plan, data: LedgerData, chains: ChargeBackChains? = nil, splitSources: SplitSources? = nil
+    ) -> TransactionSpan? {
         // A `to splits` rule credits the partners splits.csv names, whoever booked the deal: a
         // deal of a rep outside the run is a partner's (its month had not been a period, and the
         // partner's share was lost).
@@ -1317,8 +1323,8 @@ final class PlanEvaluation {
             }
         }
         let transactions = data.transactions
-        let chains = plan.chargeBack.map { ChargeBackChains($0, transactions: transactions) }
-        let splitSources = splitsCredited ? SplitSources(data.splits, reversals: transactions.reversals) : nil
+        let chains = chains ?? plan.chargeBack.map { ChargeBackChains($0, transactions: transactions) }
+        let splitSources = splitsCredited ? splitSources ?? SplitSources(data.splits, reversals: transactions.reversals) : nil
         let paysAtItsEnd = !plan.holdbacks.isEmpty || plan.limits.contains { $0.kind == .floor && $0.per == .year }
         var coveredTo: CivilDate? = nil
         var span: TransactionSpan? = nil
@@ -1739,7 +1745,7 @@ final class PlanEvaluation {
                     // charged back to a period the plan paid for: that period gets a clawback-only payout.
                     // So has one with no day on the plan inside its effective dates in the period (a row that
                     // ended before a plan in force from the 16th): its quota prorated to 0.
-                    let departed = assignments.last[current] < periods[period].startDate.daysSinceEpoch || !hasDaysOnPlan(rep, in: period)
+                    let departed = !computedOnPlan(rep, in: period, assignment: current)
                     if departed && lateCredits(chargedIn: period).isEmpty
                         && !hasSpiffTakeBack(payee: position, period: period)
                     {
@@ -2973,19 +2979,13 @@ extension PlanEvaluation {
             let standing = standingReinstatements(of: original, through: period)
             let base = try restatedEarnings(original, throughReversalPeriod: original, context, adding: standing.adding)
             let first = try restatedEarnings(original, throughReversalPeriod: original, context)
-            let since = adjustedSoFar[original]
             var paid = first
-            if let since {
-                paid.total = try Exact.add(first.total, since.total)
-                for index in paid.components.indices where index < since.components.count {
-                    paid.components[index] = try Exact.add(first.components[index], since.components[index])
-                }
-                for (index, more) in since.owed { paid.owed[index] = try Exact.add(first.owed[index] ?? .zero, more) }
-            }
+            if let since = adjustedSoFar[original] { try Self.add(since, to: &paid) }
             // The charge-backs since, as they would have been made with the deals standing, each
             // rounded as it was made (rounded once, the reinstated rep had been paid a cent off
             // one who kept the deal), and what was paid beyond that first payment settled.
-            var restated = try restatement(base, base, paid: paid)
+            let settled = try restatement(base, base, paid: paid)
+            var restated: RestatedEarnings = (settled.change, settled.components, settled.owed)
             var previous = base
             for charged in (original + 1)...period
             where charged == period || lateCredits(chargedIn: charged).contains(where: {
@@ -2994,14 +2994,12 @@ extension PlanEvaluation {
                 let state = try restatedEarnings(
                     original, throughReversalPeriod: charged, context, adding: standing.adding, leavingOut: standing.leavingOut)
                 let step = try restatement(previous, state)
-                restated.change = try Exact.add(restated.change, step.change)
-                for index in restated.components.indices { restated.components[index] = try Exact.add(restated.components[index], step.components[index]) }
-                restated.loans = try Exact.add(restated.loans, step.loans)
-                for (index, more) in step.owed { restated.owed[index] = try Exact.add(restated.owed[index] ?? .zero, more) }
+                try Self.add((step.change, step.components, step.owed), to: &restated)
                 previous = state
             }
-            restated.owed = restated.owed.filter { $0.value.signum != 0 }
-            changes.append((original, restated.change, restated.components, restated.loans, restated.owed, base, paid))
+            var loans = WideDecimal.zero
+            for more in restated.owed.values { loans = try Exact.add(loans, more) }
+            changes.append((original, restated.total, restated.components, loans, restated.owed.filter { $0.value.signum != 0 }, base, paid))
         }
         // Yearly caps of the total, and of components.
         let yearlyCaps = plan.limits.indices.filter { index in
@@ -3130,11 +3128,7 @@ extension PlanEvaluation {
                 // Counted as the restatement asked, before a yearly cap cut it: a cut is not
                 // revisited (a later reinstatement had paid it back, past the cap).
                 var so = adjustedSoFar[entry.original] ?? (.zero, [WideDecimal](repeating: .zero, count: entry.components.count), [:])
-                so.total = try Exact.add(so.total, entry.change)
-                for index in so.components.indices where index < entry.components.count {
-                    so.components[index] = try Exact.add(so.components[index], entry.components[index])
-                }
-                for (index, more) in entry.owed { so.owed[index] = try Exact.add(so.owed[index] ?? .zero, more) }
+                try Self.add((entry.change, entry.components, entry.owed), to: &so)
                 adjustedSoFar[entry.original] = so
             }
             if change.signum != 0 || !cutTexts.isEmpty {
@@ -3281,8 +3275,9 @@ extension PlanEvaluation {
     /// Whether the plan computed `rep`'s earnings in `period` (measures and components): on a roster
     /// row of the plan in it, with a day on the plan inside its effective dates, as
     /// ``evaluate(payees:)`` decides (a departed rep's period pays only what is taken back).
-    func computedOnPlan(_ rep: RepIndex, in period: Int) -> Bool {
-        guard let current = currentAssignment(of: rep, in: period) else { return false }
+    /// `assignment` is the rep's ``currentAssignment(of:in:)`` when known.
+    func computedOnPlan(_ rep: RepIndex, in period: Int, assignment: Int? = nil) -> Bool {
+        guard let current = assignment ?? currentAssignment(of: rep, in: period) else { return false }
         return assignments.last[current] >= periods[period].startDate.daysSinceEpoch && hasDaysOnPlan(rep, in: period)
     }
 
@@ -3313,8 +3308,18 @@ extension PlanEvaluation {
     }
 
     /// A period's earnings as restated: the total, each component, and what each recoverable
-    /// guarantee (by draw index) lent.
+    /// guarantee (by draw index) lent. Also a change of them.
     typealias RestatedEarnings = (total: WideDecimal, components: [WideDecimal], owed: [Int: WideDecimal])
+
+    /// Adds `more` to `sum`: the totals, the components (position by position) and the loans (by
+    /// draw).
+    static func add(_ more: RestatedEarnings, to sum: inout RestatedEarnings) throws {
+        sum.total = try Exact.add(sum.total, more.total)
+        for index in sum.components.indices where index < more.components.count {
+            sum.components[index] = try Exact.add(sum.components[index], more.components[index])
+        }
+        for (index, amount) in more.owed { sum.owed[index] = try Exact.add(sum.owed[index] ?? .zero, amount) }
+    }
 
     /// The earnings of an earlier period (components after their caps and floors, and their sum
     /// after the total's), with the reversals charged back to it up to `last` included.
@@ -3433,7 +3438,7 @@ extension ReferenceEvaluator {
     }
 }
 
-/// The dates a plan's transactions span (``PlanEvaluation/transactionSpan(of:data:)``), with the
+/// The dates a plan's transactions span (``PlanEvaluation/transactionSpan(of:data:chains:splitSources:)``), with the
 /// rows that have the first and last (nil where an effective date cut the span).
 public struct TransactionSpan: Sendable, Equatable {
     public var first: CivilDate
