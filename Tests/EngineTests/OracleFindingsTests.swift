@@ -538,6 +538,28 @@ import Testing
 /// Findings of the oracle and docs reviews of reinstatements under a share and of yearly limits
 /// without an amount in some periods.
 @Suite struct ReinstatementsAndYearlyLimits {
+    /// Commission 5% and a 250 SPIFF per deal in `window`, reversals charged back to the deal's
+    /// period, with `effective` dates if given.
+    static func bountyPlan(effective: String = "", window: String) -> String {
+        """
+        plan "P" {
+          currency USD
+          period month
+        \(effective)  clawback {
+            charge original_period
+            window 365 days
+          }
+          credit sales { amount fx(txn.amount) }
+          measure bookings = sum(sales)
+          component commission = bookings * 5%
+          component bounty = spiff {
+            window \(window)
+            pay 250 USD per deal
+          }
+        }
+        """
+    }
+
     /// Marginal tiers on a month's bookings, a quarterly bonus and a year-to-date rate, with
     /// charge-backs to the deal's period at `share`, and `more` lines (a cap).
     static func tieredChains(share: String, more: String = "") -> String {
@@ -638,24 +660,7 @@ import Testing
     /// still pays a reinstated deal that was paid: 250 in March, −250 with its cancellation in
     /// April, +250 with its reinstatement in May.
     @Test func aReinstatementOfADealNeverPaidPaysNoSpiff() throws {
-        let plan = """
-            plan "P" {
-              currency USD
-              period month
-              effective 2027-02-01 to 2027-12-31
-              clawback {
-                charge original_period
-                window 365 days
-              }
-              credit sales { amount fx(txn.amount) }
-              measure bookings = sum(sales)
-              component commission = bookings * 5%
-              component bounty = spiff {
-                window 2027-01-01 to 2027-12-31 by date
-                pay 250 USD per deal
-              }
-            }
-            """
+        let plan = Self.bountyPlan(effective: "  effective 2027-02-01 to 2027-12-31\n", window: "2027-01-01 to 2027-12-31 by date")
         let output = try evaluate(
             plan: plan,
             files: [
@@ -778,23 +783,7 @@ import Testing
     /// reinstatement, as one who stayed: both judged on the deal's date (the reinstatement had been
     /// judged on its cancellation's, after R3 left: the 250 stayed taken).
     @Test func aRepWhoLeftGetsASpiffBackWithAReinstatement() throws {
-        let plan = """
-            plan "P" {
-              currency USD
-              period month
-              clawback {
-                charge original_period
-                window 365 days
-              }
-              credit sales { amount fx(txn.amount) }
-              measure bookings = sum(sales)
-              component commission = bookings * 5%
-              component bounty = spiff {
-                window 2027-04-01 to 2027-08-31 by effective_date
-                pay 250 USD per deal
-              }
-            }
-            """
+        let plan = Self.bountyPlan(window: "2027-04-01 to 2027-08-31 by effective_date")
         let output = try evaluate(
             plan: plan,
             files: [
