@@ -6,6 +6,9 @@ import PlanModel
 /// lines kept. Printing its own output again changes nothing.
 struct CanonicalPrinter {
     var out = ""
+    /// Whether comments inside expressions (a `match` arm's) are printed: `fmt` keeps them; an
+    /// expression's text alone (an XML element's) has none.
+    var comments = true
 
     static func print(_ file: FileNode) -> String {
         var printer = CanonicalPrinter()
@@ -183,9 +186,9 @@ struct CanonicalPrinter {
             let width = heads.map(\.count).max() ?? 0
             var text = "match \(expr(subject, indent)) {\n"
             for (index, arm) in arms.enumerated() {
-                for comment in arm.trivia.leading { text += pad + comment + "\n" }
+                if comments { for comment in arm.trivia.leading { text += pad + comment + "\n" } }
                 let line = heads[index].padding(width) + " => " + expr(arm.result, indent + 1)
-                text += pad + withTrailing(line, arm.trivia) + "\n"
+                text += pad + (comments ? withTrailing(line, arm.trivia) : line) + "\n"
             }
             return text + String(repeating: "  ", count: indent) + "}"
         }

@@ -47,8 +47,9 @@ public struct PlanExpression: Sendable, Hashable {
     init(_ node: ExprNode) { self.node = node }
 
     /// The canonical text. `indent` is the indentation level (two spaces each) of the line the
-    /// expression starts on; only multi-line `match` expressions use it.
-    public func text(indent: Int = 0) -> String { CanonicalPrinter().expr(node, indent) }
+    /// expression starts on; only multi-line `match` expressions use it. Comments inside it (on a
+    /// `match` arm) are left out: the text is the expression alone.
+    public func text(indent: Int = 0) -> String { CanonicalPrinter(comments: false).expr(node, indent) }
 
     /// The value of a string literal (unquoted, escapes resolved); `nil` for anything else.
     public var stringValue: String? {

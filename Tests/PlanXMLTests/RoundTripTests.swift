@@ -121,6 +121,44 @@ import Testing
         #expect(xml.contains("from=\"2027\" to=\"2028\" recovery-start=\"2029\""))
     }
 
+    /// Comments on a `match` arm (kept by `fmt`) are not carried into the XML: the exported
+    /// element had held `# renewals count half`, and its own import refused it.
+    @Test func commentsInAMatchAreNotExported() throws {
+        let directory = NSTemporaryDirectory() + "comp-xml-match-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/p.plan"
+        try Data(
+            """
+            plan "M" {
+              currency USD
+              period month
+              credit sales {
+                amount fx(txn.amount)
+                weight match txn.kind {
+                  # new business counts whole
+                  "new"     => 100%
+                  "renewal" => 50%  # renewals count half
+                  else      => 0%
+                }
+              }
+              measure bookings = sum(sales)
+              component commission = bookings * 5%
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: path))
+        try planToXMLToPlanGivesTheSameModel(path: path)
+        try xmlToPlanToXMLIsByteIdentical(path: path)
+        let xml = try #require(XMLPlans.export(path: path).xml)
+        #expect(!xml.contains("#"))
+        #expect(xml.contains("    \"renewal\" => 50%\n"))
+        // `fmt` keeps them.
+        let formatted = try #require(PlanFormatter.format(SourceFile(path: path, bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))))).text)
+        #expect(formatted.contains("\"renewal\" => 50%  # renewals count half"))
+        #expect(formatted.contains("      # new business counts whole\n"))
+    }
+
     @Test(arguments: examplePlans())
     func xmlToPlanToXMLIsByteIdentical(path: String) throws {
         let xml = try #require(XMLPlans.export(path: path).xml)
