@@ -732,11 +732,7 @@ public enum Runner {
             .compactMap { option, path in path.map { (option: option, path: $0) } }
         guard !exports.isEmpty else { return }
         // SQLite's own files beside the database are part of it.
-        var guarded: [(what: String, path: String)] = [
-            ("the results database", request.database), ("the results database's journal", request.database + "-journal"),
-            ("the results database's write-ahead log", request.database + "-wal"),
-            ("the results database's shared memory", request.database + "-shm"),
-        ]
+        var guarded = ResultStore.files(of: request.database)
         guarded += planFiles.map { ("a plan file", $0) }
         guarded += libraryFiles.map { ("a library a plan uses", $0) }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: request.data)) ?? []

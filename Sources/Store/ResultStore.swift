@@ -51,6 +51,25 @@ public final class ResultStore {
         try self.init(path: path)
     }
 
+    /// The files that make up the database at `path`, each with what it is: the file, and the
+    /// journal, write-ahead log and shared memory SQLite keeps beside it, named after `path` and,
+    /// when `path` is a symbolic link, after the file it leads to (SQLite follows the link: its
+    /// journal is beside the target).
+    public static func files(of path: String) -> [(what: String, path: String)] {
+        var bases = [path]
+        if let real = realpath(path, nil) {
+            let resolved = String(cString: real)
+            free(real)
+            if resolved != path { bases.append(resolved) }
+        }
+        return bases.flatMap { base in
+            [
+                ("the results database", base), ("the results database's journal", base + "-journal"),
+                ("the results database's write-ahead log", base + "-wal"), ("the results database's shared memory", base + "-shm"),
+            ]
+        }
+    }
+
     /// Removes the database at `path` and the files SQLite keeps beside it (journal, write-ahead
     /// log, shared memory).
     public static func removeFiles(at path: String) {
@@ -76,8 +95,10 @@ public final class ResultStore {
         // A run killed while it was writing leaves a hot journal beside the database. A read-only
         // connection cannot roll it back and fails; the first read-write one does, and the
         // database is again as it was before that run.
-        var journal = stat()
-        if stat(path + "-journal", &journal) == 0 && journal.st_size > 0 {
+        // (Beside the file a link leads to, where SQLite writes it: one beside the link had been
+        // missed, and every command then failed on a database that only needed the roll-back.)
+        let journals = files(of: path).filter { $0.what == "the results database's journal" }.map(\.path)
+        if journals.contains(where: { name in var journal = stat(); return stat(name, &journal) == 0 && journal.st_size > 0 }) {
             do {
                 let recovering = try DatabaseQueue(path: Self.plainFileName(path))
                 _ = try recovering.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }

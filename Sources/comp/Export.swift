@@ -67,7 +67,7 @@ func exportRun(_ kind: ExportKind, db: String, out: String, runID: Int64?) throw
             }
             id = latest
         }
-        try writeOutput(to: out, inputs: [db]) { write throws(StoreError) in try store.export(kind, of: id, write: write) }
+        try writeOutput(to: out, guarding: ResultStore.files(of: db)) { write throws(StoreError) in try store.export(kind, of: id, write: write) }
     } catch let error as StoreError {
         printError("comp export: \(error)")
         throw error.damaged ? Exit.dataError : Exit.software
@@ -79,7 +79,8 @@ func exportRun(_ kind: ExportKind, db: String, out: String, runID: Int64?) throw
 /// does: an export of any size is never held whole in memory. An error of `produce` other than
 /// one `write` threw (reading the database) is rethrown as it is, and nothing is written.
 func writeOutput(
-    to path: String, inputs: [String], produce: (_ write: ([UInt8]) throws(StoreError) -> Void) throws(StoreError) -> Void
+    to path: String, guarding inputs: [(what: String, path: String)],
+    produce: (_ write: ([UInt8]) throws(StoreError) -> Void) throws(StoreError) -> Void
 ) throws {
     if path == "-" {
         // Standard output gets the whole text or nothing: a failure halfway leaves no half file.
@@ -88,8 +89,11 @@ func writeOutput(
         try writeOutput(String(decoding: bytes, as: UTF8.self), to: path)
         return
     }
-    if let input = inputs.first(where: { OutputTarget.sameFile(path, $0) }) {
-        printError("cannot write \(path): it is \(input), an input of this command; give another file name")
+    // The database, or a file SQLite keeps beside it: a CSV written as its journal had been taken
+    // for an unfinished run's and deleted by the next command.
+    if let input = inputs.first(where: { OutputTarget.sameFile(path, $0.path) }) {
+        let what = input.what == "the results database" ? "an input of this command" : input.what
+        printError("cannot write \(path): it is \(input.path), \(what); give another file name")
         throw Exit.cannotCreate
     }
     let staged: StagedOutput

@@ -697,15 +697,23 @@ let sampleOutput = RunOutput(
     /// A run killed while writing leaves a hot journal beside the database (here: the two files
     /// copied while a write transaction has spilled pages). Every comp command refused such a
     /// database as "not a comp results database"; it is rolled back instead, to the runs before.
-    @Test func aHotJournalIsRolledBackNotRefused() throws {
+    /// Also when the database is named through a symbolic link: SQLite's journal is then beside
+    /// the link's target, and one looked for beside the link had been missed (every command then
+    /// failed with "attempt to write a readonly database").
+    @Test(arguments: [false, true])
+    func aHotJournalIsRolledBackNotRefused(throughALink: Bool) throws {
         let database = TemporaryDatabase()
         let store = try ResultStore(path: database.path)
         let first = try store.record(sampleRun, output: sampleOutput)
         let copy = database.path + ".copy"
+        let link = database.path + ".link"
         defer {
             unlink(copy)
             unlink(copy + "-journal")
+            unlink(link)
         }
+        if throughALink { try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: copy) }
+        let opened = throughALink ? link : copy
         struct Abandon: Error {}
         let raw = try DatabaseQueue(path: database.path)
         do {
@@ -726,8 +734,8 @@ let sampleOutput = RunOutput(
         } catch is Abandon {}
         var journal = stat()
         #expect(stat(copy + "-journal", &journal) == 0 && journal.st_size > 0)
-        #expect(try ResultStore.vet(copy) == true)
-        let recovered = try ResultStore(existing: copy)
+        #expect(try ResultStore.vet(opened) == true)
+        let recovered = try ResultStore(existing: opened)
         #expect(try recovered.runs() == [first])
         #expect(try recovered.payouts(first).count == sampleOutput.payouts.count)
     }

@@ -392,6 +392,14 @@ func oneDeal(in directory: URL) throws -> URL {
         let export = try cli.run(["export", "payouts", "--db", "file:r.sqlite", "--out", "./file:r.sqlite"], in: directory)
         #expect(export.status == 73)
         #expect(export.stderr == "cannot write ./file:r.sqlite: it is file:r.sqlite, an input of this command; give another file name\n")
+        // Nor over a file SQLite keeps beside it: a CSV written as the journal was taken by the next
+        // command for an unfinished run's journal, and deleted.
+        let journal = try cli.run(["export", "payouts", "--db", "file:r.sqlite", "--out", "file:r.sqlite-journal"], in: directory)
+        #expect(journal.status == 73)
+        #expect(
+            journal.stderr
+                == "cannot write file:r.sqlite-journal: it is file:r.sqlite-journal, the results database's journal; give another file name\n")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("file:r.sqlite-journal").path))
         let copy = directory.appendingPathComponent("ae.plan").path
         try FileManager.default.copyItem(atPath: plan, toPath: copy)
         let original = try String(contentsOfFile: copy, encoding: .utf8)
