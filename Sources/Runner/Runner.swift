@@ -187,8 +187,11 @@ public enum Runner {
         // read-only file had failed with SQLite's words, the second only after computing it all.
         let folder = FilePaths.directory(of: request.database)
         var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
             throw .storage("--db \(request.database): no directory \(folder); make it first")
+        }
+        if !isDirectory.boolValue {
+            throw .storage("--db \(request.database): \(folder) is a file, not a directory; give another path")
         }
         if access(folder, W_OK) != 0 {
             throw .storage("--db \(request.database): the directory \(folder) is not writable (the database and its journal are written there)")
@@ -758,8 +761,11 @@ public enum Runner {
             let target = resolved.path
             let directory = FilePaths.directory(of: target)
             var isDirectory: ObjCBool = false
-            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
                 throw .output("\(export.option) \(export.path): no directory \(directory); make it first")
+            }
+            if !isDirectory.boolValue {
+                throw .output("\(export.option) \(export.path): \(directory) is a file, not a directory; give another path")
             }
             if access(directory, W_OK) != 0 {
                 throw .output("\(export.option) \(export.path): the directory \(directory) is not writable")

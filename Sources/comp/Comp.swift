@@ -60,7 +60,29 @@ struct Comp: ParsableCommand {
             _ = fwrite(&bytes, 1, bytes.count, stderr)
             _exit(Exit.cannotCreate.rawValue)
         }
-        main(nil)
+        // ArgumentParser's own `main`, with its messages written as every other message is: an
+        // option's value is echoed in them (`--period`, `--threads`, `export <what>`), and a
+        // control character in it drove the terminal.
+        do {
+            var command = try parseAsRoot(nil)
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            let text = fullMessage(for: error)
+            if !text.isEmpty {
+                // Help and the version go to standard output; errors to standard error.
+                if code == .success { print(text) } else { printError(text) }
+            }
+            Glibc.exit(code.rawValue)
+        }
+    }
+}
+
+/// Refuses a run id that no run can have (runs are numbered from 1): said as a usage error, as
+/// `--run -1` and `--run=-1` both are (the first had been read as a missing value).
+func refuseImpossibleRunID(_ id: Int64?) throws {
+    if let id, id < 1 {
+        throw ValidationError("--run \(id) is not a run id; runs are numbered from 1 (the runs table of the database lists them)")
     }
 }
 

@@ -16,11 +16,13 @@ struct Explain: ParsableCommand {
     @Option(name: .long, help: "Period label (2027-03, 2027-Q1, 2027).")
     var period: String
 
-    @Option(name: .customLong("run"), help: "Run id (default: the latest completed run).")
+    // Taken whatever it looks like, so that `--run -1` is said to be no run id, not a missing value.
+    @Option(name: .customLong("run"), parsing: .unconditional, help: "Run id (default: the latest completed run).")
     var runID: Int64?
 
     func validate() throws {
         try refuseEmptyPaths([("--db", db)])
+        try refuseImpossibleRunID(runID)
         // A month, a quarter or a year, as exports name periods.
         let bytes = Array(period.utf8)
         let digits = { (range: Range<Int>) in range.allSatisfy { bytes[$0] >= 48 && bytes[$0] <= 57 } }

@@ -26,10 +26,14 @@ struct Export: ParsableCommand {
     @Option(name: .long, help: "Output file ('-' for standard output).")
     var out: String
 
-    @Option(name: .customLong("run"), help: "Run id (default: the latest completed run).")
+    // Taken whatever it looks like, so that `--run -1` is said to be no run id, not a missing value.
+    @Option(name: .customLong("run"), parsing: .unconditional, help: "Run id (default: the latest completed run).")
     var runID: Int64?
 
-    func validate() throws { try refuseEmptyPaths([("--db", db), ("--out", out)]) }
+    func validate() throws {
+        try refuseEmptyPaths([("--db", db), ("--out", out)])
+        try refuseImpossibleRunID(runID)
+    }
 
     func run() throws {
         try exportRun(what, db: db, out: out, runID: runID)
@@ -121,8 +125,11 @@ func writeOutput(
 func cannotWrite(_ path: String, _ underlying: String) -> String {
     let directory = FilePaths.directory(of: path)
     var info = stat()
-    if stat(directory, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR {
+    if stat(directory, &info) != 0 {
         return "cannot write \(path): no directory \(directory); make it first"
+    }
+    if (info.st_mode & S_IFMT) != S_IFDIR {
+        return "cannot write \(path): \(directory) is a file, not a directory; give another path"
     }
     if access(directory, W_OK) != 0 {
         return "cannot write \(path): the directory \(directory) is not writable; choose another place"

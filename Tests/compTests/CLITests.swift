@@ -119,6 +119,26 @@ import Testing
         #expect(twice.stderr.contains("--param rate is given twice ('5%' and '6%'); give it once"))
     }
 
+    /// A value the command line got is echoed in usage errors with its control characters
+    /// escaped, as every other message is: an escape sequence in `--period` or in an argument the
+    /// parser refuses had reached the terminal raw (an OSC sequence set its title).
+    @Test func usageErrorsEscapeWhatTheyEcho() throws {
+        let period = try run(["explain", "--db", "r.sqlite", "--rep", "R1", "--period", "2027\u{1B}]0;x\u{07}"])
+        #expect(period.status == 64)
+        #expect(
+            period.stderr.hasPrefix(
+                "Error: --period 2027\\u{1B}]0;x\\u{7} is not a period; write YYYY-MM (2027-03), YYYY-Qn (2027-Q1) or YYYY (2027)\n"))
+        let what = try run(["export", "pay\u{1B}[2J", "--db", "r.sqlite", "--out", "-"])
+        #expect(what.status == 64)
+        #expect(what.stderr.hasPrefix("Error: The value 'pay\\u{1B}[2J' is invalid for '<what>'."))
+        let threads = try run(["validate", "--data", "x", "--threads", "1\u{1B}[2J"])
+        #expect(threads.status == 64)
+        for result in [period, what, threads] { #expect(!result.stderr.contains("\u{1B}")) }
+        // Help still goes to standard output, as it was.
+        let help = try run(["export", "--help"])
+        #expect(help.status == 0 && help.stdout.hasPrefix("OVERVIEW: Export payouts or measures of a run as CSV") && help.stderr.isEmpty)
+    }
+
     @Test func sampleIsDeterministicAndValid() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -87,6 +87,10 @@ import Testing
         let nowhere = try cli.run(["export", "payouts", "--db", db, "--out", missing])
         #expect(nowhere.status == 73)
         #expect(nowhere.stderr == "cannot write \(missing): no directory \(directory.path)/no-such-dir; make it first\n")
+        // A file where the directory should be is not a directory to make (the database here).
+        let underFile = try cli.run(["export", "payouts", "--db", db, "--out", db + "/p.csv"])
+        #expect(underFile.status == 73)
+        #expect(underFile.stderr == "cannot write \(db)/p.csv: \(db) is a file, not a directory; give another path\n")
     }
 
     @Test func explainsWhatIsMissing() throws {
@@ -108,6 +112,17 @@ import Testing
         let missing = try cli.run(["export", "payouts", "--db", db, "--out", "-", "--run", "9"])
         #expect(missing.status == 65)
         #expect(missing.stderr == "comp export: \(db) has no run 9\n")
+        // A number no run can have is a usage error, however it is written (`--run -1` had been
+        // read as a missing value, `--run=-1` as a run not found).
+        for arguments in [["--run", "-1"], ["--run=-1"], ["--run", "0"]] {
+            let export = try cli.run(["export", "payouts", "--db", db, "--out", "-"] + arguments)
+            let explain = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01"] + arguments)
+            for result in [export, explain] {
+                #expect(result.status == 64, "\(arguments)")
+                let id = arguments.last == "0" ? "0" : "-1"
+                #expect(result.stderr.hasPrefix("Error: --run \(id) is not a run id; runs are numbered from 1 (the runs table of the database lists them)\n"))
+            }
+        }
         // A run recorded as failed (comp stores a run whole or not at all; an older engine or
         // another tool may not): refused by number, skipped by default.
         try DatabaseQueue(path: db).write { try $0.execute(sql: "UPDATE runs SET status = 'failed' WHERE id = 2") }

@@ -301,6 +301,7 @@ func oneDeal(in directory: URL) throws -> URL {
              "--export-measures \(directory.path)/./p.csv is the --export-payouts file (\(directory.path)/p.csv); give another file name"),
             (["--export-payouts", directory.path + "/missing/p.csv"],
              "--export-payouts \(directory.path)/missing/p.csv: no directory \(directory.path)/missing; make it first"),
+            (["--export-payouts", db + "/p.csv"], "--export-payouts \(db)/p.csv: \(db) is a file, not a directory; give another path"),
             // Refused before the run, not once it is stored.
             (["--export-payouts", directory.path + "/outdir"], "--export-payouts \(directory.path)/outdir: it is a directory; give a file name"),
             (["--export-payouts", directory.path + "/loopa"], "--export-payouts \(directory.path)/loopa: too many levels of symbolic links"),
@@ -317,6 +318,9 @@ func oneDeal(in directory: URL) throws -> URL {
             #expect(refused.status == 73)
             #expect(refused.stderr == message + "\n")
         }
+        let underFile = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db + "/r.sqlite"])
+        #expect(underFile.status == 73)
+        #expect(underFile.stderr.contains("--db \(db)/r.sqlite: \(db) is a file, not a directory; give another path"), "\(underFile.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == stored)
         #expect(try String(contentsOfFile: ledgerPath, encoding: .utf8) == ledger)
         #expect(try cli.run(["export", "payouts", "--db", db, "--out", "-"]).stdout.split(separator: "\n").count == 5)  // run 1 only
