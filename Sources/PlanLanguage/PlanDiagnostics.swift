@@ -37,6 +37,16 @@ extension PlanMessage {
             "the tier conditions of table '\(table)' nest more than \(PlanLimits.maxConditionDepth) levels deep through the tables they "
                 + "apply; simplify them, or compute what they compare in a 'let'")
     }
+    static func controlCharacterInComment(_ scalar: UInt32) -> Self {
+        let hex = String(scalar, radix: 16, uppercase: true)
+        let code = "U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)"
+        let bidi = scalar == 0x061C || (0x200E...0x200F).contains(scalar) || (0x202A...0x202E).contains(scalar) || (0x2066...0x2069).contains(scalar)
+        return .init(
+            "controlCharacterInComment", .error,
+            bidi
+                ? "a comment may not contain a bidirectional formatting character (\(code) here): it can show code as comment, or a comment as code; remove it"
+                : "a comment may not contain a control character (\(code) here): an editor or terminal may show a line break or hide text there; remove it")
+    }
     static func controlCharacterInString(_ scalar: UInt32) -> Self {
         let hex = String(scalar, radix: 16, uppercase: true)
         let code = "U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)"

@@ -159,6 +159,17 @@ struct Lexer {
                     // A lone CR ends the line for some editors, not here: what follows it would be
                     // hidden in the comment.
                     if bytes[position] == UInt8(ascii: "\r") { checkLoneCarriageReturn(at: position) }
+                    // So would text after a line separator, a vertical tab or a form feed, and a
+                    // bidirectional override shows code as comment or the reverse ("Trojan
+                    // Source"); an escape sequence drives the terminal that shows the plan. What a
+                    // string may not hold, a comment may not either.
+                    if Lexer.isControlInString(bytes[position]) {
+                        report((.controlCharacterInComment(UInt32(bytes[position])), SourceRange(start: position, end: position + 1)))
+                    } else if let (scalar, length) = Lexer.invisibleControl(bytes, at: position) {
+                        report((.controlCharacterInComment(scalar), SourceRange(start: position, end: position + length)))
+                        position += length
+                        continue
+                    }
                     position += bytes[position] < 0x80 ? 1 : checkedUTF8Length(at: position)
                 }
                 var end = position

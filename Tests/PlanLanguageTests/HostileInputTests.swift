@@ -227,6 +227,36 @@ struct HostileInputTests {
         #expect(!PlanChecker.check(source: SourceFile(path: "p.plan", text: text)).hasErrors)
     }
 
+    /// What a string may not hold, a comment may not either: a right-to-left override ("Trojan
+    /// Source": code shown as a comment, or a comment as code), a line separator, NEL, vertical tab
+    /// or form feed (shown as a line break by some editors, so that what follows reads as a line
+    /// of code while it is comment), an escape sequence (it drives the terminal showing the plan).
+    /// They had all passed `comp check`, and `fmt` kept them. A tab and other text are fine.
+    @Test("bidirectional formatting and control characters inside a comment are errors")
+    func invisibleCharactersInComment() {
+        let cases: [(String, String, String)] = [
+            ("a \u{202E} } let evil = 1", "4:7",
+             "a bidirectional formatting character (U+202E here): it can show code as comment, or a comment as code"),
+            ("a\u{2028} let hidden = 1", "4:6", "a control character (U+2028 here): an editor or terminal may show a line break or hide text there"),
+            ("a\u{85} let hidden = 1", "4:6", "a control character (U+0085 here): an editor or terminal may show a line break or hide text there"),
+            ("a\u{0B}\u{0C}b", "4:6", "a control character (U+000B here): an editor or terminal may show a line break or hide text there"),
+            ("\u{1B}[2J red", "4:5", "a control character (U+001B here): an editor or terminal may show a line break or hide text there"),
+        ]
+        for (comment, location, message) in cases {
+            let text = "plan \"P\" {\n  currency USD\n  period month\n  # \(comment)\n}\n"
+            let result = PlanChecker.check(source: SourceFile(path: "p.plan", text: text))
+            let rendered = result.rendered()
+            #expect(rendered.contains("p.plan:\(location): error: a comment may not contain \(message); remove it [#plan.controlCharacterInComment]"), "\(rendered)")
+            // `fmt` refuses the file, as one with such a string (it had kept the comment).
+            #expect(PlanFormatter.format(SourceFile(path: "p.plan", text: text)).text == nil)
+        }
+        // Both of vertical tab and form feed are said.
+        let both = PlanChecker.check(source: SourceFile(path: "p.plan", text: "plan \"P\" {\n  currency USD\n  period month\n  # a\u{0B}\u{0C}b\n}\n"))
+        #expect(both.diagnostics.filter { $0.id == "plan.controlCharacterInComment" }.count == 2)
+        let fine = "plan \"P\" {\n  currency USD\n  period month\n  #\tZürich 東京 שלום ✓\n}\n"
+        #expect(!PlanChecker.check(source: SourceFile(path: "p.plan", text: fine)).hasErrors)
+    }
+
     /// A UTF-16 plan (with or without its byte order mark, either byte order) is one error that
     /// says so, not one "invalid character" per NUL byte.
     @Test("a UTF-16 plan is one error that says so")
