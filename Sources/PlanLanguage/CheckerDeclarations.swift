@@ -735,11 +735,33 @@ extension Checker {
                 file, name.range)
             return nil
         }
+        // A text override may hold what a string of the plan may (a bidirectional override or an
+        // escape sequence had passed from the command line into the run and its record).
+        if case .text = value, let scalar = Self.forbiddenInString(text) {
+            let hex = String(scalar, radix: 16, uppercase: true)
+            error(
+                .badOverride(
+                    name.name,
+                    "the text holds U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex), a control, line-separator or "
+                        + "bidirectional formatting character that a string in a plan may not hold; remove it"),
+                file, name.range)
+            return nil
+        }
         guard let parsed = parseOverride(text, like: value) else {
             error(.badOverride(name.name, "'\(text)' is not a \(describe(value.type))"), file, name.range)
             return nil
         }
         return (parsed, true)
+    }
+
+    /// The first character of `text` that a plan's string may not hold (``Lexer``'s rules), if any.
+    static func forbiddenInString(_ text: String) -> UInt32? {
+        let bytes = Array(text.utf8)
+        for index in bytes.indices {
+            if Lexer.isControlInString(bytes[index]) || bytes[index] == UInt8(ascii: "\r") { return UInt32(bytes[index]) }
+            if let (scalar, _) = Lexer.invisibleControl(bytes, at: index) { return scalar }
+        }
+        return nil
     }
 
     func parseOverride(_ text: String, like value: Value) -> Value? {
