@@ -374,7 +374,10 @@ extension PlanEvaluation {
             if let failure = chunkFailure {
                 payee = failure.payee
                 periodIndex = failure.period
-                throw failure.error
+                if failure.error is EvaluationError { throw failure.error }
+                // An arithmetic failure (an overflow) names its rule, at its place.
+                let rule = plan.creditRules[failure.rule]
+                throw self.failure(String(describing: failure.error), what: "credit rule \(rule.name)", span: rule.span)
             }
             if let creditedFlags {
                 for index in 0..<chunkCount where chunkCredited[index] { creditedFlags[Int(chunkRows[index])] = true }

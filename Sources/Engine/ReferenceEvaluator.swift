@@ -2084,6 +2084,27 @@ final class PlanEvaluation {
 
     /// Caps and floors on a component or the total, per period or per fiscal year.
     func applyLimits(to target: LimitTarget, _ amount: WideDecimal, _ context: Context) throws -> WideDecimal {
+        var applying: Int? = nil
+        do {
+            return try applyLimits(to: target, amount, context, applying: &applying)
+        } catch let error as EvaluationError {
+            throw error
+        } catch {
+            // An arithmetic failure (an overflow) names the cap or floor it came from, at its place.
+            guard let index = applying else { throw error }
+            let limit = plan.limits[index]
+            let bounded: String
+            switch limit.target {
+            case .total: bounded = "the total"
+            case .component(let id): bounded = plan.components[id.index].name
+            }
+            throw failure(
+                String(describing: error), what: "\(limit.kind.rawValue) on \(bounded)\(limit.per == .year ? " per year" : "")", span: limit.span)
+        }
+    }
+
+    /// ``applyLimits(to:_:_:)``, with the limit being applied in `applying`.
+    private func applyLimits(to target: LimitTarget, _ amount: WideDecimal, _ context: Context, applying: inout Int?) throws -> WideDecimal {
         var result = amount
         // A bound is paid at the digits of what it bounds, rounded inside it: a cap of 150.50 on
         // a component rounded to whole units pays 150 (its own rounding had made it 151), a floor
@@ -2104,6 +2125,7 @@ final class PlanEvaluation {
         // order had decided which one did.
         for kind in Self.limitKindsInOrder {
             for (index, limit) in plan.limits.enumerated() where limit.target == target && limit.kind == kind {
+                applying = index
                 let value = try eval(limit.amount, context)
                 guard case .number(let bound) = value else {
                     // Missing (e.g. no target incentive): no limit this period. A yearly one still
@@ -2171,7 +2193,10 @@ final class PlanEvaluation {
             }
         }
         if !restating {
-            for entry in yearly { try countPaid(result, limit: entry.index, year: entry.year) }
+            for entry in yearly {
+                applying = entry.index
+                try countPaid(result, limit: entry.index, year: entry.year)
+            }
         }
         return result
     }

@@ -49,6 +49,9 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     public var laterPeriods: [EvaluationError] = []
     /// Later periods that failed with this very failure (a value missing in every month).
     public var samePeriods: [String] = []
+    /// Later periods that overflowed in the same place, with other numbers (a cap's amount past
+    /// the range in every month, each another): one line, not one a period.
+    public var alikePeriods: [String] = []
     /// Later periods whose failure this one already names (the later periods missing a quota),
     /// and the measure whose quota they miss: only the same failure there is not said again.
     var coveredPeriods: Set<String> = []
@@ -85,6 +88,11 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
         case 1...5: text += " (the same in \(Self.naming(samePeriods)))"
         default: text += " (the same in \(samePeriods.count) later periods: \(Self.naming(samePeriods)))"
         }
+        switch alikePeriods.count {
+        case 0: break
+        case 1...5: text += " (likewise, with other amounts, in \(Self.naming(alikePeriods)))"
+        default: text += " (likewise, with other amounts, in \(alikePeriods.count) later periods: \(Self.naming(alikePeriods)))"
+        }
         if let source { text = "\(source): " + text }
         return text
     }
@@ -115,13 +123,50 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
             guard let period, period != known.period, !known.samePeriods.contains(period) else { return }
             known.samePeriods.append(period)
         }
+        // The same overflow but for its numbers (digits masked). Other failures keep a line each:
+        // their numbers say what to correct (the quotas.csv line of each quota of 0).
+        let shape = Self.isOverflow(failure.message) ? Self.shape(failure.message) : nil
+        func alike(_ other: EvaluationError) -> Bool {
+            shape != nil && other.what == failure.what && other.source == failure.source && Self.shape(other.message) == shape
+        }
+        func addingAlike(_ period: String?, to known: inout EvaluationError) {
+            guard let period, period != known.period, !known.samePeriods.contains(period), !known.alikePeriods.contains(period) else { return }
+            known.alikePeriods.append(period)
+        }
         if same(self) {
             adding(failure.period, to: &self)
         } else if let index = laterPeriods.firstIndex(where: same) {
             adding(failure.period, to: &laterPeriods[index])
+        } else if alike(self) {
+            addingAlike(failure.period, to: &self)
+        } else if let index = laterPeriods.firstIndex(where: alike) {
+            addingAlike(failure.period, to: &laterPeriods[index])
         } else {
             laterPeriods.append(failure)
         }
+    }
+
+    /// Whether `message` says a value went past what exact arithmetic or storage holds.
+    static func isOverflow(_ message: String) -> Bool {
+        message.hasPrefix("arithmetic overflow") || message.contains("does not fit the stored range")
+    }
+
+    /// `message` with every run of digits (and the points and separators inside it) as one `#`.
+    static func shape(_ message: String) -> String {
+        var out = ""
+        var inNumber = false
+        for character in message {
+            if character.isASCII && character.isNumber {
+                if !inNumber { out.append("#") }
+                inNumber = true
+            } else if inNumber && (character == "." || character == ",") {
+                continue
+            } else {
+                inNumber = false
+                out.append(character)
+            }
+        }
+        return out
     }
 
     /// Every failure, a line each; with several payees, a last line counts them.

@@ -176,6 +176,61 @@ import Testing
         #expect(two.contains("rep R1, 2027-01"), "\(two)")
         for threads in [3, 8] { #expect(failure(plan, data, threads: threads, compiled: true) == one) }
     }
+
+    /// An overflow in a credit rule's amount, or in a cap's, names the rule or the cap at its
+    /// place (they had said only "crediting", or nothing, with no file, line or column); one
+    /// overflowing in every period of a payee, each of another amount, is one line naming the
+    /// later periods, not a line a period.
+    @Test(arguments: [true, false])
+    func anOverflowNamesItsRuleOrCap(compiled: Bool) throws {
+        // The plan as a file: a failure's place is read from it (file:line:column).
+        let directory = NSTemporaryDirectory() + "comp-overflow-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func load(_ text: String, _ files: [String: String]) throws -> (Plan, LedgerData) {
+            let (plan, data) = try self.load(text, files)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "/test.plan"))
+            var located = plan
+            located.files = [directory + "/test.plan"]
+            return (located, data)
+        }
+        let files = [
+            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,100,USD\nT2,2027-02-05,R1,200,USD\nT3,2027-03-05,R1,300,USD\n",
+        ]
+        let credit = """
+            plan "P" {
+              currency USD
+              period month
+              param big = 2147483647000
+              credit sales {
+                amount fx(txn.amount) * big * big * big
+              }
+              measure bookings = sum(sales)
+              component c = bookings * 1%
+            }
+            """
+        let (creditPlan, creditData) = try load(credit, files)
+        let creditFailure = try #require(failure(creditPlan, creditData, threads: 2, compiled: compiled))
+        #expect(creditFailure.hasPrefix("\(directory)/test.plan:5:3: rep R1, 2027-01: credit rule sales: arithmetic overflow in "), "\(creditFailure)")
+        let cap = """
+            plan "P" {
+              currency USD
+              period month
+              param big = 2147483647000
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component c = bookings * 1%
+              cap total at bookings * big * big * big per year
+            }
+            """
+        let (capPlan, capData) = try load(cap, files)
+        let message = try #require(failure(capPlan, capData, threads: 2, compiled: compiled))
+        #expect(message.hasPrefix("\(directory)/test.plan:8:3: rep R1, 2027-01: cap on the total per year: arithmetic overflow in "), "\(message)")
+        #expect(message.hasSuffix(" (likewise, with other amounts, in 2027-02, 2027-03)"), "\(message)")
+        #expect(!message.contains("\n"), "\(message)")
+    }
 }
 
 
