@@ -206,6 +206,16 @@ public struct SourceFile: Sendable {
         return low + 1
     }
 
+    /// `bytes` with each carriage return not followed by a line feed made a line feed: XML reads a
+    /// lone CR (old Mac line ends) as a line end, and an XML file's lines are counted so. One byte
+    /// for one: offsets do not move.
+    public static func xmlLineEnds(_ bytes: [UInt8]) -> [UInt8] {
+        guard bytes.contains(0x0D) else { return bytes }
+        var out = bytes
+        for index in out.indices where out[index] == 0x0D && (index + 1 == out.count || out[index + 1] != 0x0A) { out[index] = 0x0A }
+        return out
+    }
+
     /// The location of a byte offset; the column counts Unicode scalars (tabs count as one).
     public func location(of offset: Int) -> SourceLocation {
         let clamped = max(0, min(offset, bytes.count))

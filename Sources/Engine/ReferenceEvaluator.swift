@@ -1266,7 +1266,8 @@ final class PlanEvaluation {
         self.spiffHits = CreditTable(payees: payees.count, periods: periods.count)
         self.sources = plan.files.map { path in
             guard let bytes = try? readWholeFile(path) else { return nil }
-            return SourceFile(path: path, bytes: bytes)
+            // An XML plan's lines as its messages count them (a lone CR ends a line).
+            return SourceFile(path: path, bytes: path.lowercased().hasSuffix(".xml") ? SourceFile.xmlLineEnds(bytes) : bytes)
         }
         self.reversalBits = ReversalBits(rows: transactions.count, reversals: transactions.reversals)
         self.chargeBackChains = chargeBackChains

@@ -52,6 +52,7 @@ public enum XMLPlans {
         bytes: [UInt8], path: String, overrides: [String: String] = [:], limits: XMLLimits = XMLPlans.limits,
         loader: @escaping @Sendable (String) -> [UInt8]? = { _ in nil }
     ) -> PlanCheckResult {
+        let bytes = withLineFeeds(bytes)
         let xmlSource = SourceFile(path: path, bytes: bytes)
         switch lower(bytes: bytes, path: path, layout: .aligned, limits: limits) {
         case .failure(let list):
@@ -101,6 +102,7 @@ public enum XMLPlans {
 
     /// The schema problems of `bytes` (no semantic checks): empty when the document is a valid plan.
     public static func validate(bytes: [UInt8], path: String, limits: XMLLimits = XMLPlans.limits) -> [Diagnostic] {
+        let bytes = withLineFeeds(bytes)
         do {
             let (root, problems) = try XMLReader.readValidated(bytes, path: path, limits: limits)
             let lines = SourceFile(path: path, bytes: bytes)
@@ -139,6 +141,7 @@ public enum XMLPlans {
         bytes: [UInt8], path: String, layout: PlanTextWriter.Layout, limits: XMLLimits,
         relocateUse: @escaping (String) -> String = { $0 }
     ) -> Result<(text: String, shifts: [SourceShift]), DiagnosticList> {
+        let bytes = withLineFeeds(bytes)
         let root: XMLElement
         let problems: [SchemaProblem]
         do {
@@ -156,6 +159,11 @@ public enum XMLPlans {
         if !writer.problems.isEmpty { return .failure(DiagnosticList(writer.problems)) }
         return .success((writer.text, writer.sourceShifts))
     }
+
+    /// `bytes` with XML's line ends (``SourceFile/xmlLineEnds(_:)``): the line and column numbers
+    /// of its messages count a lone CR as a line end, as XML reads it (every error of a file with
+    /// old Mac line ends had been on line 1).
+    static func withLineFeeds(_ bytes: [UInt8]) -> [UInt8] { SourceFile.xmlLineEnds(bytes) }
 
     /// Gives a reader error a one-byte range at its line, so that it renders with the line quoted.
     static func located(_ diagnostic: Diagnostic, bytes: [UInt8]) -> Diagnostic {

@@ -263,6 +263,22 @@ import Testing
         #expect(rendered.contains("    = hint: did you mean `bookings`?"))
     }
 
+    /// Old Mac line ends (a CR alone) are line ends in XML: its errors are on their lines, as with
+    /// LF or CRLF (each had been on line 1, at a column in the hundreds), and so is a schema error.
+    @Test func loneCarriageReturnsEndLines() {
+        let xml = planXML(sales + """
+
+              <quota measure="bookingz" per="month"/>
+              <let name="attainment">bookings / quota(bookings)</let>
+            """)
+        for ending in ["\r", "\r\n"] {
+            let text = xml.replacingOccurrences(of: "\n", with: ending)
+            #expect(errors(text) == ["plan.xml:8:19: unknown name 'bookingz'"], "\(ending.debugDescription)")
+            let schema = text.replacingOccurrences(of: "per=\"month\"", with: "per=\"moon\"")
+            #expect(errors(schema).first?.hasPrefix("plan.xml:8:") == true, "\(errors(schema))")
+        }
+    }
+
     @Test func aTierGap() {
         let xml = planXML(sales + """
 
