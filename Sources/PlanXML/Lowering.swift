@@ -85,7 +85,26 @@ final class PlanTextWriter {
                     + "(each declaration is an element of its own)", element)
         }
         let start = textOffset(element)
-        let parts = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // Only the XML's own line breaks start lines: one written as a reference (`&#10;`) is a
+        // space (outside a string, where a line break is one), else the lines after it were
+        // placed at the XML's next lines (an error there pointed under another element, or past
+        // the end of the file).
+        var bytes = Array(text.utf8)
+        if layout == .aligned {
+            var inString = false
+            var referenced = referencedLineFeeds(in: bytes, from: start)[...]
+            for index in bytes.indices {
+                if bytes[index] == UInt8(ascii: "\"") && (index == 0 || bytes[index - 1] != UInt8(ascii: "\\")) { inString.toggle() }
+                if bytes[index] == 0x0A {
+                    if referenced.first == index {
+                        referenced = referenced.dropFirst()
+                        if !inString { bytes[index] = 0x20 }
+                    }
+                    inString = false
+                }
+            }
+        }
+        let parts = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         let firstLine = lines.line(containing: start)
         var lineStarts: [Int] = []
         var lineEnds: [Int] = []
@@ -109,7 +128,47 @@ final class PlanTextWriter {
                 sourceShifts.append(SourceShift(at: written, until: out.count, extra: xmlOffset - written))
             }
         }
-        if layout == .aligned { recordShifts(text: Array(text.utf8), lineStarts: lineStarts, lineEnds: lineEnds, xmlStart: start) }
+        if layout == .aligned { recordShifts(text: bytes, lineStarts: lineStarts, lineEnds: lineEnds, xmlStart: start) }
+    }
+
+    /// The offsets in `text` (an element's text, as read) of the line feeds that a character
+    /// reference wrote (`&#10;`, `&#xA;`), found by walking the XML from `xmlStart` beside it as
+    /// ``recordShifts(text:lineStarts:lineEnds:xmlStart:)`` does; where the two part, the rest is
+    /// taken as the XML's own.
+    private func referencedLineFeeds(in text: [UInt8], from xmlStart: Int) -> [Int] {
+        let xml = canvasSource
+        var found: [Int] = []
+        var raw = xmlStart
+        var index = 0
+        while index < text.count && raw < xml.count {
+            if xml[raw] == UInt8(ascii: "&") {
+                guard let semicolon = xml[raw...].prefix(40).firstIndex(of: UInt8(ascii: ";")) else { break }
+                if text[index] == 0x0A { found.append(index) }
+                var width = 1
+                while index + width < text.count && text[index + width] & 0xC0 == 0x80 { width += 1 }
+                raw = semicolon + 1
+                index += width
+            } else if xml[raw...].starts(with: "<![CDATA[".utf8) {
+                raw += 9
+            } else if xml[raw...].starts(with: "]]>".utf8) && !(text[index...].starts(with: "]]>".utf8)) {
+                raw += 3
+            } else if xml[raw...].starts(with: "<!--".utf8) {
+                guard let end = byteOffset(of: "-->", in: xml, from: raw + 4) else { break }
+                raw = end + 3
+            } else if xml[raw...].starts(with: "<?".utf8) {
+                guard let end = byteOffset(of: "?>", in: xml, from: raw + 2) else { break }
+                raw = end + 2
+            } else if xml[raw] == 0x0D && text[index] == 0x0A {
+                raw += raw + 1 < xml.count && xml[raw + 1] == 0x0A ? 2 : 1
+                index += 1
+            } else if xml[raw] == text[index] {
+                raw += 1
+                index += 1
+            } else {
+                break
+            }
+        }
+        return found
     }
 
     /// Where the aligned text and the XML part within an expression's line: from aligned offset

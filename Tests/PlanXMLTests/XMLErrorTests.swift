@@ -78,6 +78,21 @@ import Testing
             ])
     }
 
+    /// A line break written as a reference (`&#10;`, `&#xA;`) is not a line of the XML: the names
+    /// after it are at their own columns of that line (they had been put at the next lines, one
+    /// under another element, one past the end of the file), and the next element's at its own.
+    @Test func lineBreaksWrittenAsReferences() {
+        let xml = planXML(sales + """
+
+              <component name="c"><formula>bookings &#10;* zz + &#xA;&#10; yy</formula></component>
+              <component name="d"><formula>qq</formula></component>
+            """)
+        #expect(errors(xml) == ["plan.xml:8:48: unknown name 'zz'", "plan.xml:8:64: unknown name 'yy'", "plan.xml:9:32: unknown name 'qq'"])
+        // It means what a space means: the plan checks, and computes bookings × 2.
+        let valid = planXML(sales + "\n  <component name=\"c\"><formula>bookings&#10;*&#10;2</formula></component>\n")
+        #expect(errors(valid).isEmpty)
+    }
+
     /// Plan text laid over the XML can run longer than its XML (an override's `of team_sales
     /// levels all` is written after its `<rate>` line): the `<when>` expression then sat 11 bytes
     /// from its XML, which errors and trace quotes must undo.
