@@ -233,6 +233,25 @@ extension PlanSyntax {
     /// there would add lines the XML does not show (a `component` after a line break, a `#` that
     /// hides the rounding written after it). Text that does not lex or parse is left to the plan's
     /// own check, which reports it where it stands.
+    /// The syntax errors of `text` read alone as one expression (an XML element's), each with its
+    /// byte range in `text`; empty when it parses, or when the lexer finds a problem (a character
+    /// the language does not take: said where the text is checked in place).
+    public static func expressionSyntaxErrors(_ text: String) -> [(diagnostic: Diagnostic, range: SourceRange)] {
+        let bytes = Array(text.utf8)
+        let (tokens, _, problems) = Lexer.tokenize(bytes)
+        if !problems.isEmpty { return [] }
+        return withLargeStack {
+            let sink = DiagnosticSink(sources: [SourceFile(path: "expression", bytes: bytes)])
+            let parser = Parser(bytes: bytes, tokens: tokens, comments: [], sink: sink, file: 0)
+            do {
+                _ = try parser.parseExpr()
+            } catch {
+                return sink.diagnostics.compactMap { diagnostic in diagnostic.range.map { (diagnostic, $0) } }
+            }
+            return []
+        }
+    }
+
     public static func isSingleExpression(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         let (tokens, comments, problems) = Lexer.tokenize(bytes)

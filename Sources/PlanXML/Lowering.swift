@@ -85,6 +85,23 @@ final class PlanTextWriter {
                     + "(each declaration is an element of its own)", element)
         }
         let start = textOffset(element)
+        // One that does not parse is said in words of its own text, at its place, with the XML's
+        // other such errors: checked in place, what was found after it was the plan text written
+        // for the next element ("found 'component' on line 10").
+        let syntaxErrors = layout == .aligned ? PlanSyntax.expressionSyntaxErrors(text) : []
+        if !syntaxErrors.isEmpty {
+            let offsets = xmlOffsets(of: Array(text.utf8), from: start)
+            let name = element.element.name
+            for (diagnostic, range) in syntaxErrors {
+                let offset = range.start < offsets.count ? offsets[range.start] : (offsets.last.map { $0 + 1 } ?? start)
+                var located = diagnostic
+                located.message = diagnostic.message.replacingOccurrences(of: "found end of file", with: "found the end of <\(name)>")
+                located.location = lines.location(of: offset)
+                located.location.file = path
+                located.range = SourceRange(start: offset, end: offset + max(1, range.end - range.start))
+                problems.append(located)
+            }
+        }
         // Only the XML's own line breaks start lines: one written as a reference (`&#10;`) is a
         // space (outside a string, where a line break is one), else the lines after it were
         // placed at the XML's next lines (an error there pointed under another element, or past
@@ -136,16 +153,23 @@ final class PlanTextWriter {
     /// ``recordShifts(text:lineStarts:lineEnds:xmlStart:)`` does; where the two part, the rest is
     /// taken as the XML's own.
     private func referencedLineFeeds(in text: [UInt8], from xmlStart: Int) -> [Int] {
+        let offsets = xmlOffsets(of: text, from: xmlStart)
+        return offsets.indices.filter { text[$0] == 0x0A && canvasSource[offsets[$0]] == UInt8(ascii: "&") }
+    }
+
+    /// Where each byte of `text` (an element's text, as read) is in the XML, from `xmlStart` on:
+    /// a reference's character at its `&`; as far as the two can be matched (the rest is left out).
+    private func xmlOffsets(of text: [UInt8], from xmlStart: Int) -> [Int] {
         let xml = canvasSource
-        var found: [Int] = []
+        var offsets: [Int] = []
         var raw = xmlStart
         var index = 0
         while index < text.count && raw < xml.count {
             if xml[raw] == UInt8(ascii: "&") {
                 guard let semicolon = xml[raw...].prefix(40).firstIndex(of: UInt8(ascii: ";")) else { break }
-                if text[index] == 0x0A { found.append(index) }
                 var width = 1
                 while index + width < text.count && text[index + width] & 0xC0 == 0x80 { width += 1 }
+                for _ in 0..<width { offsets.append(raw) }
                 raw = semicolon + 1
                 index += width
             } else if xml[raw...].starts(with: "<![CDATA[".utf8) {
@@ -159,16 +183,18 @@ final class PlanTextWriter {
                 guard let end = byteOffset(of: "?>", in: xml, from: raw + 2) else { break }
                 raw = end + 2
             } else if xml[raw] == 0x0D && text[index] == 0x0A {
+                offsets.append(raw)
                 raw += raw + 1 < xml.count && xml[raw + 1] == 0x0A ? 2 : 1
                 index += 1
             } else if xml[raw] == text[index] {
+                offsets.append(raw)
                 raw += 1
                 index += 1
             } else {
                 break
             }
         }
-        return found
+        return offsets
     }
 
     /// Where the aligned text and the XML part within an expression's line: from aligned offset

@@ -338,6 +338,25 @@ import Testing
         #expect(errors(xml) == ["plan.xml:9:25: expected an expression, found '*'"])
     }
 
+    /// An expression that stops short is said in the words of its own text ("found the end of
+    /// <formula>", not the plan text written for the next element: "found 'component' on line
+    /// 10"), and every expression that does not parse is said in one pass, with the XML's other
+    /// problems of that pass (a date range missing its start), before any error of meaning.
+    @Test func expressionsThatDoNotParseAreSaidTogetherInTheirOwnWords() {
+        let xml = planXML(sales + """
+
+              <component name="a"><formula>bookings * * 1%</formula></component>
+              <component name="b"><formula>bookings +</formula></component>
+              <component name="c"><formula>zz</formula></component>
+            """, header: "<header currency=\"USD\" period=\"month\" effective-to=\"2027-12-31\"/>")
+        let said = errors(xml)
+        #expect(said.contains("plan.xml:8:43: expected an expression, found '*'"), "\(said)")
+        #expect(said.contains("plan.xml:9:42: expected an expression, found the end of <formula>"), "\(said)")
+        #expect(said.contains { $0.hasPrefix("plan.xml:3:") && $0.contains("effective-from") }, "\(said)")
+        #expect(said.count == 3, "\(said)")
+        #expect(!said.contains { $0.contains("'component'") || $0.contains("zz") }, "\(said)")
+    }
+
     /// Expression text is written into plan text: a line after the expression would declare a
     /// component the XML does not have, and a comment would hide the rounding written after it.
     @Test(arguments: [
