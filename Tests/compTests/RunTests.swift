@@ -1348,6 +1348,14 @@ func oneDeal(in directory: URL) throws -> URL {
         let elsewhere = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01"], in: data)
         #expect(elsewhere.stdout.contains(
             "data/transactions.csv is not found from this directory (the run read it from where it was started), so ids are not shown"))
+        // Where another ledger is at that path, it is not said to have changed: it may be another file.
+        let other = directory.appendingPathComponent("other")
+        _ = try oneDeal(in: other)
+        try Data("id,date,rep,amount,currency\nT9,2027-01-05,R1,1,USD\n".utf8).write(to: other.appendingPathComponent("data/transactions.csv"))
+        let another = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01"], in: other)
+        #expect(another.stdout.contains(
+            "data/transactions.csv is not the file the run read (it has changed since, or the run was started in another directory: "
+                + "a relative path is read from here), so ids are not shown"), "\(another.stdout)")
     }
 
     /// A rep who changed plans within a month is explained plan by plan (the two statements had run
