@@ -29,12 +29,21 @@ public enum InterruptCleanup {
         return quiet
     }()
     private static let lock = NSLock()
+    /// Runs being written into a database in place (not a staging file): an interruption then
+    /// stores nothing either (SQLite's journal rolls the run back), and says so. Read by the
+    /// signal handler.
+    nonisolated(unsafe) static let writingInPlace: UnsafeMutablePointer<Int> = {
+        let count = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        count.initialize(to: 0)
+        return count
+    }()
 
     /// Removes the registered files when SIGINT, SIGTERM or SIGHUP arrives, says so on standard
     /// error, and ends the process by the signal (exit status 128 + signal).
     public static func install() {
         _ = slots
         _ = quiet
+        _ = writingInPlace
         // A signal ignored on entry stays ignored: `nohup` ignores SIGHUP, a shell's background
         // job SIGINT (the handler had undone both). The others are delivered even where the
         // parent had them blocked (a blocked mask is inherited across exec: a test runner's child
@@ -51,7 +60,7 @@ public enum InterruptCleanup {
         _ = pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
         for signalNumber in handled {
             _ = signal(signalNumber) { received in
-                var unstored = false
+                var unstored = InterruptCleanup.writingInPlace.pointee > 0
                 for index in 0..<InterruptCleanup.slotCount {
                     if let path = InterruptCleanup.slots[index] {
                         _ = unlink(path)
@@ -90,6 +99,13 @@ public enum InterruptCleanup {
         lock.lock()
         defer { lock.unlock() }
         for index in taken { quiet[index] = true }
+    }
+
+    /// Counts a run being written into an existing database (`true`) or done with it (`false`).
+    static func writing(_ started: Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        writingInPlace.pointee += started ? 1 : -1
     }
 
     /// Forgets the files of `taken` (they were put in place or removed).

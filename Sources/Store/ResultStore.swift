@@ -600,6 +600,10 @@ public final class ResultStore {
         _ run: RunRecord, inputs: (() throws -> [InputFingerprint])? = nil, finishedAt: (() -> String)? = nil,
         produce: (_ write: (RunOutput) throws -> Void) throws -> RunOutput
     ) throws(StoreError) -> RunID {
+        // Into an existing database: an interruption until the commit stores nothing, and says so
+        // (a staging file's registration says it for a new one).
+        if staging == nil { InterruptCleanup.writing(true) }
+        defer { if staging == nil { InterruptCleanup.writing(false) } }
         do {
             return try queue.write { db in
                 try db.execute(

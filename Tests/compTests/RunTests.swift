@@ -2562,4 +2562,42 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(said.hasSuffix("comp: interrupted; the run was not stored\n"), "\(said)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: results.path) == [])
     }
+
+    /// A run into an existing database, interrupted while it stores, says so too (it had ended
+    /// without a word), and the database keeps only the runs before it.
+    @Test func anInterruptedRunIntoAnExistingDatabaseSaysSo() throws {
+        let binary = try #require(CLI.binary)
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        #expect(try cli.run(["sample", "--reps", "300", "--txns", "200000", "--seed", "5", "--out", data]).status == 0)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        #expect(try cli.run(["run", "--plans", aeStandard, "--data", data, "--db", db]).status == 0)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["run", "--plans", aeStandard, "--data", data, "--db", db]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Interrupted once its transaction has written (the journal holds the pages it changed).
+        var writing = false
+        for _ in 0..<6000 where process.isRunning {
+            var journal = stat()
+            if stat(db + "-journal", &journal) == 0 && journal.st_size > 0 {
+                writing = true
+                break
+            }
+            usleep(2_000)
+        }
+        try #require(writing, "the run ended before it was seen writing")
+        kill(process.processIdentifier, SIGTERM)
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(process.terminationStatus == SIGTERM)
+        #expect(said.hasSuffix("comp: interrupted; the run was not stored\n"), "\(said)")
+        let runs = try cli.run(["export", "payouts", "--db", db, "--out", "-", "--run", "2"])
+        #expect(runs.status == 65 && runs.stderr.contains("has no run 2"), "\(runs.stderr)")
+    }
 }
