@@ -141,6 +141,10 @@ enum SchemaMessages {
             }
             return result("\(subject): '\(value)' is not allowed here", facet: true)
         }
+        // An empty id (the schema's only length facet is a minimum of one character).
+        if text.hasPrefix("[facet 'minLength']"), between(text, "The value '", "'")?.isEmpty ?? false {
+            return result("\(subject) is empty; write a value")
+        }
         if text.hasPrefix("[facet ") {
             return result("\(subject): \(text)", facet: true)
         }

@@ -247,6 +247,13 @@ import Testing
             ])
     }
 
+    /// An empty plan id is said in words (libxml2's "[facet 'minLength'] … underruns the allowed
+    /// minimum length of '1'" had been shown).
+    @Test func anEmptyPlanIDIsSaidInWords() {
+        let xml = planXML(sales).replacingOccurrences(of: "<plan id=\"X\"", with: "<plan id=\"\"")
+        #expect(errors(xml) == ["plan.xml:2:11: attribute 'id' of <plan> is empty; write a value"])
+    }
+
     @Test func whatTheSchemaCannotSay() {
         let xml = planXML("""
               <credit name="sales">
