@@ -86,6 +86,12 @@ public enum XMLPlans {
                 var diagnostic = diagnostic
                 if diagnostic.location.file == path, let range = diagnostic.range {
                     (diagnostic.range, diagnostic.location) = moved(range)
+                    // The file's own line ends are read as XML reads them: a carriage return left
+                    // in an expression was written as a reference (the plan text's advice to save
+                    // the file with other line ends did not apply).
+                    if diagnostic.id.rawValue == "plan.loneCarriageReturn" {
+                        diagnostic.message = "a carriage return written as a reference (&#13;) may not stand in an expression or a value; remove it"
+                    }
                 }
                 for index in diagnostic.notes.indices where diagnostic.notes[index].location?.file == path {
                     guard let range = diagnostic.notes[index].range else { continue }

@@ -247,6 +247,13 @@ import Testing
             ])
     }
 
+    /// A carriage return written as a reference is said to be one (the plan text's advice, to save
+    /// the file with LF or CRLF line ends, did not apply to an XML file whose line ends are fine).
+    @Test func aCarriageReturnReferenceIsSaidToBeOne() {
+        let xml = planXML(sales + "\n  <component name=\"c\"><formula>bookings &#13; * 1%</formula></component>\n")
+        #expect(errors(xml) == ["plan.xml:8:41: a carriage return written as a reference (&#13;) may not stand in an expression or a value; remove it"])
+    }
+
     /// An empty plan id is said in words (libxml2's "[facet 'minLength'] … underruns the allowed
     /// minimum length of '1'" had been shown).
     @Test func anEmptyPlanIDIsSaidInWords() {
