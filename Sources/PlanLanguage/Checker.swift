@@ -107,6 +107,12 @@ final class Checker {
     var depthOf: [String: Int] = [:]
     var childDepth: [Int] = []
     var reportedCycles: Set<[String]> = []
+    /// Per definition, the strongly connected part of the plan text's references it is in, when
+    /// that part has more than one definition (made once, when a chain first passes the depth
+    /// limit: see ``cycle(through:)``).
+    var cyclicParts: [String: Int]? = nil
+    /// The cyclic parts searched for a cycle already.
+    var searchedParts: Set<Int> = []
     var hintsLeft = PlanLimits.maxHints
     /// Declarations that failed to parse: uses of these names are not reported again.
     var failedNames: Set<String> = []

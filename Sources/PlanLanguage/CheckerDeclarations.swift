@@ -12,6 +12,12 @@ extension Checker {
 
     func enterNode(_ state: NodeState, _ name: String, _ file: Int, _ range: SourceRange) -> Bool? {
         if case .pending = state, stack.count >= PlanLimits.maxDependencyDepth {
+            // A cycle longer than the limit is still a cycle, spelled out as one (it had been "a
+            // chain of more than 128 definitions", whose fix, a shorter chain, cannot end it).
+            if let path = cycle(through: name) {
+                if !path.isEmpty && reportedCycles.insert(Set(path).sorted()).inserted { error(.cycle(path), file, range) }
+                return false
+            }
             error(.dependencyTooDeep(name), file, range)
             return false
         }
@@ -33,6 +39,139 @@ extension Checker {
             return false
         case .pending: return nil
         }
+    }
+
+    /// The cycle `name` closes with the definitions being lowered, found in the plan's text
+    /// (without lowering, which the depth limit stops): the stack from the first definition it
+    /// leads back to, `name`, and the definitions between; empty when a cycle of its part was
+    /// said already; `nil` when it leads back to none.
+    func cycle(through name: String) -> [String]? {
+        // Only a definition in a cyclic part can lead back (the stack leads to it): others are
+        // answered at once, so a long chain that is no cycle stays linear to check, and a part
+        // is searched once (a cycle of thousands is entered again and again, a limit's length on).
+        if cyclicParts == nil { cyclicParts = Self.cyclicParts(symbols.keys.sorted(), references: syntacticReferences(of:)) }
+        guard let part = cyclicParts?[name] else { return nil }
+        if !searchedParts.insert(part).inserted { return [] }
+        let onStack = Dictionary(stack.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var parent: [String: String] = [name: name]
+        var pending = [name]
+        // Breadth first, each definition once: linear in the plan's size.
+        while !pending.isEmpty {
+            var next: [String] = []
+            for current in pending {
+                for referenced in syntacticReferences(of: current) {
+                    if let position = onStack[referenced] {
+                        var chain: [String] = []
+                        var step = current
+                        while step != name {
+                            chain.append(step)
+                            step = parent[step] ?? name
+                        }
+                        return Array(stack[position...]) + [name] + chain.reversed() + [referenced]
+                    }
+                    guard parent[referenced] == nil, cyclicParts?[referenced] == part else { continue }
+                    parent[referenced] = current
+                    next.append(referenced)
+                }
+            }
+            pending = next
+        }
+        return nil
+    }
+
+    /// The strongly connected parts of more than one name of the graph `references` gives over
+    /// `names` (Tarjan's algorithm, iterative: a chain of thousands of definitions must not
+    /// recurse), as each name's part number.
+    static func cyclicParts(_ names: [String], references: (String) -> [String]) -> [String: Int] {
+        let known = Set(names)
+        var index: [String: Int] = [:]
+        var low: [String: Int] = [:]
+        var onStack: Set<String> = []
+        var stack: [String] = []
+        var parts: [String: Int] = [:]
+        var partCount = 0
+        var counter = 0
+        for root in names where index[root] == nil {
+            // Frames: a name and its references still to visit.
+            var frames: [(name: String, next: [String])] = []
+            func open(_ name: String) {
+                index[name] = counter
+                low[name] = counter
+                counter += 1
+                stack.append(name)
+                onStack.insert(name)
+                frames.append((name, references(name).filter { known.contains($0) }.reversed()))
+            }
+            open(root)
+            while let top = frames.last {
+                if let next = frames[frames.count - 1].next.popLast() {
+                    if index[next] == nil {
+                        open(next)
+                    } else if onStack.contains(next) {
+                        low[top.name] = min(low[top.name] ?? 0, index[next] ?? 0)
+                    }
+                    continue
+                }
+                frames.removeLast()
+                if let parent = frames.last { low[parent.name] = min(low[parent.name] ?? 0, low[top.name] ?? 0) }
+                guard low[top.name] == index[top.name] else { continue }
+                var members: [String] = []
+                while let member = stack.popLast() {
+                    onStack.remove(member)
+                    members.append(member)
+                    if member == top.name { break }
+                }
+                if members.count > 1 {
+                    for member in members { parts[member] = partCount }
+                    partCount += 1
+                }
+            }
+        }
+        return parts
+    }
+
+    /// The names a `let`, component or table definition's text reads (tables applied as calls).
+    func syntacticReferences(of name: String) -> [String] {
+        guard let entry = symbols[name] else { return [] }
+        var roots: [ExprNode] = []
+        switch entry.symbol {
+        case .derived(let index):
+            if index < letDecls.count, case .letValue(_, let expr, _) = letDecls[index].value.kind { roots = [expr] }
+        case .component(let index):
+            guard index < componentDecls.count, case .component(_, _, let body, _) = componentDecls[index].value.kind else { break }
+            switch body {
+            case .expr(let expr): roots = [expr]
+            case .override(let rate, _, _, let threshold, _): roots = [rate] + (threshold.map { [$0] } ?? [])
+            case .graduated(let value, let floor, let amount, let step, let ceiling, _):
+                roots = [value, floor, amount, step] + (ceiling.map { [$0] } ?? [])
+            case .spiff: break
+            }
+        case .table(let index):
+            if index < tableDecls.count, case .table(_, _, _, _, let rows, _) = tableDecls[index].value.kind {
+                for row in rows { roots += [row.lower, row.upper, row.value, row.endValue, row.gate].compactMap { $0 } }
+            }
+        default:
+            break
+        }
+        var names: [String] = []
+        var nodes = roots
+        while let node = nodes.popLast() {
+            switch node {
+            case .name(let ident): names.append(ident.name)
+            case .call(let function, let arguments, _):
+                names.append(function.name)
+                nodes += arguments
+            case .negate(let a, _), .not(let a, _), .paren(let a, _): nodes.append(a)
+            case .binary(_, let a, let b, _), .when(let a, let b, _): nodes += [a, b]
+            case .inList(let a, let items, _): nodes += [a] + items
+            case .inRange(let a, let b, let c, _), .ifThen(let a, let b, let c, _): nodes += [a, b, c]
+            case .match(let subject, let arms, _):
+                nodes.append(subject)
+                for arm in arms { nodes += arm.patterns + [arm.result] }
+            default: break
+            }
+        }
+        return names
     }
 
     /// Refuses a table whose tier conditions nest deeper than ``PlanLimits/maxConditionDepth``

@@ -340,6 +340,22 @@ struct HostileInputTests {
         #expect(Set(result.diagnostics.map(\.id.rawValue)) == ["plan.dependencyTooDeep"])
     }
 
+    /// A cycle longer than the depth limit is a cycle, spelled out once (it had been "a chain of
+    /// more than 128 definitions", whose fix cannot end it; 39 of them for a cycle of 5,000),
+    /// while a long chain that is no cycle stays `dependencyTooDeep`.
+    @Test("a cycle longer than the depth limit is said to be a cycle", arguments: [130, 5_000])
+    func longCycles(length: Int) {
+        var text = "plan \"P\" {\n currency USD\n period month\n"
+        for index in 0..<length { text += " let v\(index) = v\((index + 1) % length) + 1\n" }
+        text += "}\n"
+        let result = PlanChecker.check(source: SourceFile(path: "cycle.plan", text: text))
+        #expect(result.diagnostics.map(\.id.rawValue) == ["plan.cycle"], "\(result.diagnostics.prefix(3).map(\.message))")
+        let message = result.diagnostics.first?.message ?? ""
+        #expect(message.hasPrefix("definitions form a cycle: v0 -> v1 -> v2 -> "))
+        #expect(message.hasSuffix(" -> v\(length - 1) -> v0"))
+        #expect(message.components(separatedBy: " -> ").count == length + 1)
+    }
+
     /// A carriage return without a line feed ends no line: after one in a comment, a cap was
     /// silently part of the comment (an editor that breaks lines at a lone CR showed it as code).
     /// It is an error at its place; CRLF line ends are fine.
