@@ -228,44 +228,40 @@ extension PlanSyntax.Line {
 }
 
 extension PlanSyntax {
+    /// The syntax errors of `text` read alone as one expression (an XML element's), each with its
+    /// byte range in `text`: what the lexer refuses, else what the parser does; empty when it is
+    /// an expression (perhaps with more after it: see ``isSingleExpression(_:)``).
+    public static func expressionSyntaxErrors(_ text: String) -> [(diagnostic: Diagnostic, range: SourceRange)] {
+        readAlone(text).errors
+    }
+
     /// Whether `text` is one expression and nothing more: no comment, nothing after it. XML plans
     /// hold expressions as element text, which is written into plan text; more than an expression
     /// there would add lines the XML does not show (a `component` after a line break, a `#` that
-    /// hides the rounding written after it). Text that does not lex or parse is left to the plan's
-    /// own check, which reports it where it stands.
-    /// The syntax errors of `text` read alone as one expression (an XML element's), each with its
-    /// byte range in `text`; empty when it parses, or when the lexer finds a problem (a character
-    /// the language does not take: said where the text is checked in place).
-    public static func expressionSyntaxErrors(_ text: String) -> [(diagnostic: Diagnostic, range: SourceRange)] {
-        let bytes = Array(text.utf8)
-        let (tokens, _, problems) = Lexer.tokenize(bytes)
-        if !problems.isEmpty { return [] }
-        return withLargeStack {
-            let sink = DiagnosticSink(sources: [SourceFile(path: "expression", bytes: bytes)])
-            let parser = Parser(bytes: bytes, tokens: tokens, comments: [], sink: sink, file: 0)
-            do {
-                _ = try parser.parseExpr()
-            } catch {
-                return sink.diagnostics.compactMap { diagnostic in diagnostic.range.map { (diagnostic, $0) } }
-            }
-            return []
-        }
+    /// hides the rounding written after it). Text that does not lex or parse is not judged here
+    /// (true): its errors are ``expressionSyntaxErrors(_:)``.
+    public static func isSingleExpression(_ text: String) -> Bool {
+        let read = readAlone(text)
+        return !read.errors.isEmpty || (!read.hasComments && read.endsAtExpression)
     }
 
-    public static func isSingleExpression(_ text: String) -> Bool {
+    /// `text` lexed and parsed alone as one expression: its errors (with their ranges), whether
+    /// it holds a comment, and whether the expression ends it.
+    private static func readAlone(_ text: String) -> (errors: [(diagnostic: Diagnostic, range: SourceRange)], hasComments: Bool, endsAtExpression: Bool) {
         let bytes = Array(text.utf8)
         let (tokens, comments, problems) = Lexer.tokenize(bytes)
-        if !comments.isEmpty { return false }
-        if !problems.isEmpty { return true }
+        let hasComments = !comments.isEmpty
         return withLargeStack {
             let sink = DiagnosticSink(sources: [SourceFile(path: "expression", bytes: bytes)])
-            let parser = Parser(bytes: bytes, tokens: tokens, comments: [], sink: sink, file: 0)
-            do {
-                _ = try parser.parseExpr()
-            } catch {
-                return true
+            var ends = false
+            if !problems.isEmpty {
+                for (message, range) in problems { sink.emit(message, file: 0, range) }
+            } else {
+                let parser = Parser(bytes: bytes, tokens: tokens, comments: [], sink: sink, file: 0)
+                if (try? parser.parseExpr()) != nil { ends = parser.current.kind == .eof }
             }
-            return parser.current.kind == .eof
+            let errors = sink.diagnostics.filter { $0.severity == .error }.compactMap { diagnostic in diagnostic.range.map { (diagnostic, $0) } }
+            return (errors, hasComments, ends)
         }
     }
 }

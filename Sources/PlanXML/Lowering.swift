@@ -85,40 +85,52 @@ final class PlanTextWriter {
                     + "(each declaration is an element of its own)", element)
         }
         let start = textOffset(element)
-        // One that does not parse is said in words of its own text, at its place, with the XML's
-        // other such errors: checked in place, what was found after it was the plan text written
-        // for the next element ("found 'component' on line 10").
-        let syntaxErrors = layout == .aligned ? PlanSyntax.expressionSyntaxErrors(text) : []
-        if !syntaxErrors.isEmpty {
-            let offsets = xmlOffsets(of: Array(text.utf8), from: start)
-            let name = element.element.name
-            for (diagnostic, range) in syntaxErrors {
-                let offset = range.start < offsets.count ? offsets[range.start] : (offsets.last.map { $0 + 1 } ?? start)
-                var located = diagnostic
-                located.message = diagnostic.message.replacingOccurrences(of: "found end of file", with: "found the end of <\(name)>")
-                located.location = lines.location(of: offset)
-                located.location.file = path
-                located.range = SourceRange(start: offset, end: offset + max(1, range.end - range.start))
-                problems.append(located)
-            }
-        }
-        // Only the XML's own line breaks start lines: one written as a reference (`&#10;`) is a
-        // space (outside a string, where a line break is one), else the lines after it were
-        // placed at the XML's next lines (an error there pointed under another element, or past
-        // the end of the file).
         var bytes = Array(text.utf8)
         if layout == .aligned {
+            // Where each byte of the text is in the XML (a reference's character at its `&`).
+            let offsets = xmlOffsets(of: bytes, from: start)
+            // Only the XML's own line breaks start lines: one written as a reference (`&#10;`) is
+            // a space, as a line break is outside a string; else the lines after it were placed at
+            // the XML's next lines (an error there pointed under another element, or past the end
+            // of the file). In a string, where it is no space, it is an error of its own.
             var inString = false
-            var referenced = referencedLineFeeds(in: bytes, from: start)[...]
-            for index in bytes.indices {
-                if bytes[index] == UInt8(ascii: "\"") && (index == 0 || bytes[index - 1] != UInt8(ascii: "\\")) { inString.toggle() }
-                if bytes[index] == 0x0A {
-                    if referenced.first == index {
-                        referenced = referenced.dropFirst()
-                        if !inString { bytes[index] = 0x20 }
-                    }
-                    inString = false
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if inString && byte == UInt8(ascii: "\\") {
+                    index += 2
+                    continue
                 }
+                if byte == UInt8(ascii: "\"") { inString.toggle() }
+                if byte == 0x0A {
+                    if index < offsets.count && canvasSource[offsets[index]] == UInt8(ascii: "&") {
+                        if inString {
+                            problem(
+                                "a line break written as a reference (&#10;) cannot stand in a string; write \\n in the string instead",
+                                at: offsets[index], length: referenceLength(at: offsets[index]))
+                        }
+                        bytes[index] = 0x20
+                    } else {
+                        inString = false
+                    }
+                }
+                index += 1
+            }
+            // One that does not lex or parse is said in words of its own text, at its place, with
+            // the XML's other such errors: checked in place, what was found after it was the plan
+            // text written for the next element ("found 'component' on line 10").
+            let name = element.element.name
+            let firstLine = lines.line(containing: start)
+            for (diagnostic, range) in PlanSyntax.expressionSyntaxErrors(String(decoding: bytes, as: UTF8.self)) {
+                let offset = range.start < offsets.count ? offsets[range.start] : (offsets.last.map { $0 + 1 } ?? start)
+                let last = max(range.start, range.end - 1)
+                let end = last < offsets.count ? offsets[last] + referenceLength(at: offsets[last]) : offset + max(1, range.end - range.start)
+                var located = diagnostic
+                located.message = Self.inXMLWords(diagnostic, element: name, firstLine: firstLine)
+                located.location = lines.location(of: offset)
+                located.location.file = path
+                located.range = SourceRange(start: offset, end: max(offset + 1, end))
+                problems.append(located)
             }
         }
         let parts = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
@@ -148,13 +160,27 @@ final class PlanTextWriter {
         if layout == .aligned { recordShifts(text: bytes, lineStarts: lineStarts, lineEnds: lineEnds, xmlStart: start) }
     }
 
-    /// The offsets in `text` (an element's text, as read) of the line feeds that a character
-    /// reference wrote (`&#10;`, `&#xA;`), found by walking the XML from `xmlStart` beside it as
-    /// ``recordShifts(text:lineStarts:lineEnds:xmlStart:)`` does; where the two part, the rest is
-    /// taken as the XML's own.
-    private func referencedLineFeeds(in text: [UInt8], from xmlStart: Int) -> [Int] {
-        let offsets = xmlOffsets(of: text, from: xmlStart)
-        return offsets.indices.filter { text[$0] == 0x0A && canvasSource[offsets[$0]] == UInt8(ascii: "&") }
+    /// The length in the XML of the character at `offset`: a reference's (`&#10;`, `&lt;`) up to
+    /// its `;`, else 1.
+    private func referenceLength(at offset: Int) -> Int {
+        guard offset < canvasSource.count, canvasSource[offset] == UInt8(ascii: "&"),
+            let semicolon = canvasSource[offset...].prefix(40).firstIndex(of: UInt8(ascii: ";"))
+        else { return 1 }
+        return semicolon + 1 - offset
+    }
+
+    /// A message about an expression read alone, in the XML's words: the end of its text is the
+    /// end of the element, and its lines are the XML's (the text's line 1 is the element's).
+    static func inXMLWords(_ diagnostic: Diagnostic, element: String, firstLine: Int) -> String {
+        if diagnostic.id.rawValue == "plan.loneCarriageReturn" { return XMLPlans.carriageReturnReference }
+        var message = diagnostic.message.replacingOccurrences(of: "found end of file", with: "found the end of <\(element)>")
+        if let range = message.range(of: " on line ", options: .backwards),
+            let line = Int(message[range.upperBound...].prefix { $0.isNumber })
+        {
+            let digits = message[range.upperBound...].prefix { $0.isNumber }
+            message.replaceSubrange(range.upperBound..<digits.endIndex, with: String(firstLine + line - 1))
+        }
+        return message
     }
 
     /// Where each byte of `text` (an element's text, as read) is in the XML, from `xmlStart` on:
@@ -164,7 +190,29 @@ final class PlanTextWriter {
         var offsets: [Int] = []
         var raw = xmlStart
         var index = 0
+        // Inside a CDATA section every character is itself (`&` and `<!--` too) until `]]>`; the
+        // text may start inside one (``textOffset(_:)`` steps past its opening and blanks).
+        var before = xmlStart
+        while before > 0 && [0x20, 0x09, 0x0A, 0x0D].contains(xml[before - 1]) { before -= 1 }
+        var inCDATA = before >= 9 && xml[(before - 9)..<before].elementsEqual("<![CDATA[".utf8)
         while index < text.count && raw < xml.count {
+            if inCDATA {
+                if xml[raw...].starts(with: "]]>".utf8) {
+                    raw += 3
+                    inCDATA = false
+                } else if xml[raw] == 0x0D && text[index] == 0x0A {
+                    offsets.append(raw)
+                    raw += raw + 1 < xml.count && xml[raw + 1] == 0x0A ? 2 : 1
+                    index += 1
+                } else if xml[raw] == text[index] {
+                    offsets.append(raw)
+                    raw += 1
+                    index += 1
+                } else {
+                    break
+                }
+                continue
+            }
             if xml[raw] == UInt8(ascii: "&") {
                 guard let semicolon = xml[raw...].prefix(40).firstIndex(of: UInt8(ascii: ";")) else { break }
                 var width = 1
@@ -174,8 +222,7 @@ final class PlanTextWriter {
                 index += width
             } else if xml[raw...].starts(with: "<![CDATA[".utf8) {
                 raw += 9
-            } else if xml[raw...].starts(with: "]]>".utf8) && !(text[index...].starts(with: "]]>".utf8)) {
-                raw += 3
+                inCDATA = true
             } else if xml[raw...].starts(with: "<!--".utf8) {
                 guard let end = byteOffset(of: "-->", in: xml, from: raw + 4) else { break }
                 raw = end + 3
@@ -204,62 +251,36 @@ final class PlanTextWriter {
     /// where plan text written earlier on the line pushed the expression on).
     private(set) var sourceShifts: [SourceShift] = []
 
-    /// Walks an expression's XML text beside the plan text written for it, recording a shift at
-    /// each reference, CDATA marker, comment or processing instruction. Stops where the two
-    /// cannot be matched (nothing is recorded past that point).
+    /// Records where the aligned text and the XML part within each line of an expression: at
+    /// each character whose XML position (``xmlOffsets(of:from:)``) is not its aligned column
+    /// plus the shift before it (past a reference, a CDATA marker, a comment or a processing
+    /// instruction). Stops where the two cannot be matched (nothing is recorded past that point).
     private func recordShifts(text: [UInt8], lineStarts: [Int], lineEnds: [Int], xmlStart: Int) {
-        let xml = canvasSource
-        var raw = xmlStart
+        let offsets = xmlOffsets(of: text, from: xmlStart)
+        let firstLine = lines.line(containing: xmlStart)
         var line = 0
         var column = 0  // bytes of plan text into the current line
-        var index = 0
-        func shift(at offset: Int, _ extra: Int) {
-            sourceShifts.append(SourceShift(at: offset, until: lineEnds[line], extra: extra))
-        }
-        func skip(_ count: Int) {
-            shift(at: lineStarts[line] + column, count)
-            raw += count
-        }
-        while index < text.count && raw < xml.count && line < lineStarts.count {
-            let byte = xml[raw]
-            if byte == UInt8(ascii: "&") {
-                guard let semicolon = xml[raw...].prefix(40).firstIndex(of: UInt8(ascii: ";")) else { return }
-                // The reference is one character: its UTF-8 bytes stand where it stood.
-                let length = semicolon + 1 - raw
-                var width = 1
-                while index + width < text.count && text[index + width] & 0xC0 == 0x80 { width += 1 }
-                if length > width { shift(at: lineStarts[line] + column + width, length - width) }
-                raw += length
-                index += width
-                column += width
-            } else if xml[raw...].starts(with: "<![CDATA[".utf8) {
-                skip(9)
-            } else if xml[raw...].starts(with: "]]>".utf8) && !(text[index...].starts(with: "]]>".utf8)) {
-                skip(3)
-            } else if xml[raw...].starts(with: "<!--".utf8) {
-                guard let end = byteOffset(of: "-->", in: xml, from: raw + 4) else { return }
-                skip(end + 3 - raw)
-            } else if xml[raw...].starts(with: "<?".utf8) {
-                guard let end = byteOffset(of: "?>", in: xml, from: raw + 2) else { return }
-                skip(end + 2 - raw)
-            } else if byte == 0x0D && text[index] == 0x0A {
-                // A CR LF (or a lone CR) is one line feed in the text.
-                raw += raw + 1 < xml.count && xml[raw + 1] == 0x0A ? 2 : 1
-                index += 1
+        var base = xmlStart  // where the line's text starts in the XML
+        var extra = 0  // the shift so far on this line
+        for index in offsets.indices {
+            if text[index] == 0x0A {
+                // A line break of the XML's own (one written as a reference is a space by now).
                 line += 1
+                guard line < lineStarts.count else { return }
                 column = 0
-            } else if byte == text[index] {
-                raw += 1
-                index += 1
-                if byte == 0x0A {
-                    line += 1
-                    column = 0
-                } else {
-                    column += 1
-                }
-            } else {
-                return
+                extra = 0
+                base = lines.offset(ofLine: firstLine + line)
+                continue
             }
+            // At the first byte of each character (a reference's bytes all stand at its `&`).
+            if text[index] & 0xC0 != 0x80 {
+                let shift = offsets[index] - base - column
+                if shift != extra {
+                    sourceShifts.append(SourceShift(at: lineStarts[line] + column, until: lineEnds[line], extra: shift - extra))
+                    extra = shift
+                }
+            }
+            column += 1
         }
     }
 
@@ -321,6 +342,15 @@ final class PlanTextWriter {
     }
 
     /// Records a problem the schema cannot express (a tier with both a rate and an amount, …).
+    /// An error at `offset` of the XML, `length` bytes long.
+    func problem(_ message: String, at offset: Int, length: Int) {
+        problems.append(
+            Diagnostic(
+                .error, id: "xml.invalid", message: message, location: SourceLocation(file: path, line: lines.location(of: offset).line,
+                                                                                      column: lines.location(of: offset).column),
+                range: SourceRange(start: offset, end: offset + max(1, length))))
+    }
+
     func problem(_ message: String, _ element: PlacedElement, attribute: String? = nil) {
         let offset = attribute.map { element.valueOffset($0) } ?? (element.raw.map { $0.start + 1 } ?? element.start)
         let line = lines.line(containing: offset)

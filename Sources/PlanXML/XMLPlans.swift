@@ -89,9 +89,7 @@ public enum XMLPlans {
                     // The file's own line ends are read as XML reads them: a carriage return left
                     // in an expression was written as a reference (the plan text's advice to save
                     // the file with other line ends did not apply).
-                    if diagnostic.id.rawValue == "plan.loneCarriageReturn" {
-                        diagnostic.message = "a carriage return written as a reference (&#13;) may not stand in an expression or a value; remove it"
-                    }
+                    if diagnostic.id.rawValue == "plan.loneCarriageReturn" { diagnostic.message = carriageReturnReference }
                 }
                 for index in diagnostic.notes.indices where diagnostic.notes[index].location?.file == path {
                     guard let range = diagnostic.notes[index].range else { continue }
@@ -170,6 +168,10 @@ public enum XMLPlans {
     /// of its messages count a lone CR as a line end, as XML reads it (every error of a file with
     /// old Mac line ends had been on line 1).
     static func withLineFeeds(_ bytes: [UInt8]) -> [UInt8] { SourceFile.xmlLineEnds(bytes) }
+
+    /// What a carriage return left in an XML plan's text is: one written as a reference (the
+    /// file's own line ends are read as XML reads them).
+    static let carriageReturnReference = "a carriage return written as a reference (&#13;) may not stand in an expression or a value; remove it"
 
     /// Gives a reader error a one-byte range at its line, so that it renders with the line quoted.
     static func located(_ diagnostic: Diagnostic, bytes: [UInt8]) -> Diagnostic {
