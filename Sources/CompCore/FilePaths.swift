@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Path arithmetic on strings, without Foundation (whose `deletingLastPathComponent` trapped on a
 /// one-character name: `comp run --db Z` crashed).
 public enum FilePaths {
@@ -5,6 +9,24 @@ public enum FilePaths {
     public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Why `directory`, which is not there, cannot be written into, with what to do: "no
+    /// directory D; make it first", or, where a file stands on the path (`r.sqlite/out/p.csv`),
+    /// that it is a file, which making directories cannot get past.
+    public static func missingDirectory(_ directory: String) -> String {
+        var ancestor = directory
+        while true {
+            var info = stat()
+            if stat(ancestor, &info) == 0 {
+                if (info.st_mode & S_IFMT) != S_IFDIR { return "\(ancestor) is a file, not a directory; give another path" }
+                break
+            }
+            let parent = Self.directory(of: ancestor)
+            if parent == ancestor { break }
+            ancestor = parent
+        }
+        return "no directory \(directory); make it first"
     }
 
     /// The last component of `path` (all of it for a bare name).

@@ -120,7 +120,7 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
         // A period said already (restated by a later period's clawback, it failed again) is not
         // said twice.
         func adding(_ period: String?, to known: inout EvaluationError) {
-            guard let period, period != known.period, !known.samePeriods.contains(period) else { return }
+            guard let period, period != known.period, !known.samePeriods.contains(period), !known.alikePeriods.contains(period) else { return }
             known.samePeriods.append(period)
         }
         // The same overflow but for its numbers (digits masked). Other failures keep a line each:

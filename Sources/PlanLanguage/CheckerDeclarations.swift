@@ -877,11 +877,10 @@ extension Checker {
         // A text override may hold what a string of the plan may (a bidirectional override or an
         // escape sequence had passed from the command line into the run and its record).
         if case .text = value, let scalar = Self.forbiddenInString(text) {
-            let hex = String(scalar, radix: 16, uppercase: true)
             error(
                 .badOverride(
                     name.name,
-                    "the text holds U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex), a control, line-separator or "
+                    "the text holds \(codePoint(scalar)), a control, line-separator or "
                         + "bidirectional formatting character that a string in a plan may not hold; remove it"),
                 file, name.range)
             return nil

@@ -38,24 +38,18 @@ extension PlanMessage {
                 + "apply; simplify them, or compute what they compare in a 'let'")
     }
     static func controlCharacterInComment(_ scalar: UInt32) -> Self {
-        let hex = String(scalar, radix: 16, uppercase: true)
-        let code = "U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)"
-        let bidi = scalar == 0x061C || (0x200E...0x200F).contains(scalar) || (0x202A...0x202E).contains(scalar) || (0x2066...0x2069).contains(scalar)
-        return .init(
+        .init(
             "controlCharacterInComment", .error,
-            bidi
-                ? "a comment may not contain a bidirectional formatting character (\(code) here): it can show code as comment, or a comment as code; remove it"
-                : "a comment may not contain a control character (\(code) here): an editor or terminal may show a line break or hide text there; remove it")
+            isBidirectionalFormatting(scalar)
+                ? "a comment may not contain a bidirectional formatting character (\(codePoint(scalar)) here): it can show code as comment, or a comment as code; remove it"
+                : "a comment may not contain a control character (\(codePoint(scalar)) here): an editor or terminal may show a line break or hide text there; remove it")
     }
     static func controlCharacterInString(_ scalar: UInt32) -> Self {
-        let hex = String(scalar, radix: 16, uppercase: true)
-        let code = "U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)"
-        let bidi = scalar == 0x061C || (0x200E...0x200F).contains(scalar) || (0x202A...0x202E).contains(scalar) || (0x2066...0x2069).contains(scalar)
-        return .init(
+        .init(
             "controlCharacterInString", .error,
-            bidi
-                ? "a string may not contain a bidirectional formatting character (\(code) here): it makes the plan read differently from what it computes; remove it"
-                : "a string may not contain a control character (\(code) here); remove it")
+            isBidirectionalFormatting(scalar)
+                ? "a string may not contain a bidirectional formatting character (\(codePoint(scalar)) here): it makes the plan read differently from what it computes; remove it"
+                : "a string may not contain a control character (\(codePoint(scalar)) here); remove it")
     }
     static func currencyMismatch(_ a: String, _ b: String, _ operation: String) -> Self {
         .init("currencyMismatch", .error, "currency mismatch: cannot \(operation) \(a) and \(b)")
@@ -396,4 +390,16 @@ func closestName(to name: String, among candidates: some Sequence<String>) -> St
         best = (candidate, distance, prefix)
     }
     return best?.name
+}
+
+/// `U+0041`-style code point of `scalar` (at least four hex digits), as messages name characters.
+func codePoint(_ scalar: UInt32) -> String {
+    let hex = String(scalar, radix: 16, uppercase: true)
+    return "U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)"
+}
+
+/// Whether `scalar` is a bidirectional formatting character (U+061C, U+200E, U+200F,
+/// U+202A–U+202E, U+2066–U+2069: ``Lexer/invisibleControl(_:at:)`` finds them).
+func isBidirectionalFormatting(_ scalar: UInt32) -> Bool {
+    scalar == 0x061C || (0x200E...0x200F).contains(scalar) || (0x202A...0x202E).contains(scalar) || (0x2066...0x2069).contains(scalar)
 }

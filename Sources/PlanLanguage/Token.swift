@@ -399,8 +399,7 @@ struct Lexer {
             // zero-width one cannot be told apart from nothing by looking.
             var code: String? = nil
             if scalars.count == 1, let scalar = scalars.first, scalar.value >= 0x80, shown == text {
-                let digits = String(scalar.value, radix: 16, uppercase: true)
-                code = "U+" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+                code = codePoint(scalar.value)
             }
             report((.invalidCharacter(shown, code: code), SourceRange(start: start, end: position)))
             // A special or invisible space separates like a space once it has been reported: `100`

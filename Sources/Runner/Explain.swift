@@ -132,8 +132,10 @@ struct TransactionNames {
                 // Missing is not changed: the run records paths as given, relative to where it ran.
                 note =
                     FileManager.default.fileExists(atPath: input.path)
-                    ? "\(input.path) is not the file the run read (it has changed since, or the run was started in another "
-                        + "directory: a relative path is read from here), so ids are not shown"
+                    ? (input.path.hasPrefix("/")
+                        ? "\(input.path) has changed since the run, so ids are not shown"
+                        : "\(input.path) is not the file the run read (it has changed since, or the run was started in another "
+                            + "directory: a relative path is read from here), so ids are not shown")
                     : "\(input.path) is not found from this directory (the run read it from where it was started), so ids are not shown"
                 return
             }

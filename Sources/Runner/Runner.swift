@@ -187,11 +187,8 @@ public enum Runner {
         // read-only file had failed with SQLite's words, the second only after computing it all.
         let folder = FilePaths.directory(of: request.database)
         var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) {
-            throw .storage("--db \(request.database): no directory \(folder); make it first")
-        }
-        if !isDirectory.boolValue {
-            throw .storage("--db \(request.database): \(folder) is a file, not a directory; give another path")
+        if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            throw .storage("--db \(request.database): \(FilePaths.missingDirectory(folder))")
         }
         if access(folder, W_OK) != 0 {
             throw .storage("--db \(request.database): the directory \(folder) is not writable (the database and its journal are written there)")
@@ -735,7 +732,7 @@ public enum Runner {
             .compactMap { option, path in path.map { (option: option, path: $0) } }
         guard !exports.isEmpty else { return }
         // SQLite's own files beside the database are part of it.
-        var guarded = ResultStore.files(of: request.database)
+        var guarded = ResultStore.files(of: request.database).map { (what: $0.what, path: $0.path) }
         guarded += planFiles.map { ("a plan file", $0) }
         guarded += libraryFiles.map { ("a library a plan uses", $0) }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: request.data)) ?? []
@@ -761,11 +758,8 @@ public enum Runner {
             let target = resolved.path
             let directory = FilePaths.directory(of: target)
             var isDirectory: ObjCBool = false
-            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-                throw .output("\(export.option) \(export.path): no directory \(directory); make it first")
-            }
-            if !isDirectory.boolValue {
-                throw .output("\(export.option) \(export.path): \(directory) is a file, not a directory; give another path")
+            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+                throw .output("\(export.option) \(export.path): \(FilePaths.missingDirectory(directory))")
             }
             if access(directory, W_OK) != 0 {
                 throw .output("\(export.option) \(export.path): the directory \(directory) is not writable")

@@ -51,11 +51,31 @@ public final class ResultStore {
         try self.init(path: path)
     }
 
-    /// The files that make up the database at `path`, each with what it is: the file, and the
-    /// journal, write-ahead log and shared memory SQLite keeps beside it, named after `path` and,
-    /// when `path` is a symbolic link, after the file it leads to (SQLite follows the link: its
-    /// journal is beside the target).
-    public static func files(of path: String) -> [(what: String, path: String)] {
+    /// A file that is part of a results database.
+    public struct DatabaseFile: Sendable, Equatable {
+        /// What the file is.
+        public enum Kind: Sendable, Equatable {
+            case database, journal, writeAheadLog, sharedMemory
+        }
+        public let kind: Kind
+        public let path: String
+
+        /// What the file is, in words ("the results database's journal").
+        public var what: String {
+            switch kind {
+            case .database: return "the results database"
+            case .journal: return "the results database's journal"
+            case .writeAheadLog: return "the results database's write-ahead log"
+            case .sharedMemory: return "the results database's shared memory"
+            }
+        }
+    }
+
+    /// The files that make up the database at `path`: the file, and the journal, write-ahead log
+    /// and shared memory SQLite keeps beside it, named after `path` and, when `path` is a
+    /// symbolic link, after the file it leads to (SQLite follows the link: its journal is beside
+    /// the target).
+    public static func files(of path: String) -> [DatabaseFile] {
         var bases = [path]
         if let real = realpath(path, nil) {
             let resolved = String(cString: real)
@@ -64,8 +84,8 @@ public final class ResultStore {
         }
         return bases.flatMap { base in
             [
-                ("the results database", base), ("the results database's journal", base + "-journal"),
-                ("the results database's write-ahead log", base + "-wal"), ("the results database's shared memory", base + "-shm"),
+                DatabaseFile(kind: .database, path: base), DatabaseFile(kind: .journal, path: base + "-journal"),
+                DatabaseFile(kind: .writeAheadLog, path: base + "-wal"), DatabaseFile(kind: .sharedMemory, path: base + "-shm"),
             ]
         }
     }
@@ -97,7 +117,7 @@ public final class ResultStore {
         // database is again as it was before that run.
         // (Beside the file a link leads to, where SQLite writes it: one beside the link had been
         // missed, and every command then failed on a database that only needed the roll-back.)
-        let journals = files(of: path).filter { $0.what == "the results database's journal" }.map(\.path)
+        let journals = files(of: path).filter { $0.kind == .journal }.map(\.path)
         if journals.contains(where: { name in var journal = stat(); return stat(name, &journal) == 0 && journal.st_size > 0 }) {
             do {
                 let recovering = try DatabaseQueue(path: Self.plainFileName(path))

@@ -71,7 +71,10 @@ func exportRun(_ kind: ExportKind, db: String, out: String, runID: Int64?) throw
             }
             id = latest
         }
-        try writeOutput(to: out, guarding: ResultStore.files(of: db)) { write throws(StoreError) in try store.export(kind, of: id, write: write) }
+        // The database, or a file SQLite keeps beside it: a CSV written as its journal had been
+        // taken for an unfinished run's and deleted by the next command.
+        let inputs = ResultStore.files(of: db).map { file in (what: file.kind == .database ? "an input of this command" : file.what, path: file.path) }
+        try writeOutput(to: out, guarding: inputs) { write throws(StoreError) in try store.export(kind, of: id, write: write) }
     } catch let error as StoreError {
         printError("comp export: \(error)")
         throw error.damaged ? Exit.dataError : Exit.software
@@ -80,7 +83,8 @@ func exportRun(_ kind: ExportKind, db: String, out: String, runID: Int64?) throw
 
 /// Writes what `produce` hands its `write` function, piece by piece, to `path` (or standard output
 /// for `-`), replacing the file atomically once it is whole, as ``writeOutput(_:to:inputs:)``
-/// does: an export of any size is never held whole in memory. An error of `produce` other than
+/// does: an export of any size is never held whole in memory. `inputs` (each with what it is)
+/// are refused as the output. An error of `produce` other than
 /// one `write` threw (reading the database) is rethrown as it is, and nothing is written.
 func writeOutput(
     to path: String, guarding inputs: [(what: String, path: String)],
@@ -93,11 +97,8 @@ func writeOutput(
         try writeOutput(String(decoding: bytes, as: UTF8.self), to: path)
         return
     }
-    // The database, or a file SQLite keeps beside it: a CSV written as its journal had been taken
-    // for an unfinished run's and deleted by the next command.
     if let input = inputs.first(where: { OutputTarget.sameFile(path, $0.path) }) {
-        let what = input.what == "the results database" ? "an input of this command" : input.what
-        printError("cannot write \(path): it is \(input.path), \(what); give another file name")
+        printError("cannot write \(path): it is \(input.path), \(input.what); give another file name")
         throw Exit.cannotCreate
     }
     let staged: StagedOutput
@@ -125,11 +126,8 @@ func writeOutput(
 func cannotWrite(_ path: String, _ underlying: String) -> String {
     let directory = FilePaths.directory(of: path)
     var info = stat()
-    if stat(directory, &info) != 0 {
-        return "cannot write \(path): no directory \(directory); make it first"
-    }
-    if (info.st_mode & S_IFMT) != S_IFDIR {
-        return "cannot write \(path): \(directory) is a file, not a directory; give another path"
+    if stat(directory, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR {
+        return "cannot write \(path): \(FilePaths.missingDirectory(directory))"
     }
     if access(directory, W_OK) != 0 {
         return "cannot write \(path): the directory \(directory) is not writable; choose another place"

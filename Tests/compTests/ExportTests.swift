@@ -91,6 +91,10 @@ import Testing
         let underFile = try cli.run(["export", "payouts", "--db", db, "--out", db + "/p.csv"])
         #expect(underFile.status == 73)
         #expect(underFile.stderr == "cannot write \(db)/p.csv: \(db) is a file, not a directory; give another path\n")
+        // Also further up: no directory made could get past it.
+        let deeper = try cli.run(["export", "payouts", "--db", db, "--out", db + "/out/p.csv"])
+        #expect(deeper.status == 73)
+        #expect(deeper.stderr == "cannot write \(db)/out/p.csv: \(db) is a file, not a directory; give another path\n")
     }
 
     @Test func explainsWhatIsMissing() throws {
@@ -114,6 +118,11 @@ import Testing
         #expect(missing.stderr == "comp export: \(db) has no run 9\n")
         // A number no run can have is a usage error, however it is written (`--run -1` had been
         // read as a missing value, `--run=-1` as a run not found).
+        // An option where the id should be is said to be no id (taken as the value, it is not read
+        // as the option too).
+        let option = try cli.run(["export", "payouts", "--out", "-", "--run", "--db", db])
+        #expect(option.status == 64)
+        #expect(option.stderr.hasPrefix("Error: The value '--db' is invalid for '--run <run>'"), "\(option.stderr)")
         for arguments in [["--run", "-1"], ["--run=-1"], ["--run", "0"]] {
             let export = try cli.run(["export", "payouts", "--db", db, "--out", "-"] + arguments)
             let explain = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01"] + arguments)
