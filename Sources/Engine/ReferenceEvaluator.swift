@@ -2493,7 +2493,48 @@ final class PlanEvaluation {
             }
             return .number(paid)
         }
+        if let component = evaluatingComponent, !qualifying.isEmpty, notes[component].rate == nil {
+            noteSpiffRate(spiff, rows: qualifying, context, component: component)
+        }
         return .number(total)
+    }
+
+    /// A SPIFF line's rate and base, when it pays a constant: "150.00 USD per unit" on "13
+    /// units", "500.00 USD per deal" on "3 deals" (a cancellation counts one back), "2%" on the
+    /// qualifying amounts in the plan's currency. (A pay that depends on the transaction has no
+    /// one rate: the rows are the trace.)
+    func noteSpiffRate(_ spiff: Spiff, rows: [Int32], _ context: Context, component: Int) {
+        let expr: Expr
+        switch spiff.payout {
+        case .perUnit(let e), .perDeal(let e), .percentOfAmount(let e): expr = e
+        case .tieredByCount: return
+        }
+        guard case .literal = expr.kind, case .number(let value)? = try? eval(expr, context) else { return }
+        func plural(_ count: Int64, _ noun: String) -> String { "\(count) \(noun)\(count == 1 || count == -1 ? "" : "s")" }
+        switch spiff.payout {
+        case .perUnit:
+            var units: Int64 = 0
+            for row in rows { units &+= Int64(transactions.quantities[Int(row)]) }
+            notes[component].rate = tableValueText(value, rateValued: false) + " per unit"
+            notes[component].base = plural(units, "unit")
+        case .perDeal:
+            var deals: Int64 = 0
+            for row in rows { deals += cancellationBits.contains(Int(row)) ? -1 : 1 }
+            notes[component].rate = tableValueText(value, rateValued: false) + " per deal"
+            notes[component].base = plural(deals, "deal")
+        case .percentOfAmount:
+            var amount = WideDecimal.zero
+            for row in rows {
+                guard let converted = try? convertToPlan(WideDecimal(FixedDecimal(units: transactions.amounts[Int(row)])), row: Int(row)),
+                    let sum = try? Exact.add(amount, converted)
+                else { return }
+                amount = sum
+            }
+            notes[component].rate = percentText(value)
+            notes[component].base = tableValueText(amount, rateValued: false)
+        case .tieredByCount:
+            return
+        }
     }
 
     /// What one of the payee's rows adds to a SPIFF (for a count-tiered SPIFF, +1 or −1 for a

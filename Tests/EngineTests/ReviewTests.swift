@@ -749,6 +749,51 @@ import Testing
         let february = try #require(output.payouts.first { $0.period == "2027-02" && $0.component == "perdeal" })
         let trace = try #require(february.trace.map { output.traces[$0] })
         #expect(trace.rule == "spiff: 2 qualifying transactions in the window, 1 of them a reversal")
+        // What it paid on: 100.00 USD a deal, the reversal taking T1 back: 1 − 1 = 0 deals.
+        #expect(trace.rate == "100.00 USD per deal" && trace.base == "0 deals", "\(trace)")
+        let january = try #require(output.payouts.first { $0.period == "2027-01" && $0.component == "perdeal" }.flatMap { $0.trace.map { output.traces[$0] } })
+        #expect(january.base == "1 deal")
+    }
+
+    /// A SPIFF paying a constant says its rate and what it was paid on (the line had only its
+    /// count of transactions: the 150 USD a unit and the units were nowhere). March: 3 + 10 units
+    /// of W at 150.00 = 1,950.00; a 2% SPIFF on 1,000 USD and 500 EUR at 1.10 = 1,550.00 → 31.00.
+    @Test func aSpiffTraceSaysItsRateAndBase() throws {
+        let output = try evaluate(
+            plan: """
+                plan "SP" {
+                  currency USD
+                  period month
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  component units = spiff {
+                    window 2027-03-01 to 2027-03-31
+                    where txn.product == "W"
+                    pay 150 USD per unit
+                  }
+                  component share = spiff {
+                    window 2027-03-01 to 2027-03-31
+                    pay 2% of amount
+                  }
+                }
+                """,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,SP,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "fx.csv": "currency,period,rate\nEUR,2027-03,1.10\n",
+                "transactions.csv": """
+                    id,date,rep,amount,currency,product,quantity
+                    T1,2027-03-05,R1,1000,USD,W,3
+                    T2,2027-03-06,R1,500,EUR,W,10
+
+                    """,
+            ])
+        #expect(totals(output, component: "units") == ["R1 2027-03 1950.00"])
+        let units = try trace(output, "R1", "2027-03", "units")
+        #expect(units.rate == "150.00 USD per unit" && units.base == "13 units", "\(units)")
+        #expect(totals(output, component: "share") == ["R1 2027-03 31.00"])
+        let share = try trace(output, "R1", "2027-03", "share")
+        #expect(share.rate == "2%" && share.base == "1550.00 USD", "\(share)")
     }
 
     /// A quota row naming the plan's first measure and one leaving the measure empty (which means
