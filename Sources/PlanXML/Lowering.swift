@@ -195,20 +195,27 @@ final class PlanTextWriter {
         var before = xmlStart
         while before > 0 && [0x20, 0x09, 0x0A, 0x0D].contains(xml[before - 1]) { before -= 1 }
         var inCDATA = before >= 9 && xml[(before - 9)..<before].elementsEqual("<![CDATA[".utf8)
+        /// Takes the character at `raw` as the text's own (a CR LF or lone CR as its line feed);
+        /// false where the two part.
+        func literal() -> Bool {
+            if xml[raw] == 0x0D && text[index] == 0x0A {
+                offsets.append(raw)
+                raw += raw + 1 < xml.count && xml[raw + 1] == 0x0A ? 2 : 1
+            } else if xml[raw] == text[index] {
+                offsets.append(raw)
+                raw += 1
+            } else {
+                return false
+            }
+            index += 1
+            return true
+        }
         while index < text.count && raw < xml.count {
             if inCDATA {
                 if xml[raw...].starts(with: "]]>".utf8) {
                     raw += 3
                     inCDATA = false
-                } else if xml[raw] == 0x0D && text[index] == 0x0A {
-                    offsets.append(raw)
-                    raw += raw + 1 < xml.count && xml[raw + 1] == 0x0A ? 2 : 1
-                    index += 1
-                } else if xml[raw] == text[index] {
-                    offsets.append(raw)
-                    raw += 1
-                    index += 1
-                } else {
+                } else if !literal() {
                     break
                 }
                 continue
@@ -229,15 +236,7 @@ final class PlanTextWriter {
             } else if xml[raw...].starts(with: "<?".utf8) {
                 guard let end = byteOffset(of: "?>", in: xml, from: raw + 2) else { break }
                 raw = end + 2
-            } else if xml[raw] == 0x0D && text[index] == 0x0A {
-                offsets.append(raw)
-                raw += raw + 1 < xml.count && xml[raw + 1] == 0x0A ? 2 : 1
-                index += 1
-            } else if xml[raw] == text[index] {
-                offsets.append(raw)
-                raw += 1
-                index += 1
-            } else {
+            } else if !literal() {
                 break
             }
         }

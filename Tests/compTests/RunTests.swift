@@ -2514,14 +2514,20 @@ func oneDeal(in directory: URL) throws -> URL {
         try #require(staged, "the run ended before its staging database was seen")
     }
 
+    /// A ledger large enough for a run to be caught storing (300 reps, 200,000 transactions).
+    func sampleLedger(in directory: URL) throws -> String {
+        let data = directory.appendingPathComponent("data").path
+        try #require(try cli.run(["sample", "--reps", "300", "--txns", "200000", "--seed", "5", "--out", data]).status == 0)
+        return data
+    }
+
     /// A signal ignored on entry stays ignored: `nohup comp run … &` survives SIGHUP (the
     /// handler had undone `nohup`, and the run died unstored).
     @Test func anIgnoredSignalStaysIgnored() throws {
         let binary = try #require(CLI.binary)
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = directory.appendingPathComponent("data").path
-        #expect(try cli.run(["sample", "--reps", "300", "--txns", "200000", "--seed", "5", "--out", data]).status == 0)
+        let data = try sampleLedger(in: directory)
         let db = directory.appendingPathComponent("r.sqlite").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -2541,8 +2547,7 @@ func oneDeal(in directory: URL) throws -> URL {
         let binary = try #require(CLI.binary)
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = directory.appendingPathComponent("data").path
-        #expect(try cli.run(["sample", "--reps", "300", "--txns", "200000", "--seed", "5", "--out", data]).status == 0)
+        let data = try sampleLedger(in: directory)
         let results = directory.appendingPathComponent("results")
         try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
         let process = Process()
@@ -2569,8 +2574,7 @@ func oneDeal(in directory: URL) throws -> URL {
         let binary = try #require(CLI.binary)
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = directory.appendingPathComponent("data").path
-        #expect(try cli.run(["sample", "--reps", "300", "--txns", "200000", "--seed", "5", "--out", data]).status == 0)
+        let data = try sampleLedger(in: directory)
         let db = directory.appendingPathComponent("r.sqlite").path
         #expect(try cli.run(["run", "--plans", aeStandard, "--data", data, "--db", db]).status == 0)
         let process = Process()
