@@ -588,14 +588,17 @@ public enum Runner {
             if first == nil || row < first?.row ?? 0 { first = (row, deal, other.plan, other.booker) }
         }
         guard let first else { return [] }
-        let comes =
-            first.booker.map { "\(count == 1 ? "is" : "are") booked by a rep on plan \(first.now) (\(roster.repIDs[Int($0)]))" }
-            ?? "come\(count == 1 ? "s" : "") when the rep is on plan \(first.now)"
+        let rest =
+            "each applies its own `clawback`, so such a reversal may be charged twice or not at all; give both plans the same `charge`"
+        let comes = first.booker.map { "is booked by a rep on plan \(first.now) (\(roster.repIDs[Int($0)]))" } ?? "comes when the rep is on plan \(first.now)"
+        let named = "\(transactions.ids[first.row]), line \(transactions.line(of: first.row))"
+        if count == 1 {
+            return ["1 reversal (\(named)) of a deal paid under plan \(first.deal) \(comes), and the two charge reversals differently: \(rest)"]
+        }
+        // Several may go between the plans either way: the first is named, not a direction for all.
         return [
-            "\(count) reversal\(count == 1 ? "" : "s") (the first \(transactions.ids[first.row]), line \(transactions.line(of: first.row))) "
-                + "of a deal paid under plan \(first.deal) \(comes), and the two "
-                + "charge reversals differently: each applies its own `clawback`, so such a reversal may be charged twice or not at all; "
-                + "give both plans the same `charge`"
+            "\(count) reversals come under another plan than their deal's, one that charges reversals differently (the first, "
+                + "\(named), of a deal paid under plan \(first.deal), \(comes)): \(rest)"
         ]
     }
 

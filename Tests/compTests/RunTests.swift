@@ -1769,9 +1769,23 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(
             run.stdout.contains(
-                "warning: 1 reversal (the first c2, line 3) of a deal paid under plan OLD comes when the rep is on plan NEW, and the two "
+                "warning: 1 reversal (c2, line 3) of a deal paid under plan OLD comes when the rep is on plan NEW, and the two "
                     + "charge reversals differently: each applies its own `clawback`, so such a reversal may be charged twice or not at all; "
                     + "give both plans the same `charge`"), "\(run.stdout)")
+        // Two, one each way (a deal of each plan, reversed under the other): counted together, the
+        // first named, no one direction said of both.
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,end\nR3,Ana,OLD,2027-01-01,2027-03-31\nR3,Ana,NEW,2027-04-01,2027-06-30\nR3,Ana,OLD,2027-07-01,\n",
+            "transactions.csv": "id,date,rep,amount,currency,reverses\nc1,2027-01-10,R3,5000,USD,\nc2,2027-05-10,R3,-5000,USD,c1\n"
+                + "c3,2027-05-12,R3,3000,USD,\nc4,2027-08-10,R3,-3000,USD,c3\n",
+        ], to: data)
+        let both = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db])
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect(
+            both.stdout.contains(
+                "warning: 2 reversals come under another plan than their deal's, one that charges reversals differently (the first, c2, "
+                    + "line 3, of a deal paid under plan OLD, comes when the rep is on plan NEW): each applies its own `clawback`, so such "
+                    + "a reversal may be charged twice or not at all; give both plans the same `charge`"), "\(both.stdout)")
         // The same policy on both: no warning.
         try writeFiles(["new.plan": plan("NEW", "20%", "original_period")], to: plans)
         let same = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db])
@@ -1802,7 +1816,7 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(run.status == 0, "\(run.stderr)")
         #expect(
             run.stdout.contains(
-                "warning: 1 reversal (the first V1, line 3) of a deal paid under plan C is booked by a rep on plan B (R2), and the two "
+                "warning: 1 reversal (V1, line 3) of a deal paid under plan C is booked by a rep on plan B (R2), and the two "
                     + "charge reversals differently: each applies its own `clawback`, so such a reversal may be charged twice or not at all; "
                     + "give both plans the same `charge`"), "\(run.stdout)")
     }
