@@ -122,7 +122,8 @@ final class PlanTextWriter {
             let name = element.element.name
             let firstLine = lines.line(containing: start)
             for (diagnostic, range) in PlanSyntax.expressionSyntaxErrors(String(decoding: bytes, as: UTF8.self)) {
-                let offset = range.start < offsets.count ? offsets[range.start] : (offsets.last.map { $0 + 1 } ?? start)
+                // Past the end: just after the last character (all of a reference).
+                let offset = range.start < offsets.count ? offsets[range.start] : (offsets.last.map { $0 + referenceLength(at: $0) } ?? start)
                 let last = max(range.start, range.end - 1)
                 let end = last < offsets.count ? offsets[last] + referenceLength(at: offsets[last]) : offset + max(1, range.end - range.start)
                 var located = diagnostic
@@ -288,22 +289,44 @@ final class PlanTextWriter {
         guard let raw = element.raw else { return element.lineStart }
         var offset = raw.contentStart
         let bytes = canvasSource
-        // The text as the reader gives it starts after leading blanks, comments and processing
-        // instructions, and inside a CDATA section it starts with (past the blanks there too).
+        // The text as the reader gives it (trimmed) starts after leading blanks, blanks written as
+        // references (`&#10;`, `&#x20;`: every error in the text had been placed a reference's
+        // length on), comments and processing instructions, and inside a CDATA section it starts
+        // with (past the blanks there too, where a reference is text).
+        var inCDATA = false
         while offset < bytes.count {
             if bytes[offset] == 0x20 || bytes[offset] == 0x0A || bytes[offset] == 0x09 || bytes[offset] == 0x0D {
                 offset += 1
+            } else if inCDATA {
+                guard bytes[offset...].starts(with: "]]>".utf8) else { break }
+                offset += 3
+                inCDATA = false
+            } else if let length = Self.blankReferenceLength(bytes, at: offset) {
+                offset += length
             } else if bytes[offset...].starts(with: "<!--".utf8), let end = byteOffset(of: "-->", in: bytes, from: offset + 4) {
                 offset = end + 3
             } else if bytes[offset...].starts(with: "<?".utf8), let end = byteOffset(of: "?>", in: bytes, from: offset + 2) {
                 offset = end + 2
             } else if bytes[offset...].starts(with: "<![CDATA[".utf8) {
                 offset += 9
+                inCDATA = true
             } else {
                 break
             }
         }
         return offset
+    }
+
+    /// The length of a character reference at `offset` that writes a blank (a space, tab, line
+    /// feed or carriage return: `&#10;`, `&#x0A;`), or `nil`.
+    static func blankReferenceLength(_ bytes: [UInt8], at offset: Int) -> Int? {
+        guard bytes[offset...].starts(with: "&#".utf8), let semicolon = bytes[offset...].prefix(16).firstIndex(of: UInt8(ascii: ";")) else {
+            return nil
+        }
+        let body = String(decoding: bytes[(offset + 2)..<semicolon], as: UTF8.self)
+        let value = body.hasPrefix("x") || body.hasPrefix("X") ? UInt32(body.dropFirst(), radix: 16) : UInt32(body, radix: 10)
+        guard let value, [0x20, 0x09, 0x0A, 0x0D].contains(value) else { return nil }
+        return semicolon + 1 - offset
     }
 
     /// The XML bytes (for locating text).

@@ -404,6 +404,10 @@ public enum XMLReader {
     static func explain(_ message: String) -> String {
         let trimmed = message.trimmingWhitespace()
         if trimmed.contains("Excessive depth") { return "elements are nested too deeply" }
+        // libxml2 quotes the rest of the file after it.
+        if trimmed.hasPrefix("CData section not finished") {
+            return "a CDATA section (<![CDATA[) is not closed: no ]]> before the end of the file"
+        }
         if trimmed.contains("StartTag: invalid element name") || trimmed.contains("xmlParseEntityRef: no name")
             || trimmed.contains("Unescaped '<'")
         {

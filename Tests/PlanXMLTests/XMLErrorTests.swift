@@ -118,6 +118,29 @@ import Testing
         #expect(result.diagnostics.first.map { ($0.range?.end ?? 0) - ($0.range?.start ?? 0) } == 5)  // `&lt;=`
     }
 
+    /// Blanks written as references before an expression are trimmed with its text: its errors are
+    /// at their own columns (each had been a reference's length back, inside it), and "found the
+    /// end of" points just past a last character written as a reference, not inside it.
+    @Test(arguments: [
+        ("&#10;x * * 2", "plan.xml:8:41: expected an expression, found '*'"),
+        ("&#32;bookings * bookingz", "plan.xml:8:48: unknown name 'bookingz'"),
+        ("&#x0A;&#9;bookings * &#10; * 5%", "plan.xml:8:59: expected an expression, found '*'"),
+        ("round(bookings, &#50;", "plan.xml:8:53: expected ',' or ')', found the end of <formula>"),
+        ("<![CDATA[ ]]>&#10;bookings * bookingz", "plan.xml:8:61: unknown name 'bookingz'"),
+    ])
+    func blanksWrittenAsReferencesBeforeAnExpression(formula: String, said: String) {
+        let xml = planXML(sales + "\n  <component name=\"c\"><formula>\(formula)</formula></component>\n")
+        #expect(errors(xml) == [said])
+    }
+
+    /// A CDATA section left open is said in words (libxml2 quoted the rest of the file).
+    @Test func anOpenCDATASectionIsSaidInWords() {
+        let xml = planXML(sales + "\n  <component name=\"c\"><formula>round(bookings, 2<![CDATA[)</formula></component>\n")
+        let said = errors(xml)
+        #expect(said.count == 1 && said[0].contains("a CDATA section (<![CDATA[) is not closed: no ]]> before the end of the file"), "\(said)")
+        #expect(!said[0].contains("</plan"), "\(said)")
+    }
+
     /// Plan text laid over the XML can run longer than its XML (an override's `of team_sales
     /// levels all` is written after its `<rate>` line): the `<when>` expression then sat 11 bytes
     /// from its XML, which errors and trace quotes must undo.
