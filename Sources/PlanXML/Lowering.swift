@@ -1,3 +1,4 @@
+import CompCore
 import CompDiagnostics
 import PlanLanguage
 import PlanModel
@@ -68,6 +69,55 @@ final class PlanTextWriter {
             out += Array(fragment.utf8)
             if shifted, let target = located ?? offset, target != written {
                 sourceShifts.append(SourceShift(at: written, until: out.count, extra: target - written))
+            }
+        }
+    }
+
+    /// Writes `value` (attribute `attribute` of `element`, as read) as a string literal over the
+    /// attribute's value, its quotes over the XML's: each character at its own place, past
+    /// references and the escapes the literal adds, so an error inside it (a control character
+    /// in a display name) is at its column (it had been at the value's start plus its place in
+    /// the literal).
+    func putString(_ value: String, of element: PlacedElement, attribute: String) {
+        let literal = Array(PlanSyntax.stringLiteral(value).utf8)
+        guard layout == .aligned, let valueStart = element.raw?.attributes[attribute]?.value, valueStart > 0 else {
+            return put(String(decoding: literal, as: UTF8.self), at: element.valueOffset(attribute))
+        }
+        let xml = canvasSource
+        // Where each character of the value starts in the XML (a reference at its `&`; a CR LF,
+        // read as one blank, at its CR), and where the value ends (its closing quote).
+        var starts: [Int] = []
+        var raw = valueStart
+        let quote = xml[valueStart - 1]
+        while raw < xml.count && xml[raw] != quote {
+            starts.append(raw)
+            if xml[raw] == UInt8(ascii: "&"), let semicolon = xml[raw...].prefix(40).firstIndex(of: UInt8(ascii: ";")) {
+                raw = semicolon + 1
+            } else if xml[raw] == 0x0D && raw + 1 < xml.count && xml[raw + 1] == 0x0A {
+                raw += 2
+            } else {
+                raw += UTF8Bytes.sequenceLength(xml, at: raw) ?? 1
+            }
+        }
+        put(String(decoding: literal, as: UTF8.self), at: valueStart - 1, shifted: false)
+        let written = out.count - literal.count
+        // The literal's bytes beside the value's characters: its opening quote at the XML's, each
+        // character (escaped or not) at its start, the closing quote at the XML's.
+        var targets: [Int] = [valueStart - 1]
+        for (index, scalar) in value.unicodeScalars.enumerated() {
+            let at = index < starts.count ? starts[index] : raw
+            let escaped = ["\"", "\\", "\n", "\t", "\r"].contains(scalar)
+            let bytes = escaped ? 2 : String(scalar).utf8.count
+            targets += Array(repeating: at, count: bytes)
+        }
+        targets.append(raw)
+        guard targets.count == literal.count else { return }
+        var extra = 0
+        for (index, target) in targets.enumerated() where index == 0 || literal[index] & 0xC0 != 0x80 {
+            let shift = target - (written + index)
+            if shift != extra {
+                sourceShifts.append(SourceShift(at: written + index, until: out.count, extra: shift - extra))
+                extra = shift
             }
         }
     }
@@ -409,8 +459,8 @@ enum Lowering {
         }
         w.startDeclaration(group: "plan")
         w.put("plan", at: uses.isEmpty ? plan.start : nil, located: plan.start)
-        w.put(PlanSyntax.stringLiteral(plan.attribute("id") ?? ""), at: plan.valueOffset("id"))
-        if let name = plan.attribute("name") { w.put(PlanSyntax.stringLiteral(name), at: plan.valueOffset("name")) }
+        w.putString(plan.attribute("id") ?? "", of: plan, attribute: "id")
+        if let name = plan.attribute("name") { w.putString(name, of: plan, attribute: "name") }
         w.glue("{")
         w.endDeclaration(group: "")
         for child in plan.children {
@@ -666,7 +716,7 @@ enum Lowering {
         w.put("component", at: e.start)
         w.put(e.attribute("name") ?? "", at: e.valueOffset("name"))
         if let display = e.attribute("display-name") {
-            w.put(PlanSyntax.stringLiteral(display), at: e.valueOffset("display-name"))
+            w.putString(display, of: e, attribute: "display-name")
         }
         w.glue("=")
         guard let body = e.children.first else { return }

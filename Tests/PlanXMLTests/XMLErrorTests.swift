@@ -141,6 +141,20 @@ import Testing
         #expect(!said[0].contains("</plan"), "\(said)")
     }
 
+    /// A character refused in a display name or plan name written as a reference is said at the
+    /// reference, its caret over all of it (they had been placed as if each decoded character were
+    /// one of the XML's: 8:40 and 8:44 for references at 8:39 and 8:48).
+    @Test func referencesInAttributeStringsAreAtTheirColumns() {
+        let xml = planXML(sales + "\n  <component name=\"c\" display-name=\"xx&#x202E;y&#x85;z\"><formula>1 USD</formula></component>\n")
+        let result = XMLPlans.check(bytes: Array(xml.utf8), path: "plan.xml")
+        let located = result.diagnostics.map { "\($0.location.line):\($0.location.column) \(($0.range?.end ?? 0) - ($0.range?.start ?? 0))" }
+        #expect(located == ["8:39 8", "8:48 6"], "\(result.rendered())")
+        // A quote written as a reference inside a name is escaped in the literal (two bytes for
+        // one character): what follows is still at its place.
+        let quoted = planXML(sales + "\n  <component name=\"c\" display-name=\"a&quot;b&#x85;\"><formula>1 USD</formula></component>\n")
+        #expect(errors(quoted) == ["plan.xml:8:45: a string may not contain a control character (U+0085 here); remove it"])
+    }
+
     /// Plan text laid over the XML can run longer than its XML (an override's `of team_sales
     /// levels all` is written after its `<rate>` line): the `<when>` expression then sat 11 bytes
     /// from its XML, which errors and trace quotes must undo.
