@@ -106,12 +106,17 @@ final class PlanTextWriter {
         var targets: [Int] = [valueStart - 1]
         for (index, scalar) in value.unicodeScalars.enumerated() {
             let at = index < starts.count ? starts[index] : raw
-            let escaped = ["\"", "\\", "\n", "\t", "\r"].contains(scalar)
-            let bytes = escaped ? 2 : String(scalar).utf8.count
+            // As many bytes as the literal gives it (an escape is two).
+            let bytes = PlanSyntax.stringLiteral(String(scalar)).utf8.count - 2
             targets += Array(repeating: at, count: bytes)
         }
         targets.append(raw)
-        guard targets.count == literal.count else { return }
+        guard targets.count == literal.count else {
+            // Not matched (cannot happen while the literal escapes scalar by scalar): the whole
+            // literal at the attribute's quote, as any other fragment is placed.
+            sourceShifts.append(SourceShift(at: written, until: out.count, extra: valueStart - 1 - written))
+            return
+        }
         var extra = 0
         for (index, target) in targets.enumerated() where index == 0 || literal[index] & 0xC0 != 0x80 {
             let shift = target - (written + index)

@@ -312,7 +312,7 @@ public enum XMLReader {
         let trimmed = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
         return XMLElement(
             name: name, attributes: attributes.map { (name: $0.0, value: $0.1) }, children: children,
-            text: trimmed.isEmpty ? "" : text.trimmingWhitespace(), line: line)
+            text: trimmed.isEmpty ? "" : text.trimmingXMLWhitespace(), line: line)
     }
 
     /// The encoding named in the XML declaration, if any.
@@ -443,6 +443,17 @@ public struct XMLReadError: Error, Sendable, CustomStringConvertible {
 }
 
 extension String {
+    /// Without XML's blanks (space, tab, line feed, carriage return) at either end: a no-break or
+    /// other Unicode space stays, for the plan's check to name (trimmed too, the positions of an
+    /// expression's errors were off by its length).
+    fileprivate func trimmingXMLWhitespace() -> String {
+        var scalars = Substring(self).unicodeScalars
+        let blank: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        while let first = scalars.first, blank(first) { scalars.removeFirst() }
+        while let last = scalars.last, blank(last) { scalars.removeLast() }
+        return String(scalars)
+    }
+
     fileprivate func trimmingWhitespace() -> String {
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }

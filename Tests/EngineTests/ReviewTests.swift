@@ -775,6 +775,11 @@ import Testing
                     window 2027-03-01 to 2027-03-31
                     pay 2% of amount
                   }
+                  param bounty = 250 USD
+                  component deals = spiff {
+                    window 2027-03-01 to 2027-03-31
+                    pay bounty per deal
+                  }
                 }
                 """,
             files: [
@@ -794,6 +799,9 @@ import Testing
         #expect(totals(output, component: "share") == ["R1 2027-03 31.00"])
         let share = try trace(output, "R1", "2027-03", "share")
         #expect(share.rate == "2%" && share.base == "1550.00 USD", "\(share)")
+        // A parameter is a constant of the run: 250.00 a deal, 2 deals.
+        let deals = try trace(output, "R1", "2027-03", "deals")
+        #expect(deals.rate == "250.00 USD per deal" && deals.base == "2 deals", "\(deals)")
     }
 
     /// A quota row naming the plan's first measure and one leaving the measure empty (which means
