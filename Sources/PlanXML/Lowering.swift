@@ -143,7 +143,7 @@ final class PlanTextWriter {
         var bytes = Array(text.utf8)
         if layout == .aligned {
             // Where each byte of the text is in the XML (a reference's character at its `&`).
-            let offsets = xmlOffsets(of: bytes, from: start)
+            let (offsets, lengths) = xmlOffsets(of: bytes, from: start)
             // Only the XML's own line breaks start lines: one written as a reference (`&#10;`) is
             // a space, as a line break is outside a string; else the lines after it were placed at
             // the XML's next lines (an error there pointed under another element, or past the end
@@ -162,7 +162,7 @@ final class PlanTextWriter {
                         if inString {
                             problem(
                                 "a line break written as a reference (&#10;) cannot stand in a string; write \\n in the string instead",
-                                at: offsets[index], length: referenceLength(at: offsets[index]))
+                                at: offsets[index], length: lengths[index])
                         }
                         bytes[index] = 0x20
                     } else {
@@ -178,9 +178,9 @@ final class PlanTextWriter {
             let firstLine = lines.line(containing: start)
             for (diagnostic, range) in PlanSyntax.expressionSyntaxErrors(String(decoding: bytes, as: UTF8.self)) {
                 // Past the end: just after the last character (all of a reference).
-                let offset = range.start < offsets.count ? offsets[range.start] : (offsets.last.map { $0 + referenceLength(at: $0) } ?? start)
+                let offset = range.start < offsets.count ? offsets[range.start] : (offsets.last.map { $0 + (lengths.last ?? 1) } ?? start)
                 let last = max(range.start, range.end - 1)
-                let end = last < offsets.count ? offsets[last] + referenceLength(at: offsets[last]) : offset + max(1, range.end - range.start)
+                let end = last < offsets.count ? offsets[last] + lengths[last] : offset + max(1, range.end - range.start)
                 var located = diagnostic
                 located.message = Self.inXMLWords(diagnostic, element: name, firstLine: firstLine)
                 located.location = lines.location(of: offset)
@@ -216,15 +216,6 @@ final class PlanTextWriter {
         if layout == .aligned { recordShifts(text: bytes, lineStarts: lineStarts, lineEnds: lineEnds, xmlStart: start) }
     }
 
-    /// The length in the XML of the character at `offset`: a reference's (`&#10;`, `&lt;`) up to
-    /// its `;`, else 1.
-    private func referenceLength(at offset: Int) -> Int {
-        guard offset < canvasSource.count, canvasSource[offset] == UInt8(ascii: "&"),
-            let semicolon = canvasSource[offset...].prefix(40).firstIndex(of: UInt8(ascii: ";"))
-        else { return 1 }
-        return semicolon + 1 - offset
-    }
-
     /// A message about an expression read alone, in the XML's words: the end of its text is the
     /// end of the element, and its lines are the XML's (the text's line 1 is the element's).
     static func inXMLWords(_ diagnostic: Diagnostic, element: String, firstLine: Int) -> String {
@@ -239,11 +230,14 @@ final class PlanTextWriter {
         return message
     }
 
-    /// Where each byte of `text` (an element's text, as read) is in the XML, from `xmlStart` on:
-    /// a reference's character at its `&`; as far as the two can be matched (the rest is left out).
-    private func xmlOffsets(of text: [UInt8], from xmlStart: Int) -> [Int] {
+    /// Where each byte of `text` (an element's text, as read) is in the XML, from `xmlStart` on,
+    /// and how many bytes of the XML its character takes there: a reference's character at its
+    /// `&`, all of the reference long (an `&` inside a CDATA section is itself, one byte); as far
+    /// as the two can be matched (the rest is left out).
+    private func xmlOffsets(of text: [UInt8], from xmlStart: Int) -> (offsets: [Int], lengths: [Int]) {
         let xml = canvasSource
         var offsets: [Int] = []
+        var lengths: [Int] = []
         var raw = xmlStart
         var index = 0
         // Inside a CDATA section every character is itself (`&` and `<!--` too) until `]]>`; the
@@ -256,9 +250,12 @@ final class PlanTextWriter {
         func literal() -> Bool {
             if xml[raw] == 0x0D && text[index] == 0x0A {
                 offsets.append(raw)
-                raw += raw + 1 < xml.count && xml[raw + 1] == 0x0A ? 2 : 1
+                let length = raw + 1 < xml.count && xml[raw + 1] == 0x0A ? 2 : 1
+                lengths.append(length)
+                raw += length
             } else if xml[raw] == text[index] {
                 offsets.append(raw)
+                lengths.append(1)
                 raw += 1
             } else {
                 return false
@@ -280,7 +277,10 @@ final class PlanTextWriter {
                 guard let semicolon = xml[raw...].prefix(40).firstIndex(of: UInt8(ascii: ";")) else { break }
                 var width = 1
                 while index + width < text.count && text[index + width] & 0xC0 == 0x80 { width += 1 }
-                for _ in 0..<width { offsets.append(raw) }
+                for _ in 0..<width {
+                    offsets.append(raw)
+                    lengths.append(semicolon + 1 - raw)
+                }
                 raw = semicolon + 1
                 index += width
             } else if xml[raw...].starts(with: "<![CDATA[".utf8) {
@@ -296,7 +296,7 @@ final class PlanTextWriter {
                 break
             }
         }
-        return offsets
+        return (offsets, lengths)
     }
 
     /// Where the aligned text and the XML part within an expression's line: from aligned offset
@@ -311,7 +311,7 @@ final class PlanTextWriter {
     /// plus the shift before it (past a reference, a CDATA marker, a comment or a processing
     /// instruction). Stops where the two cannot be matched (nothing is recorded past that point).
     private func recordShifts(text: [UInt8], lineStarts: [Int], lineEnds: [Int], xmlStart: Int) {
-        let offsets = xmlOffsets(of: text, from: xmlStart)
+        let offsets = xmlOffsets(of: text, from: xmlStart).offsets
         let firstLine = lines.line(containing: xmlStart)
         var line = 0
         var column = 0  // bytes of plan text into the current line

@@ -242,9 +242,17 @@ public enum XMLReader {
             }
         }
         guard let document else {
-            if let line = first.line {
+            if var line = first.line {
+                let source = SourceFile(path: path, bytes: bytes)
+                // A CDATA section left open is said where it opens (libxml2 says it at the end).
+                if first.message.contains("CData section not finished"), let opened = Self.unclosedCDATA(in: bytes) {
+                    let location = source.location(of: opened)
+                    line = location.line
+                    first.column = location.column
+                    first.truncated = false
+                }
                 // An error at the very end of the file is one of a file cut short, too.
-                let lineStart = SourceFile(path: path, bytes: bytes).offset(ofLine: line)
+                let lineStart = source.offset(ofLine: line)
                 if lineStart + max(0, first.column - 1) >= bytes.count - 1 { first.truncated = true }
                 let said = explain(first.message)
                 let message = first.truncated && !said.contains("truncated") ? "the file ends before the document does (is it truncated?): \(said)" : said
@@ -398,6 +406,20 @@ public enum XMLReader {
             case .error: return (line, column)
             }
         }
+    }
+
+    /// Where the last CDATA section with no `]]>` after it opens, if any.
+    static func unclosedCDATA(in bytes: [UInt8]) -> Int? {
+        var opened: Int? = nil
+        var offset = 0
+        while let start = byteOffset(of: "<![CDATA[", in: bytes, from: offset) {
+            guard let end = byteOffset(of: "]]>", in: bytes, from: start + 9) else {
+                opened = start
+                break
+            }
+            offset = end + 3
+        }
+        return opened
     }
 
     /// libxml2's messages, made friendlier where they are cryptic.
