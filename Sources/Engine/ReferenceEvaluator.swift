@@ -2499,18 +2499,6 @@ final class PlanEvaluation {
         return .number(total)
     }
 
-    /// Whether `expr` is the same for every transaction and period: literals and parameters, and
-    /// arithmetic and rounding of them.
-    static func isConstant(_ expr: Expr, depth: Int = 0) -> Bool {
-        guard depth < 64 else { return false }
-        switch expr.kind {
-        case .literal, .parameter: return true
-        case .negate(let inner), .round(let inner, _): return isConstant(inner, depth: depth + 1)
-        case .arithmetic(_, let a, let b), .divide(let a, let b, _): return isConstant(a, depth: depth + 1) && isConstant(b, depth: depth + 1)
-        default: return false
-        }
-    }
-
     /// A SPIFF line's rate and base, when it pays a constant: "150.00 USD per unit" on "13
     /// units", "500.00 USD per deal" on "3 deals" (a cancellation counts one back), "2%" on the
     /// qualifying amounts in the plan's currency. (A pay that depends on the transaction has no
@@ -2521,7 +2509,7 @@ final class PlanEvaluation {
         case .perUnit(let e), .perDeal(let e), .percentOfAmount(let e): expr = e
         case .tieredByCount: return
         }
-        guard Self.isConstant(expr), case .number(let value)? = try? eval(expr, context) else { return }
+        guard expr.isConstant(derived: { $0.index < plan.derived.count ? plan.derived[$0.index].expr : nil }), case .number(let value)? = try? eval(expr, context) else { return }
         func plural(_ count: Int64, _ noun: String) -> String { "\(count) \(noun)\(count == 1 || count == -1 ? "" : "s")" }
         switch spiff.payout {
         case .perUnit:

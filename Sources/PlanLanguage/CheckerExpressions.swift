@@ -82,7 +82,7 @@ extension Checker {
         switch expr.kind {
         case .divide(let a, let b, _):
             // Divided by a constant amount (`1000 USD`, a parameter, a `let` of one) it counts units.
-            return a.type.isMoney && b.type.isMoney && !isConstant(b, depth: depth + 1)
+            return a.type.isMoney && b.type.isMoney && !isConstant(b)
         case .round(let inner, _): return isMoneyRatio(inner, depth: depth + 1)
         // A capped or floored attainment (`min(attainment, 150%)`) is one still.
         case .call(.min, let args), .call(.max, let args): return args.contains { isMoneyRatio($0, depth: depth + 1) }
@@ -94,17 +94,8 @@ extension Checker {
     }
 
     /// Whether `expr` is the same every period: a literal, a parameter, a `let` of one.
-    func isConstant(_ expr: Expr, depth: Int = 0) -> Bool {
-        guard depth < 64 else { return false }
-        switch expr.kind {
-        case .literal, .parameter: return true
-        case .negate(let inner), .round(let inner, _): return isConstant(inner, depth: depth + 1)
-        case .arithmetic(_, let a, let b), .divide(let a, let b, _): return isConstant(a, depth: depth + 1) && isConstant(b, depth: depth + 1)
-        case .derived(let id):
-            guard let value = derived[safe: id.index] ?? nil else { return false }
-            return isConstant(value.expr, depth: depth + 1)
-        default: return false
-        }
+    func isConstant(_ expr: Expr) -> Bool {
+        expr.isConstant { id in (derived[safe: id.index] ?? nil)?.expr }
     }
 
     /// Refuses each whole number of 2 or more that `node` gives where a rate is meant (`weight

@@ -225,6 +225,23 @@ public indirect enum ExprKind: Sendable, Hashable {
 }
 
 extension Expr {
+    /// Whether the expression is the same every period and for every transaction: literals and
+    /// parameters, arithmetic and rounding of them, and `let` values of those (`derived` gives a
+    /// `let`'s expression, `nil` where it has none).
+    public func isConstant(derived: (DerivedID) -> Expr?, depth: Int = 0) -> Bool {
+        guard depth < 64 else { return false }
+        switch kind {
+        case .literal, .parameter: return true
+        case .negate(let inner), .round(let inner, _): return inner.isConstant(derived: derived, depth: depth + 1)
+        case .arithmetic(_, let a, let b), .divide(let a, let b, _):
+            return a.isConstant(derived: derived, depth: depth + 1) && b.isConstant(derived: derived, depth: depth + 1)
+        case .derived(let id):
+            guard let value = derived(id) else { return false }
+            return value.isConstant(derived: derived, depth: depth + 1)
+        default: return false
+        }
+    }
+
     /// The direct subexpressions.
     public var children: [Expr] {
         switch kind {

@@ -141,9 +141,10 @@ final class PlanTextWriter {
         }
         let start = textOffset(element)
         var bytes = Array(text.utf8)
+        // Where each byte of the text is in the XML (a reference's character at its `&`), for
+        // the aligned layout's errors and shifts.
+        let (offsets, lengths) = layout == .aligned ? xmlOffsets(of: bytes, from: start) : ([], [])
         if layout == .aligned {
-            // Where each byte of the text is in the XML (a reference's character at its `&`).
-            let (offsets, lengths) = xmlOffsets(of: bytes, from: start)
             // Only the XML's own line breaks start lines: one written as a reference (`&#10;`) is
             // a space, as a line break is outside a string; else the lines after it were placed at
             // the XML's next lines (an error there pointed under another element, or past the end
@@ -213,7 +214,7 @@ final class PlanTextWriter {
                 sourceShifts.append(SourceShift(at: written, until: out.count, extra: xmlOffset - written))
             }
         }
-        if layout == .aligned { recordShifts(text: bytes, lineStarts: lineStarts, lineEnds: lineEnds, xmlStart: start) }
+        if layout == .aligned { recordShifts(text: bytes, offsets: offsets, lineStarts: lineStarts, lineEnds: lineEnds, xmlStart: start) }
     }
 
     /// A message about an expression read alone, in the XML's words: the end of its text is the
@@ -307,11 +308,10 @@ final class PlanTextWriter {
     private(set) var sourceShifts: [SourceShift] = []
 
     /// Records where the aligned text and the XML part within each line of an expression: at
-    /// each character whose XML position (``xmlOffsets(of:from:)``) is not its aligned column
+    /// each character whose XML position (`offsets`, from ``xmlOffsets(of:from:)``) is not its aligned column
     /// plus the shift before it (past a reference, a CDATA marker, a comment or a processing
     /// instruction). Stops where the two cannot be matched (nothing is recorded past that point).
-    private func recordShifts(text: [UInt8], lineStarts: [Int], lineEnds: [Int], xmlStart: Int) {
-        let offsets = xmlOffsets(of: text, from: xmlStart).offsets
+    private func recordShifts(text: [UInt8], offsets: [Int], lineStarts: [Int], lineEnds: [Int], xmlStart: Int) {
         let firstLine = lines.line(containing: xmlStart)
         var line = 0
         var column = 0  // bytes of plan text into the current line

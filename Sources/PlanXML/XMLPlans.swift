@@ -52,7 +52,7 @@ public enum XMLPlans {
         bytes: [UInt8], path: String, overrides: [String: String] = [:], limits: XMLLimits = XMLPlans.limits,
         loader: @escaping @Sendable (String) -> [UInt8]? = { _ in nil }
     ) -> PlanCheckResult {
-        let bytes = withLineFeeds(bytes)
+        let bytes = SourceFile.xmlLineEnds(bytes)
         let xmlSource = SourceFile(path: path, bytes: bytes)
         switch lower(bytes: bytes, path: path, layout: .aligned, limits: limits) {
         case .failure(let list):
@@ -106,7 +106,7 @@ public enum XMLPlans {
 
     /// The schema problems of `bytes` (no semantic checks): empty when the document is a valid plan.
     public static func validate(bytes: [UInt8], path: String, limits: XMLLimits = XMLPlans.limits) -> [Diagnostic] {
-        let bytes = withLineFeeds(bytes)
+        let bytes = SourceFile.xmlLineEnds(bytes)
         do {
             let (root, problems) = try XMLReader.readValidated(bytes, path: path, limits: limits)
             let lines = SourceFile(path: path, bytes: bytes)
@@ -123,6 +123,7 @@ public enum XMLPlans {
         bytes: [UInt8], path: String, outputPath: String? = nil, limits: XMLLimits = XMLPlans.limits,
         loader: @escaping @Sendable (String) -> [UInt8]? = readFile
     ) -> (text: String?, result: PlanCheckResult) {
+        let bytes = SourceFile.xmlLineEnds(bytes)
         let checked = check(bytes: bytes, path: path, limits: limits, loader: loader)
         let rewrite: (String) -> String = { use in outputPath.map { relocate(use, from: path, to: $0) } ?? use }
         guard !checked.hasErrors,
@@ -141,11 +142,11 @@ public enum XMLPlans {
 
     // MARK: - Lowering
 
+    /// `bytes` have XML's line ends already (``SourceFile/xmlLineEnds(_:)``: the callers made them).
     static func lower(
         bytes: [UInt8], path: String, layout: PlanTextWriter.Layout, limits: XMLLimits,
         relocateUse: @escaping (String) -> String = { $0 }
     ) -> Result<(text: String, shifts: [SourceShift]), DiagnosticList> {
-        let bytes = withLineFeeds(bytes)
         let root: XMLElement
         let problems: [SchemaProblem]
         do {
@@ -163,11 +164,6 @@ public enum XMLPlans {
         if !writer.problems.isEmpty { return .failure(DiagnosticList(writer.problems)) }
         return .success((writer.text, writer.sourceShifts))
     }
-
-    /// `bytes` with XML's line ends (``SourceFile/xmlLineEnds(_:)``): the line and column numbers
-    /// of its messages count a lone CR as a line end, as XML reads it (every error of a file with
-    /// old Mac line ends had been on line 1).
-    static func withLineFeeds(_ bytes: [UInt8]) -> [UInt8] { SourceFile.xmlLineEnds(bytes) }
 
     /// What a carriage return left in an XML plan's text is: one written as a reference (the
     /// file's own line ends are read as XML reads them).
