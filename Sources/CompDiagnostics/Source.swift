@@ -112,7 +112,10 @@ public struct SourceFile: Sendable {
     public init(path: String, bytes: [UInt8]) {
         self.path = path
         self.bytes = bytes
-        var starts = [0]
+        // A UTF-8 byte order mark is not a character of line 1: editors show none, and every
+        // column after it had been one too far (the excerpt under an error began with it too).
+        let markLength = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var starts = [markLength]
         var ascii: [Bool] = []
         var blocks: [(column: Int, state: Decoding)] = []
         blocks.reserveCapacity(bytes.count / Self.blockSize + 1)
@@ -121,6 +124,7 @@ public struct SourceFile: Sendable {
         var state = Decoding()
         for (offset, byte) in bytes.enumerated() {
             if offset % Self.blockSize == 0 { blocks.append((column, state)) }
+            if offset < markLength { continue }
             if byte == UInt8(ascii: "\n") {
                 starts.append(offset + 1)
                 ascii.append(lineIsASCII)
@@ -221,6 +225,8 @@ public struct SourceFile: Sendable {
         let clamped = max(0, min(offset, bytes.count))
         let line = line(containing: clamped)
         let start = lineStarts[line - 1]
+        // (An offset inside the byte order mark is column 1.)
+        if clamped < start { return SourceLocation(file: path, line: line, column: 1) }
         if asciiLines[line - 1] { return SourceLocation(file: path, line: line, column: clamped - start + 1) }
         // A multi-byte character is one column; an invalid byte is one, as it decodes to U+FFFD.
         return SourceLocation(file: path, line: line, column: columns(before: clamped, lineStart: start) + 1)

@@ -72,6 +72,28 @@ struct SourceFileTests {
         #expect(combining.location(of: 5).column == 5)
     }
 
+    /// A UTF-8 byte order mark before line 1 is not a column: editors show none (every column of
+    /// line 1 had been one too far, and the quoted line began with the mark).
+    @Test("a byte order mark is not a column of line 1")
+    func byteOrderMark() {
+        let text = "\u{FEFF}plan é USDD\nx"
+        let file = SourceFile(path: "b.plan", text: text)
+        #expect(file.lineStarts == [3, 16])
+        #expect(file.location(of: byteOffset(of: "plan", in: text)) == Location(file: "b.plan", line: 1, column: 1))
+        #expect(file.location(of: byteOffset(of: "USDD", in: text)) == Location(file: "b.plan", line: 1, column: 8))
+        #expect(file.location(of: 1) == Location(file: "b.plan", line: 1, column: 1))
+        #expect(file.location(of: byteOffset(of: "x", in: text)) == Location(file: "b.plan", line: 2, column: 1))
+        #expect(file.text(ofLine: 1) == "plan é USDD")
+        #expect(file.length(ofLine: 1) == 11)
+        #expect(file.scalars(ofLine: 1, columns: 7..<11).map(Character.init).map(String.init).joined() == "USDD")
+        // Two marks: the second is a character (the lexer says so).
+        let twice = SourceFile(path: "b", text: "\u{FEFF}\u{FEFF}a")
+        #expect(twice.location(of: 6).column == 2)
+        // A mark alone, or cut short, is no line.
+        #expect(SourceFile(path: "b", text: "\u{FEFF}").text(ofLine: 1) == "")
+        #expect(SourceFile(path: "b", bytes: [0xEF, 0xBB]).lineStarts == [0])
+    }
+
     @Test("text(ofLine:) drops LF and CRLF line ends")
     func lineText() {
         let crlf = SourceFile(path: "data/t.csv", text: "a,b\r\n1,2\r\n3,4")

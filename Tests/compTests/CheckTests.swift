@@ -44,6 +44,25 @@ import Testing
         #expect(try String(contentsOfFile: plan, encoding: .utf8) == "plan \"X\" {\n  currency USD\n  period month\n}\n")
     }
 
+    /// A plan saved with a byte order mark (Windows editors do) is read, and an error on its
+    /// first line is at the column an editor shows, quoted without the mark.
+    @Test func aByteOrderMarkDoesNotShiftLineOneColumns() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("bom.plan").path
+        try Data("\u{FEFF}plan \"X\" { currency USDD\n  period month\n}\n".utf8).write(to: URL(fileURLWithPath: plan))
+        let result = try cli.run(["check", plan])
+        #expect(result.status == 65)
+        #expect(
+            result.stderr == """
+                \(plan):1:21: error: 'USDD' is not an ISO 4217 currency code [#plan.unknownCurrency]
+                 1 | plan "X" { currency USDD
+                   |                     ^~~~
+                    = hint: did you mean `USD`?
+
+                """)
+    }
+
     @Test func aBrokenPlanGetsEveryErrorWithCaretsAndExits65() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
