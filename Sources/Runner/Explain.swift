@@ -1,4 +1,5 @@
 import CompCore
+import CompDiagnostics
 import Foundation
 import Ledger
 import RunResults
@@ -8,7 +9,12 @@ import Store
 /// rule, tier, rate, base and any cap or floor, and the transactions that fed them.
 public enum Explainer {
     /// The explanation of `rep` in `period` of run `run` (the latest completed one when `nil`).
-    public static func explain(database: String, rep: String, period: String, run: RunID? = nil) throws(RunFailure) -> String {
+    /// With `transactions`, every transaction behind the statement is listed too, a row each: its
+    /// line in transactions.csv, id, date, rep, amount, currency, quantity, other columns and the
+    /// id it reverses.
+    public static func explain(
+        database: String, rep: String, period: String, run: RunID? = nil, transactions: Bool = false
+    ) throws(RunFailure) -> String {
         do {
             let store = try ResultStore(existing: database)
             guard let id = try run ?? store.latestCompletedRun() else {
@@ -48,7 +54,7 @@ public enum Explainer {
                 if plans.count > 1 { lines.append("plan \(plan):") }
                 section(
                     found.filter { $0.line.plan == plan }, measures: measures.filter { $0.plan == plan }, resolver: resolver,
-                    into: &lines)
+                    listing: transactions, into: &lines)
             }
             return lines.joined(separator: "\n") + "\n"
         } catch let error as RunFailure {
@@ -73,7 +79,7 @@ extension Explainer {
     /// One plan's measures, payout lines (rule, tier, rate, base, limit, source) and transactions.
     static func section(
         _ found: [(line: PayoutLine, trace: TraceRecord?)], measures: [MeasureValue], resolver: TransactionNames,
-        into lines: inout [String]
+        listing: Bool = false, into lines: inout [String]
     ) {
         let payouts = found.map(\.line)
         if !measures.isEmpty {
@@ -108,6 +114,7 @@ extension Explainer {
             lines.append("transactions of \(payouts[index].component): " + resolver.describe(rows))
         }
         lines.append(all.isEmpty ? "transactions: none in this period" : "transactions: " + resolver.describe(all))
+        if listing && !all.isEmpty, let table = resolver.table(all) { lines += table }
     }
 }
 
@@ -116,12 +123,20 @@ struct TransactionNames {
     let ids: TransactionIDs?
     let count: Int
     let note: String?
+    /// The ledger and the roster's rep ids, when the ledger is the one the run read.
+    let transactions: TransactionTable?
+    let repIDs: [String]
+    /// The ledger's path, as the run recorded it.
+    let path: String
 
     init(record: RunRecord) throws {
         guard let ledger = record.inputs.first(where: { $0.kind == "transactions" }) else {
             ids = nil
             count = 0
             note = "the run did not record its ledger"
+            transactions = nil
+            repIDs = []
+            path = ""
             return
         }
         // Row numbers are only meaningful for exactly the data the run read, read the same way.
@@ -129,6 +144,9 @@ struct TransactionNames {
             guard (try? Fingerprinter.fingerprint(path: input.path))?.sha256 == input.sha256 else {
                 ids = nil
                 count = 0
+                transactions = nil
+                repIDs = []
+                path = ledger.path
                 // Missing is not changed: the run records paths as given, relative to where it ran.
                 note =
                     FileManager.default.fileExists(atPath: input.path)
@@ -153,7 +171,69 @@ struct TransactionNames {
         ids = load.data.transactions.ids
         count = load.data.transactions.count
         note = nil
+        transactions = load.data.transactions
+        repIDs = load.data.roster.repIDs
+        path = ledger.path
     }
+
+    /// A line per row, in ledger order, under a header naming the columns: where it is in the
+    /// ledger, what it says, and the id a reversal reverses. `nil` when the ledger is not the
+    /// one the run read (``describe(_:)`` says why).
+    func table(_ rows: [Int32]) -> [String]? {
+        guard let transactions, let ids else { return nil }
+        let rows = rows.map(Int.init).filter { $0 >= 0 && $0 < transactions.count }.sorted()
+        var reverses: [Int: Int] = [:]
+        for (index, row) in transactions.reversals.rows.enumerated() { reverses[Int(row)] = Int(transactions.reversals.targets[index]) }
+        let hasQuantity = rows.contains { transactions.quantities[$0] != 0 }
+        var header = ["line", "id", "date", "rep", "amount", "currency"]
+        if hasQuantity { header.append("quantity") }
+        header += transactions.attributes.map(\.name)
+        if !reverses.isEmpty { header.append("reverses") }
+        var cells: [[String]] = [header]
+        for row in rows {
+            let money = transactions.money(at: row)
+            var line = [
+                String(transactions.line(of: row)), ids[row], transactions.dates[row].description,
+                Int(transactions.reps[row]) < repIDs.count ? repIDs[Int(transactions.reps[row])] : "?",
+                Self.amountText(money.amount, minorUnits: money.currency.minorUnits), money.currency.code,
+            ]
+            if hasQuantity { line.append(String(transactions.quantities[row])) }
+            line += transactions.attributes.map { $0[row] }
+            if !reverses.isEmpty { line.append(reverses[row].map { ids[$0] } ?? "") }
+            // Ledger text is anyone's: controls are escaped, and a long value is cut.
+            cells.append(line.map { Self.cell(TerminalText.safe($0)) })
+        }
+        let amountColumn = 4
+        let widths = header.indices.map { column in cells.map { $0[column].count }.max() ?? 0 }
+        var lines = ["transaction rows (\(TerminalText.safe(path))):"]
+        for line in cells {
+            let padded = line.indices.map { column -> String in
+                let text = line[column]
+                let room = String(repeating: " ", count: widths[column] - text.count)
+                // Numbers to the right, so that their digits line up.
+                return column == 0 || column == amountColumn ? room + text : text + room
+            }
+            var text = "  " + padded.joined(separator: "  ")
+            while text.last == " " { text.removeLast() }
+            lines.append(text)
+        }
+        return lines
+    }
+
+    /// An amount with its currency's minor units, or more digits when it has them (`706.32`,
+    /// `0.125`, `1200`).
+    static func amountText(_ amount: FixedDecimal, minorUnits: Int) -> String {
+        var digits = FixedDecimal.scale
+        var units = amount.units
+        while digits > minorUnits && units % 10 == 0 {
+            units /= 10
+            digits -= 1
+        }
+        return amount.formatted(fractionDigits: digits)
+    }
+
+    /// At most 40 characters of `text` (an id or a column's value), with `…` where it is cut.
+    static func cell(_ text: String) -> String { text.count > 40 ? String(text.prefix(39)) + "…" : text }
 
     /// `(n) T1, T2, …` (at most 50 ids), or the count and why ids are missing.
     func describe(_ rows: [Int32]) -> String {

@@ -20,6 +20,9 @@ struct Explain: ParsableCommand {
     @Option(name: .customLong("run"), parsing: .unconditional, help: "Run id (default: the latest completed run).")
     var runID: Int64?
 
+    @Flag(name: .long, help: "Also list every transaction behind the statement: its line in transactions.csv, id, date, rep, amount and columns.")
+    var transactions = false
+
     func validate() throws {
         try refuseEmptyPaths([("--db", db)])
         try refuseImpossibleRunID(runID)
@@ -38,7 +41,7 @@ struct Explain: ParsableCommand {
 
     func run() throws {
         do {
-            print(try Explainer.explain(database: db, rep: rep, period: period, run: runID.map(RunID.init)), terminator: "")
+            print(try Explainer.explain(database: db, rep: rep, period: period, run: runID.map(RunID.init), transactions: transactions), terminator: "")
         } catch {
             printError("comp explain: \(error.description)")
             throw Exit.dataError

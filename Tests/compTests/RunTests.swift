@@ -1358,6 +1358,29 @@ func oneDeal(in directory: URL) throws -> URL {
                 + "a relative path is read from here), so ids are not shown"), "\(another.stdout)")
     }
 
+    /// `--transactions` shows ledger text as text: a control sequence in a column is escaped (it
+    /// had cleared the screen), a long value is cut, an amount keeps the digits it has.
+    @Test func explainedTransactionRowsAreSafeToShow() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try oneDeal(in: directory)
+        let long = String(repeating: "A", count: 60)
+        try Data(
+            "id,date,rep,amount,currency,product,kind\nT1,2027-01-05,R1,100.5,USD,\"WIDGET\u{1B}[2J\",new\nT2,2027-01-06,R1,0.125,USD,\(long),new\n"
+                .utf8
+        ).write(to: data.appendingPathComponent("transactions.csv"))
+        #expect(try cli.run(["run", "--plans", aeStandard, "--data", "data", "--db", "r.sqlite"], in: directory).status == 0)
+        let result = try cli.run(["explain", "--db", "r.sqlite", "--rep", "R1", "--period", "2027-01", "--transactions"], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        let table = result.stdout.split(separator: "\n").map(String.init).drop { !$0.hasPrefix("transaction rows (") }
+        #expect(Array(table) == [
+            "transaction rows (data/transactions.csv):",
+            "  line  id  date        rep  amount  currency  product                                   kind",
+            "     2  T1  2027-01-05  R1   100.50  USD       WIDGET\\u{1B}[2J                           new",
+            "     3  T2  2027-01-06  R1    0.125  USD       \(String(repeating: "A", count: 39))…  new",
+        ])
+    }
+
     /// A rep who changed plans within a month is explained plan by plan (the two statements had run
     /// together under the first plan's name).
     @Test func explainShowsEachPlanOfAPeriod() throws {
@@ -2158,6 +2181,24 @@ func oneDeal(in directory: URL) throws -> URL {
         let march = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2027-03"])
         #expect(march.stdout.contains("spiff: 1 qualifying transaction in the window"))
         #expect(march.stdout.contains("\ntransactions of spiff: (1) T000002072\n"))
+        // --transactions lists each row behind the statement: its line in the ledger, what it
+        // says, and the deal a reversal takes back (R000015's February has both).
+        let listed = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2027-03", "--transactions"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        let table = listed.stdout.split(separator: "\n").map(String.init).drop { !$0.hasPrefix("transaction rows (") }
+        #expect(table.first == "transaction rows (\(data)/transactions.csv):")
+        #expect(table.count == 12)
+        #expect(Array(table.dropFirst().prefix(3)) == [
+            "  line  id          date        rep        amount  currency  quantity  product     kind     region  reverses",
+            "  1546  T000001545  2027-03-02  R000001   4194.17  USD       9         GADGET-M    new      EMEA",
+            "  1555  T000001554  2027-03-03  R000001   6960.35  GBP       8         GADGET-S    new      EMEA",
+        ])
+        #expect(table.last == "  2205  T000002204  2027-03-23  R000001   1769.07  USD       1         WIDGET-PRO  new      EMEA")
+        let reversal = try cli.run(["explain", "--db", db, "--rep", "R000015", "--period", "2027-02", "--transactions"])
+        #expect(reversal.stdout.contains("\n   851  T000000850  2027-02-04  R000015   7245.42  USD       14        SUITE-ENT     upsell   NA\n"))
+        #expect(reversal.stdout.contains("\n  1127  T000001126  2027-02-15  R000015  -7245.42  USD       -14       SUITE-ENT     upsell   NA      T000000850\n"))
+        // Without the flag, no table.
+        #expect(!march.stdout.contains("transaction rows ("))
         let missing = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2026-04"])
         #expect(missing.status == 65)
         #expect(missing.stderr.hasPrefix("comp explain: run 1 has no payouts for rep \"R000001\" in 2026-04; it has 2027-01, 2027-02,"))
