@@ -406,6 +406,55 @@ struct CSVTokenizer: ~Copyable {
         return lines
     }
 
+    /// The physical lines after the first of the last record, as the file has them, shaped like a
+    /// record of `commas + 1` fields: `commas` commas before any quote (a row inside the text),
+    /// or in all and the first before any quote (the row whose quote closed the text: the inch
+    /// mark of `Monitor 27",new,…` closing `…,"Deluxe stand,…` on an earlier row). Such lines are
+    /// most likely rows that a quote left open took for its text. The end of a text that is the
+    /// record's first field (`line two",2027-01-05,…`) has its quote first: not counted.
+    @inline(never) func recordShapedLines(commas: Int) -> Int {
+        guard commas > 0 else { return 0 }
+        var found = 0
+        var index = recordStart
+        // Past the first line.
+        while index < position && base[index] != UInt8(ascii: "\n") { index += 1 }
+        index += 1
+        while index < position {
+            var seen = 0
+            var beforeQuote = -1
+            while index < position && base[index] != UInt8(ascii: "\n") {
+                let byte = base[index]
+                if byte == UInt8(ascii: ",") {
+                    seen += 1
+                } else if byte == UInt8(ascii: "\"") && beforeQuote < 0 {
+                    beforeQuote = seen
+                }
+                index += 1
+            }
+            if beforeQuote < 0 { beforeQuote = seen }
+            if beforeQuote == commas || (seen == commas && beforeQuote > 0) { found += 1 }
+            index += 1
+        }
+        return found
+    }
+
+    /// The carriage returns in the last record not followed by a line feed: line ends of old Mac
+    /// files (or of a file saved so after some point), which are text here, not line ends.
+    @inline(never) var loneCarriageReturns: Int {
+        var count = 0
+        var index = recordStart
+        while index < position {
+            if base[index] == 0x0D && (index + 1 >= end || base[index + 1] != UInt8(ascii: "\n")) { count += 1 }
+            index += 1
+        }
+        return count
+    }
+
+    /// The first field of the last record holding a line end (`nil` when none does).
+    func firstFieldOverLines() -> Int? {
+        (0..<fieldCount).first { fieldCounts[$0] > 0 && memchr(fieldPointer($0), Int32(UInt8(ascii: "\n")), fieldCounts[$0]) != nil }
+    }
+
     /// Takes a broken last record (a syntax problem, or the wrong number of fields) to be its
     /// first line only when its quotes ran it over several: reading goes on at its second line,
     /// so the rows a stray quote swallowed are read, and counted, as rows of their own.

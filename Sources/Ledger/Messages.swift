@@ -103,6 +103,18 @@ enum DataMessage {
         return ("data.fieldCount", "the row has \(found) field\(found == 1 ? "" : "s"); the header has \(expected)")
     }
 
+    /// `message` (a row with the wrong number of fields) with why, when the row holds
+    /// `returns` carriage returns not followed by a line feed: the lines they end were one row.
+    @inline(never) static func withLoneCarriageReturns(_ message: (DiagnosticID, String), _ returns: Int) -> (DiagnosticID, String) {
+        guard returns > 0 else { return message }
+        return (
+            message.0,
+            message.1 + "; the row holds \(returns) carriage return\(returns == 1 ? "" : "s") not followed by a line feed, a line end "
+                + "of old Mac files but not of CSV: its \(returns + 1) lines were read as this one row (save the file with LF or CRLF "
+                + "line ends)"
+        )
+    }
+
     @inline(never) static func fileMissing(_ reason: String) -> (DiagnosticID, String) { ("data.fileMissing", reason) }
 
     @inline(never) static func idTooLong(_ column: String, limit: Int) -> (DiagnosticID, String) {

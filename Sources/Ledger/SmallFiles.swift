@@ -72,7 +72,10 @@ func nextDataRecord(
         let line = tokenizer.recordLine
         if case .problem(let problem) = status {
             rowsRead += 1
-            errors.append(RowError(line: line, field: problem.fieldNumber, DataMessage.csvSyntax(problem.message(limits: limits))))
+            errors.append(
+                RowError(
+                    line: line, field: problem.fieldNumber,
+                    DataMessage.withLoneCarriageReturns(DataMessage.csvSyntax(problem.message(limits: limits)), tokenizer.loneCarriageReturns)))
             if let rejectedKeys {
                 // Too many fields: none is known to be where it belongs.
                 let field: Int
@@ -88,7 +91,9 @@ func nextDataRecord(
             errors.append(
                 RowError(
                     line: line, field: 1,
-                    DataMessage.fieldCount(found: tokenizer.fieldCount, expected: header.names.count, lines: tokenizer.recordLines)))
+                    DataMessage.withLoneCarriageReturns(
+                        DataMessage.fieldCount(found: tokenizer.fieldCount, expected: header.names.count, lines: tokenizer.recordLines),
+                        tokenizer.loneCarriageReturns)))
             rejectedKeys?.keep(tokenizer, problemField: nil)
             tokenizer.resumeAfterFirstLine()
             continue
@@ -96,6 +101,14 @@ func nextDataRecord(
         if UTF8Bytes.startsWithByteOrderMark(tokenizer.fieldPointer(0), count: tokenizer.fieldLength(0)) {
             errors.append(RowError(line: line, field: 1, DataMessage.byteOrderMarkInRow()))
             continue
+        }
+        // A quote left open that a later quote closed took the rows between for its text: valid
+        // CSV, so a warning (as in transactions.csv), not a rejection.
+        if tokenizer.spansLines, let field = tokenizer.firstFieldOverLines() {
+            let lines = tokenizer.recordShapedLines(commas: header.names.count - 1)
+            if lines > 0 {
+                errors.append(RowError(line: line, field: field + 1, DataMessage.recordsInField(header.names[field], lines: lines), severity: .warning))
+            }
         }
         return true
     }

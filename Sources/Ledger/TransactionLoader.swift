@@ -606,6 +606,18 @@ func loadTransactions(
         }
     }
     var index = TransactionIDIndex(ids: ids, count: count, sorted: sorted)
+    // The first line of each id among the rows rejected for another field: a duplicate names the
+    // id's first line in the file, rejected or not (a third T1 had named the second, when the
+    // first was rejected for its amount).
+    var rejectedFirstLine: [[UInt8]: Int] = [:]
+    for result in results {
+        var start = 0
+        for (end, line) in zip(result.rejectedIDEnds, result.rejectedIDLines) {
+            let bytes = Array(result.rejectedIDArena[start..<end])
+            start = end
+            if rejectedFirstLine[bytes] == nil { rejectedFirstLine[bytes] = line }
+        }
+    }
     if !sorted {
         // The index holds every row, inserted in file order, so a lookup finds the earliest row
         // with an id; any other row with that id is a later duplicate.
@@ -613,10 +625,15 @@ func loadTransactions(
             let first = Int(ids.withBytes(row) { index.find($0, $1) })
             if first >= 0 && first != row {
                 markRejected(row)
+                var firstLine = lineMap.line(of: first)
+                if !rejectedFirstLine.isEmpty,
+                    let rejected = ids.withBytes(row, { rejectedFirstLine[Array(UnsafeBufferPointer(start: $0, count: $1))] })
+                {
+                    firstLine = min(firstLine, rejected)
+                }
                 addPostError(
                     RowError(
-                        line: lineMap.line(of: row), field: context.idField + 1,
-                        DataMessage.duplicateID(ids[row], firstLine: lineMap.line(of: first))))
+                        line: lineMap.line(of: row), field: context.idField + 1, DataMessage.duplicateID(ids[row], firstLine: firstLine)))
             }
         }
     }
@@ -628,7 +645,6 @@ func loadTransactions(
     rejectedIDs.complete = !anyShapeRejected
     // Rows rejected for another field still hold their id: a row with the same id, before or
     // after, is a duplicate, said now rather than once the first is corrected.
-    var rejectedFirstLine: [[UInt8]: Int] = [:]
     for result in results {
         var start = 0
         for (end, line) in zip(result.rejectedIDEnds, result.rejectedIDLines) {
@@ -636,11 +652,10 @@ func loadTransactions(
             start = end
             bytes.withUnsafeBufferPointer { buffer in if let base = buffer.baseAddress { rejectedIDs.insert(base, buffer.count) } }
             let text = String(decoding: bytes, as: UTF8.self)
-            if let earlier = rejectedFirstLine[bytes] {
+            if let earlier = rejectedFirstLine[bytes], earlier < line {
                 addPostError(RowError(line: line, field: context.idField + 1, DataMessage.duplicateID(text, firstLine: earlier)))
                 continue
             }
-            rejectedFirstLine[bytes] = line
             let accepted = bytes.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { index.find($0, buffer.count) } ?? -1 }
             guard accepted >= 0 else { continue }
             let acceptedLine = lineMap.line(of: Int(accepted))
@@ -958,27 +973,6 @@ private struct ByteArena {
     }
 }
 
-/// The lines after the first of a field's text that hold exactly `commas` commas (the shape of a
-/// record; a line with more could not have been one).
-private func recordShapedLines(_ start: UnsafePointer<UInt8>, _ count: Int, commas: Int) -> Int {
-    guard commas > 0 else { return 0 }
-    var found = 0
-    var seen = 0
-    var afterBreak = false
-    for index in 0..<count {
-        let byte = start[index]
-        if byte == UInt8(ascii: "\n") {
-            if afterBreak && seen == commas { found += 1 }
-            afterBreak = true
-            seen = 0
-        } else if byte == UInt8(ascii: ",") {
-            seen += 1
-        }
-    }
-    if afterBreak && seen == commas { found += 1 }
-    return found
-}
-
 /// Scans the records that start in `start..<end`, writing accepted rows from `rowBase` on.
 private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, rowBase: Int) -> ChunkResult {
     var result = ChunkResult(start: start, rowBase: rowBase, line: line, attributes: context.attributeCount)
@@ -1084,7 +1078,10 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 result.shapeRejected += 1
                 totals.rejectedWithoutCurrency += 1
                 result.errors.append(
-                    RowError(line: recordLine, field: problem.fieldNumber, DataMessage.csvSyntax(problem.message(limits: context.limits))))
+                    RowError(
+                        line: recordLine, field: problem.fieldNumber,
+                        DataMessage.withLoneCarriageReturns(
+                            DataMessage.csvSyntax(problem.message(limits: context.limits)), tokenizer.loneCarriageReturns)))
                 // Quotes that ran it over several lines: the lines after its first are rows.
                 tokenizer.resumeAfterFirstLine()
                 continue
@@ -1098,7 +1095,9 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 result.errors.append(
                     RowError(
                         line: recordLine, field: 1,
-                        DataMessage.fieldCount(found: tokenizer.fieldCount, expected: fieldCount, lines: tokenizer.recordLines)))
+                        DataMessage.withLoneCarriageReturns(
+                            DataMessage.fieldCount(found: tokenizer.fieldCount, expected: fieldCount, lines: tokenizer.recordLines),
+                            tokenizer.loneCarriageReturns)))
                 tokenizer.resumeAfterFirstLine()
                 continue
             }
@@ -1336,10 +1335,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 // rows of their own (rejected with it, they had been lost). A row rejected only for
                 // a field before the text (a typo in its amount) keeps the text whole: the quote
                 // was closed where it should be, and its lines had become rows of their own, paid.
-                if spansLines,
-                    let text = (0..<fieldCount).first(where: {
-                        recordShapedLines(tokenizer.fieldPointer($0), tokenizer.fieldLength($0), commas: fieldCount - 1) > 0
-                    }),
+                if spansLines, let text = tokenizer.firstFieldOverLines(), tokenizer.recordShapedLines(commas: fieldCount - 1) > 0,
                     result.errors[firstError...].contains(where: { $0.severity == .error && $0.field > text })
                 {
                     tokenizer.resumeAfterFirstLine()
@@ -1381,15 +1377,13 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             // A record over several lines: a field holding lines shaped like records (a comma for
             // every field) is likely a quote left open that a later quote closed, the rows
             // between taken for its text. Valid CSV, so a warning, not a rejection.
-            if spansLines {
-                for field in 0..<fieldCount {
-                    let lines = recordShapedLines(tokenizer.fieldPointer(field), tokenizer.fieldLength(field), commas: fieldCount - 1)
-                    if lines > 0 {
-                        result.errors.append(
-                            RowError(
-                                line: recordLine, field: field + 1, DataMessage.recordsInField(context.names[field], lines: lines),
-                                severity: .warning))
-                    }
+            if spansLines, let field = tokenizer.firstFieldOverLines() {
+                let lines = tokenizer.recordShapedLines(commas: fieldCount - 1)
+                if lines > 0 {
+                    result.errors.append(
+                        RowError(
+                            line: recordLine, field: field + 1, DataMessage.recordsInField(context.names[field], lines: lines),
+                            severity: .warning))
                 }
             }
         }

@@ -170,7 +170,9 @@ struct Validate: ParsableCommand {
             printError("the plans have \(planErrors) error\(planErrors == 1 ? "" : "s")\(files > 1 ? " in \(files) files" : "")")
         }
         if load.errorCount + inputErrors + planErrors > 0 { throw Exit.dataError }
+        // Valid, but a warning may still mean a lost row (a quote left open): said with the verdict.
+        let warned = load.warningCount > 0 ? "; read the \(load.warningCount) warning\(load.warningCount == 1 ? "" : "s") above" : ""
         print("\(data): valid (\(load.data.transactions.count) transactions, \(load.data.roster.repIDs.count) reps)"
-            + (checked.map { " for plan\($0.plans.count == 1 ? "" : "s") \($0.plans.map(\.id).joined(separator: ", "))" } ?? ""))
+            + (checked.map { " for plan\($0.plans.count == 1 ? "" : "s") \($0.plans.map(\.id).joined(separator: ", "))" } ?? "") + warned)
     }
 }

@@ -259,13 +259,15 @@ let badCases: [BadCase] = [
         ]),
     BadCase(
         name: "a duplicate of a row rejected for another field", file: "transactions.csv",
+        // Every later T1 names line 2, the first (the third had named the second).
         text: header + "T1,2027-01-10,R1,1e2,USD,P,new,1,NA,\nT1,2027-01-11,R1,100,USD,P,new,1,NA,\n"
-            + "T2,2027-01-10,R1,100,USD,P,new,1,NA,\nT2,2027-01-11,R1,abc,USD,P,new,1,NA,\n",
+            + "T2,2027-01-10,R1,100,USD,P,new,1,NA,\nT2,2027-01-11,R1,abc,USD,P,new,1,NA,\nT1,2027-01-12,R1,100,USD,P,new,1,NA,\n",
         expected: [
             "transactions.csv:2:4: amount \"1e2\" is not a plain decimal (like 1234.56 or -80)",
             "transactions.csv:3:1: duplicate transaction id \"T1\" (first on line 2)",
             "transactions.csv:5:1: duplicate transaction id \"T2\" (first on line 4)",
             "transactions.csv:5:4: amount \"abc\" is not a plain decimal (like 1234.56 or -80)",
+            "transactions.csv:6:1: duplicate transaction id \"T1\" (first on line 2)",
         ]),
     BadCase(
         name: "a reversal with its deal's sign (warning)", file: "transactions.csv",
@@ -502,10 +504,55 @@ let badCases: [BadCase] = [
         ])
         #expect(load.errorCount == 0)
         #expect(load.data.transactions.count == 2)
+        // The row whose inch mark closed the quote is one too: its line holds the end of the text
+        // and the rest of that row (T2's 5,000 had been taken into T1's product without a word).
+        var inch = Minimal.ledgerOnly(
+            header + "T1,2027-01-05,R1,1000,USD,\"Deluxe stand,new,1,NA,\nT2,2027-01-06,R1,5000,USD,Monitor 27\",new,1,NA,\n"
+                + "T3,2027-01-07,R1,100,USD,Cable,new,1,NA,\n")
+        inch["splits.csv"] = nil
+        let swallowed = try DataDirectory(inch).load()
+        #expect(swallowed.1 == [
+            "transactions.csv:2:6: warning: product is a quoted text holding 1 line shaped like records; "
+                + "if a closing quote is missing, those rows were read as this text"
+        ])
+        #expect(swallowed.0.data.transactions.count == 2)
+        // Text over lines in the first column ends with its quote before any comma: no warning.
+        var first = Minimal.ledgerOnly(
+            "product,id,date,rep,amount,currency,kind,quantity,region,reverses\n\"Two\nlines\",T1,2027-01-05,R1,1,USD,new,1,NA,\n")
+        first["splits.csv"] = nil
+        #expect(try DataDirectory(first).load().1 == [])
+        // The small files are read the same way: a roster name left open took two reps' rows.
+        var roster = Minimal.files
+        roster["splits.csv"] = nil
+        roster["roster.csv"] = "rep,name,plan,start\nR1,\"Ana,AE-STD,2026-01-01\nR2,Ben,AE-STD,2026-01-01\nR3,Cy\",AE-STD,2026-01-01\n"
+        let rosterLoad = try DataDirectory(roster).load()
+        #expect(rosterLoad.1.contains(
+            "roster.csv:2:2: warning: name is a quoted text holding 2 lines shaped like records; "
+                + "if a closing quote is missing, those rows were read as this text"))
         // A line with more commas than a record has could not have been one: no warning.
         var prose = Minimal.ledgerOnly(header + "T1,2027-01-05,R1,1,USD,\"a\nb,c,d,e,f,g,h,i,j,k,l,m\",new,1,NA,\n")
         prose["splits.csv"] = nil
         #expect(try DataDirectory(prose).load().1 == [])
+    }
+
+    /// Lines that end with a carriage return alone (a file saved so after some point) are one
+    /// row to CSV: the row's error says why, and how many lines it took.
+    @Test func aRowOverLoneCarriageReturnsSaysWhy() throws {
+        var files = Minimal.ledgerOnly(
+            header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\rT2,2027-01-06,R1,2,USD,P,new,1,NA,\rT3,2027-01-07,R1,3,USD,P,new,1,NA,\n"
+                + "T4,2027-01-08,R1,4,USD,P,new,1,NA,\n")
+        files["splits.csv"] = nil
+        files["quotas.csv"] = "rep,period,amount\nR1,2027-01,100\rR2,2027-01,100\n"
+        let (load, messages) = try DataDirectory(files).load()
+        let why = { (lines: Int) in
+            "; the row holds \(lines - 1) carriage return\(lines == 2 ? "" : "s") not followed by a line feed, a line end of old Mac files "
+                + "but not of CSV: its \(lines) lines were read as this one row (save the file with LF or CRLF line ends)"
+        }
+        #expect(messages == [
+            "transactions.csv:2:1: the row has 28 fields; the header has 10" + why(3),
+            "quotas.csv:2:1: the row has 5 fields; the header has 3" + why(2),
+        ])
+        #expect(load.data.transactions.count == 1)
     }
 
     /// A and B swap places in July: A reports to B until June, B to A from July. On no date do
