@@ -57,6 +57,13 @@ extension XMLPlans {
         return (negations % 2 == 1 ? "-" : "") + rest
     }
 
+    /// A roll-up's levels as the schema takes them: `001` is `1`.
+    static func levels(_ word: String) -> String {
+        guard !word.isEmpty, word.allSatisfy({ $0.isASCII && $0.isNumber }) else { return word }
+        let digits = word.drop { $0 == "0" }
+        return digits.isEmpty ? "0" : String(digits)
+    }
+
     /// `use`, written relative to `from`'s directory, made relative to `to`'s directory.
     static func relocate(_ use: String, from: String, to: String) -> String {
         if use.hasPrefix("/") { return use }
@@ -127,7 +134,7 @@ extension XMLPlans {
                             2, "to",
                             [
                                 ("recipient", recipient), ("overlay", recipient == "splits" && words.contains("overlay") ? "true" : nil),
-                                ("levels", recipient == "managers" && words.count > 1 ? words[1] : nil),
+                                ("levels", recipient == "managers" && words.count > 1 ? Self.levels(words[1]) : nil),
                             ])
                     }
                     out.close(1, "credit")
@@ -147,10 +154,13 @@ extension XMLPlans {
                     }
                     let isMoney = tiers.contains { isAmount($0.value.text()) || ($0.endValue.map { isAmount($0.text()) } ?? false) }
                     for tier in tiers {
-                        let value = tier.value.text()
+                        // One value each, as the schema takes it: `(3%)` is `3%`, `- -1%` is `1%`.
+                        let value = Self.parameterValue(tier.value.text())
                         let attributes: [(String, String?)] = [
-                            ("from", tier.lower?.text()), ("to", tier.upper?.text()),
-                            (isMoney ? "amount" : "rate", value), (isMoney ? "end-amount" : "end-rate", tier.endValue?.text()),
+                            ("from", tier.lower.map { Self.parameterValue($0.text()) }),
+                            ("to", tier.upper.map { Self.parameterValue($0.text()) }),
+                            (isMoney ? "amount" : "rate", value),
+                            (isMoney ? "end-amount" : "end-rate", tier.endValue.map { Self.parameterValue($0.text()) }),
                         ]
                         if let gate = tier.gate {
                             out.open(2, "tier", attributes)
@@ -184,11 +194,12 @@ extension XMLPlans {
                     out.empty(
                         1, "clawback",
                         [
-                            ("charge", first("charge")?.words.first), ("share", first("share")?.expressions.first?.text()),
-                            ("window-days", first("window")?.expressions.first?.text()),
+                            ("charge", first("charge")?.words.first),
+                            ("share", first("share")?.expressions.first.map { Self.parameterValue($0.text()) }),
+                            ("window-days", first("window")?.expressions.first.map { Self.parameterValue($0.text()) }),
                         ])
                 case .holdback(let share, let target, let release):
-                    out.empty(1, "holdback", [("share", share.text()), ("target", target), ("release", release)])
+                    out.empty(1, "holdback", [("share", Self.parameterValue(share.text())), ("target", target), ("release", release)])
                 }
             }
         }

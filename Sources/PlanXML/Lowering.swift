@@ -670,15 +670,22 @@ enum Lowering {
     static func tier(_ t: PlacedElement, _ w: PlanTextWriter) {
         let from = t.attribute("from")
         let to = t.attribute("to")
+        /// A tier's line starts with its lower bound: a negative one in brackets, or the plan reads
+        /// its sign as a minus continuing the tier above (`… : 1%` then `- 1000 USD to …`). The
+        /// bracket goes where the attribute's opening quote is, so columns stay the XML's.
+        func putLower(_ lower: String) {
+            guard lower.hasPrefix("-") else { return w.put(lower, at: t.valueOffset("from")) }
+            w.put("(" + lower + ")", at: t.valueOffset("from") - 1)
+        }
         switch (from, to) {
         case (nil, let upper?):
             w.put("up to", at: t.start)
             w.put(upper, at: t.valueOffset("to"))
         case (let lower?, nil):
-            w.put(lower, at: t.valueOffset("from"))
+            putLower(lower)
             w.glue("and above")
         case (let lower?, let upper?):
-            w.put(lower, at: t.valueOffset("from"))
+            putLower(lower)
             w.glue("to")
             w.put(upper, at: t.valueOffset("to"))
         case (nil, nil):

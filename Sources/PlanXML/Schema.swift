@@ -40,19 +40,20 @@ public enum PlanSchema {
       <xs:pattern value="[A-Z]{3}"/>
     </xs:restriction>
   </xs:simpleType>
+  <!-- Rates, amounts and bounds: a literal, or a parameter's name (negated with a leading -). -->
   <xs:simpleType name="rate">
     <xs:restriction base="xs:string">
-      <xs:pattern value="-?[0-9]+(\.[0-9]{1,4})?%|-?[0-9]+(\.[0-9]{1,6})?|[A-Za-z_][A-Za-z0-9_]*"/>
+      <xs:pattern value="-?[0-9]+(\.[0-9]{1,4})?%|-?[0-9]+(\.[0-9]{1,6})?|-?[A-Za-z_][A-Za-z0-9_]*"/>
     </xs:restriction>
   </xs:simpleType>
   <xs:simpleType name="money">
     <xs:restriction base="xs:string">
-      <xs:pattern value="-?[0-9]+(\.[0-9]{1,6})? [A-Z]{3}|[A-Za-z_][A-Za-z0-9_]*"/>
+      <xs:pattern value="-?[0-9]+(\.[0-9]{1,6})? [A-Z]{3}|-?[A-Za-z_][A-Za-z0-9_]*"/>
     </xs:restriction>
   </xs:simpleType>
   <xs:simpleType name="bound">
     <xs:restriction base="xs:string">
-      <xs:pattern value="-?[0-9]+(\.[0-9]{1,4})?%|-?[0-9]+(\.[0-9]{1,6})?( [A-Z]{3})?|[A-Za-z_][A-Za-z0-9_]*"/>
+      <xs:pattern value="-?[0-9]+(\.[0-9]{1,4})?%|-?[0-9]+(\.[0-9]{1,6})?( [A-Z]{3})?|-?[A-Za-z_][A-Za-z0-9_]*"/>
     </xs:restriction>
   </xs:simpleType>
   <!-- A whole number of days, or a parameter's name. -->

@@ -121,6 +121,66 @@ import Testing
         #expect(xml.contains("from=\"2027\" to=\"2028\" recovery-start=\"2029\""))
     }
 
+    /// Negated parameters, brackets and double signs in tiers, shares, windows and levels (all
+    /// accepted by `check`) export to XML that validates and reads back the same: the export had
+    /// stopped with "internal error: the exported XML does not validate". A negative lower bound
+    /// comes back in brackets: on a tier line of its own, its sign had continued the tier above.
+    @Test func negatedAndBracketedConstantsRoundTrip() throws {
+        let directory = NSTemporaryDirectory() + "comp-xml-neg-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/p.plan"
+        try Data(
+            """
+            plan "NEG" {
+              currency USD
+              period month
+              param penalty = 2%
+              param m = 10 USD
+              param r = 1%
+              credit sales { amount fx(txn.amount) to managers 001 levels }
+              measure bookings = sum(sales)
+              table t retroactive on amount {
+                up to 1000 USD     : -penalty
+                1000 USD and above : (5%)
+              }
+              table u retroactive on amount {
+                up to (-1000 USD)    : - -1%
+                (-1000 USD) to 0 USD : 2%
+                0 USD and above      : 3%
+              }
+              table w interpolated on amount {
+                0 USD to 1000 USD : 1% -> -r
+              }
+              table mt retroactive on amount {
+                up to 1000 USD     : -m
+                1000 USD and above : 5 USD
+              }
+              component c = t(bookings) + u(bookings) + w(bookings) + mt(bookings)
+              holdback (10%) of c release quarter_end
+              clawback { charge original_period share (50%) window (90) days }
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: path))
+        try planToXMLToPlanGivesTheSameModel(path: path)
+        try xmlToPlanToXMLIsByteIdentical(path: path)
+        let xml = try #require(XMLPlans.export(path: path).xml)
+        for expected in [
+            "<to recipient=\"managers\" levels=\"1\"/>", "<tier to=\"1000 USD\" rate=\"-penalty\"/>", "<tier from=\"1000 USD\" rate=\"5%\"/>",
+            "<tier to=\"-1000 USD\" rate=\"1%\"/>", "<tier from=\"-1000 USD\" to=\"0 USD\" rate=\"2%\"/>",
+            "<tier from=\"0 USD\" to=\"1000 USD\" rate=\"1%\" end-rate=\"-r\"/>", "<tier to=\"1000 USD\" amount=\"-m\"/>",
+            "<clawback charge=\"original_period\" share=\"50%\" window-days=\"90\"/>", "<holdback share=\"10%\" target=\"c\" release=\"quarter_end\"/>",
+        ] {
+            #expect(xml.contains(expected), "\(expected)")
+        }
+        // An error in a negative lower bound is at its place in the XML.
+        let broken = xml.replacingOccurrences(of: "<tier from=\"-1000 USD\" to=\"0 USD\"", with: "<tier from=\"-nope\" to=\"0 USD\"")
+        let checked = XMLPlans.check(bytes: Array(broken.utf8), path: directory + "/b.xml", loader: XMLPlans.readFile)
+        let line = broken.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("-nope") }.map { $0 + 1 } ?? 0
+        #expect(checked.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.message)" } == ["\(line):18 unknown name 'nope'"])
+    }
+
     /// Comments on a `match` arm (kept by `fmt`) are not carried into the XML: the exported
     /// element had held `# renewals count half`, and its own import refused it.
     @Test func commentsInAMatchAreNotExported() throws {
