@@ -17,6 +17,32 @@ public enum TerminalText {
         }
     }
 
+    /// Whether `scalar` shows as nothing at all: a soft hyphen, a zero-width space, joiner or
+    /// non-joiner, a word joiner or invisible operator, a zero-width no-break space (U+FEFF).
+    /// Text may hold them (a name with an emoji sequence); an id may not: `T8` and `T8` with a
+    /// zero-width space after it print the same and are two ids.
+    @inlinable
+    public static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00AD, 0x200B...0x200D, 0x2060...0x2064, 0xFEFF: return true
+        default: return false
+        }
+    }
+
+    /// The first character of the UTF-8 `bytes` an id may not hold: a control character or an
+    /// invisible one (``isControl(_:)``, ``isInvisible(_:)``); `nil` when there is none.
+    public static func firstUnprintable(_ bytes: some Sequence<UInt8>) -> Unicode.Scalar? {
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): if isControl(scalar) || isInvisible(scalar) { return scalar }
+            case .emptyInput: return nil
+            case .error: continue
+            }
+        }
+    }
+
     /// Whether the UTF-8 `bytes` hold such a control character anywhere.
     public static func containsControl(_ bytes: some Sequence<UInt8>) -> Bool {
         var iterator = bytes.makeIterator()

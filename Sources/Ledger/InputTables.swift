@@ -55,7 +55,7 @@ public enum InputTableReader {
             let line = tokenizer.recordLine
             let rep = roster.lookup.find(tokenizer.fieldPointer(repField), tokenizer.fieldLength(repField))
             if rep < 0 {
-                errors.append(RowError(line: line, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField), length: tokenizer.fieldLength(repField), maxBytes: options.maxIDBytes)))
+                errors.append(RowError(line: line, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField), length: tokenizer.fieldLength(repField), maxBytes: options.maxIDBytes, lookalikes: roster.lookalikes)))
             }
             let period = parsePeriod(tokenizer.fieldPointer(periodField), tokenizer.fieldLength(periodField), calendar: options.fiscalCalendar)
             if period == nil {

@@ -148,7 +148,7 @@ public enum LedgerLoader {
         {
             if rosterReadable {
                 let outcome = loadTransactions(
-                    file: file, display: files.transactions, header: head, reps: roster.lookup,
+                    file: file, display: files.transactions, header: head, reps: roster.lookup, lookalikes: roster.lookalikes,
                     fx: FXAvailability(base: options.baseCurrency, rates: fx.rates, rejected: fx.rejectedLines), options: options)
                 perFile[files.transactions, default: []].append(contentsOf: outcome.errors)
                 droppedErrors += outcome.droppedErrors

@@ -8,8 +8,21 @@ enum DataMessage {
     /// them, and " 10" reads as no number and " R1" as no rep.
     @inline(never) static func spaces(_ text: String) -> String {
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return "" }
-        let space: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" }
-        return space(first) || space(last) ? "; remove the spaces around it" : ""
+        // An invisible character anywhere: the value as quoted looks right, so it is named.
+        if let invisible = text.unicodeScalars.first(where: TerminalText.isInvisible) {
+            return "; it holds an invisible character (\(codePoint(invisible))), which prints as nothing: delete it"
+        }
+        // A no-break space (pasted from a web page or a spreadsheet) is a space too.
+        let space: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0.properties.isWhitespace }
+        guard space(first) || space(last) else { return "" }
+        let odd = [first, last].first { space($0) && $0 != " " && $0 != "\t" }
+        return "; remove the spaces around it" + (odd.map { " (one is \($0 == "\u{A0}" ? "a no-break space" : "a space"), \(codePoint($0)))" } ?? "")
+    }
+
+    /// `U+200B`: a character's code point as Unicode writes it.
+    static func codePoint(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
 
     @inline(never) static func badCurrency(_ text: String) -> (DiagnosticID, String) {
@@ -145,13 +158,24 @@ enum DataMessage {
         ("data.controlCharacter", "\(column) holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable")
     }
 
+    /// An id holding `scalar`, a control or an invisible character (``TerminalText/firstUnprintable(_:)``).
+    @inline(never) static func unprintable(_ column: String, _ scalar: Unicode.Scalar) -> (DiagnosticID, String) {
+        guard TerminalText.isInvisible(scalar) else { return controlCharacter(column) }
+        let code = codePoint(scalar)
+        return (
+            "data.controlCharacter",
+            "\(column) holds an invisible character (\(code)), which prints as nothing: it reads the same as the id without it "
+                + "but is another id; ids must be printable: delete it"
+        )
+    }
+
     /// For an id that matched nothing, what is wrong with it when it is not a well-formed id at
     /// all (bytes that are not UTF-8, a control character such as a tab or the CR of a `\r\r\n`
     /// line end); `nil` when it is one (then it is not on the roster, or not an accepted transaction).
     @inline(never) static func malformedID(_ column: String, _ bytes: UnsafeBufferPointer<UInt8>) -> (DiagnosticID, String)? {
         guard let base = bytes.baseAddress else { return nil }
         if !isValidUTF8(base, bytes.count) { return invalidUTF8(column) }
-        if TerminalText.containsControl(bytes) { return controlCharacter(column) }
+        if let scalar = TerminalText.firstUnprintable(bytes) { return unprintable(column, scalar) }
         return nil
     }
 
@@ -197,6 +221,12 @@ enum DataMessage {
         ("data.formulaLikeRep",
          "rep \"\(id)\" starts with \"\(id.prefix(1))\": a spreadsheet opening an export (payouts.csv) may run it as a formula; "
             + "exports write ids as they are, so give the rep an id that starts with a letter or digit")
+    }
+
+    @inline(never) static func lookalikeID(_ id: String, firstLine: Int) -> (DiagnosticID, String) {
+        ("data.lookalikeID",
+         "transaction id \"\(id)\" reads the same as the id on line \(firstLine) but is written with other Unicode characters "
+            + "(composed and decomposed accents); they are two transactions, both credited: if they are one deal, delete one")
     }
 
     @inline(never) static func lookalikeRep(_ id: String, firstLine: Int) -> (DiagnosticID, String) {
@@ -286,9 +316,17 @@ enum DataMessage {
 
     /// A rep id no roster row has; one longer than the roster's ids may be (`maxBytes`) says so
     /// (its roster row, if any, was rejected for it: "not on the roster" hid why).
-    @inline(never) static func unknownRep(_ rep: String, length: Int, maxBytes: Int) -> (DiagnosticID, String) {
+    /// `lookalikes`: the roster's reps, to say which one a rep not found reads as.
+    @inline(never) static func unknownRep(_ rep: String, length: Int, maxBytes: Int, lookalikes: LookalikeIDs? = nil) -> (DiagnosticID, String) {
         if length > maxBytes {
             return ("data.valueTooLong", "rep \"\(rep)\" is longer than \(maxBytes) bytes, so no roster row can name it")
+        }
+        if let twin = lookalikes?.lookalike(of: rep) {
+            return (
+                "data.unknownRep",
+                "rep \"\(rep)\" is not on the roster; the roster's \"\(twin)\" reads the same but is written with other Unicode "
+                    + "characters (composed and decomposed accents): write the id the same way in every file"
+            )
         }
         return ("data.unknownRep", "rep \"\(rep)\" is not on the roster" + spaces(rep))
     }

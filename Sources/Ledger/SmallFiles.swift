@@ -147,8 +147,8 @@ struct RecordReader {
         }
         // Ids (the fields with a length limit) are printable: a NUL in one was cut short by SQLite
         // and could not be named on the command line.
-        if maxBytes != nil, TerminalText.containsControl(value.utf8) {
-            errors.append(RowError(line: line, field: index + 1, DataMessage.controlCharacter(column)))
+        if maxBytes != nil, let scalar = TerminalText.firstUnprintable(value.utf8) {
+            errors.append(RowError(line: line, field: index + 1, DataMessage.unprintable(column, scalar)))
             return nil
         }
         return value
@@ -249,7 +249,7 @@ func loadRoster(
         while nextSalvaged < salvaged.count && salvaged[nextSalvaged].line < line {
             let (at, id) = salvaged[nextSalvaged]
             nextSalvaged += 1
-            if id.utf8.count <= options.maxIDBytes && !TerminalText.containsControl(id.utf8) { _ = intern(id, line: at) }
+            if id.utf8.count <= options.maxIDBytes && TerminalText.firstUnprintable(id.utf8) == nil { _ = intern(id, line: at) }
         }
     }
     for record in records {
@@ -509,7 +509,7 @@ func loadQuotas(
             rowErrors.append(RowError(line: line, field: repField + 1, DataMessage.missingValue("rep")))
         } else {
             rep = roster.lookup.find(tokenizer.fieldPointer(repField), repLength)
-            if rep < 0 { rowErrors.append(RowError(line: line, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField), length: repLength, maxBytes: options.maxIDBytes))) }
+            if rep < 0 { rowErrors.append(RowError(line: line, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField), length: repLength, maxBytes: options.maxIDBytes, lookalikes: roster.lookalikes))) }
         }
         // period
         var period: Period? = nil
@@ -675,7 +675,7 @@ func loadSplits(
         }
         let repID = reader.text("rep", required: true, maxBytes: options.maxIDBytes)
         let rep = repID.flatMap { roster.index(of: $0) }
-        if let repID, rep == nil { reader.error("rep", DataMessage.unknownRep(shorten(repID), length: repID.utf8.count, maxBytes: options.maxIDBytes)) }
+        if let repID, rep == nil { reader.error("rep", DataMessage.unknownRep(shorten(repID), length: repID.utf8.count, maxBytes: options.maxIDBytes, lookalikes: roster.lookalikes)) }
         let share = reader.decimal("share", required: true)
         if let share, share.units <= 0 || share > .one { reader.error("share", DataMessage.shareOutOfRange(share.description)) }
         if reader.errors.isEmpty, let rep, let share, let txnID, txn >= 0 {

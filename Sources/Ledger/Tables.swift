@@ -347,6 +347,17 @@ public struct RosterTable: Sendable {
     /// Row indexes per rep, in date order.
     public let rowsByRep: [[Int]]
     let lookup: ByteStringTable
+    /// The reps whose ids read the same as another spelling (a rep "not on the roster" that is).
+    let lookalikes: LookalikeIDs
+
+    init(repIDs: [String], rows: [RosterRow], attributeNames: [String], rowsByRep: [[Int]], lookup: ByteStringTable) {
+        self.repIDs = repIDs
+        self.rows = rows
+        self.attributeNames = attributeNames
+        self.rowsByRep = rowsByRep
+        self.lookup = lookup
+        self.lookalikes = LookalikeIDs(repIDs)
+    }
 
     /// The index of `repID`, or `nil` when it is not on the roster.
     public func index(of repID: String) -> RepIndex? {
@@ -531,4 +542,23 @@ public struct LedgerData: Sendable {
     public let splits: SplitTable
     /// `fx.csv` (empty when absent).
     public let fx: FXTable
+}
+
+/// Ids written with characters outside ASCII, by their text as Swift compares it (canonical
+/// equivalence): "José" with a composed é and with an e and a combining accent read the same and
+/// are two ids. An id not found is looked up here to say which one it reads as.
+struct LookalikeIDs: Sendable {
+    private var spellings: [String: String] = [:]
+
+    init(_ ids: some Sequence<String>) {
+        for id in ids where id.utf8.contains(where: { $0 >= 0x80 }) && spellings[id] == nil { spellings[id] = id }
+    }
+
+    /// The id that reads as `text` but is written with other bytes; `nil` when there is none.
+    func lookalike(of text: String) -> String? {
+        guard !spellings.isEmpty, text.utf8.contains(where: { $0 >= 0x80 }), let found = spellings[text],
+            !found.utf8.elementsEqual(text.utf8)
+        else { return nil }
+        return found
+    }
 }

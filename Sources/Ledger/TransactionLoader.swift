@@ -25,6 +25,8 @@ private struct ScanContext: Sendable {
     /// The `quantity` column, -1 when the file has none.
     let quantityField: Int
     let reps: ByteStringTable
+    /// The roster's reps, to say which one a rep not found reads as.
+    let lookalikes: LookalikeIDs
     let fx: FXAvailability
     let isoTable: [UInt8]
     let limits: CSVLimits
@@ -352,8 +354,8 @@ struct TransactionIDIndex: Sendable {
 /// thread into preallocated columns, then stitch (re-scanning a chunk whose cut fell inside a quoted
 /// field), merge the string tables, and check ids and reversals across the whole file.
 func loadTransactions(
-    file: MappedFile, display: String, header: CSVHeader, reps: ByteStringTable, fx: FXAvailability,
-    options: LedgerLoadOptions
+    file: MappedFile, display: String, header: CSVHeader, reps: ByteStringTable, lookalikes: LookalikeIDs = LookalikeIDs([]),
+    fx: FXAvailability, options: LedgerLoadOptions
 ) -> TransactionsOutcome {
     // Roles by field.
     var roles: [Role] = []
@@ -424,7 +426,7 @@ func loadTransactions(
         file: file, roles: roles, attributeSlot: attributeSlot, attributeCount: attributeNames.count,
         fields: header.names.count, idField: roles.firstIndex(of: .id) ?? 0,
         reversesField: roles.firstIndex(of: .reverses) ?? -1, currencyField: roles.firstIndex(of: .currency) ?? 0,
-        quantityField: roles.firstIndex(of: .quantity) ?? -1, reps: reps, fx: fx, isoTable: ISOCurrencies.table, limits: options.limits, maxIDBytes: options.maxIDBytes,
+        quantityField: roles.firstIndex(of: .quantity) ?? -1, reps: reps, lookalikes: lookalikes, fx: fx, isoTable: ISOCurrencies.table, limits: options.limits, maxIDBytes: options.maxIDBytes,
         names: header.names, baseCode: options.baseCurrency.code, columns: columns,
         // Bounded: the limit is added to and doubled (`--max-errors 9223372036854775807` overflowed).
         keptErrors: max(1, min(options.storedDiagnosticLimit, 1 << 30)),
@@ -583,14 +585,19 @@ func loadTransactions(
                 if found < 0 { break }
                 let position = offset + found
                 // A byte that may start a multi-byte control (a C1 control, a bidirectional
-                // override): decoded to see whether it does.
+                // override) or an invisible character (a zero-width space): decoded to see
+                // whether it does.
+                var message = DataMessage.controlCharacter("id")
                 if base[position] >= 0x80 {
                     var iterator = UnsafeBufferPointer(rebasing: bytes[position..<min(bytes.count, position + 4)]).makeIterator()
                     var decoder = UTF8()
-                    guard case .scalarValue(let scalar) = decoder.decode(&iterator), TerminalText.isControl(scalar) else {
+                    guard case .scalarValue(let scalar) = decoder.decode(&iterator),
+                        TerminalText.isControl(scalar) || TerminalText.isInvisible(scalar)
+                    else {
                         offset = position + 1
                         continue
                     }
+                    message = DataMessage.unprintable("id", scalar)
                 }
                 // The row whose id holds the byte: the first with its end past it.
                 var low = rowStart
@@ -600,8 +607,48 @@ func loadTransactions(
                     if Int(columns.idEnds.pointer[middle]) > position { high = middle } else { low = middle + 1 }
                 }
                 markRejected(low)
-                addPostError(RowError(line: lineMap.line(of: low), field: context.idField + 1, DataMessage.controlCharacter("id")))
+                addPostError(RowError(line: lineMap.line(of: low), field: context.idField + 1, message))
                 offset = Int(columns.idEnds.pointer[low])
+            }
+        }
+    }
+    // Ids that read the same but are written with other characters (a composed é and an e with a
+    // combining accent) are two transactions: a deal entered twice so is paid twice. Only ids
+    // outside ASCII can be such twins; they are found in the arenas a word at a time.
+    var spellings: [String: (line: Int, bytes: [UInt8])] = [:]
+    for (number, arena) in ids.arenas.enumerated() {
+        let rowStart = ids.arenaRowStarts[number]
+        let rowEnd = number + 1 < ids.arenaRowStarts.count ? ids.arenaRowStarts[number + 1] : count
+        arena.withUnsafeBufferPointer { bytes in
+            guard let base = bytes.baseAddress else { return }
+            var offset = 0
+            while offset < bytes.count {
+                // The next byte with its high bit set.
+                while offset + 8 <= bytes.count
+                    && UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+                {
+                    offset += 8
+                }
+                while offset < bytes.count && base[offset] < 0x80 { offset += 1 }
+                guard offset < bytes.count else { break }
+                var low = rowStart
+                var high = rowEnd - 1
+                while low < high {
+                    let middle = (low + high) / 2
+                    if Int(columns.idEnds.pointer[middle]) > offset { high = middle } else { low = middle + 1 }
+                }
+                offset = Int(columns.idEnds.pointer[low])
+                if !reject.isEmpty && reject[low] { continue }
+                let spelled = ids.withBytes(low) { Array(UnsafeBufferPointer(start: $0, count: $1)) }
+                let text = String(decoding: spelled, as: UTF8.self)
+                let line = lineMap.line(of: low)
+                if let first = spellings[text] {
+                    if first.bytes != spelled {
+                        addPostError(RowError(line: line, field: context.idField + 1, DataMessage.lookalikeID(text, firstLine: first.line), severity: .warning))
+                    }
+                } else {
+                    spellings[text] = (line, spelled)
+                }
             }
         }
     }
@@ -1181,7 +1228,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                     if let malformed = DataMessage.malformedID("rep", UnsafeBufferPointer(start: repPointer, count: repLength)) {
                         result.errors.append(RowError(line: recordLine, field: repField + 1, malformed))
                     } else {
-                        result.errors.append(RowError(line: recordLine, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField), length: repLength, maxBytes: maxID)))
+                        result.errors.append(RowError(line: recordLine, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField), length: repLength, maxBytes: maxID, lookalikes: context.lookalikes)))
                     }
                 }
             }

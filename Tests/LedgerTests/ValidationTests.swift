@@ -318,6 +318,29 @@ let badCases: [BadCase] = [
     BadCase(
         name: "text after closing quote", file: "transactions.csv", text: header + "T1,2027-01-05,R1,\"1\"0,USD,P,new,1,NA,\n",
         expected: ["transactions.csv:2:4: text after a closing quote; a quoted field must end at a comma or line end"]),
+    BadCase(
+        // T8 and T8 with a zero-width space print the same: two deals, paid twice, had passed.
+        name: "invisible characters in ids and values", file: "transactions.csv",
+        text: header + "T8\u{200B},2027-01-05,R1,1,USD,P,new,1,NA,\nT8,2027-01-05,R1,1,USD,P,new,1,NA,\n"
+            + "T9,2027-01-05,R1\u{FEFF},1,USD,P,new,1,NA,\nT10,2027-01-05,R1,1\u{A0},USD,P,new,1,NA,\nT11,2027-01-05,R1,1,US\u{AD}D,P,new,1,NA,\n",
+        expected: [
+            "transactions.csv:2:1: id holds an invisible character (U+200B), which prints as nothing: it reads the same as the id without "
+                + "it but is another id; ids must be printable: delete it",
+            "transactions.csv:4:3: rep holds an invisible character (U+FEFF), which prints as nothing: it reads the same as the id without "
+                + "it but is another id; ids must be printable: delete it",
+            "transactions.csv:5:4: amount \"1\u{A0}\" is not a plain decimal (like 1234.56 or -80); remove the spaces around it (one is a "
+                + "no-break space, U+00A0)",
+            "transactions.csv:6:5: currency \"US\u{AD}D\" is not an ISO 4217 code (three upper-case letters, e.g. USD); it holds an "
+                + "invisible character (U+00AD), which prints as nothing: delete it",
+        ]),
+    BadCase(
+        name: "transaction ids that read the same (warning)", file: "transactions.csv",
+        text: header + "TJos\u{E9},2027-01-05,R1,1,USD,P,new,1,NA,\nTJose\u{301},2027-01-05,R1,1,USD,P,new,1,NA,\n",
+        expected: [
+            "transactions.csv:3:1: warning: transaction id \"TJose\u{301}\" reads the same as the id on line 2 but is written with other "
+                + "Unicode characters (composed and decomposed accents); they are two transactions, both credited: if they are one deal, "
+                + "delete one"
+        ]),
 ]
 
 @Suite struct Validation {
@@ -533,6 +556,20 @@ let badCases: [BadCase] = [
         var prose = Minimal.ledgerOnly(header + "T1,2027-01-05,R1,1,USD,\"a\nb,c,d,e,f,g,h,i,j,k,l,m\",new,1,NA,\n")
         prose["splits.csv"] = nil
         #expect(try DataDirectory(prose).load().1 == [])
+    }
+
+    /// A rep id written with a decomposed accent where the roster composes it is not on the
+    /// roster, and the message names the roster's spelling (it had looked like the same id).
+    @Test func aRepThatReadsLikeARosterRepNamesIt() throws {
+        var files = Minimal.files
+        files["splits.csv"] = nil
+        files["roster.csv"] = "rep,name,plan,start\nR1,A,AE-STD,2026-01-01\nR2,B,AE-STD,2026-01-01\nJos\u{E9},C,AE-STD,2026-01-01\n"
+        files["quotas.csv"] = "rep,period,amount\nR1,2027-01,100\nJose\u{301},2027-01,100\n"
+        let (_, messages) = try DataDirectory(files).load()
+        #expect(messages == [
+            "quotas.csv:3:1: rep \"Jose\u{301}\" is not on the roster; the roster's \"Jos\u{E9}\" reads the same but is written with other "
+                + "Unicode characters (composed and decomposed accents): write the id the same way in every file"
+        ])
     }
 
     /// Lines that end with a carriage return alone (a file saved so after some point) are one

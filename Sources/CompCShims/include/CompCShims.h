@@ -48,24 +48,28 @@ static inline size_t comp_count_byte(const uint8_t *p, size_t count, uint8_t byt
 }
 
 /// The offset of the first control character (a byte below 0x20, or DEL) in `p[0..<count]`, or of
-/// the first byte that may start a multi-byte one (0xC2: C1 controls; 0xD8: U+061C; 0xE2:
-/// bidirectional formatting and line separators), or -1. The caller decides on those.
+/// the first byte that may start a multi-byte one or an invisible character (0xC2: C1 controls,
+/// the soft hyphen; 0xD8: U+061C; 0xE2: bidirectional formatting, line separators, zero-width
+/// spaces and joiners; 0xEF: U+FEFF), or -1. The caller decides on those.
 static inline long comp_find_control(const uint8_t *p, size_t count) {
     size_t i = 0;
 #if defined(__SSE2__)
     const __m128i highest = _mm_set1_epi8(0x1F), del = _mm_set1_epi8(0x7F);
     const __m128i c2 = _mm_set1_epi8((char)0xC2), d8 = _mm_set1_epi8((char)0xD8), e2 = _mm_set1_epi8((char)0xE2);
+    const __m128i ef = _mm_set1_epi8((char)0xEF);
     for (; i + 16 <= count; i += 16) {
         __m128i bytes = _mm_loadu_si128((const __m128i *)(p + i));
         /* unsigned bytes <= 0x1F: the minimum with 0x1F is the byte itself */
         __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(bytes, highest), bytes);
-        __m128i lead = _mm_or_si128(_mm_cmpeq_epi8(bytes, c2), _mm_or_si128(_mm_cmpeq_epi8(bytes, d8), _mm_cmpeq_epi8(bytes, e2)));
+        __m128i lead = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(bytes, c2), _mm_cmpeq_epi8(bytes, ef)),
+            _mm_or_si128(_mm_cmpeq_epi8(bytes, d8), _mm_cmpeq_epi8(bytes, e2)));
         int mask = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(low, lead), _mm_cmpeq_epi8(bytes, del)));
         if (mask) return (long)(i + (size_t)__builtin_ctz((unsigned)mask));
     }
 #endif
     for (; i < count; i++) {
-        if (p[i] < 0x20 || p[i] == 0x7F || p[i] == 0xC2 || p[i] == 0xD8 || p[i] == 0xE2) return (long)i;
+        if (p[i] < 0x20 || p[i] == 0x7F || p[i] == 0xC2 || p[i] == 0xD8 || p[i] == 0xE2 || p[i] == 0xEF) return (long)i;
     }
     return -1;
 }
