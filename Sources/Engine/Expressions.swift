@@ -311,8 +311,12 @@ extension PlanEvaluation {
                 .first { plain($0.measure) == plain(quota.measureName) }.map {
                     "; line \($0.line) names measure \"\($0.measure)\" for this rep and period (measure names must match exactly)"
                 } ?? ""
+            // Its row was rejected (`--quarantine` ran without it): that row is the one to correct.
+            let rejected = (data.quotas.rejectedLine(rep: rep, period: target, measure: quota.measureName)
+                ?? (quota.measure.index == 0 ? data.quotas.rejectedLine(rep: rep, period: target) : nil))
+                .map { "; its row (line \($0)) was rejected: correct that row" } ?? ""
             var missing = failure(
-                "no quota for measure \(quota.measureName) in \(target) in quotas.csv" + alsoMissing + misnamed + added, span: span)
+                "no quota for measure \(quota.measureName) in \(target) in quotas.csv" + rejected + alsoMissing + misnamed + added, span: span)
             missing.coveredPeriods = covered
             missing.missingQuota = quota.measureName
             throw missing

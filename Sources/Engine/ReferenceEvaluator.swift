@@ -1825,6 +1825,11 @@ final class PlanEvaluation {
                     if payout != plan.currency {
                         let month = periods[period].endMonth - 1
                         guard let rate = data.fx.rate(payout, monthNumber: month), rate.units > 0 else {
+                            if let line = data.fx.rejectedLine(payout, monthNumber: month) {
+                                throw failure(
+                                    "no fx rate for \(payout.code) in \(Period(kind: .month, containingMonth: month)) to pay this rep in "
+                                        + "\(payout.code): its row in fx.csv (line \(line)) was rejected; correct that row")
+                            }
                             throw failure(
                                 "no fx rate for \(payout.code) in \(Period(kind: .month, containingMonth: month)) to pay this rep in \(payout.code): "
                                     + "add that month's \(payout.code) rate to fx.csv, or leave the rep's currency on the roster empty to pay in "

@@ -44,7 +44,10 @@ public enum LedgerLoader {
                 return try MappedFile(path: path)
             } catch {
                 let reason: String
-                if case .cannotOpen(_, let code) = error, code == ENOENT_CODE {
+                if case .cannotOpen(_, let code) = error, code == ENOENT_CODE, let target = danglingLinkTarget(path) {
+                    // A link whose file is gone, also for an optional file: it was meant to be read.
+                    reason = "a symbolic link to \(TerminalText.safe(target)), which is not found; link an existing file, or remove the link"
+                } else if case .cannotOpen(_, let code) = error, code == ENOENT_CODE {
                     if !required { return nil }
                     reason = "file not found; a data directory needs transactions.csv, roster.csv and quotas.csv (splits.csv and fx.csv are optional)"
                 } else {
@@ -265,6 +268,17 @@ public enum LedgerLoader {
     import Darwin
     let ENOENT_CODE = ENOENT
 #endif
+
+/// Where `path` points when it is a symbolic link (whose target is then missing, as the caller
+/// found); `nil` when it is no link.
+func danglingLinkTarget(_ path: String) -> String? {
+    var info = stat()
+    guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return nil }
+    var buffer = [CChar](repeating: 0, count: 4097)
+    let count = readlink(path, &buffer, 4096)
+    guard count >= 0 else { return "" }
+    return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
 
 extension TransactionTable {
     /// A table with no rows.

@@ -498,6 +498,7 @@ func loadQuotas(
     index.reserveCapacity(file.count / 24)
     var measures = ByteStringTable(expected: 8)
     var measureNames: [String] = []
+    var rejectedLines: [QuotaTable.QuotaKey: Int] = [:]
     var rowsRead = 0
     while nextDataRecord(&tokenizer, header: header, limits: options.limits, errors: &errors, rowsRead: &rowsRead) {
         let line = tokenizer.recordLine
@@ -572,9 +573,16 @@ func loadQuotas(
                 continue
             }
         }
+        // A rejected row still names its rep and period: a quota found missing there is its.
+        if rep >= 0, let period, !rowErrors.isEmpty {
+            let key = QuotaTable.QuotaKey(rep: rep, period: period, measure: measure)
+            if rejectedLines[key] == nil && index[key] == nil { rejectedLines[key] = line }
+        }
         errors.append(contentsOf: rowErrors)
     }
-    return (QuotaTable(rows: rows, index: index), rowsRead, rowsRead - rows.count)
+    var table = QuotaTable(rows: rows, index: index)
+    table.rejectedLines = rejectedLines
+    return (table, rowsRead, rowsRead - rows.count)
 }
 
 /// Parses `YYYY`, `YYYY-Qn` or `YYYY-MM` from bytes in `calendar`.

@@ -425,9 +425,19 @@ public struct QuotaTable: Sendable {
         }
     }
 
+    /// Lines of rows rejected for their amount (or another field after the rep and period), by
+    /// the rep, period and measure they name: the first of each.
+    var rejectedLines: [QuotaKey: Int] = [:]
+
     /// The quota of `rep` for exactly `period` and `measure` (`nil` measure = the primary one).
     public func quota(rep: RepIndex, period: Period, measure: String? = nil) -> FixedDecimal? {
         index[QuotaKey(rep: rep, period: period, measure: measure)].map { rows[$0].amount }
+    }
+
+    /// The line of a rejected row for `rep`, `period` and `measure`, if one was (`--quarantine`
+    /// runs without it: a quota missing there is that row's).
+    public func rejectedLine(rep: RepIndex, period: Period, measure: String? = nil) -> Int? {
+        rejectedLines.isEmpty ? nil : rejectedLines[QuotaKey(rep: rep, period: period, measure: measure)]
     }
 }
 
@@ -524,6 +534,11 @@ public struct FXTable: Sendable {
     }
 
     /// Units of ``base`` per unit of `currency` in the month containing `monthNumber`; 1 for the base.
+    /// The line of a rejected fx.csv row for `currency` in `monthNumber`, if one was.
+    public func rejectedLine(_ currency: Currency, monthNumber: Int) -> Int? {
+        rejectedLines.isEmpty ? nil : rejectedLines[FXKey(currency: currency.code, month: monthNumber)]
+    }
+
     public func rate(_ currency: Currency, monthNumber: Int) -> FixedDecimal? {
         if currency == base { return .one }
         return index[FXKey(currency: currency.code, month: monthNumber)].map { rates[$0].rate }

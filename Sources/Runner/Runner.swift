@@ -346,7 +346,16 @@ public enum Runner {
                             for (row, flag) in credited.enumerated() where flag && row < output.credited.count { output.credited[row] = true }
                         }
                     } catch let error as EvaluationError {
-                        failure = .evaluation(error.description)
+                        var text = error.description
+                        // The rows --quarantine left out may be why (a quota or rate missing is a
+                        // rejected row's): they are said too, as no database holds them.
+                        if request.quarantine && load.errorCount > 0 {
+                            let rejected = load.listed(limit: 10).filter { $0.severity == .error }
+                            text += "\n--quarantine left out \(load.errorCount) rejected row\(load.errorCount == 1 ? "" : "s"), which may be why"
+                                + (load.errorCount > rejected.count ? "; the first \(rejected.count):" : ":")
+                            for diagnostic in rejected { text += "\n  \(diagnostic.location): \(diagnostic.message)" }
+                        }
+                        failure = .evaluation(text)
                         throw error
                     }
                 }

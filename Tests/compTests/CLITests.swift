@@ -251,6 +251,25 @@ import Testing
             """)
     }
 
+    /// A data file that is a link to a file no longer there is said to be one, also an optional
+    /// file (a dangling fx.csv had been read as no fx.csv at all, and a roster as "not found").
+    @Test func aDanglingLinkIsNamedAsOne() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try oneDeal(in: directory)
+        try FileManager.default.removeItem(at: data.appendingPathComponent("roster.csv"))
+        try FileManager.default.createSymbolicLink(atPath: data.appendingPathComponent("roster.csv").path, withDestinationPath: "old/roster.csv")
+        try FileManager.default.createSymbolicLink(atPath: data.appendingPathComponent("fx.csv").path, withDestinationPath: "rates.csv")
+        let prefix = data.path + "/"
+        let result = try cli.run(["validate", "--data", data.path])
+        #expect(result.status == 65)
+        #expect(result.stderr.hasPrefix("""
+            \(prefix)roster.csv: a symbolic link to old/roster.csv, which is not found; link an existing file, or remove the link
+            \(prefix)fx.csv: a symbolic link to rates.csv, which is not found; link an existing file, or remove the link
+
+            """), "\(result.stderr)")
+    }
+
     /// An export named as a data file the next run would read, or with a name longer than the
     /// file system takes, is refused before the run (the run had been stored, then the export
     /// failed, exit 73, and a retry stored it twice).

@@ -1059,6 +1059,33 @@ func oneDeal(in directory: URL) throws -> URL {
             "\(run.stderr)")
     }
 
+    /// With --quarantine, a quota or payout rate whose row was rejected is named as that row
+    /// (the message had said to add a row that is there), and a failed run lists the rows it left
+    /// out: no database holds them.
+    @Test func aQuarantinedRowBehindAFailureIsNamed() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,currency\nR1,Ana,AE-STD,2026-01-01,\nR2,Ben,AE-STD,2026-01-01,CHF\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,-5\nR2,2027-01,1000\n",
+            "fx.csv": "currency,period,rate\nCHF,2027-01,0\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-06,R2,10,USD,new\n",
+        ], to: data)
+        let run = try cli.run(
+            ["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path, "--quarantine"])
+        #expect(run.status == 65)
+        let lines = run.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.contains { $0.hasSuffix("rep R1, 2027-01: no quota for measure bookings in 2027-01 in quotas.csv; its row (line 2) was rejected: correct that row") },
+            "\(run.stderr)")
+        #expect(lines.contains { $0.hasSuffix("rep R2, 2027-01: no fx rate for CHF in 2027-01 to pay this rep in CHF: its row in fx.csv (line 2) was rejected; correct that row") })
+        #expect(Array(lines.suffix(3)) == [
+            "--quarantine left out 2 rejected rows, which may be why:",
+            "  \(data.path)/quotas.csv:2:3: amount \"-5\" is negative",
+            "  \(data.path)/fx.csv:2:3: rate \"0\" must be greater than zero",
+        ])
+    }
+
     /// Payees that fail are all listed, not only the first (fixing them one run at a time): R2's
     /// quota is 0 and R3 is paid in EUR with no EUR rate; R1 is fine. The list is the same for
     /// any thread count, and nothing is stored.
