@@ -19,7 +19,16 @@ extension PlanEvaluation {
             guard let table = inputs[input.name],
                 let value = table.value(rep: payees[payee], period: periods[periodIndex])
             else {
-                throw failure("no \(input.column) in \(input.file) for this rep and period", what: "input \(input.name)", span: expr.span)
+                // Rows for the rep written for periods of another length (a month's score for a
+                // quarterly plan): read as no value, and said so (they had passed without a word).
+                let period = periods[periodIndex]
+                let others = inputs[input.name]?.otherLengths(rep: payees[payee], than: period) ?? []
+                let hint = others.isEmpty
+                    ? ""
+                    : "; it has \(others.prefix(3).map(\.description).joined(separator: ", "))\(others.count > 3 ? ", …" : ""), "
+                        + "but this plan's periods are \(period.kind == .month ? "months" : period.kind == .quarter ? "quarters" : "years") "
+                        + "(write \(period))"
+                throw failure("no \(input.column) in \(input.file) for this rep and period" + hint, what: "input \(input.name)", span: expr.span)
             }
             return .number(WideDecimal(value))
         case .measure(let id):

@@ -21,13 +21,28 @@ public struct InputTableValues: Sendable {
 
     /// Number of values.
     public var count: Int { values.count }
+
+    /// The periods the file gives `rep` a value for that are not as long as `period` (a month's
+    /// score for a quarterly plan), in order: a value not found for the plan's period may be
+    /// there, written for the wrong length.
+    public func otherLengths(rep: RepIndex, than period: Period) -> [Period] {
+        values.keys.filter { $0.rep == rep && $0.months != period.kind.months }
+            .compactMap { key -> Period? in
+                let kind: PeriodKind? = key.months == 1 ? .month : key.months == 3 ? .quarter : key.months == 12 ? .year : nil
+                return kind.map { Period(kind: $0, containingMonth: key.firstMonth, calendar: period.calendar) }
+            }
+            .sorted { ($0.firstMonth, $0.kind.months) < ($1.firstMonth, $1.kind.months) }
+    }
 }
 
 /// Reads input tables with the same rules and messages as the other data files.
 public enum InputTableReader {
-    /// Reads `path`, taking the value from `column`; every problem is a diagnostic.
+    /// Reads `path`, taking the value from `column`; every problem is a diagnostic. With
+    /// `periods` (the plan's period length) and `plan`, a row for a period of another length is
+    /// a warning: the plan never reads it.
     public static func load(
-        path: String, column: String, roster: RosterTable, options: LedgerLoadOptions = LedgerLoadOptions()
+        path: String, column: String, roster: RosterTable, options: LedgerLoadOptions = LedgerLoadOptions(),
+        periods: PeriodKind? = nil, plan: String? = nil
     ) -> (table: InputTableValues, diagnostics: [Diagnostic]) {
         var errors: [RowError] = []
         var values: [InputTableValues.Key: FixedDecimal] = [:]
@@ -80,6 +95,21 @@ public enum InputTableReader {
             }
             values[key] = value
             lines[key] = line
+            if let periods, let plan, period.kind != periods {
+                let name = { (kind: PeriodKind) in kind == .month ? "month" : kind == .quarter ? "quarter" : "year" }
+                let first = Period(kind: periods, containingMonth: period.firstMonth, calendar: period.calendar)
+                let last = Period(kind: periods, containingMonth: period.endMonth - 1, calendar: period.calendar)
+                let instead = period.kind < periods
+                    ? "write the \(name(periods)) it is in (\(first))"
+                    : "write a row for each \(name(periods)) in it (\(first) … \(last))"
+                errors.append(
+                    RowError(
+                        line: line, field: periodField + 1,
+                        ("data.inputPeriod",
+                         "period \(period) is a \(name(period.kind)); plan \(plan) pays by \(name(periods)), so this row is never read: "
+                            + instead),
+                        severity: .warning))
+            }
         }
         return finish()
     }

@@ -229,6 +229,8 @@ public enum Runner {
         // refused with every error, before anything is written.
         var inputsByPlan: [[String: InputTableValues]] = []
         var inputFiles: [String] = []
+        // Rows of input tables no plan reads (a period of another length), said with the summary.
+        var inputWarnings: [String] = []
         for plan in plans {
             var inputs: [String: InputTableValues] = [:]
             var inputErrors: [String] = []
@@ -236,8 +238,9 @@ public enum Runner {
                 let path = request.dataPrefix + input.file
                 let (table, diagnostics) = InputTableReader.load(
                     path: path, column: input.column, roster: data.roster,
-                    options: LedgerLoadOptions(threads: request.threads, fiscalCalendar: plan.fiscalCalendar))
+                    options: LedgerLoadOptions(threads: request.threads, fiscalCalendar: plan.fiscalCalendar), periods: plan.period, plan: plan.id)
                 inputErrors += diagnostics.filter { $0.severity == .error }.map(\.description)
+                inputWarnings += diagnostics.filter { $0.severity == .warning }.map { "\($0.location): \($0.message)" }
                 inputs[input.name] = table
                 if !inputFiles.contains(path) { inputFiles.append(path) }
             }
@@ -416,6 +419,8 @@ public enum Runner {
         let dataWarnings = load.diagnostics.filter { $0.severity == .warning }
         warnings = dataWarnings.prefix(20).map { "\($0.location): \($0.message)" } + warnings
         if dataWarnings.count > 20 { warnings.insert("… and \(dataWarnings.count - 20) more warnings about the data", at: 20) }
+        warnings += inputWarnings.prefix(20)
+        if inputWarnings.count > 20 { warnings.append("… and \(inputWarnings.count - 20) more warnings about the input tables") }
         if !request.freesMemory { ProcessExit.keep((load, output, inputsByPlan)) }
         // Split rows no rule reads: the credit went whole to each deal's rep.
         let splitting = plans.contains { plan in

@@ -146,6 +146,7 @@ struct Validate: ParsableCommand {
         }
         // The plans' input tables (MBO scores and the like), as a run reads them.
         var inputErrors = 0
+        var inputWarnings = 0
         var readTables: Set<String> = []
         let prefix = data.hasSuffix("/") ? data : data + "/"
         // Not when roster.csv cannot be read: every row would name an unknown rep.
@@ -154,10 +155,13 @@ struct Validate: ParsableCommand {
             for input in plan.inputs where readTables.insert(input.file + "\u{0}" + input.column).inserted {
                 let (_, diagnostics) = InputTableReader.load(
                     path: prefix + input.file, column: input.column, roster: load.data.roster,
-                    options: LedgerLoadOptions(threads: threads, fiscalCalendar: plan.fiscalCalendar))
+                    options: LedgerLoadOptions(threads: threads, fiscalCalendar: plan.fiscalCalendar), periods: plan.period, plan: plan.id)
                 let errors = diagnostics.filter { $0.severity == .error }
                 inputErrors += errors.count
-                if !errors.isEmpty { printError(errors.prefix(max(1, maxErrors)).map(\.description).joined(separator: "\n")) }
+                // Errors first, then warnings (rows for periods the plan does not have).
+                let listed = errors + diagnostics.filter { $0.severity == .warning }
+                inputWarnings += listed.count - errors.count
+                if !listed.isEmpty { printError(listed.prefix(max(1, maxErrors)).map(\.description).joined(separator: "\n")) }
             }
         }
         let planErrors = (checked?.errorCount ?? 0) + runErrors
@@ -171,7 +175,8 @@ struct Validate: ParsableCommand {
         }
         if load.errorCount + inputErrors + planErrors > 0 { throw Exit.dataError }
         // Valid, but a warning may still mean a lost row (a quote left open): said with the verdict.
-        let warned = load.warningCount > 0 ? "; read the \(load.warningCount) warning\(load.warningCount == 1 ? "" : "s") above" : ""
+        let warnings = load.warningCount + inputWarnings
+        let warned = warnings > 0 ? "; read the \(warnings) warning\(warnings == 1 ? "" : "s") above" : ""
         print("\(data): valid (\(load.data.transactions.count) transactions, \(load.data.roster.repIDs.count) reps)"
             + (checked.map { " for plan\($0.plans.count == 1 ? "" : "s") \($0.plans.map(\.id).joined(separator: ", "))" } ?? "") + warned)
     }

@@ -797,6 +797,35 @@ func oneDeal(in directory: URL) throws -> URL {
             "\(run.stderr)")
     }
 
+    /// A score written for a period of another length than the plan's is never read: validate
+    /// and run warn of it, and a payee left without a score is told which periods the file has.
+    @Test func inputRowsOfAnotherPeriodLengthAreWarnedOf() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,BONUS-DEMO,2026-01-01\nR2,Ben,BONUS-DEMO,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-Q1,1000\nR2,2027-Q1,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-05,R2,1500,USD,new\n",
+            "mbo.csv": "rep,period,score\nR1,2027-Q1,0.5\nR2,2027-01,0.5\nR2,2027,0.5\n",
+        ], to: data)
+        let plan = CLI.root.appendingPathComponent("Plans/examples/bonuses.plan").path
+        let table = data.path + "/mbo.csv"
+        let month = "\(table):3:2: warning: period 2027-01 is a month; plan BONUS-DEMO pays by quarter, so this row is never read: "
+            + "write the quarter it is in (2027-Q1)"
+        let year = "\(table):4:2: warning: period 2027 is a year; plan BONUS-DEMO pays by quarter, so this row is never read: "
+            + "write a row for each quarter in it (2027-Q1 … 2027-Q4)"
+        let validate = try cli.run(["validate", "--data", data.path, "--plans", plan])
+        #expect(validate.status == 0)
+        #expect(validate.stderr.hasPrefix(month + "\n" + year + "\n"), "\(validate.stderr)")
+        #expect(validate.stdout.hasSuffix("for plan BONUS-DEMO; read the 2 warnings above\n"))
+        let run = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 65)
+        #expect(run.stderr.contains(
+            "rep R2, 2027-Q1: input mbo_score: no score in mbo.csv for this rep and period; it has 2027-01, 2027, but this plan's "
+                + "periods are quarters (write 2027-Q1)"), "\(run.stderr)")
+    }
+
     /// The reconciliation's sums are stored beside its counts: per currency, the credited,
     /// excluded (by reason) and rejected rows and their exact sums add up to the file's.
     /// USD: T1 1,500 and T4 −200.50 credited (1,299.50); T3 250.25 dated after the plan's
