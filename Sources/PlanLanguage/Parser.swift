@@ -223,6 +223,11 @@ final class Parser {
         return text(comment.range)
     }
 
+    /// Comments inside what was just parsed (between the lines of an expression written over
+    /// several), not taken by a part of it with comments of its own: printed before it. They had
+    /// been the next declaration's, its blank line before them lost.
+    func interiorComments() -> [String] { remainingComments(before: lastEnd) }
+
     func remainingComments(before offset: Int) -> [String] {
         var out: [String] = []
         while commentIndex < comments.count && comments[commentIndex].range.start < offset {
@@ -437,6 +442,7 @@ final class Parser {
             do throws(ParseFailure) {
                 var decl = try parseDeclaration()
                 decl.trivia = trivia
+                decl.trivia.leading += interiorComments()
                 decl.trivia.trailing = trailingComment()
                 decl.recovered = sink.count - (unclosedBlocks - unclosed) - (wordsReadAsMeant - readAsMeant) > problems
                 decls.append(decl)
@@ -660,6 +666,7 @@ final class Parser {
                     throw failExpected("the end of the line")
                 }
                 parsed.trivia = trivia
+                parsed.trivia.leading += interiorComments()
                 parsed.trivia.trailing = trailingComment()
                 lines.append(parsed)
             } catch {
@@ -844,6 +851,7 @@ final class Parser {
                 var row = TierRow(lower: lower, upper: upper, value: value, endValue: endValue, gate: gate,
                                   range: SourceRange(start: first, end: lastEnd))
                 row.trivia = trivia
+                row.trivia.leading += interiorComments()
                 row.trivia.trailing = trailingComment()
                 rows.append(row)
             } catch {
@@ -1132,6 +1140,7 @@ final class Parser {
                     try expect(.fatArrow)
                     var arm = MatchArmNode(patterns: [], result: try parseOr())
                     arm.trivia = trivia
+                    arm.trivia.leading += interiorComments()
                     arm.trivia.trailing = trailingComment()
                     arms.append(arm)
                     continue
@@ -1144,6 +1153,7 @@ final class Parser {
                 try expect(.fatArrow, "'=>'")
                 var arm = MatchArmNode(patterns: patterns, result: try parseOr())
                 arm.trivia = trivia
+                arm.trivia.leading += interiorComments()
                 arm.trivia.trailing = trailingComment()
                 arms.append(arm)
             }

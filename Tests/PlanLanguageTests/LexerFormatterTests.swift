@@ -83,6 +83,71 @@ struct LexerFormatterTests {
         #expect(PlanFormatter.format(SourceFile(path: "w.plan", text: once)).text == once)
     }
 
+    /// Comments between the lines of an expression written over several stay with it, before it
+    /// (they had moved onto the next declaration, its blank line lost); in a table row and a
+    /// match arm too. A comment after the expression's end stays at the end of its line.
+    @Test("comments inside a multi-line expression stay with it")
+    func commentsInsideAnExpression() throws {
+        let text = """
+            plan "C" {
+              currency USD
+              period month
+              credit sales {
+                amount fx(txn.amount)
+                weight match txn.kind {
+                  "new" => 100%
+                  "renewal" =>    # half, per policy
+                    50%
+                  else => 0%
+                }
+              }
+              measure bookings = sum(sales)
+              measure deals = count(sales)
+              table t marginal on amount {
+                up to 1000 USD   # first band
+                  : 3%
+                1000 USD and above : 5%
+              }
+              component commission = t(bookings)  # base rate, per comp committee 2027-01
+                + 100 USD * deals                 # per-deal kicker
+
+              # the cap below was approved by finance
+              cap total at 5000 USD per period
+            }
+
+            """
+        let once = try #require(PlanFormatter.format(SourceFile(path: "c.plan", text: text)).text)
+        #expect(once == """
+            plan "C" {
+              currency USD
+              period month
+              credit sales {
+                amount fx(txn.amount)
+                weight match txn.kind {
+                  "new"     => 100%
+                  # half, per policy
+                  "renewal" => 50%
+                  else      => 0%
+                }
+              }
+              measure bookings = sum(sales)
+              measure deals = count(sales)
+              table t marginal on amount {
+                # first band
+                up to 1000 USD     : 3%
+                1000 USD and above : 5%
+              }
+              # base rate, per comp committee 2027-01
+              component commission = t(bookings) + 100 USD * deals  # per-deal kicker
+
+              # the cap below was approved by finance
+              cap total at 5000 USD per period
+            }
+
+            """)
+        #expect(PlanFormatter.format(SourceFile(path: "c.plan", text: once)).text == once)
+    }
+
     /// `quota(` starting a continuation line is the function, not a quota declaration.
     @Test("an expression may continue on a line that starts with quota(")
     func quotaCallOnAContinuationLine() {
