@@ -604,7 +604,23 @@ final class Parser {
     }
 
     func parseRoundClause() throws(ParseFailure) -> RoundClause? {
-        guard isWord("round"), next.kind == .identifier else { return nil }
+        guard isWord("round") else { return nil }
+        // `round` with no mode after it on its line: said at its end, and the next line read as
+        // the declaration it is (its mode had been taken from the next line's first word, the
+        // declaration there lost with its own errors; at a block's end, `round` had been an
+        // "unknown declaration").
+        if next.kind != .identifier || next.atLineStart {
+            let round = advance()
+            let line = sink.sources[file].location(of: current.range.start).line
+            let ended = current.kind == .eof || current.kind == .rbrace || current.atLineStart
+            let found = ended ? describe(current) + " on line \(line)" : describe(current)
+            sink.emit(
+                .expected("a rounding mode", found), file: file, ended ? SourceRange(start: round.range.end, end: round.range.end) : current.range,
+                hint: "write the mode and the digits after 'round' on its line: round half_even 2")
+            // What stood after `round` on its line is not read again as a declaration.
+            if !current.atLineStart && current.kind != .eof && current.kind != .rbrace { throw ParseFailure() }
+            return nil
+        }
         let start = advance().range.start
         let mode = try identifier("a rounding mode")
         var digits: (String, SourceRange)?

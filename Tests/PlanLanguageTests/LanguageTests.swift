@@ -38,6 +38,25 @@ struct LanguageTests {
             ])
     }
 
+    /// `round` with no mode on its line is said at its end, and the next line is the declaration
+    /// it is: its own errors are said too (its first word had been taken for the mode, and the
+    /// declaration lost; at a block's end `round` had been an unknown declaration).
+    @Test("round without a mode does not take the next line")
+    func roundWithoutAMode() {
+        let result = check(
+            "  credit sales {\n    amount fx(txn.amount)\n  }\n  measure b = sum(sales) round\n  component i = b * 5% + 1 EUR\n"
+                + "  measure c = sum(sales) round\n")
+        #expect(result.diagnostics.map { "\($0.location.line):\($0.location.column): \($0.message)" } == [
+            "7:31: expected a rounding mode, found 'component' on line 8",
+            "8:17: currency mismatch: cannot add money (USD) and money (EUR)",
+            "9:31: expected a rounding mode, found '}' on line 10",
+        ], "\(result.rendered())")
+        #expect(result.diagnostics.first?.hint == "write the mode and the digits after 'round' on its line: round half_even 2")
+        // The mode on the next line after `round` is still the mode.
+        #expect(check("  credit sales {\n    amount fx(txn.amount)\n  }\n  measure b = sum(sales)\n    round half_even 2\n  component c = b * 1%\n")
+            .diagnostics.isEmpty)
+    }
+
     @Test("the same tier table is explicit about its mode")
     func modes() throws {
         for mode in ["marginal", "retroactive", "per_transaction", "interpolated"] {
