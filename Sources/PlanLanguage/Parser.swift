@@ -99,7 +99,25 @@ final class Parser {
             let end = SourceRange(start: previous.range.end, end: previous.range.end)
             return fail(.expected(what, describe(current) + " on line \(line)"), end, hint: hint ?? habitHint(expecting: what))
         }
-        return fail(.expected(what, describe(current)), current.range, hint: hint ?? habitHint(expecting: what))
+        return fail(.expected(what, describe(current)), current.range, hint: hint ?? habitHint(expecting: what) ?? leadingMinusHint())
+    }
+
+    /// When the line of the token at hand starts with `-`: that minus continued the line above
+    /// (newlines separate nothing), so a tier or a match arm written `-1000 USD to …` was read as
+    /// a subtraction from the line before, and the error said only what it found.
+    func leadingMinusHint() -> String? {
+        var first = index
+        while first > 0 && !tokens[first].atLineStart { first -= 1 }
+        guard first > 0, first < index, tokens[first].kind == .minus else { return nil }
+        var operand = first + 1
+        var shown = "-"
+        // The negated value as written: a number and its currency or unit.
+        while operand < index && operand <= first + 2 && !tokens[operand].atLineStart {
+            shown += (shown == "-" ? "" : " ") + text(tokens[operand])
+            operand += 1
+        }
+        return "a line that starts with '-' continues the line above as a subtraction; to start it with a negative value, "
+            + "write it in brackets: (\(shown))"
     }
 
     /// Whether a missing `what` belongs at the end of the line it continues.

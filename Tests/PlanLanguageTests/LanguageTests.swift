@@ -57,6 +57,24 @@ struct LanguageTests {
             .diagnostics.isEmpty)
     }
 
+    /// A tier or match arm starting with a negative value continues the line above (newlines
+    /// separate nothing): the error says so, and how to write it.
+    @Test("a line starting with a minus gets a hint")
+    func leadingMinus() {
+        let result = check(
+            "  credit sales {\n    amount fx(txn.amount)\n  }\n  measure bookings = sum(sales)\n  table t retroactive on amount {\n"
+                + "    up to -1000 USD : 1%\n    -1000 USD to 0 USD : 2%\n    0 USD and above : 3%\n  }\n  component c = t(bookings)\n")
+        #expect(result.diagnostics.map { "\($0.location.line):\($0.location.column): \($0.message) | \($0.hint ?? "-")" } == [
+            "10:15: expected an expression, found 'to' | a line that starts with '-' continues the line above as a subtraction; "
+                + "to start it with a negative value, write it in brackets: (-1000 USD)"
+        ], "\(result.rendered())")
+        // Written so, it checks.
+        let fixed = check(
+            "  credit sales {\n    amount fx(txn.amount)\n  }\n  measure bookings = sum(sales)\n  table t retroactive on amount {\n"
+                + "    up to -1000 USD : 1%\n    (-1000 USD) to 0 USD : 2%\n    0 USD and above : 3%\n  }\n  component c = t(bookings)\n")
+        #expect(fixed.diagnostics.isEmpty, "\(fixed.rendered())")
+    }
+
     @Test("the same tier table is explicit about its mode")
     func modes() throws {
         for mode in ["marginal", "retroactive", "per_transaction", "interpolated"] {
