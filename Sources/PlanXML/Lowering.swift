@@ -475,10 +475,22 @@ enum Lowering {
         w.endDeclaration(group: "end")
     }
 
+    /// An `xs:integer` attribute as the plan language writes the number: the schema also takes
+    /// `+2` and `002`, which the language does not (they had been refused as "found '+'").
+    static func integerText(_ value: String) -> String {
+        var text = Substring(value)
+        while let first = text.first, first == " " || first == "\t" || first == "\n" || first == "\r" { text = text.dropFirst() }
+        while let last = text.last, last == " " || last == "\t" || last == "\n" || last == "\r" { text = text.dropLast() }
+        if text.first == "+" { text = text.dropFirst() }
+        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }) else { return value }
+        let digits = text.drop { $0 == "0" }
+        return digits.isEmpty ? "0" : String(digits)
+    }
+
     static func roundClause(_ e: PlacedElement, _ w: PlanTextWriter) {
         if let mode = e.attribute("round") {
             w.put("round", mode, attribute: "round", of: e)
-            if let digits = e.attribute("digits") { w.put(digits, at: e.valueOffset("digits")) }
+            if let digits = e.attribute("digits") { w.put(integerText(digits), at: e.valueOffset("digits")) }
         } else if e.attribute("digits") != nil {
             w.problem("'digits' needs 'round' (the rounding mode)", e, attribute: "digits")
         }
@@ -497,7 +509,8 @@ enum Lowering {
             ]
             for (attribute, keyword) in settings {
                 guard let value = e.attribute(attribute) else { continue }
-                w.put(keyword, attribute == "version" ? PlanSyntax.stringLiteral(value) : value, attribute: attribute, of: e)
+                let text = attribute == "version" ? PlanSyntax.stringLiteral(value) : attribute == "fiscal-year-start" ? integerText(value) : value
+                w.put(keyword, text, attribute: attribute, of: e)
                 w.endDeclaration(group: "header")
             }
             w.putRange(

@@ -365,4 +365,28 @@ import Testing
         #expect(plan.contains("  attribute txn.tag: text\n"), "\(plan)")
         #expect(plan.contains("    to splits overlay\n"), "\(plan)")
     }
+
+    /// Integers as the schema takes them (`+2`, `002`, blanks around) read as the number: they
+    /// had passed the schema and then been refused as "expected a month number, found '+'".
+    @Test func integersReadAsTheSchemaReadsThem() throws {
+        let xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plan id="I" name="i">
+              <header currency="USD" period="month" fiscal-year-start=" +02 "/>
+              <credit name="sales">
+                <amount>fx(txn.amount)</amount>
+              </credit>
+              <measure name="bookings" aggregate="sum" credit="sales" round="half_even" digits="+2"/>
+              <component name="c" round="floor" digits="000">
+                <formula>bookings * 10%</formula>
+              </component>
+            </plan>
+            """
+        let (text, result) = XMLPlans.planText(bytes: Array(xml.utf8), path: "i.xml")
+        let plan = try #require(text, "\(result.rendered())")
+        #expect(plan.contains("  fiscal_year_start 2\n"), "\(plan)")
+        #expect(plan.contains("  measure bookings = sum(sales) round half_even 2\n"), "\(plan)")
+        #expect(plan.contains("  component c = bookings * 10% round floor 0\n"), "\(plan)")
+        #expect(XMLPlans.check(bytes: Array(xml.utf8), path: "i.xml", loader: XMLPlans.readFile).diagnostics.isEmpty)
+    }
 }
