@@ -259,7 +259,9 @@ extension Checker {
         // either end, matched no payee (the run paid no one and exited 0).
         if !main.isLibrary, case .string(let text, let range)? = main.name {
             let id = unquote(text)
-            if id.isEmpty || id.unicodeScalars.first?.properties.isWhitespace == true || id.unicodeScalars.last?.properties.isWhitespace == true {
+            // (A control character that is also a space, such as NEL, is the string's own error.)
+            let space = { (scalar: Unicode.Scalar?) in scalar.map { $0.properties.isWhitespace && !TerminalText.isControl($0) } ?? false }
+            if id.isEmpty || space(id.unicodeScalars.first) || space(id.unicodeScalars.last) {
                 sink.emit(
                     .invalidValue("plan id", id, "a non-empty id with no spaces at either end (the roster's plan column names it)"), file: 0, range)
             } else if id.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {

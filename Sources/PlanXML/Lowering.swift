@@ -509,8 +509,12 @@ enum Lowering {
             ]
             for (attribute, keyword) in settings {
                 guard let value = e.attribute(attribute) else { continue }
-                let text = attribute == "version" ? PlanSyntax.stringLiteral(value) : attribute == "fiscal-year-start" ? integerText(value) : value
-                w.put(keyword, text, attribute: attribute, of: e)
+                if attribute == "version" {
+                    w.put(keyword, at: e.attributeOffset(attribute))
+                    w.putString(value, of: e, attribute: attribute)
+                } else {
+                    w.put(keyword, attribute == "fiscal-year-start" ? integerText(value) : value, attribute: attribute, of: e)
+                }
                 w.endDeclaration(group: "header")
             }
             w.putRange(
@@ -547,8 +551,13 @@ enum Lowering {
         case "input":
             w.put("input", at: e.start)
             w.put(value("name"), at: e.valueOffset("name"))
-            w.put("from", PlanSyntax.stringLiteral(value("file")), attribute: "file", of: e)
-            w.put("column", PlanSyntax.stringLiteral(value("column")) + ":", attribute: "column", of: e)
+            // Texts as literals placed character by character (``PlanTextWriter/putString``), so
+            // an error inside one, after a character reference too, is at its column.
+            w.put("from", at: e.attributeOffset("file"))
+            w.putString(value("file"), of: e, attribute: "file")
+            w.put("column", at: e.attributeOffset("column"))
+            w.putString(value("column"), of: e, attribute: "column")
+            w.glue(":")
             w.put(value("type"), at: e.valueOffset("type"))
         case "credit":
             w.put("credit", at: e.start)

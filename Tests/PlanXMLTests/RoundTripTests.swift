@@ -366,6 +366,31 @@ import Testing
         #expect(plan.contains("    to splits overlay\n"), "\(plan)")
     }
 
+    /// Errors in the texts of `version` and of an input's `file` and `column` are at their
+    /// characters, character references counted as the XML writes them (they had been a column
+    /// late and off by each reference's length); a NEL in the plan id is one error, the string's.
+    @Test func errorsInAttributeTextsAreAtTheirColumns() throws {
+        let xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plan id="V&#x85;" name="v">
+              <header currency="USD" period="month" version="a&#x85;b&#x85;c"/>
+              <input name="mbo" file="m&#x85;.csv" column="s&#x85;" type="rate"/>
+              <credit name="sales">
+                <amount>fx(txn.amount)</amount>
+              </credit>
+              <measure name="bookings" aggregate="sum" credit="sales"/>
+              <component name="c">
+                <formula>bookings * mbo</formula>
+              </component>
+            </plan>
+            """
+        let checked = XMLPlans.check(bytes: Array(xml.utf8), path: "v.xml", loader: XMLPlans.readFile)
+        #expect(checked.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.id.rawValue)" } == [
+            "2:12 plan.controlCharacterInString", "3:51 plan.controlCharacterInString", "3:58 plan.controlCharacterInString",
+            "4:28 plan.controlCharacterInString", "4:49 plan.controlCharacterInString",
+        ], "\(checked.rendered())")
+    }
+
     /// Integers as the schema takes them (`+2`, `002`, blanks around) read as the number: they
     /// had passed the schema and then been refused as "expected a month number, found '+'".
     @Test func integersReadAsTheSchemaReadsThem() throws {
