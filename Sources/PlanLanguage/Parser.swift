@@ -897,6 +897,23 @@ final class Parser {
         return (rows, closing)
     }
 
+    /// Whether the word at hand (`override`, `graduated`) starts its kind of body: something
+    /// follows it that is not an operator, nor a declaration on a line of its own. Else it is a
+    /// name (a `let override`): `component c = override` had read the next declaration as the
+    /// override's rate. (A rate on the next line is a rate: XML's lowering writes it so.)
+    func startsBody() -> Bool {
+        if next.atLineStart && next.kind == .identifier && declarationKeywords.contains(text(next)) { return false }
+        switch next.kind {
+        case .eof, .rbrace, .rparen, .comma, .star, .slash, .plus, .kwWhen, .kwAnd, .kwOr, .less, .lessEqual, .greater, .greaterEqual,
+            .equal, .notEqual:
+            return false
+        case .identifier:
+            return text(next) != "round"
+        default:
+            return true
+        }
+    }
+
     func parseComponentBody() throws(ParseFailure) -> ComponentBodyNode {
         let start = current.range.start
         if isWord("spiff") && next.kind == .lbrace {
@@ -904,7 +921,7 @@ final class Parser {
             let (lines, closing) = try parseBlock(parseSpiffLine)
             return .spiff(lines, closing: closing, SourceRange(start: start, end: lastEnd))
         }
-        if isWord("override") {
+        if isWord("override") && startsBody() {
             advance()
             let rate = try parseAdditive()
             _ = try word("of")
@@ -927,7 +944,7 @@ final class Parser {
             return .override(rate: rate, credit: credit, levels: levels, threshold: threshold,
                              SourceRange(start: start, end: lastEnd))
         }
-        if isWord("graduated") && next.kind != .lparen {
+        if isWord("graduated") && next.kind != .lparen && startsBody() {
             advance()
             let value = try parseAdditive()
             _ = try word("above")

@@ -75,6 +75,18 @@ struct LanguageTests {
         #expect(fixed.diagnostics.isEmpty, "\(fixed.rendered())")
     }
 
+    /// `override` and `graduated` are names where nothing but an operator or the line's end
+    /// follows them (a `let override`): `component c = override` had read the next declaration
+    /// as the override's rate.
+    @Test("a let named override or graduated can be a component's value")
+    func overrideAsAName() {
+        let result = check(
+            "  credit sales {\n    amount fx(txn.amount)\n  }\n  measure bookings = sum(sales)\n  let override = bookings * 2%\n"
+                + "  let graduated = bookings * 1%\n  component c = override\n  component d = graduated round half_even 2\n"
+                + "  component e = override * 2 + graduated\n  cap total at 5000 USD per period\n")
+        #expect(result.diagnostics.isEmpty, "\(result.rendered())")
+    }
+
     @Test("the same tier table is explicit about its mode")
     func modes() throws {
         for mode in ["marginal", "retroactive", "per_transaction", "interpolated"] {
