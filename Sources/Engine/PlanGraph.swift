@@ -1,3 +1,4 @@
+import CompDiagnostics
 import PlanModel
 
 /// The evaluation graph of a plan, for people: what is computed per transaction, per payee and
@@ -176,7 +177,9 @@ public struct PlanGraph: Sendable {
 
     /// The graph as indented text: nodes by stage, each with what it reads.
     public var text: String {
-        var lines = ["plan \(plan)"]
+        // Names and file names are the plan's text: a line break or an escape in one (an input's
+        // file written with `\n`) is shown escaped, not as a line of its own.
+        var lines = ["plan \(TerminalText.safe(plan))"]
         // Each node's inputs, in edge order, found once (a scan of every edge per node was
         // quadratic: 58,000 components took 20 s).
         var inputsOf: [String: [String]] = [:]
@@ -187,7 +190,8 @@ public struct PlanGraph: Sendable {
             lines.append("  \(stage.rawValue):")
             for node in members {
                 let inputs = inputsOf[node.id] ?? []
-                lines.append("    \(node.label)" + (inputs.isEmpty ? "" : "  <- " + inputs.joined(separator: ", ")))
+                lines.append(
+                    "    \(TerminalText.safe(node.label))" + (inputs.isEmpty ? "" : "  <- " + TerminalText.safe(inputs.joined(separator: ", "))))
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -157,6 +157,17 @@ func referenceCSV(_ output: RunOutput) -> String {
         #expect(lines.last == "    total  <- " + (0..<3_000).map { "component.c\($0)" }.joined(separator: ", "))
     }
 
+    /// The text graph shows the plan's texts safely: an input's file written with `\n` is one
+    /// line, escaped (it had broken the line in two).
+    @Test func theTextGraphEscapesTheFilesLineBreaks() throws {
+        let text = "plan \"G\" {\n  currency USD\n  period quarter\n  input mbo from \"a\\nb.csv\" column \"score\": rate\n"
+            + "  credit sales { amount fx(txn.amount) }\n  measure bookings = sum(sales)\n  component c = bookings * mbo\n}\n"
+        let checked = PlanChecker.check(source: SourceFile(path: "g.plan", text: text))
+        let lines = PlanGraph(try #require(checked.plan, "\(checked.rendered())")).text.split(separator: "\n")
+        #expect(lines.contains("    input mbo (a\\nb.csv)"), "\(lines)")
+        #expect(lines.count == 8)
+    }
+
     /// A measure with a quota per year and one per month has two quota nodes, told apart by their
     /// ids (DOT had drawn them as one, the monthly attainment reading the yearly quota), and a
     /// table with a tier gated on a value is decided per payee-period, not constant.
