@@ -412,13 +412,21 @@ struct CSVTokenizer: ~Copyable {
     /// mark of `Monitor 27",new,…` closing `…,"Deluxe stand,…` on an earlier row). Such lines are
     /// most likely rows that a quote left open took for its text. The end of a text that is the
     /// record's first field (`line two",2027-01-05,…`) has its quote first: not counted.
+    /// The line the quote closes on counts only when the record's first line is record-shaped
+    /// too (all `commas` commas: the row that left its quote open was whole on its line); a
+    /// valid text over lines (`T1,"Widget` then `blue, large",2027-01-05,…`) is not.
     @inline(never) func recordShapedLines(commas: Int) -> Int {
         guard commas > 0 else { return 0 }
         var found = 0
         var index = recordStart
-        // Past the first line.
-        while index < position && base[index] != UInt8(ascii: "\n") { index += 1 }
+        // Past the first line, counting its commas.
+        var firstLineCommas = 0
+        while index < position && base[index] != UInt8(ascii: "\n") {
+            if base[index] == UInt8(ascii: ",") { firstLineCommas += 1 }
+            index += 1
+        }
         index += 1
+        let closingLines = firstLineCommas == commas
         while index < position {
             var seen = 0
             var beforeQuote = -1
@@ -432,7 +440,7 @@ struct CSVTokenizer: ~Copyable {
                 index += 1
             }
             if beforeQuote < 0 { beforeQuote = seen }
-            if beforeQuote == commas || (seen == commas && beforeQuote > 0) { found += 1 }
+            if beforeQuote == commas || (closingLines && seen == commas && beforeQuote > 0) { found += 1 }
             index += 1
         }
         return found
@@ -444,7 +452,8 @@ struct CSVTokenizer: ~Copyable {
         var count = 0
         var index = recordStart
         while index < position {
-            if base[index] == 0x0D && (index + 1 >= end || base[index + 1] != UInt8(ascii: "\n")) { count += 1 }
+            // (One ending the record, at the end of the file, ends its line.)
+            if base[index] == 0x0D && index + 1 < position && base[index + 1] != UInt8(ascii: "\n") { count += 1 }
             index += 1
         }
         return count

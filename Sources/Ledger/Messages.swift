@@ -226,13 +226,14 @@ enum DataMessage {
     @inline(never) static func lookalikeID(_ id: String, firstLine: Int) -> (DiagnosticID, String) {
         ("data.lookalikeID",
          "transaction id \"\(id)\" reads the same as the id on line \(firstLine) but is written with other Unicode characters "
-            + "(composed and decomposed accents); they are two transactions, both credited: if they are one deal, delete one")
+            + "(such as an accent composed in one and added in the other); they are two transactions, both credited: if they are one "
+            + "deal, delete one")
     }
 
     @inline(never) static func lookalikeRep(_ id: String, firstLine: Int) -> (DiagnosticID, String) {
         ("data.lookalikeRep",
-         "rep \"\(id)\" reads the same as the rep on line \(firstLine) but is written with other Unicode characters (composed "
-            + "and decomposed accents); they are two reps: write the id the same way in every file")
+         "rep \"\(id)\" reads the same as the rep on line \(firstLine) but is written with other Unicode characters (such as an "
+            + "accent composed in one and added in the other); they are two reps: write the id the same way in every file")
     }
 
     @inline(never) static func reversalInOtherCurrency(_ id: String, _ code: String, deal: String) -> (DiagnosticID, String) {
@@ -325,7 +326,7 @@ enum DataMessage {
             return (
                 "data.unknownRep",
                 "rep \"\(rep)\" is not on the roster; the roster's \"\(twin)\" reads the same but is written with other Unicode "
-                    + "characters (composed and decomposed accents): write the id the same way in every file"
+                    + "characters (such as an accent composed in one and added in the other): write the id the same way in every file"
             )
         }
         return ("data.unknownRep", "rep \"\(rep)\" is not on the roster" + spaces(rep))

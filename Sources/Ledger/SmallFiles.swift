@@ -212,8 +212,9 @@ func loadRoster(
         !["rep", "name", "manager", "plan", "start", "end", "currency", "target_incentive"].contains($0)
     }
     let declared = options.declaredColumns.filter { $0.file == .roster }
-    // Non-ASCII ids by their text (Swift compares strings by canonical equivalence): "José" written
-    // with a composed é and with e plus an accent are two reps that print the same.
+    // Ids by their text (Swift compares strings by canonical equivalence): "José" written with a
+    // composed é and with e plus an accent are two reps that print the same, and so are a K and a
+    // Kelvin sign (which is why ASCII ids are kept too).
     var lookalikes: [String: Int] = [:]  // text → line of its first spelling
     func intern(_ id: String, line: Int) -> RepIndex {
         var bytes = Array(id.utf8)
@@ -227,15 +228,13 @@ func loadRoster(
             if let first = bytes.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@")].contains(first) {
                 errors.append(RowError(line: line, field: header.field("rep").map { $0 + 1 } ?? 1, DataMessage.formulaLikeRep(id), severity: .warning))
             }
-            if bytes.contains(where: { $0 >= 0x80 }) {
-                if let firstLine = lookalikes[id] {
-                    errors.append(
-                        RowError(
-                            line: line, field: header.field("rep").map { $0 + 1 } ?? 1, DataMessage.lookalikeRep(id, firstLine: firstLine),
-                            severity: .warning))
-                } else {
-                    lookalikes[id] = line
-                }
+            if let firstLine = lookalikes[id] {
+                errors.append(
+                    RowError(
+                        line: line, field: header.field("rep").map { $0 + 1 } ?? 1, DataMessage.lookalikeRep(id, firstLine: firstLine),
+                        severity: .warning))
+            } else {
+                lookalikes[id] = line
             }
         }
         return RepIndex(code)

@@ -558,22 +558,3 @@ public struct LedgerData: Sendable {
     /// `fx.csv` (empty when absent).
     public let fx: FXTable
 }
-
-/// Ids written with characters outside ASCII, by their text as Swift compares it (canonical
-/// equivalence): "José" with a composed é and with an e and a combining accent read the same and
-/// are two ids. An id not found is looked up here to say which one it reads as.
-struct LookalikeIDs: Sendable {
-    private var spellings: [String: String] = [:]
-
-    init(_ ids: some Sequence<String>) {
-        for id in ids where id.utf8.contains(where: { $0 >= 0x80 }) && spellings[id] == nil { spellings[id] = id }
-    }
-
-    /// The id that reads as `text` but is written with other bytes; `nil` when there is none.
-    func lookalike(of text: String) -> String? {
-        guard !spellings.isEmpty, text.utf8.contains(where: { $0 >= 0x80 }), let found = spellings[text],
-            !found.utf8.elementsEqual(text.utf8)
-        else { return nil }
-        return found
-    }
-}

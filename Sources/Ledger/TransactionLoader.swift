@@ -612,10 +612,13 @@ func loadTransactions(
             }
         }
     }
+    var index = TransactionIDIndex(ids: ids, count: count, sorted: sorted)
     // Ids that read the same but are written with other characters (a composed é and an e with a
-    // combining accent) are two transactions: a deal entered twice so is paid twice. Only ids
-    // outside ASCII can be such twins; they are found in the arenas a word at a time.
-    var spellings: [String: (line: Int, bytes: [UInt8])] = [:]
+    // combining accent, a K and a Kelvin sign) are two transactions: a deal entered twice so is
+    // paid twice. Of two such ids one is not in composed form (NFC); ids outside ASCII are found
+    // in the arenas a word at a time, those certainly composed passed over in place, and only the
+    // rest (rare) normalized and looked up, in the index and among themselves.
+    var uncomposed: [String: (line: Int, bytes: [UInt8])] = [:]
     for (number, arena) in ids.arenas.enumerated() {
         let rowStart = ids.arenaRowStarts[number]
         let rowEnd = number + 1 < ids.arenaRowStarts.count ? ids.arenaRowStarts[number + 1] : count
@@ -637,22 +640,36 @@ func loadTransactions(
                     let middle = (low + high) / 2
                     if Int(columns.idEnds.pointer[middle]) > offset { high = middle } else { low = middle + 1 }
                 }
+                let idStart = low == rowStart ? 0 : Int(columns.idEnds.pointer[low - 1])
                 offset = Int(columns.idEnds.pointer[low])
                 if !reject.isEmpty && reject[low] { continue }
-                let spelled = ids.withBytes(low) { Array(UnsafeBufferPointer(start: $0, count: $1)) }
+                if isCertainlyComposed(base + idStart, offset - idStart) { continue }
+                let spelled = Array(UnsafeBufferPointer(start: base + idStart, count: offset - idStart))
                 let text = String(decoding: spelled, as: UTF8.self)
                 let line = lineMap.line(of: low)
-                if let first = spellings[text] {
+                // Its composed spelling, written so elsewhere in the ledger.
+                let composed = composedBytes(text)
+                if composed != spelled {
+                    let twin = composed.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { index.find($0, buffer.count) } ?? -1 }
+                    if twin >= 0 && Int(twin) != low && (reject.isEmpty || !reject[Int(twin)]) {
+                        let twinLine = lineMap.line(of: Int(twin))
+                        let (later, first) = twinLine < line ? (line, twinLine) : (twinLine, line)
+                        let laterText = twinLine < line ? text : String(decoding: composed, as: UTF8.self)
+                        addPostError(RowError(line: later, field: context.idField + 1, DataMessage.lookalikeID(laterText, firstLine: first), severity: .warning))
+                        continue
+                    }
+                }
+                // Or another uncomposed spelling.
+                if let first = uncomposed[text] {
                     if first.bytes != spelled {
                         addPostError(RowError(line: line, field: context.idField + 1, DataMessage.lookalikeID(text, firstLine: first.line), severity: .warning))
                     }
                 } else {
-                    spellings[text] = (line, spelled)
+                    uncomposed[text] = (line, spelled)
                 }
             }
         }
     }
-    var index = TransactionIDIndex(ids: ids, count: count, sorted: sorted)
     // The first line of each id among the rows rejected for another field: a duplicate names the
     // id's first line in the file, rejected or not (a third T1 had named the second, when the
     // first was rejected for its amount).

@@ -97,7 +97,7 @@ public enum XMLReader {
         if let nul = bytes.firstIndex(of: 0) {
             let line = bytes[..<nul].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
             let lineStart = bytes[..<nul].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-            let column = String(decoding: bytes[lineStart..<nul], as: UTF8.self).unicodeScalars.count + 1
+            let column = Self.column(bytes, lineStart: lineStart, at: nul)
             throw fail(line, "xml.encoding", "the file holds a NUL byte, which XML does not allow (binary data?)").at(column: column)
         }
         // Refuse DTDs before libxml2 sees them: no entity can then be declared, expanded or fetched.
@@ -376,9 +376,7 @@ public enum XMLReader {
             } else if starts("<!DOCTYPE", at: index) {
                 let lineStart = bytes[..<index].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
                 let line = bytes[..<index].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
-                // Columns count characters, not bytes.
-                let column = String(decoding: bytes[lineStart..<index], as: UTF8.self).unicodeScalars.count + 1
-                return (line, column)
+                return (line, Self.column(bytes, lineStart: lineStart, at: index))
             } else {
                 return nil
             }
@@ -386,11 +384,19 @@ public enum XMLReader {
         return nil
     }
 
-    /// The 1-based line of the first byte that is not valid UTF-8, or `nil`.
-    /// Line and column (in characters) of the first byte that is not valid UTF-8, or `nil`.
+    /// The 1-based column of `index` on the line starting at `lineStart`, in characters; a byte
+    /// order mark before line 1 is no column (editors show none, and `SourceFile` counts none).
+    static func column(_ bytes: [UInt8], lineStart: Int, at index: Int) -> Int {
+        let start = lineStart == 0 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : lineStart
+        guard index > start else { return 1 }
+        return String(decoding: bytes[start..<index], as: UTF8.self).unicodeScalars.count + 1
+    }
+
+    /// Line and column (in characters) of the first byte that is not valid UTF-8, or `nil` (a
+    /// byte order mark before line 1 is no column).
     static func firstInvalidUTF8(_ bytes: [UInt8]) -> (line: Int, column: Int)? {
         var decoder = UTF8()
-        var iterator = bytes.makeIterator()
+        var iterator = bytes[(bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0)...].makeIterator()
         var line = 1
         var column = 1
         while true {

@@ -296,7 +296,7 @@ let badCases: [BadCase] = [
         name: "rep ids that read the same in other Unicode characters (warning)", file: "roster.csv",
         text: "rep,name,plan,start\nM1,Mia,MGR,2026-01-01\nR1,A,AE-STD,2026-01-01\nR2,B,AE-STD,2026-01-01\nJos\u{E9},C,AE-STD,2026-01-01\nJose\u{301},D,AE-STD,2026-01-01\n",
         expected: [
-            "roster.csv:6:1: warning: rep \"Jose\u{301}\" reads the same as the rep on line 5 but is written with other Unicode characters (composed and decomposed accents); they are two reps: write the id the same way in every file"
+            "roster.csv:6:1: warning: rep \"Jose\u{301}\" reads the same as the rep on line 5 but is written with other Unicode characters (such as an accent composed in one and added in the other); they are two reps: write the id the same way in every file"
         ]),
     BadCase(
         name: "a reversal booked by another rep (warning)", file: "transactions.csv",
@@ -335,11 +335,21 @@ let badCases: [BadCase] = [
         ]),
     BadCase(
         name: "transaction ids that read the same (warning)", file: "transactions.csv",
-        text: header + "TJos\u{E9},2027-01-05,R1,1,USD,P,new,1,NA,\nTJose\u{301},2027-01-05,R1,1,USD,P,new,1,NA,\n",
+        // Of such a pair one id is not in composed form: found whichever comes first, also beside an
+        // ASCII id (a K and a Kelvin sign), and between two uncomposed spellings.
+        text: header + "TJos\u{E9},2027-01-05,R1,1,USD,P,new,1,NA,\nTJose\u{301},2027-01-05,R1,1,USD,P,new,1,NA,\n"
+            + "\u{212A}1,2027-01-05,R1,1,USD,P,new,1,NA,\nK1,2027-01-05,R1,1,USD,P,new,1,NA,\n"
+            + "\u{1E0B}\u{323},2027-01-05,R1,1,USD,P,new,1,NA,\nd\u{323}\u{307},2027-01-05,R1,1,USD,P,new,1,NA,\n",
         expected: [
             "transactions.csv:3:1: warning: transaction id \"TJose\u{301}\" reads the same as the id on line 2 but is written with other "
-                + "Unicode characters (composed and decomposed accents); they are two transactions, both credited: if they are one deal, "
-                + "delete one"
+                + "Unicode characters (such as an accent composed in one and added in the other); they are two transactions, both credited: "
+                + "if they are one deal, delete one",
+            "transactions.csv:5:1: warning: transaction id \"K1\" reads the same as the id on line 4 but is written with other "
+                + "Unicode characters (such as an accent composed in one and added in the other); they are two transactions, both credited: "
+                + "if they are one deal, delete one",
+            "transactions.csv:7:1: warning: transaction id \"d\u{323}\u{307}\" reads the same as the id on line 6 but is written with other "
+                + "Unicode characters (such as an accent composed in one and added in the other); they are two transactions, both credited: "
+                + "if they are one deal, delete one",
         ]),
 ]
 
@@ -552,6 +562,17 @@ let badCases: [BadCase] = [
         #expect(rosterLoad.1.contains(
             "roster.csv:2:2: warning: name is a quoted text holding 2 lines shaped like records; "
                 + "if a closing quote is missing, those rows were read as this text"))
+        // Valid text over lines, its last line holding commas: no warning, and a row rejected for
+        // a later field is not cut at its first line (its second had been read as a row).
+        var valid = Minimal.ledgerOnly(
+            "id,description,date,rep,amount,currency\nT1,\"Widget\nblue, large\",2027-01-05,R1,100,XXX\nT2,\"A\nb, c, d\",2027-01-05,R1,1,USD\n")
+        valid["splits.csv"] = nil
+        let validLoad = try DataDirectory(valid).load()
+        #expect(validLoad.1 == [
+            "transactions.csv:2:6: currency \"XXX\" is not an ISO 4217 currency (e.g. USD, EUR, JPY; codes of metals, funds and tests, "
+                + "such as XAU or XTS, are not)"
+        ])
+        #expect(validLoad.0.reconciliation.files.first { $0.file.hasSuffix("transactions.csv") }.map { ($0.rowsRead, $0.rejected) } ?? (0, 0) == (2, 1))
         // A line with more commas than a record has could not have been one: no warning.
         var prose = Minimal.ledgerOnly(header + "T1,2027-01-05,R1,1,USD,\"a\nb,c,d,e,f,g,h,i,j,k,l,m\",new,1,NA,\n")
         prose["splits.csv"] = nil
@@ -568,7 +589,7 @@ let badCases: [BadCase] = [
         let (_, messages) = try DataDirectory(files).load()
         #expect(messages == [
             "quotas.csv:3:1: rep \"Jose\u{301}\" is not on the roster; the roster's \"Jos\u{E9}\" reads the same but is written with other "
-                + "Unicode characters (composed and decomposed accents): write the id the same way in every file"
+                + "Unicode characters (such as an accent composed in one and added in the other): write the id the same way in every file"
         ])
     }
 
@@ -579,7 +600,7 @@ let badCases: [BadCase] = [
             header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\rT2,2027-01-06,R1,2,USD,P,new,1,NA,\rT3,2027-01-07,R1,3,USD,P,new,1,NA,\n"
                 + "T4,2027-01-08,R1,4,USD,P,new,1,NA,\n")
         files["splits.csv"] = nil
-        files["quotas.csv"] = "rep,period,amount\nR1,2027-01,100\rR2,2027-01,100\n"
+        files["quotas.csv"] = "rep,period,amount\nR1,2027-01,100\rR2,2027-01,100\nR2,2027-02\r"
         let (load, messages) = try DataDirectory(files).load()
         let why = { (lines: Int) in
             "; the row holds \(lines - 1) carriage return\(lines == 2 ? "" : "s") not followed by a line feed, a line end of old Mac files "
@@ -588,6 +609,8 @@ let badCases: [BadCase] = [
         #expect(messages == [
             "transactions.csv:2:1: the row has 28 fields; the header has 10" + why(3),
             "quotas.csv:2:1: the row has 5 fields; the header has 3" + why(2),
+            // A carriage return ending the file ends its line: no more is said.
+            "quotas.csv:3:1: the row has 2 fields; the header has 3",
         ])
         #expect(load.data.transactions.count == 1)
     }

@@ -45,6 +45,15 @@ import Testing
         #expect(root.attribute("id") == "A")
     }
 
+    /// The reader's own refusals count no column for a byte order mark before line 1, as the
+    /// plan's diagnostics and editors do (each had been a column to the right).
+    @Test func refusalsAfterAByteOrderMarkAreAtTheirColumns() {
+        let mark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        #expect(refusal(mark + Array("<plan".utf8) + [0xFF] + Array(" id=\"A\"/>\n".utf8))?.hasPrefix("plan.xml:1:6: the file is not valid UTF-8") == true)
+        #expect(refusal(mark + Array("<!DOCTYPE x><plan/>\n".utf8))?.hasPrefix("plan.xml:1:1: a DOCTYPE declaration is not allowed") == true)
+        #expect(refusal(mark + Array("<pl".utf8) + [0] + Array("an/>\n".utf8))?.hasPrefix("plan.xml:1:4: the file holds a NUL byte") == true)
+    }
+
     @Test func billionLaughs() {
         var text = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [\n <!ENTITY lol \"lol\">\n"
         text += " <!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"
