@@ -63,7 +63,7 @@ public struct SourceFile: Sendable {
     public let path: String
     /// The raw bytes.
     public let bytes: [UInt8]
-    /// Offsets at which each line starts (line 1 starts at 0).
+    /// Offsets at which each line starts (line 1 at 0, or at 3 after a UTF-8 byte order mark).
     public let lineStarts: [Int]
     /// Per line, whether it is all ASCII: its columns are then its bytes, found without counting
     /// (counting made many diagnostics on one long line quadratic).

@@ -38,11 +38,11 @@ public struct InputTableValues: Sendable {
 /// Reads input tables with the same rules and messages as the other data files.
 public enum InputTableReader {
     /// Reads `path`, taking the value from `column`; every problem is a diagnostic. With
-    /// `periods` (the plan's period length) and `plan`, a row for a period of another length is
-    /// a warning: the plan never reads it.
+    /// `readers` (each plan reading this column, with its period length), a row for a period no
+    /// reader pays by is a warning: no plan reads it.
     public static func load(
         path: String, column: String, roster: RosterTable, options: LedgerLoadOptions = LedgerLoadOptions(),
-        periods: PeriodKind? = nil, plan: String? = nil
+        readers: [(plan: String, period: PeriodKind)] = []
     ) -> (table: InputTableValues, diagnostics: [Diagnostic]) {
         var errors: [RowError] = []
         var values: [InputTableValues.Key: FixedDecimal] = [:]
@@ -95,19 +95,21 @@ public enum InputTableReader {
             }
             values[key] = value
             lines[key] = line
-            if let periods, let plan, period.kind != periods {
+            if let reader = readers.first, !readers.contains(where: { $0.period == period.kind }) {
                 let name = { (kind: PeriodKind) in kind == .month ? "month" : kind == .quarter ? "quarter" : "year" }
+                let periods = reader.period
                 let first = Period(kind: periods, containingMonth: period.firstMonth, calendar: period.calendar)
                 let last = Period(kind: periods, containingMonth: period.endMonth - 1, calendar: period.calendar)
                 let instead = period.kind < periods
                     ? "write the \(name(periods)) it is in (\(first))"
                     : "write a row for each \(name(periods)) in it (\(first) … \(last))"
+                let who = readers.count == 1
+                    ? "plan \(reader.plan) pays by \(name(periods))"
+                    : "plans " + readers.map { "\($0.plan) (by \(name($0.period)))" }.joined(separator: ", ") + " read it"
                 errors.append(
                     RowError(
                         line: line, field: periodField + 1,
-                        ("data.inputPeriod",
-                         "period \(period) is a \(name(period.kind)); plan \(plan) pays by \(name(periods)), so this row is never read: "
-                            + instead),
+                        ("data.inputPeriod", "period \(period) is a \(name(period.kind)); \(who), so this row is never read: " + instead),
                         severity: .warning))
             }
         }

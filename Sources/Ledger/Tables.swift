@@ -533,12 +533,12 @@ public struct FXTable: Sendable {
         let month: Int
     }
 
-    /// Units of ``base`` per unit of `currency` in the month containing `monthNumber`; 1 for the base.
     /// The line of a rejected fx.csv row for `currency` in `monthNumber`, if one was.
     public func rejectedLine(_ currency: Currency, monthNumber: Int) -> Int? {
         rejectedLines.isEmpty ? nil : rejectedLines[FXKey(currency: currency.code, month: monthNumber)]
     }
 
+    /// Units of ``base`` per unit of `currency` in the month containing `monthNumber`; 1 for the base.
     public func rate(_ currency: Currency, monthNumber: Int) -> FixedDecimal? {
         if currency == base { return .one }
         return index[FXKey(currency: currency.code, month: monthNumber)].map { rates[$0].rate }

@@ -716,13 +716,14 @@ func loadTransactions(
             start = end
             bytes.withUnsafeBufferPointer { buffer in if let base = buffer.baseAddress { rejectedIDs.insert(base, buffer.count) } }
             let text = String(decoding: bytes, as: UTF8.self)
+            let accepted = bytes.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { index.find($0, buffer.count) } ?? -1 }
+            let acceptedLine = accepted >= 0 ? lineMap.line(of: Int(accepted)) : Int.max
+            // A later one names the id's first line, accepted or rejected.
             if let earlier = rejectedFirstLine[bytes], earlier < line {
-                addPostError(RowError(line: line, field: context.idField + 1, DataMessage.duplicateID(text, firstLine: earlier)))
+                addPostError(RowError(line: line, field: context.idField + 1, DataMessage.duplicateID(text, firstLine: min(earlier, acceptedLine))))
                 continue
             }
-            let accepted = bytes.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { index.find($0, buffer.count) } ?? -1 }
             guard accepted >= 0 else { continue }
-            let acceptedLine = lineMap.line(of: Int(accepted))
             if acceptedLine < line {
                 addPostError(RowError(line: line, field: context.idField + 1, DataMessage.duplicateID(text, firstLine: acceptedLine)))
             } else if reject.isEmpty || !reject[Int(accepted)] {

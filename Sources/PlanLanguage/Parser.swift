@@ -108,7 +108,13 @@ final class Parser {
     func leadingMinusHint() -> String? {
         var first = index
         while first > 0 && !tokens[first].atLineStart { first -= 1 }
+        // Only after a line that could have ended there (a value, a closing bracket): after `{`,
+        // `,` or `=` the minus continued nothing.
         guard first > 0, first < index, tokens[first].kind == .minus else { return nil }
+        switch tokens[first - 1].kind {
+        case .identifier, .integer, .decimal, .percent, .string, .date, .month, .quarter, .rparen, .rbracket: break
+        default: return nil
+        }
         var operand = first + 1
         var shown = "-"
         // The negated value as written: a number and its currency or unit.
@@ -621,13 +627,16 @@ final class Parser {
         return Decl(keyword: keyword, kind: kind, range: SourceRange(start: keyword.range.start, end: lastEnd))
     }
 
+    static let roundingModes: Set<String> = ["half_even", "half_up", "down", "up", "floor", "ceiling"]
+
     func parseRoundClause() throws(ParseFailure) -> RoundClause? {
         guard isWord("round") else { return nil }
         // `round` with no mode after it on its line: said at its end, and the next line read as
         // the declaration it is (its mode had been taken from the next line's first word, the
         // declaration there lost with its own errors; at a block's end, `round` had been an
         // "unknown declaration").
-        if next.kind != .identifier || next.atLineStart {
+        // (A mode itself on the next line is still the mode: newlines separate nothing.)
+        if next.kind != .identifier || (next.atLineStart && !Self.roundingModes.contains(text(next))) {
             let round = advance()
             let line = sink.sources[file].location(of: current.range.start).line
             let ended = current.kind == .eof || current.kind == .rbrace || current.atLineStart
@@ -909,6 +918,15 @@ final class Parser {
             return false
         case .identifier:
             return text(next) != "round"
+        case .minus:
+            // `override - draws` subtracts from a name; `override -1% of team` is an override:
+            // its `of` follows on the line.
+            var ahead = index + 2
+            while ahead < tokens.count && !tokens[ahead].atLineStart && tokens[ahead].kind != .eof {
+                if tokens[ahead].kind == .identifier && text(tokens[ahead]) == "of" { return true }
+                ahead += 1
+            }
+            return false
         default:
             return true
         }

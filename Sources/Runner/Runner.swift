@@ -231,6 +231,13 @@ public enum Runner {
         var inputFiles: [String] = []
         // Rows of input tables no plan reads (a period of another length), said with the summary.
         var inputWarnings: [String] = []
+        // The plans reading each file's column, with their period lengths: a row is never read
+        // only when none of them pays by its length. Said once per file and column.
+        var readers: [String: [(plan: String, period: PeriodKind)]] = [:]
+        for plan in plans {
+            for input in plan.inputs { readers[request.dataPrefix + input.file + "\u{0}" + input.column, default: []].append((plan.id, plan.period)) }
+        }
+        var warnedTables: Set<String> = []
         for plan in plans {
             var inputs: [String: InputTableValues] = [:]
             var inputErrors: [String] = []
@@ -238,9 +245,12 @@ public enum Runner {
                 let path = request.dataPrefix + input.file
                 let (table, diagnostics) = InputTableReader.load(
                     path: path, column: input.column, roster: data.roster,
-                    options: LedgerLoadOptions(threads: request.threads, fiscalCalendar: plan.fiscalCalendar), periods: plan.period, plan: plan.id)
+                    options: LedgerLoadOptions(threads: request.threads, fiscalCalendar: plan.fiscalCalendar),
+                    readers: readers[path + "\u{0}" + input.column] ?? [])
                 inputErrors += diagnostics.filter { $0.severity == .error }.map(\.description)
-                inputWarnings += diagnostics.filter { $0.severity == .warning }.map { "\($0.location): \($0.message)" }
+                if warnedTables.insert(path + "\u{0}" + input.column).inserted {
+                    inputWarnings += diagnostics.filter { $0.severity == .warning }.map { "\($0.location): \($0.message)" }
+                }
                 inputs[input.name] = table
                 if !inputFiles.contains(path) { inputFiles.append(path) }
             }
@@ -353,10 +363,13 @@ public enum Runner {
                         // The rows --quarantine left out may be why (a quota or rate missing is a
                         // rejected row's): they are said too, as no database holds them.
                         if request.quarantine && load.errorCount > 0 {
-                            let rejected = load.listed(limit: 10).filter { $0.severity == .error }
-                            text += "\n--quarantine left out \(load.errorCount) rejected row\(load.errorCount == 1 ? "" : "s"), which may be why"
-                                + (load.errorCount > rejected.count ? "; the first \(rejected.count):" : ":")
-                            for diagnostic in rejected { text += "\n  \(diagnostic.location): \(diagnostic.message)" }
+                            let listed = load.listed(limit: 10).filter { $0.severity == .error }
+                            // Rows, as the reconciliation counts them (a row may have several errors).
+                            let rows = load.reconciliation.files.reduce(0) { $0 + $1.rejected }
+                            let errors = load.errorCount == rows ? "" : " (\(load.errorCount) error\(load.errorCount == 1 ? "" : "s"))"
+                            text += "\n--quarantine left out \(rows) rejected row\(rows == 1 ? "" : "s")\(errors), which may be why"
+                                + (load.errorCount > listed.count ? "; the first \(listed.count) errors:" : ":")
+                            for diagnostic in listed { text += "\n  \(diagnostic.location): \(diagnostic.message)" }
                         }
                         failure = .evaluation(text)
                         throw error

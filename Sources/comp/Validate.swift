@@ -151,11 +151,18 @@ struct Validate: ParsableCommand {
         let prefix = data.hasSuffix("/") ? data : data + "/"
         // Not when roster.csv cannot be read: every row would name an unknown rep.
         let rosterUsable = !load.unusableFiles.contains { $0.hasSuffix("roster.csv") }
+        // The plans reading each file's column, with their period lengths (a row no reader pays
+        // by is never read).
+        var readers: [String: [(plan: String, period: PeriodKind)]] = [:]
+        for plan in checked?.plans ?? [] {
+            for input in plan.inputs { readers[input.file + "\u{0}" + input.column, default: []].append((plan.id, plan.period)) }
+        }
         for plan in rosterUsable ? checked?.plans ?? [] : [] {
             for input in plan.inputs where readTables.insert(input.file + "\u{0}" + input.column).inserted {
                 let (_, diagnostics) = InputTableReader.load(
                     path: prefix + input.file, column: input.column, roster: load.data.roster,
-                    options: LedgerLoadOptions(threads: threads, fiscalCalendar: plan.fiscalCalendar), periods: plan.period, plan: plan.id)
+                    options: LedgerLoadOptions(threads: threads, fiscalCalendar: plan.fiscalCalendar),
+                    readers: readers[input.file + "\u{0}" + input.column] ?? [])
                 let errors = diagnostics.filter { $0.severity == .error }
                 inputErrors += errors.count
                 // Errors first, then warnings (rows for periods the plan does not have).

@@ -270,6 +270,16 @@ let badCases: [BadCase] = [
             "transactions.csv:6:1: duplicate transaction id \"T1\" (first on line 2)",
         ]),
     BadCase(
+        // The first T1 accepted, the next two rejected for their amounts: both name line 2.
+        name: "duplicates of an accepted row rejected for another field", file: "transactions.csv",
+        text: header + "T1,2027-01-10,R1,100,USD,P,new,1,NA,\nT1,2027-01-11,R1,abc,USD,P,new,1,NA,\nT1,2027-01-12,R1,1e2,USD,P,new,1,NA,\n",
+        expected: [
+            "transactions.csv:3:1: duplicate transaction id \"T1\" (first on line 2)",
+            "transactions.csv:3:4: amount \"abc\" is not a plain decimal (like 1234.56 or -80)",
+            "transactions.csv:4:1: duplicate transaction id \"T1\" (first on line 2)",
+            "transactions.csv:4:4: amount \"1e2\" is not a plain decimal (like 1234.56 or -80)",
+        ]),
+    BadCase(
         name: "a reversal with its deal's sign (warning)", file: "transactions.csv",
         text: header + "T1,2027-01-10,R1,100,USD,P,new,1,NA,\nT2,2027-01-12,R1,500,USD,P,new,-1,NA,T1\n",
         expected: ["transactions.csv:3:10: warning: this reversal of T1 (500) has the sign of its deal (100): it adds to the deal instead of taking it back"]),
@@ -591,6 +601,23 @@ let badCases: [BadCase] = [
             "quotas.csv:3:1: rep \"Jose\u{301}\" is not on the roster; the roster's \"Jos\u{E9}\" reads the same but is written with other "
                 + "Unicode characters (such as an accent composed in one and added in the other): write the id the same way in every file"
         ])
+    }
+
+    /// Ids in fullwidth letters (U+FF00 block, led by the byte 0xEF like U+FEFF) are ids; one with
+    /// a zero-width no-break space or a C1 control among them is not.
+    @Test func fullwidthIdsAreIds() throws {
+        var files = Minimal.ledgerOnly(
+            header + "\u{FF34}\u{FF38}\u{FF10}\u{FF11},2027-01-05,R1,1,USD,P,new,1,NA,\n\u{FF34}\u{FEFF}\u{FF12},2027-01-05,R1,1,USD,P,new,1,NA,\n"
+                + "\u{FF34}\u{85}\u{FF13},2027-01-05,R1,1,USD,P,new,1,NA,\n")
+        files["splits.csv"] = nil
+        let (load, messages) = try DataDirectory(files).load()
+        #expect(messages == [
+            "transactions.csv:3:1: id holds an invisible character (U+FEFF), which prints as nothing: it reads the same as the id without "
+                + "it but is another id; ids must be printable: delete it",
+            "transactions.csv:4:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
+        ])
+        #expect(load.data.transactions.count == 1)
+        #expect(load.data.transactions.ids[0] == "\u{FF34}\u{FF38}\u{FF10}\u{FF11}")
     }
 
     /// Lines that end with a carriage return alone (a file saved so after some point) are one

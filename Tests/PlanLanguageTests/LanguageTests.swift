@@ -55,6 +55,8 @@ struct LanguageTests {
         // The mode on the next line after `round` is still the mode.
         #expect(check("  credit sales {\n    amount fx(txn.amount)\n  }\n  measure b = sum(sales)\n    round half_even 2\n  component c = b * 1%\n")
             .diagnostics.isEmpty)
+        #expect(check("  credit sales {\n    amount fx(txn.amount)\n  }\n  measure b = sum(sales) round\n    half_even 2\n  component c = b * 1%\n")
+            .diagnostics.isEmpty)
     }
 
     /// A tier or match arm starting with a negative value continues the line above (newlines
@@ -73,6 +75,11 @@ struct LanguageTests {
             "  credit sales {\n    amount fx(txn.amount)\n  }\n  measure bookings = sum(sales)\n  table t retroactive on amount {\n"
                 + "    up to -1000 USD : 1%\n    (-1000 USD) to 0 USD : 2%\n    0 USD and above : 3%\n  }\n  component c = t(bookings)\n")
         #expect(fixed.diagnostics.isEmpty, "\(fixed.rendered())")
+        // A table's first row continues nothing: no such hint.
+        let first = check(
+            "  credit sales {\n    amount fx(txn.amount)\n  }\n  measure bookings = sum(sales)\n  table t retroactive on amount {\n"
+                + "    -1000 USD to 0 USD 2%\n    0 USD and above : 3%\n  }\n  component c = t(bookings)\n")
+        #expect(first.diagnostics.map { "\($0.message) | \($0.hint ?? "-")" } == ["expected ':', found percentage 2% | -"], "\(first.rendered())")
     }
 
     /// `override` and `graduated` are names where nothing but an operator or the line's end
@@ -83,7 +90,7 @@ struct LanguageTests {
         let result = check(
             "  credit sales {\n    amount fx(txn.amount)\n  }\n  measure bookings = sum(sales)\n  let override = bookings * 2%\n"
                 + "  let graduated = bookings * 1%\n  component c = override\n  component d = graduated round half_even 2\n"
-                + "  component e = override * 2 + graduated\n  cap total at 5000 USD per period\n")
+                + "  component e = override * 2 + graduated\n  component f = override - graduated\n  cap total at 5000 USD per period\n")
         #expect(result.diagnostics.isEmpty, "\(result.rendered())")
     }
 

@@ -826,6 +826,44 @@ func oneDeal(in directory: URL) throws -> URL {
                 + "periods are quarters (write 2027-Q1)"), "\(run.stderr)")
     }
 
+    /// Two plans reading one score file by different period lengths: a month's row is read by
+    /// the monthly plan, so only a row no plan pays by is warned of, once, naming both plans.
+    @Test func inputRowsAreWarnedOfOnlyWhenNoPlanReadsThem() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,BONUS-DEMO,2026-01-01\nR2,Ben,MON,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-Q1,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-05,R2,1500,USD,new\n",
+            "mbo.csv": "rep,period,score\nR1,2027-Q1,0.5\nR2,2027-01,0.5\nR2,2027,0.5\n",
+        ], to: data)
+        let monthly = directory.appendingPathComponent("mon.plan").path
+        try Data(
+            """
+            plan "MON" {
+              currency USD
+              period month
+              input mbo from "mbo.csv" column "score": rate
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component c = bookings * mbo
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: monthly))
+        let bonuses = CLI.root.appendingPathComponent("Plans/examples/bonuses.plan").path
+        let warning = "\(data.path)/mbo.csv:4:2: warning: period 2027 is a year; plans BONUS-DEMO (by quarter), MON (by month) read it, "
+            + "so this row is never read: write a row for each quarter in it (2027-Q1 … 2027-Q4)"
+        let validate = try cli.run(["validate", "--data", data.path, "--plans", bonuses, monthly])
+        #expect(validate.stderr.components(separatedBy: "warning: period").count == 2, "\(validate.stderr)")
+        #expect(validate.stderr.contains(warning + "\n"))
+        let run = try cli.run(["run", "--plans", bonuses, monthly, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.components(separatedBy: "period 2027 is a year").count + run.stderr.components(separatedBy: "period 2027 is a year").count == 3,
+            "\(run.stdout)\(run.stderr)")
+    }
+
     /// The reconciliation's sums are stored beside its counts: per currency, the credited,
     /// excluded (by reason) and rejected rows and their exact sums add up to the file's.
     /// USD: T1 1,500 and T4 −200.50 credited (1,299.50); T3 250.25 dated after the plan's
@@ -1099,7 +1137,8 @@ func oneDeal(in directory: URL) throws -> URL {
             "roster.csv": "rep,name,plan,start,currency\nR1,Ana,AE-STD,2026-01-01,\nR2,Ben,AE-STD,2026-01-01,CHF\n",
             "quotas.csv": "rep,period,amount\nR1,2027-01,-5\nR2,2027-01,1000\n",
             "fx.csv": "currency,period,rate\nCHF,2027-01,0\n",
-            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-06,R2,10,USD,new\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-06,R2,10,USD,new\n"
+                + "T3,2027-13-01,R9,5,USD,new\n",
         ], to: data)
         let run = try cli.run(
             ["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path, "--quarantine"])
@@ -1108,11 +1147,14 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(lines.contains { $0.hasSuffix("rep R1, 2027-01: no quota for measure bookings in 2027-01 in quotas.csv; its row (line 2) was rejected: correct that row") },
             "\(run.stderr)")
         #expect(lines.contains { $0.hasSuffix("rep R2, 2027-01: no fx rate for CHF in 2027-01 to pay this rep in CHF: its row in fx.csv (line 2) was rejected; correct that row") })
-        #expect(Array(lines.suffix(3)) == [
-            "--quarantine left out 2 rejected rows, which may be why:",
+        // Rows as the reconciliation counts them: T3 is one row with two errors.
+        #expect(Array(lines.suffix(5)) == [
+            "--quarantine left out 3 rejected rows (4 errors), which may be why:",
+            "  \(data.path)/transactions.csv:4:2: date \"2027-13-01\" is not a valid date; write YYYY-MM-DD",
+            "  \(data.path)/transactions.csv:4:3: rep \"R9\" is not on the roster",
             "  \(data.path)/quotas.csv:2:3: amount \"-5\" is negative",
             "  \(data.path)/fx.csv:2:3: rate \"0\" must be greater than zero",
-        ])
+        ], "\(run.stderr)")
     }
 
     /// Payees that fail are all listed, not only the first (fixing them one run at a time): R2's
@@ -2237,8 +2279,9 @@ func oneDeal(in directory: URL) throws -> URL {
         let march = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2027-03"])
         #expect(march.stdout.contains("spiff: 1 qualifying transaction in the window"))
         #expect(march.stdout.contains("\ntransactions of spiff: (1) T000002072\n"))
-        // --transactions lists each row behind the statement: its line in the ledger, what it
-        // says, and the deal a reversal takes back (R000015's February has both).
+        // --transactions lists each row behind the statement: its line in the ledger and what it
+        // says (R000001's March); a reversal's row names the deal it takes back (R000015's
+        // February, below).
         let listed = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2027-03", "--transactions"])
         #expect(listed.status == 0, "\(listed.stderr)")
         let table = listed.stdout.split(separator: "\n").map(String.init).drop { !$0.hasPrefix("transaction rows (") }

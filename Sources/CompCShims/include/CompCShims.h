@@ -47,10 +47,28 @@ static inline size_t comp_count_byte(const uint8_t *p, size_t count, uint8_t byt
     return found;
 }
 
+/// Whether the byte at `p[i]` (a lead byte the scan flagged) starts a control or invisible
+/// character: a C1 control or the soft hyphen (0xC2 0x80-0x9F, 0xC2 0xAD), U+061C (0xD8 0x9C),
+/// U+2000-U+207F (0xE2 0x80/0x81: bidirectional formatting, line separators, zero-width spaces and
+/// joiners), U+FEFF (0xEF 0xBB 0xBF). A fullwidth letter (0xEF 0xBC ..) is not one: ids written in
+/// them had stopped the scan at every character.
+static inline int comp_is_control_start(const uint8_t *p, size_t i, size_t count) {
+    uint8_t byte = p[i];
+    if (byte < 0x20 || byte == 0x7F) return 1;
+    if (i + 1 >= count) return 0;
+    uint8_t next = p[i + 1];
+    switch (byte) {
+    case 0xC2: return (next >= 0x80 && next <= 0x9F) || next == 0xAD;
+    case 0xD8: return next == 0x9C;
+    case 0xE2: return next == 0x80 || next == 0x81;
+    case 0xEF: return next == 0xBB && i + 2 < count && p[i + 2] == 0xBF;
+    default: return 0;
+    }
+}
+
 /// The offset of the first control character (a byte below 0x20, or DEL) in `p[0..<count]`, or of
-/// the first byte that may start a multi-byte one or an invisible character (0xC2: C1 controls,
-/// the soft hyphen; 0xD8: U+061C; 0xE2: bidirectional formatting, line separators, zero-width
-/// spaces and joiners; 0xEF: U+FEFF), or -1. The caller decides on those.
+/// the first byte that starts a multi-byte one or an invisible character (see
+/// `comp_is_control_start`), or -1. The caller decodes the character to be sure.
 static inline long comp_find_control(const uint8_t *p, size_t count) {
     size_t i = 0;
 #if defined(__SSE2__)
@@ -64,12 +82,16 @@ static inline long comp_find_control(const uint8_t *p, size_t count) {
         __m128i lead = _mm_or_si128(
             _mm_or_si128(_mm_cmpeq_epi8(bytes, c2), _mm_cmpeq_epi8(bytes, ef)),
             _mm_or_si128(_mm_cmpeq_epi8(bytes, d8), _mm_cmpeq_epi8(bytes, e2)));
-        int mask = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(low, lead), _mm_cmpeq_epi8(bytes, del)));
-        if (mask) return (long)(i + (size_t)__builtin_ctz((unsigned)mask));
+        unsigned mask = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(low, lead), _mm_cmpeq_epi8(bytes, del)));
+        while (mask) {
+            size_t at = i + (size_t)__builtin_ctz(mask);
+            if (comp_is_control_start(p, at, count)) return (long)at;
+            mask &= mask - 1;
+        }
     }
 #endif
     for (; i < count; i++) {
-        if (p[i] < 0x20 || p[i] == 0x7F || p[i] == 0xC2 || p[i] == 0xD8 || p[i] == 0xE2 || p[i] == 0xEF) return (long)i;
+        if (comp_is_control_start(p, i, count)) return (long)i;
     }
     return -1;
 }
