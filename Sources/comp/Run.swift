@@ -79,7 +79,10 @@ struct Run: ParsableCommand {
             }
         }
         if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false, trusted: true) }
-        print(render(summary, database: db))
+        // The summary on standard output; its warnings, diagnostics like any other, on standard
+        // error (a script reading the errors had not seen them).
+        print(render(summary, database: db, warnings: false))
+        for warning in summary.warnings { printError("warning: \(warning)") }
         if timings {
             printError("  wall s    cpu s  phase")
             for (phase, seconds, cpu) in summary.phases {
@@ -89,8 +92,8 @@ struct Run: ParsableCommand {
     }
 }
 
-/// The run summary a person reads.
-func render(_ summary: RunSummary, database: String) -> String {
+/// The run summary a person reads; with `warnings`, its warnings in it (before the last line).
+func render(_ summary: RunSummary, database: String, warnings: Bool = true) -> String {
     var lines: [String] = []
     let periods: String
     switch summary.periods.count {
@@ -166,7 +169,7 @@ func render(_ summary: RunSummary, database: String) -> String {
                         : "; \(table) keeps the first \(grouped(summary.storedRejects)) (the reconciliation counts them all)"))
         }
     }
-    for warning in summary.warnings { lines.append("warning: \(warning)") }
+    if warnings { for warning in summary.warnings { lines.append("warning: \(warning)") } }
     lines.append(
         "stored in \(database) in \(String(format: "%.2f", summary.seconds)) s; `comp export payouts --db \(shellQuoted(database)) --out payouts.csv` "
             + "writes the payouts")

@@ -210,7 +210,7 @@ func oneDeal(in directory: URL) throws -> URL {
         let run = try cli.run(["run", "--plans", plan, "--data", data, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.hasPrefix("run 1: plan AE_STD, 0 payees, no periods\n"))
-        #expect(run.stdout.contains(
+        #expect(run.stderr.contains(
             "warning: plan AE_STD has no payees: no roster row names it; did you mean AE-STD? (the plan file's id and the roster's plan column must match exactly)\n"))
     }
 
@@ -224,7 +224,8 @@ func oneDeal(in directory: URL) throws -> URL {
         let run = try cli.run(["run", "--plans", plan, "--data", data, "--db", db])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.hasPrefix("run 1: plan AE-STD, 100 payees, 12 periods (2027-01 … 2027-12)\n"))
-        #expect(run.stdout.contains("warning: 15 payees on plan MGR-OVR left out (no plan file for it in this run)"))
+        #expect(run.stderr.contains("warning: 15 payees on plan MGR-OVR left out (no plan file for it in this run)"))
+        #expect(!run.stdout.contains("warning:"))
         let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
         let measures = try cli.run(["export", "measures", "--db", db, "--out", "-"])
         let expected = try String(contentsOfFile: data + "/expected-payouts.csv", encoding: .utf8)
@@ -1516,7 +1517,7 @@ func oneDeal(in directory: URL) throws -> URL {
         let plan = aeStandard
         let run = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains(
+        #expect(run.stderr.contains(
             "warning: quotas.csv has 2 rows for measure \"bookingz\" (the first on line 3), which none of the plans has a quota for; they are not used\n"))
 
         // Checked with the plans before any run: the same warning, and a name differing only in
@@ -1569,7 +1570,7 @@ func oneDeal(in directory: URL) throws -> URL {
         let db = directory.appendingPathComponent("r.sqlite").path
         let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db, "--quarantine"])
         #expect(run.status == 0, "\(run.stderr)")
-        #expect(run.stdout.contains(
+        #expect(run.stderr.contains(
             "warning: roster.csv: 2 rows (the first on line 4, rep R1) name a manager whose roster rows were all rejected (M1): roll-ups "
                 + "to managers stop there, and the managers above are paid without those reps' credits; correct the rejected rows\n"),
             "\(run.stdout)")
@@ -1593,7 +1594,7 @@ func oneDeal(in directory: URL) throws -> URL {
         let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stdout.contains("  commission                0.00 USD\n"), "\(run.stdout)")
-        let warnings = run.stdout.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+        let warnings = run.stderr.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
         #expect(warnings == [
             "warning: \(data.path)/transactions.csv:1:6: column \"Kind\" is not the column \"kind\" (names are matched exactly, in lower case): it is read as an extra column, and kind is empty on every row; rename it \"kind\"",
             "warning: plan AE-STD reads txn.product, but transactions.csv has no column \"product\": it is empty on every row",
@@ -1889,7 +1890,7 @@ func oneDeal(in directory: URL) throws -> URL {
         let run = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(
-            run.stdout.contains(
+            run.stderr.contains(
                 "warning: 1 reversal (c2, line 3) of a deal paid under plan OLD comes when the rep is on plan NEW, and the two "
                     + "charge reversals differently: each applies its own `clawback`, so such a reversal may be charged twice or not at all; "
                     + "give both plans the same `charge`"), "\(run.stdout)")
@@ -1903,7 +1904,7 @@ func oneDeal(in directory: URL) throws -> URL {
         let both = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", db])
         #expect(both.status == 0, "\(both.stderr)")
         #expect(
-            both.stdout.contains(
+            both.stderr.contains(
                 "warning: 2 reversals come under another plan than their deal's, one that charges reversals differently (the first, c2, "
                     + "line 3, of a deal paid under plan OLD, comes when the rep is on plan NEW): each applies its own `clawback`, so such "
                     + "a reversal may be charged twice or not at all; give both plans the same `charge`"), "\(both.stdout)")
@@ -1936,7 +1937,7 @@ func oneDeal(in directory: URL) throws -> URL {
         let run = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(
-            run.stdout.contains(
+            run.stderr.contains(
                 "warning: 1 reversal (V1, line 3) of a deal paid under plan C is booked by a rep on plan B (R2), and the two "
                     + "charge reversals differently: each applies its own `clawback`, so such a reversal may be charged twice or not at all; "
                     + "give both plans the same `charge`"), "\(run.stdout)")
@@ -2000,7 +2001,7 @@ func oneDeal(in directory: URL) throws -> URL {
         let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(
-            run.stdout.contains(
+            run.stderr.contains(
                 "warning: splits.csv has 2 rows, but no credit rule of the run's plans credits `to splits`; they are not used "
                     + "(each deal is credited to its own rep)"), "\(run.stdout)")
     }
