@@ -405,7 +405,7 @@ final class Checker {
             return nil
         }
         let key = "\(scope.name).\(name.name)"
-        let found: (ValueType, Bool, Bool)?
+        var found: (ValueType, Bool, Bool)?
         if let builtin = builtinType(attributeScope, name.name) {
             found = (builtin.0, builtin.1, true)
         } else if let declared = declaredAttributes[key] {
@@ -413,17 +413,32 @@ final class Checker {
         } else {
             found = nil
         }
-        guard let (type, optional, builtIn) = found else {
+        if found == nil {
             func candidates() -> [String] {
                 Array(Checker.builtinAttributes[attributeScope]?.keys ?? [:].keys)
                     + declaredAttributes.keys.filter { $0.hasPrefix(scope.name + ".") }.map { String($0.dropFirst(scope.name.count + 1)) }
             }
-            error(.unknownAttribute(scope.name, name.name), file, name.range,
-                  hint: suggest(for: name.name, among: candidates())
-                    ?? undeclaredAttributeType.map { "declare extra columns with 'attribute \(key): \($0)'" }
-                    ?? "declare extra columns with 'attribute \(key): TYPE', TYPE one of text, count, rate, money, date, bool")
-            return nil
+            let near = suggest(for: name.name, among: candidates())
+            // Any other column is a text attribute (FORMATS.md: "any other column becomes a
+            // string attribute"), read from the column of that name, which the data must then
+            // have. Not when it looks like a misspelt known one, or is compared with a number,
+            // an amount or a date: then it is said, with how to declare it.
+            if near == nil && (undeclaredAttributeType ?? "text") == "text" {
+                declaredAttributes[key] = (.text, false, file, name.range)
+                found = (.text, false, false)
+            } else {
+                error(.unknownAttribute(scope.name, name.name), file, name.range,
+                      hint: near
+                        ?? undeclaredAttributeType.map {
+                            $0 == "number"
+                                ? "an undeclared column is text; declare this one as a number: 'attribute \(key): rate' (or money, count)"
+                                : "declare extra columns with 'attribute \(key): \($0)'"
+                        }
+                        ?? "declare extra columns with 'attribute \(key): TYPE', TYPE one of text, count, rate, money, date, bool")
+                return nil
+            }
         }
+        guard let (type, optional, builtIn) = found else { return nil }
         if attributeScope == .transaction && context != .transaction {
             error(.transactionOutsideCredit(key), file, scope.range.union(name.range))
             return nil

@@ -398,8 +398,12 @@ extension Checker {
     /// Lowers `node`, an operand beside `other`: an undeclared attribute compared with a literal
     /// (`rep.tier >= 2`) is told to be declared with the literal's type (`count`), not `text`,
     /// which the comparison would then refuse.
-    func lowerBeside(_ node: ExprNode, _ other: ExprNode?, _ context: EvaluationContext, _ file: Int) -> Expr? {
-        guard case .member = node, let other, let type = Self.literalTypeName(other) else { return lower(node, context, file) }
+    /// With `numeric` (an operand of arithmetic or of an ordering), an undeclared attribute is not
+    /// taken for text: it is said, with how to declare it as a number.
+    func lowerBeside(_ node: ExprNode, _ other: ExprNode?, _ context: EvaluationContext, _ file: Int, numeric: Bool = false) -> Expr? {
+        guard case .member = node, let type = other.flatMap(Self.literalTypeName) ?? (numeric ? "number" : nil) else {
+            return lower(node, context, file)
+        }
         let outer = undeclaredAttributeType
         undeclaredAttributeType = type
         defer { undeclaredAttributeType = outer }
@@ -441,7 +445,7 @@ extension Checker {
         case .member(let scope, let name):
             return attribute(scope, name, context, file: file)
         case .negate(let inner, _):
-            guard let operand = lower(inner, context, file) else { return nil }
+            guard let operand = lowerBeside(inner, nil, context, file, numeric: true) else { return nil }
             guard operand.type.isNumeric else {
                 error(.typeMismatch("cannot negate \(describe(operand.type))"), file, node.range)
                 return nil
@@ -457,8 +461,9 @@ extension Checker {
         case .binary(let op, let a, let b, _):
             // Sides of a comparison or a sum share a type (a product's do not: `x * 2` may be money).
             let sameType = op != .multiply && op != .divide
-            let lhs = lowerBeside(a, sameType ? b : nil, context, file)
-            let rhs = lowerBeside(b, sameType ? a : nil, context, file)
+            let numeric = [.add, .subtract, .multiply, .divide, .less, .lessEqual, .greater, .greaterEqual].contains(op)
+            let lhs = lowerBeside(a, sameType ? b : nil, context, file, numeric: numeric)
+            let rhs = lowerBeside(b, sameType ? a : nil, context, file, numeric: numeric)
             guard let lhs, let rhs else { return nil }
             switch op {
             case .and, .or:
