@@ -104,7 +104,7 @@ enum DataMessage {
         ("data.endBeforeStart", "end \(end) is before start \(start)")
     }
 
-    @inline(never) static func fieldCount(found: Int, expected: Int, lines: Int = 1) -> (DiagnosticID, String) {
+    @inline(never) static func fieldCount(found: Int, expected: Int, lines: Int = 1, names: [String] = []) -> (DiagnosticID, String) {
         if lines > 1 {
             return (
                 "data.fieldCount",
@@ -113,7 +113,34 @@ enum DataMessage {
                     + "the lines after it are read as rows of their own"
             )
         }
-        return ("data.fieldCount", "the row has \(found) field\(found == 1 ? "" : "s"); the header has \(expected)")
+        // The columns it concerns, named (FORMATS.md: the message names the column).
+        guard names.count == expected, found != expected else {
+            return ("data.fieldCount", "the row has \(found) field\(found == 1 ? "" : "s"); the header has \(expected)")
+        }
+        func listed(_ columns: ArraySlice<String>) -> String {
+            let quoted = columns.prefix(5).map { "\"\(TerminalText.safe($0))\"" }
+            let more = columns.count > 5 ? " and \(columns.count - 5) more" : ""
+            return quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + (more.isEmpty ? " and " + (quoted.last ?? "") : ", " + (quoted.last ?? "") + more)
+        }
+        if found < expected {
+            let missing = names[found...]
+            return (
+                "data.fieldCount",
+                "the row has \(found) field\(found == 1 ? "" : "s"); the header has \(expected): \(listed(missing)) "
+                    + "\(missing.count == 1 ? "has" : "have") no field (a comma too few, or a line cut short)"
+            )
+        }
+        return (
+            "data.fieldCount",
+            "the row has \(found) fields; the header has \(expected), the last \"\(TerminalText.safe(names[expected - 1]))\": a value "
+                + "holding a comma must be quoted (\"1,000\"), or a comma is too many"
+        )
+    }
+
+    /// The field to report a row of `found` fields at, against a header of `expected`: the first
+    /// with no column, or the first column with no field.
+    static func fieldCountField(found: Int, expected: Int, lines: Int) -> Int {
+        lines > 1 || found == expected ? 1 : min(found, expected) + 1
     }
 
     /// `message` (a row with the wrong number of fields) with why, when the row holds

@@ -88,12 +88,18 @@ func nextDataRecord(
         if tokenizer.isBlankLine { continue }
         rowsRead += 1
         if tokenizer.fieldCount != header.names.count {
+            // Lines ended by lone carriage returns are the cause when there are some: said alone.
+            let returns = tokenizer.loneCarriageReturns
             errors.append(
                 RowError(
-                    line: line, field: 1,
+                    line: line,
+                    field: returns > 0
+                        ? 1 : DataMessage.fieldCountField(found: tokenizer.fieldCount, expected: header.names.count, lines: tokenizer.recordLines),
                     DataMessage.withLoneCarriageReturns(
-                        DataMessage.fieldCount(found: tokenizer.fieldCount, expected: header.names.count, lines: tokenizer.recordLines),
-                        tokenizer.loneCarriageReturns)))
+                        DataMessage.fieldCount(
+                            found: tokenizer.fieldCount, expected: header.names.count, lines: tokenizer.recordLines,
+                            names: returns > 0 ? [] : header.names),
+                        returns)))
             rejectedKeys?.keep(tokenizer, problemField: nil)
             tokenizer.resumeAfterFirstLine()
             continue

@@ -1157,12 +1157,18 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 result.rejected += 1
                 result.shapeRejected += 1
                 totals.rejectedWithoutCurrency += 1
+                // Lines ended by lone carriage returns are the cause when there are some: said alone.
+                let returns = tokenizer.loneCarriageReturns
                 result.errors.append(
                     RowError(
-                        line: recordLine, field: 1,
+                        line: recordLine,
+                        field: returns > 0
+                            ? 1 : DataMessage.fieldCountField(found: tokenizer.fieldCount, expected: fieldCount, lines: tokenizer.recordLines),
                         DataMessage.withLoneCarriageReturns(
-                            DataMessage.fieldCount(found: tokenizer.fieldCount, expected: fieldCount, lines: tokenizer.recordLines),
-                            tokenizer.loneCarriageReturns)))
+                            DataMessage.fieldCount(
+                                found: tokenizer.fieldCount, expected: fieldCount, lines: tokenizer.recordLines,
+                                names: returns > 0 ? [] : context.names),
+                            returns)))
                 tokenizer.resumeAfterFirstLine()
                 continue
             }

@@ -72,7 +72,7 @@ let badCases: [BadCase] = [
         text: header + "T1,2027-01-05,R1,10,USD,P,new,1,NA,\nT2,2027-01-06,R1,q,USD,P,new,1,NA,T3\nT3,2027-01-06,R1,5,USD,P,new,1,NA\n",
         expected: [
             "transactions.csv:3:4: amount \"q\" is not a plain decimal (like 1234.56 or -80)",
-            "transactions.csv:4:1: the row has 9 fields; the header has 10",
+            "transactions.csv:4:10: the row has 9 fields; the header has 10: \"reverses\" has no field (a comma too few, or a line cut short)",
         ]),
     // An id that matches nothing because it is no id (a tab, the CR of a `\r\r\n` line end) says
     // so; it had been "not on the roster" or "not an accepted transaction".
@@ -118,8 +118,10 @@ let badCases: [BadCase] = [
             + "R2,Ana \"Silva\",M1,AE-STD,2026-01-01,2027-06-30,USD,\n"
             + "R2,Ana Silva,M1,AE-STD,2027-07-01,,USD,30000\n",
         expected: [
-            "roster.csv:2:1: the row has 9 fields; the header has 8",
-            "roster.csv:3:1: the row has 9 fields; the header has 8",
+            "roster.csv:2:9: the row has 9 fields; the header has 8, the last \"target_incentive\": a value holding a comma must be quoted "
+                + "(\"1,000\"), or a comma is too many",
+            "roster.csv:3:9: the row has 9 fields; the header has 8, the last \"target_incentive\": a value holding a comma must be quoted "
+                + "(\"1,000\"), or a comma is too many",
             "roster.csv:4:2: a quote (\") inside an unquoted field; quote the whole field and double inner quotes (\"\")",
         ]),
     BadCase(
@@ -153,7 +155,10 @@ let badCases: [BadCase] = [
         ]),
     BadCase(
         name: "wrong field count", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,USD\n",
-        expected: ["transactions.csv:2:1: the row has 5 fields; the header has 10"]),
+        expected: [
+            "transactions.csv:2:6: the row has 5 fields; the header has 10: \"product\", \"kind\", \"quantity\", \"region\" and \"reverses\" "
+                + "have no field (a comma too few, or a line cut short)"
+        ]),
     BadCase(
         name: "stray quote", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,USD,Wid\"get,new,1,NA,\n",
         expected: [
@@ -480,7 +485,8 @@ let badCases: [BadCase] = [
         let (load, messages) = try DataDirectory(files).load()
         #expect(messages == [
             "transactions.csv:3:3: rep holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
-            "roster.csv:3:1: the row has 5 fields; the header has 4",
+            "roster.csv:3:5: the row has 5 fields; the header has 4, the last \"start\": a value holding a comma must be quoted (\"1,000\"), "
+                + "or a comma is too many",
         ])
         #expect(load.data.transactions.count == 1)
     }
@@ -637,7 +643,7 @@ let badCases: [BadCase] = [
             "transactions.csv:2:1: the row has 28 fields; the header has 10" + why(3),
             "quotas.csv:2:1: the row has 5 fields; the header has 3" + why(2),
             // A carriage return ending the file ends its line: no more is said.
-            "quotas.csv:3:1: the row has 2 fields; the header has 3",
+            "quotas.csv:3:3: the row has 2 fields; the header has 3: \"amount\" has no field (a comma too few, or a line cut short)",
         ])
         #expect(load.data.transactions.count == 1)
     }
@@ -877,7 +883,10 @@ struct SplitMix {
         let directory = try DataDirectory(Minimal.ledgerOnly(text))
         let (load, lines) = directory.load(LedgerLoadOptions(threads: 2, storedDiagnosticLimit: 5, chunkBytes: 1))
         #expect(load.errorCount == 3_000)
-        #expect(lines == (2...6).map { "transactions.csv:\($0):1: the row has 1 field; the header has 10" })
+        #expect(lines == (2...6).map {
+            "transactions.csv:\($0):2: the row has 1 field; the header has 10: \"date\", \"rep\", \"amount\", \"currency\", \"product\" and 4 more "
+                + "have no field (a comma too few, or a line cut short)"
+        })
     }
 
     /// A rejected fx row leaves 3,000 EUR rows of its month without a rate, and a split row
