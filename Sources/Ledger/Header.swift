@@ -95,8 +95,13 @@ func readHeader(
         }
         let name = String(decoding: bytes, as: UTF8.self).trimmingSpaces()
         if name.isEmpty {
-            errors.append(RowError(line: headerLine, field: index + 1, ("data.emptyColumnName", "column \(index + 1) has no name in the header")))
-            ok = false
+            // A trailing comma in the header (some exports write one): valid CSV, a column no plan
+            // can name, so its values are not read. Said, not refused (the whole file had been).
+            errors.append(
+                RowError(
+                    line: headerLine, field: index + 1,
+                    ("data.emptyColumnName", "column \(index + 1) has no name in the header, so its values are not read; name it, or remove it"),
+                    severity: .warning))
         } else if let first = firstField[name] {
             errors.append(RowError(line: headerLine, field: index + 1, DataMessage.duplicateColumn(name, firstField: first)))
             ok = false

@@ -331,6 +331,11 @@ let badCases: [BadCase] = [
         text: "rep,name,plan,start\nR1,A,AE-STD,2026-01-01\nR2,B,AE-STD,2026-01-01\nR\u{0}3,C,AE-STD,2026-01-01\n",
         expected: ["roster.csv:4:1: rep holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable"]),
     BadCase(
+        // A trailing comma in the header: the file is read, the unnamed column's values are not.
+        name: "a column with no name (warning)", file: "transactions.csv",
+        text: "id,date,rep,amount,currency,product,kind,quantity,region,reverses,\nT1,2027-01-05,R1,1,USD,P,new,1,NA,,\nT2,2027-01-05,R1,1,USD,P,new,1,NA,,x\n",
+        expected: ["transactions.csv:1:11: warning: column 11 has no name in the header, so its values are not read; name it, or remove it"]),
+    BadCase(
         name: "text after closing quote", file: "transactions.csv", text: header + "T1,2027-01-05,R1,\"1\"0,USD,P,new,1,NA,\n",
         expected: ["transactions.csv:2:4: text after a closing quote; a quoted field must end at a comma or line end"]),
     BadCase(
