@@ -364,6 +364,8 @@ final class Checker {
     }
 
     var declaredAttributes: [String: (ValueType, Bool, Int, SourceRange)] = [:]
+    /// Columns read as text without a declaration (``attribute(_:_:_:file:)``), by `scope.name`.
+    var implicitAttributes: Set<String> = []
     /// The type an undeclared attribute being lowered is compared with (``lowerBeside``), for the
     /// hint on how to declare it.
     var undeclaredAttributeType: String?
@@ -414,27 +416,35 @@ final class Checker {
             found = nil
         }
         if found == nil {
-            func candidates() -> [String] {
-                Array(Checker.builtinAttributes[attributeScope]?.keys ?? [:].keys)
-                    + declaredAttributes.keys.filter { $0.hasPrefix(scope.name + ".") }.map { String($0.dropFirst(scope.name.count + 1)) }
-            }
-            let near = suggest(for: name.name, among: candidates())
+            // Known names only (built-in and declared ones), not columns taken as text before:
+            // `rep.tier2` after `rep.tier1` is another column, not a misspelling of it.
+            // Read as text, only a text one can be the one meant (`txn.account == "ACME"` is no
+            // misspelt `amount`).
+            let asText = undeclaredAttributeType == "text"
+            let builtins = (Checker.builtinAttributes[attributeScope] ?? [:]).filter { !asText || $0.value.0 == .text }.keys
+            let known = Array(builtins)
+                + declaredAttributes.filter { $0.key.hasPrefix(scope.name + ".") && !implicitAttributes.contains($0.key) && (!asText || $0.value.0 == .text) }
+                .keys.map { String($0.dropFirst(scope.name.count + 1)) }
             // Any other column is a text attribute (FORMATS.md: "any other column becomes a
             // string attribute"), read from the column of that name, which the data must then
-            // have. Not when it looks like a misspelt known one, or is compared with a number,
-            // an amount or a date: then it is said, with how to declare it.
-            if near == nil && (undeclaredAttributeType ?? "text") == "text" {
+            // have: where the plan reads it as text (compared with a text, matched against texts,
+            // looked up in a list of texts). Not when it is spelt like a known one (whatever hints
+            // are left), nor where a number, an amount, a date or a condition is meant: then it is
+            // said, with how to declare it.
+            let misspelt = closestName(to: name.name, among: known)
+            if misspelt == nil && undeclaredAttributeType == "text" {
                 declaredAttributes[key] = (.text, false, file, name.range)
+                implicitAttributes.insert(key)
                 found = (.text, false, false)
             } else {
+                let declare = undeclaredAttributeType.map {
+                    $0 == "number"
+                        ? "declare it as a number: 'attribute \(key): rate' (or money, count)"
+                        : "declare extra columns with 'attribute \(key): \($0)'"
+                } ?? "declare extra columns with 'attribute \(key): TYPE', TYPE one of text, count, rate, money, date, bool"
                 error(.unknownAttribute(scope.name, name.name), file, name.range,
-                      hint: near
-                        ?? undeclaredAttributeType.map {
-                            $0 == "number"
-                                ? "an undeclared column is text; declare this one as a number: 'attribute \(key): rate' (or money, count)"
-                                : "declare extra columns with 'attribute \(key): \($0)'"
-                        }
-                        ?? "declare extra columns with 'attribute \(key): TYPE', TYPE one of text, count, rate, money, date, bool")
+                      hint: misspelt.flatMap { suggest(for: name.name, among: [$0]).map { $0 + " (or, if it is another column, " + declare + ")" } }
+                        ?? declare)
                 return nil
             }
         }

@@ -432,7 +432,7 @@ extension Checker {
                     }
                 }
             case "where":
-                guard let filter = lower(line.exprs[0], .transaction, file) else {
+                guard let filter = lowerBeside(line.exprs[0], .bool(true, line.exprs[0].range), .transaction, file) else {
                     ok = false
                     continue
                 }
@@ -762,7 +762,7 @@ extension Checker {
             }
             var gate: Expr?
             if let gateNode = row.gate {
-                gate = self.lower(gateNode, .period, file)
+                gate = self.lowerBeside(gateNode, .bool(true, gateNode.range), .period, file)
                 if let g = gate, g.type != .bool {
                     error(.typeMismatch("a tier gate needs a condition, found \(describe(g.type))"), file, gateNode.range)
                     ok = false
@@ -974,7 +974,11 @@ extension Checker {
             for line in lines {
                 switch line.keyword.name {
                 case "where", "amount", "weight":
-                    guard let expr = lower(line.exprs[0], .transaction, file) else {
+                    // What the line needs, for an undeclared column's hint: a condition or a number.
+                    let range = line.exprs[0].range
+                    let needed: ExprNode = line.keyword.name == "where"
+                        ? .bool(true, range) : line.keyword.name == "amount" ? .money("1", Ident(name: "USD", range: range), range) : .percent("1%", range)
+                    guard let expr = lowerBeside(line.exprs[0], needed, .transaction, file) else {
                         ok = false
                         continue
                     }

@@ -401,13 +401,23 @@ extension Checker {
     /// With `numeric` (an operand of arithmetic or of an ordering), an undeclared attribute is not
     /// taken for text: it is said, with how to declare it as a number.
     func lowerBeside(_ node: ExprNode, _ other: ExprNode?, _ context: EvaluationContext, _ file: Int, numeric: Bool = false) -> Expr? {
-        guard case .member = node, let type = other.flatMap(Self.literalTypeName) ?? (numeric ? "number" : nil) else {
+        guard case .member = node,
+            let type = other.flatMap(Self.literalTypeName) ?? (other.map(isTextAttribute) == true ? "text" : nil) ?? (numeric ? "number" : nil)
+        else {
             return lower(node, context, file)
         }
         let outer = undeclaredAttributeType
         undeclaredAttributeType = type
         defer { undeclaredAttributeType = outer }
         return lower(node, context, file)
+    }
+
+    /// Whether `node` names a text attribute already known: built in, declared, or an undeclared
+    /// column read as text before (compared with it, another column is text too).
+    func isTextAttribute(_ node: ExprNode) -> Bool {
+        guard case .member(let scope, let name) = node, let attributeScope = AttributeScope(rawValue: scope.name) else { return false }
+        if let builtin = Checker.builtinAttributes[attributeScope]?[name.name] { return builtin.0 == .text }
+        return declaredAttributes["\(scope.name).\(name.name)"]?.0 == .text
     }
 
     /// The attribute type a literal reads as (`2` count, `2.5` and `5%` rate, `10 USD` money).
@@ -571,7 +581,7 @@ extension Checker {
             guardedBranches += 1
             let value = lower(valueNode, context, file, top: top)
             guardedBranches -= 1
-            let condition = lower(conditionNode, context, file)
+            let condition = lowerBeside(conditionNode, .bool(true, conditionNode.range), context, file)
             guard let value, let condition else { return nil }
             guard condition.type == .bool else {
                 error(.typeMismatch("'when' needs a condition, found \(describe(condition.type))"), file, conditionNode.range)
@@ -584,7 +594,7 @@ extension Checker {
             let otherwise = Expr(.literal(zeroValue), type: value.type, span: at)
             return Expr(.conditional(condition, value, otherwise), type: value.type, span: at)
         case .ifThen(let c, let a, let b, _):
-            let condition = lower(c, context, file)
+            let condition = lowerBeside(c, .bool(true, c.range), context, file)
             // Either branch is the whole value when chosen: a division there is rounded once, by `top`.
             guardedBranches += 1
             let then = lower(a, context, file, top: top)
@@ -602,7 +612,8 @@ extension Checker {
             if !refuseCountsBesidePercentages([(then, a), (otherwise, b)], "as a rate (the other branch gives a percentage)", file) { return nil }
             return Expr(.conditional(condition, then, otherwise), type: type, span: at)
         case .match(let subjectNode, let armNodes, _):
-            guard let subject = lower(subjectNode, context, file) else {
+            // The subject beside the first pattern: matched against texts, an undeclared column is text.
+            guard let subject = lowerBeside(subjectNode, armNodes.first { !$0.patterns.isEmpty }?.patterns.first, context, file) else {
                 // The subject's error is said; the arms are still checked (their mistakes had
                 // waited for the subject's fix to be seen).
                 var resultType: ValueType?

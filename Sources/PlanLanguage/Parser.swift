@@ -636,7 +636,10 @@ final class Parser {
         // declaration there lost with its own errors; at a block's end, `round` had been an
         // "unknown declaration").
         // (A mode itself on the next line is still the mode: newlines separate nothing.)
-        if next.kind != .identifier || (next.atLineStart && !Self.roundingModes.contains(text(next))) {
+        // (`floor` starting a line is the declaration, not the mode.)
+        if next.kind != .identifier
+            || (next.atLineStart && (!Self.roundingModes.contains(text(next)) || declarationKeywords.contains(text(next))))
+        {
             let round = advance()
             let line = sink.sources[file].location(of: current.range.start).line
             let ended = current.kind == .eof || current.kind == .rbrace || current.atLineStart

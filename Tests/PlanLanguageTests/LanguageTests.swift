@@ -57,6 +57,9 @@ struct LanguageTests {
             .diagnostics.isEmpty)
         #expect(check("  credit sales {\n    amount fx(txn.amount)\n  }\n  measure b = sum(sales) round\n    half_even 2\n  component c = b * 1%\n")
             .diagnostics.isEmpty)
+        // `floor` starting the next line is the declaration.
+        let floor = check("  credit sales {\n    amount fx(txn.amount)\n  }\n  measure b = sum(sales)\n  component c = b * 2% round\n  floor total at 0 USD per period\n")
+        #expect(floor.diagnostics.map(\.message) == ["expected a rounding mode, found 'floor' on line 9"], "\(floor.rendered())")
     }
 
     /// A tier or match arm starting with a negative value continues the line above (newlines
@@ -226,8 +229,20 @@ struct LanguageTests {
         ])
         let numeric = check("  credit sales {\n    where txn.units * 2 > 4 and txn.prodcut == \"X\"\n    amount fx(txn.amount)\n  }\n")
         #expect(numeric.diagnostics.map { "\($0.message) | \($0.hint ?? "-")" } == [
-            "unknown attribute 'txn.units' | an undeclared column is text; declare this one as a number: 'attribute txn.units: rate' (or money, count)",
-            "unknown attribute 'txn.prodcut' | did you mean `product`?",
+            "unknown attribute 'txn.units' | declare it as a number: 'attribute txn.units: rate' (or money, count)",
+            "unknown attribute 'txn.prodcut' | did you mean `product`? (or, if it is another column, declare extra columns with "
+                + "'attribute txn.prodcut: text')",
         ])
+        // Where a condition, a number or an amount is meant, an undeclared column is not text: said
+        // with the type wanted. Columns read as text are not what a later one is taken to
+        // misspell, and a text use is only checked against text attributes (`account` is no
+        // misspelt `amount`).
+        let typed = check(
+            "  credit sales {\n    where rep.tier1 == \"A\" or rep.tier2 == \"B\" or txn.account == \"ACME\"\n    amount fx(txn.amount)\n"
+                + "    weight txn.split_pct\n  }\n  measure b = sum(sales)\n  component c = if rep.eligible then b * 2% else 0 USD\n")
+        #expect(typed.diagnostics.map { "\($0.message) | \($0.hint ?? "-")" } == [
+            "unknown attribute 'txn.split_pct' | declare extra columns with 'attribute txn.split_pct: rate'",
+            "unknown attribute 'rep.eligible' | declare extra columns with 'attribute rep.eligible: bool'",
+        ], "\(typed.rendered())")
     }
 }
