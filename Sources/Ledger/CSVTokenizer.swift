@@ -448,15 +448,49 @@ struct CSVTokenizer: ~Copyable {
 
     /// The carriage returns in the last record not followed by a line feed: line ends of old Mac
     /// files (or of a file saved so after some point), which are text here, not line ends.
+    /// (Outside quotes: a carriage return inside a quoted text is its text.)
     @inline(never) var loneCarriageReturns: Int {
         var count = 0
         var index = recordStart
+        var quoted = false
         while index < position {
+            let byte = base[index]
+            if byte == UInt8(ascii: "\"") { quoted.toggle() }
             // (One ending the record, at the end of the file, ends its line.)
-            if base[index] == 0x0D && index + 1 < position && base[index + 1] != UInt8(ascii: "\n") { count += 1 }
+            if byte == 0x0D && !quoted && index + 1 < position && base[index + 1] != UInt8(ascii: "\n") { count += 1 }
             index += 1
         }
         return count
+    }
+
+    /// What the last record is when not a row of commas: all its fields empty (`,,,,`), or
+    /// separated by another character (`;`, a tab, `|`) at least `needed` times outside quotes.
+    @inline(never) func otherShape(needed: Int) -> String? {
+        if (0..<fieldCount).allSatisfy({ fieldCounts[$0] == 0 }) { return "the row is empty but for its commas; remove it" }
+        // (A row with fields too many is no row of another separator.)
+        guard needed > 0 else { return nil }
+        var counts: [UInt8: Int] = [:]
+        var quoted = false
+        for index in recordStart..<position {
+            let byte = base[index]
+            if byte == UInt8(ascii: "\"") { quoted.toggle() }
+            if !quoted && (byte == UInt8(ascii: ";") || byte == 0x09 || byte == UInt8(ascii: "|")) { counts[byte, default: 0] += 1 }
+        }
+        guard let (byte, count) = counts.max(by: { $0.value < $1.value }), count >= needed else { return nil }
+        let shown = byte == 0x09 ? "tabs" : byte == UInt8(ascii: ";") ? "';'" : "'|'"
+        return "the row looks separated by \(shown), not commas; save the file comma-separated (CSV)"
+    }
+
+    /// Gives the last record empty fields up to `count` (the header's columns without a name, a
+    /// trailing comma the rows do not repeat: they read as empty, not as a field too few).
+    mutating func padFields(to count: Int) {
+        guard count > fieldCount && count <= limits.maxFields else { return }
+        for index in fieldCount..<count {
+            fieldStarts[index] = position
+            fieldCounts[index] = 0
+            if anyInScratch { fieldInScratch[index] = false }
+        }
+        fieldCount = count
     }
 
     /// The first field of the last record holding a line end (`nil` when none does).

@@ -104,7 +104,13 @@ enum DataMessage {
         ("data.endBeforeStart", "end \(end) is before start \(start)")
     }
 
-    @inline(never) static func fieldCount(found: Int, expected: Int, lines: Int = 1, names: [String] = []) -> (DiagnosticID, String) {
+    @inline(never) static func fieldCount(
+        found: Int, expected: Int, lines: Int = 1, names: [String] = [], shape: String? = nil
+    ) -> (DiagnosticID, String) {
+        // A row of commas only, or one separated by another character: said so.
+        if let shape, lines == 1 {
+            return ("data.fieldCount", "the row has \(found) field\(found == 1 ? "" : "s"); the header has \(expected): " + shape)
+        }
         if lines > 1 {
             return (
                 "data.fieldCount",
@@ -117,13 +123,15 @@ enum DataMessage {
         guard names.count == expected, found != expected else {
             return ("data.fieldCount", "the row has \(found) field\(found == 1 ? "" : "s"); the header has \(expected)")
         }
-        func listed(_ columns: ArraySlice<String>) -> String {
-            let quoted = columns.prefix(5).map { "\"\(TerminalText.safe($0))\"" }
+        /// A column as messages name it: its name in quotes, or its number when it has none.
+        func column(_ index: Int) -> String { names[index].isEmpty ? "column \(index + 1) (no name)" : "\"\(TerminalText.safe(names[index]))\"" }
+        func listed(_ columns: Range<Int>) -> String {
+            let quoted = columns.prefix(5).map(column)
             let more = columns.count > 5 ? " and \(columns.count - 5) more" : ""
             return quoted.count == 1 ? quoted[0] : quoted.dropLast().joined(separator: ", ") + (more.isEmpty ? " and " + (quoted.last ?? "") : ", " + (quoted.last ?? "") + more)
         }
         if found < expected {
-            let missing = names[found...]
+            let missing = found..<expected
             return (
                 "data.fieldCount",
                 "the row has \(found) field\(found == 1 ? "" : "s"); the header has \(expected): \(listed(missing)) "
@@ -132,7 +140,7 @@ enum DataMessage {
         }
         return (
             "data.fieldCount",
-            "the row has \(found) fields; the header has \(expected), the last \"\(TerminalText.safe(names[expected - 1]))\": a value "
+            "the row has \(found) fields; the header has \(expected), the last \(column(expected - 1)): a value "
                 + "holding a comma must be quoted (\"1,000\"), or a comma is too many"
         )
     }

@@ -87,6 +87,9 @@ func nextDataRecord(
         }
         if tokenizer.isBlankLine { continue }
         rowsRead += 1
+        if tokenizer.fieldCount < header.names.count && tokenizer.fieldCount >= header.namedCount {
+            tokenizer.padFields(to: header.names.count)
+        }
         if tokenizer.fieldCount != header.names.count {
             // Lines ended by lone carriage returns are the cause when there are some: said alone.
             let returns = tokenizer.loneCarriageReturns
@@ -98,7 +101,8 @@ func nextDataRecord(
                     DataMessage.withLoneCarriageReturns(
                         DataMessage.fieldCount(
                             found: tokenizer.fieldCount, expected: header.names.count, lines: tokenizer.recordLines,
-                            names: returns > 0 ? [] : header.names),
+                            names: returns > 0 ? [] : header.names,
+ shape: returns > 0 ? nil : tokenizer.otherShape(needed: header.namedCount - tokenizer.fieldCount)),
                         returns)))
             rejectedKeys?.keep(tokenizer, problemField: nil)
             tokenizer.resumeAfterFirstLine()

@@ -1065,6 +1065,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     var previousIDStart = -1
     var monotonic = true
     let fieldCount = context.fields
+    let namedFields = (context.names.lastIndex { !$0.isEmpty } ?? -1) + 1
     let roles = context.roles
     // Field indexes by role (-1 when the optional column is absent).
     let idField = roles.firstIndex(of: .id) ?? 0
@@ -1153,6 +1154,8 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             }
             if tokenizer.isBlankLine { continue }
             result.rowsRead += 1
+            // Unnamed columns at the header's end that the row leaves out read as empty.
+            if tokenizer.fieldCount < fieldCount && tokenizer.fieldCount >= namedFields { tokenizer.padFields(to: fieldCount) }
             if tokenizer.fieldCount != fieldCount {
                 result.rejected += 1
                 result.shapeRejected += 1
@@ -1167,7 +1170,8 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                         DataMessage.withLoneCarriageReturns(
                             DataMessage.fieldCount(
                                 found: tokenizer.fieldCount, expected: fieldCount, lines: tokenizer.recordLines,
-                                names: returns > 0 ? [] : context.names),
+                                names: returns > 0 ? [] : context.names,
+ shape: returns > 0 ? nil : tokenizer.otherShape(needed: namedFields - tokenizer.fieldCount)),
                             returns)))
                 tokenizer.resumeAfterFirstLine()
                 continue

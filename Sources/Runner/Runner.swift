@@ -249,7 +249,11 @@ public enum Runner {
                     readers: readers[path + "\u{0}" + input.column] ?? [])
                 inputErrors += diagnostics.filter { $0.severity == .error }.map(\.description)
                 if warnedTables.insert(path + "\u{0}" + input.column).inserted {
-                    inputWarnings += diagnostics.filter { $0.severity == .warning }.map { "\($0.location): \($0.message)" }
+                    // A file read for two columns says its header's warnings once.
+                    for warning in diagnostics where warning.severity == .warning {
+                        let text = "\(warning.location): warning: \(warning.message)"
+                        if !inputWarnings.contains(text) { inputWarnings.append(text) }
+                    }
                 }
                 inputs[input.name] = table
                 if !inputFiles.contains(path) { inputFiles.append(path) }
@@ -430,7 +434,8 @@ public enum Runner {
         // The data's own warnings (a quoted text holding lines shaped like records, …): the first
         // ones, with the count of the rest (`comp validate` lists them all).
         let dataWarnings = load.diagnostics.filter { $0.severity == .warning }
-        warnings = dataWarnings.prefix(20).map { "\($0.location): \($0.message)" } + warnings
+        // Located ones as `validate` and the compilers write them: `file:line:field: warning: …`.
+        warnings = dataWarnings.prefix(20).map { "\($0.location): warning: \($0.message)" } + warnings
         if dataWarnings.count > 20 { warnings.insert("… and \(dataWarnings.count - 20) more warnings about the data", at: 20) }
         warnings += inputWarnings.prefix(20)
         if inputWarnings.count > 20 { warnings.append("… and \(inputWarnings.count - 20) more warnings about the input tables") }

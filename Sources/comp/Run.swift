@@ -82,7 +82,7 @@ struct Run: ParsableCommand {
         // The summary on standard output; its warnings, diagnostics like any other, on standard
         // error (a script reading the errors had not seen them).
         print(render(summary, database: db, warnings: false))
-        for warning in summary.warnings { printError("warning: \(warning)") }
+        for warning in summary.warnings { printError(warningLine(warning)) }
         if timings {
             printError("  wall s    cpu s  phase")
             for (phase, seconds, cpu) in summary.phases {
@@ -169,12 +169,16 @@ func render(_ summary: RunSummary, database: String, warnings: Bool = true) -> S
                         : "; \(table) keeps the first \(grouped(summary.storedRejects)) (the reconciliation counts them all)"))
         }
     }
-    if warnings { for warning in summary.warnings { lines.append("warning: \(warning)") } }
+    if warnings { for warning in summary.warnings { lines.append(warningLine(warning)) } }
     lines.append(
         "stored in \(database) in \(String(format: "%.2f", summary.seconds)) s; `comp export payouts --db \(shellQuoted(database)) --out payouts.csv` "
             + "writes the payouts")
     return lines.joined(separator: "\n")
 }
+
+/// A run's warning as a line: one at a place already says `file:line:field: warning: …`; the
+/// others get `warning: ` in front.
+func warningLine(_ warning: String) -> String { warning.contains(": warning: ") ? warning : "warning: " + warning }
 
 /// `count` grouped by thousands, with `noun` in the singular for one ("1 payee", "1,200 payees").
 func counted(_ count: Int, _ noun: String) -> String {

@@ -147,6 +147,7 @@ struct Validate: ParsableCommand {
         // The plans' input tables (MBO scores and the like), as a run reads them.
         var inputErrors = 0
         var inputWarnings = 0
+        var printedWarnings: Set<String> = []
         var readTables: Set<String> = []
         let prefix = data.hasSuffix("/") ? data : data + "/"
         // Not when roster.csv cannot be read: every row would name an unknown rep.
@@ -166,7 +167,9 @@ struct Validate: ParsableCommand {
                 let errors = diagnostics.filter { $0.severity == .error }
                 inputErrors += errors.count
                 // Errors first, then warnings (rows for periods the plan does not have).
-                let listed = errors + diagnostics.filter { $0.severity == .warning }
+                // (A file read for two columns says its header's warnings once.)
+                let warnings = diagnostics.filter { $0.severity == .warning && printedWarnings.insert($0.description).inserted }
+                let listed = errors + warnings
                 inputWarnings += listed.count - errors.count
                 if !listed.isEmpty { printError(listed.prefix(max(1, maxErrors)).map(\.description).joined(separator: "\n")) }
             }

@@ -631,6 +631,26 @@ let badCases: [BadCase] = [
         #expect(load.data.transactions.ids[0] == "\u{FF34}\u{FF38}\u{FF10}\u{FF11}")
     }
 
+    /// Row shapes said for what they are: a trailing comma on the header only leaves its unnamed
+    /// column empty in every row (each row had been a field too few); a row separated by `;`, a
+    /// row of commas, a carriage return inside quotes (text, not a line end).
+    @Test func rowShapesAreSaidForWhatTheyAre() throws {
+        var files = Minimal.ledgerOnly(
+            "id,date,rep,amount,currency,product,kind,quantity,region,reverses,\nT1,2027-01-05,R1,1,USD,P,new,1,NA,\n"
+                + "T2;2027-01-05;R1;1;USD;P;new;1;NA;\n,,,,,,,,,,,\nT3,2027-01-05,R1,1,USD,\"GADGET\rS\",new,1\n")
+        files["splits.csv"] = nil
+        let (load, messages) = try DataDirectory(files).load()
+        #expect(messages == [
+            "transactions.csv:1:11: warning: column 11 has no name in the header, so its values are not read; name it, or remove it",
+            "transactions.csv:3:2: the row has 1 field; the header has 11: the row looks separated by ';', not commas; save the file "
+                + "comma-separated (CSV)",
+            "transactions.csv:4:12: the row has 12 fields; the header has 11: the row is empty but for its commas; remove it",
+            "transactions.csv:5:9: the row has 8 fields; the header has 11: \"region\", \"reverses\" and column 11 (no name) have no field "
+                + "(a comma too few, or a line cut short)",
+        ])
+        #expect((0..<load.data.transactions.count).map { load.data.transactions.ids[$0] } == ["T1"])
+    }
+
     /// Lines that end with a carriage return alone (a file saved so after some point) are one
     /// row to CSV: the row's error says why, and how many lines it took.
     @Test func aRowOverLoneCarriageReturnsSaysWhy() throws {
