@@ -572,6 +572,17 @@ func loadTransactions(
         if reject.isEmpty { reject = [Bool](repeating: false, count: count) }
         reject[row] = true
     }
+    /// The row whose id holds byte `offset` of its arena (rows `rowStart..<rowEnd`): the first
+    /// with its end past it.
+    func rowHolding(_ offset: Int, _ rowStart: Int, _ rowEnd: Int) -> Int {
+        var low = rowStart
+        var high = rowEnd - 1
+        while low < high {
+            let middle = (low + high) / 2
+            if Int(columns.idEnds.pointer[middle]) > offset { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
     // Ids are printable: a NUL in one was cut short by SQLite and could not be named on the
     // command line. Found in the id arenas at memory speed, not per row in the scan.
     for (number, arena) in ids.arenas.enumerated() {
@@ -599,13 +610,7 @@ func loadTransactions(
                     }
                     message = DataMessage.unprintable("id", scalar)
                 }
-                // The row whose id holds the byte: the first with its end past it.
-                var low = rowStart
-                var high = rowEnd - 1
-                while low < high {
-                    let middle = (low + high) / 2
-                    if Int(columns.idEnds.pointer[middle]) > position { high = middle } else { low = middle + 1 }
-                }
+                let low = rowHolding(position, rowStart, rowEnd)
                 markRejected(low)
                 addPostError(RowError(line: lineMap.line(of: low), field: context.idField + 1, message))
                 offset = Int(columns.idEnds.pointer[low])
@@ -634,12 +639,7 @@ func loadTransactions(
                 }
                 while offset < bytes.count && base[offset] < 0x80 { offset += 1 }
                 guard offset < bytes.count else { break }
-                var low = rowStart
-                var high = rowEnd - 1
-                while low < high {
-                    let middle = (low + high) / 2
-                    if Int(columns.idEnds.pointer[middle]) > offset { high = middle } else { low = middle + 1 }
-                }
+                let low = rowHolding(offset, rowStart, rowEnd)
                 let idStart = low == rowStart ? 0 : Int(columns.idEnds.pointer[low - 1])
                 offset = Int(columns.idEnds.pointer[low])
                 if !reject.isEmpty && reject[low] { continue }
