@@ -3502,7 +3502,7 @@ extension ReferenceEvaluator {
                 }
                 let column = DeclaredColumn(
                     file: attribute.scope == .transaction ? .transactions : .roster, name: attribute.name, kind: kind,
-                    optional: attribute.optional, declaredBy: "plan \(plan.id)")
+                    optional: attribute.optional, declaredBy: "plan \(plan.id)", implicit: !attribute.declared)
                 if !columns.contains(column) { columns.append(column) }
             }
         }

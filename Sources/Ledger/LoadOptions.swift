@@ -67,13 +67,16 @@ public struct DeclaredColumn: Sendable, Hashable {
     public var optional: Bool
     /// Who declares it, for messages (`plan AE-STD`).
     public var declaredBy: String
+    /// A column read as text without a declaration (``declaration`` says so).
+    public var implicit: Bool
 
-    public init(file: File, name: String, kind: Kind, optional: Bool, declaredBy: String) {
+    public init(file: File, name: String, kind: Kind, optional: Bool, declaredBy: String, implicit: Bool = false) {
         self.file = file
         self.name = name
         self.kind = kind
         self.optional = optional
         self.declaredBy = declaredBy
+        self.implicit = implicit
     }
 
     /// The columns as one line, to record with a run (`comp explain` reads the ledger again the
@@ -99,7 +102,9 @@ public struct DeclaredColumn: Sendable, Hashable {
 
     /// `txn.boost: rate` or `rep.tier: count optional`, as the plan declares it.
     var declaration: String {
-        "attribute \(file == .transactions ? "txn" : "rep").\(name): \(kind.rawValue)\(optional ? " optional" : "")"
+        let reference = "\(file == .transactions ? "txn" : "rep").\(name)"
+        if implicit { return "\(reference), a column it does not declare, read as text" }
+        return "attribute \(reference): \(kind.rawValue)\(optional ? " optional" : "")"
     }
 
     /// What is wrong with `text` as a value of the column, or nil when it is one.

@@ -460,7 +460,8 @@ final class Checker {
             index = attributes.count
             attributeIndex[key] = index
             attributes.append(Attribute(scope: attributeScope, name: name.name, type: type, optional: optional,
-                                        builtIn: builtIn, span: span(file, scope.range.union(name.range))))
+                                        builtIn: builtIn, span: span(file, scope.range.union(name.range)),
+                                        declared: !implicitAttributes.contains(key)))
         }
         return Expr(.attribute(AttributeID(index)), type: type, span: span(file, scope.range.union(name.range)))
     }

@@ -286,15 +286,19 @@ public struct Attribute: Sendable, Hashable {
     public var builtIn: Bool
     /// The declaration, or the first use for built-ins.
     public var span: SourceSpan
+    /// False for a column the plan reads as text without declaring it (FORMATS.md: any other
+    /// column is a string attribute); `span` is then its first use.
+    public var declared: Bool
 
     /// An attribute.
-    public init(scope: AttributeScope, name: String, type: ValueType, optional: Bool, builtIn: Bool, span: SourceSpan) {
+    public init(scope: AttributeScope, name: String, type: ValueType, optional: Bool, builtIn: Bool, span: SourceSpan, declared: Bool = true) {
         self.scope = scope
         self.name = name
         self.type = type
         self.optional = optional
         self.builtIn = builtIn
         self.span = span
+        self.declared = declared
     }
 }
 

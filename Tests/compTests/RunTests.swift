@@ -865,6 +865,41 @@ func oneDeal(in directory: URL) throws -> URL {
             "\(run.stdout)\(run.stderr)")
     }
 
+    /// A column a plan reads as text without declaring it is one the data must have: its absence
+    /// is said as such (not as a declaration the plan does not hold); present, it filters.
+    @Test func anUndeclaredTextColumnIsReadFromTheData() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try oneDeal(in: directory)
+        let plan = directory.appendingPathComponent("web.plan").path
+        try Data(
+            """
+            plan "AE-STD" {
+              currency USD
+              period month
+              credit sales {
+                amount fx(txn.amount)
+                where txn.channel == "web"
+              }
+              measure bookings = sum(sales)
+              component c = bookings * 1%
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        let missing = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", directory.appendingPathComponent("a.sqlite").path])
+        #expect(missing.status == 65)
+        #expect(missing.stderr.hasPrefix(
+            "\(data.path)/transactions.csv:1:1: missing column \"channel\" in the header; plan AE-STD reads it (txn.channel, a column "
+                + "it does not declare, read as text): add it, or declare it optional\n"), "\(missing.stderr)")
+        try Data("id,date,rep,amount,currency,channel\nT1,2027-01-05,R1,1500,USD,web\nT2,2027-01-06,R1,700,USD,store\n".utf8)
+            .write(to: data.appendingPathComponent("transactions.csv"))
+        let run = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", directory.appendingPathComponent("b.sqlite").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        // 1% of T1's 1,500 (T2 is sold in a store).
+        #expect(run.stdout.contains("  c                        15.00 USD\n"), "\(run.stdout)")
+    }
+
     /// The reconciliation's sums are stored beside its counts: per currency, the credited,
     /// excluded (by reason) and rejected rows and their exact sums add up to the file's.
     /// USD: T1 1,500 and T4 −200.50 credited (1,299.50); T3 250.25 dated after the plan's
