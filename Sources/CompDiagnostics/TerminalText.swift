@@ -80,3 +80,10 @@ public enum TerminalText {
         return String(out)
     }
 }
+
+/// `U+0041`-style code point of `scalar` (at least four hex digits), as messages name characters
+/// (plan diagnostics and data messages alike).
+public func codePoint(_ scalar: UInt32) -> String {
+    let hex = String(scalar, radix: 16, uppercase: true)
+    return "U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)"
+}

@@ -26,7 +26,7 @@ extension PlanEvaluation {
                 let hint = others.isEmpty
                     ? ""
                     : "; it has \(others.prefix(3).map(\.description).joined(separator: ", "))\(others.count > 3 ? ", …" : ""), "
-                        + "but this plan's periods are \(period.kind == .month ? "months" : period.kind == .quarter ? "quarters" : "years") "
+                        + "but this plan's periods are \(period.kind.rawValue)s "
                         + "(write \(period))"
                 throw failure("no \(input.column) in \(input.file) for this rep and period" + hint, what: "input \(input.name)", span: expr.span)
             }

@@ -96,20 +96,19 @@ public enum InputTableReader {
             values[key] = value
             lines[key] = line
             if let reader = readers.first, !readers.contains(where: { $0.period == period.kind }) {
-                let name = { (kind: PeriodKind) in kind == .month ? "month" : kind == .quarter ? "quarter" : "year" }
                 let periods = reader.period
                 let first = Period(kind: periods, containingMonth: period.firstMonth, calendar: period.calendar)
                 let last = Period(kind: periods, containingMonth: period.endMonth - 1, calendar: period.calendar)
                 let instead = period.kind < periods
-                    ? "write the \(name(periods)) it is in (\(first))"
-                    : "write a row for each \(name(periods)) in it (\(first) … \(last))"
+                    ? "write the \(periods.rawValue) it is in (\(first))"
+                    : "write a row for each \(periods.rawValue) in it (\(first) … \(last))"
                 let who = readers.count == 1
-                    ? "plan \(reader.plan) pays by \(name(periods))"
-                    : "plans " + readers.map { "\($0.plan) (by \(name($0.period)))" }.joined(separator: ", ") + " read it"
+                    ? "plan \(reader.plan) pays by \(periods.rawValue)"
+                    : "plans " + readers.map { "\($0.plan) (by \($0.period.rawValue))" }.joined(separator: ", ") + " read it"
                 errors.append(
                     RowError(
                         line: line, field: periodField + 1,
-                        ("data.inputPeriod", "period \(period) is a \(name(period.kind)); \(who), so this row is never read: " + instead),
+                        ("data.inputPeriod", "period \(period) is a \(period.kind.rawValue); \(who), so this row is never read: " + instead),
                         severity: .warning))
             }
         }

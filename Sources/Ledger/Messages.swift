@@ -10,20 +10,15 @@ enum DataMessage {
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return "" }
         // An invisible character anywhere: the value as quoted looks right, so it is named.
         if let invisible = text.unicodeScalars.first(where: TerminalText.isInvisible) {
-            return "; it holds an invisible character (\(codePoint(invisible))), which prints as nothing: delete it"
+            return "; it holds an invisible character (\(codePoint(invisible.value))), which prints as nothing: delete it"
         }
         // A no-break space (pasted from a web page or a spreadsheet) is a space too.
         let space: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0.properties.isWhitespace }
         guard space(first) || space(last) else { return "" }
         let odd = [first, last].first { space($0) && $0 != " " && $0 != "\t" }
-        return "; remove the spaces around it" + (odd.map { " (one is \($0 == "\u{A0}" ? "a no-break space" : "a space"), \(codePoint($0)))" } ?? "")
+        return "; remove the spaces around it" + (odd.map { " (one is \($0 == "\u{A0}" ? "a no-break space" : "a space"), \(codePoint($0.value)))" } ?? "")
     }
 
-    /// `U+200B`: a character's code point as Unicode writes it.
-    static func codePoint(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16, uppercase: true)
-        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-    }
 
     @inline(never) static func badCurrency(_ text: String) -> (DiagnosticID, String) {
         // Three capitals that are no currency (XYZ) are not helped by being told the shape.
@@ -196,7 +191,7 @@ enum DataMessage {
     /// An id holding `scalar`, a control or an invisible character (``TerminalText/firstUnprintable(_:)``).
     @inline(never) static func unprintable(_ column: String, _ scalar: Unicode.Scalar) -> (DiagnosticID, String) {
         guard TerminalText.isInvisible(scalar) else { return controlCharacter(column) }
-        let code = codePoint(scalar)
+        let code = codePoint(scalar.value)
         return (
             "data.controlCharacter",
             "\(column) holds an invisible character (\(code)), which prints as nothing: it reads the same as the id without it "

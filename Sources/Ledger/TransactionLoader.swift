@@ -583,38 +583,44 @@ func loadTransactions(
         }
         return low
     }
+    /// Calls `body` with each id arena's bytes and the rows whose ids it holds.
+    func forEachArena(_ body: (UnsafePointer<UInt8>, UnsafeBufferPointer<UInt8>, Int, Int) -> Void) {
+        for (number, arena) in ids.arenas.enumerated() {
+            let rowStart = ids.arenaRowStarts[number]
+            let rowEnd = number + 1 < ids.arenaRowStarts.count ? ids.arenaRowStarts[number + 1] : count
+            arena.withUnsafeBufferPointer { bytes in
+                guard let base = bytes.baseAddress else { return }
+                body(base, bytes, rowStart, rowEnd)
+            }
+        }
+    }
     // Ids are printable: a NUL in one was cut short by SQLite and could not be named on the
     // command line. Found in the id arenas at memory speed, not per row in the scan.
-    for (number, arena) in ids.arenas.enumerated() {
-        let rowStart = ids.arenaRowStarts[number]
-        let rowEnd = number + 1 < ids.arenaRowStarts.count ? ids.arenaRowStarts[number + 1] : count
-        arena.withUnsafeBufferPointer { bytes in
-            guard let base = bytes.baseAddress else { return }
-            var offset = 0
-            while offset < bytes.count {
-                let found = comp_find_control(base + offset, bytes.count - offset)
-                if found < 0 { break }
-                let position = offset + found
-                // A byte that may start a multi-byte control (a C1 control, a bidirectional
-                // override) or an invisible character (a zero-width space): decoded to see
-                // whether it does.
-                var message = DataMessage.controlCharacter("id")
-                if base[position] >= 0x80 {
-                    var iterator = UnsafeBufferPointer(rebasing: bytes[position..<min(bytes.count, position + 4)]).makeIterator()
-                    var decoder = UTF8()
-                    guard case .scalarValue(let scalar) = decoder.decode(&iterator),
-                        TerminalText.isControl(scalar) || TerminalText.isInvisible(scalar)
-                    else {
-                        offset = position + 1
-                        continue
-                    }
-                    message = DataMessage.unprintable("id", scalar)
+    forEachArena { base, bytes, rowStart, rowEnd in
+        var offset = 0
+        while offset < bytes.count {
+            let found = comp_find_control(base + offset, bytes.count - offset)
+            if found < 0 { break }
+            let position = offset + found
+            // A byte that may start a multi-byte control (a C1 control, a bidirectional
+            // override) or an invisible character (a zero-width space): decoded to see
+            // whether it does.
+            var message = DataMessage.controlCharacter("id")
+            if base[position] >= 0x80 {
+                var iterator = UnsafeBufferPointer(rebasing: bytes[position..<min(bytes.count, position + 4)]).makeIterator()
+                var decoder = UTF8()
+                guard case .scalarValue(let scalar) = decoder.decode(&iterator),
+                    TerminalText.isControl(scalar) || TerminalText.isInvisible(scalar)
+                else {
+                    offset = position + 1
+                    continue
                 }
-                let low = rowHolding(position, rowStart, rowEnd)
-                markRejected(low)
-                addPostError(RowError(line: lineMap.line(of: low), field: context.idField + 1, message))
-                offset = Int(columns.idEnds.pointer[low])
+                message = DataMessage.unprintable("id", scalar)
             }
+            let low = rowHolding(position, rowStart, rowEnd)
+            markRejected(low)
+            addPostError(RowError(line: lineMap.line(of: low), field: context.idField + 1, message))
+            offset = Int(columns.idEnds.pointer[low])
         }
     }
     var index = TransactionIDIndex(ids: ids, count: count, sorted: sorted)
@@ -624,49 +630,44 @@ func loadTransactions(
     // in the arenas a word at a time, those certainly composed passed over in place, and only the
     // rest (rare) normalized and looked up, in the index and among themselves.
     var uncomposed: [String: (line: Int, bytes: [UInt8])] = [:]
-    for (number, arena) in ids.arenas.enumerated() {
-        let rowStart = ids.arenaRowStarts[number]
-        let rowEnd = number + 1 < ids.arenaRowStarts.count ? ids.arenaRowStarts[number + 1] : count
-        arena.withUnsafeBufferPointer { bytes in
-            guard let base = bytes.baseAddress else { return }
-            var offset = 0
-            while offset < bytes.count {
-                // The next byte with its high bit set.
-                while offset + 8 <= bytes.count
-                    && UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
-                {
-                    offset += 8
+    forEachArena { base, bytes, rowStart, rowEnd in
+        var offset = 0
+        while offset < bytes.count {
+            // The next byte with its high bit set.
+            while offset + 8 <= bytes.count
+                && UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+            {
+                offset += 8
+            }
+            while offset < bytes.count && base[offset] < 0x80 { offset += 1 }
+            guard offset < bytes.count else { break }
+            let low = rowHolding(offset, rowStart, rowEnd)
+            let idStart = low == rowStart ? 0 : Int(columns.idEnds.pointer[low - 1])
+            offset = Int(columns.idEnds.pointer[low])
+            if !reject.isEmpty && reject[low] { continue }
+            if isCertainlyComposed(base + idStart, offset - idStart) { continue }
+            let spelled = Array(UnsafeBufferPointer(start: base + idStart, count: offset - idStart))
+            let text = String(decoding: spelled, as: UTF8.self)
+            let line = lineMap.line(of: low)
+            // Its composed spelling, written so elsewhere in the ledger.
+            let composed = composedBytes(text)
+            if composed != spelled {
+                let twin = composed.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { index.find($0, buffer.count) } ?? -1 }
+                if twin >= 0 && Int(twin) != low && (reject.isEmpty || !reject[Int(twin)]) {
+                    let twinLine = lineMap.line(of: Int(twin))
+                    let (later, first) = twinLine < line ? (line, twinLine) : (twinLine, line)
+                    let laterText = twinLine < line ? text : String(decoding: composed, as: UTF8.self)
+                    addPostError(RowError(line: later, field: context.idField + 1, DataMessage.lookalikeID(laterText, firstLine: first), severity: .warning))
+                    continue
                 }
-                while offset < bytes.count && base[offset] < 0x80 { offset += 1 }
-                guard offset < bytes.count else { break }
-                let low = rowHolding(offset, rowStart, rowEnd)
-                let idStart = low == rowStart ? 0 : Int(columns.idEnds.pointer[low - 1])
-                offset = Int(columns.idEnds.pointer[low])
-                if !reject.isEmpty && reject[low] { continue }
-                if isCertainlyComposed(base + idStart, offset - idStart) { continue }
-                let spelled = Array(UnsafeBufferPointer(start: base + idStart, count: offset - idStart))
-                let text = String(decoding: spelled, as: UTF8.self)
-                let line = lineMap.line(of: low)
-                // Its composed spelling, written so elsewhere in the ledger.
-                let composed = composedBytes(text)
-                if composed != spelled {
-                    let twin = composed.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { index.find($0, buffer.count) } ?? -1 }
-                    if twin >= 0 && Int(twin) != low && (reject.isEmpty || !reject[Int(twin)]) {
-                        let twinLine = lineMap.line(of: Int(twin))
-                        let (later, first) = twinLine < line ? (line, twinLine) : (twinLine, line)
-                        let laterText = twinLine < line ? text : String(decoding: composed, as: UTF8.self)
-                        addPostError(RowError(line: later, field: context.idField + 1, DataMessage.lookalikeID(laterText, firstLine: first), severity: .warning))
-                        continue
-                    }
+            }
+            // Or another uncomposed spelling.
+            if let first = uncomposed[text] {
+                if first.bytes != spelled {
+                    addPostError(RowError(line: line, field: context.idField + 1, DataMessage.lookalikeID(text, firstLine: first.line), severity: .warning))
                 }
-                // Or another uncomposed spelling.
-                if let first = uncomposed[text] {
-                    if first.bytes != spelled {
-                        addPostError(RowError(line: line, field: context.idField + 1, DataMessage.lookalikeID(text, firstLine: first.line), severity: .warning))
-                    }
-                } else {
-                    uncomposed[text] = (line, spelled)
-                }
+            } else {
+                uncomposed[text] = (line, spelled)
             }
         }
     }

@@ -392,11 +392,6 @@ func closestName(to name: String, among candidates: some Sequence<String>) -> St
     return best?.name
 }
 
-/// `U+0041`-style code point of `scalar` (at least four hex digits), as messages name characters.
-func codePoint(_ scalar: UInt32) -> String {
-    let hex = String(scalar, radix: 16, uppercase: true)
-    return "U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex)"
-}
 
 /// Whether `scalar` is a bidirectional formatting character (U+061C, U+200E, U+200F,
 /// U+202A–U+202E, U+2066–U+2069: ``Lexer/invisibleControl(_:at:)`` finds them).

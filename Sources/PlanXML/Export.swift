@@ -57,13 +57,6 @@ extension XMLPlans {
         return (negations % 2 == 1 ? "-" : "") + rest
     }
 
-    /// A roll-up's levels as the schema takes them: `001` is `1`.
-    static func levels(_ word: String) -> String {
-        guard !word.isEmpty, word.allSatisfy({ $0.isASCII && $0.isNumber }) else { return word }
-        let digits = word.drop { $0 == "0" }
-        return digits.isEmpty ? "0" : String(digits)
-    }
-
     /// `use`, written relative to `from`'s directory, made relative to `to`'s directory.
     static func relocate(_ use: String, from: String, to: String) -> String {
         if use.hasPrefix("/") { return use }
@@ -134,7 +127,7 @@ extension XMLPlans {
                             2, "to",
                             [
                                 ("recipient", recipient), ("overlay", recipient == "splits" && words.contains("overlay") ? "true" : nil),
-                                ("levels", recipient == "managers" && words.count > 1 ? Self.levels(words[1]) : nil),
+                                ("levels", recipient == "managers" && words.count > 1 ? Lowering.integerText(words[1]) : nil),
                             ])
                     }
                     out.close(1, "credit")

@@ -476,7 +476,8 @@ enum Lowering {
     }
 
     /// An `xs:integer` attribute as the plan language writes the number: the schema also takes
-    /// `+2` and `002`, which the language does not (they had been refused as "found '+'").
+    /// `+2` and `002`, which the language does not (they had been refused as "found '+'"). Also
+    /// how `export-plan` writes a roll-up's levels (`001` is `1`; `all` stays `all`).
     static func integerText(_ value: String) -> String {
         var text = Substring(value)
         while let first = text.first, first == " " || first == "\t" || first == "\n" || first == "\r" { text = text.dropFirst() }
