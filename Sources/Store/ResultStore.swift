@@ -625,54 +625,23 @@ public final class ResultStore {
         if staging == nil { InterruptCleanup.writing(true) }
         defer { if staging == nil { InterruptCleanup.writing(false) } }
         do {
-            return try queue.write { db in
-                try db.execute(
-                    sql: """
-                        INSERT INTO runs (started_at, finished_at, status, engine_version, threads, plans, options)
-                        VALUES (?, ?, 'completed', ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        run.startedAt, run.finishedAt, run.engineVersion, run.threads, run.plans.joined(separator: ","),
-                        run.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"),
-                    ])
-                let id = db.lastInsertedRowID
-                let writer = try BulkWriter(db, run: id)
-                let tail = try produce { part in try writer.write(part) }
-                if let finishedAt {
-                    try db.execute(sql: "UPDATE runs SET finished_at = ? WHERE id = ?", arguments: [finishedAt(), id])
+            return try queue.writeWithoutTransaction { db in
+                // Foreign keys are not enforced while the run is written: every row it writes
+                // carries the id of the run row inserted first, and any failure rolls the whole
+                // run back. Enforced, they made SQLite keep a statement journal for each
+                // multi-row INSERT of statements (to undo one that failed half-way): pages written
+                // to a temporary file, several times the database's size, which cost about a
+                // seventh of the evaluate-and-store phase. The setting cannot change inside a
+                // transaction, hence here; it is restored whatever happens.
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+                var recorded: RunID? = nil
+                try db.inTransaction {
+                    recorded = try writeRun(run, db, inputs: inputs, finishedAt: finishedAt, produce: produce)
+                    return .commit
                 }
-                let reject = try db.makeStatement(
-                    sql: "INSERT INTO rejects (run_id, file, line, field, code, message) VALUES (?, ?, ?, ?, ?, ?)")
-                for record in tail.rejects {
-                    try reject.execute(arguments: [id, record.file, record.line, record.field, record.code, record.message])
-                }
-                let reconciliation = try db.makeStatement(
-                    sql: """
-                        INSERT INTO reconciliation (run_id, file, rows_read, accepted, rejected, excluded)
-                        VALUES (?, ?, ?, ?, ?, ?)
-                        """)
-                let amount = try db.makeStatement(
-                    sql: """
-                        INSERT INTO reconciliation_amounts (run_id, file, currency, outcome, reason, rows, amount)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """)
-                for record in tail.reconciliation {
-                    let excluded = record.excluded.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-                    try reconciliation.execute(arguments: [
-                        id, record.file, record.rowsRead, record.accepted, record.rejected, excluded.joined(separator: "\n"),
-                    ])
-                    for line in record.amounts {
-                        // Exact, every digit kept (as text: a sum may not fit an integer of millionths).
-                        let text = line.amount.map { $0.formatted(fractionDigits: $0.exactFractionDigits) }
-                        try amount.execute(arguments: [id, record.file, line.currency, line.outcome.rawValue, line.reason, line.rows, text])
-                    }
-                }
-                let input = try db.makeStatement(
-                    sql: "INSERT INTO run_inputs (run_id, kind, path, sha256, bytes) VALUES (?, ?, ?, ?, ?)")
-                for file in try inputs?() ?? run.inputs {
-                    try input.execute(arguments: [id, file.kind, file.path, file.sha256, file.bytes])
-                }
-                return RunID(rawValue: id)
+                guard let recorded else { throw StoreError(operation: "recording the run", underlying: "the transaction ended without the run") }
+                return recorded
             }
         } catch let error as StoreError {
             throw error
@@ -689,6 +658,65 @@ public final class ResultStore {
             // Not SQLite's: the producer's own failure, passed through in words.
             throw StoreError(operation: "recording the run", underlying: String(describing: error), cause: error)
         }
+    }
+
+    /// The rows of a run, written inside ``record(_:inputs:finishedAt:produce:)``'s transaction.
+    private func writeRun(
+        _ run: RunRecord, _ db: Database, inputs: (() throws -> [InputFingerprint])?, finishedAt: (() -> String)?,
+        produce: (_ write: (RunOutput) throws -> Void) throws -> RunOutput
+    ) throws -> RunID {
+        try db.execute(
+            sql: """
+                INSERT INTO runs (started_at, finished_at, status, engine_version, threads, plans, options)
+                VALUES (?, ?, 'completed', ?, ?, ?, ?)
+                """,
+            arguments: [
+                run.startedAt, run.finishedAt, run.engineVersion, run.threads, run.plans.joined(separator: ","),
+                run.options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n"),
+            ])
+        let id = db.lastInsertedRowID
+        let writer = try BulkWriter(db, run: id)
+        let tail = try produce { part in try writer.write(part) }
+        if let finishedAt {
+            try db.execute(sql: "UPDATE runs SET finished_at = ? WHERE id = ?", arguments: [finishedAt(), id])
+        }
+        let reject = try db.makeStatement(
+            sql: "INSERT INTO rejects (run_id, file, line, field, code, message) VALUES (?, ?, ?, ?, ?, ?)")
+        for record in tail.rejects {
+            try reject.execute(arguments: [id, record.file, record.line, record.field, record.code, record.message])
+        }
+        let reconciliation = try db.makeStatement(
+            sql: """
+                INSERT INTO reconciliation (run_id, file, rows_read, accepted, rejected, excluded)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """)
+        let amount = try db.makeStatement(
+            sql: """
+                INSERT INTO reconciliation_amounts (run_id, file, currency, outcome, reason, rows, amount)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
+        for record in tail.reconciliation {
+            let excluded = record.excluded.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            try reconciliation.execute(arguments: [
+                id, record.file, record.rowsRead, record.accepted, record.rejected, excluded.joined(separator: "\n"),
+            ])
+            for line in record.amounts {
+                // Exact, every digit kept (as text: a sum may not fit an integer of millionths).
+                let text = line.amount.map { $0.formatted(fractionDigits: $0.exactFractionDigits) }
+                try amount.execute(arguments: [id, record.file, line.currency, line.outcome.rawValue, line.reason, line.rows, text])
+            }
+        }
+        let input = try db.makeStatement(
+            sql: "INSERT INTO run_inputs (run_id, kind, path, sha256, bytes) VALUES (?, ?, ?, ?, ?)")
+        for file in try inputs?() ?? run.inputs {
+            try input.execute(arguments: [id, file.kind, file.path, file.sha256, file.bytes])
+        }
+        return RunID(rawValue: id)
+    }
+
+    /// Whether the store's connection enforces foreign keys: it does but while a run is written.
+    func enforcesForeignKeys() throws -> Bool {
+        try queue.read { db in try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? false }
     }
 
     /// The most recent completed run, if any.
@@ -1272,8 +1300,10 @@ private final class BulkWriter {
     var traceBase = 0
     let batch = 16
     static let columns = 9
+    // OR FAIL: a row that broke a constraint would stop its statement without undoing the rows
+    // before it (the run's rollback does), so SQLite keeps no statement journal for it either.
     static let prefix = """
-        INSERT INTO statements (run_id, rep, period, plan, trace_first, trace_last, lines, measures, transactions) VALUES
+        INSERT OR FAIL INTO statements (run_id, rep, period, plan, trace_first, trace_last, lines, measures, transactions) VALUES
         """
     let full: Statement
     let trace: Statement

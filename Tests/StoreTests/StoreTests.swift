@@ -323,6 +323,31 @@ let sampleOutput = RunOutput(
         #expect(try store.payouts(kept).count == 4)
     }
 
+    /// A run is written with foreign keys off (enforced, SQLite kept a statement journal for each
+    /// multi-row insert); the store enforces them again afterwards, after a failed run too, and
+    /// the rows written carry the run's id.
+    @Test func foreignKeysAreEnforcedAgainAfterARun() throws {
+        struct Boom: Error {}
+        let database = TemporaryDatabase()
+        let store = try ResultStore(path: database.path)
+        #expect(try store.enforcesForeignKeys())
+        let id = try store.record(sampleRun, output: sampleOutput)
+        #expect(try store.enforcesForeignKeys())
+        #expect(throws: (any Error).self) {
+            try store.record(sampleRun) { write in
+                try write(sampleOutput)
+                throw Boom()
+            }
+        }
+        #expect(try store.enforcesForeignKeys())
+        let raw = try DatabaseQueue(path: database.path)
+        let (orphans, runs) = try raw.read { db in
+            (try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count, try Int64.fetchAll(db, sql: "SELECT DISTINCT run_id FROM statements"))
+        }
+        #expect(orphans == 0)
+        #expect(runs == [id.rawValue])
+    }
+
     /// Row sets are delta varints of the sorted, distinct rows: 0 → delta 1; 127 → 127; 128 → 1;
     /// 200,000 → 199,872 = C0 99 0C; Int32.max → 2,147,283,647 = BF E5 F3 FF 07.
     @Test func rowSetsEncodeSortedDeltas() throws {
