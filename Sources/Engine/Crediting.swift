@@ -456,6 +456,12 @@ extension PlanEvaluation {
                     // Shares over 1 are accepted when some rule of the run credits `to splits
                     // overlay`; a plain `to splits` rule must not credit more than the deal.
                     if !overlay, let total = data.splits.overlaid[splitSource] {
+                        // A rule that would credit none of its plan's payees from the deal passes
+                        // over it (another plan's overlay deal); otherwise the error names the
+                        // first of them.
+                        guard let partner = splits.lazy.compactMap({ isPayee(self.data.splits.rows[$0].rep, on: payeeDate) }).first else {
+                            continue
+                        }
                         // Listed with every other such transaction once crediting is done; nothing
                         // is credited for it meanwhile.
                         // Each (transaction, rule) once, by its first row and the rule's place: a deal
@@ -480,6 +486,9 @@ extension PlanEvaluation {
                                 row == Int(splitSource)
                                 ? ""
                                 : ", met by reversal \"\(transactions.ids[row])\" (transactions.csv line \(transactions.line(of: row))), split as its deal"
+                            let booking = payee
+                            payee = partner
+                            defer { payee = booking }
                             let conflict = failure(
                                 "the split shares of transaction \"\(transactions.ids[Int(splitSource)])\" add up to \(total) "
                                     + "(splits.csv line\(lines.count == 1 ? "" : "s") \(lines.joined(separator: ", "))\(met)); "

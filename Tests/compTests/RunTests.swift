@@ -592,6 +592,66 @@ func oneDeal(in directory: URL) throws -> URL {
         }
     }
 
+    /// A plain `to splits` rule passes over another plan's overlay deal it would credit none of
+    /// its payees from (the run had stopped over it); a deal it would credit a payee from is still
+    /// refused, naming that payee (the rep who booked it is on the other plan).
+    @Test func aPlainSplitRulePassesOverAnotherPlansOverlayDeal() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        func write(splits: String) throws {
+            try writeFiles([
+                "roster.csv": "rep,name,plan,start\nR1,Ana,OVA,2026-01-01\nR2,Ben,OVA,2026-01-01\nR3,Cy,OVB,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,100000,USD\nT2,2027-01-06,R3,1000,USD\n",
+                "splits.csv": splits,
+            ], to: data)
+        }
+        let overlay = directory.appendingPathComponent("a.plan")
+        let plain = directory.appendingPathComponent("b.plan")
+        for (url, id, recipients) in [(overlay, "OVA", "to splits overlay"), (plain, "OVB", "to splits")] {
+            try Data(
+                """
+                plan "\(id)" {
+                  currency USD
+                  period month
+                  credit sales {
+                    amount fx(txn.amount)
+                    \(recipients)
+                  }
+                  measure bookings = sum(sales)
+                  component c = bookings * 1%
+                }
+
+                """.utf8
+            ).write(to: url)
+        }
+        let database = directory.appendingPathComponent("r.sqlite").path
+        let payouts = directory.appendingPathComponent("p.csv").path
+        try write(splits: "txn,rep,share\nT1,R1,1.0\nT1,R2,0.5\n")
+        let run = try cli.run(["run", "--plans", overlay.path, "--plans", plain.path, "--data", data.path, "--db", database, "--export-payouts", payouts])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(
+            try String(contentsOfFile: payouts, encoding: .utf8)
+                == """
+                rep,period,plan,component,amount,currency
+                R1,2027-01,OVA,c,1000.00,USD
+                R1,2027-01,OVA,total,1000.00,USD
+                R2,2027-01,OVA,c,500.00,USD
+                R2,2027-01,OVA,total,500.00,USD
+                R3,2027-01,OVB,c,10.00,USD
+                R3,2027-01,OVB,total,10.00,USD
+
+                """)
+        try write(splits: "txn,rep,share\nT1,R1,1.0\nT1,R3,0.5\n")
+        let refused = try cli.run(["run", "--plans", overlay.path, "--plans", plain.path, "--data", data.path, "--db", database])
+        #expect(refused.status == 65)
+        #expect(
+            refused.stderr.hasPrefix(
+                "\(plain.path):4:3: rep R3, 2027-01: sales: the split shares of transaction \"T1\" add up to 1.5 (splits.csv lines 2, 3); "),
+            "\(refused.stderr)")
+    }
+
     /// A reversal is split as its deal: when the rule takes the reversal but not the deal (the
     /// deal's product is left out by the rule's `where`), the conflict names the reversal too (the
     /// `where` the advice suggests had to leave out the reversal, which was not named).
