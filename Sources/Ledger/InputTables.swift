@@ -39,10 +39,11 @@ public struct InputTableValues: Sendable {
 public enum InputTableReader {
     /// Reads `path`, taking the value from `column`; every problem is a diagnostic. With
     /// `readers` (each plan reading this column, with its period length), a row for a period no
-    /// reader pays by is a warning: no plan reads it.
+    /// reader pays by is a warning: no plan reads it. With `count` (a plan reading the column as
+    /// a count, and its declaration), a value must be a whole number.
     public static func load(
         path: String, column: String, roster: RosterTable, options: LedgerLoadOptions = LedgerLoadOptions(),
-        readers: [(plan: String, period: PeriodKind)] = []
+        readers: [(plan: String, period: PeriodKind)] = [], count: (plan: String, declaration: String)? = nil
     ) -> (table: InputTableValues, diagnostics: [Diagnostic]) {
         var errors: [RowError] = []
         var values: [InputTableValues.Key: FixedDecimal] = [:]
@@ -79,7 +80,15 @@ public enum InputTableReader {
             }
             var value: FixedDecimal? = nil
             switch parseFixedDecimal(tokenizer.fieldPointer(valueField), tokenizer.fieldLength(valueField)) {
-            case .success(let units): value = FixedDecimal(units: units)
+            case .success(let units):
+                if let count, units % FixedDecimal.unitsPerOne != 0 || units.magnitude > 999_999_999 * UInt64(FixedDecimal.unitsPerOne) {
+                    errors.append(
+                        RowError(
+                            line: line, field: valueField + 1,
+                            DataMessage.notWholeNumber(column, tokenizer.fieldText(valueField), by: "plan \(count.plan)", count.declaration)))
+                } else {
+                    value = FixedDecimal(units: units)
+                }
             case .failure(let error):
                 errors.append(
                     RowError(line: line, field: valueField + 1, DataMessage.badDecimal(column, tokenizer.fieldText(valueField), error)))

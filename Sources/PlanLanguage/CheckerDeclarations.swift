@@ -940,6 +940,16 @@ extension Checker {
                 case .string(let fileText, _) = fileNode, case .string(let columnText, _) = columnNode,
                 let type = typeNamed(typeWord, scope: .rep, file: located.file)
             else { continue }
+            // A table holds one number per rep and period: a text, date or condition read as one
+            // had compared as nothing, and the plan paid 0 without a word.
+            switch type {
+            case .count, .rate, .money: break
+            default:
+                error(
+                    .invalidValue("input type", typeWord.name, "count, rate or money: an input table holds a number per rep and period"),
+                    located.file, typeWord.range)
+                continue
+            }
             let file = unquote(fileText)
             // An input table is a file of the data directory: a plan must not reach outside it.
             if file.isEmpty || file.hasPrefix("/") || file.split(separator: "/", omittingEmptySubsequences: false).contains("..") {

@@ -315,6 +315,10 @@ public struct InputTable: Sendable, Hashable {
     /// The declaration.
     public var span: SourceSpan
 
+    /// The file and column (a NUL between): the tables of several plans reading one column are
+    /// read alike.
+    public var key: String { file + "\u{0}" + column }
+
     /// An input table.
     public init(name: String, file: String, column: String, type: ValueType, span: SourceSpan) {
         self.name = name

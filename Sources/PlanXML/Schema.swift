@@ -135,6 +135,14 @@ public enum PlanSchema {
       <xs:enumeration value="bool"/>
     </xs:restriction>
   </xs:simpleType>
+  <!-- An input table holds one number per rep and period. -->
+  <xs:simpleType name="inputType">
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="count"/>
+      <xs:enumeration value="rate"/>
+      <xs:enumeration value="money"/>
+    </xs:restriction>
+  </xs:simpleType>
   <xs:simpleType name="scope">
     <xs:restriction base="xs:string">
       <xs:enumeration value="txn"/>
@@ -266,7 +274,7 @@ public enum PlanSchema {
             <xs:attribute name="name" type="name" use="required"/>
             <xs:attribute name="file" type="text" use="required"/>
             <xs:attribute name="column" type="text" use="required"/>
-            <xs:attribute name="type" type="valueType" use="required"/>
+            <xs:attribute name="type" type="inputType" use="required"/>
           </xs:complexType>
         </xs:element>
         <xs:element name="credit" type="credit" minOccurs="0" maxOccurs="unbounded"/>

@@ -233,10 +233,7 @@ public enum Runner {
         var inputWarnings: [String] = []
         // The plans reading each file's column, with their period lengths: a row is never read
         // only when none of them pays by its length. Said once per file and column.
-        var readers: [String: [(plan: String, period: PeriodKind)]] = [:]
-        for plan in plans {
-            for input in plan.inputs { readers[request.dataPrefix + input.file + "\u{0}" + input.column, default: []].append((plan.id, plan.period)) }
-        }
+        let readers = inputReaders(of: plans)
         var warnedTables: Set<String> = []
         for plan in plans {
             var inputs: [String: InputTableValues] = [:]
@@ -246,7 +243,7 @@ public enum Runner {
                 let (table, diagnostics) = InputTableReader.load(
                     path: path, column: input.column, roster: data.roster,
                     options: LedgerLoadOptions(threads: request.threads, fiscalCalendar: plan.fiscalCalendar),
-                    readers: readers[path + "\u{0}" + input.column] ?? [])
+                    readers: readers[input.key]?.periods ?? [], count: readers[input.key]?.count)
                 inputErrors += diagnostics.filter { $0.severity == .error }.map(\.description)
                 if warnedTables.insert(path + "\u{0}" + input.column).inserted {
                     // A file read for two columns says its header's warnings once.
@@ -531,6 +528,22 @@ public enum Runner {
         return "the plans of a run must read the data alike (one plan currency, one fiscal year start); these differ:\n"
             + groups.map { "  \($0.key): \($0.plans.joined(separator: ", "))" }.joined(separator: "\n")
             + "\nrun each group separately"
+    }
+
+    /// Who reads each input table's column, by ``InputTable/key``: the plans with their period
+    /// lengths (a row for a period none of them pays by is never read), and the first plan that
+    /// reads it as a count, with its declaration (the values must then be whole numbers).
+    public static func inputReaders(of plans: [Plan]) -> [String: InputReaders] {
+        var readers: [String: InputReaders] = [:]
+        for plan in plans {
+            for input in plan.inputs {
+                readers[input.key, default: InputReaders()].periods.append((plan.id, plan.period))
+                if input.type == .count && readers[input.key]?.count == nil {
+                    readers[input.key]?.count = (plan.id, "input \(input.name) from \"\(input.file)\" column \"\(input.column)\": count")
+                }
+            }
+        }
+        return readers
     }
 
     /// What the data holds that the plans will not read as meant: ledger columns they read that are
@@ -1267,4 +1280,12 @@ public struct CheckedPlans: Sendable {
     public var failedFiles = 0
 
     init(files: [String]) { self.files = files }
+}
+
+/// The plans reading one input table's column (``Runner/inputReaders(of:)``).
+public struct InputReaders: Sendable {
+    /// Each plan with its period length.
+    public var periods: [(plan: String, period: PeriodKind)] = []
+    /// The first plan reading it as a count, with its declaration.
+    public var count: (plan: String, declaration: String)? = nil
 }

@@ -128,6 +128,17 @@ struct Validate: ParsableCommand {
                     printError("comp validate: \(error)")
                 }
             }
+            // The plans' input tables, which a run records too (one that cannot be read is said
+            // with the tables' errors below).
+            var hashed: Set<String> = []
+            let directory = data.hasSuffix("/") ? data : data + "/"
+            for plan in checked?.plans ?? [] {
+                for input in plan.inputs where hashed.insert(input.file).inserted {
+                    if let fingerprint = try? Fingerprinter.fingerprint(path: directory + input.file) {
+                        print("sha256 \(fingerprint.sha256)  \(fingerprint.bytes) bytes  \(directory + input.file)")
+                    }
+                }
+            }
         }
         let listed = load.listed(limit: maxErrors)
         if !listed.isEmpty {
@@ -154,16 +165,13 @@ struct Validate: ParsableCommand {
         let rosterUsable = !load.unusableFiles.contains { $0.hasSuffix("roster.csv") }
         // The plans reading each file's column, with their period lengths (a row no reader pays
         // by is never read).
-        var readers: [String: [(plan: String, period: PeriodKind)]] = [:]
-        for plan in checked?.plans ?? [] {
-            for input in plan.inputs { readers[input.file + "\u{0}" + input.column, default: []].append((plan.id, plan.period)) }
-        }
+        let readers = Runner.inputReaders(of: checked?.plans ?? [])
         for plan in rosterUsable ? checked?.plans ?? [] : [] {
-            for input in plan.inputs where readTables.insert(input.file + "\u{0}" + input.column).inserted {
+            for input in plan.inputs where readTables.insert(input.key).inserted {
                 let (_, diagnostics) = InputTableReader.load(
                     path: prefix + input.file, column: input.column, roster: load.data.roster,
                     options: LedgerLoadOptions(threads: threads, fiscalCalendar: plan.fiscalCalendar),
-                    readers: readers[input.file + "\u{0}" + input.column] ?? [])
+                    readers: readers[input.key]?.periods ?? [], count: readers[input.key]?.count)
                 let errors = diagnostics.filter { $0.severity == .error }
                 inputErrors += errors.count
                 // Errors first, then warnings (rows for periods the plan does not have).

@@ -24,6 +24,25 @@ struct LanguageTests {
         #expect(result.rendered() == expected)
     }
 
+    /// An input table holds a number per rep and period: one declared as text, a date or a
+    /// condition is refused where it is declared (its values had been read as numbers, compared
+    /// as nothing, and the plan paid 0 without a word); count, rate and money check.
+    @Test("input tables are numbers")
+    func inputTablesAreNumbers() {
+        let body = "  credit sales {\n    amount fx(txn.amount)\n  }\n  measure bookings = sum(sales)\n"
+        for type in ["text", "date", "bool"] {
+            let result = check(body + "  input score from \"mbo.csv\" column \"score\": \(type)\n  component c = bookings * 1%\n")
+            #expect(
+                result.diagnostics.map { "\($0.location.line):\($0.location.column): \($0.message)" } == [
+                    "8:46: '\(type)' is not a valid input type; expected count, rate or money: an input table holds a number per rep and period"
+                ], "\(result.rendered())")
+        }
+        for (type, use) in [("count", "score * 10 USD"), ("rate", "score * 10 USD"), ("money", "score")] {
+            let result = check(body + "  input score from \"mbo.csv\" column \"score\": \(type)\n  component c = bookings * 1% + \(use)\n")
+            #expect(result.diagnostics.filter { $0.severity == .error }.isEmpty, "\(result.rendered())")
+        }
+    }
+
     /// Both ends of a date range are read: two bad dates are two errors (the second had been said
     /// only once the first was corrected).
     @Test("both bad dates of a range are said")

@@ -15,6 +15,13 @@ import Testing
           <measure name="bookings" aggregate="sum" credit="sales"/>
         """
 
+    /// An input table holds a number per rep and period: the schema takes count, rate or money
+    /// for its type (text, date and bool had validated, and the plan paid 0).
+    @Test func anInputTableIsANumber() {
+        let xml = planXML("  <input name=\"score\" file=\"mbo.csv\" column=\"score\" type=\"text\"/>\n" + sales)
+        #expect(errors(xml) == ["plan.xml:4:59: attribute 'type' of <input>: 'text' is not allowed; write one of count, rate, money"])
+    }
+
     /// A parameter's value may name an earlier parameter, but a word of the language is no value:
     /// said at the attribute (it had read on into the next element).
     @Test func aLanguageWordAsAParameterValueIsSaidAtTheAttribute() {

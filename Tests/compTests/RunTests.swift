@@ -838,6 +838,57 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(sample.stderr == "comp sample: cannot create directory '\(file)/data': \(file) is a file, not a directory\n")
     }
 
+    /// An input table read as a count takes whole numbers only (0.5 had been read as half a
+    /// unit); `validate --fingerprints` hashes the table with the ledger's files.
+    @Test func aCountInputTakesWholeNumbers() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,CNT,2026-01-01\nR2,Ben,CNT,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,1500,USD\nT2,2027-01-05,R2,1500,USD\n",
+            "calls.csv": "rep,period,calls\nR1,2027-01,3\nR2,2027-01,0.5\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("cnt.plan")
+        try Data(
+            """
+            plan "CNT" {
+              currency USD
+              period month
+              credit sales {
+                amount fx(txn.amount)
+              }
+              measure bookings = sum(sales)
+              input calls from "calls.csv" column "calls": count
+              component per_call = calls * 10 USD
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let table = data.path + "/calls.csv"
+        let message = "\(table):3:3: calls \"0.5\" is not a whole number; plan CNT reads it as a count "
+            + "(input calls from \"calls.csv\" column \"calls\": count)"
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 65)
+        #expect(run.stderr.hasPrefix(message + "\n"), "\(run.stderr)")
+        let validate = try cli.run(["validate", "--data", data.path, "--plans", plan.path, "--fingerprints"])
+        #expect(validate.status == 65)
+        #expect(validate.stderr.hasPrefix(message + "\n"), "\(validate.stderr)")
+        // 45 bytes: the header and two rows.
+        let hashed = validate.stdout.split(separator: "\n").filter { $0.hasSuffix("  45 bytes  \(table)") }
+        #expect(hashed.count == 1 && hashed[0].hasPrefix("sha256 ") && hashed[0].dropFirst(7).prefix(64).allSatisfy(\.isHexDigit), "\(validate.stdout)")
+        try Data("rep,period,calls\nR1,2027-01,3\nR2,2027-01,2.000\n".utf8).write(to: URL(fileURLWithPath: table))
+        let payouts = directory.appendingPathComponent("p.csv").path
+        let good = try cli.run(
+            ["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path, "--export-payouts", payouts])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(
+            try String(contentsOfFile: payouts, encoding: .utf8)
+                == "rep,period,plan,component,amount,currency\nR1,2027-01,CNT,per_call,30.00,USD\nR1,2027-01,CNT,total,30.00,USD\n"
+                + "R2,2027-01,CNT,per_call,20.00,USD\nR2,2027-01,CNT,total,20.00,USD\n")
+    }
+
     /// An input table's errors stop the run even with --quarantine, and the message says why
     /// (it had told the user to use --quarantine, which was given).
     @Test func inputTableErrorsAreNotQuarantined() throws {
