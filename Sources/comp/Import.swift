@@ -28,6 +28,13 @@ struct Import: ParsableCommand {
             printError("\(file): error: cannot read the file: \(BoundedFile.problem(file))")
             throw Exit.dataError
         }
+        if let word = planLanguageStart(data) {
+            // A plan file given where XML is read: libxml2's "Start tag expected" said nothing useful.
+            printError(
+                "\(file):1:1: error: this is not XML: it starts with '\(word)', as a plan file in the plan language does; "
+                    + "`comp check` and `comp run` read it as it is, and `comp export-plan \(file) --out FILE.xml` writes it as XML")
+            throw Exit.dataError
+        }
         let (text, result) = XMLPlans.planText(bytes: data, path: file, outputPath: out)
         if !result.diagnostics.isEmpty { printError(result.rendered(colors: stderrIsTerminal), trusted: true) }
         guard let text else { throw Exit.dataError }
@@ -57,7 +64,21 @@ struct ExportPlan: ParsableCommand {
 
     func validate() throws { try refuseEmptyPaths([("the plan file", file), ("--out", out)]) }
 
+    /// Whether `file` starts as XML does (after a byte order mark and white space): an XML plan
+    /// given where a plan file is read.
+    func startsAsXML() -> Bool {
+        guard let data = BoundedFile.read(file, limit: 1 << 20) else { return false }
+        return firstMeaningfulByte(data) == UInt8(ascii: "<")
+    }
+
     func run() throws {
+        if startsAsXML() {
+            // The plan parser's "expected 'plan' or 'library', found '<'" said nothing useful.
+            printError(
+                "\(file):1:1: error: this is an XML plan (it starts with '<'); `comp import \(file)` converts it to the plan "
+                    + "language, and `comp check` and `comp run` read it as it is")
+            throw Exit.dataError
+        }
         let exported = XMLPlans.export(path: file, outputPath: out)
         if !exported.result.diagnostics.isEmpty { printError(exported.result.rendered(colors: stderrIsTerminal), trusted: true) }
         guard let xml = exported.xml else { throw Exit.dataError }
@@ -77,4 +98,24 @@ struct ExportPlan: ParsableCommand {
         }
         try writeOutput(xml, to: out, inputs: [file] + exported.result.sources.map(\.path))
     }
+}
+
+/// The first byte of `data` after a UTF-8 byte order mark and white space.
+func firstMeaningfulByte(_ data: [UInt8]) -> UInt8? {
+    let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+    return body.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
+}
+
+/// The word a file in the plan language starts with (`plan`, `library`, `use`, or `#` of a
+/// comment), when `data` does (after a byte order mark and white space); nil otherwise.
+func planLanguageStart(_ data: [UInt8]) -> String? {
+    guard firstMeaningfulByte(data) != UInt8(ascii: "<") else { return nil }
+    let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
+    let start = body.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+    if start.first == UInt8(ascii: "#") { return "#" }
+    let word = String(decoding: start.prefix { ($0 >= 0x61 && $0 <= 0x7A) }, as: UTF8.self)
+    guard ["plan", "library", "use"].contains(word) else { return nil }
+    // The word alone, followed by a space or a quote (`planning` is no plan).
+    let after = start.dropFirst(word.utf8.count).first
+    return after == 0x20 || after == 0x09 || after == UInt8(ascii: "\"") ? word : nil
 }
