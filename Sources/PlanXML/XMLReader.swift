@@ -251,6 +251,15 @@ public enum XMLReader {
                     first.column = location.column
                     first.truncated = false
                 }
+                // A reference's error is said at its '&' (libxml2 says it past the name).
+                if first.message.contains("EntityRef") || first.message.hasPrefix("Entity '") {
+                    let start = source.offset(ofLine: line)
+                    var offset = min(bytes.count - 1, start + max(0, first.column - 1))
+                    while offset > start && bytes[offset] != UInt8(ascii: "&") { offset -= 1 }
+                    if offset >= start && offset < bytes.count && bytes[offset] == UInt8(ascii: "&") {
+                        first.column = source.location(of: offset).column
+                    }
+                }
                 // An error at the very end of the file is one of a file cut short, too.
                 let lineStart = source.offset(ofLine: line)
                 if lineStart + max(0, first.column - 1) >= bytes.count - 1 { first.truncated = true }
@@ -440,6 +449,13 @@ public enum XMLReader {
             || trimmed.contains("Unescaped '<'")
         {
             return "\(trimmed) (in text, write '<' as &lt; and '&' as &amp;)"
+        }
+        // A raw '&' (`R&D`) before a name and no ';', and a reference to an entity XML does not have.
+        if trimmed.contains("EntityRef: expecting ';'") {
+            return "\(trimmed): a '&' starts a reference such as &amp;; to write '&' itself, write &amp;"
+        }
+        if trimmed.hasPrefix("Entity '") && trimmed.contains("not defined") {
+            return "\(trimmed): XML knows only &amp; &lt; &gt; &quot; &apos; and numeric references (&#38;); to write '&' itself, write &amp;"
         }
         if trimmed.contains("Premature end of data") || trimmed.contains("EndTag") || trimmed.contains("end of document") {
             return "the file ends before the document does (is it truncated?): \(trimmed)"

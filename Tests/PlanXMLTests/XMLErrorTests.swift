@@ -15,6 +15,23 @@ import Testing
           <measure name="bookings" aggregate="sum" credit="sales"/>
         """
 
+    /// A raw '&' and a reference XML does not know are said at the '&' (libxml2 says them past
+    /// the name), with how to write '&' itself (libxml2's words alone had been said).
+    @Test func aRawAmpersandIsSaidAtItWithTheFix() {
+        let raw = planXML("  <param name=\"k\" value=\"1\"/>\n  <input name=\"R&D\" file=\"m.csv\" column=\"s\" type=\"rate\"/>\n" + sales)
+        #expect(
+            errors(raw) == [
+                "plan.xml:5:17: the XML is not well-formed: EntityRef: expecting ';': a '&' starts a reference such as &amp;; "
+                    + "to write '&' itself, write &amp;"
+            ])
+        let unknown = planXML("  <param name=\"k\" value=\"&foo;\"/>\n" + sales)
+        #expect(
+            errors(unknown) == [
+                "plan.xml:4:26: the XML is not well-formed: Entity 'foo' not defined: XML knows only &amp; &lt; &gt; &quot; &apos; "
+                    + "and numeric references (&#38;); to write '&' itself, write &amp;"
+            ])
+    }
+
     /// An input table holds a number per rep and period: the schema takes count, rate or money
     /// for its type (text, date and bool had validated, and the plan paid 0).
     @Test func anInputTableIsANumber() {
