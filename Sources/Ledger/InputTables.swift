@@ -13,6 +13,22 @@ public struct InputTableValues: Sendable {
     /// The file read.
     public let file: String
     let values: [Key: FixedDecimal]
+    /// The line of each value.
+    let lines: [Key: Int]
+    /// The field of the rep column (1-based), for messages about a row.
+    public let repField: Int
+
+    init(file: String, values: [Key: FixedDecimal], lines: [Key: Int] = [:], repField: Int = 1) {
+        self.file = file
+        self.values = values
+        self.lines = lines
+        self.repField = repField
+    }
+
+    /// Every value's rep, period (by its first month and length) and line, in line order.
+    public var rows: [(rep: RepIndex, firstMonth: Int, months: Int, line: Int)] {
+        lines.map { (rep: $0.key.rep, firstMonth: $0.key.firstMonth, months: $0.key.months, line: $0.value) }.sorted { $0.line < $1.line }
+    }
 
     /// The value for `rep` in exactly `period`, if the file has one.
     public func value(rep: RepIndex, period: Period) -> FixedDecimal? {
@@ -48,9 +64,10 @@ public enum InputTableReader {
         var errors: [RowError] = []
         var values: [InputTableValues.Key: FixedDecimal] = [:]
         var lines: [InputTableValues.Key: Int] = [:]
+        var repColumn = 1
         func finish() -> (InputTableValues, [Diagnostic]) {
             let sorted = errors.sorted { ($0.line, $0.field) < ($1.line, $1.field) }
-            return (InputTableValues(file: path, values: values), sorted.map { $0.diagnostic(file: path) })
+            return (InputTableValues(file: path, values: values, lines: lines, repField: repColumn), sorted.map { $0.diagnostic(file: path) })
         }
         let file: MappedFile
         do {
@@ -63,6 +80,7 @@ public enum InputTableReader {
             let base = file.base
         else { return finish() }
         let repField = header.field("rep") ?? 0
+        repColumn = repField + 1
         let periodField = header.field("period") ?? 0
         let valueField = header.field(column) ?? 0
         var tokenizer = CSVTokenizer(base: base, end: file.count, position: header.bodyStart, line: header.bodyLine, limits: options.limits)

@@ -311,6 +311,7 @@ public enum Runner {
         // The summary's totals, gathered as the parts are stored (no part is kept: a run's lines
         // would be a tenth of its memory).
         var summary = SummaryTotals()
+        summary.tracked = Set(plans.filter { !$0.inputs.isEmpty }.map(\.id))
         // Export files asked for are formatted on another thread as the parts come, and written to
         // temporary names as they are formatted.
         let exporting =
@@ -434,6 +435,7 @@ public enum Runner {
         // Located ones as `validate` and the compilers write them: `file:line:field: warning: …`.
         warnings = dataWarnings.prefix(20).map { "\($0.location): warning: \($0.message)" } + warnings
         if dataWarnings.count > 20 { warnings.insert("… and \(dataWarnings.count - 20) more warnings about the data", at: 20) }
+        inputWarnings += Self.unreadInputRows(plans: plans, tables: inputsByPlan, roster: data.roster, summary: summary)
         warnings += inputWarnings.prefix(20)
         if inputWarnings.count > 20 { warnings.append("… and \(inputWarnings.count - 20) more warnings about the input tables") }
         if !request.freesMemory { ProcessExit.keep((load, output, inputsByPlan)) }
@@ -528,6 +530,44 @@ public enum Runner {
         return "the plans of a run must read the data alike (one plan currency, one fiscal year start); these differ:\n"
             + groups.map { "  \($0.key): \($0.plans.joined(separator: ", "))" }.joined(separator: "\n")
             + "\nrun each group separately"
+    }
+
+    /// Rows of the plans' input tables that no statement of the run read: a rep that is no payee
+    /// of the plans reading the table, or a period they did not compute (rows of a period length
+    /// no reader pays by are said when the table is read). Once per file and column, in line order.
+    static func unreadInputRows(
+        plans: [Plan], tables: [[String: InputTableValues]], roster: RosterTable, summary: SummaryTotals
+    ) -> [String] {
+        var warnings: [String] = []
+        var seen: Set<String> = []
+        for (planIndex, plan) in plans.enumerated() where planIndex < tables.count {
+            for input in plan.inputs where seen.insert(input.key).inserted {
+                guard let table = tables[planIndex][input.name] else { continue }
+                let readers = plans.filter { reader in reader.inputs.contains { $0.key == input.key } }
+                for row in table.rows {
+                    let rep = roster.repIDs[Int(row.rep)]
+                    // Only readers paying by the row's period length could read it.
+                    let able = readers.filter { $0.period.months == row.months }
+                    guard !able.isEmpty else { continue }
+                    let read = able.contains { reader in
+                        let period = Period(kind: reader.period, containingMonth: row.firstMonth, calendar: reader.fiscalCalendar)
+                        return summary.hasStatement(plan: reader.id, rep: rep, period: period.description)
+                    }
+                    if read { continue }
+                    let period = Period(kind: able[0].period, containingMonth: row.firstMonth, calendar: able[0].fiscalCalendar)
+                    let names = able.map(\.id).joined(separator: ", ")
+                    let computed = (summary.trackedPeriods[able[0].id] ?? []).sorted()
+                    let why =
+                        able.contains { summary.hasStatement(plan: $0.id, rep: rep, period: nil) }
+                        ? "no \(period) is computed for rep \"\(rep)\" on \(able.count == 1 ? "plan" : "plans") \(names) in this run"
+                            + (computed.isEmpty
+                                ? "" : computed.count == 1 ? " (it computes \(computed[0]) only)" : " (it computes \(computed[0]) … \(computed[computed.count - 1]))")
+                        : "rep \"\(rep)\" is not paid by \(able.count == 1 ? "plan" : "plans") \(names) in this run"
+                    warnings.append("\(table.file):\(row.line):\(table.repField): warning: \(why), so this row is never read")
+                }
+            }
+        }
+        return warnings
     }
 
     /// Who reads each input table's column, by ``InputTable/key``: the plans with their period
@@ -916,8 +956,37 @@ struct SummaryTotals {
     private var positions: [TotalKey: Int] = [:]
     private var lastRep: String? = nil
     private var lastPeriod: String? = nil
+    /// Plans whose statements are kept in ``statements`` (those reading input tables), and the
+    /// (plan, rep, period) of each of their statements, with (plan, rep, "") for each payee.
+    var tracked: Set<String> = []
+    private(set) var statements = Set<StatementKey>()
+    /// The periods of each tracked plan's statements.
+    private(set) var trackedPeriods: [String: Set<String>] = [:]
+    private var lastStatement: StatementKey? = nil
+
+    /// A statement by its plan, rep (bytes) and period name.
+    struct StatementKey: Hashable {
+        let plan: String
+        let rep: [UInt8]
+        let period: String
+    }
+
+    /// Whether `plan` has a statement for `rep` in `period` (any period: `nil`), of a tracked plan.
+    func hasStatement(plan: String, rep: String, period: String?) -> Bool {
+        statements.contains(StatementKey(plan: plan, rep: Array(rep.utf8), period: period ?? ""))
+    }
 
     mutating func add(_ lines: [PayoutLine]) {
+        if !tracked.isEmpty {
+            for line in lines where tracked.contains(line.plan) {
+                let key = StatementKey(plan: line.plan, rep: Array(line.rep.utf8), period: line.period)
+                if key == lastStatement { continue }
+                statements.insert(key)
+                statements.insert(StatementKey(plan: line.plan, rep: key.rep, period: ""))
+                trackedPeriods[line.plan, default: []].insert(line.period)
+                lastStatement = key
+            }
+        }
         // Lines are read in place (a copy of each cost retains), and a line's total is looked for
         // from the one after the last line's: lines cycle through a plan's components.
         var next = 0

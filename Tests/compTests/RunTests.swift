@@ -938,6 +938,30 @@ func oneDeal(in directory: URL) throws -> URL {
                 + "periods are quarters (write 2027-Q1)"), "\(run.stderr)")
     }
 
+    /// A score for a rep no reading plan pays, or for a period the run does not compute, is never
+    /// read: the run says so for each such row (they had passed without a word).
+    @Test func inputRowsNoStatementReadsAreWarnedOf() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,BONUS-DEMO,2026-01-01\nM1,Max,MGR-OVR,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-Q1,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
+            "mbo.csv": "period,rep,score\n2027-Q1,R1,0.5\n2027-Q1,M1,0.5\n2026-Q4,R1,0.5\n",
+        ], to: data)
+        let plan = CLI.root.appendingPathComponent("Plans/examples/bonuses.plan").path
+        let table = data.path + "/mbo.csv"
+        let run = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(
+            run.stderr.contains(
+                "\(table):3:2: warning: rep \"M1\" is not paid by plan BONUS-DEMO in this run, so this row is never read\n"
+                    + "\(table):4:2: warning: no 2026-Q4 is computed for rep \"R1\" on plan BONUS-DEMO in this run (it computes 2027-Q1 "
+                    + "only), so this row is never read\n"), "\(run.stderr)")
+        #expect(!run.stderr.contains(":2:2: warning"))
+    }
+
     /// Two plans reading one score file by different period lengths: a month's row is read by
     /// the monthly plan, so only a row no plan pays by is warned of, once, naming both plans.
     @Test func inputRowsAreWarnedOfOnlyWhenNoPlanReadsThem() throws {
