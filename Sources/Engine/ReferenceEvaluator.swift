@@ -1830,10 +1830,14 @@ final class PlanEvaluation {
                                     "no fx rate for \(payout.code) in \(Period(kind: .month, containingMonth: month)) to pay this rep in "
                                         + "\(payout.code): its row in fx.csv (line \(line)) was rejected; correct that row")
                             }
-                            throw failure(
+                            // The same for every period missing the currency's rate: one line names
+                            // them all (one a month had been said).
+                            var missing = failure(
                                 "no fx rate for \(payout.code) in \(Period(kind: .month, containingMonth: month)) to pay this rep in \(payout.code): "
-                                    + "add that month's \(payout.code) rate to fx.csv, or leave the rep's currency on the roster empty to pay in "
-                                    + "\(plan.currency.code)")
+                                    + "add that month's \(payout.code) rate to fx.csv, or leave the rep's currency on the roster empty (roster.csv "
+                                    + "line \(roster.rows[assignmentIndex].line)) to pay in \(plan.currency.code)")
+                            missing.foldKey = "no fx rate for \(payout.code), roster.csv line \(roster.rows[assignmentIndex].line)"
+                            throw missing
                         }
                         let rule = RoundingRule(mode: plan.defaultRoundingMode, digits: payout.minorUnits, origin: .planDefault)
                         let convert = { (amount: WideDecimal) throws in try amount.divided(by: WideDecimal(rate), scale: rule.digits, rounding: rule.mode) }

@@ -56,6 +56,9 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     /// and the measure whose quota they miss: only the same failure there is not said again.
     var coveredPeriods: Set<String> = []
     var missingQuota: String? = nil
+    /// For a failure whose words name its own month (a missing fx rate), what is the same in
+    /// every period it fails in: failures with equal keys are one line.
+    var foldKey: String? = nil
 
     init(rep: String?, period: String?, what: String?, message: String, source: String?) {
         self.rep = rep
@@ -115,7 +118,9 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
             if covers(self) || laterPeriods.contains(where: covers) { return }
         }
         func same(_ other: EvaluationError) -> Bool {
-            other.what == failure.what && other.message == failure.message && other.source == failure.source
+            guard other.what == failure.what && other.source == failure.source else { return false }
+            if let key = failure.foldKey, other.foldKey == key { return true }
+            return other.message == failure.message
         }
         // A period said already (restated by a later period's clawback, it failed again) is not
         // said twice.

@@ -1350,7 +1350,7 @@ func oneDeal(in directory: URL) throws -> URL {
         }
         #expect(errors[0].hasSuffix(
             "rep R2, 2027-01: attainment: division by zero (the quota is 0 on line 3 of quotas.csv; set a quota above 0 there)\n"
-                + "rep R3, 2027-01: no fx rate for EUR in 2027-01 to pay this rep in EUR: add that month's EUR rate to fx.csv, or leave the rep's currency on the roster empty to pay in USD\n"
+                + "rep R3, 2027-01: no fx rate for EUR in 2027-01 to pay this rep in EUR: add that month's EUR rate to fx.csv, or leave the rep's currency on the roster empty (roster.csv line 4) to pay in USD\n"
                 + "2 payees failed\n"), "\(errors[0])")
         #expect(errors[1] == errors[0])
         #expect(errors[2] == errors[0])
@@ -1359,8 +1359,8 @@ func oneDeal(in directory: URL) throws -> URL {
     /// A payee's failing period does not end its evaluation: its later periods' failures are said
     /// in the same run. R1's quota is 0 in January and in March (two rows to correct, two lines);
     /// R2 misses its quota from February on (one line naming the later month, which is not said
-    /// again); R3 is paid in EUR, with a rate for January only (one line a month). The same for
-    /// any thread count.
+    /// again); R3 is paid in EUR, with a rate for January only (one line naming the later months
+    /// and R3's roster row; one a month had been said). The same for any thread count.
     @Test func everyFailingPeriodOfAPayeeIsListed() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -1385,8 +1385,7 @@ func oneDeal(in directory: URL) throws -> URL {
             "\(aeStandard):25:20: rep R1, 2027-01: attainment: division by zero (the quota is 0 on line 2 of quotas.csv; set a quota above 0 there)",
             "\(aeStandard):25:20: rep R1, 2027-03: attainment: division by zero (the quota is 0 on line 4 of quotas.csv; set a quota above 0 there)",
             "\(aeStandard):25:31: rep R2, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv (nor in 2027-03)",
-            "rep R3, 2027-02: no fx rate for EUR in 2027-02 to pay this rep in EUR: add that month's EUR rate to fx.csv, or leave the rep's currency on the roster empty to pay in USD",
-            "rep R3, 2027-03: no fx rate for EUR in 2027-03 to pay this rep in EUR: add that month's EUR rate to fx.csv, or leave the rep's currency on the roster empty to pay in USD",
+            "rep R3, 2027-02: no fx rate for EUR in 2027-02 to pay this rep in EUR: add that month's EUR rate to fx.csv, or leave the rep's currency on the roster empty (roster.csv line 4) to pay in USD (the same in 2027-03)",
             "3 payees failed",
         ]
         let said = errors[0].split(separator: "\n").map(String.init)
