@@ -1830,13 +1830,16 @@ final class PlanEvaluation {
                                     "no fx rate for \(payout.code) in \(Period(kind: .month, containingMonth: month)) to pay this rep in "
                                         + "\(payout.code): its row in fx.csv (line \(line)) was rejected; correct that row")
                             }
-                            // The same for every period missing the currency's rate: one line names
-                            // them all (one a month had been said).
+                            // The same for every month missing the currency's rate: one line names
+                            // them all (one a month had been said). A plan paying by quarter or
+                            // year says each period's month on its own line.
                             var missing = failure(
                                 "no fx rate for \(payout.code) in \(Period(kind: .month, containingMonth: month)) to pay this rep in \(payout.code): "
                                     + "add that month's \(payout.code) rate to fx.csv, or leave the rep's currency on the roster empty (roster.csv "
                                     + "line \(roster.rows[assignmentIndex].line)) to pay in \(plan.currency.code)")
-                            missing.foldKey = "no fx rate for \(payout.code), roster.csv line \(roster.rows[assignmentIndex].line)"
+                            if plan.period == .month {
+                                missing.foldKey = "no fx rate for \(payout.code), roster.csv line \(roster.rows[assignmentIndex].line)"
+                            }
                             throw missing
                         }
                         let rule = RoundingRule(mode: plan.defaultRoundingMode, digits: payout.minorUnits, origin: .planDefault)

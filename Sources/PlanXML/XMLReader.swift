@@ -254,7 +254,15 @@ public enum XMLReader {
                 // A reference's error is said at its '&' (libxml2 says it past the name).
                 if first.message.contains("EntityRef") || first.message.hasPrefix("Entity '") {
                     let start = source.offset(ofLine: line)
-                    var offset = min(bytes.count - 1, start + max(0, first.column - 1))
+                    // libxml2's column counts characters: the byte it names is found by walking them.
+                    var offset = start
+                    var characters = 1
+                    while characters < first.column && offset < bytes.count && bytes[offset] != 0x0A {
+                        offset += 1
+                        while offset < bytes.count && bytes[offset] & 0xC0 == 0x80 { offset += 1 }
+                        characters += 1
+                    }
+                    offset = min(bytes.count - 1, offset)
                     while offset > start && bytes[offset] != UInt8(ascii: "&") { offset -= 1 }
                     if offset >= start && offset < bytes.count && bytes[offset] == UInt8(ascii: "&") {
                         first.column = source.location(of: offset).column

@@ -532,13 +532,13 @@ public enum Runner {
             + "\nrun each group separately"
     }
 
-    /// Rows of the plans' input tables that no statement of the run read: a rep that is no payee
-    /// of the plans reading the table, or a period they did not compute (rows of a period length
-    /// no reader pays by are said when the table is read). Once per file and column, in line order.
-    static func unreadInputRows(
-        plans: [Plan], tables: [[String: InputTableValues]], roster: RosterTable, summary: SummaryTotals
-    ) -> [String] {
+    /// Rows of the plans' input tables that no statement of the run read: a rep the plans reading
+    /// the table do not pay, not in that period, or a period they do not compute in this run (rows
+    /// of a period length no reader pays by are said when the table is read). In line order, a
+    /// row said once even when the file is read for several columns.
+    static func unreadInputRows(plans: [Plan], tables: [[String: InputTableValues]], roster: RosterTable, summary: SummaryTotals) -> [String] {
         var warnings: [String] = []
+        var said: Set<String> = []
         var seen: Set<String> = []
         for (planIndex, plan) in plans.enumerated() where planIndex < tables.count {
             for input in plan.inputs where seen.insert(input.key).inserted {
@@ -549,21 +549,22 @@ public enum Runner {
                     // Only readers paying by the row's period length could read it.
                     let able = readers.filter { $0.period.months == row.months }
                     guard !able.isEmpty else { continue }
-                    let read = able.contains { reader in
-                        let period = Period(kind: reader.period, containingMonth: row.firstMonth, calendar: reader.fiscalCalendar)
-                        return summary.hasStatement(plan: reader.id, rep: rep, period: period.description)
+                    let periods = able.map { Period(kind: $0.period, containingMonth: row.firstMonth, calendar: $0.fiscalCalendar).description }
+                    if able.indices.contains(where: { summary.hasStatement(plan: able[$0].id, rep: rep, period: periods[$0]) }) { continue }
+                    let period = periods[0]
+                    let names = (able.count == 1 ? "plan " : "plans ") + able.map(\.id).joined(separator: ", ")
+                    let why: String
+                    if !able.contains(where: { summary.hasStatement(plan: $0.id, rep: rep, period: nil) }) {
+                        why = "rep \"\(rep)\" is not paid by \(names) in this run"
+                    } else if able.indices.contains(where: { summary.trackedPeriods[able[$0].id]?.contains(periods[$0]) ?? false }) {
+                        why = "rep \"\(rep)\" has no \(period) statement on \(names) in this run (not on the plan then)"
+                    } else {
+                        let computed = (summary.trackedPeriods[able[0].id] ?? []).sorted()
+                        let range = computed.count == 1 ? "\(computed[0]) only" : "\(computed.first ?? "") … \(computed.last ?? "")"
+                        why = "\(names) \(able.count == 1 ? "computes" : "compute") no \(period) in this run (\(range))"
                     }
-                    if read { continue }
-                    let period = Period(kind: able[0].period, containingMonth: row.firstMonth, calendar: able[0].fiscalCalendar)
-                    let names = able.map(\.id).joined(separator: ", ")
-                    let computed = (summary.trackedPeriods[able[0].id] ?? []).sorted()
-                    let why =
-                        able.contains { summary.hasStatement(plan: $0.id, rep: rep, period: nil) }
-                        ? "no \(period) is computed for rep \"\(rep)\" on \(able.count == 1 ? "plan" : "plans") \(names) in this run"
-                            + (computed.isEmpty
-                                ? "" : computed.count == 1 ? " (it computes \(computed[0]) only)" : " (it computes \(computed[0]) … \(computed[computed.count - 1]))")
-                        : "rep \"\(rep)\" is not paid by \(able.count == 1 ? "plan" : "plans") \(names) in this run"
-                    warnings.append("\(table.file):\(row.line):\(table.repField): warning: \(why), so this row is never read")
+                    let text = "\(table.file):\(row.line):\(table.repField): warning: \(why), so this run does not read this row"
+                    if said.insert(text).inserted { warnings.append(text) }
                 }
             }
         }
@@ -978,13 +979,19 @@ struct SummaryTotals {
 
     mutating func add(_ lines: [PayoutLine]) {
         if !tracked.isEmpty {
-            for line in lines where tracked.contains(line.plan) {
-                let key = StatementKey(plan: line.plan, rep: Array(line.rep.utf8), period: line.period)
-                if key == lastStatement { continue }
-                statements.insert(key)
-                statements.insert(StatementKey(plan: line.plan, rep: key.rep, period: ""))
-                trackedPeriods[line.plan, default: []].insert(line.period)
+            // Lines come grouped by statement: only a new one is looked at.
+            for index in lines.indices {
+                if let last = lastStatement, lines[index].period == last.period, lines[index].plan == last.plan,
+                    lines[index].rep.utf8.elementsEqual(last.rep)
+                {
+                    continue
+                }
+                let key = StatementKey(plan: lines[index].plan, rep: Array(lines[index].rep.utf8), period: lines[index].period)
                 lastStatement = key
+                guard tracked.contains(key.plan) else { continue }
+                statements.insert(key)
+                statements.insert(StatementKey(plan: key.plan, rep: key.rep, period: ""))
+                trackedPeriods[key.plan, default: []].insert(key.period)
             }
         }
         // Lines are read in place (a copy of each cost retains), and a line's total is looked for

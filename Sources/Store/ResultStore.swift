@@ -632,14 +632,21 @@ public final class ResultStore {
                 // multi-row INSERT of statements (to undo one that failed half-way): pages written
                 // to a temporary file, several times the database's size, which cost about a
                 // seventh of the evaluate-and-store phase. The setting cannot change inside a
-                // transaction, hence here; it is restored whatever happens.
+                // transaction, hence here; it is restored whatever happens (a failure to restore
+                // it after a stored run is an error; after a failed run, that run's is said).
                 try db.execute(sql: "PRAGMA foreign_keys = OFF")
-                defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
                 var recorded: RunID? = nil
-                try db.inTransaction {
-                    recorded = try writeRun(run, db, inputs: inputs, finishedAt: finishedAt, produce: produce)
-                    return .commit
+                do {
+                    try db.inTransaction {
+                        writtenWithForeignKeys = try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? true
+                        recorded = try writeRun(run, db, inputs: inputs, finishedAt: finishedAt, produce: produce)
+                        return .commit
+                    }
+                } catch {
+                    try? db.execute(sql: "PRAGMA foreign_keys = ON")
+                    throw error
                 }
+                try db.execute(sql: "PRAGMA foreign_keys = ON")
                 guard let recorded else { throw StoreError(operation: "recording the run", underlying: "the transaction ended without the run") }
                 return recorded
             }
@@ -713,6 +720,10 @@ public final class ResultStore {
         }
         return RunID(rawValue: id)
     }
+
+    /// Whether the last run was written with foreign keys enforced (it is not: see
+    /// ``record(_:inputs:finishedAt:produce:)``).
+    private(set) var writtenWithForeignKeys: Bool? = nil
 
     /// Whether the store's connection enforces foreign keys: it does but while a run is written.
     func enforcesForeignKeys() throws -> Bool {

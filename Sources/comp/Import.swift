@@ -31,7 +31,7 @@ struct Import: ParsableCommand {
         if let word = planLanguageStart(data) {
             // A plan file given where XML is read: libxml2's "Start tag expected" said nothing useful.
             printError(
-                "\(file):1:1: error: this is not XML: it starts with '\(word)', as a plan file in the plan language does; "
+                "\(file): error: this is not XML but a plan file in the plan language (its first declaration is '\(word)'); "
                     + "`comp check` and `comp run` read it as it is, and `comp export-plan \(file) --out FILE.xml` writes it as XML")
             throw Exit.dataError
         }
@@ -75,8 +75,8 @@ struct ExportPlan: ParsableCommand {
         if startsAsXML() {
             // The plan parser's "expected 'plan' or 'library', found '<'" said nothing useful.
             printError(
-                "\(file):1:1: error: this is an XML plan (it starts with '<'); `comp import \(file)` converts it to the plan "
-                    + "language, and `comp check` and `comp run` read it as it is")
+                "\(file): error: this is XML (it starts with '<'), not a plan file; if it is an XML plan, `comp import \(file)` "
+                    + "converts it to the plan language, and `comp check` and `comp run` read it as it is")
             throw Exit.dataError
         }
         let exported = XMLPlans.export(path: file, outputPath: out)
@@ -100,22 +100,27 @@ struct ExportPlan: ParsableCommand {
     }
 }
 
-/// The first byte of `data` after a UTF-8 byte order mark and white space.
-func firstMeaningfulByte(_ data: [UInt8]) -> UInt8? {
+/// `data` without a UTF-8 byte order mark and the white space after it.
+func meaningfulStart(_ data: [UInt8]) -> ArraySlice<UInt8> {
     let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
-    return body.first { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
+    return body.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
 }
 
-/// The word a file in the plan language starts with (`plan`, `library`, `use`, or `#` of a
-/// comment), when `data` does (after a byte order mark and white space); nil otherwise.
+/// The first byte of `data` after a UTF-8 byte order mark and white space.
+func firstMeaningfulByte(_ data: [UInt8]) -> UInt8? { meaningfulStart(data).first }
+
+/// The word a file in the plan language starts with (`plan`, `library` or `use`, after blank
+/// lines and `#` comments), when `data` starts so; nil otherwise.
 func planLanguageStart(_ data: [UInt8]) -> String? {
-    guard firstMeaningfulByte(data) != UInt8(ascii: "<") else { return nil }
-    let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
-    let start = body.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
-    if start.first == UInt8(ascii: "#") { return "#" }
-    let word = String(decoding: start.prefix { ($0 >= 0x61 && $0 <= 0x7A) }, as: UTF8.self)
+    var rest = meaningfulStart(data)
+    // Comment lines and blank lines before the first declaration.
+    while rest.first == UInt8(ascii: "#") {
+        guard let end = rest.firstIndex(of: 0x0A) else { return nil }
+        rest = rest[(end + 1)...].drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+    }
+    let word = String(decoding: rest.prefix { $0 >= 0x61 && $0 <= 0x7A }, as: UTF8.self)
     guard ["plan", "library", "use"].contains(word) else { return nil }
     // The word alone, followed by a space or a quote (`planning` is no plan).
-    let after = start.dropFirst(word.utf8.count).first
+    let after = rest.dropFirst(word.utf8.count).first
     return after == 0x20 || after == 0x09 || after == UInt8(ascii: "\"") ? word : nil
 }

@@ -24,6 +24,9 @@ import Testing
                 "plan.xml:5:17: the XML is not well-formed: EntityRef: expecting ';': a '&' starts a reference such as &amp;; "
                     + "to write '&' itself, write &amp;"
             ])
+        // libxml2 counts characters: after "für" and "—" on the line, and a right '&amp;' before it.
+        let wide = planXML("  <input name=\"für &amp; — R&D\" file=\"m.csv\" column=\"s\" type=\"rate\"/>\n" + sales)
+        #expect(errors(wide).map { $0.prefix(15) } == ["plan.xml:4:29: "], "\(errors(wide))")
         let unknown = planXML("  <param name=\"k\" value=\"&foo;\"/>\n" + sales)
         #expect(
             errors(unknown) == [

@@ -331,7 +331,9 @@ let sampleOutput = RunOutput(
         let database = TemporaryDatabase()
         let store = try ResultStore(path: database.path)
         #expect(try store.enforcesForeignKeys())
+        #expect(store.writtenWithForeignKeys == nil)
         let id = try store.record(sampleRun, output: sampleOutput)
+        #expect(store.writtenWithForeignKeys == false)
         #expect(try store.enforcesForeignKeys())
         #expect(throws: (any Error).self) {
             try store.record(sampleRun) { write in

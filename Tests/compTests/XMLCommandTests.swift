@@ -62,9 +62,9 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
-    /// A plan file given to `import`, or an XML plan to `export-plan`, is said to be one, with the
-    /// command that reads it (libxml2's "Start tag expected" and the parser's "found '<'" had been
-    /// said); a file that is neither keeps the reader's own error.
+    /// A plan file given to `import`, or XML to `export-plan`, is said to be one, with the command
+    /// that reads it (libxml2's "Start tag expected" and the parser's "found '<'" had been said); a
+    /// file that is neither keeps the reader's own error.
     @Test func theWrongKindOfPlanFileIsNamed() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -74,23 +74,26 @@ import Testing
         #expect(imported.status == 65)
         #expect(
             imported.stderr
-                == "\(plan):1:1: error: this is not XML: it starts with '#', as a plan file in the plan language does; `comp check` and "
-                + "`comp run` read it as it is, and `comp export-plan \(plan) --out FILE.xml` writes it as XML\n")
+                == "\(plan): error: this is not XML but a plan file in the plan language (its first declaration is 'plan'); `comp check` "
+                + "and `comp run` read it as it is, and `comp export-plan \(plan) --out FILE.xml` writes it as XML\n")
         let out = directory.appendingPathComponent("x.xml").path
         let exported = try cli.run(["export-plan", xml, "--out", out])
         #expect(exported.status == 65)
         #expect(
             exported.stderr
-                == "\(xml):1:1: error: this is an XML plan (it starts with '<'); `comp import \(xml)` converts it to the plan language, "
-                + "and `comp check` and `comp run` read it as it is\n")
+                == "\(xml): error: this is XML (it starts with '<'), not a plan file; if it is an XML plan, `comp import \(xml)` converts "
+                + "it to the plan language, and `comp check` and `comp run` read it as it is\n")
         #expect(!FileManager.default.fileExists(atPath: out))
         // A byte order mark and blank lines before `plan` are passed over; `planning` is no plan word.
         let marked = directory.appendingPathComponent("m.plan").path
         try Data([0xEF, 0xBB, 0xBF] + Array("\n  plan \"X\" {\n}\n".utf8)).write(to: URL(fileURLWithPath: marked))
-        #expect(try cli.run(["import", marked]).stderr.contains("it starts with 'plan', as a plan file"))
-        let other = directory.appendingPathComponent("o.txt").path
-        try Data("planning notes\n".utf8).write(to: URL(fileURLWithPath: other))
-        #expect(try cli.run(["import", other]).stderr.hasPrefix("\(other):1:1: error: the XML is not well-formed: Start tag expected"))
+        #expect(try cli.run(["import", marked]).stderr.contains("(its first declaration is 'plan')"))
+        // Neither `planning` nor a Markdown title over text is a plan file.
+        for text in ["planning notes\n", "# Notes\n\nSome text\n"] {
+            let other = directory.appendingPathComponent("o.txt").path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: other))
+            #expect(try cli.run(["import", other]).stderr.hasPrefix("\(other):1:1: error: the XML is not well-formed: Start tag expected"))
+        }
     }
 
     @Test func importPrintsThePlanFormattedAndWritesItWithOut() throws {
