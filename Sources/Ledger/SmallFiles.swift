@@ -254,11 +254,14 @@ func loadRoster(
     // file order with the others.
     let salvaged = rejectedKeys?.entries ?? []
     var nextSalvaged = 0
+    // Reps with a row rejected for any reason (a transaction on a date only that row covered is
+    // said to be excluded because of it).
+    var rejectedReps = Set<RepIndex>()
     func internSalvaged(before line: Int) {
         while nextSalvaged < salvaged.count && salvaged[nextSalvaged].line < line {
             let (at, id) = salvaged[nextSalvaged]
             nextSalvaged += 1
-            if id.utf8.count <= options.maxIDBytes && TerminalText.firstUnprintable(id.utf8) == nil { _ = intern(id, line: at) }
+            if id.utf8.count <= options.maxIDBytes && TerminalText.firstUnprintable(id.utf8) == nil { rejectedReps.insert(intern(id, line: at)) }
         }
     }
     for record in records {
@@ -298,6 +301,7 @@ func loadRoster(
                 ))
         } else {
             errors.append(contentsOf: reader.errors)
+            if let rep { rejectedReps.insert(rep) }
         }
     }
     internSalvaged(before: Int.max)
@@ -313,6 +317,7 @@ func loadRoster(
             }
             if code < 0 {
                 errors.append(RowError(line: row.line, field: (header.field("manager") ?? 0) + 1, DataMessage.unknownManager(shorten(managerID))))
+                rejectedReps.insert(row.rep)
                 continue
             }
             manager = code
@@ -476,10 +481,12 @@ func loadRoster(
         for step in path { onPath[step.rep] = false }
     }
     let accepted = rows.enumerated().filter { !overlapping.contains($0.offset) && !cycleLines.contains($0.element.line) }.map(\.element)
+    for (index, row) in rows.enumerated() where overlapping.contains(index) || cycleLines.contains(row.line) { rejectedReps.insert(row.rep) }
     var rowsByRep = [[Int]](repeating: [], count: repIDs.count)
     for (index, row) in accepted.enumerated() { rowsByRep[Int(row.rep)].append(index) }
     for rep in rowsByRep.indices { rowsByRep[rep].sort { accepted[$0].start < accepted[$1].start } }
-    let table = RosterTable(repIDs: repIDs, rows: accepted, attributeNames: attributeColumns, rowsByRep: rowsByRep, lookup: lookup)
+    let table = RosterTable(
+        repIDs: repIDs, rows: accepted, attributeNames: attributeColumns, rowsByRep: rowsByRep, lookup: lookup, repsWithRejectedRows: rejectedReps)
     return RosterOutcome(table: table, rowsRead: rowsRead, rejected: rowsRead - accepted.count)
 }
 

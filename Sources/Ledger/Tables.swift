@@ -349,14 +349,21 @@ public struct RosterTable: Sendable {
     let lookup: ByteStringTable
     /// The reps whose ids read the same as another spelling (a rep "not on the roster" that is).
     let lookalikes: LookalikeIDs
+    /// Reps with a rejected row (`--quarantine`): a date no accepted row of theirs covers may be
+    /// one a rejected row did.
+    public let repsWithRejectedRows: Set<RepIndex>
 
-    init(repIDs: [String], rows: [RosterRow], attributeNames: [String], rowsByRep: [[Int]], lookup: ByteStringTable) {
+    init(
+        repIDs: [String], rows: [RosterRow], attributeNames: [String], rowsByRep: [[Int]], lookup: ByteStringTable,
+        repsWithRejectedRows: Set<RepIndex> = []
+    ) {
         self.repIDs = repIDs
         self.rows = rows
         self.attributeNames = attributeNames
         self.rowsByRep = rowsByRep
         self.lookup = lookup
         self.lookalikes = LookalikeIDs(repIDs)
+        self.repsWithRejectedRows = repsWithRejectedRows
     }
 
     /// The index of `repID`, or `nil` when it is not on the roster.

@@ -752,6 +752,11 @@ public enum Runner {
                 // Known by id from roster rows that were all rejected (--quarantine): those rows
                 // are the ones to correct, not the date.
                 reason = (asDeal ? "reverses a deal of a rep" : "rep") + " whose roster rows were all rejected (see the rejects of roster.csv)"
+            } else if data.roster.repsWithRejectedRows.contains(rep) {
+                // A rejected row may be the one that covered the date: that row is the one to correct.
+                reason =
+                    (asDeal ? "reverses a deal whose rep had no roster assignment on the deal's date" : "rep has no roster assignment on the transaction date")
+                    + ", and some of its roster rows were rejected (see the rejects of roster.csv)"
             } else {
                 reason = asDeal ? "reverses a deal whose rep had no roster assignment on the deal's date" : "rep has no roster assignment on the transaction date"
             }

@@ -2633,9 +2633,11 @@ func oneDeal(in directory: URL) throws -> URL {
         let data = try dataDirectory(in: directory)
         let long = String(repeating: "L", count: 257)
         try writeFiles([
-            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\nR2,Ben,P,2026-13-01\n\(long),Lee,P,2026-01-01\n",
+            "roster.csv": "rep,name,plan,start,end\nR1,Ana,P,2026-01-01,\nR2,Ben,P,2026-13-01,\n\(long),Lee,P,2026-01-01,\n"
+                + "R3,Cy,P,2026-01-01,2026-12-31\nR3,Cy,P,2027-01-01,2027-13-31\n",
             "quotas.csv": "rep,period,amount\n",
-            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,100,USD\nT2,2027-01-06,R2,200,USD\nT3,2027-01-07,\(long),300,USD\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,100,USD\nT2,2027-01-06,R2,200,USD\nT3,2027-01-07,\(long),300,USD\n"
+                + "T4,2027-01-08,R3,400,USD\n",
         ], to: data)
         let plan = directory.appendingPathComponent("p.plan").path
         try Data("plan \"P\" {\n  currency USD\n  period month\n  credit sales {\n    amount fx(txn.amount)\n  }\n  measure b = sum(sales)\n  component c = b * 10%\n}\n".utf8)
@@ -2650,7 +2652,10 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(result.status == 0, "\(result.stderr)")
         let line = result.stdout.split(separator: "\n").first { $0.contains("transactions.csv:") }.map(String.init) ?? ""
         #expect(
-            line.hasSuffix("transactions.csv: 3 rows, 2 accepted, 1 rejected; 1 excluded: rep whose roster rows were all rejected (see the rejects of roster.csv)"),
+            line.hasSuffix(
+                "transactions.csv: 4 rows, 3 accepted, 1 rejected; 1 excluded: rep has no roster assignment on the transaction date, and some "
+                    + "of its roster rows were rejected (see the rejects of roster.csv); 1 excluded: rep whose roster rows were all rejected (see "
+                    + "the rejects of roster.csv)"),
             "\(line)")
     }
 
