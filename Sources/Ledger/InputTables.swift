@@ -99,7 +99,8 @@ public enum InputTableReader {
             var value: FixedDecimal? = nil
             switch parseFixedDecimal(tokenizer.fieldPointer(valueField), tokenizer.fieldLength(valueField)) {
             case .success(let units):
-                if let count, units % FixedDecimal.unitsPerOne != 0 || units.magnitude > 999_999_999 * UInt64(FixedDecimal.unitsPerOne) {
+                // A count is written as a whole number, as quantities and the roster's counts are.
+                if let count, parseInt32(tokenizer.fieldPointer(valueField), tokenizer.fieldLength(valueField)) == nil {
                     errors.append(
                         RowError(
                             line: line, field: valueField + 1,

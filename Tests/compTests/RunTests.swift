@@ -838,8 +838,8 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(sample.stderr == "comp sample: cannot create directory '\(file)/data': \(file) is a file, not a directory\n")
     }
 
-    /// An input table read as a count takes whole numbers only (0.5 had been read as half a
-    /// unit); `validate --fingerprints` hashes the table with the ledger's files.
+    /// An input table read as a count takes whole numbers only, written as a quantity is (0.5 had
+    /// been read as half a unit); `validate --fingerprints` hashes the table with the ledger's files.
     @Test func aCountInputTakesWholeNumbers() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -878,7 +878,10 @@ func oneDeal(in directory: URL) throws -> URL {
         // 45 bytes: the header and two rows.
         let hashed = validate.stdout.split(separator: "\n").filter { $0.hasSuffix("  45 bytes  \(table)") }
         #expect(hashed.count == 1 && hashed[0].hasPrefix("sha256 ") && hashed[0].dropFirst(7).prefix(64).allSatisfy(\.isHexDigit), "\(validate.stdout)")
-        try Data("rep,period,calls\nR1,2027-01,3\nR2,2027-01,2.000\n".utf8).write(to: URL(fileURLWithPath: table))
+        try Data("rep,period,calls\nR1,2027-01,3\nR2,2027-01,2.0\n".utf8).write(to: URL(fileURLWithPath: table))
+        let decimals = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(decimals.stderr.hasPrefix("\(table):3:3: calls \"2.0\" is not a whole number; plan CNT reads it as a count"), "\(decimals.stderr)")
+        try Data("rep,period,calls\nR1,2027-01,3\nR2,2027-01,2\n".utf8).write(to: URL(fileURLWithPath: table))
         let payouts = directory.appendingPathComponent("p.csv").path
         let good = try cli.run(
             ["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path, "--export-payouts", payouts])
