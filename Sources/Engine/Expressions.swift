@@ -30,6 +30,11 @@ extension PlanEvaluation {
                         + "(write \(period))"
                 throw failure("no \(input.column) in \(input.file) for this rep and period" + hint, what: "input \(input.name)", span: expr.span)
             }
+            // Said on the line of the formula that read it (the score behind an MBO bonus).
+            if !restating, let slot = noteSlot {
+                let text = "\(input.name) \(value) (\(input.file) line \(table.line(rep: payees[payee], period: periods[periodIndex]) ?? 0))"
+                if !notes[slot].inputs.contains(text) { notes[slot].inputs.append(text) }
+            }
             return .number(WideDecimal(value))
         case .measure(let id):
             return try value(of: .measure(id), context)

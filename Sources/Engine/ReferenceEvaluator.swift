@@ -652,6 +652,8 @@ struct TraceNote {
     var earlierTables: [TableNote] = []
     /// The lets whose tables are in this trace (each once, however often it is read).
     var lets: [Int] = []
+    /// Input-table values the formula read (`mbo_score 0.8 (mbo.csv line 5)`), each once.
+    var inputs: [String] = []
 
     /// The table trace held now, if the fields hold one.
     var currentTable: TableNote? {
@@ -1919,6 +1921,10 @@ final class PlanEvaluation {
                             } else {
                                 rule = noted
                             }
+                        }
+                        // The input-table values a formula read, with their lines, after its base.
+                        if !note.inputs.isEmpty {
+                            base = ([base].compactMap { $0 } + note.inputs).joined(separator: "; ")
                         }
                         output.traces.append(
                             TraceRecord(

@@ -35,6 +35,11 @@ public struct InputTableValues: Sendable {
         values[Key(rep: rep, firstMonth: period.firstMonth, months: period.kind.months)]
     }
 
+    /// The line of the value for `rep` in exactly `period`, if the file has one.
+    public func line(rep: RepIndex, period: Period) -> Int? {
+        lines[Key(rep: rep, firstMonth: period.firstMonth, months: period.kind.months)]
+    }
+
     /// Number of values.
     public var count: Int { values.count }
 

@@ -213,6 +213,9 @@ let managerOverridePlan = """
             ])
         // A score of 0.8 pays 2,400.00; 1.05 pays 3,150.00.
         #expect(totals(output) == ["R1 2027-Q1 2400.00", "R2 2027-Q1 3150.00"])
+        // Each line says the score it read and its line in the table.
+        let bases = output.payouts.filter { $0.component == "mbo_bonus" }.map { line in line.trace.map { output.traces[$0].base ?? "" } ?? "" }
+        #expect(bases == ["mbo_score 0.8 (mbo.csv line 2)", "mbo_score 1.05 (mbo.csv line 3)"])
     }
 
     @Test func aMissingScoreNamesRepPeriodAndFile() throws {
