@@ -1016,11 +1016,15 @@ final class PlanEvaluation {
     /// The notes' count: one per component, then one per let.
     var noteCount: Int { plan.components.count + plan.derived.count }
 
-    /// Adds the tables the let `id` read to the trace of what reads it now (a line reading a
-    /// let's `curve(attainment)` had shown no table at all), once per reader.
+    /// Adds the tables (and input-table values) the let `id` read to the trace of what reads it
+    /// now (a line reading a let's `curve(attainment)` had shown no table at all), once per reader.
     func noteTablesOfLet(_ id: Int) {
         guard !restating, let slot = noteSlot else { return }
         let own = plan.components.count + id
+        // The input-table values the let read are said by its readers too.
+        if own < notes.count && own != slot {
+            for text in notes[own].inputs where !notes[slot].inputs.contains(text) { notes[slot].inputs.append(text) }
+        }
         guard own < notes.count, notes[own].table != nil || !notes[own].earlierTables.isEmpty, !notes[slot].lets.contains(id) else { return }
         let read = notes[own]
         let parts = read.tableParts

@@ -218,6 +218,33 @@ let managerOverridePlan = """
         #expect(bases == ["mbo_score 0.8 (mbo.csv line 2)", "mbo_score 1.05 (mbo.csv line 3)"])
     }
 
+    /// A score read through a let is said on the lines reading the let.
+    @Test func aScoreReadThroughALetIsSaid() throws {
+        let plan = """
+            plan "MBO" {
+              currency USD
+              period quarter
+              input mbo_score from "mbo.csv" column "score": rate
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              let weighted = mbo_score * 2
+              component mbo_bonus = weighted * 1000 USD
+            }
+            """
+        let output = try evaluate(
+            plan: plan,
+            files: [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,MBO,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "mbo.csv": "rep,period,score\nR1,2027-Q1,0.8\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "10")]),
+            ])
+        // 0.8 × 2 × 1,000 = 1,600.00.
+        #expect(totals(output) == ["R1 2027-Q1 1600.00"])
+        let line = output.payouts.first { $0.component == "mbo_bonus" }
+        #expect(line?.trace.map { output.traces[$0].base } == "mbo_score 0.8 (mbo.csv line 2)")
+    }
+
     @Test func aMissingScoreNamesRepPeriodAndFile() throws {
         #expect(throws: EvaluationError.self) {
             _ = try evaluate(
