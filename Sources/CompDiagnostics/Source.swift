@@ -255,6 +255,15 @@ public struct SourceFile: Sendable {
         return Array(String(decoding: bytes[low..<max(low, high)], as: UTF8.self).unicodeScalars)
     }
 
+    /// The offset of 1-based `column` (in characters) of 1-based `line`: its last character's
+    /// end past the line's end, the text's end past the last line.
+    public func offset(line: Int, column: Int) -> Int {
+        guard line >= 1 && line <= lineStarts.count else { return bytes.count }
+        let (start, end) = bounds(ofLine: line)
+        if asciiLines[line - 1] { return min(end, start + max(0, column - 1)) }
+        return offset(ofColumn: max(0, column - 1), start: start, end: end)
+    }
+
     /// Where 1-based `line` starts and ends (before its line break).
     private func bounds(ofLine line: Int) -> (start: Int, end: Int) {
         let start = lineStarts[line - 1]

@@ -251,25 +251,17 @@ public enum XMLReader {
                     first.column = location.column
                     first.truncated = false
                 }
-                // A reference's error is said at its '&' (libxml2 says it past the name).
+                let lineStart = source.offset(ofLine: line)
+                // A reference's error is said at its '&' (libxml2 says it past the name; its column
+                // counts characters).
                 if first.message.contains("EntityRef") || first.message.hasPrefix("Entity '") {
-                    let start = source.offset(ofLine: line)
-                    // libxml2's column counts characters: the byte it names is found by walking them.
-                    var offset = start
-                    var characters = 1
-                    while characters < first.column && offset < bytes.count && bytes[offset] != 0x0A {
-                        offset += 1
-                        while offset < bytes.count && bytes[offset] & 0xC0 == 0x80 { offset += 1 }
-                        characters += 1
-                    }
-                    offset = min(bytes.count - 1, offset)
-                    while offset > start && bytes[offset] != UInt8(ascii: "&") { offset -= 1 }
-                    if offset >= start && offset < bytes.count && bytes[offset] == UInt8(ascii: "&") {
+                    var offset = min(bytes.count - 1, source.offset(line: line, column: first.column))
+                    while offset > lineStart && bytes[offset] != UInt8(ascii: "&") { offset -= 1 }
+                    if offset >= lineStart && offset < bytes.count && bytes[offset] == UInt8(ascii: "&") {
                         first.column = source.location(of: offset).column
                     }
                 }
                 // An error at the very end of the file is one of a file cut short, too.
-                let lineStart = source.offset(ofLine: line)
                 if lineStart + max(0, first.column - 1) >= bytes.count - 1 { first.truncated = true }
                 let said = explain(first.message)
                 let message = first.truncated && !said.contains("truncated") ? "the file ends before the document does (is it truncated?): \(said)" : said
