@@ -481,6 +481,21 @@ struct CSVTokenizer: ~Copyable {
         return "the row looks separated by \(shown), not commas; save the file comma-separated (CSV)"
     }
 
+    /// The error of a last record whose fields are not the header's `names` (`namedCount` of them
+    /// up to the last with a name), at `line`: the columns it concerns, or, when lines ended by
+    /// lone carriage returns are the cause, those alone.
+    @inline(never) func fieldCountError(line: Int, names: [String], namedCount: Int) -> RowError {
+        let returns = loneCarriageReturns
+        return RowError(
+            line: line,
+            field: returns > 0 ? 1 : DataMessage.fieldCountField(found: fieldCount, expected: names.count, lines: recordLines),
+            DataMessage.withLoneCarriageReturns(
+                DataMessage.fieldCount(
+                    found: fieldCount, expected: names.count, lines: recordLines, names: returns > 0 ? [] : names,
+                    shape: returns > 0 ? nil : otherShape(needed: namedCount - fieldCount)),
+                returns))
+    }
+
     /// Gives the last record empty fields up to `count` (the header's columns without a name, a
     /// trailing comma the rows do not repeat: they read as empty, not as a field too few).
     mutating func padFields(to count: Int) {

@@ -44,7 +44,10 @@ struct CSVHeader {
     func field(_ name: String) -> Int? { names.firstIndex(of: name) }
 
     /// The columns up to the last with a name: rows may leave out the unnamed ones after it.
-    var namedCount: Int { (names.lastIndex { !$0.isEmpty } ?? -1) + 1 }
+    var namedCount: Int { Self.namedCount(of: names) }
+
+    /// The columns of `names` up to the last with a name.
+    static func namedCount(of names: [String]) -> Int { (names.lastIndex { !$0.isEmpty } ?? -1) + 1 }
 }
 
 /// Reads and checks the header of `file`. Returns `nil` (with errors added) when the file cannot

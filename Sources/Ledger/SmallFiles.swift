@@ -91,19 +91,7 @@ func nextDataRecord(
             tokenizer.padFields(to: header.names.count)
         }
         if tokenizer.fieldCount != header.names.count {
-            // Lines ended by lone carriage returns are the cause when there are some: said alone.
-            let returns = tokenizer.loneCarriageReturns
-            errors.append(
-                RowError(
-                    line: line,
-                    field: returns > 0
-                        ? 1 : DataMessage.fieldCountField(found: tokenizer.fieldCount, expected: header.names.count, lines: tokenizer.recordLines),
-                    DataMessage.withLoneCarriageReturns(
-                        DataMessage.fieldCount(
-                            found: tokenizer.fieldCount, expected: header.names.count, lines: tokenizer.recordLines,
-                            names: returns > 0 ? [] : header.names,
- shape: returns > 0 ? nil : tokenizer.otherShape(needed: header.namedCount - tokenizer.fieldCount)),
-                        returns)))
+            errors.append(tokenizer.fieldCountError(line: line, names: header.names, namedCount: header.namedCount))
             rejectedKeys?.keep(tokenizer, problemField: nil)
             tokenizer.resumeAfterFirstLine()
             continue

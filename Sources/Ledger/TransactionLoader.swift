@@ -1066,7 +1066,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     var previousIDStart = -1
     var monotonic = true
     let fieldCount = context.fields
-    let namedFields = (context.names.lastIndex { !$0.isEmpty } ?? -1) + 1
+    let namedFields = CSVHeader.namedCount(of: context.names)
     let roles = context.roles
     // Field indexes by role (-1 when the optional column is absent).
     let idField = roles.firstIndex(of: .id) ?? 0
@@ -1161,19 +1161,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 result.rejected += 1
                 result.shapeRejected += 1
                 totals.rejectedWithoutCurrency += 1
-                // Lines ended by lone carriage returns are the cause when there are some: said alone.
-                let returns = tokenizer.loneCarriageReturns
-                result.errors.append(
-                    RowError(
-                        line: recordLine,
-                        field: returns > 0
-                            ? 1 : DataMessage.fieldCountField(found: tokenizer.fieldCount, expected: fieldCount, lines: tokenizer.recordLines),
-                        DataMessage.withLoneCarriageReturns(
-                            DataMessage.fieldCount(
-                                found: tokenizer.fieldCount, expected: fieldCount, lines: tokenizer.recordLines,
-                                names: returns > 0 ? [] : context.names,
- shape: returns > 0 ? nil : tokenizer.otherShape(needed: namedFields - tokenizer.fieldCount)),
-                            returns)))
+                result.errors.append(tokenizer.fieldCountError(line: recordLine, names: context.names, namedCount: namedFields))
                 tokenizer.resumeAfterFirstLine()
                 continue
             }
