@@ -49,8 +49,7 @@ public struct InputTableValues: Sendable {
     public func otherLengths(rep: RepIndex, than period: Period) -> [Period] {
         values.keys.filter { $0.rep == rep && $0.months != period.kind.months }
             .compactMap { key -> Period? in
-                let kind: PeriodKind? = key.months == 1 ? .month : key.months == 3 ? .quarter : key.months == 12 ? .year : nil
-                return kind.map { Period(kind: $0, containingMonth: key.firstMonth, calendar: period.calendar) }
+                PeriodKind.allCases.first { $0.months == key.months }.map { Period(kind: $0, containingMonth: key.firstMonth, calendar: period.calendar) }
             }
             .sorted { ($0.firstMonth, $0.kind.months) < ($1.firstMonth, $1.kind.months) }
     }

@@ -245,7 +245,7 @@ public enum Runner {
                     options: LedgerLoadOptions(threads: request.threads, fiscalCalendar: plan.fiscalCalendar),
                     readers: readers[input.key]?.periods ?? [], count: readers[input.key]?.count)
                 inputErrors += diagnostics.filter { $0.severity == .error }.map(\.description)
-                if warnedTables.insert(path + "\u{0}" + input.column).inserted {
+                if warnedTables.insert(input.key).inserted {
                     // A file read for two columns says its header's warnings once.
                     for warning in diagnostics where warning.severity == .warning {
                         let text = "\(warning.location): warning: \(warning.message)"

@@ -72,14 +72,15 @@ struct ExportPlan: ParsableCommand {
     }
 
     func run() throws {
-        if startsAsXML() {
-            // The plan parser's "expected 'plan' or 'library', found '<'" said nothing useful.
+        let exported = XMLPlans.export(path: file, outputPath: out)
+        // Only a file that failed is read again, to see whether it is XML: the plan parser's
+        // "expected 'plan' or 'library', found '<'" said nothing useful.
+        if exported.xml == nil && startsAsXML() {
             printError(
                 "\(file): error: this is XML (it starts with '<'), not a plan file; if it is an XML plan, `comp import \(file)` "
                     + "converts it to the plan language, and `comp check` and `comp run` read it as it is")
             throw Exit.dataError
         }
-        let exported = XMLPlans.export(path: file, outputPath: out)
         if !exported.result.diagnostics.isEmpty { printError(exported.result.rendered(colors: stderrIsTerminal), trusted: true) }
         guard let xml = exported.xml else { throw Exit.dataError }
         // XML is wordier than the plan language: a plan near the size limit can export to more
@@ -100,10 +101,13 @@ struct ExportPlan: ParsableCommand {
     }
 }
 
+/// Whether `byte` is a space, a tab or a line break.
+private func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+
 /// `data` without a UTF-8 byte order mark and the white space after it.
 func meaningfulStart(_ data: [UInt8]) -> ArraySlice<UInt8> {
     let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
-    return body.drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+    return body.drop(while: isBlank)
 }
 
 /// The first byte of `data` after a UTF-8 byte order mark and white space.
@@ -116,7 +120,7 @@ func planLanguageStart(_ data: [UInt8]) -> String? {
     // Comment lines and blank lines before the first declaration.
     while rest.first == UInt8(ascii: "#") {
         guard let end = rest.firstIndex(of: 0x0A) else { return nil }
-        rest = rest[(end + 1)...].drop { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        rest = rest[(end + 1)...].drop(while: isBlank)
     }
     let word = String(decoding: rest.prefix { $0 >= 0x61 && $0 <= 0x7A }, as: UTF8.self)
     guard ["plan", "library", "use"].contains(word) else { return nil }

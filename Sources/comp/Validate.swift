@@ -120,6 +120,8 @@ struct Validate: ParsableCommand {
         print(load.reconciliation.summary, terminator: "")
         // Input tables are read only when roster.csv can be: every row would name an unknown rep.
         let rosterUsable = !load.unusableFiles.contains { $0.hasSuffix("roster.csv") }
+        // Where the plans' input tables are.
+        let prefix = data.hasSuffix("/") ? data : data + "/"
         if fingerprints {
             print("")
             for file in load.reconciliation.files where file.present {
@@ -133,12 +135,11 @@ struct Validate: ParsableCommand {
             // The plans' input tables, which a run records too (one that cannot be read is said
             // with the tables' errors below, when they are read: roster.csv is usable).
             var hashed: Set<String> = []
-            let directory = data.hasSuffix("/") ? data : data + "/"
             for plan in checked?.plans ?? [] {
                 for input in plan.inputs where hashed.insert(input.file).inserted {
                     do {
-                        let fingerprint = try Fingerprinter.fingerprint(path: directory + input.file)
-                        print("sha256 \(fingerprint.sha256)  \(fingerprint.bytes) bytes  \(directory + input.file)")
+                        let fingerprint = try Fingerprinter.fingerprint(path: prefix + input.file)
+                        print("sha256 \(fingerprint.sha256)  \(fingerprint.bytes) bytes  \(prefix + input.file)")
                     } catch {
                         if !rosterUsable { printError("comp validate: \(error)") }
                     }
@@ -165,7 +166,6 @@ struct Validate: ParsableCommand {
         var inputWarnings = 0
         var printedWarnings: Set<String> = []
         var readTables: Set<String> = []
-        let prefix = data.hasSuffix("/") ? data : data + "/"
         // The plans reading each file's column, with their period lengths (a row no reader pays
         // by is never read).
         let readers = Runner.inputReaders(of: checked?.plans ?? [])
