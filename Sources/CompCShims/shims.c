@@ -56,3 +56,81 @@ int comp_rename_noreplace(const char *from, const char *to) {
     }
     return rename(from, to);
 }
+
+/* Guarded file mappings. A mapped file that another process truncates while it is read raises
+ * SIGBUS at the first page past its new end, which would kill the run. Reads of a registered
+ * mapping are instead given zero-filled pages (an anonymous page mapped over the faulting one),
+ * and the mapping's fault count tells the reader its bytes are no longer the file's. A SIGBUS
+ * anywhere else goes to the handler that was there before (or the default: the process ends). */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/mman.h>
+
+#define COMP_GUARD_SLOTS 256
+static _Atomic(uintptr_t) guard_start[COMP_GUARD_SLOTS];
+static _Atomic(uintptr_t) guard_end[COMP_GUARD_SLOTS];
+static _Atomic(long) guard_faults[COMP_GUARD_SLOTS];
+static _Atomic(int) guard_claimed[COMP_GUARD_SLOTS];
+static struct sigaction guard_previous;
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
+static int guard_installed = 0;
+
+static void guard_on_bus(int signal_number, siginfo_t *info, void *context) {
+    uintptr_t address = (uintptr_t)info->si_addr;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    for (int slot = 0; slot < COMP_GUARD_SLOTS; slot++) {
+        uintptr_t start = atomic_load(&guard_start[slot]);
+        if (start == 0 || address < start || address >= atomic_load(&guard_end[slot])) continue;
+        /* mmap is a plain system call on Linux, safe in a handler in practice. */
+        void *zero = mmap((void *)(address & ~(page - 1)), page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        if (zero != MAP_FAILED) {
+            atomic_fetch_add(&guard_faults[slot], 1);
+            return; /* the read is retried and finds zeros */
+        }
+        break;
+    }
+    if ((guard_previous.sa_flags & SA_SIGINFO) && guard_previous.sa_sigaction != NULL) {
+        guard_previous.sa_sigaction(signal_number, info, context);
+    } else if (guard_previous.sa_handler != SIG_DFL && guard_previous.sa_handler != SIG_IGN && guard_previous.sa_handler != NULL) {
+        guard_previous.sa_handler(signal_number);
+    } else {
+        /* The default action: returning retries the access, which faults again and ends the process. */
+        signal(SIGBUS, SIG_DFL);
+    }
+}
+
+static void guard_install(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_sigaction = guard_on_bus;
+    action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&action.sa_mask);
+    guard_installed = sigaction(SIGBUS, &action, &guard_previous) == 0;
+}
+
+int comp_guard_mapping(const void *start, size_t length) {
+    pthread_once(&guard_once, guard_install);
+    if (!guard_installed || start == NULL || length == 0) return -1;
+    for (int slot = 0; slot < COMP_GUARD_SLOTS; slot++) {
+        int free = 0;
+        if (!atomic_compare_exchange_strong(&guard_claimed[slot], &free, 1)) continue;
+        /* End before start: the handler only matches a slot whose start is set. */
+        atomic_store(&guard_faults[slot], 0);
+        atomic_store(&guard_end[slot], (uintptr_t)start + length);
+        atomic_store(&guard_start[slot], (uintptr_t)start);
+        return slot;
+    }
+    return -1;
+}
+
+long comp_guard_faults(int slot) {
+    if (slot < 0 || slot >= COMP_GUARD_SLOTS) return 0;
+    return atomic_load(&guard_faults[slot]);
+}
+
+void comp_unguard_mapping(int slot) {
+    if (slot < 0 || slot >= COMP_GUARD_SLOTS) return;
+    atomic_store(&guard_start[slot], 0);
+    atomic_store(&guard_claimed[slot], 0);
+}

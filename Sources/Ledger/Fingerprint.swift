@@ -62,10 +62,10 @@ public struct FingerprintProgress: Sendable {
     /// True when every file is hashed.
     public var isFinished: Bool { done.count == paths.count }
 
-    /// Hashes the next block of the current file (finishing it at its end), using `buffer` of
-    /// ``blockSize`` bytes; false once every file is done. A file that cannot be opened, or that
-    /// shrinks while it is read, is an error (and stays one: the step does not move past it).
-    public mutating func step(_ buffer: UnsafeMutablePointer<UInt8>) throws(FingerprintError) -> Bool {
+    /// Hashes the next block of the current file (finishing it at its end), read through the
+    /// file's mapping; false once every file is done. A file that cannot be opened, or that shrinks
+    /// while it is read, is an error (and stays one: the step does not move past it).
+    public mutating func step() throws(FingerprintError) -> Bool {
         guard done.count < paths.count else { return false }
         let path = paths[done.count]
         let file: MappedFile
@@ -81,12 +81,14 @@ public struct FingerprintProgress: Sendable {
             offset = 0
             hash = StreamingSHA256()
         }
-        if offset < file.count {
-            let got = file.read(into: buffer, count: min(Self.blockSize, file.count - offset), at: offset)
-            if got == 0 { throw FingerprintError(path: path, reason: "the file shrank while it was read") }
-            hash.update(UnsafeRawBufferPointer(start: buffer, count: got))
-            offset += got
+        if offset < file.count, let base = file.base {
+            let count = min(Self.blockSize, file.count - offset)
+            hash.update(UnsafeRawBufferPointer(start: base + offset, count: count))
+            // Given back once hashed (the ledger's scan reads the same pages through its own mapping).
+            file.release(upTo: offset + count, from: offset & ~(MappedFile.pageSize - 1))
+            offset += count
         }
+        if file.changedWhileRead { throw FingerprintError(path: path, reason: "the file shrank while it was read") }
         if offset >= file.count {
             var finished = hash
             done.append(FileFingerprint(path: path, bytes: file.count, sha256: finished.hexDigest()))
@@ -97,11 +99,9 @@ public struct FingerprintProgress: Sendable {
 
     /// Hashes what is left; `stop`, checked between blocks, ends it with an error.
     public mutating func finish(stop: () -> Bool = { false }) throws(FingerprintError) -> [FileFingerprint] {
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Self.blockSize)
-        defer { buffer.deallocate() }
         while !isFinished {
             if stop() { throw FingerprintError(path: paths[done.count], reason: "hashing was stopped") }
-            _ = try step(buffer)
+            _ = try step()
         }
         return done
     }

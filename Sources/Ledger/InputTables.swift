@@ -69,7 +69,10 @@ public enum InputTableReader {
         var values: [InputTableValues.Key: FixedDecimal] = [:]
         var lines: [InputTableValues.Key: Int] = [:]
         var repColumn = 1
+        var opened: MappedFile? = nil
         func finish() -> (InputTableValues, [Diagnostic]) {
+            // Read, but not as the file is now: what was read is refused.
+            if opened?.changedWhileRead == true { errors.append(RowError(line: 0, field: 0, DataMessage.changedWhileRead())) }
             let sorted = errors.sorted { ($0.line, $0.field) < ($1.line, $1.field) }
             return (InputTableValues(file: path, values: values, lines: lines, repField: repColumn), sorted.map { $0.diagnostic(file: path) })
         }
@@ -80,6 +83,7 @@ public enum InputTableReader {
             errors.append(RowError(line: 0, field: 0, DataMessage.fileMissing("cannot read the input table: \(error.reason)")))
             return finish()
         }
+        opened = file
         guard let header = readHeader(file, display: path, required: ["rep", "period", column], limits: options.limits, errors: &errors),
             let base = file.base
         else { return finish() }

@@ -39,9 +39,13 @@ public enum LedgerLoader {
         var unusable: Set<String> = []
         var fileProblems: [Diagnostic] = []
 
+        // Every file opened, to check at the end that none shrank while it was read.
+        var opened: [MappedFile] = []
         func open(_ path: String, required: Bool) -> MappedFile? {
             do {
-                return try MappedFile(path: path)
+                let file = try MappedFile(path: path)
+                opened.append(file)
+                return file
             } catch {
                 let reason: String
                 if case .cannotOpen(_, let code) = error, code == ENOENT_CODE, let target = danglingLinkTarget(path) {
@@ -222,6 +226,14 @@ public enum LedgerLoader {
 
         timer.mark("quotas.csv and splits.csv")
         timings += timer.timings
+        // A file truncated by another program while it was read: its rows read past its new end
+        // as zeros (not a crash), and the file is refused as a whole.
+        for file in opened where file.changedWhileRead {
+            let problem = RowError(line: 0, field: 0, DataMessage.changedWhileRead())
+            perFile[file.path, default: []].append(problem)
+            unusable.insert(file.path)
+            fileProblems.append(problem.diagnostic(file: file.path))
+        }
         // Diagnostics in a stable order: problems with a whole file first (a missing or unreadable
         // fx.csv explains thousands of rows without a rate), then row problems by file as
         // FORMATS.md lists them, line and field, and last the rows another row's error refused (a

@@ -66,13 +66,22 @@ public struct Column<Element: BitwiseCopyable & Sendable>: RandomAccessCollectio
 
 /// A regular file's bytes, memory-mapped (anything else is refused: see ``OpenError``).
 ///
-/// Owns the mapping and unmaps it in `deinit`. Never leaves the `Ledger` module.
+/// Owns the mapping and unmaps it in `deinit`. Never leaves the `Ledger` module. The mapping is
+/// guarded (`comp_guard_mapping`): if another process truncates the file while it is read, the
+/// pages past its new end read as zeros instead of ending the process with SIGBUS, and
+/// ``changedWhileRead`` says so; whoever read it then refuses what it read.
+///
+/// Readers go through the mapping (no copy into a buffer: a `pread` of a 626 MB ledger cost 0.33
+/// CPU-s of copying per pass, against 0.06 s of page faults) and give back what they are done with
+/// (``release(upTo:from:)``), so a pass over a large file keeps little of it resident.
 final class MappedFile: @unchecked Sendable {
     let path: String
     let base: UnsafePointer<UInt8>?
     let count: Int
     /// An open descriptor for block reads, -1 for an empty file.
     private let descriptor: Int32
+    /// The mapping's guard slot, -1 when unguarded.
+    private let guardSlot: Int32
 
     enum OpenError: Error {
         case cannotOpen(String, Int32)
@@ -109,6 +118,7 @@ final class MappedFile: @unchecked Sendable {
                 base = nil
                 count = 0
                 self.descriptor = -1
+                guardSlot = -1
                 return
             }
             guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
@@ -120,9 +130,31 @@ final class MappedFile: @unchecked Sendable {
             _ = madvise(address, size, MADV_SEQUENTIAL)
             base = UnsafePointer(address.assumingMemoryBound(to: UInt8.self))
             count = size
+            guardSlot = comp_guard_mapping(address, size)
         } else {
             close(descriptor)
             throw .notARegularFile(path)
+        }
+    }
+
+    static let pageSize = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
+
+    /// True when the file shrank after it was mapped and a read found it shorter: what was read
+    /// past its new end were zeros, not the file's bytes.
+    var changedWhileRead: Bool { guardSlot >= 0 && comp_guard_faults(guardSlot) > 0 }
+
+    /// The file's bytes in `range`, read through the mapping a block at a time, each block given
+    /// back (``release(upTo:from:)``) once `body` has seen it.
+    func forEachBlock(in range: Range<Int>, _ body: (UnsafeRawBufferPointer) -> Void) {
+        guard let base, !range.isEmpty else { return }
+        let block = 4 << 20
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            let end = min(offset + block, range.upperBound)
+            body(UnsafeRawBufferPointer(start: base + offset, count: end - offset))
+            // The page the block starts in too (it may hold the end of the block before).
+            release(upTo: end, from: offset & ~(Self.pageSize - 1))
+            offset = end
         }
     }
 
@@ -130,7 +162,7 @@ final class MappedFile: @unchecked Sendable {
     /// the whole file resident. Safe: the mapping is read-only and re-faults from the page cache.
     func release(upTo offset: Int, from start: Int) {
         guard let base else { return }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let page = Self.pageSize
         let first = (start + page - 1) / page * page
         let last = offset / page * page
         if last > first {
@@ -154,18 +186,12 @@ final class MappedFile: @unchecked Sendable {
         return done
     }
 
-    /// Newlines in `start..<end`, read in blocks.
+    /// Newlines in `start..<end`.
     func countNewlines(from start: Int, to end: Int) -> Int {
         var count = 0
-        let size = 1 << 20
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
-        defer { buffer.deallocate() }
-        var offset = start
-        while offset < end {
-            let got = read(into: buffer, count: min(size, end - offset), at: offset)
-            if got == 0 { break }
-            count += comp_count_byte(buffer, got, UInt8(ascii: "\n"))
-            offset += got
+        forEachBlock(in: start..<min(end, self.count)) { block in
+            guard let bytes = block.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+            count += comp_count_byte(bytes, block.count, UInt8(ascii: "\n"))
         }
         return count
     }
@@ -173,6 +199,7 @@ final class MappedFile: @unchecked Sendable {
     deinit {
         if descriptor >= 0 { close(descriptor) }
         guard let base else { return }
+        comp_unguard_mapping(guardSlot)
         munmap(UnsafeMutableRawPointer(mutating: base), count)
     }
 }

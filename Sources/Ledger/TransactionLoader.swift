@@ -1043,16 +1043,12 @@ private struct ByteArena {
 private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, rowBase: Int) -> ChunkResult {
     var result = ChunkResult(start: start, rowBase: rowBase, line: line, attributes: context.attributeCount)
     let file = context.file
-    guard file.base != nil else { return result }
-    // The file (always a regular one) is read in blocks with pread: no page faults, bounded memory.
-    var capacity = 4 << 20
-    var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-    defer { buffer.deallocate() }
-    /// File offset of `buffer[0]`; next offset to read; bytes in the buffer.
-    var bufferOffset = start
-    var readOffset = start
-    var filled = 0
-    var tokenizer = CSVTokenizer(base: UnsafePointer(buffer), end: filled, position: 0, line: line, limits: context.limits)
+    guard let mapped = file.base else { return result }
+    // The file is read in place through its mapping (a record may run past `end`, to the file's
+    // end); what is scanned is given back every few megabytes, so little of it stays resident.
+    var tokenizer = CSVTokenizer(base: mapped, end: file.count, position: start, line: line, limits: context.limits)
+    let releaseBytes = 4 << 20
+    var released = start & ~(MappedFile.pageSize - 1)
     var row = rowBase
     var tables = result.attributeTables
     var invalidCodes = [Set<UInt32>](repeating: [], count: context.attributeCount)
@@ -1113,31 +1109,16 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
 
 
     context.isoTable.withUnsafeBufferPointer { isoTable in
-      blocks: while true {
-        // Keep the unread tail, grow the buffer if one record fills it, read more.
-        let consumed = tokenizer.position
-        let keep = filled - consumed
-        if consumed > 0 {
-            memmove(buffer, buffer + consumed, keep)
-            bufferOffset += consumed
-        } else if keep == capacity {
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
-            grown.update(from: buffer, count: keep)
-            buffer.deallocate()
-            buffer = grown
-            capacity *= 2
-        }
-        let got = file.read(into: buffer + keep, count: capacity - keep, at: readOffset)
-        readOffset += got
-        filled = keep + got
-        let final = got == 0 || readOffset >= file.count
-        tokenizer.reset(base: UnsafePointer(buffer), end: filled, position: 0, line: tokenizer.line, isFinal: final)
-        while bufferOffset + tokenizer.position < end {
+      blocks: do {
+        while tokenizer.position < end {
             // Only the first errors are kept (see ``ScanContext/keptErrors``).
             if result.errors.count > context.keptErrors + context.keptErrors / 4 + 16 { result.keepErrors(context.keptErrors) }
+            if tokenizer.position - released >= releaseBytes {
+                file.release(upTo: tokenizer.position, from: released)
+                released = tokenizer.position & ~(MappedFile.pageSize - 1)
+            }
             let status = tokenizer.next()
-            if status == .end { break blocks }
-            if status == .incomplete { continue blocks }
+            if status == .end || status == .incomplete { break blocks }
             let recordLine = tokenizer.recordLine
             if case .problem(let problem) = status {
                 result.rowsRead += 1
@@ -1451,9 +1432,9 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 }
             }
         }
-        break blocks
       }
     }
+    file.release(upTo: min(tokenizer.position, end), from: released)
     for index in 0..<currencyCount {
         totals.acceptedRows[index] += acceptedRows[index]
         totals.acceptedSum[index] += acceptedSums[index]
@@ -1463,7 +1444,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     result.idArena = idArena.finish()
     result.monotonic = monotonic
     result.rowCount = row - rowBase
-    result.endPosition = bufferOffset + tokenizer.position
+    result.endPosition = tokenizer.position
     result.endLine = tokenizer.line
     result.keepErrors(context.keptErrors)
     return result

@@ -1084,12 +1084,10 @@ public final class IdleFingerprinter: @unchecked Sendable {
         // SCHED_IDLE (5), for this thread only; where it is refused, the thread runs as it is.
         _ = sched_setscheduler(0, 5, &parameters)
         var progress = start
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: FingerprintProgress.blockSize)
-        defer { buffer.deallocate() }
         while true {
             let more: Bool
             do {
-                more = try progress.step(buffer)
+                more = try progress.step()
             } catch {
                 return  // whoever takes over meets the same file and reports it
             }

@@ -48,12 +48,10 @@ import Testing
         let whole = try paths.map { try Fingerprinter.fingerprint(path: $0) }
         #expect(whole.map(\.bytes) == sizes)
         #expect(whole[2].sha256 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: FingerprintProgress.blockSize)
-        defer { buffer.deallocate() }
         // Three blocks for the first file, one each for the others: five steps in all.
         for split in 0...5 {
             var first = FingerprintProgress(paths: paths)
-            for _ in 0..<split { _ = try first.step(buffer) }
+            for _ in 0..<split { _ = try first.step() }
             var second = first
             #expect(try second.finish() == whole, "split after \(split) steps")
             #expect(first.done == Array(whole.prefix(split <= 2 ? 0 : split - 2)), "split after \(split) steps")
@@ -65,5 +63,33 @@ import Testing
         #expect(throws: FingerprintError.self) { try progress.finish() }
         #expect(progress.done.isEmpty)
         #expect(!progress.isFinished)
+    }
+}
+
+/// A file that another program truncates while it is mapped and read: the reads past its new end
+/// find zeros (the guard maps them in) instead of ending the process with SIGBUS, and the reader
+/// is told.
+@Suite struct TruncatedWhileRead {
+    /// 3 MiB of 'x' and a newline every 64 bytes, cut to 100 bytes after the first block is hashed.
+    private static func file(in directory: DataDirectory) throws -> String {
+        let path = directory.path + "/shrinking.csv"
+        var bytes = [UInt8](repeating: UInt8(ascii: "x"), count: 3 << 20)
+        for index in stride(from: 63, to: bytes.count, by: 64) { bytes[index] = 10 }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func hashingSaysTheFileShrank() throws {
+        let directory = try DataDirectory([:])
+        let path = try Self.file(in: directory)
+        var progress = FingerprintProgress(paths: [path])
+        #expect(try progress.step())
+        #expect(truncate(path, 100) == 0)
+        #expect {
+            try progress.finish()
+        } throws: { error in
+            (error as? FingerprintError)?.description == "cannot read \(path): the file shrank while it was read"
+        }
+        #expect(progress.done.isEmpty)
     }
 }

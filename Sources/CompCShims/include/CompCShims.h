@@ -110,6 +110,18 @@ static inline void comp_prefetch_for_write(const void *p) {
 /// the descriptor, or -1 with errno set (EOPNOTSUPP where the system or file system has none).
 int comp_open_unnamed(const char *directory, unsigned mode);
 
+/// Guards the read-only file mapping `start..<start+length`: a read past the end of a file that
+/// shrank after it was mapped finds zeros instead of ending the process with SIGBUS, and is
+/// counted. Returns the guard's slot (for comp_guard_faults and comp_unguard_mapping), or -1 when
+/// no guard could be set (the mapping is then read unguarded).
+int comp_guard_mapping(const void *start, size_t length);
+
+/// Reads of guarded slot `slot` that found the file shorter than when it was mapped.
+long comp_guard_faults(int slot);
+
+/// Ends the guard of `slot` (before the mapping is unmapped).
+void comp_unguard_mapping(int slot);
+
 /// Gives the unnamed file open as `descriptor` (from comp_open_unnamed) the name `path`, which
 /// must not exist. Returns 0, or -1 with errno set.
 int comp_name_unnamed(int descriptor, const char *path);
