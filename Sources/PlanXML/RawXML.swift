@@ -113,7 +113,8 @@ struct PlacedElement {
         var next = 0
         func walk(_ element: XMLElement) -> PlacedElement {
             var match: RawElement?
-            if next < raw.count, raw[next].name == element.name {
+            // The tree has local names; the raw tag may carry a prefix (`xi:include`).
+            if next < raw.count, raw[next].name == element.name || raw[next].name.hasSuffix(":" + element.name) {
                 match = raw[next]
             }
             next += 1

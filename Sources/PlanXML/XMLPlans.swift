@@ -246,7 +246,11 @@ public enum XMLPlans {
             }
             // Several such elements on the line: the one whose attribute holds the value libxml2
             // quotes (the first had always been taken: the caret went under another tier's rate).
-            let onLine = all.filter { $0.element.name == text.element && $0.element.line == problem.line }
+            // libxml2 names a namespaced element "{uri}name"; the tree has its local name.
+            let name = text.element.map { element in
+                element.hasPrefix("{") ? element.firstIndex(of: "}").map { String(element[element.index(after: $0)...]) } ?? element : element
+            }
+            let onLine = all.filter { $0.element.name == name && $0.element.line == problem.line }
             var element = onLine.first
             if onLine.count > 1, let attribute = text.attribute, let value = quotedValue(of: attribute, in: problem.message) {
                 element = onLine.first { candidate in
@@ -254,7 +258,7 @@ public enum XMLPlans {
                     return lines.bytes[position.value..<(position.value + position.length)].elementsEqual(value.utf8)
                 } ?? element
             }
-            element = element ?? all.first { $0.element.name == text.element && lines.line(containing: $0.start) == problem.line }
+            element = element ?? all.first { $0.element.name == name && lines.line(containing: $0.start) == problem.line }
             var range: SourceRange?
             var offset = problem.line > 0 ? lines.offset(ofLine: problem.line) : 0
             if let element, let raw = element.raw {

@@ -108,16 +108,25 @@ public enum XMLReader {
             ).at(column: column)
         }
         if let offset = crowdedElement(bytes, limit: limits.maxAttributes) {
+            let (line, column) = position(of: offset, in: bytes)
             throw fail(
-                bytes[..<offset].reduce(1) { $1 == 10 ? $0 + 1 : $0 }, "xml.tooManyAttributes",
-                "an element has more than \(limits.maxAttributes) attributes; plan elements have only a few")
+                line, "xml.tooManyAttributes",
+                "an element has more than \(limits.maxAttributes) attributes (this is its attribute \(limits.maxAttributes + 1)); plan elements have only a few"
+            ).at(column: column)
+        }
+        if let offset = deepElement(bytes, limit: limits.maxDepth) {
+            let (line, column) = position(of: offset, in: bytes)
+            throw fail(line, "xml.tooDeep", "elements are nested deeper than \(limits.maxDepth) levels (this one is level \(limits.maxDepth + 1))")
+                .at(column: column)
         }
         // libxml2 reports every "--" inside a comment with the whole comment so far: a comment of
         // 200,000 dashes took 16 s. XML forbids "--" there anyway.
         if let offset = doubleHyphenInComment(bytes) {
+            let (line, column) = position(of: offset, in: bytes)
             throw fail(
-                bytes[..<offset].reduce(1) { $1 == 10 ? $0 + 1 : $0 }, "xml.comment",
-                "a comment may not contain \"--\" before its end (XML 1.0); remove the double hyphen or end the comment with -->")
+                line, "xml.comment",
+                "a comment may not contain \"--\" before its end (XML 1.0); remove the double hyphen or end the comment with -->"
+            ).at(column: column)
         }
     }
 
@@ -156,7 +165,17 @@ public enum XMLReader {
                         quote = byte
                     } else if byte == UInt8(ascii: "=") {
                         attributes += 1
-                        if attributes > limit { return tag }
+                        if attributes > limit {
+                            // Where its name starts (before any blanks around the '=').
+                            var start = position
+                            while start > tag + 1 && isXMLBlank(bytes[start - 1]) { start -= 1 }
+                            while start > tag + 1 && !isXMLBlank(bytes[start - 1]) && bytes[start - 1] != UInt8(ascii: "\"")
+                                && bytes[start - 1] != UInt8(ascii: "'")
+                            {
+                                start -= 1
+                            }
+                            return start
+                        }
                     } else if byte == UInt8(ascii: ">") {
                         break
                     }
@@ -168,6 +187,94 @@ public enum XMLReader {
             index = next
         }
         return nil
+    }
+
+    /// The offset of the first start tag nested deeper than `limit` elements (the root is level
+    /// 1), or `nil`. Comments, CDATA sections, processing instructions, declarations and quoted
+    /// attribute values are skipped; anything malformed is left to libxml2 to report. Found here,
+    /// before parsing, so the error has the tag's column (libxml2's nodes keep only a line).
+    static func deepElement(_ bytes: [UInt8], limit: Int) -> Int? {
+        let count = bytes.count
+        let scan = RawScan(bytes: bytes)
+        var depth = 0
+        var index = 0
+        while index < count {
+            guard bytes[index] == UInt8(ascii: "<") else {
+                index += 1
+                continue
+            }
+            let skipped: Int?
+            if scan.starts("<!--", at: index) {
+                skipped = scan.end(of: "-->", from: index + 4)
+            } else if scan.starts("<![CDATA[", at: index) {
+                skipped = scan.end(of: "]]>", from: index + 9)
+            } else if scan.starts("<?", at: index) {
+                skipped = scan.end(of: "?>", from: index + 2)
+            } else if scan.starts("<!", at: index) {
+                skipped = scan.end(of: ">", from: index + 2)
+            } else if scan.starts("</", at: index) {
+                depth -= 1
+                skipped = scan.end(of: ">", from: index + 2)
+            } else {
+                var quote: UInt8? = nil
+                var position = index + 1
+                while position < count {
+                    let byte = bytes[position]
+                    if let open = quote {
+                        if byte == open { quote = nil }
+                    } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                        quote = byte
+                    } else if byte == UInt8(ascii: ">") {
+                        break
+                    }
+                    position += 1
+                }
+                guard position < count else { return nil }
+                if bytes[position - 1] != UInt8(ascii: "/") {
+                    depth += 1
+                    if depth > limit { return index }
+                }
+                skipped = position + 1
+            }
+            guard let next = skipped else { return nil }
+            index = next
+        }
+        return nil
+    }
+
+    /// The offset of the second `name=` in the tag that is open at `end` (the last `<` before it),
+    /// or `nil`.
+    static func repeatedAttribute(_ name: String, in bytes: [UInt8], before end: Int) -> Int? {
+        let end = min(end, bytes.count)
+        guard let tag = bytes[..<end].lastIndex(of: UInt8(ascii: "<")) else { return nil }
+        let wanted = Array(name.utf8)
+        var seen = 0
+        var quote: UInt8? = nil
+        var position = tag + 1
+        while position < end {
+            let byte = bytes[position]
+            if let open = quote {
+                if byte == open { quote = nil }
+            } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                quote = byte
+            } else if isXMLBlank(bytes[position - 1]), bytes[position...].starts(with: wanted) {
+                var after = position + wanted.count
+                while after < end && isXMLBlank(bytes[after]) { after += 1 }
+                if after < end && bytes[after] == UInt8(ascii: "=") {
+                    seen += 1
+                    if seen == 2 { return position }
+                }
+            }
+            position += 1
+        }
+        return nil
+    }
+
+    /// Line and column (in characters) of byte `offset`.
+    static func position(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
+        let line = bytes[..<offset].reduce(1) { $1 == 10 ? $0 + 1 : $0 }
+        let lineStart = bytes[..<offset].lastIndex(of: 10).map { $0 + 1 } ?? 0
+        return (line, column(bytes, lineStart: lineStart, at: offset))
     }
 
     /// The offset of the first "--" inside a comment that does not end it, or `nil`. CDATA
@@ -260,6 +367,16 @@ public enum XMLReader {
                     if offset >= lineStart && offset < bytes.count && bytes[offset] == UInt8(ascii: "&") {
                         first.column = source.location(of: offset).column
                     }
+                }
+                // An attribute written twice is said at its second occurrence (libxml2 says it past
+                // the tag's values).
+                if first.message.hasPrefix("Attribute "), first.message.contains(" redefined"),
+                    let name = first.message.split(separator: " ").dropFirst().first,
+                    let offset = Self.repeatedAttribute(String(name), in: bytes, before: source.offset(line: line, column: first.column))
+                {
+                    let location = source.location(of: offset)
+                    line = location.line
+                    first.column = location.column
                 }
                 // An error at the very end of the file is one of a file cut short, too.
                 if lineStart + max(0, first.column - 1) >= bytes.count - 1 { first.truncated = true }
@@ -528,3 +645,6 @@ private struct RawScan {
         return nil
     }
 }
+
+/// XML's white space (space, tab, line feed, carriage return).
+private func isXMLBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }

@@ -37,8 +37,9 @@ import Testing
         let dashes = "<plan id=\"A\">\n<!--" + String(repeating: "-", count: 200_000) + "--></plan>\n"
         #expect(
             refusal(dashes)
-                == "plan.xml:2:1: a comment may not contain \"--\" before its end (XML 1.0); remove the double hyphen or end the comment with -->")
-        #expect(refusal("<plan id=\"A\"><!-- a -- b --></plan>")?.hasPrefix("plan.xml:1:1: a comment may not contain") == true)
+                == "plan.xml:2:5: a comment may not contain \"--\" before its end (XML 1.0); remove the double hyphen or end the comment with -->")
+        // At the "--": 13 characters of tag, 4 of "<!--", 3 of " a ", so column 21.
+        #expect(refusal("<plan id=\"A\"><!-- a -- b --></plan>")?.hasPrefix("plan.xml:1:21: a comment may not contain") == true)
         #expect(XMLReader.doubleHyphenInComment(Array("<a><![CDATA[ <!-- x -- y ]]></a><?pi <!-- -- ?><!-- a - b --><!---->".utf8)) == nil)
         #expect(XMLReader.doubleHyphenInComment(Array("<a/><!-- ok --><!-- x--y -->".utf8)) == 21)
         let root = try XMLReader.read(Array("<plan id=\"A\"><!-- a - b --></plan>".utf8), path: "plan.xml")
@@ -91,17 +92,29 @@ import Testing
     @Test func fiftyThousandAttributes() {
         let attributes = (0..<50_000).map { "a\($0)=\"1\"" }.joined(separator: " ")
         let text = "<?xml version=\"1.0\"?>\n<plan \(attributes) id=\"AE\">\n</plan>\n"
-        #expect(refusal(text) == "plan.xml:2:1: an element has more than 256 attributes; plan elements have only a few")
+        // At a256, the 257th: "<plan " is 6 characters, then a0-a9 take 7 each with their blank,
+        // a10-a99 8 and a100-a255 9: 7 + 70 + 720 + 1404 = column 2201.
+        #expect(
+            refusal(text)
+                == "plan.xml:2:2201: an element has more than 256 attributes (this is its attribute 257); plan elements have only a few")
     }
 
     @Test func attributesAreCountedOnlyInTags() {
         func tag(_ count: Int) -> String { "<e " + (0..<count).map { "a\($0)='x=y'" }.joined(separator: " ") + "/>" }
         #expect(XMLReader.crowdedElement(Array(tag(256).utf8), limit: 256) == nil)
-        #expect(XMLReader.crowdedElement(Array(("<r>" + tag(257)).utf8), limit: 256) == 3)
+        // The 257th attribute's name: "<r><e " is 6 bytes, a0-a9 take 9 with their blank, a10-a99
+        // 10 and a100-a255 11: 6 + 90 + 900 + 1716 = 2712.
+        #expect(XMLReader.crowdedElement(Array(("<r>" + tag(257)).utf8), limit: 256) == 2712)
         // `=` in text, comments, CDATA and quoted values is not an attribute.
         let quiet = "<r a=\"=====\">" + String(repeating: "=", count: 300) + "<!-- " + String(repeating: "x= ", count: 300)
             + " --><![CDATA[" + String(repeating: "=", count: 300) + "]]></r>"
         #expect(XMLReader.crowdedElement(Array(quiet.utf8), limit: 256) == nil)
+    }
+
+    /// An attribute written twice is said at its second occurrence (libxml2 says it past the tag).
+    @Test func aRepeatedAttributeIsSaidWhereItIsRepeated() {
+        #expect(refusal("<plan id=\"A\"\n      name='n' id=\"B\"/>\n") == "plan.xml:2:16: the XML is not well-formed: Attribute id redefined")
+        #expect(XMLReader.repeatedAttribute("id", in: Array("<p xid='1' id = '2' id='3'>".utf8), before: 27) == 20)
     }
 
     @Test func tenThousandDeepNesting() {
@@ -115,7 +128,12 @@ import Testing
 
     @Test func nestingPastOurOwnLimit() {
         let text = String(repeating: "<a>", count: 100) + String(repeating: "</a>", count: 100)
-        #expect(refusal(text) == "plan.xml:1:1: elements are nested deeper than 64 levels")
+        // At the 65th "<a>", after 64 of 3 characters.
+        #expect(refusal(text) == "plan.xml:1:193: elements are nested deeper than 64 levels (this one is level 65)")
+        // Closed and self-closed elements, comments, CDATA and quoted '>' do not nest.
+        let flat = "<r>" + String(repeating: "<a/><b x='>'></b><!-- <c> --><![CDATA[<d>]]>", count: 100) + "</r>"
+        #expect(XMLReader.deepElement(Array(flat.utf8), limit: 2) == nil)
+        #expect(XMLReader.deepElement(Array("<r><a><b/><c>".utf8), limit: 2) == 10)
     }
 
     @Test func nonUTF8EncodingDeclaration() {

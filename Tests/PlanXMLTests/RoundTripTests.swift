@@ -391,6 +391,20 @@ import Testing
         ], "\(checked.rendered())")
     }
 
+    /// An element of another namespace (an XInclude) is said at its prefixed name, not at column 1.
+    @Test func aNamespacedElementIsSaidAtItsName() {
+        let xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plan id="X" name="x" xmlns:xi="http://www.w3.org/2001/XInclude">
+              <xi:include href="/etc/passwd" parse="text"/>
+            </plan>
+            """
+        let checked = XMLPlans.check(bytes: Array(xml.utf8), path: "x.xml", loader: XMLPlans.readFile)
+        #expect(checked.diagnostics.first.map { "\($0.location.line):\($0.location.column) \($0.message)" }
+            == "3:4 element <{http://www.w3.org/2001/XInclude}include> is not expected here; expected one of <use>, <header>",
+            "\(checked.rendered())")
+    }
+
     /// Integers as the schema takes them (`+2`, `002`, blanks around) read as the number: they
     /// had passed the schema and then been refused as "expected a month number, found '+'".
     @Test func integersReadAsTheSchemaReadsThem() throws {
