@@ -680,14 +680,14 @@ extension Checker {
         var previousMisordered = false
         // Tiers not in ascending order of their lower bounds: the order error says it, and no gap
         // or overlap is reported in that table (they only followed from it).
-        let lowers = rows.compactMap { row in row.lower.flatMap { literal($0, file) }.flatMap(numeric) }
+        let lowers = rows.compactMap { row in row.lower.flatMap { literal($0, file, texts: false) }.flatMap(numeric) }
         let unordered = zip(lowers, lowers.dropFirst()).contains { $0.0 > $0.1 }
         var highestLower: FixedDecimal? = nil
         for (position, row) in rows.enumerated() {
-            let lower = row.lower.flatMap { literal($0, file) }
-            let upper = row.upper.flatMap { literal($0, file) }
-            let value = literal(row.value, file)
-            let endValue = row.endValue.flatMap { literal($0, file) }
+            let lower = row.lower.flatMap { literal($0, file, texts: false) }
+            let upper = row.upper.flatMap { literal($0, file, texts: false) }
+            let value = literal(row.value, file, texts: false)
+            let endValue = row.endValue.flatMap { literal($0, file, texts: false) }
             if (row.lower != nil && lower == nil) || (row.upper != nil && upper == nil) || value == nil
                 || (row.endValue != nil && endValue == nil)
             {
@@ -1230,7 +1230,7 @@ extension Checker {
     /// A constant rate; a share (`share: true`) must be more than 0% and at most 100%: a holdback
     /// of 200% withheld twice the pay, and one of -50% paid 150% and took it back later.
     func constantRate(_ node: ExprNode, _ file: Int, _ what: String, share: Bool = false) -> Rate? {
-        guard let value = literal(node, file) else { return nil }
+        guard let value = literal(node, file, texts: false) else { return nil }
         switch value {
         case .rate(let rate):
             if share && (rate <= .zero || rate > .one) {

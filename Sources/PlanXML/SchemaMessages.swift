@@ -137,6 +137,7 @@ enum SchemaMessages {
             let pattern = String(text[(text.firstRange(of: "' is not accepted by the pattern '")?.upperBound ?? text.endIndex)...].dropLast())
             if let type = patternTypes[pattern] {
                 if type == "expression" { return result("\(subject) is empty; write a formula in the plan language's expression syntax") }
+                if let precision = precisionProblem(value, type: type) { return result("\(subject): \(precision)") }
                 if let (noun, hint) = typeHints[type] { return result("\(subject): '\(value)' is not \(noun); \(hint)") }
             }
             return result("\(subject): '\(value)' is not allowed here", facet: true)
@@ -159,6 +160,31 @@ enum SchemaMessages {
             return result("\(subject): '\(value)' is not allowed here", facet: true)
         }
         return result("\(subject): \(text)")
+    }
+
+    /// For a number of a rate, money or bound attribute with more fraction digits than the schema
+    /// takes (4 in a percentage, 6 otherwise), what is wrong with it, in the plan language's words.
+    static func precisionProblem(_ value: String, type: String) -> String? {
+        guard type == "rate" || type == "money" || type == "bound" else { return nil }
+        var number = Substring(value)
+        var percent = false
+        if number.hasSuffix("%") {
+            percent = true
+            number = number.dropLast()
+        } else if let blank = number.firstIndex(of: " ") {
+            // An amount: digits, a blank, a currency code.
+            let code = number[number.index(after: blank)...]
+            guard type != "rate", code.count == 3, code.allSatisfy({ $0 >= "A" && $0 <= "Z" }) else { return nil }
+            number = number[..<blank]
+        }
+        if number.hasPrefix("-") { number = number.dropFirst() }
+        let parts = number.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
+            parts.allSatisfy({ $0.allSatisfy { $0 >= "0" && $0 <= "9" } })
+        else { return nil }
+        let allowed = percent ? 4 : 6
+        guard parts[1].count > allowed else { return nil }
+        return "'\(value)' has \(parts[1].count) fraction digits, at most \(allowed) are allowed\(percent ? " in a percentage" : "")"
     }
 
     /// `Expected is one of ( a, b )` → `one of <a>, <b>`; `Expected is ( a )` → `<a>`.

@@ -307,6 +307,43 @@ import Testing
             ])
     }
 
+    /// Too many fraction digits, said as the plan language says them (the pattern's message had
+    /// called '0.0312345' "not a rate"); a name that is no parameter is not told to be quoted.
+    @Test func aRateWithTooManyDigitsOrAnUnknownName() {
+        let xml = planXML(sales + """
+
+              <table name="tiers" mode="marginal" on="amount">
+                <tier to="1000.1234567 USD" rate="3.12345%"/>
+                <tier from="1000.1234567 USD" rate="0.0312345"/>
+              </table>
+              <table name="more" mode="marginal" on="amount">
+                <tier to="100 USD" rate="base"/>
+                <tier from="100 USD" rate="2%"/>
+              </table>
+              <component name="c"><formula>tiers(bookings) + more(bookings)</formula></component>
+            """)
+        #expect(
+            errors(xml) == [
+                "plan.xml:9:15: attribute 'to' of <tier>: '1000.1234567 USD' has 7 fraction digits, at most 6 are allowed",
+                "plan.xml:9:39: attribute 'rate' of <tier>: '3.12345%' has 5 fraction digits, at most 4 are allowed in a percentage",
+                "plan.xml:10:17: attribute 'from' of <tier>: '1000.1234567 USD' has 7 fraction digits, at most 6 are allowed",
+                "plan.xml:10:41: attribute 'rate' of <tier>: '0.0312345' has 7 fraction digits, at most 6 are allowed",
+            ])
+        let named = planXML(sales + """
+
+              <table name="more" mode="marginal" on="amount">
+                <tier to="100 USD" rate="base"/>
+                <tier from="100 USD" rate="2%"/>
+              </table>
+              <component name="c"><formula>more(bookings)</formula></component>
+            """)
+        let checked = XMLPlans.check(bytes: Array(named.utf8), path: "plan.xml", loader: XMLPlans.readFile)
+        #expect(
+            checked.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.message) / \($0.hint ?? "-")" } == [
+                "9:30 unknown name 'base' / write a number such as 5%, 0.05 or 150 USD, or the name of a parameter declared with param"
+            ], "\(checked.rendered())")
+    }
+
     @Test func aTierNeedsARateOrAnAmount() {
         let xml = planXML(sales + """
 
