@@ -391,9 +391,13 @@ extension PlanEvaluation {
                     rep: nil, period: nil, what: "plan \(plan.id)",
                     message: "its \(ruleCount == 1 ? "credit rule credits" : "\(ruleCount) credit rules credit") more than "
                         + "\(CreditTable.maximumCredits(summed: summing)) times (each rule, each row it takes, each recipient), more than "
-                        + "a run keeps in memory (60% of this machine's, about "
-                        + "\(summing ? CreditTable.bytesPerSummedCredit : CreditTable.bytesPerCredit) bytes a credit; COMP_MAX_CREDITS "
-                        + "sets another limit); use fewer credit rules, or run the ledger in parts (a period or a region at a time)",
+                        + (CreditTable.creditsSet != nil
+                            ? "COMP_MAX_CREDITS allows (about \(summing ? CreditTable.bytesPerSummedCredit : CreditTable.bytesPerCredit) bytes "
+                                + "a credit); raise it, "
+                            : "a run keeps in memory (60% of this machine's, about "
+                                + "\(summing ? CreditTable.bytesPerSummedCredit : CreditTable.bytesPerCredit) bytes a credit; COMP_MAX_CREDITS "
+                                + "sets another limit); ")
+                        + "use fewer credit rules, or run the ledger in parts (a period or a region at a time)",
                     source: nil)
             }
         }

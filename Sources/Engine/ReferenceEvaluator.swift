@@ -54,6 +54,10 @@ public enum ReferenceEvaluator {
         return output
     }
 
+    /// Why the environment's `COMP_MAX_CREDITS` cannot be used, or `nil` (unset, or a whole
+    /// number above 0). A run refuses to start with it.
+    public static var creditLimitProblem: String? { CreditTable.creditsSetProblem }
+
     /// The span of every plan of a run (the union of each plan's ``TransactionSpan``), to pass as
     /// `runSpan` when a run evaluates several plans over one ledger: every payee then gets the
     /// same periods. `nil` for one plan (its own span is used) or when no plan has a transaction.
@@ -757,7 +761,13 @@ struct CreditTable: Sendable {
     static func maximumCredits(summed: Bool) -> Int {
         creditsSet ?? memoryForCredits / (summed ? bytesPerSummedCredit : bytesPerCredit)
     }
-    private static let creditsSet: Int? = getenv("COMP_MAX_CREDITS").flatMap { Int(String(cString: $0)) }.flatMap { $0 > 0 ? $0 : nil }
+    static let creditsSet: Int? = getenv("COMP_MAX_CREDITS").flatMap { Int(String(cString: $0)) }.flatMap { $0 > 0 ? $0 : nil }
+    /// Why `COMP_MAX_CREDITS` cannot be read, when it is set to something other than a whole
+    /// number above 0 (it had been ignored without a word).
+    static let creditsSetProblem: String? = getenv("COMP_MAX_CREDITS").flatMap { raw in
+        let text = String(cString: raw)
+        return creditsSet == nil ? "COMP_MAX_CREDITS=\(text): give a whole number above 0 (the most credits a run keeps), or unset it" : nil
+    }
     /// The memory credits may take: 60% of the machine's.
     private static let memoryForCredits: Int = {
         let pages = sysconf(Int32(_SC_PHYS_PAGES))

@@ -71,7 +71,10 @@ public struct Reconciliation: Sendable, Hashable {
             }
         }
         if rejectedWithoutCurrency > 0 {
-            lines.append("\(grouped(rejectedWithoutCurrency)) rejected transaction rows had no readable currency or amount, so they are not in the table above")
+            lines.append(
+                rejectedWithoutCurrency == 1
+                    ? "1 rejected transaction row had no readable currency or amount, so it is not in the table above"
+                    : "\(grouped(rejectedWithoutCurrency)) rejected transaction rows had no readable currency or amount, so they are not in the table above")
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -86,7 +86,34 @@ public enum PlanChecker {
             let diagnostic = Diagnostic(.error, id: message.id, message: message.text, location: SourceLocation(file: path, line: 0, column: 0))
             return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
         }
+        // A data file named by mistake (`comp check roster.csv`): one error saying so, not one per
+        // accented name in it (a hundred "invalid character" errors had never named the problem).
+        if bytes.count <= PlanLimits.maxFileBytes && !startsLikePlanFile(bytes), let header = csvHeader(bytes) {
+            let message = PlanMessage.notAPlanFile(path, used: false)
+            let diagnostic = Diagnostic(
+                .error, id: message.id,
+                message: "'\(path)' is not a plan file: its first line (\(header)) looks like a CSV header; a plan file starts with 'plan', 'library' or 'use'",
+                location: SourceLocation(file: path, line: 1, column: 1))
+            return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
+        }
         return check(source: SourceFile(path: path, bytes: bytes), overrides: overrides, loader: readFile)
+    }
+
+    /// The first line of `bytes`, shortened for a message, when it reads like a CSV header: names
+    /// (letters, digits, `_`, blanks, quotes) separated by at least one comma.
+    static func csvHeader(_ bytes: [UInt8]) -> String? {
+        var line = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes[3...] : bytes[...]
+        if let end = line.firstIndex(of: 10) { line = line[..<end] }
+        if line.last == 13 { line = line.dropLast() }
+        guard line.contains(UInt8(ascii: ",")) else { return nil }
+        let allowed = line.allSatisfy { byte in
+            byte == UInt8(ascii: ",") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\"")
+                || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        }
+        guard allowed else { return nil }
+        let text = String(decoding: line, as: UTF8.self)
+        return text.count > 60 ? String(text.prefix(60)) + "…" : text
     }
 
     /// Checks a plan held in memory; `loader` reads the files named by `use` (paths relative to the plan's directory).

@@ -131,6 +131,10 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
 /// the data, evaluate every period the ledger covers, reconcile, and store everything in one
 /// transaction.
 public enum Runner {
+    /// Why the environment's `COMP_MAX_CREDITS` cannot be used, or `nil` (unset, or a whole number
+    /// above 0): a command that runs plans refuses to start with it.
+    public static var creditLimitProblem: String? { ReferenceEvaluator.creditLimitProblem }
+
     /// The engine version recorded with every run.
     public static let engineVersion = "0.1.0"
 
@@ -192,6 +196,16 @@ public enum Runner {
         }
         if access(folder, W_OK) != 0 {
             throw .storage("--db \(request.database): the directory \(folder) is not writable (the database and its journal are written there)")
+        }
+        // A name the file system cannot hold with "-journal" after it (SQLite's journal beside
+        // it) had failed only once the whole run was computed.
+        let name = FilePaths.name(of: request.database)
+        let longest = pathconf(folder, Int32(_PC_NAME_MAX))
+        let journalSuffix = "-journal".utf8.count
+        if longest > journalSuffix && name.utf8.count + journalSuffix > longest {
+            throw .storage(
+                "--db \(request.database): the file name is \(name.utf8.count) bytes long; give one of at most \(longest - journalSuffix) "
+                    + "(the file system takes \(longest), and SQLite keeps a journal beside it under the name with -journal after it)")
         }
         if FileManager.default.fileExists(atPath: request.database) && access(request.database, W_OK) != 0 {
             throw .storage("--db \(request.database): the file is read-only; give one this run can write")

@@ -62,12 +62,12 @@ struct Demo: ParsableCommand {
             printError(error.description)
             throw Exit.dataError
         }
-        print(render(result, database: database))
         for (what, file) in [(ExportKind.payouts, "payouts.csv"), (.measures, "measures.csv")] {
             try exportRun(what, db: database, out: base + "/" + file, runID: nil)
         }
+        print(render(result, database: database, payouts: base + "/payouts.csv", measures: base + "/measures.csv"))
         var next = [
-            ("\(base)/payouts.csv", "every payee, month and component, then the total (FORMATS.md \"Outputs\")"),
+            ("\(base)/payouts.csv", "every payee, month and component, then the total"),
             ("\(base)/measures.csv", "bookings and attainment per payee and month (a manager's: the team's)"),
             ("\(plan)", "the reps' plan (docs/language.md explains it)"),
             ("\(managerPlan)", "the managers' plan: overrides on their teams' deals"),

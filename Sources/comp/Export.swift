@@ -9,7 +9,7 @@ import Store
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export payouts or measures of a run as CSV (FORMATS.md \"Outputs\").",
+        abstract: "Export payouts or measures of a run as CSV (the columns are in docs/guide.md, \"comp export\").",
         discussion: """
             payouts:  rep,period,plan,component,amount,currency
             measures: rep,period,plan,measure,value

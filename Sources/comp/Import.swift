@@ -9,8 +9,9 @@ struct Import: ParsableCommand {
         abstract: "Convert an XML plan to the plan language.",
         discussion: """
             The XML is validated against the plan schema (Plans/schema/plan.xsd) and checked like a .plan \
-            file; the plan is written formatted as comp fmt would write it (to standard output without \
-            --out; <use> paths are then rewritten relative to the output file). Exits 65 when the XML is \
+            file; the plan is written formatted as comp fmt would write it, to --out (its <use> paths \
+            rewritten relative to that file) or to standard output (<use> paths left as the XML \
+            wrote them, relative to the XML file). Exits 65 when the XML is \
             not a valid plan (every error is listed).
             """)
 
@@ -59,7 +60,7 @@ struct ExportPlan: ParsableCommand {
     @Argument(help: "The plan file (.plan).")
     var file: String
 
-    @Option(name: .long, help: "The XML file to write.")
+    @Option(name: .long, help: "The XML file to write (- for standard output).")
     var out: String
 
     func validate() throws { try refuseEmptyPaths([("the plan file", file), ("--out", out)]) }

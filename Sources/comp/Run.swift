@@ -46,6 +46,7 @@ struct Run: ParsableCommand {
         try refuseEmptyPaths(
             plans.map { ("--plans", $0) } + [("--data", data), ("--db", db), ("--export-payouts", exportPayouts), ("--export-measures", exportMeasures)])
         if let threads, !(1...1024).contains(threads) { throw ValidationError("--threads must be from 1 to 1024") }
+        if let problem = Runner.creditLimitProblem { throw ValidationError(problem) }
         _ = try parameterOverrides(overrides)
         for (option, path) in [("--export-payouts", exportPayouts), ("--export-measures", exportMeasures)] where path == "-" {
             throw ValidationError(
@@ -81,7 +82,9 @@ struct Run: ParsableCommand {
         if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false, trusted: true) }
         // The summary on standard output; its warnings, diagnostics like any other, on standard
         // error (a script reading the errors had not seen them).
-        print(render(summary, database: db, warnings: false))
+        // Exports to a device (/dev/null) or standard output are not files to look at.
+        func shown(_ path: String?) -> String? { path.flatMap { $0 == "-" || $0.hasPrefix("/dev/") ? nil : $0 } }
+        print(render(summary, database: db, warnings: false, payouts: shown(exportPayouts), measures: shown(exportMeasures)))
         for warning in summary.warnings { printError(warningLine(warning)) }
         if timings {
             printError("  wall s    cpu s  phase")
@@ -93,7 +96,8 @@ struct Run: ParsableCommand {
 }
 
 /// The run summary a person reads; with `warnings`, its warnings in it (before the last line).
-func render(_ summary: RunSummary, database: String, warnings: Bool = true) -> String {
+/// `payouts` and `measures`: the export files the run wrote, named in its last line.
+func render(_ summary: RunSummary, database: String, warnings: Bool = true, payouts: String? = nil, measures: String? = nil) -> String {
     var lines: [String] = []
     let periods: String
     switch summary.periods.count {
@@ -170,9 +174,11 @@ func render(_ summary: RunSummary, database: String, warnings: Bool = true) -> S
         }
     }
     if warnings { for warning in summary.warnings { lines.append(warningLine(warning)) } }
-    lines.append(
-        "stored in \(database) in \(String(format: "%.2f", summary.seconds)) s; `comp export payouts --db \(shellQuoted(database)) --out payouts.csv` "
-            + "writes the payouts")
+    // Where the payouts are: the export the run wrote, or the command that writes it.
+    let files = [payouts.map { "payouts in \($0)" }, measures.map { "measures in \($0)" }].compactMap { $0 }
+    var written = files.isEmpty ? [] : [files.joined(separator: ", ")]
+    if payouts == nil { written.append("`comp export payouts --db \(shellQuoted(database)) --out payouts.csv` writes the payouts") }
+    lines.append("stored in \(database) in \(String(format: "%.2f", summary.seconds)) s; " + written.joined(separator: "; "))
     return lines.joined(separator: "\n")
 }
 

@@ -4,10 +4,10 @@ import SampleData
 
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Write a realistic, deterministic sample data set (FORMATS.md shape).",
+        abstract: "Write a realistic, deterministic sample data set (the files of docs/formats.md).",
         discussion: """
-            Writes transactions.csv, roster.csv, quotas.csv and fx.csv: VPs, managers and AE reps on \
-            plan AE-STD, several currencies with monthly fx, products including WIDGET-X, kinds \
+            Writes transactions.csv, roster.csv, quotas.csv and fx.csv: AE reps on plan AE-STD under \
+            managers and VPs on plan MGR-OVR, several currencies with monthly fx, products including WIDGET-X, kinds \
             new/upsell/renewal, about 1% reversals, monthly quotas and target incentives. The same \
             arguments always give byte-identical files, whatever --threads is.
             """)
@@ -33,7 +33,7 @@ struct Sample: ParsableCommand {
     @Flag(name: .long, help: "Replace the data files already in --out (and remove its splits.csv, which names other transactions).")
     var force = false
 
-    /// The files of a data directory (FORMATS.md).
+    /// The files of a data directory (docs/formats.md).
     static let dataFiles = ["transactions.csv", "roster.csv", "quotas.csv", "fx.csv", "splits.csv"]
 
     func validate() throws {

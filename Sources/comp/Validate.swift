@@ -10,7 +10,7 @@ struct Validate: ParsableCommand {
         abstract: "Check a data directory and print its reconciliation.",
         discussion: """
             Reads transactions.csv, roster.csv, quotas.csv and, when present, splits.csv and fx.csv \
-            (see FORMATS.md). Prints rows read, accepted and rejected per file and the sum of amounts \
+            (see docs/formats.md). Prints rows read, accepted and rejected per file and the sum of amounts \
             per currency, or every problem as file:line:field: message (the first \
             --max-errors of them, then a count of the rest) and exits with status 65. With --plans, \
             the plans are checked too (every error of both is listed) and the data is read as the \

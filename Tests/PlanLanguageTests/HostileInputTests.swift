@@ -515,6 +515,27 @@ struct HostileInputTests {
         #expect(!result.rendered().contains("secret"))
     }
 
+    /// A data file named as a plan (`comp check roster.csv`) gets one error naming what it is, not
+    /// an error per accented name in it; a plan with a typo in its first word is still parsed.
+    @Test("a CSV file named as a plan is said to be one")
+    func csvNamedAsAPlan() throws {
+        let directory = NSTemporaryDirectory() + "comp-csv-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let roster = directory + "/roster.csv"
+        try Data("rep,name,plan,start\r\nR1,Zoë Ångström,AE-STD,2027-01-01\r\nR2,Chloë,AE-STD,2027-01-01\r\n".utf8).write(to: URL(fileURLWithPath: roster))
+        #expect(PlanChecker.check(path: roster).diagnostics.map(\.description) == [
+            "\(roster):1:1: '\(roster)' is not a plan file: its first line (rep,name,plan,start) looks like a CSV header; a plan file "
+                + "starts with 'plan', 'library' or 'use'"
+        ])
+        let typo = directory + "/typo.plan"
+        try Data("pln \"P\" {\n  currency USD\n}\n".utf8).write(to: URL(fileURLWithPath: typo))
+        #expect(PlanChecker.check(path: typo).diagnostics.first?.id.rawValue != "plan.notAPlanFile")
+        #expect(PlanChecker.csvHeader(Array("a b, c\n".utf8)) == "a b, c")
+        #expect(PlanChecker.csvHeader(Array("plan \"P\" { # a, b\n".utf8)) == nil)
+        #expect(PlanChecker.csvHeader(Array("no commas here\n".utf8)) == nil)
+    }
+
     @Test("an oversized file gives a diagnostic")
     func oversized() {
         let text = "# " + String(repeating: "x", count: PlanLimits.maxFileBytes) + "\n"

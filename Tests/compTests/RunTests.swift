@@ -161,9 +161,14 @@ func oneDeal(in directory: URL) throws -> URL {
         let stopped = try cli.run(["run", "--plans", aeStandard, "--data", data, "--db", db], environment: ["COMP_MAX_CREDITS": "5000"])
         #expect(stopped.status == 65)
         #expect(stopped.stderr.hasPrefix(
-            "plan AE-STD: its credit rule credits more than 5000 times (each rule, each row it takes, each recipient), more than a run "
-                + "keeps in memory (60% of this machine's, about 16 bytes a credit; COMP_MAX_CREDITS sets another limit)"), "\(stopped.stderr)")
+            "plan AE-STD: its credit rule credits more than 5000 times (each rule, each row it takes, each recipient), more than "
+                + "COMP_MAX_CREDITS allows (about 16 bytes a credit); raise it, use fewer credit rules, or run the ledger in parts"),
+            "\(stopped.stderr)")
         #expect(!FileManager.default.fileExists(atPath: db))
+        // A value that is no limit is refused, not ignored.
+        let unread = try cli.run(["run", "--plans", aeStandard, "--data", data, "--db", db], environment: ["COMP_MAX_CREDITS": "5k"])
+        #expect(unread.status == 64)
+        #expect(unread.stderr.hasPrefix("Error: COMP_MAX_CREDITS=5k: give a whole number above 0 (the most credits a run keeps), or unset it"), "\(unread.stderr)")
         // The limit is on the run's total, whatever the threads and wherever the credits fall in
         // the file (a share per shard had refused a run at one thread count and not another): the
         // 10,000 credits pass a limit of 10,000 and are refused at 9,999, at 1 and 2 threads.
@@ -1232,6 +1237,17 @@ func oneDeal(in directory: URL) throws -> URL {
         let missing = try cli.run(["run", "--plans", aeStandard, "--data", "/nonexistent-data", "--db", "/nonexistent-dir/r.sqlite"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("--db /nonexistent-dir/r.sqlite: no directory /nonexistent-dir; make it first"), "\(missing.stderr)")
+        // A database name the file system cannot hold with its journal beside it is refused before
+        // anything is read (it had failed once the whole run was computed): 250 bytes + 8 > 255.
+        let folder = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let long = folder.path + "/" + String(repeating: "r", count: 243) + ".sqlite"
+        let tooLong = try cli.run(["run", "--plans", aeStandard, "--data", "/nonexistent-data", "--db", long])
+        #expect(tooLong.status == 73)
+        #expect(
+            tooLong.stderr.contains(
+                "--db \(long): the file name is 250 bytes long; give one of at most 247 (the file system takes 255, and SQLite keeps a "
+                    + "journal beside it under the name with -journal after it)"), "\(tooLong.stderr)")
     }
 
     /// The data's errors are listed before its warnings: a hundred warnings (reversals in another
