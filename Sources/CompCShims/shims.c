@@ -76,16 +76,24 @@ static struct sigaction guard_previous;
 static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
 static int guard_installed = 0;
 
+static uintptr_t guard_page_size = 4096;
+
 static void guard_on_bus(int signal_number, siginfo_t *info, void *context) {
+    int saved_errno = errno;
     uintptr_t address = (uintptr_t)info->si_addr;
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    for (int slot = 0; slot < COMP_GUARD_SLOTS; slot++) {
+    /* Only a fault the kernel raised (si_code > 0); a SIGBUS sent by kill() is not a read. */
+    for (int slot = 0; info->si_code > 0 && slot < COMP_GUARD_SLOTS; slot++) {
         uintptr_t start = atomic_load(&guard_start[slot]);
-        if (start == 0 || address < start || address >= atomic_load(&guard_end[slot])) continue;
-        /* mmap is a plain system call on Linux, safe in a handler in practice. */
-        void *zero = mmap((void *)(address & ~(page - 1)), page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+        uintptr_t end = atomic_load(&guard_end[slot]);
+        if (start == 0 || address < start || address >= end) continue;
+        /* Zeros from the faulting page to the mapping's end, in one region: the file was cut
+         * before this page, so every page after it is gone too. mmap is a plain system call on
+         * Linux, safe in a handler in practice. */
+        uintptr_t page = address & ~(guard_page_size - 1);
+        void *zero = mmap((void *)page, end - page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
         if (zero != MAP_FAILED) {
             atomic_fetch_add(&guard_faults[slot], 1);
+            errno = saved_errno;
             return; /* the read is retried and finds zeros */
         }
         break;
@@ -94,13 +102,17 @@ static void guard_on_bus(int signal_number, siginfo_t *info, void *context) {
         guard_previous.sa_sigaction(signal_number, info, context);
     } else if (guard_previous.sa_handler != SIG_DFL && guard_previous.sa_handler != SIG_IGN && guard_previous.sa_handler != NULL) {
         guard_previous.sa_handler(signal_number);
-    } else {
-        /* The default action: returning retries the access, which faults again and ends the process. */
+    } else if (guard_previous.sa_handler != SIG_IGN) {
+        /* The default action: the signal again, delivered once this handler returns. */
         signal(SIGBUS, SIG_DFL);
+        raise(SIGBUS);
     }
+    errno = saved_errno;
 }
 
 static void guard_install(void) {
+    long page = sysconf(_SC_PAGESIZE);
+    if (page > 0) guard_page_size = (uintptr_t)page;
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_sigaction = guard_on_bus;

@@ -18,9 +18,6 @@ public struct CSVLimits: Sendable, Hashable {
 enum CSVRecordStatus: Equatable {
     case end
     case record
-    /// The buffer ends inside this record and more input follows (`isFinal` is false): refill
-    /// from `recordStart` and read again. Nothing was consumed.
-    case incomplete
     case problem(CSVRecordProblem)
 }
 
@@ -48,10 +45,9 @@ enum CSVRecordProblem: Equatable {
 /// Not Sendable: each worker owns its own.
 struct CSVTokenizer: ~Copyable {
     private(set) var base: UnsafePointer<UInt8>
-    /// End of the readable bytes (a quoted field may run past the chunk end up to here).
+    /// End of the readable bytes, the end of the input (a quoted field may run past the chunk end
+    /// up to here).
     private(set) var end: Int
-    /// True when `end` is the end of the input; false when a buffer will be refilled.
-    private(set) var isFinal = true
     let limits: CSVLimits
     /// Offset of the next unread byte.
     var position: Int
@@ -85,15 +81,6 @@ struct CSVTokenizer: ~Copyable {
         fieldInScratch = .allocate(capacity: capacity)
         scratchCapacity = 4096
         scratch = .allocate(capacity: scratchCapacity)
-    }
-
-    /// Points the tokenizer at a new buffer (after a refill), keeping its scratch space.
-    mutating func reset(base: UnsafePointer<UInt8>, end: Int, position: Int, line: Int, isFinal: Bool) {
-        self.base = base
-        self.end = end
-        self.position = position
-        self.line = line
-        self.isFinal = isFinal
     }
 
     deinit {
@@ -138,7 +125,7 @@ struct CSVTokenizer: ~Copyable {
     /// first problem (the tokenizer has then skipped to the end of the record).
     @inline(__always)
     mutating func next() -> CSVRecordStatus {
-        if position >= end { return isFinal ? .end : .incomplete }
+        if position >= end { return .end }
         if fastRecord() { return .record }
         fieldCount = 0
         scratchUsed = 0
@@ -148,13 +135,12 @@ struct CSVTokenizer: ~Copyable {
         var problem: CSVRecordProblem? = nil
         var pos = position
         let stop = end
-        var terminated = false
         while true {
             // One field per iteration.
             if fieldCount >= limits.maxFields {
                 problem = problem ?? .tooManyFields
                 // Skip the rest of the record, honouring quotes.
-                (pos, terminated) = skipRecord(from: pos)
+                pos = skipRecord(from: pos)
                 break
             }
             if pos < stop && base[pos] == UInt8(ascii: "\"") {
@@ -179,9 +165,9 @@ struct CSVTokenizer: ~Copyable {
                     scan += 1
                 }
                 let contentEnd = scan
-                if !closed && (isFinal || contentEnd - contentStart > limits.maxFieldBytes) {
-                    // A quote never closed (or open past the field limit): the record is taken to
-                    // be its first line only, and reading goes on at the next line. Reading on to
+                if !closed {
+                    // A quote never closed before the end of the input: the record is taken to be
+                    // its first line only, and reading goes on at the next line. Reading on to
                     // the end of the file hid every row after it from the reconciliation. (Which
                     // problem depends on the text only, not on where a buffer happens to end.)
                     let tooLong = contentEnd - contentStart > limits.maxFieldBytes
@@ -196,7 +182,6 @@ struct CSVTokenizer: ~Copyable {
                     if next < stop {
                         pos = next + 1
                         line += 1
-                        terminated = true
                     } else {
                         pos = stop
                     }
@@ -233,18 +218,15 @@ struct CSVTokenizer: ~Copyable {
                 if after == UInt8(ascii: "\n") {
                     pos += 1
                     line += 1
-                    terminated = true
                     break
                 }
                 if after == UInt8(ascii: "\r") && pos + 1 < stop && base[pos + 1] == UInt8(ascii: "\n") {
                     pos += 2
                     line += 1
-                    terminated = true
                     break
                 }
-                if after == UInt8(ascii: "\r") && pos + 1 >= stop && !isFinal { break }
                 problem = problem ?? .textAfterQuote(field: fieldIndex)
-                (pos, terminated) = skipRecord(from: pos)
+                pos = skipRecord(from: pos)
                 break
             } else {
                 // Unquoted field: scan to a delimiter or line end.
@@ -281,14 +263,8 @@ struct CSVTokenizer: ~Copyable {
                 // Newline.
                 pos = scan + 1
                 line += 1
-                terminated = true
                 break
             }
-        }
-        if !terminated && !isFinal {
-            // The record runs past the buffer: undo and ask for more input.
-            line = recordLine
-            return .incomplete
         }
         position = pos
         if let problem { return .problem(problem) }
@@ -373,17 +349,17 @@ struct CSVTokenizer: ~Copyable {
 
     /// Skips to just past the line end after `start`: a broken record ends there, whatever
     /// quotes follow (honouring them, a stray quote swallowed every row up to the next quote in
-    /// the file). Reports whether a line end was found before the end of the buffer.
-    private mutating func skipRecord(from start: Int) -> (position: Int, terminated: Bool) {
+    /// the file), or the end of the input.
+    private mutating func skipRecord(from start: Int) -> Int {
         var pos = start
         while pos < end {
             if base[pos] == UInt8(ascii: "\n") {
                 line += 1
-                return (pos + 1, true)
+                return pos + 1
             }
             pos += 1
         }
-        return (end, false)
+        return end
     }
 
     /// True when the last record ran over more than one physical line (a quoted field held a line

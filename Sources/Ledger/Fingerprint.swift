@@ -9,6 +9,8 @@ public struct FileFingerprint: Sendable, Hashable {
     public let bytes: Int
     /// SHA-256, 64 lower-case hex digits.
     public let sha256: String
+    /// The file as it was hashed: a run compares it with the file its loader read.
+    public let stamp: FileStamp
 }
 
 /// SHA-256 over whole files, with the x86 SHA extensions when the CPU has them (about 2 GB/s on
@@ -43,10 +45,10 @@ public struct FingerprintError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Files being fingerprinted a block at a time, in order. A value: one thread can hash part of
-/// the files and another finish them from a copy of where the first got to (``step(_:)`` after
-/// ``step(_:)``, then ``finish(stop:)``), and the fingerprints are those of one pass.
+/// the files and another finish them from a copy of where the first got to (``step()`` after
+/// ``step()``, then ``finish(stop:)``), and the fingerprints are those of one pass.
 public struct FingerprintProgress: Sendable {
-    /// Bytes hashed by one ``step(_:)``.
+    /// Bytes hashed by one ``step()``.
     public static let blockSize = 1 << 20
     /// The files, in the order they are hashed.
     public let paths: [String]
@@ -88,10 +90,12 @@ public struct FingerprintProgress: Sendable {
             file.release(upTo: offset + count, from: offset & ~(MappedFile.pageSize - 1))
             offset += count
         }
-        if file.changedWhileRead { throw FingerprintError(path: path, reason: "the file shrank while it was read") }
+        if file.changedWhileRead {
+            throw FingerprintError(path: path, reason: "the file changed while it was read (is another program writing it?)")
+        }
         if offset >= file.count {
             var finished = hash
-            done.append(FileFingerprint(path: path, bytes: file.count, sha256: finished.hexDigest()))
+            done.append(FileFingerprint(path: path, bytes: file.count, sha256: finished.hexDigest(), stamp: file.stamp))
             current = nil
         }
         return done.count < paths.count

@@ -77,7 +77,7 @@ func readHeader(
     var status = tokenizer.next()
     while status == .record && tokenizer.isBlankLine { status = tokenizer.next() }
     switch status {
-    case .end, .incomplete:  // `.incomplete` cannot happen: the whole file is one final block.
+    case .end:
         errors.append(RowError(line: 1, field: 1, DataMessage.emptyFile()))
         return nil
     case .problem(let problem):

@@ -17,12 +17,16 @@ public struct InputTableValues: Sendable {
     let lines: [Key: Int]
     /// The field of the rep column (1-based), for messages about a row.
     public let repField: Int
+    /// The file as it was opened (`nil` when it could not be): a run's fingerprint of it must be
+    /// of this very file.
+    public let stamp: FileStamp?
 
-    init(file: String, values: [Key: FixedDecimal], lines: [Key: Int] = [:], repField: Int = 1) {
+    init(file: String, values: [Key: FixedDecimal], lines: [Key: Int] = [:], repField: Int = 1, stamp: FileStamp? = nil) {
         self.file = file
         self.values = values
         self.lines = lines
         self.repField = repField
+        self.stamp = stamp
     }
 
     /// Every value's rep, period (by its first month and length) and line, in line order.
@@ -74,7 +78,10 @@ public enum InputTableReader {
             // Read, but not as the file is now: what was read is refused.
             if opened?.changedWhileRead == true { errors.append(RowError(line: 0, field: 0, DataMessage.changedWhileRead())) }
             let sorted = errors.sorted { ($0.line, $0.field) < ($1.line, $1.field) }
-            return (InputTableValues(file: path, values: values, lines: lines, repField: repColumn), sorted.map { $0.diagnostic(file: path) })
+            return (
+                InputTableValues(file: path, values: values, lines: lines, repField: repColumn, stamp: opened?.stamp),
+                sorted.map { $0.diagnostic(file: path) }
+            )
         }
         let file: MappedFile
         do {

@@ -149,6 +149,9 @@ public enum LedgerLoader {
         var index = TransactionIDIndex(ids: transactions.ids, count: 0, sorted: true)
         var totals = CurrencyAccumulator()
         var rejectedTransactions = RejectedIDs()
+        // Problems of the scan past those kept (dropped with the rows if the file changed).
+        var transactionsDropped = (errors: 0, warnings: 0)
+        var transactionsOverran = false
         var transactionsReadable = false
         if let file = open(files.transactions, required: true),
             let head = header(file, files.transactions, ["id", "date", "rep", "amount", "currency"], optional: ["product", "kind", "quantity", "region", "reverses"])
@@ -160,6 +163,8 @@ public enum LedgerLoader {
                 perFile[files.transactions, default: []].append(contentsOf: outcome.errors)
                 droppedErrors += outcome.droppedErrors
                 droppedWarnings += outcome.droppedWarnings
+                transactionsDropped = (outcome.droppedErrors, outcome.droppedWarnings)
+                transactionsOverran = outcome.overran
                 transactions = outcome.table
                 timings += outcome.timings
                 index = outcome.index
@@ -226,11 +231,21 @@ public enum LedgerLoader {
 
         timer.mark("quotas.csv and splits.csv")
         timings += timer.timings
-        // A file truncated by another program while it was read: its rows read past its new end
-        // as zeros (not a crash), and the file is refused as a whole.
-        for file in opened where file.changedWhileRead {
+        // A file another program truncated or rewrote while it was read (its rows past a new end
+        // read as zeros, not a crash) is refused as a whole: what was read of it is not the file,
+        // so its row problems and counts are dropped with it.
+        var stamps: [String: FileStamp] = [:]
+        for file in opened {
+            stamps[file.path] = file.stamp
+            guard file.changedWhileRead || (file.path == files.transactions && transactionsOverran) else { continue }
             let problem = RowError(line: 0, field: 0, DataMessage.changedWhileRead())
-            perFile[file.path, default: []].append(problem)
+            perFile[file.path] = [problem]
+            if file.path == files.transactions {
+                droppedErrors -= transactionsDropped.errors
+                droppedWarnings -= transactionsDropped.warnings
+                totals = CurrencyAccumulator()
+            }
+            if let read = reconciliation[file.path], read.present { record(file.path, present: true, read: 0, rejected: 0) }
             unusable.insert(file.path)
             fileProblems.append(problem.diagnostic(file: file.path))
         }
@@ -269,7 +284,8 @@ public enum LedgerLoader {
         return LedgerLoad(
             timings: timings, data: data, diagnostics: diagnostics, errorCount: errorCount, warningCount: warningCount, reconciliation: summary,
             unusableFiles: order.filter(unusable.contains),
-            fileProblems: fileProblems.sorted { (order.firstIndex(of: $0.location.file) ?? 0) < (order.firstIndex(of: $1.location.file) ?? 0) })
+            fileProblems: fileProblems.sorted { (order.firstIndex(of: $0.location.file) ?? 0) < (order.firstIndex(of: $1.location.file) ?? 0) },
+            stamps: stamps)
     }
 }
 

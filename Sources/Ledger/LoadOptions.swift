@@ -217,6 +217,8 @@ public struct LedgerLoad: Sendable {
     public var unusableFiles: [String] = []
     /// What makes each of ``unusableFiles`` unusable.
     public var fileProblems: [Diagnostic] = []
+    /// Each file read, as it was opened: a run's fingerprints must be of these very files.
+    public var stamps: [String: FileStamp] = [:]
 
     /// True when nothing was rejected and no file-level error occurred.
     public var isClean: Bool { errorCount == 0 }

@@ -160,9 +160,10 @@ enum DataMessage {
 
     @inline(never) static func fileMissing(_ reason: String) -> (DiagnosticID, String) { ("data.fileMissing", reason) }
 
-    /// A file that another program truncated while it was read: what was read is not the file.
+    /// A file that another program truncated or rewrote while it was read: what was read is not
+    /// the file.
     @inline(never) static func changedWhileRead() -> (DiagnosticID, String) {
-        ("data.fileChanged", "the file shrank while it was read (is another program writing it?); run again once it is complete")
+        ("data.fileChanged", "the file changed while it was read (is another program writing it?); run again once it is complete")
     }
 
     @inline(never) static func idTooLong(_ column: String, limit: Int) -> (DiagnosticID, String) {

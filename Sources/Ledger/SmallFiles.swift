@@ -58,8 +58,7 @@ final class RejectedKeys {
     }
 }
 
-/// Advances to the next well-formed data record of a small file (read whole, so never
-/// `.incomplete`). Blank lines are skipped; rows with a syntax problem or the wrong number of
+/// Advances to the next well-formed data record of a small file. Blank lines are skipped; rows with a syntax problem or the wrong number of
 /// fields are counted, reported and skipped (their key kept in `rejectedKeys` when it can be
 /// read). Returns false at the end of the file.
 func nextDataRecord(
@@ -68,7 +67,7 @@ func nextDataRecord(
 ) -> Bool {
     while true {
         let status = tokenizer.next()
-        if status == .end || status == .incomplete { return false }
+        if status == .end { return false }
         let line = tokenizer.recordLine
         if case .problem(let problem) = status {
             rowsRead += 1

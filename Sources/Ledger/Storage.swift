@@ -79,8 +79,12 @@ final class MappedFile: @unchecked Sendable {
     let path: String
     let base: UnsafePointer<UInt8>?
     let count: Int
+    /// The file as it was opened.
+    let stamp: FileStamp
     /// The mapping's guard slot, -1 when unguarded.
     private let guardSlot: Int32
+    /// Open while the file is mapped, to see whether it changed (``changedWhileRead``).
+    private let descriptor: Int32
 
     enum OpenError: Error {
         case cannotOpen(String, Int32)
@@ -112,8 +116,9 @@ final class MappedFile: @unchecked Sendable {
         let isRegular = (info.st_mode & S_IFMT) == S_IFREG
         if isRegular {
             let size = Int(info.st_size)
+            stamp = FileStamp(info)
+            self.descriptor = descriptor
             if size == 0 {
-                close(descriptor)
                 base = nil
                 count = 0
                 guardSlot = -1
@@ -124,8 +129,6 @@ final class MappedFile: @unchecked Sendable {
                 close(descriptor)
                 throw .cannotRead(path, code)
             }
-            // The mapping keeps the file open.
-            close(descriptor)
             _ = madvise(address, size, MADV_SEQUENTIAL)
             base = UnsafePointer(address.assumingMemoryBound(to: UInt8.self))
             count = size
@@ -138,9 +141,16 @@ final class MappedFile: @unchecked Sendable {
 
     static let pageSize = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
 
-    /// True when the file shrank after it was mapped and a read found it shorter: what was read
-    /// past its new end were zeros, not the file's bytes.
-    var changedWhileRead: Bool { guardSlot >= 0 && comp_guard_faults(guardSlot) > 0 }
+    /// True when the file is no longer as it was opened: a read found it shorter (what was read
+    /// past its new end were zeros, not the file's bytes), or its size or modification time
+    /// changed (a cut within its last page reads zeros without a fault; a rewrite in place reads
+    /// a mix of two versions). Asked once its reader is done.
+    var changedWhileRead: Bool {
+        if guardSlot >= 0 && comp_guard_faults(guardSlot) > 0 { return true }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return true }
+        return FileStamp(info) != stamp
+    }
 
     /// The file's bytes in `range`, read through the mapping a block at a time, each block given
     /// back (``release(upTo:from:)``) once `body` has seen it.
@@ -180,9 +190,30 @@ final class MappedFile: @unchecked Sendable {
     }
 
     deinit {
+        close(descriptor)
         guard let base else { return }
         comp_unguard_mapping(guardSlot)
         munmap(UnsafeMutableRawPointer(mutating: base), count)
+    }
+}
+
+/// What identifies a file's content as it was opened: device, inode, size and modification time.
+/// Two reads of a file with the same stamp read the same bytes (short of a writer that restores
+/// the time it found).
+public struct FileStamp: Sendable, Hashable {
+    let device: UInt64
+    let inode: UInt64
+    /// Size in bytes.
+    public let size: Int
+    let modifiedSeconds: Int
+    let modifiedNanoseconds: Int
+
+    init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int(info.st_size)
+        modifiedSeconds = Int(info.st_mtim.tv_sec)
+        modifiedNanoseconds = Int(info.st_mtim.tv_nsec)
     }
 }
 

@@ -167,6 +167,9 @@ private struct ChunkResult: Sendable {
     var start: Int
     var rowBase: Int
     var rowCount = 0
+    /// True when the chunk held more records than the newline count made room for: the file
+    /// changed between the two passes (the scan stopped there rather than write past its rows).
+    var overran = false
     var endPosition: Int
     var endLine: Int
     var rowsRead = 0
@@ -221,6 +224,8 @@ struct TransactionsOutcome: Sendable {
     let rowsRead: Int
     let rejected: Int
     let totals: CurrencyAccumulator
+    /// True when a chunk held more records than counted: the file changed while it was read.
+    var overran = false
     /// The ids of rejected rows (where they could be read), for telling a split row of a rejected
     /// transaction from one naming an id found nowhere.
     var rejectedIDs = RejectedIDs()
@@ -434,7 +439,7 @@ func loadTransactions(
     timer.mark("transactions: count lines")
     // Pass 2: scan.
     var results: [ChunkResult] = parallelMap(chunks, threads: options.threads) { k in
-        scanChunk(context, start: chunkCuts[k], end: chunkCuts[k + 1], line: lines[k], rowBase: bases[k])
+        scanChunk(context, start: chunkCuts[k], end: chunkCuts[k + 1], line: lines[k], rowBase: bases[k], rowEnd: bases[k + 1])
     }
     // Stitch: a chunk must start where the previous one's last record ended.
     for k in 1..<max(1, chunks) {
@@ -445,7 +450,8 @@ func loadTransactions(
                 empty.endPosition = expected
                 results[k] = empty
             } else {
-                results[k] = scanChunk(context, start: expected, end: cuts[k + 1], line: results[k - 1].endLine, rowBase: rowBases[k])
+                results[k] = scanChunk(
+                    context, start: expected, end: cuts[k + 1], line: results[k - 1].endLine, rowBase: rowBases[k], rowEnd: rowBases[k + 1])
             }
         }
     }
@@ -961,7 +967,8 @@ func loadTransactions(
         })
     return TransactionsOutcome(
         timings: timer.timings, table: table, index: index, errors: errors, droppedErrors: dropped.errors,
-        droppedWarnings: dropped.warnings, rowsRead: rowsRead, rejected: rejected, totals: totals, rejectedIDs: rejectedIDs)
+        droppedWarnings: dropped.warnings, rowsRead: rowsRead, rejected: rejected, totals: totals,
+        overran: results.contains { $0.overran }, rejectedIDs: rejectedIDs)
 }
 
 /// One entry of the scan's per-column key cache (code + 1; 0 = empty).
@@ -1039,8 +1046,10 @@ private struct ByteArena {
     }
 }
 
-/// Scans the records that start in `start..<end`, writing accepted rows from `rowBase` on.
-private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, rowBase: Int) -> ChunkResult {
+/// Scans the records that start in `start..<end`, writing accepted rows from `rowBase` on, and
+/// none at `rowEnd` or past it (the next chunk's: a file rewritten since its newlines were counted
+/// can hold more records than counted).
+private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, rowBase: Int, rowEnd: Int) -> ChunkResult {
     var result = ChunkResult(start: start, rowBase: rowBase, line: line, attributes: context.attributeCount)
     let file = context.file
     guard let mapped = file.base else { return result }
@@ -1118,7 +1127,12 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 released = tokenizer.position & ~(MappedFile.pageSize - 1)
             }
             let status = tokenizer.next()
-            if status == .end || status == .incomplete { break blocks }
+            if status == .end { break blocks }
+            // Every record here may write row `row` (its attributes before it is accepted).
+            if row >= rowEnd {
+                result.overran = true
+                break blocks
+            }
             let recordLine = tokenizer.recordLine
             if case .problem(let problem) = status {
                 result.rowsRead += 1

@@ -277,6 +277,17 @@ public enum Runner {
         // the run stored; stopped if the run fails.
         let inputTables = inputFiles
         let libraries = libraryFiles
+        // Every data file and input table as its reader opened it: the fingerprints recorded with
+        // the run must be of those very files (one hashed again after it changed had described a
+        // file the run never read).
+        var readStamps = load.stamps
+        for inputs in inputsByPlan {
+            for table in inputs.values { if let stamp = table.stamp { readStamps[table.file] = stamp } }
+        }
+        let stamps = readStamps
+        @Sendable func changed(_ path: String) -> RunFailure {
+            .input("\(path): the file changed while the run read it (is another program writing it?); run again once it is complete")
+        }
         let fingerprint = { @Sendable () throws(RunFailure) -> [InputFingerprint] in
             var inputs: [InputFingerprint] = []
             let stop = { hashingStop.isSet }
@@ -290,14 +301,18 @@ public enum Runner {
                 for (kind, paths) in [("plan", planFiles), ("library", libraries), ("input", inputTables)] {
                     for path in paths {
                         let fingerprint = try Fingerprinter.fingerprint(path: path, stop: stop)
+                        if kind == "input", let read = stamps[path], read != fingerprint.stamp { throw changed(path) }
                         inputs.append(InputFingerprint(kind: kind, path: path, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
                     }
                 }
                 for file in load.reconciliation.files where file.present {
                     let fingerprint = try hashed[file.file] ?? Fingerprinter.fingerprint(path: file.file, stop: stop)
+                    if let read = stamps[file.file], read != fingerprint.stamp { throw changed(file.file) }
                     let kind = String(file.file.split(separator: "/").last?.split(separator: ".").first ?? "data")
                     inputs.append(InputFingerprint(kind: kind, path: file.file, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
                 }
+            } catch let failure as RunFailure {
+                throw failure
             } catch {
                 throw .input(String(describing: error))
             }

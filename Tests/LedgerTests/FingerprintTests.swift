@@ -79,7 +79,7 @@ import Testing
         return path
     }
 
-    @Test func hashingSaysTheFileShrank() throws {
+    @Test func hashingSaysTheFileChanged() throws {
         let directory = try DataDirectory([:])
         let path = try Self.file(in: directory)
         var progress = FingerprintProgress(paths: [path])
@@ -88,7 +88,7 @@ import Testing
         #expect {
             try progress.finish()
         } throws: { error in
-            (error as? FingerprintError)?.description == "cannot read \(path): the file shrank while it was read"
+            (error as? FingerprintError)?.description == "cannot read \(path): the file changed while it was read (is another program writing it?)"
         }
         #expect(progress.done.isEmpty)
     }

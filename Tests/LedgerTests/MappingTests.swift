@@ -25,4 +25,23 @@ import Testing
         #expect(file.countNewlines(from: 0, to: file.count) == 2)
         #expect(!file.changedWhileRead)
     }
+
+    /// A cut within the last page faults nothing (the kernel zeroes the page's tail), and a
+    /// rewrite in place of the same size faults nothing either: both are seen by the file's size
+    /// and modification time, and a file read twice unchanged has the same stamp.
+    @Test func aCutInTheLastPageOrARewriteIsSeen() throws {
+        let directory = try DataDirectory(["a.csv": "rep,x\nR1,1\nR2,2\n", "b.csv": "rep,x\nR1,1\nR2,2\n"])
+        let cut = try MappedFile(path: directory.path + "/a.csv")
+        #expect(truncate(directory.path + "/a.csv", 12) == 0)  // "rep,x\nR1,1\nR": 2 newlines of 3
+        #expect(cut.countNewlines(from: 0, to: cut.count) == 2)
+        #expect(cut.changedWhileRead)
+        let path = directory.path + "/b.csv"
+        let first = try MappedFile(path: path)
+        #expect(try MappedFile(path: path).stamp == first.stamp)
+        // A rewrite a moment later (the file system keeps nanoseconds).
+        usleep(20_000)
+        try Data("rep,x\nR1,9\nR2,9\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(first.changedWhileRead)
+        #expect(try MappedFile(path: path).stamp != first.stamp)
+    }
 }
