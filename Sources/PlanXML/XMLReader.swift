@@ -130,10 +130,11 @@ public enum XMLReader {
         }
     }
 
-    /// The offset of the first tag with more than `limit` attributes (counted as `=` outside
-    /// quoted values), or `nil`. Comments, CDATA sections, processing instructions and
-    /// declarations are skipped; anything unterminated is left to libxml2 to report.
-    static func crowdedElement(_ bytes: [UInt8], limit: Int) -> Int? {
+    /// Calls `body` with each tag outside comments, CDATA sections, processing instructions and
+    /// declarations: the offset of its `<`, of its `>` (`bytes.count` when it has none; quoted
+    /// attribute values may hold `>`), and whether it is an end tag. `body` returns false to
+    /// stop; so does a comment or other construct left unterminated (libxml2 reports those).
+    static func forEachTag(_ bytes: [UInt8], _ body: (_ start: Int, _ end: Int, _ closing: Bool) -> Bool) {
         let count = bytes.count
         let scan = RawScan(bytes: bytes)
         var index = 0
@@ -152,9 +153,6 @@ public enum XMLReader {
             } else if scan.starts("<!", at: index) {
                 skipped = scan.end(of: ">", from: index + 2)
             } else {
-                // A tag: count the attributes up to its `>`.
-                let tag = index
-                var attributes = 0
                 var quote: UInt8? = nil
                 var position = index + 1
                 while position < count {
@@ -163,83 +161,73 @@ public enum XMLReader {
                         if byte == open { quote = nil }
                     } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
                         quote = byte
-                    } else if byte == UInt8(ascii: "=") {
-                        attributes += 1
-                        if attributes > limit {
-                            // Where its name starts (before any blanks around the '=').
-                            var start = position
-                            while start > tag + 1 && isXMLBlank(bytes[start - 1]) { start -= 1 }
-                            while start > tag + 1 && !isXMLBlank(bytes[start - 1]) && bytes[start - 1] != UInt8(ascii: "\"")
-                                && bytes[start - 1] != UInt8(ascii: "'")
-                            {
-                                start -= 1
-                            }
-                            return start
-                        }
                     } else if byte == UInt8(ascii: ">") {
                         break
                     }
                     position += 1
                 }
+                guard body(index, position, scan.starts("</", at: index)) else { return }
                 skipped = position + 1
             }
-            guard let next = skipped else { return nil }
+            guard let next = skipped else { return }
             index = next
         }
-        return nil
+    }
+
+    /// The offset of the name of the first attribute past `limit` on one tag (attributes counted
+    /// as `=` outside quoted values), or `nil`.
+    static func crowdedElement(_ bytes: [UInt8], limit: Int) -> Int? {
+        var found: Int? = nil
+        forEachTag(bytes) { tag, end, closing in
+            guard !closing else { return true }
+            var attributes = 0
+            var quote: UInt8? = nil
+            for position in (tag + 1)..<end {
+                let byte = bytes[position]
+                if let open = quote {
+                    if byte == open { quote = nil }
+                } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
+                    quote = byte
+                } else if byte == UInt8(ascii: "=") {
+                    attributes += 1
+                    guard attributes > limit else { continue }
+                    // Where its name starts (before any blanks around the '=').
+                    var start = position
+                    while start > tag + 1 && isXMLBlank(bytes[start - 1]) { start -= 1 }
+                    while start > tag + 1 && !isXMLBlank(bytes[start - 1]) && bytes[start - 1] != UInt8(ascii: "\"")
+                        && bytes[start - 1] != UInt8(ascii: "'")
+                    {
+                        start -= 1
+                    }
+                    found = start
+                    return false
+                }
+            }
+            return true
+        }
+        return found
     }
 
     /// The offset of the first start tag nested deeper than `limit` elements (the root is level
-    /// 1), or `nil`. Comments, CDATA sections, processing instructions, declarations and quoted
-    /// attribute values are skipped; anything malformed is left to libxml2 to report. Found here,
-    /// before parsing, so the error has the tag's column (libxml2's nodes keep only a line).
+    /// 1), or `nil`. Found here, before parsing, so the error has the tag's column (libxml2's
+    /// nodes keep only a line); anything malformed is left to libxml2 to report.
     static func deepElement(_ bytes: [UInt8], limit: Int) -> Int? {
-        let count = bytes.count
-        let scan = RawScan(bytes: bytes)
         var depth = 0
-        var index = 0
-        while index < count {
-            guard bytes[index] == UInt8(ascii: "<") else {
-                index += 1
-                continue
-            }
-            let skipped: Int?
-            if scan.starts("<!--", at: index) {
-                skipped = scan.end(of: "-->", from: index + 4)
-            } else if scan.starts("<![CDATA[", at: index) {
-                skipped = scan.end(of: "]]>", from: index + 9)
-            } else if scan.starts("<?", at: index) {
-                skipped = scan.end(of: "?>", from: index + 2)
-            } else if scan.starts("<!", at: index) {
-                skipped = scan.end(of: ">", from: index + 2)
-            } else if scan.starts("</", at: index) {
+        var found: Int? = nil
+        forEachTag(bytes) { tag, end, closing in
+            guard end < bytes.count else { return false }
+            if closing {
                 depth -= 1
-                skipped = scan.end(of: ">", from: index + 2)
-            } else {
-                var quote: UInt8? = nil
-                var position = index + 1
-                while position < count {
-                    let byte = bytes[position]
-                    if let open = quote {
-                        if byte == open { quote = nil }
-                    } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                        quote = byte
-                    } else if byte == UInt8(ascii: ">") {
-                        break
-                    }
-                    position += 1
+            } else if bytes[end - 1] != UInt8(ascii: "/") {
+                depth += 1
+                if depth > limit {
+                    found = tag
+                    return false
                 }
-                guard position < count else { return nil }
-                if bytes[position - 1] != UInt8(ascii: "/") {
-                    depth += 1
-                    if depth > limit { return index }
-                }
-                skipped = position + 1
             }
-            guard let next = skipped else { return nil }
-            index = next
+            return true
         }
-        return nil
+        return found
     }
 
     /// The offset of the second `name=` in the tag that is open at `end` (the last `<` before it),
