@@ -102,8 +102,9 @@ static void guard_on_bus(int signal_number, siginfo_t *info, void *context) {
         guard_previous.sa_sigaction(signal_number, info, context);
     } else if (guard_previous.sa_handler != SIG_DFL && guard_previous.sa_handler != SIG_IGN && guard_previous.sa_handler != NULL) {
         guard_previous.sa_handler(signal_number);
-    } else if (guard_previous.sa_handler != SIG_IGN) {
-        /* The default action: the signal again, delivered once this handler returns. */
+    } else if (guard_previous.sa_handler != SIG_IGN || info->si_code > 0) {
+        /* The default action: the signal again, delivered once this handler returns. A fault is
+         * never ignored (its read would fault again forever), as the kernel never ignores one. */
         signal(SIGBUS, SIG_DFL);
         raise(SIGBUS);
     }

@@ -5,6 +5,12 @@
 /// Path arithmetic on strings, without Foundation (whose `deletingLastPathComponent` trapped on a
 /// one-character name: `comp run --db Z` crashed).
 public enum FilePaths {
+    /// True for a path that names a regular file (links followed): not a directory, device or pipe.
+    public static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
     /// The directory part of `path`: `.` for a bare name, `/` for a name at the root.
     public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

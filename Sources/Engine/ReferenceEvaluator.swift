@@ -761,13 +761,21 @@ struct CreditTable: Sendable {
     static func maximumCredits(summed: Bool) -> Int {
         creditsSet ?? memoryForCredits / (summed ? bytesPerSummedCredit : bytesPerCredit)
     }
-    static let creditsSet: Int? = getenv("COMP_MAX_CREDITS").flatMap { Int(String(cString: $0)) }.flatMap { $0 > 0 ? $0 : nil }
+    static var creditsSet: Int? { creditsSetting.limit }
     /// Why `COMP_MAX_CREDITS` cannot be read, when it is set to something other than a whole
-    /// number above 0 (it had been ignored without a word).
-    static let creditsSetProblem: String? = getenv("COMP_MAX_CREDITS").flatMap { raw in
+    /// number above 0 (it had been ignored without a word); empty is unset.
+    static var creditsSetProblem: String? { creditsSetting.problem }
+    private static let creditsSetting: (limit: Int?, problem: String?) = {
+        guard let raw = getenv("COMP_MAX_CREDITS") else { return (nil, nil) }
         let text = String(cString: raw)
-        return creditsSet == nil ? "COMP_MAX_CREDITS=\(text): give a whole number above 0 (the most credits a run keeps), or unset it" : nil
-    }
+        if text.isEmpty { return (nil, nil) }
+        if let value = Int(text), value > 0 { return (value, nil) }
+        let shown = "COMP_MAX_CREDITS=\"" + TerminalText.safe(text) + "\""
+        if text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+            return (nil, "\(shown) is more than this machine counts to (\(Int.max)); give a smaller whole number, or unset it")
+        }
+        return (nil, "\(shown): give a whole number above 0 (the most credits a run keeps), or unset it")
+    }()
     /// The memory credits may take: 60% of the machine's.
     private static let memoryForCredits: Int = {
         let pages = sysconf(Int32(_SC_PHYS_PAGES))

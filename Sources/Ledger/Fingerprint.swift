@@ -90,9 +90,7 @@ public struct FingerprintProgress: Sendable {
             file.release(upTo: offset + count, from: offset & ~(MappedFile.pageSize - 1))
             offset += count
         }
-        if file.changedWhileRead {
-            throw FingerprintError(path: path, reason: "the file changed while it was read (is another program writing it?)")
-        }
+        if let problem = file.readProblem { throw FingerprintError(path: path, reason: problem.reason) }
         if offset >= file.count {
             var finished = hash
             done.append(FileFingerprint(path: path, bytes: file.count, sha256: finished.hexDigest(), stamp: file.stamp))

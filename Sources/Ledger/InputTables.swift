@@ -76,7 +76,7 @@ public enum InputTableReader {
         var opened: MappedFile? = nil
         func finish() -> (InputTableValues, [Diagnostic]) {
             // Read, but not as the file is now: what was read is refused.
-            if opened?.changedWhileRead == true { errors.append(RowError(line: 0, field: 0, DataMessage.changedWhileRead())) }
+            if let problem = opened?.readProblem { errors.append(RowError(line: 0, field: 0, DataMessage.changedWhileRead(problem))) }
             let sorted = errors.sorted { ($0.line, $0.field) < ($1.line, $1.field) }
             return (
                 InputTableValues(file: path, values: values, lines: lines, repField: repColumn, stamp: opened?.stamp),

@@ -237,8 +237,8 @@ public enum LedgerLoader {
         var stamps: [String: FileStamp] = [:]
         for file in opened {
             stamps[file.path] = file.stamp
-            guard file.changedWhileRead || (file.path == files.transactions && transactionsOverran) else { continue }
-            let problem = RowError(line: 0, field: 0, DataMessage.changedWhileRead())
+            guard let read = file.readProblem ?? (file.path == files.transactions && transactionsOverran ? .changed : nil) else { continue }
+            let problem = RowError(line: 0, field: 0, DataMessage.changedWhileRead(read))
             perFile[file.path] = [problem]
             if file.path == files.transactions {
                 droppedErrors -= transactionsDropped.errors

@@ -160,10 +160,10 @@ enum DataMessage {
 
     @inline(never) static func fileMissing(_ reason: String) -> (DiagnosticID, String) { ("data.fileMissing", reason) }
 
-    /// A file that another program truncated or rewrote while it was read: what was read is not
-    /// the file.
-    @inline(never) static func changedWhileRead() -> (DiagnosticID, String) {
-        ("data.fileChanged", "the file changed while it was read (is another program writing it?); run again once it is complete")
+    /// A file that another program truncated or rewrote while it was read, or one with a page
+    /// that could not be read: what was read is not the file.
+    @inline(never) static func changedWhileRead(_ problem: ReadProblem = .changed) -> (DiagnosticID, String) {
+        (problem == .changed ? "data.fileChanged" : "data.fileUnreadable", problem.reason)
     }
 
     @inline(never) static func idTooLong(_ column: String, limit: Int) -> (DiagnosticID, String) {

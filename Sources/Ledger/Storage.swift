@@ -141,16 +141,19 @@ final class MappedFile: @unchecked Sendable {
 
     static let pageSize = max(4096, Int(sysconf(Int32(_SC_PAGESIZE))))
 
-    /// True when the file is no longer as it was opened: a read found it shorter (what was read
-    /// past its new end were zeros, not the file's bytes), or its size or modification time
-    /// changed (a cut within its last page reads zeros without a fault; a rewrite in place reads
-    /// a mix of two versions). Asked once its reader is done.
-    var changedWhileRead: Bool {
-        if guardSlot >= 0 && comp_guard_faults(guardSlot) > 0 { return true }
+    /// Why what was read of the file is not the file, once its reader is done: it changed (a
+    /// read found it shorter, reading zeros past its new end; or its size or modification time
+    /// differ: a cut within its last page reads zeros without a fault, a rewrite in place reads a
+    /// mix of two versions), or a page of it could not be read (an I/O error reads as zeros too).
+    /// `nil` when it was read as it is.
+    var readProblem: ReadProblem? {
         var info = stat()
-        guard fstat(descriptor, &info) == 0 else { return true }
-        return FileStamp(info) != stamp
+        guard fstat(descriptor, &info) == 0, FileStamp(info) == stamp else { return .changed }
+        return guardSlot >= 0 && comp_guard_faults(guardSlot) > 0 ? .unreadable : nil
     }
+
+    /// True when ``readProblem`` is not `nil`.
+    var changedWhileRead: Bool { readProblem != nil }
 
     /// The file's bytes in `range`, read through the mapping a block at a time, each block given
     /// back (``release(upTo:from:)``) once `body` has seen it.
@@ -194,6 +197,19 @@ final class MappedFile: @unchecked Sendable {
         guard let base else { return }
         comp_unguard_mapping(guardSlot)
         munmap(UnsafeMutableRawPointer(mutating: base), count)
+    }
+}
+
+/// Why a file's bytes as read are not the file's (``MappedFile/readProblem``).
+enum ReadProblem: Sendable {
+    case changed, unreadable
+
+    /// In words, with what to do.
+    var reason: String {
+        switch self {
+        case .changed: return "the file changed while it was read (is another program writing it?); run again once it is complete"
+        case .unreadable: return "part of the file could not be read (an I/O error on its disk or network share); check the file and run again"
+        }
     }
 }
 

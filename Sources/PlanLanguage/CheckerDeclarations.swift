@@ -680,14 +680,14 @@ extension Checker {
         var previousMisordered = false
         // Tiers not in ascending order of their lower bounds: the order error says it, and no gap
         // or overlap is reported in that table (they only followed from it).
-        let lowers = rows.compactMap { row in row.lower.flatMap { literal($0, file, texts: false) }.flatMap(numeric) }
+        let lowers = rows.compactMap { row in row.lower.flatMap { literal($0, file, expecting: Self.tierValue) }.flatMap(numeric) }
         let unordered = zip(lowers, lowers.dropFirst()).contains { $0.0 > $0.1 }
         var highestLower: FixedDecimal? = nil
         for (position, row) in rows.enumerated() {
-            let lower = row.lower.flatMap { literal($0, file, texts: false) }
-            let upper = row.upper.flatMap { literal($0, file, texts: false) }
-            let value = literal(row.value, file, texts: false)
-            let endValue = row.endValue.flatMap { literal($0, file, texts: false) }
+            let lower = row.lower.flatMap { literal($0, file, expecting: Self.tierValue) }
+            let upper = row.upper.flatMap { literal($0, file, expecting: Self.tierValue) }
+            let value = literal(row.value, file, expecting: Self.tierValue)
+            let endValue = row.endValue.flatMap { literal($0, file, expecting: Self.tierValue) }
             if (row.lower != nil && lower == nil) || (row.upper != nil && upper == nil) || value == nil
                 || (row.endValue != nil && endValue == nil)
             {
@@ -1227,10 +1227,13 @@ extension Checker {
         return max(1, min(full, most))
     }
 
+    /// What a tier's bound or value can be, for the hint an unknown name gets there.
+    static let tierValue = "a number such as 5%, 0.05 or 150 USD"
+
     /// A constant rate; a share (`share: true`) must be more than 0% and at most 100%: a holdback
     /// of 200% withheld twice the pay, and one of -50% paid 150% and took it back later.
     func constantRate(_ node: ExprNode, _ file: Int, _ what: String, share: Bool = false) -> Rate? {
-        guard let value = literal(node, file, texts: false) else { return nil }
+        guard let value = literal(node, file, expecting: share ? "a share such as 50%" : "a rate such as 5% or 0.05") else { return nil }
         switch value {
         case .rate(let rate):
             if share && (rate <= .zero || rate > .one) {
@@ -1344,7 +1347,7 @@ extension Checker {
                         if let rate = constantRate(line.exprs[0], file, "a clawback share", share: true) { share = rate } else { ok = false }
                     case "window":
                         // No value: its error has been given (a refused parameter, an unknown name).
-                        guard let value = literal(line.exprs[0], file) else {
+                        guard let value = literal(line.exprs[0], file, expecting: "a number of days such as 90") else {
                             ok = false
                             continue
                         }

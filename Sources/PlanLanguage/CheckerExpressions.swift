@@ -285,10 +285,10 @@ extension Checker {
         return period
     }
 
-    /// A literal (with an optional leading minus) as a value. `texts`: whether a quoted text can
-    /// stand here (a parameter's value, a match pattern; not a tier's rate or bound), for the hint
-    /// an unknown name gets.
-    func literal(_ node: ExprNode, _ file: Int, texts: Bool = true) -> Value? {
+    /// A literal (with an optional leading minus) as a value. `expecting`: what can stand here
+    /// when a quoted text cannot (a tier's rate or bound, a share, a window's days; not a
+    /// parameter's value or a match pattern), for the hint an unknown name gets.
+    func literal(_ node: ExprNode, _ file: Int, expecting: String? = nil) -> Value? {
         switch node {
         case .number(let text, let range):
             if text.contains(".") {
@@ -328,7 +328,7 @@ extension Checker {
         case .string(let text, _): return .text(unquote(text))
         case .bool(let flag, _): return .bool(flag)
         case .negate(let inner, _):
-            guard let value = literal(inner, file, texts: texts) else { return nil }
+            guard let value = literal(inner, file, expecting: expecting) else { return nil }
             switch value {
             case .money(let m): return .money(Money(FixedDecimal(units: -m.amount.units), m.currency))
             case .rate(let r): return .rate(Rate(FixedDecimal(units: -r.value.units)))
@@ -337,7 +337,7 @@ extension Checker {
                 error(.typeMismatch("cannot negate \(value.type)"), file, node.range)
                 return nil
             }
-        case .paren(let inner, _): return literal(inner, file, texts: texts)
+        case .paren(let inner, _): return literal(inner, file, expecting: expecting)
         case .month(let text, let range), .quarter(let text, let range):
             error(.typeMismatch("'\(text)' is a period; use it after 'in' or in 'periods'"), file, range)
             return nil
@@ -359,9 +359,8 @@ extension Checker {
                 error(
                     .unknownName(name.name), file, name.range,
                     hint: suggest(for: name.name, among: parameters)
-                        ?? (texts
-                            ? "write a parameter's name, or a text in quotes: \"\(name.name)\""
-                            : "write a number such as 5%, 0.05 or 150 USD, or the name of a parameter declared with param"))
+                        ?? (expecting.map { "write \($0), or a parameter's name" }
+                            ?? "write a parameter's name, or a text in quotes: \"\(name.name)\""))
                 return nil
             }
             fallthrough

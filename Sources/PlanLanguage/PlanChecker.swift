@@ -81,39 +81,36 @@ public enum PlanChecker {
                                         location: SourceLocation(file: path, line: 0, column: 0))
             return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
         }
-        if found && bytes.count <= PlanLimits.maxFileBytes && !startsLikePlanFile(bytes) {
-            let message = PlanMessage.notAPlanFile(path, used: false)
-            let diagnostic = Diagnostic(.error, id: message.id, message: message.text, location: SourceLocation(file: path, line: 0, column: 0))
-            return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
-        }
-        // A data file named by mistake (`comp check roster.csv`): one error saying so, not one per
-        // accented name in it (a hundred "invalid character" errors had never named the problem).
-        if bytes.count <= PlanLimits.maxFileBytes && !startsLikePlanFile(bytes), let header = csvHeader(bytes) {
-            let message = PlanMessage.notAPlanFile(path, used: false)
-            let diagnostic = Diagnostic(
-                .error, id: message.id,
-                message: "'\(path)' is not a plan file: its first line (\(header)) looks like a CSV header; a plan file starts with 'plan', 'library' or 'use'",
-                location: SourceLocation(file: path, line: 1, column: 1))
-            return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
+        if bytes.count <= PlanLimits.maxFileBytes && !startsLikePlanFile(bytes) {
+            // A file found in a directory is not quoted; a data file named by mistake (`comp check
+            // roster.csv`) gets one error saying so, not one per accented name in it (a hundred
+            // "invalid character" errors had never named the problem).
+            let header = found ? nil : csvHeader(bytes)
+            if found || header != nil {
+                let message = PlanMessage.notAPlanFile(path, used: false, header: header)
+                let line = header == nil ? 0 : 1
+                let diagnostic = Diagnostic(
+                    .error, id: message.id, message: message.text, location: SourceLocation(file: path, line: line, column: line))
+                return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
+            }
         }
         return check(source: SourceFile(path: path, bytes: bytes), overrides: overrides, loader: readFile)
     }
 
-    /// The first line of `bytes`, shortened for a message, when it reads like a CSV header: names
-    /// (letters, digits, `_`, blanks, quotes) separated by at least one comma.
+    /// The first line of `bytes`, shortened for a message, when it reads like the header of a data
+    /// file: names separated by commas, tabs or semicolons, and no brace (a plan's first line with
+    /// a typo in its first word has one).
     static func csvHeader(_ bytes: [UInt8]) -> String? {
         var line = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes[3...] : bytes[...]
         if let end = line.firstIndex(of: 10) { line = line[..<end] }
         if line.last == 13 { line = line.dropLast() }
-        guard line.contains(UInt8(ascii: ",")) else { return nil }
-        let allowed = line.allSatisfy { byte in
-            byte == UInt8(ascii: ",") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\"")
-                || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        let separators: [UInt8] = [UInt8(ascii: ","), 9, UInt8(ascii: ";")]
+        guard line.contains(where: separators.contains), !line.contains(UInt8(ascii: "{")), !line.contains(UInt8(ascii: "}")) else {
+            return nil
         }
-        guard allowed else { return nil }
-        let text = String(decoding: line, as: UTF8.self)
-        return text.count > 60 ? String(text.prefix(60)) + "…" : text
+        // Shown with its tabs as blanks, short, and safe for a terminal.
+        let text = String(decoding: line.map { $0 == 9 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
+        return TerminalText.safe(text.count > 60 ? String(text.prefix(60)) + "…" : text)
     }
 
     /// Checks a plan held in memory; `loader` reads the files named by `use` (paths relative to the plan's directory).

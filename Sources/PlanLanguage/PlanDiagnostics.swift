@@ -140,8 +140,14 @@ extension PlanMessage {
     static func notALibrary(_ path: String) -> Self {
         .init("notALibrary", .error, "'\(path)' is a plan; 'use' needs a library file")
     }
-    static func notAPlanFile(_ path: String, used: Bool = true) -> Self {
-        .init(
+    /// `header`: its first line, when that reads like a data file's header.
+    static func notAPlanFile(_ path: String, used: Bool = true, header: String? = nil) -> Self {
+        if let header {
+            return .init(
+                "notAPlanFile", .error,
+                "'\(path)' is not a plan file: its first line (\(header)) looks like a data file's header; a plan file starts with 'plan', 'library' or 'use'")
+        }
+        return .init(
             "notAPlanFile", .error,
             "'\(path)' is not a plan file (it does not start with 'library', 'plan' or 'use')" + (used ? "; 'use' needs a library file" : ""))
     }

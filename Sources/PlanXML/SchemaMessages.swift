@@ -154,6 +154,7 @@ enum SchemaMessages {
                 let what = type == "expression" ? "a formula in the plan language's expression syntax" : "a value"
                 return result("\(subject) is empty; write \(what)")
             }
+            if let precision = precisionProblem(value, type: type) { return result("\(subject): \(precision)") }
             if let (noun, hint) = typeHints[type] {
                 return result("\(subject): '\(value)' is not \(noun); \(hint)")
             }
@@ -162,20 +163,31 @@ enum SchemaMessages {
         return result("\(subject): \(text)")
     }
 
-    /// For a number of a rate, money or bound attribute with more fraction digits than the schema
-    /// takes (4 in a percentage, 6 otherwise), what is wrong with it, in the plan language's words.
+    /// For a number of a rate, money, bound or literal attribute, written in a form its type takes
+    /// but with more fraction digits than the schema takes (4 in a percentage, 6 otherwise), what
+    /// is wrong with it, in the plan language's words.
     static func precisionProblem(_ value: String, type: String) -> String? {
-        guard type == "rate" || type == "money" || type == "bound" else { return nil }
+        // The forms each type takes: a percentage, a plain number, an amount with its currency.
+        let forms: (percent: Bool, plain: Bool, amount: Bool)
+        switch type {
+        case "rate": forms = (true, true, false)
+        case "money": forms = (false, false, true)
+        case "bound", "literal": forms = (true, true, true)
+        default: return nil
+        }
         var number = Substring(value)
         var percent = false
         if number.hasSuffix("%") {
+            guard forms.percent else { return nil }
             percent = true
             number = number.dropLast()
         } else if let blank = number.firstIndex(of: " ") {
             // An amount: digits, a blank, a currency code.
             let code = number[number.index(after: blank)...]
-            guard type != "rate", code.count == 3, code.allSatisfy({ $0 >= "A" && $0 <= "Z" }) else { return nil }
+            guard forms.amount, code.count == 3, code.allSatisfy({ $0 >= "A" && $0 <= "Z" }) else { return nil }
             number = number[..<blank]
+        } else if !forms.plain {
+            return nil
         }
         if number.hasPrefix("-") { number = number.dropFirst() }
         let parts = number.split(separator: ".", omittingEmptySubsequences: false)

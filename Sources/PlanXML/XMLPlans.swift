@@ -246,11 +246,16 @@ public enum XMLPlans {
             }
             // Several such elements on the line: the one whose attribute holds the value libxml2
             // quotes (the first had always been taken: the caret went under another tier's rate).
-            // libxml2 names a namespaced element "{uri}name"; the tree has its local name.
+            // libxml2 names a namespaced element "{uri}name"; the tree has its local name. A plan's
+            // own elements have no namespace: one of another is most likely the one written with a
+            // prefix (`xi:include`), which is taken first.
+            let namespaced = text.element?.hasPrefix("{") ?? false
             let name = text.element.map { element in
-                element.hasPrefix("{") ? element.firstIndex(of: "}").map { String(element[element.index(after: $0)...]) } ?? element : element
+                namespaced ? element.firstIndex(of: "}").map { String(element[element.index(after: $0)...]) } ?? element : element
             }
-            let onLine = all.filter { $0.element.name == name && $0.element.line == problem.line }
+            let sameName = all.filter { $0.element.name == name && $0.element.line == problem.line }
+            let prefixed = sameName.filter { $0.raw?.name.contains(":") ?? false }
+            let onLine = namespaced && !prefixed.isEmpty ? prefixed : sameName
             var element = onLine.first
             if onLine.count > 1, let attribute = text.attribute, let value = quotedValue(of: attribute, in: problem.message) {
                 element = onLine.first { candidate in

@@ -356,8 +356,11 @@ public enum XMLReader {
                         first.column = source.location(of: offset).column
                     }
                 }
+                // An error at the very end of the file is one of a file cut short, too (where
+                // libxml2 says it).
+                if lineStart + max(0, first.column - 1) >= bytes.count - 1 { first.truncated = true }
                 // An attribute written twice is said at its second occurrence (libxml2 says it past
-                // the tag's values).
+                // the tag's values, which may be the end of the file: it is not cut short).
                 if first.message.hasPrefix("Attribute "), first.message.contains(" redefined"),
                     let name = first.message.split(separator: " ").dropFirst().first,
                     let offset = Self.repeatedAttribute(String(name), in: bytes, before: source.offset(line: line, column: first.column))
@@ -365,9 +368,8 @@ public enum XMLReader {
                     let location = source.location(of: offset)
                     line = location.line
                     first.column = location.column
+                    first.truncated = false
                 }
-                // An error at the very end of the file is one of a file cut short, too.
-                if lineStart + max(0, first.column - 1) >= bytes.count - 1 { first.truncated = true }
                 let said = explain(first.message)
                 let message = first.truncated && !said.contains("truncated") ? "the file ends before the document does (is it truncated?): \(said)" : said
                 let failure = fail(line, "xml.malformed", "the XML is not well-formed: \(message)")

@@ -139,6 +139,7 @@ public enum Runner {
     public static let engineVersion = "0.1.0"
 
     public static func run(_ request: RunRequest) throws(RunFailure) -> RunSummary {
+        if let problem = creditLimitProblem { throw .input(problem) }
         let clock = ContinuousClock()
         let start = clock.now
         let startedAt = timestamp()
@@ -221,7 +222,7 @@ public enum Runner {
         let ledgerFiles = LedgerFiles(directory: request.data)
         let early = IdleFingerprinter(
             paths: [ledgerFiles.transactions, ledgerFiles.roster, ledgerFiles.quotas, ledgerFiles.fx, ledgerFiles.splits]
-                .filter(isRegularFile))
+                .filter(FilePaths.isRegularFile))
         defer { early.stop() }
         report("loading and validating \(request.data)")
         let load = LedgerLoader.load(
@@ -306,7 +307,12 @@ public enum Runner {
                     }
                 }
                 for file in load.reconciliation.files where file.present {
-                    let fingerprint = try hashed[file.file] ?? Fingerprinter.fingerprint(path: file.file, stop: stop)
+                    var fingerprint = try hashed[file.file] ?? Fingerprinter.fingerprint(path: file.file, stop: stop)
+                    if let read = stamps[file.file], read != fingerprint.stamp, hashed[file.file] != nil {
+                        // Hashed early, before the file the loader read was put in its place (an
+                        // atomic replace just before the run): hashed again.
+                        fingerprint = try Fingerprinter.fingerprint(path: file.file, stop: stop)
+                    }
                     if let read = stamps[file.file], read != fingerprint.stamp { throw changed(file.file) }
                     let kind = String(file.file.split(separator: "/").last?.split(separator: ".").first ?? "data")
                     inputs.append(InputFingerprint(kind: kind, path: file.file, sha256: fingerprint.sha256, bytes: fingerprint.bytes))
@@ -1140,11 +1146,6 @@ public final class IdleFingerprinter: @unchecked Sendable {
     public func stop() { stopped.store(true, ordering: .sequentiallyConsistent) }
 }
 
-/// True for a path that names a regular file (links followed).
-func isRegularFile(_ path: String) -> Bool {
-    var info = stat()
-    return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
-}
 
 /// Formats a run's export files on a serial queue of its own, part by part, as the run's
 /// results arrive, and writes them to their temporary files as it goes (what is formatted is

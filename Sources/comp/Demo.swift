@@ -65,7 +65,7 @@ struct Demo: ParsableCommand {
         for (what, file) in [(ExportKind.payouts, "payouts.csv"), (.measures, "measures.csv")] {
             try exportRun(what, db: database, out: base + "/" + file, runID: nil)
         }
-        print(render(result, database: database, payouts: base + "/payouts.csv", measures: base + "/measures.csv"))
+        print(render(result, database: database, payouts: shellQuoted(base + "/payouts.csv"), measures: shellQuoted(base + "/measures.csv")))
         var next = [
             ("\(base)/payouts.csv", "every payee, month and component, then the total"),
             ("\(base)/measures.csv", "bookings and attainment per payee and month (a manager's: the team's)"),

@@ -82,8 +82,8 @@ struct Run: ParsableCommand {
         if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false, trusted: true) }
         // The summary on standard output; its warnings, diagnostics like any other, on standard
         // error (a script reading the errors had not seen them).
-        // Exports to a device (/dev/null) or standard output are not files to look at.
-        func shown(_ path: String?) -> String? { path.flatMap { $0 == "-" || $0.hasPrefix("/dev/") ? nil : $0 } }
+        // An export to a device or pipe (/dev/null, a link to it) is no file to look at.
+        func shown(_ path: String?) -> String? { path.flatMap { FilePaths.isRegularFile($0) ? shellQuoted($0) : nil } }
         print(render(summary, database: db, warnings: false, payouts: shown(exportPayouts), measures: shown(exportMeasures)))
         for warning in summary.warnings { printError(warningLine(warning)) }
         if timings {

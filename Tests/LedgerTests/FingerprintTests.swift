@@ -88,7 +88,8 @@ import Testing
         #expect {
             try progress.finish()
         } throws: { error in
-            (error as? FingerprintError)?.description == "cannot read \(path): the file changed while it was read (is another program writing it?)"
+            (error as? FingerprintError)?.description
+                == "cannot read \(path): the file changed while it was read (is another program writing it?); run again once it is complete"
         }
         #expect(progress.done.isEmpty)
     }

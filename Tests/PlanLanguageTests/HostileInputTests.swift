@@ -525,15 +525,36 @@ struct HostileInputTests {
         let roster = directory + "/roster.csv"
         try Data("rep,name,plan,start\r\nR1,Zoë Ångström,AE-STD,2027-01-01\r\nR2,Chloë,AE-STD,2027-01-01\r\n".utf8).write(to: URL(fileURLWithPath: roster))
         #expect(PlanChecker.check(path: roster).diagnostics.map(\.description) == [
-            "\(roster):1:1: '\(roster)' is not a plan file: its first line (rep,name,plan,start) looks like a CSV header; a plan file "
-                + "starts with 'plan', 'library' or 'use'"
+            "\(roster):1:1: '\(roster)' is not a plan file: its first line (rep,name,plan,start) looks like a data file's header; a plan "
+                + "file starts with 'plan', 'library' or 'use'"
+        ])
+        // Tabs, semicolons and accents too (shown with the tabs as blanks).
+        let tabs = directory + "/people.tsv"
+        try Data("rep\tnom\trégion\nR1\tZoë\tNA\n".utf8).write(to: URL(fileURLWithPath: tabs))
+        #expect(PlanChecker.check(path: tabs).diagnostics.map(\.message) == [
+            "'\(tabs)' is not a plan file: its first line (rep nom région) looks like a data file's header; a plan file starts with "
+                + "'plan', 'library' or 'use'"
         ])
         let typo = directory + "/typo.plan"
         try Data("pln \"P\" {\n  currency USD\n}\n".utf8).write(to: URL(fileURLWithPath: typo))
         #expect(PlanChecker.check(path: typo).diagnostics.first?.id.rawValue != "plan.notAPlanFile")
         #expect(PlanChecker.csvHeader(Array("a b, c\n".utf8)) == "a b, c")
-        #expect(PlanChecker.csvHeader(Array("plan \"P\" { # a, b\n".utf8)) == nil)
+        #expect(PlanChecker.csvHeader(Array("pln \"P\", \"x\" {\n".utf8)) == nil)
         #expect(PlanChecker.csvHeader(Array("no commas here\n".utf8)) == nil)
+    }
+
+    /// An unknown name where no quoted text can stand is not told to be quoted: the hint says
+    /// what can stand there.
+    @Test("unknown names get the hint of their place")
+    func unknownNameHints() throws {
+        let text = try String(contentsOfFile: Paths.plans + "/examples/clawbacks-holdbacks.plan", encoding: .utf8)
+            .replacingOccurrences(of: "window 180 days", with: "window zzz days")
+            .replacingOccurrences(of: "holdback 10% of", with: "holdback yyy of")
+        let result = PlanChecker.check(source: SourceFile(path: "c.plan", text: text))
+        #expect(result.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.message) / \($0.hint ?? "-")" } == [
+            "18:12 unknown name 'zzz' / write a number of days such as 90, or a parameter's name",
+            "21:12 unknown name 'yyy' / write a share such as 50%, or a parameter's name",
+        ])
     }
 
     @Test("an oversized file gives a diagnostic")

@@ -340,8 +340,20 @@ import Testing
         let checked = XMLPlans.check(bytes: Array(named.utf8), path: "plan.xml", loader: XMLPlans.readFile)
         #expect(
             checked.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.message) / \($0.hint ?? "-")" } == [
-                "9:30 unknown name 'base' / write a number such as 5%, 0.05 or 150 USD, or the name of a parameter declared with param"
+                "9:30 unknown name 'base' / write a number such as 5%, 0.05 or 150 USD, or a parameter's name"
             ], "\(checked.rendered())")
+    }
+
+    /// An element of another namespace is said at itself, not at a plan element of the same local
+    /// name before it on the line.
+    @Test func aNamespacedElementBesideOneOfTheSameName() {
+        let xml = planXML(sales + """
+
+              <table name="tiers" mode="marginal" on="amount">
+                <tier to="1000 USD" rate="5%"/><x:tier xmlns:x="urn:p" from="1000 USD" rate="8%"/>
+              </table>
+            """)
+        #expect(errors(xml).first?.hasPrefix("plan.xml:9:37: element <{urn:p}tier> is not expected here") == true, "\(errors(xml))")
     }
 
     @Test func aTierNeedsARateOrAnAmount() {

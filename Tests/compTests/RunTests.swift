@@ -168,7 +168,14 @@ func oneDeal(in directory: URL) throws -> URL {
         // A value that is no limit is refused, not ignored.
         let unread = try cli.run(["run", "--plans", aeStandard, "--data", data, "--db", db], environment: ["COMP_MAX_CREDITS": "5k"])
         #expect(unread.status == 64)
-        #expect(unread.stderr.hasPrefix("Error: COMP_MAX_CREDITS=5k: give a whole number above 0 (the most credits a run keeps), or unset it"), "\(unread.stderr)")
+        #expect(unread.stderr.hasPrefix("Error: COMP_MAX_CREDITS=\"5k\": give a whole number above 0 (the most credits a run keeps), or unset it"), "\(unread.stderr)")
+        let huge = try cli.run(["run", "--plans", aeStandard, "--data", data, "--db", db], environment: ["COMP_MAX_CREDITS": "99999999999999999999"])
+        #expect(huge.status == 64)
+        #expect(huge.stderr.hasPrefix("Error: COMP_MAX_CREDITS=\"99999999999999999999\" is more than this machine counts to (9223372036854775807)"), "\(huge.stderr)")
+        // Empty is unset: the run is stored.
+        let emptyDB = directory.appendingPathComponent("empty.sqlite").path
+        let empty = try cli.run(["run", "--plans", aeStandard, "--data", data, "--db", emptyDB], environment: ["COMP_MAX_CREDITS": ""])
+        #expect(empty.status == 0, "\(empty.stderr)")
         // The limit is on the run's total, whatever the threads and wherever the credits fall in
         // the file (a share per shard had refused a run at one thread count and not another): the
         // 10,000 credits pass a limit of 10,000 and are refused at 9,999, at 1 and 2 threads.
