@@ -744,6 +744,16 @@ public enum Runner {
             plan.creditRules.contains { rule in rule.recipients.contains { if case .rep = $0.kind { return false } else { return true } } }
         }
         let notTaken = reachesOtherPlans ? ", and no roll-up or split of this run takes it" : ""
+        // Plans whose credit rules read splits.csv: only for them do rejected split rows leave a
+        // deal out (another plan credits its rep as if the file had no rows for it).
+        let readsSplits = Set(plans.filter { plan in
+            plan.creditRules.contains { rule in rule.recipients.contains { if case .splits = $0.kind { return true } else { return false } } }
+        }.map(\.id))
+        // Plans that credit only managers: a rep without a manager that day gives them nothing.
+        let creditsOnlyManagers = Set(plans.filter { plan in
+            !plan.creditRules.isEmpty
+                && plan.creditRules.allSatisfy { rule in rule.recipients.allSatisfy { if case .managers = $0.kind { return true } else { return false } } }
+        }.map(\.id))
         let splitSources = SplitSources(data.splits, reversals: transactions.reversals)
         // Excluded rows by reason and currency: their count and exact sum.
         var excludedSums: [String: [Int: (rows: Int, units: Int128)]] = [:]
@@ -767,19 +777,21 @@ public enum Runner {
                     reason =
                         (asDeal ? "reverses a deal of a rep on plan \(assignment.plan), not in this run" : "rep on plan \(assignment.plan), not in this run")
                         + notTaken
-                } else if data.splits.refused.contains(splitSource) {
-                    reason = "its rows in splits.csv were rejected (who shares the credit is not known)"
                 } else if let chargeBack = chargeBacks[assignment.plan], let days = chargeBack.windowDays,
                     case let reach = chargeBack.chains.reach(of: row), reach == .pastWindow || reach == .reversesLeftOut
                 {
                     reason =
                         reach == .pastWindow
-                        ? "reversal more than \(days) days after its deal, outside the clawback window of plan \(assignment.plan)"
+                        ? "reversal more than \(days) days after the row it reverses, outside the clawback window of plan \(assignment.plan)"
                         : "reverses a row of a chain of reversals that the clawback window of plan \(assignment.plan) left out (a "
                             + "reversal more than \(days) days after the row it reverses): the chain charges nothing"
                 } else if let effective = effectiveDates[assignment.plan], !effective.contains(date) {
                     let end = effective.end.map { " to \($0)" } ?? " on"
                     reason = (asDeal ? "reverses a deal dated" : "dated") + " outside the effective dates of plan \(assignment.plan) (\(effective.start)\(end))"
+                } else if readsSplits.contains(assignment.plan) && data.splits.refused.contains(splitSource) {
+                    reason = "its rows in splits.csv were rejected (who shares the credit is not known)"
+                } else if creditsOnlyManagers.contains(assignment.plan) && assignment.manager == nil {
+                    reason = "rep has no manager to roll up to on \(asDeal ? "the deal's date" : "the transaction date"), and plan \(assignment.plan) credits managers only"
                 } else {
                     reason = "not credited by any credit rule or SPIFF of plan \(assignment.plan) (filters, dates, or split partners who are not payees of this run)"
                 }

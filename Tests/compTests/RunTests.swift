@@ -490,6 +490,39 @@ func oneDeal(in directory: URL) throws -> URL {
         ])
     }
 
+    /// Rejected split rows leave a deal out only for a plan that reads splits: the reference plan
+    /// credits its rep, and its row left out for its date is said to be so (both had been
+    /// "its rows in splits.csv were rejected"). A managers-only plan run alone leaves a manager's
+    /// own deal out because there is no manager above to roll it up to, and says that.
+    @Test func exclusionReasonsOfPlansWithoutSplitsAndOfManagersOnlyPlans() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,manager,plan,start,end,currency,target_incentive\n"
+                + "V1,Vi,,MGR-OVR,2026-01-01,,USD,50000\nR1,Ana,V1,AE-STD,2026-01-01,,USD,12000\n",
+            "quotas.csv": "rep,period,amount\nV1,2026-12,1000\nR1,2027-01,1000\nV1,2027-01,1000\nR1,2027-02,1000\nV1,2027-02,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,product,kind\n"
+                + "H0,2026-12-15,R1,100,USD,P,new\nH1,2027-01-05,R1,200,USD,P,new\nH2,2027-02-05,V1,300,USD,P,new\n",
+            // H0's and H1's shares add up to 0.9: both rows rejected.
+            "splits.csv": "txn,rep,share\nH0,R1,0.5\nH0,V1,0.4\nH1,R1,0.5\nH1,V1,0.4\n",
+        ], to: data)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let reference = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db, "--quarantine"])
+        #expect(reference.status == 0, "\(reference.stderr)")
+        #expect(
+            reference.stdout.contains(
+                "transactions.csv: 3 rows, 3 accepted, 0 rejected; 1 excluded: dated outside the effective dates of plan AE-STD "
+                    + "(2027-01-01 to 2027-12-31); 1 excluded: rep on plan MGR-OVR, not in this run\n"), "\(reference.stdout)")
+        let managers = CLI.root.appendingPathComponent("Plans/examples/manager-override.plan").path
+        let alone = try cli.run(["run", "--plans", managers, "--data", data.path, "--db", db, "--quarantine"])
+        #expect(alone.status == 0, "\(alone.stderr)")
+        #expect(
+            alone.stdout.contains(
+                "transactions.csv: 3 rows, 3 accepted, 0 rejected; 1 excluded: rep has no manager to roll up to on the transaction date, "
+                    + "and plan MGR-OVR credits managers only\n"), "\(alone.stdout)")
+    }
+
     /// A deal split 60/40, cancelled in February and reinstated in March (a reversal of the
     /// reversal): the reinstatement is split like the deal, so A is paid 10% of 600 and B of 400
     /// in January, back in February, and again in March (it had credited all of it to the booking
@@ -2642,7 +2675,7 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(
             result.stdout.contains(
-                "transactions.csv: 3,000 rows, 3,000 accepted, 0 rejected; 1 excluded: reversal more than 180 days after its deal, outside "
+                "transactions.csv: 3,000 rows, 3,000 accepted, 0 rejected; 1 excluded: reversal more than 180 days after the row it reverses, outside "
                     + "the clawback window of plan G; 999 excluded: reverses a row of a chain of reversals that the clawback window of plan G "
                     + "left out (a reversal more than 180 days after the row it reverses): the chain charges nothing\n"), "\(result.stdout)")
         let payouts = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
@@ -2817,7 +2850,7 @@ func oneDeal(in directory: URL) throws -> URL {
             """)
         #expect(
             line.hasSuffix(
-                "transactions.csv: 2 rows, 2 accepted, 0 rejected; 1 excluded: reversal more than 30 days after its deal, outside the clawback window of plan P"
+                "transactions.csv: 2 rows, 2 accepted, 0 rejected; 1 excluded: reversal more than 30 days after the row it reverses, outside the clawback window of plan P"
             ), "\(line)")
         #expect(payouts.contains("R1,2027-01,P,total,10.00,USD\n"))
         #expect(payouts.contains("R1,2027-04,P,total,0.00,USD\n"))
@@ -2839,7 +2872,7 @@ func oneDeal(in directory: URL) throws -> URL {
             extra: "  component bounty = spiff {\n    window 2027-01-01 to 2027-12-31 by effective_date\n    pay 100 USD per deal\n  }\n")
         #expect(
             line.hasSuffix(
-                "transactions.csv: 3 rows, 3 accepted, 0 rejected; 1 excluded: reversal more than 30 days after its deal, outside the "
+                "transactions.csv: 3 rows, 3 accepted, 0 rejected; 1 excluded: reversal more than 30 days after the row it reverses, outside the "
                     + "clawback window of plan P; 1 excluded: reverses a row of a chain of reversals that the clawback window of plan P "
                     + "left out (a reversal more than 30 days after the row it reverses): the chain charges nothing"), "\(line)")
         #expect(payouts.contains("R1,2027-01,P,total,110.00,USD\n"), "\(payouts)")
