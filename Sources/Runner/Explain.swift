@@ -31,7 +31,8 @@ public enum Explainer {
                 let periods = try store.periods(id, rep: rep)
                 // The id as given, cut short (it may be any text); the periods at most a dozen
                 // (a run may hold a century of months).
-                let shown = rep.count > 60 ? String(rep.prefix(60)) + "…" : rep
+                // (Escaped: a line break in it had printed a line of its own on standard error.)
+                let shown = TerminalText.safe(rep.count > 60 ? String(rep.prefix(60)) + "…" : rep)
                 if periods.isEmpty { throw RunFailure.input("run \(id) has no payouts for rep \"\(shown)\"") }
                 let listed =
                     periods.count <= 12
@@ -49,6 +50,12 @@ public enum Explainer {
                 lines.append("\(rep), \(period) (run \(id), plan \(plans[0]), computed \(record.finishedAt))")
             } else {
                 lines.append("\(rep), \(period) (run \(id), plans \(plans.joined(separator: ", ")), computed \(record.finishedAt))")
+            }
+            // A what-if run's parameter values: the plan file cited below says others.
+            let parameters = record.options.filter { $0.key.hasPrefix("param.") }.sorted { $0.key < $1.key }
+                .map { String($0.key.dropFirst(6)) + "=" + $0.value }
+            if !parameters.isEmpty {
+                lines.append("parameters set for this run (the plan files say otherwise): " + parameters.joined(separator: ", "))
             }
             for plan in plans {
                 if plans.count > 1 { lines.append("plan \(plan):") }

@@ -490,6 +490,32 @@ func oneDeal(in directory: URL) throws -> URL {
         ])
     }
 
+    /// A what-if run's explanation says the parameter values it ran with: the plan file its lines
+    /// cite says otherwise (4% paid where the file says 3%, and nothing had told them apart).
+    @Test func explainSaysAWhatIfRunsParameters() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,PARAM-DEMO,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,product\nT1,2027-01-05,R1,1500,USD,WIDGET-Y\n",
+        ], to: data)
+        let plan = CLI.root.appendingPathComponent("Plans/examples/parameters.plan").path
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db, "--param", "base_rate=4%"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let explain = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01"])
+        let lines = explain.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.dropFirst().first == "parameters set for this run (the plan files say otherwise): base_rate=4%", "\(explain.stdout)")
+        // 4% of 1,500.
+        #expect(lines.contains { $0.hasPrefix("  commission") && $0.contains("60.00 USD") }, "\(explain.stdout)")
+        // A line break in --rep is escaped in the message, not printed as a line of its own.
+        let odd = try cli.run(["explain", "--db", db, "--rep", "R1\nforged", "--period", "2027-01"])
+        #expect(odd.status == 65)
+        #expect(odd.stderr.contains("no payouts for rep \"R1\\nforged\""), "\(odd.stderr)")
+    }
+
     /// Rejected split rows leave a deal out only for a plan that reads splits: the reference plan
     /// credits its rep, and its row left out for its date is said to be so (both had been
     /// "its rows in splits.csv were rejected"). A managers-only plan run alone leaves a manager's
