@@ -43,6 +43,13 @@ struct Comp: ParsableCommand {
         ]
     )
 
+    /// `comp` alone: the help, on standard error, as a usage error (it had exited 0, as if a
+    /// command had run).
+    func run() throws {
+        printError(Self.helpMessage(), trusted: true)
+        throw Exit.usage
+    }
+
     static func main() {
         // argv[0] is always there: an empty command line means the runtime could not read it (on
         // Linux it reads /proc/self/cmdline). Parsing nothing printed the help and exited 0, as

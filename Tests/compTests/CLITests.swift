@@ -102,6 +102,12 @@ import Testing
     }
 
     @Test func usageErrorsExit64() throws {
+        // `comp` alone prints the help on standard error as a usage error; `--help` is no error.
+        let alone = try run([])
+        #expect(alone.status == 64)
+        #expect(alone.stdout.isEmpty)
+        #expect(alone.stderr.hasPrefix("OVERVIEW: A sales-compensation batch engine"), "\(alone.stderr)")
+        #expect(try run(["--help"]).status == 0)
         #expect(try run(["validate"]).status == 64)
         #expect(try run(["validate", "--data", "x", "--threads", "0"]).status == 64)
         #expect(try run(["sample", "--reps", "0", "--out", "x"]).status == 64)
