@@ -39,7 +39,7 @@ public enum LedgerLoader {
         var unusable: Set<String> = []
         var fileProblems: [Diagnostic] = []
 
-        // Every file opened, to check at the end that none shrank while it was read.
+        // Every file opened, to check at the end that none changed while it was read.
         var opened: [MappedFile] = []
         func open(_ path: String, required: Bool) -> MappedFile? {
             do {
@@ -237,8 +237,10 @@ public enum LedgerLoader {
         var stamps: [String: FileStamp] = [:]
         for file in opened {
             stamps[file.path] = file.stamp
-            guard let read = file.readProblem ?? (file.path == files.transactions && transactionsOverran ? .changed : nil) else { continue }
-            let problem = RowError(line: 0, field: 0, DataMessage.changedWhileRead(read))
+            guard let readProblem = file.readProblem ?? (file.path == files.transactions && transactionsOverran ? .changed : nil) else {
+                continue
+            }
+            let problem = RowError(line: 0, field: 0, DataMessage.changedWhileRead(readProblem))
             perFile[file.path] = [problem]
             if file.path == files.transactions {
                 droppedErrors -= transactionsDropped.errors

@@ -58,9 +58,9 @@ final class RejectedKeys {
     }
 }
 
-/// Advances to the next well-formed data record of a small file. Blank lines are skipped; rows with a syntax problem or the wrong number of
-/// fields are counted, reported and skipped (their key kept in `rejectedKeys` when it can be
-/// read). Returns false at the end of the file.
+/// Advances to the next well-formed data record of a small file. Blank lines are skipped; rows
+/// with a syntax problem or the wrong number of fields are counted, reported and skipped (their
+/// key kept in `rejectedKeys` when it can be read). Returns false at the end of the file.
 func nextDataRecord(
     _ tokenizer: inout CSVTokenizer, header: CSVHeader, limits: CSVLimits, errors: inout [RowError], rowsRead: inout Int,
     rejectedKeys: RejectedKeys? = nil

@@ -69,7 +69,7 @@ public struct Column<Element: BitwiseCopyable & Sendable>: RandomAccessCollectio
 /// Owns the mapping and unmaps it in `deinit`. Never leaves the `Ledger` module. The mapping is
 /// guarded (`comp_guard_mapping`): if another process truncates the file while it is read, the
 /// pages past its new end read as zeros instead of ending the process with SIGBUS, and
-/// ``changedWhileRead`` says so; whoever read it then refuses what it read.
+/// ``readProblem`` says so; whoever read it then refuses what it read.
 ///
 /// Readers go through the mapping, not a copy (`pread` of a 651 MB ledger into a buffer cost 0.33-0.38
 /// CPU-s of copying alone per pass; counting its newlines through the mapping, page faults
@@ -83,7 +83,7 @@ final class MappedFile: @unchecked Sendable {
     let stamp: FileStamp
     /// The mapping's guard slot, -1 when unguarded.
     private let guardSlot: Int32
-    /// Open while the file is mapped, to see whether it changed (``changedWhileRead``).
+    /// Open while the file is mapped, to see whether it changed (``readProblem``).
     private let descriptor: Int32
 
     enum OpenError: Error {
@@ -151,9 +151,6 @@ final class MappedFile: @unchecked Sendable {
         guard fstat(descriptor, &info) == 0, FileStamp(info) == stamp else { return .changed }
         return guardSlot >= 0 && comp_guard_faults(guardSlot) > 0 ? .unreadable : nil
     }
-
-    /// True when ``readProblem`` is not `nil`.
-    var changedWhileRead: Bool { readProblem != nil }
 
     /// The file's bytes in `range`, read through the mapping a block at a time, each block given
     /// back (``release(upTo:from:)``) once `body` has seen it.

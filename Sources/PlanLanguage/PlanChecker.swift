@@ -81,18 +81,17 @@ public enum PlanChecker {
                                         location: SourceLocation(file: path, line: 0, column: 0))
             return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
         }
-        if bytes.count <= PlanLimits.maxFileBytes && !startsLikePlanFile(bytes) {
-            // A file found in a directory is not quoted; a data file named by mistake (`comp check
-            // roster.csv`) gets one error saying so, not one per accented name in it (a hundred
-            // "invalid character" errors had never named the problem).
-            let header = found ? nil : csvHeader(bytes)
-            if found || header != nil {
-                let message = PlanMessage.notAPlanFile(path, used: false, header: header)
-                let line = header == nil ? 0 : 1
-                let diagnostic = Diagnostic(
-                    .error, id: message.id, message: message.text, location: SourceLocation(file: path, line: line, column: line))
-                return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
-            }
+        // A file found in a directory is not quoted; a data file named by mistake (`comp check
+        // roster.csv`) gets one error saying so, not one per accented name in it (a hundred
+        // "invalid character" errors had never named the problem). The first line is looked at
+        // first: a named plan file is not tokenized twice.
+        let header = found ? nil : csvHeader(bytes)
+        if (found || header != nil) && bytes.count <= PlanLimits.maxFileBytes && !startsLikePlanFile(bytes) {
+            let message = PlanMessage.notAPlanFile(path, used: false, header: header)
+            let line = header == nil ? 0 : 1
+            let diagnostic = Diagnostic(
+                .error, id: message.id, message: message.text, location: SourceLocation(file: path, line: line, column: line))
+            return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
         }
         return check(source: SourceFile(path: path, bytes: bytes), overrides: overrides, loader: readFile)
     }

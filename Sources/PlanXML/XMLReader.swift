@@ -94,10 +94,13 @@ public enum XMLReader {
             throw fail(line, "xml.encoding", "the file is not valid UTF-8 (its first bad byte is here); save it as UTF-8").at(column: column)
         }
         // A NUL is no XML character: libxml2 took it for the end of the document.
+        // Line and column of a byte, as the parser's errors get them (the bytes are UTF-8 here).
+        func position(of offset: Int) -> (line: Int, column: Int) {
+            let location = SourceFile(path: "", bytes: bytes).location(of: offset)
+            return (location.line, location.column)
+        }
         if let nul = bytes.firstIndex(of: 0) {
-            let line = bytes[..<nul].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
-            let lineStart = bytes[..<nul].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
-            let column = Self.column(bytes, lineStart: lineStart, at: nul)
+            let (line, column) = position(of: nul)
             throw fail(line, "xml.encoding", "the file holds a NUL byte, which XML does not allow (binary data?)").at(column: column)
         }
         // Refuse DTDs before libxml2 sees them: no entity can then be declared, expanded or fetched.
@@ -108,21 +111,21 @@ public enum XMLReader {
             ).at(column: column)
         }
         if let offset = crowdedElement(bytes, limit: limits.maxAttributes) {
-            let (line, column) = position(of: offset, in: bytes)
+            let (line, column) = position(of: offset)
             throw fail(
                 line, "xml.tooManyAttributes",
                 "an element has more than \(limits.maxAttributes) attributes (this is its attribute \(limits.maxAttributes + 1)); plan elements have only a few"
             ).at(column: column)
         }
         if let offset = deepElement(bytes, limit: limits.maxDepth) {
-            let (line, column) = position(of: offset, in: bytes)
+            let (line, column) = position(of: offset)
             throw fail(line, "xml.tooDeep", "elements are nested deeper than \(limits.maxDepth) levels (this one is level \(limits.maxDepth + 1))")
                 .at(column: column)
         }
         // libxml2 reports every "--" inside a comment with the whole comment so far: a comment of
         // 200,000 dashes took 16 s. XML forbids "--" there anyway.
         if let offset = doubleHyphenInComment(bytes) {
-            let (line, column) = position(of: offset, in: bytes)
+            let (line, column) = position(of: offset)
             throw fail(
                 line, "xml.comment",
                 "a comment may not contain \"--\" before its end (XML 1.0); remove the double hyphen or end the comment with -->"
@@ -153,19 +156,7 @@ public enum XMLReader {
             } else if scan.starts("<!", at: index) {
                 skipped = scan.end(of: ">", from: index + 2)
             } else {
-                var quote: UInt8? = nil
-                var position = index + 1
-                while position < count {
-                    let byte = bytes[position]
-                    if let open = quote {
-                        if byte == open { quote = nil }
-                    } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                        quote = byte
-                    } else if byte == UInt8(ascii: ">") {
-                        break
-                    }
-                    position += 1
-                }
+                let position = outsideQuotes(bytes, from: index + 1, to: count) { bytes[$0] != UInt8(ascii: ">") }
                 guard body(index, position, scan.starts("</", at: index)) else { return }
                 skipped = position + 1
             }
@@ -181,29 +172,22 @@ public enum XMLReader {
         forEachTag(bytes) { tag, end, closing in
             guard !closing else { return true }
             var attributes = 0
-            var quote: UInt8? = nil
-            for position in (tag + 1)..<end {
-                let byte = bytes[position]
-                if let open = quote {
-                    if byte == open { quote = nil }
-                } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
-                    quote = byte
-                } else if byte == UInt8(ascii: "=") {
-                    attributes += 1
-                    guard attributes > limit else { continue }
-                    // Where its name starts (before any blanks around the '=').
-                    var start = position
-                    while start > tag + 1 && isXMLBlank(bytes[start - 1]) { start -= 1 }
-                    while start > tag + 1 && !isXMLBlank(bytes[start - 1]) && bytes[start - 1] != UInt8(ascii: "\"")
-                        && bytes[start - 1] != UInt8(ascii: "'")
-                    {
-                        start -= 1
-                    }
-                    found = start
-                    return false
-                }
+            let equals = outsideQuotes(bytes, from: tag + 1, to: end) { position in
+                guard bytes[position] == UInt8(ascii: "=") else { return true }
+                attributes += 1
+                return attributes <= limit
             }
-            return true
+            guard equals < end else { return true }
+            // Where its name starts (before any blanks around the '=').
+            var start = equals
+            while start > tag + 1 && isXMLBlank(bytes[start - 1]) { start -= 1 }
+            while start > tag + 1 && !isXMLBlank(bytes[start - 1]) && bytes[start - 1] != UInt8(ascii: "\"")
+                && bytes[start - 1] != UInt8(ascii: "'")
+            {
+                start -= 1
+            }
+            found = start
+            return false
         }
         return found
     }
@@ -237,32 +221,35 @@ public enum XMLReader {
         guard let tag = bytes[..<end].lastIndex(of: UInt8(ascii: "<")) else { return nil }
         let wanted = Array(name.utf8)
         var seen = 0
+        let second = outsideQuotes(bytes, from: tag + 1, to: end) { position in
+            guard isXMLBlank(bytes[position - 1]), bytes[position...].starts(with: wanted) else { return true }
+            var after = position + wanted.count
+            while after < end && isXMLBlank(bytes[after]) { after += 1 }
+            guard after < end && bytes[after] == UInt8(ascii: "=") else { return true }
+            seen += 1
+            return seen < 2
+        }
+        return second < end ? second : nil
+    }
+
+    /// Calls `body` with each offset in `start..<end` outside a quoted attribute value (`"…"` or
+    /// `'…'`) that is no quote mark itself, until `body` returns false; returns the offset it
+    /// stopped at, or `end`.
+    static func outsideQuotes(_ bytes: [UInt8], from start: Int, to end: Int, _ body: (Int) -> Bool) -> Int {
         var quote: UInt8? = nil
-        var position = tag + 1
+        var position = start
         while position < end {
             let byte = bytes[position]
             if let open = quote {
                 if byte == open { quote = nil }
             } else if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") {
                 quote = byte
-            } else if isXMLBlank(bytes[position - 1]), bytes[position...].starts(with: wanted) {
-                var after = position + wanted.count
-                while after < end && isXMLBlank(bytes[after]) { after += 1 }
-                if after < end && bytes[after] == UInt8(ascii: "=") {
-                    seen += 1
-                    if seen == 2 { return position }
-                }
+            } else if !body(position) {
+                return position
             }
             position += 1
         }
-        return nil
-    }
-
-    /// Line and column (in characters) of byte `offset`.
-    static func position(of offset: Int, in bytes: [UInt8]) -> (line: Int, column: Int) {
-        let line = bytes[..<offset].reduce(1) { $1 == 10 ? $0 + 1 : $0 }
-        let lineStart = bytes[..<offset].lastIndex(of: 10).map { $0 + 1 } ?? 0
-        return (line, column(bytes, lineStart: lineStart, at: offset))
+        return end
     }
 
     /// The offset of the first "--" inside a comment that does not end it, or `nil`. CDATA
