@@ -387,16 +387,14 @@ extension PlanEvaluation {
             let madeByAll = creditCounter?.add(kept - keptBefore) ?? kept
             keptBefore = kept
             if madeByAll > creditLimit {
+                let bytes = summing ? CreditTable.bytesPerSummedCredit : CreditTable.bytesPerCredit
                 throw EvaluationError(
                     rep: nil, period: nil, what: "plan \(plan.id)",
                     message: "its \(ruleCount == 1 ? "credit rule credits" : "\(ruleCount) credit rules credit") more than "
                         + "\(CreditTable.maximumCredits(summed: summing)) times (each rule, each row it takes, each recipient), more than "
                         + (CreditTable.creditsSet != nil
-                            ? "COMP_MAX_CREDITS allows (about \(summing ? CreditTable.bytesPerSummedCredit : CreditTable.bytesPerCredit) bytes "
-                                + "a credit); raise it, "
-                            : "a run keeps in memory (60% of this machine's, about "
-                                + "\(summing ? CreditTable.bytesPerSummedCredit : CreditTable.bytesPerCredit) bytes a credit; COMP_MAX_CREDITS "
-                                + "sets another limit); ")
+                            ? "COMP_MAX_CREDITS allows (about \(bytes) bytes a credit); raise it, "
+                            : "a run keeps in memory (60% of this machine's, about \(bytes) bytes a credit; COMP_MAX_CREDITS sets another limit); ")
                         + "use fewer credit rules, or run the ledger in parts (a period or a region at a time)",
                     source: nil)
             }

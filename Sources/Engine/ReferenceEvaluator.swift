@@ -1331,9 +1331,7 @@ final class PlanEvaluation {
         // A `to splits` rule credits the partners splits.csv names, whoever booked the deal: a
         // deal of a rep outside the run is a partner's (its month had not been a period, and the
         // partner's share was lost).
-        let splitsCredited = plan.creditRules.contains { rule in
-            rule.recipients.contains { if case .splits = $0.kind { return true } else { return false } }
-        }
+        let splitsCredited = plan.creditsSplitPartners
         var onPlan = [Bool](repeating: false, count: data.roster.repIDs.count)
         for row in data.roster.rows where row.plan == plan.id { onPlan[Int(row.rep)] = true }
         var relevant = onPlan

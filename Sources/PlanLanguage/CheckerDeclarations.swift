@@ -575,7 +575,7 @@ extension Checker {
         }
         // Overrides pay on the credits managers receive through the rule's roll-up: without one,
         // the override pays nothing, ever.
-        if !rule.recipients.contains(where: { if case .managers = $0.kind { return true } else { return false } }) {
+        if !rule.recipients.contains(where: \.kind.isManagers) {
             error(
                 .neverApplies("credit rule '\(creditName.name)' has no 'to managers' line, so no manager is credited with the team's deals "
                     + "and this override pays nothing; add 'to managers 1 levels' (or more) to the rule"),
@@ -1075,7 +1075,7 @@ extension Checker {
             // more: count × rate is a rate, and its measures round to 6 digits, not 0 (3 units at
             // 50% had summed to 1.5 and been paid as 2).
             var type = amount.type
-            let shared = recipients.contains { if case .splits = $0.kind { return true } else { return false } }
+            let shared = recipients.contains(where: \.kind.isSplits)
             if type == .count && (weight?.type == .rate || shared) { type = .rate }
             creditRules[index] = CreditRule(name: name.name, filter: conjunction(filters), amount: amount, weight: weight,
                                             recipients: recipients.isEmpty ? [CreditRecipient(kind: .rep, span: span(file, name.range))] : recipients,

@@ -12,6 +12,15 @@ public enum Recipient: Sendable, Hashable {
     case managers(levels: Int?)
 }
 
+extension Recipient {
+    /// True for `to rep`.
+    public var isRep: Bool { if case .rep = self { true } else { false } }
+    /// True for `to splits` (overlay or not).
+    public var isSplits: Bool { if case .splits = self { true } else { false } }
+    /// True for `to managers` (any levels).
+    public var isManagers: Bool { if case .managers = self { true } else { false } }
+}
+
 /// One `to …` line of a credit rule.
 public struct CreditRecipient: Sendable, Hashable {
     /// Who.

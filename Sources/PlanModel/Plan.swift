@@ -337,3 +337,10 @@ extension Plan {
         return clawback
     }
 }
+
+extension Plan {
+    /// Whether a credit rule of the plan credits `to splits`: only then does splits.csv matter to it.
+    public var creditsSplitPartners: Bool { creditRules.contains { rule in rule.recipients.contains { $0.kind.isSplits } } }
+    /// Whether a credit rule of the plan rolls credits up `to managers`.
+    public var creditsManagers: Bool { creditRules.contains { rule in rule.recipients.contains { $0.kind.isManagers } } }
+}

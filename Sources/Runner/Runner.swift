@@ -475,9 +475,7 @@ public enum Runner {
         if inputWarnings.count > 20 { warnings.append("… and \(inputWarnings.count - 20) more warnings about the input tables") }
         if !request.freesMemory { ProcessExit.keep((load, output, inputsByPlan)) }
         // Split rows no rule reads: the credit went whole to each deal's rep.
-        let splitting = plans.contains { plan in
-            plan.creditRules.contains { rule in rule.recipients.contains { if case .splits = $0.kind { return true } else { return false } } }
-        }
+        let splitting = plans.contains(where: \.creditsSplitPartners)
         if !splitting && !data.splits.rows.isEmpty {
             let count = data.splits.rows.count
             warnings.append(
@@ -637,9 +635,7 @@ public enum Runner {
         }
         // A manager whose roster rows were all rejected (--quarantine) ends every roll-up at the
         // reps under them: the managers above are paid overrides without those reps' credits.
-        let rollsUp = plans.contains { plan in
-            plan.creditRules.contains { rule in rule.recipients.contains { if case .managers = $0.kind { return true } else { return false } } }
-        }
+        let rollsUp = plans.contains(where: \.creditsManagers)
         if rollsUp {
             let roster = data.roster
             var cut: [(rep: String, manager: String, line: Int)] = []
@@ -741,18 +737,16 @@ public enum Runner {
         // a row was left out by those rules too, not only for its rep's plan (a managers' plan
         // run alone takes its reps' new deals, not their renewals).
         let reachesOtherPlans = plans.contains { plan in
-            plan.creditRules.contains { rule in rule.recipients.contains { if case .rep = $0.kind { return false } else { return true } } }
+            plan.creditRules.contains { rule in rule.recipients.contains { !$0.kind.isRep } }
         }
         let notTaken = reachesOtherPlans ? ", and no roll-up or split of this run takes it" : ""
         // Plans whose credit rules read splits.csv: only for them do rejected split rows leave a
         // deal out (another plan credits its rep as if the file had no rows for it).
-        let readsSplits = Set(plans.filter { plan in
-            plan.creditRules.contains { rule in rule.recipients.contains { if case .splits = $0.kind { return true } else { return false } } }
-        }.map(\.id))
+        let readsSplits = Set(plans.filter(\.creditsSplitPartners).map(\.id))
         // Plans that credit only managers: a rep without a manager that day gives them nothing.
         let creditsOnlyManagers = Set(plans.filter { plan in
             !plan.creditRules.isEmpty
-                && plan.creditRules.allSatisfy { rule in rule.recipients.allSatisfy { if case .managers = $0.kind { return true } else { return false } } }
+                && plan.creditRules.allSatisfy { rule in rule.recipients.allSatisfy(\.kind.isManagers) }
         }.map(\.id))
         let splitSources = SplitSources(data.splits, reversals: transactions.reversals)
         // Excluded rows by reason and currency: their count and exact sum.
