@@ -59,9 +59,14 @@ public enum Explainer {
             }
             for plan in plans {
                 if plans.count > 1 { lines.append("plan \(plan):") }
+                // With the listing, what each transaction credited, made again as the run did.
+                let credited: ([Int32]) -> CreditedRows.Outcome = { rows in
+                    guard let data = resolver.data else { return .unavailable(resolver.note ?? "the ledger has changed since the run") }
+                    return CreditedRows.make(record: record, data: data, plan: plan, rep: rep, period: period, rows: rows)
+                }
                 section(
                     found.filter { $0.line.plan == plan }, measures: measures.filter { $0.plan == plan }, resolver: resolver,
-                    listing: transactions, into: &lines)
+                    listing: transactions ? credited : nil, into: &lines)
             }
             return lines.joined(separator: "\n") + "\n"
         } catch let error as RunFailure {
@@ -84,9 +89,10 @@ extension Explainer {
     }
 
     /// One plan's measures, payout lines (rule, tier, rate, base, limit, source) and transactions.
+    /// With `listing`, every transaction is listed too, with what `listing` says it credited.
     static func section(
         _ found: [(line: PayoutLine, trace: TraceRecord?)], measures: [MeasureValue], resolver: TransactionNames,
-        listing: Bool = false, into lines: inout [String]
+        listing: (([Int32]) -> CreditedRows.Outcome)? = nil, into lines: inout [String]
     ) {
         let payouts = found.map(\.line)
         if !measures.isEmpty {
@@ -121,7 +127,16 @@ extension Explainer {
             lines.append("transactions of \(payouts[index].component): " + resolver.describe(rows))
         }
         lines.append(all.isEmpty ? "transactions: none in this period" : "transactions: " + resolver.describe(all))
-        if listing && !all.isEmpty, let table = resolver.table(all) { lines += table }
+        if let listing, !all.isEmpty, resolver.data != nil {
+            let outcome = listing(all)
+            if case .credits(let credited) = outcome {
+                lines += resolver.table(all, credited: credited) ?? []
+                lines += credited.totals(of: credited.creditingRules)
+            } else if case .unavailable(let why) = outcome {
+                lines += resolver.table(all, credited: nil) ?? []
+                lines.append("credited amounts are not shown: \(why)")
+            }
+        }
     }
 }
 
@@ -135,6 +150,8 @@ struct TransactionNames {
     let repIDs: [String]
     /// The ledger's path, as the run recorded it.
     let path: String
+    /// The data the run read, loaded again the same way (`nil` when it has changed since).
+    let data: LedgerData?
 
     init(record: RunRecord) throws {
         guard let ledger = record.inputs.first(where: { $0.kind == "transactions" }) else {
@@ -144,6 +161,7 @@ struct TransactionNames {
             transactions = nil
             repIDs = []
             path = ""
+            data = nil
             return
         }
         // Row numbers are only meaningful for exactly the data the run read, read the same way.
@@ -154,6 +172,7 @@ struct TransactionNames {
                 transactions = nil
                 repIDs = []
                 path = ledger.path
+                data = nil
                 // Missing is not changed: the run records paths as given, relative to where it ran.
                 note =
                     FileManager.default.fileExists(atPath: input.path)
@@ -181,12 +200,13 @@ struct TransactionNames {
         transactions = load.data.transactions
         repIDs = load.data.roster.repIDs
         path = ledger.path
+        data = load.data
     }
 
     /// A line per row, in ledger order, under a header naming the columns: where it is in the
     /// ledger, what it says, and the id a reversal reverses. `nil` when the ledger is not the
     /// one the run read (``describe(_:)`` says why).
-    func table(_ rows: [Int32]) -> [String]? {
+    func table(_ rows: [Int32], credited: CreditedRows? = nil) -> [String]? {
         guard let transactions, let ids else { return nil }
         let rows = rows.map(Int.init).filter { $0 >= 0 && $0 < transactions.count }.sorted()
         var reverses: [Int: Int] = [:]
@@ -194,6 +214,9 @@ struct TransactionNames {
         let hasQuantity = rows.contains { transactions.quantities[$0] != 0 }
         var header = ["line", "id", "date", "rep", "amount", "currency"]
         if hasQuantity { header.append("quantity") }
+        // What each row credited, by rule, beside its amount.
+        let creditRules = credited?.creditingRules ?? []
+        header += creditRules.map { credited?.header($0, of: creditRules) ?? $0 }
         header += transactions.attributes.map(\.name)
         if !reverses.isEmpty { header.append("reverses") }
         var cells: [[String]] = [header]
@@ -205,12 +228,14 @@ struct TransactionNames {
                 Self.amountText(money.amount, minorUnits: money.currency.minorUnits), money.currency.code,
             ]
             if hasQuantity { line.append(String(transactions.quantities[row])) }
+            if let credited { line += creditRules.map { credited.cell(row: row, rule: $0) } }
             line += transactions.attributes.map { $0[row] }
             if !reverses.isEmpty { line.append(reverses[row].map { ids[$0] } ?? "") }
             // Ledger text is anyone's: controls are escaped, and a long value is cut.
             cells.append(line.map { Self.cell(TerminalText.safe($0)) })
         }
         let amountColumn = 4
+        let creditColumns = (hasQuantity ? 7 : 6)..<((hasQuantity ? 7 : 6) + creditRules.count)
         let widths = header.indices.map { column in cells.map { $0[column].count }.max() ?? 0 }
         var lines = ["transaction rows (\(TerminalText.safe(path))):"]
         for line in cells {
@@ -218,7 +243,7 @@ struct TransactionNames {
                 let text = line[column]
                 let room = String(repeating: " ", count: widths[column] - text.count)
                 // Numbers to the right, so that their digits line up.
-                return column == 0 || column == amountColumn ? room + text : text + room
+                return column == 0 || column == amountColumn || creditColumns.contains(column) ? room + text : text + room
             }
             var text = "  " + padded.joined(separator: "  ")
             while text.last == " " { text.removeLast() }

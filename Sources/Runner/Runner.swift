@@ -242,37 +242,9 @@ public enum Runner {
 
         // Input tables (MBO scores and the like) live in the data directory; all are read, and
         // refused with every error, before anything is written.
-        var inputsByPlan: [[String: InputTableValues]] = []
-        var inputFiles: [String] = []
-        // Rows of input tables no plan reads (a period of another length), said with the summary.
-        var inputWarnings: [String] = []
-        // The plans reading each file's column, with their period lengths: a row is never read
-        // only when none of them pays by its length. Said once per file and column.
-        let readers = inputReaders(of: plans)
-        var warnedTables: Set<String> = []
-        for plan in plans {
-            var inputs: [String: InputTableValues] = [:]
-            var inputErrors: [String] = []
-            for input in plan.inputs {
-                let path = request.dataPrefix + input.file
-                let (table, diagnostics) = InputTableReader.load(
-                    path: path, column: input.column, roster: data.roster,
-                    options: LedgerLoadOptions(threads: request.threads, fiscalCalendar: plan.fiscalCalendar),
-                    readers: readers[input.key]?.periods ?? [], count: readers[input.key]?.count)
-                inputErrors += diagnostics.filter { $0.severity == .error }.map(\.description)
-                if warnedTables.insert(input.key).inserted {
-                    // A file read for two columns says its header's warnings once.
-                    for warning in diagnostics where warning.severity == .warning {
-                        let text = "\(warning.location): warning: \(warning.message)"
-                        if !inputWarnings.contains(text) { inputWarnings.append(text) }
-                    }
-                }
-                inputs[input.name] = table
-                if !inputFiles.contains(path) { inputFiles.append(path) }
-            }
-            if !inputErrors.isEmpty { throw .badInputTable(listed: Array(inputErrors.prefix(100)), total: inputErrors.count) }
-            inputsByPlan.append(inputs)
-        }
+        let (inputsByPlan, inputFiles, tableWarnings) = try loadInputTables(
+            of: plans, roster: data.roster, dataPrefix: request.dataPrefix, threads: request.threads)
+        var inputWarnings = tableWarnings
 
         // Fingerprints of every input, finished on another thread while the plan is evaluated and
         // the run stored; stopped if the run fails.
@@ -493,6 +465,46 @@ public enum Runner {
             firstRejects: load.listed(limit: 20).filter { $0.severity == .error }.map { "\($0.location): \($0.message)" },
             warnings: warnings, reconciliation: reconciliation,
             seconds: seconds(elapsed), phases: phases)
+    }
+
+    /// Each plan's input tables (MBO scores and the like), read from the data directory
+    /// `dataPrefix` (ending in `/`): the tables by plan, the files read, and warnings of rows no
+    /// plan reads (a period of another length), to say with the summary. A plan's tables with
+    /// errors are refused with every error.
+    static func loadInputTables(
+        of plans: [Plan], roster: RosterTable, dataPrefix: String, threads: Int?
+    ) throws(RunFailure) -> (byPlan: [[String: InputTableValues]], files: [String], warnings: [String]) {
+        var inputsByPlan: [[String: InputTableValues]] = []
+        var inputFiles: [String] = []
+        var inputWarnings: [String] = []
+        // The plans reading each file's column, with their period lengths: a row is never read
+        // only when none of them pays by its length. Said once per file and column.
+        let readers = inputReaders(of: plans)
+        var warnedTables: Set<String> = []
+        for plan in plans {
+            var inputs: [String: InputTableValues] = [:]
+            var inputErrors: [String] = []
+            for input in plan.inputs {
+                let path = dataPrefix + input.file
+                let (table, diagnostics) = InputTableReader.load(
+                    path: path, column: input.column, roster: roster,
+                    options: LedgerLoadOptions(threads: threads, fiscalCalendar: plan.fiscalCalendar),
+                    readers: readers[input.key]?.periods ?? [], count: readers[input.key]?.count)
+                inputErrors += diagnostics.filter { $0.severity == .error }.map(\.description)
+                if warnedTables.insert(input.key).inserted {
+                    // A file read for two columns says its header's warnings once.
+                    for warning in diagnostics where warning.severity == .warning {
+                        let text = "\(warning.location): warning: \(warning.message)"
+                        if !inputWarnings.contains(text) { inputWarnings.append(text) }
+                    }
+                }
+                inputs[input.name] = table
+                if !inputFiles.contains(path) { inputFiles.append(path) }
+            }
+            if !inputErrors.isEmpty { throw .badInputTable(listed: Array(inputErrors.prefix(100)), total: inputErrors.count) }
+            inputsByPlan.append(inputs)
+        }
+        return (inputsByPlan, inputFiles, inputWarnings)
     }
 
     /// Reversals whose deal was paid under one plan of the run and which come when the rep is on

@@ -20,7 +20,7 @@ struct Explain: ParsableCommand {
     @Option(name: .customLong("run"), parsing: .unconditional, help: "Run id (default: the latest completed run).")
     var runID: Int64?
 
-    @Flag(name: .long, help: "Also list every transaction behind the statement: its line in transactions.csv, id, date, rep, amount and columns.")
+    @Flag(name: .long, help: "Also list every transaction behind the statement: its line in transactions.csv, id, date, rep, amount, what it credited by each credit rule, and its other columns.")
     var transactions = false
 
     func validate() throws {

@@ -1748,9 +1748,11 @@ func oneDeal(in directory: URL) throws -> URL {
         let table = result.stdout.split(separator: "\n").map(String.init).drop { !$0.hasPrefix("transaction rows (") }
         #expect(Array(table) == [
             "transaction rows (data/transactions.csv):",
-            "  line  id  date        rep  amount  currency  product                                   kind",
-            "     2  T1  2027-01-05  R1   100.50  USD       WIDGET\\u{1B}[2J                           new",
-            "     3  T2  2027-01-06  R1    0.125  USD       \(String(repeating: "A", count: 39))…  new",
+            "  line  id  date        rep  amount  currency  credited  product                                   kind",
+            "     2  T1  2027-01-05  R1   100.50  USD         100.50  WIDGET\\u{1B}[2J                           new",
+            "     3  T2  2027-01-06  R1    0.125  USD          0.125  \(String(repeating: "A", count: 39))…  new",
+            // Each row's credit, exact: the month's bookings are their sum, rounded once to 100.63.
+            "credited by rule sales: 100.625 USD from 2 transactions (exact; a measure rounds its sum)",
         ])
     }
 
@@ -2562,21 +2564,105 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(listed.status == 0, "\(listed.stderr)")
         let table = listed.stdout.split(separator: "\n").map(String.init).drop { !$0.hasPrefix("transaction rows (") }
         #expect(table.first == "transaction rows (\(data)/transactions.csv):")
-        #expect(table.count == 12)
-        #expect(Array(table.dropFirst().prefix(3)) == [
-            "  line  id          date        rep        amount  currency  quantity  product     kind     region  reverses",
-            "  1546  T000001545  2027-03-02  R000001   4194.17  USD       9         GADGET-M    new      EMEA",
-            "  1555  T000001554  2027-03-03  R000001   6960.35  GBP       8         GADGET-S    new      EMEA",
+        #expect(table.count == 13)
+        // Beside each row, what it credited: a USD deal its amount, a GBP one converted at
+        // March's rate (6960.35 × 1.221740 = 8503.738009), a renewal at 50 % (5138.69 EUR ×
+        // 1.085951 × 50 % = 2790.182772095). The credits add up, exactly, to the bookings that
+        // the month's measure rounds to 67496.51.
+        #expect(Array(table.dropFirst().prefix(4)) == [
+            "  line  id          date        rep        amount  currency  quantity        credited  product     kind     region  reverses",
+            "  1546  T000001545  2027-03-02  R000001   4194.17  USD       9                4194.17  GADGET-M    new      EMEA",
+            "  1555  T000001554  2027-03-03  R000001   6960.35  GBP       8            8503.738009  GADGET-S    new      EMEA",
+            "  1712  T000001711  2027-03-08  R000001   5138.69  EUR       11        2790.182772095  WIDGET-PRO  renewal  EMEA",
         ])
-        #expect(table.last == "  2205  T000002204  2027-03-23  R000001   1769.07  USD       1         WIDGET-PRO  new      EMEA")
+        #expect(Array(table.suffix(2)) == [
+            "  2205  T000002204  2027-03-23  R000001   1769.07  USD       1                1769.07  WIDGET-PRO  new      EMEA",
+            "credited by rule sales: 67496.505986905 USD from 10 transactions (exact; a measure rounds its sum)",
+        ])
+        #expect(listed.stdout.contains("\n  bookings    67496.51 USD\n"))
         let reversal = try cli.run(["explain", "--db", db, "--rep", "R000015", "--period", "2027-02", "--transactions"])
-        #expect(reversal.stdout.contains("\n   851  T000000850  2027-02-04  R000015   7245.42  USD       14        SUITE-ENT     upsell   NA\n"))
-        #expect(reversal.stdout.contains("\n  1127  T000001126  2027-02-15  R000015  -7245.42  USD       -14       SUITE-ENT     upsell   NA      T000000850\n"))
+        // A reversal in the deal's own month credits its negative amount.
+        #expect(reversal.stdout.contains("\n   851  T000000850  2027-02-04  R000015   7245.42  USD       14         7245.42  SUITE-ENT     upsell   NA\n"))
+        #expect(reversal.stdout.contains("\n  1127  T000001126  2027-02-15  R000015  -7245.42  USD       -14       -7245.42  SUITE-ENT     upsell   NA      T000000850\n"))
         // Without the flag, no table.
         #expect(!march.stdout.contains("transaction rows ("))
         let missing = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2026-04"])
         #expect(missing.status == 65)
         #expect(missing.stderr.hasPrefix("comp explain: run 1 has no payouts for rep \"R000001\" in 2026-04; it has 2027-01, 2027-02,"))
+    }
+
+    /// `--transactions` shows what each row credited by each rule, made again by the run's own
+    /// crediting: with the run's parameters, a reversal charged back to its deal's month, counts
+    /// beside money. Once a plan file has changed, it says so instead.
+    @Test func explainShowsWhatEachTransactionCredited() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        let plan = """
+            plan "CB" "Charge-backs" {
+              currency USD
+              period month
+              param new_share = 100%
+              credit sales {
+                amount fx(txn.amount)
+                weight match txn.kind {
+                  "new" => new_share
+                  else  => 50%
+                }
+              }
+              credit units {
+                amount txn.quantity
+              }
+              measure bookings = sum(sales)
+              measure deals = sum(units)
+              component commission = bookings * 10%
+              clawback {
+                charge original_period
+                window 90 days
+              }
+            }
+
+            """
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,CB,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "fx.csv": "currency,period,rate\nEUR,2027-01,1.1\nEUR,2027-02,1.2\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind,quantity,reverses\n"
+                + "T1,2027-01-10,R1,1000,EUR,new,2,\nT2,2027-01-20,R1,400,USD,renewal,1,\nT3,2027-02-05,R1,-1000,EUR,new,-2,T1\n",
+        ], to: data)
+        try writeFiles(["cb.plan": plan], to: directory)
+        let run = try cli.run(["run", "--plans", "cb.plan", "--data", "data", "--db", "r.sqlite", "--param", "new_share=50%"], in: directory)
+        try #require(run.status == 0, "\(run.stderr)")
+        func listing(_ period: String) throws -> [String] {
+            let result = try cli.run(["explain", "--db", "r.sqlite", "--rep", "R1", "--period", period, "--transactions"], in: directory)
+            #expect(result.status == 0, "\(result.stderr)")
+            return Array(result.stdout.split(separator: "\n").map(String.init).drop { !$0.hasPrefix("transaction rows (") })
+        }
+        // January: the new EUR deal at the run's 50 % (1000 × 1.1 × 50 % = 550.00), the renewal
+        // at 50 % (200.00); 2 and 1 units. Bookings 750.00 pay 75.00.
+        #expect(try listing("2027-01") == [
+            "transaction rows (data/transactions.csv):",
+            "  line  id  date        rep   amount  currency  quantity  credited sales  credited units  kind     reverses",
+            "     2  T1  2027-01-10  R1   1000.00  EUR       2                 550.00               2  new",
+            "     3  T2  2027-01-20  R1    400.00  USD       1                 200.00               1  renewal",
+            "credited by rule sales: 750.00 USD from 2 transactions (exact; a measure rounds its sum)",
+            "credited by rule units: 3 from 2 transactions (exact; a measure rounds its sum)",
+        ])
+        // February: the reversal is sized by its deal (the deal's kind, so 50 %) but converts its
+        // own amount at its own month's rate: -1000 × 1.2 × 50 % = -600.00, charged to January.
+        #expect(try listing("2027-02") == [
+            "transaction rows (data/transactions.csv):",
+            "  line  id  date        rep    amount  currency  quantity                credited sales           credited units  kind  reverses",
+            "     4  T3  2027-02-05  R1   -1000.00  EUR       -2        -600.00 (charged to 2027-01)  -2 (charged to 2027-01)  new   T1",
+            "credited by rule sales: -600.00 USD from 1 transaction (exact; a measure rounds its sum)",
+            "credited by rule units: -2 from 1 transaction (exact; a measure rounds its sum)",
+        ])
+        // A plan file edited since the run: its credits are not made up from the new text.
+        try writeFiles(["cb.plan": plan.replacingOccurrences(of: "50%", with: "40%")], to: directory)
+        let changed = try listing("2027-01")
+        #expect(changed.count == 5)
+        #expect(changed.last == "credited amounts are not shown: cb.plan is not the file the run read (it has changed since, or the run was started in another directory)")
+        #expect(changed[1] == "  line  id  date        rep   amount  currency  quantity  kind     reverses")
     }
 }
 
