@@ -89,7 +89,7 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
         if target > Self.maxScale {
             throw .overflow(
                 operation: "\(self) × \(other): the exact product needs \(target) fraction digits, more than the \(Self.maxScale) kept; "
-                    + "round a factor first (round(…, 6))")
+                    + "round a factor, or a product of several, first (round(x, 6), round(a * b * c, 6))")
         }
         // Two 64-bit factors (most amounts, rates and weights): their product always fits 128 bits.
         if let a = Int64(exactly: value), let b = Int64(exactly: other.value) {

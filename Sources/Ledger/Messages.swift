@@ -35,6 +35,14 @@ enum DataMessage {
         ("data.badDate", "\(column) \"\(text)\" is not a valid date; write YYYY-MM-DD" + spaces(text))
     }
 
+    @inline(never) static func fiscalYearOutOfRange(_ column: String, _ text: String, year: Int) -> (DiagnosticID, String) {
+        (
+            "data.fiscalYearOutOfRange",
+            "\(column) \"\(text)\" is in fiscal year \(year), which periods cannot name (fiscal years run from 0 to 9999 here); "
+                + "correct the date, or start the fiscal year in January"
+        )
+    }
+
     @inline(never) static func badDecimal(_ column: String, _ text: String, _ error: DecimalParseError) -> (DiagnosticID, String) {
         switch error {
         case .tooManyFractionDigits(let found, let allowed):

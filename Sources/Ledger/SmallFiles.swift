@@ -126,6 +126,10 @@ struct RecordReader {
 
     func fieldNumber(_ column: String) -> Int { (header.field(column) ?? 0) + 1 }
 
+    /// The value of `column` as the file writes it, shortened for a message (`-0.000`, not the
+    /// `0` it reads as).
+    func written(_ column: String) -> String { header.field(column).map { shorten(record.fields[$0]) } ?? "" }
+
     /// The text of `column` (`nil` when the column is absent or the value empty and optional).
     mutating func text(_ column: String, required: Bool, maxBytes: Int? = nil) -> String? {
         guard let index = header.field(column) else { return nil }
@@ -268,7 +272,7 @@ func loadRoster(
         let currency = reader.currency("currency", required: false)
         let target = reader.decimal("target_incentive", required: false)
         if let start, let end, end < start { reader.error("end", DataMessage.endBeforeStart(start, end)) }
-        if let target, target.isNegative { reader.error("target_incentive", DataMessage.negative("target_incentive", target.description)) }
+        if let target, target.isNegative { reader.error("target_incentive", DataMessage.negative("target_incentive", reader.written("target_incentive"))) }
         let attributes = attributeColumns.map { reader.text($0, required: false) ?? "" }
         // Columns a plan declares with a type: each value must be one.
         for (column, value) in zip(attributeColumns, attributes) {
@@ -630,7 +634,7 @@ func loadFX(
             }
         }
         let rate = reader.decimal("rate", required: true)
-        if let rate, rate.units <= 0 { reader.error("rate", DataMessage.nonPositive("rate", rate.description)) }
+        if let rate, rate.units <= 0 { reader.error("rate", DataMessage.nonPositive("rate", reader.written("rate"))) }
         // The base currency converts at 1: a rate for it is either redundant or a mistake.
         if let currency, currency == options.baseCurrency, let rate, rate.units > 0 {
             if rate == .one {

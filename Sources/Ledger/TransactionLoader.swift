@@ -39,6 +39,12 @@ private struct ScanContext: Sendable {
     let keptErrors: Int
     /// Per attribute slot, the plans' declarations of the column (checked once per distinct value).
     let declared: [[DeclaredColumn]]
+    /// The fiscal calendar, and the absolute months of the first and last day whose fiscal year
+    /// is named with four digits (0…9999): a date past them (9999-11-05 with a February start
+    /// is in fiscal 10000) made periods no quota, export or `comp explain` could name.
+    let calendar: FiscalCalendar
+    let monthFloor: Int
+    let monthCeiling: Int
 }
 
 /// The column storages being filled.
@@ -435,7 +441,9 @@ func loadTransactions(
         names: header.names, baseCode: options.baseCurrency.code, columns: columns,
         // Bounded: the limit is added to and doubled (`--max-errors 9223372036854775807` overflowed).
         keptErrors: max(1, min(options.storedDiagnosticLimit, 1 << 30)),
-        declared: attributeNames.map { name in options.declaredColumns.filter { $0.file == .transactions && $0.name == name } })
+        declared: attributeNames.map { name in options.declaredColumns.filter { $0.file == .transactions && $0.name == name } },
+        calendar: options.fiscalCalendar, monthFloor: options.fiscalCalendar.yearStart(ofLabelYear: 0),
+        monthCeiling: options.fiscalCalendar.yearStart(ofLabelYear: 10_000) - 1)
     timer.mark("transactions: count lines")
     // Pass 2: scan.
     var results: [ChunkResult] = parallelMap(chunks, threads: options.threads) { k in
@@ -1115,6 +1123,10 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     var lastDays: Int32 = 0
     var lastMonth = 0
     var haveLastDate = false
+    // A valid date in a fiscal year past 9999 (or before 0), said as such.
+    var outsideYears = false
+    let monthFloor = context.monthFloor
+    let monthCeiling = context.monthCeiling
 
 
     context.isoTable.withUnsafeBufferPointer { isoTable in
@@ -1208,19 +1220,29 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 } else if let parsed = parseDateFields(datePointer, dateLength) {
                     days = parsed.days
                     month = parsed.month
-                    dateOK = true
-                    lastDateWord = word
-                    lastDateTail = tail
-                    lastDays = days
-                    lastMonth = month
-                    haveLastDate = true
+                    dateOK = month >= monthFloor && month <= monthCeiling
+                    if dateOK {
+                        lastDateWord = word
+                        lastDateTail = tail
+                        lastDays = days
+                        lastMonth = month
+                        haveLastDate = true
+                    } else {
+                        outsideYears = true
+                    }
                 }
             } else if let parsed = parseDateFields(datePointer, dateLength) {
                 days = parsed.days
                 month = parsed.month
-                dateOK = true
+                dateOK = month >= monthFloor && month <= monthCeiling
+                outsideYears = !dateOK
             }
-            if !dateOK {
+            if outsideYears {
+                outsideYears = false
+                let year = context.calendar.labelYear(ofYearStartingAt: context.calendar.fiscalYearStart(containing: month))
+                result.errors.append(
+                    RowError(line: recordLine, field: dateField + 1, DataMessage.fiscalYearOutOfRange("date", tokenizer.fieldText(dateField), year: year)))
+            } else if !dateOK {
                 result.errors.append(
                     RowError(
                         line: recordLine, field: dateField + 1,

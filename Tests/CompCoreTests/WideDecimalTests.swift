@@ -152,7 +152,7 @@ struct WideDecimalTests {
         }
         #expect(
             throws: ArithmeticError.overflow(
-                operation: "0.000000000000000001 × 0.0000000000001: the exact product needs 31 fraction digits, more than the 30 kept; round a factor first (round(…, 6))")
+                operation: "0.000000000000000001 × 0.0000000000001: the exact product needs 31 fraction digits, more than the 30 kept; round a factor, or a product of several, first (round(x, 6), round(a * b * c, 6))")
         ) {
             try WideDecimal(value: 1, scale: 18).multiplied(by: WideDecimal(value: 1, scale: 13))
         }

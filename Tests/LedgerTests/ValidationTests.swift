@@ -129,6 +129,10 @@ let badCases: [BadCase] = [
         text: "rep,name,plan,start,end\nR1,A,AE-STD,2026-01-01,2027-03-31\nR2,B,AE-STD,2026-01-01,\nR1,A,AE-STD,2027-03-01,\n",
         expected: ["roster.csv:4:4: roster rows for rep \"R1\" overlap: 2027-03-01…open overlaps 2026-01-01…2027-03-31 on line 2"]),
     BadCase(
+        name: "a negative target incentive, quoted as written", file: "roster.csv",
+        text: "rep,name,plan,start,target_incentive\nR1,A,AE-STD,2026-01-01,-1200.50\nR2,B,AE-STD,2026-01-01,\n",
+        expected: ["roster.csv:2:5: target_incentive \"-1200.50\" is negative"]),
+    BadCase(
         name: "split shares not adding to one", file: "splits.csv", text: "txn,rep,share\nT2,R1,0.5\nT2,R2,0.4\n",
         expected: [
             "splits.csv:2:3: split shares of transaction \"T2\" add up to 0.9, not 1",
@@ -212,11 +216,12 @@ let badCases: [BadCase] = [
         name: "fx period must be a month", file: "fx.csv", text: "currency,period,rate\nEUR,2027-01,1.08\nGBP,2027-Q1,1.3\n",
         expected: ["fx.csv:3:2: period \"2027-Q1\" is not a month; write YYYY-MM"]),
     BadCase(
-        name: "non-positive fx rate", file: "fx.csv", text: "currency,period,rate\nEUR,2027-01,0\n",
+        name: "non-positive fx rate", file: "fx.csv", text: "currency,period,rate\nEUR,2027-01,-0.000\n",
         // The rejected fx row comes before the transactions it leaves without a rate (a month's
-        // million rows had hidden it), and before the split rows of those transactions.
+        // million rows had hidden it), and before the split rows of those transactions. The rate
+        // is quoted as written (it had read "0").
         expected: [
-            "fx.csv:2:3: rate \"0\" must be greater than zero",
+            "fx.csv:2:3: rate \"-0.000\" must be greater than zero",
             "transactions.csv:3:5: no fx rate for EUR in 2027-01: its row in fx.csv (line 2) was rejected; correct that row",
             "splits.csv:2:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
             "splits.csv:3:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
@@ -934,6 +939,24 @@ struct SplitMix {
             "transactions.csv:2:5: no fx rate for EUR in 2027-01: its row in fx.csv (line 2) was rejected; correct that row",
         ])
         #expect(load.listed(limit: 2).map(\.id.rawValue) == ["data.unknownRep", "data.nonPositiveValue"])
+    }
+
+    /// With a fiscal year starting in February (named by the year it ends in), 9999-11-05 is in
+    /// fiscal 10000, which no period label names: the row is rejected saying so, while 9999-01-31
+    /// (fiscal 9999) and every date of a calendar-year ledger are read.
+    @Test func aDateInAFiscalYearPast9999IsRejectedForIt() throws {
+        let ledger = header + "T1,9999-01-31,R1,10,USD,P,new,1,NA,\nT2,9999-11-05,R1,10,USD,P,new,1,NA,\nT3,9999-11-05,R1,10,USD,P,new,1,NA,\n"
+        let directory = try DataDirectory(Minimal.ledgerOnly(ledger))
+        var options = LedgerLoadOptions(threads: 1)
+        options.fiscalCalendar = try #require(FiscalCalendar(startMonth: 2))
+        let (load, lines) = directory.load(options)
+        #expect(load.data.transactions.count == 1)
+        let message = "is in fiscal year 10000, which periods cannot name (fiscal years run from 0 to 9999 here); "
+            + "correct the date, or start the fiscal year in January"
+        #expect(lines == ["transactions.csv:3:2: date \"9999-11-05\" \(message)", "transactions.csv:4:2: date \"9999-11-05\" \(message)"])
+        let (calendarYear, calendarLines) = directory.load(LedgerLoadOptions(threads: 1))
+        #expect(calendarYear.data.transactions.count == 3)
+        #expect(calendarLines.isEmpty)
     }
 
     /// A split row naming a transaction rejected for its fx row follows from that error; one

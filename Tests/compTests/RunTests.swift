@@ -866,7 +866,7 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(run.status == 65)
         #expect(
             run.stderr == "\(plan.path):6:3: rep R1, 2027-01: c: arithmetic overflow in 32.83257885452964923345362521 × 0.111111: "
-                + "the exact product needs 32 fraction digits, more than the 30 kept; round a factor first (round(…, 6))\n")
+                + "the exact product needs 32 fraction digits, more than the 30 kept; round a factor, or a product of several, first (round(x, 6), round(a * b * c, 6))\n")
     }
 
     /// Two files defining one plan id are named, with the id; a file in the way of a sample's
