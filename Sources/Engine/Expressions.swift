@@ -351,6 +351,7 @@ extension PlanEvaluation {
             if active < days {
                 amount = try Exact.multiply(amount, WideDecimal(Int64(active))).divided(
                     by: WideDecimal(Int64(days)), scale: 6, rounding: plan.defaultRoundingMode)
+                proratedQuotas.append((amount, WideDecimal(found), active, days))
             }
         }
         return .number(amount)
@@ -588,6 +589,12 @@ extension PlanEvaluation {
                 quota.appendFormatted(fractionDigits: max(minorUnits, quota.exactFractionDigits), to: &textScratch)
                 textScratch.append(0x20)
                 textScratch.append(contentsOf: code.utf8)
+                // A quota prorated to the payee's days on the plan says from what.
+                if let prorated = proratedQuotas.first(where: { $0.value == quota }) {
+                    textScratch.append(contentsOf: " (".utf8)
+                    prorated.full.appendFormatted(fractionDigits: max(minorUnits, prorated.full.exactFractionDigits), to: &textScratch)
+                    textScratch.append(contentsOf: " \(code) prorated to \(prorated.active) of \(prorated.days) days on the plan)".utf8)
+                }
             }
             notes[component].base = String(decoding: textScratch, as: UTF8.self)
         }

@@ -993,6 +993,10 @@ final class PlanEvaluation {
     @exclusivity(unchecked) var tierConstantsCache: [Int: TierConstants] = [:]
     /// Quotas looked up in the current payee-period, by quota id (``resetMemo()`` sizes it).
     @exclusivity(unchecked) var quotaMemo: [EvalValue?] = []
+    /// Quotas of the current payee-period prorated to the days on the plan: the value used, the
+    /// quota's row, and the days counted of the period's (a trace says "against quota 20000.00
+    /// USD" where quotas.csv says 31,000: it says why).
+    @exclusivity(unchecked) var proratedQuotas: [(value: WideDecimal, full: WideDecimal, active: Int, days: Int)] = []
     /// Tier gates of the payee-period evaluated, by table and tier: a gate reading another table
     /// (whose gates read another...) was evaluated again at every application, exponentially.
     @exclusivity(unchecked) var gateMemo: [Int: Bool] = [:]
@@ -2369,6 +2373,7 @@ final class PlanEvaluation {
         } else {
             memo = [EvalValue?](repeating: nil, count: count)
         }
+        if !proratedQuotas.isEmpty { proratedQuotas.removeAll(keepingCapacity: true) }
         if quotaMemo.count == plan.quotas.count {
             for index in quotaMemo.indices { quotaMemo[index] = nil }
         } else {
@@ -3439,7 +3444,7 @@ extension PlanEvaluation {
         let savedPeriod = periodIndex
         let savedMemo = memo
         let savedGates = gateMemo
-        let savedQuotas = quotaMemo
+        let savedQuotas = (quotaMemo, proratedQuotas)
         let savedNotes = notes
         let savedTotalNote = totalLimitNote
         let savedCredits = restatedCredits
@@ -3451,7 +3456,7 @@ extension PlanEvaluation {
             periodIndex = savedPeriod
             memo = savedMemo
             gateMemo = savedGates
-            quotaMemo = savedQuotas
+            (quotaMemo, proratedQuotas) = savedQuotas
             notes = savedNotes
             totalLimitNote = savedTotalNote
             restatedCredits = savedCredits

@@ -2591,6 +2591,34 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(missing.stderr.hasPrefix("comp explain: run 1 has no payouts for rep \"R000001\" in 2026-04; it has 2027-01, 2027-02,"))
     }
 
+    /// A quota prorated to the rep's days on the plan says from what: R1 joins on 2027-01-12, so
+    /// January's 31,000 counts 20 of 31 days, 20,000.00; 15,000 of bookings reach 75 %, paying
+    /// 3 % × 10,000 + 6 % × 5,000 = 600.00. A whole month says nothing more.
+    @Test func explainSaysHowAQuotaWasProrated() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2027-01-12,12000\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,31000\nR1,2027-02,31000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-15,R1,15000,USD,new\nT2,2027-02-15,R1,15000,USD,new\n",
+        ], to: data)
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", "data", "--db", "r.sqlite"], in: directory)
+        try #require(run.status == 0, "\(run.stderr)")
+        func commission(_ period: String) throws -> String? {
+            let result = try cli.run(["explain", "--db", "r.sqlite", "--rep", "R1", "--period", period], in: directory)
+            return result.stdout.split(separator: "\n").map(String.init).first { $0.hasPrefix("  commission") }
+        }
+        #expect(try commission("2027-01")?.hasPrefix(
+            "  commission          600.00 USD   marginal table ae_tiers on attainment; tier 2: 50% to 100%; "
+                + "rate 3% on 10000.00 USD + 6% on 5000.00 USD; on 15000.00 USD against quota 20000.00 USD "
+                + "(31000.00 USD prorated to 20 of 31 days on the plan)   [") == true)
+        // February: 15,000 of 31,000 is 48.39 %, all at 3 %: 450.00.
+        #expect(try commission("2027-02")?.hasPrefix(
+            "  commission          450.00 USD   marginal table ae_tiers on attainment; tier 1: up to 50%; "
+                + "rate 3% on 15000.00 USD; on 15000.00 USD against quota 31000.00 USD   [") == true)
+    }
+
     /// `--transactions` shows what each row credited by each rule, made again by the run's own
     /// crediting: with the run's parameters, a reversal charged back to its deal's month, counts
     /// beside money. Once a plan file has changed, it says so instead.
