@@ -408,6 +408,31 @@ extension PlanEvaluation {
         }
     }
 
+    /// Notes a problem of the data met while crediting, listed with every other once crediting is
+    /// done (the run then fails): each `identity` once, at its first (row, rule). A shard keeps the
+    /// hundred first by (row, rule), whatever order it met them in (it credits a chunk of rows
+    /// rule by rule), so the run lists the same ones at any thread count. `make` builds the
+    /// message only when it is kept (a deal reversed thousands of times had its message made
+    /// each time).
+    func noteCreditConflict(_ key: SplitConflictKey, identity: String, _ make: () -> EvaluationError) {
+        let known = splitConflicts.firstIndex { $0.identity == identity }
+        // Past the hundred kept, and after all of them: nothing to keep.
+        if splitConflictsCut, let last = splitConflicts.last?.key, !(key < last) { return }
+        // Met before at an earlier row (a deal, or an earlier reversal of it).
+        if let known, !(key < splitConflicts[known].key) { return }
+        let conflict = make()
+        if let known {
+            splitConflicts[known] = (key, identity, conflict)
+        } else {
+            splitConflicts.append((key, identity, conflict))
+        }
+        splitConflicts.sort { $0.key < $1.key }
+        if splitConflicts.count > Self.listedPayeeFailures {
+            splitConflicts.removeLast()
+            splitConflictsCut = true
+        }
+    }
+
     /// The most manager levels a roll-up follows (``Credit/maximumLevel`` bounds what a credit can
     /// carry; this bounds what a run makes).
     static let maximumRollupLevels = 256
@@ -470,17 +495,8 @@ extension PlanEvaluation {
                         // and its reversal meet the same shares. A shard keeps the hundred first by
                         // (row, rule), whatever order it met them in (it credits a chunk of rows rule
                         // by rule), so the run lists the same ones at any thread count.
-                        let key = SplitConflictKey(row: row, rule: ruleIndex)
                         // One conflict for a deal and its reversals: the first met, by row.
-                        let identity = "\(splitSource) \(ruleIndex)"
-                        let known = splitConflicts.firstIndex { $0.identity == identity }
-                        if splitConflictsCut, let last = splitConflicts.last?.key, !(key < last) {
-                            // Past the hundred kept, and after all of them: nothing to keep.
-                        } else if let known, !(key < splitConflicts[known].key) {
-                            // Met before at an earlier row (the deal, or an earlier reversal of it):
-                            // nothing to build (a deal reversed thousands of times had its message
-                            // made each time).
-                        } else {
+                        noteCreditConflict(SplitConflictKey(row: row, rule: ruleIndex), identity: "\(splitSource) \(ruleIndex)") {
                             let lines = splits.map { String(data.splits.rows[$0].line) }
                             // A reversal is split as its deal: the row the rule took is named too
                             // (a `where` leaving the deal out does not leave its reversal out).
@@ -491,23 +507,13 @@ extension PlanEvaluation {
                             let booking = payee
                             payee = partner
                             defer { payee = booking }
-                            let conflict = failure(
+                            return failure(
                                 "the split shares of transaction \"\(transactions.ids[Int(splitSource)])\" add up to \(total) "
                                     + "(splits.csv line\(lines.count == 1 ? "" : "s") \(lines.joined(separator: ", "))\(met)); "
                                     + "rule '\(plan.creditRules[ruleIndex].name)' credits 'to splits', which needs exactly 1 (shares over 1 "
                                     + "were accepted for the 'to splits overlay' rules of this run): give the transaction shares that "
                                     + "add up to 1, or leave it out of the rule with a `where`",
                                 what: plan.creditRules[ruleIndex].name, span: plan.creditRules[ruleIndex].span)
-                            if let known {
-                                splitConflicts[known] = (key, identity, conflict)
-                            } else {
-                                splitConflicts.append((key, identity, conflict))
-                            }
-                            splitConflicts.sort { $0.key < $1.key }
-                            if splitConflicts.count > Self.listedPayeeFailures {
-                                splitConflicts.removeLast()
-                                splitConflictsCut = true
-                            }
                         }
                         continue
                     }
@@ -529,11 +535,17 @@ extension PlanEvaluation {
                 while let current = manager, level < (levels ?? Int.max), level <= repCount {
                     // Each level is another credit of the row: a chain of thousands of managers (a
                     // roster error) would multiply the ledger by thousands.
+                    // Listed with every other rep's once crediting is done (the run fails then).
                     if level + 1 > Self.maximumRollupLevels {
-                        throw failure(
-                            "the manager chain above \(roster.repIDs[Int(rep)]) is more than \(Self.maximumRollupLevels) levels deep; "
-                                + "roll-ups follow at most \(Self.maximumRollupLevels) (check the roster's manager column)",
-                            what: "credit \(plan.creditRules[ruleIndex].name)")
+                        noteCreditConflict(SplitConflictKey(row: row, rule: ruleIndex), identity: "chain \(rep)") {
+                            let line = data.roster.rows[Int(assignments.rosterRow[assignmentEntry])].line
+                            return failure(
+                                "the manager chain above \(roster.repIDs[Int(rep)]) (roster.csv line \(line)) is more than "
+                                    + "\(Self.maximumRollupLevels) levels deep; roll-ups follow at most \(Self.maximumRollupLevels) "
+                                    + "(check the roster's manager column)",
+                                what: "credit \(plan.creditRules[ruleIndex].name)", span: plan.creditRules[ruleIndex].span)
+                        }
+                        break
                     }
                     if let target = isPayee(current, on: payeeDate) {
                         give(

@@ -83,8 +83,11 @@ import Testing
 
     /// A roll-up to every manager level makes a credit per level: a roster whose manager column
     /// chains 300 reps (R299 reports to R298 … to R0) would make 300 credits of each of R299's
-    /// rows. Roll-ups follow at most 256 levels; deeper is an error naming the rep.
-    @Test func aManagerChainDeeperThanTheRollupLimitIsAnError() throws {
+    /// rows. Roll-ups follow at most 256 levels; deeper is an error naming the rep and its roster
+    /// line, every such rep at once (R299 and R280, not R200, whose chain is 200 deep), at any
+    /// thread count and in both evaluators.
+    @Test(arguments: [(1, true), (2, true), (2, false)])
+    func aManagerChainDeeperThanTheRollupLimitIsAnError(threads: Int, compiled: Bool) throws {
         var roster = "rep,name,manager,plan,start\n"
         for index in 0..<300 { roster += "R\(index),N\(index),\(index == 0 ? "" : "R\(index - 1)"),P,2026-01-01\n" }
         let (plan, data) = try load(
@@ -101,11 +104,15 @@ import Testing
             """,
             [
                 "roster.csv": roster, "quotas.csv": "rep,period,amount\n",
-                "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R299,100,USD,new\n",
+                "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R299,100,USD,new\n"
+                    + "T2,2027-02-05,R200,100,USD,new\nT3,2027-03-05,R280,100,USD,new\nT4,2027-03-06,R299,100,USD,new\n",
             ])
+        let limit = "is more than 256 levels deep; roll-ups follow at most 256 (check the roster's manager column)"
         #expect(
-            failure(plan, data, threads: 2, compiled: true)
-                == "rep R299, 2027-01: credit team: the manager chain above R299 is more than 256 levels deep; roll-ups follow at most 256 (check the roster's manager column)"
+            failure(plan, data, threads: threads, compiled: compiled)
+                == "test.plan: rep R299, 2027-01: credit team: the manager chain above R299 (roster.csv line 301) \(limit)\n"
+                + "test.plan: rep R280, 2027-03: credit team: the manager chain above R280 (roster.csv line 282) \(limit)\n"
+                + "2 credits failed"
         )
     }
 
