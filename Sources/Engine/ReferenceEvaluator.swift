@@ -800,6 +800,11 @@ struct CreditTable: Sendable {
     @inline(__always)
     func group(rule: Int, payee: Int, period: Int) -> Int { (rule * payees + payee) * periods + period }
 
+    /// The rule, payee and period of `group` (the inverse of ``group(rule:payee:period:)``).
+    static func parts(ofGroup group: Int, payees: Int, periods: Int) -> (rule: Int, payee: Int, period: Int) {
+        (group / periods / payees, group / periods % payees, group % periods)
+    }
+
     /// The credits of one rule, payee and period (a full table's).
     @inline(__always)
     subscript(rule: Int, payee: Int, period: Int) -> ArraySlice<Credit> {
@@ -1207,13 +1212,18 @@ final class PlanEvaluation {
     /// compiled path to.
     /// The evaluation of `plan` over `data`; `runSpan` is the span of every plan of the run
     /// (``TransactionSpan``), when it has several.
-    init(plan: Plan, data: LedgerData, inputs: [String: InputTableValues], compiling: Bool = true, runSpan: TransactionSpan? = nil) throws {
+    /// Without `requiringInputs`, input tables not given are not an error (crediting alone reads
+    /// none: the checker refuses them in credit rules).
+    init(
+        plan: Plan, data: LedgerData, inputs: [String: InputTableValues], compiling: Bool = true, runSpan: TransactionSpan? = nil,
+        requiringInputs: Bool = true
+    ) throws {
         self.plan = plan
         self.inputs = inputs
         self.data = data
         self.transactions = data.transactions
         self.roster = data.roster
-        for input in plan.inputs where inputs[input.name] == nil {
+        for input in plan.inputs where requiringInputs && inputs[input.name] == nil {
             throw EvaluationError(
                 rep: nil, period: nil, what: "plan \(plan.id)", message: "input table \(input.name) (\(input.file)) was not loaded",
                 source: nil)

@@ -60,9 +60,8 @@ public enum Explainer {
             for plan in plans {
                 if plans.count > 1 { lines.append("plan \(plan):") }
                 // With the listing, what each transaction credited, made again as the run did.
-                let credited: ([Int32]) -> CreditedRows.Outcome = { rows in
-                    guard let data = resolver.data else { return .unavailable(resolver.note ?? "the ledger has changed since the run") }
-                    return CreditedRows.make(record: record, data: data, plan: plan, rep: rep, period: period, rows: rows)
+                let credited: (LedgerData, [Int32]) -> CreditedRows.Outcome = { data, rows in
+                    CreditedRows.make(record: record, data: data, plan: plan, rep: rep, period: period, rows: rows)
                 }
                 section(
                     found.filter { $0.line.plan == plan }, measures: measures.filter { $0.plan == plan }, resolver: resolver,
@@ -92,7 +91,7 @@ extension Explainer {
     /// With `listing`, every transaction is listed too, with what `listing` says it credited.
     static func section(
         _ found: [(line: PayoutLine, trace: TraceRecord?)], measures: [MeasureValue], resolver: TransactionNames,
-        listing: (([Int32]) -> CreditedRows.Outcome)? = nil, into lines: inout [String]
+        listing: ((LedgerData, [Int32]) -> CreditedRows.Outcome)? = nil, into lines: inout [String]
     ) {
         let payouts = found.map(\.line)
         if !measures.isEmpty {
@@ -127,8 +126,8 @@ extension Explainer {
             lines.append("transactions of \(payouts[index].component): " + resolver.describe(rows))
         }
         lines.append(all.isEmpty ? "transactions: none in this period" : "transactions: " + resolver.describe(all))
-        if let listing, !all.isEmpty, resolver.data != nil {
-            let outcome = listing(all)
+        if let listing, !all.isEmpty, let data = resolver.data {
+            let outcome = listing(data, all)
             if case .credits(let credited) = outcome {
                 lines += resolver.table(all, credited: credited) ?? []
                 lines += credited.totals(of: credited.creditingRules)
@@ -164,25 +163,17 @@ struct TransactionNames {
             data = nil
             return
         }
-        // Row numbers are only meaningful for exactly the data the run read, read the same way.
-        for input in record.inputs where input.kind != "plan" && input.kind != "input" {
-            guard (try? Fingerprinter.fingerprint(path: input.path))?.sha256 == input.sha256 else {
-                ids = nil
-                count = 0
-                transactions = nil
-                repIDs = []
-                path = ledger.path
-                data = nil
-                // Missing is not changed: the run records paths as given, relative to where it ran.
-                note =
-                    FileManager.default.fileExists(atPath: input.path)
-                    ? (input.path.hasPrefix("/")
-                        ? "\(input.path) has changed since the run, so ids are not shown"
-                        : "\(input.path) is not the file the run read (it has changed since, or the run was started in another "
-                            + "directory: a relative path is read from here), so ids are not shown")
-                    : "\(input.path) is not found from this directory (the run read it from where it was started), so ids are not shown"
-                return
-            }
+        // Row numbers are only meaningful for exactly the data the run read, read the same way
+        // (its data files: plans, their libraries and input tables do not number rows).
+        if let changed = Self.firstChanged(record.inputs.filter { !["plan", "library", "input"].contains($0.kind) }) {
+            ids = nil
+            count = 0
+            transactions = nil
+            repIDs = []
+            path = ledger.path
+            data = nil
+            note = changed + ", so ids are not shown"
+            return
         }
         let options = record.options
         let calendar = FiscalCalendar(
@@ -203,6 +194,23 @@ struct TransactionNames {
         data = load.data
     }
 
+    /// What is said of the first of `inputs` whose SHA-256 is no longer the one the run recorded
+    /// (`nil`: none). Missing is not changed: the run records paths as given, relative to where
+    /// it ran.
+    static func firstChanged(_ inputs: [InputFingerprint]) -> String? {
+        for input in inputs where (try? Fingerprinter.fingerprint(path: input.path))?.sha256 != input.sha256 {
+            let path = TerminalText.safe(input.path)
+            guard FileManager.default.fileExists(atPath: input.path) else {
+                return "\(path) is not found from this directory (the run read it from where it was started)"
+            }
+            return input.path.hasPrefix("/")
+                ? "\(path) has changed since the run"
+                : "\(path) is not the file the run read (it has changed since, or the run was started in another directory: "
+                    + "a relative path is read from here)"
+        }
+        return nil
+    }
+
     /// A line per row, in ledger order, under a header naming the columns: where it is in the
     /// ledger, what it says, and the id a reversal reverses. `nil` when the ledger is not the
     /// one the run read (``describe(_:)`` says why).
@@ -216,6 +224,7 @@ struct TransactionNames {
         if hasQuantity { header.append("quantity") }
         // What each row credited, by rule, beside its amount.
         let creditRules = credited?.creditingRules ?? []
+        let creditColumns = header.count..<(header.count + creditRules.count)
         header += creditRules.map { credited?.header($0, of: creditRules) ?? $0 }
         header += transactions.attributes.map(\.name)
         if !reverses.isEmpty { header.append("reverses") }
@@ -228,14 +237,17 @@ struct TransactionNames {
                 Self.amountText(money.amount, minorUnits: money.currency.minorUnits), money.currency.code,
             ]
             if hasQuantity { line.append(String(transactions.quantities[row])) }
-            if let credited { line += creditRules.map { credited.cell(row: row, rule: $0) } }
             line += transactions.attributes.map { $0[row] }
             if !reverses.isEmpty { line.append(reverses[row].map { ids[$0] } ?? "") }
-            // Ledger text is anyone's: controls are escaped, and a long value is cut.
-            cells.append(line.map { Self.cell(TerminalText.safe($0)) })
+            // Ledger text is anyone's: controls are escaped, and a long value is cut (not a
+            // credit: its annotations are the engine's, and a cut one had lost its period).
+            line = line.map { Self.cell(TerminalText.safe($0)) }
+            if let credited {
+                line.insert(contentsOf: creditRules.map { credited.cell(row: row, rule: $0) }, at: creditColumns.lowerBound)
+            }
+            cells.append(line)
         }
         let amountColumn = 4
-        let creditColumns = (hasQuantity ? 7 : 6)..<((hasQuantity ? 7 : 6) + creditRules.count)
         let widths = header.indices.map { column in cells.map { $0[column].count }.max() ?? 0 }
         var lines = ["transaction rows (\(TerminalText.safe(path))):"]
         for line in cells {
@@ -254,14 +266,12 @@ struct TransactionNames {
 
     /// An amount with its currency's minor units, or more digits when it has them (`706.32`,
     /// `0.125`, `1200`).
-    static func amountText(_ amount: FixedDecimal, minorUnits: Int) -> String {
-        var digits = FixedDecimal.scale
-        var units = amount.units
-        while digits > minorUnits && units % 10 == 0 {
-            units /= 10
-            digits -= 1
-        }
-        return amount.formatted(fractionDigits: digits)
+    static func amountText(_ amount: FixedDecimal, minorUnits: Int) -> String { exactText(WideDecimal(amount), least: minorUnits) }
+
+    /// `value` exactly, with at least `least` fraction digits and none past them that are zeros
+    /// (`706.32`, `0.125`, `8.282608`).
+    static func exactText(_ value: WideDecimal, least: Int) -> String {
+        value.formatted(fractionDigits: max(least, value.exactFractionDigits))
     }
 
     /// At most 40 characters of `text` (an id or a column's value), with `…` where it is cut.

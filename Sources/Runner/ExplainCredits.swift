@@ -12,8 +12,11 @@ import RunResults
 struct CreditedRows {
     /// The plan's credit rules, in declaration order.
     let rules: [String]
-    /// Per ledger row, the credits it gave the payee in the period.
+    /// Per ledger row, the credits it gave the payee.
     let byRow: [Int: [RowCredit]]
+    /// The period explained: credits booked in another one (earlier rows of a quarter-to-date
+    /// window) say theirs.
+    let period: String
     /// The plan's currency: what rules crediting money credit in.
     let currency: Currency
     /// The rules crediting money (the others credit counts).
@@ -25,50 +28,38 @@ struct CreditedRows {
         case unavailable(String)
     }
 
-    /// The credits `rep` received on plan `planID` in `period` from ledger rows `rows`, when the
-    /// run's plan files, libraries and input tables are still the ones it read (by SHA-256) and
-    /// `data` is its data, loaded again the same way.
+    /// The credits `rep` received on plan `planID` from ledger rows `rows`, when the run's plan
+    /// files and their libraries are still the ones it read (by SHA-256) and `data` is its data,
+    /// loaded again the same way. Input tables are not needed: no credit rule reads one.
     static func make(record: RunRecord, data: LedgerData, plan planID: String, rep: String, period: String, rows: [Int32]) -> Outcome {
         let planFiles = record.inputs.filter { $0.kind == "plan" }.map(\.path)
-        guard !planFiles.isEmpty, let ledger = record.inputs.first(where: { $0.kind == "transactions" }) else {
-            return .unavailable("the run did not record its plan files")
-        }
-        for input in record.inputs where input.kind == "plan" || input.kind == "library" || input.kind == "input" {
-            guard (try? Fingerprinter.fingerprint(path: input.path))?.sha256 == input.sha256 else {
-                let path = TerminalText.safe(input.path)
-                return .unavailable(
-                    FileManager.default.fileExists(atPath: input.path)
-                        ? "\(path) is not the file the run read (it has changed since, or the run was started in another directory)"
-                        : "\(path) is not found from this directory (the run read it from where it was started)")
-            }
+        guard !planFiles.isEmpty else { return .unavailable("the run did not record its plan files") }
+        if let changed = TransactionNames.firstChanged(record.inputs.filter { $0.kind == "plan" || $0.kind == "library" }) {
+            return .unavailable(changed)
         }
         // A what-if run's parameters, as it set them.
         var overrides: [String: String] = [:]
         for (key, value) in record.options where key.hasPrefix("param.") { overrides[String(key.dropFirst(6))] = value }
         do {
             let checked = try Runner.checkPlans(planFiles, overrides: overrides)
-            guard checked.rendered.isEmpty, let index = checked.plans.firstIndex(where: { $0.id == planID }) else {
+            guard checked.rendered.isEmpty, let plan = checked.plans.first(where: { $0.id == planID }) else {
                 return .unavailable("the run's plan files no longer give plan \(TerminalText.safe(planID)) (check them with comp check)")
             }
-            let plans = checked.plans
-            let plan = plans[index]
-            let tables = try Runner.loadInputTables(
-                of: plans, roster: data.roster, dataPrefix: FilePaths.directory(of: ledger.path) + "/", threads: nil)
             guard
                 let credits = try ReferenceEvaluator.credits(
-                    of: plan, data: data, inputs: tables.byPlan[index], runSpan: ReferenceEvaluator.runSpan(of: plans, data: data),
-                    rep: rep, period: period, rows: rows.map(Int.init))
+                    of: plan, data: data, runSpan: ReferenceEvaluator.runSpan(of: checked.plans, data: data), rep: rep,
+                    rows: rows.map(Int.init))
             else {
-                return .unavailable("\(TerminalText.safe(rep)) is not a payee of plan \(TerminalText.safe(planID)) in \(period) as the data reads now")
+                return .unavailable("\(TerminalText.safe(rep)) is not a payee of plan \(TerminalText.safe(planID)) as the data reads now")
             }
             var moneyRules: Set<String> = []
             for rule in plan.creditRules { if case .money = rule.type { moneyRules.insert(rule.name) } }
             return .credits(
                 CreditedRows(
-                    rules: plan.creditRules.map(\.name), byRow: Dictionary(grouping: credits, by: \.row), currency: plan.currency,
-                    moneyRules: moneyRules))
+                    rules: plan.creditRules.map(\.name), byRow: Dictionary(grouping: credits, by: \.row), period: period,
+                    currency: plan.currency, moneyRules: moneyRules))
         } catch {
-            // A plan's input table with errors now, or an overflow the run would have failed on.
+            // An overflow the run would have failed on, or plan files that no longer read.
             return .unavailable(TerminalText.safe(String(describing: error), lineBreaks: true))
         }
     }
@@ -79,53 +70,67 @@ struct CreditedRows {
         return rules.filter { used.contains($0) }
     }
 
-    /// The column header of `rule`'s credits.
+    /// The column header of `rule`'s credits: `credited`, or `credited RULE` when several rules
+    /// credited the rows.
     func header(_ rule: String, of shown: [String]) -> String { shown.count == 1 ? "credited" : "credited " + rule }
 
-    /// What `row` credited by `rule`: the exact value, with the manager levels it rolled up and
-    /// the period a reversal is charged back to; empty when it credited nothing.
+    /// What `row` credited by `rule`: the exact value, with what sets it apart from a credit of
+    /// the period explained (another period, manager levels, a charge-back); empty when it
+    /// credited nothing.
     func cell(row: Int, rule: String) -> String {
         let credits = (byRow[row] ?? []).filter { $0.rule == rule }
         return credits.map { credit in
-            var text = valueText(credit.value, rule: rule)
-            if credit.level > 0 { text += " (\(credit.level) level\(credit.level == 1 ? "" : "s") down)" }
-            if let charged = credit.chargedTo { text += " (charged to \(charged))" }
-            return text
+            var notes: [String] = []
+            if credit.period != period { notes.append(credit.period) }
+            if credit.level > 0 { notes.append("\(credit.level) level\(credit.level == 1 ? "" : "s") down") }
+            if let charged = credit.chargedTo { notes.append("charged to \(charged)") }
+            let text = valueText(credit.value, rule: rule)
+            return notes.isEmpty ? text : text + " (" + notes.joined(separator: ", ") + ")"
         }.joined(separator: " + ")
     }
 
-    /// Each shown rule's total over the listed rows, and how many rows it credited.
+    /// Per shown rule, what its credits of the period explained add up to (what the period's
+    /// measure sums, before it rounds), then any listed credits of other periods and any
+    /// reversals charged back to an earlier one, by period.
     func totals(of shown: [String]) -> [String] {
-        shown.map { rule in
+        var lines: [String] = []
+        for rule in shown {
             let credits = byRow.values.flatMap { $0.filter { $0.rule == rule } }
-            var sum = WideDecimal(value: 0, scale: 0)
-            var overflowed = false
-            for credit in credits {
-                do { sum = try sum.adding(credit.value) } catch { overflowed = true }
+            let own = credits.filter { $0.period == period && $0.chargedTo == nil }
+            lines.append(
+                "credited by rule \(TerminalText.safe(rule)) in \(period): \(sum(own, rule: rule)) from \(rowCount(own)) "
+                    + "(exact; a measure rounds its sum)")
+            let earlier = Dictionary(grouping: credits.filter { $0.period != period && $0.chargedTo == nil }, by: \.period)
+            for (label, credits) in earlier.sorted(by: { $0.key < $1.key }) {
+                lines.append("  and \(sum(credits, rule: rule)) in \(label) from \(rowCount(credits)) (listed for a measure over several periods)")
             }
-            let rows = Set(credits.map(\.row)).count
-            let total = overflowed ? "more than this listing can add up" : valueText(sum, rule: rule) + (moneyRules.contains(rule) ? " \(currency.code)" : "")
-            return "credited by rule \(TerminalText.safe(rule)): \(total) from \(rows) transaction\(rows == 1 ? "" : "s") (exact; a measure rounds its sum)"
+            let charged = Dictionary(grouping: credits.filter { $0.chargedTo != nil }, by: { $0.chargedTo ?? "" })
+            for (label, credits) in charged.sorted(by: { $0.key < $1.key }) {
+                lines.append("  and \(sum(credits, rule: rule)) charged back to \(label) from \(rowCount(credits)) (restating that period)")
+            }
         }
+        return lines
+    }
+
+    /// The exact sum of `credits`, with the currency of a money rule.
+    private func sum(_ credits: [RowCredit], rule: String) -> String {
+        var total = WideDecimal(value: 0, scale: 0)
+        for credit in credits {
+            guard let added = try? total.adding(credit.value) else { return "more than this listing can add up" }
+            total = added
+        }
+        return valueText(total, rule: rule) + (moneyRules.contains(rule) ? " \(currency.code)" : "")
+    }
+
+    /// `N transactions` (distinct rows).
+    private func rowCount(_ credits: [RowCredit]) -> String {
+        let rows = Set(credits.map(\.row)).count
+        return "\(rows) transaction\(rows == 1 ? "" : "s")"
     }
 
     /// `value` exactly, with at least the currency's minor units for money (`1818.89`,
-    /// `8.282608`) and no trailing zeros past them.
+    /// `8.282608`), as a count or rate otherwise (`2`, `3.5`).
     func valueText(_ value: WideDecimal, rule: String) -> String {
-        let least = moneyRules.contains(rule) ? currency.minorUnits : 0
-        var text = value.description
-        guard let point = text.firstIndex(of: ".") else {
-            return least > 0 ? text + "." + String(repeating: "0", count: least) : text
-        }
-        let fraction = text.distance(from: point, to: text.endIndex) - 1
-        var drop = 0
-        for character in text.reversed() {
-            guard character == "0", fraction - drop > least else { break }
-            drop += 1
-        }
-        text.removeLast(drop)
-        if fraction < least { text += String(repeating: "0", count: least - fraction) }
-        if text.hasSuffix(".") { text.removeLast() }
-        return text
+        TransactionNames.exactText(value, least: moneyRules.contains(rule) ? currency.minorUnits : 0)
     }
 }

@@ -1752,7 +1752,7 @@ func oneDeal(in directory: URL) throws -> URL {
             "     2  T1  2027-01-05  R1   100.50  USD         100.50  WIDGET\\u{1B}[2J                           new",
             "     3  T2  2027-01-06  R1    0.125  USD          0.125  \(String(repeating: "A", count: 39))…  new",
             // Each row's credit, exact: the month's bookings are their sum, rounded once to 100.63.
-            "credited by rule sales: 100.625 USD from 2 transactions (exact; a measure rounds its sum)",
+            "credited by rule sales in 2027-01: 100.625 USD from 2 transactions (exact; a measure rounds its sum)",
         ])
     }
 
@@ -2577,7 +2577,7 @@ func oneDeal(in directory: URL) throws -> URL {
         ])
         #expect(Array(table.suffix(2)) == [
             "  2205  T000002204  2027-03-23  R000001   1769.07  USD       1                1769.07  WIDGET-PRO  new      EMEA",
-            "credited by rule sales: 67496.505986905 USD from 10 transactions (exact; a measure rounds its sum)",
+            "credited by rule sales in 2027-03: 67496.505986905 USD from 10 transactions (exact; a measure rounds its sum)",
         ])
         #expect(listed.stdout.contains("\n  bookings    67496.51 USD\n"))
         let reversal = try cli.run(["explain", "--db", db, "--rep", "R000015", "--period", "2027-02", "--transactions"])
@@ -2589,6 +2589,62 @@ func oneDeal(in directory: URL) throws -> URL {
         let missing = try cli.run(["explain", "--db", db, "--rep", "R000001", "--period", "2026-04"])
         #expect(missing.status == 65)
         #expect(missing.stderr.hasPrefix("comp explain: run 1 has no payouts for rep \"R000001\" in 2026-04; it has 2027-01, 2027-02,"))
+    }
+
+    /// A manager's statement for a quarter-to-date measure lists the team's rows of the quarter so
+    /// far: each credit says the levels it rolled up and, for an earlier month's row, its month;
+    /// the total is the month's own credits (what `bookings` sums), the earlier ones said apart.
+    /// A library edited since the run hides the credits, not the rows.
+    @Test func explainSaysWhereEachCreditComesFrom() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "lib.plan": "library rates {\n  param team_rate = 1%\n}\n",
+            "team.plan": """
+                use "lib.plan"
+                plan "TEAM" "Team" {
+                  currency USD
+                  period month
+                  credit sales {
+                    amount fx(txn.amount)
+                    to rep
+                    to managers all levels
+                  }
+                  measure bookings = sum(sales)
+                  measure bookings_qtd = sum(sales) over qtd
+                  component commission = bookings_qtd * team_rate
+                }
+
+                """,
+        ], to: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,manager,plan,start\nM1,Mia,,TEAM,2026-01-01\nR1,Ana,M1,TEAM,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-10,R1,100,USD\nT2,2027-02-10,R1,250.5,USD\nT3,2027-02-11,M1,40,USD\n",
+        ], to: data)
+        let run = try cli.run(["run", "--plans", "team.plan", "--data", "data", "--db", "r.sqlite"], in: directory)
+        try #require(run.status == 0, "\(run.stderr)")
+        func listing() throws -> [String] {
+            let result = try cli.run(["explain", "--db", "r.sqlite", "--rep", "M1", "--period", "2027-02", "--transactions"], in: directory)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("\n  bookings      290.50 USD\n  bookings_qtd  390.50 USD\n"), "\(result.stdout)")
+            return Array(result.stdout.split(separator: "\n").map(String.init).drop { !$0.hasPrefix("transaction rows (") })
+        }
+        #expect(try listing() == [
+            "transaction rows (data/transactions.csv):",
+            "  line  id  date        rep  amount  currency                        credited",
+            "     2  T1  2027-01-10  R1   100.00  USD       100.00 (2027-01, 1 level down)",
+            "     3  T2  2027-02-10  R1   250.50  USD                250.50 (1 level down)",
+            "     4  T3  2027-02-11  M1    40.00  USD                                40.00",
+            "credited by rule sales in 2027-02: 290.50 USD from 2 transactions (exact; a measure rounds its sum)",
+            "  and 100.00 USD in 2027-01 from 1 transaction (listed for a measure over several periods)",
+        ])
+        try writeFiles(["lib.plan": "library rates {\n  param team_rate = 2%\n}\n"], to: directory)
+        let edited = try listing()
+        #expect(edited.count == 6)
+        #expect(edited[1] == "  line  id  date        rep  amount  currency")
+        #expect(edited.last == "credited amounts are not shown: lib.plan is not the file the run read (it has changed since, or the run was started in another directory: a relative path is read from here)")
     }
 
     /// A quota prorated to the rep's days on the plan says from what: R1 joins on 2027-01-12, so
@@ -2673,8 +2729,8 @@ func oneDeal(in directory: URL) throws -> URL {
             "  line  id  date        rep   amount  currency  quantity  credited sales  credited units  kind     reverses",
             "     2  T1  2027-01-10  R1   1000.00  EUR       2                 550.00               2  new",
             "     3  T2  2027-01-20  R1    400.00  USD       1                 200.00               1  renewal",
-            "credited by rule sales: 750.00 USD from 2 transactions (exact; a measure rounds its sum)",
-            "credited by rule units: 3 from 2 transactions (exact; a measure rounds its sum)",
+            "credited by rule sales in 2027-01: 750.00 USD from 2 transactions (exact; a measure rounds its sum)",
+            "credited by rule units in 2027-01: 3 from 2 transactions (exact; a measure rounds its sum)",
         ])
         // February: the reversal is sized by its deal (the deal's kind, so 50 %) but converts its
         // own amount at its own month's rate: -1000 × 1.2 × 50 % = -600.00, charged to January.
@@ -2682,14 +2738,17 @@ func oneDeal(in directory: URL) throws -> URL {
             "transaction rows (data/transactions.csv):",
             "  line  id  date        rep    amount  currency  quantity                credited sales           credited units  kind  reverses",
             "     4  T3  2027-02-05  R1   -1000.00  EUR       -2        -600.00 (charged to 2027-01)  -2 (charged to 2027-01)  new   T1",
-            "credited by rule sales: -600.00 USD from 1 transaction (exact; a measure rounds its sum)",
-            "credited by rule units: -2 from 1 transaction (exact; a measure rounds its sum)",
+            // February's own credits are none: the reversal restates January.
+            "credited by rule sales in 2027-02: 0.00 USD from 0 transactions (exact; a measure rounds its sum)",
+            "  and -600.00 USD charged back to 2027-01 from 1 transaction (restating that period)",
+            "credited by rule units in 2027-02: 0 from 0 transactions (exact; a measure rounds its sum)",
+            "  and -2 charged back to 2027-01 from 1 transaction (restating that period)",
         ])
         // A plan file edited since the run: its credits are not made up from the new text.
         try writeFiles(["cb.plan": plan.replacingOccurrences(of: "50%", with: "40%")], to: directory)
         let changed = try listing("2027-01")
         #expect(changed.count == 5)
-        #expect(changed.last == "credited amounts are not shown: cb.plan is not the file the run read (it has changed since, or the run was started in another directory)")
+        #expect(changed.last == "credited amounts are not shown: cb.plan is not the file the run read (it has changed since, or the run was started in another directory: a relative path is read from here)")
         #expect(changed[1] == "  line  id  date        rep   amount  currency  quantity  kind     reverses")
     }
 }
