@@ -356,6 +356,9 @@ public struct RunOutput: Sendable {
     /// Per ledger row: true when some credit rule credited it to a payee of the run (for the
     /// reconciliation; empty when unknown).
     public var credited: [Bool] = []
+    /// What the run warned of (payees left out, data a plan cannot read, …), in the order said:
+    /// stored with the run, so that its caveats outlive the terminal it ran in.
+    public var warnings: [String] = []
 
     public init(
         payouts: [PayoutLine] = [], measures: [MeasureValue] = [], traces: [TraceRecord] = [], rejects: [RejectRecord] = [],

@@ -389,6 +389,24 @@ public enum Runner {
                 (reconciliation, warnings) = reconcile(output.credited, plans: plans, data: data, load: load)
                 warnings += clawbackPolicyWarnings(plans: plans, data: data)
                 warnings += planDataWarnings(plans: plans, data: data)
+                // The data's own warnings (a quoted text holding lines shaped like records, …): the
+                // first ones, with the count of the rest (`comp validate` lists them all).
+                let dataWarnings = load.diagnostics.filter { $0.severity == .warning }
+                // Located ones as `validate` and the compilers write them: `file:line:field: warning: …`.
+                warnings = dataWarnings.prefix(20).map { "\($0.location): warning: \($0.message)" } + warnings
+                if dataWarnings.count > 20 { warnings.insert("… and \(dataWarnings.count - 20) more warnings about the data", at: 20) }
+                inputWarnings += Self.unreadInputRows(plans: plans, tables: inputsByPlan, roster: data.roster, summary: summary)
+                warnings += inputWarnings.prefix(20)
+                if inputWarnings.count > 20 { warnings.append("… and \(inputWarnings.count - 20) more warnings about the input tables") }
+                // Split rows no rule reads: the credit went whole to each deal's rep.
+                if !plans.contains(where: \.creditsSplitPartners) && !data.splits.rows.isEmpty {
+                    let count = data.splits.rows.count
+                    warnings.append(
+                        "splits.csv has \(count) row\(count == 1 ? "" : "s"), but no credit rule of the run's plans credits `to splits`; "
+                            + "they are not used (each deal is credited to its own rep)")
+                }
+                // Kept with the run: its caveats outlive the terminal it ran in.
+                output.warnings = warnings
                 output.reconciliation = reconciliation
                 output.rejects = load.diagnostics.filter { $0.severity == .error }.map {
                     RejectRecord(
@@ -436,24 +454,7 @@ public enum Runner {
         // Summary.
         report(nil)
         let (totals, payees, periods) = (summary.totals, summary.payees, summary.periods)
-        // The data's own warnings (a quoted text holding lines shaped like records, …): the first
-        // ones, with the count of the rest (`comp validate` lists them all).
-        let dataWarnings = load.diagnostics.filter { $0.severity == .warning }
-        // Located ones as `validate` and the compilers write them: `file:line:field: warning: …`.
-        warnings = dataWarnings.prefix(20).map { "\($0.location): warning: \($0.message)" } + warnings
-        if dataWarnings.count > 20 { warnings.insert("… and \(dataWarnings.count - 20) more warnings about the data", at: 20) }
-        inputWarnings += Self.unreadInputRows(plans: plans, tables: inputsByPlan, roster: data.roster, summary: summary)
-        warnings += inputWarnings.prefix(20)
-        if inputWarnings.count > 20 { warnings.append("… and \(inputWarnings.count - 20) more warnings about the input tables") }
         if !request.freesMemory { ProcessExit.keep((load, output, inputsByPlan)) }
-        // Split rows no rule reads: the credit went whole to each deal's rep.
-        let splitting = plans.contains(where: \.creditsSplitPartners)
-        if !splitting && !data.splits.rows.isEmpty {
-            let count = data.splits.rows.count
-            warnings.append(
-                "splits.csv has \(count) row\(count == 1 ? "" : "s"), but no credit rule of the run's plans credits `to splits`; "
-                    + "they are not used (each deal is credited to its own rep)")
-        }
         let elapsed = clock.now - start
         return RunSummary(
             run: id, plans: plans.map(\.id), payees: payees.count, periods: periods.sorted(),

@@ -591,6 +591,18 @@ public final class ResultStore {
                     CREATE INDEX reconciliation_amounts_by_run ON reconciliation_amounts(run_id);
                     """)
         }
+        // What a run warned of, in the order it said it. Runs stored before have none.
+        migrator.registerMigration("v8: run warnings") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE run_warnings (
+                        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                        ordinal INTEGER NOT NULL,
+                        message TEXT NOT NULL,
+                        PRIMARY KEY (run_id, ordinal)
+                    );
+                    """)
+        }
         return migrator
     }
 
@@ -692,6 +704,8 @@ public final class ResultStore {
         for record in tail.rejects {
             try reject.execute(arguments: [id, record.file, record.line, record.field, record.code, record.message])
         }
+        let warning = try db.makeStatement(sql: "INSERT INTO run_warnings (run_id, ordinal, message) VALUES (?, ?, ?)")
+        for (ordinal, message) in tail.warnings.enumerated() { try warning.execute(arguments: [id, ordinal + 1, message]) }
         let reconciliation = try db.makeStatement(
             sql: """
                 INSERT INTO reconciliation (run_id, file, rows_read, accepted, rejected, excluded)
@@ -1146,6 +1160,18 @@ public final class ResultStore {
             }
         } catch {
             throw Self.readFailure("reading rejects of run \(id)", error)
+        }
+    }
+
+    /// What the run warned of, in the order it said it (none for runs stored before warnings
+    /// were kept).
+    public func warnings(_ id: RunID) throws(StoreError) -> [String] {
+        do {
+            return try queue.read { db in
+                try String.fetchAll(db, sql: "SELECT message FROM run_warnings WHERE run_id = ? ORDER BY ordinal", arguments: [id.rawValue])
+            }
+        } catch {
+            throw Self.readFailure("reading warnings of run \(id)", error)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import RunResults
 import Store
 import Testing
 
@@ -2281,6 +2282,12 @@ func oneDeal(in directory: URL) throws -> URL {
             run.stderr.contains(
                 "warning: splits.csv has 2 rows, but no credit rule of the run's plans credits `to splits`; they are not used "
                     + "(each deal is credited to its own rep)"), "\(run.stdout)")
+        // Kept with the run, as said (the plan reads txn.product, which this ledger lacks).
+        #expect(try ResultStore(existing: db).warnings(RunID(rawValue: 1)) == [
+            "plan AE-STD reads txn.product, but transactions.csv has no column \"product\": it is empty on every row",
+            "splits.csv has 2 rows, but no credit rule of the run's plans credits `to splits`; they are not used "
+                + "(each deal is credited to its own rep)",
+        ])
     }
 
     @Test func aRunThatIsNotStoredWritesNoExport() throws {
