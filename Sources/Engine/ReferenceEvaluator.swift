@@ -61,11 +61,12 @@ public enum ReferenceEvaluator {
     /// The span of every plan of a run (the union of each plan's ``TransactionSpan``), to pass as
     /// `runSpan` when a run evaluates several plans over one ledger: every payee then gets the
     /// same periods. `nil` for one plan (its own span is used) or when no plan has a transaction.
-    public static func runSpan(of plans: [Plan], data: LedgerData) -> TransactionSpan? {
+    /// The ledger is read on up to `threads` threads (the result is the same for any).
+    public static func runSpan(of plans: [Plan], data: LedgerData, threads: Int = 1) -> TransactionSpan? {
         guard plans.count > 1 else { return nil }
         var joined: TransactionSpan? = nil
         for plan in plans {
-            guard let span = PlanEvaluation.transactionSpan(of: plan, data: data) else { continue }
+            guard let span = PlanEvaluation.transactionSpan(of: plan, data: data, threads: threads) else { continue }
             joined = joined?.union(span) ?? span
         }
         return joined
@@ -89,7 +90,7 @@ public enum ReferenceEvaluator {
             // Credit in parallel by source rep: each shard credits its reps' transactions into its own
             // buffers; the buffers are joined in shard order. Sums, counts, minima and maxima do not
             // depend on the order of credits, and traces sort their rows, so neither does the output.
-            let prototype = try PlanEvaluation(plan: plan, data: data, inputs: inputs, compiling: compiled, runSpan: runSpan)
+            let prototype = try PlanEvaluation(plan: plan, data: data, inputs: inputs, compiling: compiled, runSpan: runSpan, threads: threads)
             let empty = prototype.snapshot
             progress("crediting")
             // Rows are credited in file order, in contiguous ranges: walking them rep by rep read the
@@ -1214,9 +1215,10 @@ final class PlanEvaluation {
     /// (``TransactionSpan``), when it has several.
     /// Without `requiringInputs`, input tables not given are not an error (crediting alone reads
     /// none: the checker refuses them in credit rules).
+    /// The ledger is indexed on up to `threads` threads (the evaluation is the same for any).
     init(
         plan: Plan, data: LedgerData, inputs: [String: InputTableValues], compiling: Bool = true, runSpan: TransactionSpan? = nil,
-        requiringInputs: Bool = true
+        requiringInputs: Bool = true, threads: Int = 1
     ) throws {
         self.plan = plan
         self.inputs = inputs
@@ -1246,7 +1248,7 @@ final class PlanEvaluation {
         // Made once, for the span and for crediting.
         let chargeBackChains = plan.chargeBack.map { ChargeBackChains($0, transactions: transactions) }
         let splitSources = SplitSources(data.splits, reversals: transactions.reversals)
-        var span = Self.transactionSpan(of: plan, data: data, chains: chargeBackChains, splitSources: splitSources)
+        var span = Self.transactionSpan(of: plan, data: data, chains: chargeBackChains, splitSources: splitSources, threads: threads)
         let ownSpan = span
         if var wider = runSpan {
             if let effective = plan.effective { wider.clip(from: effective.start, to: effective.end, by: plan.id) }
@@ -1339,8 +1341,11 @@ final class PlanEvaluation {
     /// after the plan's end); `nil` when there is none. Rows of reps on no plan of the run do not
     /// count: one stray row of another plan's rep would add a period whose quotas no payee has.
     /// `chains` and `splitSources`, when the caller has them, are the plan's (made here otherwise).
+    /// The rows are read in ranges of about `rowsPerPart` (at most 8), on up to `threads` threads;
+    /// the span is the same for any.
     static func transactionSpan(
-        of plan: Plan, data: LedgerData, chains: ChargeBackChains? = nil, splitSources: SplitSources? = nil
+        of plan: Plan, data: LedgerData, chains: ChargeBackChains? = nil, splitSources: SplitSources? = nil, threads: Int = 1,
+        rowsPerPart: Int = 500_000
     ) -> TransactionSpan? {
         // A `to splits` rule credits the partners splits.csv names, whoever booked the deal: a
         // deal of a rep outside the run is a partner's (its month had not been a period, and the
@@ -1368,8 +1373,8 @@ final class PlanEvaluation {
         // of a second), their spans joined in row order: the first row of the earliest date and
         // the first of the latest are those one pass finds, whatever the ranges.
         let count = transactions.count
-        let parts = max(1, min(8, count / 500_000))
-        let found: [(span: TransactionSpan?, coveredTo: CivilDate?)] = parallelMap(parts, threads: parts) { part in
+        let parts = max(1, min(8, count / max(1, rowsPerPart)))
+        let found: [(span: TransactionSpan?, coveredTo: CivilDate?)] = parallelMap(parts, threads: max(1, threads)) { part in
             var coveredTo: CivilDate? = nil
             var span: TransactionSpan? = nil
             for row in (count * part / parts)..<(count * (part + 1) / parts) {

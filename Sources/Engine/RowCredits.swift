@@ -35,16 +35,17 @@ public struct RowCredit: Sendable, Hashable {
 extension ReferenceEvaluator {
     /// Every credit that `rep` received on `plan` from the ledger rows `rows`, in any run period,
     /// in row order and then rule order, made by the same crediting as a run (`runSpan` as the
-    /// run passed it). `nil` when `rep` is not a payee of the plan.
+    /// run passed it; the ledger indexed on up to `threads` threads). `nil` when `rep` is not a
+    /// payee of the plan.
     ///
     /// Only the blocks of rows holding one of `rows` are credited: a rep's few transactions cost
     /// a few blocks, not a pass over the ledger. Credit rules read no input table (the checker
     /// refuses them there), so none is needed.
     public static func credits(
-        of plan: Plan, data: LedgerData, runSpan: TransactionSpan? = nil, rep: String, rows: [Int]
+        of plan: Plan, data: LedgerData, runSpan: TransactionSpan? = nil, rep: String, rows: [Int], threads: Int = 1
     ) throws(EvaluationError) -> [RowCredit]? {
         do {
-            let evaluator = try PlanEvaluation(plan: plan, data: data, inputs: [:], runSpan: runSpan, requiringInputs: false)
+            let evaluator = try PlanEvaluation(plan: plan, data: data, inputs: [:], runSpan: runSpan, requiringInputs: false, threads: threads)
             guard let repIndex = data.roster.repIDs.firstIndex(of: rep), let position = evaluator.payees.firstIndex(of: RepIndex(repIndex)) else {
                 return nil
             }

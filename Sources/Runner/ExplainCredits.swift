@@ -47,8 +47,8 @@ struct CreditedRows {
             }
             guard
                 let credits = try ReferenceEvaluator.credits(
-                    of: plan, data: data, runSpan: ReferenceEvaluator.runSpan(of: checked.plans, data: data), rep: rep,
-                    rows: rows.map(Int.init))
+                    of: plan, data: data, runSpan: ReferenceEvaluator.runSpan(of: checked.plans, data: data, threads: activeProcessorCount()),
+                    rep: rep, rows: rows.map(Int.init), threads: activeProcessorCount())
             else {
                 return .unavailable("\(TerminalText.safe(rep)) is not a payee of plan \(TerminalText.safe(planID)) as the data reads now")
             }

@@ -350,7 +350,7 @@ public enum Runner {
                 write in
                 report("evaluating \(plans.map(\.id).joined(separator: ", ")) and storing the run in \(request.database)")
                 // The plans of one run share its periods.
-                let runSpan = ReferenceEvaluator.runSpan(of: plans, data: data)
+                let runSpan = ReferenceEvaluator.runSpan(of: plans, data: data, threads: threads)
                 for (planIndex, plan) in plans.enumerated() {
                     do {
                         let credited = try ReferenceEvaluator.evaluate(
