@@ -33,7 +33,9 @@ public enum Explainer {
                 // (a run may hold a century of months).
                 // (Escaped: a line break in it had printed a line of its own on standard error.)
                 let shown = TerminalText.safe(rep.count > 60 ? String(rep.prefix(60)) + "…" : rep)
-                if periods.isEmpty { throw RunFailure.input("run \(id) has no payouts for rep \"\(shown)\"") }
+                if periods.isEmpty {
+                    throw RunFailure.input("run \(id) has no payouts for rep \"\(shown)\"" + (try whyNoPayouts(rep, run: id, store: store)))
+                }
                 let listed =
                     periods.count <= 12
                     ? periods.joined(separator: ", ")
@@ -77,6 +79,37 @@ public enum Explainer {
 }
 
 extension Explainer {
+    /// Why a run may have no payouts for `rep`: the payee the id was likely meant for (another
+    /// case, spaces around it, or its number without the leading zeros, `R1` for `R000001`), or
+    /// the payees the run left out, on plans it did not compute.
+    static func whyNoPayouts(_ rep: String, run id: RunID, store: ResultStore) throws(StoreError) -> String {
+        /// Lower case, trimmed, each run of digits without its leading zeros.
+        func plain(_ text: String) -> String {
+            var out = ""
+            var digits = ""
+            for character in text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
+                if character.isASCII && character.isNumber {
+                    digits.append(character)
+                    continue
+                }
+                if !digits.isEmpty { out += digits.drop { $0 == "0" }.isEmpty ? "0" : String(digits.drop { $0 == "0" }) }
+                digits = ""
+                out.append(character)
+            }
+            if !digits.isEmpty { out += digits.drop { $0 == "0" }.isEmpty ? "0" : String(digits.drop { $0 == "0" }) }
+            return out
+        }
+        let wanted = plain(rep)
+        let meant = try store.reps(id).filter { plain($0) == wanted }
+        if !meant.isEmpty {
+            let named = meant.prefix(3).map { "\"\(TerminalText.safe($0))\"" }.joined(separator: " or ")
+            return "; did you mean \(named)?"
+        }
+        let leftOut = try store.warnings(id).filter { $0.hasSuffix("left out (no plan file for it in this run)") }
+        guard !leftOut.isEmpty else { return "" }
+        return "; the run computed only the plans it was given, and warned: " + leftOut.prefix(3).joined(separator: "; ")
+    }
+
     /// A measure's value with its unit: `2402.73 USD`, `0.086429 (8.6429%)`, `7`.
     static func measureText(_ value: MeasureValue) -> String {
         let number = value.value.formatted(fractionDigits: value.digits)

@@ -819,6 +819,17 @@ public final class ResultStore {
         return lines
     }
 
+    /// The reps a run has payout lines for (sorted).
+    public func reps(_ id: RunID) throws(StoreError) -> [String] {
+        do {
+            return try queue.read { db in
+                try String.fetchAll(db, sql: "SELECT DISTINCT rep FROM statements WHERE run_id = ? ORDER BY rep", arguments: [id.rawValue])
+            }
+        } catch {
+            throw Self.readFailure("reading the payees of run \(id)", error)
+        }
+    }
+
     /// The periods a rep has payout lines in, in a run (sorted).
     public func periods(_ id: RunID, rep: String) throws(StoreError) -> [String] {
         do {

@@ -1280,6 +1280,28 @@ func oneDeal(in directory: URL) throws -> URL {
         let unknown = try cli.run(["explain", "--db", db, "--rep", long, "--period", "2027-01"])
         #expect(unknown.status == 65)
         #expect(unknown.stderr == "comp explain: run 1 has no payouts for rep \"\(String(repeating: "X", count: 60))…\"\n")
+        // An id as a person may type it: another case, spaces, the number without its zeros.
+        for typed in ["-r5", " -R5 ", "-R005"] {
+            let near = try cli.run(["explain", "--db", db, "--rep", typed, "--period", "2027-01"])
+            #expect(near.status == 65)
+            #expect(near.stderr == "comp explain: run 1 has no payouts for rep \"\(typed)\"; did you mean \"-R5\"?\n")
+        }
+    }
+
+    /// A rep on a plan the run did not compute: the run's stored warning says why it has no payouts.
+    @Test func explainSaysARunLeftOutAPlansPayees() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try oneDeal(in: directory)
+        try writeFiles(["roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\nM1,Mia,MGR-OVR,2026-01-01,\n"], to: data)
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", "data", "--db", "r.sqlite"], in: directory)
+        try #require(run.status == 0, "\(run.stderr)")
+        let explained = try cli.run(["explain", "--db", "r.sqlite", "--rep", "M1", "--period", "2027-01"], in: directory)
+        #expect(explained.status == 65)
+        #expect(
+            explained.stderr
+                == "comp explain: run 1 has no payouts for rep \"M1\"; the run computed only the plans it was given, and warned: "
+                + "1 payee on plan MGR-OVR left out (no plan file for it in this run)\n")
     }
 
     /// Options are checked before anything runs: a period that is none, an export to standard
