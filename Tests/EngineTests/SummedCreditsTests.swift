@@ -128,28 +128,21 @@ import Testing
 /// order: the same first and last dates and rows as one pass, whatever the ranges and threads.
 @Suite struct TransactionSpans {
     @Test func rangesGiveTheSpanOnePassGives() throws {
-        let checked = PlanChecker.check(
-            source: SourceFile(
-                path: "span.plan",
-                text: """
-                    plan "P" {
-                      currency USD
-                      period month
-                      effective 2027-01-01 to 2027-06-30
-                      credit sales { amount fx(txn.amount) }
-                      measure bookings = sum(sales)
-                      component commission = bookings * 10%
-                      holdback 10% of commission release quarter_end
-                    }
-                    """))
-        let plan = try #require(checked.plan, "\(checked.rendered())")
-        let directory = NSTemporaryDirectory() + "comp-span-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let text = """
+            plan "P" {
+              currency USD
+              period month
+              effective 2027-01-01 to 2027-06-30
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component commission = bookings * 10%
+              holdback 10% of commission release quarter_end
+            }
+            """
         // R2 is on no plan of the run (its rows do not count); the earliest date (2027-02-01)
         // and the latest inside the plan's dates (2027-05-31) each come twice, in different
         // ranges; rows after the plan's end extend it to its end (its holdback pays there).
-        let files = [
+        var files = [
             "roster.csv": "rep,name,plan,start\nR1,A,P,2026-01-01\nR2,B,Q,2026-01-01\n",
             "quotas.csv": "rep,period,amount\n",
             "transactions.csv": "id,date,rep,amount,currency\n"
@@ -157,24 +150,21 @@ import Testing
                 + "T5,2027-04-01,R1,1,USD\nT6,2027-02-01,R1,1,USD\nT7,2027-05-31,R1,1,USD\nT8,2027-01-15,R2,1,USD\n"
                 + "T9,2027-03-03,R1,1,USD\nT10,2027-09-01,R2,1,USD\nT11,2027-04-04,R1,1,USD\nT12,2027-03-30,R1,1,USD\n",
         ]
-        for (name, content) in files { try Data(content.utf8).write(to: URL(fileURLWithPath: directory + "/" + name)) }
-        let load = LedgerLoader.load(directory: directory, options: ReferenceEvaluator.loadOptions(for: [plan]))
-        #expect(load.errorCount == 0, "\(load.diagnostics.map(\.description))")
-        let onePass = PlanEvaluation.transactionSpan(of: plan, data: load.data, rowsPerPart: Int.max)
+        let (plan, data) = try CreditingErrors().load(text, files)
+        let onePass = PlanEvaluation.transactionSpan(of: plan, data: data, rowsPerPart: Int.max)
         #expect(onePass?.first == CivilDate(year: 2027, month: 2, day: 1))
         #expect(onePass?.firstRow == 2)
         #expect(onePass?.last == CivilDate(year: 2027, month: 5, day: 31))
         #expect(onePass?.lastRow == 3)
         for rowsPerPart in [1, 2, 3, 5] {
             for threads in [1, 2, 3] {
-                let ranges = PlanEvaluation.transactionSpan(of: plan, data: load.data, threads: threads, rowsPerPart: rowsPerPart)
+                let ranges = PlanEvaluation.transactionSpan(of: plan, data: data, threads: threads, rowsPerPart: rowsPerPart)
                 #expect(ranges == onePass, "rows per part \(rowsPerPart), threads \(threads)")
             }
         }
         // Past its end with a holdback to release: the plan is covered to its end, 2027-06-30.
-        let late = files["transactions.csv", default: ""] + "T13,2027-07-02,R1,1,USD\n"
-        try Data(late.utf8).write(to: URL(fileURLWithPath: directory + "/transactions.csv"))
-        let extended = LedgerLoader.load(directory: directory, options: ReferenceEvaluator.loadOptions(for: [plan])).data
+        files["transactions.csv", default: ""] += "T13,2027-07-02,R1,1,USD\n"
+        let (_, extended) = try CreditingErrors().load(text, files)
         let extendedOnePass = PlanEvaluation.transactionSpan(of: plan, data: extended, rowsPerPart: Int.max)
         #expect(extendedOnePass?.last == CivilDate(year: 2027, month: 6, day: 30))
         #expect(PlanEvaluation.transactionSpan(of: plan, data: extended, threads: 2, rowsPerPart: 2) == extendedOnePass)
