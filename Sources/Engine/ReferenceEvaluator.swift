@@ -1386,7 +1386,7 @@ final class PlanEvaluation {
                 var rep = transactions.reps[row]
                 // Split like the deal too (its partners are charged).
                 var splitRow = row
-                if chains != nil, let deal = chargedBack(row, chains: chains) {
+                if let deal = chargedBack(row, chains: chains) {
                     judged = transactions.dates[deal.root]
                     rep = transactions.reps[deal.root]
                     splitRow = deal.root
@@ -1418,14 +1418,8 @@ final class PlanEvaluation {
         var span: TransactionSpan? = nil
         for part in found {
             if let end = part.coveredTo { coveredTo = end }
-            guard let own = part.span else { continue }
-            guard var joined = span else {
-                span = own
-                continue
-            }
-            if own.first < joined.first { (joined.first, joined.firstRow) = (own.first, own.firstRow) }
-            if own.last > joined.last { (joined.last, joined.lastRow) = (own.last, own.lastRow) }
-            span = joined
+            // Strictly earlier or later only: a tie keeps the earlier range's row.
+            if let own = part.span { span = span?.union(own) ?? own }
         }
         // The ledger runs past the plan's end: its last effective period is in the run.
         if let end = coveredTo, var found = span, end > found.last {

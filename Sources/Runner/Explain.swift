@@ -87,16 +87,21 @@ extension Explainer {
         func plain(_ text: String) -> String {
             var out = ""
             var digits = ""
+            func flushDigits() {
+                guard !digits.isEmpty else { return }
+                let significant = digits.drop { $0 == "0" }
+                out += significant.isEmpty ? "0" : String(significant)
+                digits = ""
+            }
             for character in text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() {
                 if character.isASCII && character.isNumber {
                     digits.append(character)
-                    continue
+                } else {
+                    flushDigits()
+                    out.append(character)
                 }
-                if !digits.isEmpty { out += digits.drop { $0 == "0" }.isEmpty ? "0" : String(digits.drop { $0 == "0" }) }
-                digits = ""
-                out.append(character)
             }
-            if !digits.isEmpty { out += digits.drop { $0 == "0" }.isEmpty ? "0" : String(digits.drop { $0 == "0" }) }
+            flushDigits()
             return out
         }
         let wanted = plain(rep)
