@@ -1022,7 +1022,8 @@ struct SummaryTotals {
     private(set) var statements = Set<StatementKey>()
     /// The periods of each tracked plan's statements.
     private(set) var trackedPeriods: [String: Set<String>] = [:]
-    private var lastStatement: StatementKey? = nil
+    /// The last line's statement, with its rep as the line wrote it.
+    private var lastStatement: (key: StatementKey, rep: String)? = nil
 
     /// A statement by its plan, rep (bytes) and period name.
     struct StatementKey: Hashable {
@@ -1040,13 +1041,13 @@ struct SummaryTotals {
         if !tracked.isEmpty {
             // Lines come grouped by statement: only a new one is looked at.
             for index in lines.indices {
-                if let last = lastStatement, lines[index].period == last.period, lines[index].plan == last.plan,
-                    lines[index].rep.utf8.elementsEqual(last.rep)
+                if let last = lastStatement, sameBytes(lines[index].period, last.key.period), sameBytes(lines[index].plan, last.key.plan),
+                    sameBytes(lines[index].rep, last.rep)
                 {
                     continue
                 }
                 let key = StatementKey(plan: lines[index].plan, rep: Array(lines[index].rep.utf8), period: lines[index].period)
-                lastStatement = key
+                lastStatement = (key, lines[index].rep)
                 guard tracked.contains(key.plan) else { continue }
                 statements.insert(key)
                 statements.insert(StatementKey(plan: key.plan, rep: key.rep, period: ""))
@@ -1057,11 +1058,11 @@ struct SummaryTotals {
         // from the one after the last line's: lines cycle through a plan's components.
         var next = 0
         for index in lines.indices {
-            if lastRep.map({ !$0.utf8.elementsEqual(lines[index].rep.utf8) }) ?? true {
+            if lastRep.map({ !sameBytes($0, lines[index].rep) }) ?? true {
                 payees.insert(Array(lines[index].rep.utf8))
                 lastRep = lines[index].rep
             }
-            if lines[index].period != lastPeriod {
+            if lastPeriod.map({ !sameBytes($0, lines[index].period) }) ?? true {
                 periods.insert(lines[index].period)
                 lastPeriod = lines[index].period
             }

@@ -18,51 +18,6 @@ import RunResults
 // currency code of money, `rate` or `count` (absent in runs stored before units were, and for a
 // value of another type).
 
-/// True when `a` and `b` have the same UTF-8 bytes. Swift's `==` on strings compares canonical
-/// equivalence ("é" precomposed equals "e" + combining accent): two rep ids or rule texts that
-/// differ in their bytes are different here, as they are to SQLite and in the exports.
-@inline(__always)
-func sameBytes(_ a: String, _ b: String) -> Bool {
-    // Equal bits are equal bytes: a small string holds its bytes inline, and a large one points
-    // at storage no one can change while both strings share it. Most comparisons end here.
-    if MemoryLayout<String>.size == 16 {
-        let identical = withUnsafeBytes(of: a) { x in
-            withUnsafeBytes(of: b) { y in
-                x.loadUnaligned(as: UInt64.self) == y.loadUnaligned(as: UInt64.self)
-                    && x.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == y.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            }
-        }
-        if identical { return true }
-    }
-    guard a.utf8.count == b.utf8.count else { return false }
-    var a = a
-    var b = b
-    return a.withUTF8 { x in
-        b.withUTF8 { y in
-            guard let p = x.baseAddress, let q = y.baseAddress else { return true }
-            return memcmp(p, q, x.count) == 0
-        }
-    }
-}
-
-/// True when `a`'s UTF-8 bytes sort before `b`'s (memcmp order; a prefix first). The generic
-/// `utf8.lexicographicallyPrecedes` walked the views byte by byte through their iterators.
-@inline(__always)
-func bytesPrecede(_ a: String, _ b: String) -> Bool {
-    var a = a
-    var b = b
-    return a.withUTF8 { x in
-        b.withUTF8 { y in
-            let common = min(x.count, y.count)
-            if common > 0, let p = x.baseAddress, let q = y.baseAddress {
-                let order = memcmp(p, q, common)
-                if order != 0 { return order < 0 }
-            }
-            return x.count < y.count
-        }
-    }
-}
-
 /// Byte order of (rep, period, plan) keys, as exports sort.
 func keyPrecedes(rep a0: String, period a1: String, plan a2: String, rep b0: String, period b1: String, plan b2: String) -> Bool {
     if !sameBytes(a0, b0) { return bytesPrecede(a0, b0) }
@@ -79,13 +34,6 @@ func stablySorted<T>(_ items: [T], by precedes: (T, T) -> Bool) -> [T] {
         if precedes(b.element, a.element) { return false }
         return a.offset < b.offset
     }.map(\.element)
-}
-
-/// Feeds a string's UTF-8 bytes to `hasher` (the hash that goes with ``sameBytes(_:_:)``).
-func hashBytes(_ text: String, into hasher: inout Hasher) {
-    var text = text
-    text.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-    hasher.combine(0xFF as UInt8)  // ends the field: ("ab", "c") and ("a", "bc") differ
 }
 
 /// Positions in a line's JSON array.
@@ -153,7 +101,13 @@ struct JSONWriter {
         if let value { integer(value) } else { null() }
     }
 
-    mutating func null() { bytes.append(contentsOf: [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")]) }
+    mutating func null() {
+        // Byte by byte: an array literal here was made (and freed) on every call.
+        bytes.append(UInt8(ascii: "n"))
+        bytes.append(UInt8(ascii: "u"))
+        bytes.append(UInt8(ascii: "l"))
+        bytes.append(UInt8(ascii: "l"))
+    }
 
     /// Appends `[`, each item as `element` writes it (commas between), and `]`.
     mutating func array<Items: Sequence>(_ items: Items, _ element: (inout JSONWriter, Items.Element) throws -> Void) rethrows {
@@ -170,6 +124,157 @@ struct JSONWriter {
     mutating func close() { bytes.append(UInt8(ascii: "]")) }
 
     mutating func comma() { bytes.append(UInt8(ascii: ",")) }
+
+    /// Memory a ``JSONCursor`` writes into before its bytes are appended at once.
+    private let scratch = JSONScratch()
+
+    /// Appends what `body` writes through a ``JSONCursor`` given room for `room` bytes (what it
+    /// writes must fit): one copy for a whole value, where appending byte by byte checked the
+    /// array's uniqueness and capacity for each.
+    mutating func write(room: Int, _ body: (inout JSONCursor) -> Void) {
+        let memory = scratch.memory(room)
+        var cursor = JSONCursor(base: memory, limit: room)
+        body(&cursor)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: memory, count: cursor.count))
+    }
+
+    /// The most bytes ``JSONCursor/string(_:)`` writes for `text` (every byte escaped as \u00XX).
+    static func room(_ text: String?) -> Int { text.map { $0.utf8.count * 6 + 2 } ?? 4 }
+
+    /// The most bytes ``JSONCursor/integer(_:)`` writes (Int64.min has 20 characters).
+    static let integerRoom = 20
+}
+
+/// A writer's scratch memory, kept from value to value (one writer is used by one thread at a
+/// time, and only within ``JSONWriter/write(room:_:)``).
+private final class JSONScratch {
+    private var pointer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+
+    init() {
+        capacity = 4096
+        pointer = .allocate(capacity: capacity)
+    }
+
+    deinit { pointer.deallocate() }
+
+    /// At least `count` bytes.
+    func memory(_ count: Int) -> UnsafeMutablePointer<UInt8> {
+        if count > capacity {
+            pointer.deallocate()
+            capacity = max(count, capacity * 2)
+            pointer = .allocate(capacity: capacity)
+        }
+        return pointer
+    }
+}
+
+/// Writes JSON values into room a ``JSONWriter`` set aside: as the writer's own methods do,
+/// through a pointer. Writing past the room stops the process (a wrong bound is a bug).
+struct JSONCursor {
+    private let base: UnsafeMutablePointer<UInt8>
+    private let limit: Int
+    private(set) var count = 0
+
+    init(base: UnsafeMutablePointer<UInt8>, limit: Int) {
+        self.base = base
+        self.limit = limit
+    }
+
+    @inline(__always)
+    mutating func byte(_ value: UInt8) {
+        precondition(count < limit, "JSON written past its room")
+        base[count] = value
+        count &+= 1
+    }
+
+    mutating func open() { byte(UInt8(ascii: "[")) }
+
+    mutating func close() { byte(UInt8(ascii: "]")) }
+
+    mutating func comma() { byte(UInt8(ascii: ",")) }
+
+    mutating func null() {
+        byte(UInt8(ascii: "n"))
+        byte(UInt8(ascii: "u"))
+        byte(UInt8(ascii: "l"))
+        byte(UInt8(ascii: "l"))
+    }
+
+    mutating func string(_ text: String?) {
+        guard var text else { return null() }
+        byte(UInt8(ascii: "\""))
+        text.withUTF8 { utf8 in
+            if let source = utf8.baseAddress, !Self.needsEscape(utf8) {
+                // Most texts: copied whole.
+                precondition(count + utf8.count <= limit, "JSON written past its room")
+                (base + count).update(from: source, count: utf8.count)
+                count &+= utf8.count
+                return
+            }
+            for value in utf8 {
+                switch value {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                    byte(UInt8(ascii: "\\"))
+                    byte(value)
+                case 0..<0x20:
+                    byte(UInt8(ascii: "\\"))
+                    byte(UInt8(ascii: "u"))
+                    byte(UInt8(ascii: "0"))
+                    byte(UInt8(ascii: "0"))
+                    byte(Self.hex(value >> 4))
+                    byte(Self.hex(value & 15))
+                default:
+                    byte(value)
+                }
+            }
+        }
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// Whether some byte is a control character, a quote or a backslash: eight bytes at a time
+    /// (each test is exact for the word as a whole: a borrow only follows a byte that matched).
+    static func needsEscape(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let start = utf8.baseAddress else { return false }
+        let raw = UnsafeRawPointer(start)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func hasZeroByte(_ word: UInt64) -> Bool { (word &- ones) & ~word & highs != 0 }
+        var index = 0
+        while index &+ 8 <= utf8.count {
+            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            if (word &- ones &* 0x20) & ~word & highs != 0 || hasZeroByte(word ^ (ones &* 0x22)) || hasZeroByte(word ^ (ones &* 0x5C)) {
+                return true
+            }
+            index &+= 8
+        }
+        while index < utf8.count {
+            let value = start[index]
+            if value < 0x20 || value == UInt8(ascii: "\"") || value == UInt8(ascii: "\\") { return true }
+            index &+= 1
+        }
+        return false
+    }
+
+    @inline(__always)
+    private static func hex(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") &+ nibble : UInt8(ascii: "a") &+ nibble &- 10 }
+
+    mutating func integer(_ value: Int64?) {
+        guard let value else { return null() }
+        if value < 0 { byte(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        // Right to left into a small buffer, then copied in order.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var position = raw.count
+            repeat {
+                position -= 1
+                raw[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            for index in position..<raw.count { byte(raw[index]) }
+        }
+    }
 }
 
 /// A JSON scalar as stored in a statement.
@@ -579,33 +684,39 @@ struct StoredLine {
     var span: (offset: Int64, bytes: Int64)?
 
     func write(to json: inout JSONWriter) {
-        json.open()
-        json.string(component)
-        json.comma()
-        json.integer(order)
-        json.comma()
-        json.integer(amount)
-        json.comma()
-        json.string(currency)
-        json.comma()
-        json.integer(trace)
-        json.comma()
-        json.integer(rule)
-        json.comma()
-        json.string(tier)
-        json.comma()
-        json.string(rate)
-        json.comma()
-        json.string(base)
-        json.comma()
-        json.string(limit)
-        json.comma()
-        json.integer(count)
-        json.comma()
-        json.integer(span?.offset)
-        json.comma()
-        json.integer(span?.bytes)
-        json.close()
+        // Brackets and commas, seven integers, six strings.
+        let room =
+            2 + 12 + 7 * JSONWriter.integerRoom + JSONWriter.room(component) + JSONWriter.room(currency) + JSONWriter.room(tier)
+            + JSONWriter.room(rate) + JSONWriter.room(base) + JSONWriter.room(limit)
+        json.write(room: room) { json in
+            json.open()
+            json.string(component)
+            json.comma()
+            json.integer(order)
+            json.comma()
+            json.integer(amount)
+            json.comma()
+            json.string(currency)
+            json.comma()
+            json.integer(trace)
+            json.comma()
+            json.integer(rule)
+            json.comma()
+            json.string(tier)
+            json.comma()
+            json.string(rate)
+            json.comma()
+            json.string(base)
+            json.comma()
+            json.string(limit)
+            json.comma()
+            json.integer(count)
+            json.comma()
+            json.integer(span?.offset)
+            json.comma()
+            json.integer(span?.bytes)
+            json.close()
+        }
     }
 }
 

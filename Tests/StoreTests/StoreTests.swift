@@ -845,6 +845,45 @@ let sampleOutput = RunOutput(
         #expect(rows[1].last == .null)
     }
 
+    /// The word-at-a-time check agrees with a byte-by-byte one for every byte value at every
+    /// place of strings up to 19 bytes, beside letters and bytes past 0x7F.
+    @Test func escapeCheckMatchesByteByByte() {
+        var mismatches: [(length: Int, position: Int, value: Int)] = []
+        for length in 1...19 {
+            for position in 0..<length {
+                for value in 0...255 {
+                    var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                    if length > 2 { bytes[(position + 1) % length] = 0xA0 }
+                    bytes[position] = UInt8(value)
+                    let expected = bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+                    if bytes.withUnsafeBufferPointer({ JSONCursor.needsEscape($0) }) != expected { mismatches.append((length, position, value)) }
+                }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+    }
+
+    /// A line written through the room it sets aside reads back field for field, escapes and
+    /// extreme integers included, with nothing past its closing bracket.
+    @Test func storedLineWritesItsFieldsInItsRoom() throws {
+        let hostile = "quote \" and \\ backslash, tab\t newline\n \u{1F} Ünal 🚀"
+        let line = StoredLine(
+            component: hostile, order: Int64.min, amount: Int64.max, currency: "\u{0}", trace: nil, rule: -1, tier: "", rate: nil,
+            base: String(repeating: "\u{7}", count: 50), limit: "cap", count: 0, span: (offset: 9, bytes: 10))
+        var json = JSONWriter()
+        json.bytes = Array("x".utf8)
+        line.write(to: &json)
+        #expect(json.bytes.first == UInt8(ascii: "x"))
+        #expect(json.bytes.last == UInt8(ascii: "]"))
+        let text = String(decoding: json.bytes.dropFirst(), as: UTF8.self)
+        #expect(text.hasPrefix(#"["quote \" and \\ backslash, tab\u0009 newline\u000a \u001f Ünal 🚀",-9223372036854775808,9223372036854775807,"\u0000",null,-1,"",null,"\u0007"#))
+        #expect(text.hasSuffix(#""cap",0,9,10]"#))
+        let rows = try Array(("[" + text + "]").utf8).withUnsafeBufferPointer { try JSONRows.parse($0, width: 13) }
+        #expect(rows.count == 1)
+        #expect(rows[0].map(\.string) == [hostile, nil, nil, "\u{0}", nil, nil, "", nil, String(repeating: "\u{7}", count: 50), "cap", nil, nil, nil])
+        #expect(rows[0].map(\.integer) == [nil, Int64.min, Int64.max, nil, nil, -1, nil, nil, nil, nil, 0, 9, 10])
+    }
+
     @Test(arguments: ["", "[", "[[1,]]", "[[1] x", "[[\"a]]", "[[99999999999999999999]]", "[[\"\\q\"]]", "[[\"\\ud800\"]]", "[[tru]]"])
     func malformedTextIsAnError(_ text: String) {
         let bytes = Array(text.utf8)
