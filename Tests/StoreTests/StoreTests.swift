@@ -933,3 +933,27 @@ let sampleOutput = RunOutput(
         #expect(keyPrecedes(rep: "R1", period: "2027-02", plan: "A", rep: "R1", period: "2027-02", plan: "B"))
     }
 }
+
+@Suite struct CSVLineTests {
+    /// Export lines: fields with commas, quotes and line breaks quoted (quotes doubled), others as
+    /// they are, amounts at the currency's digits, rounded half to even, the sign kept.
+    @Test func linesQuoteWhatNeedsIt() throws {
+        let usd = try #require(Currency(code: "USD"))
+        let jpy = try #require(Currency(code: "JPY"))
+        var buffer = CSVBuffer("", capacity: 0)
+        buffer.line(
+            PayoutLine(rep: "R,1", period: "2027-01", plan: "P \"x\"", component: "a\nb", order: 0, amount: FixedDecimal(units: -1_234_565_000), currency: usd))
+        buffer.line(PayoutLine(rep: "Ünal 🚀", period: "2027-Q1", plan: "", component: "bonus", order: 1, amount: FixedDecimal(units: 2_500_000), currency: jpy))
+        buffer.line(MeasureValue(rep: "r\r", period: "2027", plan: "PLAN-LONG-NAME,", measure: "attainment", order: 0, value: FixedDecimal(units: 873_393), digits: 6))
+        buffer.line(MeasureValue(rep: "R", period: "2027", plan: "P", measure: "", order: 0, value: FixedDecimal(units: Int64.min), digits: 6))
+        #expect(
+            buffer.text == """
+                "R,1",2027-01,"P ""x""\",\"a
+                b",-1234.56,USD
+                Ünal 🚀,2027-Q1,,bonus,2,JPY
+                "r\r",2027,"PLAN-LONG-NAME,",attainment,0.873393
+                R,2027,P,,-9223372036854.775808
+
+                """)
+    }
+}
