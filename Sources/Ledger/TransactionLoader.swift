@@ -1102,7 +1102,19 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     let quantities = context.columns.quantities.pointer
     var lineDelta = Int.min
     var pendingWide: [(slot: Int, code: UInt32)] = []
-    let attributeColumns = context.columns.attributes.map(\.pointer)
+    // The attribute fields and their columns through pointers: walking the arrays per row
+    // retained and released them each time.
+    let attributeCount = attributeFields.count
+    let attributeFieldList = UnsafeMutablePointer<Int>.allocate(capacity: max(1, attributeCount))
+    let attributeColumns = UnsafeMutablePointer<UnsafeMutablePointer<UInt16>>.allocate(capacity: max(1, attributeCount))
+    for slot in 0..<attributeCount {
+        attributeFieldList.advanced(by: slot).initialize(to: attributeFields[slot])
+        attributeColumns.advanced(by: slot).initialize(to: context.columns.attributes[slot].pointer)
+    }
+    defer {
+        attributeFieldList.deallocate()
+        attributeColumns.deallocate()
+    }
     var totals = result.totals
     let seed = reps.seed
     let attributeCache = UnsafeMutablePointer<CachedKey>.allocate(capacity: max(1, context.attributeCount * 64))
@@ -1346,7 +1358,8 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
 
             // string attributes
             if !pendingWide.isEmpty { pendingWide.removeAll(keepingCapacity: true) }
-            for (slot, field) in attributeFields.enumerated() {
+            for slot in 0..<attributeCount {
+                let field = attributeFieldList[slot]
                 let pointer = tokenizer.fieldPointer(field)
                 let length = tokenizer.fieldLength(field)
                 let available = tokenizer.fieldReadable(field)
