@@ -190,7 +190,19 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
 enum Exact {
     static func add(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal { try a.adding(b) }
     static func subtract(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal { try a.subtracting(b) }
+    @inline(__always)
     static func multiply(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal {
+        // Two factors of 64 bits whose scales fit (an amount, a rate, a weight): the widening
+        // multiply, in place; crediting makes two products per row.
+        let scale = a.scale &+ b.scale
+        if scale <= WideDecimal.maxScale, let x = Int64(exactly: a.value), let y = Int64(exactly: b.value) {
+            let (high, low) = x.multipliedFullWidth(by: y)
+            return WideDecimal(value: Int128(high) << 64 | Int128(low), scale: scale)
+        }
+        return try multiplyWide(a, b)
+    }
+
+    static func multiplyWide(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal {
         // Trailing zeros are trimmed (an Int128 division each) only when the scales would not fit.
         if a.scale + b.scale <= WideDecimal.maxScale, let product = try? a.multiplied(by: b) { return product }
         return try trim(a).multiplied(by: trim(b))
