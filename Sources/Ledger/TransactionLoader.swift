@@ -765,16 +765,24 @@ func loadTransactions(
                     malformed ?? DataMessage.unknownReversal(String(decoding: bytes, as: UTF8.self))))
         }
     }
-    // Reversals: resolve each target id to its row.
+    // Reversals: resolve each target id to its row. The lookups (most of the time here) are made
+    // for every chunk's reversals in parallel, then read in order.
+    let scanned = results
+    let lookup = index
+    let foundTargets: [[Int32]] = parallelMap(scanned.count, threads: options.threads) { k in
+        scanned[k].reversalArena.withUnsafeBufferPointer { arena -> [Int32] in
+            scanned[k].reversals.map { reference in
+                guard let start = arena.baseAddress else { return -1 }
+                return lookup.find(start + reference.start, reference.count)
+            }
+        }
+    }
     var pairs: [(row: Int, target: Int, line: Int)] = []
-    for result in results {
-        for reference in result.reversals {
+    for (k, result) in results.enumerated() {
+        for (position, reference) in result.reversals.enumerated() {
             let row = result.rowBase + reference.localRow
             if !reject.isEmpty && reject[row] { continue }
-            let target = result.reversalArena.withUnsafeBufferPointer { arena -> Int32 in
-                guard let start = arena.baseAddress else { return -1 }
-                return index.find(start + reference.start, reference.count)
-            }
+            let target = foundTargets[k][position]
             var text: String {
                 String(decoding: result.reversalArena[reference.start..<(reference.start + reference.count)], as: UTF8.self)
             }
@@ -852,6 +860,8 @@ func loadTransactions(
     // One dated before its deal, and reversals of a deal adding up to more than the deal.
     if !pairs.isEmpty {
         var reversedTotal: [Int: Int128] = [:]
+        // Room for every deal at once: growing it rehashed it again and again.
+        reversedTotal.reserveCapacity(pairs.count)
         for pair in pairs where reject.isEmpty || !reject[pair.row] {
             let dealDate = columns.dates.pointer[pair.target]
             let dealRep = columns.reps.pointer[pair.target]
