@@ -769,7 +769,8 @@ func loadTransactions(
     // for every chunk's reversals in parallel, then read in order.
     let scanned = results
     let lookup = index
-    let foundTargets: [[Int32]] = parallelMap(scanned.count, threads: options.threads) { k in
+    let anyReversal = scanned.contains { !$0.reversals.isEmpty }
+    let foundTargets: [[Int32]] = parallelMap(anyReversal ? scanned.count : 0, threads: options.threads) { k in
         scanned[k].reversalArena.withUnsafeBufferPointer { arena -> [Int32] in
             scanned[k].reversals.map { reference in
                 guard let start = arena.baseAddress else { return -1 }

@@ -125,14 +125,28 @@ struct JSONWriter {
 
     mutating func comma() { bytes.append(UInt8(ascii: ",")) }
 
-    /// Memory a ``JSONCursor`` writes into before its bytes are appended at once.
-    private let scratch = JSONScratch()
+    /// Memory a ``JSONCursor`` writes into before its bytes are appended at once: made on the
+    /// first ``write(room:_:)``, and again by a copy of the writer that writes (never shared).
+    private var scratch: JSONScratch? = nil
+
+    /// Room kept from value to value; a larger value's memory is given back once it is written.
+    static let keptRoom = 1 << 20
 
     /// Appends what `body` writes through a ``JSONCursor`` given room for `room` bytes (what it
     /// writes must fit): one copy for a whole value, where appending byte by byte checked the
     /// array's uniqueness and capacity for each.
     mutating func write(room: Int, _ body: (inout JSONCursor) -> Void) {
-        let memory = scratch.memory(room)
+        if room > Self.keptRoom {
+            // A value with a huge text: its memory is not kept for the writer's life.
+            let memory = UnsafeMutablePointer<UInt8>.allocate(capacity: room)
+            defer { memory.deallocate() }
+            var cursor = JSONCursor(base: memory, limit: room)
+            body(&cursor)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: memory, count: cursor.count))
+            return
+        }
+        if scratch == nil || !isKnownUniquelyReferenced(&scratch) { scratch = JSONScratch() }
+        guard let memory = scratch?.memory(room) else { return }
         var cursor = JSONCursor(base: memory, limit: room)
         body(&cursor)
         bytes.append(contentsOf: UnsafeBufferPointer(start: memory, count: cursor.count))
@@ -145,8 +159,8 @@ struct JSONWriter {
     static let integerRoom = 20
 }
 
-/// A writer's scratch memory, kept from value to value (one writer is used by one thread at a
-/// time, and only within ``JSONWriter/write(room:_:)``).
+/// A writer's scratch memory, kept from value to value (one writer's own, used only within
+/// ``JSONWriter/write(room:_:)``).
 private final class JSONScratch {
     private var pointer: UnsafeMutablePointer<UInt8>
     private var capacity: Int

@@ -884,6 +884,29 @@ let sampleOutput = RunOutput(
         #expect(rows[0].map(\.integer) == [nil, Int64.min, Int64.max, nil, nil, -1, nil, nil, nil, nil, 0, 9, 10])
     }
 
+    /// A line with a text past the room a writer keeps is written through memory of its own, and
+    /// a copy of a writer writes on its own memory: each keeps exactly its own lines.
+    @Test func hugeTextsAndCopiedWriters() throws {
+        let huge = String(repeating: "a\u{1}", count: 100_000)
+        let line = StoredLine(component: "c", order: 1, amount: 2, currency: "USD", trace: nil, rule: nil, tier: nil, rate: nil, base: huge, limit: nil, count: nil, span: nil)
+        var first = JSONWriter()
+        line.write(to: &first)
+        #expect(JSONWriter.room(huge) > JSONWriter.keptRoom)
+        let rows = try (Array("[".utf8) + first.bytes + Array("]".utf8)).withUnsafeBufferPointer { try JSONRows.parse($0, width: 13) }
+        #expect(rows.first?[LineField.base].string == huge)
+        let small = StoredLine(component: "x", order: 0, amount: -5, currency: "EUR", trace: 3, rule: 4, tier: "t", rate: "r", base: "b", limit: "l", count: 1, span: (offset: 0, bytes: 2))
+        var a = JSONWriter()
+        small.write(to: &a)
+        var b = a
+        line.write(to: &b)
+        small.write(to: &b)
+        small.write(to: &a)
+        let one = #"["x",0,-5,"EUR",3,4,"t","r","b","l",1,0,2]"#
+        #expect(String(decoding: a.bytes, as: UTF8.self) == one + one)
+        #expect(b.bytes.count == one.utf8.count * 2 + first.bytes.count)
+        #expect(String(decoding: b.bytes.suffix(one.utf8.count), as: UTF8.self) == one)
+    }
+
     @Test(arguments: ["", "[", "[[1,]]", "[[1] x", "[[\"a]]", "[[99999999999999999999]]", "[[\"\\q\"]]", "[[\"\\ud800\"]]", "[[tru]]"])
     func malformedTextIsAnError(_ text: String) {
         let bytes = Array(text.utf8)
