@@ -59,3 +59,35 @@ public func hashBytes(_ text: String, into hasher: inout Hasher) {
     hasher.combine(0xFF as UInt8)  // ends the field: ("ab", "c") and ("a", "bc") differ
 }
 
+
+/// `items` sorted by the UTF-8 bytes of `key(item)`, as ``bytesPrecede(_:_:)`` orders them
+/// (memcmp order, a prefix first); items with equal keys in no particular order. Each key's first
+/// 16 bytes are read once, as two big-endian words compared as integers: sorting 10,000 rep ids
+/// through ``bytesPrecede(_:_:)`` spent most of its time getting at the strings' bytes.
+@inlinable
+public func sortedByBytes<T>(_ items: [T], key: (T) -> String) -> [T] {
+    // Zero-padded words order a shorter key first when it is a prefix of a longer one, unless
+    // the longer continues with a NUL byte: such ties, and keys past 16 bytes, are compared whole.
+    var keyed: [(high: UInt64, low: UInt64, length: Int, index: Int)] = []
+    keyed.reserveCapacity(items.count)
+    for (index, item) in items.enumerated() {
+        var text = key(item)
+        let (high, low, length) = text.withUTF8 { bytes -> (UInt64, UInt64, Int) in
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            for position in 0..<min(16, bytes.count) {
+                let shift = UInt64(8 * (7 - position % 8))
+                if position < 8 { high |= UInt64(bytes[position]) << shift } else { low |= UInt64(bytes[position]) << shift }
+            }
+            return (high, low, bytes.count)
+        }
+        keyed.append((high, low, length, index))
+    }
+    keyed.sort { a, b in
+        if a.high != b.high { return a.high < b.high }
+        if a.low != b.low { return a.low < b.low }
+        if a.length <= 16 && b.length <= 16 && a.length == b.length { return false }
+        return bytesPrecede(key(items[a.index]), key(items[b.index]))
+    }
+    return keyed.map { items[$0.index] }
+}

@@ -980,3 +980,22 @@ let sampleOutput = RunOutput(
                 """)
     }
 }
+
+@Suite struct SortedByBytesTests {
+    /// The word-keyed sort orders as a comparison of the whole bytes does: prefixes first, keys
+    /// past 16 bytes, keys that differ only after 16 bytes, NUL bytes after a prefix, bytes past
+    /// 0x7F, precomposed and decomposed accents.
+    @Test func ordersAsBytesPrecede() {
+        var keys = [
+            "R10", "R9", "R1", "", "Z", "a", "e\u{301}", "\u{e9}", "R1\u{0}", "R1\u{0}\u{0}", "0123456789abcdef", "0123456789abcdef0",
+            "0123456789abcdefZ", "0123456789abcdeZ", String(repeating: "x", count: 40), String(repeating: "x", count: 40) + "y", "Ünal 🚀", "\u{FF}",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [Character] = ["A", "B", "0", "\u{0}", "é", "\u{7F}", "z"]
+        for _ in 0..<300 {
+            keys.append(String((0..<Int.random(in: 0...20, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? "A" }))
+        }
+        let expected = keys.sorted { bytesPrecede($0, $1) }.map { Array($0.utf8) }
+        #expect(sortedByBytes(keys) { $0 }.map { Array($0.utf8) } == expected)
+    }
+}
