@@ -31,7 +31,10 @@ public enum TerminalText {
 
     /// The first character of the UTF-8 `bytes` an id may not hold: a control character or an
     /// invisible one (``isControl(_:)``, ``isInvisible(_:)``); `nil` when there is none.
+    @inlinable
     public static func firstUnprintable(_ bytes: some Sequence<UInt8>) -> Unicode.Scalar? {
+        // Printable ASCII throughout (most ids): nothing to decode.
+        if bytes.withContiguousStorageIfAvailable({ $0.allSatisfy { $0 >= 0x20 && $0 < 0x7F } }) == true { return nil }
         var iterator = bytes.makeIterator()
         var decoder = UTF8()
         while true {
