@@ -56,58 +56,12 @@ enum MeasureField {
 struct JSONWriter {
     var bytes: [UInt8] = []
 
-    mutating func string(_ text: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var text = text
-        let plain = text.withUTF8 { utf8 in
-            // Most texts need no escape: copied whole.
-            guard !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else { return false }
-            bytes.append(contentsOf: utf8)
-            return true
-        }
-        if plain { return bytes.append(UInt8(ascii: "\"")) }
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                bytes.append(UInt8(ascii: "\\"))
-                bytes.append(byte)
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0")])
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 15)])
-            default:
-                bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
+    // Values are written through a ``JSONCursor``, the one place that escapes and formats them.
+    mutating func string(_ text: String?) { write(room: Self.room(text)) { $0.string(text) } }
 
-    mutating func string(_ text: String?) {
-        if let text { string(text) } else { null() }
-    }
+    mutating func integer(_ value: Int64?) { write(room: Self.integerRoom) { $0.integer(value) } }
 
-    mutating func integer(_ value: Int64) {
-        // Most integers in a statement are small (orders, counts, digits, offsets).
-        if value >= 0 && value < 100 {
-            if value >= 10 { bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10)) }
-            bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10))
-            return
-        }
-        appendDecimal(value, to: &bytes)
-    }
-
-    mutating func integer(_ value: Int64?) {
-        if let value { integer(value) } else { null() }
-    }
-
-    mutating func null() {
-        // Byte by byte: an array literal here was made (and freed) on every call.
-        bytes.append(UInt8(ascii: "n"))
-        bytes.append(UInt8(ascii: "u"))
-        bytes.append(UInt8(ascii: "l"))
-        bytes.append(UInt8(ascii: "l"))
-    }
+    mutating func null() { write(room: 4) { $0.null() } }
 
     /// Appends `[`, each item as `element` writes it (commas between), and `]`.
     mutating func array<Items: Sequence>(_ items: Items, _ element: (inout JSONWriter, Items.Element) throws -> Void) rethrows {
@@ -759,17 +713,23 @@ struct TransactionSets {
 
 /// A measure's stored fields.
 func writeMeasure(_ value: MeasureValue, to json: inout JSONWriter) {
-    json.open()
-    json.string(value.measure)
-    json.comma()
-    json.integer(Int64(value.order))
-    json.comma()
-    json.integer(value.value.units)
-    json.comma()
-    json.integer(Int64(value.digits))
-    if let unit = value.unit {
+    // Brackets and commas, three integers, two strings (through room for the whole measure, as
+    // a line is written).
+    let unit = value.unit?.code
+    let room = 2 + 4 + 3 * JSONWriter.integerRoom + JSONWriter.room(value.measure) + JSONWriter.room(unit)
+    json.write(room: room) { json in
+        json.open()
+        json.string(value.measure)
         json.comma()
-        json.string(unit.code)
+        json.integer(Int64(value.order))
+        json.comma()
+        json.integer(value.value.units)
+        json.comma()
+        json.integer(Int64(value.digits))
+        if let unit {
+            json.comma()
+            json.string(unit)
+        }
+        json.close()
     }
-    json.close()
 }
