@@ -163,6 +163,17 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConverti
         let step = powerOfTen(Self.scale - fractionDigits)
         appendDigits(roundedQuotient(Int128(units), step, mode) ?? 0, fractionDigits: fractionDigits, to: &bytes)
     }
+
+    /// Writes what ``appendFormatted(fractionDigits:to:rounding:)`` appends into `out`, which has
+    /// room for ``digitsRoom`` bytes; returns the number of bytes written.
+    public func writeFormatted(fractionDigits: Int, to out: UnsafeMutablePointer<UInt8>, rounding mode: RoundingMode = .halfEven) -> Int {
+        precondition(fractionDigits >= 0 && fractionDigits <= Self.scale)
+        // Most amounts have no more digits than shown: one 64-bit division, no rounding.
+        let step = smallPowerOfTen(Self.scale - fractionDigits)
+        let (quotient, remainder) = units.quotientAndRemainder(dividingBy: step)
+        let shown = remainder == 0 ? Int128(quotient) : (roundedQuotient(Int128(units), Int128(step), mode) ?? 0)
+        return writeDigits(shown, fractionDigits: fractionDigits, to: out)
+    }
 }
 
 /// The result of parsing a decimal from bytes (no existential, no allocation).
@@ -309,43 +320,58 @@ public func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
 /// point (none: no point), a minus sign when negative.
 @usableFromInline
 func appendDigits(_ shown: Int128, fractionDigits: Int, to out: inout [UInt8]) {
-    let magnitude = shown.magnitude
-    // Written right to left into a fixed buffer (an Int128 has at most 39 digits; with the point,
-    // the sign and the zeros that pad a small value, 64 bytes), then appended at once: an append
-    // per byte cost a uniqueness and a capacity check each.
+    // Written into a fixed buffer, then appended at once: an append per byte cost a uniqueness
+    // and a capacity check each.
     var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
     withUnsafeMutableBytes(of: &buffer) { raw in
-        var position = raw.count
-        var count = 0
-        @inline(__always) func put(_ digit: UInt8) {
-            if count == fractionDigits && fractionDigits > 0 {
-                position -= 1
-                raw[position] = UInt8(ascii: ".")
-            }
-            position -= 1
-            raw[position] = UInt8(ascii: "0") &+ digit
-            count += 1
-        }
-        if magnitude <= UInt128(UInt64.max) {
-            // The common case in 64-bit arithmetic (a 128-bit division is a library call).
-            var small = UInt64(magnitude)
-            repeat {
-                put(UInt8(truncatingIfNeeded: small % 10))
-                small /= 10
-            } while small != 0
-        } else {
-            var large = magnitude
-            repeat {
-                put(UInt8(truncatingIfNeeded: large % 10))
-                large /= 10
-            } while large != 0
-        }
-        // At least one digit before the point.
-        while count <= fractionDigits && position > 2 { put(0) }
-        if shown < 0 {
-            position -= 1
-            raw[position] = UInt8(ascii: "-")
-        }
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[position...]))
+        guard let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        let count = writeDigits(shown, fractionDigits: fractionDigits, to: base)
+        out.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
     }
+}
+
+/// The most bytes ``writeDigits(_:fractionDigits:to:)`` writes.
+public let digitsRoom = 64
+
+/// Writes what ``appendDigits(_:fractionDigits:to:)`` appends to `out`, which has room for
+/// ``digitsRoom`` bytes; returns the number of bytes written. (An Int128 has at most 39 digits;
+/// with the point, the sign and the zeros that pad a small value, 64 bytes.)
+public func writeDigits(_ shown: Int128, fractionDigits: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
+    let magnitude = shown.magnitude
+    // Right to left, from the end of the room, then moved to its start.
+    var position = digitsRoom
+    var count = 0
+    @inline(__always) func put(_ digit: UInt8) {
+        if count == fractionDigits && fractionDigits > 0 {
+            position -= 1
+            out[position] = UInt8(ascii: ".")
+        }
+        position -= 1
+        out[position] = UInt8(ascii: "0") &+ digit
+        count += 1
+    }
+    if magnitude <= UInt128(UInt64.max) {
+        // The common case in 64-bit arithmetic (a 128-bit division is a library call).
+        var small = UInt64(magnitude)
+        repeat {
+            put(UInt8(truncatingIfNeeded: small % 10))
+            small /= 10
+        } while small != 0
+    } else {
+        var large = magnitude
+        repeat {
+            put(UInt8(truncatingIfNeeded: large % 10))
+            large /= 10
+        } while large != 0
+    }
+    // At least one digit before the point.
+    while count <= fractionDigits && position > 2 { put(0) }
+    if shown < 0 {
+        position -= 1
+        out[position] = UInt8(ascii: "-")
+    }
+    let written = digitsRoom - position
+    // The regions may overlap: copyMemory moves as memmove does.
+    if position > 0 { UnsafeMutableRawPointer(out).copyMemory(from: out + position, byteCount: written) }
+    return written
 }

@@ -527,7 +527,7 @@ extension PlanEvaluation {
             if money {
                 value.appendFormatted(fractionDigits: value.scale <= minorUnits ? minorUnits : max(minorUnits, value.exactFractionDigits), to: &text)
                 text.append(0x20)
-                text.append(contentsOf: code.utf8)
+                text.appendUTF8(code)
             } else if constants.boundIsRate {
                 text.append(contentsOf: percentText(value).utf8)
             } else {
@@ -558,7 +558,7 @@ extension PlanEvaluation {
                 // shown give the amount (the top slice's rate alone did not).
                 textScratch.removeAll(keepingCapacity: true)
                 for (position, slice) in slices.enumerated() {
-                    if position > 0 { textScratch.append(contentsOf: " + ".utf8) }
+                    if position > 0 { textScratch.appendLiteral(" + ") }
                     // Tier values' texts are made once per table.
                     let paid = paidTier.isEmpty ? slice.tier : paidTier[slice.tier]
                     if paid >= 0 {
@@ -566,7 +566,7 @@ extension PlanEvaluation {
                     } else {
                         textScratch.append(contentsOf: tableValueText(.zero, rateValued: rateValued).utf8)
                     }
-                    textScratch.append(contentsOf: " on ".utf8)
+                    textScratch.appendLiteral(" on ")
                     appendValue(slice.size, money: money, to: &textScratch)
                     // A slice of a lower tier whose condition is not met says so (the tier
                     // reached says it for its own slice): its rate is the tier below's.
@@ -584,14 +584,14 @@ extension PlanEvaluation {
             textScratch.removeAll(keepingCapacity: true)
             appendValue(x, money: money, to: &textScratch)
             if let quota {
-                textScratch.append(contentsOf: " against quota ".utf8)
+                textScratch.appendLiteral(" against quota ")
                 // Every digit a prorated quota has (the bands are built from it).
                 quota.appendFormatted(fractionDigits: max(minorUnits, quota.exactFractionDigits), to: &textScratch)
                 textScratch.append(0x20)
-                textScratch.append(contentsOf: code.utf8)
+                textScratch.appendUTF8(code)
                 // A quota prorated to the payee's days on the plan says from what.
                 if let prorated = proratedQuotas.first(where: { $0.value == quota }) {
-                    textScratch.append(contentsOf: " (".utf8)
+                    textScratch.appendLiteral(" (")
                     prorated.full.appendFormatted(fractionDigits: max(minorUnits, prorated.full.exactFractionDigits), to: &textScratch)
                     textScratch.append(contentsOf: " \(code) prorated to \(prorated.active) of \(prorated.days) days on the plan)".utf8)
                 }

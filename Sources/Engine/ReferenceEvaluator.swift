@@ -1172,6 +1172,10 @@ final class PlanEvaluation {
     @exclusivity(unchecked) var compiled = CompiledRows()
     /// While tabulating a compiled expression: the attribute (by id) read as a fixed value.
     @exclusivity(unchecked) var pinnedAttribute: (id: Int, value: EvalValue)? = nil
+    /// Per limit, the bound last evaluated, for the payee and roster row it was evaluated for: a
+    /// bound that reads only constants and the rep's roster row (`3 * rep.target_incentive / 12`)
+    /// is the same in every period of that row (``LimitBounds``).
+    @exclusivity(unchecked) var limitBounds = LimitBounds()
 
     /// What shards share: everything but the per-payee evaluation state.
     var snapshot: EvaluationSnapshot {
@@ -1933,7 +1937,10 @@ final class PlanEvaluation {
                     var totalReadsAll = false
                     var otherRows = clawback.rows
                     for index in plan.components.indices {
-                        let note = notes[index]
+                        // Moved out, not copied (a copy retained and released each of its texts):
+                        // nothing reads the period's notes after its lines, and the next period resets them.
+                        var note = TraceNote()
+                        swap(&note, &notes[index])
                         // The line's own transactions: a SPIFF's qualifying rows, or the credits of the
                         // rules it reads through its measures and values.
                         let fed: RowSet
@@ -2203,9 +2210,12 @@ final class PlanEvaluation {
         // cannot both hold (a yearly cap used up, then a floor per period), the cap wins, and the
         // order had decided which one did.
         for kind in Self.limitKindsInOrder {
-            for (index, limit) in plan.limits.enumerated() where limit.target == target && limit.kind == kind {
+            // Indices first: enumerating the limits copied each one, a plan's every limit for
+            // every component and period.
+            for index in plan.limits.indices where plan.limits[index].target == target && plan.limits[index].kind == kind {
+                let limit = plan.limits[index]
                 applying = index
-                let value = try eval(limit.amount, context)
+                let value = try limitBound(index, context)
                 guard case .number(let bound) = value else {
                     // Missing (e.g. no target incentive): no limit this period. A yearly one still
                     // counts what the period pays: a bound set later in the year leaves room only
@@ -2278,6 +2288,20 @@ final class PlanEvaluation {
             }
         }
         return result
+    }
+
+    /// The bound of limit `index` for the current payee and period: evaluated once per payee and
+    /// roster row when it reads only constants and the rep's roster row.
+    func limitBound(_ index: Int, _ context: Context) throws -> EvalValue {
+        if limitBounds.invariant.isEmpty {
+            limitBounds.invariant = plan.limits.map { LimitBounds.readsOnlyRosterRow($0.amount, plan) }
+            limitBounds.known = plan.limits.map { _ in nil }
+        }
+        guard limitBounds.invariant[index], context.row == nil, pinnedAttribute == nil else { return try eval(plan.limits[index].amount, context) }
+        if let known = limitBounds.known[index], known.payee == payee, known.assignment == context.assignmentIndex { return known.value }
+        let value = try eval(plan.limits[index].amount, context)
+        limitBounds.known[index] = (payee, context.assignmentIndex, value)
+        return value
     }
 
     /// An amount in a limit's note, in the plan's currency with every digit it has (at least the
@@ -3718,5 +3742,33 @@ struct PerTransactionTally {
     init(table: Int, tiers: Int) {
         self.table = table
         bases = [WideDecimal](repeating: .zero, count: tiers)
+    }
+}
+
+/// Bounds of limits that are the same in every period of a roster row, kept per evaluator.
+struct LimitBounds {
+    /// Per limit: whether its bound reads only constants and the rep's roster row.
+    var invariant: [Bool] = []
+    /// Per limit: the bound last evaluated, and for which payee and roster row.
+    var known: [(payee: Int, assignment: Int, value: EvalValue)?] = []
+
+    /// Whether `expr` reads nothing but literals, parameters and the rep's roster attributes,
+    /// through arithmetic, rounding, comparisons and conditions: its value then depends on the
+    /// roster row alone (no period, measure, quota, table, input or transaction).
+    static func readsOnlyRosterRow(_ expr: Expr, _ plan: Plan) -> Bool {
+        switch expr.kind {
+        case .literal, .parameter:
+            return true
+        case .attribute(let id):
+            return plan.attributes[id.index].scope == .rep
+        case .negate(let inner), .round(let inner, _), .not(let inner):
+            return readsOnlyRosterRow(inner, plan)
+        case .arithmetic(_, let a, let b), .divide(let a, let b, _), .compare(_, let a, let b), .and(let a, let b), .or(let a, let b):
+            return readsOnlyRosterRow(a, plan) && readsOnlyRosterRow(b, plan)
+        case .conditional(let condition, let a, let b):
+            return readsOnlyRosterRow(condition, plan) && readsOnlyRosterRow(a, plan) && readsOnlyRosterRow(b, plan)
+        default:
+            return false
+        }
     }
 }

@@ -111,6 +111,7 @@ extension PayoutLine: ExportRow {}
 extension MeasureValue: ExportRow {}
 
 /// CSV text built as bytes (a `String` per field and `joined` per line was most of an export).
+/// A line is written through a ``CSVCursor`` into room for the whole line and appended at once.
 struct CSVBuffer: Sendable {
     private var bytes: [UInt8]
 
@@ -122,31 +123,24 @@ struct CSVBuffer: Sendable {
 
     /// Appends one field (quoted when it needs it) and a comma, or the line end after the last.
     mutating func field(_ text: String, last: Bool = false) {
-        var text = text
-        text.withUTF8 { utf8 in
-            var needsQuotes = false
-            for byte in utf8 where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 10 || byte == 13 {
-                needsQuotes = true
-                break
-            }
-            if needsQuotes {
-                bytes.append(UInt8(ascii: "\""))
-                for byte in utf8 {
-                    if byte == UInt8(ascii: "\"") { bytes.append(byte) }
-                    bytes.append(byte)
-                }
-                bytes.append(UInt8(ascii: "\""))
-            } else {
-                bytes.append(contentsOf: utf8)
-            }
-        }
-        bytes.append(last ? 10 : UInt8(ascii: ","))
+        write(room: CSVCursor.room(text)) { $0.field(text, last: last) }
     }
 
     /// Appends an amount with `digits` fraction digits (never quoted) and a comma, or the line end.
     mutating func field(_ amount: FixedDecimal, digits: Int, last: Bool = false) {
-        amount.appendFormatted(fractionDigits: digits, to: &bytes)
-        bytes.append(last ? 10 : UInt8(ascii: ","))
+        write(room: CSVCursor.amountRoom) { $0.field(amount, digits: digits, last: last) }
+    }
+
+    /// Appends what `body` writes through a cursor given room for `room` bytes (what it writes
+    /// must fit): one append for a line, where appending field by field checked the array's
+    /// uniqueness and capacity several times a line.
+    mutating func write(room: Int, _ body: (inout CSVCursor) -> Void) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: room) { memory in
+            guard let base = memory.baseAddress else { return }
+            var cursor = CSVCursor(base: base, limit: room)
+            body(&cursor)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: cursor.count))
+        }
     }
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
@@ -168,26 +162,117 @@ struct CSVBuffer: Sendable {
 
     /// A payout line whose first fields, `rep,period,plan,`, are `prefix` (see ``prefix(_:)``).
     mutating func line(_ line: PayoutLine, prefix: [UInt8]) {
-        bytes.append(contentsOf: prefix)
-        field(line.component)
-        field(line.amount, digits: line.currency.minorUnits)
-        field(line.currency.code, last: true)
+        payoutLine(prefix: prefix, component: line.component, amount: line.amount, currency: line.currency)
     }
 
     /// A measure line whose first fields, `rep,period,plan,`, are `prefix` (see ``prefix(_:)``).
     mutating func line(_ value: MeasureValue, prefix: [UInt8]) {
-        bytes.append(contentsOf: prefix)
-        field(value.measure)
-        field(value.value, digits: value.digits, last: true)
+        measureLine(prefix: prefix, measure: value.measure, value: value.value, digits: value.digits)
+    }
+
+    // The lines' fields are passed one by one: a closure that captured a whole line copied it.
+    mutating func payoutLine(prefix: [UInt8], component: String, amount: FixedDecimal, currency: Currency) {
+        let code = currency.code
+        write(room: prefix.count + CSVCursor.room(component) + CSVCursor.amountRoom + CSVCursor.room(code)) { cursor in
+            cursor.bytes(prefix)
+            cursor.field(component)
+            cursor.field(amount, digits: currency.minorUnits)
+            cursor.field(code, last: true)
+        }
+    }
+
+    mutating func measureLine(prefix: [UInt8], measure: String, value: FixedDecimal, digits: Int) {
+        write(room: prefix.count + CSVCursor.room(measure) + CSVCursor.amountRoom) { cursor in
+            cursor.bytes(prefix)
+            cursor.field(measure)
+            cursor.field(value, digits: digits, last: true)
+        }
     }
 
     /// `rep,period,plan,` of a line, each field quoted when it needs it.
     static func prefix<T: ExportRow>(_ row: T) -> [UInt8] {
-        var buffer = CSVBuffer("", capacity: row.rep.utf8.count + row.period.utf8.count + row.plan.utf8.count + 8)
-        buffer.field(row.rep)
-        buffer.field(row.period)
-        buffer.field(row.plan)
-        return buffer.bytes
+        let rep = row.rep, period = row.period, plan = row.plan
+        let room = CSVCursor.room(rep) + CSVCursor.room(period) + CSVCursor.room(plan)
+        return [UInt8](unsafeUninitializedCapacity: room) { memory, initialized in
+            guard let base = memory.baseAddress else { return }
+            var cursor = CSVCursor(base: base, limit: room)
+            cursor.field(rep)
+            cursor.field(period)
+            cursor.field(plan)
+            initialized = cursor.count
+        }
+    }
+}
+
+/// Writes CSV fields into room a ``CSVBuffer`` set aside. Writing past the room stops the
+/// process (a wrong bound is a bug).
+struct CSVCursor {
+    private let base: UnsafeMutablePointer<UInt8>
+    private let limit: Int
+    private(set) var count = 0
+
+    init(base: UnsafeMutablePointer<UInt8>, limit: Int) {
+        self.base = base
+        self.limit = limit
+    }
+
+    /// The most bytes ``field(_:last:)`` writes for `text`: every byte a doubled quote, the
+    /// quotes around them and the separator.
+    static func room(_ text: String) -> Int { text.utf8.count * 2 + 3 }
+
+    /// The most bytes ``field(_:digits:last:)`` writes.
+    static let amountRoom = digitsRoom + 1
+
+    @inline(__always)
+    private mutating func byte(_ value: UInt8) {
+        precondition(count < limit, "CSV written past its room")
+        base[count] = value
+        count &+= 1
+    }
+
+    /// Appends `source` as it is.
+    mutating func bytes(_ source: [UInt8]) {
+        source.withUnsafeBufferPointer { copy($0) }
+    }
+
+    private mutating func copy(_ source: UnsafeBufferPointer<UInt8>) {
+        guard let start = source.baseAddress, !source.isEmpty else { return }
+        precondition(count + source.count <= limit, "CSV written past its room")
+        (base + count).update(from: start, count: source.count)
+        count &+= source.count
+    }
+
+    /// One field (quoted when it holds a comma, a quote or a line end; quotes doubled) and a
+    /// comma, or the line end after the last.
+    mutating func field(_ text: String, last: Bool = false) {
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { write($0) }
+        if done == nil {
+            var copy = text
+            copy.withUTF8 { write($0) }
+        }
+        byte(last ? 10 : UInt8(ascii: ","))
+    }
+
+    private mutating func write(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var needsQuotes = false
+        for byte in utf8 where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 10 || byte == 13 {
+            needsQuotes = true
+            break
+        }
+        guard needsQuotes else { return copy(utf8) }
+        byte(UInt8(ascii: "\""))
+        for value in utf8 {
+            if value == UInt8(ascii: "\"") { byte(value) }
+            byte(value)
+        }
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// An amount with `digits` fraction digits (never quoted) and a comma, or the line end.
+    mutating func field(_ amount: FixedDecimal, digits: Int, last: Bool = false) {
+        precondition(count + digitsRoom <= limit, "CSV written past its room")
+        count &+= amount.writeFormatted(fractionDigits: digits, to: base + count)
+        byte(last ? 10 : UInt8(ascii: ","))
     }
 }
 
@@ -218,31 +303,73 @@ public struct IncrementalExport: Sendable {
     /// Formats one part's lines and measures after the previous parts'.
     public mutating func append(_ part: RunOutput) {
         guard inOrder else { return }
-        for line in part.payouts {
-            guard let newKey = Self.follows(line, after: lastLine, prefix: &payoutPrefix) else { return inOrder = false }
-            if newKey && tracksBlocks { payoutBlocks.add(line, at: drainedPayouts + payouts.count) }
-            payouts.line(line, prefix: payoutPrefix)
-            lastLine = line
+        // Rows are read in place (copying each row retained and released its texts), and each is
+        // checked against the one before it: the previous part's last row is kept once per part.
+        let payoutsInOrder = part.payouts.withUnsafeBufferPointer { lines -> Bool in
+            for index in lines.indices {
+                let newKey: Bool
+                if index > 0 {
+                    guard let follows = Self.follows(lines, index) else { return false }
+                    newKey = follows
+                } else if let last = lastLine {
+                    guard let follows = Self.follows(lines[0], after: last) else { return false }
+                    newKey = follows
+                } else {
+                    newKey = true
+                }
+                if newKey {
+                    payoutPrefix = CSVBuffer.prefix(lines[index])
+                    if tracksBlocks { payoutBlocks.add(lines[index], at: drainedPayouts + payouts.count) }
+                }
+                payouts.payoutLine(
+                    prefix: payoutPrefix, component: lines[index].component, amount: lines[index].amount, currency: lines[index].currency)
+            }
+            return true
         }
-        for value in part.measures {
-            guard let newKey = Self.follows(value, after: lastMeasure, prefix: &measurePrefix) else { return inOrder = false }
-            if newKey && tracksBlocks { measureBlocks.add(value, at: drainedMeasures + measures.count) }
-            measures.line(value, prefix: measurePrefix)
-            lastMeasure = value
+        guard payoutsInOrder else { return inOrder = false }
+        if let last = part.payouts.last { lastLine = last }
+        let measuresInOrder = part.measures.withUnsafeBufferPointer { values -> Bool in
+            for index in values.indices {
+                let newKey: Bool
+                if index > 0 {
+                    guard let follows = Self.follows(values, index) else { return false }
+                    newKey = follows
+                } else if let last = lastMeasure {
+                    guard let follows = Self.follows(values[0], after: last) else { return false }
+                    newKey = follows
+                } else {
+                    newKey = true
+                }
+                if newKey {
+                    measurePrefix = CSVBuffer.prefix(values[index])
+                    if tracksBlocks { measureBlocks.add(values[index], at: drainedMeasures + measures.count) }
+                }
+                measures.measureLine(
+                    prefix: measurePrefix, measure: values[index].measure, value: values[index].value, digits: values[index].digits)
+            }
+            return true
         }
+        guard measuresInOrder else { return inOrder = false }
+        if let last = part.measures.last { lastMeasure = last }
     }
 
     /// Whether `row` may come after `last` in export order (`nil` when not), and whether it starts
-    /// a new payee, period or plan; `prefix` becomes `row`'s first fields when it does.
-    private static func follows<Row: ExportRow>(_ row: Row, after last: Row?, prefix: inout [UInt8]) -> Bool? {
-        guard let last else {
-            prefix = CSVBuffer.prefix(row)
-            return true
-        }
+    /// a new payee, period or plan.
+    private static func follows<Row: ExportRow>(_ row: Row, after last: Row) -> Bool? {
         let sameKey = ResultExport.sameKey(last, row)
         guard sameKey ? last.order < row.order : ResultExport.keyPrecedes(last, row) else { return nil }
-        if !sameKey { prefix = CSVBuffer.prefix(row) }
         return !sameKey
+    }
+
+    /// ``follows(_:after:)`` of `rows[index]` after `rows[index - 1]`, their fields read in place.
+    private static func follows<Row: ExportRow>(_ rows: UnsafeBufferPointer<Row>, _ index: Int) -> Bool? {
+        let sameKey = sameBytes(rows[index - 1].rep, rows[index].rep) && sameBytes(rows[index - 1].period, rows[index].period)
+            && sameBytes(rows[index - 1].plan, rows[index].plan)
+        if sameKey { return rows[index - 1].order < rows[index].order ? false : nil }
+        let precedes = keyPrecedes(
+            rep: rows[index - 1].rep, period: rows[index - 1].period, plan: rows[index - 1].plan,
+            rep: rows[index].rep, period: rows[index].period, plan: rows[index].plan)
+        return precedes ? true : nil
     }
 
     /// Bytes formatted and not yet drained.

@@ -1266,7 +1266,7 @@ private struct BoundBytes {
     mutating func text(_ index: Int32, _ value: String?) {
         guard let value else { return nulls.append(index) }
         let offset = bytes.count
-        bytes.append(contentsOf: value.utf8)
+        bytes.appendUTF8(value)
         spans.append((index, offset, bytes.count - offset, false))
     }
 

@@ -223,6 +223,13 @@ struct DecimalTextTests {
     func formatting(_ row: FormatCase) throws {
         let text = try FixedDecimal(parsing: row.value).formatted(fractionDigits: row.digits, rounding: row.mode)
         #expect(text == row.expected)
+        // Written through a pointer (the export's path), the same bytes, in at most `digitsRoom`.
+        var room = [UInt8](repeating: 0xAA, count: digitsRoom + 1)
+        let written = try room.withUnsafeMutableBufferPointer { buffer in
+            try FixedDecimal(parsing: row.value).writeFormatted(fractionDigits: row.digits, to: buffer.baseAddress!, rounding: row.mode)
+        }
+        #expect(String(decoding: room[..<written], as: UTF8.self) == row.expected)
+        #expect(room[digitsRoom] == 0xAA)
         // A minus sign only ever comes with a non-zero digit.
         #expect(text.first != "-" || text.contains(where: { "123456789".contains($0) }))
     }

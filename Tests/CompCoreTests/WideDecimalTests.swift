@@ -234,6 +234,13 @@ struct WideDecimalTests {
         #expect(WideDecimal(value: -5, scale: 3).formatted(fractionDigits: 2, rounding: .halfUp) == "-0.01")
         #expect(WideDecimal(value: -5, scale: 3).formatted(fractionDigits: 5) == "-0.00500")
         #expect(WideDecimal(value: -4, scale: 13).formatted(fractionDigits: 6) == "0.000000")
+        // Values that need no rounding take a 64-bit path: the same texts.
+        #expect(WideDecimal(value: 144_886_000_000, scale: 8).formatted(fractionDigits: 2) == "1448.86")
+        #expect(WideDecimal(value: -144_886_000_000, scale: 8).formatted(fractionDigits: 2) == "-1448.86")
+        #expect(WideDecimal(value: 0, scale: 8).formatted(fractionDigits: 2) == "0.00")
+        #expect(WideDecimal(value: -7, scale: 2).formatted(fractionDigits: 2) == "-0.07")
+        #expect(WideDecimal(value: Int128(Int64.min), scale: 0).formatted(fractionDigits: 0) == "-9223372036854775808")
+        #expect(WideDecimal(value: Int128(Int64.max) * 10, scale: 3).formatted(fractionDigits: 2) == "92233720368547758.07")
         #expect(WideDecimal(42 as Int64).formatted(fractionDigits: 0) == "42")
         #expect(WideDecimal.zero.formatted(fractionDigits: 3) == "0.000")
         // Beyond 64 bits, and the widest values and scales.
@@ -271,5 +278,44 @@ struct WideDecimalTests {
         #expect(WideDecimal(value: 3, scale: 0).percentText == "300%")
         #expect(WideDecimal(value: 15, scale: 1).percentText == "150%")
         #expect(WideDecimal(value: Int128.max, scale: 0).percentText == "170141183460469231731687303715884105727")
+    }
+}
+
+@Suite struct WideDecimalFormattingTests {
+    /// `appendFormatted` against a reference made here: the quotient by 10^(scale − digits)
+    /// rounded by the mode (or the value padded with zeros), written digit by digit with the
+    /// point inserted; no "-0". Values of every size around the 64-bit path's edges.
+    @Test func formatsAsTheReferenceDoes() {
+        var generator = SystemRandomNumberGenerator()
+        let modes: [RoundingMode] = [.halfEven, .halfUp, .down, .up, .floor, .ceiling]
+        for _ in 0..<4000 {
+            let magnitude: Int128
+            switch Int.random(in: 0..<4, using: &generator) {
+            case 0: magnitude = Int128(Int.random(in: 0...1000, using: &generator))
+            case 1: magnitude = Int128(Int64.random(in: 0...Int64.max, using: &generator))
+            case 2: magnitude = Int128(Int64.max) + Int128(Int.random(in: -3...3, using: &generator))
+            default: magnitude = Int128(Int64.random(in: 0...Int64.max, using: &generator)) * 1_000_003
+            }
+            let value = Bool.random(using: &generator) ? -magnitude : magnitude
+            let scale = Int.random(in: 0...24, using: &generator)
+            let digits = Int.random(in: 0...24, using: &generator)
+            let mode = modes.randomElement(using: &generator) ?? .halfEven
+            let shown: Int128
+            if scale > digits {
+                shown = roundedQuotient(value, powerOfTen(scale - digits), mode) ?? 0
+            } else {
+                let (padded, overflow) = value.multipliedReportingOverflow(by: powerOfTen(digits - scale))
+                if overflow { continue }
+                shown = padded
+            }
+            var text = String(shown.magnitude)
+            if digits > 0 {
+                text = String(repeating: "0", count: max(0, digits + 1 - text.count)) + text
+                text.insert(".", at: text.index(text.endIndex, offsetBy: -digits))
+            }
+            if shown < 0 { text = "-" + text }
+            let decimal = WideDecimal(value: value, scale: scale)
+            #expect(decimal.formatted(fractionDigits: digits, rounding: mode) == text, "\(value) scale \(scale) to \(digits) \(mode)")
+        }
     }
 }

@@ -921,3 +921,69 @@ import Testing
         #expect(totals(output, component: "commission") == ["R1 2027-01 1200.00", "R1 2027-02 0.00", "R1 2027-03 \(target == "total" ? "1200.00" : "0.00")"])
     }
 }
+
+/// A limit's bound that reads only the roster row is evaluated once per payee and row; one that
+/// reads a measure, every period.
+@Suite struct LimitBoundsPerRosterRow {
+    /// Commission is 10% of sales. R1's cap is 3 × incentive / 12: 30,000 in January and
+    /// February (incentive 120,000), 3,000 from March (a new row, 12,000), 30,000 again in May
+    /// (a third row). R2, after R1 in the same shard, has its own incentive, 24,000: cap 6,000.
+    /// Sales of 500,000 a month earn 50,000, so every month pays its cap.
+    @Test func aBoundOfTheRosterRowFollowsEachRowAndPayee() throws {
+        var deals: [(String, String, String)] = []
+        for month in 1...6 {
+            deals.append(("2027-0\(month)-10", "R1", "500000"))
+            deals.append(("2027-0\(month)-11", "R2", "500000"))
+        }
+        let output = try evaluate(
+            plan: commissionPlan("  cap total at round(3 * rep.target_incentive / 12, 2) per period", id: "LB"),
+            files: [
+                "roster.csv": "rep,name,plan,start,end,target_incentive\nR1,Ana,LB,2026-01-01,2027-02-28,120000\n"
+                    + "R1,Ana,LB,2027-03-01,2027-04-30,12000\nR1,Ana,LB,2027-05-01,,120000\nR2,Bo,LB,2026-01-01,,24000\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger(deals),
+            ])
+        #expect(
+            totals(output) == [
+                "R1 2027-01 30000.00", "R1 2027-02 30000.00", "R1 2027-03 3000.00", "R1 2027-04 3000.00", "R1 2027-05 30000.00",
+                "R1 2027-06 30000.00", "R2 2027-01 6000.00", "R2 2027-02 6000.00", "R2 2027-03 6000.00", "R2 2027-04 6000.00",
+                "R2 2027-05 6000.00", "R2 2027-06 6000.00",
+            ])
+    }
+
+    /// Twenty reps, more than a shard's one payee (each shard evaluates several payees with one
+    /// evaluator): rep n's incentive is 12,000 × n, its cap 3,000 × n, and January's sales of
+    /// 1,000,000 (commission 100,000) pay each its own cap.
+    @Test func eachPayeeOfAShardHasItsOwnBound() throws {
+        let reps = (1...20).map { $0 < 10 ? "R0\($0)" : "R\($0)" }
+        var roster = "rep,name,plan,start,target_incentive\n"
+        for (index, rep) in reps.enumerated() { roster += "\(rep),N,LB,2026-01-01,\(12000 * (index + 1))\n" }
+        let output = try evaluate(
+            plan: commissionPlan("  cap total at round(3 * rep.target_incentive / 12, 2) per period", id: "LB"),
+            files: [
+                "roster.csv": roster, "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger(reps.map { ("2027-01-10", $0, "1000000") }),
+            ])
+        #expect(totals(output) == reps.enumerated().map { "\($0.element) 2027-01 \(3000 * ($0.offset + 1)).00" })
+    }
+
+    /// A cap of 2.5% of the month's bookings reads a measure; the commission's cap of 40 USD
+    /// plus the incentive (120) over 1,000 reads only the rep's row: 40.12 every month.
+    /// January: sales 1,000, commission 100 capped at 40.12, total capped at 25.00. February:
+    /// 10,000,000, commission 40.12, total cap 250,000 (January's 25.00 kept would have paid
+    /// 25.00). March: 60, commission 6.00, total capped at 1.50.
+    @Test func aBoundReadingAMeasureIsEvaluatedEachPeriod() throws {
+        let output = try evaluate(
+            plan: commissionPlan("""
+                  cap total at round(bookings / 40, 2) per period
+                  cap commission at round(40 USD + rep.target_incentive / 1000, 2) per period
+                """, id: "LM"),
+            files: [
+                "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,LM,2026-01-01,120\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": ledger([("2027-01-10", "R1", "1000"), ("2027-02-10", "R1", "10000000"), ("2027-03-10", "R1", "60")]),
+            ])
+        #expect(totals(output, component: "commission") == ["R1 2027-01 40.12", "R1 2027-02 40.12", "R1 2027-03 6.00"])
+        #expect(totals(output) == ["R1 2027-01 25.00", "R1 2027-02 40.12", "R1 2027-03 1.50"])
+    }
+}
