@@ -338,6 +338,39 @@ public let digitsRoom = 64
 /// with the point, the sign and the zeros that pad a small value, 64 bytes.)
 public func writeDigits(_ shown: Int128, fractionDigits: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
     let magnitude = shown.magnitude
+    if magnitude <= UInt128(UInt64.max) && fractionDigits <= 40 {
+        // The common case: the digits two at a time, then laid out around the point.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        return withUnsafeMutableBytes(of: &digits) { raw -> Int in
+            guard let end = raw.baseAddress?.assumingMemoryBound(to: UInt8.self).advanced(by: raw.count) else { return 0 }
+            let count = writeDecimalDigits(UInt64(magnitude), endingAt: end)
+            var position = 0
+            if shown < 0 {
+                out[0] = UInt8(ascii: "-")
+                position = 1
+            }
+            if count > fractionDigits {
+                let whole = count - fractionDigits
+                (out + position).update(from: end - count, count: whole)
+                position += whole
+                if fractionDigits > 0 {
+                    out[position] = UInt8(ascii: ".")
+                    (out + position + 1).update(from: end - fractionDigits, count: fractionDigits)
+                    position += 1 + fractionDigits
+                }
+            } else {
+                // "0.", zeros, then the digits (fractionDigits > 0 here: count is at least 1).
+                out[position] = UInt8(ascii: "0")
+                out[position + 1] = UInt8(ascii: ".")
+                position += 2
+                (out + position).update(repeating: UInt8(ascii: "0"), count: fractionDigits - count)
+                position += fractionDigits - count
+                (out + position).update(from: end - count, count: count)
+                position += count
+            }
+            return position
+        }
+    }
     // Right to left, from the end of the room, then moved to its start.
     var position = digitsRoom
     var count = 0
@@ -374,4 +407,36 @@ public func writeDigits(_ shown: Int128, fractionDigits: Int, to out: UnsafeMuta
     // The regions may overlap: copyMemory moves as memmove does.
     if position > 0 { UnsafeMutableRawPointer(out).copyMemory(from: out + position, byteCount: written) }
     return written
+}
+
+/// "00", "01", … "99": the two digits of each number below 100, for writing two at a time.
+@inlinable
+var digitPairs: StaticString {
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"
+}
+
+/// Writes `value` in decimal right to left, its last digit just before `end`; returns the number
+/// of digits (1 to 20). The 20 bytes before `end` must be writable.
+@inlinable
+public func writeDecimalDigits(_ value: UInt64, endingAt end: UnsafeMutablePointer<UInt8>) -> Int {
+    let pairs = digitPairs.utf8Start
+    var value = value
+    var position = end
+    while value >= 100 {
+        let pair = Int(value % 100) &* 2
+        value /= 100
+        position -= 2
+        position[0] = pairs[pair]
+        position[1] = pairs[pair &+ 1]
+    }
+    if value >= 10 {
+        let pair = Int(value) &* 2
+        position -= 2
+        position[0] = pairs[pair]
+        position[1] = pairs[pair &+ 1]
+    } else {
+        position -= 1
+        position[0] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value)
+    }
+    return end - position
 }

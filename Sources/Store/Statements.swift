@@ -229,18 +229,15 @@ struct JSONCursor {
 
     mutating func integer(_ value: Int64?) {
         guard let value else { return null() }
+        precondition(count + JSONWriter.integerRoom <= limit, "JSON written past its room")
         if value < 0 { byte(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        // Right to left into a small buffer, then copied in order.
+        // Two digits at a time, right to left into a small buffer, then copied whole.
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { raw in
-            var position = raw.count
-            repeat {
-                position -= 1
-                raw[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: magnitude % 10)
-                magnitude /= 10
-            } while magnitude > 0
-            for index in position..<raw.count { byte(raw[index]) }
+            guard let end = raw.baseAddress?.assumingMemoryBound(to: UInt8.self).advanced(by: raw.count) else { return }
+            let written = writeDecimalDigits(value.magnitude, endingAt: end)
+            (base + count).update(from: end - written, count: written)
+            count &+= written
         }
     }
 }
