@@ -337,6 +337,7 @@ public let digitsRoom = 64
 /// ``digitsRoom`` bytes; returns the number of bytes written. (An Int128 has at most 39 digits;
 /// with the point, the sign and the zeros that pad a small value, 64 bytes.)
 public func writeDigits(_ shown: Int128, fractionDigits: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
+    precondition(fractionDigits >= 0, "negative fraction digits")
     let magnitude = shown.magnitude
     if magnitude <= UInt128(UInt64.max) && fractionDigits <= 40 {
         // The common case: the digits two at a time, then laid out around the point.

@@ -238,6 +238,7 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
     /// Appends what ``formatted(fractionDigits:rounding:)`` returns, as UTF-8, to `bytes` (texts
     /// made of several numbers are then made into one `String`, not one per number and joined).
     public func appendFormatted(fractionDigits: Int, to bytes: inout [UInt8], rounding mode: RoundingMode = .halfEven) {
+        precondition(fractionDigits >= 0 && fractionDigits <= Self.maxScale)
         // Most values fit 64 bits and need no rounding: one hardware division, or none.
         if let small = Int64(exactly: value) {
             if scale == fractionDigits { return appendDigits(Int128(small), fractionDigits: fractionDigits, to: &bytes) }
