@@ -60,9 +60,18 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
     /// `self + other`, exactly, at the larger of the two scales.
     @inlinable
     public func adding(_ other: WideDecimal) throws(ArithmeticError) -> WideDecimal {
+        // Sums of one column's values share a scale: nothing to rescale.
+        if scale == other.scale {
+            let (sum, overflow) = value.addingReportingOverflow(other.value)
+            if overflow { throw .overflow(operation: "\(self) + \(other)") }
+            return WideDecimal(value: sum, scale: scale)
+        }
+        // A sum that starts at zero: the other operand, at the larger scale already.
+        if value == 0 && other.scale > scale { return other }
+        if other.value == 0 && scale > other.scale { return self }
         let target = max(scale, other.scale)
-        let a = try rescaled(to: target)
-        let b = try other.rescaled(to: target)
+        let a = scale == target ? self : try rescaled(to: target)
+        let b = other.scale == target ? other : try other.rescaled(to: target)
         let (sum, overflow) = a.value.addingReportingOverflow(b.value)
         if overflow { throw .overflow(operation: "\(self) + \(other)") }
         return WideDecimal(value: sum, scale: target)

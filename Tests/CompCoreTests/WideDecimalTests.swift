@@ -319,3 +319,30 @@ struct WideDecimalTests {
         }
     }
 }
+
+@Suite struct WideDecimalSumTests {
+    /// `adding` against the sum of both operands brought to the larger scale here: value and
+    /// scale, for equal scales, zeros at either scale and different scales, and overflow
+    /// reported at the edge of the range.
+    @Test func addsAsTheReferenceDoes() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<4000 {
+            func operand() -> WideDecimal {
+                let scale = Int.random(in: 0...14, using: &generator)
+                let value: Int128 = Int.random(in: 0..<4, using: &generator) == 0 ? 0 : Int128(Int64.random(in: -1_000_000_000_000...1_000_000_000_000, using: &generator))
+                return WideDecimal(value: value, scale: scale)
+            }
+            let a = operand()
+            let b = Bool.random(using: &generator) ? WideDecimal(value: Int128(Int.random(in: -5...5, using: &generator)), scale: a.scale) : operand()
+            let target = max(a.scale, b.scale)
+            let expected = a.value * powerOfTen(target - a.scale) + b.value * powerOfTen(target - b.scale)
+            let sum = try a.adding(b)
+            #expect(sum.value == expected && sum.scale == target, "\(a) + \(b)")
+        }
+        let top = WideDecimal(value: Int128.max, scale: 2)
+        #expect(throws: ArithmeticError.self) { try top.adding(WideDecimal(value: 1, scale: 2)) }
+        #expect(throws: ArithmeticError.self) { try WideDecimal(value: 1, scale: 0).adding(WideDecimal(value: Int128.max, scale: 1)) }
+        #expect(try WideDecimal.zero.adding(top) == top)
+        #expect(try top.adding(WideDecimal.zero).scale == 2)
+    }
+}
