@@ -204,17 +204,12 @@ struct CSVBuffer: Sendable {
     }
 }
 
-/// Writes CSV fields into room a ``CSVBuffer`` set aside. Writing past the room stops the
-/// process (a wrong bound is a bug).
+/// Writes CSV fields into room a ``CSVBuffer`` set aside.
 struct CSVCursor {
-    private let base: UnsafeMutablePointer<UInt8>
-    private let limit: Int
-    private(set) var count = 0
+    private var room: RoomCursor
+    var count: Int { room.count }
 
-    init(base: UnsafeMutablePointer<UInt8>, limit: Int) {
-        self.base = base
-        self.limit = limit
-    }
+    init(base: UnsafeMutablePointer<UInt8>, limit: Int) { room = RoomCursor(base: base, limit: limit) }
 
     /// The most bytes ``field(_:last:)`` writes for `text`: every byte a doubled quote, the
     /// quotes around them and the separator.
@@ -224,22 +219,11 @@ struct CSVCursor {
     static let amountRoom = digitsRoom + 1
 
     @inline(__always)
-    private mutating func byte(_ value: UInt8) {
-        precondition(count < limit, "CSV written past its room")
-        base[count] = value
-        count &+= 1
-    }
+    private mutating func byte(_ value: UInt8) { room.byte(value) }
 
     /// Appends `source` as it is.
     mutating func bytes(_ source: [UInt8]) {
-        source.withUnsafeBufferPointer { copy($0) }
-    }
-
-    private mutating func copy(_ source: UnsafeBufferPointer<UInt8>) {
-        guard let start = source.baseAddress, !source.isEmpty else { return }
-        precondition(count + source.count <= limit, "CSV written past its room")
-        (base + count).update(from: start, count: source.count)
-        count &+= source.count
+        source.withUnsafeBufferPointer { room.copy($0) }
     }
 
     /// One field (quoted when it holds a comma, a quote or a line end; quotes doubled) and a
@@ -259,7 +243,7 @@ struct CSVCursor {
             needsQuotes = true
             break
         }
-        guard needsQuotes else { return copy(utf8) }
+        guard needsQuotes else { return room.copy(utf8) }
         byte(UInt8(ascii: "\""))
         for value in utf8 {
             if value == UInt8(ascii: "\"") { byte(value) }
@@ -270,8 +254,7 @@ struct CSVCursor {
 
     /// An amount with `digits` fraction digits (never quoted) and a comma, or the line end.
     mutating func field(_ amount: FixedDecimal, digits: Int, last: Bool = false) {
-        precondition(count + digitsRoom <= limit, "CSV written past its room")
-        count &+= amount.writeFormatted(fractionDigits: digits, to: base + count)
+        room.write(room: digitsRoom) { amount.writeFormatted(fractionDigits: digits, to: $0) }
         byte(last ? 10 : UInt8(ascii: ","))
     }
 }
@@ -303,54 +286,57 @@ public struct IncrementalExport: Sendable {
     /// Formats one part's lines and measures after the previous parts'.
     public mutating func append(_ part: RunOutput) {
         guard inOrder else { return }
-        // Rows are read in place (copying each row retained and released its texts), and each is
-        // checked against the one before it: the previous part's last row is kept once per part.
-        let payoutsInOrder = part.payouts.withUnsafeBufferPointer { lines -> Bool in
-            for index in lines.indices {
+        guard
+            Self.format(
+                part.payouts, after: &lastLine, prefix: &payoutPrefix, into: &payouts, blocks: &payoutBlocks, tracking: tracksBlocks,
+                drained: drainedPayouts,
+                line: { buffer, prefix, lines, index in
+                    buffer.payoutLine(
+                        prefix: prefix, component: lines[index].component, amount: lines[index].amount, currency: lines[index].currency)
+                })
+        else { return inOrder = false }
+        guard
+            Self.format(
+                part.measures, after: &lastMeasure, prefix: &measurePrefix, into: &measures, blocks: &measureBlocks, tracking: tracksBlocks,
+                drained: drainedMeasures,
+                line: { buffer, prefix, values, index in
+                    buffer.measureLine(prefix: prefix, measure: values[index].measure, value: values[index].value, digits: values[index].digits)
+                })
+        else { return inOrder = false }
+    }
+
+    /// Formats `rows` into `buffer` after `last` (which becomes the last of them), each through
+    /// `line` with its `rep,period,plan,` prefix; with `blocks`, notes where each payee-period
+    /// starts. False when a row is out of export order (the rows before it are formatted).
+    /// Rows are read in place (copying each row retained and released its texts; `line` gets
+    /// the rows and the index), and each is checked against the one before it: the previous
+    /// part's last row is kept once per part.
+    private static func format<Row: ExportRow>(
+        _ rows: [Row], after last: inout Row?, prefix: inout [UInt8], into buffer: inout CSVBuffer, blocks: inout ExportBlocks,
+        tracking: Bool, drained: Int, line: (inout CSVBuffer, [UInt8], UnsafeBufferPointer<Row>, Int) -> Void
+    ) -> Bool {
+        let inOrder = rows.withUnsafeBufferPointer { rows -> Bool in
+            for index in rows.indices {
                 let newKey: Bool
                 if index > 0 {
-                    guard let follows = Self.follows(lines, index) else { return false }
+                    guard let follows = follows(rows, index) else { return false }
                     newKey = follows
-                } else if let last = lastLine {
-                    guard let follows = Self.follows(lines[0], after: last) else { return false }
+                } else if let last {
+                    guard let follows = follows(rows[0], after: last) else { return false }
                     newKey = follows
                 } else {
                     newKey = true
                 }
                 if newKey {
-                    payoutPrefix = CSVBuffer.prefix(lines[index])
-                    if tracksBlocks { payoutBlocks.add(lines[index], at: drainedPayouts + payouts.count) }
+                    prefix = CSVBuffer.prefix(rows[index])
+                    if tracking { blocks.add(rows[index], at: drained + buffer.count) }
                 }
-                payouts.payoutLine(
-                    prefix: payoutPrefix, component: lines[index].component, amount: lines[index].amount, currency: lines[index].currency)
+                line(&buffer, prefix, rows, index)
             }
             return true
         }
-        guard payoutsInOrder else { return inOrder = false }
-        if let last = part.payouts.last { lastLine = last }
-        let measuresInOrder = part.measures.withUnsafeBufferPointer { values -> Bool in
-            for index in values.indices {
-                let newKey: Bool
-                if index > 0 {
-                    guard let follows = Self.follows(values, index) else { return false }
-                    newKey = follows
-                } else if let last = lastMeasure {
-                    guard let follows = Self.follows(values[0], after: last) else { return false }
-                    newKey = follows
-                } else {
-                    newKey = true
-                }
-                if newKey {
-                    measurePrefix = CSVBuffer.prefix(values[index])
-                    if tracksBlocks { measureBlocks.add(values[index], at: drainedMeasures + measures.count) }
-                }
-                measures.measureLine(
-                    prefix: measurePrefix, measure: values[index].measure, value: values[index].value, digits: values[index].digits)
-            }
-            return true
-        }
-        guard measuresInOrder else { return inOrder = false }
-        if let last = part.measures.last { lastMeasure = last }
+        if inOrder, let final = rows.last { last = final }
+        return inOrder
     }
 
     /// Whether `row` may come after `last` in export order (`nil` when not), and whether it starts

@@ -137,9 +137,9 @@ private final class JSONScratch {
     }
 }
 
-/// Writes JSON values into room a ``JSONWriter`` set aside: as the writer's own methods do,
-/// through a pointer. Writing past the room stops the process (a wrong bound is a bug).
-struct JSONCursor {
+/// Bytes written through a pointer into room set aside for them (the JSON and CSV cursors'
+/// memory). Writing past the room stops the process: a wrong bound is a bug.
+struct RoomCursor {
     private let base: UnsafeMutablePointer<UInt8>
     private let limit: Int
     private(set) var count = 0
@@ -151,10 +151,38 @@ struct JSONCursor {
 
     @inline(__always)
     mutating func byte(_ value: UInt8) {
-        precondition(count < limit, "JSON written past its room")
+        precondition(count < limit, "written past its room")
         base[count] = value
         count &+= 1
     }
+
+    /// Appends `source` as it is.
+    @inline(__always)
+    mutating func copy(_ source: UnsafeBufferPointer<UInt8>) {
+        guard let start = source.baseAddress, !source.isEmpty else { return }
+        precondition(count + source.count <= limit, "written past its room")
+        (base + count).update(from: start, count: source.count)
+        count &+= source.count
+    }
+
+    /// Lets `write` put at most `room` bytes at the end; it returns how many it wrote.
+    @inline(__always)
+    mutating func write(room: Int, _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
+        precondition(count + room <= limit, "written past its room")
+        count &+= write(base + count)
+    }
+}
+
+/// Writes JSON values into room a ``JSONWriter`` set aside: as the writer's own methods do,
+/// through a pointer.
+struct JSONCursor {
+    private var room: RoomCursor
+    var count: Int { room.count }
+
+    init(base: UnsafeMutablePointer<UInt8>, limit: Int) { room = RoomCursor(base: base, limit: limit) }
+
+    @inline(__always)
+    mutating func byte(_ value: UInt8) { room.byte(value) }
 
     mutating func open() { byte(UInt8(ascii: "[")) }
 
@@ -173,11 +201,9 @@ struct JSONCursor {
         guard var text else { return null() }
         byte(UInt8(ascii: "\""))
         text.withUTF8 { utf8 in
-            if let source = utf8.baseAddress, !Self.needsEscape(utf8) {
+            if !Self.needsEscape(utf8) {
                 // Most texts: copied whole.
-                precondition(count + utf8.count <= limit, "JSON written past its room")
-                (base + count).update(from: source, count: utf8.count)
-                count &+= utf8.count
+                room.copy(utf8)
                 return
             }
             for value in utf8 {
@@ -229,15 +255,13 @@ struct JSONCursor {
 
     mutating func integer(_ value: Int64?) {
         guard let value else { return null() }
-        precondition(count + JSONWriter.integerRoom <= limit, "JSON written past its room")
         if value < 0 { byte(UInt8(ascii: "-")) }
         // Two digits at a time, right to left into a small buffer, then copied whole.
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &digits) { raw in
             guard let end = raw.baseAddress?.assumingMemoryBound(to: UInt8.self).advanced(by: raw.count) else { return }
             let written = writeDecimalDigits(value.magnitude, endingAt: end)
-            (base + count).update(from: end - written, count: written)
-            count &+= written
+            room.copy(UnsafeBufferPointer(start: end - written, count: written))
         }
     }
 }
