@@ -85,6 +85,7 @@ public struct FingerprintProgress: Sendable {
         }
         if offset < file.count, let base = file.base {
             let count = min(Self.blockSize, file.count - offset)
+            file.populate(offset..<offset + count)
             hash.update(UnsafeRawBufferPointer(start: base + offset, count: count))
             // Given back once hashed (the ledger's scan reads the same pages through its own mapping).
             file.release(upTo: offset + count, from: offset & ~(MappedFile.pageSize - 1))

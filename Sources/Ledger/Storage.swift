@@ -160,11 +160,26 @@ final class MappedFile: @unchecked Sendable {
         var offset = range.lowerBound
         while offset < range.upperBound {
             let end = min(offset + block, range.upperBound)
+            populate(offset..<end)
             body(UnsafeRawBufferPointer(start: base + offset, count: end - offset))
             // The page the block starts in too (it may hold the end of the block before).
             release(upTo: end, from: offset & ~(Self.pageSize - 1))
             offset = end
         }
+    }
+
+    /// Maps the pages of `range` in one call before they are read (`MADV_POPULATE_READ`, Linux
+    /// 5.14): a fault per 64 KB had cost a trap each. Where the kernel refuses (older kernels, a
+    /// file cut short meanwhile), the pages fault in as they are read, as before.
+    func populate(_ range: Range<Int>) {
+        #if os(Linux)
+            guard let base, !range.isEmpty else { return }
+            let page = Self.pageSize
+            let first = range.lowerBound / page * page
+            let last = min(count, range.upperBound)
+            guard last > first else { return }
+            _ = madvise(UnsafeMutableRawPointer(mutating: base + first), last - first, 22)
+        #endif
     }
 
     /// Tells the kernel the bytes before `offset` are no longer needed, so a long scan does not keep

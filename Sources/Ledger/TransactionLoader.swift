@@ -1077,6 +1077,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     var tokenizer = CSVTokenizer(base: mapped, end: file.count, position: start, line: line, limits: context.limits)
     let releaseBytes = 4 << 20
     var released = start & ~(MappedFile.pageSize - 1)
+    file.populate(start..<min(end, start + releaseBytes))
     var row = rowBase
     var tables = result.attributeTables
     var invalidCodes = [Set<UInt32>](repeating: [], count: context.attributeCount)
@@ -1160,6 +1161,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             if tokenizer.position - released >= releaseBytes {
                 file.release(upTo: tokenizer.position, from: released)
                 released = tokenizer.position & ~(MappedFile.pageSize - 1)
+                file.populate(tokenizer.position..<min(end, tokenizer.position + releaseBytes))
             }
             let status = tokenizer.next()
             if status == .end { break blocks }
