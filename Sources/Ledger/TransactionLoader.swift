@@ -1078,6 +1078,15 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     let releaseBytes = 4 << 20
     var released = start & ~(MappedFile.pageSize - 1)
     file.populate(start..<min(end, start + releaseBytes))
+    // The chunk's rows of every column, mapped at once before they are written.
+    let columns = context.columns
+    columns.idEnds.populate(rows: rowBase..<rowEnd)
+    columns.dates.populate(rows: rowBase..<rowEnd)
+    columns.reps.populate(rows: rowBase..<rowEnd)
+    columns.amounts.populate(rows: rowBase..<rowEnd)
+    columns.currencies.populate(rows: rowBase..<rowEnd)
+    columns.quantities.populate(rows: rowBase..<rowEnd)
+    for column in columns.attributes { column.populate(rows: rowBase..<rowEnd) }
     var row = rowBase
     var tables = result.attributeTables
     var invalidCodes = [Set<UInt32>](repeating: [], count: context.attributeCount)

@@ -48,3 +48,19 @@ import Testing
         #expect(try MappedFile(path: path).stamp != first.stamp)
     }
 }
+
+@Suite struct ColumnPages {
+    /// Pages mapped ahead of the rows written (a hint): ranges past the column's capacity are cut
+    /// to it, and what is written reads back.
+    @Test func pagesMappedAheadHoldWhatIsWritten() {
+        let column = ColumnStorage<Int64>(capacity: 100_000)
+        column.populate(rows: 0..<100_000)
+        column.populate(rows: 99_000..<200_000)
+        column.populate(rows: -5..<3)
+        column.populate(rows: 50..<50)
+        for row in 0..<100_000 { column.pointer[row] = Int64(row) * 3 }
+        #expect(column.pointer[0] == 0)
+        #expect(column.pointer[99_999] == 299_997)
+        #expect((0..<100_000).allSatisfy { column.pointer[$0] == Int64($0) * 3 })
+    }
+}
