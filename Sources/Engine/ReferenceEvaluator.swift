@@ -111,7 +111,12 @@ public enum ReferenceEvaluator {
                     source: nil)
             }
             let spiffGroups = empty.compiled.spiffComponents.count * empty.payees.count * empty.periods.count
-            credited = [Bool](repeating: false, count: rowCount)
+            credited = [Bool](unsafeUninitializedCapacity: rowCount) { flags, count in
+                // Every page is written: mapped at once (``populatePages(_:forWriting:)``).
+                populatePages(UnsafeRawBufferPointer(flags))
+                flags.initialize(repeating: false)
+                count = rowCount
+            }
             let counter = CreditCounter()
             let parts: [Result<CreditShard, EvaluationError>] = credited.withUnsafeMutableBufferPointer { flags in
                 // Invariant: a shard writes the flags of its own rows only (the ranges are disjoint).
@@ -908,6 +913,7 @@ struct CreditTable: Sendable {
             var cursor = starts
             let total = starts[groups]
             let placed = [Item](unsafeUninitializedCapacity: total) { buffer, count in
+                populatePages(UnsafeRawBufferPointer(buffer))
                 for (part, groups) in zip(parts, partGroups) {
                     for (item, group) in zip(part, groups) {
                         buffer.initializeElement(at: cursor[Int(group)], to: item)
@@ -937,6 +943,8 @@ struct CreditTable: Sendable {
         let total = running
         let firstPlaces = offsets
         let placed = [Item](unsafeUninitializedCapacity: total) { buffer, count in
+            // Every page is written: mapped at once (``populatePages(_:forWriting:)``).
+            populatePages(UnsafeRawBufferPointer(buffer))
             // Invariant: every slot is written exactly once, by the shard whose stretch it is in.
             nonisolated(unsafe) let slots = buffer
             _ = parallelMap(partCount, threads: threads) { part in

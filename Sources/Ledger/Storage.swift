@@ -1,4 +1,5 @@
 import CompCShims
+import CompCore
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -31,22 +32,11 @@ final class ColumnStorage<Element: BitwiseCopyable>: @unchecked Sendable {
 
     deinit { pointer.deallocate() }
 
-    /// Maps fresh pages for `rows` in one call before they are written (`MADV_POPULATE_WRITE`,
-    /// Linux 5.14): writing them had faulted once per 4 KB page. A hint only: where the kernel
-    /// refuses, the pages fault in as they are written.
+    /// Maps fresh pages for `rows` in one call before they are written (``populatePages(_:forWriting:)``).
     func populate(rows: Range<Int>) {
-        #if os(Linux)
-            let rows = rows.clamped(to: 0..<capacity)
-            guard !rows.isEmpty else { return }
-            let page = MappedFile.pageSize
-            let start = UInt(bitPattern: pointer + rows.lowerBound)
-            let end = UInt(bitPattern: pointer + rows.upperBound)
-            // Whole pages inside the rows (a page shared with another worker's rows is left to fault).
-            let first = (start + UInt(page) - 1) / UInt(page) * UInt(page)
-            let last = end / UInt(page) * UInt(page)
-            guard last > first, let address = UnsafeMutableRawPointer(bitPattern: first) else { return }
-            _ = madvise(address, Int(last - first), 23)
-        #endif
+        let rows = rows.clamped(to: 0..<capacity)
+        guard !rows.isEmpty else { return }
+        populatePages(UnsafeRawBufferPointer(start: pointer + rows.lowerBound, count: rows.count * MemoryLayout<Element>.stride))
     }
 }
 
@@ -186,18 +176,14 @@ final class MappedFile: @unchecked Sendable {
         }
     }
 
-    /// Maps the pages of `range` in one call before they are read (`MADV_POPULATE_READ`, Linux
-    /// 5.14): a fault per 64 KB had cost a trap each. Where the kernel refuses (older kernels, a
-    /// file cut short meanwhile), the pages fault in as they are read, as before.
+    /// Maps the pages of `range` in one call before they are read (``populatePages(_:forWriting:)``):
+    /// a fault per 64 KB had cost a trap each. The page `range` starts in is included.
     func populate(_ range: Range<Int>) {
-        #if os(Linux)
-            guard let base, !range.isEmpty else { return }
-            let page = Self.pageSize
-            let first = range.lowerBound / page * page
-            let last = min(count, range.upperBound)
-            guard last > first else { return }
-            _ = madvise(UnsafeMutableRawPointer(mutating: base + first), last - first, 22)
-        #endif
+        guard let base, !range.isEmpty else { return }
+        let first = range.lowerBound / Self.pageSize * Self.pageSize
+        let last = min(count, range.upperBound)
+        guard last > first else { return }
+        populatePages(UnsafeRawBufferPointer(start: base + first, count: last - first), forWriting: false)
     }
 
     /// Tells the kernel the bytes before `offset` are no longer needed, so a long scan does not keep
