@@ -22,3 +22,15 @@ public func populatePages(_ bytes: UnsafeRawBufferPointer, forWriting: Bool = tr
         _ = madvise(address, Int(last - first), forWriting ? 23 : 22)
     #endif
 }
+
+/// Maps the pages of the room `array` has reserved past its elements, up to `count` more
+/// elements (``populatePages(_:forWriting:)``), before appends write there.
+public func populateCapacity<Element>(of array: inout [Element], ahead count: Int) {
+    let used = array.count
+    let end = min(array.capacity, used + count)
+    guard end > used else { return }
+    array.withUnsafeMutableBufferPointer { buffer in
+        guard let base = buffer.baseAddress else { return }
+        populatePages(UnsafeRawBufferPointer(start: base + used, count: (end - used) * MemoryLayout<Element>.stride))
+    }
+}

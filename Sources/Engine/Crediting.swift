@@ -187,6 +187,8 @@ extension PlanEvaluation {
 
         // Credits this shard had made at the end of the chunk before (for the run's count).
         var keptBefore = 0
+        // How far the room for credits has been mapped ahead.
+        var populatedUpTo = 0
         var chunkStart = range.lowerBound
         while chunkStart < range.upperBound {
             let chunk = chunkStart..<min(chunkStart + chunkSize, range.upperBound)
@@ -255,6 +257,14 @@ extension PlanEvaluation {
                 chunkCount += 1
             }
             for index in 0..<chunkCount { chunkCredited[index] = false }
+            // The room reserved for credits is mapped a stretch at a time before it is written
+            // (``populateCapacity(of:ahead:)``): written page by page, each page had faulted.
+            if localGroups.count + chunkSize * ruleCount > populatedUpTo {
+                let stretch = 1 << 18
+                populateCapacity(of: &localGroups, ahead: stretch)
+                if summing { populateCapacity(of: &summedRows, ahead: stretch) } else { populateCapacity(of: &localCredits, ahead: stretch) }
+                populatedUpTo = localGroups.count + stretch
+            }
             var chunkFailure: (index: Int, rule: Int, error: any Error, payee: Int, period: Int)? = nil
             func record(_ index: Int, _ rule: Int, _ error: any Error, payee: Int, period: Int) {
                 if chunkFailure.map({ index < $0.index }) ?? true { chunkFailure = (index, rule, error, payee, period) }

@@ -1058,6 +1058,14 @@ private struct ByteArena {
         count &+= length
     }
 
+    /// Maps the pages of the next `bytes` bytes of room at once, before ids are written there
+    /// (``populatePages(_:forWriting:)``).
+    func populate(ahead bytes: Int) {
+        let end = min(storage.capacity, count + bytes)
+        guard end > count else { return }
+        populatePages(UnsafeRawBufferPointer(start: storage.pointer + count, count: end - count))
+    }
+
     /// The bytes as a column.
     func finish() -> Column<UInt8> {
         storage.count = count
@@ -1171,6 +1179,8 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 file.release(upTo: tokenizer.position, from: released)
                 released = tokenizer.position & ~(MappedFile.pageSize - 1)
                 file.populate(tokenizer.position..<min(end, tokenizer.position + releaseBytes))
+                // The ids of the next stretch, as many bytes as those so far took per byte read.
+                idArena.populate(ahead: idArena.count * releaseBytes / max(1, tokenizer.position - start))
             }
             let status = tokenizer.next()
             if status == .end { break blocks }

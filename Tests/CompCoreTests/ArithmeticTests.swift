@@ -265,3 +265,26 @@ struct CurrencyTests {
         #expect([Currency.usd, .jpy, .eur, .gbp, points].sorted().map(\.code) == ["EUR", "GBP", "JPY", "PTS", "USD"])
     }
 }
+
+@Suite struct PagesMappedAhead {
+    /// Mapping pages ahead is a hint: whole pages, parts of pages, empty ranges and an array's
+    /// reserved room past its elements change nothing that is read or written.
+    @Test func aHintThatChangesNothingRead() {
+        let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { memory.deallocate() }
+        populatePages(UnsafeRawBufferPointer(memory))
+        populatePages(UnsafeRawBufferPointer(rebasing: memory[5..<4000]))
+        populatePages(UnsafeRawBufferPointer(rebasing: memory[7..<7]), forWriting: false)
+        for index in memory.indices { memory[index] = UInt8(truncatingIfNeeded: index &* 7) }
+        #expect(memory.indices.allSatisfy { memory[$0] == UInt8(truncatingIfNeeded: $0 &* 7) })
+        var values: [Int32] = [1, 2, 3]
+        values.reserveCapacity(1 << 18)
+        populateCapacity(of: &values, ahead: 1 << 20)
+        populateCapacity(of: &values, ahead: 0)
+        for value in 4...100_000 { values.append(Int32(value)) }
+        #expect(values.count == 100_000 && values[0] == 1 && values[99_999] == 100_000)
+        var empty: [UInt8] = []
+        populateCapacity(of: &empty, ahead: 100)
+        #expect(empty.isEmpty)
+    }
+}
