@@ -1769,6 +1769,10 @@ final class PlanEvaluation {
         output.payouts.reserveCapacity(statements * (plan.components.count + 1))
         output.traces.reserveCapacity(statements * (plan.components.count + 1))
         output.measures.reserveCapacity(statements * (plan.measures.count + plan.derived.count))
+        // Filled to about their room: mapped at once (``populateCapacity(of:ahead:)``).
+        populateCapacity(of: &output.payouts, ahead: output.payouts.capacity)
+        populateCapacity(of: &output.traces, ahead: output.traces.capacity)
+        populateCapacity(of: &output.measures, ahead: output.measures.capacity)
         let planLocation = location(plan.span)
         var componentValues: [WideDecimal] = []
         componentValues.reserveCapacity(plan.components.count)
