@@ -1769,10 +1769,6 @@ final class PlanEvaluation {
         output.payouts.reserveCapacity(statements * (plan.components.count + 1))
         output.traces.reserveCapacity(statements * (plan.components.count + 1))
         output.measures.reserveCapacity(statements * (plan.measures.count + plan.derived.count))
-        // Filled to about their room: mapped at once (``populateCapacity(of:ahead:)``).
-        populateCapacity(of: &output.payouts, ahead: output.payouts.capacity)
-        populateCapacity(of: &output.traces, ahead: output.traces.capacity)
-        populateCapacity(of: &output.measures, ahead: output.measures.capacity)
         let planLocation = location(plan.span)
         var componentValues: [WideDecimal] = []
         componentValues.reserveCapacity(plan.components.count)
@@ -1794,6 +1790,15 @@ final class PlanEvaluation {
             }
         }
         for position in range {
+            // The room for the next 64 payees' lines is mapped at once (``populateCapacity(of:ahead:)``):
+            // a page at a time, each had faulted. Not all of it at once: a payee with no assignment
+            // in a period leaves its room unused.
+            if (position - range.lowerBound) % 64 == 0 {
+                let statementsAhead = min(64, range.upperBound - position) * periods.count
+                populateCapacity(of: &output.payouts, ahead: statementsAhead * (plan.components.count + 1))
+                populateCapacity(of: &output.traces, ahead: statementsAhead * (plan.components.count + 1))
+                populateCapacity(of: &output.measures, ahead: statementsAhead * (plan.measures.count + plan.derived.count))
+            }
             let marks = (payouts: output.payouts.count, traces: output.traces.count, measures: output.measures.count)
             // The payee's first failure, with those of its later periods: a failing period does not
             // end the payee's evaluation, so one run says every period to correct (its lines are
