@@ -384,20 +384,12 @@ public func writeDigits(_ shown: Int128, fractionDigits: Int, to out: UnsafeMuta
         out[position] = UInt8(ascii: "0") &+ digit
         count += 1
     }
-    if magnitude <= UInt128(UInt64.max) {
-        // The common case in 64-bit arithmetic (a 128-bit division is a library call).
-        var small = UInt64(magnitude)
-        repeat {
-            put(UInt8(truncatingIfNeeded: small % 10))
-            small /= 10
-        } while small != 0
-    } else {
-        var large = magnitude
-        repeat {
-            put(UInt8(truncatingIfNeeded: large % 10))
-            large /= 10
-        } while large != 0
-    }
+    // Values past 64 bits, or more than 40 fraction digits (the fast path above takes the rest).
+    var large = magnitude
+    repeat {
+        put(UInt8(truncatingIfNeeded: large % 10))
+        large /= 10
+    } while large != 0
     // At least one digit before the point.
     while count <= fractionDigits && position > 2 { put(0) }
     if shown < 0 {

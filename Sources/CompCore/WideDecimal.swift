@@ -52,7 +52,7 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// The exact 128-bit product of two 64-bit integers (the hardware's widening multiply).
     @inlinable
-    static func fullProduct(_ a: Int64, _ b: Int64) -> Int128 {
+    public static func fullProduct(_ a: Int64, _ b: Int64) -> Int128 {
         let (high, low) = a.multipliedFullWidth(by: b)
         return Int128(high) << 64 | Int128(low)
     }

@@ -196,8 +196,7 @@ enum Exact {
         // multiply, in place; crediting makes two products per row.
         let scale = a.scale &+ b.scale
         if scale <= WideDecimal.maxScale, let x = Int64(exactly: a.value), let y = Int64(exactly: b.value) {
-            let (high, low) = x.multipliedFullWidth(by: y)
-            return WideDecimal(value: Int128(high) << 64 | Int128(low), scale: scale)
+            return WideDecimal(value: WideDecimal.fullProduct(x, y), scale: scale)
         }
         return try multiplyWide(a, b)
     }

@@ -91,6 +91,18 @@ private final class Columns: @unchecked Sendable {
         }
     }
 
+    /// Maps `rows` of every column at once, before a worker writes them
+    /// (``ColumnStorage/populate(rows:)``).
+    func populate(rows: Range<Int>) {
+        idEnds.populate(rows: rows)
+        dates.populate(rows: rows)
+        reps.populate(rows: rows)
+        amounts.populate(rows: rows)
+        currencies.populate(rows: rows)
+        quantities.populate(rows: rows)
+        for column in attributes { column.populate(rows: rows) }
+    }
+
     func setCount(_ count: Int) {
         idEnds.count = count
         dates.count = count
@@ -1086,15 +1098,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     let releaseBytes = 4 << 20
     var released = start & ~(MappedFile.pageSize - 1)
     file.populate(start..<min(end, start + releaseBytes))
-    // The chunk's rows of every column, mapped at once before they are written.
-    let columns = context.columns
-    columns.idEnds.populate(rows: rowBase..<rowEnd)
-    columns.dates.populate(rows: rowBase..<rowEnd)
-    columns.reps.populate(rows: rowBase..<rowEnd)
-    columns.amounts.populate(rows: rowBase..<rowEnd)
-    columns.currencies.populate(rows: rowBase..<rowEnd)
-    columns.quantities.populate(rows: rowBase..<rowEnd)
-    for column in columns.attributes { column.populate(rows: rowBase..<rowEnd) }
+    context.columns.populate(rows: rowBase..<rowEnd)
     var row = rowBase
     var tables = result.attributeTables
     var invalidCodes = [Set<UInt32>](repeating: [], count: context.attributeCount)
