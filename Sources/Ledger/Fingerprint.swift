@@ -64,8 +64,8 @@ public struct FingerprintProgress: Sendable {
     /// True when every file is hashed.
     public var isFinished: Bool { done.count == paths.count }
 
-    /// Hashes the next block of the current file (finishing it at its end), read through the
-    /// file's mapping; false once every file is done. A file that cannot be opened, or that shrinks
+    /// Hashes the next block of the current file (finishing it at its end), read with `pread`
+    /// (``MappedFile/read(_:_:)``); false once every file is done. A file that cannot be opened, or that shrinks
     /// while it is read, is an error (and stays one: the step does not move past it).
     public mutating func step() throws(FingerprintError) -> Bool {
         guard done.count < paths.count else { return false }
@@ -83,13 +83,14 @@ public struct FingerprintProgress: Sendable {
             offset = 0
             hash = StreamingSHA256()
         }
-        if offset < file.count, let base = file.base {
+        if offset < file.count {
             let count = min(Self.blockSize, file.count - offset)
-            file.populate(offset..<offset + count)
-            hash.update(UnsafeRawBufferPointer(start: base + offset, count: count))
-            // Given back once hashed (the ledger's scan reads the same pages through its own mapping).
-            file.release(upTo: offset + count, from: offset & ~(MappedFile.pageSize - 1))
-            offset += count
+            let read = file.read(offset..<offset + count) { hash.update($0) }
+            offset += read
+            // Short (the file was cut, or a page could not be read): what was read is not the file.
+            if read < count {
+                throw FingerprintError(path: path, reason: (file.readProblem ?? .changed).reason)
+            }
         }
         if let problem = file.readProblem { throw FingerprintError(path: path, reason: problem.reason) }
         if offset >= file.count {

@@ -22,6 +22,29 @@ import Testing
         #expect(file.readProblem == .changed)
     }
 
+    /// Lines counted with `pread` in blocks of 256 KiB: ranges that start and end inside blocks,
+    /// and cross them, count what the bytes hold; `read` hands over exactly the range's bytes.
+    @Test func readsAndCountsRangesAcrossBlocks() throws {
+        let directory = try DataDirectory([:])
+        let path = directory.path + "/lines.csv"
+        // 1 MiB + 1000 bytes, a newline wherever the index is a multiple of 7 (a pattern no block
+        // size lines up with).
+        let bytes = (0..<((1 << 20) + 1000)).map { index in index % 7 == 0 ? UInt8(10) : UInt8(ascii: "a") }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let file = try MappedFile(path: path)
+        func expected(_ range: Range<Int>) -> Int { range.filter { $0 % 7 == 0 }.count }
+        for range in [0..<bytes.count, 1..<(256 << 10) + 1, 100_000..<900_001, (256 << 10)..<(512 << 10), 5..<5, 0..<1] {
+            #expect(file.countNewlines(from: range.lowerBound, to: range.upperBound) == expected(range), "\(range)")
+        }
+        // Past the end is cut to it.
+        #expect(file.countNewlines(from: bytes.count - 10, to: bytes.count + 4096) == expected((bytes.count - 10)..<bytes.count))
+        var seen: [UInt8] = []
+        #expect(file.read(300_000..<600_123) { seen.append(contentsOf: $0) } == 300_123)
+        #expect(seen == Array(bytes[300_000..<600_123]))
+        #expect(file.read(bytes.count..<bytes.count + 10) { _ in Issue.record("nothing to read") } == 0)
+        #expect(file.readProblem == nil)
+    }
+
     @Test func aMappingThatWasNeverCutIsNotFlagged() throws {
         let directory = try DataDirectory(["a.csv": "rep,x\nR1,1\n"])
         let file = try MappedFile(path: directory.path + "/a.csv")
