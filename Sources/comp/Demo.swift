@@ -23,10 +23,12 @@ struct Demo: ParsableCommand {
     @Option(name: .long, help: "Where to write the example data and results.")
     var out: String = "demo"
 
-    @Option(name: .long, help: "Number of AE reps.")
+    // Numbers are taken whatever they look like: `-1` is said to be out of range (or no number), not
+    // a missing value.
+    @Option(name: .long, parsing: .unconditional, help: "Number of AE reps.")
     var reps: Int = 1_000
 
-    @Option(name: .long, help: "Number of transactions.")
+    @Option(name: .long, parsing: .unconditional, help: "Number of transactions.")
     var txns: Int = 100_000
 
     func validate() throws {

@@ -13,7 +13,8 @@ struct Explain: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Rep id.")
     var rep: String
 
-    @Option(name: .long, help: "Period label (2027-03, 2027-Q1, 2027).")
+    // Taken whatever it looks like, so that `--period -2027` is said to be no period.
+    @Option(name: .long, parsing: .unconditional, help: "Period label (2027-03, 2027-Q1, 2027).")
     var period: String
 
     // Taken whatever it looks like, so that `--run -1` is said to be no run id, not a missing value.

@@ -24,7 +24,9 @@ struct Run: ParsableCommand {
     @Option(name: .long, help: "The results database (created if missing).")
     var db: String
 
-    @Option(name: .long, help: "Worker threads (default: every core); results do not depend on it.")
+    // Numbers are taken whatever they look like: `-1` is said to be out of range (or no number), not
+    // a missing value.
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (default: every core); results do not depend on it.")
     var threads: Int?
 
     @Flag(name: .long, help: "Run without rejected rows instead of refusing the data; each is recorded.")

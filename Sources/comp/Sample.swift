@@ -12,22 +12,24 @@ struct Sample: ParsableCommand {
             arguments always give byte-identical files, whatever --threads is.
             """)
 
-    @Option(name: .long, help: "Number of AE reps.")
+    // Numbers are taken whatever they look like: `-1` is said to be out of range (or no number), not
+    // a missing value.
+    @Option(name: .long, parsing: .unconditional, help: "Number of AE reps.")
     var reps: Int = 1_000
 
-    @Option(name: .long, help: "Number of transactions.")
+    @Option(name: .long, parsing: .unconditional, help: "Number of transactions.")
     var txns: Int = 100_000
 
-    @Option(name: .long, help: "Random seed.")
+    @Option(name: .long, parsing: .unconditional, help: "Random seed.")
     var seed: UInt64 = 1
 
-    @Option(name: .long, help: "Calendar year of the transactions.")
+    @Option(name: .long, parsing: .unconditional, help: "Calendar year of the transactions.")
     var year: Int = 2027
 
     @Option(name: .long, help: "Output directory (created if missing).")
     var out: String
 
-    @Option(name: .long, help: "Worker threads (default: every core); does not change the output.")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (default: every core); does not change the output.")
     var threads: Int?
 
     @Flag(name: .long, help: "Replace the data files already in --out (and remove its splits.csv, which names other transactions).")

@@ -30,13 +30,15 @@ struct Validate: ParsableCommand {
     @Option(name: .long, help: "Currency the fx rates convert into (default: USD, or the plans').")
     var baseCurrency: String?
 
-    @Option(name: .long, help: "First month of the fiscal year (1-12), for quarter and year quotas (default: 1, or the plans').")
+    // Numbers are taken whatever they look like: `-1` is said to be out of range (or no number), not
+    // a missing value.
+    @Option(name: .long, parsing: .unconditional, help: "First month of the fiscal year (1-12), for quarter and year quotas (default: 1, or the plans').")
     var fiscalYearStart: Int?
 
-    @Option(name: .long, help: "Worker threads (default: every core).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (default: every core).")
     var threads: Int?
 
-    @Option(name: .long, help: "How many problems to list.")
+    @Option(name: .long, parsing: .unconditional, help: "How many problems to list.")
     var maxErrors: Int = 100
 
     @Flag(name: .long, help: "Accept split shares that add up to more than 1 (overlay credit).")

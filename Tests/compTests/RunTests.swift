@@ -1315,6 +1315,16 @@ func oneDeal(in directory: URL) throws -> URL {
             (["run", "--plans", "p.plan", "--data", "d", "--db", "x.sqlite", "--export-measures", "-"],
              "Error: --export-measures -: the run prints its summary on standard output; give a file name (or use `comp export measures --out -`)"),
             (["run", "--plans", "p.plan", "--data", "d", "--db", "x.sqlite", "--threads", "99999"], "Error: --threads must be from 1 to 1024"),
+            // A negative number is a value out of range, not a missing one (it had read as an option).
+            (["run", "--plans", "p.plan", "--data", "d", "--db", "x.sqlite", "--threads", "-1"], "Error: --threads must be from 1 to 1024"),
+            (["validate", "--data", "d", "--max-errors", "-1"], "Error: --max-errors must not be negative"),
+            (["validate", "--data", "d", "--fiscal-year-start", "-3"], "Error: --fiscal-year-start must be 1...12"),
+            (["sample", "--out", "s", "--reps", "-1"], "Error: --reps must be 1...10000000"),
+            (["sample", "--out", "s", "--year", "-5"], "Error: --year must be 1900...9998"),
+            (["sample", "--out", "s", "--seed", "-1"], "Error: The value '-1' is invalid for '--seed <seed>'"),
+            (["demo", "--txns", "-10"], "Error: --txns must not be negative"),
+            (["explain", "--db", "x.sqlite", "--rep", "R1", "--period", "-2027"],
+             "Error: --period -2027 is not a period; write YYYY-MM (2027-03), YYYY-Qn (2027-Q1) or YYYY (2027)"),
         ]
         for (arguments, message) in cases {
             let result = try cli.run(arguments)
