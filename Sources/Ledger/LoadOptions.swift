@@ -197,12 +197,15 @@ public struct LedgerLoad: Sendable {
     /// Problems found, sorted by file (load order), line and field; at most
     /// ``LedgerLoadOptions/storedDiagnosticLimit`` are kept.
     public let diagnostics: [Diagnostic]
-    /// Up to `limit` diagnostics to show: errors first, then warnings, each in file and line
-    /// order (in plain file order, a hundred warnings had hidden the error that stopped a run).
+    /// Up to `limit` diagnostics to show: what makes a file unusable first (``fileProblems``: an
+    /// empty fx.csv had come after a hundred rows without a rate, past the list's end), then the
+    /// other errors, then warnings, each in file and line order (in plain file order, a hundred
+    /// warnings had hidden the error that stopped a run).
     public func listed(limit: Int) -> [Diagnostic] {
-        let errors = diagnostics.lazy.filter { $0.severity == .error }.prefix(limit)
-        let warnings = diagnostics.lazy.filter { $0.severity != .error }.prefix(max(0, limit - errors.count))
-        return Array(errors) + Array(warnings)
+        let causes = fileProblems.prefix(limit)
+        let errors = diagnostics.lazy.filter { $0.severity == .error && !causes.contains($0) }.prefix(max(0, limit - causes.count))
+        let warnings = diagnostics.lazy.filter { $0.severity != .error }.prefix(max(0, limit - causes.count - errors.count))
+        return Array(causes) + Array(errors) + Array(warnings)
     }
 
     /// Errors found (all counted, kept or not).

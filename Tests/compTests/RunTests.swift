@@ -1388,6 +1388,34 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(all.stderr.split(separator: "\n").count == 102, "\(all.stderr)")
     }
 
+    /// What makes a file unusable is listed first, before the rows it leaves without what they
+    /// need: an empty fx.csv had come 101st from `validate`, after a hundred rows in EUR without a
+    /// rate, past the end of the list (found by fuzzing).
+    @Test func aFileThatCannotBeReadIsListedBeforeTheRowsItLeavesWanting() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        var transactions = "id,date,rep,amount,currency,kind\n"
+        for index in 1...120 { transactions += "T\(index),2027-01-06,R1,10,EUR,new\n" }
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": transactions,
+            "fx.csv": "",
+        ], to: data)
+        let emptyFX = "\(data.path)/fx.csv:1:1: the file is empty; it needs a header row"
+        let validate = try cli.run(["validate", "--data", data.path])
+        #expect(validate.status == 65)
+        let listed = validate.stderr.split(separator: "\n").map(String.init)
+        #expect(listed.first == emptyFX)
+        #expect(listed.count == 102, "\(validate.stderr)")
+        #expect(listed[1] == "\(data.path)/transactions.csv:2:5: no fx rate for EUR in 2027-01; add a row \"EUR,2027-01,<USD per EUR>\" to fx.csv")
+        #expect(listed.suffix(2) == ["… and 21 more (121 errors, 0 warnings in all; errors are listed first)", "\(data.path): 121 errors; the data is not valid"])
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 65)
+        #expect(run.stderr.split(separator: "\n").first.map(String.init) == emptyFX)
+    }
+
     /// A split partner with no roster row on the deal's date is credited nothing: its share goes to
     /// no one. `validate` and `run` say so, naming the row (it had been silent).
     @Test func aSplitPartnerOffTheRosterOnTheDealsDateIsWarnedOf() throws {
