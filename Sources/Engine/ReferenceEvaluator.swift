@@ -2035,7 +2035,7 @@ final class PlanEvaluation {
                     output.payouts.append(
                         PayoutLine(
                             rep: repID, period: periodName, plan: plan.id, component: "total",
-                            order: plan.components.count, amount: try fixed(paidTotal, "total"), currency: payout,
+                            order: plan.components.count, amount: try fixed(paidTotal, "total", span: plan.span), currency: payout,
                             trace: output.traces.count - 1))
                 } catch {
                     let failed = error as? EvaluationError ?? failure(String(describing: error), what: evaluatingName)

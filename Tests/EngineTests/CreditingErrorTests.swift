@@ -237,6 +237,29 @@ import Testing
         #expect(message.hasPrefix("\(directory)/test.plan:8:3: rep R1, 2027-01: cap on the total per year: arithmetic overflow in "), "\(message)")
         #expect(message.hasSuffix(" (likewise, with other amounts, in 2027-02, 2027-03)"), "\(message)")
         #expect(!message.contains("\n"), "\(message)")
+        // The total past the stored range through a draw (each component fits): the total has no
+        // line of its own, so its failure names the plan's (it had no place at all; found by
+        // fuzzing). 1 + 9,223,372,036,854 = 9,223,372,036,855 > 9,223,372,036,854.775807.
+        let total = """
+            plan "P" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              component c = bookings * 1%
+              draw d {
+                type recoverable
+                amount 9223372036854 USD
+                periods 2027-01 to 2027-03
+              }
+            }
+            """
+        let (totalPlan, totalData) = try load(total, files)
+        let totalFailure = try #require(failure(totalPlan, totalData, threads: 2, compiled: compiled))
+        #expect(
+            totalFailure.hasPrefix(
+                "\(directory)/test.plan:1:1: rep R1, 2027-01: total: 9223372036855.00 does not fit the stored range (±9223372036854.775807)"),
+            "\(totalFailure)")
     }
 }
 
