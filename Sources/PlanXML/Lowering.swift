@@ -78,9 +78,18 @@ final class PlanTextWriter {
     /// references and the escapes the literal adds, so an error inside it (a control character
     /// in a display name) is at its column (it had been at the value's start plus its place in
     /// the literal).
-    func putString(_ value: String, of element: PlacedElement, attribute: String) {
+    func putString(_ given: String, of element: PlacedElement, attribute: String) {
+        // A carriage return (only a reference, `&#13;`, puts one in an attribute's value) has no
+        // escape in a plan string: said here in the XML's words, at the reference, and written
+        // as a space (the string is in error anyway); as `\r` it had been reported as an escape
+        // the author never wrote.
+        let carriageReturn: Unicode.Scalar = "\r"
+        let value = given.unicodeScalars.contains(carriageReturn)
+            ? String(String.UnicodeScalarView(given.unicodeScalars.map { $0 == carriageReturn ? " " : $0 })) : given
+        let returnMessage = "a carriage return written as a reference (&#13;) cannot stand in a string; remove it"
         let literal = Array(PlanSyntax.stringLiteral(value).utf8)
         guard layout == .aligned, let valueStart = element.raw?.attributes[attribute]?.value, valueStart > 0 else {
+            if value != given { problem(returnMessage, element, attribute: attribute) }
             return put(String(decoding: literal, as: UTF8.self), at: element.valueOffset(attribute))
         }
         let xml = canvasSource
@@ -97,6 +106,13 @@ final class PlanTextWriter {
                 raw += 2
             } else {
                 raw += UTF8Bytes.sequenceLength(xml, at: raw) ?? 1
+            }
+        }
+        if value != given {
+            for (index, scalar) in given.unicodeScalars.enumerated() where scalar == carriageReturn {
+                let at = index < starts.count ? starts[index] : raw
+                let end = index + 1 < starts.count ? starts[index + 1] : raw
+                problem(returnMessage, at: at, length: max(1, end - at))
             }
         }
         put(String(decoding: literal, as: UTF8.self), at: valueStart - 1, shifted: false)

@@ -391,6 +391,34 @@ import Testing
         ], "\(checked.rendered())")
     }
 
+    /// A carriage return written as a reference in an attribute (`&#13;`, `&#xD;`) is said as what
+    /// it is, at its reference: it had been written into the plan text as `\r`, and reported as an
+    /// escape the author never wrote (found by fuzzing). A line feed and a tab are escapes.
+    @Test func aCarriageReturnReferenceInAnAttributeIsSaidAtIt() throws {
+        let xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plan id="C" name="a&#10;b&#13;c&#9;d&#xD;">
+              <header currency="USD" period="month"/>
+              <credit name="sales">
+                <amount>fx(txn.amount)</amount>
+              </credit>
+              <measure name="bookings" aggregate="sum" credit="sales"/>
+              <component name="c">
+                <formula>bookings * 7%</formula>
+              </component>
+            </plan>
+            """
+        let checked = XMLPlans.check(bytes: Array(xml.utf8), path: "c.xml", loader: XMLPlans.readFile)
+        #expect(checked.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.id.rawValue) \($0.message)" } == [
+            "2:27 xml.invalid a carriage return written as a reference (&#13;) cannot stand in a string; remove it",
+            "2:38 xml.invalid a carriage return written as a reference (&#13;) cannot stand in a string; remove it",
+        ], "\(checked.rendered())")
+        // Without them the name is read with its line break and tab.
+        let fixed = xml.replacingOccurrences(of: "&#13;", with: "").replacingOccurrences(of: "&#xD;", with: "")
+        let plan = try #require(XMLPlans.check(bytes: Array(fixed.utf8), path: "c.xml", loader: XMLPlans.readFile).plan)
+        #expect(plan.displayName == "a\nbc\td")
+    }
+
     /// An element of another namespace (an XInclude) is said at its prefixed name, not at column 1.
     @Test func aNamespacedElementIsSaidAtItsName() {
         let xml = """
