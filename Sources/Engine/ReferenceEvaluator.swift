@@ -54,6 +54,20 @@ public enum ReferenceEvaluator {
         return output
     }
 
+    /// What stops a run of `plan` over `data` before any payee is evaluated (a ledger whose dates
+    /// span more periods than a run computes, a plan paying in another currency than the one the
+    /// data was converted into), as the run would say it; `nil` when nothing does. `runSpan` as a
+    /// run passes it (``runSpan(of:data:threads:)``). For `comp validate --plans`, which had
+    /// called valid data that every run then refused.
+    public static func startProblem(of plan: Plan, data: LedgerData, runSpan: TransactionSpan? = nil, threads: Int = 1) -> EvaluationError? {
+        do {
+            _ = try PlanEvaluation(plan: plan, data: data, inputs: [:], runSpan: runSpan, requiringInputs: false, threads: threads)
+            return nil
+        } catch {
+            return wrap(error)
+        }
+    }
+
     /// Why the environment's `COMP_MAX_CREDITS` cannot be used, or `nil` (unset, or a whole
     /// number above 0). A run refuses to start with it.
     public static var creditLimitProblem: String? { CreditTable.creditsSetProblem }

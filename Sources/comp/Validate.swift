@@ -187,6 +187,19 @@ struct Validate: ParsableCommand {
                 if !listed.isEmpty { printError(listed.prefix(max(1, maxErrors)).map(\.description).joined(separator: "\n")) }
             }
         }
+        // What a run of the plans over the accepted rows would refuse before evaluating anyone
+        // (a date in year 9999 asking for 95,676 monthly statements per payee).
+        if let read = checked?.plans, !read.isEmpty, load.unusableFiles.isEmpty, checked?.errorCount == 0 {
+            let workers = threads ?? activeProcessorCount()
+            let runSpan = ReferenceEvaluator.runSpan(of: read, data: load.data, threads: workers)
+            for plan in read {
+                guard let problem = ReferenceEvaluator.startProblem(of: plan, data: load.data, runSpan: runSpan, threads: workers) else {
+                    continue
+                }
+                printError("error: \(problem)")
+                inputErrors += 1
+            }
+        }
         let planErrors = (checked?.errorCount ?? 0) + runErrors
         if load.errorCount + inputErrors > 0 {
             let errors = load.errorCount + inputErrors

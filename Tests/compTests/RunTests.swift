@@ -2158,6 +2158,16 @@ func oneDeal(in directory: URL) throws -> URL {
                 "plan DR: the run's transactions run from 2027-01-10 (t1, plan OT) to 2299-06-15 (t9, plan DR), 3270 month periods, "
                     + "and a run computes at most 1200; correct the date that is wrong, or give plan DR and OT `effective` dates"),
             "\(stretched.stderr)")
+        // `validate` with the same plans says what the run refuses (it had called the data valid).
+        let validated = try cli.run(["validate", "--plans", plans.path + "/ot.plan", plans.path + "/dr.plan", "--data", data.path])
+        #expect(validated.status == 65)
+        #expect(
+            validated.stderr.split(separator: "\n").map(String.init) == [
+                "error: plan DR: the run's transactions run from 2027-01-10 (t1, plan OT) to 2299-06-15 (t9, plan DR), 3270 month "
+                    + "periods, and a run computes at most 1200; correct the date that is wrong, or give plan DR and OT `effective` dates",
+                "\(data.path): 1 error; the data is not valid",
+            ], "\(validated.stderr)")
+        #expect(!validated.stdout.contains("valid ("), "\(validated.stdout)")
     }
 
     /// `/dev/stdout` is written through the process's own standard output: a shell's `>>` keeps
