@@ -130,6 +130,13 @@ public enum PlanChecker {
         func loadUses(of index: Int) {
             guard let node = parsed[index] else { return }
             for use in node.uses {
+                // An empty path resolved to the plan's own directory, or to nothing, as the plan
+                // was named: one message either way.
+                if use.path.isEmpty {
+                    sink.emit(.readFailed(use.path, "the use names no file; write the library's path (use \"rates.plan\")"), file: index, use.range)
+                    if sink.unreadLibrary == nil { sink.unreadLibrary = use.path }
+                    continue
+                }
                 let path = resolve(use.path, relativeTo: sink.sources[index].path)
                 if reading.contains(path) {
                     sink.emit(.includeCycle(use.path), file: index, use.range)

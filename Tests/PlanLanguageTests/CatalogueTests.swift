@@ -64,6 +64,21 @@ struct CatalogueTests {
         #expect(result.diagnostics.first?.location.file == "lib/b.plan")
     }
 
+    /// `use ""` had said "a directory, not a file" or "no such file", as the plan was named by an
+    /// absolute or a relative path (found by fuzzing); the loader is not asked.
+    @Test(arguments: ["main.plan", "/plans/main.plan"])
+    func anEmptyUsePathSaysSo(planPath: String) {
+        let main = SourceFile(path: planPath, text: "use \"\"\nplan \"P\" {\n  currency USD\n  period month\n}\n")
+        let result = PlanChecker.check(source: main, loader: { path in
+            Issue.record("read \(path)")
+            return nil
+        })
+        #expect(result.diagnostics.map(\.message) == [
+            "cannot read '': the use names no file; write the library's path (use \"rates.plan\")"
+        ])
+        #expect(result.diagnostics.map { "\($0.location.line):\($0.location.column)" } == ["1:1"])
+    }
+
     @Test("rendered diagnostics of a file with several errors (golden)")
     func renderedGolden() throws {
         let name = "several-errors-one-pass.plan"
