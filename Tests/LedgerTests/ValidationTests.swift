@@ -919,6 +919,36 @@ struct SplitMix {
         })
     }
 
+    /// Once the first problems kept are each a row's own, rows refused for their shape later are
+    /// only counted, their messages never built: the counts, and the problems listed, are those
+    /// kept with room for all (junk lines, a quote that never closes, a bad amount and a warning
+    /// among them, on one thread and on several).
+    @Test(arguments: [1, 3])
+    func rowsPastTheProblemsKeptAreCountedAlike(threads: Int) throws {
+        var text = header
+        for index in 0..<3_000 {
+            switch index % 500 {
+            case 7: text += "T\(index),2027-01-05,R1,1e3,USD,P,new,1,NA,\n"  // a bad amount
+            case 8: text += "T\(index),2027-01-05,R1,10,USD,\"P\nnew,1,NA,\n"  // a quote across lines
+            case 9: text += "T\(index),2027-01-05,R1,10,USD,P,new,1,NA,\n"  // accepted
+            default: text += index % 3 == 0 ? "x\n" : "a,\"b\"c,d\n"  // too few fields; a stray quote
+            }
+        }
+        text += "T9999,2027-01-05,R1,10,USD,\"P\n"  // a quote never closed, at the end
+        let directory = try DataDirectory(Minimal.ledgerOnly(text))
+        let (all, _) = directory.load(LedgerLoadOptions(threads: threads, storedDiagnosticLimit: 1_000_000, chunkBytes: 4096))
+        for limit in [1, 5, 40] {
+            let (few, lines) = directory.load(LedgerLoadOptions(threads: threads, storedDiagnosticLimit: limit, chunkBytes: 4096))
+            #expect(few.errorCount == all.errorCount)
+            #expect(few.warningCount == all.warningCount)
+            #expect(few.reconciliation == all.reconciliation)
+            #expect(lines.count == limit)
+            #expect(few.listed(limit: limit).map(\.description) == all.listed(limit: limit).map(\.description), "limit \(limit)")
+        }
+        #expect(all.errorCount > 2_900)
+        #expect(all.data.transactions.count == 6)
+    }
+
     /// A rejected fx row leaves 3,000 EUR rows of its month without a rate, and a split row
     /// rejected last leaves its deal's three other rows unused: the causes are kept and listed
     /// first, whatever the limit, then the rows they refused (the causes had come after them).
