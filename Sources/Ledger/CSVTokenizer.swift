@@ -460,16 +460,22 @@ struct CSVTokenizer: ~Copyable {
     /// The error of a last record whose fields are not the header's `names` (`namedCount` of them
     /// up to the last with a name), at `line`: the columns it concerns, or, when lines ended by
     /// lone carriage returns are the cause, those alone.
-    @inline(never) func fieldCountError(line: Int, names: [String], namedCount: Int) -> RowError {
+    /// With `memo`, a message made for a row of the same shape before is used again (see
+    /// ``FieldCountMessages``).
+    @inline(never) func fieldCountError(line: Int, names: [String], namedCount: Int, memo: FieldCountMessages? = nil) -> RowError {
         let returns = loneCarriageReturns
-        return RowError(
+        let shape = returns > 0 ? nil : otherShape(needed: namedCount - fieldCount)
+        let key = FieldCountMessages.Key(found: fieldCount, lines: recordLines, returns: returns, shape: shape)
+        if let memo, let made = memo.error(for: key) { return made.at(line: line) }
+        let error = RowError(
             line: line,
             field: returns > 0 ? 1 : DataMessage.fieldCountField(found: fieldCount, expected: names.count, lines: recordLines),
             DataMessage.withLoneCarriageReturns(
                 DataMessage.fieldCount(
-                    found: fieldCount, expected: names.count, lines: recordLines, names: returns > 0 ? [] : names,
-                    shape: returns > 0 ? nil : otherShape(needed: namedCount - fieldCount)),
+                    found: fieldCount, expected: names.count, lines: recordLines, names: returns > 0 ? [] : names, shape: shape),
                 returns))
+        memo?.keep(error, for: key)
+        return error
     }
 
     /// Gives the last record empty fields up to `count` (the header's columns without a name, a
@@ -524,4 +530,22 @@ extension CSVRecordProblem {
                 + "most likely missing; close it on this line (the lines after it are read as rows of their own)"
         }
     }
+}
+
+/// The field-count error last made for one file's rows, by what its message depends on (the
+/// header is the file's): a file of junk repeats one shape of row millions of times, and its
+/// message, columns named and made printable, had been built again for each (2 µs a row).
+/// One per reader of one file; not shared between threads.
+final class FieldCountMessages {
+    struct Key: Equatable {
+        let found: Int
+        let lines: Int
+        let returns: Int
+        let shape: String?
+    }
+
+    private var last: (key: Key, error: RowError)? = nil
+
+    func error(for key: Key) -> RowError? { last.flatMap { $0.key == key ? $0.error : nil } }
+    func keep(_ error: RowError, for key: Key) { last = (key, error) }
 }

@@ -27,6 +27,20 @@ struct RowError: Sendable {
     /// in SQLite (``TerminalText``).
     static func printable(_ text: String) -> String { TerminalText.safe(text) }
 
+    private init(line: Int, field: Int, id: DiagnosticID, message: String, severity: Severity, followOn: Bool) {
+        self.line = line
+        self.field = field
+        self.id = id
+        self.message = message
+        self.severity = severity
+        self.followOn = followOn
+    }
+
+    /// The same problem on another line (its message, already printable, is shared).
+    func at(line: Int) -> RowError {
+        RowError(line: line, field: field, id: id, message: message, severity: severity, followOn: followOn)
+    }
+
     func diagnostic(file: String) -> Diagnostic {
         Diagnostic(severity, id: id, message: message, location: SourceLocation(file: file, line: line, column: field))
     }

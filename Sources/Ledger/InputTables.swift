@@ -100,7 +100,8 @@ public enum InputTableReader {
         let valueField = header.field(column) ?? 0
         var tokenizer = CSVTokenizer(base: base, end: file.count, position: header.bodyStart, line: header.bodyLine, limits: options.limits)
         var rowsRead = 0
-        while nextDataRecord(&tokenizer, header: header, limits: options.limits, errors: &errors, rowsRead: &rowsRead) {
+        let fieldCountMessages = FieldCountMessages()
+        while nextDataRecord(&tokenizer, header: header, limits: options.limits, errors: &errors, rowsRead: &rowsRead, fieldCountMessages: fieldCountMessages) {
             let line = tokenizer.recordLine
             let rep = roster.lookup.find(tokenizer.fieldPointer(repField), tokenizer.fieldLength(repField))
             if rep < 0 {

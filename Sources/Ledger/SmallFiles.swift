@@ -19,7 +19,11 @@ func readTextRecords(
     var tokenizer = CSVTokenizer(base: base, end: file.count, position: header.bodyStart, line: header.bodyLine, limits: limits)
     var records: [TextRecord] = []
     var rowsRead = 0
-    while nextDataRecord(&tokenizer, header: header, limits: limits, errors: &errors, rowsRead: &rowsRead, rejectedKeys: rejectedKeys) {
+    let fieldCountMessages = FieldCountMessages()
+    while nextDataRecord(
+        &tokenizer, header: header, limits: limits, errors: &errors, rowsRead: &rowsRead, rejectedKeys: rejectedKeys,
+        fieldCountMessages: fieldCountMessages)
+    {
         let line = tokenizer.recordLine
         var fields: [String] = []
         var valid: [Bool] = []
@@ -63,7 +67,7 @@ final class RejectedKeys {
 /// key kept in `rejectedKeys` when it can be read). Returns false at the end of the file.
 func nextDataRecord(
     _ tokenizer: inout CSVTokenizer, header: CSVHeader, limits: CSVLimits, errors: inout [RowError], rowsRead: inout Int,
-    rejectedKeys: RejectedKeys? = nil
+    rejectedKeys: RejectedKeys? = nil, fieldCountMessages: FieldCountMessages? = nil
 ) -> Bool {
     while true {
         let status = tokenizer.next()
@@ -90,7 +94,7 @@ func nextDataRecord(
             tokenizer.padFields(to: header.names.count)
         }
         if tokenizer.fieldCount != header.names.count {
-            errors.append(tokenizer.fieldCountError(line: line, names: header.names, namedCount: header.namedCount))
+            errors.append(tokenizer.fieldCountError(line: line, names: header.names, namedCount: header.namedCount, memo: fieldCountMessages))
             rejectedKeys?.keep(tokenizer, problemField: nil)
             tokenizer.resumeAfterFirstLine()
             continue
@@ -507,7 +511,8 @@ func loadQuotas(
     var measureNames: [String] = []
     var rejectedLines: [QuotaTable.QuotaKey: Int] = [:]
     var rowsRead = 0
-    while nextDataRecord(&tokenizer, header: header, limits: options.limits, errors: &errors, rowsRead: &rowsRead) {
+    let fieldCountMessages = FieldCountMessages()
+    while nextDataRecord(&tokenizer, header: header, limits: options.limits, errors: &errors, rowsRead: &rowsRead, fieldCountMessages: fieldCountMessages) {
         let line = tokenizer.recordLine
         var rowErrors: [RowError] = []
         // rep

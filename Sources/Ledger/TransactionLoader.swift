@@ -1136,6 +1136,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     var lineDelta = Int.min
     // True once the errors kept are as many as are kept, each a row's own (see below).
     var saturated = false
+    let fieldCountMessages = FieldCountMessages()
     var pendingWide: [(slot: Int, code: UInt32)] = []
     // The attribute fields and their columns through pointers: walking the arrays per row
     // retained and released them each time.
@@ -1232,7 +1233,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 if saturated {
                     result.dropped.errors += 1
                 } else {
-                    result.errors.append(tokenizer.fieldCountError(line: recordLine, names: context.names, namedCount: namedFields))
+                    result.errors.append(tokenizer.fieldCountError(line: recordLine, names: context.names, namedCount: namedFields, memo: fieldCountMessages))
                 }
                 tokenizer.resumeAfterFirstLine()
                 continue

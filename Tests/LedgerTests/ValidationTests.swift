@@ -949,6 +949,32 @@ struct SplitMix {
         #expect(all.data.transactions.count == 6)
     }
 
+    /// A row's field-count message is made once per shape of row and used again for the rows of
+    /// the same shape: rows of other shapes in between (fields too few, too many, separated by
+    /// semicolons, commas only) each get their own, on one thread and in many chunks alike.
+    @Test(arguments: [1, 3])
+    func fieldCountMessagesFollowEachRowsShape(threads: Int) throws {
+        let shapes = ["x", "a,b", "a;b;c;d;e;f;g;h;i;j", ",,,", "1,2,3,4,5,6,7,8,9,10,11"]
+        var text = header
+        for index in 0..<2_000 { text += shapes[index % 7 % shapes.count] + "\n" }
+        let directory = try DataDirectory(Minimal.ledgerOnly(text))
+        let (load, lines) = directory.load(LedgerLoadOptions(threads: threads, storedDiagnosticLimit: 2_000, chunkBytes: 4096))
+        let few = "; the header has 10: "
+        let expected = [
+            "the row has 1 field\(few)\"date\", \"rep\", \"amount\", \"currency\", \"product\" and 4 more have no field (a comma too few, or a line cut short)",
+            "the row has 2 fields\(few)\"rep\", \"amount\", \"currency\", \"product\", \"kind\" and 3 more have no field (a comma too few, or a line cut short)",
+            "the row has 1 field\(few)the row looks separated by ';', not commas; save the file comma-separated (CSV)",
+            "the row has 4 fields\(few)the row is empty but for its commas; remove it",
+            "the row has 11 fields; the header has 10, the last \"reverses\": a value holding a comma must be quoted (\"1,000\"), or a comma is too many",
+        ]
+        #expect(load.errorCount == 2_000)
+        #expect(lines.count == 2_000)
+        for (index, line) in lines.enumerated() {
+            let message = expected[index % 7 % shapes.count]
+            #expect(line.hasPrefix("transactions.csv:\(index + 2):") && line.hasSuffix(message), "\(line)")
+        }
+    }
+
     /// A rejected fx row leaves 3,000 EUR rows of its month without a rate, and a split row
     /// rejected last leaves its deal's three other rows unused: the causes are kept and listed
     /// first, whatever the limit, then the rows they refused (the causes had come after them).
