@@ -62,8 +62,17 @@ public enum TerminalText {
     /// `text` with every control character written as an escape (`\t`, `\n`, `\r`, `\u{1B}`),
     /// except line breaks and tabs when `lineBreaks` (a whole report, whose lines are its own).
     public static func safe(_ text: String, lineBreaks: Bool = false) -> String {
-        // Most text has nothing to escape: no byte below 0x20, DEL, or outside ASCII.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F }) { return text }
+        // Most text has nothing to escape: no byte below 0x20, DEL, or outside ASCII. Checked over
+        // the bytes in place, without stopping early, which the compiler turns into vector code:
+        // walking the string's UTF-8 view had cost 13 % of a run refusing millions of rows (each
+        // row's message is made printable).
+        let plain = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            var flagged: UInt8 = 0
+            // 0x20...0x7E is 0...0x5E less 0x20; a byte below 0x20 wraps past it.
+            for byte in bytes { flagged |= (byte &- 0x20) >= 0x5F ? 1 : 0 }
+            return flagged == 0
+        }
+        if plain ?? !text.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F }) { return text }
         guard text.unicodeScalars.contains(where: { isControl($0) && !(lineBreaks && ($0 == "\n" || $0 == "\t")) }) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {

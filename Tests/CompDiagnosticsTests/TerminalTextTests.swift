@@ -18,6 +18,29 @@ struct TerminalTextTests {
         #expect(TerminalText.safe("one\ntwo\tthree\r\u{1B}[2J", lineBreaks: true) == "one\ntwo\tthree\\r\\u{1B}[2J")
     }
 
+    /// Plain ASCII is returned as it is after one pass over its bytes; a control character at any
+    /// place of a long or a short text (the check runs over the bytes in place, in vector code) is
+    /// still found.
+    @Test("printable ASCII passes whole; a control character is found at any place")
+    func plainTextAndEveryPlace() {
+        let printable = String(decoding: Array(0x20...0x7E).map(UInt8.init), as: UTF8.self)
+        #expect(TerminalText.safe(printable) == printable)
+        let long = String(repeating: "the row has 1 field; the header has 10 ", count: 5)
+        #expect(TerminalText.safe(long) == long)
+        for text in [long, "short"] {
+            for place in [0, 1, text.utf8.count / 2, text.utf8.count - 1, text.utf8.count] {
+                for control in ["\u{0}", "\u{1F}", "\u{7F}", "\u{85}"] {
+                    var bytes = Array(text.utf8)
+                    bytes.insert(contentsOf: Array(control.utf8), at: place)
+                    let escaped = control == "\u{0}" ? "\\u{0}" : control == "\u{1F}" ? "\\u{1F}" : control == "\u{7F}" ? "\\u{7F}" : "\\u{85}"
+                    var expected = Array(text.utf8)
+                    expected.insert(contentsOf: Array(escaped.utf8), at: place)
+                    #expect(TerminalText.safe(String(decoding: bytes, as: UTF8.self)) == String(decoding: expected, as: UTF8.self))
+                }
+            }
+        }
+    }
+
     @Test("a control character anywhere in UTF-8 bytes is found; other non-ASCII text is not one")
     func containsControl() {
         #expect(!TerminalText.containsControl(Array("R000001".utf8)))
