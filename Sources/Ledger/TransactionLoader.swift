@@ -1197,7 +1197,9 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
       blocks: do {
         while tokenizer.position < end {
             // Only the first errors are kept (see ``ScanContext/keptErrors``).
-            if result.errors.count > context.keptErrors + context.keptErrors / 4 + 16 {
+            // (Cut back every few thousand at least: cut every few dozen, a limit of 100 sorted the
+            // kept errors again every 41 rows refused.)
+            if result.errors.count > context.keptErrors + max(context.keptErrors / 4, 4096) {
                 result.keepErrors(context.keptErrors)
                 // Every error kept is one a row caused itself, from a line before this row's: no
                 // later row's problem can be among the first (``keepFirst(_:of:dropped:)``), so a
