@@ -65,8 +65,9 @@ public struct FingerprintProgress: Sendable {
     public var isFinished: Bool { done.count == paths.count }
 
     /// Hashes the next block of the current file (finishing it at its end), read with `pread`
-    /// (``MappedFile/read(_:_:)``); false once every file is done. A file that cannot be opened, or that shrinks
-    /// while it is read, is an error (and stays one: the step does not move past it).
+    /// (``MappedFile/read(_:_:)``); false once every file is done. A file that cannot be opened,
+    /// or that shrinks while it is read, is an error (and stays one: the step does not move past
+    /// it).
     public mutating func step() throws(FingerprintError) -> Bool {
         guard done.count < paths.count else { return false }
         let path = paths[done.count]
@@ -87,9 +88,10 @@ public struct FingerprintProgress: Sendable {
             let count = min(Self.blockSize, file.count - offset)
             let read = file.read(offset..<offset + count) { hash.update($0) }
             offset += read
-            // Short (the file was cut, or a page could not be read): what was read is not the file.
+            // Short: the file was cut (its stamp says so), or, the file as it was, a read failed
+            // (an I/O error). Either way what was read is not the file.
             if read < count {
-                throw FingerprintError(path: path, reason: (file.readProblem ?? .changed).reason)
+                throw FingerprintError(path: path, reason: (file.readProblem ?? .unreadable).reason)
             }
         }
         if let problem = file.readProblem { throw FingerprintError(path: path, reason: problem.reason) }
