@@ -189,7 +189,9 @@ struct Validate: ParsableCommand {
         }
         // What a run of the plans over the accepted rows would refuse before evaluating anyone
         // (a date in year 9999 asking for 95,676 monthly statements per payee).
-        if let read = checked?.plans, !read.isEmpty, load.unusableFiles.isEmpty, checked?.errorCount == 0 {
+        // (Only for plans a run takes together: plans it refuses as a set, in two currencies say,
+        // are said above.)
+        if let read = checked?.plans, !read.isEmpty, load.unusableFiles.isEmpty, checked?.errorCount == 0, runErrors == 0 {
             let workers = threads ?? activeProcessorCount()
             let runSpan = ReferenceEvaluator.runSpan(of: read, data: load.data, threads: workers)
             for plan in read {

@@ -902,6 +902,14 @@ func oneDeal(in directory: URL) throws -> URL {
             #expect(
                 mixed.stderr == "the plans of a run must read the data alike (one plan currency, one fiscal year start); these differ:\n"
                     + groups.joined(separator: "\n") + "\nrun each group separately\n", "\(mixed.stderr)")
+            // `validate` says the same of the plans, and no more: the data itself is valid (what a
+            // run would refuse of one plan, paying in another currency than the data is read in,
+            // is not said again as an error of the data).
+            let validated = try cli.run(["validate", "--plans"] + order + ["--data", data])
+            #expect(validated.status == 65)
+            #expect(validated.stderr.hasPrefix("error: the plans of a run must read the data alike"), "\(validated.stderr)")
+            #expect(validated.stderr.hasSuffix("the plans have 1 error\n"), "\(validated.stderr)")
+            #expect(!validated.stderr.contains("the data is not valid"), "\(validated.stderr)")
         }
         let file = directory.appendingPathComponent("file").path
         try Data("x".utf8).write(to: URL(fileURLWithPath: file))
