@@ -121,16 +121,6 @@ struct CSVBuffer: Sendable {
         bytes.append(contentsOf: header.utf8)
     }
 
-    /// Appends one field (quoted when it needs it) and a comma, or the line end after the last.
-    mutating func field(_ text: String, last: Bool = false) {
-        write(room: CSVCursor.room(text)) { $0.field(text, last: last) }
-    }
-
-    /// Appends an amount with `digits` fraction digits (never quoted) and a comma, or the line end.
-    mutating func field(_ amount: FixedDecimal, digits: Int, last: Bool = false) {
-        write(room: CSVCursor.amountRoom) { $0.field(amount, digits: digits, last: last) }
-    }
-
     /// Appends what `body` writes through a cursor given room for `room` bytes (what it writes
     /// must fit): one append for a line, where appending field by field checked the array's
     /// uniqueness and capacity several times a line.
@@ -316,13 +306,14 @@ public struct IncrementalExport: Sendable {
         tracking: Bool, drained: Int, line: (inout CSVBuffer, [UInt8], UnsafeBufferPointer<Row>, Int) -> Void
     ) -> Bool {
         let inOrder = rows.withUnsafeBufferPointer { rows -> Bool in
+            guard let base = rows.baseAddress else { return true }
             for index in rows.indices {
                 let newKey: Bool
                 if index > 0 {
-                    guard let follows = follows(rows, index) else { return false }
+                    guard let follows = follows(base + index - 1, base + index) else { return false }
                     newKey = follows
                 } else if let last {
-                    guard let follows = follows(rows[0], after: last) else { return false }
+                    guard let follows = withUnsafePointer(to: last, { follows($0, base) }) else { return false }
                     newKey = follows
                 } else {
                     newKey = true
@@ -339,22 +330,16 @@ public struct IncrementalExport: Sendable {
         return inOrder
     }
 
-    /// Whether `row` may come after `last` in export order (`nil` when not), and whether it starts
-    /// a new payee, period or plan.
-    private static func follows<Row: ExportRow>(_ row: Row, after last: Row) -> Bool? {
-        let sameKey = ResultExport.sameKey(last, row)
-        guard sameKey ? last.order < row.order : ResultExport.keyPrecedes(last, row) else { return nil }
-        return !sameKey
-    }
-
-    /// ``follows(_:after:)`` of `rows[index]` after `rows[index - 1]`, their fields read in place.
-    private static func follows<Row: ExportRow>(_ rows: UnsafeBufferPointer<Row>, _ index: Int) -> Bool? {
-        let sameKey = sameBytes(rows[index - 1].rep, rows[index].rep) && sameBytes(rows[index - 1].period, rows[index].period)
-            && sameBytes(rows[index - 1].plan, rows[index].plan)
-        if sameKey { return rows[index - 1].order < rows[index].order ? false : nil }
+    /// Whether `row` may come after `previous` in export order (`nil` when not), and whether it
+    /// starts a new payee, period or plan. Their fields are read in place (a row taken by value
+    /// is copied, its texts retained and released).
+    private static func follows<Row: ExportRow>(_ previous: UnsafePointer<Row>, _ row: UnsafePointer<Row>) -> Bool? {
+        let sameKey = sameBytes(previous.pointee.rep, row.pointee.rep) && sameBytes(previous.pointee.period, row.pointee.period)
+            && sameBytes(previous.pointee.plan, row.pointee.plan)
+        if sameKey { return previous.pointee.order < row.pointee.order ? false : nil }
         let precedes = keyPrecedes(
-            rep: rows[index - 1].rep, period: rows[index - 1].period, plan: rows[index - 1].plan,
-            rep: rows[index].rep, period: rows[index].period, plan: rows[index].plan)
+            rep: previous.pointee.rep, period: previous.pointee.period, plan: previous.pointee.plan,
+            rep: row.pointee.rep, period: row.pointee.period, plan: row.pointee.plan)
         return precedes ? true : nil
     }
 
