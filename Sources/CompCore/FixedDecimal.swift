@@ -159,9 +159,11 @@ public struct FixedDecimal: Sendable, Hashable, Comparable, CustomStringConverti
     /// Appends what ``formatted(fractionDigits:rounding:)`` returns, as UTF-8, to `bytes`
     /// (without making a `String`: exports format millions of amounts).
     public func appendFormatted(fractionDigits: Int, to bytes: inout [UInt8], rounding mode: RoundingMode = .halfEven) {
-        precondition(fractionDigits >= 0 && fractionDigits <= Self.scale)
-        let step = powerOfTen(Self.scale - fractionDigits)
-        appendDigits(roundedQuotient(Int128(units), step, mode) ?? 0, fractionDigits: fractionDigits, to: &bytes)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: digitsRoom) { room in
+            guard let base = room.baseAddress else { return }
+            let count = writeFormatted(fractionDigits: fractionDigits, to: base, rounding: mode)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
+        }
     }
 
     /// Writes what ``appendFormatted(fractionDigits:to:rounding:)`` appends into `out`, which has

@@ -230,6 +230,10 @@ struct DecimalTextTests {
         }
         #expect(String(decoding: room[..<written], as: UTF8.self) == row.expected)
         #expect(room[digitsRoom] == 0xAA)
+        // Appended (through the same writer), after what the bytes held.
+        var appended = Array("x".utf8)
+        try FixedDecimal(parsing: row.value).appendFormatted(fractionDigits: row.digits, to: &appended, rounding: row.mode)
+        #expect(String(decoding: appended, as: UTF8.self) == "x" + row.expected)
         // A minus sign only ever comes with a non-zero digit.
         #expect(text.first != "-" || text.contains(where: { "123456789".contains($0) }))
     }
