@@ -11,9 +11,7 @@ enum DataMessage {
         // only kind at its ends; nothing to decode (looking up each scalar's properties had cost
         // 12 % of a run refusing millions of rows).
         let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> String? in
-            var flagged: UInt8 = 0
-            for byte in bytes { flagged |= (byte &- 0x20) >= 0x5F ? 1 : 0 }
-            guard flagged == 0 else { return nil }
+            guard TerminalText.isPrintableASCII(bytes) else { return nil }
             return bytes.first == 0x20 || bytes.last == 0x20 ? "; remove the spaces around it" : ""
         }
         if let ascii, let answer = ascii { return answer }
