@@ -78,6 +78,36 @@ import Testing
         // Σ (i + 0.25) for i in 1...3000 = 4,501,500 + 750.
         #expect(usd.acceptedAmount == WideDecimal(value: 4_502_250_000_000, scale: 6))
     }
+
+    /// The tokenizer reads 32 bytes at a time (16 in the file's last 32): rows of 64 lengths in a
+    /// row (37 to 102 bytes with LF, one more with CRLF) put commas, line ends and the file's end
+    /// at every offset of a step. Each row's fields must read as written.
+    @Test(arguments: [false, true])
+    func rowsOfEveryLengthReadTheirFields(crlf: Bool) throws {
+        let end = crlf ? "\r\n" : "\n"
+        var text = "id,date,rep,amount,currency,product,kind,quantity,region,reverses" + end
+        var expected: [(id: String, product: String, amount: Int64)] = []
+        for index in 0..<64 {
+            let product = String(repeating: "P", count: index + 1)
+            let id = "T\(index)"
+            text += "\(id),2027-01-05,R1,\(index).5,USD,\(product),new,\(index % 9),NA," + end
+            expected.append((id, product, Int64(index) * 1_000_000 + 500_000))
+        }
+        let directory = try DataDirectory(Minimal.ledgerOnly(text))
+        let (load, messages) = directory.load(LedgerLoadOptions(threads: 1))
+        #expect(messages == [])
+        let transactions = load.data.transactions
+        #expect(transactions.count == 64)
+        let product = try #require(transactions.attribute("product"))
+        let region = try #require(transactions.attribute("region"))
+        for (row, want) in expected.enumerated() {
+            #expect(transactions.ids[row] == want.id)
+            #expect(product[row] == want.product)
+            #expect(transactions.amounts[row] == want.amount)
+            #expect(transactions.quantities[row] == Int32(row % 9))
+            #expect(region[row] == "NA")
+        }
+    }
 }
 
 @Suite struct SharedDataSets {
