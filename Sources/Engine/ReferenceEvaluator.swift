@@ -2263,18 +2263,31 @@ final class PlanEvaluation {
                     if result != before {
                         if limitLocations.isEmpty { limitLocations = plan.limits.map { location($0.span) } }
                         // "cap at 18250.00 USD, from 32045.05 USD": what the limit bound, and what it bound.
-                        var text =
-                            "\(limit.kind.rawValue) \(limit.per == .year ? "per year " : "")at \(limitMoney(bound))\(yearText), "
-                            + "from \(limitMoney(before))"
+                        // (Written as bytes into one buffer: string appends were a tenth of a period's evaluation.)
+                        textScratch.removeAll(keepingCapacity: true)
+                        textScratch.appendUTF8(limit.kind.rawValue)
+                        if limit.per == .year { textScratch.appendLiteral(" per year") }
+                        textScratch.appendLiteral(" at ")
+                        appendLimitMoney(bound, to: &textScratch)
+                        textScratch.appendUTF8(yearText)
+                        textScratch.appendLiteral(", from ")
+                        appendLimitMoney(before, to: &textScratch)
                         if limit.per == .year && limit.kind == .cap && reached.signum < 0 {
                             // Not a rounding: the year was paid past the cap before (the bound fell
                             // mid-year), and a cap takes nothing back.
-                            text += ", paid as \(limitMoney(result)): the year is past the cap already"
+                            textScratch.appendLiteral(", paid as ")
+                            appendLimitMoney(result, to: &textScratch)
+                            textScratch.appendLiteral(": the year is past the cap already")
                         } else if result != reached {
                             let unit = digits == 0 ? "whole units" : "\(digits) digit\(digits == 1 ? "" : "s")"
-                            text += ", paid as \(limitMoney(result)): rounded inside the \(limit.kind.rawValue) to \(unit)"
+                            textScratch.appendLiteral(", paid as ")
+                            appendLimitMoney(result, to: &textScratch)
+                            textScratch.appendUTF8(": rounded inside the \(limit.kind.rawValue) to \(unit)")
                         }
-                        text += " (\(limitLocations[index]))"
+                        textScratch.appendLiteral(" (")
+                        textScratch.appendUTF8(limitLocations[index])
+                        textScratch.appendLiteral(")")
+                        let text = String(decoding: textScratch, as: UTF8.self)
                         // Each limit that bound is said, in the order they applied (a yearly cap's
                         // note alone had hidden the cap per period that bound before it).
                         if case .component(let id) = target {
@@ -2339,6 +2352,13 @@ final class PlanEvaluation {
     /// currency's): a bound of 1.00001 is not shown as 1.00.
     func limitMoney(_ value: WideDecimal) -> String {
         value.formatted(fractionDigits: max(plan.currency.minorUnits, value.exactFractionDigits)) + " " + plan.currency.code
+    }
+
+    /// Appends ``limitMoney(_:)``'s text of `value` to `text`.
+    func appendLimitMoney(_ value: WideDecimal, to text: inout [UInt8]) {
+        value.appendFormatted(fractionDigits: max(plan.currency.minorUnits, value.exactFractionDigits), to: &text)
+        text.append(0x20)
+        text.appendUTF8(plan.currency.code)
     }
 
     /// The key of the current payee's counter for yearly limit `limit` in ``paidPerYear``.
