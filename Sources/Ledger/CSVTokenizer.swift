@@ -271,6 +271,18 @@ struct CSVTokenizer: ~Copyable {
         return .record
     }
 
+    /// Reads the next record only when it is of the common shape (``fastRecord()``): false, having
+    /// changed nothing, at the end of the input or for any other record.
+    @inline(__always)
+    mutating func nextPlain() -> Bool { position < end && fastRecord() }
+
+    /// Puts the record just read back, so that ``next()`` reads it again.
+    @inline(__always)
+    mutating func unread() {
+        position = recordStart
+        line = recordLine
+    }
+
     /// The common case, 32 bytes at a time (SSE2 compare + movemask; 16 in the file's last 32): a
     /// record without quotes that ends with a newline at least 16 bytes before `end`. Returns
     /// false, having changed nothing, for anything else; `next()` then reads the record byte by

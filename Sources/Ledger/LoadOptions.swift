@@ -30,6 +30,9 @@ public struct LedgerLoadOptions: Sendable {
     /// Most steps the roster's manager chains may take to check for cycles over its dates: a
     /// roster that needs more (a hostile one) is refused, in bounded time.
     public var managerChainSteps = 20_000_000
+    /// Whether rows of the common shape are read by the scan's loop for them (the general loop
+    /// reads the same rows to the same result); false in tests that compare the two.
+    var plainRows = true
 
     /// Options with defaults: all cores, USD, calendar year, no overlay splits.
     public init(
