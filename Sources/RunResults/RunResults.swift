@@ -202,7 +202,12 @@ public struct RowSet: Sendable, Hashable {
     public init(rows: [Int32]) {
         // Usually already ascending (a payee's rows in file order): then no sort is needed.
         var sorted = rows
-        if !rows.indices.dropFirst().allSatisfy({ rows[$0 - 1] < rows[$0] }) {
+        let ascending = rows.withUnsafeBufferPointer { rows in
+            var index = 1
+            while index < rows.count && rows[index - 1] < rows[index] { index &+= 1 }
+            return index >= rows.count
+        }
+        if !ascending {
             sorted.sort()
             var kept = 0
             for index in sorted.indices where index == 0 || sorted[index] != sorted[kept - 1] {
@@ -215,20 +220,23 @@ public struct RowSet: Sendable, Hashable {
         // (a negative row wraps). Written through a buffer: an append per byte cost a uniqueness
         // and a capacity check each.
         encoded = [UInt8](unsafeUninitializedCapacity: sorted.count * 5 + 5) { bytes, written in
-            var position = 0
+            guard let base = bytes.baseAddress else { return written = 0 }
+            var out = base
             var previous: Int64 = -1
-            for row in sorted {
-                var delta = UInt64(bitPattern: Int64(row) &- previous)
-                previous = Int64(row)
-                while delta >= 0x80 {
-                    bytes[position] = UInt8(truncatingIfNeeded: delta) | 0x80
-                    position += 1
-                    delta >>= 7
+            sorted.withUnsafeBufferPointer { rows in
+                for row in rows {
+                    var delta = UInt64(bitPattern: Int64(row) &- previous)
+                    previous = Int64(row)
+                    while delta >= 0x80 {
+                        out.pointee = UInt8(truncatingIfNeeded: delta) | 0x80
+                        out += 1
+                        delta &>>= 7
+                    }
+                    out.pointee = UInt8(truncatingIfNeeded: delta)
+                    out += 1
                 }
-                bytes[position] = UInt8(delta)
-                position += 1
             }
-            written = position
+            written = out - base
         }
         count = sorted.count
     }
