@@ -1049,11 +1049,54 @@ private final class DeclaredProblems {
     func problem(slot: Int, code: UInt32) -> (DiagnosticID, String)? { byCode[slot][code] }
 }
 
+/// An entry of the scan's direct-mapped cache of short string values (64 entries per string
+/// column): the value's key and its code + 1 (0: empty).
 private struct CachedKey {
     var w0: UInt64 = 0
     var w1: UInt64 = 0
     var length: UInt32 = 0
     var code: UInt32 = 0
+
+    /// The cache entry of `key` in string column `slot`.
+    @inline(__always)
+    static func position(of key: KeyWords, slot: Int) -> Int {
+        let mix = (key.w0 ^ (key.w1 &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(key.length)) &* 0xBF58_476D_1CE4_E5B9
+        return slot &* 64 &+ Int(truncatingIfNeeded: mix &>> 58)
+    }
+
+    /// The code this entry holds for `key` of `length` bytes, if it holds one (only values of up
+    /// to 16 bytes are cached: a longer key's words are a hash).
+    @inline(__always)
+    func code(of key: KeyWords, length: Int) -> UInt32? {
+        length <= 16 && code != 0 && w0 == key.w0 && w1 == key.w1 && self.length == key.length ? code &- 1 : nil
+    }
+}
+
+/// The scan's date field read as both loops read it: the last date parsed again when the ten
+/// bytes repeat (sorted ledgers repeat a date many times), else parsed; `nil` when it is not a
+/// date, `outside` true when it is one in a fiscal year past 9999 (or before 0).
+private struct DateCache {
+    var word: UInt64 = 0
+    var tail: UInt16 = 0
+    var days: Int32 = 0
+    var month = 0
+    var valid = false
+
+    @inline(__always)
+    mutating func read(_ pointer: UnsafePointer<UInt8>, _ length: Int, readable: Int, floor: Int, ceiling: Int) -> (days: Int32, month: Int, outside: Bool)? {
+        if length == 10 && readable >= 16 {
+            let raw = UnsafeRawPointer(pointer)
+            let word = raw.loadUnaligned(as: UInt64.self)
+            let tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
+            if valid && word == self.word && tail == self.tail { return (days, month, false) }
+            guard let parsed = parseDateFields(pointer, length) else { return nil }
+            guard parsed.month >= floor && parsed.month <= ceiling else { return (parsed.days, parsed.month, true) }
+            (self.word, self.tail, days, month, valid) = (word, tail, parsed.days, parsed.month, true)
+            return (parsed.days, parsed.month, false)
+        }
+        guard let parsed = parseDateFields(pointer, length) else { return nil }
+        return (parsed.days, parsed.month, !(parsed.month >= floor && parsed.month <= ceiling))
+    }
 }
 
 /// A growable byte buffer for id arenas. Its storage is reserved, not touched, until written, so
@@ -1183,12 +1226,8 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
         acceptedRows.deallocate()
         acceptedSums.deallocate()
     }
-    // Sorted ledgers repeat a date many times: remember the last one parsed.
-    var lastDateWord: UInt64 = 0
-    var lastDateTail: UInt16 = 0
-    var lastDays: Int32 = 0
-    var lastMonth = 0
-    var haveLastDate = false
+    // Sorted ledgers repeat a date many times: the last one parsed is remembered.
+    var dateCache = DateCache()
     // A valid date in a fiscal year past 9999 (or before 0), said as such.
     var outsideYears = false
     let monthFloor = context.monthFloor
@@ -1233,15 +1272,11 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 plainPause -= 1
             } else if lineDelta != Int.min && row < rowEnd && !anyInvalidCode && !declaredProblems.any {
                 var state = PlainRowState(
-                    row: row, lastDateWord: lastDateWord, lastDateTail: lastDateTail, lastDays: lastDays, lastMonth: lastMonth,
-                    haveLastDate: haveLastDate, previousIDStart: previousIDStart, monotonic: monotonic, lineDelta: lineDelta)
+                    row: row, dateCache: dateCache, previousIDStart: previousIDStart, monotonic: monotonic, lineDelta: lineDelta)
                 scanPlainRows(
                     &tokenizer, &state, plainContext, releaseAt: released + releaseBytes, tables: &tables, idArena: &idArena, reps: reps,
                     fx: fx, isoTable: isoTable)
-                (row, lastDateWord, lastDateTail, lastDays, lastMonth, haveLastDate, previousIDStart, monotonic) = (
-                    state.row, state.lastDateWord, state.lastDateTail, state.lastDays, state.lastMonth, state.haveLastDate,
-                    state.previousIDStart, state.monotonic
-                )
+                (row, dateCache, previousIDStart, monotonic) = (state.row, state.dateCache, state.previousIDStart, state.monotonic)
                 result.rowsRead += state.rowsRead
                 if state.rowsRead == 0 {
                     plainMisses += 1
@@ -1329,35 +1364,11 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             var days: Int32 = 0
             var month = 0
             var dateOK = false
-            let datePointer = tokenizer.fieldPointer(dateField)
             let dateLength = tokenizer.fieldLength(dateField)
-            if dateLength == 10 && tokenizer.fieldReadable(dateField) >= 16 {
-                let raw = UnsafeRawPointer(datePointer)
-                let word = raw.loadUnaligned(as: UInt64.self)
-                let tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
-                if haveLastDate && word == lastDateWord && tail == lastDateTail {
-                    days = lastDays
-                    month = lastMonth
-                    dateOK = true
-                } else if let parsed = parseDateFields(datePointer, dateLength) {
-                    days = parsed.days
-                    month = parsed.month
-                    dateOK = month >= monthFloor && month <= monthCeiling
-                    if dateOK {
-                        lastDateWord = word
-                        lastDateTail = tail
-                        lastDays = days
-                        lastMonth = month
-                        haveLastDate = true
-                    } else {
-                        outsideYears = true
-                    }
-                }
-            } else if let parsed = parseDateFields(datePointer, dateLength) {
-                days = parsed.days
-                month = parsed.month
-                dateOK = month >= monthFloor && month <= monthCeiling
-                outsideYears = !dateOK
+            if let date = dateCache.read(
+                tokenizer.fieldPointer(dateField), dateLength, readable: tokenizer.fieldReadable(dateField), floor: monthFloor, ceiling: monthCeiling)
+            {
+                (days, month, dateOK, outsideYears) = (date.days, date.month, !date.outside, date.outside)
             }
             if outsideYears {
                 outsideYears = false
@@ -1477,11 +1488,9 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 // Attribute columns have few distinct values: a small direct-mapped cache of short
                 // keys answers most rows without hashing into the table.
                 let key = KeyWords(pointer, length, seed: seed, readable: available)
-                let mix = (key.w0 ^ (key.w1 &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(key.length)) &* 0xBF58_476D_1CE4_E5B9
-                let cacheSlot = slot &* 64 &+ Int(truncatingIfNeeded: mix &>> 58)
-                let cached = attributeCache[cacheSlot]
-                if length <= 16 && cached.code != 0 && cached.w0 == key.w0 && cached.w1 == key.w1 && cached.length == key.length {
-                    code = cached.code &- 1
+                let cacheSlot = CachedKey.position(of: key, slot: slot)
+                if let cached = attributeCache[cacheSlot].code(of: key, length: length) {
+                    code = cached
                 } else {
                     let found = tables[slot].find(pointer, length, readable: available)
                     if found >= 0 {
@@ -1647,11 +1656,7 @@ private struct PlainRowContext {
 private struct PlainRowState {
     var row: Int
     var rowsRead = 0
-    var lastDateWord: UInt64
-    var lastDateTail: UInt16
-    var lastDays: Int32
-    var lastMonth: Int
-    var haveLastDate: Bool
+    var dateCache: DateCache
     var previousIDStart: Int
     var monotonic: Bool
     var lineDelta: Int
@@ -1687,29 +1692,14 @@ private func scanPlainRows(
         let idReadable = tokenizer.fieldReadable(context.idField)
         guard idLength > 0 && idLength <= context.maxID && isValidUTF8(idStart, idLength, readable: idReadable) else { return tokenizer.unread() }
 
-        // date: the last one parsed again, or parsed, inside the fiscal years a run can hold
-        var days: Int32
-        var month: Int
-        let datePointer = tokenizer.fieldPointer(context.dateField)
-        let dateLength = tokenizer.fieldLength(context.dateField)
-        if dateLength == 10 && tokenizer.fieldReadable(context.dateField) >= 16 {
-            let raw = UnsafeRawPointer(datePointer)
-            let word = raw.loadUnaligned(as: UInt64.self)
-            let tail = raw.loadUnaligned(fromByteOffset: 8, as: UInt16.self)
-            if state.haveLastDate && word == state.lastDateWord && tail == state.lastDateTail {
-                days = state.lastDays
-                month = state.lastMonth
-            } else {
-                guard let parsed = parseDateFields(datePointer, dateLength), parsed.month >= context.monthFloor && parsed.month <= context.monthCeiling
-                else { return tokenizer.unread() }
-                (days, month) = (parsed.days, parsed.month)
-                (state.lastDateWord, state.lastDateTail, state.lastDays, state.lastMonth, state.haveLastDate) = (word, tail, days, month, true)
-            }
-        } else {
-            guard let parsed = parseDateFields(datePointer, dateLength), parsed.month >= context.monthFloor && parsed.month <= context.monthCeiling
-            else { return tokenizer.unread() }
-            (days, month) = (parsed.days, parsed.month)
-        }
+        // date, inside the fiscal years a run can hold
+        guard
+            let date = state.dateCache.read(
+                tokenizer.fieldPointer(context.dateField), tokenizer.fieldLength(context.dateField),
+                readable: tokenizer.fieldReadable(context.dateField), floor: context.monthFloor, ceiling: context.monthCeiling),
+            !date.outside
+        else { return tokenizer.unread() }
+        let (days, month) = (date.days, date.month)
 
         // rep
         let repLength = tokenizer.fieldLength(context.repField)
@@ -1749,12 +1739,10 @@ private func scanPlainRows(
             let length = tokenizer.fieldLength(field)
             let available = tokenizer.fieldReadable(field)
             let key = KeyWords(pointer, length, seed: context.seed, readable: available)
-            let mix = (key.w0 ^ (key.w1 &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(key.length)) &* 0xBF58_476D_1CE4_E5B9
-            let cacheSlot = slot &* 64 &+ Int(truncatingIfNeeded: mix &>> 58)
-            let cached = context.attributeCache[cacheSlot]
+            let cacheSlot = CachedKey.position(of: key, slot: slot)
             var code: UInt32
-            if length <= 16 && cached.code != 0 && cached.w0 == key.w0 && cached.w1 == key.w1 && cached.length == key.length {
-                code = cached.code &- 1
+            if let cached = context.attributeCache[cacheSlot].code(of: key, length: length) {
+                code = cached
             } else {
                 let found = tables[slot].find(pointer, length, readable: available)
                 guard found >= 0 else { return tokenizer.unread() }
