@@ -1618,7 +1618,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     return result
 }
 
-/// What ``scanPlainRows(_:_:_:tables:idArena:reps:fx:isoTable:)`` reads, fixed for a chunk.
+/// What ``scanPlainRows(_:_:_:releaseAt:tables:idArena:reps:fx:isoTable:)`` reads, fixed for a chunk.
 private struct PlainRowContext {
     let fieldCount: Int
     let idField: Int
@@ -1651,7 +1651,7 @@ private struct PlainRowContext {
     let rowEnd: Int
 }
 
-/// What the scan carries from row to row that ``scanPlainRows(_:_:_:tables:idArena:reps:fx:isoTable:)``
+/// What the scan carries from row to row that ``scanPlainRows(_:_:_:releaseAt:tables:idArena:reps:fx:isoTable:)``
 /// reads and writes as ``scanChunk(_:start:end:line:rowBase:rowEnd:)`` does.
 private struct PlainRowState {
     var row: Int
