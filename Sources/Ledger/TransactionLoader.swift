@@ -1558,34 +1558,21 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
 
             // Accepted: write the row.
             for (slot, code) in pendingWide { result.wideCodes[slot].append((row - rowBase, code)) }
-            let idOffset = idArena.count
-            idArena.append(idStart, idLength, readable: max(0, tokenizer.fieldReadable(idField) - idSkipped))
-            if monotonic && previousIDStart >= 0 {
-                let arena = idArena.storage.pointer
-                let order = compareBytes(arena + previousIDStart, idOffset - previousIDStart, arena + idOffset, idLength)
-                if order >= 0 { monotonic = false }
-            }
-            previousIDStart = idOffset
-            idEnds[row] = UInt32(truncatingIfNeeded: idArena.count)
+            plainContext.writeAccepted(
+                row: row, id: idStart, idLength: idLength, idReadable: max(0, tokenizer.fieldReadable(idField) - idSkipped), days: days,
+                rep: rep, amount: amount, currency: currency, quantity: quantity, idArena: &idArena, previousIDStart: &previousIDStart,
+                monotonic: &monotonic)
             if recordLine - (row - rowBase) != lineDelta {
                 lineDelta = recordLine - (row - rowBase)
                 result.lineBreakRows.append(row - rowBase)
                 result.lineBreakDeltas.append(lineDelta)
             }
-            dates[row] = CivilDate(daysSinceEpoch: days)
-            repColumn[row] = rep
-            amounts[row] = amount
-            currencies[row] = UInt8(truncatingIfNeeded: currency)
-            quantities[row] = quantity
             if reversesLength > 0 {
                 result.reversals.append(
                     ReversalRef(localRow: row - rowBase, line: recordLine, start: result.reversalArena.count, count: reversesLength))
                 result.reversalArena.append(
                     contentsOf: UnsafeBufferPointer(start: tokenizer.fieldPointer(reversesField), count: reversesLength))
             }
-            // Int128 sums of Int64 amounts cannot overflow below 2⁶³ rows.
-            acceptedRows[currency] &+= 1
-            acceptedSums[currency] &+= Int128(amount)
             row += 1
             // A record over several lines: a field holding lines shaped like records (a comma for
             // every field) is likely a quote left open that a later quote closed, the rows
@@ -1618,7 +1605,8 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     return result
 }
 
-/// What ``scanPlainRows(_:_:_:releaseAt:tables:idArena:reps:fx:isoTable:)`` reads, fixed for a chunk.
+/// What ``scanPlainRows(_:_:_:releaseAt:tables:idArena:reps:fx:isoTable:)`` reads, fixed for a
+/// chunk, with the columns an accepted row is written to (``writeAccepted``, for both loops).
 private struct PlainRowContext {
     let fieldCount: Int
     let idField: Int
@@ -1649,6 +1637,32 @@ private struct PlainRowContext {
     let end: Int
     let rowBase: Int
     let rowEnd: Int
+
+    /// Writes accepted row `row` into the columns and its currency's totals, and its id into
+    /// `idArena`, noting in `monotonic` whether the ids still ascend (both loops of the scan write
+    /// an accepted row through this). `idReadable`: bytes that may be read from `id` on.
+    @inline(__always)
+    func writeAccepted(
+        row: Int, id: UnsafePointer<UInt8>, idLength: Int, idReadable: Int, days: Int32, rep: RepIndex, amount: Int64, currency: Int,
+        quantity: Int32, idArena: inout ByteArena, previousIDStart: inout Int, monotonic: inout Bool
+    ) {
+        let idOffset = idArena.count
+        idArena.append(id, idLength, readable: idReadable)
+        if monotonic && previousIDStart >= 0 {
+            let arena = idArena.storage.pointer
+            if compareBytes(arena + previousIDStart, idOffset - previousIDStart, arena + idOffset, idLength) >= 0 { monotonic = false }
+        }
+        previousIDStart = idOffset
+        idEnds[row] = UInt32(truncatingIfNeeded: idArena.count)
+        dates[row] = CivilDate(daysSinceEpoch: days)
+        reps[row] = rep
+        amounts[row] = amount
+        currencies[row] = UInt8(truncatingIfNeeded: currency)
+        quantities[row] = quantity
+        // Int128 sums of Int64 amounts cannot overflow below 2⁶³ rows.
+        acceptedRows[currency] &+= 1
+        acceptedSums[currency] &+= Int128(amount)
+    }
 }
 
 /// What the scan carries from row to row that ``scanPlainRows(_:_:_:releaseAt:tables:idArena:reps:fx:isoTable:)``
@@ -1758,23 +1772,9 @@ private func scanPlainRows(
         }
 
         // Accepted: write the row.
-        let idOffset = idArena.count
-        idArena.append(idStart, idLength, readable: idReadable)
-        if state.monotonic && state.previousIDStart >= 0 {
-            let arena = idArena.storage.pointer
-            if compareBytes(arena + state.previousIDStart, idOffset - state.previousIDStart, arena + idOffset, idLength) >= 0 {
-                state.monotonic = false
-            }
-        }
-        state.previousIDStart = idOffset
-        context.idEnds[row] = UInt32(truncatingIfNeeded: idArena.count)
-        context.dates[row] = CivilDate(daysSinceEpoch: days)
-        context.reps[row] = rep
-        context.amounts[row] = amount
-        context.currencies[row] = UInt8(truncatingIfNeeded: currency)
-        context.quantities[row] = quantity
-        context.acceptedRows[currency] &+= 1
-        context.acceptedSums[currency] &+= Int128(amount)
+        context.writeAccepted(
+            row: row, id: idStart, idLength: idLength, idReadable: idReadable, days: days, rep: rep, amount: amount, currency: currency,
+            quantity: quantity, idArena: &idArena, previousIDStart: &state.previousIDStart, monotonic: &state.monotonic)
         state.row = row + 1
         state.rowsRead += 1
     }
