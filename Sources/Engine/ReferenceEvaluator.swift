@@ -1404,8 +1404,7 @@ final class PlanEvaluation {
         let count = transactions.count
         let parts = max(1, min(8, count / max(1, rowsPerPart)))
         let found: [(span: TransactionSpan?, coveredTo: CivilDate?)] = parallelMap(parts, threads: max(1, threads)) { part in
-            var coveredTo: CivilDate? = nil
-            var span: TransactionSpan? = nil
+            var finder = SpanFinder(effective: effective, paysAtItsEnd: paysAtItsEnd)
             let rows = (count * part / parts)..<(count * (part + 1) / parts)
             if chains == nil && splitSources == nil {
                 // Each row is its own rep's on its own date: the loop below without its cases,
@@ -1413,25 +1412,11 @@ final class PlanEvaluation {
                 transactions.dates.withUnsafeBufferPointer { dates in
                     transactions.reps.withUnsafeBufferPointer { repColumn in
                         reps.withUnsafeBufferPointer { relevant in
-                            for row in rows {
-                                guard relevant[Int(repColumn[row])] else { continue }
-                                let date = dates[row]
-                                if let effective, !effective.contains(date) {
-                                    if paysAtItsEnd, let end = effective.end, date > end { coveredTo = end }
-                                    continue
-                                }
-                                guard var found = span else {
-                                    span = TransactionSpan(first: date, last: date, firstRow: row, lastRow: row, firstPlan: planID, lastPlan: planID)
-                                    continue
-                                }
-                                if date < found.first { (found.first, found.firstRow) = (date, row) }
-                                if date > found.last { (found.last, found.lastRow) = (date, row) }
-                                span = found
-                            }
+                            for row in rows where relevant[Int(repColumn[row])] { finder.take(row, date: dates[row], judged: dates[row]) }
                         }
                     }
                 }
-                return (span, coveredTo)
+                return (finder.span(of: planID), finder.coveredTo)
             }
             for row in rows {
                 let date = transactions.dates[row]
@@ -1450,25 +1435,9 @@ final class PlanEvaluation {
                 guard reps[Int(rep)] || (splitSources.map { hasPartner(splitRow, in: reps, splits: splits, sources: $0) } ?? false) else {
                     continue
                 }
-                // A row after the plan's dates is not credited, but the ledger covers the plan to its
-                // end: where a last period pays out (held money released, a yearly floor's top-up),
-                // the plan's last effective period is computed even without a row of its own in it
-                // (that money had been lost).
-                if let effective, !effective.contains(judged) {
-                    // Only a plan the ledger covers (a row of it inside its dates, below) is
-                    // extended: one that ended before the ledger begins gets no period.
-                    if paysAtItsEnd, let end = effective.end, judged > end { coveredTo = end }
-                    continue
-                }
-                guard var found = span else {
-                    span = TransactionSpan(first: date, last: date, firstRow: row, lastRow: row, firstPlan: planID, lastPlan: planID)
-                    continue
-                }
-                if date < found.first { (found.first, found.firstRow) = (date, row) }
-                if date > found.last { (found.last, found.lastRow) = (date, row) }
-                span = found
+                finder.take(row, date: date, judged: judged)
             }
-            return (span, coveredTo)
+            return (finder.span(of: planID), finder.coveredTo)
         }
         var coveredTo: CivilDate? = nil
         var span: TransactionSpan? = nil
@@ -3688,6 +3657,52 @@ extension ReferenceEvaluator {
 
 /// The dates a plan's transactions span (``PlanEvaluation/transactionSpan(of:data:chains:splitSources:)``), with the
 /// rows that have the first and last (nil where an effective date cut the span).
+/// A plan's transaction span as rows are taken into it, in row order (``PlanEvaluation/transactionSpan(of:data:chains:splitSources:threads:rowsPerPart:)``).
+/// Its ends are kept as dates and rows (a span kept whole had been copied, with its plan ids
+/// retained and released, for every row).
+private struct SpanFinder {
+    let effective: DateRange?
+    /// Whether the plan's last period pays out (held money released, a yearly floor's top-up).
+    let paysAtItsEnd: Bool
+    /// The earliest and latest dates taken, and the first row of each (`first` nil: none yet).
+    private var first: CivilDate? = nil
+    private var last = CivilDate(daysSinceEpoch: 0)
+    private var firstRow = 0
+    private var lastRow = 0
+    /// The plan's end, when a row after it shows the ledger covers it.
+    private(set) var coveredTo: CivilDate? = nil
+
+    init(effective: DateRange?, paysAtItsEnd: Bool) {
+        self.effective = effective
+        self.paysAtItsEnd = paysAtItsEnd
+    }
+
+    /// Takes row `row`, dated `date`, into the span, judged on `judged` against the plan's dates.
+    @inline(__always)
+    mutating func take(_ row: Int, date: CivilDate, judged: CivilDate) {
+        // A row after the plan's dates is not credited, but the ledger covers the plan to its
+        // end: where a last period pays out, the plan's last effective period is computed even
+        // without a row of its own in it (that money had been lost).
+        if let effective, !effective.contains(judged) {
+            // Only a plan the ledger covers (a row of it inside its dates, below) is extended:
+            // one that ended before the ledger begins gets no period.
+            if paysAtItsEnd, let end = effective.end, judged > end { coveredTo = end }
+            return
+        }
+        guard let earliest = first else {
+            (first, last, firstRow, lastRow) = (date, date, row, row)
+            return
+        }
+        if date < earliest { (first, firstRow) = (date, row) }
+        if date > last { (last, lastRow) = (date, row) }
+    }
+
+    /// The span of the rows taken, of plan `plan`.
+    func span(of plan: String) -> TransactionSpan? {
+        first.map { TransactionSpan(first: $0, last: last, firstRow: firstRow, lastRow: lastRow, firstPlan: plan, lastPlan: plan) }
+    }
+}
+
 public struct TransactionSpan: Sendable, Equatable {
     public var first: CivilDate
     public var last: CivilDate
