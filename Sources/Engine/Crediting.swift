@@ -101,6 +101,7 @@ extension PlanEvaluation {
         // Payee position by rep (-1: not a payee of this plan).
         var payeeOfRep = [Int32](repeating: -1, count: roster.repIDs.count)
         for (position, rep) in payees.enumerated() { payeeOfRep[Int(rep)] = Int32(position) }
+        let repInfo = RepCreditInfo.table(payeeOfRep: payeeOfRep, assignments: assignments)
         shardCredits = []
         shardGroups = []
         lateCredits = plan.creditRules.map { _ in payees.map { _ in [] } }
@@ -146,6 +147,10 @@ extension PlanEvaluation {
         let chunkDates = UnsafeMutablePointer<CivilDate>.allocate(capacity: chunkSize)
         let chunkReps = UnsafeMutablePointer<RepIndex>.allocate(capacity: chunkSize)  // the rep credited (a deal's, for a charged-back reversal)
         let chunkCredited = UnsafeMutablePointer<Bool>.allocate(capacity: chunkSize)
+        // The credited rep's payee position and the row's month (its fx month), found once a row
+        // for every rule.
+        let chunkPositions = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)
+        let chunkMonths = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)
         let stagedGroups = UnsafeMutablePointer<UInt32>.allocate(capacity: chunkSize)
         let stagedRows = UnsafeMutablePointer<Int32>.allocate(capacity: chunkSize)
         let stagedCredits = UnsafeMutablePointer<Credit>.allocate(capacity: chunkSize)
@@ -160,6 +165,8 @@ extension PlanEvaluation {
             chunkDates.deallocate()
             chunkReps.deallocate()
             chunkCredited.deallocate()
+            chunkPositions.deallocate()
+            chunkMonths.deallocate()
         }
         /// Rows of the current chunk that reach the rules.
         var chunkCount = 0
@@ -196,9 +203,11 @@ extension PlanEvaluation {
             chunkCount = 0
             for row in chunk {
                 let rep = reps[row]
-                let position = payeeOfRep[Int(rep)]
+                let info = repInfo[Int(rep)]
+                let position = info.position
                 let date = dates[row]
-                guard let period = runPeriod(of: date) else { continue }
+                let month = monthTable.month(of: date)
+                guard let period = periodsByMonth.period(ofMonth: month) else { continue }
                 // SPIFFs look at the payee's own rows by their own date (also reversals no credit rule
                 // takes); a reversal charged back to its deal is the deal's rep's (``spiffOwner(of:)``).
                 var spiffPosition = position
@@ -231,6 +240,7 @@ extension PlanEvaluation {
                 var chargedTo: Int32 = -1
                 var payeeDate = date
                 var creditedRep = rep
+                var creditedInfo = info
                 if chargeBack != nil && isReversal(row) {
                     // Past the window it is not clawed back.
                     guard let deal = chargedBack(row) else { continue }
@@ -240,14 +250,26 @@ extension PlanEvaluation {
                     // been dropped, and the deal stayed paid). A reversal of a reversal goes back to
                     // the deal itself, so every period the cancellation restated is restated again.
                     creditedRep = reps[deal.root]
+                    creditedInfo = repInfo[Int(creditedRep)]
                     payeeDate = dates[deal.root]
                     if let dealPeriod = runPeriod(of: dates[deal.root]), dealPeriod < period {
                         chargedTo = Int32(dealPeriod)
                     }
                 }
-                guard let entry = table.entry(of: creditedRep, on: payeeDate) else { continue }
+                // A rep with one roster entry (most) is checked against its days in place.
+                let entry: Int
+                if creditedInfo.entry >= 0 {
+                    let day = payeeDate.daysSinceEpoch
+                    guard creditedInfo.first <= day && day <= creditedInfo.last else { continue }
+                    entry = Int(creditedInfo.entry)
+                } else {
+                    guard let found = table.entry(of: creditedRep, on: payeeDate) else { continue }
+                    entry = found
+                }
                 // Outside the plan's effective dates nothing is credited.
                 if let effective, !effective.contains(payeeDate) { continue }
+                chunkPositions[chunkCount] = creditedInfo.position
+                chunkMonths[chunkCount] = Int32(truncatingIfNeeded: month)
                 chunkRows[chunkCount] = Int32(row)
                 chunkPeriods[chunkCount] = Int32(period)
                 chunkEntries[chunkCount] = Int32(entry)
@@ -293,8 +315,7 @@ extension PlanEvaluation {
                             let code = filterNarrow.map { Int($0[row]) } ?? filterWide.map { Int($0[row]) } ?? 0
                             if !filterTable[code] { continue }
                         }
-                        let rep = chunkReps[index]
-                        let position = Int(payeeOfRep[Int(rep)])
+                        let position = Int(chunkPositions[index])
                         let period = Int(chunkPeriods[index])
                         // The amount is computed for every row that passes the filter, payee or not,
                         // as the reference walk does (so an error in it is an error either way).
@@ -302,7 +323,7 @@ extension PlanEvaluation {
                         do {
                             value = WideDecimal(value: Int128(amounts[row]), scale: FixedDecimal.scale)
                             if fast.converted {
-                                if let rate = monthTable.rate(currency: Int(currencyCodes[row]), month: monthTable.month(of: dates[row])) {
+                                if let rate = monthTable.rate(currency: Int(currencyCodes[row]), month: Int(chunkMonths[index])) {
                                     value = try Exact.multiply(value, rate)
                                 } else {
                                     payee = position >= 0 ? position : payeeCount
@@ -605,5 +626,28 @@ struct PendingCredits {
             }
         }
         credits.removeAll(keepingCapacity: true)
+    }
+}
+
+/// What the pass over the rows reads of a rep, in one place: its payee position on the plan and,
+/// when it has exactly one roster entry (most reps), that entry and its days. Reading them from
+/// the payee table and the assignment table took four dependent loads a row.
+struct RepCreditInfo {
+    /// Payee position on the plan (-1: not a payee of it).
+    var position: Int32
+    /// The rep's only roster entry, or -1 when it has none or several (then the assignment
+    /// table is searched).
+    var entry: Int32
+    /// First and last day of that entry (inclusive).
+    var first: Int32
+    var last: Int32
+
+    static func table(payeeOfRep: [Int32], assignments: AssignmentTable) -> [RepCreditInfo] {
+        payeeOfRep.indices.map { rep in
+            guard rep + 1 < assignments.starts.count, assignments.starts[rep + 1] - assignments.starts[rep] == 1 else { return RepCreditInfo(position: payeeOfRep[rep], entry: -1, first: 0, last: 0) }
+            let start = Int(assignments.starts[rep])
+            return RepCreditInfo(
+                position: payeeOfRep[rep], entry: Int32(start), first: assignments.first[start], last: assignments.last[start])
+        }
     }
 }

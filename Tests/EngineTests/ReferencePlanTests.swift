@@ -101,7 +101,7 @@ func referenceCSV(_ output: RunOutput) -> String {
             joined.append(part)
             parts += 1
         }
-        #expect(parts == 16)
+        #expect(parts == 64)  // 32 shards a thread
         #expect(joined.payouts == whole.payouts)
         #expect(joined.traces == whole.traces)
         #expect(credited == whole.credited)
