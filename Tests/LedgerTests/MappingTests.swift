@@ -22,6 +22,24 @@ import Testing
         #expect(file.readProblem == .changed)
     }
 
+    /// Every byte a newline: each of the counters the count keeps per 16 bytes takes the most it
+    /// can before it is summed (4 a round, 63 rounds: 252 of 255), and a longer stretch between
+    /// sums would have wrapped them. Lengths around a round (64 bytes), a stretch (4,032) and a
+    /// read block (256 KiB), from offsets that are not multiples of 16.
+    @Test func aFileOfOnlyNewlinesCountsEveryByte() throws {
+        let directory = try DataDirectory([:])
+        let path = directory.path + "/newlines.csv"
+        let bytes = [UInt8](repeating: 10, count: (256 << 10) + 5000)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let file = try MappedFile(path: path)
+        for start in [0, 1, 15, 17] {
+            for length in [0, 15, 16, 63, 64, 65, 127, 4031, 4032, 4033, 4095, 4096, 8064, 8065, 100_000, 256 << 10, (256 << 10) + 4999 - start] {
+                #expect(file.countNewlines(from: start, to: start + length) == length, "\(start)..<\(start + length)")
+            }
+        }
+        #expect(file.countNewlines(from: 0, to: bytes.count) == bytes.count)
+    }
+
     /// Lines counted with `pread` in blocks of 256 KiB: ranges that start and end inside blocks,
     /// and cross them, count what the bytes hold; `read` hands over exactly the range's bytes.
     @Test func readsAndCountsRangesAcrossBlocks() throws {

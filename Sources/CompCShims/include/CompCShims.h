@@ -66,7 +66,24 @@ static inline uint64_t comp_csv_classify32(const uint8_t *p, uint32_t *quotes) {
 static inline size_t comp_count_byte(const uint8_t *p, size_t count, uint8_t byte) {
     size_t found = 0, i = 0;
 #if defined(__SSE2__)
+    // Matches are counted in 16 byte-wide counters (a match compares to -1, subtracted), summed
+    // into the total before any can pass 255: a popcount per 16 bytes had cost 1.6 instructions
+    // a byte (no POPCNT instruction is assumed).
     const __m128i needle = _mm_set1_epi8((char)byte);
+    const __m128i zero = _mm_setzero_si128();
+    while (i + 64 <= count) {
+        __m128i counters = zero;
+        size_t stop = i + 64 * 62;  // 63 rounds at most, 4 matches a round per counter: 252
+        if (stop > count - 64) stop = count - 64;
+        for (; i <= stop; i += 64) {
+            counters = _mm_sub_epi8(counters, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i)), needle));
+            counters = _mm_sub_epi8(counters, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 16)), needle));
+            counters = _mm_sub_epi8(counters, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 32)), needle));
+            counters = _mm_sub_epi8(counters, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + i + 48)), needle));
+        }
+        __m128i sums = _mm_sad_epu8(counters, zero);
+        found += (size_t)_mm_cvtsi128_si64(sums) + (size_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(sums, sums));
+    }
     for (; i + 16 <= count; i += 16) {
         __m128i bytes = _mm_loadu_si128((const __m128i *)(p + i));
         found += (size_t)__builtin_popcount((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, needle)));
