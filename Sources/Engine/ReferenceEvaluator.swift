@@ -965,6 +965,18 @@ struct CreditTable: Sendable {
             // Invariant: every slot is written exactly once, by the shard whose stretch it is in.
             nonisolated(unsafe) let slots = buffer
             _ = parallelMap(partCount, threads: threads) { part in
+                // Cursors of 32 bits when the items allow: half the cache lines for a table
+                // reached at random, one cursor per group.
+                if total <= Int(Int32.max) {
+                    var cursor = firstPlaces[part].map { Int32(truncatingIfNeeded: $0) }
+                    cursor.withUnsafeMutableBufferPointer { cursor in
+                        for (item, group) in zip(parts[part], partGroups[part]) {
+                            slots.initializeElement(at: Int(cursor[Int(group)]), to: item)
+                            cursor[Int(group)] &+= 1
+                        }
+                    }
+                    return 0
+                }
                 var cursor = firstPlaces[part]
                 for (item, group) in zip(parts[part], partGroups[part]) {
                     slots.initializeElement(at: cursor[Int(group)], to: item)
