@@ -644,7 +644,9 @@ struct RepCreditInfo {
 
     static func table(payeeOfRep: [Int32], assignments: AssignmentTable) -> [RepCreditInfo] {
         payeeOfRep.indices.map { rep in
-            guard rep + 1 < assignments.starts.count, assignments.starts[rep + 1] - assignments.starts[rep] == 1 else { return RepCreditInfo(position: payeeOfRep[rep], entry: -1, first: 0, last: 0) }
+            guard rep + 1 < assignments.starts.count, assignments.starts[rep + 1] - assignments.starts[rep] == 1 else {
+                return RepCreditInfo(position: payeeOfRep[rep], entry: -1, first: 0, last: 0)
+            }
             let start = Int(assignments.starts[rep])
             return RepCreditInfo(
                 position: payeeOfRep[rep], entry: Int32(start), first: assignments.first[start], last: assignments.last[start])

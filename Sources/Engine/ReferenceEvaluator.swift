@@ -969,11 +969,9 @@ struct CreditTable: Sendable {
                 // reached at random, one cursor per group.
                 if total <= Int(Int32.max) {
                     var cursor = firstPlaces[part].map { Int32(truncatingIfNeeded: $0) }
-                    cursor.withUnsafeMutableBufferPointer { cursor in
-                        for (item, group) in zip(parts[part], partGroups[part]) {
-                            slots.initializeElement(at: Int(cursor[Int(group)]), to: item)
-                            cursor[Int(group)] &+= 1
-                        }
+                    for (item, group) in zip(parts[part], partGroups[part]) {
+                        slots.initializeElement(at: Int(cursor[Int(group)]), to: item)
+                        cursor[Int(group)] &+= 1
                     }
                     return 0
                 }
