@@ -241,8 +241,9 @@ public enum ReferenceEvaluator {
         let payees = snapshot.payees.count
         // Small shards: the shards still being stored when the last one is evaluated are the
         // run's tail, stored on one core while the other waits (at 8 a thread, about 0.3 s of a
-        // 10M-transaction run; at 32, about 0.1 s). A shard costs an evaluator's setup only.
-        let shards = max(1, min(payees, max(1, threads) * 32))
+        // 10M-transaction run; at 32, about 0.1 s). A shard costs an evaluator's setup (about
+        // 250,000 instructions), so their number is bounded for a run given many threads.
+        let shards = max(1, min(payees, max(1, threads) * 32, max(4096, threads)))
         // At most a shard per thread and one more run ahead of the consumer: when storing is slower
         // than evaluating (many payees, few transactions), finished shards no longer pile up in
         // memory (each holds thousands of lines and traces).
