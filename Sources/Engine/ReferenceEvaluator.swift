@@ -2361,7 +2361,9 @@ final class PlanEvaluation {
     /// An amount in a limit's note, in the plan's currency with every digit it has (at least the
     /// currency's): a bound of 1.00001 is not shown as 1.00.
     func limitMoney(_ value: WideDecimal) -> String {
-        value.formatted(fractionDigits: max(plan.currency.minorUnits, value.exactFractionDigits)) + " " + plan.currency.code
+        var text: [UInt8] = []
+        appendLimitMoney(value, to: &text)
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Appends ``limitMoney(_:)``'s text of `value` to `text`.
@@ -3669,8 +3671,6 @@ extension ReferenceEvaluator {
     }
 }
 
-/// The dates a plan's transactions span (``PlanEvaluation/transactionSpan(of:data:chains:splitSources:)``), with the
-/// rows that have the first and last (nil where an effective date cut the span).
 /// A plan's transaction span as rows are taken into it, in row order (``PlanEvaluation/transactionSpan(of:data:chains:splitSources:threads:rowsPerPart:)``).
 /// Its ends are kept as dates and rows (a span kept whole had been copied, with its plan ids
 /// retained and released, for every row).
@@ -3717,6 +3717,8 @@ private struct SpanFinder {
     }
 }
 
+/// The dates a plan's transactions span (``PlanEvaluation/transactionSpan(of:data:chains:splitSources:threads:rowsPerPart:)``), with the
+/// rows that have the first and last (nil where an effective date cut the span).
 public struct TransactionSpan: Sendable, Equatable {
     public var first: CivilDate
     public var last: CivilDate
