@@ -1070,6 +1070,13 @@ private struct CachedKey {
     func code(of key: KeyWords, length: Int) -> UInt32? {
         length <= 16 && code != 0 && w0 == key.w0 && w1 == key.w1 && self.length == key.length ? code &- 1 : nil
     }
+
+    /// Makes this entry hold `code` for `key` of `length` bytes, when the value is short enough to
+    /// be cached (``code(of:length:)``).
+    @inline(__always)
+    mutating func remember(_ key: KeyWords, length: Int, code: UInt32) {
+        if length <= 16 { self = CachedKey(w0: key.w0, w1: key.w1, length: key.length, code: code &+ 1) }
+    }
 }
 
 /// The scan's date field read as both loops read it: the last date parsed again when the ten
@@ -1504,9 +1511,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                             declaredProblems.judge(slot: slot, code: code, pointer, length)
                         }
                     }
-                    if length <= 16 {
-                        attributeCache[cacheSlot] = CachedKey(w0: key.w0, w1: key.w1, length: key.length, code: code &+ 1)
-                    }
+                    attributeCache[cacheSlot].remember(key, length: length, code: code)
                 }
                 if anyInvalidCode && invalidCodes[slot].contains(code) {
                     result.errors.append(RowError(line: recordLine, field: field + 1, DataMessage.invalidUTF8(context.names[field])))
@@ -1761,9 +1766,7 @@ private func scanPlainRows(
                 let found = tables[slot].find(pointer, length, readable: available)
                 guard found >= 0 else { return tokenizer.unread() }
                 code = UInt32(found)
-                if length <= 16 {
-                    context.attributeCache[cacheSlot] = CachedKey(w0: key.w0, w1: key.w1, length: key.length, code: code &+ 1)
-                }
+                context.attributeCache[cacheSlot].remember(key, length: length, code: code)
             }
             guard code < UInt32(UInt16.max) else { return tokenizer.unread() }
             // Written before the row is known to be accepted, as the general loop writes them: the
