@@ -269,7 +269,7 @@ public struct RowSet: Sendable, Hashable {
         for byte in encoded {
             delta |= UInt64(byte & 0x7F) << shift
             if byte & 0x80 == 0 {
-                previous += Int64(delta)
+                previous &+= Int64(bitPattern: delta)  // wraps back for a negative first row
                 rows.append(Int32(truncatingIfNeeded: previous))
                 delta = 0
                 shift = 0

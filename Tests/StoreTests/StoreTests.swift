@@ -923,6 +923,37 @@ let sampleOutput = RunOutput(
         #expect(RowSet(encoded: set.encoded) == set)
     }
 
+    /// Deltas at the edges of each length (1 to 5 bytes) and extreme first rows, against the varint
+    /// written a byte at a time; a negative first row (10 bytes, wrapped) reads back (it had trapped).
+    @Test func encodingMatchesTheByteLoop() {
+        func reference(_ rows: [Int32]) -> [UInt8] {
+            var bytes: [UInt8] = []
+            var previous: Int64 = -1
+            for row in rows {
+                var delta = UInt64(bitPattern: Int64(row) - previous)
+                previous = Int64(row)
+                while delta >= 0x80 {
+                    bytes.append(UInt8(truncatingIfNeeded: delta) | 0x80)
+                    delta >>= 7
+                }
+                bytes.append(UInt8(delta))
+            }
+            return bytes
+        }
+        var rows: [Int32] = [0]
+        for delta: Int32 in [1, 127, 128, 129, 16_383, 16_384, 2_097_151, 2_097_152, 268_435_455, 268_435_456, 268_435_457, 1_000_000_000] {
+            rows.append(rows[rows.count - 1] + delta)
+        }
+        #expect(RowSet(rows: rows).encoded == reference(rows))
+        #expect(RowSet(rows: rows).encoded.count == 1 + 1 + 1 + 2 + 2 + 2 + 3 + 3 + 4 + 4 + 5 + 5 + 5)
+        #expect(RowSet(rows: rows).rows == rows)
+        for first: Int32 in [126, 127, 16_382, 16_383, 268_435_454, 268_435_455, Int32.max, -1, Int32.min] {
+            #expect(RowSet(rows: [first]).encoded == reference([first]))
+            #expect(RowSet(rows: [first]).rows == [first])
+        }
+        #expect(RowSet(rows: [Int32.min, 0, Int32.max]).encoded == reference([Int32.min, 0, Int32.max]))
+    }
+
     @Test func compactForNearbyRows() {
         let set = RowSet(rows: (0..<10_000).map { Int32($0 * 100) })
         #expect(set.encoded.count == 10_000)  // one byte per row when rows are < 128 apart
