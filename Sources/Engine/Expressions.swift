@@ -431,7 +431,7 @@ extension PlanEvaluation {
 
     /// A table's trace texts: its rule and each tier's label (made once per evaluator).
     func tableTexts(_ id: TableID) -> (rule: String, tiers: [String]) {
-        if let known = tableTextCache[id.index] { return known }
+        if id.index < tableTextCache.count, let known = tableTextCache[id.index] { return known }
         let table = plan.tables[id.index]
         let tiers = table.tiers.enumerated().map { index, tier -> String in
             let label: String
@@ -444,6 +444,7 @@ extension PlanEvaluation {
             return "tier \(index + 1): \(label)"
         }
         let texts = (rule: "\(table.mode.rawValue) table \(table.name) on \(table.basis.rawValue)", tiers: tiers)
+        if tableTextCache.count <= id.index { tableTextCache += Array(repeating: nil, count: id.index + 1 - tableTextCache.count) }
         tableTextCache[id.index] = texts
         return texts
     }
@@ -451,7 +452,7 @@ extension PlanEvaluation {
     /// A table's tiers as numbers, made once per evaluator (converting each tier's values per
     /// lookup cost copies and retains on every payee-period).
     func tierConstants(of id: TableID) throws -> TierConstants {
-        if let known = tierConstantsCache[id.index] { return known }
+        if id.index < tierConstantsCache.count, let known = tierConstantsCache[id.index] { return known }
         let table = plan.tables[id.index]
         func number(_ value: Value?) -> WideDecimal? {
             guard let value, case .number(let number) = EvalValue(value) else { return nil }
@@ -470,6 +471,7 @@ extension PlanEvaluation {
             valueTexts: values.map { Array(tableValueText($0, rateValued: table.valueType == .rate).utf8) },
             boundIsRate: table.boundType == .rate,
             boundIsMoney: { if case .money = table.boundType { return true } else { return false } }(), higherTierBoundary: table.boundary == .higherTier, mode: table.mode)
+        if tierConstantsCache.count <= id.index { tierConstantsCache += Array(repeating: nil, count: id.index + 1 - tierConstantsCache.count) }
         tierConstantsCache[id.index] = constants
         return constants
     }

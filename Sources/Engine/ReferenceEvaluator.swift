@@ -498,7 +498,8 @@ struct RunPeriodIndex: Sendable {
     @inline(__always)
     func period(ofMonth month: Int) -> Int? {
         guard count > 0, month >= firstMonth else { return nil }
-        let index = (month - firstMonth) / monthsPerPeriod
+        // Monthly plans (most) skip the division: crediting asks once a row.
+        let index = monthsPerPeriod == 1 ? month - firstMonth : (month - firstMonth) / monthsPerPeriod
         return index < count ? index : nil
     }
 }
@@ -1027,12 +1028,13 @@ final class PlanEvaluation {
     /// lookup and insert per value was measurable.
     @exclusivity(unchecked) var memo: [EvalValue?] = []
     /// Trace texts of tables, and of tier rates, made once.
-    @exclusivity(unchecked) var tableTextCache: [Int: (rule: String, tiers: [String])] = [:]
+    /// By table index (a dictionary's hashing cost more than the texts' use on every payee-period).
+    @exclusivity(unchecked) var tableTextCache: [(rule: String, tiers: [String])?] = []
     @exclusivity(unchecked) var rateTexts: [FixedDecimal: String] = [:]
     /// Source locations of the plan's limits, for their trace notes (made once).
     @exclusivity(unchecked) var limitLocations: [String] = []
     /// Per table, its tiers' constant parts (``TierConstants``), made once.
-    @exclusivity(unchecked) var tierConstantsCache: [Int: TierConstants] = [:]
+    @exclusivity(unchecked) var tierConstantsCache: [TierConstants?] = []
     /// Quotas looked up in the current payee-period, by quota id (``resetMemo()`` sizes it).
     @exclusivity(unchecked) var quotaMemo: [EvalValue?] = []
     /// Quotas of the current payee-period prorated to the days on the plan: the value used, the

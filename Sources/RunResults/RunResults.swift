@@ -200,6 +200,12 @@ public struct RowSet: Sendable, Hashable {
 
     /// The set of `rows` (sorted and deduplicated first).
     public init(rows: [Int32]) {
+        // No rows (a SPIFF line in most periods): no buffer to allocate.
+        if rows.isEmpty {
+            encoded = []
+            count = 0
+            return
+        }
         // Usually already ascending (a payee's rows in file order): then no sort is needed.
         var sorted = rows
         let ascending = rows.withUnsafeBufferPointer { rows in

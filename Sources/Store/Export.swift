@@ -179,6 +179,22 @@ struct CSVBuffer: Sendable {
         }
     }
 
+    /// Replaces `prefix` with ``prefix(_:)`` of `row`, in the room it has (a new array per
+    /// payee-period cost an allocation in each export).
+    static func setPrefix<T: ExportRow>(_ prefix: inout [UInt8], of row: T) {
+        let rep = row.rep, period = row.period, plan = row.plan
+        let room = CSVCursor.room(rep) + CSVCursor.room(period) + CSVCursor.room(plan)
+        prefix.removeAll(keepingCapacity: true)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: room) { memory in
+            guard let base = memory.baseAddress else { return }
+            var cursor = CSVCursor(base: base, limit: room)
+            cursor.field(rep)
+            cursor.field(period)
+            cursor.field(plan)
+            prefix.append(contentsOf: UnsafeBufferPointer(start: base, count: cursor.count))
+        }
+    }
+
     /// `rep,period,plan,` of a line, each field quoted when it needs it.
     static func prefix<T: ExportRow>(_ row: T) -> [UInt8] {
         let rep = row.rep, period = row.period, plan = row.plan
@@ -319,7 +335,7 @@ public struct IncrementalExport: Sendable {
                     newKey = true
                 }
                 if newKey {
-                    prefix = CSVBuffer.prefix(rows[index])
+                    CSVBuffer.setPrefix(&prefix, of: rows[index])
                     if tracking { blocks.add(rows[index], at: drained + buffer.count) }
                 }
                 line(&buffer, prefix, rows, index)
