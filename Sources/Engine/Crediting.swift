@@ -223,7 +223,7 @@ extension PlanEvaluation {
                         guard spiffWindows[slot].window.contains(basis) else { continue }
                         payee = Int(spiffPosition)
                         periodIndex = period
-                        let group = (slot * payeeCount + Int(spiffPosition)) * periodCount + period
+                        let group = CreditTable.group(rule: slot, payee: Int(spiffPosition), period: period, payees: payeeCount, periods: periodCount)
                         do {
                             guard let contribution = try spiffContribution(spiffs[slot], row: row, rep: spiffRep) else { continue }
                             shardSpiffHits.append(Credit(value: contribution, row: Int32(row)))
@@ -352,7 +352,7 @@ extension PlanEvaluation {
                             lateCredits[rule][position].append(LateCredit(credit: credit, original: charged, reversal: period))
                             lateCreditsMade &+= 1
                         } else {
-                            let group = (rule * payeeCount + position) * periodCount + period
+                            let group = CreditTable.group(rule: rule, payee: position, period: period, payees: payeeCount, periods: periodCount)
                             stagedGroups[staged] = UInt32(truncatingIfNeeded: group)
                             stagedRows[staged] = Int32(row)
                             stagedCredits[staged] = credit

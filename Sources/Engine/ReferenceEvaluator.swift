@@ -822,12 +822,20 @@ struct CreditTable: Sendable {
         isSummed = false
     }
 
+    /// Groups are numbered by rule, then period, then payee: the ledger is in date order, so a
+    /// stretch of rows credits one or two periods, and the groups it reaches (totals, placing
+    /// cursors) are one period's payees side by side. Numbered by payee, then period, the same
+    /// stretch reached a cache line per group over all periods' span.
     @inline(__always)
-    func group(rule: Int, payee: Int, period: Int) -> Int { (rule * payees + payee) * periods + period }
+    func group(rule: Int, payee: Int, period: Int) -> Int { Self.group(rule: rule, payee: payee, period: period, payees: payees, periods: periods) }
+
+    /// ``group(rule:payee:period:)`` of a table of `payees` and `periods`.
+    @inline(__always)
+    static func group(rule: Int, payee: Int, period: Int, payees: Int, periods: Int) -> Int { (rule * periods + period) * payees + payee }
 
     /// The rule, payee and period of `group` (the inverse of ``group(rule:payee:period:)``).
     static func parts(ofGroup group: Int, payees: Int, periods: Int) -> (rule: Int, payee: Int, period: Int) {
-        (group / periods / payees, group / periods % payees, group % periods)
+        (group / payees / periods, group % payees, group / payees % periods)
     }
 
     /// The credits of one rule, payee and period (a full table's).

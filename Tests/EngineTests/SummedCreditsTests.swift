@@ -126,6 +126,31 @@ import Testing
 
 /// A plan's transaction span is found over ranges of rows read in parallel and joined in row
 /// order: the same first and last dates and rows as one pass, whatever the ranges and threads.
+/// Credit groups are numbered rule, then period, then payee (a stretch of the date-ordered ledger
+/// reaches one period's groups side by side); `parts(ofGroup:)` is the numbering's inverse, which
+/// `comp explain --transactions` relies on to name a credit's rule, payee and period.
+@Suite struct CreditGroupNumbers {
+    @Test func groupsAreNumberedByRuleThenPeriodThenPayee() {
+        let table = CreditTable(payees: 3, periods: 5)
+        // Rule 1, period 2, payee 1: (1 × 5 + 2) × 3 + 1 = 22.
+        #expect(table.group(rule: 1, payee: 1, period: 2) == 22)
+        #expect(table.group(rule: 0, payee: 2, period: 0) == 2)
+        #expect(table.group(rule: 0, payee: 0, period: 1) == 3)
+        var seen: [Int] = []
+        for rule in 0..<2 {
+            for period in 0..<5 {
+                for payee in 0..<3 {
+                    let group = table.group(rule: rule, payee: payee, period: period)
+                    seen.append(group)
+                    let parts = CreditTable.parts(ofGroup: group, payees: 3, periods: 5)
+                    #expect(parts.rule == rule && parts.payee == payee && parts.period == period)
+                }
+            }
+        }
+        #expect(seen == Array(0..<30))  // every group once, in that order
+    }
+}
+
 @Suite struct TransactionSpans {
     @Test func rangesGiveTheSpanOnePassGives() throws {
         let text = """
