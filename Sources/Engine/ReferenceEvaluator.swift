@@ -2242,6 +2242,11 @@ final class PlanEvaluation {
 
     /// ``applyLimits(to:_:_:)``, with the limit being applied in `applying`.
     private func applyLimits(to target: LimitTarget, _ amount: WideDecimal, _ context: Context, applying: inout Int?) throws -> WideDecimal {
+        prepareLimitBounds()
+        switch target {
+        case .component(let id): if id.index < limitBounds.componentLimited.count && !limitBounds.componentLimited[id.index] { return amount }
+        case .total: if !limitBounds.totalLimited { return amount }
+        }
         var result = amount
         // A bound is paid at the digits of what it bounds, rounded inside it: a cap of 150.50 on
         // a component rounded to whole units pays 150 (its own rounding had made it 151), a floor
@@ -2354,13 +2359,22 @@ final class PlanEvaluation {
         return result
     }
 
+    /// Fills ``limitBounds``' per-plan facts, once.
+    @inline(__always)
+    func prepareLimitBounds() {
+        guard limitBounds.invariant.count != plan.limits.count || limitBounds.componentLimited.count != plan.components.count else { return }
+        limitBounds.invariant = plan.limits.map { LimitBounds.readsOnlyRosterRow($0.amount, plan) }
+        limitBounds.known = plan.limits.map { _ in nil }
+        limitBounds.componentLimited = plan.components.indices.map { index in
+            plan.limits.contains { $0.target == .component(ComponentID(index)) }
+        }
+        limitBounds.totalLimited = plan.limits.contains { $0.target == .total }
+    }
+
     /// The bound of limit `index` for the current payee and period: evaluated once per payee and
     /// roster row when it reads only constants and the rep's roster row.
     func limitBound(_ index: Int, _ context: Context) throws -> EvalValue {
-        if limitBounds.invariant.isEmpty {
-            limitBounds.invariant = plan.limits.map { LimitBounds.readsOnlyRosterRow($0.amount, plan) }
-            limitBounds.known = plan.limits.map { _ in nil }
-        }
+        prepareLimitBounds()
         guard limitBounds.invariant[index], context.row == nil, pinnedAttribute == nil else { return try eval(plan.limits[index].amount, context) }
         if let known = limitBounds.known[index], known.payee == payee, known.assignment == context.assignmentIndex { return known.value }
         let value = try eval(plan.limits[index].amount, context)
@@ -2941,6 +2955,13 @@ extension PlanEvaluation {
     func applyDrawsAndHoldbacks(
         _ earnings: WideDecimal, clawback: WideDecimal = .zero, components: [WideDecimal], _ context: Context
     ) throws -> WideDecimal {
+        // A plan without draws or holdbacks (most) pays its earnings: the steps below would give
+        // them back unchanged, at the cost of their lists and sets on every payee-period. The one
+        // check kept is the subtraction that can overflow.
+        if plan.draws.isEmpty && plan.holdbacks.isEmpty {
+            _ = try Exact.subtract(earnings, clawback)
+            return earnings
+        }
         let period = periods[periodIndex]
         let money = RoundingRule(mode: plan.defaultRoundingMode, digits: plan.currency.minorUnits, origin: .planDefault)
         var payable = earnings
@@ -3866,6 +3887,11 @@ struct PerTransactionTally {
 
 /// Bounds of limits that are the same in every period of a roster row, kept per evaluator.
 struct LimitBounds {
+    /// Per component, whether some limit bounds it, and the same for the total (made with
+    /// ``invariant``): most components have none, and finding that out limit by limit cost a
+    /// copy of each limit per component and period.
+    var componentLimited: [Bool] = []
+    var totalLimited = false
     /// Per limit: whether its bound reads only constants and the rep's roster row.
     var invariant: [Bool] = []
     /// Per limit: the bound last evaluated, and for which payee and roster row.
