@@ -570,13 +570,15 @@ func loadQuotas(
         }
         if rowErrors.isEmpty, let period {
             let key = QuotaTable.QuotaKey(rep: rep, period: period, measure: measure)
-            if let first = index[key] {
+            // One lookup a row (a look, then an insert, hashed the key twice): a duplicate puts
+            // the first row's place back.
+            if let first = index.updateValue(rows.count, forKey: key) {
+                index[key] = first
                 rowErrors.append(
                     RowError(
                         line: line, field: periodField + 1,
                         DataMessage.duplicateQuota(roster.repIDs[Int(rep)], period.description, measure, firstLine: rows[first].line)))
             } else {
-                index[key] = rows.count
                 rows.append(QuotaRow(rep: rep, period: period, amount: FixedDecimal(units: amount), measure: measure, line: line))
                 // Accepted (a plan may only compare with it), but a plan dividing by it stops the run.
                 if amount == 0 {

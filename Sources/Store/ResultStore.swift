@@ -1415,27 +1415,34 @@ private final class BulkWriter {
                 json.bytes.removeAll(keepingCapacity: true)
                 var first: Int64? = nil
                 var last: Int64? = nil
-                try json.array(group.lines) { json, position in
-                    let lineIndex = grouping.line(position)
-                    let line = part.payouts[lineIndex]
-                    var stored = StoredLine(
-                        component: line.component, order: Int64(line.order), amount: line.amount.units, currency: line.currency.code,
-                        trace: line.trace.map { Int64($0 + base) })
-                    if let index = line.trace, index >= 0, index < part.traces.count {
-                        // Fields read in place (a copy of the record retained and released each one).
-                        onLines[index] = true
-                        stored.rule = try rules.id(rule: part.traces[index].rule, source: part.traces[index].source)
-                        stored.tier = part.traces[index].tier
-                        stored.rate = part.traces[index].rate
-                        stored.base = part.traces[index].base
-                        stored.limit = part.traces[index].limit
-                        stored.count = Int64(part.traces[index].transactions.count)
-                        stored.span = sets.span(of: part.traces[index].transactions)
-                        let number = Int64(index + base)
-                        first = min(first ?? number, number)
-                        last = max(last ?? number, number)
+                // Lines and traces read in place, their texts passed as they are stored (a copy of
+                // a record, or a ``StoredLine`` made of one, retained and released each text).
+                try part.payouts.withUnsafeBufferPointer { payouts in
+                    try part.traces.withUnsafeBufferPointer { traces in
+                        guard let lines = payouts.baseAddress else { return }
+                        try json.array(group.lines) { json, position in
+                            let line = lines + grouping.line(position)
+                            let trace = line.pointee.trace.map { Int64($0 + base) }
+                            guard let index = line.pointee.trace, index >= 0, index < traces.count, let record = traces.baseAddress.map({ $0 + index })
+                            else {
+                                return StoredLine.write(
+                                    component: line.pointee.component, order: Int64(line.pointee.order), amount: line.pointee.amount.units,
+                                    currency: line.pointee.currency.code, trace: trace, rule: nil, tier: nil, rate: nil, base: nil, limit: nil,
+                                    count: nil, span: nil, to: &json)
+                            }
+                            onLines[index] = true
+                            let rule = try rules.id(rule: record.pointee.rule, source: record.pointee.source)
+                            let span = sets.span(of: record.pointee.transactions)
+                            let number = Int64(index + base)
+                            first = min(first ?? number, number)
+                            last = max(last ?? number, number)
+                            StoredLine.write(
+                                component: line.pointee.component, order: Int64(line.pointee.order), amount: line.pointee.amount.units,
+                                currency: line.pointee.currency.code, trace: trace, rule: rule, tier: record.pointee.tier,
+                                rate: record.pointee.rate, base: record.pointee.base, limit: record.pointee.limit,
+                                count: Int64(record.pointee.transactions.count), span: span, to: &json)
+                        }
                     }
-                    stored.write(to: &json)
                 }
                 raw.bind(column + 1, id)
                 values.text(column + 2, group.rep)
@@ -1445,7 +1452,10 @@ private final class BulkWriter {
                 raw.bind(column + 6, last)
                 values.text(column + 7, bytes: json.bytes)
                 json.bytes.removeAll(keepingCapacity: true)
-                json.array(group.measures) { json, position in writeMeasure(part.measures[grouping.measure(position)], to: &json) }
+                part.measures.withUnsafeBufferPointer { measures in
+                    guard let first = measures.baseAddress else { return }
+                    json.array(group.measures) { json, position in writeMeasure(at: first + grouping.measure(position), to: &json) }
+                }
                 values.text(column + 8, bytes: json.bytes)
                 values.blob(column + 9, sets.blob)
             }

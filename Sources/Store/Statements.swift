@@ -198,9 +198,20 @@ struct JSONCursor {
     }
 
     mutating func string(_ text: String?) {
-        guard var text else { return null() }
+        guard let text else { return null() }
         byte(UInt8(ascii: "\""))
-        text.withUTF8 { utf8 in
+        // A native string's bytes are read where they are (a copy to call the mutating `withUTF8`
+        // on had retained and released every text written).
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { escaped($0) }
+        if done == nil {
+            var copy = text
+            copy.withUTF8 { escaped($0) }
+        }
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// `utf8`, escaped for a JSON string (without its quotes).
+    private mutating func escaped(_ utf8: UnsafeBufferPointer<UInt8>) {
             if !Self.needsEscape(utf8) {
                 // Most texts: copied whole.
                 room.copy(utf8)
@@ -222,8 +233,6 @@ struct JSONCursor {
                     byte(value)
                 }
             }
-        }
-        byte(UInt8(ascii: "\""))
     }
 
     /// Whether some byte is a control character, a quote or a backslash: eight bytes at a time
@@ -673,6 +682,17 @@ struct StoredLine {
     var span: (offset: Int64, bytes: Int64)?
 
     func write(to json: inout JSONWriter) {
+        Self.write(
+            component: component, order: order, amount: amount, currency: currency, trace: trace, rule: rule, tier: tier, rate: rate,
+            base: base, limit: limit, count: count, span: span, to: &json)
+    }
+
+    /// A line's JSON array from its fields, which a caller may pass from where they are stored
+    /// (a ``StoredLine`` made of a run's line and trace retained and released each of its texts).
+    static func write(
+        component: String, order: Int64, amount: Int64, currency: String, trace: Int64?, rule: Int64?, tier: String?, rate: String?,
+        base: String?, limit: String?, count: Int64?, span: (offset: Int64, bytes: Int64)?, to json: inout JSONWriter
+    ) {
         // Brackets and commas, seven integers, six strings.
         let room =
             2 + 12 + 7 * JSONWriter.integerRoom + JSONWriter.room(component) + JSONWriter.room(currency) + JSONWriter.room(tier)
@@ -734,19 +754,25 @@ struct TransactionSets {
 
 /// A measure's stored fields.
 func writeMeasure(_ value: MeasureValue, to json: inout JSONWriter) {
+    withUnsafePointer(to: value) { writeMeasure(at: $0, to: &json) }
+}
+
+/// ``writeMeasure(_:to:)`` of the measure at `value`, read in place (a copy of it retained and
+/// released its texts).
+func writeMeasure(at value: UnsafePointer<MeasureValue>, to json: inout JSONWriter) {
     // Brackets and commas, three integers, two strings (through room for the whole measure, as
     // a line is written).
-    let unit = value.unit?.code
-    let room = 2 + 4 + 3 * JSONWriter.integerRoom + JSONWriter.room(value.measure) + JSONWriter.room(unit)
+    let unit = value.pointee.unit?.code
+    let room = 2 + 4 + 3 * JSONWriter.integerRoom + JSONWriter.room(value.pointee.measure) + JSONWriter.room(unit)
     json.write(room: room) { json in
         json.open()
-        json.string(value.measure)
+        json.string(value.pointee.measure)
         json.comma()
-        json.integer(Int64(value.order))
+        json.integer(Int64(value.pointee.order))
         json.comma()
-        json.integer(value.value.units)
+        json.integer(value.pointee.value.units)
         json.comma()
-        json.integer(Int64(value.digits))
+        json.integer(Int64(value.pointee.digits))
         if let unit {
             json.comma()
             json.string(unit)
