@@ -210,8 +210,12 @@ let badCases: [BadCase] = [
             "quotas.csv:3:2: period \"27-Q1\" is not a period; write YYYY (year), YYYY-Qn (quarter) or YYYY-MM (month)",
         ]),
     BadCase(
-        name: "duplicate quota", file: "quotas.csv", text: "rep,period,amount\nR1,2027-01,100\nR1,2027-01,200\n",
-        expected: ["quotas.csv:3:2: second quota for rep \"R1\", period 2027-01 (first on line 2)"]),
+        // Every later row names the first (a duplicate leaves the first row in the index).
+        name: "duplicate quota", file: "quotas.csv", text: "rep,period,amount\nR1,2027-01,100\nR1,2027-01,200\nR1,2027-01,300\n",
+        expected: [
+            "quotas.csv:3:2: second quota for rep \"R1\", period 2027-01 (first on line 2)",
+            "quotas.csv:4:2: second quota for rep \"R1\", period 2027-01 (first on line 2)",
+        ]),
     BadCase(
         name: "fx period must be a month", file: "fx.csv", text: "currency,period,rate\nEUR,2027-01,1.08\nGBP,2027-Q1,1.3\n",
         expected: ["fx.csv:3:2: period \"2027-Q1\" is not a month; write YYYY-MM"]),
