@@ -846,6 +846,10 @@ struct CreditTable: Sendable {
         return credits[starts[group]..<starts[group + 1]]
     }
 
+    /// How many credits group `group` holds.
+    @inline(__always)
+    func count(of group: Int) -> Int { group >= 0 && group + 1 < starts.count ? starts[group + 1] - starts[group] : 0 }
+
     /// Appends the ledger rows of group `group`'s credits, in row order.
     @inline(__always)
     func appendRows(of group: Int, to target: inout [Int32]) {
@@ -2113,14 +2117,23 @@ final class PlanEvaluation {
 
     func creditRows(forPayee position: Int, period: Int, rules: Set<Int>? = nil) -> [Int32] {
         var rows: [Int32] = []
-        // The rules asked for, in rule order (looking each of the plan's rules up in them made a
-        // component's rows cost every rule of the plan: quadratic in a plan of many rules).
-        let chosen = rules.map { $0.count == 1 ? Array($0) : $0.sorted() } ?? Array(plan.creditRules.indices)
-        for rule in chosen {
+        func append(_ rule: Int) {
             let group = credits.group(rule: rule, payee: position, period: period)
             credits.appendRows(of: group, to: &rows)
             if !restatedCredits.isEmpty, let extra = restatedCredits[group] { for credit in extra { rows.append(credit.row) } }
         }
+        // The rules asked for, in rule order (looking each of the plan's rules up in them made a
+        // component's rows cost every rule of the plan: quadratic in a plan of many rules).
+        if let rules {
+            for rule in rules.count == 1 ? Array(rules) : rules.sorted() { append(rule) }
+            return rows
+        }
+        // Every rule (each payee-period's lines): room for all their rows first (grown row by row,
+        // the array was copied five or six times for a month's credits).
+        var count = 0
+        for rule in plan.creditRules.indices { count += credits.count(of: credits.group(rule: rule, payee: position, period: period)) }
+        rows.reserveCapacity(count)
+        for rule in plan.creditRules.indices { append(rule) }
         return rows
     }
 
