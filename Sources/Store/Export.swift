@@ -197,16 +197,9 @@ struct CSVBuffer: Sendable {
 
     /// `rep,period,plan,` of a line, each field quoted when it needs it.
     static func prefix<T: ExportRow>(_ row: T) -> [UInt8] {
-        let rep = row.rep, period = row.period, plan = row.plan
-        let room = CSVCursor.room(rep) + CSVCursor.room(period) + CSVCursor.room(plan)
-        return [UInt8](unsafeUninitializedCapacity: room) { memory, initialized in
-            guard let base = memory.baseAddress else { return }
-            var cursor = CSVCursor(base: base, limit: room)
-            cursor.field(rep)
-            cursor.field(period)
-            cursor.field(plan)
-            initialized = cursor.count
-        }
+        var bytes: [UInt8] = []
+        setPrefix(&bytes, of: row)
+        return bytes
     }
 }
 
