@@ -1705,6 +1705,11 @@ private func scanPlainRows(
             !UTF8Bytes.startsWithByteOrderMark(tokenizer.fieldPointer(0), count: tokenizer.fieldLength(0))
         else { return tokenizer.unread() }
 
+        // The rep's slot is asked for first: the id and date are read while it arrives.
+        let repLength = tokenizer.fieldLength(context.repField)
+        let repStart = tokenizer.fieldPointer(context.repField)
+        let repKey = reps.prefetch(repStart, repLength, readable: tokenizer.fieldReadable(context.repField))
+
         // id
         let idStart = tokenizer.fieldPointer(context.idField)
         let idLength = tokenizer.fieldLength(context.idField)
@@ -1721,9 +1726,8 @@ private func scanPlainRows(
         let (days, month) = (date.days, date.month)
 
         // rep
-        let repLength = tokenizer.fieldLength(context.repField)
         guard repLength > 0 else { return tokenizer.unread() }
-        let rep = reps.find(tokenizer.fieldPointer(context.repField), repLength, readable: tokenizer.fieldReadable(context.repField))
+        let rep = reps.find(repKey, repStart, repLength)
         guard rep >= 0 else { return tokenizer.unread() }
 
         // amount
