@@ -7,6 +7,27 @@ import Darwin
 // Strings compared, ordered and hashed by their UTF-8 bytes, as SQLite, the exports and the
 // loader's tables see them (Swift's own `==` and `<` on strings use canonical equivalence).
 
+/// The two words a `String` is made of. Equal bits are equal bytes (see ``sameBytes(_:_:)``)
+/// for as long as one of the strings is alive: a cache keyed by them keeps its strings.
+public struct StringBits: Equatable, Sendable {
+    public let low: UInt64
+    public let high: UInt64
+
+    /// The bits of `string`; `nil` where a `String` is not two words.
+    @inlinable @inline(__always)
+    public init?(_ string: String) {
+        guard MemoryLayout<String>.size == 16 else { return nil }
+        (low, high) = withUnsafeBytes(of: string) { ($0.loadUnaligned(as: UInt64.self), $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)) }
+    }
+
+    /// A mix of the bits, for a small table.
+    @inlinable
+    public var hash: UInt64 {
+        let mixed = (low ^ (high &* 0x9E37_79B9_7F4A_7C15)) &* 0xBF58_476D_1CE4_E5B9
+        return mixed ^ (mixed >> 31)
+    }
+}
+
 /// True when `a` and `b` have the same UTF-8 bytes. Swift's `==` on strings compares canonical
 /// equivalence ("é" precomposed equals "e" + combining accent): two rep ids or rule texts that
 /// differ in their bytes are different here, as they are to SQLite and in the exports.

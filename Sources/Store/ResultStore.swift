@@ -1508,6 +1508,16 @@ private final class RuleInterner {
         let id: Int64
     }
     @exclusivity(unchecked) private var recent: [Recent] = []
+    /// Pairs by the bits of their two strings (``StringBits``), direct-mapped: a run's lines share
+    /// a plan's few rule and source strings, so most lookups end at one comparison of four words.
+    /// An entry keeps its strings, so no other text can come to have their bits meanwhile.
+    private struct Known {
+        var rule: StringBits
+        var source: StringBits
+        var strings: (String, String)
+        var id: Int64
+    }
+    @exclusivity(unchecked) private var known = [Known?](repeating: nil, count: 16)
 
     init(_ db: Database, run: Int64) throws {
         self.db = db
@@ -1516,6 +1526,15 @@ private final class RuleInterner {
     }
 
     func id(rule: String, source: String) throws -> Int64 {
+        guard let ruleBits = StringBits(rule), let sourceBits = StringBits(source) else { return try lookUp(rule: rule, source: source) }
+        let slot = Int(truncatingIfNeeded: (ruleBits.hash &+ sourceBits.hash &* 31) & 15)
+        if let entry = known[slot], entry.rule == ruleBits, entry.source == sourceBits { return entry.id }
+        let id = try lookUp(rule: rule, source: source)
+        known[slot] = Known(rule: ruleBits, source: sourceBits, strings: (rule, source), id: id)
+        return id
+    }
+
+    private func lookUp(rule: String, source: String) throws -> Int64 {
         for slot in recent.indices where sameBytes(recent[slot].rule, rule) && sameBytes(recent[slot].source, source) {
             // Keep these very strings: the part's next lines share them, and equal bits compare fastest.
             recent[slot].rule = rule
