@@ -57,6 +57,16 @@ int comp_rename_noreplace(const char *from, const char *to) {
     return rename(from, to);
 }
 
+void comp_start_writeback(int descriptor, int64_t offset, int64_t count) {
+#if defined(__linux__) && defined(SYNC_FILE_RANGE_WRITE)
+    (void)sync_file_range(descriptor, (off_t)offset, (off_t)count, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)descriptor;
+    (void)offset;
+    (void)count;
+#endif
+}
+
 /* Guarded file mappings. A mapped file that another process truncates while it is read raises
  * SIGBUS at the first page past its new end, which would kill the run. Reads of a registered
  * mapping are instead given zero-filled pages (an anonymous page mapped over the faulting one),

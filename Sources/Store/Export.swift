@@ -707,6 +707,8 @@ public struct StagedOutput: Sendable {
         private var staging: Staging
         private var descriptor: Int32 = -1
         private var kept: [UInt8] = []
+        /// Bytes written to the staged file so far.
+        private var written = 0
 
         /// Starts staging the file at `path`: for a regular file, a new file in its directory is
         /// made now (see ``StagedOutput/makeTemporary(beside:)``).
@@ -753,6 +755,11 @@ public struct StagedOutput: Sendable {
                 discard()
                 throw StoreError(operation: "writing \(target.path)", underlying: String(cString: strerror(failure)))
             }
+            // Sent to disk as it comes: at the end, renaming the file over the one it replaces
+            // made ext4 submit all of it (27 ms for a 10M-transaction run's two exports, with
+            // nothing else left to do).
+            comp_start_writeback(descriptor, Int64(written), Int64(bytes.count))
+            written += bytes.count
         }
 
         /// The staged output, ready to be committed (an unnamed file stays unnamed until then).

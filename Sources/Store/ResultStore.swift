@@ -709,7 +709,11 @@ public final class ResultStore {
             ])
         let id = db.lastInsertedRowID
         let writer = try BulkWriter(db, run: id)
-        let tail = try produce { part in try writer.write(part) }
+        let writeback = Writeback(queue.path)
+        let tail = try produce { part in
+            try writer.write(part)
+            writeback.start()
+        }
         if let finishedAt {
             try db.execute(sql: "UPDATE runs SET finished_at = ? WHERE id = ?", arguments: [finishedAt(), id])
         }
@@ -1479,6 +1483,24 @@ private final class BulkWriter {
             raw.bind(12, blob: record.transactions.encoded)
             try raw.step(db, trace)
         }
+    }
+}
+
+/// Pages SQLite has written to the database file, sent to disk while the run goes on: the
+/// commit's sync then waits for the last of them only (at 10M transactions it had waited 64 ms
+/// for all 92 MB, with nothing else left to do). Opened read-only beside SQLite's own connection;
+/// a file it cannot open (an in-memory database) is left to the commit.
+private final class Writeback {
+    private let descriptor: Int32
+
+    init(_ path: String) { descriptor = open(path, O_RDONLY | O_CLOEXEC) }
+
+    func start() {
+        if descriptor >= 0 { comp_start_writeback(descriptor, 0, 0) }
+    }
+
+    deinit {
+        if descriptor >= 0 { close(descriptor) }
     }
 }
 

@@ -175,6 +175,13 @@ void comp_unguard_mapping(int slot);
 /// must not exist. Returns 0, or -1 with errno set.
 int comp_name_unnamed(int descriptor, const char *path);
 
+/// Asks the system to start writing the dirty pages of bytes `offset ..< offset + count` of the
+/// file open as `descriptor` to disk (`count` 0: to the file's end), without waiting for it
+/// (Linux's sync_file_range; nothing elsewhere). A hint: what it cannot do is left to the sync or
+/// the system's own writeback, so it reports nothing. A file written while a run computes is then
+/// mostly on disk when the run's commit syncs it, instead of all of it waited for then.
+void comp_start_writeback(int descriptor, int64_t offset, int64_t count);
+
 /// Renames `from` to `to` unless something is at `to` (then fails with EEXIST): renameat2's
 /// RENAME_NOREPLACE, or where the file system has no such rename, a check and a rename. For file
 /// systems without hard links (vfat, exFAT, many FUSE ones). Returns 0, or -1 with errno set.
