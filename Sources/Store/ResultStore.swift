@@ -1539,7 +1539,9 @@ private final class RuleInterner {
         var strings: (String, String)
         var id: Int64
     }
-    @exclusivity(unchecked) private var known = [Known?](repeating: nil, count: 16)
+    @exclusivity(unchecked) private var known = [Known?](repeating: nil, count: 64)
+    /// Which of a pair of slots was filled last (the other is replaced next).
+    @exclusivity(unchecked) private var filledLast = [Bool](repeating: false, count: 32)
 
     init(_ db: Database, run: Int64) throws {
         self.db = db
@@ -1549,9 +1551,15 @@ private final class RuleInterner {
 
     func id(rule: String, source: String) throws -> Int64 {
         guard let ruleBits = StringBits(rule), let sourceBits = StringBits(source) else { return try lookUp(rule: rule, source: source) }
-        let slot = Int(truncatingIfNeeded: (ruleBits.hash &+ sourceBits.hash &* 31) & 15)
-        if let entry = known[slot], entry.rule == ruleBits, entry.source == sourceBits { return entry.id }
+        // Two slots per pair of bits: a plan's four or five lines had thrown each other out of a
+        // table of single slots.
+        let pair = Int(truncatingIfNeeded: (ruleBits.hash &+ sourceBits.hash &* 31) & 31)
+        for slot in [pair * 2, pair * 2 + 1] {
+            if let entry = known[slot], entry.rule == ruleBits, entry.source == sourceBits { return entry.id }
+        }
         let id = try lookUp(rule: rule, source: source)
+        let slot = pair * 2 + (filledLast[pair] ? 0 : 1)
+        filledLast[pair].toggle()
         known[slot] = Known(rule: ruleBits, source: sourceBits, strings: (rule, source), id: id)
         return id
     }
