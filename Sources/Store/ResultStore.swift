@@ -662,16 +662,21 @@ public final class ResultStore {
                 // it after a stored run is an error; after a failed run, that run's is said).
                 try db.execute(sql: "PRAGMA foreign_keys = OFF")
                 var recorded: RunID? = nil
+                // Only a new database's own file (no one else opens it): closing a second descriptor
+                // of a file drops every POSIX lock this process holds on it, SQLite's included.
+                let writeback = staging.map { Writeback(Self.plainFileName($0.file)) }
                 do {
                     try db.inTransaction {
                         writtenWithForeignKeys = try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? true
-                        recorded = try writeRun(run, db, inputs: inputs, finishedAt: finishedAt, produce: produce)
+                        recorded = try writeRun(run, db, inputs: inputs, finishedAt: finishedAt, writeback: writeback, produce: produce)
                         return .commit
                     }
                 } catch {
                     try? db.execute(sql: "PRAGMA foreign_keys = ON")
                     throw error
                 }
+                // Closed once the commit has let go of the file's locks, not as soon as it is last used.
+                withExtendedLifetime(writeback) {}
                 try db.execute(sql: "PRAGMA foreign_keys = ON")
                 guard let recorded else { throw StoreError(operation: "recording the run", underlying: "the transaction ended without the run") }
                 return recorded
@@ -696,7 +701,7 @@ public final class ResultStore {
     /// The rows of a run, written inside ``record(_:inputs:finishedAt:produce:)``'s transaction.
     private func writeRun(
         _ run: RunRecord, _ db: Database, inputs: (() throws -> [InputFingerprint])?, finishedAt: (() -> String)?,
-        produce: (_ write: (RunOutput) throws -> Void) throws -> RunOutput
+        writeback: Writeback?, produce: (_ write: (RunOutput) throws -> Void) throws -> RunOutput
     ) throws -> RunID {
         try db.execute(
             sql: """
@@ -709,10 +714,9 @@ public final class ResultStore {
             ])
         let id = db.lastInsertedRowID
         let writer = try BulkWriter(db, run: id)
-        let writeback = Writeback(queue.path)
         let tail = try produce { part in
             try writer.write(part)
-            writeback.start()
+            writeback?.start()
         }
         if let finishedAt {
             try db.execute(sql: "UPDATE runs SET finished_at = ? WHERE id = ?", arguments: [finishedAt(), id])
@@ -1486,10 +1490,11 @@ private final class BulkWriter {
     }
 }
 
-/// Pages SQLite has written to the database file, sent to disk while the run goes on: the
+/// Pages SQLite has written to a new database's file, sent to disk while the run goes on: the
 /// commit's sync then waits for the last of them only (at 10M transactions it had waited 64 ms
-/// for all 92 MB, with nothing else left to do). Opened read-only beside SQLite's own connection;
-/// a file it cannot open (an in-memory database) is left to the commit.
+/// for all 92 MB, with nothing else left to do). Opened read-only beside SQLite's own descriptor,
+/// for a file no other process opens (see ``ResultStore/record(_:inputs:finishedAt:produce:)``);
+/// a file it cannot open is left to the commit.
 private final class Writeback {
     private let descriptor: Int32
 
