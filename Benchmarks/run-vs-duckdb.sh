@@ -3,11 +3,12 @@
 # plan in DuckDB SQL (duckdb/reference_plan.sql), on a `comp sample` data set. Prints wall time
 # and peak memory of both, their ratio, and checks that both wrote the same payouts.
 #
-#   Benchmarks/run-vs-duckdb.sh [REPS] [TXNS]      (default 10000 1000000)
+#   Benchmarks/run-vs-duckdb.sh [REPS] [TXNS] [ROUNDS]     (default 10000 1000000 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-10000}
 txns=${2:-1000000}
+runs=${3:-3}
 work=${TMPDIR:-/tmp}/comp-e2e-$reps-$txns
 mkdir -p "$work"
 swift build -c release --product comp >/dev/null
@@ -25,11 +26,18 @@ print(f"{elapsed:.3f} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
 PY
 }
 
-rm -f "$work"/results.sqlite*
-# comp writes both exports as part of the run (--export-payouts/--export-measures write what
-# `comp export` writes, on another core while SQLite stores the run).
-read -r comp_s comp_kib < <(measure $comp run --plans Plans/examples/ae-standard.plan --data "$work/data" --db "$work/results.sqlite" --export-payouts "$work/payouts.csv" --export-measures "$work/measures.csv")
-read -r duck_s duck_kib < <(measure python3 Benchmarks/duckdb/run_reference.py "$work/data" "$work/duckdb-payouts.csv")
+# Each round times comp, then DuckDB, right after it: the machine is shared and its speed drifts
+# by tens of percent within minutes, so a round's two times are compared with each other, and the
+# rounds' ratios are summed up by their median.
+comp_times=(); comp_peaks=(); duck_times=(); duck_peaks=()
+for ((round = 0; round < runs; round++)); do
+    rm -f "$work"/results.sqlite*
+    # comp writes both exports as part of the run (--export-payouts/--export-measures write what
+    # `comp export` writes, on another core while SQLite stores the run).
+    read -r comp_s comp_kib < <(measure $comp run --plans Plans/examples/ae-standard.plan --data "$work/data" --db "$work/results.sqlite" --export-payouts "$work/payouts.csv" --export-measures "$work/measures.csv")
+    read -r duck_s duck_kib < <(measure python3 Benchmarks/duckdb/run_reference.py "$work/data" "$work/duckdb-payouts.csv")
+    comp_times+=("$comp_s"); comp_peaks+=("$comp_kib"); duck_times+=("$duck_s"); duck_peaks+=("$duck_kib")
+done
 
 # Same numbers? Pivot comp's exports into the reference's wide form and compare.
 python3 - "$work" <<'PY'
@@ -48,8 +56,16 @@ with open(f"{work}/comp-payouts.csv", "w", newline="\n") as out:
 PY
 if cmp -s "$work/comp-payouts.csv" "$work/duckdb-payouts.csv"; then same="identical payouts"; else same="PAYOUTS DIFFER (see $work)"; fi
 
-echo "data: $reps reps, $txns transactions ($work/data)"
-printf "| what | wall s | peak RSS MiB |\n| --- | ---: | ---: |\n"
-printf "| comp run + export | %s | %d |\n" "$comp_s" $((comp_kib / 1024))
-printf "| DuckDB (reference_plan.sql) | %s | %d |\n" "$duck_s" $((duck_kib / 1024))
-python3 -c "print(f'DuckDB / comp time: {float(\"$duck_s\") / float(\"$comp_s\"):.2f}x; $same')"
+echo "data: $reps reps, $txns transactions ($work/data), $runs rounds"
+python3 - "$same" "${comp_times[*]}" "${comp_peaks[*]}" "${duck_times[*]}" "${duck_peaks[*]}" <<'PY'
+import statistics, sys
+same = sys.argv[1]
+comp, comp_kib, duck, duck_kib = ([float(x) for x in arg.split()] for arg in sys.argv[2:6])
+print("| round | comp run + export s | DuckDB s | DuckDB / comp | peak RSS comp / DuckDB MiB |")
+print("| ---: | ---: | ---: | ---: | ---: |")
+ratios = []
+for i, (c, d) in enumerate(zip(comp, duck)):
+    ratios.append(d / c)
+    print(f"| {i + 1} | {c:.3f} | {d:.3f} | {d / c:.2f}x | {int(comp_kib[i]) // 1024} / {int(duck_kib[i]) // 1024} |")
+print(f"DuckDB / comp time: {statistics.median(ratios):.2f}x (median of {len(ratios)} rounds); {same}")
+PY
