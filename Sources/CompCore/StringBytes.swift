@@ -35,15 +35,7 @@ public struct StringBits: Equatable, Sendable {
 public func sameBytes(_ a: String, _ b: String) -> Bool {
     // Equal bits are equal bytes: a small string holds its bytes inline, and a large one points
     // at storage no one can change while both strings share it. Most comparisons end here.
-    if MemoryLayout<String>.size == 16 {
-        let identical = withUnsafeBytes(of: a) { x in
-            withUnsafeBytes(of: b) { y in
-                x.loadUnaligned(as: UInt64.self) == y.loadUnaligned(as: UInt64.self)
-                    && x.loadUnaligned(fromByteOffset: 8, as: UInt64.self) == y.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            }
-        }
-        if identical { return true }
-    }
+    if let x = StringBits(a), let y = StringBits(b), x == y { return true }
     guard a.utf8.count == b.utf8.count else { return false }
     var a = a
     var b = b
