@@ -1528,14 +1528,7 @@ private final class RuleInterner {
     private let run: Int64
     private let insert: Statement
     private var ids: [Key: Int64] = [:]
-    /// The last pairs looked up: lines cycle through a plan's few components.
-    private struct Recent {
-        var rule: String
-        var source: String
-        let id: Int64
-    }
-    @exclusivity(unchecked) private var recent: [Recent] = []
-    /// Pairs by the bits of their two strings (``StringBits``), direct-mapped: a run's lines share
+    /// Pairs by the bits of their two strings (``StringBits``), two slots a hash: a run's lines share
     /// a plan's few rule and source strings, so most lookups end at one comparison of four words.
     /// An entry keeps its strings, so no other text can come to have their bits meanwhile.
     private struct Known {
@@ -1559,7 +1552,7 @@ private final class RuleInterner {
         // Two slots per pair of bits: a plan's four or five lines had thrown each other out of a
         // table of single slots.
         let pair = Int(truncatingIfNeeded: (ruleBits.hash &+ sourceBits.hash &* 31) & 31)
-        for slot in [pair * 2, pair * 2 + 1] {
+        for slot in pair * 2...pair * 2 + 1 {
             if let entry = known[slot], entry.rule == ruleBits, entry.source == sourceBits { return entry.id }
         }
         let id = try lookUp(rule: rule, source: source)
@@ -1570,12 +1563,6 @@ private final class RuleInterner {
     }
 
     private func lookUp(rule: String, source: String) throws -> Int64 {
-        for slot in recent.indices where sameBytes(recent[slot].rule, rule) && sameBytes(recent[slot].source, source) {
-            // Keep these very strings: the part's next lines share them, and equal bits compare fastest.
-            recent[slot].rule = rule
-            recent[slot].source = source
-            return recent[slot].id
-        }
         let key = Key(rule: rule, source: source)
         let id: Int64
         if let known = ids[key] {
@@ -1590,8 +1577,6 @@ private final class RuleInterner {
             raw.bind(4, source)
             try raw.step(db, insert)
         }
-        if recent.count == 8 { recent.removeFirst() }
-        recent.append(Recent(rule: rule, source: source, id: id))
         return id
     }
 }
