@@ -1,6 +1,13 @@
 -- The reference plan "AE Standard" (../shared/REFERENCE_PLAN.md) in DuckDB SQL, exact DECIMAL
--- arithmetic, as comp's peer in benchmarks. Expects the variable-free views `tx`, `roster`,
--- `quotas`, `fx` (created by run_reference.py from the CSV files) and produces `payouts`.
+-- arithmetic, as comp's peer in benchmarks. Expects `tx` (the ledger, read once into a table),
+-- and the views `roster`, `quotas`, `fx` (created by run_reference.py from the CSV files), and
+-- produces `payouts`.
+--
+-- Written as a DuckDB user would: the ledger is parsed once, each transaction's credit is summed
+-- per rep and month in the pass that computes it, months are numbers. (A first version kept the
+-- ledger as a view over the CSV file, which DuckDB parsed again for each of its three uses, and
+-- materialized a 10-million-row table of credits keyed by month strings: 12-14 s at 10M
+-- transactions against 6-8 s for this one, with the same payouts.)
 --
 -- Rounding is half-even ("banker's"), written out with floor() because DuckDB's round() on
 -- decimals rounds half away from zero. There is no decimal division anywhere (DuckDB turns
@@ -26,43 +33,51 @@ FROM roster WHERE plan = 'AE-STD';
 CREATE OR REPLACE TEMP TABLE months AS
 SELECT m AS month_no, '2027-' || lpad(CAST(m AS VARCHAR), 2, '0') AS month FROM range(1, 13) t(m);
 
--- 1. credit per transaction, exact (scale 13), in the transaction's own month.
-CREATE OR REPLACE TEMP TABLE credits AS
+-- fx rates by currency and month number (the file's periods are 'YYYY-MM').
+CREATE OR REPLACE TEMP TABLE fx_month AS
+SELECT currency, CAST(substr(period, 6, 2) AS INTEGER) AS month_no, CAST(rate AS DECIMAL(38, 6)) AS rate
+FROM fx WHERE substr(period, 1, 4) = '2027';
+
+-- 1-2. credit = amount × fx × factor per transaction (exact, scale 13), summed per rep and month
+-- in the same pass.
+CREATE OR REPLACE TEMP TABLE booked AS
 SELECT
     t.rep,
-    strftime(t.date, '%Y-%m') AS month,
-    CAST(t.amount AS DECIMAL(38, 6))
-        * CASE WHEN t.currency = 'USD' THEN CAST(1 AS DECIMAL(38, 6)) ELSE CAST(f.rate AS DECIMAL(38, 6)) END
+    month(t.date) AS month_no,
+    sum(CAST(t.amount AS DECIMAL(38, 6))
+        * CASE WHEN t.currency = 'USD' THEN CAST(1 AS DECIMAL(38, 6)) ELSE f.rate END
         * CASE WHEN t.kind IN ('new', 'upsell') THEN CAST(1 AS DECIMAL(38, 1))
                WHEN t.kind = 'renewal' THEN CAST(0.5 AS DECIMAL(38, 1))
-               ELSE CAST(0 AS DECIMAL(38, 1)) END AS credit
+               ELSE CAST(0 AS DECIMAL(38, 1)) END) AS credit
 FROM tx t
 JOIN reps r ON r.rep = t.rep
-LEFT JOIN fx f ON f.currency = t.currency AND f.period = strftime(t.date, '%Y-%m')
-WHERE year(t.date) = 2027;
+LEFT JOIN fx_month f ON f.currency = t.currency AND f.month_no = month(t.date)
+WHERE t.date BETWEEN DATE '2027-01-01' AND DATE '2027-12-31'
+GROUP BY ALL;
 
 -- 6. SPIFF units: WIDGET-X whose effective date (the original's date for a reversal) is in March.
 CREATE OR REPLACE TEMP TABLE spiff_units AS
-SELECT t.rep, strftime(t.date, '%Y-%m') AS month, sum(t.quantity) AS units
-FROM tx t
-JOIN reps r ON r.rep = t.rep
-LEFT JOIN tx o ON t.reverses IS NOT NULL AND t.reverses <> '' AND o.id = t.reverses
-WHERE year(t.date) = 2027
-  AND t.product = 'WIDGET-X'
-  AND (CASE WHEN t.reverses IS NOT NULL AND t.reverses <> '' THEN o.date ELSE t.date END)
+WITH widget AS (
+    SELECT t.rep, t.date, t.quantity, t.reverses
+    FROM tx t JOIN reps r ON r.rep = t.rep
+    WHERE t.date BETWEEN DATE '2027-01-01' AND DATE '2027-12-31' AND t.product = 'WIDGET-X'
+)
+SELECT w.rep, month(w.date) AS month_no, sum(w.quantity) AS units
+FROM widget w
+LEFT JOIN tx o ON w.reverses IS NOT NULL AND w.reverses <> '' AND o.id = w.reverses
+WHERE (CASE WHEN w.reverses IS NOT NULL AND w.reverses <> '' THEN o.date ELSE w.date END)
       BETWEEN DATE '2027-03-01' AND DATE '2027-03-31'
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE monthly AS
 SELECT
-    r.rep, m.month, r.ti,
-    CAST(round_half_even(coalesce(sum(c.credit), 0), 2) AS HUGEINT) AS b_cents,
+    r.rep, m.month, m.month_no, r.ti,
+    CAST(round_half_even(coalesce(b.credit, 0), 2) AS HUGEINT) AS b_cents,
     CAST(q.amount AS DECIMAL(38, 6)) AS q
 FROM reps r
 CROSS JOIN months m
-LEFT JOIN credits c ON c.rep = r.rep AND c.month = m.month
-LEFT JOIN quotas q ON q.rep = r.rep AND q.period = m.month
-GROUP BY r.rep, m.month, r.ti, q.amount;
+LEFT JOIN booked b ON b.rep = r.rep AND b.month_no = m.month_no
+LEFT JOIN quotas q ON q.rep = r.rep AND q.period = m.month;
 
 CREATE OR REPLACE TEMP TABLE payouts_exact AS
 SELECT
@@ -75,7 +90,7 @@ SELECT
     coalesce(s.units, 0) AS units,
     mo.ti
 FROM monthly mo
-LEFT JOIN spiff_units s ON s.rep = mo.rep AND s.month = mo.month;
+LEFT JOIN spiff_units s ON s.rep = mo.rep AND s.month_no = mo.month_no;
 
 CREATE OR REPLACE TEMP TABLE payouts AS
 WITH parts AS (
