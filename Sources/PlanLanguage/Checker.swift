@@ -56,6 +56,10 @@ final class Checker {
     // Settings.
     var currency = Currency.usd
     var currencySet = false
+    /// The plan's `currency` is not an ISO 4217 currency: amounts are then not checked against
+    /// the code it most likely means (`currency XAU` had been checked as XAF, five errors about a
+    /// currency the plan does not name, after the one that matters).
+    var currencyUnknown = false
     var periodKind = PeriodKind.month
     var fiscalCalendar = FiscalCalendar.calendar
     var defaultMode = RoundingMode.halfEven
@@ -151,8 +155,13 @@ final class Checker {
     /// Emits `message` (an error or a warning, as the message is).
     func error(_ message: PlanMessage, _ file: Int, _ range: SourceRange, hint: String? = nil,
                notes: [(String, Int, SourceRange)] = []) {
+        // Amounts are not held against a currency the plan does not name (see `currencyUnknown`).
+        if currencyUnknown && Self.aboutPlanCurrency.contains(message.id) { return }
         sink.emit(message, file: file, range, notes: notes, hint: hint)
     }
+
+    /// Diagnostics that hold a plan's amounts or rounding against its currency.
+    static let aboutPlanCurrency: Set<DiagnosticID> = ["plan.moneyNotInPlanCurrency", "plan.roundingFinerThanCurrency"]
 
     // MARK: Symbols
 
@@ -266,6 +275,7 @@ final class Checker {
                     if let meant, let parsed = Currency(code: meant) { currency = parsed }
                     error(.unknownCurrency(code.name), file, code.range, hint: meant.map { "did you mean `\($0)`?" })
                     currencySet = true
+                    currencyUnknown = true
                 }
             case ("period", .name(let word)):
                 switch word.name {

@@ -454,7 +454,7 @@ extension Checker {
                         ok = false
                         continue
                     }
-                    if table.valueType != moneyType || unify(table.boundType, .count) == nil {
+                    if (table.valueType != moneyType && !currencyUnknown) || unify(table.boundType, .count) == nil {
                         error(.typeMismatch("a spiff table is looked up by a count and pays money in \(currency.code)"), file, tableName.range)
                         ok = false
                     }

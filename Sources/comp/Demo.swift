@@ -1,5 +1,6 @@
 import ArgumentParser
 import CompCore
+import Foundation
 import Ledger
 import Runner
 import SampleData
@@ -41,6 +42,17 @@ struct Demo: ParsableCommand {
         InterruptCleanup.install()
         let base = out.hasSuffix("/") ? String(out.dropLast()) : out
         let data = base + "/data"
+        // The demo's data set is written anew each time; a splits.csv in it is not the demo's (it
+        // names other transactions, and had failed every later demo), so it goes, as with
+        // `comp sample --force`.
+        let staleSplits = data + "/splits.csv"
+        if FileManager.default.fileExists(atPath: staleSplits) {
+            guard unlink(staleSplits) == 0 else {
+                printError("comp demo: cannot remove \(staleSplits): \(String(cString: strerror(errno)))")
+                throw Exit.cannotCreate
+            }
+            print("Removed \(staleSplits) (the demo's data has no splits)")
+        }
         let summary: SampleSummary
         do {
             summary = try SampleGenerator.write(SampleOptions(reps: reps, transactions: txns, seed: 1), to: data)
@@ -61,7 +73,18 @@ struct Demo: ParsableCommand {
         do {
             result = try Runner.run(RunRequest(plans: [plan, managerPlan], data: data, database: database))
         } catch {
-            printError(error.description)
+            // The exports of the run before are gone with its database: kept, they would be
+            // payouts no database explains.
+            let exports = ["payouts.csv", "measures.csv"].map { base + "/" + $0 }.filter { unlink($0) == 0 }
+            var text = error.description
+            if case .badData = error {
+                // `demo` has no --quarantine: what to do is to let it write its data again.
+                text = text.replacingOccurrences(
+                    of: "(use --quarantine to run without the rejected rows)",
+                    with: "(the demo's data was changed after it was written: give another --out, or remove \(data))")
+            }
+            if !exports.isEmpty { text += "\nremoved the exports of the previous demo run: \(exports.joined(separator: ", "))" }
+            printError(text)
             throw Exit.dataError
         }
         for (what, file) in [(ExportKind.payouts, "payouts.csv"), (.measures, "measures.csv")] {

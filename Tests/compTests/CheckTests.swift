@@ -63,6 +63,44 @@ import Testing
                 """)
     }
 
+    /// A plan currency that is not one is one error: the plan's USD amounts are not then held
+    /// against the code the hint guesses (`XAU` had given five more errors about XAF).
+    @Test func anUnknownPlanCurrencyIsOneError() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let example = try String(contentsOfFile: aeStandard, encoding: .utf8)
+        for (code, guess) in [("XAU", "XAF"), ("EURO", "EUR")] {
+            let plan = directory.appendingPathComponent("\(code).plan").path
+            try Data(example.replacingOccurrences(of: "currency USD", with: "currency \(code)").utf8).write(to: URL(fileURLWithPath: plan))
+            let result = try cli.run(["check", plan])
+            #expect(result.status == 65)
+            let errors = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+            #expect(errors == ["\(plan):3:12: error: '\(code)' is not an ISO 4217 currency code [#plan.unknownCurrency]"], "\(result.stderr)")
+            #expect(result.stderr.contains("= hint: did you mean `\(guess)`?"), "\(result.stderr)")
+        }
+    }
+
+    /// An invisible character in a plan id is refused, and shown: the roster's plan column
+    /// refuses it, so the plan could never have a payee (it had checked, and its run's warning
+    /// printed the two ids alike).
+    @Test func anInvisibleCharacterInAPlanIDIsRefused() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (scalar, code) in [("\u{200B}", "U+200B"), ("\u{FEFF}", "U+FEFF")] {
+            let plan = directory.appendingPathComponent("hidden.plan").path
+            try Data("plan \"AE\(scalar)-STD\" {\n  currency USD\n  period month\n}\n".utf8).write(to: URL(fileURLWithPath: plan))
+            let result = try cli.run(["check", plan])
+            #expect(result.status == 65)
+            let errors = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+            #expect(
+                errors == [
+                    "\(plan):1:6: error: 'AE<\(code)>-STD' is not a valid plan id; expected an id without invisible characters such as \(code), "
+                        + "which prints as nothing (the roster's plan column, which names the plan, refuses them) [#plan.invalidValue]"
+                ], "\(result.stderr)")
+            #expect(result.stderr.contains("= hint: delete the \(code)"), "\(result.stderr)")
+        }
+    }
+
     @Test func aBrokenPlanGetsEveryErrorWithCaretsAndExits65() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -2604,6 +2604,34 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(explained.stdout.hasPrefix("\(firstPaid[0]), \(firstPaid[1]) (run 1, plan AE-STD"))
         #expect(explained.stdout.contains("  commission  "))
     }
+
+    @Test func demoRerunsOverItsOwnDirectory() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let arguments = ["demo", "--out", directory.path, "--reps", "3", "--txns", "200"]
+        #expect(try cli.run(arguments).status == 0)
+        let payoutsPath = directory.appendingPathComponent("payouts.csv").path
+        let payouts = try String(contentsOfFile: payoutsPath, encoding: .utf8)
+        // A splits.csv the demo did not write (it names other transactions) had failed every later
+        // demo, after its results had been deleted: it is removed, and the demo runs as before.
+        let splits = directory.appendingPathComponent("data/splits.csv").path
+        try "txn,rep,share\nT000000020,R000002,1\n".write(toFile: splits, atomically: true, encoding: .utf8)
+        let again = try cli.run(arguments)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("Removed \(splits) (the demo's data has no splits)\n"), "\(again.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: splits))
+        #expect(try String(contentsOfFile: payoutsPath, encoding: .utf8) == payouts)
+        // A demo that fails leaves no exports of the run before it behind (its database is gone).
+        let database = directory.appendingPathComponent("results.sqlite").path
+        try FileManager.default.removeItem(atPath: database)
+        try FileManager.default.createDirectory(atPath: database, withIntermediateDirectories: false)
+        let failed = try cli.run(arguments)
+        #expect(failed.status != 0)
+        #expect(failed.stderr.hasSuffix(
+            "removed the exports of the previous demo run: \(directory.path)/payouts.csv, \(directory.path)/measures.csv\n"), "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: payoutsPath))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("measures.csv").path))
+    }
 }
 
 @Suite struct ExplainCommand {
