@@ -329,8 +329,23 @@ extension PlanEvaluation {
             let rejected = (data.quotas.rejectedLine(rep: rep, period: target, measure: quota.measureName)
                 ?? (quota.measure.index == 0 ? data.quotas.rejectedLine(rep: rep, period: target) : nil))
                 .map { "; its row (line \($0)) was rejected: correct that row" } ?? ""
+            // Rows for shorter periods inside it (a quarterly plan given the monthly quotas of a
+            // monthly one): they are not added up, which the message had not said.
+            var shorter = ""
+            if target.kind > .month {
+                for kind in [PeriodKind.quarter, .month] where kind < target.kind {
+                    let inside = stride(from: target.firstMonth, to: target.firstMonth + target.kind.months, by: kind.months)
+                        .map { Period(kind: kind, containingMonth: $0, calendar: target.calendar) }
+                        .filter { quotaRow($0) != nil }
+                    guard let first = inside.first, let last = inside.last else { continue }
+                    shorter = "; quotas.csv has this rep's quota for " + (inside.count == 1 ? "\(first)" : "\(first) … \(last)")
+                        + ", a shorter period: a \(target.kind)'s quota is one row for \(target) (shorter periods' rows are not added up)"
+                    break
+                }
+            }
             var missing = failure(
-                "no quota for measure \(quota.measureName) in \(target) in quotas.csv" + rejected + alsoMissing + misnamed + added, span: span)
+                "no quota for measure \(quota.measureName) in \(target) in quotas.csv" + rejected + alsoMissing + misnamed + shorter + added,
+                span: span)
             missing.coveredPeriods = covered
             missing.missingQuota = quota.measureName
             throw missing

@@ -64,6 +64,25 @@ import Testing
         #expect(message.hasSuffix("rep R1, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv\(said)"), "\(message)")
     }
 
+    /// A quarterly plan given monthly quotas (a monthly plan's file) is told that they are there
+    /// and are not added up: the message had read as though the rep had no quota at all.
+    @Test(arguments: [("R1,2027-01,1000\nR1,2027-02,1000\nR1,2027-03,1000\n", "2027-01 … 2027-03"), ("R1,2027-02,1000\n", "2027-02")])
+    func aMissingQuarterQuotaNamesTheMonthsGiven(quotas: String, said: String) throws {
+        let plan = Self.quotaPlan.replacingOccurrences(of: "period month", with: "period quarter")
+            .replacingOccurrences(of: "quota bookings per month", with: "quota bookings per quarter")
+        let (checked, data) = try load(
+            plan,
+            [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,P,2026-01-01\n", "quotas.csv": "rep,period,amount\n" + quotas,
+                "transactions.csv": "id,date,rep,amount,currency\nT1,2027-02-10,R1,100,USD\n",
+            ])
+        let message = try #require(failure(checked, data, threads: 2, compiled: true))
+        #expect(
+            message.hasSuffix(
+                "rep R1, 2027-Q1: no quota for measure bookings in 2027-Q1 in quotas.csv; quotas.csv has this rep's quota for \(said), "
+                    + "a shorter period: a quarter's quota is one row for 2027-Q1 (shorter periods' rows are not added up)"), "\(message)")
+    }
+
     /// The later periods named are those the rep is on the plan in: R1 leaves at the end of
     /// February while R2 carries the run to May, so only February is missing for R1.
     @Test func aMissingQuotaNamesNoPeriodAfterTheRepLeft() throws {
