@@ -205,7 +205,13 @@ extension PlanMessage {
         .init("unknownAttribute", .error, "unknown attribute '\(scope).\(name)'")
     }
     static func unknownCurrency(_ code: String) -> Self {
-        .init("unknownCurrency", .error, "'\(code)' is not an ISO 4217 currency code")
+        // ISO 4217's codes of no currency (precious metals, bond-market units, the SDR, the test
+        // and "no currency" codes) are codes all the same: said so, not that they are none.
+        if ["XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"].contains(code) {
+            return .init(
+                "unknownCurrency", .error, "'\(code)' is an ISO 4217 code of no currency (a metal, a unit of account or a test code): a plan pays in a currency")
+        }
+        return .init("unknownCurrency", .error, "'\(code)' is not an ISO 4217 currency code")
     }
     static func unknownDeclaration(_ word: String) -> Self {
         .init("unknownDeclaration", .error, "unknown declaration '\(word)'")

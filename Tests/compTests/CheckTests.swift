@@ -69,13 +69,16 @@ import Testing
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let example = try String(contentsOfFile: aeStandard, encoding: .utf8)
-        for (code, guess) in [("XAU", "XAF"), ("EURO", "EUR")] {
+        for (code, guess, what) in [
+            ("XAU", "XAF", "is an ISO 4217 code of no currency (a metal, a unit of account or a test code): a plan pays in a currency"),
+            ("EURO", "EUR", "is not an ISO 4217 currency code"),
+        ] {
             let plan = directory.appendingPathComponent("\(code).plan").path
             try Data(example.replacingOccurrences(of: "currency USD", with: "currency \(code)").utf8).write(to: URL(fileURLWithPath: plan))
             let result = try cli.run(["check", plan])
             #expect(result.status == 65)
             let errors = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
-            #expect(errors == ["\(plan):3:12: error: '\(code)' is not an ISO 4217 currency code [#plan.unknownCurrency]"], "\(result.stderr)")
+            #expect(errors == ["\(plan):3:12: error: '\(code)' \(what) [#plan.unknownCurrency]"], "\(result.stderr)")
             #expect(result.stderr.contains("= hint: did you mean `\(guess)`?"), "\(result.stderr)")
         }
     }
