@@ -1,7 +1,7 @@
 -- The reference plan "AE Standard" (../shared/REFERENCE_PLAN.md) in DuckDB SQL, exact DECIMAL
--- arithmetic, as comp's peer in benchmarks. Expects `tx` (the ledger, read once into a table),
--- and the views `roster`, `quotas`, `fx` (created by run_reference.py from the CSV files), and
--- produces `payouts`.
+-- arithmetic, as comp's peer in benchmarks. Expects `tx` (the ledger's columns the plan reads,
+-- read once into a table) and the views `roster`, `quotas`, `fx` (created by run_reference.py
+-- from the CSV files), and produces `payouts`.
 --
 -- Written as a DuckDB user would: the ledger is parsed once, each transaction's credit is summed
 -- per rep and month in the pass that computes it, months are numbers. (A first version kept the

@@ -22,7 +22,7 @@ def main():
     if threads:
         con.execute(f"SET threads = {threads}")
     con.execute(f"""
-        CREATE TEMP TABLE tx AS SELECT * FROM read_csv('{data}/transactions.csv', header = true, types = {{
+        CREATE TEMP TABLE tx AS SELECT id, date, rep, amount, currency, product, kind, quantity, reverses FROM read_csv('{data}/transactions.csv', header = true, types = {{
             'id': 'VARCHAR', 'date': 'DATE', 'rep': 'VARCHAR', 'amount': 'DECIMAL(18,6)', 'currency': 'VARCHAR',
             'product': 'VARCHAR', 'kind': 'VARCHAR', 'quantity': 'BIGINT', 'region': 'VARCHAR', 'reverses': 'VARCHAR'}});
         CREATE VIEW roster AS SELECT * FROM read_csv('{data}/roster.csv', header = true, all_varchar = true);
