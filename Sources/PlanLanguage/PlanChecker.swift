@@ -303,17 +303,13 @@ extension Checker {
             } else if let hidden = id.unicodeScalars.first(where: TerminalText.isInvisible) {
                 // `"AE\u{200B}-STD"` prints as AE-STD, yet no roster row could name it: the roster's
                 // plan column refuses invisible characters (the plan had checked, and paid no one).
-                func code(_ scalar: Unicode.Scalar) -> String {
-                    let hex = String(scalar.value, radix: 16, uppercase: true)
-                    return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
-                }
-                let shown = id.unicodeScalars.map { TerminalText.isInvisible($0) ? "<\(code($0))>" : String($0) }.joined()
+                let shown = id.unicodeScalars.map { TerminalText.isInvisible($0) ? "<\(codePoint($0.value))>" : String($0) }.joined()
                 sink.emit(
                     .invalidValue(
                         "plan id", shown,
-                        "an id without invisible characters such as \(code(hidden)), which prints as nothing (the roster's plan column, "
-                            + "which names the plan, refuses them)"),
-                    file: 0, range, hint: "delete the \(code(hidden))")
+                        "an id without invisible characters such as \(codePoint(hidden.value)), which prints as nothing (the roster's plan "
+                            + "column, which names the plan, refuses them)"),
+                    file: 0, range, hint: "delete the \(codePoint(hidden.value))")
             }
         }
         derivedState = Array(repeating: .pending, count: letDecls.count)

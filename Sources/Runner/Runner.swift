@@ -99,6 +99,10 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
     /// an input, or the other export.
     case output(String)
 
+    /// What `.badData` tells the user to do, last in its text (a command without --quarantine
+    /// replaces it with its own).
+    public static let quarantineHint = "(use --quarantine to run without the rejected rows)"
+
     public var description: String {
         switch self {
         case .badPlans(let text): return text
@@ -109,7 +113,7 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
                 text += "\n… and \(total + warnings - listed.count) more (\(total) error\(total == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in all; "
                     + "`comp validate --max-errors N` lists more)"
             }
-            return text + "\nthe data has \(total) error\(total == 1 ? "" : "s"); nothing was run (use --quarantine to run without the rejected rows)"
+            return text + "\nthe data has \(total) error\(total == 1 ? "" : "s"); nothing was run \(Self.quarantineHint)"
         case .badInputTable(let listed, let total):
             var text = listed.joined(separator: "\n")
             if total > listed.count { text += "\n… and \(total - listed.count) more" }

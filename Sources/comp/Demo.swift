@@ -79,7 +79,7 @@ struct Demo: ParsableCommand {
             if case .badData = error {
                 // `demo` has no --quarantine: what to do is to let it write its data again.
                 text = text.replacingOccurrences(
-                    of: "(use --quarantine to run without the rejected rows)",
+                    of: RunFailure.quarantineHint,
                     with: "(the demo's data was changed after it was written: give another --out, or remove \(data))")
             }
             if !exports.isEmpty { text += "\nremoved the exports of the previous demo run: \(exports.joined(separator: ", "))" }
