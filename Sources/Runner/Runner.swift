@@ -674,7 +674,71 @@ public enum Runner {
                 "quotas.csv has \(found.count) row\(found.count == 1 ? "" : "s") for measure \"\(measure)\" (the first on line \(found.line)), "
                     + "which none of the plans has a quota for\(meant); they are not used")
         }
+        if let warning = quotaRowsOfUnreadLength(plans: plans, data: data) { warnings.append(warning) }
         return warnings
+    }
+
+    /// Quota rows for a period length that none of the rep's plans reads its quota by: a quarter's
+    /// row for a rep whose plan reads monthly quotas (beside the monthly rows, it was ignored
+    /// without a word), or months for a plan reading quarters. Rows of reps on none of the plans,
+    /// or of a measure none of them has a quota for (said above), are not counted. One warning
+    /// for all: the count, and the first row with why.
+    static func quotaRowsOfUnreadLength(plans: [Plan], data: LedgerData) -> String? {
+        let quotas = data.quotas.rows
+        guard !quotas.isEmpty, plans.contains(where: { !$0.quotas.isEmpty }) else { return nil }
+        // Per plan id: each quota's measure, whether it is the plan's first measure (an empty
+        // measure cell means that one), and the length of the rows read for it (a plan paying by
+        // quarter reads a monthly quota's quarter row).
+        struct Reading {
+            let measure: String
+            let first: Bool
+            let months: Int
+            let kind: PeriodKind
+        }
+        var readings: [String: [Reading]] = [:]
+        for plan in plans where readings[plan.id] == nil {
+            readings[plan.id] = plan.quotas.map { quota in
+                let kind = max(quota.periodKind, plan.period)
+                return Reading(measure: quota.measureName, first: quota.measure.index == 0, months: kind.months, kind: kind)
+            }
+        }
+        let roster = data.roster
+        var plansOfRep: [Int: [String]] = [:]
+        var count = 0
+        var first: (row: QuotaRow, plan: String, reading: Reading)? = nil
+        for row in quotas {
+            let rep = Int(row.rep)
+            let repPlans: [String]
+            if let known = plansOfRep[rep] {
+                repPlans = known
+            } else {
+                var names: [String] = []
+                if rep < roster.rowsByRep.count {
+                    for index in roster.rowsByRep[rep] where readings[roster.rows[index].plan] != nil && !names.contains(roster.rows[index].plan) {
+                        names.append(roster.rows[index].plan)
+                    }
+                }
+                plansOfRep[rep] = names
+                repPlans = names
+            }
+            var reader: (plan: String, reading: Reading)? = nil
+            var read = false
+            for plan in repPlans {
+                for reading in readings[plan] ?? [] where row.measure.map({ $0 == reading.measure }) ?? reading.first {
+                    if reading.months == row.period.kind.months { read = true }
+                    if reader == nil { reader = (plan, reading) }
+                }
+            }
+            guard !read, let reader else { continue }
+            count += 1
+            if first == nil { first = (row, reader.plan, reader.reading) }
+        }
+        guard let first else { return nil }
+        let kind = first.row.period.kind
+        let rep = Int(first.row.rep) < roster.repIDs.count ? roster.repIDs[Int(first.row.rep)] : "?"
+        return "quotas.csv has \(grouped(count)) row\(count == 1 ? "" : "s") for a period length the rep's plans do not read (the first on line "
+            + "\(first.row.line): \(first.row.period), a \(kind.rawValue)'s quota of rep \"\(rep)\", whose plan \(first.plan) reads one "
+            + "\(first.reading.measure) quota row per \(first.reading.kind.rawValue)); \(count == 1 ? "it is" : "they are") not used"
     }
 
     /// The optional ledger columns (`product`, `kind`, `region`) a plan reads that transactions.csv

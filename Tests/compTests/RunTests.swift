@@ -1881,6 +1881,33 @@ func oneDeal(in directory: URL) throws -> URL {
                 + "period (measure names must match exactly)\n"), "\(failed.stderr)")
     }
 
+    /// Quota rows for a period length the rep's plan does not read (a quarter beside the months a
+    /// monthly plan reads) are not used, and the run says so; rows of reps on no plan of the run
+    /// and of the length read are not counted.
+    @Test func quotaRowsOfAnUnreadPeriodLengthAreWarnedAbout() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\nR2,Bo,OTHER,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR1,2027-Q1,3000\nR2,2027-Q1,3000\nR1,2027,12000\nR1,2027-02,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
+        ], to: data)
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains(
+            "warning: quotas.csv has 2 rows for a period length the rep's plans do not read (the first on line 3: 2027-Q1, a quarter's "
+                + "quota of rep \"R1\", whose plan AE-STD reads one bookings quota row per month); they are not used\n"), "\(run.stderr)")
+        let validate = try cli.run(["validate", "--data", data.path, "--plans", aeStandard])
+        #expect(validate.stderr.contains("warning: quotas.csv has 2 rows for a period length"), "\(validate.stderr)")
+
+        // Only the months: nothing to say.
+        try writeFiles(["quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR2,2027-Q1,3000\n"], to: data)
+        let quiet = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r2.sqlite").path])
+        #expect(quiet.status == 0, "\(quiet.stderr)")
+        #expect(!quiet.stderr.contains("period length"), "\(quiet.stderr)")
+    }
+
     /// Under --quarantine, a manager whose roster rows were all rejected ends the roll-ups at the
     /// reps under them: the run says so (the override above had silently dropped), and the credit
     /// still reaches the reps.
