@@ -187,7 +187,7 @@ public enum Runner {
         // Before anything is read: the database must be one comp can write, and no export may
         // replace it or an input.
         do throws(StoreError) {
-            _ = try ResultStore.vet(request.database)
+            _ = try ResultStore.vet(request.database, checkingIntegrity: true)
         } catch {
             // A damaged database is bad input (65), not an output that cannot be written.
             throw error.damaged ? .input(error.description) : .storage(error.description)
@@ -384,6 +384,14 @@ public enum Runner {
                                 + (load.errorCount > listed.count ? "; the first \(listed.count) errors:" : ":")
                             for diagnostic in listed { text += "\n  \(diagnostic.location): \(diagnostic.message)" }
                         }
+                        // What the run would have warned of may say why (look-alike rep ids, a
+                        // quarter's quota row beside a monthly plan): said first, as a run that
+                        // goes on says it before its summary.
+                        let caveats = Self.dataWarnings(load: load) + planDataWarnings(plans: plans, data: data)
+                        if !caveats.isEmpty {
+                            text = caveats.map { $0.contains(": warning: ") || $0.hasPrefix("… and ") ? $0 : "warning: " + $0 }.joined(separator: "\n")
+                                + "\n" + text
+                        }
                         failure = .evaluation(text)
                         throw error
                     }
@@ -393,12 +401,7 @@ public enum Runner {
                 (reconciliation, warnings) = reconcile(output.credited, plans: plans, data: data, load: load)
                 warnings += clawbackPolicyWarnings(plans: plans, data: data)
                 warnings += planDataWarnings(plans: plans, data: data)
-                // The data's own warnings (a quoted text holding lines shaped like records, …): the
-                // first ones, with the count of the rest (`comp validate` lists them all).
-                let dataWarnings = load.diagnostics.filter { $0.severity == .warning }
-                // Located ones as `validate` and the compilers write them: `file:line:field: warning: …`.
-                warnings = dataWarnings.prefix(20).map { "\($0.location): warning: \($0.message)" } + warnings
-                if dataWarnings.count > 20 { warnings.insert("… and \(dataWarnings.count - 20) more warnings about the data", at: 20) }
+                warnings = Self.dataWarnings(load: load) + warnings
                 inputWarnings += Self.unreadInputRows(plans: plans, tables: inputsByPlan, roster: data.roster, summary: summary)
                 warnings += inputWarnings.prefix(20)
                 if inputWarnings.count > 20 { warnings.append("… and \(inputWarnings.count - 20) more warnings about the input tables") }
@@ -580,6 +583,17 @@ public enum Runner {
         return "the plans of a run must read the data alike (one plan currency, one fiscal year start); these differ:\n"
             + groups.map { "  \($0.key): \($0.plans.joined(separator: ", "))" }.joined(separator: "\n")
             + "\nrun each group separately"
+    }
+
+    /// The data's own warnings (a quoted text holding lines shaped like records, a rep id a
+    /// spreadsheet would run as a formula, …): the first 20, located as `validate` and the
+    /// compilers write them (`file:line:field: warning: …`), then the count of the rest (`comp
+    /// validate` lists them all).
+    static func dataWarnings(load: LedgerLoad) -> [String] {
+        let found = load.diagnostics.filter { $0.severity == .warning }
+        var lines = found.prefix(20).map { "\($0.location): warning: \($0.message)" }
+        if found.count > 20 { lines.append("… and \(found.count - 20) more warnings about the data") }
+        return lines
     }
 
     /// Rows of the plans' input tables that no statement of the run read: a rep the plans reading

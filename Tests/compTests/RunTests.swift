@@ -390,6 +390,30 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(try Data(contentsOf: URL(fileURLWithPath: foreign)) == foreignBytes)
     }
 
+    /// A run into a database SQLite finds damaged is refused before anything is read, and the file
+    /// is left as it was (it had been written into, and an export of an earlier run then failed on
+    /// a malformed statement).
+    @Test func aDamagedDatabaseIsNotWrittenInto() throws {
+        let (directory, data, db) = try oneDealRun(cli)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The page of the statements' index, its b-tree header overwritten: the migrations' table
+        // still reads, so the file is comp's, but its index is no b-tree.
+        let root = try DatabaseQueue(path: db).read { db in
+            try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'statements_by_run'")
+        }
+        let page = try #require(root)
+        let handle = try #require(FileHandle(forUpdatingAtPath: db))
+        try handle.seek(toOffset: UInt64((page - 1) * 16384))
+        try handle.write(contentsOf: Data(repeating: 0x7F, count: 12))
+        try handle.close()
+        let damaged = try Data(contentsOf: URL(fileURLWithPath: db))
+        let refused = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.hasPrefix("opening \(db): the database file is damaged (SQLite's quick_check: "), "\(refused.stderr)")
+        #expect(refused.stderr.hasSuffix("); nothing was written to it; restore it from a backup, or give a new --db\n"), "\(refused.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == damaged)
+    }
+
     /// A database path is a file name, never an SQLite URI or in-memory name (a run "stored" in
     /// `:memory:` kept nothing, and `file:r.sqlite` slipped past the export check); and no command
     /// writes its output over one of its inputs.
@@ -1605,6 +1629,8 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(run.status == 65)
         #expect(
             run.stderr.split(separator: "\n").map(String.init) == [
+                // The load's warning, said first as a run that goes on says it.
+                "\(data.path)/quotas.csv:5:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period",
                 "\(plan.path):11:24: rep R1, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv (nor in 2027-03)",
                 "\(plan.path):10:14: rep R1, 2027-03: uatt: division by zero (the quota is 0 on line 5 of quotas.csv; set a quota above 0 there)",
             ], "\(run.stderr)")
@@ -1680,7 +1706,8 @@ func oneDeal(in directory: URL) throws -> URL {
         let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(run.status == 65)
         #expect(
-            run.stderr == "\(plan.path):7:20: rep R1, 2027-01: attainment: division by zero (the quota is 0 on line 2 of quotas.csv; "
+            run.stderr == "\(data.path)/quotas.csv:2:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period\n"
+                + "\(plan.path):7:20: rep R1, 2027-01: attainment: division by zero (the quota is 0 on line 2 of quotas.csv; "
                 + "set a quota above 0 there)\n", "\(run.stderr)")
     }
 
@@ -1906,6 +1933,17 @@ func oneDeal(in directory: URL) throws -> URL {
         let quiet = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r2.sqlite").path])
         #expect(quiet.status == 0, "\(quiet.stderr)")
         #expect(!quiet.stderr.contains("period length"), "\(quiet.stderr)")
+
+        // Only the quarter: the run fails on the missing month, and says what it would have
+        // warned of, which is why.
+        try writeFiles(["quotas.csv": "rep,period,amount\nR1,2027-Q1,3000\n"], to: data)
+        let failed = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r3.sqlite").path])
+        #expect(failed.status == 65)
+        #expect(failed.stderr == 
+            "warning: plan AE-STD reads txn.product, but transactions.csv has no column \"product\": it is empty on every row\n"
+                + "warning: quotas.csv has 1 row for a period length the rep's plans do not read (the first on line 2: 2027-Q1, a quarter's "
+                + "quota of rep \"R1\", whose plan AE-STD reads one bookings quota row per month); it is not used\n"
+                + "\(aeStandard):25:31: rep R1, 2027-01: no quota for measure bookings in 2027-01 in quotas.csv\n", "\(failed.stderr)")
     }
 
     /// Under --quarantine, a manager whose roster rows were all rejected ends the roll-ups at the
