@@ -159,7 +159,9 @@ public enum LedgerLoader {
             if rosterReadable {
                 let outcome = loadTransactions(
                     file: file, display: files.transactions, header: head, reps: roster.lookup, lookalikes: roster.lookalikes,
-                    fx: FXAvailability(base: options.baseCurrency, rates: fx.rates, rejected: fx.rejectedLines), options: options)
+                    fx: FXAvailability(
+                        base: options.baseCurrency, rates: fx.rates, rejected: fx.rejectedLines, unknown: unusable.contains(files.fx)),
+                    options: options)
                 perFile[files.transactions, default: []].append(contentsOf: outcome.errors)
                 droppedErrors += outcome.droppedErrors
                 droppedWarnings += outcome.droppedWarnings

@@ -43,7 +43,13 @@ struct FXAvailability: Sendable {
     /// ``FXTable/rejectedLines``).
     var rejectedLines: [Int: Int] = [:]
 
-    init(base: Currency, rates: [FXRate], rejected: [FXTable.FXKey: Int] = [:]) {
+    /// True when fx.csv could not be read at all (its header): every rate counts as there, so
+    /// the file's one error is not followed by a "no fx rate" for each row in another currency
+    /// (a run is refused over the file anyway).
+    let unknown: Bool
+
+    init(base: Currency, rates: [FXRate], rejected: [FXTable.FXKey: Int] = [:], unknown: Bool = false) {
+        self.unknown = unknown
         baseIndex = ISOCurrencies.index(of: base)
         let months = rates.map { $0.month.firstMonth }
         minMonth = months.min() ?? 0
@@ -65,7 +71,7 @@ struct FXAvailability: Sendable {
 
     @inline(__always)
     func has(_ currency: Int, _ month: Int) -> Bool {
-        if currency == baseIndex { return true }
+        if currency == baseIndex || unknown { return true }
         let offset = month - minMonth
         guard offset >= 0 && offset < span else { return false }
         return available[currency * span + offset]

@@ -336,6 +336,10 @@ let badCases: [BadCase] = [
         name: "lines ended by CR alone", file: "quotas.csv", text: "rep,period,amount\rR1,2027-01,100\r",
         expected: ["quotas.csv:1:1: the header is not CSV: lines end with a carriage return alone; save the file with LF or CRLF line ends"]),
     BadCase(
+        // The ledger's EUR deal gets no "no fx rate" error of its own: the file is the one error.
+        name: "fx.csv lines ended by CR alone", file: "fx.csv", text: "currency,period,rate\rEUR,2027-01,1.083689\r",
+        expected: ["fx.csv:1:1: the header is not CSV: lines end with a carriage return alone; save the file with LF or CRLF line ends"]),
+    BadCase(
         name: "control character in a roster id", file: "roster.csv",
         text: "rep,name,plan,start\nR1,A,AE-STD,2026-01-01\nR2,B,AE-STD,2026-01-01\nR\u{0}3,C,AE-STD,2026-01-01\n",
         expected: ["roster.csv:4:1: rep holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable"]),
