@@ -83,6 +83,10 @@ enum DataMessage {
         ("data.csvSyntax", "the row starts with a byte order mark (U+FEFF), as files joined one after the other leave it; remove it")
     }
 
+    @inline(never) static func repeatedHeader() -> (DiagnosticID, String) {
+        ("data.csvSyntax", "the row repeats the header, as files joined one after the other leave it; remove it")
+    }
+
     @inline(never) static func duplicateColumn(_ name: String, firstField: Int) -> (DiagnosticID, String) {
         ("data.duplicateColumn", "column \"\(name)\" appears twice in the header (first as field \(firstField))")
     }

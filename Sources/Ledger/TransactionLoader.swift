@@ -1528,13 +1528,30 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             }
 
             if result.errors.count != firstError {
+                // The header again, as files joined one after the other leave it: one error for
+                // the row, not one per field ("date \"date\" is not a valid date", …).
+                var repeatsHeader = result.errors.count - firstError > 1 && fieldCount == context.names.count
+                var field = 0
+                while repeatsHeader && field < fieldCount {
+                    let skip = field == 0 ? markLength : 0
+                    let text = String(
+                        decoding: UnsafeBufferPointer(start: tokenizer.fieldPointer(field) + skip, count: max(0, tokenizer.fieldLength(field) - skip)),
+                        as: UTF8.self)
+                    repeatsHeader = text.trimmingSpaces().lowercased() == context.names[field].lowercased()
+                    field += 1
+                }
+                if repeatsHeader {
+                    result.errors.removeSubrange(firstError...)
+                    result.errors.append(RowError(line: recordLine, field: 1, DataMessage.repeatedHeader()))
+                }
                 // A well-formed id of a rejected row is kept: a later row with it is a duplicate.
-                if idLength > 0 && !result.errors[idErrors...].contains(where: { $0.field == idField + 1 }) {
+                // (Not the header's words: "id" and "reverses" are no deal's.)
+                if !repeatsHeader && idLength > 0 && !result.errors[idErrors...].contains(where: { $0.field == idField + 1 }) {
                     result.rejectedIDArena.append(contentsOf: UnsafeBufferPointer(start: idStart, count: idLength))
                     result.rejectedIDEnds.append(result.rejectedIDArena.count)
                     result.rejectedIDLines.append(recordLine)
                 }
-                if reversesLength > 0 && reversesLength <= maxID {
+                if !repeatsHeader && reversesLength > 0 && reversesLength <= maxID {
                     result.rejectedReversalArena.append(contentsOf: UnsafeBufferPointer(start: tokenizer.fieldPointer(reversesField), count: reversesLength))
                     result.rejectedReversalEnds.append(result.rejectedReversalArena.count)
                     result.rejectedReversalLines.append(recordLine)
