@@ -15,7 +15,11 @@ extension Checker {
             // A cycle longer than the limit is still a cycle, spelled out as one (it had been "a
             // chain of more than 128 definitions", whose fix, a shorter chain, cannot end it).
             if let path = cycle(through: name) {
-                if !path.isEmpty && reportedCycles.insert(Set(path).sorted()).inserted { error(.cycle(path), file, range) }
+                // Said where the cycle's first definition is (not at the one the limit stopped at).
+                let first = path.first.flatMap { symbols[$0] }
+                if !path.isEmpty && reportedCycles.insert(Set(path).sorted()).inserted {
+                    error(.cycle(path), first?.file ?? file, first?.range ?? range)
+                }
                 return false
             }
             error(.dependencyTooDeep(name), file, range)
@@ -30,7 +34,8 @@ extension Checker {
             if let start = stack.firstIndex(of: name) {
                 let path = Array(stack[start...]) + [name]
                 if reportedCycles.insert(Set(path).sorted()).inserted {
-                    let notes = path.dropFirst().dropLast().compactMap { member -> (String, Int, SourceRange)? in
+                    // The first 20 members' definitions (a long cycle's thousands are not listed).
+                    let notes = path.dropFirst().dropLast().prefix(20).compactMap { member -> (String, Int, SourceRange)? in
                         symbols[member].map { ("'\(member)' is defined here", $0.file, $0.range) }
                     }
                     error(.cycle(path), file, range, notes: Array(notes))

@@ -54,8 +54,11 @@ extension PlanMessage {
     static func currencyMismatch(_ a: String, _ b: String, _ operation: String) -> Self {
         .init("currencyMismatch", .error, "currency mismatch: cannot \(operation) \(a) and \(b)")
     }
+    /// A long cycle is said by its first 20 definitions, its length and the one closing it (one
+    /// of 5,000 definitions had made a line of 44 KB).
     static func cycle(_ path: [String]) -> Self {
-        .init("cycle", .error, "definitions form a cycle: \(path.joined(separator: " -> "))")
+        let shown = path.count > 22 ? path.prefix(20) + ["… (\(path.count - 1) definitions in all)", path[path.count - 1]] : path[...]
+        return .init("cycle", .error, "definitions form a cycle: \(shown.joined(separator: " -> "))")
     }
     static func dependencyTooDeep(_ name: String) -> Self {
         .init("dependencyTooDeep", .error, "'\(name)' depends on a chain of more than \(PlanLimits.maxDependencyDepth) definitions")
