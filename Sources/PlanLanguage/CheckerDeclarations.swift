@@ -891,10 +891,39 @@ extension Checker {
             return nil
         }
         guard let parsed = parseOverride(text, like: value) else {
-            error(.badOverride(name.name, "'\(text)' is not a \(describe(value.type))"), file, name.range)
+            error(.badOverride(name.name, "'\(text)' is not a \(describe(value.type))" + overrideProblem(text, like: value)), file, name.range)
             return nil
         }
         return (parsed, true)
+    }
+
+    /// What is wrong with an override of a money, rate or count, after a colon (`1e5` is not plain
+    /// notation, `99999999999999999999` is out of range: both had been only "not a money"); empty
+    /// when there is no more to say.
+    func overrideProblem(_ text: String, like value: Value) -> String {
+        func words(_ number: Substring, _ error: DecimalParseError) -> String {
+            switch error {
+            case .outOfRange: return ": \(number) is out of range (at most ±\(FixedDecimal(units: .max)))"
+            case .invalidCharacter: return ": \(number) is not a plain decimal, like 1234.56 or -80 (no exponent or thousands separator)"
+            case .tooManyFractionDigits, .empty: return ": \(number) \(error)"
+            }
+        }
+        switch value {
+        case .money(let money):
+            let parts = text.split(separator: " ", omittingEmptySubsequences: true)
+            guard parts.count == 1 || parts.count == 2 else { return ": write an amount, and optionally its currency (like '150 \(money.currency.code)')" }
+            if parts.count == 2 && String(parts[1]) != money.currency.code { return ": the parameter is in \(money.currency.code), not \(parts[1])" }
+            do { _ = try FixedDecimal(parsing: parts[0]) } catch { return words(parts[0], error) }
+        case .rate:
+            do { _ = try Rate(parsing: text) } catch { return words(Substring(text), error) }
+        case .count:
+            if !text.isEmpty && text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) || (text.hasPrefix("-") && text.count > 1) {
+                return ": \(text) is out of range"
+            }
+            return ": write a whole number, like 12"
+        default: break
+        }
+        return ""
     }
 
     /// The first character of `text` that a plan's string may not hold (``Lexer``'s rules), if any.

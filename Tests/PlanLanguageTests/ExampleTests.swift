@@ -96,6 +96,17 @@ struct ExampleTests {
         for text in ["4%", "0.04", "1"] {
             #expect(PlanChecker.check(path: path, overrides: ["base_rate": text]).diagnostics.isEmpty, "\(text)")
         }
+        // What is wrong with a number is said (each had been only "is not a money (USD)").
+        for (text, problem) in [
+            ("99999999999999999999 USD", "99999999999999999999 is out of range (at most ±9223372036854.775807)"),
+            ("1e5", "1e5 is not a plain decimal, like 1234.56 or -80 (no exponent or thousands separator)"),
+            ("5 EUR", "the parameter is in USD, not EUR"),
+            ("1.1234567", "1.1234567 has 7 fraction digits, at most 6 are allowed"),
+        ] {
+            #expect(PlanChecker.check(path: path, overrides: ["spiff_rate": text]).diagnostics.map(\.message) == [
+                "cannot override parameter 'spiff_rate': '\(text)' is not a money (USD): \(problem)"
+            ])
+        }
         // A rate the plan itself writes as a bare number is overridden the same way.
         let bareRate = "plan \"B\" {\n  currency USD\n  period month\n  param threshold = 1.2\n  credit s { amount fx(txn.amount) }\n"
             + "  measure b = sum(s)\n  component c = 100 USD when threshold > 1\n}\n"
