@@ -2111,8 +2111,24 @@ final class PlanEvaluation {
         do {
             return try Exact.toFixed(value)
         } catch {
-            throw failure("\(value) does not fit the stored range (±9223372036854.775807): \(error)", what: name, span: span())
+            throw failure(
+                "\(value) does not fit the stored range (±9223372036854.775807)\(largestCreditNote())", what: name, span: span())
         }
+    }
+
+    /// Where an amount past the stored range most likely came from: the payee-period's credited
+    /// transaction of the largest amount (a mistyped one), with its line; empty when none.
+    func largestCreditNote() -> String {
+        guard payee >= 0, periodIndex >= 0 else { return "" }
+        let transactions = data.transactions
+        var largest: Int? = nil
+        for row in creditRows(forPayee: payee, period: periodIndex) where Int(row) < transactions.count {
+            if let known = largest, transactions.amounts[known].magnitude >= transactions.amounts[Int(row)].magnitude { continue }
+            largest = Int(row)
+        }
+        guard let row = largest else { return "" }
+        let amount = "\(FixedDecimal(units: transactions.amounts[row])) \(transactions.money(at: row).currency.code)"
+        return "; the largest credit is transactions.csv line \(transactions.line(of: row)), \(amount): check it"
     }
 
     func creditRows(forPayee position: Int, period: Int, rules: Set<Int>? = nil) -> [Int32] {

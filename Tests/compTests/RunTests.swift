@@ -2479,7 +2479,10 @@ func oneDeal(in directory: URL) throws -> URL {
         let fresh = directory.appendingPathComponent("fresh.sqlite").path
         let failed = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", fresh])
         #expect(failed.status != 0)
-        #expect(failed.stderr.contains("does not fit the stored range"), "\(failed.stderr)")
+        // Said with the payee-period's largest credit, where a mistyped amount would be.
+        #expect(failed.stderr.contains(
+            "rep R1, 2027-01: commission: 15000000000000.00 does not fit the stored range (±9223372036854.775807); "
+                + "the largest credit is transactions.csv line 2, 1500 USD: check it"), "\(failed.stderr)")
         if FileManager.default.fileExists(atPath: fresh) {
             #expect(try DatabaseQueue(path: fresh).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM runs") } == 0)
         }
