@@ -137,6 +137,13 @@ public enum PlanChecker {
                     if sink.unreadLibrary == nil { sink.unreadLibrary = use.path }
                     continue
                 }
+                // A path whose string had an error (a bad escape dropped from it) is not the one
+                // meant: not read, so the error is said alone (not after "cannot read" of a
+                // mangled name).
+                if sink.hasError(in: index, within: use.range) {
+                    if sink.unreadLibrary == nil { sink.unreadLibrary = use.path }
+                    continue
+                }
                 let path = resolve(use.path, relativeTo: sink.sources[index].path)
                 if reading.contains(path) {
                     sink.emit(.includeCycle(use.path), file: index, use.range)

@@ -277,6 +277,11 @@ final class DiagnosticSink {
     /// The file and place of the first diagnostic not kept.
     private var firstDropped: (file: Int, range: SourceRange?)? = nil
 
+    /// Whether an error was said inside `range` of `file` (a `use` whose path had a bad escape).
+    func hasError(in file: Int, within range: SourceRange) -> Bool {
+        entries.contains { $0.file == file && $0.offset >= range.start && $0.offset < range.end && $0.diagnostic.severity == .error }
+    }
+
     /// Every diagnostic, in file order, then source order (stable for equal positions); when some
     /// were not kept, a last error says how many.
     var diagnostics: [Diagnostic] {
