@@ -67,7 +67,8 @@ public enum InputTableReader {
     /// a count, and its declaration), a value must be a whole number.
     public static func load(
         path: String, column: String, roster: RosterTable, options: LedgerLoadOptions = LedgerLoadOptions(),
-        readers: [(plan: String, period: PeriodKind)] = [], count: (plan: String, declaration: String)? = nil
+        readers: [(plan: String, period: PeriodKind)] = [], count: (plan: String, declaration: String)? = nil,
+        declaredBy: String? = nil
     ) -> (table: InputTableValues, diagnostics: [Diagnostic]) {
         var errors: [RowError] = []
         var values: [InputTableValues.Key: FixedDecimal] = [:]
@@ -87,7 +88,14 @@ public enum InputTableReader {
         do {
             file = try MappedFile(path: path)
         } catch {
-            errors.append(RowError(line: 0, field: 0, DataMessage.fileMissing("cannot read the input table: \(error.reason)")))
+            // Said with who reads it and what it must hold: the plan's declaration is the only
+            // place the file is named.
+            let reader = declaredBy.map { "; \($0) reads it" } ?? ""
+            errors.append(
+                RowError(
+                    line: 0, field: 0,
+                    DataMessage.fileMissing(
+                        "cannot read the input table: \(error.reason)\(reader): give a CSV file with the columns rep, period and \(column)")))
             return finish()
         }
         opened = file

@@ -399,6 +399,11 @@ public enum Runner {
 
                 report("reconciling")
                 (reconciliation, warnings) = reconcile(output.credited, plans: plans, data: data, load: load)
+                // The plans' input tables: every row read is a value (a bad row stops the run).
+                for path in inputTables {
+                    guard let table = inputsByPlan.lazy.flatMap({ $0.values }).first(where: { $0.file == path }) else { continue }
+                    reconciliation.append(ReconciliationRecord(file: path, rowsRead: table.count, accepted: table.count, rejected: 0))
+                }
                 warnings += clawbackPolicyWarnings(plans: plans, data: data)
                 warnings += planDataWarnings(plans: plans, data: data)
                 warnings = Self.dataWarnings(load: load) + warnings
@@ -497,7 +502,8 @@ public enum Runner {
                 let (table, diagnostics) = InputTableReader.load(
                     path: path, column: input.column, roster: roster,
                     options: LedgerLoadOptions(threads: threads, fiscalCalendar: plan.fiscalCalendar),
-                    readers: readers[input.key]?.periods ?? [], count: readers[input.key]?.count)
+                    readers: readers[input.key]?.periods ?? [], count: readers[input.key]?.count,
+                    declaredBy: "plan \(plan.id) (input \(input.name) from \"\(input.file)\" column \"\(input.column)\")")
                 inputErrors += diagnostics.filter { $0.severity == .error }.map(\.description)
                 if warnedTables.insert(input.key).inserted {
                     // A file read for two columns says its header's warnings once.

@@ -1087,6 +1087,21 @@ func oneDeal(in directory: URL) throws -> URL {
                 "\(table):5:2: warning: rep \"R2\" has no 2027-Q2 statement on plan MBO in this run (not on the plan then), so this run does "
                     + "not read this row",
             ], "\(run.stderr)")
+        // The table is in the reconciliation, once though two columns are read from it.
+        #expect(run.stdout.contains("  \(table): 6 rows, 6 accepted, 0 rejected\n"), "\(run.stdout)")
+        let stored = try DatabaseQueue(path: directory.appendingPathComponent("r.sqlite").path).read { db in
+            try Row.fetchAll(db, sql: "SELECT rows_read, accepted, rejected FROM reconciliation WHERE file = ?", arguments: [table])
+                .map { [$0[0] as Int, $0[1] as Int, $0[2] as Int] }
+        }
+        #expect(stored == [[6, 6, 0]])
+
+        // Missing, it is said with the plan that reads it and the columns it needs.
+        try FileManager.default.removeItem(atPath: table)
+        let missing = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r2.sqlite").path])
+        #expect(missing.status == 65)
+        #expect(missing.stderr.hasPrefix(
+            "\(table): cannot read the input table: No such file or directory; plan MBO (input score from \"mbo.csv\" column \"score\") "
+                + "reads it: give a CSV file with the columns rep, period and score\n"), "\(missing.stderr)")
     }
 
     /// Two plans reading one score file by different period lengths: a month's row is read by
