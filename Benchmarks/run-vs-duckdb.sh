@@ -30,6 +30,9 @@ PY
 # by tens of percent within minutes, so a round's two times are compared with each other, and the
 # rounds' ratios are summed up by their median.
 comp_times=(); comp_peaks=(); duck_times=(); duck_peaks=()
+# Both read the data from the page cache (as PERFORMANCE.md measured): a first round reading it
+# from disk had taken 2-3x as long for both.
+cat "$work"/data/*.csv >/dev/null
 for ((round = 0; round < runs; round++)); do
     rm -f "$work"/results.sqlite*
     # comp writes both exports as part of the run (--export-payouts/--export-measures write what
