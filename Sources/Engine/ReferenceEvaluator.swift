@@ -2112,13 +2112,15 @@ final class PlanEvaluation {
             return try Exact.toFixed(value)
         } catch {
             throw failure(
-                "\(value) does not fit the stored range (±9223372036854.775807)\(largestCreditNote())", what: name, span: span())
+                "\(value) does not fit the stored range (±9223372036854.775807)\(largestCreditNote(value))", what: name, span: span())
         }
     }
 
     /// Where an amount past the stored range most likely came from: the payee-period's credited
-    /// transaction of the largest amount (a mistyped one), with its line; empty when none.
-    func largestCreditNote() -> String {
+    /// transaction of the largest amount, with its line, when that amount alone is at least a
+    /// thousandth of `value` (a mistyped amount); empty otherwise (a plan's factor, a parameter,
+    /// a table: the transactions are not to blame).
+    func largestCreditNote(_ value: WideDecimal) -> String {
         guard payee >= 0, periodIndex >= 0 else { return "" }
         let transactions = data.transactions
         var largest: Int? = nil
@@ -2127,8 +2129,12 @@ final class PlanEvaluation {
             largest = Int(row)
         }
         guard let row = largest else { return "" }
+        // Compared in whole units, whatever the currencies: a rough test of "the cause is this row".
+        let units = Int128(transactions.amounts[row].magnitude) / 1_000_000
+        let whole = value.value.magnitude / UInt128(powerOfTen(value.scale))
+        guard units > 0, UInt128(units) * 1_000 >= whole else { return "" }
         let amount = "\(FixedDecimal(units: transactions.amounts[row])) \(transactions.money(at: row).currency.code)"
-        return "; the largest credit is transactions.csv line \(transactions.line(of: row)), \(amount): check it"
+        return "; the payee-period's largest credit is transactions.csv line \(transactions.line(of: row)), \(amount): check it"
     }
 
     func creditRows(forPayee position: Int, period: Int, rules: Set<Int>? = nil) -> [Int32] {

@@ -917,8 +917,9 @@ extension Checker {
         case .rate:
             do { _ = try Rate(parsing: text) } catch { return words(Substring(text), error) }
         case .count:
-            if !text.isEmpty && text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) || (text.hasPrefix("-") && text.count > 1) {
-                return ": \(text) is out of range"
+            let digits = text.hasPrefix("-") ? text.dropFirst() : text[...]
+            if !digits.isEmpty && digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
+                return ": \(text) is out of range (at most ±\(Int64.max))"
             }
             return ": write a whole number, like 12"
         default: break

@@ -387,11 +387,9 @@ public enum Runner {
                         // What the run would have warned of may say why (look-alike rep ids, a
                         // quarter's quota row beside a monthly plan): said first, as a run that
                         // goes on says it before its summary.
-                        let caveats = Self.dataWarnings(load: load) + planDataWarnings(plans: plans, data: data)
-                        if !caveats.isEmpty {
-                            text = caveats.map { $0.contains(": warning: ") || $0.hasPrefix("… and ") ? $0 : "warning: " + $0 }.joined(separator: "\n")
-                                + "\n" + text
-                        }
+                        var caveats = Self.dataWarnings(load: load) + planDataWarnings(plans: plans, data: data) + inputWarnings.prefix(20)
+                        if inputWarnings.count > 20 { caveats.append("… and \(inputWarnings.count - 20) more warnings about the input tables") }
+                        if !caveats.isEmpty { text = caveats.map(Self.warningLine).joined(separator: "\n") + "\n" + text }
                         failure = .evaluation(text)
                         throw error
                     }
@@ -484,6 +482,11 @@ public enum Runner {
     /// `dataPrefix` (ending in `/`): the tables by plan, the files read, and warnings of rows no
     /// plan reads (a period of another length), to say with the summary. A plan's tables with
     /// errors are refused with every error.
+    /// Who reads an input table, for its messages: `plan MBO (input score from "mbo.csv" column "score")`.
+    public static func inputDeclaration(_ plan: Plan, _ input: InputTable) -> String {
+        "plan \(plan.id) (input \(input.name) from \"\(input.file)\" column \"\(input.column)\")"
+    }
+
     static func loadInputTables(
         of plans: [Plan], roster: RosterTable, dataPrefix: String, threads: Int?
     ) throws(RunFailure) -> (byPlan: [[String: InputTableValues]], files: [String], warnings: [String]) {
@@ -503,7 +506,7 @@ public enum Runner {
                     path: path, column: input.column, roster: roster,
                     options: LedgerLoadOptions(threads: threads, fiscalCalendar: plan.fiscalCalendar),
                     readers: readers[input.key]?.periods ?? [], count: readers[input.key]?.count,
-                    declaredBy: "plan \(plan.id) (input \(input.name) from \"\(input.file)\" column \"\(input.column)\")")
+                    declaredBy: inputDeclaration(plan, input))
                 inputErrors += diagnostics.filter { $0.severity == .error }.map(\.description)
                 if warnedTables.insert(input.key).inserted {
                     // A file read for two columns says its header's warnings once.
@@ -590,6 +593,10 @@ public enum Runner {
             + groups.map { "  \($0.key): \($0.plans.joined(separator: ", "))" }.joined(separator: "\n")
             + "\nrun each group separately"
     }
+
+    /// A warning as a line of standard error: `file:line:field: warning: …` as it is, anything
+    /// else after `warning: `.
+    public static func warningLine(_ warning: String) -> String { warning.contains(": warning: ") ? warning : "warning: " + warning }
 
     /// The data's own warnings (a quoted text holding lines shaped like records, a rep id a
     /// spreadsheet would run as a formula, …): the first 20, located as `validate` and the

@@ -132,6 +132,8 @@ public final class ResultStore {
         do {
             var configuration = Configuration()
             configuration.readonly = true
+            // A run storing into it holds it a while at its commit: waited for, as a run waits.
+            configuration.busyMode = .timeout(15)
             let queue = try DatabaseQueue(path: Self.plainFileName(path), configuration: configuration)
             let isComp = try queue.read { db in
                 try db.tableExists("grdb_migrations")

@@ -186,7 +186,7 @@ func render(_ summary: RunSummary, database: String, warnings: Bool = true, payo
 
 /// A run's warning as a line: one at a place already says `file:line:field: warning: …`; the
 /// others get `warning: ` in front.
-func warningLine(_ warning: String) -> String { warning.contains(": warning: ") ? warning : "warning: " + warning }
+func warningLine(_ warning: String) -> String { Runner.warningLine(warning) }
 
 /// `count` grouped by thousands, with `noun` in the singular for one ("1 payee", "1,200 payees").
 func counted(_ count: Int, _ noun: String) -> String {

@@ -176,7 +176,8 @@ struct Validate: ParsableCommand {
                 let (_, diagnostics) = InputTableReader.load(
                     path: prefix + input.file, column: input.column, roster: load.data.roster,
                     options: LedgerLoadOptions(threads: threads, fiscalCalendar: plan.fiscalCalendar),
-                    readers: readers[input.key]?.periods ?? [], count: readers[input.key]?.count)
+                    readers: readers[input.key]?.periods ?? [], count: readers[input.key]?.count,
+                    declaredBy: Runner.inputDeclaration(plan, input))
                 let errors = diagnostics.filter { $0.severity == .error }
                 inputErrors += errors.count
                 // Errors first, then warnings (rows for periods the plan does not have).

@@ -107,6 +107,15 @@ struct ExampleTests {
                 "cannot override parameter 'spiff_rate': '\(text)' is not a money (USD): \(problem)"
             ])
         }
+        let counted = "plan \"C\" {\n  currency USD\n  period month\n  param n = 3\n  credit s { amount fx(txn.amount) }\n"
+            + "  measure b = sum(s)\n  component c = b * 1% * n\n}\n"
+        for (text, problem) in [
+            ("99999999999999999999", "99999999999999999999 is out of range (at most ±9223372036854775807)"),
+            ("-1.5", "write a whole number, like 12"), ("-abc", "write a whole number, like 12"),
+        ] {
+            let result = PlanChecker.check(source: SourceFile(path: "c.plan", text: counted), overrides: ["n": text])
+            #expect(result.diagnostics.map(\.message) == ["cannot override parameter 'n': '\(text)' is not a count: \(problem)"])
+        }
         // A rate the plan itself writes as a bare number is overridden the same way.
         let bareRate = "plan \"B\" {\n  currency USD\n  period month\n  param threshold = 1.2\n  credit s { amount fx(txn.amount) }\n"
             + "  measure b = sum(s)\n  component c = 100 USD when threshold > 1\n}\n"

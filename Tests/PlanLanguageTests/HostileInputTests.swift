@@ -358,9 +358,6 @@ struct HostileInputTests {
         #expect(result.diagnostics.first?.notes.count ?? 0 <= 20)
     }
 
-    /// A carriage return without a line feed ends no line: after one in a comment, a cap was
-    /// silently part of the comment (an editor that breaks lines at a lone CR showed it as code).
-    /// It is an error at its place; CRLF line ends are fine.
     /// A `use` whose path has a bad escape is not read: its error is said alone (it had come
     /// after "cannot read 'dd.planu0000x'", the path with the escape dropped).
     @Test("a use path with a bad escape is not read")
@@ -374,6 +371,9 @@ struct HostileInputTests {
         #expect(result.diagnostics.first?.location.line == 1 && result.diagnostics.first?.location.column == 13)
     }
 
+    /// A carriage return without a line feed ends no line: after one in a comment, a cap was
+    /// silently part of the comment (an editor that breaks lines at a lone CR showed it as code).
+    /// It is an error at its place; CRLF line ends are fine.
     @Test("a lone carriage return is an error")
     func loneCarriageReturn() {
         let text = "plan \"P\" {\n  currency USD\n  period month\n  credit s {\n    amount fx(txn.amount)\n  }\n  measure b = sum(s)\n"

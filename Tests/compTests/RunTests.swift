@@ -2461,6 +2461,26 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["not-a-file"])
     }
 
+    /// Bookings past the stored range from a mistyped amount: the message names that transaction,
+    /// the payee-period's largest credit, and its line.
+    @Test func anAmountPastTheRangeNamesTheLargestCredit() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles(
+            [
+                "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+                "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+                "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n"
+                    + "T2,2027-01-06,R1,9223372036854.775807,USD,new\nT3,2027-01-07,R1,9000000000,USD,new\n",
+            ], to: data)
+        let failed = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(failed.status == 65)
+        #expect(failed.stderr.contains(
+            "rep R1, 2027-01: bookings: 9232372038354.78 does not fit the stored range (±9223372036854.775807); "
+                + "the payee-period's largest credit is transactions.csv line 3, 9223372036854.775807 USD: check it\n"), "\(failed.stderr)")
+    }
+
     /// A run that fails while it is evaluated (a payout past the stored range) stores nothing:
     /// a database that held a run holds the same run, and a new one holds none.
     @Test func aRunThatFailsStoresNothing() throws {
@@ -2494,10 +2514,9 @@ func oneDeal(in directory: URL) throws -> URL {
         let fresh = directory.appendingPathComponent("fresh.sqlite").path
         let failed = try cli.run(["run", "--plans", plans.path, "--data", data.path, "--db", fresh])
         #expect(failed.status != 0)
-        // Said with the payee-period's largest credit, where a mistyped amount would be.
+        // The plan's factor is the cause, not the 1500 USD deal: no transaction is blamed.
         #expect(failed.stderr.contains(
-            "rep R1, 2027-01: commission: 15000000000000.00 does not fit the stored range (±9223372036854.775807); "
-                + "the largest credit is transactions.csv line 2, 1500 USD: check it"), "\(failed.stderr)")
+            "rep R1, 2027-01: commission: 15000000000000.00 does not fit the stored range (±9223372036854.775807)\n"), "\(failed.stderr)")
         if FileManager.default.fileExists(atPath: fresh) {
             #expect(try DatabaseQueue(path: fresh).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM runs") } == 0)
         }
