@@ -478,15 +478,15 @@ public enum Runner {
             seconds: seconds(elapsed), phases: phases)
     }
 
-    /// Each plan's input tables (MBO scores and the like), read from the data directory
-    /// `dataPrefix` (ending in `/`): the tables by plan, the files read, and warnings of rows no
-    /// plan reads (a period of another length), to say with the summary. A plan's tables with
-    /// errors are refused with every error.
     /// Who reads an input table, for its messages: `plan MBO (input score from "mbo.csv" column "score")`.
     public static func inputDeclaration(_ plan: Plan, _ input: InputTable) -> String {
         "plan \(plan.id) (input \(input.name) from \"\(input.file)\" column \"\(input.column)\")"
     }
 
+    /// Each plan's input tables (MBO scores and the like), read from the data directory
+    /// `dataPrefix` (ending in `/`): the tables by plan, the files read, and warnings of rows no
+    /// plan reads (a period of another length), to say with the summary. A plan's tables with
+    /// errors are refused with every error.
     static func loadInputTables(
         of plans: [Plan], roster: RosterTable, dataPrefix: String, threads: Int?
     ) throws(RunFailure) -> (byPlan: [[String: InputTableValues]], files: [String], warnings: [String]) {
