@@ -763,9 +763,14 @@ public enum Runner {
         guard let first else { return nil }
         let kind = first.row.period.kind
         let rep = Int(first.row.rep) < roster.repIDs.count ? roster.repIDs[Int(first.row.rep)] : "?"
+        // Every length the plan reads that measure's quota by ("per month and per year").
+        let lengths = PeriodKind.allCases.filter { length in
+            (readings[first.plan] ?? []).contains { $0.measure == first.reading.measure && $0.kind == length }
+        }
         return "quotas.csv has \(grouped(count)) row\(count == 1 ? "" : "s") for a period length the rep's plans do not read (the first on line "
             + "\(first.row.line): \(first.row.period), a \(kind.rawValue)'s quota of rep \"\(rep)\", whose plan \(first.plan) reads one "
-            + "\(first.reading.measure) quota row per \(first.reading.kind.rawValue)); \(count == 1 ? "it is" : "they are") not used"
+            + "\(first.reading.measure) quota row per \(lengths.map(\.rawValue).joined(separator: " and per "))); "
+            + "\(count == 1 ? "it is" : "they are") not used"
     }
 
     /// The optional ledger columns (`product`, `kind`, `region`) a plan reads that transactions.csv

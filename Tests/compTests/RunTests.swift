@@ -1941,6 +1941,20 @@ func oneDeal(in directory: URL) throws -> URL {
         let validate = try cli.run(["validate", "--data", data.path, "--plans", aeStandard])
         #expect(validate.stderr.contains("warning: quotas.csv has 2 rows for a period length"), "\(validate.stderr)")
 
+        // A plan reading monthly and yearly quotas (quotas.plan): the quarter is not read, the year is.
+        let quotasPlan = CLI.root.appendingPathComponent("Plans/examples/quotas.plan").path
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,QUOTA-DEMO,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR1,2027,12000\nR1,2027-Q1,3000\n",
+        ], to: data)
+        let both = try cli.run(["run", "--plans", quotasPlan, "--data", data.path, "--db", directory.appendingPathComponent("r4.sqlite").path])
+        #expect(both.status == 0, "\(both.stderr)")
+        #expect(both.stderr.contains(
+            "warning: quotas.csv has 1 row for a period length the rep's plans do not read (the first on line 4: 2027-Q1, a quarter's "
+                + "quota of rep \"R1\", whose plan QUOTA-DEMO reads one bookings quota row per month and per year); it is not used\n"),
+            "\(both.stderr)")
+        try writeFiles(["roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\nR2,Bo,OTHER,2026-01-01,12000\n"], to: data)
+
         // Only the months: nothing to say.
         try writeFiles(["quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR2,2027-Q1,3000\n"], to: data)
         let quiet = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r2.sqlite").path])
