@@ -123,7 +123,10 @@ public final class ResultStore {
         let journals = files(of: path).filter { $0.kind == .journal }.map(\.path)
         if journals.contains(where: { name in var journal = stat(); return stat(name, &journal) == 0 && journal.st_size > 0 }) {
             do {
-                let recovering = try DatabaseQueue(path: Self.plainFileName(path))
+                // A journal that a live run is writing (not hot): waited for, as a run waits.
+                var waiting = Configuration()
+                waiting.busyMode = .timeout(15)
+                let recovering = try DatabaseQueue(path: Self.plainFileName(path), configuration: waiting)
                 _ = try recovering.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
             } catch {
                 throw Self.readFailure("opening \(path)", error, foreign: foreign)

@@ -390,6 +390,32 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(try Data(contentsOf: URL(fileURLWithPath: foreign)) == foreignBytes)
     }
 
+    /// A run into a database another connection holds (a writer mid-transaction, its journal
+    /// beside the file) waits for it, as it waits at its commit: it had failed at once, "in use".
+    @Test func aRunWaitsForADatabaseHeldAMoment() throws {
+        let (directory, data, db) = try oneDealRun(cli)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let holder = try DatabaseQueue(path: db)
+        let holding = DispatchSemaphore(value: 0)
+        let released = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            try? holder.writeWithoutTransaction { db in
+                // A write, so that its journal holds pages (a run looks at a journal beside the
+                // file as a killed run's before anything else).
+                try db.execute(sql: "BEGIN EXCLUSIVE; CREATE TABLE scratch (x)")
+                holding.signal()
+                Thread.sleep(forTimeInterval: 1)
+                try db.execute(sql: "ROLLBACK")
+            }
+            released.signal()
+        }
+        holding.wait()
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+        released.wait()
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try holder.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM runs") } == 2)
+    }
+
     /// A run into a database SQLite finds damaged is refused before anything is read, and the file
     /// is left as it was (it had been written into, and an export of an earlier run then failed on
     /// a malformed statement).
