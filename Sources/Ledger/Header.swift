@@ -164,6 +164,12 @@ func readHeader(
     return CSVHeader(names: names, bodyStart: tokenizer.position, bodyLine: tokenizer.line)
 }
 
+/// Whether the field `bytes` names the header column `name` again (spaces around it and case
+/// ignored): a row of such fields repeats the header, as files joined with `cat` leave it.
+func isHeaderName(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String) -> Bool {
+    String(decoding: bytes, as: UTF8.self).trimmingSpaces().lowercased() == name.lowercased()
+}
+
 extension String {
     func trimmingSpaces() -> String {
         var scalars = Substring(self)

@@ -103,8 +103,9 @@ func nextDataRecord(
         if header.names[0].utf8.count <= tokenizer.fieldLength(0) && tokenizer.fieldLength(0) <= header.names[0].utf8.count + 3
             && header.names.indices.allSatisfy({ field in
                 let skip = field == 0 && UTF8Bytes.startsWithByteOrderMark(tokenizer.fieldPointer(0), count: tokenizer.fieldLength(0)) ? 3 : 0
-                let bytes = UnsafeBufferPointer(start: tokenizer.fieldPointer(field) + skip, count: max(0, tokenizer.fieldLength(field) - skip))
-                return String(decoding: bytes, as: UTF8.self).trimmingSpaces().lowercased() == header.names[field].lowercased()
+                return isHeaderName(
+                    UnsafeBufferPointer(start: tokenizer.fieldPointer(field) + skip, count: max(0, tokenizer.fieldLength(field) - skip)),
+                    header.names[field])
             })
         {
             errors.append(RowError(line: line, field: 1, DataMessage.repeatedHeader()))

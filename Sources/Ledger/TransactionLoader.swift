@@ -1534,10 +1534,9 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 var field = 0
                 while repeatsHeader && field < fieldCount {
                     let skip = field == 0 ? markLength : 0
-                    let text = String(
-                        decoding: UnsafeBufferPointer(start: tokenizer.fieldPointer(field) + skip, count: max(0, tokenizer.fieldLength(field) - skip)),
-                        as: UTF8.self)
-                    repeatsHeader = text.trimmingSpaces().lowercased() == context.names[field].lowercased()
+                    repeatsHeader = isHeaderName(
+                        UnsafeBufferPointer(start: tokenizer.fieldPointer(field) + skip, count: max(0, tokenizer.fieldLength(field) - skip)),
+                        context.names[field])
                     field += 1
                 }
                 if repeatsHeader {

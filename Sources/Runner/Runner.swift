@@ -719,14 +719,13 @@ public enum Runner {
         struct Reading {
             let measure: String
             let first: Bool
-            let months: Int
             let kind: PeriodKind
         }
         var readings: [String: [Reading]] = [:]
         for plan in plans where readings[plan.id] == nil {
             readings[plan.id] = plan.quotas.map { quota in
                 let kind = max(quota.periodKind, plan.period)
-                return Reading(measure: quota.measureName, first: quota.measure.index == 0, months: kind.months, kind: kind)
+                return Reading(measure: quota.measureName, first: quota.measure.index == 0, kind: kind)
             }
         }
         let roster = data.roster
@@ -752,7 +751,7 @@ public enum Runner {
             var read = false
             for plan in repPlans {
                 for reading in readings[plan] ?? [] where row.measure.map({ $0 == reading.measure }) ?? reading.first {
-                    if reading.months == row.period.kind.months { read = true }
+                    if reading.kind == row.period.kind { read = true }
                     if reader == nil { reader = (plan, reading) }
                 }
             }

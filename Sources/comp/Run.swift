@@ -87,7 +87,7 @@ struct Run: ParsableCommand {
         // An export to a device or pipe (/dev/null, a link to it) is no file to look at.
         func shown(_ path: String?) -> String? { path.flatMap { FilePaths.isRegularFile($0) ? shellQuoted($0) : nil } }
         print(render(summary, database: db, warnings: false, payouts: shown(exportPayouts), measures: shown(exportMeasures)))
-        for warning in summary.warnings { printError(warningLine(warning)) }
+        for warning in summary.warnings { printError(Runner.warningLine(warning)) }
         if timings {
             printError("  wall s    cpu s  phase")
             for (phase, seconds, cpu) in summary.phases {
@@ -175,7 +175,7 @@ func render(_ summary: RunSummary, database: String, warnings: Bool = true, payo
                         : "; \(table) keeps the first \(grouped(summary.storedRejects)) (the reconciliation counts them all)"))
         }
     }
-    if warnings { for warning in summary.warnings { lines.append(warningLine(warning)) } }
+    if warnings { for warning in summary.warnings { lines.append(Runner.warningLine(warning)) } }
     // Where the payouts are: the export the run wrote, or the command that writes it.
     let files = [payouts.map { "payouts in \($0)" }, measures.map { "measures in \($0)" }].compactMap { $0 }
     var written = files.isEmpty ? [] : [files.joined(separator: ", ")]
@@ -183,10 +183,6 @@ func render(_ summary: RunSummary, database: String, warnings: Bool = true, payo
     lines.append("stored in \(database) in \(String(format: "%.2f", summary.seconds)) s; " + written.joined(separator: "; "))
     return lines.joined(separator: "\n")
 }
-
-/// A run's warning as a line: one at a place already says `file:line:field: warning: …`; the
-/// others get `warning: ` in front.
-func warningLine(_ warning: String) -> String { Runner.warningLine(warning) }
 
 /// `count` grouped by thousands, with `noun` in the singular for one ("1 payee", "1,200 payees").
 func counted(_ count: Int, _ noun: String) -> String {
