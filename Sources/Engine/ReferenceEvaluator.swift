@@ -3729,7 +3729,8 @@ extension ReferenceEvaluator {
                 }
                 let column = DeclaredColumn(
                     file: attribute.scope == .transaction ? .transactions : .roster, name: attribute.name, kind: kind,
-                    optional: attribute.optional, declaredBy: "plan \(plan.id)", implicit: !attribute.declared)
+                    optional: attribute.optional, declaredBy: "plan \(plan.id)", implicit: !attribute.declared,
+                    plan: attribute.scope == .transaction ? nil : plan.id)
                 if !columns.contains(column) { columns.append(column) }
             }
         }

@@ -72,25 +72,46 @@ public struct DeclaredColumn: Sendable, Hashable {
     public var declaredBy: String
     /// A column read as text without a declaration (``declaration`` says so).
     public var implicit: Bool
+    /// The plan whose roster rows the declaration checks (a rep's value is read only by the plan
+    /// of its row); nil: every row (a transaction column's declaration, or a run recorded before
+    /// declarations named their plan).
+    public var plan: String?
 
-    public init(file: File, name: String, kind: Kind, optional: Bool, declaredBy: String, implicit: Bool = false) {
+    public init(
+        file: File, name: String, kind: Kind, optional: Bool, declaredBy: String, implicit: Bool = false, plan: String? = nil
+    ) {
         self.file = file
         self.name = name
         self.kind = kind
         self.optional = optional
         self.declaredBy = declaredBy
         self.implicit = implicit
+        self.plan = plan
     }
 
+    /// Whether the declaration checks a roster row of `plan` (nil: a row whose plan is unreadable).
+    public func checks(rowOf plan: String?) -> Bool { self.plan == nil || self.plan == plan }
+
     /// The columns as one line, to record with a run (`comp explain` reads the ledger again the
-    /// same way): `transactions.boost:rate;roster.tier:count?` (`?` for optional).
+    /// same way): `transactions.boost:rate;roster.tier:count?@AE-STD` (`?` for optional, `@` and
+    /// the plan, percent-encoded, for a roster column).
     public static func recorded(_ columns: [DeclaredColumn]) -> String {
-        columns.map { "\($0.file.rawValue).\($0.name):\($0.kind.rawValue)\($0.optional ? "?" : "")" }.joined(separator: ";")
+        columns.map {
+            "\($0.file.rawValue).\($0.name):\($0.kind.rawValue)\($0.optional ? "?" : "")" + ($0.plan.map { "@" + percentEncoded($0) } ?? "")
+        }.joined(separator: ";")
     }
 
     /// The columns of a ``recorded(_:)`` line (entries it cannot read are left out).
     public static func parse(recorded text: String) -> [DeclaredColumn] {
-        text.split(separator: ";").compactMap { entry in
+        text.split(separator: ";").compactMap { whole in
+            // Names and kinds hold no `@`: the first one starts the plan.
+            var entry = whole
+            var plan: String? = nil
+            if let at = whole.firstIndex(of: "@") {
+                guard let decoded = percentDecoded(whole[whole.index(after: at)...]) else { return nil }
+                plan = decoded
+                entry = whole[..<at]
+            }
             guard let dot = entry.firstIndex(of: "."), let colon = entry.lastIndex(of: ":"), dot < colon,
                 let file = File(rawValue: String(entry[..<dot]))
             else { return nil }
@@ -99,8 +120,42 @@ public struct DeclaredColumn: Sendable, Hashable {
             if optional { kindText = kindText.dropLast() }
             guard let kind = Kind(rawValue: String(kindText)) else { return nil }
             return DeclaredColumn(
-                file: file, name: String(entry[entry.index(after: dot)..<colon]), kind: kind, optional: optional, declaredBy: "the run's plans")
+                file: file, name: String(entry[entry.index(after: dot)..<colon]), kind: kind, optional: optional,
+                declaredBy: plan.map { "plan \($0)" } ?? "the run's plans", plan: plan)
         }
+    }
+
+    /// `text` with every byte but ASCII letters, digits, `-`, `_` and `.` written `%XX` (a plan id
+    /// may hold `;` or `@`).
+    static func percentEncoded(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count < 2 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+
+    /// The text ``percentEncoded(_:)`` wrote, or nil when `text` is not such (or not UTF-8).
+    static func percentDecoded(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var utf8 = text.utf8.makeIterator()
+        while let byte = utf8.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = utf8.next(), let low = utf8.next(), let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            else { return nil }
+            bytes.append(value)
+        }
+        return String(validating: bytes, as: UTF8.self)
     }
 
     /// `txn.boost: rate` or `rep.tier: count optional`, as the plan declares it.

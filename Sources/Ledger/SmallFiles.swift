@@ -292,7 +292,9 @@ func loadRoster(
         let attributes = attributeColumns.map { reader.text($0, required: false) ?? "" }
         // Columns a plan declares with a type: each value must be one.
         for (column, value) in zip(attributeColumns, attributes) {
-            for declaration in declared where declaration.name == column {
+            // A rep's value is read by the plan of its row only: another plan's declaration (a
+            // required `rep.bounty` of one plan) had rejected the rows of every other plan's reps.
+            for declaration in declared where declaration.name == column && declaration.checks(rowOf: plan) {
                 if let problem = declaration.problem(with: value) {
                     reader.error(column, problem)
                     break

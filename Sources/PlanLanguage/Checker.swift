@@ -69,6 +69,9 @@ final class Checker {
     // Symbols.
     var symbols: [String: (symbol: Symbol, file: Int, range: SourceRange)] = [:]
     var used: Set<String> = []
+    /// Where each component is read by name (component index, file, range), for
+    /// ``warnReadsBeforeLimits()``.
+    var componentReads: [(component: Int, file: Int, range: SourceRange)] = []
 
     // Declarations by kind (AST).
     var paramDecls: [Located<(Ident, ExprNode)>] = []

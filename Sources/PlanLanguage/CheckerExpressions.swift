@@ -780,6 +780,7 @@ extension Checker {
                 return Expr(.derived(DerivedID(index)), type: value.expr.type, span: at)
             case .component:
                 guard let component = componentValue(index) else { return nil }
+                componentReads.append((index, file, name.range))
                 return Expr(.component(ComponentID(index)), type: component.type, span: at)
             default:
                 guard let input = inputValue(index) else { return nil }

@@ -340,6 +340,7 @@ extension Checker {
         for index in letDecls.indices { _ = derivedValue(index) }
         for index in componentDecls.indices { _ = componentValue(index) }
         lowerPayoutRules(main.decls, file: 0)
+        warnReadsBeforeLimits()
         // A declaration that could not be read may be what uses them; so may an expression that
         // had an error (`sum(sale)` had called credit rule 'sales' never used): said once the
         // plan has no error.
@@ -356,6 +357,25 @@ extension Checker {
             quotas: quotas, tables: tables.compactMap { $0 }, components: components.compactMap { $0 }, limits: limits,
             draws: draws, clawback: clawback, holdbacks: holdbacks, evaluationOrder: measureRefs + order,
             span: SourceSpan(file: 0, range: main.headerRange))
+    }
+
+    /// A component read by name where the plan caps or floors it: the reference reads the
+    /// component as computed, before its limits (they bound what is paid, once every component
+    /// is computed), which a designer who reads `kicker = commission * 10%` under a cap of
+    /// commission may not expect (the kicker paid 10% of the uncapped commission without a word).
+    func warnReadsBeforeLimits() {
+        var seen = Set<[Int]>()
+        for read in componentReads where seen.insert([read.file, read.range.start]).inserted {
+            let bounding = limits.filter { $0.target == .component(ComponentID(read.component)) }
+            guard !bounding.isEmpty, case .component(let name, _, _, _) = componentDecls[read.component].value.kind else { continue }
+            let described = bounding.map { "\($0.kind.rawValue) at line \(lineNumber($0.span.range, $0.span.file))" }
+            let hint =
+                bounding.allSatisfy({ $0.per == .period })
+                ? "to read what \(name.name) pays, bound it in its own formula with min(…) or max(…) instead" : nil
+            sink.emit(
+                .readBeforeLimit(name.name, limits: described.joined(separator: " and ")), file: read.file, read.range,
+                notes: bounding.map { ("the \($0.kind.rawValue)", $0.span.file, $0.span.range) }, hint: hint)
+        }
     }
 
     func warnUnused() {

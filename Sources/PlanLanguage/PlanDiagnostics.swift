@@ -164,6 +164,11 @@ extension PlanMessage {
     static func rangeReversed(_ what: String) -> Self {
         .init("rangeReversed", .error, what)
     }
+    static func readBeforeLimit(_ component: String, limits: String) -> Self {
+        .init(
+            "readBeforeLimit", .warning,
+            "\(component) is read here as computed, before its \(limits): caps and floors bound what is paid, once every component is computed")
+    }
     static func readFailed(_ path: String, _ reason: String) -> Self {
         .init("readFailed", .error, "cannot read '\(path)': \(reason)")
     }

@@ -94,6 +94,26 @@ import Testing
         #expect(load.data.roster.rows.map(\.line) == [3, 6])
     }
 
+    /// A rep's value is read by the plan of its roster row only: a column one plan requires, or
+    /// types, does not reject the rows of another plan's reps (a manager on MGR with an empty
+    /// `bounty` had stopped the run of T14, which never pays the manager).
+    @Test func aDeclarationChecksTheRowsOfItsOwnPlanOnly() throws {
+        let roster = "rep,name,plan,start,bounty\nR1,Ana,T14,2026-01-01,\nM1,Mo,MGR,2026-01-01,\nR2,Ben,T14,2026-01-01,12.50\n"
+            + "M2,Max,MGR,2026-01-01,lots\nR3,Cy,T14,2026-01-01,lots\nO1,Oz,OTHER,2026-01-01,7x\n"
+        let directory = try DataDirectory(["roster.csv": roster, "transactions.csv": "id,date,rep,amount,currency\n", "quotas.csv": "rep,period,amount\n"])
+        let (load, messages) = directory.load(options([
+            DeclaredColumn(file: .roster, name: "bounty", kind: .money, optional: false, declaredBy: "plan T14", plan: "T14"),
+            DeclaredColumn(file: .roster, name: "bounty", kind: .money, optional: true, declaredBy: "plan MGR", plan: "MGR"),
+        ]))
+        #expect(messages == [
+            "roster.csv:2:5: bounty is empty; plan T14 reads it (attribute rep.bounty: money): fill it in, or declare it optional",
+            "roster.csv:5:5: bounty \"lots\" is not a plain decimal (like 1234.56 or -80)",
+            "roster.csv:6:5: bounty \"lots\" is not a plain decimal (like 1234.56 or -80)",
+        ])
+        // M1 (empty, MGR's own declaration is optional), R2, and O1 (no plan of the run reads it).
+        #expect(load.data.roster.rows.map(\.line) == [3, 4, 7])
+    }
+
     /// The declarations are recorded with a run, for `comp explain` to read the ledger the same way.
     @Test func recordedDeclarationsReadBack() {
         let columns = [
@@ -105,5 +125,14 @@ import Testing
         #expect(DeclaredColumn.parse(recorded: line) == columns)
         #expect(DeclaredColumn.parse(recorded: "") == [])
         #expect(DeclaredColumn.parse(recorded: "nonsense;transactions.a:weird") == [])
+        // A roster column names its plan, percent-encoded (an id may hold `;`, `@` or `%`).
+        let planned = [
+            DeclaredColumn(file: .roster, name: "tier", kind: .count, optional: false, declaredBy: "plan AE;1@x%", plan: "AE;1@x%"),
+            DeclaredColumn(file: .roster, name: "bounty", kind: .money, optional: true, declaredBy: "plan Ärger", plan: "Ärger"),
+        ]
+        let plannedLine = DeclaredColumn.recorded(planned)
+        #expect(plannedLine == "roster.tier:count@AE%3B1%40x%25;roster.bounty:money?@%C3%84rger")
+        #expect(DeclaredColumn.parse(recorded: plannedLine) == planned)
+        #expect(DeclaredColumn.parse(recorded: "roster.tier:count@%4") == [])
     }
 }
