@@ -234,13 +234,28 @@ public enum Runner {
         // A file that cannot be read row by row stops the run whatever the options: --quarantine
         // cannot help (and is not suggested).
         if !load.unusableFiles.isEmpty {
-            // What makes the files unusable first: a hundred row errors had hidden it.
-            let listed = load.fileProblems + (request.quarantine ? [] : load.diagnostics.filter { $0.severity == .error && !load.fileProblems.contains($0) })
-            let total = request.quarantine ? listed.count : listed.count + max(0, load.errorCount - load.diagnostics.filter { $0.severity == .error }.count)
+            // What makes the files unusable first (a hundred row errors had hidden it), then the
+            // other files' row errors, also under --quarantine: the run stops here either way,
+            // and the next one should not bring news.
+            let listed = load.fileProblems + load.diagnostics.filter { $0.severity == .error && !load.fileProblems.contains($0) }
+            let total = listed.count + max(0, load.errorCount - load.diagnostics.filter { $0.severity == .error }.count)
             throw .unusableFiles(listed: listed.prefix(100).map(\.description), files: load.unusableFiles, total: total)
         }
         if load.errorCount > 0 && !request.quarantine {
-            throw .badData(listed: load.listed(limit: 100).map(\.description), total: load.errorCount, warnings: load.warningCount)
+            // The input tables' errors are listed with the data's (a bad score had been said only
+            // once the ledger was corrected): errors first, then warnings.
+            var tableErrors: [String] = []
+            var tableTotal = 0
+            do {
+                _ = try loadInputTables(of: plans, roster: load.data.roster, dataPrefix: request.dataPrefix, threads: request.threads)
+            } catch {
+                if case .badInputTable(let listed, let total) = error { (tableErrors, tableTotal) = (listed, total) }
+            }
+            let listed = load.listed(limit: 100)
+            let combined =
+                listed.filter { $0.severity == .error }.map(\.description) + tableErrors
+                + listed.filter { $0.severity != .error }.map(\.description)
+            throw .badData(listed: Array(combined.prefix(100)), total: load.errorCount + tableTotal, warnings: load.warningCount)
         }
         let data = load.data
 
@@ -497,9 +512,10 @@ public enum Runner {
         // only when none of them pays by its length. Said once per file and column.
         let readers = inputReaders(of: plans)
         var warnedTables: Set<String> = []
+        // Every plan's tables are read before any is refused: all their errors at once.
+        var inputErrors: [String] = []
         for plan in plans {
             var inputs: [String: InputTableValues] = [:]
-            var inputErrors: [String] = []
             for input in plan.inputs {
                 let path = dataPrefix + input.file
                 let (table, diagnostics) = InputTableReader.load(
@@ -518,9 +534,9 @@ public enum Runner {
                 inputs[input.name] = table
                 if !inputFiles.contains(path) { inputFiles.append(path) }
             }
-            if !inputErrors.isEmpty { throw .badInputTable(listed: Array(inputErrors.prefix(100)), total: inputErrors.count) }
             inputsByPlan.append(inputs)
         }
+        if !inputErrors.isEmpty { throw .badInputTable(listed: Array(inputErrors.prefix(100)), total: inputErrors.count) }
         return (inputsByPlan, inputFiles, inputWarnings)
     }
 

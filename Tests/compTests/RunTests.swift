@@ -1042,6 +1042,45 @@ func oneDeal(in directory: URL) throws -> URL {
             "\(run.stderr)")
     }
 
+    /// Without --quarantine, the input tables' errors are listed with the ledger's, and every
+    /// plan's tables are read before any is refused (a bad score had been said only once the
+    /// ledger was corrected, and a second plan's table only once the first plan's was).
+    @Test func inputTableErrorsAreListedWithTheLedgers() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        let bonus = CLI.root.appendingPathComponent("Plans/examples/bonuses.plan").path
+        let text = try String(contentsOfFile: bonus, encoding: .utf8)
+        let second = directory.appendingPathComponent("second.plan")
+        try Data(text.replacingOccurrences(of: "\"BONUS-DEMO\"", with: "\"BONUS-TWO\"").replacingOccurrences(of: "mbo.csv", with: "mbo2.csv").utf8)
+            .write(to: second)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,BONUS-DEMO,2026-01-01\nR2,Ben,BONUS-TWO,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-Q1,1000\nR2,2027-Q1,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\nT2,2027-01-99,R2,1500,USD,new\n",
+            "mbo.csv": "rep,period,score\nR1,2027-Q1,abc\n",
+            "mbo2.csv": "rep,period,score\nR2,2027-Q1,0.5x\n",
+        ], to: data)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", bonus, second.path, "--data", data.path, "--db", db])
+        #expect(run.status == 65)
+        #expect(
+            run.stderr == """
+                \(data.path)/transactions.csv:3:2: date "2027-01-99" is not a valid date; write YYYY-MM-DD
+                \(data.path)/mbo.csv:2:3: score "abc" is not a plain decimal (like 1234.56 or -80)
+                \(data.path)/mbo2.csv:2:3: score "0.5x" is not a plain decimal (like 1234.56 or -80)
+                the data has 3 errors; nothing was run (use --quarantine to run without the rejected rows)
+
+                """, "\(run.stderr)")
+        // With the ledger corrected, both tables' errors still come at once.
+        try writeFiles(["transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n"], to: data)
+        let tables = try cli.run(["run", "--plans", bonus, second.path, "--data", data.path, "--db", db])
+        #expect(tables.status == 65)
+        #expect(tables.stderr.contains("mbo.csv:2:3: score \"abc\"") && tables.stderr.contains("mbo2.csv:2:3: score \"0.5x\""), "\(tables.stderr)")
+        #expect(tables.stderr.hasSuffix("the input tables have 2 errors; nothing was run (--quarantine does not leave out input table rows: a payee's score is needed; correct the file)\n"), "\(tables.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: db))
+    }
+
     /// A score written for a period of another length than the plan's is never read: validate
     /// and run warn of it, and a payee left without a score is told which periods the file has.
     @Test func inputRowsOfAnotherPeriodLengthAreWarnedOf() throws {
@@ -1840,6 +1879,34 @@ func oneDeal(in directory: URL) throws -> URL {
         let plain = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
         #expect(plain.status == 65)
         #expect(plain.stderr == run.stderr, "\(plain.stderr)")
+    }
+
+    /// The other files' row errors are listed after the header problems, with --quarantine too:
+    /// the run stops either way (with --quarantine they had been said only by the next run).
+    @Test func rowErrorsAreListedBesideAnUnusableFile() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2025-13-01\nR2,Ben,AE-STD,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR2,2027-01,abc\n",
+            "transactions.csv": "id,date,rep,amt,currency,kind\nT1,2027-01-05,R2,1500,USD,new\n",
+        ], to: data)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let expected = """
+            \(data.path)/transactions.csv:1:1: missing required column "amount" in the header
+            \(data.path)/roster.csv:2:4: start "2025-13-01" is not a valid date; write YYYY-MM-DD
+            \(data.path)/quotas.csv:2:3: amount "abc" is not a plain decimal (like 1234.56 or -80)
+            \(data.path)/transactions.csv cannot be read row by row; nothing was run (correct it first: --quarantine leaves out rejected \
+            rows, not whole files)
+
+            """
+        for options in [["--quarantine"], []] {
+            let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db] + options)
+            #expect(run.status == 65)
+            #expect(run.stderr == expected, "\(options): \(run.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: db))
+        }
     }
 
     /// explain run elsewhere than the run says the ledger is not found from there (a relative path
