@@ -160,7 +160,8 @@ public enum LedgerLoader {
                 let outcome = loadTransactions(
                     file: file, display: files.transactions, header: head, reps: roster.lookup, lookalikes: roster.lookalikes,
                     fx: FXAvailability(
-                        base: options.baseCurrency, rates: fx.rates, rejected: fx.rejectedLines, unknown: unusable.contains(files.fx)),
+                        base: options.baseCurrency, rates: fx.rates, rejected: fx.rejectedLines, unkeyedRejectedLine: fx.unkeyedRejectedLine,
+                        unknown: unusable.contains(files.fx)),
                     options: options)
                 perFile[files.transactions, default: []].append(contentsOf: outcome.errors)
                 droppedErrors += outcome.droppedErrors

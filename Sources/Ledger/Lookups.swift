@@ -42,14 +42,18 @@ struct FXAvailability: Sendable {
     /// Lines of rejected fx.csv rows by currency index and month number (see
     /// ``FXTable/rejectedLines``).
     var rejectedLines: [Int: Int] = [:]
+    /// The first rejected fx.csv row whose currency and month could not be read (see
+    /// ``FXTable/unkeyedRejectedLine``).
+    let unkeyedRejectedLine: Int?
 
     /// True when fx.csv could not be read at all (its header): every rate counts as there, so
     /// the file's one error is not followed by a "no fx rate" for each row in another currency
     /// (a run is refused over the file anyway).
     let unknown: Bool
 
-    init(base: Currency, rates: [FXRate], rejected: [FXTable.FXKey: Int] = [:], unknown: Bool = false) {
+    init(base: Currency, rates: [FXRate], rejected: [FXTable.FXKey: Int] = [:], unkeyedRejectedLine: Int? = nil, unknown: Bool = false) {
         self.unknown = unknown
+        self.unkeyedRejectedLine = unkeyedRejectedLine
         baseIndex = ISOCurrencies.index(of: base)
         let months = rates.map { $0.month.firstMonth }
         minMonth = months.min() ?? 0

@@ -324,9 +324,20 @@ enum DataMessage {
         )
     }
 
-    @inline(never) static func missingFX(_ currency: String, _ month: String, base: String, rejectedLine: Int? = nil) -> (DiagnosticID, String) {
+    /// - unreadableLine: the first rejected fx.csv row whose currency and month could not be read
+    ///   (it may be this currency's row).
+    @inline(never) static func missingFX(
+        _ currency: String, _ month: String, base: String, rejectedLine: Int? = nil, unreadableLine: Int? = nil
+    ) -> (DiagnosticID, String) {
         if let rejectedLine {
             return ("data.missingFX", "no fx rate for \(currency) in \(month): its row in fx.csv (line \(rejectedLine)) was rejected; correct that row")
+        }
+        if let unreadableLine {
+            return (
+                "data.missingFX",
+                "no fx rate for \(currency) in \(month); fx.csv has rejected rows (line \(unreadableLine) first) that may hold it: correct "
+                    + "them, or add a row \"\(currency),\(month),<\(base) per \(currency)>\" to fx.csv"
+            )
         }
         return ("data.missingFX", "no fx rate for \(currency) in \(month); add a row \"\(currency),\(month),<\(base) per \(currency)>\" to fx.csv")
     }

@@ -639,10 +639,21 @@ func parsePeriod(_ start: UnsafePointer<UInt8>, _ count: Int, calendar: FiscalCa
 func loadFX(
     _ file: MappedFile, header: CSVHeader, options: LedgerLoadOptions, errors: inout [RowError]
 ) -> (table: FXTable, rowsRead: Int, rejected: Int) {
+    let errorsBefore = errors.count
     let (records, rowsRead) = readTextRecords(file, header: header, limits: options.limits, errors: &errors)
+    // The first rejected row whose currency and month cannot be told (a row of the wrong shape,
+    // a rate written "1,08", a currency written "e u r"): a transaction without a rate may lack it
+    // because of that row, which is then the one to correct.
+    var unkeyedLine = errors[errorsBefore...].lazy.filter { $0.severity == .error }.map(\.line).min()
     var rates: [FXRate] = []
     var index: [FXTable.FXKey: Int] = [:]
     var rejectedLines: [FXTable.FXKey: Int] = [:]
+    /// The value of `column` trimmed of spaces (`" EUR"`), for a rejected row's currency and month.
+    func trimmed(_ reader: RecordReader, _ column: String) -> String? {
+        guard let field = reader.header.field(column), field < reader.record.fields.count else { return nil }
+        let text = reader.record.fields[field]
+        return String(text.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
     for record in records {
         var reader = RecordReader(header: header, record: record)
         let currency = reader.currency("currency", required: true)
@@ -675,13 +686,20 @@ func loadFX(
             }
         }
         errors.append(contentsOf: reader.errors)
-        if let currency, let month {
-            let key = FXTable.FXKey(currency: currency.code, month: month.firstMonth)
+        // The row's currency and month, also when written loosely (`eur`, ` 2027-01`): it is the
+        // row to correct for that currency's transactions.
+        let keyCurrency = currency ?? trimmed(reader, "currency").flatMap { Currency(code: $0.uppercased()) }
+        let keyMonth = month ?? trimmed(reader, "period").flatMap { Period(parsing: $0) }.flatMap { $0.kind == .month ? $0 : nil }
+        if let keyCurrency, let keyMonth {
+            let key = FXTable.FXKey(currency: keyCurrency.code, month: keyMonth.firstMonth)
             if rejectedLines[key] == nil { rejectedLines[key] = record.line }
+        } else {
+            unkeyedLine = min(unkeyedLine ?? record.line, record.line)
         }
     }
     var table = FXTable(base: options.baseCurrency, rates: rates, index: index)
     table.rejectedLines = rejectedLines.filter { index[$0.key] == nil }
+    table.unkeyedRejectedLine = unkeyedLine
     return (table, rowsRead, rowsRead - rates.count)
 }
 

@@ -534,6 +534,9 @@ public struct FXTable: Sendable {
     /// The line of the first rejected row for a (currency, month) no accepted row has: a
     /// transaction then lacks a rate because that row was rejected.
     var rejectedLines: [FXKey: Int] = [:]
+    /// The line of the first rejected row whose currency and month could not be read: a
+    /// transaction without a rate may lack it because of that row.
+    var unkeyedRejectedLine: Int? = nil
 
     struct FXKey: Hashable {
         let currency: String

@@ -1018,6 +1018,33 @@ struct SplitMix {
         #expect(load.listed(limit: 2).map(\.id.rawValue) == ["data.unknownRep", "data.nonPositiveValue"])
     }
 
+    /// An fx row rejected with its currency or month written loosely (`eur`, ` 2027-02`) is still
+    /// the row its transactions name; one whose currency and month cannot be read at all (a rate
+    /// written `1,08`, a field too many) is named as a rejected row that may hold the rate. Either
+    /// way the fx rows are listed first, the transactions they refused after them (the ledger's
+    /// errors had said "add a row" that was there, and pushed the fx.csv errors out of the list).
+    @Test func aLooselyWrittenFxRowIsTheRowItsTransactionsName() throws {
+        var ledger = header
+        // Months 2, 3, 1, 2, 3, …; in March every other row is in GBP.
+        for number in 1...150 { ledger += "T\(number),2027-0\(number % 3 + 1)-05,R1,10,\(number % 3 == 2 && number % 2 == 1 ? "GBP" : "EUR"),P,new,1,NA,\n" }
+        var files = Minimal.ledgerOnly(ledger)
+        files["fx.csv"] = "currency,period,rate\neur,2027-01,1.08\nEUR, 2027-02,1.07\nEUR,2027-03,1.09\nGBP,2027-03,1,27\n"
+        let directory = try DataDirectory(files)
+        let (load, lines) = directory.load(LedgerLoadOptions(threads: 2, storedDiagnosticLimit: 7))
+        #expect(load.errorCount == 3 + 100 + 25)
+        #expect(lines == [
+            "fx.csv:2:1: currency \"eur\" is not an ISO 4217 code (three upper-case letters, e.g. USD)",
+            "fx.csv:3:2: period \" 2027-02\" is not a month; write YYYY-MM; remove the spaces around it",
+            "fx.csv:5:4: the row has 4 fields; the header has 3, the last \"rate\": a value holding a comma must be quoted (\"1,000\"), or a comma is too many",
+            "transactions.csv:2:5: no fx rate for EUR in 2027-02: its row in fx.csv (line 3) was rejected; correct that row",
+            "transactions.csv:4:5: no fx rate for EUR in 2027-01: its row in fx.csv (line 2) was rejected; correct that row",
+            "transactions.csv:5:5: no fx rate for EUR in 2027-02: its row in fx.csv (line 3) was rejected; correct that row",
+            "transactions.csv:6:5: no fx rate for GBP in 2027-03; fx.csv has rejected rows (line 5 first) that may hold it: correct them, "
+                + "or add a row \"GBP,2027-03,<USD per GBP>\" to fx.csv",
+        ])
+        #expect(load.data.transactions.count == 25)
+    }
+
     /// With a fiscal year starting in February (named by the year it ends in), 9999-11-05 is in
     /// fiscal 10000, which no period label names: the row is rejected saying so, while 9999-01-31
     /// (fiscal 9999) and every date of a calendar-year ledger are read.
