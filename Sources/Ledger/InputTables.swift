@@ -112,16 +112,24 @@ public enum InputTableReader {
         while nextDataRecord(&tokenizer, header: header, limits: options.limits, errors: &errors, rowsRead: &rowsRead, fieldCountMessages: fieldCountMessages) {
             let line = tokenizer.recordLine
             let rep = roster.lookup.find(tokenizer.fieldPointer(repField), tokenizer.fieldLength(repField))
-            if rep < 0 {
+            // An empty field is said to be empty, as in every other file (an empty score had been
+            // `score "" is not a plain decimal`).
+            if tokenizer.fieldLength(repField) == 0 {
+                errors.append(RowError(line: line, field: repField + 1, DataMessage.missingValue("rep")))
+            } else if rep < 0 {
                 errors.append(RowError(line: line, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField), length: tokenizer.fieldLength(repField), maxBytes: options.maxIDBytes, lookalikes: roster.lookalikes)))
             }
             let period = parsePeriod(tokenizer.fieldPointer(periodField), tokenizer.fieldLength(periodField), calendar: options.fiscalCalendar)
-            if period == nil {
+            if tokenizer.fieldLength(periodField) == 0 {
+                errors.append(RowError(line: line, field: periodField + 1, DataMessage.missingValue("period")))
+            } else if period == nil {
                 errors.append(
                     RowError(line: line, field: periodField + 1, DataMessage.badPeriod(tokenizer.fieldText(periodField), monthOnly: false)))
             }
             var value: FixedDecimal? = nil
             switch parseFixedDecimal(tokenizer.fieldPointer(valueField), tokenizer.fieldLength(valueField)) {
+            case .failure(.empty):
+                errors.append(RowError(line: line, field: valueField + 1, DataMessage.missingValue(column)))
             case .success(let units):
                 // A count is written as a whole number, as quantities and the roster's counts are.
                 if let count, parseInt32(tokenizer.fieldPointer(valueField), tokenizer.fieldLength(valueField)) == nil {

@@ -23,8 +23,31 @@ enum DataMessage {
         // A no-break space (pasted from a web page or a spreadsheet) is a space too.
         let space: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0.properties.isWhitespace }
         guard space(first) || space(last) else { return "" }
-        let odd = [first, last].first { space($0) && $0 != " " && $0 != "\t" }
-        return "; remove the spaces around it" + (odd.map { " (one is \($0 == "\u{A0}" ? "a no-break space" : "a space"), \(codePoint($0.value)))" } ?? "")
+        // Every kind of space at either end but the plain ones is named: a quoted "506.88\r\n"
+        // had been told of a space, U+000A, and not of its carriage return.
+        let scalars = Array(text.unicodeScalars)
+        let leading = scalars.prefix(while: space)
+        let trailing = leading.count == scalars.count ? [] : scalars.reversed().prefix(while: space)
+        var odd: [Unicode.Scalar] = []
+        for scalar in leading + trailing.reversed() where scalar != " " && scalar != "\t" && !odd.contains(scalar) { odd.append(scalar) }
+        let lineBreak = odd.contains { $0 == "\n" || $0 == "\r" || $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}" }
+        func named(_ scalar: Unicode.Scalar) -> String {
+            let name: String
+            switch scalar {
+            case "\n": name = "a line feed"
+            case "\r": name = "a carriage return"
+            case "\u{A0}": name = "a no-break space"
+            case "\u{85}", "\u{2028}", "\u{2029}": name = "a line break"
+            default: name = "a space"
+            }
+            return "\(name), \(codePoint(scalar.value))"
+        }
+        let advice = lineBreak ? "; remove the spaces and line breaks around it" : "; remove the spaces around it"
+        switch odd.count {
+        case 0: return advice
+        case 1: return advice + " (one is \(named(odd[0])))"
+        default: return advice + " (among them: \(odd.map(named).joined(separator: "; ")))"
+        }
     }
 
 

@@ -379,6 +379,20 @@ let badCases: [BadCase] = [
                 + "invisible character (U+00AD), which prints as nothing: delete it",
         ]),
     BadCase(
+        // Quoted line breaks around a value are named, each kind (a "\r\n" had been told of one
+        // space, U+000A).
+        name: "line breaks around a value", file: "transactions.csv",
+        text: header + "T1,2027-01-05,R1,\"1\r\n\",USD,P,new,1,NA,\nT2,2027-01-05,R1,1,\"\u{A0}USD\n\",P,new,1,NA,\n"
+            + "T3,2027-01-05,R1,\"\n1\",USD,P,new,1,NA,\n",
+        expected: [
+            "transactions.csv:2:4: amount \"1\\r\\n\" is not a plain decimal (like 1234.56 or -80); remove the spaces and line breaks around "
+                + "it (among them: a carriage return, U+000D; a line feed, U+000A)",
+            "transactions.csv:4:5: currency \"\u{A0}USD\\n\" is not an ISO 4217 code (three upper-case letters, e.g. USD); remove the spaces "
+                + "and line breaks around it (among them: a no-break space, U+00A0; a line feed, U+000A)",
+            "transactions.csv:6:4: amount \"\\n1\" is not a plain decimal (like 1234.56 or -80); remove the spaces and line breaks around "
+                + "it (one is a line feed, U+000A)",
+        ]),
+    BadCase(
         name: "transaction ids that read the same (warning)", file: "transactions.csv",
         // Of such a pair one id is not in composed form: found whichever comes first, also beside an
         // ASCII id (a K and a Kelvin sign), and between two uncomposed spellings.

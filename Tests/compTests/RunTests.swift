@@ -1042,6 +1042,28 @@ func oneDeal(in directory: URL) throws -> URL {
             "\(run.stderr)")
     }
 
+    /// An empty field of an input table is said to be empty, as in every other file (an empty
+    /// score had been `score "" is not a plain decimal`).
+    @Test func anEmptyInputTableFieldIsSaidToBeEmpty() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,BONUS-DEMO,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-Q1,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
+            "mbo.csv": "rep,period,score\nR1,2027-Q1,\n,2027-Q2,0.5\nR1,,0.5\n",
+        ], to: data)
+        let plan = CLI.root.appendingPathComponent("Plans/examples/bonuses.plan").path
+        let run = try cli.run(["validate", "--plans", plan, "--data", data.path])
+        #expect(run.status == 65)
+        for expected in [
+            "mbo.csv:2:3: score is empty; it is required", "mbo.csv:3:1: rep is empty; it is required", "mbo.csv:4:2: period is empty; it is required",
+        ] {
+            #expect(run.stdout.contains(expected) || run.stderr.contains(expected), "\(expected): \(run.stdout)\(run.stderr)")
+        }
+    }
+
     /// Without --quarantine, the input tables' errors are listed with the ledger's, and every
     /// plan's tables are read before any is refused (a bad score had been said only once the
     /// ledger was corrected, and a second plan's table only once the first plan's was).
