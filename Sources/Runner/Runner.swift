@@ -718,6 +718,7 @@ public enum Runner {
                     + "which none of the plans has a quota for\(meant); they are not used")
         }
         if let warning = quotaRowsOfUnreadLength(plans: plans, data: data) { warnings.append(warning) }
+        warnings += nearMissTextValues(plans: plans, data: data)
         return warnings
     }
 

@@ -1042,6 +1042,56 @@ func oneDeal(in directory: URL) throws -> URL {
             "\(run.stderr)")
     }
 
+    /// A text value that reads as one a plan compares the column with, but is not it (`New`,
+    /// `new `, `n<U+200B>ew` where the plan matches `"new"`), is warned of with its rows: such
+    /// rows had been credited 0% without a word. Roster columns a plan compares are looked at too.
+    @Test func valuesThatReadAsAComparedValueAreWarnedOf() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        let plan = directory.appendingPathComponent("p.plan")
+        try Data(
+            """
+            plan "P" {
+              currency USD
+              period month
+              credit sales {
+                where txn.product != "SKIP" and rep.region in ["EMEA", "APAC"]
+                amount fx(txn.amount)
+                weight match txn.kind {
+                  "new" => 100%
+                  else => 0%
+                }
+              }
+              measure bookings = sum(sales)
+              component commission = bookings * 10%
+            }
+
+            """.utf8
+        ).write(to: plan)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,region\nR1,Ana,P,2026-01-01,EMEA\nR2,Ben,P,2026-01-01,emea\nR3,Cy,P,2026-01-01,LATAM\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency,product,kind\nT1,2027-01-05,R1,100,USD,A,new\nT2,2027-01-05,R1,100,USD,A,New\n"
+                + "T3,2027-01-05,R1,100,USD,skip ,n\u{200B}ew\nT4,2027-01-05,R1,100,USD,A,New\nT5,2027-01-05,R1,100,USD,A,renewal\n",
+        ], to: data)
+        let run = try cli.run(["validate", "--plans", plan.path, "--data", data.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let warnings = run.stderr.split(separator: "\n").filter { $0.contains("which reads as") }
+        let tail = " but is not it (case, spaces or an invisible character): plan P compares "
+        let expected: [String] = [
+            "warning: roster.csv: 1 row has region \"emea\" (the first on line 3), which reads as \"EMEA\"" + tail
+                + "rep.region with \"EMEA\" exactly, so this row does not count as it; correct the value",
+            "warning: transactions.csv: 2 rows have kind \"New\" (the first on line 3), which reads as \"new\"" + tail
+                + "txn.kind with \"new\" exactly, so these rows do not count as it; correct the value",
+            "warning: transactions.csv: 1 row has product \"skip \" (the first on line 4), which reads as \"SKIP\"" + tail
+                + "txn.product with \"SKIP\" exactly, so this row does not count as it; correct the value",
+            "warning: transactions.csv: 1 row has kind \"n\\u{200B}ew\" (the first on line 4), which reads as \"new\"" + tail
+                + "txn.kind with \"new\" exactly, so this row does not count as it; correct the value",
+        ]
+        #expect(warnings.map(String.init) == expected, "\(run.stderr)")
+    }
+
     /// An empty field of an input table is said to be empty, as in every other file (an empty
     /// score had been `score "" is not a plain decimal`).
     @Test func anEmptyInputTableFieldIsSaidToBeEmpty() throws {
