@@ -1419,6 +1419,17 @@ private final class BulkWriter {
         rules = try RuleInterner(db, run: id)
     }
 
+    /// INSERTs of fewer rows than a batch, by row count: a part's last rows (most parts are one
+    /// payee's dozen periods) had prepared one every part.
+    private var shorterStatements: [Int: Statement] = [:]
+
+    func shorter(_ rows: Int) throws -> Statement {
+        if let made = shorterStatements[rows] { return made }
+        let made = try db.makeStatement(sql: Self.prefix + Self.values(Self.columns, rows: rows))
+        shorterStatements[rows] = made
+        return made
+    }
+
     static func values(_ columns: Int, rows: Int) -> String {
         let row = "(" + Array(repeating: "?", count: columns).joined(separator: ", ") + ")"
         return Array(repeating: row, count: rows).joined(separator: ", ")
@@ -1433,7 +1444,7 @@ private final class BulkWriter {
         var start = 0
         while start < groups.count {
             let count = min(batch, groups.count - start)
-            let statement = count == batch ? full : try db.makeStatement(sql: Self.prefix + Self.values(Self.columns, rows: count))
+            let statement = count == batch ? full : try shorter(count)
             let raw = RawRow(statement.sqliteStatement)
             values.reset()
             for offset in 0..<count {
