@@ -3730,7 +3730,10 @@ extension ReferenceEvaluator {
                 let column = DeclaredColumn(
                     file: attribute.scope == .transaction ? .transactions : .roster, name: attribute.name, kind: kind,
                     optional: attribute.optional, declaredBy: "plan \(plan.id)", implicit: !attribute.declared,
-                    plan: attribute.scope == .transaction ? nil : plan.id)
+                    // A rep column the plan reads per transaction (a credit block's `weight
+                    // rep.x`) is read on the rows of reps on any plan (a roll-up's reps): every
+                    // row is checked. Else only its own reps' rows.
+                    plan: attribute.scope == .transaction || plan.readsRepAttributePerTransaction(attribute.name) ? nil : plan.id)
                 if !columns.contains(column) { columns.append(column) }
             }
         }

@@ -344,3 +344,59 @@ extension Plan {
     /// Whether a credit rule of the plan rolls credits up `to managers`.
     public var creditsManagers: Bool { creditRules.contains { rule in rule.recipients.contains { $0.kind.isManagers } } }
 }
+
+extension Plan {
+    /// Every top-level expression of the plan, with whether it is evaluated per transaction: a
+    /// credit block's `where`, `amount` and `weight`, a SPIFF's filter and pay amount (`rep.*` is
+    /// there the row of the transaction's rep, who may be on another plan), or per payee and
+    /// period (`let` values, formulas, overrides, table gates, limits, draws).
+    public var allExpressions: [(expr: Expr, perTransaction: Bool)] {
+        var found: [(expr: Expr, perTransaction: Bool)] = []
+        func add(_ expr: Expr?, _ perTransaction: Bool) { if let expr { found.append((expr, perTransaction)) } }
+        for rule in creditRules {
+            add(rule.filter, true)
+            add(rule.amount, true)
+            add(rule.weight, true)
+        }
+        for value in derived { add(value.expr, false) }
+        for component in components {
+            switch component.body {
+            case .formula(let expr): add(expr, false)
+            case .spiff(let spiff):
+                add(spiff.filter, true)
+                switch spiff.payout {
+                case .perUnit(let expr), .perDeal(let expr), .percentOfAmount(let expr): add(expr, true)
+                case .tieredByCount: break
+                }
+            case .override(let override):
+                add(override.rate, false)
+                add(override.threshold, false)
+            }
+        }
+        for table in tables { for tier in table.tiers { add(tier.gate, false) } }
+        for limit in limits { add(limit.amount, false) }
+        for draw in draws {
+            add(draw.amount, false)
+            switch draw.recoveryLimit {
+            case .share(let expr)?, .amount(let expr)?: add(expr, false)
+            case nil: break
+            }
+        }
+        return found
+    }
+
+    /// Whether the plan reads `rep.<name>` per transaction (``allExpressions``): for rows of reps
+    /// on any plan, not only its own payees'.
+    public func readsRepAttributePerTransaction(_ name: String) -> Bool {
+        func reads(_ expr: Expr, depth: Int) -> Bool {
+            guard depth < 256 else { return true }
+            if case .attribute(let id) = expr.kind, id.index < attributes.count, attributes[id.index].scope == .rep,
+                attributes[id.index].name == name
+            {
+                return true
+            }
+            return expr.children.contains { reads($0, depth: depth + 1) }
+        }
+        return allExpressions.contains { $0.perTransaction && reads($0.expr, depth: 0) }
+    }
+}

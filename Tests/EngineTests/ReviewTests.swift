@@ -1,3 +1,4 @@
+import CompDiagnostics
 import CompCore
 import Engine
 import Foundation
@@ -1237,5 +1238,38 @@ import Testing
         } catch let error as EvaluationError {
             #expect(error.what == "attainment")
         }
+    }
+}
+
+/// A roster column a plan declares is checked on its own reps' rows only, unless the plan reads
+/// it per transaction (a credit block's `weight rep.x`, where `rep` is the transaction's rep, on
+/// any plan): then on every row (a bad weight of another plan's rep had left its row out of a
+/// manager's roll-up without a word).
+@Suite struct DeclaredRosterColumnScope {
+    func plan(_ text: String) throws -> Plan {
+        let checked = PlanChecker.check(source: SourceFile(path: "p.plan", text: text))
+        return try #require(checked.plan, "\(checked.rendered())")
+    }
+
+    @Test func aColumnReadPerTransactionIsCheckedOnEveryRow() throws {
+        let rollUp = try plan(
+            """
+            plan "MGR-X" {
+              currency USD
+              period month
+              attribute rep.weightx: rate
+              attribute rep.bounty: money optional
+              credit team_sales {
+                amount fx(txn.amount)
+                weight rep.weightx
+                to managers all levels
+              }
+              measure team_bookings = sum(team_sales)
+              component direct_override = team_bookings * 2% + rep.bounty
+            }
+            """)
+        let columns = ReferenceEvaluator.declaredColumns(of: [rollUp])
+        #expect(columns.map { "\($0.name) \($0.plan ?? "every row")" } == ["weightx every row", "bounty MGR-X"])
+        #expect(rollUp.readsRepAttributePerTransaction("weightx") && !rollUp.readsRepAttributePerTransaction("bounty"))
     }
 }
