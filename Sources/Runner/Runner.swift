@@ -81,8 +81,9 @@ public struct RunSummary: Sendable {
 public enum RunFailure: Error, Sendable, CustomStringConvertible {
     /// Plans have errors (rendered diagnostics).
     case badPlans(String)
-    /// The data has errors and `--quarantine` was not given (the first diagnostics, and the count).
-    case badData(listed: [String], total: Int, warnings: Int = 0)
+    /// The data has errors and `--quarantine` was not given (the first diagnostics, and the count;
+    /// `tableErrors` of them in input tables, which --quarantine does not leave out).
+    case badData(listed: [String], total: Int, warnings: Int = 0, tableErrors: Int = 0)
     /// A plan's input table (MBO scores and the like) has errors: a score is read for a payee and
     /// period, so a row cannot be left out, even with `--quarantine`.
     case badInputTable(listed: [String], total: Int)
@@ -106,14 +107,21 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .badPlans(let text): return text
-        case .badData(let listed, let total, let warnings):
+        case .badData(let listed, let total, let warnings, let tableErrors):
             // Errors are listed first, then warnings.
             var text = listed.joined(separator: "\n")
             if total + warnings > listed.count {
                 text += "\n… and \(total + warnings - listed.count) more (\(total) error\(total == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in all; "
                     + "`comp validate --max-errors N` lists more)"
             }
-            return text + "\nthe data has \(total) error\(total == 1 ? "" : "s"); nothing was run \(Self.quarantineHint)"
+            // Input tables' errors are corrected whatever the options: said, lest --quarantine
+            // be given and refused for them.
+            let tables =
+                tableErrors == 0
+                ? ""
+                : "; the input tables' \(tableErrors == 1 ? "error" : "\(tableErrors) errors") must be corrected whatever the options "
+                    + "(--quarantine does not leave out input table rows: a payee's score is needed)"
+            return text + "\nthe data has \(total) error\(total == 1 ? "" : "s"); nothing was run \(Self.quarantineHint)\(tables)"
         case .badInputTable(let listed, let total):
             var text = listed.joined(separator: "\n")
             if total > listed.count { text += "\n… and \(total - listed.count) more" }
@@ -255,7 +263,8 @@ public enum Runner {
             let combined =
                 listed.filter { $0.severity == .error }.map(\.description) + tableErrors
                 + listed.filter { $0.severity != .error }.map(\.description)
-            throw .badData(listed: Array(combined.prefix(100)), total: load.errorCount + tableTotal, warnings: load.warningCount)
+            throw .badData(
+                listed: Array(combined.prefix(100)), total: load.errorCount + tableTotal, warnings: load.warningCount, tableErrors: tableTotal)
         }
         let data = load.data
 

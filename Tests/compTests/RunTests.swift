@@ -1141,7 +1141,8 @@ func oneDeal(in directory: URL) throws -> URL {
                 \(data.path)/transactions.csv:3:2: date "2027-01-99" is not a valid date; write YYYY-MM-DD
                 \(data.path)/mbo.csv:2:3: score "abc" is not a plain decimal (like 1234.56 or -80)
                 \(data.path)/mbo2.csv:2:3: score "0.5x" is not a plain decimal (like 1234.56 or -80)
-                the data has 3 errors; nothing was run (use --quarantine to run without the rejected rows)
+                the data has 3 errors; nothing was run (use --quarantine to run without the rejected rows); the input tables' 2 errors \
+                must be corrected whatever the options (--quarantine does not leave out input table rows: a payee's score is needed)
 
                 """, "\(run.stderr)")
         // With the ledger corrected, both tables' errors still come at once.
