@@ -159,9 +159,12 @@ public enum LedgerLoader {
             if rosterReadable {
                 let outcome = loadTransactions(
                     file: file, display: files.transactions, header: head, reps: roster.lookup, lookalikes: roster.lookalikes,
-                    fx: FXAvailability(
-                        base: options.baseCurrency, rates: fx.rates, rejected: fx.rejectedLines, unkeyedRejectedLine: fx.unkeyedRejectedLine,
-                        unknown: unusable.contains(files.fx)),
+                    fx: {
+                        var available = FXAvailability(
+                            base: options.baseCurrency, rates: fx.rates, rejected: fx.rejectedLines, unknown: unusable.contains(files.fx))
+                        available.takeRejections(of: fx)
+                        return available
+                    }(),
                     options: options)
                 perFile[files.transactions, default: []].append(contentsOf: outcome.errors)
                 droppedErrors += outcome.droppedErrors

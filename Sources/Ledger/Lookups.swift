@@ -42,18 +42,19 @@ struct FXAvailability: Sendable {
     /// Lines of rejected fx.csv rows by currency index and month number (see
     /// ``FXTable/rejectedLines``).
     var rejectedLines: [Int: Int] = [:]
-    /// The first rejected fx.csv row whose currency and month could not be read (see
-    /// ``FXTable/unkeyedRejectedLine``).
-    let unkeyedRejectedLine: Int?
+    /// Rejected fx.csv rows of which only the currency (by index) or only the month could be
+    /// read, and the first of which neither could (see ``FXTable/rejectedByCurrency``).
+    var rejectedByCurrency: [Int: Int] = [:]
+    var rejectedByMonth: [Int: Int] = [:]
+    var unkeyedRejectedLine: Int? = nil
 
     /// True when fx.csv could not be read at all (its header): every rate counts as there, so
     /// the file's one error is not followed by a "no fx rate" for each row in another currency
     /// (a run is refused over the file anyway).
     let unknown: Bool
 
-    init(base: Currency, rates: [FXRate], rejected: [FXTable.FXKey: Int] = [:], unkeyedRejectedLine: Int? = nil, unknown: Bool = false) {
+    init(base: Currency, rates: [FXRate], rejected: [FXTable.FXKey: Int] = [:], unknown: Bool = false) {
         self.unknown = unknown
-        self.unkeyedRejectedLine = unkeyedRejectedLine
         baseIndex = ISOCurrencies.index(of: base)
         let months = rates.map { $0.month.firstMonth }
         minMonth = months.min() ?? 0
@@ -72,6 +73,25 @@ struct FXAvailability: Sendable {
 
     /// The line of a rejected fx.csv row for `currency` (an index) in `month`, if one was.
     func rejectedLine(_ currency: Int, _ month: Int) -> Int? { rejectedLines.isEmpty ? nil : rejectedLines[currency * 1_000_000 + month] }
+
+    /// With ``FXTable``'s partly read rejected rows: the first that may hold the rate of
+    /// `currency` in `month`, and what of it could be read (`for EUR`, `for 2027-01`, or nothing).
+    mutating func takeRejections(of table: FXTable) {
+        for (code, line) in table.rejectedByCurrency {
+            guard let currency = Currency(code: code) else { continue }
+            rejectedByCurrency[ISOCurrencies.index(of: currency)] = line
+        }
+        rejectedByMonth = table.rejectedByMonth
+        unkeyedRejectedLine = table.unkeyedRejectedLine
+    }
+
+    /// The first rejected row that may hold the rate of `currency` in `month` (one whose currency,
+    /// or month, or neither could be read, in that order), with what of it could be read.
+    func possibleRow(_ currency: Int, _ month: Int) -> (line: Int, readable: String?)? {
+        if let line = rejectedByCurrency[currency] { return (line, ISOCurrencies.list[currency].code) }
+        if let line = rejectedByMonth[month] { return (line, Period(kind: .month, containingMonth: month).description) }
+        return unkeyedRejectedLine.map { ($0, nil) }
+    }
 
     @inline(__always)
     func has(_ currency: Int, _ month: Int) -> Bool {

@@ -347,19 +347,19 @@ enum DataMessage {
         )
     }
 
-    /// - unreadableLine: the first rejected fx.csv row whose currency and month could not be read
-    ///   (it may be this currency's row).
+    /// - possibleRow: a rejected fx.csv row that may be this one's (its month, its currency, or
+    ///   both could not be read), with what could be read of it.
     @inline(never) static func missingFX(
-        _ currency: String, _ month: String, base: String, rejectedLine: Int? = nil, unreadableLine: Int? = nil
+        _ currency: String, _ month: String, base: String, rejectedLine: Int? = nil, possibleRow: (line: Int, readable: String?)? = nil
     ) -> (DiagnosticID, String) {
         if let rejectedLine {
             return ("data.missingFX", "no fx rate for \(currency) in \(month): its row in fx.csv (line \(rejectedLine)) was rejected; correct that row")
         }
-        if let unreadableLine {
+        if let possibleRow {
             return (
                 "data.missingFX",
-                "no fx rate for \(currency) in \(month); fx.csv has rejected rows (line \(unreadableLine) first) that may hold it: correct "
-                    + "them, or add a row \"\(currency),\(month),<\(base) per \(currency)>\" to fx.csv"
+                "no fx rate for \(currency) in \(month): a rejected row of fx.csv\(possibleRow.readable.map { " for \($0)" } ?? "") (line "
+                    + "\(possibleRow.line)) may be it; correct that row, or add a row \"\(currency),\(month),<\(base) per \(currency)>\" to fx.csv"
             )
         }
         return ("data.missingFX", "no fx rate for \(currency) in \(month); add a row \"\(currency),\(month),<\(base) per \(currency)>\" to fx.csv")

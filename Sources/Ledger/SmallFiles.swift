@@ -643,11 +643,15 @@ func loadFX(
     let (records, rowsRead) = readTextRecords(file, header: header, limits: options.limits, errors: &errors)
     // The first rejected row whose currency and month cannot be told (a row of the wrong shape,
     // a rate written "1,08", a currency written "e u r"): a transaction without a rate may lack it
-    // because of that row, which is then the one to correct.
-    var unkeyedLine = errors[errorsBefore...].lazy.filter { $0.severity == .error }.map(\.line).min()
+    // because of that row, which is then the one to correct. A repeated header holds no rate.
+    let repeatedHeader = DataMessage.repeatedHeader().1
+    var unkeyedLine = errors[errorsBefore...].lazy.filter { $0.severity == .error && $0.message != repeatedHeader }.map(\.line).min()
     var rates: [FXRate] = []
     var index: [FXTable.FXKey: Int] = [:]
     var rejectedLines: [FXTable.FXKey: Int] = [:]
+    // Rejected rows of which only the currency, or only the month, could be read.
+    var byCurrency: [String: Int] = [:]
+    var byMonth: [Int: Int] = [:]
     /// The value of `column` trimmed of spaces (`" EUR"`), for a rejected row's currency and month.
     func trimmed(_ reader: RecordReader, _ column: String) -> String? {
         guard let field = reader.header.field(column), field < reader.record.fields.count else { return nil }
@@ -690,15 +694,22 @@ func loadFX(
         // row to correct for that currency's transactions.
         let keyCurrency = currency ?? trimmed(reader, "currency").flatMap { Currency(code: $0.uppercased()) }
         let keyMonth = month ?? trimmed(reader, "period").flatMap { Period(parsing: $0) }.flatMap { $0.kind == .month ? $0 : nil }
-        if let keyCurrency, let keyMonth {
-            let key = FXTable.FXKey(currency: keyCurrency.code, month: keyMonth.firstMonth)
+        switch (keyCurrency, keyMonth) {
+        case (let currency?, let month?):
+            let key = FXTable.FXKey(currency: currency.code, month: month.firstMonth)
             if rejectedLines[key] == nil { rejectedLines[key] = record.line }
-        } else {
+        case (let currency?, nil):
+            if byCurrency[currency.code] == nil { byCurrency[currency.code] = record.line }
+        case (nil, let month?):
+            if byMonth[month.firstMonth] == nil { byMonth[month.firstMonth] = record.line }
+        case (nil, nil):
             unkeyedLine = min(unkeyedLine ?? record.line, record.line)
         }
     }
     var table = FXTable(base: options.baseCurrency, rates: rates, index: index)
     table.rejectedLines = rejectedLines.filter { index[$0.key] == nil }
+    table.rejectedByCurrency = byCurrency
+    table.rejectedByMonth = byMonth
     table.unkeyedRejectedLine = unkeyedLine
     return (table, rowsRead, rowsRead - rates.count)
 }

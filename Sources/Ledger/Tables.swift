@@ -534,8 +534,13 @@ public struct FXTable: Sendable {
     /// The line of the first rejected row for a (currency, month) no accepted row has: a
     /// transaction then lacks a rate because that row was rejected.
     var rejectedLines: [FXKey: Int] = [:]
-    /// The line of the first rejected row whose currency and month could not be read: a
-    /// transaction without a rate may lack it because of that row.
+    /// The first rejected row of a currency whose month could not be read, by currency code, and
+    /// of a month whose currency could not be, by month number: a transaction of that currency
+    /// or month without a rate may lack it because of that row.
+    var rejectedByCurrency: [String: Int] = [:]
+    var rejectedByMonth: [Int: Int] = [:]
+    /// The line of the first rejected row whose currency and month could not be read (nor is it a
+    /// repeated header): a transaction without a rate may lack it because of that row.
     var unkeyedRejectedLine: Int? = nil
 
     struct FXKey: Hashable {

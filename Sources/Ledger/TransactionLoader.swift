@@ -1453,15 +1453,15 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                     let label = Period(kind: .month, containingMonth: month).description
                     // A rate whose fx row was rejected: that row is the one to correct.
                     let rejectedLine = fx.rejectedLine(currency, month)
-                    // Else a rejected row whose currency or month is unreadable may be it.
-                    let unkeyedLine = rejectedLine == nil ? fx.unkeyedRejectedLine : nil
+                    // Else a rejected row whose month, currency, or both are unreadable may be it.
+                    let possible = rejectedLine == nil ? fx.possibleRow(currency, month) : nil
                     result.errors.append(
                         RowError(
                             line: recordLine, field: currencyField + 1,
                             DataMessage.missingFX(
                                 ISOCurrencies.list[currency].code, label, base: context.baseCode, rejectedLine: rejectedLine,
-                                unreadableLine: unkeyedLine),
-                            followOn: rejectedLine != nil || unkeyedLine != nil))
+                                possibleRow: possible),
+                            followOn: rejectedLine != nil || possible != nil))
                 }
             }
 

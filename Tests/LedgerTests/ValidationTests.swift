@@ -1053,10 +1053,22 @@ struct SplitMix {
             "transactions.csv:2:5: no fx rate for EUR in 2027-02: its row in fx.csv (line 3) was rejected; correct that row",
             "transactions.csv:4:5: no fx rate for EUR in 2027-01: its row in fx.csv (line 2) was rejected; correct that row",
             "transactions.csv:5:5: no fx rate for EUR in 2027-02: its row in fx.csv (line 3) was rejected; correct that row",
-            "transactions.csv:6:5: no fx rate for GBP in 2027-03; fx.csv has rejected rows (line 5 first) that may hold it: correct them, "
+            "transactions.csv:6:5: no fx rate for GBP in 2027-03: a rejected row of fx.csv (line 5) may be it; correct that row, "
                 + "or add a row \"GBP,2027-03,<USD per GBP>\" to fx.csv",
         ])
         #expect(load.data.transactions.count == 25)
+        // A row whose currency can be read but not its month is named for that currency only; a
+        // repeated header is no rate's row.
+        var yen = Minimal.ledgerOnly(header + "T1,2027-01-05,R1,10,JPY,P,new,1,NA,\nT2,2027-01-05,R1,10,CHF,P,new,1,NA,\n")
+        yen["fx.csv"] = "currency,period,rate\nJPY,2027-13,0.0067\ncurrency,period,rate\n"
+        let (_, yenLines) = try DataDirectory(yen).load()
+        #expect(yenLines == [
+            "transactions.csv:3:5: no fx rate for CHF in 2027-01; add a row \"CHF,2027-01,<USD per CHF>\" to fx.csv",
+            "fx.csv:2:2: period \"2027-13\" is not a month; write YYYY-MM",
+            "fx.csv:3:1: the row repeats the header, as files joined one after the other leave it; remove it",
+            "transactions.csv:2:5: no fx rate for JPY in 2027-01: a rejected row of fx.csv for JPY (line 2) may be it; correct that row, "
+                + "or add a row \"JPY,2027-01,<USD per JPY>\" to fx.csv",
+        ])
     }
 
     /// With a fiscal year starting in February (named by the year it ends in), 9999-11-05 is in
