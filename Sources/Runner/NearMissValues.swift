@@ -9,46 +9,49 @@ extension Runner {
     /// renewal written `Renewal` was credited 0%. One warning per column and value, with its row
     /// count and first line, at most `limit` of them (then a count of the rest).
     static func nearMissTextValues(plans: [Plan], data: LedgerData, limit: Int = 10) -> [String] {
-        // The constants each text column is compared with, per scope, and a plan that does.
-        var compared: [AttributeScope: [String: [String: String]]] = [:]  // scope → column → value → plan
+        /// What one plan compares a text column with, and whether it reads it on other plans' reps'
+        /// rows (per transaction, crediting managers or split partners).
+        struct Compared {
+            var constants: Set<String> = []
+            var perTransaction = false
+        }
+        var comparedByPlan: [[AttributeScope: [String: Compared]]] = []
         for plan in plans {
-            func note(_ subject: Expr, _ values: [Value]) {
+            var compared: [AttributeScope: [String: Compared]] = [:]
+            func note(_ subject: Expr, _ values: [Value], perTransaction: Bool) {
                 guard case .attribute(let id) = subject.kind, id.index < plan.attributes.count else { return }
                 let attribute = plan.attributes[id.index]
                 guard attribute.type == .text else { return }
-                for case .text(let text) in values where compared[attribute.scope, default: [:]][attribute.name, default: [:]][text] == nil {
-                    compared[attribute.scope, default: [:]][attribute.name, default: [:]][text] = plan.id
+                for case .text(let text) in values { compared[attribute.scope, default: [:]][attribute.name, default: Compared()].constants.insert(text) }
+                if perTransaction { compared[attribute.scope, default: [:]][attribute.name, default: Compared()].perTransaction = true }
+            }
+            /// A constant the plan compares with: a literal, or a parameter's value in force.
+            func constant(_ expr: Expr) -> Value? {
+                switch expr.kind {
+                case .literal(let value): return value
+                case .parameter(let id) where id.index < plan.parameters.count: return plan.parameters[id.index].value
+                default: return nil
                 }
             }
-            func literal(_ expr: Expr) -> Value? {
-                if case .literal(let value) = expr.kind { return value }
-                return nil
-            }
-            func walk(_ expr: Expr?, depth: Int = 0) {
-                guard let expr, depth < 256 else { return }
+            func walk(_ expr: Expr, perTransaction: Bool, depth: Int = 0) {
+                guard depth < 256 else { return }
                 switch expr.kind {
-                case .match(let subject, let arms, _): note(subject, arms.flatMap(\.patterns))
+                case .match(let subject, let arms, _): note(subject, arms.flatMap(\.patterns), perTransaction: perTransaction)
                 case .compare(let op, let a, let b) where op == .equal || op == .notEqual:
-                    if let value = literal(b) { note(a, [value]) }
-                    if let value = literal(a) { note(b, [value]) }
-                case .member(let subject, let list): note(subject, list.compactMap(literal))
+                    if let value = constant(b) { note(a, [value], perTransaction: perTransaction) }
+                    if let value = constant(a) { note(b, [value], perTransaction: perTransaction) }
+                case .member(let subject, let list): note(subject, list.compactMap(constant), perTransaction: perTransaction)
                 default: break
                 }
-                for child in expr.children { walk(child, depth: depth + 1) }
+                for child in expr.children { walk(child, perTransaction: perTransaction, depth: depth + 1) }
             }
-            for rule in plan.creditRules { [rule.filter, rule.amount, rule.weight].forEach { walk($0) } }
-            plan.derived.forEach { walk($0.expr) }
-            for component in plan.components {
-                switch component.body {
-                case .formula(let expr): walk(expr)
-                case .spiff(let spiff): walk(spiff.filter)
-                case .override: break
-                }
-            }
-            for table in plan.tables { table.tiers.forEach { walk($0.gate) } }
-            plan.limits.forEach { walk($0.amount) }
+            // Read per transaction, a rep column is read on other plans' reps' rows only where the
+            // plan credits others than the transaction's rep (managers, split partners).
+            let readsOthers = plan.creditsManagers || plan.creditsSplitPartners
+            for (expr, perTransaction) in plan.allExpressions { walk(expr, perTransaction: perTransaction && readsOthers) }
+            comparedByPlan.append(compared)
         }
-        guard !compared.isEmpty else { return [] }
+        guard comparedByPlan.contains(where: { !$0.isEmpty }) else { return [] }
 
         /// The value as it reads: no spaces at its ends, no invisible characters, in lower case.
         func reading(_ text: String) -> String {
@@ -68,19 +71,25 @@ extension Runner {
             var firstLine: Int
         }
         var findings: [Finding] = []
-        func nearMisses(_ scope: AttributeScope, _ column: String, _ values: [String]) -> [Int: (meant: String, plan: String)] {
-            guard let constants = compared[scope]?[column] else { return [:] }
-            var byReading: [String: (String, String)] = [:]
-            for (text, plan) in constants.sorted(by: { $0.key < $1.key }) where byReading[reading(text)] == nil { byReading[reading(text)] = (text, plan) }
-            var found: [Int: (meant: String, plan: String)] = [:]
-            for (code, value) in values.enumerated() where constants[value] == nil && !value.isEmpty {
+        /// Per plan that compares the column: the values (by index) that read as one of its
+        /// constants but are none of them, with the constant.
+        func nearMisses(_ compared: Compared, _ values: [String]) -> [Int: String] {
+            var byReading: [String: String] = [:]
+            for text in compared.constants.sorted() where byReading[reading(text)] == nil { byReading[reading(text)] = text }
+            var found: [Int: String] = [:]
+            for (code, value) in values.enumerated() where !value.isEmpty && !compared.constants.contains(value) {
                 if let meant = byReading[reading(value)] { found[code] = meant }
             }
             return found
         }
-        // Transactions: the column's distinct values, then the rows of those that miss.
+        // Transactions: the column's distinct values, then the rows of those that miss (each
+        // value said for the first plan it misses).
         for column in data.transactions.attributes {
-            let misses = nearMisses(.transaction, column.name, column.values)
+            var misses: [Int: (meant: String, plan: String)] = [:]
+            for (plan, compared) in zip(plans, comparedByPlan) {
+                guard let readings = compared[.transaction]?[column.name] else { continue }
+                for (code, meant) in nearMisses(readings, column.values) where misses[code] == nil { misses[code] = (meant, plan.id) }
+            }
             guard !misses.isEmpty else { continue }
             var counts: [Int: (rows: Int, first: Int)] = [:]
             for row in 0..<data.transactions.count {
@@ -96,27 +105,33 @@ extension Runner {
                         scope: .transaction, rows: count.rows, firstLine: data.transactions.line(of: count.first)))
             }
         }
-        // The roster's extra columns, row by row.
+        // The roster's extra columns: for each plan comparing one, the rows it reads (its own
+        // reps', or every rep's when it reads the column per transaction).
         for (index, column) in data.roster.attributeNames.enumerated() {
-            var values: [String] = []
-            var codes: [String: Int] = [:]
-            for row in data.roster.rows where index < row.attributes.count && codes[row.attributes[index]] == nil {
-                codes[row.attributes[index]] = values.count
-                values.append(row.attributes[index])
-            }
-            let misses = nearMisses(.rep, column, values)
-            guard !misses.isEmpty else { continue }
-            var counts: [Int: (rows: Int, first: Int)] = [:]
-            for row in data.roster.rows where index < row.attributes.count {
-                guard let code = codes[row.attributes[index]], misses[code] != nil else { continue }
-                counts[code, default: (0, row.line)].rows += 1
-            }
-            for (code, count) in counts {
-                guard let meant = misses[code] else { continue }
-                findings.append(
-                    Finding(
-                        file: "roster.csv", column: column, value: values[code], meant: meant.meant, plan: meant.plan, scope: .rep,
-                        rows: count.rows, firstLine: count.first))
+            var said: Set<String> = []
+            for (plan, compared) in zip(plans, comparedByPlan) {
+                guard let readings = compared[.rep]?[column] else { continue }
+                let rows = data.roster.rows.filter { index < $0.attributes.count && (readings.perTransaction || $0.plan == plan.id) }
+                var values: [String] = []
+                var codes: [String: Int] = [:]
+                for row in rows where codes[row.attributes[index]] == nil {
+                    codes[row.attributes[index]] = values.count
+                    values.append(row.attributes[index])
+                }
+                let misses = nearMisses(readings, values)
+                guard !misses.isEmpty else { continue }
+                var counts: [Int: (rows: Int, first: Int)] = [:]
+                for row in rows {
+                    guard let code = codes[row.attributes[index]], misses[code] != nil else { continue }
+                    counts[code, default: (0, row.line)].rows += 1
+                }
+                for (code, count) in counts where said.insert(values[code]).inserted {
+                    guard let meant = misses[code] else { continue }
+                    findings.append(
+                        Finding(
+                            file: "roster.csv", column: column, value: values[code], meant: meant, plan: plan.id, scope: .rep,
+                            rows: count.rows, firstLine: count.first))
+                }
             }
         }
         /// The value with control and invisible characters written as escapes (`n\u{200B}ew`):

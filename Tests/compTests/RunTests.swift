@@ -1044,7 +1044,8 @@ func oneDeal(in directory: URL) throws -> URL {
 
     /// A text value that reads as one a plan compares the column with, but is not it (`New`,
     /// `new `, `n<U+200B>ew` where the plan matches `"new"`), is warned of with its rows: such
-    /// rows had been credited 0% without a word. Roster columns a plan compares are looked at too.
+    /// rows had been credited 0% without a word. Roster columns a plan compares are looked at too
+    /// (on its own reps' rows), and so are comparisons with a parameter.
     @Test func valuesThatReadAsAComparedValueAreWarnedOf() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -1055,8 +1056,9 @@ func oneDeal(in directory: URL) throws -> URL {
             plan "P" {
               currency USD
               period month
+              param skipped = "SKIP"
               credit sales {
-                where txn.product != "SKIP" and rep.region in ["EMEA", "APAC"]
+                where txn.product != skipped and rep.region in ["EMEA", "APAC"]
                 amount fx(txn.amount)
                 weight match txn.kind {
                   "new" => 100%
@@ -1070,7 +1072,9 @@ func oneDeal(in directory: URL) throws -> URL {
             """.utf8
         ).write(to: plan)
         try writeFiles([
-            "roster.csv": "rep,name,plan,start,region\nR1,Ana,P,2026-01-01,EMEA\nR2,Ben,P,2026-01-01,emea\nR3,Cy,P,2026-01-01,LATAM\n",
+            "roster.csv": "rep,name,plan,start,region\nR1,Ana,P,2026-01-01,EMEA\nR2,Ben,P,2026-01-01,emea\nR3,Cy,P,2026-01-01,LATAM\n"
+                // Another plan's rep: P reads its own reps' regions only (it credits no manager).
+                + "R4,Di,OTHER,2026-01-01,emea\n",
             "quotas.csv": "rep,period,amount\n",
             "transactions.csv": "id,date,rep,amount,currency,product,kind\nT1,2027-01-05,R1,100,USD,A,new\nT2,2027-01-05,R1,100,USD,A,New\n"
                 + "T3,2027-01-05,R1,100,USD,skip ,n\u{200B}ew\nT4,2027-01-05,R1,100,USD,A,New\nT5,2027-01-05,R1,100,USD,A,renewal\n",
@@ -1084,10 +1088,10 @@ func oneDeal(in directory: URL) throws -> URL {
                 + "rep.region with \"EMEA\" exactly, so this row does not count as it; correct the value",
             "warning: transactions.csv: 2 rows have kind \"New\" (the first on line 3), which reads as \"new\"" + tail
                 + "txn.kind with \"new\" exactly, so these rows do not count as it; correct the value",
-            "warning: transactions.csv: 1 row has product \"skip \" (the first on line 4), which reads as \"SKIP\"" + tail
-                + "txn.product with \"SKIP\" exactly, so this row does not count as it; correct the value",
             "warning: transactions.csv: 1 row has kind \"n\\u{200B}ew\" (the first on line 4), which reads as \"new\"" + tail
                 + "txn.kind with \"new\" exactly, so this row does not count as it; correct the value",
+            "warning: transactions.csv: 1 row has product \"skip \" (the first on line 4), which reads as \"SKIP\"" + tail
+                + "txn.product with \"SKIP\" exactly, so this row does not count as it; correct the value",
         ]
         #expect(warnings.map(String.init) == expected, "\(run.stderr)")
     }
