@@ -230,7 +230,10 @@ public enum PlanChecker {
     static func resolve(_ path: String, relativeTo base: String) -> String {
         if path.hasPrefix("/") { return path }
         guard let slash = base.lastIndex(of: "/") else { return path }
+        // `.` components name nothing (a plan given as `./p.plan` had resolved `../lib.plan` to
+        // `lib.plan`: its `..` took the `.` away).
         var parts = base[..<slash].split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        parts.removeAll { $0 == "." }
         for part in path.split(separator: "/") {
             if part == ".." && !parts.isEmpty && parts.last != ".." && parts.last != "" {
                 parts.removeLast()

@@ -63,7 +63,9 @@ extension XMLPlans {
         let target = FileBytes.components(FilePaths.directory(of: from) + "/" + use)
         let directory = FileBytes.components(FilePaths.directory(of: to))
         var common = 0
-        while common < min(target.count, directory.count) - 1 && target[common] == directory[common] { common += 1 }
+        // Every directory the two share, never the file's own name (an XML written beside its
+        // plan had named the folder they share from its parent, `../relt/lib/l.plan`).
+        while common < min(target.count - 1, directory.count) && target[common] == directory[common] { common += 1 }
         return (Array(repeating: "..", count: directory.count - common) + target[common...]).joined(separator: "/")
     }
 

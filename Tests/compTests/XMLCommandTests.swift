@@ -156,6 +156,39 @@ import Testing
         #expect(printed.stdout.hasPrefix("use \"../../shared/standard-tiers.plan\"\n"))
     }
 
+    /// A plan given with `.` in its path (`./p.plan`) resolves its `use` paths as the same plan
+    /// given plainly (`..` had taken the `.` away: `../lib.plan` was looked for as `lib.plan`), and
+    /// XML written beside the plan names its library from there (it had gone through the folder's
+    /// parent: `../relt/lib/l.plan`, broken once the folder was renamed).
+    @Test func usePathsResolveFromDotPathsAndStayInsideTheFolder() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plans = directory.appendingPathComponent("plans")
+        try FileManager.default.createDirectory(at: plans.appendingPathComponent("lib"), withIntermediateDirectories: true)
+        try Data("library l {\n  param rate = 10%\n}\n".utf8).write(to: plans.appendingPathComponent("lib/l.plan"))
+        try Data(
+            ("use \"lib/l.plan\"\nplan \"P\" {\n  currency USD\n  period month\n  credit sales {\n    amount fx(txn.amount)\n  }\n"
+                + "  measure bookings = sum(sales)\n  component c = bookings * rate\n}\n").utf8
+        ).write(to: plans.appendingPathComponent("p.plan"))
+        try Data("use \"../lib/l.plan\"\nlibrary m {\n  param other = 5%\n}\n".utf8).write(to: plans.appendingPathComponent("lib/m.plan"))
+        #expect(try cli.run(["check", "./p.plan"], in: plans).status == 0)
+        #expect(try cli.run(["check", "./lib/../p.plan"], in: plans).status == 0)
+        let dotted = try cli.run(["check", "./m.plan"], in: plans.appendingPathComponent("lib"))
+        #expect(dotted.status == 0, "\(dotted.stderr)")
+        let beside = try cli.run(["export-plan", "p.plan", "--out", "p.xml"], in: plans)
+        #expect(beside.status == 0, "\(beside.stderr)")
+        #expect(try String(contentsOf: plans.appendingPathComponent("p.xml"), encoding: .utf8).contains("<use path=\"lib/l.plan\"/>"))
+        try FileManager.default.createDirectory(at: plans.appendingPathComponent("out"), withIntermediateDirectories: true)
+        let below = try cli.run(["export-plan", "./p.plan", "--out", "./out/p.xml"], in: plans)
+        #expect(below.status == 0, "\(below.stderr)")
+        #expect(try String(contentsOf: plans.appendingPathComponent("out/p.xml"), encoding: .utf8).contains("<use path=\"../lib/l.plan\"/>"))
+        #expect(try cli.run(["check", "out/p.xml"], in: plans).status == 0)
+        // Renamed, the folder still checks.
+        let renamed = directory.appendingPathComponent("renamed")
+        try FileManager.default.moveItem(at: plans, to: renamed)
+        #expect(try cli.run(["check", renamed.appendingPathComponent("p.xml").path]).status == 0)
+    }
+
     @Test func checkReportsSchemaAndSemanticErrorsOfXMLWithTheLine() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
