@@ -301,8 +301,10 @@ final class Checker {
                 } else {
                     error(.invalidValue("fiscal year start", text, "a month number 1-12"), file, range)
                 }
-            case ("version", .string(let text, _)):
+            case ("version", .string(let text, let range)):
                 version = unquote(text)
+                // Empty, it says nothing (and the XML form, which requires text, refused it).
+                if version?.isEmpty ?? false { error(.emptyText("version"), file, range) }
             default:
                 break
             }

@@ -385,7 +385,10 @@ extension Checker {
         var result: Component?
         if let lowered {
             var displayName: String?
-            if case .string(let text, _) = display { displayName = unquote(text) }
+            if case .string(let text, let range) = display {
+                displayName = unquote(text)
+                if displayName?.isEmpty ?? false { error(.emptyText("component name"), file, range) }
+            }
             result = Component(name: name.name, displayName: displayName, body: lowered, type: moneyType, rounding: rule,
                                span: span(file, located.value.range))
         }
@@ -991,6 +994,11 @@ extension Checker {
                 error(
                     .invalidValue("input file", file, "a file name inside the data directory (no leading /, no ..)"),
                     located.file, located.value.range)
+                continue
+            }
+            // A header names no column "" (and the XML form, which requires text, refused it).
+            if unquote(columnText).isEmpty {
+                error(.emptyText("input column", fix: "write the name of the file's column to read"), located.file, columnNode.range)
                 continue
             }
             inputs[index] = InputTable(name: name.name, file: file, column: unquote(columnText), type: type,

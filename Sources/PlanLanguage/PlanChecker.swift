@@ -295,6 +295,10 @@ extension Checker {
         {
             sink.emit(.missingSetting("period"), file: 0, main.headerRange, hint: "add 'period month' or 'period quarter'")
         }
+        // A display name of no text names nothing (and the XML form, which requires text, refused it).
+        if case .string(let text, let range)? = main.displayName, unquote(text).isEmpty {
+            sink.emit(.emptyText("plan name"), file: 0, range)
+        }
         // The roster's plan column names the plan by its id: an empty one, or one with spaces at
         // either end, matched no payee (the run paid no one and exited 0).
         if !main.isLibrary, case .string(let text, let range)? = main.name {

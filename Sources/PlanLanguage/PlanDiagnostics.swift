@@ -72,6 +72,9 @@ extension PlanMessage {
         .init("duplicateSetting", .error, "'\(name)' is set more than once")
     }
     static let emptyTable = PlanMessage("emptyTable", .error, "a table needs at least one tier")
+    static func emptyText(_ what: String, fix: String = "write some text, or leave it out") -> Self {
+        .init("emptyText", .error, "the \(what) is empty; \(fix)")
+    }
     static func expected(_ what: String, _ found: String) -> Self {
         .init("expected", .error, "expected \(what), found \(found)")
     }
