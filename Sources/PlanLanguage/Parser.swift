@@ -1166,7 +1166,10 @@ final class Parser {
                 let field = try identifier("an attribute name after '.'")
                 return .member(name, field)
             }
-            if check(.lparen) {
+            // A call's `(` is on its name's line: one that starts a line starts something else (a
+            // table's next tier, `(-1000 USD) to 0 USD`, after a tier paying `low_rate`, had been
+            // read as a call of low_rate).
+            if check(.lparen) && !current.atLineStart {
                 advance()
                 try enter()
                 defer { leave() }

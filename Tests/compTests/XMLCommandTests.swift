@@ -189,6 +189,45 @@ import Testing
         #expect(try cli.run(["check", renamed.appendingPathComponent("p.xml").path]).status == 0)
     }
 
+    /// A tier with a negative lower bound after one ending in a name (`: low_rate`, `if big`):
+    /// the bracketed bound starts a tier, not a call of the name (the XML that export-plan wrote,
+    /// which validates, had been refused: "expected an expression, found 'to'").
+    @Test func aNegativeTierAfterANameStartsATier() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("t.plan").path
+        try Data(
+            """
+            plan "NT" {
+              currency USD
+              period month
+              param low_rate = 1%
+              param big = 1000 USD
+              credit sales {
+                amount fx(txn.amount)
+              }
+              measure bookings = sum(sales)
+              table t retroactive on amount {
+                up to -1000 USD      : low_rate
+                (-1000 USD) to 0 USD : 2% if bookings > big
+                (0 USD) and above    : 3%
+              }
+              component c = t(bookings)
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        let xml = directory.appendingPathComponent("t.xml").path
+        #expect(try cli.run(["export-plan", plan, "--out", xml]).status == 0)
+        let fromPlan = try cli.run(["check", "--dump", plan])
+        let fromXML = try cli.run(["check", "--dump", xml])
+        #expect(fromPlan.status == 0 && fromXML.status == 0, "\(fromPlan.stderr)\(fromXML.stderr)")
+        func tiers(_ dump: String) -> [Substring] {
+            dump.split(separator: "\n").filter { $0.contains("tier") }.map { $0.replacing(#/ @\d+:\d+-\d+/#, with: "") }
+        }
+        #expect(tiers(fromPlan.stdout).count == 3 && tiers(fromPlan.stdout) == tiers(fromXML.stdout), "\(fromXML.stdout)")
+    }
+
     @Test func checkReportsSchemaAndSemanticErrorsOfXMLWithTheLine() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
