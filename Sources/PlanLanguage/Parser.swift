@@ -892,6 +892,10 @@ final class Parser {
                 var gate: ExprNode?
                 if check(.kwIf) {
                     advance()
+                    // A level, as every expression has (`parseExpr`): a condition two levels
+                    // deeper than a `let` allows had passed here, and its XML was then refused.
+                    try enter()
+                    defer { leave() }
                     gate = try parseOr()
                 }
                 var row = TierRow(lower: lower, upper: upper, value: value, endValue: endValue, gate: gate,

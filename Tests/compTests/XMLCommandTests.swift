@@ -228,6 +228,29 @@ import Testing
         #expect(tiers(fromPlan.stdout).count == 3 && tiers(fromPlan.stdout) == tiers(fromXML.stdout), "\(fromXML.stdout)")
     }
 
+    /// A tier's condition nests as deep as any expression: the deepest one `check` accepts
+    /// exports to XML that checks too (it had been allowed two levels more, and its XML refused).
+    @Test func theDeepestTierConditionRoundTrips() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func plan(_ depth: Int) -> String {
+            let condition = String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth) + " == 1"
+            return "plan \"T\" {\n  currency USD\n  period month\n  credit sales {\n    amount fx(txn.amount)\n  }\n"
+                + "  measure bookings = sum(sales)\n  table t marginal on amount {\n    up to 0 USD     : 1% if \(condition)\n"
+                + "    0 USD and above : 2%\n  }\n  component c = t(bookings)\n}\n"
+        }
+        let path = directory.appendingPathComponent("t.plan").path
+        let xml = directory.appendingPathComponent("t.xml").path
+        try Data(plan(64).utf8).write(to: URL(fileURLWithPath: path))
+        let tooDeep = try cli.run(["check", path])
+        #expect(tooDeep.status == 65 && tooDeep.stderr.contains("nesting is deeper than 64 levels"), "\(tooDeep.stderr)")
+        try Data(plan(63).utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try cli.run(["check", path]).status == 0)
+        #expect(try cli.run(["export-plan", path, "--out", xml]).status == 0)
+        let back = try cli.run(["check", xml])
+        #expect(back.status == 0, "\(back.stderr)")
+    }
+
     @Test func checkReportsSchemaAndSemanticErrorsOfXMLWithTheLine() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
