@@ -406,7 +406,8 @@ extension Checker {
     /// taken for text: it is said, with how to declare it as a number.
     func lowerBeside(_ node: ExprNode, _ other: ExprNode?, _ context: EvaluationContext, _ file: Int, numeric: Bool = false) -> Expr? {
         guard case .member = node,
-            let type = other.flatMap(Self.literalTypeName) ?? (other.map(isTextAttribute) == true ? "text" : nil) ?? (numeric ? "number" : nil)
+            let type = other.flatMap(Self.literalTypeName) ?? (other.map(isTextAttribute) == true ? "text" : nil)
+                ?? (other.map(isTextParameter) == true ? "text" : nil) ?? (numeric ? "number" : nil)
         else {
             return lower(node, context, file)
         }
@@ -422,6 +423,14 @@ extension Checker {
         guard case .member(let scope, let name) = node, let attributeScope = AttributeScope(rawValue: scope.name) else { return false }
         if let builtin = Checker.builtinAttributes[attributeScope]?[name.name] { return builtin.0 == .text }
         return declaredAttributes["\(scope.name).\(name.name)"]?.0 == .text
+    }
+
+    /// Whether `node` names a text parameter (`rep.region != wanted` with `param wanted = "EMEA"`
+    /// reads the undeclared column as text, as beside the literal it holds).
+    func isTextParameter(_ node: ExprNode) -> Bool {
+        guard case .name(let name) = node, case .parameter(let index)? = symbols[name.name]?.symbol, let parameter = parameterValue(index)
+        else { return false }
+        return parameter.type == .text
     }
 
     /// The attribute type a literal reads as (`2` count, `2.5` and `5%` rate, `10 USD` money).

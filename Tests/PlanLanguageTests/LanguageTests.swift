@@ -263,5 +263,14 @@ struct LanguageTests {
             "unknown attribute 'txn.split_pct' | declare extra columns with 'attribute txn.split_pct: rate'",
             "unknown attribute 'rep.eligible' | declare extra columns with 'attribute rep.eligible: bool'",
         ], "\(typed.rendered())")
+        // Beside a text parameter too, as beside the literal it holds (it had been "unknown
+        // attribute 'rep.region'" while `rep.region != "EMEA"` was read).
+        let parameter = check(
+            "  param wanted = \"EMEA\"\n  credit sales {\n    where rep.region != wanted and wanted == txn.zone\n    amount fx(txn.amount)\n  }\n"
+                + "  measure b = sum(sales)\n")
+        #expect(parameter.diagnostics.isEmpty, "\(parameter.rendered())")
+        #expect(try #require(parameter.plan).attributes.filter { !$0.builtIn }.map { "\($0.scope.rawValue).\($0.name): \($0.type)" }.sorted() == [
+            "rep.region: text", "txn.zone: text",
+        ])
     }
 }
