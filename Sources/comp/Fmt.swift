@@ -29,6 +29,8 @@ struct Fmt: ParsableCommand {
 
     func run() throws {
         var failed = false
+        // A file that could not be written (read-only) is 73, as for every output; bad input wins.
+        var unwritable = false
         for file in files {
             if XMLPlans.isXML(file) {
                 printError("\(file): error: comp fmt formats plan-language files; an XML plan is canonical as comp export-plan writes it")
@@ -60,7 +62,7 @@ struct Fmt: ParsableCommand {
             } else if Self.isReadOnly(file) {
                 // A read-only file is left as it is (it had been replaced, its mode kept).
                 printError("\(file): error: the file is read-only; not formatted (make it writable first)")
-                failed = true
+                unwritable = true
             } else {
                 // Through a temporary file renamed into place: a link's target is rewritten (not
                 // the link replaced by a file), and the file keeps its mode.
@@ -68,5 +70,6 @@ struct Fmt: ParsableCommand {
             }
         }
         if failed { throw Exit.dataError }
+        if unwritable { throw Exit.cannotCreate }
     }
 }

@@ -27,7 +27,8 @@ import Testing
         #expect(result.stderr == files.map { "\($0): error: no parameter 'nope' to override [#plan.unknownParameter]\n" }.joined())
     }
 
-    /// A read-only plan is not formatted (it had been replaced, its mode kept): 65, untouched.
+    /// A read-only plan is not formatted (it had been replaced, its mode kept): 73, as for any
+    /// output that cannot be written (it had been 65, bad input), untouched.
     @Test func fmtLeavesAReadOnlyFileAlone() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -36,8 +37,12 @@ import Testing
         try Data(text.utf8).write(to: URL(fileURLWithPath: plan))
         try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: plan)
         let result = try cli.run(["fmt", plan])
-        #expect(result.status == 65)
+        #expect(result.status == 73)
         #expect(result.stderr == "\(plan): error: the file is read-only; not formatted (make it writable first)\n")
+        // Beside a file with a syntax error, bad input wins: 65.
+        let broken = directory.appendingPathComponent("broken.plan").path
+        try Data("plan \"X\" {\n  currency\n".utf8).write(to: URL(fileURLWithPath: broken))
+        #expect(try cli.run(["fmt", plan, broken]).status == 65)
         #expect(try String(contentsOfFile: plan, encoding: .utf8) == text)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: plan)
         #expect(try cli.run(["fmt", plan]).status == 0)
