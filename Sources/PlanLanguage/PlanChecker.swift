@@ -158,9 +158,16 @@ public enum PlanChecker {
                     if sink.unreadLibrary == nil { sink.unreadLibrary = use.path }
                     continue
                 }
+                // Too large to be a plan file: said at the `use`, as every problem of the file
+                // named (it had been said at the file alone, with no line of the plan).
+                if bytes.count > PlanLimits.maxFileBytes {
+                    sink.emit(.readFailed(use.path, PlanMessage.fileTooLarge.text), file: index, use.range)
+                    if sink.unreadLibrary == nil { sink.unreadLibrary = use.path }
+                    continue
+                }
                 // A file that does not start like a plan file is not parsed, so nothing of it is
                 // quoted (`use "/etc/passwd"` printed its first line under a syntax error).
-                if bytes.count <= PlanLimits.maxFileBytes && !startsLikePlanFile(bytes) {
+                if !startsLikePlanFile(bytes) {
                     sink.emit(.notAPlanFile(use.path), file: index, use.range)
                     continue
                 }

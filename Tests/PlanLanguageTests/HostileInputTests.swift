@@ -578,5 +578,13 @@ struct HostileInputTests {
         let result = PlanChecker.check(source: SourceFile(path: "big.plan", text: text))
         #expect(result.diagnostics.map(\.id.rawValue) == ["plan.fileTooLarge"])
         #expect(PlanFormatter.format(SourceFile(path: "big.plan", text: text)).text == nil)
+        // A library too large is said at its `use`, with the plan's line (it had been said at the
+        // library's path alone).
+        let plan = "use \"lib/big.plan\"\nplan \"P\" {\n  currency USD\n  period month\n}\n"
+        let big = Array(text.utf8)
+        let using = PlanChecker.check(source: SourceFile(path: "p.plan", text: plan)) { path in path == "lib/big.plan" ? big : nil }
+        #expect(using.diagnostics.map { "\($0.location) \($0.message)" } == [
+            "p.plan:1:1 cannot read 'lib/big.plan': the file is larger than the 1024 KiB limit for plan files"
+        ])
     }
 }
