@@ -1505,8 +1505,12 @@ extension Checker {
             }
         }
         let keywords = Set(lines.map(\.keyword.name))
-        if !keywords.contains("type") { error(.missingSetting("type"), file, name.range) }
-        if !keywords.contains("amount") { error(.missingSetting("amount"), file, name.range) }
+        if !keywords.contains("type") {
+            error(.missingSetting("type"), file, name.range, hint: "add a line 'type recoverable' (or recoverable_guarantee, non_recoverable_guarantee)")
+        }
+        if !keywords.contains("amount") {
+            error(.missingSetting("amount"), file, name.range, hint: "add a line 'amount 1000 USD': what is advanced, or guaranteed, per period")
+        }
         guard ok, let kind, let amount else { return }
         if kind == .nonRecoverableGuarantee && (recoveryStart != nil || recoveryLimit != nil) {
             error(.typeMismatch("a non-recoverable guarantee is never recovered; remove 'recovery_start' and 'recovery_max'"), file, name.range)

@@ -210,6 +210,14 @@ public enum PlanChecker {
             sink.emit(.invalidUTF8(b[0], utf16: true), file: file, SourceRange(start: 0, end: 2))
             return nil
         }
+        // An XML plan under a plan-language name: one error saying so (the lexer had said
+        // "found '<'" and "invalid character '?'", nothing of XML).
+        var first = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while first < b.count, [0x20, 0x09, 0x0A, 0x0D].contains(b[first]) { first += 1 }
+        if first < b.count && b[first] == UInt8(ascii: "<") {
+            sink.emit(.notAPlanFile(source.path, xml: true), file: file, SourceRange(start: first, end: first + 1))
+            return nil
+        }
         let lexer = Lexer.lexed(source.bytes)
         let (tokens, comments, problems) = (lexer.tokens, lexer.comments, lexer.problems)
         defer { sink.countUnlisted(errors: lexer.droppedProblems, file: file, at: lexer.firstDropped) }

@@ -147,7 +147,13 @@ extension PlanMessage {
         .init("notALibrary", .error, "'\(path)' is a plan; 'use' needs a library file")
     }
     /// `header`: its first line, when that reads like a data file's header.
-    static func notAPlanFile(_ path: String, used: Bool = true, header: String? = nil) -> Self {
+    static func notAPlanFile(_ path: String, used: Bool = true, header: String? = nil, xml: Bool = false) -> Self {
+        if xml {
+            return .init(
+                "notAPlanFile", .error,
+                "this is XML (it starts with '<'), not the plan language; name an XML plan with .xml (comp check and comp run read it "
+                    + "as it is), or convert it with `comp import \(path)`")
+        }
         if let header {
             return .init(
                 "notAPlanFile", .error,

@@ -572,6 +572,19 @@ struct HostileInputTests {
         ])
     }
 
+    /// An XML plan under a plan-language name is one error saying it is XML (the lexer had said
+    /// "found '<'" and "invalid character '?'"), also after a byte order mark and blank lines.
+    @Test("XML in a plan file is said to be XML")
+    func xmlInAPlanFile() {
+        for text in ["<?xml version=\"1.0\"?>\n<plan id=\"X\"/>\n", "\u{FEFF}\n  <plan id=\"X\"/>\n"] {
+            let result = PlanChecker.check(source: SourceFile(path: "x.plan", text: text))
+            #expect(result.diagnostics.map { "\($0.location) \($0.message)" } == [
+                "x.plan:\(text.hasPrefix("<") ? 1 : 2):\(text.hasPrefix("<") ? 1 : 3) this is XML (it starts with '<'), not the plan language; name an "
+                    + "XML plan with .xml (comp check and comp run read it as it is), or convert it with `comp import x.plan`"
+            ])
+        }
+    }
+
     @Test("an oversized file gives a diagnostic")
     func oversized() {
         let text = "# " + String(repeating: "x", count: PlanLimits.maxFileBytes) + "\n"
