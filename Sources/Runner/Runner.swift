@@ -26,6 +26,9 @@ public struct RunRequest: Sendable {
     public var overrides: [String: String]
     /// Called at the start of each phase (`checking plans`, `loading data`, ...), for progress display.
     public var progress: (@Sendable (String) -> Void)?
+    /// Called once the plans have checked, with the warnings of those that have some, rendered as
+    /// `comp check` renders them (a plan's warnings had been said only by `comp check`).
+    public var planWarnings: (@Sendable (String) -> Void)? = nil
     /// Files to write the run's payouts and measures to (as `comp export` writes them), put in
     /// place only once the run is stored.
     public var exportPayouts: String? = nil
@@ -186,6 +189,7 @@ public enum Runner {
                     + "the plans have \(errors) error\(errors == 1 ? "" : "s")\(checked.failedFiles > 1 ? " in \(checked.failedFiles) files" : ""); nothing was run, "
                     + "and the data was not read (`\(validate)` checks both)")
         }
+        if !checked.warnings.isEmpty { request.planWarnings?(checked.warnings) }
         if plans.isEmpty { throw .input("no plan found in \(request.plans.joined(separator: ", "))") }
         let planIDs = Set(plans.map(\.id))
         if planIDs.count != plans.count { throw .badPlans(Self.repeatedPlanIDs(planPathsByID).joined(separator: "\n")) }
@@ -571,6 +575,8 @@ public enum Runner {
                 checked.rendered += result.rendered()
                 checked.errorCount += result.errorCount
                 checked.failedFiles += 1
+            } else if !result.diagnostics.isEmpty {
+                checked.warnings += result.rendered()
             }
             // The libraries a plan uses are inputs of the run too (fingerprinted, never overwritten).
             for source in result.sources where source.path != path && !checked.libraries.contains(source.path) && !planFiles.contains(source.path) {
@@ -1529,6 +1535,8 @@ public struct CheckedPlans: Sendable {
     public var libraries: [String] = []
     /// Every diagnostic of the files with errors, rendered; empty when every file checked.
     public var rendered = ""
+    /// The warnings of the files without errors, rendered (empty when they have none).
+    public var warnings = ""
     /// Errors in all, and the files that have them.
     public var errorCount = 0
     public var failedFiles = 0

@@ -65,6 +65,11 @@ struct Run: ParsableCommand {
         request.exportMeasures = exportMeasures
         // The process ends with the run: what it holds is left to the exit to take back.
         request.freesMemory = false
+        // The plans' warnings first, as `comp check` says them (on a terminal, over the progress line).
+        request.planWarnings = { text in
+            if stderrIsTerminal { printError("\u{1B}[2K\r", newline: false, trusted: true) }
+            printError(text, newline: !text.hasSuffix("\n"), trusted: true)
+        }
         if stderrIsTerminal {
             // On a terminal, show the phase being worked on; the line is cleared when the run ends.
             request.progress = { phase in printError("\u{1B}[2K\r… " + TerminalText.safe(phase), newline: false, trusted: true) }

@@ -1096,6 +1096,30 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(warnings.map(String.init) == expected, "\(run.stderr)")
     }
 
+    /// A plan's warnings are printed by the run, first, as `comp check` prints them (they had been
+    /// said only by `comp check`: a kicker reading a capped commission ran without a word).
+    @Test func aRunPrintsThePlansWarnings() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        let plan = directory.appendingPathComponent("k.plan")
+        try Data(
+            ("plan \"K\" {\n  currency USD\n  period month\n  credit sales {\n    amount fx(txn.amount)\n  }\n"
+                + "  measure bookings = sum(sales)\n  component commission = bookings * 10%\n  component kicker = commission * 10%\n"
+                + "  cap commission at 1000 USD per period\n}\n").utf8
+        ).write(to: plan)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nA,Ann,K,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nA1,2027-01-10,A,20000,USD\n",
+        ], to: data)
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.hasPrefix(
+            "\(plan.path):9:22: warning: commission is read here as computed, before its cap at line 10: caps and floors bound what is paid, "
+                + "once every component is computed [#plan.readBeforeLimit]\n"), "\(run.stderr)")
+        #expect(run.stdout.contains("  kicker                  200.00 USD"), "\(run.stdout)")
+    }
+
     /// An empty field of an input table is said to be empty, as in every other file (an empty
     /// score had been `score "" is not a plain decimal`).
     @Test func anEmptyInputTableFieldIsSaidToBeEmpty() throws {
