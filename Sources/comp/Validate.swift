@@ -120,6 +120,13 @@ struct Validate: ParsableCommand {
             }
         }
         print(load.reconciliation.summary, terminator: "")
+        // A file read as nothing is not a file of no rows: said under the table (an unreadable
+        // fx.csv's 0 rows, and the other rows "accepted" without their rates checked, had read as
+        // a clean load).
+        for file in load.unusableFiles {
+            let checks = file.hasSuffix("fx.csv") ? "; transactions in other currencies are not checked for a rate" : ""
+            print("\(TerminalText.safe(file)) cannot be read row by row (see the error above): its rows are not counted\(checks)")
+        }
         // Input tables are read only when roster.csv can be: every row would name an unknown rep.
         let rosterUsable = !load.unusableFiles.contains { $0.hasSuffix("roster.csv") }
         // Where the plans' input tables are.

@@ -1096,6 +1096,23 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(warnings.map(String.init) == expected, "\(run.stderr)")
     }
 
+    /// validate says under its table that a file it could not read row by row is not counted (an
+    /// unreadable fx.csv's 0 rows, with the other currencies' rows "accepted", had read as clean).
+    @Test func validateSaysAnUnreadableFileIsNotCounted() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nA,Ann,AE-STD,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nA1,2027-01-10,A,200,EUR\n", "fx.csv": "cur,period,rate\nEUR,2027-01,1.1\n",
+        ], to: data)
+        let validate = try cli.run(["validate", "--data", data.path])
+        #expect(validate.status == 65)
+        #expect(validate.stdout.hasSuffix(
+            "\(data.path)/fx.csv cannot be read row by row (see the error above): its rows are not counted; transactions in other "
+                + "currencies are not checked for a rate\n"), "\(validate.stdout)")
+    }
+
     /// A plan's warnings are printed by the run, first, as `comp check` prints them (they had been
     /// said only by `comp check`: a kicker reading a capped commission ran without a word).
     @Test func aRunPrintsThePlansWarnings() throws {
