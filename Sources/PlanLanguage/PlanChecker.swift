@@ -387,9 +387,15 @@ extension Checker {
     /// commission may not expect (the kicker paid 10% of the uncapped commission without a word).
     func warnReadsBeforeLimits() {
         var seen = Set<[Int]>()
+        // The limits of each component, by index (looked up per read: a plan of thousands of
+        // reads and limits had compared every pair).
+        var limitsOf: [Int: [Limit]] = [:]
+        for limit in limits { if case .component(let id) = limit.target { limitsOf[id.index, default: []].append(limit) } }
+        guard !limitsOf.isEmpty else { return }
         for read in componentReads where seen.insert([read.file, read.range.start]).inserted {
-            let bounding = limits.filter { $0.target == .component(ComponentID(read.component)) }
-            guard !bounding.isEmpty, case .component(let name, _, _, _) = componentDecls[read.component].value.kind else { continue }
+            guard let bounding = limitsOf[read.component], read.component < componentDecls.count,
+                case .component(let name, _, _, _) = componentDecls[read.component].value.kind
+            else { continue }
             let described = bounding.map { "\($0.kind.rawValue) at line \(lineNumber($0.span.range, $0.span.file))" }
             let hint =
                 bounding.allSatisfy({ $0.per == .period })
