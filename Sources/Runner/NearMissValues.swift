@@ -96,10 +96,11 @@ extension Runner {
             /// with the readings of its length; `unknown` for any other value.
             func quick(_ value: String) -> Quick {
                 value.utf8.withContiguousStorageIfAvailable { bytes -> Quick in
-                    guard let first = bytes.first, let last = bytes.last, first != 0x20, last != 0x20,
-                        bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
+                    // No reading of its length: whatever the value holds, `mayRead` stops early.
+                    guard let candidates = asciiReadings[bytes.count], let first = bytes.first, let last = bytes.last, first != 0x20,
+                        last != 0x20, bytes.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
                     else { return .unknown }
-                    for candidate in asciiReadings[bytes.count] ?? []
+                    for candidate in candidates
                     where zip(bytes, candidate.bytes).allSatisfy({ (($0 >= 0x41 && $0 <= 0x5A) ? $0 | 0x20 : $0) == $1 }) {
                         return .match(candidate.meant)
                     }
@@ -111,6 +112,7 @@ extension Runner {
             // been read whole).
             // (and whose first such scalar, in lower case, starts one).
             let readingLengths = Set(byReading.keys.map(\.unicodeScalars.count))
+            let longestReading = readingLengths.max() ?? 0
             let readingStarts = Set(byReading.keys.compactMap(\.unicodeScalars.first))
             func mayRead(_ value: String) -> Bool {
                 var count = 0
@@ -123,6 +125,8 @@ extension Runner {
                     if count == 0, let lower = scalar.properties.lowercaseMapping.unicodeScalars.first, !readingStarts.contains(lower) { return false }
                     count += trailing + 1
                     trailing = 0
+                    // Longer than every reading already (a 10 KB value is not read to its end).
+                    if count > longestReading { return false }
                 }
                 return readingLengths.contains(count)
             }
