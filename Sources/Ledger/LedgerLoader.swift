@@ -159,12 +159,7 @@ public enum LedgerLoader {
             if rosterReadable {
                 let outcome = loadTransactions(
                     file: file, display: files.transactions, header: head, reps: roster.lookup, lookalikes: roster.lookalikes,
-                    fx: {
-                        var available = FXAvailability(
-                            base: options.baseCurrency, rates: fx.rates, rejected: fx.rejectedLines, unknown: unusable.contains(files.fx))
-                        available.takeRejections(of: fx)
-                        return available
-                    }(),
+                    fx: FXAvailability(fx, unknown: unusable.contains(files.fx)),
                     options: options)
                 perFile[files.transactions, default: []].append(contentsOf: outcome.errors)
                 droppedErrors += outcome.droppedErrors

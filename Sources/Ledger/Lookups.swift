@@ -45,17 +45,20 @@ struct FXAvailability: Sendable {
     /// Rejected fx.csv rows of which only the currency (by index) or only the month could be
     /// read, and the first of which neither could (see ``FXTable/rejectedByCurrency``).
     var rejectedByCurrency: [Int: Int] = [:]
-    var rejectedByMonth: [Int: Int] = [:]
-    var unkeyedRejectedLine: Int? = nil
+    let rejectedByMonth: [Int: Int]
+    let unkeyedRejectedLine: Int?
 
     /// True when fx.csv could not be read at all (its header): every rate counts as there, so
     /// the file's one error is not followed by a "no fx rate" for each row in another currency
     /// (a run is refused over the file anyway).
     let unknown: Bool
 
-    init(base: Currency, rates: [FXRate], rejected: [FXTable.FXKey: Int] = [:], unknown: Bool = false) {
+    /// The rates of `table`, with its rejected rows' lines; `unknown` when fx.csv could not be
+    /// read at all.
+    init(_ table: FXTable, unknown: Bool = false) {
         self.unknown = unknown
-        baseIndex = ISOCurrencies.index(of: base)
+        baseIndex = ISOCurrencies.index(of: table.base)
+        let rates = table.rates
         let months = rates.map { $0.month.firstMonth }
         minMonth = months.min() ?? 0
         span = rates.isEmpty ? 0 : (months.max() ?? 0) - minMonth + 1
@@ -65,18 +68,10 @@ struct FXAvailability: Sendable {
             if index >= 0 { available[index * span + rate.month.firstMonth - minMonth] = true }
         }
         self.available = available
-        for (key, line) in rejected {
+        for (key, line) in table.rejectedLines {
             guard let currency = Currency(code: key.currency) else { continue }
             rejectedLines[ISOCurrencies.index(of: currency) * 1_000_000 + key.month] = line
         }
-    }
-
-    /// The line of a rejected fx.csv row for `currency` (an index) in `month`, if one was.
-    func rejectedLine(_ currency: Int, _ month: Int) -> Int? { rejectedLines.isEmpty ? nil : rejectedLines[currency * 1_000_000 + month] }
-
-    /// With ``FXTable``'s partly read rejected rows: the first that may hold the rate of
-    /// `currency` in `month`, and what of it could be read (`for EUR`, `for 2027-01`, or nothing).
-    mutating func takeRejections(of table: FXTable) {
         for (code, line) in table.rejectedByCurrency {
             guard let currency = Currency(code: code) else { continue }
             rejectedByCurrency[ISOCurrencies.index(of: currency)] = line
@@ -84,6 +79,9 @@ struct FXAvailability: Sendable {
         rejectedByMonth = table.rejectedByMonth
         unkeyedRejectedLine = table.unkeyedRejectedLine
     }
+
+    /// The line of a rejected fx.csv row for `currency` (an index) in `month`, if one was.
+    func rejectedLine(_ currency: Int, _ month: Int) -> Int? { rejectedLines.isEmpty ? nil : rejectedLines[currency * 1_000_000 + month] }
 
     /// The first rejected row that may hold the rate of `currency` in `month` (one whose currency,
     /// or month, or neither could be read, in that order), with what of it could be read.
