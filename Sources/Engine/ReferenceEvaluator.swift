@@ -1496,36 +1496,12 @@ final class PlanEvaluation {
     /// reads credits by level. Its credits can then be summed as they are made (``CreditTable``).
     static func creditsAreSummed(_ plan: Plan) -> Bool {
         if plan.measures.contains(where: { $0.aggregation == .min || $0.aggregation == .max }) { return false }
-        func perTransaction(_ expr: Expr?) -> Bool {
-            guard let expr else { return false }
+        func perTransaction(_ expr: Expr) -> Bool {
             if case .applyTablePerTransaction = expr.kind { return true }
             return expr.children.contains { perTransaction($0) }
         }
-        var expressions: [Expr?] = []
-        for rule in plan.creditRules { expressions += [rule.filter, rule.amount, rule.weight] }
-        expressions += plan.derived.map(\.expr)
-        for component in plan.components {
-            switch component.body {
-            case .formula(let expr): expressions.append(expr)
-            case .override: return false
-            case .spiff(let spiff):
-                expressions.append(spiff.filter)
-                switch spiff.payout {
-                case .perUnit(let expr), .perDeal(let expr), .percentOfAmount(let expr): expressions.append(expr)
-                case .tieredByCount: break
-                }
-            }
-        }
-        for table in plan.tables { expressions += table.tiers.map(\.gate) }
-        expressions += plan.limits.map(\.amount)
-        for draw in plan.draws {
-            expressions.append(draw.amount)
-            switch draw.recoveryLimit {
-            case .share(let expr)?, .amount(let expr)?: expressions.append(expr)
-            case nil: break
-            }
-        }
-        return !expressions.contains { perTransaction($0) }
+        if plan.components.contains(where: { if case .override = $0.body { return true } else { return false } }) { return false }
+        return !plan.allExpressions.contains { perTransaction($0.expr) }
     }
 
     /// The most payout periods one run computes (a century of months).
