@@ -212,9 +212,7 @@ public enum PlanChecker {
         }
         // An XML plan under a plan-language name: one error saying so (the lexer had said
         // "found '<'" and "invalid character '?'", nothing of XML).
-        var first = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        while first < b.count, [0x20, 0x09, 0x0A, 0x0D].contains(b[first]) { first += 1 }
-        if first < b.count && b[first] == UInt8(ascii: "<") {
+        if let first = xmlStart(b) {
             sink.emit(.notAPlanFile(source.path, xml: true), file: file, SourceRange(start: first, end: first + 1))
             return nil
         }
@@ -232,6 +230,14 @@ public enum PlanChecker {
         }
         let parser = Parser(bytes: source.bytes, tokens: tokens, comments: comments, sink: sink, file: file, lines: source)
         return parser.parseFile()
+    }
+
+    /// Where `bytes` start like an XML document: the offset of a `<` after an optional byte order
+    /// mark and white space; nil when they do not.
+    public static func xmlStart(_ bytes: [UInt8]) -> Int? {
+        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+        return index < bytes.count && bytes[index] == UInt8(ascii: "<") ? index : nil
     }
 
     /// Whether the first word of `bytes` (after comments) is one a plan file starts with.

@@ -14,14 +14,6 @@ public enum XMLPlans {
     /// the same size), and the reader's depth limit.
     public static let limits = XMLLimits(maxBytes: PlanLimits.maxFileBytes)
 
-    /// True when `bytes` start like an XML document: a `<` after an optional byte order mark and
-    /// white space.
-    public static func startsLikeXML(_ bytes: [UInt8]) -> Bool {
-        var index = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
-        return index < bytes.count && bytes[index] == UInt8(ascii: "<")
-    }
-
     /// True for paths that name an XML plan (`.xml`).
     public static func isXML(_ path: String) -> Bool { path.lowercased().hasSuffix(".xml") }
 
@@ -40,7 +32,7 @@ public enum XMLPlans {
         guard let data = BoundedFile.read(path, limit: limits.maxBytes) else {
             return refused("xml.readFailed", "cannot read the file: \(BoundedFile.problem(path))")
         }
-        if found && !data.isEmpty && !startsLikeXML(data) {
+        if found && !data.isEmpty && PlanChecker.xmlStart(data) == nil {
             return refused("xml.notAPlanFile", "'\(path)' is not an XML plan (it does not start with '<')")
         }
         return check(bytes: data, path: path, overrides: overrides, limits: limits, loader: readFile)

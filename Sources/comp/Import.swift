@@ -2,6 +2,7 @@ import ArgumentParser
 import CompCore
 import CompDiagnostics
 import Foundation
+import PlanLanguage
 import PlanXML
 
 struct Import: ParsableCommand {
@@ -69,7 +70,7 @@ struct ExportPlan: ParsableCommand {
     /// given where a plan file is read.
     func startsAsXML() -> Bool {
         guard let data = BoundedFile.read(file, limit: 1 << 20) else { return false }
-        return firstMeaningfulByte(data) == UInt8(ascii: "<")
+        return PlanChecker.xmlStart(data) != nil
     }
 
     func run() throws {
@@ -110,9 +111,6 @@ func meaningfulStart(_ data: [UInt8]) -> ArraySlice<UInt8> {
     let body = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data[...]
     return body.drop(while: isBlank)
 }
-
-/// The first byte of `data` after a UTF-8 byte order mark and white space.
-func firstMeaningfulByte(_ data: [UInt8]) -> UInt8? { meaningfulStart(data).first }
 
 /// The word a file in the plan language starts with (`plan`, `library` or `use`, after blank
 /// lines and `#` comments), when `data` starts so; nil otherwise.
