@@ -170,6 +170,22 @@ func isHeaderName(_ bytes: UnsafeBufferPointer<UInt8>, _ name: String) -> Bool {
     String(decoding: bytes, as: UTF8.self).trimmingSpaces().lowercased() == name.lowercased()
 }
 
+extension CSVTokenizer {
+    /// Whether the current record repeats `names`, the header, field by field (spaces around a
+    /// field, case, and a byte order mark before the first aside): files joined one after the
+    /// other leave such a row. Out of line: the scan's loop calls it on its error path only.
+    @inline(never)
+    func repeatsHeader(_ names: [String]) -> Bool {
+        guard fieldCount == names.count else { return false }
+        for field in 0..<fieldCount {
+            let skip = field == 0 && UTF8Bytes.startsWithByteOrderMark(fieldPointer(0), count: fieldLength(0)) ? 3 : 0
+            let bytes = UnsafeBufferPointer(start: fieldPointer(field) + skip, count: max(0, fieldLength(field) - skip))
+            if !isHeaderName(bytes, names[field]) { return false }
+        }
+        return true
+    }
+}
+
 extension String {
     func trimmingSpaces() -> String {
         var scalars = Substring(self)

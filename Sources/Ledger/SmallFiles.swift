@@ -101,12 +101,7 @@ func nextDataRecord(
         }
         // The header again (files joined one after the other): one error, not one per field.
         if header.names[0].utf8.count <= tokenizer.fieldLength(0) && tokenizer.fieldLength(0) <= header.names[0].utf8.count + 3
-            && header.names.indices.allSatisfy({ field in
-                let skip = field == 0 && UTF8Bytes.startsWithByteOrderMark(tokenizer.fieldPointer(0), count: tokenizer.fieldLength(0)) ? 3 : 0
-                return isHeaderName(
-                    UnsafeBufferPointer(start: tokenizer.fieldPointer(field) + skip, count: max(0, tokenizer.fieldLength(field) - skip)),
-                    header.names[field])
-            })
+            && tokenizer.repeatsHeader(header.names)
         {
             errors.append(RowError(line: line, field: 1, DataMessage.repeatedHeader()))
             continue

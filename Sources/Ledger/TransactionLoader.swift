@@ -1534,15 +1534,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             if result.errors.count != firstError {
                 // The header again, as files joined one after the other leave it: one error for
                 // the row, not one per field ("date \"date\" is not a valid date", …).
-                var repeatsHeader = result.errors.count - firstError > 1 && fieldCount == context.names.count
-                var field = 0
-                while repeatsHeader && field < fieldCount {
-                    let skip = field == 0 ? markLength : 0
-                    repeatsHeader = isHeaderName(
-                        UnsafeBufferPointer(start: tokenizer.fieldPointer(field) + skip, count: max(0, tokenizer.fieldLength(field) - skip)),
-                        context.names[field])
-                    field += 1
-                }
+                let repeatsHeader = result.errors.count - firstError > 1 && tokenizer.repeatsHeader(context.names)
                 if repeatsHeader {
                     result.errors.removeSubrange(firstError...)
                     result.errors.append(RowError(line: recordLine, field: 1, DataMessage.repeatedHeader()))
