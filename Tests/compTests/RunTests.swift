@@ -1407,6 +1407,47 @@ func oneDeal(in directory: URL) throws -> URL {
         ])
     }
 
+    /// Rows left out for one reason are one line per currency, whichever rep or roster row they
+    /// are judged by: R1 has two roster rows on AE-STD, R2 one. USD: X1 100 (R1's first row),
+    /// X2 20.5 (R1's second) and X3 3 (R2) dated 2028, outside the plan's dates: 3 rows, 123.50.
+    /// EUR: X4 7 (R2), 2028: 1 row. X5 (R3, on a plan not in the run) is its own line.
+    @Test func exclusionsOfOneReasonAddUpAcrossRepsAndRosterRows() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,end\nR1,Ana,AE-STD,2026-01-01,2028-01-31\nR1,Ana,AE-STD,2028-02-01,\n"
+                + "R2,Bo,AE-STD,2026-01-01,\nR3,Cy,OTHER,2026-01-01,\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR2,2027-01,1000\n",
+            "fx.csv": "currency,period,rate\nEUR,2027-01,1.1\nEUR,2028-03,1.1\n",
+            "transactions.csv": """
+                id,date,rep,amount,currency,product,kind
+                T1,2027-01-05,R1,500,USD,P,new
+                X1,2028-01-07,R1,100,USD,P,new
+                X2,2028-03-07,R1,20.5,USD,P,new
+                X3,2028-03-08,R2,3,USD,P,new
+                X4,2028-03-09,R2,7,EUR,P,new
+                X5,2027-01-09,R3,9,USD,P,new
+
+                """,
+        ], to: data)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        let rows = try DatabaseQueue(path: db).read { db in
+            try Row.fetchAll(db, sql: "SELECT currency, outcome, reason, rows, amount FROM reconciliation_amounts ORDER BY rowid").map {
+                "\($0[0] as String) \($0[1] as String) \(($0[2] as String?) ?? "-") \($0[3] as Int) \(($0[4] as String?) ?? "-")"
+            }
+        }
+        #expect(rows == [
+            "EUR credited - 0 0",
+            "EUR excluded dated outside the effective dates of plan AE-STD (2027-01-01 to 2027-12-31) 1 7",
+            "USD credited - 1 500",
+            "USD excluded dated outside the effective dates of plan AE-STD (2027-01-01 to 2027-12-31) 3 123.5",
+            "USD excluded rep on plan OTHER, not in this run 1 9",
+        ])
+    }
+
     /// A library a plan uses is an input of the run: an export onto it is refused (it had become
     /// the payouts CSV), and its SHA-256 is recorded with the plan's. A plan named twice is run
     /// once; a file among the plans of a directory that is not a plan file is not quoted.
