@@ -183,7 +183,7 @@ public enum LedgerLoader {
 
         timer = PhaseTimer()
         // quotas.csv (read alongside the transactions).
-        var quotas = QuotaTable(rows: [], index: [:])
+        var quotas = QuotaTable()
         if let outcome = quotaLoad.wait() {
             perFile[files.quotas, default: []].append(contentsOf: outcome.errors)
             quotas = outcome.table

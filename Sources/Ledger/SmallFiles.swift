@@ -505,7 +505,7 @@ func loadQuotas(
 ) -> (table: QuotaTable, rowsRead: Int, rejected: Int) {
     // Byte-level, like the transaction scan: a quota file has a row per rep and period, which is
     // over a million rows for 100,000 payees.
-    guard let base = file.base else { return (QuotaTable(rows: [], index: [:]), 0, 0) }
+    guard let base = file.base else { return (QuotaTable(), 0, 0) }
     let repField = header.field("rep") ?? 0
     let periodField = header.field("period") ?? 0
     let amountField = header.field("amount") ?? 0
@@ -513,9 +513,9 @@ func loadQuotas(
     let calendar = options.fiscalCalendar
     var tokenizer = CSVTokenizer(base: base, end: file.count, position: header.bodyStart, line: header.bodyLine, limits: options.limits)
     var rows: [QuotaRow] = []
-    var index: [QuotaTable.QuotaKey: Int] = [:]
+    // The shortest row ("R1,2027,1") is 10 bytes; most are over 20.
     rows.reserveCapacity(file.count / 24)
-    index.reserveCapacity(file.count / 24)
+    var index = QuotaRowIndex(expectedRows: file.count / 20)
     var measures = ByteStringTable(expected: 8)
     var measureNames: [String] = []
     var rejectedLines: [QuotaTable.QuotaKey: Int] = [:]
@@ -566,6 +566,7 @@ func loadQuotas(
         }
         // measure (optional)
         var measure: String? = nil
+        var measureCode = QuotaRowIndex.primary
         if measureField >= 0 && tokenizer.fieldLength(measureField) > 0 {
             let pointer = tokenizer.fieldPointer(measureField)
             let length = tokenizer.fieldLength(measureField)
@@ -575,14 +576,17 @@ func loadQuotas(
                 let code = Int(measures.intern(pointer, length))
                 if code == measureNames.count { measureNames.append(measures.string(code)) }
                 measure = measureNames[code]
+                measureCode = Int32(code)
             }
         }
-        if rowErrors.isEmpty, let period {
-            let key = QuotaTable.QuotaKey(rep: rep, period: period, measure: measure)
-            // One lookup a row (a look, then an insert, hashed the key twice): a duplicate puts
-            // the first row's place back.
-            if let first = index.updateValue(rows.count, forKey: key) {
-                index[key] = first
+        // (Read as `YYYY`, `YYYY-Qn` or `YYYY-MM`, a period always has a key: this only keeps a
+        // row from being dropped without a word if that changed.)
+        if rowErrors.isEmpty, let period, QuotaRowIndex.Key(rep: rep, period: period, measure: measureCode) == nil {
+            rowErrors.append(RowError(line: line, field: periodField + 1, DataMessage.badPeriod(tokenizer.fieldText(periodField), monthOnly: false)))
+        }
+        if rowErrors.isEmpty, let period, let key = QuotaRowIndex.Key(rep: rep, period: period, measure: measureCode) {
+            // One lookup a row: a duplicate is not added.
+            if let first = index.insert(key) {
                 rowErrors.append(
                     RowError(
                         line: line, field: periodField + 1,
@@ -599,11 +603,12 @@ func loadQuotas(
         // A rejected row still names its rep and period: a quota found missing there is its.
         if rep >= 0, let period, !rowErrors.isEmpty {
             let key = QuotaTable.QuotaKey(rep: rep, period: period, measure: measure)
-            if rejectedLines[key] == nil && index[key] == nil { rejectedLines[key] = line }
+            let accepted = QuotaRowIndex.Key(rep: rep, period: period, measure: measureCode).flatMap { index.find($0) } != nil
+            if rejectedLines[key] == nil && !accepted { rejectedLines[key] = line }
         }
         errors.append(contentsOf: rowErrors)
     }
-    var table = QuotaTable(rows: rows, index: index)
+    var table = QuotaTable(rows: rows, index: index, measureCodes: Dictionary(uniqueKeysWithValues: measureNames.enumerated().map { ($1, Int32($0)) }))
     table.rejectedLines = rejectedLines
     return (table, rowsRead, rowsRead - rows.count)
 }

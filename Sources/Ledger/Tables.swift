@@ -416,7 +416,15 @@ public struct QuotaRow: Sendable, Hashable {
 public struct QuotaTable: Sendable {
     /// Accepted rows, in file order.
     public let rows: [QuotaRow]
-    let index: [QuotaKey: Int]
+    let index: QuotaRowIndex
+    /// Codes of the measure names the rows give (an empty cell is ``QuotaRowIndex/primary``).
+    let measureCodes: [String: Int32]
+
+    init(rows: [QuotaRow] = [], index: QuotaRowIndex = QuotaRowIndex(expectedRows: 0), measureCodes: [String: Int32] = [:]) {
+        self.rows = rows
+        self.index = index
+        self.measureCodes = measureCodes
+    }
 
     struct QuotaKey: Hashable {
         let rep: RepIndex
@@ -438,13 +446,108 @@ public struct QuotaTable: Sendable {
 
     /// The quota of `rep` for exactly `period` and `measure` (`nil` measure = the primary one).
     public func quota(rep: RepIndex, period: Period, measure: String? = nil) -> FixedDecimal? {
-        index[QuotaKey(rep: rep, period: period, measure: measure)].map { rows[$0].amount }
+        let code: Int32
+        if let measure {
+            guard let known = measureCodes[measure] else { return nil }
+            code = known
+        } else {
+            code = QuotaRowIndex.primary
+        }
+        guard let key = QuotaRowIndex.Key(rep: rep, period: period, measure: code) else { return nil }
+        return index.find(key).map { rows[$0].amount }
     }
 
     /// The line of a rejected row for `rep`, `period` and `measure`, if one was (`--quarantine`
     /// runs without it: a quota missing there is that row's).
     public func rejectedLine(rep: RepIndex, period: Period, measure: String? = nil) -> Int? {
         rejectedLines.isEmpty ? nil : rejectedLines[QuotaKey(rep: rep, period: period, measure: measure)]
+    }
+}
+
+/// The accepted rows of quotas.csv by rep, period and measure code: an open-addressing table of
+/// row numbers, with each row's key beside it. A `Dictionary` keyed by rep, period and measure
+/// name had cost about 70 bytes and a SipHash a row: 13.7 million rows (a million reps) took
+/// gigabytes and seconds.
+struct QuotaRowIndex: Sendable {
+    /// A row's key: its rep, measure code, and period (first month and length). Quota periods
+    /// are read as `YYYY`, `YYYY-Qn` or `YYYY-MM`: their months fit 32 bits.
+    struct Key: Equatable, Sendable {
+        let rep: Int32
+        let measure: Int32
+        let firstMonth: Int32
+        let months: Int32
+
+        init?(rep: RepIndex, period: Period, measure: Int32) {
+            guard let firstMonth = Int32(exactly: period.firstMonth) else { return nil }
+            self.rep = rep
+            self.measure = measure
+            self.firstMonth = firstMonth
+            self.months = Int32(period.kind.months)
+        }
+
+        /// Mixes the fields (the table's slots are picked by the low bits).
+        var hash: Int {
+            var h = (UInt64(UInt32(bitPattern: rep)) << 32 | UInt64(UInt32(bitPattern: firstMonth))) &* 0x9E37_79B9_7F4A_7C15
+            h ^= (UInt64(UInt32(bitPattern: measure)) << 8 | UInt64(UInt32(bitPattern: months))) &* 0xC2B2_AE3D_27D4_EB4F
+            h ^= h >> 31
+            h &*= 0xD6E8_FEB8_6659_FD93
+            h ^= h >> 32
+            return Int(truncatingIfNeeded: h)
+        }
+    }
+
+    /// The measure code of an empty `measure` cell (the plan's primary measure).
+    static let primary: Int32 = -1
+
+    /// Row numbers (-1: empty), at most half full.
+    private var slots: [Int32]
+    /// Each row's key, by row number.
+    private var keys: [Key] = []
+
+    init(expectedRows: Int) {
+        var capacity = 16
+        while capacity < expectedRows * 2 { capacity <<= 1 }
+        slots = [Int32](repeating: -1, count: capacity)
+        keys.reserveCapacity(expectedRows)
+    }
+
+    /// The row with `key`, if there is one.
+    func find(_ key: Key) -> Int? {
+        let mask = slots.count - 1
+        var slot = key.hash & mask
+        while true {
+            let row = slots[slot]
+            if row < 0 { return nil }
+            if keys[Int(row)] == key { return Int(row) }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Adds the next row with `key`, or returns the row that already has it (nothing is added).
+    mutating func insert(_ key: Key) -> Int? {
+        if (keys.count + 1) * 2 > slots.count { grow() }
+        let mask = slots.count - 1
+        var slot = key.hash & mask
+        while true {
+            let row = slots[slot]
+            if row < 0 { break }
+            if keys[Int(row)] == key { return Int(row) }
+            slot = (slot + 1) & mask
+        }
+        slots[slot] = Int32(keys.count)
+        keys.append(key)
+        return nil
+    }
+
+    private mutating func grow() {
+        var bigger = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = bigger.count - 1
+        for (row, key) in keys.enumerated() {
+            var slot = key.hash & mask
+            while bigger[slot] >= 0 { slot = (slot + 1) & mask }
+            bigger[slot] = Int32(row)
+        }
+        slots = bigger
     }
 }
 

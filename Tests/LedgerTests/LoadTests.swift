@@ -303,3 +303,47 @@ import Testing
         #expect(list.target(of: 400) == 450)
     }
 }
+
+/// quotas.csv's rows are found by rep, period and measure in a table of their own (it grows as
+/// rows come): every row of a large file is found again, and a second row for the same key is
+/// refused wherever it stands. A year, a quarter and a month starting on the same month are
+/// different keys, as are the same period of two measures.
+@Suite struct QuotaIndexing {
+    @Test func everyRowIsFoundAndDuplicatesAreRefusedFarApart() throws {
+        // 3 reps (M1, R1, R2) × 40 years × (12 months + 4 quarters + 1 year) × 2 measures = 4,080 rows.
+        var text = "rep,period,amount,measure\n"
+        var line = 1
+        var expected: [(rep: RepIndex, period: String, measure: String?, units: Int64)] = []
+        for rep in ["M1", "R1", "R2"] {
+            for year in 2000..<2040 {
+                let periods = (1...12).map { "\(year)-" + ($0 < 10 ? "0\($0)" : "\($0)") } + (1...4).map { "\(year)-Q\($0)" } + ["\(year)"]
+                for period in periods {
+                    for measure in ["", "units"] {
+                        line += 1
+                        text += "\(rep),\(period),\(line),\(measure)\n"
+                        expected.append((rep == "M1" ? 0 : rep == "R1" ? 1 : 2, period, measure.isEmpty ? nil : measure, Int64(line) * 1_000_000))
+                    }
+                }
+            }
+        }
+        // Repeats of the first row and of a row in the middle (R1 starts on line 1362, 2020 at
+        // 1362 + 20 × 34 = 2042, its Q3 of `units` 24 + 2 + 2 + 1 rows on), at the end.
+        text += "M1,2000-01,7,\nR1,2020-Q3,8,units\n"
+        let directory = try DataDirectory(Minimal.with("quotas.csv", text))
+        let (load, messages) = directory.load()
+        #expect(
+            messages == [
+                "quotas.csv:\(line + 1):2: second quota for rep \"M1\", period 2000-01 (first on line 2)",
+                "quotas.csv:\(line + 2):2: second quota for rep \"R1\", period 2020-Q3 and measure \"units\" (first on line 2071)",
+            ])
+        let quotas = load.data.quotas
+        #expect(quotas.rows.count == 4_080)
+        var missing = 0
+        for row in expected where quotas.quota(rep: row.rep, period: Period(parsing: row.period)!, measure: row.measure) != FixedDecimal(units: row.units) {
+            missing += 1
+        }
+        #expect(missing == 0)
+        #expect(quotas.quota(rep: 1, period: Period(parsing: "2040-01")!) == nil)
+        #expect(quotas.quota(rep: 1, period: Period(parsing: "2001-01")!, measure: "revenue") == nil)
+    }
+}
