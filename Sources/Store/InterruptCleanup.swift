@@ -1,4 +1,5 @@
 import Foundation
+import GRDBSQLite
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -30,13 +31,67 @@ public enum InterruptCleanup {
     }()
     private static let lock = NSLock()
     /// Runs being written into a database in place (not a staging file): an interruption then
-    /// stores nothing either (SQLite's journal rolls the run back), and says so. Read by the
-    /// signal handler.
+    /// stores nothing either, and says so. Read by the signal handler.
     nonisolated(unsafe) static let writingInPlace: UnsafeMutablePointer<Int> = {
         let count = UnsafeMutablePointer<Int>.allocate(capacity: 1)
         count.initialize(to: 0)
         return count
     }()
+    /// The SQLite connection writing a run in place, if one is (nil otherwise). On a signal the
+    /// handler interrupts it (`sqlite3_interrupt` only sets a flag the connection reads), and the
+    /// run's transaction is rolled back before the process ends: ended at once, the process had
+    /// left the database file half-written beside a hot journal (a copy of the file alone was
+    /// damaged, and a reader without write access could not open it until a writer had replayed
+    /// the journal).
+    nonisolated(unsafe) static let connection: UnsafeMutablePointer<OpaquePointer?> = {
+        let connection = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: 1)
+        connection.initialize(to: nil)
+        return connection
+    }()
+    /// The signal received while a run was being written in place (0: none): the process ends by
+    /// it once the run's transaction has been rolled back (``finishInterruptedWrite(stored:)``).
+    nonisolated(unsafe) static let pending: UnsafeMutablePointer<Int32> = {
+        let pending = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        pending.initialize(to: 0)
+        return pending
+    }()
+    /// Seconds the rollback is waited for: a run between two writes (computing) notices the
+    /// interruption at its next write; past this, the process ends anyway (SQLite's journal
+    /// then rolls the run back when the database is next opened).
+    static let rollbackWait: UInt32 = 5
+
+    /// Whether this process has stored a run (committed in place, or its new database put in
+    /// place): until then an interruption says the run was not stored, also while the data is
+    /// still being read (it had said nothing then).
+    nonisolated(unsafe) static let stored: UnsafeMutablePointer<Bool> = {
+        let stored = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+        stored.initialize(to: false)
+        return stored
+    }()
+
+    /// Removes the registered files, says the run was not stored (unless it was, or `quietly`),
+    /// and ends the process by `signalNumber`. Async-signal-safe.
+    private static func end(by signalNumber: Int32, quietly: Bool = false) -> Never {
+        var unstored = !stored.pointee || writingInPlace.pointee > 0
+        for index in 0..<slotCount {
+            if let path = slots[index] {
+                _ = unlink(path)
+                if !quiet[index] { unstored = true }
+            }
+        }
+        if unstored && !quietly {
+            let message: StaticString = "comp: interrupted; the run was not stored\n"
+            _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
+        }
+        _ = signal(signalNumber, SIG_DFL)
+        _ = raise(signalNumber)
+        // Inside its handler the signal is blocked: unblocked, it is delivered now.
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        sigaddset(&unblocked, signalNumber)
+        _ = pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+        _exit(128 + signalNumber)
+    }
 
     /// Removes the registered files when SIGINT, SIGTERM or SIGHUP arrives, says so on standard
     /// error, and ends the process by the signal (exit status 128 + signal).
@@ -44,6 +99,9 @@ public enum InterruptCleanup {
         _ = slots
         _ = quiet
         _ = writingInPlace
+        _ = connection
+        _ = pending
+        _ = stored
         // A signal ignored on entry stays ignored: `nohup` ignores SIGHUP, a shell's background
         // job SIGINT (the handler had undone both). The others are delivered even where the
         // parent had them blocked (a blocked mask is inherited across exec: a test runner's child
@@ -60,21 +118,65 @@ public enum InterruptCleanup {
         _ = pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
         for signalNumber in handled {
             _ = signal(signalNumber) { received in
-                var unstored = InterruptCleanup.writingInPlace.pointee > 0
-                for index in 0..<InterruptCleanup.slotCount {
-                    if let path = InterruptCleanup.slots[index] {
-                        _ = unlink(path)
-                        if !InterruptCleanup.quiet[index] { unstored = true }
-                    }
+                // A run being written in place: its connection is interrupted, and the writing
+                // thread rolls the run back and ends the process by this signal. A second signal,
+                // or none of that within the wait (the alarm), ends it at once.
+                if InterruptCleanup.pending.pointee == 0, InterruptCleanup.writingInPlace.pointee > 0,
+                    let connection = InterruptCleanup.connection.pointee
+                {
+                    InterruptCleanup.pending.pointee = received
+                    sqlite3_interrupt(connection)
+                    _ = alarm(InterruptCleanup.rollbackWait)
+                    return
                 }
-                if unstored {
-                    let message: StaticString = "comp: interrupted; the run was not stored\n"
-                    _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
-                }
-                _ = signal(received, SIG_DFL)
-                _ = raise(received)
+                let first = InterruptCleanup.pending.pointee
+                InterruptCleanup.end(by: first != 0 ? first : received)
             }
         }
+        _ = signal(SIGALRM) { _ in
+            let first = InterruptCleanup.pending.pointee
+            InterruptCleanup.end(by: first != 0 ? first : SIGALRM)
+        }
+    }
+
+    /// Marks `connection` as the one writing a run in place (nil when it is done).
+    static func writing(on connection: OpaquePointer?) {
+        lock.lock()
+        defer { lock.unlock() }
+        InterruptCleanup.connection.pointee = connection
+    }
+
+    /// Called once a run written in place has been committed or rolled back: if a signal came
+    /// meanwhile, says what became of the run and ends the process by that signal.
+    static func finishInterruptedWrite(stored: Int64?) {
+        let received = pending.pointee
+        guard received != 0 else { return }
+        _ = alarm(0)
+        if let stored {
+            // The commit came first: the run is there (its exports are not written).
+            FileHandle.standardError.write(Data("comp: interrupted; run \(stored) was stored, its exports were not written\n".utf8))
+            end(by: received, quietly: true)
+        }
+        end(by: received)
+    }
+
+    /// Thrown by ``checkPending()``.
+    struct Interrupted: Error, CustomStringConvertible {
+        var description: String { "interrupted" }
+    }
+
+    /// Throws when a signal has come while a run is being written in place: checked before each
+    /// part is written and before the commit (`sqlite3_interrupt` only stops a statement that is
+    /// running, and between two parts none is).
+    static func checkPending() throws {
+        if pending.pointee != 0 { throw Interrupted() }
+    }
+
+    /// Notes that this process has stored a run.
+    static func runStored() {
+        lock.lock()
+        defer { lock.unlock() }
+        stored.pointee = true
     }
 
     /// Registers `paths` to be removed on an interruption; returns the slots, for ``unregister(_:)``.
@@ -99,6 +201,7 @@ public enum InterruptCleanup {
         lock.lock()
         defer { lock.unlock() }
         for index in taken { quiet[index] = true }
+        stored.pointee = true
     }
 
     /// Counts a run being written into an existing database (`true`) or done with it (`false`).

@@ -670,8 +670,29 @@ public final class ResultStore {
         // (a staging file's registration says it for a new one).
         if staging == nil { InterruptCleanup.writing(true) }
         defer { if staging == nil { InterruptCleanup.writing(false) } }
+        let outcome: Result<RunID, StoreError>
+        do {
+            outcome = .success(try recordInTransaction(run, inputs: inputs, finishedAt: finishedAt, produce: produce))
+        } catch {
+            outcome = .failure(error)
+        }
+        // A signal while the run was written in place ends the process now that the transaction
+        // is over (rolled back, unless it had committed).
+        if staging == nil {
+            InterruptCleanup.finishInterruptedWrite(stored: try? outcome.get().rawValue)
+            if case .success = outcome { InterruptCleanup.runStored() }
+        }
+        return try outcome.get()
+    }
+
+    private func recordInTransaction(
+        _ run: RunRecord, inputs: (() throws -> [InputFingerprint])?, finishedAt: (() -> String)?,
+        produce: (_ write: (RunOutput) throws -> Void) throws -> RunOutput
+    ) throws(StoreError) -> RunID {
         do {
             return try queue.writeWithoutTransaction { db in
+                if staging == nil { InterruptCleanup.writing(on: db.sqliteConnection) }
+                defer { if staging == nil { InterruptCleanup.writing(on: nil) } }
                 // Foreign keys are not enforced while the run is written: every row it writes
                 // carries the id of the run row inserted first, and any failure rolls the whole
                 // run back. Enforced, they made SQLite keep a statement journal for each
@@ -692,6 +713,12 @@ public final class ResultStore {
                         return .commit
                     }
                 } catch {
+                    // After a write failed for want of space (or another I/O error), SQLite does
+                    // not roll back at once: it leaves the journal to be played back when the
+                    // database is next read. Read now, so that the run leaves the file as it was
+                    // and no hot journal beside it (a copy of the file alone had been damaged,
+                    // and a reader without write access could not open it).
+                    _ = try? Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master")
                     try? db.execute(sql: "PRAGMA foreign_keys = ON")
                     throw error
                 }
@@ -708,10 +735,18 @@ public final class ResultStore {
             throw StoreError(
                 operation: "recording the run",
                 underlying: "the database is in use (a reader or another `comp run` holds it); nothing was stored; run again when it is free")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
+            throw StoreError(
+                operation: "recording the run",
+                underlying: "no space left on the device writing \(staging?.destination ?? queue.path); nothing was stored; free some space and run again")
         } catch let error as DatabaseError where Self.isDamage(error) {
             throw Self.readFailure("recording the run", error)
         } catch let error as DatabaseError {
-            throw StoreError(operation: "recording the run", underlying: String(describing: error))
+            // SQLite's words, without the statement (sixteen rows of placeholders had filled the line).
+            throw StoreError(
+                operation: "recording the run",
+                underlying: "SQLite error \(error.resultCode.rawValue): \(error.message ?? "\(error.resultCode)") writing "
+                    + "\(staging?.destination ?? queue.path); nothing was stored")
         } catch {
             // Not SQLite's: the producer's own failure, passed through in words.
             throw StoreError(operation: "recording the run", underlying: String(describing: error), cause: error)
@@ -735,9 +770,11 @@ public final class ResultStore {
         let id = db.lastInsertedRowID
         let writer = try BulkWriter(db, run: id)
         let tail = try produce { part in
+            try InterruptCleanup.checkPending()
             try writer.write(part)
             writeback?.start()
         }
+        try InterruptCleanup.checkPending()
         if let finishedAt {
             try db.execute(sql: "UPDATE runs SET finished_at = ? WHERE id = ?", arguments: [finishedAt(), id])
         }
@@ -774,6 +811,8 @@ public final class ResultStore {
         for file in try inputs?() ?? run.inputs {
             try input.execute(arguments: [id, file.kind, file.path, file.sha256, file.bytes])
         }
+        // Hashing the inputs may have taken a while.
+        try InterruptCleanup.checkPending()
         return RunID(rawValue: id)
     }
 

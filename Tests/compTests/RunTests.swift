@@ -3659,8 +3659,44 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(try FileManager.default.contentsOfDirectory(atPath: results.path) == [])
     }
 
+    /// A run into an existing database whose writes fail (here a file size limit, as a full disk
+    /// would) leaves the file byte for byte as it was and no hot journal: SQLite leaves the
+    /// rollback to the next read after an I/O error, and the run had ended before it. The message
+    /// is SQLite's, without the statement (sixteen rows of placeholders had filled the line).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit")))
+    func aRunWhoseWritesFailLeavesTheDatabaseAsItWas() throws {
+        let binary = try #require(CLI.binary)
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try sampleLedger(in: directory)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        #expect(try cli.run(["run", "--plans", aeStandard, "--data", data, "--db", db]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        // Writes past 256 KiB more than the file has fail (EFBIG, the signal ignored).
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = [
+            "-c",
+            "trap '' XFSZ; exec /usr/bin/prlimit --fsize=\(before.count + 262_144) '\(binary.path)' run --plans '\(aeStandard)' --data '\(data)' --db '\(db)'",
+        ]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 73)
+        #expect(said.hasSuffix("recording the run: SQLite error 10: disk I/O error writing \(db); nothing was stored\n"), "\(said)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        var journal = stat()
+        #expect(stat(db + "-journal", &journal) != 0 || journal.st_size == 0)
+    }
+
     /// A run into an existing database, interrupted while it stores, says so too (it had ended
-    /// without a word), and the database keeps only the runs before it.
+    /// without a word), and the database keeps only the runs before it: its transaction is rolled
+    /// back before the process ends, so the file is byte for byte what it was, with no hot journal
+    /// beside it (ended at once, the process had left the file half-written: a copy of the file
+    /// alone was damaged, and a reader without write access could not open it).
     @Test func anInterruptedRunIntoAnExistingDatabaseSaysSo() throws {
         let binary = try #require(CLI.binary)
         let directory = try cli.temporaryDirectory()
@@ -3668,6 +3704,7 @@ func oneDeal(in directory: URL) throws -> URL {
         let data = try sampleLedger(in: directory)
         let db = directory.appendingPathComponent("r.sqlite").path
         #expect(try cli.run(["run", "--plans", aeStandard, "--data", data, "--db", db]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
         let process = Process()
         process.executableURL = binary
         process.arguments = ["run", "--plans", aeStandard, "--data", data, "--db", db]
@@ -3692,6 +3729,9 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(process.terminationReason == .uncaughtSignal)
         #expect(process.terminationStatus == SIGTERM)
         #expect(said.hasSuffix("comp: interrupted; the run was not stored\n"), "\(said)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        var journal = stat()
+        #expect(stat(db + "-journal", &journal) != 0 || journal.st_size == 0)
         let runs = try cli.run(["export", "payouts", "--db", db, "--out", "-", "--run", "2"])
         #expect(runs.status == 65 && runs.stderr.contains("has no run 2"), "\(runs.stderr)")
     }
