@@ -35,6 +35,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 /// A run is written in one transaction ([`record(_:output:)`](x-source-tag://record)): a failed or
 /// killed run leaves the database as it was. Money is stored as INTEGER millionths, never REAL.
 public final class ResultStore {
+    /// Seconds a command waits for a database another process holds.
+    static let busyWait: TimeInterval = 15
     private let queue: DatabaseQueue
     /// For a database this process makes (``init(creating:)``): the hidden file it is written to,
     /// and where it goes once ``persist()`` is called.
@@ -125,7 +127,7 @@ public final class ResultStore {
             do {
                 // A journal that a live run is writing (not hot): waited for, as a run waits.
                 var waiting = Configuration()
-                waiting.busyMode = .timeout(15)
+                waiting.busyMode = .timeout(Self.busyWait)
                 let recovering = try DatabaseQueue(path: Self.plainFileName(path), configuration: waiting)
                 _ = try recovering.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
             } catch {
@@ -136,7 +138,7 @@ public final class ResultStore {
             var configuration = Configuration()
             configuration.readonly = true
             // A run storing into it holds it a while at its commit: waited for, as a run waits.
-            configuration.busyMode = .timeout(15)
+            configuration.busyMode = .timeout(Self.busyWait)
             let queue = try DatabaseQueue(path: Self.plainFileName(path), configuration: configuration)
             let isComp = try queue.read { db in
                 try db.tableExists("grdb_migrations")
@@ -345,7 +347,7 @@ public final class ResultStore {
         var configuration = Configuration()
         // A reader of the database (a report, a `sqlite3` shell) is waited for a while at the
         // commit rather than failing the run the moment it holds a lock.
-        configuration.busyMode = .timeout(15)
+        configuration.busyMode = .timeout(Self.busyWait)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA page_size = 16384")
             try db.execute(sql: "PRAGMA journal_mode = \(journal)")
@@ -769,6 +771,14 @@ public final class ResultStore {
             ])
         let id = db.lastInsertedRowID
         let writer = try BulkWriter(db, run: id)
+        // While the run is computed, SQLite spills pages it holds in memory to the file when it
+        // can, which needs readers gone: a reader holding the database (a `sqlite3` shell in a
+        // transaction) is not waited for then (the pages stay in memory), only at the commit, for
+        // 15 s as anywhere else. With the wait at every spill, each spill had waited its 15 s (a
+        // spill that cannot be made is not an error) and the run had gone on for as long as the
+        // reader held on.
+        sqlite3_busy_timeout(db.sqliteConnection, 0)
+        defer { sqlite3_busy_timeout(db.sqliteConnection, Int32(Self.busyWait * 1000)) }
         let tail = try produce { part in
             try InterruptCleanup.checkPending()
             try writer.write(part)
@@ -813,6 +823,8 @@ public final class ResultStore {
         }
         // Hashing the inputs may have taken a while.
         try InterruptCleanup.checkPending()
+        // The commit waits for readers, as everything else does (the defer sets it back).
+        sqlite3_busy_timeout(db.sqliteConnection, Int32(Self.busyWait * 1000))
         return RunID(rawValue: id)
     }
 

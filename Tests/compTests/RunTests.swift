@@ -3692,6 +3692,47 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(stat(db + "-journal", &journal) != 0 || journal.st_size == 0)
     }
 
+    /// A reader holding the database (a `sqlite3` shell in a transaction) makes a run wait 15 s
+    /// at its commit, then stop with the database as it was: the run had waited at each of its
+    /// page spills too, and so for as long as the reader held on (here: for ever).
+    @Test func aRunWaitsForAHoldingReaderOnlyAtItsCommit() throws {
+        let binary = try #require(CLI.binary)
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try sampleLedger(in: directory)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        #expect(try cli.run(["run", "--plans", aeStandard, "--data", data, "--db", db]).status == 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        let reader = try DatabaseQueue(path: db)
+        var status: Int32 = -1
+        var said = ""
+        var seconds = 0.0
+        try reader.read { held in
+            // The reader's lock is taken by its first read and kept until the block ends.
+            _ = try Int.fetchOne(held, sql: "SELECT count(*) FROM runs")
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["run", "--plans", aeStandard, "--data", data, "--db", db]
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            let start = Date()
+            try process.run()
+            // Not for ever, whatever happens.
+            let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+            DispatchQueue.global().asyncAfter(deadline: .now() + 90, execute: watchdog)
+            said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            watchdog.cancel()
+            seconds = Date().timeIntervalSince(start)
+            status = process.terminationStatus
+        }
+        #expect(status == 73)
+        #expect(said.hasSuffix("the database is in use (a reader or another `comp run` holds it); nothing was stored; run again when it is free\n"), "\(said)")
+        #expect(seconds >= 15 && seconds < 60, "\(seconds) s")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+    }
+
     /// A run into an existing database, interrupted while it stores, says so too (it had ended
     /// without a word), and the database keeps only the runs before it: its transaction is rolled
     /// back before the process ends, so the file is byte for byte what it was, with no hot journal
