@@ -224,6 +224,7 @@ public enum Runner {
                 "--db \(request.database): the file name is \(name.utf8.count) bytes long; give one of at most \(longest - journalSuffix) "
                     + "(the file system takes \(longest), and SQLite keeps a journal beside it under the name with -journal after it)")
         }
+        if let problem = ResultStore.pathLengthProblem(request.database) { throw .storage("--db \(request.database): \(problem)") }
         if FileManager.default.fileExists(atPath: request.database) && access(request.database, W_OK) != 0 {
             throw .storage("--db \(request.database): the file is read-only; give one this run can write")
         }

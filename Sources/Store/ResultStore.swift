@@ -53,6 +53,24 @@ public final class ResultStore {
         try self.init(path: path)
     }
 
+    /// The longest full path SQLite opens a database by, in bytes (its Unix layer's
+    /// `MAX_PATHNAME`, less the terminating NUL).
+    static let longestFullPath = 511
+
+    /// What is wrong with `path` as the path of a database SQLite is to open, if something is:
+    /// its full path (from the root, through links in its directory) longer than SQLite takes.
+    /// Such a path had failed with SQLite's "unable to open database file".
+    public static func pathLengthProblem(_ path: String) -> String? {
+        let folder = FilePaths.directory(of: path)
+        let name = FilePaths.name(of: path)
+        guard let resolved = realpath(folder, nil) else { return nil }
+        defer { free(resolved) }
+        let full = String(cString: resolved) + "/" + name
+        guard full.utf8.count > longestFullPath else { return nil }
+        return "its full path is \(full.utf8.count) bytes long, and SQLite opens a database by a path of at most "
+            + "\(longestFullPath) bytes; use a shorter directory or file name"
+    }
+
     /// A file that is part of a results database.
     public struct DatabaseFile: Sendable, Equatable {
         /// What the file is.
@@ -110,6 +128,7 @@ public final class ResultStore {
         guard !path.isEmpty else { throw StoreError(operation: "opening the results database", underlying: "the path is empty; give a file name") }
         var info = stat()
         guard stat(path, &info) == 0 else { return false }
+        if let problem = pathLengthProblem(path) { throw StoreError(operation: "opening \(path)", underlying: problem) }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
             throw StoreError(operation: "opening \(path)", underlying: "not a regular file (a directory, device or pipe); give a database file name")
         }

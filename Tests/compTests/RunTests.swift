@@ -1364,6 +1364,38 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(run.stdout.contains("  c                        15.00 USD\n"), "\(run.stdout)")
     }
 
+    /// SQLite opens a database by a full path of at most 511 bytes: a longer one is refused
+    /// before anything is read, by `run` and by `export`, with its length (it had failed with
+    /// SQLite's "unable to open database file").
+    @Test func aDatabasePathLongerThanSQLiteTakesIsRefusedClearly() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,product,kind\nT1,2027-01-05,R1,500,USD,P,new\n",
+        ], to: data)
+        var deep = directory.resolvingSymlinksInPath()
+        for letter in ["a", "b", "c"] { deep.appendPathComponent(String(repeating: letter, count: 200)) }
+        try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
+        let db = deep.appendingPathComponent("r.sqlite").path
+        let length = db.utf8.count
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+        #expect(run.status == 73)
+        #expect(
+            run.stderr.hasSuffix(
+                "--db \(db): its full path is \(length) bytes long, and SQLite opens a database by a path of at most 511 bytes; "
+                    + "use a shorter directory or file name\n"), "\(run.stderr)")
+        // A database made elsewhere and moved there is refused by the readers the same way.
+        let short = directory.appendingPathComponent("r.sqlite").path
+        #expect(try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", short]).status == 0)
+        try FileManager.default.moveItem(atPath: short, toPath: db)
+        let export = try cli.run(["export", "payouts", "--db", db, "--out", "-"])
+        #expect(export.status == 65)
+        #expect(export.stderr.contains("opening \(db): its full path is \(length) bytes long"), "\(export.stderr)")
+    }
+
     /// The reconciliation's sums are stored beside its counts: per currency, the credited,
     /// excluded (by reason) and rejected rows and their exact sums add up to the file's.
     /// USD: T1 1,500 and T4 −200.50 credited (1,299.50); T3 250.25 dated after the plan's
