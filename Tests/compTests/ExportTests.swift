@@ -82,6 +82,20 @@ import Testing
         #expect(refused.status == 73)
         #expect(refused.stderr == "cannot write \(directory.path): it is a directory; give a file name\n")
 
+        // A file no one may write (a payroll file locked once final) is left as it is, also
+        // through a link, as `comp fmt` leaves one (it had been replaced, even as root).
+        let final = directory.appendingPathComponent("final.csv").path
+        try Data("final\n".utf8).write(to: URL(fileURLWithPath: final))
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: final)
+        let finalLink = directory.appendingPathComponent("final-link.csv").path
+        try FileManager.default.createSymbolicLink(atPath: finalLink, withDestinationPath: "final.csv")
+        for out in [final, finalLink] {
+            let locked = try cli.run(["export", "payouts", "--db", db, "--out", out])
+            #expect(locked.status == 73)
+            #expect(locked.stderr == "cannot write \(out): the file is read-only; make it writable or give another name\n")
+        }
+        #expect(try String(contentsOfFile: final, encoding: .utf8) == "final\n")
+
         // A directory that is not there is named, with what to do (as `comp run --export-payouts` says).
         let missing = directory.appendingPathComponent("no-such-dir/p.csv").path
         let nowhere = try cli.run(["export", "payouts", "--db", db, "--out", missing])
