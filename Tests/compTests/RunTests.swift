@@ -1396,6 +1396,39 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(export.stderr.contains("opening \(db): its full path is \(length) bytes long"), "\(export.stderr)")
     }
 
+    /// `--db` naming the file standard output goes to (`--db /dev/stdout > r.db`) is refused
+    /// before anything is read: the summary printed there had overwritten the stored database's
+    /// header, and the run had said it was stored.
+    @Test func aDatabaseThatIsStandardOutputIsRefused() throws {
+        let binary = try #require(CLI.binary)
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,product,kind\nT1,2027-01-05,R1,500,USD,P,new\n",
+        ], to: data)
+        let db = directory.appendingPathComponent("r.db").path
+        #expect(FileManager.default.createFile(atPath: db, contents: nil))
+        let out = try #require(FileHandle(forWritingAtPath: db))
+        for name in ["/dev/stdout", db] {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["run", "--plans", aeStandard, "--data", data.path, "--db", name]
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = out
+            try process.run()
+            let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 73)
+            #expect(said == "--db \(name): it is the file standard output is written to; give another file name\n")
+        }
+        try out.close()
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)).isEmpty)
+    }
+
     /// The reconciliation's sums are stored beside its counts: per currency, the credited,
     /// excluded (by reason) and rejected rows and their exact sums add up to the file's.
     /// USD: T1 1,500 and T4 −200.50 credited (1,299.50); T3 250.25 dated after the plan's
