@@ -11,6 +11,17 @@ func dataDirectory(in directory: URL) throws -> URL {
     return data
 }
 
+/// A data directory in `directory` with one rep (R1 on AE-STD), a January quota and one deal.
+func oneDealData(in directory: URL) throws -> URL {
+    let data = try dataDirectory(in: directory)
+    try writeFiles([
+        "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\n",
+        "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+        "transactions.csv": "id,date,rep,amount,currency,product,kind\nT1,2027-01-05,R1,500,USD,P,new\n",
+    ], to: data)
+    return data
+}
+
 /// Writes each file (name → text) into `directory`.
 func writeFiles(_ files: [String: String], to directory: URL) throws {
     for (name, text) in files { try Data(text.utf8).write(to: directory.appendingPathComponent(name)) }
@@ -1370,12 +1381,7 @@ func oneDeal(in directory: URL) throws -> URL {
     @Test func aDatabasePathLongerThanSQLiteTakesIsRefusedClearly() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = try dataDirectory(in: directory)
-        try writeFiles([
-            "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\n",
-            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
-            "transactions.csv": "id,date,rep,amount,currency,product,kind\nT1,2027-01-05,R1,500,USD,P,new\n",
-        ], to: data)
+        let data = try oneDealData(in: directory)
         var deep = directory.resolvingSymlinksInPath()
         for letter in ["a", "b", "c"] { deep.appendPathComponent(String(repeating: letter, count: 200)) }
         try FileManager.default.createDirectory(at: deep, withIntermediateDirectories: true)
@@ -1403,12 +1409,7 @@ func oneDeal(in directory: URL) throws -> URL {
         let binary = try #require(CLI.binary)
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let data = try dataDirectory(in: directory)
-        try writeFiles([
-            "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\n",
-            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
-            "transactions.csv": "id,date,rep,amount,currency,product,kind\nT1,2027-01-05,R1,500,USD,P,new\n",
-        ], to: data)
+        let data = try oneDealData(in: directory)
         let db = directory.appendingPathComponent("r.db").path
         #expect(FileManager.default.createFile(atPath: db, contents: nil))
         let out = try #require(FileHandle(forWritingAtPath: db))
