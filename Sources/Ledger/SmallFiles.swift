@@ -518,6 +518,9 @@ func loadQuotas(
     var index = QuotaRowIndex(expectedRows: file.count / 20)
     var measures = ByteStringTable(expected: 8)
     var measureNames: [String] = []
+    // Per interned name, its measure code; per name (as a String), its code.
+    var codeOfInterned: [Int32] = []
+    var measureCodes: [String: Int32] = [:]
     var rejectedLines: [QuotaTable.QuotaKey: Int] = [:]
     var rowsRead = 0
     let fieldCountMessages = FieldCountMessages()
@@ -574,9 +577,17 @@ func loadQuotas(
                 rowErrors.append(RowError(line: line, field: measureField + 1, DataMessage.invalidUTF8("measure")))
             } else {
                 let code = Int(measures.intern(pointer, length))
-                if code == measureNames.count { measureNames.append(measures.string(code)) }
+                if code == measureNames.count {
+                    // Names are compared as Strings, as the engine compares them: `é` written as
+                    // one character or as `e` and an accent is one measure (one code), not two.
+                    let name = measures.string(code)
+                    measureNames.append(name)
+                    let same = measureCodes[name] ?? Int32(measureCodes.count)
+                    measureCodes[name] = same
+                    codeOfInterned.append(same)
+                }
                 measure = measureNames[code]
-                measureCode = Int32(code)
+                measureCode = codeOfInterned[code]
             }
         }
         // (Read as `YYYY`, `YYYY-Qn` or `YYYY-MM`, a period always has a key: this only keeps a
@@ -608,7 +619,7 @@ func loadQuotas(
         }
         errors.append(contentsOf: rowErrors)
     }
-    var table = QuotaTable(rows: rows, index: index, measureCodes: Dictionary(uniqueKeysWithValues: measureNames.enumerated().map { ($1, Int32($0)) }))
+    var table = QuotaTable(rows: rows, index: index, measureCodes: measureCodes)
     table.rejectedLines = rejectedLines
     return (table, rowsRead, rowsRead - rows.count)
 }

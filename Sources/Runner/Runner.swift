@@ -204,6 +204,17 @@ public enum Runner {
             // A damaged database is bad input (65), not an output that cannot be written.
             throw error.damaged ? .input(error.description) : .storage(error.description)
         }
+        // The file standard output or error goes to (`--db /dev/stdout > r.db`): the summary
+        // printed into it had overwritten the database's header after the run was stored.
+        var database = stat()
+        if stat(request.database, &database) == 0 {
+            for (descriptor, name) in [(Int32(1), "standard output"), (2, "standard error")] {
+                var stream = stat()
+                if fstat(descriptor, &stream) == 0 && stream.st_dev == database.st_dev && stream.st_ino == database.st_ino {
+                    throw .storage("--db \(request.database): it is the file \(name) is written to; give another file name")
+                }
+            }
+        }
         // ... and one this run can write, with its journal beside it: a missing directory or a
         // read-only file had failed with SQLite's words, the second only after computing it all.
         let folder = FilePaths.directory(of: request.database)
@@ -225,17 +236,6 @@ public enum Runner {
                     + "(the file system takes \(longest), and SQLite keeps a journal beside it under the name with -journal after it)")
         }
         if let problem = ResultStore.pathLengthProblem(request.database) { throw .storage("--db \(request.database): \(problem)") }
-        // The file standard output or error goes to (`--db /dev/stdout > r.db`): the summary
-        // printed into it had overwritten the database's header after the run was stored.
-        var database = stat()
-        if stat(request.database, &database) == 0 {
-            for (descriptor, name) in [(Int32(1), "standard output"), (2, "standard error")] {
-                var stream = stat()
-                if fstat(descriptor, &stream) == 0 && stream.st_dev == database.st_dev && stream.st_ino == database.st_ino {
-                    throw .storage("--db \(request.database): it is the file \(name) is written to; give another file name")
-                }
-            }
-        }
         if FileManager.default.fileExists(atPath: request.database) && access(request.database, W_OK) != 0 {
             throw .storage("--db \(request.database): the file is read-only; give one this run can write")
         }

@@ -50,15 +50,13 @@ public enum InterruptCleanup {
     }()
     /// The signal received while a run was being written in place (0: none): the process ends by
     /// it once the run's transaction has been rolled back (``finishInterruptedWrite(stored:)``).
+    /// Past 10 s (a run between two writes notices it at its next one) the alarm ends the process
+    /// anyway, and SQLite rolls the run back from its journal when the database is next opened.
     nonisolated(unsafe) static let pending: UnsafeMutablePointer<Int32> = {
         let pending = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
         pending.initialize(to: 0)
         return pending
     }()
-    /// Seconds the rollback is waited for: a run between two writes (computing) notices the
-    /// interruption at its next write; past this, the process ends anyway (SQLite's journal
-    /// then rolls the run back when the database is next opened).
-    static let rollbackWait: UInt32 = 5
 
     /// Whether this process has stored a run (committed in place, or its new database put in
     /// place): until then an interruption says the run was not stored, also while the data is
@@ -114,19 +112,20 @@ public enum InterruptCleanup {
         }
         var unblocked = sigset_t()
         sigemptyset(&unblocked)
-        for signalNumber in handled { sigaddset(&unblocked, signalNumber) }
+        // SIGALRM too: it ends a rollback that takes too long (the alarm in the handler).
+        for signalNumber in handled + [SIGALRM] { sigaddset(&unblocked, signalNumber) }
         _ = pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
         for signalNumber in handled {
             _ = signal(signalNumber) { received in
                 // A run being written in place: its connection is interrupted, and the writing
                 // thread rolls the run back and ends the process by this signal. A second signal,
                 // or none of that within the wait (the alarm), ends it at once.
-                if InterruptCleanup.pending.pointee == 0, InterruptCleanup.writingInPlace.pointee > 0,
-                    let connection = InterruptCleanup.connection.pointee
-                {
+                if InterruptCleanup.pending.pointee == 0, InterruptCleanup.writingInPlace.pointee > 0 {
+                    // (Also before the transaction starts or just after it ends: the writer looks
+                    // at the signal when it is over, and says whether the run was stored.)
                     InterruptCleanup.pending.pointee = received
-                    sqlite3_interrupt(connection)
-                    _ = alarm(InterruptCleanup.rollbackWait)
+                    if let connection = InterruptCleanup.connection.pointee { sqlite3_interrupt(connection) }
+                    _ = alarm(10)
                     return
                 }
                 let first = InterruptCleanup.pending.pointee
@@ -154,10 +153,19 @@ public enum InterruptCleanup {
         _ = alarm(0)
         if let stored {
             // The commit came first: the run is there (its exports are not written).
-            FileHandle.standardError.write(Data("comp: interrupted; run \(stored) was stored, its exports were not written\n".utf8))
+            FileHandle.standardError.write(Data("comp: interrupted after run \(stored) was stored\n".utf8))
             end(by: received, quietly: true)
         }
         end(by: received)
+    }
+
+    /// A busy handler for the commit: waits for readers up to 15 s in steps of 10 ms, and no
+    /// longer once a signal has come (a wait on a timeout had outlasted the alarm, and the run
+    /// was then left to SQLite's journal instead of rolled back).
+    static let commitBusyHandler: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Int32 = { _, count in
+        if InterruptCleanup.pending.pointee != 0 || count >= 1500 { return 0 }
+        usleep(10_000)
+        return 1
     }
 
     /// Thrown by ``checkPending()``.

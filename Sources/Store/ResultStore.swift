@@ -65,10 +65,17 @@ public final class ResultStore {
         let name = FilePaths.name(of: path)
         guard let resolved = realpath(folder, nil) else { return nil }
         defer { free(resolved) }
-        let full = String(cString: resolved) + "/" + name
-        guard full.utf8.count > longestFullPath else { return nil }
-        return "its full path is \(full.utf8.count) bytes long, and SQLite opens a database by a path of at most "
-            + "\(longestFullPath) bytes; use a shorter directory or file name"
+        let directory = String(cString: resolved)
+        let full = (directory + "/" + name).utf8.count
+        // A new database is first written under a hidden name beside it (``init(creating:)``):
+        // its name cut to 100 bytes, then `.partial-HOST@PID-HEX` (a PID of up to 10 digits).
+        var info = stat()
+        let staged =
+            stat(path, &info) == 0
+            ? 0 : directory.utf8.count + 1 + 1 + min(name.utf8.count, 100) + ".partial-".utf8.count + hostName.utf8.count + 1 + 10 + 1 + 8
+        guard max(full, staged) > longestFullPath else { return nil }
+        let length = full > longestFullPath ? "its full path is \(full) bytes long" : "its full path with the hidden name a new database is first written under is \(staged) bytes long"
+        return "\(length), and SQLite opens a database by a path of at most \(longestFullPath) bytes; use a shorter directory or file name"
     }
 
     /// A file that is part of a results database.
@@ -728,6 +735,9 @@ public final class ResultStore {
                 // of a file drops every POSIX lock this process holds on it, SQLite's included.
                 let writeback = staging.map { Writeback(Self.plainFileName($0.file)) }
                 do {
+                    // The wait for other processes is changed while the run is written (see
+                    // ``writeRun``), and set back when the transaction is over.
+                    defer { sqlite3_busy_timeout(db.sqliteConnection, Int32(Self.busyWait * 1000)) }
                     try db.inTransaction {
                         writtenWithForeignKeys = try Bool.fetchOne(db, sql: "PRAGMA foreign_keys") ?? true
                         recorded = try writeRun(run, db, inputs: inputs, finishedAt: finishedAt, writeback: writeback, produce: produce)
@@ -796,8 +806,8 @@ public final class ResultStore {
         // 15 s as anywhere else. With the wait at every spill, each spill had waited its 15 s (a
         // spill that cannot be made is not an error) and the run had gone on for as long as the
         // reader held on.
+        // (The plain wait is set back once the transaction is over: ``recordInTransaction``.)
         sqlite3_busy_timeout(db.sqliteConnection, 0)
-        defer { sqlite3_busy_timeout(db.sqliteConnection, Int32(Self.busyWait * 1000)) }
         let tail = try produce { part in
             try InterruptCleanup.checkPending()
             try writer.write(part)
@@ -842,8 +852,9 @@ public final class ResultStore {
         }
         // Hashing the inputs may have taken a while.
         try InterruptCleanup.checkPending()
-        // The commit waits for readers, as everything else does (the defer sets it back).
-        sqlite3_busy_timeout(db.sqliteConnection, Int32(Self.busyWait * 1000))
+        // The commit waits for readers up to 15 s, as everything else does, unless a signal
+        // comes.
+        sqlite3_busy_handler(db.sqliteConnection, InterruptCleanup.commitBusyHandler, nil)
         return RunID(rawValue: id)
     }
 

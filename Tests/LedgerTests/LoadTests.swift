@@ -1,7 +1,7 @@
 import CompCore
 import CompDiagnostics
 import Foundation
-import Ledger
+@testable import Ledger
 import Testing
 
 @Suite struct MinimalLoad {
@@ -345,5 +345,40 @@ import Testing
         #expect(missing == 0)
         #expect(quotas.quota(rep: 1, period: Period(parsing: "2040-01")!) == nil)
         #expect(quotas.quota(rep: 1, period: Period(parsing: "2001-01")!, measure: "revenue") == nil)
+    }
+}
+
+extension QuotaIndexing {
+    /// The table grows from nothing: 100,000 keys added one by one are all found again, each once.
+    @Test func theIndexGrowsAndFindsEveryKey() throws {
+        var index = QuotaRowIndex(expectedRows: 0)
+        func key(_ number: Int) -> QuotaRowIndex.Key? {
+            QuotaRowIndex.Key(rep: RepIndex(number / 40), period: Period(kind: .month, containingMonth: 24_000 + number % 40), measure: Int32(number % 3) - 1)
+        }
+        for number in 0..<100_000 {
+            let made = try #require(key(number))
+            #expect(index.insert(made) == nil)
+        }
+        var wrong = 0
+        for number in 0..<100_000 {
+            let made = try #require(key(number))
+            if index.find(made) != number || index.insert(made) != number { wrong += 1 }
+        }
+        #expect(wrong == 0)
+        #expect(index.find(try #require(QuotaRowIndex.Key(rep: 99_999, period: Period(kind: .month, containingMonth: 24_000), measure: -1))) == nil)
+    }
+
+    /// A measure name written two ways that read the same (`é` as one character, or as `e` and
+    /// an accent) is one measure: the second row is a duplicate (telling them apart had stopped
+    /// the process on building the names' table).
+    @Test func aMeasureNameIsOneWhicheverWayItsLettersAreWritten() throws {
+        let composed = "r\u{E9}vision"
+        let decomposed = "re\u{301}vision"
+        let text = "rep,period,amount,measure\nR1,2027-01,10,\(composed)\nR1,2027-01,20,\(decomposed)\n"
+        let directory = try DataDirectory(Minimal.with("quotas.csv", text))
+        let (load, messages) = directory.load()
+        #expect(messages == ["quotas.csv:3:2: second quota for rep \"R1\", period 2027-01 and measure \"\(decomposed)\" (first on line 2)"])
+        #expect(load.data.quotas.quota(rep: 1, period: Period(parsing: "2027-01")!, measure: composed) == FixedDecimal(units: 10_000_000))
+        #expect(load.data.quotas.quota(rep: 1, period: Period(parsing: "2027-01")!, measure: decomposed) == FixedDecimal(units: 10_000_000))
     }
 }
