@@ -11,6 +11,13 @@ public enum FilePaths {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
     }
 
+    /// True for a file no one may write (mode 0444, links followed: a file locked once final).
+    /// Its mode, not `access`, which says yes to root: comp's outputs leave it as it is all the same.
+    public static func isReadOnly(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & 0o222 == 0
+    }
+
     /// The directory part of `path`: `.` for a bare name, `/` for a name at the root.
     public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

@@ -590,12 +590,13 @@ func loadQuotas(
                 measureCode = codeOfInterned[code]
             }
         }
+        let key = period.flatMap { QuotaRowIndex.Key(rep: rep, period: $0, measure: measureCode) }
         // (Read as `YYYY`, `YYYY-Qn` or `YYYY-MM`, a period always has a key: this only keeps a
         // row from being dropped without a word if that changed.)
-        if rowErrors.isEmpty, let period, QuotaRowIndex.Key(rep: rep, period: period, measure: measureCode) == nil {
+        if rowErrors.isEmpty, period != nil, key == nil {
             rowErrors.append(RowError(line: line, field: periodField + 1, DataMessage.badPeriod(tokenizer.fieldText(periodField), monthOnly: false)))
         }
-        if rowErrors.isEmpty, let period, let key = QuotaRowIndex.Key(rep: rep, period: period, measure: measureCode) {
+        if rowErrors.isEmpty, let period, let key {
             // One lookup a row: a duplicate is not added.
             if let first = index.insert(key) {
                 rowErrors.append(
@@ -613,9 +614,8 @@ func loadQuotas(
         }
         // A rejected row still names its rep and period: a quota found missing there is its.
         if rep >= 0, let period, !rowErrors.isEmpty {
-            let key = QuotaTable.QuotaKey(rep: rep, period: period, measure: measure)
-            let accepted = QuotaRowIndex.Key(rep: rep, period: period, measure: measureCode).flatMap { index.find($0) } != nil
-            if rejectedLines[key] == nil && !accepted { rejectedLines[key] = line }
+            let named = QuotaTable.QuotaKey(rep: rep, period: period, measure: measure)
+            if rejectedLines[named] == nil && key.flatMap({ index.find($0) }) == nil { rejectedLines[named] = line }
         }
         errors.append(contentsOf: rowErrors)
     }

@@ -896,14 +896,14 @@ public enum Runner {
             plan.creditRules.contains { rule in rule.recipients.contains { !$0.kind.isRep } }
         }
         let notTaken = reachesOtherPlans ? ", and no roll-up or split of this run takes it" : ""
-        // Plans whose credit rules read splits.csv: only for them do rejected split rows leave a
-        // deal out (another plan credits its rep as if the file had no rows for it).
-        let readsSplits = Set(plans.filter(\.creditsSplitPartners).map(\.id))
-        // Plans that credit only managers: a rep without a manager that day gives them nothing.
-        let creditsOnlyManagers = Set(plans.filter { plan in
-            !plan.creditRules.isEmpty
-                && plan.creditRules.allSatisfy { rule in rule.recipients.allSatisfy(\.kind.isManagers) }
-        }.map(\.id))
+        // Per plan: whether its credit rules read splits.csv (only for such a plan do rejected
+        // split rows leave a deal out: another credits its rep as if the file had no rows for
+        // it), and whether it credits only managers (a rep without a manager that day gives it
+        // nothing).
+        let readsSplitsOfPlan = plans.map(\.creditsSplitPartners)
+        let managersOnlyOfPlan = plans.map { plan in
+            !plan.creditRules.isEmpty && plan.creditRules.allSatisfy { rule in rule.recipients.allSatisfy(\.kind.isManagers) }
+        }
         let splitSources = SplitSources(data.splits, reversals: transactions.reversals)
         // Per roster row, its plan's place in `plans` (-1: not in this run), so that the rows are
         // judged by numbers: a reason built and hashed as text for every excluded row had cost
@@ -912,8 +912,6 @@ public enum Runner {
         let planOfRosterRow = data.roster.rows.map { Int32(planIndex[$0.plan] ?? -1) }
         let chainsOfPlan = plans.map { plan in chargeBacks[plan.id] }
         let effectiveOfPlan = plans.map { plan in effectiveDates[plan.id] }
-        let readsSplitsOfPlan = plans.map { readsSplits.contains($0.id) }
-        let managersOnlyOfPlan = plans.map { creditsOnlyManagers.contains($0.id) }
         let anyChargeBack = chainsOfPlan.contains { $0 != nil }
         /// Why a row was left out, in numbers: the reason's text is made once per key.
         struct ExclusionKey: Hashable {

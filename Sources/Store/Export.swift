@@ -562,7 +562,7 @@ public struct OutputTarget: Sendable, Equatable {
         // A file no one may write (mode 0444: a payroll file locked once final) is left as it is,
         // as `comp fmt` leaves one: being replaced by a rename, it had been replaced, even by
         // its owner and without root.
-        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && info.st_mode & 0o222 == 0 {
+        if FilePaths.isReadOnly(path) {
             throw StoreError(operation: "writing \(requested)", underlying: "the file is read-only; make it writable or give another name")
         }
         // The file is first written under its name with `.tmp-PID-RANDOM` after it (up to 21

@@ -159,11 +159,11 @@ public enum InterruptCleanup {
         end(by: received)
     }
 
-    /// A busy handler for the commit: waits for readers up to 15 s in steps of 10 ms, and no
-    /// longer once a signal has come (a wait on a timeout had outlasted the alarm, and the run
-    /// was then left to SQLite's journal instead of rolled back).
+    /// A busy handler for the commit: waits for readers up to ``ResultStore/busyWait`` in steps
+    /// of 10 ms, and no longer once a signal has come (a wait on a timeout had outlasted the
+    /// alarm, and the run was then left to SQLite's journal instead of rolled back).
     static let commitBusyHandler: @convention(c) (UnsafeMutableRawPointer?, Int32) -> Int32 = { _, count in
-        if InterruptCleanup.pending.pointee != 0 || count >= 1500 { return 0 }
+        if InterruptCleanup.pending.pointee != 0 || Double(count) >= ResultStore.busyWait * 100 { return 0 }
         usleep(10_000)
         return 1
     }

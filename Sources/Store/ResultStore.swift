@@ -53,6 +53,26 @@ public final class ResultStore {
         try self.init(path: path)
     }
 
+    /// The start of the hidden name a new database named `name` is written under, before
+    /// ``persist()`` links it in: `.NAME.partial-HOST@`, then the process and a random number.
+    /// The name is cut to 100 bytes: the staging name adds the host and process to it, and a valid
+    /// name near the file system's limit had been refused. The host is in the name, ended by '@'
+    /// (never in a host name): a directory shared with other machines (NFS) holds files of
+    /// processes this one cannot see, and only this host's are looked at.
+    static func stagingPrefix(of name: String) -> String {
+        var name = name
+        while name.utf8.count > 100 { name.removeLast() }
+        return "." + name + stagingMarker
+    }
+
+    /// What follows the name in a staging name of this host (``removeAbandoned(in:now:)`` finds
+    /// them by it).
+    static var stagingMarker: String { ".partial-" + hostName + "@" }
+
+    /// The most bytes the process id (up to 10 digits), a `-` and the random number (8 hex digits)
+    /// add to ``stagingPrefix(of:)``.
+    static let stagingSuffixBytes = 10 + 1 + 8
+
     /// The longest full path SQLite opens a database by, in bytes (its Unix layer's
     /// `MAX_PATHNAME`, less the terminating NUL).
     static let longestFullPath = 511
@@ -67,12 +87,9 @@ public final class ResultStore {
         defer { free(resolved) }
         let directory = String(cString: resolved)
         let full = (directory + "/" + name).utf8.count
-        // A new database is first written under a hidden name beside it (``init(creating:)``):
-        // its name cut to 100 bytes, then `.partial-HOST@PID-HEX` (a PID of up to 10 digits).
+        // A new database is first written under a hidden name beside it (``init(creating:)``).
         var info = stat()
-        let staged =
-            stat(path, &info) == 0
-            ? 0 : directory.utf8.count + 1 + 1 + min(name.utf8.count, 100) + ".partial-".utf8.count + hostName.utf8.count + 1 + 10 + 1 + 8
+        let staged = stat(path, &info) == 0 ? 0 : directory.utf8.count + 1 + stagingPrefix(of: name).utf8.count + stagingSuffixBytes
         guard max(full, staged) > longestFullPath else { return nil }
         let length = full > longestFullPath ? "its full path is \(full) bytes long" : "its full path with the hidden name a new database is first written under is \(staged) bytes long"
         return "\(length), and SQLite opens a database by a path of at most \(longestFullPath) bytes; use a shorter directory or file name"
@@ -294,16 +311,10 @@ public final class ResultStore {
         guard !path.isEmpty else { throw StoreError(operation: "opening the results database", underlying: "the path is empty; give a file name") }
         let slash = path.lastIndex(of: "/")
         let directory = FilePaths.directory(of: path)
-        // The name, cut to 100 bytes: the staging name adds the host and process to it, and a
-        // valid name near the file system's limit had been refused.
-        var name = FilePaths.name(of: path)
-        while name.utf8.count > 100 { name.removeLast() }
-        // The host is in the name, ended by '@' (never in a host name): a directory shared with
-        // other machines (NFS) holds files of processes this one cannot see, and only this
-        // host's are looked at.
-        let prefix = "." + name + ".partial-" + Self.hostName + "@"
+        let prefix = Self.stagingPrefix(of: FilePaths.name(of: path))
         Self.removeAbandoned(in: directory)
         let file = (slash.map { String(path[...$0]) } ?? "") + prefix + "\(getpid())-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        // (``pathLengthProblem(_:)`` counts the most this adds to the prefix: ``stagingSuffixBytes``.)
         // Registered before SQLite makes them: Ctrl-C at any point after leaves neither behind.
         let slots = InterruptCleanup.register([file, file + "-journal"])
         do {
@@ -339,7 +350,7 @@ public final class ResultStore {
     /// but a live run writes its file as it goes).
     static func removeAbandoned(in directory: String, now: time_t = time(nil)) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        let marker = ".partial-" + hostName + "@"
+        let marker = stagingMarker
         for name in names where name.hasPrefix(".") {
             guard let found = name.range(of: marker, options: .backwards) else { continue }
             var rest = name[found.upperBound...]

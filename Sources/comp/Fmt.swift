@@ -21,12 +21,6 @@ struct Fmt: ParsableCommand {
 
     func validate() throws { try refuseEmptyPaths(files.map { ("a plan file", $0) }) }
 
-    /// True for a file no one may write (its mode, not `access`, which says yes to root).
-    static func isReadOnly(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & 0o222 == 0
-    }
-
     func run() throws {
         var failed = false
         // A file that could not be written (read-only) is 73, as for every output; bad input wins.
@@ -59,7 +53,7 @@ struct Fmt: ParsableCommand {
             if check {
                 printError("\(file): not canonically formatted (run comp fmt \(file))")
                 failed = true
-            } else if Self.isReadOnly(file) {
+            } else if FilePaths.isReadOnly(file) {
                 // A read-only file is left as it is (it had been replaced, its mode kept).
                 printError("\(file): error: the file is read-only; not formatted (make it writable first)")
                 unwritable = true
