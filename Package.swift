@@ -42,7 +42,7 @@ let package = Package(
     targets: [
         // MARK: - Libraries
         .target(name: "CompCore", swiftSettings: swift6),
-        .target(name: "CompDiagnostics", swiftSettings: swift6),
+        .target(name: "CompDiagnostics", dependencies: ["CompCore"], swiftSettings: swift6),
         .target(name: "Ledger", dependencies: ["CompCore", "CompDiagnostics", "CompCShims"], swiftSettings: swift6),
         .target(name: "SampleData", dependencies: ["CompCore"], swiftSettings: swift6),
         .target(name: "PlanModel", dependencies: ["CompCore", "CompDiagnostics"], swiftSettings: swift6),

@@ -49,8 +49,13 @@ public struct SourceLocation: Sendable, Hashable, Comparable, Codable, CustomStr
         self.column = column
     }
 
-    /// `file:line:column`, or just `file` for a problem with the whole file (line 0).
-    public var description: String { line == 0 ? file : "\(file):\(line):\(column)" }
+    /// `file:line:column`, or just `file` for a problem with the whole file (line 0). A control
+    /// character in the file's name is escaped (``TerminalText``): a line feed in a directory's
+    /// name had made a line of its own.
+    public var description: String {
+        let file = TerminalText.safe(file)
+        return line == 0 ? file : "\(file):\(line):\(column)"
+    }
 
     public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
         (lhs.file, lhs.line, lhs.column) < (rhs.file, rhs.line, rhs.column)

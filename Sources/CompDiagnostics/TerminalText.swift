@@ -1,3 +1,5 @@
+import CompCore
+
 /// Text from untrusted input (ids, names, paths, plan strings) made safe to show on a terminal.
 ///
 /// A value can hold characters that drive the terminal instead of being shown: an escape (ESC,
@@ -9,13 +11,7 @@ public enum TerminalText {
     /// and DEL, C1 controls (U+0080–U+009F), bidirectional formatting characters, and the Unicode
     /// line and paragraph separators.
     @inlinable
-    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0..<0x20, 0x7F...0x9F: return true
-        case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029: return true
-        default: return false
-        }
-    }
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool { isTerminalControl(scalar) }
 
     /// Whether `scalar` shows as nothing at all: a soft hyphen, a zero-width space, joiner or
     /// non-joiner, a word joiner or invisible operator, a zero-width no-break space (U+FEFF).
@@ -34,12 +30,7 @@ public enum TerminalText {
     /// early, which the compiler turns into vector code (walking a string's UTF-8 view byte by
     /// byte had cost 13 % of a run refusing millions of rows, each message made printable).
     @inlinable
-    public static func isPrintableASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var flagged: UInt8 = 0
-        // 0x20...0x7E is 0...0x5E less 0x20; a byte below 0x20 wraps past it.
-        for byte in bytes { flagged |= (byte &- 0x20) >= 0x5F ? 1 : 0 }
-        return flagged == 0
-    }
+    public static func isPrintableASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool { CompCore.isPrintableASCII(bytes) }
 
     /// The first character of the UTF-8 `bytes` an id may not hold: a control character or an
     /// invisible one (``isControl(_:)``, ``isInvisible(_:)``); `nil` when there is none.
@@ -73,29 +64,7 @@ public enum TerminalText {
 
     /// `text` with every control character written as an escape (`\t`, `\n`, `\r`, `\u{1B}`),
     /// except line breaks and tabs when `lineBreaks` (a whole report, whose lines are its own).
-    public static func safe(_ text: String, lineBreaks: Bool = false) -> String {
-        // Most text has nothing to escape: no byte below 0x20, DEL, or outside ASCII.
-        if text.utf8.withContiguousStorageIfAvailable(isPrintableASCII) ?? !text.utf8.contains(where: { $0 < 0x20 || $0 >= 0x7F }) {
-            return text
-        }
-        guard text.unicodeScalars.contains(where: { isControl($0) && !(lineBreaks && ($0 == "\n" || $0 == "\t")) }) else { return text }
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if !isControl(scalar) || (lineBreaks && (scalar == "\n" || scalar == "\t")) {
-                out.append(scalar)
-                continue
-            }
-            let escape: String
-            switch scalar {
-            case "\t": escape = "\\t"
-            case "\n": escape = "\\n"
-            case "\r": escape = "\\r"
-            default: escape = "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            }
-            out.append(contentsOf: escape.unicodeScalars)
-        }
-        return String(out)
-    }
+    public static func safe(_ text: String, lineBreaks: Bool = false) -> String { terminalSafe(text, keepingLineBreaks: lineBreaks) }
 }
 
 /// `U+0041`-style code point of `scalar` (at least four hex digits), as messages name characters

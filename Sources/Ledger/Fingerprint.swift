@@ -41,7 +41,7 @@ public enum Fingerprinter {
 public struct FingerprintError: Error, Sendable, CustomStringConvertible {
     public let path: String
     public let reason: String
-    public var description: String { "cannot read \(path): \(reason)" }
+    public var description: String { "cannot read \(terminalSafe(path)): \(reason)" }
 }
 
 /// Files being fingerprinted a block at a time, in order. A value: one thread can hash part of

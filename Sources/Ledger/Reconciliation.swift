@@ -1,4 +1,5 @@
 import CompCore
+import CompDiagnostics
 
 /// Rows read, accepted and rejected for one input file.
 public struct FileReconciliation: Sendable, Hashable {
@@ -41,7 +42,9 @@ public struct Reconciliation: Sendable, Hashable {
     /// A printable summary: one line per file, then one per currency.
     public var summary: String {
         var lines: [String] = []
-        let width = max(12, files.map(\.file.count).max() ?? 0)
+        // A control character in a file's name is escaped (a line feed had made a line of its own).
+        let names = files.map { TerminalText.safe($0.file) }
+        let width = max(12, names.map(\.count).max() ?? 0)
         func padded(_ text: String, _ width: Int) -> String {
             text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
         }
@@ -49,13 +52,13 @@ public struct Reconciliation: Sendable, Hashable {
             text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
         }
         lines.append(padded("file", width) + right("read", 12) + right("accepted", 12) + right("rejected", 12))
-        for file in files {
+        for (file, name) in zip(files, names) {
             if file.present {
                 lines.append(
-                    padded(file.file, width) + right(grouped(file.rowsRead), 12) + right(grouped(file.accepted), 12)
+                    padded(name, width) + right(grouped(file.rowsRead), 12) + right(grouped(file.accepted), 12)
                         + right(grouped(file.rejected), 12))
             } else {
-                lines.append(padded(file.file, width) + "  (absent, optional)")
+                lines.append(padded(name, width) + "  (absent, optional)")
             }
         }
         if !currencyTotals.isEmpty {

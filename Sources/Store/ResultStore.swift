@@ -19,9 +19,12 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// read back what it stored): bad input to restore or replace, not an internal error.
     public let damaged: Bool
 
+    /// `operation` and `underlying` are one line each: a control character in them (a line feed
+    /// in a file's name) is escaped (``terminalSafe(_:keepingLineBreaks:)``), so the message can
+    /// neither forge a line nor drive the terminal it is shown on.
     public init(operation: String, underlying: String, cause: (any Error)? = nil, damaged: Bool = false) {
-        self.operation = operation
-        self.underlying = underlying
+        self.operation = terminalSafe(operation)
+        self.underlying = terminalSafe(underlying)
         self.cause = cause
         self.damaged = damaged
     }
@@ -48,7 +51,7 @@ public final class ResultStore {
     /// and `comp explain` must not leave an empty database behind a mistyped path).
     public convenience init(existing path: String) throws(StoreError) {
         guard try Self.vet(path) else {
-            throw StoreError(operation: "opening \(path)", underlying: "no results database there; `comp run --db \(path)` makes one")
+            throw StoreError(operation: "opening \(path)", underlying: "no results database there; `comp run --db \(shellQuoted(path))` makes one")
         }
         try self.init(path: path)
     }

@@ -59,7 +59,7 @@ struct Demo: ParsableCommand {
             printError("comp demo: \(error)")
             throw Exit.cannotCreate
         }
-        print("Wrote \(summary.transactions) transactions for \(summary.reps) reps to \(data)/")
+        print("Wrote \(summary.transactions) transactions for \(summary.reps) reps to \(terminalSafe(data))/")
         let plan = base + "/ae-standard.plan"
         let managerPlan = base + "/manager-override.plan"
         let database = base + "/results.sqlite"
@@ -80,7 +80,7 @@ struct Demo: ParsableCommand {
                 // `demo` has no --quarantine: what to do is to let it write its data again.
                 text = text.replacingOccurrences(
                     of: RunFailure.quarantineHint,
-                    with: "(the demo's data was changed after it was written: give another --out, or remove \(data))")
+                    with: "(the demo's data was changed after it was written: give another --out, or remove \(terminalSafe(data)))")
             }
             if !exports.isEmpty { text += "\nremoved the exports of the previous demo run: \(exports.joined(separator: ", "))" }
             printError(text)

@@ -57,16 +57,16 @@ func exportRun(_ kind: ExportKind, db: String, out: String, runID: Int64?) throw
         if let runID {
             id = RunID(rawValue: runID)
             guard let status = try store.status(of: id) else {
-                printError("comp export: \(db) has no run \(runID)")
+                printError("comp export: \(terminalSafe(db)) has no run \(runID)")
                 throw Exit.dataError
             }
             guard status == "completed" else {
-                printError("comp export: run \(runID) of \(db) did not complete (\(status)): its results are not whole; give a completed run")
+                printError("comp export: run \(runID) of \(terminalSafe(db)) did not complete (\(status)): its results are not whole; give a completed run")
                 throw Exit.dataError
             }
         } else {
             guard let latest = try store.latestCompletedRun() else {
-                printError("comp export: \(db) has no completed run yet; run `comp run` first")
+                printError("comp export: \(terminalSafe(db)) has no completed run yet; run `comp run` first")
                 throw Exit.dataError
             }
             id = latest
@@ -98,7 +98,7 @@ func writeOutput(
         return
     }
     if let input = inputs.first(where: { OutputTarget.sameFile(path, $0.path) }) {
-        printError("cannot write \(path): it is \(input.path), \(input.what); give another file name")
+        printError("cannot write \(terminalSafe(path)): it is \(terminalSafe(input.path)), \(input.what); give another file name")
         throw Exit.cannotCreate
     }
     let staged: StagedOutput
@@ -127,12 +127,12 @@ func cannotWrite(_ path: String, _ underlying: String) -> String {
     let directory = FilePaths.directory(of: path)
     var info = stat()
     if stat(directory, &info) != 0 || (info.st_mode & S_IFMT) != S_IFDIR {
-        return "cannot write \(path): \(FilePaths.missingDirectory(directory))"
+        return "cannot write \(terminalSafe(path)): \(FilePaths.missingDirectory(directory))"
     }
     if access(directory, W_OK) != 0 {
-        return "cannot write \(path): the directory \(directory) is not writable; choose another place"
+        return "cannot write \(terminalSafe(path)): the directory \(terminalSafe(directory)) is not writable; choose another place"
     }
-    return "cannot write \(path): \(underlying)"
+    return "cannot write \(terminalSafe(path)): \(underlying)"
 }
 
 /// Writes `text` to `path` (or standard output for `-`), replacing the file atomically (a device
@@ -152,7 +152,7 @@ func writeOutput(_ text: String, to path: String, inputs: [String] = []) throws 
         return
     }
     if let input = inputs.first(where: { OutputTarget.sameFile(path, $0) }) {
-        printError("cannot write \(path): it is \(input), an input of this command; give another file name")
+        printError("cannot write \(terminalSafe(path)): it is \(terminalSafe(input)), an input of this command; give another file name")
         throw Exit.cannotCreate
     }
     do {

@@ -27,18 +27,18 @@ struct Fmt: ParsableCommand {
         var unwritable = false
         for file in files {
             if XMLPlans.isXML(file) {
-                printError("\(file): error: comp fmt formats plan-language files; an XML plan is canonical as comp export-plan writes it")
+                printError("\(terminalSafe(file)): error: comp fmt formats plan-language files; an XML plan is canonical as comp export-plan writes it")
                 failed = true
                 continue
             }
             // Bounded, and only a regular file: /dev/zero had been read without end.
             guard let data = BoundedFile.read(file, limit: PlanLimits.maxFileBytes) else {
-                printError("\(file): error: cannot read the file: \(BoundedFile.problem(file))")
+                printError("\(terminalSafe(file)): error: cannot read the file: \(BoundedFile.problem(file))")
                 failed = true
                 continue
             }
             if data.count > PlanLimits.maxFileBytes {
-                printError("\(file): error: the file is larger than the \(PlanLimits.maxFileBytes / 1024) KiB limit for plan files")
+                printError("\(terminalSafe(file)): error: the file is larger than the \(PlanLimits.maxFileBytes / 1024) KiB limit for plan files")
                 failed = true
                 continue
             }
@@ -51,11 +51,11 @@ struct Fmt: ParsableCommand {
             }
             if Array(text.utf8) == source.bytes { continue }
             if check {
-                printError("\(file): not canonically formatted (run comp fmt \(file))")
+                printError("\(terminalSafe(file)): not canonically formatted (run comp fmt \(shellQuoted(file)))")
                 failed = true
             } else if FilePaths.isReadOnly(file) {
                 // A read-only file is left as it is (it had been replaced, its mode kept).
-                printError("\(file): error: the file is read-only; not formatted (make it writable first)")
+                printError("\(terminalSafe(file)): error: the file is read-only; not formatted (make it writable first)")
                 unwritable = true
             } else {
                 // Through a temporary file renamed into place: a link's target is rewritten (not

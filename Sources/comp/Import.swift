@@ -27,14 +27,14 @@ struct Import: ParsableCommand {
     func run() throws {
         // Bounded, and only a regular file (the checker refuses one past the limit).
         guard let data = BoundedFile.read(file, limit: XMLPlans.limits.maxBytes) else {
-            printError("\(file): error: cannot read the file: \(BoundedFile.problem(file))")
+            printError("\(terminalSafe(file)): error: cannot read the file: \(BoundedFile.problem(file))")
             throw Exit.dataError
         }
         if let word = planLanguageStart(data) {
             // A plan file given where XML is read: libxml2's "Start tag expected" said nothing useful.
             printError(
-                "\(file): error: this is not XML but a plan file in the plan language (its first declaration is '\(word)'); "
-                    + "`comp check` and `comp run` read it as it is, and `comp export-plan \(file) --out FILE.xml` writes it as XML")
+                "\(terminalSafe(file)): error: this is not XML but a plan file in the plan language (its first declaration is '\(word)'); "
+                    + "`comp check` and `comp run` read it as it is, and `comp export-plan \(shellQuoted(file)) --out FILE.xml` writes it as XML")
             throw Exit.dataError
         }
         let (text, result) = XMLPlans.planText(bytes: data, path: file, outputPath: out)
@@ -79,7 +79,7 @@ struct ExportPlan: ParsableCommand {
         // "expected 'plan' or 'library', found '<'" said nothing useful.
         if exported.xml == nil && startsAsXML() {
             printError(
-                "\(file): error: this is XML (it starts with '<'), not a plan file; if it is an XML plan, `comp import \(file)` "
+                "\(terminalSafe(file)): error: this is XML (it starts with '<'), not a plan file; if it is an XML plan, `comp import \(shellQuoted(file))` "
                     + "converts it to the plan language, and `comp check` and `comp run` read it as it is")
             throw Exit.dataError
         }
@@ -90,7 +90,7 @@ struct ExportPlan: ParsableCommand {
         let size = xml.utf8.count
         if size > XMLPlans.limits.maxBytes {
             printError(
-                "\(file): error: the plan exports to \(size) bytes of XML, and XML plans may be at most \(XMLPlans.limits.maxBytes) bytes; split it into files joined with `use`")
+                "\(terminalSafe(file)): error: the plan exports to \(size) bytes of XML, and XML plans may be at most \(XMLPlans.limits.maxBytes) bytes; split it into files joined with `use`")
             throw Exit.dataError
         }
         let problems = XMLPlans.validate(bytes: Array(xml.utf8), path: out)

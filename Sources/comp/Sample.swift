@@ -1,4 +1,5 @@
 import ArgumentParser
+import CompCore
 import Foundation
 import SampleData
 
@@ -55,7 +56,7 @@ struct Sample: ParsableCommand {
         let present = Self.dataFiles.filter { FileManager.default.fileExists(atPath: base + $0) }
         if !present.isEmpty && !force {
             printError(
-                "comp sample: \(out) already holds \(present.joined(separator: ", ")); nothing was written "
+                "comp sample: \(terminalSafe(out)) already holds \(present.joined(separator: ", ")); nothing was written "
                     + "(give an empty or new directory, or --force to replace them)")
             throw Exit.cannotCreate
         }

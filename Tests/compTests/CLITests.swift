@@ -101,6 +101,46 @@ import Testing
                 """)
     }
 
+    /// A line feed in a directory's or a file's name is written `\\n` wherever the name is shown:
+    /// in the data's messages, the reconciliation, the verdict and the run's summary. It had been
+    /// printed raw, so a directory named `x<LF>x: valid (…)` printed a line saying the data was valid.
+    @Test func aLineFeedInAPathCannotForgeALine() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("bad\nbad: valid (3 transactions, 2 reps)")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        let files = [
+            "roster.csv": "rep,name,plan,start\nR1,Ana,AE-STD,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,100\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-02-30,R1,12.5,USD\n",
+        ]
+        for (name, text) in files { try Data(text.utf8).write(to: data.appendingPathComponent(name)) }
+        let shown = directory.path + "/bad\\nbad: valid (3 transactions, 2 reps)"
+        let refused = try run(["validate", "--data", data.path])
+        #expect(refused.status == 65)
+        #expect(
+            refused.stderr == """
+                \(shown)/transactions.csv:2:2: date "2027-02-30" is not a valid date; write YYYY-MM-DD
+                \(shown): 1 error; the data is not valid
+
+                """)
+        let table = refused.stdout.split(separator: "\n")
+        #expect(table.contains { $0.hasPrefix(shown + "/transactions.csv ") && $0.hasSuffix("1           0           1") }, "\(refused.stdout)")
+        #expect(!table.contains { $0.hasPrefix("bad: valid") })
+        try Data("id,date,rep,amount,currency\nT1,2027-01-05,R1,12.5,USD\n".utf8).write(to: data.appendingPathComponent("transactions.csv"))
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let database = directory.appendingPathComponent("r\nX.sqlite").path
+        let ran = try run(["run", "--plans", plan, "--data", data.path, "--db", database], in: directory)
+        #expect(ran.status == 0, "\(ran.stderr)")
+        let lines = ran.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.contains("  \(shown)/transactions.csv: 1 row, 1 accepted, 0 rejected"), "\(ran.stdout)")
+        let stored = try #require(lines.last { $0.hasPrefix("stored in ") })
+        #expect(stored.hasPrefix("stored in \(directory.path)/r\\nX.sqlite in "))
+        #expect(stored.hasSuffix(" s; `comp export payouts --db $'\(directory.path)/r\\nX.sqlite' --out payouts.csv` writes the payouts"))
+        // No line of the summary starts inside a path.
+        #expect(!lines.contains { $0.hasPrefix("X.sqlite") || $0.hasPrefix("bad: valid") })
+    }
+
     @Test func usageErrorsExit64() throws {
         // `comp` alone prints the help on standard error as a usage error; `--help` is no error.
         let alone = try run([])
