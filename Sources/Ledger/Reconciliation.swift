@@ -1,5 +1,4 @@
 import CompCore
-import CompDiagnostics
 
 /// Rows read, accepted and rejected for one input file.
 public struct FileReconciliation: Sendable, Hashable {
@@ -43,7 +42,7 @@ public struct Reconciliation: Sendable, Hashable {
     public var summary: String {
         var lines: [String] = []
         // A control character in a file's name is escaped (a line feed had made a line of its own).
-        let names = files.map { TerminalText.safe($0.file) }
+        let names = files.map { terminalSafe($0.file) }
         let width = max(12, names.map(\.count).max() ?? 0)
         func padded(_ text: String, _ width: Int) -> String {
             text.count >= width ? text : text + String(repeating: " ", count: width - text.count)

@@ -143,7 +143,7 @@ func render(_ summary: RunSummary, database: String, warnings: Bool = true, payo
                 + entry.currency.code + entry.note)
     }
     for record in summary.reconciliation {
-        var text = "  \(TerminalText.safe(record.file)): \(counted(record.rowsRead, "row")), \(grouped(record.accepted)) accepted, \(grouped(record.rejected)) rejected"
+        var text = "  \(terminalSafe(record.file)): \(counted(record.rowsRead, "row")), \(grouped(record.accepted)) accepted, \(grouped(record.rejected)) rejected"
         for (reason, count) in record.excluded.sorted(by: { $0.key < $1.key }) { text += "; \(grouped(count)) excluded: \(reason)" }
         lines.append(text)
         // The sums by currency: credited, excluded and rejected add up to the file's.
@@ -185,7 +185,7 @@ func render(_ summary: RunSummary, database: String, warnings: Bool = true, payo
     let files = [payouts.map { "payouts in \($0)" }, measures.map { "measures in \($0)" }].compactMap { $0 }
     var written = files.isEmpty ? [] : [files.joined(separator: ", ")]
     if payouts == nil { written.append("`comp export payouts --db \(shellQuoted(database)) --out payouts.csv` writes the payouts") }
-    lines.append("stored in \(TerminalText.safe(database)) in \(String(format: "%.2f", summary.seconds)) s; " + written.joined(separator: "; "))
+    lines.append("stored in \(terminalSafe(database)) in \(String(format: "%.2f", summary.seconds)) s; " + written.joined(separator: "; "))
     return lines.joined(separator: "\n")
 }
 

@@ -109,7 +109,7 @@ struct Validate: ParsableCommand {
             }
         }
         if let problem = LedgerLoader.directoryProblem(data) {
-            printError("--data \(TerminalText.safe(data)): \(problem)")
+            printError("--data \(terminalSafe(data)): \(problem)")
             throw Exit.dataError
         }
         let load = LedgerLoader.load(directory: data, options: options)
@@ -136,7 +136,7 @@ struct Validate: ParsableCommand {
             for file in load.reconciliation.files where file.present {
                 do {
                     let fingerprint = try Fingerprinter.fingerprint(path: file.file)
-                    print("sha256 \(fingerprint.sha256)  \(fingerprint.bytes) bytes  \(TerminalText.safe(file.file))")
+                    print("sha256 \(fingerprint.sha256)  \(fingerprint.bytes) bytes  \(terminalSafe(file.file))")
                 } catch {
                     printError("comp validate: \(error)")
                 }
@@ -148,7 +148,7 @@ struct Validate: ParsableCommand {
                 for input in plan.inputs where hashed.insert(input.file).inserted {
                     do {
                         let fingerprint = try Fingerprinter.fingerprint(path: prefix + input.file)
-                        print("sha256 \(fingerprint.sha256)  \(fingerprint.bytes) bytes  \(TerminalText.safe(prefix + input.file))")
+                        print("sha256 \(fingerprint.sha256)  \(fingerprint.bytes) bytes  \(terminalSafe(prefix + input.file))")
                     } catch {
                         if !rosterUsable { printError("comp validate: \(error)") }
                     }
@@ -213,7 +213,7 @@ struct Validate: ParsableCommand {
         let planErrors = (checked?.errorCount ?? 0) + runErrors
         if load.errorCount + inputErrors > 0 {
             let errors = load.errorCount + inputErrors
-            printError("\(TerminalText.safe(data)): \(errors) error\(errors == 1 ? "" : "s"); the data is not valid")
+            printError("\(terminalSafe(data)): \(errors) error\(errors == 1 ? "" : "s"); the data is not valid")
         }
         if planErrors > 0 {
             let files = checked?.failedFiles ?? 0
@@ -223,7 +223,7 @@ struct Validate: ParsableCommand {
         // Valid, but a warning may still mean a lost row (a quote left open): said with the verdict.
         let warnings = load.warningCount + inputWarnings
         let warned = warnings > 0 ? "; read the \(warnings) warning\(warnings == 1 ? "" : "s") above" : ""
-        print("\(TerminalText.safe(data)): valid (\(load.data.transactions.count) transactions, \(load.data.roster.repIDs.count) reps)"
+        print("\(terminalSafe(data)): valid (\(load.data.transactions.count) transactions, \(load.data.roster.repIDs.count) reps)"
             + (checked.map { " for plan\($0.plans.count == 1 ? "" : "s") \($0.plans.map(\.id).joined(separator: ", "))" } ?? "") + warned)
     }
 }
