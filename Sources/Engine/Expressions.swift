@@ -66,29 +66,7 @@ extension PlanEvaluation {
                 return .missing
             }
             if b.value == 0 {
-                // The hint names what the divisor is: a quota row of 0, or a value that is 0 in
-                // this period (guard it with `if … > 0 then … else …`).
-                let hint: String
-                if case .quota(let id) = right.kind {
-                    // Where the 0 is: the row the quota was read from (found as `quota` finds it:
-                    // this rep, the quota's period, its measure or, for the first, an empty one).
-                    let quota = plan.quotas[id.index]
-                    let current = periods[periodIndex]
-                    let target = quota.periodKind <= current.kind ? current : current.enclosing(quota.periodKind)
-                    let rows = data.quotas.rows.filter { $0.rep == context.rep && $0.period == target }
-                    let row = rows.first { $0.measure == quota.measureName }
-                        ?? (quota.measure.index == 0 ? rows.first { $0.measure == nil } : nil)
-                    if let row, row.amount.isZero {
-                        hint = "the quota is 0 on line \(row.line) of quotas.csv; set a quota above 0 there"
-                    } else if row != nil {
-                        hint = "the quota is prorated to 0: the rep is on the plan for no day of \(target)"
-                    } else {
-                        hint = "the quota is 0 in quotas.csv"
-                    }
-                } else {
-                    hint = "the divisor is 0 in this period; guard it with 'if divisor != 0 then … else …'"
-                }
-                throw failure("division by zero (\(hint))", what: evaluatingName, span: expr.span)
+                throw failure("division by zero (\(zeroDivisorHint(right, context)))", what: evaluatingName, span: expr.span)
             }
             return .number(try Exact.trim(a).divided(by: Exact.trim(b), scale: rule.digits, rounding: rule.mode))
         case .compare(let op, let left, let right):
@@ -146,6 +124,15 @@ extension PlanEvaluation {
             var quota: WideDecimal? = nil
             if let quotaExpr {
                 guard case .number(let q) = try eval(quotaExpr, context) else { return .missing }
+                // Bands that are fractions of a quota of 0 all collapse to 0: every amount had sat
+                // past the last one and paid the top rate (an accelerator on every deal). Placing
+                // a value against a quota divides by it, as `bookings / quota(…)` does: stopped alike.
+                if q.value == 0 && plan.tables[id.index].basis == .attainment {
+                    throw failure(
+                        "division by zero: table \(plan.tables[id.index].name) is on attainment, so it places the value against "
+                            + "bands that are fractions of the quota, and the quota is 0 (\(zeroDivisorHint(quotaExpr, context)))",
+                        what: evaluatingName, span: expr.span)
+                }
                 quota = q
             }
             return .number(try applyTable(id, value: value, quota: quota, context, valueIsRate: valueExpr.type == .rate && quotaExpr == nil))
@@ -489,6 +476,23 @@ extension PlanEvaluation {
         if tierConstantsCache.count <= id.index { tierConstantsCache += Array(repeating: nil, count: id.index + 1 - tierConstantsCache.count) }
         tierConstantsCache[id.index] = constants
         return constants
+    }
+
+    /// What a divisor of 0 is, for the message: the quotas.csv row of a quota of 0 (found as
+    /// `quota` finds it: this rep, the quota's period, its measure or, for the first, an empty
+    /// one), a quota prorated to 0, or a value that is 0 in this period.
+    func zeroDivisorHint(_ divisor: Expr, _ context: Context) -> String {
+        guard case .quota(let id) = divisor.kind else {
+            return "the divisor is 0 in this period; guard it with 'if divisor != 0 then … else …'"
+        }
+        let quota = plan.quotas[id.index]
+        let current = periods[periodIndex]
+        let target = quota.periodKind <= current.kind ? current : current.enclosing(quota.periodKind)
+        let rows = data.quotas.rows.filter { $0.rep == context.rep && $0.period == target }
+        let row = rows.first { $0.measure == quota.measureName } ?? (quota.measure.index == 0 ? rows.first { $0.measure == nil } : nil)
+        if let row, row.amount.isZero { return "the quota is 0 on line \(row.line) of quotas.csv; set a quota above 0 there" }
+        if row != nil { return "the quota is prorated to 0: the rep is on the plan for no day of \(target)" }
+        return "the quota is 0 in quotas.csv"
     }
 
     /// Applies a rate table to `value`; with `quota`, attainment bounds are scaled by it.

@@ -1943,6 +1943,60 @@ func oneDeal(in directory: URL) throws -> URL {
             ], "\(run.stderr)")
     }
 
+    /// A table on attainment applied against a quota of 0 stops the run as `bookings / quota(…)`
+    /// does: its bands (50% to 100% of the quota...) are all 0 then, so R1's 1,000 of bookings in
+    /// March had sat past the last one and paid the top rate on all of it, 6% = 60.00. With the
+    /// quota corrected to 2,000, each month with 1,000 of bookings pays 2% × 1,000 = 20.00 (the
+    /// first band, up to 50% of 2,000).
+    @Test func aTableOnAttainmentAgainstAQuotaOfZeroStopsTheRun() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2027-01-01\nR2,Ben,P,2027-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,2000\nR1,2027-02,2000\nR1,2027-03,0\nR2,2027-01,2000\nR2,2027-02,2000\n"
+                + "R2,2027-03,2000\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,1000,USD\nT2,2027-03-05,R1,1000,USD\n"
+                + "T3,2027-03-06,R2,1000,USD\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("p.plan")
+        let text = """
+            plan "P" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              quota bookings per month
+              table rates marginal on attainment {
+                up to 50%     : 2%
+                50% to 100%   : 4%
+                100% and above : 6%
+              }
+              component commission = rates(bookings, quota(bookings)) round half_even 2
+            }
+
+            """
+        try Data(text.utf8).write(to: plan)
+        let database = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", database])
+        #expect(run.status == 65)
+        #expect(
+            run.stderr.split(separator: "\n").map(String.init) == [
+                "\(data.path)/quotas.csv:4:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period",
+                "\(plan.path):12:26: rep R1, 2027-03: commission: division by zero: table rates is on attainment, so it places the value "
+                    + "against bands that are fractions of the quota, and the quota is 0 (the quota is 0 on line 4 of quotas.csv; set a "
+                    + "quota above 0 there)",
+            ], "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: database))
+        // Corrected, the run pays 20.00 in each month with 1,000 of bookings against 2,000.
+        try writeFiles(["quotas.csv": "rep,period,amount\nR1,2027-01,2000\nR1,2027-02,2000\nR1,2027-03,2000\nR2,2027-01,2000\n"
+            + "R2,2027-02,2000\nR2,2027-03,2000\n"], to: data)
+        let fixed = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", database, "--export-payouts", directory.appendingPathComponent("p.csv").path])
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        let payouts = try String(contentsOf: directory.appendingPathComponent("p.csv"), encoding: .utf8)
+        #expect(payouts.split(separator: "\n").filter { $0.hasSuffix(",commission,20.00,USD") }.count == 3, "\(payouts)")
+    }
+
     /// A failure that is the same in later periods is said once, with those periods: named, not
     /// as a range, since R1 is off the plan from March to June.
     @Test func aFailureRepeatedInLaterPeriodsIsSaidOnce() throws {
