@@ -18,11 +18,11 @@ public enum Explainer {
         do {
             let store = try ResultStore(existing: database)
             guard let id = try run ?? store.latestCompletedRun() else {
-                throw RunFailure.input("\(terminalSafe(database)) has no completed run yet; run `comp run` first")
+                throw RunFailure.input("\(database) has no completed run yet; run `comp run` first")
             }
-            guard let record = try store.run(id) else { throw RunFailure.input("\(terminalSafe(database)) has no run \(id)") }
+            guard let record = try store.run(id) else { throw RunFailure.input("\(database) has no run \(id)") }
             if let status = try store.status(of: id), status != "completed" {
-                throw RunFailure.input("run \(id) of \(terminalSafe(database)) did not complete (\(status)): its results are not whole; give a completed run")
+                throw RunFailure.input("run \(id) of \(database) did not complete (\(status)): its results are not whole; give a completed run")
             }
             let found = try store.lines(id, rep: rep, period: period)
             let payouts = found.map(\.line)
@@ -239,11 +239,11 @@ struct TransactionNames {
         for input in inputs where (try? Fingerprinter.fingerprint(path: input.path))?.sha256 != input.sha256 {
             let path = TerminalText.safe(input.path)
             guard FileManager.default.fileExists(atPath: input.path) else {
-                return "\(terminalSafe(path)) is not found from this directory (the run read it from where it was started)"
+                return "\(path) is not found from this directory (the run read it from where it was started)"
             }
             return input.path.hasPrefix("/")
-                ? "\(terminalSafe(path)) has changed since the run"
-                : "\(terminalSafe(path)) is not the file the run read (it has changed since, or the run was started in another directory: "
+                ? "\(path) has changed since the run"
+                : "\(path) is not the file the run read (it has changed since, or the run was started in another directory: "
                     + "a relative path is read from here)"
         }
         return nil

@@ -134,10 +134,13 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
             // The rest are counted, not dropped without a word.
             let more = total > listed.count ? ["… and \(total - listed.count) more (`comp validate --max-errors N` lists more)"] : []
             return (listed + more + [
-                "\(files.joined(separator: ", ")) cannot be read row by row; nothing was run (correct \(files.count == 1 ? "it" : "them") "
+                "\(files.map { terminalSafe($0) }.joined(separator: ", ")) cannot be read row by row; nothing was run (correct \(files.count == 1 ? "it" : "them") "
                     + "first: --quarantine leaves out rejected rows, not whole files)"
             ]).joined(separator: "\n")
-        case .evaluation(let text), .storage(let text), .input(let text), .output(let text): return text
+        case .evaluation(let text): return text
+        // One line each, naming paths and values as given: a control character in them (a line
+        // feed in a directory's name) is escaped, so the message cannot forge a line.
+        case .storage(let text), .input(let text), .output(let text): return terminalSafe(text)
         }
     }
 }
@@ -211,7 +214,7 @@ public enum Runner {
             for (descriptor, name) in [(Int32(1), "standard output"), (2, "standard error")] {
                 var stream = stat()
                 if fstat(descriptor, &stream) == 0 && stream.st_dev == database.st_dev && stream.st_ino == database.st_ino {
-                    throw .storage("--db \(terminalSafe(request.database)): it is the file \(name) is written to; give another file name")
+                    throw .storage("--db \(request.database): it is the file \(name) is written to; give another file name")
                 }
             }
         }
@@ -220,10 +223,10 @@ public enum Runner {
         let folder = FilePaths.directory(of: request.database)
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) || !isDirectory.boolValue {
-            throw .storage("--db \(terminalSafe(request.database)): \(FilePaths.missingDirectory(folder))")
+            throw .storage("--db \(request.database): \(FilePaths.missingDirectory(folder))")
         }
         if access(folder, W_OK) != 0 {
-            throw .storage("--db \(terminalSafe(request.database)): the directory \(terminalSafe(folder)) is not writable (the database and its journal are written there)")
+            throw .storage("--db \(request.database): the directory \(folder) is not writable (the database and its journal are written there)")
         }
         // A name the file system cannot hold with "-journal" after it (SQLite's journal beside
         // it) had failed only once the whole run was computed.
@@ -232,14 +235,14 @@ public enum Runner {
         let journalSuffix = "-journal".utf8.count
         if longest > journalSuffix && name.utf8.count + journalSuffix > longest {
             throw .storage(
-                "--db \(terminalSafe(request.database)): the file name is \(name.utf8.count) bytes long; give one of at most \(longest - journalSuffix) "
+                "--db \(request.database): the file name is \(name.utf8.count) bytes long; give one of at most \(longest - journalSuffix) "
                     + "(the file system takes \(longest), and SQLite keeps a journal beside it under the name with -journal after it)")
         }
-        if let problem = ResultStore.pathLengthProblem(request.database) { throw .storage("--db \(terminalSafe(request.database)): \(problem)") }
+        if let problem = ResultStore.pathLengthProblem(request.database) { throw .storage("--db \(request.database): \(problem)") }
         if FileManager.default.fileExists(atPath: request.database) && access(request.database, W_OK) != 0 {
-            throw .storage("--db \(terminalSafe(request.database)): the file is read-only; give one this run can write")
+            throw .storage("--db \(request.database): the file is read-only; give one this run can write")
         }
-        if let problem = LedgerLoader.directoryProblem(request.data) { throw .input("--data \(terminalSafe(request.data)): \(problem)") }
+        if let problem = LedgerLoader.directoryProblem(request.data) { throw .input("--data \(request.data): \(problem)") }
         try checkOutputs(
             request, planFiles: planFiles, libraryFiles: libraryFiles, inputTables: plans.flatMap { $0.inputs.map { request.dataPrefix + $0.file } })
 
@@ -303,7 +306,7 @@ public enum Runner {
         }
         let stamps = readStamps
         @Sendable func changed(_ path: String) -> RunFailure {
-            .input("\(terminalSafe(path)): the file changed while the run read it (is another program writing it?); run again once it is complete")
+            .input("\(path): the file changed while the run read it (is another program writing it?); run again once it is complete")
         }
         let fingerprint = { @Sendable () throws(RunFailure) -> [InputFingerprint] in
             var inputs: [InputFingerprint] = []
@@ -494,7 +497,7 @@ public enum Runner {
                     try file.commit()
                 } catch {
                     for other in files[(index + 1)...] { other.discard() }
-                    throw .output("run \(id) is stored, but \(terminalSafe(file.target.path)) could not be written: \(error.underlying)")
+                    throw .output("run \(id) is stored, but \(file.target.path) could not be written: \(error.underlying)")
                 }
             }
         case .success(nil)?, nil:
@@ -1111,7 +1114,7 @@ public enum Runner {
             do throws(StoreError) {
                 resolved = try OutputTarget(export.path)
             } catch {
-                throw .output("\(export.option) \(terminalSafe(export.path)): \(error.underlying)")
+                throw .output("\(export.option) \(export.path): \(error.underlying)")
             }
             // A device or pipe (/dev/null for both) is written in place and replaces nothing.
             if resolved.inPlace { continue }
@@ -1120,13 +1123,13 @@ public enum Runner {
             let directory = FilePaths.directory(of: target)
             var isDirectory: ObjCBool = false
             if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) || !isDirectory.boolValue {
-                throw .output("\(export.option) \(terminalSafe(export.path)): \(FilePaths.missingDirectory(directory))")
+                throw .output("\(export.option) \(export.path): \(FilePaths.missingDirectory(directory))")
             }
             if access(directory, W_OK) != 0 {
-                throw .output("\(export.option) \(terminalSafe(export.path)): the directory \(terminalSafe(directory)) is not writable")
+                throw .output("\(export.option) \(export.path): the directory \(directory) is not writable")
             }
             for other in guarded + exports[..<index].map({ ("the \($0.option) file", $0.path) }) where OutputTarget.sameFile(export.path, other.path) {
-                throw .output("\(export.option) \(terminalSafe(export.path)) is \(other.what) (\(terminalSafe(other.path))); give another file name")
+                throw .output("\(export.option) \(export.path) is \(other.what) (\(other.path)); give another file name")
             }
         }
     }
@@ -1178,7 +1181,7 @@ public enum Runner {
         for path in paths {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw .input("\(terminalSafe(path)): no such plan file or directory")
+                throw .input("\(path): no such plan file or directory")
             }
             if isDirectory.boolValue {
                 let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []

@@ -139,6 +139,9 @@ import Testing
         #expect(stored.hasSuffix(" s; `comp export payouts --db $'\(directory.path)/r\\nX.sqlite' --out payouts.csv` writes the payouts"))
         // No line of the summary starts inside a path.
         #expect(!lines.contains { $0.hasPrefix("X.sqlite") || $0.hasPrefix("bad: valid") })
+        // Nor does a refusal's (a run's failures escape what they name).
+        let missing = try run(["run", "--plans", "no\nsuch.plan", "--data", data.path, "--db", database], in: directory)
+        #expect(missing.stderr == "no\\nsuch.plan: no such plan file or directory\n", "\(missing.stderr)")
     }
 
     @Test func usageErrorsExit64() throws {
