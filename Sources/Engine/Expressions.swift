@@ -637,14 +637,29 @@ extension PlanEvaluation {
                 } else {
                     reachedTier = index
                 }
-                var top = x
-                if let high, top > high { top = high }
+                // The part of the tier between 0 and the value: the rates summed from 0 up to a
+                // value above it, or down to one below it (negative). A tier below 0 had also been
+                // counted from its lower bound up to a value above it: a table with a band from
+                // -1000 to 0 paid on it twice (once negative, once positive), 10.00 on nothing.
                 var slice: WideDecimal
-                if let low {
-                    slice = try Exact.subtract(top, low)
+                if x.signum >= 0 {
+                    var top = x
+                    if let high, top > high { top = high }
+                    if let low, low.signum > 0 {
+                        slice = try Exact.subtract(top, low)
+                    } else {
+                        slice = top
+                    }
                     if slice.signum < 0 { slice = .zero }
                 } else {
-                    slice = top
+                    var bottom = x
+                    if let low, low > bottom { bottom = low }
+                    if let high, high.signum < 0 {
+                        slice = try Exact.subtract(bottom, high)
+                    } else {
+                        slice = bottom
+                    }
+                    if slice.signum > 0 { slice = .zero }
                 }
                 total = try Exact.add(total, Exact.multiply(values[index], slice))
                 if wantsNote && slice.signum != 0 { slices.append((index, slice)) }

@@ -688,6 +688,43 @@ let managerOverridePlan = """
         // Marginal is the same either way: 4% of 2,000.
         #expect(totals(try evaluate(plan: plan(mode: "marginal"), files: files)) == ["R1 2027-01 80.00"])
     }
+
+    /// Tiers below 0 (`up to -1000 USD : 1%`, `(-1000 USD) to 0 USD : 2%`, `0 USD and above :
+    /// 5%`): a marginal table pays each tier's rate on its part between 0 and the value, negative
+    /// below 0. Bookings of 0 pay 0.00; -500 pay 2% × -500 = -10.00; 500 pay 5% × 500 = 25.00;
+    /// -1500 pay 2% × -1,000 + 1% × -500 = -25.00. The band from -1000 to 0 had been counted from
+    /// its lower bound, once negative and once positive: 10.00 on 0, 0.00 on -500, 35.00 on 500.
+    @Test func tiersBelowZeroPayTheirPartBetweenZeroAndTheValue() throws {
+        let negative = """
+            plan "T" {
+              currency USD
+              period month
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              table tiers MODE on amount {
+                up to -1000 USD      : 1%
+                (-1000 USD) to 0 USD : 2%
+                0 USD and above      : 5%
+              }
+              component commission = APPLY
+            }
+            """
+        var files = self.files
+        files["transactions.csv"] = ledger([
+            ("2027-01-10", "R1", "0"), ("2027-02-10", "R1", "-500"), ("2027-03-10", "R1", "500"), ("2027-04-10", "R1", "-1500"),
+        ])
+        let marginal = negative.replacingOccurrences(of: "MODE", with: "marginal").replacingOccurrences(of: "APPLY", with: "tiers(bookings)")
+        #expect(
+            totals(try evaluate(plan: marginal, files: files))
+                == ["R1 2027-01 0.00", "R1 2027-02 -10.00", "R1 2027-03 25.00", "R1 2027-04 -25.00"])
+        // Per transaction, the same inside each credit: deals of -500 and 500 in one month pay
+        // -10.00 + 25.00 = 15.00 (they had paid 0.00 + 35.00); deals of -1500 and 0 pay -25.00.
+        files["transactions.csv"] = ledger([
+            ("2027-01-10", "R1", "-500"), ("2027-01-11", "R1", "500"), ("2027-02-10", "R1", "-1500"), ("2027-02-11", "R1", "0"),
+        ])
+        let perDeal = negative.replacingOccurrences(of: "MODE", with: "per_transaction").replacingOccurrences(of: "APPLY", with: "tiers(sales)")
+        #expect(totals(try evaluate(plan: perDeal, files: files)) == ["R1 2027-01 15.00", "R1 2027-02 -25.00"])
+    }
 }
 
 @Suite struct ClawbacksAndWindows {
