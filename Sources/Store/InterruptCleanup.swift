@@ -67,6 +67,14 @@ public enum InterruptCleanup {
         return stored
     }()
 
+    /// What an interruption says instead of whether the run was stored (nil: that), set with
+    /// ``announce(_:)`` by a command around a step that is not a run.
+    nonisolated(unsafe) static let announcement: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> = {
+        let text = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: 1)
+        text.initialize(to: nil)
+        return text
+    }()
+
     /// Removes the registered files, says the run was not stored (unless it was, or `quietly`),
     /// and ends the process by `signalNumber`. Async-signal-safe.
     private static func end(by signalNumber: Int32, quietly: Bool = false) -> Never {
@@ -77,7 +85,9 @@ public enum InterruptCleanup {
                 if !quiet[index] { unstored = true }
             }
         }
-        if unstored && !quietly {
+        if let text = announcement.pointee, !quietly {
+            _ = write(2, text, strlen(text))
+        } else if unstored && !quietly {
             let message: StaticString = "comp: interrupted; the run was not stored\n"
             _ = write(2, message.utf8Start, message.utf8CodeUnitCount)
         }
@@ -100,6 +110,7 @@ public enum InterruptCleanup {
         _ = connection
         _ = pending
         _ = stored
+        _ = announcement
         // A signal ignored on entry stays ignored: `nohup` ignores SIGHUP, a shell's background
         // job SIGINT (the handler had undone both). The others are delivered even where the
         // parent had them blocked (a blocked mask is inherited across exec: a test runner's child
@@ -186,6 +197,21 @@ public enum InterruptCleanup {
         defer { lock.unlock() }
         stored.pointee = true
     }
+
+    /// From now on an interruption says `text` (a line; nil: whether the run was stored). The
+    /// text before is not freed: the signal handler may be reading it.
+    public static func announce(_ text: String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        announcement.pointee = text.flatMap { strdup($0.hasSuffix("\n") ? $0 : $0 + "\n") }
+    }
+
+    /// Registers `paths` (files being written that are not whole yet) to be removed on an
+    /// interruption; returns their slots, for ``keepOnInterrupt(_:)`` once they are whole.
+    public static func removeOnInterrupt(_ paths: [String]) -> [Int] { register(paths) }
+
+    /// Forgets the files of `slots` (from ``removeOnInterrupt(_:)``): an interruption now leaves them.
+    public static func keepOnInterrupt(_ slots: [Int]) { unregister(slots) }
 
     /// Registers `paths` to be removed on an interruption; returns the slots, for ``unregister(_:)``.
     static func register(_ paths: [String]) -> [Int] {

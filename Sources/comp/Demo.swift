@@ -52,6 +52,20 @@ struct Demo: ParsableCommand {
             printError("comp demo: cannot remove \(staleSplits): \(String(cString: strerror(errno)))")
             throw Exit.cannotCreate
         }
+        let plan = base + "/ae-standard.plan"
+        let managerPlan = base + "/manager-override.plan"
+        let database = base + "/results.sqlite"
+        // A demo always starts from a fresh results database, and the exports of the run before go
+        // with it first: kept, they would be payouts no database explains (a demo interrupted
+        // while it ran had left them beside no database). The journal too: a hot one left by a
+        // killed run would be played back into the new file.
+        ResultStore.removeFiles(at: database)
+        let exports = ["payouts.csv", "measures.csv"].map { base + "/" + $0 }.filter { unlink($0) == 0 }
+        // Ctrl-C while the data is written removes it (a ledger cut mid-row had stayed).
+        InterruptCleanup.announce(
+            "comp demo: interrupted while writing its sample data; removed the data files in \(terminalSafe(data)), nothing was run")
+        var writing = InterruptCleanup.removeOnInterrupt(SampleGenerator.fileNames.map { data + "/" + $0 })
+        defer { InterruptCleanup.keepOnInterrupt(writing) }
         let summary: SampleSummary
         do {
             summary = try SampleGenerator.write(SampleOptions(reps: reps, transactions: txns, seed: 1), to: data)
@@ -59,22 +73,16 @@ struct Demo: ParsableCommand {
             printError("comp demo: \(error)")
             throw Exit.cannotCreate
         }
+        InterruptCleanup.keepOnInterrupt(writing)
+        writing = []
+        InterruptCleanup.announce(nil)
         print("Wrote \(summary.transactions) transactions for \(summary.reps) reps to \(terminalSafe(data))/")
-        let plan = base + "/ae-standard.plan"
-        let managerPlan = base + "/manager-override.plan"
-        let database = base + "/results.sqlite"
         try writeOutput(demoPlanText, to: plan)
         try writeOutput(demoManagerPlanText, to: managerPlan)
-        // A demo always starts from a fresh results database.
-        // The journal too: a hot one left by a killed run would be played back into the new file.
-        ResultStore.removeFiles(at: database)
         let result: RunSummary
         do {
             result = try Runner.run(RunRequest(plans: [plan, managerPlan], data: data, database: database))
         } catch {
-            // The exports of the run before are gone with its database: kept, they would be
-            // payouts no database explains.
-            let exports = ["payouts.csv", "measures.csv"].map { base + "/" + $0 }.filter { unlink($0) == 0 }
             var text = error.description
             if case .badData = error {
                 // `demo` has no --quarantine: what to do is to let it write its data again.
@@ -82,10 +90,18 @@ struct Demo: ParsableCommand {
                     of: RunFailure.quarantineHint,
                     with: "(the demo's data was changed after it was written: give another --out, or remove \(terminalSafe(data)))")
             }
-            if !exports.isEmpty { text += "\nremoved the exports of the previous demo run: \(exports.joined(separator: ", "))" }
+            if !exports.isEmpty { text += "\nremoved the exports of the previous demo run: \(exports.map { terminalSafe($0) }.joined(separator: ", "))" }
             printError(text)
-            throw Exit.dataError
+            // As `comp run` says it: a run that could not be written (a full disk) is not bad data.
+            switch error {
+            case .storage, .output: throw Exit.cannotCreate
+            default: throw Exit.dataError
+            }
         }
+        // The exports are staged: an interruption leaves neither, and says how to write them.
+        InterruptCleanup.announce(
+            "comp demo: interrupted after run \(result.run) was stored in \(terminalSafe(database)), before its exports were written "
+                + "(`comp export payouts|measures --db \(shellQuoted(database)) --out FILE` writes them)")
         for (what, file) in [(ExportKind.payouts, "payouts.csv"), (.measures, "measures.csv")] {
             try exportRun(what, db: database, out: base + "/" + file, runID: nil)
         }

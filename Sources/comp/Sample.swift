@@ -2,6 +2,7 @@ import ArgumentParser
 import CompCore
 import Foundation
 import SampleData
+import Store
 
 struct Sample: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,8 +65,18 @@ struct Sample: ParsableCommand {
             printError("comp sample: cannot remove \(base)splits.csv: \(String(cString: strerror(errno)))")
             throw Exit.cannotCreate
         }
+        // Ctrl-C while the files are written removes them (a ledger cut mid-row had stayed, and
+        // the next `comp sample` into the directory refused it as a data set already there).
+        InterruptCleanup.install()
+        InterruptCleanup.announce(
+            "comp sample: interrupted; removed the data files it was writing in \(terminalSafe(out)) (run it again to write them whole)")
+        var writing = InterruptCleanup.removeOnInterrupt(SampleGenerator.fileNames.map { base + $0 })
+        defer { InterruptCleanup.keepOnInterrupt(writing) }
         do {
             let summary = try SampleGenerator.write(options, to: out)
+            InterruptCleanup.keepOnInterrupt(writing)
+            writing = []
+            InterruptCleanup.announce("comp sample: interrupted; the data files in \(terminalSafe(out)) were written whole")
             for file in summary.files {
                 print("\(file.path): \(file.rows) rows, \(file.bytes) bytes")
             }

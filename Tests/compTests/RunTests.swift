@@ -3779,6 +3779,42 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(try FileManager.default.contentsOfDirectory(atPath: results.path) == [])
     }
 
+    /// `comp sample` interrupted while it writes removes its files and says so: a ledger cut
+    /// mid-row had stayed, silently, and the next `comp sample` into the directory refused it as
+    /// a data set already there.
+    @Test func anInterruptedSampleLeavesNoHalfDataSet() throws {
+        let binary = try #require(CLI.binary)
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("data")
+        let process = Process()
+        process.executableURL = binary
+        // Far more than it writes before the signal (the ledger is written last).
+        process.arguments = ["sample", "--reps", "1000", "--txns", "20000000", "--threads", "1", "--out", out.path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        var writing = false
+        for _ in 0..<6000 where process.isRunning {
+            if FileManager.default.fileExists(atPath: out.appendingPathComponent("transactions.csv").path) {
+                writing = true
+                break
+            }
+            usleep(2_000)
+        }
+        kill(process.processIdentifier, SIGINT)
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try #require(writing, "the sample ended before its ledger was seen")
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(process.terminationStatus == SIGINT)
+        #expect(
+            said == "comp sample: interrupted; removed the data files it was writing in \(out.path) (run it again to write them whole)\n",
+            "\(said)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == [])
+    }
+
     /// A run into an existing database whose writes fail (here a file size limit, as a full disk
     /// would) leaves the file byte for byte as it was and no hot journal: SQLite leaves the
     /// rollback to the next read after an I/O error, and the run had ended before it. The message
