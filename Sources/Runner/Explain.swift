@@ -34,7 +34,8 @@ public enum Explainer {
                 // (Escaped: a line break in it had printed a line of its own on standard error.)
                 let shown = TerminalText.safe(rep.count > 60 ? String(rep.prefix(60)) + "…" : rep)
                 if periods.isEmpty {
-                    throw RunFailure.input("run \(id) has no payouts for rep \"\(shown)\"" + (try whyNoPayouts(rep, run: id, store: store)))
+                    throw RunFailure.input(
+                        "run \(id) has no payouts for rep \"\(shown)\"" + (try whyNoPayouts(rep, run: id, plans: record.plans, store: store)))
                 }
                 let listed =
                     periods.count <= 12
@@ -82,7 +83,7 @@ extension Explainer {
     /// Why a run may have no payouts for `rep`: the payee the id was likely meant for (another
     /// case, spaces around it, or its number without the leading zeros, `R1` for `R000001`), or
     /// the payees the run left out, on plans it did not compute.
-    static func whyNoPayouts(_ rep: String, run id: RunID, store: ResultStore) throws(StoreError) -> String {
+    static func whyNoPayouts(_ rep: String, run id: RunID, plans: [String], store: ResultStore) throws(StoreError) -> String {
         /// Lower case, trimmed, each run of digits without its leading zeros.
         func plain(_ text: String) -> String {
             var out = ""
@@ -105,14 +106,26 @@ extension Explainer {
             return out
         }
         let wanted = plain(rep)
-        let meant = try store.reps(id).filter { plain($0) == wanted }
+        let payees = try store.reps(id)
+        let meant = payees.filter { plain($0) == wanted }
         if !meant.isEmpty {
             let named = meant.prefix(3).map { "\"\(TerminalText.safe($0))\"" }.joined(separator: " or ")
             return "; did you mean \(named)?"
         }
-        let leftOut = try store.warnings(id).filter { $0.hasSuffix("left out (no plan file for it in this run)") }
-        guard !leftOut.isEmpty else { return "" }
-        return "; the run computed only the plans it was given, and warned: " + leftOut.prefix(3).joined(separator: "; ")
+        let warnings = try store.warnings(id)
+        let plansText = (plans.count == 1 ? "plan " : "plans ") + plans.joined(separator: ", ")
+        // A run that paid no one says so, with its warnings (data outside the plans' dates): the
+        // plans left out had been blamed for a rep of a plan in the run.
+        guard !payees.isEmpty else {
+            return "; it paid no one (\(plansText))" + (warnings.isEmpty ? "" : ", and warned: " + warnings.prefix(3).joined(separator: "; "))
+        }
+        var text = "; the rep is none of its \(payees.count) payee\(payees.count == 1 ? "" : "s") (\(plansText))"
+        // Payees of plans not in the run may include the rep: said as a possibility, with the warning.
+        let leftOut = warnings.filter { $0.hasSuffix("left out (no plan file for it in this run)") }
+        if !leftOut.isEmpty {
+            text += "; if the rep is on a plan the run was not given, it was left out: " + leftOut.prefix(3).joined(separator: "; ")
+        }
+        return text
     }
 
     /// A measure's value with its unit: `2402.73 USD`, `0.086429 (8.6429%)`, `7`.

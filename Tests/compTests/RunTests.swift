@@ -1620,7 +1620,9 @@ func oneDeal(in directory: URL) throws -> URL {
         let long = String(repeating: "X", count: 5_000)
         let unknown = try cli.run(["explain", "--db", db, "--rep", long, "--period", "2027-01"])
         #expect(unknown.status == 65)
-        #expect(unknown.stderr == "comp explain: run 1 has no payouts for rep \"\(String(repeating: "X", count: 60))…\"\n")
+        #expect(
+            unknown.stderr
+                == "comp explain: run 1 has no payouts for rep \"\(String(repeating: "X", count: 60))…\"; the rep is none of its 1 payee (plan P1)\n")
         // An id as a person may type it: another case, spaces, the number without its zeros.
         for typed in ["-r5", " -R5 ", "-R005"] {
             let near = try cli.run(["explain", "--db", db, "--rep", typed, "--period", "2027-01"])
@@ -1629,7 +1631,9 @@ func oneDeal(in directory: URL) throws -> URL {
         }
     }
 
-    /// A rep on a plan the run did not compute: the run's stored warning says why it has no payouts.
+    /// A rep on a plan the run did not compute: the run's stored warning says why it may have no
+    /// payouts (said as a possibility: it had been said of any rep the run did not pay). A run
+    /// that paid no one says so, with its warnings.
     @Test func explainSaysARunLeftOutAPlansPayees() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -1641,8 +1645,18 @@ func oneDeal(in directory: URL) throws -> URL {
         #expect(explained.status == 65)
         #expect(
             explained.stderr
-                == "comp explain: run 1 has no payouts for rep \"M1\"; the run computed only the plans it was given, and warned: "
-                + "1 payee on plan MGR-OVR left out (no plan file for it in this run)\n")
+                == "comp explain: run 1 has no payouts for rep \"M1\"; the rep is none of its 1 payee (plan AE-STD); "
+                + "if the rep is on a plan the run was not given, it was left out: 1 payee on plan MGR-OVR left out (no plan file for it in this run)\n")
+        // Every deal outside the plan's dates (2027): the run pays no one.
+        try writeFiles(["transactions.csv": "id,date,rep,amount,currency,kind\nT1,2030-03-05,R1,1000,USD,new\n"], to: data)
+        let outside = try cli.run(["run", "--plans", aeStandard, "--data", "data", "--db", "r2.sqlite"], in: directory)
+        try #require(outside.status == 0, "\(outside.stderr)")
+        let none = try cli.run(["explain", "--db", "r2.sqlite", "--rep", "R1", "--period", "2030-03"], in: directory)
+        #expect(none.status == 65)
+        #expect(
+            none.stderr.hasPrefix(
+                "comp explain: run 1 has no payouts for rep \"R1\"; it paid no one (plan AE-STD), and warned: 1 payee on plan MGR-OVR left out "),
+            "\(none.stderr)")
     }
 
     /// Options are checked before anything runs: a period that is none, an export to standard
