@@ -85,15 +85,22 @@ public enum PlanChecker {
         // roster.csv`) gets one error saying so, not one per accented name in it (a hundred
         // "invalid character" errors had never named the problem). The first line is looked at
         // first: a named plan file is not tokenized twice.
-        let header = found ? nil : csvHeader(bytes)
-        if (found || header != nil) && bytes.count <= PlanLimits.maxFileBytes && !startsLikePlanFile(bytes) {
-            let message = PlanMessage.notAPlanFile(path, used: false, header: header)
-            let line = header == nil ? 0 : 1
-            let diagnostic = Diagnostic(
-                .error, id: message.id, message: message.text, location: SourceLocation(file: path, line: line, column: line))
-            return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
-        }
+        if let refused = refuseDataFile(path: path, bytes: bytes, found: found) { return refused }
         return check(source: SourceFile(path: path, bytes: bytes), overrides: overrides, loader: readFile)
+    }
+
+    /// The one error for a file that is not a plan file (see ``check(path:overrides:found:)``):
+    /// a data file named by mistake (its first line reads like a data file's header), or with
+    /// `found`, any file that does not start like a plan file; nil for a file to parse. `comp fmt`
+    /// says it too (it had printed a syntax error per accented name in a roster).
+    public static func refuseDataFile(path: String, bytes: [UInt8], found: Bool = false) -> PlanCheckResult? {
+        let header = found ? nil : csvHeader(bytes)
+        guard (found || header != nil) && bytes.count <= PlanLimits.maxFileBytes && !startsLikePlanFile(bytes) else { return nil }
+        let message = PlanMessage.notAPlanFile(path, used: false, header: header)
+        let line = header == nil ? 0 : 1
+        let diagnostic = Diagnostic(
+            .error, id: message.id, message: message.text, location: SourceLocation(file: path, line: line, column: line))
+        return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
     }
 
     /// The first line of `bytes`, shortened for a message, when it reads like the header of a data

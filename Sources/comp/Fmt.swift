@@ -42,6 +42,12 @@ struct Fmt: ParsableCommand {
                 failed = true
                 continue
             }
+            // A data file named by mistake: one error saying so, as `comp check` says it.
+            if let refused = PlanChecker.refuseDataFile(path: file, bytes: data) {
+                printError(refused.rendered(colors: stderrIsTerminal), trusted: true)
+                failed = true
+                continue
+            }
             let source = SourceFile(path: file, bytes: data)
             let result = PlanFormatter.format(source)
             guard let text = result.text else {

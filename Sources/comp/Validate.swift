@@ -125,7 +125,7 @@ struct Validate: ParsableCommand {
         // a clean load).
         for file in load.unusableFiles {
             let checks = file.hasSuffix("fx.csv") ? "; transactions in other currencies are not checked for a rate" : ""
-            print("\(TerminalText.safe(file)) cannot be read row by row (see the error above): its rows are not counted\(checks)")
+            print("\(TerminalText.safe(file)) cannot be read row by row (see its error on standard error): its rows are not counted\(checks)")
         }
         // Input tables are read only when roster.csv can be: every row would name an unknown rep.
         let rosterUsable = !load.unusableFiles.contains { $0.hasSuffix("roster.csv") }

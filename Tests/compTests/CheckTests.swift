@@ -49,6 +49,26 @@ import Testing
         #expect(try String(contentsOfFile: plan, encoding: .utf8) == "plan \"X\" {\n  currency USD\n  period month\n}\n")
     }
 
+    /// A data file given to `comp fmt` (or `--check`) gets the one error `comp check` gives it, and
+    /// is left as it is: it had got a syntax error on its header and one per accented name.
+    @Test func fmtRefusesADataFileAsCheckDoes() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let roster = directory.appendingPathComponent("roster.csv").path
+        let text = "rep,name,plan,start\nR1,Zoë,AE-STD,2026-01-01\nR2,José,AE-STD,2026-01-01\n"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: roster))
+        let expected =
+            "\(roster):1:1: error: '\(roster)' is not a plan file: its first line (rep,name,plan,start) looks like a data file's header; "
+            + "a plan file starts with 'plan', 'library' or 'use' [#plan.notAPlanFile]\n"
+        #expect(try cli.run(["check", roster]).stderr == expected)
+        for arguments in [["fmt", roster], ["fmt", "--check", roster]] {
+            let result = try cli.run(arguments)
+            #expect(result.status == 65)
+            #expect(result.stderr == expected)
+        }
+        #expect(try String(contentsOfFile: roster, encoding: .utf8) == text)
+    }
+
     /// A plan saved with a byte order mark (Windows editors do) is read, and an error on its
     /// first line is at the column an editor shows, quoted without the mark.
     @Test func aByteOrderMarkDoesNotShiftLineOneColumns() throws {

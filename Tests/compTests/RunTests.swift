@@ -1124,7 +1124,7 @@ func oneDeal(in directory: URL) throws -> URL {
         let validate = try cli.run(["validate", "--data", data.path])
         #expect(validate.status == 65)
         #expect(validate.stdout.hasSuffix(
-            "\(data.path)/fx.csv cannot be read row by row (see the error above): its rows are not counted; transactions in other "
+            "\(data.path)/fx.csv cannot be read row by row (see its error on standard error): its rows are not counted; transactions in other "
                 + "currencies are not checked for a rate\n"), "\(validate.stdout)")
     }
 
