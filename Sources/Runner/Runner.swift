@@ -715,6 +715,47 @@ public enum Runner {
     /// quota for (a misspelt measure left every quota of it out without a word), and roster rows
     /// whose manager's rows were all rejected, where plans roll credits up to managers. For `comp
     /// run`, and `comp validate --plans`.
+    /// A plan no roster row names pays no one: most likely its id and the roster's plan column
+    /// differ (`AE_STD` for `AE-STD`), and a run of it had only said "0 payees". One warning per
+    /// such plan, with the id it likely meant or the ids the roster names.
+    public static func payeelessPlanWarnings(plans: [Plan], roster: RosterTable) -> [String] {
+        let rosterPlans = Set(roster.rows.map(\.plan))
+        var warnings: [String] = []
+        for id in plans.map(\.id).sorted() where !rosterPlans.contains(id) {
+            func folded(_ text: String) -> String { String(text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init)) }
+            let named = rosterPlans.sorted()
+            let meant = named.first { folded($0) == folded(id) }
+            let hint = meant.map { "; did you mean \($0)? (the plan file's id and the roster's plan column must match exactly)" }
+                ?? (named.isEmpty ? "" : "; the roster names " + named.prefix(5).joined(separator: ", ") + (named.count > 5 ? ", …" : ""))
+            warnings.append("plan \(id) has no payees: no roster row names it" + hint)
+        }
+        return warnings
+    }
+
+    /// A plan with effective dates that no transaction is dated within (data of another year,
+    /// say): a run excludes every row of its payees as outside the plan's dates and pays only what
+    /// needs no deal. Said by `comp validate --plans`, which had called such data valid.
+    public static func effectiveDateWarnings(plans: [Plan], transactions: TransactionTable) -> [String] {
+        guard transactions.count > 0 else { return [] }
+        var first = CivilDate.maximum
+        var last = CivilDate.minimum
+        for date in transactions.dates {
+            if date < first { first = date }
+            if date > last { last = date }
+        }
+        var warnings: [String] = []
+        for plan in plans {
+            guard let effective = plan.effective else { continue }
+            let after = effective.end.map { first > $0 } ?? false
+            guard last < effective.start || after else { continue }
+            let dates = "\(effective.start) to " + (effective.end.map { "\($0)" } ?? "open end")
+            warnings.append(
+                "plan \(plan.id) is effective \(dates), but no transaction is dated within it (the ledger runs from \(first) to \(last)): "
+                    + "a run excludes every deal of its payees as outside the plan's dates")
+        }
+        return warnings
+    }
+
     public static func planDataWarnings(plans: [Plan], data: LedgerData) -> [String] {
         var warnings = absentColumnWarnings(plans: plans, data: data)
         let quotaMeasures = Set(plans.flatMap { $0.quotas.map(\.measureName) })
@@ -1063,17 +1104,7 @@ public enum Runner {
         for row in data.roster.rows where !planIDs.contains(row.plan) {
             otherPlans[row.plan, default: []].insert(row.rep)
         }
-        // A plan no roster row names pays no one: most likely its id and the roster's plan column
-        // differ (`AE_STD` for `AE-STD`), and a run of it had only said "0 payees".
-        let rosterPlans = Set(data.roster.rows.map(\.plan))
-        for id in plans.map(\.id).sorted() where !rosterPlans.contains(id) {
-            func folded(_ text: String) -> String { String(text.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) }.map(Character.init)) }
-            let named = rosterPlans.sorted()
-            let meant = named.first { folded($0) == folded(id) }
-            let hint = meant.map { "; did you mean \($0)? (the plan file's id and the roster's plan column must match exactly)" }
-                ?? (named.isEmpty ? "" : "; the roster names " + named.prefix(5).joined(separator: ", ") + (named.count > 5 ? ", …" : ""))
-            warnings.append("plan \(id) has no payees: no roster row names it" + hint)
-        }
+        warnings += payeelessPlanWarnings(plans: plans, roster: data.roster)
         for (plan, reps) in otherPlans.sorted(by: { $0.key < $1.key }) {
             warnings.append("\(reps.count) payee\(reps.count == 1 ? "" : "s") on plan \(plan) left out (no plan file for it in this run)")
         }

@@ -167,8 +167,16 @@ struct Validate: ParsableCommand {
         }
         // What the plans will not read as meant (a column they read that is missing, quota rows
         // for a measure none of them has a quota for).
+        var planWarnings = 0
         if let read = checked?.plans, !read.isEmpty, load.unusableFiles.isEmpty {
-            for warning in Runner.planDataWarnings(plans: read, data: load.data) { printError("warning: " + warning) }
+            // Mistakes a run would only say as it pays no one: a plan id no roster row names, a
+            // ledger dated outside a plan's effective dates.
+            let warnings =
+                Runner.payeelessPlanWarnings(plans: read, roster: load.data.roster)
+                + Runner.effectiveDateWarnings(plans: read, transactions: load.data.transactions)
+                + Runner.planDataWarnings(plans: read, data: load.data)
+            for warning in warnings { printError("warning: " + warning) }
+            planWarnings = warnings.count
         }
         // The plans' input tables (MBO scores and the like), as a run reads them.
         var inputErrors = 0
@@ -221,7 +229,7 @@ struct Validate: ParsableCommand {
         }
         if load.errorCount + inputErrors + planErrors > 0 { throw Exit.dataError }
         // Valid, but a warning may still mean a lost row (a quote left open): said with the verdict.
-        let warnings = load.warningCount + inputWarnings
+        let warnings = load.warningCount + inputWarnings + planWarnings
         let warned = warnings > 0 ? "; read the \(warnings) warning\(warnings == 1 ? "" : "s") above" : ""
         print("\(terminalSafe(data)): valid (\(load.data.transactions.count) transactions, \(load.data.roster.repIDs.count) reps)"
             + (checked.map { " for plan\($0.plans.count == 1 ? "" : "s") \($0.plans.map(\.id).joined(separator: ", "))" } ?? "") + warned)

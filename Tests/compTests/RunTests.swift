@@ -2311,6 +2311,39 @@ func oneDeal(in directory: URL) throws -> URL {
                 + "period (measure names must match exactly)\n"), "\(failed.stderr)")
     }
 
+    /// `comp validate --plans` says the mistakes that make a run pay no one, which it had called
+    /// valid without a word: a plan id no roster row names, a ledger dated outside the plan's
+    /// effective dates (2030 data for the 2027 reference plan). Still valid (exit 0), with the
+    /// warnings counted in the verdict.
+    @Test func validateWarnsOfPlansThatWouldPayNoOne() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount\nR1,2030-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind,product\nT1,2030-01-05,R1,1500,USD,new,A\nT2,2030-03-09,R1,700,USD,new,B\n",
+        ], to: data)
+        let outside = try cli.run(["validate", "--data", data.path, "--plans", aeStandard])
+        #expect(outside.status == 0, "\(outside.stderr)")
+        #expect(
+            outside.stderr
+                == "warning: plan AE-STD is effective 2027-01-01 to 2027-12-31, but no transaction is dated within it (the ledger runs "
+                + "from 2030-01-05 to 2030-03-09): a run excludes every deal of its payees as outside the plan's dates\n")
+        #expect(outside.stdout.hasSuffix("\(data.path): valid (2 transactions, 1 reps) for plan AE-STD; read the 1 warning above\n"), "\(outside.stdout)")
+
+        let typo = directory.appendingPathComponent("typo.plan")
+        let text = try String(contentsOfFile: aeStandard, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "plan \"AE-STD\"", with: "plan \"AE_STD\"").utf8).write(to: typo)
+        let unnamed = try cli.run(["validate", "--data", data.path, "--plans", typo.path])
+        #expect(unnamed.status == 0, "\(unnamed.stderr)")
+        #expect(
+            unnamed.stderr.hasPrefix(
+                "warning: plan AE_STD has no payees: no roster row names it; did you mean AE-STD? (the plan file's id and the roster's plan "
+                    + "column must match exactly)\n"), "\(unnamed.stderr)")
+        #expect(unnamed.stdout.hasSuffix("; read the 2 warnings above\n"), "\(unnamed.stdout)")
+    }
+
     /// Quota rows for a period length the rep's plan does not read (a quarter beside the months a
     /// monthly plan reads) are not used, and the run says so; rows of reps on no plan of the run
     /// and of the length read are not counted.
