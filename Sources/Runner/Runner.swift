@@ -106,6 +106,8 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
     /// What `.badData` tells the user to do, last in its text (a command without --quarantine
     /// replaces it with its own).
     public static let quarantineHint = "(use --quarantine to run without the rejected rows)"
+    /// The last line of an evaluation failure.
+    public static let evaluationStopped = "the run stopped; nothing was stored (correct the plan or the data, then run it again)"
 
     public var description: String {
         switch self {
@@ -137,7 +139,9 @@ public enum RunFailure: Error, Sendable, CustomStringConvertible {
                 "\(files.map { terminalSafe($0) }.joined(separator: ", ")) cannot be read row by row; nothing was run (correct \(files.count == 1 ? "it" : "them") "
                     + "first: --quarantine leaves out rejected rows, not whole files)"
             ]).joined(separator: "\n")
-        case .evaluation(let text): return text
+        // The last line says the run is not stored, as the others say nothing was run (a list of
+        // failed payees had ended with their count alone).
+        case .evaluation(let text): return text + "\n" + Self.evaluationStopped
         // One line each, naming paths and values as given: a control character in them (a line
         // feed in a directory's name) is escaped, so the message cannot forge a line.
         case .storage(let text), .input(let text), .output(let text): return terminalSafe(text)
