@@ -492,16 +492,18 @@ public enum Runner {
             // its own): the files are made from the stored run, as `comp export` makes them.
             exported = exportFiles(from: store, run: id, payouts: request.exportPayouts, measures: request.exportMeasures)
         }
+        // The run is there: the exports can be written from it (`comp export` says how).
+        let recover = "; `comp export payouts|measures --db \(shellQuoted(request.database)) --run \(id) --out FILE` writes it from the stored run"
         switch exported {
         case .failure(let failure)?:
-            throw .output("run \(id) is stored, but an export was not written: \(failure)")
+            throw .output("run \(id) is stored, but an export was not written: \(failure)" + recover)
         case .success(let files?)?:
             for (index, file) in files.enumerated() {
                 do throws(StoreError) {
                     try file.commit()
                 } catch {
                     for other in files[(index + 1)...] { other.discard() }
-                    throw .output("run \(id) is stored, but \(file.target.path) could not be written: \(error.underlying)")
+                    throw .output("run \(id) is stored, but \(file.target.path) could not be written: \(error.underlying)" + recover)
                 }
             }
         case .success(nil)?, nil:

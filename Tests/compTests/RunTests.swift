@@ -299,6 +299,29 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         #expect(second.stderr.contains("has no run 2"))
     }
 
+    /// An export that cannot be written once the run is stored (a full disk: /dev/full) says the
+    /// run is there and how to write the export from it: exit 73, and that command works.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/dev/full")))
+    func anExportThatFailsAfterTheRunIsStoredSaysHowToWriteIt() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,kind,product\nT1,2027-01-05,R1,1500,USD,new,A\n",
+        ], to: data)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db, "--export-payouts", "/dev/full"])
+        #expect(run.status == 73)
+        #expect(
+            run.stderr == "run 1 is stored, but /dev/full could not be written: No space left on device; "
+                + "`comp export payouts|measures --db \(db) --run 1 --out FILE` writes it from the stored run\n", "\(run.stderr)")
+        let payouts = try cli.run(["export", "payouts", "--db", db, "--run", "1", "--out", "-"])
+        #expect(payouts.status == 0)
+        #expect(payouts.stdout.split(separator: "\n").count == 1 + 4)
+    }
+
     /// An export naming the database, an input or the other export is refused before anything
     /// is read (the run was stored, then replaced by a CSV); so is a database path that is not a
     /// file comp can use. Each with exit 73 and nothing changed.
