@@ -54,6 +54,7 @@ public enum LedgerLoader {
                 } else if case .cannotOpen(_, let code) = error, code == ENOENT_CODE {
                     if !required { return nil }
                     reason = "file not found; a data directory needs transactions.csv, roster.csv and quotas.csv (splits.csv and fx.csv are optional)"
+                        + (subdirectoryHolding(path).map { "; \(TerminalText.safe($0)) has one: is --data \(TerminalText.safe($0)) meant?" } ?? "")
                 } else {
                     reason = "cannot read the file: \(error.reason)"
                 }
@@ -309,6 +310,27 @@ func danglingLinkTarget(_ path: String) -> String? {
     let count = readlink(path, &buffer, 4096)
     guard count >= 0 else { return "" }
     return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}
+
+/// A directory right inside the one holding `path` that has a file of `path`'s name (the first
+/// by name, among at most 200 entries): `demo/data` for `--data demo`.
+func subdirectoryHolding(_ path: String) -> String? {
+    guard let slash = path.lastIndex(of: "/"), let directory = opendir(FilePaths.directory(of: path)) else { return nil }
+    var entries: [String] = []
+    while let entry = readdir(directory) {
+        var name = entry.pointee.d_name
+        entries.append(withUnsafeBytes(of: &name) { bytes in String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self) })
+        if entries.count > 200 { break }
+    }
+    closedir(directory)
+    guard entries.count <= 200 else { return nil }
+    let name = path[path.index(after: slash)...]
+    let prefix = path[..<slash]
+    for entry in entries.sorted() where !entry.hasPrefix(".") {
+        let candidate = prefix + "/" + entry
+        if FilePaths.isRegularFile(candidate + "/" + name) { return String(candidate) }
+    }
+    return nil
 }
 
 extension TransactionTable {

@@ -300,6 +300,23 @@ import Testing
             """)
     }
 
+    /// `--data` naming the directory above the data (`--data demo` for `demo/data`): each missing
+    /// file names the directory that has it.
+    @Test func aMissingFileNamesTheDirectoryInsideThatHasIt() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try oneDeal(in: directory)
+        let result = try cli.run(["validate", "--data", directory.path])
+        #expect(result.status == 65)
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        #expect(
+            lines.first
+                == "\(directory.path)/transactions.csv: file not found; a data directory needs transactions.csv, roster.csv and quotas.csv "
+                + "(splits.csv and fx.csv are optional); \(directory.path)/data has one: is --data \(directory.path)/data meant?",
+            "\(result.stderr)")
+        #expect(lines.filter { $0.hasSuffix("is --data \(directory.path)/data meant?") }.count == 3)
+    }
+
     /// A data file that is a link to a file no longer there is said to be one, also an optional
     /// file (a dangling fx.csv had been read as no fx.csv at all, and a roster as "not found").
     @Test func aDanglingLinkIsNamedAsOne() throws {
