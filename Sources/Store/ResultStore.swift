@@ -176,6 +176,14 @@ public final class ResultStore {
                 waiting.busyMode = .timeout(Self.busyWait)
                 let recovering = try DatabaseQueue(path: Self.plainFileName(path), configuration: waiting)
                 _ = try recovering.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+            } catch let error as DatabaseError where [.SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM].contains(error.resultCode) {
+                // Said as what it is: the roll-back needs write access (SQLite said "attempt to
+                // write a readonly database" to a reader).
+                throw StoreError(
+                    operation: "opening \(path)",
+                    underlying: "a run was stopped while it wrote into it, and its journal (\(journals.joined(separator: ", "))) must be "
+                        + "rolled back before it can be read, which needs write access to the database and its directory; run this "
+                        + "command once as a user who can write them (SQLite: \(error.message ?? "\(error.resultCode)"))")
             } catch {
                 throw Self.readFailure("opening \(path)", error, foreign: foreign)
             }
