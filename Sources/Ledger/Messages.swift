@@ -230,7 +230,7 @@ enum DataMessage {
     }
 
     @inline(never) static func zeroQuota() -> (DiagnosticID, String) {
-        ("data.zeroQuota", "a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period")
+        ("data.zeroQuota", "a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period, and a comparison with it (bookings >= quota) holds for any bookings of 0 or more")
     }
 
     @inline(never) static func controlCharacter(_ column: String) -> (DiagnosticID, String) {

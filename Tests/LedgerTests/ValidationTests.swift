@@ -328,7 +328,7 @@ let badCases: [BadCase] = [
         expected: ["transactions.csv:3:10: warning: reverses \"T1\", a deal of rep \"R1\": this row's rep is charged, or under 'charge original_period' the deal's"]),
     BadCase(
         name: "a quota of 0 (warning)", file: "quotas.csv", text: "rep,period,amount\nR1,2027-01,0\nR2,2027-01,100\n",
-        expected: ["quotas.csv:2:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period"]),
+        expected: ["quotas.csv:2:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period, and a comparison with it (bookings >= quota) holds for any bookings of 0 or more"]),
     BadCase(
         name: "quantity out of range", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,USD,P,new,1000000000,NA,\n",
         expected: ["transactions.csv:2:8: quantity \"1000000000\" is out of range (at most ±999,999,999)"]),

@@ -1836,7 +1836,7 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         let validate = try cli.run(["validate", "--data", data.path])
         #expect(validate.status == 0)
         #expect(validate.stderr.contains(
-            "\(data.path)/quotas.csv:3:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period"),
+            "\(data.path)/quotas.csv:3:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period, and a comparison with it (bookings >= quota) holds for any bookings of 0 or more"),
             "\(validate.stderr)")
         let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(run.status == 65)
@@ -1983,7 +1983,7 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         #expect(
             run.stderr.split(separator: "\n").map(String.init) == [
                 // The load's warning, said first as a run that goes on says it.
-                "\(data.path)/quotas.csv:5:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period",
+                "\(data.path)/quotas.csv:5:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period, and a comparison with it (bookings >= quota) holds for any bookings of 0 or more",
                 "\(plan.path):11:24: rep R1, 2027-02: no quota for measure bookings in 2027-02 in quotas.csv (nor in 2027-03)",
                 "\(plan.path):10:14: rep R1, 2027-03: uatt: division by zero (the quota is 0 on line 5 of quotas.csv; set a quota above 0 there)",
                 runStopped,
@@ -2029,7 +2029,7 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         #expect(run.status == 65)
         #expect(
             run.stderr.split(separator: "\n").map(String.init) == [
-                "\(data.path)/quotas.csv:4:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period",
+                "\(data.path)/quotas.csv:4:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period, and a comparison with it (bookings >= quota) holds for any bookings of 0 or more",
                 "\(plan.path):12:26: rep R1, 2027-03: commission: division by zero: table rates is on attainment, so it places the value "
                     + "against bands that are fractions of the quota, and the quota is 0 (the quota is 0 on line 4 of quotas.csv; set a "
                     + "quota above 0 there)",
@@ -2115,7 +2115,7 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(run.status == 65)
         #expect(
-            run.stderr == "\(data.path)/quotas.csv:2:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period\n"
+            run.stderr == "\(data.path)/quotas.csv:2:3: warning: a quota of 0: a plan that divides by it (attainment) stops the run at this rep and period, and a comparison with it (bookings >= quota) holds for any bookings of 0 or more\n"
                 + "\(plan.path):7:20: rep R1, 2027-01: attainment: division by zero (the quota is 0 on line 2 of quotas.csv; "
                 + "set a quota above 0 there)\n" + runStopped + "\n", "\(run.stderr)")
     }
