@@ -42,14 +42,18 @@ extension PlanMessage {
             "controlCharacterInComment", .error,
             isBidirectionalFormatting(scalar)
                 ? "a comment may not contain a bidirectional formatting character (\(codePoint(scalar)) here): it can show code as comment, or a comment as code; remove it"
-                : "a comment may not contain a control character (\(codePoint(scalar)) here): an editor or terminal may show a line break or hide text there; remove it")
+                : scalar == 0xFFFE || scalar == 0xFFFF
+                    ? "a comment may not contain the noncharacter \(codePoint(scalar)); remove it"
+                    : "a comment may not contain a control character (\(codePoint(scalar)) here): an editor or terminal may show a line break or hide text there; remove it")
     }
     static func controlCharacterInString(_ scalar: UInt32) -> Self {
         .init(
             "controlCharacterInString", .error,
             isBidirectionalFormatting(scalar)
                 ? "a string may not contain a bidirectional formatting character (\(codePoint(scalar)) here): it makes the plan read differently from what it computes; remove it"
-                : "a string may not contain a control character (\(codePoint(scalar)) here); remove it")
+                : scalar == 0xFFFE || scalar == 0xFFFF
+                    ? "a string may not contain the noncharacter \(codePoint(scalar)) (no XML plan can hold it); remove it"
+                    : "a string may not contain a control character (\(codePoint(scalar)) here); remove it")
     }
     static func currencyMismatch(_ a: String, _ b: String, _ operation: String) -> Self {
         .init("currencyMismatch", .error, "currency mismatch: cannot \(operation) \(a) and \(b)")

@@ -200,12 +200,17 @@ struct Lexer {
     /// control (U+0080–U+009F, such as a terminal's CSI), a bidirectional formatting character
     /// (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069: it makes the plan, and every trace
     /// quoting it, read differently from what it computes), or a line or paragraph separator
-    /// (U+2028, U+2029).
+    /// (U+2028, U+2029), or a noncharacter (U+FFFE, U+FFFF).
     static func invisibleControl(_ bytes: [UInt8], at index: Int) -> (scalar: UInt32, length: Int)? {
         guard index + 1 < bytes.count else { return nil }
         let (b0, b1) = (bytes[index], bytes[index + 1])
         if b0 == 0xC2 && (0x80...0x9F).contains(b1) { return (UInt32(b1), 2) }
         if b0 == 0xD8 && b1 == 0x9C { return (0x061C, 2) }
+        // The noncharacters U+FFFE and U+FFFF: no XML document can hold them (`comp export-plan`
+        // had failed on one with an internal error).
+        if b0 == 0xEF && b1 == 0xBF, index + 2 < bytes.count, bytes[index + 2] == 0xBE || bytes[index + 2] == 0xBF {
+            return (bytes[index + 2] == 0xBE ? 0xFFFE : 0xFFFF, 3)
+        }
         guard b0 == 0xE2, index + 2 < bytes.count, bytes[index + 2] & 0xC0 == 0x80 else { return nil }
         let b2 = bytes[index + 2]
         let scalar = 0x2000 | (UInt32(b1 & 0x3F) << 6) | UInt32(b2 & 0x3F)

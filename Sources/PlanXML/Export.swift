@@ -92,11 +92,16 @@ extension XMLPlans {
         out.empty(
             1, "header",
             [
-                ("currency", settings["currency"]), ("period", settings["period"]), ("fiscal-year-start", settings["fiscal_year_start"]),
+                ("currency", settings["currency"]), ("period", settings["period"]), ("fiscal-year-start", settings["fiscal_year_start"].map(Lowering.integerText)),
                 ("version", settings["version"]), ("rounding", settings["rounding"]), ("effective-from", effective?.0),
                 ("effective-to", effective?.1),
             ])
-        func rounding(_ rule: PlanSyntax.Rounding?) -> [(String, String?)] { [("round", rule?.mode), ("digits", rule?.digits)] }
+        // Whole numbers as the schema's canonical form (`02` is `2`): importing the XML and
+        // exporting it again gives the same bytes.
+        func rounding(_ rule: PlanSyntax.Rounding?) -> [(String, String?)] { [("round", rule?.mode), ("digits", rule?.digits.map(Lowering.integerText))] }
+        // The parameters' values, for a table whose values are parameters (money or rates).
+        var parameters: [String: String] = [:]
+        for case .param(let name, let value) in plan.declarations { parameters[name] = Self.parameterValue(value.text()) }
 
         // The schema's order: each group of kinds in source order within the group. Measures,
         // quotas and lets form one group, so the measures export keeps the text plan's row order.
@@ -143,8 +148,14 @@ extension XMLPlans {
                     out.open(1, "table", [("name", name), ("mode", mode), ("on", basis), ("boundary", boundary)])
                     // An amount is written with its currency ("1500 USD"); a parameter's name says
                     // nothing, so the table's other values decide (a table pays rates or amounts).
+                    // Bracketed or negated (`(0 USD)`, `-(100 USD)`) or a parameter holding one
+                    // (`small`, declared `100 USD`): an amount too (they had been written as rates,
+                    // which the schema refuses, or read back as rates).
                     func isAmount(_ text: String) -> Bool {
-                        let parts = text.split(separator: " ")
+                        var value = Self.parameterValue(text)
+                        if value.hasPrefix("-") { value.removeFirst() }
+                        if let declared = parameters[value] { value = declared.hasPrefix("-") ? String(declared.dropFirst()) : declared }
+                        let parts = value.split(separator: " ")
                         return parts.count == 2 && parts[1].count == 3 && parts[1].allSatisfy { $0.isASCII && $0.isUppercase }
                     }
                     let isMoney = tiers.contains { isAmount($0.value.text()) || ($0.endValue.map { isAmount($0.text()) } ?? false) }
@@ -191,7 +202,7 @@ extension XMLPlans {
                         [
                             ("charge", first("charge")?.words.first),
                             ("share", first("share")?.expressions.first.map { Self.parameterValue($0.text()) }),
-                            ("window-days", first("window")?.expressions.first.map { Self.parameterValue($0.text()) }),
+                            ("window-days", first("window")?.expressions.first.map { Lowering.integerText(Self.parameterValue($0.text())) }),
                         ])
                 case .holdback(let share, let target, let release):
                     out.empty(1, "holdback", [("share", Self.parameterValue(share.text())), ("target", target), ("release", release)])
@@ -227,7 +238,7 @@ extension XMLPlans {
             }
             out.close(2, "spiff")
         case .override(let rate, let credit, let levels, let threshold):
-            out.open(2, "override", [("credit", credit), ("levels", levels)])
+            out.open(2, "override", [("credit", credit), ("levels", levels.map(Lowering.integerText))])
             out.text(3, "rate", [], rate)
             if let threshold { out.text(3, "when", [], threshold) }
             out.close(2, "override")

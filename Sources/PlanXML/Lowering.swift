@@ -434,6 +434,22 @@ final class PlanTextWriter {
         if let lastGroup, lastGroup != group { out.append(0x0A) }
     }
 
+    /// Starts a line of plan text if the current one holds text already (aligned layout; the
+    /// plain one starts each declaration on a line of its own): a table's tiers written on one
+    /// XML line had been one line of plan text, where `… : lo (-1000 USD) to 0 USD : 2%` reads as
+    /// a call of `lo`. The text after it is mapped back to its XML by the shifts ``put(_:at:shifted:located:)`` records.
+    func startLine() {
+        guard layout == .aligned else { return }
+        var index = out.count
+        while index > 0 && out[index - 1] != 0x0A {
+            if out[index - 1] != 0x20 {
+                out.append(0x0A)
+                return
+            }
+            index -= 1
+        }
+    }
+
     /// Records a problem the schema cannot express (a tier with both a rate and an amount, …).
     /// An error at `offset` of the XML, `length` bytes long.
     func problem(_ message: String, at offset: Int, length: Int) {
@@ -716,6 +732,7 @@ enum Lowering {
             guard lower.hasPrefix("-") else { return w.put(lower, at: t.valueOffset("from")) }
             w.put("(" + lower + ")", at: t.valueOffset("from") - 1)
         }
+        w.startLine()
         switch (from, to) {
         case (nil, let upper?):
             w.put("up to", at: t.start)

@@ -216,6 +216,9 @@ struct HostileInputTests {
             ("A\\\u{2067}B", "4:35", "a bidirectional formatting character (U+2067 here): it makes the plan read differently from what it computes"),
             ("A\u{9B}31m", "4:34", "a control character (U+009B here)"),
             ("A\u{2028}B", "4:34", "a control character (U+2028 here)"),
+            // No XML can hold it: `comp export-plan` had failed with an internal error.
+            ("A\u{FFFF}B", "4:34", "the noncharacter U+FFFF (no XML plan can hold it)"),
+            ("A\u{FFFE}B", "4:34", "the noncharacter U+FFFE (no XML plan can hold it)"),
         ]
         for (inner, location, message) in cases {
             let text = "plan \"P\" {\n  currency USD\n  period month\n  component c = if rep.name == \"\(inner)\" then 1 USD else 0 USD\n}\n"

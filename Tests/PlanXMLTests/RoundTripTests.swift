@@ -181,6 +181,68 @@ import Testing
         #expect(checked.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.message)" } == ["\(line):18 unknown name 'nope'"])
     }
 
+    /// Leading zeros, money tiers in brackets or negated, a money table of parameters, and an
+    /// override's levels written `01` (all accepted by `check`) export to XML that validates and
+    /// reads back byte for byte: a money value in brackets had been written as a rate (an
+    /// internal error), `levels="01"` refused, `02` read back as `2`, and a table of money
+    /// parameters read back as rates.
+    @Test func moneyTiersParametersAndLeadingZerosRoundTrip() throws {
+        let directory = NSTemporaryDirectory() + "comp-xml-zeros-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/p.plan"
+        try Data(
+            """
+            plan "Z" {
+              currency USD
+              period month
+              fiscal_year_start 03
+              param small = 100 USD
+              param large = 500 USD
+              credit sales { amount fx(txn.amount) to managers 1 levels }
+              measure bookings = sum(sales)
+              table steps retroactive on amount {
+                up to 1000 USD     : (0 USD)
+                1000 USD and above : -(200 USD)
+              }
+              table named retroactive on amount {
+                up to 1000 USD     : small
+                1000 USD and above : large
+              }
+              component c = steps(bookings) + named(bookings) round half_even 02
+              component ovr = override 2% of sales levels 01
+            }
+
+            """.utf8
+        ).write(to: URL(fileURLWithPath: path))
+        try planToXMLToPlanGivesTheSameModel(path: path)
+        try xmlToPlanToXMLIsByteIdentical(path: path)
+        let xml = try #require(XMLPlans.export(path: path).xml)
+        for expected in [
+            "fiscal-year-start=\"3\"", "<tier to=\"1000 USD\" amount=\"0 USD\"/>", "<tier from=\"1000 USD\" amount=\"-200 USD\"/>",
+            "<tier to=\"1000 USD\" amount=\"small\"/>", "<tier from=\"1000 USD\" amount=\"large\"/>", "round=\"half_even\" digits=\"2\"",
+            "<override credit=\"sales\" levels=\"1\">",
+        ] {
+            #expect(xml.contains(expected), "\(expected)")
+        }
+    }
+
+    /// A table's tiers on one XML line (as other tools write XML) check as on lines of their own:
+    /// `… rate="lo"/><tier from="-1000 USD" …` had been read as a call of `lo`, and a gate
+    /// ending in a name likewise; an error after them is still at its XML column.
+    @Test func tiersOnOneXMLLineAreTiers() throws {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plan id=\"OL\"><header currency=\"USD\" period=\"month\"/>"
+            + "<param name=\"lo\" value=\"1%\"/><param name=\"lim\" value=\"5 USD\"/><credit name=\"sales\"><amount>fx(txn.amount)</amount></credit>"
+            + "<measure name=\"bookings\" aggregate=\"sum\" credit=\"sales\"/><table name=\"t\" mode=\"marginal\" on=\"amount\">"
+            + "<tier to=\"-1000 USD\" rate=\"lo\"/><tier from=\"-1000 USD\" to=\"-500 USD\" rate=\"2%\"><if>bookings > lim</if></tier>"
+            + "<tier from=\"-500 USD\" to=\"0 USD\" rate=\"2%\"/><tier from=\"0 USD\" rate=\"lo\"/></table>"
+            + "<component name=\"c\"><formula>t(bookings)</formula></component></plan>\n"
+        #expect(errors(xml) == [])
+        let broken = xml.replacingOccurrences(of: "<formula>t(bookings)", with: "<formula>t(bookingz)")
+        let column = broken.split(separator: "\n")[1].utf8.count - "bookingz)</formula></component></plan>".utf8.count + 1
+        #expect(errors(broken) == ["plan.xml:2:\(column): unknown name 'bookingz'"])
+    }
+
     /// Comments on a `match` arm (kept by `fmt`) are not carried into the XML: the exported
     /// element had held `# renewals count half`, and its own import refused it.
     @Test func commentsInAMatchAreNotExported() throws {
