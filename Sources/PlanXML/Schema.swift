@@ -96,7 +96,7 @@ public enum PlanSchema {
   </xs:simpleType>
   <xs:simpleType name="levels">
     <xs:restriction base="xs:string">
-      <xs:pattern value="[1-9][0-9]{0,2}|all"/>
+      <xs:pattern value="[1-9]|[12][0-9]|3[0-2]|all"/>
     </xs:restriction>
   </xs:simpleType>
 

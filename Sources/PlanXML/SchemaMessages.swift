@@ -31,7 +31,7 @@ enum SchemaMessages {
         "currency": ("a currency code", "write an ISO 4217 code in capitals, like USD"),
         "digits": ("a number of digits", "write 0 to 6"),
         "monthNumber": ("a month number", "write 1 to 12 (1 is January)"),
-        "levels": ("a number of levels", "write a number of levels (1, 2, ...) or all"),
+        "levels": ("a number of levels", "write a number of levels from 1 to 32, or all"),
         "xs:boolean": ("true or false", "write true or false"),
         "xs:integer": ("a whole number", "write digits only, like 3"),
         "xs:nonNegativeInteger": ("a whole number", "write digits only, like 180"),

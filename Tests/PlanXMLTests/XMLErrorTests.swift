@@ -15,6 +15,21 @@ import Testing
           <measure name="bookings" aggregate="sum" credit="sales"/>
         """
 
+    /// The schema takes the levels comp takes (1 to 32, or all): it had taken up to 999, and
+    /// leading zeros were refused by it while comp read them.
+    @Test func levelsAreOneToThirtyTwoOrAll() {
+        func plan(_ levels: String) -> String {
+            planXML("  <credit name=\"team\">\n    <amount>fx(txn.amount)</amount>\n    <to recipient=\"managers\" levels=\"\(levels)\"/>\n  </credit>\n"
+                + "  <measure name=\"b\" aggregate=\"sum\" credit=\"team\"/>\n  <component name=\"c\"><formula>b * 1%</formula></component>\n")
+        }
+        for good in ["1", "9", "10", "29", "32", "all"] { #expect(errors(plan(good)) == [], "\(good)") }
+        for bad in ["0", "33", "99", "999", "01"] {
+            #expect(
+                errors(plan(bad)) == ["plan.xml:6:38: attribute 'levels' of <to>: '\(bad)' is not a number of levels; write a number of levels from 1 to 32, or all"],
+                "\(errors(plan(bad)))")
+        }
+    }
+
     /// A raw '&' and a reference XML does not know are said at the '&' (libxml2 says them past
     /// the name), with how to write '&' itself (libxml2's words alone had been said).
     @Test func aRawAmpersandIsSaidAtItWithTheFix() {
