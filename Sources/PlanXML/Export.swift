@@ -154,7 +154,11 @@ extension XMLPlans {
                     func isAmount(_ text: String) -> Bool {
                         var value = Self.parameterValue(text)
                         if value.hasPrefix("-") { value.removeFirst() }
-                        if let declared = parameters[value] { value = declared.hasPrefix("-") ? String(declared.dropFirst()) : declared }
+                        // (A parameter may name another: `param top = base`.)
+                        for _ in 0..<8 {
+                            guard let declared = parameters[value] else { break }
+                            value = declared.hasPrefix("-") ? String(declared.dropFirst()) : declared
+                        }
                         let parts = value.split(separator: " ")
                         return parts.count == 2 && parts[1].count == 3 && parts[1].allSatisfy { $0.isASCII && $0.isUppercase }
                     }

@@ -198,7 +198,8 @@ import Testing
               period month
               fiscal_year_start 03
               param small = 100 USD
-              param large = 500 USD
+              param base = 500 USD
+              param large = base
               credit sales { amount fx(txn.amount) to managers 1 levels }
               measure bookings = sum(sales)
               table steps retroactive on amount {
