@@ -689,6 +689,62 @@ let managerOverridePlan = """
         #expect(totals(try evaluate(plan: plan(mode: "marginal"), files: files)) == ["R1 2027-01 80.00"])
     }
 
+    /// A marginal table pays the signed integral of its rates from 0 to the value, for tables of
+    /// every shape (open or closed ends, straddling 0, all below or all above it) and values on
+    /// and around every bound: worked here in whole cents, independently of the engine.
+    @Test func marginalIsTheIntegralOfTheRatesFromZero() throws {
+        // (lower, upper, rate in percent); nil is open.
+        let tables: [[(Int?, Int?, Int)]] = [
+            [(nil, -1000, 1), (-1000, 0, 2), (0, nil, 5)],
+            [(nil, 500, 3), (500, 2000, 6), (2000, nil, 10)],
+            [(-3000, -1000, 4), (-1000, 1000, 2)],
+            [(1000, 3000, 5), (3000, nil, 7)],
+            [(nil, -2000, 3), (-2000, -500, 5)],
+            [(-500, 500, 8)],
+        ]
+        let values = [-5000, -3000, -2000, -1500, -1000, -501, -500, 0, 1, 499, 500, 1000, 1999, 2000, 2500, 3000, 4000]
+        func bound(_ value: Int) -> String { value < 0 ? "(\(value) USD)" : "\(value) USD" }
+        var plan = "plan \"T\" {\n  currency USD\n  period month\n  credit sales { amount fx(txn.amount) }\n  measure bookings = sum(sales)\n"
+        for (index, tiers) in tables.enumerated() {
+            plan += "  table t\(index) marginal on amount {\n"
+            for (lower, upper, rate) in tiers {
+                switch (lower, upper) {
+                case (nil, let upper?): plan += "    up to \(bound(upper)) : \(rate)%\n"
+                case (let lower?, nil): plan += "    \(bound(lower)) and above : \(rate)%\n"
+                case (let lower?, let upper?): plan += "    \(bound(lower)) to \(bound(upper)) : \(rate)%\n"
+                case (nil, nil): break
+                }
+            }
+            plan += "  }\n  component c\(index) = t\(index)(bookings)\n"
+        }
+        plan += "}\n"
+        var roster = "rep,name,plan,start\n"
+        var ledger = "id,date,rep,amount,currency,kind\n"
+        for (index, value) in values.enumerated() {
+            roster += "R\(index + 10),N,T,2026-01-01\n"
+            ledger += "T\(index),2027-01-05,R\(index + 10),\(value),USD,new\n"
+        }
+        let output = try evaluate(plan: plan, files: ["roster.csv": roster, "quotas.csv": "rep,period,amount\n", "transactions.csv": ledger])
+        for (tableIndex, tiers) in tables.enumerated() {
+            for (index, x) in values.enumerated() {
+                // Σ rate × (the part of the tier between 0 and x), negative below 0; in cents: USD × percent.
+                var cents = 0
+                for (lower, upper, rate) in tiers {
+                    let low = lower ?? Int.min / 4
+                    let high = upper ?? Int.max / 4
+                    if x >= 0 {
+                        cents += rate * max(0, min(x, high) - max(low, 0))
+                    } else {
+                        cents -= rate * max(0, min(0, high) - max(x, low))
+                    }
+                }
+                let expected = (cents < 0 ? "-" : "") + "\(abs(cents) / 100).\(String(format: "%02d", abs(cents) % 100))"
+                let paid = output.payouts.first { $0.rep == "R\(index + 10)" && $0.component == "c\(tableIndex)" }
+                #expect(paid?.amount.formatted(fractionDigits: 2) == expected, "table \(tableIndex), bookings \(x)")
+            }
+        }
+    }
+
     /// Tiers below 0 (`up to -1000 USD : 1%`, `(-1000 USD) to 0 USD : 2%`, `0 USD and above :
     /// 5%`): a marginal table pays each tier's rate on its part between 0 and the value, negative
     /// below 0. Bookings of 0 pay 0.00; -500 pay 2% × -500 = -10.00; 500 pay 5% × 500 = 25.00;
