@@ -888,8 +888,8 @@ extension Checker {
             error(
                 .badOverride(
                     name.name,
-                    "the text holds \(codePoint(scalar)), a control, line-separator or "
-                        + "bidirectional formatting character that a string in a plan may not hold; remove it"),
+                    "the text holds \(codePoint(scalar)), a control, line-separator, bidirectional formatting or "
+                        + "noncharacter that a string in a plan may not hold; remove it"),
                 file, name.range)
             return nil
         }

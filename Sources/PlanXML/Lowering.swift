@@ -434,12 +434,16 @@ final class PlanTextWriter {
         if let lastGroup, lastGroup != group { out.append(0x0A) }
     }
 
-    /// Starts a line of plan text if the current one holds text already (aligned layout; the
-    /// plain one starts each declaration on a line of its own): a table's tiers written on one
-    /// XML line had been one line of plan text, where `… : lo (-1000 USD) to 0 USD : 2%` reads as
-    /// a call of `lo`. The text after it is mapped back to its XML by the shifts ``put(_:at:shifted:located:)`` records.
-    func startLine() {
+    /// Starts a line of plan text for what goes at `offset` of the XML if the XML has no line
+    /// break before it and the current line holds text already (aligned layout; the plain one
+    /// starts each declaration on a line of its own): a tier whose negative lower bound is in
+    /// brackets, on the XML line of the tier before, had read `… : lo (-1000 USD) to 0 USD : 2%`
+    /// as a call of `lo`. The text after it is mapped back to its XML by the shifts
+    /// ``put(_:at:shifted:located:)`` records; a line number quoted in a message after it is one
+    /// more than the XML's.
+    func startLine(before offset: Int) {
         guard layout == .aligned else { return }
+        if offset > canvasPosition, canvas[canvasPosition..<min(offset, canvas.count)].contains(0x0A) { return }
         var index = out.count
         while index > 0 && out[index - 1] != 0x0A {
             if out[index - 1] != 0x20 {
@@ -730,9 +734,9 @@ enum Lowering {
         /// bracket goes where the attribute's opening quote is, so columns stay the XML's.
         func putLower(_ lower: String) {
             guard lower.hasPrefix("-") else { return w.put(lower, at: t.valueOffset("from")) }
+            w.startLine(before: t.valueOffset("from") - 1)
             w.put("(" + lower + ")", at: t.valueOffset("from") - 1)
         }
-        w.startLine()
         switch (from, to) {
         case (nil, let upper?):
             w.put("up to", at: t.start)

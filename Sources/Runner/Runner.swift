@@ -740,7 +740,8 @@ public enum Runner {
 
     /// A plan with effective dates that no transaction is dated within (data of another year,
     /// say): a run excludes every row of its payees as outside the plan's dates and pays only what
-    /// needs no deal. Said by `comp validate --plans`, which had called such data valid.
+    /// needs no deal. Said by `comp validate --plans`, which had called such data valid. (One
+    /// pass over the dates per plan with effective dates, stopping at the first one within.)
     public static func effectiveDateWarnings(plans: [Plan], transactions: TransactionTable) -> [String] {
         guard transactions.count > 0 else { return [] }
         var first = CivilDate.maximum
@@ -752,8 +753,9 @@ public enum Runner {
         var warnings: [String] = []
         for plan in plans {
             guard let effective = plan.effective else { continue }
-            let after = effective.end.map { first > $0 } ?? false
-            guard last < effective.start || after else { continue }
+            let end = effective.end ?? CivilDate.maximum
+            // Any deal within the dates (a ledger of 2026 and 2028 spans 2027 without one in it).
+            guard !transactions.dates.contains(where: { $0 >= effective.start && $0 <= end }) else { continue }
             let dates = "\(effective.start) to " + (effective.end.map { "\($0)" } ?? "open end")
             warnings.append(
                 "plan \(plan.id) is effective \(dates), but no transaction is dated within it (the ledger runs from \(first) to \(last)): "

@@ -105,6 +105,8 @@ struct Demo: ParsableCommand {
         for (what, file) in [(ExportKind.payouts, "payouts.csv"), (.measures, "measures.csv")] {
             try exportRun(what, db: database, out: base + "/" + file, runID: nil)
         }
+        // Both written: an interruption now says nothing (the run is stored, the exports whole).
+        InterruptCleanup.announce(nil)
         print(render(result, database: database, payouts: shellQuoted(base + "/payouts.csv"), measures: shellQuoted(base + "/measures.csv")))
         var next = [
             ("\(base)/payouts.csv", "every payee, month and component, then the total"),

@@ -133,13 +133,15 @@ struct ExampleTests {
             #expect(PlanChecker.check(source: SourceFile(path: "r.plan", text: region), overrides: ["region": refused]).plan == nil, "\(refused)")
         }
         // What a string of the plan may not hold, an override may not either (they had passed).
-        for (refused, code) in [("N\u{202E}A", "U+202E"), ("N\u{1B}A", "U+001B"), ("N\nA", "U+000A"), ("\"N\u{2028}A\"", "U+2028")] {
+        for (refused, code) in [
+            ("N\u{202E}A", "U+202E"), ("N\u{1B}A", "U+001B"), ("N\nA", "U+000A"), ("\"N\u{2028}A\"", "U+2028"), ("N\u{FFFF}A", "U+FFFF"),
+        ] {
             let checked = PlanChecker.check(source: SourceFile(path: "r.plan", text: region), overrides: ["region": refused])
             #expect(checked.plan == nil, "\(refused)")
             #expect(
                 checked.diagnostics.map(\.message) == [
-                    "cannot override parameter 'region': the text holds \(code), a control, line-separator or bidirectional formatting "
-                        + "character that a string in a plan may not hold; remove it"
+                    "cannot override parameter 'region': the text holds \(code), a control, line-separator, bidirectional formatting or "
+                        + "noncharacter that a string in a plan may not hold; remove it"
                 ], "\(refused)")
         }
         #expect(PlanChecker.check(source: SourceFile(path: "r.plan", text: region), overrides: ["region": "Zürich\tEast"]).plan != nil)

@@ -242,6 +242,32 @@ import Testing
         let broken = xml.replacingOccurrences(of: "<formula>t(bookings)", with: "<formula>t(bookingz)")
         let column = broken.split(separator: "\n")[1].utf8.count - "bookingz)</formula></component></plan>".utf8.count + 1
         #expect(errors(broken) == ["plan.xml:2:\(column): unknown name 'bookingz'"])
+        // Tiers on lines of their own (negative bounds too) keep the XML's lines: a line a message
+        // quotes is the XML's (a line had been added before each tier, and "its cap at line 16"
+        // said of a cap on line 13).
+        let lines = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plan id="OL">
+              <header currency="USD" period="month"/>
+              <credit name="sales"><amount>fx(txn.amount)</amount></credit>
+              <measure name="bookings" aggregate="sum" credit="sales"/>
+              <table name="t" mode="marginal" on="amount">
+                <tier to="-1000 USD" rate="1%"/>
+                <tier from="-1000 USD" to="2000 USD" rate="2%"/>
+                <tier from="2000 USD" rate="3%"/>
+              </table>
+              <component name="a"><formula>t(bookings)</formula></component>
+              <component name="b"><formula>a * 10%</formula></component>
+              <cap target="a">100 USD</cap>
+            </plan>
+
+            """
+        let warnings = XMLPlans.check(bytes: Array(lines.utf8), path: "plan.xml").diagnostics.map { "\($0.location): \($0.message)" }
+        #expect(
+            warnings == [
+                "plan.xml:12:32: a is read here as computed, before its cap at line 13: caps and floors bound what is paid, once every "
+                    + "component is computed"
+            ], "\(warnings)")
     }
 
     /// Comments on a `match` arm (kept by `fmt`) are not carried into the XML: the exported

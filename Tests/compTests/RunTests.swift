@@ -2365,6 +2365,17 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
                 == "warning: plan AE-STD is effective 2027-01-01 to 2027-12-31, but no transaction is dated within it (the ledger runs "
                 + "from 2030-01-05 to 2030-03-09): a run excludes every deal of its payees as outside the plan's dates\n")
         #expect(outside.stdout.hasSuffix("\(data.path): valid (2 transactions, 1 reps) for plan AE-STD; read the 1 warning above\n"), "\(outside.stdout)")
+        // A ledger around the plan's year without a deal in it (2026 and 2028) is said too; one deal in it is enough.
+        try writeFiles([
+            "transactions.csv": "id,date,rep,amount,currency,kind,product\nT1,2026-06-05,R1,1500,USD,new,A\nT2,2028-02-09,R1,700,USD,new,B\n"
+        ], to: data)
+        let around = try cli.run(["validate", "--data", data.path, "--plans", aeStandard])
+        #expect(around.stderr.contains("but no transaction is dated within it (the ledger runs from 2026-06-05 to 2028-02-09)"), "\(around.stderr)")
+        try writeFiles([
+            "transactions.csv": "id,date,rep,amount,currency,kind,product\nT1,2026-06-05,R1,1500,USD,new,A\nT2,2027-12-31,R1,700,USD,new,B\n"
+        ], to: data)
+        let within = try cli.run(["validate", "--data", data.path, "--plans", aeStandard])
+        #expect(!within.stderr.contains("no transaction is dated within"), "\(within.stderr)")
 
         let typo = directory.appendingPathComponent("typo.plan")
         let text = try String(contentsOfFile: aeStandard, encoding: .utf8)
@@ -2375,7 +2386,7 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
             unnamed.stderr.hasPrefix(
                 "warning: plan AE_STD has no payees: no roster row names it; did you mean AE-STD? (the plan file's id and the roster's plan "
                     + "column must match exactly)\n"), "\(unnamed.stderr)")
-        #expect(unnamed.stdout.hasSuffix("; read the 2 warnings above\n"), "\(unnamed.stdout)")
+        #expect(unnamed.stdout.hasSuffix("; read the 1 warning above\n"), "\(unnamed.stdout)")
     }
 
     /// Quota rows for a period length the rep's plan does not read (a quarter beside the months a
