@@ -31,7 +31,13 @@ extension XMLPlans {
         if let outputPath {
             relocated.uses = syntax.uses.map { relocate($0, from: path, to: outputPath) }
         }
-        return ExportResult(xml: export(relocated), result: checked)
+        // The libraries' parameters, for a table of the plan whose values are theirs.
+        var libraryParameters: [String: String] = [:]
+        for library in checked.sources.dropFirst() {
+            guard let parsed = PlanSyntax.parse(library).0 else { continue }
+            for case .param(let name, let value) in parsed.declarations { libraryParameters[name] = parameterValue(value.text()) }
+        }
+        return ExportResult(xml: export(relocated, libraryParameters: libraryParameters), result: checked)
     }
 
     /// A parameter's value as the schema's `literal` takes it: negations of a negation cancel out
@@ -69,8 +75,9 @@ extension XMLPlans {
         return (Array(repeating: "..", count: directory.count - common) + target[common...]).joined(separator: "/")
     }
 
-    /// The XML document for a parsed plan.
-    public static func export(_ plan: PlanSyntax) -> String {
+    /// The XML document for a parsed plan; `libraryParameters` are the values of the parameters
+    /// of the libraries it uses (a table whose values are parameters pays amounts or rates).
+    public static func export(_ plan: PlanSyntax, libraryParameters: [String: String] = [:]) -> String {
         var out = XMLTextWriter()
         out.line(0, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
         out.open(0, "plan", [("id", plan.name), ("name", plan.displayName)])
@@ -100,7 +107,7 @@ extension XMLPlans {
         // exporting it again gives the same bytes.
         func rounding(_ rule: PlanSyntax.Rounding?) -> [(String, String?)] { [("round", rule?.mode), ("digits", rule?.digits.map(Lowering.integerText))] }
         // The parameters' values, for a table whose values are parameters (money or rates).
-        var parameters: [String: String] = [:]
+        var parameters = libraryParameters
         for case .param(let name, let value) in plan.declarations { parameters[name] = Self.parameterValue(value.text()) }
 
         // The schema's order: each group of kinds in source order within the group. Measures,

@@ -226,6 +226,15 @@ import Testing
         ] {
             #expect(xml.contains(expected), "\(expected)")
         }
+        // The parameters of a library the plan uses decide too.
+        try Data("library L {\n  param small = 100 USD\n  param large = 200 USD\n}\n".utf8).write(to: URL(fileURLWithPath: directory + "/lib.plan"))
+        try Data(
+            ("use \"lib.plan\"\nplan \"U\" {\n  currency USD\n  period month\n  credit sales { amount fx(txn.amount) }\n  measure bookings = sum(sales)\n"
+                + "  table named retroactive on amount {\n    up to 1000 USD     : small\n    1000 USD and above : large\n  }\n"
+                + "  component c = named(bookings)\n}\n").utf8
+        ).write(to: URL(fileURLWithPath: directory + "/u.plan"))
+        let used = try #require(XMLPlans.export(path: directory + "/u.plan").xml)
+        #expect(used.contains("<tier to=\"1000 USD\" amount=\"small\"/>") && used.contains("<tier from=\"1000 USD\" amount=\"large\"/>"), "\(used)")
     }
 
     /// A table's tiers on one XML line (as other tools write XML) check as on lines of their own:
