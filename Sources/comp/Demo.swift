@@ -59,18 +59,21 @@ struct Demo: ParsableCommand {
         // with it first: kept, they would be payouts no database explains (a demo interrupted
         // while it ran had left them beside no database). The journal too: a hot one left by a
         // killed run would be played back into the new file.
+        let hadResults = FileManager.default.fileExists(atPath: database)
         ResultStore.removeFiles(at: database)
         let exports = ["payouts.csv", "measures.csv"].map { base + "/" + $0 }.filter { unlink($0) == 0 }
-        // Ctrl-C while the data is written removes it (a ledger cut mid-row had stayed).
+        // Ctrl-C while the data is written removes it (a ledger cut mid-row had stayed), and says
+        // that the previous demo's results are gone too.
+        let previous = hadResults || !exports.isEmpty ? " (the previous demo's results and exports were removed first)" : ""
         InterruptCleanup.announce(
-            "comp demo: interrupted while writing its sample data; removed the data files in \(terminalSafe(data)), nothing was run")
+            "comp demo: interrupted while writing its sample data; removed the data files in \(terminalSafe(data)), nothing was run\(previous)")
         var writing = InterruptCleanup.removeOnInterrupt(SampleGenerator.fileNames.map { data + "/" + $0 })
         defer { InterruptCleanup.keepOnInterrupt(writing) }
         let summary: SampleSummary
         do {
             summary = try SampleGenerator.write(SampleOptions(reps: reps, transactions: txns, seed: 1), to: data)
         } catch {
-            printError("comp demo: \(error)")
+            printError("comp demo: \(error)\(previous)")
             throw Exit.cannotCreate
         }
         InterruptCleanup.keepOnInterrupt(writing)
