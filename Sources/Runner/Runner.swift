@@ -744,12 +744,6 @@ public enum Runner {
     /// pass over the dates per plan with effective dates, stopping at the first one within.)
     public static func effectiveDateWarnings(plans: [Plan], transactions: TransactionTable) -> [String] {
         guard transactions.count > 0 else { return [] }
-        var first = CivilDate.maximum
-        var last = CivilDate.minimum
-        for date in transactions.dates {
-            if date < first { first = date }
-            if date > last { last = date }
-        }
         var warnings: [String] = []
         for plan in plans {
             guard let effective = plan.effective else { continue }
@@ -757,6 +751,9 @@ public enum Runner {
             // Any deal within the dates (a ledger of 2026 and 2028 spans 2027 without one in it).
             guard !transactions.dates.contains(where: { $0 >= effective.start && $0 <= end }) else { continue }
             let dates = "\(effective.start) to " + (effective.end.map { "\($0)" } ?? "open end")
+            // The ledger's span, looked for only to say it.
+            let first = transactions.dates.min() ?? effective.start
+            let last = transactions.dates.max() ?? effective.start
             warnings.append(
                 "plan \(plan.id) is effective \(dates), but no transaction is dated within it (the ledger runs from \(first) to \(last)): "
                     + "a run excludes every deal of its payees as outside the plan's dates")

@@ -50,13 +50,16 @@ public enum InterruptCleanup {
     }()
     /// The signal received while a run was being written in place (0: none): the process ends by
     /// it once the run's transaction has been rolled back (``finishInterruptedWrite(stored:)``).
-    /// Past 10 s (a run between two writes notices it at its next one) the alarm ends the process
-    /// anyway, and SQLite rolls the run back from its journal when the database is next opened.
+    /// Past ``rollbackWait`` (a run between two writes notices it at its next one) the alarm ends
+    /// the process anyway, and SQLite rolls the run back from its journal when the database is
+    /// next opened.
     nonisolated(unsafe) static let pending: UnsafeMutablePointer<Int32> = {
         let pending = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
         pending.initialize(to: 0)
         return pending
     }()
+    /// Seconds the rollback of a run interrupted while written in place is waited for.
+    static let rollbackWait: UInt32 = 10
 
     /// Whether this process has stored a run (committed in place, or its new database put in
     /// place): until then an interruption says the run was not stored, also while the data is
@@ -136,7 +139,7 @@ public enum InterruptCleanup {
                     // at the signal when it is over, and says whether the run was stored.)
                     InterruptCleanup.pending.pointee = received
                     if let connection = InterruptCleanup.connection.pointee { sqlite3_interrupt(connection) }
-                    _ = alarm(10)
+                    _ = alarm(InterruptCleanup.rollbackWait)
                     return
                 }
                 let first = InterruptCleanup.pending.pointee
@@ -206,15 +209,9 @@ public enum InterruptCleanup {
         announcement.pointee = text.flatMap { strdup($0.hasSuffix("\n") ? $0 : $0 + "\n") }
     }
 
-    /// Registers `paths` (files being written that are not whole yet) to be removed on an
-    /// interruption; returns their slots, for ``keepOnInterrupt(_:)`` once they are whole.
-    public static func removeOnInterrupt(_ paths: [String]) -> [Int] { register(paths) }
-
-    /// Forgets the files of `slots` (from ``removeOnInterrupt(_:)``): an interruption now leaves them.
-    public static func keepOnInterrupt(_ slots: [Int]) { unregister(slots) }
-
-    /// Registers `paths` to be removed on an interruption; returns the slots, for ``unregister(_:)``.
-    static func register(_ paths: [String]) -> [Int] {
+    /// Registers `paths` (files being written, not whole yet) to be removed on an interruption;
+    /// returns the slots, for ``unregister(_:)`` once they are whole.
+    public static func register(_ paths: [String]) -> [Int] {
         lock.lock()
         defer { lock.unlock() }
         var taken: [Int] = []
@@ -245,8 +242,9 @@ public enum InterruptCleanup {
         writingInPlace.pointee += started ? 1 : -1
     }
 
-    /// Forgets the files of `taken` (they were put in place or removed).
-    static func unregister(_ taken: [Int]) {
+    /// Forgets the files of `taken` (they were put in place or removed): an interruption now
+    /// leaves them.
+    public static func unregister(_ taken: [Int]) {
         lock.lock()
         defer { lock.unlock() }
         for index in taken {

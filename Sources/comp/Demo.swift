@@ -62,23 +62,19 @@ struct Demo: ParsableCommand {
         let hadResults = FileManager.default.fileExists(atPath: database)
         ResultStore.removeFiles(at: database)
         let exports = ["payouts.csv", "measures.csv"].map { base + "/" + $0 }.filter { unlink($0) == 0 }
-        // Ctrl-C while the data is written removes it (a ledger cut mid-row had stayed), and says
-        // that the previous demo's results are gone too.
+        // Ctrl-C while the data is written removes it, and says that the previous demo's results
+        // are gone too.
         let previous = hadResults || !exports.isEmpty ? " (the previous demo's results and exports were removed first)" : ""
-        InterruptCleanup.announce(
-            "comp demo: interrupted while writing its sample data; removed the data files in \(terminalSafe(data)), nothing was run\(previous)")
-        var writing = InterruptCleanup.removeOnInterrupt(SampleGenerator.fileNames.map { data + "/" + $0 })
-        defer { InterruptCleanup.keepOnInterrupt(writing) }
         let summary: SampleSummary
         do {
-            summary = try SampleGenerator.write(SampleOptions(reps: reps, transactions: txns, seed: 1), to: data)
+            summary = try writeSampleData(
+                SampleOptions(reps: reps, transactions: txns, seed: 1), to: data,
+                interrupted: "comp demo: interrupted while writing its sample data; removed the data files in \(terminalSafe(data)), nothing was run\(previous)",
+                whole: nil)
         } catch {
             printError("comp demo: \(error)\(previous)")
             throw Exit.cannotCreate
         }
-        InterruptCleanup.keepOnInterrupt(writing)
-        writing = []
-        InterruptCleanup.announce(nil)
         print("Wrote \(summary.transactions) transactions for \(summary.reps) reps to \(terminalSafe(data))/")
         try writeOutput(demoPlanText, to: plan)
         try writeOutput(demoManagerPlanText, to: managerPlan)

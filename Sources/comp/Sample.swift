@@ -65,18 +65,12 @@ struct Sample: ParsableCommand {
             printError("comp sample: cannot remove \(base)splits.csv: \(String(cString: strerror(errno)))")
             throw Exit.cannotCreate
         }
-        // Ctrl-C while the files are written removes them (a ledger cut mid-row had stayed, and
-        // the next `comp sample` into the directory refused it as a data set already there).
         InterruptCleanup.install()
-        InterruptCleanup.announce(
-            "comp sample: interrupted; removed the data files it was writing in \(terminalSafe(out)) (run it again to write them whole)")
-        var writing = InterruptCleanup.removeOnInterrupt(SampleGenerator.fileNames.map { base + $0 })
-        defer { InterruptCleanup.keepOnInterrupt(writing) }
         do {
-            let summary = try SampleGenerator.write(options, to: out)
-            InterruptCleanup.keepOnInterrupt(writing)
-            writing = []
-            InterruptCleanup.announce("comp sample: interrupted; the data files in \(terminalSafe(out)) were written whole")
+            let summary = try writeSampleData(
+                options, to: out,
+                interrupted: "comp sample: interrupted; removed the data files it was writing in \(terminalSafe(out)) (run it again to write them whole)",
+                whole: "comp sample: interrupted; the data files in \(terminalSafe(out)) were written whole")
             for file in summary.files {
                 print("\(file.path): \(file.rows) rows, \(file.bytes) bytes")
             }
@@ -94,4 +88,25 @@ struct Sample: ParsableCommand {
             throw Exit.cannotCreate
         }
     }
+}
+
+/// Writes the sample data set of `options` into `directory` (``SampleGenerator/write(_:to:)``),
+/// its files removed if the process is interrupted before they are whole, saying `interrupted`;
+/// once they are whole, an interruption says `whole` (nil: what the run says). Ctrl-C had left a
+/// ledger cut mid-row, and the next `comp sample` into the directory refused it as a data set
+/// already there. `comp sample` and `comp demo` write their data through it.
+func writeSampleData(_ options: SampleOptions, to directory: String, interrupted: String, whole: String?) throws(SampleDataError) -> SampleSummary {
+    InterruptCleanup.announce(interrupted)
+    let base = directory.hasSuffix("/") ? directory : directory + "/"
+    let writing = InterruptCleanup.register(SampleGenerator.fileNames.map { base + $0 })
+    let summary: SampleSummary
+    do {
+        summary = try SampleGenerator.write(options, to: directory)
+    } catch {
+        InterruptCleanup.unregister(writing)
+        throw error
+    }
+    InterruptCleanup.unregister(writing)
+    InterruptCleanup.announce(whole)
+    return summary
 }
