@@ -271,28 +271,25 @@ public enum ReferenceEvaluator {
         }
         do {
             // Payees that failed, in payee order: once one has, nothing more is consumed (the run
-            // fails), but the next shards still say which of their payees fail too.
-            var failures: [EvaluationError] = []
+            // fails), but every payee is still evaluated, so the run says every different failure
+            // (a plan failing for every payee, and one rep's bad quota row besides) and how many
+            // payees failed each way.
+            var failures = PayeeFailureList()
             for shard in 0..<shards {
                 switch slots.take(shard) {
                 case .failure(let error)?:
                     // A shard that failed as a whole (not one of its payees).
                     if failures.isEmpty { throw error }
-                    throw EvaluationError(listing: failures + [error], complete: false)
+                    throw EvaluationError(listing: failures.listed + [error], complete: false)
                 case .success(let (part, partFailures, spiffRows))?:
                     if failures.isEmpty && partFailures.isEmpty { try consume(part) }
                     for row in spiffRows where Int(row) < credited.count { credited[Int(row)] = true }
-                    failures += partFailures
-                    // Each shard lists its first failures up to the limit, so the first that many
-                    // of the run are known, whatever the shards: the same list for any thread count.
-                    if failures.count >= PlanEvaluation.listedPayeeFailures {
-                        throw EvaluationError(listing: Array(failures.prefix(PlanEvaluation.listedPayeeFailures)), complete: false)
-                    }
+                    for failure in partFailures { failures.add(failure) }
                 case nil:
                     throw EvaluationError(rep: nil, period: nil, what: nil, message: "shard \(shard) of \(shards) gave no result", source: nil)
                 }
             }
-            if !failures.isEmpty { throw EvaluationError(listing: failures, complete: true) }
+            if !failures.isEmpty { throw failures.error }
         } catch {
             // Stop the shards not started yet, and wait for the running ones to finish.
             slots.cancel()
@@ -1137,8 +1134,8 @@ final class PlanEvaluation {
     /// Rows that qualified for a SPIFF of a payee of ``evaluate(payees:)``: credited for the
     /// reconciliation too (a row that only a SPIFF pays had been called "not credited").
     @exclusivity(unchecked) var spiffRows: [Int32] = []
-    /// Payees of ``evaluate(payees:)`` whose evaluation failed, in payee order (at most
-    /// ``listedPayeeFailures``): their lines are left out, and the run fails listing them all.
+    /// Payees of ``evaluate(payees:)`` whose evaluation failed, in payee order: their lines are
+    /// left out, and the run fails listing them (``PayeeFailureList``).
     var payeeFailures: [EvaluationError] = []
     /// Transactions with shares over 1 that a plain `to splits` rule met while crediting (at most
     /// ``listedPayeeFailures``, in row order), and how many in all: the run fails listing them all
@@ -1149,7 +1146,7 @@ final class PlanEvaluation {
     var splitConflictsCut = false
     /// Floors first, then caps (``applyLimits(to:_:_:)``).
     static let limitKindsInOrder: [LimitKind] = [.floor, .cap]
-    /// The most failing payees a run lists (a plan that fails for every payee stops there).
+    /// The most different payee failures a run lists (payees failing alike are one line).
     static let listedPayeeFailures = 100
     @exclusivity(unchecked) var restatedThrough = 0
     /// While restating: rows of reversals charged after `restatedThrough` that the restatement
@@ -2066,7 +2063,6 @@ final class PlanEvaluation {
                 output.payouts.removeSubrange(marks.payouts...)
                 output.traces.removeSubrange(marks.traces...)
                 output.measures.removeSubrange(marks.measures...)
-                if payeeFailures.count >= Self.listedPayeeFailures { break }
             }
         }
         return output

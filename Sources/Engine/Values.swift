@@ -42,6 +42,11 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     public var others: [EvaluationError] = []
     /// Whether more payees failed than this and ``others`` list (the run stopped listing).
     public var listStopped = false
+    /// Later payees whose failures read as this payee's but for the rep (or, ``alikeNumbers``,
+    /// but for their numbers too): said on one line under this one's, not a line each.
+    public var alikePayees = AlikePayees()
+    /// Payees that failed in all, when the listing groups them (``PayeeFailureList``).
+    var failedPayees: Int? = nil
     /// What the listing counts in its last line (`payees`; `credits` for split conflicts).
     var listedKind = "payees"
     /// The same payee's failures in its later periods, each different from the ones before (a
@@ -77,7 +82,10 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     }
 
     /// This failure, one line.
-    var line: String {
+    var line: String { line(naming: rep) }
+
+    /// This failure, one line, naming `rep` (nil: no rep, for comparing payees' failures).
+    func line(naming rep: String?) -> String {
         var context: [String] = []
         if let rep { context.append("rep \(rep)") }
         if let period { context.append(period) }
@@ -107,8 +115,16 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
         return periods.prefix(3).joined(separator: ", ") + ", …, " + last
     }
 
-    /// This payee's failures, a line each: the first, then its later periods'.
-    var payeeLines: [String] { [line] + laterPeriods.map(\.line) }
+    /// This payee's failures, a line each: the first, then its later periods', then the later
+    /// payees that failed alike.
+    var payeeLines: [String] {
+        var lines = [line] + laterPeriods.map(\.line)
+        if let alike = alikePayees.line { lines.append(alike) }
+        return lines
+    }
+
+    /// This payee's failures without its rep: equal for payees that failed the same way.
+    var payeeText: String { ([line(naming: nil)] + laterPeriods.map { $0.line(naming: nil) }).joined(separator: "\n") }
 
     /// Takes in a failure of the same payee in a later period: said on a line of its own, added
     /// to an identical earlier one's periods, or left out where an earlier one names its period.
@@ -176,11 +192,81 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
 
     /// Every failure, a line each; with several payees, a last line counts them.
     public var description: String {
-        guard !others.isEmpty || listStopped else { return payeeLines.joined(separator: "\n") }
-        let count = others.count + 1
-        let tail =
-            listStopped ? "the first \(count) \(listedKind) that failed are listed; there may be more" : "\(count) \(listedKind) failed"
+        let listedCount = others.count + 1 + alikePayees.count + others.reduce(0) { $0 + $1.alikePayees.count }
+        let count = failedPayees ?? listedCount
+        guard count > 1 || listStopped else { return payeeLines.joined(separator: "\n") }
+        let tail: String
+        if listStopped {
+            tail = "the first \(listedCount) \(listedKind) that failed are listed; there may be more"
+        } else if count > listedCount {
+            tail = "\(grouped(count)) \(listedKind) failed; \(grouped(count - listedCount)) of them otherwise than listed "
+                + "(only the first \(others.count + 1) different failures are)"
+        } else {
+            tail = "\(grouped(count)) \(listedKind) failed"
+        }
         return (payeeLines + others.flatMap(\.payeeLines) + [tail]).joined(separator: "\n")
+    }
+}
+
+/// Later payees of a run that failed as an earlier one did: how many, and their reps (the first
+/// three and the last), so that a plan failing for every payee is said in two lines.
+public struct AlikePayees: Sendable {
+    /// How many payees.
+    public private(set) var count = 0
+    /// The first three payees' reps.
+    public private(set) var first: [String] = []
+    /// The last payee's rep (past the first three).
+    public private(set) var last: String? = nil
+    /// Whether some failed with other numbers (another quotas.csv line, another amount).
+    public private(set) var otherNumbers = false
+
+    mutating func add(rep: String?, sameText: Bool) {
+        count += 1
+        otherNumbers = otherNumbers || !sameText
+        let rep = rep ?? "?"
+        if first.count < 3 { first.append(rep) } else { last = rep }
+    }
+
+    /// The line said under the first payee's failures; nil for none.
+    var line: String? {
+        guard count > 0 else { return nil }
+        var reps = first
+        if let last { reps.append(count > 4 ? "…, " + last : last) }
+        let more = count == 1 ? "1 more payee" : "\(grouped(count)) more payees"
+        return "  " + (otherNumbers ? "likewise, with other numbers, for " : "the same for ") + more + ": " + reps.joined(separator: ", ")
+    }
+}
+
+/// A run's failing payees, in payee order, a failure each unless it reads as an earlier one's
+/// (but for the rep, or but for the numbers): those are counted under it. At most
+/// ``PlanEvaluation/listedPayeeFailures`` different failures are kept; every payee is counted.
+struct PayeeFailureList {
+    private(set) var listed: [EvaluationError] = []
+    /// The shape (``EvaluationError/shape(_:)``) of each listed failure's text, and its index.
+    private var byShape: [String: Int] = [:]
+    private var texts: [String] = []
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func add(_ failure: EvaluationError) {
+        count += 1
+        let text = failure.payeeText
+        let shape = EvaluationError.shape(text)
+        if let index = byShape[shape] {
+            listed[index].alikePayees.add(rep: failure.rep, sameText: texts[index] == text)
+        } else if listed.count < PlanEvaluation.listedPayeeFailures {
+            byShape[shape] = listed.count
+            listed.append(failure)
+            texts.append(text)
+        }
+    }
+
+    /// The run's error: every listed failure, and how many payees failed.
+    var error: EvaluationError {
+        var error = EvaluationError(listing: listed, complete: true)
+        error.failedPayees = count
+        return error
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import CompCore
 import GRDB
 import RunResults
 import Store
@@ -2120,19 +2121,21 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
                 + "set a quota above 0 there)\n" + runStopped + "\n", "\(run.stderr)")
     }
 
-    /// A plan that fails for every payee lists the first 100 (in payee order, for any thread
-    /// count) and says there may be more.
-    @Test func theListOfFailingPayeesStopsAtAHundred() throws {
+    /// Payees that fail alike are one line under the first's: 150 payees whose quotas are all 0
+    /// (each on its own quotas.csv line, so "with other numbers") are said in two lines and
+    /// counted, for any thread count; R1151, whose quota is there, fails otherwise (no EUR rate)
+    /// and is said too, after them, though it comes past a hundred failing payees.
+    @Test func payeesThatFailAlikeAreSaidOnce() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = try dataDirectory(in: directory)
-        var roster = "rep,name,plan,start\n"
+        var roster = "rep,name,plan,start,currency\n"
         var quotas = "rep,period,amount\n"
         var transactions = "id,date,rep,amount,currency,kind\n"
-        for index in 1...150 {
+        for index in 1...151 {
             let rep = "R" + String(1000 + index)
-            roster += "\(rep),Rep \(index),AE-STD,2026-01-01\n"
-            quotas += "\(rep),2027-01,0\n"
+            roster += "\(rep),Rep \(index),AE-STD,2026-01-01,\(index == 151 ? "EUR" : "")\n"
+            quotas += "\(rep),2027-01,\(index == 151 ? 1000 : 0)\n"
             transactions += "T\(index),2027-01-05,\(rep),10,USD,new\n"
         }
         try writeFiles(["roster.csv": roster, "quotas.csv": quotas, "transactions.csv": transactions], to: data)
@@ -2142,13 +2145,53 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
             #expect(run.status == 65)
             errors.append(run.stderr)
         }
-        let lines = errors[0].split(separator: "\n")
-        #expect(lines.filter { $0.contains(": attainment: division by zero") }.count == 100)
-        #expect(lines.suffix(2) == ["the first 100 payees that failed are listed; there may be more", Substring(runStopped)])
-        #expect(lines.contains { $0.contains(": rep R1001, 2027-01: ") } && lines.contains { $0.contains(": rep R1100, 2027-01: ") })
-        #expect(!lines.contains { $0.contains(": rep R1101, ") })
+        let lines = errors[0].split(separator: "\n").map(String.init)
+        #expect(
+            lines.suffix(5) == [
+                "\(aeStandard):25:20: rep R1001, 2027-01: attainment: division by zero (the quota is 0 on line 2 of quotas.csv; set a quota above 0 there)",
+                "  likewise, with other numbers, for 149 more payees: R1002, R1003, R1004, …, R1150",
+                "rep R1151, 2027-01: no fx rate for EUR in 2027-01 to pay this rep in EUR: add that month's EUR rate to fx.csv, or leave the rep's currency on the roster empty (roster.csv line 152) to pay in USD",
+                "151 payees failed",
+                runStopped,
+            ], "\(errors[0])")
         #expect(errors[1] == errors[0])
         #expect(errors[2] == errors[0])
+    }
+
+    /// Past a hundred different failures the list stops, and the last line says how many payees
+    /// failed in all and how many of them otherwise than listed: 101 reps paid in 101 currencies
+    /// with no rate (a failure each, their words differing), and a 102nd like the first.
+    @Test func theListOfDifferentFailuresStopsAtAHundred() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        // 101 currencies with 2 minor digits, in code order; the 102nd rep is paid like the first.
+        let codes = Currency.isoMinorUnits.filter { $0.value == 2 && $0.key != "USD" }.keys.sorted().prefix(101)
+        var roster = "rep,name,plan,start,currency\n"
+        var quotas = "rep,period,amount\n"
+        var transactions = "id,date,rep,amount,currency,kind\n"
+        for index in 0..<102 {
+            let rep = "R" + String(1000 + index)
+            let currency = Array(codes)[index == 101 ? 0 : index]
+            roster += "\(rep),Rep \(index),AE-STD,2026-01-01,\(currency)\n"
+            quotas += "\(rep),2027-01,1000\n"
+            transactions += "T\(index),2027-01-05,\(rep),10,USD,new\n"
+        }
+        try writeFiles(["roster.csv": roster, "quotas.csv": quotas, "transactions.csv": transactions], to: data)
+        var errors: [String] = []
+        for threads in ["1", "2"] {
+            let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path, "--threads", threads])
+            #expect(run.status == 65)
+            errors.append(run.stderr)
+        }
+        let lines = errors[0].split(separator: "\n").map(String.init)
+        #expect(lines.filter { $0.contains(", 2027-01: no fx rate for ") }.count == 100, "\(errors[0])")
+        #expect(lines.contains { $0.hasPrefix("rep R1099, 2027-01: no fx rate for \(Array(codes)[99]) ") })
+        #expect(!lines.contains { $0.hasPrefix("rep R1100, ") })
+        let first = lines.firstIndex { $0.hasPrefix("rep R1000, 2027-01: no fx rate for \(Array(codes)[0]) ") } ?? lines.count - 1
+        #expect(lines[first + 1] == "  likewise, with other numbers, for 1 more payee: R1101", "\(errors[0])")
+        #expect(lines.suffix(2) == ["102 payees failed; 1 of them otherwise than listed (only the first 100 different failures are)", runStopped], "\(errors[0])")
+        #expect(errors[1] == errors[0])
     }
 
     /// A run that fails while evaluating leaves no database behind where there was none (it had
