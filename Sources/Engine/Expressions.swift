@@ -159,8 +159,9 @@ extension PlanEvaluation {
             if let ceilingExpr, case .number(let ceiling) = try eval(ceilingExpr, context), value > ceiling { value = ceiling }
             guard value > floor else { return .zero }
             if step.value == 0 { throw failure("graduated step is zero", span: expr.span) }
-            let steps = try Exact.subtract(value, floor).divided(by: Exact.trim(step), scale: 18, rounding: .halfEven)
-            return .number(try Exact.multiply(perStep, steps))
+            // amount × (value − floor) ÷ step, divided last: the quotient of steps, rounded first,
+            // had made 30000 USD × 10% ÷ 3% (exactly 100,000) 99,999.99 under `rounding down`.
+            return .number(try Self.quotient(try Exact.multiply(perStep, try Exact.subtract(value, floor)), step))
         }
     }
 

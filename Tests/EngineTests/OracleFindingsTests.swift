@@ -72,6 +72,36 @@ import Testing
         }
     }
 
+    /// A graduated bonus pays amount × (value − floor) ÷ step exactly, rounded once: 30,000 USD per
+    /// 3% above 80% at an attainment of 90% is 30,000 × 10% ÷ 3% = 100,000.00 exactly, under any
+    /// rounding mode. The number of steps had been rounded first (3.333… to 18 digits), so
+    /// `rounding down` and `floor` paid 99,999.99, and at 91% (30,000 × 11% ÷ 3% = 110,000.00,
+    /// 3.666…7 steps) `up` and `ceiling` paid 110,000.01. At 80.5%,
+    /// 30,000 × 0.5% ÷ 3% = 5,000.00; at 80.01%: 30,000 × 0.01% ÷ 3% = 100.00.
+    @Test func aGraduatedBonusDividesLast() throws {
+        for mode in ["down", "up", "floor", "ceiling", "half_even", "half_up"] {
+            let plan = """
+                plan "G" {
+                  currency USD
+                  period month
+                  rounding \(mode)
+                  credit sales { amount fx(txn.amount) }
+                  measure bookings = sum(sales)
+                  quota bookings per month
+                  let attainment = bookings / quota(bookings) round half_even 6
+                  component grad = graduated attainment above 80% pays 30000 USD per 3% up to 150%
+                }
+                """
+            let files = [
+                "roster.csv": "rep,name,plan,start\nR1,Ana,G,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\nR1,2027-01,10000\nR1,2027-02,10000\nR1,2027-03,10000\nR1,2027-04,10000\n",
+                "transactions.csv": ledger([("2027-01-05", "R1", "9000"), ("2027-02-05", "R1", "9100"), ("2027-03-05", "R1", "8050"), ("2027-04-05", "R1", "8001")]),
+            ]
+            let output = try evaluate(plan: plan, files: files)
+            #expect(totals(output, component: "grad") == ["R1 2027-01 100000.00", "R1 2027-02 110000.00", "R1 2027-03 5000.00", "R1 2027-04 100.00"], "\(mode)")
+        }
+    }
+
     /// Two recoverable draws: `a` pays 1,000 in January, `b` 1,000 in February. February earns 0:
     /// `a`'s recovery (at most 50% of the month's earnings) takes nothing, whichever is written
     /// first; it had taken 500 of `b`'s advance when `b` came first. So February pays 1,000.
