@@ -152,7 +152,9 @@ public enum XMLPlans {
         if !schemaDiagnostics.isEmpty { return .failure(DiagnosticList(schemaDiagnostics)) }
         let writer = PlanTextWriter(layout: layout, path: path, xml: bytes)
         writer.relocateUse = relocateUse
-        Lowering.write(placed, into: writer)
+        // Every expression is parsed alone on the way (to tell one from several): on one thread
+        // with the parser's stack, not one each.
+        withCheckerStack { Lowering.write(placed, into: writer) }
         if !writer.problems.isEmpty { return .failure(DiagnosticList(writer.problems)) }
         return .success((writer.text, writer.sourceShifts))
     }
