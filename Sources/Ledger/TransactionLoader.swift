@@ -1560,15 +1560,18 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 } else {
                     totals.rejectedWithoutCurrency += 1
                 }
-                // Rejected for that text or a field after it, with quoted text over lines shaped
-                // like records: a quote left open took those rows for its text. They are read as
-                // rows of their own (rejected with it, they had been lost). A row rejected only for
-                // a field before the text (a typo in its amount) keeps the text whole: the quote
-                // was closed where it should be, and its lines had become rows of their own, paid.
-                if spansLines, let text = tokenizer.firstFieldOverLines(), tokenizer.recordShapedLines(commas: fieldCount - 1) > 0,
-                    result.errors[firstError...].contains(where: { $0.severity == .error && $0.field > text })
-                {
-                    tokenizer.resumeAfterFirstLine()
+                // A well-formed record keeps its quoted text whole, as RFC 4180 reads it, also when
+                // the text holds lines shaped like records (a quote left open that a later quote
+                // closed): they are said, as for an accepted row, not read as rows (read as rows,
+                // they had been credited from inside a quoted field of a valid record).
+                if spansLines, let field = tokenizer.firstFieldOverLines() {
+                    let lines = tokenizer.recordShapedLines(commas: fieldCount - 1)
+                    if lines > 0 && !saturated {
+                        result.errors.append(
+                            RowError(
+                                line: recordLine, field: field + 1, DataMessage.recordsInField(context.names[field], lines: lines),
+                                severity: .warning))
+                    }
                 }
                 continue
             }
