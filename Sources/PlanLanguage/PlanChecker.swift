@@ -342,6 +342,13 @@ extension Checker {
                 sink.emit(
                     .invalidValue("plan id", text, "an id without control characters such as \\n or \\t (the roster's plan column names it)"),
                     file: 0, range)
+            } else if id.utf8.count > PlanLimits.maxIDBytes {
+                // No roster row could name it: the roster refuses a longer plan column.
+                sink.emit(
+                    .invalidValue(
+                        "plan id", String(id.prefix(40)) + "…",
+                        "an id of at most \(PlanLimits.maxIDBytes) bytes, not \(id.utf8.count) (the roster's plan column, which names the plan, holds no longer one)"),
+                    file: 0, range)
             } else if let hidden = id.unicodeScalars.first(where: TerminalText.isInvisible) {
                 // `"AE\u{200B}-STD"` prints as AE-STD, yet no roster row could name it: the roster's
                 // plan column refuses invisible characters (the plan had checked, and paid no one).

@@ -272,6 +272,9 @@ public enum PlanLimits {
     public static let maxConditionDepth = 256
     /// How many "did you mean" hints one check computes (each compares a name with every declaration).
     public static let maxHints = 100
+    /// The longest plan id, in bytes: the roster's plan column, which names the plan, holds no
+    /// longer id (``Ledger/LedgerLoadOptions/maxIDBytes``).
+    public static let maxIDBytes = 256
 }
 
 /// Collects diagnostics for the files of one check.

@@ -129,6 +129,26 @@ import Testing
         }
     }
 
+    /// A plan id longer than the roster's plan column holds (256 bytes) is refused: no roster row
+    /// could name the plan (it had checked, and every roster row naming it was refused). 256
+    /// bytes pass.
+    @Test func aPlanIDLongerThanTheRosterHoldsIsRefused() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("long.plan").path
+        for (length, status) in [(257, Int32(65)), (256, Int32(0))] {
+            try Data("plan \"\(String(repeating: "A", count: length))\" {\n  currency USD\n  period month\n}\n".utf8).write(to: URL(fileURLWithPath: plan))
+            let result = try cli.run(["check", plan])
+            #expect(result.status == status, "\(result.stderr)")
+            let errors = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+            #expect(
+                errors == (length == 257 ? [
+                    "\(plan):1:6: error: '\(String(repeating: "A", count: 40))…' is not a valid plan id; expected an id of at most 256 bytes, not 257 "
+                        + "(the roster's plan column, which names the plan, holds no longer one) [#plan.invalidValue]"
+                ] : []), "\(result.stderr)")
+        }
+    }
+
     @Test func aBrokenPlanGetsEveryErrorWithCaretsAndExits65() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
