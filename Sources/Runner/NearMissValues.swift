@@ -53,10 +53,14 @@ extension Runner {
         }
         guard comparedByPlan.contains(where: { !$0.isEmpty }) else { return [] }
 
-        /// The value as it reads: no spaces at its ends, no invisible characters, in lower case.
-        /// Scalar by scalar: trimming and lowering whole characters had cost 8 µs a value.
+        /// Characters a value shows as nothing, or that a terminal does not show as themselves:
+        /// invisible ones (U+200B), and controls (an escape, a bidirectional override U+202E).
+        func unseen(_ scalar: Unicode.Scalar) -> Bool { TerminalText.isInvisible(scalar) || TerminalText.isControl(scalar) }
+        /// The value as it reads: no spaces at its ends, no invisible or control characters, in
+        /// lower case. Scalar by scalar: trimming and lowering whole characters had cost 8 µs a
+        /// value.
         func reading(_ text: String) -> String {
-            let visible = text.unicodeScalars.filter { !TerminalText.isInvisible($0) }
+            let visible = text.unicodeScalars.filter { !unseen($0) }
             guard let first = visible.firstIndex(where: { !$0.properties.isWhitespace }),
                 let last = visible.lastIndex(where: { !$0.properties.isWhitespace })
             else { return "" }
@@ -117,7 +121,7 @@ extension Runner {
             func mayRead(_ value: String) -> Bool {
                 var count = 0
                 var trailing = 0
-                for scalar in value.unicodeScalars where !TerminalText.isInvisible(scalar) {
+                for scalar in value.unicodeScalars where !unseen(scalar) {
                     if scalar.properties.isWhitespace {
                         if count > 0 { trailing += 1 }
                         continue
@@ -211,7 +215,7 @@ extension Runner {
         var warnings = findings.prefix(limit).map { found in
             let one = found.rows == 1
             return "\(found.file): \(found.rows) row\(one ? " has" : "s have") \(found.column) \"\(shown(found.value))\" (the first on line "
-                + "\(found.firstLine)), which reads as \"\(shown(found.meant))\" but is not it (case, spaces or an invisible character): "
+                + "\(found.firstLine)), which reads as \"\(shown(found.meant))\" but is not it (case, spaces, or an invisible or control character): "
                 + "plan \(found.plan) compares \(found.scope.rawValue).\(found.column) with \"\(shown(found.meant))\" exactly, so "
                 + "\(one ? "this row does" : "these rows do") not count as it; correct the value"
         }

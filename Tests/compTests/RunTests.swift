@@ -1122,12 +1122,14 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
                 + "R4,Di,OTHER,2026-01-01,emea\n",
             "quotas.csv": "rep,period,amount\n",
             "transactions.csv": "id,date,rep,amount,currency,product,kind\nT1,2027-01-05,R1,100,USD,A,new\nT2,2027-01-05,R1,100,USD,A,New\n"
-                + "T3,2027-01-05,R1,100,USD,skip ,n\u{200B}ew\nT4,2027-01-05,R1,100,USD,A,New\nT5,2027-01-05,R1,100,USD,A,renewal\n",
+                + "T3,2027-01-05,R1,100,USD,skip ,n\u{200B}ew\nT4,2027-01-05,R1,100,USD,A,New\nT5,2027-01-05,R1,100,USD,A,renewal\n"
+                // Controls read as nothing too: a bidirectional override, an escape.
+                + "T6,2027-01-05,R1,100,USD,A,new\u{202E}\nT7,2027-01-05,R1,100,USD,A,\u{2066}new\u{2069}\nT8,2027-01-05,R1,100,USD,A,new\u{1B}\n",
         ], to: data)
         let run = try cli.run(["validate", "--plans", plan.path, "--data", data.path])
         #expect(run.status == 0, "\(run.stderr)")
         let warnings = run.stderr.split(separator: "\n").filter { $0.contains("which reads as") }
-        let tail = " but is not it (case, spaces or an invisible character): plan P compares "
+        let tail = " but is not it (case, spaces, or an invisible or control character): plan P compares "
         let expected: [String] = [
             "warning: roster.csv: 1 row has region \"emea\" (the first on line 3), which reads as \"EMEA\"" + tail
                 + "rep.region with \"EMEA\" exactly, so this row does not count as it; correct the value",
@@ -1137,6 +1139,12 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
                 + "txn.kind with \"new\" exactly, so this row does not count as it; correct the value",
             "warning: transactions.csv: 1 row has product \"skip \" (the first on line 4), which reads as \"SKIP\"" + tail
                 + "txn.product with \"SKIP\" exactly, so this row does not count as it; correct the value",
+            "warning: transactions.csv: 1 row has kind \"new\\u{202E}\" (the first on line 7), which reads as \"new\"" + tail
+                + "txn.kind with \"new\" exactly, so this row does not count as it; correct the value",
+            "warning: transactions.csv: 1 row has kind \"\\u{2066}new\\u{2069}\" (the first on line 8), which reads as \"new\"" + tail
+                + "txn.kind with \"new\" exactly, so this row does not count as it; correct the value",
+            "warning: transactions.csv: 1 row has kind \"new\\u{1B}\" (the first on line 9), which reads as \"new\"" + tail
+                + "txn.kind with \"new\" exactly, so this row does not count as it; correct the value",
         ]
         #expect(warnings.map(String.init) == expected, "\(run.stderr)")
     }
