@@ -65,6 +65,22 @@ public enum TerminalText {
     /// `text` with every control character written as an escape (`\t`, `\n`, `\r`, `\u{1B}`),
     /// except line breaks and tabs when `lineBreaks` (a whole report, whose lines are its own).
     public static func safe(_ text: String, lineBreaks: Bool = false) -> String { terminalSafe(text, keepingLineBreaks: lineBreaks) }
+
+    /// ``safe(_:lineBreaks:)``, with invisible characters written as escapes too (`n\u{200B}ew`):
+    /// for data values shown to be told apart, where `n<U+200B>ew` would print as `new`, the value
+    /// it is not. (Not for names, which may hold a joiner in an emoji sequence.)
+    public static func showingInvisibles(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isInvisible) else { return safe(text) }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if isInvisible(scalar) && !isControl(scalar) {
+                out.append(contentsOf: ("\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}").unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return safe(String(out))
+    }
 }
 
 /// `U+0041`-style code point of `scalar` (at least four hex digits), as messages name characters

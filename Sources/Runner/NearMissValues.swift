@@ -200,17 +200,7 @@ extension Runner {
         }
         /// The value with control and invisible characters written as escapes (`n\u{200B}ew`):
         /// shown as it prints, it would read as the value it is not.
-        func shown(_ text: String) -> String {
-            var out = ""
-            for scalar in text.unicodeScalars {
-                if TerminalText.isInvisible(scalar) && !TerminalText.isControl(scalar) {
-                    out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-            return TerminalText.safe(out)
-        }
+        func shown(_ text: String) -> String { TerminalText.showingInvisibles(text) }
         findings.sort { ($0.file, $0.firstLine, $0.column, $0.value) < ($1.file, $1.firstLine, $1.column, $1.value) }
         var warnings = findings.prefix(limit).map { found in
             let one = found.rows == 1

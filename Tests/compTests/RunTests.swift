@@ -2316,14 +2316,15 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
     }
 
     /// `--transactions` shows ledger text as text: a control sequence in a column is escaped (it
-    /// had cleared the screen), a long value is cut, an amount keeps the digits it has.
+    /// had cleared the screen), and an invisible character (a zero-width space, which had printed
+    /// the product as another), a long value is cut, an amount keeps the digits it has.
     @Test func explainedTransactionRowsAreSafeToShow() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = try oneDeal(in: directory)
         let long = String(repeating: "A", count: 60)
         try Data(
-            "id,date,rep,amount,currency,product,kind\nT1,2027-01-05,R1,100.5,USD,\"WIDGET\u{1B}[2J\",new\nT2,2027-01-06,R1,0.125,USD,\(long),new\n"
+            "id,date,rep,amount,currency,product,kind\nT1,2027-01-05,R1,100.5,USD,\"WIDGET\u{1B}[2J\u{200B}\",new\nT2,2027-01-06,R1,0.125,USD,\(long),new\n"
                 .utf8
         ).write(to: data.appendingPathComponent("transactions.csv"))
         #expect(try cli.run(["run", "--plans", aeStandard, "--data", "data", "--db", "r.sqlite"], in: directory).status == 0)
@@ -2333,7 +2334,7 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         #expect(Array(table) == [
             "transaction rows (data/transactions.csv):",
             "  line  id  date        rep  amount  currency  credited  product                                   kind",
-            "     2  T1  2027-01-05  R1   100.50  USD         100.50  WIDGET\\u{1B}[2J                           new",
+            "     2  T1  2027-01-05  R1   100.50  USD         100.50  WIDGET\\u{1B}[2J\\u{200B}                   new",
             "     3  T2  2027-01-06  R1    0.125  USD          0.125  \(String(repeating: "A", count: 39))…  new",
             // Each row's credit, exact: the month's bookings are their sum, rounded once to 100.63.
             "credited by rule sales in 2027-01: 100.625 USD from 2 transactions (exact; a measure rounds its sum)",
