@@ -211,7 +211,10 @@ extension PlanEvaluation {
                 // A reversal's effective date is the date of the deal it reverses.
                 return .date(transactions.dates[reversalTarget(of: row) ?? row])
             default:
-                guard let column = transactions.attribute(attribute.name) else { return .missing }
+                // An optional column the file does not have reads as empty on every row, as an
+                // empty cell does (text "", a count 0): it had read as no value, so `!= "SMB"`
+                // took no deal and a count stopped the run where an empty column paid.
+                guard let column = transactions.attribute(attribute.name) else { return typed("", attribute) }
                 return typed(column[row], attribute)
             }
         case .rep:
@@ -226,7 +229,7 @@ extension PlanEvaluation {
             case "currency": return .text((row.currency ?? plan.currency).code)
             case "target_incentive": return row.targetIncentive.map { .number(WideDecimal($0)) } ?? .missing
             default:
-                guard let index = roster.attributeNames.firstIndex(of: attribute.name) else { return .missing }
+                guard let index = roster.attributeNames.firstIndex(of: attribute.name) else { return typed("", attribute) }
                 return typed(row.attributes[index], attribute)
             }
         }

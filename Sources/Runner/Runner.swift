@@ -868,14 +868,30 @@ public enum Runner {
     /// The optional ledger columns (`product`, `kind`, `region`) a plan reads that transactions.csv
     /// does not have: each reads empty on every row, so a filter on it takes nothing (valid, but
     /// rarely meant: a column named `Kind` is another column).
+    /// Declared optional columns (`attribute txn.segment: text optional`, `rep.seats`) likewise:
+    /// each reads as an empty cell on every row (text "", a count 0, other types no value).
     static func absentColumnWarnings(plans: [Plan], data: LedgerData) -> [String] {
         var warnings: [String] = []
-        for name in ["product", "kind", "region"] where data.transactions.attribute(name) == nil {
-            let readers = plans.filter { plan in plan.attributes.contains { $0.builtIn && $0.scope == .transaction && $0.name == name } }
-            guard !readers.isEmpty else { continue }
+        func warn(_ scope: PlanModel.AttributeScope, _ name: String, _ file: String, declared: Bool) {
+            let readers = plans.filter { plan in plan.attributes.contains { $0.builtIn != declared && $0.scope == scope && $0.name == name } }
+            guard !readers.isEmpty else { return }
+            let prefix = scope == .transaction ? "txn" : "rep"
             warnings.append(
-                "plan\(readers.count == 1 ? "" : "s") \(readers.map(\.id).joined(separator: ", ")) read\(readers.count == 1 ? "s" : "") txn.\(name), "
-                    + "but transactions.csv has no column \"\(name)\": it is empty on every row")
+                "plan\(readers.count == 1 ? "" : "s") \(readers.map(\.id).joined(separator: ", ")) read\(readers.count == 1 ? "s" : "") \(prefix).\(name), "
+                    + "but \(file) has no column \"\(name)\": it is empty on every row")
+        }
+        for name in ["product", "kind", "region"] where data.transactions.attribute(name) == nil {
+            warn(.transaction, name, "transactions.csv", declared: false)
+        }
+        var declared: [PlanModel.AttributeScope: Set<String>] = [:]
+        for plan in plans {
+            for attribute in plan.attributes where !attribute.builtIn { declared[attribute.scope, default: []].insert(attribute.name) }
+        }
+        for name in (declared[.transaction] ?? []).sorted() where data.transactions.attribute(name) == nil {
+            warn(.transaction, name, "transactions.csv", declared: true)
+        }
+        for name in (declared[.rep] ?? []).sorted() where !data.roster.attributeNames.contains(name) {
+            warn(.rep, name, "roster.csv", declared: true)
         }
         return warnings
     }

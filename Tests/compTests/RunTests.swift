@@ -2561,6 +2561,55 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         ])
     }
 
+    /// A declared optional column the file does not have reads as an empty one on every row (text
+    /// "", a count 0), and the run says it is absent: `txn.segment != "SMB"` had taken no deal and
+    /// `100 USD * rep.seats` had stopped the run, where the same columns present but empty paid
+    /// 10% of 1,000 = 100.00 and a seat bonus of 0.00. The same with the columns there, empty.
+    @Test func anAbsentOptionalColumnReadsAsAnEmptyOne() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("p.plan")
+        try Data(
+            """
+            plan "P" {
+              currency USD
+              period month
+              attribute txn.segment: text optional
+              attribute rep.seats: count optional
+              attribute rep.team: text optional
+              credit sales {
+                where txn.segment != "SMB"
+                amount fx(txn.amount)
+              }
+              measure bookings = sum(sales)
+              component commission = bookings * 10% when rep.team == ""
+              component seat_bonus = 100 USD * rep.seats
+            }
+
+            """.utf8
+        ).write(to: plan)
+        for present in [false, true] {
+            let data = try dataDirectory(in: directory.appendingPathComponent(present ? "present" : "absent"))
+            try writeFiles([
+                "roster.csv": present ? "rep,name,plan,start,seats,team\nR1,Ana,P,2026-01-01,,\n" : "rep,name,plan,start\nR1,Ana,P,2026-01-01\n",
+                "quotas.csv": "rep,period,amount\n",
+                "transactions.csv": present ? "id,date,rep,amount,currency,segment\nT1,2027-01-05,R1,1000,USD,\n" : "id,date,rep,amount,currency\nT1,2027-01-05,R1,1000,USD\n",
+            ], to: data)
+            let db = data.appendingPathComponent("r.sqlite").path
+            let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db, "--export-payouts", data.appendingPathComponent("p.csv").path])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(
+                try String(contentsOf: data.appendingPathComponent("p.csv"), encoding: .utf8)
+                    == "rep,period,plan,component,amount,currency\nR1,2027-01,P,commission,100.00,USD\nR1,2027-01,P,seat_bonus,0.00,USD\nR1,2027-01,P,total,100.00,USD\n")
+            let warnings = run.stderr.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+            #expect(warnings == (present ? [] : [
+                "warning: plan P reads txn.segment, but transactions.csv has no column \"segment\": it is empty on every row",
+                "warning: plan P reads rep.seats, but roster.csv has no column \"seats\": it is empty on every row",
+                "warning: plan P reads rep.team, but roster.csv has no column \"team\": it is empty on every row",
+            ]), "\(run.stderr)")
+        }
+    }
+
     @Test func summaryShowsWhatCapsTookOffTheTotal() throws {
         // ae-10k's capped_total is below the sum of its components wherever the cap bound: the
         // summary shows that difference as its own line, so the lines add up to the total.
