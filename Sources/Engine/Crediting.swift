@@ -331,14 +331,19 @@ extension PlanEvaluation {
                                     value = try convertToPlan(value, row: row)
                                 }
                             }
+                            // A weight with no value credits no one; a payee's row stops the run.
                             if hasWeight {
                                 let code = weightNarrow.map { Int($0[row]) } ?? weightWide.map { Int($0[row]) } ?? 0
-                                guard let factor = weightTable[code] else { continue }
+                                guard let factor = weightTable[code] else {
+                                    guard position >= 0, onPlan[Int(chunkEntries[index])] else { continue }
+                                    throw noCreditValue("weight", rule: rule, row: row, payee: position, period: period)
+                                }
                                 value = try Exact.multiply(value, factor)
                             } else if let factor = constantWeight {
                                 if let factor { value = try Exact.multiply(value, factor) }
                             } else {
-                                continue
+                                guard position >= 0, onPlan[Int(chunkEntries[index])] else { continue }
+                                throw noCreditValue("weight", rule: rule, row: row, payee: position, period: period)
                             }
                         } catch {
                             // Reported like the general path's errors, with this row's payee and period.
@@ -487,10 +492,26 @@ extension PlanEvaluation {
         // credited is its own.
         let sized = dealSized(context, row: row)
         if let filter = compiled.filters[ruleIndex], try evalRow(filter, sized, row: row) != .bool(true) { return false }
-        guard case .number(var value) = try evalRow(compiled.amounts[ruleIndex], context, row: row) else { return false }
-        if let weight = compiled.weights[ruleIndex] {
-            guard case .number(let factor) = try evalRow(weight, sized, row: row) else { return false }
-            value = try Exact.multiply(value, factor)
+        // An amount or weight with no value (an empty optional column) credits no one; crediting
+        // a payee with it stops the run (it had credited nothing without a word, the row counted
+        // as left out by a filter).
+        var known: WideDecimal? = nil
+        var missing = "amount"
+        if case .number(let amount) = try evalRow(compiled.amounts[ruleIndex], context, row: row) {
+            known = amount
+            if let weight = compiled.weights[ruleIndex] {
+                if case .number(let factor) = try evalRow(weight, sized, row: row) {
+                    known = try Exact.multiply(amount, factor)
+                } else {
+                    (known, missing) = (nil, "weight")
+                }
+            }
+        }
+        var value: WideDecimal {
+            get throws {
+                if let known { return known }
+                throw noCreditValue(missing, rule: ruleIndex, row: row, payee: payee, period: period)
+            }
         }
         var credited = false
         for recipient in recipients {
@@ -498,7 +519,7 @@ extension PlanEvaluation {
             case .rep:
                 // The rep's own assignment on that date is `assignmentEntry`.
                 if payee < payees.count, assignments.onPlan[assignmentEntry] {
-                    give(Credit(value: value, row: Int32(row)), rule: ruleIndex, to: payee, in: period, chargedTo: chargedTo)
+                    give(Credit(value: try value, row: Int32(row)), rule: ruleIndex, to: payee, in: period, chargedTo: chargedTo)
                     credited = true
                 }
             case .splits(let overlay):
@@ -551,12 +572,12 @@ extension PlanEvaluation {
                     for splitIndex in splits {
                         let split = data.splits.rows[splitIndex]
                         guard let partner = isPayee(split.rep, on: payeeDate) else { continue }
-                        let share = try Exact.multiply(value, WideDecimal(split.share))
+                        let share = try Exact.multiply(try value, WideDecimal(split.share))
                         give(Credit(value: share, row: Int32(row)), rule: ruleIndex, to: partner, in: period, chargedTo: chargedTo)
                         credited = true
                     }
                 } else if let position = isPayee(rep, on: payeeDate) {
-                    give(Credit(value: value, row: Int32(row)), rule: ruleIndex, to: position, in: period, chargedTo: chargedTo)
+                    give(Credit(value: try value, row: Int32(row)), rule: ruleIndex, to: position, in: period, chargedTo: chargedTo)
                     credited = true
                 }
             case .managers(let levels):
@@ -580,7 +601,7 @@ extension PlanEvaluation {
                     }
                     if let target = isPayee(current, on: payeeDate) {
                         give(
-                            Credit(value: value, row: Int32(row), level: Int32(level + 1)), rule: ruleIndex, to: target, in: period,
+                            Credit(value: try value, row: Int32(row), level: Int32(level + 1)), rule: ruleIndex, to: target, in: period,
                             chargedTo: chargedTo)
                         credited = true
                     }
@@ -592,6 +613,17 @@ extension PlanEvaluation {
             }
         }
         return credited
+    }
+}
+
+extension PlanEvaluation {
+    /// A credit rule's amount or weight with no value for a row it credits a payee with.
+    func noCreditValue(_ part: String, rule: Int, row: Int, payee position: Int, period: Int) -> EvaluationError {
+        let booking = (payee, periodIndex)
+        (payee, periodIndex) = (position, period)
+        defer { (payee, periodIndex) = booking }
+        let rule = plan.creditRules[rule]
+        return failure(Self.noValue(part, row: row, transactions: transactions), what: "credit \(rule.name)", span: rule.span)
     }
 }
 

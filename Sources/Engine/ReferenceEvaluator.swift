@@ -581,13 +581,16 @@ final class CompiledSpiff: Sendable {
     /// The per-unit or per-deal amount, or the rate of a percentage; `.constant(.missing)` when tiered.
     let amount: RowExpr
     let payout: Payout
+    /// Where the amount is written (for the error when it has no value).
+    let amountSpan: SourceSpan?
 
-    init(window: DateRange, byEffectiveDate: Bool, filter: RowExpr?, amount: RowExpr, payout: Payout) {
+    init(window: DateRange, byEffectiveDate: Bool, filter: RowExpr?, amount: RowExpr, payout: Payout, amountSpan: SourceSpan? = nil) {
         self.window = window
         self.byEffectiveDate = byEffectiveDate
         self.filter = filter
         self.amount = amount
         self.payout = payout
+        self.amountSpan = amountSpan
     }
 }
 
@@ -1509,15 +1512,16 @@ final class PlanEvaluation {
         let row: (Expr) -> RowExpr = { compiling ? self.compileRow($0) : .generic($0) }
         let amount: RowExpr
         let payout: CompiledSpiff.Payout
+        var span: SourceSpan? = nil
         switch spiff.payout {
-        case .perUnit(let each): (amount, payout) = (row(each), .perUnit)
-        case .perDeal(let each): (amount, payout) = (row(each), .perDeal)
-        case .percentOfAmount(let rate): (amount, payout) = (row(rate), .percentOfAmount)
+        case .perUnit(let each): (amount, payout, span) = (row(each), .perUnit, each.span)
+        case .perDeal(let each): (amount, payout, span) = (row(each), .perDeal, each.span)
+        case .percentOfAmount(let rate): (amount, payout, span) = (row(rate), .percentOfAmount, rate.span)
         case .tieredByCount: (amount, payout) = (.constant(.missing), .tieredByCount)
         }
         return CompiledSpiff(
             window: spiff.window, byEffectiveDate: spiff.dateBasis == .effectiveDate, filter: spiff.filter.map(row), amount: amount,
-            payout: payout)
+            payout: payout, amountSpan: span)
     }
 
     /// True when `row` reverses another.
@@ -1701,6 +1705,14 @@ final class PlanEvaluation {
             index = semicolon + 1
         }
         return node
+    }
+
+    /// The words for a transaction's credit or SPIFF value that has none (an empty optional
+    /// column it reads): which row, and how to give it one.
+    static func noValue(_ part: String, row: Int, transactions: TransactionTable) -> String {
+        "the \(part) has no value for transaction \"\(transactions.ids[row])\" (transactions.csv line \(transactions.line(of: row))): "
+            + "a value it reads has none (an empty optional column, such as a rate or money column of the roster or the ledger, has "
+            + "no value); fill it in, or write it as 'if … > 0 then … else 0': a comparison with no value is false"
     }
 
     func failure(_ message: String, what: String? = nil, span: SourceSpan? = nil) -> EvaluationError {
@@ -2756,8 +2768,11 @@ final class PlanEvaluation {
         // A cancellation counts a deal less; a reinstatement (a reversal of one) a deal more.
         let cancels = cancellationBits.contains(row)
         if spiff.payout == .tieredByCount { return WideDecimal(Int64(cancels ? -1 : 1)) }
-        // A row whose amount has no value qualifies and pays nothing.
-        guard case .number(let value) = try evalRow(spiff.amount, rowContext, row: row) else { return .zero }
+        // A qualifying row whose amount has no value stops the run, as a component with no value
+        // does (it had paid nothing without a word).
+        guard case .number(let value) = try evalRow(spiff.amount, rowContext, row: row) else {
+            throw failure(Self.noValue("pay amount", row: row, transactions: transactions), what: evaluatingName, span: spiff.amountSpan)
+        }
         switch spiff.payout {
         case .perUnit:
             return try Exact.multiply(value, WideDecimal(Int64(transactions.quantities[row])))

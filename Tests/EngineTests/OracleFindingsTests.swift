@@ -102,6 +102,74 @@ import Testing
         }
     }
 
+    /// The errors of evaluating `text` over `files` by the compiled and by the reference walk.
+    func failures(plan text: String, files: [String: String]) throws -> [String] {
+        let directory = NSTemporaryDirectory() + "comp-engine-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // On disk, as a run has it: errors locate the plan's rules.
+        let path = directory + "/test.plan"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let checked = PlanChecker.check(source: SourceFile(path: path, text: text))
+        let plan = try #require(checked.plan, "\(checked.rendered())")
+        for (name, content) in files { try Data(content.utf8).write(to: URL(fileURLWithPath: directory + "/" + name)) }
+        let load = LedgerLoader.load(directory: directory, options: ReferenceEvaluator.loadOptions(for: [plan]))
+        return [true, false].map { compiled in
+            do {
+                _ = try ReferenceEvaluator.evaluate(plan, data: load.data, inputs: [:], threads: compiled ? 2 : 1, compiled: compiled)
+                return "no error"
+            } catch {
+                return String(describing: error).replacingOccurrences(of: directory + "/", with: "")
+            }
+        }
+    }
+
+    /// A credit weight or a SPIFF's pay with no value (an empty optional column) stops the run at
+    /// the payee's row, as a component with no value does: R1's weight (`rep.wr`, or the ledger's
+    /// `txn.wt`, the compiled fast path) is empty. It had credited nothing, without a word (the
+    /// row counted as left out by a filter), and the SPIFF had paid 0.00. A row of a rep on
+    /// another plan (R3, also without a weight) credits no payee and stops nothing: without T1,
+    /// R2 is paid 10% × 50% × 4,000 = 200.00.
+    @Test func aCreditWeightOrSpiffPayWithNoValueStopsTheRun() throws {
+        let roster = "rep,name,plan,start,wr,bounty\nR1,Ana,W,2026-01-01,,\nR2,Ben,W,2026-01-01,0.5,20\nR3,Cy,OTHER,2026-01-01,,\n"
+        let ledger = "id,date,rep,amount,currency,wt\nT1,2027-01-05,R1,1000,USD,\nT2,2027-01-06,R2,4000,USD,0.5\nT3,2027-01-07,R3,500,USD,\n"
+        let withoutT1 = "id,date,rep,amount,currency,wt\nT2,2027-01-06,R2,4000,USD,0.5\nT3,2027-01-07,R3,500,USD,\n"
+        func plan(_ weight: String, spiff: Bool = false) -> String {
+            """
+            plan "W" {
+              currency USD
+              period month
+              attribute rep.wr: rate optional
+              attribute txn.wt: rate optional
+              attribute rep.bounty: money optional
+              credit sales {
+                amount fx(txn.amount)
+                \(weight)
+              }
+              measure bookings = sum(sales)
+              component commission = bookings * 10%
+            \(spiff ? "  component s = spiff {\n    window 2027-01-01 to 2027-12-31\n    pay rep.bounty per deal\n  }" : "")
+            }
+            """
+        }
+        let files = ["roster.csv": roster, "quotas.csv": "rep,period,amount\n", "transactions.csv": ledger]
+        let said = { (part: String) in
+            "the \(part) has no value for transaction \"T1\" (transactions.csv line 2): a value it reads has none (an empty optional column, "
+                + "such as a rate or money column of the roster or the ledger, has no value); fill it in, or write it as 'if … > 0 then … else 0': "
+                + "a comparison with no value is false"
+        }
+        for weight in ["weight rep.wr", "weight txn.wt"] {
+            let found = try failures(plan: plan(weight), files: files)
+            #expect(found == Array(repeating: "test.plan:7:3: rep R1, 2027-01: credit sales: " + said("weight"), count: 2), "\(found)")
+            var others = files
+            others["transactions.csv"] = withoutT1
+            let output = try evaluate(plan: plan(weight), files: others)
+            #expect(totals(output, component: "commission") == ["R1 2027-01 0.00", "R2 2027-01 200.00"], "\(weight)")
+        }
+        let found = try failures(plan: plan("", spiff: true), files: files)
+        #expect(found == Array(repeating: "test.plan:15:9: rep R1, 2027-01: s: " + said("pay amount"), count: 2), "\(found)")
+    }
+
     /// Two recoverable draws: `a` pays 1,000 in January, `b` 1,000 in February. February earns 0:
     /// `a`'s recovery (at most 50% of the month's earnings) takes nothing, whichever is written
     /// first; it had taken 500 of `b`'s advance when `b` came first. So February pays 1,000.
