@@ -92,6 +92,19 @@ let badCases: [BadCase] = [
             "transactions.csv:2:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
             "transactions.csv:3:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
         ]),
+    // A row rejected for another field says its id's control or invisible character too (found
+    // after the scan among accepted rows' ids, it had gone unsaid on a rejected row).
+    BadCase(
+        name: "an unprintable id on a row with another problem", file: "transactions.csv",
+        text: header + "T\t1,2027-01-05,R1,5x,USD,P,new,1,NA,\nT\u{200B}2,2027-02-30,R1,1,USD,P,new,1,NA,\nT\u{1B}3,2027-01-05,R1,1,usd,P,new,1,NA,\n",
+        expected: [
+            "transactions.csv:2:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
+            "transactions.csv:2:4: amount \"5x\" is not a plain decimal (like 1234.56 or -80)",
+            "transactions.csv:3:1: id holds an invisible character (U+200B), which prints as nothing: it reads the same as the id without it but is another id; ids must be printable: delete it",
+            "transactions.csv:3:2: date \"2027-02-30\" is not a valid date; write YYYY-MM-DD",
+            "transactions.csv:4:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
+            "transactions.csv:4:5: currency \"usd\" is not an ISO 4217 code (three upper-case letters, e.g. USD)",
+        ]),
     // The roster's plan column is printed in run summaries: an id's rules.
     BadCase(
         name: "a plan name with an escape sequence", file: "roster.csv",
