@@ -43,6 +43,15 @@ let badCases: [BadCase] = [
     BadCase(
         name: "quota for an unknown rep", file: "quotas.csv", text: "rep,period,amount\nR1,2027-01,100\nR7,2027-01,100\n",
         expected: ["quotas.csv:3:1: rep \"R7\" is not on the roster"]),
+    // A rep with a control or invisible character breaks the ids' rule, as in the other files (it
+    // had been "not on the roster").
+    BadCase(
+        name: "quota for a rep with a control character", file: "quotas.csv",
+        text: "rep,period,amount\nR1,2027-01,100\n\"R\t1\",2027-02,5\nR\u{200B}1,2027-03,5\n",
+        expected: [
+            "quotas.csv:3:1: rep holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
+            "quotas.csv:4:1: rep holds an invisible character (U+200B), which prints as nothing: it reads the same as the id without it but is another id; ids must be printable: delete it",
+        ]),
     BadCase(
         name: "split for an unknown rep", file: "splits.csv", text: "txn,rep,share\nT2,R1,0.5\nT2,R8,0.5\n",
         // The other row is not used, and says why (not that the shares add up to 0.5): T2 is
