@@ -109,8 +109,15 @@ func readHeader(
         let length = tokenizer.fieldLength(index)
         let bytes = UnsafeBufferPointer(start: pointer, count: length)
         if !isValidUTF8(pointer, length) || bytes.contains(where: { $0 < 0x20 && $0 != 0x09 }) {
+            // A quoted name holding a line break is valid CSV, but no plan could name the column:
+            // said as what it is (it had been called binary data).
+            let lineBreak = isValidUTF8(pointer, length) && !bytes.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
             errors.append(
-                RowError(line: headerLine, field: index + 1, DataMessage.notCSV("field \(index + 1) holds a control character or bytes that are not UTF-8 (binary data?)")))
+                RowError(
+                    line: headerLine, field: index + 1,
+                    lineBreak
+                        ? DataMessage.nameOverLines(index + 1)
+                        : DataMessage.notCSV("field \(index + 1) holds a control character or bytes that are not UTF-8 (binary data?)")))
             return nil
         }
         let name = String(decoding: bytes, as: UTF8.self).trimmingSpaces()

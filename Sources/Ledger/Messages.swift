@@ -373,6 +373,10 @@ enum DataMessage {
         ("data.negativeValue", "\(column) \"\(text)\" is negative")
     }
 
+    @inline(never) static func nameOverLines(_ field: Int) -> (DiagnosticID, String) {
+        ("data.nameOverLines", "column name \(field) holds a line break inside its quotes; a column name is one line of text: join its lines")
+    }
+
     @inline(never) static func notCSV(_ reason: String) -> (DiagnosticID, String) {
         ("data.notCSV", "the header is not CSV: \(reason)")
     }

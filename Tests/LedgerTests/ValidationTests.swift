@@ -101,6 +101,11 @@ let badCases: [BadCase] = [
             "transactions.csv:2:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
             "transactions.csv:3:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
         ]),
+    // A quoted column name over two lines is said as what it is (it had been "binary data?").
+    BadCase(
+        name: "a column name over two lines", file: "transactions.csv",
+        text: "id,date,rep,amount,currency,\"deal\nnote\"\nT1,2027-01-05,R1,1,USD,x\n",
+        expected: ["transactions.csv:1:6: column name 6 holds a line break inside its quotes; a column name is one line of text: join its lines"]),
     // A row rejected for another field says its id's control or invisible character too (found
     // after the scan among accepted rows' ids, it had gone unsaid on a rejected row).
     BadCase(
