@@ -8,18 +8,24 @@ import PlanModel
 import RunResults
 import Testing
 
-/// A plan checked from text, evaluated over CSV files written to a temporary directory.
-func evaluate(plan text: String, files: [String: String]) throws -> RunOutput {
-    let directory = NSTemporaryDirectory() + "comp-engine-\(UUID().uuidString)"
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: directory) }
-    // On disk, as a run has it: traces quote the plan's text (a formula) and its locations.
+/// `text` checked as the plan `directory/test.plan`, and `files` written to `directory` and loaded
+/// as a run of the plan loads them. On disk, as a run has it: traces quote the plan's text (a
+/// formula) and errors its locations.
+func checkedAndLoaded(plan text: String, files: [String: String], in directory: String) throws -> (plan: Plan, load: LedgerLoad) {
     let path = directory + "/test.plan"
     try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     let checked = PlanChecker.check(source: SourceFile(path: path, text: text))
     let plan = try #require(checked.plan, "\(checked.rendered())")
     for (name, content) in files { try Data(content.utf8).write(to: URL(fileURLWithPath: directory + "/" + name)) }
-    let load = LedgerLoader.load(directory: directory, options: ReferenceEvaluator.loadOptions(for: [plan]))
+    return (plan, LedgerLoader.load(directory: directory, options: ReferenceEvaluator.loadOptions(for: [plan])))
+}
+
+/// A plan checked from text, evaluated over CSV files written to a temporary directory.
+func evaluate(plan text: String, files: [String: String]) throws -> RunOutput {
+    let directory = NSTemporaryDirectory() + "comp-engine-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let (plan, load) = try checkedAndLoaded(plan: text, files: files, in: directory)
     #expect(load.errorCount == 0, "\(load.diagnostics.map(\.description))")
     var inputs: [String: InputTableValues] = [:]
     for input in plan.inputs {

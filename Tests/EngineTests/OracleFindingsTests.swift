@@ -107,13 +107,7 @@ import Testing
         let directory = NSTemporaryDirectory() + "comp-engine-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        // On disk, as a run has it: errors locate the plan's rules.
-        let path = directory + "/test.plan"
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        let checked = PlanChecker.check(source: SourceFile(path: path, text: text))
-        let plan = try #require(checked.plan, "\(checked.rendered())")
-        for (name, content) in files { try Data(content.utf8).write(to: URL(fileURLWithPath: directory + "/" + name)) }
-        let load = LedgerLoader.load(directory: directory, options: ReferenceEvaluator.loadOptions(for: [plan]))
+        let (plan, load) = try checkedAndLoaded(plan: text, files: files, in: directory)
         return [true, false].map { compiled in
             do {
                 _ = try ReferenceEvaluator.evaluate(plan, data: load.data, inputs: [:], threads: compiled ? 2 : 1, compiled: compiled)
