@@ -63,7 +63,23 @@ enum DataMessage {
     }
 
     @inline(never) static func badDate(_ column: String, _ text: String) -> (DiagnosticID, String) {
-        ("data.badDate", "\(column) \"\(text)\" is not a valid date; write YYYY-MM-DD" + spaces(text))
+        ("data.badDate", "\(column) \"\(text)\" is not a valid date; " + (dayPastMonth(text) ?? "write YYYY-MM-DD") + spaces(text))
+    }
+
+    /// For a date written right but whose day the month has not (`2027-02-30`, `2027-04-31`,
+    /// `2027-02-29`): how many days the month has.
+    static func dayPastMonth(_ text: String) -> String? {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            let year = Int(String(decoding: bytes[0..<4], as: UTF8.self)), let month = Int(String(decoding: bytes[5..<7], as: UTF8.self)),
+            let day = Int(String(decoding: bytes[8..<10], as: UTF8.self)), (1...12).contains(month), day >= 1,
+            bytes.allSatisfy({ $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard day > days else { return nil }
+        let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        return "\(names[month - 1]) \(year) has \(days) days"
     }
 
     @inline(never) static func fiscalYearOutOfRange(_ column: String, _ text: String, year: Int) -> (DiagnosticID, String) {

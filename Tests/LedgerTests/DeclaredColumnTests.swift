@@ -35,7 +35,7 @@ import Testing
             "transactions.csv:3:6: boost \"1e2\" is not a plain decimal (like 1234.56 or -80)",
             "transactions.csv:4:6: boost \"1,5\" is not a plain decimal (like 1234.56 or -80)",
             "transactions.csv:4:7: units \"2.5\" is not a whole number; plan P reads it as a count (attribute txn.units: count optional)",
-            "transactions.csv:4:8: signed \"2027-02-30\" is not a valid date; write YYYY-MM-DD",
+            "transactions.csv:4:8: signed \"2027-02-30\" is not a valid date; February 2027 has 28 days",
             "transactions.csv:4:9: flag \"yes\" is not true or false",
             "transactions.csv:5:6: boost is empty; plan P reads it (attribute txn.boost: rate): fill it in, or declare it optional",
             "transactions.csv:6:6: boost \"1.1234567\" has 7 fraction digits; at most 6 are allowed",

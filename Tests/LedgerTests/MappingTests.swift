@@ -105,3 +105,21 @@ import Testing
         #expect((0..<100_000).allSatisfy { column.pointer[$0] == Int64($0) * 3 })
     }
 }
+
+/// A date written right but past its month's last day says how many days the month has (the
+/// Gregorian leap years: 2028 and 2000 have a February 29th, 2100 has not); any other bad date
+/// asks for YYYY-MM-DD.
+@Suite struct DayPastMonth {
+    @Test func saysTheMonthsDays() {
+        #expect(DataMessage.dayPastMonth("2027-02-29") == "February 2027 has 28 days")
+        #expect(DataMessage.dayPastMonth("2100-02-29") == "February 2100 has 28 days")
+        #expect(DataMessage.dayPastMonth("2028-02-30") == "February 2028 has 29 days")
+        #expect(DataMessage.dayPastMonth("2027-04-31") == "April 2027 has 30 days")
+        #expect(DataMessage.dayPastMonth("2027-12-32") == "December 2027 has 31 days")
+        for fine in ["2028-02-29", "2000-02-29", "2027-04-30"] { #expect(DataMessage.dayPastMonth(fine) == nil, "\(fine)") }
+        for other in ["2027-13-01", "2027-00-10", "2027-01-00", "27-01-05", "2027/01/05", "2027-1-5", "2027-+1-05", "abcd-ef-gh"] {
+            #expect(DataMessage.dayPastMonth(other) == nil, "\(other)")
+            #expect(DataMessage.badDate("date", other).1 == "date \"\(other)\" is not a valid date; write YYYY-MM-DD")
+        }
+    }
+}

@@ -26,7 +26,7 @@ let badCases: [BadCase] = [
         expected: ["transactions.csv:2:4: amount \"99999999999999\" is out of range (at most ±9223372036854.775807)"]),
     BadCase(
         name: "bad date", file: "transactions.csv", text: header + "T1,2027-02-29,R1,1,USD,P,new,1,NA,\n",
-        expected: ["transactions.csv:2:2: date \"2027-02-29\" is not a valid date; write YYYY-MM-DD"]),
+        expected: ["transactions.csv:2:2: date \"2027-02-29\" is not a valid date; February 2027 has 28 days"]),
     BadCase(
         name: "missing required column", file: "transactions.csv", text: "id,date,rep,currency\nT1,2027-01-05,R1,USD\n",
         expected: ["transactions.csv:1:1: missing required column \"amount\" in the header"]),
@@ -115,7 +115,7 @@ let badCases: [BadCase] = [
             "transactions.csv:2:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
             "transactions.csv:2:4: amount \"5x\" is not a plain decimal (like 1234.56 or -80)",
             "transactions.csv:3:1: id holds an invisible character (U+200B), which prints as nothing: it reads the same as the id without it but is another id; ids must be printable: delete it",
-            "transactions.csv:3:2: date \"2027-02-30\" is not a valid date; write YYYY-MM-DD",
+            "transactions.csv:3:2: date \"2027-02-30\" is not a valid date; February 2027 has 28 days",
             "transactions.csv:4:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
             "transactions.csv:4:5: currency \"usd\" is not an ISO 4217 code (three upper-case letters, e.g. USD)",
         ]),

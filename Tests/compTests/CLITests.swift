@@ -93,7 +93,7 @@ import Testing
         let path = directory.path + "/transactions.csv"
         #expect(
             result.stderr == """
-                \(path):3:2: date "2027-02-30" is not a valid date; write YYYY-MM-DD
+                \(path):3:2: date "2027-02-30" is not a valid date; February 2027 has 28 days
                 \(path):3:3: rep "R2" is not on the roster
                 \(path):3:4: amount "1.1234567" has 7 fraction digits; at most 6 are allowed
                 \(directory.path): 3 errors; the data is not valid
@@ -120,7 +120,7 @@ import Testing
         #expect(refused.status == 65)
         #expect(
             refused.stderr == """
-                \(shown)/transactions.csv:2:2: date "2027-02-30" is not a valid date; write YYYY-MM-DD
+                \(shown)/transactions.csv:2:2: date "2027-02-30" is not a valid date; February 2027 has 28 days
                 \(shown): 1 error; the data is not valid
 
                 """)

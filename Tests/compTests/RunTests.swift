@@ -1236,7 +1236,7 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         #expect(run.status == 65)
         #expect(
             run.stderr == """
-                \(data.path)/transactions.csv:3:2: date "2027-01-99" is not a valid date; write YYYY-MM-DD
+                \(data.path)/transactions.csv:3:2: date "2027-01-99" is not a valid date; January 2027 has 31 days
                 \(data.path)/mbo.csv:2:3: score "abc" is not a plain decimal (like 1234.56 or -80)
                 \(data.path)/mbo2.csv:2:3: score "0.5x" is not a plain decimal (like 1234.56 or -80)
                 the data has 3 errors; nothing was run (use --quarantine to run without the rejected rows); the input tables' 2 errors \
