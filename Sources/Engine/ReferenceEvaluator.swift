@@ -1861,8 +1861,20 @@ final class PlanEvaluation {
                     let context = Context(rep: rep, row: nil, assignmentIndex: assignmentIndex)
                     if !departed { for ref in plan.evaluationOrder { _ = try value(of: ref, context) } }
                     for (order, entry) in measureOrder.enumerated() where !departed {
-                        guard case .number(let number) = try value(of: entry.0, context) else { continue }
                         let (name, digits, unit) = measureInfo[order]
+                        let found = try value(of: entry.0, context)
+                        // A number with no value for this payee and period (a `let` reading an empty
+                        // optional column) has its row, with no value: FORMATS.md's row per payee,
+                        // period and measure (it had been left out). A condition, date or text has none.
+                        guard case .number(let number) = found else {
+                            if found == .missing && unit != nil {
+                                output.measures.append(
+                                    MeasureValue(
+                                        rep: repID, period: periodNames[period], plan: plan.id, measure: name, order: order, value: nil,
+                                        digits: digits, unit: unit))
+                            }
+                            continue
+                        }
                         output.measures.append(
                             MeasureValue(
                                 rep: repID, period: periodNames[period], plan: plan.id, measure: name, order: order,

@@ -99,8 +99,9 @@ public struct MeasureValue: Sendable, Hashable {
     public var measure: String
     /// Position in the plan's declaration order.
     public var order: Int
-    /// The value.
-    public var value: FixedDecimal
+    /// The value; `nil` when it has none for the payee and period (a `let` reading an empty
+    /// optional column): exported as an empty field.
+    public var value: FixedDecimal?
     /// Fraction digits to show (the plan's rounding for it).
     public var digits: Int
     /// What the value counts: money in a currency, a rate or a count; nil when not recorded (runs
@@ -109,7 +110,7 @@ public struct MeasureValue: Sendable, Hashable {
 
     @inlinable
     public init(
-        rep: String, period: String, plan: String, measure: String, order: Int, value: FixedDecimal, digits: Int, unit: MeasureUnit? = nil
+        rep: String, period: String, plan: String, measure: String, order: Int, value: FixedDecimal?, digits: Int, unit: MeasureUnit? = nil
     ) {
         self.rep = rep
         self.period = period
@@ -120,6 +121,11 @@ public struct MeasureValue: Sendable, Hashable {
         self.digits = digits
         self.unit = unit
     }
+}
+
+extension MeasureValue {
+    /// The value with `fractionDigits` digits, or `""` when it has none (as the export writes it).
+    public func valueText(fractionDigits: Int) -> String { value?.formatted(fractionDigits: fractionDigits) ?? "" }
 }
 
 /// What a measure's value counts.

@@ -171,11 +171,12 @@ struct CSVBuffer: Sendable {
         }
     }
 
-    mutating func measureLine(prefix: [UInt8], measure: String, value: FixedDecimal, digits: Int) {
+    /// A value with none for the payee and period (`nil`) is an empty field.
+    mutating func measureLine(prefix: [UInt8], measure: String, value: FixedDecimal?, digits: Int) {
         write(room: prefix.count + CSVCursor.room(measure) + CSVCursor.amountRoom) { cursor in
             cursor.bytes(prefix)
             cursor.field(measure)
-            cursor.field(value, digits: digits, last: true)
+            if let value { cursor.field(value, digits: digits, last: true) } else { cursor.field("", last: true) }
         }
     }
 

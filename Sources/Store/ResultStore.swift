@@ -1135,16 +1135,19 @@ public final class ResultStore {
     private func forEachRepsMeasures(_ id: RunID, where filter: String, _ values: [String], _ body: ([MeasureValue]) throws -> Void) throws {
         try forEachRepsItems(id, column: "measures", width: MeasureField.width, where: filter, values, order: \.order, body) {
             stored, rep, period, plan in
+            // A null value: none for the payee and period (a `let` reading an empty optional column).
             guard let name = stored[MeasureField.name].string, let order = stored[MeasureField.order].integer,
-                let value = stored[MeasureField.value].integer, let digits = stored[MeasureField.digits].integer
+                stored[MeasureField.value] == .null || stored[MeasureField.value].integer != nil,
+                let digits = stored[MeasureField.digits].integer
             else { throw MalformedStatement(reason: "a measure of \(rep) in \(period) lacks a value") }
+            let value = stored[MeasureField.value].integer
             // Exports show at most the stored digits.
             guard (0...Int64(FixedDecimal.scale)).contains(digits) else {
                 throw MalformedStatement(reason: "measure \(name) of \(rep) in \(period) has \(digits) digits")
             }
             let unit = stored.count > MeasureField.unit ? stored[MeasureField.unit].string.flatMap(MeasureUnit.init(code:)) : nil
             return MeasureValue(
-                rep: rep, period: period, plan: plan, measure: name, order: Int(order), value: FixedDecimal(units: value),
+                rep: rep, period: period, plan: plan, measure: name, order: Int(order), value: value.map(FixedDecimal.init(units:)),
                 digits: Int(digits), unit: unit)
         }
     }

@@ -770,7 +770,8 @@ func writeMeasure(at value: UnsafePointer<MeasureValue>, to json: inout JSONWrit
         json.comma()
         json.integer(Int64(value.pointee.order))
         json.comma()
-        json.integer(value.pointee.value.units)
+        // No value for the payee and period: null (the measures view reads it as NULL).
+        if let stored = value.pointee.value { json.integer(stored.units) } else { json.null() }
         json.comma()
         json.integer(Int64(value.pointee.digits))
         if let unit {

@@ -818,7 +818,7 @@ let managerOverridePlan = """
 
                     """,
             ])
-        let ytd = output.measures.filter { $0.measure == "ytd_bookings" }.map { "\($0.period) \($0.value.formatted(fractionDigits: 2))" }
+        let ytd = output.measures.filter { $0.measure == "ytd_bookings" }.map { "\($0.period) \($0.valueText(fractionDigits: 2))" }
         // The January deal is reversed in March: from March on it no longer counts year to date.
         #expect(ytd == ["2027-01 50000.00", "2027-02 60000.00", "2027-03 10000.00"])
         #expect(totals(output) == ["R1 2027-01 3500.00", "R1 2027-02 700.00", "R1 2027-03 -3500.00"])

@@ -447,7 +447,7 @@ import Testing
         #expect(totals(output, component: "per_deal") == ["R1 2027-03 250.00", "R1 2027-04 -250.00", "R1 2027-05 250.00"])
         #expect(totals(output, component: "per_unit") == ["R1 2027-03 300.00", "R1 2027-04 -300.00", "R1 2027-05 300.00"])
         func measure(_ name: String) -> [String] {
-            output.measures.filter { $0.measure == name }.map { "\($0.period) \($0.value.formatted(fractionDigits: $0.digits))" }
+            output.measures.filter { $0.measure == name }.map { "\($0.period) \($0.valueText(fractionDigits: $0.digits))" }
         }
         #expect(measure("deals") == ["2027-03 1", "2027-04 -1", "2027-05 1"])
         #expect(measure("deals_ytd") == ["2027-03 1", "2027-04 0", "2027-05 1"])
@@ -484,7 +484,7 @@ import Testing
                 "transactions.csv": ledger([("2027-03-20", "R1", "100"), ("2027-09-05", "R1", "100")]),
             ])
         func values(_ name: String) -> [String] {
-            output.measures.filter { $0.measure == name }.map { "\($0.period) \($0.value.formatted(fractionDigits: 6))" }
+            output.measures.filter { $0.measure == name }.map { "\($0.period) \($0.valueText(fractionDigits: 6))" }
         }
         #expect(values("q").first == "2027-03 1600.000000")
         #expect(values("q").last == "2027-09 1033.330000")  // the value a `let` of money shows: cents
@@ -509,7 +509,7 @@ import Testing
                 }
                 """,
             files: oneRepFiles(ledger([("2027-01-10", "R1", "50")]), plan: "M"))
-        let values = output.measures.filter { $0.measure.hasPrefix("by_") }.map { "\($0.measure) \($0.value.formatted(fractionDigits: 2))" }
+        let values = output.measures.filter { $0.measure.hasPrefix("by_") }.map { "\($0.measure) \($0.valueText(fractionDigits: 2))" }
         #expect(values == ["by_match 0.00", "by_if 0.00"])
     }
     /// A plan in force from 2027-01-16: B's roster row ends on the 10th, so B has no day on the
@@ -588,7 +588,7 @@ import Testing
                 "roster.csv": "rep,name,plan,start\nR1,Ana,T,2026-01-01\n", "quotas.csv": "rep,period,amount\n",
                 "transactions.csv": "id,date,rep,amount,currency,quantity\nT1,2027-01-05,R1,1,USD,3\nT2,2027-02-05,R1,1,USD,5\n",
             ])
-        #expect(output.measures.map { "\($0.period) \($0.value.formatted(fractionDigits: $0.digits))" } == ["2027-01 1.500000", "2027-02 2.500000"])
+        #expect(output.measures.map { "\($0.period) \($0.valueText(fractionDigits: $0.digits))" } == ["2027-01 1.500000", "2027-02 2.500000"])
         #expect(output.payouts.filter { $0.component == "c" }.map { $0.amount.formatted(fractionDigits: 2) } == ["15.00", "25.00"])
     }
 
@@ -620,7 +620,7 @@ import Testing
                 "splits.csv": "txn,rep,share\nT1,R1,0.5\nT1,R2,0.5\n",
             ])
         #expect(
-            output.measures.map { "\($0.rep) \($0.measure) \($0.value.formatted(fractionDigits: $0.digits))" }
+            output.measures.map { "\($0.rep) \($0.measure) \($0.valueText(fractionDigits: $0.digits))" }
                 == ["R1 u 1.500000", "R1 w 3", "R2 u 1.500000", "R2 w 0"])
         #expect(output.payouts.filter { $0.component == "unit_bonus" }.map { $0.amount.formatted(fractionDigits: 2) } == ["150.00", "150.00"])
     }

@@ -34,7 +34,7 @@ func referenceCSV(_ output: RunOutput) -> String {
         let key = "\(rep),\(period)"
         func measure(_ name: String) -> String {
             guard let value = measures[key]?[name] else { return "?" }
-            return value.value.formatted(fractionDigits: value.digits)
+            return value.valueText(fractionDigits: value.digits)
         }
         func payout(_ name: String) -> String {
             guard let line = payouts[key]?[name] else { return "?" }

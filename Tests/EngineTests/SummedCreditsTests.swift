@@ -57,7 +57,7 @@ import Testing
 
                     """,
             ])
-        let values = output.measures.map { "\($0.period) \($0.measure) \($0.value.formatted(fractionDigits: $0.digits))" }
+        let values = output.measures.map { "\($0.period) \($0.measure) \($0.valueText(fractionDigits: $0.digits))" }
         #expect(
             values == [
                 "2027-01 booked 500.00", "2027-01 deals 1", "2027-01 average_deal 500.00", "2027-01 booked_ytd 500.00",
@@ -119,7 +119,7 @@ import Testing
             ).plan)
         for compiled in [true, false] {
             let output = try ReferenceEvaluator.evaluate(counting, data: load.data, threads: 2, compiled: compiled)
-            #expect(output.measures.map { "\($0.measure) \($0.value.formatted(fractionDigits: $0.digits))" } == ["deals 3"])
+            #expect(output.measures.map { "\($0.measure) \($0.valueText(fractionDigits: $0.digits))" } == ["deals 3"])
         }
     }
 }

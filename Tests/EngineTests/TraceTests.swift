@@ -379,7 +379,7 @@ func trace(_ output: RunOutput, _ rep: String, _ period: String, _ component: St
 
                     """,
             ])
-        #expect(output.measures.filter { $0.measure == "b_ytd" }.map { $0.value.formatted(fractionDigits: 2) } == ["1000.00", "500.00", "700.00"])
+        #expect(output.measures.filter { $0.measure == "b_ytd" }.map { $0.valueText(fractionDigits: 2) } == ["1000.00", "500.00", "700.00"])
         #expect(try trace(output, "R1", "2027-02", "ykick").transactions.rows == [0, 1, 2])
         #expect(try trace(output, "R1", "2027-03", "ykick").transactions.rows == [0, 1, 2, 3])
     }

@@ -451,7 +451,7 @@ let sampleOutput = RunOutput(
         #expect(try store.payouts(run).map { "\($0.rep) \($0.component) \($0.amount) \($0.currency.code) \($0.trace ?? -1)" } == [
             "R1 commission 1.5 USD 0", "R1 total 1.5 USD 1", "R2 total -0.25 EUR -1",
         ])
-        #expect(try store.measures(run).map { "\($0.rep) \($0.period) \($0.value)" } == ["R1 2027-01 50", "R3 2027-02 7"])
+        #expect(try store.measures(run).map { "\($0.rep) \($0.period) \($0.valueText(fractionDigits: 0))" } == ["R1 2027-01 50", "R3 2027-02 7"])
         // The line that shared the commission's set has it.
         #expect(try store.trace(run, 1)?.transactions.rows == [1, 4])
         #expect(try store.trace(run, 1)?.limit == "cap at 1.50 USD")

@@ -2610,6 +2610,44 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         }
     }
 
+    /// A `let` with no value for a payee and period (it reads an empty optional column) has its row
+    /// in the measures export, with an empty value, as FORMATS.md has a row per payee, period and
+    /// measure (it had been left out), from the run and from the stored run; explain says it has none.
+    @Test func aLetWithNoValueHasAnEmptyMeasureRow() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("p.plan")
+        try Data(
+            """
+            plan "P" {
+              currency USD
+              period month
+              attribute rep.ratex: rate optional
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              let r = rep.ratex
+              component c = bookings * 1% when r > 0%
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,ratex\nR1,Ana,P,2026-01-01,\nR2,Ben,P,2026-01-01,0.05\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,1000,USD\nT2,2027-01-05,R2,1000,USD\n",
+        ], to: data)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let measures = directory.appendingPathComponent("m.csv")
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db, "--export-measures", measures.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let expected = "rep,period,plan,measure,value\nR1,2027-01,P,bookings,1000.00\nR1,2027-01,P,r,\nR2,2027-01,P,bookings,1000.00\nR2,2027-01,P,r,0.050000\n"
+        #expect(try String(contentsOf: measures, encoding: .utf8) == expected)
+        #expect(try cli.run(["export", "measures", "--db", db, "--out", "-"]).stdout == expected)
+        let explained = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01"])
+        #expect(explained.stdout.contains("\n  r         no value (it reads an empty optional column)\n"), "\(explained.stdout)")
+    }
+
     @Test func summaryShowsWhatCapsTookOffTheTotal() throws {
         // ae-10k's capped_total is below the sum of its components wherever the cap bound: the
         // summary shows that difference as its own line, so the lines add up to the total.
