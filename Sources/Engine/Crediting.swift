@@ -507,11 +507,10 @@ extension PlanEvaluation {
                 }
             }
         }
-        var value: WideDecimal {
-            get throws {
-                if let known { return known }
-                throw noCreditValue(missing, rule: ruleIndex, row: row, payee: payee, period: period)
-            }
+        /// The credit's value for the payee at `position` (the rep, a manager, a split partner).
+        func value(for position: Int) throws -> WideDecimal {
+            if let known { return known }
+            throw noCreditValue(missing, rule: ruleIndex, row: row, payee: position, period: period)
         }
         var credited = false
         for recipient in recipients {
@@ -519,7 +518,7 @@ extension PlanEvaluation {
             case .rep:
                 // The rep's own assignment on that date is `assignmentEntry`.
                 if payee < payees.count, assignments.onPlan[assignmentEntry] {
-                    give(Credit(value: try value, row: Int32(row)), rule: ruleIndex, to: payee, in: period, chargedTo: chargedTo)
+                    give(Credit(value: try value(for: payee), row: Int32(row)), rule: ruleIndex, to: payee, in: period, chargedTo: chargedTo)
                     credited = true
                 }
             case .splits(let overlay):
@@ -572,12 +571,12 @@ extension PlanEvaluation {
                     for splitIndex in splits {
                         let split = data.splits.rows[splitIndex]
                         guard let partner = isPayee(split.rep, on: payeeDate) else { continue }
-                        let share = try Exact.multiply(try value, WideDecimal(split.share))
+                        let share = try Exact.multiply(try value(for: partner), WideDecimal(split.share))
                         give(Credit(value: share, row: Int32(row)), rule: ruleIndex, to: partner, in: period, chargedTo: chargedTo)
                         credited = true
                     }
                 } else if let position = isPayee(rep, on: payeeDate) {
-                    give(Credit(value: try value, row: Int32(row)), rule: ruleIndex, to: position, in: period, chargedTo: chargedTo)
+                    give(Credit(value: try value(for: position), row: Int32(row)), rule: ruleIndex, to: position, in: period, chargedTo: chargedTo)
                     credited = true
                 }
             case .managers(let levels):
@@ -601,7 +600,7 @@ extension PlanEvaluation {
                     }
                     if let target = isPayee(current, on: payeeDate) {
                         give(
-                            Credit(value: try value, row: Int32(row), level: Int32(level + 1)), rule: ruleIndex, to: target, in: period,
+                            Credit(value: try value(for: target), row: Int32(row), level: Int32(level + 1)), rule: ruleIndex, to: target, in: period,
                             chargedTo: chargedTo)
                         credited = true
                     }

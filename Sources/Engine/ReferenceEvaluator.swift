@@ -280,7 +280,7 @@ public enum ReferenceEvaluator {
                 case .failure(let error)?:
                     // A shard that failed as a whole (not one of its payees).
                     if failures.isEmpty { throw error }
-                    throw EvaluationError(listing: failures.listed + [error], complete: false)
+                    throw failures.error(endedBy: error)
                 case .success(let (part, partFailures, spiffRows))?:
                     if failures.isEmpty && partFailures.isEmpty { try consume(part) }
                     for row in spiffRows where Int(row) < credited.count { credited[Int(row)] = true }

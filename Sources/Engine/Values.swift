@@ -126,6 +126,15 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     /// This payee's failures without its rep: equal for payees that failed the same way.
     var payeeText: String { ([line(naming: nil)] + laterPeriods.map { $0.line(naming: nil) }).joined(separator: "\n") }
 
+    /// What payees that failed alike share: each failure's place, period, value and periods as
+    /// they are, and its message but for the numbers in it (each quota's quotas.csv line).
+    var payeeShape: String {
+        ([self] + laterPeriods).map { failure in
+            [failure.source ?? "", failure.period ?? "", failure.what ?? "", Self.shape(failure.message),
+             failure.samePeriods.joined(separator: ","), failure.alikePeriods.joined(separator: ",")].joined(separator: "\u{1}")
+        }.joined(separator: "\n")
+    }
+
     /// Takes in a failure of the same payee in a later period: said on a line of its own, added
     /// to an identical earlier one's periods, or left out where an earlier one names its period.
     mutating func addLater(_ failure: EvaluationError) {
@@ -196,7 +205,10 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
         let count = failedPayees ?? listedCount
         guard count > 1 || listStopped else { return payeeLines.joined(separator: "\n") }
         let tail: String
-        if listStopped {
+        if listStopped, let failedPayees {
+            // A failure of the run itself (not of a payee) ended it, listed last.
+            tail = "\(grouped(failedPayees)) \(listedKind) failed before the last error stopped the run; there may be more"
+        } else if listStopped {
             tail = "the first \(listedCount) \(listedKind) that failed are listed; there may be more"
         } else if count > listedCount {
             tail = "\(grouped(count)) \(listedKind) failed; \(grouped(count - listedCount)) of them otherwise than listed "
@@ -238,7 +250,8 @@ public struct AlikePayees: Sendable {
 }
 
 /// A run's failing payees, in payee order, a failure each unless it reads as an earlier one's
-/// (but for the rep, or but for the numbers): those are counted under it. At most
+/// (but for the rep, or but for the numbers in its message, in the same periods and places):
+/// those are counted under it. At most
 /// ``PlanEvaluation/listedPayeeFailures`` different failures are kept; every payee is counted.
 struct PayeeFailureList {
     private(set) var listed: [EvaluationError] = []
@@ -252,7 +265,7 @@ struct PayeeFailureList {
     mutating func add(_ failure: EvaluationError) {
         count += 1
         let text = failure.payeeText
-        let shape = EvaluationError.shape(text)
+        let shape = failure.payeeShape
         if let index = byShape[shape] {
             listed[index].alikePayees.add(rep: failure.rep, sameText: texts[index] == text)
         } else if listed.count < PlanEvaluation.listedPayeeFailures {
@@ -265,6 +278,13 @@ struct PayeeFailureList {
     /// The run's error: every listed failure, and how many payees failed.
     var error: EvaluationError {
         var error = EvaluationError(listing: listed, complete: true)
+        error.failedPayees = count
+        return error
+    }
+
+    /// The run's error when `stop`, a failure of the run itself, ended it after these payees'.
+    func error(endedBy stop: EvaluationError) -> EvaluationError {
+        var error = EvaluationError(listing: listed + [stop], complete: false)
         error.failedPayees = count
         return error
     }

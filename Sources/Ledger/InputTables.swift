@@ -117,7 +117,12 @@ public enum InputTableReader {
             if tokenizer.fieldLength(repField) == 0 {
                 errors.append(RowError(line: line, field: repField + 1, DataMessage.missingValue("rep")))
             } else if rep < 0 {
-                errors.append(RowError(line: line, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField), length: tokenizer.fieldLength(repField), maxBytes: options.maxIDBytes, lookalikes: roster.lookalikes)))
+                let bytes = UnsafeBufferPointer(start: tokenizer.fieldPointer(repField), count: tokenizer.fieldLength(repField))
+                errors.append(
+                    RowError(
+                        line: line, field: repField + 1,
+                        DataMessage.malformedID("rep", bytes)
+                            ?? DataMessage.unknownRep(tokenizer.fieldText(repField), length: tokenizer.fieldLength(repField), maxBytes: options.maxIDBytes, lookalikes: roster.lookalikes)))
             }
             let period = parsePeriod(tokenizer.fieldPointer(periodField), tokenizer.fieldLength(periodField), calendar: options.fiscalCalendar)
             if tokenizer.fieldLength(periodField) == 0 {

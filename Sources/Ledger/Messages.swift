@@ -432,8 +432,6 @@ enum DataMessage {
         if length > maxBytes {
             return ("data.valueTooLong", "rep \"\(rep)\" is longer than \(maxBytes) bytes, so no roster row can name it")
         }
-        // A control or invisible character: the id rule, as in every other file's rep column.
-        if let scalar = TerminalText.firstUnprintable(rep.utf8) { return unprintable("rep", scalar) }
         if let twin = lookalikes?.lookalike(of: rep) {
             return (
                 "data.unknownRep",

@@ -534,7 +534,13 @@ func loadQuotas(
             rowErrors.append(RowError(line: line, field: repField + 1, DataMessage.missingValue("rep")))
         } else {
             rep = roster.lookup.find(tokenizer.fieldPointer(repField), repLength)
-            if rep < 0 { rowErrors.append(RowError(line: line, field: repField + 1, DataMessage.unknownRep(tokenizer.fieldText(repField), length: repLength, maxBytes: options.maxIDBytes, lookalikes: roster.lookalikes))) }
+            if rep < 0 {
+                // A control or invisible character, or bytes that are not UTF-8: the ids' rule, as
+                // in every other file's rep column (it had been "not on the roster").
+                let message = DataMessage.malformedID("rep", UnsafeBufferPointer(start: tokenizer.fieldPointer(repField), count: repLength))
+                    ?? DataMessage.unknownRep(tokenizer.fieldText(repField), length: repLength, maxBytes: options.maxIDBytes, lookalikes: roster.lookalikes)
+                rowErrors.append(RowError(line: line, field: repField + 1, message))
+            }
         }
         // period
         var period: Period? = nil
@@ -751,7 +757,10 @@ func loadSplits(
         }
         let repID = reader.text("rep", required: true, maxBytes: options.maxIDBytes)
         let rep = repID.flatMap { roster.index(of: $0) }
-        if let repID, rep == nil { reader.error("rep", DataMessage.unknownRep(shorten(repID), length: repID.utf8.count, maxBytes: options.maxIDBytes, lookalikes: roster.lookalikes)) }
+        if let repID, rep == nil {
+            let unprintable = TerminalText.firstUnprintable(repID.utf8).map { DataMessage.unprintable("rep", $0) }
+            reader.error("rep", unprintable ?? DataMessage.unknownRep(shorten(repID), length: repID.utf8.count, maxBytes: options.maxIDBytes, lookalikes: roster.lookalikes))
+        }
         let share = reader.decimal("share", required: true)
         if let share, share.units <= 0 || share > .one { reader.error("share", DataMessage.shareOutOfRange(share.description)) }
         if reader.errors.isEmpty, let rep, let share, let txnID, txn >= 0 {

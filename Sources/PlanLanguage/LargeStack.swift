@@ -27,9 +27,11 @@ func withLargeStack<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
 }
 
 /// Runs `body` on a thread with the stack the plan checker and parser need, and waits for it:
-/// for a front end that parses many expressions one by one (the XML lowering), so that they all
-/// run on one such thread rather than each on its own.
-public func withCheckerStack<T>(_ body: @escaping () -> T) -> T {
+/// for a front end of this package that parses many expressions one by one (the XML lowering),
+/// so that they all run on one such thread, sharing its stack, rather than each on its own.
+/// (`package`: it hands a closure that is not `Sendable` to another thread, sound only because
+/// the caller blocks until that thread is done with it.)
+package func withCheckerStack<T>(_ body: @escaping () -> T) -> T {
     if Thread.current.threadDictionary[largeStackKey] != nil { return body() }
     // The caller waits for the thread to finish `body`: it and its result are never used by two
     // threads at once.

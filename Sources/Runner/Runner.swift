@@ -872,8 +872,10 @@ public enum Runner {
     /// each reads as an empty cell on every row (text "", a count 0, other types no value).
     static func absentColumnWarnings(plans: [Plan], data: LedgerData) -> [String] {
         var warnings: [String] = []
-        func warn(_ scope: PlanModel.AttributeScope, _ name: String, _ file: String, declared: Bool) {
-            let readers = plans.filter { plan in plan.attributes.contains { $0.builtIn != declared && $0.scope == scope && $0.name == name } }
+        func warn(_ scope: PlanModel.AttributeScope, _ name: String, _ file: String, declared: Bool, readBy: Set<String>? = nil) {
+            let readers = plans.filter { plan in
+                plan.attributes.contains { $0.builtIn != declared && $0.scope == scope && $0.name == name } && (readBy?.contains(plan.id) ?? true)
+            }
             guard !readers.isEmpty else { return }
             let prefix = scope == .transaction ? "txn" : "rep"
             warnings.append(
@@ -883,15 +885,25 @@ public enum Runner {
         for name in ["product", "kind", "region"] where data.transactions.attribute(name) == nil {
             warn(.transaction, name, "transactions.csv", declared: false)
         }
-        var declared: [PlanModel.AttributeScope: Set<String>] = [:]
+        // Declared optional columns the plan's rules read (a declaration no rule uses reads nothing).
+        var declared: [PlanModel.AttributeScope: [String: Set<String>]] = [:]
         for plan in plans {
-            for attribute in plan.attributes where !attribute.builtIn { declared[attribute.scope, default: []].insert(attribute.name) }
+            var read = Set<Int>()
+            func walk(_ expr: Expr, depth: Int = 0) {
+                guard depth < 256 else { return }
+                if case .attribute(let id) = expr.kind { read.insert(id.index) }
+                for child in expr.children { walk(child, depth: depth + 1) }
+            }
+            for (expr, _) in plan.allExpressions { walk(expr) }
+            for index in read.sorted() where index < plan.attributes.count && !plan.attributes[index].builtIn {
+                declared[plan.attributes[index].scope, default: [:]][plan.attributes[index].name, default: []].insert(plan.id)
+            }
         }
-        for name in (declared[.transaction] ?? []).sorted() where data.transactions.attribute(name) == nil {
-            warn(.transaction, name, "transactions.csv", declared: true)
+        for (name, readers) in (declared[.transaction] ?? [:]).sorted(by: { $0.key < $1.key }) where data.transactions.attribute(name) == nil {
+            warn(.transaction, name, "transactions.csv", declared: true, readBy: readers)
         }
-        for name in (declared[.rep] ?? []).sorted() where !data.roster.attributeNames.contains(name) {
-            warn(.rep, name, "roster.csv", declared: true)
+        for (name, readers) in (declared[.rep] ?? [:]).sorted(by: { $0.key < $1.key }) where !data.roster.attributeNames.contains(name) {
+            warn(.rep, name, "roster.csv", declared: true, readBy: readers)
         }
         return warnings
     }

@@ -160,6 +160,13 @@ import Testing
             let output = try evaluate(plan: plan(weight), files: others)
             #expect(totals(output, component: "commission") == ["R1 2027-01 0.00", "R2 2027-01 200.00"], "\(weight)")
         }
+        // Credited to a manager (M1, the payee; R1 is on another plan), the error names M1.
+        let rollup = plan("weight rep.wr\n    to managers all levels")
+        var managed = files
+        managed["roster.csv"] = "rep,name,manager,plan,start,wr\nM1,Mo,,W,2026-01-01,0.5\nR1,Ana,M1,OTHER,2026-01-01,\n"
+        managed["transactions.csv"] = "id,date,rep,amount,currency,wt\nT1,2027-01-05,R1,1000,USD,\n"
+        let named = try failures(plan: rollup, files: managed)
+        #expect(named == Array(repeating: "test.plan:7:3: rep M1, 2027-01: credit sales: " + said("weight"), count: 2), "\(named)")
         let found = try failures(plan: plan("", spiff: true), files: files)
         #expect(found == Array(repeating: "test.plan:15:9: rep R1, 2027-01: s: " + said("pay amount"), count: 2), "\(found)")
     }

@@ -47,10 +47,12 @@ let badCases: [BadCase] = [
     // had been "not on the roster").
     BadCase(
         name: "quota for a rep with a control character", file: "quotas.csv",
-        text: "rep,period,amount\nR1,2027-01,100\n\"R\t1\",2027-02,5\nR\u{200B}1,2027-03,5\n",
+        text: "rep,period,amount\nR1,2027-01,100\n\"R\t1\",2027-02,5\nR\u{200B}1,2027-03,5\n\(String(repeating: "X", count: 70))\u{1B},2027-04,5\n",
         expected: [
             "quotas.csv:3:1: rep holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
             "quotas.csv:4:1: rep holds an invisible character (U+200B), which prints as nothing: it reads the same as the id without it but is another id; ids must be printable: delete it",
+            // Past the length a message quotes, still found.
+            "quotas.csv:5:1: rep holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
         ]),
     BadCase(
         name: "split for an unknown rep", file: "splits.csv", text: "txn,rep,share\nT2,R1,0.5\nT2,R8,0.5\n",

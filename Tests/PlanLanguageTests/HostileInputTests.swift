@@ -87,11 +87,6 @@ struct HostileInputTests {
         }
     }
 
-    /// A NUL in a file name would cut it where the file is opened ("mbo.csv\0x" read mbo.csv); a
-    /// control character in a string is an error at its place, and the snippet shows U+FFFD for it.
-    /// "did you mean" compares a name with every declaration at a cost of the product of their
-    /// lengths: a plan of two 200,000-character names took a minute. Names past 64 characters
-    /// get no hint (and the check is immediate); a typo in a name one writes still gets one.
     /// Parsing on the checker's stack inside `withCheckerStack` runs on its thread, not on a new
     /// one per call: the XML lowering reads every expression of a plan alone, and a thread each
     /// had made a 1 MiB plan of 42,000 `<let>`s take 15 s to check (0.5 s now).
@@ -111,6 +106,11 @@ struct HostileInputTests {
         #expect(withCheckerStack { PlanSyntax.isSingleExpression("a + b") && !PlanSyntax.isSingleExpression("a b") })
     }
 
+    /// A NUL in a file name would cut it where the file is opened ("mbo.csv\0x" read mbo.csv); a
+    /// control character in a string is an error at its place, and the snippet shows U+FFFD for it.
+    /// "did you mean" compares a name with every declaration at a cost of the product of their
+    /// lengths: a plan of two 200,000-character names took a minute. Names past 64 characters
+    /// get no hint (and the check is immediate); a typo in a name one writes still gets one.
     @Test("a very long unknown name gets no hint")
     func longNamesGetNoHint() {
         let long = String(repeating: "a", count: 200_000)
