@@ -331,20 +331,20 @@ extension PlanEvaluation {
                                     value = try convertToPlan(value, row: row)
                                 }
                             }
-                            // A weight with no value credits no one; a payee's row stops the run.
+                            // The weight: by code, or constant (`.some(nil)`: none), or `nil` when it has no value.
+                            let weight: WideDecimal??
                             if hasWeight {
                                 let code = weightNarrow.map { Int($0[row]) } ?? weightWide.map { Int($0[row]) } ?? 0
-                                guard let factor = weightTable[code] else {
-                                    guard position >= 0, onPlan[Int(chunkEntries[index])] else { continue }
-                                    throw noCreditValue("weight", rule: rule, row: row, payee: position, period: period)
-                                }
-                                value = try Exact.multiply(value, factor)
-                            } else if let factor = constantWeight {
-                                if let factor { value = try Exact.multiply(value, factor) }
+                                weight = weightTable[code].map { .some($0) }
                             } else {
+                                weight = constantWeight
+                            }
+                            // A weight with no value credits no one; a payee's row stops the run.
+                            guard let weight else {
                                 guard position >= 0, onPlan[Int(chunkEntries[index])] else { continue }
                                 throw noCreditValue("weight", rule: rule, row: row, payee: position, period: period)
                             }
+                            if let factor = weight { value = try Exact.multiply(value, factor) }
                         } catch {
                             // Reported like the general path's errors, with this row's payee and period.
                             record(index, rule, error, payee: position >= 0 ? position : payeeCount, period: period)
@@ -622,7 +622,7 @@ extension PlanEvaluation {
         (payee, periodIndex) = (position, period)
         defer { (payee, periodIndex) = booking }
         let rule = plan.creditRules[rule]
-        return failure(Self.noValue(part, row: row, transactions: transactions), what: "credit \(rule.name)", span: rule.span)
+        return failure(noValue(part, row: row), what: "credit \(rule.name)", span: rule.span)
     }
 }
 

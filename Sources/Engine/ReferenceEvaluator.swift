@@ -584,7 +584,7 @@ final class CompiledSpiff: Sendable {
     /// Where the amount is written (for the error when it has no value).
     let amountSpan: SourceSpan?
 
-    init(window: DateRange, byEffectiveDate: Bool, filter: RowExpr?, amount: RowExpr, payout: Payout, amountSpan: SourceSpan? = nil) {
+    init(window: DateRange, byEffectiveDate: Bool, filter: RowExpr?, amount: RowExpr, payout: Payout, amountSpan: SourceSpan?) {
         self.window = window
         self.byEffectiveDate = byEffectiveDate
         self.filter = filter
@@ -1709,7 +1709,7 @@ final class PlanEvaluation {
 
     /// The words for a transaction's credit or SPIFF value that has none (an empty optional
     /// column it reads): which row, and how to give it one.
-    static func noValue(_ part: String, row: Int, transactions: TransactionTable) -> String {
+    func noValue(_ part: String, row: Int) -> String {
         "the \(part) has no value for transaction \"\(transactions.ids[row])\" (transactions.csv line \(transactions.line(of: row))): "
             + "a value it reads has none (an empty optional column, such as a rate or money column of the roster or the ledger, has "
             + "no value); fill it in, or write it as 'if … > 0 then … else 0': a comparison with no value is false"
@@ -2783,7 +2783,7 @@ final class PlanEvaluation {
         // A qualifying row whose amount has no value stops the run, as a component with no value
         // does (it had paid nothing without a word).
         guard case .number(let value) = try evalRow(spiff.amount, rowContext, row: row) else {
-            throw failure(Self.noValue("pay amount", row: row, transactions: transactions), what: evaluatingName, span: spiff.amountSpan)
+            throw failure(noValue("pay amount", row: row), what: evaluatingName, span: spiff.amountSpan)
         }
         switch spiff.payout {
         case .perUnit:

@@ -42,8 +42,8 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     public var others: [EvaluationError] = []
     /// Whether more payees failed than this and ``others`` list (the run stopped listing).
     public var listStopped = false
-    /// Later payees whose failures read as this payee's but for the rep (or, ``alikeNumbers``,
-    /// but for their numbers too): said on one line under this one's, not a line each.
+    /// Later payees whose failures read as this payee's but for the rep (or but for the numbers
+    /// in the messages too): said on one line under this one's, not a line each.
     public var alikePayees = AlikePayees()
     /// Payees that failed in all, when the listing groups them (``PayeeFailureList``).
     var failedPayees: Int? = nil
@@ -201,7 +201,8 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
 
     /// Every failure, a line each; with several payees, a last line counts them.
     public var description: String {
-        let listedCount = others.count + 1 + alikePayees.count + others.reduce(0) { $0 + $1.alikePayees.count }
+        // The payees the lines name: each listed one and those said alike under it.
+        let listedCount = ([self] + others).reduce(0) { $0 + 1 + $1.alikePayees.count }
         let count = failedPayees ?? listedCount
         guard count > 1 || listStopped else { return payeeLines.joined(separator: "\n") }
         let tail: String
@@ -255,8 +256,9 @@ public struct AlikePayees: Sendable {
 /// ``PlanEvaluation/listedPayeeFailures`` different failures are kept; every payee is counted.
 struct PayeeFailureList {
     private(set) var listed: [EvaluationError] = []
-    /// The shape (``EvaluationError/shape(_:)``) of each listed failure's text, and its index.
+    /// Each listed failure's ``EvaluationError/payeeShape``, and its index in ``listed``.
     private var byShape: [String: Int] = [:]
+    /// Each listed failure's ``EvaluationError/payeeText`` (a later payee with the same is "the same").
     private var texts: [String] = []
     private(set) var count = 0
 

@@ -108,12 +108,13 @@ func readHeader(
         let pointer = tokenizer.fieldPointer(index)
         let length = tokenizer.fieldLength(index)
         let bytes = UnsafeBufferPointer(start: pointer, count: length)
-        if !isValidUTF8(pointer, length) || bytes.contains(where: { $0 < 0x20 && $0 != 0x09 }) {
+        let valid = isValidUTF8(pointer, length)
+        if !valid || bytes.contains(where: { $0 < 0x20 && $0 != 0x09 }) {
             // A quoted name holding a line break is valid CSV, but no plan could name the column:
             // said as what it is (it had been called binary data).
             // (A line feed: only quotes hold one in a field; a lone carriage return may be a
             // file's own line end, which is said elsewhere.)
-            let lineBreak = isValidUTF8(pointer, length) && bytes.contains(0x0A)
+            let lineBreak = valid && bytes.contains(0x0A)
                 && !bytes.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
             errors.append(
                 RowError(

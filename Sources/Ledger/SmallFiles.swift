@@ -757,10 +757,7 @@ func loadSplits(
         }
         let repID = reader.text("rep", required: true, maxBytes: options.maxIDBytes)
         let rep = repID.flatMap { roster.index(of: $0) }
-        if let repID, rep == nil {
-            let unprintable = TerminalText.firstUnprintable(repID.utf8).map { DataMessage.unprintable("rep", $0) }
-            reader.error("rep", unprintable ?? DataMessage.unknownRep(shorten(repID), length: repID.utf8.count, maxBytes: options.maxIDBytes, lookalikes: roster.lookalikes))
-        }
+        if let repID, rep == nil { reader.error("rep", DataMessage.unknownRep(shorten(repID), length: repID.utf8.count, maxBytes: options.maxIDBytes, lookalikes: roster.lookalikes)) }
         let share = reader.decimal("share", required: true)
         if let share, share.units <= 0 || share > .one { reader.error("share", DataMessage.shareOutOfRange(share.description)) }
         if reader.errors.isEmpty, let rep, let share, let txnID, txn >= 0 {

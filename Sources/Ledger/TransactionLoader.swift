@@ -1539,20 +1539,19 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                     result.errors.removeSubrange(firstError...)
                     result.errors.append(RowError(line: recordLine, field: 1, DataMessage.repeatedHeader()))
                 }
-                // An id with a control or invisible character is found after the scan among the
-                // accepted rows' ids; a row rejected for another field is said to hold one here
-                // (every problem of a row is listed; it had been left out).
-                if !repeatsHeader && idLength > 0 && !result.errors[idErrors...].contains(where: { $0.field == idField + 1 }),
-                    let scalar = TerminalText.firstUnprintable(UnsafeBufferPointer(start: idStart, count: idLength))
-                {
-                    result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.unprintable("id", scalar)))
-                }
                 // A well-formed id of a rejected row is kept: a later row with it is a duplicate.
                 // (Not the header's words: "id" and "reverses" are no deal's.)
                 if !repeatsHeader && idLength > 0 && !result.errors[idErrors...].contains(where: { $0.field == idField + 1 }) {
-                    result.rejectedIDArena.append(contentsOf: UnsafeBufferPointer(start: idStart, count: idLength))
-                    result.rejectedIDEnds.append(result.rejectedIDArena.count)
-                    result.rejectedIDLines.append(recordLine)
+                    if let scalar = TerminalText.firstUnprintable(UnsafeBufferPointer(start: idStart, count: idLength)) {
+                        // An id with a control or invisible character is found after the scan
+                        // among the accepted rows' ids; a row rejected for another field is said
+                        // to hold one here (every problem of a row is listed; it had been left out).
+                        result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.unprintable("id", scalar)))
+                    } else {
+                        result.rejectedIDArena.append(contentsOf: UnsafeBufferPointer(start: idStart, count: idLength))
+                        result.rejectedIDEnds.append(result.rejectedIDArena.count)
+                        result.rejectedIDLines.append(recordLine)
+                    }
                 }
                 if !repeatsHeader && reversesLength > 0 && reversesLength <= maxID {
                     result.rejectedReversalArena.append(contentsOf: UnsafeBufferPointer(start: tokenizer.fieldPointer(reversesField), count: reversesLength))

@@ -388,15 +388,18 @@ extension Plan {
     /// Whether the plan reads `rep.<name>` per transaction (``allExpressions``): for rows of reps
     /// on any plan, not only its own payees'.
     public func readsRepAttributePerTransaction(_ name: String) -> Bool {
+        reads(perTransaction: true) { $0.scope == .rep && $0.name == name }
+    }
+
+    /// Whether an expression of the plan (``allExpressions``; with `perTransaction`, only those
+    /// read per transaction) reads an attribute that `matches`. Past 256 levels of nesting it is
+    /// taken to.
+    public func reads(perTransaction: Bool = false, attribute matches: (Attribute) -> Bool) -> Bool {
         func reads(_ expr: Expr, depth: Int) -> Bool {
             guard depth < 256 else { return true }
-            if case .attribute(let id) = expr.kind, id.index < attributes.count, attributes[id.index].scope == .rep,
-                attributes[id.index].name == name
-            {
-                return true
-            }
+            if case .attribute(let id) = expr.kind, id.index < attributes.count, matches(attributes[id.index]) { return true }
             return expr.children.contains { reads($0, depth: depth + 1) }
         }
-        return allExpressions.contains { $0.perTransaction && reads($0.expr, depth: 0) }
+        return allExpressions.contains { (!perTransaction || $0.perTransaction) && reads($0.expr, depth: 0) }
     }
 }

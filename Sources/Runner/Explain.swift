@@ -291,12 +291,11 @@ struct TransactionNames {
             ]
             if hasQuantity { line.append(String(transactions.quantities[row])) }
             // Invisible characters too (`n\u{200B}ew` printed as `new`, the kind it is not).
-            let attributes = transactions.attributes.map { TerminalText.showingInvisibles($0[row]) }
+            line += transactions.attributes.map { TerminalText.showingInvisibles($0[row]) }
             if !reverses.isEmpty { line.append(reverses[row].map { ids[$0] } ?? "") }
             // Ledger text is anyone's: controls are escaped, and a long value is cut (not a
             // credit: its annotations are the engine's, and a cut one had lost its period).
             line = line.map { Self.cell(TerminalText.safe($0)) }
-            line.insert(contentsOf: attributes.map { Self.cell($0) }, at: line.count - (reverses.isEmpty ? 0 : 1))
             if let credited {
                 line.insert(contentsOf: creditRules.map { credited.cell(row: row, rule: $0) }, at: creditColumns.lowerBound)
             }

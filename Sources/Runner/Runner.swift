@@ -872,38 +872,22 @@ public enum Runner {
     /// each reads as an empty cell on every row (text "", a count 0, other types no value).
     static func absentColumnWarnings(plans: [Plan], data: LedgerData) -> [String] {
         var warnings: [String] = []
-        func warn(_ scope: PlanModel.AttributeScope, _ name: String, _ file: String, declared: Bool, readBy: Set<String>? = nil) {
-            let readers = plans.filter { plan in
-                plan.attributes.contains { $0.builtIn != declared && $0.scope == scope && $0.name == name } && (readBy?.contains(plan.id) ?? true)
-            }
+        func warn(_ prefix: String, _ name: String, _ file: String, readers: [Plan]) {
             guard !readers.isEmpty else { return }
-            let prefix = scope == .transaction ? "txn" : "rep"
             warnings.append(
                 "plan\(readers.count == 1 ? "" : "s") \(readers.map(\.id).joined(separator: ", ")) read\(readers.count == 1 ? "s" : "") \(prefix).\(name), "
                     + "but \(file) has no column \"\(name)\": it is empty on every row")
         }
         for name in ["product", "kind", "region"] where data.transactions.attribute(name) == nil {
-            warn(.transaction, name, "transactions.csv", declared: false)
+            warn("txn", name, "transactions.csv", readers: plans.filter { plan in plan.attributes.contains { $0.builtIn && $0.scope == .transaction && $0.name == name } })
         }
-        // Declared optional columns the plan's rules read (a declaration no rule uses reads nothing).
-        var declared: [PlanModel.AttributeScope: [String: Set<String>]] = [:]
-        for plan in plans {
-            var read = Set<Int>()
-            func walk(_ expr: Expr, depth: Int = 0) {
-                guard depth < 256 else { return }
-                if case .attribute(let id) = expr.kind { read.insert(id.index) }
-                for child in expr.children { walk(child, depth: depth + 1) }
+        // Declared optional columns the plans' rules read (a declaration no rule uses reads nothing).
+        for (scope, prefix, file) in [(PlanModel.AttributeScope.transaction, "txn", "transactions.csv"), (.rep, "rep", "roster.csv")] {
+            let names = Set(plans.flatMap { plan in plan.attributes.filter { !$0.builtIn && $0.scope == scope }.map(\.name) })
+            for name in names.sorted() {
+                guard scope == .transaction ? data.transactions.attribute(name) == nil : !data.roster.attributeNames.contains(name) else { continue }
+                warn(prefix, name, file, readers: plans.filter { plan in plan.reads { !$0.builtIn && $0.scope == scope && $0.name == name } })
             }
-            for (expr, _) in plan.allExpressions { walk(expr) }
-            for index in read.sorted() where index < plan.attributes.count && !plan.attributes[index].builtIn {
-                declared[plan.attributes[index].scope, default: [:]][plan.attributes[index].name, default: []].insert(plan.id)
-            }
-        }
-        for (name, readers) in (declared[.transaction] ?? [:]).sorted(by: { $0.key < $1.key }) where data.transactions.attribute(name) == nil {
-            warn(.transaction, name, "transactions.csv", declared: true, readBy: readers)
-        }
-        for (name, readers) in (declared[.rep] ?? [:]).sorted(by: { $0.key < $1.key }) where !data.roster.attributeNames.contains(name) {
-            warn(.rep, name, "roster.csv", declared: true, readBy: readers)
         }
         return warnings
     }
