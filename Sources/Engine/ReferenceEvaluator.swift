@@ -1897,9 +1897,7 @@ final class PlanEvaluation {
                         }
                         guard case .number(var amount) = try value(of: .component(ComponentID(index)), context) else {
                             throw failure(
-                                "did not produce an amount: a value it reads has none for this payee and period (an empty optional "
-                                    + "column such as rep.target_incentive has no value; fill it in on the roster, or write the "
-                                    + "component as 'if rep.target_incentive > 0 USD then … else 0 USD': a comparison with no value is false)",
+                                "did not produce an amount: " + noAmountReason(plan.components[index], context),
                                 what: plan.components[index].name, span: plan.components[index].span)
                         }
                         amount = try applyLimits(to: .component(ComponentID(index)), amount, context)
@@ -2090,6 +2088,50 @@ final class PlanEvaluation {
             }
         }
         return output
+    }
+
+    /// Why `component` has no amount for the payee and period: the rep attributes it reads (through
+    /// its `let`s) that have none, named, with where they are empty and how to write the component
+    /// around them (the message had named rep.target_incentive, whatever the component read).
+    func noAmountReason(_ component: Component, _ context: Context) -> String {
+        var empty: [Attribute] = []
+        var seenLets = Set<Int>()
+        func walk(_ expr: Expr, depth: Int) {
+            guard depth < 256 else { return }
+            switch expr.kind {
+            case .attribute(let id) where id.index < plan.attributes.count:
+                let attribute = plan.attributes[id.index]
+                if attribute.scope == .rep, !empty.contains(attribute), (try? self.attribute(attribute, context, expr.span)) == .missing {
+                    empty.append(attribute)
+                }
+            case .derived(let id) where id.index < plan.derived.count:
+                if seenLets.insert(id.index).inserted { walk(plan.derived[id.index].expr, depth: depth + 1) }
+            default: break
+            }
+            for child in expr.children { walk(child, depth: depth + 1) }
+        }
+        if case .formula(let expr) = component.body { walk(expr, depth: 0) }
+        guard let first = empty.first else {
+            return "a value it reads has none for this payee and period (an empty optional column has no value; fill it in, or write "
+                + "the component as 'if … > 0 … then … else 0 \(plan.currency.code)': a comparison with no value is false)"
+        }
+        let builtIn = ["end", "target_incentive"]
+        let names = empty.map { attribute -> String in
+            let place = builtIn.contains(attribute.name) || roster.attributeNames.contains(attribute.name)
+                ? "empty on this rep's roster.csv row" : "roster.csv has no column \"\(attribute.name)\""
+            return "rep.\(attribute.name) (\(place))"
+        }
+        let zero: String?
+        switch first.type {
+        case .money: zero = "0 \(plan.currency.code)"
+        case .rate: zero = "0%"
+        case .count: zero = "0"
+        default: zero = nil
+        }
+        let hint = zero.map { "fill it in on the roster, or write the component as 'if rep.\(first.name) > \($0) then … else 0 \(plan.currency.code)': a comparison with no value is false" }
+            ?? "fill it in on the roster"
+        return (names.count == 1 ? "\(names[0]) has no value for this payee" : "\(names.joined(separator: " and ")) have no value for this payee")
+            + "; \(hint)"
     }
 
     /// Where a measure, value or component is declared.
@@ -3015,7 +3057,8 @@ extension PlanEvaluation {
             guard let amount = amounts[index] else { continue }
             payable = try Exact.add(payable, amount)
             drawBalances[index] = try Exact.add(drawBalances[index], amount)
-            notes.append("draw \(draw.name) +\(format(amount))")
+            // An advance is a loan: said, with what is owed now (it had read as pay).
+            notes.append("draw \(draw.name) +\(format(amount)) (owed back from later earnings; \(format(drawBalances[index])) owed)")
         }
         // Guarantees top up the period's own earnings (not a clawback paid in it).
         var toppedUp = Set<Int>()
@@ -3023,12 +3066,13 @@ extension PlanEvaluation {
             payable = try Exact.add(payable, topUp)
             if plan.draws[index].kind == .recoverableGuarantee {
                 drawBalances[index] = try Exact.add(drawBalances[index], topUp)
+                notes.append("guarantee \(plan.draws[index].name) +\(format(topUp)) (owed back from later earnings; \(format(drawBalances[index])) owed)")
             } else {
                 // Not owed: the rep's pay for the year, as earnings are, under every yearly limit of
                 // the total (a yearly floor had paid the guaranteed months' top-ups a second time).
                 try countPaidPerYear(topUp)
+                notes.append("guarantee \(plan.draws[index].name) +\(format(topUp)) (not owed back)")
             }
-            notes.append("guarantee \(plan.draws[index].name) +\(format(topUp))")
             toppedUp.insert(index)
         }
         // What the holdbacks withhold: a share of the earnings (or of a component) when they are

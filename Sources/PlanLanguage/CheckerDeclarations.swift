@@ -806,7 +806,13 @@ extension Checker {
                           notes: [("the previous tier ends here", file, previousRow.upper?.range ?? previousRow.range)])
                     ok = false
                 } else if start < previousUpper {
-                    error(.tierOverlap(lower?.description ?? "", previous.upper?.description ?? ""), file, row.range,
+                    // The overlap ends where the first of the two tiers does: a tier lying wholly
+                    // inside the one before it (`up to 1000 USD`, then `-1000 USD to 0 USD`) had been
+                    // said to overlap it up to 1000.
+                    let ends = upper.flatMap(numeric).map { $0 < previousUpper } ?? false
+                    let end = ends ? upper?.description ?? "" : previous.upper?.description ?? ""
+                    error(.tierOverlap(lower?.description ?? "", end), file, row.range,
+                          hint: ends ? "write the tiers in ascending order, each starting where the one before it ends" : nil,
                           notes: [("the previous tier ends here", file, previousRow.upper?.range ?? previousRow.range)])
                     ok = false
                 }

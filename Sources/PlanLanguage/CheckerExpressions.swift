@@ -151,6 +151,9 @@ extension Checker {
         // Money of two currencies is a currency mismatch; money and money of one currency that
         // cannot be combined (multiplied) is a type error, not a "currency mismatch".
         if case .money(let x) = a, case .money(let y) = b, x != y {
+            // A plan whose own currency is no currency is checked as the one it most likely means
+            // (`XAU` as `XAF`); a mismatch with that one would name a code the author never wrote.
+            if currencyUnknown && (x == .fixed(currency) || y == .fixed(currency)) { return }
             let hint = (x == .transaction || y == .transaction) ? "convert transaction amounts with fx(txn.amount)" : nil
             error(.currencyMismatch(describe(a), describe(b), verb), file, range, hint: hint)
         } else {
@@ -447,6 +450,23 @@ extension Checker {
         }
     }
 
+    /// Reports a constant zero divisor, which fails every period: said here, not at run time (also
+    /// a parameter of 0, `--param` included, or `(1 - 1)`). A parameter of 0 in a branch is what
+    /// `if team_size > 0 then … / team_size` guards against: only a literal 0 is refused there.
+    /// Whether it reported one.
+    @discardableResult
+    func refuseZeroDivisor(_ divisor: Expr, _ file: Int, _ range: SourceRange) -> Bool {
+        let literalZero: Bool
+        if case .literal = divisor.kind { literalZero = true } else { literalZero = false }
+        guard let value = constantNumber(divisor, folding: true), value.isZero, guardedBranches == 0 || literalZero else { return false }
+        var hint: String? = nil
+        if case .parameter(let id) = divisor.kind, let parameter = parameterValue(id.index) {
+            hint = "parameter '\(parameter.name)' is 0" + (parameter.overridden ? " (--param \(parameter.name)=…)" : "")
+        }
+        error(.divisionByZero, file, range, hint: hint)
+        return true
+    }
+
     /// Checks and lowers an expression. Returns `nil` after reporting an error.
     ///
     /// - Parameter top: the rounding rule of the value this expression is the whole of; a division
@@ -487,7 +507,12 @@ extension Checker {
             let numeric = [.add, .subtract, .multiply, .divide, .less, .lessEqual, .greater, .greaterEqual].contains(op)
             let lhs = lowerBeside(a, sameType ? b : nil, context, file, numeric: numeric)
             let rhs = lowerBeside(b, sameType ? a : nil, context, file, numeric: numeric)
-            guard let lhs, let rhs else { return nil }
+            guard let lhs, let rhs else {
+                // A constant zero divisor is an error whatever the dividend: said also when the
+                // dividend had its own error (a measure of a credit block that could not be read).
+                if op == .divide, let rhs { refuseZeroDivisor(rhs, file, node.range) }
+                return nil
+            }
             switch op {
             case .and, .or:
                 for (operand, source) in [(lhs, a), (rhs, b)] where operand.type != .bool {
@@ -529,20 +554,7 @@ extension Checker {
                 case .subtract: return Expr(.arithmetic(.subtract, lhs, rhs), type: type, span: at)
                 case .multiply: return Expr(.arithmetic(.multiply, lhs, rhs), type: type, span: at)
                 default:
-                    // A constant zero divisor fails every period: say so here, not at run time
-                    // (also a parameter of 0, `--param` included, or `(1 - 1)`).
-                    // A parameter of 0 in a branch is what `if team_size > 0 then … / team_size`
-                    // guards against: only a literal 0 is refused there.
-                    let literalZero: Bool
-                    if case .literal = rhs.kind { literalZero = true } else { literalZero = false }
-                    if let divisor = constantNumber(rhs, folding: true), divisor.isZero, guardedBranches == 0 || literalZero {
-                        var hint: String? = nil
-                        if case .parameter(let id) = rhs.kind, let parameter = parameterValue(id.index) {
-                            hint = "parameter '\(parameter.name)' is 0" + (parameter.overridden ? " (--param \(parameter.name)=…)" : "")
-                        }
-                        error(.divisionByZero, file, node.range, hint: hint)
-                        return nil
-                    }
+                    if refuseZeroDivisor(rhs, file, node.range) { return nil }
                     return Expr(.divide(lhs, rhs, top ?? defaultDivision), type: type, span: at)
                 }
             }

@@ -41,6 +41,10 @@ public struct RunRecord: Sendable, Hashable {
     /// Options that change results (parameter overrides, quarantine), as `key=value` pairs.
     public var options: [String: String]
 
+    /// The option naming the parameters of plan `plan` that a run's overrides set (comma-separated
+    /// names). Runs stored before it was recorded have none.
+    public static func overriddenKey(plan: String) -> String { "overridden_in." + plan }
+
     public init(
         startedAt: String, finishedAt: String, engineVersion: String, threads: Int, plans: [String],
         inputs: [InputFingerprint], options: [String: String] = [:]

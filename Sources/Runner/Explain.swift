@@ -54,11 +54,18 @@ public enum Explainer {
             } else {
                 lines.append("\(rep), \(period) (run \(id), plans \(plans.joined(separator: ", ")), computed \(record.finishedAt))")
             }
-            // A what-if run's parameter values: the plan file cited below says others.
+            // A what-if run's parameter values: the plan file cited below says others. Only those
+            // of the plans shown (a run's other plans may declare parameters these do not);
+            // a run stored before that was recorded names them all.
+            let recordsPlans = record.options.keys.contains { $0.hasPrefix(RunRecord.overriddenKey(plan: "")) }
+            let declared = Set(plans.flatMap { record.options[RunRecord.overriddenKey(plan: $0)]?.split(separator: ",").map(String.init) ?? [] })
             let parameters = record.options.filter { $0.key.hasPrefix("param.") }.sorted { $0.key < $1.key }
-                .map { String($0.key.dropFirst(6)) + "=" + $0.value }
+                .map { (name: String($0.key.dropFirst(6)), value: $0.value) }
+                .filter { !recordsPlans || declared.contains($0.name) }
             if !parameters.isEmpty {
-                lines.append("parameters set for this run (the plan files say otherwise): " + parameters.joined(separator: ", "))
+                lines.append(
+                    "parameters set for this run (the plan \(plans.count == 1 ? "file says" : "files say") otherwise): "
+                        + parameters.map { $0.name + "=" + $0.value }.joined(separator: ", "))
             }
             for plan in plans {
                 if plans.count > 1 { lines.append("plan \(plan):") }

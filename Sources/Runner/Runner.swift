@@ -359,6 +359,12 @@ public enum Runner {
             "declared_columns": DeclaredColumn.recorded(loadOptions.declaredColumns),
         ]
         for (name, value) in request.overrides { options["param." + name] = value }
+        // Which plans each override applies to (a run's plans need not all declare it): explain
+        // names only a plan's own.
+        for plan in plans where !request.overrides.isEmpty {
+            let declared = plan.parameters.map(\.name).filter { request.overrides[$0] != nil }.sorted()
+            if !declared.isEmpty { options[RunRecord.overriddenKey(plan: plan.id)] = declared.joined(separator: ",") }
+        }
         let record = RunRecord(
             startedAt: startedAt, finishedAt: startedAt, engineVersion: engineVersion, threads: threads,
             plans: plans.map(\.id), inputs: [], options: options)
@@ -761,8 +767,11 @@ public enum Runner {
         return warnings
     }
 
+    /// What a run and `comp validate --plans` say of the data as the plans read it: a ledger dated
+    /// outside a plan's effective dates (a run had paid no one without a word on standard error),
+    /// absent optional columns, quota rows no plan reads, and the like.
     public static func planDataWarnings(plans: [Plan], data: LedgerData) -> [String] {
-        var warnings = absentColumnWarnings(plans: plans, data: data)
+        var warnings = effectiveDateWarnings(plans: plans, transactions: data.transactions) + absentColumnWarnings(plans: plans, data: data)
         let quotaMeasures = Set(plans.flatMap { $0.quotas.map(\.measureName) })
         var unused: [String: (count: Int, line: Int)] = [:]
         for row in data.quotas.rows {

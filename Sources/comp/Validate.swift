@@ -173,7 +173,6 @@ struct Validate: ParsableCommand {
             // ledger dated outside a plan's effective dates.
             let warnings =
                 Runner.payeelessPlanWarnings(plans: read, roster: load.data.roster)
-                + Runner.effectiveDateWarnings(plans: read, transactions: load.data.transactions)
                 + Runner.planDataWarnings(plans: read, data: load.data)
             for warning in warnings { printError("warning: " + warning) }
             planWarnings = warnings.count

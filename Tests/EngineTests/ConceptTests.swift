@@ -104,6 +104,9 @@ func ledger(_ rows: [(String, String, String)]) -> String {
                 "R1 2027-01 3000.00", "R1 2027-02 3000.00", "R1 2027-03 3000.00", "R1 2027-04 4000.00", "R1 2027-05 4000.00",
                 "R1 2027-06 7000.00",
             ])
+        // The advance is said to be a loan, with what is owed after it; its recovery too.
+        #expect(try trace(output, "R1", "2027-02", "total").limit == "draw ramp +3000.00 USD (owed back from later earnings; 6000.00 USD owed)")
+        #expect(try trace(output, "R1", "2027-04", "total").limit == "recovered for ramp -4000.00 USD, 5000.00 USD still owed")
     }
 
     @Test func recoverableGuaranteeTopsUpAndRecovers() throws {
@@ -115,6 +118,9 @@ func ledger(_ rows: [(String, String, String)]) -> String {
             files: files)
         // April topped up to 2,000 (800 owed); May pays 5,000 − 800 = 4,200.
         #expect(totals(output) == ["R1 2027-04 2000.00", "R1 2027-05 4200.00"])
+        #expect(
+            try trace(output, "R1", "2027-04", "total").limit
+                == "guarantee safety_net +800.00 USD (owed back from later earnings; 800.00 USD owed)")
     }
 
     @Test func nonRecoverableGuaranteeOwesNothing() throws {
@@ -125,6 +131,7 @@ func ledger(_ rows: [(String, String, String)]) -> String {
             files: files)
         // January 600 → 1,500; February 0 → 1,500; March 8,000, nothing recovered.
         #expect(totals(output) == ["R1 2027-01 1500.00", "R1 2027-02 1500.00", "R1 2027-03 8000.00"])
+        #expect(try trace(output, "R1", "2027-01", "total").limit == "guarantee onboarding +900.00 USD (not owed back)")
     }
 }
 

@@ -426,7 +426,7 @@ import Testing
         #expect(
             try trace(output, "R1", "2027-04", "total").limit
                 == "given back for safety_net +1000.00 USD: recovered for a loan it no longer makes; "
-                + "guarantee safety_net +1000.00 USD")
+                + "guarantee safety_net +1000.00 USD (owed back from later earnings; 1000.00 USD owed)")
     }
 
     /// What was recovered for the loan no longer made first settles another guarantee's loan: March

@@ -89,7 +89,8 @@ import Testing
     }
 
     /// A plan currency that is not one is one error: the plan's USD amounts are not then held
-    /// against the code the hint guesses (`XAU` had given five more errors about XAF).
+    /// against the code the hint guesses (`XAU` had given five more errors about XAF), nor is an
+    /// amount in another currency added to a measure (`+ 5 EUR` had been a mismatch with XAF).
     @Test func anUnknownPlanCurrencyIsOneError() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -99,7 +100,10 @@ import Testing
             ("EURO", "EUR", "is not an ISO 4217 currency code"),
         ] {
             let plan = directory.appendingPathComponent("\(code).plan").path
-            try Data(example.replacingOccurrences(of: "currency USD", with: "currency \(code)").utf8).write(to: URL(fileURLWithPath: plan))
+            var text = example.replacingOccurrences(of: "currency USD", with: "currency \(code)")
+            guard let end = text.lastIndex(of: "}") else { Issue.record("no closing brace"); return }
+            text.insert(contentsOf: "  component extra = bookings * 1% + 5 EUR\n", at: end)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: plan))
             let result = try cli.run(["check", plan])
             #expect(result.status == 65)
             let errors = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }

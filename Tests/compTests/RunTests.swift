@@ -581,25 +581,37 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
     }
 
     /// A what-if run's explanation says the parameter values it ran with: the plan file its lines
-    /// cite says otherwise (4% paid where the file says 3%, and nothing had told them apart).
+    /// cite says otherwise (4% paid where the file says 3%, and nothing had told them apart). Only
+    /// those of the rep's own plan: another plan of the run that declares no such parameter was
+    /// said to have been given it.
     @Test func explainSaysAWhatIfRunsParameters() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = try dataDirectory(in: directory)
         try writeFiles([
-            "roster.csv": "rep,name,plan,start\nR1,Ana,PARAM-DEMO,2026-01-01\n",
-            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\n",
-            "transactions.csv": "id,date,rep,amount,currency,product\nT1,2027-01-05,R1,1500,USD,WIDGET-Y\n",
+            "roster.csv": "rep,name,plan,start\nR1,Ana,PARAM-DEMO,2026-01-01\nR2,Bo,FLAT,2026-01-01\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR2,2027-01,1000\n",
+            "transactions.csv": "id,date,rep,amount,currency,product\nT1,2027-01-05,R1,1500,USD,WIDGET-Y\nT2,2027-01-06,R2,1000,USD,WIDGET-Y\n",
         ], to: data)
         let plan = CLI.root.appendingPathComponent("Plans/examples/parameters.plan").path
+        let flat = directory.appendingPathComponent("flat.plan")
+        try Data(
+            "plan \"FLAT\" {\n  currency USD\n  period month\n  credit sales {\n    amount fx(txn.amount)\n  }\n  measure bookings = sum(sales)\n  component commission = bookings * 1%\n}\n"
+                .utf8
+        ).write(to: flat)
         let db = directory.appendingPathComponent("r.sqlite").path
-        let run = try cli.run(["run", "--plans", plan, "--data", data.path, "--db", db, "--param", "base_rate=4%"])
+        let run = try cli.run(["run", "--plans", plan, "--plans", flat.path, "--data", data.path, "--db", db, "--param", "base_rate=4%"])
         #expect(run.status == 0, "\(run.stderr)")
         let explain = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01"])
         let lines = explain.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.dropFirst().first == "parameters set for this run (the plan files say otherwise): base_rate=4%", "\(explain.stdout)")
+        #expect(lines.dropFirst().first == "parameters set for this run (the plan file says otherwise): base_rate=4%", "\(explain.stdout)")
         // 4% of 1,500.
         #expect(lines.contains { $0.hasPrefix("  commission") && $0.contains("60.00 USD") }, "\(explain.stdout)")
+        // FLAT pays 1% of 1,000 and has no parameter: nothing said of one.
+        let other = try cli.run(["explain", "--db", db, "--rep", "R2", "--period", "2027-01"])
+        #expect(other.status == 0, "\(other.stderr)")
+        #expect(!other.stdout.contains("parameters set"), "\(other.stdout)")
+        #expect(other.stdout.contains("10.00 USD"), "\(other.stdout)")
         // A line break in --rep is escaped in the message, not printed as a line of its own.
         let odd = try cli.run(["explain", "--db", db, "--rep", "R1\nforged", "--period", "2027-01"])
         #expect(odd.status == 65)
@@ -2083,11 +2095,48 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         #expect(run.status == 65)
         #expect(
             run.stderr.hasSuffix(
-                "\(plan.path):6:3: rep R1, 2027-01: c: did not produce an amount: a value it reads has none for this payee and period (an "
-                    + "empty optional column such as rep.target_incentive has no value; fill it in on the roster, or write the component as "
-                    + "'if rep.target_incentive > 0 USD then … else 0 USD': a comparison with no value is false) (the same in 7 later "
+                "\(plan.path):6:3: rep R1, 2027-01: c: did not produce an amount: rep.target_incentive (empty on this rep's roster.csv "
+                    + "row) has no value for this payee; fill it in on the roster, or write the component as 'if rep.target_incentive > 0 "
+                    + "USD then … else 0 USD': a comparison with no value is false (the same in 7 later "
                     + "periods: 2027-02, 2027-07, 2027-08, …, 2027-12)\n" + runStopped + "\n"), "\(run.stderr)")
         #expect(run.stderr.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 2, "\(run.stderr)")
+    }
+
+    /// A component with no amount names the attributes it reads that have none, through its `let`s,
+    /// and where they are empty: it had named rep.target_incentive whatever the component read.
+    @Test func aComponentWithNoAmountNamesWhatIsEmpty() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,boost\nR1,Ana,OPT,2027-01-01,\nR2,Ben,OPT,2027-01-01,0.02\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,10,USD\nT2,2027-01-05,R2,10,USD\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("opt.plan")
+        try Data(
+            """
+            plan "OPT" {
+              currency USD
+              period month
+              attribute rep.bonus: money optional
+              attribute rep.boost: rate optional
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              let extra = rep.bonus + bookings * rep.boost
+              component e = extra
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 65)
+        let failures = run.stderr.split(separator: "\n").map(String.init).filter { $0.contains("did not produce") || $0.contains("the same for") }
+        let hint = "fill it in on the roster, or write the component as 'if rep.bonus > 0 USD then … else 0 USD': a comparison with no value is false"
+        let bonus = "rep.bonus (roster.csv has no column \"bonus\")"
+        let first = "\(plan.path):9:3: rep R1, 2027-01: e: did not produce an amount: \(bonus) and rep.boost (empty on this rep's roster.csv row) "
+        let second = "\(plan.path):9:3: rep R2, 2027-01: e: did not produce an amount: \(bonus) has no value for this payee; "
+        #expect(failures == [first + "have no value for this payee; " + hint, second + hint], "\(run.stderr)")
     }
 
     /// A period restated by a later period's clawback fails again the same way: it is not said
