@@ -1863,16 +1863,22 @@ final class PlanEvaluation {
                     for (order, entry) in measureOrder.enumerated() where !departed {
                         let (name, digits, unit) = measureInfo[order]
                         let found = try value(of: entry.0, context)
-                        // A number with no value for this payee and period (a `let` reading an empty
-                        // optional column) has its row, with no value: FORMATS.md's row per payee,
-                        // period and measure (it had been left out). A condition, date or text has none.
+                        // A value that is not a number (a condition, a date, a text), or none for this
+                        // payee and period (a `let` reading an empty optional column), has its row
+                        // too: FORMATS.md's row per payee, period and every measure or derived value
+                        // (they had been left out).
                         guard case .number(let number) = found else {
-                            if found == .missing && unit != nil {
-                                output.measures.append(
-                                    MeasureValue(
-                                        rep: repID, period: periodNames[period], plan: plan.id, measure: name, order: order, value: nil,
-                                        digits: digits, unit: unit))
+                            let text: String?
+                            switch found {
+                            case .bool(let condition): text = condition ? "true" : "false"
+                            case .date(let date): text = date.description
+                            case .text(let value): text = value
+                            case .number, .missing: text = nil
                             }
+                            output.measures.append(
+                                MeasureValue(
+                                    rep: repID, period: periodNames[period], plan: plan.id, measure: name, order: order, value: nil,
+                                    digits: digits, unit: unit, text: text))
                             continue
                         }
                         output.measures.append(
@@ -3879,7 +3885,10 @@ extension ReferenceEvaluator {
         case .money(.fixed(let currency)): return .money(currency.code)
         case .rate: return .rate
         case .count: return .count
-        case .money(.transaction), .date, .text, .bool: return nil
+        case .bool: return .condition
+        case .date: return .date
+        case .text: return .text
+        case .money(.transaction): return nil
         }
     }
 }

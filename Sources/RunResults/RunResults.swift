@@ -104,8 +104,11 @@ public struct MeasureValue: Sendable, Hashable {
     /// Position in the plan's declaration order.
     public var order: Int
     /// The value; `nil` when it has none for the payee and period (a `let` reading an empty
-    /// optional column): exported as an empty field.
+    /// optional column): exported as an empty field. Also `nil` for a condition, date or text.
     public var value: FixedDecimal?
+    /// The value of a `let` that is a condition, a date or a text, as exported (`true`,
+    /// `2027-01-31`, the text); `nil` for a number, or when it has no value.
+    public var text: String?
     /// Fraction digits to show (the plan's rounding for it).
     public var digits: Int
     /// What the value counts: money in a currency, a rate or a count; nil when not recorded (runs
@@ -114,7 +117,8 @@ public struct MeasureValue: Sendable, Hashable {
 
     @inlinable
     public init(
-        rep: String, period: String, plan: String, measure: String, order: Int, value: FixedDecimal?, digits: Int, unit: MeasureUnit? = nil
+        rep: String, period: String, plan: String, measure: String, order: Int, value: FixedDecimal?, digits: Int, unit: MeasureUnit? = nil,
+        text: String? = nil
     ) {
         self.rep = rep
         self.period = period
@@ -124,12 +128,14 @@ public struct MeasureValue: Sendable, Hashable {
         self.value = value
         self.digits = digits
         self.unit = unit
+        self.text = text
     }
 }
 
 extension MeasureValue {
-    /// The value with `fractionDigits` digits, or `""` when it has none (as the export writes it).
-    public func valueText(fractionDigits: Int) -> String { value?.formatted(fractionDigits: fractionDigits) ?? "" }
+    /// The value with `fractionDigits` digits (a condition's, date's or text's as it is), or `""`
+    /// when it has none (as the export writes it).
+    public func valueText(fractionDigits: Int) -> String { text ?? value?.formatted(fractionDigits: fractionDigits) ?? "" }
 }
 
 /// What a measure's value counts.
@@ -140,13 +146,26 @@ public enum MeasureUnit: Sendable, Hashable {
     case rate
     /// A whole number (deals, units).
     case count
+    /// A condition (`true` or `false`), a date or a text: a `let` that is not a number.
+    case condition, date, text
 
-    /// The stored form: the currency code, `rate` or `count`.
+    /// The stored form: the currency code, `rate`, `count`, `bool`, `date` or `text`.
     public var code: String {
         switch self {
         case .money(let currency): return currency
         case .rate: return "rate"
         case .count: return "count"
+        case .condition: return "bool"
+        case .date: return "date"
+        case .text: return "text"
+        }
+    }
+
+    /// Whether a value of this unit is a number (stored in minor units), not a text.
+    public var isNumber: Bool {
+        switch self {
+        case .money, .rate, .count: return true
+        case .condition, .date, .text: return false
         }
     }
 
@@ -155,6 +174,9 @@ public enum MeasureUnit: Sendable, Hashable {
         switch code {
         case "rate": self = .rate
         case "count": self = .count
+        case "bool": self = .condition
+        case "date": self = .date
+        case "text": self = .text
         default:
             guard code.utf8.count == 3, code.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) else { return nil }
             self = .money(code)

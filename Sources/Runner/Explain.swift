@@ -138,12 +138,13 @@ extension Explainer {
     /// A measure's value with its unit: `2402.73 USD`, `0.086429 (8.6429%)`, `7`.
     /// One with no value for the payee and period says so.
     static func measureText(_ value: MeasureValue) -> String {
+        if let text = value.text { return TerminalText.safe(value.unit == .text ? "\"" + text + "\"" : text) }
         guard let stored = value.value else { return "no value (it reads an empty optional column)" }
         let number = stored.formatted(fractionDigits: value.digits)
         switch value.unit {
         case .money(let currency): return number + " " + currency
         case .rate: return number + " (" + WideDecimal(value: Int128(stored.units), scale: FixedDecimal.scale).percentText + ")"
-        case .count, nil: return number
+        case .count, .condition, .date, .text, nil: return number
         }
     }
 

@@ -157,7 +157,7 @@ struct CSVBuffer: Sendable {
 
     /// A measure line whose first fields, `rep,period,plan,`, are `prefix` (see ``prefix(_:)``).
     mutating func line(_ value: MeasureValue, prefix: [UInt8]) {
-        measureLine(prefix: prefix, measure: value.measure, value: value.value, digits: value.digits)
+        measureLine(prefix: prefix, measure: value.measure, value: value.value, digits: value.digits, text: value.text)
     }
 
     // The lines' fields are passed one by one: a closure that captured a whole line copied it.
@@ -172,11 +172,18 @@ struct CSVBuffer: Sendable {
     }
 
     /// A value with none for the payee and period (`nil`) is an empty field.
-    mutating func measureLine(prefix: [UInt8], measure: String, value: FixedDecimal?, digits: Int) {
-        write(room: prefix.count + CSVCursor.room(measure) + CSVCursor.amountRoom) { cursor in
+    /// A condition's, date's or text's value is `text`, written as it is (quoted when it needs it).
+    mutating func measureLine(prefix: [UInt8], measure: String, value: FixedDecimal?, digits: Int, text: String? = nil) {
+        write(room: prefix.count + CSVCursor.room(measure) + CSVCursor.amountRoom + (text.map(CSVCursor.room) ?? 0)) { cursor in
             cursor.bytes(prefix)
             cursor.field(measure)
-            if let value { cursor.field(value, digits: digits, last: true) } else { cursor.field("", last: true) }
+            if let text {
+                cursor.field(text, last: true)
+            } else if let value {
+                cursor.field(value, digits: digits, last: true)
+            } else {
+                cursor.field("", last: true)
+            }
         }
     }
 
@@ -300,7 +307,9 @@ public struct IncrementalExport: Sendable {
                 part.measures, after: &lastMeasure, prefix: &measurePrefix, into: &measures, blocks: &measureBlocks, tracking: tracksBlocks,
                 drained: drainedMeasures,
                 line: { buffer, prefix, values, index in
-                    buffer.measureLine(prefix: prefix, measure: values[index].measure, value: values[index].value, digits: values[index].digits)
+                    buffer.measureLine(
+                        prefix: prefix, measure: values[index].measure, value: values[index].value, digits: values[index].digits,
+                        text: values[index].text)
                 })
         else { return inOrder = false }
     }

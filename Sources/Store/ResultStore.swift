@@ -1136,11 +1136,13 @@ public final class ResultStore {
         try forEachRepsItems(id, column: "measures", width: MeasureField.width, where: filter, values, order: \.order, body) {
             stored, rep, period, plan in
             // A null value: none for the payee and period (a `let` reading an empty optional column).
+            // A string: a condition's, date's or text's value (its unit says which).
             guard let name = stored[MeasureField.name].string, let order = stored[MeasureField.order].integer,
-                stored[MeasureField.value] == .null || stored[MeasureField.value].integer != nil,
+                stored[MeasureField.value] == .null || stored[MeasureField.value].integer != nil || stored[MeasureField.value].string != nil,
                 let digits = stored[MeasureField.digits].integer
             else { throw MalformedStatement(reason: "a measure of \(rep) in \(period) lacks a value") }
             let value = stored[MeasureField.value].integer
+            let text = stored[MeasureField.value].string
             // Exports show at most the stored digits.
             guard (0...Int64(FixedDecimal.scale)).contains(digits) else {
                 throw MalformedStatement(reason: "measure \(name) of \(rep) in \(period) has \(digits) digits")
@@ -1148,7 +1150,7 @@ public final class ResultStore {
             let unit = stored.count > MeasureField.unit ? stored[MeasureField.unit].string.flatMap(MeasureUnit.init(code:)) : nil
             return MeasureValue(
                 rep: rep, period: period, plan: plan, measure: name, order: Int(order), value: value.map(FixedDecimal.init(units:)),
-                digits: Int(digits), unit: unit)
+                digits: Int(digits), unit: unit, text: text)
         }
     }
 

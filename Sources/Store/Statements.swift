@@ -763,15 +763,23 @@ func writeMeasure(at value: UnsafePointer<MeasureValue>, to json: inout JSONWrit
     // Brackets and commas, three integers, two strings (through room for the whole measure, as
     // a line is written).
     let unit = value.pointee.unit?.code
-    let room = 2 + 4 + 3 * JSONWriter.integerRoom + JSONWriter.room(value.pointee.measure) + JSONWriter.room(unit)
+    let text = value.pointee.text
+    let room = 2 + 4 + 3 * JSONWriter.integerRoom + JSONWriter.room(value.pointee.measure) + JSONWriter.room(unit) + JSONWriter.room(text)
     json.write(room: room) { json in
         json.open()
         json.string(value.pointee.measure)
         json.comma()
         json.integer(Int64(value.pointee.order))
         json.comma()
-        // No value for the payee and period: null (the measures view reads it as NULL).
-        if let stored = value.pointee.value { json.integer(stored.units) } else { json.null() }
+        // No value for the payee and period: null (the measures view reads it as NULL). A
+        // condition's, date's or text's value: a string.
+        if let text {
+            json.string(text)
+        } else if let stored = value.pointee.value {
+            json.integer(stored.units)
+        } else {
+            json.null()
+        }
         json.comma()
         json.integer(Int64(value.pointee.digits))
         if let unit {

@@ -2723,6 +2723,56 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         #expect(explained.stdout.contains("\n  r         no value (it reads an empty optional column)\n"), "\(explained.stdout)")
     }
 
+    /// A `let` that is a condition, a date or a text has its row in the measures export too, with
+    /// its value as it reads (`true`, `2027-01-31`, the text, quoted as CSV needs), from the run, the
+    /// stored run and the `measures` view; explain shows it. Such rows had been left out, against
+    /// FORMATS.md's row for every measure or derived value the plan defines.
+    @Test func conditionDateAndTextLetsHaveMeasureRows() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("p.plan")
+        try Data(
+            """
+            plan "P" {
+              currency USD
+              period month
+              attribute rep.team: text optional
+              attribute rep.hired: date optional
+              credit sales { amount fx(txn.amount) }
+              measure bookings = sum(sales)
+              let big = bookings > 1500 USD
+              let hired = rep.hired
+              let team = rep.team
+              component c = bookings * 1% when big
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,team,hired\nR1,Ana,P,2026-01-01,\"East, \"\"A\"\"\",2026-03-31\nR2,Ben,P,2026-01-01,,\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,1000,USD\nT2,2027-01-05,R2,2000,USD\n",
+        ], to: data)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let measures = directory.appendingPathComponent("m.csv")
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db, "--export-measures", measures.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        // R2's hired date is empty: no value. An empty text is the text "".
+        let expected = "rep,period,plan,measure,value\nR1,2027-01,P,bookings,1000.00\nR1,2027-01,P,big,false\nR1,2027-01,P,hired,2026-03-31\n"
+            + "R1,2027-01,P,team,\"East, \"\"A\"\"\"\nR2,2027-01,P,bookings,2000.00\nR2,2027-01,P,big,true\nR2,2027-01,P,hired,\nR2,2027-01,P,team,\n"
+        #expect(try String(contentsOf: measures, encoding: .utf8) == expected)
+        #expect(try cli.run(["export", "measures", "--db", db, "--out", "-"]).stdout == expected)
+        let view = try DatabaseQueue(path: db).read { db in
+            try String.fetchAll(db, sql: "SELECT measure || '=' || quote(value) || ' ' || unit FROM measures WHERE rep = 'R1' ORDER BY ord")
+        }
+        #expect(view == ["bookings=1000000000 USD", "big='false' bool", "hired='2026-03-31' date", "team='East, \"A\"' text"])
+        let explained = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01"])
+        #expect(
+            explained.stdout.contains("\n  bookings  1000.00 USD\n  big       false\n  hired     2026-03-31\n  team      \"East, \"A\"\"\n"),
+            "\(explained.stdout)")
+    }
+
     @Test func summaryShowsWhatCapsTookOffTheTotal() throws {
         // ae-10k's capped_total is below the sum of its components wherever the cap bound: the
         // summary shows that difference as its own line, so the lines add up to the total.
