@@ -109,6 +109,39 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
         return WideDecimal(value: product, scale: target)
     }
 
+    /// The fewest fraction digits a product carried by ``multipliedCarried(by:)`` keeps: 12 more
+    /// than a stored value's 6, so that the value's later rounding to its rule's digits is that of
+    /// the exact product except on a tie within 10^-18.
+    public static let carriedScale = 18
+
+    /// `self × other` carried to the most fraction digits that fit (at most ``maxScale``, at least
+    /// ``carriedScale``), rounded half-even: for a product whose exact value needs more than 128
+    /// bits or 30 fraction digits (an fx rate, two weights and a split share on a ten-digit
+    /// amount), which ``multiplied(by:)`` refuses. Overflow only when its whole part does not fit
+    /// beside ``carriedScale`` fraction digits.
+    public func multipliedCarried(by other: WideDecimal) throws(ArithmeticError) -> WideDecimal {
+        let scale = self.scale + other.scale
+        // The exact product's magnitude in 256 bits, divided by ten until it fits.
+        var (high, low) = value.magnitude.multipliedFullWidth(by: other.value.magnitude)
+        let negative = (value < 0) != (other.value < 0)
+        var dropped = 0
+        var lastDigit: UInt128 = 0
+        var sticky = false
+        func fits(_ high: UInt128, _ low: UInt128) -> Bool { high == 0 && low < UInt128(Int128.max) }
+        while scale - dropped > Self.maxScale || !fits(high, low) {
+            guard scale - dropped > Self.carriedScale else { throw .overflow(operation: "\(self) × \(other)") }
+            sticky = sticky || lastDigit != 0
+            let (highQuotient, highRemainder) = high.quotientAndRemainder(dividingBy: 10)
+            let (lowQuotient, lowRemainder) = UInt128(10).dividingFullWidth((high: highRemainder, low: low))
+            (high, low, lastDigit) = (highQuotient, lowQuotient, lowRemainder)
+            dropped += 1
+        }
+        // Half-even on the digits dropped.
+        if lastDigit > 5 || (lastDigit == 5 && (sticky || low % 2 == 1)) { low += 1 }
+        let magnitude = Int128(low)
+        return WideDecimal(value: negative ? -magnitude : magnitude, scale: scale - dropped)
+    }
+
     /// `self ÷ divisor` rounded by `mode` to `resultScale` fraction digits.
     @inlinable
     public func divided(

@@ -495,7 +495,19 @@ extension PlanEvaluation {
         let rows = data.quotas.rows.filter { $0.rep == context.rep && $0.period == target }
         let row = rows.first { $0.measure == quota.measureName } ?? (quota.measure.index == 0 ? rows.first { $0.measure == nil } : nil)
         if let row, row.amount.isZero { return "the quota is 0 on line \(row.line) of quotas.csv; set a quota above 0 there" }
-        if row != nil { return "the quota is prorated to 0: the rep is on the plan for no day of \(target)" }
+        // Prorated to 0: the rep has no day on the plan in the period, or its share of a quota
+        // this small rounds to 0 at six digits (0.000001 for half of February).
+        if let row {
+            let (start, end) = (target.startDate.daysSinceEpoch, target.endDate.daysSinceEpoch)
+            let rep = Int(context.rep)
+            let hasDays = (Int(assignments.starts[rep])..<Int(assignments.starts[rep + 1])).contains { entry in
+                daysOnPlan(entry).map { $0.lowerBound <= end && start <= $0.upperBound } ?? false
+            }
+            return hasDays
+                ? "the quota (\(row.amount) on line \(row.line) of quotas.csv) is prorated to 0 at six digits for the rep's days on the plan "
+                    + "in \(target); set a larger quota there"
+                : "the quota is prorated to 0: the rep is on the plan for no day of \(target)"
+        }
         return "the quota is 0 in quotas.csv"
     }
 

@@ -292,9 +292,10 @@ struct PayeeFailureList {
     }
 }
 
-/// Exact arithmetic on wide decimals, with the scale kept in bounds: products are reduced to at
-/// most 24 fraction digits only when they would not fit, which never happens for money × rate
-/// chains of realistic length (6 + 6 + 6 + ... digits); when it would, the error says so.
+/// Exact arithmetic on wide decimals, with the scale kept in bounds: a product whose exact value
+/// would not fit (128 bits, 30 fraction digits) is carried to the most fraction digits that fit,
+/// at least 18 (``WideDecimal/multipliedCarried(by:)``): an fx rate, two weights and a split share
+/// on a ten-digit amount had stopped the run as an overflow, although every value fits.
 enum Exact {
     static func add(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal { try a.adding(b) }
     static func subtract(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal { try a.subtracting(b) }
@@ -312,7 +313,9 @@ enum Exact {
     static func multiplyWide(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal {
         // Trailing zeros are trimmed (an Int128 division each) only when the scales would not fit.
         if a.scale + b.scale <= WideDecimal.maxScale, let product = try? a.multiplied(by: b) { return product }
-        return try trim(a).multiplied(by: trim(b))
+        let (x, y) = (trim(a), trim(b))
+        if x.scale + y.scale <= WideDecimal.maxScale, let product = try? x.multiplied(by: y) { return product }
+        return try x.multipliedCarried(by: y)
     }
 
     /// Drops trailing zero fraction digits (exactly), keeping scales small.

@@ -159,6 +159,29 @@ struct WideDecimalTests {
         #expect(try WideDecimal(value: 1, scale: 18).multiplied(by: WideDecimal(value: 1, scale: 12)).scale == 30)
     }
 
+    /// A product past 128 bits or 30 fraction digits is carried to the most digits that fit,
+    /// rounded half-even; only a whole part too large for 18 fraction digits beside it overflows.
+    /// 457247084.096901750530251066320627 × 0.666667 = 304831541.813629199320750887630773440209
+    /// (39 digits): one dropped, a 9, so …344021 at 29 digits. 25 × 10^-31 and 35 × 10^-31 drop a 5
+    /// with nothing after it: to the even 2 and 4 × 10^-30.
+    @Test("Products too wide to be exact are carried to the digits that fit")
+    func carriedProducts() throws {
+        let credit = try #require(WideDecimal(value: Int128("457247084096901750530251066320627") ?? 0, scale: 24) as WideDecimal?)
+        let share = WideDecimal(value: 666_667, scale: 6)
+        #expect(throws: ArithmeticError.self) { try credit.multiplied(by: share) }
+        let carried = try credit.multipliedCarried(by: share)
+        #expect(carried.description == "304831541.81362919932075088763077344021")
+        #expect(carried.scale == 29)
+        let tiny = WideDecimal(value: 1, scale: 13)
+        #expect(try WideDecimal(value: 25, scale: 18).multipliedCarried(by: tiny) == WideDecimal(value: 2, scale: 30))
+        #expect(try WideDecimal(value: 35, scale: 18).multipliedCarried(by: tiny) == WideDecimal(value: 4, scale: 30))
+        #expect(try WideDecimal(value: -35, scale: 18).multipliedCarried(by: tiny) == WideDecimal(value: -4, scale: 30))
+        #expect(try WideDecimal(value: 251, scale: 19).multipliedCarried(by: tiny) == WideDecimal(value: 3, scale: 30))
+        #expect(throws: ArithmeticError.overflow(operation: "170141183460469231731687303715884105727 × 2")) {
+            try WideDecimal(value: .max, scale: 0).multipliedCarried(by: WideDecimal(2))
+        }
+    }
+
     /// Products and rescalings of 64-bit values take the hardware's widening multiply; they must
     /// equal the 128-bit ones at the edges: Int64.max² = 85070591730234615847396907784232501249,
     /// Int64.min² = 2^126 = 85070591730234615865843651857942052864, Int64.min × −1 = 2^63, and a

@@ -944,10 +944,11 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         }
     }
 
-    /// A product whose exact value needs more than 30 fraction digits fails the run at the line
-    /// of the value, saying how to avoid it: 1234.57 (2 digits) × 0.123457 × 0.654321 × 0.333333
-    /// × 0.987653 × 0.111111 (6 digits each, no trailing zero to drop) needs 32.
-    @Test func aProductPastTheScaleLimitNamesItsLine() throws {
+    /// A product whose exact value needs more than 30 fraction digits is carried to 30 (it had
+    /// stopped the run as an overflow): 1234.57 (2 digits) × 0.123457 × 0.654321 × 0.333333 ×
+    /// 0.987653 × 0.111111 (6 digits each, no trailing zero to drop) needs 32; exactly
+    /// 3.64806066910564385597826575070831, so 3.65.
+    @Test func aProductPastTheScaleLimitIsCarried() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = try dataDirectory(in: directory)
@@ -969,12 +970,51 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
 
             """.utf8
         ).write(to: plan)
-        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
-        #expect(run.status == 65)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
         #expect(
-            run.stderr == "\(plan.path):6:3: rep R1, 2027-01: c: arithmetic overflow in 32.83257885452964923345362521 × 0.111111: "
-                + "the exact product needs 32 fraction digits, more than the 30 kept; round a factor, or a product of several, first (round(x, 6), round(a * b * c, 6))\n"
-                + runStopped + "\n")
+            try cli.run(["export", "payouts", "--db", db, "--out", "-"]).stdout
+                == "rep,period,plan,component,amount,currency\nR1,2027-01,P,c,3.65,USD\nR1,2027-01,P,total,3.65,USD\n")
+    }
+
+    /// Credits whose exact values need more than 128 bits are carried too, and the measures are
+    /// those of the exact credits: a 1,234,567,891.123457 EUR deal at 1.234567, weighted 33.3333% ×
+    /// 90.0001% and split 0.333333 / 0.666667, credits exactly 152415542.2759… and
+    /// 304831541.8136… (the second product has 39 digits; it had stopped the run as an overflow).
+    @Test func aCreditPast128BitsIsCarried() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2027-01-01\nR2,Ben,P,2027-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "fx.csv": "currency,period,rate\nEUR,2027-01,1.234567\n",
+            "splits.csv": "txn,rep,share\nT1,R1,0.333333\nT1,R2,0.666667\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,1234567891.123457,EUR\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("p.plan")
+        try Data(
+            """
+            plan "P" {
+              currency USD
+              period month
+              credit sales {
+                amount fx(txn.amount)
+                weight 33.3333% * 90.0001%
+                to splits
+              }
+              measure b = sum(sales) round half_even 2
+            }
+
+            """.utf8
+        ).write(to: plan)
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db, "--threads", "1"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(
+            try cli.run(["export", "measures", "--db", db, "--out", "-"]).stdout
+                == "rep,period,plan,measure,value\nR1,2027-01,P,b,152415542.28\nR2,2027-01,P,b,304831541.81\n")
     }
 
     /// Two files defining one plan id are named, with the id; a file in the way of a sample's
@@ -1932,6 +1972,30 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
     /// R2 misses its quota from February on (one line naming the later month, which is not said
     /// again); R3 is paid in EUR, with a rate for January only (one line naming the later months
     /// and R3's roster row; one a month had been said). The same for any thread count.
+    /// A quota so small that the rep's share of it rounds to 0 says so: it had said the rep was on
+    /// the plan for no day of a month it joined halfway through (0.000001 × 14/28 rounds to 0).
+    @Test func aQuotaProratedToZeroByRoundingSaysSo() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2027-02-15\n",
+            "quotas.csv": "rep,period,amount\nR1,2027-02,0.000001\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-02-20,R1,10,USD\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("p.plan")
+        try Data(
+            "plan \"P\" {\n  currency USD\n  period month\n  credit sales { amount fx(txn.amount) }\n  measure b = sum(sales)\n  quota b per month prorate actual_days\n  let att = b / quota(b) round half_even 6\n}\n"
+                .utf8
+        ).write(to: plan)
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 65)
+        #expect(
+            run.stderr.hasPrefix(
+                "\(plan.path):7:13: rep R1, 2027-02: att: division by zero (the quota (0.000001 on line 2 of quotas.csv) is prorated to 0 at six "
+                    + "digits for the rep's days on the plan in 2027-02; set a larger quota there)\n"), "\(run.stderr)")
+    }
+
     @Test func everyFailingPeriodOfAPayeeIsListed() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
