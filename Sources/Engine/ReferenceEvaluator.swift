@@ -2096,35 +2096,43 @@ final class PlanEvaluation {
         return output
     }
 
-    /// Why `component` has no amount for the payee and period: the rep attributes it reads (through
-    /// its `let`s) that have none, named, with where they are empty and how to write the component
-    /// around them (the message had named rep.target_incentive, whatever the component read).
+    /// Why `component` has no amount for the payee and period: the rep attributes with none that
+    /// left it without one (followed through the parts of it that have no value, its `let`s, and
+    /// the branch an `if` took; one already guarded is not blamed), named, with where they are
+    /// empty and how to write the component around them (the message had named
+    /// rep.target_incentive, whatever the component read).
     func noAmountReason(_ component: Component, _ context: Context) -> String {
         var empty: [Attribute] = []
         var seenLets = Set<Int>()
         func walk(_ expr: Expr, depth: Int) {
-            guard depth < 256 else { return }
+            // Only a part with no value is followed (the failure path: evaluating again is cheap,
+            // and the period's lines are dropped anyway).
+            guard depth < 256, (try? eval(expr, context)) == .missing else { return }
             switch expr.kind {
             case .attribute(let id) where id.index < plan.attributes.count:
                 let attribute = plan.attributes[id.index]
-                if attribute.scope == .rep, !empty.contains(attribute), (try? self.attribute(attribute, context, expr.span)) == .missing {
-                    empty.append(attribute)
-                }
+                if attribute.scope == .rep, !empty.contains(attribute) { empty.append(attribute) }
             case .derived(let id) where id.index < plan.derived.count:
                 if seenLets.insert(id.index).inserted { walk(plan.derived[id.index].expr, depth: depth + 1) }
-            default: break
+            case .conditional(let condition, let then, let otherwise):
+                // The branch taken (a condition with no value is false).
+                walk((try? eval(condition, context)) == .bool(true) ? then : otherwise, depth: depth + 1)
+            default:
+                for child in expr.children { walk(child, depth: depth + 1) }
             }
-            for child in expr.children { walk(child, depth: depth + 1) }
         }
         if case .formula(let expr) = component.body { walk(expr, depth: 0) }
         guard let first = empty.first else {
             return "a value it reads has none for this payee and period (an empty optional column has no value; fill it in, or write "
                 + "the component as 'if … > 0 … then … else 0 \(plan.currency.code)': a comparison with no value is false)"
         }
-        let builtIn = ["end", "target_incentive"]
         let names = empty.map { attribute -> String in
-            let place = builtIn.contains(attribute.name) || roster.attributeNames.contains(attribute.name)
-                ? "empty on this rep's roster.csv row" : "roster.csv has no column \"\(attribute.name)\""
+            // (Whether the roster has the built-in optional columns is not kept.)
+            let place =
+                ["end", "target_incentive"].contains(attribute.name)
+                ? "empty on this rep's roster.csv row, or not a column of roster.csv"
+                : roster.attributeNames.contains(attribute.name)
+                    ? "empty on this rep's roster.csv row" : "roster.csv has no column \"\(attribute.name)\""
             return "rep.\(attribute.name) (\(place))"
         }
         let zero: String?
@@ -2134,8 +2142,9 @@ final class PlanEvaluation {
         case .count: zero = "0"
         default: zero = nil
         }
-        let hint = zero.map { "fill it in on the roster, or write the component as 'if rep.\(first.name) > \($0) then … else 0 \(plan.currency.code)': a comparison with no value is false" }
-            ?? "fill it in on the roster"
+        let fill = names.count == 1 ? "fill it in on the roster" : "fill them in on the roster"
+        let hint = zero.map { "\(fill), or write the component as 'if rep.\(first.name) > \($0) then … else 0 \(plan.currency.code)': a comparison with no value is false" }
+            ?? fill
         return (names.count == 1 ? "\(names[0]) has no value for this payee" : "\(names.joined(separator: " and ")) have no value for this payee")
             + "; \(hint)"
     }

@@ -153,7 +153,8 @@ extension Checker {
         if case .money(let x) = a, case .money(let y) = b, x != y {
             // A plan whose own currency is no currency is checked as the one it most likely means
             // (`XAU` as `XAF`); a mismatch with that one would name a code the author never wrote.
-            if currencyUnknown && (x == .fixed(currency) || y == .fixed(currency)) { return }
+            // (Transaction amounts beside it are still a mismatch: fx(txn.amount) is the fix.)
+            if currencyUnknown && x != .transaction && y != .transaction && (x == .fixed(currency) || y == .fixed(currency)) { return }
             let hint = (x == .transaction || y == .transaction) ? "convert transaction amounts with fx(txn.amount)" : nil
             error(.currencyMismatch(describe(a), describe(b), verb), file, range, hint: hint)
         } else {

@@ -42,8 +42,22 @@ public struct RunRecord: Sendable, Hashable {
     public var options: [String: String]
 
     /// The option naming the parameters of plan `plan` that a run's overrides set (comma-separated
-    /// names). Runs stored before it was recorded have none.
-    public static func overriddenKey(plan: String) -> String { "overridden_in." + plan }
+    /// names). Runs stored before it was recorded have none. Options are stored as `key=value`
+    /// lines, so `%`, `=` and line breaks in the id are escaped (`A=B` had been read back as key
+    /// `A`).
+    public static func overriddenKey(plan: String) -> String {
+        var escaped = ""
+        for scalar in plan.unicodeScalars {
+            switch scalar {
+            case "%": escaped += "%25"
+            case "=": escaped += "%3D"
+            case "\n": escaped += "%0A"
+            case "\r": escaped += "%0D"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return "overridden_in." + escaped
+    }
 
     public init(
         startedAt: String, finishedAt: String, engineVersion: String, threads: Int, plans: [String],
@@ -158,14 +172,6 @@ public enum MeasureUnit: Sendable, Hashable {
         case .condition: return "bool"
         case .date: return "date"
         case .text: return "text"
-        }
-    }
-
-    /// Whether a value of this unit is a number (stored in minor units), not a text.
-    public var isNumber: Bool {
-        switch self {
-        case .money, .rate, .count: return true
-        case .condition, .date, .text: return false
         }
     }
 

@@ -138,7 +138,11 @@ extension Explainer {
     /// A measure's value with its unit: `2402.73 USD`, `0.086429 (8.6429%)`, `7`.
     /// One with no value for the payee and period says so.
     static func measureText(_ value: MeasureValue) -> String {
-        if let text = value.text { return TerminalText.safe(value.unit == .text ? "\"" + text + "\"" : text) }
+        if let text = value.text {
+            // A text quoted, its quotes and backslashes escaped, so it reads back as it is.
+            let quoted = "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            return TerminalText.safe(value.unit == .text ? quoted : text)
+        }
         guard let stored = value.value else { return "no value (it reads an empty optional column)" }
         let number = stored.formatted(fractionDigits: value.digits)
         switch value.unit {

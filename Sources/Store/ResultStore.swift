@@ -687,6 +687,24 @@ public final class ResultStore {
                     );
                     """)
         }
+        // A `let` that is a condition, a date or a text has its row, its value in a column of its
+        // own (`value` stays a number or NULL, so sums and comparisons over it hold).
+        migrator.registerMigration("v9: measure texts") { db in
+            try db.execute(
+                sql: """
+                    DROP VIEW measures;
+                    CREATE VIEW measures AS
+                    SELECT s.run_id AS run_id, s.rep AS rep, s.period AS period, s.plan AS plan,
+                        json_extract(m.value, '$[0]') AS measure,
+                        json_extract(m.value, '$[1]') AS ord,
+                        json_extract(m.value, '$[2]') AS value,
+                        json_extract(m.value, '$[3]') AS digits,
+                        json_extract(m.value, '$[4]') AS unit,
+                        json_extract(m.value, '$[5]') AS text
+                    FROM statements AS s
+                    JOIN json_each(s.measures) AS m;
+                    """)
+        }
         return migrator
     }
 
@@ -1135,14 +1153,14 @@ public final class ResultStore {
     private func forEachRepsMeasures(_ id: RunID, where filter: String, _ values: [String], _ body: ([MeasureValue]) throws -> Void) throws {
         try forEachRepsItems(id, column: "measures", width: MeasureField.width, where: filter, values, order: \.order, body) {
             stored, rep, period, plan in
-            // A null value: none for the payee and period (a `let` reading an empty optional column).
-            // A string: a condition's, date's or text's value (its unit says which).
+            // A null value: none for the payee and period (a `let` reading an empty optional column),
+            // or a condition's, date's or text's, which is in a slot of its own.
             guard let name = stored[MeasureField.name].string, let order = stored[MeasureField.order].integer,
-                stored[MeasureField.value] == .null || stored[MeasureField.value].integer != nil || stored[MeasureField.value].string != nil,
+                stored[MeasureField.value] == .null || stored[MeasureField.value].integer != nil,
                 let digits = stored[MeasureField.digits].integer
             else { throw MalformedStatement(reason: "a measure of \(rep) in \(period) lacks a value") }
             let value = stored[MeasureField.value].integer
-            let text = stored[MeasureField.value].string
+            let text = stored.count > MeasureField.text ? stored[MeasureField.text].string : nil
             // Exports show at most the stored digits.
             guard (0...Int64(FixedDecimal.scale)).contains(digits) else {
                 throw MalformedStatement(reason: "measure \(name) of \(rep) in \(period) has \(digits) digits")

@@ -46,7 +46,7 @@ enum LineField {
 
 /// Positions in a measure's JSON array.
 enum MeasureField {
-    static let name = 0, order = 1, value = 2, digits = 3, unit = 4
+    static let name = 0, order = 1, value = 2, digits = 3, unit = 4, text = 5
     /// Values every measure has (the unit is optional).
     static let width = 4
 }
@@ -771,20 +771,19 @@ func writeMeasure(at value: UnsafePointer<MeasureValue>, to json: inout JSONWrit
         json.comma()
         json.integer(Int64(value.pointee.order))
         json.comma()
-        // No value for the payee and period: null (the measures view reads it as NULL). A
-        // condition's, date's or text's value: a string.
-        if let text {
-            json.string(text)
-        } else if let stored = value.pointee.value {
-            json.integer(stored.units)
-        } else {
-            json.null()
-        }
+        // No value for the payee and period, or one that is not a number: null (the measures
+        // view reads it as NULL).
+        if let stored = value.pointee.value { json.integer(stored.units) } else { json.null() }
         json.comma()
         json.integer(Int64(value.pointee.digits))
         if let unit {
             json.comma()
             json.string(unit)
+            // A condition's, date's or text's value, after its unit (its own column in the view).
+            if let text {
+                json.comma()
+                json.string(text)
+            }
         }
         json.close()
     }

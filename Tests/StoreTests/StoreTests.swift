@@ -490,7 +490,7 @@ let sampleOutput = RunOutput(
             "run_id", "rep", "period", "plan", "component", "ord", "amount", "currency", "trace", "rule", "source", "tier", "rate",
             "base", "limit_applied", "transaction_count", "transactions",
         ])
-        #expect(measureColumns == ["run_id", "rep", "period", "plan", "measure", "ord", "value", "digits", "unit"])
+        #expect(measureColumns == ["run_id", "rep", "period", "plan", "measure", "ord", "value", "digits", "unit", "text"])
         let row = try #require(line)
         #expect(row[0] as Int64 == 234_240_000)
         #expect(row[1] as String == "integer")

@@ -112,6 +112,26 @@ import Testing
         }
     }
 
+    /// Beside a plan currency that is no currency, a transaction amount added to money is still a
+    /// mismatch (with its fx hint): only mismatches with the code the hint guesses are left unsaid.
+    @Test func aTransactionAmountMismatchIsSaidBesideAnUnknownPlanCurrency() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("p.plan").path
+        try Data(
+            "plan \"P\" {\n  currency EURO\n  period month\n  credit sales {\n    amount txn.amount + 5 EUR\n  }\n}\n".utf8
+        ).write(to: URL(fileURLWithPath: plan))
+        let result = try cli.run(["check", plan])
+        #expect(result.status == 65)
+        let errors = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+        #expect(
+            errors == [
+                "\(plan):2:12: error: 'EURO' is not an ISO 4217 currency code [#plan.unknownCurrency]",
+                "\(plan):5:12: error: currency mismatch: cannot add money (txn.currency) and money (EUR) [#plan.currencyMismatch]",
+            ], "\(result.stderr)")
+        #expect(result.stderr.contains("= hint: convert transaction amounts with fx(txn.amount)"), "\(result.stderr)")
+    }
+
     /// An invisible character in a plan id is refused, and shown: the roster's plan column
     /// refuses it, so the plan could never have a payee (it had checked, and its run's warning
     /// printed the two ids alike).

@@ -589,11 +589,16 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = try dataDirectory(in: directory)
         try writeFiles([
-            "roster.csv": "rep,name,plan,start\nR1,Ana,PARAM-DEMO,2026-01-01\nR2,Bo,FLAT,2026-01-01\n",
+            "roster.csv": "rep,name,plan,start\nR1,Ana,PARAM=DEMO,2026-01-01\nR2,Bo,FLAT,2026-01-01\n",
             "quotas.csv": "rep,period,amount\nR1,2027-01,1000\nR2,2027-01,1000\n",
             "transactions.csv": "id,date,rep,amount,currency,product\nT1,2027-01-05,R1,1500,USD,WIDGET-Y\nT2,2027-01-06,R2,1000,USD,WIDGET-Y\n",
         ], to: data)
-        let plan = CLI.root.appendingPathComponent("Plans/examples/parameters.plan").path
+        // The plan's id holds a '=' (options are stored as key=value lines).
+        let plan = directory.appendingPathComponent("parameters.plan").path
+        try Data(
+            try String(contentsOfFile: CLI.root.appendingPathComponent("Plans/examples/parameters.plan").path, encoding: .utf8)
+                .replacingOccurrences(of: "\"PARAM-DEMO\"", with: "\"PARAM=DEMO\"").utf8
+        ).write(to: URL(fileURLWithPath: plan))
         let flat = directory.appendingPathComponent("flat.plan")
         try Data(
             "plan \"FLAT\" {\n  currency USD\n  period month\n  credit sales {\n    amount fx(txn.amount)\n  }\n  measure bookings = sum(sales)\n  component commission = bookings * 1%\n}\n"
@@ -2160,7 +2165,7 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         #expect(
             run.stderr.hasSuffix(
                 "\(plan.path):6:3: rep R1, 2027-01: c: did not produce an amount: rep.target_incentive (empty on this rep's roster.csv "
-                    + "row) has no value for this payee; fill it in on the roster, or write the component as 'if rep.target_incentive > 0 "
+                    + "row, or not a column of roster.csv) has no value for this payee; fill it in on the roster, or write the component as 'if rep.target_incentive > 0 "
                     + "USD then … else 0 USD': a comparison with no value is false (the same in 7 later "
                     + "periods: 2027-02, 2027-07, 2027-08, …, 2027-12)\n" + runStopped + "\n"), "\(run.stderr)")
         #expect(run.stderr.components(separatedBy: "\n").filter { !$0.isEmpty }.count == 2, "\(run.stderr)")
@@ -2168,6 +2173,7 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
 
     /// A component with no amount names the attributes it reads that have none, through its `let`s,
     /// and where they are empty: it had named rep.target_incentive whatever the component read.
+    /// One the plan already guards (`if rep.cap > 0 USD then … else …`) is not blamed.
     @Test func aComponentWithNoAmountNamesWhatIsEmpty() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -2185,9 +2191,11 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
               period month
               attribute rep.bonus: money optional
               attribute rep.boost: rate optional
+              attribute rep.cap: money optional
               credit sales { amount fx(txn.amount) }
               measure bookings = sum(sales)
-              let extra = rep.bonus + bookings * rep.boost
+              let guarded = if rep.cap > 0 USD then rep.cap else 0 USD
+              let extra = guarded + rep.bonus + bookings * rep.boost
               component e = extra
             }
 
@@ -2196,11 +2204,13 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
         #expect(run.status == 65)
         let failures = run.stderr.split(separator: "\n").map(String.init).filter { $0.contains("did not produce") || $0.contains("the same for") }
-        let hint = "fill it in on the roster, or write the component as 'if rep.bonus > 0 USD then … else 0 USD': a comparison with no value is false"
+        let hint = ", or write the component as 'if rep.bonus > 0 USD then … else 0 USD': a comparison with no value is false"
         let bonus = "rep.bonus (roster.csv has no column \"bonus\")"
-        let first = "\(plan.path):9:3: rep R1, 2027-01: e: did not produce an amount: \(bonus) and rep.boost (empty on this rep's roster.csv row) "
-        let second = "\(plan.path):9:3: rep R2, 2027-01: e: did not produce an amount: \(bonus) has no value for this payee; "
-        #expect(failures == [first + "have no value for this payee; " + hint, second + hint], "\(run.stderr)")
+        let first = "\(plan.path):11:3: rep R1, 2027-01: e: did not produce an amount: \(bonus) and rep.boost (empty on this rep's roster.csv row) "
+        let second = "\(plan.path):11:3: rep R2, 2027-01: e: did not produce an amount: \(bonus) has no value for this payee; "
+        #expect(
+            failures == [first + "have no value for this payee; fill them in on the roster" + hint, second + "fill it in on the roster" + hint],
+            "\(run.stderr)")
     }
 
     /// A period restated by a later period's clawback fails again the same way: it is not said
@@ -2554,6 +2564,16 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
                 == "warning: plan AE-STD is effective 2027-01-01 to 2027-12-31, but no transaction is dated within it (the ledger runs "
                 + "from 2030-01-05 to 2030-03-09): a run excludes every deal of its payees as outside the plan's dates\n")
         #expect(outside.stdout.hasSuffix("\(data.path): valid (2 transactions, 1 reps) for plan AE-STD; read the 1 warning above\n"), "\(outside.stdout)")
+        // A run says it too, on standard error (it had paid no one with only the summary's
+        // exclusion count to say why), and stores it with the run's warnings.
+        let db = directory.appendingPathComponent("outside.sqlite").path
+        let run = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", db])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").filter { $0.contains("no transaction is dated within it") }.count == 1, "\(run.stderr)")
+        let stored = try DatabaseQueue(path: db).read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM run_warnings WHERE message LIKE '%no transaction is dated within it%'")
+        }
+        #expect(stored == 1)
         // A ledger around the plan's year without a deal in it (2026 and 2028) is said too; one deal in it is enough.
         try writeFiles([
             "transactions.csv": "id,date,rep,amount,currency,kind,product\nT1,2026-06-05,R1,1500,USD,new,A\nT2,2028-02-09,R1,700,USD,new,B\n"
@@ -2827,14 +2847,24 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
             + "R1,2027-01,P,team,\"East, \"\"A\"\"\"\nR2,2027-01,P,bookings,2000.00\nR2,2027-01,P,big,true\nR2,2027-01,P,hired,\nR2,2027-01,P,team,\n"
         #expect(try String(contentsOf: measures, encoding: .utf8) == expected)
         #expect(try cli.run(["export", "measures", "--db", db, "--out", "-"]).stdout == expected)
+        // In the view a text of its own: `value` stays a number or NULL. R2's empty text is '', its
+        // empty date NULL (the CSV writes both as an empty field).
         let view = try DatabaseQueue(path: db).read { db in
-            try String.fetchAll(db, sql: "SELECT measure || '=' || quote(value) || ' ' || unit FROM measures WHERE rep = 'R1' ORDER BY ord")
+            try String.fetchAll(
+                db, sql: "SELECT rep || ' ' || measure || '=' || quote(value) || ' ' || quote(text) || ' ' || unit FROM measures ORDER BY rep, ord")
         }
-        #expect(view == ["bookings=1000000000 USD", "big='false' bool", "hired='2026-03-31' date", "team='East, \"A\"' text"])
+        #expect(
+            view == [
+                "R1 bookings=1000000000 NULL USD", "R1 big=NULL 'false' bool", "R1 hired=NULL '2026-03-31' date",
+                "R1 team=NULL 'East, \"A\"' text", "R2 bookings=2000000000 NULL USD", "R2 big=NULL 'true' bool", "R2 hired=NULL NULL date",
+                "R2 team=NULL '' text",
+            ])
         let explained = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01"])
         #expect(
-            explained.stdout.contains("\n  bookings  1000.00 USD\n  big       false\n  hired     2026-03-31\n  team      \"East, \"A\"\"\n"),
+            explained.stdout.contains("\n  bookings  1000.00 USD\n  big       false\n  hired     2026-03-31\n  team      \"East, \\\"A\\\"\"\n"),
             "\(explained.stdout)")
+        let second = try cli.run(["explain", "--db", db, "--rep", "R2", "--period", "2027-01"])
+        #expect(second.stdout.contains("\n  hired     no value (it reads an empty optional column)\n  team      \"\"\n"), "\(second.stdout)")
     }
 
     @Test func summaryShowsWhatCapsTookOffTheTotal() throws {
