@@ -417,6 +417,7 @@ public enum Runner {
                             if fingerprints == nil { fingerprints = Background(fingerprint) }
                             try write(part)
                             summary.add(part.payouts)
+                            summary.noteFormulaLikeTexts(part.measures)
                             exporting?.add(part)
                         }
                         if output.credited.isEmpty {
@@ -457,6 +458,7 @@ public enum Runner {
                 }
                 warnings += clawbackPolicyWarnings(plans: plans, data: data)
                 warnings += planDataWarnings(plans: plans, data: data)
+                warnings += summary.formulaLikeTextWarnings
                 warnings = Self.dataWarnings(load: load) + warnings
                 inputWarnings += Self.unreadInputRows(plans: plans, tables: inputsByPlan, roster: data.roster, summary: summary)
                 warnings += inputWarnings.prefix(20)
@@ -1295,6 +1297,41 @@ struct SummaryTotals {
     private(set) var statements = Set<StatementKey>()
     /// The periods of each tracked plan's statements.
     private(set) var trackedPeriods: [String: Set<String>] = [:]
+    /// Text `let` values that a spreadsheet may take for a formula, by plan and `let`: how many,
+    /// and the first (rep, period, text), in export order.
+    private var formulaLike: [String: [String: (count: Int, rep: String, period: String, text: String)]] = [:]
+
+    /// Notes the text measure values starting with `=`, `+`, `-` or `@` (read in place: most
+    /// measures are numbers, and a copy of each cost retains).
+    mutating func noteFormulaLikeTexts(_ measures: [MeasureValue]) {
+        measures.withUnsafeBufferPointer { values in
+            guard let base = values.baseAddress else { return }
+            for index in 0..<values.count {
+                let value = base + index
+                guard let first = value.pointee.text?.utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@")].contains(first),
+                    value.pointee.unit == .text
+                else { continue }
+                let plan = value.pointee.plan, name = value.pointee.measure
+                if let seen = formulaLike[plan]?[name] {
+                    formulaLike[plan]?[name]?.count = seen.count + 1
+                } else {
+                    formulaLike[plan, default: [:]][name] = (1, value.pointee.rep, value.pointee.period, value.pointee.text ?? "")
+                }
+            }
+        }
+    }
+
+    /// A warning per (plan, `let`) with formula-like texts, as rep ids starting so are warned of.
+    var formulaLikeTextWarnings: [String] {
+        formulaLike.keys.sorted().flatMap { plan in
+            (formulaLike[plan] ?? [:]).sorted { $0.key < $1.key }.map { name, seen in
+                let shown = TerminalText.safe(seen.text.count > 40 ? String(seen.text.prefix(40)) + "…" : seen.text)
+                let more = seen.count > 1 ? " and \(seen.count - 1) more payee-period\(seen.count == 2 ? "" : "s")" : ""
+                return "plan \(plan): let \(name) is the text \"\(shown)\" for rep \(TerminalText.safe(seen.rep)) in \(seen.period)\(more), "
+                    + "starting with \"\(seen.text.prefix(1))\": a spreadsheet opening the measures export may run it as a formula; check the data it reads"
+            }
+        }
+    }
     /// The last line's statement, with its rep as the line wrote it.
     private var lastStatement: (key: StatementKey, rep: String)? = nil
 

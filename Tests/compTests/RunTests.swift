@@ -2867,6 +2867,33 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         #expect(second.stdout.contains("\n  hired     no value (it reads an empty optional column)\n  team      \"\"\n"), "\(second.stdout)")
     }
 
+    /// A text `let` value a spreadsheet may run as a formula is warned of, once per `let`, as a rep
+    /// id starting so is (it went to the measures export without a word).
+    @Test func aFormulaLikeTextLetIsWarnedOf() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = directory.appendingPathComponent("p.plan")
+        try Data(
+            "plan \"P\" {\n  currency USD\n  period month\n  credit sales { amount fx(txn.amount) }\n  measure bookings = sum(sales)\n  attribute rep.team: text\n  let team = rep.team\n}\n"
+                .utf8
+        ).write(to: plan)
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,team\nR1,Ana,P,2026-01-01,East\nR2,Ben,P,2026-01-01,=HYPERLINK(1)\nR3,Cy,P,2026-01-01,@x\n",
+            "quotas.csv": "rep,period,amount\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT1,2027-01-05,R1,10,USD\nT2,2027-01-05,R2,10,USD\nT3,2027-02-05,R3,10,USD\n",
+        ], to: data)
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", directory.appendingPathComponent("r.sqlite").path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let warnings = run.stderr.split(separator: "\n").filter { $0.contains("formula") }
+        // R2 and R3 in January and February: four payee-periods, the first R2's.
+        #expect(
+            warnings == [
+                "warning: plan P: let team is the text \"=HYPERLINK(1)\" for rep R2 in 2027-01 and 3 more payee-periods, starting with \"=\": "
+                    + "a spreadsheet opening the measures export may run it as a formula; check the data it reads"
+            ], "\(run.stderr)")
+    }
+
     @Test func summaryShowsWhatCapsTookOffTheTotal() throws {
         // ae-10k's capped_total is below the sum of its components wherever the cap bound: the
         // summary shows that difference as its own line, so the lines add up to the total.
