@@ -2,6 +2,7 @@ import CompCore
 import CompDiagnostics
 import Foundation
 import Ledger
+import PlanModel
 import RunResults
 import Store
 
@@ -139,9 +140,8 @@ extension Explainer {
     /// One with no value for the payee and period says so.
     static func measureText(_ value: MeasureValue) -> String {
         if let text = value.text {
-            // A text quoted, its quotes and backslashes escaped, so it reads back as it is.
-            let quoted = "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-            return TerminalText.safe(value.unit == .text ? quoted : text)
+            // A text as a plan writes it (quoted, its quotes and backslashes escaped), so it reads back.
+            return TerminalText.safe(value.unit == .text ? planStringLiteral(text) : text)
         }
         guard let stored = value.value else { return "no value (it reads an empty optional column)" }
         let number = stored.formatted(fractionDigits: value.digits)
