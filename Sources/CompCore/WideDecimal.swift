@@ -77,6 +77,27 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
         return WideDecimal(value: sum, scale: target)
     }
 
+    /// `self + other` carried to the most fraction digits that fit (at least ``carriedScale``),
+    /// each operand finer than that rounded half-even to it: for a sum whose exact value needs more
+    /// than 128 bits at the finer scale (two carried products of 29 and 30 fraction digits), which
+    /// ``adding(_:)`` refuses. Overflow only when the sum's whole part does not fit beside
+    /// ``carriedScale`` fraction digits.
+    public func addingCarried(_ other: WideDecimal) throws(ArithmeticError) -> WideDecimal {
+        if let exact = try? adding(other) { return exact }
+        var target = max(scale, other.scale) - 1
+        while target >= Self.carriedScale {
+            func at(_ operand: WideDecimal) -> WideDecimal? {
+                operand.scale > target ? operand.rounded(toFractionDigits: target, .halfEven) : try? operand.rescaled(to: target)
+            }
+            if let a = at(self), let b = at(other) {
+                let (sum, overflow) = a.value.addingReportingOverflow(b.value)
+                if !overflow { return WideDecimal(value: sum, scale: target) }
+            }
+            target -= 1
+        }
+        throw .overflow(operation: "\(self) + \(other)")
+    }
+
     /// `self - other`, exactly, at the larger of the two scales.
     @inlinable
     public func subtracting(_ other: WideDecimal) throws(ArithmeticError) -> WideDecimal {

@@ -297,8 +297,15 @@ struct PayeeFailureList {
 /// at least 18 (``WideDecimal/multipliedCarried(by:)``): an fx rate, two weights and a split share
 /// on a ten-digit amount had stopped the run as an overflow, although every value fits.
 enum Exact {
-    static func add(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal { try a.adding(b) }
-    static func subtract(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal { try a.subtracting(b) }
+    /// `a + b`, exactly; carried (``WideDecimal/addingCarried(_:)``) only when the exact sum does
+    /// not fit, as after carried products of different scales.
+    static func add(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal {
+        do { return try a.adding(b) } catch { return try a.addingCarried(b) }
+    }
+
+    static func subtract(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal {
+        do { return try a.subtracting(b) } catch { return try a.addingCarried(try b.negated()) }
+    }
     @inline(__always)
     static func multiply(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal {
         // Two factors of 64 bits whose scales fit (an amount, a rate, a weight): the widening

@@ -180,6 +180,15 @@ struct WideDecimalTests {
         #expect(throws: ArithmeticError.overflow(operation: "170141183460469231731687303715884105727 × 2")) {
             try WideDecimal(value: .max, scale: 0).multipliedCarried(by: WideDecimal(2))
         }
+        // Sums likewise: 610929186.37208708416224779387334693269 (29 digits) +
+        // 0.123456789012345678901234567891 (30) is 610929186.495543873174593472774581500581, 39
+        // digits at 30: the finer one rounded to 29 (…56789|1 to …56789), the sum …150058.
+        let carriedTier = WideDecimal(value: Int128("61092918637208708416224779387334693269") ?? 0, scale: 29)
+        let fine = WideDecimal(value: Int128("123456789012345678901234567891") ?? 0, scale: 30)
+        #expect(throws: ArithmeticError.self) { try carriedTier.adding(fine) }
+        #expect(try carriedTier.addingCarried(fine).description == "610929186.49554387317459347277458150058")
+        #expect(try WideDecimal(1).addingCarried(WideDecimal(2)) == WideDecimal(3))
+        #expect(throws: ArithmeticError.self) { try WideDecimal(value: .max, scale: 0).addingCarried(WideDecimal(1)) }
     }
 
     /// Products and rescalings of 64-bit values take the hardware's widening multiply; they must

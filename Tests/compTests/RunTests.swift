@@ -983,6 +983,53 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
                 == "rep,period,plan,component,amount,currency\nR1,2027-01,P,c,3.65,USD\nR1,2027-01,P,total,3.65,USD\n")
     }
 
+    /// A sum of carried values of different digits is carried too, in ledger order (the same at any
+    /// thread count): a per-transaction table over two split deals, one of 854,155,288,908.168333
+    /// EUR, whose tier amounts are carried to 29 and 30 digits, had stopped the run at the sum.
+    /// Exactly (marginal per deal, 33.3333% weight, shares 0.333333 / 0.666667, fx 0.257478): R1
+    /// 610929186.372440257…, R2 1221860332.094652101….
+    @Test func aSumOfCarriedValuesIsCarried() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ana,P,2027-01-01\nR2,Ben,P,2027-01-01\n",
+            "quotas.csv": "rep,period,amount\n",
+            "fx.csv": "currency,period,rate\nEUR,2027-01,0.257478\n",
+            "splits.csv": "txn,rep,share\nT00,R1,0.333333\nT00,R2,0.666667\nT01,R1,0.333333\nT01,R2,0.666667\n",
+            "transactions.csv": "id,date,rep,amount,currency\nT00,2027-01-05,R1,854155288908.168333,EUR\nT01,2027-01-05,R1,1,EUR\n",
+        ], to: data)
+        let plan = directory.appendingPathComponent("p.plan")
+        try Data(
+            """
+            plan "P" {
+              currency USD
+              period month
+              credit sales {
+                amount fx(txn.amount)
+                weight 33.3333%
+                to splits
+              }
+              table deal_tiers per_transaction on amount {
+                up to 10000 USD     : 1.2345%
+                10000 USD and above : 2.5001%
+              }
+              component per_deal = deal_tiers(sales) round half_even 2
+            }
+
+            """.utf8
+        ).write(to: plan)
+        for threads in ["1", "3"] {
+            let db = directory.appendingPathComponent("r\(threads).sqlite").path
+            let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db, "--threads", threads])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(
+                try cli.run(["export", "payouts", "--db", db, "--out", "-"]).stdout
+                    == "rep,period,plan,component,amount,currency\nR1,2027-01,P,per_deal,610929186.37,USD\nR1,2027-01,P,total,610929186.37,USD\n"
+                    + "R2,2027-01,P,per_deal,1221860332.09,USD\nR2,2027-01,P,total,1221860332.09,USD\n")
+        }
+    }
+
     /// Credits whose exact values need more than 128 bits are carried too, and the measures are
     /// those of the exact credits: a 1,234,567,891.123457 EUR deal at 1.234567, weighted 33.3333% ×
     /// 90.0001% and split 0.333333 / 0.666667, credits exactly 152415542.2759… and
