@@ -2664,7 +2664,13 @@ final class PlanEvaluation {
                 let (groupSum, groupCount) = credits.summary(of: group)
                 if needsSum {
                     guard let groupSum else {
-                        throw failure("the sum of the \(plan.creditRules[rule].name) credits of \(periods[period]) overflows", what: measure.name)
+                        // Too large, or (realistic amounts) too many fraction digits: said how to
+                        // shorten the latter.
+                        throw failure(
+                            "the exact sum of the \(plan.creditRules[rule].name) credits of \(periods[period]) overflows 38 digits: its "
+                                + "credits are too large, or carry too many fraction digits (an fx rate, weights and split shares "
+                                + "multiplied: round the rule's weight, as in 'weight round(33.3333% * 90.0001%, 6)')",
+                            what: measure.name)
                     }
                     sum = try Exact.add(sum, groupSum)
                 }
