@@ -617,6 +617,16 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         #expect(other.status == 0, "\(other.stderr)")
         #expect(!other.stdout.contains("parameters set"), "\(other.stdout)")
         #expect(other.stdout.contains("10.00 USD"), "\(other.stdout)")
+        // A run stored before the plans of each override were recorded names every override, for
+        // every plan (nothing says which plan declares which).
+        try DatabaseQueue(path: db).write { db in
+            let options = try String.fetchOne(db, sql: "SELECT options FROM runs") ?? ""
+            let older = options.split(separator: "\n").filter { !$0.hasPrefix("overridden_in.") }.joined(separator: "\n")
+            #expect(older != options)
+            try db.execute(sql: "UPDATE runs SET options = ?", arguments: [older])
+        }
+        let older = try cli.run(["explain", "--db", db, "--rep", "R2", "--period", "2027-01"])
+        #expect(older.stdout.contains("\nparameters set for this run (the plan file says otherwise): base_rate=4%\n"), "\(older.stdout)")
         // A line break in --rep is escaped in the message, not printed as a line of its own.
         let odd = try cli.run(["explain", "--db", db, "--rep", "R1\nforged", "--period", "2027-01"])
         #expect(odd.status == 65)
