@@ -120,3 +120,10 @@ extension Array where Element == UInt8 {
         text.withUTF8Buffer { append(contentsOf: $0) }
     }
 }
+
+/// Whether a spreadsheet opening a CSV file may run a cell starting like `text` as a formula
+/// (`=`, `+`, `-` or `@` first): a rep id or a text value written into an export.
+public func startsLikeFormula(_ text: String) -> Bool {
+    guard let first = text.utf8.first else { return false }
+    return first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@")
+}

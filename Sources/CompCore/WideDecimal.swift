@@ -82,8 +82,15 @@ public struct WideDecimal: Sendable, Hashable, Comparable, CustomStringConvertib
     /// than 128 bits at the finer scale (two carried products of 29 and 30 fraction digits), which
     /// ``adding(_:)`` refuses. Overflow only when the sum's whole part does not fit beside
     /// ``carriedScale`` fraction digits.
+    @inlinable
     public func addingCarried(_ other: WideDecimal) throws(ArithmeticError) -> WideDecimal {
         if let exact = try? adding(other) { return exact }
+        return try carriedSum(other)
+    }
+
+    /// ``addingCarried(_:)`` past its exact sum (kept out of line: the exact sum is the hot path).
+    @usableFromInline
+    func carriedSum(_ other: WideDecimal) throws(ArithmeticError) -> WideDecimal {
         var target = max(scale, other.scale) - 1
         while target >= Self.carriedScale {
             func at(_ operand: WideDecimal) -> WideDecimal? {

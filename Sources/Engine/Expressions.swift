@@ -498,12 +498,7 @@ extension PlanEvaluation {
         // Prorated to 0: the rep has no day on the plan in the period, or its share of a quota
         // this small rounds to 0 at six digits (0.000001 for half of February).
         if let row {
-            let (start, end) = (target.startDate.daysSinceEpoch, target.endDate.daysSinceEpoch)
-            let rep = Int(context.rep)
-            let hasDays = (Int(assignments.starts[rep])..<Int(assignments.starts[rep + 1])).contains { entry in
-                daysOnPlan(entry).map { $0.lowerBound <= end && start <= $0.upperBound } ?? false
-            }
-            return hasDays
+            return hasDaysOnPlan(context.rep, from: target.startDate, to: target.endDate)
                 ? "the quota (\(row.amount) on line \(row.line) of quotas.csv) is prorated to 0 at six digits for the rep's days on the plan "
                     + "in \(target); set a larger quota there"
                 : "the quota is prorated to 0: the rep is on the plan for no day of \(target)"

@@ -3647,8 +3647,14 @@ extension PlanEvaluation {
     /// Whether the rep is on this plan (a roster row of it) on some day of `period` inside the
     /// plan's effective dates.
     func hasDaysOnPlan(_ rep: RepIndex, in period: Int) -> Bool {
-        let start = periods[period].startDate.daysSinceEpoch
-        let end = periods[period].endDate.daysSinceEpoch
+        hasDaysOnPlan(rep, from: periods[period].startDate, to: periods[period].endDate)
+    }
+
+    /// Whether the rep is on this plan on some day from `first` to `last` inside the plan's
+    /// effective dates (a quota's quarter or year, as well as a run period).
+    func hasDaysOnPlan(_ rep: RepIndex, from first: CivilDate, to last: CivilDate) -> Bool {
+        let start = first.daysSinceEpoch
+        let end = last.daysSinceEpoch
         for entry in Int(assignments.starts[Int(rep)])..<Int(assignments.starts[Int(rep) + 1]) {
             if let days = daysOnPlan(entry), days.lowerBound <= end && start <= days.upperBound { return true }
         }

@@ -299,13 +299,9 @@ struct PayeeFailureList {
 enum Exact {
     /// `a + b`, exactly; carried (``WideDecimal/addingCarried(_:)``) only when the exact sum does
     /// not fit, as after carried products of different scales.
-    static func add(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal {
-        do { return try a.adding(b) } catch { return try a.addingCarried(b) }
-    }
+    static func add(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal { try a.addingCarried(b) }
 
-    static func subtract(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal {
-        do { return try a.subtracting(b) } catch { return try a.addingCarried(try b.negated()) }
-    }
+    static func subtract(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal { try a.addingCarried(b.negated()) }
     @inline(__always)
     static func multiply(_ a: WideDecimal, _ b: WideDecimal) throws -> WideDecimal {
         // Two factors of 64 bits whose scales fit (an amount, a rate, a weight): the widening

@@ -75,8 +75,7 @@ enum DataMessage {
             let day = Int(String(decoding: bytes[8..<10], as: UTF8.self)), (1...12).contains(month), day >= 1,
             bytes.allSatisfy({ $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
         else { return nil }
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        let days = CivilDate.daysInMonth(year: year, month: month)
         guard day > days else { return nil }
         let names = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
         return "\(names[month - 1]) \(year) has \(days) days"

@@ -237,7 +237,7 @@ func loadRoster(
         if Int(code) == repIDs.count {
             repIDs.append(id)
             // Said once per rep, at its first row: the id is written into every export line.
-            if let first = bytes.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@")].contains(first) {
+            if startsLikeFormula(id) {
                 errors.append(RowError(line: line, field: header.field("rep").map { $0 + 1 } ?? 1, DataMessage.formulaLikeRep(id), severity: .warning))
             }
             if let firstLine = lookalikes[id] {

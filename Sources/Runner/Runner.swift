@@ -1308,14 +1308,12 @@ struct SummaryTotals {
             guard let base = values.baseAddress else { return }
             for index in 0..<values.count {
                 let value = base + index
-                guard let first = value.pointee.text?.utf8.first, [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@")].contains(first),
-                    value.pointee.unit == .text
-                else { continue }
+                guard let text = value.pointee.text, startsLikeFormula(text), value.pointee.unit == .text else { continue }
                 let plan = value.pointee.plan, name = value.pointee.measure
                 if let seen = formulaLike[plan]?[name] {
                     formulaLike[plan]?[name]?.count = seen.count + 1
                 } else {
-                    formulaLike[plan, default: [:]][name] = (1, value.pointee.rep, value.pointee.period, value.pointee.text ?? "")
+                    formulaLike[plan, default: [:]][name] = (1, value.pointee.rep, value.pointee.period, text)
                 }
             }
         }
