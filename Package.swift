@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "RunResults", targets: ["RunResults"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Engine", targets: ["Engine"]),
+        .library(name: "Runner", targets: ["Runner"]),
         .library(name: "PlanXML", targets: ["PlanXML"]),
         .library(name: "SampleData", targets: ["SampleData"]),
     ],

@@ -2,12 +2,14 @@
 import PackageDescription
 
 // Benchmarks are their own package so the main build and CI stay fast.
-// Run: cd Benchmarks && swift run -c release LedgerLoad --help
+// Run: cd Benchmarks && swift package --allow-writing-to-package-directory benchmark
+//      (ordo-one/benchmark: Benchmarks/EngineBenchmarks), or swift run -c release LedgerLoad --help
 let package = Package(
     name: "comp-benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(name: "comp", path: "../")
+        .package(name: "comp", path: "../"),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .executableTarget(
@@ -17,6 +19,20 @@ let package = Package(
                 .product(name: "SampleData", package: "comp"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
-        )
+        ),
+        // Each stage beside a peer measured in the same run (money, ledger load, the whole run).
+        .executableTarget(
+            name: "EngineBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CompCore", package: "comp"),
+                .product(name: "Ledger", package: "comp"),
+                .product(name: "Runner", package: "comp"),
+                .product(name: "SampleData", package: "comp"),
+            ],
+            path: "Benchmarks/EngineBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )
