@@ -3779,6 +3779,8 @@ extension ReferenceEvaluator {
             threads: threads, baseCurrency: plans.first?.currency ?? .usd,
             fiscalCalendar: plans.first?.fiscalCalendar ?? .calendar, allowOverlaySplits: overlay)
         options.declaredColumns = declaredColumns(of: plans)
+        // Only the ledger columns the plans read are stored (the others are still checked).
+        options.transactionAttributes = Set(plans.flatMap { plan in plan.attributes.filter { $0.scope == .transaction }.map(\.name) })
         return options
     }
 

@@ -27,6 +27,12 @@ public struct LedgerLoadOptions: Sendable {
     /// Columns the plans declare with a type (`attribute txn.boost: rate`): their values are
     /// checked as that type, each bad one rejecting its row like a bad built-in value.
     public var declaredColumns: [DeclaredColumn] = []
+    /// The columns of `transactions.csv` beyond the built-in ones (`id`, `date`, `rep`,
+    /// `amount`, `currency`, `quantity`, `reverses`) to keep, by name; `nil` keeps them all. The
+    /// others are checked as kept ones are (each cell valid UTF-8) but not stored: a run keeps
+    /// the columns its plans read, so a ledger's free-text columns (an opportunity name on every
+    /// row, millions of distinct values) cost it no memory.
+    public var transactionAttributes: Set<String>? = nil
     /// Most steps the roster's manager chains may take to check for cycles over its dates: a
     /// roster that needs more (a hostile one) is refused, in bounded time.
     public var managerChainSteps = 20_000_000

@@ -9,6 +9,9 @@ import CompDiagnostics
 /// Field roles in `transactions.csv`.
 private enum Role: UInt8 {
     case id, date, rep, amount, currency, quantity, reverses, attribute
+    /// A column no plan of the run reads (``LedgerLoadOptions/transactionAttributes``): checked
+    /// as an attribute is (valid UTF-8), not stored.
+    case skipped
 }
 
 /// Everything a parse worker needs, shared read-only (the column storages are written in
@@ -396,7 +399,7 @@ func loadTransactions(
         case "currency": role = .currency
         case "quantity": role = .quantity
         case "reverses": role = .reverses
-        default: role = .attribute
+        default: role = options.transactionAttributes.map { $0.contains(name) } ?? true ? .attribute : .skipped
         }
         roles.append(role)
         if role == .attribute {
@@ -1191,6 +1194,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     let quantityField = roles.firstIndex(of: .quantity) ?? -1
     let reversesField = roles.firstIndex(of: .reverses) ?? -1
     let attributeFields = roles.indices.filter { roles[$0] == .attribute }
+    let skippedFields = roles.indices.filter { roles[$0] == .skipped }
     let reps = context.reps
     let fx = context.fx
     let maxID = context.maxIDBytes
@@ -1215,9 +1219,13 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
         attributeFieldList.advanced(by: slot).initialize(to: attributeFields[slot])
         attributeColumns.advanced(by: slot).initialize(to: context.columns.attributes[slot].pointer)
     }
+    let skippedCount = skippedFields.count
+    let skippedFieldList = UnsafeMutablePointer<Int>.allocate(capacity: max(1, skippedCount))
+    skippedFieldList.initialize(from: skippedFields, count: skippedCount)
     defer {
         attributeFieldList.deallocate()
         attributeColumns.deallocate()
+        skippedFieldList.deallocate()
     }
     var totals = result.totals
     let seed = reps.seed
@@ -1243,7 +1251,8 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     let plainContext = PlainRowContext(
         fieldCount: fieldCount, idField: idField, dateField: dateField, repField: repField, amountField: amountField,
         currencyField: currencyField, quantityField: quantityField, reversesField: reversesField, attributeCount: attributeCount,
-        attributeFields: attributeFieldList, attributeColumns: attributeColumns, attributeCache: attributeCache, maxID: maxID,
+        attributeFields: attributeFieldList, attributeColumns: attributeColumns, attributeCache: attributeCache,
+        skippedCount: skippedCount, skippedFields: skippedFieldList, maxID: maxID,
         monthFloor: monthFloor, monthCeiling: monthCeiling, seed: seed, idEnds: idEnds, dates: dates, reps: repColumn, amounts: amounts,
         currencies: currencies, quantities: quantities, acceptedRows: acceptedRows, acceptedSums: acceptedSums, end: end,
         rowBase: rowBase, rowEnd: rowEnd)
@@ -1530,6 +1539,13 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                     pendingWide.append((slot, code))
                 }
             }
+            // Columns no plan of the run reads: checked as attributes are, not stored.
+            for index in 0..<skippedCount {
+                let field = skippedFieldList[index]
+                if !isValidUTF8(tokenizer.fieldPointer(field), tokenizer.fieldLength(field)) {
+                    result.errors.append(RowError(line: recordLine, field: field + 1, DataMessage.invalidUTF8(context.names[field])))
+                }
+            }
 
             if result.errors.count != firstError {
                 // The header again, as files joined one after the other leave it: one error for
@@ -1648,6 +1664,9 @@ private struct PlainRowContext {
     let attributeFields: UnsafeMutablePointer<Int>
     let attributeColumns: UnsafeMutablePointer<UnsafeMutablePointer<UInt16>>
     let attributeCache: UnsafeMutablePointer<CachedKey>
+    /// The fields of columns no plan reads (``Role/skipped``): only checked to be UTF-8.
+    let skippedCount: Int
+    let skippedFields: UnsafeMutablePointer<Int>
     let maxID: Int
     let monthFloor: Int
     let monthCeiling: Int
@@ -1798,6 +1817,12 @@ private func scanPlainRows(
             // Written before the row is known to be accepted, as the general loop writes them: the
             // next record writes this row again if this one is put back.
             context.attributeColumns[slot][row] = UInt16(truncatingIfNeeded: code)
+        }
+        // Columns no plan reads: valid UTF-8, or the general loop says which is not.
+        for index in 0..<context.skippedCount {
+            let field = context.skippedFields[index]
+            guard isValidUTF8(tokenizer.fieldPointer(field), tokenizer.fieldLength(field), readable: tokenizer.fieldReadable(field))
+            else { return tokenizer.unread() }
         }
 
         // Accepted: write the row.

@@ -94,4 +94,44 @@ import Testing
             if let first = other.indices.first(where: { $0 < described[0].count && other[$0] != described[0][$0] }) { #expect(other[first] == described[0][first]) }
         }
     }
+
+    /// Columns no plan reads are checked, not stored: a ledger loaded keeping only `kind` says
+    /// the same (a region's invalid UTF-8 refuses its row as before) and holds the same rows,
+    /// with `kind` its only attribute column; by both loops, on 1 and 3 threads.
+    @Test(arguments: [2, 3] as [UInt64])
+    func columnsNoPlanReadsAreCheckedNotStored(seed: UInt64) throws {
+        let directory = try DataDirectory(bytes: [
+            "transactions.csv": Self.ledger(seed: seed, count: 4000, problems: true),
+            "roster.csv": Array(Minimal.roster.utf8), "quotas.csv": Array(Minimal.quotas.utf8), "fx.csv": Array(Minimal.fx.utf8),
+        ])
+        func described(_ load: LedgerLoad, _ messages: [String]) -> [String] {
+            let transactions = load.data.transactions
+            var lines = messages + [load.reconciliation.summary, "rows \(transactions.count)"]
+            let kind = transactions.attribute("kind")
+            for row in 0..<transactions.count {
+                lines.append("\(transactions.ids[row]) \(transactions.dates[row]) \(transactions.money(at: row)) \(kind.map { $0[row] } ?? "?")")
+            }
+            return lines
+        }
+        var options = LedgerLoadOptions(threads: 2)
+        options.chunkBytes = 1 << 16
+        let (all, allMessages) = directory.load(options)
+        let expected = described(all, allMessages)
+        #expect(all.data.transactions.attributes.map(\.name) == ["product", "kind", "region"])
+        #expect(allMessages.contains { $0.contains("region") && $0.contains("UTF-8") })
+        for plain in [true, false] {
+            for threads in [1, 3] {
+                var kept = LedgerLoadOptions(threads: threads)
+                kept.chunkBytes = 1 << 16
+                kept.plainRows = plain
+                kept.transactionAttributes = ["kind"]
+                let (load, messages) = directory.load(kept)
+                #expect(load.data.transactions.attributes.map(\.name) == ["kind"])
+                #expect(load.data.transactions.attribute("region") == nil)
+                let lines = described(load, messages)
+                #expect(lines.count == expected.count)
+                if let first = lines.indices.first(where: { $0 < expected.count && lines[$0] != expected[$0] }) { #expect(lines[first] == expected[first]) }
+            }
+        }
+    }
 }
