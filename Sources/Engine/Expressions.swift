@@ -678,11 +678,9 @@ extension PlanEvaluation {
                 // condition) is not part of its trace.
                 if forcing != nil, perTransactionTally?.table == id.index, slice.signum != 0 {
                     let paid = paidTier.isEmpty ? index : paidTier[index]
-                    if paid >= 0, let tally = perTransactionTally, paid < tally.bases.count {
-                        perTransactionTally?.bases[paid] = try Exact.add(tally.bases[paid], slice)
-                    } else if let base = perTransactionTally?.unpaid {
-                        perTransactionTally?.unpaid = try Exact.add(base, slice)
-                    }
+                    // In place: a copy of the tally taken to read it had made the write copy every
+                    // tier's base, for every slice (a table of 1,000 tiers: minutes).
+                    try perTransactionTally?.add(slice, paidAt: paid)
                 }
             }
             if forcing != nil, let reached = reachedTier, perTransactionTally?.table == id.index, reached >= perTransactionTally?.highest ?? reached {

@@ -3997,6 +3997,15 @@ struct PerTransactionTally {
         self.table = table
         bases = [WideDecimal](repeating: .zero, count: tiers)
     }
+
+    /// Counts `slice` as paid at tier `paid`'s rate (below 0, or past the tiers: at no rate).
+    mutating func add(_ slice: WideDecimal, paidAt paid: Int) throws {
+        if paid >= 0 && paid < bases.count {
+            bases[paid] = try Exact.add(bases[paid], slice)
+        } else {
+            unpaid = try Exact.add(unpaid, slice)
+        }
+    }
 }
 
 /// Bounds of limits that are the same in every period of a roster row, kept per evaluator.
