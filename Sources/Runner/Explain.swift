@@ -49,7 +49,7 @@ public enum Explainer {
             // (their measures and lines had run together under the first plan's name).
             var plans: [String] = []
             for line in payouts where !plans.contains(line.plan) { plans.append(line.plan) }
-            let resolver = try TransactionNames(record: record)
+            let resolver = try TransactionNames(record: record, attributes: transactions)
             if plans.count == 1 {
                 lines.append("\(rep), \(period) (run \(id), plan \(plans[0]), computed \(record.finishedAt))")
             } else {
@@ -217,7 +217,9 @@ struct TransactionNames {
     /// The data the run read, loaded again the same way (`nil` when it has changed since).
     let data: LedgerData?
 
-    init(record: RunRecord) throws {
+    /// `attributes`: whether the ledger's other columns are loaded too (the `--transactions`
+    /// table shows them, and its crediting reads them); the ids alone need none of them.
+    init(record: RunRecord, attributes: Bool = true) throws {
         guard let ledger = record.inputs.first(where: { $0.kind == "transactions" }) else {
             ids = nil
             count = 0
@@ -249,6 +251,9 @@ struct TransactionNames {
             allowOverlaySplits: options["overlay_splits"] == "true")
         // Rows the run rejected for a declared column's value are left out again, so row numbers match.
         loadOptions.declaredColumns = DeclaredColumn.parse(recorded: options["declared_columns"] ?? "")
+        // Without the table, no other column is kept: a free-text column on every row (an
+        // opportunity name) had cost each explain its interning. The rows are the same.
+        if !attributes { loadOptions.transactionAttributes = Set(loadOptions.declaredColumns.filter { $0.file == .transactions }.map(\.name)) }
         let load = LedgerLoader.load(directory: FilePaths.directory(of: ledger.path), options: loadOptions)
         ids = load.data.transactions.ids
         count = load.data.transactions.count
