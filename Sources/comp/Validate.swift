@@ -75,6 +75,9 @@ struct Validate: ParsableCommand {
         var options = LedgerLoadOptions(
             threads: threads, baseCurrency: base, fiscalCalendar: calendar, allowOverlaySplits: overlaySplits,
             storedDiagnosticLimit: max(1, maxErrors))
+        // The ledger's other columns are checked, not kept: only plans read them (a free-text
+        // column with a value per row had been interned for nothing).
+        options.transactionAttributes = []
         // The plans first: their errors are listed, and the data is still read (as the plans that
         // checked read it), so that one call says everything that stops a run.
         var checked: CheckedPlans? = nil
@@ -100,6 +103,7 @@ struct Validate: ParsableCommand {
                 options.baseCurrency = planOptions.baseCurrency
                 options.fiscalCalendar = planOptions.fiscalCalendar
                 options.declaredColumns = planOptions.declaredColumns
+                options.transactionAttributes = planOptions.transactionAttributes
                 options.allowOverlaySplits = options.allowOverlaySplits || planOptions.allowOverlaySplits
                 if read.contains(where: { $0.currency != first.currency || $0.fiscalCalendar != first.fiscalCalendar }) {
                     printError(
