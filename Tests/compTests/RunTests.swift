@@ -2601,6 +2601,29 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
                 + "period (measure names must match exactly)\n"), "\(failed.stderr)")
     }
 
+    /// Many measures no plan has a quota for: the first ten by name each get a warning, the rest
+    /// one more (a million such measures had written a million warnings).
+    @Test func unusedQuotaMeasuresPastTenAreCountedInOneWarning() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        // Measures m00 … m13 on lines 3 to 16 (m13 twice, on lines 16 and 17), and the plan's own.
+        let rows = (0..<14).map { "R1,2027-01,5,m\(String(format: "%02d", $0))\n" }.joined() + "R1,2027-02,5,m13\n"
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount,measure\nR1,2027-01,1000,\n" + rows,
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
+        ], to: data)
+        let validate = try cli.run(["validate", "--data", data.path, "--plans", aeStandard])
+        #expect(validate.status == 0, "\(validate.stderr)")
+        let warnings = validate.stderr.split(separator: "\n").filter { $0.contains("which none of the plans has a quota for") }
+        #expect(warnings.count == 10)
+        #expect(warnings.first == "warning: quotas.csv has 1 row for measure \"m00\" (the first on line 3), which none of the plans has a quota for; they are not used")
+        #expect(validate.stderr.contains(
+            "warning: quotas.csv has 5 more rows for 4 other measures none of the plans has a quota for (the first on line 13, measure \"m10\"); they are not used\n"),
+            "\(validate.stderr)")
+    }
+
     /// `comp validate --plans` says the mistakes that make a run pay no one, which it had called
     /// valid without a word: a plan id no roster row names, a ledger dated outside the plan's
     /// effective dates (2030 data for the 2027 reference plan). Still valid (exit 0), with the
