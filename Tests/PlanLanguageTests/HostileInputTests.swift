@@ -623,3 +623,51 @@ struct HostileInputTests {
         ])
     }
 }
+
+/// The "did you mean" distance stops as soon as it must be past its limit, and gives the full
+/// walk's answer otherwise: checked against a plain table of every prefix pair.
+@Suite struct BoundedEditDistance {
+    /// The distance with every entry of the table computed (insert, delete, replace, swap).
+    func plain(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in stride(from: 1, through: a.count, by: 1) {
+            for j in stride(from: 1, through: b.count, by: 1) {
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[a.count][b.count]
+    }
+
+    @Test func knownDistances() {
+        var rows: [[Int]] = []
+        func distance(_ a: String, _ b: String, _ limit: Int) -> Int? {
+            editDistance(Array(a.unicodeScalars), Array(b.unicodeScalars), limit: limit, rows: &rows)
+        }
+        #expect(distance("wehre", "where", 1) == 1)  // one swap
+        #expect(distance("kitten", "sitting", 3) == 3)
+        #expect(distance("kitten", "sitting", 2) == nil)  // past the limit
+        #expect(distance("", "abc", 3) == 3)
+        #expect(distance("abc", "", 2) == nil)
+        #expect(distance("bookings", "bookings", 1) == 0)
+    }
+
+    @Test func agreesWithThePlainTable() {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let letters = Array("abcd".unicodeScalars)
+        var rows: [[Int]] = []
+        for _ in 0..<2000 {
+            let a = (0..<next(9)).map { _ in letters[next(letters.count)] }
+            let b = (0..<next(9)).map { _ in letters[next(letters.count)] }
+            let limit = next(6)
+            let exact = plain(a, b)
+            #expect(editDistance(a, b, limit: limit, rows: &rows) == (exact <= limit ? exact : nil), "\(a) \(b) \(limit)")
+        }
+    }
+}
