@@ -29,7 +29,8 @@ public struct LedgerLoadOptions: Sendable {
     public var declaredColumns: [DeclaredColumn] = []
     /// The columns of `transactions.csv` beyond the built-in ones (`id`, `date`, `rep`,
     /// `amount`, `currency`, `quantity`, `reverses`) to keep, by name; `nil` keeps them all. The
-    /// others are checked as kept ones are (each cell valid UTF-8) but not stored: a run keeps
+    /// others are checked as kept ones are (each cell valid UTF-8) but not stored (a column of
+    /// ``declaredColumns`` is always kept, and checked as its type): a run keeps
     /// the columns its plans read, so a ledger's free-text columns (an opportunity name on every
     /// row, millions of distinct values) cost it no memory.
     public var transactionAttributes: Set<String>? = nil

@@ -399,7 +399,12 @@ func loadTransactions(
         case "currency": role = .currency
         case "quantity": role = .quantity
         case "reverses": role = .reverses
-        default: role = options.transactionAttributes.map { $0.contains(name) } ?? true ? .attribute : .skipped
+        default:
+            // A declared column is kept whatever the caller asks: its values are checked as its type.
+            let kept = options.transactionAttributes.map { names in
+                names.contains(name) || options.declaredColumns.contains { $0.file == .transactions && $0.name == name }
+            } ?? true
+            role = kept ? .attribute : .skipped
         }
         roles.append(role)
         if role == .attribute {

@@ -253,7 +253,7 @@ struct TransactionNames {
         loadOptions.declaredColumns = DeclaredColumn.parse(recorded: options["declared_columns"] ?? "")
         // Without the table, no other column is kept: a free-text column on every row (an
         // opportunity name) had cost each explain its interning. The rows are the same.
-        if !attributes { loadOptions.transactionAttributes = Set(loadOptions.declaredColumns.filter { $0.file == .transactions }.map(\.name)) }
+        if !attributes { loadOptions.transactionAttributes = [] }
         let load = LedgerLoader.load(directory: FilePaths.directory(of: ledger.path), options: loadOptions)
         ids = load.data.transactions.ids
         count = load.data.transactions.count

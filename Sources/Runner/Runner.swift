@@ -769,12 +769,12 @@ public enum Runner {
         return warnings
     }
 
-    /// What a run and `comp validate --plans` say of the data as the plans read it: a ledger dated
-    /// outside a plan's effective dates (a run had paid no one without a word on standard error),
-    /// absent optional columns, quota rows no plan reads, and the like.
     /// Measures without a plan's quota named one warning each; the rest are counted in one.
     static let unusedQuotaMeasuresShown = 10
 
+    /// What a run and `comp validate --plans` say of the data as the plans read it: a ledger dated
+    /// outside a plan's effective dates (a run had paid no one without a word on standard error),
+    /// absent optional columns, quota rows no plan reads, and the like.
     public static func planDataWarnings(plans: [Plan], data: LedgerData) -> [String] {
         var warnings = effectiveDateWarnings(plans: plans, transactions: data.transactions) + absentColumnWarnings(plans: plans, data: data)
         let quotaMeasures = Set(plans.flatMap { $0.quotas.map(\.measureName) })
@@ -802,11 +802,14 @@ public enum Runner {
         }
         // A warning per measure, for the first few: a file of a million measures no plan has had
         // written a million warnings (139 MB on standard error, and as many rows in the run).
-        let unusedMeasures = unused.sorted(by: { $0.key < $1.key })
+        // A name that differs from one with a quota only in case is said to be that one, and
+        // comes first: past the first ten, a shared file's other measures had hidden the hint.
         let sortedQuotaMeasures = quotaMeasures.sorted()
-        for (measure, found) in unusedMeasures.prefix(Self.unusedQuotaMeasuresShown) {
-            // A name that differs from one with a quota only in case is said to be that one.
-            let meant = sortedQuotaMeasures.first { $0.lowercased() == measure.lowercased() }.map { " (did you mean \"\($0)\"?)" } ?? ""
+        let byLowercase = Dictionary(sortedQuotaMeasures.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        let unusedMeasures = unused.map { (key: $0.key, value: $0.value, meant: byLowercase[$0.key.lowercased()]) }
+            .sorted { ($0.meant == nil ? 1 : 0, $0.key) < ($1.meant == nil ? 1 : 0, $1.key) }
+        for (measure, found, meantName) in unusedMeasures.prefix(Self.unusedQuotaMeasuresShown) {
+            let meant = meantName.map { " (did you mean \"\($0)\"?)" } ?? ""
             warnings.append(
                 "quotas.csv has \(found.count) row\(found.count == 1 ? "" : "s") for measure \"\(measure)\" (the first on line \(found.line)), "
                     + "which none of the plans has a quota for\(meant); they are not used")
@@ -815,7 +818,7 @@ public enum Runner {
         if let first = rest.min(by: { $0.value.line < $1.value.line }) {
             let rows = rest.reduce(0) { $0 + $1.value.count }
             warnings.append(
-                "quotas.csv has \(grouped(rows)) more row\(rows == 1 ? "" : "s") for \(grouped(rest.count)) other measures none of the plans has a "
+                "quotas.csv has \(grouped(rows)) more row\(rows == 1 ? "" : "s") for \(grouped(rest.count)) other measure\(rest.count == 1 ? "" : "s") none of the plans has a "
                     + "quota for (the first on line \(first.value.line), measure \"\(first.key)\"); they are not used")
         }
         if let warning = quotaRowsOfUnreadLength(plans: plans, data: data) { warnings.append(warning) }

@@ -47,6 +47,12 @@ import Testing
         #expect(file.rejected == 4)
         // Without the declarations the same file loads whole: the loader knows no plan.
         #expect(directory.load().0.data.transactions.count == 5)
+        // Declared columns are kept and checked also when the caller keeps no other column.
+        var keepingNone = options(columns)
+        keepingNone.transactionAttributes = []
+        let (narrow, narrowMessages) = directory.load(keepingNone)
+        #expect(narrowMessages == messages)
+        #expect(narrow.data.transactions.attributes.map(\.name) == ["boost", "units", "signed", "flag"])
     }
 
     /// An empty text is the value "", not a missing one, also without `optional`: rejecting it

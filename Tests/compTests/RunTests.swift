@@ -2624,6 +2624,67 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
             "\(validate.stderr)")
     }
 
+    /// A measure that differs from a plan's only in case is named first, with its hint, however
+    /// many other measures the file has (past ten, the hint had been left in the count).
+    @Test func aCaseOnlyMeasureIsNamedBeforeTheOthers() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        let rows = (1...11).map { "R1,2027-01,5,a\(String(format: "%02d", $0))\n" }.joined() + "R1,2027-01,5,Bookings\n"
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start,target_incentive\nR1,Ana,AE-STD,2026-01-01,12000\n",
+            "quotas.csv": "rep,period,amount,measure\nR1,2027-01,1000,\n" + rows,
+            "transactions.csv": "id,date,rep,amount,currency,kind\nT1,2027-01-05,R1,1500,USD,new\n",
+        ], to: data)
+        let validate = try cli.run(["validate", "--data", data.path, "--plans", aeStandard])
+        let warnings = validate.stderr.split(separator: "\n").filter { $0.contains("none of the plans has a") }
+        #expect(warnings.first == "warning: quotas.csv has 1 row for measure \"Bookings\" (the first on line 14), which none of the plans has a quota for (did you mean \"bookings\"?); they are not used")
+        #expect(warnings.count == 11)
+        #expect(warnings.last == "warning: quotas.csv has 2 more rows for 2 other measures none of the plans has a quota for (the first on line 12, measure \"a10\"); they are not used")
+    }
+
+    /// A ledger column no plan reads is checked, not kept: its invalid UTF-8 refuses the row as
+    /// before (the run stops; with --quarantine the row is left out), a plan reading another extra
+    /// column (`txn.channel`) pays as before, and `comp explain` names the same transactions and
+    /// still shows the unread column with --transactions. Commission: 10% of the web deals T1 and
+    /// T4 (100 + 800), 90.00; T2 is by phone, T3 rejected.
+    @Test func aColumnNoPlanReadsIsCheckedNotKept() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        let plan = directory.appendingPathComponent("ch.plan")
+        try """
+            plan "CH" "Channel" {
+              currency USD
+              period month
+              credit sales {
+                where txn.channel == "web"
+                amount fx(txn.amount)
+              }
+              measure bookings = sum(sales) round half_even 2
+              component commission = bookings * 10% round half_even 2
+            }
+            """.write(to: plan, atomically: false, encoding: .utf8)
+        try writeFiles(["roster.csv": "rep,name,plan,start\nR1,Ana,CH,2026-01-01\n", "quotas.csv": "rep,period,amount\n"], to: data)
+        let ledger = Array("id,date,rep,amount,currency,channel,note\nT1,2027-01-05,R1,100,USD,web,\"Deal, one\"\nT2,2027-01-06,R1,200,USD,phone,n2\n".utf8)
+            + Array("T3,2027-01-07,R1,400,USD,web,bad".utf8) + [0xFF] + Array("\nT4,2027-01-08,R1,800,USD,web,note 4\n".utf8)
+        try Data(ledger).write(to: data.appendingPathComponent("transactions.csv"))
+        let db = directory.appendingPathComponent("r.sqlite").path
+        let refused = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db])
+        #expect(refused.status == 65)
+        #expect(refused.stderr.contains("transactions.csv:4:7: note is not valid UTF-8; save the file as UTF-8\n"), "\(refused.stderr)")
+        let run = try cli.run(["run", "--plans", plan.path, "--data", data.path, "--db", db, "--quarantine"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("  commission               90.00 USD\n"), "\(run.stdout)")
+        #expect(run.stdout.contains("USD: 2 credited 900.00, 1 excluded 200.00, 1 rejected 400.00\n"), "\(run.stdout)")
+        let explained = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01"])
+        #expect(explained.stdout.contains("\ntransactions: (2) T1, T4\n"), "\(explained.stdout)")
+        let listed = try cli.run(["explain", "--db", db, "--rep", "R1", "--period", "2027-01", "--transactions"])
+        #expect(listed.stdout.contains("\n  line  id  date        rep  amount  currency  credited  channel  note\n"), "\(listed.stdout)")
+        #expect(listed.stdout.contains("\n     2  T1  2027-01-05  R1   100.00  USD         100.00  web      Deal, one\n"))
+        #expect(listed.stdout.contains("\n     5  T4  2027-01-08  R1   800.00  USD         800.00  web      note 4\n"))
+    }
+
     /// `comp validate --plans` says the mistakes that make a run pay no one, which it had called
     /// valid without a word: a plan id no roster row names, a ledger dated outside the plan's
     /// effective dates (2030 data for the 2027 reference plan). Still valid (exit 0), with the
