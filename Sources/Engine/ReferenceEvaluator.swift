@@ -3734,10 +3734,16 @@ extension PlanEvaluation {
             Context(rep: context.rep, row: nil, assignmentIndex: Int(assignments.rosterRow[$0]))
         } ?? context
         for rule in lateCredits.indices {
+            // Gathered, then filed once (filed one by one, each credit had hashed its group; and
+            // the sets, mostly empty, are asked only when they hold something).
+            var taken: [Credit] = []
             for late in lateCredits(rule, payee, originals: original..<(original + 1)) {
-                guard late.reversal <= last || adding.contains(late.credit.row), !leavingOut.contains(late.credit.row) else { continue }
-                restatedCredits[credits.group(rule: rule, payee: payee, period: original), default: []].append(late.credit)
+                guard late.reversal <= last || (!adding.isEmpty && adding.contains(late.credit.row)),
+                    leavingOut.isEmpty || !leavingOut.contains(late.credit.row)
+                else { continue }
+                taken.append(late.credit)
             }
+            if !taken.isEmpty { restatedCredits[credits.group(rule: rule, payee: payee, period: original), default: []] += taken }
         }
         var total = WideDecimal.zero
         var components: [WideDecimal] = []
