@@ -804,8 +804,8 @@ public enum Runner {
         // written a million warnings (139 MB on standard error, and as many rows in the run).
         // A name that differs from one with a quota only in case is said to be that one, and
         // comes first: past the first ten, a shared file's other measures had hidden the hint.
-        let sortedQuotaMeasures = quotaMeasures.sorted()
-        let byLowercase = Dictionary(sortedQuotaMeasures.map { ($0.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        // (Of plan measures differing only in case, the first by name.)
+        let byLowercase = Dictionary(quotaMeasures.map { ($0.lowercased(), $0) }, uniquingKeysWith: { min($0, $1) })
         let unusedMeasures = unused.map { (key: $0.key, value: $0.value, meant: byLowercase[$0.key.lowercased()]) }
             .sorted { ($0.meant == nil ? 1 : 0, $0.key) < ($1.meant == nil ? 1 : 0, $1.key) }
         for (measure, found, meantName) in unusedMeasures.prefix(Self.unusedQuotaMeasuresShown) {
