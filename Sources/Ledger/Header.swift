@@ -73,6 +73,10 @@ func readHeader(
         errors.append(RowError(line: 1, field: 1, DataMessage.emptyFile()))
         return nil
     }
+    if let byteOrder = UTF8Bytes.utf16ByteOrder(base, count: file.count) {
+        errors.append(RowError(line: 1, field: 1, DataMessage.utf16(byteOrder)))
+        return nil
+    }
     var start = 0
     if UTF8Bytes.startsWithByteOrderMark(base, count: file.count) { start = 3 }
     // Lines ended by CR alone (old Mac files) read as one endless line: say so, rather than

@@ -153,6 +153,12 @@ enum DataMessage {
         ("data.emptyFile", "the file is empty; it needs a header row")
     }
 
+    /// A file saved as UTF-16 (``UTF8Bytes/utf16ByteOrder(_:count:)``): every byte of its text
+    /// had been "a control character or bytes that are not UTF-8".
+    @inline(never) static func utf16(_ byteOrder: String) -> (DiagnosticID, String) {
+        ("data.utf16", "the file is UTF-16 text (\(byteOrder)), not UTF-8, as Excel's \"Unicode Text\" saves it; save it as \"CSV UTF-8\"")
+    }
+
     @inline(never) static func endBeforeStart(_ start: CivilDate, _ end: CivilDate) -> (DiagnosticID, String) {
         ("data.endBeforeStart", "end \(end) is before start \(start)")
     }

@@ -94,6 +94,11 @@ public enum PlanChecker {
     /// `found`, any file that does not start like a plan file; nil for a file to parse. `comp fmt`
     /// says it too (it had printed a syntax error per accented name in a roster).
     public static func refuseDataFile(path: String, bytes: [UInt8], found: Bool = false) -> PlanCheckResult? {
+        if let byteOrder = bytes.withUnsafeBufferPointer({ $0.baseAddress.flatMap { UTF8Bytes.utf16ByteOrder($0, count: bytes.count) } }) {
+            let message = PlanMessage.utf16(path, byteOrder: byteOrder)
+            let diagnostic = Diagnostic(.error, id: message.id, message: message.text, location: SourceLocation(file: path, line: 1, column: 1))
+            return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
+        }
         let header = found ? nil : csvHeader(bytes)
         guard (found || header != nil) && bytes.count <= PlanLimits.maxFileBytes && !startsLikePlanFile(bytes) else { return nil }
         let message = PlanMessage.notAPlanFile(path, used: false, header: header)
@@ -175,7 +180,8 @@ public enum PlanChecker {
                 // A file that does not start like a plan file is not parsed, so nothing of it is
                 // quoted (`use "/etc/passwd"` printed its first line under a syntax error).
                 if !startsLikePlanFile(bytes) {
-                    sink.emit(.notAPlanFile(use.path), file: index, use.range)
+                    let byteOrder = bytes.withUnsafeBufferPointer { $0.baseAddress.flatMap { UTF8Bytes.utf16ByteOrder($0, count: bytes.count) } }
+                    sink.emit(byteOrder.map { .utf16(use.path, byteOrder: $0) } ?? .notAPlanFile(use.path), file: index, use.range)
                     continue
                 }
                 let fileIndex = sink.sources.count

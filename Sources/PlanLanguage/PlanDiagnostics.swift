@@ -167,6 +167,10 @@ extension PlanMessage {
             "notAPlanFile", .error,
             "'\(path)' is not a plan file (it does not start with 'library', 'plan' or 'use')" + (used ? "; 'use' needs a library file" : ""))
     }
+    /// A plan file saved as UTF-16 (it had been said to look like a data file's header).
+    static func utf16(_ path: String, byteOrder: String) -> Self {
+        .init("utf16", .error, "'\(path)' is UTF-16 text (\(byteOrder)), not UTF-8; save it as UTF-8")
+    }
     static func notConstant(_ what: String) -> Self {
         .init("notConstant", .error, "\(what) must be a constant")
     }

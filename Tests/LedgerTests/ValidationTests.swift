@@ -455,6 +455,29 @@ let badCases: [BadCase] = [
         for file in load.reconciliation.files { #expect(file.rowsRead == file.accepted + file.rejected) }
     }
 
+    /// A file saved as UTF-16 (Excel's "Unicode Text") is said to be one, with the encoding to
+    /// save it in: every byte of it had been "a control character or bytes that are not UTF-8
+    /// (binary data?)".
+    @Test func aUTF16FileIsSaidToBeOne() throws {
+        var files = Minimal.files.mapValues { Array($0.utf8) }
+        files["splits.csv"] = nil
+        files["transactions.csv"] = [0xFF, 0xFE] + Minimal.transactions.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        files["roster.csv"] = Minimal.roster.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        let (load, messages) = try DataDirectory(bytes: files).load()
+        // Both said at once.
+        #expect(messages == [
+            "quotas.csv: warning: not checked, because roster.csv could not be read",
+            "transactions.csv:1:1: the file is UTF-16 text (little-endian), not UTF-8, as Excel's \"Unicode Text\" saves it; save it as \"CSV UTF-8\"",
+            "roster.csv:1:1: the file is UTF-16 text (big-endian), not UTF-8, as Excel's \"Unicode Text\" saves it; save it as \"CSV UTF-8\"",
+        ])
+        #expect(load.errorCount == 2)
+        files["roster.csv"] = Array(Minimal.roster.utf8)
+        let (_, ledgerMessages) = try DataDirectory(bytes: files).load()
+        #expect(ledgerMessages == [
+            "transactions.csv:1:1: the file is UTF-16 text (little-endian), not UTF-8, as Excel's \"Unicode Text\" saves it; save it as \"CSV UTF-8\""
+        ])
+    }
+
     /// A quote that is never closed makes its record one line long, and the rows after it are
     /// read: it had swallowed the rest of the file, rows the reconciliation never saw.
     @Test func anUnclosedQuoteLosesNoRowAfterIt() throws {
