@@ -6,16 +6,23 @@ public enum UTF8Bytes {
         count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF
     }
 
-    /// The byte order of text that is UTF-16, not UTF-8, as its first two bytes show: a UTF-16
-    /// byte order mark (FF FE, FE FF), or a printable ASCII character beside a NUL (what Excel's
-    /// "Unicode Text" and PowerShell's default encoding write). `"little-endian"` or
-    /// `"big-endian"`; nil for anything else.
+    /// The byte order of text that is UTF-16, not UTF-8, as its first bytes show: a UTF-16 byte
+    /// order mark (FF FE, FE FF), or two characters each beside a NUL (what Excel's "Unicode
+    /// Text" and PowerShell's default encoding write). `"little-endian"` or `"big-endian"`; nil
+    /// for anything else.
     public static func utf16ByteOrder(_ bytes: UnsafePointer<UInt8>, count: Int) -> String? {
         guard count >= 2 else { return nil }
-        let printable: ClosedRange<UInt8> = 0x20...0x7E
-        if (bytes[0] == 0xFF && bytes[1] == 0xFE) || (printable.contains(bytes[0]) && bytes[1] == 0) { return "little-endian" }
-        if (bytes[0] == 0xFE && bytes[1] == 0xFF) || (bytes[0] == 0 && printable.contains(bytes[1])) { return "big-endian" }
+        if bytes[0] == 0xFF && bytes[1] == 0xFE { return "little-endian" }
+        if bytes[0] == 0xFE && bytes[1] == 0xFF { return "big-endian" }
+        guard count >= 4 else { return nil }
+        if bytes[0] != 0 && bytes[1] == 0 && bytes[2] != 0 && bytes[3] == 0 { return "little-endian" }
+        if bytes[0] == 0 && bytes[1] != 0 && bytes[2] == 0 && bytes[3] != 0 { return "big-endian" }
         return nil
+    }
+
+    /// ``utf16ByteOrder(_:count:)`` of an array's bytes.
+    public static func utf16ByteOrder(_ bytes: [UInt8]) -> String? {
+        bytes.withUnsafeBufferPointer { buffer in buffer.baseAddress.flatMap { utf16ByteOrder($0, count: buffer.count) } }
     }
 
     /// The length of the valid UTF-8 sequence starting at `index`, nil when there is none there

@@ -94,11 +94,8 @@ public enum PlanChecker {
     /// `found`, any file that does not start like a plan file; nil for a file to parse. `comp fmt`
     /// says it too (it had printed a syntax error per accented name in a roster).
     public static func refuseDataFile(path: String, bytes: [UInt8], found: Bool = false) -> PlanCheckResult? {
-        if let byteOrder = bytes.withUnsafeBufferPointer({ $0.baseAddress.flatMap { UTF8Bytes.utf16ByteOrder($0, count: bytes.count) } }) {
-            let message = PlanMessage.utf16(path, byteOrder: byteOrder)
-            let diagnostic = Diagnostic(.error, id: message.id, message: message.text, location: SourceLocation(file: path, line: 1, column: 1))
-            return PlanCheckResult(plan: nil, diagnostics: [diagnostic], sources: [])
-        }
+        // A UTF-16 file's first line may read like a header: ``parse(_:file:sink:)`` says what it is.
+        if UTF8Bytes.utf16ByteOrder(bytes) != nil { return nil }
         let header = found ? nil : csvHeader(bytes)
         guard (found || header != nil) && bytes.count <= PlanLimits.maxFileBytes && !startsLikePlanFile(bytes) else { return nil }
         let message = PlanMessage.notAPlanFile(path, used: false, header: header)
@@ -180,8 +177,8 @@ public enum PlanChecker {
                 // A file that does not start like a plan file is not parsed, so nothing of it is
                 // quoted (`use "/etc/passwd"` printed its first line under a syntax error).
                 if !startsLikePlanFile(bytes) {
-                    let byteOrder = bytes.withUnsafeBufferPointer { $0.baseAddress.flatMap { UTF8Bytes.utf16ByteOrder($0, count: bytes.count) } }
-                    sink.emit(byteOrder.map { .utf16(use.path, byteOrder: $0) } ?? .notAPlanFile(use.path), file: index, use.range)
+                    let utf16 = UTF8Bytes.utf16ByteOrder(bytes) != nil
+                    sink.emit(utf16 ? .invalidUTF8(0, utf16: true, path: use.path) : .notAPlanFile(use.path), file: index, use.range)
                     continue
                 }
                 let fileIndex = sink.sources.count
@@ -217,9 +214,7 @@ public enum PlanChecker {
         // UTF-16 (its byte order mark, or ASCII text with every other byte 0): one error, not one
         // per NUL byte (a UTF-16 plan had 289 "invalid character" errors and no word of UTF-8).
         let b = source.bytes
-        if b.count >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF))
-            || b.count >= 4 && ((b[0] != 0 && b[1] == 0 && b[2] != 0 && b[3] == 0) || (b[0] == 0 && b[1] != 0 && b[2] == 0 && b[3] != 0))
-        {
+        if UTF8Bytes.utf16ByteOrder(b) != nil {
             sink.emit(.invalidUTF8(b[0], utf16: true), file: file, SourceRange(start: 0, end: 2))
             return nil
         }

@@ -109,8 +109,12 @@ extension PlanMessage {
         let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
         return .init("invalidNumber", .error, "'\(shown)' \(reason)")
     }
-    static func invalidUTF8(_ byte: UInt8, utf16: Bool = false) -> Self {
-        if utf16 { return .init("invalidUTF8", .error, "the file is UTF-16 text: a plan file must be UTF-8; save it as UTF-8") }
+    /// `utf16`: the whole file is UTF-16 (``UTF8Bytes/utf16ByteOrder(_:)``); `path` names it
+    /// where the message stands elsewhere (at a `use`).
+    static func invalidUTF8(_ byte: UInt8, utf16: Bool = false, path: String? = nil) -> Self {
+        if utf16 {
+            return .init("invalidUTF8", .error, "\(path.map { "'\($0)'" } ?? "the file") is UTF-16 text: a plan file must be UTF-8; save it as UTF-8")
+        }
         let hex = String(byte, radix: 16, uppercase: true)
         return .init(
             "invalidUTF8", .error,
@@ -166,10 +170,6 @@ extension PlanMessage {
         return .init(
             "notAPlanFile", .error,
             "'\(path)' is not a plan file (it does not start with 'library', 'plan' or 'use')" + (used ? "; 'use' needs a library file" : ""))
-    }
-    /// A plan file saved as UTF-16 (it had been said to look like a data file's header).
-    static func utf16(_ path: String, byteOrder: String) -> Self {
-        .init("utf16", .error, "'\(path)' is UTF-16 text (\(byteOrder)), not UTF-8; save it as UTF-8")
     }
     static func notConstant(_ what: String) -> Self {
         .init("notConstant", .error, "\(what) must be a constant")

@@ -580,24 +580,24 @@ struct HostileInputTests {
         #expect(PlanChecker.csvHeader(Array("no commas here\n".utf8)) == nil)
     }
 
-    /// A plan saved as UTF-16 is said to be one (it had been said to look like a data file's
-    /// header), named or used.
+    /// A plan saved as UTF-16 is said to be one, named or used (whose first line has a comma had
+    /// been said to look like a data file's header; a used one, not to be a plan file).
     @Test("a UTF-16 plan file is said to be one")
     func utf16PlanFile() throws {
         let directory = NSTemporaryDirectory() + "comp-utf16-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let text = "library\nlet x = 1\n"
+        let text = "# Shared, for every plan\nlibrary\nlet x = 1\n"
         let path = directory + "/lib.plan"
         try Data([0xFF, 0xFE] + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }).write(to: URL(fileURLWithPath: path))
         #expect(PlanChecker.check(path: path).diagnostics.map(\.description) == [
-            "\(path):1:1: '\(path)' is UTF-16 text (little-endian), not UTF-8; save it as UTF-8"
+            "\(path):1:1: the file is UTF-16 text: a plan file must be UTF-8; save it as UTF-8"
         ])
         let source = "use \"lib.plan\"\nplan \"P\" {\n  currency USD\n  period month\n}\n"
         let result = PlanChecker.check(
             source: SourceFile(path: "p.plan", text: source), overrides: [:],
             loader: { _ in text.utf16.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] } })
-        #expect(result.diagnostics.map(\.description) == ["p.plan:1:1: 'lib.plan' is UTF-16 text (big-endian), not UTF-8; save it as UTF-8"])
+        #expect(result.diagnostics.map(\.description) == ["p.plan:1:1: 'lib.plan' is UTF-16 text: a plan file must be UTF-8; save it as UTF-8"])
     }
 
     /// An unknown name where no quoted text can stand is not told to be quoted: the hint says
