@@ -97,9 +97,24 @@ public enum ReferenceEvaluator {
         compiled: Bool = true, runSpan: TransactionSpan? = nil, progress: (String) -> Void = { _ in },
         consume: (RunOutput) throws -> Void
     ) throws -> [Bool] {
+        var credited: [Bool] = []
+        try evaluate(
+            plan, data: data, inputs: inputs, threads: threads, compiled: compiled, runSpan: runSpan, marking: &credited, progress: progress,
+            consume: consume)
+        return credited
+    }
+
+    /// ``evaluate(_:data:inputs:threads:compiled:runSpan:progress:consume:)`` marking the rows
+    /// this plan credits in `credited`, a flag per ledger row (made, all false, when it has
+    /// another count): a run of several plans passes the same flags to each, so a row credited by
+    /// any is marked once (each plan had made, filled and merged a flag per row of the ledger).
+    public static func evaluate(
+        _ plan: Plan, data: LedgerData, inputs: [String: InputTableValues] = [:], threads: Int = 1,
+        compiled: Bool = true, runSpan: TransactionSpan? = nil, marking credited: inout [Bool], progress: (String) -> Void = { _ in },
+        consume: (RunOutput) throws -> Void
+    ) throws {
         progress("indexing")
         let snapshot: EvaluationSnapshot
-        var credited: [Bool] = []
         do {
             // Credit in parallel by source rep: each shard credits its reps' transactions into its own
             // buffers; the buffers are joined in shard order. Sums, counts, minima and maxima do not
@@ -125,11 +140,13 @@ public enum ReferenceEvaluator {
                     source: nil)
             }
             let spiffGroups = empty.compiled.spiffComponents.count * empty.payees.count * empty.periods.count
-            credited = [Bool](unsafeUninitializedCapacity: rowCount) { flags, count in
-                // Every page is written: mapped at once (``populatePages(_:forWriting:)``).
-                populatePages(UnsafeRawBufferPointer(flags))
-                flags.initialize(repeating: false)
-                count = rowCount
+            if credited.count != rowCount {
+                credited = [Bool](unsafeUninitializedCapacity: rowCount) { flags, count in
+                    // Every page is written: mapped at once (``populatePages(_:forWriting:)``).
+                    populatePages(UnsafeRawBufferPointer(flags))
+                    flags.initialize(repeating: false)
+                    count = rowCount
+                }
             }
             let counter = CreditCounter()
             let parts: [Result<CreditShard, EvaluationError>] = credited.withUnsafeMutableBufferPointer { flags in
@@ -296,7 +313,6 @@ public enum ReferenceEvaluator {
             slots.drain()
             throw error
         }
-        return credited
     }
 
     static func wrap(_ error: any Error) -> EvaluationError {

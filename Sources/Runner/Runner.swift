@@ -410,8 +410,8 @@ public enum Runner {
                 let runSpan = ReferenceEvaluator.runSpan(of: plans, data: data, threads: threads)
                 for (planIndex, plan) in plans.enumerated() {
                     do {
-                        let credited = try ReferenceEvaluator.evaluate(
-                            plan, data: data, inputs: inputsByPlan[planIndex], threads: threads, runSpan: runSpan,
+                        try ReferenceEvaluator.evaluate(
+                            plan, data: data, inputs: inputsByPlan[planIndex], threads: threads, runSpan: runSpan, marking: &output.credited,
                             progress: { report("\(plan.id): \($0)") }
                         ) { part in
                             if fingerprints == nil { fingerprints = Background(fingerprint) }
@@ -419,11 +419,6 @@ public enum Runner {
                             summary.add(part.payouts)
                             summary.noteFormulaLikeTexts(part.measures)
                             exporting?.add(part)
-                        }
-                        if output.credited.isEmpty {
-                            output.credited = credited
-                        } else {
-                            for (row, flag) in credited.enumerated() where flag && row < output.credited.count { output.credited[row] = true }
                         }
                     } catch let error as EvaluationError {
                         var text = error.description
