@@ -156,14 +156,19 @@ func readHeader(
         var hint: String? = nil
         // At the field that is most likely the column, misnamed; else at the header's start.
         var field = 1
-        func withoutMark(_ name: String) -> String { String(String.UnicodeScalarView(name.unicodeScalars.filter { $0 != "\u{FEFF}" })) }
-        if let found = names.first(where: { withoutMark($0).lowercased() == column }) {
+        if let found = names.first(where: { visibleName($0).lowercased() == column }) {
             field = firstField[found] ?? 1
-            let withoutMark = withoutMark(found)
-            hint = withoutMark != found
-                ? "field \((firstField[found] ?? 0)) is \"\(withoutMark)\" with a byte order mark (U+FEFF) inside; save the file as UTF-8 without it"
-                    + (withoutMark == column ? "" : ", and write the name in lower case")
-                : "field \((firstField[found] ?? 0)) is \"\(found)\"; names are matched exactly, in lower case"
+            let visible = visibleName(found)
+            let marks = Array(found.unicodeScalars.filter { $0 == "\u{FEFF}" || String.isInvisible($0) })
+            let lowerCase = visible == column ? "" : ", and write the name in lower case"
+            if marks.isEmpty {
+                hint = "field \((firstField[found] ?? 0)) is \"\(found)\"; names are matched exactly, in lower case"
+            } else if marks.allSatisfy({ $0 == "\u{FEFF}" }) {
+                hint = "field \((firstField[found] ?? 0)) is \"\(visible)\" with a byte order mark (U+FEFF) inside; save the file as UTF-8 without it"
+                    + lowerCase
+            } else {
+                hint = "field \((firstField[found] ?? 0)) is \"\(visible)\" with \(invisibleNames(marks)) inside; remove it" + lowerCase
+            }
         }
         errors.append(RowError(line: headerLine, field: field, DataMessage.missingColumn(column, hint: hint)))
         ok = false
@@ -172,11 +177,44 @@ func readHeader(
     // An optional column named in another case (`Kind`, `Reverses`) is an extra column of that
     // name, and the column itself empty on every row: valid, but it silently changes the pay (a
     // reversal no longer reverses, a filter on `kind` takes nothing). Said, not refused.
+    // So is one with an invisible character inside (`ki` U+200D `nd`).
     for column in optional where firstField[column] == nil {
-        guard let found = names.first(where: { $0.lowercased() == column }) else { continue }
-        errors.append(RowError(line: headerLine, field: firstField[found] ?? 1, DataMessage.columnNameCase(found, column), severity: .warning))
+        if let found = names.first(where: { $0.lowercased() == column }) {
+            errors.append(RowError(line: headerLine, field: firstField[found] ?? 1, DataMessage.columnNameCase(found, column), severity: .warning))
+        } else if let found = names.first(where: { visibleName($0).lowercased() == column }) {
+            let marks = Array(found.unicodeScalars.filter { $0 == "\u{FEFF}" || String.isInvisible($0) })
+            errors.append(
+                RowError(
+                    line: headerLine, field: firstField[found] ?? 1,
+                    DataMessage.columnNameInvisible(visibleName(found), column, invisibleNames(marks)), severity: .warning))
+        }
     }
     return CSVHeader(names: names, bodyStart: tokenizer.position, bodyLine: tokenizer.line)
+}
+
+/// `name` without its byte order marks and invisible characters (``String/isInvisible(_:)``).
+func visibleName(_ name: String) -> String {
+    String(String.UnicodeScalarView(name.unicodeScalars.filter { $0 != "\u{FEFF}" && !String.isInvisible($0) }))
+}
+
+/// The invisible characters `marks` named, each kind once: `a zero-width joiner (U+200D)`.
+func invisibleNames(_ marks: [Unicode.Scalar]) -> String {
+    var seen: [Unicode.Scalar] = []
+    for mark in marks where !seen.contains(mark) { seen.append(mark) }
+    let named = seen.map { mark -> String in
+        let name: String
+        switch mark.value {
+        case 0xFEFF: name = "a byte order mark"
+        case 0x200B: name = "a zero-width space"
+        case 0x200C: name = "a zero-width non-joiner"
+        case 0x200D: name = "a zero-width joiner"
+        case 0x2060: name = "a word joiner"
+        case 0x00AD: name = "a soft hyphen"
+        default: name = "an invisible character"
+        }
+        return "\(name) (\(codePoint(mark.value)))"
+    }
+    return named.count == 1 ? named[0] : named.dropLast().joined(separator: ", ") + " and " + (named.last ?? "")
 }
 
 /// Whether the field `bytes` names the header column `name` again (spaces around it and case
@@ -202,11 +240,26 @@ extension CSVTokenizer {
 }
 
 extension String {
+    /// The text without the spaces around it: blanks and tabs, and the other Unicode spaces and
+    /// the zero-width characters a spreadsheet cell can end with (a no-break space, U+00A0; a
+    /// zero-width space, U+200B). A header naming `kind` and a no-break space had been another
+    /// column, and `kind` empty on every row, without a word.
     func trimmingSpaces() -> String {
-        var scalars = Substring(self)
-        while let first = scalars.first, first == " " || first == "\t" { scalars.removeFirst() }
-        while let last = scalars.last, last == " " || last == "\t" { scalars.removeLast() }
+        var scalars = Substring(self).unicodeScalars
+        while let first = scalars.first, Self.isSpaceAround(first) { scalars.removeFirst() }
+        while let last = scalars.last, Self.isSpaceAround(last) { scalars.removeLast() }
         return String(scalars)
+    }
+
+    /// A space, or a character that shows as nothing, that ``trimmingSpaces()`` takes off.
+    static func isSpaceAround(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isWhitespace || isInvisible(scalar)
+    }
+
+    /// A character that shows as nothing (a zero-width space, joiner or non-joiner, a word
+    /// joiner, a soft hyphen); the byte order mark (U+FEFF) is said on its own.
+    static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        (0x200B...0x200D).contains(scalar.value) || scalar.value == 0x2060 || scalar.value == 0x00AD
     }
 }
 

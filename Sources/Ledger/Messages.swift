@@ -3,6 +3,12 @@ import CompDiagnostics
 
 /// The catalogue of data-file messages, alphabetical by id. Each says what is wrong and, where it
 /// helps, how to fix it. Tests match on the ids.
+/// Whether `text` starts or ends with a space of any kind (a blank, a no-break space).
+func hasSpacesAround(_ text: String) -> Bool {
+    guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return false }
+    return first.properties.isWhitespace || last.properties.isWhitespace
+}
+
 enum DataMessage {
     /// "; remove the spaces around it" for a value with a space or tab at either end: CSV keeps
     /// them, and " 10" reads as no number and " R1" as no rep.
@@ -230,6 +236,11 @@ enum DataMessage {
         (problem == .changed ? "data.fileChanged" : "data.fileUnreadable", problem.reason)
     }
 
+    /// An id with a space at either end (``hasSpacesAround(_:)``): ids are matched exactly.
+    @inline(never) static func spacesAroundID(_ column: String, _ text: String) -> (DiagnosticID, String) {
+        ("data.spacesAroundID", "\(column) \"\(text)\" has spaces around it, so it is another id than the same without them" + spaces(text))
+    }
+
     @inline(never) static func idTooLong(_ column: String, limit: Int) -> (DiagnosticID, String) {
         ("data.valueTooLong", "\(column) is longer than \(limit) bytes")
     }
@@ -365,6 +376,14 @@ enum DataMessage {
             "data.columnNameCase",
             "column \"\(found)\" is not the column \"\(column)\" (names are matched exactly, in lower case): it is read as an "
                 + "extra column, and \(column) is empty on every row; rename it \"\(column)\""
+        )
+    }
+
+    @inline(never) static func columnNameInvisible(_ shown: String, _ column: String, _ marks: String) -> (DiagnosticID, String) {
+        (
+            "data.columnNameCase",
+            "column \"\(shown)\" has \(marks) inside, so it is not the column \"\(column)\": it is read as an extra column, and "
+                + "\(column) is empty on every row; remove it"
         )
     }
 

@@ -163,6 +163,12 @@ struct RecordReader {
             errors.append(RowError(line: line, field: index + 1, DataMessage.unprintable(column, scalar)))
             return nil
         }
+        // And matched exactly: spaces around one make another id (a roster's plan "AE-STD " is
+        // no plan of the run, and its rep was left unpaid).
+        if maxBytes != nil, hasSpacesAround(value) {
+            errors.append(RowError(line: line, field: index + 1, DataMessage.spacesAroundID(column, shorten(value))))
+            return nil
+        }
         return value
     }
 

@@ -422,6 +422,56 @@ let badCases: [BadCase] = [
                 + "it (one is a line feed, U+000A)",
         ]),
     BadCase(
+        // "T1 " beside "T1" had been two transactions, the deal paid twice; a no-break space is a
+        // space too, at either end (not inside); and the roster's ids alike (a plan "AE-STD "
+        // is no plan of the run: its rep had been left unpaid without a word).
+        name: "ids with spaces around them", file: "transactions.csv",
+        text: header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\nT1 ,2027-01-05,R1,1,USD,P,new,1,NA,\n\u{A0}T1,2027-01-05,R1,1,USD,P,new,1,NA,\n"
+            + "T1\u{A0}B,2027-01-05,R1,1,USD,P,new,1,NA,\nT\u{E9}\u{A0},2027-01-05,R1,1,USD,P,new,1,NA,\n",
+        expected: [
+            "transactions.csv:3:1: id \"T1 \" has spaces around it, so it is another id than the same without them; remove the spaces around it",
+            "transactions.csv:4:1: id \"\u{A0}T1\" has spaces around it, so it is another id than the same without them; remove the spaces "
+                + "around it (one is a no-break space, U+00A0)",
+            "transactions.csv:6:1: id \"T\u{E9}\u{A0}\" has spaces around it, so it is another id than the same without them; remove the spaces "
+                + "around it (one is a no-break space, U+00A0)",
+        ]),
+    BadCase(
+        name: "roster ids with spaces around them", file: "roster.csv",
+        text: "rep,name,manager,plan,start\nM1,Mia,,MGR,2026-01-01\nR1,Nils,M1,AE-STD ,2026-01-01\nR2 ,Ana,M1,AE-STD,2026-01-01\n",
+        expected: [
+            "transactions.csv:3:3: rep \"R2\" is not on the roster",
+            "roster.csv:3:4: plan \"AE-STD \" has spaces around it, so it is another id than the same without them; remove the spaces around it",
+            "roster.csv:4:1: rep \"R2 \" has spaces around it, so it is another id than the same without them; remove the spaces around it",
+            "quotas.csv:4:1: rep \"R2\" is not on the roster",
+            "splits.csv:3:2: rep \"R2\" is not on the roster",
+            "splits.csv:2:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
+            "splits.csv:3:1: transaction \"T2\" is not an accepted transaction in transactions.csv",
+        ]),
+    BadCase(
+        // A no-break space or a zero-width space at a column name's end is taken off, as blanks
+        // are: `kind` had been an extra column, and kind empty on every row (a plan filtering on
+        // it paid nothing), `reverses` too (no reversal reversed), without a word.
+        name: "column names with other spaces around them", file: "transactions.csv",
+        text: "id,date,rep,\"amount\u{A0}\",currency,product,kind\u{A0},quantity,region,\u{200B}reverses\n"
+            + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\nT2,2027-01-06,R1,-1,USD,P,new,-1,NA,T1\nT2,2027-01-06,R1,-1,USD,P,new,-1,NA,T1\n",
+        // Read by name: the second T2 is a duplicate (so `id` is the id), a reversal of T1 is
+        // checked as one (so `reverses` is read), and no column is missing.
+        expected: ["transactions.csv:4:1: duplicate transaction id \"T2\" (first on line 3)"]),
+    BadCase(
+        name: "column names with an invisible character inside", file: "transactions.csv",
+        text: "id,date,rep,am\u{200B}ount,currency,product,ki\u{200D}nd,quantity,region,reverses\nT1,2027-01-05,R1,1,USD,P,new,1,NA,\n",
+        expected: [
+            "transactions.csv:1:4: missing required column \"amount\" in the header (field 4 is \"amount\" with a zero-width space (U+200B) "
+                + "inside; remove it)"
+        ]),
+    BadCase(
+        name: "an optional column name with an invisible character inside (warning)", file: "transactions.csv",
+        text: "id,date,rep,amount,currency,product,ki\u{200D}nd\u{200D},quantity,region,reverses\nT1,2027-01-05,R1,1,USD,P,new,1,NA,\n",
+        expected: [
+            "transactions.csv:1:7: warning: column \"kind\" has a zero-width joiner (U+200D) inside, so it is not the column \"kind\": it is "
+                + "read as an extra column, and kind is empty on every row; remove it"
+        ]),
+    BadCase(
         name: "transaction ids that read the same (warning)", file: "transactions.csv",
         // Of such a pair one id is not in composed form: found whichever comes first, also beside an
         // ASCII id (a K and a Kelvin sign), and between two uncomposed spellings.
