@@ -226,7 +226,14 @@ public func parseFixedDecimal(
         let digits = count &- index &- (point < 0 ? 0 : 1)
         if digits == 0 { return .failure(.invalidCharacter) }
         if fraction > maxFractionDigits {
-            return .failure(.tooManyFractionDigits(found: fraction, allowed: maxFractionDigits))
+            // Zeros past the last digit allowed change nothing (a spreadsheet's "472.4100000000"):
+            // dropped. Any other digit there is one the value cannot hold.
+            let extra = fraction &- maxFractionDigits
+            var position = count &- extra
+            while position < count && start[position] == UInt8(ascii: "0") { position &+= 1 }
+            if position < count { return .failure(.tooManyFractionDigits(found: fraction, allowed: maxFractionDigits)) }
+            value /= powersOfTen64[extra]
+            return .success(negative ? -Int64(value) : Int64(value))
         }
         let missing = maxFractionDigits &- fraction
         if missing > 0 {
@@ -255,15 +262,19 @@ public func parseFixedDecimal(
             if inFraction {
                 fractionDigits &+= 1
                 if fractionDigits > maxFractionDigits {
-                    // Count every fraction digit for the message, then fail.
+                    // Count every fraction digit for the message, then fail, unless every digit
+                    // past the last allowed is a zero (dropped: it changes nothing).
                     var total = fractionDigits
+                    var zeros = digit == 0
                     var rest = index + 1
                     while rest < count, start[rest] &- UInt8(ascii: "0") < 10 {
+                        zeros = zeros && start[rest] == UInt8(ascii: "0")
                         total += 1
                         rest += 1
                     }
                     if rest < count { return .failure(.invalidCharacter) }
-                    return .failure(.tooManyFractionDigits(found: total, allowed: maxFractionDigits))
+                    if !zeros { return .failure(.tooManyFractionDigits(found: total, allowed: maxFractionDigits)) }
+                    break
                 }
             }
             if value != 0 || digit != 0 {

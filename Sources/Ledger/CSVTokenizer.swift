@@ -462,6 +462,10 @@ struct CSVTokenizer: ~Copyable {
         return count
     }
 
+    /// Whether every field of the last record is empty (`,,,,` or `"",""`): a spreadsheet's
+    /// cleared row, as wide as the others.
+    @inline(never) var isEmptyRecord: Bool { (0..<fieldCount).allSatisfy { fieldCounts[$0] == 0 } }
+
     /// What the last record is when not a row of commas: all its fields empty (`,,,,`), or
     /// separated by another character (`;`, a tab, `|`) at least `needed` times outside quotes.
     @inline(never) func otherShape(needed: Int) -> String? {

@@ -77,6 +77,11 @@ func readHeader(
         errors.append(RowError(line: 1, field: 1, DataMessage.utf16(byteOrder)))
         return nil
     }
+    // A workbook named .csv (a quote inside an unquoted field had been said of its zip bytes).
+    if let workbook = workbookKind(UnsafeBufferPointer(start: base, count: min(file.count, 8))) {
+        errors.append(RowError(line: 1, field: 1, DataMessage.workbook(workbook)))
+        return nil
+    }
     var start = 0
     if UTF8Bytes.startsWithByteOrderMark(base, count: file.count) { start = 3 }
     // Lines ended by CR alone (old Mac files) read as one endless line: say so, rather than
@@ -99,6 +104,12 @@ func readHeader(
         errors.append(RowError(line: 1, field: 1, DataMessage.emptyFile()))
         return nil
     case .problem(let problem):
+        // `"id";"date";…`: every name quoted, and another separator between them.
+        if let separator = quotedSeparator(UnsafeBufferPointer(start: base + start, count: min(file.count - start, 1 << 16))) {
+            errors.append(
+                RowError(line: tokenizer.recordLine, field: 1, DataMessage.notCommaSeparated(separator.shown, kind: separator.kind, quoted: true)))
+            return nil
+        }
         errors.append(RowError(line: tokenizer.recordLine, field: problem.fieldNumber, DataMessage.notCSV(problem.message(limits: limits))))
         return nil
     case .record:
@@ -106,6 +117,7 @@ func readHeader(
     }
     let headerLine = tokenizer.recordLine
     var names: [String] = []
+    let errorsBefore = errors.count
     var firstField: [String: Int] = [:]
     var ok = true
     for index in 0..<tokenizer.fieldCount {
@@ -120,12 +132,16 @@ func readHeader(
             // file's own line end, which is said elsewhere.)
             let lineBreak = valid && bytes.contains(0x0A)
                 && !bytes.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D })
-            errors.append(
-                RowError(
-                    line: headerLine, field: index + 1,
-                    lineBreak
-                        ? DataMessage.nameOverLines(index + 1)
-                        : DataMessage.notCSV("field \(index + 1) holds a control character or bytes that are not UTF-8 (binary data?)")))
+            let message: (DiagnosticID, String)
+            if lineBreak {
+                message = DataMessage.nameOverLines(index + 1)
+            } else if !valid && !bytes.contains(where: { $0 < 0x20 && $0 != 0x09 }) {
+                // Text in another encoding (an é of Latin-1 or Windows-1252), not binary data.
+                message = DataMessage.invalidUTF8("column name \(index + 1)")
+            } else {
+                message = DataMessage.notCSV("field \(index + 1) holds a control character or bytes that are not UTF-8 (binary data?)")
+            }
+            errors.append(RowError(line: headerLine, field: index + 1, message))
             return nil
         }
         let name = String(decoding: bytes, as: UTF8.self).trimmingSpaces()
@@ -150,6 +166,21 @@ func readHeader(
         ? [(";", "';'", "semicolon"), ("\t", "a tab", "tab"), ("|", "'|'", "pipe")].first { names[0].contains($0.0) }.map { ($0.1, $0.2) } : nil
     if let separator, required.contains(where: { firstField[$0] == nil }) {
         errors.append(RowError(line: headerLine, field: 1, DataMessage.notCommaSeparated(separator.shown, kind: separator.kind)))
+        return nil
+    }
+    // Lines above the header (Excel's `sep=,` line, a report's title): said once, with the line
+    // the header is on, rather than every required column missing.
+    let missing = required.filter { firstField[$0] == nil }
+    if !missing.isEmpty, missing.count == required.count || names.first?.lowercased().hasPrefix("sep=") == true,
+        let below = headerLineBelow(
+            UnsafeBufferPointer(start: base + start, count: min(file.count - start, 1 << 16)), after: headerLine, required: required)
+    {
+        // What was said of this line's names is moot.
+        errors.removeSubrange(errorsBefore...)
+        errors.append(
+            RowError(
+                line: headerLine, field: 1,
+                DataMessage.headerBelow(line: below, after: headerLine, sepLine: names.first?.lowercased().hasPrefix("sep=") == true)))
         return nil
     }
     for column in required where firstField[column] == nil {
@@ -190,6 +221,58 @@ func readHeader(
         }
     }
     return CSVHeader(names: names, bodyStart: tokenizer.position, bodyLine: tokenizer.line)
+}
+
+/// What a spreadsheet file named .csv is, by its first bytes: a zip archive (an .xlsx or .ods
+/// workbook) or an OLE compound file (an .xls workbook); `nil` for anything else.
+func workbookKind(_ head: UnsafeBufferPointer<UInt8>) -> String? {
+    if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return "a zip archive, as an Excel workbook (.xlsx) or an OpenDocument sheet (.ods) is" }
+    if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) { return "an Excel 97-2003 workbook (.xls)" }
+    return nil
+}
+
+/// The separator of a first line whose names are all quoted and separated by another character
+/// than a comma (`"id";"date"`), which the tokenizer refuses as text after a closing quote.
+func quotedSeparator(_ head: UnsafeBufferPointer<UInt8>) -> (shown: String, kind: String)? {
+    let line = head.prefix { $0 != 0x0A && $0 != 0x0D }
+    guard line.first == UInt8(ascii: "\""), !contains(line, [0x22, 0x2C, 0x22]) else { return nil }
+    for (byte, shown, kind) in [(UInt8(ascii: ";"), "';'", "semicolon"), (0x09, "a tab", "tab"), (UInt8(ascii: "|"), "'|'", "pipe")]
+    where contains(line, [0x22, byte, 0x22]) {
+        return (shown, kind)
+    }
+    return nil
+}
+
+/// Whether `bytes` holds `pattern` somewhere.
+private func contains(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ pattern: [UInt8]) -> Bool {
+    guard bytes.count >= pattern.count else { return false }
+    var index = bytes.startIndex
+    while index + pattern.count <= bytes.endIndex {
+        if bytes[index..<(index + pattern.count)].elementsEqual(pattern) { return true }
+        index += 1
+    }
+    return false
+}
+
+/// The line (1-based, counting from `head`'s start) of the first of the 20 lines after line
+/// `after` that names every `required` column, read simply (split at commas, quotes and spaces
+/// taken off, any case): the header, under a title or Excel's `sep=,` line. `nil` if none does.
+func headerLineBelow(_ head: UnsafeBufferPointer<UInt8>, after: Int, required: [String]) -> Int? {
+    var lineStart = head.startIndex
+    var line = 1
+    while lineStart < head.endIndex && line <= after + 20 {
+        let end = head[lineStart...].firstIndex(of: 0x0A) ?? head.endIndex
+        if line > after {
+            let names = Set(
+                head[lineStart..<end].split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).map { field in
+                    String(decoding: field, as: UTF8.self).filter { $0 != "\"" && $0 != "\r" }.trimmingSpaces().lowercased()
+                })
+            if required.allSatisfy(names.contains) { return line }
+        }
+        lineStart = end + 1
+        line += 1
+    }
+    return nil
 }
 
 /// `name` without its byte order marks and invisible characters (``String/isInvisible(_:)``).

@@ -102,8 +102,86 @@ enum DataMessage {
         case .outOfRange:
             return ("data.decimalOutOfRange", "\(column) \"\(text)\" is out of range (at most ±9223372036854.775807)")
         case .empty, .invalidCharacter:
-            return ("data.badDecimal", "\(column) \"\(text)\" is not a plain decimal (like 1234.56 or -80)" + spaces(text))
+            return ("data.badDecimal", "\(column) \"\(text)\" is not a plain decimal (like 1234.56 or -80)" + (spreadsheetNumber(text) ?? spaces(text)))
         }
+    }
+
+    /// How to write `text` as a plain decimal when it is a number as a spreadsheet shows one:
+    /// `"; write it as -1234.56 (no currency symbol, no thousands separators, a minus sign for the
+    /// parentheses)"`; Excel's scientific notation and percentages are said as what they are.
+    /// `nil` when it is none of these.
+    static func spreadsheetNumber(_ text: String) -> String? {
+        let isDigit: (Character) -> Bool = { $0.isASCII && $0.isNumber }
+        // Spaces around it are said on their own (``spaces(_:)``).
+        if hasSpacesAround(text) { return nil }
+        var body = Substring(text)
+        // 1.23457E+11, as a spreadsheet shows a number too long for its column: the digits past
+        // the sixth are gone already.
+        if let e = body.firstIndex(of: "E"), body[..<e].contains(where: isDigit),
+            body[..<e].allSatisfy({ isDigit($0) || $0 == "." || $0 == "-" }),
+            case let exponent = body[body.index(after: e)...], exponent.first == "+" || exponent.first == "-",
+            exponent.count >= 3, exponent.dropFirst().allSatisfy(isDigit)
+        {
+            return "; it is in scientific notation, as a spreadsheet shows a long number, and may have lost digits: format the column "
+                + "as a number with its decimals in the spreadsheet and save it again"
+        }
+        if body.count > 1, body.last == "%", body.dropLast().allSatisfy({ isDigit($0) || $0 == "." || $0 == "-" }) {
+            return "; write a percentage as a decimal (50% is 0.5)"
+        }
+        var reasons: [String] = []
+        var negative = false
+        if body.count > 2, body.first == "(", body.last == ")" {
+            body = body.dropFirst().dropLast()
+            negative = true
+            reasons.append("a minus sign for the parentheses")
+        }
+        if body.first == "-" || body.first == "+" {
+            negative = negative || body.first == "-"
+            body = body.dropFirst()
+        }
+        let symbols: Set<Character> = ["$", "€", "£", "¥", "₹", "₩"]
+        if let first = body.first, symbols.contains(first) {
+            body = body.dropFirst()
+            reasons.append("no currency symbol")
+        } else if let last = body.last, symbols.contains(last) {
+            body = body.dropLast()
+            reasons.append("no currency symbol")
+        }
+        if body.first == "-" && !negative {
+            negative = true
+            body = body.dropFirst()
+        }
+        body = Substring(body.filter { $0 != " " && $0 != "\u{A0}" && $0 != "\u{202F}" && $0 != "'" })
+        if body.count != text.count && reasons.isEmpty && text.contains(where: { $0 == " " || $0 == "\u{A0}" || $0 == "\u{202F}" || $0 == "'" }) {
+            reasons.append("no spaces or apostrophes between its digits")
+        }
+        let commas = body.filter { $0 == "," }.count
+        let points = body.filter { $0 == "." }.count
+        var plain = String(body)
+        if commas > 0 && points > 0 {
+            // Whichever comes last is the decimal point.
+            if let comma = body.lastIndex(of: ","), let point = body.lastIndex(of: "."), comma < point {
+                plain = body.filter { $0 != "," }.map(String.init).joined()
+                reasons.append("no thousands separators")
+            } else {
+                plain = body.filter { $0 != "." }.map { $0 == "," ? "." : String($0) }.joined()
+                reasons.append("a decimal point, not a comma")
+            }
+        } else if commas > 0 {
+            let groups = body.split(separator: ",", omittingEmptySubsequences: false)
+            if groups.count > 1, (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 }) {
+                plain = groups.joined()
+                reasons.append("no thousands separators; or, if the comma is a decimal comma, \(negative ? "-" : "")\(groups.joined(separator: "."))")
+            } else if commas == 1 {
+                plain = String(body.map { $0 == "," ? "." : $0 })
+                reasons.append("a decimal point, not a comma")
+            }
+        }
+        let parts = plain.split(separator: ".", omittingEmptySubsequences: false)
+        guard !reasons.isEmpty, !plain.isEmpty, parts.count <= 2, parts.allSatisfy({ $0.allSatisfy(isDigit) }), plain.contains(where: isDigit) else {
+            return nil
+        }
+        return "; write it as \(negative ? "-" : "")\(plain) (\(reasons.joined(separator: ", ")))"
     }
 
     @inline(never) static func badPeriod(_ text: String, monthOnly: Bool) -> (DiagnosticID, String) {
@@ -155,6 +233,11 @@ enum DataMessage {
         ("data.duplicateSplit", "second split of transaction \"\(txn)\" to rep \"\(rep)\" (first on line \(firstLine))")
     }
 
+    /// A row whose every field is empty, as wide as the header.
+    @inline(never) static func emptyRow() -> (DiagnosticID, String) {
+        ("data.fieldCount", "the row is empty but for its commas; remove it")
+    }
+
     @inline(never) static func emptyFile() -> (DiagnosticID, String) {
         ("data.emptyFile", "the file is empty; it needs a header row")
     }
@@ -163,6 +246,20 @@ enum DataMessage {
     /// had been "a control character or bytes that are not UTF-8".
     @inline(never) static func utf16(_ byteOrder: String) -> (DiagnosticID, String) {
         ("data.utf16", "the file is UTF-16 text (\(byteOrder)), not UTF-8, as Excel's \"Unicode Text\" saves it; save it as \"CSV UTF-8\"")
+    }
+
+    /// A spreadsheet workbook named .csv (``workbookKind(_:)``).
+    @inline(never) static func workbook(_ kind: String) -> (DiagnosticID, String) {
+        ("data.notCSV", "the file is \(kind), not CSV text; open it and save the sheet as \"CSV UTF-8\"")
+    }
+
+    /// Lines above the header (``headerLineBelow(_:required:)``).
+    @inline(never) static func headerBelow(line: Int, after: Int, sepLine: Bool) -> (DiagnosticID, String) {
+        (
+            "data.headerBelow",
+            (sepLine ? "line \(after) is Excel's \"sep=\" line, not the header" : "line \(after) is not the header")
+                + "; the header is on line \(line): remove the lines above it"
+        )
     }
 
     @inline(never) static func endBeforeStart(_ start: CivilDate, _ end: CivilDate) -> (DiagnosticID, String) {
@@ -363,8 +460,13 @@ enum DataMessage {
             + "instead of taking them back; write it as \(-Int64(quantity))")
     }
 
-    @inline(never) static func notCommaSeparated(_ separator: String, kind: String) -> (DiagnosticID, String) {
-        ("data.notCommaSeparated", "the header is one field holding \(separator): the file looks \(kind)-separated; save it comma-separated (CSV)")
+    /// `quoted`: every name quoted, with `separator` between them (`"id";"date"`).
+    @inline(never) static func notCommaSeparated(_ separator: String, kind: String, quoted: Bool = false) -> (DiagnosticID, String) {
+        (
+            "data.notCommaSeparated",
+            (quoted ? "the header's names are quoted and separated by \(separator)" : "the header is one field holding \(separator)")
+                + ": the file looks \(kind)-separated; save it comma-separated (CSV)"
+        )
     }
 
     @inline(never) static func missingColumn(_ name: String, hint: String? = nil) -> (DiagnosticID, String) {

@@ -99,6 +99,11 @@ func nextDataRecord(
             tokenizer.resumeAfterFirstLine()
             continue
         }
+        // Every field empty (a spreadsheet's cleared row): one error, not one per required column.
+        if tokenizer.isEmptyRecord {
+            errors.append(RowError(line: line, field: 1, DataMessage.emptyRow()))
+            continue
+        }
         // The header again (files joined one after the other): one error, not one per field.
         if header.names[0].utf8.count <= tokenizer.fieldLength(0) && tokenizer.fieldLength(0) <= header.names[0].utf8.count + 3
             && tokenizer.repeatsHeader(header.names)

@@ -1350,6 +1350,19 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 tokenizer.resumeAfterFirstLine()
                 continue
             }
+            // Every field empty (a spreadsheet's cleared row): one error for the row, as a shorter
+            // row of commas has, not one per required column.
+            if tokenizer.fieldLength(idField) == 0 && tokenizer.isEmptyRecord {
+                result.rejected += 1
+                result.shapeRejected += 1
+                totals.rejectedWithoutCurrency += 1
+                if saturated {
+                    result.dropped.errors += 1
+                } else {
+                    result.errors.append(RowError(line: recordLine, field: 1, DataMessage.emptyRow()))
+                }
+                continue
+            }
             let firstError = result.errors.count
             // A byte order mark at the start of the row (files joined with `cat`): the row is
             // rejected, its other fields read as usual (its amount counts among the rejected).

@@ -29,6 +29,11 @@ struct FormatCase: Sendable, CustomTestStringConvertible {
 struct DecimalTextTests {
     static let valid: [ValidDecimal] = [
         ValidDecimal(text: "1234.56", units: 1_234_560_000, description: "1234.56"),
+        // Zeros past the sixth fraction digit change nothing: dropped (a spreadsheet's
+        // "472.4100000000"), on the short path and the long one.
+        ValidDecimal(text: "1.0000000", units: 1_000_000, description: "1"),
+        ValidDecimal(text: "-472.4100000000", units: -472_410_000, description: "-472.41"),
+        ValidDecimal(text: "0.12345600000000000000000", units: 123_456, description: "0.123456"),
         ValidDecimal(text: "-80", units: -80_000_000, description: "-80"),
         ValidDecimal(text: "0.075", units: 75_000, description: "0.075"),
         ValidDecimal(text: ".5", units: 500_000, description: "0.5"),
@@ -81,7 +86,8 @@ struct DecimalTextTests {
         InvalidDecimal(text: "١٢", error: .invalidCharacter),  // Arabic-Indic digits
         InvalidDecimal(text: "1.2345678", error: .tooManyFractionDigits(found: 7, allowed: 6)),
         InvalidDecimal(text: "-0.0000001", error: .tooManyFractionDigits(found: 7, allowed: 6)),
-        InvalidDecimal(text: "1.0000000", error: .tooManyFractionDigits(found: 7, allowed: 6)),
+        InvalidDecimal(text: "1.00000001", error: .tooManyFractionDigits(found: 8, allowed: 6)),
+        InvalidDecimal(text: "0.0000001000000000000000000", error: .tooManyFractionDigits(found: 25, allowed: 6)),
         InvalidDecimal(text: "0.12345678901", error: .tooManyFractionDigits(found: 11, allowed: 6)),
         // A bad character after too many digits is reported as the bad character.
         InvalidDecimal(text: "1.2345678x", error: .invalidCharacter),
@@ -156,6 +162,8 @@ struct DecimalTextTests {
         #expect(parse("1.234", 2) == .failure(.tooManyFractionDigits(found: 3, allowed: 2)))
         #expect(parse("12", 0) == .success(12))
         #expect(parse("12.5", 0) == .failure(.tooManyFractionDigits(found: 1, allowed: 0)))
+        #expect(parse("12.000", 0) == .success(12))
+        #expect(parse("-1.2300", 2) == .success(-123))
         #expect(parse("12.5%", 4) == .failure(.invalidCharacter))
         #expect(parse("9223372036854775807", 0) == .success(.max))
         #expect(parse("9223372036854775808", 0) == .failure(.outOfRange))

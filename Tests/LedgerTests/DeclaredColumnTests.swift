@@ -33,7 +33,7 @@ import Testing
         let (load, messages) = directory.load(options(columns))
         #expect(messages == [
             "transactions.csv:3:6: boost \"1e2\" is not a plain decimal (like 1234.56 or -80)",
-            "transactions.csv:4:6: boost \"1,5\" is not a plain decimal (like 1234.56 or -80)",
+            "transactions.csv:4:6: boost \"1,5\" is not a plain decimal (like 1234.56 or -80); write it as 1.5 (a decimal point, not a comma)",
             "transactions.csv:4:7: units \"2.5\" is not a whole number; plan P reads it as a count (attribute txn.units: count optional)",
             "transactions.csv:4:8: signed \"2027-02-30\" is not a valid date; February 2027 has 28 days",
             "transactions.csv:4:9: flag \"yes\" is not true or false",
@@ -91,7 +91,7 @@ import Testing
         ]))
         #expect(messages == [
             "roster.csv:2:5: tier \"abc\" is not a whole number; plan AE-STD reads it as a count (attribute rep.tier: count)",
-            "roster.csv:2:6: bonus_rate \"5%\" is not a plain decimal (like 1234.56 or -80)",
+            "roster.csv:2:6: bonus_rate \"5%\" is not a plain decimal (like 1234.56 or -80); write a percentage as a decimal (50% is 0.5)",
             // Whole, but too large: the size is wrong, not the shape; a space is pointed out.
             "roster.csv:4:5: tier \"99999999999999999999\" is out of range (at most ±999,999,999); plan AE-STD reads it as a count (attribute rep.tier: count)",
             "roster.csv:5:5: tier \" 2\" is not a whole number; plan AE-STD reads it as a count (attribute rep.tier: count); remove the spaces around it",

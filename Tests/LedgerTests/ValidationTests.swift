@@ -17,7 +17,7 @@ let header = "id,date,rep,amount,currency,product,kind,quantity,region,reverses\
 let badCases: [BadCase] = [
     BadCase(
         name: "bad decimal", file: "transactions.csv", text: header + "T1,2027-01-05,R1,\"12,50\",USD,P,new,1,NA,\n",
-        expected: ["transactions.csv:2:4: amount \"12,50\" is not a plain decimal (like 1234.56 or -80)"]),
+        expected: ["transactions.csv:2:4: amount \"12,50\" is not a plain decimal (like 1234.56 or -80); write it as 12.50 (a decimal point, not a comma)"]),
     BadCase(
         name: "too many fraction digits", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1.1234567,USD,P,new,1,NA,\n",
         expected: ["transactions.csv:2:4: amount \"1.1234567\" has 7 fraction digits; at most 6 are allowed"]),
@@ -174,7 +174,7 @@ let badCases: [BadCase] = [
         name: "header that is not CSV", file: "transactions.csv", text: "\"id,date\n",
         expected: ["transactions.csv:1:1: the header is not CSV: a quoted field is never closed (missing \")"]),
     BadCase(
-        name: "binary header", file: "transactions.csv", text: "PK\u{03}\u{04}\u{00}\u{00},x\n",
+        name: "binary header", file: "transactions.csv", text: "\u{7F}ELF\u{02}\u{01}\u{00}\u{00},x\n",
         expected: ["transactions.csv:1:1: the header is not CSV: field 1 holds a control character or bytes that are not UTF-8 (binary data?)"]),
     BadCase(
         name: "empty file", file: "roster.csv", text: "",
@@ -472,6 +472,63 @@ let badCases: [BadCase] = [
                 + "read as an extra column, and kind is empty on every row; remove it"
         ]),
     BadCase(
+        // Each written as a spreadsheet shows it, with how to write it plainly.
+        name: "numbers as a spreadsheet shows them", file: "transactions.csv",
+        text: header + "T1,2027-01-05,R1,\"$1,234.56\",USD,P,new,1,NA,\nT2,2027-01-05,R1,(100.00),USD,P,new,1,NA,\n"
+            + "T3,2027-01-05,R1,1.23457E+11,USD,P,new,1,NA,\nT4,2027-01-05,R1,\"1.234,56\",USD,P,new,1,NA,\n"
+            + "T5,2027-01-05,R1,12%,USD,P,new,1,NA,\nT6,2027-01-05,R1,\"1,234\",USD,P,new,1,NA,\nT7,2027-01-05,R1,472.4100000000,USD,P,new,1,NA,\n",
+        expected: [
+            "transactions.csv:2:4: amount \"$1,234.56\" is not a plain decimal (like 1234.56 or -80); write it as 1234.56 (no currency symbol, "
+                + "no thousands separators)",
+            "transactions.csv:3:4: amount \"(100.00)\" is not a plain decimal (like 1234.56 or -80); write it as -100.00 (a minus sign for "
+                + "the parentheses)",
+            "transactions.csv:4:4: amount \"1.23457E+11\" is not a plain decimal (like 1234.56 or -80); it is in scientific notation, as a "
+                + "spreadsheet shows a long number, and may have lost digits: format the column as a number with its decimals in the "
+                + "spreadsheet and save it again",
+            "transactions.csv:5:4: amount \"1.234,56\" is not a plain decimal (like 1234.56 or -80); write it as 1234.56 (a decimal point, "
+                + "not a comma)",
+            "transactions.csv:6:4: amount \"12%\" is not a plain decimal (like 1234.56 or -80); write a percentage as a decimal (50% is 0.5)",
+            "transactions.csv:7:4: amount \"1,234\" is not a plain decimal (like 1234.56 or -80); write it as 1234 (no thousands separators; "
+                + "or, if the comma is a decimal comma, 1.234)",
+        ]),
+    BadCase(
+        // A workbook named .csv (its zip bytes had been "a quote inside an unquoted field").
+        name: "a workbook named .csv", file: "roster.csv", text: "PK\u{03}\u{04}\u{14}\u{00}\u{06}\u{00}[Content_Types].xml",
+        expected: [
+            "transactions.csv: warning: not checked, because roster.csv could not be read",
+            "quotas.csv: warning: not checked, because roster.csv could not be read",
+            "splits.csv: warning: not checked, because roster.csv could not be read",
+            "roster.csv:1:1: the file is a zip archive, as an Excel workbook (.xlsx) or an OpenDocument sheet (.ods) is, not CSV text; open "
+                + "it and save the sheet as \"CSV UTF-8\"",
+        ]),
+    BadCase(
+        // Every name quoted, semicolons between them (it had been "text after a closing quote").
+        name: "a quoted semicolon-separated header", file: "fx.csv", text: "\"currency\";\"period\";\"rate\"\n\"EUR\";\"2027-01\";\"1,08\"\n",
+        expected: [
+            "fx.csv:1:1: the header's names are quoted and separated by ';': the file looks semicolon-separated; save it comma-separated (CSV)"
+        ]),
+    BadCase(
+        // Excel's `sep=,` line, and a report's title, above the header: one error saying where the
+        // header is (every required column had been said to be missing).
+        name: "lines above the header", file: "quotas.csv", text: "sep=,\nrep,period,amount\nR1,2027-01,10000\n",
+        expected: ["quotas.csv:1:1: line 1 is Excel's \"sep=\" line, not the header; the header is on line 2: remove the lines above it"]),
+    BadCase(
+        name: "a title above the header", file: "quotas.csv", text: "\nQuotas FY2027 (exported 2026-12-01)\n\n\"Rep\", Period ,amount\nR1,2027-01,10000\n",
+        expected: ["quotas.csv:2:1: line 2 is not the header; the header is on line 4: remove the lines above it"]),
+    BadCase(
+        // A spreadsheet's cleared rows, as wide as the others: one error each, as a shorter row
+        // of commas has (each required column had been said to be empty).
+        name: "rows of commas as wide as the header", file: "transactions.csv",
+        text: header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\n,,,,,,,,,\n\"\",,,,,,,,,\n",
+        expected: [
+            "transactions.csv:3:1: the row is empty but for its commas; remove it",
+            "transactions.csv:4:1: the row is empty but for its commas; remove it",
+        ]),
+    BadCase(
+        name: "a roster row of commas", file: "roster.csv",
+        text: Minimal.roster + ",,,,,,,\n",
+        expected: ["roster.csv:6:1: the row is empty but for its commas; remove it"]),
+    BadCase(
         name: "transaction ids that read the same (warning)", file: "transactions.csv",
         // Of such a pair one id is not in composed form: found whichever comes first, also beside an
         // ASCII id (a K and a Kelvin sign), and between two uncomposed spellings.
@@ -523,6 +580,11 @@ let badCases: [BadCase] = [
         #expect(load.errorCount == 2)
         files["roster.csv"] = Array(Minimal.roster.utf8)
         let (_, ledgerMessages) = try DataDirectory(bytes: files).load()
+        // A Latin-1 é in a column name is text in another encoding, not binary data.
+        var latin1 = files
+        latin1["transactions.csv"] = Array("id,date,rep,amount,currency,product,kind,quantity,r".utf8) + [0xE9]
+            + Array("gion,reverses\nT1,2027-01-05,R1,1,USD,P,new,1,NA,\n".utf8)
+        #expect(try DataDirectory(bytes: latin1).load().1 == ["transactions.csv:1:9: column name 9 is not valid UTF-8; save the file as UTF-8"])
         #expect(ledgerMessages == [
             "transactions.csv:1:1: the file is UTF-16 text (little-endian), not UTF-8, as Excel's \"Unicode Text\" saves it; save it as \"CSV UTF-8\""
         ])
