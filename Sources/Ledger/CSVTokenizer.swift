@@ -470,6 +470,13 @@ struct CSVTokenizer: ~Copyable {
     /// separated by another character (`;`, a tab, `|`) at least `needed` times outside quotes.
     @inline(never) func otherShape(needed: Int) -> String? {
         if (0..<fieldCount).allSatisfy({ fieldCounts[$0] == 0 }) { return "the row is empty but for its commas; remove it" }
+        // A row of Ctrl-Z (the end-of-file mark of old DOS files) or of NUL bytes alone: said as
+        // what it is (it had been a row of one field, the character unnamed).
+        let text = UnsafeBufferPointer(start: base + recordStart, count: max(0, position - recordStart)).prefix { $0 != 0x0A && $0 != 0x0D }
+        if !text.isEmpty && text.allSatisfy({ $0 == 0x1A }) {
+            return "the row is a Ctrl-Z (U+001A), the end-of-file mark of old DOS files; remove it"
+        }
+        if !text.isEmpty && text.allSatisfy({ $0 == 0 }) { return "the row is NUL bytes (U+0000) alone (binary data?); remove it" }
         // (A row with fields too many is no row of another separator.)
         guard needed > 0 else { return nil }
         var counts: [UInt8: Int] = [:]

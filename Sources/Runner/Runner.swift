@@ -772,6 +772,13 @@ public enum Runner {
     /// absent optional columns, quota rows no plan reads, and the like.
     public static func planDataWarnings(plans: [Plan], data: LedgerData) -> [String] {
         var warnings = effectiveDateWarnings(plans: plans, transactions: data.transactions) + absentColumnWarnings(plans: plans, data: data)
+        // A ledger of its header alone (or every row rejected): a run had printed "0 payees, no
+        // periods" and exited 0 without a word of why.
+        if data.transactions.count == 0 && !plans.isEmpty {
+            warnings.insert(
+                "transactions.csv has no accepted transaction: no deal is credited, and a run computes no period; "
+                    + "check that the export holds its rows", at: 0)
+        }
         let quotaMeasures = Set(plans.flatMap { $0.quotas.map(\.measureName) })
         var unused: [String: (count: Int, line: Int)] = [:]
         for row in data.quotas.rows {

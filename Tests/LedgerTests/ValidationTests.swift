@@ -525,6 +525,14 @@ let badCases: [BadCase] = [
             "transactions.csv:4:1: the row is empty but for its commas; remove it",
         ]),
     BadCase(
+        // Said as what they are (a row of one field, the character unnamed, had been said).
+        name: "a DOS end-of-file mark and a row of NULs", file: "transactions.csv",
+        text: header + "T1,2027-01-05,R1,1,USD,P,new,1,NA,\n\u{0}\u{0}\u{0}\n\u{1A}",
+        expected: [
+            "transactions.csv:3:2: the row has 1 field; the header has 10: the row is NUL bytes (U+0000) alone (binary data?); remove it",
+            "transactions.csv:4:2: the row has 1 field; the header has 10: the row is a Ctrl-Z (U+001A), the end-of-file mark of old DOS files; remove it",
+        ]),
+    BadCase(
         name: "a roster row of commas", file: "roster.csv",
         text: Minimal.roster + ",,,,,,,\n",
         expected: ["roster.csv:6:1: the row is empty but for its commas; remove it"]),

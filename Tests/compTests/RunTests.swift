@@ -2726,6 +2726,7 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         ], to: data)
         let within = try cli.run(["validate", "--data", data.path, "--plans", aeStandard])
         #expect(!within.stderr.contains("no transaction is dated within"), "\(within.stderr)")
+        #expect(!within.stderr.contains("has no accepted transaction"), "\(within.stderr)")
 
         let typo = directory.appendingPathComponent("typo.plan")
         let text = try String(contentsOfFile: aeStandard, encoding: .utf8)
@@ -2737,6 +2738,18 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
                 "warning: plan AE_STD has no payees: no roster row names it; did you mean AE-STD? (the plan file's id and the roster's plan "
                     + "column must match exactly)\n"), "\(unnamed.stderr)")
         #expect(unnamed.stdout.hasSuffix("; read the 1 warning above\n"), "\(unnamed.stdout)")
+
+        // A ledger of its header alone: said by validate and by a run (which had printed "0
+        // payees, no periods" and exited 0 without a word).
+        try writeFiles(["transactions.csv": "id,date,rep,amount,currency,kind,product\n"], to: data)
+        let empty = try cli.run(["validate", "--data", data.path, "--plans", aeStandard])
+        #expect(empty.status == 0, "\(empty.stderr)")
+        #expect(
+            empty.stderr
+                == "warning: transactions.csv has no accepted transaction: no deal is credited, and a run computes no period; check that "
+                + "the export holds its rows\n")
+        let emptyRun = try cli.run(["run", "--plans", aeStandard, "--data", data.path, "--db", directory.appendingPathComponent("empty.sqlite").path])
+        #expect(emptyRun.stderr.contains("warning: transactions.csv has no accepted transaction"), "\(emptyRun.stderr)")
     }
 
     /// Quota rows for a period length the rep's plan does not read (a quarter beside the months a
