@@ -109,79 +109,100 @@ enum DataMessage {
     /// How to write `text` as a plain decimal when it is a number as a spreadsheet shows one:
     /// `"; write it as -1234.56 (no currency symbol, no thousands separators, a minus sign for the
     /// parentheses)"`; Excel's scientific notation and percentages are said as what they are.
-    /// `nil` when it is none of these.
+    /// `nil` when it is none of these. On the bytes (a file of a million such amounts is said
+    /// row by row).
     static func spreadsheetNumber(_ text: String) -> String? {
-        let isDigit: (Character) -> Bool = { $0.isASCII && $0.isNumber }
+        var body = Array(text.utf8)[...]
+        guard let first = body.first, let last = body.last else { return nil }
         // Spaces around it are said on their own (``spaces(_:)``).
-        if hasSpacesAround(text) { return nil }
-        var body = Substring(text)
+        if first == 0x20 || last == 0x20 || ((first >= 0x80 || last >= 0x80) && hasSpacesAround(text)) { return nil }
+        let isDigit: (UInt8) -> Bool = { $0 &- UInt8(ascii: "0") < 10 }
+        let (point, comma, minus, plus) = (UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "-"), UInt8(ascii: "+"))
         // 1.23457E+11, as a spreadsheet shows a number too long for its column: the digits past
         // the sixth are gone already.
-        if let e = body.firstIndex(of: "E"), body[..<e].contains(where: isDigit),
-            body[..<e].allSatisfy({ isDigit($0) || $0 == "." || $0 == "-" }),
-            case let exponent = body[body.index(after: e)...], exponent.first == "+" || exponent.first == "-",
+        if let e = body.firstIndex(of: UInt8(ascii: "E")), body[..<e].contains(where: isDigit),
+            body[..<e].allSatisfy({ isDigit($0) || $0 == point || $0 == minus }),
+            case let exponent = body[(e + 1)...], exponent.first == plus || exponent.first == minus,
             exponent.count >= 3, exponent.dropFirst().allSatisfy(isDigit)
         {
             return "; it is in scientific notation, as a spreadsheet shows a long number, and may have lost digits: format the column "
                 + "as a number with its decimals in the spreadsheet and save it again"
         }
-        if body.count > 1, body.last == "%", body.dropLast().allSatisfy({ isDigit($0) || $0 == "." || $0 == "-" }) {
+        if body.count > 1, last == UInt8(ascii: "%"), body.dropLast().allSatisfy({ isDigit($0) || $0 == point || $0 == minus }) {
             return "; write a percentage as a decimal (50% is 0.5)"
         }
         var reasons: [String] = []
         var negative = false
-        if body.count > 2, body.first == "(", body.last == ")" {
+        if body.count > 2, first == UInt8(ascii: "("), last == UInt8(ascii: ")") {
             body = body.dropFirst().dropLast()
             negative = true
             reasons.append("a minus sign for the parentheses")
         }
-        if body.first == "-" || body.first == "+" {
-            negative = negative || body.first == "-"
+        if body.first == minus || body.first == plus {
+            negative = negative || body.first == minus
             body = body.dropFirst()
         }
-        let symbols: Set<Character> = ["$", "€", "£", "¥", "₹", "₩"]
-        if let first = body.first, symbols.contains(first) {
-            body = body.dropFirst()
+        // $ £ ¥ € ₹ ₩, before the number or after it.
+        let symbols: [[UInt8]] = [[0x24], [0xC2, 0xA3], [0xC2, 0xA5], [0xE2, 0x82, 0xAC], [0xE2, 0x82, 0xB9], [0xE2, 0x82, 0xA9]]
+        if let symbol = symbols.first(where: { body.starts(with: $0) }) {
+            body = body.dropFirst(symbol.count)
             reasons.append("no currency symbol")
-        } else if let last = body.last, symbols.contains(last) {
-            body = body.dropLast()
+        } else if let symbol = symbols.first(where: { body.count > $0.count && body.suffix($0.count).elementsEqual($0) }) {
+            body = body.dropLast(symbol.count)
             reasons.append("no currency symbol")
         }
-        if body.first == "-" && !negative {
+        if body.first == minus && !negative {
             negative = true
             body = body.dropFirst()
         }
-        body = Substring(body.filter { $0 != " " && $0 != "\u{A0}" && $0 != "\u{202F}" && $0 != "'" })
-        if body.count != text.count && reasons.isEmpty && text.contains(where: { $0 == " " || $0 == "\u{A0}" || $0 == "\u{202F}" || $0 == "'" }) {
-            reasons.append("no spaces or apostrophes between its digits")
+        // Spaces (a blank, a no-break space, a narrow one) or apostrophes between digit groups.
+        var digits: [UInt8] = []
+        var index = body.startIndex
+        var grouped = false
+        while index < body.endIndex {
+            let byte = body[index]
+            if byte == 0x20 || byte == UInt8(ascii: "'") {
+                grouped = true
+                index += 1
+            } else if byte == 0xC2, index + 1 < body.endIndex, body[index + 1] == 0xA0 {
+                grouped = true
+                index += 2
+            } else if byte == 0xE2, index + 2 < body.endIndex, body[index + 1] == 0x80, body[index + 2] == 0xAF {
+                grouped = true
+                index += 3
+            } else {
+                digits.append(byte)
+                index += 1
+            }
         }
-        let commas = body.filter { $0 == "," }.count
-        let points = body.filter { $0 == "." }.count
-        var plain = String(body)
+        if grouped { reasons.append("no spaces or apostrophes between its digits") }
+        let commas = digits.filter { $0 == comma }.count
+        let points = digits.filter { $0 == point }.count
+        var plain = digits
         if commas > 0 && points > 0 {
             // Whichever comes last is the decimal point.
-            if let comma = body.lastIndex(of: ","), let point = body.lastIndex(of: "."), comma < point {
-                plain = body.filter { $0 != "," }.map(String.init).joined()
+            if let lastComma = digits.lastIndex(of: comma), let lastPoint = digits.lastIndex(of: point), lastComma < lastPoint {
+                plain = digits.filter { $0 != comma }
                 reasons.append("no thousands separators")
             } else {
-                plain = body.filter { $0 != "." }.map { $0 == "," ? "." : String($0) }.joined()
+                plain = digits.filter { $0 != point }.map { $0 == comma ? point : $0 }
                 reasons.append("a decimal point, not a comma")
             }
         } else if commas > 0 {
-            let groups = body.split(separator: ",", omittingEmptySubsequences: false)
+            let groups = digits.split(separator: comma, omittingEmptySubsequences: false)
             if groups.count > 1, (1...3).contains(groups[0].count), groups.dropFirst().allSatisfy({ $0.count == 3 }) {
-                plain = groups.joined()
-                reasons.append("no thousands separators; or, if the comma is a decimal comma, \(negative ? "-" : "")\(groups.joined(separator: "."))")
+                plain = digits.filter { $0 != comma }
+                let decimal = String(decoding: digits.map { $0 == comma ? point : $0 }, as: UTF8.self)
+                reasons.append("no thousands separators; or, if the comma is a decimal comma, \(negative ? "-" : "")\(decimal)")
             } else if commas == 1 {
-                plain = String(body.map { $0 == "," ? "." : $0 })
+                plain = digits.map { $0 == comma ? point : $0 }
                 reasons.append("a decimal point, not a comma")
             }
         }
-        let parts = plain.split(separator: ".", omittingEmptySubsequences: false)
-        guard !reasons.isEmpty, !plain.isEmpty, parts.count <= 2, parts.allSatisfy({ $0.allSatisfy(isDigit) }), plain.contains(where: isDigit) else {
-            return nil
-        }
-        return "; write it as \(negative ? "-" : "")\(plain) (\(reasons.joined(separator: ", ")))"
+        guard !reasons.isEmpty, plain.contains(where: isDigit), plain.filter({ $0 == point }).count <= 1,
+            plain.allSatisfy({ isDigit($0) || $0 == point })
+        else { return nil }
+        return "; write it as \(negative ? "-" : "")\(String(decoding: plain, as: UTF8.self)) (\(reasons.joined(separator: ", ")))"
     }
 
     @inline(never) static func badPeriod(_ text: String, monthOnly: Bool) -> (DiagnosticID, String) {
