@@ -1388,10 +1388,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.idTooLong("id", limit: maxID)))
             } else if !isValidUTF8(idStart, idLength, readable: max(0, tokenizer.fieldReadable(idField) - idSkipped)) {
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.invalidUTF8("id")))
-            } else if idStart[0] == 0x20 || idStart[idLength - 1] == 0x20
-                || ((idStart[0] >= 0x80 || idStart[idLength - 1] >= 0x80)
-                    && hasSpacesAround(String(decoding: UnsafeBufferPointer(start: idStart, count: idLength), as: UTF8.self)))
-            {
+            } else if idStart[0] == 0x20 || idStart[idLength - 1] == 0x20 || hasWideSpaceAround(idStart, idLength) {
                 // Another id than the one without them ("T1 " beside "T1": a deal paid twice).
                 let text = String(decoding: UnsafeBufferPointer(start: idStart, count: idLength), as: UTF8.self)
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.spacesAroundID("id", shorten(text))))
@@ -1780,12 +1777,11 @@ private func scanPlainRows(
         let idStart = tokenizer.fieldPointer(context.idField)
         let idLength = tokenizer.fieldLength(context.idField)
         let idReadable = tokenizer.fieldReadable(context.idField)
-        // An id starting or ending with a space (or a byte past ASCII, which may start or end a
-        // no-break space) is judged by the general loop.
+        // An id starting or ending with a space (a blank, a no-break space) is judged by the
+        // general loop.
         guard
-            idLength > 0 && idLength <= context.maxID && idStart[0] != 0x20 && idStart[0] < 0x80
-                && idStart[idLength &- 1] != 0x20 && idStart[idLength &- 1] < 0x80
-                && isValidUTF8(idStart, idLength, readable: idReadable)
+            idLength > 0 && idLength <= context.maxID && idStart[0] != 0x20 && idStart[idLength &- 1] != 0x20
+                && isValidUTF8(idStart, idLength, readable: idReadable) && !hasWideSpaceAround(idStart, idLength)
         else { return tokenizer.unread() }
 
         // date, inside the fiscal years a run can hold

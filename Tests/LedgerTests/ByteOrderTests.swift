@@ -70,4 +70,26 @@ struct ShortFieldUTF8Tests {
             }
         }
     }
+
+    /// The byte test for a space past ASCII at an id's ends agrees with Unicode's White_Space for
+    /// every scalar from U+0080 to U+FFFF (and a few past it), before and after a letter, alone
+    /// and doubled; a letter whose last byte is a space's (é is C3 A9, U+2029 is E2 80 A9) is none.
+    @Test func wideSpacesAroundAnIDAgreeWithUnicode() {
+        func test(_ text: String) -> Bool {
+            let bytes = Array(text.utf8)
+            return bytes.withUnsafeBufferPointer { hasWideSpaceAround($0.baseAddress!, $0.count) }
+        }
+        var checked = 0
+        for value in UInt32(0x80)...0x1_0010 {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let space = scalar.properties.isWhitespace
+            let one = String(Character(scalar))
+            for text in ["A" + one, one + "A", one + "AB", "AB" + one, one + one] {
+                #expect(test(text) == space, "U+\(String(value, radix: 16)) in \(Array(text.utf8))")
+            }
+            checked += 1
+        }
+        #expect(checked > 60_000)
+        #expect(!test("T1") && !test("Jos\u{E9}") && !test("\u{E9}t\u{E9}"))
+    }
 }
