@@ -922,9 +922,19 @@ extension Checker {
             let parts = text.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count == 1 || parts.count == 2 else { return ": write an amount, and optionally its currency (like '150 \(money.currency.code)')" }
             if parts.count == 2 && String(parts[1]) != money.currency.code { return ": the parameter is in \(money.currency.code), not \(parts[1])" }
-            do { _ = try FixedDecimal(parsing: parts[0]) } catch { return words(parts[0], error) }
+            do {
+                // The most negative value has no positive twin: out of the range data files and
+                // plan literals take (it had been taken as a parameter).
+                if try FixedDecimal(parsing: parts[0]).units == .min { return words(parts[0], .outOfRange) }
+            } catch {
+                return words(parts[0], error)
+            }
         case .rate:
-            do { _ = try Rate(parsing: text) } catch { return words(Substring(text), error) }
+            do {
+                if try Rate(parsing: text).value.units == .min { return words(Substring(text), .outOfRange) }
+            } catch {
+                return words(Substring(text), error)
+            }
         case .count:
             let digits = text.hasPrefix("-") ? text.dropFirst() : text[...]
             if !digits.isEmpty && digits.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
@@ -952,10 +962,10 @@ extension Checker {
         case .money(let m):
             guard trimmed.count == 1 || trimmed.count == 2 else { return nil }
             if trimmed.count == 2 && String(trimmed[1]) != m.currency.code { return nil }
-            guard let amount = try? FixedDecimal(parsing: trimmed[0]) else { return nil }
+            guard let amount = try? FixedDecimal(parsing: trimmed[0]), amount.units != .min else { return nil }
             return .money(Money(amount, m.currency))
         case .rate:
-            guard let rate = try? Rate(parsing: text) else { return nil }
+            guard let rate = try? Rate(parsing: text), rate.value.units != .min else { return nil }
             return .rate(rate)
         case .count:
             return Int64(text).map { .count($0) }

@@ -99,6 +99,8 @@ struct ExampleTests {
         // What is wrong with a number is said (each had been only "is not a money (USD)").
         for (text, problem) in [
             ("99999999999999999999 USD", "99999999999999999999 is out of range (at most ±9223372036854.775807)"),
+            // The most negative value has no positive twin: outside the range, as in a data file.
+            ("-9223372036854.775808", "-9223372036854.775808 is out of range (at most ±9223372036854.775807)"),
             ("1e5", "1e5 is not a plain decimal, like 1234.56 or -80 (no exponent or thousands separator)"),
             ("5 EUR", "the parameter is in USD, not EUR"),
             ("1.1234567", "1.1234567 has 7 fraction digits, at most 6 are allowed"),
