@@ -1338,29 +1338,21 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
             result.rowsRead += 1
             // Unnamed columns at the header's end that the row leaves out read as empty.
             if tokenizer.fieldCount < fieldCount && tokenizer.fieldCount >= namedFields { tokenizer.padFields(to: fieldCount) }
-            if tokenizer.fieldCount != fieldCount {
+            // A row of empty fields as wide as the header (a spreadsheet's cleared row) is said as
+            // a shorter row of commas is: one error for the row, not one per required column.
+            let emptyRow = tokenizer.fieldCount == fieldCount && tokenizer.fieldLength(idField) == 0 && tokenizer.isEmptyRecord
+            if tokenizer.fieldCount != fieldCount || emptyRow {
                 result.rejected += 1
                 result.shapeRejected += 1
                 totals.rejectedWithoutCurrency += 1
                 if saturated {
                     result.dropped.errors += 1
+                } else if emptyRow {
+                    result.errors.append(RowError(line: recordLine, field: 1, DataMessage.emptyRow()))
                 } else {
                     result.errors.append(tokenizer.fieldCountError(line: recordLine, names: context.names, namedCount: namedFields, memo: fieldCountMessages))
                 }
                 tokenizer.resumeAfterFirstLine()
-                continue
-            }
-            // Every field empty (a spreadsheet's cleared row): one error for the row, as a shorter
-            // row of commas has, not one per required column.
-            if tokenizer.fieldLength(idField) == 0 && tokenizer.isEmptyRecord {
-                result.rejected += 1
-                result.shapeRejected += 1
-                totals.rejectedWithoutCurrency += 1
-                if saturated {
-                    result.dropped.errors += 1
-                } else {
-                    result.errors.append(RowError(line: recordLine, field: 1, DataMessage.emptyRow()))
-                }
                 continue
             }
             let firstError = result.errors.count
