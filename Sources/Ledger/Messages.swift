@@ -586,7 +586,22 @@ enum DataMessage {
                     + "characters (such as an accent composed in one and added in the other): write the id the same way in every file"
             )
         }
+        // An id from another system that writes it in other capitals (`r000030` for `R000030`).
+        if let twin = lookalikes?.caseTwin(of: rep) {
+            return (
+                "data.unknownRep",
+                "rep \"\(rep)\" is not on the roster; the roster's \"\(twin)\" differs from it only in case (ids are matched exactly): "
+                    + "write the id the same way in every file"
+            )
+        }
         return ("data.unknownRep", "rep \"\(rep)\" is not on the roster" + spaces(rep))
+    }
+
+    /// A roster rep whose id differs from an earlier one's only in case (a warning: two reps).
+    @inline(never) static func caseTwinRep(_ id: String, twin: String, firstLine: Int) -> (DiagnosticID, String) {
+        ("data.lookalikeRep",
+         "rep \"\(id)\" differs from the rep \"\(twin)\" on line \(firstLine) only in case; they are two reps: if they are one, write "
+            + "the id the same way in every file")
     }
 
     @inline(never) static func reversalCycle(_ id: String, length: Int) -> (DiagnosticID, String) {

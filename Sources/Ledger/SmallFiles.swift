@@ -239,6 +239,8 @@ func loadRoster(
     // composed é and with e plus an accent are two reps that print the same, and so are a K and a
     // Kelvin sign (which is why ASCII ids are kept too).
     var lookalikes: [String: Int] = [:]  // text → line of its first spelling
+    var caseTwins = CaseFoldIndex(expected: max(16, records.count))  // the first spelling of each id in lower case
+    var firstLines: [Int] = []  // by rep, the line that named it first
     func intern(_ id: String, line: Int) -> RepIndex {
         var bytes = Array(id.utf8)
         let code = bytes.withUnsafeMutableBufferPointer { buffer -> UInt32 in
@@ -251,13 +253,23 @@ func loadRoster(
             if startsLikeFormula(id) {
                 errors.append(RowError(line: line, field: header.field("rep").map { $0 + 1 } ?? 1, DataMessage.formulaLikeRep(id), severity: .warning))
             }
-            if let firstLine = lookalikes[id] {
+            let lookalike = lookalikes[id]
+            if let firstLine = lookalike {
                 errors.append(
                     RowError(
                         line: line, field: header.field("rep").map { $0 + 1 } ?? 1, DataMessage.lookalikeRep(id, firstLine: firstLine),
                         severity: .warning))
             } else {
                 lookalikes[id] = line
+            }
+            // `r000030` beside `R000030`: two reps, most likely one written by two systems (said
+            // once: not of one that reads the same as another, said just above).
+            firstLines.append(line)
+            if let twin = caseTwins.add(id, index: Int(code)), lookalike == nil {
+                errors.append(
+                    RowError(
+                        line: line, field: header.field("rep").map { $0 + 1 } ?? 1,
+                        DataMessage.caseTwinRep(id, twin: repIDs[twin], firstLine: firstLines[twin]), severity: .warning))
             }
         }
         return RepIndex(code)

@@ -533,6 +533,21 @@ let badCases: [BadCase] = [
             "transactions.csv:4:2: the row has 1 field; the header has 10: the row is a Ctrl-Z (U+001A), the end-of-file mark of old DOS files; remove it",
         ]),
     BadCase(
+        // Ids another system writes in other capitals: said with the roster's spelling (a rep "not
+        // on the roster" that the roster showed in capitals had been all there was).
+        name: "a rep id in other capitals", file: "transactions.csv", text: header + "T1,2027-01-05,r1,1,USD,P,new,1,NA,\n",
+        expected: [
+            "transactions.csv:2:3: rep \"r1\" is not on the roster; the roster's \"R1\" differs from it only in case (ids are matched "
+                + "exactly): write the id the same way in every file"
+        ]),
+    BadCase(
+        name: "roster reps whose ids differ only in case (warning)", file: "roster.csv",
+        text: Minimal.roster + "r1,Nils Rossi,M1,AE-STD,2026-01-01,,USD,\n",
+        expected: [
+            "roster.csv:6:1: warning: rep \"r1\" differs from the rep \"R1\" on line 3 only in case; they are two reps: if they are one, "
+                + "write the id the same way in every file"
+        ]),
+    BadCase(
         name: "a roster row of commas", file: "roster.csv",
         text: Minimal.roster + ",,,,,,,\n",
         expected: ["roster.csv:6:1: the row is empty but for its commas; remove it"]),
