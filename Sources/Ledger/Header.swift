@@ -292,6 +292,7 @@ func invisibleNames(_ marks: [Unicode.Scalar]) -> String {
         case 0x200C: name = "a zero-width non-joiner"
         case 0x200D: name = "a zero-width joiner"
         case 0x2060: name = "a word joiner"
+        case 0x2061...0x2064: name = "an invisible operator"
         case 0x00AD: name = "a soft hyphen"
         default: name = "an invisible character"
         }
@@ -350,10 +351,10 @@ extension String {
         scalar.properties.isWhitespace || isInvisible(scalar)
     }
 
-    /// A character that shows as nothing (a zero-width space, joiner or non-joiner, a word
-    /// joiner, a soft hyphen); the byte order mark (U+FEFF) is said on its own.
+    /// A character that shows as nothing (``TerminalText/isInvisible(_:)``) but the byte order
+    /// mark (U+FEFF), which is said on its own.
     static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
-        (0x200B...0x200D).contains(scalar.value) || scalar.value == 0x2060 || scalar.value == 0x00AD
+        scalar != "\u{FEFF}" && TerminalText.isInvisible(scalar)
     }
 }
 
