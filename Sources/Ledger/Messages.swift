@@ -1,14 +1,14 @@
 import CompCore
 import CompDiagnostics
 
-/// The catalogue of data-file messages, alphabetical by id. Each says what is wrong and, where it
-/// helps, how to fix it. Tests match on the ids.
 /// Whether `text` starts or ends with a space of any kind (a blank, a no-break space).
 func hasSpacesAround(_ text: String) -> Bool {
     guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return false }
     return first.properties.isWhitespace || last.properties.isWhitespace
 }
 
+/// The catalogue of data-file messages, alphabetical by id. Each says what is wrong and, where it
+/// helps, how to fix it. Tests match on the ids.
 enum DataMessage {
     /// "; remove the spaces around it" for a value with a space or tab at either end: CSV keeps
     /// them, and " 10" reads as no number and " R1" as no rep.
