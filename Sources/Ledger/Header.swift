@@ -110,6 +110,11 @@ func readHeader(
                 RowError(line: tokenizer.recordLine, field: 1, DataMessage.notCommaSeparated(separator.shown, kind: separator.kind, quoted: true)))
             return nil
         }
+        // Valid CSV, only wider than read here: said as such (it had been "not CSV").
+        if case .tooManyFields = problem {
+            errors.append(RowError(line: tokenizer.recordLine, field: 1, DataMessage.tooManyColumns(limits.maxFields)))
+            return nil
+        }
         errors.append(RowError(line: tokenizer.recordLine, field: problem.fieldNumber, DataMessage.notCSV(problem.message(limits: limits))))
         return nil
     case .record:

@@ -269,6 +269,11 @@ enum DataMessage {
         ("data.utf16", "the file is UTF-16 text (\(byteOrder)), not UTF-8, as Excel's \"Unicode Text\" saves it; save it as \"CSV UTF-8\"")
     }
 
+    /// A header wider than ``CSVLimits/maxFields``.
+    @inline(never) static func tooManyColumns(_ limit: Int) -> (DiagnosticID, String) {
+        ("data.tooManyColumns", "the header has more than \(limit) columns, more than a data file may have; remove the columns no plan reads")
+    }
+
     /// A spreadsheet workbook named .csv (``workbookKind(_:)``).
     @inline(never) static func workbook(_ kind: String) -> (DiagnosticID, String) {
         ("data.notCSV", "the file is \(kind), not CSV text; open it and save the sheet as \"CSV UTF-8\"")

@@ -548,6 +548,11 @@ let badCases: [BadCase] = [
                 + "write the id the same way in every file"
         ]),
     BadCase(
+        // Valid CSV, wider than read here (it had been "the header is not CSV").
+        name: "a header of more than 1024 columns", file: "fx.csv",
+        text: "currency,period,rate" + String(repeating: ",x", count: 1_100) + "\n",
+        expected: ["fx.csv:1:1: the header has more than 1024 columns, more than a data file may have; remove the columns no plan reads"]),
+    BadCase(
         name: "a roster row of commas", file: "roster.csv",
         text: Minimal.roster + ",,,,,,,\n",
         expected: ["roster.csv:6:1: the row is empty but for its commas; remove it"]),
