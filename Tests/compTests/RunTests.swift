@@ -2689,6 +2689,40 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
     /// valid without a word: a plan id no roster row names, a ledger dated outside the plan's
     /// effective dates (2030 data for the 2027 reference plan). Still valid (exit 0), with the
     /// warnings counted in the verdict.
+    /// A plan whose rules credit the row's own rep evaluates them on its payees' rows (and
+    /// reversals) only: a row of a rep on another plan cannot stop its run. A filter dividing by
+    /// the quantity had stopped a run of P1 at R2's row of quantity 0, R2 being on P2; it still
+    /// stops it at a payee's own such row.
+    @Test func anotherPlansRowDoesNotStopARun() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = try dataDirectory(in: directory)
+        let plan = { (id: String) in
+            "plan \"\(id)\" {\n  currency USD\n  period month\n  credit sales {\n    where fx(txn.amount) / txn.quantity > 50 USD\n"
+                + "    amount fx(txn.amount)\n  }\n  measure bookings = sum(sales)\n  component commission = bookings * 5%\n}\n"
+        }
+        try writeFiles(["p1.plan": plan("P1"), "p2.plan": plan("P2")], to: directory)
+        try writeFiles([
+            "roster.csv": "rep,name,plan,start\nR1,Ann,P1,2027-01-01\nR2,Bob,P2,2027-01-01\n",
+            "transactions.csv": "id,date,rep,amount,currency,quantity\nT1,2027-01-05,R1,1000,USD,2\nT2,2027-01-06,R2,500,USD,0\n",
+            "quotas.csv": "rep,period,amount\n",
+        ], to: data)
+        let p1 = directory.appendingPathComponent("p1.plan").path
+        let alone = try cli.run(["run", "--plans", p1, "--data", data.path, "--db", directory.appendingPathComponent("a.sqlite").path])
+        #expect(alone.status == 0, "\(alone.stderr)")
+        // 1,000 USD at 500 USD a unit passes the filter: 5% of it.
+        #expect(alone.stdout.contains("  commission               50.00 USD\n"), "\(alone.stdout)")
+        #expect(alone.stdout.contains("1 excluded: rep on plan P2, not in this run"), "\(alone.stdout)")
+        // With P2 in the run, R2's row is P2's: its division by zero stops the run, at P2, named as R2's.
+        let both = try cli.run([
+            "run", "--plans", p1, "--plans", directory.appendingPathComponent("p2.plan").path, "--data", data.path,
+            "--db", directory.appendingPathComponent("b.sqlite").path,
+        ])
+        #expect(both.status == 65)
+        #expect(both.stderr.contains("p2.plan:5:11: rep R2, 2027-01: division by zero"), "\(both.stderr)")
+        #expect(!both.stderr.contains("p1.plan"), "\(both.stderr)")
+    }
+
     @Test func validateWarnsOfPlansThatWouldPayNoOne() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
