@@ -288,13 +288,15 @@ private func validateUTF8Slow(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     }
 }
 
-/// Whether the `length` bytes at `start` (valid UTF-8) start or end with a space past ASCII: a
-/// next line or no-break space (C2 85, C2 A0), the Ogham space mark (E1 9A 80), the spaces
-/// U+2000–U+200A, the line and paragraph separators, the narrow no-break space (E2 80 ..), the
-/// medium mathematical space (E2 81 9F) or the ideographic space (E3 80 80). On the bytes, so an
-/// id such as `Vertrag-Ü` stays on the scan's plain path.
+/// Whether the `length` bytes at `start` (valid UTF-8) start or end with a blank, or with a space
+/// past ASCII: a next line or no-break space (C2 85, C2 A0), the Ogham space mark (E1 9A 80), the
+/// spaces U+2000–U+200A, the line and paragraph separators, the narrow no-break space (E2 80 ..),
+/// the medium mathematical space (E2 81 9F) or the ideographic space (E3 80 80). On the bytes, so
+/// an id such as `Vertrag-Ü` stays on the scan's plain path.
 @inline(__always)
-func hasWideSpaceAround(_ start: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+func hasSpaceAround(_ start: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+    guard length > 0 else { return false }
+    if start[0] == 0x20 || start[length &- 1] == 0x20 { return true }
     guard length >= 2 && (start[0] >= 0x80 || start[length &- 1] >= 0x80) else { return false }
     @inline(__always) func isWideSpace(_ a: UInt8, _ b: UInt8, _ c: UInt8?) -> Bool {
         if a == 0xC2 { return b == 0x85 || b == 0xA0 }

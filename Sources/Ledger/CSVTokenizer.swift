@@ -469,7 +469,7 @@ struct CSVTokenizer: ~Copyable {
     /// What the last record is when not a row of commas: all its fields empty (`,,,,`), or
     /// separated by another character (`;`, a tab, `|`) at least `needed` times outside quotes.
     @inline(never) func otherShape(needed: Int) -> String? {
-        if (0..<fieldCount).allSatisfy({ fieldCounts[$0] == 0 }) { return "the row is empty but for its commas; remove it" }
+        if isEmptyRecord { return DataMessage.emptyRow().1 }
         // A row of Ctrl-Z (the end-of-file mark of old DOS files) or of NUL bytes alone: said as
         // what it is (it had been a row of one field, the character unnamed).
         let text = UnsafeBufferPointer(start: base + recordStart, count: max(0, position - recordStart)).prefix { $0 != 0x0A && $0 != 0x0D }

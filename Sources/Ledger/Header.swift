@@ -176,7 +176,8 @@ func readHeader(
     // Lines above the header (Excel's `sep=,` line, a report's title): said once, with the line
     // the header is on, rather than every required column missing.
     let missing = required.filter { firstField[$0] == nil }
-    if !missing.isEmpty, missing.count == required.count || names.first?.lowercased().hasPrefix("sep=") == true,
+    let sepLine = names.first?.lowercased().hasPrefix("sep=") == true
+    if !missing.isEmpty, missing.count == required.count || sepLine,
         let below = headerLineBelow(
             UnsafeBufferPointer(start: base + start, count: min(file.count - start, 1 << 16)), after: headerLine, required: required)
     {
@@ -185,10 +186,10 @@ func readHeader(
         errors.append(
             RowError(
                 line: headerLine, field: 1,
-                DataMessage.headerBelow(line: below, after: headerLine, sepLine: names.first?.lowercased().hasPrefix("sep=") == true)))
+                DataMessage.headerBelow(line: below, after: headerLine, sepLine: sepLine)))
         return nil
     }
-    for column in required where firstField[column] == nil {
+    for column in missing {
         var hint: String? = nil
         // At the field that is most likely the column, misnamed; else at the header's start.
         var field = 1

@@ -109,7 +109,7 @@ public enum LedgerLoader {
 
         timer.mark("fx.csv")
         // roster.csv: the reps everything else refers to.
-        var roster = RosterTable(repIDs: [], rows: [], attributeNames: [], rowsByRep: [], lookup: ByteStringTable())
+        var roster = RosterTable(repIDs: [], rows: [], attributeNames: [], rowsByRep: [], lookup: ByteStringTable(), caseFolds: CaseFoldIndex())
         var rosterReadable = false
         if let file = open(files.roster, required: true), let head = header(file, files.roster, ["rep", "name", "plan", "start"], optional: ["manager", "end", "currency", "target_incentive"]) {
             var errors: [RowError] = []

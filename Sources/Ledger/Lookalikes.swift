@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Ids that read the same but are written with other characters: "José" with a composed é and
 /// with an e and a combining accent, "K1" and "K1" with a Kelvin sign. Swift compares and hashes
@@ -8,12 +7,13 @@ import Synchronization
 struct LookalikeIDs: Sendable {
     private var spellings: [String: String] = [:]
     private let ids: [String]
-    /// The ids in lower case, made when first asked for (an id not found is an error; a valid
-    /// ledger never asks).
-    private let folded = LazyCaseFold()
+    /// The ids in lower case, as the roster's load made them (it warns of two that differ only
+    /// in case), indexed as `ids`.
+    private let folded: CaseFoldIndex
 
-    init(_ ids: [String]) {
+    init(_ ids: [String], caseFolds: CaseFoldIndex) {
         self.ids = ids
+        folded = caseFolds
         for id in ids where spellings[id] == nil { spellings[id] = id }
     }
 
@@ -26,25 +26,8 @@ struct LookalikeIDs: Sendable {
     /// The id that differs from `text` only in case (`R000030` for `r000030`); `nil` when there
     /// is none.
     func caseTwin(of text: String) -> String? {
-        guard let index = folded.first(like: text, in: ids), !ids[index].utf8.elementsEqual(text.utf8) else { return nil }
+        guard let index = folded.first(like: text), index < ids.count, !ids[index].utf8.elementsEqual(text.utf8) else { return nil }
         return ids[index]
-    }
-}
-
-/// A ``CaseFoldIndex`` of a list of ids, made on first use (by any thread, once).
-final class LazyCaseFold: Sendable {
-    private let index = Mutex<CaseFoldIndex?>(nil)
-
-    /// The index in `ids` of the first id spelled as `text` in lower case, if any.
-    func first(like text: String, in ids: [String]) -> Int? {
-        index.withLock { index in
-            if index == nil {
-                var made = CaseFoldIndex(expected: ids.count)
-                for (position, id) in ids.enumerated() { _ = made.add(id, index: position) }
-                index = made
-            }
-            return index?.first(like: text)
-        }
     }
 }
 

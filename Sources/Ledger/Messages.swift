@@ -115,7 +115,7 @@ enum DataMessage {
         var body = Array(text.utf8)[...]
         guard let first = body.first, let last = body.last else { return nil }
         // Spaces around it are said on their own (``spaces(_:)``).
-        if first == 0x20 || last == 0x20 || ((first >= 0x80 || last >= 0x80) && hasSpacesAround(text)) { return nil }
+        if hasSpacesAround(text) { return nil }
         let isDigit: (UInt8) -> Bool = { $0 &- UInt8(ascii: "0") < 10 }
         let (point, comma, minus, plus) = (UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: "-"), UInt8(ascii: "+"))
         // 1.23457E+11, as a spreadsheet shows a number too long for its column: the digits past
@@ -279,7 +279,7 @@ enum DataMessage {
         ("data.notCSV", "the file is \(kind), not CSV text; open it and save the sheet as \"CSV UTF-8\"")
     }
 
-    /// Lines above the header (``headerLineBelow(_:required:)``).
+    /// Lines above the header (``headerLineBelow(_:after:required:)``).
     @inline(never) static func headerBelow(line: Int, after: Int, sepLine: Bool) -> (DiagnosticID, String) {
         (
             "data.headerBelow",

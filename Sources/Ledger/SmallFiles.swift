@@ -239,7 +239,8 @@ func loadRoster(
     // composed é and with e plus an accent are two reps that print the same, and so are a K and a
     // Kelvin sign (which is why ASCII ids are kept too).
     var lookalikes: [String: Int] = [:]  // text → line of its first spelling
-    var caseTwins = CaseFoldIndex(expected: max(16, records.count))  // the first spelling of each id in lower case
+    // The first rep of each id in lower case (kept by the roster table, to name a rep not on the roster).
+    var caseTwins = CaseFoldIndex(expected: max(16, records.count))
     var firstLines: [Int] = []  // by rep, the line that named it first
     func intern(_ id: String, line: Int) -> RepIndex {
         var bytes = Array(id.utf8)
@@ -513,7 +514,8 @@ func loadRoster(
     for (index, row) in accepted.enumerated() { rowsByRep[Int(row.rep)].append(index) }
     for rep in rowsByRep.indices { rowsByRep[rep].sort { accepted[$0].start < accepted[$1].start } }
     let table = RosterTable(
-        repIDs: repIDs, rows: accepted, attributeNames: attributeColumns, rowsByRep: rowsByRep, lookup: lookup, repsWithRejectedRows: rejectedReps)
+        repIDs: repIDs, rows: accepted, attributeNames: attributeColumns, rowsByRep: rowsByRep, lookup: lookup, caseFolds: caseTwins,
+        repsWithRejectedRows: rejectedReps)
     return RosterOutcome(table: table, rowsRead: rowsRead, rejected: rowsRead - accepted.count)
 }
 

@@ -353,16 +353,17 @@ public struct RosterTable: Sendable {
     /// one a rejected row did.
     public let repsWithRejectedRows: Set<RepIndex>
 
+    /// `caseFolds`: the rep ids in lower case, indexed by ``RepIndex`` (``CaseFoldIndex``).
     init(
         repIDs: [String], rows: [RosterRow], attributeNames: [String], rowsByRep: [[Int]], lookup: ByteStringTable,
-        repsWithRejectedRows: Set<RepIndex> = []
+        caseFolds: CaseFoldIndex, repsWithRejectedRows: Set<RepIndex> = []
     ) {
         self.repIDs = repIDs
         self.rows = rows
         self.attributeNames = attributeNames
         self.rowsByRep = rowsByRep
         self.lookup = lookup
-        self.lookalikes = LookalikeIDs(repIDs)
+        self.lookalikes = LookalikeIDs(repIDs, caseFolds: caseFolds)
         self.repsWithRejectedRows = repsWithRejectedRows
     }
 

@@ -382,7 +382,7 @@ struct TransactionIDIndex: Sendable {
 /// thread into preallocated columns, then stitch (re-scanning a chunk whose cut fell inside a quoted
 /// field), merge the string tables, and check ids and reversals across the whole file.
 func loadTransactions(
-    file: MappedFile, display: String, header: CSVHeader, reps: ByteStringTable, lookalikes: LookalikeIDs = LookalikeIDs([]),
+    file: MappedFile, display: String, header: CSVHeader, reps: ByteStringTable, lookalikes: LookalikeIDs = LookalikeIDs([], caseFolds: CaseFoldIndex()),
     fx: FXAvailability, options: LedgerLoadOptions
 ) -> TransactionsOutcome {
     // Roles by field.
@@ -1380,7 +1380,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.idTooLong("id", limit: maxID)))
             } else if !isValidUTF8(idStart, idLength, readable: max(0, tokenizer.fieldReadable(idField) - idSkipped)) {
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.invalidUTF8("id")))
-            } else if idStart[0] == 0x20 || idStart[idLength - 1] == 0x20 || hasWideSpaceAround(idStart, idLength) {
+            } else if hasSpaceAround(idStart, idLength) {
                 // Another id than the one without them ("T1 " beside "T1": a deal paid twice).
                 let text = String(decoding: UnsafeBufferPointer(start: idStart, count: idLength), as: UTF8.self)
                 result.errors.append(RowError(line: recordLine, field: idField + 1, DataMessage.spacesAroundID("id", shorten(text))))
@@ -1772,8 +1772,8 @@ private func scanPlainRows(
         // An id starting or ending with a space (a blank, a no-break space) is judged by the
         // general loop.
         guard
-            idLength > 0 && idLength <= context.maxID && idStart[0] != 0x20 && idStart[idLength &- 1] != 0x20
-                && isValidUTF8(idStart, idLength, readable: idReadable) && !hasWideSpaceAround(idStart, idLength)
+            idLength > 0 && idLength <= context.maxID && isValidUTF8(idStart, idLength, readable: idReadable)
+                && !hasSpaceAround(idStart, idLength)
         else { return tokenizer.unread() }
 
         // date, inside the fiscal years a run can hold

@@ -77,7 +77,7 @@ struct ShortFieldUTF8Tests {
     @Test func wideSpacesAroundAnIDAgreeWithUnicode() {
         func test(_ text: String) -> Bool {
             let bytes = Array(text.utf8)
-            return bytes.withUnsafeBufferPointer { hasWideSpaceAround($0.baseAddress!, $0.count) }
+            return bytes.withUnsafeBufferPointer { hasSpaceAround($0.baseAddress!, $0.count) }
         }
         var checked = 0
         for value in UInt32(0x80)...0x1_0010 {
@@ -91,5 +91,6 @@ struct ShortFieldUTF8Tests {
         }
         #expect(checked > 60_000)
         #expect(!test("T1") && !test("Jos\u{E9}") && !test("\u{E9}t\u{E9}"))
+        #expect(test(" T1") && test("T1 ") && test(" ") && !test("T 1"))
     }
 }
