@@ -189,8 +189,16 @@ extension PlanMessage {
     static func readFailed(_ path: String, _ reason: String) -> Self {
         .init("readFailed", .error, "cannot read '\(path)': \(reason)")
     }
-    static func repAndSplits() -> Self {
-        .init(
+    static func repAndSplits(overlay: Bool = false) -> Self {
+        // Under 'to splits overlay' the advice to write it is already followed: 'to rep' is the line to drop.
+        if overlay {
+            return .init(
+                "repAndSplits", .warning,
+                "'to rep' with 'to splits overlay' credits the rep twice for a deal that splits.csv names no partners for (whole as "
+                    + "'rep', and whole again as the deal's own split) and for the rep's own share of a split deal; write 'to splits "
+                    + "overlay' alone (it credits the rep's share, and the partners' on top)")
+        }
+        return .init(
             "repAndSplits", .warning,
             "'to rep' with 'to splits' credits a deal that splits.csv names no partners for twice to its rep (whole as 'rep', and "
                 + "whole again as the deal's own split); write 'to splits' alone (such a deal goes whole to its rep), or 'to splits "
