@@ -74,7 +74,9 @@ struct ExportPlan: ParsableCommand {
     }
 
     func run() throws {
-        let exported = XMLPlans.export(path: file, outputPath: out)
+        // To standard output, `use` paths stay relative to the plan file (relative to "-" they had
+        // been made relative to the working directory, and broke once the XML was saved elsewhere).
+        let exported = XMLPlans.export(path: file, outputPath: out == "-" ? nil : out)
         // Only a file that failed is read again, to see whether it is XML: the plan parser's
         // "expected 'plan' or 'library', found '<'" said nothing useful.
         if exported.xml == nil && startsAsXML() {

@@ -18,6 +18,17 @@ import Testing
         #expect(try cli.run(["check", out]).status == 0)
     }
 
+    /// Printed to standard output, a `use` path stays relative to the plan file, wherever comp
+    /// runs (it had been rewritten relative to the working directory).
+    @Test func exportPlanToStandardOutputKeepsUsePathsRelativeToThePlan() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try cli.run(["export-plan", examples + "/shared-definitions.plan", "--out", "-"], in: directory)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("<use path=\"../shared/standard-tiers.plan\"/>"))
+        #expect(!result.stdout.contains(directory.path))
+    }
+
     @Test func exportPlanRefusesAPlanWithErrors() throws {
         let directory = try cli.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
