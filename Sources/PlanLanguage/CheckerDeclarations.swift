@@ -1103,7 +1103,7 @@ extension Checker {
             if recipientWords.contains("rep") && recipientWords.contains("splits"),
                 let line = lines.first(where: { $0.keyword.name == "to" && $0.words.first?.name == "splits" })
             {
-                error(.repAndSplits(overlay: line.words.count > 1), file, line.range)
+                error(.repAndSplits(overlay: recipients.contains { $0.kind == .splits(overlay: true) }), file, line.range)
             }
             if checkOnly { continue }
             if !lines.contains(where: { $0.keyword.name == "amount" }) { error(.missingSetting("amount"), file, name.range) }
