@@ -649,6 +649,15 @@ public enum Runner {
             + "\nrun each group separately"
     }
 
+    /// The note a run of a debug build prints when it took long enough for the optimized build to
+    /// matter (`swift run comp` builds for debugging, about ten times as slow on a large ledger),
+    /// or `nil`: an optimized build, or a run under `seconds` (a short run is not worth a word).
+    public static func debugBuildNote(runSeconds: Double, debugBuild: Bool, seconds: Double = 10) -> String? {
+        guard debugBuild, runSeconds >= seconds else { return nil }
+        return "note: this comp is a debug build, and the run took \(String(format: "%.1f", runSeconds)) s; `swift build -c release` builds "
+            + "`.build/release/comp`, about ten times as fast on a large ledger, with the same results"
+    }
+
     /// A warning as a line of standard error: `file:line:field: warning: …` as it is, anything
     /// else after `warning: `.
     public static func warningLine(_ warning: String) -> String { warning.contains(": warning: ") ? warning : "warning: " + warning }

@@ -107,6 +107,7 @@ struct Demo: ParsableCommand {
         // Both written: an interruption now says nothing (the run is stored, the exports whole).
         InterruptCleanup.announce(nil)
         print(render(result, database: database, payouts: shellQuoted(base + "/payouts.csv"), measures: shellQuoted(base + "/measures.csv")))
+        if let note = Runner.debugBuildNote(runSeconds: result.seconds, debugBuild: _isDebugAssertConfiguration()) { printError(note) }
         var next = [
             ("\(base)/payouts.csv", "every payee, month and component, then the total"),
             ("\(base)/measures.csv", "bookings and attainment per payee and month (a manager's: the team's)"),

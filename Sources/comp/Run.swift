@@ -93,6 +93,7 @@ struct Run: ParsableCommand {
         func shown(_ path: String?) -> String? { path.flatMap { FilePaths.isRegularFile($0) ? shellQuoted($0) : nil } }
         print(render(summary, database: db, warnings: false, payouts: shown(exportPayouts), measures: shown(exportMeasures)))
         for warning in summary.warnings { printError(Runner.warningLine(warning)) }
+        if let note = Runner.debugBuildNote(runSeconds: summary.seconds, debugBuild: _isDebugAssertConfiguration()) { printError(note) }
         if timings {
             printError("  wall s    cpu s  phase")
             for (phase, seconds, cpu) in summary.phases {
