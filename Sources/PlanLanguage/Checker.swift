@@ -276,7 +276,8 @@ final class Checker {
                     let meant = closestName(to: code.name, among: Currency.isoMinorUnits.keys.sorted())
                         ?? (code.name.count > 3 ? Currency(code: String(code.name.uppercased().prefix(3)))?.code : nil)
                     if let meant, let parsed = Currency(code: meant) { currency = parsed }
-                    error(.unknownCurrency(code.name), file, code.range, hint: meant.map { "did you mean `\($0)`?" })
+                    let guessed = PlanMessage.codesOfNoCurrency.contains(code.name) ? nil : meant
+                    error(.unknownCurrency(code.name), file, code.range, hint: guessed.map { "did you mean `\($0)`?" })
                     currencySet = true
                     currencyUnknown = true
                 }
