@@ -899,6 +899,12 @@ extension Checker {
                 file, name.range)
             return nil
         }
+        // An empty value (`--param base_rate=`) is said as one: "'' is not a rate:  is empty" had
+        // named nothing twice.
+        if text.allSatisfy({ $0 == " " }), let example = Self.overrideExample(like: value) {
+            error(.badOverride(name.name, "the value is empty; give a \(describe(value.type)), like --param \(name.name)=\(example)"), file, name.range)
+            return nil
+        }
         guard let parsed = parseOverride(text, like: value) else {
             error(.badOverride(name.name, "'\(text)' is not a \(describe(value.type))" + overrideProblem(text, like: value)), file, name.range)
             return nil
@@ -944,6 +950,19 @@ extension Checker {
         default: break
         }
         return ""
+    }
+
+    /// A value an override of a parameter like `value` could give, for a message; `nil` for a text
+    /// (an empty text is a text).
+    static func overrideExample(like value: Value) -> String? {
+        switch value {
+        case .money(let money): return "\"150 \(money.currency.code)\""
+        case .rate: return "4%"
+        case .count: return "12"
+        case .date: return "2027-06-30"
+        case .bool: return "true"
+        case .text: return nil
+        }
     }
 
     /// The first character of `text` that a plan's string may not hold (``Lexer``'s rules), if any.

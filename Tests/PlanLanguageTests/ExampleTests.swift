@@ -109,6 +109,16 @@ struct ExampleTests {
                 "cannot override parameter 'spiff_rate': '\(text)' is not a money (USD): \(problem)"
             ])
         }
+        // An empty value is said as one, with a value of the parameter's type to give (it had been
+        // "'' is not a rate:  is empty").
+        for (name, text, message) in [
+            ("base_rate", "", "the value is empty; give a rate, like --param base_rate=4%"),
+            ("spiff_rate", " ", "the value is empty; give a money (USD), like --param spiff_rate=\"150 USD\""),
+        ] {
+            #expect(PlanChecker.check(path: path, overrides: [name: text]).diagnostics.map(\.message) == [
+                "cannot override parameter '\(name)': \(message)"
+            ])
+        }
         let counted = "plan \"C\" {\n  currency USD\n  period month\n  param n = 3\n  credit s { amount fx(txn.amount) }\n"
             + "  measure b = sum(s)\n  component c = b * 1% * n\n}\n"
         for (text, problem) in [
