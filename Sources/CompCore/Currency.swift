@@ -34,6 +34,13 @@ public struct Currency: Sendable, Hashable, Comparable, CustomStringConvertible,
     /// Japanese yen.
     public static let jpy = Currency(unlistedCode: "JPY", minorUnits: 0)
 
+    /// ISO 4217's codes of no currency: precious metals, bond-market units, the SDR, the test and
+    /// "no currency" codes. Codes all the same (a message says so, and guesses no currency meant:
+    /// `XAU` is gold, not a misspelt `XAF`), and nobody is paid in one.
+    public static let isoCodesOfNoCurrency: Set<String> = [
+        "XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX",
+    ]
+
     /// Every current ISO 4217 code with its minor units (funds and precious-metal codes without
     /// minor units are left out: nobody is paid in XAU).
     public static let isoMinorUnits: [String: Int] = {

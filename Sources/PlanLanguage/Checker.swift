@@ -276,7 +276,7 @@ final class Checker {
                     let meant = closestName(to: code.name, among: Currency.isoMinorUnits.keys.sorted())
                         ?? (code.name.count > 3 ? Currency(code: String(code.name.uppercased().prefix(3)))?.code : nil)
                     if let meant, let parsed = Currency(code: meant) { currency = parsed }
-                    let guessed = PlanMessage.codesOfNoCurrency.contains(code.name) ? nil : meant
+                    let guessed = Currency.isoCodesOfNoCurrency.contains(code.name) ? nil : meant
                     error(.unknownCurrency(code.name), file, code.range, hint: guessed.map { "did you mean `\($0)`?" })
                     currencySet = true
                     currencyUnknown = true

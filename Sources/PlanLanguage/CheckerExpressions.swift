@@ -377,7 +377,7 @@ extension Checker {
     func moneyCurrency(_ code: Ident, _ file: Int) -> Currency? {
         guard let parsed = Currency(code: code.name) else {
             error(.unknownCurrency(code.name), file, code.range,
-                  hint: PlanMessage.codesOfNoCurrency.contains(code.name) ? nil : suggest(for: code.name, among: Currency.isoMinorUnits.keys))
+                  hint: Currency.isoCodesOfNoCurrency.contains(code.name) ? nil : suggest(for: code.name, among: Currency.isoMinorUnits.keys))
             return nil
         }
         return parsed

@@ -1,3 +1,4 @@
+import CompCore
 import CompDiagnostics
 
 /// One message of the plan-language catalogue: a stable id, a severity and the text.
@@ -237,13 +238,9 @@ extension PlanMessage {
     static func unknownAttribute(_ scope: String, _ name: String) -> Self {
         .init("unknownAttribute", .error, "unknown attribute '\(scope).\(name)'")
     }
-    /// ISO 4217's codes of no currency: precious metals, bond-market units, the SDR, the test and
-    /// "no currency" codes. No currency code is meant by one (`XAU` is gold, not a typo of `XAF`).
-    static let codesOfNoCurrency: Set<String> = ["XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"]
-
     static func unknownCurrency(_ code: String) -> Self {
         // Codes all the same: said so, not that they are none.
-        if codesOfNoCurrency.contains(code) {
+        if Currency.isoCodesOfNoCurrency.contains(code) {
             return .init(
                 "unknownCurrency", .error, "'\(code)' is an ISO 4217 code of no currency (a metal, a unit of account or a test code): a plan pays in a currency")
         }

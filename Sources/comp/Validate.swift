@@ -50,10 +50,24 @@ struct Validate: ParsableCommand {
     @Flag(name: .long, help: "Print the SHA-256 and size of every input file.")
     var fingerprints = false
 
+    /// What is wrong with a `--base-currency` that is no currency, and what to give instead.
+    static func baseCurrencyProblem(_ code: String) -> String {
+        let upper = code.uppercased()
+        if upper != code, Currency(code: upper) != nil {
+            return "--base-currency \(code): write the code in upper case (\(upper))"
+        }
+        // ISO 4217's metals, units of account and test codes (`XAU`) are codes, of no currency.
+        if Currency.isoCodesOfNoCurrency.contains(upper) {
+            return "--base-currency \(code) is an ISO 4217 code of no currency (a metal, a unit of account or a test code); "
+                + "give the currency the plans pay in, like USD"
+        }
+        return "--base-currency \(code) is not an ISO 4217 currency code (three upper-case letters, like USD, EUR or JPY)"
+    }
+
     func validate() throws {
         try refuseEmptyPaths([("--data", data)] + plans.map { ("a plan file", $0) })
         if let baseCurrency, Currency(code: baseCurrency) == nil {
-            throw ValidationError("--base-currency \(baseCurrency) is not an ISO 4217 code")
+            throw ValidationError(Self.baseCurrencyProblem(baseCurrency))
         }
         if let fiscalYearStart, FiscalCalendar(startMonth: fiscalYearStart) == nil {
             throw ValidationError("--fiscal-year-start must be 1...12")
