@@ -1,4 +1,5 @@
 import ArgumentParser
+import CompCore
 import CompDiagnostics
 import PlanLanguage
 import PlanXML
@@ -12,7 +13,7 @@ struct Check: ParsableCommand {
             hints) on standard error. XML plans are validated against the plan schema first. Exits 0 when every file checks (warnings allowed), 65 otherwise.
             """)
 
-    @Argument(help: "Plan or library files, or XML plans (.xml).")
+    @Argument(help: "Plan or library files, XML plans (.xml), or directories of them.")
     var files: [String]
 
     @Option(name: .long, help: "Override a parameter for a what-if run: --param name=value (repeatable).")
@@ -30,6 +31,12 @@ struct Check: ParsableCommand {
     func run() throws {
         let overrides = try parameterOverrides(param)
         var failed = false
+        // A directory is its plan files, as `comp run --plans DIR` reads it.
+        let (files, empty) = expandingDirectories(self.files, suffixes: [".plan", ".xml"])
+        for directory in empty {
+            printError("\(terminalSafe(directory)): error: no plan files in this directory (.plan or .xml); give a plan file or a directory of them")
+            failed = true
+        }
         func check(_ file: String, _ overrides: [String: String]) -> PlanCheckResult {
             XMLPlans.isXML(file) ? XMLPlans.check(path: file, overrides: overrides) : PlanChecker.check(path: file, overrides: overrides)
         }

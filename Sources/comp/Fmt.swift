@@ -13,7 +13,7 @@ struct Fmt: ParsableCommand {
             listed and the exit status is 65. Files with syntax errors are reported and left alone (exit 65).
             """)
 
-    @Argument(help: "Plan or library files.")
+    @Argument(help: "Plan or library files, or directories of them.")
     var files: [String]
 
     @Flag(name: .long, help: "Only check that the files are canonical.")
@@ -25,6 +25,12 @@ struct Fmt: ParsableCommand {
         var failed = false
         // A file that could not be written (read-only) is 73, as for every output; bad input wins.
         var unwritable = false
+        // A directory is its plan-language files (its XML plans are not formatted here).
+        let (files, empty) = expandingDirectories(self.files, suffixes: [".plan"])
+        for directory in empty {
+            printError("\(terminalSafe(directory)): error: no .plan files in this directory; give a plan file or a directory of them")
+            failed = true
+        }
         for file in files {
             if XMLPlans.isXML(file) {
                 printError("\(terminalSafe(file)): error: comp fmt formats plan-language files; an XML plan is canonical as comp export-plan writes it")

@@ -219,6 +219,45 @@ import Testing
         #expect(try String(contentsOfFile: plan, encoding: .utf8) == once)
     }
 
+    /// A directory is its plan files, as `comp run --plans DIR` reads it: `check` takes its .plan
+    /// and .xml files, `fmt` its .plan files, in name order; one with none is an error (it had been
+    /// "cannot read 'DIR': a directory, not a file").
+    @Test func checkAndFmtTakeADirectoryOfPlans() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plans = directory.appendingPathComponent("plans")
+        try FileManager.default.createDirectory(at: plans.appendingPathComponent("nested.plan"), withIntermediateDirectories: true)
+        let good = "plan \"A\" {\n  currency USD\n  period month\n}\n"
+        try Data(good.utf8).write(to: plans.appendingPathComponent("a.plan"))
+        try Data("plan \"B\" {\ncurrency   USD\n     period month\n}\n".utf8).write(to: plans.appendingPathComponent("b.plan"))
+        try Data("plan \"C\" {\n  currency USD\n  perod month\n}\n".utf8).write(to: plans.appendingPathComponent("c.plan"))
+        try Data("not a plan".utf8).write(to: plans.appendingPathComponent("notes.txt"))
+        let path = plans.path
+        var result = try cli.run(["check", path])
+        #expect(result.status == 65)
+        let errors = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+        #expect(errors == ["\(path)/c.plan:3:3: error: unknown declaration 'perod' [#plan.unknownDeclaration]"], "\(result.stderr)")
+        // fmt leaves the broken file alone, rewrites the messy one, and says nothing of the rest.
+        result = try cli.run(["fmt", "--check", path])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("\(path)/b.plan"), "\(result.stderr)")
+        #expect(!result.stderr.contains("a.plan") && !result.stderr.contains("notes.txt"), "\(result.stderr)")
+        result = try cli.run(["fmt", path])
+        #expect(try String(contentsOf: plans.appendingPathComponent("b.plan"), encoding: .utf8) == good.replacingOccurrences(of: "\"A\"", with: "\"B\""))
+        try FileManager.default.removeItem(at: plans.appendingPathComponent("c.plan"))
+        #expect(try cli.run(["check", path]).status == 0)
+        #expect(try cli.run(["fmt", "--check", path]).status == 0)
+        // A directory with no plan in it.
+        let empty = directory.appendingPathComponent("empty").path
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        result = try cli.run(["check", empty])
+        #expect(result.status == 65)
+        #expect(result.stderr == "\(empty): error: no plan files in this directory (.plan or .xml); give a plan file or a directory of them\n")
+        result = try cli.run(["fmt", empty])
+        #expect(result.status == 65)
+        #expect(result.stderr == "\(empty): error: no .plan files in this directory; give a plan file or a directory of them\n")
+    }
+
     /// fmt through a symbolic link rewrites the file it points to (the link stays a link) and
     /// keeps the file's mode.
     @Test func fmtFollowsLinksAndKeepsTheMode() throws {
