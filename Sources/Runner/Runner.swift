@@ -26,6 +26,10 @@ public struct RunRequest: Sendable {
     public var overrides: [String: String]
     /// Called at the start of each phase (`checking plans`, `loading data`, ...), for progress display.
     public var progress: (@Sendable (String) -> Void)?
+    /// Called within a plan's evaluation with how far it got, each time another percent of its
+    /// payees is done (`AE-STD: evaluating payees 40% (4,000 of 10,000)`), for a progress display;
+    /// not a phase of its own (``RunSummary/phases`` do not list it).
+    public var detail: (@Sendable (String) -> Void)? = nil
     /// Called once the plans have checked, with the warnings of those that have some, rendered as
     /// `comp check` renders them (a plan's warnings had been said only by `comp check`).
     public var planWarnings: (@Sendable (String) -> Void)? = nil
@@ -409,12 +413,16 @@ public enum Runner {
                 // The plans of one run share its periods.
                 let runSpan = ReferenceEvaluator.runSpan(of: plans, data: data, threads: threads)
                 for (planIndex, plan) in plans.enumerated() {
+                    // How far the plan's payees are, for a progress display: the parts come in
+                    // payee order, each payee's lines together.
+                    var evaluated = EvaluatedPayees(plan: plan, roster: data.roster, detail: request.detail)
                     do {
                         try ReferenceEvaluator.evaluate(
                             plan, data: data, inputs: inputsByPlan[planIndex], threads: threads, runSpan: runSpan, marking: &output.credited,
                             progress: { report("\(plan.id): \($0)") }
                         ) { part in
                             if fingerprints == nil { fingerprints = Background(fingerprint) }
+                            evaluated.add(part)
                             try write(part)
                             summary.add(part.payouts)
                             summary.noteFormulaLikeTexts(part.measures)
@@ -1755,4 +1763,34 @@ public struct InputReaders: Sendable {
     public var periods: [(plan: String, period: PeriodKind)] = []
     /// The first plan reading it as a count, with its declaration.
     public var count: (plan: String, declaration: String)? = nil
+}
+
+/// Counts the payees of a plan whose lines a run has taken, and says each new percent of them to
+/// a progress display (``RunRequest/detail``); does nothing without one.
+struct EvaluatedPayees {
+    let plan: String
+    let total: Int
+    let detail: (@Sendable (String) -> Void)?
+    private(set) var done = 0
+    private var shownPercent = -1
+
+    init(plan: Plan, roster: RosterTable, detail: (@Sendable (String) -> Void)?) {
+        self.plan = plan.id
+        self.detail = detail
+        // The payees the engine evaluates: the reps the roster puts on the plan.
+        total = detail == nil ? 0 : Set(roster.rows.lazy.filter { $0.plan == plan.id }.map(\.rep)).count
+    }
+
+    mutating func add(_ part: RunOutput) {
+        guard let detail, total > 0 else { return }
+        var previous: String? = nil
+        for line in part.payouts where line.rep != previous {
+            done += 1
+            previous = line.rep
+        }
+        let percent = min(100, done * 100 / total)
+        guard percent != shownPercent else { return }
+        shownPercent = percent
+        detail("\(plan): evaluating payees \(percent)% (\(grouped(min(done, total))) of \(grouped(total)))")
+    }
 }

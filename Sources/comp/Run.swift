@@ -73,6 +73,7 @@ struct Run: ParsableCommand {
         if stderrIsTerminal {
             // On a terminal, show the phase being worked on; the line is cleared when the run ends.
             request.progress = { phase in printError("\u{1B}[2K\r… " + TerminalText.safe(phase), newline: false, trusted: true) }
+            request.detail = request.progress
         }
         let summary: RunSummary
         do {
