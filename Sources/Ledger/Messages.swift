@@ -60,6 +60,12 @@ enum DataMessage {
     @inline(never) static func badCurrency(_ text: String) -> (DiagnosticID, String) {
         // Three capitals that are no currency (XYZ) are not helped by being told the shape.
         let shaped = text.utf8.count == 3 && text.utf8.allSatisfy { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+        // A code in lower or mixed case (`usd`, `Eur`) is told the code to write.
+        if !shaped, text.utf8.count == 3, text.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0 & 0xDF) }),
+            Currency(code: text.uppercased()) != nil
+        {
+            return ("data.badCurrency", "currency \"\(text)\" is not an ISO 4217 code; write it in upper case: \(text.uppercased())")
+        }
         return (
             "data.badCurrency",
             shaped

@@ -119,7 +119,7 @@ let badCases: [BadCase] = [
             "transactions.csv:3:1: id holds an invisible character (U+200B), which prints as nothing: it reads the same as the id without it but is another id; ids must be printable: delete it",
             "transactions.csv:3:2: date \"2027-02-30\" is not a valid date; February 2027 has 28 days",
             "transactions.csv:4:1: id holds a control character (a NUL, tab, line break, escape or bidirectional control); ids must be printable",
-            "transactions.csv:4:5: currency \"usd\" is not an ISO 4217 code (three upper-case letters, e.g. USD)",
+            "transactions.csv:4:5: currency \"usd\" is not an ISO 4217 code; write it in upper case: USD",
         ]),
     // The roster's plan column is printed in run summaries: an id's rules.
     BadCase(
@@ -199,7 +199,7 @@ let badCases: [BadCase] = [
         ]),
     BadCase(
         name: "unknown currency", file: "transactions.csv", text: header + "T1,2027-01-05,R1,1,usd,P,new,1,NA,\n",
-        expected: ["transactions.csv:2:5: currency \"usd\" is not an ISO 4217 code (three upper-case letters, e.g. USD)"]),
+        expected: ["transactions.csv:2:5: currency \"usd\" is not an ISO 4217 code; write it in upper case: USD"]),
     BadCase(
         name: "spaces around values", file: "transactions.csv", text: header + "T1, 2027-01-05,R1, 1,USD ,P,new,1,NA,\n",
         expected: [
@@ -1244,7 +1244,7 @@ struct SplitMix {
         let (load, lines) = directory.load(LedgerLoadOptions(threads: 2, storedDiagnosticLimit: 7))
         #expect(load.errorCount == 3 + 100 + 25)
         #expect(lines == [
-            "fx.csv:2:1: currency \"eur\" is not an ISO 4217 code (three upper-case letters, e.g. USD)",
+            "fx.csv:2:1: currency \"eur\" is not an ISO 4217 code; write it in upper case: EUR",
             "fx.csv:3:2: period \" 2027-02\" is not a month; write YYYY-MM; remove the spaces around it",
             "fx.csv:5:4: the row has 4 fields; the header has 3, the last \"rate\": a value holding a comma must be quoted (\"1,000\"), or a comma is too many",
             "transactions.csv:2:5: no fx rate for EUR in 2027-02: its row in fx.csv (line 3) was rejected; correct that row",
