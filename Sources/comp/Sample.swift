@@ -22,7 +22,7 @@ struct Sample: ParsableCommand {
     @Option(name: .long, parsing: .unconditional, help: "Number of transactions.")
     var txns: Int = 100_000
 
-    @Option(name: .long, parsing: .unconditional, help: "Random seed.")
+    @Option(name: .long, parsing: .unconditional, help: "Random seed: a whole number from 0 (the same seed writes the same data).")
     var seed: UInt64 = 1
 
     @Option(name: .long, parsing: .unconditional, help: "Calendar year of the transactions.")
