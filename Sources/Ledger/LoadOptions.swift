@@ -1,5 +1,6 @@
 import CompCore
 import CompDiagnostics
+import Synchronization
 
 #if canImport(Glibc)
     @preconcurrency import Glibc
@@ -37,6 +38,9 @@ public struct LedgerLoadOptions: Sendable {
     /// Most steps the roster's manager chains may take to check for cycles over its dates: a
     /// roster that needs more (a hostile one) is refused, in bounded time.
     public var managerChainSteps = 20_000_000
+    /// Where the load says how far it has read the ledger (for a progress display); `nil` says
+    /// nothing.
+    public var progress: LoadProgress? = nil
     /// Whether rows of the common shape are read by the scan's loop for them (the general loop
     /// reads the same rows to the same result); false in tests that compare the two.
     var plainRows = true
@@ -292,3 +296,22 @@ public struct LedgerLoad: Sendable {
     public var isClean: Bool { errorCount == 0 }
 }
 
+/// How far a load has read `transactions.csv`: bytes of its rows scanned, of all of them. The
+/// loading threads add to it every few megabytes; another thread may read it at any time.
+public final class LoadProgress: Sendable {
+    private let scannedBytes = Atomic<Int>(0)
+    private let totalBytes = Atomic<Int>(0)
+
+    public init() {}
+
+    /// Bytes of the file's rows scanned so far.
+    public var scanned: Int { scannedBytes.load(ordering: .relaxed) }
+    /// Bytes of the file's rows (0 until the file is opened).
+    public var total: Int { totalBytes.load(ordering: .relaxed) }
+
+    func start(total: Int) { totalBytes.store(total, ordering: .relaxed) }
+    func add(_ bytes: Int) {
+        guard bytes > 0 else { return }
+        scannedBytes.wrappingAdd(bytes, ordering: .relaxed)
+    }
+}

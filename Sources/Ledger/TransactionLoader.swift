@@ -50,6 +50,8 @@ private struct ScanContext: Sendable {
     let monthCeiling: Int
     /// ``LedgerLoadOptions/plainRows``.
     let plainRows: Bool
+    /// ``LedgerLoadOptions/progress``.
+    let progress: LoadProgress?
 }
 
 /// The column storages being filled.
@@ -465,7 +467,9 @@ func loadTransactions(
         keptErrors: max(1, min(options.storedDiagnosticLimit, 1 << 30)),
         declared: attributeNames.map { name in options.declaredColumns.filter { $0.file == .transactions && $0.name == name } },
         calendar: options.fiscalCalendar, monthFloor: options.fiscalCalendar.yearStart(ofLabelYear: 0),
-        monthCeiling: options.fiscalCalendar.yearStart(ofLabelYear: 10_000) - 1, plainRows: options.plainRows)
+        monthCeiling: options.fiscalCalendar.yearStart(ofLabelYear: 10_000) - 1, plainRows: options.plainRows,
+        progress: options.progress)
+    options.progress?.start(total: bodyBytes)
     timer.mark("transactions: count lines")
     // Pass 2: scan.
     var results: [ChunkResult] = parallelMap(chunks, threads: options.threads) { k in
@@ -1173,6 +1177,8 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     var tokenizer = CSVTokenizer(base: mapped, end: file.count, position: start, line: line, limits: context.limits)
     let releaseBytes = 4 << 20
     var released = start & ~(MappedFile.pageSize - 1)
+    // Bytes of the chunk said to ``ScanContext/progress`` so far end here.
+    var counted = start
     file.populate(start..<min(end, start + releaseBytes))
     context.columns.populate(rows: rowBase..<rowEnd)
     var row = rowBase
@@ -1281,6 +1287,11 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
                 saturated = result.errors.count >= context.keptErrors && result.errors.allSatisfy { $0.severity == .error && !$0.followOn }
             }
             if tokenizer.position - released >= releaseBytes {
+                if let progress = context.progress {
+                    let reached = min(tokenizer.position, end)
+                    progress.add(reached - counted)
+                    counted = max(counted, reached)
+                }
                 file.release(upTo: tokenizer.position, from: released)
                 released = tokenizer.position & ~(MappedFile.pageSize - 1)
                 file.populate(tokenizer.position..<min(end, tokenizer.position + releaseBytes))
@@ -1656,6 +1667,7 @@ private func scanChunk(_ context: ScanContext, start: Int, end: Int, line: Int, 
     result.idArena = idArena.finish()
     result.monotonic = monotonic
     result.rowCount = row - rowBase
+    context.progress?.add(end - counted)
     result.endPosition = tokenizer.position
     result.endLine = tokenizer.line
     result.keepErrors(context.keptErrors)

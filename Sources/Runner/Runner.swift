@@ -82,6 +82,10 @@ public struct RunSummary: Sendable {
     public let seconds: Double
     /// Wall time and CPU time (all threads) of each phase, in order (`comp run --timings`).
     public let phases: [(phase: String, seconds: Double, cpuSeconds: Double)]
+    /// Why the exports asked for were not written, when the run was stored but they could not be
+    /// (a full disk): neither is then in place, and the message says how to write them from the
+    /// stored run. A caller says it after the summary, and fails (the run is there all the same).
+    public var exportProblem: String? = nil
 }
 
 /// Why a run did not happen. Nothing was written.
@@ -263,9 +267,29 @@ public enum Runner {
             paths: [ledgerFiles.transactions, ledgerFiles.roster, ledgerFiles.quotas, ledgerFiles.fx, ledgerFiles.splits]
                 .filter(FilePaths.isRegularFile))
         defer { early.stop() }
-        report("loading and validating \(request.data)")
-        let load = LedgerLoader.load(
-            directory: request.data, options: ReferenceEvaluator.loadOptions(for: plans, threads: request.threads))
+        let loading = "loading and validating \(request.data)"
+        report(loading)
+        var readOptions = ReferenceEvaluator.loadOptions(for: plans, threads: request.threads)
+        // On a display, how far the ledger is read, a few times a second.
+        let loadTicker = request.detail.map { detail in
+            let read = LoadProgress()
+            readOptions.progress = read
+            let shown = Mutex(-1)
+            return ProgressTicker(every: 0.25) {
+                let total = read.total
+                guard total > 0 else { return }
+                let scanned = min(read.scanned, total)
+                let percent = scanned * 100 / total
+                guard shown.withLock({ shownPercent in
+                    defer { shownPercent = percent }
+                    return shownPercent != percent
+                }) else { return }
+                detail("\(loading): transactions.csv \(percent)% (\(grouped(scanned / 1_000_000)) of \(grouped(total / 1_000_000)) MB)")
+            }
+        }
+        let load = LedgerLoader.load(directory: request.data, options: readOptions)
+        // Stopped before anything else is said: a late tick would overwrite the next phase.
+        loadTicker?.stop()
         // A file that cannot be read row by row stops the run whatever the options: --quarantine
         // cannot help (and is not suggested).
         if !load.unusableFiles.isEmpty {
@@ -503,18 +527,33 @@ public enum Runner {
             // its own): the files are made from the stored run, as `comp export` makes them.
             exported = exportFiles(from: store, run: id, payouts: request.exportPayouts, measures: request.exportMeasures)
         }
-        // The run is there: the exports can be written from it (`comp export` says how).
-        let recover = "; `comp export payouts|measures --db \(shellQuoted(request.database)) --run \(id) --out FILE` writes it from the stored run"
+        // The run is there: the exports can be written from it (`comp export` says how). Said
+        // after the run's summary, which is printed all the same (a full disk had left the
+        // stored run without one).
+        let asked = [request.exportPayouts, request.exportMeasures].compactMap { $0 }
+        let recover = "; `comp export payouts|measures --db \(shellQuoted(request.database)) --run \(id) --out FILE` writes "
+            + (asked.count > 1 ? "them" : "it") + " from the stored run"
+        // Which of the exports asked for are not in place: both are staged and put in place
+        // together, so a failure in one leaves out the other too unless it was already put there.
+        func missing(_ files: [String]) -> String {
+            files.count > 1 ? " (neither \(files[0]) nor \(files[1]) was written)" : ""
+        }
+        var exportProblem: String? = nil
         switch exported {
         case .failure(let failure)?:
-            throw .output("run \(id) is stored, but an export was not written: \(failure)" + recover)
+            exportProblem = "run \(id) is stored, but \(asked.count > 1 ? "its exports were" : "its export was") not written: \(failure)"
+                + missing(asked) + recover
         case .success(let files?)?:
             for (index, file) in files.enumerated() {
                 do throws(StoreError) {
                     try file.commit()
                 } catch {
                     for other in files[(index + 1)...] { other.discard() }
-                    throw .output("run \(id) is stored, but \(file.target.path) could not be written: \(error.underlying)" + recover)
+                    let notWritten = files[index...].map(\.target.path)
+                    exportProblem = "run \(id) is stored, but \(file.target.path) could not be written: \(error.underlying)"
+                        + (notWritten.count > 1 ? " (nor was \(notWritten.dropFirst().joined(separator: ", ")))" : "")
+                        + (index > 0 ? " (\(files[0..<index].map(\.target.path).joined(separator: ", ")) was written)" : "") + recover
+                    break
                 }
             }
         case .success(nil)?, nil:
@@ -535,7 +574,7 @@ public enum Runner {
             storedRejects: load.diagnostics.reduce(0) { $0 + ($1.severity == .error ? 1 : 0) },
             firstRejects: load.listed(limit: 20).filter { $0.severity == .error }.map { "\($0.location): \($0.message)" },
             warnings: warnings, reconciliation: reconciliation,
-            seconds: seconds(elapsed), phases: phases)
+            seconds: seconds(elapsed), phases: phases, exportProblem: exportProblem)
     }
 
     /// Who reads an input table, for its messages: `plan MBO (input score from "mbo.csv" column "score")`.
@@ -1792,5 +1831,27 @@ struct EvaluatedPayees {
         guard percent != shownPercent else { return }
         shownPercent = percent
         detail("\(plan): evaluating payees \(percent)% (\(grouped(min(done, total))) of \(grouped(total)))")
+    }
+}
+
+/// Calls `tick` every `interval` seconds on a thread of its own until ``stop()``, which returns
+/// once the thread has ended (at once: it waits on a semaphore, not in a sleep), so nothing is
+/// said after it.
+final class ProgressTicker: Sendable {
+    private let stopped = DispatchSemaphore(value: 0)
+    private let ended = DispatchSemaphore(value: 0)
+
+    init(every interval: Double, tick: @escaping @Sendable () -> Void) {
+        let (stopped, ended) = (self.stopped, self.ended)
+        let thread = Thread {
+            while stopped.wait(timeout: .now() + interval) == .timedOut { tick() }
+            ended.signal()
+        }
+        thread.start()
+    }
+
+    func stop() {
+        stopped.signal()
+        ended.wait()
     }
 }

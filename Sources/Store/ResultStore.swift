@@ -250,12 +250,23 @@ public final class ResultStore {
             return "the database file is damaged (SQLite: \(error.message ?? "\(error.resultCode)")); restore it from a backup, or give a new --db"
         case .SQLITE_IOERR, .SQLITE_NOMEM, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY:
             return "SQLite could not read it: \(error.message ?? "\(error.resultCode)")"
+                + (error.resultCode.primaryResultCode == .SQLITE_IOERR ? fileSizeLimitNote() : "")
         default:
             if let missing = missingPart(error) {
                 return "the database lacks comp's \(missing) (changed outside comp?); restore it from a backup, or give a new --db"
             }
             return foreign
         }
+    }
+
+    /// After an I/O error: the process's file-size limit, when it has one (`ulimit -f`), which a
+    /// database growing past it runs into (the write fails with EFBIG, which SQLite reports as
+    /// "disk I/O error" and nothing more); empty without a limit.
+    static func fileSizeLimitNote() -> String {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_FSIZE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max else { return "" }
+        return "; this process may write files of at most \(limit.rlim_cur / 1024) KiB (`ulimit -f`): raise the limit, "
+            + "or look for a failing disk"
     }
 
     /// The table or column a query found missing (`table statements`) from a database of comp's
@@ -411,6 +422,10 @@ public final class ResultStore {
                 try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
             }
             return queue
+        } catch let error as DatabaseError where error.resultCode.primaryResultCode == .SQLITE_IOERR {
+            throw StoreError(
+                operation: "opening \(path)",
+                underlying: "SQLite error \(error.resultCode.rawValue): \(error.message ?? "\(error.resultCode)")" + Self.fileSizeLimitNote())
         } catch {
             throw StoreError(operation: "opening \(path)", underlying: String(describing: error))
         }
@@ -817,7 +832,8 @@ public final class ResultStore {
             throw StoreError(
                 operation: "recording the run",
                 underlying: "SQLite error \(error.resultCode.rawValue): \(error.message ?? "\(error.resultCode)") writing "
-                    + "\(staging?.destination ?? queue.path); nothing was stored")
+                    + "\(staging?.destination ?? queue.path); nothing was stored"
+                    + (error.resultCode.primaryResultCode == .SQLITE_IOERR ? Self.fileSizeLimitNote() : ""))
         } catch {
             // Not SQLite's: the producer's own failure, passed through in words.
             throw StoreError(operation: "recording the run", underlying: String(describing: error), cause: error)

@@ -58,6 +58,10 @@ struct Comp: ParsableCommand {
             printError("comp: cannot read the command line (is /proc mounted?); nothing was run")
             Glibc.exit(Exit.software.rawValue)
         }
+        // A file-size limit (`ulimit -f`) makes a write past it fail (EFBIG), said like a full
+        // disk with exit 73, instead of the signal that killed the process without a word
+        // (exit 153), leaving a half-written staging database behind.
+        signal(SIGXFSZ, SIG_IGN)
         // Standard output that could not be written (a full disk, a closed file) fails the command
         // with 73, whichever command wrote it: `comp import x.xml > x.plan` on a full disk had
         // exited 0 with the plan lost.

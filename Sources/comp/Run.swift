@@ -91,7 +91,10 @@ struct Run: ParsableCommand {
         // The summary on standard output; its warnings, diagnostics like any other, on standard
         // error (a script reading the errors had not seen them).
         // An export to a device or pipe (/dev/null, a link to it) is no file to look at.
-        func shown(_ path: String?) -> String? { path.flatMap { FilePaths.isRegularFile($0) ? shellQuoted($0) : nil } }
+        // Exports that were not written (a full disk) are not named, whatever a file of the name holds.
+        func shown(_ path: String?) -> String? {
+            summary.exportProblem != nil ? nil : path.flatMap { FilePaths.isRegularFile($0) ? shellQuoted($0) : nil }
+        }
         print(render(summary, database: db, warnings: false, payouts: shown(exportPayouts), measures: shown(exportMeasures)))
         for warning in summary.warnings { printError(Runner.warningLine(warning)) }
         if let note = Runner.debugBuildNote(runSeconds: summary.seconds, debugBuild: _isDebugAssertConfiguration()) { printError(note) }
@@ -100,6 +103,11 @@ struct Run: ParsableCommand {
             for (phase, seconds, cpu) in summary.phases {
                 printError(String(format: "%8.3f %8.3f  ", seconds, cpu) + phase)
             }
+        }
+        // The run is stored; its exports are not (a full disk): said last, and the run fails.
+        if let problem = summary.exportProblem {
+            printError(problem)
+            throw Exit.cannotCreate
         }
     }
 }

@@ -68,6 +68,46 @@ import Testing
         }
     }
 
+    /// Under a file-size limit (`ulimit -f`), a write past it fails like a full disk: exit 73 with
+    /// a message, the run's staging database removed (the limit's signal had killed the process
+    /// with exit 153, no word, and the staging file left behind).
+    @Test func aFileSizeLimitFailsWith73AndSaysSo() throws {
+        let binary = try #require(CLI.binary)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        #expect(try run(["sample", "--reps", "20", "--txns", "2000", "--out", data]).status == 0)
+        let plan = CLI.root.appendingPathComponent("Plans/examples/ae-standard.plan").path
+        let db = directory.appendingPathComponent("r.sqlite").path
+        // The status and standard error through files: a pipe's status would be the last command's.
+        let status = directory.appendingPathComponent("status").path
+        let errors = directory.appendingPathComponent("errors").path
+        func limited(_ kib: Int, _ arguments: String) throws -> (status: String, stderr: String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -f \(kib); '\(binary.path)' \(arguments) >/dev/null 2>'\(errors)'; echo $? >'\(status)'"]
+            try process.run()
+            process.waitUntilExit()
+            let text = try String(contentsOfFile: errors, encoding: .utf8)
+            let said = text.split(separator: "\n").filter { !$0.hasPrefix("warning: ") }.map { $0 + "\n" }.joined()
+            defer { for file in [status, errors] { try? FileManager.default.removeItem(atPath: file) } }
+            return (try String(contentsOfFile: status, encoding: .utf8), said)
+        }
+        let made = try limited(100, "run --plans '\(plan)' --data '\(data)' --db '\(db)'")
+        #expect(made.status == "73\n", "\(made.stderr)")
+        // (In KiB: a shell's `ulimit -f` counts blocks of 512 bytes or of 1024.)
+        #expect(made.stderr.hasPrefix("opening \(db): SQLite error 10: disk I/O error; this process may write files of at most "), "\(made.stderr)")
+        #expect(made.stderr.hasSuffix(" KiB (`ulimit -f`): raise the limit, or look for a failing disk\n"), "\(made.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["data"])
+        // Stored without a limit, then exported under one.
+        #expect(try run(["run", "--plans", plan, "--data", data, "--db", db]).status == 0)
+        let out = directory.appendingPathComponent("p.csv").path
+        let exported = try limited(4, "export payouts --db '\(db)' --out '\(out)'")
+        #expect(exported.status == "73\n", "\(exported.stderr)")
+        #expect(exported.stderr == "cannot write \(out): File too large\n")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
     @Test func validateSharedDataSet() throws {
         let data = CLI.root.appendingPathComponent("Tests/ReferenceData/ae-10k").standardizedFileURL.path
         try #require(FileManager.default.fileExists(atPath: data + "/transactions.csv"))

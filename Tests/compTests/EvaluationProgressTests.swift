@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import Synchronization
 import Testing
 
@@ -39,5 +40,47 @@ import Testing
         // Not phases: the timings list none of them.
         #expect(!summary.phases.contains { $0.phase.contains("%") })
         #expect(!phases.lines.withLock { $0 }.contains { $0.contains("%") })
+    }
+}
+
+/// How far a load has read the ledger, and the ticker that shows it.
+@Suite struct LoadProgressDisplay {
+    let cli = CLI()
+
+    /// After a load, every byte of the ledger's rows has been counted once: the bytes after the
+    /// header, whatever the threads and chunks.
+    @Test func aLoadCountsEveryByteOfTheRowsOnce() throws {
+        let directory = try cli.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        #expect(try cli.run(["sample", "--reps", "50", "--txns", "20000", "--out", data]).status == 0)
+        let text = try String(contentsOfFile: data + "/transactions.csv", encoding: .utf8)
+        let header = try #require(text.firstIndex(of: "\n"))
+        let rowBytes = text.utf8.count - text[...header].utf8.count
+        for (threads, chunkBytes) in [(1, 64 << 20), (2, 1 << 16), (3, 100_000)] {
+            let progress = LoadProgress()
+            var options = LedgerLoadOptions(threads: threads, chunkBytes: chunkBytes)
+            options.progress = progress
+            let load = LedgerLoader.load(directory: data, options: options)
+            #expect(load.errorCount == 0)
+            #expect(progress.total == rowBytes)
+            #expect(progress.scanned == rowBytes, "\(threads) threads, chunks of \(chunkBytes) bytes")
+        }
+    }
+
+    /// The ticker ticks until stopped, and stopping it returns at once and ends its ticks.
+    @Test func aTickerStopsAtOnceAndTicksNoMore() throws {
+        let ticks = Mutex(0)
+        let ticker = ProgressTicker(every: 0.01) { ticks.withLock { $0 += 1 } }
+        let deadline = Date().addingTimeInterval(5)
+        while ticks.withLock({ $0 }) < 3 && Date() < deadline { usleep(1_000) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        ticker.stop()
+        #expect(clock.now - started < .seconds(1))
+        let atStop = ticks.withLock { $0 }
+        #expect(atStop >= 3)
+        usleep(50_000)
+        #expect(ticks.withLock { $0 } == atStop)
     }
 }

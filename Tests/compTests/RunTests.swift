@@ -318,6 +318,11 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         #expect(
             run.stderr == "run 1 is stored, but /dev/full could not be written: No space left on device; "
                 + "`comp export payouts|measures --db \(db) --run 1 --out FILE` writes it from the stored run\n", "\(run.stderr)")
+        // The stored run's summary is printed all the same, naming no export.
+        #expect(run.stdout.hasPrefix("run 1: plan AE-STD, 1 payee, 1 period (2027-01)\n"), "\(run.stdout)")
+        let stored = try #require(run.stdout.split(separator: "\n").last { $0.hasPrefix("stored in \(db) in ") })
+        #expect(stored.hasSuffix("s; `comp export payouts --db \(db) --out payouts.csv` writes the payouts"), "\(run.stdout)")
+        #expect(!run.stdout.contains("/dev/full"), "\(run.stdout)")
         let payouts = try cli.run(["export", "payouts", "--db", db, "--run", "1", "--out", "-"])
         #expect(payouts.status == 0)
         #expect(payouts.stdout.split(separator: "\n").count == 1 + 4)
@@ -4508,7 +4513,11 @@ let runStopped = "the run stopped; nothing was stored (correct the plan or the d
         let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 73)
-        #expect(said.hasSuffix("recording the run: SQLite error 10: disk I/O error writing \(db); nothing was stored\n"), "\(said)")
+        // The limit is said: SQLite's "disk I/O error" alone had not said what to do.
+        #expect(
+            said.hasSuffix(
+                "recording the run: SQLite error 10: disk I/O error writing \(db); nothing was stored; this process may write files of at most "
+                    + "\((before.count + 262_144) / 1024) KiB (`ulimit -f`): raise the limit, or look for a failing disk\n"), "\(said)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
         var journal = stat()
         #expect(stat(db + "-journal", &journal) != 0 || journal.st_size == 0)
